@@ -1,0 +1,55 @@
+import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
+import type { GraphContext } from '@crm/graph';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type QueryLimits, useQueryLimits } from './armor.js';
+import { contextFor } from './authenticate.js';
+import { maskError } from './error-masking.js';
+import { describeError, type Logger } from './logger.js';
+import { usePageSizeGuard } from './page-size-guard.js';
+
+export interface NodeServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+export type GraphQLApp = YogaServerInstance<NodeServerContext, GraphContext>;
+
+/** The operation name of the request, for the access log (set while parsing, read when the response ends). */
+export const operationNames = new WeakMap<IncomingMessage, string>();
+
+function useOperationName(): Plugin<GraphContext, NodeServerContext> {
+  return {
+    onParams({ params, context }) {
+      if (context.req) operationNames.set(context.req, params.operationName ?? 'anonymous');
+    },
+  };
+}
+
+export interface GraphQLAppOptions {
+  schema: GraphQLSchema;
+  verifier: ApiKeyVerifier;
+  runner: CommandRunner;
+  logger: Logger;
+  limits?: QueryLimits;
+  plugins?: Plugin[];
+}
+
+/** graphql-yoga with our context, error masking and hardening. Served over HTTP by `http-server.ts`. */
+export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
+  const { verifier, runner, logger } = options;
+  return createYoga<NodeServerContext, GraphContext>({
+    schema: options.schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'CRM GraphQL', defaultQuery: '{\n  viewer { role }\n  customers(first: 5) { totalCount edges { node { name email lifecycleStage } } }\n}\n' },
+    logging: false,
+    context: ({ request }) => contextFor(request.headers.get('authorization'), verifier, runner),
+    maskedErrors: {
+      maskError: (error, message) =>
+        maskError(error, message, (internal) => logger.error('internal error', describeError(internal))),
+    },
+    plugins: [useQueryLimits(options.limits), usePageSizeGuard(), useOperationName(), ...(options.plugins ?? [])],
+  });
+}

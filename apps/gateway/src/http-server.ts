@@ -1,0 +1,82 @@
+import http from 'node:http';
+import type { Database } from '@crm/db';
+import { type GraphQLApp, operationNames } from './graphql-app.js';
+import type { Logger } from './logger.js';
+
+export interface HttpServerOptions {
+  app: GraphQLApp;
+  database: Database;
+  logger: Logger;
+  /** Largest request body accepted. @default 1 MiB */
+  maxBodyBytes?: number;
+  /** Extra routes tried before GraphQL (e.g. the dashboard's static files); return true when handled. */
+  routes?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>)[];
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function databaseAnswers(database: Database, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      database.sql.query('SELECT 1').then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The HTTP front door: `/health`, `/ready`, the body limit, the access log, then GraphQL on `/graphql`. */
+export function createHttpServer(options: HttpServerOptions): http.Server {
+  const { app, database, logger } = options;
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  return http.createServer(async (req, res) => {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    res.on('finish', () => {
+      if (path === '/health' || path === '/ready') return;
+      logger.info('request', {
+        method: req.method,
+        path,
+        operation: operationNames.get(req) ?? null,
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      });
+    });
+    try {
+      if (path === '/health') return send(res, 200, { status: 'ok' });
+      if (path === '/ready') {
+        const ready = await databaseAnswers(database, 2000);
+        return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'database unavailable' });
+      }
+      if (req.method === 'POST') {
+        const length = req.headers['content-length'];
+        if (length === undefined && req.headers['transfer-encoding']) {
+          return send(res, 411, { errors: [{ message: 'Send a Content-Length header', extensions: { code: 'BAD_USER_INPUT' } }] });
+        }
+        if (Number(length) > maxBody) {
+          return send(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+        }
+      }
+      for (const route of options.routes ?? []) if (await route(req, res)) return;
+      if (path === '/graphql') return void (await app.handle(req, res));
+      if (path === '/') {
+        res.writeHead(302, { location: '/graphql' });
+        return void res.end();
+      }
+      send(res, 404, { error: 'Not found. GraphQL is served on /graphql.' });
+    } catch (error) {
+      logger.error('unhandled request error', { error: String(error) });
+      if (!res.headersSent) send(res, 500, { error: 'Internal error' });
+      else res.end();
+    }
+  });
+}

@@ -1,0 +1,3 @@
+export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export { createLogger, silentLogger, type Logger } from './logger.js';
+export type { QueryLimits } from './armor.js';

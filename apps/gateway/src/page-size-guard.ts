@@ -1,0 +1,35 @@
+import { MAX_PAGE_SIZE } from '@crm/graph';
+import { type ArgumentNode, BREAK, GraphQLError, Kind, type ValueNode, visit } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+function valueOf(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
+  if (node.kind === Kind.INT) return Number(node.value);
+  if (node.kind === Kind.VARIABLE) return variables?.[node.name.value];
+  return undefined;
+}
+
+/**
+ * Rejects `first`/`last` above {@link MAX_PAGE_SIZE} (or below 0) on any field, core or plugin, before execution,
+ * with BAD_USER_INPUT naming the argument. Silently returning fewer rows than asked would hide a client bug.
+ */
+export function usePageSizeGuard(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const variables = args.variableValues ?? undefined;
+      let error: GraphQLError | undefined;
+      visit(args.document, {
+        Argument(node: ArgumentNode) {
+          if (node.name.value !== 'first' && node.name.value !== 'last') return;
+          const value = valueOf(node.value, variables);
+          if (typeof value !== 'number' || (value >= 0 && value <= MAX_PAGE_SIZE)) return;
+          error = new GraphQLError(`${node.name.value} must be between 0 and ${MAX_PAGE_SIZE}`, {
+            nodes: [node],
+            extensions: { code: 'BAD_USER_INPUT', field: node.name.value },
+          });
+          return BREAK;
+        },
+      });
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// A real gateway for tests: HTTP on a free port, a fresh database (PGlite from the migrated template, or a
+// throwaway PostgreSQL database), authenticated clients per workspace, and a recorder of SQL statements.
+import { createWorkspace, type CreatedWorkspace } from '@crm/core';
+import type { Database } from '@crm/db';
+import { createTestPostgres, ensurePGliteTemplate, openTemplateDatabase } from '@crm/db/testing';
+import type { GraphQLFormattedError } from 'graphql';
+import { createGateway, type Gateway, type GatewayOptions } from '../gateway.js';
+import { createLogger } from '../logger.js';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: GraphQLFormattedError[];
+}
+
+/** A GraphQL-over-HTTP client bound to one API key (or none). */
+export class TestClient {
+  constructor(
+    readonly url: string,
+    readonly apiKey: string | null,
+  ) {}
+
+  /** The raw response: status, data and errors. */
+  async request<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GraphQLResponse<T>> {
+    const response = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+      },
+      body: JSON.stringify({ query, variables, operationName }),
+    });
+    const body = (await response.json()) as { data?: T | null; errors?: GraphQLFormattedError[] };
+    return { status: response.status, ...body };
+  }
+
+  /** The data; throws with the errors when there are any. */
+  async query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    const result = await this.request<T>(query, variables);
+    if (result.errors?.length) {
+      throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+    }
+    return result.data as T;
+  }
+
+  /** The `extensions.code` of the first error, for asserting failures. */
+  async errorCode(query: string, variables?: Record<string, unknown>): Promise<string | undefined> {
+    const result = await this.request(query, variables);
+    return result.errors?.[0]?.extensions?.code as string | undefined;
+  }
+}
+
+export interface TestWorkspace extends CreatedWorkspace {
+  /** A client with the workspace's ADMIN key. */
+  client: TestClient;
+}
+
+/** Records the SQL statements Prisma sends, to prove a query's statement count does not grow with its page. */
+export class SqlRecorder {
+  statements: string[] = [];
+  private recording = false;
+  record = (event: { query: string }) => {
+    if (this.recording) this.statements.push(event.query);
+  };
+  /** Runs `fn` and returns the statements it caused. */
+  async during(fn: () => Promise<unknown>): Promise<string[]> {
+    this.statements = [];
+    this.recording = true;
+    try {
+      await fn();
+    } finally {
+      this.recording = false;
+    }
+    return [...this.statements];
+  }
+}
+
+export interface TestGatewayOptions extends Omit<GatewayOptions, 'database'> {
+  /** @default 'pglite' */
+  database?: 'pglite' | 'postgres';
+}
+
+export interface TestGateway {
+  url: string;
+  gateway: Gateway;
+  database: Database;
+  sql: SqlRecorder;
+  /** A first workspace, created at start. */
+  workspace: TestWorkspace;
+  createWorkspace(name?: string): Promise<TestWorkspace>;
+  /** A client with any key (or none). */
+  client(apiKey?: string | null): TestClient;
+  /** Issues another key for a workspace. */
+  issueKey(workspaceId: string, role: 'ADMIN' | 'MEMBER' | 'READ_ONLY'): Promise<TestClient>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const sql = new SqlRecorder();
+  let drop: () => Promise<void>;
+  let database: Database;
+  if (options.database === 'postgres') {
+    const pg = await createTestPostgres([], { onQuery: sql.record });
+    database = pg.database;
+    drop = pg.drop;
+  } else {
+    database = await openTemplateDatabase(await ensurePGliteTemplate(), { onQuery: sql.record });
+    drop = () => database.close();
+  }
+  const gateway = createGateway({ logger: createLogger(process.env.LOG_LEVEL === 'info' ? 'info' : 'error'), ...options, database });
+  const url = await gateway.listen(0);
+  const newWorkspace = async (name = 'Test workspace'): Promise<TestWorkspace> => {
+    const created = await createWorkspace(database.prisma, { name });
+    return { ...created, client: new TestClient(url, created.apiKey) };
+  };
+  const workspace = await newWorkspace('Workspace A');
+  return {
+    url,
+    gateway,
+    database,
+    sql,
+    workspace,
+    createWorkspace: newWorkspace,
+    client: (apiKey = null) => new TestClient(url, apiKey),
+    async issueKey(workspaceId, role) {
+      const { issueApiKey } = await import('@crm/core');
+      const key = await issueApiKey(database.prisma, { workspaceId, name: `test ${role}`, role });
+      return new TestClient(url, key.apiKey);
+    },
+    async close() {
+      await gateway.close(1000);
+      await drop();
+    },
+  };
+}

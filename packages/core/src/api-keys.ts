@@ -1,0 +1,110 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PrismaClient, Role } from '@crm/db';
+import type { Session } from './session.js';
+
+/**
+ * API keys look like `crm_<prefix>_<secret>`. The prefix finds the row; only a SHA-256 of the whole key is stored,
+ * so a key cannot be read back, only revoked and replaced. (SHA-256 is enough: the secret is 190 random bits.)
+ */
+const KEY_PATTERN = /^crm_([a-z0-9]{12})_([A-Za-z0-9_-]{32})$/;
+
+export interface IssuedApiKey {
+  id: string;
+  /** The whole key. Shown once; only its hash is kept. */
+  apiKey: string;
+  prefix: string;
+  role: Role;
+}
+
+function hashKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex');
+}
+
+export function generateApiKey(): { apiKey: string; prefix: string; secretHash: string } {
+  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const apiKey = `crm_${prefix}_${randomBytes(24).toString('base64url')}`;
+  return { apiKey, prefix, secretHash: hashKey(apiKey) };
+}
+
+type KeyClient = Pick<PrismaClient, 'apiKey'>;
+
+export async function issueApiKey(
+  db: KeyClient,
+  input: { workspaceId: string; name: string; role: Role; userId?: string | null },
+): Promise<IssuedApiKey> {
+  const { apiKey, prefix, secretHash } = generateApiKey();
+  const row = await db.apiKey.create({
+    data: { workspaceId: input.workspaceId, name: input.name, role: input.role, prefix, secretHash, userId: input.userId ?? null },
+  });
+  return { id: row.id, apiKey, prefix, role: row.role };
+}
+
+export interface ApiKeyVerifierOptions {
+  /** How long a verified key is trusted without a database look-up. Revocation on this instance is immediate. @default 10000 */
+  cacheMs?: number;
+  /** `lastUsedAt` is written at most this often per key. @default 60000 */
+  touchEveryMs?: number;
+}
+
+interface CacheEntry {
+  session: Session | null;
+  expires: number;
+}
+
+/**
+ * Turns a bearer key into a session. Verified keys are cached briefly so a busy client costs no extra query per
+ * request; a revoked key stops working on this instance at once and on others within `cacheMs`.
+ */
+export class ApiKeyVerifier {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly touched = new Map<string, number>();
+  private readonly cacheMs: number;
+  private readonly touchEveryMs: number;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    options: ApiKeyVerifierOptions = {},
+  ) {
+    this.cacheMs = options.cacheMs ?? 10_000;
+    this.touchEveryMs = options.touchEveryMs ?? 60_000;
+  }
+
+  /** The session for a key, or null when the key is malformed, unknown or revoked. */
+  async verify(apiKey: string): Promise<Session | null> {
+    const match = KEY_PATTERN.exec(apiKey);
+    if (!match) return null;
+    const hash = hashKey(apiKey);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.expires > now) {
+      if (cached.session) this.touch(cached.session.apiKeyId!, now);
+      return cached.session;
+    }
+    const row = await this.prisma.apiKey.findUnique({ where: { prefix: match[1]! } });
+    const valid =
+      row !== null &&
+      row.revokedAt === null &&
+      timingSafeEqual(Buffer.from(row.secretHash, 'hex'), Buffer.from(hash, 'hex'));
+    const session: Session | null = valid
+      ? { workspaceId: row.workspaceId, role: row.role, actor: `apikey:${row.id}`, apiKeyId: row.id }
+      : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { session, expires: now + this.cacheMs });
+    if (session) this.touch(row!.id, now);
+    return session;
+  }
+
+  /** Forget cached verifications of a key (after revoking it). */
+  forget(apiKeyId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.session?.apiKeyId === apiKeyId) this.cache.delete(hash);
+  }
+
+  private touch(apiKeyId: string, now: number): void {
+    const last = this.touched.get(apiKeyId) ?? 0;
+    if (now - last < this.touchEveryMs) return;
+    this.touched.set(apiKeyId, now);
+    this.prisma.apiKey.update({ where: { id: apiKeyId }, data: { lastUsedAt: new Date(now) } }).catch(() => {
+      // Best effort: a failed touch must not fail the request.
+    });
+  }
+}

@@ -1,0 +1,52 @@
+/** The error codes a client can see (`extensions.code`). */
+export type CrmErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'QUERY_TOO_COMPLEX';
+
+/**
+ * An expected failure, safe to show to the client. Everything that is not a CrmError is masked as an internal error.
+ * `field` names the input field at fault (dot path from the input object, e.g. `lines.0.sku`).
+ */
+const brand = Symbol.for('crm.CrmError');
+
+export class CrmError extends Error {
+  override name = 'CrmError';
+  /** Recognised by {@link isCrmError} even across duplicate module instances (test runners, bundles). */
+  readonly [brand] = true;
+  constructor(
+    readonly code: CrmErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isCrmError(error: unknown): error is CrmError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+}
+
+export const badInput = (message: string, field?: string) => new CrmError('BAD_USER_INPUT', message, field);
+export const notFound = (what: string, field?: string) => new CrmError('NOT_FOUND', `${what} not found`, field);
+export const conflict = (message: string, field?: string) => new CrmError('CONFLICT', message, field);
+export const forbidden = (message = 'Your API key does not allow this') => new CrmError('FORBIDDEN', message);
+
+/** Maps Prisma's known request errors (by code) to CrmErrors; anything else is returned unchanged. */
+export function fromPrismaError(error: unknown): unknown {
+  if (!error || typeof error !== 'object' || !('code' in error)) return error;
+  const { code, meta } = error as { code: string; meta?: { target?: unknown; modelName?: string } };
+  if (code === 'P2002') {
+    const target = meta?.target;
+    const fields = Array.isArray(target) ? target.filter((f) => f !== 'workspaceId') : [];
+    const field = typeof fields[0] === 'string' ? fields[0] : undefined;
+    return conflict(field ? `A record with this ${field} already exists` : 'A record with these values already exists', field);
+  }
+  if (code === 'P2025') return notFound(meta?.modelName ?? 'Record');
+  if (code === 'P2003') return badInput('A referenced record does not exist');
+  return error;
+}

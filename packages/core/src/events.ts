@@ -1,0 +1,69 @@
+/**
+ * Domain events, named `entity.action`. Every command records its events in the same transaction as its change
+ * (the outbox); the gateway publishes them after commit. Plugins add their own events by declaration merging:
+ *
+ * ```ts
+ * declare module '@crm/core' {
+ *   interface CrmEventMap { 'loyalty.tier_changed': { accountId: string; from: string; to: string } }
+ * }
+ * ```
+ */
+// biome-ignore lint: an interface so plugins can merge into it
+export interface CrmEventMap {
+  'customer.created': { name: string; lifecycleStage: string };
+  'customer.updated': { changed: string[] };
+  'customer.deleted': { name: string };
+  'customer.stage_changed': { from: string | null; to: string; reason: string | null };
+  'lead.converted': { from: string; dealId: string | null };
+  'company.created': { name: string };
+  'company.updated': { changed: string[] };
+  'company.deleted': { name: string };
+  'deal.created': { title: string; amount: string; stageId: string };
+  'deal.updated': { changed: string[] };
+  'deal.stage_changed': { fromStageId: string; toStageId: string };
+  'deal.won': { amount: string };
+  'deal.lost': { amount: string; reason: string | null };
+  'deal.deleted': { title: string };
+  'activity.logged': { customerId: string; type: string; channel: string; subject: string };
+  'task.created': { title: string };
+  'task.updated': { changed: string[] };
+  'task.completed': { title: string };
+  'ticket.opened': { customerId: string; subject: string; priority: string };
+  'ticket.updated': { changed: string[] };
+  'ticket.closed': { customerId: string; satisfactionRating: number | null };
+  'product.created': { sku: string };
+  'product.updated': { changed: string[] };
+  'order.recorded': { customerId: string; total: string; orderedAt: string; skus: string[] };
+  'campaign.created': { name: string };
+  'campaign.response_recorded': { campaignId: string; customerId: string; kind: string };
+  'survey.responded': { customerId: string; kind: string; score: number };
+  'pipeline.created': { name: string };
+  'user.created': { name: string; email: string };
+  'apikey.created': { name: string; role: string };
+  'apikey.revoked': { name: string };
+}
+
+export type CrmEventType = keyof CrmEventMap & string;
+
+/** The kinds of rows an event can be about (its `subject`); plugins use their own model names. */
+export type SubjectType = string;
+
+export interface PendingEvent<K extends CrmEventType = CrmEventType> {
+  type: K;
+  subjectType: SubjectType;
+  subjectId: string;
+  payload: CrmEventMap[K];
+}
+
+/** An event as stored: `seq` is its position in the workspace's log (commit order). */
+export interface RecordedEvent {
+  id: string;
+  workspaceId: string;
+  seq: bigint;
+  type: string;
+  subjectType: string;
+  subjectId: string;
+  actor: string;
+  payload: unknown;
+  occurredAt: Date;
+}

@@ -1,0 +1,177 @@
+import type { Customer, LifecycleStage, Prisma, ScopedTransaction } from '@crm/db';
+import type { Caller, CommandScope } from '../command.js';
+import { badInput, notFound } from '../errors.js';
+import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fields, parseInput, z } from '../validation.js';
+
+const lifecycleStages = ['PROSPECT', 'LEAD', 'CUSTOMER', 'ADVOCATE', 'CHURNED'] as const;
+const channels = ['WEB', 'PHONE', 'CHAT', 'EMAIL', 'SOCIAL', 'IN_PERSON'] as const;
+
+const customerFields = {
+  name: fields.name,
+  email: fields.email.nullish(),
+  phone: fields.phone.nullish(),
+  lifecycleStage: z.enum(lifecycleStages).nullish(),
+  churnReason: fields.shortText.nullish(),
+  source: z.enum(channels).nullish(),
+  companyId: fields.id.nullish(),
+  ownerId: fields.id.nullish(),
+  tags: fields.tags.nullish(),
+  externalRef: z.string().trim().min(1).max(200).nullish(),
+  attributes: z.record(z.string(), z.unknown()).nullish(),
+  annualWallet: fields.nonNegativeMoney.nullish(),
+};
+
+export const createCustomerInput = z.object(customerFields);
+export const updateCustomerInput = z.object({ id: fields.id, ...customerFields, name: fields.name.nullish() });
+
+/** Validated by the service; `attributes` arrives as any JSON and must be an object. */
+export type CreateCustomerInput = Omit<z.input<typeof createCustomerInput>, 'attributes'> & { attributes?: unknown };
+export type UpdateCustomerInput = Omit<z.input<typeof updateCustomerInput>, 'attributes'> & { attributes?: unknown };
+
+/** Records a stage change (history row + event); the caller updates the customer row itself. */
+export async function recordStageChange(
+  scope: CommandScope,
+  customerId: string,
+  from: LifecycleStage | null,
+  to: LifecycleStage,
+  reason: string | null,
+): Promise<void> {
+  await scope.tx.lifecycleChange.create({
+    data: { workspaceId: scope.session.workspaceId, customerId, fromStage: from, toStage: to, reason, actorId: scope.session.actor },
+  });
+  scope.emit('customer.stage_changed', { type: 'Customer', id: customerId }, { from, to, reason });
+}
+
+export async function createCustomer(caller: Caller, raw: CreateCustomerInput): Promise<Customer> {
+  const input = parseInput(createCustomerInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
+    await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
+    const stage = input.lifecycleStage ?? 'PROSPECT';
+    if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
+    const customer = await tx.customer.create({
+      data: {
+        workspaceId: scope.session.workspaceId,
+        name: input.name,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        lifecycleStage: stage,
+        churnReason: input.churnReason ?? null,
+        source: input.source ?? null,
+        companyId: input.companyId ?? null,
+        ownerId: input.ownerId ?? null,
+        tags: input.tags ?? [],
+        externalRef: input.externalRef ?? null,
+        attributes: (input.attributes ?? {}) as Prisma.InputJsonObject,
+        annualWallet: input.annualWallet ?? null,
+      },
+    });
+    scope.emit('customer.created', { type: 'Customer', id: customer.id }, { name: customer.name, lifecycleStage: stage });
+    await recordStageChange(scope, customer.id, null, stage, input.churnReason ?? null);
+    return customer;
+  });
+}
+
+export async function loadCustomer(tx: ScopedTransaction, id: string, field = 'id'): Promise<Customer> {
+  const customer = await tx.customer.findUnique({ where: { id } });
+  if (!customer) throw notFound('Customer', field);
+  return customer;
+}
+
+export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): Promise<Customer> {
+  const input = parseInput(updateCustomerInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    const before = await loadCustomer(tx, input.id);
+    await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
+    await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
+    if (input.name === null) throw badInput('name cannot be removed', 'name');
+    const stage = input.lifecycleStage ?? before.lifecycleStage;
+    const stageChanged = stage !== before.lifecycleStage;
+    if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
+    const data: Prisma.CustomerUncheckedUpdateInput = {
+      name: input.name,
+      email: input.email,
+      phone: input.phone,
+      source: input.source,
+      companyId: input.companyId,
+      ownerId: input.ownerId,
+      tags: input.tags ?? undefined,
+      externalRef: input.externalRef,
+      attributes: input.attributes === null ? {} : (input.attributes as Prisma.InputJsonObject | undefined),
+      annualWallet: input.annualWallet,
+    };
+    if (stageChanged) {
+      data.lifecycleStage = stage;
+      data.stageChangedAt = new Date();
+      data.churnReason = stage === 'CHURNED' ? (input.churnReason ?? null) : null;
+    } else if (input.churnReason !== undefined) {
+      data.churnReason = input.churnReason;
+    }
+    const customer = await tx.customer.update({ where: { id: input.id }, data });
+    const changed = changedKeys({ ...input, lifecycleStage: stageChanged ? stage : undefined });
+    if (changed.length) scope.emit('customer.updated', { type: 'Customer', id: customer.id }, { changed });
+    if (stageChanged) await recordStageChange(scope, customer.id, before.lifecycleStage, stage, input.churnReason ?? null);
+    return customer;
+  });
+}
+
+export async function deleteCustomer(caller: Caller, raw: { id: string }): Promise<Customer> {
+  const { id } = parseInput(z.object({ id: fields.id }), raw);
+  return caller.run(async (scope) => {
+    const customer = await loadCustomer(scope.tx, id);
+    await scope.tx.customer.delete({ where: { id } });
+    scope.emit('customer.deleted', { type: 'Customer', id }, { name: customer.name });
+    return customer;
+  });
+}
+
+/** Filters the customer list offers; see `customerWhere`. */
+export interface CustomerFilter {
+  lifecycleStage?: LifecycleStage[] | null;
+  companyId?: string | null;
+  ownerId?: string | null;
+  tag?: string | null;
+  tagsAny?: string[] | null;
+  source?: string[] | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  lifetimeValueMin?: string | null;
+  lifetimeValueMax?: string | null;
+  lastOrderAfter?: Date | null;
+  lastOrderBefore?: Date | null;
+}
+
+/** The Prisma `where` for a customer filter plus free-text search over name, email and company name. */
+export function customerWhere(filter: CustomerFilter | null | undefined, search: string | null | undefined): Prisma.CustomerWhereInput {
+  const and: Prisma.CustomerWhereInput[] = [];
+  if (filter?.lifecycleStage?.length) and.push({ lifecycleStage: { in: filter.lifecycleStage } });
+  if (filter?.companyId) and.push({ companyId: filter.companyId });
+  if (filter?.ownerId) and.push({ ownerId: filter.ownerId });
+  if (filter?.tag) and.push({ tags: { has: filter.tag.trim().toLowerCase() } });
+  if (filter?.tagsAny?.length) and.push({ tags: { hasSome: filter.tagsAny.map((t) => t.trim().toLowerCase()) } });
+  if (filter?.source?.length) and.push({ source: { in: filter.source as Prisma.EnumChannelNullableFilter['in'] } });
+  if (filter?.createdAfter || filter?.createdBefore) {
+    and.push({ createdAt: { gte: filter.createdAfter ?? undefined, lt: filter.createdBefore ?? undefined } });
+  }
+  if (filter?.lifetimeValueMin || filter?.lifetimeValueMax) {
+    and.push({ lifetimeValue: { gte: filter.lifetimeValueMin ?? undefined, lte: filter.lifetimeValueMax ?? undefined } });
+  }
+  if (filter?.lastOrderAfter || filter?.lastOrderBefore) {
+    and.push({ lastOrderAt: { gte: filter.lastOrderAfter ?? undefined, lt: filter.lastOrderBefore ?? undefined } });
+  }
+  const q = search?.trim();
+  if (q) {
+    if (q.length > 200) throw badInput('search: at most 200 characters', 'search');
+    and.push({
+      OR: [
+        { name: { contains: q, mode: 'insensitive' } },
+        { email: { contains: q, mode: 'insensitive' } },
+        { company: { name: { contains: q, mode: 'insensitive' } } },
+      ],
+    });
+  }
+  return and.length ? { AND: and } : {};
+}

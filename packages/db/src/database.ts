@@ -1,0 +1,134 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { DatabaseConfig } from './config.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import { applyMigrations, type MigrationReport } from './migrations/runner.js';
+import { coreMigrations } from './migrations/folder.js';
+import type { SqlDatabase, SqlSession } from './sql.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** One open database: the Prisma client, a raw SQL handle, and how to close both. */
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly prisma: PrismaClient;
+  readonly sql: SqlDatabase;
+  /** Applies pending migrations (core first, then `extra`, e.g. plugins'), under an advisory lock. */
+  migrate(extra?: Parameters<typeof applyMigrations>[1]): Promise<MigrationReport>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Apply pending core migrations while opening. @default true */
+  migrate?: boolean;
+  /** Called for every SQL statement Prisma sends (query-count tests, debugging). */
+  onQuery?: (event: { query: string; durationMs: number }) => void;
+}
+
+function createPrismaClient(adapter: SqlDriverAdapterFactory, options: OpenDatabaseOptions): PrismaClient {
+  if (!options.onQuery) return new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  const onQuery = options.onQuery;
+  prisma.$on('query', (event) => onQuery({ query: event.query, durationMs: Number(event.duration) }));
+  return prisma;
+}
+
+/** Extensions the schema needs; PGlite must load them when it starts. */
+export const pgliteExtensions = { pg_trgm };
+
+/** Opens the configured database. Close it with `close()` (an unclosed PGlite ends the process with code 99). */
+export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const database =
+    config.kind === 'postgres'
+      ? fromPool(new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 }), options)
+      : await openPGlite(config.dataDir, options);
+  if (options.migrate ?? true) {
+    try {
+      await database.migrate();
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+async function openPGlite(dataDir: string, options: OpenDatabaseOptions): Promise<Database> {
+  const release = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
+  try {
+    const pglite = await PGlite.create(dataDir, { extensions: pgliteExtensions });
+    return fromPGlite(pglite, options, async () => {
+      await pglite.close();
+      release();
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** Wraps an already open PGlite (tests load a migrated template into one). `close` closes it. */
+export function fromPGlite(
+  pglite: PGlite,
+  options: OpenDatabaseOptions = {},
+  close: () => Promise<void> = () => pglite.close(),
+): Database {
+  const session: SqlSession = {
+    query: async <Row,>(text: string, params?: readonly unknown[]) =>
+      (await pglite.query<Row>(text, params as unknown[] | undefined)).rows,
+    exec: async (script) => {
+      await pglite.exec(script);
+    },
+  };
+  const sql: SqlDatabase = { ...session, withSession: (fn) => fn(session) };
+  const prisma = createPrismaClient(new PrismaPGlite(pglite), options);
+  return assemble('pglite', prisma, sql, async () => {
+    await prisma.$disconnect();
+    await close();
+  });
+}
+
+/** Wraps a node-postgres pool. `close` ends it. */
+export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Database {
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const sessionOf = (client: pg.Pool | pg.PoolClient): SqlSession => ({
+    query: async <Row,>(text: string, params?: readonly unknown[]) =>
+      (await client.query(text, params as unknown[] | undefined)).rows as Row[],
+    exec: async (script) => {
+      await client.query(script);
+    },
+  });
+  const sql: SqlDatabase = {
+    ...sessionOf(pool),
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn(sessionOf(client));
+      } finally {
+        client.release();
+      }
+    },
+  };
+  const prisma = createPrismaClient(new PrismaPg(pool), options);
+  return assemble('postgres', prisma, sql, async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  });
+}
+
+function assemble(kind: DatabaseKind, prisma: PrismaClient, sql: SqlDatabase, close: () => Promise<void>): Database {
+  let closed: Promise<void> | undefined;
+  return {
+    kind,
+    prisma,
+    sql,
+    migrate: (extra = []) => applyMigrations(sql, [...coreMigrations(), ...extra]),
+    close: () => (closed ??= close()),
+  };
+}

@@ -1,0 +1,12 @@
+export * from './config.js';
+export * from './database.js';
+export { DataDirInUseError } from './data-dir-lock.js';
+export type { SqlDatabase, SqlSession } from './sql.js';
+export { applyMigrations, MigrationError, type MigrationReport } from './migrations/runner.js';
+export { readMigrationsFolder, coreMigrations, type Migration } from './migrations/folder.js';
+export { Prisma, PrismaClient } from './generated/prisma/client.js';
+export type * from './generated/prisma/client.js';
+export * as enums from './generated/prisma/enums.js';
+export type { default as PrismaTypes } from './generated/pothos-types.js';
+export { getDatamodel } from './generated/pothos-types.js';
+export { scopeToWorkspace, type ScopedPrisma, type ScopedTransaction } from './tenant-scope.js';

@@ -1,0 +1,72 @@
+import type { Prisma, PrismaClient } from './generated/prisma/client.js';
+import { getDatamodel } from './generated/pothos-types.js';
+
+/**
+ * A Prisma client that can only see and change one workspace's rows.
+ *
+ * This is where tenant isolation is enforced, once, for every model: each read gets `workspaceId` added to its
+ * `where`, each create gets it set in its `data` (overriding anything the caller passed). Nested reads of relations
+ * stay inside the workspace because every reference is checked to be in the workspace when it is written
+ * (see `@crm/core`'s `assertInWorkspace`). Nested writes are not scoped and are not used by the services.
+ */
+export type ScopedPrisma = PrismaClient;
+export type ScopedTransaction = Prisma.TransactionClient;
+
+const tenantModels = new Set(
+  Object.entries(getDatamodel().datamodel.models)
+    .filter(([, model]) => model.fields.some((field) => field.name === 'workspaceId'))
+    .map(([name]) => name),
+);
+
+type Args = Record<string, unknown> & { where?: object; data?: unknown; create?: object };
+
+const withWhere = ['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate',
+  'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany'];
+const withData = ['create', 'createMany', 'createManyAndReturn'];
+
+function scopeArgs(model: string, operation: string, args: Args, workspaceId: string): Args {
+  const key = model === 'Workspace' ? 'id' : 'workspaceId';
+  if (withWhere.includes(operation)) return { ...args, where: { ...(args.where ?? {}), [key]: workspaceId } };
+  if (model === 'Workspace') {
+    if (operation === 'upsert') throw new Error('Workspace rows cannot be upserted through a scoped client');
+    if (withData.includes(operation)) throw new Error('Workspaces cannot be created through a scoped client');
+    return args;
+  }
+  if (withData.includes(operation)) {
+    const data = Array.isArray(args.data)
+      ? args.data.map((row: object) => ({ ...row, workspaceId }))
+      : { ...(args.data as object), workspaceId };
+    return { ...args, data };
+  }
+  if (operation === 'upsert') {
+    return { ...args, where: { ...(args.where ?? {}), workspaceId }, create: { ...(args.create ?? {}), workspaceId } };
+  }
+  return args;
+}
+
+const cache = new WeakMap<PrismaClient, Map<string, ScopedPrisma>>();
+
+/** The workspace-scoped client for `workspaceId` (cached: building a Prisma extension is not free). */
+export function scopeToWorkspace(prisma: PrismaClient, workspaceId: string): ScopedPrisma {
+  let byWorkspace = cache.get(prisma);
+  if (!byWorkspace) cache.set(prisma, (byWorkspace = new Map()));
+  let scoped = byWorkspace.get(workspaceId);
+  if (!scoped) {
+    const extended = prisma.$extends({
+      name: 'workspace-scope',
+      query: {
+        $allModels: {
+          $allOperations({ model, operation, args, query }) {
+            if (model !== 'Workspace' && !tenantModels.has(model)) return query(args);
+            return query(scopeArgs(model, operation, (args ?? {}) as Args, workspaceId) as typeof args);
+          },
+        },
+      },
+    });
+    // Query extensions do not change the client's types; only raw SQL escapes the scope (and is not used with it).
+    scoped = extended as unknown as ScopedPrisma;
+    if (byWorkspace.size > 1000) byWorkspace.clear();
+    byWorkspace.set(workspaceId, scoped);
+  }
+  return scoped;
+}

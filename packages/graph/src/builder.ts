@@ -1,0 +1,70 @@
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { CrmError, hasRole } from '@crm/core';
+import { getDatamodel, type Prisma, type PrismaTypes } from '@crm/db';
+import type { GraphContext } from './context.js';
+
+export interface SchemaTypes {
+  Context: GraphContext;
+  PrismaTypes: PrismaTypes;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
+    /** Money: a decimal string on the wire, Prisma.Decimal inside. */
+    Decimal: { Input: string; Output: Prisma.Decimal | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: { authenticated: boolean; member: boolean; admin: boolean };
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}
+
+export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
+
+/** Maximum page size of every connection (first/last above it is rejected by the gateway). */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * A fresh builder: each schema is composed anew from the core modules and the enabled plugins, so a plugin that is
+ * switched off leaves no trace in it.
+ */
+export function createBuilder(): Builder {
+  return new SchemaBuilder<SchemaTypes>({
+    plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+    defaultFieldNullability: false,
+    scopeAuth: {
+      authScopes: (context) => ({
+        authenticated: context.session !== null,
+        member: context.session !== null && hasRole(context.session, 'MEMBER'),
+        admin: context.session !== null && hasRole(context.session, 'ADMIN'),
+      }),
+      unauthorizedError: (_parent, context) =>
+        context.session
+          ? new CrmError('FORBIDDEN', 'Your API key does not allow this')
+          : new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>'),
+    },
+    prisma: {
+      client: (context) => {
+        if (!context.db) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');
+        return context.db;
+      },
+      dmmf: getDatamodel(),
+      exposeDescriptions: false,
+      filterConnectionTotalCount: true,
+      maxConnectionSize: MAX_PAGE_SIZE,
+      defaultConnectionSize: 20,
+      onUnusedQuery: null,
+    },
+    relay: {
+      clientMutationId: 'omit',
+      cursorType: 'String',
+      edgesFieldOptions: { nullable: false },
+      nodeFieldOptions: { nullable: false },
+      nodeQueryOptions: { nullable: true },
+      nodesQueryOptions: false,
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import { enums } from '@crm/db';
+import type { Builder } from '../builder.js';
+
+/** GraphQL enums mirror the database's; one place registers them all. */
+export function registerEnums(builder: Builder) {
+  return {
+    Role: builder.enumType(enums.Role, { name: 'Role' }),
+    LifecycleStage: builder.enumType(enums.LifecycleStage, { name: 'LifecycleStage' }),
+    Channel: builder.enumType(enums.Channel, { name: 'Channel' }),
+    CompanySize: builder.enumType(enums.CompanySize, { name: 'CompanySize' }),
+    DealStatus: builder.enumType(enums.DealStatus, { name: 'DealStatus' }),
+    ActivityType: builder.enumType(enums.ActivityType, { name: 'ActivityType' }),
+    Direction: builder.enumType(enums.Direction, { name: 'Direction' }),
+    TaskStatus: builder.enumType(enums.TaskStatus, { name: 'TaskStatus' }),
+    TicketStatus: builder.enumType(enums.TicketStatus, { name: 'TicketStatus' }),
+    TicketPriority: builder.enumType(enums.TicketPriority, { name: 'TicketPriority' }),
+    SurveyKind: builder.enumType(enums.SurveyKind, { name: 'SurveyKind' }),
+    CampaignResponseKind: builder.enumType(enums.CampaignResponseKind, { name: 'CampaignResponseKind' }),
+    OrderDirection: builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const }),
+  };
+}
+
+export type Enums = ReturnType<typeof registerEnums>;

@@ -1,0 +1,38 @@
+import type { GraphQLSchema } from 'graphql';
+import { type Builder, createBuilder } from './builder.js';
+import { registerCollaboration } from './modules/collaboration.js';
+import { registerCommerce } from './modules/commerce.js';
+import { registerCompanies } from './modules/companies.js';
+import { registerCustomers } from './modules/customers.js';
+import { registerEnums } from './modules/enums.js';
+import { registerRangeInputs } from './modules/inputs.js';
+import { registerMarketing } from './modules/marketing.js';
+import { registerSales } from './modules/sales.js';
+import { registerScalars } from './modules/scalars.js';
+import { registerService } from './modules/service.js';
+import { registerUsers } from './modules/users.js';
+
+export interface BuildSchemaOptions {
+  /** Adds types and fields after the core (plugins' GraphQL contributions). */
+  extend?: readonly ((builder: Builder) => void)[];
+}
+
+/** Composes the GraphQL schema: the core customer graph, then each extension in order. */
+export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
+  const builder = createBuilder();
+  builder.queryType({ description: 'The customer graph. Every field needs an API key (Authorization: Bearer <apiKey>).' });
+  builder.mutationType({ description: 'Every mutation is one transaction: it changes everything it names, or nothing.' });
+  registerScalars(builder);
+  const enums = registerEnums(builder);
+  const ranges = registerRangeInputs(builder);
+  registerUsers(builder, enums);
+  registerCustomers(builder, enums, ranges);
+  registerCompanies(builder, enums);
+  registerSales(builder, enums);
+  registerCollaboration(builder, enums);
+  registerService(builder, enums);
+  registerCommerce(builder, enums);
+  registerMarketing(builder, enums);
+  for (const extend of options.extend ?? []) extend(builder);
+  return builder.toSchema({ sortSchema: true });
+}
