@@ -33,8 +33,14 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
-  const runner = new CommandRunner({ prisma: database.prisma });
   const verifier = new ApiKeyVerifier(database.prisma);
+  const runner = new CommandRunner({
+    prisma: database.prisma,
+    // A revoked key stops working on this instance at once (others: within the verifier's cache time).
+    onCommitted: (events) => {
+      for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
+    },
+  });
   const schema = buildSchema({ extend: options.extend });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });

@@ -39,6 +39,7 @@ export interface CrmEventMap {
   'survey.responded': { customerId: string; kind: string; score: number };
   'pipeline.created': { name: string };
   'user.created': { name: string; email: string };
+  'user.updated': { changed: string[] };
   'apikey.created': { name: string; role: string };
   'apikey.revoked': { name: string };
 }

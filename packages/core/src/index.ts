@@ -9,3 +9,4 @@ export * from './api-keys.js';
 export * from './workspaces.js';
 export * from './services/customers.js';
 export * from './services/companies.js';
+export * from './services/access.js';

@@ -24,9 +24,23 @@ const withWhere = ['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrT
   'groupBy', 'update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany'];
 const withData = ['create', 'createMany', 'createManyAndReturn'];
 
+/**
+ * `where` narrowed to the workspace. A caller's own condition on the workspace column is kept (ANDed), so asking
+ * for another workspace's rows finds nothing rather than silently answering with this workspace's.
+ */
+function scopedWhere(where: object | undefined, key: string, workspaceId: string): object {
+  const given = (where as Record<string, unknown> | undefined)?.[key];
+  const scoped: Record<string, unknown> = { ...(where ?? {}), [key]: workspaceId };
+  if (given !== undefined && given !== workspaceId) {
+    const and = (where as { AND?: unknown }).AND;
+    scoped.AND = [...(Array.isArray(and) ? and : and ? [and] : []), { [key]: given }];
+  }
+  return scoped;
+}
+
 function scopeArgs(model: string, operation: string, args: Args, workspaceId: string): Args {
   const key = model === 'Workspace' ? 'id' : 'workspaceId';
-  if (withWhere.includes(operation)) return { ...args, where: { ...(args.where ?? {}), [key]: workspaceId } };
+  if (withWhere.includes(operation)) return { ...args, where: scopedWhere(args.where, key, workspaceId) };
   if (model === 'Workspace') {
     if (operation === 'upsert') throw new Error('Workspace rows cannot be upserted through a scoped client');
     if (withData.includes(operation)) throw new Error('Workspaces cannot be created through a scoped client');
@@ -39,7 +53,7 @@ function scopeArgs(model: string, operation: string, args: Args, workspaceId: st
     return { ...args, data };
   }
   if (operation === 'upsert') {
-    return { ...args, where: { ...(args.where ?? {}), workspaceId }, create: { ...(args.create ?? {}), workspaceId } };
+    return { ...args, where: scopedWhere(args.where, 'workspaceId', workspaceId), create: { ...(args.create ?? {}), workspaceId } };
   }
   return args;
 }

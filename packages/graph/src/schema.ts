@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { type Builder, createBuilder } from './builder.js';
+import { registerAccess } from './modules/access.js';
 import { registerCollaboration } from './modules/collaboration.js';
 import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
@@ -26,6 +27,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   const enums = registerEnums(builder);
   const ranges = registerRangeInputs(builder);
   registerUsers(builder, enums);
+  registerAccess(builder, enums);
   registerCustomers(builder, enums, ranges);
   registerCompanies(builder, enums);
   registerSales(builder, enums);
@@ -34,5 +36,6 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerCommerce(builder, enums);
   registerMarketing(builder, enums);
   for (const extend of options.extend ?? []) extend(builder);
-  return builder.toSchema({ sortSchema: true });
+  // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
+  return builder.toSchema();
 }

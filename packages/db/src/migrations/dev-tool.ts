@@ -44,9 +44,30 @@ export async function diffMigrationsToSchema(options: DevToolOptions = {}): Prom
       exitCode: null,
       filters: noFilter,
     });
-    const script = (result.stdout ?? '').trim();
+    const script = withoutKnownExtensions((result.stdout ?? '').trim(), listMigrations(migrationsDir));
     return script === '-- This is an empty migration.' ? '' : script;
   });
+}
+
+/**
+ * Through a driver adapter the WASM engine does not see extensions in the shadow database, so it proposes
+ * `CREATE EXTENSION IF NOT EXISTS "x"` again even when a migration already creates it. Drop exactly those
+ * statements (idempotent, and present in the folder); anything else is real drift.
+ */
+function withoutKnownExtensions(script: string, migrations: ReturnType<typeof listMigrations>): string {
+  const created = new Set<string>();
+  for (const dir of migrations.migrationDirectories) {
+    if (dir.migrationFile.content.tag !== 'ok') continue;
+    for (const match of dir.migrationFile.content.value.matchAll(/CREATE EXTENSION IF NOT EXISTS "([\w-]+)"/g)) created.add(match[1]!);
+  }
+  return script
+    .split(/\n\n/)
+    .filter((block) => {
+      const match = /^-- CreateExtension\nCREATE EXTENSION IF NOT EXISTS "([\w-]+)";$/.exec(block.trim());
+      return !(match && created.has(match[1]!));
+    })
+    .join('\n\n')
+    .trim();
 }
 
 /** Creates `<timestamp>_<name>/migration.sql` from the schema, like `prisma migrate dev --create-only`. */

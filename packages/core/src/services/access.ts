@@ -1,0 +1,90 @@
+import type { ApiKey, Role, User } from '@crm/db';
+import { issueApiKey, type IssuedApiKey } from '../api-keys.js';
+import type { Caller } from '../command.js';
+import { badInput, notFound } from '../errors.js';
+import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fields, parseInput, z } from '../validation.js';
+
+// Team members and API keys: ADMIN keys only.
+
+const roles = ['ADMIN', 'MEMBER', 'READ_ONLY'] as const;
+
+const createUserInput = z.object({ name: fields.name, email: fields.email, role: z.enum(roles).nullish() });
+const updateUserInput = z.object({
+  id: fields.id,
+  name: fields.name.nullish(),
+  email: fields.email.nullish(),
+  role: z.enum(roles).nullish(),
+  active: z.boolean().nullish(),
+});
+
+export async function createUser(caller: Caller, raw: z.input<typeof createUserInput>): Promise<User> {
+  const input = parseInput(createUserInput, raw);
+  return caller.run(
+    async (scope) => {
+      const user = await scope.tx.user.create({
+        data: { workspaceId: scope.session.workspaceId, name: input.name, email: input.email, role: input.role ?? 'MEMBER' },
+      });
+      scope.emit('user.created', { type: 'User', id: user.id }, { name: user.name, email: user.email });
+      return user;
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+export async function updateUser(caller: Caller, raw: z.input<typeof updateUserInput>): Promise<User> {
+  const input = parseInput(updateUserInput, raw);
+  return caller.run(
+    async (scope) => {
+      if ((await scope.tx.user.count({ where: { id: input.id } })) === 0) throw notFound('User', 'id');
+      for (const key of ['name', 'email', 'role', 'active'] as const) {
+        if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
+      }
+      const user = await scope.tx.user.update({
+        where: { id: input.id },
+        data: { name: input.name ?? undefined, email: input.email ?? undefined, role: input.role ?? undefined, active: input.active ?? undefined },
+      });
+      scope.emit('user.updated', { type: 'User', id: user.id }, { changed: changedKeys(input) });
+      return user;
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+const createApiKeyInput = z.object({ name: fields.name, role: z.enum(roles), userId: fields.id.nullish() });
+
+export async function createApiKey(caller: Caller, raw: z.input<typeof createApiKeyInput>): Promise<{ key: ApiKey; issued: IssuedApiKey }> {
+  const input = parseInput(createApiKeyInput, raw);
+  return caller.run(
+    async (scope) => {
+      await assertOptionalInWorkspace(scope.tx, 'user', input.userId, 'userId');
+      const issued = await issueApiKey(scope.tx, {
+        workspaceId: scope.session.workspaceId,
+        name: input.name,
+        role: input.role as Role,
+        userId: input.userId ?? null,
+      });
+      const key = await scope.tx.apiKey.findUniqueOrThrow({ where: { id: issued.id } });
+      scope.emit('apikey.created', { type: 'ApiKey', id: key.id }, { name: key.name, role: key.role });
+      return { key, issued };
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+/** Revokes a key for good. Revoking the key making the call is refused, so a workspace cannot lock itself out by accident. */
+export async function revokeApiKey(caller: Caller, raw: { id: string }): Promise<ApiKey> {
+  const { id } = parseInput(z.object({ id: fields.id }), raw);
+  return caller.run(
+    async (scope) => {
+      const key = await scope.tx.apiKey.findUnique({ where: { id } });
+      if (!key) throw notFound('API key', 'id');
+      if (id === scope.session.apiKeyId) throw badInput('An API key cannot revoke itself; use another ADMIN key', 'id');
+      if (key.revokedAt) return key;
+      const revoked = await scope.tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+      scope.emit('apikey.revoked', { type: 'ApiKey', id }, { name: key.name });
+      return revoked;
+    },
+    { role: 'ADMIN' },
+  );
+}

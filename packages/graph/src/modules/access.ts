@@ -1,0 +1,90 @@
+import { createApiKey, createUser, revokeApiKey, updateUser } from '@crm/core';
+import type { ApiKey } from '@crm/db';
+import type { Builder } from '../builder.js';
+import { callerOf } from '../caller.js';
+import { optionalRowId, rowId } from '../ids.js';
+import { payloadType } from '../payload.js';
+import type { Enums } from './enums.js';
+
+/** Team members and API keys, for ADMIN keys. A key's secret is shown once, in createApiKey's payload. */
+export function registerAccess(builder: Builder, enums: Enums) {
+  const ApiKeyRef = builder.prismaNode('ApiKey', {
+    id: { field: 'id' },
+    authScopes: { admin: true },
+    fields: (t) => ({
+      name: t.exposeString('name'),
+      prefix: t.exposeString('prefix', { description: 'The non-secret part, to recognise the key in lists and logs.' }),
+      role: t.expose('role', { type: enums.Role }),
+      user: t.relation('user', { nullable: true }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+      revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    apiKeys: t.prismaConnection({
+      type: 'ApiKey',
+      cursor: 'id',
+      authScopes: { admin: true },
+      args: { includeRevoked: t.arg.boolean({ defaultValue: false }) },
+      resolve: (query, _root, args, ctx) =>
+        callerOf(ctx).db.apiKey.findMany({
+          ...query,
+          where: args.includeRevoked ? {} : { revokedAt: null },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+      totalCount: (_c, args, ctx) => callerOf(ctx).db.apiKey.count({ where: args.includeRevoked ? {} : { revokedAt: null } }),
+    }),
+  }));
+
+  const CreateUserInput = builder.inputType('CreateUserInput', {
+    fields: (t) => ({ name: t.string({ required: true }), email: t.string({ required: true }), role: t.field({ type: enums.Role }) }),
+  });
+  const UpdateUserInput = builder.inputType('UpdateUserInput', {
+    fields: (t) => ({
+      id: t.id({ required: true }),
+      name: t.string(),
+      email: t.string(),
+      role: t.field({ type: enums.Role }),
+      active: t.boolean({ description: 'False keeps the member in history but out of assignment lists.' }),
+    }),
+  });
+  const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+    fields: (t) => ({ name: t.string({ required: true }), role: t.field({ type: enums.Role, required: true }), userId: t.id() }),
+  });
+  const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+  const CreateApiKeyPayload = builder.objectRef<{ key: ApiKey; secret: string }>('CreateApiKeyPayload').implement({
+    fields: (t) => ({
+      apiKey: t.field({ type: ApiKeyRef, resolve: (p) => p.key }),
+      secret: t.exposeString('secret', { description: 'The whole key, for `Authorization: Bearer …`. Shown only here, once.' }),
+    }),
+  });
+
+  builder.mutationFields((t) => ({
+    createUser: t.field({
+      type: payloadType(builder, 'CreateUserPayload', 'user', 'User'),
+      args: { input: t.arg({ type: CreateUserInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => ({ user: await createUser(callerOf(ctx), input) }),
+    }),
+    updateUser: t.field({
+      type: payloadType(builder, 'UpdateUserPayload', 'user', 'User'),
+      args: { input: t.arg({ type: UpdateUserInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => ({ user: await updateUser(callerOf(ctx), { ...input, id: rowId(input.id, 'User', 'id') }) }),
+    }),
+    createApiKey: t.field({
+      type: CreateApiKeyPayload,
+      args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const { key, issued } = await createApiKey(callerOf(ctx), { ...input, userId: optionalRowId(input.userId, 'User', 'userId') });
+        return { key, secret: issued.apiKey };
+      },
+    }),
+    revokeApiKey: t.field({
+      type: payloadType(builder, 'RevokeApiKeyPayload', 'apiKey', 'ApiKey'),
+      args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => ({ apiKey: await revokeApiKey(callerOf(ctx), { id: rowId(input.id, 'ApiKey', 'id') }) }),
+    }),
+  }));
+}
