@@ -37,5 +37,5 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerMarketing(builder, enums);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
-  return builder.toSchema();
+  return builder.toSchema({ sortSchema: false });
 }
