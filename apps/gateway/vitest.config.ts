@@ -1,13 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    globalSetup: ['./test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
-    maxWorkers: 2,
-  },
-});
+export default packageTestConfig({ globalSetup: ['./test/global-setup.ts'] });

@@ -1,12 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
-    maxWorkers: 2,
-  },
-});
+export default packageTestConfig({ testTimeout: 60_000 });

@@ -1,9 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
-  },
-});
+export default packageTestConfig();

@@ -37,6 +37,10 @@ export function maskError(error: unknown, message: string, log: (error: unknown)
       extensions: { code: mapped.code, ...(mapped.field ? { field: mapped.field } : {}) },
     });
   }
+  // The relay plugin's own message for an id that does not decode.
+  if ((original as Error | null)?.name === 'PothosValidationError' && /^Invalid global ID/.test((original as Error).message)) {
+    return new GraphQLError('Not a valid id', { ...location, extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+  }
   const code = (original as ErrorLike).extensions?.code;
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
     return new GraphQLError((original as ErrorLike).message ?? message, { ...location, extensions: { code } });

@@ -24,7 +24,7 @@ export interface CrmEventMap {
   'deal.won': { amount: string };
   'deal.lost': { amount: string; reason: string | null };
   'deal.deleted': { title: string };
-  'activity.logged': { customerId: string; type: string; channel: string; subject: string };
+  'activity.logged': { customerId: string; type: string; channel: string; subject: string; body: string | null };
   'task.created': { title: string };
   'task.updated': { changed: string[] };
   'task.completed': { title: string };
@@ -33,11 +33,20 @@ export interface CrmEventMap {
   'ticket.closed': { customerId: string; satisfactionRating: number | null };
   'product.created': { sku: string };
   'product.updated': { changed: string[] };
-  'order.recorded': { customerId: string; total: string; orderedAt: string; skus: string[] };
+  'order.recorded': {
+    customerId: string;
+    total: string;
+    orderedAt: string;
+    skus: string[];
+    /** Each line as priced (unitPrice from the input or the catalog), for loyalty and cross-sell consumers. */
+    lines: { sku: string; quantity: number; unitPrice: string }[];
+  };
   'campaign.created': { name: string };
   'campaign.response_recorded': { campaignId: string; customerId: string; kind: string };
   'survey.responded': { customerId: string; kind: string; score: number };
   'pipeline.created': { name: string };
+  'pipeline.updated': { changed: string[] };
+  'stage.updated': { pipelineId: string; changed: string[] };
   'user.created': { name: string; email: string };
   'user.updated': { changed: string[] };
   'apikey.created': { name: string; role: string };

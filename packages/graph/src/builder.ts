@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { CrmError, hasRole } from '@crm/core';
+import { CrmError, hasRole, isCrmError } from '@crm/core';
 import { getDatamodel, type Prisma, type PrismaTypes } from '@crm/db';
 import type { GraphContext } from './context.js';
 
@@ -23,6 +23,11 @@ export interface SchemaTypes {
 }
 
 export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
+
+function isNotFound(error: unknown): boolean {
+  if (isCrmError(error)) return error.code === 'NOT_FOUND';
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';
+}
 
 /** Maximum page size of every connection (first/last above it is rejected by the gateway). */
 export const MAX_PAGE_SIZE = 100;
@@ -63,7 +68,19 @@ export function createBuilder(): Builder {
       cursorType: 'String',
       edgesFieldOptions: { nullable: false },
       nodeFieldOptions: { nullable: false },
-      nodeQueryOptions: { nullable: true },
+      nodeQueryOptions: {
+        nullable: true,
+        description: 'Any entity by its global id; null when it does not exist or belongs to another workspace.',
+        // The prisma plugin loads nodes with findUniqueOrThrow; a missing (or foreign) row is null, per Relay.
+        resolve: async (_root, args, _context, _info, resolveNode) => {
+          try {
+            return await resolveNode(args.id);
+          } catch (error) {
+            if (isNotFound(error)) return null;
+            throw error;
+          }
+        },
+      },
       nodesQueryOptions: false,
     },
   });

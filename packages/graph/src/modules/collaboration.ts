@@ -1,6 +1,7 @@
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
+import { registerCollaborationMutations } from './collaboration-mutations.js';
 import type { Enums } from './enums.js';
 
 /** Collaborative CRM: the interaction timeline and the team's tasks. */
@@ -59,6 +60,8 @@ export function registerCollaboration(builder: Builder, enums: Enums) {
       totalCount: (_c, args, ctx) => callerOf(ctx).db.task.count({ where: taskWhere(args) }),
     }),
   }));
+
+  registerCollaborationMutations(builder, enums);
 }
 
 type ChannelValue = 'WEB' | 'PHONE' | 'CHAT' | 'EMAIL' | 'SOCIAL' | 'IN_PERSON';

@@ -1,7 +1,12 @@
+import { pipelineOpenValue, pipelineWeightedValue } from '@crm/core';
+import type { Prisma } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
 import type { Enums } from './enums.js';
+import { registerSalesMutations } from './sales-mutations.js';
+
+const stageOrder = [{ position: 'asc' }, { id: 'asc' }] satisfies Prisma.StageOrderByWithRelationInput[];
 
 /** Opportunity management: pipelines, their ordered stages, and deals. */
 export function registerSales(builder: Builder, enums: Enums) {
@@ -11,7 +16,23 @@ export function registerSales(builder: Builder, enums: Enums) {
       name: t.exposeString('name'),
       isDefault: t.exposeBoolean('isDefault'),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
-      stages: t.relation('stages', { description: 'In pipeline order.', query: { orderBy: { position: 'asc' } } }),
+      stages: t.relation('stages', {
+        description: 'Always in pipeline order (ascending `position`, the order the stages were created in).',
+        query: { orderBy: stageOrder },
+      }),
+      openValue: t.field({
+        type: 'Decimal',
+        description: 'Sum of the amounts of the open deals in this pipeline.',
+        resolve: (pipeline, _args, ctx) => pipelineOpenValue(callerOf(ctx).db, pipeline.id),
+      }),
+      weightedValue: t.field({
+        type: 'Decimal',
+        description: 'Sum over the open deals of amount × their stage’s probability / 100 (the forecast).',
+        // The probabilities come with the pipeline row (same ordering as `stages`, so Prisma loads the relation once);
+        // the deal sums are one grouped aggregate.
+        select: { stages: { orderBy: stageOrder, select: { id: true, probability: true } } },
+        resolve: (pipeline, _args, ctx) => pipelineWeightedValue(callerOf(ctx).db, pipeline.id, pipeline.stages),
+      }),
       deals: t.relatedConnection('deals', {
         cursor: 'id',
         totalCount: true,
@@ -82,6 +103,8 @@ export function registerSales(builder: Builder, enums: Enums) {
       totalCount: (_c, args, ctx) => callerOf(ctx).db.deal.count({ where: dealWhere(args) }),
     }),
   }));
+
+  registerSalesMutations(builder, enums);
 }
 
 function dealWhere(args: { status?: 'OPEN' | 'WON' | 'LOST' | null; pipelineId?: string | null; stageId?: string | null; ownerId?: string | null }) {

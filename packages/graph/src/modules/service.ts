@@ -2,10 +2,12 @@ import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
 import type { Enums } from './enums.js';
+import { registerSatisfaction } from './satisfaction.js';
+import { registerServiceMutations } from './service-mutations.js';
 
 /** Customer service: tickets and satisfaction survey answers. */
 export function registerService(builder: Builder, enums: Enums) {
-  builder.prismaNode('Ticket', {
+  const TicketNode = builder.prismaNode('Ticket', {
     id: { field: 'id' },
     description: 'A customer service case.',
     fields: (t) => ({
@@ -21,10 +23,16 @@ export function registerService(builder: Builder, enums: Enums) {
       customer: t.relation('customer'),
       assignee: t.relation('assignee', { nullable: true }),
       activities: t.relatedConnection('activities', { cursor: 'id', totalCount: true, query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] } }),
+      surveyResponses: t.relatedConnection('surveyResponses', {
+        cursor: 'id',
+        totalCount: true,
+        description: 'Survey answers about this case (the CSAT rating given at closing among them), newest first.',
+        query: { orderBy: [{ respondedAt: 'desc' }, { id: 'desc' }] },
+      }),
     }),
   });
 
-  builder.prismaNode('SurveyResponse', {
+  const SurveyResponseNode = builder.prismaNode('SurveyResponse', {
     id: { field: 'id' },
     description: 'A satisfaction answer: CSAT 1-5 or NPS 0-10.',
     fields: (t) => ({
@@ -55,6 +63,9 @@ export function registerService(builder: Builder, enums: Enums) {
       totalCount: (_c, args, ctx) => callerOf(ctx).db.ticket.count({ where: ticketWhere(args) }),
     }),
   }));
+
+  registerServiceMutations(builder, enums, { Ticket: TicketNode, SurveyResponse: SurveyResponseNode });
+  registerSatisfaction(builder);
 }
 
 type Status = 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';

@@ -1,0 +1,62 @@
+import { createWorkspace, issueApiKey, seedWorkspace } from '@crm/core';
+import { type Database, openDatabase } from '@crm/db';
+import pg from 'pg';
+
+const BENCH_WORKSPACE = 'Benchmark';
+
+export interface BenchWorkspace {
+  workspaceId: string;
+  apiKey: string;
+}
+
+/** Creates the database if missing (never drops anything). */
+export async function ensurePostgresDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * The benchmark workspace with `customers` seeded customers (reused when a previous run left exactly that), and a
+ * fresh ADMIN key for it.
+ */
+export async function ensureBenchWorkspace(database: Database, customers: number, log: (line: string) => void): Promise<BenchWorkspace> {
+  const { prisma } = database;
+  let workspace = await prisma.workspace.findFirst({ where: { name: BENCH_WORKSPACE } });
+  if (workspace && (await prisma.customer.count({ where: { workspaceId: workspace.id } })) !== customers) {
+    log(`re-seeding: the existing benchmark workspace has a different size`);
+    await prisma.workspace.delete({ where: { id: workspace.id } });
+    workspace = null;
+  }
+  if (!workspace) {
+    const created = await createWorkspace(prisma, { name: BENCH_WORKSPACE });
+    const started = Date.now();
+    let lastLogged = 0;
+    await seedWorkspace(prisma, created.workspaceId, {
+      customers,
+      seed: 42,
+      onProgress: (progress) => {
+        if (Date.now() - lastLogged > 2000) {
+          lastLogged = Date.now();
+          log(`seeding: ${JSON.stringify(progress)}`);
+        }
+      },
+    });
+    log(`seeded ${customers} customers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    workspace = await prisma.workspace.findUniqueOrThrow({ where: { id: created.workspaceId } });
+  }
+  const key = await issueApiKey(prisma, { workspaceId: workspace.id, name: 'benchmark', role: 'READ_ONLY' });
+  return { workspaceId: workspace.id, apiKey: key.apiKey };
+}
+
+export async function openBenchDatabase(config: Parameters<typeof openDatabase>[0], onQuery?: (e: { query: string }) => void) {
+  return openDatabase(config, onQuery ? { onQuery: (e) => onQuery(e) } : {});
+}

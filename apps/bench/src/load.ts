@@ -1,0 +1,62 @@
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  maxRssMb: number | null;
+}
+
+/** Peak resident memory of a process, sampled from /proc while `during` runs (Linux). */
+export async function sampleRss<T>(pid: number | undefined, during: () => Promise<T>): Promise<[T, number | null]> {
+  if (!pid) return [await during(), null];
+  const fs = await import('node:fs');
+  let max = 0;
+  const read = () => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) max = Math.max(max, Number(match[1]) / 1024);
+    } catch {
+      // the process may have ended
+    }
+  };
+  const timer = setInterval(read, 250);
+  try {
+    const value = await during();
+    read();
+    return [value, Math.round(max)];
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** POSTs one GraphQL operation with autocannon: a warm-up, then the measured run. */
+export async function loadTest(options: {
+  url: string;
+  body: unknown;
+  headers?: Record<string, string>;
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  pid?: number;
+}): Promise<LoadResult> {
+  const request = {
+    url: options.url,
+    method: 'POST' as const,
+    connections: options.connections,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: JSON.stringify(options.body),
+  };
+  await autocannon({ ...request, duration: options.warmupS });
+  const [result, maxRssMb] = await sampleRss(options.pid, () => autocannon({ ...request, duration: options.durationS }));
+  return {
+    requestsPerSecond: Math.round(result.requests.average * 10) / 10,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    maxRssMb,
+  };
+}

@@ -1,0 +1,63 @@
+// PostGraphile v5 over the benchmark database, as the peer to measure against. Run as its own process:
+//   DATABASE_URL=… PORT=… node dist/postgraphile-server.js
+// It counts the SQL statements it sends (GET /__statements) so the benchmark can report statements per request.
+import http from 'node:http';
+import pg from 'pg';
+
+// PostGraphile v5 uses Promise.withResolvers (Node 22); polyfill it on Node 20.
+const promiseCtor = Promise as unknown as { withResolvers?: () => unknown };
+promiseCtor.withResolvers ??= () => {
+  let resolve!: (value: unknown) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
+
+let statements = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
+
+const { postgraphile } = await import('postgraphile');
+const { PostGraphileAmberPreset } = await import('postgraphile/presets/amber');
+const { makePgService } = await import('postgraphile/adaptors/pg');
+const { grafserv } = await import('postgraphile/grafserv/node');
+
+const preset = {
+  extends: [PostGraphileAmberPreset],
+  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL!, schemas: ['public'] })],
+  grafast: { explain: false },
+  grafserv: { graphiql: false, watch: false },
+};
+const pgl = postgraphile(preset);
+const serv = pgl.createServ(grafserv);
+const server = http.createServer((req, res) => {
+  if (req.url === '/__statements') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ statements }));
+    return;
+  }
+  // grafserv's handler answers /graphql
+  (serv.createHandler() as (req: http.IncomingMessage, res: http.ServerResponse) => void)(req, res);
+});
+await serv.ready();
+const handler = serv.createHandler() as (req: http.IncomingMessage, res: http.ServerResponse) => void;
+server.removeAllListeners('request');
+server.on('request', (req, res) => {
+  if (req.url === '/__statements') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ statements }));
+    return;
+  }
+  handler(req, res);
+});
+server.listen(Number(process.env.PORT ?? 5678), '127.0.0.1', () => console.log('ready'));
+process.on('SIGTERM', () => {
+  server.close();
+  void pgl.release().finally(() => process.exit(0));
+});

@@ -1,0 +1,39 @@
+/** The benchmark's list query on our gateway: a page of customers with company, owner, last 5 activities and orders. */
+export const crmListQuery = /* GraphQL */ `
+  query CustomerPage($first: Int!) {
+    customers(first: $first, orderBy: [{ field: CREATED_AT, direction: DESC }]) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id name email lifecycleStage lifetimeValue tags
+          company { id name domain }
+          owner { id name }
+          activities(first: 5) { edges { node { id type channel subject occurredAt } } }
+          orders(first: 5) { edges { node { id orderedAt total } } }
+        }
+      }
+    }
+  }
+`;
+
+/** The same data from PostGraphile v5's generated schema (Amber preset inflection), filtered to the workspace. */
+export const postgraphileListQuery = /* GraphQL */ `
+  query CustomerPage($first: Int!, $workspaceId: UUID!) {
+    allCustomers(first: $first, condition: { workspaceId: $workspaceId }, orderBy: [CREATED_AT_DESC, ID_DESC]) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id name email lifecycleStage lifetimeValue tags
+          companyByCompanyId { id name domain }
+          userByOwnerId { id name }
+          activitiesByCustomerId(first: 5, orderBy: [OCCURRED_AT_DESC, ID_DESC]) { edges { node { id type channel subject occurredAt } } }
+          ordersByCustomerId(first: 5, orderBy: [ORDERED_AT_DESC, ID_DESC]) { edges { node { id orderedAt total } } }
+        }
+      }
+    }
+  }
+`;

@@ -1,0 +1,178 @@
+import { buildSchema } from '@crm/graph';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestClient, type TestGateway } from '../src/testing/index.js';
+
+// Workspace B attacks workspace A through every entry point: node, by-id fields, connections, filters, search and
+// every mutation. A's data must be invisible to B, and unchanged afterwards. The last test fails when a mutation
+// is added to the schema without an attack here.
+
+let t: TestGateway;
+let victim: TestClient;
+let attacker: TestClient;
+/** Global ids of one of everything in workspace A. */
+const a: Record<string, string> = {};
+
+async function seedVictim(c: TestClient) {
+  const q = c.query.bind(c);
+  a.user = (await q(`mutation { createUser(input: { name: "Vic Owner", email: "owner@victim.test" }) { user { id } } }`)).createUser.user.id;
+  a.apiKey = (await q(`mutation { createApiKey(input: { name: "victim key", role: MEMBER }) { apiKey { id } } }`)).createApiKey.apiKey.id;
+  a.company = (await q(`mutation ($o: ID) { createCompany(input: { name: "Victim Corp", domain: "victim.test", ownerId: $o }) { company { id } } }`, { o: a.user })).createCompany.company.id;
+  a.customer = (
+    await q(`mutation ($c: ID, $o: ID) { createCustomer(input: { name: "Vera Victim", email: "vera@victim.test", companyId: $c, ownerId: $o, tags: ["secret"] }) { customer { id } } }`, {
+      c: a.company,
+      o: a.user,
+    })
+  ).createCustomer.customer.id;
+  const pipelines = (await q(`{ pipelines { id stages { id isLost } } }`)).pipelines;
+  a.pipeline = pipelines[0].id;
+  a.stage = pipelines[0].stages[0].id;
+  a.lostStage = pipelines[0].stages.find((s: { isLost: boolean }) => s.isLost).id;
+  a.deal = (await q(`mutation ($c: ID!) { createDeal(input: { customerId: $c, title: "Victim deal", amount: "5000.00" }) { deal { id } } }`, { c: a.customer })).createDeal.deal.id;
+  a.ticket = (await q(`mutation ($c: ID!) { createTicket(input: { customerId: $c, subject: "Victim ticket", priority: HIGH }) { ticket { id } } }`, { c: a.customer })).createTicket.ticket.id;
+  a.activity = (await q(`mutation ($c: ID!) { logActivity(input: { customerId: $c, type: CALL, channel: PHONE, subject: "Victim call" }) { activity { id } } }`, { c: a.customer })).logActivity.activity.id;
+  a.task = (await q(`mutation ($c: ID!) { createTask(input: { customerId: $c, title: "Victim task" }) { task { id } } }`, { c: a.customer })).createTask.task.id;
+  a.survey = (await q(`mutation ($c: ID!) { recordSurveyResponse(input: { customerId: $c, kind: NPS, score: 9 }) { surveyResponse { id } } }`, { c: a.customer })).recordSurveyResponse.surveyResponse.id;
+  a.product = (await q(`mutation { createProduct(input: { sku: "SKU-1", name: "Victim widget", unitPrice: "10.00" }) { product { id } } }`)).createProduct.product.id;
+  a.order = (await q(`mutation ($c: ID!) { recordOrder(input: { customerId: $c, orderRef: "A-1", lines: [{ sku: "SKU-1", quantity: 2 }] }) { order { id } } }`, { c: a.customer })).recordOrder.order.id;
+  a.campaign = (await q(`mutation { createCampaign(input: { name: "Victim campaign", channel: EMAIL, startsAt: "2026-01-01" }) { campaign { id } } }`)).createCampaign.campaign.id;
+  await q(`mutation ($cp: ID!, $c: ID!) { recordCampaignResponse(input: { campaignId: $cp, customerId: $c, kind: SENT }) { campaignResponse { id } } }`, { cp: a.campaign, c: a.customer });
+}
+
+/** Everything A can see of itself; compared before and after the attacks. */
+const VICTIM_VIEW = /* GraphQL */ `{
+  users { edges { node { id name email role active } } }
+  apiKeys(includeRevoked: true) { edges { node { id name role revokedAt } } }
+  companies { edges { node { id name domain owner { id } updatedAt } } }
+  customers { edges { node { id name email tags lifecycleStage lifetimeValue orderCount updatedAt company { id } owner { id }
+    activities { totalCount } orders { totalCount } deals { totalCount } tickets { totalCount } tasks { totalCount } surveyResponses { totalCount } } } }
+  pipelines { id name stages { id name probability } }
+  deals { edges { node { id title amount status stage { id } updatedAt } } }
+  activities { edges { node { id subject } } }
+  tasks { edges { node { id title status updatedAt } } }
+  tickets { edges { node { id subject status updatedAt } } }
+  products { edges { node { id sku name unitPrice updatedAt: createdAt } } }
+  orders { edges { node { id total } } }
+  campaigns { edges { node { id name responses { totalCount } } } }
+}`;
+
+let before: unknown;
+beforeAll(async () => {
+  t = await startTestGateway();
+  victim = t.workspace.client;
+  await seedVictim(victim);
+  before = await victim.query(VICTIM_VIEW);
+  const b = await t.createWorkspace('Attacker');
+  attacker = b.client;
+  // B has data of its own, so empty answers below are not empty by accident.
+  await attacker.query(`mutation { createCustomer(input: { name: "Bob Attacker" }) { customer { id } } }`);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('tenancy: workspace B cannot see workspace A', () => {
+  it('node(id) answers null for every kind of A’s rows, and a malformed id is BAD_USER_INPUT', async () => {
+    const malformed = await attacker.request(`{ node(id: "not-a-global-id") { id } }`);
+    expect(malformed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    for (const [kind, id] of Object.entries(a)) {
+      const result = await attacker.query(`query ($id: ID!) { node(id: $id) { id } }`, { id });
+      expect(result.node, kind).toBeNull();
+    }
+  });
+
+  it('by-id root fields answer null', async () => {
+    const result = await attacker.query(
+      `query ($c: ID!, $co: ID!, $d: ID!, $t: ID!, $p: ID!, $o: ID!) {
+        customer(id: $c) { id } company(id: $co) { id } deal(id: $d) { id } ticket(id: $t) { id } product(id: $p) { id } order(id: $o) { id } }`,
+      { c: a.customer, co: a.company, d: a.deal, t: a.ticket, p: a.product, o: a.order },
+    );
+    expect(result).toEqual({ customer: null, company: null, deal: null, ticket: null, product: null, order: null });
+  });
+
+  it('no connection lists any of A’s rows, and counts only B’s', async () => {
+    const view = await attacker.query(VICTIM_VIEW);
+    const text = JSON.stringify(view);
+    for (const [kind, id] of Object.entries(a)) expect(text, kind).not.toContain(id);
+    expect(view.customers.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Bob Attacker']);
+    expect(text).not.toMatch(/Victim|victim\.test|SKU-1/);
+  });
+
+  it('filters and search with A’s ids or values find nothing', async () => {
+    const result = await attacker.query(
+      `query ($co: ID!, $u: ID!, $p: ID!, $s: ID!) {
+        byCompany: customers(filter: { companyId: $co }) { totalCount }
+        byOwner: customers(filter: { ownerId: $u }) { totalCount }
+        byTag: customers(filter: { tag: "secret" }) { totalCount }
+        bySearch: customers(search: "vera") { totalCount }
+        companySearch: companies(search: "victim") { totalCount }
+        dealsByPipeline: deals(pipelineId: $p) { totalCount }
+        dealsByStage: deals(stageId: $s) { totalCount }
+        dealsByOwner: deals(ownerId: $u) { totalCount }
+        tasksByAssignee: tasks(assigneeId: $u) { totalCount }
+        ticketsByAssignee: tickets(assigneeId: $u) { totalCount }
+      }`,
+      { co: a.company, u: a.user, p: a.pipeline, s: a.stage },
+    );
+    for (const [name, value] of Object.entries(result)) expect((value as { totalCount: number }).totalCount, name).toBe(0);
+  });
+});
+
+/** Every mutation, aimed at A's rows (or referencing them from a new row of B's). */
+const attacks: Record<string, () => [string, Record<string, unknown>]> = {
+  updateUser: () => [`mutation ($i: UpdateUserInput!) { updateUser(input: $i) { user { id } } }`, { i: { id: a.user, name: 'Pwned' } }],
+  createUser: () => [`mutation ($i: CreateUserInput!) { createUser(input: $i) { user { id } } }`, { i: { name: 'Same email', email: 'owner@victim.test' } }],
+  createApiKey: () => [`mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'k', role: 'ADMIN', userId: a.user } }],
+  revokeApiKey: () => [`mutation ($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }`, { i: { id: a.apiKey } }],
+  createCustomer: () => [`mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: 'X', companyId: a.company } }],
+  updateCustomer: () => [`mutation ($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }`, { i: { id: a.customer, name: 'Pwned' } }],
+  deleteCustomer: () => [`mutation ($i: DeleteCustomerInput!) { deleteCustomer(input: $i) { deletedCustomerId } }`, { i: { id: a.customer } }],
+  createCompany: () => [`mutation ($i: CreateCompanyInput!) { createCompany(input: $i) { company { id } } }`, { i: { name: 'X', ownerId: a.user } }],
+  updateCompany: () => [`mutation ($i: UpdateCompanyInput!) { updateCompany(input: $i) { company { id } } }`, { i: { id: a.company, name: 'Pwned' } }],
+  deleteCompany: () => [`mutation ($i: DeleteCompanyInput!) { deleteCompany(input: $i) { deletedCompanyId } }`, { i: { id: a.company } }],
+  createDeal: () => [`mutation ($i: CreateDealInput!) { createDeal(input: $i) { deal { id } } }`, { i: { customerId: a.customer, title: 'X', amount: '1.00' } }],
+  updateDeal: () => [`mutation ($i: UpdateDealInput!) { updateDeal(input: $i) { deal { id } } }`, { i: { id: a.deal, title: 'Pwned' } }],
+  moveDeal: () => [`mutation ($i: MoveDealInput!) { moveDeal(input: $i) { deal { id } } }`, { i: { id: a.deal, stageId: a.lostStage, lostReason: 'x' } }],
+  deleteDeal: () => [`mutation ($i: DeleteDealInput!) { deleteDeal(input: $i) { deletedDealId } }`, { i: { id: a.deal } }],
+  createPipeline: () => [`mutation ($i: CreatePipelineInput!) { createPipeline(input: $i) { pipeline { id } } }`, { i: { name: 'Enterprise', stages: [{ name: 'Open', probability: 10 }, { name: 'Won', probability: 100, isWon: true }, { name: 'Lost', probability: 0, isLost: true }] } }],
+  renamePipeline: () => [`mutation ($i: RenamePipelineInput!) { renamePipeline(input: $i) { pipeline { id } } }`, { i: { id: a.pipeline, name: 'Pwned' } }],
+  updateStage: () => [`mutation ($i: UpdateStageInput!) { updateStage(input: $i) { stage { id } } }`, { i: { id: a.stage, name: 'Pwned' } }],
+  convertLead: () => [`mutation ($i: ConvertLeadInput!) { convertLead(input: $i) { customer { id } } }`, { i: { customerId: a.customer } }],
+  logActivity: () => [`mutation ($i: LogActivityInput!) { logActivity(input: $i) { activity { id } } }`, { i: { customerId: a.customer, type: 'NOTE', channel: 'WEB', subject: 'x' } }],
+  createTask: () => [`mutation ($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }`, { i: { title: 'x', dealId: a.deal } }],
+  updateTask: () => [`mutation ($i: UpdateTaskInput!) { updateTask(input: $i) { task { id } } }`, { i: { id: a.task, title: 'Pwned' } }],
+  completeTask: () => [`mutation ($i: CompleteTaskInput!) { completeTask(input: $i) { task { id } } }`, { i: { id: a.task } }],
+  createTicket: () => [`mutation ($i: CreateTicketInput!) { createTicket(input: $i) { ticket { id } } }`, { i: { customerId: a.customer, subject: 'x' } }],
+  updateTicket: () => [`mutation ($i: UpdateTicketInput!) { updateTicket(input: $i) { ticket { id } } }`, { i: { id: a.ticket, status: 'CLOSED' } }],
+  recordSurveyResponse: () => [`mutation ($i: RecordSurveyResponseInput!) { recordSurveyResponse(input: $i) { surveyResponse { id } } }`, { i: { customerId: a.customer, kind: 'NPS', score: 0 } }],
+  createProduct: () => [`mutation ($i: CreateProductInput!) { createProduct(input: $i) { product { id } } }`, { i: { sku: 'SKU-1', name: 'Same sku', unitPrice: '1.00' } }],
+  updateProduct: () => [`mutation ($i: UpdateProductInput!) { updateProduct(input: $i) { product { id } } }`, { i: { id: a.product, name: 'Pwned' } }],
+  recordOrder: () => [`mutation ($i: RecordOrderInput!) { recordOrder(input: $i) { order { id } } }`, { i: { customerId: a.customer, lines: [{ sku: 'SKU-1', quantity: 1 }] } }],
+  createCampaign: () => [`mutation ($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`, { i: { name: 'Victim campaign', channel: 'EMAIL', startsAt: '2026-01-01' } }],
+  recordCampaignResponse: () => [`mutation ($i: RecordCampaignResponseInput!) { recordCampaignResponse(input: $i) { campaignResponse { id } } }`, { i: { campaignId: a.campaign, customerId: a.customer, kind: 'OPENED' } }],
+};
+
+/** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
+const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign']);
+
+describe('tenancy: workspace B cannot change workspace A', () => {
+  it('every mutation aimed at A’s rows fails with NOT_FOUND (or succeeds harmlessly inside B)', async () => {
+    for (const [name, attack] of Object.entries(attacks)) {
+      const [query, variables] = attack();
+      const result = await attacker.request(query, variables);
+      if (succeedInOwnWorkspace.has(name)) {
+        expect(result.errors, name).toBeUndefined();
+      } else {
+        expect(result.errors?.[0]?.extensions?.code, `${name}: ${JSON.stringify(result.errors)}`).toBe('NOT_FOUND');
+      }
+    }
+  });
+
+  it('left workspace A exactly as it was', async () => {
+    expect(await victim.query(VICTIM_VIEW)).toEqual(before);
+  });
+
+  it('covers every mutation of the schema', () => {
+    const mutations = Object.keys(buildSchema().getMutationType()!.getFields()).sort();
+    expect(Object.keys(attacks).sort()).toEqual(mutations);
+  });
+});

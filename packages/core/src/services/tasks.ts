@@ -1,0 +1,105 @@
+import { enums, type Prisma, type Task } from '@crm/db';
+import type { Caller } from '../command.js';
+import { badInput, notFound } from '../errors.js';
+import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fields, parseInput, z } from '../validation.js';
+import { assertSameCustomer } from './activities.js';
+
+export const createTaskInput = z.object({
+  title: fields.title,
+  notes: fields.text.nullish(),
+  dueAt: fields.date.nullish(),
+  assigneeId: fields.id.nullish(),
+  customerId: fields.id.nullish(),
+  dealId: fields.id.nullish(),
+});
+
+export const updateTaskInput = z.object({
+  id: fields.id,
+  title: fields.title.nullish(),
+  notes: fields.text.nullish(),
+  dueAt: fields.date.nullish(),
+  assigneeId: fields.id.nullish(),
+  status: z.enum(enums.TaskStatus).nullish(),
+});
+
+export type CreateTaskInput = z.input<typeof createTaskInput>;
+export type UpdateTaskInput = z.input<typeof updateTaskInput>;
+
+/** Creates a task; with only a deal given, the task also joins that deal's customer (it shows on their tasks). */
+export async function createTask(caller: Caller, raw: CreateTaskInput): Promise<Task> {
+  const input = parseInput(createTaskInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
+    await assertOptionalInWorkspace(tx, 'customer', input.customerId, 'customerId');
+    let customerId = input.customerId ?? null;
+    if (input.dealId) {
+      if (customerId) await assertSameCustomer(tx, 'deal', input.dealId, customerId, 'dealId');
+      else {
+        const deal = await tx.deal.findUnique({ where: { id: input.dealId }, select: { customerId: true } });
+        if (!deal) throw notFound('Deal', 'dealId');
+        customerId = deal.customerId;
+      }
+    }
+    const task = await tx.task.create({
+      data: {
+        workspaceId: scope.session.workspaceId,
+        title: input.title,
+        notes: input.notes ?? null,
+        dueAt: input.dueAt ?? null,
+        assigneeId: input.assigneeId ?? null,
+        customerId,
+        dealId: input.dealId ?? null,
+      },
+    });
+    scope.emit('task.created', { type: 'Task', id: task.id }, { title: task.title });
+    return task;
+  });
+}
+
+/**
+ * Changes the fields given. A status of DONE stamps `completedAt` (and emits task.completed, as completeTask does);
+ * leaving DONE clears it.
+ */
+export async function updateTask(caller: Caller, raw: UpdateTaskInput): Promise<Task> {
+  const input = parseInput(updateTaskInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    const before = await tx.task.findUnique({ where: { id: input.id } });
+    if (!before) throw notFound('Task', 'id');
+    if (input.title === null) throw badInput('title cannot be removed', 'title');
+    if (input.status === null) throw badInput('status cannot be removed', 'status');
+    await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
+    const status = input.status ?? before.status;
+    const data: Prisma.TaskUncheckedUpdateInput = {
+      title: input.title,
+      notes: input.notes,
+      dueAt: input.dueAt,
+      assigneeId: input.assigneeId,
+      status,
+    };
+    const completing = status === 'DONE' && before.status !== 'DONE';
+    if (completing) data.completedAt = new Date();
+    else if (status !== 'DONE') data.completedAt = null;
+    const task = await tx.task.update({ where: { id: input.id }, data });
+    const changed = changedKeys({ ...input, status: status !== before.status ? status : undefined });
+    if (changed.length) scope.emit('task.updated', { type: 'Task', id: task.id }, { changed });
+    if (completing) scope.emit('task.completed', { type: 'Task', id: task.id }, { title: task.title });
+    return task;
+  });
+}
+
+/** Marks a task DONE. Completing a task that is already done changes nothing (a retried request is harmless). */
+export async function completeTask(caller: Caller, raw: { id: string }): Promise<Task> {
+  const { id } = parseInput(z.object({ id: fields.id }), raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    const before = await tx.task.findUnique({ where: { id } });
+    if (!before) throw notFound('Task', 'id');
+    if (before.status === 'DONE') return before;
+    const task = await tx.task.update({ where: { id }, data: { status: 'DONE', completedAt: new Date() } });
+    scope.emit('task.completed', { type: 'Task', id }, { title: task.title });
+    return task;
+  });
+}

@@ -1,0 +1,121 @@
+import { enums, type Prisma, type SurveyResponse, type Ticket, type TicketStatus } from '@crm/db';
+import type { Caller } from '../command.js';
+import { badInput, notFound } from '../errors.js';
+import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fields, parseInput, z } from '../validation.js';
+import { surveyScoreRange, writeSurveyResponse } from './surveys.js';
+
+/** A ticket in one of these states is finished: it has a `closedAt` and may carry a satisfaction rating. */
+const closedStatuses: readonly TicketStatus[] = ['RESOLVED', 'CLOSED'];
+export const isClosedTicketStatus = (status: TicketStatus) => closedStatuses.includes(status);
+
+const csat = surveyScoreRange.CSAT;
+
+export const createTicketInput = z.object({
+  customerId: fields.id,
+  subject: fields.title,
+  description: fields.text.nullish(),
+  priority: z.enum(enums.TicketPriority).nullish(),
+  channel: z.enum(enums.Channel).nullish(),
+  assigneeId: fields.id.nullish(),
+});
+
+export const updateTicketInput = z.object({
+  id: fields.id,
+  subject: fields.title.nullish(),
+  description: fields.text.nullish(),
+  status: z.enum(enums.TicketStatus).nullish(),
+  priority: z.enum(enums.TicketPriority).nullish(),
+  assigneeId: fields.id.nullish(),
+  satisfactionRating: z
+    .number()
+    .int('Must be a whole number')
+    .min(csat.min, `A rating is between ${csat.min} and ${csat.max}`)
+    .max(csat.max, `A rating is between ${csat.min} and ${csat.max}`)
+    .nullish(),
+});
+
+export type CreateTicketInput = z.input<typeof createTicketInput>;
+export type UpdateTicketInput = z.input<typeof updateTicketInput>;
+
+export async function createTicket(caller: Caller, raw: CreateTicketInput): Promise<Ticket> {
+  const input = parseInput(createTicketInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    await assertInWorkspace(tx, 'customer', input.customerId, 'customerId');
+    await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
+    const ticket = await tx.ticket.create({
+      data: {
+        workspaceId: scope.session.workspaceId,
+        customerId: input.customerId,
+        subject: input.subject,
+        description: input.description ?? null,
+        priority: input.priority ?? 'NORMAL',
+        channel: input.channel ?? null,
+        assigneeId: input.assigneeId ?? null,
+      },
+    });
+    scope.emit('ticket.opened', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, subject: ticket.subject, priority: ticket.priority });
+    return ticket;
+  });
+}
+
+export interface UpdatedTicket {
+  ticket: Ticket;
+  /** The CSAT answer recorded (or revised) from `satisfactionRating`, when one was given. */
+  surveyResponse: SurveyResponse | null;
+}
+
+/**
+ * Changes the fields given. Moving into RESOLVED/CLOSED stamps `closedAt` and emits ticket.closed; moving back out
+ * (reopening) clears `closedAt`. A `satisfactionRating` is only taken for a ticket that is or becomes closed, and is
+ * also recorded as the ticket's CSAT survey answer (revised, not duplicated, when the rating changes).
+ */
+export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Promise<UpdatedTicket> {
+  const input = parseInput(updateTicketInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    const before = await tx.ticket.findUnique({ where: { id: input.id } });
+    if (!before) throw notFound('Ticket', 'id');
+    for (const key of ['subject', 'status', 'priority', 'satisfactionRating'] as const) {
+      if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
+    }
+    await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
+    const status = input.status ?? before.status;
+    const wasClosed = isClosedTicketStatus(before.status);
+    const isClosed = isClosedTicketStatus(status);
+    const rating = input.satisfactionRating ?? undefined;
+    if (rating !== undefined && !isClosed) {
+      throw badInput('satisfactionRating: only a RESOLVED or CLOSED ticket can be rated', 'satisfactionRating');
+    }
+    const data: Prisma.TicketUncheckedUpdateInput = {
+      subject: input.subject ?? undefined,
+      description: input.description,
+      status,
+      priority: input.priority ?? undefined,
+      assigneeId: input.assigneeId,
+      satisfactionRating: rating,
+    };
+    if (isClosed && !wasClosed) data.closedAt = new Date();
+    if (!isClosed && wasClosed) data.closedAt = null;
+    const ticket = await tx.ticket.update({ where: { id: input.id }, data });
+
+    let surveyResponse: SurveyResponse | null = null;
+    if (rating !== undefined) {
+      const existing = await tx.surveyResponse.findFirst({ where: { ticketId: ticket.id, kind: 'CSAT' }, orderBy: { respondedAt: 'desc' } });
+      surveyResponse = existing
+        ? await tx.surveyResponse.update({ where: { id: existing.id }, data: { score: rating, respondedAt: new Date() } })
+        : await writeSurveyResponse(scope, { customerId: ticket.customerId, ticketId: ticket.id, kind: 'CSAT', score: rating });
+      if (existing) {
+        scope.emit('survey.responded', { type: 'SurveyResponse', id: existing.id }, { customerId: ticket.customerId, kind: 'CSAT', score: rating });
+      }
+    }
+
+    const changed = changedKeys({ ...input, status: status !== before.status ? status : undefined });
+    if (changed.length) scope.emit('ticket.updated', { type: 'Ticket', id: ticket.id }, { changed });
+    if (isClosed && !wasClosed) {
+      scope.emit('ticket.closed', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, satisfactionRating: ticket.satisfactionRating });
+    }
+    return { ticket, surveyResponse };
+  });
+}
