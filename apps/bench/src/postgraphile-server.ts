@@ -36,19 +36,9 @@ const preset = {
 };
 const pgl = postgraphile(preset);
 const serv = pgl.createServ(grafserv);
-const server = http.createServer((req, res) => {
-  if (req.url === '/__statements') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ statements }));
-    return;
-  }
-  // grafserv's handler answers /graphql
-  (serv.createHandler() as (req: http.IncomingMessage, res: http.ServerResponse) => void)(req, res);
-});
 await serv.ready();
 const handler = serv.createHandler() as (req: http.IncomingMessage, res: http.ServerResponse) => void;
-server.removeAllListeners('request');
-server.on('request', (req, res) => {
+const server = http.createServer((req, res) => {
   if (req.url === '/__statements') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ statements }));
@@ -59,5 +49,5 @@ server.on('request', (req, res) => {
 server.listen(Number(process.env.PORT ?? 5678), '127.0.0.1', () => console.log('ready'));
 process.on('SIGTERM', () => {
   server.close();
-  void pgl.release().finally(() => process.exit(0));
+  void Promise.resolve(pgl.release()).finally(() => process.exit(0));
 });

@@ -59,7 +59,7 @@ describe('customers', () => {
     const { client } = t.workspace;
     await client.query(CREATE, { input: { name: 'Grace', email: 'grace@navy.mil' } });
     const dup = await client.request(CREATE, { input: { name: 'Grace 2', email: 'GRACE@navy.mil' } });
-    expect(dup.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(dup.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'email' });
   });
 
   it('updates, records lifecycle history, and deletes', async () => {

@@ -36,14 +36,31 @@ export const notFound = (what: string, field?: string) => new CrmError('NOT_FOUN
 export const conflict = (message: string, field?: string) => new CrmError('CONFLICT', message, field);
 export const forbidden = (message = 'Your API key does not allow this') => new CrmError('FORBIDDEN', message);
 
+/**
+ * The field a unique violation is about. Prisma 7 with driver adapters no longer fills `meta.target`; the
+ * constraint's index name (`Customer_workspaceId_email_key`) still names the columns. `workspaceId` is never the
+ * field at fault.
+ */
+function uniqueViolationField(meta: Record<string, unknown> | undefined): string | undefined {
+  const target = meta?.target;
+  let fields: string[] = Array.isArray(target) ? target.map(String) : [];
+  if (!fields.length) {
+    const cause = (meta?.driverAdapterError as { cause?: { constraint?: { index?: string; fields?: string[] } } } | undefined)?.cause;
+    if (cause?.constraint?.fields?.length) fields = cause.constraint.fields.map((f) => f.replaceAll('"', ''));
+    else {
+      const match = /^[A-Za-z]+_(.+)_key$/.exec(cause?.constraint?.index ?? '');
+      if (match) fields = match[1]!.split('_');
+    }
+  }
+  return fields.find((f) => f !== 'workspaceId');
+}
+
 /** Maps Prisma's known request errors (by code) to CrmErrors; anything else is returned unchanged. */
 export function fromPrismaError(error: unknown): unknown {
   if (!error || typeof error !== 'object' || !('code' in error)) return error;
-  const { code, meta } = error as { code: string; meta?: { target?: unknown; modelName?: string } };
+  const { code, meta } = error as { code: string; meta?: Record<string, unknown> & { modelName?: string } };
   if (code === 'P2002') {
-    const target = meta?.target;
-    const fields = Array.isArray(target) ? target.filter((f) => f !== 'workspaceId') : [];
-    const field = typeof fields[0] === 'string' ? fields[0] : undefined;
+    const field = uniqueViolationField(meta);
     return conflict(field ? `A record with this ${field} already exists` : 'A record with these values already exists', field);
   }
   if (code === 'P2025') return notFound(meta?.modelName ?? 'Record');

@@ -20,3 +20,4 @@ export * from './services/surveys.js';
 export * from './services/products.js';
 export * from './services/orders.js';
 export * from './services/campaigns.js';
+export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
