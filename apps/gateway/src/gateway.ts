@@ -61,15 +61,21 @@ export function createGateway(options: GatewayOptions): Gateway {
           resolve(`http://${shownHost}:${address.port}`);
         });
       }),
-    close: (graceMs = 10_000) =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
+    async close(graceMs = 10_000) {
+      const deadline = Date.now() + graceMs;
+      if (server.listening) {
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => server.closeAllConnections(), graceMs);
+          server.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          server.closeIdleConnections();
         });
-        server.closeIdleConnections();
-      }),
+      }
+      // Connections can be gone (the client hung up) while their requests still run: wait for those too, so the
+      // database is not closed under them.
+      await server.drained(Math.max(0, deadline - Date.now()));
+    },
   };
 }

@@ -34,11 +34,40 @@ async function databaseAnswers(database: Database, timeoutMs: number): Promise<b
   }
 }
 
+/** An HTTP server that knows how many requests are still being handled (a client may hang up mid-request). */
+export interface CrmHttpServer extends http.Server {
+  /** Resolves when no request is being handled, or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void>;
+}
+
 /** The HTTP front door: `/health`, `/ready`, the body limit, the access log, then GraphQL on `/graphql`. */
-export function createHttpServer(options: HttpServerOptions): http.Server {
+export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
   const { app, database, logger } = options;
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  return http.createServer(async (req, res) => {
+  let inFlight = 0;
+  const waiters = new Set<() => void>();
+  const server = http.createServer(async (req, res) => {
+    inFlight++;
+    try {
+      await handle(req, res);
+    } finally {
+      if (--inFlight === 0) for (const wake of waiters) wake();
+    }
+  }) as CrmHttpServer;
+  server.drained = (timeoutMs) =>
+    new Promise<void>((resolve) => {
+      if (inFlight === 0) return resolve();
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+    });
+  return server;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     res.on('finish', () => {
@@ -78,5 +107,5 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
       if (!res.headersSent) send(res, 500, { error: 'Internal error' });
       else res.end();
     }
-  });
+  }
 }

@@ -43,6 +43,11 @@ export async function seedWorkspace(prisma: PrismaClient, workspaceId: string, o
     for (const key of Object.keys(rows) as (keyof SeedRows)[]) summary[key] += rows[key].length;
     options.onProgress?.({ customersWritten: summary.customers, customers: options.customers });
   }
+  // Fresh statistics: a planner that still believes the workspace has 30 customers runs the list query's joins
+  // for all of them before sorting (1.5 s instead of 40 ms on 10,000 customers).
+  await prisma.$executeRawUnsafe(
+    'ANALYZE "User", "Company", "Product", "Campaign", "Customer", "LifecycleChange", "Order", "OrderLine", "Activity", "Deal", "Ticket", "SurveyResponse", "CampaignResponse", "Task"',
+  );
   return summary;
 }
 
