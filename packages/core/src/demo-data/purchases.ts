@@ -1,44 +1,80 @@
-import { type DemoProduct, pickLines } from './catalog.js';
+import { type BasketLine, type DemoProduct, pickBasket } from './catalog.js';
 import type { Random } from './random.js';
+import type { SeedRows } from './rows.js';
+import { DAY, HOUR, money, type SeedWorld, WEEK } from './world.js';
 
-const WEEK = 7 * 86_400_000;
-const DAY = 86_400_000;
+/** Order spend is drawn in the Gamma-Gamma model's (CDNOW) dollars and scaled to this shop's prices. */
+const SPEND_SCALE = 4;
 
-export interface DemoOrder {
-  orderedAt: Date;
-  lines: { product: DemoProduct; quantity: number }[];
-  /** Cents. */
-  total: number;
-  cost: number;
+export interface SimulatedOrder {
+  orderedAt: number;
+  lines: BasketLine[];
+}
+
+export interface PurchaseHistory {
+  orders: SimulatedOrder[];
+  /** When the customer silently stopped buying (the model's dropout), or null while still active. */
+  droppedOutAt: number | null;
 }
 
 /**
- * One customer's purchase history as BG/NBD and Gamma-Gamma assume it is made (Fader, Hardie & Lee 2005): a
- * purchase rate λ ~ Gamma(r, α) per week, after each purchase the customer drops out with probability p ~ Beta(a, b),
- * and each customer's spend per order varies around their own mean ν ~ Gamma(q, γ) (CDNOW-like parameters, spend
- * scaled ×4). The first purchase is at `firstAt`; purchases on a day already taken are merged into one order.
+ * One customer's purchases as the BG/NBD and Gamma-Gamma models assume they are made (Fader, Hardie & Lee 2005;
+ * CDNOW parameters): repeat purchases arrive at a rate λ ~ Gamma(r = 0.25, α = 4.4) per week; after each repeat
+ * purchase the customer drops out for good with probability p ~ Beta(a = 0.8, b = 2.4); each order's spend is
+ * Gamma(p = 6.25, ν) around the customer's own ν ~ Gamma(q = 3.74, γ = 15.44). The first purchase is at `firstAt`.
+ * Purchases falling on the same (UTC) day are merged into one order: the models count a day once.
  */
-export function simulatePurchases(random: Random, catalog: readonly DemoProduct[], firstAt: number, until: number): DemoOrder[] {
-  const lambda = random.gamma(0.243, 4.414);
-  const dropout = random.beta(0.793, 2.426);
+export function simulatePurchases(random: Random, catalog: readonly DemoProduct[], taste: number, firstAt: number, until: number): PurchaseHistory {
+  const lambda = Math.max(random.gamma(0.25, 4.4), 1e-6);
+  const dropout = random.beta(0.8, 2.4);
   const nu = random.gamma(3.74, 15.44);
-  const orders: DemoOrder[] = [];
-  const days = new Set<number>();
-  let at = firstAt;
-  for (let i = 0; i < 200 && at <= until; i++) {
+  const orders: SimulatedOrder[] = [];
+  const buy = (at: number) => {
+    const budget = Math.max(500, Math.round(random.gamma(6.25, nu) * SPEND_SCALE * 100));
+    const lines = pickBasket(random, catalog, taste, budget, orders.length > 0);
     const day = Math.floor(at / DAY);
-    if (!days.has(day)) {
-      days.add(day);
-      const target = Math.max(500, Math.round(random.gamma(6.25, nu) * 400));
-      const lines = pickLines(random, catalog, target);
-      const total = lines.reduce((sum, l) => sum + l.product.price * l.quantity, 0);
-      const cost = lines.reduce((sum, l) => sum + l.product.cost * l.quantity, 0);
-      orders.push({ orderedAt: new Date(at + random.int(8, 20) * 3_600_000 - (at % DAY)), lines, total, cost });
-    }
-    if (random.chance(dropout)) break;
-    at += random.exponential(Math.max(lambda, 1e-4)) * WEEK;
+    const last = orders[orders.length - 1];
+    if (last && Math.floor(last.orderedAt / DAY) === day) return mergeLines(last.lines, lines);
+    // Business hours on the purchase day, and never after `until`.
+    orders.push({ orderedAt: Math.min(until, day * DAY + 8 * HOUR + Math.floor(random.next() * 12 * HOUR)), lines });
+  };
+  buy(firstAt);
+  let at = firstAt;
+  for (let i = 0; i < 500; i++) {
+    at += random.exponential(lambda) * WEEK;
+    if (at > until) return { orders, droppedOutAt: null };
+    buy(at);
+    if (random.chance(dropout)) return { orders, droppedOutAt: at };
   }
-  return orders;
+  return { orders, droppedOutAt: null };
 }
 
-export const cents = (value: number) => (value / 100).toFixed(2);
+function mergeLines(into: BasketLine[], lines: readonly BasketLine[]): void {
+  for (const line of lines) {
+    const same = into.find((l) => l.product === line.product);
+    if (same) same.quantity += line.quantity;
+    else into.push({ ...line });
+  }
+}
+
+export const orderTotal = (order: SimulatedOrder): number => order.lines.reduce((sum, l) => sum + l.product.price * l.quantity, 0);
+
+/** Writes the orders and their lines; `number` makes order refs unique in the workspace. */
+export function addOrderRows(random: Random, world: SeedWorld, customerId: string, number: number, history: PurchaseHistory, rows: SeedRows): void {
+  history.orders.forEach((order, n) => {
+    const id = world.ids.uuid7(order.orderedAt);
+    const orderedAt = new Date(order.orderedAt);
+    rows.orders.push({
+      id, workspaceId: world.workspaceId, customerId, orderRef: `DEMO-${number}-${n + 1}`, orderedAt,
+      total: money(orderTotal(order)), cost: money(order.lines.reduce((sum, l) => sum + l.product.cost * l.quantity, 0)),
+      channel: random.weighted([['WEB', 60], ['IN_PERSON', 20], ['PHONE', 12], ['CHAT', 8]] as const), createdAt: orderedAt,
+    });
+    for (const line of order.lines) {
+      const product = line.product as DemoProduct & { id: string };
+      rows.lines.push({
+        id: world.ids.uuid7(order.orderedAt), workspaceId: world.workspaceId, orderId: id, productId: product.id, sku: product.sku,
+        quantity: line.quantity, unitPrice: money(product.price), unitCost: money(product.cost), total: money(product.price * line.quantity),
+      });
+    }
+  });
+}
