@@ -1,61 +1,117 @@
 #!/usr/bin/env node
 // `npm start`: opens (and migrates) the configured database, creates the demo workspace on an empty one, serves
-// GraphQL, and shuts down gracefully on SIGTERM/SIGINT.
-import { DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
-import { ensureDemoWorkspace } from './demo-workspace.js';
-import { createGateway } from './gateway.js';
+// GraphQL, prints where and with which key, and shuts down gracefully on SIGTERM/SIGINT.
+import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
+import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
+import { createGateway, type Gateway } from './gateway.js';
 import { createLogger, describeError } from './logger.js';
 
 const logger = createLogger();
-const config = databaseConfigFromEnv();
-const port = Number(process.env.PORT ?? 4000);
-const host = process.env.HOST ?? '127.0.0.1';
 
-let database;
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+function portFromEnv(): number {
+  const raw = process.env.PORT?.trim() || '4000';
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) fail(`PORT must be a port number from 0 to 65535 (got "${raw}")`);
+  return port;
+}
+
+const port = portFromEnv();
+const host = process.env.HOST?.trim() || '127.0.0.1';
+const config = databaseConfigFromEnv();
+/** `CRM_DEMO=0` skips the demo workspace on an empty database (production PostgreSQL). */
+const demoWanted = !['0', 'false', 'off', 'no'].includes((process.env.CRM_DEMO ?? '').trim().toLowerCase());
+
+// Signals during start-up (opening, migrating, seeding the demo) wait for the current step, then stop cleanly.
+let ready = false;
+let stopRequested: NodeJS.Signals | null = null;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (ready) return void shutdown(signal);
+  if (stopRequested) {
+    console.error(`Second ${signal} during start-up: exiting at once.`);
+    process.exit(1);
+  }
+  stopRequested = signal;
+  logger.info('stop requested during start-up: stopping after the current step', { signal });
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+
+let database: Database;
 try {
   const started = Date.now();
   database = await openDatabase(config);
   logger.info('database ready', { database: describeDatabase(config), ms: Date.now() - started });
 } catch (error) {
-  console.error(error instanceof DataDirInUseError ? error.message : `Cannot open the ${describeDatabase(config)}: ${error instanceof Error ? error.message : error}`);
+  fail(error instanceof DataDirInUseError ? error.message : `Cannot open the ${describeDatabase(config)}: ${describeError(error).error}`);
+}
+
+let gateway: Gateway | undefined;
+let url: string;
+let demo: DemoWorkspace | null = null;
+try {
+  if (stopRequested) await shutdown(stopRequested);
+  if (demoWanted) {
+    const started = Date.now();
+    demo = await ensureDemoWorkspace(database, config);
+    if (demo.created) logger.info('demo workspace created', { ms: Date.now() - started });
+  }
+  gateway = createGateway({ database, logger });
+  url = await gateway.listen(port, host);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  console.error(
+    code === 'EADDRINUSE' ? `Port ${port} on ${host} is already in use: stop what uses it or set PORT.` : `Could not start: ${describeError(error).error}`,
+  );
+  await gateway?.close(0);
+  await database.close();
   process.exit(1);
 }
 
-const demo = await ensureDemoWorkspace(database, config);
-const gateway = createGateway({ database, logger });
-const url = await gateway.listen(port, host);
+// A wildcard listen address is not somewhere to send requests: show localhost instead.
+const shownUrl = url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])/, 'http://localhost');
+if (stopRequested) await shutdown(stopRequested);
+console.log(banner(shownUrl, demo));
+ready = true;
 
-const banner = [
-  '',
-  `  CRM gateway on ${describeDatabase(config)}`,
-  `  GraphQL:   ${url}/graphql   (GraphiQL in a browser)`,
-];
-if (demo?.apiKey) {
-  banner.push(
-    `  Demo workspace${demo.created ? ' created' : ''}: ADMIN API key ${demo.apiKey}`,
-    '',
-    '  Try:',
-    `  curl -s ${url}/graphql -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' \\`,
-    `    -d '{"query":"{ customers(first: 3) { totalCount edges { node { name lifecycleStage lifetimeValue } } } }"}'`,
-  );
-} else if (demo === null) {
-  banner.push('  Create a workspace and its key: npm run crm -- workspace create --name NAME (with the gateway stopped on the embedded database)');
+function banner(base: string, demo: DemoWorkspace | null): string {
+  const lines = ['', `  CRM gateway on ${describeDatabase(config)}`, `  GraphQL:   ${base}/graphql   (GraphiQL in a browser; /health, /ready)`];
+  if (demo?.apiKey) {
+    lines.push(`  Demo workspace${demo.created ? ' created' : ''}, ADMIN API key: ${demo.apiKey}`);
+    if (demo.keyFile) lines.push(`  (kept in ${demo.keyFile}, shown at every start)`);
+    else if (demo.created) lines.push('  (shown this once: only its hash is stored; copy it now)');
+    lines.push(
+      '',
+      '  Try:',
+      `  curl -s ${base}/graphql -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' \\`,
+      `    -d '{"query":"{ customers(first: 3) { totalCount edges { node { name lifecycleStage lifetimeValue } } } }"}'`,
+    );
+  } else {
+    const stopFirst = config.kind === 'pglite' ? ' (stop the gateway first: the embedded database serves one process)' : '';
+    lines.push(`  API keys: npm run crm -- workspace create --name NAME, or npm run crm -- apikey create --workspace ID${stopFirst}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
-console.log(`${banner.join('\n')}\n`);
 
 let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
+/** Stops accepting requests, lets those in flight finish (up to 10 s), closes the database, exits 0. */
+async function shutdown(signal: NodeJS.Signals): Promise<never> {
+  if (stopping) {
+    logger.warn('second signal: exiting without waiting', { signal });
+    process.exit(1);
+  }
   stopping = true;
   logger.info('shutting down', { signal });
   try {
-    await gateway.close(10_000);
-    await database!.close();
+    await gateway?.close(10_000);
+    await database?.close();
     process.exit(0);
   } catch (error) {
     logger.error('shutdown failed', describeError(error));
     process.exit(1);
   }
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,103 +1,173 @@
-import { execFile, spawn } from 'node:child_process';
+// The built `crm` CLI and `npm start` entry point, run as child processes the way users run them.
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { openDatabase } from '@crm/db';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-const cli = path.join(dist, 'cli/main.js');
+const cliMain = path.join(dist, 'cli/main.js');
+const gatewayMain = path.join(dist, 'main.js');
 
-async function crm(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
-const json = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
 
-let pg: TestPostgres;
-beforeAll(async () => {
-  pg = await createTestPostgres();
-});
-afterAll(async () => {
-  await pg?.drop();
-});
+function crm(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliMain, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The command's result: stdout must be exactly one JSON line. */
+function json(run: Run): Record<string, unknown> {
+  expect(run.code, run.stderr).toBe(0);
+  const lines = run.stdout.split('\n').filter(Boolean);
+  expect(lines, run.stdout).toHaveLength(1);
+  return JSON.parse(lines[0]!) as Record<string, unknown>;
+}
 
 describe('crm CLI on PostgreSQL', () => {
-  it('creates a workspace, issues and revokes keys, seeds, migrates, each with one JSON line', async () => {
-    const env = { DATABASE_URL: pg.url };
-    const created = await crm(['workspace', 'create', '--name', 'CLI Co'], env);
-    expect(created.code).toBe(0);
-    const { workspaceId, apiKey } = json(created.stdout);
-    expect(apiKey).toMatch(/^crm_/);
+  let pg: TestPostgres;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    pg = await createTestPostgres();
+    env = { DATABASE_URL: pg.url };
+  });
+  afterAll(async () => {
+    await pg?.drop();
+  });
 
-    const key = json((await crm(['apikey', 'create', '--workspace', workspaceId, '--role', 'read_only'], env)).stdout);
-    expect(key.role).toBe('READ_ONLY');
-    expect(json((await crm(['apikey', 'revoke', '--id', key.apiKeyId], env)).stdout)).toEqual({ revoked: key.apiKeyId });
-    const revoked = await pg.database.prisma.apiKey.findUniqueOrThrow({ where: { id: key.apiKeyId } });
+  it('creates a workspace, issues and revokes keys, seeds and migrates, each printing one JSON line', async () => {
+    const created = json(await crm(['workspace', 'create', '--name', 'CLI Co'], env));
+    expect(created).toEqual({ workspaceId: expect.any(String), apiKey: expect.stringMatching(/^crm_/), name: 'CLI Co' });
+    const workspaceId = created.workspaceId as string;
+
+    const key = json(await crm(['apikey', 'create', '--workspace', workspaceId, '--role', 'read_only', '--name', 'dashboard'], env));
+    expect(key).toEqual({ apiKeyId: expect.any(String), apiKey: expect.stringMatching(/^crm_/), role: 'READ_ONLY' });
+    expect(json(await crm(['apikey', 'create', '--workspace', workspaceId], env)).role).toBe('MEMBER');
+    expect(json(await crm(['apikey', 'revoke', '--id', key.apiKeyId as string], env))).toEqual({ revoked: key.apiKeyId });
+    const revoked = await pg.database.prisma.apiKey.findUniqueOrThrow({ where: { id: key.apiKeyId as string } });
     expect(revoked.revokedAt).not.toBeNull();
+    // Key changes are domain commands: they leave events like any API change.
+    const events = await pg.database.prisma.event.findMany({ where: { workspaceId }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.type)).toEqual(['apikey.created', 'apikey.created', 'apikey.revoked']);
 
-    const seeded = await crm(['seed', '--workspace', workspaceId, '--customers', '40'], env);
-    expect(seeded.code).toBe(0);
-    expect(json(seeded.stdout)).toMatchObject({ workspaceId, customers: 40 });
+    const run = await crm(['seed', '--workspace', workspaceId, '--customers', '40', '--seed', '3'], env);
+    const summary = json(run);
+    expect(run.stderr).toBe(''); // no progress bar when stderr is not a terminal
+    expect(summary).toMatchObject({ workspaceId, customers: 40, users: 8, products: 60, durationMs: expect.any(Number) });
+    expect(summary.orders).toBeGreaterThan(0);
     expect(await pg.database.prisma.customer.count({ where: { workspaceId } })).toBe(40);
+    expect(await pg.database.prisma.order.count({ where: { workspaceId } })).toBe(summary.orders);
 
-    expect(json((await crm(['migrate'], env)).stdout)).toMatchObject({ applied: [] });
-  });
+    expect(json(await crm(['workspace', 'list'], env))).toEqual({
+      workspaces: [{ workspaceId, name: 'CLI Co', customers: 40, createdAt: expect.any(String) }],
+    });
+    const migrated = json(await crm(['migrate'], env));
+    expect(migrated).toEqual({ applied: [], alreadyApplied: expect.any(Number) });
+    expect(migrated.alreadyApplied).toBeGreaterThan(0);
+  }, 120_000);
 
-  it('answers usage mistakes with exit code 2 and errors with 1', async () => {
-    const env = { DATABASE_URL: pg.url };
-    expect((await crm(['workspace', 'create'], env)).code).toBe(2);
-    expect((await crm(['seed', '--workspace', 'x', '--customers', '-3'], env)).code).toBe(2);
-    expect((await crm(['frobnicate'], env)).code).toBe(2);
-    const missing = await crm(['apikey', 'create', '--workspace', '00000000-0000-7000-8000-000000000000'], env);
+  it('answers usage mistakes with exit code 2 and failures with 1, one short message on stderr', async () => {
+    const usage = async (args: string[]) => {
+      const run = await crm(args, env);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2);
+      expect(run.stdout).toBe('');
+      return run.stderr;
+    };
+    expect(await usage(['workspace', 'create'])).toMatch(/--name is required/);
+    expect(await usage(['seed', '--workspace', 'not-an-id', '--customers', '3'])).toMatch(/--workspace must be an id/);
+    expect(await usage(['seed', '--workspace', '01a20000-0000-7000-8000-000000000000', '--customers', '-3'])).toMatch(/--customers/);
+    expect(await usage(['apikey', 'create', '--workspace', '01a20000-0000-7000-8000-000000000000', '--role', 'OWNER'])).toMatch(/--role must be one of/);
+    expect(await usage(['frobnicate'])).toMatch(/Unknown command: frobnicate/);
+    expect(await usage(['workspace', 'create', '--name', 'x', '--color', 'red'])).toMatch(/color/);
+
+    const missing = await crm(['apikey', 'create', '--workspace', '01a20000-0000-7000-8000-000000000000'], env);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/No workspace/);
-  });
+    expect(missing.stderr.trim()).toMatch(/^No workspace 01a20000-0000-7000-8000-000000000000/);
+    const gone = await crm(['apikey', 'revoke', '--id', '01a20000-0000-7000-8000-000000000000'], env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr.trim()).toBe('No API key 01a20000-0000-7000-8000-000000000000');
+
+    const help = await crm(['seed', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/usage: npm run crm -- seed --workspace ID --customers N/);
+  }, 120_000);
 });
 
-describe('crm CLI and the gateway on the embedded database', () => {
+/** Starts `node dist/main.js` and resolves once its banner is out. */
+async function startGateway(dataDir: string): Promise<{ child: ChildProcessWithoutNullStreams; banner: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [gatewayMain], {
+    env: { ...process.env, DATABASE_URL: '', CRM_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const deadline = Date.now() + 90_000;
+  while (!/curl -s/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  expect(out, `stdout: ${out}\nstderr: ${err}`).toMatch(/curl -s/);
+  return { child, banner: out, exited };
+}
+
+describe('the embedded database (PGlite on disk)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-cli-'));
+  const env = { DATABASE_URL: '', CRM_DATA_DIR: dataDir };
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  it('works on a data directory, and refuses clearly while another process holds it', async () => {
-    const created = await crm(['workspace', 'create', '--name', 'Embedded'], { CRM_DATA_DIR: dataDir });
-    expect(created.code).toBe(0);
-    expect(json(created.stdout).workspaceId).toBeTruthy();
+  it('npm start: creates the demo workspace, serves the printed key on the printed URL, stops on SIGTERM with 0', async () => {
+    const first = await startGateway(dataDir);
+    const url = /GraphQL:\s+(http:\/\/\S+\/graphql)/.exec(first.banner)?.[1];
+    const key = /ADMIN API key: (crm_\S+)/.exec(first.banner)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*\/graphql$/); // PORT=0: the port actually bound
+    expect(first.banner).toMatch(/Demo workspace created/);
+    expect(fs.readFileSync(path.join(dataDir, 'demo-api-key'), 'utf8').trim()).toBe(key);
+    expect(fs.statSync(path.join(dataDir, 'demo-api-key')).mode & 0o777).toBe(0o600);
 
+    const response = await fetch(url!, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }),
+    });
+    expect(await response.json()).toEqual({ data: { customers: { totalCount: 300 } } });
+    const base = url!.replace(/\/graphql$/, '');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    // A later start finds the workspace and shows the same key again.
+    const second = await startGateway(dataDir);
+    expect(second.banner).not.toMatch(/Demo workspace created/);
+    expect(/ADMIN API key: (crm_\S+)/.exec(second.banner)?.[1]).toBe(key);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 180_000);
+
+  it('crm workspace create works on the data directory once the gateway has stopped', async () => {
+    const created = json(await crm(['workspace', 'create', '--name', 'Embedded'], env));
+    expect(created.workspaceId).toEqual(expect.any(String));
+    expect(fs.existsSync(path.join(dataDir, '.crm-lock'))).toBe(false); // the CLI closed the database
+  }, 120_000);
+
+  it('refuses clearly, with exit code 1, while another process holds the data directory', async () => {
     const holder = await openDatabase({ kind: 'pglite', dataDir });
     try {
-      const blocked = await crm(['workspace', 'create', '--name', 'Second'], { CRM_DATA_DIR: dataDir });
+      const blocked = await crm(['workspace', 'list'], env);
       expect(blocked.code).toBe(1);
-      expect(blocked.stderr).toMatch(/in use by another process \(pid \d+\)/);
+      expect(blocked.stdout).toBe('');
+      expect(blocked.stderr).toMatch(new RegExp(`The embedded database at ${dataDir} is in use by another process \\(pid ${process.pid}\\)`));
     } finally {
       await holder.close();
     }
-  });
-
-  it('starts the gateway (npm start), serves the printed key, and stops cleanly on SIGTERM', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-start-'));
-    const child = spawn(process.execPath, [path.join(dist, 'main.js')], { env: { ...process.env, CRM_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'error' } });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    const deadline = Date.now() + 90_000;
-    while (!/ADMIN API key (crm_\S+)/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    const key = /ADMIN API key (crm_\S+)/.exec(out)?.[1];
-    const url = /GraphQL:\s+(\S+)/.exec(out)?.[1];
-    expect(key && url, out).toBeTruthy();
-    const response = await fetch(url!, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"query":"{ customers { totalCount } }"}' });
-    expect(((await response.json()) as { data: { customers: { totalCount: number } } }).data.customers.totalCount).toBe(300);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });

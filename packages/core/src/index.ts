@@ -21,3 +21,4 @@ export * from './services/products.js';
 export * from './services/orders.js';
 export * from './services/campaigns.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
+export { demoAffinityGroups } from './demo-data/index.js';

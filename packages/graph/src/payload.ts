@@ -1,15 +1,39 @@
 import type { Builder } from './builder.js';
 
+export interface PayloadField {
+  /** The name of an object type registered by another module (Prisma object types are named by their model). */
+  type: string;
+  nullable?: boolean;
+  description?: string;
+}
+
 /**
- * A mutation payload with one field naming what changed, e.g. `CreateCustomerPayload { customer: Customer! }`.
- * (Relay-style payloads keep room for more fields later without breaking clients.)
+ * A mutation payload naming what changed, e.g. `RecordOrderPayload { order: Order!, customer: Customer! }`.
+ * (Relay-style payloads leave room for more fields later without breaking clients.)
+ *
+ * Types are named by string because their refs live in other modules; Pothos does not type string names of
+ * prisma objects, so this is the one place that casts.
  */
-export function payloadType<Field extends string, Model extends string>(builder: Builder, name: string, field: Field, type: Model) {
-  return builder.objectRef<Record<Field, unknown>>(name).implement({
-    fields: (t) => ({
-      [field]: t.field({ type: type as never, resolve: (payload: Record<Field, unknown>) => payload[field] as never }),
-    }),
+export function payloadObject<Shape extends object>(builder: Builder, name: string, fields: { [K in keyof Shape & string]: PayloadField }) {
+  return builder.objectRef<Shape>(name).implement({
+    fields: (t) =>
+      Object.fromEntries(
+        (Object.entries(fields) as [string, PayloadField][]).map(([field, spec]) => [
+          field,
+          t.field({
+            type: spec.type as never,
+            nullable: spec.nullable ?? false,
+            description: spec.description,
+            resolve: (payload: Shape) => payload[field as keyof Shape] as never,
+          }),
+        ]),
+      ),
   });
+}
+
+/** A payload with one field, e.g. `CreateCustomerPayload { customer: Customer! }`. */
+export function payloadType(builder: Builder, name: string, field: string, type: string) {
+  return payloadObject<Record<string, unknown>>(builder, name, { [field]: { type } });
 }
 
 /** The payload of a delete: the global id of the deleted row. */

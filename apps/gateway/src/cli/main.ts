@@ -1,64 +1,121 @@
 #!/usr/bin/env node
 // The `crm` command: `npm run crm -- <command> [options]`. Each command prints one JSON line on stdout; progress and
 // errors go to stderr. Exit codes: 0 done, 1 failed, 2 usage error.
-import { DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
+import { isCrmError } from '@crm/core';
+import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
+import { apikeyCreate, apikeyRevoke } from './apikey.js';
 import { UsageError } from './args.js';
-import { commands } from './commands.js';
+import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
+import { migrate } from './migrate.js';
+import { seed } from './seed.js';
+import { workspaceCreate, workspaceList } from './workspace.js';
+
+const commands: CliCommand[] = [workspaceCreate, workspaceList, apikeyCreate, apikeyRevoke, seed, migrate];
+
+function usageLine(command: CliCommand): string {
+  return `npm run crm -- ${command.name}${command.usage ? ` ${command.usage}` : ''}`;
+}
 
 function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
-    'usage: npm run crm -- <command> [options]',
+    'usage: npm run crm -- <command> [options]      (or: node apps/gateway/dist/cli/main.js <command> [options])',
     '',
-    ...Object.values(commands).map((c) => `  ${c.usage}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'The database comes from the environment: DATABASE_URL (PostgreSQL) or CRM_DATA_DIR (embedded, default ./.crm-data).',
+    'npm run crm -- <command> --help shows its options. Each command prints one JSON line on stdout.',
+    'Database: DATABASE_URL (PostgreSQL) or CRM_DATA_DIR (embedded, default ./.crm-data). An embedded data directory',
+    'serves one process at a time: stop the gateway before running commands against it.',
   ].join('\n');
 }
 
+/** Where the result goes; resolves once written, so exiting right after cannot cut it off. */
+const print = (line: string) => new Promise<void>((resolve) => process.stdout.write(`${line}\n`, () => resolve()));
+
+class Exit {
+  constructor(readonly code: number) {}
+}
+
 async function main(argv: string[]): Promise<number> {
-  if (!argv.length || argv[0] === '--help' || argv[0] === 'help') {
-    console.log(help());
-    return argv.length ? 0 : 2;
-  }
-  const name = commands[`${argv[0]} ${argv[1]}`] ? `${argv[0]} ${argv[1]}` : argv[0]!;
-  const command = commands[name];
-  if (!command) {
-    console.error(`Unknown command: ${argv.slice(0, 2).join(' ')}\n\n${help()}`);
+  if (!argv.length) {
+    console.error(help());
     return 2;
   }
-  const rest = argv.slice(name.split(' ').length);
-  if (rest.includes('--help')) {
-    console.log(`usage: npm run crm -- ${command.usage}`);
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    await print(help());
     return 0;
   }
-  const config = databaseConfigFromEnv();
-  let database;
+  const command = commands.find((c) => c.name === argv.slice(0, 2).join(' ')) ?? commands.find((c) => c.name === argv[0]);
+  if (!command) {
+    const family = commands.filter((c) => c.name.startsWith(`${argv[0]} `)).map((c) => c.name);
+    console.error(
+      family.length
+        ? `${argv.slice(0, 2).join(' ')}: say which one: ${family.join(', ')}`
+        : `Unknown command: ${argv.slice(0, 2).join(' ')} (npm run crm -- --help lists them)`,
+    );
+    return 2;
+  }
+  const rest = argv.slice(command.name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    await print(`usage: ${usageLine(command)}\n\n${command.summary}.\n${command.help}`);
+    return 0;
+  }
+  let prepared: PreparedCommand;
   try {
-    // `migrate` applies migrations itself and reports them; the other commands migrate on open.
-    database = await openDatabase(config, { migrate: name !== 'migrate' });
+    prepared = command.prepare(rest);
   } catch (error) {
-    if (error instanceof DataDirInUseError) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\nusage: ${usageLine(command)}`);
+    return 2;
+  }
+
+  const config = databaseConfigFromEnv();
+  let database: Database;
+  try {
+    database = await openDatabase(config, { migrate: prepared.migrate ?? true });
+  } catch (error) {
+    console.error(error instanceof DataDirInUseError ? error.message : `Cannot open the ${describeDatabase(config)}: ${messageOf(error)}`);
+    return 1;
+  }
+  // Ctrl-C or a stop signal mid-command: close the database (an embedded one must be closed cleanly) and leave.
+  const interrupted = new Promise<Exit>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      console.error(`\nInterrupted (${signal}): closing the database…`);
+      resolve(new Exit(130));
+    };
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+  });
+  try {
+    const outcome = await Promise.race([prepared.run(database), interrupted]);
+    if (outcome instanceof Exit) return outcome.code;
+    await print(JSON.stringify(outcome));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (isCrmError(error) && error.code === 'BAD_USER_INPUT')) {
+      console.error(`${error.message}\nusage: ${usageLine(command)}`);
+      return 2;
+    }
+    if (error instanceof CommandError || isCrmError(error)) {
       console.error(error.message);
       return 1;
     }
-    throw new Error(`Cannot open the ${describeDatabase(config)}: ${error instanceof Error ? error.message : error}`);
-  }
-  try {
-    console.log(JSON.stringify(await command.run(rest, database)));
-    return 0;
+    throw error;
   } finally {
     await database.close();
   }
 }
 
+/** One line: Prisma's messages span several, with the cause last. */
+function messageOf(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.length > 1 ? `${lines[0]} … ${lines[lines.length - 1]}` : (lines[0] ?? 'unknown error');
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${help()}`);
-      process.exit(2);
-    }
-    console.error(error instanceof Error ? error.message : String(error));
+    // Unexpected: one line for the user; the stack only when asked for (CRM_DEBUG=1).
+    console.error(process.env.CRM_DEBUG && error instanceof Error ? error.stack : `Failed: ${messageOf(error)} (CRM_DEBUG=1 shows the stack)`);
     process.exit(1);
   },
 );

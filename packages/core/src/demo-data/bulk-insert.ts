@@ -107,11 +107,15 @@ function toParam(value: Value, type: SqlType): string | number | null {
   return type === 'text[]' ? arrayLiteral([String(value)]) : value;
 }
 
+/** Arrays and enums travel as text and are cast per value: a driver only knows the array types that existed when it
+ * connected, and an embedded database migrated in this process got its enum types after that. */
+const travelsAsText = (type: SqlType) => type === 'text[]' || type.startsWith('"');
+
 function insertStatement(table: Table<object>): string {
   const entries = Object.entries(table.columns) as [string, SqlType][];
   const columns = entries.map(([column]) => `"${column}"`).join(', ');
-  const selected = entries.map(([, type], i) => (type === 'text[]' ? `u.c${i}::text[]` : `u.c${i}`)).join(', ');
-  const arrays = entries.map(([, type], i) => `$${i + 1}::${type === 'text[]' ? 'text' : type}[]`).join(', ');
+  const selected = entries.map(([, type], i) => (travelsAsText(type) ? `u.c${i}::${type}` : `u.c${i}`)).join(', ');
+  const arrays = entries.map(([, type], i) => `$${i + 1}::${travelsAsText(type) ? 'text' : type}[]`).join(', ');
   const aliases = entries.map((_, i) => `c${i}`).join(', ');
   return `INSERT INTO "${table.name}" (${columns}) SELECT ${selected} FROM unnest(${arrays}) AS u(${aliases})`;
 }

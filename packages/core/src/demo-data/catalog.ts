@@ -10,8 +10,8 @@ export interface DemoProduct {
   category: string;
   /** Cents. */
   price: number;
-  /** Cents. */
-  cost: number;
+  /** Cents; null when a product already in the workspace's catalog has no unit cost. */
+  cost: number | null;
   /** Bought again and again (beans, filters, descaler), rather than once. */
   consumable: boolean;
   /** Indexes into {@link demoAffinityGroups}. */
@@ -117,12 +117,14 @@ export function pickBasket(random: Random, catalog: readonly DemoProduct[], tast
     left -= Math.max(0, extra) * first.price;
   }
   const companions = catalog.filter((p) => p !== first && p.groups.some((g) => first.groups.includes(g)));
-  while (lines.length < 6 && !random.chance(0.2)) {
+  // Fill the basket close to the budget; with little left, people often stop.
+  while (lines.length < 8 && !(left < budget * 0.3 && random.chance(0.35))) {
     const pool = (companions.length && random.chance(0.8) ? companions : catalog).filter((p) => p.price <= left && !lines.some((l) => l.product === p));
     if (!pool.length) break;
     const product = random.pick(pool);
-    lines.push({ product, quantity: 1 });
-    left -= product.price;
+    const quantity = product.consumable ? 1 + Math.min(Math.floor((left - product.price) / product.price), random.int(0, 1)) : 1;
+    lines.push({ product, quantity });
+    left -= product.price * quantity;
   }
   return lines;
 }

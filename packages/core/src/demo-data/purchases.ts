@@ -35,8 +35,8 @@ export function simulatePurchases(random: Random, catalog: readonly DemoProduct[
     const day = Math.floor(at / DAY);
     const last = orders[orders.length - 1];
     if (last && Math.floor(last.orderedAt / DAY) === day) return mergeLines(last.lines, lines);
-    // Business hours on the purchase day, and never after `until`.
-    orders.push({ orderedAt: Math.min(until, day * DAY + 8 * HOUR + Math.floor(random.next() * 12 * HOUR)), lines });
+    // Business hours on the purchase day, but not before the customer existed nor after `until`.
+    orders.push({ orderedAt: Math.min(until, Math.max(firstAt, day * DAY + 8 * HOUR + Math.floor(random.next() * 12 * HOUR))), lines });
   };
   buy(firstAt);
   let at = firstAt;
@@ -59,6 +59,11 @@ function mergeLines(into: BasketLine[], lines: readonly BasketLine[]): void {
 
 export const orderTotal = (order: SimulatedOrder): number => order.lines.reduce((sum, l) => sum + l.product.price * l.quantity, 0);
 
+function orderCost(order: SimulatedOrder): string | null {
+  const costed = order.lines.filter((l) => l.product.cost !== null);
+  return costed.length ? money(costed.reduce((sum, l) => sum + l.product.cost! * l.quantity, 0)) : null;
+}
+
 /** Writes the orders and their lines; `number` makes order refs unique in the workspace. */
 export function addOrderRows(random: Random, world: SeedWorld, customerId: string, number: number, history: PurchaseHistory, rows: SeedRows): void {
   history.orders.forEach((order, n) => {
@@ -66,14 +71,14 @@ export function addOrderRows(random: Random, world: SeedWorld, customerId: strin
     const orderedAt = new Date(order.orderedAt);
     rows.orders.push({
       id, workspaceId: world.workspaceId, customerId, orderRef: `DEMO-${number}-${n + 1}`, orderedAt,
-      total: money(orderTotal(order)), cost: money(order.lines.reduce((sum, l) => sum + l.product.cost * l.quantity, 0)),
+      total: money(orderTotal(order)), cost: orderCost(order),
       channel: random.weighted([['WEB', 60], ['IN_PERSON', 20], ['PHONE', 12], ['CHAT', 8]] as const), createdAt: orderedAt,
     });
     for (const line of order.lines) {
       const product = line.product as DemoProduct & { id: string };
       rows.lines.push({
         id: world.ids.uuid7(order.orderedAt), workspaceId: world.workspaceId, orderId: id, productId: product.id, sku: product.sku,
-        quantity: line.quantity, unitPrice: money(product.price), unitCost: money(product.cost), total: money(product.price * line.quantity),
+        quantity: line.quantity, unitPrice: money(product.price), unitCost: product.cost === null ? null : money(product.cost), total: money(product.price * line.quantity),
       });
     }
   });

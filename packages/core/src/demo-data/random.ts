@@ -2,7 +2,7 @@
 export class Random {
   private state: number;
   constructor(seed: number) {
-    this.state = seed >>> 0 || 1;
+    this.state = seed >>> 0;
   }
 
   /** Uniform in [0, 1). */

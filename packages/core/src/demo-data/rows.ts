@@ -57,7 +57,8 @@ export interface OrderRow {
   orderRef: string;
   orderedAt: Date;
   total: Money;
-  cost: Money;
+  /** Sum of the lines' unit costs where known, null when none is (as the order service does). */
+  cost: Money | null;
   channel: Channel;
   createdAt: Date;
 }
@@ -70,7 +71,7 @@ export interface OrderLineRow {
   sku: string;
   quantity: number;
   unitPrice: Money;
-  unitCost: Money;
+  unitCost: Money | null;
   total: Money;
 }
 

@@ -23,7 +23,7 @@ export interface SeedWorld {
   catalog: (DemoProduct & { id: string })[];
   pipelineId: string;
   stages: { id: string; name: string; position: number; isWon: boolean; isLost: boolean }[];
-  campaigns: { id: string; startsAt: number; endsAt: number }[];
+  campaigns: { id: string; name: string; startsAt: number; endsAt: number }[];
   /** Deals made so far: the first ones visit every stage, so even a small seed shows the whole pipeline. */
   dealsMade: number;
 }

@@ -4,7 +4,7 @@ import type { ObjectRef } from '@pothos/core';
 import type { Builder, SchemaTypes } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
-import { payloadType } from '../payload.js';
+import { payloadObject, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 
 type Ref<Shape> = ObjectRef<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, Shape>;
@@ -135,16 +135,9 @@ function registerCommerceMutations(builder: Builder, enums: Enums, OrderNode: Re
 
   const CreateProductPayload = payloadType(builder, 'CreateProductPayload', 'product', 'Product');
   const UpdateProductPayload = payloadType(builder, 'UpdateProductPayload', 'product', 'Product');
-  const RecordOrderPayload = builder.objectRef<RecordedOrder>('RecordOrderPayload').implement({
-    fields: (t) => ({
-      order: t.field({ type: OrderNode, resolve: (payload) => payload.order }),
-      customer: t.field({
-        // Customer is registered by customers.ts; referenced by name, as payloadType does.
-        type: 'Customer' as never,
-        description: 'The buyer with updated purchase figures (and stage, when the order was their first purchase).',
-        resolve: (payload) => payload.customer as never,
-      }),
-    }),
+  const RecordOrderPayload = payloadObject<RecordedOrder>(builder, 'RecordOrderPayload', {
+    order: { type: 'Order' },
+    customer: { type: 'Customer', description: 'The buyer with updated purchase figures (and stage, when the order was their first purchase).' },
   });
 
   builder.mutationFields((t) => ({

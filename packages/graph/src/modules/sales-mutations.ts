@@ -12,7 +12,7 @@ import {
 import type { Builder, SchemaTypes } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
-import { deletedPayloadType, payloadType } from '../payload.js';
+import { deletedPayloadType, payloadObject, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 
 type InputFields = PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, 'InputObject'>;
@@ -114,17 +114,9 @@ export function registerSalesMutations(builder: Builder, enums: Enums) {
   const CreatePipelinePayload = payloadType(builder, 'CreatePipelinePayload', 'pipeline', 'Pipeline');
   const RenamePipelinePayload = payloadType(builder, 'RenamePipelinePayload', 'pipeline', 'Pipeline');
   const UpdateStagePayload = payloadType(builder, 'UpdateStagePayload', 'stage', 'Stage');
-  const ConvertLeadPayload = builder.objectRef<ConvertedLead>('ConvertLeadPayload').implement({
-    fields: (t) => ({
-      // Prisma object types are named by string, as in payloadType (their refs live in other modules).
-      customer: t.field({ type: 'Customer' as never, resolve: (payload) => payload.customer as never }),
-      deal: t.field({
-        type: 'Deal' as never,
-        nullable: true,
-        description: 'The deal opened with the conversion, if one was asked for.',
-        resolve: (payload) => payload.deal as never,
-      }),
-    }),
+  const ConvertLeadPayload = payloadObject<ConvertedLead>(builder, 'ConvertLeadPayload', {
+    customer: { type: 'Customer' },
+    deal: { type: 'Deal', nullable: true, description: 'The deal opened with the conversion, if one was asked for.' },
   });
 
   builder.mutationFields((t) => ({

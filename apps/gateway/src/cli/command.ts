@@ -1,0 +1,27 @@
+import type { Database } from '@crm/db';
+
+/** What a command's `prepare` returns once its arguments are valid: the work to do on the open database. */
+export interface PreparedCommand {
+  /** Apply pending migrations while opening the database. @default true */
+  migrate?: boolean;
+  /** The command's result, printed as one JSON line on stdout. */
+  run(database: Database): Promise<object>;
+}
+
+export interface CliCommand {
+  /** The words that select it: `workspace create`. */
+  name: string;
+  /** One line for the overall help. */
+  summary: string;
+  /** The options part of its usage line. */
+  usage: string;
+  /** Details for `crm <command> --help`. */
+  help: string;
+  /** Checks the arguments (throwing UsageError) before any database is opened. */
+  prepare(argv: string[]): PreparedCommand;
+}
+
+/** A failure the user can act on (unknown workspace, key already gone): printed as is, exit code 1. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
