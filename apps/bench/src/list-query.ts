@@ -63,7 +63,7 @@ await database.close();
 // 2. Our gateway as its own process, production mode, on PostgreSQL.
 const gatewayScript = path.join(repoRoot, 'apps/gateway/dist/main.js');
 {
-  const server = await startServer(gatewayScript, { DATABASE_URL: benchUrl, NODE_ENV: 'production', LOG_LEVEL: 'error' }, 4101, '/ready');
+  const server = await startServer(gatewayScript, { DATABASE_URL: benchUrl, NODE_ENV: 'production', LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' }, 4101, '/ready');
   for (const page of pages) {
     log(`crm gateway, PostgreSQL, page ${page}`);
     const result = await loadTest({ url: `${server.url}/graphql`, body: { query: crmListQuery, variables: { first: page } }, headers: auth, ...load, pid: server.process.pid });
@@ -93,7 +93,7 @@ if (!args['skip-pglite']) {
   const embedded = await openBenchDatabase({ kind: 'pglite', dataDir });
   const key = await ensureBenchWorkspace(embedded, customers, log);
   await embedded.close();
-  const server = await startServer(gatewayScript, { CRM_DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'error' }, 4103, '/ready');
+  const server = await startServer(gatewayScript, { CRM_DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' }, 4103, '/ready');
   for (const page of pages) {
     log(`crm gateway, PGlite, page ${page}`);
     const result = await loadTest({

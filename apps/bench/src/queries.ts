@@ -1,22 +1,4 @@
-/** The benchmark's list query on our gateway: a page of customers with company, owner, last 5 activities and orders. */
-export const crmListQuery = /* GraphQL */ `
-  query CustomerPage($first: Int!) {
-    customers(first: $first, orderBy: [{ field: CREATED_AT, direction: DESC }]) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      edges {
-        cursor
-        node {
-          id name email lifecycleStage lifetimeValue tags
-          company { id name domain }
-          owner { id name }
-          activities(first: 5) { edges { node { id type channel subject occurredAt } } }
-          orders(first: 5) { edges { node { id orderedAt total } } }
-        }
-      }
-    }
-  }
-`;
+export { customerListQuery as crmListQuery } from '@crm/gateway/testing';
 
 /** The same data from PostGraphile v5's generated schema (Amber preset inflection), filtered to the workspace. */
 export const postgraphileListQuery = /* GraphQL */ `

@@ -4,6 +4,7 @@ import { ApiKeyVerifier, CommandRunner } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { QueryLimits } from './armor.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -13,6 +14,8 @@ export interface GatewayOptions {
   database: Database;
   logger?: Logger;
   limits?: QueryLimits;
+  /** Operations per API key. @default 3000 per minute, bursts of 300 (`perMinute: 0` turns it off) */
+  rateLimit?: RateLimitOptions;
   /** Schema extensions (plugins' GraphQL contributions). */
   extend?: BuildSchemaOptions['extend'];
   /** Largest request body. @default 1 MiB */
@@ -42,7 +45,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   });
   const schema = buildSchema({ extend: options.extend });
-  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits });
+  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
   server.keepAliveTimeout = 65_000;
 

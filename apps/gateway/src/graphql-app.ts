@@ -9,6 +9,7 @@ import { contextFor } from './authenticate.js';
 import { maskError } from './error-masking.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
+import { type RateLimitOptions, useRateLimit } from './rate-limit.js';
 
 export interface NodeServerContext {
   req: IncomingMessage;
@@ -38,6 +39,7 @@ export interface GraphQLAppOptions {
   runner: CommandRunner;
   logger: Logger;
   limits?: QueryLimits;
+  rateLimit?: RateLimitOptions;
   plugins?: Plugin[];
 }
 
@@ -57,6 +59,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     },
     plugins: [
       useQueryLimits(options.limits),
+      useRateLimit(options.rateLimit),
       usePageSizeGuard(),
       useOperationName(),
       // Compiles each distinct operation to JavaScript once (cached by parsed document, so Yoga's parse cache

@@ -60,7 +60,9 @@ try {
     demo = await ensureDemoWorkspace(database, config);
     if (demo.created) logger.info('demo workspace created', { ms: Date.now() - started });
   }
-  gateway = createGateway({ database, logger });
+  // RATE_LIMIT_PER_MINUTE=0 turns per-key rate limiting off (load tests); unset keeps the default.
+  const perMinute = process.env.RATE_LIMIT_PER_MINUTE;
+  gateway = createGateway({ database, logger, ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}) });
   url = await gateway.listen(port, host);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;

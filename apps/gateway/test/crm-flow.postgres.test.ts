@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../src/testing/index.js';
 import { runCrmFlow } from './flows/crm-flow.js';
-import { CUSTOMER_PAGE } from './flows/queries.js';
+import { customerListQuery as CUSTOMER_PAGE } from '../src/testing/index.js';
 
 // The same flow on a real PostgreSQL server (a database of its own, dropped afterwards), plus what only a real
 // server shows: concurrent commands, and the statement count of the list query through adapter-pg.

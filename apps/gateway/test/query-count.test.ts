@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../src/testing/index.js';
-import { CUSTOMER_PAGE } from './flows/queries.js';
+import { customerListQuery as CUSTOMER_PAGE } from '../src/testing/index.js';
 
 
 let t: TestGateway;

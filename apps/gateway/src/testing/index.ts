@@ -134,3 +134,4 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
   };
 }
+export { customerListQuery } from './list-query.js';
