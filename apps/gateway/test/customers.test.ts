@@ -124,5 +124,8 @@ describe('customers', () => {
     const readOnly = await t.issueKey(t.workspace.workspaceId, 'READ_ONLY');
     expect((await readOnly.query(`{ customers { totalCount } }`)).customers.totalCount).toBeGreaterThan(0);
     expect(await readOnly.errorCode(CREATE, { input: { name: 'Nope' } })).toBe('FORBIDDEN');
+    // The role is checked before the input: invalid input from a READ_ONLY key is still FORBIDDEN.
+    expect(await readOnly.errorCode(CREATE, { input: { name: 'Nope', email: 'not-an-email' } })).toBe('FORBIDDEN');
+    expect(await t.client().errorCode(CREATE, { input: { name: 'Nope', email: 'not-an-email' } })).toBe('UNAUTHENTICATED');
   });
 });

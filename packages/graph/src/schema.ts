@@ -22,7 +22,11 @@ export interface BuildSchemaOptions {
 export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   const builder = createBuilder();
   builder.queryType({ description: 'The customer graph. Every field needs an API key (Authorization: Bearer <apiKey>).' });
-  builder.mutationType({ description: 'Every mutation is one transaction: it changes everything it names, or nothing.' });
+  builder.mutationType({
+    description: 'Every mutation is one transaction: it changes everything it names, or nothing.',
+    // Checked before any resolver or input validation: a READ_ONLY key learns nothing but FORBIDDEN.
+    authScopes: { member: true },
+  });
   registerScalars(builder);
   const enums = registerEnums(builder);
   const ranges = registerRangeInputs(builder);
