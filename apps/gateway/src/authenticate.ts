@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner, Session } from '@crm/core';
-import type { GraphContext } from '@crm/graph';
+import type { GraphContext, LiveEvents } from '@crm/graph';
 
 /** `Bearer <key>` (case-insensitive scheme) → the key; anything else → null. */
 export function bearerToken(header: string | null | undefined): string | null {
@@ -13,10 +13,11 @@ export async function contextFor(
   authorization: string | null | undefined,
   verifier: ApiKeyVerifier,
   runner: CommandRunner,
+  live?: LiveEvents,
 ): Promise<GraphContext> {
   const token = bearerToken(authorization);
   const session: Session | null = token ? await verifier.verify(token) : null;
   if (!session) return { session: null, caller: null, db: null };
   const caller = runner.callerFor(session);
-  return { session, caller, db: caller.db };
+  return { session, caller, db: caller.db, ...(live ? { live } : {}) };
 }

@@ -7,7 +7,11 @@ import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
-import { createLogger, type Logger } from './logger.js';
+import { InProcessEventBus, type EventBus } from './live/event-bus.js';
+import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
+import { publishCommitted } from './live/publisher.js';
+import { attachGraphQLWebSocket } from './live/websocket-server.js';
+import { createLogger, describeError, type Logger } from './logger.js';
 
 export interface GatewayOptions {
   /** An open database; the gateway uses it but does not close it. */
@@ -20,6 +24,8 @@ export interface GatewayOptions {
   extend?: BuildSchemaOptions['extend'];
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Outbox relay timing (tests shorten it). */
+  relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
 }
 
 export interface Gateway {
@@ -27,6 +33,9 @@ export interface Gateway {
   readonly app: GraphQLApp;
   readonly runner: CommandRunner;
   readonly verifier: ApiKeyVerifier;
+  /** Committed events, fanned out to subscriptions. */
+  readonly bus: EventBus;
+  readonly relay: OutboxRelay;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -37,28 +46,36 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
   const verifier = new ApiKeyVerifier(database.prisma);
+  const bus = new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  const publish = publishCommitted(bus, database.sql, logger);
   const runner = new CommandRunner({
     prisma: database.prisma,
-    // A revoked key stops working on this instance at once (others: within the verifier's cache time).
     onCommitted: (events) => {
+      // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
+      publish(events);
     },
   });
+  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
   const schema = buildSchema({ extend: options.extend });
-  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit });
+  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
   server.keepAliveTimeout = 65_000;
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus });
 
   return {
     server,
     app,
     runner,
     verifier,
+    bus,
+    relay,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          relay.start();
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${shownHost}:${address.port}`);
@@ -66,6 +83,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     async close(graceMs = 10_000) {
       const deadline = Date.now() + graceMs;
+      await relay.stop();
+      // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
+      await sockets.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
-import type { GraphContext } from '@crm/graph';
+import type { GraphContext, LiveEvents } from '@crm/graph';
 import { type DocumentNode, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -41,18 +41,28 @@ export interface GraphQLAppOptions {
   limits?: QueryLimits;
   rateLimit?: RateLimitOptions;
   plugins?: Plugin[];
+  /** Committed events for subscriptions. */
+  live?: LiveEvents;
+}
+
+/** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
+export interface ConnectionInitialContext {
+  connectionContext?: GraphContext;
 }
 
 /** graphql-yoga with our context, error masking and hardening. Served over HTTP by `http-server.ts`. */
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
-  const { verifier, runner, logger } = options;
+  const { verifier, runner, logger, live } = options;
   return createYoga<NodeServerContext, GraphContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'CRM GraphQL', defaultQuery: '{\n  viewer { role }\n  customers(first: 5) { totalCount edges { node { name email lifecycleStage } } }\n}\n' },
     logging: false,
-    context: ({ request }) => contextFor(request.headers.get('authorization'), verifier, runner),
+    // Over WebSocket there is no request: the connection's context was built once, when it connected.
+    context: (initial) =>
+      (initial as ConnectionInitialContext).connectionContext ??
+      contextFor(initial.request.headers.get('authorization'), verifier, runner, live),
     maskedErrors: {
       maskError: (error, message) =>
         maskError(error, message, (internal) => logger.error('internal error', describeError(internal))),

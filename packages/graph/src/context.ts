@@ -1,5 +1,14 @@
-import type { Caller, Session } from '@crm/core';
+import type { Caller, RecordedEvent, Session } from '@crm/core';
 import type { ScopedPrisma } from '@crm/db';
+
+/**
+ * Live events of one workspace, after commit. Owned by the graph so it need not import the gateway; the gateway
+ * provides the implementation (in-process now, Redis-backed later).
+ */
+export interface LiveEvents {
+  /** Calls `listener` with each batch of committed events of `workspaceId`; returns the unsubscribe function. */
+  subscribe(workspaceId: string, listener: (events: readonly RecordedEvent[]) => void): () => void;
+}
 
 /** The per-request context every resolver gets. Built by the gateway from the API key. */
 export interface GraphContext {
@@ -9,4 +18,6 @@ export interface GraphContext {
   caller: Caller | null;
   /** Workspace-scoped Prisma client (reads); null when unauthenticated. */
   db: ScopedPrisma | null;
+  /** Committed events for subscriptions; absent where the host offers none. */
+  live?: LiveEvents;
 }

@@ -6,6 +6,7 @@ import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
 import { registerCustomers } from './modules/customers.js';
 import { registerEnums } from './modules/enums.js';
+import { registerEvents } from './modules/events.js';
 import { registerRangeInputs } from './modules/inputs.js';
 import { registerMarketing } from './modules/marketing.js';
 import { registerSales } from './modules/sales.js';
@@ -39,6 +40,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerService(builder, enums);
   registerCommerce(builder, enums);
   registerMarketing(builder, enums);
+  registerEvents(builder);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });

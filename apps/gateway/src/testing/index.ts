@@ -7,6 +7,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import { createGateway, type Gateway, type GatewayOptions } from '../gateway.js';
 import { createLogger } from '../logger.js';
 
+export { openWsClient, SubscriptionCollector } from './ws.js';
+
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data?: T | null;
@@ -83,6 +85,8 @@ export interface TestGatewayOptions extends Omit<GatewayOptions, 'database'> {
 
 export interface TestGateway {
   url: string;
+  /** The graphql-ws endpoint (ws://…/graphql). */
+  wsUrl: string;
   gateway: Gateway;
   database: Database;
   sql: SqlRecorder;
@@ -117,6 +121,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const workspace = await newWorkspace('Workspace A');
   return {
     url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
     gateway,
     database,
     sql,

@@ -1,0 +1,103 @@
+import type { RecordedEvent } from '@crm/core';
+import type { SqlSession } from '@crm/db';
+import { describeError, type Logger } from '../logger.js';
+import type { EventBus } from './event-bus.js';
+import { markPublished } from './publisher.js';
+
+export interface OutboxRelayOptions {
+  sql: SqlSession;
+  bus: EventBus;
+  logger: Logger;
+  /** An event unpublished for this long is taken to be lost (crash between commit and publish). @default 2000 */
+  staleAfterMs?: number;
+  /** How often to look. @default 1000 */
+  intervalMs?: number;
+  /** Most events per round. @default 500 */
+  batchSize?: number;
+}
+
+interface EventRow {
+  id: string;
+  workspaceId: string;
+  seq: string | number | bigint;
+  type: string;
+  subjectType: string;
+  subjectId: string;
+  actor: string;
+  payload: unknown;
+  occurredAt: Date | string;
+}
+
+/** Older unpublished events are past replay retention: nobody can ask for them any more. */
+const LOOKBACK = '7 days';
+
+/**
+ * Re-publishes events that committed but never went out (the process died between commit and publish, or the
+ * publish was lost), oldest first and in seq order per workspace.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Stops looking and waits for a round in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One round; rounds never overlap. Returns how many events went out. */
+  async runOnce(): Promise<number> {
+    const { sql, bus } = this.options;
+    const staleMs = this.options.staleAfterMs ?? 2000;
+    const rows = await sql.query<EventRow>(
+      `SELECT id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload, "occurredAt"
+         FROM "Event"
+        WHERE "publishedAt" IS NULL
+          AND "occurredAt" < now() - ($1::int * interval '1 millisecond')
+          AND "occurredAt" > now() - interval '${LOOKBACK}'
+        ORDER BY "workspaceId", seq
+        LIMIT $2`,
+      [staleMs, this.options.batchSize ?? 500],
+    );
+    if (!rows.length) return 0;
+    const events: RecordedEvent[] = rows.map((row) => ({
+      id: row.id,
+      workspaceId: row.workspaceId,
+      seq: BigInt(row.seq),
+      type: row.type,
+      subjectType: row.subjectType,
+      subjectId: row.subjectId,
+      actor: row.actor,
+      payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
+      occurredAt: new Date(row.occurredAt),
+    }));
+    bus.publish(events);
+    await markPublished(
+      sql,
+      events.map((event) => event.id),
+    );
+    return events.length;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.runOnce()
+      .then((count) => {
+        if (count) this.options.logger.info('outbox relay re-published events', { count });
+      })
+      .catch((error: unknown) => this.options.logger.warn('outbox relay failed', describeError(error)))
+      .finally(() => {
+        this.running = null;
+      });
+    await this.running;
+  }
+}

@@ -1,0 +1,111 @@
+import type http from 'node:http';
+import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
+import type { GraphContext, LiveEvents } from '@crm/graph';
+import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
+import type { Disposable } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { contextFor } from '../authenticate.js';
+import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
+
+/** Most operations one socket may run at once. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
+
+export interface GraphQLWebSocketOptions {
+  server: http.Server;
+  app: GraphQLApp;
+  verifier: ApiKeyVerifier;
+  runner: CommandRunner;
+  live: LiveEvents;
+}
+
+export interface GraphQLWebSocket {
+  /** Closes every socket (1001 Going away) and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  context: GraphContext;
+  operations: Set<string>;
+}
+
+type ExecuteResult = ReturnType<typeof execute>;
+
+/** Yoga's envelop, bound to one operation, as the executor graphql-ws calls back with. */
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+}
+
+/**
+ * graphql-ws (protocol graphql-transport-ws) on /graphql, executed through Yoga's envelop so WebSocket operations
+ * share its parse/validate caches, query limits and error masking. Each connection authenticates once, with
+ * `connectionParams.authorization` = "Bearer <apiKey>"; a missing or bad key closes the socket with 4403.
+ */
+export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
+  const { app, verifier, runner, live } = options;
+  // Messages are operations, not uploads: the same 1 MiB ceiling as an HTTP body (ws allows 100 MiB).
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const connections = new WeakMap<WebSocket, Connection>();
+
+  const disposable: Disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as ExecuteResult,
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as ExecuteResult,
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const context = await contextFor(typeof authorization === 'string' ? authorization : null, verifier, runner, live);
+        if (!context.session) return false; // graphql-ws closes with 4403 Forbidden
+        connections.set(ctx.extra.socket, { context, operations: new Set() });
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const connection = connections.get(ctx.extra.socket);
+        if (!connection) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (connection.operations.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [
+            new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
+        const initial: ConnectionInitialContext & Record<string, unknown> = {
+          connectionContext: connection.context,
+          params: payload,
+        };
+        const { schema, execute, subscribe, contextFactory, parse, validate } = app.getEnveloped(initial);
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')];
+        }
+        const errors = validate(schema, document);
+        if (errors.length) return errors;
+        connection.operations.add(id);
+        const rootValue: EnvelopedRoot = { execute, subscribe };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue,
+        };
+      },
+      onComplete: (ctx, id) => {
+        connections.get(ctx.extra.socket)?.operations.delete(id);
+      },
+      onError: (ctx, id) => {
+        connections.get(ctx.extra.socket)?.operations.delete(id);
+      },
+    },
+    wss,
+  );
+
+  // Idempotent: a gateway may be closed twice (e.g. a test's own close after the gateway's).
+  let closing: Promise<void> | null = null;
+  return {
+    close: () => (closing ??= Promise.resolve(disposable.dispose())),
+  };
+}

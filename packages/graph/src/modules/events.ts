@@ -1,0 +1,97 @@
+import { badInput, CrmError, type RecordedEvent } from '@crm/core';
+import { brandWithType } from '@pothos/core';
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { type GraphQLResolveInfo, isObjectType } from 'graphql';
+import type { Builder } from '../builder.js';
+import { callerOf } from '../caller.js';
+import type { GraphContext } from '../context.js';
+import { eventStream } from '../live/event-stream.js';
+
+/** An event's cursor: opaque to clients, base64 of its per-workspace seq. */
+export const eventCursor = (seq: bigint) => Buffer.from(`event:${seq}`).toString('base64url');
+
+function seqOfCursor(cursor: string): bigint {
+  const match = /^event:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badInput('after: not an event cursor', 'after');
+  return BigInt(match[1]!);
+}
+
+type FindById = { findUnique(args: { where: { id: string } }): Promise<object | null> };
+
+/** Loads the event's subject when its type is a Node of this schema; null when gone (deleted). */
+async function loadSubject(event: RecordedEvent, context: GraphContext, info: GraphQLResolveInfo): Promise<object | null> {
+  const type = info.schema.getType(event.subjectType);
+  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) return null;
+  // The workspace-scoped client: a subject is only ever looked up inside the subscriber's workspace.
+  const delegate = (callerOf(context).db as unknown as Record<string, FindById | undefined>)[
+    event.subjectType[0]!.toLowerCase() + event.subjectType.slice(1)
+  ];
+  const row = await delegate?.findUnique({ where: { id: event.subjectId } });
+  if (!row) return null;
+  // Tells the Node interface which type the row is (a type name is a valid brand at runtime).
+  brandWithType(row, event.subjectType as never);
+  return row;
+}
+
+/** The `events` subscription: every change the API commits, in commit order, with replay from a cursor. */
+export function registerEvents(builder: Builder) {
+  const CrmEvent = builder.objectRef<RecordedEvent>('CrmEvent').implement({
+    description: 'A committed change. `cursor` resumes a subscription right after this event (`events(after:)`).',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      cursor: t.string({ resolve: (event) => eventCursor(event.seq) }),
+      type: t.exposeString('type', { description: '`entity.action`, e.g. customer.created, deal.stage_changed.' }),
+      occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+      actor: t.exposeString('actor', { description: '`user:<id>`, `apikey:<id>`, `system` or `plugin:<id>`.' }),
+      subjectType: t.exposeString('subjectType'),
+      subject: t.field({
+        type: builder.nodeInterfaceRef(),
+        nullable: true,
+        description: 'What the event is about, as it is now; null once deleted.',
+        resolve: (event, _args, context, info) => loadSubject(event, context, info),
+      }),
+      payload: t.field({ type: 'JSON', resolve: (event) => event.payload ?? {} }),
+    }),
+  });
+
+  builder.subscriptionType({ description: 'Live data over graphql-ws (WebSocket on /graphql).' });
+  builder.subscriptionFields((t) => ({
+    events: t.field({
+      type: CrmEvent,
+      authScopes: { authenticated: true },
+      description:
+        'Committed events of your workspace in commit order. With `after` (a cursor), first replays the events since ' +
+        'that one (up to 7 days back), then continues live, without gaps or duplicates.',
+      args: {
+        types: t.arg.stringList({ required: false, description: 'Only these event types, e.g. ["customer.created"].' }),
+        subjectId: t.arg.id({ required: false, description: 'Only events about this entity (its global id).' }),
+        after: t.arg.string({ required: false }),
+      },
+      subscribe: (_root, args, context) => {
+        const caller = callerOf(context);
+        if (!context.live) throw new CrmError('NOT_FOUND', 'Subscriptions are not available on this endpoint');
+        const after = args.after ? seqOfCursor(args.after) : null;
+        const types = args.types?.length ? new Set(args.types) : null;
+        let subject: { typename: string; id: string } | null = null;
+        if (args.subjectId) {
+          try {
+            subject = decodeGlobalID(args.subjectId);
+          } catch {
+            throw badInput('subjectId: not a valid id', 'subjectId');
+          }
+        }
+        return eventStream({
+          live: context.live,
+          db: caller.db,
+          workspaceId: caller.session.workspaceId,
+          after,
+          // Filtered here, before any selection runs: only matching events reach the resolvers.
+          matches: (event) =>
+            (!types || types.has(event.type)) &&
+            (!subject || (event.subjectId === subject.id && event.subjectType === subject.typename)),
+        });
+      },
+      resolve: (event) => event,
+    }),
+  }));
+}
