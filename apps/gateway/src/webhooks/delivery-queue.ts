@@ -1,0 +1,157 @@
+import type { SqlSession } from '@crm/db';
+
+// The delivery queue, in SQL. Every function is ONE statement: atomic on its own, safe on PGlite's single
+// connection (where a multi-statement transaction by hand could interleave with Prisma's), and safe between gateway
+// instances sharing a PostgreSQL database (row locks with SKIP LOCKED, leases, a unique key per webhook and event).
+
+/** The event as a delivery keeps it (the body is rendered from this). */
+export interface DeliveryEvent {
+  id: string;
+  type: string;
+  occurredAt: string;
+  actor: string;
+  subjectType: string;
+  subjectId: string;
+  payload: unknown;
+}
+
+/** A delivery claimed for one attempt, with what sending it needs. */
+export interface ClaimedDelivery {
+  id: string;
+  workspaceId: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  event: DeliveryEvent;
+  /** This attempt's number in the current cycle (1 = first). */
+  attempts: number;
+  url: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | string | null;
+}
+
+/**
+ * Turns new events into deliveries: for up to `webhooks` enabled webhooks behind their workspace's event sequence
+ * (locked, skipping those another instance holds), reads up to `events` events after each one's cursor, inserts a
+ * delivery for every event its patterns match, and moves the cursor past everything read.
+ *
+ * Only committed events are visible, and a workspace's events commit in seq order (the workspace row lock numbers
+ * them), so what is read is always a prefix of the log: the cursor never skips an event that commits later.
+ */
+export async function enqueueDeliveries(sql: SqlSession, limits: { webhooks: number; events: number }): Promise<{ webhooks: number; deliveries: number }> {
+  const [row] = await sql.query<{ webhooks: number; deliveries: number }>(
+    `WITH hooks AS (
+       SELECT h.id, h."workspaceId", h."cursorSeq", h."eventTypes"
+         FROM "Webhook" h JOIN "Workspace" w ON w.id = h."workspaceId"
+        WHERE h.enabled AND h."cursorSeq" < w."eventSeq"
+        LIMIT $1
+          FOR UPDATE OF h SKIP LOCKED
+     ), scanned AS (
+       SELECT h.id AS "webhookId", h."eventTypes", e.*
+         FROM hooks h
+        CROSS JOIN LATERAL (
+          SELECT e.id AS "eventId", e."workspaceId", e.seq, e.type, e."subjectType", e."subjectId", e.actor, e.payload, e."occurredAt"
+            FROM "Event" e
+           WHERE e."workspaceId" = h."workspaceId" AND e.seq > h."cursorSeq"
+           ORDER BY e.seq
+           LIMIT $2
+        ) e
+     ), inserted AS (
+       INSERT INTO "WebhookDelivery" (id, "workspaceId", "webhookId", "eventId", "eventSeq", "eventType", event)
+       SELECT gen_random_uuid(), s."workspaceId", s."webhookId", s."eventId", s.seq, s.type,
+              jsonb_build_object('id', s."eventId", 'type', s.type, 'occurredAt', s."occurredAt", 'actor', s.actor,
+                                 'subjectType', s."subjectType", 'subjectId', s."subjectId", 'payload', s.payload)
+         FROM scanned s
+        WHERE EXISTS (
+                SELECT 1 FROM unnest(s."eventTypes") AS p(pattern)
+                 WHERE p.pattern = '*' OR p.pattern = s.type
+                    OR (right(p.pattern, 2) = '.*' AND starts_with(s.type, left(p.pattern, -1))))
+       ON CONFLICT ("webhookId", "eventId") DO NOTHING
+       RETURNING 1
+     ), advanced AS (
+       UPDATE "Webhook" h SET "cursorSeq" = GREATEST(h."cursorSeq", m.last)
+         FROM (SELECT "webhookId", max(seq) AS last FROM scanned GROUP BY "webhookId") m
+        WHERE h.id = m."webhookId"
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM advanced)::int AS webhooks, (SELECT count(*) FROM inserted)::int AS deliveries`,
+    [limits.webhooks, limits.events],
+  );
+  return row ?? { webhooks: 0, deliveries: 0 };
+}
+
+/**
+ * Claims up to `limit` due deliveries of enabled webhooks for one attempt each: counts the attempt and leases the
+ * row (its next attempt moves `leaseMs` ahead), so no other instance takes it while it is sent. If this process
+ * dies mid-attempt, the lease runs out and another instance retries it.
+ */
+export async function claimDueDeliveries(sql: SqlSession, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  if (limit <= 0) return [];
+  return sql.query<ClaimedDelivery>(
+    `UPDATE "WebhookDelivery" d
+        SET attempts = d.attempts + 1, "lastAttemptAt" = now(), "nextAttemptAt" = now() + $2::int * interval '1 millisecond'
+       FROM "Webhook" h
+      WHERE h.id = d."webhookId"
+        AND d.id IN (
+              SELECT c.id FROM "WebhookDelivery" c JOIN "Webhook" ch ON ch.id = c."webhookId"
+               WHERE c.status = 'PENDING' AND c."nextAttemptAt" <= now() AND ch.enabled
+               ORDER BY c."nextAttemptAt", c."eventSeq"
+               LIMIT $1
+                 FOR UPDATE OF c SKIP LOCKED)
+  RETURNING d.id, d."workspaceId", d."webhookId", d."eventId", d."eventType", d.event, d.attempts,
+            h.url, h.secret, h."previousSecret", h."previousSecretExpiresAt"`,
+    [limit, leaseMs],
+  );
+}
+
+/** Records a 2xx answer; the webhook's failure streak ends. */
+export async function recordDelivered(sql: SqlSession, id: string, status: number, durationMs: number): Promise<void> {
+  await sql.query(
+    `WITH d AS (
+       UPDATE "WebhookDelivery"
+          SET status = 'DELIVERED', "deliveredAt" = now(), "nextAttemptAt" = NULL,
+              "lastResponseStatus" = $2, "lastError" = NULL, "lastDurationMs" = $3
+        WHERE id = $1
+       RETURNING "webhookId")
+     UPDATE "Webhook" h SET "consecutiveFailures" = 0, "failingSince" = NULL
+       FROM d WHERE h.id = d."webhookId" AND h."consecutiveFailures" > 0`,
+    [id, status, durationMs],
+  );
+}
+
+/** The webhook's failure streak after a failed attempt. */
+export interface FailureStreak {
+  webhookId: string;
+  workspaceId: string;
+  enabled: boolean;
+  consecutiveFailures: number;
+  failingForMs: number;
+}
+
+/**
+ * Records a failed attempt: retried after `retryInMs`, or FAILED for good when that is null. Lengthens the webhook's
+ * failure streak. Null when the delivery is no longer pending (its webhook was disabled or deleted meanwhile).
+ */
+export async function recordFailed(
+  sql: SqlSession,
+  id: string,
+  result: { status: number | null; error: string; durationMs: number; retryInMs: number | null },
+): Promise<FailureStreak | null> {
+  const [streak] = await sql.query<FailureStreak>(
+    `WITH d AS (
+       UPDATE "WebhookDelivery"
+          SET status = CASE WHEN $5::int IS NULL THEN 'FAILED'::"WebhookDeliveryStatus" ELSE 'PENDING'::"WebhookDeliveryStatus" END,
+              "nextAttemptAt" = CASE WHEN $5::int IS NULL THEN NULL ELSE now() + $5::int * interval '1 millisecond' END,
+              "lastResponseStatus" = $2, "lastError" = $3, "lastDurationMs" = $4
+        WHERE id = $1 AND status = 'PENDING'
+       RETURNING "webhookId")
+     UPDATE "Webhook" h
+        SET "consecutiveFailures" = h."consecutiveFailures" + 1, "failingSince" = COALESCE(h."failingSince", now())
+       FROM d WHERE h.id = d."webhookId"
+     RETURNING h.id AS "webhookId", h."workspaceId", h.enabled, h."consecutiveFailures",
+               (extract(epoch FROM now() - h."failingSince") * 1000)::float8 AS "failingForMs"`,
+    [id, result.status, result.error.slice(0, 1000), result.durationMs, result.retryInMs],
+  );
+  return streak ?? null;
+}

@@ -1,0 +1,148 @@
+import { type CommandRunner, disableFailingWebhook, systemSession } from '@crm/core';
+import type { SqlSession } from '@crm/db';
+import { describeError, type Logger } from '../logger.js';
+import { claimDueDeliveries, type ClaimedDelivery, enqueueDeliveries, type FailureStreak, recordDelivered, recordFailed } from './delivery-queue.js';
+import { postWebhook } from './http-post.js';
+import { resolveWebhookOptions, type ResolvedWebhookDeliveryOptions, type WebhookDeliveryOptions } from './options.js';
+import { webhookRequest } from './request.js';
+import { retryDelayMs } from './retry-delay.js';
+
+export interface WebhookDispatcherDeps {
+  sql: SqlSession;
+  /** Runs the command that disables a failing webhook (and records `webhook.disabled`). */
+  runner: CommandRunner;
+  logger: Logger;
+}
+
+/** Webhooks and events looked at per statement. */
+const ENQUEUE_LIMITS = { webhooks: 50, events: 500 };
+/** Enqueue statements per round at most (a big backlog is worked through over several rounds). */
+const MAX_ENQUEUE_PASSES = 20;
+
+/**
+ * The delivery worker of one gateway process. It wakes when this process commits events, when an attempt ends, when
+ * a retry falls due, and on a timer (events committed by other instances, leases that ran out); each round turns
+ * new events into deliveries and sends what is due, at most `concurrency` at a time. Several instances can run it
+ * on one database: the queue's row locks and leases give each attempt to exactly one of them.
+ */
+export class WebhookDispatcher {
+  readonly options: ResolvedWebhookDeliveryOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private round: Promise<void> | null = null;
+  private again = false;
+  private running = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: WebhookDispatcherDeps,
+    options: WebhookDeliveryOptions = {},
+  ) {
+    this.options = resolveWebhookOptions(options);
+  }
+
+  /** Starts working (no-op when `worker` is off). */
+  start(): void {
+    if (!this.options.worker || this.running) return;
+    this.running = true;
+    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Asks for a round soon; rounds never overlap (a wake during one runs another after it). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.round) {
+      this.again = true;
+      return;
+    }
+    this.round = this.loop().finally(() => {
+      this.round = null;
+    });
+  }
+
+  /** Stops taking work and waits for the attempts in flight (each ends within `timeoutMs`). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    await this.round;
+    await Promise.all(this.inFlight);
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        for (let pass = 0; pass < MAX_ENQUEUE_PASSES; pass++) {
+          const { webhooks } = await enqueueDeliveries(this.deps.sql, ENQUEUE_LIMITS);
+          if (webhooks === 0) break;
+        }
+        await this.claimAndSend();
+      } catch (error) {
+        this.deps.logger.warn('webhook dispatcher round failed', describeError(error));
+      }
+    } while (this.again && this.running);
+  }
+
+  private async claimAndSend(): Promise<void> {
+    const free = this.options.concurrency - this.inFlight.size;
+    if (free <= 0 || !this.running) return;
+    // The lease outlasts the attempt's time limit, so a slow attempt is never taken by another instance meanwhile.
+    const claimed = await claimDueDeliveries(this.deps.sql, free, this.options.timeoutMs + 60_000);
+    for (const delivery of claimed) {
+      const attempt: Promise<void> = this.attempt(delivery).finally(() => {
+        this.inFlight.delete(attempt);
+        this.wake();
+      });
+      this.inFlight.add(attempt);
+    }
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const { sql, logger } = this.deps;
+    const { body, headers } = webhookRequest(delivery);
+    const result = await postWebhook(delivery.url, body, headers, this.options);
+    const where = { webhookId: delivery.webhookId, deliveryId: delivery.id, eventType: delivery.eventType, attempt: delivery.attempts };
+    try {
+      if (result.error === null && result.status !== null) {
+        await recordDelivered(sql, delivery.id, result.status, result.durationMs);
+        return;
+      }
+      const retryInMs = retryDelayMs(delivery.attempts, this.options.retrySchedule, this.options.jitter);
+      // The host only: a URL's path or query can carry a token.
+      logger.info('webhook attempt failed', { ...where, host: new URL(delivery.url).host, error: result.error, retryInMs });
+      const streak = await recordFailed(sql, delivery.id, { status: result.status, error: result.error ?? 'failed', durationMs: result.durationMs, retryInMs });
+      if (retryInMs !== null) this.wakeIn(retryInMs);
+      if (streak) await this.disableIfFailing(streak);
+    } catch (error) {
+      logger.warn('could not record a webhook attempt', { ...where, ...describeError(error) });
+    }
+  }
+
+  private async disableIfFailing(streak: FailureStreak): Promise<void> {
+    const { disableAfterFailures, disableAfterFailingForMs } = this.options;
+    if (!streak.enabled || streak.consecutiveFailures < disableAfterFailures || streak.failingForMs < disableAfterFailingForMs) return;
+    const caller = this.deps.runner.callerFor(systemSession(streak.workspaceId));
+    const disabled = await disableFailingWebhook(caller, {
+      id: streak.webhookId,
+      consecutiveFailures: streak.consecutiveFailures,
+      reason: `${streak.consecutiveFailures} failed attempts in a row`,
+    });
+    if (disabled) this.deps.logger.warn('webhook disabled after repeated failures', { webhookId: streak.webhookId, failures: streak.consecutiveFailures });
+  }
+
+  /** A retry due before the next timer tick gets a wake of its own. */
+  private wakeIn(ms: number): void {
+    if (ms >= this.options.pollIntervalMs) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.wake();
+    }, ms + 5);
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+}
