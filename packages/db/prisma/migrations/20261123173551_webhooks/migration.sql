@@ -49,7 +49,7 @@ CREATE TABLE "WebhookDelivery" (
 CREATE INDEX "Webhook_workspaceId_createdAt_idx" ON "Webhook"("workspaceId", "createdAt");
 
 -- CreateIndex
-CREATE INDEX "WebhookDelivery_webhookId_id_idx" ON "WebhookDelivery"("webhookId", "id");
+CREATE INDEX "WebhookDelivery_webhookId_eventSeq_idx" ON "WebhookDelivery"("webhookId", "eventSeq");
 
 -- CreateIndex
 CREATE INDEX "WebhookDelivery_status_nextAttemptAt_idx" ON "WebhookDelivery"("status", "nextAttemptAt");
