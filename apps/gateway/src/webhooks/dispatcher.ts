@@ -27,6 +27,8 @@ const MAX_ENQUEUE_PASSES = 20;
  */
 export class WebhookDispatcher {
   readonly options: ResolvedWebhookDeliveryOptions;
+  /** What this process has done since it started (metrics, tests). */
+  readonly stats = { attempts: 0, delivered: 0, failed: 0 };
   private timer: NodeJS.Timeout | null = null;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private round: Promise<void> | null = null;
@@ -106,12 +108,15 @@ export class WebhookDispatcher {
     const { sql, logger } = this.deps;
     const { body, headers } = webhookRequest(delivery);
     const result = await postWebhook(delivery.url, body, headers, this.options);
+    this.stats.attempts++;
     const where = { webhookId: delivery.webhookId, deliveryId: delivery.id, eventType: delivery.eventType, attempt: delivery.attempts };
     try {
       if (result.error === null && result.status !== null) {
+        this.stats.delivered++;
         await recordDelivered(sql, delivery.id, result.status, result.durationMs);
         return;
       }
+      this.stats.failed++;
       const retryInMs = retryDelayMs(delivery.attempts, this.options.retrySchedule, this.options.jitter);
       // The host only: a URL's path or query can carry a token.
       logger.info('webhook attempt failed', { ...where, host: new URL(delivery.url).host, error: result.error, retryInMs });

@@ -15,7 +15,8 @@ export interface ReceivedRequest {
 }
 
 /** Decides the answer to a request: a status, optionally with a body. */
-export type Responder = (request: Omit<ReceivedRequest, 'answered'>, previous: readonly ReceivedRequest[]) => number | { status: number; body: string };
+type Answer = number | { status: number; body: string };
+export type Responder = (request: Omit<ReceivedRequest, 'answered'>, previous: readonly ReceivedRequest[]) => Answer | Promise<Answer>;
 
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
@@ -33,11 +34,11 @@ export class WebhookReceiver {
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
+      req.on('end', async () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const received = { path: req.url ?? '/', headers: req.headers, body, json: JSON.parse(body), receivedAt: Date.now() };
         const previous = receiver.requests.filter((r) => r.path === received.path);
-        const answer = receiver.responders.get(received.path)?.(received, previous) ?? 200;
+        const answer = (await receiver.responders.get(received.path)?.(received, previous)) ?? 200;
         const { status, body: text } = typeof answer === 'number' ? { status: answer, body: 'ok' } : answer;
         receiver.requests.push({ ...received, answered: status });
         res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
