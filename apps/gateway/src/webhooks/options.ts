@@ -4,7 +4,7 @@ export interface WebhookDeliveryOptions {
   worker?: boolean;
   /** Allow loopback, private and link-local targets (development, tests with local receivers). @default false */
   allowPrivateTargets?: boolean;
-  /** Delays before each retry, in ms; attempts = retries + 1. @default 10 s × 4ⁿ capped at 24 h, 8 retries (~44 h) */
+  /** Delays before each retry, in ms; attempts = retries + 1. @default 10 s × 4ⁿ capped at 24 h, 8 retries (~39 h) */
   retrySchedule?: readonly number[];
   /** Random spread of each retry delay, as a fraction (0.2 = ±20 %). @default 0.2 */
   jitter?: number;
