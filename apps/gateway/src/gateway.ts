@@ -60,7 +60,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
       publish(events);
-      webhooks.wake();
+      webhooks.notifyCommitted(events);
     },
   });
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);

@@ -163,6 +163,27 @@ describe('webhook management', () => {
   });
 });
 
+describe('the delivery log', () => {
+  it('forgets finished deliveries after the retention time, never pending ones', async () => {
+    const ws = await t.createWorkspace('Retention');
+    const { prisma } = t.database;
+    const hook = await prisma.webhook.create({
+      data: { workspaceId: ws.workspaceId, url: 'https://example.com/old', eventTypes: ['*'], secret: 'whsec_retention-test', enabled: false },
+    });
+    const old = new Date(Date.now() - 31 * 24 * 3600_000);
+    const row = (status: 'DELIVERED' | 'FAILED' | 'PENDING', createdAt: Date, n: number) => ({
+      workspaceId: ws.workspaceId, webhookId: hook.id, eventId: crypto.randomUUID(), eventSeq: BigInt(n), eventType: 'customer.created',
+      event: {}, status, createdAt,
+    });
+    await prisma.webhookDelivery.createMany({
+      data: [row('DELIVERED', old, 1), row('FAILED', old, 2), row('PENDING', old, 3), row('DELIVERED', new Date(), 4)],
+    });
+    expect(await t.gateway.webhooks.prune()).toBe(2);
+    const left = await prisma.webhookDelivery.findMany({ where: { webhookId: hook.id }, orderBy: { eventSeq: 'asc' } });
+    expect(left.map((d) => Number(d.eventSeq))).toEqual([3, 4]);
+  });
+});
+
 describe('webhook targets on a server with the default policy', () => {
   let strict: TestGateway;
   beforeAll(async () => {

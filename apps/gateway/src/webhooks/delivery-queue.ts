@@ -155,3 +155,24 @@ export async function recordFailed(
   );
   return streak ?? null;
 }
+
+/** Workspaces that have at least one enabled webhook. */
+export async function workspacesWithWebhooks(sql: SqlSession): Promise<string[]> {
+  const rows = await sql.query<{ workspaceId: string }>(`SELECT DISTINCT "workspaceId" FROM "Webhook" WHERE enabled`);
+  return rows.map((row) => row.workspaceId);
+}
+
+/** Deletes up to 5,000 finished (delivered or failed) deliveries made more than `keepMs` ago. */
+export async function pruneDeliveryLog(sql: SqlSession, keepMs: number): Promise<number> {
+  const [row] = await sql.query<{ removed: number }>(
+    `WITH gone AS (
+       DELETE FROM "WebhookDelivery"
+        WHERE id IN (SELECT id FROM "WebhookDelivery"
+                      WHERE status <> 'PENDING' AND "createdAt" < now() - $1::bigint * interval '1 millisecond'
+                      LIMIT 5000)
+       RETURNING 1)
+     SELECT count(*)::int AS removed FROM gone`,
+    [keepMs],
+  );
+  return row?.removed ?? 0;
+}

@@ -1,7 +1,16 @@
 import { type CommandRunner, disableFailingWebhook, systemSession } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
-import { claimDueDeliveries, type ClaimedDelivery, enqueueDeliveries, type FailureStreak, recordDelivered, recordFailed } from './delivery-queue.js';
+import {
+  claimDueDeliveries,
+  type ClaimedDelivery,
+  enqueueDeliveries,
+  type FailureStreak,
+  pruneDeliveryLog,
+  recordDelivered,
+  recordFailed,
+  workspacesWithWebhooks,
+} from './delivery-queue.js';
 import { postWebhook } from './http-post.js';
 import { resolveWebhookOptions, type ResolvedWebhookDeliveryOptions, type WebhookDeliveryOptions } from './options.js';
 import { webhookRequest } from './request.js';
@@ -18,6 +27,8 @@ export interface WebhookDispatcherDeps {
 const ENQUEUE_LIMITS = { webhooks: 50, events: 500 };
 /** Enqueue statements per round at most (a big backlog is worked through over several rounds). */
 const MAX_ENQUEUE_PASSES = 20;
+/** How often old entries of the delivery log are deleted. */
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * The delivery worker of one gateway process. It wakes when this process commits events, when an attempt ends, when
@@ -35,6 +46,9 @@ export class WebhookDispatcher {
   private again = false;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Workspaces with enabled webhooks as of the last round; null until known (then every commit wakes). */
+  private activeWorkspaces: Set<string> | null = null;
+  private lastPrune = 0;
 
   constructor(
     private readonly deps: WebhookDispatcherDeps,
@@ -50,6 +64,15 @@ export class WebhookDispatcher {
     this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
     this.timer.unref();
     this.wake();
+  }
+
+  /**
+   * Called with the events this process just committed: wakes the worker when one of them can concern a webhook.
+   * (The timer catches anything this misses, e.g. a webhook created on another instance a moment ago.)
+   */
+  notifyCommitted(events: readonly { workspaceId: string; type: string }[]): void {
+    const active = this.activeWorkspaces;
+    if (!active || events.some((event) => active.has(event.workspaceId) || event.type.startsWith('webhook.'))) this.wake();
   }
 
   /** Asks for a round soon; rounds never overlap (a wake during one runs another after it). */
@@ -79,6 +102,8 @@ export class WebhookDispatcher {
     do {
       this.again = false;
       try {
+        this.activeWorkspaces = new Set(await workspacesWithWebhooks(this.deps.sql));
+        if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) await this.prune();
         for (let pass = 0; pass < MAX_ENQUEUE_PASSES; pass++) {
           const { webhooks } = await enqueueDeliveries(this.deps.sql, ENQUEUE_LIMITS);
           if (webhooks === 0) break;
@@ -88,6 +113,14 @@ export class WebhookDispatcher {
         this.deps.logger.warn('webhook dispatcher round failed', describeError(error));
       }
     } while (this.again && this.running);
+  }
+
+  /** Deletes finished deliveries older than `keepDeliveriesForMs`; returns how many. */
+  async prune(): Promise<number> {
+    this.lastPrune = Date.now();
+    const removed = await pruneDeliveryLog(this.deps.sql, this.options.keepDeliveriesForMs);
+    if (removed) this.deps.logger.info('webhook delivery log pruned', { removed });
+    return removed;
   }
 
   private async claimAndSend(): Promise<void> {

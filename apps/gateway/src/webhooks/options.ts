@@ -18,6 +18,8 @@ export interface WebhookDeliveryOptions {
   disableAfterFailures?: number;
   /** …once its failures began at least this long ago. @default 86400000 (24 h) */
   disableAfterFailingForMs?: number;
+  /** Delivered and failed deliveries are deleted from the log after this long. @default 2592000000 (30 days) */
+  keepDeliveriesForMs?: number;
 }
 
 export type ResolvedWebhookDeliveryOptions = Required<WebhookDeliveryOptions>;
@@ -36,6 +38,7 @@ export function resolveWebhookOptions(options: WebhookDeliveryOptions = {}): Res
     concurrency: options.concurrency ?? 8,
     disableAfterFailures: options.disableAfterFailures ?? 20,
     disableAfterFailingForMs: options.disableAfterFailingForMs ?? 24 * 3600_000,
+    keepDeliveriesForMs: options.keepDeliveriesForMs ?? 30 * 24 * 3600_000,
   };
 }
 
