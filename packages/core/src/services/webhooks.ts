@@ -151,6 +151,7 @@ export async function updateWebhook(
         });
       } else if (input.enabled === false && before.enabled) {
         Object.assign(data, { enabled: false, disabledAt: new Date(), disabledReason: 'Disabled by an administrator' });
+        // Deliveries before the webhook row, the order the dispatcher locks them in.
         await cancelPending(scope, before.id, 'Webhook disabled');
       }
       const webhook = await scope.tx.webhook.update({ where: { id: before.id }, data });
@@ -227,12 +228,15 @@ export async function disableFailingWebhook(
 ): Promise<boolean> {
   return caller.run(
     async (scope) => {
+      const webhook = await scope.tx.webhook.findUnique({ where: { id: input.id }, select: { enabled: true } });
+      if (!webhook?.enabled) return false;
+      // Deliveries before the webhook: the dispatcher's statements lock rows in that order too (no deadlock).
+      await cancelPending(scope, input.id, 'Webhook disabled after repeated failures');
       const { count } = await scope.tx.webhook.updateMany({
         where: { id: input.id, enabled: true },
         data: { enabled: false, disabledAt: new Date(), disabledReason: input.reason },
       });
       if (count === 0) return false;
-      await cancelPending(scope, input.id, 'Webhook disabled after repeated failures');
       scope.emit('webhook.disabled', { type: 'Webhook', id: input.id }, { reason: input.reason, consecutiveFailures: input.consecutiveFailures });
       return true;
     },
