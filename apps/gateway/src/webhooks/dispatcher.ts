@@ -15,6 +15,7 @@ import { postWebhook } from './http-post.js';
 import { resolveWebhookOptions, type ResolvedWebhookDeliveryOptions, type WebhookDeliveryOptions } from './options.js';
 import { webhookRequest } from './request.js';
 import { retryDelayMs } from './retry-delay.js';
+import { gatedSql } from './sql-gate.js';
 
 export interface WebhookDispatcherDeps {
   sql: SqlSession;
@@ -27,6 +28,8 @@ export interface WebhookDispatcherDeps {
 const ENQUEUE_LIMITS = { webhooks: 50, events: 500 };
 /** Enqueue statements per round at most (a big backlog is worked through over several rounds). */
 const MAX_ENQUEUE_PASSES = 20;
+/** Statements the dispatcher runs at once, at most: the connection pool is the API's too. */
+const MAX_CONCURRENT_STATEMENTS = 2;
 /** How often old entries of the delivery log are deleted. */
 const PRUNE_EVERY_MS = 3600_000;
 
@@ -44,16 +47,20 @@ export class WebhookDispatcher {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private round: Promise<void> | null = null;
   private again = false;
+  /** The next round looks for new events (a commit, the timer); otherwise it only claims due deliveries. */
+  private lookForEvents = true;
+  /** The next round re-reads which workspaces have webhooks (the timer, a webhook.* event). */
+  private refreshActive = true;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   /** Workspaces with enabled webhooks as of the last round; null until known (then every commit wakes). */
   private activeWorkspaces: Set<string> | null = null;
   private lastPrune = 0;
 
-  constructor(
-    private readonly deps: WebhookDispatcherDeps,
-    options: WebhookDeliveryOptions = {},
-  ) {
+  private readonly deps: WebhookDispatcherDeps;
+
+  constructor(deps: WebhookDispatcherDeps, options: WebhookDeliveryOptions = {}) {
+    this.deps = { ...deps, sql: gatedSql(deps.sql, MAX_CONCURRENT_STATEMENTS) };
     this.options = resolveWebhookOptions(options);
   }
 
@@ -61,7 +68,10 @@ export class WebhookDispatcher {
   start(): void {
     if (!this.options.worker || this.running) return;
     this.running = true;
-    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.timer = setInterval(() => {
+      this.refreshActive = true;
+      this.wake();
+    }, this.options.pollIntervalMs);
     this.timer.unref();
     this.wake();
   }
@@ -71,13 +81,18 @@ export class WebhookDispatcher {
    * (The timer catches anything this misses, e.g. a webhook created on another instance a moment ago.)
    */
   notifyCommitted(events: readonly { workspaceId: string; type: string }[]): void {
+    if (events.some((event) => event.type.startsWith('webhook.'))) this.refreshActive = true;
     const active = this.activeWorkspaces;
-    if (!active || events.some((event) => active.has(event.workspaceId) || event.type.startsWith('webhook.'))) this.wake();
+    if (!active || this.refreshActive || events.some((event) => active.has(event.workspaceId))) this.wake();
   }
 
-  /** Asks for a round soon; rounds never overlap (a wake during one runs another after it). */
-  wake(): void {
+  /**
+   * Asks for a round soon; rounds never overlap (a wake during one runs another after it). `newEvents: false` (an
+   * attempt ended, a retry fell due) only claims due deliveries.
+   */
+  wake(newEvents = true): void {
     if (!this.running) return;
+    if (newEvents) this.lookForEvents = true;
     if (this.round) {
       this.again = true;
       return;
@@ -101,10 +116,15 @@ export class WebhookDispatcher {
   private async loop(): Promise<void> {
     do {
       this.again = false;
+      const look = this.lookForEvents;
+      this.lookForEvents = false;
       try {
-        this.activeWorkspaces = new Set(await workspacesWithWebhooks(this.deps.sql));
-        if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) await this.prune();
-        for (let pass = 0; pass < MAX_ENQUEUE_PASSES; pass++) {
+        if (this.refreshActive) {
+          this.refreshActive = false;
+          this.activeWorkspaces = new Set(await workspacesWithWebhooks(this.deps.sql));
+          if (Date.now() - this.lastPrune >= PRUNE_EVERY_MS) await this.prune();
+        }
+        for (let pass = 0; look && pass < MAX_ENQUEUE_PASSES; pass++) {
           const { webhooks } = await enqueueDeliveries(this.deps.sql, ENQUEUE_LIMITS);
           if (webhooks === 0) break;
         }
@@ -125,13 +145,14 @@ export class WebhookDispatcher {
 
   private async claimAndSend(): Promise<void> {
     const free = this.options.concurrency - this.inFlight.size;
-    if (free <= 0 || !this.running) return;
+    // Under load, claim in batches (a quarter of the slots at least) rather than one statement per ended attempt.
+    if (!this.running || free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(this.options.concurrency / 4))) return;
     // The lease outlasts the attempt's time limit, so a slow attempt is never taken by another instance meanwhile.
     const claimed = await claimDueDeliveries(this.deps.sql, free, this.options.timeoutMs + 60_000);
     for (const delivery of claimed) {
       const attempt: Promise<void> = this.attempt(delivery).finally(() => {
         this.inFlight.delete(attempt);
-        this.wake();
+        this.wake(false);
       });
       this.inFlight.add(attempt);
     }
@@ -178,7 +199,7 @@ export class WebhookDispatcher {
     if (ms >= this.options.pollIntervalMs) return;
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      this.wake();
+      this.wake(false);
     }, ms + 5);
     timer.unref();
     this.retryTimers.add(timer);

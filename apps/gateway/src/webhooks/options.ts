@@ -12,7 +12,7 @@ export interface WebhookDeliveryOptions {
   timeoutMs?: number;
   /** How often to look for new events and due retries without being woken. @default 1000 */
   pollIntervalMs?: number;
-  /** Attempts in flight at once in this process. @default 8 */
+  /** Attempts in flight at once in this process. @default 16 */
   concurrency?: number;
   /** A webhook is disabled after this many failed attempts in a row… @default 20 */
   disableAfterFailures?: number;
@@ -35,7 +35,7 @@ export function resolveWebhookOptions(options: WebhookDeliveryOptions = {}): Res
     jitter: options.jitter ?? 0.2,
     timeoutMs: options.timeoutMs ?? 10_000,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
-    concurrency: options.concurrency ?? 8,
+    concurrency: options.concurrency ?? 16,
     disableAfterFailures: options.disableAfterFailures ?? 20,
     disableAfterFailingForMs: options.disableAfterFailingForMs ?? 24 * 3600_000,
     keepDeliveriesForMs: options.keepDeliveriesForMs ?? 30 * 24 * 3600_000,
