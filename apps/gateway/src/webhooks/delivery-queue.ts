@@ -105,57 +105,6 @@ export async function claimDueDeliveries(sql: SqlSession, limit: number, leaseMs
   );
 }
 
-/** Records a 2xx answer; the webhook's failure streak ends. */
-export async function recordDelivered(sql: SqlSession, id: string, status: number, durationMs: number): Promise<void> {
-  await sql.query(
-    `WITH d AS (
-       UPDATE "WebhookDelivery"
-          SET status = 'DELIVERED', "deliveredAt" = now(), "nextAttemptAt" = NULL,
-              "lastResponseStatus" = $2, "lastError" = NULL, "lastDurationMs" = $3
-        WHERE id = $1
-       RETURNING "webhookId")
-     UPDATE "Webhook" h SET "consecutiveFailures" = 0, "failingSince" = NULL
-       FROM d WHERE h.id = d."webhookId" AND h."consecutiveFailures" > 0`,
-    [id, status, durationMs],
-  );
-}
-
-/** The webhook's failure streak after a failed attempt. */
-export interface FailureStreak {
-  webhookId: string;
-  workspaceId: string;
-  enabled: boolean;
-  consecutiveFailures: number;
-  failingForMs: number;
-}
-
-/**
- * Records a failed attempt: retried after `retryInMs`, or FAILED for good when that is null. Lengthens the webhook's
- * failure streak. Null when the delivery is no longer pending (its webhook was disabled or deleted meanwhile).
- */
-export async function recordFailed(
-  sql: SqlSession,
-  id: string,
-  result: { status: number | null; error: string; durationMs: number; retryInMs: number | null },
-): Promise<FailureStreak | null> {
-  const [streak] = await sql.query<FailureStreak>(
-    `WITH d AS (
-       UPDATE "WebhookDelivery"
-          SET status = CASE WHEN $5::int IS NULL THEN 'FAILED'::"WebhookDeliveryStatus" ELSE 'PENDING'::"WebhookDeliveryStatus" END,
-              "nextAttemptAt" = CASE WHEN $5::int IS NULL THEN NULL ELSE now() + $5::int * interval '1 millisecond' END,
-              "lastResponseStatus" = $2, "lastError" = $3, "lastDurationMs" = $4
-        WHERE id = $1 AND status = 'PENDING'
-       RETURNING "webhookId")
-     UPDATE "Webhook" h
-        SET "consecutiveFailures" = h."consecutiveFailures" + 1, "failingSince" = COALESCE(h."failingSince", now())
-       FROM d WHERE h.id = d."webhookId"
-     RETURNING h.id AS "webhookId", h."workspaceId", h.enabled, h."consecutiveFailures",
-               (extract(epoch FROM now() - h."failingSince") * 1000)::float8 AS "failingForMs"`,
-    [id, result.status, result.error.slice(0, 1000), result.durationMs, result.retryInMs],
-  );
-  return streak ?? null;
-}
-
 /** Workspaces that have at least one enabled webhook. */
 export async function workspacesWithWebhooks(sql: SqlSession): Promise<string[]> {
   const rows = await sql.query<{ workspaceId: string }>(`SELECT DISTINCT "workspaceId" FROM "Webhook" WHERE enabled`);

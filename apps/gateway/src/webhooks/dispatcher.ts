@@ -1,16 +1,8 @@
 import { type CommandRunner, disableFailingWebhook, systemSession } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
-import {
-  claimDueDeliveries,
-  type ClaimedDelivery,
-  enqueueDeliveries,
-  type FailureStreak,
-  pruneDeliveryLog,
-  recordDelivered,
-  recordFailed,
-  workspacesWithWebhooks,
-} from './delivery-queue.js';
+import { type AttemptResult, type FailureStreak, recordAttemptResults, retryOnDeadlock } from './attempt-results.js';
+import { claimDueDeliveries, type ClaimedDelivery, enqueueDeliveries, pruneDeliveryLog, workspacesWithWebhooks } from './delivery-queue.js';
 import { postWebhook } from './http-post.js';
 import { resolveWebhookOptions, type ResolvedWebhookDeliveryOptions, type WebhookDeliveryOptions } from './options.js';
 import { webhookRequest } from './request.js';
@@ -56,6 +48,9 @@ export class WebhookDispatcher {
   /** Workspaces with enabled webhooks as of the last round; null until known (then every commit wakes). */
   private activeWorkspaces: Set<string> | null = null;
   private lastPrune = 0;
+  /** Results waiting to be recorded; each attempt ends when its result is. */
+  private results: { result: AttemptResult; recorded: () => void }[] = [];
+  private recording: Promise<void> | null = null;
 
   private readonly deps: WebhookDispatcherDeps;
 
@@ -159,26 +154,52 @@ export class WebhookDispatcher {
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const { sql, logger } = this.deps;
     const { body, headers } = webhookRequest(delivery);
     const result = await postWebhook(delivery.url, body, headers, this.options);
     this.stats.attempts++;
-    const where = { webhookId: delivery.webhookId, deliveryId: delivery.id, eventType: delivery.eventType, attempt: delivery.attempts };
-    try {
-      if (result.error === null && result.status !== null) {
-        this.stats.delivered++;
-        await recordDelivered(sql, delivery.id, result.status, result.durationMs);
-        return;
-      }
+    const ok = result.error === null && result.status !== null;
+    const retryInMs = ok ? null : retryDelayMs(delivery.attempts, this.options.retrySchedule, this.options.jitter);
+    if (ok) this.stats.delivered++;
+    else {
       this.stats.failed++;
-      const retryInMs = retryDelayMs(delivery.attempts, this.options.retrySchedule, this.options.jitter);
       // The host only: a URL's path or query can carry a token.
-      logger.info('webhook attempt failed', { ...where, host: new URL(delivery.url).host, error: result.error, retryInMs });
-      const streak = await recordFailed(sql, delivery.id, { status: result.status, error: result.error ?? 'failed', durationMs: result.durationMs, retryInMs });
+      this.deps.logger.info('webhook attempt failed', {
+        webhookId: delivery.webhookId, deliveryId: delivery.id, eventType: delivery.eventType, attempt: delivery.attempts,
+        host: new URL(delivery.url).host, error: result.error, retryInMs,
+      });
       if (retryInMs !== null) this.wakeIn(retryInMs);
-      if (streak) await this.disableIfFailing(streak);
-    } catch (error) {
-      logger.warn('could not record a webhook attempt', { ...where, ...describeError(error) });
+    }
+    await this.record({
+      deliveryId: delivery.id, webhookId: delivery.webhookId, ok, status: result.status, error: ok ? null : result.error ?? 'failed',
+      durationMs: result.durationMs, retryInMs,
+    });
+  }
+
+  /** Queues a result; results that end while a batch is being written go together in the next one. */
+  private record(result: AttemptResult): Promise<void> {
+    return new Promise((recorded) => {
+      this.results.push({ result, recorded });
+      this.recording ??= this.writeResults().finally(() => {
+        this.recording = null;
+      });
+    });
+  }
+
+  private async writeResults(): Promise<void> {
+    while (this.results.length) {
+      const batch = this.results.splice(0, 500);
+      try {
+        const streaks = await retryOnDeadlock(() => recordAttemptResults(this.deps.sql, batch.map((entry) => entry.result)));
+        for (const streak of streaks) {
+          await this.disableIfFailing(streak).catch((error: unknown) =>
+            this.deps.logger.warn('could not disable a failing webhook', { webhookId: streak.webhookId, ...describeError(error) }),
+          );
+        }
+      } catch (error) {
+        // Unrecorded attempts stay leased: they are retried when the lease ends (at least once, never lost).
+        this.deps.logger.warn('could not record webhook attempts', { count: batch.length, ...describeError(error) });
+      }
+      for (const entry of batch) entry.recorded();
     }
   }
 
