@@ -123,11 +123,10 @@ describe('webhook delivery', () => {
     expect(attempts.map((r) => r.headers['x-crm-delivery-attempt'])).toEqual(['1', '2', '3']);
     expect(new Set(attempts.map((r) => r.json.id)).size).toBe(1); // the same event each time
     expect(new Set(attempts.map((r) => r.body)).size).toBe(1); // byte for byte
-    // Backoff: each wait is at least its scheduled delay less the jitter, and the second is longer than the first.
+    // Backoff: each wait is at least its scheduled delay less the jitter (a busy machine can only add to it).
     const gaps = [attempts[1]!.receivedAt - attempts[0]!.receivedAt, attempts[2]!.receivedAt - attempts[1]!.receivedAt];
     expect(gaps[0]).toBeGreaterThanOrEqual(RETRIES[0]! * 0.9 - 10);
     expect(gaps[1]).toBeGreaterThanOrEqual(RETRIES[1]! * 0.9 - 10);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]!);
 
     const webhook = await eventually(async () => {
       const found = await webhookById(ws, hook.id);
