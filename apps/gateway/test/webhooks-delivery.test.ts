@@ -238,3 +238,34 @@ describe('webhook delivery', () => {
     expect(await t.database.prisma.webhookDelivery.count({ where: { webhookId: rowId(hook.id, 'Webhook', 'id') } })).toBe(0);
   });
 });
+
+describe('fairness between webhooks', () => {
+  // Few slots (4, so 1 per webhook) make the point quickly: without a per-webhook share, five slow deliveries would
+  // take all four slots and the other webhook would wait for the first of them to end.
+  let small: TestGateway;
+  beforeAll(async () => {
+    small = await startTestGateway({ webhooks: { allowPrivateTargets: true, concurrency: 4, pollIntervalMs: 100, timeoutMs: 5000 } });
+  });
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it('does not let a slow endpoint hold up another webhook’s deliveries', async () => {
+    const ws = small.workspace;
+    receiver.responders.set('/slow', async () => {
+      await sleep(3000);
+      return 200;
+    });
+    await createWebhook(ws, { url: `${receiver.url}/slow`, eventTypes: ['customer.created'] });
+    await createWebhook(ws, { url: `${receiver.url}/fast`, eventTypes: ['customer.updated'] });
+    for (let i = 0; i < 5; i++) await createCustomer(ws, `Slow ${i}`);
+    const id = await createCustomer(ws, 'Fast');
+    await ws.client.query(UPDATE_CUSTOMER, { input: { id, name: 'Fast again' } });
+    const committed = Date.now();
+    await receiver.waitFor('/fast', 1);
+    expect(Date.now() - committed).toBeLessThan(2000);
+    // The slow endpoint still gets everything, one at a time.
+    const slow = await receiver.waitFor('/slow', 2, 10_000);
+    expect(slow[1]!.receivedAt - slow[0]!.receivedAt).toBeGreaterThanOrEqual(2400);
+  });
+});

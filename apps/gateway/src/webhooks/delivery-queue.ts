@@ -81,27 +81,48 @@ export async function enqueueDeliveries(sql: SqlSession, limits: { webhooks: num
   return row ?? { webhooks: 0, deliveries: 0 };
 }
 
+/** How many deliveries a claim may take, overall and per webhook; webhooks to leave out (busy in this process). */
+export interface ClaimLimits {
+  limit: number;
+  perWebhook: number;
+  skipWebhooks: readonly string[];
+  leaseMs: number;
+}
+
 /**
- * Claims up to `limit` due deliveries of enabled webhooks for one attempt each: counts the attempt and leases the
- * row (its next attempt moves `leaseMs` ahead), so no other instance takes it while it is sent. If this process
- * dies mid-attempt, the lease runs out and another instance retries it.
+ * Claims due deliveries of enabled webhooks for one attempt each: counts the attempt and leases the row (its next
+ * attempt moves `leaseMs` ahead), so no other instance takes it while it is sent. If this process dies mid-attempt,
+ * the lease runs out and another instance retries it. At most `perWebhook` per webhook, so that one slow endpoint
+ * cannot take every slot from the others.
  */
-export async function claimDueDeliveries(sql: SqlSession, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-  if (limit <= 0) return [];
+export async function claimDueDeliveries(sql: SqlSession, limits: ClaimLimits): Promise<ClaimedDelivery[]> {
+  if (limits.limit <= 0) return [];
   return sql.query<ClaimedDelivery>(
-    `UPDATE "WebhookDelivery" d
+    `WITH due AS (
+       SELECT c.id, c."webhookId", c."nextAttemptAt", c."eventSeq"
+         FROM "WebhookDelivery" c JOIN "Webhook" ch ON ch.id = c."webhookId"
+        WHERE c.status = 'PENDING' AND c."nextAttemptAt" <= now() AND ch.enabled AND NOT (c."webhookId" = ANY($3::uuid[]))
+        ORDER BY c."nextAttemptAt", c."eventSeq"
+        LIMIT $1::int * 8
+     ), fair AS (
+       SELECT id FROM (
+         SELECT id, row_number() OVER (PARTITION BY "webhookId" ORDER BY "nextAttemptAt", "eventSeq") AS rank FROM due
+       ) ranked
+        WHERE rank <= $4
+     )
+     UPDATE "WebhookDelivery" d
         SET attempts = d.attempts + 1, "lastAttemptAt" = now(), "nextAttemptAt" = now() + $2::int * interval '1 millisecond'
        FROM "Webhook" h
       WHERE h.id = d."webhookId"
         AND d.id IN (
-              SELECT c.id FROM "WebhookDelivery" c JOIN "Webhook" ch ON ch.id = c."webhookId"
-               WHERE c.status = 'PENDING' AND c."nextAttemptAt" <= now() AND ch.enabled
+              SELECT c.id FROM "WebhookDelivery" c
+               WHERE c.id IN (SELECT id FROM fair) AND c.status = 'PENDING' AND c."nextAttemptAt" <= now()
                ORDER BY c."nextAttemptAt", c."eventSeq"
                LIMIT $1
                  FOR UPDATE OF c SKIP LOCKED)
   RETURNING d.id, d."workspaceId", d."webhookId", d."eventId", d."eventType", d.event, d.attempts,
             h.url, h.secret, h."previousSecret", h."previousSecretExpiresAt"`,
-    [limit, leaseMs],
+    [limits.limit, limits.leaseMs, limits.skipWebhooks, limits.perWebhook],
   );
 }
 

@@ -45,6 +45,8 @@ export class WebhookDispatcher {
   private refreshActive = true;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts in flight in this process, per webhook. */
+  private readonly busy = new Map<string, number>();
   /** Workspaces with enabled webhooks as of the last round; null until known (then every commit wakes). */
   private activeWorkspaces: Set<string> | null = null;
   private lastPrune = 0;
@@ -142,10 +144,21 @@ export class WebhookDispatcher {
     const free = this.options.concurrency - this.inFlight.size;
     // Under load, claim in batches (a quarter of the slots at least) rather than one statement per ended attempt.
     if (!this.running || free <= 0 || (this.inFlight.size > 0 && free < Math.ceil(this.options.concurrency / 4))) return;
-    // The lease outlasts the attempt's time limit, so a slow attempt is never taken by another instance meanwhile.
-    const claimed = await claimDueDeliveries(this.deps.sql, free, this.options.timeoutMs + 60_000);
+    // A quarter of the slots per webhook: one slow endpoint cannot hold up every other webhook's deliveries.
+    const perWebhook = Math.max(1, Math.floor(this.options.concurrency / 4));
+    const claimed = await claimDueDeliveries(this.deps.sql, {
+      limit: free,
+      perWebhook,
+      skipWebhooks: [...this.busy].filter(([, count]) => count >= perWebhook).map(([webhookId]) => webhookId),
+      // The lease outlasts the attempt's time limit, so a slow attempt is never taken by another instance meanwhile.
+      leaseMs: this.options.timeoutMs + 60_000,
+    });
     for (const delivery of claimed) {
+      this.busy.set(delivery.webhookId, (this.busy.get(delivery.webhookId) ?? 0) + 1);
       const attempt: Promise<void> = this.attempt(delivery).finally(() => {
+        const left = (this.busy.get(delivery.webhookId) ?? 1) - 1;
+        if (left > 0) this.busy.set(delivery.webhookId, left);
+        else this.busy.delete(delivery.webhookId);
         this.inFlight.delete(attempt);
         this.wake(false);
       });
