@@ -12,6 +12,8 @@ import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
 import { publishCommitted } from './live/publisher.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { createLogger, describeError, type Logger } from './logger.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import type { WebhookDeliveryOptions } from './webhooks/options.js';
 
 export interface GatewayOptions {
   /** An open database; the gateway uses it but does not close it. */
@@ -26,6 +28,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Outbox relay timing (tests shorten it). */
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
+  /** Webhook delivery (targets allowed, retries, timing; tests shorten them). */
+  webhooks?: WebhookDeliveryOptions;
 }
 
 export interface Gateway {
@@ -36,6 +40,8 @@ export interface Gateway {
   /** Committed events, fanned out to subscriptions. */
   readonly bus: EventBus;
   readonly relay: OutboxRelay;
+  /** Delivers webhooks from the event log. */
+  readonly webhooks: WebhookDispatcher;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -54,10 +60,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
       publish(events);
+      webhooks.notifyCommitted(events);
     },
   });
+  const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
-  const schema = buildSchema({ extend: options.extend });
+  const schema = buildSchema({ extend: options.extend, webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets } });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
   server.keepAliveTimeout = 65_000;
@@ -70,12 +78,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     verifier,
     bus,
     relay,
+    webhooks,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
           relay.start();
+          webhooks.start();
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${shownHost}:${address.port}`);
@@ -84,6 +94,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close(graceMs = 10_000) {
       const deadline = Date.now() + graceMs;
       await relay.stop();
+      await webhooks.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
       if (server.listening) {

@@ -1,4 +1,4 @@
-import { buildSchema } from '@crm/graph';
+import { buildSchema, globalId, rowId } from '@crm/graph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestClient, type TestGateway } from '../src/testing/index.js';
 
@@ -36,6 +36,12 @@ async function seedVictim(c: TestClient) {
   a.order = (await q(`mutation ($c: ID!) { recordOrder(input: { customerId: $c, orderRef: "A-1", lines: [{ sku: "SKU-1", quantity: 2 }] }) { order { id } } }`, { c: a.customer })).recordOrder.order.id;
   a.campaign = (await q(`mutation { createCampaign(input: { name: "Victim campaign", channel: EMAIL, startsAt: "2026-01-01" }) { campaign { id } } }`)).createCampaign.campaign.id;
   await q(`mutation ($cp: ID!, $c: ID!) { recordCampaignResponse(input: { campaignId: $cp, customerId: $c, kind: SENT }) { campaignResponse { id } } }`, { cp: a.campaign, c: a.customer });
+  a.webhook = (await q(`mutation { createWebhook(input: { url: "https://victim.example/hooks", eventTypes: ["deal.won"] }) { webhook { id } } }`)).createWebhook.webhook.id;
+  const delivery = await t.database.prisma.webhookDelivery.create({
+    data: { workspaceId: t.workspace.workspaceId, webhookId: rowId(a.webhook!, 'Webhook', 'id'), eventId: crypto.randomUUID(), eventSeq: 1n,
+      eventType: 'deal.won', event: {}, status: 'DELIVERED', attempts: 1, nextAttemptAt: null },
+  });
+  a.webhookDelivery = globalId('WebhookDelivery', delivery.id);
 }
 
 /** Everything A can see of itself; compared before and after the attacks. */
@@ -53,6 +59,7 @@ const VICTIM_VIEW = /* GraphQL */ `{
   products { edges { node { id sku name unitPrice updatedAt: createdAt } } }
   orders { edges { node { id total } } }
   campaigns { edges { node { id name responses { totalCount } } } }
+  webhooks { edges { node { id url eventTypes enabled deliveries { totalCount edges { node { id status attempts } } } } } }
 }`;
 
 let before: unknown;
@@ -149,10 +156,15 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   recordOrder: () => [`mutation ($i: RecordOrderInput!) { recordOrder(input: $i) { order { id } } }`, { i: { customerId: a.customer, lines: [{ sku: 'SKU-1', quantity: 1 }] } }],
   createCampaign: () => [`mutation ($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`, { i: { name: 'Victim campaign', channel: 'EMAIL', startsAt: '2026-01-01' } }],
   recordCampaignResponse: () => [`mutation ($i: RecordCampaignResponseInput!) { recordCampaignResponse(input: $i) { campaignResponse { id } } }`, { i: { campaignId: a.campaign, customerId: a.customer, kind: 'OPENED' } }],
+  createWebhook: () => [`mutation ($i: CreateWebhookInput!) { createWebhook(input: $i) { webhook { id } } }`, { i: { url: 'https://attacker.example/hooks', eventTypes: ['deal.won'] } }],
+  updateWebhook: () => [`mutation ($i: UpdateWebhookInput!) { updateWebhook(input: $i) { webhook { id } } }`, { i: { id: a.webhook, url: 'https://attacker.example/stolen' } }],
+  deleteWebhook: () => [`mutation ($i: DeleteWebhookInput!) { deleteWebhook(input: $i) { deletedWebhookId } }`, { i: { id: a.webhook } }],
+  rotateWebhookSecret: () => [`mutation ($i: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $i) { secret } }`, { i: { id: a.webhook } }],
+  redeliverWebhookDelivery: () => [`mutation ($i: RedeliverWebhookDeliveryInput!) { redeliverWebhookDelivery(input: $i) { delivery { id } } }`, { i: { id: a.webhookDelivery } }],
 };
 
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
-const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign']);
+const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook']);
 
 describe('tenancy: workspace B cannot change workspace A', () => {
   it('every mutation aimed at A’s rows fails with NOT_FOUND (or succeeds harmlessly inside B)', async () => {

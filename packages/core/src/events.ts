@@ -51,6 +51,11 @@ export interface CrmEventMap {
   'user.updated': { changed: string[] };
   'apikey.created': { name: string; role: string };
   'apikey.revoked': { name: string };
+  // Webhooks carry the target's host only: a URL's path can hold a token, and every key sees events.
+  'webhook.created': { host: string; eventTypes: string[] };
+  'webhook.updated': { changed: string[] };
+  'webhook.deleted': { host: string };
+  'webhook.disabled': { reason: string; consecutiveFailures: number };
 }
 
 export type CrmEventType = keyof CrmEventMap & string;

@@ -13,10 +13,14 @@ import { registerSales } from './modules/sales.js';
 import { registerScalars } from './modules/scalars.js';
 import { registerService } from './modules/service.js';
 import { registerUsers } from './modules/users.js';
+import { registerWebhooks } from './modules/webhooks.js';
+import type { WebhookTargetPolicy } from '@crm/core';
 
 export interface BuildSchemaOptions {
   /** Adds types and fields after the core (plugins' GraphQL contributions). */
   extend?: readonly ((builder: Builder) => void)[];
+  /** Which webhook targets mutations accept (loopback/private ones are refused by default). */
+  webhooks?: WebhookTargetPolicy;
 }
 
 /** Composes the GraphQL schema: the core customer graph, then each extension in order. */
@@ -41,6 +45,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerCommerce(builder, enums);
   registerMarketing(builder, enums);
   registerEvents(builder);
+  registerWebhooks(builder, options.webhooks);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });
