@@ -24,6 +24,8 @@ export interface GatewayOptions {
   extend?: BuildSchemaOptions['extend'];
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Answer the hot list queries with one SQL statement (see sql-projection.ts). @default true */
+  sqlProjection?: boolean;
   /** Outbox relay timing (tests shorten it). */
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
 }
@@ -58,7 +60,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
   const schema = buildSchema({ extend: options.extend });
-  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
+  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
   server.keepAliveTimeout = 65_000;
   const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus });
