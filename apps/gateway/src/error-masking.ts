@@ -37,9 +37,13 @@ export function maskError(error: unknown, message: string, log: (error: unknown)
       extensions: { code: mapped.code, ...(mapped.field ? { field: mapped.field } : {}) },
     });
   }
-  // The relay plugin's own message for an id that does not decode.
-  if ((original as Error | null)?.name === 'PothosValidationError' && /^Invalid global ID/.test((original as Error).message)) {
-    return new GraphQLError('Not a valid id', { ...location, extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+  // Pothos validates connection and id arguments itself: an id that does not decode, a malformed cursor,
+  // `first` with `before`. Those are the client's input, not our failure.
+  if ((original as Error | null)?.name === 'PothosValidationError') {
+    if (/^Invalid global ID/.test((original as Error).message)) {
+      return new GraphQLError('Not a valid id', { ...location, extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+    }
+    return new GraphQLError((original as Error).message, { ...location, extensions: { code: 'BAD_USER_INPUT' } });
   }
   const code = (original as ErrorLike).extensions?.code;
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {

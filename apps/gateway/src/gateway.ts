@@ -26,6 +26,8 @@ export interface GatewayOptions {
   extend?: BuildSchemaOptions['extend'];
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Answer the hot list queries with one SQL statement (see sql-projection.ts). @default true */
+  sqlProjection?: boolean;
   /** Outbox relay timing (tests shorten it). */
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
   /** Webhook delivery (targets allowed, retries, timing; tests shorten them). */
@@ -66,7 +68,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
   const schema = buildSchema({ extend: options.extend, webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets } });
-  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
+  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
   server.keepAliveTimeout = 65_000;
   const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus });

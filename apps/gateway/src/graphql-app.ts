@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
-import type { GraphContext, LiveEvents } from '@crm/graph';
+import { createSqlProjector, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
 import { type DocumentNode, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -10,6 +10,7 @@ import { maskError } from './error-masking.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
 import { type RateLimitOptions, useRateLimit } from './rate-limit.js';
+import { useSqlProjection } from './sql-projection.js';
 
 export interface NodeServerContext {
   req: IncomingMessage;
@@ -43,6 +44,8 @@ export interface GraphQLAppOptions {
   plugins?: Plugin[];
   /** Committed events for subscriptions. */
   live?: LiveEvents;
+  /** Answer the hot list queries with one SQL statement that builds the JSON (`sql-projection.ts`). @default true */
+  sqlProjection?: boolean;
 }
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
@@ -77,6 +80,10 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       // CPU. Subscriptions are left to graphql-js.
       useGraphQlJit({}, { enableIf: (args) => !isSubscription(args.document) }),
       ...(options.plugins ?? []),
+      // Last: every check above runs first.
+      ...(options.sqlProjection === false
+        ? []
+        : [useSqlProjection(createSqlProjector(options.schema, { defaultPageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE }), logger)]),
     ],
   });
 }

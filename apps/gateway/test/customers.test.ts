@@ -113,6 +113,14 @@ describe('customers', () => {
     expect(last.customers.edges.map((e: any) => e.node.name)).toEqual(['Zoe Zed']);
   });
 
+  it('answers a malformed cursor with BAD_USER_INPUT, not an internal error', async () => {
+    for (const after of ['nonsense', Buffer.from('not ours').toString('base64')]) {
+      const res = await t.workspace.client.request(`query ($after: String) { customers(first: 2, after: $after) { totalCount } }`, { after });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(res.errors?.[0]?.message).toMatch(/cursor/i);
+    }
+  });
+
   it('rejects page sizes over 100', async () => {
     const res = await t.workspace.client.request(`{ customers(first: 101) { totalCount } }`);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });

@@ -1,9 +1,15 @@
+// No N+1 on the customer list: the statement count does not grow with the page, on both read paths — the SQL
+// projection (one statement) and Pothos' prisma plugin (what answers any operation the projection declines).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../src/testing/index.js';
-import { customerListQuery as CUSTOMER_PAGE } from '../src/testing/index.js';
-
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { createLogger } from '../src/logger.js';
+import { customerListQuery as CUSTOMER_PAGE, startTestGateway, TestClient, type TestGateway } from '../src/testing/index.js';
 
 let t: TestGateway;
+/** The same database served without the SQL projection. */
+let pothosOnly: Gateway;
+let pothosClient: TestClient;
+
 beforeAll(async () => {
   t = await startTestGateway();
   const { prisma } = t.database;
@@ -22,35 +28,44 @@ beforeAll(async () => {
   await prisma.order.createMany({
     data: customers.flatMap((c) => Array.from({ length: 6 }, (_, k) => ({ workspaceId, customerId: c.id, orderedAt: new Date(Date.now() - k * day), total: '10.00' }))),
   });
+  pothosOnly = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false });
+  pothosClient = new TestClient(await pothosOnly.listen(0), t.workspace.apiKey);
+  // Warm the key caches: authentication is not what we count.
+  await t.workspace.client.query('{ viewer { role } }');
+  await pothosClient.query('{ viewer { role } }');
 });
 afterAll(async () => {
+  await pothosOnly?.close(1000);
   await t?.close();
 });
 
 describe('no N+1 on the customer list', () => {
-  it('runs the same, small number of SQL statements for a page of 10 and a page of 50', async () => {
-    const { client } = t.workspace;
-    await client.query(CUSTOMER_PAGE, { first: 1 }); // warm the key cache: authentication is not what we count
-    const run = (first: number) => t.sql.during(() => client.query(CUSTOMER_PAGE, { first }));
-    const small = await run(10);
-    const large = await run(50);
-    expect(large.length).toBe(small.length);
-    expect(large.length).toBeLessThanOrEqual(2); // one joined SELECT (relationJoins) + the count
+  for (const path of ['projection', 'pothos'] as const) {
+    const clientOf = () => (path === 'projection' ? t.workspace.client : pothosClient);
+    const most = path === 'projection' ? 1 : 2; // one statement building the JSON | one joined SELECT + the count
 
-    const page = await client.query(CUSTOMER_PAGE, { first: 50 });
-    expect(page.customers.edges).toHaveLength(50);
-    const first = page.customers.edges[0].node;
-    expect(first.activities.edges).toHaveLength(5);
-    expect(first.orders.edges).toHaveLength(5);
-    expect(first.company.name).toBe('Acme');
-  });
+    it(`${path}: the same, small number of statements for a page of 10 and a page of 50`, async () => {
+      const run = (first: number) => t.sql.during(() => clientOf().query(CUSTOMER_PAGE, { first }));
+      const small = await run(10);
+      const large = await run(50);
+      expect(large.length).toBe(small.length);
+      expect(large.length).toBeLessThanOrEqual(most);
 
-  it('keeps the statement count constant on a page after a cursor too', async () => {
-    const { client } = t.workspace;
-    const firstPage = await client.query(CUSTOMER_PAGE, { first: 5 });
-    const after = firstPage.customers.pageInfo.endCursor;
-    const small = await t.sql.during(() => client.query(CUSTOMER_PAGE, { first: 10, after }));
-    const large = await t.sql.during(() => client.query(CUSTOMER_PAGE, { first: 50, after }));
-    expect(large.length).toBe(small.length);
-  });
+      const page = await clientOf().query(CUSTOMER_PAGE, { first: 50 });
+      expect(page.customers.edges).toHaveLength(50);
+      const first = page.customers.edges[0].node;
+      expect(first.activities.edges).toHaveLength(5);
+      expect(first.orders.edges).toHaveLength(5);
+      expect(first.company.name).toBe('Acme');
+    });
+
+    it(`${path}: constant on a page after a cursor too`, async () => {
+      const firstPage = await clientOf().query(CUSTOMER_PAGE, { first: 5 });
+      const after = firstPage.customers.pageInfo.endCursor;
+      const small = await t.sql.during(() => clientOf().query(CUSTOMER_PAGE, { first: 10, after }));
+      const large = await t.sql.during(() => clientOf().query(CUSTOMER_PAGE, { first: 50, after }));
+      expect(large.length).toBe(small.length);
+      if (path === 'projection') expect(large).toHaveLength(1);
+    });
+  }
 });

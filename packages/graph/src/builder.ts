@@ -32,6 +32,9 @@ function isNotFound(error: unknown): boolean {
 /** Maximum page size of every connection (first/last above it is rejected by the gateway). */
 export const MAX_PAGE_SIZE = 100;
 
+/** Page size of a connection asked for without `first`/`last`. */
+export const DEFAULT_PAGE_SIZE = 20;
+
 /**
  * A fresh builder: each schema is composed anew from the core modules and the enabled plugins, so a plugin that is
  * switched off leaves no trace in it.
@@ -60,7 +63,7 @@ export function createBuilder(): Builder {
       exposeDescriptions: false,
       filterConnectionTotalCount: true,
       maxConnectionSize: MAX_PAGE_SIZE,
-      defaultConnectionSize: 20,
+      defaultConnectionSize: DEFAULT_PAGE_SIZE,
       onUnusedQuery: null,
     },
     relay: {

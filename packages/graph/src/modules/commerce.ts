@@ -5,6 +5,7 @@ import type { Builder, SchemaTypes } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
 import { payloadObject, payloadType } from '../payload.js';
+import { orderedBy } from '../relation-order.js';
 import type { Enums } from './enums.js';
 
 type Ref<Shape> = ObjectRef<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, Shape>;
@@ -35,7 +36,7 @@ export function registerCommerce(builder: Builder, enums: Enums) {
       channel: t.expose('channel', { type: enums.Channel, nullable: true }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       customer: t.relation('customer'),
-      lines: t.relation('lines', { query: { orderBy: { id: 'asc' } } }),
+      lines: t.relation('lines', { ...orderedBy({ id: 'asc' }) }),
     }),
   });
 

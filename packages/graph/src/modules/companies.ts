@@ -1,5 +1,6 @@
 import { createCompany, deleteCompany, updateCompany } from '@crm/core';
 import type { Builder } from '../builder.js';
+import { orderedBy } from '../relation-order.js';
 import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
@@ -17,8 +18,8 @@ export function registerCompanies(builder: Builder, enums: Enums) {
       owner: t.relation('owner', { nullable: true }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-      customers: t.relatedConnection('customers', { cursor: 'id', totalCount: true, query: { orderBy: [{ name: 'asc' }, { id: 'asc' }] } }),
-      deals: t.relatedConnection('deals', { cursor: 'id', totalCount: true, query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] } }),
+      customers: t.relatedConnection('customers', { cursor: 'id', totalCount: true, ...orderedBy({ name: 'asc' }, { id: 'asc' }) }),
+      deals: t.relatedConnection('deals', { cursor: 'id', totalCount: true, ...orderedBy({ createdAt: 'desc' }, { id: 'desc' }) }),
     }),
   });
 

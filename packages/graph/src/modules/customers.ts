@@ -7,6 +7,7 @@ import {
 } from '@crm/core';
 import type { Prisma } from '@crm/db';
 import type { Builder } from '../builder.js';
+import { orderedBy } from '../relation-order.js';
 import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
@@ -52,18 +53,18 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
       owner: t.relation('owner', { nullable: true }),
       stageHistory: t.relation('stageChanges', {
         description: 'Every lifecycle stage change, oldest first.',
-        query: { orderBy: [{ changedAt: 'asc' }, { id: 'asc' }] },
+        ...orderedBy({ changedAt: 'asc' }, { id: 'asc' }),
       }),
       activities: t.relatedConnection('activities', {
         cursor: 'id',
         description: 'The timeline: interactions on every channel, newest first.',
         totalCount: true,
-        query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] },
+        ...orderedBy({ occurredAt: 'desc' }, { id: 'desc' }),
       }),
       orders: t.relatedConnection('orders', {
         cursor: 'id',
         totalCount: true,
-        query: { orderBy: [{ orderedAt: 'desc' }, { id: 'desc' }] },
+        ...orderedBy({ orderedAt: 'desc' }, { id: 'desc' }),
       }),
       deals: t.relatedConnection('deals', {
         cursor: 'id',
@@ -74,22 +75,22 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
       tickets: t.relatedConnection('tickets', {
         cursor: 'id',
         totalCount: true,
-        query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+        ...orderedBy({ createdAt: 'desc' }, { id: 'desc' }),
       }),
       tasks: t.relatedConnection('tasks', {
         cursor: 'id',
         totalCount: true,
-        query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] },
+        ...orderedBy({ createdAt: 'desc' }, { id: 'desc' }),
       }),
       surveyResponses: t.relatedConnection('surveyResponses', {
         cursor: 'id',
         totalCount: true,
-        query: { orderBy: [{ respondedAt: 'desc' }, { id: 'desc' }] },
+        ...orderedBy({ respondedAt: 'desc' }, { id: 'desc' }),
       }),
       campaignResponses: t.relatedConnection('campaignResponses', {
         cursor: 'id',
         totalCount: true,
-        query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] },
+        ...orderedBy({ occurredAt: 'desc' }, { id: 'desc' }),
       }),
     }),
   });

@@ -1,5 +1,6 @@
 import { createCampaign, recordCampaignResponse } from '@crm/core';
 import type { Builder } from '../builder.js';
+import { orderedBy } from '../relation-order.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
 import { payloadType } from '../payload.js';
@@ -16,7 +17,7 @@ export function registerMarketing(builder: Builder, enums: Enums) {
       endsAt: t.expose('endsAt', { type: 'DateTime', nullable: true }),
       cost: t.expose('cost', { type: 'Decimal' }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
-      responses: t.relatedConnection('responses', { cursor: 'id', totalCount: true, query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] } }),
+      responses: t.relatedConnection('responses', { cursor: 'id', totalCount: true, ...orderedBy({ occurredAt: 'desc' }, { id: 'desc' }) }),
     }),
   });
 

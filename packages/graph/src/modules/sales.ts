@@ -1,6 +1,7 @@
 import { pipelineOpenValue, pipelineWeightedValue } from '@crm/core';
 import type { Prisma } from '@crm/db';
 import type { Builder } from '../builder.js';
+import { orderedBy } from '../relation-order.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
 import type { Enums } from './enums.js';
@@ -51,7 +52,7 @@ export function registerSales(builder: Builder, enums: Enums) {
       isWon: t.exposeBoolean('isWon'),
       isLost: t.exposeBoolean('isLost'),
       pipeline: t.relation('pipeline'),
-      deals: t.relatedConnection('deals', { cursor: 'id', totalCount: true, query: { orderBy: [{ stageChangedAt: 'asc' }, { id: 'asc' }] } }),
+      deals: t.relatedConnection('deals', { cursor: 'id', totalCount: true, ...orderedBy({ stageChangedAt: 'asc' }, { id: 'asc' }) }),
     }),
   });
 
@@ -73,8 +74,8 @@ export function registerSales(builder: Builder, enums: Enums) {
       pipeline: t.relation('pipeline'),
       stage: t.relation('stage'),
       owner: t.relation('owner', { nullable: true }),
-      activities: t.relatedConnection('activities', { cursor: 'id', totalCount: true, query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] } }),
-      tasks: t.relatedConnection('tasks', { cursor: 'id', totalCount: true, query: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] } }),
+      activities: t.relatedConnection('activities', { cursor: 'id', totalCount: true, ...orderedBy({ occurredAt: 'desc' }, { id: 'desc' }) }),
+      tasks: t.relatedConnection('tasks', { cursor: 'id', totalCount: true, ...orderedBy({ createdAt: 'desc' }, { id: 'desc' }) }),
     }),
   });
 

@@ -1,4 +1,5 @@
 import type { Builder } from '../builder.js';
+import { orderedBy } from '../relation-order.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
 import type { Enums } from './enums.js';
@@ -22,12 +23,12 @@ export function registerService(builder: Builder, enums: Enums) {
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
       customer: t.relation('customer'),
       assignee: t.relation('assignee', { nullable: true }),
-      activities: t.relatedConnection('activities', { cursor: 'id', totalCount: true, query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] } }),
+      activities: t.relatedConnection('activities', { cursor: 'id', totalCount: true, ...orderedBy({ occurredAt: 'desc' }, { id: 'desc' }) }),
       surveyResponses: t.relatedConnection('surveyResponses', {
         cursor: 'id',
         totalCount: true,
         description: 'Survey answers about this case (the CSAT rating given at closing among them), newest first.',
-        query: { orderBy: [{ respondedAt: 'desc' }, { id: 'desc' }] },
+        ...orderedBy({ respondedAt: 'desc' }, { id: 'desc' }),
       }),
     }),
   });

@@ -1,0 +1,1 @@
+export { createSqlProjector, type SqlProjection, type SqlProjector, type SqlProjectorOptions } from './projector.js';

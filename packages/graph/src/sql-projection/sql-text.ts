@@ -1,0 +1,40 @@
+/** Positional parameters of one statement: `add` returns the placeholder (`$3`, optionally cast). */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown, cast?: string): string {
+    this.values.push(value);
+    return cast ? `$${this.values.length}::${cast}` : `$${this.values.length}`;
+  }
+}
+
+export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+export const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** Column `name` of the row aliased `alias`. */
+export const column = (alias: string, name: string): string => `${alias}.${ident(name)}`;
+
+/** One ORDER BY term. `nulls` as Prisma's `{ sort, nulls }`; absent keeps PostgreSQL's default, like Prisma. */
+export interface OrderTerm {
+  column: string;
+  direction: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+}
+
+export const orderSql = (alias: string, terms: readonly OrderTerm[]): string =>
+  terms
+    .map((t) => `${column(alias, t.column)} ${t.direction.toUpperCase()}${t.nulls ? ` NULLS ${t.nulls.toUpperCase()}` : ''}`)
+    .join(', ');
+
+/**
+ * Relay's opaque ids and Pothos' prisma cursors, computed in SQL byte-for-byte as `encodeGlobalID` and
+ * `formatPrismaCursor` compute them (base64 of `Type:id` and of `GPC:S:id`). PostgreSQL wraps base64 at 76
+ * characters; the newlines are removed.
+ */
+export const base64Sql = (prefix: string, alias: string, idColumn: string): string =>
+  `translate(encode(convert_to(${literal(prefix)} || ${column(alias, idColumn)}::text, 'UTF8'), 'base64'), E'\\n', '')`;
+
+export const globalIdSql = (typename: string, alias: string, idColumn: string) => base64Sql(`${typename}:`, alias, idColumn);
+
+export const cursorSql = (alias: string, idColumn: string) => base64Sql('GPC:S:', alias, idColumn);
