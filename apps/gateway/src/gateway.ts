@@ -10,6 +10,7 @@ import { createHttpServer } from './http-server.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
 import { publishCommitted } from './live/publisher.js';
+import { RedisEventBus, type RedisEventBusOptions } from './live/redis-event-bus.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { createLogger, describeError, type Logger } from './logger.js';
 
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Outbox relay timing (tests shorten it). */
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
+  /** Fan events out across gateway instances through Redis (`REDIS_URL`); unset keeps them in-process. */
+  redis?: Omit<RedisEventBusOptions, 'logger'>;
 }
 
 export interface Gateway {
@@ -46,7 +49,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
   const verifier = new ApiKeyVerifier(database.prisma);
-  const bus = new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  const bus: EventBus = options.redis
+    ? new RedisEventBus({ ...options.redis, logger })
+    : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
   const publish = publishCommitted(bus, database.sql, logger);
   const runner = new CommandRunner({
     prisma: database.prisma,
@@ -99,6 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Connections can be gone (the client hung up) while their requests still run: wait for those too, so the
       // database is not closed under them.
       await server.drained(Math.max(0, deadline - Date.now()));
+      await bus.close();
     },
   };
 }

@@ -2,3 +2,4 @@ export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export { createLogger, silentLogger, type Logger } from './logger.js';
 export type { QueryLimits } from './armor.js';
 export { InProcessEventBus, type EventBus, type EventListener } from './live/event-bus.js';
+export { RedisEventBus, redisOptionsFromEnv, type RedisEventBusOptions } from './live/redis-event-bus.js';

@@ -4,6 +4,7 @@
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
 
 const logger = createLogger();
@@ -62,7 +63,12 @@ try {
   }
   // RATE_LIMIT_PER_MINUTE=0 turns per-key rate limiting off (load tests); unset keeps the default.
   const perMinute = process.env.RATE_LIMIT_PER_MINUTE;
-  gateway = createGateway({ database, logger, ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}) });
+  gateway = createGateway({
+    database,
+    logger,
+    redis: redisOptionsFromEnv(),
+    ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
+  });
   url = await gateway.listen(port, host);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;

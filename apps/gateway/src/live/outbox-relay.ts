@@ -80,7 +80,7 @@ export class OutboxRelay {
       payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
       occurredAt: new Date(row.occurredAt),
     }));
-    bus.publish(events);
+    await bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
     await markPublished(
       sql,
       events.map((event) => event.id),

@@ -31,9 +31,12 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
   let closed = false;
   let wakePump: (() => void) | null = null;
   let wakeReader: (() => void) | null = null;
+  // Set when the bus says events may have been missed (pub/sub outage): read the table after our position.
+  let catchUp = false;
 
   const unsubscribe = live.subscribe(workspaceId, (events) => {
-    incoming.push(...events);
+    if (events.length) incoming.push(...events);
+    else catchUp = true;
     wakePump?.();
   });
 
@@ -79,6 +82,11 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
       await fill(last, null);
     }
     while (!closed) {
+      if (catchUp) {
+        catchUp = false;
+        await fill(last, null);
+        continue;
+      }
       if (!incoming.length) {
         await new Promise<void>((resolve) => (wakePump = resolve));
         wakePump = null;
