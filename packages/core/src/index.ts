@@ -20,5 +20,6 @@ export * from './services/surveys.js';
 export * from './services/products.js';
 export * from './services/orders.js';
 export * from './services/campaigns.js';
+export * from './services/dashboard-metrics.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
 export { demoAffinityGroups } from './demo-data/index.js';

@@ -5,6 +5,7 @@ import { registerCollaboration } from './modules/collaboration.js';
 import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
 import { registerCustomers } from './modules/customers.js';
+import { registerDashboardMetrics } from './modules/dashboard-metrics.js';
 import { registerEnums } from './modules/enums.js';
 import { registerEvents } from './modules/events.js';
 import { registerRangeInputs } from './modules/inputs.js';
@@ -41,6 +42,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerCommerce(builder, enums);
   registerMarketing(builder, enums);
   registerEvents(builder);
+  registerDashboardMetrics(builder, enums);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });
