@@ -21,5 +21,6 @@ export * from './services/products.js';
 export * from './services/orders.js';
 export * from './services/campaigns.js';
 export * from './services/dashboard-metrics.js';
+export * from './services/event-log.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
 export { demoAffinityGroups } from './demo-data/index.js';

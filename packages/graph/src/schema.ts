@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { type Builder, createBuilder } from './builder.js';
 import { registerAccess } from './modules/access.js';
+import { registerAuditLog } from './modules/audit-log.js';
 import { registerCollaboration } from './modules/collaboration.js';
 import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
@@ -41,7 +42,8 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerService(builder, enums);
   registerCommerce(builder, enums);
   registerMarketing(builder, enums);
-  registerEvents(builder);
+  const crmEvent = registerEvents(builder);
+  registerAuditLog(builder, crmEvent);
   registerDashboardMetrics(builder, enums);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
