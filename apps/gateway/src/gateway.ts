@@ -8,6 +8,7 @@ import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
+import { EventRetention, type EventRetentionSettings } from './live/event-retention.js';
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
 import { publishCommitted } from './live/publisher.js';
 import { RedisEventBus, type RedisEventBusOptions } from './live/redis-event-bus.js';
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
   /** Fan events out across gateway instances through Redis (`REDIS_URL`); unset keeps them in-process. */
   redis?: Omit<RedisEventBusOptions, 'logger'>;
+  /** Deleting old events (`EVENT_RETENTION_DAYS`). @default 365 days, checked hourly */
+  retention?: EventRetentionSettings;
 }
 
 export interface Gateway {
@@ -39,6 +42,7 @@ export interface Gateway {
   /** Committed events, fanned out to subscriptions. */
   readonly bus: EventBus;
   readonly relay: OutboxRelay;
+  readonly retention: EventRetention;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -62,6 +66,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   });
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
+  const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const schema = buildSchema({ extend: options.extend });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
@@ -75,12 +80,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     verifier,
     bus,
     relay,
+    retention,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
           relay.start();
+          retention.start();
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${shownHost}:${address.port}`);
@@ -89,6 +96,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close(graceMs = 10_000) {
       const deadline = Date.now() + graceMs;
       await relay.stop();
+      await retention.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
       if (server.listening) {

@@ -4,6 +4,7 @@
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { retentionDaysFromEnv } from './live/event-retention.js';
 import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
 
@@ -67,6 +68,7 @@ try {
     database,
     logger,
     redis: redisOptionsFromEnv(),
+    retention: { days: retentionDaysFromEnv() },
     ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
   });
   url = await gateway.listen(port, host);

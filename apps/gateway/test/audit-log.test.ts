@@ -38,7 +38,7 @@ const HISTORY = `query ($id: ID!, $first: Int, $after: String, $types: [String!]
 interface Page {
   totalCount: number;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: { cursor: string; node: { type: string; cursor: string; subjectType: string; subject: { id: string } | null; payload: Record<string, unknown> } }[];
+  edges: { cursor: string; node: { type: string; cursor: string; occurredAt: string; subjectType: string; subject: { id: string } | null; payload: Record<string, unknown> } }[];
 }
 const history = async (variables: Record<string, unknown>) => (await ws.client.query<{ customer: { history: Page } }>(HISTORY, variables)).customer.history;
 const types = (page: Page) => page.edges.map((e) => e.node.type);
