@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiKeyVerifier, CommandRunner } from '@crm/core';
+import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { QueryLimits } from './armor.js';
@@ -32,6 +32,8 @@ export interface GatewayOptions {
   redis?: Omit<RedisEventBusOptions, 'logger'>;
   /** Deleting old events (`EVENT_RETENTION_DAYS`). @default 365 days, checked hourly */
   retention?: EventRetentionSettings;
+  /** Observes every batch of committed events right after commit, before publishing (metrics, benchmarks). Must not throw. */
+  onCommitted?: (events: readonly RecordedEvent[]) => void;
 }
 
 export interface Gateway {
@@ -62,6 +64,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     onCommitted: (events) => {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
+      options.onCommitted?.(events);
       publish(events);
     },
   });
