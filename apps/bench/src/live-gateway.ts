@@ -51,7 +51,7 @@ let loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 
 process.on('message', async (message: ParentMessage) => {
-  if (message.kind === 'subscribers') send({ kind: 'subscribers', count: gateway.bus.subscriberCount });
+  if (message.kind === 'subscribers') send({ kind: 'subscribers', count: gateway.liveSubscribers });
   if (message.kind === 'start-measuring') {
     loop.disable();
     loop = monitorEventLoopDelay({ resolution: 10 });

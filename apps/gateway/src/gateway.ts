@@ -45,6 +45,11 @@ export interface Gateway {
   readonly bus: EventBus;
   readonly relay: OutboxRelay;
   readonly retention: EventRetention;
+  /**
+   * Subscriptions listening for events on this instance: bus listeners, counting each subscriber of a shared
+   * execution (identical `events` subscriptions run once) on its own. Tests wait on it.
+   */
+  readonly liveSubscribers: number;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -84,6 +89,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     bus,
     relay,
     retention,
+    get liveSubscribers() {
+      return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
+    },
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

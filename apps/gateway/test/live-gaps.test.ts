@@ -24,7 +24,7 @@ describe('gaps in live positions', () => {
       const client = openWsClient(t.wsUrl, t.workspace.apiKey);
       return { client, sub: new SubscriptionCollector<EventData>(client, EVENTS) };
     });
-    for (let i = 0; i < 200 && t.gateway.bus.subscriberCount < subscribers.length; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && t.gateway.liveSubscribers < subscribers.length; i++) await new Promise((r) => setTimeout(r, 10));
 
     // Committed but never published (as if its process died before publishing), then a normal mutation after it.
     await t.database.sql.query(

@@ -56,9 +56,9 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 
 
 async function subscribe(instance: Instance, apiKey: string, variables: Record<string, unknown> = {}) {
   const client = openWsClient(instance.wsUrl, apiKey);
-  const before = instance.gateway.bus.subscriberCount;
+  const before = instance.gateway.liveSubscribers;
   const sub = new SubscriptionCollector<EventData>(client, EVENTS, variables);
-  await waitFor(() => instance.gateway.bus.subscriberCount > before);
+  await waitFor(() => instance.gateway.liveSubscribers > before);
   return { client, sub };
 }
 
