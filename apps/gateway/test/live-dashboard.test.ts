@@ -1,3 +1,4 @@
+import type { DashboardMetrics } from '@crm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWsClient, SubscriptionCollector, startTestGateway, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
@@ -11,18 +12,8 @@ afterAll(async () => {
 
 const FIGURES = `asOf customersByStage { stage count } openPipelineValue weightedPipelineValue dealsWonThisMonth dealsLostThisMonth
   revenueThisMonth openTickets averageCsat newCustomersThisWeek`;
-interface Figures {
-  asOf: string;
-  customersByStage: { stage: string; count: number }[];
-  openPipelineValue: string;
-  weightedPipelineValue: string;
-  dealsWonThisMonth: number;
-  dealsLostThisMonth: number;
-  revenueThisMonth: string;
-  openTickets: number;
-  averageCsat: number | null;
-  newCustomersThisWeek: number;
-}
+/** The figures as JSON: times are ISO strings. */
+type Figures = Omit<DashboardMetrics, 'asOf'> & { asOf: string };
 const CREATE = `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`;
 /** The dashboard's one aggregate statement, as the SQL recorder sees it. */
 const isDashboardStatement = (sql: string) => sql.includes('json_object_agg') && sql.includes('"SurveyResponse"');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitUnpublishedEvent } from './flows/unpublished-event.js';
 import { openWsClient, SubscriptionCollector, startTestGateway, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 let t: TestGateway;
@@ -150,16 +151,8 @@ describe('events subscription over graphql-ws', () => {
 
   it('re-publishes an event that committed but was never published (outbox relay)', async () => {
     const customerId = await createCustomer(t.workspace, 'Relayed');
-    const rowId = Buffer.from(customerId, 'base64').toString().split(':')[1];
     const { client, sub } = await subscribe(t.workspace);
-    // As if the process died between commit and publish: the event row as a command writes it, never published.
-    await t.database.sql.query(
-      `WITH next AS (UPDATE "Workspace" SET "eventSeq" = "eventSeq" + 1 WHERE id = $1 RETURNING "eventSeq")
-       INSERT INTO "Event" (id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload)
-       SELECT gen_random_uuid(), $1, next."eventSeq", 'customer.updated', 'Customer', $2::uuid, 'system', '{"changed":["name"]}'
-         FROM next`,
-      [t.workspace.workspaceId, rowId],
-    );
+    await commitUnpublishedEvent(t, t.workspace.workspaceId, customerId, ['name']);
     const [got] = await sub.take(1, 5000);
     expect(got!.events).toMatchObject({ type: 'customer.updated', actor: 'system', payload: { changed: ['name'] } });
     const [row] = await t.database.sql.query<{ published: boolean }>(

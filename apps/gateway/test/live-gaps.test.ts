@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitUnpublishedEvent } from './flows/unpublished-event.js';
 import { openWsClient, SubscriptionCollector, startTestGateway, type TestGateway } from '../src/testing/index.js';
 
 // Live delivery is gap-free even when an event is never published (here: the relay is too slow to help): the
@@ -19,7 +20,6 @@ interface EventData {
 describe('gaps in live positions', () => {
   it('fills a missing position from the table, once for all subscribers, in order', async () => {
     const created = await t.workspace.client.query(`mutation { createCustomer(input: { name: "Gap" }) { customer { id } } }`);
-    const rowId = Buffer.from(created.createCustomer.customer.id, 'base64').toString().split(':')[1];
     const subscribers = Array.from({ length: 20 }, () => {
       const client = openWsClient(t.wsUrl, t.workspace.apiKey);
       return { client, sub: new SubscriptionCollector<EventData>(client, EVENTS) };
@@ -27,13 +27,7 @@ describe('gaps in live positions', () => {
     for (let i = 0; i < 200 && t.gateway.liveSubscribers < subscribers.length; i++) await new Promise((r) => setTimeout(r, 10));
 
     // Committed but never published (as if its process died before publishing), then a normal mutation after it.
-    await t.database.sql.query(
-      `WITH next AS (UPDATE "Workspace" SET "eventSeq" = "eventSeq" + 1 WHERE id = $1 RETURNING "eventSeq")
-       INSERT INTO "Event" (id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload)
-       SELECT gen_random_uuid(), $1, next."eventSeq", 'customer.updated', 'Customer', $2::uuid, 'system', '{"changed":["unpublished"]}'
-         FROM next`,
-      [t.workspace.workspaceId, rowId],
-    );
+    await commitUnpublishedEvent(t, t.workspace.workspaceId, created.createCustomer.customer.id, ['unpublished']);
     const statements = await t.sql.during(async () => {
       await t.workspace.client.query(`mutation ($id: ID!) { updateCustomer(input: { id: $id, name: "Gap 2" }) { customer { id } } }`, {
         id: created.createCustomer.customer.id,

@@ -48,17 +48,8 @@ export function dashboardPeriods(asOf: Date): { monthStart: Date; nextMonthStart
   };
 }
 
-interface MetricsRow {
-  stages: Record<string, number> | string | null;
-  openPipelineValue: string;
-  weightedPipelineValue: string;
-  dealsWonThisMonth: number;
-  dealsLostThisMonth: number;
-  revenueThisMonth: string;
-  openTickets: number;
-  averageCsat: number | null;
-  newCustomersThisWeek: number;
-}
+/** The statement's one row: the figures, with the stage counts as a JSON object (stage → count). */
+type MetricsRow = Omit<DashboardMetrics, 'asOf' | 'customersByStage'> & { stages: Record<string, number> | string | null };
 
 /**
  * The figures of one workspace in ONE statement of single-row aggregates, each served by an index that starts with

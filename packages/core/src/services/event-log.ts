@@ -50,7 +50,8 @@ export async function readEventLog(db: ScopedPrisma, filter: EventLogFilter, pag
   return rows.map(toRecordedEvent);
 }
 
-interface HistoryRow {
+/** An Event row as raw SQL returns it (drivers differ on bigint, JSON and time columns). */
+export interface EventRow {
   id: string;
   workspaceId: string;
   seq: bigint | number | string;
@@ -59,9 +60,10 @@ interface HistoryRow {
   subjectId: string;
   actor: string;
   payload: unknown;
-  occurredAt: Date;
-  customerId: string;
+  occurredAt: Date | string;
 }
+
+type HistoryRow = EventRow & { customerId: string };
 
 /**
  * The same page of history for many customers in ONE statement (a page of customers costs one query, not one
@@ -111,7 +113,8 @@ export async function customerHistoryCounts(
   return customerIds.map((id) => counts.get(id) ?? 0);
 }
 
-function toRecordedEvent(row: Omit<HistoryRow, 'customerId'> & { customerId?: string | null }): RecordedEvent {
+/** A raw Event row as the event every consumer (bus, subscriptions, queries) handles. */
+export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     id: row.id,
     workspaceId: row.workspaceId,
