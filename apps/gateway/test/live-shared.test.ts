@@ -57,4 +57,14 @@ describe('shared subscription executions', () => {
     for (let i = 0; i < 200 && t.gateway.bus.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(t.gateway.bus.subscriberCount).toBe(0);
   });
+
+  it('gives every subscriber of a failing shared start the error, and keeps nothing of it', async () => {
+    const client = openWsClient(t.wsUrl, t.workspace.apiKey);
+    const bad = `subscription { events(subjectId: "%%%") { id } }`;
+    const failures = await Promise.all([0, 1].map(() => new SubscriptionCollector(client, bad).failure()));
+    for (const errors of failures) expect(errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const again = await new SubscriptionCollector(client, bad).failure();
+    expect(again[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    await client.dispose();
+  });
 });

@@ -82,6 +82,10 @@ class SharedGroup {
         this.source = result[Symbol.asyncIterator]();
         void this.pump(this.source);
         return result;
+      })
+      .catch((error: unknown) => {
+        this.forget(); // a failed start must not stay in place for later subscribers
+        throw error;
       });
   }
 
