@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiKeyVerifier, CommandRunner } from '@crm/core';
+import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { QueryLimits } from './armor.js';
@@ -8,8 +8,10 @@ import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
+import { EventRetention, type EventRetentionSettings } from './live/event-retention.js';
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
 import { publishCommitted } from './live/publisher.js';
+import { RedisEventBus, type RedisEventBusOptions } from './live/redis-event-bus.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { createLogger, describeError, type Logger } from './logger.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -32,6 +34,12 @@ export interface GatewayOptions {
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
   /** Webhook delivery (targets allowed, retries, timing; tests shorten them). */
   webhooks?: WebhookDeliveryOptions;
+  /** Fan events out across gateway instances through Redis (`REDIS_URL`); unset keeps them in-process. */
+  redis?: Omit<RedisEventBusOptions, 'logger'>;
+  /** Deleting old events (`EVENT_RETENTION_DAYS`). @default 365 days, checked hourly */
+  retention?: EventRetentionSettings;
+  /** Observes every batch of committed events right after commit, before publishing (metrics, benchmarks). Must not throw. */
+  onCommitted?: (events: readonly RecordedEvent[]) => void;
 }
 
 export interface Gateway {
@@ -44,6 +52,12 @@ export interface Gateway {
   readonly relay: OutboxRelay;
   /** Delivers webhooks from the event log. */
   readonly webhooks: WebhookDispatcher;
+  readonly retention: EventRetention;
+  /**
+   * Subscriptions listening for events on this instance: bus listeners, counting each subscriber of a shared
+   * execution (identical `events` subscriptions run once) on its own. Tests wait on it.
+   */
+  readonly liveSubscribers: number;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -54,19 +68,23 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
   const verifier = new ApiKeyVerifier(database.prisma);
-  const bus = new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  const bus: EventBus = options.redis
+    ? new RedisEventBus({ ...options.redis, logger })
+    : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
   const publish = publishCommitted(bus, database.sql, logger);
   const runner = new CommandRunner({
     prisma: database.prisma,
     onCommitted: (events) => {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
+      options.onCommitted?.(events);
       publish(events);
       webhooks.notifyCommitted(events);
     },
   });
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
+  const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const schema = buildSchema({ extend: options.extend, webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets } });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
@@ -81,6 +99,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     bus,
     relay,
     webhooks,
+    retention,
+    get liveSubscribers() {
+      return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
+    },
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -88,6 +110,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           server.off('error', reject);
           relay.start();
           webhooks.start();
+          retention.start();
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${shownHost}:${address.port}`);
@@ -97,6 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const deadline = Date.now() + graceMs;
       await relay.stop();
       await webhooks.stop();
+      await retention.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
       if (server.listening) {
@@ -112,6 +136,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Connections can be gone (the client hung up) while their requests still run: wait for those too, so the
       // database is not closed under them.
       await server.drained(Math.max(0, deadline - Date.now()));
+      await bus.close();
     },
   };
 }

@@ -4,6 +4,8 @@
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { retentionDaysFromEnv } from './live/event-retention.js';
+import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
 import { webhookOptionsFromEnv } from './webhooks/options.js';
 
@@ -63,7 +65,14 @@ try {
   }
   // RATE_LIMIT_PER_MINUTE=0 turns per-key rate limiting off (load tests); unset keeps the default.
   const perMinute = process.env.RATE_LIMIT_PER_MINUTE;
-  gateway = createGateway({ database, logger, webhooks: webhookOptionsFromEnv(), ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}) });
+  gateway = createGateway({
+    database,
+    logger,
+    webhooks: webhookOptionsFromEnv(),
+    redis: redisOptionsFromEnv(),
+    retention: { days: retentionDaysFromEnv() },
+    ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
+  });
   url = await gateway.listen(port, host);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;

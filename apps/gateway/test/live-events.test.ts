@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitUnpublishedEvent } from './flows/unpublished-event.js';
 import { openWsClient, SubscriptionCollector, startTestGateway, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 let t: TestGateway;
@@ -29,10 +30,10 @@ async function createCustomer(ws: TestWorkspace, name: string, email?: string): 
 /** Subscribes and waits until the server runs the subscription (a first event proves it; here, a marker). */
 async function subscribe(ws: TestWorkspace, variables: Record<string, unknown> = {}) {
   const client = openWsClient(t.wsUrl, ws.apiKey);
-  const before = t.gateway.bus.subscriberCount;
+  const before = t.gateway.liveSubscribers;
   const sub = new SubscriptionCollector<EventData>(client, EVENTS, variables);
   // The subscription is live once it listens on the bus.
-  for (let i = 0; i < 100 && t.gateway.bus.subscriberCount <= before; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && t.gateway.liveSubscribers <= before; i++) await new Promise((r) => setTimeout(r, 10));
   return { client, sub };
 }
 
@@ -84,13 +85,13 @@ describe('events subscription over graphql-ws', () => {
   it('filters by types and by subjectId, and resolves the subject', async () => {
     const id = await createCustomer(t.workspace, 'Filtered');
     const { client, sub: byType } = await subscribe(t.workspace, { types: ['customer.updated'] });
-    const before = t.gateway.bus.subscriberCount;
+    const before = t.gateway.liveSubscribers;
     const bySubject = new SubscriptionCollector<{ events: { type: string; subject: { id: string; name?: string } | null } }>(
       client,
       `subscription ($id: ID!) { events(subjectId: $id) { type subject { id ... on Customer { name } } } }`,
       { id },
     );
-    for (let i = 0; i < 100 && t.gateway.bus.subscriberCount <= before; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && t.gateway.liveSubscribers <= before; i++) await new Promise((r) => setTimeout(r, 10));
     await createCustomer(t.workspace, 'Someone else');
     await t.workspace.client.query(`mutation ($id: ID!) { updateCustomer(input: { id: $id, name: "Filtered Renamed" }) { customer { id } } }`, { id });
     const updated = await byType.take(1);
@@ -150,16 +151,8 @@ describe('events subscription over graphql-ws', () => {
 
   it('re-publishes an event that committed but was never published (outbox relay)', async () => {
     const customerId = await createCustomer(t.workspace, 'Relayed');
-    const rowId = Buffer.from(customerId, 'base64').toString().split(':')[1];
     const { client, sub } = await subscribe(t.workspace);
-    // As if the process died between commit and publish: the event row as a command writes it, never published.
-    await t.database.sql.query(
-      `WITH next AS (UPDATE "Workspace" SET "eventSeq" = "eventSeq" + 1 WHERE id = $1 RETURNING "eventSeq")
-       INSERT INTO "Event" (id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload)
-       SELECT gen_random_uuid(), $1, next."eventSeq", 'customer.updated', 'Customer', $2::uuid, 'system', '{"changed":["name"]}'
-         FROM next`,
-      [t.workspace.workspaceId, rowId],
-    );
+    await commitUnpublishedEvent(t, t.workspace.workspaceId, customerId, ['name']);
     const [got] = await sub.take(1, 5000);
     expect(got!.events).toMatchObject({ type: 'customer.updated', actor: 'system', payload: { changed: ['name'] } });
     const [row] = await t.database.sql.query<{ published: boolean }>(
@@ -173,18 +166,18 @@ describe('events subscription over graphql-ws', () => {
 
   it('allows 50 operations per socket and refuses the 51st', async () => {
     // Earlier tests' subscriptions end asynchronously (the server hears the client's complete later).
-    for (let i = 0; i < 200 && t.gateway.bus.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    const before = t.gateway.bus.subscriberCount;
+    for (let i = 0; i < 200 && t.gateway.liveSubscribers > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const before = t.gateway.liveSubscribers;
     const client = openWsClient(t.wsUrl, t.workspace.apiKey);
     const subs = Array.from({ length: 50 }, () => new SubscriptionCollector<EventData>(client, EVENTS));
-    for (let i = 0; i < 200 && t.gateway.bus.subscriberCount < before + 50; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(t.gateway.bus.subscriberCount).toBe(before + 50);
+    for (let i = 0; i < 200 && t.gateway.liveSubscribers < before + 50; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(t.gateway.liveSubscribers).toBe(before + 50);
     const extra = new SubscriptionCollector<EventData>(client, EVENTS);
     const errors = await extra.failure();
     expect(errors[0]?.extensions?.code).toBe('RATE_LIMITED');
     for (const sub of subs) sub.dispose();
-    for (let i = 0; i < 200 && t.gateway.bus.subscriberCount > before; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(t.gateway.bus.subscriberCount).toBe(before); // completing a subscription unsubscribes from the bus
+    for (let i = 0; i < 200 && t.gateway.liveSubscribers > before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(t.gateway.liveSubscribers).toBe(before); // completing a subscription unsubscribes from the bus
     await client.dispose();
   });
 
@@ -193,7 +186,7 @@ describe('events subscription over graphql-ws', () => {
     let code = 0;
     const client = openWsClient(other.wsUrl, other.workspace.apiKey, (closed) => (code = closed));
     const sub = new SubscriptionCollector<EventData>(client, EVENTS);
-    for (let i = 0; i < 100 && other.gateway.bus.subscriberCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && other.gateway.liveSubscribers === 0; i++) await new Promise((r) => setTimeout(r, 10));
     const started = Date.now();
     await other.close();
     expect(Date.now() - started).toBeLessThan(1000); // not held up by the open socket

@@ -3,7 +3,8 @@ import { startTestGateway, type TestGateway } from '../src/testing/index.js';
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ rateLimit: { perMinute: 60, burst: 3 } });
+  // 6 a minute refills one token in 10 s: a slow machine cannot earn the 4th request back during the test.
+  t = await startTestGateway({ rateLimit: { perMinute: 6, burst: 3 } });
 });
 afterAll(async () => {
   await t?.close();

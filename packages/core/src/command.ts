@@ -104,9 +104,19 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
       type: event.type,
       subjectType: event.subjectType,
       subjectId: event.subjectId,
+      customerId: customerOf(event),
       actor: session.actor,
       payload: event.payload as object,
     })),
   });
   return rows.map((row) => ({ ...row, payload: row.payload as unknown }));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The customer whose history the event belongs to: a Customer subject, or the payload's `customerId`. */
+function customerOf(event: PendingEvent): string | null {
+  if (event.subjectType === 'Customer') return event.subjectId;
+  const named = (event.payload as { customerId?: unknown } | null)?.customerId;
+  return typeof named === 'string' && UUID.test(named) ? named : null;
 }

@@ -1,5 +1,6 @@
 /**
- * Domain events, named `entity.action`. Every command records its events in the same transaction as its change
+ * Domain events, named `entity.action`. A payload's `customerId` (or a Customer subject) files the event in that
+ * customer's history (`Customer.history`). Every command records its events in the same transaction as its change
  * (the outbox); the gateway publishes them after commit. Plugins add their own events by declaration merging:
  *
  * ```ts
@@ -18,18 +19,18 @@ export interface CrmEventMap {
   'company.created': { name: string };
   'company.updated': { changed: string[] };
   'company.deleted': { name: string };
-  'deal.created': { title: string; amount: string; stageId: string };
-  'deal.updated': { changed: string[] };
-  'deal.stage_changed': { fromStageId: string; toStageId: string };
-  'deal.won': { amount: string };
-  'deal.lost': { amount: string; reason: string | null };
-  'deal.deleted': { title: string };
+  'deal.created': { customerId: string; title: string; amount: string; stageId: string };
+  'deal.updated': { customerId: string; changed: string[] };
+  'deal.stage_changed': { customerId: string; fromStageId: string; toStageId: string };
+  'deal.won': { customerId: string; amount: string };
+  'deal.lost': { customerId: string; amount: string; reason: string | null };
+  'deal.deleted': { customerId: string; title: string };
   'activity.logged': { customerId: string; type: string; channel: string; subject: string; body: string | null };
   'task.created': { title: string };
   'task.updated': { changed: string[] };
   'task.completed': { title: string };
   'ticket.opened': { customerId: string; subject: string; priority: string };
-  'ticket.updated': { changed: string[] };
+  'ticket.updated': { customerId: string; changed: string[] };
   'ticket.closed': { customerId: string; satisfactionRating: number | null };
   'product.created': { sku: string };
   'product.updated': { changed: string[] };

@@ -22,5 +22,7 @@ export * from './services/orders.js';
 export * from './services/campaigns.js';
 export * from './services/webhooks.js';
 export * from './services/webhook-targets.js';
+export * from './services/dashboard-metrics.js';
+export * from './services/event-log.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
 export { demoAffinityGroups } from './demo-data/index.js';

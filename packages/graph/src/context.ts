@@ -6,7 +6,10 @@ import type { ScopedPrisma } from '@crm/db';
  * provides the implementation (in-process now, Redis-backed later).
  */
 export interface LiveEvents {
-  /** Calls `listener` with each batch of committed events of `workspaceId`; returns the unsubscribe function. */
+  /**
+   * Calls `listener` with each batch of committed events of `workspaceId`; returns the unsubscribe function. An
+   * empty batch means events may have been missed (pub/sub was unreachable): the listener catches up from the table.
+   */
   subscribe(workspaceId: string, listener: (events: readonly RecordedEvent[]) => void): () => void;
 }
 

@@ -1,10 +1,12 @@
 import type { GraphQLSchema } from 'graphql';
 import { type Builder, createBuilder } from './builder.js';
 import { registerAccess } from './modules/access.js';
+import { registerAuditLog } from './modules/audit-log.js';
 import { registerCollaboration } from './modules/collaboration.js';
 import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
 import { registerCustomers } from './modules/customers.js';
+import { registerDashboardMetrics } from './modules/dashboard-metrics.js';
 import { registerEnums } from './modules/enums.js';
 import { registerEvents } from './modules/events.js';
 import { registerRangeInputs } from './modules/inputs.js';
@@ -46,6 +48,9 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerMarketing(builder, enums);
   registerEvents(builder);
   registerWebhooks(builder, options.webhooks);
+  const crmEvent = registerEvents(builder);
+  registerAuditLog(builder, crmEvent);
+  registerDashboardMetrics(builder, enums);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });

@@ -59,4 +59,28 @@ describe('the GraphQL contract', () => {
     const channels = schema.getType('Channel') as unknown as { getValues(): { name: string }[] };
     expect(channels.getValues().map((v) => v.name)).toEqual(['WEB', 'PHONE', 'CHAT', 'EMAIL', 'SOCIAL', 'IN_PERSON']);
   });
+
+  it('has dashboardMetrics as a query and a subscription, with the shape dashboards build against', () => {
+    expect(String(schema.getQueryType()!.getFields().dashboardMetrics?.type)).toBe('DashboardMetrics!');
+    expect(String(schema.getSubscriptionType()!.getFields().dashboardMetrics?.type)).toBe('DashboardMetrics!');
+    const fields = (schema.getType('DashboardMetrics') as GraphQLObjectType).getFields();
+    const types = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, String(field.type)]));
+    expect(types).toMatchObject({
+      asOf: 'DateTime!',
+      customersByStage: '[LifecycleStageCount!]!',
+      openPipelineValue: 'Decimal!',
+      weightedPipelineValue: 'Decimal!',
+      dealsWonThisMonth: 'Int!',
+      dealsLostThisMonth: 'Int!',
+      revenueThisMonth: 'Decimal!',
+      openTickets: 'Int!',
+      averageCsat: 'Float',
+      newCustomersThisWeek: 'Int!',
+    });
+    const count = (schema.getType('LifecycleStageCount') as GraphQLObjectType).getFields();
+    expect(Object.fromEntries(Object.entries(count).map(([name, field]) => [name, String(field.type)]))).toEqual({
+      stage: 'LifecycleStage!',
+      count: 'Int!',
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@crm/core';
+import { type EventRow, toRecordedEvent } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import type { EventBus } from './event-bus.js';
@@ -14,18 +14,6 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Most events per round. @default 500 */
   batchSize?: number;
-}
-
-interface EventRow {
-  id: string;
-  workspaceId: string;
-  seq: string | number | bigint;
-  type: string;
-  subjectType: string;
-  subjectId: string;
-  actor: string;
-  payload: unknown;
-  occurredAt: Date | string;
 }
 
 /** Older unpublished events are past replay retention: nobody can ask for them any more. */
@@ -69,18 +57,8 @@ export class OutboxRelay {
       [staleMs, this.options.batchSize ?? 500],
     );
     if (!rows.length) return 0;
-    const events: RecordedEvent[] = rows.map((row) => ({
-      id: row.id,
-      workspaceId: row.workspaceId,
-      seq: BigInt(row.seq),
-      type: row.type,
-      subjectType: row.subjectType,
-      subjectId: row.subjectId,
-      actor: row.actor,
-      payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
-      occurredAt: new Date(row.occurredAt),
-    }));
-    bus.publish(events);
+    const events = rows.map(toRecordedEvent);
+    await bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
     await markPublished(
       sql,
       events.map((event) => event.id),

@@ -10,15 +10,20 @@ export async function markPublished(sql: SqlSession, ids: readonly string[]): Pr
 }
 
 /**
- * The CommandRunner's `onCommitted`: publish at once, then mark the rows. Marking is best effort: an unmarked
- * event is published again by the relay, and subscribers drop what they have already seen (by seq).
+ * The CommandRunner's `onCommitted`: publish at once, then mark the rows, only once the bus took them. An event
+ * the bus refused (Redis down) or that could not be marked stays unpublished and the relay publishes it again;
+ * subscribers drop what they have already seen (by seq).
  */
 export function publishCommitted(bus: EventBus, sql: SqlSession, logger: Logger) {
   return (events: readonly RecordedEvent[]): void => {
-    bus.publish(events);
-    markPublished(
-      sql,
-      events.map((event) => event.id),
-    ).catch((error: unknown) => logger.warn('could not mark events published', describeError(error)));
+    bus
+      .publish(events)
+      .then(() =>
+        markPublished(
+          sql,
+          events.map((event) => event.id),
+        ),
+      )
+      .catch((error: unknown) => logger.warn('events left in the outbox for the relay', describeError(error)));
   };
 }

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { contextFor } from '../authenticate.js';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
+import { SharedSubscriptions, shareKeyOf } from './shared-subscriptions.js';
 
 /** Most operations one socket may run at once. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
@@ -22,6 +23,8 @@ export interface GraphQLWebSocketOptions {
 export interface GraphQLWebSocket {
   /** Closes every socket (1001 Going away) and stops accepting new ones. */
   close(): Promise<void>;
+  /** Identical live subscriptions running as one execution, and the subscribers they serve. */
+  readonly shared: Pick<SharedSubscriptions, 'executions' | 'subscribers'>;
 }
 
 interface Connection {
@@ -35,6 +38,8 @@ type ExecuteResult = ReturnType<typeof execute>;
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
+  /** Set when identical subscriptions share one execution (see shared-subscriptions.ts). */
+  shareKey: string | null;
 }
 
 /**
@@ -47,11 +52,16 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   // Messages are operations, not uploads: the same 1 MiB ceiling as an HTTP body (ws allows 100 MiB).
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
   const connections = new WeakMap<WebSocket, Connection>();
+  const shared = new SharedSubscriptions();
 
   const disposable: Disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as ExecuteResult,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as ExecuteResult,
+      subscribe: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        const run = () => root.subscribe(args) as ReturnType<SharedSubscriptions['join']>;
+        return (root.shareKey ? shared.join(root.shareKey, run) : run()) as ExecuteResult;
+      },
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         const context = await contextFor(typeof authorization === 'string' ? authorization : null, verifier, runner, live);
@@ -83,7 +93,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const errors = validate(schema, document);
         if (errors.length) return errors;
         connection.operations.add(id);
-        const rootValue: EnvelopedRoot = { execute, subscribe };
+        const session = connection.context.session!;
+        const shareKey = shareKeyOf(session, document, payload.query, payload.operationName, payload.variables);
+        const rootValue: EnvelopedRoot = { execute, subscribe, shareKey };
         return {
           schema,
           document,
@@ -107,5 +119,6 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   let closing: Promise<void> | null = null;
   return {
     close: () => (closing ??= Promise.resolve(disposable.dispose())),
+    shared,
   };
 }

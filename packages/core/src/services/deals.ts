@@ -45,8 +45,8 @@ function outcome(stage: Pick<Stage, 'isWon' | 'isLost'>): DealStatus {
 /** Emits deal.won / deal.lost when a deal arrives in a closing stage. */
 function emitOutcome(scope: CommandScope, deal: Deal): void {
   const amount = formatMoney(deal.amount)!;
-  if (deal.status === 'WON') scope.emit('deal.won', { type: 'Deal', id: deal.id }, { amount });
-  if (deal.status === 'LOST') scope.emit('deal.lost', { type: 'Deal', id: deal.id }, { amount, reason: deal.lostReason });
+  if (deal.status === 'WON') scope.emit('deal.won', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, amount });
+  if (deal.status === 'LOST') scope.emit('deal.lost', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, amount, reason: deal.lostReason });
 }
 
 /**
@@ -104,7 +104,7 @@ export async function insertDeal(
       lostReason: status === 'LOST' ? (input.lostReason ?? null) : null,
     },
   });
-  scope.emit('deal.created', { type: 'Deal', id: deal.id }, { title: deal.title, amount: formatMoney(deal.amount)!, stageId: stage.id });
+  scope.emit('deal.created', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, title: deal.title, amount: formatMoney(deal.amount)!, stageId: stage.id });
   emitOutcome(scope, deal);
   return deal;
 }
@@ -145,7 +145,7 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
       companyId: input.companyId,
     };
     const deal = await tx.deal.update({ where: { id: input.id }, data });
-    scope.emit('deal.updated', { type: 'Deal', id: deal.id }, { changed });
+    scope.emit('deal.updated', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, changed });
     return deal;
   });
 }
@@ -181,7 +181,7 @@ export async function moveDeal(caller: Caller, raw: z.input<typeof moveDealInput
     });
     if (count === 0) throw conflict('The deal was changed at the same time; reload it and try again', 'id');
     const deal = await loadDeal(scope, before.id);
-    scope.emit('deal.stage_changed', { type: 'Deal', id: deal.id }, { fromStageId: before.stageId, toStageId: stage.id });
+    scope.emit('deal.stage_changed', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, fromStageId: before.stageId, toStageId: stage.id });
     if (status !== before.status) emitOutcome(scope, deal);
     return deal;
   });
@@ -193,7 +193,7 @@ export async function deleteDeal(caller: Caller, raw: { id: string }): Promise<D
     const deal = await loadDeal(scope, id);
     // Its activities stay on the customer's timeline (dealId set null); its tasks go with it.
     await scope.tx.deal.delete({ where: { id } });
-    scope.emit('deal.deleted', { type: 'Deal', id }, { title: deal.title });
+    scope.emit('deal.deleted', { type: 'Deal', id }, { customerId: deal.customerId, title: deal.title });
     return deal;
   });
 }

@@ -112,7 +112,7 @@ export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Prom
     }
 
     const changed = changedKeys({ ...input, status: status !== before.status ? status : undefined });
-    if (changed.length) scope.emit('ticket.updated', { type: 'Ticket', id: ticket.id }, { changed });
+    if (changed.length) scope.emit('ticket.updated', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, changed });
     if (isClosed && !wasClosed) {
       scope.emit('ticket.closed', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, satisfactionRating: ticket.satisfactionRating });
     }

@@ -7,6 +7,41 @@ export const REPLAY_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 const PAGE = 200;
 /** A subscriber this far behind is cut off rather than buffering without bound. */
 const MAX_BUFFERED = 10_000;
+/** How long a gap in live positions may wait for the missing events to be published before the table is read. */
+const GAP_GRACE_MS = 100;
+
+const bySeq = (a: RecordedEvent, b: RecordedEvent) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0);
+
+/**
+ * Identical page reads are shared: when many subscribers of a workspace fill the same gap (an event nobody
+ * published in time, a Redis reconnect), the table is read once for all of them, not once each. A closed range
+ * (from < seq < to) of committed events never changes, so its page is kept a moment for the subscribers whose gap
+ * timers fire a little later; an open range is only shared while in flight.
+ */
+const sharedPages = new Map<string, Promise<RecordedEvent[]>>();
+const CLOSED_RANGE_KEEP_MS = 2000;
+
+function readPage(db: ScopedPrisma, workspaceId: string, after: bigint, before: bigint | null): Promise<RecordedEvent[]> {
+  const key = `${workspaceId}|${after}|${before ?? ''}`;
+  let page = sharedPages.get(key);
+  if (!page) {
+    const since = new Date(Date.now() - REPLAY_RETENTION_MS);
+    const forget = () => sharedPages.get(key) === page && sharedPages.delete(key);
+    page = db.event
+      .findMany({
+        where: { workspaceId, seq: before === null ? { gt: after } : { gt: after, lt: before }, occurredAt: { gte: since } },
+        orderBy: { seq: 'asc' },
+        take: PAGE,
+      })
+      .then((rows) => rows.map((row): RecordedEvent => ({ ...row, payload: row.payload as unknown })));
+    page.then(
+      () => (before === null ? forget() : setTimeout(forget, CLOSED_RANGE_KEEP_MS).unref()),
+      () => forget(),
+    );
+    sharedPages.set(key, page);
+  }
+  return page;
+}
 
 export interface EventStreamOptions {
   live: LiveEvents;
@@ -31,9 +66,12 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
   let closed = false;
   let wakePump: (() => void) | null = null;
   let wakeReader: (() => void) | null = null;
+  // Set when the bus says events may have been missed (pub/sub outage): read the table after our position.
+  let catchUp = false;
 
   const unsubscribe = live.subscribe(workspaceId, (events) => {
-    incoming.push(...events);
+    if (events.length) incoming.push(...events);
+    else catchUp = true;
     wakePump?.();
   });
 
@@ -56,15 +94,10 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
 
   // Reads events with from < seq < to from the table, page by page, delivering each.
   const fill = async (from: bigint, to: bigint | null) => {
-    const since = new Date(Date.now() - REPLAY_RETENTION_MS);
     let cursor = from;
     while (!closed) {
-      const rows = await db.event.findMany({
-        where: { workspaceId, seq: to === null ? { gt: cursor } : { gt: cursor, lt: to }, occurredAt: { gte: since } },
-        orderBy: { seq: 'asc' },
-        take: PAGE,
-      });
-      for (const row of rows) deliver({ ...row, payload: row.payload as unknown });
+      const rows = await readPage(db, workspaceId, cursor, to);
+      for (const row of rows) deliver(row);
       if (rows.length < PAGE) return;
       cursor = rows[rows.length - 1]!.seq;
     }
@@ -78,19 +111,48 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
       last = options.after;
       await fill(last, null);
     }
+    let gapSince: number | null = null;
     while (!closed) {
+      if (catchUp) {
+        catchUp = false;
+        await fill(last, null);
+        continue;
+      }
       if (!incoming.length) {
         await new Promise<void>((resolve) => (wakePump = resolve));
         wakePump = null;
         continue;
       }
-      const batch = incoming.splice(0).sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-      for (const event of batch) {
-        if (closed) return;
-        if (event.seq <= last) continue; // already delivered (replayed, or published twice by the relay)
-        if (event.seq > last + 1n) await fill(last, event.seq);
-        if (event.seq > last) deliver(event);
+      incoming.sort(bySeq);
+      let next = 0;
+      for (; next < incoming.length && !closed; next++) {
+        const event = incoming[next]!;
+        if (event.seq > last + 1n) break; // a gap
+        if (event.seq === last + 1n) deliver(event); // else already delivered (replayed, or published twice)
       }
+      incoming.splice(0, next);
+      if (!incoming.length || closed) {
+        gapSince = null;
+        continue;
+      }
+      // A gap: the missing events were most likely committed concurrently and are being published right now. Wait a
+      // moment for them; read them from the table only if they do not come (every subscriber would otherwise query
+      // the table at once on each out-of-order publication).
+      gapSince ??= Date.now();
+      const waited = Date.now() - gapSince;
+      if (waited < GAP_GRACE_MS) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, GAP_GRACE_MS - waited);
+          wakePump = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wakePump = null;
+        continue;
+      }
+      gapSince = null;
+      await fill(last, incoming[0]!.seq);
     }
   };
   pump().catch((error: unknown) => {

@@ -10,9 +10,10 @@ import { eventStream } from '../live/event-stream.js';
 /** An event's cursor: opaque to clients, base64 of its per-workspace seq. */
 export const eventCursor = (seq: bigint) => Buffer.from(`event:${seq}`).toString('base64url');
 
-function seqOfCursor(cursor: string): bigint {
+/** The seq an event cursor stands for; BAD_USER_INPUT (on `field`) when it is not one. */
+export function seqOfCursor(cursor: string, field = 'after'): bigint {
   const match = /^event:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badInput('after: not an event cursor', 'after');
+  if (!match) throw badInput(`${field}: not an event cursor`, field);
   return BigInt(match[1]!);
 }
 
@@ -33,7 +34,19 @@ async function loadSubject(event: RecordedEvent, context: GraphContext, info: Gr
   return row;
 }
 
-/** The `events` subscription: every change the API commits, in commit order, with replay from a cursor. */
+/** Decodes a subject's global id (subscription and query filters). */
+export function subjectOfGlobalId(id: string): { typename: string; id: string } {
+  try {
+    return decodeGlobalID(id);
+  } catch {
+    throw badInput('subjectId: not a valid id', 'subjectId');
+  }
+}
+
+/**
+ * The `events` subscription: every change the API commits, in commit order, with replay from a cursor. Returns
+ * the `CrmEvent` type, which the audit-log queries list too.
+ */
 export function registerEvents(builder: Builder) {
   const CrmEvent = builder.objectRef<RecordedEvent>('CrmEvent').implement({
     description: 'A committed change. `cursor` resumes a subscription right after this event (`events(after:)`).',
@@ -72,14 +85,7 @@ export function registerEvents(builder: Builder) {
         if (!context.live) throw new CrmError('NOT_FOUND', 'Subscriptions are not available on this endpoint');
         const after = args.after ? seqOfCursor(args.after) : null;
         const types = args.types?.length ? new Set(args.types) : null;
-        let subject: { typename: string; id: string } | null = null;
-        if (args.subjectId) {
-          try {
-            subject = decodeGlobalID(args.subjectId);
-          } catch {
-            throw badInput('subjectId: not a valid id', 'subjectId');
-          }
-        }
+        const subject = args.subjectId ? subjectOfGlobalId(args.subjectId) : null;
         return eventStream({
           live: context.live,
           db: caller.db,
@@ -94,4 +100,5 @@ export function registerEvents(builder: Builder) {
       resolve: (event) => event,
     }),
   }));
+  return CrmEvent;
 }

@@ -1,0 +1,16 @@
+import type { TestGateway } from '../../src/testing/index.js';
+
+/**
+ * Commits a `customer.updated` event the way a command does (the workspace's next seq, under its row lock) but
+ * never publishes it: as if the process had died between commit and publish.
+ */
+export async function commitUnpublishedEvent(t: TestGateway, workspaceId: string, customerGlobalId: string, changed: string[]): Promise<void> {
+  const rowId = Buffer.from(customerGlobalId, 'base64').toString().split(':')[1];
+  await t.database.sql.query(
+    `WITH next AS (UPDATE "Workspace" SET "eventSeq" = "eventSeq" + 1 WHERE id = $1 RETURNING "eventSeq")
+     INSERT INTO "Event" (id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload)
+     SELECT gen_random_uuid(), $1, next."eventSeq", 'customer.updated', 'Customer', $2::uuid, 'system', $3::jsonb
+       FROM next`,
+    [workspaceId, rowId, JSON.stringify({ changed })],
+  );
+}

@@ -1,0 +1,153 @@
+import {
+  customerHistories,
+  customerHistoryCounts,
+  type EventPage,
+  eventLogWhere,
+  readEventLog,
+  type RecordedEvent,
+} from '@crm/core';
+import type { ObjectRef } from '@pothos/core';
+import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
+import DataLoader from 'dataloader';
+import { type Builder, MAX_PAGE_SIZE } from '../builder.js';
+import { callerOf } from '../caller.js';
+import type { GraphContext } from '../context.js';
+import { eventCursor, seqOfCursor, subjectOfGlobalId } from './events.js';
+
+const PAGE_SIZES = { defaultSize: 20, maxSize: MAX_PAGE_SIZE };
+
+/** Connection arguments → a window of the log, read newest first (`last` reads oldest first, then reverses). */
+function pageOf({ before, after, limit, inverted }: ResolveCursorConnectionArgs): EventPage {
+  return {
+    ...(after ? { olderThan: seqOfCursor(after, 'after') } : {}),
+    ...(before ? { newerThan: seqOfCursor(before, 'before') } : {}),
+    limit,
+    newestFirst: !inverted,
+  };
+}
+
+interface HistoryKey {
+  customerId: string;
+  /** Identical for every customer of one page-of-customers selection. */
+  page: EventPage;
+  types: readonly string[] | null;
+}
+
+/**
+ * A per-request loader for per-customer lists: keys that share their arguments (the usual case: one field on a
+ * page of customers) are answered by ONE call of `load` with all their customer ids.
+ */
+function groupedLoader<K extends { customerId: string }, V>(
+  argumentsKey: (key: K) => string,
+  load: (key: K, customerIds: string[]) => Promise<V[]>,
+): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>(
+    async (keys) => {
+      const groups = new Map<string, K[]>();
+      for (const key of keys) groups.set(argumentsKey(key), [...(groups.get(argumentsKey(key)) ?? []), key]);
+      const results = new Map<string, V>();
+      for (const [group, members] of groups) {
+        const ids = members.map((key) => key.customerId);
+        const values = await load(members[0]!, ids);
+        ids.forEach((id, index) => results.set(`${id}|${group}`, values[index]!));
+      }
+      return keys.map((key) => results.get(`${key.customerId}|${argumentsKey(key)}`)!);
+    },
+    { cache: false, maxBatchSize: 500, cacheKeyFn: (key) => `${key.customerId}|${argumentsKey(key)}` },
+  );
+}
+
+const historyLoaders = new WeakMap<GraphContext, ReturnType<typeof createHistoryLoaders>>();
+
+function createHistoryLoaders(context: GraphContext) {
+  const { db, session } = callerOf(context);
+  return {
+    pages: groupedLoader<HistoryKey, RecordedEvent[]>(
+      ({ page, types }) => JSON.stringify([page.olderThan?.toString(), page.newerThan?.toString(), page.limit, page.newestFirst, types]),
+      ({ page, types }, ids) => customerHistories(db, session.workspaceId, ids, page, types),
+    ),
+    counts: groupedLoader<Omit<HistoryKey, 'page'>, number>(
+      ({ types }) => JSON.stringify(types),
+      ({ types }, ids) => customerHistoryCounts(db, ids, types),
+    ),
+  };
+}
+
+function historyLoadersOf(context: GraphContext) {
+  let loaders = historyLoaders.get(context);
+  if (!loaders) historyLoaders.set(context, (loaders = createHistoryLoaders(context)));
+  return loaders;
+}
+
+/**
+ * The audit log as queries, on the same `CrmEvent` type the subscription streams, with the same cursors:
+ * `Customer.history` and the workspace-wide `events` connection, both newest first.
+ */
+export function registerAuditLog(builder: Builder, CrmEvent: ObjectRef<typeof builder.$inferSchemaTypes, RecordedEvent>) {
+  builder.queryField('events', (t) =>
+    t.connection(
+      {
+        type: CrmEvent,
+        authScopes: { authenticated: true },
+        description:
+          'The workspace’s audit log, newest first. Cursors are event cursors: the newest `cursor` can be passed to ' +
+          'the `events` subscription’s `after` to continue live from there.',
+        args: {
+          types: t.arg.stringList({ required: false, description: 'Only these event types.' }),
+          subjectId: t.arg.id({ required: false, description: 'Only events about this entity (its global id).' }),
+          from: t.arg({ type: 'DateTime', required: false, description: 'Only events that occurred at or after this time.' }),
+          to: t.arg({ type: 'DateTime', required: false, description: 'Only events that occurred before this time.' }),
+        },
+        resolve: async (_root, args, context) => {
+          const { db } = callerOf(context);
+          const subject = args.subjectId ? subjectOfGlobalId(args.subjectId) : null;
+          const filter = {
+            types: args.types,
+            subject: subject ? { type: subject.typename, id: subject.id } : null,
+            from: args.from ?? null,
+            to: args.to ?? null,
+          };
+          const connection = await resolveCursorConnection<Promise<RecordedEvent[]>>({ args, ...PAGE_SIZES, toCursor: (event: RecordedEvent) => eventCursor(event.seq) }, (params) =>
+            readEventLog(db, filter, pageOf(params)),
+          );
+          return { ...connection, countAll: () => db.event.count({ where: eventLogWhere(filter) }) };
+        },
+      },
+      {
+        name: 'EventLogConnection',
+        fields: (c) => ({
+          totalCount: c.int({ resolve: (connection) => connection.countAll() }),
+        }),
+      },
+      { name: 'EventLogEdge' },
+    ),
+  );
+
+  builder.prismaObjectField('Customer', 'history', (t) =>
+    t.connection(
+      {
+        type: CrmEvent,
+        select: { id: true },
+        description:
+          'The customer’s audit trail, newest first: events about the customer and events that name them (orders, ' +
+          'activities, deals, tickets, surveys). Batched: a page of customers costs one statement.',
+        args: { types: t.arg.stringList({ required: false, description: 'Only these event types.' }) },
+        resolve: async (customer, args, context) => {
+          const loaders = historyLoadersOf(context);
+          const types = args.types?.length ? args.types : null;
+          const connection = await resolveCursorConnection<Promise<RecordedEvent[]>>({ args, ...PAGE_SIZES, toCursor: (event: RecordedEvent) => eventCursor(event.seq) }, (params) =>
+            loaders.pages.load({ customerId: customer.id, page: pageOf(params), types }),
+          );
+          return { ...connection, countAll: () => loaders.counts.load({ customerId: customer.id, types }) };
+        },
+      },
+      {
+        name: 'CustomerHistoryConnection',
+        fields: (c) => ({
+          totalCount: c.int({ resolve: (connection) => connection.countAll() }),
+        }),
+      },
+      { name: 'CustomerHistoryEdge' },
+    ),
+  );
+}
