@@ -46,11 +46,10 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerService(builder, enums);
   registerCommerce(builder, enums);
   registerMarketing(builder, enums);
-  registerEvents(builder);
-  registerWebhooks(builder, options.webhooks);
   const crmEvent = registerEvents(builder);
   registerAuditLog(builder, crmEvent);
   registerDashboardMetrics(builder, enums);
+  registerWebhooks(builder, options.webhooks);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });
