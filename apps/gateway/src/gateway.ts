@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiKeyVerifier, CommandRunner } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import { ClvRefresher, type ClvRefresherOptions, tapPublished } from './analytics/clv-refresher.js';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Outbox relay timing (tests shorten it). */
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
+  /** Background refits of the lifetime-value model after purchases (`false` turns them off). */
+  clvRefresh?: Pick<ClvRefresherOptions, 'debounceMs' | 'maxDelayMs'> | false;
 }
 
 export interface Gateway {
@@ -36,6 +39,8 @@ export interface Gateway {
   /** Committed events, fanned out to subscriptions. */
   readonly bus: EventBus;
   readonly relay: OutboxRelay;
+  /** Refits lifetime-value models after purchases; null when turned off. */
+  readonly clvRefresher: ClvRefresher | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -46,7 +51,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
   const verifier = new ApiKeyVerifier(database.prisma);
-  const bus = new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  const inProcessBus = new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  let clvRefresher: ClvRefresher | null = null;
+  const bus = options.clvRefresh === false ? inProcessBus : tapPublished(inProcessBus, (events) => clvRefresher?.notice(events));
   const publish = publishCommitted(bus, database.sql, logger);
   const runner = new CommandRunner({
     prisma: database.prisma,
@@ -56,6 +63,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       publish(events);
     },
   });
+  if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
   const schema = buildSchema({ extend: options.extend });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
@@ -70,6 +78,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     verifier,
     bus,
     relay,
+    clvRefresher,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -84,6 +93,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close(graceMs = 10_000) {
       const deadline = Date.now() + graceMs;
       await relay.stop();
+      await clvRefresher?.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
       if (server.listening) {

@@ -127,9 +127,17 @@ export function fitBgNbd(customers: readonly PurchaseSummary[]): BgNbdFit {
   for (let i = 0; i < columns.x.length; i++) meanT += (columns.weight[i]! * columns.times[columns.tIndex[i]!]!) / columns.customers;
   const start = [0, Math.log(Math.max(meanT, 1e-3)), 0, 0];
   const toParameters = (p: readonly number[]): BgNbdParameters => ({ r: Math.exp(p[0]!), alpha: Math.exp(p[1]!), a: Math.exp(p[2]!), b: Math.exp(p[3]!) });
-  const result = minimize((p) => -columnsLogLikelihood(toParameters(p), columns), start, { functionTolerance: 1e-11, pointTolerance: 1e-6 });
+  const result = minimize((p) => (outOfBounds(p) ? Infinity : -columnsLogLikelihood(toParameters(p), columns)), start, { functionTolerance: 1e-11, pointTolerance: 1e-6 });
   return { ...toParameters(result.point), logLikelihood: -result.value, customers: customers.length, evaluations: result.evaluations, converged: result.converged };
 }
+
+/**
+ * Parameters beyond e^±12 (~160,000) are the model's limits (e.g. a, b → ∞ with a/(a+b) fixed: every customer has the same
+ * dropout probability), where the likelihood keeps creeping up without end. A wall there lets the optimiser settle
+ * instead of wandering off until its evaluation budget runs out.
+ */
+export const LOG_PARAMETER_BOUND = 12;
+export const outOfBounds = (logParameters: readonly number[]) => logParameters.some((v) => Math.abs(v) > LOG_PARAMETER_BOUND);
 
 /** P(alive | x, t_x, T) (paper, eq. 11): 1 for a customer with no repeat purchase. */
 export function probabilityAlive({ r, alpha, a, b }: BgNbdParameters, { x, tx, T }: PurchaseSummary): number {

@@ -1,6 +1,7 @@
 // The Gamma-Gamma spend model (Fader & Hardie, "The Gamma-Gamma model of monetary value", 2013; Colombo & Jiang
 // 1999): each transaction's value is Gamma(p, ν) around the customer's own ν ~ Gamma(q, γ). Fitted on customers with
 // at least one repeat transaction, from x and the mean value m of those repeat transactions.
+import { outOfBounds } from './bg-nbd.js';
 import { minimize } from './nelder-mead.js';
 import { logGamma } from './special-functions.js';
 
@@ -82,7 +83,7 @@ export function fitGammaGamma(all: readonly SpendSummary[]): GammaGammaFit {
   const toParameters = (v: readonly number[]): GammaGammaParameters => ({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[2]!) });
   // From p = 1, q = 2, γ = mean: the prior mean of a transaction (pγ/(q−1)) then equals the sample's.
   const columns = toColumns(customers);
-  const result = minimize((v) => -columnsLogLikelihood(toParameters(v), columns), [0, Math.log(2), Math.log(mean)], {
+  const result = minimize((v) => (outOfBounds(v) ? Infinity : -columnsLogLikelihood(toParameters(v), columns)), [0, Math.log(2), Math.log(mean)], {
     functionTolerance: 1e-11,
     pointTolerance: 1e-6,
   });

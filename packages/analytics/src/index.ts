@@ -18,7 +18,7 @@ export {
   type GammaGammaParameters,
   type SpendSummary,
 } from './gamma-gamma.js';
-export { defaultLifetimeValueSettings, predictedLifetimeValue, WEEKS_PER_MONTH, type LifetimeValueSettings } from './lifetime-value.js';
+export { defaultLifetimeValueSettings, forecastCustomer, predictedLifetimeValue, type CustomerForecast, WEEKS_PER_MONTH, type LifetimeValueSettings } from './lifetime-value.js';
 export { quintileScore, rfmRules, rfmSegment, rfmSegments, type RfmRule, type RfmSegment } from './rfm.js';
 export { summarizeTransactions, type Transaction, type CustomerSummary } from './summarize.js';
 export { SeededRandom } from './random.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectedPurchases } from './bg-nbd.js';
-import { predictedLifetimeValue, WEEKS_PER_MONTH } from './lifetime-value.js';
+import { forecastCustomer, predictedLifetimeValue, WEEKS_PER_MONTH } from './lifetime-value.js';
 import { quintileScore, rfmSegment } from './rfm.js';
 import { summarizeTransactions } from './summarize.js';
 
@@ -54,5 +54,22 @@ describe('summarising transactions', () => {
       { customer: 'a', x: 2, tx: 4, T: 8, meanValue: 30 },
       { customer: 'b', x: 0, tx: 0, T: 2, meanValue: 0 },
     ]);
+  });
+});
+
+describe('forecastCustomer', () => {
+  const spend = { p: 6.25, q: 3.74, gamma: 15.44 };
+  const settings = { horizonMonths: 12, monthlyDiscountRate: 0.01, margin: 0.3 };
+  it('combines P(alive), expected purchases, the spend model and the CLV sum', () => {
+    const c = { x: 3, tx: 25, T: 30, meanValue: 50 };
+    const forecast = forecastCustomer(model, spend, c, 10, settings);
+    expect(forecast.expectedPurchases).toBeCloseTo(expectedPurchases(model, c, 12 * WEEKS_PER_MONTH), 12);
+    expect(forecast.expectedOrderValue).toBeCloseTo((6.25 * (15.44 + 150)) / (6.25 * 3 + 2.74), 12);
+    expect(forecast.predictedLifetimeValue).toBeCloseTo(predictedLifetimeValue(model, c, forecast.expectedOrderValue, settings), 12);
+    expect(forecast.probabilityAlive).toBeGreaterThan(0);
+  });
+  it('falls back to the customer’s own mean, then to the given value, without a spend model', () => {
+    expect(forecastCustomer(model, null, { x: 2, tx: 5, T: 9, meanValue: 42 }, 10, settings).expectedOrderValue).toBe(42);
+    expect(forecastCustomer(model, null, { x: 0, tx: 0, T: 9, meanValue: 0 }, 10, settings).expectedOrderValue).toBe(10);
   });
 });

@@ -4,9 +4,9 @@ export interface NelderMeadOptions {
   functionTolerance?: number;
   /** … and its vertices by less than this in every coordinate. @default 1e-8 */
   pointTolerance?: number;
-  /** Function evaluations per run. @default 5000 */
+  /** Function evaluations per run. @default 3000 */
   maxEvaluations?: number;
-  /** Restarts from the best point with a fresh simplex, until a restart no longer improves. @default 5 */
+  /** Restarts from the best point with a fresh simplex, until a restart no longer improves. @default 3 */
   maxRestarts?: number;
   /** Size of the initial simplex's steps. @default 0.5 */
   initialStep?: number;
@@ -28,7 +28,7 @@ export interface MinimizeResult {
  * a fresh simplex is the usual cure (Press et al., Numerical Recipes §10.5), repeated until it stops helping.
  */
 export function minimize(f: (x: readonly number[]) => number, start: readonly number[], options: NelderMeadOptions = {}): MinimizeResult {
-  const maxRestarts = options.maxRestarts ?? 5;
+  const maxRestarts = options.maxRestarts ?? 3;
   let best = run(f, start, options);
   let evaluations = best.evaluations;
   let restarts = 0;
@@ -50,7 +50,7 @@ export function minimize(f: (x: readonly number[]) => number, start: readonly nu
 function run(f: (x: readonly number[]) => number, start: readonly number[], options: NelderMeadOptions) {
   const ftol = options.functionTolerance ?? 1e-10;
   const xtol = options.pointTolerance ?? 1e-8;
-  const maxEvaluations = options.maxEvaluations ?? 5000;
+  const maxEvaluations = options.maxEvaluations ?? 3000;
   const step = options.initialStep ?? 0.5;
   const n = start.length;
   let evaluations = 0;

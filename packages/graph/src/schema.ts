@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { type Builder, createBuilder } from './builder.js';
 import { registerAccess } from './modules/access.js';
+import { registerAnalytics } from './modules/analytics.js';
 import { registerCollaboration } from './modules/collaboration.js';
 import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
@@ -41,6 +42,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerCommerce(builder, enums);
   registerMarketing(builder, enums);
   registerEvents(builder);
+  registerAnalytics(builder, enums);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });
