@@ -22,4 +22,4 @@ export { defaultLifetimeValueSettings, forecastCustomer, predictedLifetimeValue,
 export { quintileScore, rfmRules, rfmSegment, rfmSegments, type RfmRule, type RfmSegment } from './rfm.js';
 export { summarizeTransactions, type Transaction, type CustomerSummary } from './summarize.js';
 export { SeededRandom } from './random.js';
-export { simulateCustomers, type SimulatedCustomer, type SimulationOptions } from './simulate.js';
+export { simulateCustomers, simulateHistories, type SimulatedCustomer, type SimulatedHistory, type SimulationOptions } from './simulate.js';

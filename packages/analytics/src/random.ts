@@ -1,4 +1,7 @@
-/** A small seeded generator (mulberry32) with the draws the simulations need: same seed, same customers. */
+/**
+ * A small seeded generator (mulberry32) with the draws the simulations need: same seed, same customers. The demo
+ * data generator of `@crm/core` extends it.
+ */
 export class SeededRandom {
   private state: number;
   constructor(seed: number) {
@@ -19,9 +22,13 @@ export class SeededRandom {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 
-  /** Gamma(shape, rate) by Marsaglia & Tsang (2000), boosted for shape < 1. */
+  exponential(rate: number): number {
+    return -Math.log(1 - this.next()) / rate;
+  }
+
+  /** Gamma(shape, rate), Marsaglia-Tsang (with the shape < 1 boost). */
   gamma(shape: number, rate: number): number {
-    if (shape < 1) return this.gamma(shape + 1, rate) * (1 - this.next()) ** (1 / shape);
+    if (shape < 1) return this.gamma(shape + 1, rate) * this.next() ** (1 / shape);
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {
@@ -31,18 +38,14 @@ export class SeededRandom {
         x = this.normal();
         v = 1 + c * x;
       } while (v <= 0);
-      v = v * v * v;
-      const u = 1 - this.next();
-      if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return (d * v) / rate;
+      v = v ** 3;
+      const u = this.next();
+      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return (d * v) / rate;
     }
   }
 
   beta(a: number, b: number): number {
     const x = this.gamma(a, 1);
     return x / (x + this.gamma(b, 1));
-  }
-
-  exponential(rate: number): number {
-    return -Math.log(1 - this.next()) / rate;
   }
 }

@@ -1,4 +1,4 @@
-import { CommandRunner, fitClvModel, systemSession } from '@crm/core';
+import { clvModelSummary, CommandRunner, fitClvModel, systemSession } from '@crm/core';
 import { date, id, options } from './args.js';
 import type { CliCommand } from './command.js';
 import { assertWorkspace } from './workspace.js';
@@ -22,23 +22,8 @@ export const analyticsFit: CliCommand = {
         await assertWorkspace(database, workspaceId);
         const caller = new CommandRunner({ prisma: database.prisma, timeoutMs: 120_000 }).callerFor({ ...systemSession(workspaceId), actor: 'cli' });
         const model = await fitClvModel(caller, { asOf, trigger: 'cli' });
-        return {
-          modelId: model.id,
-          fittedAt: model.fittedAt.toISOString(),
-          calibrationEnd: model.calibrationEnd.toISOString().slice(0, 10),
-          customers: model.customers,
-          repeatCustomers: model.repeatCustomers,
-          r: model.r,
-          alpha: model.alpha,
-          a: model.a,
-          b: model.b,
-          p: model.p,
-          q: model.q,
-          gamma: model.gamma,
-          logLikelihood: model.logLikelihood,
-          converged: model.converged,
-          durationMs: model.durationMs,
-        };
+        const summary = clvModelSummary(model);
+        return { ...summary, calibrationEnd: summary.calibrationEnd.slice(0, 10) };
       },
     };
   },

@@ -107,10 +107,13 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
           rows.map((f) => f.predictedLifetimeValue.toFixed(2)),
         );
       }
-      // RFM needs the whole workspace (quintiles), so it is one statement after the rows exist.
+      // RFM needs the whole workspace (quintiles), so it is one statement after the rows exist. Right after a large
+      // import the statistics still describe a small workspace, and the planner then joins the CTEs in nested loops
+      // (25,000 × 25,000 comparisons); hash joins are right at any size for this bulk statement.
+      await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = off');
       await tx.$executeRawUnsafe(
-        `WITH rfm AS (${rfmSql}),
-              figures AS (${customerFiguresSql(settings, `c."workspaceId" = $1::uuid AND c.id IN (SELECT id FROM rfm)`, '$2::timestamptz')})
+        `WITH rfm AS MATERIALIZED (${rfmSql}),
+              figures AS MATERIALIZED (${customerFiguresSql(settings, `c."workspaceId" = $1::uuid AND c.id IN (SELECT id FROM rfm)`, '$2::timestamptz')})
          UPDATE "CustomerScore" s
             SET "rfmRecency" = rfm.r, "rfmFrequency" = rfm.f, "rfmMonetary" = rfm.m, "rfmSegment" = rfm.segment,
                 "historicalRevenue" = figures.revenue, "productCost" = figures."productCost", "costToServe" = figures."costToServe",
@@ -120,23 +123,35 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
         workspaceId,
         end.toISOString(),
       );
+      await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = on');
       await tx.$executeRawUnsafe(`DELETE FROM "CustomerScore" WHERE "workspaceId" = $1::uuid AND "modelId" <> $2::uuid`, workspaceId, model.id);
-      scope.emit('clv.model_fitted', { type: 'ClvModel', id: model.id }, {
-        calibrationEnd: calibrationDay.toISOString(),
-        customers: model.customers,
-        r: model.r,
-        alpha: model.alpha,
-        a: model.a,
-        b: model.b,
-        p: model.p,
-        q: model.q,
-        gamma: model.gamma,
-        logLikelihood: model.logLikelihood,
-      });
+      const { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood } = clvModelSummary(model);
+      scope.emit('clv.model_fitted', { type: 'ClvModel', id: model.id }, { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood });
       return model;
     },
     { role: 'ADMIN' },
   );
+}
+
+/** A fit as plain JSON (the CLI's output line, the event's payload). */
+export function clvModelSummary(model: ClvModel) {
+  return {
+    modelId: model.id,
+    fittedAt: model.fittedAt.toISOString(),
+    calibrationEnd: model.calibrationEnd.toISOString(),
+    customers: model.customers,
+    repeatCustomers: model.repeatCustomers,
+    r: model.r,
+    alpha: model.alpha,
+    a: model.a,
+    b: model.b,
+    p: model.p,
+    q: model.q,
+    gamma: model.gamma,
+    logLikelihood: model.logLikelihood,
+    converged: model.converged,
+    durationMs: model.durationMs,
+  };
 }
 
 /** Forecasts for every customer; customers with the same (x, t_x, T, m) share one computation (one-time buyers of a day). */

@@ -3,7 +3,7 @@ import type { Prisma } from '@crm/db';
 import type { Caller } from '../../command.js';
 import { badInput } from '../../errors.js';
 import { customerFiguresSql } from './customer-figures-sql.js';
-import { loadAnalyticsSettings } from './settings.js';
+import { type AnalyticsSettings, loadAnalyticsSettings } from './settings.js';
 
 /** One customer's analytics: historical figures as of now, the model's as of the latest fit (null before one). */
 export interface CustomerAnalytics {
@@ -59,16 +59,9 @@ interface Row {
 
 export const MAX_FORECAST_WEEKS = 520;
 
-/**
- * Analytics of a page of customers in one SQL statement (plus the settings): figures per customer from lateral
- * aggregates, the stored score and the model it came from. Customers not in the workspace are simply absent.
- */
-export async function loadCustomerAnalytics(caller: Caller, customerIds: readonly string[]): Promise<Map<string, CustomerAnalytics>> {
-  const result = new Map<string, CustomerAnalytics>();
-  if (!customerIds.length) return result;
-  const settings = await loadAnalyticsSettings(caller);
-  const rows = await caller.db.$queryRawUnsafe<Row[]>(
-    `WITH figures AS (${customerFiguresSql(settings, `c."workspaceId" = $1::uuid AND c.id = ANY($2::uuid[])`, 'now()')})
+/** The statement behind {@link loadCustomerAnalytics}: $1 workspace id, $2 the customers' ids. */
+export function customerAnalyticsSql(settings: AnalyticsSettings): string {
+  return `WITH figures AS (${customerFiguresSql(settings, `c."workspaceId" = $1::uuid AND c.id = ANY($2::uuid[])`, 'now()')})
      SELECT f.id, f.revenue::text AS revenue, f."productCost"::text AS "productCost", f."costToServe"::text AS "costToServe",
             (f.revenue - f."productCost")::text AS margin, (f.revenue - f."productCost" - f."costToServe")::text AS profit,
             w.share::float8 AS "shareOfWallet",
@@ -89,7 +82,19 @@ export async function loadCustomerAnalytics(caller: Caller, customerIds: readonl
                     (SELECT coalesce(sum(o.total), 0) FROM "Order" o JOIN "Customer" cc ON cc.id = o."customerId"
                       WHERE cc."workspaceId" = $1::uuid AND cc."companyId" = co.id AND o."orderedAt" >= now() - interval '365 days') / co."annualWallet"
                 END AS share
-       ) w ON true`,
+       ) w ON true`;
+}
+
+/**
+ * Analytics of a page of customers in one SQL statement (plus the settings): figures per customer from lateral
+ * aggregates, the stored score and the model it came from. Customers not in the workspace are simply absent.
+ */
+export async function loadCustomerAnalytics(caller: Caller, customerIds: readonly string[]): Promise<Map<string, CustomerAnalytics>> {
+  const result = new Map<string, CustomerAnalytics>();
+  if (!customerIds.length) return result;
+  const settings = await loadAnalyticsSettings(caller);
+  const rows = await caller.db.$queryRawUnsafe<Row[]>(
+    customerAnalyticsSql(settings),
     caller.session.workspaceId,
     customerIds,
   );

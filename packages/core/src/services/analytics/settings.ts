@@ -26,16 +26,19 @@ export type AnalyticsSettingsInput = z.input<typeof settingsInput>;
 export function analyticsSettingsOf(workspaceSettings: unknown): AnalyticsSettings {
   const stored = (workspaceSettings as { analytics?: unknown } | null)?.analytics;
   const parsed = settingsInput.safeParse(stored ?? {});
-  const given = parsed.success ? parsed.data : {};
-  const d = defaultAnalyticsSettings;
+  return withChanges(defaultAnalyticsSettings, parsed.success ? parsed.data : {});
+}
+
+/** `base` with the fields `changes` gives (null or absent fields keep base's value). */
+function withChanges(base: AnalyticsSettings, changes: z.output<typeof settingsInput>): AnalyticsSettings {
   return {
-    horizonMonths: given.horizonMonths ?? d.horizonMonths,
-    monthlyDiscountRate: given.monthlyDiscountRate ?? d.monthlyDiscountRate,
-    margin: given.margin ?? d.margin,
+    horizonMonths: changes.horizonMonths ?? base.horizonMonths,
+    monthlyDiscountRate: changes.monthlyDiscountRate ?? base.monthlyDiscountRate,
+    margin: changes.margin ?? base.margin,
     unitCosts: {
-      ticket: given.unitCosts?.ticket ?? d.unitCosts.ticket,
-      activity: given.unitCosts?.activity ?? d.unitCosts.activity,
-      campaignContact: given.unitCosts?.campaignContact ?? d.unitCosts.campaignContact,
+      ticket: changes.unitCosts?.ticket ?? base.unitCosts.ticket,
+      activity: changes.unitCosts?.activity ?? base.unitCosts.activity,
+      campaignContact: changes.unitCosts?.campaignContact ?? base.unitCosts.campaignContact,
     },
   };
 }
@@ -53,17 +56,7 @@ export async function updateAnalyticsSettings(caller: Caller, raw: AnalyticsSett
       // Row lock: two concurrent updates must not each write back the other's stale half.
       await tx.$queryRawUnsafe('SELECT 1 FROM "Workspace" WHERE id = $1::uuid FOR UPDATE', session.workspaceId);
       const workspace = await tx.workspace.findUniqueOrThrow({ where: { id: session.workspaceId }, select: { settings: true } });
-      const current = analyticsSettingsOf(workspace.settings);
-      const next: AnalyticsSettings = {
-        horizonMonths: input.horizonMonths ?? current.horizonMonths,
-        monthlyDiscountRate: input.monthlyDiscountRate ?? current.monthlyDiscountRate,
-        margin: input.margin ?? current.margin,
-        unitCosts: {
-          ticket: input.unitCosts?.ticket ?? current.unitCosts.ticket,
-          activity: input.unitCosts?.activity ?? current.unitCosts.activity,
-          campaignContact: input.unitCosts?.campaignContact ?? current.unitCosts.campaignContact,
-        },
-      };
+      const next = withChanges(analyticsSettingsOf(workspace.settings), input);
       const settings = { ...((workspace.settings as object | null) ?? {}), analytics: { ...next, unitCosts: { ...next.unitCosts } } };
       await tx.workspace.update({ where: { id: session.workspaceId }, data: { settings } });
       return next;

@@ -28,6 +28,8 @@ export interface ImportOrdersSummary {
 }
 
 export const MAX_REPORTED_ERRORS = 100;
+/** Orders imported from which the tables' statistics are refreshed. */
+const ANALYZE_AFTER = 5000;
 
 /**
  * Imports purchase history from CSV (header `customer,orderedAt,total[,sku,quantity,orderRef]`). Customers are
@@ -73,6 +75,9 @@ export async function importOrders(caller: Caller, csv: string, options: ImportO
     options.onProgress?.({ rowsDone: Math.min(file.rows, (batch + 1) * (Number.isFinite(batchSize) ? batchSize : file.rows)), rows: file.rows });
   }
   summary.errors.sort((x, y) => x.line - y.line);
+  // Fresh statistics after a bulk load: a planner that still believes the workspace is small picks nested loops
+  // for the lists and analytics that follow (as after `seedWorkspace`).
+  if (summary.imported >= ANALYZE_AFTER) await caller.db.$executeRawUnsafe('ANALYZE "Customer", "Order", "OrderLine", "LifecycleChange"');
   return summary;
 }
 
