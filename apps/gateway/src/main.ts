@@ -62,7 +62,9 @@ try {
   }
   // RATE_LIMIT_PER_MINUTE=0 turns per-key rate limiting off (load tests); unset keeps the default.
   const perMinute = process.env.RATE_LIMIT_PER_MINUTE;
-  gateway = createGateway({ database, logger, ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}) });
+  // MAX_BODY_BYTES raises the 1 MiB request limit (order imports of several MB through importOrders).
+  const maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || undefined;
+  gateway = createGateway({ database, logger, maxBodyBytes, ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}) });
   url = await gateway.listen(port, host);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;

@@ -124,3 +124,27 @@ describe('importOrders', () => {
     expect(ann).toMatchObject({ lifetimeValue: '35.50', orderCount: 2 });
   });
 });
+
+describe('a file of several MB through GraphQL', () => {
+  it('imports 40,000 orders in one transaction when the body limit allows it', async () => {
+    const big = await startTestGateway({ clvRefresh: false, maxBodyBytes: 8 * 1024 * 1024 });
+    try {
+      const rows = ['customer,orderedAt,total,sku,quantity,orderRef'];
+      for (let i = 0; i < 40_000; i++) rows.push(`buyer-${i % 5000}@big.test,2026-0${1 + (i % 9)}-${10 + (i % 19)}T10:00:00Z,${(i % 97) + 0.5},SKU-${i % 40},1,BIG-${i}`);
+      const csv = rows.join('\n');
+      expect(csv.length).toBeGreaterThan(2_000_000);
+      const result = await big.workspace.client.query(IMPORT, { csv });
+      expect(result.importOrders).toMatchObject({ imported: 40_000, customersCreated: 5000, errorCount: 0 });
+      const [figures] = await big.database.prisma.$queryRawUnsafe<{ orders: number; revenue: string; ltv: string }[]>(
+        `SELECT (SELECT count(*)::int FROM "Order" WHERE "workspaceId" = $1::uuid) AS orders,
+                (SELECT sum(total)::text FROM "Order" WHERE "workspaceId" = $1::uuid) AS revenue,
+                (SELECT sum("lifetimeValue")::text FROM "Customer" WHERE "workspaceId" = $1::uuid) AS ltv`,
+        big.workspace.workspaceId,
+      );
+      expect(figures!.orders).toBe(40_000);
+      expect(figures!.ltv).toBe(figures!.revenue);
+    } finally {
+      await big.close();
+    }
+  }, 120_000);
+});
