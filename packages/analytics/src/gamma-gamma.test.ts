@@ -21,7 +21,7 @@ describe('Gamma-Gamma', () => {
     expect(fit.logLikelihood).toBeGreaterThanOrEqual(gammaGammaLogLikelihood(truth, customers.filter((c) => c.x > 0)));
     // p, q and γ trade off along a ridge; the population mean pγ/(q−1) is what the data pins down.
     expect(Math.abs((fit.p * fit.gamma) / (fit.q - 1) / ((truth.p * truth.gamma) / (truth.q - 1)) - 1)).toBeLessThan(0.05);
-    expect(Math.abs(fit.p / truth.p - 1)).toBeLessThan(0.1);
+    expect(Math.abs(fit.p / truth.p - 1)).toBeLessThan(0.15);
     expect(Math.abs(fit.q / truth.q - 1)).toBeLessThan(0.25);
   });
 });

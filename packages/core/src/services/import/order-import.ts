@@ -1,5 +1,6 @@
 import type { Caller, CommandScope } from '../../command.js';
 import { isCrmError } from '../../errors.js';
+import { requireRole } from '../../session.js';
 import { uuid7 } from './ids.js';
 import { type ImportOrder, type ImportRowError, readOrderFile } from './order-rows.js';
 
@@ -40,7 +41,7 @@ const ANALYZE_AFTER = 5000;
  */
 export async function importOrders(caller: Caller, csv: string, options: ImportOrdersOptions = {}): Promise<ImportOrdersSummary> {
   // Refuse a non-admin before reading anything.
-  await caller.run(async () => undefined, { role: 'ADMIN' });
+  requireRole(caller.session, 'ADMIN');
   const file = readOrderFile(csv);
   const batchSize = Math.max(1, options.batchSize ?? 5000);
   const summary: ImportOrdersSummary = {
