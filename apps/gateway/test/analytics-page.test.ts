@@ -46,6 +46,8 @@ describe('background refits', () => {
     const second = await waitForModel((m) => m !== null && m.id !== first.id);
     expect(second.trigger).toBe('background');
     await waitForIdle();
+    const history = (await client.query(`{ clvModels(first: 5) { id } }`)).clvModels.map((m: { id: string }) => m.id);
+    expect(history.slice(0, 2)).toEqual([second.id, first.id]);
   });
 });
 

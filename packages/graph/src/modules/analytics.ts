@@ -140,6 +140,14 @@ export function registerAnalytics(builder: Builder, _enums: Enums) {
       description: 'The current lifetime-value model (the newest fit); null before the first.',
       resolve: (_query, _root, _args, ctx) => latestClvModel(callerOf(ctx)),
     }),
+    clvModels: t.prismaField({
+      type: ['ClvModel'],
+      authScopes: { authenticated: true },
+      description: 'The history of fits, newest first.',
+      args: { first: t.arg.int({ defaultValue: 10, description: 'At most 100.' }) },
+      resolve: (query, _root, args, ctx) =>
+        callerOf(ctx).db.clvModel.findMany({ ...query, orderBy: [{ fittedAt: 'desc' }, { id: 'desc' }], take: Math.max(0, Math.min(args.first ?? 10, 100)) }),
+    }),
     analyticsSettings: t.field({
       type: AnalyticsSettingsType,
       authScopes: { authenticated: true },
