@@ -3,7 +3,8 @@ import { startTestGateway, type TestGateway } from '../src/testing/index.js';
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ rateLimit: { perMinute: 60, burst: 3 } });
+  // One token every 10 s: at 60 a minute a loaded machine took over a second for the burst and the bucket refilled.
+  t = await startTestGateway({ rateLimit: { perMinute: 6, burst: 3 } });
 });
 afterAll(async () => {
   await t?.close();
