@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiKeyVerifier, createWorkspace, seedWorkspace } from '@crm/core';
+import { ApiKeyVerifier, CommandRunner, createWorkspace, fitClvModel, seedWorkspace, systemSession } from '@crm/core';
 import type { Database, DatabaseConfig } from '@crm/db';
 
 /** How many customers the demo workspace gets on first start. */
@@ -36,6 +36,8 @@ export async function ensureDemoWorkspace(database: Database, config: DatabaseCo
       if ((await database.prisma.workspace.count()) > 0) return { apiKey: await savedKey(database, keyFile), created: false, keyFile };
       const demo = await createWorkspace(database.prisma, { name: 'Demo workspace' });
       await seedWorkspace(database.prisma, demo.workspaceId, { customers: DEMO_CUSTOMERS, seed: DEMO_SEED });
+      // The seed writes rows, not events, so no background refit follows: fit once so that analytics show at once.
+      await fitClvModel(new CommandRunner({ prisma: database.prisma }).callerFor(systemSession(demo.workspaceId)), { trigger: 'background' });
       if (keyFile) fs.writeFileSync(keyFile, `${demo.apiKey}\n`, { mode: 0o600 });
       return { apiKey: demo.apiKey, created: true, keyFile };
     } finally {

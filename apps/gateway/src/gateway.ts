@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import { ClvRefresher, type ClvRefresherOptions, tapPublished } from './analytics/clv-refresher.js';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   retention?: EventRetentionSettings;
   /** Observes every batch of committed events right after commit, before publishing (metrics, benchmarks). Must not throw. */
   onCommitted?: (events: readonly RecordedEvent[]) => void;
+  /** Background refits of the lifetime-value model after purchases (`false` turns them off). */
+  clvRefresh?: Pick<ClvRefresherOptions, 'debounceMs' | 'maxDelayMs'> | false;
 }
 
 export interface Gateway {
@@ -58,6 +61,8 @@ export interface Gateway {
    * execution (identical `events` subscriptions run once) on its own. Tests wait on it.
    */
   readonly liveSubscribers: number;
+  /** Refits lifetime-value models after purchases; null when turned off. */
+  readonly clvRefresher: ClvRefresher | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -68,9 +73,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
   const verifier = new ApiKeyVerifier(database.prisma);
-  const bus: EventBus = options.redis
+  const baseBus: EventBus = options.redis
     ? new RedisEventBus({ ...options.redis, logger })
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  let clvRefresher: ClvRefresher | null = null;
+  const bus = options.clvRefresh === false ? baseBus : tapPublished(baseBus, (events) => clvRefresher?.notice(events));
   const publish = publishCommitted(bus, database.sql, logger);
   const runner = new CommandRunner({
     prisma: database.prisma,
@@ -83,6 +90,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   });
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
+  if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const schema = buildSchema({ extend: options.extend, webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets } });
@@ -103,6 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     get liveSubscribers() {
       return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
     },
+    clvRefresher,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -119,6 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async close(graceMs = 10_000) {
       const deadline = Date.now() + graceMs;
       await relay.stop();
+      await clvRefresher?.stop();
       await webhooks.stop();
       await retention.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.

@@ -65,9 +65,12 @@ try {
   }
   // RATE_LIMIT_PER_MINUTE=0 turns per-key rate limiting off (load tests); unset keeps the default.
   const perMinute = process.env.RATE_LIMIT_PER_MINUTE;
+  // MAX_BODY_BYTES raises the 1 MiB request limit (order imports of several MB through importOrders).
+  const maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || undefined;
   gateway = createGateway({
     database,
     logger,
+    maxBodyBytes,
     webhooks: webhookOptionsFromEnv(),
     redis: redisOptionsFromEnv(),
     retention: { days: retentionDaysFromEnv() },

@@ -171,3 +171,59 @@ describe('the embedded database (PGlite on disk)', () => {
     }
   }, 120_000);
 });
+
+describe('crm import orders and crm analytics fit (PostgreSQL)', () => {
+  let pg: TestPostgres;
+  let env: Record<string, string>;
+  let dir: string;
+  beforeAll(async () => {
+    pg = await createTestPostgres();
+    env = { DATABASE_URL: pg.url };
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-import-'));
+  });
+  afterAll(async () => {
+    await pg?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes good batches, refuses the batch with a bad row by its line, and completes on a re-run of the fixed file', async () => {
+    const workspaceId = json(await crm(['workspace', 'create', '--name', 'Import Co'], env)).workspaceId as string;
+    const rows = (bad: boolean) => [
+      'customer,orderedAt,total,orderRef',
+      'a@x.test,2026-01-01,10,O-1', // batch 1 (rows 1-2)
+      'b@x.test,20260102,20,O-2',
+      'c@x.test,2026-01-03,30,O-3', // batch 2 (rows 3-4)
+      `c@x.test,${bad ? '2026-13-01' : '2026-02-03'},30,O-4`,
+      'a@x.test,2026-03-01,5.5,O-5', // batch 3 (row 5)
+    ];
+    const file = path.join(dir, 'orders.csv');
+    fs.writeFileSync(file, `${rows(true).join('\n')}\n`);
+    const first = await crm(['import', 'orders', '--workspace', workspaceId, '--file', file, '--batch-size', '2'], env);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('refused');
+    const summary = JSON.parse(first.stdout.trim());
+    expect(summary).toMatchObject({
+      imported: 3, customersCreated: 2, skipped: 0, rejected: 1, rows: 5, errorCount: 1,
+      errors: [{ line: 5, field: 'orderedAt', message: expect.stringContaining('Not a date') }],
+    });
+    const customer = (email: string) => pg.database.prisma.customer.findFirstOrThrow({ where: { workspaceId, email } });
+    expect(await customer('a@x.test')).toMatchObject({ orderCount: 2, lastOrderAt: new Date('2026-03-01T00:00:00Z') });
+    expect(await pg.database.prisma.customer.count({ where: { workspaceId, email: 'c@x.test' } })).toBe(0);
+
+    fs.writeFileSync(file, `${rows(false).join('\n')}\n`);
+    const second = json(await crm(['import', 'orders', '--workspace', workspaceId, '--file', file, '--batch-size', '2'], env));
+    expect(second).toMatchObject({ imported: 2, customersCreated: 1, skipped: 3, rejected: 0, errors: [] });
+    expect((await customer('c@x.test')).lifetimeValue.toFixed(2)).toBe('60.00');
+    const events = await pg.database.prisma.event.findMany({ where: { workspaceId, type: 'orders.imported' } });
+    expect(events.map((e) => (e.payload as { orders: number }).orders)).toEqual([2, 1, 2]);
+    expect(events.every((e) => e.actor === 'cli')).toBe(true);
+
+    const fit = json(await crm(['analytics', 'fit', '--workspace', workspaceId, '--as-of', '2026-06-30'], env));
+    expect(fit).toMatchObject({ calibrationEnd: '2026-06-30', customers: 3, repeatCustomers: 2, r: expect.any(Number), alpha: expect.any(Number) });
+    expect(await pg.database.prisma.customerScore.count({ where: { workspaceId } })).toBe(3);
+
+    const missing = await crm(['import', 'orders', '--workspace', workspaceId, '--file', path.join(dir, 'nope.csv')], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read');
+  }, 120_000);
+});

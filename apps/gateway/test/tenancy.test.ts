@@ -50,7 +50,10 @@ const VICTIM_VIEW = /* GraphQL */ `{
   apiKeys(includeRevoked: true) { edges { node { id name role revokedAt } } }
   companies { edges { node { id name domain owner { id } updatedAt } } }
   customers { edges { node { id name email tags lifecycleStage lifetimeValue orderCount updatedAt company { id } owner { id }
-    activities { totalCount } orders { totalCount } deals { totalCount } tickets { totalCount } tasks { totalCount } surveyResponses { totalCount } } } }
+    activities { totalCount } orders { totalCount } deals { totalCount } tickets { totalCount } tasks { totalCount } surveyResponses { totalCount }
+    analytics { historicalRevenue costToServe profit predictedLifetimeValue } } } }
+  clvModel { id }
+  analyticsSettings { margin ticketCost }
   pipelines { id name stages { id name probability } }
   deals { edges { node { id title amount status stage { id } updatedAt } } }
   activities { edges { node { id subject } } }
@@ -161,10 +164,14 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   deleteWebhook: () => [`mutation ($i: DeleteWebhookInput!) { deleteWebhook(input: $i) { deletedWebhookId } }`, { i: { id: a.webhook } }],
   rotateWebhookSecret: () => [`mutation ($i: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $i) { secret } }`, { i: { id: a.webhook } }],
   redeliverWebhookDelivery: () => [`mutation ($i: RedeliverWebhookDeliveryInput!) { redeliverWebhookDelivery(input: $i) { delivery { id } } }`, { i: { id: a.webhookDelivery } }],
+  // A's customer email and orderRef in B's import make B's own customer and orders; then B fits and tunes its model.
+  importOrders: () => [`mutation ($i: ImportOrdersInput!) { importOrders(input: $i) { imported } }`, { i: { csv: 'customer,orderedAt,total,orderRef\nvera@victim.test,2026-01-01,10,A-1\nvera@victim.test,2026-02-01,10,A-2' } }],
+  refreshClvModel: () => [`mutation { refreshClvModel { model { id } } }`, {}],
+  updateAnalyticsSettings: () => [`mutation ($i: UpdateAnalyticsSettingsInput!) { updateAnalyticsSettings(input: $i) { settings { margin } } }`, { i: { margin: 0.9, ticketCost: 1000 } }],
 };
 
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
-const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook']);
+const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings']);
 
 describe('tenancy: workspace B cannot change workspace A', () => {
   it('every mutation aimed at A’s rows fails with NOT_FOUND (or succeeds harmlessly inside B)', async () => {

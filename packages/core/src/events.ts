@@ -42,6 +42,30 @@ export interface CrmEventMap {
     /** Each line as priced (unitPrice from the input or the catalog), for loyalty and cross-sell consumers. */
     lines: { sku: string; quantity: number; unitPrice: string }[];
   };
+  /** One per batch of an order import (not one `order.recorded` per order of a historical backfill). */
+  'orders.imported': {
+    importId: string;
+    batch: number;
+    orders: number;
+    customersCreated: number;
+    skipped: number;
+    total: string;
+    firstOrderedAt: string | null;
+    lastOrderedAt: string | null;
+  };
+  /** A lifetime-value model was fitted and the customers' scores were rewritten. */
+  'clv.model_fitted': {
+    calibrationEnd: string;
+    customers: number;
+    r: number;
+    alpha: number;
+    a: number;
+    b: number;
+    p: number | null;
+    q: number | null;
+    gamma: number | null;
+    logLikelihood: number;
+  };
   'campaign.created': { name: string };
   'campaign.response_recorded': { campaignId: string; customerId: string; kind: string };
   'survey.responded': { customerId: string; kind: string; score: number };

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { type Builder, createBuilder } from './builder.js';
 import { registerAccess } from './modules/access.js';
 import { registerAuditLog } from './modules/audit-log.js';
+import { registerAnalytics } from './modules/analytics.js';
 import { registerCollaboration } from './modules/collaboration.js';
 import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
@@ -50,6 +51,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerAuditLog(builder, crmEvent);
   registerDashboardMetrics(builder, enums);
   registerWebhooks(builder, options.webhooks);
+  registerAnalytics(builder, enums);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });

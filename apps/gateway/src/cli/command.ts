@@ -21,7 +21,16 @@ export interface CliCommand {
   prepare(argv: string[]): PreparedCommand;
 }
 
-/** A failure the user can act on (unknown workspace, key already gone): printed as is, exit code 1. */
+/**
+ * A failure the user can act on (unknown workspace, key already gone): printed as is, exit code 1. A `result`
+ * (e.g. an import's summary with the refused lines) is still printed as the command's JSON line.
+ */
 export class CommandError extends Error {
   override name = 'CommandError';
+  constructor(
+    message: string,
+    readonly result?: object,
+  ) {
+    super(message);
+  }
 }

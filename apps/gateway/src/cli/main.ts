@@ -3,14 +3,16 @@
 // errors go to stderr. Exit codes: 0 done, 1 failed, 2 usage error.
 import { isCrmError } from '@crm/core';
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
+import { analyticsFit } from './analytics.js';
 import { apikeyCreate, apikeyRevoke } from './apikey.js';
 import { UsageError } from './args.js';
 import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
+import { importOrdersCommand } from './import.js';
 import { migrate } from './migrate.js';
 import { seed } from './seed.js';
 import { workspaceCreate, workspaceList } from './workspace.js';
 
-const commands: CliCommand[] = [workspaceCreate, workspaceList, apikeyCreate, apikeyRevoke, seed, migrate];
+const commands: CliCommand[] = [workspaceCreate, workspaceList, apikeyCreate, apikeyRevoke, seed, migrate, importOrdersCommand, analyticsFit];
 
 function usageLine(command: CliCommand): string {
   return `npm run crm -- ${command.name}${command.usage ? ` ${command.usage}` : ''}`;
@@ -96,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof CommandError || isCrmError(error)) {
+      if (error instanceof CommandError && error.result) await print(JSON.stringify(error.result));
       console.error(error.message);
       return 1;
     }

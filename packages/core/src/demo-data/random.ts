@@ -1,19 +1,7 @@
-/** A small deterministic PRNG (mulberry32) with the distributions the demo data needs. Same seed, same data. */
-export class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
+import { SeededRandom } from '@crm/analytics';
 
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
+/** A small deterministic PRNG (mulberry32, from `@crm/analytics`) with the distributions the demo data needs. Same seed, same data. */
+export class Random extends SeededRandom {
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
   }
@@ -35,38 +23,6 @@ export class Random {
       if (r < 0) return value;
     }
     return choices[choices.length - 1]![0];
-  }
-
-  normal(): number {
-    const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
-  }
-
-  exponential(rate: number): number {
-    return -Math.log(1 - this.next()) / rate;
-  }
-
-  /** Gamma(shape, rate), Marsaglia-Tsang (with the shape < 1 boost). */
-  gamma(shape: number, rate: number): number {
-    if (shape < 1) return this.gamma(shape + 1, rate) * this.next() ** (1 / shape);
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v ** 3;
-      const u = this.next();
-      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return (d * v) / rate;
-    }
-  }
-
-  beta(a: number, b: number): number {
-    const x = this.gamma(a, 1);
-    return x / (x + this.gamma(b, 1));
   }
 
   /** A version-7 UUID for time `ms` (sorts by creation time like the database's own ids), random bits from this PRNG. */

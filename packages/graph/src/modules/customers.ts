@@ -1,5 +1,6 @@
 import {
   createCustomer,
+  customerAnalyticsWhere,
   customerWhere,
   deleteCustomer,
   updateCustomer,
@@ -11,6 +12,7 @@ import { orderedBy } from '../relation-order.js';
 import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
+import { registerAnalyticsInputs, toAnalyticsFilter } from './analytics-inputs.js';
 import type { Enums } from './enums.js';
 import type { RangeInputs } from './inputs.js';
 
@@ -20,14 +22,18 @@ const orderFields = {
   UPDATED_AT: 'updatedAt',
   LIFETIME_VALUE: 'lifetimeValue',
   LAST_ORDER_AT: 'lastOrderAt',
+  PREDICTED_LIFETIME_VALUE: 'predictedLifetimeValue',
+  PROBABILITY_ALIVE: 'probabilityAlive',
 } as const;
 
-/** Customers without orders sort last either way; the other sort fields are never null. */
+/** Customers without orders (or without a score) sort last either way; the other sort fields are never null. */
 function customerOrder(field: (typeof orderFields)[keyof typeof orderFields], sort: 'asc' | 'desc'): Prisma.CustomerOrderByWithRelationInput {
+  if (field === 'predictedLifetimeValue' || field === 'probabilityAlive') return { score: { [field]: { sort, nulls: 'last' } } };
   return field === 'lastOrderAt' ? { lastOrderAt: { sort, nulls: 'last' } } : { [field]: sort };
 }
 
 export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeInputs) {
+  const analytics = registerAnalyticsInputs(builder);
   builder.prismaNode('Customer', {
     id: { field: 'id' },
     description: 'A person who is, was or may become a customer. The 360-degree view hangs off it.',
@@ -116,6 +122,9 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
       createdAt: t.field({ type: ranges.DateTimeRange }),
       lifetimeValue: t.field({ type: ranges.DecimalRange }),
       lastOrderAt: t.field({ type: ranges.DateTimeRange }),
+      predictedLifetimeValue: t.field({ type: ranges.DecimalRange, description: 'As of the latest lifetime-value fit.' }),
+      probabilityAlive: t.field({ type: analytics.FloatRange, description: '0 to 1, as of the latest lifetime-value fit.' }),
+      rfmSegment: t.field({ type: [analytics.RfmSegment], description: 'Any of these RFM segments.' }),
     }),
   });
   const CustomerOrderField = builder.enumType('CustomerOrderField', { values: Object.keys(orderFields) as (keyof typeof orderFields)[] });
@@ -127,6 +136,11 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
   });
 
   type FilterArg = typeof CustomerFilterInput.$inferInput | null | undefined;
+  const where = (filter: FilterArg, search: string | null | undefined): Prisma.CustomerWhereInput => {
+    const base = customerWhere(toFilter(filter), search);
+    const scored = filter ? customerAnalyticsWhere(toAnalyticsFilter(filter)) : {};
+    return Object.keys(scored).length ? { AND: [base, scored] } : base;
+  };
   const toFilter = (filter: FilterArg): CustomerFilter | null =>
     filter
       ? {
@@ -169,14 +183,14 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
         resolve: (query, _root, args, ctx) =>
           callerOf(ctx).db.customer.findMany({
             ...query,
-            where: customerWhere(toFilter(args.filter), args.search),
+            where: where(args.filter, args.search),
             orderBy: [
               ...(args.orderBy ?? []).map((o) => customerOrder(orderFields[o.field], o.direction === 'DESC' ? 'desc' : 'asc')),
               { id: 'asc' },
             ],
           }),
         totalCount: (_connection, args, ctx) =>
-          callerOf(ctx).db.customer.count({ where: customerWhere(toFilter(args.filter), args.search) }),
+          callerOf(ctx).db.customer.count({ where: where(args.filter, args.search) }),
       },
     ),
   }));

@@ -1,0 +1,181 @@
+import { type CustomerForecast, fitBgNbd, fitGammaGamma, forecastCustomer, type GammaGammaFit } from '@crm/analytics';
+import type { ClvModel } from '@crm/db';
+import type { Caller } from '../../command.js';
+import { badInput } from '../../errors.js';
+import { requireRole } from '../../session.js';
+import { uuid7 } from '../import/ids.js';
+import { customerFiguresSql, modelInputsSql, rfmSql } from './customer-figures-sql.js';
+import { type AnalyticsSettings, loadAnalyticsSettings } from './settings.js';
+
+const DAY_MS = 86_400_000;
+/** Rows per upsert statement. */
+const CHUNK = 5000;
+
+export interface FitClvModelOptions {
+  /** Calibration end: purchases up to the end of this UTC day count. @default today */
+  asOf?: Date | null;
+  /** Who asked, recorded on the model: `api`, `cli` or `background`. */
+  trigger: 'api' | 'cli' | 'background';
+}
+
+interface ModelInput {
+  id: string;
+  x: number;
+  tx: number;
+  T: number;
+  meanValue: number;
+}
+
+/**
+ * Fits the workspace's lifetime-value models as of a date and rewrites every customer's score, in this order:
+ * the models' inputs (x, t_x, T, mean repeat value) come from one SQL query; the fit and the per-customer forecasts
+ * run in this process, outside any transaction; then ONE transaction stores the model, upserts the scores (with RFM
+ * and historical figures computed in SQL), removes the scores of customers who no longer have purchases, and emits
+ * `clv.model_fitted`. Readers see the old model and scores or the new ones, never a mix. Needs ADMIN.
+ */
+export async function fitClvModel(caller: Caller, options: FitClvModelOptions): Promise<ClvModel> {
+  requireRole(caller.session, 'ADMIN');
+  const started = performance.now();
+  const asOf = options.asOf ?? new Date();
+  if (Number.isNaN(asOf.getTime())) throw badInput('asOf: not a date', 'asOf');
+  if (asOf.getTime() > Date.now() + DAY_MS) throw badInput('asOf: must not be in the future', 'asOf');
+  const calibrationDay = new Date(Math.floor(asOf.getTime() / DAY_MS) * DAY_MS);
+  const end = new Date(calibrationDay.getTime() + DAY_MS);
+  const workspaceId = caller.session.workspaceId;
+  const settings = await loadAnalyticsSettings(caller);
+
+  const inputs = await caller.db.$queryRawUnsafe<ModelInput[]>(modelInputsSql, workspaceId, end.toISOString(), calibrationDay.toISOString());
+  if (!inputs.length) throw badInput(`asOf: no purchases up to ${calibrationDay.toISOString().slice(0, 10)}, nothing to fit`, 'asOf');
+  const repeat = inputs.filter((c) => c.x > 0);
+  if (!repeat.length) throw badInput('asOf: no customer has bought on two different days yet, so repeat buying cannot be estimated', 'asOf');
+
+  const bg = fitBgNbd(inputs);
+  const spend: GammaGammaFit | null = repeat.some((c) => c.meanValue > 0) ? fitGammaGamma(inputs) : null;
+  const fallbackOrderValue = await meanOrderValue(caller, end);
+  const forecasts = forecastAll(inputs, bg, spend, fallbackOrderValue, settings);
+
+  return caller.run(
+    async (scope) => {
+      const { tx } = scope;
+      const model = await tx.clvModel.create({
+        data: {
+          id: uuid7(),
+          workspaceId,
+          calibrationEnd: calibrationDay,
+          customers: inputs.length,
+          repeatCustomers: repeat.length,
+          r: bg.r,
+          alpha: bg.alpha,
+          a: bg.a,
+          b: bg.b,
+          logLikelihood: bg.logLikelihood,
+          p: spend?.p ?? null,
+          q: spend?.q ?? null,
+          gamma: spend?.gamma ?? null,
+          spendLogLikelihood: spend?.logLikelihood ?? null,
+          converged: bg.converged && (spend?.converged ?? true),
+          durationMs: Math.round(performance.now() - started),
+          settings: settings as unknown as object,
+          trigger: options.trigger,
+        },
+      });
+      for (let start = 0; start < inputs.length; start += CHUNK) {
+        const chunk = inputs.slice(start, start + CHUNK);
+        const rows = forecasts.slice(start, start + CHUNK);
+        await tx.$executeRawUnsafe(
+          `INSERT INTO "CustomerScore" ("customerId", "workspaceId", "modelId", "repeatPurchases", "recencyWeeks", "ageWeeks", "meanRepeatValue",
+                                        "probabilityAlive", "expectedPurchases", "expectedOrderValue", "predictedLifetimeValue",
+                                        "rfmRecency", "rfmFrequency", "rfmMonetary", "rfmSegment", "historicalRevenue", "productCost", "costToServe", profit, "scoredAt")
+           SELECT u.id, $1::uuid, $2::uuid, u.x, u.tx, u.t, u.m, u.alive, u.expected, u.eov, u.clv, 0, 0, 0, '', 0, 0, 0, 0, now()
+             FROM unnest($3::uuid[], $4::int[], $5::float8[], $6::float8[], $7::numeric[], $8::float8[], $9::float8[], $10::numeric[], $11::numeric[])
+               AS u(id, x, tx, t, m, alive, expected, eov, clv)
+           ON CONFLICT ("customerId") DO UPDATE SET
+             "modelId" = EXCLUDED."modelId", "repeatPurchases" = EXCLUDED."repeatPurchases", "recencyWeeks" = EXCLUDED."recencyWeeks",
+             "ageWeeks" = EXCLUDED."ageWeeks", "meanRepeatValue" = EXCLUDED."meanRepeatValue", "probabilityAlive" = EXCLUDED."probabilityAlive",
+             "expectedPurchases" = EXCLUDED."expectedPurchases", "expectedOrderValue" = EXCLUDED."expectedOrderValue",
+             "predictedLifetimeValue" = EXCLUDED."predictedLifetimeValue", "scoredAt" = EXCLUDED."scoredAt"`,
+          workspaceId,
+          model.id,
+          chunk.map((c) => c.id),
+          chunk.map((c) => c.x),
+          chunk.map((c) => c.tx),
+          chunk.map((c) => c.T),
+          chunk.map((c) => c.meanValue.toFixed(2)),
+          rows.map((f) => f.probabilityAlive),
+          rows.map((f) => f.expectedPurchases),
+          rows.map((f) => f.expectedOrderValue.toFixed(2)),
+          rows.map((f) => f.predictedLifetimeValue.toFixed(2)),
+        );
+      }
+      // RFM needs the whole workspace (quintiles), so it is one statement after the rows exist. Right after a large
+      // import the statistics still describe a small workspace, and the planner then joins the CTEs in nested loops
+      // (25,000 × 25,000 comparisons); hash joins are right at any size for this bulk statement.
+      await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = off');
+      await tx.$executeRawUnsafe(
+        `WITH rfm AS MATERIALIZED (${rfmSql}),
+              figures AS MATERIALIZED (${customerFiguresSql(settings, `c."workspaceId" = $1::uuid AND c.id IN (SELECT id FROM rfm)`, '$2::timestamptz')})
+         UPDATE "CustomerScore" s
+            SET "rfmRecency" = rfm.r, "rfmFrequency" = rfm.f, "rfmMonetary" = rfm.m, "rfmSegment" = rfm.segment,
+                "historicalRevenue" = figures.revenue, "productCost" = figures."productCost", "costToServe" = figures."costToServe",
+                profit = figures.revenue - figures."productCost" - figures."costToServe"
+           FROM rfm JOIN figures ON figures.id = rfm.id
+          WHERE s."customerId" = rfm.id AND s."workspaceId" = $1::uuid`,
+        workspaceId,
+        end.toISOString(),
+      );
+      await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = on');
+      await tx.$executeRawUnsafe(`DELETE FROM "CustomerScore" WHERE "workspaceId" = $1::uuid AND "modelId" <> $2::uuid`, workspaceId, model.id);
+      const { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood } = clvModelSummary(model);
+      scope.emit('clv.model_fitted', { type: 'ClvModel', id: model.id }, { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood });
+      return model;
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+/** A fit as plain JSON (the CLI's output line, the event's payload). */
+export function clvModelSummary(model: ClvModel) {
+  return {
+    modelId: model.id,
+    fittedAt: model.fittedAt.toISOString(),
+    calibrationEnd: model.calibrationEnd.toISOString(),
+    customers: model.customers,
+    repeatCustomers: model.repeatCustomers,
+    r: model.r,
+    alpha: model.alpha,
+    a: model.a,
+    b: model.b,
+    p: model.p,
+    q: model.q,
+    gamma: model.gamma,
+    logLikelihood: model.logLikelihood,
+    converged: model.converged,
+    durationMs: model.durationMs,
+  };
+}
+
+/** Forecasts for every customer; customers with the same (x, t_x, T, m) share one computation (one-time buyers of a day). */
+function forecastAll(inputs: ModelInput[], bg: ReturnType<typeof fitBgNbd>, spend: GammaGammaFit | null, fallback: number, settings: AnalyticsSettings) {
+  const cache = new Map<string, CustomerForecast>();
+  return inputs.map((c) => {
+    const key = `${c.x}/${c.tx}/${c.T}/${c.meanValue}`;
+    let forecast = cache.get(key);
+    if (!forecast) cache.set(key, (forecast = forecastCustomer(bg, spend, c, fallback, settings)));
+    return forecast;
+  });
+}
+
+/** The workspace's mean order value up to `end`: the order value of customers the spend model knows nothing about. */
+async function meanOrderValue(caller: Caller, end: Date): Promise<number> {
+  const [row] = await caller.db.$queryRawUnsafe<{ mean: number | null }[]>(
+    `SELECT avg(total)::float8 AS mean FROM "Order" WHERE "workspaceId" = $1::uuid AND "orderedAt" < $2::timestamptz`,
+    caller.session.workspaceId,
+    end.toISOString(),
+  );
+  return row?.mean ?? 0;
+}
+
+/** The workspace's current model (the newest fit), or null before the first. */
+export function latestClvModel(caller: Caller): Promise<ClvModel | null> {
+  return caller.db.clvModel.findFirst({ orderBy: [{ fittedAt: 'desc' }, { id: 'desc' }] });
+}
