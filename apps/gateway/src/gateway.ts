@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
-import { ClvRefresher, type ClvRefresherOptions, tapPublished } from './analytics/clv-refresher.js';
+import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
@@ -73,11 +73,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
   const verifier = new ApiKeyVerifier(database.prisma);
-  const baseBus: EventBus = options.redis
+  const bus: EventBus = options.redis
     ? new RedisEventBus({ ...options.redis, logger })
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
   let clvRefresher: ClvRefresher | null = null;
-  const bus = options.clvRefresh === false ? baseBus : tapPublished(baseBus, (events) => clvRefresher?.notice(events));
   const publish = publishCommitted(bus, database.sql, logger);
   const runner = new CommandRunner({
     prisma: database.prisma,
@@ -87,11 +86,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       options.onCommitted?.(events);
       publish(events);
       webhooks.notifyCommitted(events);
+      clvRefresher?.notice(events);
     },
   });
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
   if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
-  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
+  // Events committed by other processes (the CLI's imports) reach the refresher when the relay publishes them.
+  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed: (events) => clvRefresher?.notice(events) });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const schema = buildSchema({ extend: options.extend, webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets } });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });

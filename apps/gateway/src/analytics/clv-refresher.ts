@@ -1,5 +1,4 @@
 import { type CommandRunner, fitClvModel, isCrmError, type RecordedEvent, systemSession } from '@crm/core';
-import type { EventBus } from '../live/event-bus.js';
 import { describeError, type Logger } from '../logger.js';
 
 export interface ClvRefresherOptions {
@@ -17,8 +16,8 @@ const PURCHASE_EVENTS = new Set(['order.recorded', 'orders.imported']);
 /**
  * Refits a workspace's lifetime-value model in the background after its purchases change: debounced per workspace
  * (a burst of orders or an import of many batches is one fit), at most one fit per workspace at a time (events
- * during a fit schedule one more), never on a request path. It listens to committed events as the bus publishes
- * them on this instance, so each commit triggers one refit on the instance where it was published.
+ * during a fit schedule one more), never on a request path. It is shown committed events by the gateway (its own
+ * commits, and those the outbox relay publishes for other processes), so each commit triggers one refit.
  */
 export class ClvRefresher {
   private readonly timers = new Map<string, { timer: NodeJS.Timeout; firstAt: number }>();
@@ -86,19 +85,4 @@ export class ClvRefresher {
     this.timers.clear();
     await Promise.allSettled([...this.running.values()]);
   }
-}
-
-/** The bus, with every batch it publishes also shown to `tap` (after the subscribers). */
-export function tapPublished(bus: EventBus, tap: (events: readonly RecordedEvent[]) => void): EventBus {
-  return {
-    async publish(events) {
-      await bus.publish(events);
-      tap(events);
-    },
-    subscribe: (workspaceId, listener) => bus.subscribe(workspaceId, listener),
-    get subscriberCount() {
-      return bus.subscriberCount;
-    },
-    close: () => bus.close(),
-  };
 }

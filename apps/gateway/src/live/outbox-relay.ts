@@ -1,4 +1,4 @@
-import { type EventRow, toRecordedEvent } from '@crm/core';
+import { type EventRow, type RecordedEvent, toRecordedEvent } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import type { EventBus } from './event-bus.js';
@@ -14,6 +14,8 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Most events per round. @default 500 */
   batchSize?: number;
+  /** Sees every batch the relay publishes (events committed elsewhere, e.g. by the CLI). Must not throw. */
+  onRelayed?: (events: readonly RecordedEvent[]) => void;
 }
 
 /** Older unpublished events are past replay retention: nobody can ask for them any more. */
@@ -59,6 +61,7 @@ export class OutboxRelay {
     if (!rows.length) return 0;
     const events = rows.map(toRecordedEvent);
     await bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
+    this.options.onRelayed?.(events);
     await markPublished(
       sql,
       events.map((event) => event.id),
