@@ -1,0 +1,102 @@
+// createCrmClient: one urql Client for the CRM gateway, in browsers and in Node.
+import { Client, type Exchange, fetchExchange, subscriptionExchange } from '@urql/core';
+import { retryExchange, type RetryExchangeOptions } from '@urql/exchange-retry';
+import { type Client as SocketClient, createClient as createSocketClient } from 'graphql-ws';
+import { crmCacheExchange } from './cache.js';
+
+export interface CrmClientOptions {
+  /** The GraphQL endpoint: `http://127.0.0.1:4000/graphql`, or `/graphql` in a page served by the gateway. */
+  url: string;
+  /** An API key (`crm_…`): sent as `Authorization: Bearer` on HTTP and in the socket's `connectionParams`. */
+  apiKey: string;
+  /**
+   * The WebSocket class for subscriptions. Browsers and Node ≥ 22 have one; on Node 20 the package's `node`
+   * entry passes `ws`. @default globalThis.WebSocket
+   */
+  webSocketImpl?: unknown;
+  /**
+   * `normalized`: graphcache with the schema (Relay pages merged, lists refreshed after mutations, optimistic deal
+   * moves); `none`: no cache, every operation goes to the network. @default 'normalized'
+   */
+  cache?: 'normalized' | 'none';
+  /** Retries of network errors (not GraphQL errors), with exponential backoff and jitter. */
+  retry?: RetryExchangeOptions;
+  /** Replaces `fetch` (tests, proxies). @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+const sockets = new WeakMap<Client, SocketClient>();
+
+/** The graphql-ws client behind a client made by `createCrmClient` (to watch reconnects). */
+export function socketOf(client: Client): SocketClient {
+  const socket = sockets.get(client);
+  if (!socket) throw new Error('Not a client made by createCrmClient');
+  return socket;
+}
+
+/** `/graphql` → `ws://<host>/graphql` in a browser; `http(s)://…` → `ws(s)://…`. */
+function socketUrl(url: string): string {
+  const base = typeof location === 'undefined' ? undefined : location.href;
+  const absolute = new URL(url, base);
+  absolute.protocol = absolute.protocol === 'https:' ? 'wss:' : 'ws:';
+  return absolute.toString();
+}
+
+/** A socket closed for a bad key (4403) or by a protocol error (44xx) will not get better by retrying. */
+const retryable = (event: unknown) => {
+  const code = (event as { code?: number } | null)?.code;
+  return typeof code !== 'number' || code < 4400 || code >= 4500;
+};
+
+/** Exponential backoff with jitter between reconnects: 250 ms, 500 ms, 1 s … up to 10 s. */
+const socketBackoff = (retries: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.min(10_000, 250 * 2 ** retries) * (0.5 + Math.random() / 2)));
+
+/** A configured urql Client: fetch + retry of network errors + graphcache, subscriptions over graphql-ws. */
+export function createCrmClient(options: CrmClientOptions): Client {
+  const authorization = `Bearer ${options.apiKey}`;
+  const webSocketImpl = options.webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
+  if (!webSocketImpl) throw new Error('No WebSocket here: pass webSocketImpl (e.g. `ws`), or import @crm/client under Node');
+  const socket = createSocketClient({
+    url: socketUrl(options.url),
+    webSocketImpl,
+    connectionParams: { authorization },
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: retryable,
+    retryWait: socketBackoff,
+  });
+
+  const exchanges: Exchange[] = [];
+  if (options.cache !== 'none') exchanges.push(crmCacheExchange());
+  exchanges.push(
+    retryExchange({
+      initialDelayMs: 250,
+      maxDelayMs: 5000,
+      randomDelay: true,
+      maxNumberAttempts: 5,
+      retryIf: (error) => !!error.networkError,
+      ...options.retry,
+    }),
+    fetchExchange,
+    subscriptionExchange({
+      forwardSubscription: (request) => ({
+        subscribe: (sink) => ({ unsubscribe: socket.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+      }),
+    }),
+  );
+
+  const client = new Client({
+    url: options.url,
+    exchanges,
+    preferGetMethod: false,
+    fetchOptions: () => ({ headers: { authorization } }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  sockets.set(client, socket);
+  return client;
+}
+
+/** Closes the client's socket (ends its subscriptions); a Node process can then exit. */
+export async function disposeCrmClient(client: Client): Promise<void> {
+  await sockets.get(client)?.dispose();
+}
