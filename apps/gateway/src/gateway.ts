@@ -5,6 +5,7 @@ import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Outbox relay timing (tests shorten it). */
   relay?: Pick<OutboxRelayOptions, 'staleAfterMs' | 'intervalMs'>;
+  /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
+  dashboardDir?: string | null;
 }
 
 export interface Gateway {
@@ -59,7 +62,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
   const schema = buildSchema({ extend: options.extend });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
-  const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
+  const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
+  const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
   server.keepAliveTimeout = 65_000;
   const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus });
 

@@ -1,0 +1,158 @@
+import { graphql } from '@crm/client';
+import { CustomerProfile } from '../components/CustomerProfile.js';
+import { LogActivityForm } from '../components/LogActivityForm.js';
+import { Empty, ErrorMessage, Loading } from '../components/States.js';
+import { formatDate, formatMoney, titleCase } from '../data/format.js';
+import { useCrmQuery, useEventStream, useThrottled } from '../data/hooks.js';
+import { useCanEdit } from '../data/role.js';
+
+export const customer360 = graphql(`
+  query Customer360($id: ID!) {
+    customer(id: $id) {
+      id name email phone lifecycleStage tags createdAt lifetimeValue orderCount lastOrderAt
+      company { id name domain }
+      owner { id name }
+      stageHistory { fromStage toStage reason changedAt }
+      satisfaction { averageCsat latestNps npsCategory responses }
+      activities(first: 20) { totalCount edges { node { id type channel direction subject occurredAt } } }
+      orders(first: 10) { totalCount edges { node { id orderRef orderedAt total lines { sku quantity } } } }
+      deals(first: 10) { totalCount edges { node { id title amount status stage { id name } } } }
+      tickets(first: 10) { totalCount edges { node { id subject status priority satisfactionRating } } }
+      tasks(first: 10) { totalCount edges { node { id title dueAt status } } }
+    }
+  }
+`);
+
+/** Every event that concerns this customer: about them, or carrying their id (orders, activities, tickets…). */
+function concerns(id: string, event: { subject: { id: string } | null; payload: unknown }) {
+  if (event.subject?.id === id) return true;
+  const customerId = (event.payload as { customerId?: string } | null)?.customerId;
+  return !!customerId && id.length > 0 && atobSafe(id).endsWith(customerId);
+}
+const atobSafe = (value: string) => {
+  try {
+    return atob(value);
+  } catch {
+    return '';
+  }
+};
+
+/** The customer 360: profile, timeline, orders, deals, tickets, tasks and satisfaction, live. */
+export function CustomerPage({ id }: { id: string }) {
+  const query = useCrmQuery(customer360, { id });
+  const refetch = useThrottled(query.refetch, 200);
+  useEventStream({}, (event) => concerns(id, event) && refetch());
+  const canEdit = useCanEdit();
+
+  if (query.error) return <ErrorMessage error={query.error} retry={query.refetch} />;
+  if (!query.data) return <Loading what="the customer" />;
+  const customer = query.data.customer;
+  if (!customer) return <Empty>This customer does not exist (any more). Go back to the customer list and search for them.</Empty>;
+
+  return (
+    <div className="customer-360">
+      <CustomerProfile customer={customer} canEdit={canEdit} />
+      <div className="panels">
+        <section className="card" aria-labelledby="sat-title">
+          <h2 id="sat-title">Satisfaction</h2>
+          <dl className="pairs">
+            <dt>Average CSAT</dt>
+            <dd>{customer.satisfaction.averageCsat?.toFixed(2) ?? 'No answers yet'}</dd>
+            <dt>Latest NPS</dt>
+            <dd>{customer.satisfaction.latestNps ?? 'No answers yet'}{customer.satisfaction.npsCategory ? ` (${titleCase(customer.satisfaction.npsCategory)})` : ''}</dd>
+            <dt>Survey answers</dt>
+            <dd>{customer.satisfaction.responses}</dd>
+            <dt>Lifetime value</dt>
+            <dd>{formatMoney(customer.lifetimeValue, true)} over {customer.orderCount} orders</dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="orders-title" data-testid="orders">
+          <h2 id="orders-title">Orders ({customer.orders.totalCount})</h2>
+          {customer.orders.edges.length === 0 ? (
+            <Empty>No orders yet: orders recorded through the API or imported with `crm import orders` appear here.</Empty>
+          ) : (
+            <ul className="rows">
+              {customer.orders.edges.map(({ node }) => (
+                <li key={node.id}>
+                  <span>{formatDate(node.orderedAt)}</span>
+                  <span>{node.orderRef ?? node.lines.map((l) => `${l.quantity}× ${l.sku}`).join(', ')}</span>
+                  <strong>{formatMoney(node.total, true)}</strong>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="card" aria-labelledby="deals-title">
+          <h2 id="deals-title">Deals ({customer.deals.totalCount})</h2>
+          {customer.deals.edges.length === 0 ? (
+            <Empty>No deals.</Empty>
+          ) : (
+            <ul className="rows">
+              {customer.deals.edges.map(({ node }) => (
+                <li key={node.id}>
+                  <span>{node.title}</span>
+                  <span>{node.stage.name}</span>
+                  <strong>{formatMoney(node.amount)}</strong>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="card" aria-labelledby="tickets-title">
+          <h2 id="tickets-title">Tickets ({customer.tickets.totalCount})</h2>
+          {customer.tickets.edges.length === 0 ? (
+            <Empty>No tickets.</Empty>
+          ) : (
+            <ul className="rows">
+              {customer.tickets.edges.map(({ node }) => (
+                <li key={node.id}>
+                  <span>{node.subject}</span>
+                  <span>
+                    {titleCase(node.status)} · {titleCase(node.priority)}
+                  </span>
+                  <span>{node.satisfactionRating ? `CSAT ${node.satisfactionRating}` : ''}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="card" aria-labelledby="tasks-title">
+          <h2 id="tasks-title">Tasks ({customer.tasks.totalCount})</h2>
+          {customer.tasks.edges.length === 0 ? (
+            <Empty>No tasks.</Empty>
+          ) : (
+            <ul className="rows">
+              {customer.tasks.edges.map(({ node }) => (
+                <li key={node.id}>
+                  <span>{node.title}</span>
+                  <span>{titleCase(node.status)}</span>
+                  <span>{formatDate(node.dueAt)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section className="card timeline" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">Timeline ({customer.activities.totalCount})</h2>
+          {canEdit && <LogActivityForm customerId={customer.id} />}
+          {customer.activities.edges.length === 0 ? (
+            <Empty>No interactions yet. {canEdit ? 'Log a call, email or meeting above.' : ''}</Empty>
+          ) : (
+            <ol className="rows">
+              {customer.activities.edges.map(({ node }) => (
+                <li key={node.id}>
+                  <time dateTime={node.occurredAt}>{formatDate(node.occurredAt)}</time>
+                  <span>
+                    {titleCase(node.type)} · {titleCase(node.channel)}
+                    {node.direction ? ` · ${titleCase(node.direction)}` : ''}
+                  </span>
+                  <span>{node.subject}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
