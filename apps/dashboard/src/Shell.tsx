@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { whoAmI } from './data/documents.js';
 import { useCrmQuery } from './data/hooks.js';
 import { RoleContext } from './data/role.js';
-import { ErrorMessage, Loading } from './components/States.js';
+import { ErrorMessage } from './components/States.js';
 import { CustomerPage } from './pages/CustomerPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
@@ -54,7 +54,8 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {me.error ? <ErrorMessage error={me.error} retry={me.refetch} /> : me.data ? page : <Loading what="your workspace" />}
+        {/* The page loads alongside the role (edit controls appear once it is known): one round trip less. */}
+        {me.error ? <ErrorMessage error={me.error} retry={me.refetch} /> : page}
       </main>
     </RoleContext.Provider>
   );

@@ -40,7 +40,8 @@ beforeAll(async () => {
   api = t.workspace.client;
   ids.ada = await createCustomer('Ada Lovelace', { email: 'ada@example.com', lifecycleStage: 'CUSTOMER', tags: ['vip'] });
   ids.grace = await createCustomer('Grace Hopper', { email: 'grace@example.com', lifecycleStage: 'LEAD' });
-  for (let i = 1; i <= 8; i++) await createCustomer(`Sample Customer ${i}`, { lifecycleStage: i % 3 ? 'PROSPECT' : 'LEAD' });
+  // More than one page of the customer list (30), for the infinite scroll.
+  for (let i = 1; i <= 32; i++) await createCustomer(`Sample Customer ${String(i).padStart(2, '0')}`, { lifecycleStage: i % 3 ? 'PROSPECT' : 'LEAD' });
   await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
     input: { customerId: ids.ada, orderRef: 'A-1001', lines: [{ sku: 'MUG', quantity: 2, unitPrice: '12.50' }] },
   });
@@ -79,13 +80,13 @@ describe('the dashboard in a browser', () => {
 
   it('shows a customer created through the API in the feed and the figures within 1 s, without reload', async () => {
     const figure = page.getByTestId('figure-customers').locator('dd');
-    await expect.poll(() => figure.textContent()).toBe('10');
+    await expect.poll(() => figure.textContent()).toBe('34');
     await page.getByText('Waiting for changes').waitFor();
     await page.waitForTimeout(300); // the event stream subscribes once the page is up
     const started = Date.now();
     await createCustomer('Live Linus', { lifecycleStage: 'LEAD' });
     await page.getByTestId('event-feed').getByText('Live Linus').first().waitFor({ timeout: 1000 });
-    await expect.poll(() => figure.textContent(), { timeout: 1000 - (Date.now() - started), interval: 25 }).toBe('11');
+    await expect.poll(() => figure.textContent(), { timeout: 1000 - (Date.now() - started), interval: 25 }).toBe('35');
     expect(Date.now() - started).toBeLessThan(1000);
     await page.locator('canvas').first().waitFor();
     await page.waitForTimeout(400); // chart animation
@@ -127,7 +128,11 @@ describe('the dashboard in a browser', () => {
     await expect.poll(() => page.getByTestId('customer-list').locator('tbody tr').count()).toBe(1);
     expect(await page.getByTestId('customer-list').getByText('Grace Hopper').count()).toBe(1);
     await page.getByLabel('Search').fill('');
-    await expect.poll(() => page.getByTestId('customer-list').locator('tbody tr').count()).toBe(11);
+    const rows = page.getByTestId('customer-list').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(30); // the first page
+    await rows.last().scrollIntoViewIfNeeded();
+    await page.mouse.wheel(0, 5000);
+    await expect.poll(() => rows.count()).toBe(35); // the next page, merged below it
     await expectNoSeriousViolations();
     await shot('customers');
   });

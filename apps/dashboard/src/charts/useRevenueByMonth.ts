@@ -25,10 +25,11 @@ export function monthKeys(now = new Date()): string[] {
   });
 }
 
-export function useRevenueByMonth(version: number): MonthlyRevenue | null {
+export function useRevenueByMonth(version: number, enabled: boolean): MonthlyRevenue | null {
   const client = useClient();
   const [revenue, setRevenue] = useState<MonthlyRevenue | null>(null);
   useEffect(() => {
+    if (!enabled) return;
     let cancelled = false;
     (async () => {
       const keys = monthKeys();
@@ -52,6 +53,6 @@ export function useRevenueByMonth(version: number): MonthlyRevenue | null {
     return () => {
       cancelled = true;
     };
-  }, [client, version]);
+  }, [client, version, enabled]);
   return revenue;
 }

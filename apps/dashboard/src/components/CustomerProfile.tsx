@@ -1,8 +1,9 @@
 import { graphql, type ResultOf } from '@crm/client';
 import { type FormEvent, useState } from 'react';
-import { describeError, formatDate, titleCase } from '../data/format.js';
+import { formatDate, titleCase } from '../data/format.js';
 import { useCrmMutation } from '../data/hooks.js';
-import { LIFECYCLE_STAGES, type LifecycleStage } from '../data/key-figures.js';
+import type { LifecycleStage } from '../data/key-figures.js';
+import { FormFooter, StageSelect, TextField } from './FormParts.js';
 import type { customer360 } from '../pages/CustomerPage.js';
 
 const updateCustomer = graphql(`
@@ -67,41 +68,11 @@ function EditForm({ customer, onDone }: { customer: Customer; onDone: () => void
   }
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Edit customer">
-      <label>
-        Name
-        <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        Email
-        <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
-      </label>
-      <label>
-        Phone
-        <input value={phone} onChange={(e) => setPhone(e.target.value)} />
-      </label>
-      <label>
-        Stage
-        <select value={stage} onChange={(e) => setStage(e.target.value as LifecycleStage)}>
-          {LIFECYCLE_STAGES.map((s) => (
-            <option key={s} value={s}>
-              {titleCase(s)}
-            </option>
-          ))}
-        </select>
-      </label>
-      {state.error && (
-        <p role="alert" className="error">
-          {describeError(state.error)}
-        </p>
-      )}
-      <div className="actions">
-        <button type="button" className="secondary" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" disabled={state.running}>
-          Save
-        </button>
-      </div>
+      <TextField label="Name" value={name} onChange={setName} required />
+      <TextField label="Email" type="email" value={email} onChange={setEmail} />
+      <TextField label="Phone" value={phone} onChange={setPhone} />
+      <StageSelect value={stage} onChange={setStage} />
+      <FormFooter error={state.error} onCancel={onDone} submitLabel="Save" disabled={state.running} />
     </form>
   );
 }

@@ -1,8 +1,8 @@
 import { graphql } from '@crm/client';
 import { type FormEvent, useState } from 'react';
-import { describeError, titleCase } from '../data/format.js';
 import { useCrmMutation } from '../data/hooks.js';
-import { LIFECYCLE_STAGES, type LifecycleStage } from '../data/key-figures.js';
+import type { LifecycleStage } from '../data/key-figures.js';
+import { FormFooter, StageSelect, TextField } from './FormParts.js';
 import { hrefOf } from '../router.js';
 
 const createCustomer = graphql(`
@@ -33,37 +33,10 @@ export function NewCustomerForm() {
   return (
     <form className="card inline-form" onSubmit={submit} aria-labelledby="new-customer-title">
       <h2 id="new-customer-title">New customer</h2>
-      <label>
-        Name
-        <input value={name} onChange={(e) => setName(e.target.value)} required />
-      </label>
-      <label>
-        Email
-        <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
-      </label>
-      <label>
-        Stage
-        <select value={stage} onChange={(e) => setStage(e.target.value as LifecycleStage)}>
-          {LIFECYCLE_STAGES.map((s) => (
-            <option key={s} value={s}>
-              {titleCase(s)}
-            </option>
-          ))}
-        </select>
-      </label>
-      {state.error && (
-        <p role="alert" className="error">
-          {describeError(state.error)}
-        </p>
-      )}
-      <div className="actions">
-        <button type="button" className="secondary" onClick={() => setOpen(false)}>
-          Cancel
-        </button>
-        <button type="submit" disabled={state.running || !name.trim()}>
-          Add customer
-        </button>
-      </div>
+      <TextField label="Name" value={name} onChange={setName} required />
+      <TextField label="Email" type="email" value={email} onChange={setEmail} />
+      <StageSelect value={stage} onChange={setStage} />
+      <FormFooter error={state.error} onCancel={() => setOpen(false)} submitLabel="Add customer" disabled={state.running || !name.trim()} />
     </form>
   );
 }

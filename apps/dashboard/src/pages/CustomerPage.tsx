@@ -1,5 +1,6 @@
 import { graphql } from '@crm/client';
 import { CustomerProfile } from '../components/CustomerProfile.js';
+import { ListSection } from '../components/ListSection.js';
 import { LogActivityForm } from '../components/LogActivityForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { formatDate, formatMoney, titleCase } from '../data/format.js';
@@ -66,72 +67,46 @@ export function CustomerPage({ id }: { id: string }) {
             <dd>{formatMoney(customer.lifetimeValue, true)} over {customer.orderCount} orders</dd>
           </dl>
         </section>
-        <section className="card" aria-labelledby="orders-title" data-testid="orders">
-          <h2 id="orders-title">Orders ({customer.orders.totalCount})</h2>
-          {customer.orders.edges.length === 0 ? (
-            <Empty>No orders yet: orders recorded through the API or imported with `crm import orders` appear here.</Empty>
-          ) : (
-            <ul className="rows">
-              {customer.orders.edges.map(({ node }) => (
-                <li key={node.id}>
-                  <span>{formatDate(node.orderedAt)}</span>
-                  <span>{node.orderRef ?? node.lines.map((l) => `${l.quantity}× ${l.sku}`).join(', ')}</span>
-                  <strong>{formatMoney(node.total, true)}</strong>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        <section className="card" aria-labelledby="deals-title">
-          <h2 id="deals-title">Deals ({customer.deals.totalCount})</h2>
-          {customer.deals.edges.length === 0 ? (
-            <Empty>No deals.</Empty>
-          ) : (
-            <ul className="rows">
-              {customer.deals.edges.map(({ node }) => (
-                <li key={node.id}>
-                  <span>{node.title}</span>
-                  <span>{node.stage.name}</span>
-                  <strong>{formatMoney(node.amount)}</strong>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        <section className="card" aria-labelledby="tickets-title">
-          <h2 id="tickets-title">Tickets ({customer.tickets.totalCount})</h2>
-          {customer.tickets.edges.length === 0 ? (
-            <Empty>No tickets.</Empty>
-          ) : (
-            <ul className="rows">
-              {customer.tickets.edges.map(({ node }) => (
-                <li key={node.id}>
-                  <span>{node.subject}</span>
-                  <span>
-                    {titleCase(node.status)} · {titleCase(node.priority)}
-                  </span>
-                  <span>{node.satisfactionRating ? `CSAT ${node.satisfactionRating}` : ''}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-        <section className="card" aria-labelledby="tasks-title">
-          <h2 id="tasks-title">Tasks ({customer.tasks.totalCount})</h2>
-          {customer.tasks.edges.length === 0 ? (
-            <Empty>No tasks.</Empty>
-          ) : (
-            <ul className="rows">
-              {customer.tasks.edges.map(({ node }) => (
-                <li key={node.id}>
-                  <span>{node.title}</span>
-                  <span>{titleCase(node.status)}</span>
-                  <span>{formatDate(node.dueAt)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <ListSection
+          id="orders"
+          title="Orders"
+          total={customer.orders.totalCount}
+          items={customer.orders.edges.map((e) => e.node)}
+          empty="No orders yet: orders recorded through the API or imported with `crm import orders` appear here."
+          cells={(order) => [
+            formatDate(order.orderedAt),
+            order.orderRef ?? order.lines.map((l) => `${l.quantity}× ${l.sku}`).join(', '),
+            <strong key="total">{formatMoney(order.total, true)}</strong>,
+          ]}
+        />
+        <ListSection
+          id="deals"
+          title="Deals"
+          total={customer.deals.totalCount}
+          items={customer.deals.edges.map((e) => e.node)}
+          empty="No deals."
+          cells={(deal) => [deal.title, deal.stage.name, <strong key="amount">{formatMoney(deal.amount)}</strong>]}
+        />
+        <ListSection
+          id="tickets"
+          title="Tickets"
+          total={customer.tickets.totalCount}
+          items={customer.tickets.edges.map((e) => e.node)}
+          empty="No tickets."
+          cells={(ticket) => [
+            ticket.subject,
+            `${titleCase(ticket.status)} · ${titleCase(ticket.priority)}`,
+            ticket.satisfactionRating ? `CSAT ${ticket.satisfactionRating}` : '',
+          ]}
+        />
+        <ListSection
+          id="tasks"
+          title="Tasks"
+          total={customer.tasks.totalCount}
+          items={customer.tasks.edges.map((e) => e.node)}
+          empty="No tasks."
+          cells={(task) => [task.title, titleCase(task.status), formatDate(task.dueAt)]}
+        />
         <section className="card timeline" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline ({customer.activities.totalCount})</h2>
           {canEdit && <LogActivityForm customerId={customer.id} />}

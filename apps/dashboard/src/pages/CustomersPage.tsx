@@ -4,7 +4,8 @@ import { NewCustomerForm } from '../components/NewCustomerForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { formatDate, formatMoney, titleCase } from '../data/format.js';
 import { useCrmQuery } from '../data/hooks.js';
-import { LIFECYCLE_STAGES, type LifecycleStage } from '../data/key-figures.js';
+import type { LifecycleStage } from '../data/key-figures.js';
+import { StageSelect } from '../components/FormParts.js';
 import { useCanEdit } from '../data/role.js';
 import { hrefOf } from '../router.js';
 
@@ -70,17 +71,7 @@ export function CustomersPage() {
           Search
           <input type="search" value={searchInput} onChange={(e) => setSearchInput(e.target.value)} placeholder="Name, email or company" />
         </label>
-        <label>
-          Stage
-          <select value={stage} onChange={(e) => setStage(e.target.value as LifecycleStage | '')}>
-            <option value="">All stages</option>
-            {LIFECYCLE_STAGES.map((s) => (
-              <option key={s} value={s}>
-                {titleCase(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StageSelect<LifecycleStage | ''> value={stage} onChange={setStage} anyLabel="All stages" />
         <label>
           Tag
           <input value={tag} onChange={(e) => setTag(e.target.value.trim())} placeholder="e.g. vip" />

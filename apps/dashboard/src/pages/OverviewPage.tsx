@@ -1,5 +1,4 @@
-import { useState } from 'react';
-import { BarChart } from '../charts/BarChart.js';
+import { lazy, Suspense, useState } from 'react';
 import { usePipelineByStage } from '../charts/usePipelineByStage.js';
 import { useRevenueByMonth } from '../charts/useRevenueByMonth.js';
 import { EventFeed } from '../components/EventFeed.js';
@@ -9,6 +8,9 @@ import { pipelinesQuery } from '../data/documents.js';
 import { formatMoney, titleCase } from '../data/format.js';
 import { useCrmQuery, useEventStream, useThrottled } from '../data/hooks.js';
 import { useKeyFigures } from '../data/key-figures.js';
+
+// Chart.js loads after the first figures are on screen (a separate chunk).
+const BarChart = lazy(() => import('../charts/BarChart.js').then((module) => ({ default: module.BarChart })));
 
 const money = (value: number) => formatMoney(value);
 const count = (value: number) => value.toLocaleString('en-US');
@@ -21,13 +23,15 @@ export function OverviewPage() {
   const [version, setVersion] = useState(0);
   const refreshCharts = useThrottled(() => setVersion((v) => v + 1), 2000);
   useEventStream({ types: ['order.recorded', 'deal.created', 'deal.updated', 'deal.stage_changed', 'deal.deleted'] }, refreshCharts);
-  const revenue = useRevenueByMonth(version);
-  const byStage = usePipelineByStage(pipelines.data?.pipelines.find((p) => p.isDefault), version);
+  // Chart data is fetched once the key figures are in, so it does not delay them.
+  const revenue = useRevenueByMonth(version, !!figures);
+  const byStage = usePipelineByStage(figures && pipelines.data?.pipelines.find((p) => p.isDefault), version);
 
   return (
     <div className="overview">
       <h1>Overview</h1>
       {error ? <ErrorMessage error={error} retry={refetch} /> : figures ? <MetricsPanel figures={figures} /> : <Loading what="key figures" />}
+      <Suspense fallback={<Loading what="charts" />}>
       <div className="charts">
         {revenue ? <BarChart title="Revenue by month" labels={revenue.labels} values={revenue.values} format={money} /> : <Loading what="revenue" />}
         {byStage ? (
@@ -48,6 +52,7 @@ export function OverviewPage() {
           <Loading what="lifecycle funnel" />
         )}
       </div>
+      </Suspense>
       <EventFeed />
     </div>
   );
