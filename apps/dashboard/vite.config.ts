@@ -8,7 +8,6 @@ export default defineConfig({
   // Served by the gateway at /app/ (apps/gateway/src/dashboard-files.ts).
   base: '/app/',
   plugins: [react()],
-  resolve: { conditions: ['browser'] },
   build: { outDir: 'dist', sourcemap: false, chunkSizeWarningLimit: 400 },
   server: {
     port: 5173,
