@@ -42,11 +42,13 @@ function socketUrl(url: string): string {
   return absolute.toString();
 }
 
-/** A socket closed for a bad key (4403) or by a protocol error (44xx) will not get better by retrying. */
-const retryable = (event: unknown) => {
-  const code = (event as { code?: number } | null)?.code;
-  return typeof code !== 'number' || code < 4400 || code >= 4500;
-};
+/**
+ * Close codes that retrying will not fix: a bad key (4403 Forbidden), protocol errors (4400, 4401, 4406, 4409),
+ * too many init requests (4429), server errors (4500) and the client's own fatal codes (4004, 4005). Everything else
+ * (a dropped connection 1006, a restart 1001, an init timeout 4408) reconnects.
+ */
+const FATAL_CLOSE_CODES = new Set([4004, 4005, 4400, 4401, 4403, 4406, 4409, 4429, 4500]);
+const retryable = (event: unknown) => !FATAL_CLOSE_CODES.has((event as { code?: number } | null)?.code ?? 0);
 
 /** Exponential backoff with jitter between reconnects: 250 ms, 500 ms, 1 s … up to 10 s. */
 const socketBackoff = (retries: number) =>
@@ -74,7 +76,8 @@ export function createCrmClient(options: CrmClientOptions): Client {
       maxDelayMs: 5000,
       randomDelay: true,
       maxNumberAttempts: 5,
-      retryIf: (error) => !!error.networkError,
+      // Subscriptions reconnect inside graphql-ws; a socket error that reaches here is final.
+      retryIf: (error, operation) => !!error.networkError && operation.kind !== 'subscription',
       ...options.retry,
     }),
     fetchExchange,

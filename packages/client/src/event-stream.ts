@@ -1,5 +1,5 @@
 // A resumable stream of the workspace's events: remembers the last cursor and resumes after it on reconnect.
-import type { Client } from '@urql/core';
+import type { Client, CombinedError } from '@urql/core';
 import { socketOf } from './create-client.js';
 import { graphql, type ResultOf } from './graphql.js';
 
@@ -35,7 +35,7 @@ export interface EventStreamOptions {
   subjectId?: string;
   /** Start right after this event's cursor (replaying what came since); the present when left out. */
   after?: string | null;
-  /** Called when the stream fails for good (e.g. a GraphQL error such as a bad cursor). */
+  /** Called when the stream fails for good: a refused key (socket closed with 4403), a bad cursor… */
   onError?: (error: Error) => void;
 }
 
@@ -44,6 +44,15 @@ export interface EventStream {
   readonly lastCursor: string | null;
   /** Stops the stream. */
   unsubscribe(): void;
+}
+
+/** urql reports a socket closed for good as a network error holding the close event: name its code and reason. */
+function finalError(error: CombinedError): Error {
+  const closed = error.networkError as unknown as { code?: unknown; reason?: unknown } | undefined;
+  if (closed && typeof closed.code === 'number') {
+    return new Error(`The event stream's socket was closed: ${closed.code} ${String(closed.reason ?? '')}`.trim(), { cause: error });
+  }
+  return error;
 }
 
 /** How many delivered event ids are remembered to drop a duplicate (belt and braces: `after` already excludes them). */
@@ -68,10 +77,9 @@ export function subscribeToEvents(client: Client, options: EventStreamOptions, o
     const variables = { types: options.types ?? null, subjectId: options.subjectId ?? null, after: lastCursor };
     current = client.subscription(eventsSubscription, variables).subscribe((result) => {
       if (mine !== generation || stopped) return; // a superseded subscription
-      if (result.error) {
-        if (!result.error.networkError) options.onError?.(result.error);
-        return;
-      }
+      // Dropped sockets are retried inside graphql-ws and never surface here: an error is final (a bad key, a bad
+      // cursor), and the stream ends.
+      if (result.error) return options.onError?.(finalError(result.error));
       const event = result.data?.events;
       if (!event || delivered.has(event.id)) return;
       delivered.add(event.id);

@@ -142,6 +142,19 @@ describe('subscriptions', () => {
     expect(got).toEqual(['Live Lena']);
   });
 
+  it('ends a stream with an error, without reconnecting, when the key is refused (4403)', async () => {
+    const refused = createCrmClient({ url: `${t.url}/graphql`, apiKey: 'crm_not_a_key' });
+    let connecting = 0;
+    socketOf(refused).on('connecting', () => connecting++);
+    const failure = await new Promise<Error>((resolve) => {
+      subscribeToEvents(refused, { onError: resolve }, () => {});
+    });
+    await new Promise((resolve) => setTimeout(resolve, 600)); // longer than the first reconnect delay
+    expect(failure.message).toBe("The event stream's socket was closed: 4403 Forbidden");
+    expect(connecting).toBe(1);
+    await disposeCrmClient(refused);
+  });
+
   it('resumes after a socket cut server-side: every event once, in order', async () => {
     const sockets = new Set<Socket>();
     t.gateway.server.on('upgrade', (_req, socket: Socket) => sockets.add(socket));
