@@ -168,6 +168,46 @@ describe('the dashboard in a browser', () => {
     expect(await page.getByRole('button', { name: 'Edit' }).count()).toBe(0);
   });
 
+  it('rolls a move back on the board when the server refuses it, and says why', async () => {
+    const member = await t.issueKey(t.workspace.workspaceId, 'MEMBER');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').fill(member.apiKey!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('role').textContent()).toBe('MEMBER');
+    await page.goto(`${t.url}/app/#/pipeline`);
+    const card = page.locator('[data-stage="Negotiation"] [data-deal="Keyboard deal"]');
+    await card.waitFor();
+    // An admin revokes the key while the board is open: the next move is refused.
+    const keys = await api.query(`{ apiKeys(first: 50) { edges { node { id name } } } }`);
+    const memberKey = keys.apiKeys.edges.find((e: { node: { name: string } }) => e.node.name === 'test MEMBER').node.id;
+    await api.query(`mutation ($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id } } }`, { input: { id: memberKey } });
+    await card.getByLabel('Move Keyboard deal to').selectOption({ label: 'Move to Proposal' });
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('could not be moved');
+    await page.locator('[data-stage="Negotiation"] [data-deal="Keyboard deal"]').waitFor();
+    expect(await page.locator('[data-stage="Proposal"] [data-deal="Keyboard deal"]').count()).toBe(0);
+    expect((await dealStage(ids['Keyboard deal']!)).stage).toBe('Negotiation');
+  });
+
+  it('is keyboard navigable with a visible focus', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').fill(t.workspace.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.goto(`${t.url}/app/#/`);
+    await page.getByTestId('figure-customers').waitFor();
+    await page.keyboard.press('Tab'); // the skip link comes first
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      const style = getComputedStyle(element);
+      return { text: element.textContent, outline: style.outlineStyle, width: style.outlineWidth };
+    });
+    expect(focused).toEqual({ text: 'Overview', outline: 'solid', width: '3px' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // the "Pipeline" link
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/pipeline');
+  });
+
   it('fits a phone-sized window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.url}/app/#/`);
