@@ -18,9 +18,12 @@ export const eventsSubscription = graphql(`
         __typename
         id
         ... on Customer { name lifecycleStage }
-        ... on Deal { title amount status stage { id name } }
-        ... on Ticket { subject ticketStatus: status }
-        ... on Order { total }
+        ... on Deal { title amount status stage { id name } customer { id } }
+        ... on Ticket { subject ticketStatus: status customer { id } }
+        ... on Order { total customer { id } }
+        ... on Activity { activitySubject: subject customer { id } }
+        ... on Task { title taskCustomer: customer { id } }
+        ... on SurveyResponse { score customer { id } }
       }
     }
   }

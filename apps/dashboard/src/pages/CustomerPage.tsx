@@ -1,4 +1,4 @@
-import { graphql } from '@crm/client';
+import { type CrmEvent, graphql } from '@crm/client';
 import { CustomerProfile } from '../components/CustomerProfile.js';
 import { ListSection } from '../components/ListSection.js';
 import { LogActivityForm } from '../components/LogActivityForm.js';
@@ -24,19 +24,14 @@ export const customer360 = graphql(`
   }
 `);
 
-/** Every event that concerns this customer: about them, or carrying their id (orders, activities, tickets…). */
-function concerns(id: string, event: { subject: { id: string } | null; payload: unknown }) {
-  if (event.subject?.id === id) return true;
-  const customerId = (event.payload as { customerId?: string } | null)?.customerId;
-  return !!customerId && id.length > 0 && atobSafe(id).endsWith(customerId);
+/** An event about this customer, or about something of theirs (an order, an activity, a ticket, a deal…). */
+function concerns(id: string, event: CrmEvent) {
+  const subject = event.subject;
+  if (!subject) return false;
+  if (subject.id === id) return true;
+  if ('customer' in subject) return subject.customer.id === id;
+  return 'taskCustomer' in subject && subject.taskCustomer?.id === id;
 }
-const atobSafe = (value: string) => {
-  try {
-    return atob(value);
-  } catch {
-    return '';
-  }
-};
 
 /** The customer 360: profile, timeline, orders, deals, tickets, tasks and satisfaction, live. */
 export function CustomerPage({ id }: { id: string }) {
