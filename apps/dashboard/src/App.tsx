@@ -1,6 +1,7 @@
 import { createCrmClient, disposeCrmClient } from '@crm/client';
-import { useEffect, useMemo, useState } from 'react';
-import { ClientContext } from './data/hooks.js';
+import { useMemo, useState } from 'react';
+import { EventHub } from './data/event-hub.js';
+import { ClientContext, EventHubContext } from './data/hooks.js';
 import { storeApiKey, storedApiKey } from './data/session.js';
 import { Shell } from './Shell.js';
 import { SignIn } from './pages/SignIn.js';
@@ -9,9 +10,12 @@ import { SignIn } from './pages/SignIn.js';
 export function App() {
   const [apiKey, setApiKey] = useState(storedApiKey);
   const client = useMemo(() => (apiKey ? createCrmClient({ url: `${location.origin}/graphql`, apiKey }) : null), [apiKey]);
-  useEffect(() => () => void (client && disposeCrmClient(client)), [client]);
+  const hub = useMemo(() => (client ? new EventHub(client) : null), [client]);
 
+  // Disposed on sign-out, not in an effect cleanup: StrictMode runs cleanups on mount in development.
   const signOut = () => {
+    hub?.close();
+    if (client) void disposeCrmClient(client);
     storeApiKey(null);
     setApiKey(null);
   };
@@ -27,7 +31,9 @@ export function App() {
   }
   return (
     <ClientContext.Provider value={client}>
-      <Shell onSignOut={signOut} />
+      <EventHubContext.Provider value={hub}>
+        <Shell onSignOut={signOut} />
+      </EventHubContext.Provider>
     </ClientContext.Provider>
   );
 }

@@ -1,17 +1,11 @@
 // React hooks over @crm/client (the dashboard's only way to the API): queries that follow the cache, mutations,
-// and the resumable event stream.
-import {
-  type AnyVariables,
-  type Client,
-  type CombinedError,
-  type CrmEvent,
-  type EventStreamOptions,
-  subscribeToEvents,
-  type TadaDocumentNode,
-} from '@crm/client';
+// and the workspace's events (one shared resumable stream, see event-hub.ts).
+import type { AnyVariables, Client, CombinedError, CrmEvent, TadaDocumentNode } from '@crm/client';
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import type { EventHub } from './event-hub.js';
 
 export const ClientContext = createContext<Client | null>(null);
+export const EventHubContext = createContext<EventHub | null>(null);
 
 export function useClient(): Client {
   const client = useContext(ClientContext);
@@ -39,16 +33,16 @@ export function useCrmQuery<Data, Variables extends AnyVariables>(
   const [state, setState] = useState<Omit<QueryState<Data>, 'refetch'>>({ data: undefined, error: undefined, fetching: !options.pause });
   const [generation, setGeneration] = useState(0);
   const key = JSON.stringify(variables);
-  const policy = useRef<RequestPolicy>(options.requestPolicy ?? 'cache-and-network');
+  const requestPolicy = options.requestPolicy ?? 'cache-and-network';
 
   useEffect(() => {
     if (options.pause) return;
     setState((previous) => ({ ...previous, fetching: true }));
     const { unsubscribe } = client
-      .query(document, JSON.parse(key) as Variables, { requestPolicy: generation > 0 ? 'network-only' : policy.current })
+      .query(document, JSON.parse(key) as Variables, { requestPolicy: generation > 0 ? 'network-only' : requestPolicy })
       .subscribe((result) => setState({ data: result.data, error: result.error, fetching: !!result.stale }));
     return unsubscribe;
-  }, [client, document, key, options.pause, generation]);
+  }, [client, document, key, options.pause, generation, requestPolicy]);
 
   const refetch = useCallback(() => setGeneration((n) => n + 1), []);
   return { ...state, refetch };
@@ -76,16 +70,17 @@ export function useCrmMutation<Data, Variables extends AnyVariables>(document: T
   return [state, run] as const;
 }
 
-/** Calls `onEvent` for each event of the workspace (resuming across reconnects) while mounted. */
-export function useEventStream(options: Omit<EventStreamOptions, 'after'>, onEvent: (event: CrmEvent) => void) {
-  const client = useClient();
+/** Calls `onEvent` for each event of the workspace (of the given types) while mounted. */
+export function useEventStream(options: { types?: string[] }, onEvent: (event: CrmEvent) => void) {
+  const hub = useContext(EventHubContext);
   const handler = useRef(onEvent);
   handler.current = onEvent;
-  const key = JSON.stringify(options);
+  const types = options.types?.join(',') ?? '';
   useEffect(() => {
-    const stream = subscribeToEvents(client, JSON.parse(key) as EventStreamOptions, (event) => handler.current(event));
-    return () => stream.unsubscribe();
-  }, [client, key]);
+    if (!hub) return;
+    const wanted = types ? new Set(types.split(',')) : null;
+    return hub.listen((event) => (!wanted || wanted.has(event.type)) && handler.current(event));
+  }, [hub, types]);
 }
 
 /** Runs `fn` at most once per `ms` (trailing): many events in a burst cause one refetch. */

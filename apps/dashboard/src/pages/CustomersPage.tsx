@@ -54,10 +54,9 @@ export function CustomersPage() {
   useEffect(() => {
     const element = sentinel.current;
     if (!element || !more || list.fetching) return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setAfter(more), { rootMargin: '400px' });
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setPaging({ key: filtersKey, after: more }), { rootMargin: '400px' });
     observer.observe(element);
     return () => observer.disconnect();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- setAfter is derived from filtersKey
   }, [more, list.fetching, filtersKey]);
 
   return (
