@@ -32,6 +32,13 @@ async function expectNoSeriousViolations() {
   expect(await seriousViolations(page)).toEqual([]);
 }
 
+/** Signs out of the current session and in with another key. */
+async function switchKey(apiKey: string) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 const shot = (name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 
 beforeAll(async () => {
@@ -152,9 +159,7 @@ describe('the dashboard in a browser', () => {
 
   it('shows a READ_ONLY key no edit controls', async () => {
     const readOnly = await t.issueKey(t.workspace.workspaceId, 'READ_ONLY');
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API key').fill(readOnly.apiKey!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await switchKey(readOnly.apiKey!);
     await expect.poll(() => page.getByTestId('role').textContent()).toBe('READ ONLY');
     await page.goto(`${t.url}/app/#/customers`);
     await page.getByTestId('customer-list').waitFor();
@@ -170,9 +175,7 @@ describe('the dashboard in a browser', () => {
 
   it('rolls a move back on the board when the server refuses it, and says why', async () => {
     const member = await t.issueKey(t.workspace.workspaceId, 'MEMBER');
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API key').fill(member.apiKey!);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await switchKey(member.apiKey!);
     await expect.poll(() => page.getByTestId('role').textContent()).toBe('MEMBER');
     await page.goto(`${t.url}/app/#/pipeline`);
     const card = page.locator('[data-stage="Negotiation"] [data-deal="Keyboard deal"]');
@@ -189,9 +192,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('is keyboard navigable with a visible focus', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API key').fill(t.workspace.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await switchKey(t.workspace.apiKey);
     await page.goto(`${t.url}/app/#/`);
     await page.getByTestId('figure-customers').waitFor();
     await page.keyboard.press('Tab'); // the skip link comes first
