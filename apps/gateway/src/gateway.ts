@@ -6,6 +6,7 @@ import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** Background refits of the lifetime-value model after purchases (`false` turns them off). */
   clvRefresh?: Pick<ClvRefresherOptions, 'debounceMs' | 'maxDelayMs'> | false;
+  /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
+  dashboardDir?: string | null;
 }
 
 export interface Gateway {
@@ -96,7 +99,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const schema = buildSchema({ extend: options.extend, webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets } });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
-  const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
+  const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
+  const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
   server.keepAliveTimeout = 65_000;
   const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus });
 

@@ -6,3 +6,5 @@ export { WebhookDispatcher } from './webhooks/dispatcher.js';
 export type { WebhookDeliveryOptions } from './webhooks/options.js';
 export { RedisEventBus, redisOptionsFromEnv, type RedisEventBusOptions } from './live/redis-event-bus.js';
 export { EventRetention, retentionDaysFromEnv, DEFAULT_EVENT_RETENTION_DAYS, type EventRetentionSettings } from './live/event-retention.js';
+export { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
+export { printGatewaySchema } from './schema-sdl.js';

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: opens (and migrates) the configured database, creates the demo workspace on an empty one, serves
 // GraphQL, prints where and with which key, and shuts down gracefully on SIGTERM/SIGINT.
+import { fileURLToPath } from 'node:url';
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
+import { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { retentionDaysFromEnv } from './live/event-retention.js';
@@ -26,6 +28,8 @@ function portFromEnv(): number {
 const port = portFromEnv();
 const host = process.env.HOST?.trim() || '127.0.0.1';
 const config = databaseConfigFromEnv();
+/** The dashboard's built files; `npm start` builds them. */
+const dashboardDir = process.env.CRM_DASHBOARD_DIR?.trim() || fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
 /** `CRM_DEMO=0` skips the demo workspace on an empty database (production PostgreSQL). */
 const demoWanted = !['0', 'false', 'off', 'no'].includes((process.env.CRM_DEMO ?? '').trim().toLowerCase());
 
@@ -71,6 +75,7 @@ try {
     database,
     logger,
     maxBodyBytes,
+    dashboardDir,
     webhooks: webhookOptionsFromEnv(),
     redis: redisOptionsFromEnv(),
     retention: { days: retentionDaysFromEnv() },
@@ -95,6 +100,7 @@ ready = true;
 
 function banner(base: string, demo: DemoWorkspace | null): string {
   const lines = ['', `  CRM gateway on ${describeDatabase(config)}`, `  GraphQL:   ${base}/graphql   (GraphiQL in a browser; /health, /ready)`];
+  if (dashboardBuilt(dashboardDir)) lines.push(`  Dashboard: ${base}${DASHBOARD_PATH}   (sign in with the API key below)`);
   if (demo?.apiKey) {
     lines.push(`  Demo workspace${demo.created ? ' created' : ''}, ADMIN API key: ${demo.apiKey}`);
     if (demo.keyFile) lines.push(`  (kept in ${demo.keyFile}, shown at every start)`);

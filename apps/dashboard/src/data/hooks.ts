@@ -1,0 +1,99 @@
+// React hooks over @crm/client (the dashboard's only way to the API): queries that follow the cache, mutations,
+// and the workspace's events (one shared resumable stream, see event-hub.ts).
+import type { AnyVariables, Client, CombinedError, CrmEvent, TadaDocumentNode } from '@crm/client';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import type { EventHub } from './event-hub.js';
+
+export const ClientContext = createContext<Client | null>(null);
+export const EventHubContext = createContext<EventHub | null>(null);
+
+export function useClient(): Client {
+  const client = useContext(ClientContext);
+  if (!client) throw new Error('No CRM client: render inside <ClientContext.Provider>');
+  return client;
+}
+
+export interface QueryState<Data> {
+  data: Data | undefined;
+  error: CombinedError | undefined;
+  fetching: boolean;
+  /** Asks the server again (the cache shows the new answer to every query that reads it). */
+  refetch: () => void;
+}
+
+type RequestPolicy = 'cache-first' | 'cache-and-network' | 'network-only';
+
+/** Runs a typed query and re-renders whenever the cache changes what it reads. */
+export function useCrmQuery<Data, Variables extends AnyVariables>(
+  document: TadaDocumentNode<Data, Variables>,
+  variables: Variables,
+  options: { pause?: boolean; requestPolicy?: RequestPolicy } = {},
+): QueryState<Data> {
+  const client = useClient();
+  const [state, setState] = useState<Omit<QueryState<Data>, 'refetch'>>({ data: undefined, error: undefined, fetching: !options.pause });
+  const [generation, setGeneration] = useState(0);
+  const key = JSON.stringify(variables);
+  const requestPolicy = options.requestPolicy ?? 'cache-and-network';
+
+  useEffect(() => {
+    if (options.pause) return;
+    setState((previous) => ({ ...previous, fetching: true }));
+    const { unsubscribe } = client
+      .query(document, JSON.parse(key) as Variables, { requestPolicy: generation > 0 ? 'network-only' : requestPolicy })
+      .subscribe((result) => setState({ data: result.data, error: result.error, fetching: !!result.stale }));
+    return unsubscribe;
+  }, [client, document, key, options.pause, generation, requestPolicy]);
+
+  const refetch = useCallback(() => setGeneration((n) => n + 1), []);
+  return { ...state, refetch };
+}
+
+export interface MutationState<Data> {
+  running: boolean;
+  error: CombinedError | undefined;
+  data: Data | undefined;
+}
+
+/** A typed mutation: `[state, run]`; `run` resolves with the result (errors included, never thrown). */
+export function useCrmMutation<Data, Variables extends AnyVariables>(document: TadaDocumentNode<Data, Variables>) {
+  const client = useClient();
+  const [state, setState] = useState<MutationState<Data>>({ running: false, error: undefined, data: undefined });
+  const run = useCallback(
+    async (variables: Variables) => {
+      setState({ running: true, error: undefined, data: undefined });
+      const result = await client.mutation(document, variables).toPromise();
+      setState({ running: false, error: result.error, data: result.data });
+      return result;
+    },
+    [client, document],
+  );
+  return [state, run] as const;
+}
+
+/** Calls `onEvent` for each event of the workspace (of the given types) while mounted. */
+export function useEventStream(options: { types?: string[] }, onEvent: (event: CrmEvent) => void) {
+  const hub = useContext(EventHubContext);
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  const types = options.types?.join(',') ?? '';
+  useEffect(() => {
+    if (!hub) return;
+    const wanted = types ? new Set(types.split(',')) : null;
+    return hub.listen((event) => (!wanted || wanted.has(event.type)) && handler.current(event));
+  }, [hub, types]);
+}
+
+/** Runs `fn` at most once per `ms` (trailing): many events in a burst cause one refetch. */
+export function useThrottled(fn: () => void, ms: number): () => void {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(fn);
+  latest.current = fn;
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      latest.current();
+    }, ms);
+  }, [ms]);
+}

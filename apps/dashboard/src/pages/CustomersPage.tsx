@@ -1,0 +1,138 @@
+import { graphql } from '@crm/client';
+import { useEffect, useRef, useState } from 'react';
+import { NewCustomerForm } from '../components/NewCustomerForm.js';
+import { Empty, ErrorMessage, Loading } from '../components/States.js';
+import { formatDate, formatMoney, titleCase } from '../data/format.js';
+import { useCrmQuery } from '../data/hooks.js';
+import type { LifecycleStage } from '../data/key-figures.js';
+import { StageSelect } from '../components/FormParts.js';
+import { useCanEdit } from '../data/role.js';
+import { hrefOf } from '../router.js';
+
+const PAGE = 30;
+
+const customersQuery = graphql(`
+  query CustomerList($search: String, $filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $after: String, $first: Int!) {
+    customers(search: $search, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id name email lifecycleStage lifetimeValue createdAt company { id name } } }
+    }
+  }
+`);
+
+type Sort = 'NAME' | 'CREATED_AT' | 'LIFETIME_VALUE' | 'LAST_ORDER_AT';
+
+/** Search, filters and a Relay list that loads the next page as you scroll (or with the button). */
+export function CustomersPage() {
+  const [searchInput, setSearchInput] = useState('');
+  const [search, setSearch] = useState('');
+  const [stage, setStage] = useState<LifecycleStage | ''>('');
+  const [tag, setTag] = useState('');
+  const [sort, setSort] = useState<Sort>('NAME');
+  const canEdit = useCanEdit();
+
+  // Typing settles for 250 ms before the search runs.
+  useEffect(() => {
+    const timer = setTimeout(() => setSearch(searchInput.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [searchInput]);
+  // A cursor belongs to one search/filter/order: changing them starts from the first page.
+  const filtersKey = JSON.stringify([search, stage, tag, sort]);
+  const [paging, setPaging] = useState<{ key: string; after: string | null }>({ key: filtersKey, after: null });
+  const after = paging.key === filtersKey ? paging.after : null;
+  const setAfter = (cursor: string | null) => setPaging({ key: filtersKey, after: cursor });
+
+  const filter = stage || tag ? { ...(stage ? { lifecycleStage: [stage] } : {}), ...(tag ? { tag } : {}) } : null;
+  const orderBy = [{ field: sort, direction: sort === 'NAME' ? ('ASC' as const) : ('DESC' as const) }];
+  // The cache merges the pages (same search/filter/order, growing `after`) into one list.
+  const list = useCrmQuery(customersQuery, { search: search || null, filter, orderBy, after, first: PAGE });
+  const connection = list.data?.customers;
+  const more = connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor ?? null : null;
+
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = sentinel.current;
+    if (!element || !more || list.fetching) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setPaging({ key: filtersKey, after: more }), { rootMargin: '400px' });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [more, list.fetching, filtersKey]);
+
+  return (
+    <div className="customers">
+      <div className="page-head">
+        <h1>Customers</h1>
+        {connection && <p className="muted" role="status">{connection.totalCount.toLocaleString('en-US')} found</p>}
+      </div>
+      <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Search
+          <input type="search" value={searchInput} onChange={(e) => setSearchInput(e.target.value)} placeholder="Name, email or company" />
+        </label>
+        <StageSelect<LifecycleStage | ''> value={stage} onChange={setStage} anyLabel="All stages" />
+        <label>
+          Tag
+          <input value={tag} onChange={(e) => setTag(e.target.value.trim())} placeholder="e.g. vip" />
+        </label>
+        <label>
+          Sort by
+          <select value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+            <option value="NAME">Name</option>
+            <option value="CREATED_AT">Newest</option>
+            <option value="LIFETIME_VALUE">Lifetime value</option>
+            <option value="LAST_ORDER_AT">Last order</option>
+          </select>
+        </label>
+      </form>
+      {canEdit && <NewCustomerForm />}
+      {list.error ? (
+        <ErrorMessage error={list.error} retry={list.refetch} />
+      ) : !connection ? (
+        <Loading what="customers" />
+      ) : connection.edges.length === 0 ? (
+        <Empty>
+          No customer matches. Check the spelling, clear the stage or tag filter, or {canEdit ? 'add one above.' : 'ask a member to add one.'}
+        </Empty>
+      ) : (
+        <table className="list" data-testid="customer-list">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Company</th>
+              <th scope="col">Stage</th>
+              <th scope="col" className="number">
+                Lifetime value
+              </th>
+              <th scope="col" className="wide-only">
+                Since
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {connection.edges.map(({ node }) => (
+              <tr key={node.id}>
+                <td>
+                  <a href={hrefOf({ page: 'customer', id: node.id })}>{node.name}</a>
+                  {node.email && <span className="muted block">{node.email}</span>}
+                </td>
+                <td>{node.company?.name ?? '—'}</td>
+                <td>
+                  <span className={`badge stage-${node.lifecycleStage.toLowerCase()}`}>{titleCase(node.lifecycleStage)}</span>
+                </td>
+                <td className="number">{formatMoney(node.lifetimeValue)}</td>
+                <td className="wide-only">{formatDate(node.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div ref={sentinel} />
+      {more && (
+        <button type="button" className="secondary" onClick={() => setAfter(more)} disabled={list.fetching}>
+          {list.fetching ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+    </div>
+  );
+}

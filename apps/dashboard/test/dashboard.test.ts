@@ -1,0 +1,221 @@
+// The built dashboard in Debian's chromium against a real gateway serving it. Writes a screenshot of each page
+// to docs/dashboard/.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchBrowser, seriousViolations } from './browser.js';
+
+const dist = fileURLToPath(new URL('../dist', import.meta.url));
+const shots = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
+
+let t: TestGateway;
+let browser: Browser;
+let page: Page;
+let api: TestClient;
+const ids: Record<string, string> = {};
+
+async function createCustomer(name: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const data = await api.query(`mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`, {
+    input: { name, ...extra },
+  });
+  return data.createCustomer.customer.id;
+}
+
+async function dealStage(id: string): Promise<{ status: string; stage: string; lostReason: string | null }> {
+  const data = await api.query(`query ($id: ID!) { deal(id: $id) { status lostReason stage { name } } }`, { id });
+  return { status: data.deal.status, stage: data.deal.stage.name, lostReason: data.deal.lostReason };
+}
+
+async function expectNoSeriousViolations() {
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+/** Signs out of the current session and in with another key. */
+async function switchKey(apiKey: string) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const shot = (name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  t = await startTestGateway({ dashboardDir: dist });
+  api = t.workspace.client;
+  ids.ada = await createCustomer('Ada Lovelace', { email: 'ada@example.com', lifecycleStage: 'CUSTOMER', tags: ['vip'] });
+  ids.grace = await createCustomer('Grace Hopper', { email: 'grace@example.com', lifecycleStage: 'LEAD' });
+  // More than one page of the customer list (30), for the infinite scroll.
+  for (let i = 1; i <= 32; i++) await createCustomer(`Sample Customer ${String(i).padStart(2, '0')}`, { lifecycleStage: i % 3 ? 'PROSPECT' : 'LEAD' });
+  await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
+    input: { customerId: ids.ada, orderRef: 'A-1001', lines: [{ sku: 'MUG', quantity: 2, unitPrice: '12.50' }] },
+  });
+  for (const [title, amount] of [
+    ['Board deal', '5000.00'],
+    ['Keyboard deal', '2500.00'],
+    ['Lost deal', '900.00'],
+  ] as const) {
+    const deal = await api.query(`mutation ($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }`, {
+      input: { title, customerId: ids.grace, amount },
+    });
+    ids[title] = deal.createDeal.deal.id;
+  }
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('the dashboard in a browser', () => {
+  it('signs in with an API key and shows the workspace and role', async () => {
+    await page.goto(`${t.url}/`);
+    await page.getByLabel('API key').waitFor();
+    await expectNoSeriousViolations();
+    await shot('sign-in');
+    await page.getByLabel('API key').fill('crm_not_a_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
+    await page.getByLabel('API key').fill(t.workspace.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('workspace-name').textContent()).toBe('Workspace A');
+    expect(await page.getByTestId('role').textContent()).toBe('ADMIN');
+  });
+
+  it('shows a customer created through the API in the feed and the figures within 1 s, without reload', async () => {
+    const figure = page.getByTestId('figure-customers').locator('dd');
+    await expect.poll(() => figure.textContent()).toBe('34');
+    await page.getByText('Waiting for changes').waitFor();
+    await page.waitForTimeout(300); // the event stream subscribes once the page is up
+    const started = Date.now();
+    await createCustomer('Live Linus', { lifecycleStage: 'LEAD' });
+    await page.getByTestId('event-feed').getByText('Live Linus').first().waitFor({ timeout: 1000 });
+    await expect.poll(() => figure.textContent(), { timeout: 1000 - (Date.now() - started), interval: 25 }).toBe('35');
+    expect(Date.now() - started).toBeLessThan(1000);
+    await page.locator('canvas').first().waitFor();
+    await page.waitForTimeout(400); // chart animation
+    await expectNoSeriousViolations();
+    await shot('overview');
+  });
+
+  it('moves a deal on the board (drag, keyboard, lost with a reason) and the API has it moved', async () => {
+    await page.goto(`${t.url}/app/#/pipeline`);
+    const card = (title: string) => page.locator(`[data-deal="${title}"]`);
+    await card('Board deal').waitFor();
+    await card('Board deal').dragTo(page.locator('[data-stage="Proposal"]'));
+    await expect.poll(async () => (await dealStage(ids['Board deal']!)).stage).toBe('Proposal');
+    expect(await page.locator('[data-stage="Proposal"] [data-deal="Board deal"]').count()).toBe(1);
+
+    // Keyboard: the card's "Move to" list.
+    await card('Keyboard deal').getByLabel('Move Keyboard deal to').selectOption({ label: 'Move to Negotiation' });
+    await expect.poll(async () => (await dealStage(ids['Keyboard deal']!)).stage).toBe('Negotiation');
+
+    // A lost stage asks for the reason first.
+    await card('Lost deal').getByLabel('Move Lost deal to').selectOption({ label: 'Move to Lost' });
+    await page.getByRole('dialog').getByLabel('Lost reason').fill('Went with a competitor');
+    await page.getByRole('button', { name: 'Mark as lost' }).click();
+    await expect.poll(() => dealStage(ids['Lost deal']!)).toEqual({ status: 'LOST', stage: 'Lost', lostReason: 'Went with a competitor' });
+
+    // Someone else's move appears live.
+    const stages = await api.query(`{ pipelines { isDefault stages { id name } } }`);
+    const won = stages.pipelines.find((p: { isDefault: boolean }) => p.isDefault).stages.find((s: { name: string }) => s.name === 'Won');
+    await api.query(`mutation ($input: MoveDealInput!) { moveDeal(input: $input) { deal { id } } }`, { input: { id: ids['Board deal'], stageId: won.id } });
+    await page.locator('[data-stage="Won"] [data-deal="Board deal"]').waitFor({ timeout: 2000 });
+    await expectNoSeriousViolations();
+    await shot('pipeline');
+  });
+
+  it('finds a customer by search, with infinite scroll over the list', async () => {
+    await page.goto(`${t.url}/app/#/customers`);
+    await page.getByTestId('customer-list').waitFor();
+    await page.getByLabel('Search').fill('grace');
+    await expect.poll(() => page.getByTestId('customer-list').locator('tbody tr').count()).toBe(1);
+    expect(await page.getByTestId('customer-list').getByText('Grace Hopper').count()).toBe(1);
+    await page.getByLabel('Search').fill('');
+    const rows = page.getByTestId('customer-list').locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(30); // the first page
+    await rows.last().scrollIntoViewIfNeeded();
+    await page.mouse.wheel(0, 5000);
+    await expect.poll(() => rows.count()).toBe(35); // the next page, merged below it
+    await expectNoSeriousViolations();
+    await shot('customers');
+  });
+
+  it('shows the customer 360 with an order recorded through the API, live', async () => {
+    await page.goto(`${t.url}/app/#/customers/${encodeURIComponent(ids.ada!)}`);
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    await page.getByTestId('orders').getByText('A-1001').waitFor();
+    await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
+      input: { customerId: ids.ada, orderRef: 'A-1002', lines: [{ sku: 'TEAPOT', quantity: 1, unitPrice: '49.90' }] },
+    });
+    await page.getByTestId('orders').getByText('A-1002').waitFor({ timeout: 2000 });
+    expect(await page.getByTestId('orders').textContent()).toContain('$49.90');
+    await expectNoSeriousViolations();
+    await shot('customer-360');
+  });
+
+  it('shows a READ_ONLY key no edit controls', async () => {
+    const readOnly = await t.issueKey(t.workspace.workspaceId, 'READ_ONLY');
+    await switchKey(readOnly.apiKey!);
+    await expect.poll(() => page.getByTestId('role').textContent()).toBe('READ ONLY');
+    await page.goto(`${t.url}/app/#/customers`);
+    await page.getByTestId('customer-list').waitFor();
+    expect(await page.getByRole('button', { name: 'New customer' }).count()).toBe(0);
+    await page.goto(`${t.url}/app/#/pipeline`);
+    await page.locator('[data-deal="Keyboard deal"]').waitFor();
+    expect(await page.locator('.deal-card select').count()).toBe(0);
+    expect(await page.locator('[data-deal="Keyboard deal"]').getAttribute('draggable')).toBe('false');
+    await page.goto(`${t.url}/app/#/customers/${encodeURIComponent(ids.ada!)}`);
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+  });
+
+  it('rolls a move back on the board when the server refuses it, and says why', async () => {
+    const member = await t.issueKey(t.workspace.workspaceId, 'MEMBER');
+    await switchKey(member.apiKey!);
+    await expect.poll(() => page.getByTestId('role').textContent()).toBe('MEMBER');
+    await page.goto(`${t.url}/app/#/pipeline`);
+    const card = page.locator('[data-stage="Negotiation"] [data-deal="Keyboard deal"]');
+    await card.waitFor();
+    // An admin revokes the key while the board is open: the next move is refused.
+    const keys = await api.query(`{ apiKeys(first: 50) { edges { node { id name } } } }`);
+    const memberKey = keys.apiKeys.edges.find((e: { node: { name: string } }) => e.node.name === 'test MEMBER').node.id;
+    await api.query(`mutation ($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id } } }`, { input: { id: memberKey } });
+    await card.getByLabel('Move Keyboard deal to').selectOption({ label: 'Move to Proposal' });
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('could not be moved');
+    await page.locator('[data-stage="Negotiation"] [data-deal="Keyboard deal"]').waitFor();
+    expect(await page.locator('[data-stage="Proposal"] [data-deal="Keyboard deal"]').count()).toBe(0);
+    expect((await dealStage(ids['Keyboard deal']!)).stage).toBe('Negotiation');
+  });
+
+  it('is keyboard navigable with a visible focus', async () => {
+    await switchKey(t.workspace.apiKey);
+    await page.goto(`${t.url}/app/#/`);
+    await page.getByTestId('figure-customers').waitFor();
+    await page.keyboard.press('Tab'); // the skip link comes first
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      const style = getComputedStyle(element);
+      return { text: element.textContent, outline: style.outlineStyle, width: style.outlineWidth };
+    });
+    expect(focused).toEqual({ text: 'Overview', outline: 'solid', width: '3px' });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // the "Pipeline" link
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/pipeline');
+  });
+
+  it('fits a phone-sized window', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${t.url}/app/#/`);
+    await page.getByTestId('figure-customers').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.waitForTimeout(400);
+    await shot('overview-phone');
+  });
+});
