@@ -1,8 +1,10 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
 import { ApiKeyVerifier, CommandRunner } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
@@ -20,8 +22,12 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Operations per API key. @default 3000 per minute, bursts of 300 (`perMinute: 0` turns it off) */
   rateLimit?: RateLimitOptions;
-  /** Schema extensions (plugins' GraphQL contributions). */
+  /** Schema extensions (after the plugins'). */
   extend?: BuildSchemaOptions['extend'];
+  /** Enabled plugins (`pluginHostFromEnvironment`); their migrations must already be applied. */
+  plugins?: PluginHost;
+  /** Subscriber retry policy for every plugin (tests shorten the backoff). */
+  pluginDelivery?: { attempts?: number; backoffMs?: number };
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
   /** Outbox relay timing (tests shorten it). */
@@ -31,11 +37,15 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly server: http.Server;
   readonly app: GraphQLApp;
+  /** The composed schema (core + plugins). */
+  readonly schema: GraphQLSchema;
   readonly runner: CommandRunner;
   readonly verifier: ApiKeyVerifier;
   /** Committed events, fanned out to subscriptions. */
   readonly bus: EventBus;
   readonly relay: OutboxRelay;
+  /** Event delivery to plugin subscribers; null without plugins. */
+  readonly plugins: PluginRuntime | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -48,16 +58,28 @@ export function createGateway(options: GatewayOptions): Gateway {
   const verifier = new ApiKeyVerifier(database.prisma);
   const bus = new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
   const publish = publishCommitted(bus, database.sql, logger);
+  const host = options.plugins;
+  let plugins: PluginRuntime | null = null;
   const runner = new CommandRunner({
     prisma: database.prisma,
+    beforeCommit: host ? [host.commitHook] : [],
     onCommitted: (events) => {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
       publish(events);
+      plugins?.dispatch(events);
     },
   });
+  if (host?.plugins.length) {
+    plugins = host.start({
+      runner,
+      prisma: database.prisma,
+      policy: options.pluginDelivery,
+      onFailure: (failure) => logger.error('plugin subscriber failed', { ...failure, error: describeError(failure.error).error }),
+    });
+  }
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });
-  const schema = buildSchema({ extend: options.extend });
+  const schema = buildSchema({ extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])] });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus });
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes });
   server.keepAliveTimeout = 65_000;
@@ -66,10 +88,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     server,
     app,
+    schema,
     runner,
     verifier,
     bus,
     relay,
+    plugins,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -99,6 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Connections can be gone (the client hung up) while their requests still run: wait for those too, so the
       // database is not closed under them.
       await server.drained(Math.max(0, deadline - Date.now()));
+      await plugins?.stop();
     },
   };
 }
