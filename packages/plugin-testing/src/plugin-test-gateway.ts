@@ -1,3 +1,4 @@
+import { ensurePGliteTemplate } from '@crm/db/testing';
 import { type TestGateway, startTestGateway, openWsClient, SubscriptionCollector } from '@crm/gateway/testing';
 import type { Plugin } from '@crm/plugin-sdk';
 import { createPluginHost, loadPlugins, type PluginHost } from '@crm/plugin-sdk/host';
@@ -37,6 +38,14 @@ async function withRequirements(plugins: readonly Plugin[]): Promise<Plugin[]> {
     all.push(...found.map((a) => a.plugin));
   }
   return all;
+}
+
+/**
+ * Builds the migrated database template for these plugins once: call it from a vitest `globalSetup`, so that test
+ * files running in parallel do not each build it (a few seconds each).
+ */
+export async function preparePluginDatabase(plugins: readonly Plugin[]): Promise<void> {
+  await ensurePGliteTemplate(createPluginHost(await withRequirements(plugins)).migrations);
 }
 
 /**
