@@ -74,6 +74,19 @@ describe('CRM_PLUGINS and crm.config.json', () => {
     ]);
   });
 
+  it('a bundled package that does not load stops the start only when it is selected', async () => {
+    const broken = path.join(root, 'plugins/broken');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'package.json'), JSON.stringify({ name: 'crm-plugin-broken', type: 'module', exports: './dist/index.js' }));
+    try {
+      expect((await pluginHostFromEnvironment({ root, env: { CRM_PLUGINS: 'alpha' } })).host.plugins.map((p) => p.id)).toEqual(['alpha']);
+      const error = (await pluginHostFromEnvironment({ root, env: {} }).catch((e: unknown) => e)) as PluginHostError;
+      expect(error.problems).toEqual([{ plugin: 'broken', path: 'bundled', message: expect.stringContaining('is the plugin built?') }]);
+    } finally {
+      fs.rmSync(broken, { recursive: true });
+    }
+  });
+
   it('a plugin written outside the repository, named by path in crm.config.json, loads into a real gateway and answers', async () => {
     fs.writeFileSync(path.join(root, 'crm.config.json'), JSON.stringify({ plugins: ['alpha', './elsewhere/acme-weather'] }));
     const { host, loaded } = await pluginHostFromEnvironment({ root, env: {} });

@@ -96,13 +96,15 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
   const configFile = options.configFile ?? (env.CRM_CONFIG ? path.resolve(env.CRM_CONFIG) : path.join(root, 'crm.config.json'));
   const problems: PluginProblem[] = [];
   const available: PluginSource[] = [];
+  // A package that fails to import matters only if it is selected (its folder name stands for its id).
+  const failures: PluginProblem[] = [];
   const add = async (dir: string, source: string) => {
     try {
       const { plugin } = await importPlugin(dir);
       if (!available.some((a) => a.id === plugin.id)) available.push({ id: plugin.id, source, dir, plugin });
       return plugin.id;
     } catch (error) {
-      problems.push({ plugin: path.basename(dir), path: source, message: error instanceof Error ? error.message : String(error) });
+      failures.push({ plugin: path.basename(dir), path: source, message: error instanceof Error ? error.message : String(error) });
       return null;
     }
   };
@@ -123,7 +125,7 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
       continue;
     }
     const id = await add(dir, entry);
-    if (id) configured.push(id);
+    configured.push(id ?? path.basename(dir));
   }
 
   const raw = env.CRM_PLUGINS;
@@ -134,10 +136,13 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
       : selectedBy === 'crm.config.json'
         ? configured
         : available.filter((a) => a.source === 'bundled').map((a) => a.id);
+  if (selectedBy === 'bundled') problems.push(...failures);
   const enabled: Plugin[] = [];
   for (const id of new Set(wanted)) {
     const found = available.find((a) => a.id === id);
+    const failed = failures.filter((f) => f.plugin === id);
     if (found) enabled.push(found.plugin);
+    else if (failed.length) problems.push(...failed);
     else {
       problems.push({
         plugin: id,
