@@ -3,6 +3,7 @@ declare module '@crm/plugin-sdk' {
   interface CrmEventMap {
     'loyalty.points_earned': { customerId: string; points: number; balance: number; source: string };
     'loyalty.points_redeemed': { customerId: string; points: number; balance: number; rewardId: string };
+    'loyalty.points_refunded': { customerId: string; points: number; balance: number; redemptionId: string };
     'loyalty.points_adjusted': { customerId: string; points: number; balance: number; reason: string };
     'loyalty.points_expired': { customerId: string; points: number; balance: number };
     'loyalty.tier_changed': { customerId: string; from: string | null; to: string };
@@ -14,6 +15,7 @@ declare module '@crm/plugin-sdk' {
 export const loyaltyEvents = {
   'loyalty.points_earned': { subject: 'LoyaltyAccount', description: 'Points credited for an order or a referral' },
   'loyalty.points_redeemed': { subject: 'LoyaltyAccount', description: 'A reward was redeemed' },
+  'loyalty.points_refunded': { subject: 'LoyaltyAccount', description: 'A redemption was refunded: its points returned' },
   'loyalty.points_adjusted': { subject: 'LoyaltyAccount', description: 'Points changed by hand (adjustPoints)' },
   'loyalty.points_expired': { subject: 'LoyaltyAccount', description: 'Unspent points expired' },
   'loyalty.tier_changed': { subject: 'LoyaltyAccount', description: 'The account moved to another tier' },

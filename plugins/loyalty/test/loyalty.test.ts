@@ -108,12 +108,20 @@ describe('loyalty', () => {
     const list = await admin.query(`{ rewards { name costPoints } }`);
     expect(list.rewards).toContainEqual({ name: 'Tote bag', costPoints: 200 });
 
-    const redeem = `mutation ($c: ID!, $r: ID!) { redeemReward(input: { customerId: $c, rewardId: $r }) { account { points } redemption { points reward { name } } } }`;
+    const redeem = `mutation ($c: ID!, $r: ID!) { redeemReward(input: { customerId: $c, rewardId: $r }) { account { points } redemption { id points reward { name } } } }`;
     const first = await admin.query(redeem, { c: customerId, r: rewardId });
-    expect(first.redeemReward).toEqual({ account: { points: 50 }, redemption: { points: 200, reward: { name: 'Tote bag' } } });
+    expect(first.redeemReward).toEqual({ account: { points: 50 }, redemption: { id: expect.any(String), points: 200, reward: { name: 'Tote bag' } } });
     const second = await admin.request(redeem, { c: customerId, r: rewardId });
     expect(second.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect((await account(customerId)).points).toBe(50);
+
+    // A refund returns the points once (a REFUND line); then the reward can be redeemed again.
+    const refund = `mutation ($id: ID!) { refundRedemption(input: { redemptionId: $id }) { account { points } redemption { refundedAt } } }`;
+    const refunded = await admin.query(refund, { id: first.redeemReward.redemption.id });
+    expect(refunded.refundRedemption).toEqual({ account: { points: 250 }, redemption: { refundedAt: expect.any(String) } });
+    expect(await admin.errorCode(refund, { id: first.redeemReward.redemption.id })).toBe('CONFLICT');
+    expect((await admin.query(redeem, { c: customerId, r: rewardId })).redeemReward.account.points).toBe(50);
+    expect((await account(customerId)).transactions.edges.map((e: { node: { kind: string } }) => e.node.kind)).toEqual(['REDEEM', 'REFUND', 'REDEEM', 'EARN']);
     const member = await kit.issueKey(kit.workspace.workspaceId, 'MEMBER');
     expect(await member.errorCode(`mutation { createReward(input: { name: "Nope", costPoints: 1 }) { reward { id } } }`)).toBe('FORBIDDEN');
     expect(await member.errorCode(ADJUST, { id: customerId, points: 10 })).toBe('FORBIDDEN');

@@ -95,6 +95,41 @@ export function registerLoyaltyMutations(builder: Builder, plugin: LoyaltyToolki
     }),
   );
 
+  builder.mutationField('refundRedemption', (t) =>
+    t.field({
+      type: RedeemRewardPayload,
+      description: 'Returns the points of a redemption (a REFUND line), once: a second refund is CONFLICT.',
+      args: {
+        input: t.arg({
+          type: builder.inputType('RefundRedemptionInput', { fields: (f) => ({ redemptionId: f.id({ required: true }) }) }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'redeem', async (scope) => {
+          const id = rowId(input.redemptionId, 'LoyaltyRedemption', 'redemptionId');
+          const redemption = await scope.tx.loyaltyRedemption.findUnique({ where: { id }, include: { account: true } });
+          if (!redemption) throw notFound('Redemption', 'redemptionId');
+          // Conditional: of two refunds racing, one finds it already refunded.
+          const { count } = await scope.tx.loyaltyRedemption.updateMany({ where: { id, refundedAt: null }, data: { refundedAt: new Date() } });
+          if (count === 0) throw conflict('This redemption was already refunded', 'redemptionId');
+          const after = await post(ledger(scope), redemption.account, {
+            kind: 'REFUND',
+            points: redemption.points,
+            reason: 'Refunded redemption',
+            sourceKey: `refund:${id}`,
+          });
+          scope.emit('loyalty.points_refunded', { type: 'LoyaltyAccount', id: after.id }, {
+            customerId: after.customerId,
+            points: redemption.points,
+            balance: after.points,
+            redemptionId: id,
+          });
+          return { account: after, redemption: await scope.tx.loyaltyRedemption.findUniqueOrThrow({ where: { id } }) };
+        }),
+    }),
+  );
+
   const AccountPayload = (name: string) =>
     builder.objectRef<{ account: Models.LoyaltyAccount }>(name).implement({
       fields: (t) => ({ account: t.field({ type: types.account, resolve: (p) => p.account }) }),

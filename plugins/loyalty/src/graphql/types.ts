@@ -79,6 +79,7 @@ export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
     fields: (t) => ({
       points: t.exposeInt('points'),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      refundedAt: t.expose('refundedAt', { type: 'DateTime', nullable: true }),
       reward: t.relation('reward'),
     }),
   });
