@@ -100,6 +100,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         server.listen(port, host, () => {
           server.off('error', reject);
           relay.start();
+          // Events whose subscribers never ran (a crash right after commit) are delivered now.
+          plugins?.catchUp().catch((error: unknown) => logger.error('plugin catch-up failed', describeError(error)));
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${shownHost}:${address.port}`);

@@ -89,6 +89,31 @@ describe('a plugin through the gateway', () => {
     ]);
   });
 
+  it('catches up on events whose subscribers never ran (committed just before a crash)', async () => {
+    const customerId = await newCustomer('Cathy Catchup');
+    const rowId = Buffer.from(customerId, 'base64').toString('utf8').split(':')[1]!;
+    // An order.recorded committed by an instance that died before handing it to the subscribers.
+    const { eventSeq } = await kit.database.prisma.workspace.update({
+      where: { id: kit.workspace.workspaceId },
+      data: { eventSeq: { increment: 1 } },
+    });
+    await kit.database.prisma.event.create({
+      data: {
+        workspaceId: kit.workspace.workspaceId,
+        seq: eventSeq,
+        type: 'order.recorded',
+        subjectType: 'Order',
+        subjectId: crypto.randomUUID(),
+        actor: 'system',
+        payload: { customerId: rowId, total: '10.00', orderedAt: new Date().toISOString(), skus: ['MUG'], lines: [] },
+      },
+    });
+    expect(await kit.gateway.plugins!.catchUp()).toBe(3); // its three subscribers; everything else was delivered
+    await kit.settled();
+    expect((await kit.workspace.client.query(CARD, { id: customerId })).customer.stampCard).toEqual({ stamps: 1, bonusStamps: 1 });
+    expect(await kit.gateway.plugins!.catchUp()).toBe(0);
+  });
+
   it('retries a throwing subscriber with backoff until it succeeds; one that keeps throwing is recorded FAILED and the mutation stands', async () => {
     await kit.workspace.client.query(SETTINGS, { settings: { flakyFailures: 2, brokenSubscriber: true } });
     const customerId = await newCustomer('Flaky Fiona');

@@ -19,6 +19,11 @@ export interface DeliveryOptions {
 export interface PluginRuntime {
   /** Hands committed events to the subscribers (returns at once). */
   dispatch(events: readonly RecordedEvent[]): void;
+  /**
+   * Delivers the events of the last `withinMs` that a subscriber has no record of (committed just before a crash,
+   * or while this instance was down): the processed records make a repeat harmless. Returns how many it handed on.
+   */
+  catchUp(withinMs?: number): Promise<number>;
   /** Resolves when every delivery started so far (and those they caused) has finished. */
   settled(): Promise<void>;
   /** Stops retrying and waits for deliveries in flight. */
@@ -125,7 +130,31 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     inFlight.add(tracked);
   };
 
+  async function catchUp(withinMs = 24 * 60 * 60 * 1000): Promise<number> {
+    let handed = 0;
+    const since = new Date(Date.now() - withinMs);
+    for (const [type, entries] of byEvent) {
+      // Host-level read across workspaces (unscoped client): each delivery then runs in its event's workspace.
+      const events = await options.prisma.event.findMany({ where: { type, occurredAt: { gt: since } }, orderBy: [{ occurredAt: 'asc' }], take: 5000 });
+      if (!events.length) continue;
+      for (const { plugin, subscriber } of entries) {
+        const seen = await options.prisma.pluginDelivery.findMany({
+          where: { pluginId: plugin.id, subscriber: subscriber.name, eventId: { in: events.map((e) => e.id) } },
+          select: { eventId: true },
+        });
+        const known = new Set(seen.map((row) => row.eventId));
+        for (const event of events) {
+          if (known.has(event.id)) continue;
+          track(deliver(plugin, subscriber, { ...event, payload: event.payload as unknown }));
+          handed++;
+        }
+      }
+    }
+    return handed;
+  }
+
   return {
+    catchUp,
     dispatch(events) {
       if (stopped) return;
       for (const event of events) {
