@@ -7,7 +7,6 @@
 // (`plugins: ["./path", "package-name", …]`). A plugin's fragment is its `prisma/schema/` folder or `prisma/schema.prisma`.
 // Which plugins RUN is decided later, at start (CRM_PLUGINS); a composed model with no table is simply unused.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +16,14 @@ const outDir = path.join(dbDir, 'prisma/schema/plugins');
 
 /** Bundled plugins and test fixtures: every folder with a package.json under these parents. */
 const scanned = ['plugins', 'packages/plugin-testing/test/fixtures'];
+
+function packageDir(name, base) {
+  for (let dir = path.resolve(base); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
 
 function packageDirs() {
   const dirs = [];
@@ -31,15 +38,14 @@ function packageDirs() {
   if (fs.existsSync(configFile)) {
     const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
     const base = path.dirname(configFile);
-    const require = createRequire(path.join(base, 'noop.js'));
     for (const entry of config.plugins ?? []) {
       if (typeof entry !== 'string') continue;
       if (entry.startsWith('.') || entry.startsWith('/')) dirs.push(path.resolve(base, entry));
       else if (!/^[a-z][a-z0-9-]*$/.test(entry)) {
-        // A package name: its folder is where its package.json resolves.
-        try {
-          dirs.push(path.dirname(require.resolve(`${entry}/package.json`)));
-        } catch {
+        // A package name: its folder in the nearest node_modules (as Node finds it; `exports` may hide package.json).
+        const found = packageDir(entry, base);
+        if (found) dirs.push(found);
+        else {
           console.error(`crm.config.json: plugin package ${entry} is not installed (npm install ${entry})`);
           process.exitCode = 1;
         }

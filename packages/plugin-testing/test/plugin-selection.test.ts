@@ -74,6 +74,20 @@ describe('CRM_PLUGINS and crm.config.json', () => {
     ]);
   });
 
+  it('crm.config.json names plugins by package name too (installed in node_modules)', async () => {
+    writePlugin(path.join(root, 'node_modules/@acme/crm-plugin-hello'), 'acme-hello', `builder.queryField('acmeHello', (t) => t.string({ resolve: () => 'hi' }));`);
+    fs.writeFileSync(path.join(root, 'crm.config.json'), JSON.stringify({ plugins: ['@acme/crm-plugin-hello', '@acme/not-installed'] }));
+    try {
+      const loaded = await loadPlugins({ root, env: {} });
+      expect(loaded.enabled.map((p) => p.id)).toEqual(['acme-hello']);
+      expect(loaded.problems).toEqual([
+        { plugin: '@acme/not-installed', path: 'crm.config.json plugins[1]', message: 'package not installed: npm install @acme/not-installed' },
+      ]);
+    } finally {
+      fs.rmSync(path.join(root, 'crm.config.json'));
+    }
+  });
+
   it('a bundled package that does not load stops the start only when it is selected', async () => {
     const broken = path.join(root, 'plugins/broken');
     fs.mkdirSync(broken);

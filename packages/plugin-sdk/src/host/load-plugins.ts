@@ -1,7 +1,6 @@
 // Which plugins run: CRM_PLUGINS (ids, comma-separated; empty = none), else crm.config.json's `plugins`, else every
 // bundled plugin (the packages under plugins/). Outside plugins are named in crm.config.json by path or package name.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin, PluginProblem } from '../definition.js';
@@ -82,10 +81,18 @@ export function bundledPluginDirs(root: string): string[] {
     .sort();
 }
 
-/** Resolves a crm.config.json entry that is a path or a package name to a folder. */
+/**
+ * Resolves a crm.config.json entry that is a path or a package name to a folder. Package folders are found the way
+ * Node looks them up (node_modules of `base`, then of each parent), not through `require.resolve`, which a package's
+ * `exports` map may forbid for `package.json`.
+ */
 export function resolveConfigEntry(entry: string, base: string): string {
   if (entry.startsWith('.') || path.isAbsolute(entry)) return path.resolve(base, entry);
-  return path.dirname(createRequire(path.join(base, 'noop.js')).resolve(`${entry}/package.json`));
+  for (let dir = path.resolve(base); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', entry);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`package ${entry} is not installed`);
+  }
 }
 
 const isBareId = (entry: string) => /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(entry);
