@@ -179,18 +179,25 @@ describe('loyalty', () => {
     expect(figures.redemptionRate).toBeCloseTo(200 / figures.pointsIssued, 4);
   });
 
-  it('resolves Customer.loyalty with one query per page of customers', async () => {
+  it('resolves Customer.loyalty, its tier and its latest transactions with one query per page of customers', async () => {
     const other = await kit.createWorkspace('Page workspace');
     for (let i = 0; i < 12; i++) {
       const id = await newCustomer(`Page ${i}`, other.client);
       await other.client.query(ADJUST, { id, points: 10 + i });
     }
     const page = (first: number) =>
-      other.client.query(`query ($first: Int!) { customers(first: $first) { edges { node { name loyalty { points tier { name } } } } } }`, { first });
+      other.client.query(
+        `query ($first: Int!) { customers(first: $first) { edges { node { name loyalty { points tier { name } transactions(first: 2) { edges { node { points } } } } } } } }`,
+        { first },
+      );
     const small = await kit.sql.during(() => page(3));
-    const large = await kit.sql.during(() => page(12));
+    let edges: { node: { loyalty: { transactions: { edges: { node: { points: number } }[] } } } }[] = [];
+    const large = await kit.sql.during(async () => {
+      edges = (await page(12)).customers.edges;
+    });
     expect(large.length).toBe(small.length);
     expect(large.filter((q) => q.includes('"LoyaltyAccount"'))).toHaveLength(1);
+    expect(edges.every((e) => e.node.loyalty.transactions.edges.length === 1)).toBe(true);
     // Tenancy: the other workspace's figures know nothing of workspace A.
     expect((await other.client.query(`{ loyaltyProgram { members pointsRedeemed } }`)).loyaltyProgram).toEqual({ members: 12, pointsRedeemed: 0 });
   });

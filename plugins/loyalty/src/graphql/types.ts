@@ -1,5 +1,5 @@
 // The loyalty types and `Customer.loyalty`, resolved through a per-request loader: one query per page of customers.
-import { type Builder, globalId, type Models, type PluginToolkit } from '@crm/plugin-sdk';
+import { type Builder, globalId, type Models, type PluginToolkit, type Prisma } from '@crm/plugin-sdk';
 import type { LoyaltySettings, Tier } from '../settings.js';
 
 export type LoyaltyPermission = 'read' | 'redeem' | 'adjustPoints' | 'recordReferral' | 'manageProgram';
@@ -52,16 +52,33 @@ export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
     }),
   });
 
-  const accountOf = plugin.loader<string, Models.LoyaltyAccount>(async (customerIds, context) => {
-    const rows = await plugin.authorize(context, 'read').db.loyaltyAccount.findMany({ where: { customerId: { in: [...customerIds] } } });
-    return new Map(rows.map((row) => [row.customerId, row]));
+  // Keyed by customer and by the selection Pothos asks for (the same for every customer of a page), so a page's
+  // accounts, with their nested transactions, load in one query.
+  type AccountKey = { customerId: string; query: { include?: Prisma.LoyaltyAccountInclude; select?: Prisma.LoyaltyAccountSelect } };
+  const accountOf = plugin.loader<AccountKey, Models.LoyaltyAccount>(async (keys, context) => {
+    const db = plugin.authorize(context, 'read').db;
+    const found = new Map<AccountKey, Models.LoyaltyAccount>();
+    const bySelection = new Map<string, AccountKey[]>();
+    for (const key of keys) {
+      const selection = JSON.stringify(key.query);
+      bySelection.set(selection, [...(bySelection.get(selection) ?? []), key]);
+    }
+    for (const group of bySelection.values()) {
+      const rows = await db.loyaltyAccount.findMany({ ...group[0]!.query, where: { customerId: { in: group.map((k) => k.customerId) } } });
+      const byCustomer = new Map(rows.map((row) => [row.customerId, row]));
+      for (const key of group) {
+        const row = byCustomer.get(key.customerId);
+        if (row) found.set(key, row);
+      }
+    }
+    return found;
   });
   builder.prismaObjectField('Customer', 'loyalty', (t) =>
-    t.field({
-      type: account,
+    t.prismaField({
+      type: 'LoyaltyAccount',
       nullable: true,
       description: 'Loyalty membership; null until the customer earns or is given points.',
-      resolve: (customer, _args, context) => accountOf.load(context, customer.id),
+      resolve: (query, customer, _args, context) => accountOf.load(context, { customerId: customer.id, query }),
     }),
   );
 
