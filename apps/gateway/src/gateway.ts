@@ -76,6 +76,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       prisma: database.prisma,
       policy: options.pluginDelivery,
       onFailure: (failure) => logger.error('plugin subscriber failed', { ...failure, error: describeError(failure.error).error }),
+      onJobError: (error, where) => logger.error('plugin job failed', { ...where, ...describeError(error) }),
     });
   }
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay });

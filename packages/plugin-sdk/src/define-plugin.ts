@@ -7,6 +7,7 @@ import type {
   DeliveredEvent,
   Hook,
   HookEntry,
+  JobEntry,
   PendingEventOf,
   Plugin,
   PluginDefinition,
@@ -24,7 +25,7 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
-  'subscribers', 'hooks', 'seed', 'delivery',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs',
 ]);
 
 const toPath = (value: string | URL | undefined): string | null =>
@@ -108,6 +109,14 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     });
   });
 
+  const jobs: JobEntry[] = [];
+  for (const [name, job] of Object.entries(definition.jobs ?? {})) {
+    if (!NAME.test(name)) problem(`jobs.${name}`, 'a job name is an identifier');
+    if (!isRecord(job) || !isFunction(job.run)) problem(`jobs.${name}.run`, 'must be an async function (ctx) => …');
+    else if (!Number.isFinite(job.everyMs) || job.everyMs < 1000) problem(`jobs.${name}.everyMs`, 'an interval of at least 1000 ms');
+    else jobs.push({ name, everyMs: job.everyMs, run: (context) => job.run({ ...context, settings: parseSettings(context.settings) }) });
+  }
+
   if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
   if (definition.seed !== undefined && !isFunction(definition.seed)) problem('seed', 'must be an async function');
   const attempts = definition.delivery?.attempts ?? 5;
@@ -134,6 +143,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     settings,
     registerGraphql: isFunction(graphql) ? (builder) => graphql(builder, toolkit) : null,
     seed: isFunction(seed) ? (context) => seed({ ...context, settings: parseSettings(context.settings) }) : null,
+    jobs,
   } satisfies Plugin);
 }
 

@@ -88,6 +88,24 @@ export interface SeedContext<Settings> {
   random: () => number;
 }
 
+/** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
+export interface JobContext<Settings> {
+  tx: ScopedTransaction;
+  emit: CommandScope['emit'];
+  session: Session;
+  settings: Settings;
+  workspaceId: string;
+  /** The time of this run. */
+  now: Date;
+}
+
+/** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
+export interface JobDefinition<Settings> {
+  /** Interval between runs, in milliseconds (at least 1,000). */
+  everyMs: number;
+  run(context: JobContext<Settings>): Promise<void>;
+}
+
 /** Retry policy of a plugin's subscribers. */
 export interface DeliveryPolicy {
   /** Tries before a delivery is recorded as FAILED. @default 5 */
@@ -130,6 +148,8 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   /** Demo data for the demo workspace and `crm seed`. */
   seed?: (context: SeedContext<z.output<Settings>>) => Promise<void>;
   delivery?: DeliveryPolicy;
+  /** Periodic tasks by name, run per workspace (under a lock: one instance at a time), e.g. expiry. */
+  jobs?: Record<string, JobDefinition<z.output<Settings>>>;
 }
 
 /**
@@ -156,6 +176,13 @@ export interface Plugin {
   /** Registers the plugin's GraphQL contributions; null when it has none. */
   readonly registerGraphql: ((builder: Builder) => void) | null;
   readonly seed: ((context: SeedContext<unknown>) => Promise<void>) | null;
+  readonly jobs: readonly JobEntry[];
+}
+
+export interface JobEntry {
+  readonly name: string;
+  readonly everyMs: number;
+  run(context: JobContext<unknown>): Promise<void>;
 }
 
 /** Raw stored settings in, the plugin's typed handler out. */

@@ -57,6 +57,12 @@ describe('definePlugin', () => {
     ]);
     expect(plugin.problems.find((p) => p.path === 'settings.rate')?.message).toMatch(/needs a default/);
   });
+
+  it('checks jobs: identifier names, a run function, an interval of at least a second', () => {
+    const plugin = definePlugin({ id: 'jobs', version: '1.0.0', jobs: { 'every-ms': { everyMs: 10, run: async () => {} }, nightly: { everyMs: 86_400_000, run: async () => {} } } });
+    expect(plugin.problems.map((p) => p.path)).toEqual(['jobs.every-ms', 'jobs.every-ms.everyMs']);
+    expect(plugin.jobs.map((j) => j.name)).toEqual(['nightly']);
+  });
 });
 
 describe('the plugin host', () => {

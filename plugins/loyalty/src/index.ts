@@ -3,6 +3,7 @@
 import { definePlugin } from '@crm/plugin-sdk';
 import { earnPointsForOrder, payReferralBonus } from './earning.js';
 import { loyaltyEvents } from './events.js';
+import { expirePoints } from './expiry.js';
 import { registerLoyaltyMutations } from './graphql/mutations.js';
 import { registerLoyaltyProgram } from './graphql/program.js';
 import { registerLoyaltyTypes } from './graphql/types.js';
@@ -32,6 +33,15 @@ export const loyalty = definePlugin({
   },
   subscribers: {
     'order.recorded': { earnPoints: earnPointsForOrder, referralBonus: payReferralBonus },
+  },
+  jobs: {
+    // Every 6 hours, per workspace: expire unspent points past the program's limit, recalculate tiers.
+    expirePoints: {
+      everyMs: 6 * 60 * 60 * 1000,
+      run: async ({ tx, emit, settings, workspaceId, now }) => {
+        await expirePoints({ tx, emit, settings, workspaceId }, now);
+      },
+    },
   },
   seed: seedLoyalty,
 });

@@ -5,6 +5,7 @@ import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session
 import { type PrismaClient, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent, Plugin, SubscriberEntry } from '../definition.js';
 import { readStoredSettings } from '../settings-store.js';
+import { startJobs } from './jobs.js';
 
 export interface DeliveryOptions {
   runner: CommandRunner;
@@ -13,6 +14,9 @@ export interface DeliveryOptions {
   onFailure?: (failure: { plugin: string; subscriber: string; eventId: string; error: unknown }) => void;
   /** Overrides every plugin's retry policy (tests shorten the backoff). */
   policy?: { attempts?: number; backoffMs?: number };
+  /** Run plugins' jobs on their intervals. @default true */
+  jobTimers?: boolean;
+  onJobError?: (error: unknown, where: { plugin: string; job: string }) => void;
 }
 
 /** The running side of the plugin host inside a gateway. */
@@ -26,7 +30,9 @@ export interface PluginRuntime {
   catchUp(withinMs?: number): Promise<number>;
   /** Resolves when every delivery started so far (and those they caused) has finished. */
   settled(): Promise<void>;
-  /** Stops retrying and waits for deliveries in flight. */
+  /** Runs a plugin's job now for every workspace (tests, or an operator); resolves with the workspaces it ran for. */
+  runJob(pluginId: string, job: string, now?: Date): Promise<number>;
+  /** Stops retrying and the job timers, and waits for deliveries in flight. */
   stop(): Promise<void>;
 }
 
@@ -48,6 +54,12 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
   }
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  const jobs = startJobs(plugins, {
+    runner: options.runner,
+    prisma: options.prisma,
+    ...(options.onJobError ? { onError: options.onJobError } : {}),
+    timers: options.jobTimers ?? true,
+  });
 
   /** Marks the event processed by this subscriber in the subscriber's transaction; false when it already was. */
   async function claim(tx: ScopedTransaction, plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent, attempt: number) {
@@ -155,6 +167,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
 
   return {
     catchUp,
+    runJob: (pluginId, job, now) => jobs.run(pluginId, job, now),
     dispatch(events) {
       if (stopped) return;
       for (const event of events) {
@@ -166,6 +179,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     },
     async stop() {
       stopped = true;
+      jobs.stop();
       while (inFlight.size) await Promise.all([...inFlight]);
     },
   };
