@@ -3,7 +3,8 @@ import { startTestGateway, type TestGateway } from '../src/testing/index.js';
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ rateLimit: { perMinute: 60, burst: 3 } });
+  // 6 per minute: a token comes back every 10 s, so a slow (loaded) machine cannot refill the bucket mid-test.
+  t = await startTestGateway({ rateLimit: { perMinute: 6, burst: 3 } });
 });
 afterAll(async () => {
   await t?.close();
