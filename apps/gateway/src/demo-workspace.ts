@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiKeyVerifier, CommandRunner, createWorkspace, fitClvModel, seedWorkspace, systemSession } from '@crm/core';
 import type { Database, DatabaseConfig } from '@crm/db';
+import type { PluginHost } from '@crm/plugin-sdk/host';
 
 /** How many customers the demo workspace gets on first start. */
 export const DEMO_CUSTOMERS = 300;
@@ -27,7 +28,7 @@ export function demoKeyFile(config: DatabaseConfig): string | null {
  * starts on the embedded database read the key back from the data directory; on PostgreSQL it is shown once.
  * Gateways starting together on an empty PostgreSQL database create one demo workspace between them.
  */
-export async function ensureDemoWorkspace(database: Database, config: DatabaseConfig): Promise<DemoWorkspace> {
+export async function ensureDemoWorkspace(database: Database, config: DatabaseConfig, plugins?: PluginHost): Promise<DemoWorkspace> {
   const keyFile = demoKeyFile(config);
   return database.sql.withSession(async (session) => {
     // A session-level advisory lock: the second gateway waits, then finds the workspace made by the first.
@@ -36,6 +37,7 @@ export async function ensureDemoWorkspace(database: Database, config: DatabaseCo
       if ((await database.prisma.workspace.count()) > 0) return { apiKey: await savedKey(database, keyFile), created: false, keyFile };
       const demo = await createWorkspace(database.prisma, { name: 'Demo workspace' });
       await seedWorkspace(database.prisma, demo.workspaceId, { customers: DEMO_CUSTOMERS, seed: DEMO_SEED });
+      await plugins?.seed(database.prisma, demo.workspaceId, { seed: DEMO_SEED });
       // The seed writes rows, not events, so no background refit follows: fit once so that analytics show at once.
       await fitClvModel(new CommandRunner({ prisma: database.prisma }).callerFor(systemSession(demo.workspaceId)), { trigger: 'background' });
       if (keyFile) fs.writeFileSync(keyFile, `${demo.apiKey}\n`, { mode: 0o600 });

@@ -1,8 +1,10 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
 import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
 import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
@@ -26,8 +28,12 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Operations per API key. @default 3000 per minute, bursts of 300 (`perMinute: 0` turns it off) */
   rateLimit?: RateLimitOptions;
-  /** Schema extensions (plugins' GraphQL contributions). */
+  /** Schema extensions (after the plugins'). */
   extend?: BuildSchemaOptions['extend'];
+  /** Enabled plugins (`pluginHostFromEnvironment`); their migrations must already be applied. */
+  plugins?: PluginHost;
+  /** Subscriber retry policy for every plugin (tests shorten the backoff). */
+  pluginDelivery?: { attempts?: number; backoffMs?: number };
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
   /** Answer the hot list queries with one SQL statement (see sql-projection.ts). @default true */
@@ -51,6 +57,8 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly server: http.Server;
   readonly app: GraphQLApp;
+  /** The composed schema (core + plugins). */
+  readonly schema: GraphQLSchema;
   readonly runner: CommandRunner;
   readonly verifier: ApiKeyVerifier;
   /** Committed events, fanned out to subscriptions. */
@@ -66,6 +74,8 @@ export interface Gateway {
   readonly liveSubscribers: number;
   /** Refits lifetime-value models after purchases; null when turned off. */
   readonly clvRefresher: ClvRefresher | null;
+  /** Event delivery to plugin subscribers; null without plugins. */
+  readonly plugins: PluginRuntime | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -81,8 +91,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
   let clvRefresher: ClvRefresher | null = null;
   const publish = publishCommitted(bus, database.sql, logger);
+  const host = options.plugins;
+  let plugins: PluginRuntime | null = null;
   const runner = new CommandRunner({
     prisma: database.prisma,
+    beforeCommit: host ? [host.commitHook] : [],
     onCommitted: (events) => {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
@@ -90,14 +103,32 @@ export function createGateway(options: GatewayOptions): Gateway {
       publish(events);
       webhooks.notifyCommitted(events);
       clvRefresher?.notice(events);
+      plugins?.dispatch(events);
     },
   });
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
   if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
-  // Events committed by other processes (the CLI's imports) reach the refresher when the relay publishes them.
-  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed: (events) => clvRefresher?.notice(events) });
+  if (host?.plugins.length) {
+    plugins = host.start({
+      runner,
+      prisma: database.prisma,
+      policy: options.pluginDelivery,
+      onFailure: (failure) => logger.error('plugin subscriber failed', { ...failure, error: describeError(failure.error).error }),
+      onJobError: (error, where) => logger.error('plugin job failed', { ...where, ...describeError(error) }),
+    });
+  }
+  // Events committed by other processes (the CLI's imports) reach the refresher and the plugins when the relay
+  // publishes them (plugin delivery is idempotent by event id, so one seen twice is handled once).
+  const onRelayed = (events: readonly RecordedEvent[]) => {
+    clvRefresher?.notice(events);
+    plugins?.dispatch(events);
+  };
+  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
-  const schema = buildSchema({ extend: options.extend, webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets } });
+  const schema = buildSchema({
+    extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
+    webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
+  });
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
@@ -107,6 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     server,
     app,
+    schema,
     runner,
     verifier,
     bus,
@@ -117,6 +149,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
     },
     clvRefresher,
+    plugins,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -125,6 +158,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           relay.start();
           webhooks.start();
           retention.start();
+          // Events whose subscribers never ran (a crash right after commit) are delivered now.
+          plugins?.catchUp().catch((error: unknown) => logger.error('plugin catch-up failed', describeError(error)));
           const address = server.address() as AddressInfo;
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${shownHost}:${address.port}`);
@@ -151,6 +186,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Connections can be gone (the client hung up) while their requests still run: wait for those too, so the
       // database is not closed under them.
       await server.drained(Math.max(0, deadline - Date.now()));
+      await plugins?.stop();
       await bus.close();
     },
   };

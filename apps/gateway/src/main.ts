@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
 import { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
+import { type PluginHost, PluginHostError, pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { retentionDaysFromEnv } from './live/event-retention.js';
@@ -48,10 +49,25 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 
+// Plugins first: a wrong plugin list stops the start with every problem listed, before the database is touched.
+let plugins: PluginHost;
+try {
+  const { host, loaded } = await pluginHostFromEnvironment();
+  plugins = host;
+  logger.info('plugins', { enabled: host.plugins.map((p) => `${p.id}@${p.version}`), selectedBy: loaded.selectedBy });
+} catch (error) {
+  fail(error instanceof PluginHostError ? error.message : `Cannot load the plugins: ${describeError(error).error}`);
+}
+
 let database: Database;
 try {
   const started = Date.now();
   database = await openDatabase(config);
+  // Core's migrations ran while opening; then the plugins', in dependency order.
+  await database.migrate(plugins.migrations).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   logger.info('database ready', { database: describeDatabase(config), ms: Date.now() - started });
 } catch (error) {
   fail(error instanceof DataDirInUseError ? error.message : `Cannot open the ${describeDatabase(config)}: ${describeError(error).error}`);
@@ -64,7 +80,7 @@ try {
   if (stopRequested) await shutdown(stopRequested);
   if (demoWanted) {
     const started = Date.now();
-    demo = await ensureDemoWorkspace(database, config);
+    demo = await ensureDemoWorkspace(database, config, plugins);
     if (demo.created) logger.info('demo workspace created', { ms: Date.now() - started });
   }
   // RATE_LIMIT_PER_MINUTE=0 turns per-key rate limiting off (load tests); unset keeps the default.
@@ -74,6 +90,7 @@ try {
   gateway = createGateway({
     database,
     logger,
+    plugins,
     maxBodyBytes,
     dashboardDir,
     webhooks: webhookOptionsFromEnv(),

@@ -5,7 +5,9 @@ export interface PreparedCommand {
   /** Apply pending migrations while opening the database. @default true */
   migrate?: boolean;
   /** The command's result, printed as one JSON line on stdout. */
-  run(database: Database): Promise<object>;
+  run?(database: Database): Promise<object>;
+  /** Instead of `run`: work that needs no database (plugin tooling). */
+  offline?(): Promise<object>;
 }
 
 export interface CliCommand {

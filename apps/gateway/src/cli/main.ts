@@ -9,10 +9,24 @@ import { UsageError } from './args.js';
 import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
 import { importOrdersCommand } from './import.js';
 import { migrate } from './migrate.js';
+import { pluginAdd, pluginList, pluginMigration, pluginNew } from './plugin.js';
 import { seed } from './seed.js';
 import { workspaceCreate, workspaceList } from './workspace.js';
 
-const commands: CliCommand[] = [workspaceCreate, workspaceList, apikeyCreate, apikeyRevoke, seed, migrate, importOrdersCommand, analyticsFit];
+const commands: CliCommand[] = [
+  workspaceCreate,
+  workspaceList,
+  apikeyCreate,
+  apikeyRevoke,
+  seed,
+  migrate,
+  importOrdersCommand,
+  analyticsFit,
+  pluginNew,
+  pluginAdd,
+  pluginList,
+  pluginMigration,
+];
 
 function usageLine(command: CliCommand): string {
   return `npm run crm -- ${command.name}${command.usage ? ` ${command.usage}` : ''}`;
@@ -71,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  if (prepared.offline) return runOffline(prepared.offline, command);
+
   const config = databaseConfigFromEnv();
   let database: Database;
   try {
@@ -88,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', stop).once('SIGTERM', stop);
   });
   try {
-    const outcome = await Promise.race([prepared.run(database), interrupted]);
+    const outcome = await Promise.race([prepared.run!(database), interrupted]);
     if (outcome instanceof Exit) return outcome.code;
     await print(JSON.stringify(outcome));
     return 0;
@@ -105,6 +121,24 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   } finally {
     await database.close();
+  }
+}
+
+/** A command that needs no database (plugin tooling): same output and exit codes. */
+async function runOffline(work: () => Promise<object>, command: CliCommand): Promise<number> {
+  try {
+    await print(JSON.stringify(await work()));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\nusage: ${usageLine(command)}`);
+      return 2;
+    }
+    if (error instanceof CommandError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
   }
 }
 

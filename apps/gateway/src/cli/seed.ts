@@ -1,4 +1,5 @@
 import { seedWorkspace } from '@crm/core';
+import { pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { date, id, options, required, wholeNumber } from './args.js';
 import type { CliCommand } from './command.js';
 import { progressBar } from './progress.js';
@@ -36,7 +37,11 @@ export const seed: CliCommand = {
             asOf,
             onProgress: (p) => bar.update(p.customersWritten, p.customers),
           });
-          return { workspaceId, ...summary, durationMs: Date.now() - started };
+          // Then each enabled plugin's demo data (their tables first: the plugins' migrations).
+          const { host } = await pluginHostFromEnvironment();
+          await database.migrate(host.migrations);
+          await host.seed(database.prisma, workspaceId, { seed: seedValue });
+          return { workspaceId, ...summary, plugins: host.plugins.map((p) => p.id), durationMs: Date.now() - started };
         } finally {
           bar.done();
         }

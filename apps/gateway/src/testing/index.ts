@@ -1,7 +1,7 @@
 // A real gateway for tests: HTTP on a free port, a fresh database (PGlite from the migrated template, or a
 // throwaway PostgreSQL database), authenticated clients per workspace, and a recorder of SQL statements.
 import { createWorkspace, type CreatedWorkspace } from '@crm/core';
-import type { Database } from '@crm/db';
+import type { Database, Migration } from '@crm/db';
 import { createTestPostgres, ensurePGliteTemplate, openTemplateDatabase } from '@crm/db/testing';
 import type { GraphQLFormattedError } from 'graphql';
 import { createGateway, type Gateway, type GatewayOptions } from '../gateway.js';
@@ -83,6 +83,8 @@ export class SqlRecorder {
 export interface TestGatewayOptions extends Omit<GatewayOptions, 'database'> {
   /** @default 'pglite' */
   database?: 'pglite' | 'postgres';
+  /** Applied after core's (plugins' migrations: `host.migrations`). */
+  migrations?: readonly Migration[];
 }
 
 export interface TestGateway {
@@ -107,11 +109,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   let drop: () => Promise<void>;
   let database: Database;
   if (options.database === 'postgres') {
-    const pg = await createTestPostgres([], { onQuery: sql.record });
+    const pg = await createTestPostgres(options.migrations ?? [], { onQuery: sql.record });
     database = pg.database;
     drop = pg.drop;
   } else {
-    database = await openTemplateDatabase(await ensurePGliteTemplate(), { onQuery: sql.record });
+    database = await openTemplateDatabase(await ensurePGliteTemplate(options.migrations ?? []), { onQuery: sql.record });
     drop = () => database.close();
   }
   const gateway = createGateway({ logger: createLogger(process.env.LOG_LEVEL === 'info' ? 'info' : 'error'), ...options, database });

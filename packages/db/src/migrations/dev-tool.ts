@@ -4,13 +4,15 @@ import { PGlite } from '@electric-sql/pglite';
 import { pgliteExtensions } from '../database.js';
 import { pgFactory, pgliteFactory, type ClosableFactory } from './adapter-factories.js';
 import { coreMigrationsDir } from './folder.js';
-import { createSchemaEngine, listMigrations, noFilter, readSchemaFiles, schemaDir, type SchemaFile } from './schema-engine.js';
+import { createSchemaEngine, listMigrations, type MigrationsList, noFilter, readSchemaFiles, schemaDir, type SchemaFile } from './schema-engine.js';
 
 export interface DevToolOptions {
   /** PostgreSQL server to use for shadow databases (fast); an in-memory PGlite otherwise (slow, ~1 GB). */
   databaseUrl?: string;
   schemaFiles?: SchemaFile[];
   migrationsDir?: string;
+  /** A replay list built by the caller (plugins: core's folder then theirs); overrides `migrationsDir`. */
+  migrations?: MigrationsList;
 }
 
 async function withEngine<T>(options: DevToolOptions, fn: (engine: Awaited<ReturnType<typeof createSchemaEngine>>, files: SchemaFile[]) => Promise<T>) {
@@ -20,7 +22,7 @@ async function withEngine<T>(options: DevToolOptions, fn: (engine: Awaited<Retur
   } else {
     factory = pgliteFactory(await PGlite.create('memory://', { extensions: pgliteExtensions }));
   }
-  const files = options.schemaFiles ?? readSchemaFiles(schemaDir);
+  const files = options.schemaFiles ?? coreSchemaFiles();
   const engine = await createSchemaEngine(factory, files);
   try {
     return await fn(engine, files);
@@ -30,21 +32,27 @@ async function withEngine<T>(options: DevToolOptions, fn: (engine: Awaited<Retur
   }
 }
 
+/** The core schema: every file of the schema folder except the composed plugin fragments (prisma/schema/plugins/). */
+export function coreSchemaFiles(): SchemaFile[] {
+  const plugins = path.join(schemaDir, 'plugins') + path.sep;
+  return readSchemaFiles(schemaDir).filter((file) => !file.path.startsWith(plugins));
+}
+
 /**
  * The SQL that would bring a database migrated with the folder up to the schema; empty when they agree.
  * Uses a shadow database (created and dropped on the PostgreSQL server when `databaseUrl` is given).
  */
 export async function diffMigrationsToSchema(options: DevToolOptions = {}): Promise<string> {
-  const migrationsDir = options.migrationsDir ?? coreMigrationsDir;
+  const migrations = options.migrations ?? listMigrations(options.migrationsDir ?? coreMigrationsDir);
   return withEngine(options, async (engine, files) => {
     const result = await engine.diff({
-      from: { tag: 'migrations', ...listMigrations(migrationsDir) },
+      from: { tag: 'migrations', ...migrations },
       to: { tag: 'schemaDatamodel', files },
       script: true,
       exitCode: null,
       filters: noFilter,
     });
-    const script = withoutKnownExtensions((result.stdout ?? '').trim(), listMigrations(migrationsDir));
+    const script = withoutKnownExtensions((result.stdout ?? '').trim(), migrations);
     return script === '-- This is an empty migration.' ? '' : script;
   });
 }
@@ -54,7 +62,7 @@ export async function diffMigrationsToSchema(options: DevToolOptions = {}): Prom
  * `CREATE EXTENSION IF NOT EXISTS "x"` again even when a migration already creates it. Drop exactly those
  * statements (idempotent, and present in the folder); anything else is real drift.
  */
-function withoutKnownExtensions(script: string, migrations: ReturnType<typeof listMigrations>): string {
+function withoutKnownExtensions(script: string, migrations: MigrationsList): string {
   const created = new Set<string>();
   for (const dir of migrations.migrationDirectories) {
     if (dir.migrationFile.content.tag !== 'ok') continue;

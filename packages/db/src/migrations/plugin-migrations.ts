@@ -1,0 +1,72 @@
+// A plugin's migrations, created the way core's are: replay core's migrations, then those of the plugins it
+// requires, then its own into a shadow database, and diff that against core + their fragments + its fragment.
+import fs from 'node:fs';
+import path from 'node:path';
+import { coreMigrationsDir } from './folder.js';
+import { coreSchemaFiles, diffMigrationsToSchema, type DevToolOptions } from './dev-tool.js';
+import { listMigrations, type MigrationsList, readSchemaFiles, type SchemaFile } from './schema-engine.js';
+
+/** What the diff needs to know about a plugin (and about each plugin it requires). */
+export interface PluginSchemaSource {
+  id: string;
+  /** The plugin's schema fragment: a folder of `.prisma` files, or one file. */
+  prisma: string;
+  migrations: string;
+}
+
+export interface PluginDiffOptions extends Pick<DevToolOptions, 'databaseUrl'> {
+  plugin: PluginSchemaSource;
+  /** Plugins it requires, in dependency order (their tables exist before its migrations run). */
+  requires?: readonly PluginSchemaSource[];
+}
+
+function fragmentFiles(prisma: string): SchemaFile[] {
+  if (fs.statSync(prisma).isDirectory()) return readSchemaFiles(prisma);
+  return [{ path: prisma, content: fs.readFileSync(prisma, 'utf8') }];
+}
+
+/** Several migrations folders replayed as one, in order (core, then each plugin). */
+function combinedMigrations(dirs: readonly { id: string; dir: string }[]): MigrationsList {
+  const [first, ...rest] = dirs.map(({ id, dir }) => ({ id, list: listMigrations(dir) }));
+  const combined = { ...first!.list, migrationDirectories: first!.list.migrationDirectories.map((d) => ({ ...d, path: `0_${first!.id}_${d.path}` })) };
+  rest.forEach(({ id, list }, index) => {
+    combined.migrationDirectories.push(...list.migrationDirectories.map((d) => ({ ...d, path: `${index + 1}_${id}_${d.path}` })));
+  });
+  return combined;
+}
+
+/**
+ * A plugin refers to core rows by plain id columns with foreign keys written by hand in its migrations (a Prisma
+ * relation would need a field on the core model). The engine sees those keys in the shadow database but not in the
+ * schema and proposes to drop them: they are intended, so those statements are not drift.
+ */
+function withoutHandWrittenForeignKeyDrops(script: string): string {
+  return script
+    .split(/\n\n/)
+    .filter((block) => !/^-- DropForeignKey\nALTER TABLE "[^"]+" DROP CONSTRAINT "[^"]+";$/.test(block.trim()))
+    .join('\n\n')
+    .trim();
+}
+
+/** The SQL that would bring a database with the plugin's migrations up to its fragment; empty when they agree. */
+export async function diffPluginMigrations(options: PluginDiffOptions): Promise<string> {
+  const chain = [...(options.requires ?? []), options.plugin];
+  const files = [...coreSchemaFiles(), ...chain.flatMap((p) => fragmentFiles(p.prisma))];
+  const migrations = combinedMigrations([{ id: 'core', dir: coreMigrationsDir }, ...chain.map((p) => ({ id: p.id, dir: p.migrations }))]);
+  const script = await diffMigrationsToSchema({ ...options, schemaFiles: files, migrations });
+  return withoutHandWrittenForeignKeyDrops(script);
+}
+
+/** Writes `<timestamp>_<name>/migration.sql` into the plugin's migrations folder; null when nothing changed. */
+export async function createPluginMigration(name: string, options: PluginDiffOptions): Promise<string | null> {
+  const sql = await diffPluginMigrations(options);
+  if (!sql) return null;
+  const dir = options.plugin.migrations;
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const folder = path.join(dir, `${stamp}_${name.replace(/[^a-z0-9_]+/gi, '_').toLowerCase()}`);
+  fs.mkdirSync(folder, { recursive: true });
+  const lock = path.join(dir, 'migration_lock.toml');
+  if (!fs.existsSync(lock)) fs.writeFileSync(lock, 'provider = "postgresql"\n');
+  fs.writeFileSync(path.join(folder, 'migration.sql'), `${sql}\n`);
+  return folder;
+}

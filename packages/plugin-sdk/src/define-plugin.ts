@@ -1,0 +1,199 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CrmEventType } from '@crm/core';
+import semver from 'semver';
+import type { z } from 'zod';
+import type {
+  DeliveredEvent,
+  Hook,
+  HookEntry,
+  JobEntry,
+  PendingEventOf,
+  Plugin,
+  PluginDefinition,
+  PluginProblem,
+  SettingsEntry,
+  SettingsSchema,
+  Subscriber,
+  SubscriberEntry,
+} from './definition.js';
+import { createToolkit } from './toolkit.js';
+
+const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const EVENT = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/;
+const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
+const KNOWN = new Set([
+  'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs',
+]);
+
+const toPath = (value: string | URL | undefined): string | null =>
+  value === undefined ? null : value instanceof URL ? fileURLToPath(value) : path.resolve(value);
+
+const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Declares a plugin. Returns a frozen, validated value and does nothing else: no registration, no I/O beyond
+ * resolving paths, so importing a plugin never changes anything. Problems are collected (all of them, with the
+ * path of the option at fault) in `plugin.problems`; a host refuses to start while any plugin has one.
+ *
+ * ```ts
+ * export default definePlugin({
+ *   id: 'loyalty', version: '1.0.0', requires: { core: '^0.1.0' },
+ *   prisma: new URL('../prisma/schema', import.meta.url), migrations: new URL('../prisma/migrations', import.meta.url),
+ *   settings: z.object({ earnRate: z.number().positive().default(1) }),
+ *   graphql: (builder, plugin) => { … },
+ *   subscribers: { 'order.recorded': { earnPoints: async (event, { tx, settings }) => { … } } },
+ * });
+ * ```
+ */
+export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, Permission extends string = never>(
+  definition: PluginDefinition<Settings, Permission>,
+): Plugin {
+  const id = typeof definition.id === 'string' && definition.id ? definition.id : '(no id)';
+  const problems: PluginProblem[] = [];
+  const problem = (at: string, message: string) => problems.push({ plugin: id, path: at, message });
+
+  for (const key of Object.keys(definition)) if (!KNOWN.has(key)) problem(key, `unknown option (known: ${[...KNOWN].join(', ')})`);
+  if (!KEBAB.test(definition.id ?? '')) problem('id', 'must be kebab-case, e.g. "loyalty" or "cross-sell"');
+  if (!semver.valid(definition.version ?? '')) problem('version', `must be a semver version such as "1.0.0" (got ${JSON.stringify(definition.version)})`);
+
+  const core = definition.requires?.core ?? null;
+  if (core !== null && !semver.validRange(core)) problem('requires.core', `not a semver range: ${JSON.stringify(core)}`);
+  const requiredPlugins = [...(definition.requires?.plugins ?? [])];
+  requiredPlugins.forEach((other, i) => {
+    if (!KEBAB.test(other)) problem(`requires.plugins[${i}]`, `not a plugin id: ${JSON.stringify(other)}`);
+    if (other === definition.id) problem(`requires.plugins[${i}]`, 'a plugin cannot require itself');
+  });
+
+  const permissions = { ...(definition.permissions ?? {}) } as Record<string, { roles: readonly string[] }>;
+  for (const [name, permission] of Object.entries(permissions)) {
+    if (!NAME.test(name)) problem(`permissions.${name}`, 'a permission name is an identifier, e.g. "adjustPoints"');
+    if (!Array.isArray(permission?.roles) || !permission.roles.length || permission.roles.some((r) => !ROLES.has(r))) {
+      problem(`permissions.${name}.roles`, 'a non-empty list of ADMIN, MEMBER, READ_ONLY');
+    }
+  }
+
+  const events = { ...(definition.events ?? {}) };
+  for (const [name, event] of Object.entries(events)) {
+    if (!EVENT.test(name)) problem(`events["${name}"]`, 'an event is named entity.action, e.g. "loyalty.tier_changed"');
+    if (!isRecord(event) || typeof event.subject !== 'string' || !/^[A-Z]\w*$/.test(event.subject)) {
+      problem(`events["${name}"].subject`, 'the type the event is about, e.g. "LoyaltyAccount"');
+    }
+  }
+
+  const settings = settingsEntry(definition.settings, problem);
+  const parseSettings = (raw: unknown): z.output<Settings> => {
+    const parsed = settings?.parse(raw);
+    // Stored settings that no longer validate (the schema changed) fall back to the defaults.
+    return (parsed?.ok ? parsed.value : (settings?.defaults ?? {})) as z.output<Settings>;
+  };
+
+  const subscribers: SubscriberEntry[] = [];
+  forEachHandler<Subscriber<never, z.output<Settings>>>(definition.subscribers, 'subscribers', problem, (event, name, handler) => {
+    subscribers.push({
+      event,
+      name,
+      // The host delivers only events of this type, so the payload has this event's shape.
+      handle: (delivered, context) => handler(delivered as DeliveredEvent<never>, { ...context, settings: parseSettings(context.settings) }),
+    });
+  });
+  const hooks: HookEntry[] = [];
+  forEachHandler<Hook<never, z.output<Settings>>>(definition.hooks, 'hooks', problem, (event, name, handler) => {
+    hooks.push({
+      event,
+      name,
+      handle: (pending, context) => handler(pending as PendingEventOf<never>, { ...context, settings: parseSettings(context.settings) }),
+    });
+  });
+
+  const jobs: JobEntry[] = [];
+  for (const [name, job] of Object.entries(definition.jobs ?? {})) {
+    if (!NAME.test(name)) problem(`jobs.${name}`, 'a job name is an identifier');
+    if (!isRecord(job) || !isFunction(job.run)) problem(`jobs.${name}.run`, 'must be an async function (ctx) => …');
+    else if (!Number.isFinite(job.everyMs) || job.everyMs < 1000) problem(`jobs.${name}.everyMs`, 'an interval of at least 1000 ms');
+    else jobs.push({ name, everyMs: job.everyMs, run: (context) => job.run({ ...context, settings: parseSettings(context.settings) }) });
+  }
+
+  if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
+  if (definition.seed !== undefined && !isFunction(definition.seed)) problem('seed', 'must be an async function');
+  const attempts = definition.delivery?.attempts ?? 5;
+  const backoffMs = definition.delivery?.backoffMs ?? 200;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) problem('delivery.attempts', 'an integer from 1 to 20');
+  if (!Number.isFinite(backoffMs) || backoffMs < 0) problem('delivery.backoffMs', 'a number of milliseconds, 0 or more');
+
+  const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings);
+  const graphql = definition.graphql;
+  const seed = definition.seed;
+  return deepFreeze({
+    kind: 'crm-plugin',
+    id,
+    version: definition.version,
+    description: definition.description ?? null,
+    requires: { core, plugins: requiredPlugins },
+    paths: { prisma: toPath(definition.prisma), migrations: toPath(definition.migrations) },
+    permissions: permissions as Plugin['permissions'],
+    events,
+    subscribers,
+    hooks,
+    delivery: { attempts, backoffMs },
+    problems,
+    settings,
+    registerGraphql: isFunction(graphql) ? (builder) => graphql(builder, toolkit) : null,
+    seed: isFunction(seed) ? (context) => seed({ ...context, settings: parseSettings(context.settings) }) : null,
+    jobs,
+  } satisfies Plugin);
+}
+
+function settingsEntry(schema: SettingsSchema | undefined, problem: (at: string, message: string) => void): SettingsEntry | null {
+  if (schema === undefined) return null;
+  if (!isRecord(schema) || !isFunction((schema as { safeParse?: unknown }).safeParse)) {
+    problem('settings', 'must be a zod schema, e.g. z.object({ earnRate: z.number().default(1) })');
+    return null;
+  }
+  const parse: SettingsEntry['parse'] = (raw) => {
+    const result = schema.safeParse(raw ?? {});
+    if (result.success) return { ok: true, value: result.data };
+    return { ok: false, issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) };
+  };
+  const defaults = parse({});
+  if (!defaults.ok) {
+    for (const issue of defaults.issues) problem(`settings.${issue.path}`, `needs a default (${issue.message})`);
+    return null;
+  }
+  return { parse, defaults: defaults.value };
+}
+
+type HandlerMap = Partial<Record<CrmEventType, Record<string, unknown>>>;
+
+function forEachHandler<F>(
+  map: HandlerMap | undefined,
+  option: string,
+  problem: (at: string, message: string) => void,
+  add: (event: string, name: string, handler: F) => void,
+) {
+  if (map === undefined) return;
+  if (!isRecord(map)) return void problem(option, 'an object: { "event.type": { name: async (event, ctx) => … } }');
+  for (const [event, handlers] of Object.entries(map)) {
+    if (!EVENT.test(event)) problem(`${option}["${event}"]`, 'not an event type (entity.action)');
+    if (!isRecord(handlers)) {
+      problem(`${option}["${event}"]`, 'an object of named functions, e.g. { earnPoints: async (event, ctx) => … }');
+      continue;
+    }
+    for (const [name, handler] of Object.entries(handlers)) {
+      if (!NAME.test(name)) problem(`${option}["${event}"].${name}`, 'a name is an identifier (it keys idempotency records)');
+      if (!isFunction(handler)) problem(`${option}["${event}"].${name}`, 'must be an async function (event, ctx) => …');
+      else add(event, name, handler as F);
+    }
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) if (isRecord(child) || Array.isArray(child)) deepFreeze(child);
+  }
+  return value;
+}

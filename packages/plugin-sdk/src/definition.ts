@@ -1,0 +1,213 @@
+// What a plugin author writes: the shape `definePlugin` accepts. Everything a plugin contributes is declared
+// here as data and functions; nothing runs until a host composes the plugin.
+import type { CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core';
+import type { Role, ScopedPrisma, ScopedTransaction } from '@crm/db';
+import type { Builder } from '@crm/graph';
+import type { z } from 'zod';
+import type { PluginToolkit } from './toolkit.js';
+
+/** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
+export type SettingsSchema = z.ZodType<Record<string, unknown>>;
+
+/** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
+export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
+  /** Stable across re-deliveries: the key of idempotency. */
+  id: string;
+  type: K;
+  workspaceId: string;
+  subjectType: string;
+  subjectId: string;
+  actor: string;
+  occurredAt: Date;
+  payload: CrmEventMap[K];
+}
+
+/** What a subscriber gets besides the event: one transaction of its own, as the plugin's system actor. */
+export interface SubscriberContext<Settings> {
+  /** Workspace-scoped transaction: the subscriber's writes and its "processed" mark commit together. */
+  tx: ScopedTransaction;
+  /** Records an event in the same transaction (published after commit, delivered to subscribers in turn). */
+  emit: CommandScope['emit'];
+  /** `actor` is `plugin:<id>`, role ADMIN, in the event's workspace. */
+  session: Session;
+  /** The workspace's settings of this plugin (defaults filled in). */
+  settings: Settings;
+  /** 1 on the first try; the host retries a throwing subscriber with backoff. */
+  attempt: number;
+}
+
+/** Runs after commit, asynchronously. Throwing retries it; it never fails the command that caused the event. */
+export type Subscriber<K extends CrmEventType, Settings> = (event: DeliveredEvent<K>, context: SubscriberContext<Settings>) => Promise<void>;
+
+/** An event a command is about to commit (hooks see it before commit, so it has no id yet). */
+export interface PendingEventOf<K extends CrmEventType> {
+  type: K;
+  subjectType: string;
+  subjectId: string;
+  payload: CrmEventMap[K];
+}
+
+/** What a hook gets: the command's own transaction. */
+export interface HookContext<Settings> {
+  tx: ScopedTransaction;
+  emit: CommandScope['emit'];
+  session: Session;
+  settings: Settings;
+}
+
+/**
+ * Runs inside the core command's transaction, before commit, once per matching event the command emitted. Throw a
+ * `CrmError` (e.g. `badInput`, `conflict`, `forbidden`) to veto: the command rolls back and the client gets its code.
+ */
+export type Hook<K extends CrmEventType, Settings> = (event: PendingEventOf<K>, context: HookContext<Settings>) => Promise<void>;
+
+/** Named functions per event type, e.g. `{ 'order.recorded': { earnPoints: async (event, ctx) => … } }`. */
+export type SubscriberMap<Settings> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings>> };
+export type HookMap<Settings> = { [K in CrmEventType]?: Record<string, Hook<K, Settings>> };
+
+/** An event the plugin publishes. Its payload type comes from declaration merging into `CrmEventMap`. */
+export interface PublishedEvent {
+  /** The type of the row the event is about (a Node type of the schema, e.g. `LoyaltyAccount`). */
+  subject: string;
+  description?: string;
+}
+
+/** A named permission and the roles that hold it. */
+export interface PermissionDefinition {
+  roles: readonly Role[];
+  description?: string;
+}
+
+/** What `seed` gets: the workspace to fill with demo data. */
+export interface SeedContext<Settings> {
+  workspaceId: string;
+  /** Workspace-scoped client. */
+  db: ScopedPrisma;
+  settings: Settings;
+  /** Deterministic randomness in [0, 1), so demo data is the same on every fresh start. */
+  random: () => number;
+}
+
+/** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
+export interface JobContext<Settings> {
+  tx: ScopedTransaction;
+  emit: CommandScope['emit'];
+  session: Session;
+  settings: Settings;
+  workspaceId: string;
+  /** The time of this run. */
+  now: Date;
+}
+
+/** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
+export interface JobDefinition<Settings> {
+  /** Interval between runs, in milliseconds (at least 1,000). */
+  everyMs: number;
+  run(context: JobContext<Settings>): Promise<void>;
+}
+
+/** Retry policy of a plugin's subscribers. */
+export interface DeliveryPolicy {
+  /** Tries before a delivery is recorded as FAILED. @default 5 */
+  attempts?: number;
+  /** Wait before the second try; doubles at each further try. @default 200 */
+  backoffMs?: number;
+}
+
+/** Everything `definePlugin` takes. Only `id` and `version` are required. */
+export interface PluginDefinition<Settings extends SettingsSchema = SettingsSchema, Permission extends string = string> {
+  /** Stable, kebab-case (`loyalty`, `cross-sell`): names the plugin in CRM_PLUGINS, migrations and actors. */
+  id: string;
+  /** The plugin's own semver version. */
+  version: string;
+  description?: string;
+  requires?: {
+    /** Semver range of the core this plugin works with, e.g. `^0.1.0`. @default any */
+    core?: string;
+    /** Ids of plugins that must be enabled too; they are set up first. */
+    plugins?: readonly string[];
+  };
+  /**
+   * The plugin's Prisma schema fragment: a folder of `.prisma` files or one file (by convention `prisma/schema`).
+   * Its models must have a `workspaceId` column (they are tenant-scoped like core models) and refer to core rows by
+   * plain id columns (`customerId String @db.Uuid`) with foreign keys written in the migration.
+   */
+  prisma?: string | URL;
+  /** The plugin's Prisma migrations folder (by convention `prisma/migrations`). */
+  migrations?: string | URL;
+  /** Per-workspace settings: a zod object with defaults; ADMIN keys read and update it through GraphQL. */
+  settings?: Settings;
+  /** Named permissions mapped onto roles, checked with `plugin.authorize(context, name)`. */
+  permissions?: Record<Permission, PermissionDefinition>;
+  /** Events the plugin publishes (declare their payloads in `CrmEventMap`). */
+  events?: Record<string, PublishedEvent>;
+  /** GraphQL contributions: types, queries, mutations, subscriptions, fields on core types. */
+  graphql?: (builder: Builder, plugin: PluginToolkit<z.output<Settings>, Permission>) => void;
+  subscribers?: SubscriberMap<z.output<Settings>>;
+  hooks?: HookMap<z.output<Settings>>;
+  /** Demo data for the demo workspace and `crm seed`. */
+  seed?: (context: SeedContext<z.output<Settings>>) => Promise<void>;
+  delivery?: DeliveryPolicy;
+  /** Periodic tasks by name, run per workspace (under a lock: one instance at a time), e.g. expiry. */
+  jobs?: Record<string, JobDefinition<z.output<Settings>>>;
+}
+
+/**
+ * A validated, frozen plugin: what `definePlugin` returns and what hosts compose. Its typed functions are wrapped
+ * into the entries below (settings parsed with the plugin's own schema), so a host handles every plugin alike.
+ */
+export interface Plugin {
+  readonly kind: 'crm-plugin';
+  readonly id: string;
+  readonly version: string;
+  readonly description: string | null;
+  readonly requires: { readonly core: string | null; readonly plugins: readonly string[] };
+  /** `prisma` and `migrations` as absolute paths. */
+  readonly paths: { readonly prisma: string | null; readonly migrations: string | null };
+  readonly permissions: Readonly<Record<string, PermissionDefinition>>;
+  readonly events: Readonly<Record<string, PublishedEvent>>;
+  readonly subscribers: readonly SubscriberEntry[];
+  readonly hooks: readonly HookEntry[];
+  readonly delivery: Required<DeliveryPolicy>;
+  /** Problems found by `definePlugin`; a host refuses to start while any plugin has one. */
+  readonly problems: readonly PluginProblem[];
+  /** Null when the plugin has no settings. */
+  readonly settings: SettingsEntry | null;
+  /** Registers the plugin's GraphQL contributions; null when it has none. */
+  readonly registerGraphql: ((builder: Builder) => void) | null;
+  readonly seed: ((context: SeedContext<unknown>) => Promise<void>) | null;
+  readonly jobs: readonly JobEntry[];
+}
+
+export interface JobEntry {
+  readonly name: string;
+  readonly everyMs: number;
+  run(context: JobContext<unknown>): Promise<void>;
+}
+
+/** Raw stored settings in, the plugin's typed handler out. */
+export interface SubscriberEntry {
+  readonly event: string;
+  readonly name: string;
+  handle(event: DeliveredEvent, context: SubscriberContext<unknown>): Promise<void>;
+}
+
+export interface HookEntry {
+  readonly event: string;
+  readonly name: string;
+  handle(event: PendingEventOf<CrmEventType>, context: HookContext<unknown>): Promise<void>;
+}
+
+export interface SettingsEntry {
+  /** Stored JSON → complete settings (defaults filled in), or the problems with their paths. */
+  parse(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] };
+  /** The settings with every default: what a workspace that never changed them gets. */
+  readonly defaults: Record<string, unknown>;
+}
+
+/** One problem, compiler-style: which plugin, where in its definition, what is wrong. */
+export interface PluginProblem {
+  plugin: string;
+  path: string;
+  message: string;
+}

@@ -1,0 +1,186 @@
+// Delivers committed events to plugin subscribers: asynchronously (never inside the command that caused them),
+// each subscriber in its own transaction together with a "processed" mark (a duplicate delivery is a no-op),
+// retried with exponential backoff, and recorded as FAILED when it keeps throwing.
+import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session } from '@crm/core';
+import { type PrismaClient, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
+import type { DeliveredEvent, Plugin, SubscriberEntry } from '../definition.js';
+import { readStoredSettings } from '../settings-store.js';
+import { startJobs } from './jobs.js';
+
+export interface DeliveryOptions {
+  runner: CommandRunner;
+  prisma: PrismaClient;
+  /** Reports a subscriber that failed for good (after its retries). */
+  onFailure?: (failure: { plugin: string; subscriber: string; eventId: string; error: unknown }) => void;
+  /** Overrides every plugin's retry policy (tests shorten the backoff). */
+  policy?: { attempts?: number; backoffMs?: number };
+  /** Run plugins' jobs on their intervals. @default true */
+  jobTimers?: boolean;
+  onJobError?: (error: unknown, where: { plugin: string; job: string }) => void;
+}
+
+/** The running side of the plugin host inside a gateway. */
+export interface PluginRuntime {
+  /** Hands committed events to the subscribers (returns at once). */
+  dispatch(events: readonly RecordedEvent[]): void;
+  /**
+   * Delivers the events of the last `withinMs` that a subscriber has no record of (committed just before a crash,
+   * or while this instance was down): the processed records make a repeat harmless. Returns how many it handed on.
+   */
+  catchUp(withinMs?: number): Promise<number>;
+  /** Resolves when every delivery started so far (and those they caused) has finished. */
+  settled(): Promise<void>;
+  /** Runs a plugin's job now for every workspace (tests, or an operator); resolves with the workspaces it ran for. */
+  runJob(pluginId: string, job: string, now?: Date): Promise<number>;
+  /** Stops retrying and the job timers, and waits for deliveries in flight. */
+  stop(): Promise<void>;
+}
+
+/** The subscriber's own session: `plugin:<id>` acting as ADMIN in the event's workspace. */
+export const pluginSession = (workspaceId: string, pluginId: string): Session => ({ workspaceId, role: 'ADMIN', actor: `plugin:${pluginId}` });
+
+class AlreadyProcessed extends Error {}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptions): PluginRuntime {
+  const byEvent = new Map<string, { plugin: Plugin; subscriber: SubscriberEntry }[]>();
+  for (const plugin of plugins) {
+    for (const subscriber of plugin.subscribers) {
+      const list = byEvent.get(subscriber.event) ?? [];
+      list.push({ plugin, subscriber });
+      byEvent.set(subscriber.event, list);
+    }
+  }
+  const inFlight = new Set<Promise<void>>();
+  let stopped = false;
+  const jobs = startJobs(plugins, {
+    runner: options.runner,
+    prisma: options.prisma,
+    ...(options.onJobError ? { onError: options.onJobError } : {}),
+    timers: options.jobTimers ?? true,
+  });
+
+  /** Marks the event processed by this subscriber in the subscriber's transaction; false when it already was. */
+  async function claim(tx: ScopedTransaction, plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent, attempt: number) {
+    const key = { pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id };
+    const existing = await tx.pluginDelivery.findUnique({ where: { pluginId_subscriber_eventId: key } });
+    if (existing?.status === 'DONE') return false;
+    if (existing) {
+      // Conditional: of two racing deliveries only one turns FAILED into DONE.
+      const { count } = await tx.pluginDelivery.updateMany({
+        where: { id: existing.id, status: 'FAILED' },
+        data: { status: 'DONE', attempts: existing.attempts + attempt, lastError: null },
+      });
+      return count === 1;
+    }
+    // A racing delivery's insert waits on the unique index, then fails: that one rolls back as a duplicate.
+    await tx.pluginDelivery.create({ data: { ...key, workspaceId: event.workspaceId, eventType: event.type, status: 'DONE', attempts: attempt } });
+    return true;
+  }
+
+  async function isDone(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent): Promise<boolean> {
+    const row = await scopeToWorkspace(options.prisma, event.workspaceId).pluginDelivery.findUnique({
+      where: { pluginId_subscriber_eventId: { pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id } },
+      select: { status: true },
+    });
+    return row?.status === 'DONE';
+  }
+
+  async function deliver(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent): Promise<void> {
+    const attempts = options.policy?.attempts ?? plugin.delivery.attempts;
+    const backoffMs = options.policy?.backoffMs ?? plugin.delivery.backoffMs;
+    const caller = options.runner.callerFor(pluginSession(event.workspaceId, plugin.id));
+    const delivered: DeliveredEvent = {
+      id: event.id,
+      type: event.type as CrmEventType,
+      workspaceId: event.workspaceId,
+      subjectType: event.subjectType,
+      subjectId: event.subjectId,
+      actor: event.actor,
+      occurredAt: event.occurredAt,
+      payload: event.payload as DeliveredEvent['payload'],
+    };
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await caller.run(async (scope) => {
+          if (!(await claim(scope.tx, plugin, subscriber, event, attempt))) throw new AlreadyProcessed();
+          const settings = await readStoredSettings(scope.tx, event.workspaceId, plugin.id);
+          await subscriber.handle(delivered, { tx: scope.tx, emit: scope.emit, session: scope.session, settings, attempt });
+        });
+        return;
+      } catch (error) {
+        if (error instanceof AlreadyProcessed) return;
+        // A concurrent delivery of the same event won the unique mark: nothing left to do.
+        if (await isDone(plugin, subscriber, event).catch(() => false)) return;
+        lastError = error;
+      }
+      if (attempt < attempts && !stopped) await sleep(backoffMs * 2 ** (attempt - 1));
+      if (stopped) break;
+    }
+    await recordFailure(plugin, subscriber, event, attempts, lastError);
+    options.onFailure?.({ plugin: plugin.id, subscriber: subscriber.name, eventId: event.id, error: lastError });
+  }
+
+  async function recordFailure(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent, attempts: number, error: unknown) {
+    const db = scopeToWorkspace(options.prisma, event.workspaceId);
+    const lastError = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
+    const key = { pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id };
+    const { count } = await db.pluginDelivery.updateMany({
+      where: { ...key, status: 'FAILED' },
+      data: { attempts: { increment: attempts }, lastError },
+    });
+    if (count) return;
+    await db.pluginDelivery
+      .create({ data: { ...key, workspaceId: event.workspaceId, eventType: event.type, status: 'FAILED', attempts, lastError } })
+      .catch(() => {}); // a concurrent delivery finished it meanwhile: DONE wins
+  }
+
+  const track = (work: Promise<void>) => {
+    const tracked = work.catch(() => {}).finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+
+  async function catchUp(withinMs = 24 * 60 * 60 * 1000): Promise<number> {
+    let handed = 0;
+    const since = new Date(Date.now() - withinMs);
+    for (const [type, entries] of byEvent) {
+      // Host-level read across workspaces (unscoped client): each delivery then runs in its event's workspace.
+      const events = await options.prisma.event.findMany({ where: { type, occurredAt: { gt: since } }, orderBy: [{ occurredAt: 'asc' }], take: 5000 });
+      if (!events.length) continue;
+      for (const { plugin, subscriber } of entries) {
+        const seen = await options.prisma.pluginDelivery.findMany({
+          where: { pluginId: plugin.id, subscriber: subscriber.name, eventId: { in: events.map((e) => e.id) } },
+          select: { eventId: true },
+        });
+        const known = new Set(seen.map((row) => row.eventId));
+        for (const event of events) {
+          if (known.has(event.id)) continue;
+          track(deliver(plugin, subscriber, { ...event, payload: event.payload as unknown }));
+          handed++;
+        }
+      }
+    }
+    return handed;
+  }
+
+  return {
+    catchUp,
+    runJob: (pluginId, job, now) => jobs.run(pluginId, job, now),
+    dispatch(events) {
+      if (stopped) return;
+      for (const event of events) {
+        for (const { plugin, subscriber } of byEvent.get(event.type) ?? []) track(deliver(plugin, subscriber, event));
+      }
+    },
+    async settled() {
+      while (inFlight.size) await Promise.all([...inFlight]);
+    },
+    async stop() {
+      stopped = true;
+      jobs.stop();
+      while (inFlight.size) await Promise.all([...inFlight]);
+    },
+  };
+}

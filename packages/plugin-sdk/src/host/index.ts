@@ -1,0 +1,16 @@
+// The host side of the SDK: used by the gateway and the CLI, not by plugins.
+export { createPluginHost, coreVersion, emptyPluginHost, formatProblems, PluginHostError, type CreatePluginHostOptions, type PluginHost } from './plugin-host.js';
+export { pluginSession, type DeliveryOptions, type PluginRuntime } from './delivery.js';
+export {
+  bundledPluginDirs,
+  defaultRoot,
+  importPlugin,
+  loadPlugins,
+  pluginHostFromEnvironment,
+  readConfig,
+  resolveConfigEntry,
+  type LoadedPlugins,
+  type LoadPluginsOptions,
+  type PluginSource,
+} from './load-plugins.js';
+export type { Plugin, PluginProblem } from '../definition.js';

@@ -1,0 +1,64 @@
+// Plugins' periodic jobs: each run goes through every workspace, one transaction per workspace as `plugin:<id>`,
+// under a transaction-level advisory lock so that gateways running side by side never run the same job on the same
+// workspace at once (the second skips it).
+import type { CommandRunner } from '@crm/core';
+import type { PrismaClient } from '@crm/db';
+import type { JobEntry, Plugin } from '../definition.js';
+import { readStoredSettings } from '../settings-store.js';
+import { pluginSession } from './delivery.js';
+
+export interface JobRunner {
+  /** Runs one job now for every workspace; resolves with how many workspaces it ran for. */
+  run(pluginId: string, job: string, now?: Date): Promise<number>;
+  stop(): void;
+}
+
+export function startJobs(
+  plugins: readonly Plugin[],
+  options: { runner: CommandRunner; prisma: PrismaClient; onError?: (error: unknown, where: { plugin: string; job: string }) => void; timers?: boolean },
+): JobRunner {
+  const timers: NodeJS.Timeout[] = [];
+
+  async function runJob(plugin: Plugin, job: JobEntry, now: Date): Promise<number> {
+    const workspaces = await options.prisma.workspace.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+    let ran = 0;
+    for (const { id: workspaceId } of workspaces) {
+      try {
+        const done = await options.runner.callerFor(pluginSession(workspaceId, plugin.id)).run(async (scope) => {
+          const [lock] = await scope.tx.$queryRaw<{ locked: boolean }[]>`
+            SELECT pg_try_advisory_xact_lock(hashtext(${`crm:job:${plugin.id}:${job.name}`}), hashtext(${workspaceId})) AS locked`;
+          if (!lock?.locked) return false;
+          const settings = await readStoredSettings(scope.tx, workspaceId, plugin.id);
+          await job.run({ tx: scope.tx, emit: scope.emit, session: scope.session, settings, workspaceId, now });
+          return true;
+        });
+        if (done) ran++;
+      } catch (error) {
+        options.onError?.(error, { plugin: plugin.id, job: job.name });
+      }
+    }
+    return ran;
+  }
+
+  if (options.timers ?? true) {
+    for (const plugin of plugins) {
+      for (const job of plugin.jobs) {
+        const timer = setInterval(() => void runJob(plugin, job, new Date()), job.everyMs);
+        timer.unref();
+        timers.push(timer);
+      }
+    }
+  }
+
+  return {
+    async run(pluginId, name, now = new Date()) {
+      const plugin = plugins.find((p) => p.id === pluginId);
+      const job = plugin?.jobs.find((j) => j.name === name);
+      if (!plugin || !job) throw new Error(`no job ${pluginId}/${name}`);
+      return runJob(plugin, job, now);
+    },
+    stop() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// Composes the enabled plugins into what a gateway (or the CLI) needs: migrations in dependency order, one schema
+// extension, one before-commit hook, event delivery, demo data. Refuses, compiler-style, when anything is wrong.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { CommitHook } from '@crm/core';
+import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
+import type { Builder } from '@crm/graph';
+import type { Plugin, PluginProblem } from '../definition.js';
+import { readStoredSettings } from '../settings-store.js';
+import { checkData, checkEvents, checkGraphql, checkIdentity, dependencyOrder } from './checks.js';
+import { type DeliveryOptions, type PluginRuntime, startDelivery } from './delivery.js';
+import { commitHookFor } from './hooks.js';
+import { registerPluginAdmin } from './settings-graphql.js';
+
+/** The host refused the plugin list; `problems` has every problem found. */
+export class PluginHostError extends Error {
+  override name = 'PluginHostError';
+  constructor(readonly problems: readonly PluginProblem[]) {
+    super(formatProblems(problems));
+  }
+}
+
+/** `loyalty: requires.core: needs core ^2.0.0; this is core 0.1.0`, one line per problem, like a compiler. */
+export function formatProblems(problems: readonly PluginProblem[]): string {
+  const lines = problems.map((p) => `  ${p.plugin}: ${p.path}: ${p.message}`);
+  return `The plugins cannot start (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+}
+
+/** This core's version (the `@crm/core` package's), for `requires.core`. */
+export function coreVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@crm/core');
+  const manifest = path.join(path.dirname(entry), '..', 'package.json');
+  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+export interface PluginHost {
+  /** Enabled plugins, each after those it requires. */
+  readonly plugins: readonly Plugin[];
+  /** The plugins' migrations, in dependency order, named `<pluginId>/<folder>`: apply after core's. */
+  readonly migrations: readonly Migration[];
+  /** Adds every plugin's GraphQL contributions (and the `plugins` admin fields) to a schema builder. */
+  extendSchema(builder: Builder): void;
+  /** Runs plugins' hooks inside core commands' transactions. */
+  readonly commitHook: CommitHook;
+  /** Starts delivering committed events to subscribers. */
+  start(options: DeliveryOptions): PluginRuntime;
+  /** Fills a workspace with each plugin's demo data (after core's). */
+  seed(prisma: PrismaClient, workspaceId: string, options?: { seed?: number }): Promise<void>;
+}
+
+export interface CreatePluginHostOptions {
+  /** @default the installed @crm/core's version */
+  coreVersion?: string;
+  /** Problems found while loading (unknown ids in CRM_PLUGINS, modules that fail to import), reported together. */
+  problems?: readonly PluginProblem[];
+}
+
+/** Checks and composes plugins; throws {@link PluginHostError} listing every problem. */
+export function createPluginHost(plugins: readonly Plugin[], options: CreatePluginHostOptions = {}): PluginHost {
+  const problems: PluginProblem[] = [...(options.problems ?? [])];
+  for (const plugin of plugins) problems.push(...plugin.problems);
+  checkIdentity(plugins, options.coreVersion ?? coreVersion(), problems);
+  const ordered = dependencyOrder(plugins, problems);
+  checkEvents(ordered, problems);
+  for (const plugin of ordered) checkData(plugin, problems);
+  if (!problems.length) checkGraphql(ordered, problems);
+  if (problems.length) throw new PluginHostError(problems);
+
+  const migrations = ordered.flatMap((p) => (p.paths.migrations ? readMigrationsFolder(p.paths.migrations, p.id) : []));
+  return {
+    plugins: ordered,
+    migrations,
+    extendSchema(builder) {
+      if (!ordered.length) return; // no plugins: no trace in the schema
+      registerPluginAdmin(builder, ordered);
+      for (const plugin of ordered) plugin.registerGraphql?.(builder);
+    },
+    commitHook: commitHookFor(ordered),
+    start: (delivery) => startDelivery(ordered, delivery),
+    async seed(prisma, workspaceId, seedOptions = {}) {
+      const db = scopeToWorkspace(prisma, workspaceId);
+      for (const plugin of ordered) {
+        if (!plugin.seed) continue;
+        const settings = await readStoredSettings(db, workspaceId, plugin.id);
+        await plugin.seed({ workspaceId, db, settings, random: seededRandom((seedOptions.seed ?? 2026) + hash(plugin.id)) });
+      }
+    },
+  };
+}
+
+/** A host with no plugins: the gateway's default when it is given none. */
+export const emptyPluginHost = (): PluginHost => createPluginHost([]);
+
+
+function hash(text: string): number {
+  let h = 0;
+  for (const char of text) h = (h * 31 + char.charCodeAt(0)) | 0;
+  return h;
+}
+
+/** mulberry32: small, fast, deterministic. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

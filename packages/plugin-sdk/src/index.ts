@@ -1,0 +1,48 @@
+// @crm/plugin-sdk: everything a plugin needs, and nothing of the core's internals. See docs/plugins/.
+// The builder's methods (prismaObject, relatedConnection, authScopes, …) come from Pothos plugins' global types:
+// referenced here so a plugin package sees them without depending on Pothos itself.
+/// <reference types="@pothos/plugin-prisma" preserve="true" />
+/// <reference types="@pothos/plugin-relay" preserve="true" />
+/// <reference types="@pothos/plugin-scope-auth" preserve="true" />
+export { definePlugin } from './define-plugin.js';
+export type {
+  DeliveredEvent,
+  DeliveryPolicy,
+  Hook,
+  HookContext,
+  PendingEventOf,
+  PermissionDefinition,
+  Plugin,
+  PluginDefinition,
+  PluginProblem,
+  PublishedEvent,
+  SeedContext,
+  SettingsSchema,
+  Subscriber,
+  SubscriberContext,
+} from './definition.js';
+export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
+export type { RequestLoader } from './request-loader.js';
+
+// What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,
+// ids, money and input validation helpers.
+export { z } from 'zod';
+export type { Builder, GraphContext } from '@crm/graph';
+export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE } from '@crm/graph';
+export {
+  badInput,
+  conflict,
+  CrmError,
+  forbidden,
+  notFound,
+  parseInput,
+  formatMoney,
+  toMoney,
+  type CrmErrorCode,
+  type CrmEventMap,
+  type CrmEventType,
+  type Session,
+} from '@crm/core';
+export { Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
+/** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
+export type * as Models from '@crm/db';

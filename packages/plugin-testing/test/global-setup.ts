@@ -1,0 +1,9 @@
+import { ensurePGliteTemplate } from '@crm/db/testing';
+import { preparePluginDatabase } from '../src/index.js';
+import { stamps } from './fixtures/stamps/src/index.js';
+
+/** Builds the migrated PGlite templates once (core alone, core + the fixture), before test files load them in parallel. */
+export default async function setup() {
+  await ensurePGliteTemplate();
+  await preparePluginDatabase([stamps]);
+}

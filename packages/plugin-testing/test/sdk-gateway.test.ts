@@ -1,0 +1,176 @@
+// The SDK end to end through a real gateway, with the test plugin (fixtures/stamps): its table, type, field on
+// Customer (batched), mutation and permission, event in the `events` stream, subscribers (retried, idempotent,
+// failing for good without breaking the mutation), a vetoing hook, settings over GraphQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PluginTestGateway, startPluginTestGateway } from '../src/index.js';
+import { stamps } from './fixtures/stamps/src/index.js';
+
+const CREATE_CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
+const RECORD_ORDER = `mutation ($customerId: ID!) { recordOrder(input: { customerId: $customerId, lines: [{ sku: "MUG", quantity: 1, unitPrice: "9.50" }] }) { order { id } } }`;
+const CARD = `query ($id: ID!) { customer(id: $id) { stampCard { stamps bonusStamps } } }`;
+const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "stamps", settings: $settings }) { plugin { id settings } } }`;
+
+let kit: PluginTestGateway;
+beforeAll(async () => {
+  kit = await startPluginTestGateway({ plugins: [stamps], delivery: { attempts: 3, backoffMs: 5 } });
+});
+afterAll(async () => {
+  await kit?.close();
+});
+
+async function newCustomer(name: string): Promise<string> {
+  const data = await kit.workspace.client.query(CREATE_CUSTOMER, { name });
+  return data.createCustomer.customer.id as string;
+}
+
+async function deliveries(subscriber: string) {
+  return kit.database.prisma.pluginDelivery.findMany({ where: { pluginId: 'stamps', subscriber }, orderBy: { createdAt: 'asc' } });
+}
+
+describe('a plugin through the gateway', () => {
+  it('adds its type, its field on Customer and its mutation; plugin settings are listed for ADMIN keys', async () => {
+    expect(kit.schema).toMatch(/type StampCard implements Node/);
+    expect(kit.schema).toMatch(/stampCard: StampCard/);
+    expect(kit.schema).toMatch(/addStamp\(input: AddStampInput!\): AddStampPayload!/);
+    const data = await kit.workspace.client.query(`{ plugins { id version permissions { name roles } events settings } }`);
+    expect(data.plugins).toEqual([
+      {
+        id: 'stamps',
+        version: '1.0.0',
+        permissions: [
+          { name: 'addStamp', roles: ['MEMBER', 'ADMIN'] },
+          { name: 'resetCard', roles: ['ADMIN'] },
+        ],
+        events: ['stamps.stamp_added'],
+        settings: { stampsPerOrder: 1, flakyFailures: 0, brokenSubscriber: false, forbiddenCustomerName: null },
+      },
+    ]);
+  });
+
+  it('runs its mutation as one command with its event in the events stream', async () => {
+    const customerId = await newCustomer('Ada Stamp');
+    const sub = kit.subscribe<{ events: { type: string; subject: { stamps: number } | null } }>(
+      `subscription { events(types: ["stamps.stamp_added"]) { type subject { ... on StampCard { stamps } } } }`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the subscription start before the change
+    const data = await kit.workspace.client.query(`mutation ($id: ID!) { addStamp(input: { customerId: $id }) { card { stamps customerId } } }`, { id: customerId });
+    expect(data.addStamp.card).toEqual({ stamps: 1, customerId });
+    const [event] = await sub.take(1);
+    expect(event!.events).toEqual({ type: 'stamps.stamp_added', subject: { stamps: 1 } });
+    sub.dispose();
+  });
+
+  it('checks its permissions: a READ_ONLY key cannot add stamps, a MEMBER key cannot change settings', async () => {
+    const customerId = await newCustomer('Perm Check');
+    const readOnly = await kit.issueKey(kit.workspace.workspaceId, 'READ_ONLY');
+    expect(await readOnly.errorCode(`mutation ($id: ID!) { addStamp(input: { customerId: $id }) { card { stamps } } }`, { id: customerId })).toBe('FORBIDDEN');
+    const member = await kit.issueKey(kit.workspace.workspaceId, 'MEMBER');
+    expect(await member.errorCode(SETTINGS, { settings: { stampsPerOrder: 2 } })).toBe('FORBIDDEN');
+    const bad = await kit.workspace.client.request(SETTINGS, { settings: { stampsPerOrder: 0 } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'settings.stampsPerOrder' });
+  });
+
+  it('delivers order.recorded to its subscriber after commit, exactly once even when the event is delivered twice', async () => {
+    const customerId = await newCustomer('Orla Order');
+    await kit.workspace.client.query(RECORD_ORDER, { customerId });
+    await kit.settled();
+    expect((await kit.workspace.client.query(CARD, { id: customerId })).customer.stampCard).toEqual({ stamps: 1, bonusStamps: 1 });
+
+    // The same event again (a redelivery after a crash, a second instance): a no-op for every subscriber.
+    const event = await kit.database.prisma.event.findFirstOrThrow({ where: { type: 'order.recorded' }, orderBy: { seq: 'desc' } });
+    kit.gateway.plugins!.dispatch([event, event]);
+    await kit.settled();
+    expect((await kit.workspace.client.query(CARD, { id: customerId })).customer.stampCard).toEqual({ stamps: 1, bonusStamps: 1 });
+    const done = await kit.database.prisma.pluginDelivery.findMany({ where: { eventId: event.id } });
+    expect(done.map((d) => [d.subscriber, d.status]).sort()).toEqual([
+      ['alwaysBroken', 'DONE'],
+      ['flakyBonus', 'DONE'],
+      ['stampOnOrder', 'DONE'],
+    ]);
+  });
+
+  it('catches up on events whose subscribers never ran (committed just before a crash)', async () => {
+    const customerId = await newCustomer('Cathy Catchup');
+    const rowId = Buffer.from(customerId, 'base64').toString('utf8').split(':')[1]!;
+    // An order.recorded committed by an instance that died before handing it to the subscribers.
+    const { eventSeq } = await kit.database.prisma.workspace.update({
+      where: { id: kit.workspace.workspaceId },
+      data: { eventSeq: { increment: 1 } },
+    });
+    await kit.database.prisma.event.create({
+      data: {
+        workspaceId: kit.workspace.workspaceId,
+        seq: eventSeq,
+        type: 'order.recorded',
+        subjectType: 'Order',
+        subjectId: crypto.randomUUID(),
+        actor: 'system',
+        payload: { customerId: rowId, total: '10.00', orderedAt: new Date().toISOString(), skus: ['MUG'], lines: [] },
+      },
+    });
+    expect(await kit.gateway.plugins!.catchUp()).toBe(3); // its three subscribers; everything else was delivered
+    await kit.settled();
+    expect((await kit.workspace.client.query(CARD, { id: customerId })).customer.stampCard).toEqual({ stamps: 1, bonusStamps: 1 });
+    expect(await kit.gateway.plugins!.catchUp()).toBe(0);
+  });
+
+  it('retries a throwing subscriber with backoff until it succeeds; one that keeps throwing is recorded FAILED and the mutation stands', async () => {
+    await kit.workspace.client.query(SETTINGS, { settings: { flakyFailures: 2, brokenSubscriber: true } });
+    const customerId = await newCustomer('Flaky Fiona');
+    const order = await kit.workspace.client.query(RECORD_ORDER, { customerId });
+    expect(order.recordOrder.order.id).toBeTruthy();
+    await kit.settled();
+
+    // flakyBonus failed twice, then succeeded on its third (last) try; stampOnOrder was not affected.
+    expect((await kit.workspace.client.query(CARD, { id: customerId })).customer.stampCard).toEqual({ stamps: 1, bonusStamps: 1 });
+    const event = await kit.database.prisma.event.findFirstOrThrow({ where: { type: 'order.recorded' }, orderBy: { seq: 'desc' } });
+    const rows = await kit.database.prisma.pluginDelivery.findMany({ where: { eventId: event.id } });
+    const bySubscriber = Object.fromEntries(rows.map((r) => [r.subscriber, r]));
+    expect(bySubscriber.flakyBonus).toMatchObject({ status: 'DONE', attempts: 3 });
+    expect(bySubscriber.alwaysBroken).toMatchObject({ status: 'FAILED', attempts: 3, lastError: 'Error: this subscriber is broken on purpose' });
+    // The order is there: a subscriber's failure never reaches the command that caused the event.
+    const orders = await kit.workspace.client.query(`query ($id: ID!) { customer(id: $id) { orders { totalCount } } }`, { id: customerId });
+    expect(orders.customer.orders.totalCount).toBe(1);
+    expect((await deliveries('alwaysBroken')).filter((d) => d.status === 'FAILED')).toHaveLength(1);
+    await kit.workspace.client.query(SETTINGS, { settings: { flakyFailures: 0, brokenSubscriber: false } });
+  });
+
+  it('a hook that throws vetoes the core mutation: clean error with its code, nothing left behind', async () => {
+    await kit.workspace.client.query(SETTINGS, { settings: { forbiddenCustomerName: 'Mallory' } });
+    const before = await kit.database.prisma.customer.count();
+    const eventsBefore = await kit.database.prisma.event.count();
+    const result = await kit.workspace.client.request(CREATE_CUSTOMER, { name: 'Mallory' });
+    expect(result.errors?.[0]).toMatchObject({ message: 'The stamps plugin does not accept a customer named Mallory', extensions: { code: 'CONFLICT', field: 'name' } });
+    expect(await kit.database.prisma.customer.count()).toBe(before);
+    expect(await kit.database.prisma.event.count()).toBe(eventsBefore);
+    await kit.workspace.client.query(SETTINGS, { settings: { forbiddenCustomerName: null } });
+    expect(await newCustomer('Mallory')).toBeTruthy();
+  });
+
+  it('resolves Customer.stampCard with one query per page (batched), whatever the page size', async () => {
+    const other = await kit.createWorkspace('Batch workspace');
+    for (let i = 0; i < 12; i++) {
+      const { createCustomer } = await other.client.query(CREATE_CUSTOMER, { name: `Batch ${i}` });
+      await other.client.query(`mutation ($id: ID!) { addStamp(input: { customerId: $id }) { card { stamps } } }`, { id: createCustomer.customer.id });
+    }
+    const page = (first: number) => other.client.query(`query ($first: Int!) { customers(first: $first) { edges { node { name stampCard { stamps } } } } }`, { first });
+    const small = await kit.sql.during(() => page(3));
+    let rows: { node: { stampCard: { stamps: number } | null } }[] = [];
+    const large = await kit.sql.during(async () => {
+      rows = (await page(12)).customers.edges;
+    });
+    expect(rows).toHaveLength(12);
+    expect(rows.every((r) => r.node.stampCard?.stamps === 1)).toBe(true);
+    expect(large.length).toBe(small.length);
+    expect(large.filter((q) => q.includes('"StampCard"'))).toHaveLength(1);
+  });
+
+  it('keeps plugin rows inside their workspace', async () => {
+    const other = await kit.createWorkspace('Other');
+    const customerId = await newCustomer('Only In A');
+    await kit.workspace.client.query(`mutation ($id: ID!) { addStamp(input: { customerId: $id }) { card { id } } }`, { id: customerId });
+    const cards = await kit.workspace.client.query(`query ($id: ID!) { customer(id: $id) { stampCard { id } } }`, { id: customerId });
+    const seen = await other.client.query(`query ($id: ID!) { node(id: $id) { id } }`, { id: cards.customer.stampCard.id });
+    expect(seen.node).toBeNull();
+  });
+});

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LoyaltyRedemption" ADD COLUMN     "refundedAt" TIMESTAMPTZ(3);

@@ -1,0 +1,207 @@
+// The loyalty plugin through a real gateway (the SDK's test kit): earning on order.recorded exactly once, the
+// ledger and its balance, tiers and their events, rewards and redemption, adjustments, expiry, referrals, figures.
+import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loyalty } from '../src/index.js';
+
+const CREATE_CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
+const RECORD_ORDER = `mutation ($customerId: ID!, $price: Decimal!, $at: DateTime) {
+  recordOrder(input: { customerId: $customerId, orderedAt: $at, lines: [{ sku: "TEA", quantity: 1, unitPrice: $price }] }) { order { id } } }`;
+const LOYALTY = `query ($id: ID!) { customer(id: $id) { loyalty {
+  points lifetimePoints tier { name threshold } transactions(first: 10) { totalCount edges { node { kind points reason } } } } } }`;
+const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "loyalty", settings: $settings }) { plugin { settings } } }`;
+const ADJUST = `mutation ($id: ID!, $points: Int!) { adjustPoints(input: { customerId: $id, points: $points, reason: "Goodwill" }) { account { points } } }`;
+
+let kit: PluginTestGateway;
+let admin: TestClient;
+beforeAll(async () => {
+  kit = await startPluginTestGateway({ plugins: [loyalty] });
+  admin = kit.workspace.client;
+});
+afterAll(async () => {
+  await kit?.close();
+});
+
+async function newCustomer(name: string, client = admin): Promise<string> {
+  return (await client.query(CREATE_CUSTOMER, { name })).createCustomer.customer.id as string;
+}
+async function order(customerId: string, price: string, at?: string) {
+  await admin.query(RECORD_ORDER, { customerId, price, at });
+  await kit.settled();
+}
+async function account(customerId: string) {
+  return (await admin.query(LOYALTY, { id: customerId })).customer.loyalty;
+}
+/** The invariant: the balance equals the ledger's sum, for every account. */
+async function expectBalancesEqualLedger() {
+  const accounts = await kit.database.prisma.loyaltyAccount.findMany({ include: { transactions: { select: { points: true, remaining: true } } } });
+  for (const a of accounts) {
+    expect(a.points).toBe(a.transactions.reduce((sum, t) => sum + t.points, 0));
+    expect(a.points).toBe(a.transactions.reduce((sum, t) => sum + t.remaining, 0));
+    expect(a.points).toBeGreaterThanOrEqual(0);
+  }
+}
+
+describe('loyalty', () => {
+  it('has per-workspace settings with defaults, validated on update', async () => {
+    const data = await admin.query(`{ plugins { id settings } }`);
+    expect(data.plugins[0]).toEqual({
+      id: 'loyalty',
+      settings: {
+        earnRate: 1,
+        pointsExpireAfterDays: 365,
+        tiers: [
+          { name: 'Bronze', threshold: 0 },
+          { name: 'Silver', threshold: 500 },
+          { name: 'Gold', threshold: 2000 },
+        ],
+        referralBonus: 500,
+      },
+    });
+    const bad = await admin.request(SETTINGS, { settings: { tiers: [{ name: 'Silver', threshold: 10 }] } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'settings.tiers' });
+  });
+
+  it('earns points on order.recorded (1 per currency unit), exactly once even when the event is delivered twice', async () => {
+    const customerId = await newCustomer('Earl Earner');
+    expect(await account(customerId)).toBeNull();
+    await order(customerId, '123.45');
+    expect(await account(customerId)).toEqual({
+      points: 123,
+      lifetimePoints: 123,
+      tier: { name: 'Bronze', threshold: 0 },
+      transactions: { totalCount: 1, edges: [{ node: { kind: 'EARN', points: 123, reason: 'Purchase' } }] },
+    });
+    const event = await kit.database.prisma.event.findFirstOrThrow({ where: { type: 'order.recorded' }, orderBy: { seq: 'desc' } });
+    kit.gateway.plugins!.dispatch([event, event]);
+    await kit.settled();
+    expect((await account(customerId)).points).toBe(123);
+    await expectBalancesEqualLedger();
+  });
+
+  it('recalculates tiers on rolling 12-month qualifying points and publishes loyalty.tier_changed', async () => {
+    const customerId = await newCustomer('Tina Tier');
+    const sub = kit.subscribe<{ events: { type: string; payload: { from: string | null; to: string } } }>(
+      `subscription { events(types: ["loyalty.tier_changed"]) { type payload } }`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await order(customerId, '600.00');
+    expect((await account(customerId)).tier.name).toBe('Silver');
+    // An order from 13 months ago does not qualify for tiers.
+    await order(customerId, '5000.00', new Date(Date.now() - 400 * 86_400_000).toISOString());
+    expect((await account(customerId)).tier.name).toBe('Silver');
+    await order(customerId, '1500.00');
+    expect((await account(customerId)).tier.name).toBe('Gold');
+    const events = await sub.take(2);
+    expect(events.map((e) => e.events.payload)).toMatchObject([
+      { from: 'Bronze', to: 'Silver' },
+      { from: 'Silver', to: 'Gold' },
+    ]);
+    sub.dispose();
+  });
+
+  it('creates rewards and redeems them: payload with the new balance; CONFLICT when the balance is too small', async () => {
+    const customerId = await newCustomer('Rita Redeemer');
+    await order(customerId, '250.00');
+    const created = await admin.query(`mutation { createReward(input: { name: "Tote bag", costPoints: 200 }) { reward { id name costPoints } } }`);
+    const rewardId = created.createReward.reward.id;
+    const list = await admin.query(`{ rewards { name costPoints } }`);
+    expect(list.rewards).toContainEqual({ name: 'Tote bag', costPoints: 200 });
+
+    const redeem = `mutation ($c: ID!, $r: ID!) { redeemReward(input: { customerId: $c, rewardId: $r }) { account { points } redemption { id points reward { name } } } }`;
+    const first = await admin.query(redeem, { c: customerId, r: rewardId });
+    expect(first.redeemReward).toEqual({ account: { points: 50 }, redemption: { id: expect.any(String), points: 200, reward: { name: 'Tote bag' } } });
+    const second = await admin.request(redeem, { c: customerId, r: rewardId });
+    expect(second.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await account(customerId)).points).toBe(50);
+
+    // A refund returns the points once (a REFUND line); then the reward can be redeemed again.
+    const refund = `mutation ($id: ID!) { refundRedemption(input: { redemptionId: $id }) { account { points } redemption { refundedAt } } }`;
+    const refunded = await admin.query(refund, { id: first.redeemReward.redemption.id });
+    expect(refunded.refundRedemption).toEqual({ account: { points: 250 }, redemption: { refundedAt: expect.any(String) } });
+    expect(await admin.errorCode(refund, { id: first.redeemReward.redemption.id })).toBe('CONFLICT');
+    expect((await admin.query(redeem, { c: customerId, r: rewardId })).redeemReward.account.points).toBe(50);
+    expect((await account(customerId)).transactions.edges.map((e: { node: { kind: string } }) => e.node.kind)).toEqual(['REDEEM', 'REFUND', 'REDEEM', 'EARN']);
+    const member = await kit.issueKey(kit.workspace.workspaceId, 'MEMBER');
+    expect(await member.errorCode(`mutation { createReward(input: { name: "Nope", costPoints: 1 }) { reward { id } } }`)).toBe('FORBIDDEN');
+    expect(await member.errorCode(ADJUST, { id: customerId, points: 10 })).toBe('FORBIDDEN');
+    await expectBalancesEqualLedger();
+  });
+
+  it('adjusts points by hand, never below zero', async () => {
+    const customerId = await newCustomer('Adam Adjusted');
+    expect((await admin.query(ADJUST, { id: customerId, points: 40 })).adjustPoints.account.points).toBe(40);
+    expect(await admin.errorCode(ADJUST, { id: customerId, points: -41 })).toBe('CONFLICT');
+    expect((await admin.query(ADJUST, { id: customerId, points: -15 })).adjustPoints.account.points).toBe(25);
+    const zero = await admin.request(ADJUST, { id: customerId, points: 0 });
+    expect(zero.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'points' });
+    await expectBalancesEqualLedger();
+  });
+
+  it('expires unspent points older than the program allows (the expiry job), spent points first', async () => {
+    const customerId = await newCustomer('Ezra Expiry');
+    await order(customerId, '300.00', new Date(Date.now() - 400 * 86_400_000).toISOString()); // 300 old points
+    await order(customerId, '100.00'); // 100 fresh points
+    await admin.query(ADJUST, { id: customerId, points: -120 }); // spends the oldest first: 180 old points left
+    // The job, as the gateway runs it on its interval (every workspace); the mutation runs the same for one.
+    expect(await kit.gateway.plugins!.runJob('loyalty', 'expirePoints')).toBeGreaterThanOrEqual(1);
+    await kit.settled();
+    const run = await admin.query(`mutation { expireLoyaltyPoints { accounts pointsExpired } }`);
+    expect(run.expireLoyaltyPoints).toEqual({ accounts: 0, pointsExpired: 0 }); // nothing left to expire
+    const after = await account(customerId);
+    expect(after.points).toBe(100);
+    expect(after.transactions.edges[0].node).toMatchObject({ kind: 'EXPIRE', points: -180 });
+    await expectBalancesEqualLedger();
+  });
+
+  it("pays the referral bonus on the referred customer's first order only", async () => {
+    const referrer = await newCustomer('Ray Referrer');
+    const referred = await newCustomer('Fern Friend');
+    await admin.query(`mutation ($a: ID!, $b: ID!) { recordReferral(input: { referrerId: $a, referredId: $b }) { referral { bonusAwardedAt } } }`, {
+      a: referrer,
+      b: referred,
+    });
+    expect(await admin.errorCode(`mutation ($a: ID!) { recordReferral(input: { referrerId: $a, referredId: $a }) { referral { id } } }`, { a: referrer })).toBe(
+      'BAD_USER_INPUT',
+    );
+    await order(referred, '20.00');
+    await order(referred, '20.00');
+    expect((await account(referrer)).points).toBe(500);
+    expect((await account(referred)).points).toBe(40);
+  });
+
+  it('answers program figures: members per tier, points outstanding, redemption rate', async () => {
+    const data = await admin.query(`{ loyaltyProgram { members membersByTier { tier members } pointsOutstanding pointsIssued pointsRedeemed redemptionRate } }`);
+    const rows = await kit.database.prisma.loyaltyAccount.findMany({ where: { workspaceId: kit.workspace.workspaceId } });
+    const figures = data.loyaltyProgram;
+    expect(figures.members).toBe(rows.length);
+    expect(figures.pointsOutstanding).toBe(rows.reduce((s, r) => s + r.points, 0));
+    expect(figures.membersByTier.map((t: { tier: string }) => t.tier)).toEqual(['Bronze', 'Silver', 'Gold']);
+    expect(figures.membersByTier.reduce((s: number, t: { members: number }) => s + t.members, 0)).toBe(rows.length);
+    expect(figures.pointsRedeemed).toBe(200);
+    expect(figures.redemptionRate).toBeCloseTo(200 / figures.pointsIssued, 4);
+  });
+
+  it('resolves Customer.loyalty, its tier and its latest transactions with one query per page of customers', async () => {
+    const other = await kit.createWorkspace('Page workspace');
+    for (let i = 0; i < 12; i++) {
+      const id = await newCustomer(`Page ${i}`, other.client);
+      await other.client.query(ADJUST, { id, points: 10 + i });
+    }
+    const page = (first: number) =>
+      other.client.query(
+        `query ($first: Int!) { customers(first: $first) { edges { node { name loyalty { points tier { name } transactions(first: 2) { edges { node { points } } } } } } } }`,
+        { first },
+      );
+    const small = await kit.sql.during(() => page(3));
+    let edges: { node: { loyalty: { transactions: { edges: { node: { points: number } }[] } } } }[] = [];
+    const large = await kit.sql.during(async () => {
+      edges = (await page(12)).customers.edges;
+    });
+    expect(large.length).toBe(small.length);
+    expect(large.filter((q) => q.includes('"LoyaltyAccount"'))).toHaveLength(1);
+    expect(edges.every((e) => e.node.loyalty.transactions.edges.length === 1)).toBe(true);
+    // Tenancy: the other workspace's figures know nothing of workspace A.
+    expect((await other.client.query(`{ loyaltyProgram { members pointsRedeemed } }`)).loyaltyProgram).toEqual({ members: 12, pointsRedeemed: 0 });
+  });
+});
