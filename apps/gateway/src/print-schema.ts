@@ -5,5 +5,5 @@ import { fileURLToPath } from 'node:url';
 import { printGatewaySchema } from './schema-sdl.js';
 
 const target = process.argv[2] ?? fileURLToPath(new URL('../../../schema.graphql', import.meta.url));
-writeFileSync(target, printGatewaySchema());
+writeFileSync(target, await printGatewaySchema());
 console.log(JSON.stringify({ written: target }));

@@ -1,11 +1,14 @@
 // The gateway's schema as SDL, for the committed schema.graphql that typed clients (gql.tada) read and reviews diff.
-import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import { buildSchema } from '@crm/graph';
+import { pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { printSchema } from 'graphql';
 
 /**
- * The SDL of the schema the gateway serves: the core graph plus the given extensions (every bundled plugin on).
- * Printed in registration order (not sorted), so enum values keep their meaning (lifecycle stages are a funnel).
+ * The SDL of the schema the gateway serves with every bundled plugin on (whatever CRM_PLUGINS says), so typed
+ * clients can use any plugin's fields. Printed in registration order (not sorted), so enum values keep their
+ * meaning (lifecycle stages are a funnel). The plugins must be built.
  */
-export function printGatewaySchema(extend: BuildSchemaOptions['extend'] = []): string {
-  return `${printSchema(buildSchema({ extend }))}\n`;
+export async function printGatewaySchema(): Promise<string> {
+  const { host } = await pluginHostFromEnvironment({ bundledOnly: true });
+  return `${printSchema(buildSchema({ extend: [host.extendSchema] }))}\n`;
 }

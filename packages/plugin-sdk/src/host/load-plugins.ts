@@ -33,6 +33,8 @@ export interface LoadPluginsOptions {
   root?: string;
   /** @default `<root>/crm.config.json` (or CRM_CONFIG) */
   configFile?: string;
+  /** Every bundled plugin, whatever CRM_PLUGINS and crm.config.json say (the committed schema.graphql). */
+  bundledOnly?: boolean;
 }
 
 interface CrmConfig {
@@ -117,7 +119,7 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
   };
   for (const dir of bundledPluginDirs(root)) await add(dir, 'bundled');
 
-  const config = readConfig(configFile);
+  const config = options.bundledOnly ? null : readConfig(configFile);
   const configured: string[] = [];
   for (const [i, entry] of (config?.plugins ?? []).entries()) {
     if (isBareId(entry)) {
@@ -135,7 +137,7 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
     configured.push(id ?? path.basename(dir));
   }
 
-  const raw = env.CRM_PLUGINS;
+  const raw = options.bundledOnly ? undefined : env.CRM_PLUGINS;
   const selectedBy = raw !== undefined ? 'CRM_PLUGINS' : config?.plugins ? 'crm.config.json' : 'bundled';
   const wanted =
     selectedBy === 'CRM_PLUGINS'
