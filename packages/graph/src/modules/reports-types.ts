@@ -9,6 +9,7 @@ import type {
   SatisfactionFigures,
   SatisfactionReport,
   SegmentMonth,
+  SegmentSnapshotFigures,
   ValueConcentrationReport,
   WhaleCurvePoint,
 } from '@crm/core';
@@ -146,5 +147,21 @@ export function registerReportTypes(builder: Builder) {
     }),
   });
 
-  return { CustomerEquity, ValueConcentration, DefectionMonthType, DefectionReasonType, Cohort, Funnel, Satisfaction, Campaign, SegmentMonthType };
+  const SegmentSnapshotType = builder.objectRef<SegmentSnapshotFigures>('SegmentSnapshot').implement({
+    description: 'An RFM segment’s figures for one month, from the month’s last lifetime-value fit.',
+    fields: (t) => ({
+      month: t.exposeString('month'),
+      segment: t.exposeString('segment'),
+      customers: t.exposeInt('customers'),
+      equity: t.expose('equity', { type: 'Decimal' }),
+      averageProbabilityAlive: t.exposeFloat('averageProbabilityAlive'),
+      revenueToDate: t.expose('revenueToDate', { type: 'Decimal' }),
+      profitToDate: t.expose('profitToDate', { type: 'Decimal' }),
+      monthRevenue: t.expose('monthRevenue', { type: 'Decimal', description: 'Earned in the month (up to the calibration end).' }),
+      monthProfit: t.expose('monthProfit', { type: 'Decimal' }),
+      takenAt: t.expose('takenAt', { type: 'DateTime' }),
+    }),
+  });
+
+  return { SegmentSnapshotType, CustomerEquity, ValueConcentration, DefectionMonthType, DefectionReasonType, Cohort, Funnel, Satisfaction, Campaign, SegmentMonthType };
 }

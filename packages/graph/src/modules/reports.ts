@@ -9,10 +9,12 @@ import {
   monthRange,
   satisfactionReport,
   segmentProfitReport,
+  segmentSnapshotSeries,
   valueConcentrationReport,
 } from '@crm/core';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
+import { registerAnalyticsInputs } from './analytics-inputs.js';
 import { registerReportTypes } from './reports-types.js';
 
 /** The `reports` root object carries nothing: each field is a report computed by its own statement(s). */
@@ -26,6 +28,7 @@ interface WorkspaceReportsRoot {
  */
 export function registerReports(builder: Builder) {
   const types = registerReportTypes(builder);
+  const { RfmSegment } = registerAnalyticsInputs(builder);
   const WorkspaceReports = builder.objectRef<WorkspaceReportsRoot>('WorkspaceReports');
 
   WorkspaceReports.implement({
@@ -87,6 +90,12 @@ export function registerReports(builder: Builder) {
           args: period,
           description: 'Revenue and profit by RFM segment per month.',
           resolve: (_r, args, ctx) => segmentProfitReport(callerOf(ctx), monthRange(args.from, args.to)),
+        }),
+        segmentSnapshots: t.field({
+          type: [types.SegmentSnapshotType],
+          args: { ...period, segments: t.arg({ type: [RfmSegment], description: 'Only these segments; all when left out.' }) },
+          description: 'Monthly snapshots per RFM segment (written by each fit for its month), oldest first.',
+          resolve: (_r, args, ctx) => segmentSnapshotSeries(callerOf(ctx), monthRange(args.from, args.to), args.segments),
         }),
       };
     },

@@ -9,3 +9,4 @@ export * from './lifecycle-funnel.js';
 export * from './satisfaction.js';
 export * from './campaign-effectiveness.js';
 export * from './segment-profit.js';
+export * from './segment-snapshots.js';

@@ -5,6 +5,37 @@ import type { MonthRange } from './period.js';
 import { monthBounds } from './retention.js';
 import { UNSCORED } from './satisfaction.js';
 
+/** Placeholders (`$n`) of the statement that embeds {@link costedEventsSql}. */
+export interface CostedEventsParams {
+  workspace: string;
+  from: string;
+  to: string;
+  margin: string;
+  ticket: string;
+  activity: string;
+  contact: string;
+}
+
+/**
+ * A customer's money events in a time range, one row each (`customerId`, `at`, `revenue`, `productCost`, `serve`):
+ * orders (revenue and product cost), tickets, activities and campaign contacts (cost to serve at the unit costs).
+ * Shared by the segment profit report and the monthly snapshots, so the two agree.
+ */
+export function costedEventsSql(p: CostedEventsParams): string {
+  return `
+       SELECT "customerId", "orderedAt" AS at, total AS revenue, coalesce(cost, round(total * (1 - ${p.margin}::numeric), 2)) AS "productCost", 0::numeric AS serve
+         FROM "Order" WHERE "workspaceId" = ${p.workspace}::uuid AND "orderedAt" >= ${p.from}::timestamptz AND "orderedAt" < ${p.to}::timestamptz
+       UNION ALL
+       SELECT "customerId", "createdAt", 0, 0, ${p.ticket}::numeric FROM "Ticket"
+        WHERE "workspaceId" = ${p.workspace}::uuid AND "createdAt" >= ${p.from}::timestamptz AND "createdAt" < ${p.to}::timestamptz
+       UNION ALL
+       SELECT "customerId", "occurredAt", 0, 0, ${p.activity}::numeric FROM "Activity"
+        WHERE "workspaceId" = ${p.workspace}::uuid AND "occurredAt" >= ${p.from}::timestamptz AND "occurredAt" < ${p.to}::timestamptz
+       UNION ALL
+       SELECT "customerId", "occurredAt", 0, 0, ${p.contact}::numeric FROM "CampaignResponse"
+        WHERE "workspaceId" = ${p.workspace}::uuid AND kind = 'SENT' AND "occurredAt" >= ${p.from}::timestamptz AND "occurredAt" < ${p.to}::timestamptz`;
+}
+
 export interface SegmentMonth {
   month: string;
   /** The customers' RFM segment as of the latest fit (`Unscored` without a score). */
@@ -27,18 +58,7 @@ export async function segmentProfitReport(caller: Caller, range: MonthRange): Pr
   const { starts, ends } = monthBounds(range);
   const { margin, unitCosts } = await loadAnalyticsSettings(caller);
   const rows = await caller.db.$queryRawUnsafe<{ month: string; segment: string; buyers: number; revenue: string; productCost: string; costToServe: string; profit: string }[]>(
-    `WITH events AS (
-       SELECT "customerId", "orderedAt" AS at, total AS revenue, coalesce(cost, round(total * (1 - $4::numeric), 2)) AS "productCost", 0::numeric AS serve
-         FROM "Order" WHERE "workspaceId" = $1::uuid AND "orderedAt" >= $2::timestamptz AND "orderedAt" < $3::timestamptz
-       UNION ALL
-       SELECT "customerId", "createdAt", 0, 0, $5::numeric FROM "Ticket"
-        WHERE "workspaceId" = $1::uuid AND "createdAt" >= $2::timestamptz AND "createdAt" < $3::timestamptz
-       UNION ALL
-       SELECT "customerId", "occurredAt", 0, 0, $6::numeric FROM "Activity"
-        WHERE "workspaceId" = $1::uuid AND "occurredAt" >= $2::timestamptz AND "occurredAt" < $3::timestamptz
-       UNION ALL
-       SELECT "customerId", "occurredAt", 0, 0, $7::numeric FROM "CampaignResponse"
-        WHERE "workspaceId" = $1::uuid AND kind = 'SENT' AND "occurredAt" >= $2::timestamptz AND "occurredAt" < $3::timestamptz)
+    `WITH events AS (${costedEventsSql({ workspace: '$1', from: '$2', to: '$3', margin: '$4', ticket: '$5', activity: '$6', contact: '$7' })})
      SELECT to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, coalesce(s."rfmSegment", '${UNSCORED}') AS segment,
             count(DISTINCT e."customerId") FILTER (WHERE e.revenue > 0)::int AS buyers,
             sum(e.revenue)::text AS revenue, sum(e."productCost")::text AS "productCost", sum(e.serve)::text AS "costToServe",
