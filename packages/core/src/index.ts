@@ -30,5 +30,6 @@ export * from './services/analytics/settings.js';
 export * from './services/analytics/clv-fit.js';
 export * from './services/analytics/customer-analytics.js';
 export * from './services/reports/index.js';
+export * from './services/segments/index.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
 export { demoAffinityGroups } from './demo-data/index.js';
