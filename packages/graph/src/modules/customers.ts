@@ -31,8 +31,9 @@ export const customerFilterInputs = new WeakMap<Builder, ReturnType<Builder['inp
 
 /** Customers without orders (or without a score) sort last either way; the other sort fields are never null. */
 function customerOrder(field: (typeof orderFields)[keyof typeof orderFields], sort: 'asc' | 'desc'): Prisma.CustomerOrderByWithRelationInput {
-  if (field === 'predictedLifetimeValue' || field === 'probabilityAlive') return { score: { [field]: { sort, nulls: 'last' } } };
-  return field === 'lastOrderAt' ? { lastOrderAt: { sort, nulls: 'last' } } : { [field]: sort };
+  // The analytic sorts read the fit's copies on Customer (indexed, NULLS LAST), not the joined score.
+  const nullable = field === 'lastOrderAt' || field === 'predictedLifetimeValue' || field === 'probabilityAlive';
+  return nullable ? { [field]: { sort, nulls: 'last' } } : { [field]: sort };
 }
 
 export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeInputs) {
