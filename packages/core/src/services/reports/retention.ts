@@ -31,18 +31,24 @@ export interface DefectionMonth {
 export async function defectionRateReport(caller: Caller, range: MonthRange): Promise<DefectionMonth[]> {
   const { starts, ends } = monthBounds(range);
   const rows = await caller.db.$queryRawUnsafe<{ month: string; active: number; defections: number }[]>(
-    `WITH spans AS (
-       SELECT "customerId", "toStage", "changedAt" AS since,
-              lead("changedAt") OVER (PARTITION BY "customerId" ORDER BY "changedAt", id) AS until
-         FROM "LifecycleChange" WHERE "workspaceId" = $1::uuid),
-     months AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) AS m(start, "end"))
-     SELECT to_char(m.start AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
-            (SELECT count(DISTINCT s."customerId") FROM spans s
-              WHERE s."toStage" IN ${ACTIVE} AND s.since < m.start AND (s.until IS NULL OR s.until >= m.start))::int AS active,
-            (SELECT count(*) FROM "LifecycleChange" lc
-              WHERE lc."workspaceId" = $1::uuid AND lc."toStage" = 'CHURNED' AND lc."fromStage" IN ${ACTIVE}
-                AND lc."changedAt" >= m.start AND lc."changedAt" < m."end")::int AS defections
-       FROM months m ORDER BY m.start`,
+    `WITH spans AS MATERIALIZED (
+       SELECT * FROM (
+         SELECT "toStage", "changedAt" AS since, lead("changedAt") OVER (PARTITION BY "customerId" ORDER BY "changedAt", id) AS until
+           FROM "LifecycleChange" WHERE "workspaceId" = $1::uuid) s
+        WHERE "toStage" IN ${ACTIVE}),
+     months AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) AS m(start, "end")),
+     active AS (
+       -- A customer's spans do not overlap, so each active customer covers a month's start with exactly one span.
+       SELECT m.start, count(s.since)::int AS n FROM months m
+         LEFT JOIN spans s ON s.since < m.start AND (s.until IS NULL OR s.until >= m.start)
+        GROUP BY m.start),
+     defected AS (
+       SELECT m.start, count(lc.id)::int AS n FROM months m
+         LEFT JOIN "LifecycleChange" lc ON lc."workspaceId" = $1::uuid AND lc."toStage" = 'CHURNED' AND lc."fromStage" IN ${ACTIVE}
+                                        AND lc."changedAt" >= m.start AND lc."changedAt" < m."end"
+        GROUP BY m.start)
+     SELECT to_char(a.start AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.n AS active, d.n AS defections
+       FROM active a JOIN defected d ON d.start = a.start ORDER BY a.start`,
     caller.session.workspaceId,
     starts,
     ends,
