@@ -3,6 +3,7 @@
 // 1. import 70,000 orders (CSV, 10,000 customers) into a fresh embedded database (PGlite), then the same file again;
 // 2. fit the lifetime-value model for 25,000 customers on PostgreSQL (SQL inputs + maths + scores written);
 // 3. a 50-customer page with `analytics`, p50/p95, on PostgreSQL with 10,000 seeded customers topped up to 100,000 orders.
+// 4. every workspace report (reports { … }), p50/p95, on the same workspace.
 // Never drops anything it did not create: it uses the database `crm_bench_analytics` (PG_BENCH_URL's server) and a
 // temporary folder for PGlite. Prints one JSON line.
 import fs from 'node:fs';
@@ -127,6 +128,21 @@ const PAGE = /* GraphQL */ `
   }
 `;
 
+/** Each workspace report with all its fields (docs/analytics.md). */
+const REPORTS: Record<string, string> = {
+  customerEquity: 'customerEquity { total customers bySegment { key customers equity share } byStage { key customers equity share } }',
+  valueConcentration: 'valueConcentration(points: 20) { customers totalProfit top20Share whaleCurve { customers customerShare cumulativeProfit profitShare } }',
+  defectionRate: 'defectionRate { month activeAtStart defections rate }',
+  defectionReasons: 'defectionReasons { source reason count }',
+  atRiskCustomers: 'atRiskCustomers(first: 50) { totalCount edges { node { id name } } }',
+  cohorts: 'cohorts { cohort size retained retention }',
+  lifecycleFunnel: 'lifecycleFunnel { stage reached converted conversionRate averageDaysInStage completedStays }',
+  satisfaction: 'satisfaction { bySegment { segment csatResponses averageCsat npsResponses nps } byMonth { month averageCsat nps } }',
+  campaignEffectiveness: 'campaignEffectiveness { name sent responded redeemed attributedOrders attributedRevenue roi }',
+  segmentProfit: 'segmentProfit { month segment buyers revenue productCost costToServe profit }',
+  segmentSnapshots: 'segmentSnapshots { month segment customers equity monthRevenue monthProfit }',
+};
+
 // 3. A 50-customer page with analytics on 10,000 customers / 100,000 orders.
 if (pgDatabase && !args['skip-page']) {
   const workspaceId = await benchWorkspace(pgDatabase, 'Page 10k', async (id) => {
@@ -153,34 +169,48 @@ if (pgDatabase && !args['skip-page']) {
   const gateway = createGateway({ database, logger: silentLogger, clvRefresh: false, rateLimit: { perMinute: 0 } });
   const url = await gateway.listen(0);
   const { apiKey } = await issueApiKey(pgDatabase.prisma, { workspaceId, name: 'bench', role: 'READ_ONLY' });
-  const post = async (orderBy: unknown) => {
+  const postQuery = async (query: string, variables: Record<string, unknown>) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ query: PAGE, variables: { first: 50, orderBy } }),
+      body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { errors?: unknown };
     if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 500));
   };
-  const variants = { defaultOrder: null, byPredictedValue: [{ field: 'PREDICTED_LIFETIME_VALUE', direction: 'DESC' }] };
-  const page50: Record<string, unknown> = { customers, orders };
-  for (const [name, orderBy] of Object.entries(variants)) {
-    for (let i = 0; i < 20; i++) await post(orderBy);
+  /** p50/p95/max of `requests` sequential requests after 20 warm-ups, and the SQL statements of one. */
+  const measure = async (query: string, variables: Record<string, unknown>, requests: number) => {
+    for (let i = 0; i < 20; i++) await postQuery(query, variables);
     const before = statements;
-    await post(orderBy);
+    await postQuery(query, variables);
     const statementsPerRequest = statements - before;
     const times: number[] = [];
-    for (let i = 0; i < Number(args.requests); i++) {
+    for (let i = 0; i < requests; i++) {
       const started = performance.now();
-      await post(orderBy);
+      await postQuery(query, variables);
       times.push(performance.now() - started);
     }
     times.sort((x, y) => x - y);
     const pct = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))]! * 10) / 10;
-    page50[name] = { requests: times.length, p50Ms: pct(0.5), p95Ms: pct(0.95), maxMs: pct(1), statementsPerRequest };
-  }
+    return { requests: times.length, p50Ms: pct(0.5), p95Ms: pct(0.95), maxMs: pct(1), statementsPerRequest };
+  };
+  const variants = {
+    defaultOrder: null,
+    byPredictedValue: [{ field: 'PREDICTED_LIFETIME_VALUE', direction: 'DESC' }],
+    byProbabilityAlive: [{ field: 'PROBABILITY_ALIVE', direction: 'DESC' }],
+  };
+  const page50: Record<string, unknown> = { customers, orders };
+  for (const [name, orderBy] of Object.entries(variants)) page50[name] = await measure(PAGE, { first: 50, orderBy }, Number(args.requests));
   results.page50 = page50;
   log(JSON.stringify(results.page50));
+
+  // 4. Every workspace report, one request each, on the same workspace (the default period: the last 12 months).
+  const reports: Record<string, unknown> = {};
+  for (const [name, selection] of Object.entries(REPORTS)) {
+    reports[name] = await measure(`{ reports { ${selection} } }`, {}, Math.max(20, Math.round(Number(args.requests) / 4)));
+    log(`${name}: ${JSON.stringify(reports[name])}`);
+  }
+  results.reports = reports;
   await gateway.close(1000);
   await database.close();
 }

@@ -42,6 +42,7 @@ async function seedVictim(c: TestClient) {
       eventType: 'deal.won', event: {}, status: 'DELIVERED', attempts: 1, nextAttemptAt: null },
   });
   a.webhookDelivery = globalId('WebhookDelivery', delivery.id);
+  a.segment = (await q(`mutation { createSegment(input: { name: "Victim segment", filter: { lifecycleStage: [PROSPECT, CUSTOMER] } }) { segment { id } } }`)).createSegment.segment.id;
 }
 
 /** Everything A can see of itself; compared before and after the attacks. */
@@ -63,6 +64,8 @@ const VICTIM_VIEW = /* GraphQL */ `{
   orders { edges { node { id total } } }
   campaigns { edges { node { id name responses { totalCount } } } }
   webhooks { edges { node { id url eventTypes enabled deliveries { totalCount edges { node { id status attempts } } } } } }
+  segments { id name filter memberCount csv }
+  reports { customerEquity { total } segmentSnapshots { month segment customers } lifecycleFunnel { stage reached } }
 }`;
 
 let before: unknown;
@@ -167,11 +170,15 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   // A's customer email and orderRef in B's import make B's own customer and orders; then B fits and tunes its model.
   importOrders: () => [`mutation ($i: ImportOrdersInput!) { importOrders(input: $i) { imported } }`, { i: { csv: 'customer,orderedAt,total,orderRef\nvera@victim.test,2026-01-01,10,A-1\nvera@victim.test,2026-02-01,10,A-2' } }],
   refreshClvModel: () => [`mutation { refreshClvModel { model { id } } }`, {}],
+  // B's segment over A's company and customers' stage: it is B's own and matches none of A's customers.
+  createSegment: () => [`mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id memberCount } } }`, { i: { name: 'Victim segment', filter: { companyId: a.company } } }],
+  updateSegment: () => [`mutation ($i: UpdateSegmentInput!) { updateSegment(input: $i) { segment { id } } }`, { i: { id: a.segment, name: 'Pwned', filter: {} } }],
+  deleteSegment: () => [`mutation ($i: DeleteSegmentInput!) { deleteSegment(input: $i) { deletedSegmentId } }`, { i: { id: a.segment } }],
   updateAnalyticsSettings: () => [`mutation ($i: UpdateAnalyticsSettingsInput!) { updateAnalyticsSettings(input: $i) { settings { margin } } }`, { i: { margin: 0.9, ticketCost: 1000 } }],
 };
 
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
-const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings']);
+const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment']);
 
 describe('tenancy: workspace B cannot change workspace A', () => {
   it('every mutation aimed at A’s rows fails with NOT_FOUND (or succeeds harmlessly inside B)', async () => {

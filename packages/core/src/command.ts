@@ -1,6 +1,7 @@
 import { type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
+import { refreshSegmentsBeforeCommit } from './services/segments/membership.js';
 import { requireRole, type Session } from './session.js';
 
 /** What a command body gets: the workspace-scoped transaction and a way to record events. */
@@ -38,7 +39,8 @@ export interface Caller {
 export class CommandRunner {
   private readonly hooks: CommitHook[];
   constructor(private readonly options: CommandRunnerOptions) {
-    this.hooks = [...(options.beforeCommit ?? [])];
+    // Saved segments' membership follows every change (services/segments/membership.ts).
+    this.hooks = [refreshSegmentsBeforeCommit, ...(options.beforeCommit ?? [])];
   }
 
   /** Adds a before-commit hook (plugins' validations). */
@@ -115,7 +117,7 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The customer whose history the event belongs to: a Customer subject, or the payload's `customerId`. */
-function customerOf(event: PendingEvent): string | null {
+export function customerOf(event: Pick<PendingEvent, 'subjectType' | 'subjectId' | 'payload'>): string | null {
   if (event.subjectType === 'Customer') return event.subjectId;
   const named = (event.payload as { customerId?: unknown } | null)?.customerId;
   return typeof named === 'string' && UUID.test(named) ? named : null;

@@ -66,6 +66,13 @@ export interface CrmEventMap {
     gamma: number | null;
     logLikelihood: number;
   };
+  'segment.created': { name: string };
+  'segment.updated': { changed: string[] };
+  'segment.deleted': { name: string };
+  /** A customer now matches a saved segment (subject: the customer). */
+  'segment.entered': { segmentId: string; segment: string };
+  /** A customer no longer matches a saved segment (subject: the customer). */
+  'segment.left': { segmentId: string; segment: string };
   'campaign.created': { name: string };
   'campaign.response_recorded': { campaignId: string; customerId: string; kind: string };
   'survey.responded': { customerId: string; kind: string; score: number };

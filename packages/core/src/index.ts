@@ -29,5 +29,7 @@ export { parseOrderDate, type ImportRowError } from './services/import/order-row
 export * from './services/analytics/settings.js';
 export * from './services/analytics/clv-fit.js';
 export * from './services/analytics/customer-analytics.js';
+export * from './services/reports/index.js';
+export * from './services/segments/index.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
 export { demoAffinityGroups } from './demo-data/index.js';

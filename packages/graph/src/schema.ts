@@ -8,6 +8,8 @@ import { registerCommerce } from './modules/commerce.js';
 import { registerCompanies } from './modules/companies.js';
 import { registerCustomers } from './modules/customers.js';
 import { registerDashboardMetrics } from './modules/dashboard-metrics.js';
+import { registerReports } from './modules/reports.js';
+import { registerSegments } from './modules/segments.js';
 import { registerEnums } from './modules/enums.js';
 import { registerEvents } from './modules/events.js';
 import { registerRangeInputs } from './modules/inputs.js';
@@ -52,6 +54,8 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerDashboardMetrics(builder, enums);
   registerWebhooks(builder, options.webhooks);
   registerAnalytics(builder, enums);
+  registerReports(builder);
+  registerSegments(builder);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });

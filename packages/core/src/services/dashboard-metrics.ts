@@ -1,6 +1,8 @@
 import { enums, Prisma, type ScopedPrisma } from '@crm/db';
 import type { RecordedEvent } from '../events.js';
 import { formatMoney } from '../money.js';
+import { atRiskSql } from './reports/at-risk.js';
+import { rate } from './reports/period.js';
 
 type LifecycleStage = (typeof enums.LifecycleStage)[keyof typeof enums.LifecycleStage];
 
@@ -19,6 +21,12 @@ export interface DashboardMetrics {
   openTickets: number;
   averageCsat: number | null;
   newCustomersThisWeek: number;
+  /** Sum of the scored customers' predicted lifetime value (as of the latest fit). */
+  customerEquity: string;
+  /** Scored customers at risk by the default criteria (services/reports/at-risk.ts). */
+  atRiskCount: number;
+  /** This month's defections over the customers active at its start (as the defection report); null without any. */
+  defectionRate: number | null;
 }
 
 /**
@@ -29,7 +37,7 @@ export interface DashboardMetrics {
  * type (packages/graph/src/modules/dashboard-metrics.ts), and the event types that move it here. The subscription
  * computes the whole object once per workspace per emission, so new figures are shared by every subscriber too.
  */
-const RELEVANT_PREFIXES = ['customer.', 'lead.', 'deal.', 'order.', 'ticket.', 'survey.'];
+const RELEVANT_PREFIXES = ['customer.', 'lead.', 'deal.', 'order.', 'ticket.', 'survey.', 'clv.'];
 
 export function affectsDashboardMetrics(event: Pick<RecordedEvent, 'type'>): boolean {
   return RELEVANT_PREFIXES.some((prefix) => event.type.startsWith(prefix));
@@ -49,7 +57,11 @@ export function dashboardPeriods(asOf: Date): { monthStart: Date; nextMonthStart
 }
 
 /** The statement's one row: the figures, with the stage counts as a JSON object (stage → count). */
-type MetricsRow = Omit<DashboardMetrics, 'asOf' | 'customersByStage'> & { stages: Record<string, number> | string | null };
+type MetricsRow = Omit<DashboardMetrics, 'asOf' | 'customersByStage' | 'defectionRate'> & {
+  stages: Record<string, number> | string | null;
+  activeAtMonthStart: number;
+  defectionsThisMonth: number;
+};
 
 /**
  * The figures of one workspace in ONE statement of single-row aggregates, each served by an index that starts with
@@ -67,7 +79,11 @@ export async function computeDashboardMetrics(db: ScopedPrisma, workspaceId: str
            revenue.total::text AS "revenueThisMonth",
            tickets.open AS "openTickets",
            csat.average AS "averageCsat",
-           newcomers.count AS "newCustomersThisWeek"
+           newcomers.count AS "newCustomersThisWeek",
+           value.equity::text AS "customerEquity",
+           value."atRisk" AS "atRiskCount",
+           base.active AS "activeAtMonthStart",
+           defections.count AS "defectionsThisMonth"
       FROM (SELECT json_object_agg(stage, n) AS counts
               FROM (SELECT "lifecycleStage"::text AS stage, count(*)::int AS n
                       FROM "Customer" WHERE "workspaceId" = ${ws} GROUP BY 1) s) stages,
@@ -86,7 +102,17 @@ export async function computeDashboardMetrics(db: ScopedPrisma, workspaceId: str
            (SELECT round(avg(score), 2)::float8 AS average FROM "SurveyResponse"
              WHERE "workspaceId" = ${ws} AND kind = 'CSAT') csat,
            (SELECT count(*)::int AS count FROM "Customer"
-             WHERE "workspaceId" = ${ws} AND "createdAt" >= ${weekStart}) newcomers`);
+             WHERE "workspaceId" = ${ws} AND "createdAt" >= ${weekStart}) newcomers,
+           (SELECT coalesce(sum(s."predictedLifetimeValue"), 0) AS equity, (count(*) FILTER (WHERE ${Prisma.raw(atRiskSql('s'))}))::int AS "atRisk"
+              FROM "CustomerScore" s WHERE s."workspaceId" = ${ws}) value,
+           (SELECT count(*)::int AS active
+              FROM (SELECT DISTINCT ON ("customerId") "toStage" FROM "LifecycleChange"
+                     WHERE "workspaceId" = ${ws} AND "changedAt" < ${monthStart}
+                     ORDER BY "customerId", "changedAt" DESC, id DESC) latest
+             WHERE "toStage" IN ('CUSTOMER', 'ADVOCATE')) base,
+           (SELECT count(*)::int AS count FROM "LifecycleChange"
+             WHERE "workspaceId" = ${ws} AND "toStage" = 'CHURNED' AND "fromStage" IN ('CUSTOMER', 'ADVOCATE')
+               AND "changedAt" >= ${monthStart} AND "changedAt" < ${nextMonthStart}) defections`);
   if (!row) throw new Error('dashboard metrics: the aggregate returned no row');
   const counts = (typeof row.stages === 'string' ? JSON.parse(row.stages) : row.stages ?? {}) as Record<string, number>;
   return {
@@ -100,5 +126,8 @@ export async function computeDashboardMetrics(db: ScopedPrisma, workspaceId: str
     openTickets: row.openTickets,
     averageCsat: row.averageCsat,
     newCustomersThisWeek: row.newCustomersThisWeek,
+    customerEquity: formatMoney(row.customerEquity)!,
+    atRiskCount: row.atRiskCount,
+    defectionRate: rate(row.defectionsThisMonth, row.activeAtMonthStart),
   };
 }

@@ -26,10 +26,14 @@ const orderFields = {
   PROBABILITY_ALIVE: 'probabilityAlive',
 } as const;
 
+/** The `CustomerFilter` input of each builder, for modules that take a customer filter too (saved segments). */
+export const customerFilterInputs = new WeakMap<Builder, ReturnType<Builder['inputType']>>();
+
 /** Customers without orders (or without a score) sort last either way; the other sort fields are never null. */
 function customerOrder(field: (typeof orderFields)[keyof typeof orderFields], sort: 'asc' | 'desc'): Prisma.CustomerOrderByWithRelationInput {
-  if (field === 'predictedLifetimeValue' || field === 'probabilityAlive') return { score: { [field]: { sort, nulls: 'last' } } };
-  return field === 'lastOrderAt' ? { lastOrderAt: { sort, nulls: 'last' } } : { [field]: sort };
+  // The analytic sorts read the fit's copies on Customer (indexed, NULLS LAST), not the joined score.
+  const nullable = field === 'lastOrderAt' || field === 'predictedLifetimeValue' || field === 'probabilityAlive';
+  return nullable ? { [field]: { sort, nulls: 'last' } } : { [field]: sort };
 }
 
 export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeInputs) {
@@ -127,6 +131,7 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
       rfmSegment: t.field({ type: [analytics.RfmSegment], description: 'Any of these RFM segments.' }),
     }),
   });
+  customerFilterInputs.set(builder, CustomerFilterInput);
   const CustomerOrderField = builder.enumType('CustomerOrderField', { values: Object.keys(orderFields) as (keyof typeof orderFields)[] });
   const CustomerOrderBy = builder.inputType('CustomerOrderBy', {
     fields: (t) => ({

@@ -37,6 +37,12 @@ export function registerDashboardMetrics(builder: Builder, enums: Enums) {
       openTickets: t.exposeInt('openTickets', { description: 'Tickets OPEN or PENDING.' }),
       averageCsat: t.exposeFloat('averageCsat', { nullable: true, description: 'Mean CSAT score (1-5, two decimals); null without ratings.' }),
       newCustomersThisWeek: t.exposeInt('newCustomersThisWeek'),
+      customerEquity: t.expose('customerEquity', { type: 'Decimal', description: 'Sum of predicted lifetime value as of the latest fit.' }),
+      atRiskCount: t.exposeInt('atRiskCount', { description: 'Customers with high past value (RFM monetary ≥ 4) and P(alive) < 0.5.' }),
+      defectionRate: t.exposeFloat('defectionRate', {
+        nullable: true,
+        description: 'This month’s defections over the customers active at its start; null when none were.',
+      }),
     }),
   });
 

@@ -4,6 +4,8 @@ import type { Caller } from '../../command.js';
 import { badInput } from '../../errors.js';
 import { requireRole } from '../../session.js';
 import { uuid7 } from '../import/ids.js';
+import { writeSegmentSnapshot } from '../reports/segment-snapshots.js';
+import { copyScoresToCustomers } from './score-columns.js';
 import { customerFiguresSql, modelInputsSql, rfmSql } from './customer-figures-sql.js';
 import { type AnalyticsSettings, loadAnalyticsSettings } from './settings.js';
 
@@ -125,6 +127,8 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
       );
       await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = on');
       await tx.$executeRawUnsafe(`DELETE FROM "CustomerScore" WHERE "workspaceId" = $1::uuid AND "modelId" <> $2::uuid`, workspaceId, model.id);
+      await copyScoresToCustomers(scope, workspaceId);
+      await writeSegmentSnapshot(scope, { workspaceId, modelId: model.id, calibrationDay, end, settings });
       const { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood } = clvModelSummary(model);
       scope.emit('clv.model_fitted', { type: 'ClvModel', id: model.id }, { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood });
       return model;

@@ -1,0 +1,5 @@
+// Saved customer segments: a validated filter, stored membership kept current by every command, events for changes.
+export * from './segment-filter.js';
+export * from './membership.js';
+export * from './segments.js';
+export * from './segment-csv.js';
