@@ -87,6 +87,18 @@ describe('before any fit', () => {
 });
 
 describe('refreshClvModel', () => {
+  it('fits a tiny history that lands on a + b < 1, never an internal error', async () => {
+    // Five customers whose fit gives a + b ≈ 3e-4: expected purchases of the one without a repeat purchase needs
+    // ₂F₁ with c = a + b − 1 < 0, which once failed with a RangeError (INTERNAL_SERVER_ERROR).
+    const tiny = await t.createWorkspace('Tiny history');
+    const days: Record<string, number[]> = { a: [-51, -45, -38, -23], b: [-35, -15], c: [-65, -10], d: [-91, -26], e: [-21] };
+    const rows = Object.entries(days).flatMap(([who, list]) => list.map((d, i) => `${who}@tiny.test,${at(d)},${20 + i}`));
+    await tiny.client.query(`mutation ($i: ImportOrdersInput!) { importOrders(input: $i) { imported } }`, { i: { csv: ['customer,orderedAt,total', ...rows].join('\n') } });
+    const result = await tiny.client.request(REFRESH, { asOf: new Date(asOf).toISOString() });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.refreshClvModel.model.customers).toBe(5);
+  });
+
   it('fits the model on x, t_x, T computed in SQL exactly as the reference summary computes them', async () => {
     const { client } = t.workspace;
     const refreshed = await client.query(REFRESH, { asOf: new Date(asOf).toISOString() });

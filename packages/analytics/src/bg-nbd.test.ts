@@ -21,6 +21,18 @@ describe('BG/NBD with the published CDNOW parameters', () => {
     expect(expectedPurchases(cdnow, c, 0)).toBe(0);
     expect(expectedPurchases(cdnow, c, 10)).toBeLessThan(expectedPurchases(cdnow, c, 52));
   });
+  it('works when a + b ≤ 1 (fits on little data) for a customer without repeat purchases', () => {
+    // c = a + b + x − 1 ≤ 0 here: the log-space ₂F₁ does not apply (a refit on two buyers failed on it).
+    const small = { r: 0.5, alpha: 2, a: 0.3, b: 0.4 };
+    const none = { x: 0, tx: 0, T: 20 };
+    const value = expectedPurchases(small, none, 52);
+    expect(Number.isFinite(value)).toBe(true);
+    expect(value).toBeGreaterThan(0);
+    // Continuous across c = 0: just above and just below a + b = 1 give nearly the same figure.
+    const above = expectedPurchases({ ...small, b: 0.7 + 1e-6 }, none, 52);
+    const below = expectedPurchases({ ...small, b: 0.7 - 1e-6 }, none, 52);
+    expect(Math.abs(above - below)).toBeLessThan(1e-3 * above);
+  });
   it('stays finite for a customer with hundreds of purchases', () => {
     const heavy = { x: 600, tx: 77, T: 78 };
     expect(Number.isFinite(expectedPurchases(cdnow, heavy, 52))).toBe(true);

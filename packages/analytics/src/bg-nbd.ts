@@ -1,7 +1,7 @@
 // The BG/NBD model (Fader, Hardie & Lee 2005, "Counting your customers the easy way"): while alive, a customer
 // buys at rate λ ~ Gamma(r, α); after each purchase they drop out for good with probability p ~ Beta(a, b).
 import { minimize } from './nelder-mead.js';
-import { logAddExp, logBeta, logGamma, logHypergeometric2F1 } from './special-functions.js';
+import { hypergeometric2F1, logAddExp, logBeta, logGamma, logHypergeometric2F1 } from './special-functions.js';
 
 /** One customer's calibration summary: x repeat purchases, the last at t_x, observed for T (weeks since the first). */
 export interface PurchaseSummary {
@@ -153,9 +153,12 @@ export function probabilityAlive({ r, alpha, a, b }: BgNbdParameters, { x, tx, T
 export function expectedPurchases({ r, alpha, a, b }: BgNbdParameters, { x, tx, T }: PurchaseSummary, t: number): number {
   if (t <= 0) return 0;
   const z = t / (alpha + T + t);
-  const logHyp = (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHypergeometric2F1(r + x, b + x, a + b + x - 1, z);
-  // 1 − e^{logHyp} divided by (a − 1): both change sign together at a = 1, so the ratio stays positive.
-  const numerator = ((a + b + x - 1) / (a - 1)) * -Math.expm1(logHyp);
+  const c = a + b + x - 1;
+  const logPower = (r + x) * Math.log((alpha + T) / (alpha + T + t));
+  // 1 − power·₂F₁ divided by (a − 1): both change sign together at a = 1, so the ratio stays positive. With c ≤ 0
+  // (no repeat purchase and a + b ≤ 1, from fits on little data) the log-space series does not apply.
+  const oneMinusHyp = c > 0 ? -Math.expm1(logPower + logHypergeometric2F1(r + x, b + x, c, z)) : 1 - Math.exp(logPower) * hypergeometric2F1(r + x, b + x, c, z);
+  const numerator = (c / (a - 1)) * oneMinusHyp;
   const denominator = x > 0 ? 1 + Math.exp(Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))) : 1;
   return numerator / denominator;
 }

@@ -1,4 +1,4 @@
-export { logAddExp, logBeta, logGamma, logHypergeometric2F1, logSumExp } from './special-functions.js';
+export { hypergeometric2F1, logAddExp, logBeta, logGamma, logHypergeometric2F1, logSumExp } from './special-functions.js';
 export { minimize, type MinimizeResult, type NelderMeadOptions } from './nelder-mead.js';
 export {
   bgNbdLogLikelihood,

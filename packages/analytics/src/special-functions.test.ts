@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logAddExp, logBeta, logGamma, logHypergeometric2F1, logSumExp } from './special-functions.js';
+import { hypergeometric2F1, logAddExp, logBeta, logGamma, logHypergeometric2F1, logSumExp } from './special-functions.js';
 
 describe('log-gamma and log-beta', () => {
   it('match known values', () => {
@@ -44,3 +44,18 @@ describe('Gauss hypergeometric 2F1', () => {
     expect(() => logHypergeometric2F1(-1, 1, 2, 0.5)).toThrow(RangeError);
   });
 });
+
+describe('₂F₁ with signed terms (c ≤ 0)', () => {
+  it('matches closed forms, for negative c too', () => {
+    // ₂F₁(a, b; b; z) = (1 − z)^−a whatever b is (but 0, −1, −2, …).
+    expect(hypergeometric2F1(1.2, -0.5, -0.5, 0.3)).toBeCloseTo(0.7 ** -1.2, 12);
+    expect(hypergeometric2F1(0.4, -1.7, -1.7, 0.9)).toBeCloseTo(0.1 ** -0.4, 10);
+    // ₂F₁(1, 1; 2; z) = −ln(1 − z)/z, and the log-space version agrees where both apply.
+    expect(hypergeometric2F1(1, 1, 2, 0.5)).toBeCloseTo(-Math.log(0.5) / 0.5, 13);
+    expect(Math.log(hypergeometric2F1(1.3, 2.2, 0.7, 0.6))).toBeCloseTo(logHypergeometric2F1(1.3, 2.2, 0.7, 0.6), 11);
+  });
+  it('refuses c = 0, −1, −2, … (poles)', () => {
+    expect(() => hypergeometric2F1(1, 1, -2, 0.5)).toThrow(RangeError);
+  });
+});
+

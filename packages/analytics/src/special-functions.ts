@@ -76,3 +76,23 @@ export function logHypergeometric2F1(a: number, b: number, c: number, z: number)
   }
   return logScale + Math.log(scaledSum);
 }
+
+/**
+ * ₂F₁(a, b; c; z) for 0 ≤ z < 1 and any c that is not 0 or a negative integer, by the Gauss series with signed
+ * terms. For the cases `logHypergeometric2F1` cannot take: BG/NBD's c = a + b + x − 1 is ≤ 0 for a customer without
+ * repeat purchases when a fit on little data gives a + b ≤ 1. Such parameters are small, so plain summation is fine.
+ */
+export function hypergeometric2F1(a: number, b: number, c: number, z: number): number {
+  if (c <= 0 && Number.isInteger(c)) throw new RangeError(`2F1 is undefined for c = ${c}`);
+  if (!(z >= 0 && z < 1)) throw new RangeError(`2F1 series needs 0 ≤ z < 1 (got ${z})`);
+  let term = 1;
+  let sum = 1;
+  for (let k = 0; k < MAX_TERMS; k++) {
+    term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
+    sum += term;
+    // Past k > |c| the terms keep one sign and their ratio tends to z: stop once the tail is negligible.
+    if (k > Math.abs(c) + 1 && Math.abs(term) / (1 - z) < 1e-16 * Math.abs(sum)) break;
+  }
+  return sum;
+}
+
