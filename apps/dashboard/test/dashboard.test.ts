@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser, seriousViolations } from './browser.js';
 
@@ -37,6 +37,20 @@ async function switchKey(apiKey: string) {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key').fill(apiKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Counts the `dashboardMetrics` queries the page sends over HTTP from now until `stop()`. */
+function countMetricsQueries() {
+  let count = 0;
+  // Queries may go as GET (in the URL) or POST (in the body).
+  const listener = (request: Request) => void (`${request.url()} ${request.postData() ?? ''}`.includes('dashboardMetrics') && count++);
+  page.on('request', listener);
+  return {
+    stop() {
+      page.off('request', listener);
+      return count;
+    },
+  };
 }
 
 const shot = (name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
@@ -85,20 +99,35 @@ describe('the dashboard in a browser', () => {
     expect(await page.getByTestId('role').textContent()).toBe('ADMIN');
   });
 
-  it('shows a customer created through the API in the feed and the figures within 1 s, without reload', async () => {
+  it('shows a customer created through the API in the feed and the figures within 1 s, without reload, pushed by the subscription', async () => {
     const figure = page.getByTestId('figure-customers').locator('dd');
     await expect.poll(() => figure.textContent()).toBe('34');
     await page.getByText('Waiting for changes').waitFor();
     await page.waitForTimeout(300); // the event stream subscribes once the page is up
+    const metricsQueries = countMetricsQueries();
     const started = Date.now();
     await createCustomer('Live Linus', { lifecycleStage: 'LEAD' });
     await page.getByTestId('event-feed').getByText('Live Linus').first().waitFor({ timeout: 1000 });
     await expect.poll(() => figure.textContent(), { timeout: 1000 - (Date.now() - started), interval: 25 }).toBe('35');
     expect(Date.now() - started).toBeLessThan(1000);
+    expect(metricsQueries.stop()).toBe(0); // no refetch over HTTP: the new figures came through the subscription
     await page.locator('canvas').first().waitFor();
     await page.waitForTimeout(400); // chart animation
     await expectNoSeriousViolations();
     await shot('overview');
+  });
+
+  it('changes revenue this month live when an order is recorded through the API', async () => {
+    const revenue = page.getByTestId('figure-revenue-this-month').locator('dd');
+    await expect.poll(() => revenue.textContent()).toBe('$25'); // A-1001: 2 × 12.50
+    const metricsQueries = countMetricsQueries();
+    const started = Date.now();
+    await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
+      input: { customerId: ids.grace, orderRef: 'G-1', lines: [{ sku: 'DESK', quantity: 1, unitPrice: '400.00' }] },
+    });
+    await expect.poll(() => revenue.textContent(), { timeout: 1000, interval: 25 }).toBe('$425');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(metricsQueries.stop()).toBe(0);
   });
 
   it('moves a deal on the board (drag, keyboard, lost with a reason) and the API has it moved', async () => {
@@ -195,6 +224,8 @@ describe('the dashboard in a browser', () => {
     await switchKey(t.workspace.apiKey);
     await page.goto(`${t.url}/app/#/`);
     await page.getByTestId('figure-customers').waitFor();
+    // The board's moves above: one deal won, one lost (the refused move changed nothing).
+    await expect.poll(() => page.getByTestId('figure-won-lost-this-month').locator('dd').textContent()).toBe('1 / 1');
     await page.keyboard.press('Tab'); // the skip link comes first
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Tab');
