@@ -6,6 +6,7 @@ import { startTestGateway, type TestClient, type TestGateway } from '@crm/gatewa
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser, seriousViolations } from './browser.js';
+import { dashboardPlugins } from './global-setup.js';
 
 const dist = fileURLToPath(new URL('../dist', import.meta.url));
 const shots = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
@@ -57,7 +58,8 @@ const shot = (name: string) => page.screenshot({ path: `${shots}${name}.png`, fu
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  t = await startTestGateway({ dashboardDir: dist });
+  const plugins = dashboardPlugins();
+  t = await startTestGateway({ dashboardDir: dist, plugins, migrations: plugins.migrations });
   api = t.workspace.client;
   ids.ada = await createCustomer('Ada Lovelace', { email: 'ada@example.com', lifecycleStage: 'CUSTOMER', tags: ['vip'] });
   ids.grace = await createCustomer('Grace Hopper', { email: 'grace@example.com', lifecycleStage: 'LEAD' });
@@ -66,6 +68,21 @@ beforeAll(async () => {
   await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
     input: { customerId: ids.ada, orderRef: 'A-1001', lines: [{ sku: 'MUG', quantity: 2, unitPrice: '12.50' }] },
   });
+  // Earlier purchases (before this month, on many days, some repeat buyers) so that the lifetime-value model fits.
+  const pastOrder = (customerId: string, orderRef: string, daysAgo: number, unitPrice: string) =>
+    api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
+      input: { customerId, orderRef, orderedAt: new Date(Date.now() - daysAgo * 86_400_000).toISOString(), lines: [{ sku: 'LAMP', quantity: 1, unitPrice }] },
+    });
+  await pastOrder(ids.ada!, 'A-0800', 200, '100.00');
+  await pastOrder(ids.ada!, 'A-0900', 90, '100.00');
+  await pastOrder(ids.grace!, 'G-0', 60, '100.00');
+  const samples = await api.query(`{ customers(first: 12, search: "Sample") { edges { node { id } } } }`);
+  for (const [i, { node }] of (samples.customers.edges as { node: { id: string } }[]).entries()) {
+    await pastOrder(node.id, `S-${i}-1`, 330 - i * 23, `${40 + i * 15}.00`);
+    if (i % 2 === 0) await pastOrder(node.id, `S-${i}-2`, 150 - i * 9, `${30 + i * 10}.00`);
+    if (i % 4 === 0) await pastOrder(node.id, `S-${i}-3`, 50 + i, '75.00');
+  }
+  await api.query(`mutation { refreshClvModel { model { id } } }`);
   for (const [title, amount] of [
     ['Board deal', '5000.00'],
     ['Keyboard deal', '2500.00'],
@@ -182,6 +199,20 @@ describe('the dashboard in a browser', () => {
     });
     await page.getByTestId('orders').getByText('A-1002').waitFor({ timeout: 2000 });
     expect(await page.getByTestId('orders').textContent()).toContain('$49.90');
+    // The analytics panel (as of the fit in beforeAll) and the loyalty panel (the plugin runs on this gateway).
+    const analytics = page.getByTestId('panel-analytics');
+    await analytics.getByText('Predicted lifetime value').waitFor();
+    await expect.poll(() => analytics.textContent()).toMatch(/Probability alive\d+%/);
+    const text = (await analytics.textContent()) ?? '';
+    expect(text).toMatch(/Predicted lifetime value\$[\d,]+\.\d\d/);
+    expect(text).toMatch(/Expected purchases \(52 weeks\)\d+\.\d/);
+    expect(text).toMatch(/RFM segment[A-Z][a-z' ]+ \(R\d F\d M\d\)/);
+    expect(text).toContain('Profit');
+    // 25 + 2 × 100 points for the earlier orders, then 49 for A-1002, live (the plugin's `loyalty.points_earned`).
+    const loyalty = page.getByTestId('panel-loyalty');
+    await expect.poll(() => loyalty.getByTestId('loyalty-points').textContent(), { timeout: 3000 }).toBe('274');
+    expect(await loyalty.textContent()).toContain('Bronze');
+    expect(await loyalty.getByRole('list', { name: 'Recent loyalty transactions' }).locator('li').count()).toBe(4);
     await expectNoSeriousViolations();
     await shot('customer-360');
   });
@@ -248,5 +279,45 @@ describe('the dashboard in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.waitForTimeout(400);
     await shot('overview-phone');
+  });
+});
+
+describe('a gateway without plugins (CRM_PLUGINS=)', () => {
+  let bare: TestGateway;
+  let tab: Page;
+  beforeAll(async () => {
+    bare = await startTestGateway({ dashboardDir: dist });
+    tab = await browser.context.newPage();
+  });
+  afterAll(async () => {
+    await tab?.close();
+    await bare?.close();
+  });
+
+  it('shows the analytics panel on the customer 360, no loyalty panel and no error', async () => {
+    const data = await bare.workspace.client.query(`mutation { createCustomer(input: { name: "Plain Customer" }) { customer { id } } }`);
+    const id: string = data.createCustomer.customer.id;
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    const sent: string[] = [];
+    tab.on('request', (request) => sent.push(`${request.url()} ${request.postData() ?? ''}`));
+    await tab.goto(`${bare.url}/`);
+    await tab.getByLabel('API key').fill(bare.workspace.apiKey);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByTestId('workspace-name').waitFor();
+    await tab.goto(`${bare.url}/app/#/customers/${encodeURIComponent(id)}`);
+    await tab.getByRole('heading', { name: 'Plain Customer' }).waitFor();
+    await tab.getByTestId('panel-analytics').getByText('Not scored yet').first().waitFor();
+    expect(await tab.getByTestId('panel-loyalty').count()).toBe(0);
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+    expect(sent.filter((request) => request.includes('CustomerLoyalty'))).toEqual([]);
+    expect(sent.filter((request) => request.includes('CustomerFields'))).toHaveLength(1); // learned once
+    // Another customer page in the same session does not ask again.
+    await tab.goto(`${bare.url}/app/#/customers`);
+    await tab.getByTestId('customer-list').getByText('Plain Customer').click();
+    await tab.getByTestId('panel-analytics').waitFor();
+    expect(sent.filter((request) => request.includes('CustomerFields'))).toHaveLength(1);
+    expect(await seriousViolations(tab)).toEqual([]);
   });
 });
