@@ -190,6 +190,27 @@ describe('the dashboard in a browser', () => {
     await shot('customers');
   });
 
+  it('sorts the customers by predicted lifetime value and filters them by RFM segment', async () => {
+    const ranked = await api.query(`{ customers(first: 3, orderBy: [{ field: PREDICTED_LIFETIME_VALUE, direction: DESC }]) {
+      edges { node { name analytics { predictedLifetimeValue rfm { segment segmentName } } } } } }`);
+    const top = ranked.customers.edges.map((e: { node: { name: string } }) => e.node.name);
+    const list = page.getByTestId('customer-list');
+    await page.getByLabel('Sort by').selectOption({ label: 'Predicted lifetime value' });
+    await list.getByRole('columnheader', { name: 'Predicted value' }).waitFor();
+    await expect.poll(async () => (await list.locator('tbody tr td:first-child a').allTextContents()).slice(0, 3)).toEqual(top);
+
+    // The top customer's segment: the filtered list is exactly the API's answer for that segment.
+    const { segment, segmentName } = ranked.customers.edges[0].node.analytics.rfm;
+    const inSegment = await api.query(`query ($segment: RfmSegment!) { customers(first: 50, filter: { rfmSegment: [$segment] }) { totalCount } }`, { segment });
+    await page.getByLabel('RFM segment').selectOption(segment);
+    await expect.poll(() => list.locator('tbody tr').count()).toBe(inSegment.customers.totalCount);
+    expect(new Set(await list.locator('tbody tr td:nth-child(6)').allTextContents())).toEqual(new Set([segmentName]));
+    await expectNoSeriousViolations();
+    await shot('customers-by-predicted-value');
+    await page.getByLabel('RFM segment').selectOption('');
+    await page.getByLabel('Sort by').selectOption({ label: 'Name' });
+  });
+
   it('shows the customer 360 with an order recorded through the API, live', async () => {
     await page.goto(`${t.url}/app/#/customers/${encodeURIComponent(ids.ada!)}`);
     await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
