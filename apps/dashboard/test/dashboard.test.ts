@@ -300,6 +300,13 @@ describe('the dashboard in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.waitForTimeout(400);
     await shot('overview-phone');
+    // The customer 360 with its analytics and loyalty panels, too.
+    await page.goto(`${t.url}/app/#/customers/${encodeURIComponent(ids.ada!)}`);
+    await page.getByTestId('panel-loyalty').getByTestId('loyalty-points').waitFor();
+    await page.getByTestId('panel-analytics').getByText('Predicted lifetime value').waitFor();
+    const overflow360 = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow360).toBeLessThanOrEqual(0);
+    await shot('customer-360-phone');
   });
 });
 
