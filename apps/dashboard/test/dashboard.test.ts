@@ -134,7 +134,7 @@ describe('the dashboard in a browser', () => {
     await shot('overview');
   });
 
-  it('changes revenue this month live when an order is recorded through the API', async () => {
+  it('changes revenue this month and average CSAT live when an order and survey answers are recorded through the API', async () => {
     const revenue = page.getByTestId('figure-revenue-this-month').locator('dd');
     await expect.poll(() => revenue.textContent()).toBe('$25'); // A-1001: 2 × 12.50
     const metricsQueries = countMetricsQueries();
@@ -144,6 +144,16 @@ describe('the dashboard in a browser', () => {
     });
     await expect.poll(() => revenue.textContent(), { timeout: 1000, interval: 25 }).toBe('$425');
     expect(Date.now() - started).toBeLessThan(1000);
+
+    // Average CSAT, from no ratings to the mean of two.
+    const csat = page.getByTestId('figure-average-csat').locator('dd');
+    expect(await csat.textContent()).toBe('No ratings');
+    for (const score of [4, 5]) {
+      await api.query(`mutation ($input: RecordSurveyResponseInput!) { recordSurveyResponse(input: $input) { __typename } }`, {
+        input: { customerId: ids.grace, kind: 'CSAT', score },
+      });
+    }
+    await expect.poll(() => csat.textContent(), { timeout: 1000, interval: 25 }).toBe('4.50');
     expect(metricsQueries.stop()).toBe(0);
   });
 
