@@ -3,9 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser, seriousViolations } from './browser.js';
+import { dashboardPlugins } from './global-setup.js';
 
 const dist = fileURLToPath(new URL('../dist', import.meta.url));
 const shots = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
@@ -39,11 +40,26 @@ async function switchKey(apiKey: string) {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** Counts the `dashboardMetrics` queries the page sends over HTTP from now until `stop()`. */
+function countMetricsQueries() {
+  let count = 0;
+  // Queries may go as GET (in the URL) or POST (in the body).
+  const listener = (request: Request) => void (`${request.url()} ${request.postData() ?? ''}`.includes('dashboardMetrics') && count++);
+  page.on('request', listener);
+  return {
+    stop() {
+      page.off('request', listener);
+      return count;
+    },
+  };
+}
+
 const shot = (name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  t = await startTestGateway({ dashboardDir: dist });
+  const plugins = dashboardPlugins();
+  t = await startTestGateway({ dashboardDir: dist, plugins, migrations: plugins.migrations });
   api = t.workspace.client;
   ids.ada = await createCustomer('Ada Lovelace', { email: 'ada@example.com', lifecycleStage: 'CUSTOMER', tags: ['vip'] });
   ids.grace = await createCustomer('Grace Hopper', { email: 'grace@example.com', lifecycleStage: 'LEAD' });
@@ -52,6 +68,21 @@ beforeAll(async () => {
   await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
     input: { customerId: ids.ada, orderRef: 'A-1001', lines: [{ sku: 'MUG', quantity: 2, unitPrice: '12.50' }] },
   });
+  // Earlier purchases (before this month, on many days, some repeat buyers) so that the lifetime-value model fits.
+  const pastOrder = (customerId: string, orderRef: string, daysAgo: number, unitPrice: string) =>
+    api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
+      input: { customerId, orderRef, orderedAt: new Date(Date.now() - daysAgo * 86_400_000).toISOString(), lines: [{ sku: 'LAMP', quantity: 1, unitPrice }] },
+    });
+  await pastOrder(ids.ada!, 'A-0800', 200, '100.00');
+  await pastOrder(ids.ada!, 'A-0900', 90, '100.00');
+  await pastOrder(ids.grace!, 'G-0', 60, '100.00');
+  const samples = await api.query(`{ customers(first: 12, search: "Sample") { edges { node { id } } } }`);
+  for (const [i, { node }] of (samples.customers.edges as { node: { id: string } }[]).entries()) {
+    await pastOrder(node.id, `S-${i}-1`, 330 - i * 23, `${40 + i * 15}.00`);
+    if (i % 2 === 0) await pastOrder(node.id, `S-${i}-2`, 150 - i * 9, `${30 + i * 10}.00`);
+    if (i % 4 === 0) await pastOrder(node.id, `S-${i}-3`, 50 + i, '75.00');
+  }
+  await api.query(`mutation { refreshClvModel { model { id } } }`);
   for (const [title, amount] of [
     ['Board deal', '5000.00'],
     ['Keyboard deal', '2500.00'],
@@ -85,20 +116,45 @@ describe('the dashboard in a browser', () => {
     expect(await page.getByTestId('role').textContent()).toBe('ADMIN');
   });
 
-  it('shows a customer created through the API in the feed and the figures within 1 s, without reload', async () => {
+  it('shows a customer created through the API in the feed and the figures within 1 s, without reload, pushed by the subscription', async () => {
     const figure = page.getByTestId('figure-customers').locator('dd');
     await expect.poll(() => figure.textContent()).toBe('34');
     await page.getByText('Waiting for changes').waitFor();
     await page.waitForTimeout(300); // the event stream subscribes once the page is up
+    const metricsQueries = countMetricsQueries();
     const started = Date.now();
     await createCustomer('Live Linus', { lifecycleStage: 'LEAD' });
     await page.getByTestId('event-feed').getByText('Live Linus').first().waitFor({ timeout: 1000 });
     await expect.poll(() => figure.textContent(), { timeout: 1000 - (Date.now() - started), interval: 25 }).toBe('35');
     expect(Date.now() - started).toBeLessThan(1000);
+    expect(metricsQueries.stop()).toBe(0); // no refetch over HTTP: the new figures came through the subscription
     await page.locator('canvas').first().waitFor();
     await page.waitForTimeout(400); // chart animation
     await expectNoSeriousViolations();
     await shot('overview');
+  });
+
+  it('changes revenue this month and average CSAT live when an order and survey answers are recorded through the API', async () => {
+    const revenue = page.getByTestId('figure-revenue-this-month').locator('dd');
+    await expect.poll(() => revenue.textContent()).toBe('$25'); // A-1001: 2 × 12.50
+    const metricsQueries = countMetricsQueries();
+    const started = Date.now();
+    await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
+      input: { customerId: ids.grace, orderRef: 'G-1', lines: [{ sku: 'DESK', quantity: 1, unitPrice: '400.00' }] },
+    });
+    await expect.poll(() => revenue.textContent(), { timeout: 1000, interval: 25 }).toBe('$425');
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    // Average CSAT, from no ratings to the mean of two.
+    const csat = page.getByTestId('figure-average-csat').locator('dd');
+    expect(await csat.textContent()).toBe('No ratings');
+    for (const score of [4, 5]) {
+      await api.query(`mutation ($input: RecordSurveyResponseInput!) { recordSurveyResponse(input: $input) { __typename } }`, {
+        input: { customerId: ids.grace, kind: 'CSAT', score },
+      });
+    }
+    await expect.poll(() => csat.textContent(), { timeout: 1000, interval: 25 }).toBe('4.50');
+    expect(metricsQueries.stop()).toBe(0);
   });
 
   it('moves a deal on the board (drag, keyboard, lost with a reason) and the API has it moved', async () => {
@@ -144,6 +200,27 @@ describe('the dashboard in a browser', () => {
     await shot('customers');
   });
 
+  it('sorts the customers by predicted lifetime value and filters them by RFM segment', async () => {
+    const ranked = await api.query(`{ customers(first: 3, orderBy: [{ field: PREDICTED_LIFETIME_VALUE, direction: DESC }]) {
+      edges { node { name analytics { predictedLifetimeValue rfm { segment segmentName } } } } } }`);
+    const top = ranked.customers.edges.map((e: { node: { name: string } }) => e.node.name);
+    const list = page.getByTestId('customer-list');
+    await page.getByLabel('Sort by').selectOption({ label: 'Predicted lifetime value' });
+    await list.getByRole('columnheader', { name: 'Predicted value' }).waitFor();
+    await expect.poll(async () => (await list.locator('tbody tr td:first-child a').allTextContents()).slice(0, 3)).toEqual(top);
+
+    // The top customer's segment: the filtered list is exactly the API's answer for that segment.
+    const { segment, segmentName } = ranked.customers.edges[0].node.analytics.rfm;
+    const inSegment = await api.query(`query ($segment: RfmSegment!) { customers(first: 50, filter: { rfmSegment: [$segment] }) { totalCount } }`, { segment });
+    await page.getByLabel('RFM segment').selectOption(segment);
+    await expect.poll(() => list.locator('tbody tr').count()).toBe(inSegment.customers.totalCount);
+    expect(new Set(await list.locator('tbody tr td:nth-child(6)').allTextContents())).toEqual(new Set([segmentName]));
+    await expectNoSeriousViolations();
+    await shot('customers-by-predicted-value');
+    await page.getByLabel('RFM segment').selectOption('');
+    await page.getByLabel('Sort by').selectOption({ label: 'Name' });
+  });
+
   it('shows the customer 360 with an order recorded through the API, live', async () => {
     await page.goto(`${t.url}/app/#/customers/${encodeURIComponent(ids.ada!)}`);
     await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
@@ -153,6 +230,20 @@ describe('the dashboard in a browser', () => {
     });
     await page.getByTestId('orders').getByText('A-1002').waitFor({ timeout: 2000 });
     expect(await page.getByTestId('orders').textContent()).toContain('$49.90');
+    // The analytics panel (as of the fit in beforeAll) and the loyalty panel (the plugin runs on this gateway).
+    const analytics = page.getByTestId('panel-analytics');
+    await analytics.getByText('Predicted lifetime value').waitFor();
+    await expect.poll(() => analytics.textContent()).toMatch(/Probability alive\d+%/);
+    const text = (await analytics.textContent()) ?? '';
+    expect(text).toMatch(/Predicted lifetime value\$[\d,]+\.\d\d/);
+    expect(text).toMatch(/Expected purchases \(52 weeks\)\d+\.\d/);
+    expect(text).toMatch(/RFM segment[A-Z][a-z' ]+ \(R\d F\d M\d\)/);
+    expect(text).toContain('Profit');
+    // 25 + 2 × 100 points for the earlier orders, then 49 for A-1002, live (the plugin's `loyalty.points_earned`).
+    const loyalty = page.getByTestId('panel-loyalty');
+    await expect.poll(() => loyalty.getByTestId('loyalty-points').textContent(), { timeout: 3000 }).toBe('274');
+    expect(await loyalty.textContent()).toContain('Bronze');
+    expect(await loyalty.getByRole('list', { name: 'Recent loyalty transactions' }).locator('li').count()).toBe(4);
     await expectNoSeriousViolations();
     await shot('customer-360');
   });
@@ -195,6 +286,8 @@ describe('the dashboard in a browser', () => {
     await switchKey(t.workspace.apiKey);
     await page.goto(`${t.url}/app/#/`);
     await page.getByTestId('figure-customers').waitFor();
+    // The board's moves above: one deal won, one lost (the refused move changed nothing).
+    await expect.poll(() => page.getByTestId('figure-won-lost-this-month').locator('dd').textContent()).toBe('1 / 1');
     await page.keyboard.press('Tab'); // the skip link comes first
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Tab');
@@ -217,5 +310,52 @@ describe('the dashboard in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.waitForTimeout(400);
     await shot('overview-phone');
+    // The customer 360 with its analytics and loyalty panels, too.
+    await page.goto(`${t.url}/app/#/customers/${encodeURIComponent(ids.ada!)}`);
+    await page.getByTestId('panel-loyalty').getByTestId('loyalty-points').waitFor();
+    await page.getByTestId('panel-analytics').getByText('Predicted lifetime value').waitFor();
+    const overflow360 = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow360).toBeLessThanOrEqual(0);
+    await shot('customer-360-phone');
+  });
+});
+
+describe('a gateway without plugins (CRM_PLUGINS=)', () => {
+  let bare: TestGateway;
+  let tab: Page;
+  beforeAll(async () => {
+    bare = await startTestGateway({ dashboardDir: dist });
+    tab = await browser.context.newPage();
+  });
+  afterAll(async () => {
+    await tab?.close();
+    await bare?.close();
+  });
+
+  it('shows the analytics panel on the customer 360, no loyalty panel and no error', async () => {
+    const data = await bare.workspace.client.query(`mutation { createCustomer(input: { name: "Plain Customer" }) { customer { id } } }`);
+    const id: string = data.createCustomer.customer.id;
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    const sent: string[] = [];
+    tab.on('request', (request) => sent.push(`${request.url()} ${request.postData() ?? ''}`));
+    await tab.goto(`${bare.url}/`);
+    await tab.getByLabel('API key').fill(bare.workspace.apiKey);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByTestId('workspace-name').waitFor();
+    await tab.goto(`${bare.url}/app/#/customers/${encodeURIComponent(id)}`);
+    await tab.getByRole('heading', { name: 'Plain Customer' }).waitFor();
+    await tab.getByTestId('panel-analytics').getByText('Not scored yet').first().waitFor();
+    expect(await tab.getByTestId('panel-loyalty').count()).toBe(0);
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    expect(errors).toEqual([]);
+    expect(sent.filter((request) => request.includes('CustomerLoyalty'))).toEqual([]);
+    expect(sent.filter((request) => request.includes('CustomerFields'))).toHaveLength(1); // learned once
+    // Another customer page in the same session does not ask again.
+    await tab.goto(`${bare.url}/app/#/customers`);
+    await tab.getByTestId('customer-list').getByText('Plain Customer').click();
+    await tab.getByTestId('panel-analytics').waitFor();
+    expect(sent.filter((request) => request.includes('CustomerFields'))).toHaveLength(1);
+    expect(await seriousViolations(tab)).toEqual([]);
   });
 });

@@ -1,6 +1,12 @@
 import { ensurePGliteTemplate } from '@crm/db/testing';
+import { loyalty } from '@crm/plugin-loyalty';
+import { createPluginHost } from '@crm/plugin-sdk/host';
 
-/** Build the migrated PGlite template once, before the test files load it in parallel. */
+/** The bundled plugins the main suite's gateway runs with (as `npm start` does); the other gateway runs none. */
+export const dashboardPlugins = () => createPluginHost([loyalty]);
+
+/** Build the migrated PGlite templates (with and without the plugins) once, before the test files load them. */
 export default async function setup() {
   await ensurePGliteTemplate();
+  await ensurePGliteTemplate(dashboardPlugins().migrations);
 }

@@ -1,7 +1,7 @@
 import { formatMoney } from '../data/format.js';
 import type { KeyFigures } from '../data/key-figures.js';
 
-/** The key figures, as tiles. A figure the source does not provide shows a dash. */
+/** The key figures (`DashboardMetrics`), as tiles. */
 export function MetricsPanel({ figures }: { figures: KeyFigures }) {
   const customers = figures.customersByStage.reduce((total, stage) => total + stage.count, 0);
   const tiles: { label: string; value: string; id: string }[] = [
@@ -9,10 +9,10 @@ export function MetricsPanel({ figures }: { figures: KeyFigures }) {
     { id: 'new-this-week', label: 'New this week', value: figures.newCustomersThisWeek.toLocaleString('en-US') },
     { id: 'open-pipeline', label: 'Open pipeline', value: formatMoney(figures.openPipelineValue) },
     { id: 'weighted-pipeline', label: 'Weighted pipeline', value: formatMoney(figures.weightedPipelineValue) },
-    { id: 'won-this-month', label: 'Deals won this month', value: figures.dealsWonThisMonth?.toString() ?? '—' },
+    { id: 'won-lost-this-month', label: 'Deals won / lost this month', value: `${figures.dealsWonThisMonth} / ${figures.dealsLostThisMonth}` },
     { id: 'revenue-this-month', label: 'Revenue this month', value: formatMoney(figures.revenueThisMonth) },
     { id: 'open-tickets', label: 'Open tickets', value: figures.openTickets.toLocaleString('en-US') },
-    { id: 'average-csat', label: 'Average CSAT', value: figures.averageCsat?.toFixed(2) ?? '—' },
+    { id: 'average-csat', label: 'Average CSAT', value: figures.averageCsat?.toFixed(2) ?? 'No ratings' },
   ];
   return (
     <section aria-labelledby="figures-title" className="figures">

@@ -1,4 +1,5 @@
 import { type CrmEvent, graphql } from '@crm/client';
+import { useState } from 'react';
 import { CustomerProfile } from '../components/CustomerProfile.js';
 import { ListSection } from '../components/ListSection.js';
 import { LogActivityForm } from '../components/LogActivityForm.js';
@@ -6,6 +7,7 @@ import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { formatDate, formatMoney, titleCase } from '../data/format.js';
 import { useCrmQuery, useEventStream, useThrottled } from '../data/hooks.js';
 import { useCanEdit } from '../data/role.js';
+import { CustomerPanels } from '../panels/CustomerPanels.js';
 
 export const customer360 = graphql(`
   query Customer360($id: ID!) {
@@ -26,6 +28,9 @@ export const customer360 = graphql(`
 
 /** An event about this customer, or about something of theirs (an order, an activity, a ticket, a deal…). */
 function concerns(id: string, event: CrmEvent) {
+  // Plugins' events name the customer in their payload (`loyalty.points_earned { customerId }`).
+  const payload = event.payload as { customerId?: unknown } | null;
+  if (payload?.customerId === id) return true;
   const subject = event.subject;
   if (!subject) return false;
   if (subject.id === id) return true;
@@ -36,7 +41,12 @@ function concerns(id: string, event: CrmEvent) {
 /** The customer 360: profile, timeline, orders, deals, tickets, tasks and satisfaction, live. */
 export function CustomerPage({ id }: { id: string }) {
   const query = useCrmQuery(customer360, { id });
-  const refetch = useThrottled(query.refetch, 200);
+  // The panels of analytics and plugins fetch again when `version` grows.
+  const [version, setVersion] = useState(0);
+  const refetch = useThrottled(() => {
+    query.refetch();
+    setVersion((v) => v + 1);
+  }, 200);
   useEventStream({}, (event) => concerns(id, event) && refetch());
   const canEdit = useCanEdit();
 
@@ -62,6 +72,7 @@ export function CustomerPage({ id }: { id: string }) {
             <dd>{formatMoney(customer.lifetimeValue, true)} over {customer.orderCount} orders</dd>
           </dl>
         </section>
+        <CustomerPanels customerId={customer.id} version={version} />
         <ListSection
           id="orders"
           title="Orders"

@@ -1,4 +1,4 @@
-import { graphql } from '@crm/client';
+import { graphql, type VariablesOf } from '@crm/client';
 import { useEffect, useRef, useState } from 'react';
 import { NewCustomerForm } from '../components/NewCustomerForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
@@ -12,16 +12,34 @@ import { hrefOf } from '../router.js';
 const PAGE = 30;
 
 const customersQuery = graphql(`
-  query CustomerList($search: String, $filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $after: String, $first: Int!) {
+  query CustomerList($search: String, $filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $after: String, $first: Int!, $withScores: Boolean!) {
     customers(search: $search, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id name email lifecycleStage lifetimeValue createdAt company { id name } } }
+      edges {
+        node {
+          id name email lifecycleStage lifetimeValue createdAt company { id name }
+          analytics @include(if: $withScores) { predictedLifetimeValue rfm { segmentName } }
+        }
+      }
     }
   }
 `);
 
-type Sort = 'NAME' | 'CREATED_AT' | 'LIFETIME_VALUE' | 'LAST_ORDER_AT';
+type Sort = 'NAME' | 'CREATED_AT' | 'LIFETIME_VALUE' | 'LAST_ORDER_AT' | 'PREDICTED_LIFETIME_VALUE';
+type Segment = NonNullable<NonNullable<VariablesOf<typeof customersQuery>['filter']>['rfmSegment']>[number];
+
+// RfmSegment, in the schema's order, as people write them (docs/analytics.md).
+const SEGMENTS: { value: Segment; label: string }[] = [
+  { value: 'CHAMPIONS', label: 'Champions' },
+  { value: 'LOYAL', label: 'Loyal' },
+  { value: 'POTENTIAL_LOYALIST', label: 'Potential loyalist' },
+  { value: 'NEW', label: 'New' },
+  { value: 'AT_RISK', label: 'At risk' },
+  { value: 'CANT_LOSE_THEM', label: "Can't lose them" },
+  { value: 'HIBERNATING', label: 'Hibernating' },
+  { value: 'LOST', label: 'Lost' },
+];
 
 /** Search, filters and a Relay list that loads the next page as you scroll (or with the button). */
 export function CustomersPage() {
@@ -30,6 +48,7 @@ export function CustomersPage() {
   const [stage, setStage] = useState<LifecycleStage | ''>('');
   const [tag, setTag] = useState('');
   const [sort, setSort] = useState<Sort>('NAME');
+  const [segment, setSegment] = useState<Segment | ''>('');
   const canEdit = useCanEdit();
 
   // Typing settles for 250 ms before the search runs.
@@ -38,15 +57,20 @@ export function CustomersPage() {
     return () => clearTimeout(timer);
   }, [searchInput]);
   // A cursor belongs to one search/filter/order: changing them starts from the first page.
-  const filtersKey = JSON.stringify([search, stage, tag, sort]);
+  const filtersKey = JSON.stringify([search, stage, tag, sort, segment]);
   const [paging, setPaging] = useState<{ key: string; after: string | null }>({ key: filtersKey, after: null });
   const after = paging.key === filtersKey ? paging.after : null;
   const setAfter = (cursor: string | null) => setPaging({ key: filtersKey, after: cursor });
 
-  const filter = stage || tag ? { ...(stage ? { lifecycleStage: [stage] } : {}), ...(tag ? { tag } : {}) } : null;
+  const filter =
+    stage || tag || segment
+      ? { ...(stage ? { lifecycleStage: [stage] } : {}), ...(tag ? { tag } : {}), ...(segment ? { rfmSegment: [segment] } : {}) }
+      : null;
+  // The scores' columns only when sorting or filtering by them (the plain list stays as light as before).
+  const withScores = sort === 'PREDICTED_LIFETIME_VALUE' || !!segment;
   const orderBy = [{ field: sort, direction: sort === 'NAME' ? ('ASC' as const) : ('DESC' as const) }];
   // The cache merges the pages (same search/filter/order, growing `after`) into one list.
-  const list = useCrmQuery(customersQuery, { search: search || null, filter, orderBy, after, first: PAGE });
+  const list = useCrmQuery(customersQuery, { search: search || null, filter, orderBy, after, first: PAGE, withScores });
   const connection = list.data?.customers;
   const more = connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor ?? null : null;
 
@@ -82,6 +106,18 @@ export function CustomersPage() {
             <option value="CREATED_AT">Newest</option>
             <option value="LIFETIME_VALUE">Lifetime value</option>
             <option value="LAST_ORDER_AT">Last order</option>
+            <option value="PREDICTED_LIFETIME_VALUE">Predicted lifetime value</option>
+          </select>
+        </label>
+        <label>
+          RFM segment
+          <select value={segment} onChange={(e) => setSegment(e.target.value as Segment | '')}>
+            <option value="">All segments</option>
+            {SEGMENTS.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
           </select>
         </label>
       </form>
@@ -92,7 +128,7 @@ export function CustomersPage() {
         <Loading what="customers" />
       ) : connection.edges.length === 0 ? (
         <Empty>
-          No customer matches. Check the spelling, clear the stage or tag filter, or {canEdit ? 'add one above.' : 'ask a member to add one.'}
+          No customer matches. Check the spelling, clear the stage, tag or segment filter (customers are scored once they have bought), or {canEdit ? 'add one above.' : 'ask a member to add one.'}
         </Empty>
       ) : (
         <table className="list" data-testid="customer-list">
@@ -104,6 +140,14 @@ export function CustomersPage() {
               <th scope="col" className="number">
                 Lifetime value
               </th>
+              {withScores && (
+                <>
+                  <th scope="col" className="number">
+                    Predicted value
+                  </th>
+                  <th scope="col">Segment</th>
+                </>
+              )}
               <th scope="col" className="wide-only">
                 Since
               </th>
@@ -121,6 +165,12 @@ export function CustomersPage() {
                   <span className={`badge stage-${node.lifecycleStage.toLowerCase()}`}>{titleCase(node.lifecycleStage)}</span>
                 </td>
                 <td className="number">{formatMoney(node.lifetimeValue)}</td>
+                {withScores && (
+                  <>
+                    <td className="number">{formatMoney(node.analytics?.predictedLifetimeValue)}</td>
+                    <td>{node.analytics?.rfm?.segmentName ?? '—'}</td>
+                  </>
+                )}
                 <td className="wide-only">{formatDate(node.createdAt)}</td>
               </tr>
             ))}
