@@ -1,0 +1,118 @@
+// The competitor types and `Customer.competitorMentions`, resolved through a per-request loader: one query per page
+// of customers.
+import { type Builder, globalId, type Models, type PluginToolkit, type Prisma } from '@crm/plugin-sdk';
+import type { CompetitorSettings } from '../settings.js';
+
+export type CompetitorPermission = 'read' | 'write';
+export type CompetitorToolkit = PluginToolkit<CompetitorSettings, CompetitorPermission>;
+
+const optionalGlobalId = (type: string, id: string | null) => (id ? globalId(type, id) : null);
+
+export function registerCompetitorTypes(builder: Builder, plugin: CompetitorToolkit) {
+  const FeedbackKind = builder.enumType('CompetitorFeedbackKind', { values: ['PRICE', 'PRODUCT', 'SERVICE', 'OTHER'] as const });
+  const Sentiment = builder.enumType('CompetitorSentiment', { values: ['POSITIVE', 'NEUTRAL', 'NEGATIVE'] as const });
+  const DealOutcome = builder.enumType('CompetitorDealOutcome', {
+    values: ['OPEN', 'WON', 'LOST_TO_COMPETITOR', 'LOST_OTHER'] as const,
+  });
+
+  const competitor = builder.prismaNode('Competitor', {
+    id: { field: 'id' },
+    description: 'A competitor in the workspace library. Mention detection looks for its name and aliases.',
+    fields: (t) => ({
+      name: t.exposeString('name'),
+      website: t.exposeString('website', { nullable: true }),
+      aliases: t.exposeStringList('aliases'),
+      strengths: t.exposeString('strengths', { nullable: true }),
+      weaknesses: t.exposeString('weaknesses', { nullable: true }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    }),
+  });
+
+  const feedback = builder.prismaNode('CompetitorFeedback', {
+    id: { field: 'id' },
+    fields: (t) => ({
+      competitor: t.relation('competitor'),
+      customerId: t.id({ nullable: true, resolve: (f) => optionalGlobalId('Customer', f.customerId) }),
+      dealId: t.id({ nullable: true, resolve: (f) => optionalGlobalId('Deal', f.dealId) }),
+      activityId: t.id({ nullable: true, resolve: (f) => optionalGlobalId('Activity', f.activityId) }),
+      kind: t.expose('kind', { type: FeedbackKind }),
+      sentiment: t.expose('sentiment', { type: Sentiment }),
+      note: t.exposeString('note', { nullable: true }),
+      theirPrice: t.expose('theirPrice', { type: 'Decimal', nullable: true }),
+      ourPrice: t.expose('ourPrice', { type: 'Decimal', nullable: true }),
+      priceGap: t.expose('priceGap', { type: 'Decimal', nullable: true, description: 'theirPrice - ourPrice (negative: they are cheaper).' }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    }),
+  });
+
+  const mention = builder.prismaNode('CompetitorMention', {
+    id: { field: 'id' },
+    description: "A competitor named in an activity's subject or body.",
+    fields: (t) => ({
+      competitor: t.relation('competitor'),
+      matched: t.exposeString('matched', { description: 'The text as it appeared.' }),
+      activityId: t.id({ resolve: (m) => globalId('Activity', m.activityId) }),
+      customerId: t.id({ resolve: (m) => globalId('Customer', m.customerId) }),
+      occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    }),
+  });
+
+  const dealLink = builder.prismaNode('CompetitorDeal', {
+    id: { field: 'id' },
+    description: 'A deal a competitor is in, and how it ended for us.',
+    fields: (t) => ({
+      competitor: t.relation('competitor'),
+      dealId: t.id({ resolve: (d) => globalId('Deal', d.dealId) }),
+      outcome: t.expose('outcome', { type: DealOutcome }),
+      amount: t.expose('amount', { type: 'Decimal', nullable: true }),
+      lostReason: t.exposeString('lostReason', { nullable: true }),
+      closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
+    }),
+  });
+
+  const defection = builder.prismaNode('CompetitorDefection', {
+    id: { field: 'id' },
+    description: 'A churned customer who went to a competitor.',
+    fields: (t) => ({
+      competitor: t.relation('competitor'),
+      customerId: t.id({ resolve: (d) => globalId('Customer', d.customerId) }),
+      reason: t.exposeString('reason', { nullable: true }),
+      occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    }),
+  });
+
+  // Keyed by customer and by the selection Pothos asks for (the same for every customer of a page), so a page's
+  // mentions, with their competitors, load in one query.
+  type MentionKey = { customerId: string; query: { include?: Prisma.CompetitorMentionInclude; select?: Prisma.CompetitorMentionSelect } };
+  const mentionsOf = plugin.loader<MentionKey, Models.CompetitorMention[]>(async (keys, context) => {
+    const db = plugin.authorize(context, 'read').db;
+    const found = new Map<MentionKey, Models.CompetitorMention[]>();
+    const bySelection = new Map<string, MentionKey[]>();
+    for (const key of keys) {
+      const selection = JSON.stringify(key.query);
+      bySelection.set(selection, [...(bySelection.get(selection) ?? []), key]);
+    }
+    for (const group of bySelection.values()) {
+      const rows = await db.competitorMention.findMany({
+        ...group[0]!.query,
+        where: { customerId: { in: group.map((k) => k.customerId) } },
+        orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
+      });
+      const byCustomer = new Map<string, Models.CompetitorMention[]>();
+      for (const row of rows) byCustomer.set(row.customerId, [...(byCustomer.get(row.customerId) ?? []), row]);
+      for (const key of group) found.set(key, byCustomer.get(key.customerId) ?? []);
+    }
+    return found;
+  });
+  builder.prismaObjectField('Customer', 'competitorMentions', (t) =>
+    t.prismaField({
+      type: ['CompetitorMention'],
+      description: "Competitors named in the customer's activities, newest first.",
+      resolve: async (query, customer, _args, context) => (await mentionsOf.load(context, { customerId: customer.id, query })) ?? [],
+    }),
+  );
+
+  return { competitor, feedback, mention, dealLink, defection, FeedbackKind, Sentiment, DealOutcome };
+}
+
+export type CompetitorTypes = ReturnType<typeof registerCompetitorTypes>;
