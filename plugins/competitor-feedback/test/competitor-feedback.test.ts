@@ -98,6 +98,13 @@ describe('mention detection', () => {
     await kit.settled();
     expect((await admin.query(MENTIONS, { id: c })).customer.competitorMentions).toHaveLength(3);
     expect(await kit.database.prisma.event.count({ where: { type: 'competitor.mentioned' } })).toBe(mentionedBefore);
+    // Without the SDK's processed marks (as after a restore), the plugin's own unique key still keeps one mention.
+    const marks = await kit.database.prisma.pluginDelivery.deleteMany({ where: { pluginId: 'competitor-feedback', subscriber: 'detectMentions' } });
+    expect(marks.count).toBeGreaterThanOrEqual(3);
+    kit.gateway.plugins!.dispatch(events);
+    await kit.settled();
+    expect((await admin.query(MENTIONS, { id: c })).customer.competitorMentions).toHaveLength(3);
+    expect(await kit.database.prisma.event.count({ where: { type: 'competitor.mentioned' } })).toBe(mentionedBefore);
   });
 
   it('loads Customer.competitorMentions for a page of customers in a constant number of statements', async () => {

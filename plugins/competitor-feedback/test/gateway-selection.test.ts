@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe('plugin selection', () => {
-  it('runs with every bundled plugin on: its subscriber and the others react to the same core events', async () => {
+  it('runs alongside every bundled plugin: its schema and its subscriber work there', async () => {
     const admin = kit.workspace.client;
     const ids = (await admin.query(`{ plugins { id } }`)).plugins.map((p: { id: string }) => p.id);
     expect(ids).toContain('competitor-feedback');

@@ -10,6 +10,7 @@ import {
   optionalRowId,
   parseInput,
   type PluginCommandScope,
+  type Prisma,
   rowId,
   toMoney,
   z,
@@ -50,6 +51,17 @@ function outcomeOf(deal: Models.Deal) {
   if (deal.status === 'WON') return { outcome: 'WON' as const, amount: deal.amount, closedAt: deal.closedAt };
   if (deal.status === 'LOST') return { outcome: 'LOST_OTHER' as const, amount: deal.amount, closedAt: deal.closedAt, lostReason: deal.lostReason };
   return { outcome: 'OPEN' as const };
+}
+
+type LinkOutcome = Omit<Prisma.CompetitorDealUncheckedCreateInput, 'workspaceId' | 'dealId' | 'competitorId'>;
+
+/** Creates the deal's link to the competitor with `create`, or applies `update` to the one there is. */
+function saveLink(scope: Scope, dealId: string, competitorId: string, create: LinkOutcome, update: LinkOutcome) {
+  return scope.tx.competitorDeal.upsert({
+    where: { dealId_competitorId: { dealId, competitorId } },
+    create: { workspaceId: scope.session.workspaceId, dealId, competitorId, ...create },
+    update,
+  });
 }
 
 export function registerCompetitorRecords(builder: Builder, plugin: CompetitorToolkit, types: CompetitorTypes) {
@@ -128,12 +140,7 @@ export function registerCompetitorRecords(builder: Builder, plugin: CompetitorTo
         plugin.run(context, 'write', async (scope) => {
           const deal = await dealIn(scope, input.dealId);
           const competitor = await competitorIn(scope, input.competitorId);
-          const link = await scope.tx.competitorDeal.upsert({
-            where: { dealId_competitorId: { dealId: deal.id, competitorId: competitor.id } },
-            create: { workspaceId: scope.session.workspaceId, dealId: deal.id, competitorId: competitor.id, ...outcomeOf(deal) },
-            update: {},
-          });
-          return { link };
+          return { link: await saveLink(scope, deal.id, competitor.id, outcomeOf(deal), {}) };
         }),
     }),
   );
@@ -160,11 +167,7 @@ export function registerCompetitorRecords(builder: Builder, plugin: CompetitorTo
           if (!lostStage) throw badInput("The deal's pipeline has no lost stage", 'dealId');
           const deal = await moveDealIn(scope, { id: before.id, stageId: lostStage.id, lostReason: reason });
           const outcome = { outcome: 'LOST_TO_COMPETITOR' as const, amount: deal.amount, lostReason: reason, closedAt: deal.closedAt };
-          const link = await scope.tx.competitorDeal.upsert({
-            where: { dealId_competitorId: { dealId: deal.id, competitorId: competitor.id } },
-            create: { workspaceId: scope.session.workspaceId, dealId: deal.id, competitorId: competitor.id, ...outcome },
-            update: outcome,
-          });
+          const link = await saveLink(scope, deal.id, competitor.id, outcome, outcome);
           scope.emit('competitor.deal_lost', { type: 'Competitor', id: competitor.id }, {
             competitorId: competitor.id,
             dealId: deal.id,
