@@ -163,6 +163,18 @@ describe('deals, insights and landscape', () => {
     expect(await kit.database.prisma.competitorDeal.count({ where: { competitor: { name: 'Quiet Co' } } })).toBe(1);
   });
 
+  it('shows the competitors of each deal and outcomes on Deal.competitors, a page of deals in a constant number of statements', async () => {
+    const page = (first: number) => `{ deals(first: ${first}) { edges { node { amount competitors { outcome lostReason competitor { name } } } } } }`;
+    const data = await admin.query(page(50));
+    const byAmount = new Map(data.deals.edges.map((e: { node: { amount: string; competitors: unknown[] } }) => [e.node.amount, e.node.competitors]));
+    expect(byAmount.get('900.00')).toEqual([{ outcome: 'WON', lostReason: null, competitor: { name: 'BeanBox' } }]);
+    expect(byAmount.get('250.50')).toEqual([{ outcome: 'LOST_TO_COMPETITOR', lostReason: 'Price', competitor: { name: 'BeanBox' } }]);
+    expect(byAmount.get('300.00')).toEqual([{ outcome: 'LOST_TO_COMPETITOR', lostReason: 'Price', competitor: { name: 'Grindy' } }]);
+    const small = await kit.sql.during(() => admin.query(page(1)));
+    const large = await kit.sql.during(() => admin.query(page(50)));
+    expect(large.length).toBe(small.length);
+  });
+
   it('computes the insights of the hand-computed fixture with SQL aggregates', async () => {
     const data = await admin.query(INSIGHTS, { id: beanBox, from, to });
     expect(data.competitorInsights).toEqual({

@@ -1,6 +1,6 @@
 // The competitor types and `Customer.competitorMentions`, resolved through a per-request loader: one query per page
 // of customers.
-import { type Builder, globalId, type Models, type PluginToolkit, type Prisma } from '@crm/plugin-sdk';
+import { type Builder, globalId, type PluginToolkit, type Prisma, type ScopedPrisma } from '@crm/plugin-sdk';
 import type { CompetitorSettings } from '../settings.js';
 
 export type CompetitorPermission = 'read' | 'write';
@@ -81,34 +81,30 @@ export function registerCompetitorTypes(builder: Builder, plugin: CompetitorTool
     }),
   });
 
-  // Keyed by customer and by the selection Pothos asks for (the same for every customer of a page), so a page's
-  // mentions, with their competitors, load in one query.
-  type MentionKey = { customerId: string; query: { include?: Prisma.CompetitorMentionInclude; select?: Prisma.CompetitorMentionSelect } };
-  const mentionsOf = plugin.loader<MentionKey, Models.CompetitorMention[]>(async (keys, context) => {
-    const db = plugin.authorize(context, 'read').db;
-    const found = new Map<MentionKey, Models.CompetitorMention[]>();
-    const bySelection = new Map<string, MentionKey[]>();
-    for (const key of keys) {
-      const selection = JSON.stringify(key.query);
-      bySelection.set(selection, [...(bySelection.get(selection) ?? []), key]);
-    }
-    for (const group of bySelection.values()) {
-      const rows = await db.competitorMention.findMany({
-        ...group[0]!.query,
-        where: { customerId: { in: group.map((k) => k.customerId) } },
-        orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
-      });
-      const byCustomer = new Map<string, Models.CompetitorMention[]>();
-      for (const row of rows) byCustomer.set(row.customerId, [...(byCustomer.get(row.customerId) ?? []), row]);
-      for (const key of group) found.set(key, byCustomer.get(key.customerId) ?? []);
-    }
-    return found;
-  });
+  // Keyed by parent row and by the selection Pothos asks for (the same for every parent of a page), so a page's
+  // mentions or deal links, with their competitors, load in one query.
+  const mentionsOf = listLoader(plugin, (db, ids, query: Selection<Prisma.CompetitorMentionInclude, Prisma.CompetitorMentionSelect>) =>
+    db.competitorMention
+      .findMany({ ...query, where: { customerId: { in: ids } }, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] })
+      .then((rows) => rows.map((row) => [row.customerId, row] as const)),
+  );
   builder.prismaObjectField('Customer', 'competitorMentions', (t) =>
     t.prismaField({
       type: ['CompetitorMention'],
       description: "Competitors named in the customer's activities, newest first.",
-      resolve: async (query, customer, _args, context) => (await mentionsOf.load(context, { customerId: customer.id, query })) ?? [],
+      resolve: async (query, customer, _args, context) => (await mentionsOf.load(context, { id: customer.id, query })) ?? [],
+    }),
+  );
+  const linksOf = listLoader(plugin, (db, ids, query: Selection<Prisma.CompetitorDealInclude, Prisma.CompetitorDealSelect>) =>
+    db.competitorDeal
+      .findMany({ ...query, where: { dealId: { in: ids } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })
+      .then((rows) => rows.map((row) => [row.dealId, row] as const)),
+  );
+  builder.prismaObjectField('Deal', 'competitors', (t) =>
+    t.prismaField({
+      type: ['CompetitorDeal'],
+      description: 'Competitors in this deal (linkCompetitorToDeal, markDealLostToCompetitor) and how it ended against each.',
+      resolve: async (query, deal, _args, context) => (await linksOf.load(context, { id: deal.id, query })) ?? [],
     }),
   );
 
@@ -116,3 +112,28 @@ export function registerCompetitorTypes(builder: Builder, plugin: CompetitorTool
 }
 
 export type CompetitorTypes = ReturnType<typeof registerCompetitorTypes>;
+
+type Selection<Include, Select> = { include?: Include; select?: Select };
+type ListKey<Query> = { id: string; query: Query };
+
+/** A loader of the rows of many parents: one `find` per distinct selection, rows grouped by parent id. */
+function listLoader<Query, Row>(
+  plugin: CompetitorToolkit,
+  find: (db: ScopedPrisma, ids: string[], query: Query) => Promise<(readonly [string, Row])[]>,
+) {
+  return plugin.loader<ListKey<Query>, Row[]>(async (keys, context) => {
+    const db = plugin.authorize(context, 'read').db;
+    const found = new Map<ListKey<Query>, Row[]>();
+    const bySelection = new Map<string, ListKey<Query>[]>();
+    for (const key of keys) {
+      const selection = JSON.stringify(key.query);
+      bySelection.set(selection, [...(bySelection.get(selection) ?? []), key]);
+    }
+    for (const group of bySelection.values()) {
+      const byParent = new Map<string, Row[]>();
+      for (const [parent, row] of await find(db, group.map((k) => k.id), group[0]!.query)) byParent.set(parent, [...(byParent.get(parent) ?? []), row]);
+      for (const key of group) found.set(key, byParent.get(key.id) ?? []);
+    }
+    return found;
+  });
+}
