@@ -46,3 +46,4 @@ export {
 export { Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 /** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
 export type * as Models from '@crm/db';
+export { moveDealIn } from './core-commands.js';

@@ -1,0 +1,217 @@
+// Feedback, deal links, lost-to-competitor and defections: each one transaction through `plugin.run`.
+import {
+  badInput,
+  type Builder,
+  conflict,
+  formatMoney,
+  type Models,
+  moveDealIn,
+  notFound,
+  optionalRowId,
+  parseInput,
+  type PluginCommandScope,
+  type Prisma,
+  rowId,
+  toMoney,
+  z,
+} from '@crm/plugin-sdk';
+import type { CompetitorSettings } from '../settings.js';
+import type { CompetitorToolkit, CompetitorTypes } from './types.js';
+
+type Scope = PluginCommandScope<CompetitorSettings>;
+
+const money = z.string().trim().regex(/^\d{1,12}(\.\d{1,2})?$/, 'A non-negative decimal string with up to 2 decimals, e.g. "1234.50"');
+const feedbackInput = z.object({
+  note: z.string().trim().max(5000, 'At most 5,000 characters').nullish(),
+  theirPrice: money.nullish(),
+  ourPrice: money.nullish(),
+});
+const reasonInput = z.object({ reason: z.string().trim().min(1, 'Say why').max(500, 'At most 500 characters') });
+
+async function competitorIn(scope: Scope, id: string, field = 'competitorId'): Promise<Models.Competitor> {
+  const competitor = await scope.tx.competitor.findUnique({ where: { id: rowId(id, 'Competitor', field) } });
+  if (!competitor) throw notFound('Competitor', field);
+  return competitor;
+}
+async function dealIn(scope: Scope, id: string, field = 'dealId'): Promise<Models.Deal> {
+  const deal = await scope.tx.deal.findUnique({ where: { id: rowId(id, 'Deal', field) } });
+  if (!deal) throw notFound('Deal', field);
+  return deal;
+}
+async function assertExists(scope: Scope, model: 'customer' | 'activity', id: string | null, field: string) {
+  if (!id) return;
+  const row = model === 'customer'
+    ? await scope.tx.customer.findUnique({ where: { id }, select: { id: true } })
+    : await scope.tx.activity.findUnique({ where: { id }, select: { id: true } });
+  if (!row) throw notFound(model === 'customer' ? 'Customer' : 'Activity', field);
+}
+
+/** The link's outcome for a deal as it stands now (a deal linked after it closed counts too). */
+function outcomeOf(deal: Models.Deal) {
+  if (deal.status === 'WON') return { outcome: 'WON' as const, amount: deal.amount, closedAt: deal.closedAt };
+  if (deal.status === 'LOST') return { outcome: 'LOST_OTHER' as const, amount: deal.amount, closedAt: deal.closedAt, lostReason: deal.lostReason };
+  return { outcome: 'OPEN' as const };
+}
+
+type LinkOutcome = Omit<Prisma.CompetitorDealUncheckedCreateInput, 'workspaceId' | 'dealId' | 'competitorId'>;
+
+/** Creates the deal's link to the competitor with `create`, or applies `update` to the one there is. */
+function saveLink(scope: Scope, dealId: string, competitorId: string, create: LinkOutcome, update: LinkOutcome) {
+  return scope.tx.competitorDeal.upsert({
+    where: { dealId_competitorId: { dealId, competitorId } },
+    create: { workspaceId: scope.session.workspaceId, dealId, competitorId, ...create },
+    update,
+  });
+}
+
+export function registerCompetitorRecords(builder: Builder, plugin: CompetitorToolkit, types: CompetitorTypes) {
+  const FeedbackPayload = builder.objectRef<{ feedback: Models.CompetitorFeedback }>('RecordCompetitorFeedbackPayload').implement({
+    fields: (t) => ({ feedback: t.field({ type: types.feedback, resolve: (p) => p.feedback }) }),
+  });
+  builder.mutationField('recordCompetitorFeedback', (t) =>
+    t.field({
+      type: FeedbackPayload,
+      description: 'Records what a customer said about a competitor; prices as decimal strings.',
+      args: {
+        input: t.arg({
+          type: builder.inputType('RecordCompetitorFeedbackInput', {
+            fields: (f) => ({
+              competitorId: f.id({ required: true }),
+              customerId: f.id({ required: false }),
+              dealId: f.id({ required: false }),
+              activityId: f.id({ required: false }),
+              kind: f.field({ type: types.FeedbackKind, required: true }),
+              sentiment: f.field({ type: types.Sentiment, required: true }),
+              note: f.string({ required: false }),
+              theirPrice: f.field({ type: 'Decimal', required: false }),
+              ourPrice: f.field({ type: 'Decimal', required: false }),
+            }),
+          }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'write', async (scope) => {
+          const { note, theirPrice, ourPrice } = parseInput(feedbackInput, input);
+          const competitor = await competitorIn(scope, input.competitorId);
+          const customerId = optionalRowId(input.customerId, 'Customer', 'customerId');
+          const activityId = optionalRowId(input.activityId, 'Activity', 'activityId');
+          await assertExists(scope, 'customer', customerId ?? null, 'customerId');
+          await assertExists(scope, 'activity', activityId ?? null, 'activityId');
+          const dealId = input.dealId ? (await dealIn(scope, input.dealId)).id : null;
+          const their = theirPrice ? toMoney(theirPrice) : null;
+          const ours = ourPrice ? toMoney(ourPrice) : null;
+          const feedback = await scope.tx.competitorFeedback.create({
+            data: {
+              workspaceId: scope.session.workspaceId,
+              competitorId: competitor.id,
+              customerId: customerId ?? null,
+              dealId,
+              activityId: activityId ?? null,
+              kind: input.kind,
+              sentiment: input.sentiment,
+              note: note || null,
+              theirPrice: their,
+              ourPrice: ours,
+              priceGap: their && ours ? their.minus(ours) : null,
+            },
+          });
+          return { feedback };
+        }),
+    }),
+  );
+
+  const DealLinkPayload = builder.objectRef<{ link: Models.CompetitorDeal }>('CompetitorDealPayload').implement({
+    fields: (t) => ({ link: t.field({ type: types.dealLink, resolve: (p) => p.link }) }),
+  });
+  builder.mutationField('linkCompetitorToDeal', (t) =>
+    t.field({
+      type: DealLinkPayload,
+      description: 'Notes that a competitor is in a deal (again: no change). When the deal is won, it counts as a win against it.',
+      args: {
+        input: t.arg({
+          type: builder.inputType('LinkCompetitorToDealInput', {
+            fields: (f) => ({ dealId: f.id({ required: true }), competitorId: f.id({ required: true }) }),
+          }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'write', async (scope) => {
+          const deal = await dealIn(scope, input.dealId);
+          const competitor = await competitorIn(scope, input.competitorId);
+          return { link: await saveLink(scope, deal.id, competitor.id, outcomeOf(deal), {}) };
+        }),
+    }),
+  );
+
+  builder.mutationField('markDealLostToCompetitor', (t) =>
+    t.field({
+      type: DealLinkPayload,
+      description: "Moves the deal to its pipeline's lost stage with the reason (the core's moveDeal) and records the loss, in one transaction.",
+      args: {
+        input: t.arg({
+          type: builder.inputType('MarkDealLostToCompetitorInput', {
+            fields: (f) => ({ dealId: f.id({ required: true }), competitorId: f.id({ required: true }), reason: f.string({ required: true }) }),
+          }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'write', async (scope) => {
+          const { reason } = parseInput(reasonInput, input);
+          const before = await dealIn(scope, input.dealId);
+          const competitor = await competitorIn(scope, input.competitorId);
+          if (before.status === 'LOST') throw conflict('The deal is already lost', 'dealId');
+          const lostStage = await scope.tx.stage.findFirst({ where: { pipelineId: before.pipelineId, isLost: true }, orderBy: { position: 'asc' } });
+          if (!lostStage) throw badInput("The deal's pipeline has no lost stage", 'dealId');
+          const deal = await moveDealIn(scope, { id: before.id, stageId: lostStage.id, lostReason: reason });
+          const outcome = { outcome: 'LOST_TO_COMPETITOR' as const, amount: deal.amount, lostReason: reason, closedAt: deal.closedAt };
+          const link = await saveLink(scope, deal.id, competitor.id, outcome, outcome);
+          scope.emit('competitor.deal_lost', { type: 'Competitor', id: competitor.id }, {
+            competitorId: competitor.id,
+            dealId: deal.id,
+            customerId: deal.customerId,
+            amount: formatMoney(deal.amount)!,
+            reason,
+          });
+          return { link };
+        }),
+    }),
+  );
+
+  const DefectionPayload = builder.objectRef<{ defection: Models.CompetitorDefection }>('RecordDefectionPayload').implement({
+    fields: (t) => ({ defection: t.field({ type: types.defection, resolve: (p) => p.defection }) }),
+  });
+  builder.mutationField('recordDefection', (t) =>
+    t.field({
+      type: DefectionPayload,
+      description: 'Records that a churned customer (lifecycle CHURNED) went to a competitor; one per customer (recording again replaces it).',
+      args: {
+        input: t.arg({
+          type: builder.inputType('RecordDefectionInput', {
+            fields: (f) => ({ customerId: f.id({ required: true }), competitorId: f.id({ required: true }), reason: f.string({ required: false }) }),
+          }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'write', async (scope) => {
+          const reason = parseInput(z.object({ reason: z.string().trim().max(500, 'At most 500 characters').nullish() }), input).reason || null;
+          const customerId = rowId(input.customerId, 'Customer', 'customerId');
+          const customer = await scope.tx.customer.findUnique({ where: { id: customerId }, select: { lifecycleStage: true, stageChangedAt: true } });
+          if (!customer) throw notFound('Customer', 'customerId');
+          if (customer.lifecycleStage !== 'CHURNED') throw badInput('Only a churned customer (lifecycle CHURNED) can defect', 'customerId');
+          const competitor = await competitorIn(scope, input.competitorId);
+          const data = { competitorId: competitor.id, reason, occurredAt: customer.stageChangedAt };
+          const defection = await scope.tx.competitorDefection.upsert({
+            where: { workspaceId_customerId: { workspaceId: scope.session.workspaceId, customerId } },
+            create: { workspaceId: scope.session.workspaceId, customerId, ...data },
+            update: data,
+          });
+          scope.emit('competitor.defection_recorded', { type: 'Competitor', id: competitor.id }, { competitorId: competitor.id, customerId, reason });
+          return { defection };
+        }),
+    }),
+  );
+}

@@ -1,0 +1,11 @@
+import { z } from '@crm/plugin-sdk';
+
+/** Per workspace; every field has a default. */
+export const competitorSettings = z.object({
+  /** Look for competitor names in logged activities. */
+  detectMentions: z.boolean().default(true),
+  /** A customer moved to CHURNED with a reason naming a competitor is recorded as a defection to it. */
+  defectionsFromChurnReason: z.boolean().default(true),
+});
+
+export type CompetitorSettings = z.output<typeof competitorSettings>;
