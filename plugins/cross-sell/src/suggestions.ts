@@ -19,16 +19,18 @@ type Db = ScopedPrisma | ScopedTransaction;
 
 /** Why a customer gets no suggestions now (unsubscribed, or the period's offers used up), per customer id. */
 export async function blockedCustomers(db: Db, customerIds: readonly string[], settings: CrossSellSettings, now: Date) {
-  const unsubscribed = await db.campaignResponse.findMany({
-    where: { customerId: { in: [...customerIds] }, kind: 'UNSUBSCRIBED' },
-    select: { customerId: true },
-    distinct: ['customerId'],
-  });
-  const offers = await db.crossSellOffer.groupBy({
-    by: ['customerId'],
-    where: { customerId: { in: [...customerIds] }, offeredAt: { gt: new Date(now.getTime() - settings.offerPeriodDays * DAY_MS) } },
-    _count: { _all: true },
-  });
+  const [unsubscribed, offers] = await Promise.all([
+    db.campaignResponse.findMany({
+      where: { customerId: { in: [...customerIds] }, kind: 'UNSUBSCRIBED' },
+      select: { customerId: true },
+      distinct: ['customerId'],
+    }),
+    db.crossSellOffer.groupBy({
+      by: ['customerId'],
+      where: { customerId: { in: [...customerIds] }, offeredAt: { gt: new Date(now.getTime() - settings.offerPeriodDays * DAY_MS) } },
+      _count: { _all: true },
+    }),
+  ]);
   const blocked = new Map<string, 'UNSUBSCRIBED' | 'CAP_REACHED'>();
   for (const o of offers) if (o._count._all >= settings.maxOffersPerPeriod) blocked.set(o.customerId, 'CAP_REACHED');
   for (const u of unsubscribed) blocked.set(u.customerId, 'UNSUBSCRIBED');
@@ -45,29 +47,36 @@ export async function suggestionsFor(
 ): Promise<Map<string, Suggestion[]>> {
   const result = new Map<string, Suggestion[]>(customerIds.map((id) => [id, []]));
   if (!customerIds.length || first <= 0) return result;
-  const blocked = await blockedCustomers(db, customerIds, settings, now);
+  // Independent reads in parallel (outside a transaction each takes its own pooled connection): two round trips in all.
+  const since = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  const ids = [...customerIds];
+  const [blocked, purchases, dismissed, countRows, stats, products] = await Promise.all([
+    blockedCustomers(db, ids, settings, now),
+    db.crossSellPurchase.findMany({ where: { customerId: { in: ids } }, select: { customerId: true, sku: true } }),
+    settings.dismissalDays
+      ? db.crossSellResponse.findMany({
+          where: { customerId: { in: ids }, response: 'DISMISSED', respondedAt: { gt: since(settings.dismissalDays) } },
+          select: { customerId: true, sku: true },
+        })
+      : Promise.resolve([]),
+    db.crossSellProductCount.findMany({ select: { sku: true, customers: true } }),
+    db.crossSellStats.findFirst({ select: { customers: true } }),
+    db.product.findMany({ where: { active: true } }),
+  ]);
   const open = customerIds.filter((id) => !blocked.has(id));
   if (!open.length) return result;
-
-  const purchases = await db.crossSellPurchase.findMany({ where: { customerId: { in: open } }, select: { customerId: true, sku: true } });
-  const dismissed = settings.dismissalDays
-    ? await db.crossSellResponse.findMany({
-        where: { customerId: { in: open }, response: 'DISMISSED', respondedAt: { gt: new Date(now.getTime() - settings.dismissalDays * DAY_MS) } },
-        select: { customerId: true, sku: true },
-      })
-    : [];
   const bought = groupSkus(purchases);
   const excluded = groupSkus([...purchases, ...dismissed]);
-  const antecedents = [...new Set(purchases.map((p) => p.sku))];
+  const antecedents = [...new Set(purchases.filter((p) => !blocked.has(p.customerId)).map((p) => p.sku))];
   const rules = antecedents.length
     ? await db.crossSellPairCount.findMany({
         where: { antecedentSku: { in: antecedents }, customers: { gte: settings.minPairCustomers } },
         select: { antecedentSku: true, consequentSku: true, customers: true },
       })
     : [];
-  const counts = new Map((await db.crossSellProductCount.findMany({ select: { sku: true, customers: true } })).map((c) => [c.sku, c.customers]));
-  const total = (await db.crossSellStats.findFirst({ select: { customers: true } }))?.customers ?? 0;
-  const catalog = new Map((await db.product.findMany({ where: { active: true, sku: { in: [...counts.keys()] } } })).map((p) => [p.sku, p]));
+  const counts = new Map(countRows.map((c) => [c.sku, c.customers]));
+  const total = stats?.customers ?? 0;
+  const catalog = new Map(products.map((p) => [p.sku, p]));
   const rulesByAntecedent = new Map<string, typeof rules>();
   for (const r of rules) rulesByAntecedent.set(r.antecedentSku, [...(rulesByAntecedent.get(r.antecedentSku) ?? []), r]);
   const popular = [...counts].filter(([sku]) => catalog.has(sku)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
