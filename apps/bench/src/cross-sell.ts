@@ -80,11 +80,16 @@ try {
   const query = `query ($id: ID!) { customer(id: $id) { crossSellSuggestions(first: 5) { product { sku name } score confidence lift reason } } }`;
   const globalIds = (await client.query(`{ customers(first: 100) { edges { node { id } } } }`)).customers.edges.map((e: { node: { id: string } }) => e.node.id as string);
   for (let i = 0; i < 30; i++) await client.query(query, { id: globalIds[i % globalIds.length] }); // warm-up
+  // Interleaved with a baseline (the same customer's name only): on a shared, loaded machine the difference is the figure.
   const suggestionMs: number[] = [];
+  const baselineMs: number[] = [];
   let empty = 0;
   for (let i = 0; i < requests; i++) {
     const id = globalIds[Math.floor(random() * globalIds.length)];
-    const t0 = performance.now();
+    let t0 = performance.now();
+    await client.query(`query ($id: ID!) { customer(id: $id) { name } }`, { id });
+    baselineMs.push(performance.now() - t0);
+    t0 = performance.now();
     const data = await client.query(query, { id });
     suggestionMs.push(performance.now() - t0);
     if (!data.customer.crossSellSuggestions.length) empty++;
@@ -109,6 +114,8 @@ try {
       data: { ...totals, ...rebuilt },
       rebuildMs: Math.round(rebuildMs),
       suggestionsForOneCustomerMs: summary(suggestionMs),
+      baselineCustomerNameMs: summary(baselineMs),
+      loadAverage: (await import('node:os')).loadavg().map((l) => +l.toFixed(2)),
       emptySuggestionLists: empty,
       orderToUpdatedRulesMs: summary(incrementalMs),
     })}\n`,

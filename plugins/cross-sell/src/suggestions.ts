@@ -61,7 +61,8 @@ export async function suggestionsFor(
       : Promise.resolve([]),
     db.crossSellProductCount.findMany({ select: { sku: true, customers: true } }),
     db.crossSellStats.findFirst({ select: { customers: true } }),
-    db.product.findMany({ where: { active: true } }),
+    // Only the SKUs here (cheap rows); the chosen products' full rows are read at the end.
+    db.product.findMany({ where: { active: true }, select: { sku: true } }),
   ]);
   const open = customerIds.filter((id) => !blocked.has(id));
   if (!open.length) return result;
@@ -76,51 +77,63 @@ export async function suggestionsFor(
     : [];
   const counts = new Map(countRows.map((c) => [c.sku, c.customers]));
   const total = stats?.customers ?? 0;
-  const catalog = new Map(products.map((p) => [p.sku, p]));
+  const offerable = new Set(products.map((p) => p.sku));
   const rulesByAntecedent = new Map<string, typeof rules>();
   for (const r of rules) rulesByAntecedent.set(r.antecedentSku, [...(rulesByAntecedent.get(r.antecedentSku) ?? []), r]);
-  const popular = [...counts].filter(([sku]) => catalog.has(sku)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const popular = [...counts].filter(([sku]) => offerable.has(sku)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 
+  const chosen = new Map<string, Candidate[]>();
   for (const customerId of open) {
     const skip = excluded.get(customerId) ?? new Set<string>();
-    const best = new Map<string, Suggestion>();
+    const best = new Map<string, Candidate>();
     for (const antecedent of bought.get(customerId) ?? []) {
       const antecedentCount = counts.get(antecedent) ?? 0;
       for (const rule of rulesByAntecedent.get(antecedent) ?? []) {
-        const product = catalog.get(rule.consequentSku);
         const consequentCount = counts.get(rule.consequentSku) ?? 0;
-        if (!product || skip.has(rule.consequentSku) || !antecedentCount || !consequentCount || !total) continue;
+        if (!offerable.has(rule.consequentSku) || skip.has(rule.consequentSku) || !antecedentCount || !consequentCount || !total) continue;
         const confidence = rule.customers / antecedentCount;
         const lift = confidence / (consequentCount / total);
         const current = best.get(rule.consequentSku);
         if (current && (current.confidence! > confidence || (current.confidence === confidence && current.lift! >= lift))) continue;
-        const name = catalog.get(antecedent)?.name ?? antecedent;
         best.set(rule.consequentSku, {
-          product,
+          sku: rule.consequentSku,
           score: confidence,
           confidence,
           lift,
           antecedentSku: antecedent,
-          reason: `bought by ${rule.customers} of ${antecedentCount} customers who bought ${name}`,
+          reason: (names) => `bought by ${rule.customers} of ${antecedentCount} customers who bought ${names.get(antecedent) ?? antecedent}`,
         });
       }
     }
-    const ranked = [...best.values()].sort((a, b) => b.score - a.score || b.lift! - a.lift! || a.product.sku.localeCompare(b.product.sku)).slice(0, first);
+    const ranked = [...best.values()].sort((a, b) => b.score - a.score || b.lift! - a.lift! || a.sku.localeCompare(b.sku)).slice(0, first);
     for (const [sku, customers] of popular) {
       if (ranked.length >= first) break;
       if (skip.has(sku) || best.has(sku)) continue;
-      ranked.push({
-        product: catalog.get(sku)!,
-        score: customers / total,
-        confidence: null,
-        lift: null,
-        antecedentSku: null,
-        reason: `popular: bought by ${customers} of ${total} customers`,
-      });
+      ranked.push({ sku, score: customers / total, confidence: null, lift: null, antecedentSku: null, reason: () => `popular: bought by ${customers} of ${total} customers` });
     }
-    result.set(customerId, ranked);
+    chosen.set(customerId, ranked);
+  }
+  // The chosen products (and the antecedents, for their names) in one query.
+  const wanted = new Set([...chosen.values()].flatMap((list) => list.flatMap((c) => (c.antecedentSku ? [c.sku, c.antecedentSku] : [c.sku]))));
+  const rows = wanted.size ? await db.product.findMany({ where: { sku: { in: [...wanted] } } }) : [];
+  const bySku = new Map(rows.map((p) => [p.sku, p]));
+  const names = new Map(rows.map((p) => [p.sku, p.name]));
+  for (const [customerId, list] of chosen) {
+    result.set(
+      customerId,
+      list.flatMap(({ sku, reason, ...rest }) => {
+        const product = bySku.get(sku);
+        return product ? [{ ...rest, product, reason: reason(names) }] : [];
+      }),
+    );
   }
   return result;
+}
+
+/** A suggestion before its product row is read. */
+interface Candidate extends Omit<Suggestion, 'product' | 'reason'> {
+  sku: string;
+  reason: (names: ReadonlyMap<string, string>) => string;
 }
 
 function groupSkus(rows: readonly { customerId: string; sku: string }[]) {
