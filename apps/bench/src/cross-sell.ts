@@ -35,7 +35,7 @@ const random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-const kit = await startPluginTestGateway({ plugins: [crossSell], database: 'postgres' });
+const kit = await startPluginTestGateway({ plugins: [crossSell], database: 'postgres', rateLimit: { perMinute: 0 } });
 try {
   const { prisma } = kit.database;
   const workspaceId = kit.workspace.workspaceId;
