@@ -1,5 +1,5 @@
 import { ensurePGliteTemplate } from '@crm/db/testing';
-import { type TestGateway, startTestGateway, openWsClient, SubscriptionCollector } from '@crm/gateway/testing';
+import { type TestGateway, type TestGatewayOptions, startTestGateway, openWsClient, SubscriptionCollector } from '@crm/gateway/testing';
 import type { Plugin } from '@crm/plugin-sdk';
 import { createPluginHost, loadPlugins, type PluginHost } from '@crm/plugin-sdk/host';
 import { printSchema } from 'graphql';
@@ -12,6 +12,8 @@ export interface PluginTestOptions {
   database?: 'pglite' | 'postgres';
   /** Subscriber retries. @default { attempts: 3, backoffMs: 10 } (fast tests) */
   delivery?: { attempts?: number; backoffMs?: number };
+  /** The gateway's per-key rate limit; `{ perMinute: 0 }` turns it off (benchmarks). @default the gateway's */
+  rateLimit?: TestGatewayOptions['rateLimit'];
 }
 
 export interface PluginTestGateway extends TestGateway {
@@ -59,6 +61,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     plugins: host,
     migrations: host.migrations,
     pluginDelivery: options.delivery ?? { attempts: 3, backoffMs: 10 },
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   const clients: Client[] = [];
   const ws = (apiKey: string = base.workspace.apiKey) => {
