@@ -1,6 +1,8 @@
 // The live-delivery benchmark of docs/performance.md (issue 3): N graphql-ws subscribers on one gateway, real
 // mutations at a fixed rate, and how long each committed event takes to reach every subscriber. Usage (repo root):
-//   npm run bench:live -- [--subscribers 1000] [--rate 100] [--duration 20] [--postgres] [--redis]
+//   npm run bench:live -- [--subscribers 1000] [--rate 100] [--duration 20] [--workspaces 1] [--postgres] [--redis]
+// --workspaces N spreads subscribers and mutations evenly over N workspaces (each subscriber gets its own
+// workspace's events only): 1 is the worst case, every subscriber receiving every event.
 // Default: one gateway on a throwaway embedded database (PGlite, memory://). --postgres: PostgreSQL (PG_BENCH_URL's
 // server, database crm_bench_live, created once, never dropped). --redis (implies --postgres): two gateways sharing
 // Redis (REDIS_URL, default redis://127.0.0.1:6379): mutations go to the second, subscribers sit on the first.
@@ -12,13 +14,14 @@ import { parseArgs } from 'node:util';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ensurePostgresDatabase } from './bench-database.js';
-import type { GatewayMessage, ParentMessage } from './live-gateway.js';
+import type { BenchSetup, GatewayMessage, ParentMessage } from './live-gateway.js';
 
 const { values: args } = parseArgs({
   options: {
     subscribers: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '100' },
     duration: { type: 'string', default: '20' },
+    workspaces: { type: 'string', default: '1' },
     postgres: { type: 'boolean', default: false },
     redis: { type: 'boolean', default: false },
   },
@@ -26,6 +29,7 @@ const { values: args } = parseArgs({
 const subscriberCount = Number(args.subscribers);
 const rate = Number(args.rate);
 const durationS = Number(args.duration);
+const workspaceCount = Number(args.workspaces);
 const useRedis = args.redis;
 const usePostgres = args.postgres || useRedis;
 const log = (line: string) => process.stderr.write(`[bench:live] ${line}\n`);
@@ -35,11 +39,13 @@ const now = () => performance.timeOrigin + performance.now();
 interface GatewayProcess {
   child: ChildProcess;
   url: string;
-  setup: { apiKey: string; customerIds: string[] } | null;
+  setup: BenchSetup | null;
   ask<K extends GatewayMessage['kind']>(message: ParentMessage, reply: K): Promise<Extract<GatewayMessage, { kind: K }>>;
 }
 
 const commitTimes = new Map<string, number>();
+/** Events committed per workspace (index into the setup's workspaces). */
+const committedIn = new Map<string, number>();
 
 async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child = fork(new URL('./live-gateway.js', import.meta.url), [], {
@@ -50,7 +56,12 @@ async function startGateway(env: Record<string, string>): Promise<GatewayProcess
   });
   const waiters = new Map<string, ((message: GatewayMessage) => void)[]>();
   child.on('message', (message: GatewayMessage) => {
-    if (message.kind === 'committed') for (const [id, at] of message.events) commitTimes.set(id, at);
+    if (message.kind === 'committed') {
+      for (const [id, workspaceId, at] of message.events) {
+        commitTimes.set(id, at);
+        committedIn.set(workspaceId, (committedIn.get(workspaceId) ?? 0) + 1);
+      }
+    }
     for (const resolve of waiters.get(message.kind)?.splice(0) ?? []) resolve(message);
   });
   const next = <K extends GatewayMessage['kind']>(kind: K) =>
@@ -78,9 +89,9 @@ const redisEnv: Record<string, string> = useRedis
   ? { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_CHANNEL_PREFIX: `crm-bench-${randomUUID()}:` }
   : {};
 log(`starting the gateway on ${usePostgres ? 'PostgreSQL' : 'PGlite'}${useRedis ? ' + a second one, through Redis' : ''}`);
-const subscriberHost = await startGateway({ ...databaseEnv, ...redisEnv, LIVE_BENCH_SETUP: '1' });
+const subscriberHost = await startGateway({ ...databaseEnv, ...redisEnv, LIVE_BENCH_SETUP: '1', LIVE_BENCH_WORKSPACES: String(workspaceCount) });
 const mutationHost = useRedis ? await startGateway({ ...databaseEnv, ...redisEnv }) : subscriberHost;
-const { apiKey, customerIds } = subscriberHost.setup!;
+const { workspaces } = subscriberHost.setup!;
 
 // ---- subscribers ------------------------------------------------------------------------------------------------
 const SUBSCRIPTION = `subscription { events(types: ["customer.updated"]) { id cursor } }`;
@@ -89,6 +100,7 @@ const seqOf = (cursor: string) => Number(Buffer.from(cursor, 'base64url').toStri
 /** Receipt times per event id, one slot per subscriber that got it. */
 const receipts = new Map<string, number[]>();
 interface SubscriberState {
+  workspaceId: string;
   lastSeq: number;
   received: number;
   duplicates: number;
@@ -101,9 +113,16 @@ const wsUrl = `${subscriberHost.url.replace(/^http/, 'ws')}/graphql`;
 
 log(`connecting ${subscriberCount} graphql-ws subscribers`);
 for (let i = 0; i < subscriberCount; i++) {
-  const state: SubscriberState = { lastSeq: 0, received: 0, duplicates: 0, outOfOrder: 0 };
+  const workspace = workspaces[i % workspaces.length]!;
+  const state: SubscriberState = { workspaceId: workspace.workspaceId, lastSeq: 0, received: 0, duplicates: 0, outOfOrder: 0 };
   states.push(state);
-  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${apiKey}` } });
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    connectionParams: { authorization: `Bearer ${workspace.apiKey}` },
+  });
   clients.push(client);
   client.subscribe<{ events: { id: string; cursor: string } }>(
     { query: SUBSCRIPTION },
@@ -145,11 +164,12 @@ let failed = 0;
 const mutationLatency = createHistogram();
 async function mutate(n: number): Promise<void> {
   const started = now();
+  const workspace = workspaces[n % workspaces.length]!;
   try {
     const response = await fetch(`${mutationHost.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ query: UPDATE, variables: { id: customerIdGlobal(n), name: `Renamed ${n}` } }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${workspace.apiKey}` },
+      body: JSON.stringify({ query: UPDATE, variables: { id: customerIdGlobal(workspace.customerIds, n), name: `Renamed ${n}` } }),
     });
     const body = (await response.json()) as { errors?: unknown[] };
     if (body.errors?.length) failed++;
@@ -158,7 +178,7 @@ async function mutate(n: number): Promise<void> {
   }
   mutationLatency.record(Math.max(1, Math.round((now() - started) * 1000)));
 }
-const customerIdGlobal = (n: number) => Buffer.from(`Customer:${customerIds[n % customerIds.length]}`).toString('base64');
+const customerIdGlobal = (ids: string[], n: number) => Buffer.from(`Customer:${ids[n % ids.length]}`).toString('base64');
 
 // Warm-up: JIT, prepared statements, connection pools; these events are not measured.
 for (let i = 0; i < 20; i++) await mutate(i);
@@ -166,6 +186,7 @@ await new Promise((resolve) => setTimeout(resolve, 1000));
 receipts.clear();
 for (const state of states) Object.assign(state, { received: 0, duplicates: 0, outOfOrder: 0 });
 commitTimes.clear();
+committedIn.clear();
 for (const host of new Set([subscriberHost, mutationHost])) host.child.send({ kind: 'start-measuring' } satisfies ParentMessage);
 
 const clientLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -194,9 +215,9 @@ while (now() - loadStart < durationS * 1000) {
 const loadSeconds = (now() - loadStart) / 1000;
 await Promise.all(inFlight);
 // Let the last events arrive (or not: whatever is missing 10 s after the last commit is lost).
-const expected = () => [...commitTimes.keys()].length;
+const expectedFor = (state: SubscriberState) => committedIn.get(state.workspaceId) ?? 0;
 for (let waited = 0; waited < 10_000; waited += 100) {
-  if (states.every((state) => state.received >= expected()) && expected() >= sent - failed) break;
+  if (states.every((state) => state.received >= expectedFor(state)) && commitTimes.size >= sent - failed) break;
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 clientLoop.disable();
@@ -218,12 +239,14 @@ for (const [id, times] of receipts) {
 }
 const events = commitTimes.size;
 const received = states.reduce((sum, state) => sum + state.received, 0);
+const expectedDeliveries = states.reduce((sum, state) => sum + expectedFor(state), 0);
 const ms = (us: number) => Math.round(us / 10) / 100;
 const summary = {
   benchmark: 'live-delivery',
   database: usePostgres ? 'postgres' : 'pglite',
   redis: useRedis,
   subscribers: subscriberCount,
+  workspaces: workspaceCount,
   targetRate: rate,
   mutationsSent: sent,
   achievedRate: Math.round((sent / loadSeconds) * 10) / 10,
@@ -232,8 +255,8 @@ const summary = {
   events,
   failedMutations: failed,
   deliveries: received,
-  expectedDeliveries: events * subscriberCount,
-  lost: events * subscriberCount - received,
+  expectedDeliveries,
+  lost: expectedDeliveries - received,
   duplicates: states.reduce((sum, state) => sum + state.duplicates, 0),
   outOfOrder: states.reduce((sum, state) => sum + state.outOfOrder, 0),
   subscriptionErrors,

@@ -8,10 +8,13 @@ import { databaseConfigFromEnv, openDatabase } from '@crm/db';
 import { createGateway, redisOptionsFromEnv, silentLogger } from '@crm/gateway';
 
 export type GatewayMessage =
-  | { kind: 'ready'; url: string; setup: { apiKey: string; customerIds: string[] } | null }
-  | { kind: 'committed'; events: [id: string, atMs: number][] }
+  | { kind: 'ready'; url: string; setup: BenchSetup | null }
+  | { kind: 'committed'; events: [id: string, workspaceId: string, atMs: number][] }
   | { kind: 'subscribers'; count: number }
   | { kind: 'report'; loopDelayMs: { mean: number; p50: number; p99: number; max: number }; rssMb: number };
+export interface BenchSetup {
+  workspaces: { workspaceId: string; apiKey: string; customerIds: string[] }[];
+}
 export type ParentMessage = { kind: 'subscribers' } | { kind: 'start-measuring' } | { kind: 'report' } | { kind: 'stop' };
 
 const send = (message: GatewayMessage) => process.send?.(message);
@@ -19,18 +22,23 @@ const send = (message: GatewayMessage) => process.send?.(message);
 const now = () => performance.timeOrigin + performance.now();
 
 const database = await openDatabase(databaseConfigFromEnv());
-let setup: { apiKey: string; customerIds: string[] } | null = null;
+let setup: BenchSetup | null = null;
 if (process.env.LIVE_BENCH_SETUP === '1') {
-  const workspace = await createWorkspace(database.prisma, { name: `Live benchmark ${new Date().toISOString()}` });
-  const customers = await database.prisma.customer.createManyAndReturn({
-    data: Array.from({ length: 200 }, (_, i) => ({ workspaceId: workspace.workspaceId, name: `Subscriber target ${i}` })),
-    select: { id: true },
-  });
-  setup = { apiKey: workspace.apiKey, customerIds: customers.map((c) => c.id) };
+  // LIVE_BENCH_WORKSPACES workspaces (default 1), each with its own key and 200 customers to rename.
+  const stamp = new Date().toISOString();
+  setup = { workspaces: [] };
+  for (let w = 0; w < Number(process.env.LIVE_BENCH_WORKSPACES ?? 1); w++) {
+    const workspace = await createWorkspace(database.prisma, { name: `Live benchmark ${stamp} #${w + 1}` });
+    const customers = await database.prisma.customer.createManyAndReturn({
+      data: Array.from({ length: 200 }, (_, i) => ({ workspaceId: workspace.workspaceId, name: `Subscriber target ${i}` })),
+      select: { id: true },
+    });
+    setup.workspaces.push({ workspaceId: workspace.workspaceId, apiKey: workspace.apiKey, customerIds: customers.map((c) => c.id) });
+  }
 }
 
 // Commit times go to the parent in small batches (at 100 events/s, ten messages a second).
-let pending: [string, number][] = [];
+let pending: [string, string, number][] = [];
 const flush = setInterval(() => {
   if (pending.length) send({ kind: 'committed', events: pending });
   pending = [];
@@ -41,9 +49,11 @@ const gateway = createGateway({
   logger: silentLogger,
   rateLimit: { perMinute: 0 },
   redis: redisOptionsFromEnv(),
+  // LIVE_FLUSH_MS: the socket write batching window to measure (the gateway's default otherwise).
+  webSocket: process.env.LIVE_FLUSH_MS ? { flushWindowMs: Number(process.env.LIVE_FLUSH_MS) } : {},
   onCommitted: (events) => {
     const at = now();
-    for (const event of events) pending.push([event.id, at]);
+    for (const event of events) pending.push([event.id, event.workspaceId, at]);
   },
 });
 const url = await gateway.listen(Number(process.env.PORT ?? 0));

@@ -14,7 +14,7 @@ import { createHttpServer } from './http-server.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
 import { EventRetention, type EventRetentionSettings } from './live/event-retention.js';
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
-import { publishCommitted } from './live/publisher.js';
+import { CommittedPublisher } from './live/publisher.js';
 import { RedisEventBus, type RedisEventBusOptions } from './live/redis-event-bus.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { createLogger, describeError, type Logger } from './logger.js';
@@ -50,6 +50,8 @@ export interface GatewayOptions {
   onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** Background refits of the lifetime-value model after purchases (`false` turns them off). */
   clvRefresh?: Pick<ClvRefresherOptions, 'debounceMs' | 'maxDelayMs'> | false;
+  /** graphql-ws sockets: write batching window and keep-alive (see live/write-batcher.ts). */
+  webSocket?: { flushWindowMs?: number; keepAliveMs?: number };
   /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
   dashboardDir?: string | null;
 }
@@ -90,7 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? new RedisEventBus({ ...options.redis, logger })
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
   let clvRefresher: ClvRefresher | null = null;
-  const publish = publishCommitted(bus, database.sql, logger);
+  const publisher = new CommittedPublisher(bus, database.sql, logger);
   const host = options.plugins;
   let plugins: PluginRuntime | null = null;
   const runner = new CommandRunner({
@@ -100,7 +102,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
       options.onCommitted?.(events);
-      publish(events);
+      publisher.publish(events);
       webhooks.notifyCommitted(events);
       clvRefresher?.notice(events);
       plugins?.dispatch(events);
@@ -133,7 +135,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus });
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, ...options.webSocket });
 
   return {
     server,
@@ -187,6 +189,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // database is not closed under them.
       await server.drained(Math.max(0, deadline - Date.now()));
       await plugins?.stop();
+      await publisher.flush();
       await bus.close();
     },
   };

@@ -59,7 +59,7 @@ export class CommandRunner {
 
   private async run<T>(db: ScopedPrisma, session: Session, fn: (scope: CommandScope) => Promise<T>, role: Role): Promise<T> {
     requireRole(session, role);
-    let recorded: RecordedEvent[] = [];
+    let written: Omit<RecordedEvent, 'seq'>[] = [];
     let result: T;
     try {
       result = await db.$transaction(
@@ -74,7 +74,7 @@ export class CommandRunner {
           };
           const value = await fn(scope);
           for (const hook of this.hooks) await hook(scope, pending);
-          recorded = await writeEvents(tx, session, pending);
+          written = await writeEvents(tx, session, pending);
           return value;
         },
         { timeout: this.options.timeoutMs ?? 30_000, maxWait: 10_000 },
@@ -82,27 +82,26 @@ export class CommandRunner {
     } catch (error) {
       throw fromPrismaError(error);
     }
-    if (recorded.length) this.options.onCommitted?.(recorded);
+    if (written.length && this.options.onCommitted) {
+      // Committed: reading the numbers back can only fail if the database went away, and then the relay
+      // publishes these events once it is back (they are in the outbox, unpublished).
+      const recorded = await numbered(db, written).catch(() => null);
+      if (recorded) this.options.onCommitted(recorded);
+    }
     return result;
   }
 }
 
 /**
- * Writes the events last, so the workspace row lock that numbers them is held for as short a time as possible.
- * That lock serialises event-writing commits per workspace, which makes `seq` gapless and in commit order.
+ * Inserts the command's events, unnumbered: PostgreSQL numbers them at commit (the deferred trigger
+ * `event_numbered_at_commit`, see the `Event.seq` column), taking the workspace row lock that makes `seq` gapless
+ * and in commit order only for the commit itself.
  */
-async function writeEvents(tx: ScopedTransaction, session: Session, pending: PendingEvent[]): Promise<RecordedEvent[]> {
+async function writeEvents(tx: ScopedTransaction, session: Session, pending: PendingEvent[]): Promise<Omit<RecordedEvent, 'seq'>[]> {
   if (!pending.length) return [];
-  const { eventSeq } = await tx.workspace.update({
-    where: { id: session.workspaceId },
-    data: { eventSeq: { increment: pending.length } },
-    select: { eventSeq: true },
-  });
-  const first = eventSeq - BigInt(pending.length) + 1n;
   const rows = await tx.event.createManyAndReturn({
-    data: pending.map((event, index) => ({
+    data: pending.map((event) => ({
       workspaceId: session.workspaceId,
-      seq: first + BigInt(index),
       type: event.type,
       subjectType: event.subjectType,
       subjectId: event.subjectId,
@@ -110,8 +109,22 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
       actor: session.actor,
       payload: event.payload as object,
     })),
+    select: { id: true, workspaceId: true, type: true, subjectType: true, subjectId: true, actor: true, payload: true, occurredAt: true },
   });
   return rows.map((row) => ({ ...row, payload: row.payload as unknown }));
+}
+
+/** The committed events with the positions the commit gave them, in that order. */
+async function numbered(db: ScopedPrisma, written: Omit<RecordedEvent, 'seq'>[]): Promise<RecordedEvent[]> {
+  const rows = await db.event.findMany({ where: { id: { in: written.map((event) => event.id) } }, select: { id: true, seq: true } });
+  const seqOf = new Map(rows.map((row) => [row.id, row.seq]));
+  return written
+    .map((event) => {
+      const seq = seqOf.get(event.id);
+      if (seq == null) throw new Error(`Event ${event.id} committed without a seq`);
+      return { ...event, seq };
+    })
+    .sort((x, y) => (x.seq < y.seq ? -1 : 1));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

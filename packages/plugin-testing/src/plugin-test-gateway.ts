@@ -1,3 +1,4 @@
+import { type RecordedEvent, toRecordedEvent } from '@crm/core';
 import { ensurePGliteTemplate } from '@crm/db/testing';
 import { type TestGateway, type TestGatewayOptions, startTestGateway, openWsClient, SubscriptionCollector } from '@crm/gateway/testing';
 import type { Plugin } from '@crm/plugin-sdk';
@@ -26,6 +27,13 @@ export interface PluginTestGateway extends TestGateway {
   subscribe<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, apiKey?: string): SubscriptionCollector<T>;
   /** Waits until every event delivered so far has been handled by the subscribers (and what they emitted, too). */
   settled(): Promise<void>;
+  /**
+   * The newest committed event of `type` (in `workspaceId`, default the first workspace's), as subscribers receive
+   * it: hand it to `gateway.plugins.dispatch` again to prove a subscriber is idempotent.
+   */
+  lastEvent(type: string, workspaceId?: string): Promise<RecordedEvent>;
+  /** The newest `take` committed events of `type` (default 10), newest first; same use as `lastEvent`. */
+  recentEvents(type: string, options?: { take?: number; workspaceId?: string }): Promise<RecordedEvent[]>;
 }
 
 /** Adds the bundled plugins that `plugins` require (transitively) but do not list. */
@@ -78,6 +86,14 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     settled: async () => {
       await base.gateway.plugins?.settled();
     },
+    lastEvent: async (type, workspaceId = base.workspace.workspaceId) =>
+      toRecordedEvent(
+        await base.database.prisma.event.findFirstOrThrow({ where: { type, workspaceId, seq: { not: null } }, orderBy: { seq: 'desc' } }),
+      ),
+    recentEvents: async (type, { take = 10, workspaceId = base.workspace.workspaceId } = {}) =>
+      (
+        await base.database.prisma.event.findMany({ where: { type, workspaceId, seq: { not: null } }, orderBy: { seq: 'desc' }, take })
+      ).map(toRecordedEvent),
     async close() {
       await Promise.all(clients.map((c) => c.dispose()));
       await base.close();

@@ -92,7 +92,7 @@ describe('mention detection', () => {
     expect(mentions.map((m: { competitor: { name: string } }) => m.competitor.name).sort()).toEqual(['Acme Inc.', 'C++ Beans', 'Zürich Kaffee']);
     expect(mentions.find((m: { competitor: { name: string } }) => m.competitor.name === 'C++ Beans').matched).toBe('c++');
 
-    const events = await kit.database.prisma.event.findMany({ where: { type: 'activity.logged' }, orderBy: { seq: 'desc' }, take: 3 });
+    const events = await kit.recentEvents('activity.logged', { take: 3 });
     const mentionedBefore = await kit.database.prisma.event.count({ where: { type: 'competitor.mentioned' } });
     kit.gateway.plugins!.dispatch([...events, ...events]);
     await kit.settled();

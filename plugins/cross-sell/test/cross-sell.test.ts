@@ -87,7 +87,7 @@ describe('cross-sell', () => {
     const expected = [{ product: { sku: 'B', name: 'Filters' }, score: 0.8, confidence: 0.8, lift: expect.closeTo(1.2, 9), reason: 'bought by 4 of 5 customers who bought Dripper' }];
     expect((await s.suggestions(s.c3)).slice(0, 1)).toEqual(expected);
     expect((await s.suggestions(s.target)).map((x: { product: { sku: string } }) => x.product.sku)).toEqual(['C', 'D']);
-    const event = await kit.database.prisma.event.findFirstOrThrow({ where: { type: 'order.recorded', workspaceId: s.workspaceId }, orderBy: { seq: 'desc' } });
+    const event = await kit.lastEvent('order.recorded', s.workspaceId);
     kit.gateway.plugins!.dispatch([event, event]);
     await kit.settled();
     expect((await s.suggestions(s.c3)).slice(0, 1)).toEqual(expected);

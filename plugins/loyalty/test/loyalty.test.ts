@@ -72,7 +72,7 @@ describe('loyalty', () => {
       tier: { name: 'Bronze', threshold: 0 },
       transactions: { totalCount: 1, edges: [{ node: { kind: 'EARN', points: 123, reason: 'Purchase' } }] },
     });
-    const event = await kit.database.prisma.event.findFirstOrThrow({ where: { type: 'order.recorded' }, orderBy: { seq: 'desc' } });
+    const event = await kit.lastEvent('order.recorded');
     kit.gateway.plugins!.dispatch([event, event]);
     await kit.settled();
     expect((await account(customerId)).points).toBe(123);

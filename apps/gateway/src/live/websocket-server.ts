@@ -2,11 +2,10 @@ import type http from 'node:http';
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
 import type { GraphContext, LiveEvents } from '@crm/graph';
 import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
-import type { Disposable } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import { contextFor } from '../authenticate.js';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
+import { serveGraphQLWs } from './graphql-ws-transport.js';
 import { SharedSubscriptions, shareKeyOf } from './shared-subscriptions.js';
 
 /** Most operations one socket may run at once. */
@@ -18,6 +17,10 @@ export interface GraphQLWebSocketOptions {
   verifier: ApiKeyVerifier;
   runner: CommandRunner;
   live: LiveEvents;
+  /** Socket write batching window in ms (see write-batcher.ts). @default 10 */
+  flushWindowMs?: number;
+  /** Ping interval; a socket silent for two of them is terminated. @default 12000 */
+  keepAliveMs?: number;
 }
 
 export interface GraphQLWebSocket {
@@ -49,12 +52,10 @@ interface EnvelopedRoot {
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { app, verifier, runner, live } = options;
-  // Messages are operations, not uploads: the same 1 MiB ceiling as an HTTP body (ws allows 100 MiB).
-  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
   const connections = new WeakMap<WebSocket, Connection>();
   const shared = new SharedSubscriptions();
 
-  const disposable: Disposable = useServer(
+  const transport = serveGraphQLWs(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as ExecuteResult,
       subscribe: (args) => {
@@ -112,13 +113,20 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         connections.get(ctx.extra.socket)?.operations.delete(id);
       },
     },
-    wss,
+    {
+      server: options.server,
+      path: '/graphql',
+      // Messages are operations, not uploads: the same 1 MiB ceiling as an HTTP body (ws allows 100 MiB).
+      maxPayload: 1024 * 1024,
+      keepAliveMs: options.keepAliveMs ?? 12_000,
+      flushWindowMs: options.flushWindowMs ?? 10,
+      highWaterBytes: 1024 * 1024,
+    },
   );
 
-  // Idempotent: a gateway may be closed twice (e.g. a test's own close after the gateway's).
-  let closing: Promise<void> | null = null;
   return {
-    close: () => (closing ??= Promise.resolve(disposable.dispose())),
+    // Idempotent: a gateway may be closed twice (e.g. a test's own close after the gateway's).
+    close: () => transport.close(),
     shared,
   };
 }

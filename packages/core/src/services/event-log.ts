@@ -54,7 +54,8 @@ export async function readEventLog(db: ScopedPrisma, filter: EventLogFilter, pag
 export interface EventRow {
   id: string;
   workspaceId: string;
-  seq: bigint | number | string;
+  /** NULL only inside the inserting transaction (events are numbered at commit). */
+  seq: bigint | number | string | null;
   type: string;
   subjectType: string;
   subjectId: string;
@@ -115,6 +116,7 @@ export async function customerHistoryCounts(
 
 /** A raw Event row as the event every consumer (bus, subscriptions, queries) handles. */
 export function toRecordedEvent(row: EventRow): RecordedEvent {
+  if (row.seq === null) throw new Error(`Event ${row.id} is not committed yet (no seq)`);
   return {
     id: row.id,
     workspaceId: row.workspaceId,

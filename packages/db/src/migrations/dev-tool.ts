@@ -43,7 +43,7 @@ export function coreSchemaFiles(): SchemaFile[] {
  * Uses a shadow database (created and dropped on the PostgreSQL server when `databaseUrl` is given).
  */
 export async function diffMigrationsToSchema(options: DevToolOptions = {}): Promise<string> {
-  const migrations = options.migrations ?? listMigrations(options.migrationsDir ?? coreMigrationsDir);
+  const migrations = withPlainTriggers(options.migrations ?? listMigrations(options.migrationsDir ?? coreMigrationsDir));
   return withEngine(options, async (engine, files) => {
     const result = await engine.diff({
       from: { tag: 'migrations', ...migrations },
@@ -55,6 +55,24 @@ export async function diffMigrationsToSchema(options: DevToolOptions = {}): Prom
     const script = withoutKnownExtensions((result.stdout ?? '').trim(), migrations);
     return script === '-- This is an empty migration.' ? '' : script;
   });
+}
+
+/**
+ * Prisma's schema describer panics on a constraint trigger (its pg_constraint row has contype 't'), and Prisma
+ * models no triggers anyway: the shadow database gets each `CREATE CONSTRAINT TRIGGER` as a plain trigger. Only
+ * the drift check's copy changes; databases are migrated with the files as written.
+ */
+function withPlainTriggers(migrations: MigrationsList): MigrationsList {
+  const plain = (sql: string) =>
+    sql.replace(/CREATE CONSTRAINT TRIGGER([^;]*?)\s+(?:NOT DEFERRABLE|DEFERRABLE)(?:\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))?/g, 'CREATE TRIGGER$1');
+  return {
+    ...migrations,
+    migrationDirectories: migrations.migrationDirectories.map((dir) =>
+      dir.migrationFile.content.tag === 'ok'
+        ? { ...dir, migrationFile: { ...dir.migrationFile, content: { tag: 'ok', value: plain(dir.migrationFile.content.value) } } }
+        : dir,
+    ),
+  };
 }
 
 /**

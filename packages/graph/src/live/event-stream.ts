@@ -1,4 +1,4 @@
-import { CrmError, type RecordedEvent } from '@crm/core';
+import { CrmError, type RecordedEvent, toRecordedEvent } from '@crm/core';
 import type { ScopedPrisma } from '@crm/db';
 import type { LiveEvents } from '../context.js';
 
@@ -33,7 +33,7 @@ function readPage(db: ScopedPrisma, workspaceId: string, after: bigint, before: 
         orderBy: { seq: 'asc' },
         take: PAGE,
       })
-      .then((rows) => rows.map((row): RecordedEvent => ({ ...row, payload: row.payload as unknown })));
+      .then((rows) => rows.map(toRecordedEvent));
     page.then(
       () => (before === null ? forget() : setTimeout(forget, CLOSED_RANGE_KEEP_MS).unref()),
       () => forget(),

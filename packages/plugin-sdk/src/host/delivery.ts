@@ -1,7 +1,7 @@
 // Delivers committed events to plugin subscribers: asynchronously (never inside the command that caused them),
 // each subscriber in its own transaction together with a "processed" mark (a duplicate delivery is a no-op),
 // retried with exponential backoff, and recorded as FAILED when it keeps throwing.
-import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session } from '@crm/core';
+import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session, toRecordedEvent } from '@crm/core';
 import { type PrismaClient, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent, Plugin, SubscriberEntry } from '../definition.js';
 import { readStoredSettings } from '../settings-store.js';
@@ -157,7 +157,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         const known = new Set(seen.map((row) => row.eventId));
         for (const event of events) {
           if (known.has(event.id)) continue;
-          track(deliver(plugin, subscriber, { ...event, payload: event.payload as unknown }));
+          track(deliver(plugin, subscriber, toRecordedEvent(event)));
           handed++;
         }
       }

@@ -1,0 +1,62 @@
+// Events are numbered at commit (the deferred trigger `event_numbered_at_commit`): `seq` follows commit order even
+// when transactions overlap and stays gapless when one rolls back.
+// Needs concurrent transactions, so it runs on PostgreSQL (PGlite has one connection).
+import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Caller, CommandRunner } from '../src/command.js';
+import type { RecordedEvent } from '../src/events.js';
+import { systemSession } from '../src/session.js';
+import { createWorkspace } from '../src/workspaces.js';
+
+let pg: TestPostgres;
+let published: RecordedEvent[];
+let runner: CommandRunner;
+beforeAll(async () => {
+  pg = await createTestPostgres();
+  published = [];
+  runner = new CommandRunner({ prisma: pg.database.prisma, onCommitted: (events) => published.push(...events) });
+});
+afterAll(async () => {
+  await pg?.drop();
+});
+
+/** A command that emits `count` events, then waits for `release` before it commits (or throws, to roll back). */
+function command(caller: Caller, label: string, count: number, release: Promise<'commit' | 'rollback'>) {
+  return caller.run(async ({ emit }) => {
+    for (let i = 0; i < count; i++) emit('task.created', { type: 'Task', id: crypto.randomUUID() }, { title: `${label}${i}` });
+    if ((await release) === 'rollback') throw new Error('rolled back on purpose');
+  });
+}
+
+const titles = (events: readonly RecordedEvent[]) => events.map((e) => [Number(e.seq), (e.payload as { title: string }).title]);
+
+describe('event numbering at commit', () => {
+  it('numbers overlapping transactions in commit order, gapless, and hands them over numbered', async () => {
+    const { workspaceId } = await createWorkspace(pg.database.prisma, { name: 'numbering' });
+    const caller = runner.callerFor(systemSession(workspaceId));
+    published.length = 0;
+
+    // A inserts its events first but commits last; B commits in between; C rolls back.
+    let releaseA!: (how: 'commit') => void;
+    let releaseC!: (how: 'rollback') => void;
+    const a = command(caller, 'a', 2, new Promise((resolve) => (releaseA = resolve)));
+    const c = command(caller, 'c', 1, new Promise((resolve) => (releaseC = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // A and C have inserted their events
+    await command(caller, 'b', 1, Promise.resolve('commit'));
+    releaseC('rollback');
+    await expect(c).rejects.toThrow();
+    releaseA('commit');
+    await a;
+
+    const stored = await pg.database.prisma.event.findMany({ where: { workspaceId }, orderBy: { seq: 'asc' } });
+    const expected = [
+      [1, 'b0'],
+      [2, 'a0'],
+      [3, 'a1'],
+    ];
+    expect(stored.map((e) => [Number(e.seq), (e.payload as { title: string }).title])).toEqual(expected);
+    expect(titles(published)).toEqual(expected);
+    const workspace = await pg.database.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
+    expect(workspace.eventSeq).toBe(3n);
+  });
+});
