@@ -9,12 +9,22 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts a server process and waits until `readyPath` answers 200. */
-export async function startServer(script: string, env: Record<string, string>, port: number, readyPath: string): Promise<RunningServer> {
+/**
+ * Starts a server process and waits until `readyPath` answers 200 and, when given, until its stdout has printed a
+ * line matching `readyLine` (the gateway prints its URLs once it has warmed up).
+ */
+export async function startServer(script: string, env: Record<string, string>, port: number, readyPath: string, readyLine?: RegExp): Promise<RunningServer> {
   const child = spawn(process.execPath, [script], {
     cwd: repoRoot,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', readyLine ? 'pipe' : 'ignore', 'inherit'],
+  });
+  let printed = '';
+  let linePrinted = !readyLine;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (linePrinted) return;
+    printed += chunk.toString();
+    linePrinted = readyLine!.test(printed);
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
@@ -22,7 +32,7 @@ export async function startServer(script: string, env: Record<string, string>, p
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
     try {
       const response = await fetch(url + readyPath, { method: readyPath === '/graphql' ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: readyPath === '/graphql' ? '{"query":"{__typename}"}' : undefined });
-      if (response.ok) break;
+      if (response.ok && linePrinted) break;
     } catch {
       // not listening yet
     }

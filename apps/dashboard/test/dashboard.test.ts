@@ -82,6 +82,15 @@ beforeAll(async () => {
     if (i % 2 === 0) await pastOrder(node.id, `S-${i}-2`, 150 - i * 9, `${30 + i * 10}.00`);
     if (i % 4 === 0) await pastOrder(node.id, `S-${i}-3`, 50 + i, '75.00');
   }
+  // A cross-sell rule LAMP → KETTLE: two of the lamp buyers also bought a kettle (the plugin's minimum pair count),
+  // so Ada, who bought a lamp, is offered one.
+  await api.query(`mutation { createProduct(input: { sku: "KETTLE", name: "Gooseneck kettle", unitPrice: "39.00" }) { product { id } } }`);
+  for (const [i, { node }] of (samples.customers.edges as { node: { id: string } }[]).slice(0, 2).entries()) {
+    await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
+      input: { customerId: node.id, orderRef: `K-${i}`, orderedAt: new Date(Date.now() - (40 + i) * 86_400_000).toISOString(), lines: [{ sku: 'KETTLE', quantity: 1, unitPrice: '39.00' }] },
+    });
+  }
+  await api.query(`mutation { createCompetitor(input: { name: "BeanBox", aliases: ["Bean Box"] }) { competitor { id } } }`);
   await api.query(`mutation { refreshClvModel { model { id } } }`);
   for (const [title, amount] of [
     ['Board deal', '5000.00'],
@@ -129,6 +138,18 @@ describe('the dashboard in a browser', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(metricsQueries.stop()).toBe(0); // no refetch over HTTP: the new figures came through the subscription
     await page.locator('canvas').first().waitFor();
+    // The report charts, from one request of server-side aggregates (reports { … }), matching the API's answer.
+    const { reports } = await api.query(`{ reports { revenueByMonth { month revenue } cohorts { cohort size } customerEquity { bySegment { key } } } }`);
+    await expect.poll(() => page.getByRole('img', { name: /^Revenue by month:/ }).getAttribute('aria-label')).toMatch(/\$25$/); // this month: A-1001
+    expect(reports.revenueByMonth.at(-1).revenue).toBe('25.00');
+    const equity = page.getByRole('img', { name: /^Customer equity by segment:/ });
+    await equity.waitFor();
+    for (const { key } of reports.customerEquity.bySegment) expect(await equity.getAttribute('aria-label')).toContain(key);
+    const heatmap = page.getByTestId('chart-cohort-retention');
+    await heatmap.locator('canvas').waitFor();
+    expect(reports.cohorts.length).toBeGreaterThan(1);
+    expect(await heatmap.locator('tbody tr').count()).toBe(reports.cohorts.length);
+    expect(await heatmap.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(reports.cohorts.map((c: { size: number }) => String(c.size)));
     await page.waitForTimeout(400); // chart animation
     await expectNoSeriousViolations();
     await shot('overview');
@@ -144,6 +165,8 @@ describe('the dashboard in a browser', () => {
     });
     await expect.poll(() => revenue.textContent(), { timeout: 1000, interval: 25 }).toBe('$425');
     expect(Date.now() - started).toBeLessThan(1000);
+    // The revenue chart follows (charts refresh at most every 2 s).
+    await expect.poll(() => page.getByRole('img', { name: /^Revenue by month:/ }).getAttribute('aria-label'), { timeout: 4000 }).toMatch(/\$425$/);
 
     // Average CSAT, from no ratings to the mean of two.
     const csat = page.getByTestId('figure-average-csat').locator('dd');
@@ -244,6 +267,17 @@ describe('the dashboard in a browser', () => {
     await expect.poll(() => loyalty.getByTestId('loyalty-points').textContent(), { timeout: 3000 }).toBe('274');
     expect(await loyalty.textContent()).toContain('Bronze');
     expect(await loyalty.getByRole('list', { name: 'Recent loyalty transactions' }).locator('li').count()).toBe(4);
+    // The cross-sell plugin's suggestion (rule LAMP → KETTLE from beforeAll) and, live, a competitor named in a call.
+    const crossSell = page.getByTestId('panel-cross-sell');
+    await crossSell.getByText('Gooseneck kettle').waitFor();
+    expect(await crossSell.textContent()).toMatch(/bought by 2 of \d+ customers who bought LAMP/);
+    const mentions = page.getByTestId('panel-competitor-mentions');
+    await mentions.getByText('No competitor named yet', { exact: false }).waitFor();
+    await api.query(`mutation ($input: LogActivityInput!) { logActivity(input: $input) { activity { id } } }`, {
+      input: { customerId: ids.ada, type: 'CALL', channel: 'PHONE', subject: 'Asked whether we match the Bean Box subscription price' },
+    });
+    await expect.poll(() => mentions.getByTestId('competitor-summary').textContent(), { timeout: 3000 }).toBe('BeanBox ×1');
+    expect(await mentions.getByRole('list', { name: 'Latest competitor mentions' }).textContent()).toContain('“Bean Box”');
     await expectNoSeriousViolations();
     await shot('customer-360');
   });
@@ -347,9 +381,11 @@ describe('a gateway without plugins (CRM_PLUGINS=)', () => {
     await tab.getByRole('heading', { name: 'Plain Customer' }).waitFor();
     await tab.getByTestId('panel-analytics').getByText('Not scored yet').first().waitFor();
     expect(await tab.getByTestId('panel-loyalty').count()).toBe(0);
+    expect(await tab.getByTestId('panel-cross-sell').count()).toBe(0);
+    expect(await tab.getByTestId('panel-competitor-mentions').count()).toBe(0);
     expect(await tab.getByRole('alert').count()).toBe(0);
     expect(errors).toEqual([]);
-    expect(sent.filter((request) => request.includes('CustomerLoyalty'))).toEqual([]);
+    expect(sent.filter((request) => /CustomerLoyalty|CustomerCrossSell|CustomerCompetitorMentions/.test(request))).toEqual([]);
     expect(sent.filter((request) => request.includes('CustomerFields'))).toHaveLength(1); // learned once
     // Another customer page in the same session does not ask again.
     await tab.goto(`${bare.url}/app/#/customers`);

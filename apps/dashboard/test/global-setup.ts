@@ -1,9 +1,11 @@
 import { ensurePGliteTemplate } from '@crm/db/testing';
+import { competitorFeedback } from '@crm/plugin-competitor-feedback';
+import { crossSell } from '@crm/plugin-cross-sell';
 import { loyalty } from '@crm/plugin-loyalty';
 import { createPluginHost } from '@crm/plugin-sdk/host';
 
 /** The bundled plugins the main suite's gateway runs with (as `npm start` does); the other gateway runs none. */
-export const dashboardPlugins = () => createPluginHost([loyalty]);
+export const dashboardPlugins = () => createPluginHost([loyalty, competitorFeedback, crossSell]);
 
 /** Build the migrated PGlite templates (with and without the plugins) once, before the test files load them. */
 export default async function setup() {

@@ -8,6 +8,7 @@ import { type PluginHost, PluginHostError, pluginHostFromEnvironment } from '@cr
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { retentionDaysFromEnv } from './live/event-retention.js';
+import { warmUp } from './warm-up.js';
 import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
 import { webhookOptionsFromEnv } from './webhooks/options.js';
@@ -111,6 +112,10 @@ try {
 
 // A wildcard listen address is not somewhere to send requests: show localhost instead.
 const shownUrl = url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])/, 'http://localhost');
+// Before the URL is shown, so the first page load after a start is as quick as the next ones (`CRM_WARM_UP=0`: skip).
+if (demo?.apiKey && !['0', 'false', 'off', 'no'].includes((process.env.CRM_WARM_UP ?? '').trim().toLowerCase())) {
+  await warmUp(shownUrl, demo.apiKey, logger);
+}
 if (stopRequested) await shutdown(stopRequested);
 console.log(banner(shownUrl, demo));
 ready = true;

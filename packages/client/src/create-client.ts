@@ -3,6 +3,7 @@ import { Client, type Exchange, fetchExchange, subscriptionExchange } from '@urq
 import { retryExchange, type RetryExchangeOptions } from '@urql/exchange-retry';
 import { type Client as SocketClient, createClient as createSocketClient } from 'graphql-ws';
 import { crmCacheExchange } from './cache.js';
+import { type KeepAliveOptions, watchPongs } from './keep-alive.js';
 
 export interface CrmClientOptions {
   /** The GraphQL endpoint: `http://127.0.0.1:4000/graphql`, or `/graphql` in a page served by the gateway. */
@@ -23,7 +24,16 @@ export interface CrmClientOptions {
   retry?: RetryExchangeOptions;
   /** Replaces `fetch` (tests, proxies). @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Dead-socket detection: a ping every `pingIntervalMs`; no pong within `pongTimeoutMs` and the socket is dropped
+   * and reconnected (a socket that died without a close frame, e.g. a laptop waking up or a NAT forgetting the
+   * connection, otherwise looks open for minutes). `false` turns it off.
+   * @default { pingIntervalMs: 10_000, pongTimeoutMs: 5_000 }
+   */
+  keepAlive?: KeepAliveOptions | false;
 }
+
+export type { KeepAliveOptions } from './keep-alive.js';
 
 const sockets = new WeakMap<Client, SocketClient>();
 
@@ -59,6 +69,7 @@ export function createCrmClient(options: CrmClientOptions): Client {
   const authorization = `Bearer ${options.apiKey}`;
   const webSocketImpl = options.webSocketImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
   if (!webSocketImpl) throw new Error('No WebSocket here: pass webSocketImpl (e.g. `ws`), or import @crm/client under Node');
+  const keepAlive = options.keepAlive === false ? null : watchPongs(options.keepAlive);
   const socket = createSocketClient({
     url: socketUrl(options.url),
     webSocketImpl,
@@ -66,7 +77,9 @@ export function createCrmClient(options: CrmClientOptions): Client {
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: retryable,
     retryWait: socketBackoff,
+    ...(keepAlive ? { keepAlive: keepAlive.pingIntervalMs, on: keepAlive.listeners } : {}),
   });
+  keepAlive?.attach(socket);
 
   const exchanges: Exchange[] = [];
   if (options.cache !== 'none') exchanges.push(crmCacheExchange());

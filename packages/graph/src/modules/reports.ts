@@ -15,6 +15,7 @@ import {
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { registerAnalyticsInputs } from './analytics-inputs.js';
+import { registerRevenueByMonth } from './reports-revenue.js';
 import { registerReportTypes } from './reports-types.js';
 
 /** The `reports` root object carries nothing: each field is a report computed by its own statement(s). */
@@ -100,6 +101,8 @@ export function registerReports(builder: Builder) {
       };
     },
   });
+
+  registerRevenueByMonth(builder, WorkspaceReports);
 
   builder.queryField('reports', (t) =>
     t.field({

@@ -10,3 +10,4 @@ export * from './satisfaction.js';
 export * from './campaign-effectiveness.js';
 export * from './segment-profit.js';
 export * from './segment-snapshots.js';
+export * from './revenue-by-month.js';
