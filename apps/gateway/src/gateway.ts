@@ -6,6 +6,7 @@ import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
+import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** Background refits of the lifetime-value model after purchases (`false` turns them off). */
   clvRefresh?: Pick<ClvRefresherOptions, 'debounceMs' | 'maxDelayMs'> | false;
+  /** The month-end segment snapshots job (a fit as of each closed month's last day); `false` turns it off. */
+  monthEndSnapshots?: MonthEndSnapshotSettings | false;
   /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
   dashboardDir?: string | null;
 }
@@ -74,6 +77,7 @@ export interface Gateway {
   readonly liveSubscribers: number;
   /** Refits lifetime-value models after purchases; null when turned off. */
   readonly clvRefresher: ClvRefresher | null;
+  readonly monthEndSnapshots: MonthEndSnapshots | null;
   /** Event delivery to plugin subscribers; null without plugins. */
   readonly plugins: PluginRuntime | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
@@ -125,6 +129,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
+  const monthEndSnapshots =
+    options.monthEndSnapshots === false
+      ? null
+      : new MonthEndSnapshots({
+          runner,
+          prisma: database.prisma,
+          logger,
+          exclusive: clvRefresher ? (workspaceId, task) => clvRefresher!.exclusive(workspaceId, task) : undefined,
+          ...options.monthEndSnapshots,
+        });
   const schema = buildSchema({
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
@@ -149,6 +163,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
     },
     clvRefresher,
+    monthEndSnapshots,
     plugins,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
@@ -158,6 +173,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           relay.start();
           webhooks.start();
           retention.start();
+          monthEndSnapshots?.start();
           // Events whose subscribers never ran (a crash right after commit) are delivered now.
           plugins?.catchUp().catch((error: unknown) => logger.error('plugin catch-up failed', describeError(error)));
           const address = server.address() as AddressInfo;
@@ -171,6 +187,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await clvRefresher?.stop();
       await webhooks.stop();
       await retention.stop();
+      await monthEndSnapshots?.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
       if (server.listening) {

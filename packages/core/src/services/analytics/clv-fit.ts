@@ -16,8 +16,8 @@ const CHUNK = 5000;
 export interface FitClvModelOptions {
   /** Calibration end: purchases up to the end of this UTC day count. @default today */
   asOf?: Date | null;
-  /** Who asked, recorded on the model: `api`, `cli` or `background`. */
-  trigger: 'api' | 'cli' | 'background';
+  /** Who asked, recorded on the model: `api`, `cli`, `background` (a refit after purchases) or `month-end`. */
+  trigger: 'api' | 'cli' | 'background' | 'month-end';
 }
 
 interface ModelInput {
