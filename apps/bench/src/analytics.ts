@@ -1,14 +1,16 @@
 // The analytics benchmarks of docs/performance.md. Usage (from the repository root):
-//   npm run bench:analytics -- [--skip-import] [--skip-fit] [--skip-page] [--requests 200]
+//   npm run bench:analytics -- [--skip-import] [--skip-fit] [--skip-page] [--requests 200] [--reports a,b] [--database NAME]
 // 1. import 70,000 orders (CSV, 10,000 customers) into a fresh embedded database (PGlite), then the same file again;
-// 2. fit the lifetime-value model for 25,000 customers on PostgreSQL (SQL inputs + maths + scores written);
+// 2. fit the lifetime-value model for 25,000 customers on PostgreSQL (SQL inputs + maths + scores written), with the
+//    event-loop lag of this process during each fit (the maths runs in a worker thread);
 // 3. a 50-customer page with `analytics`, p50/p95, on PostgreSQL with 10,000 seeded customers topped up to 100,000 orders.
 // 4. every workspace report (reports { … }), p50/p95, on the same workspace.
-// Never drops anything it did not create: it uses the database `crm_bench_analytics` (PG_BENCH_URL's server) and a
+// Never drops anything it did not create: it uses the database `crm_bench_analytics` (or --database; PG_BENCH_URL's server) and a
 // temporary folder for PGlite. Prints one JSON line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { fitBgNbd, fitGammaGamma, simulateHistories, summarizeTransactions } from '@crm/analytics';
 import { CommandRunner, createWorkspace, fitClvModel, importOrders, issueApiKey, seedWorkspace, systemSession } from '@crm/core';
@@ -22,6 +24,9 @@ const { values: args } = parseArgs({
     'skip-fit': { type: 'boolean', default: false },
     'skip-page': { type: 'boolean', default: false },
     requests: { type: 'string', default: '200' },
+    /** Only these reports (comma-separated names of REPORTS below). */
+    reports: { type: 'string' },
+    database: { type: 'string', default: 'crm_bench_analytics' },
   },
 });
 const log = (line: string) => process.stderr.write(`[bench:analytics] ${line}\n`);
@@ -75,7 +80,7 @@ if (!args['skip-import']) {
 }
 
 const adminUrl = process.env.PG_BENCH_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const pgDatabase = args['skip-fit'] && args['skip-page'] ? null : await openDatabase({ kind: 'postgres', url: await ensurePostgresDatabase(adminUrl, 'crm_bench_analytics') });
+const pgDatabase = args['skip-fit'] && args['skip-page'] ? null : await openDatabase({ kind: 'postgres', url: await ensurePostgresDatabase(adminUrl, args.database) });
 
 /** A workspace by name, made by `fill` when missing (reused by later runs). */
 async function benchWorkspace(database: Database, name: string, fill: (workspaceId: string) => Promise<void>): Promise<string> {
@@ -94,11 +99,17 @@ if (pgDatabase && !args['skip-fit']) {
   });
   const caller = systemCaller(pgDatabase, workspaceId);
   const runs: number[] = [];
+  const lag: { maxMs: number; p99Ms: number }[] = [];
   let model;
   for (let i = 0; i < 3; i++) {
+    // How long this process's event loop was blocked during the fit (what a gateway's requests would wait).
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
     const started = performance.now();
     model = await fitClvModel(caller, { trigger: 'cli' });
     runs.push(Math.round(performance.now() - started));
+    delay.disable();
+    lag.push({ maxMs: Math.round(delay.max / 1e6), p99Ms: Math.round(delay.percentile(99) / 1e6) });
   }
   // The maths alone, on the same customers' summaries.
   const rows = await pgDatabase.prisma.$queryRawUnsafe<{ customer: string; at: Date; value: string }[]>(
@@ -110,7 +121,7 @@ if (pgDatabase && !args['skip-fit']) {
   const bg = fitBgNbd(summaries);
   const gg = fitGammaGamma(summaries);
   results.fit25k = {
-    customers: model!.customers, orders: rows.length, endToEndMs: runs, mathsMs: Math.round(performance.now() - started),
+    customers: model!.customers, orders: rows.length, endToEndMs: runs, eventLoopLagDuringFit: lag, mathsMs: Math.round(performance.now() - started),
     evaluations: bg.evaluations, converged: bg.converged && gg.converged,
     recovered: { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b, p: gg.p, q: gg.q, gamma: gg.gamma }, truth,
   };
@@ -165,8 +176,8 @@ if (pgDatabase && !args['skip-page']) {
     pgDatabase.prisma.order.count({ where: { workspaceId } }),
   ]);
   let statements = 0;
-  const database = await openDatabase({ kind: 'postgres', url: await ensurePostgresDatabase(adminUrl, 'crm_bench_analytics') }, { onQuery: () => statements++ });
-  const gateway = createGateway({ database, logger: silentLogger, clvRefresh: false, rateLimit: { perMinute: 0 } });
+  const database = await openDatabase({ kind: 'postgres', url: await ensurePostgresDatabase(adminUrl, args.database) }, { onQuery: () => statements++ });
+  const gateway = createGateway({ database, logger: silentLogger, clvRefresh: false, monthEndSnapshots: false, rateLimit: { perMinute: 0 } });
   const url = await gateway.listen(0);
   const { apiKey } = await issueApiKey(pgDatabase.prisma, { workspaceId, name: 'bench', role: 'READ_ONLY' });
   const postQuery = async (query: string, variables: Record<string, unknown>) => {
@@ -206,7 +217,8 @@ if (pgDatabase && !args['skip-page']) {
 
   // 4. Every workspace report, one request each, on the same workspace (the default period: the last 12 months).
   const reports: Record<string, unknown> = {};
-  for (const [name, selection] of Object.entries(REPORTS)) {
+  const only = args.reports?.split(',');
+  for (const [name, selection] of Object.entries(REPORTS).filter(([name]) => !only || only.includes(name))) {
     reports[name] = await measure(`{ reports { ${selection} } }`, {}, Math.max(20, Math.round(Number(args.requests) / 4)));
     log(`${name}: ${JSON.stringify(reports[name])}`);
   }

@@ -48,6 +48,9 @@ const gateway = createGateway({
   database,
   logger: silentLogger,
   rateLimit: { perMinute: 0 },
+  // Background fits would compete with the measured fan-out for the CPU.
+  clvRefresh: false,
+  monthEndSnapshots: false,
   redis: redisOptionsFromEnv(),
   // LIVE_FLUSH_MS: the socket write batching window to measure (the gateway's default otherwise).
   webSocket: process.env.LIVE_FLUSH_MS ? { flushWindowMs: Number(process.env.LIVE_FLUSH_MS) } : {},

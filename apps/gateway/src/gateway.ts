@@ -6,6 +6,7 @@ import type { Database } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
+import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
 import type { QueryLimits } from './armor.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   clvRefresh?: Pick<ClvRefresherOptions, 'debounceMs' | 'maxDelayMs'> | false;
   /** graphql-ws sockets: write batching window and keep-alive (see live/write-batcher.ts). */
   webSocket?: { flushWindowMs?: number; keepAliveMs?: number };
+  /** The month-end segment snapshots job (a fit as of each closed month's last day); `false` turns it off. */
+  monthEndSnapshots?: MonthEndSnapshotSettings | false;
   /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
   dashboardDir?: string | null;
 }
@@ -76,6 +79,7 @@ export interface Gateway {
   readonly liveSubscribers: number;
   /** Refits lifetime-value models after purchases; null when turned off. */
   readonly clvRefresher: ClvRefresher | null;
+  readonly monthEndSnapshots: MonthEndSnapshots | null;
   /** Event delivery to plugin subscribers; null without plugins. */
   readonly plugins: PluginRuntime | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
@@ -127,6 +131,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
+  const monthEndSnapshots =
+    options.monthEndSnapshots === false
+      ? null
+      : new MonthEndSnapshots({
+          runner,
+          prisma: database.prisma,
+          logger,
+          exclusive: clvRefresher ? (workspaceId, task) => clvRefresher!.exclusive(workspaceId, task) : undefined,
+          ...options.monthEndSnapshots,
+        });
   const schema = buildSchema({
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
@@ -151,6 +165,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
     },
     clvRefresher,
+    monthEndSnapshots,
     plugins,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
@@ -160,6 +175,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           relay.start();
           webhooks.start();
           retention.start();
+          monthEndSnapshots?.start();
           // Events whose subscribers never ran (a crash right after commit) are delivered now.
           plugins?.catchUp().catch((error: unknown) => logger.error('plugin catch-up failed', describeError(error)));
           const address = server.address() as AddressInfo;
@@ -173,6 +189,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await clvRefresher?.stop();
       await webhooks.stop();
       await retention.stop();
+      await monthEndSnapshots?.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
       if (server.listening) {

@@ -5,6 +5,7 @@ export { InProcessEventBus, type EventBus, type EventListener } from './live/eve
 export { WebhookDispatcher } from './webhooks/dispatcher.js';
 export type { WebhookDeliveryOptions } from './webhooks/options.js';
 export { RedisEventBus, redisOptionsFromEnv, type RedisEventBusOptions } from './live/redis-event-bus.js';
+export { MonthEndSnapshots, type MonthEndSnapshot, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
 export { EventRetention, retentionDaysFromEnv, DEFAULT_EVENT_RETENTION_DAYS, type EventRetentionSettings } from './live/event-retention.js';
 export { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
 export { printGatewaySchema } from './schema-sdl.js';

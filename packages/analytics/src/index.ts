@@ -23,3 +23,5 @@ export { quintileScore, rfmRules, rfmSegment, rfmSegments, type RfmRule, type Rf
 export { summarizeTransactions, type Transaction, type CustomerSummary } from './summarize.js';
 export { SeededRandom } from './random.js';
 export { simulateCustomers, simulateHistories, type SimulatedCustomer, type SimulatedHistory, type SimulationOptions } from './simulate.js';
+export { fitClv, type ClvFitJob, type ClvFitOutcome } from './clv-fit.js';
+export { fitClvInWorker } from './clv-fit-in-worker.js';

@@ -73,6 +73,26 @@ export class ClvRefresher {
     }
   }
 
+  /**
+   * Runs another job that fits the workspace (the month-end snapshots) when no fit of it runs in this process; a
+   * background refit due meanwhile waits for it and runs after, as it would after one of its own.
+   */
+  async exclusive<T>(workspaceId: string, task: () => Promise<T>): Promise<T> {
+    for (let current = this.running.get(workspaceId); current; current = this.running.get(workspaceId)) await current;
+    const result = task();
+    const run = result
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.running.delete(workspaceId);
+        if (this.dirty.delete(workspaceId) && !this.stopped) this.schedule(workspaceId);
+      });
+    this.running.set(workspaceId, run);
+    return result;
+  }
+
   /** Fits scheduled or running right now (tests wait for them). */
   get busy(): boolean {
     return this.timers.size > 0 || this.running.size > 0;

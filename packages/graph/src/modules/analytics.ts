@@ -57,7 +57,7 @@ export function registerAnalytics(builder: Builder, _enums: Enums) {
       gamma: t.exposeFloat('gamma', { nullable: true }),
       converged: t.exposeBoolean('converged'),
       durationMs: t.exposeInt('durationMs'),
-      trigger: t.exposeString('trigger', { description: '`api`, `cli` or `background`.' }),
+      trigger: t.exposeString('trigger', { description: '`api`, `cli`, `background` (after purchases) or `month-end` (the month-end snapshot job).' }),
     }),
   });
 

@@ -1,6 +1,7 @@
 import { defaultLifetimeValueSettings, type LifetimeValueSettings } from '@crm/analytics';
 import type { Caller } from '../../command.js';
 import { parseInput, z } from '../../validation.js';
+import { recostCustomerMonths } from './customer-month-rollup.js';
 
 /** The workspace's analytics settings (`Workspace.settings.analytics`); every field has a default. */
 export interface AnalyticsSettings extends LifetimeValueSettings {
@@ -48,7 +49,10 @@ export async function loadAnalyticsSettings(caller: Caller): Promise<AnalyticsSe
   return analyticsSettingsOf(workspace.settings);
 }
 
-/** Changes some analytics settings (ADMIN); the others keep their values. Takes effect at the next fit. */
+/**
+ * Changes some analytics settings (ADMIN); the others keep their values. Model figures change at the next fit; a new
+ * margin re-costs the monthly rollup in the same transaction, so profit reports use it at once.
+ */
 export async function updateAnalyticsSettings(caller: Caller, raw: AnalyticsSettingsInput): Promise<AnalyticsSettings> {
   const input = parseInput(settingsInput, raw);
   return caller.run(
@@ -59,6 +63,7 @@ export async function updateAnalyticsSettings(caller: Caller, raw: AnalyticsSett
       const next = withChanges(analyticsSettingsOf(workspace.settings), input);
       const settings = { ...((workspace.settings as object | null) ?? {}), analytics: { ...next, unitCosts: { ...next.unitCosts } } };
       await tx.workspace.update({ where: { id: session.workspaceId }, data: { settings } });
+      if (next.margin !== analyticsSettingsOf(workspace.settings).margin) await recostCustomerMonths({ tx }, session.workspaceId);
       return next;
     },
     { role: 'ADMIN' },

@@ -51,44 +51,30 @@ export interface SegmentMonth {
 }
 
 /**
- * Revenue and profit by segment per month, in ONE statement (the same rules as {@link costedEventsSql}): the month's orders (revenue, product cost) and its
- * tickets, activities and campaign contacts (cost to serve at the workspace's unit costs), grouped by the customers'
- * current segment. Rows only for (month, segment) pairs with any figure.
+ * Revenue and profit by segment per month, in ONE statement over the `CustomerMonth` rollup (per customer and month:
+ * orders, revenue, product cost, ticket / activity / campaign-contact counts, kept current by triggers in the
+ * transaction of every write; see the migration `customer_month_rollup`), grouped by the customers' current segment.
+ * The same figures as {@link costedEventsSql} over the raw tables (a test checks it), without reading a year of
+ * orders and activities: ~1 row per active customer and month. Rows only for (month, segment) pairs with any figure.
  */
 export async function segmentProfitReport(caller: Caller, range: MonthRange): Promise<SegmentMonth[]> {
   const { starts, ends } = monthBounds(range);
-  const { margin, unitCosts } = await loadAnalyticsSettings(caller);
-  const month = (column: string) => `date_trunc('month', ${column} AT TIME ZONE 'UTC')`;
-  const within = (alias: string, column: string) =>
-    `${alias}."workspaceId" = $1::uuid AND ${alias}."${column}" >= $2::timestamptz AND ${alias}."${column}" < $3::timestamptz`;
-  // Costs to serve are counted per (month, segment) straight away: grouping them per customer first would mean
-  // ~100,000 groups for a year of activities on 10,000 customers.
-  const counted = (table: string, column: string, cost: string, extra = '') =>
-    `SELECT ${month(`x."${column}"`)} AS month, coalesce(seg."rfmSegment", '${UNSCORED}') AS segment,
-            0 AS buyers, 0::numeric AS revenue, 0::numeric AS "productCost", count(*) * ${cost}::numeric AS serve
-       FROM "${table}" x LEFT JOIN seg ON seg."customerId" = x."customerId"
-      WHERE ${within('x', column)}${extra} GROUP BY 1, 2`;
+  const { unitCosts } = await loadAnalyticsSettings(caller);
   const rows = await caller.db.$queryRawUnsafe<{ month: string; segment: string; buyers: number; revenue: string; productCost: string; costToServe: string; profit: string }[]>(
     `WITH seg AS MATERIALIZED (SELECT "customerId", "rfmSegment" FROM "CustomerScore" WHERE "workspaceId" = $1::uuid),
-     bought AS (
-       SELECT o."customerId", ${month('o."orderedAt"')} AS month, sum(o.total) AS revenue,
-              sum(coalesce(o.cost, round(o.total * (1 - $4::numeric), 2))) AS "productCost"
-         FROM "Order" o WHERE ${within('o', 'orderedAt')} GROUP BY 1, 2),
      parts AS (
-       SELECT b.month, coalesce(seg."rfmSegment", '${UNSCORED}') AS segment, count(*)::int AS buyers,
-              sum(b.revenue) AS revenue, sum(b."productCost") AS "productCost", 0::numeric AS serve
-         FROM bought b LEFT JOIN seg ON seg."customerId" = b."customerId" GROUP BY 1, 2
-       UNION ALL ${counted('Ticket', 'createdAt', '$5')}
-       UNION ALL ${counted('Activity', 'occurredAt', '$6')}
-       UNION ALL ${counted('CampaignResponse', 'occurredAt', '$7', " AND x.kind = 'SENT'")})
-     SELECT to_char(month, 'YYYY-MM') AS month, segment, sum(buyers)::int AS buyers,
-            sum(revenue)::text AS revenue, sum("productCost")::text AS "productCost", sum(serve)::text AS "costToServe",
-            (sum(revenue) - sum("productCost") - sum(serve))::text AS profit
-       FROM parts GROUP BY 1, 2 ORDER BY 1, 2`,
+       SELECT m.month, coalesce(seg."rfmSegment", '${UNSCORED}') AS segment, count(*) FILTER (WHERE m.orders > 0)::int AS buyers,
+              sum(m.revenue) AS revenue, sum(m."productCost") AS "productCost",
+              sum(m.tickets) * $4::numeric + sum(m.activities) * $5::numeric + sum(m."campaignContacts") * $6::numeric AS serve
+         FROM "CustomerMonth" m LEFT JOIN seg ON seg."customerId" = m."customerId"
+        WHERE m."workspaceId" = $1::uuid AND m.month >= $2::date AND m.month < $3::date
+        GROUP BY 1, 2)
+     SELECT to_char(month, 'YYYY-MM') AS month, segment, buyers, revenue::text AS revenue, "productCost"::text AS "productCost",
+            serve::text AS "costToServe", (revenue - "productCost" - serve)::text AS profit
+       FROM parts ORDER BY 1, 2`,
     caller.session.workspaceId,
-    starts[0],
-    ends[ends.length - 1],
-    String(margin),
+    starts[0]!.slice(0, 10),
+    ends[ends.length - 1]!.slice(0, 10),
     String(unitCosts.ticket),
     String(unitCosts.activity),
     String(unitCosts.campaignContact),
