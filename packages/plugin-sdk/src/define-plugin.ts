@@ -17,6 +17,8 @@ import type {
   Subscriber,
   SubscriberEntry,
 } from './definition.js';
+import { createPluginSql } from './plugin-sql.js';
+import { type TableAccess, tableAccessFor } from './table-access.js';
 import { createToolkit } from './toolkit.js';
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -91,13 +93,23 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     return (parsed?.ok ? parsed.value : (settings?.defaults ?? {})) as z.output<Settings>;
   };
 
+  // The tables its `sql` may read, worked out on first use (it reads the schema files).
+  const prismaPath = toPath(definition.prisma);
+  let tableAccess: TableAccess | null = null;
+  const access = () => (tableAccess ??= tableAccessFor(prismaPath));
+
   const subscribers: SubscriberEntry[] = [];
   forEachHandler<Subscriber<never, z.output<Settings>>>(definition.subscribers, 'subscribers', problem, (event, name, handler) => {
     subscribers.push({
       event,
       name,
       // The host delivers only events of this type, so the payload has this event's shape.
-      handle: (delivered, context) => handler(delivered as DeliveredEvent<never>, { ...context, settings: parseSettings(context.settings) }),
+      handle: (delivered, context) =>
+        handler(delivered as DeliveredEvent<never>, {
+          ...context,
+          settings: parseSettings(context.settings),
+          sql: createPluginSql(context.tx, delivered.workspaceId, access),
+        }),
     });
   });
   const hooks: HookEntry[] = [];
@@ -105,7 +117,12 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     hooks.push({
       event,
       name,
-      handle: (pending, context) => handler(pending as PendingEventOf<never>, { ...context, settings: parseSettings(context.settings) }),
+      handle: (pending, context) =>
+        handler(pending as PendingEventOf<never>, {
+          ...context,
+          settings: parseSettings(context.settings),
+          sql: createPluginSql(context.tx, context.session.workspaceId, access),
+        }),
     });
   });
 
@@ -114,7 +131,13 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!NAME.test(name)) problem(`jobs.${name}`, 'a job name is an identifier');
     if (!isRecord(job) || !isFunction(job.run)) problem(`jobs.${name}.run`, 'must be an async function (ctx) => …');
     else if (!Number.isFinite(job.everyMs) || job.everyMs < 1000) problem(`jobs.${name}.everyMs`, 'an interval of at least 1000 ms');
-    else jobs.push({ name, everyMs: job.everyMs, run: (context) => job.run({ ...context, settings: parseSettings(context.settings) }) });
+    else {
+      jobs.push({
+        name,
+        everyMs: job.everyMs,
+        run: (context) => job.run({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.tx, context.workspaceId, access) }),
+      });
+    }
   }
 
   if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
@@ -124,7 +147,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) problem('delivery.attempts', 'an integer from 1 to 20');
   if (!Number.isFinite(backoffMs) || backoffMs < 0) problem('delivery.backoffMs', 'a number of milliseconds, 0 or more');
 
-  const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings);
+  const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings, access);
   const graphql = definition.graphql;
   const seed = definition.seed;
   return deepFreeze({
@@ -133,7 +156,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     version: definition.version,
     description: definition.description ?? null,
     requires: { core, plugins: requiredPlugins },
-    paths: { prisma: toPath(definition.prisma), migrations: toPath(definition.migrations) },
+    paths: { prisma: prismaPath, migrations: toPath(definition.migrations) },
     permissions: permissions as Plugin['permissions'],
     events,
     subscribers,
@@ -142,7 +165,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     problems,
     settings,
     registerGraphql: isFunction(graphql) ? (builder) => graphql(builder, toolkit) : null,
-    seed: isFunction(seed) ? (context) => seed({ ...context, settings: parseSettings(context.settings) }) : null,
+    seed: isFunction(seed)
+      ? (context) => seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access) })
+      : null,
     jobs,
   } satisfies Plugin);
 }

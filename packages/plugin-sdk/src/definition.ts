@@ -4,6 +4,7 @@ import type { CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core
 import type { Role, ScopedPrisma, ScopedTransaction } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { z } from 'zod';
+import type { PluginSql } from './plugin-sql.js';
 import type { PluginToolkit } from './toolkit.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
@@ -34,6 +35,8 @@ export interface SubscriberContext<Settings> {
   settings: Settings;
   /** 1 on the first try; the host retries a throwing subscriber with backoff. */
   attempt: number;
+  /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
+  sql: PluginSql;
 }
 
 /** Runs after commit, asynchronously. Throwing retries it; it never fails the command that caused the event. */
@@ -53,6 +56,8 @@ export interface HookContext<Settings> {
   emit: CommandScope['emit'];
   session: Session;
   settings: Settings;
+  /** One read-only SQL statement in the command's workspace, inside `tx`. */
+  sql: PluginSql;
 }
 
 /**
@@ -86,6 +91,8 @@ export interface SeedContext<Settings> {
   settings: Settings;
   /** Deterministic randomness in [0, 1), so demo data is the same on every fresh start. */
   random: () => number;
+  /** One read-only SQL statement in the workspace. */
+  sql: PluginSql;
 }
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
@@ -97,6 +104,8 @@ export interface JobContext<Settings> {
   workspaceId: string;
   /** The time of this run. */
   now: Date;
+  /** One read-only SQL statement in the workspace, inside `tx`. */
+  sql: PluginSql;
 }
 
 /** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
@@ -175,27 +184,30 @@ export interface Plugin {
   readonly settings: SettingsEntry | null;
   /** Registers the plugin's GraphQL contributions; null when it has none. */
   readonly registerGraphql: ((builder: Builder) => void) | null;
-  readonly seed: ((context: SeedContext<unknown>) => Promise<void>) | null;
+  readonly seed: ((context: HostContext<SeedContext<unknown>>) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
 }
 
 export interface JobEntry {
   readonly name: string;
   readonly everyMs: number;
-  run(context: JobContext<unknown>): Promise<void>;
+  run(context: HostContext<JobContext<unknown>>): Promise<void>;
 }
+
+/** A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's tables). */
+export type HostContext<C> = Omit<C, 'sql'>;
 
 /** Raw stored settings in, the plugin's typed handler out. */
 export interface SubscriberEntry {
   readonly event: string;
   readonly name: string;
-  handle(event: DeliveredEvent, context: SubscriberContext<unknown>): Promise<void>;
+  handle(event: DeliveredEvent, context: HostContext<SubscriberContext<unknown>>): Promise<void>;
 }
 
 export interface HookEntry {
   readonly event: string;
   readonly name: string;
-  handle(event: PendingEventOf<CrmEventType>, context: HookContext<unknown>): Promise<void>;
+  handle(event: PendingEventOf<CrmEventType>, context: HostContext<HookContext<unknown>>): Promise<void>;
 }
 
 export interface SettingsEntry {

@@ -23,6 +23,7 @@ export type {
 } from './definition.js';
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
+export { PluginSqlError, type PluginSql } from './plugin-sql.js';
 
 // What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,
 // ids, money and input validation helpers.

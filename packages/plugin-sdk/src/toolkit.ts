@@ -2,13 +2,23 @@
 // plugin reaches settings, permissions, commands and batching through it, so none needs core internals.
 import { type Caller, type CommandScope, CrmError, forbidden } from '@crm/core';
 import type { GraphContext } from '@crm/graph';
-import { type RequestLoader, requestLoader } from './request-loader.js';
 import type { PermissionDefinition } from './definition.js';
+import { createPluginSql, type PluginSql } from './plugin-sql.js';
+import { type RequestLoader, requestLoader } from './request-loader.js';
 import { readStoredSettings } from './settings-store.js';
+import type { TableAccess } from './table-access.js';
 
 /** A command's scope plus the plugin's settings in that workspace. */
 export interface PluginCommandScope<Settings> extends CommandScope {
   settings: Settings;
+  /** One read-only SQL statement in the command's workspace, inside its transaction (see {@link PluginSql}). */
+  sql: PluginSql;
+  /**
+   * Waits for, then holds until the transaction ends, a lock on `key` in this plugin and workspace: commands of the
+   * plugin that lock the same key (e.g. a customer's id) run one after another. For check-then-write rules such as a
+   * cap, where two concurrent commands could each pass the check. A PostgreSQL transaction-scoped advisory lock.
+   */
+  lock(key: string): Promise<void>;
 }
 
 export interface PluginToolkit<Settings, Permission extends string> {
@@ -23,6 +33,11 @@ export interface PluginToolkit<Settings, Permission extends string> {
    * commit. Throw a CrmError to fail with its code; everything rolls back.
    */
   run<T>(context: GraphContext, permission: Permission, fn: (scope: PluginCommandScope<Settings>) => Promise<T>): Promise<T>;
+  /**
+   * The caller's `sql` tag when it holds `permission`: one read-only statement over the core's tables and the plugin's
+   * own, every table narrowed to the caller's workspace (see {@link PluginSql}).
+   */
+  sql(context: GraphContext, permission: Permission): PluginSql;
   /** A batching loader for fields on lists (one query per page); see {@link RequestLoader}. */
   loader<K, V>(batch: (keys: readonly K[], context: GraphContext) => Promise<ReadonlyMap<K, V>>): RequestLoader<K, V>;
 }
@@ -31,6 +46,7 @@ export function createToolkit<Settings, Permission extends string>(
   id: string,
   permissions: Readonly<Record<string, PermissionDefinition>>,
   parseSettings: (raw: unknown) => Settings,
+  tableAccess: () => TableAccess,
 ): PluginToolkit<Settings, Permission> {
   const authorize = (context: GraphContext, permission: Permission): Caller => {
     const caller = context.caller;
@@ -53,9 +69,22 @@ export function createToolkit<Settings, Permission extends string>(
       const caller = authorize(context, permission);
       // The permission decided who may run it; the runner's own role floor is the lowest role.
       return caller.run(
-        async (scope) => fn({ ...scope, settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)) }),
+        async (scope) =>
+          fn({
+            ...scope,
+            settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
+            sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess),
+            lock: async (key) => {
+              // Two 32-bit keys: the plugin and workspace, then the plugin's key (a hash collision only serialises more).
+              await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${id}:${scope.session.workspaceId}`}), hashtext(${key}))`;
+            },
+          }),
         { role: 'READ_ONLY' },
       );
+    },
+    sql(context, permission) {
+      const caller = authorize(context, permission);
+      return createPluginSql(caller.db, caller.session.workspaceId, tableAccess);
     },
     loader: (batch) => requestLoader(batch),
   };

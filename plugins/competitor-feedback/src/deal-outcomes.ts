@@ -1,9 +1,16 @@
 // Deals a competitor is in: when the core closes or reopens one, its links follow. A loss recorded with
 // markDealLostToCompetitor is never overwritten here (only OPEN links close; only closed links reopen).
-import type { DeliveredEvent, SubscriberContext } from '@crm/plugin-sdk';
+import type { DeliveredEvent, Models, SubscriberContext } from '@crm/plugin-sdk';
 import type { CompetitorSettings } from './settings.js';
 
 type Context = SubscriberContext<CompetitorSettings>;
+
+/** A new link's outcome for a deal as it stands now (a competitor linked after the deal closed counts too). */
+export function linkOutcomeOf(deal: Pick<Models.Deal, 'status' | 'amount' | 'closedAt' | 'lostReason'>) {
+  if (deal.status === 'WON') return { outcome: 'WON' as const, amount: deal.amount, closedAt: deal.closedAt };
+  if (deal.status === 'LOST') return { outcome: 'LOST_OTHER' as const, amount: deal.amount, closedAt: deal.closedAt, lostReason: deal.lostReason };
+  return { outcome: 'OPEN' as const };
+}
 
 export async function closeOnWin(event: DeliveredEvent<'deal.won'>, { tx }: Context) {
   await tx.competitorDeal.updateMany({

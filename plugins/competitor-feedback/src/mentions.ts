@@ -2,6 +2,7 @@
 // The SDK delivers each event to each subscriber once; the unique keys (activity, competitor) and (workspace,
 // customer) make a redelivery a no-op even so.
 import type { DeliveredEvent, SubscriberContext } from '@crm/plugin-sdk';
+import { linkOutcomeOf } from './deal-outcomes.js';
 import { competitorMatcher } from './matcher.js';
 import type { CompetitorSettings } from './settings.js';
 
@@ -14,8 +15,9 @@ export async function detectMentions(event: DeliveredEvent<'activity.logged'>, {
   const { subject, body, customerId } = event.payload;
   const matches = competitorMatcher(competitors)(`${subject}\n${body ?? ''}`);
   if (!matches.length) return;
-  const activity = await tx.activity.findUnique({ where: { id: event.subjectId }, select: { occurredAt: true } });
+  const activity = await tx.activity.findUnique({ where: { id: event.subjectId }, select: { occurredAt: true, dealId: true } });
   if (!activity) return; // deleted since: nothing to link to
+  if (activity.dealId && settings.linkMentionedCompetitorsToDeals) await linkToDeal(tx, event.workspaceId, activity.dealId, matches.map((m) => m.competitorId));
   const created = await tx.competitorMention.createManyAndReturn({
     data: matches.map((m) => ({
       workspaceId: event.workspaceId,
@@ -35,6 +37,19 @@ export async function detectMentions(event: DeliveredEvent<'activity.logged'>, {
       matched: mention.matched,
     });
   }
+}
+
+/**
+ * Links the mentioned competitors to the activity's deal; links that exist stay as they are (their outcome may be a
+ * recorded loss), so a redelivery or a second mention changes nothing.
+ */
+async function linkToDeal(tx: Context['tx'], workspaceId: string, dealId: string, competitorIds: readonly string[]) {
+  const deal = await tx.deal.findUnique({ where: { id: dealId }, select: { status: true, amount: true, closedAt: true, lostReason: true } });
+  if (!deal) return;
+  await tx.competitorDeal.createMany({
+    data: [...new Set(competitorIds)].map((competitorId) => ({ workspaceId, dealId, competitorId, ...linkOutcomeOf(deal) })),
+    skipDuplicates: true,
+  });
 }
 
 /** A customer moved to CHURNED with a reason naming a competitor defected to it (the first one named). */

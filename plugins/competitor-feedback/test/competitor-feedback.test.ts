@@ -251,3 +251,90 @@ describe('deals, insights and landscape', () => {
     expect((await member.query(FEEDBACK, { input: { competitorId: quiet, kind: 'OTHER', sentiment: 'NEUTRAL' } })).recordCompetitorFeedback.feedback.kind).toBe('OTHER');
   });
 });
+
+describe('deal links from both sides', () => {
+  const UNLINK = `mutation ($dealId: ID!, $competitorId: ID!) { unlinkCompetitorFromDeal(input: { dealId: $dealId, competitorId: $competitorId }) {
+    deal { id competitors { competitor { name } } } competitor { name } unlinkedLinkId } }`;
+  const COMPETITORS_OF = `query ($id: ID!) { deal(id: $id) { competitors { outcome competitor { name } } } }`;
+  const LOG_ON_DEAL = `mutation ($customerId: ID!, $dealId: ID!, $subject: String!) {
+    logActivity(input: { customerId: $customerId, dealId: $dealId, type: CALL, channel: PHONE, subject: $subject }) { activity { id } } }`;
+  const SETTINGS = `mutation ($s: JSON!) { updatePluginSettings(input: { pluginId: "competitor-feedback", settings: $s }) { plugin { id } } }`;
+
+  it('unlinks a competitor from a deal; NOT_FOUND when not linked, CONFLICT while the deal stands lost to it', async () => {
+    const { client, workspaceId } = await kit.createWorkspace('Unlinking Roasters');
+    const brewster = await competitor({ name: 'Brewster' }, client);
+    const kiln = await competitor({ name: 'Kiln' }, client);
+    const c = await customer('Uma Unlink', client);
+    const d = await deal(c, '700.00', client);
+    await client.query(LINK, { dealId: d.id, competitorId: brewster });
+    await client.query(LINK, { dealId: d.id, competitorId: kiln });
+    const removed = (await client.query(UNLINK, { dealId: d.id, competitorId: brewster })).unlinkCompetitorFromDeal;
+    expect(removed).toMatchObject({ deal: { id: d.id, competitors: [{ competitor: { name: 'Kiln' } }] }, competitor: { name: 'Brewster' } });
+    expect(await kit.database.prisma.competitorDeal.count({ where: { workspaceId } })).toBe(1);
+    expect((await client.request(`{ node(id: "${removed.unlinkedLinkId}") { id } }`)).data?.node).toBeNull();
+    const again = await client.request(UNLINK, { dealId: d.id, competitorId: brewster });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'competitorId' });
+
+    // Lost to Kiln: unlinking would erase the loss from the figures. Reopened, the link is OPEN and may go.
+    await client.query(LOST, { dealId: d.id, competitorId: kiln, reason: 'Price' });
+    const refused = await client.request(UNLINK, { dealId: d.id, competitorId: kiln });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'competitorId' });
+    const open = d.pipeline.stages.find((s) => !s.isWon && !(s as { isLost?: boolean }).isLost)!;
+    await client.query(`mutation ($id: ID!, $stageId: ID!) { moveDeal(input: { id: $id, stageId: $stageId }) { deal { status } } }`, { id: d.id, stageId: open.id });
+    await kit.settled();
+    await client.query(UNLINK, { dealId: d.id, competitorId: kiln });
+    expect((await client.query(COMPETITORS_OF, { id: d.id })).deal.competitors).toEqual([]);
+
+    // Permissions and tenancy.
+    await client.query(LINK, { dealId: d.id, competitorId: kiln });
+    const reader = await kit.issueKey(workspaceId, 'READ_ONLY');
+    expect(await reader.errorCode(UNLINK, { dealId: d.id, competitorId: kiln })).toBe('FORBIDDEN');
+    expect(await admin.errorCode(UNLINK, { dealId: d.id, competitorId: kiln })).toBe('NOT_FOUND');
+    expect((await client.query(COMPETITORS_OF, { id: d.id })).deal.competitors).toEqual([{ outcome: 'OPEN', competitor: { name: 'Kiln' } }]);
+  });
+
+  it('links a competitor mentioned in an activity logged on a deal to that deal, once, without touching an existing outcome', async () => {
+    const { client, workspaceId } = await kit.createWorkspace('Auto-linking Roasters');
+    await competitor({ name: 'Percolata', aliases: ['Perco'] }, client);
+    await competitor({ name: 'Steamy' }, client);
+    const c = await customer('Lee Link', client);
+    const open = await deal(c, '100.00', client);
+    const logOn = async (dealId: string, subject: string) => {
+      await client.query(LOG_ON_DEAL, { customerId: c, dealId, subject });
+      await kit.settled();
+    };
+    await logOn(open.id, 'They compare us with Perco and steamy');
+    const linked = [
+      { outcome: 'OPEN', competitor: { name: 'Percolata' } },
+      { outcome: 'OPEN', competitor: { name: 'Steamy' } },
+    ];
+    const competitorsOf = async (id: string) =>
+      ((await client.query(COMPETITORS_OF, { id })).deal.competitors as { competitor: { name: string } }[]).sort((x, y) => x.competitor.name.localeCompare(y.competitor.name));
+    expect(await competitorsOf(open.id)).toEqual(linked);
+    // Mentioned again, and the event delivered again: still one link each.
+    await logOn(open.id, 'Percolata again');
+    const event = await kit.database.prisma.event.findFirstOrThrow({ where: { workspaceId, type: 'activity.logged' }, orderBy: { seq: 'desc' } });
+    kit.gateway.plugins!.dispatch([event, event]);
+    await kit.settled();
+    expect(await competitorsOf(open.id)).toEqual(linked);
+
+    // A deal already lost to Steamy keeps that outcome; a won deal's new link is a win against the competitor.
+    const lost = await deal(c, '200.00', client);
+    await client.query(LOST, { dealId: lost.id, competitorId: (await client.query(`{ competitors(first: 5) { edges { node { id name } } } }`)).competitors.edges.find((e: { node: { name: string } }) => e.node.name === 'Steamy').node.id, reason: 'Price' });
+    await logOn(lost.id, 'Steamy was cheaper');
+    expect(await competitorsOf(lost.id)).toEqual([{ outcome: 'LOST_TO_COMPETITOR', competitor: { name: 'Steamy' } }]);
+    const won = await deal(c, '300.00', client);
+    await win(won, client);
+    await logOn(won.id, 'Perco was in the race');
+    expect(await competitorsOf(won.id)).toEqual([{ outcome: 'WON', competitor: { name: 'Percolata' } }]);
+
+    // An activity without a deal links nothing; the setting turns the linking off.
+    await log(c, 'Steamy called them', undefined, client);
+    expect(await kit.database.prisma.competitorDeal.count({ where: { workspaceId } })).toBe(4);
+    await client.query(SETTINGS, { s: { linkMentionedCompetitorsToDeals: false } });
+    const quiet = await deal(c, '400.00', client);
+    await logOn(quiet.id, 'Steamy and Perco');
+    expect(await competitorsOf(quiet.id)).toEqual([]);
+    expect(await kit.database.prisma.competitorMention.count({ where: { workspaceId } })).toBe(8);
+  });
+});

@@ -1,6 +1,6 @@
 // Keeping the rules' counts: incrementally per recorded order (only SKUs new to the customer change anything, so a
-// redelivered event is a no-op even without the SDK's processed mark), and a full rebuild for imports.
-import type { ScopedPrisma, ScopedTransaction } from '@crm/plugin-sdk';
+// redelivered event is a no-op even without the SDK's processed mark), and a full rebuild (SQL aggregates) for imports.
+import type { PluginSql, ScopedPrisma, ScopedTransaction } from '@crm/plugin-sdk';
 
 /** Adds SKUs a customer bought to the counts: N, per-product customers, and pair customers in both directions. */
 export async function addPurchases(tx: ScopedTransaction, workspaceId: string, customerId: string, skus: readonly string[], at: Date) {
@@ -50,38 +50,40 @@ export interface RebuildSummary {
   pairs: number;
 }
 
-/** Recomputes every count of the workspace from its orders (after imports; order.imported is one event per batch). */
-export async function rebuildRules(tx: ScopedPrisma | ScopedTransaction, workspaceId: string): Promise<RebuildSummary> {
+/**
+ * Recomputes every count of the workspace from its orders (after imports; order.imported is one event per batch).
+ * The baskets and the pair counts are aggregated in SQL (two statements), so only the rows to write reach JavaScript.
+ */
+export async function rebuildRules(tx: ScopedPrisma | ScopedTransaction, sql: PluginSql, workspaceId: string): Promise<RebuildSummary> {
   await tx.crossSellPairCount.deleteMany({});
   await tx.crossSellProductCount.deleteMany({});
   await tx.crossSellPurchase.deleteMany({});
   await tx.crossSellStats.deleteMany({});
-  const lines = await tx.orderLine.findMany({ select: { sku: true, order: { select: { customerId: true, orderedAt: true } } } });
-  const baskets = new Map<string, Map<string, Date>>();
-  for (const line of lines) {
-    const basket = baskets.get(line.order.customerId) ?? new Map<string, Date>();
-    const first = basket.get(line.sku);
-    if (!first || line.order.orderedAt < first) basket.set(line.sku, line.order.orderedAt);
-    baskets.set(line.order.customerId, basket);
-  }
+  const basketsSql = sql<{ customerId: string; sku: string; firstPurchaseAt: Date }>`
+    SELECT o."customerId", l.sku, min(o."orderedAt") AS "firstPurchaseAt"
+    FROM "OrderLine" l JOIN "Order" o ON o.id = l."orderId"
+    GROUP BY o."customerId", l.sku`;
+  // Both directions of every pair of SKUs in a basket, counted over customers.
+  const pairsSql = sql<{ antecedentSku: string; consequentSku: string; customers: number }>`
+    WITH basket AS (
+      SELECT DISTINCT o."customerId", l.sku FROM "OrderLine" l JOIN "Order" o ON o.id = l."orderId"
+    )
+    SELECT a.sku AS "antecedentSku", b.sku AS "consequentSku", count(*)::int AS customers
+    FROM basket a JOIN basket b ON b."customerId" = a."customerId" AND b.sku <> a.sku
+    GROUP BY a.sku, b.sku`;
+  const baskets = await basketsSql;
+  const pairs = await pairsSql;
   const productCounts = new Map<string, number>();
-  const pairCounts = new Map<string, number>();
-  const purchases: { workspaceId: string; customerId: string; sku: string; firstPurchaseAt: Date }[] = [];
-  for (const [customerId, basket] of baskets) {
-    const skus = [...basket.keys()];
-    for (const [sku, firstPurchaseAt] of basket) {
-      purchases.push({ workspaceId, customerId, sku, firstPurchaseAt });
-      productCounts.set(sku, (productCounts.get(sku) ?? 0) + 1);
-    }
-    for (const a of skus) for (const b of skus) if (a !== b) pairCounts.set(`${a}\u0000${b}`, (pairCounts.get(`${a}\u0000${b}`) ?? 0) + 1);
+  const customers = new Set<string>();
+  for (const b of baskets) {
+    productCounts.set(b.sku, (productCounts.get(b.sku) ?? 0) + 1);
+    customers.add(b.customerId);
   }
+  const purchases = baskets.map((b) => ({ workspaceId, ...b }));
   for (let i = 0; i < purchases.length; i += 5000) await tx.crossSellPurchase.createMany({ data: purchases.slice(i, i + 5000) });
-  await tx.crossSellProductCount.createMany({ data: [...productCounts].map(([sku, customers]) => ({ workspaceId, sku, customers })) });
-  const pairRows = [...pairCounts].map(([key, customers]) => {
-    const [antecedentSku, consequentSku] = key.split('\u0000') as [string, string];
-    return { workspaceId, antecedentSku, consequentSku, customers };
-  });
+  await tx.crossSellProductCount.createMany({ data: [...productCounts].map(([sku, count]) => ({ workspaceId, sku, customers: count })) });
+  const pairRows = pairs.map((p) => ({ workspaceId, ...p }));
   for (let i = 0; i < pairRows.length; i += 5000) await tx.crossSellPairCount.createMany({ data: pairRows.slice(i, i + 5000) });
-  if (baskets.size) await tx.crossSellStats.create({ data: { workspaceId, customers: baskets.size } });
-  return { customers: baskets.size, products: productCounts.size, pairs: pairRows.length };
+  if (customers.size) await tx.crossSellStats.create({ data: { workspaceId, customers: customers.size } });
+  return { customers: customers.size, products: productCounts.size, pairs: pairRows.length };
 }

@@ -5,10 +5,10 @@ import { rebuildRules } from './rules.js';
 import type { CrossSellSettings } from './settings.js';
 import { suggestionsFor } from './suggestions.js';
 
-export async function seedCrossSell({ db, workspaceId, settings, random }: SeedContext<CrossSellSettings>) {
-  await rebuildRules(db, workspaceId);
+export async function seedCrossSell({ db, sql, workspaceId, settings, random }: SeedContext<CrossSellSettings>) {
+  await rebuildRules(db, sql, workspaceId);
   const customers = await db.crossSellPurchase.findMany({ distinct: ['customerId'], select: { customerId: true }, orderBy: { customerId: 'asc' }, take: 20 });
-  const ranked = await suggestionsFor(db, customers.map((c) => c.customerId), 1, settings);
+  const ranked = await suggestionsFor(sql, customers.map((c) => c.customerId), 1, settings);
   for (const [customerId, [top]] of ranked) {
     if (!top) continue;
     await db.crossSellOffer.create({ data: { workspaceId, customerId, sku: top.product.sku, antecedentSku: top.antecedentSku } });

@@ -1,6 +1,8 @@
-// Ranking suggestions for a page of customers in a fixed number of queries (whatever the page size): the customers'
-// baskets, the rules whose antecedent they bought, product counts, N, recent dismissals and offers, unsubscribes.
-import type { Models, ScopedPrisma, ScopedTransaction } from '@crm/plugin-sdk';
+// Ranking suggestions for a page of customers in ONE SQL statement (the SDK's workspace-scoped `sql`): per customer,
+// the best rule A → B for every B they could be offered, the top `first` of those, then popular products to fill up,
+// each with its product row. Nothing but the chosen rows reaches JavaScript.
+import type { Models, PluginSql } from '@crm/plugin-sdk';
+import { DAY_MS } from './blocked.js';
 import type { CrossSellSettings } from './settings.js';
 
 export interface Suggestion {
@@ -14,32 +16,28 @@ export interface Suggestion {
   reason: string;
 }
 
-const DAY_MS = 86_400_000;
-type Db = ScopedPrisma | ScopedTransaction;
+/** One chosen suggestion: the ranking's columns (prefixed `cs`) followed by every column of its Product row. */
+type Row = Models.Product & {
+  csCustomerId: string;
+  csScore: number;
+  csConfidence: number | null;
+  csLift: number | null;
+  csAntecedentSku: string | null;
+  csAntecedentName: string | null;
+  /** Rule: customers who bought both; popularity: customers who bought the product. */
+  csCustomers: number;
+  /** Rule: customers who bought the antecedent; popularity: N. */
+  csOutOf: number;
+};
 
-/** Why a customer gets no suggestions now (unsubscribed, or the period's offers used up), per customer id. */
-export async function blockedCustomers(db: Db, customerIds: readonly string[], settings: CrossSellSettings, now: Date) {
-  const [unsubscribed, offers] = await Promise.all([
-    db.campaignResponse.findMany({
-      where: { customerId: { in: [...customerIds] }, kind: 'UNSUBSCRIBED' },
-      select: { customerId: true },
-      distinct: ['customerId'],
-    }),
-    db.crossSellOffer.groupBy({
-      by: ['customerId'],
-      where: { customerId: { in: [...customerIds] }, offeredAt: { gt: new Date(now.getTime() - settings.offerPeriodDays * DAY_MS) } },
-      _count: { _all: true },
-    }),
-  ]);
-  const blocked = new Map<string, 'UNSUBSCRIBED' | 'CAP_REACHED'>();
-  for (const o of offers) if (o._count._all >= settings.maxOffersPerPeriod) blocked.set(o.customerId, 'CAP_REACHED');
-  for (const u of unsubscribed) blocked.set(u.customerId, 'UNSUBSCRIBED');
-  return blocked;
-}
-
-/** Ranked suggestions per customer: rules first (by confidence, then lift), then popular products to fill `first`. */
+/**
+ * Ranked suggestions per customer: rules first (confidence, then lift, then SKU), then popular products (most
+ * customers, then SKU) to fill `first`. Never a product the customer bought, one they dismissed in the last
+ * `dismissalDays`, or an inactive one; nothing for a customer who unsubscribed or reached the offer cap. A rule
+ * needs `minPairCustomers`; for each product the best rule over the customer's purchases wins (ties: antecedent SKU).
+ */
 export async function suggestionsFor(
-  db: Db,
+  sql: PluginSql,
   customerIds: readonly string[],
   first: number,
   settings: CrossSellSettings,
@@ -47,97 +45,83 @@ export async function suggestionsFor(
 ): Promise<Map<string, Suggestion[]>> {
   const result = new Map<string, Suggestion[]>(customerIds.map((id) => [id, []]));
   if (!customerIds.length || first <= 0) return result;
-  // Independent reads in parallel (outside a transaction each takes its own pooled connection): two round trips in all.
-  const since = (days: number) => new Date(now.getTime() - days * DAY_MS);
-  const ids = [...customerIds];
-  const [blocked, purchases, dismissed, countRows, stats, products] = await Promise.all([
-    blockedCustomers(db, ids, settings, now),
-    db.crossSellPurchase.findMany({ where: { customerId: { in: ids } }, select: { customerId: true, sku: true } }),
-    settings.dismissalDays
-      ? db.crossSellResponse.findMany({
-          where: { customerId: { in: ids }, response: 'DISMISSED', respondedAt: { gt: since(settings.dismissalDays) } },
-          select: { customerId: true, sku: true },
-        })
-      : Promise.resolve([]),
-    db.crossSellProductCount.findMany({ select: { sku: true, customers: true } }),
-    db.crossSellStats.findFirst({ select: { customers: true } }),
-    // Only the SKUs here (cheap rows); the chosen products' full rows are read at the end.
-    db.product.findMany({ where: { active: true }, select: { sku: true } }),
-  ]);
-  const open = customerIds.filter((id) => !blocked.has(id));
-  if (!open.length) return result;
-  const bought = groupSkus(purchases);
-  const excluded = groupSkus([...purchases, ...dismissed]);
-  const antecedents = [...new Set(purchases.filter((p) => !blocked.has(p.customerId)).map((p) => p.sku))];
-  const rules = antecedents.length
-    ? await db.crossSellPairCount.findMany({
-        where: { antecedentSku: { in: antecedents }, customers: { gte: settings.minPairCustomers } },
-        select: { antecedentSku: true, consequentSku: true, customers: true },
-      })
-    : [];
-  const counts = new Map(countRows.map((c) => [c.sku, c.customers]));
-  const total = stats?.customers ?? 0;
-  const offerable = new Set(products.map((p) => p.sku));
-  const rulesByAntecedent = new Map<string, typeof rules>();
-  for (const r of rules) rulesByAntecedent.set(r.antecedentSku, [...(rulesByAntecedent.get(r.antecedentSku) ?? []), r]);
-  const popular = [...counts].filter(([sku]) => offerable.has(sku)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-
-  const chosen = new Map<string, Candidate[]>();
-  for (const customerId of open) {
-    const skip = excluded.get(customerId) ?? new Set<string>();
-    const best = new Map<string, Candidate>();
-    for (const antecedent of bought.get(customerId) ?? []) {
-      const antecedentCount = counts.get(antecedent) ?? 0;
-      for (const rule of rulesByAntecedent.get(antecedent) ?? []) {
-        const consequentCount = counts.get(rule.consequentSku) ?? 0;
-        if (!offerable.has(rule.consequentSku) || skip.has(rule.consequentSku) || !antecedentCount || !consequentCount || !total) continue;
-        const confidence = rule.customers / antecedentCount;
-        const lift = confidence / (consequentCount / total);
-        const current = best.get(rule.consequentSku);
-        if (current && (current.confidence! > confidence || (current.confidence === confidence && current.lift! >= lift))) continue;
-        best.set(rule.consequentSku, {
-          sku: rule.consequentSku,
-          score: confidence,
-          confidence,
-          lift,
-          antecedentSku: antecedent,
-          reason: (names) => `bought by ${rule.customers} of ${antecedentCount} customers who bought ${names.get(antecedent) ?? antecedent}`,
-        });
-      }
-    }
-    const ranked = [...best.values()].sort((a, b) => b.score - a.score || b.lift! - a.lift! || a.sku.localeCompare(b.sku)).slice(0, first);
-    for (const [sku, customers] of popular) {
-      if (ranked.length >= first) break;
-      if (skip.has(sku) || best.has(sku)) continue;
-      ranked.push({ sku, score: customers / total, confidence: null, lift: null, antecedentSku: null, reason: () => `popular: bought by ${customers} of ${total} customers` });
-    }
-    chosen.set(customerId, ranked);
-  }
-  // The chosen products (and the antecedents, for their names) in one query.
-  const wanted = new Set([...chosen.values()].flatMap((list) => list.flatMap((c) => (c.antecedentSku ? [c.sku, c.antecedentSku] : [c.sku]))));
-  const rows = wanted.size ? await db.product.findMany({ where: { sku: { in: [...wanted] } } }) : [];
-  const bySku = new Map(rows.map((p) => [p.sku, p]));
-  const names = new Map(rows.map((p) => [p.sku, p.name]));
-  for (const [customerId, list] of chosen) {
-    result.set(
-      customerId,
-      list.flatMap(({ sku, reason, ...rest }) => {
-        const product = bySku.get(sku);
-        return product ? [{ ...rest, product, reason: reason(names) }] : [];
-      }),
-    );
+  const offersSince = new Date(now.getTime() - settings.offerPeriodDays * DAY_MS);
+  const dismissedSince = new Date(now.getTime() - settings.dismissalDays * DAY_MS);
+  // Planning, not execution, is what costs here (~1 ms to run): the MATERIALIZED expressions split the statement into
+  // small join problems the planner solves one by one instead of one large one.
+  const rows = await sql<Row>`
+    WITH open AS MATERIALIZED (
+      SELECT c.id AS "customerId" FROM "Customer" c
+      WHERE c.id = ANY(${[...customerIds]}::uuid[])
+        AND NOT EXISTS (SELECT 1 FROM "CampaignResponse" r WHERE r."customerId" = c.id AND r.kind = 'UNSUBSCRIBED')
+        AND (SELECT count(*) FROM "CrossSellOffer" o WHERE o."customerId" = c.id AND o."offeredAt" > ${offersSince}::timestamptz) < ${settings.maxOffersPerPeriod}::int
+    ),
+    skipped AS MATERIALIZED (
+      SELECT b."customerId", b.sku FROM "CrossSellPurchase" b WHERE b."customerId" IN (SELECT "customerId" FROM open)
+      UNION
+      SELECT d."customerId", d.sku FROM "CrossSellResponse" d
+      WHERE d."customerId" IN (SELECT "customerId" FROM open)
+        AND ${settings.dismissalDays}::int > 0 AND d.response = 'DISMISSED' AND d."respondedAt" > ${dismissedSince}::timestamptz
+    ),
+    n AS MATERIALIZED (SELECT s.customers AS total FROM "CrossSellStats" s WHERE s.customers > 0),
+    offerable AS MATERIALIZED (
+      SELECT pc.sku, pc.customers FROM "CrossSellProductCount" pc
+      WHERE pc.customers > 0 AND EXISTS (SELECT 1 FROM "Product" p WHERE p.sku = pc.sku AND p.active)
+    ),
+    pairs AS MATERIALIZED (
+      SELECT b."customerId", pc."antecedentSku", pc."consequentSku", pc.customers
+      FROM "CrossSellPurchase" b JOIN "CrossSellPairCount" pc ON pc."antecedentSku" = b.sku
+      WHERE b."customerId" IN (SELECT "customerId" FROM open) AND pc.customers >= ${settings.minPairCustomers}::int
+    ),
+    best_rule AS MATERIALIZED (
+      SELECT DISTINCT ON (r."customerId", r."consequentSku")
+        r."customerId", r."consequentSku" AS sku, r."antecedentSku", r.customers AS together, ac.customers AS antecedents,
+        r.customers::float8 / ac.customers AS confidence,
+        (r.customers::float8 / ac.customers) / (cc.customers::float8 / (SELECT total FROM n)) AS lift
+      FROM pairs r
+      JOIN "CrossSellProductCount" ac ON ac.sku = r."antecedentSku" AND ac.customers > 0
+      JOIN offerable cc ON cc.sku = r."consequentSku"
+      WHERE EXISTS (SELECT 1 FROM n)
+        AND NOT EXISTS (SELECT 1 FROM skipped s WHERE s."customerId" = r."customerId" AND s.sku = r."consequentSku")
+      ORDER BY r."customerId", r."consequentSku", confidence DESC, lift DESC, r."antecedentSku" COLLATE "C"
+    ),
+    rule_pick AS MATERIALIZED (
+      SELECT * FROM (
+        SELECT r.*, row_number() OVER (PARTITION BY r."customerId" ORDER BY r.confidence DESC, r.lift DESC, r.sku COLLATE "C") AS rank
+        FROM best_rule r
+      ) ranked WHERE rank <= ${first}::int
+    ),
+    popular_pick AS MATERIALIZED (
+      SELECT * FROM (
+        SELECT o."customerId", p.sku, p.customers, (SELECT total FROM n) AS total,
+          (SELECT count(*) FROM rule_pick rp WHERE rp."customerId" = o."customerId")
+            + row_number() OVER (PARTITION BY o."customerId" ORDER BY p.customers DESC, p.sku COLLATE "C") AS rank
+        FROM open o CROSS JOIN offerable p
+        WHERE EXISTS (SELECT 1 FROM n)
+          AND NOT EXISTS (SELECT 1 FROM skipped s WHERE s."customerId" = o."customerId" AND s.sku = p.sku)
+          AND NOT EXISTS (SELECT 1 FROM best_rule r WHERE r."customerId" = o."customerId" AND r.sku = p.sku)
+      ) ranked WHERE rank <= ${first}::int
+    ),
+    picked AS MATERIALIZED (
+      SELECT "customerId", sku, rank, confidence AS score, confidence, lift, "antecedentSku", together AS customers, antecedents AS "outOf"
+      FROM rule_pick
+      UNION ALL
+      SELECT "customerId", sku, rank, customers::float8 / total, NULL, NULL, NULL, customers, total
+      FROM popular_pick
+    )
+    SELECT k."customerId" AS "csCustomerId", k.score AS "csScore", k.confidence AS "csConfidence", k.lift AS "csLift",
+      k."antecedentSku" AS "csAntecedentSku", a.name AS "csAntecedentName", k.customers::int AS "csCustomers", k."outOf"::int AS "csOutOf",
+      p.*
+    FROM picked k
+    JOIN "Product" p ON p.sku = k.sku
+    LEFT JOIN "Product" a ON a.sku = k."antecedentSku"
+    ORDER BY k."customerId", k.rank`;
+  for (const row of rows) {
+    const { csCustomerId, csScore, csConfidence, csLift, csAntecedentSku, csAntecedentName, csCustomers, csOutOf, ...product } = row;
+    const reason = csAntecedentSku
+      ? `bought by ${csCustomers} of ${csOutOf} customers who bought ${csAntecedentName ?? csAntecedentSku}`
+      : `popular: bought by ${csCustomers} of ${csOutOf} customers`;
+    result.get(csCustomerId)?.push({ product, score: csScore, confidence: csConfidence, lift: csLift, antecedentSku: csAntecedentSku, reason });
   }
   return result;
-}
-
-/** A suggestion before its product row is read. */
-interface Candidate extends Omit<Suggestion, 'product' | 'reason'> {
-  sku: string;
-  reason: (names: ReadonlyMap<string, string>) => string;
-}
-
-function groupSkus(rows: readonly { customerId: string; sku: string }[]) {
-  const map = new Map<string, Set<string>>();
-  for (const r of rows) map.set(r.customerId, (map.get(r.customerId) ?? new Set()).add(r.sku));
-  return map;
 }

@@ -1,6 +1,7 @@
 // The cross-sell plugin through a real gateway (the SDK's test kit): rules mined from a known purchase pattern with
 // hand-computed confidence and lift, incremental updates and redelivery, offers with caps, dismissals and
-// unsubscribes, figures, tenancy, and one fixed set of queries per page of customers.
+// unsubscribes, figures, tenancy, and one ranking statement per page of customers. The cap under concurrent offers:
+// offer-cap.test.ts (PostgreSQL).
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crossSell } from '../src/index.js';
@@ -68,6 +69,12 @@ describe('cross-sell', () => {
       { product: { sku: 'D', name: 'Mug' }, score: expect.closeTo(1 / 6, 9), confidence: null, lift: null, reason: 'popular: bought by 1 of 6 customers' },
     ]);
     expect((await s.suggestions(s.target, 1)).map((x: { product: { sku: string } }) => x.product.sku)).toEqual(['B']);
+    // The product rows come out of the ranking statement: every field as the Product node resolves it elsewhere.
+    const fields = `id sku name unitPrice unitCost category active createdAt`;
+    const suggested = await s.client.query(`query ($id: ID!) { customer(id: $id) { crossSellSuggestions(first: 1) { product { ${fields} } } } }`, { id: s.target });
+    const [{ product }] = suggested.customer.crossSellSuggestions;
+    expect(product).toMatchObject({ sku: 'B', unitPrice: '25.00', active: true });
+    expect((await s.client.query(`query ($id: ID!) { node(id: $id) { ... on Product { ${fields} } } }`, { id: product.id })).node).toEqual(product);
     // c4 bought A, B and C: only D is left, by popularity. c5 bought D only: D → x has 1 customer, below the floor of 2.
     expect((await s.suggestions(s.c4)).map((x: { product: { sku: string } }) => x.product.sku)).toEqual(['D']);
     expect((await s.suggestions(s.c5)).map((x: { reason: string }) => x.reason)).toEqual([
@@ -189,6 +196,8 @@ describe('cross-sell', () => {
     const small = await kit.sql.during(() => page(2));
     const large = await kit.sql.during(() => page(6));
     expect(large.length).toBe(small.length);
+    // The ranking is one statement for the whole page (besides the page itself, the key and the settings).
+    expect(large.filter((statement) => statement.includes('"CrossSellPairCount"'))).toHaveLength(1);
     const data = await page(6);
     expect(data.customers.edges).toHaveLength(6);
     for (const edge of data.customers.edges) expect(edge.node.crossSellSuggestions.length).toBeGreaterThan(0);

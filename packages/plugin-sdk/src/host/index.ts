@@ -14,3 +14,4 @@ export {
   type PluginSource,
 } from './load-plugins.js';
 export type { Plugin, PluginProblem } from '../definition.js';
+export { sqlFor } from './plugin-sql-for.js';

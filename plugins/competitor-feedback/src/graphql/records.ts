@@ -4,6 +4,7 @@ import {
   type Builder,
   conflict,
   formatMoney,
+  globalId,
   type Models,
   moveDealIn,
   notFound,
@@ -15,6 +16,7 @@ import {
   toMoney,
   z,
 } from '@crm/plugin-sdk';
+import { linkOutcomeOf } from '../deal-outcomes.js';
 import type { CompetitorSettings } from '../settings.js';
 import type { CompetitorToolkit, CompetitorTypes } from './types.js';
 
@@ -44,13 +46,6 @@ async function assertExists(scope: Scope, model: 'customer' | 'activity', id: st
     ? await scope.tx.customer.findUnique({ where: { id }, select: { id: true } })
     : await scope.tx.activity.findUnique({ where: { id }, select: { id: true } });
   if (!row) throw notFound(model === 'customer' ? 'Customer' : 'Activity', field);
-}
-
-/** The link's outcome for a deal as it stands now (a deal linked after it closed counts too). */
-function outcomeOf(deal: Models.Deal) {
-  if (deal.status === 'WON') return { outcome: 'WON' as const, amount: deal.amount, closedAt: deal.closedAt };
-  if (deal.status === 'LOST') return { outcome: 'LOST_OTHER' as const, amount: deal.amount, closedAt: deal.closedAt, lostReason: deal.lostReason };
-  return { outcome: 'OPEN' as const };
 }
 
 type LinkOutcome = Omit<Prisma.CompetitorDealUncheckedCreateInput, 'workspaceId' | 'dealId' | 'competitorId'>;
@@ -140,7 +135,45 @@ export function registerCompetitorRecords(builder: Builder, plugin: CompetitorTo
         plugin.run(context, 'write', async (scope) => {
           const deal = await dealIn(scope, input.dealId);
           const competitor = await competitorIn(scope, input.competitorId);
-          return { link: await saveLink(scope, deal.id, competitor.id, outcomeOf(deal), {}) };
+          return { link: await saveLink(scope, deal.id, competitor.id, linkOutcomeOf(deal), {}) };
+        }),
+    }),
+  );
+
+  const UnlinkPayload = builder.objectRef<{ dealId: string; competitor: Models.Competitor; linkId: string }>('UnlinkCompetitorFromDealPayload').implement({
+    fields: (t) => ({
+      deal: t.prismaField({
+        type: 'Deal',
+        description: 'The deal, without the competitor among its `competitors` now.',
+        resolve: (query, p, _args, context) => plugin.authorize(context, 'read').db.deal.findUniqueOrThrow({ ...query, where: { id: p.dealId } }),
+      }),
+      competitor: t.field({ type: types.competitor, resolve: (p) => p.competitor }),
+      unlinkedLinkId: t.id({ description: 'The global id of the removed CompetitorDeal.', resolve: (p) => globalId('CompetitorDeal', p.linkId) }),
+    }),
+  });
+  builder.mutationField('unlinkCompetitorFromDeal', (t) =>
+    t.field({
+      type: UnlinkPayload,
+      description:
+        'Takes a competitor out of a deal (linked by mistake, or it left the race). NOT_FOUND when they are not linked; CONFLICT when ' +
+        'the deal was lost to this competitor (reopen the deal first, so the loss is not silently erased from the figures).',
+      args: {
+        input: t.arg({
+          type: builder.inputType('UnlinkCompetitorFromDealInput', {
+            fields: (f) => ({ dealId: f.id({ required: true }), competitorId: f.id({ required: true }) }),
+          }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'write', async (scope) => {
+          const deal = await dealIn(scope, input.dealId);
+          const competitor = await competitorIn(scope, input.competitorId);
+          const link = await scope.tx.competitorDeal.findUnique({ where: { dealId_competitorId: { dealId: deal.id, competitorId: competitor.id } } });
+          if (!link) throw notFound('CompetitorDeal', 'competitorId');
+          if (link.outcome === 'LOST_TO_COMPETITOR') throw conflict('The deal was lost to this competitor: reopen the deal before unlinking it', 'competitorId');
+          await scope.tx.competitorDeal.delete({ where: { id: link.id } });
+          return { dealId: deal.id, competitor, linkId: link.id };
         }),
     }),
   );

@@ -2,7 +2,8 @@
 import { type Builder, conflict, type Models, notFound, type PluginCommandScope, rowId } from '@crm/plugin-sdk';
 import { rebuildRules } from '../rules.js';
 import type { CrossSellSettings } from '../settings.js';
-import { blockedCustomers, suggestionsFor } from '../suggestions.js';
+import { blockedCustomers } from '../blocked.js';
+import { suggestionsFor } from '../suggestions.js';
 import type { CrossSellToolkit, CrossSellTypes } from './types.js';
 
 type Scope = PluginCommandScope<CrossSellSettings>;
@@ -50,11 +51,13 @@ export function registerCrossSellMutations(builder: Builder, plugin: CrossSellTo
         plugin.run(context, 'offer', async (scope) => {
           const customerId = await existingCustomer(scope, input.customerId);
           const sku = await existingSku(scope, input.sku);
+          // Offers to one customer one at a time: the cap check below then sees every offer committed before it.
+          await scope.lock(`offer:${customerId}`);
           const now = new Date();
           const blocked = (await blockedCustomers(scope.tx, [customerId], scope.settings, now)).get(customerId);
           if (blocked === 'UNSUBSCRIBED') throw conflict('This customer unsubscribed from campaigns: no offers', 'customerId');
           if (blocked === 'CAP_REACHED') throw conflict(`This customer already had ${scope.settings.maxOffersPerPeriod} offers in the last ${scope.settings.offerPeriodDays} days`, 'customerId');
-          const all = (await suggestionsFor(scope.tx, [customerId], 1000, scope.settings, now)).get(customerId) ?? [];
+          const all = (await suggestionsFor(scope.sql, [customerId], 1000, scope.settings, now)).get(customerId) ?? [];
           const suggestion = all.find((s) => s.product.sku === sku);
           if (!suggestion) throw conflict('This product is not a suggestion for this customer (bought, or dismissed recently)', 'sku');
           const offer = await scope.tx.crossSellOffer.create({
@@ -113,7 +116,7 @@ export function registerCrossSellMutations(builder: Builder, plugin: CrossSellTo
     t.field({
       type: RebuildPayload,
       description: "Recomputes the workspace's rules from all its orders (after an import; ADMIN).",
-      resolve: (_root, _args, context) => plugin.run(context, 'manage', (scope) => rebuildRules(scope.tx, scope.session.workspaceId)),
+      resolve: (_root, _args, context) => plugin.run(context, 'manage', (scope) => rebuildRules(scope.tx, scope.sql, scope.session.workspaceId)),
     }),
   );
 }

@@ -1,5 +1,5 @@
-// The cross-sell types and `Customer.crossSellSuggestions(first)`, resolved through a per-request loader: one fixed
-// set of queries per page of customers.
+// The cross-sell types and `Customer.crossSellSuggestions(first)`, resolved through a per-request loader: the
+// settings and one ranking statement per page of customers.
 import { type Builder, type PluginToolkit } from '@crm/plugin-sdk';
 import type { CrossSellSettings } from '../settings.js';
 import { type Suggestion, suggestionsFor } from '../suggestions.js';
@@ -24,7 +24,7 @@ export function registerCrossSellTypes(builder: Builder, plugin: CrossSellToolki
   // Keyed by customer and `first` (the same for every customer of a page).
   type Key = `${string}|${number}`;
   const suggestionsOf = plugin.loader<Key, Suggestion[]>(async (keys, context) => {
-    const db = plugin.authorize(context, 'read').db;
+    const sql = plugin.sql(context, 'read');
     const settings = await plugin.settings(context);
     const found = new Map<Key, Suggestion[]>();
     const byFirst = new Map<number, string[]>();
@@ -33,7 +33,7 @@ export function registerCrossSellTypes(builder: Builder, plugin: CrossSellToolki
       byFirst.set(Number(first), [...(byFirst.get(Number(first)) ?? []), customerId]);
     }
     for (const [first, customerIds] of byFirst) {
-      const ranked = await suggestionsFor(db, customerIds, first, settings);
+      const ranked = await suggestionsFor(sql, customerIds, first, settings);
       for (const [customerId, list] of ranked) found.set(`${customerId}|${first}`, list);
     }
     return found;

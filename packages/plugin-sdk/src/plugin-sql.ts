@@ -1,0 +1,142 @@
+// `sql`: one read-only SQL statement, written as a tagged template, that can only see the caller's workspace. For the
+// figures and rankings that belong in one statement (window functions, per-group top-k, aggregates over joins) and
+// that the Prisma client cannot express in one query.
+//
+// How the scope holds: every table the statement names is shadowed by a common table expression of the same name,
+// `WITH "T" AS NOT MATERIALIZED (SELECT * FROM "T" WHERE "workspaceId" = $1)`, so a reference to "T" anywhere in
+// the statement (subqueries included) reads the workspace's rows only; interpolated values are always bound
+// parameters. A scanner refuses what would get around the shadowing or is not a read: schema-qualified names,
+// another plugin's tables, catalog and file functions, dynamic SQL, comments, several statements, writes and locks.
+// It guards against mistakes; it is not a sandbox (plugin code runs in the gateway's process).
+import type { TableAccess } from './table-access.js';
+
+/** A tagged template that runs one read-only statement in the workspace: ``await sql<Row>`SELECT …` ``. */
+export interface PluginSql {
+  <Row = Record<string, unknown>>(strings: TemplateStringsArray, ...values: readonly unknown[]): Promise<Row[]>;
+  /** The workspace every table of the statement is narrowed to. */
+  readonly workspaceId: string;
+}
+
+/** What runs the statement: the workspace-scoped client or a command's transaction. */
+export interface RawQueryRunner {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+/** A statement the scanner refused: a programming error in the plugin, so it is not masked as a client error. */
+export class PluginSqlError extends Error {
+  override name = 'PluginSqlError';
+}
+
+const WRITES = new Set([
+  'insert', 'update', 'delete', 'merge', 'truncate', 'alter', 'drop', 'create', 'grant', 'revoke', 'copy', 'call', 'do',
+  'vacuum', 'analyze', 'lock', 'set', 'reset', 'listen', 'notify', 'refresh', 'cluster', 'reindex', 'prepare',
+  'execute', 'deallocate', 'discard', 'share',
+]);
+/** Names that reach outside the workspace's tables: schemas, the catalog, files, settings, SQL run from a string. */
+const OUTSIDE = /^(?:pg_|lo_|dblink|_|(?:query|cursor|table|schema|database)_to_xml)|^(?:public|information_schema|set_config|current_setting)$/;
+
+interface Scanned {
+  /** Quoted identifiers and whether a `.` precedes them (a qualified name). */
+  quoted: { name: string; qualified: boolean }[];
+  /** Unquoted words, lower-cased (keywords, functions, aliases, columns). */
+  words: string[];
+}
+
+/** Tokenises just enough of the statement's literal text: strings, quoted identifiers, words, placeholders. */
+function scan(text: string): Scanned {
+  const quoted: Scanned['quoted'] = [];
+  const words: string[] = [];
+  const refuse = (what: string) => {
+    throw new PluginSqlError(`sql: ${what} is not allowed in a plugin's statement`);
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "'") {
+      if (/[A-Za-z0-9_]$/.test(text.slice(0, i))) refuse('a prefixed string literal (E\'…\', U&\'…\')');
+      for (i++; i < text.length; i++) {
+        if (text[i] === "'" && text[i + 1] === "'") i++;
+        else if (text[i] === "'") break;
+      }
+      if (i >= text.length) refuse('an unterminated string literal');
+      i++;
+    } else if (c === '"') {
+      let name = '';
+      for (i++; i < text.length; i++) {
+        if (text[i] === '"' && text[i + 1] === '"') name += text[++i];
+        else if (text[i] === '"') break;
+        else name += text[i];
+      }
+      if (i >= text.length) refuse('an unterminated quoted identifier');
+      const before = text.slice(0, i - name.length - 1).trimEnd();
+      quoted.push({ name, qualified: before.endsWith('.') });
+      i++;
+    } else if (text.startsWith('--', i) || text.startsWith('/*', i)) {
+      refuse('a comment');
+    } else if (c === ';') {
+      refuse('";" (one statement only)');
+    } else if (c === '$') {
+      const digits = /^\$\d+/.exec(text.slice(i));
+      if (!digits) refuse('dollar quoting');
+      i += digits![0].length;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i))![0];
+      words.push(word.toLowerCase());
+      i += word.length;
+    } else {
+      i++;
+    }
+  }
+  return { quoted, words };
+}
+
+/** Checks the statement's literal parts and returns the tables it reads (to be shadowed). */
+export function checkPluginStatement(parts: readonly string[], access: TableAccess): { tables: string[]; startsWithWith: boolean } {
+  // `$0` stands for every interpolated value while scanning: values are bound, never part of the text.
+  const { quoted, words } = scan(parts.join('$0'));
+  const first = words[0];
+  if (first !== 'select' && first !== 'with') throw new PluginSqlError('sql: a plugin statement is one SELECT (or WITH … SELECT)');
+  if (first === 'with' && words[1] === 'recursive') throw new PluginSqlError('sql: WITH RECURSIVE is not supported in a plugin statement');
+  for (const word of words) {
+    if (WRITES.has(word)) throw new PluginSqlError(`sql: "${word.toUpperCase()}" is not allowed: plugin statements only read (write through the Prisma client)`);
+    if (OUTSIDE.test(word)) throw new PluginSqlError(`sql: "${word}" reaches outside the workspace's tables`);
+  }
+  const tables = new Set<string>();
+  for (const { name, qualified } of quoted) {
+    if (OUTSIDE.test(name.toLowerCase())) throw new PluginSqlError(`sql: "${name}" reaches outside the workspace's tables`);
+    if (access.readable.has(name)) {
+      if (qualified) throw new PluginSqlError(`sql: write "${name}" without a schema: a qualified name would bypass the workspace scope`);
+      tables.add(name);
+    } else if (access.known.has(name)) {
+      throw new PluginSqlError(`sql: "${name}" is another plugin's table (a plugin reads the core's tables and its own)`);
+    }
+  }
+  return { tables: [...tables].sort(), startsWithWith: first === 'with' };
+}
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The statement as sent: the shadowing expressions first (workspace id is `$1`), then the plugin's text. */
+export function buildPluginStatement(parts: readonly string[], values: readonly unknown[], workspaceId: string, access: TableAccess) {
+  const { tables, startsWithWith } = checkPluginStatement(parts, access);
+  const offset = tables.length ? 1 : 0;
+  let text = parts[0]!;
+  for (let i = 1; i < parts.length; i++) text += `$${i + offset}${parts[i]}`;
+  const params = values.map((v) => (v instanceof Date ? v.toISOString() : v));
+  if (!tables.length) return { text, params };
+  const shadows = tables
+    .map((t) => `${quote(t)} AS NOT MATERIALIZED (SELECT * FROM ${quote(t)} WHERE ${t === 'Workspace' ? '"id"' : '"workspaceId"'} = $1::uuid)`)
+    .join(',\n  ');
+  // A statement of its own WITH continues the list: `WITH <shadows>, <its expressions> SELECT …`.
+  const body = startsWithWith ? `,\n  ${text.trimStart().slice(4)}` : `\n${text}`;
+  return { text: `WITH ${shadows}${body}`, params: [workspaceId, ...params] };
+}
+
+/** The `sql` tag for one workspace, running on `runner` (a scoped client, or a command's transaction). */
+export function createPluginSql(runner: RawQueryRunner, workspaceId: string, access: () => TableAccess): PluginSql {
+  const sql = async <Row,>(strings: TemplateStringsArray, ...values: readonly unknown[]): Promise<Row[]> => {
+    const { text, params } = buildPluginStatement(strings, values, workspaceId, access());
+    return runner.$queryRawUnsafe<Row[]>(text, ...params);
+  };
+  return Object.assign(sql, { workspaceId }) as PluginSql;
+}
