@@ -313,7 +313,7 @@ describe('deal links from both sides', () => {
     expect(await competitorsOf(open.id)).toEqual(linked);
     // Mentioned again, and the event delivered again: still one link each.
     await logOn(open.id, 'Percolata again');
-    const event = await kit.database.prisma.event.findFirstOrThrow({ where: { workspaceId, type: 'activity.logged' }, orderBy: { seq: 'desc' } });
+    const event = await kit.lastEvent('activity.logged', workspaceId);
     kit.gateway.plugins!.dispatch([event, event]);
     await kit.settled();
     expect(await competitorsOf(open.id)).toEqual(linked);
