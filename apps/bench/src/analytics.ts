@@ -13,7 +13,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { fitBgNbd, fitGammaGamma, simulateHistories, summarizeTransactions } from '@crm/analytics';
-import { CommandRunner, createWorkspace, fitClvModel, importOrders, issueApiKey, seedWorkspace, systemSession } from '@crm/core';
+import { CommandRunner, createWorkspace, type FitPhaseTimings, fitClvModel, importOrders, issueApiKey, seedWorkspace, systemSession } from '@crm/core';
 import { type Database, openDatabase } from '@crm/db';
 import { createGateway, silentLogger } from '@crm/gateway';
 import { ensurePostgresDatabase } from './bench-database.js';
@@ -100,13 +100,14 @@ if (pgDatabase && !args['skip-fit']) {
   const caller = systemCaller(pgDatabase, workspaceId);
   const runs: number[] = [];
   const lag: { maxMs: number; p99Ms: number }[] = [];
+  const phases: FitPhaseTimings[] = [];
   let model;
   for (let i = 0; i < 3; i++) {
     // How long this process's event loop was blocked during the fit (what a gateway's requests would wait).
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const started = performance.now();
-    model = await fitClvModel(caller, { trigger: 'cli' });
+    model = await fitClvModel(caller, { trigger: 'cli', onPhaseTimings: (t) => phases.push(t) });
     runs.push(Math.round(performance.now() - started));
     delay.disable();
     lag.push({ maxMs: Math.round(delay.max / 1e6), p99Ms: Math.round(delay.percentile(99) / 1e6) });
@@ -121,7 +122,7 @@ if (pgDatabase && !args['skip-fit']) {
   const bg = fitBgNbd(summaries);
   const gg = fitGammaGamma(summaries);
   results.fit25k = {
-    customers: model!.customers, orders: rows.length, endToEndMs: runs, eventLoopLagDuringFit: lag, mathsMs: Math.round(performance.now() - started),
+    customers: model!.customers, orders: rows.length, endToEndMs: runs, phasesMs: phases, eventLoopLagDuringFit: lag, mathsMs: Math.round(performance.now() - started),
     evaluations: bg.evaluations, converged: bg.converged && gg.converged,
     recovered: { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b, p: gg.p, q: gg.q, gamma: gg.gamma }, truth,
   };

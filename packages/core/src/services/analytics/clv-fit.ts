@@ -18,6 +18,20 @@ export interface FitClvModelOptions {
   asOf?: Date | null;
   /** Who asked, recorded on the model: `api`, `cli`, `background` (a refit after purchases) or `month-end`. */
   trigger: 'api' | 'cli' | 'background' | 'month-end';
+  /** Receives how long each phase took (ms), once the transaction has committed: for benchmarks and logs. */
+  onPhaseTimings?: (timings: FitPhaseTimings) => void;
+}
+
+/** Milliseconds per phase of a fit, in the order they run (`commit` includes the transaction's commit). */
+export interface FitPhaseTimings {
+  inputs: number;
+  maths: number;
+  scores: number;
+  rfmAndFigures: number;
+  copyToCustomers: number;
+  snapshot: number;
+  commit: number;
+  total: number;
 }
 
 interface ModelInput {
@@ -38,6 +52,13 @@ interface ModelInput {
 export async function fitClvModel(caller: Caller, options: FitClvModelOptions): Promise<ClvModel> {
   requireRole(caller.session, 'ADMIN');
   const started = performance.now();
+  const timings: Partial<FitPhaseTimings> = {};
+  let lap = started;
+  const phase = (name: keyof FitPhaseTimings) => {
+    const now = performance.now();
+    timings[name] = Math.round(now - lap);
+    lap = now;
+  };
   const asOf = options.asOf ?? new Date();
   if (Number.isNaN(asOf.getTime())) throw badInput('asOf: not a date', 'asOf');
   if (asOf.getTime() > Date.now() + DAY_MS) throw badInput('asOf: must not be in the future', 'asOf');
@@ -52,6 +73,7 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
   if (!repeat.length) throw badInput('asOf: no customer has bought on two different days yet, so repeat buying cannot be estimated', 'asOf');
 
   const fallbackOrderValue = await meanOrderValue(caller, end);
+  phase('inputs');
   // The maths (~1 s for 25,000 customers) runs in a worker thread: the gateway keeps serving requests meanwhile.
   const job: ClvFitJob = {
     x: Float64Array.from(inputs, (c) => c.x),
@@ -62,10 +84,11 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
     settings,
   };
   const { bg, spend, probabilityAlive, expectedPurchases, expectedOrderValue, predictedLifetimeValue } = await fitClvInWorker(job);
+  phase('maths');
   const column = (values: Float64Array, start: number, end: number) => Array.from(values.subarray(start, end));
   const money = (values: Float64Array, start: number, end: number) => Array.from(values.subarray(start, end), (v) => v.toFixed(2));
 
-  return caller.run(
+  const fitted = await caller.run(
     async (scope) => {
       const { tx } = scope;
       const model = await tx.clvModel.create({
@@ -118,6 +141,7 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
           money(predictedLifetimeValue, start, stop),
         );
       }
+      phase('scores');
       // RFM needs the whole workspace (quintiles), so it is one statement after the rows exist. Right after a large
       // import the statistics still describe a small workspace, and the planner then joins the CTEs in nested loops
       // (25,000 × 25,000 comparisons); hash joins are right at any size for this bulk statement.
@@ -136,14 +160,21 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
       );
       await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = on');
       await tx.$executeRawUnsafe(`DELETE FROM "CustomerScore" WHERE "workspaceId" = $1::uuid AND "modelId" <> $2::uuid`, workspaceId, model.id);
+      phase('rfmAndFigures');
       await copyScoresToCustomers(scope, workspaceId);
+      phase('copyToCustomers');
       await writeSegmentSnapshot(scope, { workspaceId, modelId: model.id, calibrationDay, end, settings });
+      phase('snapshot');
       const { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood } = clvModelSummary(model);
       scope.emit('clv.model_fitted', { type: 'ClvModel', id: model.id }, { calibrationEnd, customers, r, alpha, a, b, p, q, gamma, logLikelihood });
       return model;
     },
     { role: 'ADMIN' },
   );
+  phase('commit');
+  timings.total = Math.round(performance.now() - started);
+  options.onPhaseTimings?.(timings as FitPhaseTimings);
+  return fitted;
 }
 
 /** A fit as plain JSON (the CLI's output line, the event's payload). */
