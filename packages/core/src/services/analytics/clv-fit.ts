@@ -6,12 +6,10 @@ import { requireRole } from '../../session.js';
 import { uuid7 } from '../import/ids.js';
 import { writeSegmentSnapshot } from '../reports/segment-snapshots.js';
 import { copyScoresToCustomers } from './score-columns.js';
-import { customerFiguresSql, modelInputsSql, rfmSql } from './customer-figures-sql.js';
+import { modelInputsSql, rfmSql, workspaceFiguresSql } from './customer-figures-sql.js';
 import { loadAnalyticsSettings } from './settings.js';
 
 const DAY_MS = 86_400_000;
-/** Rows per upsert statement. */
-const CHUNK = 5000;
 
 export interface FitClvModelOptions {
   /** Calibration end: purchases up to the end of this UTC day count. @default today */
@@ -27,7 +25,7 @@ export interface FitPhaseTimings {
   inputs: number;
   maths: number;
   scores: number;
-  rfmAndFigures: number;
+  staleScores: number;
   copyToCustomers: number;
   snapshot: number;
   commit: number;
@@ -85,8 +83,6 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
   };
   const { bg, spend, probabilityAlive, expectedPurchases, expectedOrderValue, predictedLifetimeValue } = await fitClvInWorker(job);
   phase('maths');
-  const column = (values: Float64Array, start: number, end: number) => Array.from(values.subarray(start, end));
-  const money = (values: Float64Array, start: number, end: number) => Array.from(values.subarray(start, end), (v) => v.toFixed(2));
 
   const fitted = await caller.run(
     async (scope) => {
@@ -113,54 +109,53 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
           trigger: options.trigger,
         },
       });
-      for (let start = 0; start < inputs.length; start += CHUNK) {
-        const chunk = inputs.slice(start, start + CHUNK);
-        const stop = start + chunk.length;
-        await tx.$executeRawUnsafe(
-          `INSERT INTO "CustomerScore" ("customerId", "workspaceId", "modelId", "repeatPurchases", "recencyWeeks", "ageWeeks", "meanRepeatValue",
-                                        "probabilityAlive", "expectedPurchases", "expectedOrderValue", "predictedLifetimeValue",
-                                        "rfmRecency", "rfmFrequency", "rfmMonetary", "rfmSegment", "historicalRevenue", "productCost", "costToServe", profit, "scoredAt")
-           SELECT u.id, $1::uuid, $2::uuid, u.x, u.tx, u.t, u.m, u.alive, u.expected, u.eov, u.clv, 0, 0, 0, '', 0, 0, 0, 0, now()
-             FROM unnest($3::uuid[], $4::int[], $5::float8[], $6::float8[], $7::numeric[], $8::float8[], $9::float8[], $10::numeric[], $11::numeric[])
-               AS u(id, x, tx, t, m, alive, expected, eov, clv)
-           ON CONFLICT ("customerId") DO UPDATE SET
-             "modelId" = EXCLUDED."modelId", "repeatPurchases" = EXCLUDED."repeatPurchases", "recencyWeeks" = EXCLUDED."recencyWeeks",
-             "ageWeeks" = EXCLUDED."ageWeeks", "meanRepeatValue" = EXCLUDED."meanRepeatValue", "probabilityAlive" = EXCLUDED."probabilityAlive",
-             "expectedPurchases" = EXCLUDED."expectedPurchases", "expectedOrderValue" = EXCLUDED."expectedOrderValue",
-             "predictedLifetimeValue" = EXCLUDED."predictedLifetimeValue", "scoredAt" = EXCLUDED."scoredAt"`,
-          workspaceId,
-          model.id,
-          chunk.map((c) => c.id),
-          chunk.map((c) => c.x),
-          chunk.map((c) => c.tx),
-          chunk.map((c) => c.T),
-          chunk.map((c) => c.meanValue.toFixed(2)),
-          column(probabilityAlive, start, stop),
-          column(expectedPurchases, start, stop),
-          money(expectedOrderValue, start, stop),
-          money(predictedLifetimeValue, start, stop),
-        );
-      }
-      phase('scores');
-      // RFM needs the whole workspace (quintiles), so it is one statement after the rows exist. Right after a large
-      // import the statistics still describe a small workspace, and the planner then joins the CTEs in nested loops
-      // (25,000 × 25,000 comparisons); hash joins are right at any size for this bulk statement.
+      // ONE statement writes every score, whole: the model's outputs (arrays from the worker) joined to RFM and the
+      // historical figures, so each row is written once (an upsert then an UPDATE wrote every row and its five index
+      // entries twice). RFM needs the whole workspace (quintiles), which is why this is not chunked. JIT is off (for the
+      // rest of the transaction: its statements are all bulk and short): its
+      // compilation cost ~0.6 s here for a statement that runs in ~0.3 s. Right after a large import the statistics
+      // still describe a small workspace and the planner then joins the CTEs in nested loops (25,000 × 25,000
+      // comparisons); hash joins are right at any size for this bulk statement.
+      await tx.$executeRawUnsafe('SET LOCAL jit = off');
       await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = off');
       await tx.$executeRawUnsafe(
         `WITH rfm AS MATERIALIZED (${rfmSql}),
-              figures AS MATERIALIZED (${customerFiguresSql(settings, `c."workspaceId" = $1::uuid AND c.id IN (SELECT id FROM rfm)`, '$2::timestamptz')})
-         UPDATE "CustomerScore" s
-            SET "rfmRecency" = rfm.r, "rfmFrequency" = rfm.f, "rfmMonetary" = rfm.m, "rfmSegment" = rfm.segment,
-                "historicalRevenue" = figures.revenue, "productCost" = figures."productCost", "costToServe" = figures."costToServe",
-                profit = figures.revenue - figures."productCost" - figures."costToServe"
-           FROM rfm JOIN figures ON figures.id = rfm.id
-          WHERE s."customerId" = rfm.id AND s."workspaceId" = $1::uuid`,
+              figures AS MATERIALIZED (${workspaceFiguresSql(settings, '$2::timestamptz')})
+         INSERT INTO "CustomerScore" ("customerId", "workspaceId", "modelId", "repeatPurchases", "recencyWeeks", "ageWeeks", "meanRepeatValue",
+                                      "probabilityAlive", "expectedPurchases", "expectedOrderValue", "predictedLifetimeValue",
+                                      "rfmRecency", "rfmFrequency", "rfmMonetary", "rfmSegment", "historicalRevenue", "productCost", "costToServe", profit, "scoredAt")
+         SELECT u.id, $1::uuid, $3::uuid, u.x, u.tx, u.t, u.m, u.alive, u.expected, u.eov, u.clv,
+                rfm.r, rfm.f, rfm.m, rfm.segment, figures.revenue, figures."productCost", figures."costToServe",
+                figures.revenue - figures."productCost" - figures."costToServe", now()
+           FROM unnest($4::uuid[], $5::int[], $6::float8[], $7::float8[], $8::numeric[], $9::float8[], $10::float8[], $11::numeric[], $12::numeric[])
+                  AS u(id, x, tx, t, m, alive, expected, eov, clv)
+           JOIN rfm ON rfm.id = u.id
+           JOIN figures ON figures.id = u.id
+         ON CONFLICT ("customerId") DO UPDATE SET
+           "modelId" = EXCLUDED."modelId", "repeatPurchases" = EXCLUDED."repeatPurchases", "recencyWeeks" = EXCLUDED."recencyWeeks",
+           "ageWeeks" = EXCLUDED."ageWeeks", "meanRepeatValue" = EXCLUDED."meanRepeatValue", "probabilityAlive" = EXCLUDED."probabilityAlive",
+           "expectedPurchases" = EXCLUDED."expectedPurchases", "expectedOrderValue" = EXCLUDED."expectedOrderValue",
+           "predictedLifetimeValue" = EXCLUDED."predictedLifetimeValue", "rfmRecency" = EXCLUDED."rfmRecency",
+           "rfmFrequency" = EXCLUDED."rfmFrequency", "rfmMonetary" = EXCLUDED."rfmMonetary", "rfmSegment" = EXCLUDED."rfmSegment",
+           "historicalRevenue" = EXCLUDED."historicalRevenue", "productCost" = EXCLUDED."productCost", "costToServe" = EXCLUDED."costToServe",
+           profit = EXCLUDED.profit, "scoredAt" = EXCLUDED."scoredAt"`,
         workspaceId,
         end.toISOString(),
+        model.id,
+        inputs.map((c) => c.id),
+        inputs.map((c) => c.x),
+        inputs.map((c) => c.tx),
+        inputs.map((c) => c.T),
+        inputs.map((c) => c.meanValue.toFixed(2)),
+        Array.from(probabilityAlive),
+        Array.from(expectedPurchases),
+        Array.from(expectedOrderValue, (v) => v.toFixed(2)),
+        Array.from(predictedLifetimeValue, (v) => v.toFixed(2)),
       );
       await tx.$executeRawUnsafe('SET LOCAL enable_nestloop = on');
+      phase('scores');
       await tx.$executeRawUnsafe(`DELETE FROM "CustomerScore" WHERE "workspaceId" = $1::uuid AND "modelId" <> $2::uuid`, workspaceId, model.id);
-      phase('rfmAndFigures');
+      phase('staleScores');
       await copyScoresToCustomers(scope, workspaceId);
       phase('copyToCustomers');
       await writeSegmentSnapshot(scope, { workspaceId, modelId: model.id, calibrationDay, end, settings });
