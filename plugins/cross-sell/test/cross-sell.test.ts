@@ -129,6 +129,9 @@ describe('cross-sell', () => {
     expect((await s.suggestions(s.c1)).length).toBeGreaterThan(0);
     const types = await kit.database.prisma.event.findMany({ where: { workspaceId: s.workspaceId, type: { startsWith: 'crosssell.' } }, orderBy: { seq: 'asc' } });
     expect(types.map((e) => e.type)).toEqual(['crosssell.offered', 'crosssell.dismissed', 'crosssell.offered']);
+    // The read path ranks with the stored settings (read by the ranking statement itself): no dismissal period, a higher cap.
+    await s.client.query(SETTINGS, { settings: { maxOffersPerPeriod: 10, dismissalDays: 0 } });
+    expect((await s.suggestions(s.target)).map((x: { product: { sku: string } }) => x.product.sku).sort()).toEqual(['B', 'C', 'D']);
     const bad = await s.client.request(SETTINGS, { settings: { maxOffersPerPeriod: -1 } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'settings.maxOffersPerPeriod' });
     const reader = await kit.issueKey(s.workspaceId, 'READ_ONLY');
@@ -196,7 +199,7 @@ describe('cross-sell', () => {
     const small = await kit.sql.during(() => page(2));
     const large = await kit.sql.during(() => page(6));
     expect(large.length).toBe(small.length);
-    // The ranking is one statement for the whole page (besides the page itself, the key and the settings).
+    // The ranking is one statement for the whole page (besides the page itself and the key; it reads the settings itself).
     expect(large.filter((statement) => statement.includes('"CrossSellPairCount"'))).toHaveLength(1);
     const data = await page(6);
     expect(data.customers.edges).toHaveLength(6);

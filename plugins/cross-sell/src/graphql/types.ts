@@ -1,5 +1,5 @@
-// The cross-sell types and `Customer.crossSellSuggestions(first)`, resolved through a per-request loader: the
-// settings and one ranking statement per page of customers.
+// The cross-sell types and `Customer.crossSellSuggestions(first)`, resolved through a per-request loader: one ranking
+// statement per page of customers (it reads the workspace's settings itself).
 import { type Builder, type PluginToolkit } from '@crm/plugin-sdk';
 import type { CrossSellSettings } from '../settings.js';
 import { type Suggestion, suggestionsFor } from '../suggestions.js';
@@ -25,7 +25,6 @@ export function registerCrossSellTypes(builder: Builder, plugin: CrossSellToolki
   type Key = `${string}|${number}`;
   const suggestionsOf = plugin.loader<Key, Suggestion[]>(async (keys, context) => {
     const sql = plugin.sql(context, 'read');
-    const settings = await plugin.settings(context);
     const found = new Map<Key, Suggestion[]>();
     const byFirst = new Map<number, string[]>();
     for (const key of keys) {
@@ -33,7 +32,7 @@ export function registerCrossSellTypes(builder: Builder, plugin: CrossSellToolki
       byFirst.set(Number(first), [...(byFirst.get(Number(first)) ?? []), customerId]);
     }
     for (const [first, customerIds] of byFirst) {
-      const ranked = await suggestionsFor(sql, customerIds, first, settings);
+      const ranked = await suggestionsFor(sql, customerIds, first, null);
       for (const [customerId, list] of ranked) found.set(`${customerId}|${first}`, list);
     }
     return found;
