@@ -107,8 +107,12 @@ describe('refreshClvModel', () => {
     const bg = fitBgNbd(Object.values(summaries));
     const gg = fitGammaGamma(Object.values(summaries));
     expect(model).toMatchObject({ customers: 5, repeatCustomers: 4, trigger: 'api' });
-    for (const key of ['r', 'alpha', 'a', 'b', 'logLikelihood'] as const) expect(model[key] / bg[key]).toBeCloseTo(1, 4);
-    for (const key of ['p', 'q', 'gamma'] as const) expect(model[key] / gg[key]).toBeCloseTo(1, 4);
+    // Five customers make a flat likelihood: where the simplex stops moves in the 5th digit with the order the rows
+    // are summed in, while the optimum's value does not. (The next test checks x, t_x, T to 8 digits through the
+    // per-customer predictions.)
+    expect(model.logLikelihood / bg.logLikelihood).toBeCloseTo(1, 6);
+    for (const key of ['r', 'alpha', 'a', 'b'] as const) expect(model[key] / bg[key]).toBeCloseTo(1, 3);
+    for (const key of ['p', 'q', 'gamma'] as const) expect(model[key] / gg[key]).toBeCloseTo(1, 3);
     const event = await t.database.prisma.event.findFirst({ where: { workspaceId: t.workspace.workspaceId, type: 'clv.model_fitted' } });
     expect(event?.payload).toMatchObject({ customers: 5, r: model.r });
   });
