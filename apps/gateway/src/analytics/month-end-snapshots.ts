@@ -1,6 +1,7 @@
 import { type CommandRunner, fitClvModel, isCrmError, latestClvModel, systemSession } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
+import { PeriodicRounds } from '../periodic-rounds.js';
 
 export interface MonthEndSnapshotSettings {
   /** How often to look for months that are over. @default 3600000 (hourly) */
@@ -40,40 +41,36 @@ const DAY_MS = 86_400_000;
  * Several instances may run it: a month fitted twice gets the same rows (the later replaces the earlier).
  */
 export class MonthEndSnapshots {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly rounds: PeriodicRounds;
   private stopped = false;
   /** Months that cannot be fitted (too little history by then): not retried by this process. */
   private readonly unfittable = new Set<string>();
 
-  constructor(private readonly options: MonthEndSnapshotOptions) {}
+  constructor(private readonly options: MonthEndSnapshotOptions) {
+    this.rounds = new PeriodicRounds(
+      () =>
+        this.runOnce().then(
+          () => undefined,
+          (error: unknown) => this.options.logger.warn('month-end snapshots failed', describeError(error)),
+        ),
+      { firstAfterMs: options.firstRoundMs ?? 60_000, everyMs: options.intervalMs ?? 3_600_000 },
+    );
+  }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.rounds.started) return;
     this.stopped = false;
-    const round = () => {
-      this.running ??= this.runOnce()
-        .catch((error: unknown) => this.options.logger.warn('month-end snapshots failed', describeError(error)))
-        .finally(() => (this.running = null));
-    };
-    this.timer = setTimeout(() => {
-      round();
-      this.timer = setInterval(round, this.options.intervalMs ?? 3_600_000);
-      this.timer.unref();
-    }, this.options.firstRoundMs ?? 60_000);
-    this.timer.unref();
+    this.rounds.start();
   }
 
   /** Stops looking; a round in progress stops after its current fit. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** The closed months without a month-end snapshot, per workspace, oldest first. */

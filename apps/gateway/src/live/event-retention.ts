@@ -1,5 +1,6 @@
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
+import { PeriodicRounds } from '../periodic-rounds.js';
 
 /** Events are kept this long by default: a year of audit trail (replay reaches back 7 days whatever this is). */
 export const DEFAULT_EVENT_RETENTION_DAYS = 365;
@@ -37,40 +38,35 @@ export function retentionDaysFromEnv(env: NodeJS.ProcessEnv = process.env): numb
  * (or deleting) the same rows.
  */
 export class EventRetention {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly rounds: PeriodicRounds;
   private stopped = false;
 
-  constructor(private readonly options: EventRetentionOptions) {}
+  constructor(private readonly options: EventRetentionOptions) {
+    const interval = options.intervalMs ?? 3_600_000;
+    this.rounds = new PeriodicRounds(
+      () =>
+        this.runOnce().then(
+          (count) => void (count && this.options.logger.info('event retention deleted old events', { count, days: this.days })),
+          (error: unknown) => this.options.logger.warn('event retention failed', describeError(error)),
+        ),
+      { firstAfterMs: Math.min(60_000, interval), everyMs: interval },
+    );
+  }
 
   get days(): number | null {
     return this.options.days === undefined ? DEFAULT_EVENT_RETENTION_DAYS : this.options.days;
   }
 
   start(): void {
-    if (this.timer || this.days === null) return;
+    if (this.rounds.started || this.days === null) return;
     this.stopped = false;
-    const interval = this.options.intervalMs ?? 3_600_000;
-    const round = () => {
-      this.running ??= this.runOnce()
-        .then((count) => count && this.options.logger.info('event retention deleted old events', { count, days: this.days }))
-        .catch((error: unknown) => this.options.logger.warn('event retention failed', describeError(error)))
-        .finally(() => (this.running = null));
-    };
-    this.timer = setTimeout(() => {
-      round();
-      this.timer = setInterval(round, interval);
-      this.timer.unref();
-    }, Math.min(60_000, interval));
-    this.timer.unref();
+    this.rounds.start();
   }
 
   /** Stops looking; a round in progress stops after its current batch. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** Deletes every event past the window, batch by batch; returns how many went. */

@@ -27,7 +27,6 @@ export interface GraphQLWsTransportOptions {
 }
 
 export interface GraphQLWsTransport {
-  readonly sockets: number;
   /** Closes every socket (1001 Going away) and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -114,9 +113,6 @@ export function serveGraphQLWs(
 
   let closing: Promise<void> | null = null;
   return {
-    get sockets() {
-      return wss.clients.size;
-    },
     close: () =>
       (closing ??= (async () => {
         clearInterval(keepAlive);

@@ -9,7 +9,8 @@ import type { Duplex } from 'node:stream';
  */
 export class WriteBatcher {
   private readonly corked = new Set<Duplex>();
-  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  /** Cancels the pending flush; set while a window is open. */
+  private cancel: (() => void) | null = null;
 
   constructor(readonly windowMs: number) {}
 
@@ -18,7 +19,14 @@ export class WriteBatcher {
     if (this.corked.has(socket)) return;
     socket.cork();
     this.corked.add(socket);
-    this.timer ??= this.windowMs > 0 ? setTimeout(this.flush, this.windowMs) : setImmediate(this.flush);
+    if (this.cancel) return;
+    if (this.windowMs > 0) {
+      const timer = setTimeout(this.flush, this.windowMs);
+      this.cancel = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(this.flush);
+      this.cancel = () => clearImmediate(immediate);
+    }
   }
 
   /** Lets `socket`'s held writes go now (a socket that is closing must not wait for the window). */
@@ -26,13 +34,8 @@ export class WriteBatcher {
     if (this.corked.delete(socket)) socket.uncork();
   }
 
-  /** Sockets whose writes are held right now. */
-  get holding(): number {
-    return this.corked.size;
-  }
-
   readonly flush = (): void => {
-    this.timer = null;
+    this.cancel = null;
     const sockets = [...this.corked];
     this.corked.clear();
     for (const socket of sockets) socket.uncork();
@@ -40,10 +43,7 @@ export class WriteBatcher {
 
   /** Flushes and stops the timer. */
   close(): void {
-    if (this.timer) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-    }
+    this.cancel?.();
     this.flush();
   }
 }
