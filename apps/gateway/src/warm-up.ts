@@ -34,7 +34,8 @@ export async function warmUp(baseUrl: string, apiKey: string, logger: Logger): P
         const response = await fetch(`${baseUrl}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-          body: JSON.stringify({ query }),
+          // Named, so the request log says which operation warmed up.
+          body: JSON.stringify({ query, operationName: /^query (\w+)/.exec(query)?.[1] }),
           signal: AbortSignal.timeout(30_000),
         });
         const body = (await response.json()) as { errors?: { message: string }[] };
