@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
-import { createSqlProjector, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
+import { createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
 import { type DocumentNode, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -10,6 +10,7 @@ import { maskError } from './error-masking.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
 import { type RateLimitOptions, useRateLimit } from './rate-limit.js';
+import { createJitEligibility } from './jit-eligibility.js';
 import { useSqlProjection } from './sql-projection.js';
 
 export interface NodeServerContext {
@@ -28,10 +29,6 @@ function useOperationName(): Plugin<GraphContext, NodeServerContext> {
       if (context.req) operationNames.set(context.req, params.operationName ?? 'anonymous');
     },
   };
-}
-
-function isSubscription(document: DocumentNode): boolean {
-  return document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription');
 }
 
 export interface GraphQLAppOptions {
@@ -53,9 +50,13 @@ export interface ConnectionInitialContext {
   connectionContext?: GraphContext;
 }
 
+/** Declines of the read engine by reason, since start (operators read them on /metrics). */
+export const engineDeclines = new Map<string, number>();
+
 /** graphql-yoga with our context, error masking and hardening. Served over HTTP by `http-server.ts`. */
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
+  const jitEligible = createJitEligibility(options.schema);
   return createYoga<NodeServerContext, GraphContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -78,12 +79,24 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       // Compiles each distinct operation to JavaScript once (cached by parsed document, so Yoga's parse cache
       // matters): a page of 50 customers resolves ~3,000 fields and graphql-js' interpreter was a quarter of the
       // CPU. Subscriptions are left to graphql-js.
-      useGraphQlJit({}, { enableIf: (args) => !isSubscription(args.document) }),
+      useGraphQlJit({}, { enableIf: (args) => jitEligible(args.document) }),
       ...(options.plugins ?? []),
       // Last: every check above runs first.
       ...(options.sqlProjection === false
         ? []
-        : [useSqlProjection(createSqlProjector(options.schema, { defaultPageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE }), logger)]),
+        : [
+            useSqlProjection(
+              createReadEngine(options.schema, {
+                defaultPageSize: DEFAULT_PAGE_SIZE,
+                maxPageSize: MAX_PAGE_SIZE,
+                onDecline: (reason) => {
+                  engineDeclines.set(reason, (engineDeclines.get(reason) ?? 0) + 1);
+                  logger.debug?.('read engine declined', { reason });
+                },
+              }),
+              logger,
+            ),
+          ]),
     ],
   });
 }
