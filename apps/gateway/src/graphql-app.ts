@@ -1,6 +1,6 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
 import { createSqlProjector, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
-import { type DocumentNode, type GraphQLSchema, Kind } from 'graphql';
+import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,8 +9,7 @@ import { contextFor } from './authenticate.js';
 import { maskError } from './error-masking.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
-import { type RateLimitOptions, useRateLimit } from './rate-limit.js';
-import { useSqlProjection } from './sql-projection.js';
+import { type ProjectionDeclined, useSqlProjection } from './sql-projection.js';
 
 export interface NodeServerContext {
   req: IncomingMessage;
@@ -19,13 +18,21 @@ export interface NodeServerContext {
 
 export type GraphQLApp = YogaServerInstance<NodeServerContext, GraphContext>;
 
-/** The operation name of the request, for the access log (set while parsing, read when the response ends). */
+/**
+ * The operation name of the request, for the access log and metrics: the one the client sent, else (once the
+ * document is known) its operation's own name. Read when the response ends.
+ */
 export const operationNames = new WeakMap<IncomingMessage, string>();
 
 function useOperationName(): Plugin<GraphContext, NodeServerContext> {
   return {
     onParams({ params, context }) {
       if (context.req) operationNames.set(context.req, params.operationName ?? 'anonymous');
+    },
+    onExecute({ args }) {
+      const { req } = args.contextValue as Partial<NodeServerContext>;
+      const named = args.operationName ? null : getOperationAST(args.document)?.name?.value;
+      if (req && named) operationNames.set(req, named);
     },
   };
 }
@@ -40,12 +47,14 @@ export interface GraphQLAppOptions {
   runner: CommandRunner;
   logger: Logger;
   limits?: QueryLimits;
-  rateLimit?: RateLimitOptions;
+  /** Run after the built-in checks, before the SQL projection (rate limiting, metrics, tracing). */
   plugins?: Plugin[];
   /** Committed events for subscriptions. */
   live?: LiveEvents;
   /** Answer the hot list queries with one SQL statement that builds the JSON (`sql-projection.ts`). @default true */
   sqlProjection?: boolean;
+  /** Told each time the SQL projection leaves an operation to the resolvers (metrics). */
+  onProjectionDeclined?: ProjectionDeclined;
 }
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
@@ -72,7 +81,6 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     },
     plugins: [
       useQueryLimits(options.limits),
-      useRateLimit(options.rateLimit),
       usePageSizeGuard(),
       useOperationName(),
       // Compiles each distinct operation to JavaScript once (cached by parsed document, so Yoga's parse cache
@@ -83,7 +91,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       // Last: every check above runs first.
       ...(options.sqlProjection === false
         ? []
-        : [useSqlProjection(createSqlProjector(options.schema, { defaultPageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE }), logger)]),
+        : [useSqlProjection(createSqlProjector(options.schema, { defaultPageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE }), logger, options.onProjectionDeclined)]),
     ],
   });
 }
