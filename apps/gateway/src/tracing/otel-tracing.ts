@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { describeError } from '../logger.js';
 import type { Tracing, TracingSettings } from './tracing.js';
@@ -37,7 +38,8 @@ export function startTracing(settings: TracingSettings): Tracing {
     observeSql(statement, run) {
       // Background jobs' statements (no request around them) are not traced one by one.
       if (!trace.getActiveSpan()) return run();
-      const name = `db.${statement.kind}`;
+      // Named after the statement's first keyword (SELECT, INSERT, BEGIN…); the text is an attribute.
+      const name = `db ${/^\s*(\w+)/.exec(statement.sql)?.[1]?.toUpperCase() ?? statement.kind}`;
       const attributes = { 'db.system.name': 'postgresql', 'db.query.text': statement.sql };
       return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, (span) => within(span, run));
     },
@@ -63,6 +65,15 @@ export function startTracing(settings: TracingSettings): Tracing {
               }),
             );
           },
+        },
+        // Runs inside the span above: names it after the operation once the document is known.
+        onExecute({ args }) {
+          const operation = getOperationAST(args.document, args.operationName);
+          const name = operation?.name?.value;
+          const span = trace.getActiveSpan();
+          if (!span || !operation) return;
+          span.setAttribute('graphql.operation.type', operation.operation);
+          if (name) span.updateName(`graphql ${name}`).setAttribute('graphql.operation.name', name);
         },
       };
     },
