@@ -7,6 +7,7 @@ import { rowId } from '../ids.js';
 import { payloadObject, payloadType } from '../payload.js';
 import { orderedBy } from '../relation-order.js';
 import type { Enums } from './enums.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 type Ref<Shape> = ObjectRef<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, Shape>;
 
@@ -22,6 +23,7 @@ export function registerCommerce(builder: Builder, enums: Enums) {
       category: t.exposeString('category', { nullable: true }),
       active: t.exposeBoolean('active'),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     }),
   });
 
@@ -113,6 +115,7 @@ function registerCommerceMutations(builder: Builder, enums: Enums, OrderNode: Re
       unitCost: t.field({ type: 'Decimal' }),
       category: t.string(),
       active: t.boolean(),
+      ...updatePrecondition(t),
     }),
   });
   const RecordOrderLineInput = builder.inputType('RecordOrderLineInput', {

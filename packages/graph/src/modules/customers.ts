@@ -15,6 +15,7 @@ import { deletedPayloadType, payloadType } from '../payload.js';
 import { registerAnalyticsInputs, toAnalyticsFilter } from './analytics-inputs.js';
 import type { Enums } from './enums.js';
 import type { RangeInputs } from './inputs.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 const orderFields = {
   NAME: 'name',
@@ -218,7 +219,7 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
   });
   const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
     description: 'Fields left out stay as they are; null clears an optional field.',
-    fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...customerInputFields(t) }),
+    fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...customerInputFields(t), ...updatePrecondition(t) }),
   });
   const DeleteCustomerInput = builder.inputType('DeleteCustomerInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 
