@@ -50,6 +50,9 @@ export class GatewayMetrics {
   private readonly rateLimited: Counter;
   private readonly projectionDeclines: Counter<'reason'>;
   private readonly busLag: Histogram;
+  /** Label children per (route, operation, status): prom-client hashes labels on every call otherwise. */
+  private readonly outcomeSeries = new Map<string, { inc(): void }>();
+  private readonly requestSeries = new Map<string, { count: { inc(): void }; latency: { observe(value: number): void } }>();
 
   constructor(figures: ScrapedFigures) {
     const registers = [this.registry];
@@ -151,14 +154,27 @@ export class GatewayMetrics {
   }
 
   requestFinished(request: FinishedRequest): void {
-    const route = routeOf(request.path);
-    const operation = this.operationLabel(request.operation);
-    this.requests.inc({ route, operation, status: String(request.status) });
-    this.latency.observe({ route, operation }, request.durationMs / 1000);
+    const key = `${request.path}\n${request.operation}\n${request.status}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const route = routeOf(request.path);
+      const operation = this.operationLabel(request.operation);
+      series = { count: this.requests.labels({ route, operation, status: String(request.status) }), latency: this.latency.labels({ route, operation }) };
+      // Paths and names are the client's: past a bound, series are looked up without being kept.
+      if (this.requestSeries.size < 2000) this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(request.durationMs / 1000);
   }
 
   operationFinished(operation: string | null, code: string): void {
-    this.outcomes.inc({ operation: this.operationLabel(operation ?? 'anonymous'), code });
+    const key = `${operation}\n${code}`;
+    let series = this.outcomeSeries.get(key);
+    if (!series) {
+      series = this.outcomes.labels({ operation: this.operationLabel(operation ?? 'anonymous'), code });
+      if (this.outcomeSeries.size < 2000) this.outcomeSeries.set(key, series);
+    }
+    series.inc();
   }
 
   rateLimitHit = (): void => {
