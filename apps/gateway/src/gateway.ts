@@ -170,7 +170,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     limits: options.limits,
     live: bus,
     sqlProjection: options.sqlProjection,
-    onProjectionDeclined: metrics?.projectionDeclined,
+    onEngineDeclined: metrics?.engineDeclined,
     plugins: [
       ...(options.tracing ? [options.tracing.yogaPlugin()] : []),
       ...(metrics ? [useOperationOutcomes(metrics)] : []),

@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
-import { createSqlProjector, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
+import { createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
 import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -9,7 +9,8 @@ import { contextFor } from './authenticate.js';
 import { maskError } from './error-masking.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
-import { type ProjectionDeclined, useSqlProjection } from './sql-projection.js';
+import { createJitEligibility } from './jit-eligibility.js';
+import { type EngineDeclined, useSqlProjection } from './sql-projection.js';
 
 export interface NodeServerContext {
   req: IncomingMessage;
@@ -37,24 +38,20 @@ function useOperationName(): Plugin<GraphContext, NodeServerContext> {
   };
 }
 
-function isSubscription(document: DocumentNode): boolean {
-  return document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'subscription');
-}
-
 export interface GraphQLAppOptions {
   schema: GraphQLSchema;
   verifier: ApiKeyVerifier;
   runner: CommandRunner;
   logger: Logger;
   limits?: QueryLimits;
-  /** Run after the built-in checks, before the SQL projection (rate limiting, metrics, tracing). */
+  /** Run after the built-in checks, before the read engine (rate limiting, metrics, tracing). */
   plugins?: Plugin[];
   /** Committed events for subscriptions. */
   live?: LiveEvents;
   /** Answer the hot list queries with one SQL statement that builds the JSON (`sql-projection.ts`). @default true */
   sqlProjection?: boolean;
-  /** Told each time the SQL projection leaves an operation to the resolvers (metrics). */
-  onProjectionDeclined?: ProjectionDeclined;
+  /** Told each time the read engine leaves an operation to the resolvers, with its reason (metrics). */
+  onEngineDeclined?: EngineDeclined;
 }
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
@@ -62,9 +59,13 @@ export interface ConnectionInitialContext {
   connectionContext?: GraphContext;
 }
 
+/** Declines of the read engine by reason, since start (operators read them on /metrics). */
+export const engineDeclines = new Map<string, number>();
+
 /** graphql-yoga with our context, error masking and hardening. Served over HTTP by `http-server.ts`. */
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
+  const jitEligible = createJitEligibility(options.schema);
   return createYoga<NodeServerContext, GraphContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -86,12 +87,26 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       // Compiles each distinct operation to JavaScript once (cached by parsed document, so Yoga's parse cache
       // matters): a page of 50 customers resolves ~3,000 fields and graphql-js' interpreter was a quarter of the
       // CPU. Subscriptions are left to graphql-js.
-      useGraphQlJit({}, { enableIf: (args) => !isSubscription(args.document) }),
+      useGraphQlJit({}, { enableIf: (args) => jitEligible(args.document) }),
       ...(options.plugins ?? []),
       // Last: every check above runs first.
       ...(options.sqlProjection === false
         ? []
-        : [useSqlProjection(createSqlProjector(options.schema, { defaultPageSize: DEFAULT_PAGE_SIZE, maxPageSize: MAX_PAGE_SIZE }), logger, options.onProjectionDeclined)]),
+        : [
+            useSqlProjection(
+              createReadEngine(options.schema, {
+                defaultPageSize: DEFAULT_PAGE_SIZE,
+                maxPageSize: MAX_PAGE_SIZE,
+                onDecline: (reason) => {
+                  engineDeclines.set(reason, (engineDeclines.get(reason) ?? 0) + 1);
+                  logger.debug?.('read engine declined', { reason });
+                  options.onEngineDeclined?.(reason);
+                },
+              }),
+              logger,
+              options.onEngineDeclined,
+            ),
+          ]),
     ],
   });
 }

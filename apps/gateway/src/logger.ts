@@ -3,10 +3,12 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Written only at `LOG_LEVEL=debug`. */
+  debug?(message: string, fields?: Record<string, unknown>): void;
 }
 
-export type LogLevel = 'silent' | 'error' | 'warn' | 'info';
-const order: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3 };
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+const order: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
 /**
  * @param level minimum level written. @default `LOG_LEVEL` or `info`
@@ -15,16 +17,17 @@ export function createLogger(level: LogLevel = (process.env.LOG_LEVEL as LogLeve
   const write = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (order[at] > order[level]) return;
     const line = JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...fields });
-    (at === 'info' ? process.stdout : process.stderr).write(`${line}\n`);
+    (at === 'info' || at === 'debug' ? process.stdout : process.stderr).write(`${line}\n`);
   };
   return {
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    debug: (m, f) => write('debug', m, f),
   };
 }
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
 export function describeError(error: unknown): Record<string, unknown> {
   return error instanceof Error ? { error: error.message, stack: error.stack } : { error: String(error) };

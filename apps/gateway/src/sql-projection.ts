@@ -1,35 +1,35 @@
-import type { GraphContext, SqlProjector } from '@crm/graph';
+import type { GraphContext, ReadEngine } from '@crm/graph';
 import type { Plugin } from 'graphql-yoga';
 import { describeError, type Logger } from './logger.js';
 
-/** Why an operation went to the resolvers: the projector does not answer it, or its statement failed. */
-export type ProjectionDeclined = (reason: 'not_projectable' | 'statement_failed') => void;
+/** Why an operation went to the resolvers: the engine's reason, or "statement failed". */
+export type EngineDeclined = (reason: string) => void;
 
 /**
- * Answers the read operations the SQL projector knows (the hot customer lists) with its one statement, whose
- * result is the response's `data` already shaped and formatted by PostgreSQL. Runs last, after the query limits,
- * the page-size guard and rate limiting; any other operation, and an unauthenticated one, executes as usual. If
- * the statement fails, the operation falls back to the normal path (and the failure is logged): the projection
- * is an optimisation, never a second source of errors.
+ * Answers the read operations the read engine compiles (lists, by-id fields and `node` over the declared objects)
+ * with its one statement, whose result is the response's `data` already shaped and formatted by PostgreSQL. Runs
+ * last, after the query limits, the page-size guard and rate limiting; any other operation, and an unauthenticated
+ * one, executes as usual. If the statement fails, the operation falls back to the normal path (and the failure is
+ * logged): the engine is an optimisation, never a second source of errors.
  */
-export function useSqlProjection(projector: SqlProjector, logger: Logger, onDeclined: ProjectionDeclined = () => {}): Plugin<GraphContext> {
+export function useSqlProjection(engine: ReadEngine, logger: Logger, onDeclined: EngineDeclined = () => {}): Plugin<GraphContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as GraphContext;
       if (!context.session || !context.db) return;
-      const projection = projector.project(
+      const compiled = engine.compile(
         args.document,
         args.operationName,
         (args.variableValues ?? undefined) as Record<string, unknown> | undefined,
-        context.session.workspaceId,
+        context.session,
       );
-      if (!projection) return onDeclined('not_projectable');
+      if (!compiled) return;
       try {
-        const rows = await context.db.$queryRawUnsafe<{ data: string }[]>(projection.sql, ...projection.params);
+        const rows = await context.db.$queryRawUnsafe<{ data: string }[]>(compiled.sql, ...compiled.params);
         setResultAndStopExecution({ data: JSON.parse(rows[0]!.data) as Record<string, unknown> });
       } catch (error) {
-        logger.error('sql projection failed; executing normally', describeError(error));
-        onDeclined('statement_failed');
+        logger.error('read engine statement failed; executing normally', describeError(error));
+        onDeclined('statement failed');
       }
     },
   };

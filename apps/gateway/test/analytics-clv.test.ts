@@ -162,13 +162,13 @@ describe('refreshClvModel', () => {
     expect(byValue.map((n: { externalRef: string }) => n.externalRef)).toEqual(
       all.filter((n: { externalRef: string }) => n.externalRef !== 'C6').sort((x: never, y: never) => clv(y) - clv(x)).map((n: { externalRef: string }) => n.externalRef).concat('C6'),
     );
-    const loyal = await page(client, { filter: { rfmSegment: ['LOYAL', 'NEW'] } });
+    const loyal = await page(client, { filter: { score: { rfmSegment: { in: ['LOYAL', 'NEW'] } } } });
     expect(loyal.map((n: { externalRef: string }) => n.externalRef).sort()).toEqual(['C1', 'C3']);
-    const alive = await page(client, { filter: { probabilityAlive: { min: 0.999 } }, orderBy: [{ field: 'PROBABILITY_ALIVE', direction: 'ASC' }] });
+    const alive = await page(client, { filter: { probabilityAlive: { gte: 0.999 } }, orderBy: [{ field: 'PROBABILITY_ALIVE', direction: 'ASC' }] });
     expect(alive.every((n: { analytics: { probabilityAlive: number } }) => n.analytics.probabilityAlive >= 0.999)).toBe(true);
     expect(alive.map((n: { externalRef: string }) => n.externalRef)).toContain('C3');
     const threshold = clv(byValue[1]);
-    const valuable = await page(client, { filter: { predictedLifetimeValue: { min: threshold.toFixed(2) } } });
+    const valuable = await page(client, { filter: { predictedLifetimeValue: { gte: threshold.toFixed(2) } } });
     expect(valuable.map((n: { externalRef: string }) => n.externalRef).sort()).toEqual([byValue[0].externalRef, byValue[1].externalRef].sort());
   });
 

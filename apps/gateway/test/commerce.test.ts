@@ -131,7 +131,7 @@ describe('recording orders', () => {
       lastOrderAt: '2026-03-01T09:00:00.000Z',
       orders: { totalCount: 2 },
     });
-    const filtered = await c.query(`{ customers(filter: { lifetimeValue: { min: "50.00" } }) { totalCount edges { node { id } } } }`);
+    const filtered = await c.query(`{ customers(filter: { lifetimeValue: { gte: "50.00" } }) { totalCount edges { node { id } } } }`);
     expect(filtered.customers.totalCount).toBe(1);
     expect(filtered.customers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([big]);
   });

@@ -93,9 +93,9 @@ describe('customers', () => {
     for (const [i, name] of names.entries()) {
       await c.query(CREATE, { input: { name, email: `${name.split(' ')[0]!.toLowerCase()}@shop.test`, lifecycleStage: i % 2 ? 'LEAD' : 'CUSTOMER', tags: i < 2 ? ['north'] : ['south'] } });
     }
-    const leads = await c.query(`{ customers(filter: { lifecycleStage: LEAD }) { totalCount edges { node { name } } } }`);
+    const leads = await c.query(`{ customers(filter: { lifecycleStage: { eq: LEAD } }) { totalCount edges { node { name } } } }`);
     expect(leads.customers.totalCount).toBe(2);
-    const north = await c.query(`{ customers(filter: { tag: "NORTH" }, orderBy: [{ field: NAME, direction: ASC }]) { edges { node { name } } } }`);
+    const north = await c.query(`{ customers(filter: { tags: { has: "north" } }, orderBy: [{ field: NAME, direction: ASC }]) { edges { node { name } } } }`);
     expect(north.customers.edges.map((e: any) => e.node.name)).toEqual(['Yann Young', 'Zoe Zed']);
     const search = await c.query(`{ customers(search: "wu") { edges { node { name } } } }`);
     expect(search.customers.edges.map((e: any) => e.node.name)).toEqual(['Wendy Wu']);

@@ -34,11 +34,11 @@ describe('saved segments', () => {
 
   it('createSegment stores the validated filter and its members, one segment.entered per member', async () => {
     const created = (await ws.client.query(CREATE, {
-      i: { name: 'Fading', filter: { probabilityAlive: { max: 0.5 }, lifecycleStage: ['CUSTOMER', 'CHURNED'] } },
+      i: { name: 'Fading', filter: { score: { probabilityAlive: { lte: 0.5 } }, lifecycleStage: { in: ['CUSTOMER', 'CHURNED'] } } },
     })).createSegment.segment;
     atRisk = created.id;
     // P(alive) ≤ 0.5 among CUSTOMER/CHURNED: c3 (0.3), c4 (0.2), c5 (0.1).
-    expect(created).toMatchObject({ name: 'Fading', memberCount: 3, filter: { probabilityAliveMax: 0.5, lifecycleStage: ['CUSTOMER', 'CHURNED'] } });
+    expect(created).toMatchObject({ name: 'Fading', memberCount: 3, filter: { score: { probabilityAlive: { lte: 0.5 } }, lifecycleStage: { in: ['CUSTOMER', 'CHURNED'] } } });
     const byCustomer = (x: { customer: string }, y: { customer: string }) => x.customer.localeCompare(y.customer);
     expect((await segmentEvents()).sort(byCustomer)).toEqual(['c3', 'c4', 'c5'].map((k) => ({ type: 'segment.entered', customer: gid(ids[k]!), segment: 'Fading' })).sort(byCustomer));
   });
@@ -90,15 +90,15 @@ describe('saved segments', () => {
 
   it('updates, renames and deletes; errors have codes', async () => {
     const updated = (await ws.client.query(`mutation ($i: UpdateSegmentInput!) { updateSegment(input: $i) { segment { name memberCount } } }`, {
-      i: { id: atRisk, name: 'Churned', filter: { lifecycleStage: ['CHURNED'] } },
+      i: { id: atRisk, name: 'Churned', filter: { lifecycleStage: { in: ['CHURNED'] } } },
     })).updateSegment.segment;
     expect(updated).toEqual({ name: 'Churned', memberCount: 2 }); // c3 left
     expect((await segmentEvents()).at(-1)).toEqual({ type: 'segment.left', customer: gid(ids.c3!), segment: 'Churned' });
 
     const duplicate = await ws.client.request(CREATE, { i: { name: 'Everyone', filter: {} } });
     expect(duplicate.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
-    const bad = await ws.client.request(CREATE, { i: { name: 'Bad', filter: { probabilityAlive: { max: 2 } } } });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.probabilityAliveMax' });
+    const bad = await ws.client.request(CREATE, { i: { name: 'Bad', filter: { or: [{ name: { eq: 'x' } }, { probabilityAlive: { lte: 'two' } }] } } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.or.1.probabilityAlive.lte' });
     const readOnly = await t.issueKey(ws.workspaceId, 'READ_ONLY');
     expect(await readOnly.errorCode(CREATE, { i: { name: 'RO', filter: {} } })).toBe('FORBIDDEN');
     expect((await readOnly.query(`{ segments { name memberCount } }`)).segments).toEqual([{ name: 'Churned', memberCount: 2 }, { name: 'Everyone', memberCount: 6 }]);
@@ -113,7 +113,7 @@ describe('saved segments', () => {
     const fresh = await t.createWorkspace('Segments after a fit');
     const csv = ['customer,orderedAt,total', 'a@f.test,2026-01-10,10.00', 'a@f.test,2026-02-10,20.00', 'b@f.test,2026-01-15,30.00', 'c@f.test,2026-03-01,5.00'].join('\n');
     await fresh.client.query(`mutation ($csv: String!) { importOrders(input: { csv: $csv }) { imported } }`, { csv });
-    const scored = (await fresh.client.query(CREATE, { i: { name: 'Scored', filter: { predictedLifetimeValue: { min: '0' } } } })).createSegment.segment;
+    const scored = (await fresh.client.query(CREATE, { i: { name: 'Scored', filter: { predictedLifetimeValue: { gte: '0' } } } })).createSegment.segment;
     expect(scored.memberCount).toBe(0); // nobody has a score before the first fit
     await fresh.client.query(`mutation { refreshClvModel(input: { asOf: "2026-03-31T00:00:00Z" }) { model { customers } } }`);
     const after = (await fresh.client.query(`{ segments { memberCount } }`)).segments[0];

@@ -86,7 +86,7 @@ describe('tickets', () => {
     // Reopening clears closedAt (the rating given stays on record).
     const reopened = await client.query(UPDATE_TICKET, { input: { id: ticket.id, status: 'OPEN' } });
     expect(reopened.updateTicket.ticket).toMatchObject({ status: 'OPEN', closedAt: null, satisfactionRating: 4 });
-    const open = await client.query(`{ tickets(status: [OPEN]) { edges { node { subject } } } }`);
+    const open = await client.query(`{ tickets(filter: { status: { in: [OPEN] } }) { edges { node { subject } } } }`);
     expect(open.tickets.edges.map((e: any) => e.node.subject)).toContain('Invoice is wrong');
   });
 

@@ -42,7 +42,7 @@ async function seedVictim(c: TestClient) {
       eventType: 'deal.won', event: {}, status: 'DELIVERED', attempts: 1, nextAttemptAt: null },
   });
   a.webhookDelivery = globalId('WebhookDelivery', delivery.id);
-  a.segment = (await q(`mutation { createSegment(input: { name: "Victim segment", filter: { lifecycleStage: [PROSPECT, CUSTOMER] } }) { segment { id } } }`)).createSegment.segment.id;
+  a.segment = (await q(`mutation { createSegment(input: { name: "Victim segment", filter: { lifecycleStage: { in: [PROSPECT, CUSTOMER] } } }) { segment { id } } }`)).createSegment.segment.id;
 }
 
 /** Everything A can see of itself; compared before and after the attacks. */
@@ -113,20 +113,45 @@ describe('tenancy: workspace B cannot see workspace A', () => {
   it('filters and search with A’s ids or values find nothing', async () => {
     const result = await attacker.query(
       `query ($co: ID!, $u: ID!, $p: ID!, $s: ID!) {
-        byCompany: customers(filter: { companyId: $co }) { totalCount }
-        byOwner: customers(filter: { ownerId: $u }) { totalCount }
-        byTag: customers(filter: { tag: "secret" }) { totalCount }
+        byCompany: customers(filter: { companyId: { eq: $co } }) { totalCount }
+        byOwner: customers(filter: { ownerId: { eq: $u } }) { totalCount }
+        byTag: customers(filter: { tags: { has: "secret" } }) { totalCount }
         bySearch: customers(search: "vera") { totalCount }
         companySearch: companies(search: "victim") { totalCount }
-        dealsByPipeline: deals(pipelineId: $p) { totalCount }
-        dealsByStage: deals(stageId: $s) { totalCount }
-        dealsByOwner: deals(ownerId: $u) { totalCount }
-        tasksByAssignee: tasks(assigneeId: $u) { totalCount }
-        ticketsByAssignee: tickets(assigneeId: $u) { totalCount }
+        dealsByPipeline: deals(filter: { pipelineId: { eq: $p } }) { totalCount }
+        dealsByStage: deals(filter: { stage: { id: { eq: $s } } }) { totalCount }
+        dealsByOwner: deals(filter: { ownerId: { eq: $u } }) { totalCount }
+        tasksByAssignee: tasks(filter: { assigneeId: { eq: $u } }) { totalCount }
+        ticketsByAssignee: tickets(filter: { assigneeId: { eq: $u } }) { totalCount }
+        byCompanyName: customers(filter: { company: { name: { contains: "victim" } } }) { totalCount }
+        byOrders: customers(filter: { orders: { some: { total: { gte: "0" } } } }) { totalCount }
+        dealsByCompanyIndustry: deals(filter: { customer: { company: { id: { eq: $co } } } }) { totalCount }
+        inSegment: customers(filter: { inSegment: $seg }) { totalCount }
       }`,
-      { co: a.company, u: a.user, p: a.pipeline, s: a.stage },
+      { co: a.company, u: a.user, p: a.pipeline, s: a.stage, seg: a.segment },
     );
     for (const [name, value] of Object.entries(result)) expect((value as { totalCount: number }).totalCount, name).toBe(0);
+  });
+
+  it('aggregates, group-by and the global search count and find none of A’s rows', async () => {
+    const result = await attacker.query(
+      `query ($co: ID!) {
+        customers(filter: { companyId: { eq: $co } }) { aggregate { count sum { lifetimeValue } max { createdAt } } }
+        orders { aggregate { count sum { total } } }
+        byStage: customersGroupBy(by: [{ field: LIFECYCLE_STAGE }]) { key { lifecycleStage } aggregate { count } }
+        byCompany: customersGroupBy(by: [{ field: COMPANY_ID }]) { key { companyId } aggregate { count } }
+        search(query: "vera victim") { node { id } }
+        nested: customers { edges { node { orders { aggregate { count } } } } }
+      }`,
+      { co: a.company },
+    );
+    expect(result.customers.aggregate).toEqual({ count: 0, sum: { lifetimeValue: null }, max: { createdAt: null } });
+    expect(result.orders.aggregate.count).toBe(0);
+    expect(result.byStage).toEqual([{ key: { lifecycleStage: 'PROSPECT' }, aggregate: { count: 1 } }]);
+    expect(JSON.stringify(result.byCompany)).not.toContain(a.company);
+    expect(result.search).toEqual([]);
+    expect(result.nested.edges.map((e: { node: { orders: { aggregate: { count: number } } } }) => e.node.orders.aggregate.count)).toEqual([0]);
+    expect(JSON.stringify(result)).not.toMatch(/Victim|victim/);
   });
 });
 
@@ -171,7 +196,7 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   importOrders: () => [`mutation ($i: ImportOrdersInput!) { importOrders(input: $i) { imported } }`, { i: { csv: 'customer,orderedAt,total,orderRef\nvera@victim.test,2026-01-01,10,A-1\nvera@victim.test,2026-02-01,10,A-2' } }],
   refreshClvModel: () => [`mutation { refreshClvModel { model { id } } }`, {}],
   // B's segment over A's company and customers' stage: it is B's own and matches none of A's customers.
-  createSegment: () => [`mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id memberCount } } }`, { i: { name: 'Victim segment', filter: { companyId: a.company } } }],
+  createSegment: () => [`mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id memberCount } } }`, { i: { name: 'Victim segment', filter: { companyId: { eq: a.company } } } }],
   updateSegment: () => [`mutation ($i: UpdateSegmentInput!) { updateSegment(input: $i) { segment { id } } }`, { i: { id: a.segment, name: 'Pwned', filter: {} } }],
   deleteSegment: () => [`mutation ($i: DeleteSegmentInput!) { deleteSegment(input: $i) { deletedSegmentId } }`, { i: { id: a.segment } }],
   updateAnalyticsSettings: () => [`mutation ($i: UpdateAnalyticsSettingsInput!) { updateAnalyticsSettings(input: $i) { settings { margin } } }`, { i: { margin: 0.9, ticketCost: 1000 } }],

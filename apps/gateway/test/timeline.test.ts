@@ -84,7 +84,7 @@ describe('the interaction timeline', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
 
     // The workspace-wide timeline filters by channel too.
-    const email = await client.query(`{ activities(channel: [EMAIL]) { edges { node { subject body customer { name } } } } }`);
+    const email = await client.query(`{ activities(filter: { channel: { in: [EMAIL] } }) { edges { node { subject body customer { name } } } } }`);
     expect(email.activities.edges).toContainEqual({ node: { subject: 'EMAIL contact', body: 'Asked how we compare to Globex', customer: { name: 'Timeline Tina' } } });
   });
 
@@ -186,7 +186,7 @@ describe('tasks', () => {
       { input: { id: task.id, title: 'Send revised proposal', notes: 'With volume discount', dueAt: null } },
     );
     expect(updated.updateTask.task).toMatchObject({ title: 'Send revised proposal', notes: 'With volume discount', dueAt: null, status: 'OPEN' });
-    const open = await client.query(`query ($a: ID) { tasks(status: OPEN, assigneeId: $a) { edges { node { id } } } }`, { a: assigneeId });
+    const open = await client.query(`query ($a: ID) { tasks(filter: { status: { eq: OPEN }, assigneeId: { eq: $a } }) { edges { node { id } } } }`, { a: assigneeId });
     expect(open.tasks.edges.map((e: any) => e.node.id)).toEqual([task.id]);
 
     const done = await client.query(`mutation ($id: ID!) { completeTask(input: { id: $id }) { task { status completedAt } } }`, { id: task.id });

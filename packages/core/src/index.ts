@@ -34,3 +34,4 @@ export * from './services/reports/index.js';
 export * from './services/segments/index.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
 export { demoAffinityGroups } from './demo-data/index.js';
+export * from './objects/index.js';

@@ -4,4 +4,5 @@ export type { GraphContext, LiveEvents } from './context.js';
 export { eventCursor } from './modules/events.js';
 export { rowId, optionalRowId, globalId } from './ids.js';
 export { callerOf } from './caller.js';
-export { createSqlProjector, type SqlProjection, type SqlProjector } from './sql-projection/index.js';
+export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOptions } from './engine/read-engine.js';
+export { catalogOf } from './objects/catalog-of.js';

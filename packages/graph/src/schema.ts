@@ -12,20 +12,23 @@ import { registerReports } from './modules/reports.js';
 import { registerSegments } from './modules/segments.js';
 import { registerEnums } from './modules/enums.js';
 import { registerEvents } from './modules/events.js';
-import { registerRangeInputs } from './modules/inputs.js';
 import { registerMarketing } from './modules/marketing.js';
 import { registerSales } from './modules/sales.js';
 import { registerScalars } from './modules/scalars.js';
 import { registerService } from './modules/service.js';
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
-import type { WebhookTargetPolicy } from '@crm/core';
+import { coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy } from '@crm/core';
+import { DeclaredObjects } from './objects/declared-objects.js';
+import { registerGlobalSearch } from './objects/search.js';
 
 export interface BuildSchemaOptions {
   /** Adds types and fields after the core (plugins' GraphQL contributions). */
   extend?: readonly ((builder: Builder) => void)[];
   /** Which webhook targets mutations accept (loopback/private ones are refused by default). */
   webhooks?: WebhookTargetPolicy;
+  /** Object declarations beyond the core's (plugins' objects). */
+  objects?: readonly ObjectDeclaration[];
 }
 
 /** Composes the GraphQL schema: the core customer graph, then each extension in order. */
@@ -39,24 +42,26 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   });
   registerScalars(builder);
   const enums = registerEnums(builder);
-  const ranges = registerRangeInputs(builder);
-  registerUsers(builder, enums);
+  const catalog = new ObjectCatalog([...coreObjects, ...(options.objects ?? [])]);
+  const objects = new DeclaredObjects(builder, catalog, enums, enums.OrderDirection);
+  registerUsers(builder, enums, objects);
   registerAccess(builder, enums);
-  registerCustomers(builder, enums, ranges);
-  registerCompanies(builder, enums);
-  registerSales(builder, enums);
-  registerCollaboration(builder, enums);
-  registerService(builder, enums);
-  registerCommerce(builder, enums);
-  registerMarketing(builder, enums);
+  registerCustomers(builder, enums, objects);
+  registerCompanies(builder, enums, objects);
+  registerSales(builder, enums, objects);
+  registerCollaboration(builder, enums, objects);
+  registerService(builder, enums, objects);
+  registerCommerce(builder, enums, objects);
+  registerMarketing(builder, enums, objects);
+  registerGlobalSearch(builder, catalog);
   const crmEvent = registerEvents(builder);
   registerAuditLog(builder, crmEvent);
   registerDashboardMetrics(builder, enums);
   registerWebhooks(builder, options.webhooks);
   registerAnalytics(builder, enums);
-  registerReports(builder);
-  registerSegments(builder);
+  registerReports(builder, enums);
+  registerSegments(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
-  return builder.toSchema({ sortSchema: false });
+  return builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } });
 }

@@ -29,6 +29,8 @@ async function scraped(read: () => Promise<number | null | undefined>, set: (val
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
 /** Distinct operation names kept as labels; any further one is counted as "other" (clients choose the names). */
 const MAX_OPERATION_LABELS = 200;
+/** Distinct read-engine decline reasons kept as labels. */
+const MAX_DECLINE_REASONS = 100;
 
 function routeOf(path: string): string {
   if (path === '/graphql' || path === '/health' || path === '/ready' || path === '/metrics') return path.slice(1);
@@ -48,7 +50,8 @@ export class GatewayMetrics {
   private readonly latency: Histogram<'route' | 'operation'>;
   private readonly outcomes: Counter<'operation' | 'code'>;
   private readonly rateLimited: Counter;
-  private readonly projectionDeclines: Counter<'reason'>;
+  private readonly engineDeclines: Counter<'reason'>;
+  private readonly declineReasons = new Set<string>();
   private readonly busLag: Histogram;
   /** Label children per (route, operation, status): prom-client hashes labels on every call otherwise. */
   private readonly outcomeSeries = new Map<string, { inc(): void }>();
@@ -72,9 +75,9 @@ export class GatewayMetrics {
       registers,
     });
     this.rateLimited = new Counter({ name: 'crm_rate_limited_total', help: 'Operations refused by the per-key rate limit', registers });
-    this.projectionDeclines = new Counter({
-      name: 'crm_sql_projection_declines_total',
-      help: 'Operations the SQL projection left to the resolvers: not_projectable, or statement_failed',
+    this.engineDeclines = new Counter({
+      name: 'crm_read_engine_declines_total',
+      help: 'Operations the read engine (one SQL statement per operation) left to the resolvers, by reason',
       labelNames: ['reason'],
       registers,
     });
@@ -181,8 +184,14 @@ export class GatewayMetrics {
     this.rateLimited.inc();
   };
 
-  projectionDeclined = (reason: 'not_projectable' | 'statement_failed'): void => {
-    this.projectionDeclines.inc({ reason });
+  engineDeclined = (reason: string): void => {
+    // Reasons name schema types and fields, but one (`node of X`) carries what a client sent: keep the set bounded.
+    let label = reason.slice(0, 100);
+    if (!this.declineReasons.has(label)) {
+      if (this.declineReasons.size >= MAX_DECLINE_REASONS) label = 'other';
+      else this.declineReasons.add(label);
+    }
+    this.engineDeclines.inc({ reason: label });
   };
 
   eventsDelivered = (events: readonly RecordedEvent[]): void => {

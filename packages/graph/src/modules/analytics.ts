@@ -13,7 +13,6 @@ import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import { payloadType } from '../payload.js';
-import { registerAnalyticsInputs } from './analytics-inputs.js';
 import { registerOrderImport } from './analytics-import.js';
 import type { Enums } from './enums.js';
 
@@ -35,9 +34,9 @@ function analyticsLoader(ctx: GraphContext) {
 }
 
 /** Lifetime value, RFM, profitability and share of wallet: per customer, the model, its settings, the import. */
-export function registerAnalytics(builder: Builder, _enums: Enums) {
+export function registerAnalytics(builder: Builder, enums: Enums) {
   registerOrderImport(builder);
-  const { RfmSegment } = registerAnalyticsInputs(builder);
+  const { RfmSegment } = enums;
 
   builder.prismaNode('ClvModel', {
     id: { field: 'id' },

@@ -1,47 +1,14 @@
 import { createCompany, deleteCompany, updateCompany } from '@crm/core';
 import type { Builder } from '../builder.js';
-import { orderedBy } from '../relation-order.js';
+import type { DeclaredObjects } from '../objects/declared-objects.js';
 import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 import { updatePrecondition } from '../update-precondition.js';
 
-export function registerCompanies(builder: Builder, enums: Enums) {
-  builder.prismaNode('Company', {
-    id: { field: 'id' },
-    fields: (t) => ({
-      name: t.exposeString('name'),
-      domain: t.exposeString('domain', { nullable: true }),
-      industry: t.exposeString('industry', { nullable: true }),
-      size: t.expose('size', { type: enums.CompanySize, nullable: true }),
-      annualWallet: t.expose('annualWallet', { type: 'Decimal', nullable: true, description: 'Estimated yearly spend in our category.' }),
-      owner: t.relation('owner', { nullable: true }),
-      createdAt: t.expose('createdAt', { type: 'DateTime' }),
-      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-      customers: t.relatedConnection('customers', { cursor: 'id', totalCount: true, ...orderedBy({ name: 'asc' }, { id: 'asc' }) }),
-      deals: t.relatedConnection('deals', { cursor: 'id', totalCount: true, ...orderedBy({ createdAt: 'desc' }, { id: 'desc' }) }),
-    }),
-  });
-
-  builder.queryFields((t) => ({
-    company: t.prismaField({
-      type: 'Company',
-      nullable: true,
-      authScopes: { authenticated: true },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, ctx) => callerOf(ctx).db.company.findUnique({ ...query, where: { id: rowId(args.id, 'Company', 'id') } }),
-    }),
-    companies: t.prismaConnection({
-      type: 'Company',
-      cursor: 'id',
-      authScopes: { authenticated: true },
-      args: { search: t.arg.string({ description: 'Matches name or domain (case-insensitive, substring).' }) },
-      resolve: (query, _root, args, ctx) =>
-        callerOf(ctx).db.company.findMany({ ...query, where: companyWhere(args.search), orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_c, args, ctx) => callerOf(ctx).db.company.count({ where: companyWhere(args.search) }),
-    }),
-  }));
+export function registerCompanies(builder: Builder, enums: Enums, objects: DeclaredObjects) {
+  objects.register('Company');
 
   const fields = (t: PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<import('../builder.js').SchemaTypes>, 'InputObject'>) => ({
     domain: t.string(),
@@ -88,10 +55,4 @@ export function registerCompanies(builder: Builder, enums: Enums) {
       },
     }),
   }));
-}
-
-function companyWhere(search: string | null | undefined) {
-  const q = search?.trim();
-  if (!q) return {};
-  return { OR: [{ name: { contains: q, mode: 'insensitive' as const } }, { domain: { contains: q, mode: 'insensitive' as const } }] };
 }

@@ -1,5 +1,6 @@
 import { enums } from '@crm/db';
 import type { Builder } from '../builder.js';
+import { rfmSegmentValues } from './analytics-inputs.js';
 
 /** GraphQL enums mirror the database's; one place registers them all. */
 export function registerEnums(builder: Builder) {
@@ -17,6 +18,10 @@ export function registerEnums(builder: Builder) {
     SurveyKind: builder.enumType(enums.SurveyKind, { name: 'SurveyKind' }),
     CampaignResponseKind: builder.enumType(enums.CampaignResponseKind, { name: 'CampaignResponseKind' }),
     OrderDirection: builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const }),
+    RfmSegment: builder.enumType('RfmSegment', {
+      description: 'RFM segments on the recency × frequency quintile grid (see docs/analytics.md).',
+      values: rfmSegmentValues,
+    }),
   };
 }
 

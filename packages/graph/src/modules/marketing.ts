@@ -1,47 +1,15 @@
 import { createCampaign, recordCampaignResponse } from '@crm/core';
 import type { Builder } from '../builder.js';
-import { orderedBy } from '../relation-order.js';
+import type { DeclaredObjects } from '../objects/declared-objects.js';
 import { callerOf } from '../caller.js';
 import { rowId } from '../ids.js';
 import { payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 
 /** Marketing: campaigns and customers' responses to them. */
-export function registerMarketing(builder: Builder, enums: Enums) {
-  builder.prismaNode('Campaign', {
-    id: { field: 'id' },
-    fields: (t) => ({
-      name: t.exposeString('name'),
-      channel: t.expose('channel', { type: enums.Channel }),
-      startsAt: t.expose('startsAt', { type: 'DateTime' }),
-      endsAt: t.expose('endsAt', { type: 'DateTime', nullable: true }),
-      cost: t.expose('cost', { type: 'Decimal' }),
-      createdAt: t.expose('createdAt', { type: 'DateTime' }),
-      responses: t.relatedConnection('responses', { cursor: 'id', totalCount: true, ...orderedBy({ occurredAt: 'desc' }, { id: 'desc' }) }),
-    }),
-  });
-
-  // A node, so events about a response (campaign.response_recorded) have a subject clients can look up.
-  builder.prismaNode('CampaignResponse', {
-    id: { field: 'id' },
-    fields: (t) => ({
-      kind: t.expose('kind', { type: enums.CampaignResponseKind }),
-      couponCode: t.exposeString('couponCode', { nullable: true }),
-      occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-      campaign: t.relation('campaign'),
-      customer: t.relation('customer'),
-    }),
-  });
-
-  builder.queryFields((t) => ({
-    campaigns: t.prismaConnection({
-      type: 'Campaign',
-      cursor: 'id',
-      authScopes: { authenticated: true },
-      resolve: (query, _root, _args, ctx) => callerOf(ctx).db.campaign.findMany({ ...query, orderBy: [{ startsAt: 'desc' }, { id: 'desc' }] }),
-      totalCount: (_c, _a, ctx) => callerOf(ctx).db.campaign.count(),
-    }),
-  }));
+export function registerMarketing(builder: Builder, enums: Enums, objects: DeclaredObjects) {
+  objects.register('Campaign');
+  objects.register('CampaignResponse');
 
   const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
     fields: (t) => ({

@@ -14,7 +14,7 @@ import {
 } from '@crm/core';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
-import { registerAnalyticsInputs } from './analytics-inputs.js';
+import type { Enums } from './enums.js';
 import { registerRevenueByMonth } from './reports-revenue.js';
 import { registerReportTypes } from './reports-types.js';
 
@@ -27,9 +27,9 @@ interface WorkspaceReportsRoot {
  * `reports { … }`: the workspace reports of the analytical CRM (docs/analytics.md, "Workspace reports"). Every role
  * can read them; each field runs only when asked for.
  */
-export function registerReports(builder: Builder) {
+export function registerReports(builder: Builder, enums: Enums) {
   const types = registerReportTypes(builder);
-  const { RfmSegment } = registerAnalyticsInputs(builder);
+  const { RfmSegment } = enums;
   const WorkspaceReports = builder.objectRef<WorkspaceReportsRoot>('WorkspaceReports');
 
   WorkspaceReports.implement({

@@ -2,7 +2,6 @@ import {
   createSegment,
   deleteSegment,
   exportSegmentCsv,
-  type SegmentFilter,
   segmentMemberCounts,
   segmentsOfCustomers,
   updateSegment,
@@ -12,51 +11,9 @@ import DataLoader from 'dataloader';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
-import { globalId, optionalRowId, rowId } from '../ids.js';
+import { globalId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
-import { customerFilterInputs } from './customers.js';
-
-/** The `CustomerFilter` input as GraphQL hands it over (see customers.ts). */
-interface CustomerFilterArg {
-  lifecycleStage?: string[] | null;
-  companyId?: string | null;
-  ownerId?: string | null;
-  tag?: string | null;
-  tagsAny?: string[] | null;
-  source?: string[] | null;
-  createdAt?: { from?: Date | null; to?: Date | null } | null;
-  lifetimeValue?: { min?: string | null; max?: string | null } | null;
-  lastOrderAt?: { from?: Date | null; to?: Date | null } | null;
-  predictedLifetimeValue?: { min?: string | null; max?: string | null } | null;
-  probabilityAlive?: { min?: number | null; max?: number | null } | null;
-  rfmSegment?: string[] | null;
-}
-
-/** The GraphQL filter as the stored JSON (row ids, ISO instants); core validates it. */
-function toStoredFilter(f: CustomerFilterArg | null | undefined): Record<string, unknown> {
-  if (!f) return {};
-  const iso = (d: Date | null | undefined) => d?.toISOString();
-  const stored: Record<keyof SegmentFilter, unknown> = {
-    lifecycleStage: f.lifecycleStage,
-    companyId: optionalRowId(f.companyId, 'Company', 'filter.companyId'),
-    ownerId: optionalRowId(f.ownerId, 'User', 'filter.ownerId'),
-    tag: f.tag,
-    tagsAny: f.tagsAny,
-    source: f.source,
-    createdAfter: iso(f.createdAt?.from),
-    createdBefore: iso(f.createdAt?.to),
-    lifetimeValueMin: f.lifetimeValue?.min,
-    lifetimeValueMax: f.lifetimeValue?.max,
-    lastOrderAfter: iso(f.lastOrderAt?.from),
-    lastOrderBefore: iso(f.lastOrderAt?.to),
-    predictedLifetimeValueMin: f.predictedLifetimeValue?.min,
-    predictedLifetimeValueMax: f.predictedLifetimeValue?.max,
-    probabilityAliveMin: f.probabilityAlive?.min,
-    probabilityAliveMax: f.probabilityAlive?.max,
-    rfmSegment: f.rfmSegment,
-  };
-  return Object.fromEntries(Object.entries(stored).filter(([, v]) => v !== null && v !== undefined));
-}
+import type { DeclaredObjects } from '../objects/declared-objects.js';
 
 /** Per-request loaders: member counts of a list of segments, segments of a page of customers. */
 const loaders = new WeakMap<GraphContext, { counts: DataLoader<string, number>; ofCustomer: DataLoader<string, Segment[]> }>();
@@ -79,9 +36,8 @@ function loadersOf(ctx: GraphContext) {
 }
 
 /** Saved segments: CRUD, live member counts, `Customer.segments`, CSV export (docs/analytics.md, "Saved segments"). */
-export function registerSegments(builder: Builder) {
-  const CustomerFilter = customerFilterInputs.get(builder);
-  if (!CustomerFilter) throw new Error('registerSegments needs registerCustomers first');
+export function registerSegments(builder: Builder, objects: DeclaredObjects) {
+  const CustomerFilter = objects.inputs.filter('Customer');
 
   const SegmentMemberRef = builder.prismaObject('SegmentMember', {
     fields: (t) => ({
@@ -95,7 +51,7 @@ export function registerSegments(builder: Builder) {
     description: 'A saved customer segment: a filter whose membership is kept current and announced with events.',
     fields: (t) => ({
       name: t.exposeString('name'),
-      filter: t.expose('filter', { type: 'JSON', description: 'The stored filter (row ids, ISO instants).' }),
+      filter: t.expose('filter', { type: 'JSON', description: 'The stored filter: the customer filter language, with global ids and ISO instants.' }),
       memberCount: t.int({
         description: 'Customers matching now (membership is updated in the transaction of every change).',
         resolve: (segment, _args, ctx) => loadersOf(ctx).counts.load(segment.id),
@@ -136,7 +92,7 @@ export function registerSegments(builder: Builder) {
   const CreateSegmentInput = builder.inputType('CreateSegmentInput', {
     fields: (t) => ({
       name: t.string({ required: true }),
-      filter: t.field({ type: CustomerFilter, required: true, description: 'The customer filter, analytic fields included.' }),
+      filter: t.field({ type: CustomerFilter, required: true, description: 'The customer filter (the same language as `customers(filter:)`).' }),
     }),
   });
   const UpdateSegmentInput = builder.inputType('UpdateSegmentInput', {
@@ -153,7 +109,7 @@ export function registerSegments(builder: Builder) {
       authScopes: { member: true },
       args: { input: t.arg({ type: CreateSegmentInput, required: true }) },
       resolve: async (_root, { input }, ctx) => ({
-        segment: await createSegment(callerOf(ctx), { name: input.name, filter: toStoredFilter(input.filter as CustomerFilterArg) }),
+        segment: await createSegment(callerOf(ctx), { name: input.name, filter: input.filter }),
       }),
     }),
     updateSegment: t.field({
@@ -164,7 +120,7 @@ export function registerSegments(builder: Builder) {
         segment: await updateSegment(callerOf(ctx), {
           id: rowId(input.id, 'Segment', 'id'),
           name: input.name ?? undefined,
-          filter: input.filter === undefined || input.filter === null ? undefined : toStoredFilter(input.filter as CustomerFilterArg),
+          filter: input.filter === undefined || input.filter === null ? undefined : input.filter,
         }),
       }),
     }),

@@ -1,20 +1,11 @@
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
+import type { DeclaredObjects } from '../objects/declared-objects.js';
 import type { Enums } from './enums.js';
 
 /** Team members (owners, assignees) and the caller's own identity. */
-export function registerUsers(builder: Builder, enums: Enums) {
-  builder.prismaNode('User', {
-    id: { field: 'id' },
-    description: 'A team member: owner of customers and deals, assignee of tasks and tickets.',
-    fields: (t) => ({
-      name: t.exposeString('name'),
-      email: t.exposeString('email'),
-      role: t.expose('role', { type: enums.Role }),
-      active: t.exposeBoolean('active'),
-      createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    }),
-  });
+export function registerUsers(builder: Builder, enums: Enums, objects: DeclaredObjects) {
+  objects.register('User');
 
   builder.prismaObject('Workspace', {
     fields: (t) => ({
@@ -43,13 +34,6 @@ export function registerUsers(builder: Builder, enums: Enums) {
       authScopes: { authenticated: true },
       resolve: async (query, _root, _args, ctx) =>
         callerOf(ctx).db.workspace.findUniqueOrThrow({ ...query, where: { id: callerOf(ctx).session.workspaceId } }),
-    }),
-    users: t.prismaConnection({
-      type: 'User',
-      cursor: 'id',
-      authScopes: { authenticated: true },
-      resolve: (query, _root, _args, ctx) => callerOf(ctx).db.user.findMany({ ...query, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-      totalCount: (_c, _a, ctx) => callerOf(ctx).db.user.count(),
     }),
   }));
 }

@@ -131,24 +131,3 @@ export async function loadCustomerAnalytics(caller: Caller, customerIds: readonl
   return result;
 }
 
-/** The analytic conditions of the customer filter (on the stored scores). */
-export interface CustomerAnalyticsFilter {
-  predictedLifetimeValueMin?: string | null;
-  predictedLifetimeValueMax?: string | null;
-  probabilityAliveMin?: number | null;
-  probabilityAliveMax?: number | null;
-  rfmSegment?: RfmSegment[] | null;
-}
-
-/** The Prisma `where` for the analytic filters: customers without a score match none of them. */
-export function customerAnalyticsWhere(filter: CustomerAnalyticsFilter | null | undefined): Prisma.CustomerWhereInput {
-  const score: Prisma.CustomerScoreWhereInput = {};
-  if (filter?.predictedLifetimeValueMin || filter?.predictedLifetimeValueMax) {
-    score.predictedLifetimeValue = { gte: filter.predictedLifetimeValueMin ?? undefined, lte: filter.predictedLifetimeValueMax ?? undefined };
-  }
-  if (filter?.probabilityAliveMin != null || filter?.probabilityAliveMax != null) {
-    score.probabilityAlive = { gte: filter.probabilityAliveMin ?? undefined, lte: filter.probabilityAliveMax ?? undefined };
-  }
-  if (filter?.rfmSegment?.length) score.rfmSegment = { in: filter.rfmSegment };
-  return Object.keys(score).length ? { score: { is: score } } : {};
-}

@@ -1,67 +1,55 @@
-import { rfmSegments } from '@crm/analytics';
-import { enums, type Prisma } from '@crm/db';
-import { z } from 'zod';
+import type { Prisma } from '@crm/db';
 import { badInput } from '../../errors.js';
-import { customerAnalyticsWhere, type CustomerAnalyticsFilter } from '../analytics/customer-analytics.js';
-import { type CustomerFilter, customerWhere } from '../customers.js';
-
-const money = z.string().regex(/^-?\d{1,12}(\.\d{1,2})?$/, 'a decimal with at most 2 decimals');
-const instant = z.string().datetime({ offset: true });
-const uuid = z.string().uuid();
+import { coreCatalog, coreFilterContext } from '../../objects/core-catalog.js';
+import type { FilterNode } from '../../objects/filter/filter-node.js';
+import { parseFilter } from '../../objects/filter/parse-filter.js';
+import { prismaWhere } from '../../objects/filter/prisma-where.js';
 
 /**
- * A saved segment's filter as stored (JSON): the customer list's filter plus the analytic fields, with row ids and
- * ISO instants. Unknown keys are refused, so a stored filter always means what the list would do with it.
+ * A saved segment's filter as stored (JSON): a customer filter in the same language as `customers(filter:)`
+ * (docs/api.md, "Filtering"), with global ids and ISO instants, exactly as a client would send it.
  */
-export const segmentFilterSchema = z
-  .object({
-    lifecycleStage: z.array(z.nativeEnum(enums.LifecycleStage)).max(10).optional(),
-    companyId: uuid.optional(),
-    ownerId: uuid.optional(),
-    tag: z.string().min(1).max(100).optional(),
-    tagsAny: z.array(z.string().min(1).max(100)).max(50).optional(),
-    source: z.array(z.nativeEnum(enums.Channel)).max(10).optional(),
-    createdAfter: instant.optional(),
-    createdBefore: instant.optional(),
-    lifetimeValueMin: money.optional(),
-    lifetimeValueMax: money.optional(),
-    lastOrderAfter: instant.optional(),
-    lastOrderBefore: instant.optional(),
-    predictedLifetimeValueMin: money.optional(),
-    predictedLifetimeValueMax: money.optional(),
-    probabilityAliveMin: z.number().min(0).max(1).optional(),
-    probabilityAliveMax: z.number().min(0).max(1).optional(),
-    rfmSegment: z.array(z.enum(rfmSegments)).max(rfmSegments.length).optional(),
-  })
-  .strict();
+export type SegmentFilter = Prisma.InputJsonObject;
 
-export type SegmentFilter = z.infer<typeof segmentFilterSchema>;
+const customer = () => coreCatalog.get('Customer');
 
-/** Validates a filter (BAD_USER_INPUT on `filter.<field>`), dropping empty fields. */
-export function parseSegmentFilter(raw: unknown): SegmentFilter {
-  const cleaned = raw && typeof raw === 'object' ? Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null && v !== undefined)) : raw;
-  const parsed = segmentFilterSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = ['filter', ...issue.path.filter((p) => typeof p === 'string')].join('.');
-    throw badInput(`${field}: ${issue.message}`, field);
+function usesSegment(node: FilterNode): boolean {
+  switch (node.kind) {
+    case 'segment':
+      return true;
+    case 'and':
+    case 'or':
+      return node.items.some(usesSegment);
+    case 'not':
+      return usesSegment(node.item);
+    default:
+      return false;
   }
-  return parsed.data;
 }
 
-/** The customers a stored filter selects, as a Prisma `where` (the same rules as the customer list). */
+/** JSON as stored: instants as ISO strings, absent entries dropped. */
+function storable(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, storable(v)]));
+  }
+  return value;
+}
+
+/**
+ * Validates a filter for saving (BAD_USER_INPUT naming the path, `filter.or.1.company.industry.eq`). A segment may not
+ * be defined by membership of segments: their memberships are refreshed independently, so the result would depend on
+ * the order of refreshing.
+ */
+export function parseSegmentFilter(raw: unknown): SegmentFilter {
+  const node = parseFilter(customer(), raw, coreFilterContext());
+  if (usesSegment(node)) throw badInput('filter: a saved segment cannot be defined by segment membership (inSegment)', 'filter');
+  const stored = storable(raw ?? {});
+  return stored as SegmentFilter;
+}
+
+/** The customers a stored filter selects, as a Prisma `where` (relative dates are resolved now). */
 export function segmentCustomerWhere(stored: unknown): Prisma.CustomerWhereInput {
-  const f = segmentFilterSchema.parse(stored);
-  const date = (v: string | undefined) => (v ? new Date(v) : undefined);
-  const base: CustomerFilter = {
-    ...f,
-    createdAfter: date(f.createdAfter),
-    createdBefore: date(f.createdBefore),
-    lastOrderAfter: date(f.lastOrderAfter),
-    lastOrderBefore: date(f.lastOrderBefore),
-  };
-  const analytic: CustomerAnalyticsFilter = f;
-  const scored = customerAnalyticsWhere(analytic);
-  const plain = customerWhere(base, null);
-  return Object.keys(scored).length ? { AND: [plain, scored] } : plain;
+  return prismaWhere(parseFilter(customer(), stored, coreFilterContext())) as Prisma.CustomerWhereInput;
 }

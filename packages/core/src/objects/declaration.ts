@@ -1,0 +1,205 @@
+// The declared object model: one description per object, from which every surface is derived (GraphQL types,
+// filters, orders, aggregates, group-by, search, the SQL read engine, segment filters). See docs/architecture.md,
+// "The declared object model".
+import type { Role } from '@crm/db';
+
+/** What a field holds, as every surface sees it. The GraphQL scalar and the SQL type follow from it. */
+export type FieldKind =
+  /** The row's own id (a global id on the wire). */
+  | 'id'
+  /** A foreign key: another object's row id (a global id of `references` on the wire). */
+  | 'reference'
+  | 'string'
+  | 'int'
+  | 'float'
+  /** Money: numeric(14,2), a decimal string on the wire. */
+  | 'decimal'
+  | 'boolean'
+  | 'datetime'
+  | 'enum'
+  | 'stringList'
+  | 'json';
+
+export interface FieldDeclaration {
+  kind: FieldKind;
+  /** The Prisma field (= SQL column). @default the field's name */
+  column?: string;
+  /** @default false */
+  nullable?: boolean;
+  /** kind `enum`: the enum's name (the same in Prisma, PostgreSQL and GraphQL). */
+  enum?: string;
+  /** kind `reference`: the object whose id this column holds. */
+  references?: string;
+  /** May appear in `filter`. @default true, except `json` */
+  filter?: boolean;
+  /** May appear in `orderBy`. @default false */
+  sort?: boolean;
+  /** Part of full-text search, with its weight (A ranks highest). @default none */
+  search?: 'A' | 'B' | 'C';
+  /** Takes part in `aggregate` (sum/avg for numbers; min/max for numbers and dates). @default true for numbers and dates */
+  aggregate?: boolean;
+  /** May be a `groupBy` key (dates are truncated to a unit). @default false */
+  group?: boolean;
+  /** The least role that reads the field. @default READ_ONLY */
+  read?: Role;
+  /** Output as a GraphQL field of the object. @default true, except `reference` (the relation is output instead) */
+  expose?: boolean;
+  description?: string;
+}
+
+export type Direction = 'asc' | 'desc';
+
+/** One term of an order: a field of the object (or, with `relation`, of a to-one related object). */
+export interface OrderTerm {
+  field: string;
+  direction: Direction;
+  /** @default PostgreSQL's: last for asc, first for desc */
+  nulls?: 'first' | 'last';
+  relation?: string;
+}
+
+export interface RelationDeclaration {
+  kind: 'toOne' | 'toMany';
+  /** The related object's name. */
+  target: string;
+  /**
+   * toOne: the column of this row holding the target's id, or with `keyOnTarget` the target's column holding this
+   * row's id (a one-to-one whose key is on the other side). toMany: the target's column holding this row's id.
+   */
+  key: string;
+  keyOnTarget?: boolean;
+  /** toOne: whether it may be absent. @default true when `keyOnTarget` or the key field is nullable */
+  nullable?: boolean;
+  /** toMany: the order of its rows. @default the target's default order */
+  order?: OrderTerm[];
+  /** toMany: a Relay connection (true) or a plain list. @default true */
+  connection?: boolean;
+  /** Output as a GraphQL field of the object. @default true */
+  expose?: boolean;
+  /** The GraphQL field name when it differs from the Prisma relation name. */
+  graphqlName?: string;
+  description?: string;
+}
+
+export interface ObjectDeclaration {
+  /** The GraphQL type name (and the object's name everywhere else). */
+  name: string;
+  /** The Prisma model (= SQL table). @default name */
+  model?: string;
+  /** The root list field (`customers`). None: no root list. */
+  plural?: string;
+  /** The by-id root field (`customer`). None: only `node`. */
+  single?: string;
+  description?: string;
+  /** Is a Relay node. @default true */
+  node?: boolean;
+  fields: Record<string, FieldDeclaration>;
+  relations?: Record<string, RelationDeclaration>;
+  /** Column sets that identify a row within a workspace (upsert keys). */
+  uniqueKeys?: readonly (readonly string[])[];
+  /** The list order without `orderBy`; `id` is appended as the tie-break. */
+  defaultOrder: readonly OrderTerm[];
+  /** The least role that reads the object at all. @default READ_ONLY */
+  read?: Role;
+  /** Which plugin declared it (none for core objects). */
+  plugin?: string;
+  /** Saved segments select rows of it (`filter: { inSegment }`). @default false */
+  segmentable?: boolean;
+}
+
+/** A declaration with every default filled in, as the derivations read it. */
+export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description'>> {
+  name: string;
+  /** The object the field belongs to. */
+  owner: string;
+  enum?: string;
+  references?: string;
+  search?: 'A' | 'B' | 'C';
+  description?: string;
+}
+
+export interface ResolvedRelation extends Required<Omit<RelationDeclaration, 'order' | 'graphqlName' | 'description'>> {
+  name: string;
+  graphqlName: string;
+  order?: OrderTerm[];
+  description?: string;
+}
+
+export interface ResolvedObject {
+  name: string;
+  model: string;
+  plural?: string;
+  single?: string;
+  description?: string;
+  node: boolean;
+  read: Role;
+  plugin?: string;
+  segmentable: boolean;
+  fields: ReadonlyMap<string, ResolvedField>;
+  relations: ReadonlyMap<string, ResolvedRelation>;
+  uniqueKeys: readonly (readonly string[])[];
+  defaultOrder: readonly OrderTerm[];
+}
+
+const numeric = new Set<FieldKind>(['int', 'float', 'decimal']);
+export const isNumeric = (kind: FieldKind) => numeric.has(kind);
+
+/** A typed object declaration (checked when the catalog is built). */
+export function defineObject<const D extends ObjectDeclaration>(declaration: D): D {
+  return declaration;
+}
+
+export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
+  const fields = new Map<string, ResolvedField>();
+  for (const [name, f] of Object.entries(declaration.fields)) {
+    fields.set(name, {
+      name,
+      owner: declaration.name,
+      kind: f.kind,
+      column: f.column ?? name,
+      nullable: f.nullable ?? false,
+      enum: f.enum,
+      references: f.references,
+      filter: f.filter ?? f.kind !== 'json',
+      sort: f.sort ?? false,
+      search: f.search,
+      aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime'),
+      group: f.group ?? false,
+      read: f.read ?? 'READ_ONLY',
+      expose: f.expose ?? f.kind !== 'reference',
+      description: f.description,
+    });
+  }
+  const relations = new Map<string, ResolvedRelation>();
+  for (const [name, r] of Object.entries(declaration.relations ?? {})) {
+    const keyField = r.keyOnTarget ? undefined : fields.get(r.key);
+    relations.set(name, {
+      name,
+      kind: r.kind,
+      target: r.target,
+      key: r.key,
+      keyOnTarget: r.keyOnTarget ?? false,
+      nullable: r.nullable ?? (r.kind === 'toOne' ? (r.keyOnTarget ?? false) || (keyField?.nullable ?? false) : false),
+      order: r.order,
+      connection: r.connection ?? true,
+      expose: r.expose ?? true,
+      graphqlName: r.graphqlName ?? name,
+      description: r.description,
+    });
+  }
+  return {
+    name: declaration.name,
+    model: declaration.model ?? declaration.name,
+    plural: declaration.plural,
+    single: declaration.single,
+    description: declaration.description,
+    node: declaration.node ?? true,
+    read: declaration.read ?? 'READ_ONLY',
+    plugin: declaration.plugin,
+    segmentable: declaration.segmentable ?? false,
+    fields,
+    relations,
+    uniqueKeys: declaration.uniqueKeys ?? [],
+    defaultOrder: declaration.defaultOrder,
+  };
+}

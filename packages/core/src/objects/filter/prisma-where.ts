@@ -1,0 +1,70 @@
+import type { ResolvedField } from '../declaration.js';
+import type { CompareOp, FilterNode, FilterScalar } from './filter-node.js';
+
+/** A Prisma `where` object of whichever model the filter is about. */
+export type PrismaWhere = Record<string, unknown>;
+
+/** LIKE patterns treat `%`, `_` and `\` as special; Prisma passes them through, so they are escaped here. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The Prisma `where` of a validated filter. The same semantics as the SQL compiler (`filter-sql.ts` in @crm/graph),
+ * which the differential tests hold equal: `neq`/`notIn` keep rows whose value is null (IS DISTINCT FROM), ordered
+ * comparisons never match null, text matching is case-insensitive with wildcards taken literally.
+ */
+export function prismaWhere(node: FilterNode): PrismaWhere {
+  switch (node.kind) {
+    case 'and':
+      return node.items.length === 0 ? {} : node.items.length === 1 ? prismaWhere(node.items[0]!) : { AND: node.items.map(prismaWhere) };
+    case 'or':
+      return { OR: node.items.map(prismaWhere) };
+    case 'not':
+      return { NOT: prismaWhere(node.item) };
+    case 'compare':
+      return compare(node.field, node.op, node.value);
+    case 'toOne':
+      return { [node.relation.name]: { is: prismaWhere(node.item) } };
+    case 'toMany':
+      return { [node.relation.name]: { [node.quantifier]: prismaWhere(node.item) } };
+    case 'segment':
+      return { segmentMemberships: { some: { segmentId: node.segmentId } } };
+  }
+}
+
+const matchNothing: PrismaWhere = { id: { in: [] } };
+
+function compare(field: ResolvedField, op: CompareOp, value: FilterScalar | FilterScalar[]): PrismaWhere {
+  const column = field.column;
+  const withNulls = (condition: PrismaWhere): PrismaWhere => (field.nullable ? { OR: [condition, { [column]: null }] } : condition);
+  switch (op) {
+    case 'eq':
+      return { [column]: { equals: value } };
+    case 'neq':
+      return withNulls({ [column]: { not: value } });
+    case 'in':
+      return { [column]: { in: value } };
+    case 'notIn':
+      return withNulls({ [column]: { notIn: value } });
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte':
+      return { [column]: { [op]: value } };
+    case 'isNull':
+      // Prisma refuses `null` on a required column; such a column is simply never null.
+      if (!field.nullable) return value ? matchNothing : {};
+      return value ? { [column]: null } : { [column]: { not: null } };
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith':
+      return { [column]: { [op]: escapeLike(String(value)), mode: 'insensitive' } };
+    case 'has':
+      return { [column]: { has: value } };
+    case 'hasAny':
+      return { [column]: { hasSome: value } };
+    case 'hasAll':
+      return { [column]: { hasEvery: value } };
+    case 'isEmpty':
+      return { [column]: { isEmpty: value } };
+  }
+}

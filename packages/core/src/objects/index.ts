@@ -1,0 +1,10 @@
+export * from './declaration.js';
+export * from './catalog.js';
+export * from './order.js';
+export * from './global-id.js';
+export * from './filter/filter-node.js';
+export * from './filter/operators.js';
+export * from './filter/parse-filter.js';
+export * from './filter/prisma-where.js';
+export { coreObjects } from './core/index.js';
+export { coreCatalog, coreFilterContext, enumValuesOf } from './core-catalog.js';

@@ -1,0 +1,129 @@
+import { badInput, type FilterNode, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { filterSql, type SqlFilterContext } from './filter-sql.js';
+import { column, globalIdSql, ident, literal } from './sql-text.js';
+
+/** Which aggregates a selection asks for (field names per function). */
+export interface AggregateSelection {
+  count: boolean;
+  countDistinct: string[];
+  sum: string[];
+  avg: string[];
+  min: string[];
+  max: string[];
+}
+
+export type AggregateFunction = Exclude<keyof AggregateSelection, 'count'>;
+
+export const aggregateFunctions: readonly AggregateFunction[] = ['countDistinct', 'sum', 'avg', 'min', 'max'];
+
+export const dateTruncations = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
+export type DateTruncation = (typeof dateTruncations)[number];
+
+/** One group-by key: a groupable field, dates truncated to a unit. */
+export interface GroupKey {
+  field: ResolvedField;
+  truncate?: DateTruncation;
+}
+
+/** How a group list is ordered: by a key, by the count, or by an aggregate of a field. */
+export interface GroupOrder {
+  by: 'key' | 'count' | 'sum' | 'avg' | 'min' | 'max';
+  field?: ResolvedField;
+  direction: 'asc' | 'desc';
+}
+
+export const groupLimits = { keys: 3, groups: 1000 } as const;
+
+const isoSql = (value: string) => `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A value as its GraphQL scalar serialises it (money with two decimals, instants ISO-8601 UTC). */
+function outputSql(field: ResolvedField, value: string): string {
+  if (field.kind === 'decimal') return `(${value})::numeric(16,2)::text`;
+  if (field.kind === 'datetime') return isoSql(value);
+  return value;
+}
+
+function aggregateSql(fn: AggregateFunction, field: ResolvedField, alias: string): string {
+  const col = column(alias, field.column);
+  switch (fn) {
+    case 'countDistinct':
+      return `count(DISTINCT ${col})::int`;
+    case 'sum':
+      return field.kind === 'decimal' ? outputSql(field, `sum(${col})`) : `sum(${col})::float8`;
+    case 'avg':
+      return field.kind === 'decimal' ? outputSql(field, `round(avg(${col}), 2)`) : `avg(${col})::float8`;
+    case 'min':
+    case 'max':
+      return outputSql(field, `${fn}(${col})`);
+  }
+}
+
+/** `json_build_object` of the selected aggregates over the rows aliased `alias`. */
+export function aggregateObjectSql(object: ResolvedObject, selection: AggregateSelection, alias: string): string {
+  const parts: string[] = [`'count'`, 'count(*)::int'];
+  for (const fn of aggregateFunctions) {
+    const names = [...new Set(selection[fn])];
+    if (!names.length) continue;
+    const inner = names.flatMap((name) => [literal(name), aggregateSql(fn, object.fields.get(name)!, alias)]);
+    parts.push(literal(fn), `json_build_object(${inner.join(', ')})`);
+  }
+  return `json_build_object(${parts.join(', ')})`;
+}
+
+/** The aggregates of one filtered set of rows (optionally of many parents at once: one JSON per `groupColumn`). */
+export function aggregateStatement(
+  context: SqlFilterContext,
+  object: ResolvedObject,
+  filter: FilterNode,
+  selection: AggregateSelection,
+  parents?: { column: string; ids: readonly string[] },
+): string {
+  const a = context.nextAlias();
+  const where = [`${column(a, 'workspaceId')} = ${context.workspace}`, filterSql(context, object, filter, a)];
+  if (!parents) return `SELECT ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')}`;
+  where.push(`${column(a, parents.column)} = ANY(${context.params.add([...parents.ids], 'uuid[]')})`);
+  return `SELECT ${column(a, parents.column)}::text AS parent, ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')} GROUP BY ${column(a, parents.column)}`;
+}
+
+function keySql(key: GroupKey, alias: string): { group: string; output: string } {
+  const col = column(alias, key.field.column);
+  if (key.field.kind === 'datetime') {
+    const unit = (key.truncate ?? 'DAY').toLowerCase();
+    const truncated = `(date_trunc(${literal(unit)}, ${col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+    return { group: truncated, output: isoSql(truncated) };
+  }
+  if (key.field.kind === 'reference' || key.field.kind === 'id') {
+    const typename = key.field.kind === 'reference' ? key.field.references! : key.field.owner;
+    return { group: col, output: `CASE WHEN ${col} IS NULL THEN NULL ELSE ${globalIdSql(typename, alias, key.field.column)} END` };
+  }
+  return { group: col, output: outputSql(key.field, col) };
+}
+
+/** Groups of the filtered rows by 1–3 keys, each with its aggregates, ordered and limited (one statement). */
+export function groupByStatement(
+  context: SqlFilterContext,
+  object: ResolvedObject,
+  filter: FilterNode,
+  keys: readonly GroupKey[],
+  selection: AggregateSelection,
+  order: readonly GroupOrder[],
+  first: number,
+): string {
+  if (!keys.length || keys.length > groupLimits.keys) throw badInput(`by: 1 to ${groupLimits.keys} keys`, 'by');
+  if (!Number.isInteger(first) || first < 1 || first > groupLimits.groups) throw badInput(`first: 1 to ${groupLimits.groups} groups`, 'first');
+  const a = context.nextAlias();
+  const parts = keys.map((k) => keySql(k, a));
+  const keyObject = `json_build_object(${keys.flatMap((k, i) => [literal(k.field.name), parts[i]!.output]).join(', ')})`;
+  const orderTerms = order.map((o) => {
+    const direction = `${o.direction.toUpperCase()} NULLS LAST`;
+    if (o.by === 'count') return `count(*) ${direction}`;
+    if (o.by === 'key') return `${parts[keys.findIndex((k) => k.field === o.field)]!.group} ${direction}`;
+    return `${o.by}(${column(a, o.field!.column)}) ${direction}`;
+  });
+  // Keys break the remaining ties, so the order (and what `first` cuts) is the same every time.
+  orderTerms.push(...parts.map((p) => `${p.group} ASC NULLS LAST`));
+  const where = [`${column(a, 'workspaceId')} = ${context.workspace}`, filterSql(context, object, filter, a)];
+  return `SELECT json_build_object('key', ${keyObject}, 'aggregate', ${aggregateObjectSql(object, selection, a)})::text AS data
+    FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')}
+    GROUP BY ${parts.map((p) => p.group).join(', ')} ORDER BY ${orderTerms.join(', ')} LIMIT ${first}`;
+}

@@ -1,0 +1,123 @@
+import { type CompareOp, escapeLike, type FilterNode, type FilterScalar, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { column, ident, type SqlParams } from './sql-text.js';
+
+/** What compiling a filter to SQL needs: the declarations, the statement's parameters, fresh aliases, the workspace. */
+export interface SqlFilterContext {
+  catalog: ObjectCatalog;
+  params: SqlParams;
+  /** Placeholder of the caller's workspace id: every table a filter reaches is filtered by it too. */
+  workspace: string;
+  nextAlias(): string;
+}
+
+/** The SQL type of a field's parameters (enums are left to PostgreSQL to infer from the column). */
+function castOf(field: ResolvedField): string | undefined {
+  switch (field.kind) {
+    case 'id':
+    case 'reference':
+      return 'uuid';
+    case 'string':
+    case 'stringList':
+      return 'text';
+    case 'int':
+      return 'bigint';
+    case 'float':
+      return 'float8';
+    case 'decimal':
+      return 'numeric';
+    case 'boolean':
+      return 'boolean';
+    case 'datetime':
+      return 'timestamptz';
+    default:
+      return undefined;
+  }
+}
+
+const sqlValue = (value: FilterScalar) => (value instanceof Date ? value.toISOString() : value);
+
+const comparison: Partial<Record<CompareOp, string>> = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' };
+
+function compare(context: SqlFilterContext, alias: string, field: ResolvedField, op: CompareOp, value: FilterScalar | FilterScalar[]): string {
+  const col = column(alias, field.column);
+  const cast = castOf(field);
+  const one = () => context.params.add(sqlValue(value as FilterScalar), cast);
+  const list = () => context.params.add((value as FilterScalar[]).map(sqlValue), cast ? `${cast}[]` : undefined);
+  switch (op) {
+    case 'eq':
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte':
+      return `${col} ${comparison[op]} ${one()}`;
+    case 'neq':
+      return `${col} IS DISTINCT FROM ${one()}`;
+    case 'in':
+      return `${col} = ANY(${list()})`;
+    case 'notIn':
+      return `(${col} IS NULL OR NOT (${col} = ANY(${list()})))`;
+    case 'isNull':
+      return value ? `${col} IS NULL` : `${col} IS NOT NULL`;
+    case 'contains':
+      return `${col} ILIKE ${context.params.add(`%${escapeLike(String(value))}%`, 'text')}`;
+    case 'startsWith':
+      return `${col} ILIKE ${context.params.add(`${escapeLike(String(value))}%`, 'text')}`;
+    case 'endsWith':
+      return `${col} ILIKE ${context.params.add(`%${escapeLike(String(value))}`, 'text')}`;
+    case 'has':
+      return `${col} @> ARRAY[${one()}]`;
+    case 'hasAny':
+      return `${col} && ${list()}`;
+    case 'hasAll':
+      return `${col} @> ${list()}`;
+    case 'isEmpty':
+      return value ? `cardinality(${col}) = 0` : `cardinality(${col}) > 0`;
+  }
+}
+
+/** The join condition between a row of `object` (aliased `alias`) and a related row (aliased `target`). */
+export function relationJoin(context: SqlFilterContext, object: ResolvedObject, relationName: string, alias: string, target: string): string {
+  const relation = object.relations.get(relationName)!;
+  const targetObject = context.catalog.target(relation);
+  const workspace = `${column(target, 'workspaceId')} = ${context.workspace}`;
+  if (relation.kind === 'toMany' || relation.keyOnTarget) {
+    const key = targetObject.fields.get(relation.key)!.column;
+    return `${column(target, key)} = ${column(alias, object.fields.get('id')!.column)} AND ${workspace}`;
+  }
+  const key = object.fields.get(relation.key)!.column;
+  return `${column(target, targetObject.fields.get('id')!.column)} = ${column(alias, key)} AND ${workspace}`;
+}
+
+/**
+ * The SQL condition of a validated filter on a row of `object` aliased `alias`. Semantics equal `prismaWhere`
+ * (@crm/core): the differential tests run both. Relations become EXISTS subqueries, each filtered by workspace.
+ */
+export function filterSql(context: SqlFilterContext, object: ResolvedObject, node: FilterNode, alias: string): string {
+  switch (node.kind) {
+    case 'and':
+      return node.items.length ? `(${node.items.map((n) => filterSql(context, object, n, alias)).join(' AND ')})` : 'TRUE';
+    case 'or':
+      return node.items.length ? `(${node.items.map((n) => filterSql(context, object, n, alias)).join(' OR ')})` : 'FALSE';
+    case 'not':
+      return `NOT ${filterSql(context, object, node.item, alias)}`;
+    case 'compare':
+      return compare(context, alias, node.field, node.op, node.value);
+    case 'toOne': {
+      const t = context.nextAlias();
+      return `EXISTS (SELECT 1 FROM ${ident(node.target.model)} ${t} WHERE ${relationJoin(context, object, node.relation.name, alias, t)} AND ${filterSql(context, node.target, node.item, t)})`;
+    }
+    case 'toMany': {
+      const t = context.nextAlias();
+      const join = relationJoin(context, object, node.relation.name, alias, t);
+      const inner = filterSql(context, node.target, node.item, t);
+      if (node.quantifier === 'some') return `EXISTS (SELECT 1 FROM ${ident(node.target.model)} ${t} WHERE ${join} AND ${inner})`;
+      if (node.quantifier === 'none') return `NOT EXISTS (SELECT 1 FROM ${ident(node.target.model)} ${t} WHERE ${join} AND ${inner})`;
+      // every: no related row for which the condition is false (Prisma's NOT (…): an unknown outcome does not fail).
+      return `NOT EXISTS (SELECT 1 FROM ${ident(node.target.model)} ${t} WHERE ${join} AND NOT ${inner})`;
+    }
+    case 'segment': {
+      const s = context.nextAlias();
+      return `EXISTS (SELECT 1 FROM "SegmentMember" ${s} WHERE ${s}."customerId" = ${column(alias, 'id')} AND ${s}."segmentId" = ${context.params.add(node.segmentId, 'uuid')} AND ${s}."workspaceId" = ${context.workspace})`;
+    }
+  }
+}

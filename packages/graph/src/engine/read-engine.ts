@@ -1,0 +1,201 @@
+import {
+  coreFilterContext,
+  decodeGlobalId,
+  hasRole,
+  type ObjectCatalog,
+  type OrderTerm,
+  parseFilter,
+  parseOrder,
+  type ResolvedField,
+  type ResolvedObject,
+  type Session,
+  termNullable,
+} from '@crm/core';
+import { decodeBase64 } from '@pothos/core';
+import { type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
+import { catalogOf } from '../objects/catalog-of.js';
+import { decline, Declined } from './decline.js';
+import { filterSql } from './filter-sql.js';
+import { connectionSql, inWorkspace, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext } from './render.js';
+import { searchMatchSql, searchTerms } from './search-sql.js';
+import { collectFields } from './selection.js';
+import { ident, literal, SqlParams } from './sql-text.js';
+
+/** One statement that returns the operation's whole `data` as JSON text. */
+export interface CompiledRead {
+  sql: string;
+  params: unknown[];
+}
+
+export interface ReadEngine {
+  /**
+   * The statement answering `document` for `session`, or null when the operation is not one the engine answers
+   * (then execute it as usual; `onDecline` has been told why). Nothing is cached between requests.
+   */
+  compile(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, session: Session): CompiledRead | null;
+}
+
+export interface ReadEngineOptions {
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** Told every decline with its reason (counted and logged by the gateway). */
+  onDecline?: (reason: string) => void;
+}
+
+function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | null {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operationName) return operations.find((o) => o.name?.value === operationName) ?? null;
+  return operations.length === 1 ? operations[0]! : null;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Decodes a Pothos prisma cursor over `id` (`GPC:S:<uuid>`); anything else is left to Pothos to reject. */
+function cursorId(cursor: unknown): string {
+  try {
+    const decoded = decodeBase64(String(cursor));
+    const id = decoded.startsWith('GPC:S:') ? decoded.slice(6) : '';
+    if (uuid.test(id)) return id;
+  } catch {
+    // falls through
+  }
+  return decline('bad cursor');
+}
+
+/**
+ * Rows after the cursor row in `order` (which ends on the unique `id`), as Prisma's `cursor` + `skip: 1` returns
+ * them; none when the cursor row does not exist (in this workspace).
+ */
+function afterCursor(context: RenderContext, object: ResolvedObject, alias: string, order: readonly OrderTerm[], id: string): string {
+  const idParam = context.params.add(id, 'uuid');
+  const cursorValue = (term: OrderTerm) => {
+    const c = context.nextAlias();
+    return `(SELECT ${orderValueSql(context, object, term, c)} FROM ${ident(object.model)} ${c} WHERE ${c}."id" = ${idParam} AND ${inWorkspace(context, c)})`;
+  };
+  const alternatives = order.map((term, i) => {
+    const equal = order.slice(0, i).map((t) => `${orderValueSql(context, object, t, alias)} = ${cursorValue(t)}`);
+    const beyond = `${orderValueSql(context, object, term, alias)} ${term.direction === 'asc' ? '>' : '<'} ${cursorValue(term)}`;
+    return `(${[...equal, beyond].join(' AND ')})`;
+  });
+  return `(${alternatives.join(' OR ')})`;
+}
+
+/**
+ * The read engine: compiles whole read operations over the declared objects (root lists with filter, order, search,
+ * cursor, totalCount and aggregate; by-id fields; `node`; nested relations and connections) into ONE statement that
+ * builds the response's JSON in PostgreSQL, formatted as the GraphQL scalars format it. Tenancy (every table by
+ * workspace) and the declared read permissions are applied here, from the declarations; an operation with anything
+ * else (a computed or plugin field, backward paging) is declined and executed by Pothos.
+ */
+export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptions): ReadEngine {
+  const catalog: ObjectCatalog = catalogOf(schema);
+  const queryType = schema.getQueryType();
+  const byPlural = new Map([...catalog.objects].filter((o) => o.plural).map((o) => [o.plural!, o]));
+  const bySingle = new Map([...catalog.objects].filter((o) => o.single).map((o) => [o.single!, o]));
+
+  function compile(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown>, session: Session): CompiledRead {
+    if (operation.operation !== 'query' || !queryType) decline('not a query');
+    const params = new SqlParams();
+    let aliases = 0;
+    const canRead = (field: ResolvedField) => hasRole(session, field.read);
+    const filterContext = coreFilterContext(catalog, { canRead });
+    const context: RenderContext = {
+      catalog,
+      params,
+      fragments,
+      variables,
+      workspace: params.add(session.workspaceId, 'uuid'),
+      defaultPageSize: options.defaultPageSize,
+      maxPageSize: options.maxPageSize,
+      nextAlias: () => `t${++aliases}`,
+      canRead,
+      listQuery: (object, args) => ({
+        filter: parseFilter(object, args.filter, filterContext),
+        order: parseOrder(catalog, object, args.orderBy as never, { canRead }),
+      }),
+    };
+    const parts: string[] = [];
+    for (const [key, nodes] of collectFields(queryType, [operation.selectionSet], context)) {
+      const name = nodes[0]!.name.value;
+      parts.push(literal(key));
+      if (name === '__typename') parts.push(literal(queryType.name));
+      else if (byPlural.has(name)) parts.push(rootList(context, byPlural.get(name)!, nodes));
+      else if (bySingle.has(name)) parts.push(rootSingle(context, bySingle.get(name)!, nodes, name));
+      else if (name === 'node') parts.push(rootNode(context, nodes));
+      else decline(`Query.${name}`);
+    }
+    return { sql: `SELECT json_build_object(${parts.join(', ')})::text AS data`, params: params.values };
+  }
+
+  function rootList(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[]): string {
+    const field = queryType!.getFields()[object.plural!]!;
+    const args = getArgumentValues(field, nodes[0]!, context.variables as Record<string, unknown>);
+    if (nodes.length > 1) decline('a root list selected twice');
+    if (args.before != null || args.last != null) decline('backward paging');
+    const { filter, order } = context.listQuery(object, args);
+    const search = typeof args.search === 'string' ? searchTerms(context.params, args.search) : null;
+    let after: ((alias: string) => string) | null = null;
+    if (args.after != null) {
+      if (order.some((t) => termNullable(catalog, object, t))) decline('cursor over a nullable sort column');
+      const id = cursorId(args.after);
+      after = (alias) => afterCursor(context, object, alias, order, id);
+    }
+    const where = (alias: string) => [inWorkspace(context, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(object, alias, search)] : [])];
+    return connectionSql(context, objectTypeOf(field)!, nodes, {
+      object,
+      where: (alias) => (after ? [...where(alias), after(alias)] : where(alias)),
+      order,
+      first: pageSize(context, args.first),
+      hasPreviousPage: args.after != null,
+      countWhere: where,
+    });
+  }
+
+  function rowSql(context: RenderContext, object: ResolvedObject, rowId: string, nodes: readonly FieldNode[]): string {
+    const type = schema.getType(object.name);
+    if (!type || !('getFields' in type)) decline(`${object.name} has no type`);
+    const a = context.nextAlias();
+    return `(SELECT ${objectSql(context, type as never, a, nodes)} FROM ${ident(object.model)} ${a} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${inWorkspace(context, a)})`;
+  }
+
+  function rootSingle(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], name: string): string {
+    const args = getArgumentValues(queryType!.getFields()[name]!, nodes[0]!, context.variables as Record<string, unknown>);
+    const id = decodeGlobalId(String(args.id), object.name) ?? decline('not an id of the type');
+    return rowSql(context, object, id, nodes);
+  }
+
+  function rootNode(context: RenderContext, nodes: readonly FieldNode[]): string {
+    const args = getArgumentValues(queryType!.getFields().node!, nodes[0]!, context.variables as Record<string, unknown>);
+    const raw = String(args.id);
+    let typename = '';
+    try {
+      typename = decodeBase64(raw).split(':')[0] ?? '';
+    } catch {
+      decline('not a global id');
+    }
+    if (!catalog.has(typename)) decline(`node of ${typename}`);
+    const object = catalog.get(typename);
+    const id = decodeGlobalId(raw, typename) ?? decline('not a global id');
+    return rowSql(context, object, id, nodes);
+  }
+
+  return {
+    compile(document, operationName, rawVariables, session) {
+      try {
+        const operation = operationOf(document, operationName) ?? decline('no such operation');
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+        if (coerced.errors) decline('variables do not coerce');
+        const fragments: Record<string, FragmentDefinitionNode> = {};
+        for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+        return compile(operation, fragments, coerced.coerced, session);
+      } catch (error) {
+        // A bad argument (filter, order, id) is declined too: Pothos then answers with its coded error.
+        const reason = error instanceof Declined ? error.reason : error instanceof Error && 'code' in error ? `input: ${(error as { code: string }).code}` : null;
+        if (reason === null) throw error;
+        options.onDecline?.(reason);
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,249 @@
+import {
+  type FilterNode,
+  type ObjectCatalog,
+  type OrderTerm,
+  type ResolvedField,
+  type ResolvedObject,
+  type ResolvedRelation,
+} from '@crm/core';
+import { type FieldNode, type GraphQLField, type GraphQLObjectType, getNamedType, GraphQLObjectType as ObjectType } from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values.js';
+import { selectionOfAggregate } from '../objects/aggregate-types.js';
+import { aggregateObjectSql } from './aggregate-sql.js';
+import { decline } from './decline.js';
+import { filterSql, type SqlFilterContext } from './filter-sql.js';
+import { collectFields, type SelectionContext, subSelections } from './selection.js';
+import { column, cursorSql, globalIdSql, ident, literal } from './sql-text.js';
+
+/** Everything compiling one operation needs (one per request). */
+export interface RenderContext extends SelectionContext, SqlFilterContext {
+  catalog: ObjectCatalog;
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** Whether the caller reads a field (the declaration's `read` role). */
+  canRead(field: ResolvedField): boolean;
+  /** A list's filter and order from its arguments (validated as the Pothos path validates them). */
+  listQuery(object: ResolvedObject, args: Record<string, unknown>): { filter: FilterNode; order: OrderTerm[] };
+}
+
+/** A row source for a connection: a table, its conditions for a given alias, an order ending on `id`. */
+export interface ConnectionSource {
+  object: ResolvedObject;
+  where: (alias: string) => string[];
+  order: readonly OrderTerm[];
+  first: number;
+  hasPreviousPage: boolean;
+  /** Conditions `totalCount` and `aggregate` count under (a root list counts without its cursor). @default where */
+  countWhere?: (alias: string) => string[];
+}
+
+export const objectTypeOf = (field: GraphQLField<unknown, unknown>): GraphQLObjectType | null => {
+  const named = getNamedType(field.type);
+  return named instanceof ObjectType ? named : null;
+};
+
+const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context: RenderContext) =>
+  getArgumentValues(field, node, context.variables as Record<string, unknown>);
+
+/** Every table the engine reads is filtered by the caller's workspace, here and nowhere else. */
+export const inWorkspace = (context: RenderContext, alias: string) => `${column(alias, 'workspaceId')} = ${context.workspace}`;
+
+/** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
+function scalarSql(field: ResolvedField, value: string): string {
+  if (field.kind === 'decimal') return `${value}::text`;
+  if (field.kind === 'datetime') return `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return value;
+}
+
+function buildObject(parts: string[]): string {
+  // json_build_object takes at most 100 arguments; a wider selection is left to Pothos.
+  if (parts.length > 100) decline('selection too wide');
+  return `json_build_object(${parts.join(', ')})`;
+}
+
+function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObject {
+  return context.catalog.has(type.name) ? context.catalog.get(type.name) : decline(`${type.name} is not declared`);
+}
+
+/** The SQL value of an order term on `alias` (a to-one relation's field is read by a correlated subquery). */
+export function orderValueSql(context: RenderContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
+  if (!term.relation) return column(alias, object.fields.get(term.field)!.column);
+  const relation = object.relations.get(term.relation)!;
+  const target = context.catalog.target(relation);
+  const r = context.nextAlias();
+  return `(SELECT ${column(r, target.fields.get(term.field)!.column)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${inWorkspace(context, r)})`;
+}
+
+export function orderSql(context: RenderContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
+  return terms
+    .map((t) => `${orderValueSql(context, object, t, alias)} ${t.direction.toUpperCase()}${t.nulls ? ` NULLS ${t.nulls.toUpperCase()}` : ''}`)
+    .join(', ');
+}
+
+/** `json_build_object(…)` of the selection on one row of `type` aliased `alias`. */
+export function objectSql(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
+  const object = declared(context, type);
+  const graphqlFields = type.getFields();
+  const parts: string[] = [];
+  for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
+    const name = fieldNodes[0]!.name.value;
+    parts.push(literal(key));
+    if (name === '__typename') {
+      parts.push(literal(type.name));
+      continue;
+    }
+    if (name === 'id' && object.node) {
+      parts.push(globalIdSql(type.name, alias, 'id'));
+      continue;
+    }
+    const field = object.fields.get(name);
+    if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
+      if (!context.canRead(field)) decline(`${type.name}.${name} is not readable by the caller`);
+      parts.push(scalarSql(field, column(alias, field.column)));
+      continue;
+    }
+    const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
+    if (!relation) decline(`${type.name}.${name} is not declared`);
+    parts.push(relationSql(context, object, relation, graphqlFields[name]!, alias, fieldNodes));
+  }
+  return buildObject(parts);
+}
+
+function childWhere(context: RenderContext, object: ResolvedObject, relation: ResolvedRelation, alias: string, parentAlias: string): string[] {
+  const target = context.catalog.target(relation);
+  return [`${column(alias, target.fields.get(relation.key)!.column)} = ${column(parentAlias, object.fields.get('id')!.column)}`, inWorkspace(context, alias)];
+}
+
+function relationSql(
+  context: RenderContext,
+  object: ResolvedObject,
+  relation: ResolvedRelation,
+  def: GraphQLField<unknown, unknown>,
+  alias: string,
+  nodes: readonly FieldNode[],
+): string {
+  const target = context.catalog.target(relation);
+  if (relation.kind === 'toOne') {
+    const type = objectTypeOf(def) ?? decline(`${def.name} has no object type`);
+    const a = context.nextAlias();
+    const join = relation.keyOnTarget
+      ? `${column(a, target.fields.get(relation.key)!.column)} = ${column(alias, 'id')}`
+      : `${column(a, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)}`;
+    return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${inWorkspace(context, a)})`;
+  }
+  const defaultOrder = relation.order
+    ? [...relation.order, { field: 'id', direction: relation.order[0]!.direction }]
+    : context.listQuery(target, {}).order;
+  if (!relation.connection) {
+    const type = objectTypeOf(def) ?? decline(`${def.name} has no object type`);
+    const a = context.nextAlias();
+    return `(SELECT coalesce(json_agg(${objectSql(context, type, a, nodes)} ORDER BY ${orderSql(context, target, defaultOrder, a)}), '[]'::json) FROM ${ident(target.model)} ${a} WHERE ${childWhere(context, object, relation, a, alias).join(' AND ')})`;
+  }
+  const args = argsOf(def, nodes[0]!, context);
+  if (nodes.length > 1 && nodes.some((n) => (n.arguments?.length ?? 0) > 0)) decline('a nested connection selected twice with arguments');
+  if (args.after != null || args.before != null || args.last != null) decline('nested connection paging');
+  const { filter, order } = context.listQuery(target, args);
+  const where = (a: string) => [...childWhere(context, object, relation, a, alias), filterSql(context, target, filter, a)];
+  return connectionSql(context, objectTypeOf(def)!, nodes, {
+    object: target,
+    where,
+    order: (args.orderBy as unknown[] | undefined)?.length ? order : defaultOrder,
+    first: pageSize(context, args.first),
+    hasPreviousPage: false,
+  });
+}
+
+export function pageSize(context: RenderContext, first: unknown): number {
+  if (first == null) return context.defaultPageSize;
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > context.maxPageSize) decline('page size');
+  return first;
+}
+
+/**
+ * A Relay connection as Pothos' prisma plugin answers it: `first + 1` rows fetched to know `hasNextPage`, cursors
+ * on `id`, `totalCount` and `aggregate` over the whole filtered set. One correlated subquery, so a page of parents
+ * costs no extra statement.
+ */
+export function connectionSql(context: RenderContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], source: ConnectionSource): string {
+  const a = context.nextAlias();
+  const { first, object } = source;
+  const cursor = cursorSql(a, 'id');
+  const countWhere = source.countWhere ?? source.where;
+  const parts: string[] = [];
+  for (const [key, fieldNodes] of collectFields(connection, subSelections(nodes), context)) {
+    const name = fieldNodes[0]!.name.value;
+    parts.push(literal(key));
+    if (name === '__typename') parts.push(literal(connection.name));
+    else if (name === 'totalCount') {
+      const c = context.nextAlias();
+      parts.push(`(SELECT count(*) FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`);
+    } else if (name === 'aggregate') {
+      const c = context.nextAlias();
+      const type = objectTypeOf(connection.getFields().aggregate!)!;
+      const selection = selectionOfAggregate(object, type, fieldNodes, context, context.canRead);
+      parts.push(`(SELECT ${aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, c))} FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`);
+    } else if (name === 'edges') {
+      const edge = objectTypeOf(connection.getFields().edges!)!;
+      parts.push(`coalesce(json_agg(${edgeSql(context, edge, a, cursor, fieldNodes)} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}), '[]'::json)`);
+    } else if (name === 'pageInfo') {
+      const pageInfo = objectTypeOf(connection.getFields().pageInfo!)!;
+      const info: string[] = [];
+      for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
+        const infoName = infoNodes[0]!.name.value;
+        info.push(literal(infoKey));
+        if (infoName === '__typename') info.push(literal(pageInfo.name));
+        else if (infoName === 'hasNextPage') info.push(`count(*) > ${first}`);
+        else if (infoName === 'hasPreviousPage') info.push(source.hasPreviousPage ? 'true' : 'false');
+        else if (infoName === 'startCursor') info.push(`(array_agg(${cursor} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}))[1]`);
+        else if (infoName === 'endCursor') info.push(`(array_agg(${cursor} ORDER BY ${a}.__n DESC) FILTER (WHERE ${a}.__n <= ${first}))[1]`);
+        else decline(`PageInfo.${infoName}`);
+      }
+      parts.push(buildObject(info));
+    } else decline(`${connection.name}.${name} is not compiled`);
+  }
+  const order = orderSql(context, object, source.order, a);
+  const rows = `SELECT ${a}.*, row_number() OVER (ORDER BY ${order}) AS __n FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${order} LIMIT ${first + 1}`;
+  // GROUP BY (): one row even when no field aggregates (a selection of `totalCount` alone) and there are no rows.
+  return `(SELECT ${buildObject(parts)} FROM (${rows}) ${a} GROUP BY ())`;
+}
+
+/**
+ * The `aggregate` object shaped as the selection asks (aliases, `__typename`, `countDistinct(field:)` per alias), from
+ * the engine's aggregate JSON `values` (keyed by function and field name).
+ */
+function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[], context: RenderContext, values: string): string {
+  const v = `(${values})::jsonb`;
+  const parts: string[] = [];
+  for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
+    const name = fieldNodes[0]!.name.value;
+    parts.push(literal(key));
+    if (name === '__typename') parts.push(literal(type.name));
+    else if (name === 'count') parts.push(`(${v}->'count')`);
+    else if (name === 'countDistinct') {
+      const field = getArgumentValues(type.getFields().countDistinct!, fieldNodes[0]!, context.variables as Record<string, unknown>).field as string;
+      parts.push(`coalesce(${v}->'countDistinct'->${literal(field)}, '0'::jsonb)`);
+    } else {
+      const inner = objectTypeOf(type.getFields()[name]!)!;
+      const innerParts: string[] = [];
+      for (const [innerKey, innerNodes] of collectFields(inner, subSelections(fieldNodes), context)) {
+        const innerName = innerNodes[0]!.name.value;
+        innerParts.push(literal(innerKey), innerName === '__typename' ? literal(inner.name) : `${v}->${literal(name)}->${literal(innerName)}`);
+      }
+      parts.push(`json_build_object(${innerParts.join(', ')})`);
+    }
+  }
+  return `json_build_object(${parts.join(', ')})`;
+}
+
+function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, cursor: string, nodes: readonly FieldNode[]): string {
+  const parts: string[] = [];
+  for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
+    const name = fieldNodes[0]!.name.value;
+    parts.push(literal(key));
+    if (name === '__typename') parts.push(literal(edge.name));
+    else if (name === 'cursor') parts.push(cursor);
+    else if (name === 'node') parts.push(objectSql(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes));
+    else decline(`${edge.name}.${name} is not compiled`);
+  }
+  return buildObject(parts);
+}

@@ -1,0 +1,84 @@
+import { badInput, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { column, literal, type SqlParams } from './sql-text.js';
+
+/**
+ * Full-text search over an object's declared searchable fields: a weighted `tsvector` (English stemming, word order
+ * free, every word a prefix) OR trigram word similarity on the A-weight fields (typos, partial words). The document
+ * expression is the same text as the GIN expression index the migration `declared_search` creates per table, so
+ * PostgreSQL uses the index; change both together (`searchIndexSql` prints it).
+ */
+
+/** The text search configuration: English stemming (names are not stemmed away by it in practice). */
+const config = `'english'::regconfig`;
+
+export const searchableFields = (object: ResolvedObject): ResolvedField[] => [...object.fields.values()].filter((f) => f.search);
+
+/** Fields trigram similarity looks at: the A-weight ones (names, titles, emails). */
+const trigramFields = (object: ResolvedObject) => searchableFields(object).filter((f) => f.search === 'A' && f.kind === 'string');
+
+export function searchDocumentSql(object: ResolvedObject, alias: string): string {
+  return searchableFields(object)
+    .map((f) => `setweight(to_tsvector(${config}, coalesce(${column(alias, f.column)}, '')), '${f.search}')`)
+    .join(' || ');
+}
+
+/** The words of a query as a prefix `tsquery` text (`'ada':* & 'audit':*`), or null when it has no word. */
+export function tsQueryText(query: string): string | null {
+  const words = query
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}@._-]+/u)
+    .map((w) => w.replace(/^[._-]+|[._-]+$/g, ''))
+    .filter(Boolean)
+    .slice(0, 10);
+  return words.length ? words.map((w) => `${literal(w)}:*`).join(' & ') : null;
+}
+
+export interface SearchTerms {
+  /** Placeholder of the tsquery. */
+  tsQuery: string;
+  /** Placeholder of the raw text (trigram similarity). */
+  text: string;
+}
+
+/** Validates a search text and binds its parameters. */
+export function searchTerms(params: SqlParams, raw: string): SearchTerms | null {
+  const text = raw.trim();
+  if (text.length > 200) throw badInput('search: at most 200 characters', 'search');
+  if (text.includes('\u0000')) throw badInput('search: contains a NUL character', 'search');
+  const ts = tsQueryText(text);
+  if (!ts) return null;
+  return { tsQuery: `to_tsquery(${config}, ${params.add(ts, 'text')})`, text: params.add(text, 'text') };
+}
+
+/** The condition "the row matches the search" on `alias`. */
+export function searchMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
+  const trigram = trigramFields(object).map((f) => `${terms.text} <% ${column(alias, f.column)}`);
+  return `((${searchDocumentSql(object, alias)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''})`;
+}
+
+/** A relevance score: the text rank plus the best trigram word similarity. */
+export function searchRankSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
+  const similarity = trigramFields(object).map((f) => `coalesce(word_similarity(${terms.text}, ${column(alias, f.column)}), 0)`);
+  const rank = `ts_rank(${searchDocumentSql(object, alias)}, ${terms.tsQuery})`;
+  return similarity.length ? `(${rank} + greatest(${similarity.join(', ')}))` : rank;
+}
+
+/** Which searchable field matched, with the match highlighted (`<b>…</b>`), as a JSON object. */
+export function searchHighlightSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
+  const fields = searchableFields(object);
+  const cases = fields.map(
+    (f) =>
+      `WHEN to_tsvector(${config}, coalesce(${column(alias, f.column)}, '')) @@ ${terms.tsQuery} THEN json_build_object('field', ${literal(f.name)}, 'snippet', ts_headline(${config}, ${column(alias, f.column)}, ${terms.tsQuery}, 'StartSel=<b>, StopSel=</b>, MaxFragments=1'))`,
+  );
+  const best = trigramFields(object)[0];
+  const fallback = best ? `json_build_object('field', ${literal(best.name)}, 'snippet', ${column(alias, best.column)})` : 'NULL';
+  return `CASE ${cases.join(' ')} ELSE ${fallback} END`;
+}
+
+/** The GIN expression index of an object's search document (for migrations). */
+export function searchIndexSql(object: ResolvedObject): string {
+  const document = searchableFields(object)
+    .map((f) => `setweight(to_tsvector(${config}, coalesce("${f.column}", '')), '${f.search}')`)
+    .join(' || ');
+  return `CREATE INDEX IF NOT EXISTS "${object.model}_search_idx" ON "${object.model}" USING gin ((${document}));`;
+}

@@ -1,0 +1,253 @@
+import {
+  and,
+  type FilterNode,
+  type ObjectCatalog,
+  prismaOrderBy,
+  prismaWhere,
+  type ResolvedField,
+  type ResolvedObject,
+  type ResolvedRelation,
+} from '@crm/core';
+import DataLoader from 'dataloader';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Builder } from '../builder.js';
+import { callerOf } from '../caller.js';
+import type { GraphContext } from '../context.js';
+import { type AggregateSelection, aggregateStatement } from '../engine/aggregate-sql.js';
+import { SqlParams } from '../engine/sql-text.js';
+import { rowId } from '../ids.js';
+import { AggregateTypes, type AggregateValues, aggregateSelection, loadAggregate } from './aggregate-types.js';
+import { registerGroupBy } from './group-by.js';
+import { type ListArguments, listQuery } from './list-arguments.js';
+import { ObjectInputs } from './object-inputs.js';
+import { searchCondition } from './search.js';
+
+type EnumRef = ReturnType<Builder['enumType']>;
+/** Pothos' field builder of a prisma object (typed loosely: the model is chosen at run time). */
+type PrismaFieldBuilder = PothosSchemaTypes.PrismaObjectFieldBuilder<never, never, never>;
+type Fields = Record<string, unknown>;
+
+
+/** The Prisma delegate of a model in the workspace-scoped client. */
+interface Delegate {
+  findMany(args: object): Promise<unknown[]>;
+  findUnique(args: object): Promise<unknown>;
+  count(args: object): Promise<number>;
+}
+
+const delegateOf = (ctx: GraphContext, model: string) =>
+  (callerOf(ctx).db as unknown as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
+
+/**
+ * The GraphQL side of the declared object model: each declared object becomes its type (the declared fields and
+ * relations exposed through Pothos' prisma plugin), its by-id and list root fields, its filter, order, aggregate and
+ * group-by, all derived from the one declaration in @crm/core. Modules add only what is not data (computed fields,
+ * mutations).
+ */
+export class DeclaredObjects {
+  readonly inputs: ObjectInputs;
+  readonly aggregates: AggregateTypes;
+
+  constructor(
+    readonly builder: Builder,
+    readonly catalog: ObjectCatalog,
+    readonly enums: Readonly<Record<string, EnumRef>>,
+    direction: EnumRef,
+  ) {
+    this.inputs = new ObjectInputs(builder, catalog, enums, direction);
+    this.aggregates = new AggregateTypes(builder, catalog);
+  }
+
+  /**
+   * Registers the declared object's GraphQL type, and its root fields when it declares `single`/`plural`. Modules add
+   * computed fields with `builder.prismaObjectFields(name, …)`.
+   */
+  register(name: string) {
+    const object = this.catalog.get(name);
+    const fields = (t: PrismaFieldBuilder): Fields => this.#declaredFields(t, object);
+    const options = { description: object.description, fields };
+    const ref = object.node
+      ? this.builder.prismaNode(object.model as never, { ...options, id: { field: 'id' } } as never)
+      : this.builder.prismaObject(object.model as never, options as never);
+    if (object.single || object.plural) this.#rootFields(object);
+    if (object.plural) registerGroupBy(this, object);
+    return ref;
+  }
+
+  #scalar(t: PrismaFieldBuilder, field: ResolvedField): unknown {
+    const options = { nullable: field.nullable, description: field.description, ...(field.read !== 'READ_ONLY' ? { authScopes: { [field.read === 'ADMIN' ? 'admin' : 'member']: true } } : {}) };
+    const expose = (type: unknown) => (t as unknown as { expose: (c: string, o: object) => unknown }).expose(field.column, { ...options, type });
+    switch (field.kind) {
+      case 'string':
+        return expose('String');
+      case 'int':
+        return expose('Int');
+      case 'float':
+        return expose('Float');
+      case 'boolean':
+        return expose('Boolean');
+      case 'decimal':
+        return expose('Decimal');
+      case 'datetime':
+        return expose('DateTime');
+      case 'json':
+        return expose('JSON');
+      case 'stringList':
+        return expose(['String']);
+      case 'enum':
+        return expose(this.inputs.enumRef(field.enum!));
+      default:
+        return null;
+    }
+  }
+
+  #declaredFields(t: PrismaFieldBuilder, object: ResolvedObject): Fields {
+    const fields: Fields = {};
+    for (const field of object.fields.values()) {
+      if (!field.expose || field.kind === 'id' || field.kind === 'reference') continue;
+      fields[field.name] = this.#scalar(t, field);
+    }
+    const tb = t as unknown as {
+      relation: (name: string, options: object) => unknown;
+      relatedConnection: (name: string, options: object, connection?: object) => unknown;
+      arg: Builder['args'] extends never ? never : (options: object) => unknown;
+    };
+    for (const relation of object.relations.values()) {
+      if (!relation.expose) continue;
+      const target = this.catalog.target(relation);
+      if (relation.kind === 'toOne') {
+        fields[relation.graphqlName] = tb.relation(relation.name, { nullable: relation.nullable, description: relation.description });
+      } else if (!relation.connection) {
+        const order = prismaOrderBy(this.catalog, target, relation.order ?? [...target.defaultOrder, { field: 'id', direction: 'asc' }]);
+        fields[relation.graphqlName] = tb.relation(relation.name, { description: relation.description, query: { orderBy: order } });
+      } else {
+        fields[relation.graphqlName] = tb.relatedConnection(
+          relation.name,
+          {
+            cursor: 'id',
+            totalCount: true,
+            description: relation.description,
+            args: this.#listArgs(t as never, target, false),
+            query: (args: ListArguments, ctx: GraphContext) => {
+              const { filter, order } = listQuery(this.catalog, target, { ...args, orderBy: args.orderBy ?? null }, ctx);
+              const ordered = args.orderBy?.length ? order : relation.order ? [...relation.order, { field: 'id', direction: relation.order[0]!.direction }] : order;
+              return { where: prismaWhere(filter), orderBy: prismaOrderBy(this.catalog, target, ordered) };
+            },
+          },
+          { fields: (c: PothosSchemaTypes.ObjectFieldBuilder<never, never>) => ({ aggregate: this.#nestedAggregateField(c, object, relation, target) }) },
+        );
+      }
+    }
+    return fields;
+  }
+
+  /** `filter`, `orderBy` (and on root lists `search`) arguments of a list of `object`. */
+  #listArgs(t: PothosSchemaTypes.FieldBuilder<never, never>, object: ResolvedObject, root: boolean) {
+    const tb = t as unknown as { arg: (options: object) => unknown };
+    const searchable = [...object.fields.values()].some((f) => f.search);
+    return {
+      filter: tb.arg({ type: this.inputs.filter(object.name) }),
+      orderBy: tb.arg({ type: [this.inputs.order(object.name)] }),
+      ...(root && searchable
+        ? { search: tb.arg({ type: 'String', description: 'Full-text search over the searchable fields (any word order, prefixes, typos tolerated).' }) }
+        : {}),
+    };
+  }
+
+  /** The validated filter of a root list's arguments, with its search as one more condition. */
+  async rootFilter(object: ResolvedObject, args: ListArguments, ctx: GraphContext): Promise<{ filter: FilterNode; where: object; orderBy: object[] }> {
+    const { filter, order } = listQuery(this.catalog, object, args, ctx);
+    const search = args.search ? await searchCondition(this.catalog, object, args.search, ctx) : null;
+    const combined = search ? and(filter, search) : filter;
+    return { filter: combined, where: prismaWhere(combined), orderBy: prismaOrderBy(this.catalog, object, order) };
+  }
+
+  #rootFields(object: ResolvedObject) {
+    const aggregateType = this.aggregates.type(object.name);
+    this.builder.queryFields((t) => {
+      const fields: Fields = {};
+      if (object.single) {
+        fields[object.single] = t.prismaField({
+          type: object.model as never,
+          nullable: true,
+          authScopes: { authenticated: true },
+          args: { id: t.arg.id({ required: true }) },
+          resolve: (query: object, _root: unknown, args: { id: string }, ctx: GraphContext) =>
+            delegateOf(ctx, object.model).findUnique({ ...query, where: { id: rowId(args.id, object.name, 'id') } }),
+        } as never);
+      }
+      if (object.plural) {
+        fields[object.plural] = t.prismaConnection(
+          {
+            type: object.model as never,
+            cursor: 'id',
+            authScopes: { authenticated: true },
+            args: this.#listArgs(t as never, object, true),
+            resolve: async (query: object, _root: unknown, args: ListArguments, ctx: GraphContext) => {
+              const { where, orderBy } = await this.rootFilter(object, args, ctx);
+              return delegateOf(ctx, object.model).findMany({ ...query, where, orderBy });
+            },
+            totalCount: async (_c: unknown, args: ListArguments, ctx: GraphContext) =>
+              delegateOf(ctx, object.model).count({ where: (await this.rootFilter(object, args, ctx)).where }),
+          } as never,
+          {
+            fields: (c: PothosSchemaTypes.ObjectFieldBuilder<never, { args: ListArguments }>) => ({
+              aggregate: c.field({
+                type: aggregateType as never,
+                description: 'Aggregates over every row the filter and search select.',
+                resolve: async (connection: { args: ListArguments }, _args: unknown, ctx: GraphContext, info: GraphQLResolveInfo) => {
+                  const { filter } = await this.rootFilter(object, connection.args, ctx);
+                  return loadAggregate(this.catalog, object, filter, aggregateSelection(object, info, ctx), ctx) as never;
+                },
+              } as never),
+            }),
+          } as never,
+        );
+      }
+      return fields as never;
+    });
+  }
+
+  #nestedAggregateField(c: PothosSchemaTypes.ObjectFieldBuilder<never, never>, parent: ResolvedObject, relation: ResolvedRelation, target: ResolvedObject) {
+    return (c as unknown as { field: (o: object) => unknown }).field({
+      type: this.aggregates.type(target.name),
+      description: `Aggregates over every related ${target.name} the filter selects.`,
+      resolve: (connection: { parent: { id: string }; args: ListArguments }, _args: unknown, ctx: GraphContext, info: GraphQLResolveInfo) => {
+        const { filter } = listQuery(this.catalog, target, connection.args, ctx);
+        const selection = aggregateSelection(target, info, ctx);
+        const key = `${parent.name}.${relation.name}:${JSON.stringify(connection.args.filter ?? null)}:${JSON.stringify(selection)}`;
+        return nestedLoader(ctx, key, (ids) => loadNestedAggregates(this.catalog, target, relation, filter, selection, ids, ctx)).load(connection.parent.id);
+      },
+    });
+  }
+}
+
+/** Per request: one loader per (relation, filter, selection), so a page of parents costs one statement. */
+const loaders = new WeakMap<GraphContext, Map<string, DataLoader<string, AggregateValues>>>();
+
+function nestedLoader(ctx: GraphContext, key: string, batch: (ids: readonly string[]) => Promise<AggregateValues[]>) {
+  let byKey = loaders.get(ctx);
+  if (!byKey) loaders.set(ctx, (byKey = new Map()));
+  let loader = byKey.get(key);
+  if (!loader) byKey.set(key, (loader = new DataLoader(batch, { maxBatchSize: 100 })));
+  return loader;
+}
+
+async function loadNestedAggregates(
+  catalog: ObjectCatalog,
+  target: ResolvedObject,
+  relation: ResolvedRelation,
+  filter: FilterNode,
+  selection: AggregateSelection,
+  ids: readonly string[],
+  ctx: GraphContext,
+): Promise<AggregateValues[]> {
+  const caller = callerOf(ctx);
+  const params = new SqlParams();
+  let n = 0;
+  const context = { catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}` };
+  const sql = aggregateStatement(context, target, filter, selection, { column: target.fields.get(relation.key)!.column, ids });
+  const rows = await caller.db.$queryRawUnsafe<{ parent: string; data: string }[]>(sql, ...params.values);
+  const found = new Map(rows.map((r) => [r.parent, JSON.parse(r.data) as AggregateValues]));
+  return ids.map((id) => found.get(id) ?? { count: 0 });
+}

@@ -1,1 +1,0 @@
-export { createSqlProjector, type SqlProjection, type SqlProjector, type SqlProjectorOptions } from './projector.js';
