@@ -7,6 +7,21 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   maxRssMb: number | null;
+  /** CPU time (user + system) the server process spent per request of the measured run (Linux, with `pid`). */
+  cpuMsPerRequest: number | null;
+}
+
+/** CPU time a process has used so far, in ms (from /proc; null elsewhere). */
+async function cpuMsOf(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  try {
+    const fs = await import('node:fs');
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of the file (11 and 12 after the command name), in clock ticks (100/s).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** Peak resident memory of a process, sampled from /proc while `during` runs (Linux). */
@@ -50,7 +65,10 @@ export async function loadTest(options: {
     body: JSON.stringify(options.body),
   };
   await autocannon({ ...request, duration: options.warmupS });
+  const cpuBefore = await cpuMsOf(options.pid);
   const [result, maxRssMb] = await sampleRss(options.pid, () => autocannon({ ...request, duration: options.durationS }));
+  const cpuAfter = await cpuMsOf(options.pid);
+  const answered = result.requests.total;
   return {
     requestsPerSecond: Math.round(result.requests.average * 10) / 10,
     p50Ms: result.latency.p50,
@@ -58,5 +76,6 @@ export async function loadTest(options: {
     errors: result.errors,
     non2xx: result.non2xx,
     maxRssMb,
+    cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && answered ? Math.round(((cpuAfter - cpuBefore) / answered) * 100) / 100 : null,
   };
 }

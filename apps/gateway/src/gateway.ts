@@ -8,7 +8,11 @@ import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
 import type { QueryLimits } from './armor.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { type MetricsOptions, metricsRoute } from './metrics/metrics-route.js';
+import { useOperationOutcomes } from './metrics/operation-outcomes.js';
+import { createRateLimiter, type RateLimitOptions, useRateLimit } from './rate-limit/plugin.js';
+import type { Tracing } from './tracing/tracing.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
@@ -27,8 +31,15 @@ export interface GatewayOptions {
   database: Database;
   logger?: Logger;
   limits?: QueryLimits;
-  /** Operations per API key. @default 3000 per minute, bursts of 300 (`perMinute: 0` turns it off) */
+  /**
+   * Operations per API key. @default 3000 per minute, bursts of 300 (`perMinute: 0` turns it off). Shared by the
+   * instances on one Redis when `redis` is set.
+   */
   rateLimit?: RateLimitOptions;
+  /** Prometheus metrics on /metrics (see metrics/metrics-route.ts for who may read them); `false` turns them off. @default {} */
+  metrics?: MetricsOptions | false;
+  /** OpenTelemetry tracing (`startTracingFromEnv`); open the database with its `observeSql` too. */
+  tracing?: Tracing | null;
   /** Schema extensions (after the plugins'). */
   extend?: BuildSchemaOptions['extend'];
   /** Enabled plugins (`pluginHostFromEnvironment`); their migrations must already be applied. */
@@ -82,6 +93,8 @@ export interface Gateway {
   readonly monthEndSnapshots: MonthEndSnapshots | null;
   /** Event delivery to plugin subscribers; null without plugins. */
   readonly plugins: PluginRuntime | null;
+  /** The Prometheus metrics; null when turned off. */
+  readonly metrics: GatewayMetrics | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -92,9 +105,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const { database } = options;
   const verifier = new ApiKeyVerifier(database.prisma);
+  // Read only when scraped, by which time `bus` and `sockets` exist.
+  const metrics = options.metrics === false ? null : new GatewayMetrics({ database, liveSubscribers: () => liveSubscribers() });
+  const onDelivered = metrics?.eventsDelivered;
   const bus: EventBus = options.redis
-    ? new RedisEventBus({ ...options.redis, logger })
-    : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+    ? new RedisEventBus({ ...options.redis, logger, onDelivered })
+    : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)), onDelivered);
   let clvRefresher: ClvRefresher | null = null;
   const publisher = new CommittedPublisher(bus, database.sql, logger);
   const host = options.plugins;
@@ -145,11 +161,38 @@ export function createGateway(options: GatewayOptions): Gateway {
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
   });
-  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
-  const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
-  const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
+  const rateLimiter = createRateLimiter(options.rateLimit, options.redis, logger);
+  const app = createGraphQLApp({
+    schema,
+    verifier,
+    runner,
+    logger,
+    limits: options.limits,
+    live: bus,
+    sqlProjection: options.sqlProjection,
+    onEngineDeclined: metrics?.engineDeclined,
+    plugins: [
+      ...(options.tracing ? [options.tracing.yogaPlugin()] : []),
+      ...(metrics ? [useOperationOutcomes(metrics)] : []),
+      ...(rateLimiter ? [useRateLimit(rateLimiter, metrics?.rateLimitHit)] : []),
+    ],
+  });
+  const routes = [
+    ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
+    ...(dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : []),
+  ];
+  const server = createHttpServer({
+    app,
+    database,
+    logger,
+    maxBodyBytes: options.maxBodyBytes,
+    routes,
+    onFinished: metrics ? (request) => metrics.requestFinished(request) : undefined,
+    traceRequest: options.tracing?.inRequestSpan,
+  });
   server.keepAliveTimeout = 65_000;
   const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, ...options.webSocket });
+  const liveSubscribers = () => bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
 
   return {
     server,
@@ -162,11 +205,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     webhooks,
     retention,
     get liveSubscribers() {
-      return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
+      return liveSubscribers();
     },
     clvRefresher,
     monthEndSnapshots,
     plugins,
+    metrics,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -208,6 +252,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await plugins?.stop();
       await publisher.flush();
       await bus.close();
+      await rateLimiter?.buckets.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
 import { createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
-import { type DocumentNode, type GraphQLSchema, Kind } from 'graphql';
+import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,9 +9,8 @@ import { contextFor } from './authenticate.js';
 import { maskError } from './error-masking.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
-import { type RateLimitOptions, useRateLimit } from './rate-limit.js';
 import { createJitEligibility } from './jit-eligibility.js';
-import { useSqlProjection } from './sql-projection.js';
+import { type EngineDeclined, useSqlProjection } from './sql-projection.js';
 
 export interface NodeServerContext {
   req: IncomingMessage;
@@ -20,13 +19,21 @@ export interface NodeServerContext {
 
 export type GraphQLApp = YogaServerInstance<NodeServerContext, GraphContext>;
 
-/** The operation name of the request, for the access log (set while parsing, read when the response ends). */
+/**
+ * The operation name of the request, for the access log and metrics: the one the client sent, else (once the
+ * document is known) its operation's own name. Read when the response ends.
+ */
 export const operationNames = new WeakMap<IncomingMessage, string>();
 
 function useOperationName(): Plugin<GraphContext, NodeServerContext> {
   return {
     onParams({ params, context }) {
       if (context.req) operationNames.set(context.req, params.operationName ?? 'anonymous');
+    },
+    onExecute({ args }) {
+      const { req } = args.contextValue as Partial<NodeServerContext>;
+      const named = args.operationName ? null : getOperationAST(args.document)?.name?.value;
+      if (req && named) operationNames.set(req, named);
     },
   };
 }
@@ -37,12 +44,14 @@ export interface GraphQLAppOptions {
   runner: CommandRunner;
   logger: Logger;
   limits?: QueryLimits;
-  rateLimit?: RateLimitOptions;
+  /** Run after the built-in checks, before the read engine (rate limiting, metrics, tracing). */
   plugins?: Plugin[];
   /** Committed events for subscriptions. */
   live?: LiveEvents;
   /** Answer the hot list queries with one SQL statement that builds the JSON (`sql-projection.ts`). @default true */
   sqlProjection?: boolean;
+  /** Told each time the read engine leaves an operation to the resolvers, with its reason (metrics). */
+  onEngineDeclined?: EngineDeclined;
 }
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
@@ -73,7 +82,6 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     },
     plugins: [
       useQueryLimits(options.limits),
-      useRateLimit(options.rateLimit),
       usePageSizeGuard(),
       useOperationName(),
       // Compiles each distinct operation to JavaScript once (cached by parsed document, so Yoga's parse cache
@@ -92,9 +100,11 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
                 onDecline: (reason) => {
                   engineDeclines.set(reason, (engineDeclines.get(reason) ?? 0) + 1);
                   logger.debug?.('read engine declined', { reason });
+                  options.onEngineDeclined?.(reason);
                 },
               }),
               logger,
+              options.onEngineDeclined,
             ),
           ]),
     ],

@@ -11,6 +11,10 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Extra routes tried before GraphQL (e.g. the dashboard's static files); return true when handled. */
   routes?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>)[];
+  /** Handles each request inside its trace span (tracing/tracing.ts). */
+  traceRequest?: (req: http.IncomingMessage, res: http.ServerResponse, handle: () => Promise<void>) => Promise<void>;
+  /** Told of every finished request, /health and /ready included (metrics). */
+  onFinished?: (request: { path: string; operation: string | null; status: number; durationMs: number }) => void;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown) {
@@ -49,7 +53,7 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
   const server = http.createServer(async (req, res) => {
     inFlight++;
     try {
-      await handle(req, res);
+      await (options.traceRequest ? options.traceRequest(req, res, () => handle(req, res)) : handle(req, res));
     } finally {
       if (--inFlight === 0) for (const wake of waiters) wake();
     }
@@ -71,14 +75,10 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     res.on('finish', () => {
+      const finished = { path, operation: operationNames.get(req) ?? null, status: res.statusCode, durationMs: performance.now() - started };
+      options.onFinished?.(finished);
       if (path === '/health' || path === '/ready') return;
-      logger.info('request', {
-        method: req.method,
-        path,
-        operation: operationNames.get(req) ?? null,
-        status: res.statusCode,
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-      });
+      logger.info('request', { method: req.method, ...finished, durationMs: Math.round(finished.durationMs * 10) / 10 });
     });
     try {
       if (path === '/health') return send(res, 200, { status: 'ok' });

@@ -11,6 +11,8 @@ import { retentionDaysFromEnv } from './live/event-retention.js';
 import { warmUp } from './warm-up.js';
 import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
+import { metricsOptionsFromEnv } from './metrics/metrics-route.js';
+import { startTracingFromEnv } from './tracing/tracing.js';
 import { webhookOptionsFromEnv } from './webhooks/options.js';
 
 const logger = createLogger();
@@ -60,10 +62,13 @@ try {
   fail(error instanceof PluginHostError ? error.message : `Cannot load the plugins: ${describeError(error).error}`);
 }
 
+// Before the database opens: its statements are traced too. Nothing of OpenTelemetry loads without the endpoint.
+const tracing = await startTracingFromEnv(logger);
+
 let database: Database;
 try {
   const started = Date.now();
-  database = await openDatabase(config);
+  database = await openDatabase(config, { observeSql: tracing?.observeSql });
   // Core's migrations ran while opening; then the plugins', in dependency order.
   await database.migrate(plugins.migrations).catch(async (error: unknown) => {
     await database.close();
@@ -97,6 +102,8 @@ try {
     webhooks: webhookOptionsFromEnv(),
     redis: redisOptionsFromEnv(),
     retention: { days: retentionDaysFromEnv() },
+    metrics: metricsOptionsFromEnv(),
+    tracing,
     ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
   });
   url = await gateway.listen(port, host);
@@ -152,6 +159,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<never> {
   try {
     await gateway?.close(10_000);
     await database?.close();
+    await tracing?.shutdown();
     process.exit(0);
   } catch (error) {
     logger.error('shutdown failed', describeError(error));

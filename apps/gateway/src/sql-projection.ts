@@ -2,6 +2,9 @@ import type { GraphContext, ReadEngine } from '@crm/graph';
 import type { Plugin } from 'graphql-yoga';
 import { describeError, type Logger } from './logger.js';
 
+/** Why an operation went to the resolvers: the engine's reason, or "statement failed". */
+export type EngineDeclined = (reason: string) => void;
+
 /**
  * Answers the read operations the read engine compiles (lists, by-id fields and `node` over the declared objects)
  * with its one statement, whose result is the response's `data` already shaped and formatted by PostgreSQL. Runs
@@ -9,7 +12,7 @@ import { describeError, type Logger } from './logger.js';
  * one, executes as usual. If the statement fails, the operation falls back to the normal path (and the failure is
  * logged): the engine is an optimisation, never a second source of errors.
  */
-export function useSqlProjection(engine: ReadEngine, logger: Logger): Plugin<GraphContext> {
+export function useSqlProjection(engine: ReadEngine, logger: Logger, onDeclined: EngineDeclined = () => {}): Plugin<GraphContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as GraphContext;
@@ -26,6 +29,7 @@ export function useSqlProjection(engine: ReadEngine, logger: Logger): Plugin<Gra
         setResultAndStopExecution({ data: JSON.parse(rows[0]!.data) as Record<string, unknown> });
       } catch (error) {
         logger.error('read engine statement failed; executing normally', describeError(error));
+        onDeclined('statement failed');
       }
     },
   };

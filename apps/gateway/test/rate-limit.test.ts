@@ -10,20 +10,47 @@ afterAll(async () => {
   await t?.close();
 });
 
+async function post(apiKey: string, query: string, accept = 'application/graphql-response+json') {
+  const response = await fetch(`${t.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] } };
+}
+
 describe('rate limiting per API key', () => {
-  it('answers RATE_LIMITED with a retry time once a key spends its burst, and runs nothing', async () => {
-    const { client } = t.workspace;
-    const create = (i: number) => client.request(`mutation { createCompany(input: { name: "Burst ${i}" }) { company { id } } }`);
-    for (let i = 0; i < 3; i++) expect((await create(i)).errors).toBeUndefined();
+  it('answers HTTP 429 with Retry-After and RATE_LIMITED once a key spends its burst, and runs nothing', async () => {
+    const { apiKey } = t.workspace;
+    const create = (i: number) => post(apiKey, `mutation { createCompany(input: { name: "Burst ${i}" }) { company { id } } }`);
+    for (let i = 0; i < 3; i++) {
+      const ok = await create(i);
+      expect(ok.status).toBe(200);
+      expect(ok.body.errors).toBeUndefined();
+    }
     const limited = await create(3);
-    expect(limited.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(limited.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.retryAfter)).toBeGreaterThanOrEqual(1);
+    const error = limited.body.errors?.[0];
+    expect(error?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(error?.extensions?.retryAfterSeconds).toBe(Number(limited.retryAfter));
+    // The transport detail stays in the status line and headers, not in the body.
+    expect(error?.extensions?.http).toBeUndefined();
     const companies = await t.database.prisma.company.count({ where: { workspaceId: t.workspace.workspaceId } });
     expect(companies).toBe(3);
   });
 
+  it('answers 429 to clients that accept only application/json too', async () => {
+    const limited = await post(t.workspace.apiKey, `{ viewer { role } }`, 'application/json');
+    expect(limited.status).toBe(429);
+    expect(limited.retryAfter).not.toBeNull();
+    expect(limited.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  });
+
   it('counts each key on its own', async () => {
     const other = await t.issueKey(t.workspace.workspaceId, 'READ_ONLY');
-    expect((await other.request(`{ viewer { role } }`)).errors).toBeUndefined();
+    const answer = await other.request(`{ viewer { role } }`);
+    expect(answer.status).toBe(200);
+    expect(answer.errors).toBeUndefined();
   });
 });

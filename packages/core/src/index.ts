@@ -5,6 +5,7 @@ export * from './validation.js';
 export * from './events.js';
 export * from './command.js';
 export * from './references.js';
+export * from './record-lock.js';
 export * from './api-keys.js';
 export * from './workspaces.js';
 export * from './services/customers.js';

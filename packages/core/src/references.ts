@@ -27,7 +27,10 @@ export async function assertOptionalInWorkspace(
   if (id) await assertInWorkspace(tx, model, id, field);
 }
 
+/** Keys of an update input that name or guard the record rather than change it. */
+const notChanges = new Set(['id', 'expectedUpdatedAt']);
+
 /** Names of the keys present in a patch (`undefined` means "leave as is"), for `*.updated` events. */
 export function changedKeys(patch: Record<string, unknown>): string[] {
-  return Object.keys(patch).filter((key) => key !== 'id' && patch[key] !== undefined);
+  return Object.keys(patch).filter((key) => !notChanges.has(key) && patch[key] !== undefined);
 }

@@ -55,6 +55,8 @@ export const fields = {
   currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'A currency is an ISO 4217 code, e.g. "USD"'),
   date: z.date(),
   url: z.url({ message: 'Not a valid URL' }),
+  /** The `updatedAt` a client read: the update fails with CONFLICT if the record changed since (record-lock.ts). */
+  expectedUpdatedAt: z.date().nullish(),
   nullish,
 };
 

@@ -9,6 +9,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, type MigrationReport } from './migrations/runner.js';
 import { coreMigrations } from './migrations/folder.js';
+import { observeAdapter, type SqlStatementObserver } from './observed-adapter.js';
 import type { SqlDatabase, SqlSession } from './sql.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -18,9 +19,18 @@ export interface Database {
   readonly kind: DatabaseKind;
   readonly prisma: PrismaClient;
   readonly sql: SqlDatabase;
+  /** The connection pool's figures (PostgreSQL; the embedded database has one connection and no pool). */
+  readonly pool?: PoolFigures;
   /** Applies pending migrations (core first, then `extra`, e.g. plugins'), under an advisory lock. */
   migrate(extra?: Parameters<typeof applyMigrations>[1]): Promise<MigrationReport>;
   close(): Promise<void>;
+}
+
+/** What a node-postgres pool tells about itself (read by the gateway's metrics). */
+export interface PoolFigures {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
 }
 
 export interface OpenDatabaseOptions {
@@ -28,9 +38,12 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Called for every SQL statement Prisma sends (query-count tests, debugging). */
   onQuery?: (event: { query: string; durationMs: number }) => void;
+  /** Runs around every statement Prisma sends (the gateway's tracing). */
+  observeSql?: SqlStatementObserver;
 }
 
-function createPrismaClient(adapter: SqlDriverAdapterFactory, options: OpenDatabaseOptions): PrismaClient {
+function createPrismaClient(driver: SqlDriverAdapterFactory, options: OpenDatabaseOptions): PrismaClient {
+  const adapter = options.observeSql ? observeAdapter(driver, options.observeSql) : driver;
   if (!options.onQuery) return new PrismaClient({ adapter });
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
@@ -116,10 +129,11 @@ export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Data
     },
   };
   const prisma = createPrismaClient(new PrismaPg(pool), options);
-  return assemble('postgres', prisma, sql, async () => {
+  const database = assemble('postgres', prisma, sql, async () => {
     await prisma.$disconnect();
     await pool.end();
   });
+  return { ...database, pool };
 }
 
 function assemble(kind: DatabaseKind, prisma: PrismaClient, sql: SqlDatabase, close: () => Promise<void>): Database {

@@ -26,7 +26,11 @@ export interface EventBus extends LiveEvents {
 export class InProcessEventBus implements EventBus {
   private readonly listeners = new Map<string, Set<EventListener>>();
 
-  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+  constructor(
+    private readonly onListenerError: (error: unknown) => void = () => {},
+    /** Sees every batch delivered to this process (metrics: the bus' lag). Must not throw. */
+    private readonly onDelivered: (events: readonly RecordedEvent[]) => void = () => {},
+  ) {}
 
   publish(events: readonly RecordedEvent[]): Promise<void> {
     this.deliver(events);
@@ -35,6 +39,7 @@ export class InProcessEventBus implements EventBus {
 
   /** Synchronous delivery to this process' subscribers. Never throws. */
   deliver(events: readonly RecordedEvent[]): void {
+    this.onDelivered(events);
     const byWorkspace = new Map<string, RecordedEvent[]>();
     for (const event of events) {
       const list = byWorkspace.get(event.workspaceId);

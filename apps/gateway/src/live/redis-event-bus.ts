@@ -13,6 +13,8 @@ export interface RedisEventBusOptions {
   logger: Logger;
   /** How long a publish may wait for Redis before the events are left to the outbox relay. @default 2000 */
   publishTimeoutMs?: number;
+  /** Sees every batch delivered to this instance's subscribers (metrics). Must not throw. */
+  onDelivered?: (events: readonly RecordedEvent[]) => void;
 }
 
 /** Reads the Redis settings from the environment: `REDIS_URL`, optional `REDIS_CHANNEL_PREFIX`. */
@@ -59,7 +61,7 @@ export class RedisEventBus implements EventBus {
 
   constructor(options: RedisEventBusOptions) {
     this.logger = options.logger;
-    this.local = new InProcessEventBus((error) => this.logger.error('event listener failed', describeError(error)));
+    this.local = new InProcessEventBus((error) => this.logger.error('event listener failed', describeError(error)), options.onDelivered);
     this.channel = `${options.channelPrefix ?? 'crm:'}events`;
     this.subscribed = new Promise((resolve) => (this.markSubscribed = resolve));
     // No offline queue on the publishing side: a publish while Redis is away fails fast instead of piling up.

@@ -2,6 +2,7 @@ import type { Company, Prisma } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 
 const sizes = ['MICRO', 'SMALL', 'MEDIUM', 'LARGE', 'ENTERPRISE'] as const;
@@ -16,7 +17,7 @@ const companyFields = {
 };
 
 export const createCompanyInput = z.object(companyFields);
-export const updateCompanyInput = z.object({ id: fields.id, ...companyFields, name: fields.name.nullish() });
+export const updateCompanyInput = z.object({ id: fields.id, ...companyFields, name: fields.name.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
 
 export async function createCompany(caller: Caller, raw: z.input<typeof createCompanyInput>): Promise<Company> {
   const input = parseInput(createCompanyInput, raw);
@@ -41,7 +42,7 @@ export async function createCompany(caller: Caller, raw: z.input<typeof createCo
 export async function updateCompany(caller: Caller, raw: z.input<typeof updateCompanyInput>): Promise<Company> {
   const input = parseInput(updateCompanyInput, raw);
   return caller.run(async (scope) => {
-    if ((await scope.tx.company.count({ where: { id: input.id } })) === 0) throw notFound('Company', 'id');
+    await lockForUpdate(scope, 'Company', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     if (input.name === null) throw badInput('name cannot be removed', 'name');
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const data: Prisma.CompanyUncheckedUpdateInput = {
@@ -61,6 +62,7 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
 export async function deleteCompany(caller: Caller, raw: { id: string }): Promise<Company> {
   const { id } = parseInput(z.object({ id: fields.id }), raw);
   return caller.run(async (scope) => {
+    await lockForUpdate(scope, 'Company', id);
     const company = await scope.tx.company.findUnique({ where: { id } });
     if (!company) throw notFound('Company', 'id');
     // Customers and deals keep existing without a company (ON DELETE SET NULL).

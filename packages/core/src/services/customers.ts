@@ -1,6 +1,7 @@
 import type { Customer, LifecycleStage, Prisma, ScopedTransaction } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
+import { lockForUpdate } from '../record-lock.js';
 import { assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { fields, parseInput, z } from '../validation.js';
 
@@ -23,13 +24,17 @@ const customerFields = {
 };
 
 export const createCustomerInput = z.object(customerFields);
-export const updateCustomerInput = z.object({ id: fields.id, ...customerFields, name: fields.name.nullish() });
+export const updateCustomerInput = z.object({ id: fields.id, ...customerFields, name: fields.name.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
 
 /** Validated by the service; `attributes` arrives as any JSON and must be an object. */
 export type CreateCustomerInput = Omit<z.input<typeof createCustomerInput>, 'attributes'> & { attributes?: unknown };
 export type UpdateCustomerInput = Omit<z.input<typeof updateCustomerInput>, 'attributes'> & { attributes?: unknown };
 
-/** Records a stage change (history row + event); the caller updates the customer row itself. */
+/**
+ * Records a stage change (history row + event); the caller updates the customer row itself, and holds its row lock
+ * (`lockForUpdate`, or the UPDATE of an order), so `from` is the stage the previous change left. Each change is
+ * stamped after the previous one even when the clock has not moved on: the history reads as a chain in time order.
+ */
 export async function recordStageChange(
   scope: CommandScope,
   customerId: string,
@@ -37,8 +42,12 @@ export async function recordStageChange(
   to: LifecycleStage,
   reason: string | null,
 ): Promise<void> {
+  // A new customer (from null) has no history yet.
+  const previous = from === null ? null : await scope.tx.lifecycleChange.findFirst({ where: { customerId }, orderBy: { changedAt: 'desc' }, select: { changedAt: true } });
+  const now = new Date();
+  const changedAt = previous && previous.changedAt >= now ? new Date(previous.changedAt.getTime() + 1) : now;
   await scope.tx.lifecycleChange.create({
-    data: { workspaceId: scope.session.workspaceId, customerId, fromStage: from, toStage: to, reason, actorId: scope.session.actor },
+    data: { workspaceId: scope.session.workspaceId, customerId, fromStage: from, toStage: to, reason, actorId: scope.session.actor, changedAt },
   });
   scope.emit('customer.stage_changed', { type: 'Customer', id: customerId }, { from, to, reason });
 }
@@ -84,6 +93,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
   const input = parseInput(updateCustomerInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
+    await lockForUpdate(scope, 'Customer', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await loadCustomer(tx, input.id);
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
@@ -121,6 +131,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
 export async function deleteCustomer(caller: Caller, raw: { id: string }): Promise<Customer> {
   const { id } = parseInput(z.object({ id: fields.id }), raw);
   return caller.run(async (scope) => {
+    await lockForUpdate(scope, 'Customer', id);
     const customer = await loadCustomer(scope.tx, id);
     await scope.tx.customer.delete({ where: { id } });
     scope.emit('customer.deleted', { type: 'Customer', id }, { name: customer.name });

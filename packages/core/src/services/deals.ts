@@ -3,6 +3,7 @@ import type { Caller, CommandScope } from '../command.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { formatMoney } from '../money.js';
 import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 import { loadCustomer } from './customers.js';
 import { defaultPipeline } from './pipelines.js';
@@ -32,8 +33,9 @@ export const updateDealInput = z.object({
   expectedCloseAt: fields.date.nullish(),
   ownerId: fields.id.nullish(),
   companyId: fields.id.nullish(),
+  expectedUpdatedAt: fields.expectedUpdatedAt,
 });
-export const moveDealInput = z.object({ id: fields.id, stageId: fields.id, lostReason: lostReason.nullish() });
+export const moveDealInput = z.object({ id: fields.id, stageId: fields.id, lostReason: lostReason.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
 
 export type NewDealInput = z.output<typeof newDealInput>;
 
@@ -117,6 +119,12 @@ export async function createDeal(caller: Caller, raw: z.input<typeof createDealI
   });
 }
 
+/** Locks the deal's row (record-lock.ts) and reads it. */
+async function lockDeal(scope: CommandScope, id: string, expectedUpdatedAt?: Date | null): Promise<Deal> {
+  await lockForUpdate(scope, 'Deal', id, { expectedUpdatedAt });
+  return loadDeal(scope, id);
+}
+
 async function loadDeal(scope: CommandScope, id: string): Promise<Deal> {
   const deal = await scope.tx.deal.findUnique({ where: { id } });
   if (!deal) throw notFound('Deal', 'id');
@@ -128,7 +136,7 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
   const input = parseInput(updateDealInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
-    const before = await loadDeal(scope, input.id);
+    const before = await lockDeal(scope, input.id, input.expectedUpdatedAt);
     if (input.title === null) throw badInput('title cannot be removed', 'title');
     if (input.amount === null) throw badInput('amount cannot be removed', 'amount');
     if (input.currency === null) throw badInput('currency cannot be removed', 'currency');
@@ -158,7 +166,7 @@ export async function moveDeal(caller: Caller, raw: z.input<typeof moveDealInput
   const input = parseInput(moveDealInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
-    const before = await loadDeal(scope, input.id);
+    const before = await lockDeal(scope, input.id, input.expectedUpdatedAt);
     const stage = await tx.stage.findUnique({ where: { id: input.stageId } });
     if (!stage) throw notFound('Stage', 'stageId');
     if (stage.pipelineId !== before.pipelineId) throw badInput("The stage is not in the deal's pipeline", 'stageId');
@@ -190,7 +198,7 @@ export async function moveDeal(caller: Caller, raw: z.input<typeof moveDealInput
 export async function deleteDeal(caller: Caller, raw: { id: string }): Promise<Deal> {
   const { id } = parseInput(z.object({ id: fields.id }), raw);
   return caller.run(async (scope) => {
-    const deal = await loadDeal(scope, id);
+    const deal = await lockDeal(scope, id);
     // Its activities stay on the customer's timeline (dealId set null); its tasks go with it.
     await scope.tx.deal.delete({ where: { id } });
     scope.emit('deal.deleted', { type: 'Deal', id }, { customerId: deal.customerId, title: deal.title });

@@ -2,6 +2,7 @@ import type { Customer, Deal, LifecycleStage } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, conflict } from '../errors.js';
 import { fields, parseInput, z } from '../validation.js';
+import { lockForUpdate } from '../record-lock.js';
 import { loadCustomer, recordStageChange } from './customers.js';
 import { insertDeal, newDealInput } from './deals.js';
 
@@ -31,6 +32,7 @@ export async function convertLead(caller: Caller, raw: ConvertLeadInput): Promis
   const to = input.toStage ?? 'CUSTOMER';
   return caller.run(async (scope) => {
     const { tx } = scope;
+    await lockForUpdate(scope, 'Customer', input.customerId, { field: 'customerId' });
     const before = await loadCustomer(tx, input.customerId, 'customerId');
     const from = before.lifecycleStage;
     if (!convertible.includes(from)) {

@@ -2,6 +2,7 @@ import { type Pipeline, Prisma, type ScopedPrisma, type ScopedTransaction, type 
 import type { Caller } from '../command.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { changedKeys } from '../references.js';
+import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 
 const probability = z.number().int('A whole number of percent').min(0, 'At least 0').max(100, 'At most 100');
@@ -67,6 +68,7 @@ export async function createPipeline(caller: Caller, raw: z.input<typeof createP
 export async function renamePipeline(caller: Caller, raw: z.input<typeof renamePipelineInput>): Promise<Pipeline> {
   const input = parseInput(renamePipelineInput, raw);
   return caller.run(async (scope) => {
+    await lockForUpdate(scope, 'Pipeline', input.id);
     const before = await scope.tx.pipeline.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Pipeline', 'id');
     if (before.name === input.name) return before;
@@ -82,6 +84,7 @@ export async function updateStage(caller: Caller, raw: z.input<typeof updateStag
   const input = parseInput(updateStageInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
+    await lockForUpdate(scope, 'Stage', input.id);
     const before = await tx.stage.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Stage', 'id');
     if (input.name === null) throw badInput('name cannot be removed', 'name');

@@ -2,6 +2,7 @@ import type { Prisma, Product, ScopedTransaction } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, conflict, type CrmError, notFound } from '../errors.js';
 import { changedKeys } from '../references.js';
+import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 
 /** A stock-keeping unit as the source system spells it (kept case-sensitive: "AB-1" and "ab-1" may differ). */
@@ -25,6 +26,7 @@ export const updateProductInput = z.object({
   unitCost: fields.nonNegativeMoney.nullish(),
   category: fields.shortText.nullish(),
   active: z.boolean().nullish(),
+  expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
 export type CreateProductInput = z.input<typeof createProductInput>;
@@ -77,7 +79,7 @@ export async function updateProduct(caller: Caller, raw: UpdateProductInput): Pr
   const input = parseInput(updateProductInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
-    if ((await tx.product.count({ where: { id: input.id } })) === 0) throw notFound('Product', 'id');
+    await lockForUpdate(scope, 'Product', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     for (const key of ['sku', 'name', 'unitPrice', 'active'] as const) {
       if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
     }

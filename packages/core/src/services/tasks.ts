@@ -2,6 +2,7 @@ import { enums, type Prisma, type Task } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 import { assertSameCustomer } from './activities.js';
 
@@ -21,6 +22,7 @@ export const updateTaskInput = z.object({
   dueAt: fields.date.nullish(),
   assigneeId: fields.id.nullish(),
   status: z.enum(enums.TaskStatus).nullish(),
+  expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
 export type CreateTaskInput = z.input<typeof createTaskInput>;
@@ -66,6 +68,7 @@ export async function updateTask(caller: Caller, raw: UpdateTaskInput): Promise<
   const input = parseInput(updateTaskInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
+    await lockForUpdate(scope, 'Task', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await tx.task.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Task', 'id');
     if (input.title === null) throw badInput('title cannot be removed', 'title');
@@ -95,6 +98,7 @@ export async function completeTask(caller: Caller, raw: { id: string }): Promise
   const { id } = parseInput(z.object({ id: fields.id }), raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
+    await lockForUpdate(scope, 'Task', id);
     const before = await tx.task.findUnique({ where: { id } });
     if (!before) throw notFound('Task', 'id');
     if (before.status === 'DONE') return before;

@@ -2,6 +2,7 @@ import { enums, type Prisma, type SurveyResponse, type Ticket, type TicketStatus
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 import { surveyScoreRange, writeSurveyResponse } from './surveys.js';
 
@@ -33,6 +34,7 @@ export const updateTicketInput = z.object({
     .min(csat.min, `A rating is between ${csat.min} and ${csat.max}`)
     .max(csat.max, `A rating is between ${csat.min} and ${csat.max}`)
     .nullish(),
+  expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
 export type CreateTicketInput = z.input<typeof createTicketInput>;
@@ -75,6 +77,7 @@ export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Prom
   const input = parseInput(updateTicketInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
+    await lockForUpdate(scope, 'Ticket', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await tx.ticket.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Ticket', 'id');
     for (const key of ['subject', 'status', 'priority', 'satisfactionRating'] as const) {

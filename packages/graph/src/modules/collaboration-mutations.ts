@@ -4,6 +4,7 @@ import { callerOf } from '../caller.js';
 import { optionalRowId, rowId } from '../ids.js';
 import { payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 type InputFields = PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, 'InputObject'>;
 
@@ -38,7 +39,7 @@ export function registerCollaborationMutations(builder: Builder, enums: Enums) {
   });
   const UpdateTaskInput = builder.inputType('UpdateTaskInput', {
     description: 'Fields left out stay as they are; null clears an optional field. Status DONE stamps completedAt.',
-    fields: (t) => ({ id: t.id({ required: true }), title: t.string(), ...taskFields(t), status: t.field({ type: enums.TaskStatus }) }),
+    fields: (t) => ({ id: t.id({ required: true }), title: t.string(), ...taskFields(t), status: t.field({ type: enums.TaskStatus }), ...updatePrecondition(t) }),
   });
   const CompleteTaskInput = builder.inputType('CompleteTaskInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 

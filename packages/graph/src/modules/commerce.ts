@@ -7,6 +7,7 @@ import { rowId } from '../ids.js';
 import { payloadObject, payloadType } from '../payload.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
 import type { Enums } from './enums.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 type Ref<Shape> = ObjectRef<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, Shape>;
 
@@ -40,6 +41,7 @@ function registerCommerceMutations(builder: Builder, enums: Enums, OrderNode: Re
       unitCost: t.field({ type: 'Decimal' }),
       category: t.string(),
       active: t.boolean(),
+      ...updatePrecondition(t),
     }),
   });
   const RecordOrderLineInput = builder.inputType('RecordOrderLineInput', {

@@ -5,6 +5,7 @@ import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 export function registerCompanies(builder: Builder, enums: Enums, objects: DeclaredObjects) {
   objects.register('Company');
@@ -19,7 +20,7 @@ export function registerCompanies(builder: Builder, enums: Enums, objects: Decla
   const CreateCompanyInput = builder.inputType('CreateCompanyInput', { fields: (t) => ({ name: t.string({ required: true }), ...fields(t) }) });
   const UpdateCompanyInput = builder.inputType('UpdateCompanyInput', {
     description: 'Fields left out stay as they are; null clears an optional field.',
-    fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...fields(t) }),
+    fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...fields(t), ...updatePrecondition(t) }),
   });
   const DeleteCompanyInput = builder.inputType('DeleteCompanyInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
   const CreateCompanyPayload = payloadType(builder, 'CreateCompanyPayload', 'company', 'Company');

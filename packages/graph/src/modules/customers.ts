@@ -5,6 +5,7 @@ import { globalId, optionalRowId, rowId } from '../ids.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 /** Customers: the declared object (fields, relations, lists, filters: @crm/core objects/core/contacts.ts), plus
  * the stage history and the commands. */
@@ -30,7 +31,7 @@ export function registerCustomers(builder: Builder, enums: Enums, objects: Decla
   });
   const UpdateCustomerInput = builder.inputType('UpdateCustomerInput', {
     description: 'Fields left out stay as they are; null clears an optional field.',
-    fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...customerInputFields(t) }),
+    fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...customerInputFields(t), ...updatePrecondition(t) }),
   });
   const DeleteCustomerInput = builder.inputType('DeleteCustomerInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 

@@ -14,6 +14,7 @@ import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadObject, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 type InputFields = PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, 'InputObject'>;
 
@@ -61,6 +62,7 @@ export function registerSalesMutations(builder: Builder, enums: Enums) {
       expectedCloseAt: t.field({ type: 'DateTime' }),
       ownerId: t.id(),
       companyId: t.id(),
+      ...updatePrecondition(t),
     }),
   });
   const MoveDealInput = builder.inputType('MoveDealInput', {
@@ -68,6 +70,7 @@ export function registerSalesMutations(builder: Builder, enums: Enums) {
       id: t.id({ required: true }),
       stageId: t.id({ required: true, description: 'A stage of the deal’s pipeline.' }),
       lostReason: t.string({ description: 'Required when the stage is a lost stage, refused otherwise.' }),
+      ...updatePrecondition(t),
     }),
   });
   const DeleteDealInput = builder.inputType('DeleteDealInput', { fields: (t) => ({ id: t.id({ required: true }) }) });

@@ -6,6 +6,7 @@ import { callerOf } from '../caller.js';
 import { optionalRowId, rowId } from '../ids.js';
 import { payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
+import { updatePrecondition } from '../update-precondition.js';
 
 type Ref<Shape> = ObjectRef<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>, Shape>;
 
@@ -34,6 +35,7 @@ export function registerServiceMutations(builder: Builder, enums: Enums, refs: {
       satisfactionRating: t.int({
         description: 'CSAT 1-5, only for a ticket that is or becomes RESOLVED/CLOSED; also recorded as a CSAT survey answer.',
       }),
+      ...updatePrecondition(t),
     }),
   });
   const RecordSurveyResponseInput = builder.inputType('RecordSurveyResponseInput', {

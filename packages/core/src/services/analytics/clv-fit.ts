@@ -5,6 +5,7 @@ import { badInput } from '../../errors.js';
 import { requireRole } from '../../session.js';
 import { uuid7 } from '../import/ids.js';
 import { writeSegmentSnapshot } from '../reports/segment-snapshots.js';
+import { analyzeWritten } from './analyze-written.js';
 import { copyScoresToCustomers } from './score-columns.js';
 import { modelInputsSql, rfmSql, workspaceFiguresSql } from './customer-figures-sql.js';
 import { loadAnalyticsSettings } from './settings.js';
@@ -29,6 +30,8 @@ export interface FitPhaseTimings {
   copyToCustomers: number;
   snapshot: number;
   commit: number;
+  /** ANALYZE of the tables the fit rewrote a good part of (analyze-written.ts). */
+  analyze: number;
   total: number;
 }
 
@@ -84,6 +87,7 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
   const { bg, spend, probabilityAlive, expectedPurchases, expectedOrderValue, predictedLifetimeValue } = await fitClvInWorker(job);
   phase('maths');
 
+  let customersWritten = 0;
   const fitted = await caller.run(
     async (scope) => {
       const { tx } = scope;
@@ -156,7 +160,7 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
       phase('scores');
       await tx.$executeRawUnsafe(`DELETE FROM "CustomerScore" WHERE "workspaceId" = $1::uuid AND "modelId" <> $2::uuid`, workspaceId, model.id);
       phase('staleScores');
-      await copyScoresToCustomers(scope, workspaceId);
+      customersWritten = await copyScoresToCustomers(scope, workspaceId);
       phase('copyToCustomers');
       await writeSegmentSnapshot(scope, { workspaceId, modelId: model.id, calibrationDay, end, settings });
       phase('snapshot');
@@ -167,6 +171,9 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
     { role: 'ADMIN' },
   );
   phase('commit');
+  // Every score row is rewritten (each fit is a new model); Customer only where a figure changed.
+  await analyzeWritten(caller.db, { CustomerScore: inputs.length, Customer: customersWritten });
+  phase('analyze');
   timings.total = Math.round(performance.now() - started);
   options.onPhaseTimings?.(timings as FitPhaseTimings);
   return fitted;

@@ -1,0 +1,53 @@
+import { getDatamodel } from '@crm/db';
+import type { CommandScope } from './command.js';
+import { conflict, notFound } from './errors.js';
+
+/**
+ * The concurrency rule for updates (docs/architecture.md, "Concurrent updates"): a command that changes a record
+ * first locks its row until commit, so commands on one record run one after the other and each reads what the
+ * previous one wrote (a stage change's `from` is the stage the last change left). A client that must not
+ * overwrite a change it has not seen sends `expectedUpdatedAt` (the `updatedAt` it read) and gets CONFLICT when
+ * the record changed since.
+ */
+export interface LockOptions {
+  /** The input field naming the record, for NOT_FOUND. @default "id" */
+  field?: string;
+  /** The record's `updatedAt` as the client last read it; a different current value is a CONFLICT. */
+  expectedUpdatedAt?: Date | null;
+}
+
+const models = getDatamodel().datamodel.models;
+
+/** Models whose rows commands lock: workspace-owned, with a uuid `id`. */
+export type LockableModel = 'Customer' | 'Company' | 'Deal' | 'Ticket' | 'Task' | 'Product' | 'Pipeline' | 'Stage' | 'User' | 'Webhook' | 'ApiKey' | 'Campaign';
+
+/** Whether the model keeps an `updatedAt` (Prisma's `@updatedAt`): only those offer the optimistic precondition. */
+function versioned(model: LockableModel): boolean {
+  return models[model]?.fields.some((field) => field.name === 'updatedAt' && field.isUpdatedAt) ?? false;
+}
+
+/**
+ * Locks the row of `model` with `id` in the command's workspace (`SELECT … FOR UPDATE`, held until the command's
+ * transaction ends), then checks `expectedUpdatedAt`. Call it before reading the record the command changes.
+ * Throws NOT_FOUND when there is no such record in the workspace, CONFLICT when the precondition fails.
+ */
+export async function lockForUpdate(scope: CommandScope, model: LockableModel, id: string, options: LockOptions = {}): Promise<void> {
+  const hasVersion = versioned(model);
+  // Raw SQL (Prisma has no row locks), so the workspace condition is written here rather than by the scoped client.
+  const rows = await scope.tx.$queryRawUnsafe<{ updatedAt: Date | null }[]>(
+    `SELECT ${hasVersion ? '"updatedAt"' : 'NULL::timestamptz AS "updatedAt"'} FROM "${model}" WHERE "id" = $1::uuid AND "workspaceId" = $2::uuid FOR UPDATE`,
+    id,
+    scope.session.workspaceId,
+  );
+  const row = rows[0];
+  if (!row) throw notFound(model, options.field ?? 'id');
+  const expected = options.expectedUpdatedAt;
+  if (expected == null) return;
+  if (!hasVersion) throw new Error(`${model} has no updatedAt: it cannot take expectedUpdatedAt`);
+  if (row.updatedAt!.getTime() !== expected.getTime()) {
+    throw conflict(
+      `${model} was changed at ${row.updatedAt!.toISOString()}, after the expectedUpdatedAt given: read it again and retry`,
+      'expectedUpdatedAt',
+    );
+  }
+}
