@@ -1,5 +1,6 @@
 import { type ExecutionArgs, getOperationAST, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { variablesWithInputDefaults } from './input-defaults.js';
 import { findInputProblem } from './input-values.js';
 import { queryCost } from './query-cost.js';
 import { requestError } from './request-error.js';
@@ -16,7 +17,10 @@ function checkInput(args: ExecutionArgs, refuse: Refusal): void {
   const variables = coercedVariables(args);
   if ('errors' in variables) {
     refuse({ errors: variables.errors.map((error) => requestError(error.message, 'BAD_USER_INPUT', { nodes: error.nodes })) });
+    return;
   }
+  // What the executor (graphql-jit) coerces again: with input-field defaults written in (see input-defaults.ts).
+  (args as { variableValues?: ExecutionArgs['variableValues'] }).variableValues = variablesWithInputDefaults(args);
 }
 
 /**

@@ -55,6 +55,12 @@ describe('variables that do not fit their types (graphql-jit used to mask these 
     expect(await customerCount()).toBe(before);
   });
 
+  it('applies the default of a required input field left out of a variable (graphql-jit did not)', async () => {
+    const sorted = await client.request(`query($o: [CustomerOrderBy!]) { customers(first: 2, orderBy: $o) { totalCount } }`, { o: [{ field: 'NAME' }] });
+    expect(sorted.errors).toBeUndefined();
+    expect(sorted.data?.customers.totalCount).toBeGreaterThan(0);
+  });
+
   it('answers a literal of the wrong type as a validation failure (a coded client error)', async () => {
     const result = await client.request(`{ customers(first: "ten") { totalCount } }`);
     expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
