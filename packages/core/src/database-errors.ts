@@ -6,14 +6,16 @@
 export function sqlStateOf(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const { code, originalCode, meta, cause } = current as {
+    const { code, originalCode, severity, meta, cause } = current as {
       code?: unknown;
       originalCode?: unknown;
+      severity?: unknown;
       meta?: { driverAdapterError?: unknown };
       cause?: unknown;
     };
     if (typeof originalCode === 'string') return originalCode;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    // A driver's own error (pg, PGlite) carries `severity`; Prisma's `code` is its own (P2010), not a SQLSTATE.
+    if (typeof code === 'string' && typeof severity === 'string') return code;
     current = meta?.driverAdapterError ?? cause;
   }
   return undefined;
