@@ -25,6 +25,14 @@ function problemWith(text: string): string | null {
  * or plugin, before anything runs. Iterative: a variable nested a million levels deep is refused, not a crash.
  */
 export function findInputProblem(document: DocumentNode, variables: Record<string, unknown> | null | undefined): InputProblem | null {
+  return literalProblemOf(document) ?? variableProblem(variables);
+}
+
+/** Yoga caches parsed documents, so the literals of a document are checked once, not on every request. */
+const literalProblems = new WeakMap<DocumentNode, InputProblem | null>();
+
+function literalProblemOf(document: DocumentNode): InputProblem | null {
+  if (literalProblems.has(document)) return literalProblems.get(document)!;
   let found: InputProblem | null = null;
   visit(document, {
     StringValue(node) {
@@ -34,7 +42,11 @@ export function findInputProblem(document: DocumentNode, variables: Record<strin
       return BREAK;
     },
   });
-  if (found) return found;
+  literalProblems.set(document, found);
+  return found;
+}
+
+function variableProblem(variables: Record<string, unknown> | null | undefined): InputProblem | null {
   const stack: [unknown, string, number][] = Object.entries(variables ?? {}).map(([name, value]) => [value, name, 1]);
   while (stack.length) {
     const [value, path, depth] = stack.pop()!;
