@@ -16,7 +16,9 @@ function checkInput(args: ExecutionArgs, refuse: Refusal): void {
   }
   const variables = coercedVariables(args);
   if ('errors' in variables) {
-    refuse({ errors: variables.errors.map((error) => requestError(error.message, 'BAD_USER_INPUT', { nodes: error.nodes })) });
+    // graphql-js suggests field and enum names ("Did you mean …?"); like graphql-armor for validation, we do not.
+    const shown = (message: string) => message.replace(/ Did you mean [^?]*\?/g, '');
+    refuse({ errors: variables.errors.map((error) => requestError(shown(error.message), 'BAD_USER_INPUT', { nodes: error.nodes })) });
     return;
   }
   // What the executor (graphql-jit) coerces again: with input-field defaults written in (see input-defaults.ts).

@@ -39,7 +39,7 @@ beforeAll(async () => {
   ids.Customer = [made.customer.customer.id];
   ids.Pipeline = [pipelines.pipelines[0].id];
   ids.Stage = pipelines.pipelines[0].stages.map((s: { id: string }) => s.id);
-});
+}, 300_000);
 afterAll(async () => {
   await t?.close();
 });

@@ -1,7 +1,7 @@
 // Every class of bad input is a client error with a code (BAD_USER_INPUT), never INTERNAL_SERVER_ERROR, and
 // nothing is written (issue 19, "No internal error from input").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway } from '../src/testing/index.js';
+import { openWsClient, startTestGateway, SubscriptionCollector, type TestClient, type TestGateway } from '../src/testing/index.js';
 
 let t: TestGateway;
 let client: TestClient;
@@ -48,7 +48,8 @@ describe('variables that do not fit their types (graphql-jit used to mask these 
     expect(wrongType.status).toBe(400);
     expect(wrongType.errors?.[0]?.message).toMatch(/\$n/);
     await expectBadInput(createCustomer, { input: {} });
-    await expectBadInput(createCustomer, { input: { name: 'x', bogus: 1 } });
+    const unknown = await expectBadInput(createCustomer, { input: { name: 'x', nmae: 1 } });
+    expect(unknown.errors?.[0]?.message).not.toMatch(/Did you mean/); // no schema hints, as for validation errors
     await expectBadInput(createCustomer, { input: { name: 'x', lifecycleStage: 'NOPE' } });
     await expectBadInput(createCustomer, { input: { name: 'x', tags: [1, { a: 2 }] } });
     await expectBadInput(`query($n: Int) { customers(first: $n) { totalCount } }`, { n: 2 ** 40 });
@@ -65,6 +66,27 @@ describe('variables that do not fit their types (graphql-jit used to mask these 
     const result = await client.request(`{ customers(first: "ten") { totalCount } }`);
     expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(result.status).toBe(400);
+  });
+});
+
+describe('over graphql-ws', () => {
+  it('refuses bad variables of a subscription and of a mutation with the same codes as over HTTP', async () => {
+    const ws = openWsClient(t.wsUrl, t.workspace.apiKey);
+    try {
+      const cases = [
+        [`subscription($s: ID) { events(subjectId: $s) { type } }`, { s: 'a\u0000' }],
+        [`subscription($types: [String!]) { events(types: $types) { type } }`, { types: [{ nested: true }] }],
+        [createCustomer, { input: { name: 'x', lifecycleStage: 'NOPE' } }],
+      ] as const;
+      for (const [query, variables] of cases) {
+        const collector = new SubscriptionCollector(ws, query, variables);
+        await expect(collector.take(1)).rejects.toThrow(/BAD_USER_INPUT/);
+        expect(collector.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+        collector.dispose();
+      }
+    } finally {
+      await ws.dispose();
+    }
   });
 });
 
