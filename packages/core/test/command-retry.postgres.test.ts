@@ -29,7 +29,8 @@ describe('the command runner under write conflicts', () => {
   it('retries the loser of a deadlock once, so both commands succeed', async () => {
     const { workspaceId } = await createWorkspace(pg.database.prisma, { name: 'deadlock' });
     const caller = runner.callerFor(systemSession(workspaceId));
-    const [x, y] = await Promise.all(['X', 'Y'].map((name) => pg.database.prisma.company.create({ data: { workspaceId, name } })));
+    const x = await pg.database.prisma.company.create({ data: { workspaceId, name: 'X' } });
+    const y = await pg.database.prisma.company.create({ data: { workspaceId, name: 'Y' } });
     const aHoldsX = signal();
     const bHoldsY = signal();
     let attempts = 0;
