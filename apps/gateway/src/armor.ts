@@ -9,13 +9,17 @@ export interface QueryLimits {
   maxAliases?: number;
   /** @default 4000 */
   maxTokens?: number;
-  /** graphql-armor's static cost (objects 2, scalars 1, ×1.5 per level). @default 20000 */
+  /** The query cost limit, computed after variable coercion (`query-cost.ts`, docs/operations.md). @default 10000 */
   maxCost?: number;
   /** @default 30 */
   maxDirectives?: number;
 }
 
-/** graphql-armor, reporting every rejection as QUERY_TOO_COMPLEX (armor's own errors carry no code). */
+/**
+ * graphql-armor for the shape of a query (depth, aliases, tokens, directives), reporting every rejection as QUERY_TOO_COMPLEX
+ * (armor's own errors carry no code). Cost is not armor's: its static cost sees literals only, so `useQueryCost`
+ * computes it after variable coercion.
+ */
 export function useQueryLimits(limits: QueryLimits = {}) {
   const report = (context: ValidationContext | null, error: GraphQLError) => {
     const tooComplex = new GraphQLError(error.message.replace(/^Syntax Error: /, ''), {
@@ -30,7 +34,7 @@ export function useQueryLimits(limits: QueryLimits = {}) {
     maxDepth: { n: limits.maxDepth ?? 12, ...common, ignoreIntrospection: true },
     maxAliases: { n: limits.maxAliases ?? 20, ...common },
     maxTokens: { n: limits.maxTokens ?? 4000, ...common },
-    costLimit: { maxCost: limits.maxCost ?? 20_000, ...common },
+    costLimit: { enabled: false },
     maxDirectives: { n: limits.maxDirectives ?? 30, ...common },
     blockFieldSuggestion: { enabled: true },
   });

@@ -47,7 +47,12 @@ export function maskError(error: unknown, message: string, log: (error: unknown)
   }
   const code = (original as ErrorLike).extensions?.code;
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
-    return new GraphQLError((original as ErrorLike).message ?? message, { ...location, extensions: { code } });
+    // `http` (Yoga's status for the response, removed before it is sent) and `field` survive.
+    const { http, field } = (original as ErrorLike).extensions ?? {};
+    return new GraphQLError((original as ErrorLike).message ?? message, {
+      ...location,
+      extensions: { code, ...(field ? { field } : {}), ...(http ? { http } : {}) },
+    });
   }
   // A resolver's error always arrives wrapped; an unwrapped one was raised by GraphQL itself (validation,
   // coercion) and is safe to show.

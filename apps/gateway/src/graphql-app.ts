@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type QueryLimits, useQueryLimits } from './armor.js';
 import { contextFor } from './authenticate.js';
 import { maskError } from './error-masking.js';
+import { useInputGuard, useQueryCost } from './input-guard.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
 import { createJitEligibility } from './jit-eligibility.js';
@@ -82,7 +83,9 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     },
     plugins: [
       useQueryLimits(options.limits),
+      useInputGuard(),
       usePageSizeGuard(),
+      useQueryCost(options.limits?.maxCost),
       useOperationName(),
       // Compiles each distinct operation to JavaScript once (cached by parsed document, so Yoga's parse cache
       // matters): a page of 50 customers resolves ~3,000 fields and graphql-js' interpreter was a quarter of the

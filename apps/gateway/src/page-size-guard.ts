@@ -1,6 +1,7 @@
 import { MAX_PAGE_SIZE } from '@crm/graph';
-import { type ArgumentNode, BREAK, GraphQLError, Kind, type ValueNode, visit } from 'graphql';
+import { type ArgumentNode, BREAK, type GraphQLError, Kind, type ValueNode, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { requestError } from './request-error.js';
 
 function valueOf(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
   if (node.kind === Kind.INT) return Number(node.value);
@@ -22,10 +23,7 @@ export function usePageSizeGuard(): Plugin {
           if (node.name.value !== 'first' && node.name.value !== 'last') return;
           const value = valueOf(node.value, variables);
           if (typeof value !== 'number' || (value >= 0 && value <= MAX_PAGE_SIZE)) return;
-          error = new GraphQLError(`${node.name.value} must be between 0 and ${MAX_PAGE_SIZE}`, {
-            nodes: [node],
-            extensions: { code: 'BAD_USER_INPUT', field: node.name.value },
-          });
+          error = requestError(`${node.name.value} must be between 0 and ${MAX_PAGE_SIZE}`, 'BAD_USER_INPUT', { nodes: [node], field: node.name.value });
           return BREAK;
         },
       });

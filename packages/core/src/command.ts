@@ -1,4 +1,6 @@
 import { type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
+import { isRetryableConflict } from './database-errors.js';
+import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
 import { refreshSegmentsBeforeCommit } from './services/segments/membership.js';
@@ -61,8 +63,8 @@ export class CommandRunner {
     requireRole(session, role);
     let written: Omit<RecordedEvent, 'seq'>[] = [];
     let result: T;
-    try {
-      result = await db.$transaction(
+    const attempt = () =>
+      db.$transaction(
         async (tx) => {
           const pending: PendingEvent[] = [];
           const scope: CommandScope = {
@@ -79,6 +81,15 @@ export class CommandRunner {
         },
         { timeout: this.options.timeoutMs ?? 30_000, maxWait: 10_000 },
       );
+    try {
+      try {
+        result = await attempt();
+      } catch (error) {
+        // A deadlock or serialization failure rolled everything back: the command runs once more from the start
+        // (it sees the other transaction's outcome); a second loss is reported as CONFLICT.
+        if (!isRetryableConflict(error)) throw error;
+        result = await attempt();
+      }
     } catch (error) {
       throw fromPrismaError(error);
     }
@@ -127,11 +138,10 @@ async function numbered(db: ScopedPrisma, written: Omit<RecordedEvent, 'seq'>[])
     .sort((x, y) => (x.seq < y.seq ? -1 : 1));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The customer whose history the event belongs to: a Customer subject, or the payload's `customerId`. */
 export function customerOf(event: Pick<PendingEvent, 'subjectType' | 'subjectId' | 'payload'>): string | null {
   if (event.subjectType === 'Customer') return event.subjectId;
   const named = (event.payload as { customerId?: unknown } | null)?.customerId;
-  return typeof named === 'string' && UUID.test(named) ? named : null;
+  return typeof named === 'string' && isUuid(named) ? named : null;
 }

@@ -1,3 +1,5 @@
+import { isBadInputFromDatabase, isRetryableConflict } from './database-errors.js';
+
 /** The error codes a client can see (`extensions.code`). */
 export type CrmErrorCode =
   | 'UNAUTHENTICATED'
@@ -57,7 +59,8 @@ function uniqueViolationField(meta: Record<string, unknown> | undefined): string
 
 /** Maps Prisma's known request errors (by code) to CrmErrors; anything else is returned unchanged. */
 export function fromPrismaError(error: unknown): unknown {
-  if (!error || typeof error !== 'object' || !('code' in error)) return error;
+  if (!error || typeof error !== 'object') return error;
+  if (!('code' in error)) return isBadInputFromDatabase(error) ? badInput('A value is out of range or not valid for its field') : error;
   const { code, meta } = error as { code: string; meta?: Record<string, unknown> & { modelName?: string } };
   if (code === 'P2002') {
     const field = uniqueViolationField(meta);
@@ -65,5 +68,7 @@ export function fromPrismaError(error: unknown): unknown {
   }
   if (code === 'P2025') return notFound(meta?.modelName ?? 'Record');
   if (code === 'P2003') return badInput('A referenced record does not exist');
+  if (isRetryableConflict(error)) return conflict('Another change to the same records ran at the same time; try again');
+  if (isBadInputFromDatabase(error)) return badInput('A value is out of range or not valid for its field');
   return error;
 }

@@ -2,7 +2,8 @@ import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { CrmError, hasRole, isCrmError } from '@crm/core';
+import { badInput, CrmError, hasRole, isCrmError, isUuid } from '@crm/core';
+import { type GraphQLSchema, isObjectType } from 'graphql';
 import { getDatamodel, type Prisma, type PrismaTypes } from '@crm/db';
 import type { GraphContext } from './context.js';
 
@@ -27,6 +28,12 @@ export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDe
 function isNotFound(error: unknown): boolean {
   if (isCrmError(error)) return error.code === 'NOT_FOUND';
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';
+}
+
+/** Whether `typename` is a type `node(id:)` can load: an object type of the schema implementing Node. */
+function isNodeType(schema: GraphQLSchema, typename: string): boolean {
+  const type = schema.getType(typename);
+  return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
 }
 
 /** Maximum page size of every connection (first/last above it is rejected by the gateway). */
@@ -75,7 +82,10 @@ export function createBuilder(): Builder {
         nullable: true,
         description: 'Any entity by its global id; null when it does not exist or belongs to another workspace.',
         // The prisma plugin loads nodes with findUniqueOrThrow; a missing (or foreign) row is null, per Relay.
-        resolve: async (_root, args, _context, _info, resolveNode) => {
+        resolve: async (_root, args, _context, info, resolveNode) => {
+          // A well-formed global id can still name no Node type, or carry a row id that is not a UUID: the
+          // client's mistake, said before anything reaches the database.
+          if (!isNodeType(info.schema, args.id.typename) || !isUuid(args.id.id)) throw badInput('id: not a valid id', 'id');
           try {
             return await resolveNode(args.id);
           } catch (error) {

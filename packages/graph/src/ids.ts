@@ -1,15 +1,16 @@
-import { badInput } from '@crm/core';
+import { badInput, isUuid } from '@crm/core';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 
 /**
  * Turns an opaque global id from client input into a row id, checking it names one of the `expected` types.
- * A malformed id, or one of another type, is BAD_USER_INPUT on `field`.
+ * A malformed id, one of another type, or one whose row id is not a UUID (every row id is one) is BAD_USER_INPUT on
+ * `field`.
  */
 export function rowId(globalId: string, expected: string | readonly string[], field: string): string {
   const types = typeof expected === 'string' ? [expected] : expected;
   try {
     const { typename, id } = decodeGlobalID(globalId);
-    if (types.includes(typename) && id.length > 0) return id;
+    if (types.includes(typename) && isUuid(id)) return id;
   } catch {
     // fall through to the error below
   }

@@ -2,6 +2,7 @@
 // once (a processed mark in the same transaction); the ledger's unique `sourceKey` per account guards it too.
 import type { DeliveredEvent, SubscriberContext } from '@crm/plugin-sdk';
 import { accountFor, post } from './ledger.js';
+import { toPoints } from './points.js';
 import type { LoyaltySettings } from './settings.js';
 
 type OrderRecorded = DeliveredEvent<'order.recorded'>;
@@ -28,7 +29,7 @@ export async function earnPointsForOrder(event: OrderRecorded, { tx, emit, setti
   emit('loyalty.points_earned', { type: 'LoyaltyAccount', id: account.id }, {
     customerId: event.payload.customerId,
     points,
-    balance: after.points,
+    balance: toPoints(after.points),
     source: 'order',
   });
 }
@@ -52,7 +53,7 @@ export async function payReferralBonus(event: OrderRecorded, { tx, emit, setting
   emit('loyalty.points_earned', { type: 'LoyaltyAccount', id: account.id }, {
     customerId: referral.referrerId,
     points: settings.referralBonus,
-    balance: after.points,
+    balance: toPoints(after.points),
     source: 'referral',
   });
 }

@@ -2,6 +2,7 @@
 // account's tier is recalculated (qualifying points age out of the 12-month window too).
 import type { ScopedTransaction } from '@crm/plugin-sdk';
 import { type LedgerScope, recalculateTier } from './ledger.js';
+import { toPoints } from './points.js';
 
 export interface ExpiryResult {
   accounts: number;
@@ -22,7 +23,7 @@ export async function expirePoints(scope: LedgerScope, asOf: Date): Promise<Expi
       _sum: { remaining: true },
     });
     for (const row of due) {
-      const points = row._sum.remaining ?? 0;
+      const points = toPoints(row._sum.remaining);
       if (points <= 0) continue;
       await expireAccount(tx, scope, row.accountId, points, cutoff);
       result.accounts++;
@@ -40,5 +41,5 @@ async function expireAccount(tx: ScopedTransaction, scope: LedgerScope, accountI
   await tx.loyaltyTransaction.create({
     data: { workspaceId: scope.workspaceId, accountId, kind: 'EXPIRE', points: -points, reason: `Unspent points earned before ${cutoff.toISOString().slice(0, 10)}` },
   });
-  scope.emit('loyalty.points_expired', { type: 'LoyaltyAccount', id: accountId }, { customerId: account.customerId, points, balance: account.points });
+  scope.emit('loyalty.points_expired', { type: 'LoyaltyAccount', id: accountId }, { customerId: account.customerId, points, balance: toPoints(account.points) });
 }

@@ -3,6 +3,7 @@
 // (`points >= n`), which PostgreSQL serialises on the account row: no negative balance, no double spend.
 import { conflict, type Models, type PluginCommandScope, type ScopedTransaction } from '@crm/plugin-sdk';
 import './events.js';
+import { toPoints } from './points.js';
 import { type LoyaltySettings, tierFor } from './settings.js';
 
 type Kind = Models.LoyaltyTransaction['kind'];
@@ -80,7 +81,7 @@ async function consumeOldestCredits(tx: ScopedTransaction, accountId: string, po
     });
     if (!credits.length) return;
     for (const credit of credits) {
-      const used = Math.min(credit.remaining, left);
+      const used = Math.min(toPoints(credit.remaining), left);
       await tx.loyaltyTransaction.update({ where: { id: credit.id }, data: { remaining: { decrement: used } } });
       left -= used;
       if (left === 0) return;
@@ -94,7 +95,7 @@ export async function qualifyingPoints(tx: ScopedTransaction, accountId: string,
     where: { accountId, qualifying: true, occurredAt: { gt: new Date(asOf.getTime() - YEAR_MS), lte: asOf } },
     _sum: { points: true },
   });
-  return _sum.points ?? 0;
+  return toPoints(_sum.points);
 }
 
 /** Puts the account in the tier its qualifying points reach; emits `loyalty.tier_changed` when that moves it. */

@@ -36,8 +36,8 @@ async function account(customerId: string) {
 async function expectBalancesEqualLedger() {
   const accounts = await kit.database.prisma.loyaltyAccount.findMany({ include: { transactions: { select: { points: true, remaining: true } } } });
   for (const a of accounts) {
-    expect(a.points).toBe(a.transactions.reduce((sum, t) => sum + t.points, 0));
-    expect(a.points).toBe(a.transactions.reduce((sum, t) => sum + t.remaining, 0));
+    expect(a.points).toBe(a.transactions.reduce((sum, t) => sum + t.points, 0n));
+    expect(a.points).toBe(a.transactions.reduce((sum, t) => sum + t.remaining, 0n));
     expect(a.points).toBeGreaterThanOrEqual(0);
   }
 }
@@ -128,6 +128,25 @@ describe('loyalty', () => {
     await expectBalancesEqualLedger();
   });
 
+  it('keeps balances past 32 bits: two adjustments of 2,147,483,647, an order of 999,999,999,999.99 (64-bit columns)', async () => {
+    const customerId = await newCustomer('Wendy Whale');
+    const max = 2_147_483_647;
+    expect((await admin.query(ADJUST, { id: customerId, points: max })).adjustPoints.account.points).toBe(max);
+    expect((await admin.query(ADJUST, { id: customerId, points: max })).adjustPoints.account.points).toBe(2 * max);
+    // An adjustment is a GraphQL Int: past 32 bits it is refused as bad input, never an internal error.
+    expect(await admin.errorCode(ADJUST, { id: customerId, points: max + 1 })).toBe('BAD_USER_INPUT');
+    const { earnRate } = (await admin.query(`{ plugins { id settings } }`)).plugins.find((p: { id: string }) => p.id === 'loyalty').settings;
+    await order(customerId, '999999999999.99');
+    const after = await account(customerId);
+    const earned = Math.floor(999_999_999_999.99 * earnRate + 1e-9);
+    expect(after.points).toBe(2 * max + earned);
+    expect(after.lifetimePoints).toBe(earned);
+    expect(after.transactions.edges.map((e: { node: { kind: string; points: number } }) => [e.node.kind, e.node.points])).toContainEqual(['EARN', earned]);
+    const figures = (await admin.query(`{ loyaltyProgram { pointsOutstanding pointsIssued } }`)).loyaltyProgram;
+    expect(figures.pointsOutstanding).toBeGreaterThanOrEqual(2 * max + earned);
+    await expectBalancesEqualLedger();
+  });
+
   it('adjusts points by hand, never below zero', async () => {
     const customerId = await newCustomer('Adam Adjusted');
     expect((await admin.query(ADJUST, { id: customerId, points: 40 })).adjustPoints.account.points).toBe(40);
@@ -175,7 +194,7 @@ describe('loyalty', () => {
     const rows = await kit.database.prisma.loyaltyAccount.findMany({ where: { workspaceId: kit.workspace.workspaceId } });
     const figures = data.loyaltyProgram;
     expect(figures.members).toBe(rows.length);
-    expect(figures.pointsOutstanding).toBe(rows.reduce((s, r) => s + r.points, 0));
+    expect(figures.pointsOutstanding).toBe(Number(rows.reduce((s, r) => s + r.points, 0n)));
     expect(figures.membersByTier.map((t: { tier: string }) => t.tier)).toEqual(['Bronze', 'Silver', 'Gold']);
     expect(figures.membersByTier.reduce((s: number, t: { members: number }) => s + t.members, 0)).toBe(rows.length);
     expect(figures.pointsRedeemed).toBe(200);

@@ -31,7 +31,7 @@ it('10 concurrent redemptions against a balance for 3: exactly 3 succeed, the ba
   expect(succeeded.map((a) => a.data!.redeemReward.account.points).sort()).toEqual([0, 100, 200]);
 
   const account = await kit.database.prisma.loyaltyAccount.findFirstOrThrow({ include: { transactions: true, redemptions: true } });
-  expect(account.points).toBe(0);
-  expect(account.transactions.reduce((sum, t) => sum + t.points, 0)).toBe(0);
+  expect(account.points).toBe(0n);
+  expect(account.transactions.reduce((sum, t) => sum + t.points, 0n)).toBe(0n);
   expect(account.redemptions).toHaveLength(3);
 });

@@ -1,6 +1,7 @@
 // Loyalty commands: each one transaction through `plugin.run` (permission checked first, events after commit).
 import { badInput, type Builder, conflict, type Models, notFound, parseInput, type PluginCommandScope, rowId, z } from '@crm/plugin-sdk';
 import { expirePoints } from '../expiry.js';
+import { toPoints } from '../points.js';
 import { accountFor, type LedgerScope, post } from '../ledger.js';
 import type { LoyaltySettings } from '../settings.js';
 import type { LoyaltyToolkit, LoyaltyTypes } from './types.js';
@@ -87,7 +88,7 @@ export function registerLoyaltyMutations(builder: Builder, plugin: LoyaltyToolki
           scope.emit('loyalty.points_redeemed', { type: 'LoyaltyAccount', id: account.id }, {
             customerId,
             points: reward.costPoints,
-            balance: after.points,
+            balance: toPoints(after.points),
             rewardId: reward.id,
           });
           return { account: after, redemption };
@@ -115,14 +116,14 @@ export function registerLoyaltyMutations(builder: Builder, plugin: LoyaltyToolki
           if (count === 0) throw conflict('This redemption was already refunded', 'redemptionId');
           const after = await post(ledger(scope), redemption.account, {
             kind: 'REFUND',
-            points: redemption.points,
+            points: toPoints(redemption.points),
             reason: 'Refunded redemption',
             sourceKey: `refund:${id}`,
           });
           scope.emit('loyalty.points_refunded', { type: 'LoyaltyAccount', id: after.id }, {
             customerId: after.customerId,
-            points: redemption.points,
-            balance: after.points,
+            points: toPoints(redemption.points),
+            balance: toPoints(after.points),
             redemptionId: id,
           });
           return { account: after, redemption: await scope.tx.loyaltyRedemption.findUniqueOrThrow({ where: { id } }) };
@@ -152,7 +153,7 @@ export function registerLoyaltyMutations(builder: Builder, plugin: LoyaltyToolki
           const customerId = await existingCustomer(scope, input.customerId, 'customerId');
           const account = await accountFor(ledger(scope), customerId);
           const after = await post(ledger(scope), account, { kind: 'ADJUST', points, reason });
-          scope.emit('loyalty.points_adjusted', { type: 'LoyaltyAccount', id: account.id }, { customerId, points, balance: after.points, reason });
+          scope.emit('loyalty.points_adjusted', { type: 'LoyaltyAccount', id: account.id }, { customerId, points, balance: toPoints(after.points), reason });
           return { account: after };
         }),
     }),

@@ -1,5 +1,6 @@
 // Catalog and program figures: SQL aggregates, never loops over rows.
 import type { Builder } from '@crm/plugin-sdk';
+import { POINTS, toPoints } from '../points.js';
 import type { LoyaltyToolkit, LoyaltyTypes } from './types.js';
 
 interface ProgramFigures {
@@ -34,9 +35,9 @@ export function registerLoyaltyProgram(builder: Builder, plugin: LoyaltyToolkit,
     fields: (t) => ({
       members: t.exposeInt('members'),
       membersByTier: t.field({ type: [TierCount], description: 'In the order of the tiers.', resolve: (p) => p.membersByTier }),
-      pointsOutstanding: t.exposeInt('pointsOutstanding', { description: 'Unspent points: the liability of the program.' }),
-      pointsIssued: t.exposeInt('pointsIssued'),
-      pointsRedeemed: t.exposeInt('pointsRedeemed'),
+      pointsOutstanding: t.exposeFloat('pointsOutstanding', { description: 'Unspent points: the liability of the program.' }),
+      pointsIssued: t.exposeFloat('pointsIssued', { description: POINTS }),
+      pointsRedeemed: t.exposeFloat('pointsRedeemed', { description: POINTS }),
       redemptionRate: t.exposeFloat('redemptionRate', { description: 'Points redeemed / points issued (0 to 1).' }),
     }),
   });
@@ -51,14 +52,14 @@ export function registerLoyaltyProgram(builder: Builder, plugin: LoyaltyToolkit,
           db.loyaltyAccount.groupBy({ by: ['tier'], _count: { _all: true } }),
           db.loyaltyTransaction.groupBy({ by: ['kind'], where: { kind: { in: ['EARN', 'REDEEM', 'REFUND'] } }, _sum: { points: true } }),
         ]);
-        const sum = (kind: string) => byKind.find((row) => row.kind === kind)?._sum.points ?? 0;
+        const sum = (kind: string) => toPoints(byKind.find((row) => row.kind === kind)?._sum.points);
         const issued = sum('EARN');
         const redeemed = -sum('REDEEM') - sum('REFUND');
         const counts = new Map(byTier.map((row) => [row.tier, row._count._all]));
         return {
           members: accounts._count._all,
           membersByTier: settings.tiers.map((tier) => ({ tier: tier.name, members: counts.get(tier.name) ?? 0 })),
-          pointsOutstanding: accounts._sum.points ?? 0,
+          pointsOutstanding: toPoints(accounts._sum.points),
           pointsIssued: issued,
           pointsRedeemed: redeemed,
           redemptionRate: issued > 0 ? Math.round((redeemed / issued) * 10_000) / 10_000 : 0,

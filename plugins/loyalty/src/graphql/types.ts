@@ -1,5 +1,6 @@
 // The loyalty types and `Customer.loyalty`, resolved through a per-request loader: one query per page of customers.
 import { type Builder, globalId, type Models, type PluginToolkit, type Prisma } from '@crm/plugin-sdk';
+import { POINTS, toPoints } from '../points.js';
 import type { LoyaltySettings, Tier } from '../settings.js';
 
 export type LoyaltyPermission = 'read' | 'redeem' | 'adjustPoints' | 'recordReferral' | 'manageProgram';
@@ -22,7 +23,7 @@ export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
     id: { field: 'id' },
     fields: (t) => ({
       kind: t.expose('kind', { type: TransactionKind }),
-      points: t.exposeInt('points', { description: 'Signed: credits positive, debits negative.' }),
+      points: t.float({ description: `Signed: credits positive, debits negative. ${POINTS}`, resolve: (row) => toPoints(row.points) }),
       reason: t.exposeString('reason', { nullable: true }),
       occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     }),
@@ -32,8 +33,8 @@ export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
     id: { field: 'id' },
     description: "A customer's loyalty membership. `points` always equals the sum of `transactions`.",
     fields: (t) => ({
-      points: t.exposeInt('points'),
-      lifetimePoints: t.exposeInt('lifetimePoints'),
+      points: t.float({ description: POINTS, resolve: (row) => toPoints(row.points) }),
+      lifetimePoints: t.float({ description: POINTS, resolve: (row) => toPoints(row.lifetimePoints) }),
       customerId: t.id({ resolve: (a) => globalId('Customer', a.customerId) }),
       tier: t.field({
         type: LoyaltyTier,
@@ -94,7 +95,7 @@ export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
   const redemption = builder.prismaNode('LoyaltyRedemption', {
     id: { field: 'id' },
     fields: (t) => ({
-      points: t.exposeInt('points'),
+      points: t.float({ description: POINTS, resolve: (row) => toPoints(row.points) }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       refundedAt: t.expose('refundedAt', { type: 'DateTime', nullable: true }),
       reward: t.relation('reward'),
