@@ -17,6 +17,8 @@ import { EventRetention, type EventRetentionSettings } from './live/event-retent
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
 import { CommittedPublisher } from './live/publisher.js';
 import { RedisEventBus, type RedisEventBusOptions } from './live/redis-event-bus.js';
+import { SessionGuard } from './live/session-guard.js';
+import { useSessionEndOverSse } from './live/sse-session-end.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { createLogger, describeError, type Logger } from './logger.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -55,6 +57,8 @@ export interface GatewayOptions {
   webSocket?: { flushWindowMs?: number; keepAliveMs?: number };
   /** The month-end segment snapshots job (a fit as of each closed month's last day); `false` turns it off. */
   monthEndSnapshots?: MonthEndSnapshotSettings | false;
+  /** How often the keys of live connections are re-checked (see live/session-guard.ts). @default 5000 */
+  sessionCheckMs?: number;
   /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
   dashboardDir?: string | null;
 }
@@ -95,6 +99,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const bus: EventBus = options.redis
     ? new RedisEventBus({ ...options.redis, logger })
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  const guard = new SessionGuard({ prisma: database.prisma, verifier, bus, logger, checkEveryMs: options.sessionCheckMs });
   let clvRefresher: ClvRefresher | null = null;
   const publisher = new CommittedPublisher(bus, database.sql, logger);
   const host = options.plugins;
@@ -103,8 +108,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     prisma: database.prisma,
     beforeCommit: host ? [host.commitHook] : [],
     onCommitted: (events) => {
-      // A revoked key stops working on this instance at once (others: within the verifier's cache time).
-      for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
+      // A revoked key (or deactivated user) stops working on this instance at once; other instances hear of it on
+      // the bus while they hold live sessions of that workspace, and within the verifier's cache time otherwise.
+      guard.notice(events);
       options.onCommitted?.(events);
       publisher.publish(events);
       webhooks.notifyCommitted(events);
@@ -145,11 +151,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
   });
-  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
+  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection, plugins: [useSessionEndOverSse(guard)] });
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, ...options.webSocket });
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, ...options.webSocket });
 
   return {
     server,
@@ -162,7 +168,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     webhooks,
     retention,
     get liveSubscribers() {
-      return bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
+      return bus.subscriberCount - guard.busListeners - sockets.shared.executions + sockets.shared.subscribers;
     },
     clvRefresher,
     monthEndSnapshots,
@@ -192,6 +198,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await monthEndSnapshots?.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
+      guard.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), graceMs);
