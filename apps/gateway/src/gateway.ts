@@ -206,7 +206,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             clearTimeout(force);
             resolve();
           });
-          server.closeIdleConnections();
+          server.endKeepAlive();
         });
       }
       // Connections can be gone (the client hung up) while their requests still run: wait for those too, so the

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Database } from '@crm/db';
 import { type GraphQLApp, operationNames } from './graphql-app.js';
+import { KeepAliveDrain } from './keep-alive-drain.js';
 import type { Logger } from './logger.js';
 
 export interface HttpServerOptions {
@@ -38,6 +39,8 @@ async function databaseAnswers(database: Database, timeoutMs: number): Promise<b
 export interface CrmHttpServer extends http.Server {
   /** Resolves when no request is being handled, or after `timeoutMs`. */
   drained(timeoutMs: number): Promise<void>;
+  /** Closes each connection as soon as it has no request left (shutdown), instead of keeping it alive. */
+  endKeepAlive(): void;
 }
 
 /** The HTTP front door: `/health`, `/ready`, the body limit, the access log, then GraphQL on `/graphql`. */
@@ -47,6 +50,7 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
   let inFlight = 0;
   const waiters = new Set<() => void>();
   const server = http.createServer(async (req, res) => {
+    drain.track(res);
     inFlight++;
     try {
       await handle(req, res);
@@ -54,6 +58,8 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
       if (--inFlight === 0) for (const wake of waiters) wake();
     }
   }) as CrmHttpServer;
+  const drain = new KeepAliveDrain(server);
+  server.endKeepAlive = () => drain.start();
   server.drained = (timeoutMs) =>
     new Promise<void>((resolve) => {
       if (inFlight === 0) return resolve();
