@@ -8,6 +8,7 @@ import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
 import type { QueryLimits } from './armor.js';
+import { type ExposureOptions, exposureFromEnv } from './exposure.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
@@ -57,6 +58,8 @@ export interface GatewayOptions {
   webSocket?: { flushWindowMs?: number; keepAliveMs?: number };
   /** The month-end segment snapshots job (a fit as of each closed month's last day); `false` turns it off. */
   monthEndSnapshots?: MonthEndSnapshotSettings | false;
+  /** Introspection, GraphiQL and CORS. @default from the environment: `CRM_INTROSPECTION`, `CORS_ORIGINS`, `NODE_ENV` */
+  exposure?: ExposureOptions;
   /** How often the keys of live connections are re-checked (see live/session-guard.ts). @default 5000 */
   sessionCheckMs?: number;
   /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
@@ -151,7 +154,18 @@ export function createGateway(options: GatewayOptions): Gateway {
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
   });
-  const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection, plugins: [useSessionEndOverSse(guard)] });
+  const app = createGraphQLApp({
+    schema,
+    verifier,
+    runner,
+    logger,
+    limits: options.limits,
+    rateLimit: options.rateLimit,
+    live: bus,
+    sqlProjection: options.sqlProjection,
+    plugins: [useSessionEndOverSse(guard)],
+    exposure: { ...exposureFromEnv(), ...options.exposure },
+  });
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
   server.keepAliveTimeout = 65_000;

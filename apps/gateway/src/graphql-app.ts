@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type QueryLimits, useQueryLimits } from './armor.js';
 import { contextFor } from './authenticate.js';
 import { maskError } from './error-masking.js';
+import { corsOption, type ExposureOptions, useIntrospectionPolicy } from './exposure.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
 import { type RateLimitOptions, useRateLimit } from './rate-limit.js';
@@ -46,6 +47,8 @@ export interface GraphQLAppOptions {
   live?: LiveEvents;
   /** Answer the hot list queries with one SQL statement that builds the JSON (`sql-projection.ts`). @default true */
   sqlProjection?: boolean;
+  /** Introspection, GraphiQL and CORS (exposure.ts). @default introspection open, no CORS */
+  exposure?: ExposureOptions;
 }
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
@@ -56,11 +59,13 @@ export interface ConnectionInitialContext {
 /** graphql-yoga with our context, error masking and hardening. Served over HTTP by `http-server.ts`. */
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
+  const introspection = options.exposure?.introspection ?? 'open';
   return createYoga<NodeServerContext, GraphContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'CRM GraphQL', defaultQuery: '{\n  viewer { role }\n  customers(first: 5) { totalCount edges { node { name email lifecycleStage } } }\n}\n' },
+    cors: corsOption(options.exposure?.corsOrigins ?? []),
+    graphiql: introspection !== 'off' && { title: 'CRM GraphQL', defaultQuery: '{\n  viewer { role }\n  customers(first: 5) { totalCount edges { node { name email lifecycleStage } } }\n}\n' },
     logging: false,
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
@@ -71,6 +76,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
         maskError(error, message, (internal) => logger.error('internal error', describeError(internal))),
     },
     plugins: [
+      useIntrospectionPolicy(introspection),
       useQueryLimits(options.limits),
       useRateLimit(options.rateLimit),
       usePageSizeGuard(),
