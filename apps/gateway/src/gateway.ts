@@ -9,6 +9,7 @@ import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refreshe
 import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
 import type { QueryLimits } from './armor.js';
 import { type ExposureOptions, exposureFromEnv } from './exposure.js';
+import { useRequestDeadline } from './request-deadline.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   webSocket?: { flushWindowMs?: number; keepAliveMs?: number };
   /** The month-end segment snapshots job (a fit as of each closed month's last day); `false` turns it off. */
   monthEndSnapshots?: MonthEndSnapshotSettings | false;
+  /** How long a GraphQL request may take before it is answered `TIMEOUT` (`REQUEST_TIMEOUT_MS`). @default 10000 */
+  requestTimeoutMs?: number;
   /** Introspection, GraphiQL and CORS. @default from the environment: `CRM_INTROSPECTION`, `CORS_ORIGINS`, `NODE_ENV` */
   exposure?: ExposureOptions;
   /** How often the keys of live connections are re-checked (see live/session-guard.ts). @default 5000 */
@@ -163,11 +166,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     rateLimit: options.rateLimit,
     live: bus,
     sqlProjection: options.sqlProjection,
-    plugins: [useSessionEndOverSse(guard)],
+    plugins: [useSessionEndOverSse(guard), useRequestDeadline()],
     exposure: { ...exposureFromEnv(), ...options.exposure },
   });
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
-  const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
+  const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes, requestTimeoutMs: options.requestTimeoutMs });
   server.keepAliveTimeout = 65_000;
   const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, ...options.webSocket });
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { Database } from '@crm/db';
+import { type Database, withDeadline } from '@crm/db';
 import { type GraphQLApp, operationNames } from './graphql-app.js';
 import { KeepAliveDrain } from './keep-alive-drain.js';
 import type { Logger } from './logger.js';
@@ -10,6 +10,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Each GraphQL request's deadline (request-deadline.ts). @default 10000 */
+  requestTimeoutMs?: number;
   /** Extra routes tried before GraphQL (e.g. the dashboard's static files); return true when handled. */
   routes?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>)[];
 }
@@ -102,7 +104,7 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
         }
       }
       for (const route of options.routes ?? []) if (await route(req, res)) return;
-      if (path === '/graphql') return void (await app.handle(req, res));
+      if (path === '/graphql') return void (await withDeadline(options.requestTimeoutMs ?? 10_000, () => app.handle(req, res)));
       if (path === '/') {
         res.writeHead(302, { location: '/graphql' });
         return void res.end();

@@ -1,4 +1,4 @@
-import { type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
+import { DeadlineExceededError, type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
 import { refreshSegmentsBeforeCommit } from './services/segments/membership.js';
@@ -23,7 +23,7 @@ export interface CommandRunnerOptions {
   /** Called after commit with the events as stored (the gateway publishes them). Must not throw. */
   onCommitted?: (events: RecordedEvent[]) => void;
   beforeCommit?: readonly CommitHook[];
-  /** Interactive transaction timeout. @default 30000 */
+  /** Interactive transaction timeout, outside requests (a request's transaction ends at its deadline). @default 30000 */
   timeoutMs?: number;
 }
 
@@ -59,6 +59,10 @@ export class CommandRunner {
 
   private async run<T>(db: ScopedPrisma, session: Session, fn: (scope: CommandScope) => Promise<T>, role: Role): Promise<T> {
     requireRole(session, role);
+    // Within a request, the transaction must be over by the request's deadline (Prisma rolls it back otherwise).
+    const left = timeLeftMs();
+    if (left !== null && left <= 0) throw new DeadlineExceededError();
+    const timeout = left ?? this.options.timeoutMs ?? 30_000;
     let written: Omit<RecordedEvent, 'seq'>[] = [];
     let result: T;
     try {
@@ -77,7 +81,7 @@ export class CommandRunner {
           written = await writeEvents(tx, session, pending);
           return value;
         },
-        { timeout: this.options.timeoutMs ?? 30_000, maxWait: 10_000 },
+        { timeout, maxWait: Math.min(timeout, 10_000) },
       );
     } catch (error) {
       throw fromPrismaError(error);
