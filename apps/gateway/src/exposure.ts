@@ -1,5 +1,5 @@
 import type { GraphContext } from '@crm/graph';
-import { type DocumentNode, GraphQLError, NoSchemaIntrospectionCustomRule, validate } from 'graphql';
+import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 
 /**
@@ -46,28 +46,45 @@ export function corsOption(origins: readonly string[]): YogaServerOptions<object
   };
 }
 
-const introspects = new WeakMap<DocumentNode, boolean>();
-
-function isIntrospection(args: { schema: Parameters<typeof validate>[0]; document: DocumentNode }): boolean {
-  let known = introspects.get(args.document);
-  if (known === undefined) {
-    known = validate(args.schema, args.document, [NoSchemaIntrospectionCustomRule]).length > 0;
-    introspects.set(args.document, known);
-  }
-  return known;
+/** Which introspection root fields a document asks for (fragments included). */
+interface Introspection {
+  schema: boolean;
+  type: boolean;
 }
 
-/** Refuses `__schema` / `__type` as the mode says (`__typename` is always allowed: clients need it). */
+const introspections = new WeakMap<DocumentNode, Introspection>();
+
+function introspectionOf(document: DocumentNode): Introspection {
+  let found = introspections.get(document);
+  if (!found) {
+    const seen: Introspection = { schema: false, type: false };
+    visit(document, {
+      Field(node) {
+        if (node.name.value === '__schema') seen.schema = true;
+        else if (node.name.value === '__type') seen.type = true;
+      },
+    });
+    introspections.set(document, (found = seen));
+  }
+  return found;
+}
+
+/**
+ * Refuses introspection as the mode says. `__typename` is always allowed (clients need it), and so is `__type` for an
+ * API key in every mode: one type's fields are what an authenticated client (the dashboard) asks to learn which
+ * optional plugin fields this gateway has. The whole schema (`__schema`) is what `off` withholds.
+ */
 export function useIntrospectionPolicy(mode: NonNullable<ExposureOptions['introspection']>): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      if (mode === 'open' || !isIntrospection(args)) return;
+      if (mode === 'open') return;
+      const asked = introspectionOf(args.document);
+      if (!asked.schema && !asked.type) return;
       const session = (args.contextValue as unknown as GraphContext).session;
-      if (mode === 'authenticated' && session) return;
-      const error =
-        mode === 'off'
-          ? new GraphQLError('Introspection is disabled on this server', { extensions: { code: 'FORBIDDEN' } })
-          : new GraphQLError('Introspection needs an API key: Authorization: Bearer <apiKey>', { extensions: { code: 'UNAUTHENTICATED' } });
+      if (session && (mode === 'authenticated' || !asked.schema)) return;
+      const error = session
+        ? new GraphQLError('Introspection is disabled on this server', { extensions: { code: 'FORBIDDEN' } })
+        : new GraphQLError('Introspection needs an API key: Authorization: Bearer <apiKey>', { extensions: { code: 'UNAUTHENTICATED' } });
       setResultAndStopExecution({ errors: [error] });
     },
   };

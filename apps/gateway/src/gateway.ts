@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
-import type { Database } from '@crm/db';
+import { type Database, withoutDeadline } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
@@ -113,16 +113,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const runner = new CommandRunner({
     prisma: database.prisma,
     beforeCommit: host ? [host.commitHook] : [],
-    onCommitted: (events) => {
-      // A revoked key (or deactivated user) stops working on this instance at once; other instances hear of it on
-      // the bus while they hold live sessions of that workspace, and within the verifier's cache time otherwise.
-      guard.notice(events);
-      options.onCommitted?.(events);
-      publisher.publish(events);
-      webhooks.notifyCommitted(events);
-      clvRefresher?.notice(events);
-      plugins?.dispatch(events);
-    },
+    // What a commit sets off outlives the request that committed: it runs free of that request's deadline.
+    onCommitted: (events) =>
+      withoutDeadline(() => {
+        // A revoked key (or deactivated user) stops working on this instance at once; other instances hear of it on
+        // the bus while they hold live sessions of that workspace, and within the verifier's cache time otherwise.
+        guard.notice(events);
+        options.onCommitted?.(events);
+        publisher.publish(events);
+        webhooks.notifyCommitted(events);
+        clvRefresher?.notice(events);
+        plugins?.dispatch(events);
+      }),
   });
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
   if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
@@ -172,7 +174,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes, requestTimeoutMs: options.requestTimeoutMs });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, ...options.webSocket });
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, requestTimeoutMs: options.requestTimeoutMs, ...options.webSocket });
 
   return {
     server,

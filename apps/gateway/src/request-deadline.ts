@@ -1,4 +1,4 @@
-import { currentDeadline } from '@crm/db';
+import { currentDeadline, type RequestDeadline, withDeadline } from '@crm/db';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -25,8 +25,20 @@ export function useRequestDeadline(): Plugin {
     onResultProcess({ result, setResult }) {
       const deadline = currentDeadline();
       if (!deadline || Array.isArray(result) || Symbol.asyncIterator in Object(result)) return;
-      const late = deadline.timedOut || Date.now() >= deadline.at;
-      if (late && (result as ExecutionResult).errors?.length) setResult({ errors: [timeoutError()] });
+      if (failedByDeadline(result as ExecutionResult, deadline)) setResult({ errors: [timeoutError()] });
     },
   };
+}
+
+function failedByDeadline(result: ExecutionResult, deadline: RequestDeadline): boolean {
+  return Boolean(result.errors?.length) && (deadline.timedOut || Date.now() >= deadline.at);
+}
+
+/** Runs one operation (a graphql-ws query or mutation: no HTTP request around it) under its own deadline. */
+export async function executeWithDeadline<R>(timeoutMs: number, execute: () => R | Promise<R>): Promise<R | ExecutionResult> {
+  return withDeadline(timeoutMs, async (deadline) => {
+    const result = await execute();
+    const single = !Array.isArray(result) && !(Symbol.asyncIterator in Object(result));
+    return single && failedByDeadline(result as ExecutionResult, deadline) ? { errors: [timeoutError()] } : result;
+  });
 }

@@ -31,9 +31,14 @@ describe('configuration from the environment', () => {
 });
 
 describe('introspection and GraphiQL', () => {
-  it('are refused when off, even with an ADMIN key; __typename still answers', async () => {
-    for (const query of [INTROSPECT, TYPE]) expect(await closed.workspace.client.errorCode(query)).toBe('FORBIDDEN');
-    expect(await closed.workspace.client.query(`{ __typename }`)).toEqual({ __typename: 'Query' });
+  it('are refused when off, even with an ADMIN key; __typename still answers, and __type for a key', async () => {
+    expect(await closed.workspace.client.errorCode(INTROSPECT)).toBe('FORBIDDEN');
+    expect(await closed.workspace.client.errorCode(`query { ...F } fragment F on Query { __schema { types { name } } }`)).toBe('FORBIDDEN');
+    expect(await closed.client().errorCode(INTROSPECT)).toBe('UNAUTHENTICATED');
+    expect(await closed.client().errorCode(TYPE)).toBe('UNAUTHENTICATED');
+    // The dashboard learns which optional fields Customer has on this gateway.
+    expect(await closed.workspace.client.query(TYPE)).toEqual({ __type: { name: 'Customer' } });
+    expect(await closed.client().query(`{ __typename }`)).toEqual({ __typename: 'Query' });
     const page = await fetch(`${closed.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toMatch(/graphiql/i);
   });

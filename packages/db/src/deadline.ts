@@ -17,6 +17,11 @@ export function withDeadline<T>(timeoutMs: number, fn: (deadline: RequestDeadlin
   return storage.run(deadline, () => fn(deadline));
 }
 
+/** Runs `fn` free of the current request's deadline: work a request sets off that outlives it (publishing its events). */
+export function withoutDeadline<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** The deadline of the request being served, if any. */
 export function currentDeadline(): RequestDeadline | undefined {
   return storage.getStore();

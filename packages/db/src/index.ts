@@ -1,7 +1,7 @@
 export * from './config.js';
 export * from './database.js';
 export { DataDirInUseError } from './data-dir-lock.js';
-export { currentDeadline, DeadlineExceededError, type RequestDeadline, timeLeftMs, withDeadline } from './deadline.js';
+export { currentDeadline, DeadlineExceededError, type RequestDeadline, timeLeftMs, withDeadline, withoutDeadline } from './deadline.js';
 export type { SqlDatabase, SqlSession } from './sql.js';
 export { applyMigrations, MigrationError, type MigrationReport } from './migrations/runner.js';
 export { readMigrationsFolder, coreMigrations, type Migration } from './migrations/folder.js';

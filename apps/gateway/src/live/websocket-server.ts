@@ -5,6 +5,7 @@ import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
 import { bearerToken, contextFor } from '../authenticate.js';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
+import { executeWithDeadline } from '../request-deadline.js';
 import { serveGraphQLWs } from './graphql-ws-transport.js';
 import type { SessionGuard } from './session-guard.js';
 import { SharedSubscriptions, shareKeyOf } from './shared-subscriptions.js';
@@ -20,6 +21,8 @@ export interface GraphQLWebSocketOptions {
   live: LiveEvents;
   /** Ends connections whose API key stops working (revoked, expired, user deactivated). */
   guard: SessionGuard;
+  /** Each query or mutation's deadline (request-deadline.ts). @default 10000 */
+  requestTimeoutMs?: number;
   /** Socket write batching window in ms (see write-batcher.ts). @default 10 */
   flushWindowMs?: number;
   /** Ping interval; a socket silent for two of them is terminated. @default 12000 */
@@ -68,7 +71,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
 
   const transport = serveGraphQLWs(
     {
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as ExecuteResult,
+      execute: (args) =>
+        executeWithDeadline(options.requestTimeoutMs ?? 10_000, () => (args.rootValue as EnvelopedRoot).execute(args)) as ExecuteResult,
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
         const run = () => root.subscribe(args) as ReturnType<SharedSubscriptions['join']>;
