@@ -10,6 +10,7 @@ import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/mo
 import type { QueryLimits } from './armor.js';
 import { type ExposureOptions, exposureFromEnv } from './exposure.js';
 import { useRequestDeadline } from './request-deadline.js';
+import { type TrustedDocuments, trustedDocumentsFromEnv, useTrustedDocuments } from './trusted-documents.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
@@ -61,6 +62,8 @@ export interface GatewayOptions {
   monthEndSnapshots?: MonthEndSnapshotSettings | false;
   /** How long a GraphQL request may take before it is answered `TIMEOUT` (`REQUEST_TIMEOUT_MS`). @default 10000 */
   requestTimeoutMs?: number;
+  /** Run only these documents (`CRM_TRUSTED_DOCUMENTS`); null runs any. @default from the environment */
+  trustedDocuments?: TrustedDocuments | null;
   /** Introspection, GraphiQL and CORS. @default from the environment: `CRM_INTROSPECTION`, `CORS_ORIGINS`, `NODE_ENV` */
   exposure?: ExposureOptions;
   /** How often the keys of live connections are re-checked (see live/session-guard.ts). @default 5000 */
@@ -105,6 +108,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const bus: EventBus = options.redis
     ? new RedisEventBus({ ...options.redis, logger })
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)));
+  const trustedDocuments = options.trustedDocuments === undefined ? trustedDocumentsFromEnv() : options.trustedDocuments;
   const guard = new SessionGuard({ prisma: database.prisma, verifier, bus, logger, checkEveryMs: options.sessionCheckMs });
   let clvRefresher: ClvRefresher | null = null;
   const publisher = new CommittedPublisher(bus, database.sql, logger);
@@ -168,13 +172,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     rateLimit: options.rateLimit,
     live: bus,
     sqlProjection: options.sqlProjection,
-    plugins: [useSessionEndOverSse(guard), useRequestDeadline()],
+    plugins: [useSessionEndOverSse(guard), useRequestDeadline(), ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : [])],
     exposure: { ...exposureFromEnv(), ...options.exposure },
   });
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes, requestTimeoutMs: options.requestTimeoutMs });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, requestTimeoutMs: options.requestTimeoutMs, ...options.webSocket });
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
 
   return {
     server,

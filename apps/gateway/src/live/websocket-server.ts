@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import { bearerToken, contextFor } from '../authenticate.js';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
 import { executeWithDeadline } from '../request-deadline.js';
+import type { DocumentRequest, TrustedDocuments } from '../trusted-documents.js';
 import { serveGraphQLWs } from './graphql-ws-transport.js';
 import type { SessionGuard } from './session-guard.js';
 import { SharedSubscriptions, shareKeyOf } from './shared-subscriptions.js';
@@ -21,6 +22,8 @@ export interface GraphQLWebSocketOptions {
   live: LiveEvents;
   /** Ends connections whose API key stops working (revoked, expired, user deactivated). */
   guard: SessionGuard;
+  /** When set, only these documents run (trusted-documents.ts). */
+  trustedDocuments?: TrustedDocuments | null;
   /** Each query or mutation's deadline (request-deadline.ts). @default 10000 */
   requestTimeoutMs?: number;
   /** Socket write batching window in ms (see write-batcher.ts). @default 10 */
@@ -114,9 +117,15 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           params: payload,
         };
         const { schema, execute, subscribe, contextFactory, parse, validate } = app.getEnveloped(initial);
+        let query = payload.query;
+        try {
+          query = options.trustedDocuments?.resolve(payload as DocumentRequest) ?? query;
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         let document: ExecutionArgs['document'];
         try {
-          document = parse(payload.query);
+          document = parse(query);
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')];
         }
@@ -124,7 +133,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (errors.length) return errors;
         connection.operations.add(id);
         const session = connection.context.session!;
-        const shareKey = shareKeyOf(session, document, payload.query, payload.operationName, payload.variables);
+        const shareKey = shareKeyOf(session, document, query, payload.operationName, payload.variables);
         const rootValue: EnvelopedRoot = { execute, subscribe, shareKey };
         return {
           schema,
