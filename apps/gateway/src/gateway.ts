@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
-import type { Database } from '@crm/db';
+import { type Database, withoutDeadline } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
@@ -13,6 +13,9 @@ import { type MetricsOptions, metricsRoute } from './metrics/metrics-route.js';
 import { useOperationOutcomes } from './metrics/operation-outcomes.js';
 import { createRateLimiter, type RateLimitOptions, useRateLimit } from './rate-limit/plugin.js';
 import type { Tracing } from './tracing/tracing.js';
+import { type ExposureOptions, exposureFromEnv } from './exposure.js';
+import { useRequestDeadline } from './request-deadline.js';
+import { type TrustedDocuments, trustedDocumentsFromEnv, useTrustedDocuments } from './trusted-documents.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
@@ -21,6 +24,8 @@ import { EventRetention, type EventRetentionSettings } from './live/event-retent
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
 import { CommittedPublisher } from './live/publisher.js';
 import { RedisEventBus, type RedisEventBusOptions } from './live/redis-event-bus.js';
+import { SessionGuard } from './live/session-guard.js';
+import { useSessionEndOverSse } from './live/sse-session-end.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { createLogger, describeError, type Logger } from './logger.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -66,6 +71,14 @@ export interface GatewayOptions {
   webSocket?: { flushWindowMs?: number; keepAliveMs?: number };
   /** The month-end segment snapshots job (a fit as of each closed month's last day); `false` turns it off. */
   monthEndSnapshots?: MonthEndSnapshotSettings | false;
+  /** How long a GraphQL request may take before it is answered `TIMEOUT` (`REQUEST_TIMEOUT_MS`). @default 10000 */
+  requestTimeoutMs?: number;
+  /** Run only these documents (`CRM_TRUSTED_DOCUMENTS`); null runs any. @default from the environment */
+  trustedDocuments?: TrustedDocuments | null;
+  /** Introspection, GraphiQL and CORS. @default from the environment: `CRM_INTROSPECTION`, `CORS_ORIGINS`, `NODE_ENV` */
+  exposure?: ExposureOptions;
+  /** How often the keys of live connections are re-checked (see live/session-guard.ts). @default 5000 */
+  sessionCheckMs?: number;
   /** The dashboard's built files (apps/dashboard/dist), served at /app when they exist. */
   dashboardDir?: string | null;
 }
@@ -111,6 +124,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const bus: EventBus = options.redis
     ? new RedisEventBus({ ...options.redis, logger, onDelivered })
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)), onDelivered);
+  const trustedDocuments = options.trustedDocuments === undefined ? trustedDocumentsFromEnv() : options.trustedDocuments;
+  const guard = new SessionGuard({ prisma: database.prisma, verifier, bus, logger, checkEveryMs: options.sessionCheckMs });
   let clvRefresher: ClvRefresher | null = null;
   const publisher = new CommittedPublisher(bus, database.sql, logger);
   const host = options.plugins;
@@ -118,15 +133,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const runner = new CommandRunner({
     prisma: database.prisma,
     beforeCommit: host ? [host.commitHook] : [],
-    onCommitted: (events) => {
-      // A revoked key stops working on this instance at once (others: within the verifier's cache time).
-      for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);
-      options.onCommitted?.(events);
-      publisher.publish(events);
-      webhooks.notifyCommitted(events);
-      clvRefresher?.notice(events);
-      plugins?.dispatch(events);
-    },
+    // What a commit sets off outlives the request that committed: it runs free of that request's deadline.
+    onCommitted: (events) =>
+      withoutDeadline(() => {
+        // A revoked key (or deactivated user) stops working on this instance at once; other instances hear of it on
+        // the bus while they hold live sessions of that workspace, and within the verifier's cache time otherwise.
+        guard.notice(events);
+        options.onCommitted?.(events);
+        publisher.publish(events);
+        webhooks.notifyCommitted(events);
+        clvRefresher?.notice(events);
+        plugins?.dispatch(events);
+      }),
   });
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
   if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
@@ -175,7 +193,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.tracing ? [options.tracing.yogaPlugin()] : []),
       ...(metrics ? [useOperationOutcomes(metrics)] : []),
       ...(rateLimiter ? [useRateLimit(rateLimiter, metrics?.rateLimitHit)] : []),
+      useSessionEndOverSse(guard),
+      useRequestDeadline(),
+      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
     ],
+    exposure: { ...exposureFromEnv(), ...options.exposure },
   });
   const routes = [
     ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
@@ -187,12 +209,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     maxBodyBytes: options.maxBodyBytes,
     routes,
+    requestTimeoutMs: options.requestTimeoutMs,
     onFinished: metrics ? (request) => metrics.requestFinished(request) : undefined,
     traceRequest: options.tracing?.inRequestSpan,
   });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, ...options.webSocket });
-  const liveSubscribers = () => bus.subscriberCount - sockets.shared.executions + sockets.shared.subscribers;
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
+  const liveSubscribers = () => bus.subscriberCount - guard.busListeners - sockets.shared.executions + sockets.shared.subscribers;
 
   return {
     server,
@@ -236,6 +259,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await monthEndSnapshots?.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
+      guard.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -243,7 +267,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             clearTimeout(force);
             resolve();
           });
-          server.closeIdleConnections();
+          server.endKeepAlive();
         });
       }
       // Connections can be gone (the client hung up) while their requests still run: wait for those too, so the

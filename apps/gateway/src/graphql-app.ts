@@ -8,6 +8,7 @@ import { type QueryLimits, useQueryLimits } from './armor.js';
 import { contextFor } from './authenticate.js';
 import { maskError } from './error-masking.js';
 import { useInputGuard, useQueryCost } from './input-guard.js';
+import { corsOption, type ExposureOptions, useIntrospectionPolicy } from './exposure.js';
 import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
 import { createJitEligibility } from './jit-eligibility.js';
@@ -53,6 +54,8 @@ export interface GraphQLAppOptions {
   sqlProjection?: boolean;
   /** Told each time the read engine leaves an operation to the resolvers, with its reason (metrics). */
   onEngineDeclined?: EngineDeclined;
+  /** Introspection, GraphiQL and CORS (exposure.ts). @default introspection open, no CORS */
+  exposure?: ExposureOptions;
 }
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
@@ -67,11 +70,13 @@ export const engineDeclines = new Map<string, number>();
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
   const jitEligible = createJitEligibility(options.schema);
+  const introspection = options.exposure?.introspection ?? 'open';
   return createYoga<NodeServerContext, GraphContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'CRM GraphQL', defaultQuery: '{\n  viewer { role }\n  customers(first: 5) { totalCount edges { node { name email lifecycleStage } } }\n}\n' },
+    cors: corsOption(options.exposure?.corsOrigins ?? []),
+    graphiql: introspection !== 'off' && { title: 'CRM GraphQL', defaultQuery: '{\n  viewer { role }\n  customers(first: 5) { totalCount edges { node { name email lifecycleStage } } }\n}\n' },
     logging: false,
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
@@ -82,6 +87,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
         maskError(error, message, (internal) => logger.error('internal error', describeError(internal))),
     },
     plugins: [
+      useIntrospectionPolicy(introspection),
       useQueryLimits(options.limits),
       useInputGuard(),
       usePageSizeGuard(),

@@ -1,6 +1,7 @@
 import http from 'node:http';
-import type { Database } from '@crm/db';
+import { type Database, withDeadline } from '@crm/db';
 import { type GraphQLApp, operationNames } from './graphql-app.js';
+import { KeepAliveDrain } from './keep-alive-drain.js';
 import type { Logger } from './logger.js';
 
 export interface HttpServerOptions {
@@ -9,6 +10,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Each GraphQL request's deadline (request-deadline.ts). @default 10000 */
+  requestTimeoutMs?: number;
   /** Extra routes tried before GraphQL (e.g. the dashboard's static files); return true when handled. */
   routes?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean | Promise<boolean>)[];
   /** Handles each request inside its trace span (tracing/tracing.ts). */
@@ -42,6 +45,8 @@ async function databaseAnswers(database: Database, timeoutMs: number): Promise<b
 export interface CrmHttpServer extends http.Server {
   /** Resolves when no request is being handled, or after `timeoutMs`. */
   drained(timeoutMs: number): Promise<void>;
+  /** Closes each connection as soon as it has no request left (shutdown), instead of keeping it alive. */
+  endKeepAlive(): void;
 }
 
 /** The HTTP front door: `/health`, `/ready`, the body limit, the access log, then GraphQL on `/graphql`. */
@@ -51,6 +56,7 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
   let inFlight = 0;
   const waiters = new Set<() => void>();
   const server = http.createServer(async (req, res) => {
+    drain.track(res);
     inFlight++;
     try {
       await (options.traceRequest ? options.traceRequest(req, res, () => handle(req, res)) : handle(req, res));
@@ -58,6 +64,8 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
       if (--inFlight === 0) for (const wake of waiters) wake();
     }
   }) as CrmHttpServer;
+  const drain = new KeepAliveDrain(server);
+  server.endKeepAlive = () => drain.start();
   server.drained = (timeoutMs) =>
     new Promise<void>((resolve) => {
       if (inFlight === 0) return resolve();
@@ -96,7 +104,7 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
         }
       }
       for (const route of options.routes ?? []) if (await route(req, res)) return;
-      if (path === '/graphql') return void (await app.handle(req, res));
+      if (path === '/graphql') return void (await withDeadline(options.requestTimeoutMs ?? 10_000, () => app.handle(req, res)));
       if (path === '/') {
         res.writeHead(302, { location: '/graphql' });
         return void res.end();

@@ -2,7 +2,7 @@
 // `npm start`: opens (and migrates) the configured database, creates the demo workspace on an empty one, serves
 // GraphQL, prints where and with which key, and shuts down gracefully on SIGTERM/SIGINT.
 import { fileURLToPath } from 'node:url';
-import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
+import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase, requestTimeoutFromEnv } from '@crm/db';
 import { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
 import { type PluginHost, PluginHostError, pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
@@ -104,6 +104,7 @@ try {
     retention: { days: retentionDaysFromEnv() },
     metrics: metricsOptionsFromEnv(),
     tracing,
+    requestTimeoutMs: requestTimeoutFromEnv(),
     ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
   });
   url = await gateway.listen(port, host);

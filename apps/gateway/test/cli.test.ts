@@ -51,8 +51,12 @@ describe('crm CLI on PostgreSQL', () => {
     const workspaceId = created.workspaceId as string;
 
     const key = json(await crm(['apikey', 'create', '--workspace', workspaceId, '--role', 'read_only', '--name', 'dashboard'], env));
-    expect(key).toEqual({ apiKeyId: expect.any(String), apiKey: expect.stringMatching(/^crm_/), role: 'READ_ONLY' });
-    expect(json(await crm(['apikey', 'create', '--workspace', workspaceId], env)).role).toBe('MEMBER');
+    expect(key).toEqual({ apiKeyId: expect.any(String), apiKey: expect.stringMatching(/^crm_/), role: 'READ_ONLY', expiresAt: null });
+    const expiring = json(await crm(['apikey', 'create', '--workspace', workspaceId, '--expires-in', '30d'], env));
+    expect(expiring.role).toBe('MEMBER');
+    const days = (Date.parse(expiring.expiresAt as string) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
     expect(json(await crm(['apikey', 'revoke', '--id', key.apiKeyId as string], env))).toEqual({ revoked: key.apiKeyId });
     const revoked = await pg.database.prisma.apiKey.findUniqueOrThrow({ where: { id: key.apiKeyId as string } });
     expect(revoked.revokedAt).not.toBeNull();

@@ -33,10 +33,11 @@ describe('shared subscription executions', () => {
       return { client, sub: new SubscriptionCollector<{ events: { cursor: string; type: string } }>(client, EVENTS, { types: ['customer.created'] }) };
     };
     const subscribers = [subscribe(), subscribe(), subscribe()];
-    // One shared execution listens on the bus, however many subscribers there are.
+    // One shared execution listens on the bus, however many subscribers there are (plus the session guard's one
+    // listener for the workspace, which ends connections whose key is revoked: live/session-guard.ts).
     for (let i = 0; i < 200 && t.gateway.liveSubscribers < 3; i++) await new Promise((r) => setTimeout(r, 10));
     expect(t.gateway.liveSubscribers).toBe(3);
-    expect(t.gateway.bus.subscriberCount).toBe(1);
+    expect(t.gateway.bus.subscriberCount).toBe(2);
     const create = (name: string) => t.workspace.client.query(`mutation ($n: String!) { createCustomer(input: { name: $n }) { customer { id } } }`, { n: name });
 
     await create('One');

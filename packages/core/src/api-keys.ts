@@ -30,13 +30,52 @@ type KeyClient = Pick<PrismaClient, 'apiKey'>;
 
 export async function issueApiKey(
   db: KeyClient,
-  input: { workspaceId: string; name: string; role: Role; userId?: string | null },
+  input: { workspaceId: string; name: string; role: Role; userId?: string | null; expiresAt?: Date | null },
 ): Promise<IssuedApiKey> {
   const { apiKey, prefix, secretHash } = generateApiKey();
   const row = await db.apiKey.create({
-    data: { workspaceId: input.workspaceId, name: input.name, role: input.role, prefix, secretHash, userId: input.userId ?? null },
+    data: {
+      workspaceId: input.workspaceId,
+      name: input.name,
+      role: input.role,
+      prefix,
+      secretHash,
+      userId: input.userId ?? null,
+      expiresAt: input.expiresAt ?? null,
+    },
   });
   return { id: row.id, apiKey, prefix, role: row.role };
+}
+
+/** What decides whether a stored key still opens a session (HTTP, graphql-ws and SSE all use this one rule). */
+export interface ApiKeyStanding {
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+  /** The linked user's `active`; null when the key is not linked to a user. */
+  userActive: boolean | null;
+}
+
+/** Why a key no longer works, or null while it does. */
+export function keyEnded(key: ApiKeyStanding, now = Date.now()): 'revoked' | 'expired' | 'user deactivated' | null {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt.getTime() <= now) return 'expired';
+  if (key.userActive === false) return 'user deactivated';
+  return null;
+}
+
+/** The columns {@link keyEnded} needs, as a Prisma select. */
+export const keyStandingSelect = { revokedAt: true, expiresAt: true, user: { select: { active: true } } } as const;
+
+/** The session a key opens: a key linked to a user acts as that user. */
+export function sessionOfKey(key: { id: string; workspaceId: string; role: Role; userId: string | null; expiresAt: Date | null }): Session {
+  return {
+    workspaceId: key.workspaceId,
+    role: key.role,
+    actor: key.userId ? `user:${key.userId}` : `apikey:${key.id}`,
+    apiKeyId: key.id,
+    ...(key.userId ? { userId: key.userId } : {}),
+    expiresAt: key.expiresAt,
+  };
 }
 
 export interface ApiKeyVerifierOptions {
@@ -48,6 +87,9 @@ export interface ApiKeyVerifierOptions {
 
 interface CacheEntry {
   session: Session | null;
+  /** The key's row and user, also for a refusal, so that a change to either forgets it. */
+  keyId: string | null;
+  userId: string | null;
   expires: number;
 }
 
@@ -80,23 +122,31 @@ export class ApiKeyVerifier {
       if (cached.session) this.touch(cached.session.apiKeyId!, now);
       return cached.session;
     }
-    const row = await this.prisma.apiKey.findUnique({ where: { prefix: match[1]! } });
+    const row = await this.prisma.apiKey.findUnique({
+      where: { prefix: match[1]! },
+      select: { id: true, workspaceId: true, role: true, userId: true, secretHash: true, ...keyStandingSelect },
+    });
     const valid =
       row !== null &&
-      row.revokedAt === null &&
+      keyEnded({ ...row, userActive: row.user?.active ?? null }, now) === null &&
       timingSafeEqual(Buffer.from(row.secretHash, 'hex'), Buffer.from(hash, 'hex'));
-    const session: Session | null = valid
-      ? { workspaceId: row.workspaceId, role: row.role, actor: `apikey:${row.id}`, apiKeyId: row.id }
-      : null;
+    const session: Session | null = valid ? sessionOfKey(row) : null;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { session, expires: now + this.cacheMs });
+    // An expiring key is trusted from the cache only until it expires.
+    const expires = Math.min(now + this.cacheMs, session?.expiresAt?.getTime() ?? Infinity);
+    this.cache.set(hash, { session, keyId: row?.id ?? null, userId: row?.userId ?? null, expires });
     if (session) this.touch(row!.id, now);
     return session;
   }
 
   /** Forget cached verifications of a key (after revoking it). */
   forget(apiKeyId: string): void {
-    for (const [hash, entry] of this.cache) if (entry.session?.apiKeyId === apiKeyId) this.cache.delete(hash);
+    for (const [hash, entry] of this.cache) if (entry.keyId === apiKeyId) this.cache.delete(hash);
+  }
+
+  /** Forget cached verifications of every key linked to a user (after the user changed, e.g. was deactivated). */
+  forgetUser(userId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.userId === userId) this.cache.delete(hash);
   }
 
   private touch(apiKeyId: string, now: number): void {

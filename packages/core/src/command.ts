@@ -1,4 +1,4 @@
-import { type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
+import { DeadlineExceededError, type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
 import { isRetryableConflict } from './database-errors.js';
 import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
@@ -25,7 +25,7 @@ export interface CommandRunnerOptions {
   /** Called after commit with the events as stored (the gateway publishes them). Must not throw. */
   onCommitted?: (events: RecordedEvent[]) => void;
   beforeCommit?: readonly CommitHook[];
-  /** Interactive transaction timeout. @default 30000 */
+  /** Interactive transaction timeout, outside requests (a request's transaction ends at its deadline). @default 30000 */
   timeoutMs?: number;
 }
 
@@ -61,6 +61,10 @@ export class CommandRunner {
 
   private async run<T>(db: ScopedPrisma, session: Session, fn: (scope: CommandScope) => Promise<T>, role: Role): Promise<T> {
     requireRole(session, role);
+    // Within a request, the transaction must be over by the request's deadline (Prisma rolls it back otherwise).
+    const left = timeLeftMs();
+    if (left !== null && left <= 0) throw new DeadlineExceededError();
+    const timeout = left ?? this.options.timeoutMs ?? 30_000;
     let written: Omit<RecordedEvent, 'seq'>[] = [];
     let result: T;
     const attempt = () =>
@@ -79,7 +83,7 @@ export class CommandRunner {
           written = await writeEvents(tx, session, pending);
           return value;
         },
-        { timeout: this.options.timeoutMs ?? 30_000, maxWait: 10_000 },
+        { timeout, maxWait: Math.min(timeout, 10_000) },
       );
     try {
       try {

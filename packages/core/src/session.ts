@@ -8,6 +8,10 @@ export interface Session {
   /** Recorded on events and audit rows: `apikey:<id>`, `user:<id>`, `system`, `plugin:<id>`. */
   actor: string;
   apiKeyId?: string;
+  /** The user the API key is linked to: the session acts as that user (`actor` is `user:<id>`). */
+  userId?: string;
+  /** When the API key stops working (null or absent: never). */
+  expiresAt?: Date | null;
 }
 
 const rank: Record<Role, number> = { READ_ONLY: 0, MEMBER: 1, ADMIN: 2 };

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { DeadlineClient } from './deadline.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, type MigrationReport } from './migrations/runner.js';
 import { coreMigrations } from './migrations/folder.js';
@@ -58,7 +59,7 @@ export const pgliteExtensions = { pg_trgm };
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
   const database =
     config.kind === 'postgres'
-      ? fromPool(new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 }), options)
+      ? fromPool(postgresPool(config), options)
       : await openPGlite(config.dataDir, options);
   if (options.migrate ?? true) {
     try {
@@ -69,6 +70,24 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
     }
   }
   return database;
+}
+
+/**
+ * The pool for PostgreSQL, with bounded waits: a connection (handshake included, e.g. a server that accepts but
+ * never answers) within `timeoutMs`; a transaction its client left idle that long is ended by the server; a
+ * statement whose client is gone is cancelled within a second (`client_connection_check_interval`). Statements
+ * of a request give up at its deadline (`DeadlineClient`).
+ */
+export function postgresPool(config: Extract<DatabaseConfig, { kind: 'postgres' }>): pg.Pool {
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  return new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize ?? 10,
+    Client: DeadlineClient,
+    connectionTimeoutMillis: timeoutMs,
+    idle_in_transaction_session_timeout: timeoutMs,
+    options: '-c client_connection_check_interval=1000',
+  });
 }
 
 async function openPGlite(dataDir: string, options: OpenDatabaseOptions): Promise<Database> {

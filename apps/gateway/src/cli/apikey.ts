@@ -1,6 +1,6 @@
 import { type Caller, CommandRunner, createApiKey, revokeApiKey, systemSession } from '@crm/core';
 import type { Database, Role } from '@crm/db';
-import { id, options, UsageError } from './args.js';
+import { duration, id, options, UsageError } from './args.js';
 import { type CliCommand, CommandError } from './command.js';
 import { assertWorkspace } from './workspace.js';
 
@@ -14,24 +14,32 @@ function systemCaller(database: Database, workspaceId: string): Caller {
 export const apikeyCreate: CliCommand = {
   name: 'apikey create',
   summary: 'issues another API key for a workspace',
-  usage: '--workspace ID [--role ADMIN|MEMBER|READ_ONLY] [--name NAME]',
+  usage: '--workspace ID [--role ADMIN|MEMBER|READ_ONLY] [--name NAME] [--expires-in 30d]',
   help: [
-    'Prints {"apiKeyId","apiKey","role"}. The key is shown once: only its hash is stored.',
+    'Prints {"apiKeyId","apiKey","role","expiresAt"}. The key is shown once: only its hash is stored.',
     '',
     '  --workspace ID   the workspace (required)',
     '  --role ROLE      ADMIN, MEMBER or READ_ONLY (default MEMBER)',
     '  --name NAME      what the key is for, e.g. "dashboard" (default "cli")',
+    '  --expires-in D   the key stops working after D: 90m, 12h, 30d (default: never)',
   ].join('\n'),
   prepare(argv) {
-    const args = options(argv, { workspace: { type: 'string' }, role: { type: 'string', default: 'MEMBER' }, name: { type: 'string', default: 'cli' } });
+    const args = options(argv, {
+      workspace: { type: 'string' },
+      role: { type: 'string', default: 'MEMBER' },
+      name: { type: 'string', default: 'cli' },
+      'expires-in': { type: 'string' },
+    });
+    const expiresInMs = args['expires-in'] === undefined ? null : duration(args['expires-in'], 'expires-in');
     const workspaceId = id(args.workspace, 'workspace');
     const role = (args.role ?? 'MEMBER').toUpperCase().replace('-', '_') as Role;
     if (!roles.includes(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`);
     return {
       async run(database) {
         await assertWorkspace(database, workspaceId);
-        const { issued } = await createApiKey(systemCaller(database, workspaceId), { name: args.name ?? 'cli', role });
-        return { apiKeyId: issued.id, apiKey: issued.apiKey, role: issued.role };
+        const expiresAt = expiresInMs === null ? null : new Date(Date.now() + expiresInMs);
+        const { issued } = await createApiKey(systemCaller(database, workspaceId), { name: args.name ?? 'cli', role, expiresAt });
+        return { apiKeyId: issued.id, apiKey: issued.apiKey, role: issued.role, expiresAt: expiresAt?.toISOString() ?? null };
       },
     };
   },

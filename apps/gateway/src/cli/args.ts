@@ -45,3 +45,12 @@ export function date(value: string, flag: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(parsed.getTime())) throw new UsageError(`--${flag} must be a date like 2026-06-30`);
   return parsed;
 }
+
+const DURATION_UNITS_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration such as `90m`, `12h` or `30d`, in milliseconds. */
+export function duration(value: string, flag: string): number {
+  const match = /^(\d{1,6})([mhd])$/.exec(value.trim());
+  if (!match || Number(match[1]) === 0) throw new UsageError(`--${flag} must be a duration like 90m, 12h or 30d`);
+  return Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS];
+}

@@ -7,6 +7,7 @@ import { analyticsFit } from './analytics.js';
 import { apikeyCreate, apikeyRevoke } from './apikey.js';
 import { UsageError } from './args.js';
 import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
+import { documentsManifest } from './documents.js';
 import { importOrdersCommand } from './import.js';
 import { migrate } from './migrate.js';
 import { pluginAdd, pluginList, pluginMigration, pluginNew } from './plugin.js';
@@ -26,6 +27,7 @@ const commands: CliCommand[] = [
   pluginAdd,
   pluginList,
   pluginMigration,
+  documentsManifest,
 ];
 
 function usageLine(command: CliCommand): string {

@@ -29,7 +29,7 @@ export function shareKeyOf(
       if (value.kind === Kind.VARIABLE ? variables?.[value.name.value] != null : value.kind !== Kind.NULL) return null;
     }
   }
-  return JSON.stringify([session.workspaceId, session.role, session.actor, query, operationName ?? null, variables ?? null]);
+  return JSON.stringify([session.workspaceId, session.role, session.actor, session.apiKeyId ?? null, query, operationName ?? null, variables ?? null]);
 }
 
 /**

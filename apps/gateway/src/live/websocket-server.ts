@@ -3,9 +3,12 @@ import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
 import type { GraphContext, LiveEvents } from '@crm/graph';
 import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
-import { contextFor } from '../authenticate.js';
+import { bearerToken, contextFor } from '../authenticate.js';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
+import { executeWithDeadline } from '../request-deadline.js';
+import type { DocumentRequest, TrustedDocuments } from '../trusted-documents.js';
 import { serveGraphQLWs } from './graphql-ws-transport.js';
+import type { SessionGuard } from './session-guard.js';
 import { SharedSubscriptions, shareKeyOf } from './shared-subscriptions.js';
 
 /** Most operations one socket may run at once. */
@@ -17,6 +20,12 @@ export interface GraphQLWebSocketOptions {
   verifier: ApiKeyVerifier;
   runner: CommandRunner;
   live: LiveEvents;
+  /** Ends connections whose API key stops working (revoked, expired, user deactivated). */
+  guard: SessionGuard;
+  /** When set, only these documents run (trusted-documents.ts). */
+  trustedDocuments?: TrustedDocuments | null;
+  /** Each query or mutation's deadline (request-deadline.ts). @default 10000 */
+  requestTimeoutMs?: number;
   /** Socket write batching window in ms (see write-batcher.ts). @default 10 */
   flushWindowMs?: number;
   /** Ping interval; a socket silent for two of them is terminated. @default 12000 */
@@ -32,8 +41,14 @@ export interface GraphQLWebSocket {
 
 interface Connection {
   context: GraphContext;
+  /** The key it connected with: every operation re-verifies it, as an HTTP request would. */
+  apiKey: string;
   operations: Set<string>;
+  stopWatching: () => void;
 }
+
+/** graphql-ws' Forbidden: the code a connection with a bad key is closed with, at connect or later. */
+const FORBIDDEN = 4403;
 
 type ExecuteResult = ReturnType<typeof execute>;
 
@@ -48,31 +63,48 @@ interface EnvelopedRoot {
 /**
  * graphql-ws (protocol graphql-transport-ws) on /graphql, executed through Yoga's envelop so WebSocket operations
  * share its parse/validate caches, query limits and error masking. Each connection authenticates once, with
- * `connectionParams.authorization` = "Bearer <apiKey>"; a missing or bad key closes the socket with 4403.
+ * `connectionParams.authorization` = "Bearer <apiKey>"; a missing or bad key closes the socket with 4403, and so does
+ * the key stopping to work later (revoked, expired, its user deactivated: see session-guard.ts). Every operation
+ * sent on an open socket re-verifies the key, with the same cache bound as HTTP.
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
-  const { app, verifier, runner, live } = options;
+  const { app, verifier, runner, live, guard } = options;
   const connections = new WeakMap<WebSocket, Connection>();
   const shared = new SharedSubscriptions();
 
   const transport = serveGraphQLWs(
     {
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as ExecuteResult,
+      execute: (args) =>
+        executeWithDeadline(options.requestTimeoutMs ?? 10_000, () => (args.rootValue as EnvelopedRoot).execute(args)) as ExecuteResult,
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
         const run = () => root.subscribe(args) as ReturnType<SharedSubscriptions['join']>;
         return (root.shareKey ? shared.join(root.shareKey, run) : run()) as ExecuteResult;
       },
       onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
-        const context = await contextFor(typeof authorization === 'string' ? authorization : null, verifier, runner, live);
-        if (!context.session) return false; // graphql-ws closes with 4403 Forbidden
-        connections.set(ctx.extra.socket, { context, operations: new Set() });
+        const raw = ctx.connectionParams?.authorization;
+        const authorization = typeof raw === 'string' ? raw : null;
+        const apiKey = bearerToken(authorization);
+        const context = await contextFor(authorization, verifier, runner, live);
+        if (!context.session || !apiKey) return false; // graphql-ws closes with 4403 Forbidden
+        const socket = ctx.extra.socket;
+        if (socket.readyState !== socket.OPEN) return false; // gone while its key was verified
+        const stopWatching = guard.watch(context.session, (reason) => socket.close(FORBIDDEN, `API key ${reason}`));
+        connections.set(socket, { context, apiKey, operations: new Set(), stopWatching });
         return true;
+      },
+      onClose: (ctx) => {
+        connections.get(ctx.extra.socket)?.stopWatching();
       },
       onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx.extra.socket);
         if (!connection) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!(await verifier.verify(connection.apiKey))) {
+          // After the error below is sent (graphql-ws sends it once this callback returns).
+          const socket = ctx.extra.socket;
+          setTimeout(() => socket.close(FORBIDDEN, 'API key no longer valid'), 0);
+          return [new GraphQLError('The API key stopped working', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         if (connection.operations.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [
             new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, {
@@ -85,9 +117,15 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           params: payload,
         };
         const { schema, execute, subscribe, contextFactory, parse, validate } = app.getEnveloped(initial);
+        let query = payload.query;
+        try {
+          query = options.trustedDocuments?.resolve(payload as DocumentRequest) ?? query;
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         let document: ExecutionArgs['document'];
         try {
-          document = parse(payload.query);
+          document = parse(query);
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Could not parse the operation')];
         }
@@ -95,7 +133,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (errors.length) return errors;
         connection.operations.add(id);
         const session = connection.context.session!;
-        const shareKey = shareKeyOf(session, document, payload.query, payload.operationName, payload.variables);
+        const shareKey = shareKeyOf(session, document, query, payload.operationName, payload.variables);
         const rootValue: EnvelopedRoot = { execute, subscribe, shareKey };
         return {
           schema,

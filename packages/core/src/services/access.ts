@@ -51,7 +51,12 @@ export async function updateUser(caller: Caller, raw: z.input<typeof updateUserI
   );
 }
 
-const createApiKeyInput = z.object({ name: fields.name, role: z.enum(roles), userId: fields.id.nullish() });
+const createApiKeyInput = z.object({
+  name: fields.name,
+  role: z.enum(roles),
+  userId: fields.id.nullish(),
+  expiresAt: fields.date.refine((at) => at.getTime() > Date.now(), 'Must be in the future').nullish(),
+});
 
 export async function createApiKey(caller: Caller, raw: z.input<typeof createApiKeyInput>): Promise<{ key: ApiKey; issued: IssuedApiKey }> {
   const input = parseInput(createApiKeyInput, raw);
@@ -63,6 +68,7 @@ export async function createApiKey(caller: Caller, raw: z.input<typeof createApi
         name: input.name,
         role: input.role as Role,
         userId: input.userId ?? null,
+        expiresAt: input.expiresAt ?? null,
       });
       const key = await scope.tx.apiKey.findUniqueOrThrow({ where: { id: issued.id } });
       scope.emit('apikey.created', { type: 'ApiKey', id: key.id }, { name: key.name, role: key.role });

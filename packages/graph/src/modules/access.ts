@@ -19,6 +19,7 @@ export function registerAccess(builder: Builder, enums: Enums) {
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
       revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When the key stops working; null: never.' }),
     }),
   });
 
@@ -51,7 +52,12 @@ export function registerAccess(builder: Builder, enums: Enums) {
     }),
   });
   const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
-    fields: (t) => ({ name: t.string({ required: true }), role: t.field({ type: enums.Role, required: true }), userId: t.id() }),
+    fields: (t) => ({
+      name: t.string({ required: true }),
+      role: t.field({ type: enums.Role, required: true }),
+      userId: t.id({ description: 'The team member the key belongs to: it acts as them, and stops working when they are deactivated.' }),
+      expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working (live connections included); unset: never.' }),
+    }),
   });
   const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 
