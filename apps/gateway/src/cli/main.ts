@@ -9,7 +9,9 @@ import { UsageError } from './args.js';
 import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
 import { importOrdersCommand } from './import.js';
 import { migrate } from './migrate.js';
-import { pluginAdd, pluginList, pluginMigration, pluginNew } from './plugin.js';
+import { clientGenerate } from './client-generate.js';
+import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
+import { pluginDev } from './plugin-dev.js';
 import { seed } from './seed.js';
 import { workspaceCreate, workspaceList } from './workspace.js';
 
@@ -26,6 +28,10 @@ const commands: CliCommand[] = [
   pluginAdd,
   pluginList,
   pluginMigration,
+  pluginGenerate,
+  pluginDev,
+  pluginPack,
+  clientGenerate,
 ];
 
 function usageLine(command: CliCommand): string {

@@ -1,17 +1,124 @@
 // Regenerating the one Prisma client after the set of installed plugins (or a fragment) changed: compose the schema
-// folder, `prisma generate`, rebuild @crm/db. Output goes to stderr (the CLI keeps stdout for its JSON line).
-import { execFileSync } from 'node:child_process';
+// folder, `prisma generate`, compile the generated client into @crm/db's dist. Works the same in the repository
+// (packages/db) and in an installation (node_modules/@crm/db, e.g. a plugin's own folder with the SDK installed from
+// npm). Only @crm/db's generated files are rebuilt: nothing else changes when a plugin's schema does, so no other
+// package needs a rebuild. Output goes to stderr (the CLI keeps stdout for its JSON line).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 
-export function regenerateClient(root: string, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {
-  const db = path.join(root, 'packages/db');
-  const run = (label: string, command: string, args: string[]) => {
-    log(label);
-    // Prisma runs its generators (prisma-pothos-types) from node_modules/.bin, as npm scripts would.
-    const env = { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
-    execFileSync(command, args, { cwd: db, env, stdio: ['ignore', process.stderr, process.stderr] });
+export interface RegenerateClientOptions {
+  /** The installation root: the repository, or the folder whose crm.config.json and plugins/ count. */
+  root: string;
+  /** Plugin folders composed besides the installed ones (a plugin developed outside the repository). */
+  plugins?: readonly string[];
+  log?: (line: string) => void;
+}
+
+export interface RegenerateClientResult {
+  /** false when the composed schema was unchanged and the client already built from it (nothing to do). */
+  generated: boolean;
+  /** sha256 of the composed schema. */
+  schemaHash: string;
+}
+
+/** @crm/db's package folder, as this SDK resolves it (the copy the host will load). */
+export function dbPackageDir(): string {
+  const entry = createRequire(import.meta.url).resolve('@crm/db');
+  return path.resolve(path.dirname(entry), '..');
+}
+
+const stampFile = (db: string) => path.join(db, 'dist/generated/.composed-schema.sha256');
+
+function schemaHash(db: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.prisma')) hash.update(`${path.relative(db, full)}\n`).update(fs.readFileSync(full));
+    }
   };
-  run('composing the Prisma schema (core + plugin fragments)…', process.execPath, ['tools/compose-plugin-schemas.mjs']);
-  run('generating the Prisma client…', process.execPath, [path.join(root, 'node_modules/prisma/build/index.js'), 'generate']);
-  run('building @crm/db…', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
+  walk(path.join(db, 'prisma/schema'));
+  return hash.digest('hex');
+}
+
+/** Every node_modules/.bin from `dir` up: where Prisma finds its generators (prisma-pothos-types). */
+function binPath(...dirs: string[]): string {
+  const bins: string[] = [];
+  for (const start of dirs) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      bins.push(path.join(dir, 'node_modules/.bin'));
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return [...new Set(bins), process.env.PATH ?? ''].join(path.delimiter);
+}
+
+function run(log: (line: string) => void, label: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
+  log(label);
+  const result = spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  if (result.status !== 0) throw new Error(output || `${label} failed (exit ${result.status})`);
+  return output;
+}
+
+/** Compiles the generated client (TypeScript) into dist/generated, declarations included: the host loads the JS, */
+/** plugins type-check against the declarations. */
+function compileGenerated(db: string, root: string, log: (line: string) => void) {
+  const fromRoot = createRequire(path.join(root, 'package.json'));
+  const fromDb = createRequire(path.join(db, 'package.json'));
+  let tsc: string;
+  try {
+    tsc = fromRoot.resolve('typescript/bin/tsc');
+  } catch {
+    tsc = fromDb.resolve('typescript/bin/tsc');
+  }
+  const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crm-client-')), 'tsconfig.json');
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        lib: ['ES2023'],
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        declaration: true,
+        skipLibCheck: true,
+        types: [],
+        rootDir: path.join(db, 'src/generated'),
+        outDir: path.join(db, 'dist/generated'),
+      },
+      include: [path.join(db, 'src/generated')],
+    }),
+  );
+  try {
+    run(log, 'compiling the generated client…', [tsc, '-p', config], db);
+  } finally {
+    fs.rmSync(path.dirname(config), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Composes core + every installed plugin's fragment (+ `plugins`), and when the composed schema changed, generates
+ * the client and compiles it. Throws with the composer's message when two plugins clash (same package name or model).
+ */
+export function regenerateClient(options: RegenerateClientOptions): RegenerateClientResult {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const db = dbPackageDir();
+  log(run(log, 'composing the Prisma schema (core + plugin fragments)…', [path.join(db, 'tools/compose-plugin-schemas.mjs'), '--root', options.root, ...(options.plugins ?? [])], db));
+  const hash = schemaHash(db);
+  const stamp = stampFile(db);
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash && fs.existsSync(path.join(db, 'dist/generated/prisma/client.js'))) {
+    log('the composed schema is unchanged: the client is up to date');
+    return { generated: false, schemaHash: hash };
+  }
+  const prisma = createRequire(path.join(db, 'package.json')).resolve('prisma/build/index.js');
+  run(log, 'generating the Prisma client…', [prisma, 'generate'], db, { ...process.env, PATH: binPath(db, options.root) });
+  compileGenerated(db, options.root, log);
+  fs.writeFileSync(stamp, `${hash}\n`);
+  return { generated: true, schemaHash: hash };
 }
