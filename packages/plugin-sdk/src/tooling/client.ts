@@ -15,6 +15,11 @@ export interface RegenerateClientOptions {
   root: string;
   /** Plugin folders composed besides the installed ones (a plugin developed outside the repository). */
   plugins?: readonly string[];
+  /**
+   * Write the type declarations too (several seconds). `false`: the JavaScript only, enough to run a gateway (the dev
+   * loop); `regenerateClientDeclarations` catches up later. @default true
+   */
+  declarations?: boolean;
   log?: (line: string) => void;
 }
 
@@ -66,17 +71,42 @@ function run(log: (line: string) => void, label: string, args: string[], cwd: st
   return output;
 }
 
-/** Compiles the generated client (TypeScript) into dist/generated, declarations included: the host loads the JS, */
-/** plugins type-check against the declarations. */
-function compileGenerated(db: string, root: string, log: (line: string) => void) {
-  const fromRoot = createRequire(path.join(root, 'package.json'));
-  const fromDb = createRequire(path.join(db, 'package.json'));
-  let tsc: string;
-  try {
-    tsc = fromRoot.resolve('typescript/bin/tsc');
-  } catch {
-    tsc = fromDb.resolve('typescript/bin/tsc');
+type TypeScript = typeof import('typescript');
+
+/** TypeScript as the installation has it (the plugin's or the repository's devDependency), else as @crm/db finds it. */
+function typescriptFor(db: string, root: string): { ts: TypeScript; tsc: string } {
+  for (const base of [root, db]) {
+    try {
+      const require = createRequire(path.join(base, 'package.json'));
+      return { ts: require('typescript') as TypeScript, tsc: require.resolve('typescript/bin/tsc') };
+    } catch {
+      // next
+    }
   }
+  throw new Error('TypeScript is not installed: npm install --save-dev typescript');
+}
+
+/** The generated client's JavaScript: each file transpiled alone (about a second; the types are not checked). */
+function transpileGenerated(db: string, ts: TypeScript) {
+  const from = path.join(db, 'src/generated');
+  const to = path.join(db, 'dist/generated');
+  const compilerOptions = { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ES2022, verbatimModuleSyntax: false, isolatedModules: true };
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const target = path.join(to, path.relative(from, full)).replace(/\.ts$/, '.js');
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, ts.transpileModule(fs.readFileSync(full, 'utf8'), { compilerOptions, fileName: full }).outputText);
+      }
+    }
+  };
+  walk(from);
+}
+
+/** The generated client's declarations (what plugins type-check against): tsc, several seconds. */
+function emitDeclarations(db: string, tsc: string, log: (line: string) => void) {
   const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crm-client-')), 'tsconfig.json');
   fs.writeFileSync(
     config,
@@ -87,6 +117,7 @@ function compileGenerated(db: string, root: string, log: (line: string) => void)
         module: 'NodeNext',
         moduleResolution: 'NodeNext',
         declaration: true,
+        emitDeclarationOnly: true,
         skipLibCheck: true,
         types: [],
         rootDir: path.join(db, 'src/generated'),
@@ -96,10 +127,22 @@ function compileGenerated(db: string, root: string, log: (line: string) => void)
     }),
   );
   try {
-    run(log, 'compiling the generated client…', [tsc, '-p', config], db);
+    run(log, 'writing the client\'s type declarations…', [tsc, '-p', config], db);
   } finally {
     fs.rmSync(path.dirname(config), { recursive: true, force: true });
   }
+}
+
+const declarationsStamp = (db: string) => path.join(db, 'dist/generated/.declarations.sha256');
+
+/** Brings the client's declarations up to the composed schema (after `regenerateClient({ declarations: false })`). */
+export function regenerateClientDeclarations(root: string, log: (line: string) => void = () => {}): boolean {
+  const db = dbPackageDir();
+  const hash = fs.existsSync(stampFile(db)) ? fs.readFileSync(stampFile(db), 'utf8').trim() : null;
+  if (!hash || (fs.existsSync(declarationsStamp(db)) && fs.readFileSync(declarationsStamp(db), 'utf8').trim() === hash)) return false;
+  emitDeclarations(db, typescriptFor(db, root).tsc, log);
+  fs.writeFileSync(declarationsStamp(db), `${hash}\n`);
+  return true;
 }
 
 /**
@@ -112,13 +155,15 @@ export function regenerateClient(options: RegenerateClientOptions): RegenerateCl
   log(run(log, 'composing the Prisma schema (core + plugin fragments)…', [path.join(db, 'tools/compose-plugin-schemas.mjs'), '--root', options.root, ...(options.plugins ?? [])], db));
   const hash = schemaHash(db);
   const stamp = stampFile(db);
-  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash && fs.existsSync(path.join(db, 'dist/generated/prisma/client.js'))) {
-    log('the composed schema is unchanged: the client is up to date');
-    return { generated: false, schemaHash: hash };
-  }
-  const prisma = createRequire(path.join(db, 'package.json')).resolve('prisma/build/index.js');
-  run(log, 'generating the Prisma client…', [prisma, 'generate'], db, { ...process.env, PATH: binPath(db, options.root) });
-  compileGenerated(db, options.root, log);
-  fs.writeFileSync(stamp, `${hash}\n`);
-  return { generated: true, schemaHash: hash };
+  let generated = false;
+  if (!(fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === hash && fs.existsSync(path.join(db, 'dist/generated/prisma/client.js')))) {
+    const prisma = createRequire(path.join(db, 'package.json')).resolve('prisma/build/index.js');
+    run(log, 'generating the Prisma client…', [prisma, 'generate'], db, { ...process.env, PATH: binPath(db, options.root) });
+    log('compiling the generated client…');
+    transpileGenerated(db, typescriptFor(db, options.root).ts);
+    fs.writeFileSync(stamp, `${hash}\n`);
+    generated = true;
+  } else log('the composed schema is unchanged: the client is up to date');
+  if (options.declarations !== false) regenerateClientDeclarations(options.root, log);
+  return { generated, schemaHash: hash };
 }
