@@ -12,6 +12,7 @@ import {
   isInside,
   packPublishedPackages,
   pluginFolder,
+  publishedPackages,
   regenerateClient,
   scaffoldPlugin,
   type SdkSource,
@@ -31,16 +32,17 @@ const rootFor = (dir: string) => (isCheckout(installationRoot()) ? installationR
 export const pluginNew: CliCommand = {
   name: 'plugin new',
   summary: 'scaffolds a plugin package (schema fragment, type, mutation, subscriber, passing test, README)',
-  usage: '<name> [--dir DIR] [--sdk local|npm]',
+  usage: '<name> [--dir DIR] [--sdk local|npm] [--packs DIR]',
   help: [
     'Writes plugins/<name> (or DIR) and its first migration. Inside the repository it also composes the schema,',
     'regenerates the client and links the package (then: npm test -w @crm/plugin-<name>). Outside (DIR elsewhere) it',
     'writes a standalone package: cd DIR && npm install && npm test. --sdk says where that package gets the SDK and',
-    'the kit: "local" (default from a checkout) packs them from this checkout into .crm/packs; "npm" uses the registry.',
+    'the kit: "local" (default from a checkout) packs them from this checkout into .crm/packs (or uses the tarballs',
+    'already in --packs DIR, from crm plugin pack --out DIR); "npm" uses the registry.',
     'Prints {"plugin","dir","package","files":[…],"migration","foreignKeys":[…]}.',
   ].join('\n'),
   prepare(argv) {
-    const { args, flags } = positionals(argv, 1, 'a plugin name, e.g. gift-cards', { dir: true, sdk: true });
+    const { args, flags } = positionals(argv, 1, 'a plugin name, e.g. gift-cards', { dir: true, sdk: true, packs: true });
     const id = args[0]!;
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(id)) throw new UsageError(`"${id}" is not a kebab-case name (e.g. gift-cards)`);
     if (flags.sdk && !['local', 'npm'].includes(flags.sdk)) throw new UsageError('--sdk must be local or npm');
@@ -50,7 +52,9 @@ export const pluginNew: CliCommand = {
         const dir = path.resolve(flags.dir ?? path.join(root, 'plugins', id));
         const inside = isInside(dir, root);
         let sdk: SdkSource | undefined;
-        if (!inside && (flags.sdk ?? (isCheckout(root) ? 'local' : 'npm')) === 'local') {
+        if (!inside && flags.packs) {
+          sdk = { kind: 'tarballs', files: await asCommandError(() => tarballsIn(path.resolve(flags.packs!), root)) };
+        } else if (!inside && (flags.sdk ?? (isCheckout(root) ? 'local' : 'npm')) === 'local') {
           if (!isCheckout(root)) throw new CommandError('--sdk local needs a repository checkout; use --sdk npm');
           log('packing the SDK, the kit and the packages they need (npm pack) into .crm/packs…');
           sdk = { kind: 'tarballs', files: await asCommandError(() => packPublishedPackages(root, path.join(root, '.crm/packs'))) };
@@ -77,6 +81,18 @@ export const pluginNew: CliCommand = {
     };
   },
 };
+
+/** The tarballs `crm plugin pack --out DIR` wrote, one per published package. */
+function tarballsIn(dir: string, root: string): Record<string, string> {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  const tarballs: Record<string, string> = {};
+  for (const name of publishedPackages(root).keys()) {
+    const file = files.find((f) => f.startsWith(`${name.slice(1).replace('/', '-')}-`) && f.endsWith('.tgz'));
+    if (!file) throw new Error(`${dir} has no tarball of ${name}: crm plugin pack --out ${dir} first`);
+    tarballs[name] = path.join(dir, file);
+  }
+  return tarballs;
+}
 
 export const pluginAdd: CliCommand = {
   name: 'plugin add',
