@@ -1,12 +1,15 @@
-// Generates, from the committed schema.graphql at the repository root: the gql.tada type of the schema
+// Generates, from the committed schema.graphql at the repository root (or the installation's schema that
+// `crm client generate` wrote: CRM_CLIENT_SCHEMA, else .crm/schema.graphql when present): the gql.tada type of the schema
 // (src/generated/graphql-env.d.ts, which types every document) and the minified introspection graphcache uses
 // (src/generated/schema.ts). Both are build outputs, kept out of git; schema.graphql is the reviewed source.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { outputIntrospectionFile } from '@gql.tada/internal';
 import { minifyIntrospectionQuery } from '@urql/introspection';
 import { buildSchema, introspectionFromSchema } from 'graphql';
 
-const sdl = readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8');
+const installed = new URL('../../../.crm/schema.graphql', import.meta.url);
+const source = process.env.CRM_CLIENT_SCHEMA ?? (existsSync(installed) ? installed : new URL('../../../schema.graphql', import.meta.url));
+const sdl = readFileSync(source, 'utf8');
 const introspection = introspectionFromSchema(buildSchema(sdl), { descriptions: false });
 const out = new URL('../src/generated/', import.meta.url);
 mkdirSync(out, { recursive: true });

@@ -10,7 +10,9 @@ import { type CliCommand, CommandError, type PreparedCommand } from './command.j
 import { documentsManifest } from './documents.js';
 import { importOrdersCommand } from './import.js';
 import { migrate } from './migrate.js';
-import { pluginAdd, pluginList, pluginMigration, pluginNew } from './plugin.js';
+import { clientGenerate } from './client-generate.js';
+import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
+import { pluginDev } from './plugin-dev.js';
 import { seed } from './seed.js';
 import { workspaceCreate, workspaceList } from './workspace.js';
 
@@ -28,6 +30,10 @@ const commands: CliCommand[] = [
   pluginList,
   pluginMigration,
   documentsManifest,
+  pluginGenerate,
+  pluginDev,
+  pluginPack,
+  clientGenerate,
 ];
 
 function usageLine(command: CliCommand): string {

@@ -1,99 +1,115 @@
-// `crm plugin new|add|list|migration`: what a plugin author and an operator need, each in one command.
+// `crm plugin new|add|list|generate|migration|pack`: what a plugin author and an operator need, each in one command.
+// `crm plugin dev` (the watch loop) is in plugin-dev.ts.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPluginMigration } from '@crm/db/dev-tools';
-import { formatProblems, importPlugin, loadPlugins, defaultRoot, resolveConfigEntry } from '@crm/plugin-sdk/host';
-import { addToConfig, createMigrationFor, regenerateClient, scaffoldPlugin } from '@crm/plugin-sdk/tooling';
+import { importPlugin, loadPlugins, resolveConfigEntry } from '@crm/plugin-sdk/host';
+import {
+  addToConfig,
+  createMigrationFor,
+  findClashes,
+  isInside,
+  packPublishedPackages,
+  pluginFolder,
+  publishedPackages,
+  regenerateClient,
+  scaffoldPlugin,
+  type SdkSource,
+} from '@crm/plugin-sdk/tooling';
 import { UsageError } from './args.js';
 import { type CliCommand, CommandError } from './command.js';
+import { asCommandError, installationRoot, isCheckout, loadOrFail, log, positionals } from './plugin-support.js';
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const cliMain = fileURLToPath(new URL('./main.js', import.meta.url));
+const shadowDatabase = () => (process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
 
-function positionals(argv: string[], count: number, what: string, flags: Record<string, true> = {}): { args: string[]; flags: Record<string, string> } {
-  const args: string[] = [];
-  const values: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word.startsWith('--')) {
-      const name = word.slice(2);
-      if (!flags[name] || argv[i + 1] === undefined) throw new UsageError(`unknown option ${word}`);
-      values[name] = argv[++i]!;
-    } else args.push(word);
-  }
-  if (args.length !== count) throw new UsageError(`expected ${what}`);
-  return { args, flags: values };
-}
-
-async function loadOrFail(dir: string) {
-  try {
-    const { plugin } = await importPlugin(dir);
-    if (plugin.problems.length) throw new CommandError(formatProblems(plugin.problems));
-    return plugin;
-  } catch (error) {
-    if (error instanceof CommandError) throw error;
-    throw new CommandError(`Cannot load the plugin at ${dir}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
+/** The plugin folders to compose besides the installed ones: `dir` when it is outside the installation. */
+const outsideOf = (root: string, dir: string | undefined) => (dir && !isInside(dir, root) ? [path.resolve(dir)] : []);
+/** A plugin's own folder is its own installation (its node_modules hold the SDK, the kit and the client). */
+const rootFor = (dir: string) => (isCheckout(installationRoot()) ? installationRoot() : path.resolve(dir));
 
 export const pluginNew: CliCommand = {
   name: 'plugin new',
   summary: 'scaffolds a plugin package (schema fragment, type, mutation, subscriber, passing test, README)',
-  usage: '<name> [--dir DIR]',
+  usage: '<name> [--dir DIR] [--sdk local|npm] [--packs DIR]',
   help: [
-    'Writes plugins/<name> (or DIR), creates its first migration, composes the schema and regenerates the client, and',
-    'links the package into the workspace. Prints {"plugin","dir","files":[…],"migration"}. Then: npm test -w @crm/plugin-<name>.',
+    'Writes plugins/<name> (or DIR) and its first migration. Inside the repository it also composes the schema,',
+    'regenerates the client and links the package (then: npm test -w @crm/plugin-<name>). Outside (DIR elsewhere) it',
+    'writes a standalone package: cd DIR && npm install && npm test. --sdk says where that package gets the SDK and',
+    'the kit: "local" (default from a checkout) packs them from this checkout into .crm/packs (or uses the tarballs',
+    'already in --packs DIR, from crm plugin pack --out DIR); "npm" uses the registry.',
+    'Prints {"plugin","dir","package","files":[…],"migration","foreignKeys":[…]}.',
   ].join('\n'),
   prepare(argv) {
-    const { args, flags } = positionals(argv, 1, 'a plugin name, e.g. gift-cards', { dir: true });
+    const { args, flags } = positionals(argv, 1, 'a plugin name, e.g. gift-cards', { dir: true, sdk: true, packs: true });
     const id = args[0]!;
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(id)) throw new UsageError(`"${id}" is not a kebab-case name (e.g. gift-cards)`);
+    if (flags.sdk && !['local', 'npm'].includes(flags.sdk)) throw new UsageError('--sdk must be local or npm');
     return {
       offline: async () => {
-        const root = defaultRoot();
+        const root = installationRoot();
         const dir = path.resolve(flags.dir ?? path.join(root, 'plugins', id));
-        let scaffold;
-        try {
-          scaffold = scaffoldPlugin({ id, dir, root });
-        } catch (error) {
-          throw new CommandError(error instanceof Error ? error.message : String(error));
+        const inside = isInside(dir, root);
+        let sdk: SdkSource | undefined;
+        if (!inside && flags.packs) {
+          sdk = { kind: 'tarballs', files: await asCommandError(() => tarballsIn(path.resolve(flags.packs!), root)) };
+        } else if (!inside && (flags.sdk ?? (isCheckout(root) ? 'local' : 'npm')) === 'local') {
+          if (!isCheckout(root)) throw new CommandError('--sdk local needs a repository checkout; use --sdk npm');
+          log('packing the SDK, the kit and the packages they need (npm pack) into .crm/packs…');
+          sdk = { kind: 'tarballs', files: await asCommandError(() => packPublishedPackages(root, path.join(root, '.crm/packs'))) };
         }
-        log(`writing ${dir}… creating the first migration (Prisma's schema engine)…`);
-        const migration = await createPluginMigration('init', {
-          plugin: { id, prisma: path.join(dir, 'prisma/schema'), migrations: path.join(dir, 'prisma/migrations') },
-          ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-        });
-        if (migration) fs.appendFileSync(path.join(migration, 'migration.sql'), scaffold.foreignKeys);
-        if (scaffold.insideRepository) {
-          regenerateClient(root, log);
+        const scaffold = await asCommandError(() => scaffoldPlugin({ id, dir, root, ...(sdk ? { sdk } : {}) }));
+        log(`wrote ${dir}; creating the first migration (Prisma's schema engine)…`);
+        const migration = await createMigrationFor(await pluginFolder(dir), 'init', shadowDatabase());
+        if (inside) {
+          regenerateClient({ root, log });
           log('linking the package into the workspace (npm install)…');
           execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline'], { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
         } else {
-          log(`outside the repository: build it, then \`npm run crm -- plugin add ${dir}\``);
+          log(`next: cd ${dir} && npm install && npm test`);
         }
-        return { plugin: id, dir, files: scaffold.files, migration: migration ? path.relative(dir, migration) : null };
+        return {
+          plugin: id,
+          dir,
+          package: scaffold.packageName,
+          files: scaffold.files,
+          migration: migration.folder ? path.relative(dir, migration.folder) : null,
+          foreignKeys: migration.foreignKeys,
+        };
       },
     };
   },
 };
 
+/** The tarballs `crm plugin pack --out DIR` wrote, one per published package. */
+function tarballsIn(dir: string, root: string): Record<string, string> {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  const tarballs: Record<string, string> = {};
+  for (const name of publishedPackages(root).keys()) {
+    const file = files.find((f) => f.startsWith(`${name.slice(1).replace('/', '-')}-`) && f.endsWith('.tgz'));
+    if (!file) throw new Error(`${dir} has no tarball of ${name}: crm plugin pack --out ${dir} first`);
+    tarballs[name] = path.join(dir, file);
+  }
+  return tarballs;
+}
+
 export const pluginAdd: CliCommand = {
   name: 'plugin add',
-  summary: 'installs an outside plugin (package name or path): config, schema composition, client generation, migrations',
+  summary: 'installs a plugin (package name or path): config, schema composition, client generation, migrations',
   usage: '<package name or path>',
   help: [
-    'The plugin must be built (its package entry importable). Adds it to crm.config.json (created with the bundled plugins',
-    'if missing), composes its schema fragment into the one Prisma client, rebuilds @crm/db and applies the migrations.',
-    'Prints {"plugin","version","entry","configFile","composed","migrations"}.',
+    'Refuses a plugin whose package name or id is already installed (naming both). Adds it to crm.config.json (created',
+    'with the bundled plugins if missing), composes its schema fragment into the one Prisma client and applies the',
+    'migrations. The plugin must be built. A plugin from npm: npm install <package> first.',
+    'Prints {"plugin","version","entry","configFile","migrations"}.',
   ].join('\n'),
   prepare(argv) {
     const { args } = positionals(argv, 1, 'a package name or a path');
     const given = args[0]!;
     return {
       offline: async () => {
-        const root = defaultRoot();
+        const root = installationRoot();
         const isPath = given.startsWith('.') || path.isAbsolute(given);
         let dir: string;
         try {
@@ -102,30 +118,54 @@ export const pluginAdd: CliCommand = {
           throw new CommandError(`Package ${given} is not installed: npm install ${given} first`);
         }
         if (!fs.existsSync(path.join(dir, 'package.json'))) throw new CommandError(`${dir} has no package.json: not a plugin package`);
+        refuseOwnCopies(dir, root);
+        const candidate = await importPlugin(dir).then(({ plugin }) => plugin, () => null);
+        const { available, enabled } = await loadPlugins({ root, env: {} });
+        const clashes = findClashes({ dir, id: candidate?.id ?? null }, available);
+        if (clashes.length) throw new CommandError(`Cannot add ${dir}:\n${clashes.map((c) => `  - ${c}`).join('\n')}`);
+        const plugin = await loadOrFail(dir);
         const relative = path.relative(root, dir);
         // Inside the installation: a relative entry (the folder can move with it); outside: the absolute path.
         const entry = !isPath ? given : relative.startsWith('..') ? dir : `./${relative.split(path.sep).join('/')}`;
-        const { enabled } = await loadPlugins({ root, env: {} });
         const configFile = path.join(root, 'crm.config.json');
+        const before = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : null;
         addToConfig(configFile, entry, enabled.map((p) => p.id));
-        log(`${entry} added to ${configFile}`);
-        // Composed first: the plugin's own TypeScript only type-checks against a client that has its models.
-        const composed = fs.existsSync(path.join(dir, 'prisma/schema')) || fs.existsSync(path.join(dir, 'prisma/schema.prisma'));
-        if (composed) regenerateClient(root, log);
-        const plugin = await loadOrFail(dir).catch((error: unknown) => {
-          throw new CommandError(
-            `${error instanceof Error ? error.message : String(error)}\nThe schema is composed: build the plugin now (its types see its models), then run npm run crm -- migrate.`,
-          );
-        });
-        log('applying migrations…');
+        try {
+          await asCommandError(() => regenerateClient({ root, log }));
+        } catch (error) {
+          // Nothing half-done: the config goes back to what it was.
+          if (before === null) fs.rmSync(configFile);
+          else fs.writeFileSync(configFile, before);
+          throw error;
+        }
+        log(`${entry} added to ${configFile}; applying migrations…`);
         // A new process: it loads the client generated just now.
         const output = execFileSync(process.execPath, [cliMain, 'migrate'], { encoding: 'utf8', stdio: ['ignore', 'pipe', process.stderr] });
         const migrations = JSON.parse(output.trim().split('\n').pop() ?? '{}') as object;
-        return { plugin: plugin.id, version: plugin.version, entry, configFile, composed, migrations };
+        return { plugin: plugin.id, version: plugin.version, entry, configFile, migrations };
       },
     };
   },
 };
+
+/**
+ * A plugin folder with its own SDK in node_modules (developed outside, `npm install`ed there) would load a second
+ * copy of the SDK, graphql and Pothos beside the host's ("Duplicate graphql modules"): install it as a package.
+ */
+function refuseOwnCopies(dir: string, root: string) {
+  const own = path.join(dir, 'node_modules/@crm/plugin-sdk');
+  const host = path.join(root, 'node_modules/@crm/plugin-sdk');
+  if (fs.existsSync(own) && (!fs.existsSync(host) || fs.realpathSync(own) !== fs.realpathSync(host))) {
+    throw new CommandError(
+      [
+        `${dir} has its own copy of @crm/plugin-sdk (node_modules): the gateway would load two copies of the SDK and of graphql.`,
+        'Install it as a package instead (its SDK is a peer dependency, so it uses this installation\'s):',
+        `  (cd ${dir} && npm pack) && npm install ${dir}/<name>-<version>.tgz && npm run crm -- plugin add <name>`,
+        `or run a gateway from the plugin's own folder: cd ${dir} && npm run dev`,
+      ].join('\n'),
+    );
+  }
+}
 
 export const pluginList: CliCommand = {
   name: 'plugin list',
@@ -136,7 +176,7 @@ export const pluginList: CliCommand = {
     positionals(argv, 0, 'no arguments');
     return {
       offline: async () => {
-        const { available, enabled, problems, selectedBy } = await loadPlugins();
+        const { available, enabled, problems, selectedBy } = await loadPlugins({ root: installationRoot() });
         return {
           selectedBy,
           plugins: available.map((a) => ({ id: a.id, version: a.plugin.version, source: a.source, enabled: enabled.includes(a.plugin) })),
@@ -147,22 +187,65 @@ export const pluginList: CliCommand = {
   },
 };
 
+export const pluginGenerate: CliCommand = {
+  name: 'plugin generate',
+  summary: 'composes core + installed plugin fragments into the one Prisma client (only when a fragment changed)',
+  usage: '[plugin dir]',
+  help: [
+    'In a repository checkout: every bundled and configured plugin (+ the folder given). In a plugin\'s own folder',
+    '(the SDK installed from npm): core + that plugin, into its node_modules/@crm/db. Rebuilds nothing else.',
+    'Prints {"generated","schemaHash","seconds"} (generated false: the composed schema was unchanged).',
+  ].join('\n'),
+  prepare(argv) {
+    const { args } = positionals(argv, argv.length ? 1 : 0, 'at most one plugin folder');
+    return {
+      offline: async () => {
+        const started = performance.now();
+        const root = args[0] ? rootFor(args[0]) : installationRoot();
+        const result = await asCommandError(() => regenerateClient({ root, plugins: outsideOf(root, args[0]), log }));
+        return { ...result, seconds: Math.round((performance.now() - started) / 100) / 10 };
+      },
+    };
+  },
+};
+
 export const pluginMigration: CliCommand = {
   name: 'plugin migration',
-  summary: "creates a plugin's next migration from its schema fragment",
+  summary: "creates a plugin's next migration from its schema fragment (no build needed)",
   usage: '<plugin dir> <name>',
   help: [
-    'Diffs core + the fragments of the plugin and those it requires against their migrations (Prisma schema engine).',
-    'Set DATABASE_URL to use PostgreSQL for the shadow database (fast). Prints {"plugin","created"} (null: nothing changed).',
-    'Foreign keys to core rows are written by hand into the migration (see docs/plugins/architecture.md).',
+    'Diffs core + the fragments of the plugin and those it requires against their migrations (Prisma schema engine),',
+    'and adds foreign keys to core rows for the fragment\'s new <coreModel>Id columns (customerId → Customer, ON DELETE',
+    'CASCADE; /// @references(Model) names another). Set DATABASE_URL to use PostgreSQL for the shadow database (fast).',
+    'Prints {"plugin","created","foreignKeys":[…],"unresolvedReferences":[…]} (created null: nothing changed).',
   ].join('\n'),
   prepare(argv) {
     const { args } = positionals(argv, 2, 'a plugin folder and a migration name');
     return {
       offline: async () => {
-        const plugin = await loadOrFail(path.resolve(args[0]!));
-        const created = await createMigrationFor(plugin, args[1]!, process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
-        return { plugin: plugin.id, created };
+        const target = await asCommandError(() => pluginFolder(path.resolve(args[0]!)));
+        const created = await createMigrationFor(target, args[1]!, { ...shadowDatabase(), root: installationRoot() });
+        for (const column of created.unresolvedReferences) {
+          log(`warning: ${column} looks like a reference but names no core model: no foreign key (add /// @references(Model), or /// @references(none))`);
+        }
+        return { plugin: target.source.id, created: created.folder, foreignKeys: created.foreignKeys, unresolvedReferences: created.unresolvedReferences };
+      },
+    };
+  },
+};
+
+export const pluginPack: CliCommand = {
+  name: 'plugin pack',
+  summary: 'packs the SDK, the test kit and the packages they need (npm pack) for plugins developed outside',
+  usage: '[--out DIR]',
+  help: 'Writes the tarballs into DIR (default .crm/packs). The packages must be built. Prints {"tarballs":{name: file}}.',
+  prepare(argv) {
+    const { flags } = positionals(argv, 0, 'no arguments', { out: true });
+    return {
+      offline: async () => {
+        const root = installationRoot();
+        if (!isCheckout(root)) throw new CommandError('plugin pack needs a repository checkout');
+        return { tarballs: await asCommandError(() => packPublishedPackages(root, path.resolve(flags.out ?? path.join(root, '.crm/packs')))) };
       },
     };
   },

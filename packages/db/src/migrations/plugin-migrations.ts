@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { coreMigrationsDir } from './folder.js';
+import { coreForeignKeys, coreReferences } from './core-references.js';
 import { coreSchemaFiles, diffMigrationsToSchema, type DevToolOptions } from './dev-tool.js';
 import { listMigrations, type MigrationsList, readSchemaFiles, type SchemaFile } from './schema-engine.js';
 
@@ -57,16 +58,31 @@ export async function diffPluginMigrations(options: PluginDiffOptions): Promise<
   return withoutHandWrittenForeignKeyDrops(script);
 }
 
-/** Writes `<timestamp>_<name>/migration.sql` into the plugin's migrations folder; null when nothing changed. */
-export async function createPluginMigration(name: string, options: PluginDiffOptions): Promise<string | null> {
+export interface CreatedPluginMigration {
+  /** The new migration's folder; null when the fragment and the migrations already agree. */
+  folder: string | null;
+  /** Foreign keys to core rows added to it (see core-references.ts). */
+  foreignKeys: string[];
+  /** `<Model>.<field>` columns named like references to a model that is neither core nor the plugin's: no key. */
+  unresolvedReferences: string[];
+}
+
+/**
+ * Writes `<timestamp>_<name>/migration.sql` into the plugin's migrations folder: the schema engine's diff, plus the
+ * foreign keys to core rows that the fragment's new columns mean (the engine cannot know them: see core-references.ts).
+ */
+export async function createPluginMigration(name: string, options: PluginDiffOptions): Promise<CreatedPluginMigration> {
+  const { references, unresolved } = coreReferences(coreSchemaFiles(), fragmentFiles(options.plugin.prisma));
   const sql = await diffPluginMigrations(options);
-  if (!sql) return null;
+  if (!sql) return { folder: null, foreignKeys: [], unresolvedReferences: unresolved };
+  const foreignKeys = coreForeignKeys(sql, references);
   const dir = options.plugin.migrations;
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const folder = path.join(dir, `${stamp}_${name.replace(/[^a-z0-9_]+/gi, '_').toLowerCase()}`);
   fs.mkdirSync(folder, { recursive: true });
   const lock = path.join(dir, 'migration_lock.toml');
   if (!fs.existsSync(lock)) fs.writeFileSync(lock, 'provider = "postgresql"\n');
-  fs.writeFileSync(path.join(folder, 'migration.sql'), `${sql}\n`);
-  return folder;
+  const keys = foreignKeys.length ? `\n\n-- AddForeignKey (to core rows: the fragment's <model>Id columns)\n${foreignKeys.join('\n')}` : '';
+  fs.writeFileSync(path.join(folder, 'migration.sql'), `${sql}${keys}\n`);
+  return { folder, foreignKeys, unresolvedReferences: unresolved };
 }

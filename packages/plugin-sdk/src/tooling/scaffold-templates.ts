@@ -1,6 +1,11 @@
 // The files `crm plugin new <name>` writes: a working plugin with a schema fragment, one type, one mutation, one
 // subscriber, one passing test and a README. Kept as template functions so the scaffold stays one readable file.
 
+import fs from 'node:fs';
+
+/** This SDK's version: what a new plugin depends on. */
+export const sdkVersion = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export interface ScaffoldNames {
   /** kebab-case plugin id: `gift-cards` */
   id: string;
@@ -14,23 +19,66 @@ export interface ScaffoldNames {
   repoRoot: string | null;
 }
 
+/** Bundled plugins are `@crm/plugin-<id>`; an outside one is the author's package, `crm-plugin-<id>` to start with. */
 export const names = (id: string, repoRoot: string | null): ScaffoldNames => {
   const pascal = id.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
-  return { id, pascal, camel: pascal[0]!.toLowerCase() + pascal.slice(1), packageName: `@crm/plugin-${id}`, repoRoot };
+  return { id, pascal, camel: pascal[0]!.toLowerCase() + pascal.slice(1), packageName: repoRoot ? `@crm/plugin-${id}` : `crm-plugin-${id}`, repoRoot };
 };
 
-export function packageJson(n: ScaffoldNames): string {
+/** Where an outside plugin gets the SDK and the kit: npm (a version range), or tarballs packed from a checkout. */
+export type SdkSource = { kind: 'registry'; version: string } | { kind: 'tarballs'; files: Record<string, string> };
+
+/** Tool versions an outside plugin builds and tests with (the host's own). */
+const toolVersions = { graphql: '16.15.0', typescript: '5.9.3', vitest: '4.1.12', '@types/node': '20.19.43' };
+
+export function packageJson(n: ScaffoldNames, sdk: SdkSource | null): string {
+  const common = {
+    version: '0.1.0',
+    type: 'module',
+    description: `${n.pascal} notes on customers (a CRM plugin)`,
+    exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
+  };
+  if (!sdk) {
+    return `${JSON.stringify(
+      {
+        name: n.packageName,
+        private: true,
+        ...common,
+        scripts: { build: 'tsc -p tsconfig.build.json', typecheck: 'tsc -p tsconfig.json --noEmit', test: 'vitest run' },
+        dependencies: { '@crm/plugin-sdk': '0.1.0' },
+        devDependencies: { '@crm/plugin-testing': '0.1.0' },
+      },
+      null,
+      2,
+    )}\n`;
+  }
+  const spec = (name: string) => (sdk.kind === 'registry' ? sdk.version : `file:${sdk.files[name]}`);
+  // Tarballs of a checkout: every @crm package the kit needs comes from them, not from the registry.
+  const overrides = sdk.kind === 'tarballs' ? Object.fromEntries(Object.entries(sdk.files).filter(([name]) => name !== '@crm/plugin-testing').map(([name, file]) => [name, `file:${file}`])) : undefined;
   return `${JSON.stringify(
     {
       name: n.packageName,
-      version: '0.1.0',
-      private: true,
-      type: 'module',
-      description: `${n.pascal} notes on customers (a CRM plugin)`,
-      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
-      scripts: { build: 'tsc -p tsconfig.build.json', typecheck: 'tsc -p tsconfig.json --noEmit', test: 'vitest run' },
-      dependencies: { '@crm/plugin-sdk': '0.1.0' },
-      devDependencies: { '@crm/plugin-testing': '0.1.0' },
+      ...common,
+      license: 'MIT',
+      keywords: ['crm-plugin'],
+      types: './dist/index.d.ts',
+      files: ['dist', 'prisma'],
+      scripts: {
+        // The one Prisma client, composed from core + this plugin's fragment, in node_modules/@crm/db.
+        generate: 'crm plugin generate .',
+        prepare: 'crm plugin generate .',
+        build: 'crm plugin generate . && tsc -p tsconfig.build.json',
+        typecheck: 'crm plugin generate . && tsc -p tsconfig.json --noEmit',
+        pretest: 'crm plugin generate .',
+        test: 'vitest run',
+        migration: 'crm plugin migration .',
+        dev: 'crm plugin dev .',
+        prepublishOnly: 'npm run build && npm test',
+      },
+      // The host provides the SDK: one copy of it (and of graphql, Pothos, zod) in the host's tree.
+      peerDependencies: { '@crm/plugin-sdk': `^${sdkVersion}` },
+      devDependencies: { '@crm/plugin-sdk': spec('@crm/plugin-sdk'), '@crm/plugin-testing': spec('@crm/plugin-testing'), ...toolVersions },
+      ...(overrides ? { overrides } : {}),
     },
     null,
     2,
@@ -41,7 +89,7 @@ export function tsconfigs(n: ScaffoldNames): { base: string; build: string } {
   const extendsBase = n.repoRoot ? `"extends": "${n.repoRoot}/tsconfig.base.json",\n  ` : '';
   const standalone = n.repoRoot
     ? ''
-    : '"target": "ES2023", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "skipLibCheck": true, "declaration": true, ';
+    : '"target": "ES2023", "lib": ["ES2023"], "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "skipLibCheck": true, "declaration": true, "verbatimModuleSyntax": true, "types": ["node"], ';
   return {
     base: `{\n  ${extendsBase}"compilerOptions": { ${standalone}"rootDir": ".", "noEmit": true },\n  "include": ["src", "test", "*.ts"]\n}\n`,
     build: `{\n  ${extendsBase}"compilerOptions": { ${standalone}"rootDir": "src", "outDir": "dist" },\n  "include": ["src"]\n}\n`,
@@ -64,7 +112,8 @@ export default defineConfig({
 
 export function schemaFragment(n: ScaffoldNames): string {
   return `// ${n.pascal}: the plugin's tables. Every model has a workspaceId (rows are tenant-scoped like core rows) and
-// refers to core rows by id columns (the foreign keys are in the migration).
+// refers to core rows by id columns: \`crm plugin migration\` writes a foreign key for each \`<coreModel>Id\` column
+// (customerId → Customer, ON DELETE CASCADE; docs/plugins/architecture.md).
 
 /// A note about a customer.
 model ${n.pascal}Note {
@@ -76,15 +125,6 @@ model ${n.pascal}Note {
 
   @@index([workspaceId, customerId])
 }
-`;
-}
-
-/** Foreign keys to core rows, appended to the generated first migration. */
-export function foreignKeys(n: ScaffoldNames): string {
-  return `
--- Foreign keys to core rows, written by hand (plugin models have no Prisma relation to core models)
-ALTER TABLE "${n.pascal}Note" ADD CONSTRAINT "${n.pascal}Note_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-ALTER TABLE "${n.pascal}Note" ADD CONSTRAINT "${n.pascal}Note_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 `;
 }
 
@@ -209,21 +249,30 @@ it('welcomes a new customer with a note, and adds notes by mutation', async () =
 }
 
 export function readme(n: ScaffoldNames): string {
+  const commands = n.repoRoot
+    ? `npm test -w ${n.packageName}                          # the plugin's test
+npm run crm -- plugin migration plugins/${n.id} <name>  # after changing prisma/schema/
+npm run crm -- plugin dev plugins/${n.id}               # a gateway that reloads on every save
+CRM_PLUGINS=${n.id} npm start                         # a gateway with only this plugin`
+    : `npm install                     # also composes the Prisma client with this plugin's models (npm run generate)
+npm test                        # a real gateway with this plugin on an in-memory database
+npm run migration -- <name>     # after changing prisma/schema/: the next migration, foreign keys to core rows included
+npm run dev                     # a gateway with this plugin on http://127.0.0.1:4000, reloaded on every save
+npm publish                     # builds and tests first (prepublishOnly)`;
   return `# ${n.packageName}
 
-Notes on customers: a starting point made by \`npm run crm -- plugin new ${n.id}\`.
+Notes on customers: a starting point made by \`crm plugin new ${n.id}\`.
 
-- \`prisma/schema/\`: the plugin's tables (composed into the one Prisma client by \`npm run generate\`)
-- \`prisma/migrations/\`: its migrations; after changing the schema: \`npm run crm -- plugin migration <this folder> <name>\`
+- \`prisma/schema/\`: the plugin's tables (composed with core's into the one Prisma client)
+- \`prisma/migrations/\`: its migrations
 - \`src/index.ts\`: \`definePlugin({...})\`: a type (\`${n.pascal}Note\`), a field on \`Customer\` (\`${n.camel}Notes\`),
   a mutation (\`add${n.pascal}Note\`), a subscriber (a welcome note on \`customer.created\`), settings, permissions
 - \`test/\`: a real gateway with this plugin on an in-memory database (\`@crm/plugin-testing\`)
 
 \`\`\`sh
-npm test -w ${n.packageName}                 # the plugin's test
-CRM_PLUGINS=${n.id} npm start                # a gateway with only this plugin
+${commands}
 \`\`\`
 
-The guide: docs/plugins/README.md (tutorial, API reference, architecture).
+The guide: docs/plugins/first-plugin.md in the CRM repository (tutorial, API reference, architecture).
 `;
 }
