@@ -119,8 +119,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       runner,
       prisma: database.prisma,
       policy: options.pluginDelivery,
-      onFailure: (failure) => logger.error('plugin subscriber failed', { ...failure, error: describeError(failure.error).error }),
-      onJobError: (error, where) => logger.error('plugin job failed', { ...where, ...describeError(error) }),
+      onFailure: ({ error, ...failure }) =>
+        logger.error('plugin subscriber failed', { ...failure, handler: `subscriber ${failure.subscriber} on ${failure.eventType}`, ...describeError(error) }),
+      onJobError: (error, where) => logger.error('plugin job failed', { ...where, handler: `job ${where.job}`, ...describeError(error) }),
     });
   }
   // Events committed by other processes (the CLI's imports) reach the refresher and the plugins when the relay
@@ -141,10 +142,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           exclusive: clvRefresher ? (workspaceId, task) => clvRefresher!.exclusive(workspaceId, task) : undefined,
           ...options.monthEndSnapshots,
         });
-  const schema = buildSchema({
+  const built = buildSchema({
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
   });
+  // A plugin switched off in a workspace: its fields there stop answering (see setPluginEnabled).
+  const schema = host ? host.guardSchema(built) : built;
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
   const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });

@@ -4,6 +4,7 @@ import type { CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core
 import type { Role, ScopedPrisma, ScopedTransaction } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { z } from 'zod';
+import type { CoreCommands } from './core-commands.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { PluginToolkit } from './toolkit.js';
 
@@ -27,8 +28,13 @@ export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
 export interface SubscriberContext<Settings> {
   /** Workspace-scoped transaction: the subscriber's writes and its "processed" mark commit together. */
   tx: ScopedTransaction;
-  /** Records an event in the same transaction (published after commit, delivered to subscribers in turn). */
+  /**
+   * Records one of the plugin's own events (declared in `events`) in the same transaction (published after commit,
+   * delivered to subscribers in turn). A core event or another plugin's is refused (`PLUGIN_FAILED`).
+   */
   emit: CommandScope['emit'];
+  /** The core's commands in this transaction, with the core's validation, role checks and events (see {@link CoreCommands}). */
+  commands: CoreCommands;
   /** `actor` is `plugin:<id>`, role ADMIN, in the event's workspace. */
   session: Session;
   /** The workspace's settings of this plugin (defaults filled in). */
@@ -53,7 +59,10 @@ export interface PendingEventOf<K extends CrmEventType> {
 /** What a hook gets: the command's own transaction. */
 export interface HookContext<Settings> {
   tx: ScopedTransaction;
+  /** Records one of the plugin's own events (declared in `events`); a core or another plugin's event is refused. */
   emit: CommandScope['emit'];
+  /** The core's commands in the command's transaction (their events are not hooked again). */
+  commands: CoreCommands;
   session: Session;
   settings: Settings;
   /** One read-only SQL statement in the command's workspace, inside `tx`. */
@@ -62,7 +71,9 @@ export interface HookContext<Settings> {
 
 /**
  * Runs inside the core command's transaction, before commit, once per matching event the command emitted. Throw a
- * `CrmError` (e.g. `badInput`, `conflict`, `forbidden`) to veto: the command rolls back and the client gets its code.
+ * `CrmError` (e.g. `veto('CREDIT_HOLD', '…')`, `badInput`, `conflict`) to veto: the command rolls back and the client
+ * gets its code, `extensions.reason` (with `veto`) and `extensions.plugin`. Anything else it throws (a bug) fails the
+ * command with `PLUGIN_FAILED` naming the plugin and the hook.
  */
 export type Hook<K extends CrmEventType, Settings> = (event: PendingEventOf<K>, context: HookContext<Settings>) => Promise<void>;
 
@@ -98,7 +109,10 @@ export interface SeedContext<Settings> {
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
 export interface JobContext<Settings> {
   tx: ScopedTransaction;
+  /** Records one of the plugin's own events (declared in `events`). */
   emit: CommandScope['emit'];
+  /** The core's commands in this transaction, as `plugin:<id>`. */
+  commands: CoreCommands;
   session: Session;
   settings: Settings;
   workspaceId: string;
@@ -194,8 +208,11 @@ export interface JobEntry {
   run(context: HostContext<JobContext<unknown>>): Promise<void>;
 }
 
-/** A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's tables). */
-export type HostContext<C> = Omit<C, 'sql'>;
+/**
+ * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
+ * tables) and `commands`, and narrows `emit` to the plugin's own events.
+ */
+export type HostContext<C> = Omit<C, 'sql' | 'commands'>;
 
 /** Raw stored settings in, the plugin's typed handler out. */
 export interface SubscriberEntry {
@@ -215,6 +232,8 @@ export interface SettingsEntry {
   parse(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] };
   /** The settings with every default: what a workspace that never changed them gets. */
   readonly defaults: Record<string, unknown>;
+  /** The settings' top-level keys: a patch naming any other is refused. */
+  readonly keys: readonly string[];
 }
 
 /** One problem, compiler-style: which plugin, where in its definition, what is wrong. */

@@ -8,7 +8,11 @@ import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspa
 import type { Builder } from '@crm/graph';
 import type { Plugin, PluginProblem } from '../definition.js';
 import { readStoredSettings } from '../settings-store.js';
-import { checkData, checkEvents, checkGraphql, checkIdentity, dependencyOrder } from './checks.js';
+import type { GraphQLSchema } from 'graphql';
+import { checkData, checkEvents, checkIdentity, checkModels, dependencyOrder, type Origins } from './checks.js';
+import { registerPluginDeliveries } from './deliveries-graphql.js';
+import { checkGraphqlTogether, graphqlContributions } from './graphql-contributions.js';
+import { guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
 import { type DeliveryOptions, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
 import { registerPluginAdmin } from './settings-graphql.js';
@@ -41,6 +45,11 @@ export interface PluginHost {
   readonly migrations: readonly Migration[];
   /** Adds every plugin's GraphQL contributions (and the `plugins` admin fields) to a schema builder. */
   extendSchema(builder: Builder): void;
+  /**
+   * Makes the plugins' fields in a schema built with `extendSchema` honour the per-workspace switch
+   * (`setPluginEnabled`): call once on the schema the gateway serves.
+   */
+  guardSchema(schema: GraphQLSchema): GraphQLSchema;
   /** Runs plugins' hooks inside core commands' transactions. */
   readonly commitHook: CommitHook;
   /** Starts delivering committed events to subscribers. */
@@ -54,18 +63,27 @@ export interface CreatePluginHostOptions {
   coreVersion?: string;
   /** Problems found while loading (unknown ids in CRM_PLUGINS, modules that fail to import), reported together. */
   problems?: readonly PluginProblem[];
+  /** Where each plugin was loaded from (`loadPlugins`), so that a clash names both packages. */
+  origins?: Origins;
 }
 
 /** Checks and composes plugins; throws {@link PluginHostError} listing every problem. */
 export function createPluginHost(plugins: readonly Plugin[], options: CreatePluginHostOptions = {}): PluginHost {
   const problems: PluginProblem[] = [...(options.problems ?? [])];
   for (const plugin of plugins) problems.push(...plugin.problems);
-  checkIdentity(plugins, options.coreVersion ?? coreVersion(), problems);
+  checkIdentity(plugins, options.coreVersion ?? coreVersion(), problems, options.origins);
   const ordered = dependencyOrder(plugins, problems);
   checkEvents(ordered, problems);
+  checkModels(ordered, problems);
   for (const plugin of ordered) checkData(plugin, problems);
-  if (!problems.length) checkGraphql(ordered, problems);
+  // GraphQL is checked whatever else is wrong: the author sees every problem in one go.
+  const before = problems.length;
+  const contributions = graphqlContributions(ordered, problems);
+  if (problems.length === before && new Set(ordered.map((p) => p.id)).size === ordered.length) checkGraphqlTogether(ordered, problems);
   if (problems.length) throw new PluginHostError(problems);
+
+  const switchboard = new PluginSwitchboard();
+  let runtime: PluginRuntime | null = null;
 
   const migrations = ordered.flatMap((p) => (p.paths.migrations ? readMigrationsFolder(p.paths.migrations, p.id) : []));
   return {
@@ -73,11 +91,16 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
     migrations,
     extendSchema(builder) {
       if (!ordered.length) return; // no plugins: no trace in the schema
-      registerPluginAdmin(builder, ordered);
+      registerPluginAdmin(builder, ordered, switchboard);
+      registerPluginDeliveries(builder, ordered, () => runtime);
       for (const plugin of ordered) plugin.registerGraphql?.(builder);
     },
+    guardSchema(schema) {
+      guardPluginFields(schema, contributions, switchboard);
+      return schema;
+    },
     commitHook: commitHookFor(ordered),
-    start: (delivery) => startDelivery(ordered, delivery),
+    start: (delivery) => (runtime = startDelivery(ordered, delivery)),
     async seed(prisma, workspaceId, seedOptions = {}) {
       const db = scopeToWorkspace(prisma, workspaceId);
       for (const plugin of ordered) {
