@@ -10,6 +10,7 @@ import { type CliCommand, CommandError, type PreparedCommand } from './command.j
 import { importOrdersCommand } from './import.js';
 import { migrate } from './migrate.js';
 import { pluginAdd, pluginList, pluginMigration, pluginNew } from './plugin.js';
+import { pluginDeliveries, pluginRedeliver } from './plugin-deliveries.js';
 import { seed } from './seed.js';
 import { workspaceCreate, workspaceList } from './workspace.js';
 
@@ -26,6 +27,8 @@ const commands: CliCommand[] = [
   pluginAdd,
   pluginList,
   pluginMigration,
+  pluginDeliveries,
+  pluginRedeliver,
 ];
 
 function usageLine(command: CliCommand): string {
