@@ -68,11 +68,10 @@ function joined(scope: CommandScope): Caller {
 
 /** The core's commands bound to a running command's scope. */
 export function coreCommandsIn(scope: CommandScope): CoreCommands {
-  const caller = joined(scope);
-  return Object.fromEntries(coreServices.map(([name, service]) => [name, (input: unknown) => service(caller, input)])) as unknown as CoreCommands;
+  return coreCommandsFor(joined(scope));
 }
 
-/** The core's `moveDeal` in a plugin command's transaction. Prefer `commands.moveDeal`. @deprecated */
-export function moveDealIn(scope: CommandScope, input: Parameters<CoreCommands['moveDeal']>[0]) {
-  return coreCommandsIn(scope).moveDeal(input);
+/** The core's commands for a caller: each call is a command (a transaction) of its own. */
+export function coreCommandsFor(caller: Caller): CoreCommands {
+  return Object.fromEntries(coreServices.map(([name, service]) => [name, (input: unknown) => service(caller, input)])) as unknown as CoreCommands;
 }

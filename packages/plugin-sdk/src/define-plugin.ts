@@ -17,7 +17,7 @@ import type {
   Subscriber,
   SubscriberEntry,
 } from './definition.js';
-import { coreCommandsIn } from './core-commands.js';
+import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
@@ -176,7 +176,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     settings,
     registerGraphql: isFunction(graphql) ? (builder) => graphql(builder, toolkit) : null,
     seed: isFunction(seed)
-      ? (context) => seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access) })
+      ? ({ caller, ...context }) =>
+          seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
       : null,
     jobs,
   } satisfies Plugin);

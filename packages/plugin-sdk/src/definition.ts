@@ -1,6 +1,6 @@
 // What a plugin author writes: the shape `definePlugin` accepts. Everything a plugin contributes is declared
 // here as data and functions; nothing runs until a host composes the plugin.
-import type { CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core';
+import type { Caller, CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core';
 import type { Role, ScopedPrisma, ScopedTransaction } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { z } from 'zod';
@@ -104,6 +104,11 @@ export interface SeedContext<Settings> {
   random: () => number;
   /** One read-only SQL statement in the workspace. */
   sql: PluginSql;
+  /**
+   * The core's commands, each a command of its own as `plugin:<id>`: demo rows in core tables go through them (with
+   * the core's validation and events), never straight into the tables.
+   */
+  commands: CoreCommands;
 }
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
@@ -198,7 +203,7 @@ export interface Plugin {
   readonly settings: SettingsEntry | null;
   /** Registers the plugin's GraphQL contributions; null when it has none. */
   readonly registerGraphql: ((builder: Builder) => void) | null;
-  readonly seed: ((context: HostContext<SeedContext<unknown>>) => Promise<void>) | null;
+  readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
 }
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { CommitHook } from '@crm/core';
+import { type CommitHook, CommandRunner } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { Plugin, PluginProblem } from '../definition.js';
@@ -13,7 +13,7 @@ import { checkData, checkEvents, checkIdentity, checkModels, dependencyOrder, ty
 import { registerPluginDeliveries } from './deliveries-graphql.js';
 import { checkGraphqlTogether, graphqlContributions } from './graphql-contributions.js';
 import { guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
-import { type DeliveryOptions, type PluginRuntime, startDelivery } from './delivery.js';
+import { type DeliveryOptions, pluginSession, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
 import { registerPluginAdmin } from './settings-graphql.js';
 
@@ -103,10 +103,13 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
     start: (delivery) => (runtime = startDelivery(ordered, delivery)),
     async seed(prisma, workspaceId, seedOptions = {}) {
       const db = scopeToWorkspace(prisma, workspaceId);
+      // Core rows a seed makes go through the core's commands; their events wait in the outbox for a gateway.
+      const runner = new CommandRunner({ prisma, beforeCommit: [commitHookFor(ordered)] });
       for (const plugin of ordered) {
         if (!plugin.seed) continue;
         const settings = await readStoredSettings(db, workspaceId, plugin.id);
-        await plugin.seed({ workspaceId, db, settings, random: seededRandom((seedOptions.seed ?? 2026) + hash(plugin.id)) });
+        const caller = runner.callerFor(pluginSession(workspaceId, plugin.id));
+        await plugin.seed({ workspaceId, db, settings, caller, random: seededRandom((seedOptions.seed ?? 2026) + hash(plugin.id)) });
       }
     },
   };
