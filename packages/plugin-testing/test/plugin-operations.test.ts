@@ -129,6 +129,8 @@ describe('operators see and mend failed deliveries', () => {
     expect(line?.fields).toMatchObject({ plugin: 'stamps', subscriber: 'alwaysBroken', handler: 'subscriber alwaysBroken on order.recorded' });
 
     const member = await kit.issueKey(kit.workspace.workspaceId, 'MEMBER');
+    expect(await kit.client(null).errorCode(FAILED)).toBe('UNAUTHENTICATED');
+    expect(await kit.client(null).errorCode(REDELIVER, {})).toBe('UNAUTHENTICATED');
     expect(await member.errorCode(FAILED)).toBe('FORBIDDEN');
     expect(await member.errorCode(REDELIVER, {})).toBe('FORBIDDEN');
     const other = await kit.createWorkspace('Deliveries elsewhere');
@@ -168,6 +170,7 @@ describe('switching a plugin off for one workspace', () => {
     await admin().query(SETTINGS, { settings: { forbiddenCustomerName: 'Vetoed Vic' } });
     const member = await kit.issueKey(kit.workspace.workspaceId, 'MEMBER');
     expect(await member.errorCode(SWITCH, { enabled: false })).toBe('FORBIDDEN');
+    expect(await kit.client(null).errorCode(SWITCH, { enabled: false })).toBe('UNAUTHENTICATED');
 
     expect((await admin().query(SWITCH, { enabled: false })).setPluginEnabled.plugin).toEqual({ id: 'stamps', enabled: false });
     // Root fields: a coded error that says why.

@@ -117,9 +117,12 @@ export function registerPluginAdmin(builder: Builder, plugins: readonly Plugin[]
   const SwitchInput = builder.inputType('SetPluginEnabledInput', {
     fields: (t) => ({ pluginId: t.string({ required: true }), enabled: t.boolean({ required: true }) }),
   });
+  const SwitchPayload = builder.objectRef<{ plugin: Plugin }>('SetPluginEnabledPayload').implement({
+    fields: (t) => ({ plugin: t.field({ type: InstalledPlugin, resolve: (p) => p.plugin }) }),
+  });
   builder.mutationField('setPluginEnabled', (t) =>
     t.field({
-      type: Payload,
+      type: SwitchPayload,
       authScopes: { admin: true },
       description:
         'Switches a plugin on or off in this workspace, at once and without a restart. While off, its hooks, subscribers and jobs do nothing here, its root fields fail with FORBIDDEN (extensions.reason PLUGIN_DISABLED) and its fields on core types are null; events of that time are never delivered to it.',
