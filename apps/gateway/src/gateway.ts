@@ -12,6 +12,7 @@ import type { RateLimitOptions } from './rate-limit.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
+import { pluginPanelRoute } from './plugin-panel-files.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
 import { EventRetention, type EventRetentionSettings } from './live/event-retention.js';
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
@@ -149,7 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // A plugin switched off in a workspace: its fields there stop answering (see setPluginEnabled).
   const schema = host ? host.guardSchema(built) : built;
   const app = createGraphQLApp({ schema, verifier, runner, logger, limits: options.limits, rateLimit: options.rateLimit, live: bus, sqlProjection: options.sqlProjection });
-  const routes = dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [];
+  const routes = [...(host?.panels.length ? [pluginPanelRoute(host)] : []), ...(dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : [])];
   const server = createHttpServer({ app, database, logger, maxBodyBytes: options.maxBodyBytes, routes });
   server.keepAliveTimeout = 65_000;
   const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, ...options.webSocket });

@@ -4,6 +4,7 @@ import type { CommandScope, CrmEventType } from '@crm/core';
 import semver from 'semver';
 import type { z } from 'zod';
 import type {
+  DashboardPanelEntry,
   DeliveredEvent,
   Hook,
   HookEntry,
@@ -29,8 +30,9 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
-  'subscribers', 'hooks', 'seed', 'delivery', 'jobs',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard',
 ]);
+const SLOTS = new Set(['customer']);
 
 const toPath = (value: string | URL | undefined): string | null =>
   value === undefined ? null : value instanceof URL ? fileURLToPath(value) : path.resolve(value);
@@ -150,6 +152,17 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
   }
 
+  const panels: DashboardPanelEntry[] = [];
+  for (const [panelId, panel] of Object.entries(definition.dashboard?.panels ?? {})) {
+    const at = `dashboard.panels.${panelId}`;
+    if (!KEBAB.test(panelId)) problem(at, 'a panel id is kebab-case, e.g. "nps-score"');
+    else if (!isRecord(panel) || typeof panel.title !== 'string' || !panel.title) problem(`${at}.title`, 'a title to show above the panel');
+    else if (!SLOTS.has(panel.slot)) problem(`${at}.slot`, `where it shows: ${[...SLOTS].join(', ')}`);
+    else if (!(typeof panel.module === 'string' || panel.module instanceof URL) || !/\.m?js$/.test(String(panel.module))) {
+      problem(`${at}.module`, 'the built panel module (.js), e.g. new URL("../dashboard/panel.js", import.meta.url)');
+    } else panels.push({ id: panelId, title: panel.title, slot: panel.slot, file: toPath(panel.module)! });
+  }
+
   if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
   if (definition.seed !== undefined && !isFunction(definition.seed)) problem('seed', 'must be an async function');
   const attempts = definition.delivery?.attempts ?? 5;
@@ -180,6 +193,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
           seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
       : null,
     jobs,
+    panels,
   } satisfies Plugin);
 }
 

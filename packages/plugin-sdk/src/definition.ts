@@ -142,6 +142,22 @@ export interface DeliveryPolicy {
   backoffMs?: number;
 }
 
+/**
+ * A dashboard panel the plugin ships: a browser ES module, built with the plugin, that the dashboard loads from the
+ * gateway (`/plugins/<id>/panels/<panel>.js`) and mounts on its page, e.g. a customer's. Its default export:
+ * `mount(element, { customerId, query }) => cleanup?`, where `query(document, variables)` runs GraphQL with the
+ * signed-in user's key and resolves with `data` (throws with the errors). No framework is imposed: plain DOM, or a
+ * framework bundled into the module. See docs/plugins/dashboard-panels.md.
+ */
+export interface DashboardPanelDefinition {
+  /** Shown above the panel. */
+  title: string;
+  /** Where it shows: `customer` (the customer page, given `customerId`). */
+  slot: 'customer';
+  /** The built module, e.g. `new URL('../dashboard/nps-panel.js', import.meta.url)`. */
+  module: string | URL;
+}
+
 /** Everything `definePlugin` takes. Only `id` and `version` are required. */
 export interface PluginDefinition<Settings extends SettingsSchema = SettingsSchema, Permission extends string = string> {
   /** Stable, kebab-case (`loyalty`, `cross-sell`): names the plugin in CRM_PLUGINS, migrations and actors. */
@@ -178,6 +194,17 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   delivery?: DeliveryPolicy;
   /** Periodic tasks by name, run per workspace (under a lock: one instance at a time), e.g. expiry. */
   jobs?: Record<string, JobDefinition<z.output<Settings>>>;
+  /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
+  dashboard?: { panels: Record<string, DashboardPanelDefinition> };
+}
+
+/** A panel as the host serves it. */
+export interface DashboardPanelEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly slot: 'customer';
+  /** Absolute path of the module file. */
+  readonly file: string;
 }
 
 /**
@@ -205,6 +232,7 @@ export interface Plugin {
   readonly registerGraphql: ((builder: Builder) => void) | null;
   readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
+  readonly panels: readonly DashboardPanelEntry[];
 }
 
 export interface JobEntry {

@@ -6,6 +6,7 @@
 /// <reference types="@pothos/plugin-scope-auth" preserve="true" />
 export { definePlugin } from './define-plugin.js';
 export type {
+  DashboardPanelDefinition,
   DeliveredEvent,
   DeliveryPolicy,
   Hook,

@@ -96,6 +96,9 @@ export function checkEvents(plugins: readonly Plugin[], problems: PluginProblem[
  * `workspaceId`, so the data layer scopes it like a core model).
  */
 export function checkData(plugin: Plugin, problems: PluginProblem[]) {
+  for (const panel of plugin.panels) {
+    if (!fs.existsSync(panel.file)) problems.push({ plugin: plugin.id, path: `dashboard.panels.${panel.id}.module`, message: `not found: ${panel.file} (is the plugin built?)` });
+  }
   const { prisma, migrations } = plugin.paths;
   if (migrations && !fs.existsSync(migrations)) problems.push({ plugin: plugin.id, path: 'migrations', message: `folder not found: ${migrations}` });
   if (!prisma) return;

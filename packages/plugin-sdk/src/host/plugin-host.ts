@@ -12,6 +12,7 @@ import type { GraphQLSchema } from 'graphql';
 import { checkData, checkEvents, checkIdentity, checkModels, dependencyOrder, type Origins } from './checks.js';
 import { registerPluginDeliveries } from './deliveries-graphql.js';
 import { checkGraphqlTogether, graphqlContributions } from './graphql-contributions.js';
+import { type HostedPanel, panelPath, registerDashboardPanels } from './panels-graphql.js';
 import { guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
 import { type DeliveryOptions, pluginSession, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
@@ -50,6 +51,8 @@ export interface PluginHost {
    * (`setPluginEnabled`): call once on the schema the gateway serves.
    */
   guardSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** The dashboard panels the plugins ship, each with its module file and the path the gateway serves it at. */
+  readonly panels: readonly (HostedPanel & { path: string })[];
   /** Runs plugins' hooks inside core commands' transactions. */
   readonly commitHook: CommitHook;
   /** Starts delivering committed events to subscribers. */
@@ -89,10 +92,12 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   return {
     plugins: ordered,
     migrations,
+    panels: ordered.flatMap((p) => p.panels.map((panel) => ({ ...panel, plugin: p.id, path: panelPath(p.id, panel.id) }))),
     extendSchema(builder) {
       if (!ordered.length) return; // no plugins: no trace in the schema
-      registerPluginAdmin(builder, ordered, switchboard);
+      registerPluginAdmin(builder, ordered);
       registerPluginDeliveries(builder, ordered, () => runtime);
+      registerDashboardPanels(builder, ordered, switchboard);
       for (const plugin of ordered) plugin.registerGraphql?.(builder);
     },
     guardSchema(schema) {

@@ -6,29 +6,28 @@ import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema, is
 import { type PluginState, readPluginStates } from '../plugin-state.js';
 import type { GraphqlContribution } from './graphql-contributions.js';
 
-/** How long a gateway trusts what it read about a workspace's switches (another instance may flip one). */
+/** How long a long-lived context (a graphql-ws connection's) trusts what it read about the switches. */
 const STALE_AFTER_MS = 2000;
 
-/** The switches per workspace, read once per workspace and briefly cached; forgotten at once when flipped here. */
+/**
+ * The switches, read once per request (at the first plugin field it resolves: one statement, the same whatever the
+ * page size) and, for a graphql-ws connection whose context lives on, again after 2 s. Never shared between requests,
+ * so a switch flipped on any instance holds for the next request everywhere.
+ */
 export class PluginSwitchboard {
-  private readonly cache = new Map<string, { at: number; states: Promise<(pluginId: string) => PluginState> }>();
+  private readonly perContext = new WeakMap<GraphContext, { at: number; states: Promise<(pluginId: string) => PluginState> }>();
 
   /** Whether `pluginId` acts for the caller's workspace (true without a caller: the field's own checks answer). */
   async isOn(context: GraphContext, pluginId: string): Promise<boolean> {
     const caller = context.caller;
     if (!caller) return true;
-    const workspaceId = caller.session.workspaceId;
-    let entry = this.cache.get(workspaceId);
+    let entry = this.perContext.get(context);
     if (!entry || Date.now() - entry.at > STALE_AFTER_MS) {
-      entry = { at: Date.now(), states: readPluginStates(caller.db, workspaceId) };
-      this.cache.set(workspaceId, entry);
-      entry.states.catch(() => this.cache.delete(workspaceId));
+      entry = { at: Date.now(), states: readPluginStates(caller.db, caller.session.workspaceId) };
+      this.perContext.set(context, entry);
+      entry.states.catch(() => this.perContext.delete(context));
     }
     return (await entry.states)(pluginId).enabled;
-  }
-
-  forget(workspaceId: string): void {
-    this.cache.delete(workspaceId);
   }
 }
 

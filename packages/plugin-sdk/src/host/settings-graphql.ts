@@ -6,7 +6,6 @@ import type { Builder, GraphContext } from '@crm/graph';
 import type { Plugin } from '../definition.js';
 import { readPluginState, writePluginSwitch } from '../plugin-state.js';
 import { readStoredSettings, writeStoredSettings } from '../settings-store.js';
-import type { PluginSwitchboard } from './plugin-switch.js';
 
 declare module '@crm/core' {
   interface CrmEventMap {
@@ -37,7 +36,7 @@ function refuseUnknownKeys(plugin: Plugin, keys: readonly string[], patch: objec
   );
 }
 
-export function registerPluginAdmin(builder: Builder, plugins: readonly Plugin[], switchboard: PluginSwitchboard) {
+export function registerPluginAdmin(builder: Builder, plugins: readonly Plugin[]) {
   const Permission = builder.objectRef<{ name: string; roles: readonly string[]; description?: string | undefined }>('PluginPermission').implement({
     fields: (t) => ({
       name: t.exposeString('name'),
@@ -138,7 +137,6 @@ export function registerPluginAdmin(builder: Builder, plugins: readonly Plugin[]
           await writePluginSwitch(scope.tx, scope.session.workspaceId, plugin.id, input.enabled);
           scope.emit('plugin.switched', { type: 'Workspace', id: scope.session.workspaceId }, { pluginId: plugin.id, enabled: input.enabled });
         }, { role: 'ADMIN' });
-        switchboard.forget(caller.session.workspaceId);
         return { plugin };
       },
     }),
