@@ -26,15 +26,17 @@ function innermost(error: unknown): unknown {
  * coercion, scalars) pass; anything else becomes "Unexpected error." with `INTERNAL_SERVER_ERROR` and is logged
  * with its stack on the server only. (Duck-typed: a test runner may load `graphql` twice.)
  */
-export function maskError(error: unknown, message: string, log: (error: unknown) => void): GraphQLError {
+export function maskError(error: unknown, message: string, log: (error: unknown, fields?: Readonly<Record<string, string>>) => void): GraphQLError {
   const outer = (error ?? {}) as ErrorLike;
   const location = { nodes: outer.nodes, path: outer.path };
   const original = innermost(error);
   const mapped = fromPrismaError(original);
   if (isCrmError(mapped)) {
+    // A plugin's failure is shown coded (it names the plugin), and its cause is logged like an internal error.
+    if (mapped.code === 'PLUGIN_FAILED') log(mapped.cause ?? mapped, mapped.extensions);
     return new GraphQLError(mapped.message, {
       ...location,
-      extensions: { code: mapped.code, ...(mapped.field ? { field: mapped.field } : {}) },
+      extensions: { ...mapped.extensions, code: mapped.code, ...(mapped.field ? { field: mapped.field } : {}) },
     });
   }
   // Pothos validates connection and id arguments itself: an id that does not decode, a malformed cursor,

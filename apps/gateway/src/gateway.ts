@@ -19,6 +19,7 @@ import { type TrustedDocuments, trustedDocumentsFromEnv, useTrustedDocuments } f
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { createHttpServer } from './http-server.js';
+import { pluginPanelRoute } from './plugin-panel-files.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
 import { EventRetention, type EventRetentionSettings } from './live/event-retention.js';
 import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
@@ -153,8 +154,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       runner,
       prisma: database.prisma,
       policy: options.pluginDelivery,
-      onFailure: (failure) => logger.error('plugin subscriber failed', { ...failure, error: describeError(failure.error).error }),
-      onJobError: (error, where) => logger.error('plugin job failed', { ...where, ...describeError(error) }),
+      onFailure: ({ error, ...failure }) =>
+        logger.error('plugin subscriber failed', { ...failure, handler: `subscriber ${failure.subscriber} on ${failure.eventType}`, ...describeError(error) }),
+      onJobError: (error, where) => logger.error('plugin job failed', { ...where, handler: `job ${where.job}`, ...describeError(error) }),
     });
   }
   // Events committed by other processes (the CLI's imports) reach the refresher and the plugins when the relay
@@ -175,10 +177,12 @@ export function createGateway(options: GatewayOptions): Gateway {
           exclusive: clvRefresher ? (workspaceId, task) => clvRefresher!.exclusive(workspaceId, task) : undefined,
           ...options.monthEndSnapshots,
         });
-  const schema = buildSchema({
+  const built = buildSchema({
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
   });
+  // A plugin switched off in a workspace: its fields there stop answering (see setPluginEnabled).
+  const schema = host ? host.guardSchema(built) : built;
   const rateLimiter = createRateLimiter(options.rateLimit, options.redis, logger);
   const app = createGraphQLApp({
     schema,
@@ -201,6 +205,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const routes = [
     ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
+    ...(host?.panels.length ? [pluginPanelRoute(host)] : []),
     ...(dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : []),
   ];
   const server = createHttpServer({

@@ -84,7 +84,9 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       contextFor(initial.request.headers.get('authorization'), verifier, runner, live),
     maskedErrors: {
       maskError: (error, message) =>
-        maskError(error, message, (internal) => logger.error('internal error', describeError(internal))),
+        maskError(error, message, (internal, fields) =>
+          logger.error(fields?.plugin ? 'plugin failed' : 'internal error', { ...fields, ...describeError(internal) }),
+        ),
     },
     plugins: [
       useIntrospectionPolicy(introspection),

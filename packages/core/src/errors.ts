@@ -8,7 +8,9 @@ export type CrmErrorCode =
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
   | 'RATE_LIMITED'
-  | 'QUERY_TOO_COMPLEX';
+  | 'QUERY_TOO_COMPLEX'
+  /** A plugin's code failed (not a veto): `extensions.plugin` and `extensions.handler` name it. */
+  | 'PLUGIN_FAILED';
 
 /**
  * An expected failure, safe to show to the client. Everything that is not a CrmError is masked as an internal error.
@@ -24,6 +26,8 @@ export class CrmError extends Error {
     readonly code: CrmErrorCode,
     message: string,
     readonly field?: string,
+    /** More machine-readable detail for the client's `extensions` (e.g. a plugin's veto `reason`, the `plugin`). */
+    readonly extensions?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }

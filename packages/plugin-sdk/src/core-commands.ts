@@ -1,8 +1,56 @@
-// Core commands a plugin may run inside its own command's transaction: the core's validation, rules and events
-// apply, and the plugin's rows commit (or roll back) together with the core change.
-import { type Caller, type CommandScope, moveDeal as coreMoveDeal, type moveDealInput, requireRole } from '@crm/core';
-import type { Deal, ScopedPrisma } from '@crm/db';
-import type { z } from 'zod';
+// The core's commands as a plugin calls them: derived from @crm/core's exported services in this one place, so a
+// command the core adds is a command plugins get, with the same input type, validation, role checks and events.
+// Each runs inside the plugin's running transaction (hook, subscriber, job, or `plugin.run`): the core change and the
+// plugin's own rows commit or roll back together, and other plugins' hooks see its events.
+import * as core from '@crm/core';
+import { type Caller, type CommandScope, requireRole } from '@crm/core';
+import type { ScopedPrisma } from '@crm/db';
+
+/** How a core command is named: a verb, then what it acts on (`createTask`, `moveDeal`, `logActivity`). */
+const COMMAND_NAME = /^(create|update|delete|complete|convert|log|move|record|rename)[A-Z]/;
+type CommandVerb = 'create' | 'update' | 'delete' | 'complete' | 'convert' | 'log' | 'move' | 'record' | 'rename';
+
+/**
+ * Services a plugin never runs: access and keys, webhooks, workspaces, and helpers that are not commands (they take
+ * a transaction, not a caller). A plugin acting as `plugin:<id>` (ADMIN) must not mint credentials.
+ */
+const NOT_FOR_PLUGINS = [
+  'createApiKey', 'revokeApiKey', 'createUser', 'updateUser', 'createWebhook', 'updateWebhook', 'deleteWebhook',
+  'createWorkspace', 'recordStageChange', 'updateAnalyticsSettings',
+] as const;
+
+type CoreModule = typeof core;
+type IsCommand<F> = F extends (caller: Caller, input: infer _I) => Promise<unknown> ? true : false;
+
+/** The names of the core's commands that plugins may run. */
+export type CoreCommandName = {
+  [K in keyof CoreModule]: K extends `${CommandVerb}${string}`
+    ? K extends (typeof NOT_FOR_PLUGINS)[number]
+      ? never
+      : IsCommand<CoreModule[K]> extends true
+        ? K
+        : never
+    : never;
+}[keyof CoreModule];
+
+/** A core command without its caller: the plugin's transaction and session stand in for it. */
+type Bound<F> = F extends (caller: Caller, input: infer I) => Promise<infer R> ? (input: I) => Promise<R> : never;
+
+/**
+ * Every core command, typed from its service: `commands.createTask({ title, customerId })`,
+ * `commands.moveDeal({ id, stageId })`, `commands.updateCustomer({ id, lifecycleStage })`. Ids are row ids (the
+ * `customerId` of an event's payload, `rowId(globalId, 'Customer')`), not GraphQL global ids.
+ */
+export type CoreCommands = { readonly [K in CoreCommandName]: Bound<CoreModule[K]> };
+
+type Service = (caller: Caller, input: unknown) => Promise<unknown>;
+const excluded = new Set<string>(NOT_FOR_PLUGINS);
+const coreServices = (Object.entries(core) as [string, unknown][]).filter(
+  (entry): entry is [CoreCommandName, Service] => typeof entry[1] === 'function' && COMMAND_NAME.test(entry[0]) && !excluded.has(entry[0]),
+);
+
+/** The names, for documentation and tests. */
+export const coreCommandNames: readonly CoreCommandName[] = coreServices.map(([name]) => name).sort();
 
 /** A caller whose `run` joins the running transaction instead of opening another one. */
 function joined(scope: CommandScope): Caller {
@@ -10,7 +58,7 @@ function joined(scope: CommandScope): Caller {
     session: scope.session,
     // Reads inside the command go through the same transaction.
     db: scope.tx as unknown as ScopedPrisma,
-    // The core command's own role floor still applies (the same check a separate transaction would make).
+    // The core command's own role floor still applies to the session (the caller's, or the plugin's own).
     run: (fn, options) => {
       requireRole(scope.session, options?.role ?? 'MEMBER');
       return fn(scope);
@@ -18,7 +66,12 @@ function joined(scope: CommandScope): Caller {
   };
 }
 
-/** The core's `moveDeal` (raw row ids), in the plugin command's transaction: a lost stage needs `lostReason`. */
-export function moveDealIn(scope: CommandScope, input: z.input<typeof moveDealInput>): Promise<Deal> {
-  return coreMoveDeal(joined(scope), input);
+/** The core's commands bound to a running command's scope. */
+export function coreCommandsIn(scope: CommandScope): CoreCommands {
+  return coreCommandsFor(joined(scope));
+}
+
+/** The core's commands for a caller: each call is a command (a transaction) of its own. */
+export function coreCommandsFor(caller: Caller): CoreCommands {
+  return Object.fromEntries(coreServices.map(([name, service]) => [name, (input: unknown) => service(caller, input)])) as unknown as CoreCommands;
 }

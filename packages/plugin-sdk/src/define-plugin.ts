@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CrmEventType } from '@crm/core';
+import type { CommandScope, CrmEventType } from '@crm/core';
 import semver from 'semver';
 import type { z } from 'zod';
 import type {
+  DashboardPanelEntry,
   DeliveredEvent,
   Hook,
   HookEntry,
@@ -17,6 +18,8 @@ import type {
   Subscriber,
   SubscriberEntry,
 } from './definition.js';
+import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
+import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { createToolkit } from './toolkit.js';
@@ -27,8 +30,9 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
-  'subscribers', 'hooks', 'seed', 'delivery', 'jobs',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard',
 ]);
+const SLOTS = new Set(['customer']);
 
 const toPath = (value: string | URL | undefined): string | null =>
   value === undefined ? null : value instanceof URL ? fileURLToPath(value) : path.resolve(value);
@@ -98,6 +102,22 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   let tableAccess: TableAccess | null = null;
   const access = () => (tableAccess ??= tableAccessFor(prismaPath));
 
+  /** A plugin emits only its own events: posing as the core or another plugin is refused. */
+  const ownEmit = (emit: CommandScope['emit']): CommandScope['emit'] => (type, subject, payload) => {
+    if (!Object.hasOwn(events, type)) {
+      throw pluginMisuse(id, `may emit only its own events (declared in \`events\`: ${Object.keys(events).join(', ') || 'none'}); it emitted "${type}"`);
+    }
+    emit(type, subject, payload);
+  };
+  /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
+  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown }>(context: C, workspaceId: string) => ({
+    ...context,
+    emit: ownEmit(context.emit),
+    commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session }),
+    settings: parseSettings(context.settings),
+    sql: createPluginSql(context.tx, workspaceId, access),
+  });
+
   const subscribers: SubscriberEntry[] = [];
   forEachHandler<Subscriber<never, z.output<Settings>>>(definition.subscribers, 'subscribers', problem, (event, name, handler) => {
     subscribers.push({
@@ -105,11 +125,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       name,
       // The host delivers only events of this type, so the payload has this event's shape.
       handle: (delivered, context) =>
-        handler(delivered as DeliveredEvent<never>, {
-          ...context,
-          settings: parseSettings(context.settings),
-          sql: createPluginSql(context.tx, delivered.workspaceId, access),
-        }),
+        handler(delivered as DeliveredEvent<never>, inScope(context, delivered.workspaceId)),
     });
   });
   const hooks: HookEntry[] = [];
@@ -118,11 +134,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       event,
       name,
       handle: (pending, context) =>
-        handler(pending as PendingEventOf<never>, {
-          ...context,
-          settings: parseSettings(context.settings),
-          sql: createPluginSql(context.tx, context.session.workspaceId, access),
-        }),
+        handler(pending as PendingEventOf<never>, inScope(context, context.session.workspaceId)),
     });
   });
 
@@ -135,9 +147,20 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       jobs.push({
         name,
         everyMs: job.everyMs,
-        run: (context) => job.run({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.tx, context.workspaceId, access) }),
+        run: (context) => job.run({ ...inScope(context, context.workspaceId), workspaceId: context.workspaceId, now: context.now }),
       });
     }
+  }
+
+  const panels: DashboardPanelEntry[] = [];
+  for (const [panelId, panel] of Object.entries(definition.dashboard?.panels ?? {})) {
+    const at = `dashboard.panels.${panelId}`;
+    if (!KEBAB.test(panelId)) problem(at, 'a panel id is kebab-case, e.g. "nps-score"');
+    else if (!isRecord(panel) || typeof panel.title !== 'string' || !panel.title) problem(`${at}.title`, 'a title to show above the panel');
+    else if (!SLOTS.has(panel.slot)) problem(`${at}.slot`, `where it shows: ${[...SLOTS].join(', ')}`);
+    else if (!(typeof panel.module === 'string' || panel.module instanceof URL) || !/\.m?js$/.test(String(panel.module))) {
+      problem(`${at}.module`, 'the built panel module (.js), e.g. new URL("../dashboard/panel.js", import.meta.url)');
+    } else panels.push({ id: panelId, title: panel.title, slot: panel.slot, file: toPath(panel.module)! });
   }
 
   if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
@@ -147,7 +170,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) problem('delivery.attempts', 'an integer from 1 to 20');
   if (!Number.isFinite(backoffMs) || backoffMs < 0) problem('delivery.backoffMs', 'a number of milliseconds, 0 or more');
 
-  const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings, access);
+  const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit);
   const graphql = definition.graphql;
   const seed = definition.seed;
   return deepFreeze({
@@ -166,9 +189,11 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     settings,
     registerGraphql: isFunction(graphql) ? (builder) => graphql(builder, toolkit) : null,
     seed: isFunction(seed)
-      ? (context) => seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access) })
+      ? ({ caller, ...context }) =>
+          seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
       : null,
     jobs,
+    panels,
   } satisfies Plugin);
 }
 
@@ -188,7 +213,9 @@ function settingsEntry(schema: SettingsSchema | undefined, problem: (at: string,
     for (const issue of defaults.issues) problem(`settings.${issue.path}`, `needs a default (${issue.message})`);
     return null;
   }
-  return { parse, defaults: defaults.value };
+  const shape = (schema as { shape?: unknown }).shape;
+  const keys = isRecord(shape) ? Object.keys(shape) : Object.keys(defaults.value);
+  return { parse, defaults: defaults.value, keys };
 }
 
 type HandlerMap = Partial<Record<CrmEventType, Record<string, unknown>>>;

@@ -1,9 +1,10 @@
 // What a plugin author writes: the shape `definePlugin` accepts. Everything a plugin contributes is declared
 // here as data and functions; nothing runs until a host composes the plugin.
-import type { CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core';
+import type { Caller, CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core';
 import type { Role, ScopedPrisma, ScopedTransaction } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { z } from 'zod';
+import type { CoreCommands } from './core-commands.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { PluginToolkit } from './toolkit.js';
 
@@ -27,8 +28,13 @@ export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
 export interface SubscriberContext<Settings> {
   /** Workspace-scoped transaction: the subscriber's writes and its "processed" mark commit together. */
   tx: ScopedTransaction;
-  /** Records an event in the same transaction (published after commit, delivered to subscribers in turn). */
+  /**
+   * Records one of the plugin's own events (declared in `events`) in the same transaction (published after commit,
+   * delivered to subscribers in turn). A core event or another plugin's is refused (`PLUGIN_FAILED`).
+   */
   emit: CommandScope['emit'];
+  /** The core's commands in this transaction, with the core's validation, role checks and events (see {@link CoreCommands}). */
+  commands: CoreCommands;
   /** `actor` is `plugin:<id>`, role ADMIN, in the event's workspace. */
   session: Session;
   /** The workspace's settings of this plugin (defaults filled in). */
@@ -53,7 +59,10 @@ export interface PendingEventOf<K extends CrmEventType> {
 /** What a hook gets: the command's own transaction. */
 export interface HookContext<Settings> {
   tx: ScopedTransaction;
+  /** Records one of the plugin's own events (declared in `events`); a core or another plugin's event is refused. */
   emit: CommandScope['emit'];
+  /** The core's commands in the command's transaction (their events are not hooked again). */
+  commands: CoreCommands;
   session: Session;
   settings: Settings;
   /** One read-only SQL statement in the command's workspace, inside `tx`. */
@@ -62,7 +71,9 @@ export interface HookContext<Settings> {
 
 /**
  * Runs inside the core command's transaction, before commit, once per matching event the command emitted. Throw a
- * `CrmError` (e.g. `badInput`, `conflict`, `forbidden`) to veto: the command rolls back and the client gets its code.
+ * `CrmError` (e.g. `veto('CREDIT_HOLD', '…')`, `badInput`, `conflict`) to veto: the command rolls back and the client
+ * gets its code, `extensions.reason` (with `veto`) and `extensions.plugin`. Anything else it throws (a bug) fails the
+ * command with `PLUGIN_FAILED` naming the plugin and the hook.
  */
 export type Hook<K extends CrmEventType, Settings> = (event: PendingEventOf<K>, context: HookContext<Settings>) => Promise<void>;
 
@@ -93,12 +104,20 @@ export interface SeedContext<Settings> {
   random: () => number;
   /** One read-only SQL statement in the workspace. */
   sql: PluginSql;
+  /**
+   * The core's commands, each a command of its own as `plugin:<id>`: demo rows in core tables go through them (with
+   * the core's validation and events), never straight into the tables.
+   */
+  commands: CoreCommands;
 }
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
 export interface JobContext<Settings> {
   tx: ScopedTransaction;
+  /** Records one of the plugin's own events (declared in `events`). */
   emit: CommandScope['emit'];
+  /** The core's commands in this transaction, as `plugin:<id>`. */
+  commands: CoreCommands;
   session: Session;
   settings: Settings;
   workspaceId: string;
@@ -121,6 +140,22 @@ export interface DeliveryPolicy {
   attempts?: number;
   /** Wait before the second try; doubles at each further try. @default 200 */
   backoffMs?: number;
+}
+
+/**
+ * A dashboard panel the plugin ships: a browser ES module, built with the plugin, that the dashboard loads from the
+ * gateway (`/plugins/<id>/panels/<panel>.js`) and mounts on its page, e.g. a customer's. Its default export:
+ * `mount(element, { customerId, query }) => cleanup?`, where `query(document, variables)` runs GraphQL with the
+ * signed-in user's key and resolves with `data` (throws with the errors). No framework is imposed: plain DOM, or a
+ * framework bundled into the module. See docs/plugins/dashboard-panels.md.
+ */
+export interface DashboardPanelDefinition {
+  /** Shown above the panel. */
+  title: string;
+  /** Where it shows: `customer` (the customer page, given `customerId`). */
+  slot: 'customer';
+  /** The built module, e.g. `new URL('../dashboard/nps-panel.js', import.meta.url)`. */
+  module: string | URL;
 }
 
 /** Everything `definePlugin` takes. Only `id` and `version` are required. */
@@ -159,6 +194,17 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   delivery?: DeliveryPolicy;
   /** Periodic tasks by name, run per workspace (under a lock: one instance at a time), e.g. expiry. */
   jobs?: Record<string, JobDefinition<z.output<Settings>>>;
+  /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
+  dashboard?: { panels: Record<string, DashboardPanelDefinition> };
+}
+
+/** A panel as the host serves it. */
+export interface DashboardPanelEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly slot: 'customer';
+  /** Absolute path of the module file. */
+  readonly file: string;
 }
 
 /**
@@ -184,8 +230,9 @@ export interface Plugin {
   readonly settings: SettingsEntry | null;
   /** Registers the plugin's GraphQL contributions; null when it has none. */
   readonly registerGraphql: ((builder: Builder) => void) | null;
-  readonly seed: ((context: HostContext<SeedContext<unknown>>) => Promise<void>) | null;
+  readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
+  readonly panels: readonly DashboardPanelEntry[];
 }
 
 export interface JobEntry {
@@ -194,8 +241,11 @@ export interface JobEntry {
   run(context: HostContext<JobContext<unknown>>): Promise<void>;
 }
 
-/** A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's tables). */
-export type HostContext<C> = Omit<C, 'sql'>;
+/**
+ * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
+ * tables) and `commands`, and narrows `emit` to the plugin's own events.
+ */
+export type HostContext<C> = Omit<C, 'sql' | 'commands'>;
 
 /** Raw stored settings in, the plugin's typed handler out. */
 export interface SubscriberEntry {
@@ -215,6 +265,8 @@ export interface SettingsEntry {
   parse(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] };
   /** The settings with every default: what a workspace that never changed them gets. */
   readonly defaults: Record<string, unknown>;
+  /** The settings' top-level keys: a patch naming any other is refused. */
+  readonly keys: readonly string[];
 }
 
 /** One problem, compiler-style: which plugin, where in its definition, what is wrong. */

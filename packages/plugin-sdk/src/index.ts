@@ -6,6 +6,7 @@
 /// <reference types="@pothos/plugin-scope-auth" preserve="true" />
 export { definePlugin } from './define-plugin.js';
 export type {
+  DashboardPanelDefinition,
   DeliveredEvent,
   DeliveryPolicy,
   Hook,
@@ -47,4 +48,5 @@ export {
 export { Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 /** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
 export type * as Models from '@crm/db';
-export { moveDealIn } from './core-commands.js';
+export { coreCommandNames, type CoreCommandName, type CoreCommands } from './core-commands.js';
+export { veto, type VetoOptions } from './plugin-errors.js';

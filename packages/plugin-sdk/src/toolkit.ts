@@ -2,6 +2,7 @@
 // plugin reaches settings, permissions, commands and batching through it, so none needs core internals.
 import { type Caller, type CommandScope, CrmError, forbidden } from '@crm/core';
 import type { GraphContext } from '@crm/graph';
+import { type CoreCommands, coreCommandsIn } from './core-commands.js';
 import type { PermissionDefinition } from './definition.js';
 import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';
@@ -11,6 +12,11 @@ import type { TableAccess } from './table-access.js';
 /** A command's scope plus the plugin's settings in that workspace. */
 export interface PluginCommandScope<Settings> extends CommandScope {
   settings: Settings;
+  /**
+   * The core's commands in this transaction, as the request's caller: the core's validation, role checks and events
+   * (and other plugins' hooks) apply, e.g. `await commands.createTask({ title, customerId })`.
+   */
+  commands: CoreCommands;
   /** One read-only SQL statement in the command's workspace, inside its transaction (see {@link PluginSql}). */
   sql: PluginSql;
   /**
@@ -47,6 +53,7 @@ export function createToolkit<Settings, Permission extends string>(
   permissions: Readonly<Record<string, PermissionDefinition>>,
   parseSettings: (raw: unknown) => Settings,
   tableAccess: () => TableAccess,
+  ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
 ): PluginToolkit<Settings, Permission> {
   const authorize = (context: GraphContext, permission: Permission): Caller => {
     const caller = context.caller;
@@ -72,6 +79,8 @@ export function createToolkit<Settings, Permission extends string>(
         async (scope) =>
           fn({
             ...scope,
+            emit: ownEmit(scope.emit),
+            commands: coreCommandsIn(scope),
             settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
             sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess),
             lock: async (key) => {

@@ -88,7 +88,7 @@ describe('the plugin host', () => {
       definePlugin({ id: 'more-widgets', version: '1.0.0', graphql: graphqlType('Widget') }),
       definePlugin({ id: 'bad', version: 'x' }),
     ];
-    // GraphQL is checked once everything else is right, so check its clash on its own too.
+    // GraphQL is checked whatever else is wrong: one run lists everything.
     const { problems, message } = problemsOf(() => createPluginHost(plugins));
     expect(problems.map((p) => `${p.plugin} ${p.path}`)).toEqual([
       'bad version',
@@ -100,17 +100,81 @@ describe('the plugin host', () => {
       'copycat events["poser.done"]',
       'ghost migrations',
       'ghost prisma',
+      'more-widgets graphql',
     ]);
-    expect(message).toContain('The plugins cannot start (9 problems):');
+    expect(message).toContain('The plugins cannot start (10 problems):');
+    expect(message).toContain('  twin: id: two enabled plugins have this id: plugin twin@1.0.0 and plugin twin@1.0.1');
+    expect(message).toContain('  more-widgets: graphql: type Widget is also added by plugin "widgets"');
     expect(message).toContain('  chicken: requires.plugins: circular requirement: chicken -> egg -> chicken');
     expect(message).toContain('  ghost: prisma: model Ghost is not in the generated client');
     expect(message).toContain('  future: requires.core: needs core ^9.0.0; this is core 0.1.0');
 
-    const clash = problemsOf(() => createPluginHost(plugins.slice(9, 11)));
-    expect(clash.problems).toHaveLength(1);
-    expect(clash.problems[0]).toMatchObject({ plugin: 'more-widgets', path: 'graphql' });
-    expect(clash.problems[0]!.message).toMatch(/Widget/);
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it('reports every GraphQL clash between plugins, each naming both plugins, and a clash with the core', () => {
+    const greet = (field: string) => (builder: Parameters<NonNullable<Parameters<typeof definePlugin>[0]['graphql']>>[0]) =>
+      builder.queryField(field, (t) => t.string({ resolve: () => 'hi' }));
+    const both = (...fields: string[]) => (builder: Parameters<ReturnType<typeof greet>>[0]) => fields.forEach((f) => greet(f)(builder));
+    const { problems } = problemsOf(() =>
+      createPluginHost([
+        definePlugin({ id: 'first', version: '1.0.0', graphql: both('hello', 'goodbye') }),
+        definePlugin({ id: 'second', version: '1.0.0', graphql: both('hello', 'goodbye') }),
+        definePlugin({ id: 'third', version: '1.0.0', graphql: greet('hello') }),
+        definePlugin({ id: 'shadow', version: '1.0.0', graphql: greet('customers') }),
+      ]),
+    );
+    expect(problems.map((p) => `${p.plugin}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^shadow: .*customers/),
+      'second: field Query.hello is also added by plugin "first"',
+      'second: field Query.goodbye is also added by plugin "first"',
+      'third: field Query.hello is also added by plugin "first"',
+      'third: field Query.hello is also added by plugin "second"',
+    ]);
+  });
+
+  it('refuses two plugins that declare the same model or table, or a core one, naming both sides and their files', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-models-'));
+    const fragment = (name: string, body: string) => {
+      fs.mkdirSync(path.join(dir, name, 'migrations'), { recursive: true });
+      fs.writeFileSync(path.join(dir, name, 'schema.prisma'), body);
+      return { prisma: path.join(dir, name, 'schema.prisma'), migrations: path.join(dir, name, 'migrations') };
+    };
+    const model = (name: string, extra = '') => `model ${name} {\n  id String @id\n  workspaceId String\n${extra}}\n`;
+    const { problems } = problemsOf(() =>
+      createPluginHost([
+        definePlugin({ id: 'left', version: '1.0.0', ...fragment('left', model('Twin') + model('LeftOnly', '  @@map("shared_rows")\n')) }),
+        definePlugin({ id: 'right', version: '1.0.0', ...fragment('right', model('Twin') + model('RightOnly', '  @@map("shared_rows")\n')) }),
+        definePlugin({ id: 'usurper', version: '1.0.0', ...fragment('usurper', model('Customer') + model('Mine', '  @@map("Deal")\n')) }),
+      ]),
+    );
+    const messages = problems.filter((p) => p.path === 'prisma' && !/generated client/.test(p.message)).map((p) => `${p.plugin}: ${p.message}`);
+    const file = (name: string) => path.join(dir, name, 'schema.prisma');
+    expect(messages).toEqual([
+      `right: model Twin in ${file('right')} is also declared by plugin "left" (${file('left')})`,
+      `right: table "shared_rows" (model RightOnly in ${file('right')}) is also used by plugin "left" (${file('left')})`,
+      `usurper: model Customer in ${file('usurper')} is also declared by the core`,
+      `usurper: table "Deal" (model Mine in ${file('usurper')}) is also used by the core`,
+    ]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('names both packages when two plugins share an id or a package name', () => {
+    const a = definePlugin({ id: 'nps', version: '1.0.0' });
+    const b = definePlugin({ id: 'nps', version: '2.0.0' });
+    const c = definePlugin({ id: 'nps-two', version: '1.0.0' });
+    const origins = new Map([
+      [a, { source: 'bundled', dir: '/repo/plugins/nps', packageName: '@crm/plugin-nps' }],
+      [b, { source: './vendor/nps', dir: '/repo/vendor/nps', packageName: 'acme-nps' }],
+      [c, { source: 'acme-nps', dir: '/repo/node_modules/acme-nps', packageName: 'acme-nps' }],
+    ]);
+    const { message } = problemsOf(() => createPluginHost([a, b, c], { origins }));
+    expect(message).toContain(
+      '  nps: id: two enabled plugins have this id: package @crm/plugin-nps at /repo/plugins/nps (bundled) and package acme-nps at /repo/vendor/nps (crm.config.json entry ./vendor/nps)',
+    );
+    expect(message).toContain(
+      '  nps-two: package: two enabled plugins come from the package acme-nps: package acme-nps at /repo/vendor/nps (crm.config.json entry ./vendor/nps) and package acme-nps at /repo/node_modules/acme-nps (crm.config.json entry acme-nps)',
+    );
   });
 
   it('orders plugins after those they require', () => {

@@ -40,9 +40,10 @@ describe('a plugin through the gateway', () => {
         permissions: [
           { name: 'addStamp', roles: ['MEMBER', 'ADMIN'] },
           { name: 'resetCard', roles: ['ADMIN'] },
+          { name: 'followUp', roles: ['READ_ONLY', 'MEMBER', 'ADMIN'] },
         ],
         events: ['stamps.stamp_added'],
-        settings: { stampsPerOrder: 1, flakyFailures: 0, brokenSubscriber: false, forbiddenCustomerName: null },
+        settings: { stampsPerOrder: 1, flakyFailures: 0, brokenSubscriber: false, forbiddenCustomerName: null, brokenHook: false, emitCoreEvent: false },
       },
     ]);
   });

@@ -19,7 +19,7 @@ const demoTexts = [
 ];
 const reasons = ['Price', 'Price', 'Feature gap', 'Relationship'];
 
-export async function seedCompetitors({ db, workspaceId, random }: SeedContext<CompetitorSettings>) {
+export async function seedCompetitors({ db, workspaceId, random, commands }: SeedContext<CompetitorSettings>) {
   const competitors = await db.competitor.createManyAndReturn({
     data: demoCompetitors.map((c) => ({ ...c, workspaceId, nameKey: nameKey(c.name) })),
     skipDuplicates: true,
@@ -28,17 +28,21 @@ export async function seedCompetitors({ db, workspaceId, random }: SeedContext<C
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const customers = await db.customer.findMany({ select: { id: true }, orderBy: { createdAt: 'asc' }, take: 40 });
   const now = Date.now();
-  const activities = await db.activity.createManyAndReturn({
-    data: customers.map((c, i) => ({
-      workspaceId,
-      customerId: c.id,
-      type: 'CALL' as const,
-      channel: 'PHONE' as const,
-      direction: 'INBOUND' as const,
-      subject: demoTexts[i % demoTexts.length]!,
-      occurredAt: new Date(now - Math.floor(random() * 90) * 86_400_000),
-    })),
-  });
+  // Through the core's command (its validation and activity.logged events); the mentions are made here at once, and the
+  // subscriber that also sees those events finds them already there (unique per activity and competitor).
+  const activities = [];
+  for (const [i, c] of customers.entries()) {
+    activities.push(
+      await commands.logActivity({
+        customerId: c.id,
+        type: 'CALL',
+        channel: 'PHONE',
+        direction: 'INBOUND',
+        subject: demoTexts[i % demoTexts.length]!,
+        occurredAt: new Date(now - Math.floor(random() * 90) * 86_400_000),
+      }),
+    );
+  }
   const match = competitorMatcher(competitors);
   await db.competitorMention.createMany({
     data: activities.flatMap((a) =>

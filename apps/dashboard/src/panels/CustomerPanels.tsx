@@ -1,8 +1,9 @@
 import { useCustomerFields } from '../data/customer-fields.js';
 import type { CustomerPanelProps } from './customer-panel.js';
+import { PluginPanels } from './PluginPanels.js';
 import { customerPanels } from './registry.js';
 
-/** The registered panels whose Customer field this gateway serves (none until the fields are known). */
+/** The registered panels whose Customer field this gateway serves (none until the fields are known), then those plugins ship. */
 export function CustomerPanels(props: CustomerPanelProps) {
   const fields = useCustomerFields();
   if (!fields) return null;
@@ -13,6 +14,7 @@ export function CustomerPanels(props: CustomerPanelProps) {
         .map(({ id, Component }) => (
           <Component key={id} {...props} />
         ))}
+      <PluginPanels {...props} />
     </>
   );
 }

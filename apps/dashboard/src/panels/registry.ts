@@ -1,5 +1,5 @@
-// The customer 360's panels for fields that analytics and plugins add to Customer, in display order. A plugin's
-// panel is one small component here plus one line below.
+// The customer 360's panels for fields that analytics and the bundled plugins add to Customer, in display order.
+// Any other plugin ships its own panel module instead (PluginPanels.tsx, docs/plugins/dashboard-panels.md).
 import { AnalyticsPanel } from './AnalyticsPanel.js';
 import { CompetitorMentionsPanel } from './CompetitorMentionsPanel.js';
 import { CrossSellPanel } from './CrossSellPanel.js';

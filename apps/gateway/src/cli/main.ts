@@ -13,6 +13,7 @@ import { migrate } from './migrate.js';
 import { clientGenerate } from './client-generate.js';
 import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
 import { pluginDev } from './plugin-dev.js';
+import { pluginDeliveries, pluginRedeliver } from './plugin-deliveries.js';
 import { seed } from './seed.js';
 import { workspaceCreate, workspaceList } from './workspace.js';
 
@@ -34,6 +35,8 @@ const commands: CliCommand[] = [
   pluginDev,
   pluginPack,
   clientGenerate,
+  pluginDeliveries,
+  pluginRedeliver,
 ];
 
 function usageLine(command: CliCommand): string {

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { getDatamodel } from '@crm/db';
-import { type Builder, buildSchema } from '@crm/graph';
 import semver from 'semver';
 import type { Plugin, PluginProblem } from '../definition.js';
+import { coreModels, declaredModels } from './fragment-models.js';
 
 /** Entities of core events: a plugin's events must not pose as core ones. */
 export const coreEventEntities = new Set([
@@ -37,11 +37,40 @@ export function dependencyOrder(plugins: readonly Plugin[], problems: PluginProb
   return ordered;
 }
 
-export function checkIdentity(plugins: readonly Plugin[], coreVersion: string, problems: PluginProblem[]) {
-  const seen = new Set<string>();
+/** Where a plugin was loaded from, to name both sides of a clash. */
+export interface PluginOrigin {
+  /** `bundled`, or the crm.config.json entry that named it. */
+  source: string;
+  /** Its package folder. */
+  dir: string;
+  /** Its package.json `name`. */
+  packageName: string | null;
+}
+
+export type Origins = ReadonlyMap<Plugin, PluginOrigin>;
+
+/** `package crm-plugin-nps at /x/nps (crm.config.json entry ./nps)`, or the plugin's own paths when it was given directly. */
+export function describeOrigin(plugin: Plugin, origins: Origins): string {
+  const origin = origins.get(plugin);
+  if (origin) return `${origin.packageName ? `package ${origin.packageName}` : 'a package'} at ${origin.dir} (${origin.source === 'bundled' ? 'bundled' : `crm.config.json entry ${origin.source}`})`;
+  return plugin.paths.prisma ? `the plugin with schema ${plugin.paths.prisma}` : `plugin ${plugin.id}@${plugin.version}`;
+}
+
+export function checkIdentity(plugins: readonly Plugin[], coreVersion: string, problems: PluginProblem[], origins: Origins = new Map()) {
+  const seen = new Map<string, Plugin>();
+  const packages = new Map<string, Plugin>();
   for (const plugin of plugins) {
-    if (seen.has(plugin.id)) problems.push({ plugin: plugin.id, path: 'id', message: 'two enabled plugins have this id' });
-    seen.add(plugin.id);
+    const twin = seen.get(plugin.id);
+    if (twin) {
+      problems.push({ plugin: plugin.id, path: 'id', message: `two enabled plugins have this id: ${describeOrigin(twin, origins)} and ${describeOrigin(plugin, origins)}` });
+    }
+    seen.set(plugin.id, plugin);
+    const name = origins.get(plugin)?.packageName;
+    const samePackage = name ? packages.get(name) : undefined;
+    if (name && samePackage) {
+      problems.push({ plugin: plugin.id, path: 'package', message: `two enabled plugins come from the package ${name}: ${describeOrigin(samePackage, origins)} and ${describeOrigin(plugin, origins)}` });
+    }
+    if (name) packages.set(name, plugin);
     const range = plugin.requires.core;
     if (range && semver.validRange(range) && !semver.satisfies(coreVersion, range, { includePrerelease: true })) {
       problems.push({ plugin: plugin.id, path: 'requires.core', message: `needs core ${range}; this is core ${coreVersion}` });
@@ -67,6 +96,9 @@ export function checkEvents(plugins: readonly Plugin[], problems: PluginProblem[
  * `workspaceId`, so the data layer scopes it like a core model).
  */
 export function checkData(plugin: Plugin, problems: PluginProblem[]) {
+  for (const panel of plugin.panels) {
+    if (!fs.existsSync(panel.file)) problems.push({ plugin: plugin.id, path: `dashboard.panels.${panel.id}.module`, message: `not found: ${panel.file} (is the plugin built?)` });
+  }
   const { prisma, migrations } = plugin.paths;
   if (migrations && !fs.existsSync(migrations)) problems.push({ plugin: plugin.id, path: 'migrations', message: `folder not found: ${migrations}` });
   if (!prisma) return;
@@ -94,20 +126,26 @@ export function checkData(plugin: Plugin, problems: PluginProblem[]) {
 }
 
 /**
- * Builds the schema plugin by plugin, in dependency order, each on top of those before it. A plugin whose
- * contribution throws (a type or field another plugin already added, a mistake in its code) is reported and left
- * out, and the next ones are still checked: every clash is listed, not only the first.
+ * No two plugins declare the same model or table, and no plugin declares a core one: the composed schema would not
+ * generate, or one plugin would write into the other's rows. Each clash names both sides and their files.
  */
-export function checkGraphql(plugins: readonly Plugin[], problems: PluginProblem[]) {
-  const accepted: ((builder: Builder) => void)[] = [];
+export function checkModels(plugins: readonly Plugin[], problems: PluginProblem[]) {
+  const models = new Map<string, string>();
+  const tables = new Map<string, string>();
+  for (const model of coreModels()) {
+    models.set(model.name, 'the core');
+    tables.set(model.table, 'the core');
+  }
   for (const plugin of plugins) {
-    const register = plugin.registerGraphql;
-    if (!register) continue;
-    try {
-      buildSchema({ extend: [...accepted, register] });
-      accepted.push(register);
-    } catch (error) {
-      problems.push({ plugin: plugin.id, path: 'graphql', message: error instanceof Error ? error.message : String(error) });
+    if (!plugin.paths.prisma) continue;
+    for (const model of declaredModels(plugin.paths.prisma)) {
+      const here = `plugin "${plugin.id}" (${model.file})`;
+      const modelOwner = models.get(model.name);
+      if (modelOwner) problems.push({ plugin: plugin.id, path: 'prisma', message: `model ${model.name} in ${model.file} is also declared by ${modelOwner}` });
+      else models.set(model.name, here);
+      const tableOwner = tables.get(model.table);
+      if (tableOwner && !modelOwner) problems.push({ plugin: plugin.id, path: 'prisma', message: `table "${model.table}" (model ${model.name} in ${model.file}) is also used by ${tableOwner}` });
+      else if (!tableOwner) tables.set(model.table, here);
     }
   }
 }

@@ -4,14 +4,14 @@
 import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session, toRecordedEvent } from '@crm/core';
 import { type PrismaClient, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent, Plugin, SubscriberEntry } from '../definition.js';
-import { readStoredSettings } from '../settings-store.js';
+import { type PluginState, readPluginState } from '../plugin-state.js';
 import { startJobs } from './jobs.js';
 
 export interface DeliveryOptions {
   runner: CommandRunner;
   prisma: PrismaClient;
   /** Reports a subscriber that failed for good (after its retries). */
-  onFailure?: (failure: { plugin: string; subscriber: string; eventId: string; error: unknown }) => void;
+  onFailure?: (failure: { plugin: string; subscriber: string; eventType: string; eventId: string; workspaceId: string; error: unknown }) => void;
   /** Overrides every plugin's retry policy (tests shorten the backoff). */
   policy?: { attempts?: number; backoffMs?: number };
   /** Run plugins' jobs on their intervals. @default true */
@@ -28,6 +28,11 @@ export interface PluginRuntime {
    * or while this instance was down): the processed records make a repeat harmless. Returns how many it handed on.
    */
   catchUp(withinMs?: number): Promise<number>;
+  /**
+   * Delivers a plugin's FAILED deliveries in a workspace again (one, by its id, or all of them), each with the
+   * plugin's retry policy; resolves when they have finished, with the ids of the deliveries it retried.
+   */
+  redeliver(workspaceId: string, pluginId: string, deliveryId?: string): Promise<string[]>;
   /** Resolves when every delivery started so far (and those they caused) has finished. */
   settled(): Promise<void>;
   /** Runs a plugin's job now for every workspace (tests, or an operator); resolves with the workspaces it ran for. */
@@ -40,6 +45,8 @@ export interface PluginRuntime {
 export const pluginSession = (workspaceId: string, pluginId: string): Session => ({ workspaceId, role: 'ADMIN', actor: `plugin:${pluginId}` });
 
 class AlreadyProcessed extends Error {}
+/** The plugin is switched off in the workspace, or was when the event happened: not delivered, nothing recorded. */
+class NotForThisPlugin extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -61,11 +68,15 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     timers: options.jobTimers ?? true,
   });
 
-  /** Marks the event processed by this subscriber in the subscriber's transaction; false when it already was. */
-  async function claim(tx: ScopedTransaction, plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent, attempt: number) {
+  /**
+   * Marks the event processed by this subscriber in the subscriber's transaction; false when it already was. Throws
+   * NotForThisPlugin when the plugin is off in the workspace, or a never-tried event predates its switching on.
+   */
+  async function claim(tx: ScopedTransaction, plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent, attempt: number, state: PluginState) {
     const key = { pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id };
     const existing = await tx.pluginDelivery.findUnique({ where: { pluginId_subscriber_eventId: key } });
     if (existing?.status === 'DONE') return false;
+    if (!state.enabled) throw new NotForThisPlugin();
     if (existing) {
       // Conditional: of two racing deliveries only one turns FAILED into DONE.
       const { count } = await tx.pluginDelivery.updateMany({
@@ -74,6 +85,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       });
       return count === 1;
     }
+    if (state.changedAt && event.occurredAt < state.changedAt) throw new NotForThisPlugin();
     // A racing delivery's insert waits on the unique index, then fails: that one rolls back as a duplicate.
     await tx.pluginDelivery.create({ data: { ...key, workspaceId: event.workspaceId, eventType: event.type, status: 'DONE', attempts: attempt } });
     return true;
@@ -105,13 +117,13 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         await caller.run(async (scope) => {
-          if (!(await claim(scope.tx, plugin, subscriber, event, attempt))) throw new AlreadyProcessed();
-          const settings = await readStoredSettings(scope.tx, event.workspaceId, plugin.id);
-          await subscriber.handle(delivered, { tx: scope.tx, emit: scope.emit, session: scope.session, settings, attempt });
+          const state = await readPluginState(scope.tx, event.workspaceId, plugin.id);
+          if (!(await claim(scope.tx, plugin, subscriber, event, attempt, state))) throw new AlreadyProcessed();
+          await subscriber.handle(delivered, { tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, attempt });
         });
         return;
       } catch (error) {
-        if (error instanceof AlreadyProcessed) return;
+        if (error instanceof AlreadyProcessed || error instanceof NotForThisPlugin) return;
         // A concurrent delivery of the same event won the unique mark: nothing left to do.
         if (await isDone(plugin, subscriber, event).catch(() => false)) return;
         lastError = error;
@@ -120,7 +132,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       if (stopped) break;
     }
     await recordFailure(plugin, subscriber, event, attempts, lastError);
-    options.onFailure?.({ plugin: plugin.id, subscriber: subscriber.name, eventId: event.id, error: lastError });
+    options.onFailure?.({ plugin: plugin.id, subscriber: subscriber.name, eventType: event.type, eventId: event.id, workspaceId: event.workspaceId, error: lastError });
   }
 
   async function recordFailure(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent, attempts: number, error: unknown) {
@@ -142,6 +154,30 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     inFlight.add(tracked);
   };
 
+  const entryFor = (pluginId: string, name: string) => {
+    const plugin = plugins.find((p) => p.id === pluginId);
+    const subscriber = plugin?.subscribers.find((s) => s.name === name);
+    return plugin && subscriber ? { plugin, subscriber } : undefined;
+  };
+
+  /** Delivers FAILED rows again (their subscribers still exist); the rows' events are read by id. */
+  async function retryFailed(rows: readonly { pluginId: string; subscriber: string; eventId: string }[], workspaceId?: string) {
+    if (!rows.length) return [];
+    const ids = [...new Set(rows.map((r) => r.eventId))];
+    const found = await options.prisma.event.findMany({ where: { id: { in: ids }, ...(workspaceId ? { workspaceId } : {}) } });
+    const events = new Map(found.map((e) => [e.id, toRecordedEvent(e)]));
+    const started: Promise<void>[] = [];
+    for (const row of rows) {
+      const entry = entryFor(row.pluginId, row.subscriber);
+      const event = events.get(row.eventId);
+      if (!entry || !event) continue; // the subscriber was removed, or retention trimmed the event
+      const work = deliver(entry.plugin, entry.subscriber, event);
+      track(work);
+      started.push(work);
+    }
+    return started;
+  }
+
   async function catchUp(withinMs = 24 * 60 * 60 * 1000): Promise<number> {
     let handed = 0;
     const since = new Date(Date.now() - withinMs);
@@ -162,11 +198,32 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         }
       }
     }
+    // Deliveries that failed for good get another round: the plugin may have been fixed since.
+    const failed = await options.prisma.pluginDelivery.findMany({
+      where: { status: 'FAILED', pluginId: { in: plugins.map((p) => p.id) } },
+      select: { pluginId: true, subscriber: true, eventId: true },
+      orderBy: { createdAt: 'asc' },
+      take: 5000,
+    });
+    handed += (await retryFailed(failed)).length;
     return handed;
+  }
+
+  async function redeliver(workspaceId: string, pluginId: string, deliveryId?: string): Promise<string[]> {
+    const db = scopeToWorkspace(options.prisma, workspaceId);
+    const rows = await db.pluginDelivery.findMany({
+      where: { pluginId, status: 'FAILED', ...(deliveryId ? { id: deliveryId } : {}) },
+      select: { id: true, pluginId: true, subscriber: true, eventId: true },
+      orderBy: { createdAt: 'asc' },
+      take: 1000,
+    });
+    await Promise.all(await retryFailed(rows, workspaceId));
+    return rows.map((row) => row.id);
   }
 
   return {
     catchUp,
+    redeliver,
     runJob: (pluginId, job, now) => jobs.run(pluginId, job, now),
     dispatch(events) {
       if (stopped) return;

@@ -1,9 +1,14 @@
 // Plugins' synchronous hooks, run inside the core command's transaction after its change and before commit.
 import type { CommitHook, CrmEventType } from '@crm/core';
 import type { HookEntry, Plugin } from '../definition.js';
-import { readStoredSettings } from '../settings-store.js';
+import { attributed } from '../plugin-errors.js';
+import { readPluginStates } from '../plugin-state.js';
 
-/** One before-commit hook for the whole host: calls each plugin hook registered for an event the command emitted. */
+/**
+ * One before-commit hook for the whole host: calls each plugin hook registered for an event the command emitted,
+ * unless the plugin is switched off in the workspace. A hook's CrmError (a veto) reaches the client with
+ * `extensions.plugin`; anything else it throws fails the command as `PLUGIN_FAILED` naming the plugin and the hook.
+ */
 export function commitHookFor(plugins: readonly Plugin[]): CommitHook {
   const byEvent = new Map<string, { plugin: Plugin; hook: HookEntry }[]>();
   for (const plugin of plugins) {
@@ -11,13 +16,21 @@ export function commitHookFor(plugins: readonly Plugin[]): CommitHook {
   }
   return async (scope, events) => {
     // A snapshot: events that hooks emit are not themselves hooked (no cascades inside one transaction).
-    for (const event of [...events]) {
-      for (const { plugin, hook } of byEvent.get(event.type) ?? []) {
-        const settings = await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id);
-        await hook.handle(
-          { type: event.type as CrmEventType, subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
-          { tx: scope.tx, emit: scope.emit, session: scope.session, settings },
-        );
+    const hooked = [...events].filter((event) => byEvent.has(event.type));
+    if (!hooked.length) return;
+    const stateOf = await readPluginStates(scope.tx, scope.session.workspaceId);
+    for (const event of hooked) {
+      for (const { plugin, hook } of byEvent.get(event.type)!) {
+        const state = stateOf(plugin.id);
+        if (!state.enabled) continue;
+        try {
+          await hook.handle(
+            { type: event.type as CrmEventType, subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
+            { tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings },
+          );
+        } catch (error) {
+          throw attributed(plugin.id, `hook ${hook.name} on ${hook.event}`, error);
+        }
       }
     }
   };

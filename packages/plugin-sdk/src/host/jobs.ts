@@ -4,7 +4,7 @@
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { JobEntry, Plugin } from '../definition.js';
-import { readStoredSettings } from '../settings-store.js';
+import { readPluginState } from '../plugin-state.js';
 import { pluginSession } from './delivery.js';
 
 export interface JobRunner {
@@ -28,8 +28,9 @@ export function startJobs(
           const [lock] = await scope.tx.$queryRaw<{ locked: boolean }[]>`
             SELECT pg_try_advisory_xact_lock(hashtext(${`crm:job:${plugin.id}:${job.name}`}), hashtext(${workspaceId})) AS locked`;
           if (!lock?.locked) return false;
-          const settings = await readStoredSettings(scope.tx, workspaceId, plugin.id);
-          await job.run({ tx: scope.tx, emit: scope.emit, session: scope.session, settings, workspaceId, now });
+          const state = await readPluginState(scope.tx, workspaceId, plugin.id);
+          if (!state.enabled) return false; // switched off in this workspace
+          await job.run({ tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, workspaceId, now });
           return true;
         });
         if (done) ran++;

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin, PluginProblem } from '../definition.js';
+import type { PluginOrigin } from './checks.js';
 import { createPluginHost, type PluginHost } from './plugin-host.js';
 
 /** The repository (or installation) root: where plugins/ and crm.config.json are. */
@@ -15,6 +16,8 @@ export interface PluginSource {
   source: string;
   /** The plugin's package folder. */
   dir: string;
+  /** Its package.json `name`. */
+  packageName: string | null;
   plugin: Plugin;
 }
 
@@ -23,6 +26,8 @@ export interface LoadedPlugins {
   available: PluginSource[];
   /** The ones selected to run. */
   enabled: Plugin[];
+  /** Where each enabled plugin came from, to name both sides of a clash. */
+  origins: Map<Plugin, PluginOrigin>;
   problems: PluginProblem[];
   /** How the selection was made, for logs: `CRM_PLUGINS`, `crm.config.json` or `bundled`. */
   selectedBy: 'CRM_PLUGINS' | 'crm.config.json' | 'bundled';
@@ -45,6 +50,11 @@ export function readConfig(file: string): CrmConfig | null {
   if (!fs.existsSync(file)) return null;
   return JSON.parse(fs.readFileSync(file, 'utf8')) as CrmConfig;
 }
+
+const manifestOf = (dir: string) => {
+  const file = path.join(dir, 'package.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string }) : null;
+};
 
 /** The module a package folder exports (its `exports["."]` or `main`). */
 function entryOf(dir: string): string {
@@ -110,8 +120,12 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
   const add = async (dir: string, source: string) => {
     try {
       const { plugin } = await importPlugin(dir);
-      if (!available.some((a) => a.id === plugin.id)) available.push({ id: plugin.id, source, dir, plugin });
-      return plugin.id;
+      const real = fs.realpathSync(dir);
+      const known = available.find((a) => a.dir === real);
+      if (known) return known;
+      const found = { id: plugin.id, source, dir: real, packageName: manifestOf(dir)?.name ?? null, plugin };
+      available.push(found);
+      return found;
     } catch (error) {
       failures.push({ plugin: path.basename(dir), path: source, message: error instanceof Error ? error.message : String(error) });
       return null;
@@ -120,7 +134,8 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
   for (const dir of bundledPluginDirs(root)) await add(dir, 'bundled');
 
   const config = options.bundledOnly ? null : readConfig(configFile);
-  const configured: string[] = [];
+  // A path or package entry selects exactly the package it names; a bare id is looked up among the others.
+  const configured: (string | PluginSource)[] = [];
   for (const [i, entry] of (config?.plugins ?? []).entries()) {
     if (isBareId(entry)) {
       configured.push(entry);
@@ -133,38 +148,47 @@ export async function loadPlugins(options: LoadPluginsOptions = {}): Promise<Loa
       problems.push({ plugin: entry, path: `crm.config.json plugins[${i}]`, message: `package not installed: npm install ${entry}` });
       continue;
     }
-    const id = await add(dir, entry);
-    configured.push(id ?? path.basename(dir));
+    configured.push((await add(dir, entry)) ?? path.basename(dir));
   }
 
   const raw = options.bundledOnly ? undefined : env.CRM_PLUGINS;
   const selectedBy = raw !== undefined ? 'CRM_PLUGINS' : config?.plugins ? 'crm.config.json' : 'bundled';
-  const wanted =
+  const wanted: readonly (string | PluginSource)[] =
     selectedBy === 'CRM_PLUGINS'
       ? raw!.split(',').map((s) => s.trim()).filter(Boolean)
       : selectedBy === 'crm.config.json'
         ? configured
-        : available.filter((a) => a.source === 'bundled').map((a) => a.id);
+        : available.filter((a) => a.source === 'bundled');
   if (selectedBy === 'bundled') problems.push(...failures);
-  const enabled: Plugin[] = [];
-  for (const id of new Set(wanted)) {
-    const found = available.find((a) => a.id === id);
-    const failed = failures.filter((f) => f.plugin === id);
-    if (found) enabled.push(found.plugin);
-    else if (failed.length) problems.push(...failed);
+  const chosen: PluginSource[] = [];
+  for (const want of wanted) {
+    if (typeof want !== 'string') {
+      if (!chosen.includes(want)) chosen.push(want);
+      continue;
+    }
+    const candidates = available.filter((a) => a.id === want);
+    const failed = failures.filter((f) => f.plugin === want);
+    if (candidates.length === 1) {
+      if (!chosen.includes(candidates[0]!)) chosen.push(candidates[0]!);
+    } else if (candidates.length > 1) {
+      // Two packages claim the id: name both (the host would otherwise run whichever was found first).
+      chosen.push(...candidates.filter((c) => !chosen.includes(c)));
+    } else if (failed.length) problems.push(...failed);
     else {
       problems.push({
-        plugin: id,
+        plugin: want,
         path: selectedBy,
-        message: `no such plugin (available: ${available.map((a) => a.id).join(', ') || 'none'})`,
+        message: `no such plugin (available: ${[...new Set(available.map((a) => a.id))].join(', ') || 'none'})`,
       });
     }
   }
-  return { available, enabled, problems, selectedBy };
+  const enabled = chosen.map((c) => c.plugin);
+  const origins = new Map(chosen.map((c) => [c.plugin, { source: c.source, dir: c.dir, packageName: c.packageName }]));
+  return { available, enabled, origins, problems, selectedBy };
 }
 
 /** Loads the configured plugins and composes them: what the gateway's `main` and the CLI call. */
 export async function pluginHostFromEnvironment(options: LoadPluginsOptions = {}): Promise<{ host: PluginHost; loaded: LoadedPlugins }> {
   const loaded = await loadPlugins(options);
-  return { host: createPluginHost(loaded.enabled, { problems: loaded.problems }), loaded };
+  return { host: createPluginHost(loaded.enabled, { problems: loaded.problems, origins: loaded.origins }), loaded };
 }

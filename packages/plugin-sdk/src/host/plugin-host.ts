@@ -3,13 +3,18 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { CommitHook } from '@crm/core';
+import { type CommitHook, CommandRunner } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { Plugin, PluginProblem } from '../definition.js';
 import { readStoredSettings } from '../settings-store.js';
-import { checkData, checkEvents, checkGraphql, checkIdentity, dependencyOrder } from './checks.js';
-import { type DeliveryOptions, type PluginRuntime, startDelivery } from './delivery.js';
+import type { GraphQLSchema } from 'graphql';
+import { checkData, checkEvents, checkIdentity, checkModels, dependencyOrder, type Origins } from './checks.js';
+import { registerPluginDeliveries } from './deliveries-graphql.js';
+import { checkGraphqlTogether, graphqlContributions } from './graphql-contributions.js';
+import { type HostedPanel, panelPath, registerDashboardPanels } from './panels-graphql.js';
+import { guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
+import { type DeliveryOptions, pluginSession, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
 import { registerPluginAdmin } from './settings-graphql.js';
 
@@ -41,6 +46,13 @@ export interface PluginHost {
   readonly migrations: readonly Migration[];
   /** Adds every plugin's GraphQL contributions (and the `plugins` admin fields) to a schema builder. */
   extendSchema(builder: Builder): void;
+  /**
+   * Makes the plugins' fields in a schema built with `extendSchema` honour the per-workspace switch
+   * (`setPluginEnabled`): call once on the schema the gateway serves.
+   */
+  guardSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** The dashboard panels the plugins ship, each with its module file and the path the gateway serves it at. */
+  readonly panels: readonly (HostedPanel & { path: string })[];
   /** Runs plugins' hooks inside core commands' transactions. */
   readonly commitHook: CommitHook;
   /** Starts delivering committed events to subscribers. */
@@ -54,36 +66,55 @@ export interface CreatePluginHostOptions {
   coreVersion?: string;
   /** Problems found while loading (unknown ids in CRM_PLUGINS, modules that fail to import), reported together. */
   problems?: readonly PluginProblem[];
+  /** Where each plugin was loaded from (`loadPlugins`), so that a clash names both packages. */
+  origins?: Origins;
 }
 
 /** Checks and composes plugins; throws {@link PluginHostError} listing every problem. */
 export function createPluginHost(plugins: readonly Plugin[], options: CreatePluginHostOptions = {}): PluginHost {
   const problems: PluginProblem[] = [...(options.problems ?? [])];
   for (const plugin of plugins) problems.push(...plugin.problems);
-  checkIdentity(plugins, options.coreVersion ?? coreVersion(), problems);
+  checkIdentity(plugins, options.coreVersion ?? coreVersion(), problems, options.origins);
   const ordered = dependencyOrder(plugins, problems);
   checkEvents(ordered, problems);
+  checkModels(ordered, problems);
   for (const plugin of ordered) checkData(plugin, problems);
-  if (!problems.length) checkGraphql(ordered, problems);
+  // GraphQL is checked whatever else is wrong: the author sees every problem in one go.
+  const before = problems.length;
+  const contributions = graphqlContributions(ordered, problems);
+  if (problems.length === before && new Set(ordered.map((p) => p.id)).size === ordered.length) checkGraphqlTogether(ordered, problems);
   if (problems.length) throw new PluginHostError(problems);
+
+  const switchboard = new PluginSwitchboard();
+  let runtime: PluginRuntime | null = null;
 
   const migrations = ordered.flatMap((p) => (p.paths.migrations ? readMigrationsFolder(p.paths.migrations, p.id) : []));
   return {
     plugins: ordered,
     migrations,
+    panels: ordered.flatMap((p) => p.panels.map((panel) => ({ ...panel, plugin: p.id, path: panelPath(p.id, panel.id) }))),
     extendSchema(builder) {
       if (!ordered.length) return; // no plugins: no trace in the schema
       registerPluginAdmin(builder, ordered);
+      registerPluginDeliveries(builder, ordered, () => runtime);
+      registerDashboardPanels(builder, ordered, switchboard);
       for (const plugin of ordered) plugin.registerGraphql?.(builder);
     },
+    guardSchema(schema) {
+      guardPluginFields(schema, contributions, switchboard);
+      return schema;
+    },
     commitHook: commitHookFor(ordered),
-    start: (delivery) => startDelivery(ordered, delivery),
+    start: (delivery) => (runtime = startDelivery(ordered, delivery)),
     async seed(prisma, workspaceId, seedOptions = {}) {
       const db = scopeToWorkspace(prisma, workspaceId);
+      // Core rows a seed makes go through the core's commands; their events wait in the outbox for a gateway.
+      const runner = new CommandRunner({ prisma, beforeCommit: [commitHookFor(ordered)] });
       for (const plugin of ordered) {
         if (!plugin.seed) continue;
         const settings = await readStoredSettings(db, workspaceId, plugin.id);
-        await plugin.seed({ workspaceId, db, settings, random: seededRandom((seedOptions.seed ?? 2026) + hash(plugin.id)) });
+        const caller = runner.callerFor(pluginSession(workspaceId, plugin.id));
+        await plugin.seed({ workspaceId, db, settings, caller, random: seededRandom((seedOptions.seed ?? 2026) + hash(plugin.id)) });
       }
     },
   };

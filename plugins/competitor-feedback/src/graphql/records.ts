@@ -6,7 +6,6 @@ import {
   formatMoney,
   globalId,
   type Models,
-  moveDealIn,
   notFound,
   optionalRowId,
   parseInput,
@@ -198,7 +197,7 @@ export function registerCompetitorRecords(builder: Builder, plugin: CompetitorTo
           if (before.status === 'LOST') throw conflict('The deal is already lost', 'dealId');
           const lostStage = await scope.tx.stage.findFirst({ where: { pipelineId: before.pipelineId, isLost: true }, orderBy: { position: 'asc' } });
           if (!lostStage) throw badInput("The deal's pipeline has no lost stage", 'dealId');
-          const deal = await moveDealIn(scope, { id: before.id, stageId: lostStage.id, lostReason: reason });
+          const deal = await scope.commands.moveDeal({ id: before.id, stageId: lostStage.id, lostReason: reason });
           const outcome = { outcome: 'LOST_TO_COMPETITOR' as const, amount: deal.amount, lostReason: reason, closedAt: deal.closedAt };
           const link = await saveLink(scope, deal.id, competitor.id, outcome, outcome);
           scope.emit('competitor.deal_lost', { type: 'Competitor', id: competitor.id }, {

@@ -1,0 +1,24 @@
+// The SDK's command surface is derived from @crm/core's exported services: every core command a plugin may run,
+// typed from the service itself; access, keys, webhooks and workspaces are never offered.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { coreCommandNames, type CoreCommands } from '../src/index.js';
+
+describe('core commands for plugins', () => {
+  it('offers every command of the core (customers, companies, tasks, activities, deals, tickets, orders, …) and nothing of access', () => {
+    expect(coreCommandNames).toEqual([
+      'completeTask', 'convertLead', 'createCampaign', 'createCompany', 'createCustomer', 'createDeal', 'createPipeline',
+      'createProduct', 'createSegment', 'createTask', 'createTicket', 'deleteCompany', 'deleteCustomer', 'deleteDeal',
+      'deleteSegment', 'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse',
+      'renamePipeline', 'updateCompany', 'updateCustomer', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
+      'updateTask', 'updateTicket',
+    ]);
+  });
+
+  it('types each command from its core service: the same input, the same result', () => {
+    expectTypeOf<Parameters<CoreCommands['createTask']>[0]>().toHaveProperty('title');
+    expectTypeOf<Awaited<ReturnType<CoreCommands['moveDeal']>>>().toHaveProperty('stageId');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('createApiKey');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('createWebhook');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('createWorkspace');
+  });
+});
