@@ -13,8 +13,8 @@ export function packageTestConfig(overrides: NonNullable<ViteUserConfig['test']>
     resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
     test: {
       include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
+      testTimeout: 120_000,
+      hookTimeout: 600_000,
       pool: 'forks',
       maxWorkers: 2,
       reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],

@@ -178,6 +178,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           ...options.monthEndSnapshots,
         });
   const built = buildSchema({
+    objects: host?.objects,
     extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
     webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
   });

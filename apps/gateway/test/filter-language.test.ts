@@ -34,7 +34,7 @@ beforeAll(async () => {
   await c.query(`mutation ($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }`, { i: { id: id.ada, lifecycleStage: 'LEAD' } });
   await deal(id.ada!, '5000.00', 'Big');
   await deal(id.bob!, '100.00', 'Small');
-}, 60_000);
+});
 afterAll(async () => {
   await t?.close();
 });

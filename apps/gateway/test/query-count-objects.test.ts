@@ -19,7 +19,7 @@ beforeAll(async () => {
   pothosClient = new TestClient(await pothosOnly.listen(0), t.workspace.apiKey);
   await t.workspace.client.query('{ viewer { role } }');
   await pothosClient.query('{ viewer { role } }');
-}, 120_000);
+});
 afterAll(async () => {
   await pothosOnly?.close(1000);
   await t?.close();

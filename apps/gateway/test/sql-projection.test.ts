@@ -19,7 +19,7 @@ beforeAll(async () => {
   await seedWorkspace(t.database.prisma, other.workspaceId, { customers: 30, seed: 2, asOf: new Date('2026-11-01T00:00:00Z') });
   plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false });
   plainUrl = await plain.listen(0);
-}, 60_000);
+});
 afterAll(async () => {
   await plain?.close(1000);
   await t?.close();

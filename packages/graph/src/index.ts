@@ -6,3 +6,4 @@ export { rowId, optionalRowId, globalId } from './ids.js';
 export { callerOf } from './caller.js';
 export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOptions } from './engine/read-engine.js';
 export { catalogOf } from './objects/catalog-of.js';
+export { declaredRef } from './objects/declared-ref.js';

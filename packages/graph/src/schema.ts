@@ -61,6 +61,8 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerAnalytics(builder, enums);
   registerReports(builder, enums);
   registerSegments(builder, objects);
+  // Plugins' declared objects: their types and root fields come from the declarations, like core's.
+  for (const declaration of options.objects ?? []) objects.register(declaration.name);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } });

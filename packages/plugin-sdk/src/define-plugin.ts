@@ -30,7 +30,7 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
-  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects',
 ]);
 const SLOTS = new Set(['customer']);
 
@@ -170,6 +170,13 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) problem('delivery.attempts', 'an integer from 1 to 20');
   if (!Number.isFinite(backoffMs) || backoffMs < 0) problem('delivery.backoffMs', 'a number of milliseconds, 0 or more');
 
+  const objectNames = new Set<string>();
+  for (const [i, object] of (definition.objects ?? []).entries()) {
+    if (!object || typeof object.name !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(object.name)) problem(`objects[${i}].name`, 'a PascalCase GraphQL type name');
+    else if (objectNames.has(object.name)) problem(`objects[${i}].name`, `${object.name} is declared twice`);
+    else objectNames.add(object.name);
+  }
+
   const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit);
   const graphql = definition.graphql;
   const seed = definition.seed;
@@ -194,6 +201,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       : null,
     jobs,
     panels,
+    objects: (definition.objects ?? []).map((object) => ({ ...object, plugin: id })),
   } satisfies Plugin);
 }
 

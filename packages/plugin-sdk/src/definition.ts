@@ -1,6 +1,6 @@
 // What a plugin author writes: the shape `definePlugin` accepts. Everything a plugin contributes is declared
 // here as data and functions; nothing runs until a host composes the plugin.
-import type { Caller, CommandScope, CrmEventMap, CrmEventType, Session } from '@crm/core';
+import type { Caller, CommandScope, CrmEventMap, CrmEventType, ObjectDeclaration, Session } from '@crm/core';
 import type { Role, ScopedPrisma, ScopedTransaction } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { z } from 'zod';
@@ -196,6 +196,13 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   jobs?: Record<string, JobDefinition<z.output<Settings>>>;
   /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
   dashboard?: { panels: Record<string, DashboardPanelDefinition> };
+  /**
+   * The plugin's objects, declared like core's (`defineObject`, docs/architecture.md "The declared object model"):
+   * each gets its GraphQL type and, with `plural`/`single`, its root fields with the filter language, ordering,
+   * aggregates, group-by, search and the one-statement read engine. The model must be one of the plugin's Prisma
+   * models (with `workspaceId`); relations are declared only where the fragment has the Prisma relation.
+   */
+  objects?: readonly ObjectDeclaration[];
 }
 
 /** A panel as the host serves it. */
@@ -233,6 +240,8 @@ export interface Plugin {
   readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
   readonly panels: readonly DashboardPanelEntry[];
+  /** The plugin's object declarations, each marked with the plugin's id. */
+  readonly objects: readonly ObjectDeclaration[];
 }
 
 export interface JobEntry {

@@ -29,8 +29,9 @@ export { PluginSqlError, type PluginSql } from './plugin-sql.js';
 // What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,
 // ids, money and input validation helpers.
 export { z } from 'zod';
+export { defineObject, type ObjectDeclaration, type FieldDeclaration, type RelationDeclaration } from '@crm/core';
 export type { Builder, GraphContext } from '@crm/graph';
-export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE } from '@crm/graph';
+export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef } from '@crm/graph';
 export {
   badInput,
   conflict,

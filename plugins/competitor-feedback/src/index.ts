@@ -8,6 +8,7 @@ import { registerCompetitorLibrary } from './graphql/library.js';
 import { registerCompetitorRecords } from './graphql/records.js';
 import { registerCompetitorTypes } from './graphql/types.js';
 import { defectionFromChurn, detectMentions } from './mentions.js';
+import { Competitor } from './objects.js';
 import { seedCompetitors } from './seed.js';
 import { competitorSettings } from './settings.js';
 
@@ -24,6 +25,7 @@ export const competitorFeedback = definePlugin({
     write: { roles: ['MEMBER', 'ADMIN'], description: 'Maintain the library, record feedback, losses and defections' },
   },
   events: competitorEvents,
+  objects: [Competitor],
   graphql(builder, plugin) {
     const types = registerCompetitorTypes(builder, plugin);
     registerCompetitorLibrary(builder, plugin, types);

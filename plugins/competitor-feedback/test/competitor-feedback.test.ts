@@ -77,6 +77,25 @@ describe('competitor library', () => {
     const list = await admin.query(`{ competitors(first: 10) { totalCount edges { node { name } } } }`);
     expect(list.competitors.edges.map((e: { node: { name: string } }) => e.node.name)).toContain('Roastly');
   });
+
+  it('is a declared object: the filter language, ordering, aggregates, group-by and search, in one statement', async () => {
+    await competitor({ name: 'Brewster', website: 'https://brewster.example', aliases: ['Brew'] });
+    const query = `{
+      competitors(filter: { or: [{ strengths: { contains: "CHEAP" } }, { aliases: { has: "Brew" } }] }, orderBy: [{ field: NAME, direction: DESC }]) {
+        totalCount aggregate { count countDistinct(field: WEBSITE) min { createdAt } } edges { node { name } }
+      }
+    }`;
+    const statements = await kit.sql.during(() => admin.query(query));
+    expect(statements).toHaveLength(1); // the read engine answers the plugin's list too
+    const result = await admin.query(query);
+    expect(result.competitors.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Roastly', 'Brewster']);
+    expect(result.competitors.aggregate).toMatchObject({ count: 2, countDistinct: 1 });
+    const groups = await admin.query(`{ competitorsGroupBy(by: [{ field: CREATED_AT, truncate: YEAR }]) { aggregate { count } } }`);
+    expect(groups.competitorsGroupBy).toEqual([{ aggregate: { count: 2 } }]);
+    const found = await admin.query(`{ competitors(search: "brews") { edges { node { name } } } search(query: "roastly", types: [Competitor]) { node { ... on Competitor { name } } } }`);
+    expect(found.competitors.edges).toEqual([{ node: { name: 'Brewster' } }]);
+    expect(found.search).toEqual([{ node: { name: 'Roastly' } }]);
+  });
 });
 
 describe('mention detection', () => {

@@ -75,6 +75,10 @@ export class ObjectCatalog {
       const owner = term.relation ? this.#objects.get(object.relations.get(term.relation)?.target ?? '') : object;
       if (!owner?.fields.get(term.field)?.sort && term.field !== 'id') problem('defaultOrder', `${term.field} is not sortable`);
     }
+    for (const name of object.searchThrough) {
+      const relation = object.relations.get(name);
+      if (relation?.kind !== 'toOne' || relation.keyOnTarget) problem('searchThrough', `${name} is not a to-one relation by a key of ${object.name}`);
+    }
     for (const key of object.uniqueKeys) {
       for (const name of key) if (!object.fields.has(name)) problem('uniqueKeys', `no field ${name}`);
     }

@@ -107,6 +107,8 @@ export interface ObjectDeclaration {
   plugin?: string;
   /** Saved segments select rows of it (`filter: { inSegment }`). @default false */
   segmentable?: boolean;
+  /** To-one relations whose search also finds this object (a customer found by its company's name). */
+  searchThrough?: readonly string[];
 }
 
 /** A declaration with every default filled in, as the derivations read it. */
@@ -138,6 +140,7 @@ export interface ResolvedObject {
   read: Role;
   plugin?: string;
   segmentable: boolean;
+  searchThrough: readonly string[];
   fields: ReadonlyMap<string, ResolvedField>;
   relations: ReadonlyMap<string, ResolvedRelation>;
   uniqueKeys: readonly (readonly string[])[];
@@ -201,6 +204,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
     read: declaration.read ?? 'READ_ONLY',
     plugin: declaration.plugin,
     segmentable: declaration.segmentable ?? false,
+    searchThrough: declaration.searchThrough ?? [],
     fields,
     relations,
     uniqueKeys: declaration.uniqueKeys ?? [],

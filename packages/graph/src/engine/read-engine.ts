@@ -141,7 +141,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       const id = cursorId(args.after);
       after = (alias) => afterCursor(context, object, alias, order, id);
     }
-    const where = (alias: string) => [inWorkspace(context, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(object, alias, search)] : [])];
+    const where = (alias: string) => [inWorkspace(context, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(context, object, alias, search)] : [])];
     return connectionSql(context, objectTypeOf(field)!, nodes, {
       object,
       where: (alias) => (after ? [...where(alias), after(alias)] : where(alias)),

@@ -1,5 +1,5 @@
-import { badInput, type ResolvedField, type ResolvedObject } from '@crm/core';
-import { column, literal, type SqlParams } from './sql-text.js';
+import { badInput, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { column, ident, literal, type SqlParams } from './sql-text.js';
 
 /**
  * Full-text search over an object's declared searchable fields: a weighted `tsvector` (English stemming, word order
@@ -53,11 +53,32 @@ export function searchTerms(params: SqlParams, raw: string): SearchTerms | null 
   return { tsQuery: `to_tsquery(${config}, ${params.add(ts, 'text')})`, text: params.add(text, 'text'), words: true };
 }
 
-/** The condition "the row matches the search" on `alias`. */
-export function searchMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
-  if (!terms.words) return 'FALSE';
+/** What matching through relations needs: the declarations, the workspace placeholder, fresh aliases. */
+export interface SearchContext {
+  catalog: ObjectCatalog;
+  workspace: string;
+  nextAlias(): string;
+}
+
+/** The row's own fields match (the indexed document, or trigram similarity on the A-weight fields). */
+function ownMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
   const trigram = trigramFields(object).map((f) => `${terms.text} <% ${column(alias, f.column)}`);
-  return `((${searchDocumentSql(object, alias)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''})`;
+  return `(${searchDocumentSql(object, alias)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''}`;
+}
+
+/**
+ * The condition "the row matches the search" on `alias`: its own fields, or (`searchThrough`) a related row's, each
+ * through that object's own index.
+ */
+export function searchMatchSql(context: SearchContext, object: ResolvedObject, alias: string, terms: SearchTerms): string {
+  if (!terms.words) return 'FALSE';
+  const through = object.searchThrough.map((name) => {
+    const relation = object.relations.get(name)!;
+    const target = context.catalog.target(relation);
+    const r = context.nextAlias();
+    return `EXISTS (SELECT 1 FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${column(r, 'workspaceId')} = ${context.workspace} AND (${ownMatchSql(target, r, terms)}))`;
+  });
+  return `(${[ownMatchSql(object, alias, terms), ...through].join(' OR ')})`;
 }
 
 /** A relevance score: the text rank plus the best trigram word similarity. */

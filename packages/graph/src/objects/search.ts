@@ -19,7 +19,9 @@ export async function searchCondition(catalog: ObjectCatalog, object: ResolvedOb
   if (!terms) return null;
   if (!terms.words) return { kind: 'or', items: [] };
   const workspace = params.add(caller.session.workspaceId, 'uuid');
-  const sql = `SELECT s."id"::text AS id FROM ${ident(object.model)} s WHERE s."workspaceId" = ${workspace} AND ${searchMatchSql(object, 's', terms)} LIMIT ${MAX_MATCHES + 1}`;
+  let n = 0;
+  const match = searchMatchSql({ catalog, workspace, nextAlias: () => `r${++n}` }, object, 's', terms);
+  const sql = `SELECT s."id"::text AS id FROM ${ident(object.model)} s WHERE s."workspaceId" = ${workspace} AND ${match} LIMIT ${MAX_MATCHES + 1}`;
   const rows = await caller.db.$queryRawUnsafe<{ id: string }[]>(sql, ...params.values);
   if (rows.length > MAX_MATCHES) throw badInput(`search: more than ${MAX_MATCHES} matches; add words or a filter`, 'search');
   return { kind: 'compare', field: object.fields.get('id')!, op: 'in', value: rows.map((r) => r.id) };
@@ -70,11 +72,13 @@ export function registerGlobalSearch(builder: Builder, catalog: ObjectCatalog) {
         const terms = searchTerms(params, args.query);
         if (!terms?.words) return [];
         const workspace = params.add(caller.session.workspaceId, 'uuid');
+        let n = 0;
+        const context = { catalog, workspace, nextAlias: () => `r${++n}` };
         const wanted = types.filter((o) => !args.types?.length || (args.types as string[]).includes(o.name));
         const parts = wanted.map(
           (o, i) =>
             `(SELECT ${literal(o.name)} AS type, s${i}."id"::text AS id, ${searchRankSql(o, `s${i}`, terms)}::float8 AS score, ${searchHighlightSql(o, `s${i}`, terms)} AS highlight
-              FROM ${ident(o.model)} s${i} WHERE ${column(`s${i}`, 'workspaceId')} = ${workspace} AND ${searchMatchSql(o, `s${i}`, terms)}
+              FROM ${ident(o.model)} s${i} WHERE ${column(`s${i}`, 'workspaceId')} = ${workspace} AND ${searchMatchSql(context, o, `s${i}`, terms)}
               ORDER BY 3 DESC, 2 LIMIT ${first})`,
         );
         const rows = await caller.db.$queryRawUnsafe<SearchHitRow[]>(`SELECT * FROM (${parts.join(' UNION ALL ')}) hits ORDER BY score DESC, type, id LIMIT ${first}`, ...params.values);

@@ -40,6 +40,7 @@ export function graphqlContributions(plugins: readonly Plugin[], problems: Plugi
       return [...requirementsOf(required, seen), required];
     });
   const registersOf = (list: readonly Plugin[]) => list.flatMap((p) => (p.registerGraphql ? [p.registerGraphql] : [])) as ((b: Builder) => void)[];
+  const objectsOf = (list: readonly Plugin[]) => list.flatMap((p) => p.objects);
 
   // The schema under each set of requirements, built once (most plugins stand on the core alone).
   const bases = new Map<string, ReturnType<typeof coordinates> | null>();
@@ -47,7 +48,7 @@ export function graphqlContributions(plugins: readonly Plugin[], problems: Plugi
     const key = required.map((p) => p.id).join(',');
     if (!bases.has(key)) {
       try {
-        bases.set(key, coordinates(buildSchema({ extend: registersOf(required) })));
+        bases.set(key, coordinates(buildSchema({ objects: objectsOf(required), extend: registersOf(required) })));
       } catch {
         bases.set(key, null); // a required plugin's own problem, reported for it
       }
@@ -57,14 +58,14 @@ export function graphqlContributions(plugins: readonly Plugin[], problems: Plugi
 
   const contributions: GraphqlContribution[] = [];
   for (const plugin of plugins) {
-    if (!plugin.registerGraphql) continue;
+    if (!plugin.registerGraphql && !plugin.objects.length) continue;
     const required = requirementsOf(plugin);
     const base = registersOf(required);
     const before = baseOf(required);
     if (!before) continue;
     let after: ReturnType<typeof coordinates>;
     try {
-      after = coordinates(buildSchema({ extend: [...base, plugin.registerGraphql] }));
+      after = coordinates(buildSchema({ objects: objectsOf([...required, plugin]), extend: [...base, ...registersOf([plugin])] }));
     } catch (error) {
       problems.push({ plugin: plugin.id, path: 'graphql', message: messageOf(error) });
       continue;
@@ -88,7 +89,7 @@ export function graphqlContributions(plugins: readonly Plugin[], problems: Plugi
 /** Builds all of them together: what the pairwise comparison cannot see (a plugin's code that fails only in company). */
 export function checkGraphqlTogether(plugins: readonly Plugin[], problems: PluginProblem[]) {
   try {
-    buildSchema({ extend: plugins.flatMap((p) => (p.registerGraphql ? [p.registerGraphql] : [])) });
+    buildSchema({ objects: plugins.flatMap((p) => p.objects), extend: plugins.flatMap((p) => (p.registerGraphql ? [p.registerGraphql] : [])) });
   } catch (error) {
     problems.push({ plugin: plugins.map((p) => p.id).join(', '), path: 'graphql', message: messageOf(error) });
   }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type CommitHook, CommandRunner } from '@crm/core';
+import { type CommitHook, CommandRunner, type ObjectDeclaration } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { Plugin, PluginProblem } from '../definition.js';
@@ -51,6 +51,8 @@ export interface PluginHost {
    * (`setPluginEnabled`): call once on the schema the gateway serves.
    */
   guardSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** The plugins' object declarations (composed with core's into the schema's object catalog). */
+  readonly objects: readonly ObjectDeclaration[];
   /** The dashboard panels the plugins ship, each with its module file and the path the gateway serves it at. */
   readonly panels: readonly (HostedPanel & { path: string })[];
   /** Runs plugins' hooks inside core commands' transactions. */
@@ -92,6 +94,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   return {
     plugins: ordered,
     migrations,
+    objects: ordered.flatMap((p) => p.objects),
     panels: ordered.flatMap((p) => p.panels.map((panel) => ({ ...panel, plugin: p.id, path: panelPath(p.id, panel.id) }))),
     extendSchema(builder) {
       if (!ordered.length) return; // no plugins: no trace in the schema

@@ -72,25 +72,4 @@ export function registerCompetitorLibrary(builder: Builder, plugin: CompetitorTo
         }),
     }),
   );
-
-  builder.queryField('competitors', (t) =>
-    t.prismaConnection({
-      type: 'Competitor',
-      cursor: 'id',
-      description: "The workspace's competitor library, by name.",
-      totalCount: (_root, _args, context) => plugin.authorize(context, 'read').db.competitor.count(),
-      resolve: (query, _root, _args, context) =>
-        plugin.authorize(context, 'read').db.competitor.findMany({ ...query, orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
-    }),
-  );
-
-  builder.queryField('competitor', (t) =>
-    t.prismaField({
-      type: 'Competitor',
-      nullable: true,
-      args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, args, context) =>
-        plugin.authorize(context, 'read').db.competitor.findUnique({ ...query, where: { id: rowId(args.id, 'Competitor', 'id') } }),
-    }),
-  );
 }

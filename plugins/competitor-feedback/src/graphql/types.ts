@@ -1,6 +1,6 @@
 // The competitor types and `Customer.competitorMentions`, resolved through a per-request loader: one query per page
 // of customers.
-import { type Builder, globalId, type PluginToolkit, type Prisma, type ScopedPrisma } from '@crm/plugin-sdk';
+import { type Builder, declaredRef, globalId, type PluginToolkit, type Prisma, type ScopedPrisma } from '@crm/plugin-sdk';
 import type { CompetitorSettings } from '../settings.js';
 
 export type CompetitorPermission = 'read' | 'write';
@@ -15,18 +15,8 @@ export function registerCompetitorTypes(builder: Builder, plugin: CompetitorTool
     values: ['OPEN', 'WON', 'LOST_TO_COMPETITOR', 'LOST_OTHER'] as const,
   });
 
-  const competitor = builder.prismaNode('Competitor', {
-    id: { field: 'id' },
-    description: 'A competitor in the workspace library. Mention detection looks for its name and aliases.',
-    fields: (t) => ({
-      name: t.exposeString('name'),
-      website: t.exposeString('website', { nullable: true }),
-      aliases: t.exposeStringList('aliases'),
-      strengths: t.exposeString('strengths', { nullable: true }),
-      weaknesses: t.exposeString('weaknesses', { nullable: true }),
-      createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    }),
-  });
+  // Competitor itself is a declared object (src/objects.ts): its type and lists come from the declaration.
+  const competitor = declaredRef(builder, 'Competitor');
 
   const feedback = builder.prismaNode('CompetitorFeedback', {
     id: { field: 'id' },

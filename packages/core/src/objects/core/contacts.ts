@@ -5,6 +5,7 @@ export const Customer = defineObject({
   plural: 'customers',
   single: 'customer',
   segmentable: true,
+  searchThrough: ['company'],
   description: 'A person who is, was or may become a customer. The 360-degree view hangs off it.',
   fields: {
     id: { kind: 'id', sort: true },

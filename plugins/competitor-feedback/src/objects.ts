@@ -1,0 +1,23 @@
+import { defineObject } from '@crm/plugin-sdk';
+
+/**
+ * The competitor library, declared once: `competitors(filter, orderBy, search)` with aggregates, `competitorsGroupBy`,
+ * `competitor(id)` and the one-statement read engine come from this declaration (docs/architecture.md).
+ */
+export const Competitor = defineObject({
+  name: 'Competitor',
+  plural: 'competitors',
+  single: 'competitor',
+  description: 'A competitor in the workspace library. Mention detection looks for its name and aliases.',
+  fields: {
+    id: { kind: 'id', sort: true },
+    name: { kind: 'string', sort: true, search: 'A' },
+    website: { kind: 'string', nullable: true, sort: true, search: 'B' },
+    aliases: { kind: 'stringList' },
+    strengths: { kind: 'string', nullable: true, search: 'C' },
+    weaknesses: { kind: 'string', nullable: true, search: 'C' },
+    createdAt: { kind: 'datetime', sort: true, group: true },
+    updatedAt: { kind: 'datetime', sort: true },
+  },
+  defaultOrder: [{ field: 'name', direction: 'asc' }],
+});
