@@ -55,8 +55,8 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * });
  * ```
  */
-export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, Permission extends string = never>(
-  definition: PluginDefinition<Settings, Permission>,
+export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, Permission extends string = never, Event extends string = never>(
+  definition: PluginDefinition<Settings, Permission, Event>,
 ): Plugin {
   const id = typeof definition.id === 'string' && definition.id ? definition.id : '(no id)';
   const problems: PluginProblem[] = [];
@@ -119,7 +119,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   });
 
   const subscribers: SubscriberEntry[] = [];
-  forEachHandler<Subscriber<never, z.output<Settings>>>(definition.subscribers, 'subscribers', problem, (event, name, handler) => {
+  forEachHandler<Subscriber<never, z.output<Settings>, Event>>(definition.subscribers, 'subscribers', problem, (event, name, handler) => {
     subscribers.push({
       event,
       name,
@@ -129,7 +129,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     });
   });
   const hooks: HookEntry[] = [];
-  forEachHandler<Hook<never, z.output<Settings>>>(definition.hooks, 'hooks', problem, (event, name, handler) => {
+  forEachHandler<Hook<never, z.output<Settings>, Event>>(definition.hooks, 'hooks', problem, (event, name, handler) => {
     hooks.push({
       event,
       name,
@@ -177,7 +177,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     else objectNames.add(object.name);
   }
 
-  const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit);
+  const toolkit = createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit);
   const graphql = definition.graphql;
   const seed = definition.seed;
   return deepFreeze({

@@ -24,15 +24,22 @@ export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
   payload: CrmEventMap[K];
 }
 
+/** `emit`, narrowed to the plugin's own event types (the keys of its `events`): a core event does not type-check. */
+export type OwnEmit<Event extends string> = <K extends Extract<CrmEventType, Event>>(
+  type: K,
+  subject: { type: string; id: string },
+  payload: CrmEventMap[K],
+) => void;
+
 /** What a subscriber gets besides the event: one transaction of its own, as the plugin's system actor. */
-export interface SubscriberContext<Settings> {
+export interface SubscriberContext<Settings, Event extends string = string> {
   /** Workspace-scoped transaction: the subscriber's writes and its "processed" mark commit together. */
   tx: ScopedTransaction;
   /**
    * Records one of the plugin's own events (declared in `events`) in the same transaction (published after commit,
    * delivered to subscribers in turn). A core event or another plugin's is refused (`PLUGIN_FAILED`).
    */
-  emit: CommandScope['emit'];
+  emit: OwnEmit<Event>;
   /** The core's commands in this transaction, with the core's validation, role checks and events (see {@link CoreCommands}). */
   commands: CoreCommands;
   /** `actor` is `plugin:<id>`, role ADMIN, in the event's workspace. */
@@ -46,7 +53,10 @@ export interface SubscriberContext<Settings> {
 }
 
 /** Runs after commit, asynchronously. Throwing retries it; it never fails the command that caused the event. */
-export type Subscriber<K extends CrmEventType, Settings> = (event: DeliveredEvent<K>, context: SubscriberContext<Settings>) => Promise<void>;
+export type Subscriber<K extends CrmEventType, Settings, Event extends string = string> = (
+  event: DeliveredEvent<K>,
+  context: SubscriberContext<Settings, Event>,
+) => Promise<void>;
 
 /** An event a command is about to commit (hooks see it before commit, so it has no id yet). */
 export interface PendingEventOf<K extends CrmEventType> {
@@ -57,10 +67,10 @@ export interface PendingEventOf<K extends CrmEventType> {
 }
 
 /** What a hook gets: the command's own transaction. */
-export interface HookContext<Settings> {
+export interface HookContext<Settings, Event extends string = string> {
   tx: ScopedTransaction;
   /** Records one of the plugin's own events (declared in `events`); a core or another plugin's event is refused. */
-  emit: CommandScope['emit'];
+  emit: OwnEmit<Event>;
   /** The core's commands in the command's transaction (their events are not hooked again). */
   commands: CoreCommands;
   session: Session;
@@ -75,11 +85,11 @@ export interface HookContext<Settings> {
  * gets its code, `extensions.reason` (with `veto`) and `extensions.plugin`. Anything else it throws (a bug) fails the
  * command with `PLUGIN_FAILED` naming the plugin and the hook.
  */
-export type Hook<K extends CrmEventType, Settings> = (event: PendingEventOf<K>, context: HookContext<Settings>) => Promise<void>;
+export type Hook<K extends CrmEventType, Settings, Event extends string = string> = (event: PendingEventOf<K>, context: HookContext<Settings, Event>) => Promise<void>;
 
 /** Named functions per event type, e.g. `{ 'order.recorded': { earnPoints: async (event, ctx) => … } }`. */
-export type SubscriberMap<Settings> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings>> };
-export type HookMap<Settings> = { [K in CrmEventType]?: Record<string, Hook<K, Settings>> };
+export type SubscriberMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings, Event>> };
+export type HookMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Hook<K, Settings, Event>> };
 
 /** An event the plugin publishes. Its payload type comes from declaration merging into `CrmEventMap`. */
 export interface PublishedEvent {
@@ -112,10 +122,10 @@ export interface SeedContext<Settings> {
 }
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
-export interface JobContext<Settings> {
+export interface JobContext<Settings, Event extends string = string> {
   tx: ScopedTransaction;
   /** Records one of the plugin's own events (declared in `events`). */
-  emit: CommandScope['emit'];
+  emit: OwnEmit<Event>;
   /** The core's commands in this transaction, as `plugin:<id>`. */
   commands: CoreCommands;
   session: Session;
@@ -128,10 +138,10 @@ export interface JobContext<Settings> {
 }
 
 /** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
-export interface JobDefinition<Settings> {
+export interface JobDefinition<Settings, Event extends string = string> {
   /** Interval between runs, in milliseconds (at least 1,000). */
   everyMs: number;
-  run(context: JobContext<Settings>): Promise<void>;
+  run(context: JobContext<Settings, Event>): Promise<void>;
 }
 
 /** Retry policy of a plugin's subscribers. */
@@ -159,7 +169,7 @@ export interface DashboardPanelDefinition {
 }
 
 /** Everything `definePlugin` takes. Only `id` and `version` are required. */
-export interface PluginDefinition<Settings extends SettingsSchema = SettingsSchema, Permission extends string = string> {
+export interface PluginDefinition<Settings extends SettingsSchema = SettingsSchema, Permission extends string = string, Event extends string = string> {
   /** Stable, kebab-case (`loyalty`, `cross-sell`): names the plugin in CRM_PLUGINS, migrations and actors. */
   id: string;
   /** The plugin's own semver version. */
@@ -184,16 +194,16 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   /** Named permissions mapped onto roles, checked with `plugin.authorize(context, name)`. */
   permissions?: Record<Permission, PermissionDefinition>;
   /** Events the plugin publishes (declare their payloads in `CrmEventMap`). */
-  events?: Record<string, PublishedEvent>;
+  events?: Record<Event, PublishedEvent>;
   /** GraphQL contributions: types, queries, mutations, subscriptions, fields on core types. */
-  graphql?: (builder: Builder, plugin: PluginToolkit<z.output<Settings>, Permission>) => void;
-  subscribers?: SubscriberMap<z.output<Settings>>;
-  hooks?: HookMap<z.output<Settings>>;
+  graphql?: (builder: Builder, plugin: PluginToolkit<z.output<Settings>, Permission, Event>) => void;
+  subscribers?: SubscriberMap<z.output<Settings>, Event>;
+  hooks?: HookMap<z.output<Settings>, Event>;
   /** Demo data for the demo workspace and `crm seed`. */
   seed?: (context: SeedContext<z.output<Settings>>) => Promise<void>;
   delivery?: DeliveryPolicy;
   /** Periodic tasks by name, run per workspace (under a lock: one instance at a time), e.g. expiry. */
-  jobs?: Record<string, JobDefinition<z.output<Settings>>>;
+  jobs?: Record<string, JobDefinition<z.output<Settings>, Event>>;
   /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
   dashboard?: { panels: Record<string, DashboardPanelDefinition> };
   /**

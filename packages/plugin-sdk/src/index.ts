@@ -11,6 +11,7 @@ export type {
   DeliveryPolicy,
   Hook,
   HookContext,
+  OwnEmit,
   PendingEventOf,
   PermissionDefinition,
   Plugin,

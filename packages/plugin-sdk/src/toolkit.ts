@@ -3,14 +3,16 @@
 import { type Caller, type CommandScope, CrmError, forbidden } from '@crm/core';
 import type { GraphContext } from '@crm/graph';
 import { type CoreCommands, coreCommandsIn } from './core-commands.js';
-import type { PermissionDefinition } from './definition.js';
+import type { OwnEmit, PermissionDefinition } from './definition.js';
 import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';
 import { readStoredSettings } from './settings-store.js';
 import type { TableAccess } from './table-access.js';
 
 /** A command's scope plus the plugin's settings in that workspace. */
-export interface PluginCommandScope<Settings> extends CommandScope {
+export interface PluginCommandScope<Settings, Event extends string = string> extends Omit<CommandScope, 'emit'> {
+  /** Records one of the plugin's own events (declared in `events`); a core or another plugin's event is refused. */
+  emit: OwnEmit<Event>;
   settings: Settings;
   /**
    * The core's commands in this transaction, as the request's caller: the core's validation, role checks and events
@@ -27,7 +29,7 @@ export interface PluginCommandScope<Settings> extends CommandScope {
   lock(key: string): Promise<void>;
 }
 
-export interface PluginToolkit<Settings, Permission extends string> {
+export interface PluginToolkit<Settings, Permission extends string, Event extends string = string> {
   /** The plugin's id. */
   readonly id: string;
   /** The caller's workspace settings of this plugin, defaults filled in. */
@@ -38,7 +40,7 @@ export interface PluginToolkit<Settings, Permission extends string> {
    * Runs a command: checks `permission`, then one transaction (workspace-scoped) whose events are published after
    * commit. Throw a CrmError to fail with its code; everything rolls back.
    */
-  run<T>(context: GraphContext, permission: Permission, fn: (scope: PluginCommandScope<Settings>) => Promise<T>): Promise<T>;
+  run<T>(context: GraphContext, permission: Permission, fn: (scope: PluginCommandScope<Settings, Event>) => Promise<T>): Promise<T>;
   /**
    * The caller's `sql` tag when it holds `permission`: one read-only statement over the core's tables and the plugin's
    * own, every table narrowed to the caller's workspace (see {@link PluginSql}).
@@ -48,13 +50,13 @@ export interface PluginToolkit<Settings, Permission extends string> {
   loader<K, V>(batch: (keys: readonly K[], context: GraphContext) => Promise<ReadonlyMap<K, V>>): RequestLoader<K, V>;
 }
 
-export function createToolkit<Settings, Permission extends string>(
+export function createToolkit<Settings, Permission extends string, Event extends string>(
   id: string,
   permissions: Readonly<Record<string, PermissionDefinition>>,
   parseSettings: (raw: unknown) => Settings,
   tableAccess: () => TableAccess,
   ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
-): PluginToolkit<Settings, Permission> {
+): PluginToolkit<Settings, Permission, Event> {
   const authorize = (context: GraphContext, permission: Permission): Caller => {
     const caller = context.caller;
     if (!caller) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');

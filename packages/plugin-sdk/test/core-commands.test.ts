@@ -1,7 +1,7 @@
 // The SDK's command surface is derived from @crm/core's exported services: every core command a plugin may run,
 // typed from the service itself; access, keys, webhooks and workspaces are never offered.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { coreCommandNames, type CoreCommands } from '../src/index.js';
+import { coreCommandNames, type CoreCommands, definePlugin } from '../src/index.js';
 
 describe('core commands for plugins', () => {
   it('offers every command of the core (customers, companies, tasks, activities, deals, tickets, orders, …) and nothing of access', () => {
@@ -20,5 +20,23 @@ describe('core commands for plugins', () => {
     expectTypeOf<CoreCommands>().not.toHaveProperty('createApiKey');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWebhook');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWorkspace');
+  });
+});
+
+describe('emit', () => {
+  it("takes only the plugin's own event types (a core one does not type-check; the host refuses it at run time)", () => {
+    const plugin = definePlugin({
+      id: 'typed-emit',
+      version: '1.0.0',
+      hooks: {
+        'customer.created': {
+          posing: async (event, { emit }) => {
+            // @ts-expect-error a core event type is not the plugin's to emit
+            emit('customer.deleted', { type: 'Customer', id: event.subjectId }, { name: 'x' });
+          },
+        },
+      },
+    });
+    expect(plugin.problems).toEqual([]);
   });
 });

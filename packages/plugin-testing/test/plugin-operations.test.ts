@@ -135,6 +135,9 @@ describe('operators see and mend failed deliveries', () => {
     expect(await member.errorCode(REDELIVER, {})).toBe('FORBIDDEN');
     const other = await kit.createWorkspace('Deliveries elsewhere');
     expect((await other.client.query(FAILED)).pluginDeliveries).toEqual([]);
+    const byNode = `query ($id: ID!) { node(id: $id) { ... on PluginDelivery { subscriber status } } }`;
+    expect((await admin().query(byNode, { id: failed[0].id })).node).toEqual({ subscriber: 'alwaysBroken', status: 'FAILED' });
+    expect((await other.client.query(byNode, { id: failed[0].id })).node).toBeNull();
     expect(await other.client.errorCode(REDELIVER, { deliveryId: failed[0].id })).toBe('BAD_USER_INPUT');
     expect(await admin().errorCode(`{ pluginDeliveries(pluginId: "nope") { id } }`)).toBe('BAD_USER_INPUT');
 

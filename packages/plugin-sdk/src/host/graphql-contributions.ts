@@ -24,6 +24,8 @@ function coordinates(schema: GraphQLSchema) {
   return { types, fields };
 }
 
+let coreCoordinates: ReturnType<typeof coordinates> | null = null;
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -42,8 +44,8 @@ export function graphqlContributions(plugins: readonly Plugin[], problems: Plugi
   const registersOf = (list: readonly Plugin[]) => list.flatMap((p) => (p.registerGraphql ? [p.registerGraphql] : [])) as ((b: Builder) => void)[];
   const objectsOf = (list: readonly Plugin[]) => list.flatMap((p) => p.objects);
 
-  // The schema under each set of requirements, built once (most plugins stand on the core alone).
-  const bases = new Map<string, ReturnType<typeof coordinates> | null>();
+  // The schema under each set of requirements, built once (most plugins stand on the core alone, built once per process).
+  const bases = new Map<string, ReturnType<typeof coordinates> | null>([['', (coreCoordinates ??= coordinates(buildSchema()))]]);
   const baseOf = (required: readonly Plugin[]) => {
     const key = required.map((p) => p.id).join(',');
     if (!bases.has(key)) {

@@ -84,7 +84,10 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   // GraphQL is checked whatever else is wrong: the author sees every problem in one go.
   const before = problems.length;
   const contributions = graphqlContributions(ordered, problems);
-  if (problems.length === before && new Set(ordered.map((p) => p.id)).size === ordered.length) checkGraphqlTogether(ordered, problems);
+  // Together, once more, when two or more plugins add to the schema (with one, its own build above was that).
+  if (problems.length === before && contributions.length > 1 && new Set(ordered.map((p) => p.id)).size === ordered.length) {
+    checkGraphqlTogether(ordered, problems);
+  }
   if (problems.length) throw new PluginHostError(problems);
 
   const switchboard = new PluginSwitchboard();
