@@ -41,6 +41,11 @@ async function customersShownAndMatching(filter: Record<string, unknown>) {
 
 /** Nothing wider than the window: no horizontal scrolling, and every chart of the overview inside the window. */
 async function expectFitsWindow() {
+  await expect.poll(beyondWindow).toEqual({ overflow: 0, outside: [] });
+}
+
+/** How far the page scrolls sideways, and the overview's charts not inside the window. */
+async function beyondWindow() {
   const { overflow, outside } = await page.evaluate(() => {
     const width = document.documentElement.clientWidth;
     const outside = [...document.querySelectorAll('.charts > *')]
@@ -51,8 +56,7 @@ async function expectFitsWindow() {
       .map((element) => element.querySelector('figcaption')?.textContent ?? element.className);
     return { overflow: document.documentElement.scrollWidth - width, outside };
   });
-  expect(outside).toEqual([]);
-  expect(overflow).toBeLessThanOrEqual(0);
+  return { overflow: Math.max(0, overflow), outside };
 }
 
 /** The "Open pipeline by stage" chart's text alternative ("Stage $amount" per open stage). */
@@ -208,7 +212,12 @@ describe('the dashboard in a browser', () => {
     const groupBy = await pipelineByStageFromApi();
     expect(groupBy).toContain('Qualification $8,400'); // the three new deals: 5,000 + 2,500 + 900
     await expect.poll(pipelineChartLabel).toBe(groupBy);
-    // 1280 px: every chart inside the window (the right column used to be pushed out and cut).
+    // 1280 px: every chart inside the window, also after the window was wider (Chart.js sizes each canvas from its
+    // box; the grid used to keep the wider canvases, pushing the right column out of the window and cutting it).
+    await expectFitsWindow();
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await expect.poll(() => page.locator('.charts canvas').first().evaluate((canvas) => canvas.getBoundingClientRect().width)).toBeGreaterThan(400);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await expectFitsWindow();
     await page.waitForTimeout(400); // chart animation
     await expectNoSeriousViolations();
@@ -333,6 +342,7 @@ describe('the dashboard in a browser', () => {
     // Deal amount (a to-many relation filter: a deal of at least that amount).
     await page.getByLabel('Deal amount at least').fill('2000');
     expect(await customersShownAndMatching({ deals: { some: { amount: { gte: '2000' } } } })).toEqual(['Grace Hopper']);
+    await shot('customers-by-deal-amount');
     // Both at once: nobody (Grace's company is not in retail).
     await page.getByLabel('Company industry').selectOption('Retail');
     await page.getByText('No customer matches').waitFor();
