@@ -24,6 +24,59 @@ async function createCustomer(name: string, extra: Record<string, unknown> = {})
   return data.createCustomer.customer.id;
 }
 
+async function createCompany(name: string, industry: string): Promise<string> {
+  const data = await api.query(`mutation ($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } } }`, { input: { name, industry } });
+  return data.createCompany.company.id;
+}
+
+/** The customers' names in the list as shown, and the API's answer for the same filter (by name, in one page). */
+async function customersShownAndMatching(filter: Record<string, unknown>) {
+  const list = page.getByTestId('customer-list');
+  const { customers } = await api.query(`query ($filter: CustomerFilter) { customers(first: 50, filter: $filter, orderBy: [{ field: NAME, direction: ASC }]) {
+    totalCount edges { node { name } } } }`, { filter });
+  const expected = customers.edges.map((e: { node: { name: string } }) => e.node.name);
+  await expect.poll(() => list.locator('tbody tr td:first-child a').allTextContents()).toEqual(expected);
+  return expected as string[];
+}
+
+/** Nothing wider than the window: no horizontal scrolling, and every chart of the overview inside the window. */
+async function expectFitsWindow() {
+  await expect.poll(beyondWindow).toEqual({ overflow: 0, outside: [] });
+}
+
+/** How far the page scrolls sideways, and the overview's charts not inside the window. */
+async function beyondWindow() {
+  const { overflow, outside } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const outside = [...document.querySelectorAll('.charts > *')]
+      .filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.left < 0 || box.right > width;
+      })
+      .map((element) => element.querySelector('figcaption')?.textContent ?? element.className);
+    return { overflow: document.documentElement.scrollWidth - width, outside };
+  });
+  return { overflow: Math.max(0, overflow), outside };
+}
+
+/** The "Open pipeline by stage" chart's text alternative ("Stage $amount" per open stage). */
+const pipelineChartLabel = () => page.getByRole('img', { name: /^Open pipeline by stage:/ }).getAttribute('aria-label');
+
+/** The API's `dealsGroupBy` for the default pipeline's open deals, as the chart's text alternative says it. */
+async function pipelineByStageFromApi(): Promise<string> {
+  const { pipelines } = await api.query(`{ pipelines { id isDefault stages { id name isWon isLost } } }`);
+  const pipeline = pipelines.find((p: { isDefault: boolean }) => p.isDefault);
+  const { dealsGroupBy } = await api.query(
+    `query ($pipelineId: ID!) { dealsGroupBy(filter: { pipelineId: { eq: $pipelineId }, status: { eq: OPEN } }, by: [{ field: STAGE_ID }]) {
+      key { stageId } aggregate { sum { amount } } } }`,
+    { pipelineId: pipeline.id },
+  );
+  const sums = new Map(dealsGroupBy.map((g: { key: { stageId: string }; aggregate: { sum: { amount: string | null } } }) => [g.key.stageId, Number(g.aggregate.sum.amount ?? 0)]));
+  const open = pipeline.stages.filter((s: { isWon: boolean; isLost: boolean }) => !s.isWon && !s.isLost);
+  const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+  return `Open pipeline by stage: ${open.map((s: { id: string; name: string }) => `${s.name} ${money.format(Math.round(Number(sums.get(s.id) ?? 0)))}`).join(', ')}`;
+}
+
 async function dealStage(id: string): Promise<{ status: string; stage: string; lostReason: string | null }> {
   const data = await api.query(`query ($id: ID!) { deal(id: $id) { status lostReason stage { name } } }`, { id });
   return { status: data.deal.status, stage: data.deal.stage.name, lostReason: data.deal.lostReason };
@@ -61,8 +114,10 @@ beforeAll(async () => {
   const plugins = dashboardPlugins();
   t = await startTestGateway({ dashboardDir: dist, plugins, migrations: plugins.migrations });
   api = t.workspace.client;
-  ids.ada = await createCustomer('Ada Lovelace', { email: 'ada@example.com', lifecycleStage: 'CUSTOMER', tags: ['vip'] });
-  ids.grace = await createCustomer('Grace Hopper', { email: 'grace@example.com', lifecycleStage: 'LEAD' });
+  const retail = await createCompany('Analytical Engines', 'Retail');
+  const government = await createCompany('Navy Computing', 'Government');
+  ids.ada = await createCustomer('Ada Lovelace', { email: 'ada@example.com', lifecycleStage: 'CUSTOMER', tags: ['vip'], companyId: retail });
+  ids.grace = await createCustomer('Grace Hopper', { email: 'grace@example.com', lifecycleStage: 'LEAD', companyId: government });
   // More than one page of the customer list (30), for the infinite scroll.
   for (let i = 1; i <= 32; i++) await createCustomer(`Sample Customer ${String(i).padStart(2, '0')}`, { lifecycleStage: i % 3 ? 'PROSPECT' : 'LEAD' });
   await api.query(`mutation ($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }`, {
@@ -102,6 +157,9 @@ beforeAll(async () => {
     });
     ids[title] = deal.createDeal.deal.id;
   }
+  // A saved segment (the filter language), for the customers page's segment filter.
+  const segment = await api.query(`mutation { createSegment(input: { name: "VIP customers", filter: { tags: { has: "vip" } } }) { segment { id } } }`);
+  ids.vipSegment = segment.createSegment.segment.id;
   browser = await launchBrowser();
   page = await browser.context.newPage();
 });
@@ -150,6 +208,17 @@ describe('the dashboard in a browser', () => {
     expect(reports.cohorts.length).toBeGreaterThan(1);
     expect(await heatmap.locator('tbody tr').count()).toBe(reports.cohorts.length);
     expect(await heatmap.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(reports.cohorts.map((c: { size: number }) => String(c.size)));
+    // Open pipeline by stage: the gateway's dealsGroupBy (one request, no paging through deals in the browser).
+    const groupBy = await pipelineByStageFromApi();
+    expect(groupBy).toContain('Qualification $8,400'); // the three new deals: 5,000 + 2,500 + 900
+    await expect.poll(pipelineChartLabel).toBe(groupBy);
+    // 1280 px: every chart inside the window, also after the window was wider (Chart.js sizes each canvas from its
+    // box; the grid used to keep the wider canvases, pushing the right column out of the window and cutting it).
+    await expectFitsWindow();
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await expect.poll(() => page.locator('.charts canvas').first().evaluate((canvas) => canvas.getBoundingClientRect().width)).toBeGreaterThan(400);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await expectFitsWindow();
     await page.waitForTimeout(400); // chart animation
     await expectNoSeriousViolations();
     await shot('overview');
@@ -207,6 +276,23 @@ describe('the dashboard in a browser', () => {
     await shot('pipeline');
   });
 
+  it('filters the board by deal amount (the filter language), as the API answers it', async () => {
+    const cards = page.locator('.deal-card');
+    await expect.poll(() => cards.count()).toBe(3);
+    const { pipelines } = await api.query(`{ pipelines { id isDefault } }`);
+    const pipelineId = pipelines.find((p: { isDefault: boolean }) => p.isDefault).id;
+    const { deals } = await api.query(`query ($pipelineId: ID!) { deals(first: 50, filter: { pipelineId: { eq: $pipelineId }, amount: { gte: "2000" } }) {
+      edges { node { title } } } }`, { pipelineId });
+    const expected = deals.edges.map((e: { node: { title: string } }) => e.node.title).sort();
+    expect(expected).toEqual(['Board deal', 'Keyboard deal']);
+    await page.getByLabel('Deal amount at least').fill('2,000');
+    await expect.poll(async () => (await cards.evaluateAll((els) => els.map((el) => el.getAttribute('data-deal')))).sort()).toEqual(expected);
+    await page.getByLabel('Deal amount at least').fill('1000000');
+    await page.getByText('No deal in this pipeline is worth $1,000,000 or more').waitFor();
+    await page.getByLabel('Deal amount at least').fill('');
+    await expect.poll(() => cards.count()).toBe(3);
+  });
+
   it('finds a customer by search, with infinite scroll over the list', async () => {
     await page.goto(`${t.url}/app/#/customers`);
     await page.getByTestId('customer-list').waitFor();
@@ -234,7 +320,9 @@ describe('the dashboard in a browser', () => {
 
     // The top customer's segment: the filtered list is exactly the API's answer for that segment.
     const { segment, segmentName } = ranked.customers.edges[0].node.analytics.rfm;
-    const inSegment = await api.query(`query ($segment: RfmSegment!) { customers(first: 50, filter: { rfmSegment: [$segment] }) { totalCount } }`, { segment });
+    const inSegment = await api.query(`query ($segment: RfmSegment!) { customers(first: 50, filter: { score: { rfmSegment: { eq: $segment } } }) { totalCount } }`, {
+      segment,
+    });
     await page.getByLabel('RFM segment').selectOption(segment);
     await expect.poll(() => list.locator('tbody tr').count()).toBe(inSegment.customers.totalCount);
     expect(new Set(await list.locator('tbody tr td:nth-child(6)').allTextContents())).toEqual(new Set([segmentName]));
@@ -242,6 +330,30 @@ describe('the dashboard in a browser', () => {
     await shot('customers-by-predicted-value');
     await page.getByLabel('RFM segment').selectOption('');
     await page.getByLabel('Sort by').selectOption({ label: 'Name' });
+  });
+
+  it('filters the customers by company industry, deal amount and saved segment, as the API answers each filter', async () => {
+    const list = page.getByTestId('customer-list');
+    // Company industry (a to-one relation filter); the choices are the industries of the workspace's companies.
+    expect(await page.getByLabel('Company industry').locator('option').allTextContents()).toEqual(['All industries', 'Government', 'Retail']);
+    await page.getByLabel('Company industry').selectOption('Retail');
+    expect(await customersShownAndMatching({ company: { industry: { eq: 'Retail' } } })).toEqual(['Ada Lovelace']);
+    await page.getByLabel('Company industry').selectOption('');
+    // Deal amount (a to-many relation filter: a deal of at least that amount).
+    await page.getByLabel('Deal amount at least').fill('2000');
+    expect(await customersShownAndMatching({ deals: { some: { amount: { gte: '2000' } } } })).toEqual(['Grace Hopper']);
+    await shot('customers-by-deal-amount');
+    // Both at once: nobody (Grace's company is not in retail).
+    await page.getByLabel('Company industry').selectOption('Retail');
+    await page.getByText('No customer matches').waitFor();
+    await page.getByLabel('Company industry').selectOption('');
+    await page.getByLabel('Deal amount at least').fill('');
+    // A saved segment (membership, `inSegment`).
+    await page.getByLabel('Saved segment').selectOption({ label: 'VIP customers' });
+    expect(await customersShownAndMatching({ inSegment: ids.vipSegment })).toEqual(['Ada Lovelace']);
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 found');
+    await page.getByLabel('Saved segment').selectOption('');
+    await expect.poll(() => list.locator('tbody tr').count()).toBeGreaterThan(1);
   });
 
   it('shows the customer 360 with an order recorded through the API, live', async () => {
@@ -322,6 +434,10 @@ describe('the dashboard in a browser', () => {
     await page.getByTestId('figure-customers').waitFor();
     // The board's moves above: one deal won, one lost (the refused move changed nothing).
     await expect.poll(() => page.getByTestId('figure-won-lost-this-month').locator('dd').textContent()).toBe('1 / 1');
+    // The pipeline chart's groups follow the moves: only the keyboard deal is still open, in Negotiation.
+    const groupBy = await pipelineByStageFromApi();
+    expect(groupBy).toContain('Negotiation $2,500');
+    await expect.poll(pipelineChartLabel).toBe(groupBy);
     await page.keyboard.press('Tab'); // the skip link comes first
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.keyboard.press('Tab');
@@ -340,8 +456,8 @@ describe('the dashboard in a browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.url}/app/#/`);
     await page.getByTestId('figure-customers').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    await page.locator('canvas').first().waitFor();
+    await expectFitsWindow();
     await page.waitForTimeout(400);
     await shot('overview-phone');
     // The customer 360 with its analytics and loyalty panels, too.

@@ -22,3 +22,9 @@ export function describeError(error: CombinedError | undefined): string | null {
   if (code === 'FORBIDDEN') return 'Your key’s role does not allow this. Ask an admin for a MEMBER or ADMIN key.';
   return first?.message ?? error.message;
 }
+
+/** An amount typed in a filter ("1,000", "$99.50") as the API's Decimal ("1000", "99.50"); null when empty or not one. */
+export function amountOrNull(text: string): string | null {
+  const value = text.trim().replace(/[$,\s]/g, '');
+  return /^\d+(\.\d{1,2})?$/.test(value) ? value : null;
+}

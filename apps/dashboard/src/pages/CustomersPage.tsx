@@ -2,8 +2,8 @@ import { graphql, type VariablesOf } from '@crm/client';
 import { useEffect, useRef, useState } from 'react';
 import { NewCustomerForm } from '../components/NewCustomerForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
-import { formatDate, formatMoney, titleCase } from '../data/format.js';
-import { useCrmQuery } from '../data/hooks.js';
+import { amountOrNull, formatDate, formatMoney, titleCase } from '../data/format.js';
+import { useCrmQuery, useSettled } from '../data/hooks.js';
 import type { LifecycleStage } from '../data/key-figures.js';
 import { StageSelect } from '../components/FormParts.js';
 import { useCanEdit } from '../data/role.js';
@@ -26,11 +26,34 @@ const customersQuery = graphql(`
   }
 `);
 
+// What the filters choose from: the saved segments and the industries the workspace's companies are in.
+const filterChoicesQuery = graphql(`
+  query CustomerFilterChoices {
+    segments { id name }
+    companiesGroupBy(by: [{ field: INDUSTRY }], first: 100) { key { industry } }
+  }
+`);
+
 type Sort = 'NAME' | 'CREATED_AT' | 'LIFETIME_VALUE' | 'LAST_ORDER_AT' | 'PREDICTED_LIFETIME_VALUE';
-type Segment = NonNullable<NonNullable<VariablesOf<typeof customersQuery>['filter']>['rfmSegment']>[number];
+type Filter = NonNullable<VariablesOf<typeof customersQuery>['filter']>;
+type RfmSegment = NonNullable<NonNullable<NonNullable<Filter['score']>['rfmSegment']>['eq']>;
+
+/** The filter language's conditions for the choices made (all of them hold); null when none is made. */
+function customerFilter(choices: { stage: string; tag: string; rfm: string; industry: string; minDealAmount: string | null; savedSegment: string }): Filter | null {
+  const { stage, tag, rfm, industry, minDealAmount, savedSegment } = choices;
+  const filter: Filter = {
+    ...(stage ? { lifecycleStage: { eq: stage as LifecycleStage } } : {}),
+    ...(tag ? { tags: { has: tag } } : {}),
+    ...(rfm ? { score: { rfmSegment: { eq: rfm as RfmSegment } } } : {}),
+    ...(industry ? { company: { industry: { eq: industry } } } : {}),
+    ...(minDealAmount ? { deals: { some: { amount: { gte: minDealAmount } } } } : {}),
+    ...(savedSegment ? { inSegment: savedSegment } : {}),
+  };
+  return Object.keys(filter).length ? filter : null;
+}
 
 // RfmSegment, in the schema's order, as people write them (docs/analytics.md).
-const SEGMENTS: { value: Segment; label: string }[] = [
+const SEGMENTS: { value: RfmSegment; label: string }[] = [
   { value: 'CHAMPIONS', label: 'Champions' },
   { value: 'LOYAL', label: 'Loyal' },
   { value: 'POTENTIAL_LOYALIST', label: 'Potential loyalist' },
@@ -44,30 +67,29 @@ const SEGMENTS: { value: Segment; label: string }[] = [
 /** Search, filters and a Relay list that loads the next page as you scroll (or with the button). */
 export function CustomersPage() {
   const [searchInput, setSearchInput] = useState('');
-  const [search, setSearch] = useState('');
   const [stage, setStage] = useState<LifecycleStage | ''>('');
   const [tag, setTag] = useState('');
   const [sort, setSort] = useState<Sort>('NAME');
-  const [segment, setSegment] = useState<Segment | ''>('');
+  const [rfm, setRfm] = useState<RfmSegment | ''>('');
+  const [industry, setIndustry] = useState('');
+  const [minDealInput, setMinDealInput] = useState('');
+  const [savedSegment, setSavedSegment] = useState('');
   const canEdit = useCanEdit();
+  const choices = useCrmQuery(filterChoicesQuery, {});
+  const industries = (choices.data?.companiesGroupBy ?? []).flatMap((group) => (group.key.industry ? [group.key.industry] : []));
 
-  // Typing settles for 250 ms before the search runs.
-  useEffect(() => {
-    const timer = setTimeout(() => setSearch(searchInput.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [searchInput]);
+  // Typing settles for 250 ms before the search (or the amount) is sent.
+  const search = useSettled(searchInput.trim(), 250);
+  const minDealAmount = useSettled(amountOrNull(minDealInput), 250);
+  const filter = customerFilter({ stage, tag, rfm, industry, minDealAmount, savedSegment });
   // A cursor belongs to one search/filter/order: changing them starts from the first page.
-  const filtersKey = JSON.stringify([search, stage, tag, sort, segment]);
+  const filtersKey = JSON.stringify([search, filter, sort]);
   const [paging, setPaging] = useState<{ key: string; after: string | null }>({ key: filtersKey, after: null });
   const after = paging.key === filtersKey ? paging.after : null;
   const setAfter = (cursor: string | null) => setPaging({ key: filtersKey, after: cursor });
 
-  const filter =
-    stage || tag || segment
-      ? { ...(stage ? { lifecycleStage: [stage] } : {}), ...(tag ? { tag } : {}), ...(segment ? { rfmSegment: [segment] } : {}) }
-      : null;
   // The scores' columns only when sorting or filtering by them (the plain list stays as light as before).
-  const withScores = sort === 'PREDICTED_LIFETIME_VALUE' || !!segment;
+  const withScores = sort === 'PREDICTED_LIFETIME_VALUE' || !!rfm;
   const orderBy = [{ field: sort, direction: sort === 'NAME' ? ('ASC' as const) : ('DESC' as const) }];
   // The cache merges the pages (same search/filter/order, growing `after`) into one list.
   const list = useCrmQuery(customersQuery, { search: search || null, filter, orderBy, after, first: PAGE, withScores });
@@ -111,11 +133,37 @@ export function CustomersPage() {
         </label>
         <label>
           RFM segment
-          <select value={segment} onChange={(e) => setSegment(e.target.value as Segment | '')}>
+          <select value={rfm} onChange={(e) => setRfm(e.target.value as RfmSegment | '')}>
             <option value="">All segments</option>
             {SEGMENTS.map((s) => (
               <option key={s.value} value={s.value}>
                 {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Company industry
+          <select value={industry} onChange={(e) => setIndustry(e.target.value)}>
+            <option value="">All industries</option>
+            {industries.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Deal amount at least
+          <input inputMode="decimal" value={minDealInput} onChange={(e) => setMinDealInput(e.target.value)} placeholder="e.g. 1000" />
+        </label>
+        <label>
+          Saved segment
+          <select value={savedSegment} onChange={(e) => setSavedSegment(e.target.value)}>
+            <option value="">Everyone</option>
+            {(choices.data?.segments ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
               </option>
             ))}
           </select>
@@ -128,7 +176,7 @@ export function CustomersPage() {
         <Loading what="customers" />
       ) : connection.edges.length === 0 ? (
         <Empty>
-          No customer matches. Check the spelling, clear the stage, tag or segment filter (customers are scored once they have bought), or {canEdit ? 'add one above.' : 'ask a member to add one.'}
+          No customer matches. Check the spelling, clear a filter (customers are scored once they have bought), or {canEdit ? 'add one above.' : 'ask a member to add one.'}
         </Empty>
       ) : (
         <table className="list" data-testid="customer-list">

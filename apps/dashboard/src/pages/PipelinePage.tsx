@@ -3,14 +3,14 @@ import { type DragEvent, useState } from 'react';
 import { LostReasonDialog } from '../components/LostReasonDialog.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { pipelinesQuery } from '../data/documents.js';
-import { describeError, formatMoney } from '../data/format.js';
-import { useCrmMutation, useCrmQuery, useEventStream, useThrottled } from '../data/hooks.js';
+import { amountOrNull, describeError, formatMoney } from '../data/format.js';
+import { useCrmMutation, useCrmQuery, useEventStream, useSettled, useThrottled } from '../data/hooks.js';
 import { useCanEdit } from '../data/role.js';
 import { hrefOf } from '../router.js';
 
 const dealsQuery = graphql(`
-  query BoardDeals($pipelineId: ID!) {
-    deals(pipelineId: $pipelineId, first: 100) {
+  query BoardDeals($filter: DealFilter!) {
+    deals(filter: $filter, first: 100) {
       totalCount
       edges { node { id title amount status lostReason stage { id } customer { id name } } }
     }
@@ -37,7 +37,10 @@ export function PipelinePage() {
   const [chosen, setChosen] = useState<string | null>(null);
   const all = pipelines.data?.pipelines ?? [];
   const pipeline = all.find((p) => p.id === chosen) ?? all.find((p) => p.isDefault) ?? all[0];
-  const deals = useCrmQuery(dealsQuery, { pipelineId: pipeline?.id ?? '' }, { pause: !pipeline });
+  const [minAmountInput, setMinAmountInput] = useState('');
+  const minAmount = useSettled(amountOrNull(minAmountInput), 250);
+  const filter = { pipelineId: { eq: pipeline?.id ?? '' }, ...(minAmount ? { amount: { gte: minAmount } } : {}) };
+  const deals = useCrmQuery(dealsQuery, { filter }, { pause: !pipeline });
   // Moves arrive with the event's subject (the cache updates the card); new or deleted deals need the list again.
   const refetch = useThrottled(deals.refetch, 300);
   useEventStream({ types: ['deal.created', 'deal.deleted', 'deal.stage_changed', 'deal.updated'] }, refetch);
@@ -86,6 +89,12 @@ export function PipelinePage() {
           Open {formatMoney(pipeline.openValue)} · weighted {formatMoney(pipeline.weightedValue)}
         </p>
       </div>
+      <form className="filters" role="search" aria-label="Deals" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Deal amount at least
+          <input inputMode="decimal" value={minAmountInput} onChange={(e) => setMinAmountInput(e.target.value)} placeholder="e.g. 1000" />
+        </label>
+      </form>
       {problem && (
         <p role="alert" className="error">
           {problem}
@@ -96,7 +105,11 @@ export function PipelinePage() {
       ) : !deals.data ? (
         <Loading what="deals" />
       ) : deals.data.deals.totalCount === 0 ? (
-        <Empty>No deals in this pipeline yet. Create one with the createDeal mutation or from a customer’s page.</Empty>
+        minAmount ? (
+          <Empty>No deal in this pipeline is worth {formatMoney(minAmount)} or more: lower or clear the amount.</Empty>
+        ) : (
+          <Empty>No deals in this pipeline yet. Create one with the createDeal mutation or from a customer’s page.</Empty>
+        )
       ) : (
         <div className="board" data-testid="board">
           {pipeline.stages.map((stage) => {
