@@ -1,10 +1,21 @@
 // Schema-driven fuzzing (issue 19): every query and mutation field of the composed schema (core and every bundled
-// plugin, so a new field is fuzzed without touching this file) gets inputs of the wrong type and edge values (NUL,
-// lone surrogates, 1 MB strings, deep JSON, huge and negative numbers, NaN-like strings, years 0 and 10000,
-// impossible dates, bad ids, unknown enum values), as variables and as literals, over HTTP. No answer may be an
-// internal error, and the server must stay healthy. Seeded: a failure names its seed and case, and replays.
+// plugin, so a new field is fuzzed without touching this file), and every field with arguments below Query, gets
+// inputs of the wrong type and edge values (NUL, lone surrogates, 1 MB strings, deep JSON, huge and negative numbers,
+// NaN-like strings, years 0 and 10000, impossible dates, bad ids, unknown enum values), as variables and as
+// literals, over HTTP. No answer may be an internal error, and the server must stay healthy. Seeded (FUZZ_SEED):
+// a failure names its case, and replays.
 import { pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
-import { getNamedType, type GraphQLField, isCompositeType, isNonNullType } from 'graphql';
+import {
+  getNamedType,
+  type GraphQLField,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  isCompositeType,
+  isInterfaceType,
+  isNonNullType,
+  isObjectType,
+} from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Logger } from '../src/logger.js';
 import { startTestGateway, type TestGateway } from '../src/testing/index.js';
@@ -54,37 +65,79 @@ function selectionFor(field: GraphQLField<unknown, unknown>): string {
   return isCompositeType(getNamedType(field.type)) ? ' { __typename }' : '';
 }
 
-/** The cases for one root field, drawn from its own seeded stream (adding a field does not change the others'). */
-function casesFor(operation: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): Case[] {
-  const random = seededRandom(SEED ^ [...field.name].reduce((hash, c) => Math.imul(hash ^ c.charCodeAt(0), 16777619), 2166136261));
+type FieldPath = readonly GraphQLField<unknown, unknown>[];
+
+const hashOf = (text: string) => [...text].reduce((hash, c) => Math.imul(hash ^ c.charCodeAt(0), 16777619), 2166136261);
+
+/** What a root field is about, for its `id`: `updateDeal` → Deal, `customer` → Customer. */
+function subjectOf(rootField: string): string {
+  const verb = /^(?:create|update|delete|move|complete|rename|revoke|rotate|redeliver|record|log|convert|link|unlink|mark|redeem|respond)([A-Z]\w*?)(?:s|Secret|Delivery|Lost\w*)?$/.exec(rootField)?.[1];
+  return verb ?? rootField[0]!.toUpperCase() + rootField.slice(1);
+}
+
+/**
+ * Fields with arguments below the root (report figures, `expectedPurchases(weeks:)`, nested connections), each
+ * reached by the first path found from Query, at most 5 fields deep: every object type is walked once.
+ */
+function nestedPaths(schema: GraphQLSchema): FieldPath[] {
+  const paths: FieldPath[] = [];
+  const seen = new Set<string>([schema.getQueryType()!.name]);
+  const queue: [GraphQLObjectType | GraphQLInterfaceType, FieldPath][] = [[schema.getQueryType()!, []]];
+  while (queue.length) {
+    const [type, path] = queue.shift()!;
+    for (const field of Object.values(type.getFields())) {
+      const next = [...path, field];
+      if (path.length > 0 && field.args.length) paths.push(next);
+      const named = getNamedType(field.type);
+      if ((isObjectType(named) || isInterfaceType(named)) && next.length < 5 && !seen.has(named.name)) {
+        seen.add(named.name);
+        queue.push([named, next]);
+      }
+    }
+  }
+  return paths;
+}
+
+/**
+ * The cases for one field (the last of `path`), drawn from its own seeded stream (adding a field does not change
+ * the others'). The fields above it get plausible arguments; its own carry more and more edge values.
+ */
+function casesFor(operation: 'query' | 'mutation', path: FieldPath): Case[] {
+  const target = path[path.length - 1]!;
+  const name = `${operation}.${path.map((f) => f.name).join('.')}`;
+  const random = seededRandom(SEED ^ hashOf(name));
+  const subject = subjectOf(path[0]!.name);
+  const [variableCases, literalCases] = path.length > 1 ? [2, 1] : [VARIABLE_CASES, LITERAL_CASES];
   const cases: Case[] = [];
-  const name = `${operation}.${field.name}`;
   let big = true;
-  const subject = /^(?:create|update|delete|move|complete|rename|revoke|rotate|redeliver|record|log|convert|link|unlink|mark|redeem|respond)?([A-Z]\w*?)(?:s|Secret|Delivery|Lost\w*)?$/.exec(field.name)?.[1];
-  for (let i = 0; i < VARIABLE_CASES + LITERAL_CASES; i++) {
-    const literal = i >= VARIABLE_CASES;
+  for (let i = 0; i < variableCases + literalCases; i++) {
+    const literal = i >= variableCases;
     // The first case is plausible (reaches the resolver); the others carry more and more edge values.
-    const options: FuzzValues = { ids, edgeRate: i === 0 ? 0 : 0.2 + 0.1 * (i % 3), big: big && !literal && i > 0, literal, subject };
-    // Paging backwards and forwards at once is refused before anything runs: mostly page forwards.
-    const values = field.args.map((arg) =>
-      ['last', 'before'].includes(arg.name) && random.chance(0.85) ? undefined : fuzzValue(arg.type, random, options, arg.name),
-    );
-    big = options.big;
-    if (!field.args.length) {
-      cases.push({ field: name, query: `${operation} Fuzz { ${field.name}${selectionFor(field)} }` });
-      break;
-    }
-    if (literal) {
-      const args = field.args.map((arg, j) => (values[j] === undefined ? '' : `${arg.name}: ${asLiteral(values[j])}`)).join(', ');
-      cases.push({ field: name, query: `${operation} Fuzz { ${field.name}(${args})${selectionFor(field)} }` });
-    } else {
-      const declared = field.args.map((arg, j) => `$v${j}: ${String(arg.type)}`).join(', ');
-      const passed = field.args.map((arg, j) => `${arg.name}: $v${j}`).join(', ');
-      const variables = Object.fromEntries(
-        values.map((value, j) => [`v${j}`, value]).filter(([, value], j) => value !== undefined && (value !== null || isNonNullType(field.args[j]!.type) || random.chance(0.5))),
-      );
-      cases.push({ field: name, query: `${operation} Fuzz(${declared}) { ${field.name}(${passed})${selectionFor(field)} }`, variables: asVariable(variables) as Record<string, unknown> });
-    }
+    const fuzzed: FuzzValues = { ids, edgeRate: i === 0 ? 0 : 0.2 + 0.1 * (i % 3), big: big && !literal && i > 0, literal, subject };
+    const plausible: FuzzValues = { ids, edgeRate: 0, big: false, literal: false, subject };
+    const declared: string[] = [];
+    const variables: Record<string, unknown> = {};
+    const render = (field: GraphQLField<unknown, unknown>, k: number) => {
+      const isTarget = k === path.length - 1;
+      const args = field.args.flatMap((arg, j) => {
+        // Paging backwards and forwards at once is refused before anything runs: mostly page forwards.
+        if (['last', 'before'].includes(arg.name) && random.chance(0.85)) return [];
+        const value = fuzzValue(arg.type, random, isTarget ? fuzzed : plausible, arg.name);
+        if (isTarget && literal) return [`${arg.name}: ${asLiteral(value)}`];
+        const variable = `v${k}_${j}`;
+        declared.push(`$${variable}: ${String(arg.type)}`);
+        // A declared variable left out: its absence must be handled too.
+        if (value !== null || isNonNullType(arg.type) || random.chance(0.5)) variables[variable] = asVariable(value);
+        return [`${arg.name}: $${variable}`];
+      });
+      return args.length ? `${field.name}(${args.join(', ')})` : field.name;
+    };
+    const parts = path.map(render);
+    big = fuzzed.big;
+    const innermost = `${parts[parts.length - 1]}${selectionFor(target)}`;
+    const body = parts.slice(0, -1).reduceRight((inner, part) => `${part} { ${inner} }`, innermost);
+    cases.push({ field: name, query: `${operation} Fuzz${declared.length ? `(${declared.join(', ')})` : ''} { ${body} }`, variables });
+    if (!path.some((field) => field.args.length)) break;
   }
   return cases;
 }
@@ -112,7 +165,9 @@ it(`answers no fuzzed input of any query or mutation with an internal error (see
     ...Object.values(schema.getMutationType()!.getFields()).map((f) => ['mutation', f] as const),
   ];
   expect(fields.length).toBeGreaterThan(80);
-  const queue = fields.map(([operation, field]) => casesFor(operation, field));
+  const nested = nestedPaths(schema);
+  expect(nested.length).toBeGreaterThan(20);
+  const queue = [...fields.map(([operation, field]) => casesFor(operation, [field])), ...nested.map((path) => casesFor('query', path))];
   const failures: string[] = [];
   let sent = 0;
   await Promise.all(
