@@ -63,9 +63,6 @@ export interface ConnectionInitialContext {
   connectionContext?: GraphContext;
 }
 
-/** Declines of the read engine by reason, since start (operators read them on /metrics). */
-export const engineDeclines = new Map<string, number>();
-
 /** graphql-yoga with our context, error masking and hardening. Served over HTTP by `http-server.ts`. */
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
@@ -108,8 +105,8 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
               createReadEngine(options.schema, {
                 defaultPageSize: DEFAULT_PAGE_SIZE,
                 maxPageSize: MAX_PAGE_SIZE,
+                // Counted on /metrics (crm_read_engine_declines_total by reason) and logged at LOG_LEVEL=debug.
                 onDecline: (reason) => {
-                  engineDeclines.set(reason, (engineDeclines.get(reason) ?? 0) + 1);
                   logger.debug?.('read engine declined', { reason });
                   options.onEngineDeclined?.(reason);
                 },
