@@ -23,13 +23,13 @@ const userEnv = Object.fromEntries(
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: { ...userEnv, ...env }, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+    execFile(command, args, { cwd, env: { ...userEnv, ...env }, timeout: 1_800_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
-it('a plugin scaffolded outside the repository installs the packed SDK and kit and passes its own tests', { timeout: 900_000 }, async () => {
+it('a plugin scaffolded outside the repository installs the packed SDK and kit and passes its own tests', { timeout: 3_600_000 }, async () => {
   const packs = path.join(temp, 'packs');
   const pack = await run(process.execPath, [cliMain, 'plugin', 'pack', '--out', packs], repository);
   expect(pack.code, pack.stderr).toBe(0);
