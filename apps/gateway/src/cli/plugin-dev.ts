@@ -58,6 +58,39 @@ function stopGateway(child: ChildProcess | null): Promise<void> {
   });
 }
 
+/**
+ * Watches what a plugin's build reads — src/, prisma/schema/ and the folder's own files — one watcher per directory,
+ * set up synchronously (Node's recursive watch walks the whole tree, node_modules included, in the background, and
+ * misses saves made before it gets there). A directory created later is watched on its first change.
+ */
+function watchPlugin(dir: string, onChange: (file: string) => void): { close(): void } {
+  const watchers = new Map<string, fs.FSWatcher>();
+  const watch = (folder: string, recurse: boolean) => {
+    if (watchers.has(folder) || !fs.existsSync(folder)) return;
+    watchers.set(
+      folder,
+      fs.watch(folder, (_event, file) => {
+        if (!file) return;
+        const full = path.join(folder, file.toString());
+        const name = path.relative(dir, full).split(path.sep).join('/');
+        if (ignored.test(name) || (!recurse && !/^(tsconfig.*\.json|package\.json)$/.test(name))) return;
+        if (recurse && fs.existsSync(full) && fs.statSync(full).isDirectory()) return watchTree(full);
+        onChange(name);
+      }),
+    );
+  };
+  const watchTree = (folder: string) => {
+    watch(folder, true);
+    for (const entry of fs.existsSync(folder) ? fs.readdirSync(folder, { withFileTypes: true }) : []) {
+      if (entry.isDirectory() && !ignored.test(entry.name)) watchTree(path.join(folder, entry.name));
+    }
+  };
+  watch(dir, false);
+  watchTree(path.join(dir, 'src'));
+  watchTree(path.join(dir, 'prisma/schema'));
+  return { close: () => watchers.forEach((w) => w.close()) };
+}
+
 async function timed<T>(steps: Record<string, number>, name: string, work: () => T | Promise<T>): Promise<T> {
   const started = performance.now();
   try {
@@ -146,9 +179,7 @@ export const pluginDev: CliCommand = {
           }
         };
         let firstChange = 0;
-        const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
-          const name = file?.toString().split(path.sep).join('/');
-          if (!name || ignored.test(name)) return;
+        const watcher = watchPlugin(dir, (name) => {
           if (!pending.size) firstChange = performance.now();
           pending.add(name);
           if (timer) clearTimeout(timer);
