@@ -6,6 +6,7 @@ import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDataba
 import { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
 import { type PluginHost, PluginHostError, pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
+import { exposureFromEnv } from './exposure.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { retentionDaysFromEnv } from './live/event-retention.js';
 import { warmUp } from './warm-up.js';
@@ -129,7 +130,8 @@ console.log(banner(shownUrl, demo));
 ready = true;
 
 function banner(base: string, demo: DemoWorkspace | null): string {
-  const lines = ['', `  CRM gateway on ${describeDatabase(config)}`, `  GraphQL:   ${base}/graphql   (GraphiQL in a browser; /health, /ready)`];
+  const graphiql = exposureFromEnv().introspection === 'off' ? 'GraphiQL: set CRM_INTROSPECTION=1' : 'GraphiQL in a browser';
+  const lines = ['', `  CRM gateway on ${describeDatabase(config)}`, `  GraphQL:   ${base}/graphql   (${graphiql}; /health, /ready)`];
   if (dashboardBuilt(dashboardDir)) lines.push(`  Dashboard: ${base}${DASHBOARD_PATH}   (sign in with the API key below)`);
   if (demo?.apiKey) {
     lines.push(`  Demo workspace${demo.created ? ' created' : ''}, ADMIN API key: ${demo.apiKey}`);

@@ -10,5 +10,5 @@ import { printSchema } from 'graphql';
  */
 export async function printGatewaySchema(): Promise<string> {
   const { host } = await pluginHostFromEnvironment({ bundledOnly: true });
-  return `${printSchema(buildSchema({ extend: [host.extendSchema] }))}\n`;
+  return `${printSchema(buildSchema({ objects: host.objects, extend: [host.extendSchema] }))}\n`;
 }

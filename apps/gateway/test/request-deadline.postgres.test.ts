@@ -58,7 +58,15 @@ class PartitionProxy {
   }
 }
 
-const TIMEOUT_MS = 1500;
+const TIMEOUT_MS = 2000;
+
+/** Outside the partition a request may still be slow on a loaded machine: try again until one succeeds. */
+async function untilDone<T>(attempt: () => Promise<T>, done: (result: T) => boolean): Promise<T> {
+  for (let i = 0; ; i++) {
+    const result = await attempt();
+    if (done(result) || i === 9) return result;
+  }
+}
 const CREATE = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 
 let pg: TestPostgres;
@@ -93,11 +101,12 @@ afterAll(async () => {
 
 describe('the per-request deadline, on PostgreSQL', () => {
   it('answers TIMEOUT during a partition, commits nothing sent during it, and recovers', async () => {
-    await client.query(CREATE, { name: 'Before' }); // the key is verified (and cached), the pool warm
+    // The key verified (and cached), the pool warm.
+    expect((await untilDone(() => client.request(CREATE, { name: 'Before' }), (r) => !r.errors)).errors).toBeUndefined();
     const ws = openWsClient(wsUrl, apiKey);
     const overWs = (name: string) =>
       new Promise<unknown>((resolve) => ws.subscribe({ query: CREATE, variables: { name } }, { next: resolve, error: resolve, complete: () => {} }));
-    await overWs('Before, over WebSocket');
+    expect(await untilDone(() => overWs('Before, over WebSocket'), (r) => !JSON.stringify(r).includes('TIMEOUT'))).toMatchObject({ data: {} });
 
     proxy.pause();
     expect(JSON.stringify(await overWs('During, over WebSocket'))).toMatch(/"code":"TIMEOUT"/);
@@ -117,7 +126,8 @@ describe('the per-request deadline, on PostgreSQL', () => {
 
     // The pool recovers: new connections replace the reset ones (and work queued behind the partition drains).
     for (let i = 0; i < 100 && (await fetch(`${client.url}/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-    await client.query(CREATE, { name: 'After' });
+    // (A TIMEOUT answer while it recovers writes nothing either: exactly one "After" is kept.)
+    expect((await untilDone(() => client.request(CREATE, { name: 'After' }), (r) => !r.errors)).errors).toBeUndefined();
     expect(await pg.database.prisma.customer.count({ where: { name: 'After' } })).toBe(1);
   });
 

@@ -54,12 +54,12 @@ describe('CRM_PLUGINS and crm.config.json', () => {
 
   it('CRM_PLUGINS picks plugins by id; empty means none, and none leaves the schema exactly as the core builds it', async () => {
     const alphaOnly = await pluginHostFromEnvironment({ root, env: { CRM_PLUGINS: 'alpha' } });
-    const schema = printSchema(buildSchema({ extend: [alphaOnly.host.extendSchema] }));
+    const schema = printSchema(buildSchema({ objects: alphaOnly.host.objects, extend: [alphaOnly.host.extendSchema] }));
     expect(fieldsOf(schema)).toEqual(['alphaGreeting', 'InstalledPlugin']);
 
     const none = await pluginHostFromEnvironment({ root, env: { CRM_PLUGINS: '' } });
     expect(none.host.plugins).toEqual([]);
-    const bare = printSchema(buildSchema({ extend: [none.host.extendSchema] }));
+    const bare = printSchema(buildSchema({ objects: none.host.objects, extend: [none.host.extendSchema] }));
     expect(bare).toBe(printSchema(buildSchema()));
     expect(fieldsOf(bare)).toEqual([]);
   });

@@ -14,7 +14,7 @@ import { installationRoot, isCheckout, log, positionals } from './plugin-support
 async function composedSchema(root: string): Promise<string> {
   try {
     const { host } = await pluginHostFromEnvironment({ root });
-    return printSchema(buildSchema({ extend: [host.extendSchema] }));
+    return printSchema(buildSchema({ objects: host.objects, extend: [host.extendSchema] }));
   } catch (error) {
     throw new CommandError(error instanceof PluginHostError ? error.message : `Cannot load the plugins: ${String(error)}`);
   }

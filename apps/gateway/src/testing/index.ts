@@ -118,7 +118,14 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   }
   // The month-end snapshot job is off unless a test asks for it: its fits (a minute after start) would change the
   // figures of tests whose fixtures have orders in past months.
-  const gateway = createGateway({ logger: createLogger(process.env.LOG_LEVEL === 'info' ? 'info' : 'error'), monthEndSnapshots: false, ...options, database });
+  // A loaded CI machine can make any request slow: the deadline is generous here unless a test is about it.
+  const gateway = createGateway({
+    logger: createLogger(process.env.LOG_LEVEL === 'info' ? 'info' : 'error'),
+    monthEndSnapshots: false,
+    requestTimeoutMs: 120_000,
+    ...options,
+    database,
+  });
   const url = await gateway.listen(0);
   const newWorkspace = async (name = 'Test workspace'): Promise<TestWorkspace> => {
     const created = await createWorkspace(database.prisma, { name });
