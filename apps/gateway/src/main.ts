@@ -8,6 +8,7 @@ import { type PluginHost, PluginHostError, pluginHostFromEnvironment } from '@cr
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { retentionDaysFromEnv } from './live/event-retention.js';
+import { trashRetentionDaysFromEnv } from './trash-retention.js';
 import { warmUp } from './warm-up.js';
 import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
@@ -97,6 +98,7 @@ try {
     webhooks: webhookOptionsFromEnv(),
     redis: redisOptionsFromEnv(),
     retention: { days: retentionDaysFromEnv() },
+    trashRetention: { days: trashRetentionDaysFromEnv() },
     ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
   });
   url = await gateway.listen(port, host);

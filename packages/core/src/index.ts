@@ -33,3 +33,6 @@ export * from './services/reports/index.js';
 export * from './services/segments/index.js';
 export { seedWorkspace, type SeedOptions, type SeedSummary } from './demo-data/index.js';
 export { demoAffinityGroups } from './demo-data/index.js';
+export * from './field-changes.js';
+export * from './services/trash/index.js';
+export { phoneE164 } from './services/duplicates/match-keys.js';

@@ -17,6 +17,7 @@ import { registerMarketing } from './modules/marketing.js';
 import { registerSales } from './modules/sales.js';
 import { registerScalars } from './modules/scalars.js';
 import { registerService } from './modules/service.js';
+import { registerTrash } from './modules/trash.js';
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
 import type { WebhookTargetPolicy } from '@crm/core';
@@ -56,6 +57,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerAnalytics(builder, enums);
   registerReports(builder);
   registerSegments(builder);
+  registerTrash(builder);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });

@@ -1,7 +1,8 @@
 import type { Company, Prisma } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
-import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fieldChanges } from '../field-changes.js';
+import { assertOptionalInWorkspace } from '../references.js';
 import { fields, parseInput, z } from '../validation.js';
 
 const sizes = ['MICRO', 'SMALL', 'MEDIUM', 'LARGE', 'ENTERPRISE'] as const;
@@ -41,7 +42,8 @@ export async function createCompany(caller: Caller, raw: z.input<typeof createCo
 export async function updateCompany(caller: Caller, raw: z.input<typeof updateCompanyInput>): Promise<Company> {
   const input = parseInput(updateCompanyInput, raw);
   return caller.run(async (scope) => {
-    if ((await scope.tx.company.count({ where: { id: input.id } })) === 0) throw notFound('Company', 'id');
+    const before = await scope.tx.company.findUnique({ where: { id: input.id } });
+    if (!before) throw notFound('Company', 'id');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const data: Prisma.CompanyUncheckedUpdateInput = {
@@ -53,19 +55,8 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
       ownerId: input.ownerId,
     };
     const company = await scope.tx.company.update({ where: { id: input.id }, data });
-    scope.emit('company.updated', { type: 'Company', id: company.id }, { changed: changedKeys(input) });
-    return company;
-  });
-}
-
-export async function deleteCompany(caller: Caller, raw: { id: string }): Promise<Company> {
-  const { id } = parseInput(z.object({ id: fields.id }), raw);
-  return caller.run(async (scope) => {
-    const company = await scope.tx.company.findUnique({ where: { id } });
-    if (!company) throw notFound('Company', 'id');
-    // Customers and deals keep existing without a company (ON DELETE SET NULL).
-    await scope.tx.company.delete({ where: { id } });
-    scope.emit('company.deleted', { type: 'Company', id }, { name: company.name });
+    const changes = fieldChanges(before, company, Object.keys(companyFields) as (keyof typeof companyFields)[]);
+    if (changes.changed.length) scope.emit('company.updated', { type: 'Company', id: company.id }, changes);
     return company;
   });
 }

@@ -1,7 +1,7 @@
 import type { Prisma, Product, ScopedTransaction } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, conflict, type CrmError, notFound } from '../errors.js';
-import { changedKeys } from '../references.js';
+import { fieldChanges } from '../field-changes.js';
 import { fields, parseInput, z } from '../validation.js';
 
 /** A stock-keeping unit as the source system spells it (kept case-sensitive: "AB-1" and "ab-1" may differ). */
@@ -77,7 +77,8 @@ export async function updateProduct(caller: Caller, raw: UpdateProductInput): Pr
   const input = parseInput(updateProductInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
-    if ((await tx.product.count({ where: { id: input.id } })) === 0) throw notFound('Product', 'id');
+    const before = await tx.product.findUnique({ where: { id: input.id } });
+    if (!before) throw notFound('Product', 'id');
     for (const key of ['sku', 'name', 'unitPrice', 'active'] as const) {
       if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
     }
@@ -91,8 +92,8 @@ export async function updateProduct(caller: Caller, raw: UpdateProductInput): Pr
       active: input.active ?? undefined,
     };
     const product = await conflictOnDuplicate(tx.product.update({ where: { id: input.id }, data }), skuConflict(input.sku ?? ''));
-    const changed = changedKeys(input);
-    if (changed.length) scope.emit('product.updated', { type: 'Product', id: product.id }, { changed });
+    const changes = fieldChanges(before, product, ['sku', 'name', 'unitPrice', 'unitCost', 'category', 'active']);
+    if (changes.changed.length) scope.emit('product.updated', { type: 'Product', id: product.id }, changes);
     return product;
   });
 }

@@ -2,7 +2,6 @@ import {
   createCustomer,
   customerAnalyticsWhere,
   customerWhere,
-  deleteCustomer,
   updateCustomer,
   type CustomerFilter,
 } from '@crm/core';
@@ -10,8 +9,8 @@ import type { Prisma } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { orderedBy } from '../relation-order.js';
 import { callerOf } from '../caller.js';
-import { globalId, optionalRowId, rowId } from '../ids.js';
-import { deletedPayloadType, payloadType } from '../payload.js';
+import { optionalRowId, rowId } from '../ids.js';
+import { payloadType } from '../payload.js';
 import { registerAnalyticsInputs, toAnalyticsFilter } from './analytics-inputs.js';
 import type { Enums } from './enums.js';
 import type { RangeInputs } from './inputs.js';
@@ -220,11 +219,9 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
     description: 'Fields left out stay as they are; null clears an optional field.',
     fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...customerInputFields(t) }),
   });
-  const DeleteCustomerInput = builder.inputType('DeleteCustomerInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 
   const CreateCustomerPayload = payloadType(builder, 'CreateCustomerPayload', 'customer', 'Customer');
   const UpdateCustomerPayload = payloadType(builder, 'UpdateCustomerPayload', 'customer', 'Customer');
-  const DeleteCustomerPayload = deletedPayloadType(builder, 'DeleteCustomerPayload', 'deletedCustomerId');
 
   type Refs = { companyId?: string | null; ownerId?: string | null };
   const decodeRefs = (input: Refs) => ({
@@ -246,14 +243,6 @@ export function registerCustomers(builder: Builder, enums: Enums, ranges: RangeI
       resolve: async (_root, { input }, ctx) => ({
         customer: await updateCustomer(callerOf(ctx), { ...input, id: rowId(input.id, 'Customer', 'id'), ...decodeRefs(input) }),
       }),
-    }),
-    deleteCustomer: t.field({
-      type: DeleteCustomerPayload,
-      args: { input: t.arg({ type: DeleteCustomerInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => {
-        const customer = await deleteCustomer(callerOf(ctx), { id: rowId(input.id, 'Customer', 'id') });
-        return { deletedId: globalId('Customer', customer.id) };
-      },
     }),
   }));
 }

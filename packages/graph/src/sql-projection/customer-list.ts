@@ -101,7 +101,7 @@ export function customerConditions(args: RootListArgs, params: SqlParams): (alia
     const p = params.add(`%${q}%`, 'text');
     parts.push(
       (a) =>
-        `(${column(a, 'name')} ILIKE ${p} OR ${column(a, 'email')} ILIKE ${p} OR EXISTS (SELECT 1 FROM "Company" s WHERE s."id" = ${column(a, 'companyId')} AND s."name" ILIKE ${p}))`,
+        `(${column(a, 'name')} ILIKE ${p} OR ${column(a, 'email')} ILIKE ${p} OR EXISTS (SELECT 1 FROM "Company" s WHERE s."id" = ${column(a, 'companyId')} AND s."deletedAt" IS NULL AND s."name" ILIKE ${p}))`,
     );
   }
   return (alias) => parts.map((part) => part(alias));

@@ -11,7 +11,7 @@ import { decodeBase64 } from '@pothos/core';
 import { customerConditions, customerOrder, type RootListArgs } from './customer-list.js';
 import { decline, NotProjectable } from './not-projectable.js';
 import { objectTypeOf, readModelOf } from './read-model.js';
-import { connectionSql, pageSize, type RenderContext } from './render.js';
+import { connectionSql, pageSize, type RenderContext, visibleRows } from './render.js';
 import { collectFields } from './selection.js';
 import { column, literal, type OrderTerm, SqlParams } from './sql-text.js';
 
@@ -130,7 +130,7 @@ export function createSqlProjector(schema: GraphQLSchema, options: SqlProjectorO
         const id = cursorId(args.after);
         after = (alias) => afterCursor(alias, type.table, orderBy, id, context);
       }
-      const where = (alias: string) => [...conditions(alias), `${column(alias, 'workspaceId')} = ${context.workspace}`];
+      const where = (alias: string) => [...conditions(alias), ...visibleRows(context, alias, type)];
       parts.push(
         connectionSql(context, connection, nodes, {
           type,

@@ -11,6 +11,7 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
+import { trashableModels } from '@crm/db';
 import type { OrderTerm } from './sql-text.js';
 
 /** How a column's value becomes its GraphQL output, in SQL (see `scalarSql`). */
@@ -31,6 +32,8 @@ export interface ProjectedType {
   fields: ReadonlyMap<string, ProjectedField>;
   /** Columns that may be NULL (keyset pagination over them is left to Pothos). */
   nullable: ReadonlySet<string>;
+  /** Rows of this table go to the trash (`trashableModels`): every read adds `"deletedAt" IS NULL`. */
+  trashable: boolean;
 }
 
 /** The object types (and their fields) the SQL projection can answer; everything else goes through Pothos. */
@@ -148,7 +151,7 @@ export function readModelOf(schema: GraphQLSchema, datamodel: PothosPrismaDatamo
       if (projected) fields.set(field.name, projected);
     }
     const nullable = new Set(prismaModel.fields.filter((f) => f.kind !== 'object' && !f.isRequired).map((f) => f.name));
-    model.set(type.name, { typename: type.name, table: modelName, fields, nullable });
+    model.set(type.name, { typename: type.name, table: modelName, fields, nullable, trashable: trashableModels.includes(modelName) });
   }
   return model;
 }

@@ -1,4 +1,4 @@
-import { type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { type FieldNode, type GraphQLField, type GraphQLObjectType, type GraphQLSchema, isNonNullType } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { decline } from './not-projectable.js';
 import { objectTypeOf, type ProjectedField, type ProjectedType, type ReadModel, type ScalarFormat } from './read-model.js';
@@ -81,13 +81,15 @@ function fieldSql(context: RenderContext, def: GraphQLField<unknown, unknown>, f
     case 'toOne': {
       const [type, target] = targetOf(context, def, field.target);
       const a = context.nextAlias();
-      return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.table)} ${a} WHERE ${a}."id" = ${column(alias, field.foreignKey)} AND ${a}."workspaceId" = ${context.workspace})`;
+      // A nullable link to a trashed row reads as null, as through Prisma (a required one always names a live row).
+      const live = target.trashable && !isNonNullType(def.type) ? ` AND ${a}."deletedAt" IS NULL` : '';
+      return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.table)} ${a} WHERE ${a}."id" = ${column(alias, field.foreignKey)} AND ${a}."workspaceId" = ${context.workspace}${live})`;
     }
     case 'list': {
       const [type, target] = targetOf(context, def, field.target);
       if (!field.orderBy.length) decline(`${def.name} has no defined order`);
       const a = context.nextAlias();
-      return `(SELECT coalesce(json_agg(${objectSql(context, type, a, nodes)} ORDER BY ${orderSql(a, field.orderBy)}), '[]'::json) FROM ${ident(target.table)} ${a} WHERE ${childWhere(context, a, field.childKey, alias).join(' AND ')})`;
+      return `(SELECT coalesce(json_agg(${objectSql(context, type, a, nodes)} ORDER BY ${orderSql(a, field.orderBy)}), '[]'::json) FROM ${ident(target.table)} ${a} WHERE ${childWhere(context, a, field.childKey, alias, target).join(' AND ')})`;
     }
     case 'connection': {
       const [, target] = targetOf(context, connectionNodeField(def), field.target);
@@ -96,7 +98,7 @@ function fieldSql(context: RenderContext, def: GraphQLField<unknown, unknown>, f
       if (args.after != null || args.before != null || args.last != null) decline('nested connection paging', false);
       return connectionSql(context, objectTypeOf(def)!, nodes, {
         type: target,
-        where: (a) => childWhere(context, a, field.childKey, alias),
+        where: (a) => childWhere(context, a, field.childKey, alias, target),
         orderBy: [...field.orderBy],
         first: pageSize(context, args.first),
         hasPreviousPage: false,
@@ -106,9 +108,15 @@ function fieldSql(context: RenderContext, def: GraphQLField<unknown, unknown>, f
   }
 }
 
-const childWhere = (context: RenderContext, alias: string, childKey: string, parentAlias: string) => [
+const childWhere = (context: RenderContext, alias: string, childKey: string, parentAlias: string, target: ProjectedType) => [
   `${column(alias, childKey)} = ${column(parentAlias, 'id')}`,
+  ...visibleRows(context, alias, target),
+];
+
+/** The rows a caller may read: its workspace's, and not in the trash. */
+export const visibleRows = (context: Pick<RenderContext, 'workspace'>, alias: string, type: ProjectedType) => [
   `${column(alias, 'workspaceId')} = ${context.workspace}`,
+  ...(type.trashable ? [`${column(alias, 'deletedAt')} IS NULL`] : []),
 ];
 
 export function pageSize(context: RenderContext, first: unknown): number {
