@@ -106,6 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const runner = new CommandRunner({
     prisma: database.prisma,
     beforeCommit: host ? [host.commitHook] : [],
+    personalData: host?.personalData,
     onCommitted: (events) => {
       // A revoked key stops working on this instance at once (others: within the verifier's cache time).
       for (const event of events) if (event.type === 'apikey.revoked') verifier.forget(event.subjectId);

@@ -1,6 +1,7 @@
 import { type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
+import type { PersonalDataExtension } from './personal-data-extensions.js';
 import { refreshSegmentsBeforeCommit } from './services/segments/membership.js';
 import { requireRole, type Session } from './session.js';
 
@@ -10,6 +11,8 @@ export interface CommandScope {
   session: Session;
   /** Records an event; it is written in this transaction and published only after commit. */
   emit<K extends CrmEventType>(type: K, subject: { type: string; id: string }, payload: CrmEventMap[K]): void;
+  /** Plugins' parts in a person's data, for merges, exports and erasures (docs/data.md). */
+  personalData: readonly PersonalDataExtension[];
 }
 
 /**
@@ -23,6 +26,8 @@ export interface CommandRunnerOptions {
   /** Called after commit with the events as stored (the gateway publishes them). Must not throw. */
   onCommitted?: (events: RecordedEvent[]) => void;
   beforeCommit?: readonly CommitHook[];
+  /** Plugins' merge, export and erasure handlers of customers' data. */
+  personalData?: readonly PersonalDataExtension[];
   /** Interactive transaction timeout. @default 30000 */
   timeoutMs?: number;
 }
@@ -68,6 +73,7 @@ export class CommandRunner {
           const scope: CommandScope = {
             tx,
             session,
+            personalData: this.options.personalData ?? [],
             emit: (type, subject, payload) => {
               pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload } as PendingEvent);
             },

@@ -17,10 +17,18 @@ export interface CrmEventMap extends TrashEventMap {
   'customer.created': { name: string; lifecycleStage: string };
   /** `changes` holds each changed field's old and new value (`{ name: { from, to } }`). */
   'customer.updated': FieldChanges;
+  /** Duplicates merged into the subject (`mergeCustomers`); `moved` counts the rows that moved, per kind. */
+  'customer.merged': { mergedIds: string[]; moved: Record<string, number> } & FieldChanges;
+  /** A person's data was exported (`exportPersonalData`): who asked is the event's actor. */
+  'customer.personal_data_exported': Record<string, never>;
+  /** A person was erased (`erasePerson`): counts of what went, nothing personal. */
+  'customer.erased': { removed: Record<string, number> };
   'customer.stage_changed': { from: string | null; to: string; reason: string | null };
   'lead.converted': { from: string; dealId: string | null };
   'company.created': { name: string };
   'company.updated': FieldChanges;
+  /** Duplicates merged into the subject (`mergeCompanies`); `changes` are the survivor's fields taken from them. */
+  'company.merged': { mergedIds: string[]; moved: Record<string, number> } & FieldChanges;
   'deal.created': { customerId: string; title: string; amount: string; stageId: string };
   'deal.updated': { customerId: string } & FieldChanges;
   'deal.stage_changed': { customerId: string; fromStageId: string; toStageId: string };

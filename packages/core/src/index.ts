@@ -36,3 +36,7 @@ export { demoAffinityGroups } from './demo-data/index.js';
 export * from './field-changes.js';
 export * from './services/trash/index.js';
 export { phoneE164 } from './services/duplicates/match-keys.js';
+export type { PersonalDataExtension } from './personal-data-extensions.js';
+export * from './services/merge/index.js';
+export { findDuplicates, type DuplicatePair, type DuplicateReason } from './services/duplicates/duplicates.js';
+export * from './services/personal-data/index.js';

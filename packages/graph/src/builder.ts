@@ -5,6 +5,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { CrmError, hasRole, isCrmError } from '@crm/core';
 import { getDatamodel, type Prisma, type PrismaTypes } from '@crm/db';
 import type { GraphContext } from './context.js';
+import { survivorOf } from './merged-ids.js';
 
 export interface SchemaTypes {
   Context: GraphContext;
@@ -75,13 +76,17 @@ export function createBuilder(): Builder {
         nullable: true,
         description: 'Any entity by its global id; null when it does not exist or belongs to another workspace.',
         // The prisma plugin loads nodes with findUniqueOrThrow; a missing (or foreign) row is null, per Relay.
-        resolve: async (_root, args, _context, _info, resolveNode) => {
-          try {
-            return await resolveNode(args.id);
-          } catch (error) {
-            if (isNotFound(error)) return null;
-            throw error;
-          }
+        // A merged-away customer or company answers with the record it was merged into (merged-ids.ts).
+        resolve: async (_root, args, context, _info, resolveNode) => {
+          const orNull = (found: unknown) =>
+            Promise.resolve(found).catch((error: unknown) => {
+              if (isNotFound(error)) return null;
+              throw error;
+            });
+          const found = await orNull(resolveNode(args.id));
+          if (found != null) return found;
+          const survivor = await survivorOf(context, args.id);
+          return survivor ? orNull(resolveNode(survivor)) : null;
         },
       },
       nodesQueryOptions: false,

@@ -18,6 +18,7 @@ import { registerSales } from './modules/sales.js';
 import { registerScalars } from './modules/scalars.js';
 import { registerService } from './modules/service.js';
 import { registerTrash } from './modules/trash.js';
+import { registerDataOperations } from './modules/data-operations.js';
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
 import type { WebhookTargetPolicy } from '@crm/core';
@@ -58,6 +59,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerReports(builder);
   registerSegments(builder);
   registerTrash(builder);
+  registerDataOperations(builder);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false });

@@ -6,7 +6,9 @@ import type { z } from 'zod';
 import type {
   DeliveredEvent,
   Hook,
+  HookContext,
   HookEntry,
+  HostContext,
   JobEntry,
   PendingEventOf,
   Plugin,
@@ -27,7 +29,7 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
-  'subscribers', 'hooks', 'seed', 'delivery', 'jobs',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'personalData',
 ]);
 
 const toPath = (value: string | URL | undefined): string | null =>
@@ -147,6 +149,15 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) problem('delivery.attempts', 'an integer from 1 to 20');
   if (!Number.isFinite(backoffMs) || backoffMs < 0) problem('delivery.backoffMs', 'a number of milliseconds, 0 or more');
 
+  const personal = definition.personalData;
+  if (personal !== undefined && !(isRecord(personal) && isFunction(personal.merge) && isFunction(personal.export) && isFunction(personal.erase))) {
+    problem('personalData', 'must have async functions merge, export and erase');
+  }
+  const withSql = (context: HostContext<HookContext<unknown>>) => ({
+    ...context,
+    settings: parseSettings(context.settings),
+    sql: createPluginSql(context.tx, context.session.workspaceId, access),
+  });
   const toolkit = createToolkit<z.output<Settings>, Permission>(id, permissions as Plugin['permissions'], parseSettings, access);
   const graphql = definition.graphql;
   const seed = definition.seed;
@@ -169,6 +180,13 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       ? (context) => seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access) })
       : null,
     jobs,
+    personalData: personal
+      ? {
+          merge: (input, context) => personal.merge(input, withSql(context)),
+          export: (customerId, context) => personal.export(customerId, withSql(context)),
+          erase: (customerId, context) => personal.erase(customerId, withSql(context)),
+        }
+      : null,
   } satisfies Plugin);
 }
 

@@ -115,6 +115,19 @@ export interface JobDefinition<Settings> {
   run(context: JobContext<Settings>): Promise<void>;
 }
 
+/**
+ * The plugin's part in a person's data (docs/data.md), run inside the core command's transaction: a plugin that keeps
+ * rows about customers implements all three, so merges lose nothing and exports and erasures reach its tables.
+ */
+export interface PersonalDataHandlers<Settings> {
+  /** `mergeCustomers`: move (or combine: a ledger's points) the rows of `mergedIds` onto `keepId`; rows moved per table. */
+  merge(input: { keepId: string; mergedIds: readonly string[] }, context: HookContext<Settings>): Promise<Record<string, number>>;
+  /** `exportPersonalData`: everything the plugin holds about the customer, as JSON. */
+  export(customerId: string, context: HookContext<Settings>): Promise<Record<string, unknown>>;
+  /** `erasePerson`: delete or scrub everything the plugin holds about the customer (before the customer row goes). */
+  erase(customerId: string, context: HookContext<Settings>): Promise<void>;
+}
+
 /** Retry policy of a plugin's subscribers. */
 export interface DeliveryPolicy {
   /** Tries before a delivery is recorded as FAILED. @default 5 */
@@ -159,6 +172,8 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   delivery?: DeliveryPolicy;
   /** Periodic tasks by name, run per workspace (under a lock: one instance at a time), e.g. expiry. */
   jobs?: Record<string, JobDefinition<z.output<Settings>>>;
+  /** Merging, exporting and erasing a customer's data in the plugin's tables. */
+  personalData?: PersonalDataHandlers<z.output<Settings>>;
 }
 
 /**
@@ -186,6 +201,15 @@ export interface Plugin {
   readonly registerGraphql: ((builder: Builder) => void) | null;
   readonly seed: ((context: HostContext<SeedContext<unknown>>) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
+  /** Null when the plugin keeps no personal data. */
+  readonly personalData: PersonalDataEntry | null;
+}
+
+/** `personalData` as the host calls it (the wrapper adds settings parsing and the plugin's `sql`). */
+export interface PersonalDataEntry {
+  merge(input: { keepId: string; mergedIds: readonly string[] }, context: HostContext<HookContext<unknown>>): Promise<Record<string, number>>;
+  export(customerId: string, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
+  erase(customerId: string, context: HostContext<HookContext<unknown>>): Promise<void>;
 }
 
 export interface JobEntry {

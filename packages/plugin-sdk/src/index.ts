@@ -12,6 +12,7 @@ export type {
   HookContext,
   PendingEventOf,
   PermissionDefinition,
+  PersonalDataHandlers,
   Plugin,
   PluginDefinition,
   PluginProblem,

@@ -8,6 +8,7 @@ import { registerCompetitorLibrary } from './graphql/library.js';
 import { registerCompetitorRecords } from './graphql/records.js';
 import { registerCompetitorTypes } from './graphql/types.js';
 import { defectionFromChurn, detectMentions } from './mentions.js';
+import { competitorPersonalData } from './personal-data.js';
 import { seedCompetitors } from './seed.js';
 import { competitorSettings } from './settings.js';
 
@@ -38,6 +39,7 @@ export const competitorFeedback = definePlugin({
     'deal.stage_changed': { reopen },
   },
   seed: seedCompetitors,
+  personalData: competitorPersonalData,
 });
 
 export default competitorFeedback;

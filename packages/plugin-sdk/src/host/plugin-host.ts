@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { CommitHook } from '@crm/core';
+import type { CommitHook, PersonalDataExtension } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { Plugin, PluginProblem } from '../definition.js';
@@ -11,6 +11,7 @@ import { readStoredSettings } from '../settings-store.js';
 import { checkData, checkEvents, checkGraphql, checkIdentity, dependencyOrder } from './checks.js';
 import { type DeliveryOptions, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
+import { personalDataExtensionsFor } from './personal-data.js';
 import { registerPluginAdmin } from './settings-graphql.js';
 
 /** The host refused the plugin list; `problems` has every problem found. */
@@ -43,6 +44,8 @@ export interface PluginHost {
   extendSchema(builder: Builder): void;
   /** Runs plugins' hooks inside core commands' transactions. */
   readonly commitHook: CommitHook;
+  /** Plugins' merge, export and erasure of customers' data (the command runner's `personalData`). */
+  readonly personalData: readonly PersonalDataExtension[];
   /** Starts delivering committed events to subscribers. */
   start(options: DeliveryOptions): PluginRuntime;
   /** Fills a workspace with each plugin's demo data (after core's). */
@@ -77,6 +80,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
       for (const plugin of ordered) plugin.registerGraphql?.(builder);
     },
     commitHook: commitHookFor(ordered),
+    personalData: personalDataExtensionsFor(ordered),
     start: (delivery) => startDelivery(ordered, delivery),
     async seed(prisma, workspaceId, seedOptions = {}) {
       const db = scopeToWorkspace(prisma, workspaceId);
