@@ -86,7 +86,10 @@ export function createBuilder(): Builder {
           const found = await orNull(resolveNode(args.id));
           if (found != null) return found;
           const survivor = await survivorOf(context, args.id);
-          return survivor ? orNull(resolveNode(survivor)) : null;
+          if (!survivor) return null;
+          // Pothos' `resolveNode` loads `args.id` whatever it is given: point the arguments at the survivor.
+          (args as { id: typeof survivor }).id = survivor;
+          return orNull(resolveNode(survivor));
         },
       },
       nodesQueryOptions: false,
