@@ -8,6 +8,11 @@ export type ErasureReport = Record<string, number>;
 
 const ERASED = '{"erased": true}';
 
+/** Ids of every core row that belongs to the person ($1 the workspace, $2 the customer). */
+const personRowsSql = ['Activity', 'Order', 'Deal', 'Ticket', 'Task', 'SurveyResponse', 'CampaignResponse']
+  .map((table) => `SELECT id FROM "${table}" WHERE "workspaceId" = $1::uuid AND "customerId" = $2::uuid`)
+  .join(' UNION ALL ');
+
 /**
  * `erasePerson` (ADMIN), in one transaction: each plugin erases its rows (`personalData.erase`); the payloads of
  * every event about the person (the audit log and its copies in webhook deliveries) are replaced by
@@ -24,9 +29,13 @@ export async function erasePerson(caller: Caller, raw: { customerId: string }): 
       if (!customer) throw notFound('Customer', 'customerId');
       for (const extension of scope.personalData) await extension.erase(scope, customerId);
 
-      // Events about the person or naming them; the rows they were about are deleted below, so ids suffice.
+      // Events about the person, naming them, or about a row of theirs (a task's `task.created` names only the task).
       const eventIds = await tx.$queryRawUnsafe<{ id: string }[]>(
-        `SELECT id::text AS id FROM "Event" WHERE "workspaceId" = $1::uuid AND ("customerId" = $2::uuid OR "subjectId" = $2::uuid OR payload::text LIKE '%' || $2 || '%')`,
+        `WITH theirs AS (${personRowsSql})
+         SELECT id::text AS id FROM "Event" e
+          WHERE e."workspaceId" = $1::uuid
+            AND (e."customerId" = $2::uuid OR e."subjectId" = $2::uuid OR e."subjectId" IN (SELECT id FROM theirs)
+                 OR e.payload::text LIKE '%' || $2 || '%')`,
         session.workspaceId,
         customerId,
       );
