@@ -123,3 +123,28 @@ describe('personal data', () => {
     expect(log.events.edges).toEqual([{ node: { actor: expect.stringMatching(/^apikey:/), payload: { removed: expect.objectContaining({ orders: 1 }) } } }]);
   });
 });
+
+describe('merging customers with plugin data', () => {
+  it('combines the loyalty ledgers (no point lost) through the plugins’ merge hook, dry run included', async () => {
+    const q = admin.query.bind(admin);
+    const LOYALTY = `query ($id: ID!) { customer(id: $id) { loyalty { points lifetimePoints transactions { totalCount } } } }`;
+    const twin = (await q(`mutation { createCustomer(input: { name: "Oscar Twin" }) { customer { id } } }`)).createCustomer.customer.id;
+    await q(`mutation ($c: ID!) { recordOrder(input: { customerId: $c, lines: [{ sku: "P-1", quantity: 1 }] }) { order { id } } }`, { c: twin });
+    await waitFor('the twin’s points', async () => (await rowsOf(`SELECT count(*)::int AS n FROM "LoyaltyAccount"`)) === 2);
+    const before = [(await q(LOYALTY, { id: other })).customer.loyalty, (await q(LOYALTY, { id: twin })).customer.loyalty];
+    const dry = await q(`mutation ($i: MergeCustomersInput!) { mergeCustomers(input: $i) { moved { kind count } } }`, { i: { keep: other, merge: [twin], dryRun: true } });
+    expect(dry.mergeCustomers.moved).toContainEqual({ kind: 'loyalty.LoyaltyTransaction', count: before[1].transactions.totalCount });
+    expect((await q(LOYALTY, { id: twin })).customer.loyalty).toEqual(before[1]);
+
+    await q(`mutation ($i: MergeCustomersInput!) { mergeCustomers(input: $i) { customer { id } } }`, { i: { keep: other, merge: [twin] } });
+    expect((await q(LOYALTY, { id: other })).customer.loyalty).toEqual({
+      points: before[0].points + before[1].points,
+      lifetimePoints: before[0].lifetimePoints + before[1].lifetimePoints,
+      transactions: { totalCount: before[0].transactions.totalCount + before[1].transactions.totalCount },
+    });
+    expect(await rowsOf(`SELECT count(*)::int AS n FROM "LoyaltyAccount"`)).toBe(1);
+    // The ledger still sums to the balance.
+    expect(await rowsOf(`SELECT (sum(t.points) - max(a.points))::int AS n FROM "LoyaltyTransaction" t JOIN "LoyaltyAccount" a ON a.id = t."accountId"`)).toBe(0);
+  });
+});
+
