@@ -17,7 +17,7 @@ const ADA_VIEW = `query ($id: ID!) {
 }`;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway({ trashRetention: { days: 30 } });
   admin = t.workspace.client;
   member = await t.issueKey(t.workspace.workspaceId, 'MEMBER');
   readOnly = await t.issueKey(t.workspace.workspaceId, 'READ_ONLY');
