@@ -21,41 +21,45 @@ interface PairRow {
   similarity: number;
 }
 
-/** Names compared as words: lower case, single spaces. */
-const nameKey = (column: string) => `lower(regexp_replace(btrim(${column}), '\\s+', ' ', 'g'))`;
+/** A name compared: lower case (names are trimmed when written). */
+const nameKey = (column: string) => `lower(${column})`;
+const emailKey = (alias: string) => emailKeySql(`${alias}.email`);
 
 /**
- * Candidate pairs are found by indexable or hashable keys, never by comparing every customer with every other:
- * the same normalised email (lower case, `+tag` removed), the same phone in E.164 (`phoneE164`, indexed), the same
- * name written alike, or the same company with a similar name (sharing the first or the last word, trigram
- * similarity ≥ 0.5). Each pair is then scored on all the evidence. One statement; trashed customers are left out.
+ * Candidate pairs come from shared keys, never from comparing every customer with every other: the same normalised
+ * email (lower case, `+tag` removed), the same phone in E.164 (`phoneE164`), the same name, or, within one company, the
+ * same first or last word of the name. Each key is one grouping over the workspace's customers (a key shared by more
+ * than 50 customers, a very common name, is no evidence and is skipped). Each candidate is then scored on all the
+ * evidence. One statement; trashed customers are left out.
  */
 const customerPairsSql = `
-WITH c AS (
-  SELECT id, name, ${nameKey('name')} AS name_key, ${emailKeySql('email')} AS email_key, "phoneE164" AS phone, "companyId" AS company,
-         split_part(${nameKey('name')}, ' ', 1) AS first_word,
-         reverse(split_part(reverse(${nameKey('name')}), ' ', 1)) AS last_word
+WITH c AS MATERIALIZED (
+  SELECT id, ${nameKey('name')} AS name_key, ${emailKey('"Customer"')} AS email_key, "phoneE164" AS phone, "companyId" AS company
     FROM "Customer" WHERE "workspaceId" = $1::uuid AND "deletedAt" IS NULL),
+keys AS (
+  SELECT 'e' || email_key AS key, id FROM c WHERE email_key IS NOT NULL
+  UNION ALL SELECT 'p' || phone, id FROM c WHERE phone IS NOT NULL
+  UNION ALL SELECT 'n' || name_key, id FROM c
+  UNION ALL SELECT 'f' || company || split_part(name_key, ' ', 1), id FROM c WHERE company IS NOT NULL
+  UNION ALL SELECT 'l' || company || reverse(split_part(reverse(name_key), ' ', 1)), id FROM c WHERE company IS NOT NULL),
+shared AS (SELECT key FROM keys GROUP BY key HAVING count(*) BETWEEN 2 AND 50),
 candidates AS (
-  SELECT a.id AS a, b.id AS b FROM c a JOIN c b ON a.email_key = b.email_key AND a.id < b.id
-  UNION SELECT a.id, b.id FROM c a JOIN c b ON a.phone = b.phone AND a.id < b.id
-  UNION SELECT a.id, b.id FROM c a JOIN c b ON a.name_key = b.name_key AND a.id < b.id
-  UNION SELECT a.id, b.id FROM c a JOIN c b ON a.company = b.company AND a.id < b.id
-    AND (a.first_word = b.first_word OR a.last_word = b.last_word) AND similarity(a.name, b.name) >= 0.5),
+  SELECT DISTINCT x.id AS a, y.id AS b FROM keys x JOIN keys y ON x.key = y.key AND x.id < y.id WHERE x.key IN (SELECT key FROM shared)),
 scored AS (
   SELECT p.a, p.b, similarity(x.name, y.name) AS similarity,
-         x.email_key = y.email_key AS email, x.phone = y.phone AS phone, x.company = y.company AS company
-    FROM candidates p JOIN c x ON x.id = p.a JOIN c y ON y.id = p.b)
+         coalesce(${emailKey('x')} = ${emailKey('y')}, false) AS email, coalesce(x."phoneE164" = y."phoneE164", false) AS phone,
+         coalesce(x."companyId" = y."companyId", false) AS company
+    FROM candidates p JOIN "Customer" x ON x.id = p.a JOIN "Customer" y ON y.id = p.b)
 SELECT a::text, b::text, similarity::float8 AS similarity,
        (1 - (1 - CASE WHEN email THEN 0.9 ELSE 0 END) * (1 - CASE WHEN phone THEN 0.8 ELSE 0 END)
           * (1 - 0.6 * similarity) * (1 - CASE WHEN company THEN 0.2 ELSE 0 END))::float8 AS score,
        array_remove(ARRAY[CASE WHEN email THEN 'EMAIL' END, CASE WHEN phone THEN 'PHONE' END,
          CASE WHEN similarity >= 0.5 THEN 'NAME' END, CASE WHEN company THEN 'COMPANY' END], NULL) AS reasons
-  FROM scored ORDER BY score DESC, a, b LIMIT $2`;
+  FROM scored WHERE email OR phone OR similarity >= 0.5 ORDER BY score DESC, a, b LIMIT $2`;
 
 /** Companies: the same domain (scheme and `www.` removed), the same name without its legal form, or similar names. */
 const companyName = (column: string) =>
-  `btrim(regexp_replace(${nameKey(column)}, '[.,]|\\m(inc|ltd|llc|gmbh|sa|sas|plc|ag|bv|co|corp|limited)\\M', '', 'g'))`;
+  `btrim(regexp_replace(lower(${column}), '[.,]|\\m(inc|ltd|llc|gmbh|sa|sas|plc|ag|bv|co|corp|limited)\\M', '', 'g'))`;
 const companyPairsSql = `
 WITH c AS (
   SELECT id, name, ${companyName('name')} AS name_key,

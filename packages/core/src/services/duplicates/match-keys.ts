@@ -15,4 +15,4 @@ export function phoneE164(phone: string | null | undefined): string | null {
 
 /** The SQL expression of a normalised email, the key duplicates are matched on: lower case, `+tag` removed. */
 export const emailKeySql = (column: string) =>
-  `lower(regexp_replace(${column}, '\\+[^@]*@', '@'))`;
+  `lower(CASE WHEN strpos(${column}, '+') > 0 THEN split_part(${column}, '+', 1) || '@' || split_part(${column}, '@', 2) ELSE ${column} END)`;
