@@ -390,6 +390,9 @@ describe('the dashboard in a browser', () => {
     });
     await expect.poll(() => mentions.getByTestId('competitor-summary').textContent(), { timeout: 3000 }).toBe('BeanBox ×1');
     expect(await mentions.getByRole('list', { name: 'Latest competitor mentions' }).textContent()).toContain('“Bean Box”');
+    // Field history (docs/data.md): an edit through the API appears live, field by field, from and to.
+    await api.query(`mutation ($id: ID!) { updateCustomer(input: { id: $id, phone: "+44 20 7946 0999" }) { customer { id } } }`, { id: ids.ada });
+    await expect.poll(() => page.getByTestId('history').textContent(), { timeout: 3000 }).toMatch(/phone: .+ → \+44 20 7946 0999/);
     await expectNoSeriousViolations();
     await shot('customer-360');
   });

@@ -29,6 +29,7 @@ import { SessionGuard } from './live/session-guard.js';
 import { useSessionEndOverSse } from './live/sse-session-end.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { createLogger, describeError, type Logger } from './logger.js';
+import { TrashRetention, type TrashRetentionSettings } from './trash-retention.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { WebhookDeliveryOptions } from './webhooks/options.js';
 
@@ -64,6 +65,8 @@ export interface GatewayOptions {
   redis?: Omit<RedisEventBusOptions, 'logger'>;
   /** Deleting old events (`EVENT_RETENTION_DAYS`). @default 365 days, checked hourly */
   retention?: EventRetentionSettings;
+  /** Destroying trashed records after `TRASH_RETENTION_DAYS` (docs/data.md). */
+  trashRetention?: TrashRetentionSettings;
   /** Observes every batch of committed events right after commit, before publishing (metrics, benchmarks). Must not throw. */
   onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** Background refits of the lifetime-value model after purchases (`false` turns them off). */
@@ -97,6 +100,7 @@ export interface Gateway {
   /** Delivers webhooks from the event log. */
   readonly webhooks: WebhookDispatcher;
   readonly retention: EventRetention;
+  readonly trashRetention: TrashRetention;
   /**
    * Subscriptions listening for events on this instance: bus listeners, counting each subscriber of a shared
    * execution (identical `events` subscriptions run once) on its own. Tests wait on it.
@@ -134,6 +138,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const runner = new CommandRunner({
     prisma: database.prisma,
     beforeCommit: host ? [host.commitHook] : [],
+    personalData: host?.personalData,
     // What a commit sets off outlives the request that committed: it runs free of that request's deadline.
     onCommitted: (events) =>
       withoutDeadline(() => {
@@ -167,6 +172,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
+  const trashRetention = new TrashRetention({ sql: database.sql, runner, logger, ...options.trashRetention });
   const monthEndSnapshots =
     options.monthEndSnapshots === false
       ? null
@@ -233,6 +239,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     relay,
     webhooks,
     retention,
+    trashRetention,
     get liveSubscribers() {
       return liveSubscribers();
     },
@@ -248,6 +255,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           relay.start();
           webhooks.start();
           retention.start();
+          trashRetention.start();
           monthEndSnapshots?.start();
           // Events whose subscribers never ran (a crash right after commit) are delivered now.
           plugins?.catchUp().catch((error: unknown) => logger.error('plugin catch-up failed', describeError(error)));
@@ -262,6 +270,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await clvRefresher?.stop();
       await webhooks.stop();
       await retention.stop();
+      await trashRetention.stop();
       await monthEndSnapshots?.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();

@@ -9,6 +9,7 @@ import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { exposureFromEnv } from './exposure.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { retentionDaysFromEnv } from './live/event-retention.js';
+import { trashRetentionDaysFromEnv } from './trash-retention.js';
 import { warmUp } from './warm-up.js';
 import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
@@ -106,6 +107,7 @@ try {
     metrics: metricsOptionsFromEnv(),
     tracing,
     requestTimeoutMs: requestTimeoutFromEnv(),
+    trashRetention: { days: trashRetentionDaysFromEnv() },
     ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
   });
   url = await gateway.listen(port, host);

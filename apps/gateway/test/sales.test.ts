@@ -227,7 +227,7 @@ describe('deals', () => {
     const deleted = await client.query(`mutation ($id: ID!) { deleteDeal(input: { id: $id }) { deletedDealId } }`, { id });
     expect(deleted.deleteDeal.deletedDealId).toBe(id);
     expect((await client.query(`query ($id: ID!) { deal(id: $id) { id } }`, { id })).deal).toBeNull();
-    expect(await eventTypes(id)).toEqual(['deal.created', 'deal.updated', 'deal.deleted']);
+    expect(await eventTypes(id)).toEqual(['deal.created', 'deal.updated', 'deal.trashed']);
   });
 
   it('computes openValue and weightedValue from the open deals only', async () => {

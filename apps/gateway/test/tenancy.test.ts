@@ -11,6 +11,8 @@ let victim: TestClient;
 let attacker: TestClient;
 /** Global ids of one of everything in workspace A. */
 const a: Record<string, string> = {};
+/** Rows of workspace B's own (merge attacks name one of each side). */
+const b: Record<string, string> = {};
 
 async function seedVictim(c: TestClient) {
   const q = c.query.bind(c);
@@ -65,6 +67,8 @@ const VICTIM_VIEW = /* GraphQL */ `{
   campaigns { edges { node { id name responses { totalCount } } } }
   webhooks { edges { node { id url eventTypes enabled deliveries { totalCount edges { node { id status attempts } } } } } }
   segments { id name filter memberCount csv }
+  trashedCustomers: trash(object: CUSTOMER) { edges { node { id label } } }
+  duplicates(object: CUSTOMER) { score records { id } }
   reports { customerEquity { total } segmentSnapshots { month segment customers } lifecycleFunnel { stage reached } }
 }`;
 
@@ -74,10 +78,10 @@ beforeAll(async () => {
   victim = t.workspace.client;
   await seedVictim(victim);
   before = await victim.query(VICTIM_VIEW);
-  const b = await t.createWorkspace('Attacker');
-  attacker = b.client;
+  attacker = (await t.createWorkspace('Attacker')).client;
   // B has data of its own, so empty answers below are not empty by accident.
-  await attacker.query(`mutation { createCustomer(input: { name: "Bob Attacker" }) { customer { id } } }`);
+  b.customer = (await attacker.query(`mutation { createCustomer(input: { name: "Bob Attacker" }) { customer { id } } }`)).createCustomer.customer.id;
+  b.company = (await attacker.query(`mutation { createCompany(input: { name: "Attacker Corp" }) { company { id } } }`)).createCompany.company.id;
 });
 afterAll(async () => {
   await t?.close();
@@ -201,6 +205,18 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   deleteSegment: () => [`mutation ($i: DeleteSegmentInput!) { deleteSegment(input: $i) { deletedSegmentId } }`, { i: { id: a.segment } }],
   updateAnalyticsSettings: () => [`mutation ($i: UpdateAnalyticsSettingsInput!) { updateAnalyticsSettings(input: $i) { settings { margin } } }`, { i: { margin: 0.9, ticketCost: 1000 } }],
 };
+
+// The trash, merges and personal data (docs/data.md), aimed at A's rows: one of each per trashable object.
+for (const [type, key] of [['Customer', 'customer'], ['Company', 'company'], ['Deal', 'deal'], ['Ticket', 'ticket'], ['Task', 'task'], ['Product', 'product'], ['Activity', 'activity']] as const) {
+  const field = key;
+  if (!attacks[`delete${type}`]) attacks[`delete${type}`] = () => [`mutation ($i: Delete${type}Input!) { delete${type}(input: $i) { deleted${type}Id } }`, { i: { id: a[field] } }];
+  attacks[`restore${type}`] = () => [`mutation ($i: Restore${type}Input!) { restore${type}(input: $i) { ${key} { id } } }`, { i: { id: a[field] } }];
+  attacks[`destroy${type}`] = () => [`mutation ($i: Destroy${type}Input!) { destroy${type}(input: $i) { destroyed${type}Id } }`, { i: { id: a[field] } }];
+}
+attacks.mergeCustomers = () => [`mutation ($i: MergeCustomersInput!) { mergeCustomers(input: $i) { mergedIds } }`, { i: { keep: a.customer, merge: [b.customer] } }];
+attacks.mergeCompanies = () => [`mutation ($i: MergeCompaniesInput!) { mergeCompanies(input: $i) { mergedIds } }`, { i: { keep: b.company, merge: [a.company] } }];
+attacks.exportPersonalData = () => [`mutation ($i: ExportPersonalDataInput!) { exportPersonalData(input: $i) { document } }`, { i: { customerId: a.customer } }];
+attacks.erasePerson = () => [`mutation ($i: ErasePersonInput!) { erasePerson(input: $i) { erasedCustomerId } }`, { i: { customerId: a.customer } }];
 
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
 const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment']);

@@ -3,6 +3,7 @@ import { isRetryableConflict } from './database-errors.js';
 import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
+import type { PersonalDataExtension } from './personal-data-extensions.js';
 import { refreshSegmentsBeforeCommit } from './services/segments/membership.js';
 import { requireRole, type Session } from './session.js';
 
@@ -12,6 +13,8 @@ export interface CommandScope {
   session: Session;
   /** Records an event; it is written in this transaction and published only after commit. */
   emit<K extends CrmEventType>(type: K, subject: { type: string; id: string }, payload: CrmEventMap[K]): void;
+  /** Plugins' parts in a person's data, for merges, exports and erasures (docs/data.md). */
+  personalData: readonly PersonalDataExtension[];
 }
 
 /**
@@ -25,6 +28,8 @@ export interface CommandRunnerOptions {
   /** Called after commit with the events as stored (the gateway publishes them). Must not throw. */
   onCommitted?: (events: RecordedEvent[]) => void;
   beforeCommit?: readonly CommitHook[];
+  /** Plugins' merge, export and erasure handlers of customers' data. */
+  personalData?: readonly PersonalDataExtension[];
   /** Interactive transaction timeout, outside requests (a request's transaction ends at its deadline). @default 30000 */
   timeoutMs?: number;
 }
@@ -74,6 +79,7 @@ export class CommandRunner {
           const scope: CommandScope = {
             tx,
             session,
+            personalData: this.options.personalData ?? [],
             emit: (type, subject, payload) => {
               pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload } as PendingEvent);
             },

@@ -9,31 +9,40 @@
  * }
  * ```
  */
+import type { FieldChanges } from './field-changes.js';
+import type { TrashEventMap } from './services/trash/trash-events.js';
+
 // biome-ignore lint: an interface so plugins can merge into it
-export interface CrmEventMap {
+export interface CrmEventMap extends TrashEventMap {
   'customer.created': { name: string; lifecycleStage: string };
-  'customer.updated': { changed: string[] };
-  'customer.deleted': { name: string };
+  /** `changes` holds each changed field's old and new value (`{ name: { from, to } }`). */
+  'customer.updated': FieldChanges;
+  /** Duplicates merged into the subject (`mergeCustomers`); `moved` counts the rows that moved, per kind. */
+  'customer.merged': { mergedIds: string[]; moved: Record<string, number> } & FieldChanges;
+  /** A person's data was exported (`exportPersonalData`): who asked is the event's actor. */
+  'customer.personal_data_exported': Record<string, never>;
+  /** A person was erased (`erasePerson`): counts of what went, nothing personal. */
+  'customer.erased': { removed: Record<string, number> };
   'customer.stage_changed': { from: string | null; to: string; reason: string | null };
   'lead.converted': { from: string; dealId: string | null };
   'company.created': { name: string };
-  'company.updated': { changed: string[] };
-  'company.deleted': { name: string };
+  'company.updated': FieldChanges;
+  /** Duplicates merged into the subject (`mergeCompanies`); `changes` are the survivor's fields taken from them. */
+  'company.merged': { mergedIds: string[]; moved: Record<string, number> } & FieldChanges;
   'deal.created': { customerId: string; title: string; amount: string; stageId: string };
-  'deal.updated': { customerId: string; changed: string[] };
+  'deal.updated': { customerId: string } & FieldChanges;
   'deal.stage_changed': { customerId: string; fromStageId: string; toStageId: string };
   'deal.won': { customerId: string; amount: string };
   'deal.lost': { customerId: string; amount: string; reason: string | null };
-  'deal.deleted': { customerId: string; title: string };
   'activity.logged': { customerId: string; type: string; channel: string; subject: string; body: string | null };
   'task.created': { title: string };
-  'task.updated': { changed: string[] };
+  'task.updated': FieldChanges;
   'task.completed': { title: string };
   'ticket.opened': { customerId: string; subject: string; priority: string };
-  'ticket.updated': { customerId: string; changed: string[] };
+  'ticket.updated': { customerId: string } & FieldChanges;
   'ticket.closed': { customerId: string; satisfactionRating: number | null };
   'product.created': { sku: string };
-  'product.updated': { changed: string[] };
+  'product.updated': FieldChanges;
   'order.recorded': {
     customerId: string;
     total: string;

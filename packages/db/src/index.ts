@@ -12,3 +12,4 @@ export * as enums from './generated/prisma/enums.js';
 export type { default as PrismaTypes } from './generated/pothos-types.js';
 export { getDatamodel } from './generated/pothos-types.js';
 export { scopeToWorkspace, type ScopedPrisma, type ScopedTransaction } from './tenant-scope.js';
+export { trashableModels, includingTrashed, isTrashable } from './trash-scope.js';

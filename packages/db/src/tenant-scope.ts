@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from './generated/prisma/client.js';
 import { getDatamodel } from './generated/pothos-types.js';
+import { hideTrashedLinks, isTrashable, scopeNestedReads, withoutTrashed } from './trash-scope.js';
 
 /**
  * A Prisma client that can only see and change one workspace's rows.
@@ -8,6 +9,9 @@ import { getDatamodel } from './generated/pothos-types.js';
  * `where`, each create gets it set in its `data` (overriding anything the caller passed). Nested reads of relations
  * stay inside the workspace because every reference is checked to be in the workspace when it is written
  * (see `@crm/core`'s `assertInWorkspace`). Nested writes are not scoped and are not used by the services.
+ *
+ * The trash is enforced here too (`trash-scope.ts`): reads and writes of trashable models skip trashed rows, nested
+ * to-many reads skip them, and a nullable to-one link to a trashed row reads as null.
  */
 export type ScopedPrisma = PrismaClient;
 export type ScopedTransaction = Prisma.TransactionClient;
@@ -40,7 +44,10 @@ function scopedWhere(where: object | undefined, key: string, workspaceId: string
 
 function scopeArgs(model: string, operation: string, args: Args, workspaceId: string): Args {
   const key = model === 'Workspace' ? 'id' : 'workspaceId';
-  if (withWhere.includes(operation)) return { ...args, where: scopedWhere(args.where, key, workspaceId) };
+  if (withWhere.includes(operation)) {
+    const where = scopedWhere(args.where, key, workspaceId);
+    return { ...args, where: isTrashable(model) ? withoutTrashed(where as Record<string, unknown>) : where };
+  }
   if (model === 'Workspace') {
     if (operation === 'upsert') throw new Error('Workspace rows cannot be upserted through a scoped client');
     if (withData.includes(operation)) throw new Error('Workspaces cannot be created through a scoped client');
@@ -72,7 +79,11 @@ export function scopeToWorkspace(prisma: PrismaClient, workspaceId: string): Sco
         $allModels: {
           $allOperations({ model, operation, args, query }) {
             if (model !== 'Workspace' && !tenantModels.has(model)) return query(args);
-            return query(scopeArgs(model, operation, (args ?? {}) as Args, workspaceId) as typeof args);
+            const scoped = scopeArgs(model, operation, (args ?? {}) as Args, workspaceId);
+            const nested = scopeNestedReads(model, scoped);
+            if (!nested.links) return query(nested.args as typeof args);
+            const links = nested.links;
+            return query(nested.args as typeof args).then((result: unknown) => hideTrashedLinks(result, links));
           },
         },
       },

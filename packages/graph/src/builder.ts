@@ -6,6 +6,7 @@ import { badInput, CrmError, hasRole, isCrmError, isUuid } from '@crm/core';
 import { type GraphQLSchema, isObjectType } from 'graphql';
 import { getDatamodel, type Prisma, type PrismaTypes } from '@crm/db';
 import type { GraphContext } from './context.js';
+import { survivorOf } from './merged-ids.js';
 
 export interface SchemaTypes {
   Context: GraphContext;
@@ -82,16 +83,23 @@ export function createBuilder(): Builder {
         nullable: true,
         description: 'Any entity by its global id; null when it does not exist or belongs to another workspace.',
         // The prisma plugin loads nodes with findUniqueOrThrow; a missing (or foreign) row is null, per Relay.
-        resolve: async (_root, args, _context, info, resolveNode) => {
+        // A merged-away customer or company answers with the record it was merged into (merged-ids.ts).
+        resolve: async (_root, args, context, info, resolveNode) => {
           // A well-formed global id can still name no Node type, or carry a row id that is not a UUID: the
           // client's mistake, said before anything reaches the database.
           if (!isNodeType(info.schema, args.id.typename) || !isUuid(args.id.id)) throw badInput('id: not a valid id', 'id');
-          try {
-            return await resolveNode(args.id);
-          } catch (error) {
-            if (isNotFound(error)) return null;
-            throw error;
-          }
+          const orNull = (found: unknown) =>
+            Promise.resolve(found).catch((error: unknown) => {
+              if (isNotFound(error)) return null;
+              throw error;
+            });
+          const found = await orNull(resolveNode(args.id));
+          if (found != null) return found;
+          const survivor = await survivorOf(context, args.id);
+          if (!survivor) return null;
+          // Pothos' `resolveNode` loads `args.id` whatever it is given: point the arguments at the survivor.
+          (args as { id: typeof survivor }).id = survivor;
+          return orNull(resolveNode(survivor));
         },
       },
       nodesQueryOptions: false,

@@ -16,6 +16,8 @@ import { registerMarketing } from './modules/marketing.js';
 import { registerSales } from './modules/sales.js';
 import { registerScalars } from './modules/scalars.js';
 import { registerService } from './modules/service.js';
+import { registerTrash } from './modules/trash.js';
+import { registerDataOperations } from './modules/data-operations.js';
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
 import { coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy } from '@crm/core';
@@ -61,6 +63,8 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerAnalytics(builder, enums);
   registerReports(builder, enums);
   registerSegments(builder, objects);
+  registerTrash(builder);
+  registerDataOperations(builder);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
   for (const extend of options.extend ?? []) extend(builder);

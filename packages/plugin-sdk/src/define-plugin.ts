@@ -7,7 +7,9 @@ import type {
   DashboardPanelEntry,
   DeliveredEvent,
   Hook,
+  HookContext,
   HookEntry,
+  HostContext,
   JobEntry,
   PendingEventOf,
   Plugin,
@@ -30,7 +32,7 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
-  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects', 'personalData',
 ]);
 const SLOTS = new Set(['customer']);
 
@@ -170,6 +172,15 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) problem('delivery.attempts', 'an integer from 1 to 20');
   if (!Number.isFinite(backoffMs) || backoffMs < 0) problem('delivery.backoffMs', 'a number of milliseconds, 0 or more');
 
+  const personal = definition.personalData;
+  if (personal !== undefined && !(isRecord(personal) && isFunction(personal.merge) && isFunction(personal.export) && isFunction(personal.erase))) {
+    problem('personalData', 'must have async functions merge, export and erase');
+  }
+  const withSql = (context: HostContext<HookContext<unknown>>) => ({
+    ...context,
+    settings: parseSettings(context.settings),
+    sql: createPluginSql(context.tx, context.session.workspaceId, access),
+  });
   const objectNames = new Set<string>();
   for (const [i, object] of (definition.objects ?? []).entries()) {
     if (!object || typeof object.name !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(object.name)) problem(`objects[${i}].name`, 'a PascalCase GraphQL type name');
@@ -202,6 +213,13 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     jobs,
     panels,
     objects: (definition.objects ?? []).map((object) => ({ ...object, plugin: id })),
+    personalData: personal
+      ? {
+          merge: (input, context) => personal.merge(input, withSql(context)),
+          export: (customerId, context) => personal.export(customerId, withSql(context)),
+          erase: (customerId, context) => personal.erase(customerId, withSql(context)),
+        }
+      : null,
   } satisfies Plugin);
 }
 

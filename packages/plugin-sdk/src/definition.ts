@@ -144,6 +144,19 @@ export interface JobDefinition<Settings, Event extends string = string> {
   run(context: JobContext<Settings, Event>): Promise<void>;
 }
 
+/**
+ * The plugin's part in a person's data (docs/data.md), run inside the core command's transaction: a plugin that keeps
+ * rows about customers implements all three, so merges lose nothing and exports and erasures reach its tables.
+ */
+export interface PersonalDataHandlers<Settings> {
+  /** `mergeCustomers`: move (or combine: a ledger's points) the rows of `mergedIds` onto `keepId`; rows moved per table. */
+  merge(input: { keepId: string; mergedIds: readonly string[] }, context: HookContext<Settings>): Promise<Record<string, number>>;
+  /** `exportPersonalData`: everything the plugin holds about the customer, as JSON. */
+  export(customerId: string, context: HookContext<Settings>): Promise<Record<string, unknown>>;
+  /** `erasePerson`: delete or scrub everything the plugin holds about the customer (before the customer row goes). */
+  erase(customerId: string, context: HookContext<Settings>): Promise<void>;
+}
+
 /** Retry policy of a plugin's subscribers. */
 export interface DeliveryPolicy {
   /** Tries before a delivery is recorded as FAILED. @default 5 */
@@ -204,6 +217,8 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   delivery?: DeliveryPolicy;
   /** Periodic tasks by name, run per workspace (under a lock: one instance at a time), e.g. expiry. */
   jobs?: Record<string, JobDefinition<z.output<Settings>, Event>>;
+  /** Merging, exporting and erasing a customer's data in the plugin's tables. */
+  personalData?: PersonalDataHandlers<z.output<Settings>>;
   /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
   dashboard?: { panels: Record<string, DashboardPanelDefinition> };
   /**
@@ -252,6 +267,15 @@ export interface Plugin {
   readonly panels: readonly DashboardPanelEntry[];
   /** The plugin's object declarations, each marked with the plugin's id. */
   readonly objects: readonly ObjectDeclaration[];
+  /** Null when the plugin keeps no personal data. */
+  readonly personalData: PersonalDataEntry | null;
+}
+
+/** `personalData` as the host calls it (the wrapper adds settings parsing and the plugin's `sql`). */
+export interface PersonalDataEntry {
+  merge(input: { keepId: string; mergedIds: readonly string[] }, context: HostContext<HookContext<unknown>>): Promise<Record<string, number>>;
+  export(customerId: string, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
+  erase(customerId: string, context: HostContext<HookContext<unknown>>): Promise<void>;
 }
 
 export interface JobEntry {

@@ -14,6 +14,7 @@ export type {
   OwnEmit,
   PendingEventOf,
   PermissionDefinition,
+  PersonalDataHandlers,
   Plugin,
   PluginDefinition,
   PluginProblem,

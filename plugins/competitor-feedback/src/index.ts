@@ -9,6 +9,7 @@ import { registerCompetitorRecords } from './graphql/records.js';
 import { registerCompetitorTypes } from './graphql/types.js';
 import { defectionFromChurn, detectMentions } from './mentions.js';
 import { Competitor } from './objects.js';
+import { competitorPersonalData } from './personal-data.js';
 import { seedCompetitors } from './seed.js';
 import { competitorSettings } from './settings.js';
 
@@ -40,6 +41,7 @@ export const competitorFeedback = definePlugin({
     'deal.stage_changed': { reopen },
   },
   seed: seedCompetitors,
+  personalData: competitorPersonalData,
 });
 
 export default competitorFeedback;

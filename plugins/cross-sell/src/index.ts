@@ -7,6 +7,7 @@ import { registerCrossSellFigures } from './graphql/figures.js';
 import { registerCrossSellMutations } from './graphql/mutations.js';
 import { registerCrossSellTypes } from './graphql/types.js';
 import { addPurchases } from './rules.js';
+import { crossSellPersonalData } from './personal-data.js';
 import { seedCrossSell } from './seed.js';
 import { crossSellSettings } from './settings.js';
 
@@ -38,6 +39,7 @@ export const crossSell = definePlugin({
     },
   },
   seed: seedCrossSell,
+  personalData: crossSellPersonalData,
 });
 
 export default crossSell;

@@ -7,6 +7,7 @@ import { expirePoints } from './expiry.js';
 import { registerLoyaltyMutations } from './graphql/mutations.js';
 import { registerLoyaltyProgram } from './graphql/program.js';
 import { registerLoyaltyTypes } from './graphql/types.js';
+import { loyaltyPersonalData } from './personal-data.js';
 import { seedLoyalty } from './seed.js';
 import { loyaltySettings } from './settings.js';
 
@@ -44,6 +45,7 @@ export const loyalty = definePlugin({
     },
   },
   seed: seedLoyalty,
+  personalData: loyaltyPersonalData,
 });
 
 export default loyalty;

@@ -1,6 +1,7 @@
 import { type CrmEvent, graphql } from '@crm/client';
 import { useState } from 'react';
 import { CustomerProfile } from '../components/CustomerProfile.js';
+import { FieldHistory } from '../components/FieldHistory.js';
 import { ListSection } from '../components/ListSection.js';
 import { LogActivityForm } from '../components/LogActivityForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
@@ -22,6 +23,7 @@ export const customer360 = graphql(`
       deals(first: 10) { totalCount edges { node { id title amount status stage { id name } } } }
       tickets(first: 10) { totalCount edges { node { id subject status priority satisfactionRating } } }
       tasks(first: 10) { totalCount edges { node { id title dueAt status } } }
+      history(first: 10, types: ["customer.updated"]) { totalCount edges { node { id occurredAt actor payload } } }
     }
   }
 `);
@@ -113,6 +115,7 @@ export function CustomerPage({ id }: { id: string }) {
           empty="No tasks."
           cells={(task) => [task.title, titleCase(task.status), formatDate(task.dueAt)]}
         />
+        <FieldHistory entries={customer.history.edges.map((e) => e.node)} total={customer.history.totalCount} />
         <section className="card timeline" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline ({customer.activities.totalCount})</h2>
           {canEdit && <LogActivityForm customerId={customer.id} />}

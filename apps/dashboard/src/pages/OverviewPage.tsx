@@ -18,7 +18,7 @@ const money = (value: number) => formatMoney(value);
 const count = (value: number) => value.toLocaleString('en-US');
 
 /** Events after which a chart can change: orders (revenue, cohorts), deals (pipeline), lifetime-value fits (equity). */
-const CHART_EVENTS = ['order.recorded', 'orders.imported', 'deal.created', 'deal.updated', 'deal.stage_changed', 'deal.deleted', 'clv.model_fitted'];
+const CHART_EVENTS = ['order.recorded', 'orders.imported', 'deal.created', 'deal.updated', 'deal.stage_changed', 'deal.trashed', 'deal.restored', 'clv.model_fitted'];
 
 /** Key figures, charts and the live event feed. */
 export function OverviewPage() {

@@ -43,7 +43,7 @@ export function PipelinePage() {
   const deals = useCrmQuery(dealsQuery, { filter }, { pause: !pipeline });
   // Moves arrive with the event's subject (the cache updates the card); new or deleted deals need the list again.
   const refetch = useThrottled(deals.refetch, 300);
-  useEventStream({ types: ['deal.created', 'deal.deleted', 'deal.stage_changed', 'deal.updated'] }, refetch);
+  useEventStream({ types: ['deal.created', 'deal.trashed', 'deal.restored', 'deal.stage_changed', 'deal.updated'] }, refetch);
   const canEdit = useCanEdit();
   const [, moveDeal] = useCrmMutation(moveDealMutation);
   const [problem, setProblem] = useState<string | null>(null);

@@ -123,6 +123,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     logger: createLogger(process.env.LOG_LEVEL === 'info' ? 'info' : 'error'),
     monthEndSnapshots: false,
     requestTimeoutMs: 120_000,
+    trashRetention: { days: null },
     ...options,
     database,
   });

@@ -1,8 +1,9 @@
 import type { Company, Prisma } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
-import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
+import { assertOptionalInWorkspace } from '../references.js';
 import { fields, parseInput, z } from '../validation.js';
 
 const sizes = ['MICRO', 'SMALL', 'MEDIUM', 'LARGE', 'ENTERPRISE'] as const;
@@ -43,6 +44,8 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
   const input = parseInput(updateCompanyInput, raw);
   return caller.run(async (scope) => {
     await lockForUpdate(scope, 'Company', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
+    const before = await scope.tx.company.findUnique({ where: { id: input.id } });
+    if (!before) throw notFound('Company', 'id');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const data: Prisma.CompanyUncheckedUpdateInput = {
@@ -54,20 +57,8 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
       ownerId: input.ownerId,
     };
     const company = await scope.tx.company.update({ where: { id: input.id }, data });
-    scope.emit('company.updated', { type: 'Company', id: company.id }, { changed: changedKeys(input) });
-    return company;
-  });
-}
-
-export async function deleteCompany(caller: Caller, raw: { id: string }): Promise<Company> {
-  const { id } = parseInput(z.object({ id: fields.id }), raw);
-  return caller.run(async (scope) => {
-    await lockForUpdate(scope, 'Company', id);
-    const company = await scope.tx.company.findUnique({ where: { id } });
-    if (!company) throw notFound('Company', 'id');
-    // Customers and deals keep existing without a company (ON DELETE SET NULL).
-    await scope.tx.company.delete({ where: { id } });
-    scope.emit('company.deleted', { type: 'Company', id }, { name: company.name });
+    const changes = fieldChanges(before, company, Object.keys(companyFields) as (keyof typeof companyFields)[]);
+    if (changes.changed.length) scope.emit('company.updated', { type: 'Company', id: company.id }, changes);
     return company;
   });
 }

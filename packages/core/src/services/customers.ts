@@ -1,8 +1,10 @@
 import type { Customer, LifecycleStage, Prisma, ScopedTransaction } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
+import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
-import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { assertOptionalInWorkspace } from '../references.js';
+import { phoneE164 } from './duplicates/match-keys.js';
 import { fields, parseInput, z } from '../validation.js';
 
 const lifecycleStages = ['PROSPECT', 'LEAD', 'CUSTOMER', 'ADVOCATE', 'CHURNED'] as const;
@@ -24,6 +26,9 @@ const customerFields = {
 };
 
 export const createCustomerInput = z.object(customerFields);
+
+/** The fields an update can change, as the history records them. */
+const updatableCustomerFields = [...(Object.keys(customerFields) as (keyof typeof customerFields)[]), 'churnReason'] as const;
 export const updateCustomerInput = z.object({ id: fields.id, ...customerFields, name: fields.name.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
 
 /** Validated by the service; `attributes` arrives as any JSON and must be an object. */
@@ -66,6 +71,7 @@ export async function createCustomer(caller: Caller, raw: CreateCustomerInput): 
         name: input.name,
         email: input.email ?? null,
         phone: input.phone ?? null,
+        phoneE164: phoneE164(input.phone),
         lifecycleStage: stage,
         churnReason: input.churnReason ?? null,
         source: input.source ?? null,
@@ -105,6 +111,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
       name: input.name,
       email: input.email,
       phone: input.phone,
+      phoneE164: input.phone === undefined ? undefined : phoneE164(input.phone),
       source: input.source,
       companyId: input.companyId,
       ownerId: input.ownerId,
@@ -121,20 +128,9 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
       data.churnReason = input.churnReason;
     }
     const customer = await tx.customer.update({ where: { id: input.id }, data });
-    const changed = changedKeys({ ...input, lifecycleStage: stageChanged ? stage : undefined });
-    if (changed.length) scope.emit('customer.updated', { type: 'Customer', id: customer.id }, { changed });
+    const changes = fieldChanges(before, customer, updatableCustomerFields);
+    if (changes.changed.length) scope.emit('customer.updated', { type: 'Customer', id: customer.id }, changes);
     if (stageChanged) await recordStageChange(scope, customer.id, before.lifecycleStage, stage, input.churnReason ?? null);
-    return customer;
-  });
-}
-
-export async function deleteCustomer(caller: Caller, raw: { id: string }): Promise<Customer> {
-  const { id } = parseInput(z.object({ id: fields.id }), raw);
-  return caller.run(async (scope) => {
-    await lockForUpdate(scope, 'Customer', id);
-    const customer = await loadCustomer(scope.tx, id);
-    await scope.tx.customer.delete({ where: { id } });
-    scope.emit('customer.deleted', { type: 'Customer', id }, { name: customer.name });
     return customer;
   });
 }

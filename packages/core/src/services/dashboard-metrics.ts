@@ -86,23 +86,23 @@ export async function computeDashboardMetrics(db: ScopedPrisma, workspaceId: str
            defections.count AS "defectionsThisMonth"
       FROM (SELECT json_object_agg(stage, n) AS counts
               FROM (SELECT "lifecycleStage"::text AS stage, count(*)::int AS n
-                      FROM "Customer" WHERE "workspaceId" = ${ws} GROUP BY 1) s) stages,
+                      FROM "Customer" WHERE "workspaceId" = ${ws} AND "deletedAt" IS NULL GROUP BY 1) s) stages,
            (SELECT coalesce(sum(d.amount), 0) AS open,
                    round(coalesce(sum(d.amount * st.probability), 0) / 100, 2) AS weighted
               FROM "Deal" d JOIN "Stage" st ON st.id = d."stageId"
-             WHERE d."workspaceId" = ${ws} AND d.status = 'OPEN') pipeline,
+             WHERE d."workspaceId" = ${ws} AND d.status = 'OPEN' AND d."deletedAt" IS NULL) pipeline,
            (SELECT (count(*) FILTER (WHERE status = 'WON'))::int AS won, (count(*) FILTER (WHERE status = 'LOST'))::int AS lost
               FROM "Deal"
-             WHERE "workspaceId" = ${ws} AND status IN ('WON', 'LOST')
+             WHERE "workspaceId" = ${ws} AND status IN ('WON', 'LOST') AND "deletedAt" IS NULL
                AND "closedAt" >= ${monthStart} AND "closedAt" < ${nextMonthStart}) closed,
            (SELECT coalesce(sum(total), 0) AS total FROM "Order"
              WHERE "workspaceId" = ${ws} AND "orderedAt" >= ${monthStart} AND "orderedAt" < ${nextMonthStart}) revenue,
            (SELECT count(*)::int AS open FROM "Ticket"
-             WHERE "workspaceId" = ${ws} AND status IN ('OPEN', 'PENDING')) tickets,
+             WHERE "workspaceId" = ${ws} AND status IN ('OPEN', 'PENDING') AND "deletedAt" IS NULL) tickets,
            (SELECT round(avg(score), 2)::float8 AS average FROM "SurveyResponse"
              WHERE "workspaceId" = ${ws} AND kind = 'CSAT') csat,
            (SELECT count(*)::int AS count FROM "Customer"
-             WHERE "workspaceId" = ${ws} AND "createdAt" >= ${weekStart}) newcomers,
+             WHERE "workspaceId" = ${ws} AND "createdAt" >= ${weekStart} AND "deletedAt" IS NULL) newcomers,
            (SELECT coalesce(sum(s."predictedLifetimeValue"), 0) AS equity, (count(*) FILTER (WHERE ${Prisma.raw(atRiskSql('s'))}))::int AS "atRisk"
               FROM "CustomerScore" s WHERE s."workspaceId" = ${ws}) value,
            (SELECT count(*)::int AS active

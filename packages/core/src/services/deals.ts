@@ -2,6 +2,7 @@ import type { Deal, DealStatus, Prisma, Stage } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { formatMoney } from '../money.js';
+import { fieldChanges } from '../field-changes.js';
 import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
@@ -142,8 +143,7 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
     if (input.currency === null) throw badInput('currency cannot be removed', 'currency');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
-    const changed = changedKeys(input);
-    if (!changed.length) return before;
+    if (!changedKeys(input).length) return before;
     const data: Prisma.DealUncheckedUpdateInput = {
       title: input.title ?? undefined,
       amount: input.amount ?? undefined,
@@ -153,7 +153,8 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
       companyId: input.companyId,
     };
     const deal = await tx.deal.update({ where: { id: input.id }, data });
-    scope.emit('deal.updated', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, changed });
+    const changes = fieldChanges(before, deal, ['title', 'amount', 'currency', 'expectedCloseAt', 'ownerId', 'companyId']);
+    if (changes.changed.length) scope.emit('deal.updated', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, ...changes });
     return deal;
   });
 }
@@ -191,17 +192,6 @@ export async function moveDeal(caller: Caller, raw: z.input<typeof moveDealInput
     const deal = await loadDeal(scope, before.id);
     scope.emit('deal.stage_changed', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, fromStageId: before.stageId, toStageId: stage.id });
     if (status !== before.status) emitOutcome(scope, deal);
-    return deal;
-  });
-}
-
-export async function deleteDeal(caller: Caller, raw: { id: string }): Promise<Deal> {
-  const { id } = parseInput(z.object({ id: fields.id }), raw);
-  return caller.run(async (scope) => {
-    const deal = await lockDeal(scope, id);
-    // Its activities stay on the customer's timeline (dealId set null); its tasks go with it.
-    await scope.tx.deal.delete({ where: { id } });
-    scope.emit('deal.deleted', { type: 'Deal', id }, { customerId: deal.customerId, title: deal.title });
     return deal;
   });
 }

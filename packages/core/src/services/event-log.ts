@@ -64,7 +64,13 @@ export interface EventRow {
   occurredAt: Date | string;
 }
 
-type HistoryRow = EventRow & { customerId: string };
+type HistoryRow = EventRow & { ownerId: string };
+
+/**
+ * Whose history: a customer's (events about them or naming them, `Event.customerId`) or any record's (events about
+ * it, `Event.subjectId`). Both columns lead an index with the workspace and `seq`.
+ */
+export type HistoryOwner = 'customerId' | 'subjectId';
 
 /**
  * The same page of history for many customers in ONE statement (a page of customers costs one query, not one
@@ -77,15 +83,16 @@ export async function customerHistories(
   customerIds: readonly string[],
   page: EventPage,
   types?: readonly string[] | null,
+  owner: HistoryOwner = 'customerId',
 ): Promise<RecordedEvent[][]> {
   if (!customerIds.length) return [];
-  const conditions = [Prisma.sql`e."workspaceId" = ${workspaceId}::uuid`, Prisma.sql`e."customerId" = c.id`];
+  const conditions = [Prisma.sql`e."workspaceId" = ${workspaceId}::uuid`, Prisma.sql`e.${Prisma.raw(`"${owner}"`)} = c.id`];
   if (page.olderThan !== undefined) conditions.push(Prisma.sql`e.seq < ${page.olderThan}`);
   if (page.newerThan !== undefined) conditions.push(Prisma.sql`e.seq > ${page.newerThan}`);
   if (types?.length) conditions.push(Prisma.sql`e.type = ANY(${[...types]}::text[])`);
   const rows = await db.$queryRaw<HistoryRow[]>(Prisma.sql`
     SELECT h.id::text AS id, h."workspaceId"::text AS "workspaceId", h.seq, h.type, h."subjectType", h."subjectId"::text AS "subjectId",
-           h.actor, h.payload, h."occurredAt", c.id::text AS "customerId"
+           h.actor, h.payload, h."occurredAt", c.id::text AS "ownerId"
       FROM unnest(${[...customerIds]}::uuid[]) WITH ORDINALITY AS c(id, position)
       CROSS JOIN LATERAL (
         SELECT e.* FROM "Event" e
@@ -94,7 +101,7 @@ export async function customerHistories(
          LIMIT ${page.limit}) h
      ORDER BY c.position, h.seq ${page.newestFirst ? Prisma.sql`DESC` : Prisma.sql`ASC`}`);
   const byCustomer = new Map<string, RecordedEvent[]>(customerIds.map((id) => [id, []]));
-  for (const row of rows) byCustomer.get(row.customerId)?.push(toRecordedEvent(row));
+  for (const row of rows) byCustomer.get(row.ownerId)?.push(toRecordedEvent(row));
   return customerIds.map((id) => byCustomer.get(id) ?? []);
 }
 
@@ -103,14 +110,15 @@ export async function customerHistoryCounts(
   db: ScopedPrisma,
   customerIds: readonly string[],
   types?: readonly string[] | null,
+  owner: HistoryOwner = 'customerId',
 ): Promise<number[]> {
   if (!customerIds.length) return [];
   const groups = await db.event.groupBy({
-    by: ['customerId'],
-    where: { customerId: { in: [...customerIds] }, ...(types?.length ? { type: { in: [...types] } } : {}) },
+    by: [owner],
+    where: { [owner]: { in: [...customerIds] }, ...(types?.length ? { type: { in: [...types] } } : {}) },
     _count: { _all: true },
   });
-  const counts = new Map(groups.map((group) => [group.customerId, group._count._all]));
+  const counts = new Map(groups.map((group) => [(group as { customerId?: string | null; subjectId?: string })[owner], group._count._all]));
   return customerIds.map((id) => counts.get(id) ?? 0);
 }
 

@@ -1,6 +1,7 @@
 import type { Customer, Deal, LifecycleStage } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, conflict } from '../errors.js';
+import { fieldChanges } from '../field-changes.js';
 import { fields, parseInput, z } from '../validation.js';
 import { lockForUpdate } from '../record-lock.js';
 import { loadCustomer, recordStageChange } from './customers.js';
@@ -47,7 +48,7 @@ export async function convertLead(caller: Caller, raw: ConvertLeadInput): Promis
     });
     if (count === 0) throw conflict('The customer was changed at the same time; reload it and try again', 'customerId');
     const customer = await loadCustomer(tx, before.id, 'customerId');
-    scope.emit('customer.updated', { type: 'Customer', id: customer.id }, { changed: ['lifecycleStage'] });
+    scope.emit('customer.updated', { type: 'Customer', id: customer.id }, fieldChanges(before, customer, ['lifecycleStage']));
     await recordStageChange(scope, customer.id, from, to, null);
 
     const deal = input.deal ? await insertDeal(scope, customer, input.deal, 'deal.') : null;

@@ -136,7 +136,7 @@ export async function insertOrder(scope: CommandScope, input: ParsedOrderInput, 
   }
   if (Object.keys(data).length) customer = await tx.customer.update({ where: { id: customerId }, data });
   if (converts) {
-    scope.emit('customer.updated', { type: 'Customer', id: customerId }, { changed: ['lifecycleStage'] });
+    scope.emit('customer.updated', { type: 'Customer', id: customerId }, { changed: ['lifecycleStage'], changes: { lifecycleStage: { from, to: 'CUSTOMER' } } });
     await recordStageChange(scope, customerId, from, 'CUSTOMER', customer.orderCount === 1 ? 'First purchase' : 'Purchase');
   }
 

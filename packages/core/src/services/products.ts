@@ -2,6 +2,7 @@ import type { Prisma, Product, ScopedTransaction } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, conflict, type CrmError, notFound } from '../errors.js';
 import { changedKeys } from '../references.js';
+import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 
@@ -80,6 +81,8 @@ export async function updateProduct(caller: Caller, raw: UpdateProductInput): Pr
   return caller.run(async (scope) => {
     const { tx } = scope;
     await lockForUpdate(scope, 'Product', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
+    const before = await tx.product.findUnique({ where: { id: input.id } });
+    if (!before) throw notFound('Product', 'id');
     for (const key of ['sku', 'name', 'unitPrice', 'active'] as const) {
       if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
     }
@@ -93,8 +96,8 @@ export async function updateProduct(caller: Caller, raw: UpdateProductInput): Pr
       active: input.active ?? undefined,
     };
     const product = await conflictOnDuplicate(tx.product.update({ where: { id: input.id }, data }), skuConflict(input.sku ?? ''));
-    const changed = changedKeys(input);
-    if (changed.length) scope.emit('product.updated', { type: 'Product', id: product.id }, { changed });
+    const changes = fieldChanges(before, product, ['sku', 'name', 'unitPrice', 'unitCost', 'category', 'active']);
+    if (changes.changed.length) scope.emit('product.updated', { type: 'Product', id: product.id }, changes);
     return product;
   });
 }

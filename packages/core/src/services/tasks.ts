@@ -2,6 +2,7 @@ import { enums, type Prisma, type Task } from '@crm/db';
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 import { assertSameCustomer } from './activities.js';
@@ -86,8 +87,8 @@ export async function updateTask(caller: Caller, raw: UpdateTaskInput): Promise<
     if (completing) data.completedAt = new Date();
     else if (status !== 'DONE') data.completedAt = null;
     const task = await tx.task.update({ where: { id: input.id }, data });
-    const changed = changedKeys({ ...input, status: status !== before.status ? status : undefined });
-    if (changed.length) scope.emit('task.updated', { type: 'Task', id: task.id }, { changed });
+    const changes = fieldChanges(before, task, ['title', 'notes', 'dueAt', 'assigneeId', 'status']);
+    if (changes.changed.length) scope.emit('task.updated', { type: 'Task', id: task.id }, changes);
     if (completing) scope.emit('task.completed', { type: 'Task', id: task.id }, { title: task.title });
     return task;
   });

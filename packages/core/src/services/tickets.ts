@@ -2,6 +2,7 @@ import { enums, type Prisma, type SurveyResponse, type Ticket, type TicketStatus
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 import { surveyScoreRange, writeSurveyResponse } from './surveys.js';
@@ -114,8 +115,8 @@ export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Prom
       }
     }
 
-    const changed = changedKeys({ ...input, status: status !== before.status ? status : undefined });
-    if (changed.length) scope.emit('ticket.updated', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, changed });
+    const changes = fieldChanges(before, ticket, ['subject', 'description', 'status', 'priority', 'assigneeId', 'satisfactionRating']);
+    if (changes.changed.length) scope.emit('ticket.updated', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, ...changes });
     if (isClosed && !wasClosed) {
       scope.emit('ticket.closed', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, satisfactionRating: ticket.satisfactionRating });
     }

@@ -3,6 +3,7 @@ import {
   customerHistoryCounts,
   type EventPage,
   eventLogWhere,
+  type HistoryOwner,
   readEventLog,
   type RecordedEvent,
 } from '@crm/core';
@@ -27,6 +28,7 @@ function pageOf({ before, after, limit, inverted }: ResolveCursorConnectionArgs)
 }
 
 interface HistoryKey {
+  /** The customer or record whose history this is. */
   customerId: string;
   /** Identical for every customer of one page-of-customers selection. */
   page: EventPage;
@@ -57,27 +59,42 @@ function groupedLoader<K extends { customerId: string }, V>(
   );
 }
 
-const historyLoaders = new WeakMap<GraphContext, ReturnType<typeof createHistoryLoaders>>();
+const historyLoaders = new WeakMap<GraphContext, Map<HistoryOwner, ReturnType<typeof createHistoryLoaders>>>();
 
-function createHistoryLoaders(context: GraphContext) {
+function createHistoryLoaders(context: GraphContext, owner: HistoryOwner) {
   const { db, session } = callerOf(context);
   return {
     pages: groupedLoader<HistoryKey, RecordedEvent[]>(
       ({ page, types }) => JSON.stringify([page.olderThan?.toString(), page.newerThan?.toString(), page.limit, page.newestFirst, types]),
-      ({ page, types }, ids) => customerHistories(db, session.workspaceId, ids, page, types),
+      ({ page, types }, ids) => customerHistories(db, session.workspaceId, ids, page, types, owner),
     ),
     counts: groupedLoader<Omit<HistoryKey, 'page'>, number>(
       ({ types }) => JSON.stringify(types),
-      ({ types }, ids) => customerHistoryCounts(db, ids, types),
+      ({ types }, ids) => customerHistoryCounts(db, ids, types, owner),
     ),
   };
 }
 
-function historyLoadersOf(context: GraphContext) {
-  let loaders = historyLoaders.get(context);
-  if (!loaders) historyLoaders.set(context, (loaders = createHistoryLoaders(context)));
+function historyLoadersOf(context: GraphContext, owner: HistoryOwner) {
+  let byOwner = historyLoaders.get(context);
+  if (!byOwner) historyLoaders.set(context, (byOwner = new Map()));
+  let loaders = byOwner.get(owner);
+  if (!loaders) byOwner.set(owner, (loaders = createHistoryLoaders(context, owner)));
   return loaders;
 }
+
+/**
+ * Objects with a `history` field: a customer's gathers every event about or naming them; the others' are the
+ * events about the record (its `*.updated` events carry each changed field's old and new value).
+ */
+const historyOwners = [
+  { model: 'Customer', owner: 'customerId', about: 'events about the customer and events that name them (orders, activities, deals, tickets, surveys)' },
+  { model: 'Company', owner: 'subjectId', about: 'events about the company' },
+  { model: 'Deal', owner: 'subjectId', about: 'events about the deal' },
+  { model: 'Ticket', owner: 'subjectId', about: 'events about the ticket' },
+  { model: 'Task', owner: 'subjectId', about: 'events about the task' },
+  { model: 'Product', owner: 'subjectId', about: 'events about the product' },
+] as const;
 
 /**
  * The audit log as queries, on the same `CrmEvent` type the subscription streams, with the same cursors:
@@ -123,31 +140,33 @@ export function registerAuditLog(builder: Builder, CrmEvent: ObjectRef<typeof bu
     ),
   );
 
-  builder.prismaObjectField('Customer', 'history', (t) =>
-    t.connection(
-      {
-        type: CrmEvent,
-        select: { id: true },
-        description:
-          'The customer’s audit trail, newest first: events about the customer and events that name them (orders, ' +
-          'activities, deals, tickets, surveys). Batched: a page of customers costs one statement.',
-        args: { types: t.arg.stringList({ required: false, description: 'Only these event types.' }) },
-        resolve: async (customer, args, context) => {
-          const loaders = historyLoadersOf(context);
-          const types = args.types?.length ? args.types : null;
-          const connection = await resolveCursorConnection<Promise<RecordedEvent[]>>({ args, ...PAGE_SIZES, toCursor: (event: RecordedEvent) => eventCursor(event.seq) }, (params) =>
-            loaders.pages.load({ customerId: customer.id, page: pageOf(params), types }),
-          );
-          return { ...connection, countAll: () => loaders.counts.load({ customerId: customer.id, types }) };
+  for (const { model, owner, about } of historyOwners) {
+    builder.prismaObjectField(model, 'history', (t) =>
+      t.connection(
+        {
+          type: CrmEvent,
+          select: { id: true },
+          description:
+            `The audit trail, newest first: ${about}. Each \`*.updated\` event's payload has \`changes\`: every ` +
+            'changed field with its old and new value. Batched: a page of records costs one statement.',
+          args: { types: t.arg.stringList({ required: false, description: 'Only these event types.' }) },
+          resolve: async (record: { id: string }, args, context) => {
+            const loaders = historyLoadersOf(context, owner);
+            const types = args.types?.length ? args.types : null;
+            const connection = await resolveCursorConnection<Promise<RecordedEvent[]>>({ args, ...PAGE_SIZES, toCursor: (event: RecordedEvent) => eventCursor(event.seq) }, (params) =>
+              loaders.pages.load({ customerId: record.id, page: pageOf(params), types }),
+            );
+            return { ...connection, countAll: () => loaders.counts.load({ customerId: record.id, types }) };
+          },
         },
-      },
-      {
-        name: 'CustomerHistoryConnection',
-        fields: (c) => ({
-          totalCount: c.int({ resolve: (connection) => connection.countAll() }),
-        }),
-      },
-      { name: 'CustomerHistoryEdge' },
-    ),
-  );
+        {
+          name: `${model}HistoryConnection`,
+          fields: (c) => ({
+            totalCount: c.int({ resolve: (connection) => connection.countAll() }),
+          }),
+        },
+        { name: `${model}HistoryEdge` },
+      ),
+    );
+  }
 }

@@ -1,9 +1,9 @@
-import { createCompany, deleteCompany, updateCompany } from '@crm/core';
+import { createCompany, updateCompany } from '@crm/core';
 import type { Builder } from '../builder.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
 import { callerOf } from '../caller.js';
-import { globalId, optionalRowId, rowId } from '../ids.js';
-import { deletedPayloadType, payloadType } from '../payload.js';
+import { optionalRowId, rowId } from '../ids.js';
+import { payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 import { updatePrecondition } from '../update-precondition.js';
 
@@ -22,10 +22,8 @@ export function registerCompanies(builder: Builder, enums: Enums, objects: Decla
     description: 'Fields left out stay as they are; null clears an optional field.',
     fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...fields(t), ...updatePrecondition(t) }),
   });
-  const DeleteCompanyInput = builder.inputType('DeleteCompanyInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
   const CreateCompanyPayload = payloadType(builder, 'CreateCompanyPayload', 'company', 'Company');
   const UpdateCompanyPayload = payloadType(builder, 'UpdateCompanyPayload', 'company', 'Company');
-  const DeleteCompanyPayload = deletedPayloadType(builder, 'DeleteCompanyPayload', 'deletedCompanyId');
 
   builder.mutationFields((t) => ({
     createCompany: t.field({
@@ -45,14 +43,6 @@ export function registerCompanies(builder: Builder, enums: Enums, objects: Decla
           ownerId: optionalRowId(input.ownerId, 'User', 'ownerId'),
         }),
       }),
-    }),
-    deleteCompany: t.field({
-      type: DeleteCompanyPayload,
-      args: { input: t.arg({ type: DeleteCompanyInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => {
-        const company = await deleteCompany(callerOf(ctx), { id: rowId(input.id, 'Company', 'id') });
-        return { deletedId: globalId('Company', company.id) };
-      },
     }),
   }));
 }

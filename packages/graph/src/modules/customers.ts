@@ -1,9 +1,9 @@
-import { createCustomer, deleteCustomer, updateCustomer } from '@crm/core';
+import { createCustomer, updateCustomer } from '@crm/core';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
-import { globalId, optionalRowId, rowId } from '../ids.js';
+import { optionalRowId, rowId } from '../ids.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
-import { deletedPayloadType, payloadType } from '../payload.js';
+import { payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 import { updatePrecondition } from '../update-precondition.js';
 
@@ -33,11 +33,9 @@ export function registerCustomers(builder: Builder, enums: Enums, objects: Decla
     description: 'Fields left out stay as they are; null clears an optional field.',
     fields: (t) => ({ id: t.id({ required: true }), name: t.string(), ...customerInputFields(t), ...updatePrecondition(t) }),
   });
-  const DeleteCustomerInput = builder.inputType('DeleteCustomerInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 
   const CreateCustomerPayload = payloadType(builder, 'CreateCustomerPayload', 'customer', 'Customer');
   const UpdateCustomerPayload = payloadType(builder, 'UpdateCustomerPayload', 'customer', 'Customer');
-  const DeleteCustomerPayload = deletedPayloadType(builder, 'DeleteCustomerPayload', 'deletedCustomerId');
 
   type Refs = { companyId?: string | null; ownerId?: string | null };
   const decodeRefs = (input: Refs) => ({
@@ -59,14 +57,6 @@ export function registerCustomers(builder: Builder, enums: Enums, objects: Decla
       resolve: async (_root, { input }, ctx) => ({
         customer: await updateCustomer(callerOf(ctx), { ...input, id: rowId(input.id, 'Customer', 'id'), ...decodeRefs(input) }),
       }),
-    }),
-    deleteCustomer: t.field({
-      type: DeleteCustomerPayload,
-      args: { input: t.arg({ type: DeleteCustomerInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => {
-        const customer = await deleteCustomer(callerOf(ctx), { id: rowId(input.id, 'Customer', 'id') });
-        return { deletedId: globalId('Customer', customer.id) };
-      },
     }),
   }));
 }

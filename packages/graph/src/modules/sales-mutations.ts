@@ -2,7 +2,6 @@ import {
   convertLead,
   createDeal,
   createPipeline,
-  deleteDeal,
   moveDeal,
   renamePipeline,
   updateDeal,
@@ -12,7 +11,7 @@ import {
 import type { Builder, SchemaTypes } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { globalId, optionalRowId, rowId } from '../ids.js';
-import { deletedPayloadType, payloadObject, payloadType } from '../payload.js';
+import { payloadObject, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 import { updatePrecondition } from '../update-precondition.js';
 
@@ -73,7 +72,6 @@ export function registerSalesMutations(builder: Builder, enums: Enums) {
       ...updatePrecondition(t),
     }),
   });
-  const DeleteDealInput = builder.inputType('DeleteDealInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 
   const PipelineStageInput = builder.inputType('PipelineStageInput', {
     fields: (t) => ({
@@ -113,7 +111,6 @@ export function registerSalesMutations(builder: Builder, enums: Enums) {
   const CreateDealPayload = payloadType(builder, 'CreateDealPayload', 'deal', 'Deal');
   const UpdateDealPayload = payloadType(builder, 'UpdateDealPayload', 'deal', 'Deal');
   const MoveDealPayload = payloadType(builder, 'MoveDealPayload', 'deal', 'Deal');
-  const DeleteDealPayload = deletedPayloadType(builder, 'DeleteDealPayload', 'deletedDealId');
   const CreatePipelinePayload = payloadType(builder, 'CreatePipelinePayload', 'pipeline', 'Pipeline');
   const RenamePipelinePayload = payloadType(builder, 'RenamePipelinePayload', 'pipeline', 'Pipeline');
   const UpdateStagePayload = payloadType(builder, 'UpdateStagePayload', 'stage', 'Stage');
@@ -148,14 +145,6 @@ export function registerSalesMutations(builder: Builder, enums: Enums) {
       resolve: async (_root, { input }, ctx) => ({
         deal: await moveDeal(callerOf(ctx), { ...input, id: rowId(input.id, 'Deal', 'id'), stageId: rowId(input.stageId, 'Stage', 'stageId') }),
       }),
-    }),
-    deleteDeal: t.field({
-      type: DeleteDealPayload,
-      args: { input: t.arg({ type: DeleteDealInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => {
-        const deal = await deleteDeal(callerOf(ctx), { id: rowId(input.id, 'Deal', 'id') });
-        return { deletedId: globalId('Deal', deal.id) };
-      },
     }),
     createPipeline: t.field({
       type: CreatePipelinePayload,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type CommitHook, CommandRunner, type ObjectDeclaration } from '@crm/core';
+import { type CommitHook, CommandRunner, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { Plugin, PluginProblem } from '../definition.js';
@@ -16,6 +16,7 @@ import { type HostedPanel, panelPath, registerDashboardPanels } from './panels-g
 import { guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
 import { type DeliveryOptions, pluginSession, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
+import { personalDataExtensionsFor } from './personal-data.js';
 import { registerPluginAdmin } from './settings-graphql.js';
 
 /** The host refused the plugin list; `problems` has every problem found. */
@@ -57,6 +58,8 @@ export interface PluginHost {
   readonly panels: readonly (HostedPanel & { path: string })[];
   /** Runs plugins' hooks inside core commands' transactions. */
   readonly commitHook: CommitHook;
+  /** Plugins' merge, export and erasure of customers' data (the command runner's `personalData`). */
+  readonly personalData: readonly PersonalDataExtension[];
   /** Starts delivering committed events to subscribers. */
   start(options: DeliveryOptions): PluginRuntime;
   /** Fills a workspace with each plugin's demo data (after core's). */
@@ -111,6 +114,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
       return schema;
     },
     commitHook: commitHookFor(ordered),
+    personalData: personalDataExtensionsFor(ordered),
     start: (delivery) => (runtime = startDelivery(ordered, delivery)),
     async seed(prisma, workspaceId, seedOptions = {}) {
       const db = scopeToWorkspace(prisma, workspaceId);
