@@ -97,8 +97,8 @@ describe('saved segments', () => {
 
     const duplicate = await ws.client.request(CREATE, { i: { name: 'Everyone', filter: {} } });
     expect(duplicate.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
-    const bad = await ws.client.request(CREATE, { i: { name: 'Bad', filter: { or: [{ name: { eq: 'x' } }, { probabilityAlive: { lte: 'two' } }] } } });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.or.1.probabilityAlive.lte' });
+    const bad = await ws.client.request(CREATE, { i: { name: 'Bad', filter: { or: [{ name: { eq: 'x' } }, { lifetimeValue: { gte: '1.234' } }] } } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.or.1.lifetimeValue.gte' });
     const readOnly = await t.issueKey(ws.workspaceId, 'READ_ONLY');
     expect(await readOnly.errorCode(CREATE, { i: { name: 'RO', filter: {} } })).toBe('FORBIDDEN');
     expect((await readOnly.query(`{ segments { name memberCount } }`)).segments).toEqual([{ name: 'Churned', memberCount: 2 }, { name: 'Everyone', memberCount: 6 }]);

@@ -112,7 +112,7 @@ describe('tenancy: workspace B cannot see workspace A', () => {
 
   it('filters and search with A’s ids or values find nothing', async () => {
     const result = await attacker.query(
-      `query ($co: ID!, $u: ID!, $p: ID!, $s: ID!) {
+      `query ($co: ID!, $u: ID!, $p: ID!, $s: ID!, $seg: ID!) {
         byCompany: customers(filter: { companyId: { eq: $co } }) { totalCount }
         byOwner: customers(filter: { ownerId: { eq: $u } }) { totalCount }
         byTag: customers(filter: { tags: { has: "secret" } }) { totalCount }

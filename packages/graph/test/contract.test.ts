@@ -20,7 +20,7 @@ describe('the GraphQL contract', () => {
       expect.arrayContaining(['id', 'name', 'email', 'phone', 'lifecycleStage', 'company', 'owner', 'tags', 'createdAt', 'updatedAt',
         'activities', 'orders', 'deals', 'tickets', 'lifetimeValue']),
     );
-    expect(fieldsOf('CustomerFilter')).toEqual(expect.arrayContaining(['lifecycleStage', 'companyId', 'ownerId', 'tag', 'createdAt', 'lifetimeValue']));
+    expect(fieldsOf('CustomerFilter')).toEqual(expect.arrayContaining(['lifecycleStage', 'companyId', 'ownerId', 'tags', 'createdAt', 'lifetimeValue', 'and', 'or', 'not', 'company', 'orders', 'inSegment']));
     expect(fieldsOf('CreateCustomerInput')).toEqual(expect.arrayContaining(['name', 'email', 'phone', 'lifecycleStage', 'companyId', 'ownerId', 'tags']));
     expect(fieldsOf('UpdateCustomerInput')).toEqual(expect.arrayContaining(['id', 'name', 'email']));
     expect(fieldsOf('CreateCompanyInput')).toEqual(expect.arrayContaining(['name', 'domain']));

@@ -34,6 +34,8 @@ export interface FieldDeclaration {
   filter?: boolean;
   /** May appear in `orderBy`. @default false */
   sort?: boolean;
+  /** Where empty values go when sorting on the field and the caller does not say. @default PostgreSQL's */
+  nulls?: 'first' | 'last';
   /** Part of full-text search, with its weight (A ranks highest). @default none */
   search?: 'A' | 'B' | 'C';
   /** Takes part in `aggregate` (sum/avg for numbers; min/max for numbers and dates). @default true for numbers and dates */
@@ -108,7 +110,8 @@ export interface ObjectDeclaration {
 }
 
 /** A declaration with every default filled in, as the derivations read it. */
-export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description'>> {
+export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description' | 'nulls'>> {
+  nulls?: 'first' | 'last';
   name: string;
   /** The object the field belongs to. */
   owner: string;
@@ -162,6 +165,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       references: f.references,
       filter: f.filter ?? f.kind !== 'json',
       sort: f.sort ?? false,
+      nulls: f.nulls,
       search: f.search,
       aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime'),
       group: f.group ?? false,

@@ -16,7 +16,7 @@ export const screaming = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$
 /** Every sort key of an object: its sortable fields, then the sortable fields of its to-one relations. */
 export function sortKeys(catalog: ObjectCatalog, object: ResolvedObject): SortKey[] {
   const keys: SortKey[] = [];
-  for (const field of object.fields.values()) if (field.sort && field.expose) keys.push({ name: screaming(field.name), field });
+  for (const field of object.fields.values()) if (field.sort) keys.push({ name: screaming(field.name), field });
   for (const relation of object.relations.values()) {
     if (relation.kind !== 'toOne' || !relation.expose) continue;
     for (const field of catalog.target(relation).fields.values()) {
@@ -62,7 +62,8 @@ export function parseOrder(
         if (key.relation) term.relation = key.relation;
         // Only optional fields take `nulls` (as in Prisma); a required field behind an optional to-one relation keeps
         // PostgreSQL's default (empty last ascending, first descending).
-        if (entry.nulls && key.field.nullable) term.nulls = entry.nulls === 'FIRST' ? 'first' : 'last';
+        const nulls = entry.nulls ? (entry.nulls === 'FIRST' ? 'first' : 'last') : key.field.nulls;
+        if (nulls && key.field.nullable) term.nulls = nulls;
         return term;
       })
     : [...object.defaultOrder];

@@ -38,20 +38,24 @@ export interface SearchTerms {
   tsQuery: string;
   /** Placeholder of the raw text (trigram similarity). */
   text: string;
+  /** False when the text has no word (only punctuation such as `%`): it matches nothing. */
+  words: boolean;
 }
 
-/** Validates a search text and binds its parameters. */
+/** Validates a search text and binds its parameters; null for a blank text (no search). */
 export function searchTerms(params: SqlParams, raw: string): SearchTerms | null {
   const text = raw.trim();
   if (text.length > 200) throw badInput('search: at most 200 characters', 'search');
   if (text.includes('\u0000')) throw badInput('search: contains a NUL character', 'search');
+  if (!text) return null;
   const ts = tsQueryText(text);
-  if (!ts) return null;
-  return { tsQuery: `to_tsquery(${config}, ${params.add(ts, 'text')})`, text: params.add(text, 'text') };
+  if (!ts) return { tsQuery: '', text: '', words: false };
+  return { tsQuery: `to_tsquery(${config}, ${params.add(ts, 'text')})`, text: params.add(text, 'text'), words: true };
 }
 
 /** The condition "the row matches the search" on `alias`. */
 export function searchMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
+  if (!terms.words) return 'FALSE';
   const trigram = trigramFields(object).map((f) => `${terms.text} <% ${column(alias, f.column)}`);
   return `((${searchDocumentSql(object, alias)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''})`;
 }

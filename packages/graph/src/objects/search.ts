@@ -17,6 +17,7 @@ export async function searchCondition(catalog: ObjectCatalog, object: ResolvedOb
   const params = new SqlParams();
   const terms = searchTerms(params, text);
   if (!terms) return null;
+  if (!terms.words) return { kind: 'or', items: [] };
   const workspace = params.add(caller.session.workspaceId, 'uuid');
   const sql = `SELECT s."id"::text AS id FROM ${ident(object.model)} s WHERE s."workspaceId" = ${workspace} AND ${searchMatchSql(object, 's', terms)} LIMIT ${MAX_MATCHES + 1}`;
   const rows = await caller.db.$queryRawUnsafe<{ id: string }[]>(sql, ...params.values);
@@ -67,7 +68,7 @@ export function registerGlobalSearch(builder: Builder, catalog: ObjectCatalog) {
         const caller = callerOf(ctx);
         const params = new SqlParams();
         const terms = searchTerms(params, args.query);
-        if (!terms) return [];
+        if (!terms?.words) return [];
         const workspace = params.add(caller.session.workspaceId, 'uuid');
         const wanted = types.filter((o) => !args.types?.length || (args.types as string[]).includes(o.name));
         const parts = wanted.map(
