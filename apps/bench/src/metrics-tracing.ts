@@ -101,7 +101,7 @@ const table = [
   ...summary.map((s) =>
     s === baseline
       ? `| ${s.variant} | ${s.requestsPerSecond} | ${s.runs.join(', ')} | — | ${s.cpuMsPerRequest} | — | ${s.p50Ms} | ${s.p99Ms} | ${s.maxRssMb} |`
-      : `| ${s.variant} | ${s.requestsPerSecond} | ${s.runs.join(', ')} | ${cost(s.requestsPerSecond)} % | ${s.cpuMsPerRequest} | +${cpuCost(s.cpuMsPerRequest)} % | ${s.p50Ms} | ${s.p99Ms} | ${s.maxRssMb} |`,
+      : `| ${s.variant} | ${s.requestsPerSecond} | ${s.runs.join(', ')} | ${cost(s.requestsPerSecond)} % | ${s.cpuMsPerRequest} | ${cpuCost(s.cpuMsPerRequest) > 0 ? "+" : ""}${cpuCost(s.cpuMsPerRequest)} % | ${s.p50Ms} | ${s.p99Ms} | ${s.maxRssMb} |`,
   ),
 ];
 process.stderr.write(`\n${table.join('\n')}\n\nload average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')}; OTLP exports received: ${spansReceived}\n\n`);

@@ -11,7 +11,7 @@ import type { QueryLimits } from './armor.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsOptions, metricsRoute } from './metrics/metrics-route.js';
 import { useOperationOutcomes } from './metrics/operation-outcomes.js';
-import { createRateLimiter, type RateLimitOptions, useRateLimit } from './rate-limit/plugin.js';
+import { createRateLimiter, type RateLimiter, type RateLimitOptions, useRateLimit } from './rate-limit/plugin.js';
 import type { Tracing } from './tracing/tracing.js';
 import { type ExposureOptions, exposureFromEnv } from './exposure.js';
 import { useRequestDeadline } from './request-deadline.js';
@@ -113,6 +113,8 @@ export interface Gateway {
   readonly plugins: PluginRuntime | null;
   /** The Prometheus metrics; null when turned off. */
   readonly metrics: GatewayMetrics | null;
+  /** Per-key rate limiting; null when turned off. */
+  readonly rateLimiter: RateLimiter | null;
   /** Starts listening; resolves with the base URL (port 0 picks a free port). */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
@@ -247,6 +249,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     monthEndSnapshots,
     plugins,
     metrics,
+    rateLimiter,
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

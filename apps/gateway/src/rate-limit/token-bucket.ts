@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { describeError, type Logger } from '../logger.js';
 
@@ -7,6 +8,8 @@ export type TokenVerdict = { allowed: true } | { allowed: false; retryAfterSecon
 /** A token bucket per key: `burst` tokens at most, refilled at `refillPerMs`. */
 export interface TokenBuckets {
   take(key: string): Promise<TokenVerdict>;
+  /** Resolves once the buckets are shared (connected to Redis); at once for in-memory ones. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ export class MemoryTokenBuckets implements TokenBuckets {
     if (allowed) bucket.tokens -= 1;
     return verdict(bucket.tokens, allowed, this.shape);
   }
+
+  async ready(): Promise<void> {}
 
   async close(): Promise<void> {}
 }
@@ -122,6 +127,10 @@ export class RedisTokenBuckets implements TokenBuckets {
       this.warn(error as Error);
       return this.fallback.takeNow(key);
     }
+  }
+
+  async ready(): Promise<void> {
+    if (this.redis.status !== 'ready') await once(this.redis, 'ready');
   }
 
   async close(): Promise<void> {

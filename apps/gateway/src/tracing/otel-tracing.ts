@@ -8,6 +8,9 @@ import type { Plugin } from 'graphql-yoga';
 import { describeError } from '../logger.js';
 import type { Tracing, TracingSettings } from './tracing.js';
 
+/** Longest `db.query.text` exported, in characters. */
+const MAX_QUERY_TEXT = 1000;
+
 /** Ends `span` when `work` settles, recording a failure as the span's error. */
 async function within<T>(span: Span, work: () => Promise<T>): Promise<T> {
   try {
@@ -40,7 +43,9 @@ export function startTracing(settings: TracingSettings): Tracing {
       if (!trace.getActiveSpan()) return run();
       // Named after the statement's first keyword (SELECT, INSERT, BEGIN…); the text is an attribute.
       const name = `db ${/^\s*(\w+)/.exec(statement.sql)?.[1]?.toUpperCase() ?? statement.kind}`;
-      const attributes = { 'db.system.name': 'postgresql', 'db.query.text': statement.sql };
+      // The read engine's statements run to several KB; exporting each whole cost more than the span itself.
+      const text = statement.sql.length > MAX_QUERY_TEXT ? `${statement.sql.slice(0, MAX_QUERY_TEXT)}…` : statement.sql;
+      const attributes = { 'db.system.name': 'postgresql', 'db.query.text': text };
       return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, (span) => within(span, run));
     },
 
