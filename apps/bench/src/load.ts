@@ -1,6 +1,8 @@
 import autocannon from 'autocannon';
 
 export interface LoadResult {
+  /** Requests completed in the measured run. */
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -41,6 +43,8 @@ export async function loadTest(options: {
   durationS: number;
   warmupS: number;
   pid?: number;
+  /** Wraps the measured run (not the warm-up), e.g. to read CPU counters around it. */
+  measure?: <T>(run: () => Promise<T>) => Promise<T>;
 }): Promise<LoadResult> {
   const request = {
     url: options.url,
@@ -50,8 +54,10 @@ export async function loadTest(options: {
     body: JSON.stringify(options.body),
   };
   await autocannon({ ...request, duration: options.warmupS });
-  const [result, maxRssMb] = await sampleRss(options.pid, () => autocannon({ ...request, duration: options.durationS }));
+  const measured = () => autocannon({ ...request, duration: options.durationS });
+  const [result, maxRssMb] = await sampleRss(options.pid, () => (options.measure ? options.measure(measured) : measured()));
   return {
+    requests: result.requests.total,
     requestsPerSecond: Math.round(result.requests.average * 10) / 10,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -59,4 +65,18 @@ export async function loadTest(options: {
     non2xx: result.non2xx,
     maxRssMb,
   };
+}
+
+/** Latency percentiles of `requests` sequential calls of `call` (after `warmup` unmeasured ones), in milliseconds. */
+export async function sequentialLatency(call: () => Promise<void>, requests: number, warmup = 10): Promise<{ p50Ms: number; p95Ms: number; p99Ms: number }> {
+  for (let i = 0; i < warmup; i++) await call();
+  const times: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    const started = performance.now();
+    await call();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (share: number) => Math.round(times[Math.min(times.length - 1, Math.ceil(share * times.length) - 1)]! * 10) / 10;
+  return { p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) };
 }
