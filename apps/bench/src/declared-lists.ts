@@ -1,6 +1,7 @@
 // The declared-lists benchmark of issue 14 (docs/performance.md): Q1–Q6 on our gateway and on PostGraphile v5 in
 // the same run, on the same seeded PostgreSQL; plus search and a group-by over 100,000 orders. Usage (repository root):
 //   npm run bench:lists -- [--duration 20] [--warmup 5] [--connections 10] [--requests 200] [--skip-seed]
+// (--requests: sequential requests per latency figure, cut short after a minute for a slow one)
 // It creates the database `crm_bench_lists` on PG_BENCH_URL's server once and reuses it; it never drops anything.
 // Per query and server: req/s and p99 (autocannon), SQL statements per request at page sizes 10 and 50, and CPU
 // per request of the server process and of the PostgreSQL backends serving it (/proc, see process-cpu.ts).
@@ -75,7 +76,7 @@ interface Row {
   check: unknown;
 }
 const rows: Row[] = [];
-const latencies: { what: string; server: string; p50Ms: number; p95Ms: number; p99Ms: number }[] = [];
+const latencies: { what: string; server: string; requests: number; p50Ms: number; p95Ms: number; p99Ms: number }[] = [];
 const postgres = await PostgresCpu.open(benchUrl);
 
 /** Load-tests one query on a running server, with CPU per request of the server and of PostgreSQL. */
@@ -114,9 +115,9 @@ async function measure(server: RunningServer, name: string, label: string, page:
 
 /** p50/p95/p99 of sequential requests (one at a time: the latency a user sees, not a queue under load). */
 async function latency(server: RunningServer, what: string, label: string, body: unknown, headers: Record<string, string> = {}) {
-  const figures = await sequentialLatency(async () => void (await postGraphQL(server.url, body, headers)), sequentialRequests);
+  const figures = await sequentialLatency(async () => void (await postGraphQL(server.url, body, headers)), sequentialRequests, { warmup: 3 });
   latencies.push({ what, server: label, ...figures });
-  log(`${what}, ${label}: p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms, p99 ${figures.p99Ms} ms (${sequentialRequests} sequential requests)`);
+  log(`${what}, ${label}: p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms, p99 ${figures.p99Ms} ms (${figures.requests} sequential requests)`);
 }
 
 // 3. Our gateway as its own process, as `npm start` runs it.
@@ -128,19 +129,22 @@ async function latency(server: RunningServer, what: string, label: string, body:
     '/ready',
   );
   const label = 'crm gateway';
-  for (const pair of queryPairs) {
-    const body = { query: pair.ours.query, variables: pair.ours.variables(pair.page, context) };
-    const check = pair.check.ours(await postGraphQL(server.url, body, auth(lists.apiKey)));
-    await measure(server, pair.name, label, pair.page, body, auth(lists.apiKey), ourStatements.get(pair.name)!, check);
+  try {
+    for (const pair of queryPairs) {
+      const body = { query: pair.ours.query, variables: pair.ours.variables(pair.page, context) };
+      const check = pair.check.ours(await postGraphQL(server.url, body, auth(lists.apiKey)));
+      await measure(server, pair.name, label, pair.page, body, auth(lists.apiKey), ourStatements.get(pair.name)!, check);
+    }
+    const [first, last] = (await customerName()).split(' ');
+    const words = `${last} ${first}`; // word order free: "Audit Ada" finds "Ada Audit"
+    await latency(server, `customers(search: "${words}")`, label, { query: customerSearch, variables: { q: words } }, auth(lists.apiKey));
+    await latency(server, `search(query: "${words}")`, label, { query: globalSearch, variables: { q: words } }, auth(lists.apiKey));
+    const big = { query: q6, variables: { first: 100 } };
+    log(`ordersGroupBy over ${data.groupByOrders} orders: ${groupedOrders.ours(await postGraphQL(server.url, big, auth(groupBy.apiKey)))} orders in the groups`);
+    await latency(server, `orders by month over ${data.groupByOrders} orders`, label, big, auth(groupBy.apiKey));
+  } finally {
+    await server.stop(); // also on failure: a server left running would answer the next run on its port
   }
-  const [first, last] = (await customerName()).split(' ');
-  const words = `${last} ${first}`; // word order free: "Audit Ada" finds "Ada Audit"
-  await latency(server, `customers(search: "${words}")`, label, { query: customerSearch, variables: { q: words } }, auth(lists.apiKey));
-  await latency(server, `search(query: "${words}")`, label, { query: globalSearch, variables: { q: words } }, auth(lists.apiKey));
-  const big = { query: q6, variables: { first: 100 } };
-  log(`ordersGroupBy over ${data.groupByOrders} orders: ${groupedOrders.ours(await postGraphQL(server.url, big, auth(groupBy.apiKey)))} orders in the groups`);
-  await latency(server, `orders by month over ${data.groupByOrders} orders`, label, big, auth(groupBy.apiKey));
-  await server.stop();
 }
 
 // 4. PostGraphile v5 (connection-filter and aggregates plugins) on the same database.
@@ -148,16 +152,19 @@ async function latency(server: RunningServer, what: string, label: string, body:
   const server = await startServer(path.join(repoRoot, 'apps/bench/dist/postgraphile-server.js'), { DATABASE_URL: benchUrl, NODE_ENV: 'production', POSTGRAPHILE_LISTS: '1' }, 4312, '/graphql');
   const count = async () => ((await (await fetch(`${server.url}/__statements`)).json()) as { statements: number }).statements;
   const label = 'PostGraphile v5';
-  for (const pair of queryPairs) {
-    const counts: Record<number, number> = {};
-    for (const page of statementPages) counts[page] = await statementsPerRequest(server.url, { query: pair.postgraphile.query, variables: pair.postgraphile.variables(page, context) }, {}, count);
-    const body = { query: pair.postgraphile.query, variables: pair.postgraphile.variables(pair.page, context) };
-    const check = pair.check.postgraphile(await postGraphQL(server.url, body));
-    await measure(server, pair.name, label, pair.page, body, {}, counts, check);
+  try {
+    for (const pair of queryPairs) {
+      const counts: Record<number, number> = {};
+      for (const page of statementPages) counts[page] = await statementsPerRequest(server.url, { query: pair.postgraphile.query, variables: pair.postgraphile.variables(page, context) }, {}, count);
+      const body = { query: pair.postgraphile.query, variables: pair.postgraphile.variables(pair.page, context) };
+      const check = pair.check.postgraphile(await postGraphQL(server.url, body));
+      await measure(server, pair.name, label, pair.page, body, {}, counts, check);
+    }
+    const big = { query: q6PostGraphile, variables: { workspaceId: groupBy.workspaceId } };
+    await latency(server, `orders by month over ${data.groupByOrders} orders`, label, big);
+  } finally {
+    await server.stop();
   }
-  const big = { query: q6PostGraphile, variables: { workspaceId: groupBy.workspaceId } };
-  await latency(server, `orders by month over ${data.groupByOrders} orders`, label, big);
-  await server.stop();
 }
 await postgres.close();
 
@@ -192,9 +199,9 @@ async function queryContext(): Promise<QueryContext> {
   const client = new pg.Client({ connectionString: benchUrl });
   await client.connect();
   try {
-    const { rows: found } = await client.query<{ id: string }>(`SELECT id FROM "Customer" WHERE "workspaceId" = $1 AND $2 = ANY(tags) LIMIT 1`, [lists.workspaceId, profileTag]);
-    if (!found[0]) throw new Error('the Q3 customer is missing: run without --skip-seed');
-    return { workspaceId: lists.workspaceId, profile: { id: encodeGlobalId('Customer', found[0].id), rowId: found[0].id }, industry: 'Retail' };
+      const { rows: found } = await client.query<{ id: string }>(`SELECT id FROM "Customer" WHERE "workspaceId" = $1 AND $2 = ANY(tags) LIMIT 1`, [lists.workspaceId, profileTag]);
+      if (!found[0]) throw new Error('the Q3 customer is missing: run without --skip-seed');
+      return { workspaceId: lists.workspaceId, profile: { id: encodeGlobalId('Customer', found[0].id), rowId: found[0].id }, industry: 'Retail' };
   } finally {
     await client.end();
   }
@@ -204,7 +211,7 @@ async function customerName(): Promise<string> {
   const client = new pg.Client({ connectionString: benchUrl });
   await client.connect();
   try {
-    return (await client.query<{ name: string }>(`SELECT name FROM "Customer" WHERE id = $1`, [context.profile.rowId])).rows[0]!.name;
+      return (await client.query<{ name: string }>(`SELECT name FROM "Customer" WHERE id = $1`, [context.profile.rowId])).rows[0]!.name;
   } finally {
     await client.end();
   }

@@ -35,5 +35,8 @@ const TruncatedToMonthPlugin = {
 export const listsPreset = {
   extends: [PostGraphileConnectionFilterPreset, PgAggregatesPreset],
   plugins: [TruncatedToMonthPlugin],
+  // PostGraphile v5 offers filters only on indexed columns; ours filter any declared field (company industry, order
+  // total are not indexed), so the peer gets the same reach.
+  disablePlugins: ['PgIndexBehaviorsPlugin'],
   schema: { connectionFilterRelations: true },
 };
