@@ -25,19 +25,19 @@ export async function ensurePostgresDatabase(adminUrl: string, name: string): Pr
 }
 
 /**
- * The benchmark workspace with `customers` seeded customers (reused when a previous run left exactly that), and a
- * fresh ADMIN key for it.
+ * The benchmark workspace (`name`) with `customers` seeded customers (reused when a previous run left exactly that),
+ * and a fresh READ_ONLY key for it.
  */
-export async function ensureBenchWorkspace(database: Database, customers: number, log: (line: string) => void): Promise<BenchWorkspace> {
+export async function ensureBenchWorkspace(database: Database, customers: number, log: (line: string) => void, name = BENCH_WORKSPACE): Promise<BenchWorkspace> {
   const { prisma } = database;
-  let workspace = await prisma.workspace.findFirst({ where: { name: BENCH_WORKSPACE } });
+  let workspace = await prisma.workspace.findFirst({ where: { name } });
   if (workspace && (await prisma.customer.count({ where: { workspaceId: workspace.id } })) !== customers) {
-    log(`re-seeding: the existing benchmark workspace has a different size`);
+    log(`re-seeding: the existing workspace ${name} has a different size`);
     await prisma.workspace.delete({ where: { id: workspace.id } });
     workspace = null;
   }
   if (!workspace) {
-    const created = await createWorkspace(prisma, { name: BENCH_WORKSPACE });
+    const created = await createWorkspace(prisma, { name });
     const started = Date.now();
     let lastLogged = 0;
     await seedWorkspace(prisma, created.workspaceId, {
@@ -51,9 +51,15 @@ export async function ensureBenchWorkspace(database: Database, customers: number
       },
     });
     log(`seeded ${customers} customers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    workspace = await prisma.workspace.findUniqueOrThrow({ where: { id: created.workspaceId } });
   }
-  const key = await issueApiKey(prisma, { workspaceId: workspace.id, name: 'benchmark', role: 'READ_ONLY' });
+  return benchWorkspaceKey(database, name);
+}
+
+/** A fresh READ_ONLY key for the existing benchmark workspace `name` (an error when it is missing). */
+export async function benchWorkspaceKey(database: Database, name = BENCH_WORKSPACE): Promise<BenchWorkspace> {
+  const workspace = await database.prisma.workspace.findFirst({ where: { name } });
+  if (!workspace) throw new Error(`no benchmark workspace "${name}": run without --skip-seed first`);
+  const key = await issueApiKey(database.prisma, { workspaceId: workspace.id, name: 'benchmark', role: 'READ_ONLY' });
   return { workspaceId: workspace.id, apiKey: key.apiKey };
 }
 

@@ -10,6 +10,7 @@ import { ensureBenchWorkspace, ensurePostgresDatabase, openBenchDatabase } from 
 import { type LoadResult, loadTest } from './load.js';
 import { crmListQuery, postgraphileListQuery } from './queries.js';
 import { repoRoot, startServer } from './servers.js';
+import { statementsPerRequest } from './statements.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,19 +44,10 @@ const database = await openBenchDatabase({ kind: 'postgres', url: benchUrl }, ()
 const bench = await ensureBenchWorkspace(database, customers, log);
 const inProcess = createGateway({ database, logger: silentLogger });
 const inProcessUrl = await inProcess.listen(0);
-const statementsFor = async (url: string, body: unknown, headers: Record<string, string>, count: () => Promise<number>) => {
-  const post = () => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  await post();
-  const before = await count();
-  const response = await post();
-  const json = (await response.json()) as { errors?: unknown };
-  if (json.errors) throw new Error(`query failed: ${JSON.stringify(json.errors).slice(0, 500)}`);
-  return (await count()) - before;
-};
 const auth = { authorization: `Bearer ${bench.apiKey}` };
 const ourStatements = new Map<number, number>();
 for (const page of pages) {
-  ourStatements.set(page, await statementsFor(inProcessUrl, { query: crmListQuery, variables: { first: page } }, auth, async () => statements));
+  ourStatements.set(page, await statementsPerRequest(inProcessUrl, { query: crmListQuery, variables: { first: page } }, auth, () => statements));
 }
 await inProcess.close();
 await database.close();
@@ -80,7 +72,7 @@ if (!args['skip-postgraphile']) {
   for (const page of pages) {
     log(`PostGraphile v5, PostgreSQL, page ${page}`);
     const body = { query: postgraphileListQuery, variables: { first: page, workspaceId: bench.workspaceId } };
-    const perRequest = await statementsFor(server.url, body, {}, count);
+    const perRequest = await statementsPerRequest(server.url, body, {}, count);
     const result = await loadTest({ url: `${server.url}/graphql`, body, ...load, pid: server.process.pid });
     rows.push({ server: 'PostGraphile v5', database: 'PostgreSQL', page, statementsPerRequest: perRequest, ...result });
   }

@@ -1,6 +1,8 @@
 import autocannon from 'autocannon';
 
 export interface LoadResult {
+  /** Requests completed in the measured run. */
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -56,6 +58,8 @@ export async function loadTest(options: {
   durationS: number;
   warmupS: number;
   pid?: number;
+  /** Wraps the measured run (not the warm-up), e.g. to read CPU counters around it. */
+  measure?: <T>(run: () => Promise<T>) => Promise<T>;
 }): Promise<LoadResult> {
   const request = {
     url: options.url,
@@ -66,10 +70,12 @@ export async function loadTest(options: {
   };
   await autocannon({ ...request, duration: options.warmupS });
   const cpuBefore = await cpuMsOf(options.pid);
-  const [result, maxRssMb] = await sampleRss(options.pid, () => autocannon({ ...request, duration: options.durationS }));
+  const measured = () => autocannon({ ...request, duration: options.durationS });
+  const [result, maxRssMb] = await sampleRss(options.pid, () => (options.measure ? options.measure(measured) : measured()));
   const cpuAfter = await cpuMsOf(options.pid);
   const answered = result.requests.total;
   return {
+    requests: result.requests.total,
     requestsPerSecond: Math.round(result.requests.average * 10) / 10,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -78,4 +84,26 @@ export async function loadTest(options: {
     maxRssMb,
     cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && answered ? Math.round(((cpuAfter - cpuBefore) / answered) * 100) / 100 : null,
   };
+}
+
+/**
+ * Latency percentiles of up to `requests` sequential calls of `call` (after `warmup` unmeasured ones), in
+ * milliseconds; a slow call stops the series once `budgetMs` has passed (after at least 20 calls).
+ */
+export async function sequentialLatency(
+  call: () => Promise<void>,
+  requests: number,
+  { warmup = 10, budgetMs = 60_000 } = {},
+): Promise<{ requests: number; p50Ms: number; p95Ms: number; p99Ms: number }> {
+  for (let i = 0; i < warmup; i++) await call();
+  const times: number[] = [];
+  const deadline = performance.now() + budgetMs;
+  while (times.length < requests && (times.length < 20 || performance.now() < deadline)) {
+    const started = performance.now();
+    await call();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (share: number) => Math.round(times[Math.min(times.length - 1, Math.ceil(share * times.length) - 1)]! * 10) / 10;
+  return { requests: times.length, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) };
 }

@@ -1,6 +1,7 @@
 // PostGraphile v5 over the benchmark database, as the peer to measure against. Run as its own process:
 //   DATABASE_URL=… PORT=… node dist/postgraphile-server.js
 // It counts the SQL statements it sends (GET /__statements) so the benchmark can report statements per request.
+// POSTGRAPHILE_LISTS=1 adds the connection-filter and aggregates plugins (`npm run bench:lists`).
 import http from 'node:http';
 import pg from 'pg';
 
@@ -28,8 +29,9 @@ const { PostGraphileAmberPreset } = await import('postgraphile/presets/amber');
 const { makePgService } = await import('postgraphile/adaptors/pg');
 const { grafserv } = await import('postgraphile/grafserv/node');
 
+const extras = process.env.POSTGRAPHILE_LISTS === '1' ? [(await import('./postgraphile-plugins.js')).listsPreset] : [];
 const preset = {
-  extends: [PostGraphileAmberPreset],
+  extends: [PostGraphileAmberPreset, ...extras],
   pgServices: [makePgService({ connectionString: process.env.DATABASE_URL!, schemas: ['public'] })],
   grafast: { explain: false },
   grafserv: { graphiql: false, watch: false },
