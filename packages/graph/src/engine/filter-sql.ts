@@ -1,5 +1,6 @@
 import { type CompareOp, escapeLike, type FilterNode, type FilterScalar, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { column, ident, type SqlParams } from './sql-text.js';
+import { visibleRows } from './visible-rows.js';
 
 /** What compiling a filter to SQL needs: the declarations, the statement's parameters, fresh aliases, the workspace. */
 export interface SqlFilterContext {
@@ -79,7 +80,7 @@ function compare(context: SqlFilterContext, alias: string, field: ResolvedField,
 export function relationJoin(context: SqlFilterContext, object: ResolvedObject, relationName: string, alias: string, target: string): string {
   const relation = object.relations.get(relationName)!;
   const targetObject = context.catalog.target(relation);
-  const workspace = `${column(target, 'workspaceId')} = ${context.workspace}`;
+  const workspace = visibleRows(context.workspace, targetObject, target);
   if (relation.kind === 'toMany' || relation.keyOnTarget) {
     const key = targetObject.fields.get(relation.key)!.column;
     return `${column(target, key)} = ${column(alias, object.fields.get('id')!.column)} AND ${workspace}`;

@@ -17,7 +17,7 @@ import { getArgumentValues, getVariableValues } from 'graphql/execution/values.j
 import { catalogOf } from '../objects/catalog-of.js';
 import { decline, Declined } from './decline.js';
 import { filterSql } from './filter-sql.js';
-import { connectionSql, inWorkspace, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext } from './render.js';
+import { connectionSql, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';
 import { searchMatchSql, searchTerms } from './search-sql.js';
 import { collectFields } from './selection.js';
 import { ident, literal, SqlParams } from './sql-text.js';
@@ -71,7 +71,7 @@ function afterCursor(context: RenderContext, object: ResolvedObject, alias: stri
   const idParam = context.params.add(id, 'uuid');
   const cursorValue = (term: OrderTerm) => {
     const c = context.nextAlias();
-    return `(SELECT ${orderValueSql(context, object, term, c)} FROM ${ident(object.model)} ${c} WHERE ${c}."id" = ${idParam} AND ${inWorkspace(context, c)})`;
+    return `(SELECT ${orderValueSql(context, object, term, c)} FROM ${ident(object.model)} ${c} WHERE ${c}."id" = ${idParam} AND ${visible(context, object, c)})`;
   };
   const alternatives = order.map((term, i) => {
     const equal = order.slice(0, i).map((t) => `${orderValueSql(context, object, t, alias)} = ${cursorValue(t)}`);
@@ -141,7 +141,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       const id = cursorId(args.after);
       after = (alias) => afterCursor(context, object, alias, order, id);
     }
-    const where = (alias: string) => [inWorkspace(context, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(context, object, alias, search)] : [])];
+    const where = (alias: string) => [visible(context, object, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(context, object, alias, search)] : [])];
     return connectionSql(context, objectTypeOf(field)!, nodes, {
       object,
       where: (alias) => (after ? [...where(alias), after(alias)] : where(alias)),
@@ -156,7 +156,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const type = schema.getType(object.name);
     if (!type || !('getFields' in type)) decline(`${object.name} has no type`);
     const a = context.nextAlias();
-    return `(SELECT ${objectSql(context, type as never, a, nodes)} FROM ${ident(object.model)} ${a} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${inWorkspace(context, a)})`;
+    return `(SELECT ${objectSql(context, type as never, a, nodes)} FROM ${ident(object.model)} ${a} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${visible(context, object, a)})`;
   }
 
   function rootSingle(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], name: string): string {

@@ -14,6 +14,7 @@ import { decline } from './decline.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
 import { column, cursorSql, globalIdSql, ident, literal } from './sql-text.js';
+import { visibleRows } from './visible-rows.js';
 
 /** Everything compiling one operation needs (one per request). */
 export interface RenderContext extends SelectionContext, SqlFilterContext {
@@ -46,7 +47,7 @@ const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context:
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
 
 /** Every table the engine reads is filtered by the caller's workspace, here and nowhere else. */
-export const inWorkspace = (context: RenderContext, alias: string) => `${column(alias, 'workspaceId')} = ${context.workspace}`;
+export const visible = (context: RenderContext, object: ResolvedObject, alias: string) => visibleRows(context.workspace, object, alias);
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
 function scalarSql(field: ResolvedField, value: string): string {
@@ -71,7 +72,7 @@ export function orderValueSql(context: RenderContext, object: ResolvedObject, te
   const relation = object.relations.get(term.relation)!;
   const target = context.catalog.target(relation);
   const r = context.nextAlias();
-  return `(SELECT ${column(r, target.fields.get(term.field)!.column)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${inWorkspace(context, r)})`;
+  return `(SELECT ${column(r, target.fields.get(term.field)!.column)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visible(context, target, r)})`;
 }
 
 export function orderSql(context: RenderContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
@@ -111,7 +112,7 @@ export function objectSql(context: RenderContext, type: GraphQLObjectType, alias
 
 function childWhere(context: RenderContext, object: ResolvedObject, relation: ResolvedRelation, alias: string, parentAlias: string): string[] {
   const target = context.catalog.target(relation);
-  return [`${column(alias, target.fields.get(relation.key)!.column)} = ${column(parentAlias, object.fields.get('id')!.column)}`, inWorkspace(context, alias)];
+  return [`${column(alias, target.fields.get(relation.key)!.column)} = ${column(parentAlias, object.fields.get('id')!.column)}`, visible(context, target, alias)];
 }
 
 function relationSql(
@@ -129,7 +130,9 @@ function relationSql(
     const join = relation.keyOnTarget
       ? `${column(a, target.fields.get(relation.key)!.column)} = ${column(alias, 'id')}`
       : `${column(a, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)}`;
-    return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${inWorkspace(context, a)})`;
+    // A nullable link to a trashed row reads as null, as through Prisma; a required one always names its row.
+    const rows = relation.nullable ? visible(context, target, a) : `${column(a, 'workspaceId')} = ${context.workspace}`;
+    return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${rows})`;
   }
   const defaultOrder = relation.order
     ? [...relation.order, { field: 'id', direction: relation.order[0]!.direction }]

@@ -1,5 +1,6 @@
 import { badInput, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { column, ident, literal, type SqlParams } from './sql-text.js';
+import { visibleRows } from './visible-rows.js';
 
 /**
  * Full-text search over an object's declared searchable fields: a weighted `tsvector` (English stemming, word order
@@ -76,7 +77,7 @@ export function searchMatchSql(context: SearchContext, object: ResolvedObject, a
     const relation = object.relations.get(name)!;
     const target = context.catalog.target(relation);
     const r = context.nextAlias();
-    return `EXISTS (SELECT 1 FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${column(r, 'workspaceId')} = ${context.workspace} AND (${ownMatchSql(target, r, terms)}))`;
+    return `EXISTS (SELECT 1 FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visibleRows(context.workspace, target, r)} AND (${ownMatchSql(target, r, terms)}))`;
   });
   return `(${[ownMatchSql(object, alias, terms), ...through].join(' OR ')})`;
 }

@@ -1,3 +1,4 @@
+import { isTrashable } from '@crm/db';
 import type { ResolvedField } from '../declaration.js';
 import type { CompareOp, FilterNode, FilterScalar } from './filter-node.js';
 
@@ -23,13 +24,16 @@ export function prismaWhere(node: FilterNode): PrismaWhere {
     case 'compare':
       return compare(node.field, node.op, node.value);
     case 'toOne':
-      return { [node.relation.name]: { is: prismaWhere(node.item) } };
+      return { [node.relation.name]: { is: liveOnly(node.target.model, prismaWhere(node.item)) } };
     case 'toMany':
-      return { [node.relation.name]: { [node.quantifier]: prismaWhere(node.item) } };
+      return { [node.relation.name]: { [node.quantifier]: liveOnly(node.target.model, prismaWhere(node.item)) } };
     case 'segment':
       return { segmentMemberships: { some: { segmentId: node.segmentId } } };
   }
 }
+
+/** Related rows in the trash never match a relation filter (the scoped client only scopes the top-level `where`). */
+const liveOnly = (model: string, where: PrismaWhere): PrismaWhere => (isTrashable(model) ? { AND: [where, { deletedAt: null }] } : where);
 
 const matchNothing: PrismaWhere = { id: { in: [] } };
 
