@@ -115,7 +115,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown }>(context: C, workspaceId: string) => ({
     ...context,
     emit: ownEmit(context.emit),
-    commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session }),
+    commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
     settings: parseSettings(context.settings),
     sql: createPluginSql(context.tx, workspaceId, access),
   });
@@ -176,11 +176,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (personal !== undefined && !(isRecord(personal) && isFunction(personal.merge) && isFunction(personal.export) && isFunction(personal.erase))) {
     problem('personalData', 'must have async functions merge, export and erase');
   }
-  const withSql = (context: HostContext<HookContext<unknown>>) => ({
-    ...context,
-    settings: parseSettings(context.settings),
-    sql: createPluginSql(context.tx, context.session.workspaceId, access),
-  });
+
   const objectNames = new Set<string>();
   for (const [i, object] of (definition.objects ?? []).entries()) {
     if (!object || typeof object.name !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(object.name)) problem(`objects[${i}].name`, 'a PascalCase GraphQL type name');
@@ -215,9 +211,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     objects: (definition.objects ?? []).map((object) => ({ ...object, plugin: id })),
     personalData: personal
       ? {
-          merge: (input, context) => personal.merge(input, withSql(context)),
-          export: (customerId, context) => personal.export(customerId, withSql(context)),
-          erase: (customerId, context) => personal.erase(customerId, withSql(context)),
+          merge: (input, context) => personal.merge(input, inScope(context, context.session.workspaceId)),
+          export: (customerId, context) => personal.export(customerId, inScope(context, context.session.workspaceId)),
+          erase: (customerId, context) => personal.erase(customerId, inScope(context, context.session.workspaceId)),
         }
       : null,
   } satisfies Plugin);
