@@ -21,6 +21,16 @@ const LOCK_NAME = '.crm-lock';
 /** How many times the lock is looked at again while another process is taking over a stale one. */
 const ATTEMPTS = 200;
 const RETRY_MS = 10;
+/** An empty takeover mutex this old was left by a process that died between creating and writing it. */
+const ABANDONED_MUTEX_MS = 5_000;
+
+function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -99,6 +109,9 @@ function takeOver(lockFile: string, ino: number, mine: string): boolean {
       if (!holder) return false; // the takeover finished and was cleaned up
       const owner = parseLockOwner(holder.text);
       if (owner && lockOwnerAlive(owner, mutex)) return false; // someone is taking over right now
+      // Created but not yet written (creating and writing are two steps): its holder is at work, unless the empty
+      // file is old enough that its holder must have died between the two.
+      if (!owner && Date.now() - mtimeOf(mutex) < ABANDONED_MUTEX_MS) return false;
       continue; // its holder died mid-takeover
     }
     try {
