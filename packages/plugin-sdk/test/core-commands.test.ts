@@ -7,7 +7,7 @@ describe('core commands for plugins', () => {
   it('offers every command of the core (customers, companies, tasks, activities, deals, tickets, orders, …) and nothing of access', () => {
     expect(coreCommandNames).toEqual([
       'completeTask', 'convertLead', 'createCampaign', 'createCompany', 'createCustomer', 'createDeal', 'createPipeline',
-      'createProduct', 'createSegment', 'createTask', 'createTicket', 'deleteCompany', 'deleteCustomer', 'deleteDeal',
+      'createProduct', 'createSegment', 'createTask', 'createTicket',
       'deleteSegment', 'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse',
       'renamePipeline', 'updateCompany', 'updateCustomer', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
       'updateTask', 'updateTicket',

@@ -6,15 +6,16 @@ import type { CrossSellSettings } from './settings.js';
 
 export const crossSellPersonalData: PersonalDataHandlers<CrossSellSettings> = {
   async merge({ keepId, mergedIds }, { tx, session }) {
-    const purchases = await tx.$executeRawUnsafe(
-      `INSERT INTO "CrossSellPurchase" ("workspaceId", "customerId", sku, "firstPurchaseAt")
-       SELECT "workspaceId", $1::uuid, sku, min("firstPurchaseAt") FROM "CrossSellPurchase"
-        WHERE "workspaceId" = $2::uuid AND "customerId" = ANY($3::uuid[]) GROUP BY "workspaceId", sku
-       ON CONFLICT ("workspaceId", "customerId", sku) DO UPDATE SET "firstPurchaseAt" = least("CrossSellPurchase"."firstPurchaseAt", EXCLUDED."firstPurchaseAt")`,
-      keepId,
-      session.workspaceId,
-      [...mergedIds],
-    );
+    // The earliest purchase per SKU across the merged customers and the kept one (the scoped client keeps it in the
+    // workspace): a few rows per customer, so row by row is fine.
+    const earliest = await tx.crossSellPurchase.groupBy({ by: ['sku'], where: { customerId: { in: [keepId, ...mergedIds] } }, _min: { firstPurchaseAt: true } });
+    let purchases = 0;
+    for (const row of earliest) {
+      const firstPurchaseAt = row._min.firstPurchaseAt!;
+      const kept = await tx.crossSellPurchase.updateMany({ where: { customerId: keepId, sku: row.sku }, data: { firstPurchaseAt } });
+      if (!kept.count) await tx.crossSellPurchase.create({ data: { workspaceId: session.workspaceId, customerId: keepId, sku: row.sku, firstPurchaseAt } });
+      purchases++;
+    }
     const from = { customerId: { in: [...mergedIds] } };
     await tx.crossSellPurchase.deleteMany({ where: from });
     return {

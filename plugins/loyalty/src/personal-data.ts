@@ -19,13 +19,11 @@ export const loyaltyPersonalData: PersonalDataHandlers<LoyaltySettings> = {
       }
       // Source keys are unique per account (exactly-once earning); a line whose key the kept account already has is
       // kept under a key that names where it came from.
-      await tx.$executeRawUnsafe(
-        `UPDATE "LoyaltyTransaction" t SET "sourceKey" = 'merged:' || t."accountId" || ':' || t."sourceKey"
-          WHERE t."accountId" = $1::uuid AND t."sourceKey" IS NOT NULL
-            AND EXISTS (SELECT 1 FROM "LoyaltyTransaction" k WHERE k."accountId" = $2::uuid AND k."sourceKey" = t."sourceKey")`,
-        account.id,
-        keep.id,
-      );
+      const keptKeys = (await tx.loyaltyTransaction.findMany({ where: { accountId: keep.id, sourceKey: { not: null } }, select: { sourceKey: true } })).map((t) => t.sourceKey!);
+      const clashing = await tx.loyaltyTransaction.findMany({ where: { accountId: account.id, sourceKey: { in: keptKeys } }, select: { id: true, sourceKey: true } });
+      for (const line of clashing) {
+        await tx.loyaltyTransaction.update({ where: { id: line.id }, data: { sourceKey: `merged:${account.id}:${line.sourceKey}` } });
+      }
       moved.LoyaltyTransaction += (await tx.loyaltyTransaction.updateMany({ where: { accountId: account.id }, data: { accountId: keep.id } })).count;
       moved.LoyaltyRedemption += (await tx.loyaltyRedemption.updateMany({ where: { accountId: account.id }, data: { accountId: keep.id } })).count;
       keep = await tx.loyaltyAccount.update({
