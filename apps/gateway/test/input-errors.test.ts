@@ -184,7 +184,7 @@ describe('dates', () => {
       const result = await client.query(logActivity, activity(input));
       expect(result.logActivity.activity.occurredAt).toBe(stored);
     }
-    const range = `query($to: DateTime) { customers(filter: { createdAt: { to: $to } }) { totalCount } }`;
+    const range = `query($to: DateTime) { customers(filter: { createdAt: { lt: $to } }) { totalCount } }`;
     expect((await client.query(range, { to: '9999-12-31T23:59:59.999Z' })).customers.totalCount).toBeGreaterThan(0);
   });
 });

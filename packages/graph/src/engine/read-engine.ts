@@ -49,6 +49,9 @@ function operationOf(document: DocumentNode, operationName: string | null | unde
   return operations.length === 1 ? operations[0]! : null;
 }
 
+/** Objects whose merged-away ids keep answering through `node` (mergeCustomers, mergeCompanies). */
+const mergeable = new Set(['Customer', 'Company']);
+
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Decodes a Pothos prisma cursor over `id` (`GPC:S:<uuid>`); anything else is left to Pothos to reject. */
@@ -177,7 +180,14 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     if (!catalog.has(typename)) decline(`node of ${typename}`);
     const object = catalog.get(typename);
     const id = decodeGlobalId(raw, typename) ?? decline('not a global id');
-    return rowSql(context, object, id, nodes);
+    if (!mergeable.has(typename)) return rowSql(context, object, id, nodes);
+    // A merged-away customer or company answers with the record it was merged into (as graph/src/merged-ids.ts does).
+    const type = schema.getType(object.name) as never;
+    const a = context.nextAlias();
+    const m = context.nextAlias();
+    const wanted = context.params.add(id, 'uuid');
+    const survivor = `(SELECT ${m}."survivorId" FROM "RecordMerge" ${m} WHERE ${m}."mergedId" = ${wanted} AND ${m}."objectType" = ${literal(typename)} AND ${m}."workspaceId" = ${context.workspace})`;
+    return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(object.model)} ${a} WHERE ${visible(context, object, a)} AND ${a}."id" IN (${wanted}, ${survivor}) ORDER BY ${a}."id" = ${wanted} DESC LIMIT 1)`;
   }
 
   return {
