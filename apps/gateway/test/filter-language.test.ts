@@ -55,6 +55,12 @@ describe('the filter language', () => {
     expect(await names({ email: { notIn: ['ada@acme.test'] } })).toEqual(['Bob Brown', 'Cy Clark', 'Di Dane']);
     expect(await names({ email: { isNull: true } })).toEqual(['Cy Clark']);
     expect(await names({ lifecycleStage: { in: ['LEAD', 'PROSPECT'] } })).toEqual(['Ada Audit', 'Cy Clark']);
+    // One value in a list. Under `npm start` PGlite's adapter sent a one-value array parameter as a bare string and the
+    // statement failed; this suite's gateway did not reproduce it (checked by hand against `npm start`).
+    expect(await names({ lifecycleStage: { in: ['PROSPECT'] }, tags: { hasAny: [] } })).toEqual([]);
+    expect(await names({ lifecycleStage: { in: ['PROSPECT'] } })).toEqual(['Cy Clark']);
+    const one = await c.query(`{ customers(filter: { lifecycleStage: { in: [PROSPECT] } }) { aggregate { count } } }`);
+    expect(one.customers.aggregate.count).toBe(1);
     expect(await names({ lifetimeValue: { gte: '50' } })).toEqual(['Ada Audit', 'Bob Brown']);
     expect(await names({ lifetimeValue: { gt: '50', lt: '1000' } })).toEqual(['Ada Audit']);
     expect(await names({ orderCount: { lte: 0 } })).toEqual(['Cy Clark', 'Di Dane']);

@@ -1,3 +1,4 @@
+import { enums } from '@crm/db';
 import { type CompareOp, escapeLike, type FilterNode, type FilterScalar, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { column, ident, type SqlParams } from './sql-text.js';
 import { visibleRows } from './visible-rows.js';
@@ -11,9 +12,14 @@ export interface SqlFilterContext {
   nextAlias(): string;
 }
 
-/** The SQL type of a field's parameters (enums are left to PostgreSQL to infer from the column). */
+/**
+ * The SQL type of a field's parameters. Enums are cast to their PostgreSQL enum (text for enums the database does not
+ * have): left untyped, PGlite's adapter sends a one-value list as a bare string ("malformed array literal").
+ */
 function castOf(field: ResolvedField): string | undefined {
   switch (field.kind) {
+    case 'enum':
+      return field.enum && field.enum in enums ? `"${field.enum}"` : 'text';
     case 'id':
     case 'reference':
       return 'uuid';
@@ -43,7 +49,11 @@ function compare(context: SqlFilterContext, alias: string, field: ResolvedField,
   const col = column(alias, field.column);
   const cast = castOf(field);
   const one = () => context.params.add(sqlValue(value as FilterScalar), cast);
-  const list = () => context.params.add((value as FilterScalar[]).map(sqlValue), cast ? `${cast}[]` : undefined);
+  // One parameter per value: PGlite's adapter sends a one-value array parameter as a bare string.
+  const list = () => {
+    const values = (value as FilterScalar[]).map((v) => context.params.add(sqlValue(v), cast));
+    return values.length ? `ARRAY[${values.join(', ')}]` : `ARRAY[]::${cast ?? 'text'}[]`;
+  };
   switch (op) {
     case 'eq':
     case 'lt':
