@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
 import { type Database, withoutDeadline } from '@crm/db';
-import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import { type BuildSchemaOptions, buildSchema, catalogOf } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
@@ -18,6 +18,7 @@ import { useRequestDeadline } from './request-deadline.js';
 import { type TrustedDocuments, trustedDocumentsFromEnv, useTrustedDocuments } from './trusted-documents.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
+import { exportRoute } from './export-route.js';
 import { createHttpServer } from './http-server.js';
 import { pluginPanelRoute } from './plugin-panel-files.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
@@ -213,6 +214,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     exposure: { ...exposureFromEnv(), ...options.exposure },
   });
   const routes = [
+    exportRoute({ catalog: catalogOf(schema), verifier, sql: database.sql, logger, rateLimiter }),
     ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
     ...(host?.panels.length ? [pluginPanelRoute(host)] : []),
     ...(dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : []),

@@ -47,10 +47,10 @@ const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context:
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
 
 /** Every table the engine reads is filtered by the caller's workspace, here and nowhere else. */
-export const visible = (context: RenderContext, object: ResolvedObject, alias: string) => visibleRows(context.workspace, object, alias);
+export const visible = (context: SqlFilterContext, object: ResolvedObject, alias: string) => visibleRows(context.workspace, object, alias);
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
-function scalarSql(field: ResolvedField, value: string): string {
+export function scalarSql(field: ResolvedField, value: string): string {
   if (field.kind === 'decimal') return `${value}::text`;
   if (field.kind === 'datetime') return `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return value;
@@ -67,7 +67,7 @@ function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObje
 }
 
 /** The SQL value of an order term on `alias` (a to-one relation's field is read by a correlated subquery). */
-export function orderValueSql(context: RenderContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
+export function orderValueSql(context: SqlFilterContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
   if (!term.relation) return column(alias, object.fields.get(term.field)!.column);
   const relation = object.relations.get(term.relation)!;
   const target = context.catalog.target(relation);
@@ -75,7 +75,7 @@ export function orderValueSql(context: RenderContext, object: ResolvedObject, te
   return `(SELECT ${column(r, target.fields.get(term.field)!.column)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visible(context, target, r)})`;
 }
 
-export function orderSql(context: RenderContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
+export function orderSql(context: SqlFilterContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
   return terms
     .map((t) => `${orderValueSql(context, object, t, alias)} ${t.direction.toUpperCase()}${t.nulls ? ` NULLS ${t.nulls.toUpperCase()}` : ''}`)
     .join(', ');
