@@ -62,7 +62,12 @@ export function exportRoute(options: ExportRouteOptions) {
       }
       const params = url.searchParams;
       const format = formatOf(params.get('format'));
-      const object = decodeURIComponent(match[1]!);
+      let object: string;
+      try {
+        object = decodeURIComponent(match[1]!);
+      } catch {
+        throw new CrmError('NOT_FOUND', 'An exportable object named so not found', 'object');
+      }
       const plan = planExport(options.catalog, session, exportRequestFromText(object, { filter: params.get('filter'), orderBy: params.get('orderBy'), fields: params.get('fields') }));
       const run = (text: string, values: readonly unknown[]) => options.sql.query<Record<string, unknown>>(text, values);
       const chunks = exportText(plan.columns, plan.pages(run), format);
