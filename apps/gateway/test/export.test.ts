@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
+import { createPluginHost, loadPlugins } from '@crm/plugin-sdk/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
@@ -142,6 +143,25 @@ describe('GET /export/<object>', () => {
     expect(node.csv.split('\r\n').slice(1, -1).map((line: string) => line.split(',')[0])).toEqual([ids.ada]);
     const lines = await csvLines(await get(a.client, 'customers', { filter: JSON.stringify({ inSegment: segment }), fields: 'id' }));
     expect(lines.slice(1)).toEqual([ids.ada]);
+  });
+});
+
+describe('GET /export/<plugin object>', () => {
+  it('exports a plugin’s declared list (competitors) with the same rules', async () => {
+    const loaded = await loadPlugins({ env: { CRM_PLUGINS: 'competitor-feedback' } });
+    const host = createPluginHost(loaded.enabled);
+    const p = await startTestGateway({ plugins: host, migrations: host.migrations, rateLimit: { perMinute: 0 } });
+    try {
+      const other = await p.createWorkspace('Other');
+      await p.workspace.client.query(`mutation { createCompetitor(input: { name: "Rivalco", website: "https://rival.test", aliases: ["Rival"] }) { competitor { id } } }`);
+      await other.client.query(`mutation { createCompetitor(input: { name: "Othercorp" }) { competitor { id } } }`);
+      const fetchFrom = (ws: TestWorkspace, params: Record<string, string>) =>
+        fetch(`${p.url}/export/competitors?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${ws.apiKey}` } });
+      expect(await ndjson(await fetchFrom(p.workspace, { format: 'ndjson', fields: 'name,website,aliases' }))).toEqual([{ name: 'Rivalco', website: 'https://rival.test', aliases: ['Rival'] }]);
+      expect(await ndjson(await fetchFrom(other, { format: 'ndjson', fields: 'name', filter: JSON.stringify({ name: { contains: 'rival' } }) }))).toEqual([]);
+    } finally {
+      await p.close();
+    }
   });
 });
 
