@@ -1,10 +1,11 @@
 // The export benchmark of docs/performance.md. Usage (from the repository root):
-//   npm run bench:export -- [--rows 1000000] [--formats csv,ndjson]
+//   npm run bench:export -- [--rows 1000000] [--formats csv,ndjson] [--gateway-heap-mb N]
 // Fills a throwaway PostgreSQL database with `rows` customers (in companies of 8, every column of a real customer
 // filled) by INSERT … SELECT on the server, starts a gateway in its own process, then streams
 // GET /export/customers?format=… once per format (every field, plus company.name), reading the body as it arrives
 // without keeping it. Prints one JSON line: rows/s and MB/s per format, and the gateway's resident memory before and
-// its peak after (a flat export keeps the peak near the idle figure whatever the row count).
+// its peak after. With --gateway-heap-mb the gateway runs with that V8 heap limit (--max-old-space-size): an export that
+// kept its rows would run out of memory, a streamed one completes.
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,9 @@ import { createWorkspace } from '@crm/core';
 import { createTestPostgres } from '@crm/db/testing';
 import type { ExportGatewayMessage } from './export-gateway.js';
 
-const { values: args } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, formats: { type: 'string', default: 'csv,ndjson' } } });
+const { values: args } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, formats: { type: 'string', default: 'csv,ndjson' }, 'gateway-heap-mb': { type: 'string' } },
+});
 const rows = Number(args.rows);
 const formats = args.formats!.split(',');
 const log = (line: string) => process.stderr.write(`[bench:export] ${line}\n`);
@@ -48,7 +51,11 @@ try {
   await sql.query(`ANALYZE`);
   log(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-  const gateway = fork(fileURLToPath(new URL('./export-gateway.js', import.meta.url)), { env: { ...process.env, DATABASE_URL: pg.url }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const gateway = fork(fileURLToPath(new URL('./export-gateway.js', import.meta.url)), {
+    env: { ...process.env, DATABASE_URL: pg.url },
+    execArgv: args['gateway-heap-mb'] ? [`--max-old-space-size=${Number(args['gateway-heap-mb'])}`] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const next = (kind: ExportGatewayMessage['kind']) =>
     new Promise<ExportGatewayMessage>((resolve) => {
       const listener = (message: ExportGatewayMessage) => {
@@ -91,7 +98,7 @@ try {
   gateway.send({ kind: 'stop' });
   await new Promise((resolve) => gateway.once('exit', resolve));
   process.stdout.write(
-    `${JSON.stringify({ bench: 'export', database: 'postgres', rows, gatewayIdleRssMb: idle.rssMb, gatewayPeakRssMbBefore: idle.peakRssMb, results, loadAverage: os.loadavg().map((n) => +n.toFixed(2)) })}\n`,
+    `${JSON.stringify({ bench: 'export', database: 'postgres', rows, gatewayHeapLimitMb: args['gateway-heap-mb'] ? Number(args['gateway-heap-mb']) : null, gatewayIdleRssMb: idle.rssMb, gatewayPeakRssMbBefore: idle.peakRssMb, results, loadAverage: os.loadavg().map((n) => +n.toFixed(2)) })}\n`,
   );
 } finally {
   await pg.drop();
