@@ -20,7 +20,14 @@ import { customFieldOf } from './load-definitions.js';
  * The names a new field of `object` may not take in the caller's schema: its built-in and plugin fields, relations,
  * input fields, and the workspace's other custom fields. Given by the GraphQL layer, which sees the composed schema.
  */
-export type TakenNames = (object: string) => ReadonlySet<string>;
+export type TakenNames = (object: string) => (name: string) => boolean;
+
+/** Taken in the schema, or by another custom field of the object (an archived one too: it may come back). */
+async function takenFor(tx: ScopedTransaction, taken: TakenNames, object: string, exceptId?: string): Promise<(name: string) => boolean> {
+  const inSchema = taken(object);
+  const custom = await otherNames(tx, object, exceptId);
+  return (name) => custom.has(name) || inSchema(name);
+}
 
 const uniqueTypes = new Set(['text', 'email', 'phone', 'url', 'number', 'rating', 'date']);
 
@@ -45,8 +52,7 @@ export async function defineCustomField(caller: Caller, raw: DefineCustomFieldIn
   return caller.run(
     async (scope) => {
       const { tx } = scope;
-      const customNames = await otherNames(tx, input.object);
-      checkFieldName(input.name, input.object, new Set([...taken(input.object), ...customNames]));
+      checkFieldName(input.name, input.object, await takenFor(tx, taken, input.object));
       const isSelect = input.type === 'select' || input.type === 'multiSelect';
       const options = (input.options ?? []).map((o) => ({ value: o.value, label: o.label ?? o.value, color: o.color ?? null }));
       if (isSelect && !options.length) throw badInput('options: a select field lists its options', 'options');
@@ -117,7 +123,7 @@ export async function renameCustomField(caller: Caller, raw: unknown, taken: Tak
     async (scope) => {
       const before = await loadDefinition(scope.tx, input.id);
       if (input.name !== before.name) {
-        checkFieldName(input.name, before.object, new Set([...taken(before.object), ...(await otherNames(scope.tx, before.object, before.id))]));
+        checkFieldName(input.name, before.object, await takenFor(scope.tx, taken, before.object, before.id));
       }
       const row = await scope.tx.customFieldDefinition.update({ where: { id: before.id }, data: { name: input.name, label: input.label ?? undefined } });
       emitChanged(scope, row, 'renamed');
@@ -135,7 +141,7 @@ export async function archiveCustomField(caller: Caller, raw: unknown, taken: Ta
     async (scope) => {
       const before = await loadDefinition(scope.tx, input.id);
       // Restoring: its name may have been taken meanwhile (by a plugin's field or another custom field).
-      if (!archived && before.archivedAt) checkFieldName(before.name, before.object, new Set([...taken(before.object), ...(await otherNames(scope.tx, before.object, before.id))]));
+      if (!archived && before.archivedAt) checkFieldName(before.name, before.object, await takenFor(scope.tx, taken, before.object, before.id));
       const row = await scope.tx.customFieldDefinition.update({ where: { id: before.id }, data: { archivedAt: archived ? (before.archivedAt ?? new Date()) : null } });
       emitChanged(scope, row, archived ? 'archived' : 'restored');
       return customFieldOf(row);

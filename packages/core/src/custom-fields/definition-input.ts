@@ -19,12 +19,12 @@ export const reservedNames = new Set([
 ]);
 
 /** Throws BAD_USER_INPUT (field `name`) unless `name` can be a new field of the object. */
-export function checkFieldName(name: string, object: string, taken: ReadonlySet<string>): void {
+export function checkFieldName(name: string, object: string, taken: (name: string) => boolean): void {
   if (!CUSTOM_FIELD_NAME.test(name)) {
     throw badInput('name: a custom field name starts with a lower-case letter and has only letters and digits (at most 50), e.g. contractEnd', 'name');
   }
   if (name.startsWith('__') || reservedNames.has(name)) throw badInput(`name: ${name} is a reserved word`, 'name');
-  if (taken.has(name)) throw badInput(`name: ${object} already has a field ${name}`, 'name');
+  if (taken(name)) throw badInput(`name: ${object} already has a field ${name}`, 'name');
 }
 
 const option = z.object({

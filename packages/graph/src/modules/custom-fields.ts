@@ -37,7 +37,7 @@ export function takenNamesIn(schema: GraphQLSchema): TakenNames {
       const type = schema.getType(enumName);
       if (isEnumType(type)) for (const value of type.getValues()) names.add(value.name);
     }
-    return { has: (name: string) => names.has(name) || names.has(screaming(name)) } as ReadonlySet<string>;
+    return (name) => names.has(name) || names.has(screaming(name));
   };
 }
 
