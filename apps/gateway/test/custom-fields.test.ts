@@ -151,4 +151,86 @@ describe('custom fields', () => {
       { key: { tier: 'silver' }, aggregate: { count: 1, sum: { seats: 8 } } },
     ]);
   });
+
+  it('checks names: GraphQL rules, reserved words, built-in, computed and plugin fields, sort keys', async () => {
+    const refused = async (name: string) => errorOf(a.client, DEFINE, { i: { object: 'CUSTOMER', name, type: 'TEXT' } });
+    for (const name of ['Contract', '2fast', 'contract-end', 'a'.repeat(51), '__typename']) expect(await refused(name)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    // Reserved, built-in columns, relations, computed fields, another custom field, a sort key of a relation.
+    for (const name of ['id', 'customFields', 'email', 'company', 'analytics', 'history', 'tier', 'companyName']) {
+      expect(await refused(name), name).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    }
+    // Rules of a definition: options only on selects, currency on money, unique only where it means something.
+    expect(await errorOf(a.client, DEFINE, { i: { object: 'CUSTOMER', name: 'kind', type: 'SELECT' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'options' });
+    expect(await errorOf(a.client, DEFINE, { i: { object: 'CUSTOMER', name: 'budget', type: 'MONEY' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'currency' });
+    expect(await errorOf(a.client, DEFINE, { i: { object: 'CUSTOMER', name: 'flag', type: 'BOOLEAN', unique: true } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'unique' });
+    expect(await errorOf(a.client, DEFINE, { i: { object: 'CUSTOMER', name: 'size', type: 'SELECT', options: [{ value: 'S' }], defaultValue: 'XL' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'defaultValue' });
+    expect(await errorOf(a.client, DEFINE, { i: { object: 'CUSTOMER', name: 'hue', type: 'SELECT', options: [{ value: 'red', color: 'red' }] } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'options.0.color' });
+  });
+
+  it('workspace B never sees A’s fields, not even in introspection or the schema file, and cannot write them', async () => {
+    const type = (await b.client.query(`{ __type(name: "Customer") { fields { name } } }`)).__type;
+    expect(type.fields.map((f: { name: string }) => f.name)).not.toContain('tier');
+    expect((await b.client.query(`{ __type(name: "CustomerCustomFieldsInput") { name } }`)).__type).toBeNull();
+    expect((await b.client.request(`{ customers(first: 1) { edges { node { tier } } } }`)).errors?.[0]?.message).toMatch(/Cannot query field "tier"/);
+    expect((await errorOf(b.client, CREATE, { i: { name: 'Z', customFields: { tier: 'gold' } } })).code).toBe('BAD_USER_INPUT');
+    expect((await b.client.query(`{ customFields { name } }`)).customFields).toEqual([]);
+    // Nor can B change A's definitions by id.
+    expect((await errorOf(b.client, `mutation ($i: ArchiveCustomFieldInput!) { archiveCustomField(input: $i) { customField { id } } }`, { i: { id: tierId } })).code).toBe('NOT_FOUND');
+    // Without a key: the base schema, and no schema file.
+    expect((await t.client().request(`{ __type(name: "Customer") { fields { name } } }`)).data?.__type?.fields?.some((f: { name: string }) => f.name === 'tier') ?? false).toBe(false);
+    expect((await fetch(`${t.url}/schema.graphql`)).status).toBe(401);
+    const sdlOf = async (key: string) => (await fetch(`${t.url}/schema.graphql`, { headers: { authorization: `Bearer ${key}` } })).text();
+    expect(await sdlOf(a.apiKey)).toMatch(/\n  contractEnd: Date\n/);
+    expect(await sdlOf(b.apiKey)).not.toMatch(/\n  contractEnd: Date\n/);
+    // B defines the very same field: its own definition, its own values.
+    await define(b.client, { name: 'tier', type: 'SELECT', options: [{ value: 'gold', label: 'Gold', color: '#eab308' }, { value: 'silver', label: 'Silver' }, { value: 'bronze' }] });
+    await b.client.query(CREATE, { i: { name: 'Zed', customFields: { tier: 'silver' } } });
+    const counts = async (client: TestClient) => (await client.query(`{ customers(first: 1, filter: { tier: { in: ["gold", "silver"] } }) { totalCount aggregate { countDistinct(field: TIER) } } }`)).customers;
+    expect(await counts(b.client)).toEqual({ totalCount: 1, aggregate: { countDistinct: 1 } });
+    expect(await counts(a.client)).toEqual({ totalCount: 3, aggregate: { countDistinct: 2 } });
+  });
+
+  it('only an ADMIN key defines, renames, archives or deletes; every key lists them', async () => {
+    const member = await t.issueKey(a.workspaceId, 'MEMBER');
+    const readOnly = await t.issueKey(a.workspaceId, 'READ_ONLY');
+    expect((await errorOf(member, DEFINE, { i: { object: 'CUSTOMER', name: 'nope', type: 'TEXT' } })).code).toBe('FORBIDDEN');
+    expect((await errorOf(readOnly, DEFINE, { i: { object: 'CUSTOMER', name: 'nope', type: 'TEXT' } })).code).toBe('FORBIDDEN');
+    expect((await errorOf(member, `mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId } }`, { i: { id: tierId } })).code).toBe('FORBIDDEN');
+    expect((await readOnly.query(`{ customFields(object: CUSTOMER) { name } }`)).customFields.length).toBeGreaterThan(3);
+    // A READ_ONLY key reads the values, and cannot write them.
+    expect((await readOnly.query(`{ customers(first: 1, orderBy: [{ field: NAME }]) { edges { node { tier } } } }`)).customers.edges[0].node.tier).toBe('gold');
+    expect((await errorOf(readOnly, UPDATE, { i: { id: ids.Ada, customFields: { tier: 'silver' } } })).code).toBe('FORBIDDEN');
+  });
+
+  it('renames a field: the schema follows, the values stay, metadata.changed is recorded', async () => {
+    const RENAME = `mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { name label } } }`;
+    expect((await a.client.query(RENAME, { i: { id: tierId, name: 'level', label: 'Level' } })).renameCustomField.customField).toEqual({ name: 'level', label: 'Level' });
+    const read = await a.client.query(`{ customers(first: 1, filter: { level: { eq: "gold" } }, orderBy: [{ field: NAME }]) { totalCount edges { node { name level } } } }`);
+    expect(read.customers).toEqual({ totalCount: 2, edges: [{ node: { name: 'Ada', level: 'gold' } }] });
+    expect((await a.client.request(`{ customers(first: 1) { edges { node { tier } } } }`)).errors?.[0]?.message).toMatch(/Cannot query field "tier"/);
+    expect(await errorOf(a.client, RENAME, { i: { id: tierId, name: 'seats' } })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+    const events = (await a.client.query(`{ events(first: 20, types: ["metadata.changed"]) { edges { node { type payload } } } }`)).events.edges;
+    expect(events[0].node).toEqual({ type: 'metadata.changed', payload: { object: 'Customer', field: 'level', change: 'renamed' } });
+  });
+
+  it('archives a field (gone from the schema, values kept) and restores it', async () => {
+    const ARCHIVE = `mutation ($i: ArchiveCustomFieldInput!) { archiveCustomField(input: $i) { customField { name } } }`;
+    await a.client.query(ARCHIVE, { i: { id: tierId } });
+    expect((await a.client.request(`{ customers(first: 1) { edges { node { level } } } }`)).errors?.[0]?.message).toMatch(/Cannot query field "level"/);
+    expect((await a.client.query(`{ customFields(object: CUSTOMER) { name } }`)).customFields.map((f: { name: string }) => f.name)).not.toContain('level');
+    // While archived, writes cannot name it.
+    expect((await errorOf(a.client, UPDATE, { i: { id: ids.Ada, customFields: { level: 'silver' } } })).code).toBe('BAD_USER_INPUT');
+    await a.client.query(ARCHIVE, { i: { id: tierId, archived: false } });
+    expect((await a.client.query(`{ customers(first: 1, filter: { level: { eq: "gold" } }) { totalCount } }`)).customers.totalCount).toBe(2);
+  });
+
+  it('deletes a field and its values; the name can be used again, starting empty', async () => {
+    const DELETE = `mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId usedBy } }`;
+    expect((await a.client.query(DELETE, { i: { id: tierId } })).deleteCustomField).toEqual({ deletedId: tierId, usedBy: [] });
+    expect((await a.client.request(`{ customers(first: 1) { edges { node { level } } } }`)).errors?.[0]?.message).toMatch(/Cannot query field "level"/);
+    await define(a.client, { name: 'level', type: 'TEXT' });
+    expect((await a.client.query(`{ customers(first: 1, filter: { level: { isNull: false } }) { totalCount } }`)).customers.totalCount).toBe(0);
+    const rows = await t.database.prisma.customer.findMany({ where: { workspaceId: a.workspaceId }, select: { customFields: true } });
+    expect(rows.some((r) => 'tier' in (r.customFields as object))).toBe(false);
+  });
 });
