@@ -233,4 +233,23 @@ describe('custom fields', () => {
     const rows = await t.database.prisma.customer.findMany({ where: { workspaceId: a.workspaceId }, select: { customFields: true } });
     expect(rows.some((r) => 'tier' in (r.customFields as object))).toBe(false);
   });
+
+  it('companies take custom fields the same way; the order import gives new customers the defaults', async () => {
+    await a.client.query(DEFINE, { i: { object: 'COMPANY', name: 'accountTier', type: 'SELECT', options: [{ value: 'key' }, { value: 'standard' }], defaultValue: 'standard' } });
+    const CREATE_COMPANY = `mutation ($i: CreateCompanyInput!) { createCompany(input: $i) { company { id accountTier } } }`;
+    const key = (await a.client.query(CREATE_COMPANY, { i: { name: 'Key Co', customFields: { accountTier: 'key' } } })).createCompany.company;
+    expect(key.accountTier).toBe('key');
+    expect((await a.client.query(CREATE_COMPANY, { i: { name: 'Plain Co' } })).createCompany.company.accountTier).toBe('standard');
+    expect(await errorOf(a.client, `mutation ($i: UpdateCompanyInput!) { updateCompany(input: $i) { company { id } } }`, { i: { id: key.id, customFields: { accountTier: 'gold' } } })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'customFields.accountTier',
+    });
+    expect((await a.client.query(`{ companies(first: 5, filter: { accountTier: { eq: "key" } }) { edges { node { name } } } }`)).companies.edges).toEqual([{ node: { name: 'Key Co' } }]);
+    // A customer's filter reaches its company's custom field too.
+    expect((await a.client.query(`{ customers(first: 5, filter: { company: { accountTier: { eq: "key" } } }) { totalCount } }`)).customers.totalCount).toBe(0);
+
+    await a.client.query(`mutation ($i: ImportOrdersInput!) { importOrders(input: $i) { imported } }`, { i: { csv: 'customer,orderedAt,total\nnew.buyer@example.com,2026-05-01,10' } });
+    const imported = (await a.client.query(`{ customers(first: 1, filter: { email: { eq: "new.buyer@example.com" } }) { edges { node { vip happiness } } } }`)).customers.edges;
+    expect(imported).toEqual([{ node: { vip: false, happiness: null } }]);
+  });
 });

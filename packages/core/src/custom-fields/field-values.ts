@@ -145,6 +145,17 @@ export async function customValuesOf(
   return values;
 }
 
+/**
+ * The custom values a record created without any gets (the fields' defaults). For writers that create records in bulk
+ * from data that cannot carry custom values (the order import's new customers): like records that existed before a
+ * field was required, they may lack a required value.
+ */
+export async function customDefaultsOf(tx: ScopedTransaction, object: ExtensibleObject): Promise<CustomValues> {
+  const defaults: CustomValues = {};
+  for (const field of await loadCustomFields(tx, object)) if (field.defaultValue !== null && field.defaultValue !== undefined) defaults[field.key] = field.defaultValue;
+  return defaults;
+}
+
 /** CONFLICT when another live row of the workspace holds the same value (the unique expression index is the backstop). */
 export async function assertUnique(tx: ScopedTransaction, object: ExtensibleObject, field: CustomField, value: unknown, exceptId?: string): Promise<void> {
   const delegate = (object === 'Customer' ? tx.customer : tx.company) as unknown as { count(args: object): Promise<number> };
