@@ -7,3 +7,4 @@ export { callerOf } from './caller.js';
 export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOptions } from './engine/read-engine.js';
 export { catalogOf } from './objects/catalog-of.js';
 export { declaredRef } from './objects/declared-ref.js';
+export { takenNamesIn, type CustomFieldStorage } from './modules/custom-fields.js';
