@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { ApiKeyVerifier, CommandRunner, type CustomField, loadWorkspaceCustomFields, type RecordedEvent } from '@crm/core';
 import { type Database, withoutDeadline } from '@crm/db';
-import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import { type BuildSchemaOptions, buildSchema, catalogOf } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
@@ -21,6 +21,7 @@ import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { customFieldIndexes } from './custom-fields/field-indexes.js';
 import { schemaFileRoute } from './custom-fields/schema-file-route.js';
 import { WorkspaceSchemas } from './custom-fields/workspace-schemas.js';
+import { exportRoute } from './export-route.js';
 import { createHttpServer } from './http-server.js';
 import { pluginPanelRoute } from './plugin-panel-files.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
@@ -234,6 +235,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const routes = [
     schemaFileRoute(workspaceSchemas, verifier),
+    exportRoute({ catalog: catalogOf(schema), verifier, sql: database.sql, logger, rateLimiter }),
     ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
     ...(host?.panels.length ? [pluginPanelRoute(host)] : []),
     ...(dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : []),

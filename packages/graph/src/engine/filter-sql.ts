@@ -16,7 +16,7 @@ export interface SqlFilterContext {
  * The SQL type of a field's parameters. Enums are cast to their PostgreSQL enum (text for enums the database does not
  * have): left untyped, PGlite's adapter sends a one-value list as a bare string ("malformed array literal").
  */
-function castOf(field: ResolvedField): string | undefined {
+export function castOf(field: ResolvedField): string | undefined {
   // A custom field compares as its JSONB expression is typed (valueSql): numbers as numeric, the rest as text.
   if (field.stored) return field.kind === 'boolean' ? 'boolean' : isNumeric(field.kind) ? 'numeric' : 'text';
   switch (field.kind) {

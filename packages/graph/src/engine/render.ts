@@ -47,10 +47,10 @@ const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context:
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
 
 /** Every table the engine reads is filtered by the caller's workspace, here and nowhere else. */
-export const visible = (context: RenderContext, object: ResolvedObject, alias: string) => visibleRows(context.workspace, object, alias);
+export const visible = (context: SqlFilterContext, object: ResolvedObject, alias: string) => visibleRows(context.workspace, object, alias);
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
-function scalarSql(field: ResolvedField, value: string): string {
+export function scalarSql(field: ResolvedField, value: string): string {
   // A custom field's value is stored as its scalar serialises it: the JSONB value itself (a list when unset: []).
   if (field.stored) return field.kind === 'stringList' ? `coalesce(${value}, '[]'::jsonb)` : value;
   if (field.kind === 'decimal') return `${value}::text`;
@@ -69,7 +69,7 @@ function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObje
 }
 
 /** The SQL value of an order term on `alias` (a to-one relation's field is read by a correlated subquery). */
-export function orderValueSql(context: RenderContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
+export function orderValueSql(context: SqlFilterContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
   if (!term.relation) return valueSql(alias, object.fields.get(term.field)!);
   const relation = object.relations.get(term.relation)!;
   const target = context.catalog.target(relation);
@@ -77,7 +77,7 @@ export function orderValueSql(context: RenderContext, object: ResolvedObject, te
   return `(SELECT ${valueSql(r, target.fields.get(term.field)!)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visible(context, target, r)})`;
 }
 
-export function orderSql(context: RenderContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
+export function orderSql(context: SqlFilterContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
   return terms
     .map((t) => `${orderValueSql(context, object, t, alias)} ${t.direction.toUpperCase()}${t.nulls ? ` NULLS ${t.nulls.toUpperCase()}` : ''}`)
     .join(', ');
