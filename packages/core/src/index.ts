@@ -44,3 +44,4 @@ export type { PersonalDataExtension } from './personal-data-extensions.js';
 export * from './services/merge/index.js';
 export { findDuplicates, type DuplicatePair, type DuplicateReason } from './services/duplicates/duplicates.js';
 export * from './services/personal-data/index.js';
+export * from './services/bulk/index.js';

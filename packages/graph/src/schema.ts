@@ -21,6 +21,7 @@ import { registerDataOperations } from './modules/data-operations.js';
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
 import { coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy } from '@crm/core';
+import { registerBulkOperations } from './modules/bulk-operations.js';
 import { DeclaredObjects } from './objects/declared-objects.js';
 import { registerGlobalSearch } from './objects/search.js';
 
@@ -67,6 +68,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerDataOperations(builder);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
+  registerBulkOperations(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } });
