@@ -22,6 +22,7 @@ import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
 import { coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy } from '@crm/core';
 import { registerBulkOperations } from './modules/bulk-operations.js';
+import { registerRecordImport } from './modules/record-import.js';
 import { DeclaredObjects } from './objects/declared-objects.js';
 import { registerGlobalSearch } from './objects/search.js';
 
@@ -69,6 +70,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
   registerBulkOperations(builder, objects);
+  registerRecordImport(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } });

@@ -9,6 +9,7 @@ import { UsageError } from './args.js';
 import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
 import { documentsManifest } from './documents.js';
 import { importOrdersCommand } from './import.js';
+import { importRecordsCommand } from './import-records.js';
 import { migrate } from './migrate.js';
 import { clientGenerate } from './client-generate.js';
 import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
@@ -25,6 +26,7 @@ const commands: CliCommand[] = [
   seed,
   migrate,
   importOrdersCommand,
+  importRecordsCommand,
   analyticsFit,
   pluginNew,
   pluginAdd,
