@@ -100,17 +100,23 @@ export const importRecordsCommand: CliCommand = {
         const caller = runner.callerFor({ ...systemSession(workspaceId), actor: 'cli' });
         const bar = progressBar(args['dry-run'] ? 'checking' : 'importing');
         const started = Date.now();
+        const fileHash = args['dry-run'] ? null : await sha256Of(file);
         let read = 0;
-        const source = fs.createReadStream(file);
-        source.on('data', (chunk) => (read += chunk.length));
+        // Bytes read so far drive the progress bar (the number of lines is not known before the end).
+        async function* counted() {
+          for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+            read += chunk.length;
+            yield chunk;
+          }
+        }
         try {
-          const summary = await importRecords(caller, source, {
+          const summary = await importRecords(caller, counted(), {
             object,
             on,
             mapping,
             dryRun: args['dry-run'] ?? false,
             batchSize,
-            fileHash: args['dry-run'] ? null : await sha256Of(file),
+            fileHash,
             fileName: file,
             onProgress: () => bar.update(read, size),
           });

@@ -24,9 +24,10 @@ export function registerRecordImport(builder: Builder, objects: DeclaredObjects)
     serialize: () => {
       throw new Error('Upload is an input only');
     },
+    // Yoga hands over its fetch implementation's File (a ponyfill on Node), so it is recognised by its shape.
     parseValue: (value) => {
-      if (!(value instanceof File)) throw badInput('Send the file as a multipart request (GraphQL multipart request spec)');
-      return value;
+      if (typeof (value as File | null)?.stream !== 'function') throw badInput('Send the file as a multipart request (GraphQL multipart request spec)');
+      return value as File;
     },
   });
   const ImportObject = builder.enumType('ImportObject', {
@@ -70,6 +71,7 @@ export function registerRecordImport(builder: Builder, objects: DeclaredObjects)
         on: t.arg.string({ description: 'The unique key to upsert on (a field name: email, externalRef, domain, sku, …).' }),
         dryRun: t.arg.boolean({ description: 'Report what would be created, updated and refused; write nothing.' }),
         jobId: t.arg.id({ description: 'Resume this unfinished import job: send the same file; lines it committed are skipped.' }),
+        batchSize: t.arg.int({ description: 'Lines per transaction, 1 to 1,000. @default 1000' }),
       },
       resolve: async (_root, args, ctx) => {
         const caller = callerOf(ctx);
@@ -89,6 +91,7 @@ export function registerRecordImport(builder: Builder, objects: DeclaredObjects)
           mapping: mapping as Record<string, string> | null,
           dryRun: args.dryRun ?? false,
           resumeJobId: args.jobId ?? null,
+          batchSize: args.batchSize ?? undefined,
           fileName: file.name || null,
         });
       },
