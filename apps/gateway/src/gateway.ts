@@ -59,6 +59,8 @@ export interface GatewayOptions {
   pluginDelivery?: { attempts?: number; backoffMs?: number };
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Largest multipart (file upload) request body, `MAX_UPLOAD_BYTES`. @default 100 MiB */
+  maxUploadBytes?: number;
   /** Answer the hot list queries with one SQL statement (see sql-projection.ts). @default true */
   sqlProjection?: boolean;
   /** Outbox relay timing (tests shorten it). */
@@ -245,6 +247,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     database,
     logger,
     maxBodyBytes: options.maxBodyBytes,
+    maxUploadBytes: options.maxUploadBytes,
     routes,
     requestTimeoutMs: options.requestTimeoutMs,
     onFinished: metrics ? (request) => metrics.requestFinished(request) : undefined,

@@ -18,6 +18,8 @@ export interface SchemaTypes {
     /** Money: a decimal string on the wire, Prisma.Decimal inside. */
     Decimal: { Input: string; Output: Prisma.Decimal | string };
     JSON: { Input: unknown; Output: unknown };
+    /** A file sent with the GraphQL multipart request spec (graphql-yoga parses it into a WHATWG File). */
+    Upload: { Input: File; Output: never };
   };
   AuthScopes: { authenticated: boolean; member: boolean; admin: boolean };
   DefaultFieldNullability: false;

@@ -22,6 +22,8 @@ import { type CustomFieldStorage, registerCustomFields } from './modules/custom-
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
 import { type CustomField, coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy, withCustomFields } from '@crm/core';
+import { registerBulkOperations } from './modules/bulk-operations.js';
+import { registerRecordImport } from './modules/record-import.js';
 import { DeclaredObjects } from './objects/declared-objects.js';
 import { registerGlobalSearch } from './objects/search.js';
 
@@ -73,6 +75,8 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerCustomFields(builder, options.customFieldStorage);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
+  registerBulkOperations(builder, objects);
+  registerRecordImport(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   return builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } });

@@ -2,6 +2,7 @@
 // filters, orders, aggregates, group-by, search, the SQL read engine, segment filters). See docs/architecture.md,
 // "The declared object model".
 import type { Role } from '@crm/db';
+import type { ObjectWriter } from './writer.js';
 
 /** What a field holds, as every surface sees it. The GraphQL scalar and the SQL type follow from it. */
 export type FieldKind =
@@ -54,6 +55,11 @@ export interface FieldDeclaration {
   read?: Role;
   /** Output as a GraphQL field of the object. @default true, except `reference` (the relation is output instead) */
   expose?: boolean;
+  /**
+   * Taken by the object's generic writes (`createXs`, `updateXs`, `upsertX`, imports; docs/data.md): `true` on create
+   * and update, `'create'` or `'update'` on one only. The object's writer validates it. @default false
+   */
+  write?: boolean | 'create' | 'update';
   description?: string;
 }
 
@@ -111,8 +117,16 @@ export interface ObjectDeclaration {
   node?: boolean;
   fields: Record<string, FieldDeclaration>;
   relations?: Record<string, RelationDeclaration>;
-  /** Column sets that identify a row within a workspace (upsert keys). */
+  /**
+   * Column sets that identify a row within a workspace: the keys `upsertX(on:)` and imports match on (each a unique
+   * index in the database; a single field per key).
+   */
   uniqueKeys?: readonly (readonly string[])[];
+  /**
+   * The commands that write it, for bulk writes, upserts and imports (docs/data.md). Core objects' writers sit with
+   * their services (`services/bulk/core-writers.ts`); a plugin declares its own here. None: read-only.
+   */
+  writer?: ObjectWriter;
   /** The list order without `orderBy`; `id` is appended as the tie-break. */
   defaultOrder: readonly OrderTerm[];
   /** The least role that reads the object at all. @default READ_ONLY */
@@ -159,6 +173,7 @@ export interface ResolvedObject {
   fields: ReadonlyMap<string, ResolvedField>;
   relations: ReadonlyMap<string, ResolvedRelation>;
   uniqueKeys: readonly (readonly string[])[];
+  writer?: ObjectWriter;
   defaultOrder: readonly OrderTerm[];
 }
 
@@ -190,6 +205,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       group: f.group ?? false,
       read: f.read ?? 'READ_ONLY',
       expose: f.expose ?? f.kind !== 'reference',
+      write: f.write ?? false,
       description: f.description,
     });
   }
@@ -224,6 +240,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
     fields,
     relations,
     uniqueKeys: declaration.uniqueKeys ?? [],
+    writer: declaration.writer,
     defaultOrder: declaration.defaultOrder,
   };
 }

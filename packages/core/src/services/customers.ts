@@ -21,7 +21,7 @@ const customerFields = {
   companyId: fields.id.nullish(),
   ownerId: fields.id.nullish(),
   tags: fields.tags.nullish(),
-  externalRef: z.string().trim().min(1).max(200).nullish(),
+  externalRef: fields.externalRef.nullish(),
   attributes: z.record(z.string(), z.unknown()).nullish(),
   annualWallet: fields.nonNegativeMoney.nullish(),
   /** The workspace's custom fields by name, checked against their definitions (custom-fields/field-values.ts). */
