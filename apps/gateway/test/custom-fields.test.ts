@@ -2,7 +2,7 @@
 // schema has them as real fields, written through the create/update inputs (validated), read, filtered, sorted,
 // aggregated and grouped by the read engine; renamed, archived and deleted; never seen by another workspace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { openWsClient, startTestGateway, SubscriptionCollector, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -251,5 +251,25 @@ describe('custom fields', () => {
     await a.client.query(`mutation ($i: ImportOrdersInput!) { importOrders(input: $i) { imported } }`, { i: { csv: 'customer,orderedAt,total\nnew.buyer@example.com,2026-05-01,10' } });
     const imported = (await a.client.query(`{ customers(first: 1, filter: { email: { eq: "new.buyer@example.com" } }) { edges { node { vip happiness } } } }`)).customers.edges;
     expect(imported).toEqual([{ node: { vip: false, happiness: null } }]);
+  });
+
+  it('a live subscription keeps running across a definition change; a new one on the same socket sees the new field', async () => {
+    const socket = openWsClient(t.wsUrl, a.apiKey);
+    try {
+      const before = t.gateway.liveSubscribers;
+      const created = new SubscriptionCollector<{ events: { type: string } }>(socket, `subscription { events(types: ["customer.created"]) { type } }`);
+      while (t.gateway.liveSubscribers <= before) await new Promise((resolve) => setTimeout(resolve, 25));
+      await define(a.client, { name: 'nickname', type: 'TEXT' });
+      const withField = new SubscriptionCollector<{ events: { subject: { nickname: string } } }>(
+        socket,
+        `subscription { events(types: ["customer.created"]) { subject { ... on Customer { nickname } } } }`,
+      );
+      while (t.gateway.liveSubscribers <= before + 1) await new Promise((resolve) => setTimeout(resolve, 25));
+      await a.client.query(CREATE, { i: { name: 'Live', customFields: { nickname: 'Lively' } } });
+      expect((await created.take(1))[0]!.events.type).toBe('customer.created');
+      expect((await withField.take(1))[0]!.events.subject).toEqual({ nickname: 'Lively' });
+    } finally {
+      await socket.dispose();
+    }
   });
 });
