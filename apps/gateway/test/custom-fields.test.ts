@@ -256,15 +256,12 @@ describe('custom fields', () => {
   it('a live subscription keeps running across a definition change; a new one on the same socket sees the new field', async () => {
     const socket = openWsClient(t.wsUrl, a.apiKey);
     try {
-      const before = t.gateway.liveSubscribers;
-      const created = new SubscriptionCollector<{ events: { type: string } }>(socket, `subscription { events(types: ["customer.created"]) { type } }`);
-      while (t.gateway.liveSubscribers <= before) await new Promise((resolve) => setTimeout(resolve, 25));
+      const created = await t.subscribed(() => new SubscriptionCollector<{ events: { type: string } }>(socket, `subscription { events(types: ["customer.created"]) { type } }`));
       await define(a.client, { name: 'nickname', type: 'TEXT' });
-      const withField = new SubscriptionCollector<{ events: { subject: { nickname: string } } }>(
-        socket,
-        `subscription { events(types: ["customer.created"]) { subject { ... on Customer { nickname } } } }`,
+      const withField = await t.subscribed(
+        () =>
+          new SubscriptionCollector<{ events: { subject: { nickname: string } } }>(socket, `subscription { events(types: ["customer.created"]) { subject { ... on Customer { nickname } } } }`),
       );
-      while (t.gateway.liveSubscribers <= before + 1) await new Promise((resolve) => setTimeout(resolve, 25));
       await a.client.query(CREATE, { i: { name: 'Live', customFields: { nickname: 'Lively' } } });
       expect((await created.take(1))[0]!.events.type).toBe('customer.created');
       expect((await withField.take(1))[0]!.events.subject).toEqual({ nickname: 'Lively' });
