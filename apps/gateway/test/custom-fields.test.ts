@@ -269,4 +269,14 @@ describe('custom fields', () => {
       await socket.dispose();
     }
   });
+
+  it('an operation left to the resolvers reads custom values, and refuses to filter on one with a clear error', async () => {
+    // `analytics` is computed: the read engine declines the whole operation and Pothos answers it.
+    const read = await a.client.query(`{ customers(first: 1, orderBy: [{ field: NAME }]) { edges { node { name seats contractEnd analytics { profit } } } } }`);
+    expect(read.customers.edges[0].node).toMatchObject({ name: 'Ada', seats: 120, contractEnd: '2027-03-31' });
+    expect(await errorOf(a.client, `{ customers(first: 1, filter: { seats: { gte: 1 } }) { edges { node { analytics { profit } } } } }`)).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'seats',
+    });
+  });
 });
