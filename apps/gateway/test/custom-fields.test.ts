@@ -2,7 +2,7 @@
 // schema has them as real fields, written through the create/update inputs (validated), read, filtered, sorted,
 // aggregated and grouped by the read engine; renamed, archived and deleted; never seen by another workspace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { openWsClient, startTestGateway, SubscriptionCollector, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -251,5 +251,32 @@ describe('custom fields', () => {
     await a.client.query(`mutation ($i: ImportOrdersInput!) { importOrders(input: $i) { imported } }`, { i: { csv: 'customer,orderedAt,total\nnew.buyer@example.com,2026-05-01,10' } });
     const imported = (await a.client.query(`{ customers(first: 1, filter: { email: { eq: "new.buyer@example.com" } }) { edges { node { vip happiness } } } }`)).customers.edges;
     expect(imported).toEqual([{ node: { vip: false, happiness: null } }]);
+  });
+
+  it('a live subscription keeps running across a definition change; a new one on the same socket sees the new field', async () => {
+    const socket = openWsClient(t.wsUrl, a.apiKey);
+    try {
+      const created = await t.subscribed(() => new SubscriptionCollector<{ events: { type: string } }>(socket, `subscription { events(types: ["customer.created"]) { type } }`));
+      await define(a.client, { name: 'nickname', type: 'TEXT' });
+      const withField = await t.subscribed(
+        () =>
+          new SubscriptionCollector<{ events: { subject: { nickname: string } } }>(socket, `subscription { events(types: ["customer.created"]) { subject { ... on Customer { nickname } } } }`),
+      );
+      await a.client.query(CREATE, { i: { name: 'Live', customFields: { nickname: 'Lively' } } });
+      expect((await created.take(1))[0]!.events.type).toBe('customer.created');
+      expect((await withField.take(1))[0]!.events.subject).toEqual({ nickname: 'Lively' });
+    } finally {
+      await socket.dispose();
+    }
+  });
+
+  it('an operation left to the resolvers reads custom values, and refuses to filter on one with a clear error', async () => {
+    // `analytics` is computed: the read engine declines the whole operation and Pothos answers it.
+    const read = await a.client.query(`{ customers(first: 1, orderBy: [{ field: NAME }]) { edges { node { name seats contractEnd analytics { profit } } } } }`);
+    expect(read.customers.edges[0].node).toMatchObject({ name: 'Ada', seats: 120, contractEnd: '2027-03-31' });
+    expect(await errorOf(a.client, `{ customers(first: 1, filter: { seats: { gte: 1 } }) { edges { node { analytics { profit } } } } }`)).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'seats',
+    });
   });
 });
