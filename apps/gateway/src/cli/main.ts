@@ -10,6 +10,7 @@ import { type CliCommand, CommandError, type PreparedCommand } from './command.j
 import { documentsManifest } from './documents.js';
 import { exportCommand } from './export.js';
 import { importOrdersCommand } from './import.js';
+import { importRecordsCommand } from './import-records.js';
 import { migrate } from './migrate.js';
 import { clientGenerate } from './client-generate.js';
 import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
@@ -27,6 +28,7 @@ const commands: CliCommand[] = [
   migrate,
   importOrdersCommand,
   exportCommand,
+  importRecordsCommand,
   analyticsFit,
   pluginNew,
   pluginAdd,
