@@ -60,7 +60,15 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
   });
 }
 
-export const workflows = workflowsPlugin();
+/** `WORKFLOWS_LEASE_MS` and `WORKFLOWS_POLL_MS` tune the step queue of the bundled plugin (operators, tests). */
+function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkflowsOptions {
+  const number = (value: string | undefined) => (value && /^\d+$/.test(value.trim()) ? Number(value) : undefined);
+  const leaseMs = number(env.WORKFLOWS_LEASE_MS);
+  const pollMs = number(env.WORKFLOWS_POLL_MS);
+  return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}) };
+}
+
+export const workflows = workflowsPlugin(optionsFromEnv());
 export default workflows;
 export { testTransport, smtpTransport, type MailMessage, type MailTransport } from './mail/transport.js';
 export { demoWorkflows } from './seed.js';

@@ -10,20 +10,28 @@ export interface Received {
   body: string;
 }
 
-/** A local HTTP server that records what it receives and answers with `status()`. */
-export async function startReceiver(status: () => number = () => 200) {
+/** A local HTTP server that records what it receives and answers with `status()` (after `before()` resolves). */
+export async function startReceiver(status: () => number = () => 200, before: () => Promise<void> = () => Promise.resolve()) {
   const received: Received[] = [];
   const server = http.createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       received.push({ headers: request.headers, body });
-      response.writeHead(status()).end('ok');
+      void before().then(() => response.writeHead(status()).end('ok'));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export const CREATE = `mutation ($name: String!, $definition: JSON) { createWorkflow(input: { name: $name, definition: $definition }) { workflow { id enabled } } }`;
