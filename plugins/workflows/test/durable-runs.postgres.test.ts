@@ -60,6 +60,7 @@ async function startGateway(databaseUrl: string): Promise<GatewayProcess> {
 }
 
 function kill(gateway: GatewayProcess): Promise<void> {
+  if (gateway.child.exitCode !== null || gateway.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     gateway.child.once('exit', () => resolve());
     gateway.child.kill('SIGKILL');
@@ -79,7 +80,7 @@ beforeAll(async () => {
   receiver = await startReceiver(() => 200, () => (hold ? new Promise<void>((release) => held.push(release)) : Promise.resolve()));
 }, 120_000);
 afterAll(async () => {
-  for (const gateway of running) if (gateway.child.exitCode === null) await kill(gateway);
+  for (const gateway of running) await kill(gateway);
   for (const release of held) release();
   await receiver?.close();
   await pg?.drop();
