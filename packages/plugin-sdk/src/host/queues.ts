@@ -124,9 +124,9 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
               options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
             }
             if (stopped) break;
-            if (handled >= queue.batch || woken) {
+            if (handled > 0 || woken) {
               woken = false;
-              continue; // more may be due: no pause
+              continue; // work begets work (a step's successor is due at once): look again without a pause
             }
             await new Promise<void>((resolve) => {
               const timer = setTimeout(resolve, queue.pollMs);
