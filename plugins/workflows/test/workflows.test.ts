@@ -22,7 +22,16 @@ const MOVE = `mutation ($id: ID!, $stageId: ID!, $reason: String) { moveDeal(inp
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 const DRY_RUN = `query ($id: ID!, $recordId: ID) { testWorkflow(id: $id, recordId: $recordId) { steps { stepId kind input effect branch } } }`;
 
-const mail = testTransport();
+const delivered = testTransport();
+/** While set, sending waits for it: a send "in flight" when its gateway is taken for dead. */
+let mailHeld: Promise<void> | null = null;
+const mail = {
+  sent: delivered.sent,
+  async send(message: Parameters<typeof delivered.send>[0]) {
+    if (mailHeld) await mailHeld;
+    return delivered.send(message);
+  },
+};
 let kit: PluginTestGateway;
 let admin: TestClient;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -322,6 +331,30 @@ describe('runs', () => {
     expect(rerun.rerunOf).toBe(failed!.id);
     const runs = await finishedRuns(kit, admin, id, 2);
     expect(runs.find((r) => r.id === rerun.id)!.status).toBe('SUCCEEDED');
+  });
+
+  it('an email step whose sender was lost mid-send is not sent again (not idempotent): the run fails saying so', async () => {
+    const id = await publishedWorkflow(admin, 'Lost sender', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'mail', kind: 'sendEmail', to: 'once@example.com', subject: 'Exactly once', text: 'x' }],
+    });
+    const target = await customer('Ona Once');
+    let release!: () => void;
+    mailHeld = new Promise<void>((resolve) => (release = resolve));
+    await admin.query(`mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`, { id, recordId: target });
+    await eventually(kit, async () => expect((await runsOf(admin, id))[0]!.steps[0]!.status).toBe('RUNNING'));
+    // The lease ends while the send hangs: to the queue, that sender is dead. Another round claims the step.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await kit.gateway.plugins!.drainQueues();
+    const [run] = await runsOf(admin, id);
+    expect(run!.status).toBe('FAILED');
+    expect(run!.steps[0]!.error).toBe('Interrupted while sending; not sent again because this step is not idempotent');
+    // The lost sender finishes after all: its late result is not written over the failure.
+    mailHeld = null;
+    release();
+    await eventually(kit, async () => expect(mail.sent.filter((m) => m.subject === 'Exactly once')).toHaveLength(1));
+    await kit.settled();
+    expect((await runsOf(admin, id))[0]!.steps[0]!.status).toBe('FAILED');
   });
 
   it('cancels a waiting run: its wait never ends in a step', async () => {
