@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CommandScope, type CrmEventType, parseInput } from '@crm/core';
+import { type CommandScope, type CrmEventType, forbidden, type ObjectWriter, parseInput } from '@crm/core';
 import semver from 'semver';
 import type { z } from 'zod';
 import type {
@@ -17,6 +17,7 @@ import type {
   PendingEventOf,
   Plugin,
   PluginDefinition,
+  PluginObjectWriter,
   PluginProblem,
   SettingsEntry,
   SettingsSchema,
@@ -27,9 +28,9 @@ import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
-import { createToolkit } from './toolkit.js';
 import { actionCaller } from './action-caller.js';
 import { createRecordAccess } from './record-access.js';
+import { createToolkit, pluginScopeFactory } from './toolkit.js';
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const EVENT = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/;
@@ -119,7 +120,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   // Without the host's services (a plugin checked on its own), records are core's and the plugin's own objects.
   let ownServices: HostServices | null = null;
   const fallbackServices = (): HostServices =>
-    (ownServices ??= { objects: createRecordAccess((definition.objects ?? []).map((object) => ({ ...object, plugin: id }))), actions: [] });
+    (ownServices ??= { objects: createRecordAccess((definition.objects ?? []).map(({ writer: _writer, ...object }) => ({ ...object, plugin: id }))), actions: [] });
   /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
   const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices }>(
     { services, ...context }: C,
@@ -253,6 +254,31 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     else objectNames.add(object.name);
   }
 
+  /** A plugin object's writer as the core's bulk commands call it: the permission checked, the plugin's scope built. */
+  const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit);
+  const coreWriterOf = (writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
+    const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
+    const allowed = (scope: CommandScope) => {
+      if (!roles.includes(scope.session.role)) {
+        throw forbidden(`This needs the ${id} permission "${writer.permission}" (roles: ${roles.join(', ') || 'none'}); your API key is ${scope.session.role}`);
+      }
+    };
+    const { create, update, key } = writer;
+    const remove = writer.delete;
+    return {
+      ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), create(input, await scopeOf(scope))) } : {}),
+      ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), update(rowId, patch, await scopeOf(scope))) } : {}),
+      ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), remove(rowId, reason, await scopeOf(scope))) } : {}),
+      ...(key ? { key } : {}),
+    };
+  };
+  for (const [i, object] of (definition.objects ?? []).entries()) {
+    const permission = object?.writer?.permission;
+    if (object?.writer && !(typeof permission === 'string' && Object.hasOwn(permissions, permission))) {
+      problem(`objects[${i}].writer.permission`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'})`);
+    }
+  }
+
   const toolkitFor = (services: HostServices) =>
     createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit, services);
   const graphql = definition.graphql;
@@ -280,7 +306,11 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       : null,
     jobs,
     panels,
-    objects: (definition.objects ?? []).map((object) => ({ ...object, plugin: id })),
+    objects: (definition.objects ?? []).map(({ writer, ...object }) => ({
+      ...object,
+      plugin: id,
+      ...(writer ? { writer: coreWriterOf(writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
+    })),
     personalData: personal
       ? {
           merge: (input, context) => personal.merge(input, inScope(context, context.session.workspaceId)),
