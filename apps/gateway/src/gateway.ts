@@ -36,6 +36,7 @@ import { createLogger, describeError, type Logger } from './logger.js';
 import { TrashRetention, type TrashRetentionSettings } from './trash-retention.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { WebhookDeliveryOptions } from './webhooks/options.js';
+import { outboundHttp } from './webhooks/outbound-http.js';
 
 export interface GatewayOptions {
   /** An open database; the gateway uses it but does not close it. */
@@ -170,6 +171,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       runner,
       prisma: database.prisma,
       policy: options.pluginDelivery,
+      http: outboundHttp(webhooks.options),
+      onQueueError: (error, where) => logger.error('plugin queue failed', { ...where, handler: `queue ${where.queue}`, ...describeError(error) }),
       onFailure: ({ error, ...failure }) =>
         logger.error('plugin subscriber failed', { ...failure, handler: `subscriber ${failure.subscriber} on ${failure.eventType}`, ...describeError(error) }),
       onJobError: (error, where) => logger.error('plugin job failed', { ...where, handler: `job ${where.job}`, ...describeError(error) }),

@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CommandScope, type CrmEventType, forbidden, type ObjectWriter } from '@crm/core';
+import { type CommandScope, type CrmEventType, forbidden, type ObjectWriter, parseInput } from '@crm/core';
 import semver from 'semver';
 import type { z } from 'zod';
 import type {
+  ActionEntry,
   DashboardPanelEntry,
+  HostServices,
+  QueueEntry,
   DeliveredEvent,
   Hook,
   HookContext,
@@ -25,6 +28,8 @@ import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
+import { actionCaller } from './action-caller.js';
+import { createRecordAccess } from './record-access.js';
 import { createToolkit, pluginScopeFactory } from './toolkit.js';
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -33,7 +38,7 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
-  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects', 'personalData',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects', 'personalData', 'actions', 'queues',
 ]);
 const SLOTS = new Set(['customer']);
 
@@ -112,14 +117,26 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
     emit(type, subject, payload);
   };
+  // Without the host's services (a plugin checked on its own), records are core's and the plugin's own objects.
+  let ownServices: HostServices | null = null;
+  const fallbackServices = (): HostServices =>
+    (ownServices ??= { objects: createRecordAccess((definition.objects ?? []).map(({ writer: _writer, ...object }) => ({ ...object, plugin: id }))), actions: [] });
   /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
-  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown }>(context: C, workspaceId: string) => ({
-    ...context,
-    emit: ownEmit(context.emit),
-    commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
-    settings: parseSettings(context.settings),
-    sql: createPluginSql(context.tx, workspaceId, access),
-  });
+  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices }>(
+    { services, ...context }: C,
+    workspaceId: string,
+  ) => {
+    const shared = services ?? fallbackServices();
+    return {
+      ...context,
+      emit: ownEmit(context.emit),
+      commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
+      settings: parseSettings(context.settings),
+      sql: createPluginSql(context.tx, workspaceId, access),
+      objects: shared.objects,
+      actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
+    };
+  };
 
   const subscribers: SubscriberEntry[] = [];
   forEachHandler<Subscriber<never, z.output<Settings>, Event>>(definition.subscribers, 'subscribers', problem, (event, name, handler) => {
@@ -166,6 +183,58 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     } else panels.push({ id: panelId, title: panel.title, slot: panel.slot, file: toPath(panel.module)! });
   }
 
+  const actions: ActionEntry[] = [];
+  for (const [name, action] of Object.entries(definition.actions ?? {})) {
+    const at = `actions.${name}`;
+    if (!NAME.test(name)) problem(at, 'an action name is an identifier, e.g. "awardPoints"');
+    else if (!isRecord(action) || !isFunction(action.run)) problem(`${at}.run`, 'must be an async function (input, ctx) => result');
+    else if (!isRecord(action.input) || !isFunction((action.input as { safeParse?: unknown }).safeParse)) problem(`${at}.input`, 'a zod schema of its input');
+    else {
+      const shape = (action.input as { shape?: unknown }).shape;
+      actions.push({
+        name: `${id}.${name}`,
+        plugin: id,
+        description: action.description ?? null,
+        idempotent: action.idempotent ?? false,
+        inputKeys: isRecord(shape) ? Object.keys(shape) : [],
+        run: (input, context) => action.run(parseInput(action.input, input), inScope(context, context.session.workspaceId)),
+      });
+    }
+  }
+
+  const queues: QueueEntry[] = [];
+  for (const [name, queue] of Object.entries(definition.queues ?? {})) {
+    const at = `queues.${name}`;
+    if (!NAME.test(name)) problem(at, 'a queue name is an identifier');
+    else if (!isRecord(queue) || !isFunction(queue.handle)) problem(`${at}.handle`, 'must be an async function (item, ctx) => …');
+    else if (typeof queue.model !== 'string' || !/^[A-Z]\w*$/.test(queue.model)) problem(`${at}.model`, 'one of the plugin\'s models, e.g. "WorkflowStepRun"');
+    else {
+      const positive = (value: number | undefined, fallback: number, key: string, least: number) => {
+        const v = value ?? fallback;
+        if (!Number.isFinite(v) || v < least) problem(`${at}.${key}`, `a number of at least ${least}`);
+        return v;
+      };
+      queues.push({
+        name,
+        model: queue.model,
+        leaseMs: positive(queue.leaseMs, 60_000, 'leaseMs', 1000),
+        pollMs: positive(queue.pollMs, 1000, 'pollMs', 10),
+        batch: positive(queue.batch, 16, 'batch', 1),
+        handle: (item, context) =>
+          queue.handle(item, {
+            workspaceId: context.workspaceId,
+            now: context.now,
+            http: context.http,
+            transaction: (fn, options) =>
+              context.transaction(
+                (scope) => fn({ ...inScope(scope, context.workspaceId), workspaceId: context.workspaceId, now: scope.now, lock: scope.lock }),
+                options,
+              ),
+          }),
+      });
+    }
+  }
+
   if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
   if (definition.seed !== undefined && !isFunction(definition.seed)) problem('seed', 'must be an async function');
   const attempts = definition.delivery?.attempts ?? 5;
@@ -210,7 +279,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
   }
 
-  const toolkit = createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit);
+  const toolkitFor = (services: HostServices) =>
+    createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit, services);
   const graphql = definition.graphql;
   const seed = definition.seed;
   return deepFreeze({
@@ -227,7 +297,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     delivery: { attempts, backoffMs },
     problems,
     settings,
-    registerGraphql: isFunction(graphql) ? (builder) => graphql(builder, toolkit) : null,
+    registerGraphql: isFunction(graphql) ? (builder, services) => graphql(builder, toolkitFor(services ?? fallbackServices())) : null,
+    actions,
+    queues,
     seed: isFunction(seed)
       ? ({ caller, ...context }) =>
           seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
@@ -281,7 +353,7 @@ function forEachHandler<F>(
   if (map === undefined) return;
   if (!isRecord(map)) return void problem(option, 'an object: { "event.type": { name: async (event, ctx) => … } }');
   for (const [event, handlers] of Object.entries(map)) {
-    if (!EVENT.test(event)) problem(`${option}["${event}"]`, 'not an event type (entity.action)');
+    if (!EVENT.test(event) && !(event === '*' && option === 'subscribers')) problem(`${option}["${event}"]`, 'not an event type (entity.action, or "*" for every event)');
     if (!isRecord(handlers)) {
       problem(`${option}["${event}"]`, 'an object of named functions, e.g. { earnPoints: async (event, ctx) => … }');
       continue;

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { CoreCommands } from './core-commands.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
+import type { RecordAccess } from './record-access.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
 export type SettingsSchema = z.ZodType<Record<string, unknown>>;
@@ -50,6 +51,10 @@ export interface SubscriberContext<Settings, Event extends string = string> {
   attempt: number;
   /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
   sql: PluginSql;
+  /** Records of every declared object, the filter language, and which record change an event is. */
+  objects: RecordAccess;
+  /** Calls an action another plugin declares (`actions`), inside `tx`. */
+  actions: ActionCaller;
 }
 
 /** Runs after commit, asynchronously. Throwing retries it; it never fails the command that caused the event. */
@@ -88,7 +93,10 @@ export interface HookContext<Settings, Event extends string = string> {
 export type Hook<K extends CrmEventType, Settings, Event extends string = string> = (event: PendingEventOf<K>, context: HookContext<Settings, Event>) => Promise<void>;
 
 /** Named functions per event type, e.g. `{ 'order.recorded': { earnPoints: async (event, ctx) => … } }`. */
-export type SubscriberMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings, Event>> };
+export type SubscriberMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings, Event>> } & {
+  /** Every event of every type (core's and every plugin's): automation that reacts to whatever happens. */
+  '*'?: Record<string, Subscriber<CrmEventType, Settings, Event>>;
+};
 export type HookMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Hook<K, Settings, Event>> };
 
 /** An event the plugin publishes. Its payload type comes from declaration merging into `CrmEventMap`. */
@@ -135,6 +143,101 @@ export interface JobContext<Settings, Event extends string = string> {
   now: Date;
   /** One read-only SQL statement in the workspace, inside `tx`. */
   sql: PluginSql;
+  /** Records of every declared object, the filter language, and which record change an event is. */
+  objects: RecordAccess;
+  /** Calls an action another plugin declares (`actions`), inside `tx`. */
+  actions: ActionCaller;
+}
+
+/**
+ * Something a plugin offers other plugins to do (loyalty: award points), declared in `actions` and called by name
+ * (`loyalty.awardPoints`) through `actions.call` in another plugin's subscriber, job or queue transaction. It runs
+ * inside the caller's transaction, so the caller's own rows and the action's commit or roll back together.
+ */
+export interface ActionDefinition<Settings, Event extends string = string, Input = unknown> {
+  description?: string;
+  /** Validates the input (BAD_USER_INPUT with the field when it does not parse). A zod object. */
+  input: z.ZodType<Input>;
+  /** Running it twice with the same input has the effect of running it once (callers may then retry it). @default false */
+  idempotent?: boolean;
+  /** Does it; returns a JSON object the caller may use (ids of what it made). */
+  run(input: Input, context: HookContext<Settings, Event>): Promise<Record<string, unknown>>;
+}
+
+/** Calls other plugins' actions by their full name, `<plugin>.<action>`. */
+export interface ActionCaller {
+  /** The actions of the enabled plugins. */
+  readonly available: readonly ActionInfo[];
+  /**
+   * Runs an action in the current transaction, as the current session. `NOT_FOUND` when no enabled plugin declares
+   * it, `FORBIDDEN` (`extensions.reason: PLUGIN_DISABLED`) when its plugin is switched off in the workspace.
+   */
+  call(name: string, input: unknown): Promise<Record<string, unknown>>;
+}
+
+/** An action as callers see it. */
+export interface ActionInfo {
+  /** `<plugin>.<action>`, e.g. `loyalty.awardPoints`. */
+  readonly name: string;
+  readonly plugin: string;
+  readonly description: string | null;
+  readonly idempotent: boolean;
+  /** The top-level keys its input takes (from its zod object), for checking a caller's input before it runs. */
+  readonly inputKeys: readonly string[];
+}
+
+/**
+ * Outgoing HTTP as the gateway sends webhooks: POST only, signed (`x-crm-signature: t=…,v1=HMAC-SHA256(secret,
+ * "<t>.<body>")`), the same SSRF policy (loopback, private and link-local targets refused unless the operator allows
+ * them), redirects not followed, a time limit. Never throws: every outcome is a result.
+ */
+export interface OutboundHttp {
+  post(url: string, body: string, options: { secret: string; headers?: Record<string, string> }): Promise<{ status: number | null; error: string | null; durationMs: number }>;
+}
+
+/** One unit of durable work a queue hands to its handler. */
+export interface QueueItem {
+  id: string;
+  workspaceId: string;
+  /** How many times the item has been claimed, this time included: above 1 after a crash or a lost lease. */
+  claims: number;
+}
+
+/** What a queue's handler gets: transactions in the item's workspace, and outgoing HTTP. */
+export interface QueueContext<Settings, Event extends string = string> {
+  workspaceId: string;
+  now: Date;
+  /**
+   * One transaction in the workspace as `plugin:<id>` (or `plugin:<id>:<actor>` with `options.actor`, so that the
+   * plugin can tell its own changes apart in the events it receives), with the core's commands, other plugins'
+   * actions, records and the plugin's settings. Events are published after commit.
+   */
+  transaction<T>(fn: (scope: QueueTransaction<Settings, Event>) => Promise<T>, options?: { actor?: string }): Promise<T>;
+  http: OutboundHttp;
+}
+
+export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {
+  /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
+  lock(key: string): Promise<void>;
+}
+
+/**
+ * Durable work shared by every gateway instance: rows of one of the plugin's own models that carry `dueAt`
+ * (timestamptz, null when there is nothing to do) and `claims` (int). Each instance claims due rows with
+ * `FOR UPDATE SKIP LOCKED`, moves their `dueAt` a lease ahead and counts the claim, then hands them to `handle`;
+ * the handler sets `dueAt` (null when done, a time to come back). A row whose handler died (kill -9) is due again
+ * when its lease ends, with `claims` above 1. Instances are woken after the plugin's subscribers commit.
+ */
+export interface QueueDefinition<Settings, Event extends string = string> {
+  /** The plugin's model (in its fragment) with `dueAt` and `claims` columns. */
+  model: string;
+  /** How long a claimed row stays away from other instances. @default 60000 */
+  leaseMs?: number;
+  /** How often an idle instance looks for due rows. @default 1000 */
+  pollMs?: number;
+  /** Rows claimed at once, and handled concurrently, per instance. @default 16 */
+  batch?: number;
+  handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;
 }
 
 /** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
@@ -221,6 +324,11 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   personalData?: PersonalDataHandlers<z.output<Settings>>;
   /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
   dashboard?: { panels: Record<string, DashboardPanelDefinition> };
+  /** What other plugins may ask this one to do, by name (`awardPoints` → `loyalty.awardPoints`). */
+  // biome-ignore lint: each action has its own input type
+  actions?: Record<string, ActionDefinition<z.output<Settings>, Event, any>>;
+  /** Durable work queues, by name, shared by every gateway instance. */
+  queues?: Record<string, QueueDefinition<z.output<Settings>, Event>>;
   /**
    * The plugin's objects, declared like core's (`defineObject`, docs/architecture.md "The declared object model"):
    * each gets its GraphQL type and, with `plural`/`single`, its root fields with the filter language, ordering,
@@ -249,6 +357,34 @@ export interface PluginObjectWriter<Settings = unknown, Permission extends strin
   delete?(id: string, reason: string | null, scope: PluginCommandScope<Settings, Event>): Promise<void>;
   /** A unique-key value as stored and matched, and its column (see `ObjectWriter.key` in @crm/core). */
   key?(field: string, value: unknown): { column: string; value: unknown } | null;
+}
+
+/** What the host shares with every plugin: records of the composed object model, the actions, outgoing HTTP. */
+export interface HostServices {
+  readonly objects: RecordAccess;
+  readonly actions: readonly ActionEntry[];
+}
+
+/** An action as the host calls it (input parsed, settings parsed, the plugin's scope added by `definePlugin`). */
+export interface ActionEntry extends ActionInfo {
+  run(input: unknown, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
+}
+
+export interface QueueEntry {
+  readonly name: string;
+  readonly model: string;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly batch: number;
+  handle(item: QueueItem, context: HostQueueContext): Promise<void>;
+}
+
+/** The queue context as the host builds it: transactions get the plugin's scope from `definePlugin`'s wrapper. */
+export interface HostQueueContext {
+  workspaceId: string;
+  now: Date;
+  transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
+  http: OutboundHttp;
 }
 
 /** A panel as the host serves it. */
@@ -282,7 +418,9 @@ export interface Plugin {
   /** Null when the plugin has no settings. */
   readonly settings: SettingsEntry | null;
   /** Registers the plugin's GraphQL contributions; null when it has none. */
-  readonly registerGraphql: ((builder: Builder) => void) | null;
+  readonly registerGraphql: ((builder: Builder, services?: HostServices) => void) | null;
+  readonly actions: readonly ActionEntry[];
+  readonly queues: readonly QueueEntry[];
   readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
   readonly panels: readonly DashboardPanelEntry[];
@@ -309,7 +447,10 @@ export interface JobEntry {
  * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
  * tables) and `commands`, and narrows `emit` to the plugin's own events.
  */
-export type HostContext<C> = Omit<C, 'sql' | 'commands'>;
+export type HostContext<C> = Omit<C, 'sql' | 'commands' | 'objects' | 'actions'> & {
+  /** The host's shared services (records, actions); without them, core's objects and no actions. */
+  services?: HostServices;
+};
 
 /** Raw stored settings in, the plugin's typed handler out. */
 export interface SubscriberEntry {

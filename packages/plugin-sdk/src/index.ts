@@ -6,6 +6,15 @@
 /// <reference types="@pothos/plugin-scope-auth" preserve="true" />
 export { definePlugin } from './define-plugin.js';
 export type {
+  ActionCaller,
+  ActionDefinition,
+  ActionInfo,
+  JobContext,
+  OutboundHttp,
+  QueueContext,
+  QueueDefinition,
+  QueueItem,
+  QueueTransaction,
   DashboardPanelDefinition,
   DeliveredEvent,
   DeliveryPolicy,
@@ -29,6 +38,8 @@ export type {
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
+export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
+export type { FilterNode } from '@crm/core';
 
 // What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,
 // ids, money and input validation helpers.

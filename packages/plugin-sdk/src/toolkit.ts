@@ -3,7 +3,8 @@
 import { type Caller, type CommandScope, CrmError, forbidden } from '@crm/core';
 import type { GraphContext } from '@crm/graph';
 import { type CoreCommands, coreCommandsIn } from './core-commands.js';
-import type { OwnEmit, PermissionDefinition } from './definition.js';
+import type { ActionInfo, HostServices, OwnEmit, PermissionDefinition } from './definition.js';
+import type { RecordAccess } from './record-access.js';
 import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';
 import { readStoredSettings } from './settings-store.js';
@@ -48,6 +49,10 @@ export interface PluginToolkit<Settings, Permission extends string, Event extend
   sql(context: GraphContext, permission: Permission): PluginSql;
   /** A batching loader for fields on lists (one query per page); see {@link RequestLoader}. */
   loader<K, V>(batch: (keys: readonly K[], context: GraphContext) => Promise<ReadonlyMap<K, V>>): RequestLoader<K, V>;
+  /** Records of every declared object (core's and the enabled plugins'), the filter language, event → record change. */
+  readonly objects: RecordAccess;
+  /** The actions the enabled plugins declare (to check a reference to one before it runs). */
+  readonly actions: readonly ActionInfo[];
 }
 
 /** Builds the plugin's command scope over a core command scope (its settings, own events, commands, sql, locks). */
@@ -76,6 +81,7 @@ export function createToolkit<Settings, Permission extends string, Event extends
   parseSettings: (raw: unknown) => Settings,
   tableAccess: () => TableAccess,
   ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
+  services: HostServices,
 ): PluginToolkit<Settings, Permission, Event> {
   const scopeOf = pluginScopeFactory<Settings, Event>(id, parseSettings, tableAccess, ownEmit);
   const authorize = (context: GraphContext, permission: Permission): Caller => {
@@ -105,5 +111,7 @@ export function createToolkit<Settings, Permission extends string, Event extends
       return createPluginSql(caller.db, caller.session.workspaceId, tableAccess);
     },
     loader: (batch) => requestLoader(batch),
+    objects: services.objects,
+    actions: services.actions.map(({ run: _run, ...info }) => info),
   };
 }

@@ -15,6 +15,8 @@ export interface PluginTestOptions {
   delivery?: { attempts?: number; backoffMs?: number };
   /** The gateway's per-key rate limit; `{ perMinute: 0 }` turns it off (benchmarks). @default the gateway's */
   rateLimit?: TestGatewayOptions['rateLimit'];
+  /** Webhook delivery and plugins' outgoing HTTP (`allowPrivateTargets: true` for receivers on this machine). */
+  webhooks?: TestGatewayOptions['webhooks'];
 }
 
 export interface PluginTestGateway extends TestGateway {
@@ -70,6 +72,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     migrations: host.migrations,
     pluginDelivery: options.delivery ?? { attempts: 3, backoffMs: 10 },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   const clients: Client[] = [];
   const ws = (apiKey: string = base.workspace.apiKey) => {

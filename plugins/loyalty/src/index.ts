@@ -1,6 +1,7 @@
 // The loyalty rewards plugin, built only on the public SDK: points on purchases, tiers on rolling 12-month
 // qualifying points, a reward catalog with safe redemption, expiry, referrals, and program figures.
 import { definePlugin } from '@crm/plugin-sdk';
+import { awardPoints } from './award-points.js';
 import { earnPointsForOrder, payReferralBonus } from './earning.js';
 import { loyaltyEvents } from './events.js';
 import { expirePoints } from './expiry.js';
@@ -44,6 +45,7 @@ export const loyalty = definePlugin({
       },
     },
   },
+  actions: { awardPoints },
   seed: seedLoyalty,
   personalData: loyaltyPersonalData,
 });

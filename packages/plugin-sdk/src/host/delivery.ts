@@ -3,9 +3,10 @@
 // retried with exponential backoff, and recorded as FAILED when it keeps throwing.
 import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session, toRecordedEvent } from '@crm/core';
 import { type PrismaClient, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
-import type { DeliveredEvent, Plugin, SubscriberEntry } from '../definition.js';
+import type { DeliveredEvent, HostServices, OutboundHttp, Plugin, SubscriberEntry } from '../definition.js';
 import { type PluginState, readPluginState } from '../plugin-state.js';
 import { startJobs } from './jobs.js';
+import { startQueues } from './queues.js';
 
 export interface DeliveryOptions {
   runner: CommandRunner;
@@ -17,7 +18,15 @@ export interface DeliveryOptions {
   /** Run plugins' jobs on their intervals. @default true */
   jobTimers?: boolean;
   onJobError?: (error: unknown, where: { plugin: string; job: string }) => void;
+  /** Outgoing HTTP for plugins (the gateway's webhook sender: signed, SSRF policy). @default refuses every request */
+  http?: OutboundHttp;
+  /** Poll plugins' queues (`queues`) in this process. @default true */
+  queueWorkers?: boolean;
+  onQueueError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
 }
+
+/** Where the process offers no outgoing HTTP (the CLI): every request fails, and says why. */
+const noHttp: OutboundHttp = { post: async () => ({ status: null, error: 'Outgoing HTTP is not available in this process', durationMs: 0 }) };
 
 /** The running side of the plugin host inside a gateway. */
 export interface PluginRuntime {
@@ -37,6 +46,8 @@ export interface PluginRuntime {
   settled(): Promise<void>;
   /** Runs a plugin's job now for every workspace (tests, or an operator); resolves with the workspaces it ran for. */
   runJob(pluginId: string, job: string, now?: Date): Promise<number>;
+  /** Claims and handles one round of every plugin queue's due rows now; resolves with how many it handled. */
+  drainQueues(): Promise<number>;
   /** Stops retrying and the job timers, and waits for deliveries in flight. */
   stop(): Promise<void>;
 }
@@ -50,8 +61,10 @@ class NotForThisPlugin extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptions): PluginRuntime {
+export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptions & { services: HostServices }): PluginRuntime {
   const byEvent = new Map<string, { plugin: Plugin; subscriber: SubscriberEntry }[]>();
+  /** Subscribers of the type, then those of every event (`'*'`). */
+  const subscribersOf = (type: string) => [...(byEvent.get(type) ?? []), ...(type === '*' ? [] : (byEvent.get('*') ?? []))];
   for (const plugin of plugins) {
     for (const subscriber of plugin.subscribers) {
       const list = byEvent.get(subscriber.event) ?? [];
@@ -66,6 +79,15 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     prisma: options.prisma,
     ...(options.onJobError ? { onError: options.onJobError } : {}),
     timers: options.jobTimers ?? true,
+    services: options.services,
+  });
+  const queues = startQueues(plugins, {
+    runner: options.runner,
+    prisma: options.prisma,
+    services: options.services,
+    http: options.http ?? noHttp,
+    timers: options.queueWorkers ?? true,
+    ...(options.onQueueError ? { onError: options.onQueueError } : {}),
   });
 
   /**
@@ -119,8 +141,10 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         await caller.run(async (scope) => {
           const state = await readPluginState(scope.tx, event.workspaceId, plugin.id);
           if (!(await claim(scope.tx, plugin, subscriber, event, attempt, state))) throw new AlreadyProcessed();
-          await subscriber.handle(delivered, { tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, attempt });
+          await subscriber.handle(delivered, { tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, attempt, services: options.services });
         });
+        // What the subscriber queued is looked at now, not at the next poll.
+        if (plugin.queues.length) queues.wake(plugin.id);
         return;
       } catch (error) {
         if (error instanceof AlreadyProcessed || error instanceof NotForThisPlugin) return;
@@ -183,7 +207,11 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     const since = new Date(Date.now() - withinMs);
     for (const [type, entries] of byEvent) {
       // Host-level read across workspaces (unscoped client): each delivery then runs in its event's workspace.
-      const events = await options.prisma.event.findMany({ where: { type, occurredAt: { gt: since } }, orderBy: [{ occurredAt: 'asc' }], take: 5000 });
+      const events = await options.prisma.event.findMany({
+        where: { ...(type === '*' ? {} : { type }), occurredAt: { gt: since } },
+        orderBy: [{ occurredAt: 'asc' }],
+        take: 5000,
+      });
       if (!events.length) continue;
       for (const { plugin, subscriber } of entries) {
         const seen = await options.prisma.pluginDelivery.findMany({
@@ -225,10 +253,11 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     catchUp,
     redeliver,
     runJob: (pluginId, job, now) => jobs.run(pluginId, job, now),
+    drainQueues: () => queues.drain(),
     dispatch(events) {
       if (stopped) return;
       for (const event of events) {
-        for (const { plugin, subscriber } of byEvent.get(event.type) ?? []) track(deliver(plugin, subscriber, event));
+        for (const { plugin, subscriber } of subscribersOf(event.type)) track(deliver(plugin, subscriber, event));
       }
     },
     async settled() {
@@ -237,6 +266,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     async stop() {
       stopped = true;
       jobs.stop();
+      await queues.stop();
       while (inFlight.size) await Promise.all([...inFlight]);
     },
   };

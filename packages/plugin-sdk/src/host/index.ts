@@ -13,5 +13,5 @@ export {
   type LoadPluginsOptions,
   type PluginSource,
 } from './load-plugins.js';
-export type { Plugin, PluginProblem } from '../definition.js';
+export type { OutboundHttp, Plugin, PluginProblem } from '../definition.js';
 export { sqlFor } from './plugin-sql-for.js';

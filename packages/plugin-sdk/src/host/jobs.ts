@@ -3,7 +3,7 @@
 // workspace at once (the second skips it).
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
-import type { JobEntry, Plugin } from '../definition.js';
+import type { HostServices, JobEntry, Plugin } from '../definition.js';
 import { readPluginState } from '../plugin-state.js';
 import { pluginSession } from './delivery.js';
 
@@ -15,7 +15,13 @@ export interface JobRunner {
 
 export function startJobs(
   plugins: readonly Plugin[],
-  options: { runner: CommandRunner; prisma: PrismaClient; onError?: (error: unknown, where: { plugin: string; job: string }) => void; timers?: boolean },
+  options: {
+    runner: CommandRunner;
+    prisma: PrismaClient;
+    services: HostServices;
+    onError?: (error: unknown, where: { plugin: string; job: string }) => void;
+    timers?: boolean;
+  },
 ): JobRunner {
   const timers: NodeJS.Timeout[] = [];
 
@@ -30,7 +36,7 @@ export function startJobs(
           if (!lock?.locked) return false;
           const state = await readPluginState(scope.tx, workspaceId, plugin.id);
           if (!state.enabled) return false; // switched off in this workspace
-          await job.run({ tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, workspaceId, now });
+          await job.run({ tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, workspaceId, now, services: options.services });
           return true;
         });
         if (done) ran++;

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { type CommitHook, CommandRunner, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
-import type { Plugin, PluginProblem } from '../definition.js';
+import type { HostServices, Plugin, PluginProblem } from '../definition.js';
+import { createRecordAccess } from '../record-access.js';
+import { queueTable } from './queues.js';
 import { readStoredSettings } from '../settings-store.js';
 import type { GraphQLSchema } from 'graphql';
 import { checkData, checkEvents, checkIdentity, checkModels, dependencyOrder, type Origins } from './checks.js';
@@ -60,8 +62,10 @@ export interface PluginHost {
   readonly commitHook: CommitHook;
   /** Plugins' merge, export and erasure of customers' data (the command runner's `personalData`). */
   readonly personalData: readonly PersonalDataExtension[];
-  /** Starts delivering committed events to subscribers. */
+  /** Starts delivering committed events to subscribers, the jobs and the queue workers. */
   start(options: DeliveryOptions): PluginRuntime;
+  /** What every plugin shares: records of the composed object model and the plugins' actions. */
+  readonly services: HostServices;
   /** Fills a workspace with each plugin's demo data (after core's). */
   seed(prisma: PrismaClient, workspaceId: string, options?: { seed?: number }): Promise<void>;
 }
@@ -84,6 +88,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   checkEvents(ordered, problems);
   checkModels(ordered, problems);
   for (const plugin of ordered) checkData(plugin, problems);
+  checkActionsAndQueues(ordered, problems);
   // GraphQL is checked whatever else is wrong: the author sees every problem in one go.
   const before = problems.length;
   const contributions = graphqlContributions(ordered, problems);
@@ -97,7 +102,12 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   let runtime: PluginRuntime | null = null;
 
   const migrations = ordered.flatMap((p) => (p.paths.migrations ? readMigrationsFolder(p.paths.migrations, p.id) : []));
+  const services: HostServices = {
+    objects: createRecordAccess(ordered.flatMap((p) => p.objects)),
+    actions: ordered.flatMap((p) => p.actions),
+  };
   return {
+    services,
     plugins: ordered,
     migrations,
     objects: ordered.flatMap((p) => p.objects),
@@ -107,7 +117,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
       registerPluginAdmin(builder, ordered);
       registerPluginDeliveries(builder, ordered, () => runtime);
       registerDashboardPanels(builder, ordered, switchboard);
-      for (const plugin of ordered) plugin.registerGraphql?.(builder);
+      for (const plugin of ordered) plugin.registerGraphql?.(builder, services);
     },
     guardSchema(schema) {
       guardPluginFields(schema, contributions, switchboard);
@@ -115,7 +125,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
     },
     commitHook: commitHookFor(ordered),
     personalData: personalDataExtensionsFor(ordered),
-    start: (delivery) => (runtime = startDelivery(ordered, delivery)),
+    start: (delivery) => (runtime = startDelivery(ordered, { ...delivery, services })),
     async seed(prisma, workspaceId, seedOptions = {}) {
       const db = scopeToWorkspace(prisma, workspaceId);
       // Core rows a seed makes go through the core's commands; their events wait in the outbox for a gateway.
@@ -128,6 +138,17 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
       }
     },
   };
+}
+
+/** A queue's model is one of its plugin's own tables (the worker's SQL names that table). */
+function checkActionsAndQueues(plugins: readonly Plugin[], problems: PluginProblem[]) {
+  for (const plugin of plugins) {
+    for (const queue of plugin.queues) {
+      if (!queueTable(plugin, queue)) {
+        problems.push({ plugin: plugin.id, path: `queues.${queue.name}.model`, message: `${queue.model} is not a model of the plugin's schema fragment` });
+      }
+    }
+  }
 }
 
 /** A host with no plugins: the gateway's default when it is given none. */

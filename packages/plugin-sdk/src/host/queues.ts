@@ -1,0 +1,163 @@
+// Plugins' durable queues (`queues` in definePlugin): every gateway instance claims due rows of the queue's table with
+// `FOR UPDATE SKIP LOCKED`, moving them a lease ahead in the same statement, so instances share the work and no row is
+// handed to two at once; a row whose handler died comes due again when its lease ends. The SQL is the host's, not the
+// plugin's: the table is the one the plugin's fragment maps the queue's model to.
+import type { CommandRunner } from '@crm/core';
+import type { PrismaClient } from '@crm/db';
+import type { HostServices, OutboundHttp, Plugin, QueueEntry, QueueItem } from '../definition.js';
+import { readPluginState } from '../plugin-state.js';
+import { declaredModels } from './fragment-models.js';
+
+export interface QueueOptions {
+  runner: CommandRunner;
+  prisma: PrismaClient;
+  services: HostServices;
+  http: OutboundHttp;
+  onError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
+  /** Poll on the queues' intervals. @default true */
+  timers?: boolean;
+}
+
+export interface QueueWorkers {
+  /** Looks for due work of the plugin's queues now (after its subscribers committed new work). */
+  wake(pluginId: string): void;
+  /** Claims and handles one round of every queue now; resolves with the rows handled (tests, tools). */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A switched-off plugin's due rows wait this long before they are looked at again. */
+const PAUSED_MS = 60_000;
+
+/** The table a queue's model maps to, from the plugin's fragment (null when the fragment does not declare it). */
+export function queueTable(plugin: Plugin, queue: QueueEntry): string | null {
+  if (!plugin.paths.prisma) return null;
+  return declaredModels(plugin.paths.prisma).find((m) => m.name === queue.model)?.table ?? null;
+}
+
+export function startQueues(plugins: readonly Plugin[], options: QueueOptions): QueueWorkers {
+  let stopped = false;
+  const loops: { plugin: Plugin; queue: QueueEntry; table: string; wake: () => void; done: Promise<void> }[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function claim(table: string, queue: QueueEntry): Promise<QueueItem[]> {
+    // One statement: the due rows are locked (others skip them), leased and counted, then the lock ends at once.
+    const rows = await options.prisma.$queryRawUnsafe<{ id: string; workspaceId: string; claims: number }[]>(
+      `UPDATE "${table}" AS q SET "dueAt" = now() + ($1::int * interval '1 millisecond'), "claims" = q."claims" + 1
+       FROM (SELECT id FROM "${table}" WHERE "dueAt" <= now() ORDER BY "dueAt" LIMIT $2::int FOR UPDATE SKIP LOCKED) AS due
+       WHERE q.id = due.id
+       RETURNING q.id::text AS id, q."workspaceId"::text AS "workspaceId", q."claims"::int AS claims`,
+      queue.leaseMs,
+      queue.batch,
+    );
+    return rows.map((row) => ({ id: row.id, workspaceId: row.workspaceId, claims: Number(row.claims) }));
+  }
+
+  async function pause(table: string, id: string) {
+    await options.prisma.$executeRawUnsafe(`UPDATE "${table}" SET "dueAt" = now() + ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, PAUSED_MS, id);
+  }
+
+  async function handle(plugin: Plugin, queue: QueueEntry, table: string, item: QueueItem) {
+    const state = await readPluginState(options.prisma, item.workspaceId, plugin.id);
+    if (!state.enabled) return pause(table, item.id);
+    await queue.handle(item, {
+      workspaceId: item.workspaceId,
+      now: new Date(),
+      http: options.http,
+      transaction: (fn, txOptions) => {
+        const actor = txOptions?.actor ? `plugin:${plugin.id}:${txOptions.actor}` : `plugin:${plugin.id}`;
+        return options.runner.callerFor({ workspaceId: item.workspaceId, role: 'ADMIN', actor }).run(async (scope) => {
+          const current = await readPluginState(scope.tx, item.workspaceId, plugin.id);
+          return fn({
+            tx: scope.tx,
+            emit: scope.emit,
+            session: scope.session,
+            settings: current.settings,
+            services: options.services,
+            workspaceId: item.workspaceId,
+            now: new Date(),
+            lock: async (key) => {
+              await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${plugin.id}:${item.workspaceId}`}), hashtext(${key}))`;
+            },
+          });
+        });
+      },
+    });
+  }
+
+  async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
+    const items = await claim(table, queue);
+    await Promise.all(
+      items.map(async (item) => {
+        const work = handle(plugin, queue, table, item).catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: item.id }));
+        inFlight.add(work);
+        await work;
+        inFlight.delete(work);
+      }),
+    );
+    return items.length;
+  }
+
+  for (const plugin of plugins) {
+    for (const queue of plugin.queues) {
+      const table = queueTable(plugin, queue);
+      if (!table) continue; // the host's checks refused this already
+      let wakeUp: (() => void) | null = null;
+      let woken = false;
+      const entry = {
+        plugin,
+        queue,
+        table,
+        wake: () => {
+          woken = true;
+          wakeUp?.();
+        },
+        done: Promise.resolve(),
+      };
+      if (options.timers ?? true) {
+        entry.done = (async () => {
+          while (!stopped) {
+            let handled = 0;
+            try {
+              handled = await round(plugin, queue, table);
+            } catch (error) {
+              options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+            }
+            if (stopped) break;
+            if (handled > 0 || woken) {
+              woken = false;
+              continue; // work begets work (a step's successor is due at once): look again without a pause
+            }
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, queue.pollMs);
+              timer.unref();
+              wakeUp = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+            wakeUp = null;
+          }
+        })();
+      }
+      loops.push(entry);
+    }
+  }
+
+  return {
+    wake(pluginId) {
+      for (const loop of loops) if (loop.plugin.id === pluginId) loop.wake();
+    },
+    async drain() {
+      let total = 0;
+      for (const loop of loops) total += await round(loop.plugin, loop.queue, loop.table);
+      return total;
+    },
+    async stop() {
+      stopped = true;
+      for (const loop of loops) loop.wake();
+      await Promise.all(loops.map((loop) => loop.done));
+      while (inFlight.size) await Promise.all([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Templates in step values: `{{trigger.record.ownerId}}`, `{{trigger.record.customer.ownerId}}`,
+// `{{trigger.event.payload.reason}}`, `{{steps.s1.output.id}}`. A string that is exactly one template takes the
+// value itself (an id, a number, a date); a template inside other text is written into it.
+const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
+const WHOLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
+
+/** What templates read: the trigger (event and record as of the trigger) and the outputs of the steps that ran. */
+export interface TemplateScope {
+  trigger: { event: Record<string, unknown> | null; record: Record<string, unknown> | null };
+  steps: Record<string, { output: unknown }>;
+}
+
+/** Every template path in a value, with where it sits (`title`, `values.ownerId`, `body.customer`). */
+export function templatePaths(value: unknown, at: string): { path: string; at: string }[] {
+  if (typeof value === 'string') return [...value.matchAll(TEMPLATE)].map((m) => ({ path: m[1]!, at }));
+  if (Array.isArray(value)) return value.flatMap((item, i) => templatePaths(item, `${at}.${i}`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => templatePaths(item, at ? `${at}.${key}` : key));
+  return [];
+}
+
+function lookup(scope: TemplateScope, path: string): unknown {
+  let current: unknown = scope;
+  for (const part of path.split('.')) {
+    if (current === null || current === undefined || typeof current !== 'object') return null;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current ?? null;
+}
+
+/** The value with its templates filled in from `scope`. */
+export function resolveTemplates(value: unknown, scope: TemplateScope): unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE.exec(value);
+    if (whole) return lookup(scope, whole[1]!);
+    return value.replace(TEMPLATE, (_m, path: string) => {
+      const found = lookup(scope, path);
+      return found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveTemplates(item, scope));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTemplates(v, scope)]));
+  return value;
+}

@@ -1,0 +1,21 @@
+// The workflows plugin's own events (subjects are its rows). Declared here, typed by declaration merging.
+declare module '@crm/plugin-sdk' {
+  interface CrmEventMap {
+    'workflow.created': { name: string };
+    'workflow.published': { version: number; trigger: string };
+    'workflow.switched': { enabled: boolean };
+    /** A person started, or started again, a run (manual runs, re-runs). */
+    'workflow.run_requested': { workflowId: string; recordId: string | null; rerunOf: string | null };
+    'workflow.run_cancelled': { workflowId: string };
+  }
+}
+
+export const workflowEvents = {
+  'workflow.created': { subject: 'Workflow', description: 'A workflow was created' },
+  'workflow.published': { subject: 'Workflow', description: 'A workflow’s draft was published as a new version' },
+  'workflow.switched': { subject: 'Workflow', description: 'A workflow was enabled or disabled' },
+  'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again' },
+  'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled' },
+} as const;
+
+export type WorkflowEvent = keyof typeof workflowEvents;

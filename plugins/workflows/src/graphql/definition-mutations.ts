@@ -1,0 +1,139 @@
+// Editing workflows (ADMIN, permission `manage`): create, change the draft, publish it as a new version (checked
+// completely), enable or disable. Each mutation is one transaction through `plugin.run`.
+import { randomBytes } from 'node:crypto';
+import { badInput, type Builder, type Models, notFound, parseInput, type PluginCommandScope, rowId, z } from '@crm/plugin-sdk';
+import { checkDefinition } from '../definition/validate.js';
+import type { WorkflowEvent } from '../events.js';
+import type { WorkflowSettings } from '../settings.js';
+import { nextFireAtOf } from '../triggers/schedule.js';
+import type { WorkflowToolkit } from './toolkit.js';
+
+type Scope = PluginCommandScope<WorkflowSettings, WorkflowEvent>;
+
+/** A draft is any JSON document up to this size: it is only checked when published. */
+const MAX_DRAFT_BYTES = 200_000;
+const nameField = z.string().trim().min(1, 'Must not be empty').max(200, 'At most 200 characters');
+const draftField = z.json().refine((d) => JSON.stringify(d).length <= MAX_DRAFT_BYTES, `At most ${MAX_DRAFT_BYTES} bytes`);
+const createInput = z.object({ name: nameField, definition: draftField.nullish() });
+const updateInput = z.object({ name: nameField.nullish(), definition: draftField.nullish() });
+
+export async function workflowIn(scope: Pick<Scope, 'tx'>, id: string, field = 'id'): Promise<Models.Workflow> {
+  const workflow = await scope.tx.workflow.findUnique({ where: { id: rowId(id, 'Workflow', field) } });
+  if (!workflow) throw notFound('Workflow', field);
+  return workflow;
+}
+
+export function registerDefinitionMutations(builder: Builder, plugin: WorkflowToolkit) {
+  const WorkflowPayload = (name: string) =>
+    builder.objectRef<{ workflow: Models.Workflow }>(name).implement({ fields: (t) => ({ workflow: t.prismaField({ type: 'Workflow', resolve: (_query, p) => p.workflow }) }) });
+
+  builder.mutationField('createWorkflow', (t) =>
+    t.field({
+      type: WorkflowPayload('CreateWorkflowPayload'),
+      description: 'Creates a workflow, disabled, with a draft definition (ADMIN).',
+      args: {
+        input: t.arg({
+          type: builder.inputType('CreateWorkflowInput', { fields: (f) => ({ name: f.string({ required: true }), definition: f.field({ type: 'JSON' }) }) }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const { name, definition } = parseInput(createInput, input);
+          const workflow = await scope.tx.workflow.create({
+            data: { workspaceId: scope.session.workspaceId, name, draft: (definition ?? { trigger: null, steps: [] }) as object, secret: randomBytes(24).toString('hex') },
+          });
+          scope.emit('workflow.created', { type: 'Workflow', id: workflow.id }, { name });
+          return { workflow };
+        }),
+    }),
+  );
+
+  builder.mutationField('updateWorkflowDraft', (t) =>
+    t.field({
+      type: WorkflowPayload('UpdateWorkflowDraftPayload'),
+      description: 'Replaces the draft (and/or renames). Running versions are not touched until the draft is published (ADMIN).',
+      args: {
+        input: t.arg({
+          type: builder.inputType('UpdateWorkflowDraftInput', {
+            fields: (f) => ({ id: f.id({ required: true }), name: f.string(), definition: f.field({ type: 'JSON' }) }),
+          }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const { name, definition } = parseInput(updateInput, { name: input.name, definition: input.definition });
+          const current = await workflowIn(scope, String(input.id));
+          const workflow = await scope.tx.workflow.update({
+            where: { id: current.id },
+            data: { ...(name ? { name } : {}), ...(definition !== undefined && definition !== null ? { draft: definition as object } : {}) },
+          });
+          return { workflow };
+        }),
+    }),
+  );
+
+  const PublishPayload = builder.objectRef<{ workflow: Models.Workflow; version: Models.WorkflowVersion }>('PublishWorkflowPayload').implement({
+    fields: (t) => ({
+      workflow: t.prismaField({ type: 'Workflow', resolve: (_query, p) => p.workflow }),
+      version: t.prismaField({ type: 'WorkflowVersion', resolve: (_query, p) => p.version }),
+    }),
+  });
+  builder.mutationField('publishWorkflow', (t) =>
+    t.field({
+      type: PublishPayload,
+      description:
+        'Checks the draft completely (BAD_USER_INPUT with extensions.field, e.g. definition.steps.1.title) and publishes it as the next version: new runs start on it, runs under way finish on theirs (ADMIN).',
+      args: { input: t.arg({ type: builder.inputType('PublishWorkflowInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }) },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const current = await workflowIn(scope, String(input.id));
+          const checked = checkDefinition(current.draft, { objects: plugin.objects, actions: plugin.actions });
+          // One publisher at a time per workflow: version numbers stay a sequence.
+          await scope.lock(`publish:${current.id}`);
+          const last = await scope.tx.workflowVersion.findFirst({ where: { workflowId: current.id }, orderBy: { number: 'desc' }, select: { number: true } });
+          const version = await scope.tx.workflowVersion.create({
+            data: {
+              workspaceId: scope.session.workspaceId,
+              workflowId: current.id,
+              number: (last?.number ?? 0) + 1,
+              definition: checked.definition as object,
+              triggerKey: checked.triggerKey,
+            },
+          });
+          const workflow = await scope.tx.workflow.update({
+            where: { id: current.id },
+            data: { publishedVersionId: version.id, nextFireAt: nextFireAtOf(current, version) },
+          });
+          scope.emit('workflow.published', { type: 'Workflow', id: workflow.id }, { version: version.number, trigger: version.triggerKey });
+          return { workflow, version };
+        }),
+    }),
+  );
+
+  builder.mutationField('setWorkflowEnabled', (t) =>
+    t.field({
+      type: WorkflowPayload('SetWorkflowEnabledPayload'),
+      description: 'Enables (needs a published version) or disables a workflow. Runs under way are not affected (ADMIN).',
+      args: {
+        input: t.arg({
+          type: builder.inputType('SetWorkflowEnabledInput', { fields: (f) => ({ id: f.id({ required: true }), enabled: f.boolean({ required: true }) }) }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const current = await workflowIn(scope, String(input.id));
+          if (input.enabled && !current.publishedVersionId) throw badInput('enabled: publish the workflow first', 'enabled');
+          const version = current.publishedVersionId ? await scope.tx.workflowVersion.findUnique({ where: { id: current.publishedVersionId } }) : null;
+          const workflow = await scope.tx.workflow.update({
+            where: { id: current.id },
+            data: { enabled: input.enabled, nextFireAt: nextFireAtOf({ enabled: input.enabled }, version) },
+          });
+          if (current.enabled !== input.enabled) scope.emit('workflow.switched', { type: 'Workflow', id: workflow.id }, { enabled: input.enabled });
+          return { workflow };
+        }),
+    }),
+  );
+}

@@ -1,0 +1,78 @@
+// `testWorkflow(id, recordId)`: the draft, checked as publishing would, walked against a record without writing
+// anything (reads only, outside any transaction): each step's input as it would be, the branch a condition takes,
+// and in words what the step would do. Outputs of steps that would create something are not known yet (null).
+import { badInput, type Builder, notFound, rowId } from '@crm/plugin-sdk';
+import type { PlannedStep } from '../definition/plan.js';
+import { stepOutputs } from '../definition/step-outputs.js';
+import { checkDefinition, recordRelations, triggerObject } from '../definition/validate.js';
+import type { TemplateScope } from '../definition/templates.js';
+import { describeEffect } from '../steps/step-kinds.js';
+import { stepInput } from '../steps/step-input.js';
+import { workflowIn } from './definition-mutations.js';
+import type { WorkflowToolkit } from './toolkit.js';
+
+interface DryRunStep {
+  stepId: string;
+  kind: string;
+  input: unknown;
+  effect: string;
+  branch: 'then' | 'else' | null;
+}
+
+export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
+  const DryRunStepType = builder.objectRef<DryRunStep>('WorkflowDryRunStep').implement({
+    fields: (t) => ({
+      stepId: t.exposeString('stepId'),
+      kind: t.exposeString('kind'),
+      input: t.expose('input', { type: 'JSON', description: 'The step’s input with templates filled in from the record.' }),
+      effect: t.exposeString('effect', { description: 'What the step would do.' }),
+      branch: t.exposeString('branch', { nullable: true, description: 'Conditions: the branch the record takes.' }),
+    }),
+  });
+  const DryRun = builder.objectRef<{ steps: DryRunStep[] }>('WorkflowDryRun').implement({
+    fields: (t) => ({ steps: t.field({ type: [DryRunStepType], resolve: (r) => r.steps }) }),
+  });
+
+  builder.queryField('testWorkflow', (t) =>
+    t.field({
+      type: DryRun,
+      description: 'Runs the draft against a record as a dry run: nothing is written, each step’s would-be effect is returned (ADMIN).',
+      args: { id: t.arg.id({ required: true }), recordId: t.arg.id() },
+      resolve: async (_root, args, context) => {
+        const db = plugin.authorize(context, 'manage').db;
+        const workflow = await workflowIn({ tx: db as never }, String(args.id));
+        const { definition, plan } = checkDefinition(workflow.draft, { objects: plugin.objects, actions: plugin.actions });
+        const object = triggerObject(definition);
+        let record: Record<string, unknown> | null = null;
+        let recordId: string | null = null;
+        if (object) {
+          if (!args.recordId) throw badInput(`recordId: the trigger is on ${object}: give one of its records`, 'recordId');
+          recordId = rowId(String(args.recordId), object, 'recordId');
+          record = await plugin.objects.read(db, object, recordId, { relations: recordRelations(definition, plugin.objects) });
+          if (!record) throw notFound(object, 'recordId');
+        }
+        const scope: TemplateScope = { trigger: { event: null, record }, steps: {} };
+        const steps: DryRunStep[] = [];
+        const now = new Date();
+        for (let id: string | null = plan.first; id; ) {
+          const planned: PlannedStep = plan.steps.get(id)!;
+          const { step, next, then, else: otherwise } = planned;
+          if (step.kind === 'condition') {
+            const matched = await plugin.objects.matches(db, object!, recordId!, plugin.objects.parseFilter(object!, step.if, 'if'));
+            const branch = matched ? 'then' : 'else';
+            steps.push({ stepId: step.id, kind: step.kind, input: { if: step.if }, effect: `the record ${matched ? 'matches' : 'does not match'}: ${branch}`, branch });
+            scope.steps[step.id] = { output: { branch } };
+            id = matched ? then : otherwise;
+            continue;
+          }
+          const input = stepInput(step, scope, { now, recordType: object, recordId });
+          steps.push({ stepId: step.id, kind: step.kind, input, effect: describeEffect(step.kind, input), branch: null });
+          const keys = stepOutputs[step.kind] ?? [];
+          scope.steps[step.id] = { output: Object.fromEntries(keys.map((key) => [key, step.kind === 'wait' && key === 'until' ? input.until : null])) };
+          id = next;
+        }
+        return { steps };
+      },
+    }),
+  );
+}

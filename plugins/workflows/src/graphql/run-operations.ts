@@ -1,0 +1,146 @@
+// Reading workflows and their run history (per workflow, per record), and acting on runs: start one by hand on a
+// record, cancel one, run one again (on the version it ran, with the same trigger).
+import { randomUUID } from 'node:crypto';
+import { badInput, type Builder, conflict, type Models, notFound, rowId } from '@crm/plugin-sdk';
+import { recordRelations, triggerObject } from '../definition/validate.js';
+import { startRun } from '../runs/start-run.js';
+import { checkedVersion } from '../runs/versions.js';
+import { workflowIn } from './definition-mutations.js';
+import type { WorkflowToolkit } from './toolkit.js';
+import { runStatusArg, runStatuses } from './types.js';
+
+const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit) {
+  builder.queryField('workflows', (t) =>
+    t.prismaField({
+      type: ['Workflow'],
+      description: 'The workspace’s workflows, newest first (ADMIN).',
+      resolve: (query, _root, _args, context) => plugin.authorize(context, 'manage').db.workflow.findMany({ ...query, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 500 }),
+    }),
+  );
+  builder.queryField('workflow', (t) =>
+    t.prismaField({
+      type: 'Workflow',
+      nullable: true,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (query, _root, { id }, context) => {
+        const db = plugin.authorize(context, 'manage').db;
+        return db.workflow.findUnique({ ...query, where: { id: rowId(String(id), 'Workflow', 'id') } });
+      },
+    }),
+  );
+  builder.queryField('workflowRuns', (t) =>
+    t.prismaField({
+      type: ['WorkflowRun'],
+      description: 'Run history, newest first: of one workflow, of one record (any object), or of the workspace (ADMIN).',
+      args: {
+        workflowId: t.arg.id(),
+        recordId: t.arg.id({ description: 'A record’s global id (Customer, Deal, …): the runs about it.' }),
+        status: t.arg.string({ description: `One of ${runStatuses.join(', ')}` }),
+        first: t.arg.int({ defaultValue: 20 }),
+      },
+      resolve: (query, _root, args, context) => {
+        const db = plugin.authorize(context, 'manage').db;
+        const recordId = args.recordId ? rowId(String(args.recordId), [...plugin.objects.catalog.objects].map((o) => o.name), 'recordId') : undefined;
+        return db.workflowRun.findMany({
+          ...query,
+          where: {
+            ...(args.workflowId ? { workflowId: rowId(String(args.workflowId), 'Workflow', 'workflowId') } : {}),
+            ...(recordId ? { recordId } : {}),
+            ...(args.status ? { status: runStatusArg(args.status) } : {}),
+          },
+          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+          take: Math.min(Math.max(args.first ?? 20, 0), 100),
+        });
+      },
+    }),
+  );
+
+  const RunPayload = (name: string) =>
+    builder.objectRef<{ run: Models.WorkflowRun }>(name).implement({ fields: (t) => ({ run: t.prismaField({ type: 'WorkflowRun', resolve: (_query, p) => p.run }) }) });
+  const idInput = (name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
+
+  builder.mutationField('runWorkflow', (t) =>
+    t.field({
+      type: RunPayload('RunWorkflowPayload'),
+      description: 'Starts the published version on a record by hand (manual and record triggers; MEMBER or ADMIN).',
+      args: {
+        input: t.arg({
+          type: builder.inputType('RunWorkflowInput', { fields: (f) => ({ id: f.id({ required: true }), recordId: f.id({ required: true }) }) }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'run', async (scope) => {
+          const workflow = await workflowIn(scope, String(input.id));
+          if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
+          const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
+          const { definition } = checkedVersion(version);
+          const object = definition.trigger.kind === 'manual' || definition.trigger.kind === 'record' ? triggerObject(definition) : null;
+          if (!object) throw badInput('id: only workflows triggered by records (or by hand) run on a record', 'id');
+          const recordId = rowId(String(input.recordId), object, 'recordId');
+          const record = await plugin.objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, plugin.objects) });
+          if (!record) throw notFound(object, 'recordId');
+          const runId = await startRun(scope.tx, scope.session.workspaceId, {
+            workflowId: workflow.id,
+            version,
+            triggerId: `manual:${randomUUID()}`,
+            trigger: { event: null, record },
+            recordType: object,
+            recordId,
+            depth: 0,
+          });
+          scope.emit('workflow.run_requested', { type: 'WorkflowRun', id: runId! }, { workflowId: workflow.id, recordId, rerunOf: null });
+          return { run: (await scope.tx.workflowRun.findUnique({ where: { id: runId! } }))! };
+        }),
+    }),
+  );
+
+  builder.mutationField('cancelWorkflowRun', (t) =>
+    t.field({
+      type: RunPayload('CancelWorkflowRunPayload'),
+      description: 'Cancels a run that has not finished: its pending and waiting steps will not run (ADMIN).',
+      args: { input: t.arg({ type: idInput('CancelWorkflowRunInput'), required: true }) },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const found = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') } });
+          if (!found) throw notFound('WorkflowRun', 'id');
+          if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');
+          const now = new Date();
+          await scope.tx.workflowStepRun.updateMany({
+            where: { runId: found.id, status: { in: ['PENDING', 'WAITING', 'RUNNING'] } },
+            data: { status: 'CANCELLED', dueAt: null, finishedAt: now },
+          });
+          const run = await scope.tx.workflowRun.update({ where: { id: found.id }, data: { status: 'CANCELLED', finishedAt: now } });
+          scope.emit('workflow.run_cancelled', { type: 'WorkflowRun', id: run.id }, { workflowId: run.workflowId });
+          return { run };
+        }),
+    }),
+  );
+
+  builder.mutationField('rerunWorkflowRun', (t) =>
+    t.field({
+      type: RunPayload('RerunWorkflowRunPayload'),
+      description: 'Starts a new run of the same version with the same trigger (a failed or cancelled run, once fixed) (ADMIN).',
+      args: { input: t.arg({ type: idInput('RerunWorkflowRunInput'), required: true }) },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const previous = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') }, include: { version: true } });
+          if (!previous) throw notFound('WorkflowRun', 'id');
+          const runId = await startRun(scope.tx, scope.session.workspaceId, {
+            workflowId: previous.workflowId,
+            version: previous.version,
+            triggerId: `rerun:${randomUUID()}`,
+            trigger: previous.trigger as { event: Record<string, unknown> | null; record: Record<string, unknown> | null },
+            recordType: previous.recordType,
+            recordId: previous.recordId,
+            depth: previous.depth,
+            rerunOfId: previous.id,
+          });
+          scope.emit('workflow.run_requested', { type: 'WorkflowRun', id: runId! }, { workflowId: previous.workflowId, recordId: previous.recordId, rerunOf: previous.id });
+          return { run: (await scope.tx.workflowRun.findUnique({ where: { id: runId! } }))! };
+        }),
+    }),
+  );
+}

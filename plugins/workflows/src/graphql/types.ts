@@ -1,0 +1,97 @@
+// The workflow types: definitions with their versions, runs with each step's input, output, error and timing.
+import { badInput, type Builder, globalId } from '@crm/plugin-sdk';
+
+const MAX_RUNS = 100;
+
+export const runStatuses = ['QUEUED', 'RUNNING', 'WAITING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+
+/** A run status given as an argument (BAD_USER_INPUT naming the values when it is none). */
+export function runStatusArg(value: string): (typeof runStatuses)[number] {
+  if (!(runStatuses as readonly string[]).includes(value)) throw badInput(`status: one of ${runStatuses.join(', ')}`, 'status');
+  return value as (typeof runStatuses)[number];
+}
+
+/** Registers the types; other modules refer to them by model name (`t.prismaField({ type: 'Workflow' })`). */
+export function registerWorkflowTypes(builder: Builder): void {
+  const RunStatus = builder.enumType('WorkflowRunStatus', { values: runStatuses });
+  const StepStatus = builder.enumType('WorkflowStepStatus', {
+    values: ['PENDING', 'RUNNING', 'WAITING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const,
+  });
+
+  builder.prismaNode('WorkflowVersion', {
+    id: { field: 'id' },
+    description: 'A published, immutable definition; a run finishes on the version it started on.',
+    fields: (t) => ({
+      number: t.exposeInt('number'),
+      definition: t.expose('definition', { type: 'JSON' }),
+      trigger: t.exposeString('triggerKey', { description: 'What it listens to: record:Customer, event:deal.lost, schedule, manual:Customer' }),
+      publishedAt: t.expose('publishedAt', { type: 'DateTime' }),
+    }),
+  });
+
+  builder.prismaObject('WorkflowStepRun', {
+    description: 'One step of a run: what it was given, what it did or why it failed, and when.',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      stepId: t.exposeString('stepId'),
+      kind: t.exposeString('kind'),
+      status: t.expose('status', { type: StepStatus }),
+      attempts: t.exposeInt('attempts'),
+      input: t.expose('input', { type: 'JSON', nullable: true }),
+      output: t.expose('output', { type: 'JSON', nullable: true }),
+      error: t.exposeString('error', { nullable: true }),
+      dueAt: t.expose('dueAt', { type: 'DateTime', nullable: true, description: 'When it runs (or a wait ends), while it has not finished.' }),
+      startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+      finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+      durationMs: t.exposeInt('durationMs', { nullable: true }),
+    }),
+  });
+
+  builder.prismaNode('WorkflowRun', {
+    id: { field: 'id' },
+    fields: (t) => ({
+      workflow: t.relation('workflow'),
+      version: t.relation('version'),
+      status: t.expose('status', { type: RunStatus }),
+      triggerId: t.exposeString('triggerId', { description: 'The event id (or schedule:<time>, manual:<id>, rerun:<id>) the run answers: one run per version and trigger.' }),
+      recordId: t.id({ nullable: true, resolve: (r) => (r.recordId && r.recordType ? globalId(r.recordType, r.recordId) : null) }),
+      recordType: t.exposeString('recordType', { nullable: true }),
+      trigger: t.expose('trigger', { type: 'JSON', description: 'The event and the record as of the trigger.' }),
+      depth: t.exposeInt('depth'),
+      rerunOf: t.id({ nullable: true, resolve: (r) => (r.rerunOfId ? globalId('WorkflowRun', r.rerunOfId) : null) }),
+      error: t.exposeString('error', { nullable: true }),
+      startedAt: t.expose('startedAt', { type: 'DateTime' }),
+      finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
+      steps: t.relation('steps', { query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    }),
+  });
+
+  builder.prismaNode('Workflow', {
+    id: { field: 'id' },
+    description: 'An automation: a trigger and steps. Edit the draft, publish it as a version, enable it.',
+    fields: (t) => ({
+      name: t.exposeString('name'),
+      enabled: t.exposeBoolean('enabled'),
+      draft: t.expose('draft', { type: 'JSON', description: 'The definition being edited (checked when published).' }),
+      signingSecret: t.exposeString('secret', { description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed.' }),
+      nextFireAt: t.expose('nextFireAt', { type: 'DateTime', nullable: true }),
+      publishedVersion: t.prismaField({
+        type: 'WorkflowVersion',
+        nullable: true,
+        resolve: (query, w, _args, context) => (w.publishedVersionId ? context.db!.workflowVersion.findUnique({ ...query, where: { id: w.publishedVersionId } }) : null),
+      }),
+      versions: t.relation('versions', { query: { orderBy: { number: 'desc' } } }),
+      runs: t.relation('runs', {
+        args: { first: t.arg.int({ defaultValue: 20 }), status: t.arg({ type: RunStatus }) },
+        query: (args) => ({
+          where: args.status ? { status: args.status } : {},
+          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+          take: Math.min(Math.max(args.first ?? 20, 0), MAX_RUNS),
+        }),
+      }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    }),
+  });
+
+}

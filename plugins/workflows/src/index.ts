@@ -1,0 +1,74 @@
+// Workflow automation, built only on the public SDK: a workspace writes down what should happen when records change,
+// events happen, a schedule fires or a person asks, and the plugin does it durably (steps in the database, shared
+// by every gateway instance, surviving restarts). See docs/plugins/workflows.md.
+import { definePlugin, type Plugin } from '@crm/plugin-sdk';
+import { workflowEvents } from './events.js';
+import { registerDefinitionMutations } from './graphql/definition-mutations.js';
+import { registerDryRun } from './graphql/dry-run.js';
+import { registerRunOperations } from './graphql/run-operations.js';
+import { registerWorkflowTypes } from './graphql/types.js';
+import { type MailTransport, transportFromEnv } from './mail/transport.js';
+import { stepExecutor } from './runs/execute-step.js';
+import { seedWorkflows } from './seed.js';
+import { workflowSettings } from './settings.js';
+import { startWorkflowsFor } from './triggers/on-event.js';
+import { fireSchedules } from './triggers/schedule.js';
+
+export interface WorkflowsOptions {
+  /** How `sendEmail` steps send. @default SMTP at `WORKFLOWS_SMTP_URL`, else none (those steps fail) */
+  mail?: MailTransport;
+  /** How long a claimed step stays away from other instances (a step left by a dead gateway is retried after it). @default 60000 */
+  leaseMs?: number;
+  /** How often an idle instance looks for due steps (it is also woken when runs start). @default 500 */
+  pollMs?: number;
+}
+
+/** The plugin, with its mail transport and timings chosen (tests pass a test transport and short leases). */
+export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
+  let mail = options.mail ?? null;
+  return definePlugin({
+    id: 'workflows',
+    version: '1.0.0',
+    description: 'Workflow automation: triggers on records, events and schedules; durable runs of steps.',
+    requires: { core: '^0.1.0' },
+    prisma: new URL('../prisma/schema', import.meta.url),
+    migrations: new URL('../prisma/migrations', import.meta.url),
+    settings: workflowSettings,
+    permissions: {
+      manage: { roles: ['ADMIN'], description: 'Create, edit, publish, enable and test workflows; read and act on their runs' },
+      run: { roles: ['MEMBER', 'ADMIN'], description: 'Start a workflow on a record by hand' },
+    },
+    events: workflowEvents,
+    graphql(builder, plugin) {
+      registerWorkflowTypes(builder);
+      registerDefinitionMutations(builder, plugin);
+      registerRunOperations(builder, plugin);
+      registerDryRun(builder, plugin);
+    },
+    subscribers: { '*': { startWorkflows: startWorkflowsFor } },
+    queues: {
+      steps: {
+        model: 'WorkflowStepRun',
+        leaseMs: options.leaseMs ?? 60_000,
+        pollMs: options.pollMs ?? 500,
+        batch: 16,
+        handle: stepExecutor(() => (mail ??= transportFromEnv())),
+      },
+    },
+    jobs: { fireSchedules: { everyMs: 5000, run: fireSchedules } },
+    seed: seedWorkflows,
+  });
+}
+
+/** `WORKFLOWS_LEASE_MS` and `WORKFLOWS_POLL_MS` tune the step queue of the bundled plugin (operators, tests). */
+function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkflowsOptions {
+  const number = (value: string | undefined) => (value && /^\d+$/.test(value.trim()) ? Number(value) : undefined);
+  const leaseMs = number(env.WORKFLOWS_LEASE_MS);
+  const pollMs = number(env.WORKFLOWS_POLL_MS);
+  return { ...(leaseMs ? { leaseMs } : {}), ...(pollMs ? { pollMs } : {}) };
+}
+
+export const workflows = workflowsPlugin(optionsFromEnv());
+export default workflows;
+export { testTransport, smtpTransport, type MailMessage, type MailTransport } from './mail/transport.js';
+export { demoWorkflows } from './seed.js';

@@ -1,0 +1,17 @@
+import { z } from '@crm/plugin-sdk';
+
+/** Per-workspace limits of the workflows plugin (ADMIN keys change them with `updatePluginSettings`). */
+export const workflowSettings = z.object({
+  /** Runs executing a step at once in the workspace; more wait their turn (waiting runs do not count). */
+  maxConcurrentRuns: z.number().int().min(1).max(1000).default(20),
+  /** How long a chain of workflows setting each other off may get (a run set off by a run's change is one deeper). */
+  maxDepth: z.number().int().min(0).max(20).default(5),
+  /** Tries of a step that fails for a passing reason (an HTTP error, a conflict) before the run fails. */
+  stepAttempts: z.number().int().min(1).max(10).default(3),
+  /** Wait before the second try; doubles at each further try. */
+  retryBackoffMs: z.number().int().min(0).max(3_600_000).default(2000),
+  /** Sender of `sendEmail` steps. */
+  emailFrom: z.string().max(254).default('crm@localhost'),
+});
+
+export type WorkflowSettings = z.output<typeof workflowSettings>;

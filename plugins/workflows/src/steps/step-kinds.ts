@@ -1,0 +1,148 @@
+// What each step kind does. Steps that only change the database run inside the step's transaction (the change and
+// the step's completion commit together: a crash leaves neither, and the retry is safe). Steps with an effect outside
+// (HTTP, email) run between two transactions; after a crash in between they may have happened, so they are retried
+// only when idempotent (an HTTP step sends an idempotency key; an email is not retried).
+import { badInput, type CoreCommands, type ActionCaller, type OutboundHttp, type ScopedTransaction } from '@crm/plugin-sdk';
+import type { MailTransport } from '../mail/transport.js';
+import type { StepKind } from '../definition/document.js';
+import { updateCommandOf } from '../definition/validate.js';
+import type { StepInput } from './step-input.js';
+
+export interface InternalStepContext {
+  tx: ScopedTransaction;
+  commands: CoreCommands;
+  actions: ActionCaller;
+  recordType: string | null;
+}
+
+export interface ExternalStepContext {
+  http: OutboundHttp;
+  mail: MailTransport;
+  secret: string;
+  emailFrom: string;
+  /** `<runId>:<stepId>`: the same on every try of this step. */
+  idempotencyKey: string;
+  runId: string;
+  workflowId: string;
+  stepId: string;
+}
+
+type Output = Record<string, unknown>;
+
+/** A failure that trying again cannot fix (bad input from the data): the run fails at once. */
+export class PermanentStepError extends Error {}
+
+const text = (value: unknown, field: string): string => {
+  if (typeof value === 'string' && value.trim()) return value;
+  if (typeof value === 'number') return String(value);
+  throw badInput(`${field}: needs a value (got ${JSON.stringify(value)})`, field);
+};
+const id = (value: unknown, field: string): string => {
+  if (typeof value === 'string' && value) return value;
+  throw badInput(`${field}: needs an id (got ${JSON.stringify(value)})`, field);
+};
+const optional = <T>(value: unknown, as: (v: unknown) => T): T | undefined => (value === null || value === undefined || value === '' ? undefined : as(value));
+
+async function retag(context: InternalStepContext, input: StepInput, change: (tags: string[], tag: string) => string[]): Promise<Output> {
+  const customerId = id(input.customerId, 'customerId');
+  const tag = text(input.tag, 'tag');
+  const customer = await context.tx.customer.findUnique({ where: { id: customerId }, select: { tags: true } });
+  if (!customer) throw badInput('customerId: no such customer in this workspace', 'customerId');
+  const tags = change(customer.tags, tag);
+  if (tags.length !== customer.tags.length) await context.commands.updateCustomer({ id: customerId, tags });
+  return { tags };
+}
+
+export const internalSteps: Partial<Record<StepKind, (input: StepInput, context: InternalStepContext) => Promise<Output>>> = {
+  async updateRecord(input, context) {
+    const command = updateCommandOf(context.recordType ?? '');
+    if (!command) throw new PermanentStepError(`records of ${context.recordType} cannot be updated`);
+    const values = input.values as Record<string, unknown>;
+    const update = context.commands[command as keyof CoreCommands] as (input: unknown) => Promise<{ id: string }>;
+    const row = await update({ id: id(input.id, 'id'), ...values });
+    return { id: row.id, changed: Object.keys(values) };
+  },
+  async createTask(input, context) {
+    const task = await context.commands.createTask({
+      title: text(input.title, 'title'),
+      notes: optional(input.notes, String),
+      dueAt: optional(input.dueAt, (v) => new Date(String(v))),
+      assigneeId: optional(input.assigneeId, String),
+      customerId: optional(input.customerId, String),
+      dealId: optional(input.dealId, String),
+    });
+    return { id: task.id, title: task.title, dueAt: task.dueAt?.toISOString() ?? null };
+  },
+  async logActivity(input, context) {
+    const activity = await context.commands.logActivity({
+      customerId: id(input.customerId, 'customerId'),
+      type: input.type as never,
+      channel: input.channel as never,
+      subject: text(input.subject, 'subject'),
+      body: optional(input.body, String),
+    });
+    return { id: activity.id };
+  },
+  addTag: (input, context) => retag(context, input, (tags, tag) => (tags.includes(tag) ? tags : [...tags, tag])),
+  removeTag: (input, context) => retag(context, input, (tags, tag) => tags.filter((t) => t !== tag)),
+  async callAction(input, context) {
+    return context.actions.call(String(input.action), input.input ?? {});
+  },
+};
+
+export interface ExternalStep {
+  /** Safe to repeat after a crash left it unfinished. */
+  idempotent: boolean;
+  send(input: StepInput, context: ExternalStepContext): Promise<Output>;
+}
+
+export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
+  httpRequest: {
+    idempotent: true,
+    async send(input, context) {
+      const body = JSON.stringify({
+        workflowId: context.workflowId,
+        runId: context.runId,
+        stepId: context.stepId,
+        data: input.body ?? {},
+      });
+      const result = await context.http.post(String(input.url), body, { secret: context.secret, headers: { 'idempotency-key': context.idempotencyKey } });
+      if (result.error) throw new Error(result.error);
+      return { status: result.status };
+    },
+  },
+  sendEmail: {
+    idempotent: false,
+    async send(input, context) {
+      const to = text(input.to, 'to');
+      if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new PermanentStepError(`to: not an email address: ${to}`);
+      return context.mail.send({ from: context.emailFrom, to, subject: text(input.subject, 'subject'), text: text(input.text, 'text'), idempotencyKey: context.idempotencyKey });
+    },
+  },
+};
+
+/** What a dry run reports a step would do, in words a person reads. */
+export function describeEffect(kind: StepKind, input: StepInput): string {
+  switch (kind) {
+    case 'updateRecord':
+      return `update the record: ${Object.keys(input.values as object).join(', ')}`;
+    case 'createTask':
+      return `create the task "${String(input.title)}"${input.dueAt ? ` due ${String(input.dueAt)}` : ''}`;
+    case 'logActivity':
+      return `log a ${String(input.type)} activity "${String(input.subject)}"`;
+    case 'addTag':
+      return `add the tag "${String(input.tag)}"`;
+    case 'removeTag':
+      return `remove the tag "${String(input.tag)}"`;
+    case 'httpRequest':
+      return `POST a signed request to ${String(input.url)}`;
+    case 'sendEmail':
+      return `send an email to ${String(input.to)}: "${String(input.subject)}"`;
+    case 'wait':
+      return `wait until ${String(input.until)}`;
+    case 'callAction':
+      return `call ${String(input.action)}`;
+    case 'condition':
+      return 'test the record';
+  }
+}

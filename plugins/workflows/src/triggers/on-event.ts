@@ -1,0 +1,75 @@
+// Every committed event (the SDK's `'*'` subscriber) is matched against the enabled workflows' published versions:
+// record triggers by the record change the event stands for (the SDK's one rule), event triggers by type; then
+// the optional field change (from/to) and condition. A match starts a run in this same transaction, keyed by the
+// event id, so a second delivery of the event starts nothing. A workflow's own changes (events whose actor is one of
+// its steps) do not set it off again unless it allows it, and chains stop at the depth limit.
+import type { DeliveredEvent, RecordChange, SubscriberContext } from '@crm/plugin-sdk';
+import type { WorkflowDefinition } from '../definition/document.js';
+import { recordRelations } from '../definition/validate.js';
+import { startRun } from '../runs/start-run.js';
+import { checkedVersion } from '../runs/versions.js';
+import type { WorkflowSettings } from '../settings.js';
+
+const STEP_ACTOR = /^plugin:workflows:step:([0-9a-f-]{36})$/;
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, change: RecordChange | null): boolean {
+  const t = definition.trigger;
+  if (t.kind === 'event') return t.eventType === event.type;
+  if (t.kind !== 'record' || !change || change.object !== t.object || change.change !== t.on) return false;
+  if (t.on !== 'updated' || !t.fields) return true;
+  const changed = t.fields.filter((field) => change.changes && field in change.changes);
+  if (!changed.length) return false;
+  if (t.from === undefined && t.to === undefined) return true;
+  const { from, to } = change.changes![changed[0]!]!;
+  return (t.from === undefined || same(t.from, from)) && (t.to === undefined || same(t.to, to));
+}
+
+export async function startWorkflowsFor(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>): Promise<void> {
+  const { tx, objects, settings } = context;
+  const change = objects.changeOf(event);
+  const keys = [`event:${event.type}`, ...(change ? [`record:${change.object}`] : [])];
+  const workflows = await tx.workflow.findMany({
+    where: { enabled: true, publishedVersionId: { not: null }, versions: { some: { triggerKey: { in: keys } } } },
+    select: { id: true, publishedVersionId: true },
+  });
+  if (!workflows.length) return;
+  const versions = await tx.workflowVersion.findMany({ where: { id: { in: workflows.map((w) => w.publishedVersionId!) }, triggerKey: { in: keys } } });
+
+  // Set off by a workflow's step: which workflow, and how deep the chain already is.
+  const stepRunId = STEP_ACTOR.exec(event.actor)?.[1];
+  const parent = stepRunId
+    ? await tx.workflowStepRun.findUnique({ where: { id: stepRunId }, select: { run: { select: { workflowId: true, depth: true } } } })
+    : null;
+  const depth = parent ? parent.run.depth + 1 : 0;
+  if (depth > settings.maxDepth) return;
+
+  for (const version of versions) {
+    const { definition } = checkedVersion(version);
+    if (!triggerMatches(definition, event, change)) continue;
+    if (parent?.run.workflowId === version.workflowId && !definition.options.allowSelfTrigger) continue;
+    const object = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? (definition.trigger.object ?? null) : null;
+    const recordId = object && object === event.subjectType ? event.subjectId : null;
+    const deleted = definition.trigger.kind === 'record' && definition.trigger.on === 'deleted';
+    const condition = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? definition.trigger.condition : undefined;
+    if (condition) {
+      if (!recordId) continue;
+      const filter = objects.parseFilter(object!, condition, 'condition');
+      if (!(await objects.matches(tx, object!, recordId, filter, { trashed: deleted }))) continue;
+    }
+    const record = recordId ? await objects.read(tx, object!, recordId, { relations: recordRelations(definition, objects), trashed: deleted }) : null;
+    await startRun(tx, event.workspaceId, {
+      workflowId: version.workflowId,
+      version,
+      triggerId: event.id,
+      trigger: {
+        event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
+        record,
+      },
+      recordType: recordId ? object : null,
+      recordId,
+      depth,
+    });
+  }
+}

@@ -1,0 +1,88 @@
+// Shared by the workflow tests: a receiver for HTTP steps, GraphQL documents, and helpers that create, publish and
+// enable a workflow and wait for its runs.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
+import { expect } from 'vitest';
+
+export interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A local HTTP server that records what it receives and answers with `status()` (after `before()` resolves). */
+export async function startReceiver(status: () => number = () => 200, before: () => Promise<void> = () => Promise.resolve()) {
+  const received: Received[] = [];
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      void before().then(() => response.writeHead(status()).end('ok'));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const CREATE = `mutation ($name: String!, $definition: JSON) { createWorkflow(input: { name: $name, definition: $definition }) { workflow { id enabled } } }`;
+export const UPDATE = `mutation ($id: ID!, $definition: JSON) { updateWorkflowDraft(input: { id: $id, definition: $definition }) { workflow { id draft } } }`;
+export const PUBLISH = `mutation ($id: ID!) { publishWorkflow(input: { id: $id }) { version { number trigger } workflow { publishedVersion { number } } } }`;
+export const ENABLE = `mutation ($id: ID!, $enabled: Boolean!) { setWorkflowEnabled(input: { id: $id, enabled: $enabled }) { workflow { enabled } } }`;
+export const RUNS = `query ($id: ID, $recordId: ID) { workflowRuns(workflowId: $id, recordId: $recordId, first: 50) {
+  id status error depth recordId triggerId version { number }
+  steps { stepId kind status attempts input output error durationMs dueAt } } }`;
+
+export async function publishedWorkflow(client: TestClient, name: string, definition: unknown): Promise<string> {
+  const id = (await client.query(CREATE, { name, definition })).createWorkflow.workflow.id as string;
+  await client.query(PUBLISH, { id });
+  await client.query(ENABLE, { id, enabled: true });
+  return id;
+}
+
+export interface RunView {
+  id: string;
+  status: string;
+  error: string | null;
+  depth: number;
+  recordId: string | null;
+  triggerId: string;
+  version: { number: number };
+  steps: { stepId: string; kind: string; status: string; attempts: number; input: any; output: any; error: string | null; durationMs: number | null; dueAt: string | null }[];
+}
+
+export async function runsOf(client: TestClient, workflowId: string): Promise<RunView[]> {
+  return (await client.query(RUNS, { id: workflowId })).workflowRuns as RunView[];
+}
+
+/** Polls until `check` passes (the runs are asynchronous: subscribers, then queue workers). */
+export async function eventually<T>(kit: PluginTestGateway, check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await kit.settled();
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** The workflow's runs once `count` of them have finished (or are waiting, with `waiting`). */
+export async function finishedRuns(kit: PluginTestGateway, client: TestClient, workflowId: string, count: number, settledStatuses = ['SUCCEEDED', 'FAILED', 'CANCELLED']) {
+  return eventually(kit, async () => {
+    const runs = await runsOf(client, workflowId);
+    expect(runs.filter((r) => settledStatuses.includes(r.status))).toHaveLength(count);
+    return runs;
+  });
+}
