@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
 import { type Database, withoutDeadline } from '@crm/db';
-import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import { type BuildSchemaOptions, buildSchema, catalogOf } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
@@ -228,7 +228,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     traceRequest: options.tracing?.inRequestSpan,
   });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, catalog: catalogOf(schema), live: bus, guard, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
   const liveSubscribers = () => bus.subscriberCount - guard.busListeners - sockets.shared.executions + sockets.shared.subscribers;
 
   return {

@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
-import { createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
+import { catalogOf, createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
 import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -67,6 +67,7 @@ export interface ConnectionInitialContext {
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
   const jitEligible = createJitEligibility(options.schema);
+  const catalog = catalogOf(options.schema);
   const introspection = options.exposure?.introspection ?? 'open';
   return createYoga<NodeServerContext, GraphContext>({
     schema: options.schema,
@@ -78,7 +79,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
       (initial as ConnectionInitialContext).connectionContext ??
-      contextFor(initial.request.headers.get('authorization'), verifier, runner, live),
+      contextFor(initial.request.headers.get('authorization'), verifier, runner, catalog, live),
     maskedErrors: {
       maskError: (error, message) =>
         maskError(error, message, (internal, fields) =>

@@ -75,8 +75,13 @@ export class DeclaredObjects {
   }
 
   #scalar(t: PrismaFieldBuilder, field: ResolvedField): unknown {
-    const options = { nullable: field.nullable, description: field.description, ...(field.read !== 'READ_ONLY' ? { authScopes: { [field.read === 'ADMIN' ? 'admin' : 'member']: true } } : {}) };
-    const expose = (type: unknown) => (t as unknown as { expose: (c: string, o: object) => unknown }).expose(field.column, { ...options, type });
+    const options = { nullable: field.nullable, description: field.description, ...(field.read !== 'READ_ONLY' && !field.nullable ? { authScopes: { [field.read === 'ADMIN' ? 'admin' : 'member']: true } } : {}) };
+    const builder = t as unknown as { expose: (c: string, o: object) => unknown; field: (o: object) => unknown };
+    // A nullable field the caller does not read is null (docs/security.md, "Hidden fields"); the read engine agrees.
+    const expose = (type: unknown) =>
+      field.nullable
+        ? builder.field({ ...options, type, resolve: (row: Record<string, unknown>, _args: unknown, ctx: GraphContext) => (ctx.permissions?.canReadField(field) ? row[field.column] : null) })
+        : builder.expose(field.column, { ...options, type });
     switch (field.kind) {
       case 'string':
         return expose('String');
@@ -245,7 +250,7 @@ async function loadNestedAggregates(
   const caller = callerOf(ctx);
   const params = new SqlParams();
   let n = 0;
-  const context = { catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}` };
+  const context = { catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}`, permissions: ctx.permissions };
   const sql = aggregateStatement(context, target, filter, selection, { column: target.fields.get(relation.key)!.column, ids });
   const rows = await caller.db.$queryRawUnsafe<{ parent: string; data: string }[]>(sql, ...params.values);
   const found = new Map(rows.map((r) => [r.parent, JSON.parse(r.data) as AggregateValues]));

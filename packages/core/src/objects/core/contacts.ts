@@ -2,6 +2,7 @@ import { defineObject } from '../declaration.js';
 
 export const Customer = defineObject({
   name: 'Customer',
+  owner: 'ownerId',
   plural: 'customers',
   single: 'customer',
   segmentable: true,
@@ -13,19 +14,19 @@ export const Customer = defineObject({
     email: { kind: 'string', nullable: true, sort: true, search: 'A' },
     phone: { kind: 'string', nullable: true, search: 'B' },
     lifecycleStage: { kind: 'enum', enum: 'LifecycleStage', sort: true, group: true },
-    stageChangedAt: { kind: 'datetime', sort: true },
+    stageChangedAt: { computed: true, kind: 'datetime', sort: true },
     churnReason: { kind: 'string', nullable: true },
     source: { kind: 'enum', enum: 'Channel', nullable: true, group: true },
     tags: { kind: 'stringList' },
     externalRef: { kind: 'string', nullable: true },
     attributes: { kind: 'json' },
     annualWallet: { kind: 'decimal', nullable: true, sort: true, description: 'Estimated yearly spend in our category.' },
-    lifetimeValue: { kind: 'decimal', sort: true, description: 'Sum of the customer’s orders.' },
-    orderCount: { kind: 'int', sort: true },
-    firstOrderAt: { kind: 'datetime', nullable: true, sort: true },
-    lastOrderAt: { kind: 'datetime', nullable: true, sort: true, nulls: 'last' },
-    predictedLifetimeValue: { kind: 'decimal', nullable: true, sort: true, nulls: 'last', expose: false, description: 'As of the latest lifetime-value fit.' },
-    probabilityAlive: { kind: 'float', nullable: true, sort: true, nulls: 'last', expose: false, description: '0 to 1, as of the latest lifetime-value fit.' },
+    lifetimeValue: { computed: true, kind: 'decimal', sort: true, description: 'Sum of the customer’s orders.' },
+    orderCount: { computed: true, kind: 'int', sort: true },
+    firstOrderAt: { computed: true, kind: 'datetime', nullable: true, sort: true },
+    lastOrderAt: { computed: true, kind: 'datetime', nullable: true, sort: true, nulls: 'last' },
+    predictedLifetimeValue: { computed: true, kind: 'decimal', nullable: true, sort: true, nulls: 'last', expose: false, description: 'As of the latest lifetime-value fit.' },
+    probabilityAlive: { computed: true, kind: 'float', nullable: true, sort: true, nulls: 'last', expose: false, description: '0 to 1, as of the latest lifetime-value fit.' },
     companyId: { kind: 'reference', references: 'Company', nullable: true, group: true },
     ownerId: { kind: 'reference', references: 'User', nullable: true, group: true },
     createdAt: { kind: 'datetime', sort: true, group: true },
@@ -93,6 +94,7 @@ export const CustomerScore = defineObject({
 
 export const Company = defineObject({
   name: 'Company',
+  owner: 'ownerId',
   plural: 'companies',
   single: 'company',
   fields: {

@@ -41,6 +41,7 @@ export const Stage = defineObject({
 
 export const Deal = defineObject({
   name: 'Deal',
+  owner: 'ownerId',
   plural: 'deals',
   single: 'deal',
   fields: {
@@ -52,7 +53,7 @@ export const Deal = defineObject({
     expectedCloseAt: { kind: 'datetime', nullable: true, sort: true, group: true },
     closedAt: { kind: 'datetime', nullable: true, sort: true, group: true },
     lostReason: { kind: 'string', nullable: true, search: 'C' },
-    stageChangedAt: { kind: 'datetime', sort: true },
+    stageChangedAt: { computed: true, kind: 'datetime', sort: true },
     customerId: { kind: 'reference', references: 'Customer', group: true },
     companyId: { kind: 'reference', references: 'Company', nullable: true, group: true },
     pipelineId: { kind: 'reference', references: 'Pipeline', group: true },

@@ -95,7 +95,7 @@ function count(state: State, path: string) {
 
 function parseField(field: ResolvedField, value: unknown, state: State, path: string): FilterNode {
   if (!field.filter) fail(path, `${field.name} cannot be filtered`);
-  if (state.context.canRead && !state.context.canRead(field)) throw new CrmError('FORBIDDEN', `${path}: your API key cannot read ${field.name}`, path);
+  if (state.context.canRead && !state.context.canRead(field)) throw new CrmError('BAD_USER_INPUT', `${path}: ${field.name} is hidden from your API key's role`, path);
   if (!isObject(value)) fail(path, `a field filter is an object of operators, e.g. { eq: … }`);
   const allowed = operatorsByKind[field.kind];
   const items: FilterNode[] = [];
