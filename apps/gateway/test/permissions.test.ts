@@ -2,6 +2,7 @@
 // queries (through the SQL read engine and through Pothos, which must agree), node, by-id fields, filters, sorts and
 // relation filters on hidden fields, aggregates, group-by, the global search, mutations and subscriptions. Then role
 // management: only ADMIN keys manage roles, and a workspace never sees or assigns another's.
+import { createPluginHost, loadPlugins } from '@crm/plugin-sdk/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
@@ -31,9 +32,11 @@ async function createKey(client: TestClient, input: Record<string, unknown>): Pr
 }
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // A plugin's object and declared permissions are part of the same model.
+  const host = createPluginHost((await loadPlugins({ env: { CRM_PLUGINS: 'competitor-feedback' } })).enabled);
+  t = await startTestGateway({ plugins: host, migrations: host.migrations });
   admin = t.workspace.client;
-  plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false, monthEndSnapshots: false, trashRetention: { days: null } });
+  plain = createGateway({ database: t.database, plugins: host, logger: createLogger('error'), sqlProjection: false, monthEndSnapshots: false, trashRetention: { days: null } });
   plainUrl = await plain.listen(0);
   const q = admin.query.bind(admin);
   ids.ulla = (await q(`mutation { createUser(input: { name: "Ulla Own", email: "ulla@a.test" }) { user { id } } }`)).createUser.user.id;
@@ -58,12 +61,14 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Runs a query as the rep through the read engine and through Pothos; both must answer the same. */
-async function asRep(query: string, variables: Record<string, unknown> = {}) {
-  const [engine, pothos] = await Promise.all([rep.request(query, variables), new TestClient(plainUrl, repKey).request(query, variables)]);
+/** Runs a query with a key through the read engine and through Pothos; both must answer the same. */
+async function bothPaths(apiKey: string, query: string, variables: Record<string, unknown> = {}) {
+  const [engine, pothos] = await Promise.all([t.client(apiKey).request(query, variables), new TestClient(plainUrl, apiKey).request(query, variables)]);
   expect(engine).toEqual(pothos);
   return engine;
 }
+
+const asRep = (query: string, variables: Record<string, unknown> = {}) => bothPaths(repKey, query, variables);
 
 describe('a restricted role reads only what it may', () => {
   it('lists only its own customers, with hidden fields null, on both paths', async () => {
@@ -119,7 +124,7 @@ describe('a restricted role reads only what it may', () => {
   it('search does not look into hidden fields or others’ rows', async () => {
     const byName = await asRep(`{ customers(search: "Mina") { totalCount } theirs: customers(search: "Theo") { totalCount } byPhone: customers(search: "0101") { totalCount } }`);
     expect(byName.data).toEqual({ customers: { totalCount: 1 }, theirs: { totalCount: 0 }, byPhone: { totalCount: 0 } });
-    const global = await rep.query(`{ theo: search(query: "Theo") { node { id } } ticket: search(query: "Closed reps") { node { id } } mina: search(query: "Mina", types: [CUSTOMER]) { node { id } } }`);
+    const global = await rep.query(`{ theo: search(query: "Theo") { node { id } } ticket: search(query: "Closed reps") { node { id } } mina: search(query: "Mina", types: [Customer]) { node { id } } }`);
     expect(global).toEqual({ theo: [], ticket: [], mina: [{ node: { id: ids.mine } }] });
   });
 });
@@ -202,7 +207,7 @@ describe('scopes and built-in roles', () => {
     expect(seen.customer.phone).toBe('+1 555 0202');
     expect(await readOnly.errorCode(`mutation { createCompany(input: { name: "Nope" }) { company { id } } }`)).toBe('FORBIDDEN');
     const roles = (await admin.query(`{ roles { id builtIn name permissions { object read create update delete ownRecordsOnly hiddenFields } } }`)).roles;
-    expect(roles.map((r: { name: string }) => r.name)).toEqual(['ADMIN', 'MEMBER', 'READ_ONLY', 'Sales rep']);
+    expect(roles.map((r: { name: string }) => r.name).slice(0, 4)).toEqual(['ADMIN', 'MEMBER', 'READ_ONLY', 'Sales rep']);
     const ro = roles.find((r: { name: string }) => r.name === 'READ_ONLY');
     expect(ro.permissions.find((p: { object: string }) => p.object === 'Customer')).toMatchObject({ read: true, create: false, update: false, delete: false });
     const custom = roles.find((r: { name: string }) => r.name === 'Sales rep');
@@ -216,6 +221,35 @@ describe('scopes and built-in roles', () => {
     expect(after.customer).toEqual({ phone: '+1 555 0909', annualWallet: null });
     const deleting = await admin.request(`mutation ($id: ID!) { deleteRole(input: { id: $id }) { role { id } } }`, { id: repRoleId });
     expect(deleting.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
+  });
+});
+
+describe('plugins: their objects and declared permissions', () => {
+  const create = `mutation ($input: CompetitorFields!) { createCompetitor(input: $input) { competitor { id name weaknesses } } }`;
+  const analyst = async (permissions: object[], pluginPermissions: string[]) => {
+    const role = await admin.query(`mutation ($n: String!, $p: [ObjectPermissionInput!]!, $pp: [String!]) { createRole(input: { name: $n, permissions: $p, pluginPermissions: $pp }) { role { id } } }`, {
+      n: `Analyst ${Math.random()}`,
+      p: permissions,
+      pp: pluginPermissions,
+    });
+    return t.client(await createKey(admin, { name: 'analyst', roleId: role.createRole.role.id }));
+  };
+
+  it('a custom role holds the plugin permissions it names, and the plugin object’s permissions apply', async () => {
+    await admin.query(create, { input: { name: 'Rival', weaknesses: 'slow support' } });
+    const competitor = { object: 'Competitor', read: true, create: true, hiddenFields: ['weaknesses'] };
+    const writer = await analyst([competitor], ['competitor-feedback.read', 'competitor-feedback.write']);
+    const made = await writer.query(create, { input: { name: 'Upstart' } });
+    expect(made.createCompetitor.competitor).toMatchObject({ name: 'Upstart', weaknesses: null });
+    const hiddenWrite = await writer.request(create, { input: { name: 'Other', weaknesses: 'x' } });
+    expect(hiddenWrite.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'weaknesses' });
+    const listed = await bothPaths(writer.apiKey!, `{ competitors(orderBy: [{ field: NAME }]) { edges { node { name weaknesses } } } }`);
+    expect(listed.data!.competitors.edges).toEqual([{ node: { name: 'Rival', weaknesses: null } }, { node: { name: 'Upstart', weaknesses: null } }]);
+
+    const noPluginPermission = await analyst([competitor], []);
+    expect(await noPluginPermission.errorCode(create, { input: { name: 'Nope' } })).toBe('FORBIDDEN');
+    const noObjectWrite = await analyst([{ object: 'Competitor', read: true }], ['competitor-feedback.write']);
+    expect(await noObjectWrite.errorCode(create, { input: { name: 'Nope' } })).toBe('FORBIDDEN');
   });
 });
 

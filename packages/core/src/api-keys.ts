@@ -98,7 +98,7 @@ interface KeyRow {
 function commandRole(key: KeyRow, grants: RoleGrants | null): Role {
   const role = grants ? (grantsWrite(grants) ? 'MEMBER' : 'READ_ONLY') : key.role;
   const scopes = key.scopes ?? [];
-  return scopes.length && !scopes.some((scope) => scope.endsWith(':write')) ? 'READ_ONLY' : role;
+  return scopes.length && !scopes.some((scope) => !scope.endsWith(':read')) ? 'READ_ONLY' : role;
 }
 
 /** The session a key opens: a key linked to a user acts as that user. */

@@ -45,7 +45,7 @@ export class Permissions {
     const scopes = session.scopes ?? [];
     for (const object of catalog.objects) {
       if (!isGoverned(object)) continue;
-      const base = session.customRole ? (session.customRole.grants[object.name] ?? nothing) : session.role === 'READ_ONLY' ? readOnly : everything;
+      const base = session.customRole ? (session.customRole.grants.objects[object.name] ?? nothing) : session.role === 'READ_ONLY' ? readOnly : everything;
       const grant: ObjectGrant = {
         ...base,
         read: base.read && hasRole(session, object.read) && scopesAllow(scopes, object, 'read'),
@@ -80,6 +80,17 @@ export class Permissions {
   /** Whether the key writes a field (values the system keeps, `computed`, are nobody's to write). */
   canWriteField(field: ResolvedField): boolean {
     return !field.computed && !this.#readOnly.has(field) && this.canReadField(field);
+  }
+
+  /**
+   * Whether the key holds a plugin's declared permission: a built-in role holds it when the plugin lists the role; a
+   * custom role when it names `<pluginId>.<permission>`; scopes, when given, must name it too.
+   */
+  holdsPluginPermission(pluginId: string, permission: string, roles: readonly string[]): boolean {
+    const name = `${pluginId}.${permission}`;
+    const held = this.session.customRole ? this.session.customRole.grants.plugins.includes(name) : roles.includes(this.session.role);
+    const scopes = this.session.scopes ?? [];
+    return held && (!scopes.length || scopes.includes(name));
   }
 
   /** The owner field whose value must be the key's user, when the own-records rule applies to `object`. */

@@ -15,8 +15,15 @@ export interface ObjectGrant {
   readOnlyFields: readonly string[];
 }
 
-/** A custom role's permissions, by object name. Stored as the role's `grants` (JSON). */
-export type RoleGrants = Readonly<Record<string, ObjectGrant>>;
+/** A custom role's permissions. Stored as the role's `grants` (JSON). */
+export interface RoleGrants {
+  /** By object name. */
+  readonly objects: Readonly<Record<string, ObjectGrant>>;
+  /** Plugins' declared permissions the role holds, as `<pluginId>.<permission>` (`loyalty.redeem`). */
+  readonly plugins: readonly string[];
+}
+
+const PLUGIN_PERMISSION = /^[a-z0-9][a-z0-9-]*\.[A-Za-z][A-Za-z0-9_]*$/;
 
 export type ObjectAction = 'read' | 'create' | 'update' | 'delete';
 export const objectActions: readonly ObjectAction[] = ['read', 'create', 'update', 'delete'];
@@ -31,8 +38,11 @@ export const isGoverned = (object: Pick<ResolvedObject, 'plural' | 'single'>) =>
  * Checks a role's grants against the catalog it is used with; BAD_USER_INPUT naming the faulty entry
  * (`permissions.<i>.<what>`). A field can be hidden only where the schema lets it be null (see docs/security.md).
  */
-export function checkRoleGrants(catalog: ObjectCatalog, entries: readonly ({ object: string } & ObjectGrant)[]): RoleGrants {
+export function checkRoleGrants(catalog: ObjectCatalog, entries: readonly ({ object: string } & ObjectGrant)[], plugins: readonly string[] = []): RoleGrants {
   const grants: Record<string, ObjectGrant> = {};
+  plugins.forEach((name, i) => {
+    if (!PLUGIN_PERMISSION.test(name)) throw badInput(`pluginPermissions.${i}: ${name} is not <pluginId>.<permission>`, `pluginPermissions.${i}`);
+  });
   entries.forEach((entry, i) => {
     const at = `permissions.${i}`;
     const object = catalog.has(entry.object) ? catalog.get(entry.object) : undefined;
@@ -60,8 +70,8 @@ export function checkRoleGrants(catalog: ObjectCatalog, entries: readonly ({ obj
       readOnlyFields: [...new Set(entry.readOnlyFields)],
     };
   });
-  return grants;
+  return { objects: grants, plugins: [...new Set(plugins)] };
 }
 
 /** Whether a role with these grants writes anything (its keys then count as MEMBER for the workspace's other commands). */
-export const grantsWrite = (grants: RoleGrants) => Object.values(grants).some((g) => g.create || g.update || g.delete);
+export const grantsWrite = (grants: RoleGrants) => Object.values(grants.objects).some((g) => g.create || g.update || g.delete) || grants.plugins.length > 0;

@@ -74,7 +74,7 @@ export async function createApiKey(caller: Caller, raw: z.input<typeof createApi
       if (input.customRoleId) {
         const role = await scope.tx.customRole.findUnique({ where: { id: input.customRoleId }, select: { grants: true } });
         if (!role) throw notFound('Role', 'roleId');
-        const ownOnly = Object.values(role.grants as unknown as RoleGrants).some((grant) => grant.ownRecordsOnly);
+        const ownOnly = Object.values((role.grants as unknown as RoleGrants).objects).some((grant) => grant.ownRecordsOnly);
         if (ownOnly && !input.userId) throw badInput('This role keeps only its own records: link the key to a team member', 'userId');
       }
       const issued = await issueApiKey(scope.tx, {

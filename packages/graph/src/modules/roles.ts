@@ -22,6 +22,7 @@ export interface RoleView {
   name: string;
   description: string | null;
   permissions: (ObjectGrant & { object: string })[];
+  pluginPermissions: readonly string[];
 }
 
 const builtInDescriptions: Record<Role, string> = {
@@ -48,6 +49,8 @@ function builtInView(catalog: ObjectCatalog, role: Role): RoleView {
       hiddenFields: [...object.fields.values()].filter((f) => !permissions.canReadField(f)).map((f) => f.name),
       readOnlyFields: [],
     })),
+    // A built-in role holds the plugin permissions each plugin lists it under (see `plugins { permissions }`).
+    pluginPermissions: [],
   };
 }
 
@@ -61,7 +64,8 @@ export function customView(role: CustomRole): RoleView {
     builtIn: null,
     name: role.name,
     description: role.description,
-    permissions: Object.entries(grants).map(([object, grant]) => ({ object, ...grant })),
+    permissions: Object.entries(grants.objects).map(([object, grant]) => ({ object, ...grant })),
+    pluginPermissions: grants.plugins,
   };
 }
 
@@ -91,6 +95,10 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
       name: t.exposeString('name'),
       description: t.exposeString('description', { nullable: true }),
       permissions: t.field({ type: [ObjectPermission], resolve: (r) => r.permissions }),
+      pluginPermissions: t.stringList({
+        description: 'Plugins’ declared permissions the custom role holds (`loyalty.redeem`); built-in roles hold those their plugins list them under.',
+        resolve: (r) => [...r.pluginPermissions],
+      }),
     }),
   });
 
@@ -106,8 +114,8 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
       readOnlyFields: t.stringList({ defaultValue: [] }),
     }),
   });
-  type PermissionInput = { object: string; read?: boolean | null; create?: boolean | null; update?: boolean | null; delete?: boolean | null; ownRecordsOnly?: boolean | null; hiddenFields?: string[] | null; readOnlyFields?: string[] | null };
-  const grantsOf = (entries: readonly PermissionInput[]) =>
+  type PermissionInput = { object: string; read?: boolean | null; create?: boolean | null; update?: boolean | null; delete?: boolean | null; ownRecordsOnly?: boolean | null; hiddenFields?: readonly string[] | null; readOnlyFields?: readonly string[] | null };
+  const grantsOf = (entries: readonly PermissionInput[], plugins: readonly string[] | null | undefined) =>
     checkRoleGrants(
       catalog,
       entries.map((e) => ({
@@ -120,12 +128,14 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
         hiddenFields: e.hiddenFields ?? [],
         readOnlyFields: e.readOnlyFields ?? [],
       })),
+      plugins ?? [],
     );
   const CreateRoleInput = builder.inputType('CreateRoleInput', {
     fields: (t) => ({
       name: t.string({ required: true }),
       description: t.string(),
       permissions: t.field({ type: [ObjectPermissionInput], required: true }),
+      pluginPermissions: t.stringList({ description: 'Plugins’ declared permissions, as `<pluginId>.<permission>`.' }),
     }),
   });
   const UpdateRoleInput = builder.inputType('UpdateRoleInput', {
@@ -134,6 +144,7 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
       name: t.string(),
       description: t.string(),
       permissions: t.field({ type: [ObjectPermissionInput], description: 'Replaces every object permission of the role.' }),
+      pluginPermissions: t.stringList({ description: 'Replaces the plugin permissions the role holds.' }),
     }),
   });
   const DeleteRoleInput = builder.inputType('DeleteRoleInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
@@ -158,14 +169,20 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
     createRole: t.field({
       type: RolePayload('CreateRolePayload'),
       args: { input: t.arg({ type: CreateRoleInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => ({ role: customView(await createRole(callerOf(ctx), input, grantsOf(input.permissions))) }),
+      resolve: async (_root, { input }, ctx) => ({ role: customView(await createRole(callerOf(ctx), input, grantsOf(input.permissions, input.pluginPermissions))) }),
     }),
     updateRole: t.field({
       type: RolePayload('UpdateRolePayload'),
       args: { input: t.arg({ type: UpdateRoleInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const id = rowId(input.id, 'CustomRole', 'id');
-        const grants = input.permissions ? grantsOf(input.permissions) : null;
+        const current = input.permissions && input.pluginPermissions ? null : await callerOf(ctx).db.customRole.findUnique({ where: { id } });
+        const stored = current ? customView(current) : null;
+        // What is not given stays: object permissions and plugin permissions are replaced separately.
+        const grants =
+          input.permissions || input.pluginPermissions
+            ? grantsOf(input.permissions ?? stored?.permissions ?? [], input.pluginPermissions ?? stored?.pluginPermissions ?? [])
+            : null;
         return { role: customView(await updateRole(callerOf(ctx), { id, name: input.name, description: input.description }, grants)) };
       },
     }),
