@@ -80,6 +80,14 @@ describe('a restricted role reads only what it may', () => {
     });
   });
 
+  it('the read engine applies the rules inside its one statement', async () => {
+    const query = `{ customers(first: 50) { totalCount edges { node { name phone company { name } deals { totalCount } } } } }`;
+    await rep.request(query);
+    const statements = await t.sql.during(() => rep.request(query));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toContain('json_build_object');
+  });
+
   it('node and by-id fields answer null for others’ rows and for objects the role does not read', async () => {
     const result = await asRep(
       `query ($t: ID!, $m: ID!, $td: ID!, $k: ID!) { theirs: node(id: $t) { id } mine: customer(id: $m) { id phone } theirDeal: deal(id: $td) { id } ticket(id: $k) { id } ticketNode: node(id: $k) { id } }`,
@@ -185,6 +193,15 @@ describe('subscriptions deliver only what the role reads', () => {
       expect(first!.events.subject).toEqual({ id: ids.mine });
       expect(first!.events.payload).toEqual({ changed: ['externalRef'], changes: { externalRef: { from: null, to: 'visible change' } } });
       expect(JSON.stringify(first)).not.toContain('0909');
+      // The audit log: no ticket events, no events about others' customers; one's own customer's, scrubbed.
+      const log = await rep.query(`{ events(first: 100) { edges { node { type subjectType payload } } } }`);
+      expect(log.events.edges.map((e: { node: { subjectType: string } }) => e.node.subjectType)).not.toContain('Ticket');
+      expect(JSON.stringify(log)).not.toMatch(/Theo|0909|0101|0202/);
+      const mine = await rep.query(`query ($id: ID!) { events(subjectId: $id, first: 100) { edges { node { type payload } } } }`, { id: ids.mine });
+      expect(mine.events.edges.map((e: { node: { type: string } }) => e.node.type)).toContain('customer.updated');
+      expect(JSON.stringify(mine)).not.toMatch(/0909|0101/);
+      const theirs = await rep.query(`query ($id: ID!) { events(subjectId: $id, first: 100) { edges { node { type } } } }`, { id: ids.theirs });
+      expect(theirs.events.edges).toEqual([]);
     } finally {
       sub.dispose();
       await client.dispose();
