@@ -109,6 +109,14 @@ describe('a restricted role reads only what it may', () => {
       tickets: { totalCount: 0 },
       customers: { aggregate: { count: 1 } },
     });
+    // Relation filters look only at rows the key sees: they cannot probe others' customers or unreadable tickets.
+    const probes = await asRep(`{
+      theirs: companies(filter: { customers: { some: { name: { eq: "Theo Theirs" } } } }) { totalCount }
+      mine: companies(filter: { customers: { some: { name: { eq: "Mina Mine" } } } }) { totalCount }
+      allMine: companies(filter: { customers: { every: { name: { startsWith: "Mina" } } } }) { totalCount }
+      withTickets: customers(filter: { tickets: { some: {} } }) { totalCount }
+    }`);
+    expect(probes.data).toEqual({ theirs: { totalCount: 0 }, mine: { totalCount: 1 }, allMine: { totalCount: 1 }, withTickets: { totalCount: 0 } });
     const groups = await rep.query(`{ customersGroupBy(by: [{ field: OWNER_ID }]) { key { ownerId } aggregate { count } } }`);
     expect(groups.customersGroupBy).toEqual([{ key: { ownerId: ids.ulla }, aggregate: { count: 1 } }]);
   });

@@ -1,4 +1,4 @@
-import type { ObjectCatalog, ResolvedField, ResolvedObject } from '../objects/index.js';
+import type { FilterNode, ObjectCatalog, ResolvedField, ResolvedObject } from '../objects/index.js';
 import { CrmError, forbidden } from '../errors.js';
 import { hasRole, type Session } from '../session.js';
 import { isGoverned, type ObjectAction, type ObjectGrant } from './role-grants.js';
@@ -97,6 +97,17 @@ export class Permissions {
   ownerField(object: ResolvedObject): ResolvedField | null {
     const grant = this.#grant(object);
     return grant?.ownRecordsOnly && object.owner ? object.fields.get(object.owner)! : null;
+  }
+
+  /**
+   * The rows of `object` the key sees, as a filter (null: every row): none of an object it does not read, its user's
+   * under "own records only". Relation filters narrow to these (see `FilterContext.rowRule`).
+   */
+  rowFilter(object: ResolvedObject): FilterNode | null {
+    if (!this.can(object, 'read')) return { kind: 'or', items: [] };
+    const owner = this.ownerField(object);
+    if (!owner) return null;
+    return this.userId ? { kind: 'compare', field: owner, op: 'eq', value: this.userId } : { kind: 'or', items: [] };
   }
 
   /** FORBIDDEN unless the key may `action` rows of `object`. */

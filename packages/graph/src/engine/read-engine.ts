@@ -103,7 +103,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     let aliases = 0;
     const permissions = Permissions.of(session, catalog);
     const canRead = (field: ResolvedField) => permissions.canReadField(field);
-    const filterContext = coreFilterContext(catalog, { canRead });
+    const filterContext = coreFilterContext(catalog, { canRead, ...(permissions.restrictsRows ? { rowRule: (object: ResolvedObject) => permissions.rowFilter(object) } : {}) });
     const context: RenderContext = {
       catalog,
       params,

@@ -24,7 +24,8 @@ export const readable = (ctx: GraphContext) => (field: ResolvedField) => ctx.per
 
 /** How this request parses filters: global ids, the database's enums, the caller's field permissions. */
 export function filterContextOf(catalog: ObjectCatalog, ctx: GraphContext): FilterContext {
-  return coreFilterContext(catalog, { canRead: readable(ctx) });
+  const { permissions } = ctx;
+  return coreFilterContext(catalog, { canRead: readable(ctx), ...(permissions?.restrictsRows ? { rowRule: (object: ResolvedObject) => permissions.rowFilter(object) } : {}) });
 }
 
 /** The validated filter and order of a list's arguments (BAD_USER_INPUT / FORBIDDEN naming the path). */
