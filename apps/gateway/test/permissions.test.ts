@@ -64,7 +64,7 @@ afterAll(async () => {
 /** Runs a query with a key through the read engine and through Pothos; both must answer the same. */
 async function bothPaths(apiKey: string, query: string, variables: Record<string, unknown> = {}) {
   const [engine, pothos] = await Promise.all([t.client(apiKey).request(query, variables), new TestClient(plainUrl, apiKey).request(query, variables)]);
-  expect(engine).toEqual(pothos);
+  expect(engine, JSON.stringify({ engine, pothos })).toEqual(pothos);
   return engine;
 }
 

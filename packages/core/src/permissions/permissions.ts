@@ -104,10 +104,11 @@ export class Permissions {
    * under "own records only". Relation filters narrow to these (see `FilterContext.rowRule`).
    */
   rowFilter(object: ResolvedObject): FilterNode | null {
-    if (!this.can(object, 'read')) return { kind: 'or', items: [] };
+    const none: FilterNode = { kind: 'compare', field: object.fields.get('id')!, op: 'in', value: [] };
+    if (!this.can(object, 'read')) return none;
     const owner = this.ownerField(object);
     if (!owner) return null;
-    return this.userId ? { kind: 'compare', field: owner, op: 'eq', value: this.userId } : { kind: 'or', items: [] };
+    return this.userId ? { kind: 'compare', field: owner, op: 'eq', value: this.userId } : none;
   }
 
   /** FORBIDDEN unless the key may `action` rows of `object`. */
