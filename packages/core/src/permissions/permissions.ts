@@ -27,8 +27,9 @@ export class Permissions {
   }
 
   readonly #grants = new Map<string, ObjectGrant>();
-  readonly #hidden = new Set<ResolvedField>();
-  readonly #readOnly = new Set<ResolvedField>();
+  /** `Object.field` names: a workspace's schema has its own catalog (custom fields), so fields are matched by name. */
+  readonly #hidden = new Set<string>();
+  readonly #readOnly = new Set<string>();
   /** The user whose records an own-records rule keeps (null: the key is linked to no user, so it keeps none). */
   readonly userId: string | null;
   /**
@@ -54,8 +55,8 @@ export class Permissions {
         delete: base.delete && scopesAllow(scopes, object, 'delete'),
       };
       this.#grants.set(object.name, grant);
-      for (const name of grant.hiddenFields) if (object.fields.has(name)) this.#hidden.add(object.fields.get(name)!);
-      for (const name of grant.readOnlyFields) if (object.fields.has(name)) this.#readOnly.add(object.fields.get(name)!);
+      for (const name of grant.hiddenFields) this.#hidden.add(`${object.name}.${name}`);
+      for (const name of grant.readOnlyFields) this.#readOnly.add(`${object.name}.${name}`);
     }
     this.restrictsRows = Boolean(session.customRole) || scopes.length > 0;
   }
@@ -73,13 +74,13 @@ export class Permissions {
 
   /** Whether the key reads a field: its object is readable, the role does not hide it, the declared `read` role is met. */
   canReadField(field: ResolvedField): boolean {
-    if (this.#hidden.has(field) || !hasRole(this.session, field.read)) return false;
-    return this.can(this.catalog.get(field.owner), 'read');
+    if (this.#hidden.has(`${field.owner}.${field.name}`) || !hasRole(this.session, field.read)) return false;
+    return !this.catalog.has(field.owner) || this.can(this.catalog.get(field.owner), 'read');
   }
 
   /** Whether the key writes a field (values the system keeps, `computed`, are nobody's to write). */
   canWriteField(field: ResolvedField): boolean {
-    return !field.computed && !this.#readOnly.has(field) && this.canReadField(field);
+    return !field.computed && !this.#readOnly.has(`${field.owner}.${field.name}`) && this.canReadField(field);
   }
 
   /**
