@@ -1,4 +1,4 @@
-import type { ApiKeyVerifier, CommandRunner, Session } from '@crm/core';
+import { type ApiKeyVerifier, type CommandRunner, type ObjectCatalog, Permissions, type Session } from '@crm/core';
 import type { GraphContext, LiveEvents } from '@crm/graph';
 
 /** `Bearer <key>` (case-insensitive scheme) → the key; anything else → null. */
@@ -8,16 +8,22 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-/** Builds the per-request GraphQL context from an Authorization value (HTTP header or graphql-ws connectionParams). */
+/**
+ * Builds the per-request GraphQL context from an Authorization value (HTTP header or graphql-ws connectionParams):
+ * the key's session, its permissions over the schema's objects (computed once per verified session), and a caller
+ * whose reads and writes go through them.
+ */
 export async function contextFor(
   authorization: string | null | undefined,
   verifier: ApiKeyVerifier,
   runner: CommandRunner,
+  catalog: ObjectCatalog,
   live?: LiveEvents,
 ): Promise<GraphContext> {
   const token = bearerToken(authorization);
   const session: Session | null = token ? await verifier.verify(token) : null;
-  if (!session) return { session: null, caller: null, db: null };
-  const caller = runner.callerFor(session);
-  return { session, caller, db: caller.db, ...(live ? { live } : {}) };
+  if (!session) return { session: null, caller: null, db: null, permissions: null };
+  const permissions = Permissions.of(session, catalog);
+  const caller = runner.callerFor(session, permissions);
+  return { session, caller, db: caller.db, permissions, ...(live ? { live } : {}) };
 }

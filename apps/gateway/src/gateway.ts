@@ -257,7 +257,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     traceRequest: options.tracing?.inRequestSpan,
   });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, workspaceSchemas, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, catalog: catalogOf(schema), live: bus, guard, workspaceSchemas, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
   const liveSubscribers = () => bus.subscriberCount - guard.busListeners - workspaceSchemas.busListeners - sockets.shared.executions + sockets.shared.subscribers;
 
   return {

@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
-import { createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE, type ReadEngine } from '@crm/graph';
+import { catalogOf, createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE, type ReadEngine } from '@crm/graph';
 import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -71,6 +71,7 @@ export interface ConnectionInitialContext {
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
   const jitEligible = createJitEligibility(options.schema);
+  const catalog = catalogOf(options.schema);
   // One read engine per schema: a workspace's engine reads its custom fields from its schema's catalog.
   const engines = new WeakMap<GraphQLSchema, ReadEngine>();
   const engineOf = (schema: GraphQLSchema) => {
@@ -100,7 +101,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
       (initial as ConnectionInitialContext).connectionContext ??
-      contextFor(initial.request.headers.get('authorization'), verifier, runner, live),
+      contextFor(initial.request.headers.get('authorization'), verifier, runner, catalog, live),
     maskedErrors: {
       maskError: (error, message) =>
         maskError(error, message, (internal, fields) =>

@@ -11,6 +11,8 @@ let victim: TestClient;
 let attacker: TestClient;
 /** Global ids of one of everything in workspace A. */
 const a: Record<string, string> = {};
+/** A's custom role (not a Node: roles are listed by `roles`, not loaded by `node`). */
+let victimRoleId = '';
 /** A's custom field definition (its id is a plain uuid, not a node's global id). */
 let victimCustomField: string;
 /** Rows of workspace B's own (merge attacks name one of each side). */
@@ -46,6 +48,7 @@ async function seedVictim(c: TestClient) {
       eventType: 'deal.won', event: {}, status: 'DELIVERED', attempts: 1, nextAttemptAt: null },
   });
   a.webhookDelivery = globalId('WebhookDelivery', delivery.id);
+  victimRoleId = (await q(`mutation { createRole(input: { name: "Victim role", permissions: [{ object: "Customer", read: true }] }) { role { id } } }`)).createRole.role.id;
   victimCustomField = (await q(`mutation { defineCustomField(input: { object: CUSTOMER, name: "contractEnd", type: DATE }) { customField { id } } }`)).defineCustomField.customField.id;
   a.segment = (await q(`mutation { createSegment(input: { name: "Victim segment", filter: { lifecycleStage: { in: [PROSPECT, CUSTOMER] } } }) { segment { id } } }`)).createSegment.segment.id;
 }
@@ -53,7 +56,8 @@ async function seedVictim(c: TestClient) {
 /** Everything A can see of itself; compared before and after the attacks. */
 const VICTIM_VIEW = /* GraphQL */ `{
   users { edges { node { id name email role active } } }
-  apiKeys(includeRevoked: true) { edges { node { id name role revokedAt } } }
+  apiKeys(includeRevoked: true) { edges { node { id name role revokedAt customRole { id } scopes } } }
+  roles { id name permissions { object read } }
   companies { edges { node { id name domain owner { id } updatedAt } } }
   customers { edges { node { id name email tags lifecycleStage lifetimeValue orderCount updatedAt company { id } owner { id }
     activities { totalCount } orders { totalCount } deals { totalCount } tickets { totalCount } tasks { totalCount } surveyResponses { totalCount }
@@ -168,6 +172,10 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   updateUser: () => [`mutation ($i: UpdateUserInput!) { updateUser(input: $i) { user { id } } }`, { i: { id: a.user, name: 'Pwned' } }],
   createUser: () => [`mutation ($i: CreateUserInput!) { createUser(input: $i) { user { id } } }`, { i: { name: 'Same email', email: 'owner@victim.test' } }],
   createApiKey: () => [`mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'k', role: 'ADMIN', userId: a.user } }],
+  createRole: () => [`mutation ($i: CreateRoleInput!) { createRole(input: $i) { role { id } } }`, { i: { name: 'Victim role', permissions: [{ object: 'Customer', read: true }] } }],
+  updateRole: () => [`mutation ($i: UpdateRoleInput!) { updateRole(input: $i) { role { id } } }`, { i: { id: victimRoleId, name: 'Pwned', permissions: [] } }],
+  deleteRole: () => [`mutation ($i: DeleteRoleInput!) { deleteRole(input: $i) { role { id } } }`, { i: { id: victimRoleId } }],
+  assignRole: () => [`mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'k', roleId: victimRoleId } }],
   revokeApiKey: () => [`mutation ($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }`, { i: { id: a.apiKey } }],
   createCustomer: () => [`mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: 'X', companyId: a.company } }],
   updateCustomer: () => [`mutation ($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }`, { i: { id: a.customer, name: 'Pwned' } }],
@@ -228,7 +236,7 @@ attacks.exportPersonalData = () => [`mutation ($i: ExportPersonalDataInput!) { e
 attacks.erasePerson = () => [`mutation ($i: ErasePersonInput!) { erasePerson(input: $i) { erasedCustomerId } }`, { i: { customerId: a.customer } }];
 
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
-const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment', 'defineCustomField']);
+const succeedInOwnWorkspace = new Set(['createUser', 'createRole', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment', 'defineCustomField']);
 
 describe('tenancy: workspace B cannot change workspace A', () => {
   it('every mutation aimed at A’s rows fails with NOT_FOUND (or succeeds harmlessly inside B)', async () => {
@@ -249,6 +257,6 @@ describe('tenancy: workspace B cannot change workspace A', () => {
 
   it('covers every mutation of the schema', () => {
     const mutations = Object.keys(buildSchema().getMutationType()!.getFields()).sort();
-    expect(Object.keys(attacks).sort()).toEqual(mutations);
+    expect(Object.keys(attacks).filter((name) => name !== 'assignRole').sort()).toEqual(mutations);
   });
 });

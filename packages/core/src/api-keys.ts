@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient, Role } from '@crm/db';
+import type { RoleGrants } from './permissions/role-grants.js';
+import { grantsWrite } from './permissions/role-grants.js';
 import type { Session } from './session.js';
 
 /**
@@ -30,7 +32,7 @@ type KeyClient = Pick<PrismaClient, 'apiKey'>;
 
 export async function issueApiKey(
   db: KeyClient,
-  input: { workspaceId: string; name: string; role: Role; userId?: string | null; expiresAt?: Date | null },
+  input: { workspaceId: string; name: string; role: Role; customRoleId?: string | null; scopes?: readonly string[]; userId?: string | null; expiresAt?: Date | null },
 ): Promise<IssuedApiKey> {
   const { apiKey, prefix, secretHash } = generateApiKey();
   const row = await db.apiKey.create({
@@ -38,6 +40,8 @@ export async function issueApiKey(
       workspaceId: input.workspaceId,
       name: input.name,
       role: input.role,
+      customRoleId: input.customRoleId ?? null,
+      scopes: [...(input.scopes ?? [])],
       prefix,
       secretHash,
       userId: input.userId ?? null,
@@ -66,11 +70,45 @@ export function keyEnded(key: ApiKeyStanding, now = Date.now()): 'revoked' | 'ex
 /** The columns {@link keyEnded} needs, as a Prisma select. */
 export const keyStandingSelect = { revokedAt: true, expiresAt: true, user: { select: { active: true } } } as const;
 
+/** The columns {@link sessionOfKey} needs, as a Prisma select. */
+export const keySessionSelect = {
+  id: true,
+  workspaceId: true,
+  role: true,
+  userId: true,
+  expiresAt: true,
+  scopes: true,
+  customRole: { select: { id: true, name: true, grants: true } },
+} as const;
+
+interface KeyRow {
+  id: string;
+  workspaceId: string;
+  role: Role;
+  userId: string | null;
+  expiresAt: Date | null;
+  scopes?: string[];
+  customRole?: { id: string; name: string; grants: unknown } | null;
+}
+
+/**
+ * The role a key has for commands that are not about one object (segments, settings): a custom role's is MEMBER
+ * when it writes anything and READ_ONLY otherwise; scopes that write nothing make any key READ_ONLY.
+ */
+function commandRole(key: KeyRow, grants: RoleGrants | null): Role {
+  const role = grants ? (grantsWrite(grants) ? 'MEMBER' : 'READ_ONLY') : key.role;
+  const scopes = key.scopes ?? [];
+  return scopes.length && !scopes.some((scope) => !scope.endsWith(':read')) ? 'READ_ONLY' : role;
+}
+
 /** The session a key opens: a key linked to a user acts as that user. */
-export function sessionOfKey(key: { id: string; workspaceId: string; role: Role; userId: string | null; expiresAt: Date | null }): Session {
+export function sessionOfKey(key: KeyRow): Session {
+  const grants = key.customRole ? (key.customRole.grants as RoleGrants) : null;
   return {
     workspaceId: key.workspaceId,
-    role: key.role,
+    role: commandRole(key, grants),
+    ...(key.customRole ? { customRole: { id: key.customRole.id, name: key.customRole.name, grants: grants! } } : {}),
+    ...(key.scopes?.length ? { scopes: key.scopes } : {}),
     actor: key.userId ? `user:${key.userId}` : `apikey:${key.id}`,
     apiKeyId: key.id,
     ...(key.userId ? { userId: key.userId } : {}),
@@ -90,6 +128,7 @@ interface CacheEntry {
   /** The key's row and user, also for a refusal, so that a change to either forgets it. */
   keyId: string | null;
   userId: string | null;
+  roleId: string | null;
   expires: number;
 }
 
@@ -124,7 +163,7 @@ export class ApiKeyVerifier {
     }
     const row = await this.prisma.apiKey.findUnique({
       where: { prefix: match[1]! },
-      select: { id: true, workspaceId: true, role: true, userId: true, secretHash: true, ...keyStandingSelect },
+      select: { ...keySessionSelect, secretHash: true, ...keyStandingSelect },
     });
     const valid =
       row !== null &&
@@ -134,7 +173,7 @@ export class ApiKeyVerifier {
     if (this.cache.size > 10_000) this.cache.clear();
     // An expiring key is trusted from the cache only until it expires.
     const expires = Math.min(now + this.cacheMs, session?.expiresAt?.getTime() ?? Infinity);
-    this.cache.set(hash, { session, keyId: row?.id ?? null, userId: row?.userId ?? null, expires });
+    this.cache.set(hash, { session, keyId: row?.id ?? null, userId: row?.userId ?? null, roleId: row?.customRole?.id ?? null, expires });
     if (session) this.touch(row!.id, now);
     return session;
   }
@@ -147,6 +186,11 @@ export class ApiKeyVerifier {
   /** Forget cached verifications of every key linked to a user (after the user changed, e.g. was deactivated). */
   forgetUser(userId: string): void {
     for (const [hash, entry] of this.cache) if (entry.userId === userId) this.cache.delete(hash);
+  }
+
+  /** Forget cached verifications of every key with a custom role (after the role changed or was deleted). */
+  forgetRole(roleId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.roleId === roleId) this.cache.delete(hash);
   }
 
   private touch(apiKeyId: string, now: number): void {

@@ -1,4 +1,6 @@
-import { DeadlineExceededError, type PrismaClient, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
+import { DeadlineExceededError, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
+import type { Permissions } from './permissions/permissions.js';
+import { rowAccessOf } from './permissions/write-guard.js';
 import { isRetryableConflict } from './database-errors.js';
 import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
@@ -55,8 +57,14 @@ export class CommandRunner {
     this.hooks.push(hook);
   }
 
-  callerFor(session: Session): Caller {
-    const db = scopeToWorkspace(this.options.prisma, session.workspaceId);
+  /**
+   * A caller for a session. With the key's `permissions`, its reads and writes go through them in the data layer
+   * (own-records rows, unreadable objects, per-object and per-field writes); without, only the role is checked
+   * (system and plugin sessions).
+   */
+  callerFor(session: Session, permissions?: Permissions): Caller {
+    const scoped = scopeToWorkspace(this.options.prisma, session.workspaceId);
+    const db = permissions?.restrictsRows ? restrictRows(scoped, rowAccessOf(permissions)) : scoped;
     return {
       session,
       db,

@@ -96,6 +96,9 @@ export interface CrmEventMap extends TrashEventMap {
   'user.created': { name: string; email: string };
   'user.updated': { changed: string[] };
   'apikey.created': { name: string; role: string };
+  'role.created': { name: string };
+  'role.updated': { changed: string[] };
+  'role.deleted': { name: string };
   'apikey.revoked': { name: string };
   // Webhooks carry the target's host only: a URL's path can hold a token, and every key sees events.
   'webhook.created': { host: string; eventTypes: string[] };

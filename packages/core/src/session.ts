@@ -1,4 +1,5 @@
 import type { Role } from '@crm/db';
+import type { RoleGrants } from './permissions/role-grants.js';
 import { CrmError, forbidden } from './errors.js';
 
 /** Who is calling, for which workspace, with which role. Built from an API key by the gateway. */
@@ -12,6 +13,13 @@ export interface Session {
   userId?: string;
   /** When the API key stops working (null or absent: never). */
   expiresAt?: Date | null;
+  /**
+   * The key's custom role (its id and grants); absent for a built-in role. `role` is then what the custom role
+   * amounts to for commands that are not about one object: MEMBER when it writes anything, READ_ONLY otherwise.
+   */
+  customRole?: { id: string; name: string; grants: RoleGrants };
+  /** The key's narrower scopes (`deals:read`); absent or empty: everything its role allows. */
+  scopes?: readonly string[];
 }
 
 const rank: Record<Role, number> = { READ_ONLY: 0, MEMBER: 1, ADMIN: 2 };

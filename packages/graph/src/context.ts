@@ -1,4 +1,4 @@
-import type { Caller, RecordedEvent, Session } from '@crm/core';
+import type { Caller, Permissions, RecordedEvent, Session } from '@crm/core';
 import type { ScopedPrisma } from '@crm/db';
 
 /**
@@ -19,8 +19,10 @@ export interface GraphContext {
   session: Session | null;
   /** Runs commands (writes) for the session; null when unauthenticated. */
   caller: Caller | null;
-  /** Workspace-scoped Prisma client (reads); null when unauthenticated. */
+  /** Workspace-scoped Prisma client (reads), narrowed to the key's permissions; null when unauthenticated. */
   db: ScopedPrisma | null;
+  /** What the key may do (role + scopes), decided once (`Permissions.of`); null when unauthenticated. */
+  permissions: Permissions | null;
   /** Committed events for subscriptions; absent where the host offers none. */
   live?: LiveEvents;
 }

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { type Builder, createBuilder } from './builder.js';
 import { registerAccess } from './modules/access.js';
+import { registerRoles } from './modules/roles.js';
 import { registerAuditLog } from './modules/audit-log.js';
 import { registerAnalytics } from './modules/analytics.js';
 import { registerCollaboration } from './modules/collaboration.js';
@@ -54,7 +55,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   const catalog = new ObjectCatalog(withCustomFields([...coreObjects, ...(options.objects ?? [])], options.customFields ?? []));
   const objects = new DeclaredObjects(builder, catalog, enums, enums.OrderDirection);
   registerUsers(builder, enums, objects);
-  registerAccess(builder, enums);
+  registerAccess(builder, enums, registerRoles(builder, enums, catalog), catalog);
   registerCustomers(builder, enums, objects);
   registerCompanies(builder, enums, objects);
   registerSales(builder, enums, objects);

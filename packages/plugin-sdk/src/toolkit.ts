@@ -88,7 +88,9 @@ export function createToolkit<Settings, Permission extends string, Event extends
     const caller = context.caller;
     if (!caller) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');
     const roles = permissions[permission]?.roles ?? [];
-    if (!roles.includes(caller.session.role)) {
+    // The key's permissions decide (a custom role names the plugin permissions it holds; scopes narrow them).
+    const held = context.permissions ? context.permissions.holdsPluginPermission(id, permission, roles) : roles.includes(caller.session.role);
+    if (!held) {
       throw forbidden(`This needs the ${id} permission "${permission}" (roles: ${roles.join(', ') || 'none'}); your API key is ${caller.session.role}`);
     }
     return caller;

@@ -75,6 +75,9 @@ export class SessionGuard {
       if (event.type === 'apikey.revoked') {
         this.options.verifier.forget(event.subjectId);
         if (this.watchers.has(event.subjectId)) affected.add(event.subjectId);
+      } else if (event.type === 'role.updated' || event.type === 'role.deleted') {
+        // HTTP requests see the role's new permissions at once; a live socket keeps the ones it connected with.
+        this.options.verifier.forgetRole(event.subjectId);
       } else if (event.type === 'user.updated' && (event.payload as { changed?: string[] }).changed?.includes('active')) {
         this.options.verifier.forgetUser(event.subjectId);
         for (const [keyId, set] of this.watchers) {

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
+import type { ApiKeyVerifier, CommandRunner, ObjectCatalog } from '@crm/core';
 import type { GraphContext, LiveEvents } from '@crm/graph';
 import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
@@ -20,6 +20,8 @@ export interface GraphQLWebSocketOptions {
   app: GraphQLApp;
   verifier: ApiKeyVerifier;
   runner: CommandRunner;
+  /** The schema's objects, for each connection's permissions. */
+  catalog: ObjectCatalog;
   live: LiveEvents;
   /** Ends connections whose API key stops working (revoked, expired, user deactivated). */
   guard: SessionGuard;
@@ -88,7 +90,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const raw = ctx.connectionParams?.authorization;
         const authorization = typeof raw === 'string' ? raw : null;
         const apiKey = bearerToken(authorization);
-        const context = await contextFor(authorization, verifier, runner, live);
+        const context = await contextFor(authorization, verifier, runner, options.catalog, live);
         if (!context.session || !apiKey) return false; // graphql-ws closes with 4403 Forbidden
         const socket = ctx.extra.socket;
         if (socket.readyState !== socket.OPEN) return false; // gone while its key was verified

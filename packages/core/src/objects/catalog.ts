@@ -79,6 +79,7 @@ export class ObjectCatalog {
       const relation = object.relations.get(name);
       if (relation?.kind !== 'toOne' || relation.keyOnTarget) problem('searchThrough', `${name} is not a to-one relation by a key of ${object.name}`);
     }
+    if (object.owner !== undefined && object.fields.get(object.owner)?.references !== 'User') problem('owner', `${object.owner} is not a reference to User`);
     for (const key of object.uniqueKeys) {
       for (const name of key) if (!object.fields.has(name)) problem('uniqueKeys', `no field ${name}`);
     }

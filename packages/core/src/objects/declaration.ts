@@ -53,6 +53,11 @@ export interface FieldDeclaration {
   group?: boolean;
   /** The least role that reads the field. @default READ_ONLY */
   read?: Role;
+  /**
+   * Kept by the system (running totals, stage timestamps), never set from input: a command that only maintains
+   * these needs no update permission on the object, and roles cannot grant or refuse writing them. @default false
+   */
+  computed?: boolean;
   /** Output as a GraphQL field of the object. @default true, except `reference` (the relation is output instead) */
   expose?: boolean;
   /**
@@ -133,6 +138,11 @@ export interface ObjectDeclaration {
   read?: Role;
   /** Which plugin declared it (none for core objects). */
   plugin?: string;
+  /**
+   * The reference field naming the user a row belongs to (its owner or assignee): the "own records only" rule of a
+   * role keeps the rows where it is the key's user. None: the rule cannot apply to the object.
+   */
+  owner?: string;
   /** Saved segments select rows of it (`filter: { inSegment }`). @default false */
   segmentable?: boolean;
   /** To-one relations whose search also finds this object (a customer found by its company's name). */
@@ -168,6 +178,7 @@ export interface ResolvedObject {
   node: boolean;
   read: Role;
   plugin?: string;
+  owner?: string;
   segmentable: boolean;
   searchThrough: readonly string[];
   fields: ReadonlyMap<string, ResolvedField>;
@@ -204,6 +215,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime' || f.kind === 'date'),
       group: f.group ?? false,
       read: f.read ?? 'READ_ONLY',
+      computed: f.computed ?? false,
       expose: f.expose ?? f.kind !== 'reference',
       write: f.write ?? false,
       description: f.description,
@@ -235,6 +247,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
     node: declaration.node ?? true,
     read: declaration.read ?? 'READ_ONLY',
     plugin: declaration.plugin,
+    owner: declaration.owner,
     segmentable: declaration.segmentable ?? false,
     searchThrough: declaration.searchThrough ?? [],
     fields,

@@ -57,7 +57,7 @@ export function parseOrder(
         const key = keys.get(entry.field);
         if (!key) throw badInput(`${path}.${i}.field: ${object.name} cannot be sorted by ${entry.field}`, `${path}.${i}.field`);
         if (context.canRead && !context.canRead(key.field)) {
-          throw new CrmError('FORBIDDEN', `${path}.${i}.field: your API key cannot read ${key.field.name}`, `${path}.${i}.field`);
+          throw new CrmError('BAD_USER_INPUT', `${path}.${i}.field: ${key.field.name} is hidden from your API key's role`, `${path}.${i}.field`);
         }
         const term: OrderTerm = { field: key.field.name, direction: entry.direction === 'DESC' ? 'desc' : 'asc' };
         if (key.relation) term.relation = key.relation;

@@ -3,6 +3,7 @@ import { issueApiKey, type IssuedApiKey } from '../api-keys.js';
 import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import type { RoleGrants } from '../permissions/role-grants.js';
 import { fields, parseInput, z } from '../validation.js';
 
 // Team members and API keys: ADMIN keys only.
@@ -53,20 +54,36 @@ export async function updateUser(caller: Caller, raw: z.input<typeof updateUserI
 
 const createApiKeyInput = z.object({
   name: fields.name,
-  role: z.enum(roles),
+  role: z.enum(roles).nullish(),
+  customRoleId: fields.id.nullish(),
+  scopes: z.array(z.string()).max(100).nullish(),
   userId: fields.id.nullish(),
   expiresAt: fields.date.refine((at) => at.getTime() > Date.now(), 'Must be in the future').nullish(),
 });
 
+/**
+ * Issues a key with a built-in `role` or a custom role (`customRoleId`), optionally narrowed by `scopes` (checked
+ * against the schema's objects by the caller: `checkScopes`).
+ */
 export async function createApiKey(caller: Caller, raw: z.input<typeof createApiKeyInput>): Promise<{ key: ApiKey; issued: IssuedApiKey }> {
   const input = parseInput(createApiKeyInput, raw);
+  if ((input.role == null) === (input.customRoleId == null)) throw badInput('Give either a built-in role or a roleId', input.role == null ? 'role' : 'roleId');
   return caller.run(
     async (scope) => {
       await assertOptionalInWorkspace(scope.tx, 'user', input.userId, 'userId');
+      if (input.customRoleId) {
+        const role = await scope.tx.customRole.findUnique({ where: { id: input.customRoleId }, select: { grants: true } });
+        if (!role) throw notFound('Role', 'roleId');
+        const ownOnly = Object.values((role.grants as unknown as RoleGrants).objects).some((grant) => grant.ownRecordsOnly);
+        if (ownOnly && !input.userId) throw badInput('This role keeps only its own records: link the key to a team member', 'userId');
+      }
       const issued = await issueApiKey(scope.tx, {
         workspaceId: scope.session.workspaceId,
         name: input.name,
-        role: input.role as Role,
+        // A custom role decides for the key; the built-in column then holds the least role.
+        role: (input.role ?? 'READ_ONLY') as Role,
+        customRoleId: input.customRoleId ?? null,
+        scopes: input.scopes ?? [],
         userId: input.userId ?? null,
         expiresAt: input.expiresAt ?? null,
       });

@@ -22,6 +22,8 @@ export interface EventLogFilter {
   from?: Date | null;
   /** occurredAt < to. */
   to?: Date | null;
+  /** Not events about these subject types (the objects the caller's role does not read). */
+  hiddenSubjectTypes?: readonly string[] | null;
 }
 
 /** The Prisma filter of the workspace-wide log (the workspace itself comes from the scoped client). */
@@ -35,6 +37,7 @@ export function eventLogWhere(filter: EventLogFilter, page?: Pick<EventPage, 'ol
   return {
     ...(filter.types?.length ? { type: { in: [...filter.types] } } : {}),
     ...(filter.subject ? { subjectId: filter.subject.id, subjectType: filter.subject.type } : {}),
+    ...(filter.hiddenSubjectTypes?.length ? { NOT: { subjectType: { in: [...filter.hiddenSubjectTypes] } } } : {}),
     ...(Object.keys(occurredAt).length ? { occurredAt } : {}),
     ...(Object.keys(seq).length ? { seq } : {}),
   };

@@ -1,7 +1,7 @@
 import { badInput, type FilterNode, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { column, globalIdSql, ident, literal, valueSql } from './sql-text.js';
-import { visibleRows } from './visible-rows.js';
+import { permittedRows } from './visible-rows.js';
 
 /** Which aggregates a selection asks for (field names per function). */
 export interface AggregateSelection {
@@ -81,7 +81,7 @@ export function aggregateStatement(
   parents?: { column: string; ids: readonly string[] },
 ): string {
   const a = context.nextAlias();
-  const where = [visibleRows(context.workspace, object, a), filterSql(context, object, filter, a)];
+  const where = [permittedRows(context.workspace, object, a, context.permissions), filterSql(context, object, filter, a)];
   if (!parents) return `SELECT ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')}`;
   where.push(`${column(a, parents.column)} = ANY(${context.params.add([...parents.ids], 'uuid[]')})`);
   return `SELECT ${column(a, parents.column)}::text AS parent, ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')} GROUP BY ${column(a, parents.column)}`;
@@ -124,7 +124,7 @@ export function groupByStatement(
   });
   // Keys break the remaining ties, so the order (and what `first` cuts) is the same every time.
   orderTerms.push(...parts.map((p) => `${p.group} ASC NULLS LAST`));
-  const where = [visibleRows(context.workspace, object, a), filterSql(context, object, filter, a)];
+  const where = [permittedRows(context.workspace, object, a, context.permissions), filterSql(context, object, filter, a)];
   return `SELECT json_build_object('key', ${keyObject}, 'aggregate', ${aggregateObjectSql(object, selection, a)})::text AS data
     FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')}
     GROUP BY ${parts.map((p) => p.group).join(', ')} ORDER BY ${orderTerms.join(', ')} LIMIT ${first}`;

@@ -1,5 +1,5 @@
 import { enums } from '@crm/db';
-import { type CompareOp, escapeLike, isNumeric, type FilterNode, type FilterScalar, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { type CompareOp, escapeLike, isNumeric, type FilterNode, type FilterScalar, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { column, ident, literal, type SqlParams, valueSql } from './sql-text.js';
 import { visibleRows } from './visible-rows.js';
 
@@ -10,6 +10,8 @@ export interface SqlFilterContext {
   /** Placeholder of the caller's workspace id: every table a filter reaches is filtered by it too. */
   workspace: string;
   nextAlias(): string;
+  /** The caller's permissions: root rows are narrowed by them (`permittedRows`). Absent: tenancy only. */
+  permissions?: Permissions | null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import {
   coreFilterContext,
   decodeGlobalId,
-  hasRole,
+  Permissions,
   type ObjectCatalog,
   type OrderTerm,
   parseFilter,
@@ -101,14 +101,16 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     if (operation.operation !== 'query' || !queryType) decline('not a query');
     const params = new SqlParams();
     let aliases = 0;
-    const canRead = (field: ResolvedField) => hasRole(session, field.read);
-    const filterContext = coreFilterContext(catalog, { canRead });
+    const permissions = Permissions.of(session, catalog);
+    const canRead = (field: ResolvedField) => permissions.canReadField(field);
+    const filterContext = coreFilterContext(catalog, { canRead, ...(permissions.restrictsRows ? { rowRule: (object: ResolvedObject) => permissions.rowFilter(object) } : {}) });
     const context: RenderContext = {
       catalog,
       params,
       fragments,
       variables,
       workspace: params.add(session.workspaceId, 'uuid'),
+      permissions,
       defaultPageSize: options.defaultPageSize,
       maxPageSize: options.maxPageSize,
       nextAlias: () => `t${++aliases}`,

@@ -14,14 +14,14 @@ import { decline } from './decline.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
 import { column, cursorSql, globalIdSql, ident, literal, valueSql } from './sql-text.js';
-import { visibleRows } from './visible-rows.js';
+import { permittedRows, visibleRows } from './visible-rows.js';
 
 /** Everything compiling one operation needs (one per request). */
 export interface RenderContext extends SelectionContext, SqlFilterContext {
   catalog: ObjectCatalog;
   defaultPageSize: number;
   maxPageSize: number;
-  /** Whether the caller reads a field (the declaration's `read` role). */
+  /** Whether the caller reads a field (its permissions: role, scopes, the declaration's `read` role). */
   canRead(field: ResolvedField): boolean;
   /** A list's filter and order from its arguments (validated as the Pothos path validates them). */
   listQuery(object: ResolvedObject, args: Record<string, unknown>): { filter: FilterNode; order: OrderTerm[] };
@@ -46,8 +46,11 @@ export const objectTypeOf = (field: GraphQLField<unknown, unknown>): GraphQLObje
 const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context: RenderContext) =>
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
 
-/** Every table the engine reads is filtered by the caller's workspace, here and nowhere else. */
-export const visible = (context: SqlFilterContext, object: ResolvedObject, alias: string) => visibleRows(context.workspace, object, alias);
+/**
+ * Every table the engine lists, counts or nests is filtered by the caller's workspace and permissions, here and
+ * nowhere else (a to-one link names its row whatever the rules: see `relationSql`).
+ */
+export const visible = (context: SqlFilterContext, object: ResolvedObject, alias: string) => permittedRows(context.workspace, object, alias, context.permissions);
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
 export function scalarSql(field: ResolvedField, value: string): string {
@@ -101,8 +104,9 @@ export function objectSql(context: RenderContext, type: GraphQLObjectType, alias
     }
     const field = object.fields.get(name);
     if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
-      if (!context.canRead(field)) decline(`${type.name}.${name} is not readable by the caller`);
-      parts.push(scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column)));
+      // A field the caller does not read is null (docs/security.md, "Hidden fields"), as the resolvers answer it.
+      if (!context.canRead(field) && !field.nullable) decline(`${type.name}.${name} is not readable by the caller`);
+      parts.push(context.canRead(field) ? scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column)) : 'NULL');
       continue;
     }
     const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
@@ -132,8 +136,9 @@ function relationSql(
     const join = relation.keyOnTarget
       ? `${column(a, target.fields.get(relation.key)!.column)} = ${column(alias, 'id')}`
       : `${column(a, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)}`;
-    // A nullable link to a trashed row reads as null, as through Prisma; a required one always names its row.
-    const rows = relation.nullable ? visible(context, target, a) : `${column(a, 'workspaceId')} = ${context.workspace}`;
+    // A nullable link to a trashed row reads as null, as through Prisma; a required one always names its row. Row
+    // rules do not apply to links (a deal names its customer), as a foreign key does not.
+    const rows = relation.nullable ? visibleRows(context.workspace, target, a) : `${column(a, 'workspaceId')} = ${context.workspace}`;
     return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${rows})`;
   }
   const defaultOrder = relation.order

@@ -1,6 +1,6 @@
-import { badInput, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { badInput, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { column, ident, literal, type SqlParams } from './sql-text.js';
-import { visibleRows } from './visible-rows.js';
+import { permittedRows } from './visible-rows.js';
 
 /**
  * Full-text search over an object's declared searchable fields: a weighted `tsvector` (English stemming, word order
@@ -14,11 +14,20 @@ const config = `'english'::regconfig`;
 
 export const searchableFields = (object: ResolvedObject): ResolvedField[] => [...object.fields.values()].filter((f) => f.search);
 
-/** Fields trigram similarity looks at: the A-weight ones (names, titles, emails). */
-const trigramFields = (object: ResolvedObject) => searchableFields(object).filter((f) => f.search === 'A' && f.kind === 'string');
+/**
+ * The searchable fields a caller reads: a hidden field is not searched (nor ranked or highlighted), so a search
+ * cannot tell what it holds. With every field readable the document is the indexed one.
+ */
+const searchedFields = (object: ResolvedObject, permissions?: Permissions | null): ResolvedField[] =>
+  permissions ? searchableFields(object).filter((f) => permissions.canReadField(f)) : searchableFields(object);
 
-export function searchDocumentSql(object: ResolvedObject, alias: string): string {
-  return searchableFields(object)
+/** Fields trigram similarity looks at: the A-weight ones (names, titles, emails). */
+const trigramFields = (object: ResolvedObject, permissions?: Permissions | null) => searchedFields(object, permissions).filter((f) => f.search === 'A' && f.kind === 'string');
+
+export function searchDocumentSql(object: ResolvedObject, alias: string, permissions?: Permissions | null): string {
+  const fields = searchedFields(object, permissions);
+  if (!fields.length) return `''::tsvector`;
+  return fields
     .map((f) => `setweight(to_tsvector(${config}, coalesce(${column(alias, f.column)}, '')), '${f.search}')`)
     .join(' || ');
 }
@@ -59,12 +68,14 @@ export interface SearchContext {
   catalog: ObjectCatalog;
   workspace: string;
   nextAlias(): string;
+  /** The caller's permissions: hidden fields are not searched, related rows it may not see do not match. */
+  permissions?: Permissions | null;
 }
 
 /** The row's own fields match (the indexed document, or trigram similarity on the A-weight fields). */
-function ownMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
-  const trigram = trigramFields(object).map((f) => `${terms.text} <% ${column(alias, f.column)}`);
-  return `(${searchDocumentSql(object, alias)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''}`;
+function ownMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string {
+  const trigram = trigramFields(object, permissions).map((f) => `${terms.text} <% ${column(alias, f.column)}`);
+  return `(${searchDocumentSql(object, alias, permissions)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''}`;
 }
 
 /**
@@ -77,26 +88,27 @@ export function searchMatchSql(context: SearchContext, object: ResolvedObject, a
     const relation = object.relations.get(name)!;
     const target = context.catalog.target(relation);
     const r = context.nextAlias();
-    return `EXISTS (SELECT 1 FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visibleRows(context.workspace, target, r)} AND (${ownMatchSql(target, r, terms)}))`;
+    return `EXISTS (SELECT 1 FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${permittedRows(context.workspace, target, r, context.permissions)} AND (${ownMatchSql(target, r, terms, context.permissions)}))`;
   });
-  return `(${[ownMatchSql(object, alias, terms), ...through].join(' OR ')})`;
+  return `(${[ownMatchSql(object, alias, terms, context.permissions), ...through].join(' OR ')})`;
 }
 
 /** A relevance score: the text rank plus the best trigram word similarity. */
-export function searchRankSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
-  const similarity = trigramFields(object).map((f) => `coalesce(word_similarity(${terms.text}, ${column(alias, f.column)}), 0)`);
-  const rank = `ts_rank(${searchDocumentSql(object, alias)}, ${terms.tsQuery})`;
+export function searchRankSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string {
+  const similarity = trigramFields(object, permissions).map((f) => `coalesce(word_similarity(${terms.text}, ${column(alias, f.column)}), 0)`);
+  const rank = `ts_rank(${searchDocumentSql(object, alias, permissions)}, ${terms.tsQuery})`;
   return similarity.length ? `(${rank} + greatest(${similarity.join(', ')}))` : rank;
 }
 
 /** Which searchable field matched, with the match highlighted (`<b>…</b>`), as a JSON object. */
-export function searchHighlightSql(object: ResolvedObject, alias: string, terms: SearchTerms): string {
-  const fields = searchableFields(object);
+export function searchHighlightSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string {
+  const fields = searchedFields(object, permissions);
   const cases = fields.map(
     (f) =>
       `WHEN to_tsvector(${config}, coalesce(${column(alias, f.column)}, '')) @@ ${terms.tsQuery} THEN json_build_object('field', ${literal(f.name)}, 'snippet', ts_headline(${config}, ${column(alias, f.column)}, ${terms.tsQuery}, 'StartSel=<b>, StopSel=</b>, MaxFragments=1'))`,
   );
-  const best = trigramFields(object)[0];
+  const best = trigramFields(object, permissions)[0];
+  if (!fields.length) return 'NULL';
   const fallback = best ? `json_build_object('field', ${literal(best.name)}, 'snippet', ${column(alias, best.column)})` : 'NULL';
   return `CASE ${cases.join(' ')} ELSE ${fallback} END`;
 }

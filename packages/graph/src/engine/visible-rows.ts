@@ -1,13 +1,34 @@
-import type { ResolvedObject } from '@crm/core';
+import { isGoverned, type Permissions, type ResolvedObject } from '@crm/core';
 import { isTrashable } from '@crm/db';
-import { column } from './sql-text.js';
+import { column, literal } from './sql-text.js';
 
 /**
- * The rows of `object` a caller may see, on the row aliased `alias`: its workspace's (`workspace` is the statement's
- * placeholder of the caller's workspace id), and not in the trash (docs/data.md). Every table the engine reads goes
- * through here: tenancy and the trash are applied in this one place.
+ * The rows of `object` that exist for a caller, on the row aliased `alias`: its workspace's (`workspace` is the
+ * statement's placeholder of the caller's workspace id), and not in the trash (docs/data.md). Every table the engine
+ * reads goes through here: tenancy and the trash are applied in this one place.
  */
 export function visibleRows(workspace: string, object: Pick<ResolvedObject, 'model'>, alias: string): string {
   const inWorkspace = `${column(alias, 'workspaceId')} = ${workspace}`;
   return isTrashable(object.model) ? `${inWorkspace} AND ${column(alias, 'deletedAt')} IS NULL` : inWorkspace;
+}
+
+/**
+ * The key's row rules on `object` as SQL (null: none): nothing of an object its role does not read, and under "own
+ * records only" the rows whose owner column is the key's user. The same rules the data layer adds to Prisma reads
+ * (`rowAccessOf` in @crm/core), so both paths list, count and aggregate the same rows.
+ */
+export function rowRuleSql(permissions: Permissions, object: ResolvedObject, alias: string): string | null {
+  if (!permissions.can(object, 'read')) return 'FALSE';
+  if (!isGoverned(object)) return null;
+  const owner = permissions.ownerField(object);
+  if (!owner) return null;
+  // The user id comes from the key's row (a uuid column), never from the request.
+  return permissions.userId ? `${column(alias, owner.column)} = ${literal(permissions.userId)}::uuid` : 'FALSE';
+}
+
+/** {@link visibleRows} narrowed by the caller's permissions: the rows a list, count, aggregate or search may show. */
+export function permittedRows(workspace: string, object: ResolvedObject, alias: string, permissions: Permissions | null | undefined): string {
+  const rows = visibleRows(workspace, object, alias);
+  const rule = permissions ? rowRuleSql(permissions, object, alias) : null;
+  return rule ? `${rows} AND ${rule}` : rows;
 }

@@ -1,20 +1,28 @@
-import { createApiKey, createUser, revokeApiKey, updateUser } from '@crm/core';
-import type { ApiKey } from '@crm/db';
+import { checkScopes, createApiKey, createUser, type ObjectCatalog, revokeApiKey, updateUser } from '@crm/core';
+import type { ApiKey, CustomRole } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { optionalRowId, rowId } from '../ids.js';
 import { payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
+import { customView, type registerRoles } from './roles.js';
 
 /** Team members and API keys, for ADMIN keys. A key's secret is shown once, in createApiKey's payload. */
-export function registerAccess(builder: Builder, enums: Enums) {
+export function registerAccess(builder: Builder, enums: Enums, roleRef: ReturnType<typeof registerRoles>, catalog: ObjectCatalog) {
   const ApiKeyRef = builder.prismaNode('ApiKey', {
     id: { field: 'id' },
     authScopes: { admin: true },
     fields: (t) => ({
       name: t.exposeString('name'),
       prefix: t.exposeString('prefix', { description: 'The non-secret part, to recognise the key in lists and logs.' }),
-      role: t.expose('role', { type: enums.Role }),
+      role: t.expose('role', { type: enums.Role, description: 'The built-in role; with `customRole` set, that role decides instead (and this reads READ_ONLY).' }),
+      customRole: t.field({
+        type: roleRef,
+        nullable: true,
+        select: { customRole: true },
+        resolve: (key) => ((key as ApiKey & { customRole?: CustomRole | null }).customRole ? customView((key as ApiKey & { customRole: CustomRole }).customRole) : null),
+      }),
+      scopes: t.exposeStringList('scopes', { description: 'Narrower scopes (`deals:read`, `customers:write`); empty: everything the role allows.' }),
       user: t.relation('user', { nullable: true }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
@@ -54,7 +62,9 @@ export function registerAccess(builder: Builder, enums: Enums) {
   const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     fields: (t) => ({
       name: t.string({ required: true }),
-      role: t.field({ type: enums.Role, required: true }),
+      role: t.field({ type: enums.Role, description: 'A built-in role; give this or `roleId`.' }),
+      roleId: t.id({ description: 'A custom role of the workspace (`roles`); give this or `role`.' }),
+      scopes: t.stringList({ description: 'Narrows the role: `<objects>:read` or `<objects>:write` (e.g. `deals:read`); unset: everything the role allows.' }),
       userId: t.id({ description: 'The team member the key belongs to: it acts as them, and stops working when they are deactivated.' }),
       expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working (live connections included); unset: never.' }),
     }),
@@ -83,7 +93,14 @@ export function registerAccess(builder: Builder, enums: Enums) {
       type: CreateApiKeyPayload,
       args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
       resolve: async (_root, { input }, ctx) => {
-        const { key, issued } = await createApiKey(callerOf(ctx), { ...input, userId: optionalRowId(input.userId, 'User', 'userId') });
+        const { key, issued } = await createApiKey(callerOf(ctx), {
+          name: input.name,
+          role: input.role,
+          customRoleId: optionalRowId(input.roleId, 'CustomRole', 'roleId'),
+          scopes: input.scopes ? checkScopes(catalog, input.scopes) : [],
+          userId: optionalRowId(input.userId, 'User', 'userId'),
+          expiresAt: input.expiresAt,
+        });
         return { key, secret: issued.apiKey };
       },
     }),

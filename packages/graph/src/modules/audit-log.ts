@@ -13,6 +13,8 @@ import DataLoader from 'dataloader';
 import { type Builder, MAX_PAGE_SIZE } from '../builder.js';
 import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
+import type { GraphQLSchema } from 'graphql';
+import { catalogOf } from '../objects/catalog-of.js';
 import { eventCursor, seqOfCursor, subjectOfGlobalId } from './events.js';
 
 const PAGE_SIZES = { defaultSize: 20, maxSize: MAX_PAGE_SIZE };
@@ -100,6 +102,25 @@ const historyOwners = [
  * The audit log as queries, on the same `CrmEvent` type the subscription streams, with the same cursors:
  * `Customer.history` and the workspace-wide `events` connection, both newest first.
  */
+/**
+ * The subject types whose events a key's log leaves out (payloads are scrubbed besides): objects its role does not
+ * read, and objects under "own records only" - unless the query names one subject of theirs that the key sees.
+ */
+async function hiddenSubjectTypes(context: GraphContext, schema: GraphQLSchema, subject: { typename: string; id: string } | null): Promise<string[] | null> {
+  const { permissions } = context;
+  if (!permissions) return null;
+  const hidden: string[] = [];
+  for (const object of catalogOf(schema).objects) {
+    let hide = !permissions.can(object, 'read');
+    if (!hide && permissions.ownerField(object)) {
+      const delegate = (callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> }>)[object.model[0]!.toLowerCase() + object.model.slice(1)];
+      hide = subject?.typename !== object.name || !delegate || (await delegate.count({ where: { id: subject.id } })) === 0;
+    }
+    if (hide) hidden.push(...new Set([object.name, object.model]));
+  }
+  return hidden;
+}
+
 export function registerAuditLog(builder: Builder, CrmEvent: ObjectRef<typeof builder.$inferSchemaTypes, RecordedEvent>) {
   builder.queryField('events', (t) =>
     t.connection(
@@ -115,10 +136,11 @@ export function registerAuditLog(builder: Builder, CrmEvent: ObjectRef<typeof bu
           from: t.arg({ type: 'DateTime', required: false, description: 'Only events that occurred at or after this time.' }),
           to: t.arg({ type: 'DateTime', required: false, description: 'Only events that occurred before this time.' }),
         },
-        resolve: async (_root, args, context) => {
+        resolve: async (_root, args, context, info) => {
           const { db } = callerOf(context);
           const subject = args.subjectId ? subjectOfGlobalId(args.subjectId) : null;
           const filter = {
+            hiddenSubjectTypes: await hiddenSubjectTypes(context, info.schema, subject),
             types: args.types,
             subject: subject ? { type: subject.typename, id: subject.id } : null,
             from: args.from ?? null,

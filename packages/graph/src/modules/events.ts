@@ -1,4 +1,4 @@
-import { badInput, CrmError, type RecordedEvent } from '@crm/core';
+import { badInput, CrmError, type ObjectCatalog, type Permissions, type RecordedEvent, type ResolvedObject, scrubEventPayload } from '@crm/core';
 import { brandWithType } from '@pothos/core';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, isObjectType } from 'graphql';
@@ -6,6 +6,39 @@ import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import { eventStream } from '../live/event-stream.js';
+import { catalogOf } from '../objects/catalog-of.js';
+
+/** The declared object an event is about (by its subject type), or null. */
+function subjectObject(catalog: ObjectCatalog, event: Pick<RecordedEvent, 'subjectType'>): ResolvedObject | null {
+  return catalog.has(event.subjectType) ? catalog.get(event.subjectType) : (catalog.byModel(event.subjectType) ?? null);
+}
+
+/** Whether a key sees an event at all: not when its role does not read the subject's object. */
+function eventReadable(permissions: Permissions | null, catalog: ObjectCatalog, event: Pick<RecordedEvent, 'subjectType'>): boolean {
+  const object = subjectObject(catalog, event);
+  return !permissions || !object || permissions.can(object, 'read');
+}
+
+/**
+ * Drops events whose subject the key may not see under "own records only" (one look-up per such event, through the
+ * key's narrowed client; keys without the rule pay nothing).
+ */
+async function* ownSubjectsOnly(events: AsyncIterableIterator<RecordedEvent>, context: GraphContext, catalog: ObjectCatalog): AsyncGenerator<RecordedEvent> {
+  const { permissions } = context;
+  const db = callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> } | undefined>;
+  try {
+    for await (const event of events) {
+      const object = subjectObject(catalog, event);
+      if (permissions && object && permissions.ownerField(object)) {
+        const delegate = db[object.model[0]!.toLowerCase() + object.model.slice(1)];
+        if (!delegate || !(await delegate.count({ where: { id: event.subjectId } }))) continue;
+      }
+      yield event;
+    }
+  } finally {
+    await events.return?.();
+  }
+}
 
 /** An event's cursor: opaque to clients, base64 of its per-workspace seq. */
 export const eventCursor = (seq: bigint) => Buffer.from(`event:${seq}`).toString('base64url');
@@ -63,7 +96,12 @@ export function registerEvents(builder: Builder) {
         description: 'What the event is about, as it is now; null once deleted.',
         resolve: (event, _args, context, info) => loadSubject(event, context, info),
       }),
-      payload: t.field({ type: 'JSON', resolve: (event) => event.payload ?? {} }),
+      payload: t.field({
+        type: 'JSON',
+        description: 'As recorded, except values of fields your API key’s role does not read (null, or left out of `changes`).',
+        resolve: (event, _args, context, info) =>
+          context.permissions ? scrubEventPayload(context.permissions, subjectObject(catalogOf(info.schema), event), event.payload ?? {}) : (event.payload ?? {}),
+      }),
     }),
   });
 
@@ -80,13 +118,15 @@ export function registerEvents(builder: Builder) {
         subjectId: t.arg.id({ required: false, description: 'Only events about this entity (its global id).' }),
         after: t.arg.string({ required: false }),
       },
-      subscribe: (_root, args, context) => {
+      subscribe: (_root, args, context, info) => {
         const caller = callerOf(context);
+        const catalog = catalogOf(info.schema);
+        const { permissions } = context;
         if (!context.live) throw new CrmError('NOT_FOUND', 'Subscriptions are not available on this endpoint');
         const after = args.after ? seqOfCursor(args.after) : null;
         const types = args.types?.length ? new Set(args.types) : null;
         const subject = args.subjectId ? subjectOfGlobalId(args.subjectId) : null;
-        return eventStream({
+        const stream = eventStream({
           live: context.live,
           db: caller.db,
           workspaceId: caller.session.workspaceId,
@@ -94,8 +134,10 @@ export function registerEvents(builder: Builder) {
           // Filtered here, before any selection runs: only matching events reach the resolvers.
           matches: (event) =>
             (!types || types.has(event.type)) &&
-            (!subject || (event.subjectId === subject.id && event.subjectType === subject.typename)),
+            (!subject || (event.subjectId === subject.id && event.subjectType === subject.typename)) &&
+            eventReadable(permissions, catalog, event),
         });
+        return permissions?.restrictsRows ? ownSubjectsOnly(stream, context, catalog) : stream;
       },
       resolve: (event) => event,
     }),

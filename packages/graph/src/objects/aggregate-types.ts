@@ -113,7 +113,7 @@ export function selectionOfAggregate(
   const selection: AggregateSelection = { count: false, countDistinct: [], sum: [], avg: [], min: [], max: [] };
   const use = (fn: AggregateFunction, name: string) => {
     const field = object.fields.get(name);
-    if (!field || !canRead(field)) throw new CrmError('FORBIDDEN', `aggregate.${fn}: your API key cannot read ${name}`, `aggregate.${fn}.${name}`);
+    if (!field || !canRead(field)) throw new CrmError('BAD_USER_INPUT', `aggregate.${fn}: ${name} is hidden from your API key's role`, `aggregate.${fn}.${name}`);
     selection[fn].push(name);
   };
   for (const [, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
@@ -142,7 +142,7 @@ export async function loadAggregate(
   const caller = callerOf(ctx);
   const params = new SqlParams();
   let n = 0;
-  const sql = aggregateStatement({ catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}` }, object, filter, selection);
+  const sql = aggregateStatement({ catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}`, permissions: ctx.permissions }, object, filter, selection);
   const rows = await caller.db.$queryRawUnsafe<{ data: string }[]>(sql, ...params.values);
   return JSON.parse(rows[0]!.data) as AggregateValues;
 }

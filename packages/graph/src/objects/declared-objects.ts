@@ -78,16 +78,19 @@ export class DeclaredObjects {
   }
 
   #scalar(t: PrismaFieldBuilder, field: ResolvedField): unknown {
-    const options = { nullable: field.nullable, description: field.description, ...(field.read !== 'READ_ONLY' ? { authScopes: { [field.read === 'ADMIN' ? 'admin' : 'member']: true } } : {}) };
+    const options = { nullable: field.nullable, description: field.description, ...(field.read !== 'READ_ONLY' && !field.nullable ? { authScopes: { [field.read === 'ADMIN' ? 'admin' : 'member']: true } } : {}) };
     const tb = t as unknown as { expose: (c: string, o: object) => unknown; field: (o: object) => unknown };
     const { stored } = field;
-    // A custom field reads its value from the row's JSONB column (stored as its scalar serialises it).
+    // A custom field reads its value from the row's JSONB column (stored as its scalar serialises it). A nullable field
+    // the caller does not read is null (docs/security.md, "Hidden fields"); the read engine agrees.
+    const value = (row: Record<string, unknown>) =>
+      stored ? ((row[stored.json] as Record<string, unknown> | null)?.[stored.key] ?? (field.kind === 'stringList' ? [] : null)) : row[field.column];
     const expose = (type: unknown) =>
-      stored
+      stored || field.nullable
         ? tb.field({
             ...options,
             type,
-            resolve: (row: Record<string, unknown>) => (row[stored.json] as Record<string, unknown> | null)?.[stored.key] ?? (field.kind === 'stringList' ? [] : null),
+            resolve: (row: Record<string, unknown>, _args: unknown, ctx: GraphContext) => (!field.nullable || ctx.permissions?.canReadField(field) ? value(row) : null),
           })
         : tb.expose(field.column, { ...options, type });
     switch (field.kind) {
@@ -260,7 +263,7 @@ async function loadNestedAggregates(
   const caller = callerOf(ctx);
   const params = new SqlParams();
   let n = 0;
-  const context = { catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}` };
+  const context = { catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}`, permissions: ctx.permissions };
   const sql = aggregateStatement(context, target, filter, selection, { column: target.fields.get(relation.key)!.column, ids });
   const rows = await caller.db.$queryRawUnsafe<{ parent: string; data: string }[]>(sql, ...params.values);
   const found = new Map(rows.map((r) => [r.parent, JSON.parse(r.data) as AggregateValues]));

@@ -101,7 +101,7 @@ export function registerGroupBy(objects: DeclaredObjects, object: ResolvedObject
         if (args.by.length > groupLimits.keys) throw badInput(`by: at most ${groupLimits.keys} keys`, 'by');
         const keys: GroupKey[] = args.by.map((b, i) => {
           const field = object.fields.get(b.field)!;
-          if (!canRead(field)) throw new CrmError('FORBIDDEN', `by.${i}.field: your API key cannot read ${field.name}`, `by.${i}.field`);
+          if (!canRead(field)) throw new CrmError('BAD_USER_INPUT', `by.${i}.field: ${field.name} is hidden from your API key's role`, `by.${i}.field`);
           if (b.truncate && field.kind !== 'datetime') throw badInput(`by.${i}.truncate: only date fields are truncated`, `by.${i}.truncate`);
           return { field, truncate: b.truncate ?? undefined };
         });
@@ -109,7 +109,7 @@ export function registerGroupBy(objects: DeclaredObjects, object: ResolvedObject
           const [by, name] = o.field.split(':') as [GroupOrder['by'] | 'key', string | undefined];
           const field = name ? object.fields.get(name) : undefined;
           if (by === 'key' && !keys.some((k) => k.field === field)) throw badInput(`orderBy.${i}.field: ${name} is not one of the keys`, `orderBy.${i}.field`);
-          if (field && !canRead(field)) throw new CrmError('FORBIDDEN', `orderBy.${i}.field: your API key cannot read ${field.name}`, `orderBy.${i}.field`);
+          if (field && !canRead(field)) throw new CrmError('BAD_USER_INPUT', `orderBy.${i}.field: ${field.name} is hidden from your API key's role`, `orderBy.${i}.field`);
           return { by, field, direction: o.direction === 'ASC' ? 'asc' : 'desc' };
         });
         const groupField = (getNamedType(info.returnType) as GraphQLObjectType).getFields().aggregate!;
@@ -118,7 +118,7 @@ export function registerGroupBy(objects: DeclaredObjects, object: ResolvedObject
         const caller = callerOf(ctx);
         const params = new SqlParams();
         let n = 0;
-        const context = { catalog: objects.catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}` };
+        const context = { catalog: objects.catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}`, permissions: ctx.permissions };
         const sql = groupByStatement(context, object, filter, keys, selection, order, args.first ?? 100);
         const rows = await caller.db.$queryRawUnsafe<{ data: string }[]>(sql, ...params.values);
         return rows.map((r) => JSON.parse(r.data) as GroupRow);

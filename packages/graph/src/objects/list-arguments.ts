@@ -2,7 +2,6 @@ import {
   coreFilterContext,
   type FilterContext,
   type FilterNode,
-  hasRole,
   type ObjectCatalog,
   type OrderInput,
   type OrderTerm,
@@ -20,12 +19,13 @@ export interface ListArguments {
   search?: string | null;
 }
 
-/** Whether the caller's role reads a field (the declaration's `read`). */
-export const readable = (ctx: GraphContext) => (field: ResolvedField) => ctx.session !== null && hasRole(ctx.session, field.read);
+/** Whether the caller reads a field (its permissions: role, scopes, the declaration's `read`). */
+export const readable = (ctx: GraphContext) => (field: ResolvedField) => ctx.permissions !== null && ctx.permissions.canReadField(field);
 
 /** How this request parses filters: global ids, the database's enums, the caller's field permissions. */
 export function filterContextOf(catalog: ObjectCatalog, ctx: GraphContext): FilterContext {
-  return coreFilterContext(catalog, { canRead: readable(ctx) });
+  const { permissions } = ctx;
+  return coreFilterContext(catalog, { canRead: readable(ctx), ...(permissions?.restrictsRows ? { rowRule: (object: ResolvedObject) => permissions.rowFilter(object) } : {}) });
 }
 
 /** The validated filter and order of a list's arguments (BAD_USER_INPUT / FORBIDDEN naming the path). */

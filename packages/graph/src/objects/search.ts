@@ -4,7 +4,7 @@ import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import { searchableFields, searchHighlightSql, searchMatchSql, searchRankSql, searchTerms } from '../engine/search-sql.js';
 import { ident, literal, SqlParams } from '../engine/sql-text.js';
-import { visibleRows } from '../engine/visible-rows.js';
+import { permittedRows } from '../engine/visible-rows.js';
 
 /** Most rows a list's `search` narrows to on the Prisma path (the ids are handed to Prisma). */
 const MAX_MATCHES = 10_000;
@@ -21,8 +21,8 @@ export async function searchCondition(catalog: ObjectCatalog, object: ResolvedOb
   if (!terms.words) return { kind: 'or', items: [] };
   const workspace = params.add(caller.session.workspaceId, 'uuid');
   let n = 0;
-  const match = searchMatchSql({ catalog, workspace, nextAlias: () => `r${++n}` }, object, 's', terms);
-  const sql = `SELECT s."id"::text AS id FROM ${ident(object.model)} s WHERE ${visibleRows(workspace, object, 's')} AND ${match} LIMIT ${MAX_MATCHES + 1}`;
+  const match = searchMatchSql({ catalog, workspace, nextAlias: () => `r${++n}`, permissions: ctx.permissions }, object, 's', terms);
+  const sql = `SELECT s."id"::text AS id FROM ${ident(object.model)} s WHERE ${permittedRows(workspace, object, 's', ctx.permissions)} AND ${match} LIMIT ${MAX_MATCHES + 1}`;
   const rows = await caller.db.$queryRawUnsafe<{ id: string }[]>(sql, ...params.values);
   if (rows.length > MAX_MATCHES) throw badInput(`search: more than ${MAX_MATCHES} matches; add words or a filter`, 'search');
   return { kind: 'compare', field: object.fields.get('id')!, op: 'in', value: rows.map((r) => r.id) };
@@ -74,14 +74,16 @@ export function registerGlobalSearch(builder: Builder, catalog: ObjectCatalog) {
         if (!terms?.words) return [];
         const workspace = params.add(caller.session.workspaceId, 'uuid');
         let n = 0;
-        const context = { catalog, workspace, nextAlias: () => `r${++n}` };
-        const wanted = types.filter((o) => !args.types?.length || (args.types as string[]).includes(o.name));
+        const { permissions } = ctx;
+        const context = { catalog, workspace, nextAlias: () => `r${++n}`, permissions };
+        const wanted = types.filter((o) => (!args.types?.length || (args.types as string[]).includes(o.name)) && permissions?.can(o, 'read') !== false);
         const parts = wanted.map(
           (o, i) =>
-            `(SELECT ${literal(o.name)} AS type, s${i}."id"::text AS id, ${searchRankSql(o, `s${i}`, terms)}::float8 AS score, ${searchHighlightSql(o, `s${i}`, terms)} AS highlight
-              FROM ${ident(o.model)} s${i} WHERE ${visibleRows(workspace, o, `s${i}`)} AND ${searchMatchSql(context, o, `s${i}`, terms)}
+            `(SELECT ${literal(o.name)} AS type, s${i}."id"::text AS id, ${searchRankSql(o, `s${i}`, terms, permissions)}::float8 AS score, ${searchHighlightSql(o, `s${i}`, terms, permissions)} AS highlight
+              FROM ${ident(o.model)} s${i} WHERE ${permittedRows(workspace, o, `s${i}`, permissions)} AND ${searchMatchSql(context, o, `s${i}`, terms)}
               ORDER BY 3 DESC, 2 LIMIT ${first})`,
         );
+        if (!parts.length) return [];
         const rows = await caller.db.$queryRawUnsafe<SearchHitRow[]>(`SELECT * FROM (${parts.join(' UNION ALL ')}) hits ORDER BY score DESC, type, id LIMIT ${first}`, ...params.values);
         return rows.map((r) => ({ ...r, id: encodeGlobalId(r.type, r.id) }));
       },

@@ -27,6 +27,7 @@ export const Activity = defineObject({
 
 export const Task = defineObject({
   name: 'Task',
+  owner: 'assigneeId',
   plural: 'tasks',
   fields: {
     id: { kind: 'id', sort: true },

@@ -2,6 +2,7 @@ import { defineObject } from '../declaration.js';
 
 export const Customer = defineObject({
   name: 'Customer',
+  owner: 'ownerId',
   plural: 'customers',
   single: 'customer',
   segmentable: true,
@@ -13,19 +14,19 @@ export const Customer = defineObject({
     email: { kind: 'string', nullable: true, sort: true, search: 'A', write: true },
     phone: { kind: 'string', nullable: true, search: 'B', write: true },
     lifecycleStage: { kind: 'enum', enum: 'LifecycleStage', sort: true, group: true, write: true },
-    stageChangedAt: { kind: 'datetime', sort: true },
+    stageChangedAt: { computed: true, kind: 'datetime', sort: true },
     churnReason: { kind: 'string', nullable: true, write: true },
     source: { kind: 'enum', enum: 'Channel', nullable: true, group: true, write: true },
     tags: { kind: 'stringList', write: true },
     externalRef: { kind: 'string', nullable: true, write: true },
     attributes: { kind: 'json', write: true },
     annualWallet: { kind: 'decimal', nullable: true, sort: true, read: 'MEMBER', description: 'Estimated yearly spend in our category (an internal estimate: MEMBER and ADMIN keys read it).', write: true },
-    lifetimeValue: { kind: 'decimal', sort: true, description: 'Sum of the customer’s orders.' },
-    orderCount: { kind: 'int', sort: true },
-    firstOrderAt: { kind: 'datetime', nullable: true, sort: true },
-    lastOrderAt: { kind: 'datetime', nullable: true, sort: true, nulls: 'last' },
-    predictedLifetimeValue: { kind: 'decimal', nullable: true, sort: true, nulls: 'last', expose: false, description: 'As of the latest lifetime-value fit.' },
-    probabilityAlive: { kind: 'float', nullable: true, sort: true, nulls: 'last', expose: false, description: '0 to 1, as of the latest lifetime-value fit.' },
+    lifetimeValue: { computed: true, kind: 'decimal', sort: true, description: 'Sum of the customer’s orders.' },
+    orderCount: { computed: true, kind: 'int', sort: true },
+    firstOrderAt: { computed: true, kind: 'datetime', nullable: true, sort: true },
+    lastOrderAt: { computed: true, kind: 'datetime', nullable: true, sort: true, nulls: 'last' },
+    predictedLifetimeValue: { computed: true, kind: 'decimal', nullable: true, sort: true, nulls: 'last', expose: false, description: 'As of the latest lifetime-value fit.' },
+    probabilityAlive: { computed: true, kind: 'float', nullable: true, sort: true, nulls: 'last', expose: false, description: '0 to 1, as of the latest lifetime-value fit.' },
     companyId: { kind: 'reference', references: 'Company', nullable: true, group: true, write: true },
     ownerId: { kind: 'reference', references: 'User', nullable: true, group: true, write: true },
     createdAt: { kind: 'datetime', sort: true, group: true },
@@ -93,6 +94,7 @@ export const CustomerScore = defineObject({
 
 export const Company = defineObject({
   name: 'Company',
+  owner: 'ownerId',
   plural: 'companies',
   single: 'company',
   fields: {

@@ -2,6 +2,7 @@ import { defineObject } from '../declaration.js';
 
 export const Ticket = defineObject({
   name: 'Ticket',
+  owner: 'assigneeId',
   plural: 'tickets',
   single: 'ticket',
   description: 'A customer service case.',

@@ -13,6 +13,11 @@ export interface FilterContext {
   enumValues(name: string): readonly string[] | undefined;
   /** Whether the caller may read a field; filtering on one it may not is FORBIDDEN. @default every field */
   canRead?(field: ResolvedField): boolean;
+  /**
+   * The rows of `object` the caller sees, as a filter (null: all): a to-many relation filter only looks at those, so
+   * it cannot tell whether rows the caller does not see exist. @default every row
+   */
+  rowRule?(object: ResolvedObject): FilterNode | null;
   now?: Date;
 }
 
@@ -83,7 +88,10 @@ function parseRelation(object: ResolvedObject, key: string, value: unknown, stat
   for (const [quantifier, inner] of Object.entries(value)) {
     if (inner === null || inner === undefined) continue;
     if (!quantifiers.includes(quantifier as (typeof quantifiers)[number])) fail(`${path}.${quantifier}`, 'use some, every or none');
-    const item = parseObject(target, inner, state, `${path}.${quantifier}`, depth + 1);
+    const parsed = parseObject(target, inner, state, `${path}.${quantifier}`, depth + 1);
+    const rule = state.context.rowRule?.(target) ?? null;
+    // `every` holds when each related row the caller sees matches; `some`/`none` look only at those rows.
+    const item = !rule ? parsed : quantifier === 'every' ? { kind: 'or' as const, items: [{ kind: 'not' as const, item: rule }, parsed] } : and(rule, parsed);
     items.push({ kind: 'toMany', relation, target, quantifier: quantifier as (typeof quantifiers)[number], item });
   }
   return and(...items);
@@ -95,7 +103,7 @@ function count(state: State, path: string) {
 
 function parseField(field: ResolvedField, value: unknown, state: State, path: string): FilterNode {
   if (!field.filter) fail(path, `${field.name} cannot be filtered`);
-  if (state.context.canRead && !state.context.canRead(field)) throw new CrmError('FORBIDDEN', `${path}: your API key cannot read ${field.name}`, path);
+  if (state.context.canRead && !state.context.canRead(field)) throw new CrmError('BAD_USER_INPUT', `${path}: ${field.name} is hidden from your API key's role`, path);
   if (!isObject(value)) fail(path, `a field filter is an object of operators, e.g. { eq: … }`);
   const allowed = operatorsByKind[field.kind];
   const items: FilterNode[] = [];

@@ -1,0 +1,162 @@
+import type { FilterNode, ObjectCatalog, ResolvedField, ResolvedObject } from '../objects/index.js';
+import { CrmError, forbidden } from '../errors.js';
+import { hasRole, type Session } from '../session.js';
+import { isGoverned, type ObjectAction, type ObjectGrant } from './role-grants.js';
+import { scopesAllow } from './scopes.js';
+
+const everything: ObjectGrant = { read: true, create: true, update: true, delete: true, ownRecordsOnly: false, hiddenFields: [], readOnlyFields: [] };
+const readOnly: ObjectGrant = { ...everything, create: false, update: false, delete: false };
+const nothing: ObjectGrant = { ...readOnly, read: false };
+
+/**
+ * What one API key may do, decided in this one place from its role (built-in or custom) and its scopes: which
+ * objects it reads, creates, updates and deletes, which fields it reads and writes, and which rows it sees (own
+ * records only). Computed once per verified session and catalog; the read engine, the Pothos resolvers, the data
+ * layer's write guard (commands), subscriptions and exports all ask it. See docs/security.md, "Roles and permissions".
+ */
+export class Permissions {
+  static #cache = new WeakMap<Session, WeakMap<ObjectCatalog, Permissions>>();
+
+  /** The permissions of a session over a catalog (cached for as long as the verified session object lives). */
+  static of(session: Session, catalog: ObjectCatalog): Permissions {
+    let byCatalog = Permissions.#cache.get(session);
+    if (!byCatalog) Permissions.#cache.set(session, (byCatalog = new WeakMap()));
+    let permissions = byCatalog.get(catalog);
+    if (!permissions) byCatalog.set(catalog, (permissions = new Permissions(session, catalog)));
+    return permissions;
+  }
+
+  readonly #grants = new Map<string, ObjectGrant>();
+  /** `Object.field` names: a workspace's schema has its own catalog (custom fields), so fields are matched by name. */
+  readonly #hidden = new Set<string>();
+  readonly #readOnly = new Set<string>();
+  /** The user whose records an own-records rule keeps (null: the key is linked to no user, so it keeps none). */
+  readonly userId: string | null;
+  /**
+   * Whether rows and writes are narrowed beyond the built-in roles (a custom role or scopes). Built-in keys without
+   * scopes are not: the data layer then adds nothing to their statements.
+   */
+  readonly restrictsRows: boolean;
+
+  private constructor(
+    readonly session: Session,
+    readonly catalog: ObjectCatalog,
+  ) {
+    this.userId = session.userId ?? null;
+    const scopes = session.scopes ?? [];
+    for (const object of catalog.objects) {
+      if (!isGoverned(object)) continue;
+      const base = session.customRole ? (session.customRole.grants.objects[object.name] ?? nothing) : session.role === 'READ_ONLY' ? readOnly : everything;
+      const grant: ObjectGrant = {
+        ...base,
+        read: base.read && hasRole(session, object.read) && scopesAllow(scopes, object, 'read'),
+        create: base.create && scopesAllow(scopes, object, 'create'),
+        update: base.update && scopesAllow(scopes, object, 'update'),
+        delete: base.delete && scopesAllow(scopes, object, 'delete'),
+      };
+      this.#grants.set(object.name, grant);
+      for (const name of grant.hiddenFields) this.#hidden.add(`${object.name}.${name}`);
+      for (const name of grant.readOnlyFields) this.#readOnly.add(`${object.name}.${name}`);
+    }
+    this.restrictsRows = Boolean(session.customRole) || scopes.length > 0;
+  }
+
+  #grant(object: ResolvedObject): ObjectGrant | null {
+    return this.#grants.get(object.name) ?? null;
+  }
+
+  /** Whether the key may `action` rows of `object` (parts of another object follow their declared read role only). */
+  can(object: ResolvedObject, action: ObjectAction): boolean {
+    const grant = this.#grant(object);
+    if (!grant) return action === 'read' ? hasRole(this.session, object.read) : true;
+    return grant[action];
+  }
+
+  /** Whether the key reads a field: its object is readable, the role does not hide it, the declared `read` role is met. */
+  canReadField(field: ResolvedField): boolean {
+    if (this.#hidden.has(`${field.owner}.${field.name}`) || !hasRole(this.session, field.read)) return false;
+    return !this.catalog.has(field.owner) || this.can(this.catalog.get(field.owner), 'read');
+  }
+
+  /** Whether the key writes a field (values the system keeps, `computed`, are nobody's to write). */
+  canWriteField(field: ResolvedField): boolean {
+    return !field.computed && !this.#readOnly.has(`${field.owner}.${field.name}`) && this.canReadField(field);
+  }
+
+  /**
+   * Whether the key holds a plugin's declared permission: a built-in role holds it when the plugin lists the role; a
+   * custom role when it names `<pluginId>.<permission>`; scopes, when given, must name it too.
+   */
+  holdsPluginPermission(pluginId: string, permission: string, roles: readonly string[]): boolean {
+    const name = `${pluginId}.${permission}`;
+    const held = this.session.customRole ? this.session.customRole.grants.plugins.includes(name) : roles.includes(this.session.role);
+    const scopes = this.session.scopes ?? [];
+    return held && (!scopes.length || scopes.includes(name));
+  }
+
+  /** The owner field whose value must be the key's user, when the own-records rule applies to `object`. */
+  ownerField(object: ResolvedObject): ResolvedField | null {
+    const grant = this.#grant(object);
+    return grant?.ownRecordsOnly && object.owner ? object.fields.get(object.owner)! : null;
+  }
+
+  /**
+   * The rows of `object` the key sees, as a filter (null: every row): none of an object it does not read, its user's
+   * under "own records only". Relation filters narrow to these (see `FilterContext.rowRule`).
+   */
+  rowFilter(object: ResolvedObject): FilterNode | null {
+    const none: FilterNode = { kind: 'compare', field: object.fields.get('id')!, op: 'in', value: [] };
+    if (!this.can(object, 'read')) return none;
+    const owner = this.ownerField(object);
+    if (!owner) return null;
+    return this.userId ? { kind: 'compare', field: owner, op: 'eq', value: this.userId } : none;
+  }
+
+  /** FORBIDDEN unless the key may `action` rows of `object`. */
+  require(object: ResolvedObject, action: ObjectAction): void {
+    if (!this.can(object, action)) throw forbidden(`Your API key's role cannot ${action} ${object.name} records`);
+  }
+
+  /** FORBIDDEN naming the field unless the key may write it. */
+  requireWritable(field: ResolvedField): void {
+    if (!this.canWriteField(field)) throw new CrmError('FORBIDDEN', `${field.name}: your API key's role cannot write ${field.owner}.${field.name}`, field.name);
+  }
+
+  /** The fields of `object` the key reads (exports and other row-by-row surfaces list these, in declaration order). */
+  readableFields(object: ResolvedObject): ResolvedField[] {
+    return [...object.fields.values()].filter((field) => this.canReadField(field));
+  }
+
+  /**
+   * A copy of a row of `object` (keyed by field name or column) with every field the key does not read set to null:
+   * the hidden-field rule for surfaces that hand rows over whole (exports, event payloads).
+   */
+  scrub<Row extends Record<string, unknown>>(object: ResolvedObject, row: Row): Row {
+    let copy: Record<string, unknown> | null = null;
+    for (const field of object.fields.values()) {
+      if (this.canReadField(field)) continue;
+      for (const key of new Set([field.name, field.column])) {
+        if (key in row && row[key] !== null) (copy ??= { ...row })[key] = null;
+      }
+    }
+    return (copy ?? row) as Row;
+  }
+}
+
+/**
+ * An event's payload as a key may see it: values of fields it does not read are null, and an update's `changes`
+ * (`{ field: { from, to } }`) and `changed` leave them out. Subscriptions and the audit log hand payloads over
+ * through this; `object` is the event's subject object (null: not a declared object, the payload is as stored).
+ */
+export function scrubEventPayload(permissions: Permissions, object: ResolvedObject | null, payload: unknown): unknown {
+  if (!object || !payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
+  const hidden = [...object.fields.values()].filter((field) => !permissions.canReadField(field)).map((field) => field.name);
+  if (!hidden.length) return payload;
+  const copy: Record<string, unknown> = { ...(payload as Record<string, unknown>) };
+  for (const name of hidden) if (name in copy) copy[name] = null;
+  if (copy.changes && typeof copy.changes === 'object') {
+    copy.changes = Object.fromEntries(Object.entries(copy.changes as Record<string, unknown>).filter(([name]) => !hidden.includes(name)));
+  }
+  if (Array.isArray(copy.changed)) copy.changed = (copy.changed as unknown[]).filter((name) => !hidden.includes(name as string));
+  return copy;
+}
