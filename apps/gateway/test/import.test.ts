@@ -131,9 +131,9 @@ describe('crm import (PostgreSQL, CLI)', () => {
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
-  const summaryOf = (run: { stdout: string }) => {
+  const summaryOf = (run: { stdout: string; stderr?: string }) => {
     const lines = run.stdout.split('\n').filter(Boolean);
-    expect(lines).toHaveLength(1);
+    expect(lines, run.stderr).toHaveLength(1);
     return JSON.parse(lines[0]!) as Record<string, any>;
   };
 
