@@ -7,6 +7,9 @@ import type { DeclaredObjects } from '../objects/declared-objects.js';
 /** How long an upload import may run (the request's usual deadline is seconds; each batch is its own transaction). */
 const IMPORT_TIMEOUT_MS = 10 * 60_000;
 
+/** Slices handed to the parser: it parses no further ahead of the writes than a slice and its small buffer. */
+const SLICE_BYTES = 16 * 1024;
+
 /** The chunks of a web stream (Yoga's fetch ponyfill makes its own ReadableStream class, so no `Readable.fromWeb`). */
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
@@ -14,7 +17,7 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      yield value;
+      for (let at = 0; at < value.length; at += SLICE_BYTES) yield value.subarray(at, at + SLICE_BYTES);
     }
   } finally {
     reader.releaseLock();
