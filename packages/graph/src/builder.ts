@@ -14,6 +14,7 @@ export interface SchemaTypes {
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date | string };
+    Date: { Input: string; Output: string };
     /** Money: a decimal string on the wire, Prisma.Decimal inside. */
     Decimal: { Input: string; Output: Prisma.Decimal | string };
     JSON: { Input: unknown; Output: unknown };

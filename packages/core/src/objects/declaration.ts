@@ -17,6 +17,8 @@ export type FieldKind =
   | 'decimal'
   | 'boolean'
   | 'datetime'
+  /** A calendar day without a time (`YYYY-MM-DD`): custom fields' dates. */
+  | 'date'
   | 'enum'
   | 'stringList'
   | 'json';
@@ -25,6 +27,12 @@ export interface FieldDeclaration {
   kind: FieldKind;
   /** The Prisma field (= SQL column). @default the field's name */
   column?: string;
+  /**
+   * The value sits under `key` of the JSONB column `json` instead of a column of its own: a workspace's custom field
+   * (docs/custom-fields.md). Stored normalised (money "12.50", instants as UTC ISO strings, dates `YYYY-MM-DD`), so
+   * its text sorts and compares like the value.
+   */
+  stored?: StoredInJson;
   /** @default false */
   nullable?: boolean;
   /** kind `enum`: the enum's name (the same in Prisma, PostgreSQL and GraphQL). */
@@ -53,6 +61,12 @@ export interface FieldDeclaration {
    */
   write?: boolean | 'create' | 'update';
   description?: string;
+}
+
+/** Where a custom field's value is kept: `row[json][key]`. */
+export interface StoredInJson {
+  json: string;
+  key: string;
 }
 
 export type Direction = 'asc' | 'desc';
@@ -126,7 +140,8 @@ export interface ObjectDeclaration {
 }
 
 /** A declaration with every default filled in, as the derivations read it. */
-export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description' | 'nulls'>> {
+export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description' | 'nulls' | 'stored'>> {
+  stored?: StoredInJson;
   nulls?: 'first' | 'last';
   name: string;
   /** The object the field belongs to. */
@@ -178,6 +193,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       owner: declaration.name,
       kind: f.kind,
       column: f.column ?? name,
+      stored: f.stored,
       nullable: f.nullable ?? false,
       enum: f.enum,
       references: f.references,
@@ -185,7 +201,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       sort: f.sort ?? false,
       nulls: f.nulls,
       search: f.search,
-      aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime'),
+      aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime' || f.kind === 'date'),
       group: f.group ?? false,
       read: f.read ?? 'READ_ONLY',
       expose: f.expose ?? f.kind !== 'reference',

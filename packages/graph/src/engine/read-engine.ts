@@ -119,15 +119,19 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       }),
     };
     const parts: string[] = [];
+    let reads = 0;
     for (const [key, nodes] of collectFields(queryType, [operation.selectionSet], context)) {
       const name = nodes[0]!.name.value;
       parts.push(literal(key));
+      if (name !== '__typename') reads++;
       if (name === '__typename') parts.push(literal(queryType.name));
       else if (byPlural.has(name)) parts.push(rootList(context, byPlural.get(name)!, nodes));
       else if (bySingle.has(name)) parts.push(rootSingle(context, bySingle.get(name)!, nodes, name));
       else if (name === 'node') parts.push(rootNode(context, nodes));
       else decline(`Query.${name}`);
     }
+    // Nothing to read (only __typename): graphql answers it, and the statement would carry an unused parameter.
+    if (!reads) decline('no data selected');
     return { sql: `SELECT json_build_object(${parts.join(', ')})::text AS data`, params: params.values };
   }
 
