@@ -235,18 +235,68 @@ attacks.mergeCompanies = () => [`mutation ($i: MergeCompaniesInput!) { mergeComp
 attacks.exportPersonalData = () => [`mutation ($i: ExportPersonalDataInput!) { exportPersonalData(input: $i) { document } }`, { i: { customerId: a.customer } }];
 attacks.erasePerson = () => [`mutation ($i: ErasePersonInput!) { erasePerson(input: $i) { erasedCustomerId } }`, { i: { customerId: a.customer } }];
 
+// Bulk writes and upserts (docs/data.md): every row naming one of A's rows is refused as NOT_FOUND (listed in
+// extensions.rows); upserts on A's keys make B's own records.
+const bulk: [type: string, key: string, plural: string, create: () => Record<string, unknown>, patch: Record<string, unknown>][] = [
+  ['Customer', 'customer', 'Customers', () => ({ name: 'x', companyId: a.company }), { name: 'Pwned' }],
+  ['Company', 'company', 'Companies', () => ({ name: 'x', ownerId: a.user }), { name: 'Pwned' }],
+  ['Product', 'product', 'Products', () => ({ sku: 'SKU-B2', name: 'x', unitPrice: '1.00' }), { name: 'Pwned' }],
+  ['Deal', 'deal', 'Deals', () => ({ title: 'x', customerId: a.customer }), { title: 'Pwned' }],
+  ['Task', 'task', 'Tasks', () => ({ title: 'x', dealId: a.deal }), { title: 'Pwned' }],
+  ['Ticket', 'ticket', 'Tickets', () => ({ subject: 'x', customerId: a.customer }), { subject: 'Pwned' }],
+  ['Activity', 'activity', 'Activities', () => ({ customerId: a.customer, type: 'NOTE', channel: 'WEB', subject: 'x' }), {}],
+];
+for (const [type, key, plural, create, patch] of bulk) {
+  attacks[`create${plural}`] = () => [`mutation ($i: [${type}Input!]!) { create${plural}(inputs: $i) { count } }`, { i: [create()] }];
+  attacks[`delete${plural}`] = () => [`mutation ($ids: [ID!]) { delete${plural}(where: { ids: $ids }) { count } }`, { ids: [a[key]] }];
+  if (Object.keys(patch).length) attacks[`update${plural}`] = () => [`mutation ($ids: [ID!], $p: ${type}Patch!) { update${plural}(where: { ids: $ids }, patch: $p) { count } }`, { ids: [a[key]], p: patch }];
+}
+const upserts: [type: string, plural: string, key: string, input: () => Record<string, unknown>][] = [
+  ['Customer', 'Customers', 'EMAIL', () => ({ name: 'Pwned', email: 'vera@victim.test' })],
+  ['Company', 'Companies', 'DOMAIN', () => ({ name: 'Pwned', domain: 'victim.test' })],
+  ['Product', 'Products', 'SKU', () => ({ sku: 'SKU-1', name: 'B widget', unitPrice: '2.00' })],
+  ['Deal', 'Deals', 'EXTERNAL_REF', () => ({ title: 'x', externalRef: 'deal-ref', customerId: a.customer })],
+];
+for (const [type, plural, key, input] of upserts) {
+  attacks[`upsert${type}`] = () => [`mutation ($i: ${type}Input!) { upsert${type}(input: $i, on: ${key}) { created } }`, { i: input() }];
+  attacks[`upsert${plural}`] = () => [`mutation ($i: [${type}Input!]!) { upsert${plural}(inputs: $i, on: ${key}) { created } }`, { i: [input()] }];
+}
+// A CSV of A's customers' emails, upserted: B gets its own customers (the upload is sent as a multipart request).
+attacks.importRecords = () => [IMPORT_RECORDS, { object: 'CUSTOMER', on: 'email', file: 'name,email\nPwned,vera@victim.test\n' }];
+const IMPORT_RECORDS = `mutation ($object: ImportObject!, $file: Upload!, $on: String) { importRecords(object: $object, file: $file, on: $on) { created updated } }`;
+
+/** Sends an attack: a multipart upload when it carries a file (GraphQL multipart request spec). */
+async function send(client: TestClient, query: string, variables: Record<string, unknown>) {
+  if (typeof variables.file !== 'string') return client.request(query, variables);
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query, variables: { ...variables, file: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.append('0', new Blob([variables.file]), 'attack.csv');
+  const response = await fetch(`${client.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${client.apiKey}` }, body: form });
+  return (await response.json()) as Awaited<ReturnType<TestClient['request']>>;
+}
+
+/** The refusal's code; a bulk call's refused rows all carry the code of their own refusal. */
+function refusalOf(result: Awaited<ReturnType<TestClient['request']>>): string | undefined {
+  const extensions = result.errors?.[0]?.extensions;
+  const rows = extensions?.rows as { code: string }[] | undefined;
+  if (extensions?.code === 'BAD_USER_INPUT' && rows?.length) return [...new Set(rows.map((row) => row.code))].join(',');
+  return extensions?.code as string | undefined;
+}
+
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
-const succeedInOwnWorkspace = new Set(['createUser', 'createRole', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment', 'defineCustomField']);
+const succeedInOwnWorkspace = new Set(['createUser', 'createRole', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment', 'defineCustomField',
+  'createProducts', 'upsertCustomer', 'upsertCustomers', 'upsertCompany', 'upsertCompanies', 'upsertProduct', 'upsertProducts', 'importRecords']);
 
 describe('tenancy: workspace B cannot change workspace A', () => {
   it('every mutation aimed at A’s rows fails with NOT_FOUND (or succeeds harmlessly inside B)', async () => {
     for (const [name, attack] of Object.entries(attacks)) {
       const [query, variables] = attack();
-      const result = await attacker.request(query, variables);
+      const result = await send(attacker, query, variables);
       if (succeedInOwnWorkspace.has(name)) {
         expect(result.errors, name).toBeUndefined();
       } else {
-        expect(result.errors?.[0]?.extensions?.code, `${name}: ${JSON.stringify(result.errors)}`).toBe('NOT_FOUND');
+        expect(refusalOf(result), `${name}: ${JSON.stringify(result.errors)}`).toBe('NOT_FOUND');
       }
     }
   });

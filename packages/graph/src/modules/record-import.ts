@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { badInput, importRecords, type ImportSummary, upsertKeysOf, writerOf } from '@crm/core';
 import { currentDeadline } from '@crm/db';
 import type { Builder } from '../builder.js';
@@ -8,6 +6,23 @@ import type { DeclaredObjects } from '../objects/declared-objects.js';
 
 /** How long an upload import may run (the request's usual deadline is seconds; each batch is its own transaction). */
 const IMPORT_TIMEOUT_MS = 10 * 60_000;
+
+/** Slices handed to the parser: it parses no further ahead of the writes than a slice and its small buffer. */
+const SLICE_BYTES = 16 * 1024;
+
+/** The chunks of a web stream (Yoga's fetch ponyfill makes its own ReadableStream class, so no `Readable.fromWeb`). */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      for (let at = 0; at < value.length; at += SLICE_BYTES) yield value.subarray(at, at + SLICE_BYTES);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
 
 const enumValueOf = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
@@ -85,7 +100,7 @@ export function registerRecordImport(builder: Builder, objects: DeclaredObjects)
         const deadline = currentDeadline();
         if (deadline) deadline.at = Math.max(deadline.at, Date.now() + IMPORT_TIMEOUT_MS);
         const file = args.file as File;
-        return importRecords(caller, Readable.fromWeb(file.stream() as unknown as WebReadableStream<Uint8Array>), {
+        return importRecords(caller, chunksOf(file.stream()), {
           object,
           on,
           mapping: mapping as Record<string, string> | null,

@@ -1,6 +1,6 @@
 // CSV import for every writable declared object (docs/data.md, "Import"): streamed, mapped by header, upserted in
 // batches (each one transaction committed with the job's checkpoint), resumable, with a dry run.
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import type { Caller, CommandScope } from '../../command.js';
 import { badInput, notFound } from '../../errors.js';
@@ -154,10 +154,21 @@ export async function importRecords(caller: Caller, source: Readable | AsyncIter
   };
 
   const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
+  // Fed chunk by chunk with backpressure; stops when the parser is done or destroyed (a parse error, or the import
+  // failed), so a failure never leaves it waiting for a `drain` that will not come.
   const feeding = (async () => {
     try {
-      for await (const chunk of source) if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
-      parser.end();
+      for await (const chunk of source) {
+        if (parser.destroyed) return;
+        if (!parser.write(chunk)) await new Promise<void>((resolve) => {
+          const done = () => {
+            parser.off('drain', done).off('close', done);
+            resolve();
+          };
+          parser.once('drain', done).once('close', done);
+        });
+      }
+      if (!parser.destroyed) parser.end();
     } catch (error) {
       parser.destroy(error as Error);
     }
@@ -193,6 +204,7 @@ export async function importRecords(caller: Caller, source: Readable | AsyncIter
     if (!columns) throw badInput('file: empty (a header line is needed)', 'file');
     await flush();
   } catch (error) {
+    parser.destroy();
     if (job) await caller.db.importJob.updateMany({ where: { id: job.id }, data: { status: 'FAILED' } }).catch(() => undefined);
     throw isParseError(error) ? badInput(`file: ${(error as Error).message}`, 'file') : error;
   } finally {
@@ -206,7 +218,8 @@ export async function importRecords(caller: Caller, source: Readable | AsyncIter
   return summary;
 }
 
-const isParseError = (error: unknown) => typeof error === 'object' && error !== null && String((error as { code?: unknown }).code ?? '').startsWith('CSV_');
+/** csv-parse's errors (`CsvError`, codes such as INVALID_OPENING_QUOTE): the file is malformed at a line. */
+const isParseError = (error: unknown) => error instanceof CsvError;
 
 /** The job to write under: the one named, an unfinished one of the same file, or a new one. */
 async function openJob(caller: Caller, options: RecordImportOptions, on: string | null) {
