@@ -143,6 +143,26 @@ describe('a restricted role reads only what it may', () => {
     const global = await rep.query(`{ theo: search(query: "Theo") { node { id } } ticket: search(query: "Closed reps") { node { id } } mina: search(query: "Mina", types: [Customer]) { node { id } } }`);
     expect(global).toEqual({ theo: [], ticket: [], mina: [{ node: { id: ids.mine } }] });
   });
+
+  it('exports only its own rows, without hidden columns; filters or columns on hidden fields and unreadable objects are refused', async () => {
+    const exported = async (path: string) => {
+      const response = await fetch(`${t.url}/export/${path}`, { headers: { authorization: `Bearer ${repKey}` } });
+      return { status: response.status, text: await response.text() };
+    };
+    const all = await exported('customers?format=ndjson');
+    expect(all.status).toBe(200);
+    const rows = all.text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rows.map((row) => row.name)).toEqual(['Mina Mine']);
+    expect(rows[0]).not.toHaveProperty('phone');
+    expect(rows[0]).not.toHaveProperty('annualWallet');
+    // A column, filter or order on a hidden field is refused (naming it); so is an object the role does not read.
+    expect((await exported('customers?fields=name,phone')).status).toBe(403);
+    expect((await exported(`customers?filter=${encodeURIComponent(JSON.stringify({ phone: { contains: '0202' } }))}`)).status).toBeGreaterThanOrEqual(400);
+    expect((await exported('tickets')).status).toBe(403);
+    // A relation column through a visible row only: deals are the rep's own, their customers' names come along.
+    const deals = await exported('deals?format=ndjson&fields=title,customer.name');
+    expect(deals.text.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ title: 'Mine deal', 'customer.name': 'Mina Mine' }]);
+  });
 });
 
 describe('a restricted role writes only what it may', () => {

@@ -1,4 +1,4 @@
-import { badInput, CrmError, type FilterNode, type ObjectCatalog, type OrderTerm, type ResolvedField, type ResolvedObject, type ResolvedRelation, termNullable } from '@crm/core';
+import { badInput, CrmError, type FilterNode, type ObjectCatalog, type Permissions, type OrderTerm, type ResolvedField, type ResolvedObject, type ResolvedRelation, termNullable } from '@crm/core';
 import { castOf, filterSql, type SqlFilterContext } from './filter-sql.js';
 import { orderValueSql, scalarSql, visible } from './render.js';
 import { column, globalIdSql, ident, SqlParams } from './sql-text.js';
@@ -76,11 +76,13 @@ export class ExportQuery {
     filter: FilterNode;
     order: readonly OrderTerm[];
     workspaceId: string;
+    /** The caller's permissions: rows (the root's and every joined one's) are narrowed as in every read. */
+    permissions: Permissions;
   }) {
     const { catalog, object, columns, filter, order } = options;
     const params = new SqlParams();
     let aliases = 0;
-    const context: SqlFilterContext = { catalog, params, workspace: params.add(options.workspaceId, 'uuid'), nextAlias: () => `x${++aliases}` };
+    const context: SqlFilterContext = { catalog, params, workspace: params.add(options.workspaceId, 'uuid'), nextAlias: () => `x${++aliases}`, permissions: options.permissions };
     const root = context.nextAlias();
 
     // One LEFT JOIN per relation path; a link to a trashed row (or none) gives empty cells, as the API reads null.

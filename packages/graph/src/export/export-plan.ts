@@ -1,4 +1,4 @@
-import { badInput, coreFilterContext, CrmError, hasRole, notFound, type ObjectCatalog, type OrderInput, parseFilter, parseOrder, type ResolvedField, type ResolvedObject, type Session } from '@crm/core';
+import { badInput, coreFilterContext, CrmError, notFound, Permissions, type ObjectCatalog, type OrderInput, parseFilter, parseOrder, type ResolvedField, type ResolvedObject, type Session } from '@crm/core';
 import { type ExportColumn, exportColumns, ExportQuery } from '../engine/export-sql.js';
 
 /** What a caller asks to export (the HTTP query string or the CLI's options, already JSON-decoded). */
@@ -57,13 +57,16 @@ function orderInput(raw: unknown): OrderInput[] | null {
  */
 export function planExport(catalog: ObjectCatalog, session: Session, request: ExportRequest): ExportPlan {
   const object = exportedObject(catalog, request.object);
-  if (!hasRole(session, object.read)) throw new CrmError('FORBIDDEN', `Your API key cannot read ${object.plural}`, 'object');
-  const canRead = (field: ResolvedField) => hasRole(session, field.read) && hasRole(session, catalog.get(field.owner).read);
-  const filter = parseFilter(object, request.filter, coreFilterContext(catalog, { canRead }));
+  // The key's permissions decide, as in every read (docs/security.md): the object, each column, the row rules.
+  const permissions = Permissions.of(session, catalog);
+  if (!permissions.can(object, 'read')) throw new CrmError('FORBIDDEN', `Your API key cannot read ${object.plural}`, 'object');
+  const canRead = (field: ResolvedField) => permissions.canReadField(field) && permissions.can(catalog.get(field.owner), 'read');
+  const rowRule = permissions.restrictsRows ? { rowRule: (target: ResolvedObject) => permissions.rowFilter(target) } : {};
+  const filter = parseFilter(object, request.filter, coreFilterContext(catalog, { canRead, ...rowRule }));
   const order = parseOrder(catalog, object, orderInput(request.orderBy), { canRead });
   const columns = exportColumns(catalog, object, request.fields ?? null, canRead);
   if (!columns.length) throw badInput('fields: nothing to export', 'fields');
-  const query = new ExportQuery({ catalog, object, columns, filter, order, workspaceId: session.workspaceId });
+  const query = new ExportQuery({ catalog, object, columns, filter, order, workspaceId: session.workspaceId, permissions });
   return {
     object,
     columns,
