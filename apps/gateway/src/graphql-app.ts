@@ -54,6 +54,8 @@ export interface GraphQLAppOptions {
   sqlProjection?: boolean;
   /** Told each time the read engine leaves an operation to the resolvers, with its reason (metrics). */
   onEngineDeclined?: EngineDeclined;
+  /** Told each field the read engine leaves to its resolver while answering the rest of an operation (metrics). */
+  onEngineDeferred?: (reason: string) => void;
   /** Introspection, GraphiQL and CORS (exposure.ts). @default introspection open, no CORS */
   exposure?: ExposureOptions;
 }
@@ -109,6 +111,11 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
                 onDecline: (reason) => {
                   logger.debug?.('read engine declined', { reason });
                   options.onEngineDeclined?.(reason);
+                },
+                // Counted on /metrics (crm_read_engine_deferred_fields_total by reason).
+                onDefer: (reason) => {
+                  logger.debug?.('read engine left a field to its resolver', { reason });
+                  options.onEngineDeferred?.(reason);
                 },
               }),
               logger,

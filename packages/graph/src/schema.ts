@@ -23,6 +23,7 @@ import { registerWebhooks } from './modules/webhooks.js';
 import { coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy } from '@crm/core';
 import { DeclaredObjects } from './objects/declared-objects.js';
 import { registerGlobalSearch } from './objects/search.js';
+import { answerFromEngine } from './engine/engine-answers.js';
 
 export interface BuildSchemaOptions {
   /** Adds types and fields after the core (plugins' GraphQL contributions). */
@@ -69,5 +70,6 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
-  return builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } });
+  // Resolvers also answer from the read engine's JSON when it answered part of an operation (per-field fallback).
+  return answerFromEngine(builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } }));
 }

@@ -219,6 +219,10 @@ describe('loyalty', () => {
     });
     expect(large.length).toBe(small.length);
     expect(large.filter((q) => q.includes('"LoyaltyAccount"'))).toHaveLength(1);
+    // The customers come from the read engine's one statement; only `loyalty` (a plugin field) runs its resolver.
+    const engine = large.filter((q) => q.startsWith('SELECT json_build_object(') && q.includes('AS data'));
+    expect(engine).toHaveLength(1);
+    expect(large.filter((q) => !engine.includes(q) && /FROM "public"\."Customer"/.test(q)), large.join('\n')).toEqual([]);
     expect(edges.every((e) => e.node.loyalty.transactions.edges.length === 1)).toBe(true);
     // Tenancy: the other workspace's figures know nothing of workspace A.
     expect((await other.client.query(`{ loyaltyProgram { members pointsRedeemed } }`)).loyaltyProgram).toEqual({ members: 12, pointsRedeemed: 0 });

@@ -10,7 +10,9 @@ import { type FieldNode, type GraphQLField, type GraphQLObjectType, getNamedType
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { selectionOfAggregate } from '../objects/aggregate-types.js';
 import { aggregateObjectSql } from './aggregate-sql.js';
-import { decline } from './decline.js';
+import { decline, declineReason } from './decline.js';
+import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
+import { parentRowSql } from './parent-row.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
 import { column, cursorSql, globalIdSql, ident, literal } from './sql-text.js';
@@ -25,7 +27,37 @@ export interface RenderContext extends SelectionContext, SqlFilterContext {
   canRead(field: ResolvedField): boolean;
   /** A list's filter and order from its arguments (validated as the Pothos path validates them). */
   listQuery(object: ResolvedObject, args: Record<string, unknown>): { filter: FilterNode; order: OrderTerm[] };
+  /**
+   * Whether graphql executes the operation over the engine's answer (some field is left to its resolver): every
+   * object the statement builds then carries the marks `engine-answers.ts` reads.
+   */
+  marked: boolean;
+  /** Why each field left to its resolver was left (in compile order). */
+  deferred: string[];
+  /** The plugins whose objects the statement reads (their per-workspace switches are read with it). */
+  plugins: Set<string>;
 }
+
+/**
+ * `build()`, or null when it declines: the field it compiles is then left to its resolver (the rest of the operation
+ * stays one statement). The parameters it added are dropped with it.
+ */
+export function deferrable(context: RenderContext, build: () => string): string | null {
+  const mark = context.params.values.length;
+  try {
+    return build();
+  } catch (error) {
+    const reason = declineReason(error);
+    if (reason === null) throw error;
+    context.params.values.length = mark;
+    context.deferred.push(reason);
+    return null;
+  }
+}
+
+/** The marks of an object the engine builds, when graphql executes over its answer. */
+const marks = (context: RenderContext, typename: string): string[] =>
+  context.marked ? [literal(ENGINE_MARK), '1', literal(ENGINE_TYPE), literal(typename)] : [];
 
 /** A row source for a connection: a table, its conditions for a given alias, an order ending on `id`. */
 export interface ConnectionSource {
@@ -47,7 +79,10 @@ const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context:
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
 
 /** Every table the engine reads is filtered by the caller's workspace, here and nowhere else. */
-export const visible = (context: RenderContext, object: ResolvedObject, alias: string) => visibleRows(context.workspace, object, alias);
+export function visible(context: RenderContext, object: ResolvedObject, alias: string): string {
+  if (object.plugin) context.plugins.add(object.plugin);
+  return visibleRows(context.workspace, object, alias);
+}
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
 function scalarSql(field: ResolvedField, value: string): string {
@@ -81,33 +116,44 @@ export function orderSql(context: RenderContext, object: ResolvedObject, terms: 
     .join(', ');
 }
 
-/** `json_build_object(…)` of the selection on one row of `type` aliased `alias`. */
+/**
+ * `json_build_object(…)` of the selection on one row of `type` aliased `alias`. A field the engine cannot compile (a
+ * computed or plugin field, an argument it does not take) is left to its resolver, which gets the row's columns.
+ */
 export function objectSql(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
   const object = declared(context, type);
   const graphqlFields = type.getFields();
-  const parts: string[] = [];
+  const parts: string[] = marks(context, type.name);
+  let leftToResolvers = false;
   for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
-    parts.push(literal(key));
-    if (name === '__typename') {
-      parts.push(literal(type.name));
-      continue;
-    }
-    if (name === 'id' && object.node) {
-      parts.push(globalIdSql(type.name, alias, 'id'));
-      continue;
-    }
-    const field = object.fields.get(name);
-    if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
-      if (!context.canRead(field)) decline(`${type.name}.${name} is not readable by the caller`);
-      parts.push(scalarSql(field, column(alias, field.column)));
-      continue;
-    }
-    const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
-    if (!relation) decline(`${type.name}.${name} is not declared`);
-    parts.push(relationSql(context, object, relation, graphqlFields[name]!, alias, fieldNodes));
+    const value = deferrable(context, () => fieldSql(context, object, type, graphqlFields[name], name, alias, fieldNodes));
+    if (value === null) leftToResolvers = true;
+    else parts.push(literal(key), value);
   }
+  if (leftToResolvers) parts.push(literal(ENGINE_ROW), parentRowSql(object.model, alias));
   return buildObject(parts);
+}
+
+function fieldSql(
+  context: RenderContext,
+  object: ResolvedObject,
+  type: GraphQLObjectType,
+  def: GraphQLField<unknown, unknown> | undefined,
+  name: string,
+  alias: string,
+  nodes: readonly FieldNode[],
+): string {
+  if (name === '__typename') return literal(type.name);
+  if (name === 'id' && object.node) return globalIdSql(type.name, alias, 'id');
+  const field = object.fields.get(name);
+  if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
+    if (!context.canRead(field)) decline(`${type.name}.${name} is not readable by the caller`);
+    return scalarSql(field, column(alias, field.column));
+  }
+  const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
+  if (!relation || !def) decline(`${type.name}.${name} is not declared`);
+  return relationSql(context, object, relation, def, alias, nodes);
 }
 
 function childWhere(context: RenderContext, object: ResolvedObject, relation: ResolvedRelation, alias: string, parentAlias: string): string[] {
@@ -172,7 +218,7 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
   const { first, object } = source;
   const cursor = cursorSql(a, 'id');
   const countWhere = source.countWhere ?? source.where;
-  const parts: string[] = [];
+  const parts: string[] = marks(context, connection.name);
   for (const [key, fieldNodes] of collectFields(connection, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     parts.push(literal(key));
@@ -190,7 +236,7 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
       parts.push(`coalesce(json_agg(${edgeSql(context, edge, a, cursor, fieldNodes)} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}), '[]'::json)`);
     } else if (name === 'pageInfo') {
       const pageInfo = objectTypeOf(connection.getFields().pageInfo!)!;
-      const info: string[] = [];
+      const info: string[] = marks(context, pageInfo.name);
       for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
         const infoName = infoNodes[0]!.name.value;
         info.push(literal(infoKey));
@@ -216,7 +262,7 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
  */
 function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[], context: RenderContext, values: string): string {
   const v = `(${values})::jsonb`;
-  const parts: string[] = [];
+  const parts: string[] = marks(context, type.name);
   for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     parts.push(literal(key));
@@ -227,7 +273,7 @@ function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[]
       parts.push(`coalesce(${v}->'countDistinct'->${literal(field)}, '0'::jsonb)`);
     } else {
       const inner = objectTypeOf(type.getFields()[name]!)!;
-      const innerParts: string[] = [];
+      const innerParts: string[] = marks(context, inner.name);
       for (const [innerKey, innerNodes] of collectFields(inner, subSelections(fieldNodes), context)) {
         const innerName = innerNodes[0]!.name.value;
         innerParts.push(literal(innerKey), innerName === '__typename' ? literal(inner.name) : `${v}->${literal(name)}->${literal(innerName)}`);
@@ -239,7 +285,7 @@ function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[]
 }
 
 function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, cursor: string, nodes: readonly FieldNode[]): string {
-  const parts: string[] = [];
+  const parts: string[] = marks(context, edge.name);
   for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     parts.push(literal(key));
