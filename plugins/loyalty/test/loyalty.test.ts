@@ -107,6 +107,25 @@ describe('loyalty', () => {
     const rewardId = created.createReward.reward.id;
     const list = await admin.query(`{ rewards { name costPoints } }`);
     expect(list.rewards).toContainEqual({ name: 'Tote bag', costPoints: 200 });
+    // The declared catalog: the filter language, ordering and aggregates, answered by the read engine in one statement.
+    await admin.query(`mutation { createReward(input: { name: "Mug", costPoints: 90 }) { reward { id } } }`);
+    const declared = `{ loyaltyRewards(filter: { costPoints: { lte: 200 }, active: { eq: true } }, orderBy: [{ field: COST_POINTS, direction: DESC }]) {
+      totalCount aggregate { sum { costPoints } } edges { node { id name costPoints active } } } }`;
+    const statements = await kit.sql.during(async () => {
+      const rewards = (await admin.query(declared)).loyaltyRewards;
+      expect(rewards.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Tote bag', 'Mug']);
+      expect(rewards.aggregate.sum.costPoints).toBe(290);
+      expect(rewards.edges[0].node.id).toBe(rewardId);
+    });
+    expect(statements).toHaveLength(1);
+    expect((await admin.query(`query ($id: ID!) { loyaltyReward(id: $id) { name } }`, { id: rewardId })).loyaltyReward).toEqual({ name: 'Tote bag' });
+    // Another workspace's catalog is its own, and where the plugin is switched off the list is refused as `rewards` is.
+    const other = await kit.createWorkspace('Rewards elsewhere');
+    expect((await other.client.query(`{ loyaltyRewards { totalCount } }`)).loyaltyRewards.totalCount).toBe(0);
+    expect((await other.client.query(`query ($id: ID!) { loyaltyReward(id: $id) { name } }`, { id: rewardId })).loyaltyReward).toBeNull();
+    await other.client.query(`mutation { setPluginEnabled(input: { pluginId: "loyalty", enabled: false }) { plugin { enabled } } }`);
+    expect((await other.client.request(`{ loyaltyRewards { totalCount } }`)).errors?.[0]?.extensions?.reason).toBe('PLUGIN_DISABLED');
+    expect((await admin.query(`{ loyaltyRewards { totalCount } }`)).loyaltyRewards.totalCount).toBe(2);
 
     const redeem = `mutation ($c: ID!, $r: ID!) { redeemReward(input: { customerId: $c, rewardId: $r }) { account { points } redemption { id points reward { name } } } }`;
     const first = await admin.query(redeem, { c: customerId, r: rewardId });
