@@ -15,7 +15,7 @@ import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
 import { parentRowSql } from './parent-row.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
-import { column, cursorSql, globalIdSql, ident, literal } from './sql-text.js';
+import { column, cursorOfSql, cursorSql, globalIdSql, ident, literal } from './sql-text.js';
 import { visibleRows } from './visible-rows.js';
 
 /** Everything compiling one operation needs (one per request). */
@@ -243,8 +243,9 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
         if (infoName === '__typename') info.push(literal(pageInfo.name));
         else if (infoName === 'hasNextPage') info.push(`count(*) > ${first}`);
         else if (infoName === 'hasPreviousPage') info.push(source.hasPreviousPage ? 'true' : 'false');
-        else if (infoName === 'startCursor') info.push(`(array_agg(${cursor} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}))[1]`);
-        else if (infoName === 'endCursor') info.push(`(array_agg(${cursor} ORDER BY ${a}.__n DESC) FILTER (WHERE ${a}.__n <= ${first}))[1]`);
+        // The first and last row's cursor, encoded once (not for every row of the page).
+        else if (infoName === 'startCursor') info.push(boundCursorSql(a, 'min', first));
+        else if (infoName === 'endCursor') info.push(boundCursorSql(a, 'max', first));
         else decline(`PageInfo.${infoName}`);
       }
       parts.push(buildObject(info));
@@ -282,6 +283,11 @@ function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[]
     }
   }
   return `json_build_object(${parts.join(', ')})`;
+}
+
+/** The cursor of the page's first (`min`) or last (`max`) row; null on an empty page. */
+function boundCursorSql(alias: string, bound: 'min' | 'max', first: number): string {
+  return cursorOfSql(`(array_agg(${alias}."id" ORDER BY ${alias}.__n ${bound === 'min' ? 'ASC' : 'DESC'}) FILTER (WHERE ${alias}.__n <= ${first}))[1]`);
 }
 
 function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, cursor: string, nodes: readonly FieldNode[]): string {
