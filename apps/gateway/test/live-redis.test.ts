@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import { createWorkspace } from '@crm/core';
 import { type Database, openDatabase } from '@crm/db';
@@ -116,7 +117,9 @@ describe('scale-out through Redis', () => {
       await viaTwo.query(CREATE, { input: { name: 'Before' } });
       const [before] = await live.sub.take(1);
 
-      redis.stop();
+      await redis.stop();
+      // Both instances have seen Redis go (a publish before that could still reach the dying server).
+      await waitFor(() => [one, two].every((instance) => !(instance.gateway.bus as RedisEventBus).connected));
       const during = ['During 1', 'During 2', 'During 3'];
       for (const name of during) await viaTwo.query(CREATE, { input: { name } }); // mutations still succeed
       // Not handed to Redis, so not marked published: the outbox keeps them.
@@ -147,7 +150,7 @@ describe('scale-out through Redis', () => {
       await live.client.dispose();
       await again.client.dispose();
     } finally {
-      redis.stop();
+      await redis.stop();
     }
   });
 });
@@ -166,17 +169,23 @@ class OwnRedis {
     return redis;
   }
 
+  private get pidFile() {
+    return `/tmp/crm-test-redis-${this.port}.pid`;
+  }
+
   async restart(): Promise<void> {
-    execFileSync('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', '/tmp', '--logfile', '']);
+    execFileSync('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', '/tmp', '--logfile', '', '--pidfile', this.pidFile]);
     await waitFor(() => this.ping());
   }
 
-  stop(): void {
+  /** An outage: the server is killed (not asked to shut down, which a busy server may answer late) and gone. */
+  async stop(): Promise<void> {
     try {
-      execFileSync('redis-cli', ['-p', String(this.port), 'shutdown', 'nosave'], { stdio: 'ignore' });
+      process.kill(Number(fs.readFileSync(this.pidFile, 'utf8').trim()), 'SIGKILL');
     } catch {
       // already stopped
     }
+    await waitFor(() => !this.ping());
   }
 
   private ping(): boolean {

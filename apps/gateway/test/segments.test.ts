@@ -45,12 +45,14 @@ describe('saved segments', () => {
 
   it('a change that moves a customer out and back emits segment.left and segment.entered, live too', async () => {
     const client = openWsClient(t.wsUrl, ws.apiKey);
-    const sub = new SubscriptionCollector<{ events: { type: string; subject: { id: string } } }>(
-      client,
-      `subscription { events(types: ["segment.entered", "segment.left"]) { type subject { id } } }`,
+    const sub = await t.subscribed(
+      () =>
+        new SubscriptionCollector<{ events: { type: string; subject: { id: string } } }>(
+          client,
+          `subscription { events(types: ["segment.entered", "segment.left"]) { type subject { id } } }`,
+        ),
     );
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
       await ws.client.query(UPDATE_CUSTOMER, { i: { id: gid(ids.c3!), lifecycleStage: 'ADVOCATE' } });
       expect((await ws.client.query(`query ($id: ID!) { node(id: $id) { ... on Segment { memberCount } } }`, { id: atRisk })).node.memberCount).toBe(2);
       await ws.client.query(UPDATE_CUSTOMER, { i: { id: gid(ids.c3!), lifecycleStage: 'CUSTOMER' } });

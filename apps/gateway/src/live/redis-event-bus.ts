@@ -84,6 +84,11 @@ export class RedisEventBus implements EventBus {
     if (this.publisher.status !== 'ready') await once(this.publisher, 'ready');
   }
 
+  /** Whether both connections to Redis are up (false from the moment a connection is seen to drop). */
+  get connected(): boolean {
+    return this.publisher.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
   async publish(events: readonly RecordedEvent[]): Promise<void> {
     if (!events.length) return;
     this.local.deliver(events);

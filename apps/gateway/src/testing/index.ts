@@ -101,6 +101,11 @@ export interface TestGateway {
   client(apiKey?: string | null): TestClient;
   /** Issues another key for a workspace. */
   issueKey(workspaceId: string, role: 'ADMIN' | 'MEMBER' | 'READ_ONLY'): Promise<TestClient>;
+  /**
+   * Starts subscriptions and resolves once the gateway has `count` more live subscribers than before: from then on,
+   * every event committed reaches them (an event stream reads its start position before it counts).
+   */
+  subscribed<T>(start: () => T, count?: number, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -146,6 +151,16 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       const { issueApiKey } = await import('@crm/core');
       const key = await issueApiKey(database.prisma, { workspaceId, name: `test ${role}`, role });
       return new TestClient(url, key.apiKey);
+    },
+    async subscribed(start, count = 1, timeoutMs = 30_000) {
+      const before = gateway.liveSubscribers;
+      const started = start();
+      const deadline = Date.now() + timeoutMs;
+      while (gateway.liveSubscribers < before + count) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} live subscriber(s)`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return started;
     },
     async close() {
       await gateway.close(1000);

@@ -69,16 +69,19 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
   // Set when the bus says events may have been missed (pub/sub outage): read the table after our position.
   let catchUp = false;
 
-  const unsubscribe = live.subscribe(workspaceId, (events) => {
-    if (events.length) incoming.push(...events);
-    else catchUp = true;
-    wakePump?.();
-  });
+  let unsubscribe: (() => void) | null = null;
+  const listen = () => {
+    unsubscribe = live.subscribe(workspaceId, (events) => {
+      if (events.length) incoming.push(...events);
+      else catchUp = true;
+      wakePump?.();
+    });
+  };
 
   const close = () => {
     if (closed) return;
     closed = true;
-    unsubscribe();
+    unsubscribe?.();
     wakePump?.();
     wakeReader?.();
   };
@@ -105,9 +108,15 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
 
   const pump = async () => {
     if (options.after === null) {
+      // The present is read before listening, and whatever committed in between is read from the table: once this
+      // stream counts as a subscriber on the bus, every later event reaches it (none falls between the two).
       const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { eventSeq: true } });
       last = workspace.eventSeq;
+      if (closed) return;
+      listen();
+      await fill(last, null);
     } else {
+      listen(); // live events are buffered while the replay reads the table
       last = options.after;
       await fill(last, null);
     }
