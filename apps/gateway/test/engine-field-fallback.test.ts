@@ -14,11 +14,12 @@ let plain: Gateway;
 let plainUrl: string;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // No background refits of the lifetime-value model: their statements would land in the counted windows.
+  t = await startTestGateway({ clvRefresh: false });
   await seedWorkspace(t.database.prisma, t.workspace.workspaceId, { customers: 80, seed: 4, asOf: new Date('2026-11-01T00:00:00Z') });
   await t.workspace.client.query(`mutation { createSegment(input: { name: "Leads", filter: { lifecycleStage: { eq: LEAD } } }) { segment { id } } }`);
   await t.workspace.client.query(`mutation { createSegment(input: { name: "Big spenders", filter: { lifetimeValue: { gt: "500" } } }) { segment { id } } }`);
-  plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false });
+  plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false, clvRefresh: false });
   plainUrl = await plain.listen(0);
 });
 afterAll(async () => {

@@ -14,11 +14,12 @@ let plainUrl: string;
 let other: TestWorkspace;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // No background refits of the lifetime-value model: their statements would land in the counted windows.
+  t = await startTestGateway({ clvRefresh: false });
   await seedWorkspace(t.database.prisma, t.workspace.workspaceId, { customers: 120, seed: 1, asOf: new Date('2026-11-01T00:00:00Z') });
   other = await t.createWorkspace('Workspace B');
   await seedWorkspace(t.database.prisma, other.workspaceId, { customers: 30, seed: 2, asOf: new Date('2026-11-01T00:00:00Z') });
-  plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false });
+  plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false, clvRefresh: false });
   plainUrl = await plain.listen(0);
 });
 afterAll(async () => {

@@ -14,6 +14,7 @@ import type { GraphContext } from '../context.js';
 import { globalId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
+import { declaredRef } from '../objects/declared-ref.js';
 
 /** Per-request loaders: member counts of a list of segments, segments of a page of customers. */
 const loaders = new WeakMap<GraphContext, { counts: DataLoader<string, number>; ofCustomer: DataLoader<string, Segment[]> }>();
@@ -46,30 +47,25 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
     }),
   });
 
-  const SegmentRef = builder.prismaNode('Segment', {
-    id: { field: 'id' },
-    description: 'A saved customer segment: a filter whose membership is kept current and announced with events.',
-    fields: (t) => ({
-      name: t.exposeString('name'),
-      filter: t.expose('filter', { type: 'JSON', description: 'The stored filter: the customer filter language, with global ids and ISO instants.' }),
-      memberCount: t.int({
-        description: 'Customers matching now (membership is updated in the transaction of every change).',
-        resolve: (segment, _args, ctx) => loadersOf(ctx).counts.load(segment.id),
-      }),
-      members: t.relatedConnection('members', {
-        cursor: 'segmentId_customerId',
-        totalCount: true,
-        type: SegmentMemberRef,
-        query: () => ({ orderBy: [{ enteredAt: 'asc' }, { customerId: 'asc' }] }),
-      }),
-      csv: t.string({
-        description: 'The members as CSV (RFC 4180, header row; see docs/analytics.md for the columns).',
-        resolve: (segment, _args, ctx) => exportSegmentCsv(callerOf(ctx), segment.id, (id) => globalId('Customer', id)),
-      }),
-      createdAt: t.expose('createdAt', { type: 'DateTime' }),
-      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  // Segment is declared (core/src/objects/core/segments.ts): name, filter and dates come from the declaration.
+  objects.register('Segment');
+  const SegmentRef = declaredRef(builder, 'Segment');
+  builder.prismaObjectFields('Segment', (t) => ({
+    memberCount: t.int({
+      description: 'Customers matching now (membership is updated in the transaction of every change).',
+      resolve: (segment, _args, ctx) => loadersOf(ctx).counts.load(segment.id),
     }),
-  });
+    members: t.relatedConnection('members', {
+      cursor: 'segmentId_customerId',
+      totalCount: true,
+      type: SegmentMemberRef,
+      query: () => ({ orderBy: [{ enteredAt: 'asc' }, { customerId: 'asc' }] }),
+    }),
+    csv: t.string({
+      description: 'The members as CSV (RFC 4180, header row; see docs/analytics.md for the columns).',
+      resolve: (segment, _args, ctx) => exportSegmentCsv(callerOf(ctx), segment.id, (id) => globalId('Customer', id)),
+    }),
+  }));
 
   builder.prismaObjectField('Customer', 'segments', (t) =>
     t.field({
