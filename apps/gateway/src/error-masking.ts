@@ -26,7 +26,7 @@ function innermost(error: unknown): unknown {
  * coercion, scalars) pass; anything else becomes "Unexpected error." with `INTERNAL_SERVER_ERROR` and is logged
  * with its stack on the server only. (Duck-typed: a test runner may load `graphql` twice.)
  */
-export function maskError(error: unknown, message: string, log: (error: unknown, fields?: Readonly<Record<string, string>>) => void): GraphQLError {
+export function maskError(error: unknown, message: string, log: (error: unknown, fields?: Readonly<Record<string, unknown>>) => void): GraphQLError {
   const outer = (error ?? {}) as ErrorLike;
   const location = { nodes: outer.nodes, path: outer.path };
   const original = innermost(error);

@@ -1,9 +1,9 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
-import { ApiKeyVerifier, CommandRunner, type RecordedEvent } from '@crm/core';
+import { ApiKeyVerifier, CommandRunner, type CustomField, loadWorkspaceCustomFields, type RecordedEvent } from '@crm/core';
 import { type Database, withoutDeadline } from '@crm/db';
-import { type BuildSchemaOptions, buildSchema } from '@crm/graph';
+import { type BuildSchemaOptions, buildSchema, catalogOf } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
 import { ClvRefresher, type ClvRefresherOptions } from './analytics/clv-refresher.js';
 import { MonthEndSnapshots, type MonthEndSnapshotSettings } from './analytics/month-end-snapshots.js';
@@ -18,6 +18,10 @@ import { useRequestDeadline } from './request-deadline.js';
 import { type TrustedDocuments, trustedDocumentsFromEnv, useTrustedDocuments } from './trusted-documents.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
+import { customFieldIndexes } from './custom-fields/field-indexes.js';
+import { schemaFileRoute } from './custom-fields/schema-file-route.js';
+import { WorkspaceSchemas } from './custom-fields/workspace-schemas.js';
+import { exportRoute } from './export-route.js';
 import { createHttpServer } from './http-server.js';
 import { pluginPanelRoute } from './plugin-panel-files.js';
 import { InProcessEventBus, type EventBus } from './live/event-bus.js';
@@ -55,6 +59,8 @@ export interface GatewayOptions {
   pluginDelivery?: { attempts?: number; backoffMs?: number };
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Largest multipart (file upload) request body, `MAX_UPLOAD_BYTES`. @default 100 MiB */
+  maxUploadBytes?: number;
   /** Answer the hot list queries with one SQL statement (see sql-projection.ts). @default true */
   sqlProjection?: boolean;
   /** Outbox relay timing (tests shorten it). */
@@ -90,8 +96,10 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly server: http.Server;
   readonly app: GraphQLApp;
-  /** The composed schema (core + plugins). */
+  /** The composed schema (core + plugins), as a workspace without custom fields sees it. */
   readonly schema: GraphQLSchema;
+  /** Each workspace's schema with its custom fields. */
+  readonly workspaceSchemas: WorkspaceSchemas;
   readonly runner: CommandRunner;
   readonly verifier: ApiKeyVerifier;
   /** Committed events, fanned out to subscriptions. */
@@ -147,6 +155,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         // A revoked key (or deactivated user) stops working on this instance at once; other instances hear of it on
         // the bus while they hold live sessions of that workspace, and within the verifier's cache time otherwise.
         guard.notice(events);
+        workspaceSchemas?.notice(events);
         options.onCommitted?.(events);
         publisher.publish(events);
         webhooks.notifyCommitted(events);
@@ -185,13 +194,26 @@ export function createGateway(options: GatewayOptions): Gateway {
           exclusive: clvRefresher ? (workspaceId, task) => clvRefresher!.exclusive(workspaceId, task) : undefined,
           ...options.monthEndSnapshots,
         });
-  const built = buildSchema({
-    objects: host?.objects,
-    extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
-    webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
+  const schemaOf = (customFields: readonly CustomField[]) => {
+    const built = buildSchema({
+      objects: host?.objects,
+      extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
+      webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
+      customFields,
+      customFieldStorage: customFieldIndexes(database),
+    });
+    // A plugin switched off in a workspace: its fields there stop answering (see setPluginEnabled).
+    return host ? host.guardSchema(built) : built;
+  };
+  const schema = schemaOf([]);
+  // Each workspace's schema with its custom fields (docs/custom-fields.md), rebuilt when its definitions change.
+  const workspaceSchemas = new WorkspaceSchemas({
+    base: schema,
+    build: schemaOf,
+    load: (workspaceId) => loadWorkspaceCustomFields(database.prisma, workspaceId),
+    bus,
+    logger,
   });
-  // A plugin switched off in a workspace: its fields there stop answering (see setPluginEnabled).
-  const schema = host ? host.guardSchema(built) : built;
   const rateLimiter = createRateLimiter(options.rateLimit, options.redis, logger);
   const app = createGraphQLApp({
     schema,
@@ -212,8 +234,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
     ],
     exposure: { ...exposureFromEnv(), ...options.exposure },
+    workspaceSchemas,
   });
   const routes = [
+    schemaFileRoute(workspaceSchemas, verifier),
+    exportRoute({ catalog: catalogOf(schema), verifier, sql: database.sql, logger, rateLimiter }),
     ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
     ...(host?.panels.length ? [pluginPanelRoute(host)] : []),
     ...(dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : []),
@@ -223,19 +248,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     database,
     logger,
     maxBodyBytes: options.maxBodyBytes,
+    maxUploadBytes: options.maxUploadBytes,
     routes,
     requestTimeoutMs: options.requestTimeoutMs,
     onFinished: metrics ? (request) => metrics.requestFinished(request) : undefined,
     traceRequest: options.tracing?.inRequestSpan,
   });
   server.keepAliveTimeout = 65_000;
-  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
-  const liveSubscribers = () => bus.subscriberCount - guard.busListeners - sockets.shared.executions + sockets.shared.subscribers;
+  const sockets = attachGraphQLWebSocket({ server, app, verifier, runner, live: bus, guard, workspaceSchemas, requestTimeoutMs: options.requestTimeoutMs, trustedDocuments, ...options.webSocket });
+  const liveSubscribers = () => bus.subscriberCount - guard.busListeners - workspaceSchemas.busListeners - sockets.shared.executions + sockets.shared.subscribers;
 
   return {
     server,
     app,
     schema,
+    workspaceSchemas,
     runner,
     verifier,
     bus,
@@ -279,6 +306,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();
       guard.close();
+      workspaceSchemas.close();
       if (server.listening) {
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), graceMs);

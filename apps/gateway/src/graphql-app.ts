@@ -1,5 +1,5 @@
 import type { ApiKeyVerifier, CommandRunner } from '@crm/core';
-import { createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE } from '@crm/graph';
+import { createReadEngine, DEFAULT_PAGE_SIZE, type GraphContext, type LiveEvents, MAX_PAGE_SIZE, type ReadEngine } from '@crm/graph';
 import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind } from 'graphql';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -13,6 +13,8 @@ import { describeError, type Logger } from './logger.js';
 import { usePageSizeGuard } from './page-size-guard.js';
 import { createJitEligibility } from './jit-eligibility.js';
 import { type EngineDeclined, useSqlProjection } from './sql-projection.js';
+import { useWorkspaceSchema } from './custom-fields/use-workspace-schema.js';
+import type { WorkspaceSchemas } from './custom-fields/workspace-schemas.js';
 
 export interface NodeServerContext {
   req: IncomingMessage;
@@ -58,6 +60,8 @@ export interface GraphQLAppOptions {
   onEngineDeferred?: (reason: string) => void;
   /** Introspection, GraphiQL and CORS (exposure.ts). @default introspection open, no CORS */
   exposure?: ExposureOptions;
+  /** Each workspace's own schema (its custom fields); without it every request gets `schema`. */
+  workspaceSchemas?: WorkspaceSchemas;
 }
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
@@ -69,6 +73,29 @@ export interface ConnectionInitialContext {
 export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
   const jitEligible = createJitEligibility(options.schema);
+  // One read engine per schema: a workspace's engine reads its custom fields from its schema's catalog.
+  const engines = new WeakMap<GraphQLSchema, ReadEngine>();
+  const engineOf = (schema: GraphQLSchema) => {
+    let engine = engines.get(schema);
+    if (!engine) {
+      engine = createReadEngine(schema, {
+        defaultPageSize: DEFAULT_PAGE_SIZE,
+        maxPageSize: MAX_PAGE_SIZE,
+        // Counted on /metrics (crm_read_engine_declines_total by reason) and logged at LOG_LEVEL=debug.
+        onDecline: (reason) => {
+          logger.debug?.('read engine declined', { reason });
+          options.onEngineDeclined?.(reason);
+        },
+        // Counted on /metrics (crm_read_engine_deferred_fields_total by reason).
+        onDefer: (reason) => {
+          logger.debug?.('read engine left a field to its resolver', { reason });
+          options.onEngineDeferred?.(reason);
+        },
+      });
+      engines.set(schema, engine);
+    }
+    return engine;
+  };
   const introspection = options.exposure?.introspection ?? 'open';
   return createYoga<NodeServerContext, GraphContext>({
     schema: options.schema,
@@ -88,6 +115,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
         ),
     },
     plugins: [
+      ...(options.workspaceSchemas ? [useWorkspaceSchema(options.workspaceSchemas, verifier)] : []),
       useIntrospectionPolicy(introspection),
       useQueryLimits(options.limits),
       useInputGuard(),
@@ -97,27 +125,16 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       // Compiles each distinct operation to JavaScript once (cached by parsed document, so Yoga's parse cache
       // matters): a page of 50 customers resolves ~3,000 fields and graphql-js' interpreter was a quarter of the
       // CPU. Subscriptions are left to graphql-js.
-      useGraphQlJit({}, { enableIf: (args) => jitEligible(args.document) }),
+      // Its compiled queries are cached by document alone: only the base schema's operations use it, so a workspace's
+      // fields are never served by a query compiled against another workspace's schema.
+      useGraphQlJit({}, { enableIf: (args) => args.schema === options.schema && jitEligible(args.document) }),
       ...(options.plugins ?? []),
       // Last: every check above runs first.
       ...(options.sqlProjection === false
         ? []
         : [
             useSqlProjection(
-              createReadEngine(options.schema, {
-                defaultPageSize: DEFAULT_PAGE_SIZE,
-                maxPageSize: MAX_PAGE_SIZE,
-                // Counted on /metrics (crm_read_engine_declines_total by reason) and logged at LOG_LEVEL=debug.
-                onDecline: (reason) => {
-                  logger.debug?.('read engine declined', { reason });
-                  options.onEngineDeclined?.(reason);
-                },
-                // Counted on /metrics (crm_read_engine_deferred_fields_total by reason).
-                onDefer: (reason) => {
-                  logger.debug?.('read engine left a field to its resolver', { reason });
-                  options.onEngineDeferred?.(reason);
-                },
-              }),
+              engineOf,
               logger,
               options.onEngineDeclined,
             ),

@@ -10,6 +10,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number;
+  /** Largest multipart request body (a CSV file for `importRecords`). @default 100 MiB */
+  maxUploadBytes?: number;
   /** Each GraphQL request's deadline (request-deadline.ts). @default 10000 */
   requestTimeoutMs?: number;
   /** Extra routes tried before GraphQL (e.g. the dashboard's static files); return true when handled. */
@@ -53,6 +55,7 @@ export interface CrmHttpServer extends http.Server {
 export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
   const { app, database, logger } = options;
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const maxUpload = options.maxUploadBytes ?? 100 * 1024 * 1024;
   let inFlight = 0;
   const waiters = new Set<() => void>();
   const server = http.createServer(async (req, res) => {
@@ -99,8 +102,9 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
         if (length === undefined && req.headers['transfer-encoding']) {
           return send(res, 411, { errors: [{ message: 'Send a Content-Length header', extensions: { code: 'BAD_USER_INPUT' } }] });
         }
-        if (Number(length) > maxBody) {
-          return send(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
+        const limit = req.headers['content-type']?.startsWith('multipart/form-data') ? maxUpload : maxBody;
+        if (Number(length) > limit) {
+          return send(res, 413, { errors: [{ message: `Request body over ${limit} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
         }
       }
       for (const route of options.routes ?? []) if (await route(req, res)) return;

@@ -9,3 +9,4 @@ export { MonthEndSnapshots, type MonthEndSnapshot, type MonthEndSnapshotSettings
 export { EventRetention, retentionDaysFromEnv, DEFAULT_EVENT_RETENTION_DAYS, type EventRetentionSettings } from './live/event-retention.js';
 export { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
 export { printGatewaySchema } from './schema-sdl.js';
+export { WorkspaceSchemas, type WorkspaceSchemasOptions } from './custom-fields/workspace-schemas.js';

@@ -95,11 +95,14 @@ try {
   const perMinute = process.env.RATE_LIMIT_PER_MINUTE;
   // MAX_BODY_BYTES raises the 1 MiB request limit (order imports of several MB through importOrders).
   const maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || undefined;
+  // MAX_UPLOAD_BYTES: the limit of multipart uploads (importRecords' CSV files), 100 MiB by default.
+  const maxUploadBytes = Number(process.env.MAX_UPLOAD_BYTES) || undefined;
   gateway = createGateway({
     database,
     logger,
     plugins,
     maxBodyBytes,
+    maxUploadBytes,
     dashboardDir,
     webhooks: webhookOptionsFromEnv(),
     redis: redisOptionsFromEnv(),

@@ -1,4 +1,5 @@
 import { answerWithEngine, type GraphContext, type ReadEngine } from '@crm/graph';
+import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { describeError, type Logger } from './logger.js';
 
@@ -13,14 +14,15 @@ export type EngineDeclined = (reason: string) => void;
  * as usual (its resolvers refuse it). Runs
  * last, after the query limits, the page-size guard and rate limiting; any other operation, and an unauthenticated
  * one, executes as usual. If the statement fails, the operation falls back to the normal path (and the failure is
- * logged): the engine is an optimisation, never a second source of errors.
+ * logged): the engine is an optimisation, never a second source of errors. Each schema (a workspace's, with its custom
+ * fields) has its own engine.
  */
-export function useSqlProjection(engine: ReadEngine, logger: Logger, onDeclined: EngineDeclined = () => {}): Plugin<GraphContext> {
+export function useSqlProjection(engineOf: (schema: GraphQLSchema) => ReadEngine, logger: Logger, onDeclined: EngineDeclined = () => {}): Plugin<GraphContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as GraphContext;
       if (!context.session || !context.db) return;
-      const compiled = engine.compile(
+      const compiled = engineOf(args.schema).compile(
         args.document,
         args.operationName,
         (args.variableValues ?? undefined) as Record<string, unknown> | undefined,

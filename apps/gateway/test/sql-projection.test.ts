@@ -216,6 +216,8 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
       { query: `{ customers(first: 3, filter: { companyId: { eq: "bad" } }) { totalCount } }`, variables: {} },
       { query: `{ customers(first: 3, filter: { name: { eq: "a\\u0000b" } }) { totalCount } }`, variables: {} },
       { query: `query ($after: String) { customers(first: 3, after: $after, orderBy: [{ field: LAST_ORDER_AT, direction: DESC }]) { totalCount } }`, variables: { after: cursor } },
+      // Nothing to read: no statement at all (it once sent one with an unused parameter, which PostgreSQL refuses).
+      { query: `{ __typename }`, variables: {} },
     ];
     for (const { query, variables } of declined) {
       const { engine } = await both(query, variables);

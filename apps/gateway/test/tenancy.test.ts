@@ -11,6 +11,8 @@ let victim: TestClient;
 let attacker: TestClient;
 /** Global ids of one of everything in workspace A. */
 const a: Record<string, string> = {};
+/** A's custom field definition (its id is a plain uuid, not a node's global id). */
+let victimCustomField: string;
 /** Rows of workspace B's own (merge attacks name one of each side). */
 const b: Record<string, string> = {};
 
@@ -44,6 +46,7 @@ async function seedVictim(c: TestClient) {
       eventType: 'deal.won', event: {}, status: 'DELIVERED', attempts: 1, nextAttemptAt: null },
   });
   a.webhookDelivery = globalId('WebhookDelivery', delivery.id);
+  victimCustomField = (await q(`mutation { defineCustomField(input: { object: CUSTOMER, name: "contractEnd", type: DATE }) { customField { id } } }`)).defineCustomField.customField.id;
   a.segment = (await q(`mutation { createSegment(input: { name: "Victim segment", filter: { lifecycleStage: { in: [PROSPECT, CUSTOMER] } } }) { segment { id } } }`)).createSegment.segment.id;
 }
 
@@ -58,6 +61,7 @@ const VICTIM_VIEW = /* GraphQL */ `{
   clvModel { id }
   analyticsSettings { margin ticketCost }
   pipelines { id name stages { id name probability } }
+  customFields { id name label type position }
   deals { edges { node { id title amount status stage { id } updatedAt } } }
   activities { edges { node { id subject } } }
   tasks { edges { node { id title status updatedAt } } }
@@ -203,6 +207,11 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   createSegment: () => [`mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id memberCount } } }`, { i: { name: 'Victim segment', filter: { companyId: { eq: a.company } } } }],
   updateSegment: () => [`mutation ($i: UpdateSegmentInput!) { updateSegment(input: $i) { segment { id } } }`, { i: { id: a.segment, name: 'Pwned', filter: {} } }],
   deleteSegment: () => [`mutation ($i: DeleteSegmentInput!) { deleteSegment(input: $i) { deletedSegmentId } }`, { i: { id: a.segment } }],
+  // B defines a field of the same name: its own, invisible to A; A's definition cannot be named from B.
+  defineCustomField: () => [`mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`, { i: { object: 'CUSTOMER', name: 'contractEnd', type: 'TEXT' } }],
+  renameCustomField: () => [`mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { id } } }`, { i: { id: victimCustomField, name: 'pwned' } }],
+  archiveCustomField: () => [`mutation ($i: ArchiveCustomFieldInput!) { archiveCustomField(input: $i) { customField { id } } }`, { i: { id: victimCustomField } }],
+  deleteCustomField: () => [`mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId } }`, { i: { id: victimCustomField, force: true } }],
   updateAnalyticsSettings: () => [`mutation ($i: UpdateAnalyticsSettingsInput!) { updateAnalyticsSettings(input: $i) { settings { margin } } }`, { i: { margin: 0.9, ticketCost: 1000 } }],
 };
 
@@ -219,7 +228,7 @@ attacks.exportPersonalData = () => [`mutation ($i: ExportPersonalDataInput!) { e
 attacks.erasePerson = () => [`mutation ($i: ErasePersonInput!) { erasePerson(input: $i) { erasedCustomerId } }`, { i: { customerId: a.customer } }];
 
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
-const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment']);
+const succeedInOwnWorkspace = new Set(['createUser', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment', 'defineCustomField']);
 
 describe('tenancy: workspace B cannot change workspace A', () => {
   it('every mutation aimed at A’s rows fails with NOT_FOUND (or succeeds harmlessly inside B)', async () => {

@@ -27,7 +27,7 @@ export class CrmError extends Error {
     message: string,
     readonly field?: string,
     /** More machine-readable detail for the client's `extensions` (e.g. a plugin's veto `reason`, the `plugin`). */
-    readonly extensions?: Readonly<Record<string, string>>,
+    readonly extensions?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
   }

@@ -15,6 +15,11 @@ import type { TrashEventMap } from './services/trash/trash-events.js';
 // biome-ignore lint: an interface so plugins can merge into it
 export interface CrmEventMap extends TrashEventMap {
   'customer.created': { name: string; lifecycleStage: string };
+  /**
+   * A workspace's custom field was defined, renamed, archived, restored or deleted (subject: the CustomField): every
+   * gateway instance rebuilds that workspace's schema (docs/custom-fields.md).
+   */
+  'metadata.changed': { object: string; field: string; change: string };
   /** `changes` holds each changed field's old and new value (`{ name: { from, to } }`). */
   'customer.updated': FieldChanges;
   /** Duplicates merged into the subject (`mergeCustomers`); `moved` counts the rows that moved, per kind. */

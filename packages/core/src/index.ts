@@ -44,3 +44,6 @@ export type { PersonalDataExtension } from './personal-data-extensions.js';
 export * from './services/merge/index.js';
 export { findDuplicates, type DuplicatePair, type DuplicateReason } from './services/duplicates/duplicates.js';
 export * from './services/personal-data/index.js';
+export * from './custom-fields/index.js';
+export * from './services/bulk/index.js';
+export { importRecords, type ImportLineError, type ImportProgress, type ImportSummary, type RecordImportOptions } from './services/import/record-import.js';

@@ -54,6 +54,8 @@ export const fields = {
     .regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, 'Not a valid domain name, e.g. "acme.com"'),
   currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'A currency is an ISO 4217 code, e.g. "USD"'),
   date: z.date(),
+  /** A record's id in another system (imports and upserts match on it). */
+  externalRef: z.string().trim().min(1, 'Must not be empty').max(200, 'At most 200 characters'),
   url: z.url({ message: 'Not a valid URL' }),
   /** The `updatedAt` a client read: the update fails with CONFLICT if the record changed since (record-lock.ts). */
   expectedUpdatedAt: z.date().nullish(),

@@ -14,9 +14,12 @@ export interface SchemaTypes {
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date | string };
+    Date: { Input: string; Output: string };
     /** Money: a decimal string on the wire, Prisma.Decimal inside. */
     Decimal: { Input: string; Output: Prisma.Decimal | string };
     JSON: { Input: unknown; Output: unknown };
+    /** A file sent with the GraphQL multipart request spec (graphql-yoga parses it into a WHATWG File). */
+    Upload: { Input: File; Output: never };
   };
   AuthScopes: { authenticated: boolean; member: boolean; admin: boolean };
   DefaultFieldNullability: false;

@@ -8,3 +8,6 @@ export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOp
 export { answerWithEngine } from './engine/engine-answers.js';
 export { catalogOf } from './objects/catalog-of.js';
 export { declaredRef } from './objects/declared-ref.js';
+export { takenNamesIn, type CustomFieldStorage } from './modules/custom-fields.js';
+export { planExport, exportRequestFromText, EXPORT_PAGE_SIZE, type ExportPlan, type ExportRequest, type RunSql } from './export/export-plan.js';
+export { exportText, exportFormats, exportContentType, type ExportFormat } from './export/export-formats.js';

@@ -18,9 +18,12 @@ import { registerScalars } from './modules/scalars.js';
 import { registerService } from './modules/service.js';
 import { registerTrash } from './modules/trash.js';
 import { registerDataOperations } from './modules/data-operations.js';
+import { type CustomFieldStorage, registerCustomFields } from './modules/custom-fields.js';
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
-import { coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy } from '@crm/core';
+import { type CustomField, coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy, withCustomFields } from '@crm/core';
+import { registerBulkOperations } from './modules/bulk-operations.js';
+import { registerRecordImport } from './modules/record-import.js';
 import { DeclaredObjects } from './objects/declared-objects.js';
 import { registerGlobalSearch } from './objects/search.js';
 import { answerFromEngine } from './engine/engine-answers.js';
@@ -32,6 +35,10 @@ export interface BuildSchemaOptions {
   webhooks?: WebhookTargetPolicy;
   /** Object declarations beyond the core's (plugins' objects). */
   objects?: readonly ObjectDeclaration[];
+  /** One workspace's custom fields (docs/custom-fields.md): its schema has them as typed fields. @default none */
+  customFields?: readonly CustomField[];
+  /** Builds and drops custom fields' expression indexes after their definitions commit (the gateway's). */
+  customFieldStorage?: CustomFieldStorage;
 }
 
 /** Composes the GraphQL schema: the core customer graph, then each extension in order. */
@@ -45,7 +52,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   });
   registerScalars(builder);
   const enums = registerEnums(builder);
-  const catalog = new ObjectCatalog([...coreObjects, ...(options.objects ?? [])]);
+  const catalog = new ObjectCatalog(withCustomFields([...coreObjects, ...(options.objects ?? [])], options.customFields ?? []));
   const objects = new DeclaredObjects(builder, catalog, enums, enums.OrderDirection);
   registerUsers(builder, enums, objects);
   registerAccess(builder, enums);
@@ -66,8 +73,11 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerSegments(builder, objects);
   registerTrash(builder);
   registerDataOperations(builder);
+  registerCustomFields(builder, options.customFieldStorage);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
+  registerBulkOperations(builder, objects);
+  registerRecordImport(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   // Resolvers also answer from the read engine's JSON when it answered part of an operation (per-field fallback).

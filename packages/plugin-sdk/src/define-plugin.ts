@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandScope, CrmEventType } from '@crm/core';
+import { type CommandScope, type CrmEventType, forbidden, type ObjectWriter } from '@crm/core';
 import semver from 'semver';
 import type { z } from 'zod';
 import type {
@@ -14,6 +14,7 @@ import type {
   PendingEventOf,
   Plugin,
   PluginDefinition,
+  PluginObjectWriter,
   PluginProblem,
   SettingsEntry,
   SettingsSchema,
@@ -24,7 +25,7 @@ import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
-import { createToolkit } from './toolkit.js';
+import { createToolkit, pluginScopeFactory } from './toolkit.js';
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const EVENT = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/;
@@ -184,6 +185,31 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     else objectNames.add(object.name);
   }
 
+  /** A plugin object's writer as the core's bulk commands call it: the permission checked, the plugin's scope built. */
+  const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit);
+  const coreWriterOf = (writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
+    const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
+    const allowed = (scope: CommandScope) => {
+      if (!roles.includes(scope.session.role)) {
+        throw forbidden(`This needs the ${id} permission "${writer.permission}" (roles: ${roles.join(', ') || 'none'}); your API key is ${scope.session.role}`);
+      }
+    };
+    const { create, update, key } = writer;
+    const remove = writer.delete;
+    return {
+      ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), create(input, await scopeOf(scope))) } : {}),
+      ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), update(rowId, patch, await scopeOf(scope))) } : {}),
+      ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), remove(rowId, reason, await scopeOf(scope))) } : {}),
+      ...(key ? { key } : {}),
+    };
+  };
+  for (const [i, object] of (definition.objects ?? []).entries()) {
+    const permission = object?.writer?.permission;
+    if (object?.writer && !(typeof permission === 'string' && Object.hasOwn(permissions, permission))) {
+      problem(`objects[${i}].writer.permission`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'})`);
+    }
+  }
+
   const toolkit = createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit);
   const graphql = definition.graphql;
   const seed = definition.seed;
@@ -208,7 +234,11 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       : null,
     jobs,
     panels,
-    objects: (definition.objects ?? []).map((object) => ({ ...object, plugin: id })),
+    objects: (definition.objects ?? []).map(({ writer, ...object }) => ({
+      ...object,
+      plugin: id,
+      ...(writer ? { writer: coreWriterOf(writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
+    })),
     personalData: personal
       ? {
           merge: (input, context) => personal.merge(input, inScope(context, context.session.workspaceId)),

@@ -6,7 +6,7 @@ import type { Builder } from '@crm/graph';
 import type { z } from 'zod';
 import type { CoreCommands } from './core-commands.js';
 import type { PluginSql } from './plugin-sql.js';
-import type { PluginToolkit } from './toolkit.js';
+import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
 export type SettingsSchema = z.ZodType<Record<string, unknown>>;
@@ -225,9 +225,30 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
    * The plugin's objects, declared like core's (`defineObject`, docs/architecture.md "The declared object model"):
    * each gets its GraphQL type and, with `plural`/`single`, its root fields with the filter language, ordering,
    * aggregates, group-by, search and the one-statement read engine. The model must be one of the plugin's Prisma
-   * models (with `workspaceId`); relations are declared only where the fragment has the Prisma relation.
+   * models (with `workspaceId`); relations are declared only where the fragment has the Prisma relation. With a
+   * `writer`, the object gets the generic writes too (`createXs`, `updateXs`, `deleteXs`, `upsertX` on its
+   * `uniqueKeys`, CSV import; docs/data.md), for the fields declared `write`.
    */
-  objects?: readonly ObjectDeclaration[];
+  objects?: readonly PluginObjectDeclaration<z.output<Settings>, Permission, NoInfer<Event>>[];
+}
+
+/** An object declaration of a plugin: core's, with the plugin's own writer. */
+export type PluginObjectDeclaration<Settings = unknown, Permission extends string = string, Event extends string = string> = Omit<ObjectDeclaration, 'writer'> & {
+  writer?: PluginObjectWriter<Settings, Permission, Event>;
+};
+
+/**
+ * How the generic writes write one record of a plugin object, inside the bulk command's transaction. Each function
+ * does what the plugin's own single-record mutation does (validate with `parseInput`, check, write, `emit`); a
+ * thrown CrmError refuses that row. The caller must hold `permission`.
+ */
+export interface PluginObjectWriter<Settings = unknown, Permission extends string = string, Event extends string = string> {
+  permission: NoInfer<Permission>;
+  create?(input: Record<string, unknown>, scope: PluginCommandScope<Settings, Event>): Promise<{ id: string }>;
+  update?(id: string, patch: Record<string, unknown>, scope: PluginCommandScope<Settings, Event>): Promise<{ id: string }>;
+  delete?(id: string, reason: string | null, scope: PluginCommandScope<Settings, Event>): Promise<void>;
+  /** A unique-key value as stored and matched, and its column (see `ObjectWriter.key` in @crm/core). */
+  key?(field: string, value: unknown): { column: string; value: unknown } | null;
 }
 
 /** A panel as the host serves it. */

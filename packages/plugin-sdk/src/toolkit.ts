@@ -50,6 +50,26 @@ export interface PluginToolkit<Settings, Permission extends string, Event extend
   loader<K, V>(batch: (keys: readonly K[], context: GraphContext) => Promise<ReadonlyMap<K, V>>): RequestLoader<K, V>;
 }
 
+/** Builds the plugin's command scope over a core command scope (its settings, own events, commands, sql, locks). */
+export function pluginScopeFactory<Settings, Event extends string>(
+  id: string,
+  parseSettings: (raw: unknown) => Settings,
+  tableAccess: () => TableAccess,
+  ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
+): (scope: CommandScope) => Promise<PluginCommandScope<Settings, Event>> {
+  return async (scope) => ({
+    ...scope,
+    emit: ownEmit(scope.emit) as OwnEmit<Event>,
+    commands: coreCommandsIn(scope),
+    settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
+    sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess),
+    lock: async (key) => {
+      // Two 32-bit keys: the plugin and workspace, then the plugin's key (a hash collision only serialises more).
+      await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${id}:${scope.session.workspaceId}`}), hashtext(${key}))`;
+    },
+  });
+}
+
 export function createToolkit<Settings, Permission extends string, Event extends string>(
   id: string,
   permissions: Readonly<Record<string, PermissionDefinition>>,
@@ -57,6 +77,7 @@ export function createToolkit<Settings, Permission extends string, Event extends
   tableAccess: () => TableAccess,
   ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
 ): PluginToolkit<Settings, Permission, Event> {
+  const scopeOf = pluginScopeFactory<Settings, Event>(id, parseSettings, tableAccess, ownEmit);
   const authorize = (context: GraphContext, permission: Permission): Caller => {
     const caller = context.caller;
     if (!caller) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');
@@ -77,21 +98,7 @@ export function createToolkit<Settings, Permission extends string, Event extends
     run(context, permission, fn) {
       const caller = authorize(context, permission);
       // The permission decided who may run it; the runner's own role floor is the lowest role.
-      return caller.run(
-        async (scope) =>
-          fn({
-            ...scope,
-            emit: ownEmit(scope.emit),
-            commands: coreCommandsIn(scope),
-            settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
-            sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess),
-            lock: async (key) => {
-              // Two 32-bit keys: the plugin and workspace, then the plugin's key (a hash collision only serialises more).
-              await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${id}:${scope.session.workspaceId}`}), hashtext(${key}))`;
-            },
-          }),
-        { role: 'READ_ONLY' },
-      );
+      return caller.run(async (scope) => fn(await scopeOf(scope)), { role: 'READ_ONLY' });
     },
     sql(context, permission) {
       const caller = authorize(context, permission);

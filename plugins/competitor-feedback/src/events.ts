@@ -2,6 +2,8 @@
 declare module '@crm/plugin-sdk' {
   interface CrmEventMap {
     'competitor.created': { name: string };
+    'competitor.updated': { changed: string[]; changes: Record<string, { from: unknown; to: unknown }> };
+    'competitor.deleted': { name: string; reason: string | null };
     'competitor.mentioned': { competitorId: string; customerId: string; activityId: string; matched: string };
     'competitor.deal_lost': { competitorId: string; dealId: string; customerId: string; amount: string; reason: string };
     'competitor.defection_recorded': { competitorId: string; customerId: string; reason: string | null };
@@ -10,7 +12,11 @@ declare module '@crm/plugin-sdk' {
 
 export const competitorEvents = {
   'competitor.created': { subject: 'Competitor', description: 'A competitor joined the library' },
+  'competitor.updated': { subject: 'Competitor', description: 'A competitor of the library changed (field by field, from and to)' },
+  'competitor.deleted': { subject: 'Competitor', description: 'A competitor left the library, with its feedback and links' },
   'competitor.mentioned': { subject: 'Competitor', description: "A competitor was named in an activity's subject or body" },
   'competitor.deal_lost': { subject: 'Competitor', description: 'A deal was lost to the competitor' },
   'competitor.defection_recorded': { subject: 'Competitor', description: 'A churned customer went to the competitor' },
 };
+
+export type CompetitorEvent = keyof typeof competitorEvents;

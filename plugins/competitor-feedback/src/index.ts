@@ -8,6 +8,7 @@ import { registerCompetitorLibrary } from './graphql/library.js';
 import { registerCompetitorRecords } from './graphql/records.js';
 import { registerCompetitorTypes } from './graphql/types.js';
 import { defectionFromChurn, detectMentions } from './mentions.js';
+import { createCompetitor, deleteCompetitor, nameKey, updateCompetitor } from './library.js';
 import { Competitor } from './objects.js';
 import { competitorPersonalData } from './personal-data.js';
 import { seedCompetitors } from './seed.js';
@@ -26,7 +27,20 @@ export const competitorFeedback = definePlugin({
     write: { roles: ['MEMBER', 'ADMIN'], description: 'Maintain the library, record feedback, losses and defections' },
   },
   events: competitorEvents,
-  objects: [Competitor],
+  objects: [
+    {
+      ...Competitor,
+      // The generic writes (createCompetitors, updateCompetitors, deleteCompetitors, upsertCompetitor(on: NAME), CSV
+      // import) run the library's own commands.
+      writer: {
+        permission: 'write',
+        create: (input, scope) => createCompetitor(scope, input),
+        update: (id, patch, scope) => updateCompetitor(scope, id, patch),
+        delete: (id, reason, scope) => deleteCompetitor(scope, id, reason),
+        key: (field, value) => (field === 'name' && typeof value === 'string' && value.trim() ? { column: 'nameKey', value: nameKey(value) } : null),
+      },
+    },
+  ],
   graphql(builder, plugin) {
     const types = registerCompetitorTypes(builder, plugin);
     registerCompetitorLibrary(builder, plugin, types);

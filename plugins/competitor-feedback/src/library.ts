@@ -1,6 +1,7 @@
 // The competitor library's rules: names unique per workspace (case- and spacing-insensitive), http(s) websites,
 // aliases trimmed and deduplicated.
-import { conflict, type ScopedTransaction, z } from '@crm/plugin-sdk';
+import { conflict, fieldChanges, type Models, notFound, parseInput, type PluginCommandScope, type ScopedTransaction, z } from '@crm/plugin-sdk';
+import type { CompetitorEvent } from './events.js';
 
 const text = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
 const name = text(200).min(1, 'Must not be empty');
@@ -47,4 +48,58 @@ export function nameKey(value: string): string {
 export async function assertNameFree(tx: ScopedTransaction, key: string, exceptId?: string): Promise<void> {
   const other = await tx.competitor.findFirst({ where: { nameKey: key, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { name: true } });
   if (other) throw conflict(`A competitor named "${other.name}" already exists`, 'name');
+}
+
+type LibraryScope = Pick<CompetitorScope, 'tx' | 'session' | 'emit'>;
+type CompetitorScope = PluginCommandScope<unknown, CompetitorEvent>;
+const keep = <T>(value: T | null | undefined) => (value === undefined ? undefined : value || null);
+
+/** Adds a competitor (the `createCompetitor` mutation and the generic writes run this). */
+export async function createCompetitor({ tx, session, emit }: LibraryScope, raw: unknown): Promise<Models.Competitor> {
+  const data = parseInput(createCompetitorInput, raw);
+  const key = nameKey(data.name);
+  await assertNameFree(tx, key);
+  const competitor = await tx.competitor.create({
+    data: {
+      workspaceId: session.workspaceId,
+      name: data.name,
+      nameKey: key,
+      website: data.website ?? null,
+      aliases: data.aliases ?? [],
+      strengths: data.strengths || null,
+      weaknesses: data.weaknesses || null,
+    },
+  });
+  emit('competitor.created', { type: 'Competitor', id: competitor.id }, { name: competitor.name });
+  return competitor;
+}
+
+/** Changes a competitor: fields left out stay, null clears an optional one. */
+export async function updateCompetitor({ tx, emit }: LibraryScope, id: string, raw: unknown): Promise<Models.Competitor> {
+  const data = parseInput(updateCompetitorInput, raw);
+  const before = await tx.competitor.findUnique({ where: { id } });
+  if (!before) throw notFound('Competitor', 'id');
+  const key = data.name ? nameKey(data.name) : undefined;
+  if (key) await assertNameFree(tx, key, id);
+  const competitor = await tx.competitor.update({
+    where: { id },
+    data: {
+      ...(data.name ? { name: data.name, nameKey: key } : {}),
+      website: keep(data.website),
+      ...(data.aliases !== undefined ? { aliases: data.aliases ?? [] } : {}),
+      strengths: keep(data.strengths),
+      weaknesses: keep(data.weaknesses),
+    },
+  });
+  const changes = fieldChanges(before, competitor, ['name', 'website', 'aliases', 'strengths', 'weaknesses']);
+  if (changes.changed.length) emit('competitor.updated', { type: 'Competitor', id }, changes);
+  return competitor;
+}
+
+/** Removes a competitor from the library, with its feedback, mentions, deal links and defections. */
+export async function deleteCompetitor({ tx, emit }: LibraryScope, id: string, reason: string | null): Promise<void> {
+  const competitor = await tx.competitor.findUnique({ where: { id }, select: { name: true } });
+  if (!competitor) throw notFound('Competitor', 'id');
+  await tx.competitor.deleteMany({ where: { id } });
+  emit('competitor.deleted', { type: 'Competitor', id }, { name: competitor.name, reason });
 }

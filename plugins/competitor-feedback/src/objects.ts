@@ -11,13 +11,15 @@ export const Competitor = defineObject({
   description: 'A competitor in the workspace library. Mention detection looks for its name and aliases.',
   fields: {
     id: { kind: 'id', sort: true },
-    name: { kind: 'string', sort: true, search: 'A' },
-    website: { kind: 'string', nullable: true, sort: true, search: 'B' },
-    aliases: { kind: 'stringList' },
-    strengths: { kind: 'string', nullable: true, search: 'C' },
-    weaknesses: { kind: 'string', nullable: true, search: 'C' },
+    name: { kind: 'string', sort: true, search: 'A', write: true },
+    website: { kind: 'string', nullable: true, sort: true, search: 'B', write: true },
+    aliases: { kind: 'stringList', write: true },
+    strengths: { kind: 'string', nullable: true, search: 'C', write: true },
+    weaknesses: { kind: 'string', nullable: true, search: 'C', write: true },
     createdAt: { kind: 'datetime', sort: true, group: true },
     updatedAt: { kind: 'datetime', sort: true },
   },
+  /** Names are unique per workspace as compared by `nameKey` (case and spacing do not count). */
+  uniqueKeys: [['name']],
   defaultOrder: [{ field: 'name', direction: 'asc' }],
 });

@@ -4,6 +4,8 @@ import type { Database } from '@crm/db';
 export interface PreparedCommand {
   /** Apply pending migrations while opening the database. @default true */
   migrate?: boolean;
+  /** Where the result's JSON line goes: stderr when the command writes its own output to stdout. @default 'stdout' */
+  resultTo?: 'stdout' | 'stderr';
   /** The command's result, printed as one JSON line on stdout. */
   run?(database: Database): Promise<object>;
   /** Instead of `run`: work that needs no database (plugin tooling). */

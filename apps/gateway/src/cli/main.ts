@@ -8,7 +8,9 @@ import { apikeyCreate, apikeyRevoke } from './apikey.js';
 import { UsageError } from './args.js';
 import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
 import { documentsManifest } from './documents.js';
+import { exportCommand } from './export.js';
 import { importOrdersCommand } from './import.js';
+import { importRecordsCommand } from './import-records.js';
 import { migrate } from './migrate.js';
 import { clientGenerate } from './client-generate.js';
 import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
@@ -25,6 +27,8 @@ const commands: CliCommand[] = [
   seed,
   migrate,
   importOrdersCommand,
+  exportCommand,
+  importRecordsCommand,
   analyticsFit,
   pluginNew,
   pluginAdd,
@@ -117,7 +121,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const outcome = await Promise.race([prepared.run!(database), interrupted]);
     if (outcome instanceof Exit) return outcome.code;
-    await print(JSON.stringify(outcome));
+    if (prepared.resultTo === 'stderr') console.error(JSON.stringify(outcome));
+    else await print(JSON.stringify(outcome));
     return 0;
   } catch (error) {
     if (error instanceof UsageError || (isCrmError(error) && error.code === 'BAD_USER_INPUT')) {

@@ -1,76 +1,32 @@
 import type { SqlSession } from '@crm/db';
-import { describeError, type Logger } from '../logger.js';
-import { PeriodicRounds } from '../periodic-rounds.js';
+import type { Logger } from '../logger.js';
+import { RetentionJob, type RetentionSettings, retentionDaysFrom } from '../retention-job.js';
 
 /** Events are kept this long by default: a year of audit trail (replay reaches back 7 days whatever this is). */
 export const DEFAULT_EVENT_RETENTION_DAYS = 365;
 
-export interface EventRetentionSettings {
-  /** Events older than this many days are deleted; `null` keeps them forever. @default 365 */
-  days?: number | null;
-  /** How often to look. @default 3600000 (hourly; the first round runs a minute after start) */
-  intervalMs?: number;
-  /** Rows per DELETE statement: short transactions, no long lock on the table. @default 5000 */
-  batchSize?: number;
-}
+export type EventRetentionSettings = RetentionSettings;
 
 export interface EventRetentionOptions extends EventRetentionSettings {
   sql: SqlSession;
   logger: Logger;
 }
 
-/**
- * `EVENT_RETENTION_DAYS`: a whole number of days ≥ 1, or `0`/`off`/`forever` to keep every event.
- * @default 365
- */
-export function retentionDaysFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
-  const raw = env.EVENT_RETENTION_DAYS?.trim().toLowerCase();
-  if (!raw) return DEFAULT_EVENT_RETENTION_DAYS;
-  if (['0', 'off', 'forever', 'none'].includes(raw)) return null;
-  const days = Number(raw);
-  if (!/^\d+$/.test(raw) || days < 1) throw new Error(`EVENT_RETENTION_DAYS must be a number of days ≥ 1, or 0 to keep events forever (got "${raw}")`);
-  return days;
-}
+/** `EVENT_RETENTION_DAYS`: a whole number of days ≥ 1, or `0`/`off`/`forever` to keep every event. @default 365 */
+export const retentionDaysFromEnv = (env: NodeJS.ProcessEnv = process.env) => retentionDaysFrom('EVENT_RETENTION_DAYS', DEFAULT_EVENT_RETENTION_DAYS, env);
 
 /**
- * Deletes events older than the retention window, in batches. Every gateway runs it: each batch locks the rows it
- * takes with `FOR UPDATE SKIP LOCKED`, so instances running at the same time share the work instead of waiting on
- * (or deleting) the same rows.
+ * Deletes events older than the retention window, in batches of 5,000 by default. Every gateway runs it: each batch
+ * locks the rows it takes with `FOR UPDATE SKIP LOCKED`, so instances running at the same time share the work instead
+ * of waiting on (or deleting) the same rows.
  */
-export class EventRetention {
-  private readonly rounds: PeriodicRounds;
-  private stopped = false;
-
+export class EventRetention extends RetentionJob {
   constructor(private readonly options: EventRetentionOptions) {
-    const interval = options.intervalMs ?? 3_600_000;
-    this.rounds = new PeriodicRounds(
-      () =>
-        this.runOnce().then(
-          (count) => void (count && this.options.logger.info('event retention deleted old events', { count, days: this.days })),
-          (error: unknown) => this.options.logger.warn('event retention failed', describeError(error)),
-        ),
-      { firstAfterMs: Math.min(60_000, interval), everyMs: interval },
-    );
-  }
-
-  get days(): number | null {
-    return this.options.days === undefined ? DEFAULT_EVENT_RETENTION_DAYS : this.options.days;
-  }
-
-  start(): void {
-    if (this.rounds.started || this.days === null) return;
-    this.stopped = false;
-    this.rounds.start();
-  }
-
-  /** Stops looking; a round in progress stops after its current batch. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.rounds.stop();
+    super(options, { name: 'event retention', defaultDays: DEFAULT_EVENT_RETENTION_DAYS, logger: options.logger });
   }
 
   /** Deletes every event past the window, batch by batch; returns how many went. */
-  async runOnce(): Promise<number> {
+  override async runOnce(): Promise<number> {
     const days = this.days;
     if (days === null) return 0;
     const batchSize = this.options.batchSize ?? 5000;

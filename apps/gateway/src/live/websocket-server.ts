@@ -5,6 +5,7 @@ import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
 import { bearerToken, contextFor } from '../authenticate.js';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
+import type { WorkspaceSchemas } from '../custom-fields/workspace-schemas.js';
 import { executeWithDeadline } from '../request-deadline.js';
 import type { DocumentRequest, TrustedDocuments } from '../trusted-documents.js';
 import { serveGraphQLWs } from './graphql-ws-transport.js';
@@ -22,6 +23,8 @@ export interface GraphQLWebSocketOptions {
   live: LiveEvents;
   /** Ends connections whose API key stops working (revoked, expired, user deactivated). */
   guard: SessionGuard;
+  /** Each workspace's schema (custom fields): operations run on the connection's workspace's. */
+  workspaceSchemas?: WorkspaceSchemas;
   /** When set, only these documents run (trusted-documents.ts). */
   trustedDocuments?: TrustedDocuments | null;
   /** Each query or mutation's deadline (request-deadline.ts). @default 10000 */
@@ -112,6 +115,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
             }),
           ];
         }
+        // The workspace's schema is found (or built) now, so that enveloping below can set it synchronously.
+        await options.workspaceSchemas?.forWorkspace(connection.context.session!.workspaceId);
         const initial: ConnectionInitialContext & Record<string, unknown> = {
           connectionContext: connection.context,
           params: payload,

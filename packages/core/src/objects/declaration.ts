@@ -2,6 +2,7 @@
 // filters, orders, aggregates, group-by, search, the SQL read engine, segment filters). See docs/architecture.md,
 // "The declared object model".
 import type { Role } from '@crm/db';
+import type { ObjectWriter } from './writer.js';
 
 /** What a field holds, as every surface sees it. The GraphQL scalar and the SQL type follow from it. */
 export type FieldKind =
@@ -16,6 +17,8 @@ export type FieldKind =
   | 'decimal'
   | 'boolean'
   | 'datetime'
+  /** A calendar day without a time (`YYYY-MM-DD`): custom fields' dates. */
+  | 'date'
   | 'enum'
   | 'stringList'
   | 'json';
@@ -24,6 +27,12 @@ export interface FieldDeclaration {
   kind: FieldKind;
   /** The Prisma field (= SQL column). @default the field's name */
   column?: string;
+  /**
+   * The value sits under `key` of the JSONB column `json` instead of a column of its own: a workspace's custom field
+   * (docs/custom-fields.md). Stored normalised (money "12.50", instants as UTC ISO strings, dates `YYYY-MM-DD`), so
+   * its text sorts and compares like the value.
+   */
+  stored?: StoredInJson;
   /** @default false */
   nullable?: boolean;
   /** kind `enum`: the enum's name (the same in Prisma, PostgreSQL and GraphQL). */
@@ -46,7 +55,18 @@ export interface FieldDeclaration {
   read?: Role;
   /** Output as a GraphQL field of the object. @default true, except `reference` (the relation is output instead) */
   expose?: boolean;
+  /**
+   * Taken by the object's generic writes (`createXs`, `updateXs`, `upsertX`, imports; docs/data.md): `true` on create
+   * and update, `'create'` or `'update'` on one only. The object's writer validates it. @default false
+   */
+  write?: boolean | 'create' | 'update';
   description?: string;
+}
+
+/** Where a custom field's value is kept: `row[json][key]`. */
+export interface StoredInJson {
+  json: string;
+  key: string;
 }
 
 export type Direction = 'asc' | 'desc';
@@ -97,8 +117,16 @@ export interface ObjectDeclaration {
   node?: boolean;
   fields: Record<string, FieldDeclaration>;
   relations?: Record<string, RelationDeclaration>;
-  /** Column sets that identify a row within a workspace (upsert keys). */
+  /**
+   * Column sets that identify a row within a workspace: the keys `upsertX(on:)` and imports match on (each a unique
+   * index in the database; a single field per key).
+   */
   uniqueKeys?: readonly (readonly string[])[];
+  /**
+   * The commands that write it, for bulk writes, upserts and imports (docs/data.md). Core objects' writers sit with
+   * their services (`services/bulk/core-writers.ts`); a plugin declares its own here. None: read-only.
+   */
+  writer?: ObjectWriter;
   /** The list order without `orderBy`; `id` is appended as the tie-break. */
   defaultOrder: readonly OrderTerm[];
   /** The least role that reads the object at all. @default READ_ONLY */
@@ -112,7 +140,8 @@ export interface ObjectDeclaration {
 }
 
 /** A declaration with every default filled in, as the derivations read it. */
-export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description' | 'nulls'>> {
+export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description' | 'nulls' | 'stored'>> {
+  stored?: StoredInJson;
   nulls?: 'first' | 'last';
   name: string;
   /** The object the field belongs to. */
@@ -144,6 +173,7 @@ export interface ResolvedObject {
   fields: ReadonlyMap<string, ResolvedField>;
   relations: ReadonlyMap<string, ResolvedRelation>;
   uniqueKeys: readonly (readonly string[])[];
+  writer?: ObjectWriter;
   defaultOrder: readonly OrderTerm[];
 }
 
@@ -163,6 +193,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       owner: declaration.name,
       kind: f.kind,
       column: f.column ?? name,
+      stored: f.stored,
       nullable: f.nullable ?? false,
       enum: f.enum,
       references: f.references,
@@ -170,10 +201,11 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       sort: f.sort ?? false,
       nulls: f.nulls,
       search: f.search,
-      aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime'),
+      aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime' || f.kind === 'date'),
       group: f.group ?? false,
       read: f.read ?? 'READ_ONLY',
       expose: f.expose ?? f.kind !== 'reference',
+      write: f.write ?? false,
       description: f.description,
     });
   }
@@ -208,6 +240,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
     fields,
     relations,
     uniqueKeys: declaration.uniqueKeys ?? [],
+    writer: declaration.writer,
     defaultOrder: declaration.defaultOrder,
   };
 }

@@ -1,4 +1,5 @@
 export * from './declaration.js';
+export type { ObjectWriter } from './writer.js';
 export * from './catalog.js';
 export * from './order.js';
 export * from './global-id.js';

@@ -1,5 +1,6 @@
 import { badInput, CrmError } from '../errors.js';
 import type { ObjectCatalog } from './catalog.js';
+import { customFieldNeedsEngine } from './filter/prisma-where.js';
 import type { OrderTerm, ResolvedField, ResolvedObject } from './declaration.js';
 
 /** A sort key a list offers: a sortable field of the object, or of a to-one related object (`company.name`). */
@@ -83,6 +84,7 @@ export function prismaOrderBy(catalog: ObjectCatalog, object: ResolvedObject, te
   return terms.map((term) => {
     const owner = term.relation ? catalog.target(object.relations.get(term.relation)!) : object;
     const field = owner.fields.get(term.field)!;
+    if (field.stored) throw customFieldNeedsEngine(field.name);
     const value = term.nulls && field.nullable ? { sort: term.direction, nulls: term.nulls } : term.direction;
     return term.relation ? { [term.relation]: { [field.column]: value } } : { [field.column]: value };
   });

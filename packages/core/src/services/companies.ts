@@ -5,6 +5,7 @@ import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { assertOptionalInWorkspace } from '../references.js';
 import { fields, parseInput, z } from '../validation.js';
+import { type CustomValues, customValuesOf } from '../custom-fields/field-values.js';
 
 const sizes = ['MICRO', 'SMALL', 'MEDIUM', 'LARGE', 'ENTERPRISE'] as const;
 
@@ -15,6 +16,8 @@ const companyFields = {
   size: z.enum(sizes).nullish(),
   annualWallet: fields.nonNegativeMoney.nullish(),
   ownerId: fields.id.nullish(),
+  /** The workspace's custom fields by name, checked against their definitions (custom-fields/field-values.ts). */
+  customFields: z.unknown().optional(),
 };
 
 export const createCompanyInput = z.object(companyFields);
@@ -24,6 +27,7 @@ export async function createCompany(caller: Caller, raw: z.input<typeof createCo
   const input = parseInput(createCompanyInput, raw);
   return caller.run(async (scope) => {
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
+    const customFields = await customValuesOf(scope.tx, 'Company', input.customFields, null);
     const company = await scope.tx.company.create({
       data: {
         workspaceId: scope.session.workspaceId,
@@ -33,6 +37,7 @@ export async function createCompany(caller: Caller, raw: z.input<typeof createCo
         size: input.size ?? null,
         annualWallet: input.annualWallet ?? null,
         ownerId: input.ownerId ?? null,
+        customFields: customFields as Prisma.InputJsonObject,
       },
     });
     scope.emit('company.created', { type: 'Company', id: company.id }, { name: company.name });
@@ -55,6 +60,9 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
       size: input.size,
       annualWallet: input.annualWallet,
       ownerId: input.ownerId,
+      customFields: (await customValuesOf(scope.tx, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues })) as
+        | Prisma.InputJsonObject
+        | undefined,
     };
     const company = await scope.tx.company.update({ where: { id: input.id }, data });
     const changes = fieldChanges(before, company, Object.keys(companyFields) as (keyof typeof companyFields)[]);

@@ -6,6 +6,7 @@ import { lockForUpdate } from '../record-lock.js';
 import { assertOptionalInWorkspace } from '../references.js';
 import { phoneE164 } from './duplicates/match-keys.js';
 import { fields, parseInput, z } from '../validation.js';
+import { type CustomValues, customValuesOf } from '../custom-fields/field-values.js';
 
 const lifecycleStages = ['PROSPECT', 'LEAD', 'CUSTOMER', 'ADVOCATE', 'CHURNED'] as const;
 const channels = ['WEB', 'PHONE', 'CHAT', 'EMAIL', 'SOCIAL', 'IN_PERSON'] as const;
@@ -20,9 +21,11 @@ const customerFields = {
   companyId: fields.id.nullish(),
   ownerId: fields.id.nullish(),
   tags: fields.tags.nullish(),
-  externalRef: z.string().trim().min(1).max(200).nullish(),
+  externalRef: fields.externalRef.nullish(),
   attributes: z.record(z.string(), z.unknown()).nullish(),
   annualWallet: fields.nonNegativeMoney.nullish(),
+  /** The workspace's custom fields by name, checked against their definitions (custom-fields/field-values.ts). */
+  customFields: z.unknown().optional(),
 };
 
 export const createCustomerInput = z.object(customerFields);
@@ -65,6 +68,7 @@ export async function createCustomer(caller: Caller, raw: CreateCustomerInput): 
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     const stage = input.lifecycleStage ?? 'PROSPECT';
     if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
+    const customFields = await customValuesOf(tx, 'Customer', input.customFields, null);
     const customer = await tx.customer.create({
       data: {
         workspaceId: scope.session.workspaceId,
@@ -81,6 +85,7 @@ export async function createCustomer(caller: Caller, raw: CreateCustomerInput): 
         externalRef: input.externalRef ?? null,
         attributes: (input.attributes ?? {}) as Prisma.InputJsonObject,
         annualWallet: input.annualWallet ?? null,
+        customFields: customFields as Prisma.InputJsonObject,
       },
     });
     scope.emit('customer.created', { type: 'Customer', id: customer.id }, { name: customer.name, lifecycleStage: stage });
@@ -119,6 +124,9 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
       externalRef: input.externalRef,
       attributes: input.attributes === null ? {} : (input.attributes as Prisma.InputJsonObject | undefined),
       annualWallet: input.annualWallet,
+      customFields: (await customValuesOf(tx, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues })) as
+        | Prisma.InputJsonObject
+        | undefined,
     };
     if (stageChanged) {
       data.lifecycleStage = stage;

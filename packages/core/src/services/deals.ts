@@ -22,6 +22,7 @@ export const newDealFields = {
   ownerId: fields.id.nullish(),
   companyId: fields.id.nullish(),
   lostReason: lostReason.nullish(),
+  externalRef: fields.externalRef.nullish(),
 };
 
 export const newDealInput = z.object(newDealFields);
@@ -34,6 +35,7 @@ export const updateDealInput = z.object({
   expectedCloseAt: fields.date.nullish(),
   ownerId: fields.id.nullish(),
   companyId: fields.id.nullish(),
+  externalRef: fields.externalRef.nullish(),
   expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 export const moveDealInput = z.object({ id: fields.id, stageId: fields.id, lostReason: lostReason.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
@@ -105,6 +107,7 @@ export async function insertDeal(
       expectedCloseAt: input.expectedCloseAt ?? null,
       closedAt: status === 'OPEN' ? null : new Date(),
       lostReason: status === 'LOST' ? (input.lostReason ?? null) : null,
+      externalRef: input.externalRef ?? null,
     },
   });
   scope.emit('deal.created', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, title: deal.title, amount: formatMoney(deal.amount)!, stageId: stage.id });
@@ -151,9 +154,10 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
       expectedCloseAt: input.expectedCloseAt,
       ownerId: input.ownerId,
       companyId: input.companyId,
+      externalRef: input.externalRef,
     };
     const deal = await tx.deal.update({ where: { id: input.id }, data });
-    const changes = fieldChanges(before, deal, ['title', 'amount', 'currency', 'expectedCloseAt', 'ownerId', 'companyId']);
+    const changes = fieldChanges(before, deal, ['title', 'amount', 'currency', 'expectedCloseAt', 'ownerId', 'companyId', 'externalRef']);
     if (changes.changed.length) scope.emit('deal.updated', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, ...changes });
     return deal;
   });

@@ -1,6 +1,6 @@
 import { badInput, type FilterNode, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
-import { column, globalIdSql, ident, literal } from './sql-text.js';
+import { column, globalIdSql, ident, literal, valueSql } from './sql-text.js';
 import { visibleRows } from './visible-rows.js';
 
 /** Which aggregates a selection asks for (field names per function). */
@@ -40,12 +40,13 @@ const isoSql = (value: string) => `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM
 /** A value as its GraphQL scalar serialises it (money with two decimals, instants ISO-8601 UTC). */
 function outputSql(field: ResolvedField, value: string): string {
   if (field.kind === 'decimal') return `(${value})::numeric(16,2)::text`;
-  if (field.kind === 'datetime') return isoSql(value);
+  // A custom instant is kept as its normalised ISO text already.
+  if (field.kind === 'datetime') return field.stored ? value : isoSql(value);
   return value;
 }
 
 function aggregateSql(fn: AggregateFunction, field: ResolvedField, alias: string): string {
-  const col = column(alias, field.column);
+  const col = valueSql(alias, field);
   switch (fn) {
     case 'countDistinct':
       return `count(DISTINCT ${col})::int`;
@@ -112,7 +113,7 @@ export function groupStatisticsSql(object: ResolvedObject): string[] {
 }
 
 function keySql(key: GroupKey, alias: string): { group: string; output: string } {
-  const col = column(alias, key.field.column);
+  const col = valueSql(alias, key.field);
   if (key.field.kind === 'datetime') {
     const truncated = truncatedDateSql(col, key.truncate ?? 'DAY');
     return { group: truncated, output: wallClockIsoSql(truncated) };
@@ -143,7 +144,7 @@ export function groupByStatement(
     const direction = `${o.direction.toUpperCase()} NULLS LAST`;
     if (o.by === 'count') return `count(*) ${direction}`;
     if (o.by === 'key') return `${parts[keys.findIndex((k) => k.field === o.field)]!.group} ${direction}`;
-    return `${o.by}(${column(a, o.field!.column)}) ${direction}`;
+    return `${o.by}(${valueSql(a, o.field!)}) ${direction}`;
   });
   // Keys break the remaining ties, so the order (and what `first` cuts) is the same every time.
   orderTerms.push(...parts.map((p) => `${p.group} ASC NULLS LAST`));

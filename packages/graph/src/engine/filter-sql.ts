@@ -1,6 +1,6 @@
 import { enums } from '@crm/db';
-import { type CompareOp, escapeLike, type FilterNode, type FilterScalar, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
-import { column, ident, type SqlParams } from './sql-text.js';
+import { type CompareOp, escapeLike, isNumeric, type FilterNode, type FilterScalar, type ObjectCatalog, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { column, ident, literal, type SqlParams, valueSql } from './sql-text.js';
 import { visibleRows } from './visible-rows.js';
 
 /** What compiling a filter to SQL needs: the declarations, the statement's parameters, fresh aliases, the workspace. */
@@ -16,7 +16,9 @@ export interface SqlFilterContext {
  * The SQL type of a field's parameters. Enums are cast to their PostgreSQL enum (text for enums the database does not
  * have): left untyped, PGlite's adapter sends a one-value list as a bare string ("malformed array literal").
  */
-function castOf(field: ResolvedField): string | undefined {
+export function castOf(field: ResolvedField): string | undefined {
+  // A custom field compares as its JSONB expression is typed (valueSql): numbers as numeric, the rest as text.
+  if (field.stored) return field.kind === 'boolean' ? 'boolean' : isNumeric(field.kind) ? 'numeric' : 'text';
   switch (field.kind) {
     case 'enum':
       return field.enum && field.enum in enums ? `"${field.enum}"` : 'text';
@@ -36,6 +38,8 @@ function castOf(field: ResolvedField): string | undefined {
       return 'boolean';
     case 'datetime':
       return 'timestamptz';
+    case 'date':
+      return 'date';
     default:
       return undefined;
   }
@@ -45,8 +49,27 @@ const sqlValue = (value: FilterScalar) => (value instanceof Date ? value.toISOSt
 
 const comparison: Partial<Record<CompareOp, string>> = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=' };
 
+/** A custom multi-select: a JSONB array of option values, matched with the JSONB key operators. */
+function compareStoredList(context: SqlFilterContext, alias: string, field: ResolvedField, op: CompareOp, value: FilterScalar | FilterScalar[]): string {
+  const list = `${alias}.${ident(field.stored!.json)}->${literal(field.stored!.key)}`;
+  const texts = () => `ARRAY[${(value as FilterScalar[]).map((v) => context.params.add(v, 'text')).join(', ')}]::text[]`;
+  switch (op) {
+    case 'has':
+      return `coalesce(${list} ? ${context.params.add(value, 'text')}, false)`;
+    case 'hasAny':
+      return `coalesce(${list} ?| ${texts()}, false)`;
+    case 'hasAll':
+      return `coalesce(${list} ?& ${texts()}, false)`;
+    case 'isEmpty':
+      return `coalesce(jsonb_array_length(${list}), 0) ${value ? '=' : '>'} 0`;
+    default:
+      throw new Error(`${op} is not an operator of lists`);
+  }
+}
+
 function compare(context: SqlFilterContext, alias: string, field: ResolvedField, op: CompareOp, value: FilterScalar | FilterScalar[]): string {
-  const col = column(alias, field.column);
+  if (field.stored && field.kind === 'stringList') return compareStoredList(context, alias, field, op, value);
+  const col = valueSql(alias, field);
   const cast = castOf(field);
   const one = () => context.params.add(sqlValue(value as FilterScalar), cast);
   // One parameter per value: PGlite's adapter sends a one-value array parameter as a bare string.

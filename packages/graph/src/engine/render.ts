@@ -15,7 +15,7 @@ import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
 import { parentRowSql } from './parent-row.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
-import { column, cursorOfSql, cursorSql, globalIdSql, ident, literal } from './sql-text.js';
+import { column, cursorOfSql, cursorSql, globalIdSql, ident, literal, valueSql } from './sql-text.js';
 import { visibleRows } from './visible-rows.js';
 
 /** Everything compiling one operation needs (one per request). */
@@ -79,13 +79,15 @@ const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context:
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
 
 /** Every table the engine reads is filtered by the caller's workspace, here and nowhere else. */
-export function visible(context: RenderContext, object: ResolvedObject, alias: string): string {
-  if (object.plugin) context.plugins.add(object.plugin);
+export function visible(context: SqlFilterContext & { plugins?: Set<string> }, object: ResolvedObject, alias: string): string {
+  if (object.plugin) context.plugins?.add(object.plugin);
   return visibleRows(context.workspace, object, alias);
 }
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
-function scalarSql(field: ResolvedField, value: string): string {
+export function scalarSql(field: ResolvedField, value: string): string {
+  // A custom field's value is stored as its scalar serialises it: the JSONB value itself (a list when unset: []).
+  if (field.stored) return field.kind === 'stringList' ? `coalesce(${value}, '[]'::jsonb)` : value;
   if (field.kind === 'decimal') return `${value}::text`;
   if (field.kind === 'datetime') return `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return value;
@@ -102,15 +104,15 @@ function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObje
 }
 
 /** The SQL value of an order term on `alias` (a to-one relation's field is read by a correlated subquery). */
-export function orderValueSql(context: RenderContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
-  if (!term.relation) return column(alias, object.fields.get(term.field)!.column);
+export function orderValueSql(context: SqlFilterContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
+  if (!term.relation) return valueSql(alias, object.fields.get(term.field)!);
   const relation = object.relations.get(term.relation)!;
   const target = context.catalog.target(relation);
   const r = context.nextAlias();
-  return `(SELECT ${column(r, target.fields.get(term.field)!.column)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visible(context, target, r)})`;
+  return `(SELECT ${valueSql(r, target.fields.get(term.field)!)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visible(context, target, r)})`;
 }
 
-export function orderSql(context: RenderContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
+export function orderSql(context: SqlFilterContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
   return terms
     .map((t) => `${orderValueSql(context, object, t, alias)} ${t.direction.toUpperCase()}${t.nulls ? ` NULLS ${t.nulls.toUpperCase()}` : ''}`)
     .join(', ');
@@ -149,7 +151,7 @@ function fieldSql(
   const field = object.fields.get(name);
   if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
     if (!context.canRead(field)) decline(`${type.name}.${name} is not readable by the caller`);
-    return scalarSql(field, column(alias, field.column));
+    return scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column));
   }
   const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
   if (!relation || !def) decline(`${type.name}.${name} is not declared`);

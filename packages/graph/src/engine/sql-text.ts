@@ -1,3 +1,5 @@
+import { customValueSql, type ResolvedField } from '@crm/core';
+
 /** Positional parameters of one statement: `add` returns the placeholder (`$3`, optionally cast). */
 export class SqlParams {
   readonly values: unknown[] = [];
@@ -14,6 +16,13 @@ export const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`
 
 /** Column `name` of the row aliased `alias`. */
 export const column = (alias: string, name: string): string => `${alias}.${ident(name)}`;
+
+/**
+ * A field's value on the row aliased `alias`, typed for comparing and sorting: its column, or for a custom field the
+ * JSONB expression its expression index is built on (`customValueSql`, @crm/core).
+ */
+export const valueSql = (alias: string, field: Pick<ResolvedField, 'column' | 'kind' | 'stored'>): string =>
+  field.stored ? customValueSql(field.kind, field.stored.key, alias) : column(alias, field.column);
 
 /** One ORDER BY term. `nulls` as Prisma's `{ sort, nulls }`; absent keeps PostgreSQL's default, like Prisma. */
 export interface OrderTerm {

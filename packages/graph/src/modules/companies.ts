@@ -16,6 +16,7 @@ export function registerCompanies(builder: Builder, enums: Enums, objects: Decla
     size: t.field({ type: enums.CompanySize }),
     annualWallet: t.field({ type: 'Decimal' }),
     ownerId: t.id(),
+    ...objects.customFieldInputs.fields(t, 'Company'),
   });
   const CreateCompanyInput = builder.inputType('CreateCompanyInput', { fields: (t) => ({ name: t.string({ required: true }), ...fields(t) }) });
   const UpdateCompanyInput = builder.inputType('UpdateCompanyInput', {

@@ -25,6 +25,7 @@ export function registerCustomers(builder: Builder, enums: Enums, objects: Decla
     externalRef: t.string(),
     attributes: t.field({ type: 'JSON' }),
     annualWallet: t.field({ type: 'Decimal' }),
+    ...objects.customFieldInputs.fields(t, 'Customer'),
   });
   const CreateCustomerInput = builder.inputType('CreateCustomerInput', {
     fields: (t) => ({ name: t.string({ required: true }), ...customerInputFields(t) }),

@@ -1,7 +1,6 @@
 import {
   createSegment,
   deleteSegment,
-  exportSegmentCsv,
   segmentMemberCounts,
   segmentsOfCustomers,
   updateSegment,
@@ -15,6 +14,14 @@ import { globalId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
 import { declaredRef } from '../objects/declared-ref.js';
+import { exportText } from '../export/export-formats.js';
+import { planExport } from '../export/export-plan.js';
+
+/** The columns of `Segment.csv`; the figures of the latest lifetime-value fit come from the customer's score. */
+const segmentCsvColumns = [
+  'id', 'name', 'email', 'phone', 'lifecycleStage', 'lifetimeValue', 'orderCount', 'lastOrderAt',
+  'score.predictedLifetimeValue', 'score.probabilityAlive', 'score.rfmSegment',
+];
 
 /** Per-request loaders: member counts of a list of segments, segments of a page of customers. */
 const loaders = new WeakMap<GraphContext, { counts: DataLoader<string, number>; ofCustomer: DataLoader<string, Segment[]> }>();
@@ -62,8 +69,21 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
       query: () => ({ orderBy: [{ enteredAt: 'asc' }, { customerId: 'asc' }] }),
     }),
     csv: t.string({
-      description: 'The members as CSV (RFC 4180, header row; see docs/analytics.md for the columns).',
-      resolve: (segment, _args, ctx) => exportSegmentCsv(callerOf(ctx), segment.id, (id) => globalId('Customer', id)),
+      description:
+        'The members as CSV (RFC 4180, header row; see docs/analytics.md for the columns). For large segments stream `GET /export/customers?filter={"inSegment":"<id>"}` instead (docs/data.md).',
+      resolve: async (segment, _args, ctx) => {
+        // The export of every object, with this segment's columns: one mechanism (docs/data.md, "Export").
+        const plan = planExport(objects.catalog, callerOf(ctx).session, {
+          object: 'Customer',
+          filter: { inSegment: globalId('Segment', segment.id) },
+          orderBy: [{ field: 'NAME' }],
+          fields: segmentCsvColumns,
+        });
+        const run = (sql: string, params: readonly unknown[]) => callerOf(ctx).db.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params);
+        let csv = '';
+        for await (const chunk of exportText(plan.columns, plan.pages(run), 'csv', { header: (column) => column.path.replace(/^score\./, '') })) csv += chunk;
+        return csv;
+      },
     }),
   }));
 

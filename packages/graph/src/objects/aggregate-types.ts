@@ -23,7 +23,7 @@ type ObjectRef = ReturnType<Builder['objectRef']>;
 type EnumRef = ReturnType<Builder['enumType']>;
 
 const scalarOf = (field: ResolvedField): string =>
-  ({ decimal: 'Decimal', datetime: 'DateTime', int: 'Int', float: 'Float' })[field.kind as 'decimal'] ?? 'String';
+  ({ decimal: 'Decimal', datetime: 'DateTime', date: 'Date', int: 'Int', float: 'Float' })[field.kind as 'decimal'] ?? 'String';
 
 /**
  * `XAggregate` (count, countDistinct, sum, avg, min, max over a filtered set) for every declared object, and how a
@@ -58,7 +58,7 @@ export class AggregateTypes {
     if (found) return found;
     const object = this.catalog.get(objectName);
     const numbers = [...object.fields.values()].filter((f) => f.aggregate && isNumeric(f.kind));
-    const ranged = [...object.fields.values()].filter((f) => f.aggregate && (isNumeric(f.kind) || f.kind === 'datetime'));
+    const ranged = [...object.fields.values()].filter((f) => f.aggregate && (isNumeric(f.kind) || f.kind === 'datetime' || f.kind === 'date'));
     const part = (suffix: string, fn: AggregateFunction, fields: ResolvedField[], type: (f: ResolvedField) => string) =>
       fields.length
         ? this.builder.objectRef<Record<string, unknown>>(`${object.name}${suffix}`).implement({

@@ -20,6 +20,7 @@ import { AggregateTypes, type AggregateValues, aggregateSelection, loadAggregate
 import { registerGroupBy } from './group-by.js';
 import { type ListArguments, listQuery } from './list-arguments.js';
 import { ObjectInputs } from './object-inputs.js';
+import { CustomFieldInputs } from './custom-field-inputs.js';
 import { searchCondition } from './search.js';
 
 type EnumRef = ReturnType<Builder['enumType']>;
@@ -47,6 +48,7 @@ const delegateOf = (ctx: GraphContext, model: string) =>
 export class DeclaredObjects {
   readonly inputs: ObjectInputs;
   readonly aggregates: AggregateTypes;
+  readonly customFieldInputs: CustomFieldInputs;
 
   constructor(
     readonly builder: Builder,
@@ -56,6 +58,7 @@ export class DeclaredObjects {
   ) {
     this.inputs = new ObjectInputs(builder, catalog, enums, direction);
     this.aggregates = new AggregateTypes(builder, catalog);
+    this.customFieldInputs = new CustomFieldInputs(builder, catalog);
   }
 
   /**
@@ -76,7 +79,17 @@ export class DeclaredObjects {
 
   #scalar(t: PrismaFieldBuilder, field: ResolvedField): unknown {
     const options = { nullable: field.nullable, description: field.description, ...(field.read !== 'READ_ONLY' ? { authScopes: { [field.read === 'ADMIN' ? 'admin' : 'member']: true } } : {}) };
-    const expose = (type: unknown) => (t as unknown as { expose: (c: string, o: object) => unknown }).expose(field.column, { ...options, type });
+    const tb = t as unknown as { expose: (c: string, o: object) => unknown; field: (o: object) => unknown };
+    const { stored } = field;
+    // A custom field reads its value from the row's JSONB column (stored as its scalar serialises it).
+    const expose = (type: unknown) =>
+      stored
+        ? tb.field({
+            ...options,
+            type,
+            resolve: (row: Record<string, unknown>) => (row[stored.json] as Record<string, unknown> | null)?.[stored.key] ?? (field.kind === 'stringList' ? [] : null),
+          })
+        : tb.expose(field.column, { ...options, type });
     switch (field.kind) {
       case 'string':
         return expose('String');
@@ -90,6 +103,8 @@ export class DeclaredObjects {
         return expose('Decimal');
       case 'datetime':
         return expose('DateTime');
+      case 'date':
+        return expose('Date');
       case 'json':
         return expose('JSON');
       case 'stringList':

@@ -3,7 +3,7 @@ import type { Builder } from '../builder.js';
 
 type InputRef = ReturnType<Builder['inputType']>;
 /** A GraphQL input or scalar/enum type a filter operand can have. */
-type OperandType = 'ID' | 'String' | 'Int' | 'Float' | 'Boolean' | 'Decimal' | 'DateTime' | object;
+type OperandType = 'ID' | 'String' | 'Int' | 'Float' | 'Boolean' | 'Decimal' | 'DateTime' | 'Date' | object;
 
 const descriptions: Partial<Record<CompareOp | (typeof relativeDateOps)[number], string>> = {
   neq: 'Different from the value; rows where the field is null match too.',
@@ -41,11 +41,12 @@ export class OperatorInputs {
       decimal: 'Decimal',
       boolean: 'Boolean',
       datetime: 'DateTime',
+      date: 'Date',
     };
     const name =
       kind === 'enum'
         ? `${enumName}Filter`
-        : { id: 'IDFilter', reference: 'IDFilter', string: 'StringFilter', stringList: 'StringListFilter', int: 'IntFilter', float: 'FloatFilter', decimal: 'DecimalFilter', boolean: 'BooleanFilter', datetime: 'DateTimeFilter' }[kind];
+        : { id: 'IDFilter', reference: 'IDFilter', string: 'StringFilter', stringList: 'StringListFilter', int: 'IntFilter', float: 'FloatFilter', decimal: 'DecimalFilter', boolean: 'BooleanFilter', datetime: 'DateTimeFilter', date: 'DateFilter' }[kind];
     const existing = this.#byName.get(name);
     if (existing) return existing;
     const type = kind === 'enum' ? enumRef! : operand[kind];

@@ -15,6 +15,7 @@ export const operatorsByKind: Record<FieldKind, readonly CompareOp[]> = {
   float: ordered,
   decimal: ordered,
   datetime: ordered,
+  date: ordered,
   stringList: ['has', 'hasAny', 'hasAll', 'isEmpty'],
   json: [],
 };

@@ -131,6 +131,13 @@ function relativeDate(field: ResolvedField, op: (typeof relativeDateOps)[number]
   return and({ kind: 'compare', field, op: 'gte', value: from }, { kind: 'compare', field, op: 'lte', value: to });
 }
 
+/** `YYYY-MM-DD` naming a day that exists. */
+export function isCalendarDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
 function text(value: unknown, path: string): string {
   if (typeof value !== 'string') fail(path, 'a string');
   if (value.length > filterLimits.textLength) fail(path, `at most ${filterLimits.textLength} characters`);
@@ -179,6 +186,11 @@ function scalar(field: ResolvedField, value: unknown, state: State, path: string
       const year = date.getUTCFullYear();
       if (year < 1 || year > 9999) fail(path, 'a date between years 1 and 9999');
       return date;
+    }
+    case 'date': {
+      const v = text(value, path);
+      if (!isCalendarDay(v)) fail(path, 'a date, YYYY-MM-DD');
+      return v;
     }
     case 'json':
       return fail(path, `${field.name} cannot be filtered`);

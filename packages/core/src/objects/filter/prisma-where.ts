@@ -1,4 +1,5 @@
 import { isTrashable } from '@crm/db';
+import { badInput } from '../../errors.js';
 import type { ResolvedField } from '../declaration.js';
 import type { CompareOp, FilterNode, FilterScalar } from './filter-node.js';
 
@@ -35,9 +36,21 @@ export function prismaWhere(node: FilterNode): PrismaWhere {
 /** Related rows in the trash never match a relation filter (the scoped client only scopes the top-level `where`). */
 const liveOnly = (model: string, where: PrismaWhere): PrismaWhere => (isTrashable(model) ? { AND: [where, { deletedAt: null }] } : where);
 
+/**
+ * A custom field is filtered and sorted by the read engine only (packages/graph/src/engine): an operation it leaves
+ * to the resolvers (one that also selects a computed or plugin field) cannot filter or sort on one.
+ */
+export const customFieldNeedsEngine = (name: string) =>
+  badInput(
+    `${name} is a custom field: filter and sort on it in a query of declared fields only (this one also selects computed or plugin fields; query those separately)`,
+    name,
+  );
+
 const matchNothing: PrismaWhere = { id: { in: [] } };
 
 function compare(field: ResolvedField, op: CompareOp, value: FilterScalar | FilterScalar[]): PrismaWhere {
+  // Prisma's JSON filters cannot hold the engine's semantics (typed comparisons, nulls, case-insensitive text).
+  if (field.stored) throw customFieldNeedsEngine(field.name);
   const column = field.column;
   const withNulls = (condition: PrismaWhere): PrismaWhere => (field.nullable ? { OR: [condition, { [column]: null }] } : condition);
   switch (op) {

@@ -1,5 +1,4 @@
 import type { ScopedPrisma } from '@crm/db';
-import { emailKeySql } from './match-keys.js';
 
 export type DuplicateReason = 'EMAIL' | 'PHONE' | 'NAME' | 'COMPANY' | 'DOMAIN';
 
@@ -21,41 +20,23 @@ interface PairRow {
   similarity: number;
 }
 
-/** A name compared: lower case (names are trimmed when written). */
-const nameKey = (column: string) => `lower(${column})`;
-const emailKey = (alias: string) => emailKeySql(`${alias}.email`);
-
 /**
- * Candidate pairs come from shared keys, never from comparing every customer with every other: the same normalised
- * email (lower case, `+tag` removed), the same phone in E.164 (`phoneE164`), the same name, or, within one company, the
- * same first or last word of the name. Each key is one grouping over the workspace's customers (a key shared by more
- * than 50 customers, a very common name, is no evidence and is skipped). Each candidate is then scored on all the
- * evidence. One statement; trashed customers are left out.
+ * Customers' pairs are stored (`CustomerDuplicate`) and kept exact: writes queue the customers whose name, email,
+ * phone, company or trash state changed (statement-level triggers, migration `customer_duplicates`), and this statement
+ * first re-scores the workspace's queued customers. Candidates come from blocking keys, each served by an index, never
+ * from comparing every customer with every other: the same normalised email (lower case, `+tag` removed), the same
+ * phone in E.164 (`phoneE164`), the same name, or within one company the same first or last word of the name (a key
+ * shared by 50 customers or more, a very common name, is no evidence and is skipped). Each candidate is scored on all
+ * the evidence: email 0.9, phone 0.8, name 0.6 × trigram similarity (pg_trgm), same company 0.2, combined as
+ * `1 − Π(1 − weight)`; a pair needs the email, the phone or a name similarity of 0.5. Claiming the queue (DELETE …
+ * RETURNING) and re-scoring are one statement: concurrent readers wait for it and then read the same pairs.
  */
+const refreshCustomerPairsSql = `
+WITH claimed AS (DELETE FROM "CustomerDuplicateCheck" WHERE "workspaceId" = $1::uuid RETURNING "customerId")
+SELECT crm_customer_duplicates_refresh(ARRAY(SELECT "customerId" FROM claimed ORDER BY 1)) AS rescored`;
 const customerPairsSql = `
-WITH c AS MATERIALIZED (
-  SELECT id, ${nameKey('name')} AS name_key, ${emailKey('"Customer"')} AS email_key, "phoneE164" AS phone, "companyId" AS company
-    FROM "Customer" WHERE "workspaceId" = $1::uuid AND "deletedAt" IS NULL),
-keys AS (
-  SELECT 'e' || email_key AS key, id FROM c WHERE email_key IS NOT NULL
-  UNION ALL SELECT 'p' || phone, id FROM c WHERE phone IS NOT NULL
-  UNION ALL SELECT 'n' || name_key, id FROM c
-  UNION ALL SELECT 'f' || company || split_part(name_key, ' ', 1), id FROM c WHERE company IS NOT NULL
-  UNION ALL SELECT 'l' || company || reverse(split_part(reverse(name_key), ' ', 1)), id FROM c WHERE company IS NOT NULL),
-shared AS (SELECT key FROM keys GROUP BY key HAVING count(*) BETWEEN 2 AND 50),
-candidates AS (
-  SELECT DISTINCT x.id AS a, y.id AS b FROM keys x JOIN keys y ON x.key = y.key AND x.id < y.id WHERE x.key IN (SELECT key FROM shared)),
-scored AS (
-  SELECT p.a, p.b, similarity(x.name, y.name) AS similarity,
-         coalesce(${emailKey('x')} = ${emailKey('y')}, false) AS email, coalesce(x."phoneE164" = y."phoneE164", false) AS phone,
-         coalesce(x."companyId" = y."companyId", false) AS company
-    FROM candidates p JOIN "Customer" x ON x.id = p.a JOIN "Customer" y ON y.id = p.b)
-SELECT a::text, b::text, similarity::float8 AS similarity,
-       (1 - (1 - CASE WHEN email THEN 0.9 ELSE 0 END) * (1 - CASE WHEN phone THEN 0.8 ELSE 0 END)
-          * (1 - 0.6 * similarity) * (1 - CASE WHEN company THEN 0.2 ELSE 0 END))::float8 AS score,
-       array_remove(ARRAY[CASE WHEN email THEN 'EMAIL' END, CASE WHEN phone THEN 'PHONE' END,
-         CASE WHEN similarity >= 0.5 THEN 'NAME' END, CASE WHEN company THEN 'COMPANY' END], NULL) AS reasons
-  FROM scored WHERE email OR phone OR similarity >= 0.5 ORDER BY score DESC, a, b LIMIT $2`;
+SELECT "customerId"::text AS a, "otherId"::text AS b, similarity, score, reasons
+  FROM "CustomerDuplicate" WHERE "workspaceId" = $1::uuid ORDER BY score DESC, "customerId", "otherId" LIMIT $2`;
 
 /** Companies: the same domain (scheme and `www.` removed), the same name without its legal form, or similar names. */
 const companyName = (column: string) =>
@@ -82,6 +63,7 @@ SELECT a::text, b::text, similarity::float8 AS similarity,
  * bypasses the workspace scope, so the statement names the workspace itself.
  */
 export async function findDuplicates(db: ScopedPrisma, workspaceId: string, object: 'customer' | 'company', first: number): Promise<DuplicatePair[]> {
+  if (object === 'customer') await db.$queryRawUnsafe(refreshCustomerPairsSql, workspaceId);
   const rows = await db.$queryRawUnsafe<PairRow[]>(object === 'customer' ? customerPairsSql : companyPairsSql, workspaceId, first);
   return rows.map((row) => ({
     ids: [row.a, row.b],

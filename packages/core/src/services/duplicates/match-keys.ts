@@ -13,6 +13,4 @@ export function phoneE164(phone: string | null | undefined): string | null {
   return international.startsWith('+') ? `+${international.replace(/\D/g, '')}` : null;
 }
 
-/** The SQL expression of a normalised email, the key duplicates are matched on: lower case, `+tag` removed. */
-export const emailKeySql = (column: string) =>
-  `lower(CASE WHEN strpos(${column}, '+') > 0 THEN split_part(${column}, '+', 1) || '@' || split_part(${column}, '@', 2) ELSE ${column} END)`;
+// The normalised email (lower case, `+tag` removed) is the SQL function crm_email_key (migration customer_duplicates).

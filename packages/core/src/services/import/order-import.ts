@@ -1,4 +1,5 @@
 import type { Caller, CommandScope } from '../../command.js';
+import { customDefaultsOf } from '../../custom-fields/field-values.js';
 import { isCrmError } from '../../errors.js';
 import { requireRole } from '../../session.js';
 import { uuid7 } from './ids.js';
@@ -199,8 +200,8 @@ async function resolveCustomers(scope: CommandScope, orders: ImportOrder[]) {
   let created = 0;
   if (newCustomers.length) {
     const rows = await tx.$queryRawUnsafe<{ id: string; email: string | null; externalRef: string | null }[]>(
-      `INSERT INTO "Customer" (id, "workspaceId", name, email, "externalRef", "lifecycleStage", "stageChangedAt", "createdAt", "updatedAt")
-       SELECT u.id, $1::uuid, u.name, u.email, u.ref, 'CUSTOMER'::"LifecycleStage", now(), now(), now()
+      `INSERT INTO "Customer" (id, "workspaceId", name, email, "externalRef", "lifecycleStage", "stageChangedAt", "createdAt", "updatedAt", "customFields")
+       SELECT u.id, $1::uuid, u.name, u.email, u.ref, 'CUSTOMER'::"LifecycleStage", now(), now(), now(), $6::jsonb
          FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS u(id, name, email, ref)
        ON CONFLICT DO NOTHING
        RETURNING id, email, "externalRef"`,
@@ -209,6 +210,8 @@ async function resolveCustomers(scope: CommandScope, orders: ImportOrder[]) {
       newCustomers.map((c) => c.email ?? c.ref),
       newCustomers.map((c) => c.email),
       newCustomers.map((c) => c.ref),
+      // Custom fields' defaults (custom-fields/field-values.ts); the import carries no custom values.
+      JSON.stringify(await customDefaultsOf(tx, 'Customer')),
     );
     created = rows.length;
     remember(rows);

@@ -2,4 +2,3 @@
 export * from './segment-filter.js';
 export * from './membership.js';
 export * from './segments.js';
-export * from './segment-csv.js';

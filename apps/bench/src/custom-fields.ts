@@ -1,0 +1,171 @@
+// The custom fields benchmark of docs/custom-fields.md. Usage (from the repository root):
+//   npm run bench:custom-fields -- [--customers 100000] [--requests 40] [--workspaces 1000] [--distinct 20]
+// 1. On a throwaway PostgreSQL database (created and dropped by the test gateway): `customers` customers with a
+//    lifetime value; defining an indexed MONEY custom field over HTTP is timed while a reader lists customers without
+//    pause (its slowest read during the definition is reported: the index is built CONCURRENTLY); then every customer
+//    gets the same amount in the custom field, and filter+sort on the custom field is timed against the same on the
+//    built-in `lifetimeValue` (same type, indexed too), one request at a time, medians and their ratio.
+// 2. In process: the time to build one workspace's schema with custom fields, and the heap held by the cached
+//    schemas of `workspaces` workspaces whose definitions fall in `distinct` different sets (equal sets share one).
+// Prints one JSON line.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { type CustomField, customFieldTypes } from '@crm/core';
+import { buildSchema } from '@crm/graph';
+import { InProcessEventBus, silentLogger, WorkspaceSchemas } from '@crm/gateway';
+import { startTestGateway } from '@crm/gateway/testing';
+
+const { values: args } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '100000' },
+    requests: { type: 'string', default: '40' },
+    workspaces: { type: 'string', default: '1000' },
+    distinct: { type: 'string', default: '20' },
+  },
+});
+const customers = Number(args.customers);
+const requests = Number(args.requests);
+const workspaces = Number(args.workspaces);
+const distinct = Number(args.distinct);
+const log = (line: string) => process.stderr.write(`[bench:custom-fields] ${line}\n`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const t = await startTestGateway({ database: 'postgres', rateLimit: { perMinute: 0 }, clvRefresh: false, monthEndSnapshots: false });
+let result: Record<string, unknown> = {};
+try {
+  const { prisma } = t.database;
+  const workspaceId = t.workspace.workspaceId;
+  log(`inserting ${customers} customers`);
+  for (let i = 0; i < customers; i += 5000) {
+    const rows = Array.from({ length: Math.min(5000, customers - i) }, (_, j) => ({
+      workspaceId,
+      name: `Customer ${i + j}`,
+      // Two-decimal amounts spread over 0–99,999.99, deterministic.
+      lifetimeValue: (((i + j) * 7919) % 10_000_000) / 100,
+    }));
+    await prisma.customer.createMany({ data: rows });
+  }
+  await t.database.sql.query('ANALYZE "Customer"');
+  const client = t.workspace.client;
+  const LIST = `query ($f: CustomerFilter, $o: [CustomerOrderBy!]) { customers(first: 50, filter: $f, orderBy: $o) { edges { node { id name } } } }`;
+
+  // Defining an indexed field while a reader keeps listing customers.
+  let reading = true;
+  const readLatencies: number[] = [];
+  const reader = (async () => {
+    while (reading) {
+      const started = performance.now();
+      await client.query(LIST, { o: [{ field: 'LIFETIME_VALUE', direction: 'DESC' }] });
+      readLatencies.push(performance.now() - started);
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const before = readLatencies.length;
+  const defineStarted = performance.now();
+  await client.query(`mutation { defineCustomField(input: { object: CUSTOMER, name: "contractValue", type: MONEY, currency: "EUR", indexed: true }) { customField { id } } }`);
+  const defineMs = performance.now() - defineStarted;
+  const duringDefine = readLatencies.slice(before);
+  reading = false;
+  await reader;
+  log(`defined in ${round(defineMs)} ms; ${duringDefine.length} reads meanwhile`);
+
+  await t.database.sql.query(`UPDATE "Customer" SET "customFields" = jsonb_build_object('contractValue', to_char("lifetimeValue", 'FM999999999990.00')) WHERE "workspaceId" = $1`, [workspaceId]);
+  await t.database.sql.query('VACUUM ANALYZE "Customer"');
+
+  const threshold = '50000.00';
+  const timed = async (field: string, order: string) => {
+    const variables = { f: { [field]: { gte: threshold } }, o: [{ field: order, direction: 'DESC' }] };
+    await client.query(LIST, variables);
+    const times: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      const started = performance.now();
+      await client.query(LIST, variables);
+      times.push(performance.now() - started);
+    }
+    return median(times);
+  };
+  // Interleaved rounds, so drifting load affects both alike.
+  const builtIn: number[] = [];
+  const custom: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    builtIn.push(await timed('lifetimeValue', 'LIFETIME_VALUE'));
+    custom.push(await timed('contractValue', 'CONTRACT_VALUE'));
+  }
+  const same = await Promise.all([
+    client.query(LIST, { f: { lifetimeValue: { gte: threshold } }, o: [{ field: 'LIFETIME_VALUE', direction: 'DESC' }, { field: 'NAME' }] }),
+    client.query(LIST, { f: { contractValue: { gte: threshold } }, o: [{ field: 'CONTRACT_VALUE', direction: 'DESC' }, { field: 'NAME' }] }),
+  ]);
+  if (JSON.stringify(same[0]) !== JSON.stringify(same[1])) throw new Error('the custom field and the built-in one did not select the same page');
+  result = {
+    customers,
+    defineIndexedFieldMs: round(defineMs),
+    readsDuringDefine: duringDefine.length,
+    slowestReadDuringDefineMs: round(Math.max(0, ...duringDefine)),
+    medianReadBeforeDefineMs: round(median(readLatencies.slice(0, before))),
+    filterSortBuiltInMs: round(median(builtIn)),
+    filterSortCustomMs: round(median(custom)),
+    customToBuiltInRatio: round(median(custom) / median(builtIn)),
+  };
+} finally {
+  await t.close();
+}
+
+// 2. Schemas: build time per distinct definition set, heap of `workspaces` workspaces' cached schemas.
+const definitionSet = (n: number): CustomField[] =>
+  Array.from({ length: 10 }, (_, i) => {
+    const type = customFieldTypes[(n + i) % customFieldTypes.length]!;
+    return {
+      id: `00000000-0000-4000-8000-${String(n * 100 + i).padStart(12, '0')}`,
+      object: i % 3 === 2 ? 'Company' : 'Customer',
+      name: `field${n}x${i}`,
+      key: `field${n}x${i}`,
+      label: `Field ${i}`,
+      type,
+      options: type === 'select' || type === 'multiSelect' ? [{ value: 'a', label: 'A', color: null }, { value: 'b', label: 'B', color: null }] : [],
+      required: false,
+      unique: false,
+      indexed: false,
+      defaultValue: null,
+      description: null,
+      min: null,
+      max: null,
+      currency: type === 'money' ? 'EUR' : null,
+      position: i,
+    };
+  });
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const base = buildSchema();
+const bus = new InProcessEventBus();
+const schemas = new WorkspaceSchemas({
+  base,
+  build: (fields) => buildSchema({ customFields: fields }),
+  load: async (id) => definitionSet(Number(id.split('-')[1]) % distinct),
+  bus,
+  logger: silentLogger,
+  maxSchemas: Math.max(distinct, 1),
+});
+const buildTimes: number[] = [];
+for (let w = 0; w < workspaces; w++) {
+  const started = performance.now();
+  await schemas.forWorkspace(`ws-${w}`);
+  if (w < distinct) buildTimes.push(performance.now() - started);
+  if (w % 100 === 0) log(`schemas: ${w}/${workspaces} workspaces, ${schemas.distinctSchemas} distinct`);
+}
+gc?.();
+const heapAfter = process.memoryUsage().heapUsed;
+schemas.close();
+console.log(
+  JSON.stringify({
+    ...result,
+    schemaBuildMedianMs: round(median(buildTimes)),
+    workspaces,
+    distinctSchemas: schemas.distinctSchemas,
+    cachedSchemasHeapMb: round((heapAfter - heapBefore) / 1024 / 1024, 1),
+    heapPerDistinctSchemaMb: round((heapAfter - heapBefore) / 1024 / 1024 / Math.max(1, distinct), 1),
+    heapMeasuredWithGc: Boolean(gc),
+    loadAverage: os.loadavg().map((v) => round(v)),
+  }),
+);

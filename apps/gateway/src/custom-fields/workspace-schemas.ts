@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { GraphQLSchema } from 'graphql';
+import { type CustomField, definitionsDigestSource, type RecordedEvent } from '@crm/core';
+import type { EventBus } from '../live/event-bus.js';
+import { describeError, type Logger } from '../logger.js';
+
+export interface WorkspaceSchemasOptions {
+  /** The schema of a workspace without custom fields (and of unauthenticated requests). */
+  base: GraphQLSchema;
+  /** Builds the schema of a set of custom fields (declarations + plugins + those fields). */
+  build(fields: readonly CustomField[]): GraphQLSchema;
+  /** A workspace's live custom fields. */
+  load(workspaceId: string): Promise<CustomField[]>;
+  /** Where `metadata.changed` arrives from every instance. */
+  bus: EventBus;
+  logger: Logger;
+  /** Distinct schemas kept (least recently used go first). @default 200 */
+  maxSchemas?: number;
+}
+
+interface Entry {
+  schema: GraphQLSchema;
+  unsubscribe: () => void;
+}
+
+/**
+ * Each workspace's schema: the declarations plus its custom fields, built once per distinct set of definitions (by
+ * digest, so workspaces with equal definitions share one schema object, and those without any share the base one),
+ * and dropped when a `metadata.changed` event of the workspace arrives on the bus (from this instance or another:
+ * the next request rebuilds it). An empty batch from the bus (it may have missed events) drops it too.
+ */
+export class WorkspaceSchemas {
+  readonly #workspaces = new Map<string, Entry>();
+  readonly #loading = new Map<string, Promise<GraphQLSchema>>();
+  /** Bumped by each change of a workspace: a load that started before it does not keep its stale result. */
+  readonly #generation = new Map<string, number>();
+  readonly #byDigest = new Map<string, GraphQLSchema>();
+  readonly #max: number;
+
+  constructor(private readonly options: WorkspaceSchemasOptions) {
+    this.#max = options.maxSchemas ?? 200;
+  }
+
+  get base(): GraphQLSchema {
+    return this.options.base;
+  }
+
+  /** Bus listeners held (one per workspace whose schema is cached), not counted as live subscribers. */
+  get busListeners(): number {
+    return this.#workspaces.size;
+  }
+
+  /** Distinct schemas built and kept (the base one not counted). */
+  get distinctSchemas(): number {
+    return this.#byDigest.size;
+  }
+
+  /** The workspace's schema, if it is known now (WebSocket operations call {@link forWorkspace} first). */
+  current(workspaceId: string): GraphQLSchema | undefined {
+    return this.#workspaces.get(workspaceId)?.schema;
+  }
+
+  forWorkspace(workspaceId: string): Promise<GraphQLSchema> {
+    const known = this.#workspaces.get(workspaceId);
+    if (known) return Promise.resolve(known.schema);
+    let loading = this.#loading.get(workspaceId);
+    if (!loading) {
+      loading = this.#load(workspaceId).finally(() => this.#loading.delete(workspaceId));
+      this.#loading.set(workspaceId, loading);
+    }
+    return loading;
+  }
+
+  /** Committed events of this instance (before they reach the bus): a definition change applies to the next request. */
+  notice(events: readonly RecordedEvent[]): void {
+    for (const event of events) if (event.type === 'metadata.changed') this.#forget(event.workspaceId);
+  }
+
+  close(): void {
+    for (const entry of this.#workspaces.values()) entry.unsubscribe();
+    this.#workspaces.clear();
+  }
+
+  async #load(workspaceId: string): Promise<GraphQLSchema> {
+    const generation = this.#generation.get(workspaceId) ?? 0;
+    const fields = await this.options.load(workspaceId);
+    const schema = this.#schemaOf(fields);
+    if ((this.#generation.get(workspaceId) ?? 0) === generation && !this.#workspaces.has(workspaceId)) {
+      const unsubscribe = this.options.bus.subscribe(workspaceId, (events) => {
+        if (!events.length || events.some((e) => e.type === 'metadata.changed')) this.#forget(workspaceId);
+      });
+      this.#workspaces.set(workspaceId, { schema, unsubscribe });
+    }
+    return schema;
+  }
+
+  #forget(workspaceId: string): void {
+    this.#generation.set(workspaceId, (this.#generation.get(workspaceId) ?? 0) + 1);
+    const entry = this.#workspaces.get(workspaceId);
+    if (!entry) return;
+    entry.unsubscribe();
+    this.#workspaces.delete(workspaceId);
+  }
+
+  #schemaOf(fields: readonly CustomField[]): GraphQLSchema {
+    if (!fields.length) return this.options.base;
+    const digest = createHash('sha256').update(definitionsDigestSource(fields)).digest('hex');
+    const found = this.#byDigest.get(digest);
+    if (found) {
+      // Most recently used last: the first entry is the one evicted.
+      this.#byDigest.delete(digest);
+      this.#byDigest.set(digest, found);
+      return found;
+    }
+    let schema: GraphQLSchema;
+    try {
+      schema = this.options.build(fields);
+    } catch (error) {
+      // Definitions are checked before they commit; should a set still not build, the workspace keeps working on
+      // the declarations alone rather than on no schema at all.
+      this.options.logger.error('custom fields schema failed to build; serving the base schema', { digest, ...describeError(error) });
+      return this.options.base;
+    }
+    this.#byDigest.set(digest, schema);
+    if (this.#byDigest.size > this.#max) this.#byDigest.delete(this.#byDigest.keys().next().value!);
+    return schema;
+  }
+}

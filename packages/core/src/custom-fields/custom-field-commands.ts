@@ -1,0 +1,208 @@
+import type { CustomFieldDefinition, Prisma, ScopedTransaction } from '@crm/db';
+import type { Caller, CommandScope } from '../command.js';
+import { badInput, CrmError, notFound } from '../errors.js';
+import { coreCatalog } from '../objects/core-catalog.js';
+import { parseInput } from '../validation.js';
+import type { CustomField } from './definition.js';
+import {
+  archiveCustomFieldInput,
+  checkFieldName,
+  type DefineCustomFieldInput,
+  defineCustomFieldInput,
+  deleteCustomFieldInput,
+  renameCustomFieldInput,
+} from './definition-input.js';
+import { customFieldTraits } from './field-types.js';
+import { storedValue } from './field-values.js';
+import { customFieldOf } from './load-definitions.js';
+
+/**
+ * The names a new field of `object` may not take in the caller's schema: its built-in and plugin fields, relations,
+ * input fields, and the workspace's other custom fields. Given by the GraphQL layer, which sees the composed schema.
+ */
+export type TakenNames = (object: string) => (name: string) => boolean;
+
+/** Taken in the schema, or by another custom field of the object (an archived one too: it may come back). */
+async function takenFor(tx: ScopedTransaction, taken: TakenNames, object: string, exceptId?: string): Promise<(name: string) => boolean> {
+  const inSchema = taken(object);
+  const custom = await otherNames(tx, object, exceptId);
+  return (name) => custom.has(name) || inSchema(name);
+}
+
+const uniqueTypes = new Set(['text', 'email', 'phone', 'url', 'number', 'rating', 'date']);
+
+function emitChanged(scope: CommandScope, field: CustomFieldDefinition, change: string) {
+  scope.emit('metadata.changed', { type: 'CustomField', id: field.id }, { object: field.object, field: field.name, change });
+}
+
+async function loadDefinition(tx: ScopedTransaction, id: string): Promise<CustomFieldDefinition> {
+  const row = await tx.customFieldDefinition.findUnique({ where: { id } });
+  if (!row) throw notFound('Custom field', 'id');
+  return row;
+}
+
+async function otherNames(tx: ScopedTransaction, object: string, exceptId?: string): Promise<Set<string>> {
+  const rows = await tx.customFieldDefinition.findMany({ where: { object, ...(exceptId ? { NOT: { id: exceptId } } : {}) }, select: { name: true } });
+  return new Set(rows.map((r) => r.name));
+}
+
+/** Defines a custom field (ADMIN). The schema of the workspace gains it once the transaction commits. */
+export async function defineCustomField(caller: Caller, raw: DefineCustomFieldInput, taken: TakenNames): Promise<CustomField> {
+  const input = parseInput(defineCustomFieldInput, raw);
+  return caller.run(
+    async (scope) => {
+      const { tx } = scope;
+      checkFieldName(input.name, input.object, await takenFor(tx, taken, input.object));
+      const isSelect = input.type === 'select' || input.type === 'multiSelect';
+      const options = (input.options ?? []).map((o) => ({ value: o.value, label: o.label ?? o.value, color: o.color ?? null }));
+      if (isSelect && !options.length) throw badInput('options: a select field lists its options', 'options');
+      if (!isSelect && input.options?.length) throw badInput(`options: only select fields have options`, 'options');
+      if (new Set(options.map((o) => o.value)).size !== options.length) throw badInput('options: two options have the same value', 'options');
+      if (input.type === 'money' && !input.currency) throw badInput('currency: a money field names its currency (ISO 4217, e.g. "EUR")', 'currency');
+      if (input.type !== 'money' && input.currency) throw badInput('currency: only money fields have a currency', 'currency');
+      if (input.min != null && input.max != null && input.min > input.max) throw badInput('min: greater than max', 'min');
+      if (input.unique && !uniqueTypes.has(input.type)) throw badInput(`unique: a ${input.type} field cannot be unique`, 'unique');
+      if (input.indexed && !customFieldTraits[input.type].sort && input.type !== 'longText') throw badInput(`indexed: a ${input.type} field is not indexed`, 'indexed');
+      // The stored key: the first name, unless a deleted field's values might still carry it.
+      const keys = new Set((await tx.customFieldDefinition.findMany({ where: { object: input.object }, select: { key: true } })).map((r) => r.key));
+      let key = input.name;
+      for (let n = 2; keys.has(key); n++) key = `${input.name}${n}`;
+      const draft: CustomField = {
+        id: '',
+        object: input.object,
+        name: input.name,
+        key,
+        label: input.label ?? input.name,
+        type: input.type,
+        options,
+        required: input.required ?? false,
+        unique: input.unique ?? false,
+        indexed: input.indexed ?? false,
+        defaultValue: null,
+        description: input.description ?? null,
+        min: input.min ?? null,
+        max: input.max ?? null,
+        currency: input.currency ?? null,
+        position: input.position ?? (await tx.customFieldDefinition.count({ where: { object: input.object } })),
+      };
+      if (input.defaultValue !== undefined && input.defaultValue !== null) {
+        if (draft.unique) throw badInput('defaultValue: a unique field has no default', 'defaultValue');
+        draft.defaultValue = storedValue(draft, input.defaultValue, 'defaultValue');
+      }
+      const row = await tx.customFieldDefinition.create({
+        data: {
+          workspaceId: scope.session.workspaceId,
+          object: draft.object,
+          name: draft.name,
+          key: draft.key,
+          label: draft.label,
+          type: draft.type,
+          options: draft.options as unknown as Prisma.InputJsonArray,
+          required: draft.required,
+          unique: draft.unique,
+          indexed: draft.indexed,
+          defaultValue: (draft.defaultValue ?? undefined) as Prisma.InputJsonValue | undefined,
+          description: draft.description,
+          min: draft.min,
+          max: draft.max,
+          currency: draft.currency,
+          position: draft.position,
+        },
+      });
+      emitChanged(scope, row, 'defined');
+      return customFieldOf(row);
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+/** Renames a field's GraphQL name (and label); stored values keep their key, so no row is rewritten. */
+export async function renameCustomField(caller: Caller, raw: unknown, taken: TakenNames): Promise<CustomField> {
+  const input = parseInput(renameCustomFieldInput, raw);
+  return caller.run(
+    async (scope) => {
+      const before = await loadDefinition(scope.tx, input.id);
+      if (input.name !== before.name) {
+        checkFieldName(input.name, before.object, await takenFor(scope.tx, taken, before.object, before.id));
+      }
+      const row = await scope.tx.customFieldDefinition.update({ where: { id: before.id }, data: { name: input.name, label: input.label ?? undefined } });
+      emitChanged(scope, row, 'renamed');
+      return customFieldOf(row);
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+/** Archives a field (gone from the schema, its values kept) or restores it (`archived: false`). */
+export async function archiveCustomField(caller: Caller, raw: unknown, taken: TakenNames): Promise<CustomField> {
+  const input = parseInput(archiveCustomFieldInput, raw);
+  const archived = input.archived ?? true;
+  return caller.run(
+    async (scope) => {
+      const before = await loadDefinition(scope.tx, input.id);
+      // Restoring: its name may have been taken meanwhile (by a plugin's field or another custom field).
+      if (!archived && before.archivedAt) checkFieldName(before.name, before.object, await takenFor(scope.tx, taken, before.object, before.id));
+      const row = await scope.tx.customFieldDefinition.update({ where: { id: before.id }, data: { archivedAt: archived ? (before.archivedAt ?? new Date()) : null } });
+      emitChanged(scope, row, archived ? 'archived' : 'restored');
+      return customFieldOf(row);
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+/** A saved segment whose filter names the field, found by walking the stored filter over the declared relations. */
+function filterUses(objectName: string, filter: unknown, field: CustomFieldDefinition): boolean {
+  if (Array.isArray(filter)) return filter.some((f) => filterUses(objectName, f, field));
+  if (!filter || typeof filter !== 'object') return false;
+  const object = coreCatalog.has(objectName) ? coreCatalog.get(objectName) : null;
+  for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
+    if (key === 'and' || key === 'or' || key === 'not') {
+      if (filterUses(objectName, value, field)) return true;
+    } else if (key === field.name && objectName === field.object) {
+      return true;
+    } else {
+      const relation = object?.relations.get(key);
+      if (!relation) continue;
+      const inner = relation.kind === 'toMany' ? Object.values((value ?? {}) as Record<string, unknown>) : [value];
+      if (inner.some((f) => filterUses(relation.target, f, field))) return true;
+    }
+  }
+  return false;
+}
+
+export interface DeletedCustomField {
+  field: CustomField;
+  /** Saved segments that filtered on it (deleted only with `force`; their filters then no longer parse). */
+  usedBy: { type: 'Segment'; id: string; name: string }[];
+}
+
+/**
+ * Deletes a field and its values. Refused (CONFLICT listing them) while saved segments filter on it, unless `force`.
+ * The caller drops its indexes after commit (`dropCustomFieldIndexes`).
+ */
+export async function deleteCustomField(caller: Caller, raw: unknown): Promise<DeletedCustomField> {
+  const input = parseInput(deleteCustomFieldInput, raw);
+  return caller.run(
+    async (scope) => {
+      const { tx } = scope;
+      const row = await loadDefinition(tx, input.id);
+      const segments = await tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
+      const usedBy = segments.filter((s) => filterUses('Customer', s.filter, row)).map((s) => ({ type: 'Segment' as const, id: s.id, name: s.name }));
+      if (usedBy.length && !input.force) {
+        // `extensions.usedBy` lists them for machines ("Segment:<name>", comma-separated).
+        throw new CrmError('CONFLICT', `id: ${row.name} is used by ${usedBy.map((u) => `segment "${u.name}"`).join(', ')}; delete with force: true to delete it anyway`, 'id', {
+          usedBy: usedBy.map((u) => `${u.type}:${u.name}`).join(', '),
+        });
+      }
+      await tx.$executeRawUnsafe(
+        `UPDATE "${row.object}" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "customFields" ? $2`,
+        scope.session.workspaceId,
+        row.key,
+      );
+      await tx.customFieldDefinition.delete({ where: { id: row.id } });
+      emitChanged(scope, row, 'deleted');
+      return { field: customFieldOf(row), usedBy };
+    },
+    { role: 'ADMIN' },
+  );
+}

@@ -1,0 +1,56 @@
+import { customFieldTraits } from './field-types.js';
+import type { CustomField } from './definition.js';
+import { CUSTOM_VALUES_COLUMN } from './field-types.js';
+
+/** What runs DDL: the database client outside any transaction (CONCURRENTLY cannot run inside one). */
+export interface DdlRunner {
+  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
+}
+
+const quoted = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The SQL expression of a custom field's value on a row aliased `alias` (none: the table itself), typed for comparing
+ * and sorting. The read engine writes exactly this expression, so the expression indexes below serve it.
+ */
+export function customValueSql(kind: string, key: string, alias?: string): string {
+  const text = `(${alias ? `${alias}.` : ''}"${CUSTOM_VALUES_COLUMN}"->>${quoted(key)})`;
+  switch (kind) {
+    case 'int':
+    case 'float':
+    case 'decimal':
+      return `(${text}::numeric)`;
+    case 'boolean':
+      return `(${text}::boolean)`;
+    default:
+      // Text, and dates and instants kept as normalised ISO strings: their text order is their time order.
+      return text;
+  }
+}
+
+const indexName = (prefix: string, field: CustomField) => `${prefix}_${field.id.replace(/-/g, '')}`;
+
+/**
+ * Builds a field's indexes without blocking reads or writes (`CREATE INDEX CONCURRENTLY`): a partial expression index
+ * over the workspace's rows for `indexed` fields (filters, sorts), a unique one for `unique` fields. Embedded
+ * PostgreSQL (PGlite, one connection) has nobody to block and builds them plainly.
+ */
+export async function createCustomFieldIndexes(db: DdlRunner, workspaceId: string, field: CustomField, embedded: boolean): Promise<void> {
+  const value = customValueSql(customFieldTraits[field.type].kind, field.key);
+  const table = `"${field.object}"`;
+  const scope = `"workspaceId" = ${quoted(workspaceId)}`;
+  const how = embedded ? 'INDEX' : 'INDEX CONCURRENTLY';
+  if (field.indexed) {
+    await db.$executeRawUnsafe(`CREATE ${how} IF NOT EXISTS "${indexName('cf', field)}" ON ${table} (${value}, "id") WHERE ${scope}`);
+  }
+  if (field.unique) {
+    await db.$executeRawUnsafe(
+      `CREATE UNIQUE ${how} IF NOT EXISTS "${indexName('cfu', field)}" ON ${table} (${value}) WHERE ${scope} AND "deletedAt" IS NULL`,
+    );
+  }
+}
+
+export async function dropCustomFieldIndexes(db: DdlRunner, field: CustomField, embedded: boolean): Promise<void> {
+  const how = embedded ? 'INDEX' : 'INDEX CONCURRENTLY';
+  for (const prefix of ['cf', 'cfu']) await db.$executeRawUnsafe(`DROP ${how} IF EXISTS "${indexName(prefix, field)}"`);
+}

@@ -1,0 +1,55 @@
+import type { FieldKind } from '../objects/declaration.js';
+
+/** The types of value a workspace can give a custom field (docs/custom-fields.md, "Types"). */
+export const customFieldTypes = [
+  'text',
+  'longText',
+  'number',
+  'money',
+  'percent',
+  'date',
+  'dateTime',
+  'boolean',
+  'select',
+  'multiSelect',
+  'email',
+  'phone',
+  'url',
+  'rating',
+] as const;
+
+export type CustomFieldType = (typeof customFieldTypes)[number];
+
+interface TypeTraits {
+  /** How every surface sees it: the declared field kind (GraphQL scalar, filter operators, SQL). */
+  kind: FieldKind;
+  /** Sorting makes sense on it. */
+  sort: boolean;
+  /** It can be a group-by key. */
+  group: boolean;
+}
+
+/** What each type is as a declared field. One table: the declaration, the schema and the engine follow it. */
+export const customFieldTraits: Record<CustomFieldType, TypeTraits> = {
+  text: { kind: 'string', sort: true, group: true },
+  longText: { kind: 'string', sort: false, group: false },
+  email: { kind: 'string', sort: true, group: false },
+  phone: { kind: 'string', sort: true, group: false },
+  url: { kind: 'string', sort: true, group: false },
+  select: { kind: 'string', sort: true, group: true },
+  multiSelect: { kind: 'stringList', sort: false, group: false },
+  number: { kind: 'float', sort: true, group: false },
+  percent: { kind: 'float', sort: true, group: false },
+  rating: { kind: 'int', sort: true, group: true },
+  money: { kind: 'decimal', sort: true, group: false },
+  date: { kind: 'date', sort: true, group: true },
+  dateTime: { kind: 'datetime', sort: true, group: false },
+  boolean: { kind: 'boolean', sort: true, group: true },
+};
+
+/** Objects a workspace may add fields to: the tables with a `customFields` column. */
+export const extensibleObjects = ['Customer', 'Company'] as const;
+export type ExtensibleObject = (typeof extensibleObjects)[number];
+
+/** The JSONB column holding an extensible object's custom values. */
+export const CUSTOM_VALUES_COLUMN = 'customFields';

@@ -1,0 +1,166 @@
+import type { ScopedTransaction } from '@crm/db';
+import { badInput, conflict } from '../errors.js';
+import { MONEY_PATTERN } from '../money.js';
+import { isCalendarDay } from '../objects/filter/parse-filter.js';
+import { fields as inputFields } from '../validation.js';
+import type { CustomField } from './definition.js';
+import { loadCustomFields } from './load-definitions.js';
+import type { ExtensibleObject } from './field-types.js';
+
+/** Stored custom values of one row: `{ [definition.key]: value }`. */
+export type CustomValues = Record<string, unknown>;
+
+const defaultTextLength: Partial<Record<CustomField['type'], number>> = { text: 500, longText: 20_000 };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+
+function within(field: CustomField, value: number, path: string, what = 'be'): void {
+  if (field.min !== null && value < field.min) throw badInput(`${path}: must ${what} at least ${field.min}`, path);
+  if (field.max !== null && value > field.max) throw badInput(`${path}: must ${what} at most ${field.max}`, path);
+}
+
+function zodChecked(schema: { safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { message: string }[] } } }, value: unknown, path: string): string {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badInput(`${path}: ${result.error!.issues[0]!.message}`, path);
+  return result.data as string;
+}
+
+/**
+ * One value checked against its definition and turned into its stored form (money "12.50", instants as UTC ISO
+ * strings, dates `YYYY-MM-DD`): that form is what the read engine compares and sorts. BAD_USER_INPUT names `path`.
+ */
+export function storedValue(field: CustomField, value: unknown, path: string): unknown {
+  const fail = (expected: string): never => {
+    throw badInput(`${path}: ${field.name} takes ${expected}`, path);
+  };
+  switch (field.type) {
+    case 'text':
+    case 'longText': {
+      if (typeof value !== 'string') return fail('text');
+      const length = [...value].length;
+      const max = field.max ?? defaultTextLength[field.type]!;
+      if (length > max) throw badInput(`${path}: at most ${max} characters`, path);
+      if (field.min !== null && length < field.min) throw badInput(`${path}: at least ${field.min} characters`, path);
+      return value;
+    }
+    case 'email':
+      return zodChecked(inputFields.email, typeof value === 'string' ? value : fail('an email address'), path);
+    case 'phone':
+      return zodChecked(inputFields.phone, typeof value === 'string' ? value : fail('a phone number'), path);
+    case 'url': {
+      const url = zodChecked(inputFields.url, typeof value === 'string' ? value.trim() : fail('a URL'), path);
+      if (!/^https?:\/\//i.test(url)) throw badInput(`${path}: an http or https URL`, path);
+      return url;
+    }
+    case 'select': {
+      if (typeof value !== 'string') return fail('one of its options');
+      if (!field.options.some((o) => o.value === value)) throw badInput(`${path}: unknown option ${JSON.stringify(value)}; one of ${field.options.map((o) => o.value).join(', ')}`, path);
+      return value;
+    }
+    case 'multiSelect': {
+      if (!Array.isArray(value)) return fail('a list of its options');
+      const chosen = new Set<string>();
+      value.forEach((v, i) => {
+        if (typeof v !== 'string' || !field.options.some((o) => o.value === v)) throw badInput(`${path}.${i}: unknown option ${JSON.stringify(v)}`, `${path}.${i}`);
+        chosen.add(v);
+      });
+      // Kept in the options' order, so equal choices are equal values.
+      return field.options.map((o) => o.value).filter((v) => chosen.has(v));
+    }
+    case 'number':
+    case 'percent': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return fail('a number');
+      within(field, value, path);
+      return value;
+    }
+    case 'rating': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) return fail('a whole number');
+      const min = field.min ?? 1;
+      const max = field.max ?? 5;
+      if (value < min || value > max) throw badInput(`${path}: a rating from ${min} to ${max}`, path);
+      return value;
+    }
+    case 'money': {
+      const text = typeof value === 'number' && Number.isFinite(value) ? value.toFixed(2) : value;
+      if (typeof text !== 'string' || !MONEY_PATTERN.test(text.trim())) return fail('an amount with at most 2 decimals, e.g. "1234.50"');
+      const amount = Number(text);
+      within(field, amount, path);
+      return amount.toFixed(2);
+    }
+    case 'date': {
+      const day = value instanceof Date ? value.toISOString().slice(0, 10) : value;
+      if (typeof day !== 'string' || !isCalendarDay(day)) return fail('a date, YYYY-MM-DD');
+      return day;
+    }
+    case 'dateTime': {
+      const instant = value instanceof Date ? value : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : null;
+      if (!instant || Number.isNaN(instant.getTime())) return fail('an ISO-8601 date-time');
+      return instant.toISOString();
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') return fail('true or false');
+      return value;
+  }
+}
+
+const isEmpty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
+
+/**
+ * The stored custom values of a row after a create (`before` null) or an update: every given value validated, unknown
+ * names refused, required ones present (defaults filled in on create), unique ones free. Runs inside the command's
+ * transaction, so GraphQL, imports and plugin commands (which all call the core services) share it.
+ */
+export async function customValuesOf(
+  tx: ScopedTransaction,
+  object: ExtensibleObject,
+  input: unknown,
+  before: { id: string; values: CustomValues } | null,
+): Promise<CustomValues | undefined> {
+  if (before && (input === undefined || input === null)) return undefined;
+  const definitions = await loadCustomFields(tx, object);
+  if (input !== undefined && input !== null && !isObject(input)) throw badInput('customFields: an object of custom field values', 'customFields');
+  const given = (input ?? {}) as Record<string, unknown>;
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  for (const name of Object.keys(given)) {
+    if (!byName.has(name)) throw badInput(`customFields.${name}: ${object} has no custom field ${name}`, `customFields.${name}`);
+  }
+  const values: CustomValues = { ...(before?.values ?? {}) };
+  const changed: CustomField[] = [];
+  for (const field of definitions) {
+    const path = `customFields.${field.name}`;
+    if (field.name in given) {
+      const raw = given[field.name];
+      if (isEmpty(raw)) delete values[field.key];
+      else values[field.key] = storedValue(field, raw, path);
+      changed.push(field);
+    } else if (!before && field.defaultValue !== null && field.defaultValue !== undefined) {
+      values[field.key] = field.defaultValue;
+    }
+    if (field.required && isEmpty(values[field.key]) && (!before || field.name in given)) throw badInput(`${path}: ${field.name} is required`, path);
+  }
+  for (const field of changed) {
+    if (field.unique && !isEmpty(values[field.key])) await assertUnique(tx, object, field, values[field.key], before?.id);
+  }
+  return values;
+}
+
+/**
+ * The custom values a record created without any gets (the fields' defaults). For writers that create records in bulk
+ * from data that cannot carry custom values (the order import's new customers): like records that existed before a
+ * field was required, they may lack a required value.
+ */
+export async function customDefaultsOf(tx: ScopedTransaction, object: ExtensibleObject): Promise<CustomValues> {
+  const defaults: CustomValues = {};
+  for (const field of await loadCustomFields(tx, object)) if (field.defaultValue !== null && field.defaultValue !== undefined) defaults[field.key] = field.defaultValue;
+  return defaults;
+}
+
+/** CONFLICT when another live row of the workspace holds the same value (the unique expression index is the backstop). */
+export async function assertUnique(tx: ScopedTransaction, object: ExtensibleObject, field: CustomField, value: unknown, exceptId?: string): Promise<void> {
+  const delegate = (object === 'Customer' ? tx.customer : tx.company) as unknown as { count(args: object): Promise<number> };
+  const where = { customFields: { path: [field.key], equals: value }, ...(exceptId ? { NOT: { id: exceptId } } : {}) };
+  if ((await delegate.count({ where })) > 0) {
+    throw conflict(`customFields.${field.name}: another ${object} already has ${JSON.stringify(value)}`, `customFields.${field.name}`);
+  }
+}

@@ -1,0 +1,17 @@
+// How an object is written by the generic commands (bulk writes, upserts, imports; docs/data.md). Each function runs
+// one record inside the caller's transaction: the object's own command logic (validation, references, hooks, events).
+import type { CommandScope } from '../command.js';
+
+export interface ObjectWriter {
+  /** Creates one record from a create input (the fields declared `write: true | 'create'`); returns its id. */
+  create?(scope: CommandScope, input: Record<string, unknown>): Promise<{ id: string }>;
+  /** Changes one record (fields declared `write: true | 'update'`; left out: unchanged, null: cleared). */
+  update?(scope: CommandScope, id: string, patch: Record<string, unknown>): Promise<{ id: string }>;
+  /** Deletes one record. @default moves it to the trash when the object is trashable (services/trash) */
+  delete?(scope: CommandScope, id: string, reason: string | null): Promise<void>;
+  /**
+   * A unique-key value as the object stores and matches it (`Ada@X.com` → `ada@x.com`), and the column it is matched
+   * on; null when the value cannot be a key (the create then reports why). @default the value as given, on the field
+   */
+  key?(field: string, value: unknown): { column: string; value: unknown } | null;
+}

@@ -1,0 +1,147 @@
+// Bulk writes and upserts for every writable declared object (docs/data.md, "Bulk writes and upserts"): one
+// transaction per call, each row through the object's single-record command.
+import type { Caller, CommandScope } from '../../command.js';
+import { badInput } from '../../errors.js';
+import type { ResolvedObject } from '../../objects/declaration.js';
+import type { FilterNode } from '../../objects/filter/filter-node.js';
+import { prismaWhere } from '../../objects/filter/prisma-where.js';
+import type { ObjectWriter } from '../../objects/writer.js';
+import { trashObjectNames, trashObjects, trashRecord } from '../trash/index.js';
+import { callerIn } from './caller-in.js';
+import { coreWriters } from './core-writers.js';
+import { rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
+
+/** The most records one bulk call writes (imports write batches of at most this many). */
+export const BULK_LIMIT = 1000;
+
+type Input = Record<string, unknown>;
+
+/** Which records a bulk update or delete targets: row ids, or a filter (of the caller's workspace, like every read). */
+export type BulkTarget = { ids: readonly string[] } | { filter: FilterNode };
+
+/** The object's writer with its defaults: the declaration's, else core's, with delete = the trash when trashable. */
+export function writerOf(object: ResolvedObject): ObjectWriter | null {
+  const declared = object.writer ?? coreWriters[object.name];
+  if (!declared) return null;
+  const trashName = trashObjectNames.find((name) => trashObjects[name].typename === object.name);
+  const trash = trashName
+    ? async (scope: CommandScope, id: string, reason: string | null) => void (await trashRecord(callerIn(scope), trashName, { id, reason }))
+    : undefined;
+  return { ...declared, delete: declared.delete ?? trash };
+}
+
+function requireWriter<K extends 'create' | 'update' | 'delete'>(object: ResolvedObject, action: K): Required<Pick<ObjectWriter, K>> & ObjectWriter {
+  const writer = writerOf(object);
+  if (!writer?.[action]) throw badInput(`${object.name} records cannot be ${action === 'create' ? 'created' : `${action}d`} in bulk`);
+  return writer as Required<Pick<ObjectWriter, K>> & ObjectWriter;
+}
+
+function assertBatch(count: number, field: string) {
+  if (count === 0) throw badInput(`${field}: give at least one`, field);
+  if (count > BULK_LIMIT) throw badInput(`${field}: at most ${BULK_LIMIT.toLocaleString('en')} records per call (${count} given)`, field);
+}
+
+const delegateOf = (scope: CommandScope, object: ResolvedObject) =>
+  (scope.tx as unknown as Record<string, { findMany(args: object): Promise<Record<string, unknown>[]> }>)[object.model.charAt(0).toLowerCase() + object.model.slice(1)]!;
+
+/** `createXs(inputs)`: every input created, or none (BAD_USER_INPUT with `extensions.rows`). */
+export async function bulkCreate(caller: Caller, object: ResolvedObject, inputs: readonly Input[]): Promise<string[]> {
+  assertBatch(inputs.length, 'inputs');
+  const writer = requireWriter(object, 'create');
+  const result = await rowsCommand(caller, inputs, async (scope, input) => ({ id: (await writer.create(scope, input)).id, created: true }));
+  return idsOf(result);
+}
+
+/**
+ * The row ids a target names, in the transaction: ids as given (one not found is that row's NOT_FOUND), or the
+ * filter's matches in the caller's workspace (more than BULK_LIMIT is refused: page by ids).
+ */
+async function targetIds(scope: CommandScope, object: ResolvedObject, target: BulkTarget): Promise<string[]> {
+  if ('ids' in target) return [...target.ids];
+  const rows = await delegateOf(scope, object).findMany({ where: prismaWhere(target.filter), select: { id: true }, orderBy: { id: 'asc' }, take: BULK_LIMIT + 1 });
+  if (rows.length > BULK_LIMIT) throw badInput(`where.filter: matches more than ${BULK_LIMIT.toLocaleString('en')} records; narrow it, or page through them by ids`, 'where.filter');
+  return rows.map((row) => row.id as string);
+}
+
+/** Bulk update or delete of a target: the ids are resolved inside the same transaction as the writes. */
+async function targetCommand(caller: Caller, object: ResolvedObject, target: BulkTarget, write: (scope: CommandScope, id: string) => Promise<unknown>): Promise<string[]> {
+  if ('ids' in target) assertBatch(target.ids.length, 'where.ids');
+  const result = await rowsCommand(caller, (scope) => targetIds(scope, object, target), async (scope, id) => {
+    await write(scope, id);
+    return { id, created: false };
+  });
+  return idsOf(result);
+}
+
+/** `updateXs(where, patch)`: the same patch to every targeted record, all or nothing. Returns the updated ids. */
+export async function bulkUpdate(caller: Caller, object: ResolvedObject, target: BulkTarget, patch: Input): Promise<string[]> {
+  const writer = requireWriter(object, 'update');
+  if (!Object.values(patch).some((value) => value !== undefined)) throw badInput('patch: name at least one field to change', 'patch');
+  return targetCommand(caller, object, target, (scope, id) => writer.update(scope, id, patch));
+}
+
+/** `deleteXs(where)`: every targeted record deleted (to the trash, like `deleteX`), all or nothing. */
+export async function bulkDelete(caller: Caller, object: ResolvedObject, target: BulkTarget, reason: string | null): Promise<string[]> {
+  const writer = requireWriter(object, 'delete');
+  return targetCommand(caller, object, target, (scope, id) => writer.delete(scope, id, reason));
+}
+
+/** The unique keys `upsertX(on:)` accepts: the declared single-field keys. */
+export function upsertKeysOf(object: ResolvedObject): string[] {
+  return object.uniqueKeys.filter((key) => key.length === 1).map((key) => key[0]!);
+}
+
+export interface UpsertOptions extends Pick<RowsCommandOptions, 'partial' | 'dryRun' | 'finish'> {
+  /** The unique key matched on (a declared single-field key). */
+  on: string;
+}
+
+/**
+ * Upserts: each input updates the live record with the same key (its updatable fields; create-only fields are
+ * ignored then) or creates one. Matches are read in one statement per call; a key seen twice in one call updates
+ * the record the first one made. An input without the key is refused (a rerun could not find what it made).
+ */
+export async function upsertRecords(caller: Caller, object: ResolvedObject, inputs: readonly Input[], options: UpsertOptions): Promise<RowsResult> {
+  assertBatch(inputs.length, 'inputs');
+  if (!upsertKeysOf(object).includes(options.on)) throw badInput(`on: ${object.name} has no unique key ${options.on}`, 'on');
+  const writer = requireWriter(object, 'create');
+  const keyOf = (input: Input) => {
+    const value = input[options.on];
+    if (value === undefined || value === null || value === '') return null;
+    return writer.key ? writer.key(options.on, value) : { column: options.on, value };
+  };
+  const keys = inputs.map(keyOf);
+  const column = keys.find((key) => key)?.column ?? options.on;
+  const updatable = new Set([...object.fields.values()].filter((field) => field.write === true || field.write === 'update').map((field) => field.name));
+  let existing = new Map<string, string>();
+  return rowsCommand(
+    caller,
+    inputs,
+    async (scope, input, index) => {
+      const key = keys[index];
+      if (!key) throw badInput(`${options.on}: required to upsert on it`, options.on);
+      const match = existing.get(String(key.value));
+      if (match) {
+        if (!writer.update) throw badInput(`${object.name} records cannot be updated; this ${options.on} exists`, options.on);
+        const patch = Object.fromEntries(Object.entries(input).filter(([field]) => updatable.has(field)));
+        await writer.update(scope, match, patch);
+        return { id: match, created: false };
+      }
+      const { id } = await writer.create(scope, input);
+      existing.set(String(key.value), id);
+      return { id, created: true };
+    },
+    {
+      ...options,
+      prepare: async (scope) => {
+        const values = [...new Set(keys.filter((key) => key).map((key) => key!.value))];
+        const rows = values.length ? await delegateOf(scope, object).findMany({ where: { [column]: { in: values } }, select: { id: true, [column]: true } }) : [];
+        existing = new Map(rows.map((row) => [String(row[column]), row.id as string]));
+      },
+    },
+  );
+}
+
+function idsOf(result: RowsResult): string[] {
+  return result.outcomes.map((outcome) => outcome!.id);
+}

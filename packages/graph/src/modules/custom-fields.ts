@@ -1,0 +1,170 @@
+import {
+  archiveCustomField,
+  type CustomField,
+  customFieldTypes,
+  defineCustomField,
+  deleteCustomField,
+  extensibleObjects,
+  loadCustomFields,
+  renameCustomField,
+  screaming,
+  type TakenNames,
+} from '@crm/core';
+import { type GraphQLSchema, isEnumType, isInputObjectType, isObjectType } from 'graphql';
+import type { Builder } from '../builder.js';
+import { callerOf } from '../caller.js';
+import type { GraphContext } from '../context.js';
+
+/** What happens to storage around definition changes, outside their transaction (the gateway's expression indexes). */
+export interface CustomFieldStorage {
+  defined(workspaceId: string, field: CustomField): Promise<void>;
+  deleted(workspaceId: string, field: CustomField): Promise<void>;
+}
+
+/**
+ * Every name and enum value a new field of `object` would collide with in the caller's schema: the object type's
+ * fields (built-in, computed, plugins'), its filter and create/update inputs, and its order/group/distinct enums
+ * (a field `companyName` would become `COMPANY_NAME`, which already sorts by the company's name).
+ */
+export function takenNamesIn(schema: GraphQLSchema): TakenNames {
+  return (object) => {
+    const names = new Set<string>();
+    for (const typeName of [object, `${object}Filter`, `Create${object}Input`, `Update${object}Input`]) {
+      const type = schema.getType(typeName);
+      if (isObjectType(type) || isInputObjectType(type)) for (const name of Object.keys(type.getFields())) names.add(name);
+    }
+    for (const enumName of [`${object}OrderField`, `${object}GroupField`, `${object}DistinctField`]) {
+      const type = schema.getType(enumName);
+      if (isEnumType(type)) for (const value of type.getValues()) names.add(value.name);
+    }
+    return (name) => names.has(name) || names.has(screaming(name));
+  };
+}
+
+const typeValue = (type: string) => screaming(type);
+
+/** ADMIN's metadata API: define, rename, archive/restore, delete custom fields; everyone lists them. */
+export function registerCustomFields(builder: Builder, storage?: CustomFieldStorage) {
+  const CustomFieldType = builder.enumType('CustomFieldType', {
+    values: Object.fromEntries(customFieldTypes.map((t) => [typeValue(t), { value: t }])) as Record<string, { value: string }>,
+  });
+  const ExtensibleObject = builder.enumType('ExtensibleObject', {
+    description: 'An object a workspace can add custom fields to.',
+    values: Object.fromEntries(extensibleObjects.map((o) => [screaming(o), { value: o }])) as Record<string, { value: string }>,
+  });
+  const SelectOption = builder.objectRef<CustomField['options'][number]>('SelectOption').implement({
+    fields: (t) => ({
+      value: t.exposeString('value'),
+      label: t.exposeString('label'),
+      color: t.exposeString('color', { nullable: true }),
+    }),
+  });
+  const CustomFieldRef = builder.objectRef<CustomField & { archivedAt?: Date | null }>('CustomField').implement({
+    description: 'A field this workspace defined on an object; its values appear as a typed field of that object.',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      object: t.field({ type: ExtensibleObject, resolve: (f) => f.object as never }),
+      name: t.exposeString('name', { description: 'The GraphQL field name.' }),
+      label: t.exposeString('label'),
+      type: t.field({ type: CustomFieldType, resolve: (f) => f.type as never }),
+      options: t.field({ type: [SelectOption], resolve: (f) => f.options }),
+      required: t.exposeBoolean('required'),
+      unique: t.exposeBoolean('unique'),
+      indexed: t.exposeBoolean('indexed'),
+      defaultValue: t.field({ type: 'JSON', nullable: true, resolve: (f) => f.defaultValue ?? null }),
+      description: t.exposeString('description', { nullable: true }),
+      min: t.exposeFloat('min', { nullable: true }),
+      max: t.exposeFloat('max', { nullable: true }),
+      currency: t.exposeString('currency', { nullable: true }),
+      position: t.exposeInt('position'),
+    }),
+  });
+
+  const SelectOptionInput = builder.inputType('SelectOptionInput', {
+    fields: (t) => ({ value: t.string({ required: true }), label: t.string(), color: t.string({ description: '#rrggbb' }) }),
+  });
+  const DefineCustomFieldInput = builder.inputType('DefineCustomFieldInput', {
+    fields: (t) => ({
+      object: t.field({ type: ExtensibleObject, required: true }),
+      name: t.string({ required: true, description: 'The GraphQL field name: camelCase letters and digits, e.g. contractEnd.' }),
+      label: t.string(),
+      type: t.field({ type: CustomFieldType, required: true }),
+      options: t.field({ type: [SelectOptionInput], description: 'SELECT and MULTI_SELECT: the options, in order.' }),
+      required: t.boolean(),
+      unique: t.boolean(),
+      indexed: t.boolean({ description: 'Build an expression index: fast filters and sorts on large workspaces.' }),
+      defaultValue: t.field({ type: 'JSON' }),
+      description: t.string(),
+      min: t.float({ description: 'Numbers: the least value; text: the least length.' }),
+      max: t.float({ description: 'Numbers: the greatest value; text: the greatest length; RATING: the top of the scale (5).' }),
+      currency: t.string({ description: 'MONEY: the ISO 4217 currency of every amount.' }),
+      position: t.int(),
+    }),
+  });
+  const RenameCustomFieldInput = builder.inputType('RenameCustomFieldInput', {
+    fields: (t) => ({ id: t.id({ required: true }), name: t.string({ required: true }), label: t.string() }),
+  });
+  const ArchiveCustomFieldInput = builder.inputType('ArchiveCustomFieldInput', {
+    fields: (t) => ({ id: t.id({ required: true }), archived: t.boolean({ description: 'false restores it. @default true' }) }),
+  });
+  const DeleteCustomFieldInput = builder.inputType('DeleteCustomFieldInput', {
+    fields: (t) => ({ id: t.id({ required: true }), force: t.boolean({ description: 'Delete even while saved segments filter on it.' }) }),
+  });
+  const CustomFieldPayload = builder.objectRef<{ customField: CustomField }>('CustomFieldPayload').implement({
+    fields: (t) => ({ customField: t.field({ type: CustomFieldRef, resolve: (p) => p.customField }) }),
+  });
+  const DeleteCustomFieldPayload = builder.objectRef<{ deletedId: string; usedBy: string[] }>('DeleteCustomFieldPayload').implement({
+    fields: (t) => ({
+      deletedId: t.exposeID('deletedId'),
+      usedBy: t.exposeStringList('usedBy', { description: 'What filtered on it (deleted with force): "Segment:<name>".' }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    customFields: t.field({
+      type: [CustomFieldRef],
+      authScopes: { authenticated: true },
+      description: "The workspace's live custom fields (of one object), in their order.",
+      args: { object: t.arg({ type: ExtensibleObject }) },
+      resolve: (_root, args, ctx: GraphContext) => loadCustomFields(callerOf(ctx).db, (args.object as string | null) ?? undefined),
+    }),
+  }));
+
+  builder.mutationFields((t) => ({
+    defineCustomField: t.field({
+      type: CustomFieldPayload,
+      authScopes: { admin: true },
+      args: { input: t.arg({ type: DefineCustomFieldInput, required: true }) },
+      resolve: async (_root, { input }, ctx, info) => {
+        const caller = callerOf(ctx);
+        const customField = await defineCustomField(caller, input as never, takenNamesIn(info.schema));
+        // After commit: CONCURRENTLY cannot run in a transaction. Awaited, so the index exists when the answer arrives.
+        await storage?.defined(caller.session.workspaceId, customField);
+        return { customField };
+      },
+    }),
+    renameCustomField: t.field({
+      type: CustomFieldPayload,
+      authScopes: { admin: true },
+      args: { input: t.arg({ type: RenameCustomFieldInput, required: true }) },
+      resolve: async (_root, { input }, ctx, info) => ({ customField: await renameCustomField(callerOf(ctx), input, takenNamesIn(info.schema)) }),
+    }),
+    archiveCustomField: t.field({
+      type: CustomFieldPayload,
+      authScopes: { admin: true },
+      args: { input: t.arg({ type: ArchiveCustomFieldInput, required: true }) },
+      resolve: async (_root, { input }, ctx, info) => ({ customField: await archiveCustomField(callerOf(ctx), input, takenNamesIn(info.schema)) }),
+    }),
+    deleteCustomField: t.field({
+      type: DeleteCustomFieldPayload,
+      authScopes: { admin: true },
+      args: { input: t.arg({ type: DeleteCustomFieldInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const caller = callerOf(ctx);
+        const { field, usedBy } = await deleteCustomField(caller, input);
+        await storage?.deleted(caller.session.workspaceId, field);
+        return { deletedId: field.id, usedBy: usedBy.map((u) => `${u.type}:${u.name}`) };
+      },
+    }),
+  }));
+}
