@@ -227,6 +227,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     live: bus,
     sqlProjection: options.sqlProjection,
     onEngineDeclined: metrics?.engineDeclined,
+    onEngineDeferred: metrics?.engineDeferred,
     plugins: [
       ...(options.tracing ? [options.tracing.yogaPlugin()] : []),
       ...(metrics ? [useOperationOutcomes(metrics)] : []),

@@ -56,6 +56,8 @@ export interface GraphQLAppOptions {
   sqlProjection?: boolean;
   /** Told each time the read engine leaves an operation to the resolvers, with its reason (metrics). */
   onEngineDeclined?: EngineDeclined;
+  /** Told each field the read engine leaves to its resolver while answering the rest of an operation (metrics). */
+  onEngineDeferred?: (reason: string) => void;
   /** Introspection, GraphiQL and CORS (exposure.ts). @default introspection open, no CORS */
   exposure?: ExposureOptions;
   /** Each workspace's own schema (its custom fields); without it every request gets `schema`. */
@@ -84,6 +86,11 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
         onDecline: (reason) => {
           logger.debug?.('read engine declined', { reason });
           options.onEngineDeclined?.(reason);
+        },
+        // Counted on /metrics (crm_read_engine_deferred_fields_total by reason).
+        onDefer: (reason) => {
+          logger.debug?.('read engine left a field to its resolver', { reason });
+          options.onEngineDeferred?.(reason);
         },
       });
       engines.set(schema, engine);

@@ -1,4 +1,4 @@
-import type { GraphContext, ReadEngine } from '@crm/graph';
+import { answerWithEngine, type GraphContext, type ReadEngine } from '@crm/graph';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { describeError, type Logger } from './logger.js';
@@ -8,7 +8,10 @@ export type EngineDeclined = (reason: string) => void;
 
 /**
  * Answers the read operations the read engine compiles (lists, by-id fields and `node` over the declared objects)
- * with its one statement, whose result is the response's `data` already shaped and formatted by PostgreSQL. Runs
+ * with its one statement, whose result is the response's `data` already shaped and formatted by PostgreSQL. When the
+ * engine left some fields to their resolvers (computed and plugin fields), the operation executes over its answer and
+ * only those fields run resolvers. An operation reading a plugin's objects where that plugin is switched off executes
+ * as usual (its resolvers refuse it). Runs
  * last, after the query limits, the page-size guard and rate limiting; any other operation, and an unauthenticated
  * one, executes as usual. If the statement fails, the operation falls back to the normal path (and the failure is
  * logged): the engine is an optimisation, never a second source of errors. Each schema (a workspace's, with its custom
@@ -27,8 +30,15 @@ export function useSqlProjection(engineOf: (schema: GraphQLSchema) => ReadEngine
       );
       if (!compiled) return;
       try {
-        const rows = await context.db.$queryRawUnsafe<{ data: string }[]>(compiled.sql, ...compiled.params);
-        setResultAndStopExecution({ data: JSON.parse(rows[0]!.data) as Record<string, unknown> });
+        const rows = await context.db.$queryRawUnsafe<{ data: string; switchedOff: string[] | null }[]>(compiled.sql, ...compiled.params);
+        const row = rows[0]!;
+        if (row.switchedOff?.length) {
+          onDeclined('plugin switched off');
+          return;
+        }
+        const data = JSON.parse(row.data) as Record<string, unknown>;
+        if (compiled.partial) answerWithEngine(context, data);
+        else setResultAndStopExecution({ data });
       } catch (error) {
         logger.error('read engine statement failed; executing normally', describeError(error));
         onDeclined('statement failed');

@@ -65,6 +65,23 @@ describe('/metrics', () => {
     expect(total((await scrape(t.url)).text)).toBe(before);
   });
 
+  it('counts a computed field the engine leaves to its resolver as a deferred field, not a declined operation', async () => {
+    const client = await t.issueKey(t.workspace.workspaceId, 'ADMIN');
+    const before = (await scrape(t.url)).text;
+    await client.query(`{ customers(first: 2) { edges { node { name satisfaction { responses } } } } viewer { role } }`);
+    const after = (await scrape(t.url)).text;
+    const declines = (text: string) =>
+      text.split('\n').filter((line) => line.startsWith('crm_read_engine_declines_total{')).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    expect(declines(after)).toBe(declines(before));
+    // (Reasons hold spaces, which `sample` splits on.)
+    const deferred = (text: string, reason: string) =>
+      Number(text.split('\n').find((line) => line.startsWith(`crm_read_engine_deferred_fields_total{reason="${reason}"} `))?.split(' ').at(-1) ?? 0);
+    for (const reason of ['Customer.satisfaction is not declared', 'Query.viewer']) {
+      const delta = deferred(after, reason) - deferred(before, reason);
+      expect(delta, reason).toBe(1);
+    }
+  });
+
   it('counts rate-limit hits', async () => {
     const client = await t.issueKey(t.workspace.workspaceId, 'READ_ONLY');
     for (let i = 0; i < 4; i++) await client.request(`{ viewer { role } }`);

@@ -5,6 +5,7 @@ export { eventCursor } from './modules/events.js';
 export { rowId, optionalRowId, globalId } from './ids.js';
 export { callerOf } from './caller.js';
 export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOptions } from './engine/read-engine.js';
+export { answerWithEngine } from './engine/engine-answers.js';
 export { catalogOf } from './objects/catalog-of.js';
 export { declaredRef } from './objects/declared-ref.js';
 export { takenNamesIn, type CustomFieldStorage } from './modules/custom-fields.js';

@@ -27,6 +27,7 @@ import { registerBulkOperations } from './modules/bulk-operations.js';
 import { registerRecordImport } from './modules/record-import.js';
 import { DeclaredObjects } from './objects/declared-objects.js';
 import { registerGlobalSearch } from './objects/search.js';
+import { answerFromEngine } from './engine/engine-answers.js';
 
 export interface BuildSchemaOptions {
   /** Adds types and fields after the core (plugins' GraphQL contributions). */
@@ -80,5 +81,6 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerRecordImport(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
-  return builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } });
+  // Resolvers also answer from the read engine's JSON when it answered part of an operation (per-field fallback).
+  return answerFromEngine(builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } }));
 }

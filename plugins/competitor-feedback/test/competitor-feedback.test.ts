@@ -356,4 +356,26 @@ describe('deal links from both sides', () => {
     expect(await competitorsOf(quiet.id)).toEqual([]);
     expect(await kit.database.prisma.competitorMention.count({ where: { workspaceId } })).toBe(8);
   });
+
+  it('the read engine answers the library in one statement, and not where the plugin is switched off', async () => {
+    const other = await kit.createWorkspace('Switch workspace');
+    const id = await competitor({ name: 'Switchly' }, other.client);
+    await competitor({ name: 'Always On' });
+    const LIST = `{ competitors(first: 5) { totalCount edges { node { name } } } }`;
+    const statements = await kit.sql.during(() => other.client.query(LIST));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^SELECT json_build_object\(/);
+
+    const SWITCH = `mutation ($enabled: Boolean!) { setPluginEnabled(input: { pluginId: "competitor-feedback", enabled: $enabled }) { plugin { enabled } } }`;
+    await other.client.query(SWITCH, { enabled: false });
+    const refused = await other.client.request(LIST);
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', reason: 'PLUGIN_DISABLED', plugin: 'competitor-feedback' });
+    expect((await other.client.request(`query ($id: ID!) { competitor(id: $id) { name } }`, { id })).errors?.[0]?.extensions?.reason).toBe('PLUGIN_DISABLED');
+    // Core lists stay on the engine there; the plugin stays on in every other workspace.
+    expect((await other.client.query(`{ customers(first: 1) { totalCount } }`)).customers.totalCount).toBe(0);
+    expect((await admin.query(LIST)).competitors.totalCount).toBeGreaterThan(0);
+
+    await other.client.query(SWITCH, { enabled: true });
+    expect((await other.client.query(LIST)).competitors).toEqual({ totalCount: 1, edges: [{ node: { name: 'Switchly' } }] });
+  });
 });

@@ -7,6 +7,7 @@ import { registerCrossSellFigures } from './graphql/figures.js';
 import { registerCrossSellMutations } from './graphql/mutations.js';
 import { registerCrossSellTypes } from './graphql/types.js';
 import { addPurchases } from './rules.js';
+import { CrossSellOffer } from './objects.js';
 import { crossSellPersonalData } from './personal-data.js';
 import { seedCrossSell } from './seed.js';
 import { crossSellSettings } from './settings.js';
@@ -25,6 +26,7 @@ export const crossSell = definePlugin({
     manage: { roles: ['ADMIN'], description: 'Rebuild the rules from all orders' },
   },
   events: crossSellEvents,
+  objects: [CrossSellOffer],
   graphql(builder, plugin) {
     const types = registerCrossSellTypes(builder, plugin);
     registerCrossSellMutations(builder, plugin, types);

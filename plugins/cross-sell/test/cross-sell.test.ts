@@ -121,6 +121,18 @@ describe('cross-sell', () => {
     expect(await s.client.errorCode(OFFER, { c: s.target, sku: 'C' })).toBe('CONFLICT');
     expect(await s.client.errorCode(OFFER, { c: s.target, sku: 'A' })).toBe('CONFLICT'); // already bought
     await s.client.query(OFFER, { c: s.target, sku: 'B' });
+    // The offers are a declared object: filtered by customer (the read engine's statement) and grouped by SKU.
+    const offers = `query ($c: ID!) { crossSellOffers(filter: { customerId: { eq: $c } }, orderBy: [{ field: SKU, direction: ASC }]) {
+      totalCount edges { node { sku antecedentSku offeredAt } } } crossSellOffersGroupBy(by: [{ field: SKU }]) { key { sku } aggregate { count } } }`;
+    const statements = await kit.sql.during(async () => {
+      const made = await s.client.query(offers, { c: s.target });
+      expect(made.crossSellOffers.edges.map((e: { node: { sku: string } }) => e.node.sku)).toEqual(['B', 'C']);
+      expect(made.crossSellOffersGroupBy).toEqual([{ key: { sku: 'B' }, aggregate: { count: 1 } }, { key: { sku: 'C' }, aggregate: { count: 1 } }]);
+    });
+    // The list in the read engine's statement; the group-by (its own aggregate statement) behind the plugin switch read.
+    expect(statements.filter((q) => q.includes("'crossSellOffers', (SELECT"))).toHaveLength(1);
+    expect(statements).toHaveLength(3);
+    expect((await s.client.query(offers, { c: s.c1 })).crossSellOffers.totalCount).toBe(0);
     // Two offers in the period: the cap is reached, nothing more is suggested or offered.
     expect(await s.suggestions(s.target)).toEqual([]);
     const capped = await s.client.request(OFFER, { c: s.target, sku: 'D' });

@@ -107,6 +107,25 @@ describe('loyalty', () => {
     const rewardId = created.createReward.reward.id;
     const list = await admin.query(`{ rewards { name costPoints } }`);
     expect(list.rewards).toContainEqual({ name: 'Tote bag', costPoints: 200 });
+    // The declared catalog: the filter language, ordering and aggregates, answered by the read engine in one statement.
+    await admin.query(`mutation { createReward(input: { name: "Mug", costPoints: 90 }) { reward { id } } }`);
+    const declared = `{ loyaltyRewards(filter: { costPoints: { lte: 200 }, active: { eq: true } }, orderBy: [{ field: COST_POINTS, direction: DESC }]) {
+      totalCount aggregate { sum { costPoints } } edges { node { id name costPoints active } } } }`;
+    const statements = await kit.sql.during(async () => {
+      const rewards = (await admin.query(declared)).loyaltyRewards;
+      expect(rewards.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Tote bag', 'Mug']);
+      expect(rewards.aggregate.sum.costPoints).toBe(290);
+      expect(rewards.edges[0].node.id).toBe(rewardId);
+    });
+    expect(statements).toHaveLength(1);
+    expect((await admin.query(`query ($id: ID!) { loyaltyReward(id: $id) { name } }`, { id: rewardId })).loyaltyReward).toEqual({ name: 'Tote bag' });
+    // Another workspace's catalog is its own, and where the plugin is switched off the list is refused as `rewards` is.
+    const other = await kit.createWorkspace('Rewards elsewhere');
+    expect((await other.client.query(`{ loyaltyRewards { totalCount } }`)).loyaltyRewards.totalCount).toBe(0);
+    expect((await other.client.query(`query ($id: ID!) { loyaltyReward(id: $id) { name } }`, { id: rewardId })).loyaltyReward).toBeNull();
+    await other.client.query(`mutation { setPluginEnabled(input: { pluginId: "loyalty", enabled: false }) { plugin { enabled } } }`);
+    expect((await other.client.request(`{ loyaltyRewards { totalCount } }`)).errors?.[0]?.extensions?.reason).toBe('PLUGIN_DISABLED');
+    expect((await admin.query(`{ loyaltyRewards { totalCount } }`)).loyaltyRewards.totalCount).toBe(2);
 
     const redeem = `mutation ($c: ID!, $r: ID!) { redeemReward(input: { customerId: $c, rewardId: $r }) { account { points } redemption { id points reward { name } } } }`;
     const first = await admin.query(redeem, { c: customerId, r: rewardId });
@@ -219,6 +238,10 @@ describe('loyalty', () => {
     });
     expect(large.length).toBe(small.length);
     expect(large.filter((q) => q.includes('"LoyaltyAccount"'))).toHaveLength(1);
+    // The customers come from the read engine's one statement; only `loyalty` (a plugin field) runs its resolver.
+    const engine = large.filter((q) => q.startsWith('SELECT json_build_object(') && q.includes('AS data'));
+    expect(engine).toHaveLength(1);
+    expect(large.filter((q) => !engine.includes(q) && /FROM "public"\."Customer"/.test(q)), large.join('\n')).toEqual([]);
     expect(edges.every((e) => e.node.loyalty.transactions.edges.length === 1)).toBe(true);
     // Tenancy: the other workspace's figures know nothing of workspace A.
     expect((await other.client.query(`{ loyaltyProgram { members pointsRedeemed } }`)).loyaltyProgram).toEqual({ members: 12, pointsRedeemed: 0 });

@@ -51,6 +51,7 @@ export class GatewayMetrics {
   private readonly outcomes: Counter<'operation' | 'code'>;
   private readonly rateLimited: Counter;
   private readonly engineDeclines: Counter<'reason'>;
+  private readonly engineDeferrals: Counter<'reason'>;
   private readonly declineReasons = new Set<string>();
   private readonly busLag: Histogram;
   /** Label children per (route, operation, status): prom-client hashes labels on every call otherwise. */
@@ -78,6 +79,12 @@ export class GatewayMetrics {
     this.engineDeclines = new Counter({
       name: 'crm_read_engine_declines_total',
       help: 'Operations the read engine (one SQL statement per operation) left to the resolvers, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.engineDeferrals = new Counter({
+      name: 'crm_read_engine_deferred_fields_total',
+      help: 'Fields the read engine left to their resolvers while answering the rest of the operation in its statement, by reason',
       labelNames: ['reason'],
       registers,
     });
@@ -185,14 +192,21 @@ export class GatewayMetrics {
   };
 
   engineDeclined = (reason: string): void => {
-    // Reasons name schema types and fields, but one (`node of X`) carries what a client sent: keep the set bounded.
-    let label = reason.slice(0, 100);
-    if (!this.declineReasons.has(label)) {
-      if (this.declineReasons.size >= MAX_DECLINE_REASONS) label = 'other';
-      else this.declineReasons.add(label);
-    }
-    this.engineDeclines.inc({ reason: label });
+    this.engineDeclines.inc({ reason: this.reasonLabel(reason) });
   };
+
+  engineDeferred = (reason: string): void => {
+    this.engineDeferrals.inc({ reason: this.reasonLabel(reason) });
+  };
+
+  /** Reasons name schema types and fields, but one (`node of X`) carries what a client sent: keep the set bounded. */
+  private reasonLabel(reason: string): string {
+    const label = reason.slice(0, 100);
+    if (this.declineReasons.has(label)) return label;
+    if (this.declineReasons.size >= MAX_DECLINE_REASONS) return 'other';
+    this.declineReasons.add(label);
+    return label;
+  }
 
   eventsDelivered = (events: readonly RecordedEvent[]): void => {
     const now = Date.now();

@@ -87,12 +87,36 @@ export function aggregateStatement(
   return `SELECT ${column(a, parents.column)}::text AS parent, ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')} GROUP BY ${column(a, parents.column)}`;
 }
 
+/**
+ * A date truncated to `unit` in UTC, as a UTC wall-clock `timestamp` (what the group-by groups on and prints). The
+ * expression is the one `groupStatisticsSql` gives PostgreSQL statistics on: without them the planner takes every
+ * row for a group of its own (100,000 estimated groups for 25 months), sorts 100,000 rows on disk and aggregates;
+ * with them it hashes the 25 groups in memory.
+ */
+const truncatedDateSql = (columnSql: string, unit: DateTruncation) => `date_trunc(${literal(unit.toLowerCase())}, ${columnSql} AT TIME ZONE 'UTC')`;
+
+/** The UTC wall-clock `timestamp` `value` as the DateTime scalar prints it. */
+const wallClockIsoSql = (value: string) => `to_char(${value}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Statistics on every truncation of an object's groupable dates (see `truncatedDateSql`): the SQL of the migration
+ * `group_by_statistics`, which a test holds equal to the declarations.
+ */
+export function groupStatisticsSql(object: ResolvedObject): string[] {
+  return [...object.fields.values()]
+    .filter((f) => f.group && f.kind === 'datetime')
+    .flatMap((f) =>
+      dateTruncations.map(
+        (unit) => `CREATE STATISTICS "${object.model}_${f.column}_${unit.toLowerCase()}_stats" ON (${truncatedDateSql(`"${f.column}"`, unit)}) FROM "${object.model}";`,
+      ),
+    );
+}
+
 function keySql(key: GroupKey, alias: string): { group: string; output: string } {
   const col = valueSql(alias, key.field);
   if (key.field.kind === 'datetime') {
-    const unit = (key.truncate ?? 'DAY').toLowerCase();
-    const truncated = `(date_trunc(${literal(unit)}, ${col} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
-    return { group: truncated, output: isoSql(truncated) };
+    const truncated = truncatedDateSql(col, key.truncate ?? 'DAY');
+    return { group: truncated, output: wallClockIsoSql(truncated) };
   }
   if (key.field.kind === 'reference' || key.field.kind === 'id') {
     const typename = key.field.kind === 'reference' ? key.field.references! : key.field.owner;

@@ -15,17 +15,25 @@ import { decodeBase64 } from '@pothos/core';
 import { type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
 import { catalogOf } from '../objects/catalog-of.js';
-import { decline, Declined } from './decline.js';
+import { decline, declineReason } from './decline.js';
 import { filterSql } from './filter-sql.js';
-import { connectionSql, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';
+import { connectionSql, deferrable, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';
+import { switchedOffSql } from './plugin-switches.js';
 import { searchMatchSql, searchTerms } from './search-sql.js';
 import { collectFields } from './selection.js';
 import { ident, literal, SqlParams } from './sql-text.js';
+import { ENGINE_MARK } from './engine-answers.js';
 
-/** One statement that returns the operation's whole `data` as JSON text. */
+/**
+ * One statement that returns the operation's `data` as JSON text (column `data`), and the plugins among those it
+ * read that are switched off in the caller's workspace (column `switchedOff`: then answer without the engine, as the
+ * plugins' resolvers refuse). `partial`: some fields were left to their resolvers; execute the operation over the
+ * answer (`answerWithEngine`) instead of sending it.
+ */
 export interface CompiledRead {
   sql: string;
   params: unknown[];
+  partial: boolean;
 }
 
 export interface ReadEngine {
@@ -39,8 +47,10 @@ export interface ReadEngine {
 export interface ReadEngineOptions {
   defaultPageSize: number;
   maxPageSize: number;
-  /** Told every decline with its reason (counted and logged by the gateway). */
+  /** Told every decline of a whole operation with its reason (counted and logged by the gateway). */
   onDecline?: (reason: string) => void;
+  /** Told the reason of every field the engine left to its resolver while answering the rest. */
+  onDefer?: (reason: string) => void;
 }
 
 function operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | null {
@@ -97,7 +107,13 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
   const byPlural = new Map([...catalog.objects].filter((o) => o.plural).map((o) => [o.plural!, o]));
   const bySingle = new Map([...catalog.objects].filter((o) => o.single).map((o) => [o.single!, o]));
 
-  function compile(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown>, session: Session): CompiledRead {
+  function compile(
+    operation: OperationDefinitionNode,
+    fragments: Record<string, FragmentDefinitionNode>,
+    variables: Record<string, unknown>,
+    session: Session,
+    marked: boolean,
+  ): { read: CompiledRead; deferred: string[] } {
     if (operation.operation !== 'query' || !queryType) decline('not a query');
     const params = new SqlParams();
     let aliases = 0;
@@ -119,22 +135,32 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
         filter: parseFilter(object, args.filter, filterContext),
         order: parseOrder(catalog, object, args.orderBy as never, { canRead }),
       }),
+      marked,
+      deferred: [],
+      plugins: new Set(),
     };
-    const parts: string[] = [];
-    let reads = 0;
+    const parts: string[] = marked ? [literal(ENGINE_MARK), '1'] : [];
+    let answered = 0;
     for (const [key, nodes] of collectFields(queryType, [operation.selectionSet], context)) {
       const name = nodes[0]!.name.value;
-      parts.push(literal(key));
-      if (name !== '__typename') reads++;
-      if (name === '__typename') parts.push(literal(queryType.name));
-      else if (byPlural.has(name)) parts.push(rootList(context, byPlural.get(name)!, nodes));
-      else if (bySingle.has(name)) parts.push(rootSingle(context, bySingle.get(name)!, nodes, name));
-      else if (name === 'node') parts.push(rootNode(context, nodes));
-      else decline(`Query.${name}`);
+      const value = deferrable(context, () => {
+        if (name === '__typename') return literal(queryType.name);
+        if (byPlural.has(name)) return rootList(context, byPlural.get(name)!, nodes);
+        if (bySingle.has(name)) return rootSingle(context, bySingle.get(name)!, nodes, name);
+        if (name === 'node') return rootNode(context, nodes);
+        return decline(`Query.${name}`);
+      });
+      if (value === null) continue;
+      parts.push(literal(key), value);
+      if (name !== '__typename') answered++;
     }
-    // Nothing to read (only __typename): graphql answers it, and the statement would carry an unused parameter.
-    if (!reads) decline('no data selected');
-    return { sql: `SELECT json_build_object(${parts.join(', ')})::text AS data`, params: params.values };
+    // Nothing but resolvers' fields: the engine has nothing to add.
+    if (!answered) decline(context.deferred[0] ?? 'nothing to answer');
+    const switchedOff = context.plugins.size ? switchedOffSql([...context.plugins], context.workspace) : 'NULL::text[]';
+    return {
+      read: { sql: `SELECT json_build_object(${parts.join(', ')})::text AS data, ${switchedOff} AS "switchedOff"`, params: params.values, partial: context.deferred.length > 0 },
+      deferred: context.deferred,
+    };
   }
 
   function rootList(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[]): string {
@@ -163,7 +189,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
 
   function rowSql(context: RenderContext, object: ResolvedObject, rowId: string, nodes: readonly FieldNode[]): string {
     const type = schema.getType(object.name);
-    if (!type || !('getFields' in type)) decline(`${object.name} has no type`);
+    if (!type || !('getFields' in type)) return decline(`${object.name} has no type`);
     const a = context.nextAlias();
     return `(SELECT ${objectSql(context, type as never, a, nodes)} FROM ${ident(object.model)} ${a} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${visible(context, object, a)})`;
   }
@@ -204,10 +230,13 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
         if (coerced.errors) decline('variables do not coerce');
         const fragments: Record<string, FragmentDefinitionNode> = {};
         for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-        return compile(operation, fragments, coerced.coerced, session);
+        let compiled = compile(operation, fragments, coerced.coerced, session, false);
+        // Some fields are left to their resolvers: compiled again with the marks graphql's execution reads.
+        if (compiled.read.partial) compiled = compile(operation, fragments, coerced.coerced, session, true);
+        for (const reason of compiled.deferred) options.onDefer?.(reason);
+        return compiled.read;
       } catch (error) {
-        // A bad argument (filter, order, id) is declined too: Pothos then answers with its coded error.
-        const reason = error instanceof Declined ? error.reason : error instanceof Error && 'code' in error ? `input: ${(error as { code: string }).code}` : null;
+        const reason = declineReason(error);
         if (reason === null) throw error;
         options.onDecline?.(reason);
         return null;

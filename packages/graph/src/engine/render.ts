@@ -10,10 +10,12 @@ import { type FieldNode, type GraphQLField, type GraphQLObjectType, getNamedType
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { selectionOfAggregate } from '../objects/aggregate-types.js';
 import { aggregateObjectSql } from './aggregate-sql.js';
-import { decline } from './decline.js';
+import { decline, declineReason } from './decline.js';
+import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
+import { parentRowSql } from './parent-row.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
-import { column, cursorSql, globalIdSql, ident, literal, valueSql } from './sql-text.js';
+import { column, cursorOfSql, cursorSql, globalIdSql, ident, literal, valueSql } from './sql-text.js';
 import { permittedRows, visibleRows } from './visible-rows.js';
 
 /** Everything compiling one operation needs (one per request). */
@@ -25,7 +27,37 @@ export interface RenderContext extends SelectionContext, SqlFilterContext {
   canRead(field: ResolvedField): boolean;
   /** A list's filter and order from its arguments (validated as the Pothos path validates them). */
   listQuery(object: ResolvedObject, args: Record<string, unknown>): { filter: FilterNode; order: OrderTerm[] };
+  /**
+   * Whether graphql executes the operation over the engine's answer (some field is left to its resolver): every
+   * object the statement builds then carries the marks `engine-answers.ts` reads.
+   */
+  marked: boolean;
+  /** Why each field left to its resolver was left (in compile order). */
+  deferred: string[];
+  /** The plugins whose objects the statement reads (their per-workspace switches are read with it). */
+  plugins: Set<string>;
 }
+
+/**
+ * `build()`, or null when it declines: the field it compiles is then left to its resolver (the rest of the operation
+ * stays one statement). The parameters it added are dropped with it.
+ */
+export function deferrable(context: RenderContext, build: () => string): string | null {
+  const mark = context.params.values.length;
+  try {
+    return build();
+  } catch (error) {
+    const reason = declineReason(error);
+    if (reason === null) throw error;
+    context.params.values.length = mark;
+    context.deferred.push(reason);
+    return null;
+  }
+}
+
+/** The marks of an object the engine builds, when graphql executes over its answer. */
+const marks = (context: RenderContext, typename: string): string[] =>
+  context.marked ? [literal(ENGINE_MARK), '1', literal(ENGINE_TYPE), literal(typename)] : [];
 
 /** A row source for a connection: a table, its conditions for a given alias, an order ending on `id`. */
 export interface ConnectionSource {
@@ -48,9 +80,13 @@ const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context:
 
 /**
  * Every table the engine lists, counts or nests is filtered by the caller's workspace and permissions, here and
- * nowhere else (a to-one link names its row whatever the rules: see `relationSql`).
+ * nowhere else (a to-one link names its row whatever the rules: see `relationSql`). The plugins whose objects it reads
+ * are noted: their per-workspace switches are read in the same statement.
  */
-export const visible = (context: SqlFilterContext, object: ResolvedObject, alias: string) => permittedRows(context.workspace, object, alias, context.permissions);
+export function visible(context: SqlFilterContext & { plugins?: Set<string> }, object: ResolvedObject, alias: string): string {
+  if (object.plugin) context.plugins?.add(object.plugin);
+  return permittedRows(context.workspace, object, alias, context.permissions);
+}
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
 export function scalarSql(field: ResolvedField, value: string): string {
@@ -86,34 +122,48 @@ export function orderSql(context: SqlFilterContext, object: ResolvedObject, term
     .join(', ');
 }
 
-/** `json_build_object(…)` of the selection on one row of `type` aliased `alias`. */
+/**
+ * `json_build_object(…)` of the selection on one row of `type` aliased `alias`. A field the engine cannot compile (a
+ * computed or plugin field, an argument it does not take) is left to its resolver, which gets the row's columns.
+ */
 export function objectSql(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
   const object = declared(context, type);
   const graphqlFields = type.getFields();
-  const parts: string[] = [];
+  const parts: string[] = marks(context, type.name);
+  let leftToResolvers = false;
   for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
-    parts.push(literal(key));
-    if (name === '__typename') {
-      parts.push(literal(type.name));
-      continue;
-    }
-    if (name === 'id' && object.node) {
-      parts.push(globalIdSql(type.name, alias, 'id'));
-      continue;
-    }
-    const field = object.fields.get(name);
-    if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
-      // A field the caller does not read is null (docs/security.md, "Hidden fields"), as the resolvers answer it.
-      if (!context.canRead(field) && !field.nullable) decline(`${type.name}.${name} is not readable by the caller`);
-      parts.push(context.canRead(field) ? scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column)) : 'NULL');
-      continue;
-    }
-    const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
-    if (!relation) decline(`${type.name}.${name} is not declared`);
-    parts.push(relationSql(context, object, relation, graphqlFields[name]!, alias, fieldNodes));
+    const value = deferrable(context, () => fieldSql(context, object, type, graphqlFields[name], name, alias, fieldNodes));
+    if (value === null) leftToResolvers = true;
+    else parts.push(literal(key), value);
   }
+  if (leftToResolvers) parts.push(literal(ENGINE_ROW), parentRowSql(object.model, alias));
   return buildObject(parts);
+}
+
+function fieldSql(
+  context: RenderContext,
+  object: ResolvedObject,
+  type: GraphQLObjectType,
+  def: GraphQLField<unknown, unknown> | undefined,
+  name: string,
+  alias: string,
+  nodes: readonly FieldNode[],
+): string {
+  if (name === '__typename') return literal(type.name);
+  if (name === 'id' && object.node) return globalIdSql(type.name, alias, 'id');
+  const field = object.fields.get(name);
+  if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
+    // A field the caller does not read is null (docs/security.md, "Hidden fields"), as the resolvers answer it.
+    if (!context.canRead(field)) {
+      if (!field.nullable) decline(`${type.name}.${name} is not readable by the caller`);
+      return 'NULL';
+    }
+    return scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column));
+  }
+  const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
+  if (!relation || !def) decline(`${type.name}.${name} is not declared`);
+  return relationSql(context, object, relation, def, alias, nodes);
 }
 
 function childWhere(context: RenderContext, object: ResolvedObject, relation: ResolvedRelation, alias: string, parentAlias: string): string[] {
@@ -179,7 +229,7 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
   const { first, object } = source;
   const cursor = cursorSql(a, 'id');
   const countWhere = source.countWhere ?? source.where;
-  const parts: string[] = [];
+  const parts: string[] = marks(context, connection.name);
   for (const [key, fieldNodes] of collectFields(connection, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     parts.push(literal(key));
@@ -197,15 +247,16 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
       parts.push(`coalesce(json_agg(${edgeSql(context, edge, a, cursor, fieldNodes)} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}), '[]'::json)`);
     } else if (name === 'pageInfo') {
       const pageInfo = objectTypeOf(connection.getFields().pageInfo!)!;
-      const info: string[] = [];
+      const info: string[] = marks(context, pageInfo.name);
       for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
         const infoName = infoNodes[0]!.name.value;
         info.push(literal(infoKey));
         if (infoName === '__typename') info.push(literal(pageInfo.name));
         else if (infoName === 'hasNextPage') info.push(`count(*) > ${first}`);
         else if (infoName === 'hasPreviousPage') info.push(source.hasPreviousPage ? 'true' : 'false');
-        else if (infoName === 'startCursor') info.push(`(array_agg(${cursor} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}))[1]`);
-        else if (infoName === 'endCursor') info.push(`(array_agg(${cursor} ORDER BY ${a}.__n DESC) FILTER (WHERE ${a}.__n <= ${first}))[1]`);
+        // The first and last row's cursor, encoded once (not for every row of the page).
+        else if (infoName === 'startCursor') info.push(boundCursorSql(a, 'min', first));
+        else if (infoName === 'endCursor') info.push(boundCursorSql(a, 'max', first));
         else decline(`PageInfo.${infoName}`);
       }
       parts.push(buildObject(info));
@@ -223,7 +274,7 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
  */
 function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[], context: RenderContext, values: string): string {
   const v = `(${values})::jsonb`;
-  const parts: string[] = [];
+  const parts: string[] = marks(context, type.name);
   for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     parts.push(literal(key));
@@ -234,7 +285,7 @@ function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[]
       parts.push(`coalesce(${v}->'countDistinct'->${literal(field)}, '0'::jsonb)`);
     } else {
       const inner = objectTypeOf(type.getFields()[name]!)!;
-      const innerParts: string[] = [];
+      const innerParts: string[] = marks(context, inner.name);
       for (const [innerKey, innerNodes] of collectFields(inner, subSelections(fieldNodes), context)) {
         const innerName = innerNodes[0]!.name.value;
         innerParts.push(literal(innerKey), innerName === '__typename' ? literal(inner.name) : `${v}->${literal(name)}->${literal(innerName)}`);
@@ -245,8 +296,13 @@ function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[]
   return `json_build_object(${parts.join(', ')})`;
 }
 
+/** The cursor of the page's first (`min`) or last (`max`) row; null on an empty page. */
+function boundCursorSql(alias: string, bound: 'min' | 'max', first: number): string {
+  return cursorOfSql(`(array_agg(${alias}."id" ORDER BY ${alias}.__n ${bound === 'min' ? 'ASC' : 'DESC'}) FILTER (WHERE ${alias}.__n <= ${first}))[1]`);
+}
+
 function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, cursor: string, nodes: readonly FieldNode[]): string {
-  const parts: string[] = [];
+  const parts: string[] = marks(context, edge.name);
   for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     parts.push(literal(key));

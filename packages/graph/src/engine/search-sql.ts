@@ -1,6 +1,6 @@
 import { badInput, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { column, ident, literal, type SqlParams } from './sql-text.js';
-import { permittedRows } from './visible-rows.js';
+import { permittedRows, visibleRows } from './visible-rows.js';
 
 /**
  * Full-text search over an object's declared searchable fields: a weighted `tsvector` (English stemming, word order
@@ -79,18 +79,26 @@ function ownMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms, 
 }
 
 /**
- * The condition "the row matches the search" on `alias`: its own fields, or (`searchThrough`) a related row's, each
- * through that object's own index.
+ * The condition "the row matches the search" on `alias`: its own fields, or (`searchThrough`) a related row's. Written
+ * as `id IN (… UNION …)` of one arm per table so that each arm is answered from that table's GIN indexes (a bitmap OR
+ * of the full-text and trigram indexes): as one OR over the outer row, PostgreSQL walked the list in its order and
+ * computed every row's document until it had a page (tens of milliseconds on 10,000 customers, all of them for a rare
+ * word).
  */
 export function searchMatchSql(context: SearchContext, object: ResolvedObject, alias: string, terms: SearchTerms): string {
   if (!terms.words) return 'FALSE';
-  const through = object.searchThrough.map((name) => {
+  const own = context.nextAlias();
+  const arms = [`SELECT ${column(own, 'id')} FROM ${ident(object.model)} ${own} WHERE ${visibleRows(context.workspace, object, own)} AND (${ownMatchSql(object, own, terms, context.permissions)})`];
+  for (const name of object.searchThrough) {
     const relation = object.relations.get(name)!;
     const target = context.catalog.target(relation);
-    const r = context.nextAlias();
-    return `EXISTS (SELECT 1 FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${permittedRows(context.workspace, target, r, context.permissions)} AND (${ownMatchSql(target, r, terms, context.permissions)}))`;
-  });
-  return `(${[ownMatchSql(object, alias, terms, context.permissions), ...through].join(' OR ')})`;
+    const [r, t] = [context.nextAlias(), context.nextAlias()];
+    arms.push(
+      `SELECT ${column(r, 'id')} FROM ${ident(target.model)} ${t} JOIN ${ident(object.model)} ${r} ON ${column(r, object.fields.get(relation.key)!.column)} = ${column(t, 'id')}` +
+        ` WHERE ${permittedRows(context.workspace, target, t, context.permissions)} AND (${ownMatchSql(target, t, terms, context.permissions)}) AND ${visibleRows(context.workspace, object, r)}`,
+    );
+  }
+  return `${column(alias, 'id')} IN (${arms.join(' UNION ')})`;
 }
 
 /** A relevance score: the text rank plus the best trigram word similarity. */

@@ -13,6 +13,7 @@ import type { GraphContext } from '../context.js';
 import { globalId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
+import { declaredRef } from '../objects/declared-ref.js';
 import { exportText } from '../export/export-formats.js';
 import { planExport } from '../export/export-plan.js';
 
@@ -53,43 +54,38 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
     }),
   });
 
-  const SegmentRef = builder.prismaNode('Segment', {
-    id: { field: 'id' },
-    description: 'A saved customer segment: a filter whose membership is kept current and announced with events.',
-    fields: (t) => ({
-      name: t.exposeString('name'),
-      filter: t.expose('filter', { type: 'JSON', description: 'The stored filter: the customer filter language, with global ids and ISO instants.' }),
-      memberCount: t.int({
-        description: 'Customers matching now (membership is updated in the transaction of every change).',
-        resolve: (segment, _args, ctx) => loadersOf(ctx).counts.load(segment.id),
-      }),
-      members: t.relatedConnection('members', {
-        cursor: 'segmentId_customerId',
-        totalCount: true,
-        type: SegmentMemberRef,
-        query: () => ({ orderBy: [{ enteredAt: 'asc' }, { customerId: 'asc' }] }),
-      }),
-      csv: t.string({
-        description:
-          'The members as CSV (RFC 4180, header row; see docs/analytics.md for the columns). For large segments stream `GET /export/customers?filter={"inSegment":"<id>"}` instead (docs/data.md).',
-        resolve: async (segment, _args, ctx) => {
-          // The export of every object, with this segment's columns: one mechanism (docs/data.md, "Export").
-          const plan = planExport(objects.catalog, callerOf(ctx).session, {
-            object: 'Customer',
-            filter: { inSegment: globalId('Segment', segment.id) },
-            orderBy: [{ field: 'NAME' }],
-            fields: segmentCsvColumns,
-          });
-          const run = (sql: string, params: readonly unknown[]) => callerOf(ctx).db.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params);
-          let csv = '';
-          for await (const chunk of exportText(plan.columns, plan.pages(run), 'csv', { header: (column) => column.path.replace(/^score\./, '') })) csv += chunk;
-          return csv;
-        },
-      }),
-      createdAt: t.expose('createdAt', { type: 'DateTime' }),
-      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  // Segment is declared (core/src/objects/core/segments.ts): name, filter and dates come from the declaration.
+  objects.register('Segment');
+  const SegmentRef = declaredRef(builder, 'Segment');
+  builder.prismaObjectFields('Segment', (t) => ({
+    memberCount: t.int({
+      description: 'Customers matching now (membership is updated in the transaction of every change).',
+      resolve: (segment, _args, ctx) => loadersOf(ctx).counts.load(segment.id),
     }),
-  });
+    members: t.relatedConnection('members', {
+      cursor: 'segmentId_customerId',
+      totalCount: true,
+      type: SegmentMemberRef,
+      query: () => ({ orderBy: [{ enteredAt: 'asc' }, { customerId: 'asc' }] }),
+    }),
+    csv: t.string({
+      description:
+        'The members as CSV (RFC 4180, header row; see docs/analytics.md for the columns). For large segments stream `GET /export/customers?filter={"inSegment":"<id>"}` instead (docs/data.md).',
+      resolve: async (segment, _args, ctx) => {
+        // The export of every object, with this segment's columns: one mechanism (docs/data.md, "Export").
+        const plan = planExport(objects.catalog, callerOf(ctx).session, {
+          object: 'Customer',
+          filter: { inSegment: globalId('Segment', segment.id) },
+          orderBy: [{ field: 'NAME' }],
+          fields: segmentCsvColumns,
+        });
+        const run = (sql: string, params: readonly unknown[]) => callerOf(ctx).db.$queryRawUnsafe<Record<string, unknown>[]>(sql, ...params);
+        let csv = '';
+        for await (const chunk of exportText(plan.columns, plan.pages(run), 'csv', { header: (column) => column.path.replace(/^score\./, '') })) csv += chunk;
+        return csv;
+      },
+    }),
+  }));
 
   builder.prismaObjectField('Customer', 'segments', (t) =>
     t.field({

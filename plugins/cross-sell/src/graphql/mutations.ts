@@ -1,5 +1,5 @@
 // Cross-sell commands: each one transaction through `plugin.run` (permission checked first, events after commit).
-import { type Builder, conflict, type Models, notFound, type PluginCommandScope, rowId } from '@crm/plugin-sdk';
+import { type Builder, conflict, declaredRef, type Models, notFound, type PluginCommandScope, rowId } from '@crm/plugin-sdk';
 import { rebuildRules } from '../rules.js';
 import type { CrossSellSettings } from '../settings.js';
 import { blockedCustomers } from '../blocked.js';
@@ -24,14 +24,8 @@ async function existingSku(scope: Scope, sku: string): Promise<string> {
 export function registerCrossSellMutations(builder: Builder, plugin: CrossSellToolkit, types: CrossSellTypes) {
   // The nodes live here, not in types.ts's return value: their inferred types name the generated client, which a
   // declaration file of this package cannot.
-  const offer = builder.prismaNode('CrossSellOffer', {
-    id: { field: 'id' },
-    fields: (t) => ({
-      sku: t.exposeString('sku'),
-      antecedentSku: t.exposeString('antecedentSku', { nullable: true }),
-      offeredAt: t.expose('offeredAt', { type: 'DateTime' }),
-    }),
-  });
+  // CrossSellOffer is a declared object (src/objects.ts): its type and lists come from the declaration.
+  const offer = declaredRef(builder, 'CrossSellOffer');
   const OfferPayload = builder.objectRef<{ offer: Models.CrossSellOffer }>('MarkSuggestionOfferedPayload').implement({
     fields: (t) => ({ offer: t.field({ type: offer, resolve: (p) => p.offer }) }),
   });

@@ -1,5 +1,5 @@
 // The loyalty types and `Customer.loyalty`, resolved through a per-request loader: one query per page of customers.
-import { type Builder, globalId, type Models, type PluginToolkit, type Prisma } from '@crm/plugin-sdk';
+import { type Builder, declaredRef, globalId, type Models, type PluginToolkit, type Prisma } from '@crm/plugin-sdk';
 import { POINTS, toPoints } from '../points.js';
 import type { LoyaltySettings, Tier } from '../settings.js';
 
@@ -83,14 +83,8 @@ export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
     }),
   );
 
-  const reward = builder.prismaNode('LoyaltyReward', {
-    id: { field: 'id' },
-    fields: (t) => ({
-      name: t.exposeString('name'),
-      costPoints: t.exposeInt('costPoints'),
-      active: t.exposeBoolean('active'),
-    }),
-  });
+  // LoyaltyReward is a declared object (src/objects.ts): its type and lists come from the declaration.
+  const reward = declaredRef(builder, 'LoyaltyReward');
 
   const redemption = builder.prismaNode('LoyaltyRedemption', {
     id: { field: 'id' },

@@ -4,6 +4,7 @@ import { Order, OrderLine, Product } from './commerce.js';
 import { Company, Customer, CustomerScore, LifecycleChange, User } from './contacts.js';
 import { Campaign, CampaignResponse } from './marketing.js';
 import { Deal, Pipeline, Stage } from './sales.js';
+import { Segment } from './segments.js';
 import { SurveyResponse, Ticket } from './service.js';
 
 /** Every core object's declaration (plugins add theirs through the SDK). */
@@ -25,4 +26,5 @@ export const coreObjects: readonly ObjectDeclaration[] = [
   SurveyResponse,
   Campaign,
   CampaignResponse,
+  Segment,
 ];
