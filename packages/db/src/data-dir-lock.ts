@@ -71,12 +71,7 @@ export function lockDataDir(dataDir: string): () => void {
     if (readLock(lockFile)?.text === mine) fs.rmSync(lockFile, { force: true });
   };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, mine, { flag: 'wx' });
-      return release;
-    } catch (error) {
-      if (!isErrno(error, 'EEXIST')) throw error;
-    }
+    if (createWhole(lockFile, mine)) return release;
     const held = readLock(lockFile);
     if (!held) continue; // released meanwhile: try again
     const owner = parseLockOwner(held.text);
@@ -85,6 +80,25 @@ export function lockDataDir(dataDir: string): () => void {
     sleep(RETRY_MS); // another process is taking over, or just did: look again
   }
   throw new Error(`Could not lock ${dataDir}: its lock file keeps changing`);
+}
+
+/**
+ * Creates `file` holding `text`, or returns false when it exists. Written aside and hard-linked into place, so the
+ * file never exists empty: a plain `wx` create and a write are two steps, and a process reading between them would
+ * judge the empty lock stale and take it over (two owners).
+ */
+function createWhole(file: string, text: string): boolean {
+  const temp = path.join(path.dirname(file), `${path.basename(file)}.${process.pid}.${randomUUID()}`);
+  fs.writeFileSync(temp, text, { flag: 'wx' });
+  try {
+    fs.linkSync(temp, file);
+    return true;
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+    return false;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
 /**
