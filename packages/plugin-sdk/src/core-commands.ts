@@ -11,12 +11,14 @@ const COMMAND_NAME = /^(create|update|delete|complete|convert|log|move|record|re
 type CommandVerb = 'create' | 'update' | 'delete' | 'complete' | 'convert' | 'log' | 'move' | 'record' | 'rename';
 
 /**
- * Services a plugin never runs: access and keys, webhooks, workspaces, and helpers that are not commands (they take
- * a transaction, not a caller). A plugin acting as `plugin:<id>` (ADMIN) must not mint credentials.
+ * Services a plugin never runs: access (keys, users, roles), webhooks, workspaces, the workspace's metadata (custom
+ * fields), and helpers that are not commands (they take a transaction, not a caller). A plugin acting as
+ * `plugin:<id>` (ADMIN) must not mint credentials, widen permissions or change the workspace's schema.
  */
 const NOT_FOR_PLUGINS = [
-  'createApiKey', 'revokeApiKey', 'createUser', 'updateUser', 'createWebhook', 'updateWebhook', 'deleteWebhook',
-  'createWorkspace', 'recordStageChange', 'updateAnalyticsSettings',
+  'createApiKey', 'revokeApiKey', 'createUser', 'updateUser', 'createRole', 'updateRole', 'deleteRole',
+  'createWebhook', 'updateWebhook', 'deleteWebhook', 'createWorkspace', 'recordStageChange', 'updateAnalyticsSettings',
+  'renameCustomField', 'deleteCustomField', 'createCustomFieldIndexes',
 ] as const;
 
 type CoreModule = typeof core;

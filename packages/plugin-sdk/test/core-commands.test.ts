@@ -20,6 +20,8 @@ describe('core commands for plugins', () => {
     expectTypeOf<CoreCommands>().not.toHaveProperty('createApiKey');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWebhook');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWorkspace');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('createRole');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('deleteCustomField');
   });
 });
 
