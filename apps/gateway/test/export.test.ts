@@ -80,8 +80,8 @@ describe('GET /export/<object>', () => {
     expect(readOnlyLines[0]!.split(',')).toEqual(header.filter((name) => name !== 'annualWallet'));
     expect(readOnlyLines).toHaveLength(3);
     expect(await errorOf(await get(readOnly, 'customers', { fields: 'name,annualWallet' }))).toEqual({ status: 403, code: 'FORBIDDEN', field: 'fields.1' });
-    expect(await errorOf(await get(readOnly, 'companies', { filter: JSON.stringify({ annualWallet: { gte: '1' } }) }))).toEqual({ status: 403, code: 'FORBIDDEN', field: 'filter.annualWallet' });
-    expect(await errorOf(await get(readOnly, 'customers', { orderBy: 'ANNUAL_WALLET' }))).toEqual({ status: 403, code: 'FORBIDDEN', field: 'orderBy.0.field' });
+    expect(await errorOf(await get(readOnly, 'companies', { filter: JSON.stringify({ annualWallet: { gte: '1' } }) }))).toEqual({ status: 400, code: 'BAD_USER_INPUT', field: 'filter.annualWallet' });
+    expect(await errorOf(await get(readOnly, 'customers', { orderBy: 'ANNUAL_WALLET' }))).toEqual({ status: 400, code: 'BAD_USER_INPUT', field: 'orderBy.0.field' });
   });
 
   it('never exports another workspace’s rows', async () => {

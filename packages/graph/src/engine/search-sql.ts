@@ -60,7 +60,16 @@ export function searchTerms(params: SqlParams, raw: string): SearchTerms | null 
   if (!text) return null;
   const ts = tsQueryText(text);
   if (!ts) return { tsQuery: '', text: '', words: false };
-  return { tsQuery: `to_tsquery(${config}, ${params.add(ts, 'text')})`, text: params.add(text, 'text'), words: true };
+  // The text is bound on first use: only trigram matching reads it, and an object without trigram fields (or whose
+  // trigram fields the caller may not read) would leave an unused parameter, which PostgreSQL refuses.
+  let bound: string | null = null;
+  return {
+    tsQuery: `to_tsquery(${config}, ${params.add(ts, 'text')})`,
+    get text() {
+      return (bound ??= params.add(text, 'text'));
+    },
+    words: true,
+  };
 }
 
 /** What matching through relations needs: the declarations, the workspace placeholder, fresh aliases. */
