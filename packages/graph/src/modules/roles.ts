@@ -96,7 +96,7 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
       description: t.exposeString('description', { nullable: true }),
       permissions: t.field({ type: [ObjectPermission], resolve: (r) => r.permissions }),
       pluginPermissions: t.stringList({
-        description: 'Plugins’ declared permissions the custom role holds (`loyalty.redeem`); built-in roles hold those their plugins list them under.',
+        description: 'Plugins’ declared permissions the custom role holds (`<pluginId>.<permission>`, e.g. `gift-cards.redeem`); built-in roles hold those their plugins list them under.',
         resolve: (r) => [...r.pluginPermissions],
       }),
     }),
