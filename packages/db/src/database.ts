@@ -6,7 +6,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { DeadlineClient } from './deadline.js';
+import { DeadlineClient, DeadlinePool } from './deadline.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, type MigrationReport } from './migrations/runner.js';
 import { coreMigrations } from './migrations/folder.js';
@@ -76,11 +76,11 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
  * The pool for PostgreSQL, with bounded waits: a connection (handshake included, e.g. a server that accepts but
  * never answers) within `timeoutMs`; a transaction its client left idle that long is ended by the server; a
  * statement whose client is gone is cancelled within a second (`client_connection_check_interval`). Statements
- * of a request give up at its deadline (`DeadlineClient`).
+ * of a request give up at its deadline (`DeadlineClient`), also after waiting for a connection (`DeadlinePool`).
  */
 export function postgresPool(config: Extract<DatabaseConfig, { kind: 'postgres' }>): pg.Pool {
   const timeoutMs = config.timeoutMs ?? 10_000;
-  return new pg.Pool({
+  return new DeadlinePool({
     connectionString: config.url,
     max: config.poolSize ?? 10,
     Client: DeadlineClient,

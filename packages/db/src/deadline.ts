@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
 
 /** The time by which the work of one request must be done. Statements it sends are bounded by it. */
@@ -93,5 +93,23 @@ export class DeadlineClient extends pg.Client {
       stream?.destroy(); // not connected (yet): nothing was sent
     }
     return Promise.reject(new DeadlineExceededError());
+  }
+}
+
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/**
+ * A pool whose waiters keep their own request's deadline. node-postgres hands a freed connection to the next waiter
+ * from inside the callback of the statement that freed it, that is, in the async context of the request that last
+ * used (or opened) the connection; `pool.query` then sends the waiter's statement from there, and it inherited that
+ * other request's deadline (long past: abandoned at once) or none. Binding the waiter's callback to its own
+ * context keeps each statement under its own deadline.
+ */
+export class DeadlinePool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (typeof callback === 'function') return super.connect(AsyncResource.bind(callback));
+    return super.connect();
   }
 }

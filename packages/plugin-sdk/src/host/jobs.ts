@@ -50,7 +50,11 @@ export function startJobs(
   if (options.timers ?? true) {
     for (const plugin of plugins) {
       for (const job of plugin.jobs) {
-        const timer = setInterval(() => void runJob(plugin, job, new Date()), job.everyMs);
+        // A run that fails before reaching a workspace (the database unreachable) is reported, never left to
+        // become an unhandled rejection (which ends the process).
+        const tick = () =>
+          void runJob(plugin, job, new Date()).catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, job: job.name }));
+        const timer = setInterval(tick, job.everyMs);
         timer.unref();
         timers.push(timer);
       }
