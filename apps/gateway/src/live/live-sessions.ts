@@ -33,13 +33,17 @@ export function useLiveSessions(guard: SessionGuard, accessOf: (session: Session
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return;
+          const follow = (current: Session) => Object.assign(context, accessOf(current));
           let stop: () => void = () => {};
-          const ended = new Promise<SessionEndReason>((resolve) => {
-            stop = guard.watch(session, {
-              ...(overSse ? { end: resolve } : {}),
-              follow: (current) => Object.assign(context, accessOf(current)),
+          let ended: Promise<SessionEndReason> | null = null;
+          if (overSse) {
+            ended = new Promise<SessionEndReason>((resolve) => {
+              stop = guard.watch(session, { end: resolve, follow });
             });
-          });
+          } else {
+            // Over graphql-ws nothing is raced: the WebSocket server closes the socket when the key stops working.
+            stop = guard.watch(session, { follow });
+          }
           setResult(until(result, ended, stop));
         },
       };
@@ -52,18 +56,18 @@ function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
 }
 
 /**
- * `source` until `ended` settles; then one error result, and the source is closed. A plain iterator rather than an
+ * `source` until `ended` settles (never, when null); then one error result, and the source is closed. A plain iterator rather than an
  * async generator: `return()` (the client completing, a socket closing) must stop watching and close the source at
  * once, even while a `next()` is waiting for the next event (a generator would queue it until that event came). Each
  * wait races a promise of its own, not `ended` itself, which would collect one reaction per result for as long as the
  * stream lives.
  */
-function until(source: AsyncIterable<ExecutionResult>, ended: Promise<SessionEndReason>, stopWatching: () => void): AsyncIterableIterator<ExecutionResult> {
+function until(source: AsyncIterable<ExecutionResult>, ended: Promise<SessionEndReason> | null, stopWatching: () => void): AsyncIterableIterator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]();
   let finished = false;
   let endedWith: SessionEndReason | null = null;
   let interrupt: (() => void) | null = null;
-  void ended.then((reason) => {
+  void ended?.then((reason) => {
     endedWith = reason;
     interrupt?.();
   });
@@ -85,6 +89,14 @@ function until(source: AsyncIterable<ExecutionResult>, ended: Promise<SessionEnd
     async next() {
       if (finished) return { done: true, value: undefined };
       if (endedWith) return endResult(endedWith);
+      if (!ended) {
+        const step = await iterator.next().catch((error: unknown) => {
+          finish();
+          throw error;
+        });
+        if (step.done) finish();
+        return step;
+      }
       const interrupted = new Promise<'ended'>((resolve) => {
         interrupt = () => resolve('ended');
       });
