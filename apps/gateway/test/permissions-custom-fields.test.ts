@@ -105,6 +105,21 @@ describe('a role that hides a custom field', () => {
     expect(JSON.stringify(stored.grants)).not.toContain('headcount');
   });
 
+  it('keeps the rule of an archived field: the role can still be updated, and the rule holds again when it is restored', async () => {
+    const ARCHIVE = `mutation ($i: ArchiveCustomFieldInput!) { archiveCustomField(input: $i) { customField { name } } }`;
+    await admin.query(ARCHIVE, { i: { id: seatsId } });
+    const updated = await admin.request(`mutation ($id: ID!) { updateRole(input: { id: $id, pluginPermissions: [] }) { role { permissions { hiddenFields readOnlyFields } } } }`, { id: roleId });
+    expect(updated.errors).toBeUndefined();
+    expect(updated.data!.updateRole.role.permissions[0].hiddenFields).toEqual([expect.stringMatching(/^customFields\./)]);
+    await admin.query(ARCHIVE, { i: { id: seatsId, archived: false } });
+    const read = await eventually(async () => {
+      const result = await rep.request(`query ($id: ID!) { customer(id: $id) { headcount } }`, { id: ids.ada });
+      return result.errors ? undefined : result.data;
+    });
+    expect(read).toEqual({ customer: { headcount: null } });
+    expect((await admin.query(`query ($id: ID!) { customer(id: $id) { headcount } }`, { id: ids.ada })).customer.headcount).toBe(122);
+  });
+
   it('checks names against the workspace’s own definitions', async () => {
     const create = `mutation ($p: [ObjectPermissionInput!]!) { createRole(input: { name: "Bad", permissions: $p }) { role { id } } }`;
     const refused = async (client: TestClient, hiddenFields: string[]) =>

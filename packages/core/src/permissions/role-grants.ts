@@ -1,4 +1,5 @@
 import type { ObjectCatalog, ResolvedField, ResolvedObject } from '../objects/index.js';
+import { isExtensible } from '../custom-fields/definition.js';
 import { badInput } from '../errors.js';
 
 /** What a role may do with one object. Objects a role does not name are closed to it. */
@@ -36,6 +37,9 @@ export function grantedField(object: ResolvedObject, name: string): ResolvedFiel
   return object.fields.get(name) ?? [...object.fields.values()].find((field) => field.stored && grantName(field) === name);
 }
 
+/** A custom field named by its grant name (`customFields.<key>`). */
+const CUSTOM_GRANT_NAME = /^customFields\.[A-Za-z_][A-Za-z0-9_]*$/;
+
 const PLUGIN_PERMISSION = /^[a-z0-9][a-z0-9-]*\.[A-Za-z][A-Za-z0-9_]*$/;
 
 export type ObjectAction = 'read' | 'create' | 'update' | 'delete';
@@ -68,6 +72,9 @@ export function checkRoleGrants(catalog: ObjectCatalog, entries: readonly ({ obj
     const fieldNamed = (list: 'hiddenFields' | 'readOnlyFields', name: string, j: number): string => {
       const field = grantedField(object, name);
       const path = `${at}.${list}.${j}`;
+      // A rule for a custom field that is not live now (archived, or deleted) is kept by its key: it holds again if
+      // the field is restored, and updating the role's other permissions does not trip over it.
+      if (!field && CUSTOM_GRANT_NAME.test(name) && isExtensible(object.name)) return name;
       if (!field || field.kind === 'id') throw badInput(`${path}: ${object.name} has no field ${name}`, path);
       if (field.computed && list === 'readOnlyFields') throw badInput(`${path}: ${name} is kept by the system, never written`, path);
       if (list === 'hiddenFields' && !field.nullable) throw badInput(`${path}: ${name} is never null in the schema, so it cannot be hidden`, path);
