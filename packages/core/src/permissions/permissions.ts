@@ -139,6 +139,20 @@ export class Permissions {
     if (!this.can(object, action)) throw forbidden(`Your API key's role cannot ${action} ${object.name} records`);
   }
 
+  /**
+   * FORBIDDEN unless the key reads every record of each object named: workspace-wide figures (reports, dashboard
+   * metrics) are aggregates over whole tables, so a role that sees part of an object (not at all, or own records only)
+   * gets none of them rather than totals over rows it cannot read. (The fields they sum are never null, which roles
+   * cannot hide.) Objects absent from the catalog (a plugin not installed) are skipped.
+   */
+  requireWholeRead(objects: readonly string[], what: string): void {
+    for (const name of objects) {
+      if (!this.catalog.has(name)) continue;
+      const object = this.catalog.get(name);
+      if (!this.can(object, 'read') || this.ownerField(object)) throw forbidden(`${what}: your API key's role does not read every ${name} record`);
+    }
+  }
+
   /** FORBIDDEN naming the field unless the key may write it. */
   requireWritable(field: ResolvedField): void {
     if (!this.canWriteField(field)) throw new CrmError('FORBIDDEN', `${field.name}: your API key's role cannot write ${field.owner}.${field.name}`, field.name);

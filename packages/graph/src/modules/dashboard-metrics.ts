@@ -9,6 +9,9 @@ import type { Enums } from './enums.js';
  * are computed once per workspace per emission and shared by all its subscribers (live/dashboard-hub.ts). To add
  * figures, see the seam described in @crm/core's services/dashboard-metrics.ts.
  */
+/** What the figures are computed from: a key must read all of it (`Permissions.requireWholeRead`). */
+const METRICS_READ = ['Customer', 'Deal', 'Order', 'Ticket', 'SurveyResponse'] as const;
+
 export function registerDashboardMetrics(builder: Builder, enums: Enums) {
   const LifecycleStageCount = builder.objectRef<DashboardMetrics['customersByStage'][number]>('LifecycleStageCount').implement({
     fields: (t) => ({
@@ -53,6 +56,7 @@ export function registerDashboardMetrics(builder: Builder, enums: Enums) {
       description: 'The workspace’s key figures now (SQL aggregates).',
       resolve: (_root, _args, context) => {
         const caller = callerOf(context);
+        context.permissions?.requireWholeRead(METRICS_READ, 'dashboardMetrics');
         return computeDashboardMetrics(caller.db, caller.session.workspaceId);
       },
     }),
@@ -68,6 +72,7 @@ export function registerDashboardMetrics(builder: Builder, enums: Enums) {
       subscribe: (_root, _args, context) => {
         const caller = callerOf(context);
         if (!context.live) throw new CrmError('NOT_FOUND', 'Subscriptions are not available on this endpoint');
+        context.permissions?.requireWholeRead(METRICS_READ, 'dashboardMetrics');
         return dashboardMetricsStream({ live: context.live, db: caller.db, workspaceId: caller.session.workspaceId });
       },
       resolve: (metrics) => metrics,

@@ -27,6 +27,9 @@ interface WorkspaceReportsRoot {
  * `reports { … }`: the workspace reports of the analytical CRM (docs/analytics.md, "Workspace reports"). Every role
  * can read them; each field runs only when asked for.
  */
+/** What the reports are computed from: a key must read all of it (`Permissions.requireWholeRead`). */
+const REPORTS_READ = ['Customer', 'Order', 'Ticket', 'Activity', 'SurveyResponse'] as const;
+
 export function registerReports(builder: Builder, enums: Enums) {
   const types = registerReportTypes(builder);
   const { RfmSegment } = enums;
@@ -108,9 +111,11 @@ export function registerReports(builder: Builder, enums: Enums) {
     t.field({
       type: WorkspaceReports,
       authScopes: { authenticated: true },
-      description: 'The workspace’s reports (every role may read them).',
+      description:
+        'The workspace’s reports: every built-in role reads them; a custom role or scoped key only when it reads every customer, order, ticket and activity (they are totals over all of them).',
       resolve: (_root, _args, ctx) => {
         callerOf(ctx);
+        ctx.permissions?.requireWholeRead(REPORTS_READ, 'reports');
         return { kind: 'reports' as const };
       },
     }),
