@@ -3,27 +3,21 @@ import { fileURLToPath } from 'node:url';
 import { type CommandScope, type CrmEventType, forbidden, type ObjectWriter, parseInput } from '@crm/core';
 import semver from 'semver';
 import type { z } from 'zod';
+import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
+import type { DeliveredEvent, Hook, HookContext, PendingEventOf, Subscriber } from './events.js';
 import type {
   ActionEntry,
   DashboardPanelEntry,
-  HostServices,
-  QueueEntry,
-  DeliveredEvent,
-  Hook,
-  HookContext,
   HookEntry,
   HostContext,
+  HostServices,
   JobEntry,
-  PendingEventOf,
   Plugin,
-  PluginDefinition,
-  PluginObjectWriter,
   PluginProblem,
+  QueueEntry,
   SettingsEntry,
-  SettingsSchema,
-  Subscriber,
   SubscriberEntry,
-} from './definition.js';
+} from './plugin.js';
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';

@@ -3,7 +3,9 @@
 // retried with exponential backoff, and recorded as FAILED when it keeps throwing.
 import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session, toRecordedEvent } from '@crm/core';
 import { type PrismaClient, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
-import type { DeliveredEvent, HostServices, OutboundHttp, Plugin, SubscriberEntry } from '../definition.js';
+import type { DeliveredEvent } from '../events.js';
+import type { OutboundHttp } from '../outbound-http.js';
+import type { HostServices, Plugin, SubscriberEntry } from '../plugin.js';
 import { type PluginState, readPluginState } from '../plugin-state.js';
 import { startJobs } from './jobs.js';
 import { startQueues } from './queues.js';

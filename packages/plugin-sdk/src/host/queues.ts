@@ -4,7 +4,9 @@
 // plugin's: the table is the one the plugin's fragment maps the queue's model to.
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
-import type { HostServices, OutboundHttp, Plugin, QueueEntry, QueueItem } from '../definition.js';
+import type { QueueItem } from '../jobs.js';
+import type { OutboundHttp } from '../outbound-http.js';
+import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
 import { readPluginState } from '../plugin-state.js';
 import { declaredModels } from './fragment-models.js';
 
