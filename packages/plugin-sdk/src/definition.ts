@@ -1,6 +1,7 @@
 // What a plugin author writes: the shape `definePlugin` accepts. Everything a plugin contributes is declared
 // here as data and functions; nothing runs until a host composes the plugin. The parts it refers to live in files of
-// their own: events.ts (hooks, subscribers), actions.ts, jobs.ts (jobs, queues), outbound-http.ts; plugin.ts is what
+// their own: events.ts (hooks, subscribers), actions.ts, jobs.ts (jobs, queues), outbound-http.ts, routes.ts (incoming
+// HTTP); plugin.ts is what
 // `definePlugin` returns.
 import type { ObjectDeclaration } from '@crm/core';
 import type { Role, ScopedPrisma } from '@crm/db';
@@ -11,6 +12,7 @@ import type { CoreCommands } from './core-commands.js';
 import type { DeliveryPolicy, HookContext, HookMap, PublishedEvent, SubscriberMap } from './events.js';
 import type { JobDefinition, QueueDefinition } from './jobs.js';
 import type { PluginSql } from './plugin-sql.js';
+import type { RouteDefinition } from './routes.js';
 import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
@@ -113,6 +115,8 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   actions?: Record<string, ActionDefinition<z.output<Settings>, Event, any>>;
   /** Durable work queues, by name, shared by every gateway instance. */
   queues?: Record<string, QueueDefinition<z.output<Settings>, Event>>;
+  /** HTTP endpoints (incoming webhooks) by name (kebab-case): `POST /plugins/<id>/<name>/<workspaceId>/…`. */
+  routes?: Record<string, RouteDefinition<z.output<Settings>, Event>>;
   /**
    * The plugin's objects, declared like core's (`defineObject`, docs/architecture.md "The declared object model"):
    * each gets its GraphQL type and, with `plural`/`single`, its root fields with the filter language, ordering,

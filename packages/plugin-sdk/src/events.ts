@@ -5,7 +5,7 @@ import type { ScopedTransaction } from '@crm/db';
 import type { ActionCaller } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
 import type { PluginSql } from './plugin-sql.js';
-import type { RecordAccess } from './record-access.js';
+import type { RecordObjects } from './record-access.js';
 
 /** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
 export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
@@ -46,8 +46,8 @@ export interface SubscriberContext<Settings, Event extends string = string> {
   attempt: number;
   /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
   sql: PluginSql;
-  /** Records of every declared object, the filter language, and which record change an event is. */
-  objects: RecordAccess;
+  /** Records of every declared object, the filter language, which record change an event is, and creating records. */
+  objects: RecordObjects;
   /** Calls an action another plugin declares (`actions`), inside `tx`. */
   actions: ActionCaller;
 }

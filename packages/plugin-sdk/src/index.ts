@@ -30,10 +30,11 @@ export type {
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
 export type { OutboundHttp } from './outbound-http.js';
 export type { Plugin, PluginProblem } from './plugin.js';
+export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } from './routes.js';
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
-export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
+export type { RecordAccess, RecordChange, RecordJson, RecordObjects, RecordWrites } from './record-access.js';
 export type { FilterNode } from '@crm/core';
 
 // What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,

@@ -6,7 +6,7 @@ import type { CoreCommands } from './core-commands.js';
 import type { OwnEmit } from './events.js';
 import type { OutboundHttp } from './outbound-http.js';
 import type { PluginSql } from './plugin-sql.js';
-import type { RecordAccess } from './record-access.js';
+import type { RecordObjects } from './record-access.js';
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
 export interface JobContext<Settings, Event extends string = string> {
@@ -22,8 +22,8 @@ export interface JobContext<Settings, Event extends string = string> {
   now: Date;
   /** One read-only SQL statement in the workspace, inside `tx`. */
   sql: PluginSql;
-  /** Records of every declared object, the filter language, and which record change an event is. */
-  objects: RecordAccess;
+  /** Records of every declared object, the filter language, which record change an event is, and creating records. */
+  objects: RecordObjects;
   /** Calls an action another plugin declares (`actions`), inside `tx`. */
   actions: ActionCaller;
 }

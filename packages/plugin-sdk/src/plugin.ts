@@ -8,6 +8,7 @@ import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, Publi
 import type { JobContext, QueueItem, QueueTransaction } from './jobs.js';
 import type { OutboundHttp } from './outbound-http.js';
 import type { RecordAccess } from './record-access.js';
+import type { PluginRequest, PluginResponse } from './routes.js';
 
 /** What the host shares with every plugin: records of the composed object model, the actions, outgoing HTTP. */
 export interface HostServices {
@@ -35,6 +36,21 @@ export interface HostQueueContext {
   now: Date;
   transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
   http: OutboundHttp;
+}
+
+/** A route as the host serves it. */
+export interface RouteEntry {
+  readonly name: string;
+  readonly maxBodyBytes: number;
+  handle(request: PluginRequest, context: HostRouteContext): Promise<PluginResponse>;
+}
+
+/** The route context as the host builds it (the plugin's scope added by `definePlugin`'s wrapper). */
+export interface HostRouteContext {
+  workspaceId: string;
+  now: Date;
+  transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
+  wake(): void;
 }
 
 /** A panel as the host serves it. */
@@ -71,6 +87,7 @@ export interface Plugin {
   readonly registerGraphql: ((builder: Builder, services?: HostServices) => void) | null;
   readonly actions: readonly ActionEntry[];
   readonly queues: readonly QueueEntry[];
+  readonly routes: readonly RouteEntry[];
   readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
   readonly jobs: readonly JobEntry[];
   readonly panels: readonly DashboardPanelEntry[];
