@@ -83,7 +83,9 @@ export function registerWorkflowTypes(builder: Builder): void {
       name: t.exposeString('name'),
       enabled: t.exposeBoolean('enabled'),
       draft: t.expose('draft', { type: 'JSON', description: 'The definition being edited (checked when published).' }),
-      signingSecret: t.exposeString('secret', { description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed.' }),
+      signingSecret: t.exposeString('secret', {
+        description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed; a webhook trigger checks the same signature (or this secret as a bearer token).',
+      }),
       nextFireAt: t.expose('nextFireAt', { type: 'DateTime', nullable: true }),
       webhookPath: t.string({
         nullable: true,
