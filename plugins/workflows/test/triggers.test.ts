@@ -279,7 +279,13 @@ describe('what a run costs', () => {
     const claims = statements.filter((s) => s.includes('FOR UPDATE SKIP LOCKED')).length;
     const stepReads = statements.filter((s) => /SELECT[\s\S]*FROM "public"\."WorkflowStepRun"/.test(s) && s.includes('"claims"')).length;
     const perRun = statements.length / 20;
-    console.info(`3-step run: ${perRun.toFixed(1)} statements per run (${statements.length} for 20), ${claims} claims`);
+    const touching = (table: string) => statements.filter((q) => q.includes(`"${table}"`)).length / 20;
+    console.info(
+      `3-step run: ${perRun.toFixed(1)} statements per run (${statements.length} for 20), ${claims} claims; per run: ` +
+        `${touching('WorkflowStepRun').toFixed(1)} on step rows, ${touching('WorkflowRun').toFixed(1)} on runs, ` +
+        `${touching('PluginDelivery').toFixed(1)} delivery records, ${touching('Workspace').toFixed(1)} workspace (plugin switch) reads, ` +
+        `${touching('Workflow').toFixed(1)} workflows, ${touching('Event').toFixed(1)} events, ${touching('Customer').toFixed(1)} customers, ${touching('Task').toFixed(1)} tasks`,
+    );
     // Per run: the first step is read by its admission and by its own transaction; its two successors run in that
     // transaction (no claim, no read of their own). Step by step it would be four reads per run.
     expect(stepReads).toBeLessThanOrEqual(2 * 20 + 5);
