@@ -52,12 +52,17 @@ describe('date-field triggers', () => {
     const scannedFrom = new Date((await admin.query(`query ($id: ID!) { workflow(id: $id) { datesScannedUntil } }`, { id })).workflow.datesScannedUntil);
     expect(Math.abs(scannedFrom.getTime() - Date.now())).toBeLessThan(60_000);
     const buyer = await customer('Dana Date');
+    // Another workspace's deal with the same title and date: its records are never scanned for this workflow.
+    const other = await kit.createWorkspace('Dates B');
+    const theirBuyer = await customer('Their Date', {}, other.client);
     const now = Date.now();
     const soon = (await admin.query(DEAL, { customerId: buyer, title: 'Soon: fleet' })).createDeal.deal.id;
-    const other = (await admin.query(DEAL, { customerId: buyer, title: 'Other: fleet' })).createDeal.deal.id;
+    const otherTitle = (await admin.query(DEAL, { customerId: buyer, title: 'Other: fleet' })).createDeal.deal.id;
     const closeAt = new Date(now + 3 * DAY + HOUR);
     await admin.query(CLOSE_AT, { id: soon, at: closeAt.toISOString() });
-    await admin.query(CLOSE_AT, { id: other, at: closeAt.toISOString() });
+    await admin.query(CLOSE_AT, { id: otherTitle, at: closeAt.toISOString() });
+    const theirs = (await other.client.query(DEAL, { customerId: theirBuyer, title: 'Soon: fleet' })).createDeal.deal.id;
+    await other.client.query(CLOSE_AT, { id: theirs, at: closeAt.toISOString() });
 
     await scanDates(new Date(now + 30 * 60_000)); // the point (in one hour) is not reached yet
     await kit.settled();
@@ -66,6 +71,7 @@ describe('date-field triggers', () => {
     await scanDates(new Date(now + 2 * HOUR)); // the same window again: nothing new
     const [run] = await finishedRuns(kit, admin, id, 1);
     expect(run!.status).toBe('SUCCEEDED');
+    expect((await other.client.query(`{ workflowRuns(first: 10) { id } }`)).workflowRuns).toEqual([]);
     expect(run!.triggerId).toBe(`date:${Buffer.from(soon, 'base64').toString().split(':')[1]}:${closeAt.toISOString()}`);
     expect(run!.steps[0]!.output.title).toBe(`Close Soon: fleet by ${closeAt.toISOString()}`);
 
