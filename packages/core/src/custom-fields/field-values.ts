@@ -3,6 +3,7 @@ import { badInput, conflict } from '../errors.js';
 import { MONEY_PATTERN } from '../money.js';
 import { isCalendarDay } from '../objects/filter/parse-filter.js';
 import { fields as inputFields } from '../validation.js';
+import type { Permissions } from '../permissions/permissions.js';
 import type { CustomField } from './definition.js';
 import { loadCustomFields } from './load-definitions.js';
 import type { ExtensibleObject } from './field-types.js';
@@ -116,6 +117,7 @@ export async function customValuesOf(
   object: ExtensibleObject,
   input: unknown,
   before: { id: string; values: CustomValues } | null,
+  permissions?: Permissions,
 ): Promise<CustomValues | undefined> {
   if (before && (input === undefined || input === null)) return undefined;
   const definitions = await loadCustomFields(tx, object);
@@ -130,6 +132,8 @@ export async function customValuesOf(
   for (const field of definitions) {
     const path = `customFields.${field.name}`;
     if (field.name in given) {
+      // A role's hidden and read-only custom fields: FORBIDDEN naming `customFields.<name>`, before anything is written.
+      permissions?.requireWritableCustomField(object, field);
       const raw = given[field.name];
       if (isEmpty(raw)) delete values[field.key];
       else values[field.key] = storedValue(field, raw, path);
