@@ -178,6 +178,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       onFailure: ({ error, ...failure }) =>
         logger.error('plugin subscriber failed', { ...failure, handler: `subscriber ${failure.subscriber} on ${failure.eventType}`, ...describeError(error) }),
       onJobError: (error, where) => logger.error('plugin job failed', { ...where, handler: `job ${where.job}`, ...describeError(error) }),
+      onRouteError: (error, where) => logger.error('plugin route failed', { ...where, handler: `route ${where.route}`, ...describeError(error) }),
     });
   }
   // Events committed by other processes (the CLI's imports) reach the refresher and the plugins when the relay
@@ -246,6 +247,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     exportRoute({ catalog: catalogOf(schema), verifier, sql: database.sql, logger, rateLimiter }),
     ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
     ...(host?.panels.length ? [pluginPanelRoute(host)] : []),
+    // Plugins' incoming HTTP (workflows' webhook triggers): `POST /plugins/<plugin>/<route>/<workspaceId>/…`.
+    ...(plugins ? [(req: http.IncomingMessage, res: http.ServerResponse) => plugins!.route(req, res)] : []),
     ...(dashboardBuilt(options.dashboardDir) ? [dashboardRoute(options.dashboardDir)] : []),
   ];
   const server = createHttpServer({

@@ -2,7 +2,8 @@
 // action's own schema, its plugin's switch and settings read in the same transaction, the action run as the
 // current session so that its events name who set it off.
 import { type CommandScope, CrmError, notFound } from '@crm/core';
-import type { ActionCaller, HostServices } from './definition.js';
+import type { ActionCaller } from './actions.js';
+import type { HostServices } from './plugin.js';
 import { readPluginState } from './plugin-state.js';
 
 export function actionCaller(services: HostServices, scope: Pick<CommandScope, 'tx' | 'emit' | 'session'>): ActionCaller {

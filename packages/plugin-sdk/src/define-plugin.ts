@@ -3,33 +3,28 @@ import { fileURLToPath } from 'node:url';
 import { type CommandScope, type CrmEventType, forbidden, type ObjectWriter, parseInput } from '@crm/core';
 import semver from 'semver';
 import type { z } from 'zod';
+import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
+import type { DeliveredEvent, Hook, HookContext, PendingEventOf, Subscriber } from './events.js';
 import type {
   ActionEntry,
   DashboardPanelEntry,
-  HostServices,
-  QueueEntry,
-  DeliveredEvent,
-  Hook,
-  HookContext,
   HookEntry,
   HostContext,
+  HostServices,
   JobEntry,
-  PendingEventOf,
   Plugin,
-  PluginDefinition,
-  PluginObjectWriter,
   PluginProblem,
+  QueueEntry,
+  RouteEntry,
   SettingsEntry,
-  SettingsSchema,
-  Subscriber,
   SubscriberEntry,
-} from './definition.js';
+} from './plugin.js';
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
-import { createRecordAccess } from './record-access.js';
+import { createRecordAccess, recordWrites } from './record-access.js';
 import { createToolkit, pluginScopeFactory } from './toolkit.js';
 
 const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -39,6 +34,7 @@ const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
   'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects', 'personalData', 'actions', 'queues',
+  'routes',
 ]);
 const SLOTS = new Set(['customer']);
 
@@ -133,7 +129,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
       settings: parseSettings(context.settings),
       sql: createPluginSql(context.tx, workspaceId, access),
-      objects: shared.objects,
+      objects: { ...shared.objects, ...recordWrites(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }) },
       actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
     };
   };
@@ -235,6 +231,31 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
   }
 
+  const routes: RouteEntry[] = [];
+  for (const [name, route] of Object.entries(definition.routes ?? {})) {
+    const at = `routes.${name}`;
+    if (!KEBAB.test(name)) problem(at, 'a route name is kebab-case, e.g. "hooks"');
+    else if (!isRecord(route) || !isFunction(route.handle)) problem(`${at}.handle`, 'must be an async function (request, ctx) => response');
+    else if (route.maxBodyBytes !== undefined && !(Number.isInteger(route.maxBodyBytes) && route.maxBodyBytes > 0)) problem(`${at}.maxBodyBytes`, 'a positive number of bytes');
+    else {
+      routes.push({
+        name,
+        maxBodyBytes: route.maxBodyBytes ?? 256 * 1024,
+        handle: (request, context) =>
+          route.handle(request, {
+            workspaceId: context.workspaceId,
+            now: context.now,
+            wake: context.wake,
+            transaction: (fn, options) =>
+              context.transaction(
+                (scope) => fn({ ...inScope(scope, context.workspaceId), workspaceId: context.workspaceId, now: scope.now, lock: scope.lock }),
+                options,
+              ),
+          }),
+      });
+    }
+  }
+
   if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
   if (definition.seed !== undefined && !isFunction(definition.seed)) problem('seed', 'must be an async function');
   const attempts = definition.delivery?.attempts ?? 5;
@@ -300,6 +321,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     registerGraphql: isFunction(graphql) ? (builder, services) => graphql(builder, toolkitFor(services ?? fallbackServices())) : null,
     actions,
     queues,
+    routes,
     seed: isFunction(seed)
       ? ({ caller, ...context }) =>
           seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })

@@ -1,110 +1,22 @@
 // What a plugin author writes: the shape `definePlugin` accepts. Everything a plugin contributes is declared
-// here as data and functions; nothing runs until a host composes the plugin.
-import type { Caller, CommandScope, CrmEventMap, CrmEventType, ObjectDeclaration, Session } from '@crm/core';
-import type { Role, ScopedPrisma, ScopedTransaction } from '@crm/db';
+// here as data and functions; nothing runs until a host composes the plugin. The parts it refers to live in files of
+// their own: events.ts (hooks, subscribers), actions.ts, jobs.ts (jobs, queues), outbound-http.ts, routes.ts (incoming
+// HTTP); plugin.ts is what
+// `definePlugin` returns.
+import type { ObjectDeclaration } from '@crm/core';
+import type { Role, ScopedPrisma } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { z } from 'zod';
+import type { ActionDefinition } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
+import type { DeliveryPolicy, HookContext, HookMap, PublishedEvent, SubscriberMap } from './events.js';
+import type { JobDefinition, QueueDefinition } from './jobs.js';
 import type { PluginSql } from './plugin-sql.js';
+import type { RouteDefinition } from './routes.js';
 import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
-import type { RecordAccess } from './record-access.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
 export type SettingsSchema = z.ZodType<Record<string, unknown>>;
-
-/** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
-export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
-  /** Stable across re-deliveries: the key of idempotency. */
-  id: string;
-  type: K;
-  workspaceId: string;
-  subjectType: string;
-  subjectId: string;
-  actor: string;
-  occurredAt: Date;
-  payload: CrmEventMap[K];
-}
-
-/** `emit`, narrowed to the plugin's own event types (the keys of its `events`): a core event does not type-check. */
-export type OwnEmit<Event extends string> = <K extends Extract<CrmEventType, Event>>(
-  type: K,
-  subject: { type: string; id: string },
-  payload: CrmEventMap[K],
-) => void;
-
-/** What a subscriber gets besides the event: one transaction of its own, as the plugin's system actor. */
-export interface SubscriberContext<Settings, Event extends string = string> {
-  /** Workspace-scoped transaction: the subscriber's writes and its "processed" mark commit together. */
-  tx: ScopedTransaction;
-  /**
-   * Records one of the plugin's own events (declared in `events`) in the same transaction (published after commit,
-   * delivered to subscribers in turn). A core event or another plugin's is refused (`PLUGIN_FAILED`).
-   */
-  emit: OwnEmit<Event>;
-  /** The core's commands in this transaction, with the core's validation, role checks and events (see {@link CoreCommands}). */
-  commands: CoreCommands;
-  /** `actor` is `plugin:<id>`, role ADMIN, in the event's workspace. */
-  session: Session;
-  /** The workspace's settings of this plugin (defaults filled in). */
-  settings: Settings;
-  /** 1 on the first try; the host retries a throwing subscriber with backoff. */
-  attempt: number;
-  /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
-  sql: PluginSql;
-  /** Records of every declared object, the filter language, and which record change an event is. */
-  objects: RecordAccess;
-  /** Calls an action another plugin declares (`actions`), inside `tx`. */
-  actions: ActionCaller;
-}
-
-/** Runs after commit, asynchronously. Throwing retries it; it never fails the command that caused the event. */
-export type Subscriber<K extends CrmEventType, Settings, Event extends string = string> = (
-  event: DeliveredEvent<K>,
-  context: SubscriberContext<Settings, Event>,
-) => Promise<void>;
-
-/** An event a command is about to commit (hooks see it before commit, so it has no id yet). */
-export interface PendingEventOf<K extends CrmEventType> {
-  type: K;
-  subjectType: string;
-  subjectId: string;
-  payload: CrmEventMap[K];
-}
-
-/** What a hook gets: the command's own transaction. */
-export interface HookContext<Settings, Event extends string = string> {
-  tx: ScopedTransaction;
-  /** Records one of the plugin's own events (declared in `events`); a core or another plugin's event is refused. */
-  emit: OwnEmit<Event>;
-  /** The core's commands in the command's transaction (their events are not hooked again). */
-  commands: CoreCommands;
-  session: Session;
-  settings: Settings;
-  /** One read-only SQL statement in the command's workspace, inside `tx`. */
-  sql: PluginSql;
-}
-
-/**
- * Runs inside the core command's transaction, before commit, once per matching event the command emitted. Throw a
- * `CrmError` (e.g. `veto('CREDIT_HOLD', '…')`, `badInput`, `conflict`) to veto: the command rolls back and the client
- * gets its code, `extensions.reason` (with `veto`) and `extensions.plugin`. Anything else it throws (a bug) fails the
- * command with `PLUGIN_FAILED` naming the plugin and the hook.
- */
-export type Hook<K extends CrmEventType, Settings, Event extends string = string> = (event: PendingEventOf<K>, context: HookContext<Settings, Event>) => Promise<void>;
-
-/** Named functions per event type, e.g. `{ 'order.recorded': { earnPoints: async (event, ctx) => … } }`. */
-export type SubscriberMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings, Event>> } & {
-  /** Every event of every type (core's and every plugin's): automation that reacts to whatever happens. */
-  '*'?: Record<string, Subscriber<CrmEventType, Settings, Event>>;
-};
-export type HookMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Hook<K, Settings, Event>> };
-
-/** An event the plugin publishes. Its payload type comes from declaration merging into `CrmEventMap`. */
-export interface PublishedEvent {
-  /** The type of the row the event is about (a Node type of the schema, e.g. `LoyaltyAccount`). */
-  subject: string;
-  description?: string;
-}
 
 /** A named permission and the roles that hold it. */
 export interface PermissionDefinition {
@@ -129,124 +41,6 @@ export interface SeedContext<Settings> {
   commands: CoreCommands;
 }
 
-/** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
-export interface JobContext<Settings, Event extends string = string> {
-  tx: ScopedTransaction;
-  /** Records one of the plugin's own events (declared in `events`). */
-  emit: OwnEmit<Event>;
-  /** The core's commands in this transaction, as `plugin:<id>`. */
-  commands: CoreCommands;
-  session: Session;
-  settings: Settings;
-  workspaceId: string;
-  /** The time of this run. */
-  now: Date;
-  /** One read-only SQL statement in the workspace, inside `tx`. */
-  sql: PluginSql;
-  /** Records of every declared object, the filter language, and which record change an event is. */
-  objects: RecordAccess;
-  /** Calls an action another plugin declares (`actions`), inside `tx`. */
-  actions: ActionCaller;
-}
-
-/**
- * Something a plugin offers other plugins to do (loyalty: award points), declared in `actions` and called by name
- * (`loyalty.awardPoints`) through `actions.call` in another plugin's subscriber, job or queue transaction. It runs
- * inside the caller's transaction, so the caller's own rows and the action's commit or roll back together.
- */
-export interface ActionDefinition<Settings, Event extends string = string, Input = unknown> {
-  description?: string;
-  /** Validates the input (BAD_USER_INPUT with the field when it does not parse). A zod object. */
-  input: z.ZodType<Input>;
-  /** Running it twice with the same input has the effect of running it once (callers may then retry it). @default false */
-  idempotent?: boolean;
-  /** Does it; returns a JSON object the caller may use (ids of what it made). */
-  run(input: Input, context: HookContext<Settings, Event>): Promise<Record<string, unknown>>;
-}
-
-/** Calls other plugins' actions by their full name, `<plugin>.<action>`. */
-export interface ActionCaller {
-  /** The actions of the enabled plugins. */
-  readonly available: readonly ActionInfo[];
-  /**
-   * Runs an action in the current transaction, as the current session. `NOT_FOUND` when no enabled plugin declares
-   * it, `FORBIDDEN` (`extensions.reason: PLUGIN_DISABLED`) when its plugin is switched off in the workspace.
-   */
-  call(name: string, input: unknown): Promise<Record<string, unknown>>;
-}
-
-/** An action as callers see it. */
-export interface ActionInfo {
-  /** `<plugin>.<action>`, e.g. `loyalty.awardPoints`. */
-  readonly name: string;
-  readonly plugin: string;
-  readonly description: string | null;
-  readonly idempotent: boolean;
-  /** The top-level keys its input takes (from its zod object), for checking a caller's input before it runs. */
-  readonly inputKeys: readonly string[];
-}
-
-/**
- * Outgoing HTTP as the gateway sends webhooks: POST only, signed (`x-crm-signature: t=…,v1=HMAC-SHA256(secret,
- * "<t>.<body>")`), the same SSRF policy (loopback, private and link-local targets refused unless the operator allows
- * them), redirects not followed, a time limit. Never throws: every outcome is a result.
- */
-export interface OutboundHttp {
-  post(url: string, body: string, options: { secret: string; headers?: Record<string, string> }): Promise<{ status: number | null; error: string | null; durationMs: number }>;
-}
-
-/** One unit of durable work a queue hands to its handler. */
-export interface QueueItem {
-  id: string;
-  workspaceId: string;
-  /** How many times the item has been claimed, this time included: above 1 after a crash or a lost lease. */
-  claims: number;
-}
-
-/** What a queue's handler gets: transactions in the item's workspace, and outgoing HTTP. */
-export interface QueueContext<Settings, Event extends string = string> {
-  workspaceId: string;
-  now: Date;
-  /**
-   * One transaction in the workspace as `plugin:<id>` (or `plugin:<id>:<actor>` with `options.actor`, so that the
-   * plugin can tell its own changes apart in the events it receives), with the core's commands, other plugins'
-   * actions, records and the plugin's settings. Events are published after commit.
-   */
-  transaction<T>(fn: (scope: QueueTransaction<Settings, Event>) => Promise<T>, options?: { actor?: string }): Promise<T>;
-  http: OutboundHttp;
-}
-
-export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {
-  /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
-  lock(key: string): Promise<void>;
-}
-
-/**
- * Durable work shared by every gateway instance: rows of one of the plugin's own models that carry `dueAt`
- * (timestamptz, null when there is nothing to do) and `claims` (int). Each instance claims due rows with
- * `FOR UPDATE SKIP LOCKED`, moves their `dueAt` a lease ahead and counts the claim, then hands them to `handle`;
- * the handler sets `dueAt` (null when done, a time to come back). A row whose handler died (kill -9) is due again
- * when its lease ends, with `claims` above 1. Instances are woken after the plugin's subscribers commit.
- */
-export interface QueueDefinition<Settings, Event extends string = string> {
-  /** The plugin's model (in its fragment) with `dueAt` and `claims` columns. */
-  model: string;
-  /** How long a claimed row stays away from other instances. @default 60000 */
-  leaseMs?: number;
-  /** How often an idle instance looks for due rows. @default 1000 */
-  pollMs?: number;
-  /** Rows claimed at once, and handled concurrently, per instance. @default 16 */
-  batch?: number;
-  handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;
-}
-
-/** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
-export interface JobDefinition<Settings, Event extends string = string> {
-  /** Interval between runs, in milliseconds (at least 1,000). */
-  everyMs: number;
-  run(context: JobContext<Settings, Event>): Promise<void>;
-}
-
 /**
  * The plugin's part in a person's data (docs/data.md), run inside the core command's transaction: a plugin that keeps
  * rows about customers implements all three, so merges lose nothing and exports and erasures reach its tables.
@@ -258,14 +52,6 @@ export interface PersonalDataHandlers<Settings> {
   export(customerId: string, context: HookContext<Settings>): Promise<Record<string, unknown>>;
   /** `erasePerson`: delete or scrub everything the plugin holds about the customer (before the customer row goes). */
   erase(customerId: string, context: HookContext<Settings>): Promise<void>;
-}
-
-/** Retry policy of a plugin's subscribers. */
-export interface DeliveryPolicy {
-  /** Tries before a delivery is recorded as FAILED. @default 5 */
-  attempts?: number;
-  /** Wait before the second try; doubles at each further try. @default 200 */
-  backoffMs?: number;
 }
 
 /**
@@ -329,6 +115,8 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   actions?: Record<string, ActionDefinition<z.output<Settings>, Event, any>>;
   /** Durable work queues, by name, shared by every gateway instance. */
   queues?: Record<string, QueueDefinition<z.output<Settings>, Event>>;
+  /** HTTP endpoints (incoming webhooks) by name (kebab-case): `POST /plugins/<id>/<name>/<workspaceId>/…`. */
+  routes?: Record<string, RouteDefinition<z.output<Settings>, Event>>;
   /**
    * The plugin's objects, declared like core's (`defineObject`, docs/architecture.md "The declared object model"):
    * each gets its GraphQL type and, with `plural`/`single`, its root fields with the filter language, ordering,
@@ -357,126 +145,4 @@ export interface PluginObjectWriter<Settings = unknown, Permission extends strin
   delete?(id: string, reason: string | null, scope: PluginCommandScope<Settings, Event>): Promise<void>;
   /** A unique-key value as stored and matched, and its column (see `ObjectWriter.key` in @crm/core). */
   key?(field: string, value: unknown): { column: string; value: unknown } | null;
-}
-
-/** What the host shares with every plugin: records of the composed object model, the actions, outgoing HTTP. */
-export interface HostServices {
-  readonly objects: RecordAccess;
-  readonly actions: readonly ActionEntry[];
-}
-
-/** An action as the host calls it (input parsed, settings parsed, the plugin's scope added by `definePlugin`). */
-export interface ActionEntry extends ActionInfo {
-  run(input: unknown, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
-}
-
-export interface QueueEntry {
-  readonly name: string;
-  readonly model: string;
-  readonly leaseMs: number;
-  readonly pollMs: number;
-  readonly batch: number;
-  handle(item: QueueItem, context: HostQueueContext): Promise<void>;
-}
-
-/** The queue context as the host builds it: transactions get the plugin's scope from `definePlugin`'s wrapper. */
-export interface HostQueueContext {
-  workspaceId: string;
-  now: Date;
-  transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
-  http: OutboundHttp;
-}
-
-/** A panel as the host serves it. */
-export interface DashboardPanelEntry {
-  readonly id: string;
-  readonly title: string;
-  readonly slot: 'customer';
-  /** Absolute path of the module file. */
-  readonly file: string;
-}
-
-/**
- * A validated, frozen plugin: what `definePlugin` returns and what hosts compose. Its typed functions are wrapped
- * into the entries below (settings parsed with the plugin's own schema), so a host handles every plugin alike.
- */
-export interface Plugin {
-  readonly kind: 'crm-plugin';
-  readonly id: string;
-  readonly version: string;
-  readonly description: string | null;
-  readonly requires: { readonly core: string | null; readonly plugins: readonly string[] };
-  /** `prisma` and `migrations` as absolute paths. */
-  readonly paths: { readonly prisma: string | null; readonly migrations: string | null };
-  readonly permissions: Readonly<Record<string, PermissionDefinition>>;
-  readonly events: Readonly<Record<string, PublishedEvent>>;
-  readonly subscribers: readonly SubscriberEntry[];
-  readonly hooks: readonly HookEntry[];
-  readonly delivery: Required<DeliveryPolicy>;
-  /** Problems found by `definePlugin`; a host refuses to start while any plugin has one. */
-  readonly problems: readonly PluginProblem[];
-  /** Null when the plugin has no settings. */
-  readonly settings: SettingsEntry | null;
-  /** Registers the plugin's GraphQL contributions; null when it has none. */
-  readonly registerGraphql: ((builder: Builder, services?: HostServices) => void) | null;
-  readonly actions: readonly ActionEntry[];
-  readonly queues: readonly QueueEntry[];
-  readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
-  readonly jobs: readonly JobEntry[];
-  readonly panels: readonly DashboardPanelEntry[];
-  /** The plugin's object declarations, each marked with the plugin's id. */
-  readonly objects: readonly ObjectDeclaration[];
-  /** Null when the plugin keeps no personal data. */
-  readonly personalData: PersonalDataEntry | null;
-}
-
-/** `personalData` as the host calls it (the wrapper adds settings parsing and the plugin's `sql`). */
-export interface PersonalDataEntry {
-  merge(input: { keepId: string; mergedIds: readonly string[] }, context: HostContext<HookContext<unknown>>): Promise<Record<string, number>>;
-  export(customerId: string, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
-  erase(customerId: string, context: HostContext<HookContext<unknown>>): Promise<void>;
-}
-
-export interface JobEntry {
-  readonly name: string;
-  readonly everyMs: number;
-  run(context: HostContext<JobContext<unknown>>): Promise<void>;
-}
-
-/**
- * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
- * tables) and `commands`, and narrows `emit` to the plugin's own events.
- */
-export type HostContext<C> = Omit<C, 'sql' | 'commands' | 'objects' | 'actions'> & {
-  /** The host's shared services (records, actions); without them, core's objects and no actions. */
-  services?: HostServices;
-};
-
-/** Raw stored settings in, the plugin's typed handler out. */
-export interface SubscriberEntry {
-  readonly event: string;
-  readonly name: string;
-  handle(event: DeliveredEvent, context: HostContext<SubscriberContext<unknown>>): Promise<void>;
-}
-
-export interface HookEntry {
-  readonly event: string;
-  readonly name: string;
-  handle(event: PendingEventOf<CrmEventType>, context: HostContext<HookContext<unknown>>): Promise<void>;
-}
-
-export interface SettingsEntry {
-  /** Stored JSON → complete settings (defaults filled in), or the problems with their paths. */
-  parse(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] };
-  /** The settings with every default: what a workspace that never changed them gets. */
-  readonly defaults: Record<string, unknown>;
-  /** The settings' top-level keys: a patch naming any other is refused. */
-  readonly keys: readonly string[];
-}
-
-/** One problem, compiler-style: which plugin, where in its definition, what is wrong. */
-export interface PluginProblem {
-  plugin: string;
-  path: string;
-  message: string;
 }

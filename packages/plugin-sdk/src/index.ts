@@ -5,40 +5,36 @@
 /// <reference types="@pothos/plugin-relay" preserve="true" />
 /// <reference types="@pothos/plugin-scope-auth" preserve="true" />
 export { definePlugin } from './define-plugin.js';
+export type { ActionCaller, ActionDefinition, ActionInfo } from './actions.js';
 export type {
-  ActionCaller,
-  ActionDefinition,
-  ActionInfo,
-  JobContext,
-  OutboundHttp,
-  QueueContext,
-  QueueDefinition,
-  QueueItem,
-  QueueTransaction,
   DashboardPanelDefinition,
+  PermissionDefinition,
+  PersonalDataHandlers,
+  PluginDefinition,
+  PluginObjectDeclaration,
+  PluginObjectWriter,
+  SeedContext,
+  SettingsSchema,
+} from './definition.js';
+export type {
   DeliveredEvent,
   DeliveryPolicy,
   Hook,
   HookContext,
   OwnEmit,
   PendingEventOf,
-  PermissionDefinition,
-  PersonalDataHandlers,
-  Plugin,
-  PluginDefinition,
-  PluginObjectDeclaration,
-  PluginObjectWriter,
-  PluginProblem,
   PublishedEvent,
-  SeedContext,
-  SettingsSchema,
   Subscriber,
   SubscriberContext,
-} from './definition.js';
+} from './events.js';
+export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
+export type { OutboundHttp } from './outbound-http.js';
+export type { Plugin, PluginProblem } from './plugin.js';
+export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } from './routes.js';
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
-export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
+export type { RecordAccess, RecordChange, RecordJson, RecordObjects, RecordWrites } from './record-access.js';
 export type { FilterNode } from '@crm/core';
 
 // What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,

@@ -3,7 +3,10 @@
 import { type Caller, type CommandScope, CrmError, forbidden } from '@crm/core';
 import type { GraphContext } from '@crm/graph';
 import { type CoreCommands, coreCommandsIn } from './core-commands.js';
-import type { ActionInfo, HostServices, OwnEmit, PermissionDefinition } from './definition.js';
+import type { ActionInfo } from './actions.js';
+import type { PermissionDefinition } from './definition.js';
+import type { OwnEmit } from './events.js';
+import type { HostServices } from './plugin.js';
 import type { RecordAccess } from './record-access.js';
 import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';

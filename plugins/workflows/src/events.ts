@@ -7,6 +7,8 @@ declare module '@crm/plugin-sdk' {
     /** A person started, or started again, a run (manual runs, re-runs). */
     'workflow.run_requested': { workflowId: string; recordId: string | null; rerunOf: string | null };
     'workflow.run_cancelled': { workflowId: string };
+    /** A person started the workflow on a selection of records (one run each). */
+    'workflow.runs_requested': { count: number; filter: object | null };
   }
 }
 
@@ -16,6 +18,7 @@ export const workflowEvents = {
   'workflow.switched': { subject: 'Workflow', description: 'A workflow was enabled or disabled' },
   'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again' },
   'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled' },
+  'workflow.runs_requested': { subject: 'Workflow', description: 'The workflow was started on a selection of records' },
 } as const;
 
 export type WorkflowEvent = keyof typeof workflowEvents;

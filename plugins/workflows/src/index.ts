@@ -12,7 +12,9 @@ import { stepExecutor } from './runs/execute-step.js';
 import { seedWorkflows } from './seed.js';
 import { workflowSettings } from './settings.js';
 import { startWorkflowsFor } from './triggers/on-event.js';
+import { type DateScanOptions, dateScanner } from './triggers/date-field.js';
 import { fireSchedules } from './triggers/schedule.js';
+import { receiveWebhook } from './triggers/webhook.js';
 
 export interface WorkflowsOptions {
   /** How `sendEmail` steps send. @default SMTP at `WORKFLOWS_SMTP_URL`, else none (those steps fail) */
@@ -21,6 +23,8 @@ export interface WorkflowsOptions {
   leaseMs?: number;
   /** How often an idle instance looks for due steps (it is also woken when runs start). @default 500 */
   pollMs?: number;
+  /** Date triggers' scan: records per page and pages per scan (tests make them small). */
+  dateScan?: DateScanOptions;
 }
 
 /** The plugin, with its mail transport and timings chosen (tests pass a test transport and short leases). */
@@ -29,7 +33,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
   return definePlugin({
     id: 'workflows',
     version: '1.0.0',
-    description: 'Workflow automation: triggers on records, events and schedules; durable runs of steps.',
+    description: 'Workflow automation: triggers on records, events, schedules, dates and webhooks; durable runs of steps.',
     requires: { core: '^0.1.0' },
     prisma: new URL('../prisma/schema', import.meta.url),
     migrations: new URL('../prisma/migrations', import.meta.url),
@@ -55,7 +59,11 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         handle: stepExecutor(() => (mail ??= transportFromEnv())),
       },
     },
-    jobs: { fireSchedules: { everyMs: 5000, run: fireSchedules } },
+    jobs: {
+      fireSchedules: { everyMs: 5000, run: fireSchedules },
+      scanDates: { everyMs: 30_000, run: dateScanner(options.dateScan) },
+    },
+    routes: { hooks: { maxBodyBytes: 256 * 1024, handle: receiveWebhook } },
     seed: seedWorkflows,
   });
 }

@@ -4,6 +4,11 @@ import { z } from '@crm/plugin-sdk';
 export const workflowSettings = z.object({
   /** Runs executing a step at once in the workspace; more wait their turn (waiting runs do not count). */
   maxConcurrentRuns: z.number().int().min(1).max(1000).default(20),
+  /**
+   * Runs started (let out of the queue) per minute in the workspace; more wait QUEUED (`heldBack: RATE_LIMIT`) and
+   * start as the minute's window frees up, none is dropped. Null: no rate limit.
+   */
+  maxRunsPerMinute: z.number().int().min(1).max(1_000_000).nullable().default(null),
   /** How long a chain of workflows setting each other off may get (a run set off by a run's change is one deeper). */
   maxDepth: z.number().int().min(0).max(20).default(5),
   /** Tries of a step that fails for a passing reason (an HTTP error, a conflict) before the run fails. */

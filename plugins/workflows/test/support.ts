@@ -79,10 +79,21 @@ export async function eventually<T>(kit: PluginTestGateway, check: () => Promise
 }
 
 /** The workflow's runs once `count` of them have finished (or are waiting, with `waiting`). */
-export async function finishedRuns(kit: PluginTestGateway, client: TestClient, workflowId: string, count: number, settledStatuses = ['SUCCEEDED', 'FAILED', 'CANCELLED']) {
-  return eventually(kit, async () => {
-    const runs = await runsOf(client, workflowId);
-    expect(runs.filter((r) => settledStatuses.includes(r.status))).toHaveLength(count);
-    return runs;
-  });
+export async function finishedRuns(
+  kit: PluginTestGateway,
+  client: TestClient,
+  workflowId: string,
+  count: number,
+  settledStatuses = ['SUCCEEDED', 'FAILED', 'CANCELLED'],
+  timeoutMs = 15_000,
+) {
+  return eventually(
+    kit,
+    async () => {
+      const runs = await runsOf(client, workflowId);
+      expect(runs.filter((r) => settledStatuses.includes(r.status))).toHaveLength(count);
+      return runs;
+    },
+    timeoutMs,
+  );
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getDatamodel } from '@crm/db';
 import semver from 'semver';
-import type { Plugin, PluginProblem } from '../definition.js';
+import type { Plugin, PluginProblem } from '../plugin.js';
 import { coreModels, declaredModels } from './fragment-models.js';
 
 /** Entities of core events: a plugin's events must not pose as core ones. */

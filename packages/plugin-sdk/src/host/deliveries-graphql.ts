@@ -3,7 +3,7 @@
 import { badInput, CrmError, requireRole } from '@crm/core';
 import { enums } from '@crm/db';
 import { type Builder, type GraphContext, MAX_PAGE_SIZE, rowId } from '@crm/graph';
-import type { Plugin } from '../definition.js';
+import type { Plugin } from '../plugin.js';
 import type { PluginRuntime } from './delivery.js';
 
 function adminOf(context: GraphContext) {

@@ -1,12 +1,16 @@
 // Delivers committed events to plugin subscribers: asynchronously (never inside the command that caused them),
 // each subscriber in its own transaction together with a "processed" mark (a duplicate delivery is a no-op),
 // retried with exponential backoff, and recorded as FAILED when it keeps throwing.
+import type http from 'node:http';
 import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session, toRecordedEvent } from '@crm/core';
 import { type PrismaClient, type ScopedTransaction, scopeToWorkspace } from '@crm/db';
-import type { DeliveredEvent, HostServices, OutboundHttp, Plugin, SubscriberEntry } from '../definition.js';
+import type { DeliveredEvent } from '../events.js';
+import type { OutboundHttp } from '../outbound-http.js';
+import type { HostServices, Plugin, SubscriberEntry } from '../plugin.js';
 import { type PluginState, readPluginState } from '../plugin-state.js';
 import { startJobs } from './jobs.js';
 import { startQueues } from './queues.js';
+import { pluginRoutes } from './routes.js';
 
 export interface DeliveryOptions {
   runner: CommandRunner;
@@ -23,6 +27,7 @@ export interface DeliveryOptions {
   /** Poll plugins' queues (`queues`) in this process. @default true */
   queueWorkers?: boolean;
   onQueueError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
+  onRouteError?: (error: unknown, where: { plugin: string; route: string }) => void;
 }
 
 /** Where the process offers no outgoing HTTP (the CLI): every request fails, and says why. */
@@ -48,6 +53,8 @@ export interface PluginRuntime {
   runJob(pluginId: string, job: string, now?: Date): Promise<number>;
   /** Claims and handles one round of every plugin queue's due rows now; resolves with how many it handled. */
   drainQueues(): Promise<number>;
+  /** Serves plugins' routes (`POST /plugins/<plugin>/<route>/<workspaceId>/…`); false when the request is not one. */
+  route(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
   /** Stops retrying and the job timers, and waits for deliveries in flight. */
   stop(): Promise<void>;
 }
@@ -88,6 +95,14 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     http: options.http ?? noHttp,
     timers: options.queueWorkers ?? true,
     ...(options.onQueueError ? { onError: options.onQueueError } : {}),
+  });
+
+  const routes = pluginRoutes(plugins, {
+    runner: options.runner,
+    prisma: options.prisma,
+    services: options.services,
+    wake: (pluginId) => queues.wake(pluginId),
+    ...(options.onRouteError ? { onError: options.onRouteError } : {}),
   });
 
   /**
@@ -254,6 +269,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     redeliver,
     runJob: (pluginId, job, now) => jobs.run(pluginId, job, now),
     drainQueues: () => queues.drain(),
+    route: routes,
     dispatch(events) {
       if (stopped) return;
       for (const event of events) {

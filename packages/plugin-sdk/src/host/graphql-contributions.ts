@@ -3,7 +3,7 @@
 // only the first, and to switch a plugin's fields off per workspace.
 import { type Builder, buildSchema } from '@crm/graph';
 import { type GraphQLSchema, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
-import type { Plugin, PluginProblem } from '../definition.js';
+import type { Plugin, PluginProblem } from '../plugin.js';
 
 export interface GraphqlContribution {
   plugin: string;

@@ -1,6 +1,6 @@
 // Plugins' synchronous hooks, run inside the core command's transaction after its change and before commit.
 import type { CommitHook, CrmEventType } from '@crm/core';
-import type { HookEntry, Plugin } from '../definition.js';
+import type { HookEntry, Plugin } from '../plugin.js';
 import { attributed } from '../plugin-errors.js';
 import { readPluginStates } from '../plugin-state.js';
 

@@ -13,5 +13,6 @@ export {
   type LoadPluginsOptions,
   type PluginSource,
 } from './load-plugins.js';
-export type { OutboundHttp, Plugin, PluginProblem } from '../definition.js';
+export type { OutboundHttp } from '../outbound-http.js';
+export type { Plugin, PluginProblem } from '../plugin.js';
 export { sqlFor } from './plugin-sql-for.js';

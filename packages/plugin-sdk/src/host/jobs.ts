@@ -3,7 +3,7 @@
 // workspace at once (the second skips it).
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
-import type { HostServices, JobEntry, Plugin } from '../definition.js';
+import type { HostServices, JobEntry, Plugin } from '../plugin.js';
 import { readPluginState } from '../plugin-state.js';
 import { pluginSession } from './delivery.js';
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Plugin, PluginProblem } from '../definition.js';
+import type { Plugin, PluginProblem } from '../plugin.js';
 import type { PluginOrigin } from './checks.js';
 import { createPluginHost, type PluginHost } from './plugin-host.js';
 

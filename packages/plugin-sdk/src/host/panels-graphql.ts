@@ -2,7 +2,7 @@
 // module from the gateway (apps/gateway/src/plugin-panel-files.ts serves them at `panelPath`).
 import { CrmError } from '@crm/core';
 import type { Builder } from '@crm/graph';
-import type { DashboardPanelEntry, Plugin } from '../definition.js';
+import type { DashboardPanelEntry, Plugin } from '../plugin.js';
 import type { PluginSwitchboard } from './plugin-switch.js';
 
 /** Where the gateway serves a panel's module. */

@@ -1,6 +1,6 @@
 // Plugins' parts in a person's data (merge, export, erasure), as the core's command runner calls them.
 import type { CommandScope, PersonalDataExtension } from '@crm/core';
-import type { Plugin } from '../definition.js';
+import type { Plugin } from '../plugin.js';
 import { readStoredSettings } from '../settings-store.js';
 
 /** One extension per plugin that implements `personalData`, in the host's (dependency) order. */

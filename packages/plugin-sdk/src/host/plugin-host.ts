@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type CommitHook, CommandRunner, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
-import type { HostServices, Plugin, PluginProblem } from '../definition.js';
+import type { HostServices, Plugin, PluginProblem } from '../plugin.js';
 import { createRecordAccess } from '../record-access.js';
 import { queueTable } from './queues.js';
 import { readStoredSettings } from '../settings-store.js';

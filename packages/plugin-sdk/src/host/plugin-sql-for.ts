@@ -1,6 +1,6 @@
 // A plugin's `sql` tag outside a request (tests, tools): the same table rules as inside the plugin.
 import type { Permissions } from '@crm/core';
-import type { Plugin } from '../definition.js';
+import type { Plugin } from '../plugin.js';
 import { createPluginSql, type PluginSql, type RawQueryRunner } from '../plugin-sql.js';
 import { type TableAccess, tableAccessFor } from '../table-access.js';
 

@@ -4,9 +4,12 @@
 // plugin's: the table is the one the plugin's fragment maps the queue's model to.
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
-import type { HostServices, OutboundHttp, Plugin, QueueEntry, QueueItem } from '../definition.js';
+import type { QueueItem } from '../jobs.js';
+import type { OutboundHttp } from '../outbound-http.js';
+import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
 import { readPluginState } from '../plugin-state.js';
 import { declaredModels } from './fragment-models.js';
+import { pluginTransaction } from './plugin-transaction.js';
 
 export interface QueueOptions {
   runner: CommandRunner;
@@ -57,39 +60,33 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     await options.prisma.$executeRawUnsafe(`UPDATE "${table}" SET "dueAt" = now() + ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, PAUSED_MS, id);
   }
 
-  async function handle(plugin: Plugin, queue: QueueEntry, table: string, item: QueueItem) {
-    const state = await readPluginState(options.prisma, item.workspaceId, plugin.id);
-    if (!state.enabled) return pause(table, item.id);
+  async function handle(plugin: Plugin, queue: QueueEntry, table: string, item: QueueItem, enabled: boolean) {
+    if (!enabled) return pause(table, item.id);
     await queue.handle(item, {
       workspaceId: item.workspaceId,
       now: new Date(),
       http: options.http,
-      transaction: (fn, txOptions) => {
-        const actor = txOptions?.actor ? `plugin:${plugin.id}:${txOptions.actor}` : `plugin:${plugin.id}`;
-        return options.runner.callerFor({ workspaceId: item.workspaceId, role: 'ADMIN', actor }).run(async (scope) => {
-          const current = await readPluginState(scope.tx, item.workspaceId, plugin.id);
-          return fn({
-            tx: scope.tx,
-            emit: scope.emit,
-            session: scope.session,
-            settings: current.settings,
-            services: options.services,
-            workspaceId: item.workspaceId,
-            now: new Date(),
-            lock: async (key) => {
-              await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${plugin.id}:${item.workspaceId}`}), hashtext(${key}))`;
-            },
-          });
-        });
-      },
+      transaction: pluginTransaction(options.runner, options.services, plugin, item.workspaceId),
     });
   }
 
   async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
     const items = await claim(table, queue);
+    // The plugin's switch, read once per workspace of the batch (not per item); each transaction reads it again.
+    const switches = new Map<string, Promise<boolean>>();
+    const enabledIn = (workspaceId: string) => {
+      let found = switches.get(workspaceId);
+      if (!found) {
+        found = readPluginState(options.prisma, workspaceId, plugin.id).then((state) => state.enabled);
+        switches.set(workspaceId, found);
+      }
+      return found;
+    };
     await Promise.all(
       items.map(async (item) => {
-        const work = handle(plugin, queue, table, item).catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: item.id }));
+        const work = enabledIn(item.workspaceId)
+          .then((enabled) => handle(plugin, queue, table, item, enabled))
+          .catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: item.id }));
         inFlight.add(work);
         await work;
         inFlight.delete(work);

@@ -3,7 +3,7 @@
 // (read and updated by ADMIN keys). Registered only when at least one plugin is enabled.
 import { badInput, CrmError, requireRole } from '@crm/core';
 import type { Builder, GraphContext } from '@crm/graph';
-import type { Plugin } from '../definition.js';
+import type { Plugin } from '../plugin.js';
 import { readPluginState, writePluginSwitch } from '../plugin-state.js';
 import { readStoredSettings, writeStoredSettings } from '../settings-store.js';
 

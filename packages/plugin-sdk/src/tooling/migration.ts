@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPluginMigration, type CreatedPluginMigration, type PluginSchemaSource } from '@crm/db/dev-tools';
-import type { Plugin } from '../definition.js';
+import type { Plugin } from '../plugin.js';
 import { importPlugin, loadPlugins } from '../host/load-plugins.js';
 import { createPluginHost } from '../host/plugin-host.js';
 

@@ -3,6 +3,9 @@
 // published (paths.ts); the shape itself is checked here.
 import { z } from '@crm/plugin-sdk';
 
+/** A `forEach` does at most this many items. */
+export const MAX_LOOP_ITEMS = 100;
+
 const identifier = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/, 'An identifier: a letter, then letters, digits or _ (at most 40)');
 
 /** A value in a step: JSON, where strings may hold `{{path}}` templates. */
@@ -58,20 +61,65 @@ const scheduleTrigger = z.strictObject({
 
 const manualTrigger = z.strictObject({
   kind: z.literal('manual'),
-  /** The object whose records it is run on (`runWorkflow`). */
+  /** The object whose records it is run on (`runWorkflow`, `runWorkflowOnRecords`). */
   object: z.string(),
 });
 
-export const trigger = z.discriminatedUnion('kind', [recordTrigger, eventTrigger, scheduleTrigger, manualTrigger]);
+/** `HH:MM`, 24-hour. */
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time of day, HH:MM (24-hour)');
+
+const dateTrigger = z.strictObject({
+  kind: z.literal('date'),
+  /** A declared object with a date or datetime field: `Deal`, `Customer`, `Task`, a plugin's object. */
+  object: z.string(),
+  /** Its date field: `expectedCloseAt`, `dueAt`, … */
+  field: z.string(),
+  /** Fire this long before the date … */
+  before: duration.optional(),
+  /** … or this long after it (neither: on the date). */
+  after: duration.optional(),
+  /** At this time of day (in `timeZone`) on the day reached; then `before`/`after` count whole days. */
+  at: timeOfDay.optional(),
+  timeZone: z.string().default('UTC'),
+  /** Only records matching this filter (evaluated when the point is reached). */
+  condition: filter.optional(),
+});
+
+const webhookTrigger = z.strictObject({
+  kind: z.literal('webhook'),
+  /** Requests a minute the workflow's URL accepts; more are answered 429 with Retry-After. */
+  ratePerMinute: z.number().int().min(1).max(6000).default(60),
+});
+
+export const trigger = z.discriminatedUnion('kind', [recordTrigger, eventTrigger, scheduleTrigger, manualTrigger, dateTrigger, webhookTrigger]);
+export type DateTrigger = z.output<typeof dateTrigger>;
 export type Trigger = z.output<typeof trigger>;
 
 const base = { id: identifier, name: z.string().max(200).optional() };
 
 const valuesOf = z.record(z.string(), value);
 
+type Json = z.core.util.JSONType;
+
 export type Step =
   | { id: string; name?: string; kind: 'condition'; if: Record<string, unknown>; then: Step[]; else: Step[] }
-  | { id: string; name?: string; kind: 'updateRecord'; values: Record<string, z.core.util.JSONType> }
+  | { id: string; name?: string; kind: 'switch'; cases: { name: string; when: Record<string, unknown>; steps: Step[] }[]; default: Step[] }
+  | { id: string; name?: string; kind: 'forEach'; items: Json; max: number; do: Step }
+  | { id: string; name?: string; kind: 'waitForEvent'; eventType: string; subjectId?: Json; timeout: Duration; onTimeout: Step[] }
+  | { id: string; name?: string; kind: 'updateRecord'; relation?: string; values: Record<string, z.core.util.JSONType> }
+  | { id: string; name?: string; kind: 'createRecord'; object: string; values: Record<string, Json> }
+  | {
+      id: string;
+      name?: string;
+      kind: 'createDeal';
+      title: Json;
+      customerId?: Json;
+      amount?: Json;
+      pipelineId?: Json;
+      stageId?: Json;
+      ownerId?: Json;
+      expectedCloseAt?: Json;
+    }
   | {
       id: string;
       name?: string;
@@ -103,7 +151,61 @@ export type Step =
 export const step: z.ZodType<Step> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.strictObject({ ...base, kind: z.literal('condition'), if: filter, then: z.array(step).max(50).default([]), else: z.array(step).max(50).default([]) }),
-    z.strictObject({ ...base, kind: z.literal('updateRecord'), values: valuesOf.refine((v) => Object.keys(v).length > 0, 'Name at least one field') }),
+    z.strictObject({
+      ...base,
+      kind: z.literal('switch'),
+      cases: z
+        .array(z.strictObject({ name: identifier, when: filter, steps: z.array(step).max(50).default([]) }))
+        .min(1, 'A switch has at least one case')
+        .max(20),
+      default: z.array(step).max(50).default([]),
+    }),
+    z.strictObject({
+      ...base,
+      kind: z.literal('forEach'),
+      /** A list: `{{trigger.record.tags}}`, `{{trigger.event.payload.lines}}`, `{{steps.x.output.<list>}}`. */
+      items: value,
+      /** More items than this fails the step (nothing is done for a list it cannot finish). */
+      max: z.number().int().min(1).max(MAX_LOOP_ITEMS).default(MAX_LOOP_ITEMS),
+      /** Done once per item, in one transaction, with `{{item}}` / `{{item.<key>}}` and `{{index}}`. */
+      do: step,
+    }),
+    z.strictObject({
+      ...base,
+      kind: z.literal('waitForEvent'),
+      eventType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/, 'An event type, entity.action'),
+      /** The record the event must be about (default: the trigger's record), e.g. `{{steps.followUp.output.id}}`. */
+      subjectId: value.optional(),
+      timeout: duration,
+      /** Steps done when the timeout comes first (then the run goes on after the wait either way). */
+      onTimeout: z.array(step).max(50).default([]),
+    }),
+    z.strictObject({
+      ...base,
+      kind: z.literal('updateRecord'),
+      /** A to-one relation of the trigger's record (`customer` of a deal): update that record instead. */
+      relation: z.string().optional(),
+      values: valuesOf.refine((v) => Object.keys(v).length > 0, 'Name at least one field'),
+    }),
+    z.strictObject({
+      ...base,
+      kind: z.literal('createRecord'),
+      /** A declared object that can be created (a ticket, a plugin's object with a writer: `Competitor`). */
+      object: z.string(),
+      /** Its fields declared writable, as its create input takes them. */
+      values: valuesOf,
+    }),
+    z.strictObject({
+      ...base,
+      kind: z.literal('createDeal'),
+      title: value,
+      customerId: value.optional(),
+      amount: value.optional(),
+      pipelineId: value.optional(),
+      stageId: value.optional(),
+      ownerId: value.optional(),
+      expectedCloseAt: value.optional(),
+    }),
     z.strictObject({
       ...base,
       kind: z.literal('createTask'),

@@ -4,8 +4,13 @@ import type { StepKind } from './document.js';
 
 export const stepOutputs: Record<StepKind, readonly string[] | null> = {
   condition: ['branch'],
+  switch: ['branch'],
+  forEach: ['count', 'outputs'],
+  waitForEvent: ['received', 'event'],
   updateRecord: ['id', 'changed'],
   createTask: ['id', 'title', 'dueAt'],
+  createDeal: ['id', 'title'],
+  createRecord: ['id'],
   logActivity: ['id'],
   addTag: ['tags'],
   removeTag: ['tags'],
@@ -14,3 +19,6 @@ export const stepOutputs: Record<StepKind, readonly string[] | null> = {
   wait: ['until'],
   callAction: null,
 };
+
+/** Step kinds a `forEach` may do per item: those that only change the database (done in the loop's transaction). */
+export const loopableKinds: ReadonlySet<StepKind> = new Set(['updateRecord', 'createTask', 'createDeal', 'createRecord', 'logActivity', 'addTag', 'removeTag', 'callAction']);

@@ -1,6 +1,7 @@
 // Templates in step values: `{{trigger.record.ownerId}}`, `{{trigger.record.customer.ownerId}}`,
-// `{{trigger.event.payload.reason}}`, `{{steps.s1.output.id}}`. A string that is exactly one template takes the
-// value itself (an id, a number, a date); a template inside other text is written into it.
+// `{{trigger.event.payload.reason}}`, `{{steps.s1.output.id}}`, in a loop `{{item}}`, `{{item.sku}}`, `{{index}}`.
+// A string that is exactly one template takes the value itself (an id, a number, a date); a template inside other
+// text is written into it.
 const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
 
@@ -8,6 +9,9 @@ const WHOLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
 export interface TemplateScope {
   trigger: { event: Record<string, unknown> | null; record: Record<string, unknown> | null };
   steps: Record<string, { output: unknown }>;
+  /** Inside a `forEach`: the current item and its position (from 0). */
+  item?: unknown;
+  index?: number;
 }
 
 /** Every template path in a value, with where it sits (`title`, `values.ownerId`, `body.customer`). */

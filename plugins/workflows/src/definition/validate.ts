@@ -7,13 +7,13 @@ import { type ActionInfo, badInput, coreCommandNames, type RecordAccess } from '
 import { Cron } from 'croner';
 import { definition as documentSchema, type Step, type WorkflowDefinition } from './document.js';
 import { planOf, type Plan } from './plan.js';
-import { stepOutputs } from './step-outputs.js';
+import { loopableKinds, stepOutputs } from './step-outputs.js';
 import { templatePaths } from './templates.js';
 
 export interface CheckedDefinition {
   definition: WorkflowDefinition;
   plan: Plan;
-  /** What the trigger listens to: `record:Customer`, `event:deal.lost`, `schedule`, `manual:Customer`. */
+  /** What the trigger listens to: `record:Customer`, `event:deal.lost`, `schedule`, `manual:Customer`, `date:Deal.expectedCloseAt`. */
   triggerKey: string;
 }
 
@@ -22,6 +22,9 @@ export interface DefinitionServices {
   actions: readonly ActionInfo[];
 }
 
+const DATE_KINDS = new Set(['date', 'datetime']);
+/** Outputs holding structured values, read deeper: a received event, a loop's outputs. */
+const OPEN_OUTPUTS = new Set(['event', 'outputs']);
 const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
 const fail = (field: string, message: string): never => {
   throw badInput(`${field}: ${message}`, field);
@@ -36,7 +39,7 @@ export const updateCommandOf = (object: string) => {
 /** The object whose records the trigger hands to the steps (null: schedules, events without one). */
 export function triggerObject(definition: WorkflowDefinition): string | null {
   const t = definition.trigger;
-  return t.kind === 'schedule' ? null : (t.object ?? null);
+  return t.kind === 'schedule' || t.kind === 'webhook' ? null : (t.object ?? null);
 }
 
 export function triggerKeyOf(definition: WorkflowDefinition): string {
@@ -44,8 +47,13 @@ export function triggerKeyOf(definition: WorkflowDefinition): string {
   if (t.kind === 'record') return `record:${t.object}`;
   if (t.kind === 'event') return `event:${t.eventType}`;
   if (t.kind === 'manual') return `manual:${t.object}`;
+  if (t.kind === 'date') return `date:${t.object}.${t.field}`;
+  if (t.kind === 'webhook') return 'webhook';
   return 'schedule';
 }
+
+/** Whether the trigger has an event for templates (`trigger.event.*`). */
+const hasEvent = (t: WorkflowDefinition['trigger']) => t.kind === 'record' || t.kind === 'event' || t.kind === 'webhook';
 
 /** The trigger record's to-one relations that templates read (`trigger.record.customer.ownerId` → `customer`). */
 export function recordRelations(definition: WorkflowDefinition, objects: RecordAccess): string[] {
@@ -58,6 +66,15 @@ export function recordRelations(definition: WorkflowDefinition, objects: RecordA
     if (root === 'trigger' && kind === 'record' && name && declared.relations.has(name)) names.add(name);
   }
   return [...names];
+}
+
+function validTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function checkDefinition(raw: unknown, services: DefinitionServices, at = 'definition'): CheckedDefinition {
@@ -84,16 +101,26 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     });
     if ((t.from !== undefined || t.to !== undefined) && t.fields?.length !== 1) fail(`${at}.trigger.fields`, 'from and to need exactly one field');
   }
-  if ((t.kind === 'record' || t.kind === 'event') && t.condition) {
+  if (t.kind === 'date') {
+    const field = declared!.fields.get(t.field);
+    // A column of its own (system-kept ones too: `stageChangedAt`); custom fields' values sit in JSON, out of the scan's range.
+    if (!field || !DATE_KINDS.has(field.kind) || field.stored) {
+      const dates = [...declared!.fields.values()].filter((f) => DATE_KINDS.has(f.kind) && !f.stored).map((f) => f.name);
+      fail(`${at}.trigger.field`, `${object} has no stored date field ${t.field} (its date fields: ${dates.join(', ') || 'none'})`);
+    }
+    if (t.before && t.after) fail(`${at}.trigger.after`, 'give before or after, not both');
+    const offset = t.before ?? t.after;
+    const wholeDays = t.at !== undefined || field!.kind === 'date';
+    if (wholeDays && offset && (offset.hours || offset.minutes || offset.seconds)) {
+      fail(`${at}.trigger.${t.before ? 'before' : 'after'}`, t.at ? 'with `at`, count whole days' : `${t.field} is a date: count whole days (and give \`at\` for a time of day)`);
+    }
+  }
+  if ((t.kind === 'date' || t.kind === 'schedule') && !validTimeZone(t.timeZone)) fail(`${at}.trigger.timeZone`, `not a time zone: ${t.timeZone}`);
+  if ((t.kind === 'record' || t.kind === 'event' || t.kind === 'date') && t.condition) {
     if (!object) fail(`${at}.trigger.condition`, 'a condition needs the trigger’s `object`');
     objects.parseFilter(object!, t.condition, `${at}.trigger.condition`);
   }
   if (t.kind === 'schedule') {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: t.timeZone });
-    } catch {
-      fail(`${at}.trigger.timeZone`, `not a time zone: ${t.timeZone}`);
-    }
     try {
       new Cron(t.cron, { timezone: t.timeZone, paused: true });
     } catch (error) {
@@ -115,17 +142,20 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     return `${object} has no field or to-one relation ${name}`;
   };
 
-  const checkPaths = (step: Step, earlier: readonly string[], stepAt: string) => {
+  const checkPaths = (step: Step, earlier: readonly string[], stepAt: string, inLoop: boolean) => {
     const { id: _id, kind: _kind, name: _name, ...values } = step as Step & Record<string, unknown>;
-    if (step.kind === 'condition') return; // its branches are checked as steps of their own
+    // Nested steps (branches, a loop's step) are checked as steps of their own.
+    for (const nested of ['then', 'else', 'cases', 'default', 'onTimeout', 'do']) delete (values as Record<string, unknown>)[nested];
     for (const { path, at: where } of templatePaths(values, '')) {
       const field = `${stepAt}.${where}`;
       const [root, second, ...rest] = path.split('.');
       if (root === 'trigger' && second === 'record') {
         const problem = recordPathProblem(rest);
         if (problem) fail(field, `{{${path}}}: ${problem}`);
+      } else if ((root === 'item' || root === 'index') && inLoop) {
+        if (root === 'index' && second !== undefined) fail(field, `{{${path}}}: index is a number`);
       } else if (root === 'trigger' && second === 'event') {
-        if (t.kind === 'schedule' || t.kind === 'manual') fail(field, `{{${path}}}: a ${t.kind} trigger has no event`);
+        if (!hasEvent(t)) fail(field, `{{${path}}}: a ${t.kind} trigger has no event`);
         if (!(rest[0] === 'payload' || (rest.length === 1 && EVENT_FIELDS.has(rest[0]!)))) {
           fail(field, `{{${path}}}: an event has ${[...EVENT_FIELDS].join(', ')} and payload.*`);
         }
@@ -133,12 +163,13 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         const source = second ? plan.steps.get(second) : undefined;
         if (!source) fail(field, `{{${path}}}: no step ${second ?? ''}`);
         if (!earlier.includes(second!)) fail(field, `{{${path}}}: step ${second} does not always run before this one`);
+        if (source!.inLoop) fail(field, `{{${path}}}: ${second} is done by a loop; name the loop's output (steps.<loop>.output.outputs)`);
         const [output, key, ...deeper] = rest;
         const keys = stepOutputs[source!.step.kind];
         if (output !== 'output') fail(field, `{{${path}}}: a step's values are under output (steps.${second}.output.<key>)`);
-        if (keys && (!key || !keys.includes(key) || deeper.length)) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
+        if (keys && (!key || !keys.includes(key) || (deeper.length && !OPEN_OUTPUTS.has(key)))) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
       } else {
-        fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output`);
+        fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
       }
     }
   };
@@ -149,24 +180,69 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     }
   };
 
-  for (const { step, earlier, path } of plan.steps.values()) {
+  const settable = (target: NonNullable<typeof declared>, fieldsAt: string, values: Record<string, unknown>) => {
+    for (const field of Object.keys(values)) {
+      if (!target.fields.has(field) || ['id', 'createdAt', 'updatedAt'].includes(field)) fail(`${fieldsAt}.${field}`, `${target.name} has no field ${field} to set`);
+    }
+  };
+
+  for (const { step, earlier, path, inLoop } of plan.steps.values()) {
     const stepAt = `${at}.${path}`;
-    checkPaths(step, earlier, stepAt);
+    checkPaths(step, earlier, stepAt, inLoop);
     switch (step.kind) {
       case 'condition':
         if (!object) fail(`${stepAt}.if`, 'a condition tests the trigger’s record; this trigger has none');
         objects.parseFilter(object!, step.if, `${stepAt}.if`);
         break;
+      case 'switch': {
+        if (!object) fail(`${stepAt}.cases`, 'a switch tests the trigger’s record; this trigger has none');
+        const names = new Set<string>();
+        step.cases.forEach((c, i) => {
+          if (names.has(c.name) || c.name === 'default') fail(`${stepAt}.cases.${i}.name`, `case names are unique and not "default"`);
+          names.add(c.name);
+          objects.parseFilter(object!, c.when, `${stepAt}.cases.${i}.when`);
+        });
+        break;
+      }
+      case 'forEach':
+        if (!loopableKinds.has(step.do.kind)) fail(`${stepAt}.do.kind`, `a loop does one of ${[...loopableKinds].join(', ')} per item`);
+        break;
+      case 'waitForEvent':
+        if (step.subjectId === undefined && !object) fail(`${stepAt}.subjectId`, 'say which record the event is about (the trigger has no record)');
+        break;
       case 'updateRecord': {
-        if (!object || !updateCommandOf(object)) fail(`${stepAt}.kind`, `records of ${object ?? 'this trigger'} cannot be updated by a workflow`);
+        if (!object) fail(`${stepAt}.kind`, 'this trigger has no record to update');
+        let target = declared!;
+        if (step.relation !== undefined) {
+          const relation = declared!.relations.get(step.relation);
+          if (!relation || relation.kind !== 'toOne' || relation.keyOnTarget) {
+            const toOne = [...declared!.relations.values()].filter((r) => r.kind === 'toOne' && !r.keyOnTarget).map((r) => r.name);
+            fail(`${stepAt}.relation`, `${object} has no to-one relation ${step.relation} (it has ${toOne.join(', ') || 'none'})`);
+          }
+          target = objects.catalog.target(relation!);
+        }
+        if (!updateCommandOf(target.name)) fail(`${stepAt}.${step.relation ? 'relation' : 'kind'}`, `records of ${target.name} cannot be updated by a workflow`);
+        settable(target, `${stepAt}.values`, step.values);
+        break;
+      }
+      case 'createRecord': {
+        if (!objects.catalog.has(step.object) || !objects.creatable(step.object)) {
+          const creatable = [...objects.catalog.objects].filter((o) => objects.creatable(o.name)).map((o) => o.name);
+          fail(`${stepAt}.object`, `records of ${step.object} cannot be created by a workflow (these can: ${creatable.join(', ')})`);
+        }
+        const target = objects.catalog.get(step.object);
         for (const field of Object.keys(step.values)) {
-          if (!declared!.fields.has(field) || ['id', 'createdAt', 'updatedAt'].includes(field)) fail(`${stepAt}.values.${field}`, `${object} has no field ${field} to set`);
+          const declaredField = target.fields.get(field);
+          if (!declaredField || !(declaredField.write === true || declaredField.write === 'create')) {
+            fail(`${stepAt}.values.${field}`, `${step.object} has no field ${field} to set when creating`);
+          }
         }
         break;
       }
       case 'addTag':
       case 'removeTag':
       case 'logActivity':
+      case 'createDeal':
         customerOf(step, stepAt);
         break;
       case 'createTask':

@@ -1,10 +1,11 @@
 // Editing workflows (ADMIN, permission `manage`): create, change the draft, publish it as a new version (checked
 // completely), enable or disable. Each mutation is one transaction through `plugin.run`.
 import { randomBytes } from 'node:crypto';
-import { badInput, type Builder, type Models, notFound, parseInput, type PluginCommandScope, rowId, z } from '@crm/plugin-sdk';
+import { badInput, type Builder, type Models, notFound, parseInput, type PluginCommandScope, Prisma, rowId, z } from '@crm/plugin-sdk';
 import { checkDefinition } from '../definition/validate.js';
 import type { WorkflowEvent } from '../events.js';
 import type { WorkflowSettings } from '../settings.js';
+import { scannedUntilOf } from '../triggers/date-field.js';
 import { nextFireAtOf } from '../triggers/schedule.js';
 import type { WorkflowToolkit } from './toolkit.js';
 
@@ -104,7 +105,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
           });
           const workflow = await scope.tx.workflow.update({
             where: { id: current.id },
-            data: { publishedVersionId: version.id, nextFireAt: nextFireAtOf(current, version) },
+            data: { publishedVersionId: version.id, nextFireAt: nextFireAtOf(current, version), scannedUntil: scannedUntilOf(current, version), scanCursor: Prisma.DbNull },
           });
           scope.emit('workflow.published', { type: 'Workflow', id: workflow.id }, { version: version.number, trigger: version.triggerKey });
           return { workflow, version };
@@ -129,7 +130,12 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
           const version = current.publishedVersionId ? await scope.tx.workflowVersion.findUnique({ where: { id: current.publishedVersionId } }) : null;
           const workflow = await scope.tx.workflow.update({
             where: { id: current.id },
-            data: { enabled: input.enabled, nextFireAt: nextFireAtOf({ enabled: input.enabled }, version) },
+            data: {
+              enabled: input.enabled,
+              nextFireAt: nextFireAtOf({ enabled: input.enabled }, version),
+              scannedUntil: scannedUntilOf({ enabled: input.enabled, scannedUntil: current.enabled ? current.scannedUntil : null }, version),
+              ...(input.enabled && current.enabled ? {} : { scanCursor: Prisma.DbNull }),
+            },
           });
           if (current.enabled !== input.enabled) scope.emit('workflow.switched', { type: 'Workflow', id: workflow.id }, { enabled: input.enabled });
           return { workflow };

@@ -16,7 +16,7 @@ interface DryRunStep {
   kind: string;
   input: unknown;
   effect: string;
-  branch: 'then' | 'else' | null;
+  branch: string | null;
 }
 
 export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
@@ -26,7 +26,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
       kind: t.exposeString('kind'),
       input: t.expose('input', { type: 'JSON', description: 'The step’s input with templates filled in from the record.' }),
       effect: t.exposeString('effect', { description: 'What the step would do.' }),
-      branch: t.exposeString('branch', { nullable: true, description: 'Conditions: the branch the record takes.' }),
+      branch: t.exposeString('branch', { nullable: true, description: 'Conditions and switches: the branch the record takes; waits for an event: received (assumed).' }),
     }),
   });
   const DryRun = builder.objectRef<{ steps: DryRunStep[] }>('WorkflowDryRun').implement({
@@ -54,22 +54,49 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         const scope: TemplateScope = { trigger: { event: null, record }, steps: {} };
         const steps: DryRunStep[] = [];
         const now = new Date();
+        const inputContext = {
+          now,
+          recordType: object,
+          recordId,
+          relationOf: (name: string) => {
+            const relation = object ? plugin.objects.catalog.get(object).relations.get(name) : undefined;
+            return relation ? { object: plugin.objects.catalog.target(relation).name, key: relation.key } : null;
+          },
+        };
+        const test = async (filter: Record<string, unknown>, at: string) => plugin.objects.matches(db, object!, recordId!, plugin.objects.parseFilter(object!, filter, at));
         for (let id: string | null = plan.first; id; ) {
           const planned: PlannedStep = plan.steps.get(id)!;
-          const { step, next, then, else: otherwise } = planned;
-          if (step.kind === 'condition') {
-            const matched = await plugin.objects.matches(db, object!, recordId!, plugin.objects.parseFilter(object!, step.if, 'if'));
-            const branch = matched ? 'then' : 'else';
-            steps.push({ stepId: step.id, kind: step.kind, input: { if: step.if }, effect: `the record ${matched ? 'matches' : 'does not match'}: ${branch}`, branch });
+          const { step, next, branches } = planned;
+          if (step.kind === 'condition' || step.kind === 'switch') {
+            let branch = step.kind === 'condition' ? ((await test(step.if, 'if')) ? 'then' : 'else') : 'default';
+            if (step.kind === 'switch') {
+              for (const [i, c] of step.cases.entries()) {
+                if (await test(c.when, `cases.${i}.when`)) {
+                  branch = c.name;
+                  break;
+                }
+              }
+            }
+            const input = stepInput(step, scope, inputContext);
+            const effect = step.kind === 'condition' ? `the record ${branch === 'then' ? 'matches' : 'does not match'}: ${branch}` : `the record takes the case ${branch}`;
+            steps.push({ stepId: step.id, kind: step.kind, input, effect, branch });
             scope.steps[step.id] = { output: { branch } };
-            id = matched ? then : otherwise;
+            id = branches[branch] ?? next;
             continue;
           }
-          const input = stepInput(step, scope, { now, recordType: object, recordId });
-          steps.push({ stepId: step.id, kind: step.kind, input, effect: describeEffect(step.kind, input), branch: null });
+          const input = stepInput(step, scope, inputContext);
+          if (step.kind === 'forEach') {
+            // Each item's would-be input; the effect names the first.
+            const items = Array.isArray(input.items) ? input.items.slice(0, step.max) : [];
+            const each = items.map((item, index) => stepInput(step.do, { ...scope, item, index }, inputContext));
+            input.each = each;
+            input.effect = each.length ? describeEffect(step.do.kind, each[0]!) : 'nothing (no items)';
+          }
+          const branch = step.kind === 'waitForEvent' ? 'received' : null;
+          steps.push({ stepId: step.id, kind: step.kind, input, effect: describeEffect(step.kind, input), branch });
           const keys = stepOutputs[step.kind] ?? [];
           scope.steps[step.id] = { output: Object.fromEntries(keys.map((key) => [key, step.kind === 'wait' && key === 'until' ? input.until : null])) };
-          id = next;
+          id = branch ? (branches[branch] ?? next) : next;
         }
         return { steps };
       },

@@ -1,15 +1,26 @@
 // Reading workflows and their run history (per workflow, per record), and acting on runs: start one by hand on a
-// record, cancel one, run one again (on the version it ran, with the same trigger).
+// record or on a selection of records, cancel one, run one again (on the version it ran, with the same trigger).
 import { randomUUID } from 'node:crypto';
 import { badInput, type Builder, conflict, type Models, notFound, rowId } from '@crm/plugin-sdk';
 import { recordRelations, triggerObject } from '../definition/validate.js';
-import { startRun } from '../runs/start-run.js';
+import type { WorkflowDefinition } from '../definition/document.js';
+import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { workflowIn } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
 import { runStatusArg, runStatuses } from './types.js';
 
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+/** Records a selection may hold: one run each. */
+const MAX_SELECTION = 1000;
+
+/** The object whose records a workflow runs on by hand (manual, record and date triggers). */
+function onRecords(definition: WorkflowDefinition): string {
+  const kind = definition.trigger.kind;
+  const object = kind === 'manual' || kind === 'record' || kind === 'date' ? triggerObject(definition) : null;
+  if (!object) throw badInput('id: only workflows triggered by records (or by hand) run on a record', 'id');
+  return object;
+}
 
 export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit) {
   builder.queryField('workflows', (t) =>
@@ -77,8 +88,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
           const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
           const { definition } = checkedVersion(version);
-          const object = definition.trigger.kind === 'manual' || definition.trigger.kind === 'record' ? triggerObject(definition) : null;
-          if (!object) throw badInput('id: only workflows triggered by records (or by hand) run on a record', 'id');
+          const object = onRecords(definition);
           const recordId = rowId(String(input.recordId), object, 'recordId');
           const record = await plugin.objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, plugin.objects) });
           if (!record) throw notFound(object, 'recordId');
@@ -97,6 +107,71 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     }),
   );
 
+  const SelectionPayload = builder.objectRef<{ runIds: string[] }>('RunWorkflowOnRecordsPayload').implement({
+    fields: (t) => ({
+      started: t.int({ description: 'Runs started: one per selected record.', resolve: (p) => p.runIds.length }),
+      runs: t.prismaField({
+        type: ['WorkflowRun'],
+        description: 'The runs started, in the order of the records (by id).',
+        resolve: async (query, p, _args, context) => {
+          const runs = await plugin.authorize(context, 'run').db.workflowRun.findMany({ ...query, where: { id: { in: p.runIds } } });
+          const order = new Map(p.runIds.map((id, i) => [id, i]));
+          return runs.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+        },
+      }),
+    }),
+  });
+  builder.mutationField('runWorkflowOnRecords', (t) =>
+    t.field({
+      type: SelectionPayload,
+      description: `Starts the published version once per record of a selection: \`ids\` (global ids) or \`filter\` (the list filter language of the trigger's object), at most ${MAX_SELECTION} records (BAD_USER_INPUT beyond: narrow the selection). The runs wait their turn under the workspace's limits (MEMBER or ADMIN).`,
+      args: {
+        input: t.arg({
+          type: builder.inputType('RunWorkflowOnRecordsInput', {
+            fields: (f) => ({ id: f.id({ required: true }), ids: f.idList(), filter: f.field({ type: 'JSON' }) }),
+          }),
+          required: true,
+        }),
+      },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'run', async (scope) => {
+          const workflow = await workflowIn(scope, String(input.id));
+          if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
+          const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
+          const { definition } = checkedVersion(version);
+          const object = onRecords(definition);
+          if ((input.ids == null) === (input.filter == null)) throw badInput('ids: give ids or a filter (one of them)', 'ids');
+          if (input.ids && input.ids.length > MAX_SELECTION) throw badInput(`ids: at most ${MAX_SELECTION} records`, 'ids');
+          const ids = input.ids ? [...new Set(input.ids.map((id, i) => rowId(String(id), object, `ids.${i}`)))] : undefined;
+          const filter = input.filter == null ? undefined : plugin.objects.parseFilter(object, input.filter, 'filter');
+          const selected = await plugin.objects.select(scope.tx, object, { ids, filter, limit: MAX_SELECTION + 1 });
+          if (selected.length > MAX_SELECTION) throw badInput(`filter: selects more than ${MAX_SELECTION} records; narrow it`, 'filter');
+          const recordIds = selected.map((r) => String(r.id));
+          if (ids && recordIds.length < ids.length) {
+            const missing = ids.findIndex((id) => !recordIds.includes(id));
+            throw notFound(object, `ids.${missing}`);
+          }
+          const records = await plugin.objects.readMany(scope.tx, object, recordIds, { relations: recordRelations(definition, plugin.objects) });
+          const request = randomUUID();
+          const runIds = await startRuns(
+            scope.tx,
+            scope.session.workspaceId,
+            recordIds.map((recordId) => ({
+              workflowId: workflow.id,
+              version,
+              triggerId: `manual:${request}:${recordId}`,
+              trigger: { event: null, record: records.get(recordId) ?? null },
+              recordType: object,
+              recordId,
+              depth: 0,
+            })),
+          );
+          scope.emit('workflow.runs_requested', { type: 'Workflow', id: workflow.id }, { count: runIds.length, filter: (input.filter ?? null) as object | null });
+          return { runIds };
+        }),
+    }),
+  );
+
   builder.mutationField('cancelWorkflowRun', (t) =>
     t.field({
       type: RunPayload('CancelWorkflowRunPayload'),
@@ -110,7 +185,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const now = new Date();
           await scope.tx.workflowStepRun.updateMany({
             where: { runId: found.id, status: { in: ['PENDING', 'WAITING', 'RUNNING'] } },
-            data: { status: 'CANCELLED', dueAt: null, finishedAt: now },
+            data: { status: 'CANCELLED', dueAt: null, waitKey: null, finishedAt: now },
           });
           const run = await scope.tx.workflowRun.update({ where: { id: found.id }, data: { status: 'CANCELLED', finishedAt: now } });
           scope.emit('workflow.run_cancelled', { type: 'WorkflowRun', id: run.id }, { workflowId: run.workflowId });

@@ -1,5 +1,6 @@
 // The workflow types: definitions with their versions, runs with each step's input, output, error and timing.
 import { badInput, type Builder, globalId } from '@crm/plugin-sdk';
+import { webhookPath } from '../triggers/webhook.js';
 
 const MAX_RUNS = 100;
 
@@ -14,6 +15,13 @@ export function runStatusArg(value: string): (typeof runStatuses)[number] {
 /** Registers the types; other modules refer to them by model name (`t.prismaField({ type: 'Workflow' })`). */
 export function registerWorkflowTypes(builder: Builder): void {
   const RunStatus = builder.enumType('WorkflowRunStatus', { values: runStatuses });
+  const RunHold = builder.enumType('WorkflowRunHold', {
+    description: 'Why a QUEUED run has not started yet.',
+    values: {
+      CONCURRENCY: { description: 'The workspace runs maxConcurrentRuns runs at once already.' },
+      RATE_LIMIT: { description: 'The workspace started maxRunsPerMinute runs in the last minute.' },
+    } as const,
+  });
   const StepStatus = builder.enumType('WorkflowStepStatus', {
     values: ['PENDING', 'RUNNING', 'WAITING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const,
   });
@@ -24,7 +32,7 @@ export function registerWorkflowTypes(builder: Builder): void {
     fields: (t) => ({
       number: t.exposeInt('number'),
       definition: t.expose('definition', { type: 'JSON' }),
-      trigger: t.exposeString('triggerKey', { description: 'What it listens to: record:Customer, event:deal.lost, schedule, manual:Customer' }),
+      trigger: t.exposeString('triggerKey', { description: 'What it listens to: record:Customer, event:deal.lost, schedule, manual:Customer, date:Deal.expectedCloseAt' }),
       publishedAt: t.expose('publishedAt', { type: 'DateTime' }),
     }),
   });
@@ -60,9 +68,11 @@ export function registerWorkflowTypes(builder: Builder): void {
       depth: t.exposeInt('depth'),
       rerunOf: t.id({ nullable: true, resolve: (r) => (r.rerunOfId ? globalId('WorkflowRun', r.rerunOfId) : null) }),
       error: t.exposeString('error', { nullable: true }),
-      startedAt: t.expose('startedAt', { type: 'DateTime' }),
+      startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the run was created (its trigger).' }),
+      admittedAt: t.expose('admittedAt', { type: 'DateTime', nullable: true, description: 'When it left the queue under the workspace’s limits.' }),
+      heldBack: t.expose('heldBack', { type: RunHold, nullable: true, description: 'While QUEUED: the limit it waits for (null: only a worker).' }),
       finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
-      steps: t.relation('steps', { query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+      steps: t.relation('steps', { query: { orderBy: [{ seq: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] } }),
     }),
   });
 
@@ -73,8 +83,20 @@ export function registerWorkflowTypes(builder: Builder): void {
       name: t.exposeString('name'),
       enabled: t.exposeBoolean('enabled'),
       draft: t.expose('draft', { type: 'JSON', description: 'The definition being edited (checked when published).' }),
-      signingSecret: t.exposeString('secret', { description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed.' }),
+      signingSecret: t.exposeString('secret', {
+        description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed; a webhook trigger checks the same signature (or this secret as a bearer token).',
+      }),
       nextFireAt: t.expose('nextFireAt', { type: 'DateTime', nullable: true }),
+      webhookPath: t.string({
+        nullable: true,
+        description: 'Webhook triggers: the path to POST to on this gateway (authenticated with signingSecret; see docs/plugins/workflows.md).',
+        resolve: (w) => (w.draft && (w.draft as { trigger?: { kind?: string } }).trigger?.kind === 'webhook' ? webhookPath(w.workspaceId, w.id) : null),
+      }),
+      datesScannedUntil: t.expose('scannedUntil', {
+        type: 'DateTime',
+        nullable: true,
+        description: 'Date triggers: records whose point came up to this time have been started (null: not a date trigger, or disabled).',
+      }),
       publishedVersion: t.prismaField({
         type: 'WorkflowVersion',
         nullable: true,

@@ -2,21 +2,26 @@
 // leaves neither their change nor their completion, so the retry is safe). HTTP and email run between two
 // transactions: the first marks the step RUNNING, the second records the outcome; a step found RUNNING by a later
 // claim (the gateway died in between) is sent again only when idempotent. Waits are a due time, nothing in memory.
-import type { QueueContext, QueueItem } from '@crm/plugin-sdk';
+// A database-only step whose successor is database-only too goes on with it in the same transaction (up to
+// MAX_CHAIN steps): each keeps its own row and timing, and a 3-step workflow costs one claim and one transaction.
+// Should a chained step fail, the chain is rolled back and done again one step per transaction, so that the failure
+// is recorded on the step that failed.
+import type { Models, Prisma, QueueContext, QueueItem, QueueTransaction } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { WorkflowSettings } from '../settings.js';
+import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
+import { admitRun } from './admission.js';
 import { completeStep, failStep } from './advance.js';
-import { templateScopeOf } from './template-scope.js';
+import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
+import { waitKeyOf } from './wait-for-event.js';
 import { checkedVersion } from './versions.js';
 
 const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Failures that trying again cannot fix: the data is wrong, gone, or not allowed. */
 const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT_PERMANENT']);
-/** How soon a run held back by the concurrency limit looks again. */
-const QUEUED_RETRY_MS = 500;
 
 /** The actor of a step's changes: events it causes name it, so triggers can tell a workflow's own changes. */
 export const stepActor = (stepRunId: string) => `step:${stepRunId}`;
@@ -24,6 +29,16 @@ export const stepActor = (stepRunId: string) => `step:${stepRunId}`;
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const isPermanent = (error: unknown) =>
   error instanceof PermanentStepError || PERMANENT_CODES.has(String((error as { code?: unknown } | null)?.code ?? ''));
+
+/** Kinds a chain goes on with: they only read and write the database. */
+const CHAINED_KINDS = new Set<string>([...loopableKinds, 'condition', 'switch', 'forEach']);
+/** Steps one transaction runs at most (the claimed one and its successors). */
+const MAX_CHAIN = 20;
+
+/** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
+class ChainedStepFailed extends Error {}
+
+type RunOfStep = Models.WorkflowRun & { version: Models.WorkflowVersion; workflow: { secret: string } };
 
 interface ExternalWork {
   kind: 'httpRequest' | 'sendEmail';
@@ -37,96 +52,12 @@ interface ExternalWork {
 
 export function stepExecutor(mail: () => MailTransport) {
   return async function executeStep(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
-    let input: Record<string, unknown> | undefined;
-    let external: ExternalWork | null = null;
+    let external: ExternalWork | null;
     try {
-      external = await context.transaction(
-        async (scope) => {
-          const { tx } = scope;
-          const step = await tx.workflowStepRun.findUnique({
-            where: { id: item.id },
-            include: { run: { include: { version: true, workflow: { select: { secret: true } } } } },
-          });
-          if (!step || step.claims !== item.claims) return null; // a later claim owns it now
-          const { run } = step;
-          const now = new Date();
-          if (FINISHED_STEP.has(step.status) || FINISHED_RUN.has(run.status)) {
-            const cancel = run.status === 'CANCELLED' && !FINISHED_STEP.has(step.status);
-            await tx.workflowStepRun.update({ where: { id: step.id }, data: { dueAt: null, ...(cancel ? { status: 'CANCELLED', finishedAt: now } : {}) } });
-            return null;
-          }
-          if (run.status === 'QUEUED') {
-            // The workspace's concurrency limit, counted under a lock so that two instances cannot both pass it.
-            await scope.lock('concurrency');
-            const running = await tx.workflowRun.count({ where: { status: 'RUNNING' } });
-            if (running >= scope.settings.maxConcurrentRuns) {
-              await tx.workflowStepRun.update({ where: { id: step.id }, data: { dueAt: new Date(now.getTime() + QUEUED_RETRY_MS) } });
-              return null;
-            }
-            await tx.workflowRun.update({ where: { id: run.id }, data: { status: 'RUNNING' } });
-          }
-          const { plan } = checkedVersion(run.version);
-          const planned = plan.steps.get(step.stepId)!;
-          const scopeOfTemplates = await templateScopeOf(tx, run);
-          input = stepInput(planned.step, scopeOfTemplates, { now, recordType: run.recordType, recordId: run.recordId });
-
-          switch (planned.step.kind) {
-            case 'condition': {
-              const filter = scope.objects.parseFilter(run.recordType ?? '', planned.step.if, 'if');
-              const matched = run.recordId !== null && (await scope.objects.matches(tx, run.recordType!, run.recordId, filter));
-              const branch = matched ? 'then' : 'else';
-              await completeStep(tx, step, plan, { input: { if: planned.step.if }, output: { branch }, branch, counted: false }, now);
-              return null;
-            }
-            case 'wait': {
-              // A wait computes its end once (a duration counts from when it started), then keeps it.
-              const stored = step.status === 'WAITING' ? (step.input as { until?: string } | null)?.until : undefined;
-              if (stored) input = { until: stored };
-              const until = new Date(String(input.until));
-              if (Number.isNaN(until.getTime())) throw new PermanentStepError(`until: not a date: ${JSON.stringify(input.until)}`);
-              if (until > now) {
-                // The first look: the step waits as a due time (no timer, no memory), the run shows WAITING.
-                const first = step.status !== 'WAITING';
-                await tx.workflowStepRun.update({
-                  where: { id: step.id },
-                  data: { status: 'WAITING', dueAt: until, input: { until: until.toISOString() }, ...(first ? { startedAt: now, attempts: step.attempts + 1 } : {}) },
-                });
-                await tx.workflowRun.update({ where: { id: run.id }, data: { status: 'WAITING' } });
-                return null;
-              }
-              await completeStep(tx, step, plan, { input, output: { until: until.toISOString() }, counted: step.status === 'WAITING' }, now);
-              return null;
-            }
-            case 'httpRequest':
-            case 'sendEmail': {
-              const kind = planned.step.kind;
-              if (step.status === 'RUNNING' && !externalSteps[kind]!.idempotent) {
-                // It may have been sent before the gateway stopped: sending again could send twice.
-                await failStep(
-                  tx,
-                  step,
-                  { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
-                  scope.settings,
-                  now,
-                );
-                return null;
-              }
-              await tx.workflowStepRun.update({ where: { id: step.id }, data: { status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input: input as object } });
-              return { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secret: run.workflow.secret, emailFrom: scope.settings.emailFrom };
-            }
-            default: {
-              const output = await internalSteps[planned.step.kind]!(input, { tx, commands: scope.commands, actions: scope.actions, recordType: run.recordType });
-              await completeStep(tx, step, plan, { input, output, counted: false }, now);
-              return null;
-            }
-          }
-        },
-        { actor: stepActor(item.id) },
-      );
+      external = await claimedStep(item, context, MAX_CHAIN);
     } catch (error) {
-      // The step's transaction rolled back: nothing it did is kept. Record the try in a transaction of its own.
-      await recordFailure(item, context, error, { counted: false, input });
-      return;
+      if (!(error instanceof ChainedStepFailed)) throw error;
+      external = await claimedStep(item, context, 0);
     }
     if (!external) return;
 
@@ -155,6 +86,200 @@ export function stepExecutor(mail: () => MailTransport) {
       { actor: stepActor(item.id) },
     );
   };
+}
+
+/** Runs the claimed step (and, up to `chain` more, its database-only successors) in one transaction. */
+async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettings>, chain: number): Promise<ExternalWork | null> {
+  const outcome = await stepTransaction(item, context, chain);
+  if (outcome !== ADMITTED) return outcome;
+  const admitted = await stepTransaction(item, context, chain);
+  return admitted === ADMITTED ? null : admitted;
+}
+
+/** The run was let in (its own transaction committed): the step runs next. */
+const ADMITTED = Symbol('admitted');
+
+async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSettings>, chain: number): Promise<ExternalWork | null | typeof ADMITTED> {
+  let input: Record<string, unknown> | undefined;
+  let chained = false;
+  try {
+    return await context.transaction<ExternalWork | null | typeof ADMITTED>(
+      async (scope) => {
+        const { tx } = scope;
+        const claimed = await tx.workflowStepRun.findUnique({
+          where: { id: item.id },
+          include: { run: { include: { version: true, workflow: { select: { secret: true } } } } },
+        });
+        if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
+        const { run, ...first } = claimed;
+        const now = new Date();
+        if (FINISHED_STEP.has(first.status) || FINISHED_RUN.has(run.status)) {
+          const cancel = run.status === 'CANCELLED' && !FINISHED_STEP.has(first.status);
+          await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: null, ...(cancel ? { status: 'CANCELLED', finishedAt: now } : {}) } });
+          return null;
+        }
+        if (run.status === 'QUEUED') {
+          // Admission holds the workspace's lock: commit it at once, then do the step in a transaction of its own (the
+          // lock is not held while steps run, so runs of a workspace are not done one at a time).
+          const admission = await admitRun(scope, run.id, now);
+          if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
+          return admission.admitted ? ADMITTED : null;
+        }
+        let step: Models.WorkflowStepRun = first;
+        for (let budget = chain; ; budget--) {
+          const outcome = await runStep(scope, step, run, (given) => {
+            if (!chained) input = given;
+          });
+          if (outcome.external || !outcome.next || budget <= 0 || !CHAINED_KINDS.has(outcome.next.kind)) return outcome.external;
+          step = outcome.next;
+          chained = true;
+        }
+      },
+      { actor: stepActor(item.id) },
+    );
+  } catch (error) {
+    if (chained) throw new ChainedStepFailed(messageOf(error));
+    // The step's transaction rolled back: nothing it did is kept. Record the try in a transaction of its own.
+    await recordFailure(item, context, error, { counted: false, input });
+    return null;
+  }
+}
+
+interface StepOutcome {
+  /** An HTTP request or an email to send now (outside the transaction). */
+  external: ExternalWork | null;
+  /** The next step's row when this one completed and the run goes on. */
+  next: Models.WorkflowStepRun | null;
+}
+
+/** One step of a run inside the transaction: its input, its effect, its completion (or its wait). */
+async function runStep(
+  scope: QueueTransaction<WorkflowSettings>,
+  step: Models.WorkflowStepRun,
+  run: RunOfStep,
+  reportInput: (input: Record<string, unknown>) => void,
+): Promise<StepOutcome> {
+  const { tx } = scope;
+  const now = new Date();
+  const { plan } = checkedVersion(run.version);
+  const planned = plan.steps.get(step.stepId)!;
+  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run) : triggerScopeOf(run);
+  const recordType = run.recordType;
+  const relationOf = (name: string) => {
+    const declared = recordType && scope.objects.catalog.has(recordType) ? scope.objects.catalog.get(recordType) : null;
+    const relation = declared?.relations.get(name);
+    return relation ? { object: scope.objects.catalog.target(relation).name, key: relation.key } : null;
+  };
+  const inputContext = { now, recordType, recordId: run.recordId, relationOf };
+  let input = stepInput(planned.step, templates, inputContext);
+  reportInput(input);
+  const complete = async (output: unknown, options: { branch?: string; counted?: boolean } = {}): Promise<StepOutcome> => {
+    const next = await completeStep(tx, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now);
+    if (!next) run.status = 'SUCCEEDED';
+    return { external: null, next };
+  };
+  const waiting = async (data: Prisma.WorkflowStepRunUpdateInput): Promise<StepOutcome> => {
+    await tx.workflowStepRun.update({ where: { id: step.id }, data });
+    await tx.workflowRun.update({ where: { id: run.id }, data: { status: 'WAITING' } });
+    return { external: null, next: null };
+  };
+  const matches = async (filter: Record<string, unknown>, at: string) =>
+    run.recordId !== null && (await scope.objects.matches(tx, recordType!, run.recordId, scope.objects.parseFilter(recordType ?? '', filter, at)));
+  const internal = { tx, commands: scope.commands, actions: scope.actions, objects: scope.objects };
+
+  switch (planned.step.kind) {
+    case 'condition': {
+      const branch = (await matches(planned.step.if, 'if')) ? 'then' : 'else';
+      return complete({ branch }, { branch });
+    }
+    case 'switch': {
+      let branch = 'default';
+      for (const [i, c] of planned.step.cases.entries()) {
+        if (await matches(c.when, `cases.${i}.when`)) {
+          branch = c.name;
+          break;
+        }
+      }
+      return complete({ branch }, { branch });
+    }
+    case 'forEach': {
+      const loop = planned.step;
+      const items = input.items;
+      if (!Array.isArray(items)) throw new PermanentStepError(`items: not a list: ${String(JSON.stringify(items)).slice(0, 200)}`);
+      if (items.length > loop.max) throw new PermanentStepError(`items: ${items.length} items, over this loop's limit of ${loop.max}`);
+      const outputs: unknown[] = [];
+      // Every item in this one transaction: the loop is done for all of them, or (a failure) for none.
+      for (const [index, item] of items.entries()) {
+        const itemInput = stepInput(loop.do, { ...templates, item, index }, inputContext);
+        outputs.push(await internalSteps[loop.do.kind]!(itemInput, internal));
+      }
+      return complete({ count: items.length, outputs });
+    }
+    case 'wait': {
+      // A wait computes its end once (a duration counts from when it started), then keeps it.
+      const stored = step.status === 'WAITING' ? (step.input as { until?: string } | null)?.until : undefined;
+      if (stored) input = { until: stored };
+      const until = new Date(String(input.until));
+      if (Number.isNaN(until.getTime())) throw new PermanentStepError(`until: not a date: ${JSON.stringify(input.until)}`);
+      if (until > now) {
+        // The first look: the step waits as a due time (no timer, no memory), the run shows WAITING.
+        const first = step.status !== 'WAITING';
+        return waiting({ status: 'WAITING', dueAt: until, input: { until: until.toISOString() }, ...(first ? { startedAt: now, attempts: step.attempts + 1 } : {}) });
+      }
+      return complete({ until: until.toISOString() }, { counted: step.status === 'WAITING' });
+    }
+    case 'waitForEvent': {
+      if (step.status !== 'WAITING') {
+        const subjectId = input.subjectId;
+        if (typeof subjectId !== 'string' || !subjectId) throw new PermanentStepError(`subjectId: needs a record id (got ${JSON.stringify(subjectId)})`);
+        // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: the timeout.
+        return waiting({
+          status: 'WAITING',
+          dueAt: new Date(String(input.until)),
+          input: input as object,
+          waitKey: waitKeyOf(String(input.eventType), subjectId),
+          startedAt: now,
+          attempts: step.attempts + 1,
+        });
+      }
+      input = step.input as Record<string, unknown>;
+      let output = step.output as { received?: boolean } | null;
+      if (output?.received !== true) {
+        const until = new Date(String(input.until));
+        if (until > now) {
+          await tx.workflowStepRun.update({ where: { id: step.id }, data: { dueAt: until } });
+          return { external: null, next: null };
+        }
+        // The timeout: stop listening, unless the event took the step first (its write holds the row).
+        const { count } = await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null } });
+        if (count === 0) output = (await tx.workflowStepRun.findUnique({ where: { id: step.id }, select: { output: true } }))?.output as typeof output;
+      }
+      const received = output?.received === true;
+      return complete(received ? output : { received: false, event: null }, { branch: received ? 'received' : 'timedOut', counted: true });
+    }
+    case 'httpRequest':
+    case 'sendEmail': {
+      const kind = planned.step.kind;
+      if (step.status === 'RUNNING' && !externalSteps[kind]!.idempotent) {
+        // It may have been sent before the gateway stopped: sending again could send twice.
+        await failStep(
+          tx,
+          step,
+          { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
+          scope.settings,
+          now,
+        );
+        return { external: null, next: null };
+      }
+      await tx.workflowStepRun.update({ where: { id: step.id }, data: { status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input: input as object } });
+      return {
+        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secret: run.workflow.secret, emailFrom: scope.settings.emailFrom },
+        next: null,
+      };
+    }
+    default:
+      return complete(await internalSteps[planned.step.kind]!(input, internal));
+  }
 }
 
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {

@@ -14,8 +14,18 @@ function defaultCustomer(scope: TemplateScope, recordType: string | null): unkno
   return recordType === 'Customer' ? record.id : (record.customerId ?? null);
 }
 
-export function stepInput(step: Step, scope: TemplateScope, context: { now: Date; recordType: string | null; recordId: string | null }): StepInput {
+export interface StepInputContext {
+  now: Date;
+  recordType: string | null;
+  recordId: string | null;
+  /** `updateRecord` with a `relation`: its target object and the key field on the trigger's record (`customerId`). */
+  relationOf?: (relation: string) => { object: string; key: string } | null;
+}
+
+export function stepInput(step: Step, scope: TemplateScope, context: StepInputContext): StepInput {
   const { id: _id, name: _name, kind: _kind, ...values } = step;
+  // Nested steps are resolved when they run (a loop's step once per item, branches when taken).
+  for (const nested of ['then', 'else', 'cases', 'default', 'onTimeout', 'do']) delete (values as Record<string, unknown>)[nested];
   const resolved = resolveTemplates(values, scope) as StepInput;
   switch (step.kind) {
     case 'createTask':
@@ -23,16 +33,33 @@ export function stepInput(step: Step, scope: TemplateScope, context: { now: Date
         resolved.dueAt = new Date(context.now.getTime() + durationMs(step.dueIn)).toISOString();
         delete resolved.dueIn;
       }
+      // A task is about the record's customer unless it says otherwise (and is not tied to a deal instead).
+      if (resolved.customerId === undefined && resolved.dealId === undefined) resolved.customerId = defaultCustomer(scope, context.recordType) ?? undefined;
       return resolved;
     case 'addTag':
     case 'removeTag':
     case 'logActivity':
+    case 'createDeal':
       if (resolved.customerId === undefined) resolved.customerId = defaultCustomer(scope, context.recordType);
       return resolved;
-    case 'updateRecord':
-      return { id: context.recordId, values: resolved.values };
+    case 'updateRecord': {
+      if (!step.relation) return { object: context.recordType, id: context.recordId, values: resolved.values };
+      const related = context.relationOf?.(step.relation) ?? null;
+      const record = scope.trigger.record;
+      return { object: related?.object ?? null, relation: step.relation, id: related && record ? (record[related.key] ?? null) : null, values: resolved.values };
+    }
     case 'wait':
       return { until: step.for ? new Date(context.now.getTime() + durationMs(step.for)).toISOString() : resolved.until };
+    case 'waitForEvent':
+      return {
+        eventType: step.eventType,
+        subjectId: resolved.subjectId === undefined ? context.recordId : resolved.subjectId,
+        until: new Date(context.now.getTime() + durationMs(step.timeout)).toISOString(),
+      };
+    case 'condition':
+      return { if: step.if };
+    case 'switch':
+      return { cases: step.cases.map((c) => ({ name: c.name, when: c.when })) };
     default:
       return resolved;
   }

@@ -2,7 +2,7 @@
 // the step's completion commit together: a crash leaves neither, and the retry is safe). Steps with an effect outside
 // (HTTP, email) run between two transactions; after a crash in between they may have happened, so they are retried
 // only when idempotent (an HTTP step sends an idempotency key; an email is not retried).
-import { badInput, type CoreCommands, type ActionCaller, type OutboundHttp, type ScopedTransaction } from '@crm/plugin-sdk';
+import { badInput, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { StepKind } from '../definition/document.js';
 import { updateCommandOf } from '../definition/validate.js';
@@ -12,7 +12,7 @@ export interface InternalStepContext {
   tx: ScopedTransaction;
   commands: CoreCommands;
   actions: ActionCaller;
-  recordType: string | null;
+  objects: RecordObjects;
 }
 
 export interface ExternalStepContext {
@@ -55,8 +55,10 @@ async function retag(context: InternalStepContext, input: StepInput, change: (ta
 
 export const internalSteps: Partial<Record<StepKind, (input: StepInput, context: InternalStepContext) => Promise<Output>>> = {
   async updateRecord(input, context) {
-    const command = updateCommandOf(context.recordType ?? '');
-    if (!command) throw new PermanentStepError(`records of ${context.recordType} cannot be updated`);
+    const object = String(input.object ?? '');
+    const command = updateCommandOf(object);
+    if (!command) throw new PermanentStepError(`records of ${object || 'this trigger'} cannot be updated`);
+    if (input.id === null || input.id === undefined) throw new PermanentStepError(`${input.relation ? `${String(input.relation)}: the record has none` : 'id: the run has no record'}`);
     const values = input.values as Record<string, unknown>;
     const update = context.commands[command as keyof CoreCommands] as (input: unknown) => Promise<{ id: string }>;
     const row = await update({ id: id(input.id, 'id'), ...values });
@@ -72,6 +74,21 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
       dealId: optional(input.dealId, String),
     });
     return { id: task.id, title: task.title, dueAt: task.dueAt?.toISOString() ?? null };
+  },
+  async createRecord(input, context) {
+    return context.objects.create(String(input.object), input.values as Record<string, unknown>);
+  },
+  async createDeal(input, context) {
+    const deal = await context.commands.createDeal({
+      title: text(input.title, 'title'),
+      customerId: id(input.customerId, 'customerId'),
+      amount: optional(input.amount, String),
+      pipelineId: optional(input.pipelineId, String),
+      stageId: optional(input.stageId, String),
+      ownerId: optional(input.ownerId, String),
+      expectedCloseAt: optional(input.expectedCloseAt, (v) => new Date(String(v))),
+    });
+    return { id: deal.id, title: deal.title };
   },
   async logActivity(input, context) {
     const activity = await context.commands.logActivity({
@@ -125,7 +142,11 @@ export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
 export function describeEffect(kind: StepKind, input: StepInput): string {
   switch (kind) {
     case 'updateRecord':
-      return `update the record: ${Object.keys(input.values as object).join(', ')}`;
+      return `update ${input.relation ? `the record's ${String(input.relation)}` : 'the record'}: ${Object.keys(input.values as object).join(', ')}`;
+    case 'createRecord':
+      return `create a ${String(input.object)}: ${Object.keys(input.values as object).join(', ')}`;
+    case 'createDeal':
+      return `create the deal "${String(input.title)}"${input.amount ? ` of ${String(input.amount)}` : ''}`;
     case 'createTask':
       return `create the task "${String(input.title)}"${input.dueAt ? ` due ${String(input.dueAt)}` : ''}`;
     case 'logActivity':
@@ -143,6 +164,11 @@ export function describeEffect(kind: StepKind, input: StepInput): string {
     case 'callAction':
       return `call ${String(input.action)}`;
     case 'condition':
+    case 'switch':
       return 'test the record';
+    case 'forEach':
+      return `for each of ${Array.isArray(input.items) ? input.items.length : 0} items: ${String(input.effect ?? '')}`;
+    case 'waitForEvent':
+      return `wait for ${String(input.eventType)} on ${String(input.subjectId)} until ${String(input.until)}`;
   }
 }

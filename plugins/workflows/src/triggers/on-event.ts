@@ -2,11 +2,14 @@
 // record triggers by the record change the event stands for (the SDK's one rule), event triggers by type; then
 // the optional field change (from/to) and condition. A match starts a run in this same transaction, keyed by the
 // event id, so a second delivery of the event starts nothing. A workflow's own changes (events whose actor is one of
-// its steps) do not set it off again unless it allows it, and chains stop at the depth limit.
+// its steps) do not set it off again unless it allows it, and chains stop at the depth limit. The same event also
+// resumes the runs waiting for it (`waitForEvent`).
 import type { DeliveredEvent, RecordChange, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
+import { limitsChanged, releaseHeldRuns } from '../runs/admission.js';
 import { startRun } from '../runs/start-run.js';
+import { resumeWaitsFor } from '../runs/wait-for-event.js';
 import { checkedVersion } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -28,6 +31,9 @@ function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, c
 
 export async function startWorkflowsFor(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>): Promise<void> {
   const { tx, objects, settings } = context;
+  // Runs waiting for this event (`waitForEvent`) go on; runs held back by limits an ADMIN just changed look again.
+  await resumeWaitsFor(tx, event);
+  if (limitsChanged(event)) await releaseHeldRuns(tx);
   const change = objects.changeOf(event);
   const keys = [`event:${event.type}`, ...(change ? [`record:${change.object}`] : [])];
   const workflows = await tx.workflow.findMany({

@@ -1,0 +1,40 @@
+// Actions: what a plugin offers other plugins to do, called by name inside the caller's transaction.
+import type { z } from 'zod';
+import type { HookContext } from './events.js';
+
+/**
+ * Something a plugin offers other plugins to do (loyalty: award points), declared in `actions` and called by name
+ * (`loyalty.awardPoints`) through `actions.call` in another plugin's subscriber, job or queue transaction. It runs
+ * inside the caller's transaction, so the caller's own rows and the action's commit or roll back together.
+ */
+export interface ActionDefinition<Settings, Event extends string = string, Input = unknown> {
+  description?: string;
+  /** Validates the input (BAD_USER_INPUT with the field when it does not parse). A zod object. */
+  input: z.ZodType<Input>;
+  /** Running it twice with the same input has the effect of running it once (callers may then retry it). @default false */
+  idempotent?: boolean;
+  /** Does it; returns a JSON object the caller may use (ids of what it made). */
+  run(input: Input, context: HookContext<Settings, Event>): Promise<Record<string, unknown>>;
+}
+
+/** Calls other plugins' actions by their full name, `<plugin>.<action>`. */
+export interface ActionCaller {
+  /** The actions of the enabled plugins. */
+  readonly available: readonly ActionInfo[];
+  /**
+   * Runs an action in the current transaction, as the current session. `NOT_FOUND` when no enabled plugin declares
+   * it, `FORBIDDEN` (`extensions.reason: PLUGIN_DISABLED`) when its plugin is switched off in the workspace.
+   */
+  call(name: string, input: unknown): Promise<Record<string, unknown>>;
+}
+
+/** An action as callers see it. */
+export interface ActionInfo {
+  /** `<plugin>.<action>`, e.g. `loyalty.awardPoints`. */
+  readonly name: string;
+  readonly plugin: string;
+  readonly description: string | null;
+  readonly idempotent: boolean;
+  /** The top-level keys its input takes (from its zod object), for checking a caller's input before it runs. */
+  readonly inputKeys: readonly string[];
+}

@@ -1,0 +1,110 @@
+// Events, hooks and subscribers: how a plugin reacts to what the core and other plugins do. Hooks run inside the
+// command's transaction (and can veto it); subscribers run after commit, durably, with retries.
+import type { CrmEventMap, CrmEventType, Session } from '@crm/core';
+import type { ScopedTransaction } from '@crm/db';
+import type { ActionCaller } from './actions.js';
+import type { CoreCommands } from './core-commands.js';
+import type { PluginSql } from './plugin-sql.js';
+import type { RecordObjects } from './record-access.js';
+
+/** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
+export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
+  /** Stable across re-deliveries: the key of idempotency. */
+  id: string;
+  type: K;
+  workspaceId: string;
+  subjectType: string;
+  subjectId: string;
+  actor: string;
+  occurredAt: Date;
+  payload: CrmEventMap[K];
+}
+
+/** `emit`, narrowed to the plugin's own event types (the keys of its `events`): a core event does not type-check. */
+export type OwnEmit<Event extends string> = <K extends Extract<CrmEventType, Event>>(
+  type: K,
+  subject: { type: string; id: string },
+  payload: CrmEventMap[K],
+) => void;
+
+/** What a subscriber gets besides the event: one transaction of its own, as the plugin's system actor. */
+export interface SubscriberContext<Settings, Event extends string = string> {
+  /** Workspace-scoped transaction: the subscriber's writes and its "processed" mark commit together. */
+  tx: ScopedTransaction;
+  /**
+   * Records one of the plugin's own events (declared in `events`) in the same transaction (published after commit,
+   * delivered to subscribers in turn). A core event or another plugin's is refused (`PLUGIN_FAILED`).
+   */
+  emit: OwnEmit<Event>;
+  /** The core's commands in this transaction, with the core's validation, role checks and events (see {@link CoreCommands}). */
+  commands: CoreCommands;
+  /** `actor` is `plugin:<id>`, role ADMIN, in the event's workspace. */
+  session: Session;
+  /** The workspace's settings of this plugin (defaults filled in). */
+  settings: Settings;
+  /** 1 on the first try; the host retries a throwing subscriber with backoff. */
+  attempt: number;
+  /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
+  sql: PluginSql;
+  /** Records of every declared object, the filter language, which record change an event is, and creating records. */
+  objects: RecordObjects;
+  /** Calls an action another plugin declares (`actions`), inside `tx`. */
+  actions: ActionCaller;
+}
+
+/** Runs after commit, asynchronously. Throwing retries it; it never fails the command that caused the event. */
+export type Subscriber<K extends CrmEventType, Settings, Event extends string = string> = (
+  event: DeliveredEvent<K>,
+  context: SubscriberContext<Settings, Event>,
+) => Promise<void>;
+
+/** An event a command is about to commit (hooks see it before commit, so it has no id yet). */
+export interface PendingEventOf<K extends CrmEventType> {
+  type: K;
+  subjectType: string;
+  subjectId: string;
+  payload: CrmEventMap[K];
+}
+
+/** What a hook gets: the command's own transaction. */
+export interface HookContext<Settings, Event extends string = string> {
+  tx: ScopedTransaction;
+  /** Records one of the plugin's own events (declared in `events`); a core or another plugin's event is refused. */
+  emit: OwnEmit<Event>;
+  /** The core's commands in the command's transaction (their events are not hooked again). */
+  commands: CoreCommands;
+  session: Session;
+  settings: Settings;
+  /** One read-only SQL statement in the command's workspace, inside `tx`. */
+  sql: PluginSql;
+}
+
+/**
+ * Runs inside the core command's transaction, before commit, once per matching event the command emitted. Throw a
+ * `CrmError` (e.g. `veto('CREDIT_HOLD', '…')`, `badInput`, `conflict`) to veto: the command rolls back and the client
+ * gets its code, `extensions.reason` (with `veto`) and `extensions.plugin`. Anything else it throws (a bug) fails the
+ * command with `PLUGIN_FAILED` naming the plugin and the hook.
+ */
+export type Hook<K extends CrmEventType, Settings, Event extends string = string> = (event: PendingEventOf<K>, context: HookContext<Settings, Event>) => Promise<void>;
+
+/** Named functions per event type, e.g. `{ 'order.recorded': { earnPoints: async (event, ctx) => … } }`. */
+export type SubscriberMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings, Event>> } & {
+  /** Every event of every type (core's and every plugin's): automation that reacts to whatever happens. */
+  '*'?: Record<string, Subscriber<CrmEventType, Settings, Event>>;
+};
+export type HookMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Hook<K, Settings, Event>> };
+
+/** An event the plugin publishes. Its payload type comes from declaration merging into `CrmEventMap`. */
+export interface PublishedEvent {
+  /** The type of the row the event is about (a Node type of the schema, e.g. `LoyaltyAccount`). */
+  subject: string;
+  description?: string;
+}
+
+/** Retry policy of a plugin's subscribers. */
+export interface DeliveryPolicy {
+  /** Tries before a delivery is recorded as FAILED. @default 5 */
+  attempts?: number;
+  /** Wait before the second try; doubles at each further try. @default 200 */
+  backoffMs?: number;
+}

@@ -1,0 +1,28 @@
+// A transaction in a workspace as a plugin's background work runs it (queues, routes): the plugin's actor (or
+// `plugin:<id>:<actor>`, so that the plugin can tell its own changes in the events it receives), ADMIN, the plugin's
+// stored settings read inside the transaction, and a transaction-scoped lock keyed in the plugin and workspace.
+import type { CommandRunner } from '@crm/core';
+import type { QueueTransaction } from '../jobs.js';
+import type { HostContext, HostServices, Plugin } from '../plugin.js';
+import { readPluginState } from '../plugin-state.js';
+
+export function pluginTransaction(runner: CommandRunner, services: HostServices, plugin: Plugin, workspaceId: string) {
+  return <T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T> => {
+    const actor = options?.actor ? `plugin:${plugin.id}:${options.actor}` : `plugin:${plugin.id}`;
+    return runner.callerFor({ workspaceId, role: 'ADMIN', actor }).run(async (scope) => {
+      const current = await readPluginState(scope.tx, workspaceId, plugin.id);
+      return fn({
+        tx: scope.tx,
+        emit: scope.emit,
+        session: scope.session,
+        settings: current.settings,
+        services,
+        workspaceId,
+        now: new Date(),
+        lock: async (key) => {
+          await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${plugin.id}:${workspaceId}`}), hashtext(${key}))`;
+        },
+      });
+    });
+  };
+}

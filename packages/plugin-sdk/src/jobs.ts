@@ -1,0 +1,81 @@
+// Background work of a plugin: periodic jobs run per workspace, and durable queues shared by every gateway instance.
+import type { Session } from '@crm/core';
+import type { ScopedTransaction } from '@crm/db';
+import type { ActionCaller } from './actions.js';
+import type { CoreCommands } from './core-commands.js';
+import type { OwnEmit } from './events.js';
+import type { OutboundHttp } from './outbound-http.js';
+import type { PluginSql } from './plugin-sql.js';
+import type { RecordObjects } from './record-access.js';
+
+/** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
+export interface JobContext<Settings, Event extends string = string> {
+  tx: ScopedTransaction;
+  /** Records one of the plugin's own events (declared in `events`). */
+  emit: OwnEmit<Event>;
+  /** The core's commands in this transaction, as `plugin:<id>`. */
+  commands: CoreCommands;
+  session: Session;
+  settings: Settings;
+  workspaceId: string;
+  /** The time of this run. */
+  now: Date;
+  /** One read-only SQL statement in the workspace, inside `tx`. */
+  sql: PluginSql;
+  /** Records of every declared object, the filter language, which record change an event is, and creating records. */
+  objects: RecordObjects;
+  /** Calls an action another plugin declares (`actions`), inside `tx`. */
+  actions: ActionCaller;
+}
+
+/** One unit of durable work a queue hands to its handler. */
+export interface QueueItem {
+  id: string;
+  workspaceId: string;
+  /** How many times the item has been claimed, this time included: above 1 after a crash or a lost lease. */
+  claims: number;
+}
+
+/** What a queue's handler gets: transactions in the item's workspace, and outgoing HTTP. */
+export interface QueueContext<Settings, Event extends string = string> {
+  workspaceId: string;
+  now: Date;
+  /**
+   * One transaction in the workspace as `plugin:<id>` (or `plugin:<id>:<actor>` with `options.actor`, so that the
+   * plugin can tell its own changes apart in the events it receives), with the core's commands, other plugins'
+   * actions, records and the plugin's settings. Events are published after commit.
+   */
+  transaction<T>(fn: (scope: QueueTransaction<Settings, Event>) => Promise<T>, options?: { actor?: string }): Promise<T>;
+  http: OutboundHttp;
+}
+
+export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {
+  /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
+  lock(key: string): Promise<void>;
+}
+
+/**
+ * Durable work shared by every gateway instance: rows of one of the plugin's own models that carry `dueAt`
+ * (timestamptz, null when there is nothing to do) and `claims` (int). Each instance claims due rows with
+ * `FOR UPDATE SKIP LOCKED`, moves their `dueAt` a lease ahead and counts the claim, then hands them to `handle`;
+ * the handler sets `dueAt` (null when done, a time to come back). A row whose handler died (kill -9) is due again
+ * when its lease ends, with `claims` above 1. Instances are woken after the plugin's subscribers commit.
+ */
+export interface QueueDefinition<Settings, Event extends string = string> {
+  /** The plugin's model (in its fragment) with `dueAt` and `claims` columns. */
+  model: string;
+  /** How long a claimed row stays away from other instances. @default 60000 */
+  leaseMs?: number;
+  /** How often an idle instance looks for due rows. @default 1000 */
+  pollMs?: number;
+  /** Rows claimed at once, and handled concurrently, per instance. @default 16 */
+  batch?: number;
+  handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;
+}
+
+/** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
+export interface JobDefinition<Settings, Event extends string = string> {
+  /** Interval between runs, in milliseconds (at least 1,000). */
+  everyMs: number;
+  run(context: JobContext<Settings, Event>): Promise<void>;
+}

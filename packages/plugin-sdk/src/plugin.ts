@@ -1,0 +1,149 @@
+// A validated plugin as hosts see it: what `definePlugin` returns, its typed functions wrapped into entries that a
+// host calls alike for every plugin, and the services the host shares with them.
+import type { Caller, CrmEventType, ObjectDeclaration } from '@crm/core';
+import type { Builder } from '@crm/graph';
+import type { ActionInfo } from './actions.js';
+import type { SeedContext, PermissionDefinition } from './definition.js';
+import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
+import type { JobContext, QueueItem, QueueTransaction } from './jobs.js';
+import type { OutboundHttp } from './outbound-http.js';
+import type { RecordAccess } from './record-access.js';
+import type { PluginRequest, PluginResponse } from './routes.js';
+
+/** What the host shares with every plugin: records of the composed object model, the actions, outgoing HTTP. */
+export interface HostServices {
+  readonly objects: RecordAccess;
+  readonly actions: readonly ActionEntry[];
+}
+
+/** An action as the host calls it (input parsed, settings parsed, the plugin's scope added by `definePlugin`). */
+export interface ActionEntry extends ActionInfo {
+  run(input: unknown, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
+}
+
+export interface QueueEntry {
+  readonly name: string;
+  readonly model: string;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly batch: number;
+  handle(item: QueueItem, context: HostQueueContext): Promise<void>;
+}
+
+/** The queue context as the host builds it: transactions get the plugin's scope from `definePlugin`'s wrapper. */
+export interface HostQueueContext {
+  workspaceId: string;
+  now: Date;
+  transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
+  http: OutboundHttp;
+}
+
+/** A route as the host serves it. */
+export interface RouteEntry {
+  readonly name: string;
+  readonly maxBodyBytes: number;
+  handle(request: PluginRequest, context: HostRouteContext): Promise<PluginResponse>;
+}
+
+/** The route context as the host builds it (the plugin's scope added by `definePlugin`'s wrapper). */
+export interface HostRouteContext {
+  workspaceId: string;
+  now: Date;
+  transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
+  wake(): void;
+}
+
+/** A panel as the host serves it. */
+export interface DashboardPanelEntry {
+  readonly id: string;
+  readonly title: string;
+  readonly slot: 'customer';
+  /** Absolute path of the module file. */
+  readonly file: string;
+}
+
+/**
+ * A validated, frozen plugin: what `definePlugin` returns and what hosts compose. Its typed functions are wrapped
+ * into the entries below (settings parsed with the plugin's own schema), so a host handles every plugin alike.
+ */
+export interface Plugin {
+  readonly kind: 'crm-plugin';
+  readonly id: string;
+  readonly version: string;
+  readonly description: string | null;
+  readonly requires: { readonly core: string | null; readonly plugins: readonly string[] };
+  /** `prisma` and `migrations` as absolute paths. */
+  readonly paths: { readonly prisma: string | null; readonly migrations: string | null };
+  readonly permissions: Readonly<Record<string, PermissionDefinition>>;
+  readonly events: Readonly<Record<string, PublishedEvent>>;
+  readonly subscribers: readonly SubscriberEntry[];
+  readonly hooks: readonly HookEntry[];
+  readonly delivery: Required<DeliveryPolicy>;
+  /** Problems found by `definePlugin`; a host refuses to start while any plugin has one. */
+  readonly problems: readonly PluginProblem[];
+  /** Null when the plugin has no settings. */
+  readonly settings: SettingsEntry | null;
+  /** Registers the plugin's GraphQL contributions; null when it has none. */
+  readonly registerGraphql: ((builder: Builder, services?: HostServices) => void) | null;
+  readonly actions: readonly ActionEntry[];
+  readonly queues: readonly QueueEntry[];
+  readonly routes: readonly RouteEntry[];
+  readonly seed: ((context: HostContext<SeedContext<unknown>> & { caller: Caller }) => Promise<void>) | null;
+  readonly jobs: readonly JobEntry[];
+  readonly panels: readonly DashboardPanelEntry[];
+  /** The plugin's object declarations, each marked with the plugin's id. */
+  readonly objects: readonly ObjectDeclaration[];
+  /** Null when the plugin keeps no personal data. */
+  readonly personalData: PersonalDataEntry | null;
+}
+
+/** `personalData` as the host calls it (the wrapper adds settings parsing and the plugin's `sql`). */
+export interface PersonalDataEntry {
+  merge(input: { keepId: string; mergedIds: readonly string[] }, context: HostContext<HookContext<unknown>>): Promise<Record<string, number>>;
+  export(customerId: string, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
+  erase(customerId: string, context: HostContext<HookContext<unknown>>): Promise<void>;
+}
+
+export interface JobEntry {
+  readonly name: string;
+  readonly everyMs: number;
+  run(context: HostContext<JobContext<unknown>>): Promise<void>;
+}
+
+/**
+ * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
+ * tables) and `commands`, and narrows `emit` to the plugin's own events.
+ */
+export type HostContext<C> = Omit<C, 'sql' | 'commands' | 'objects' | 'actions'> & {
+  /** The host's shared services (records, actions); without them, core's objects and no actions. */
+  services?: HostServices;
+};
+
+/** Raw stored settings in, the plugin's typed handler out. */
+export interface SubscriberEntry {
+  readonly event: string;
+  readonly name: string;
+  handle(event: DeliveredEvent, context: HostContext<SubscriberContext<unknown>>): Promise<void>;
+}
+
+export interface HookEntry {
+  readonly event: string;
+  readonly name: string;
+  handle(event: PendingEventOf<CrmEventType>, context: HostContext<HookContext<unknown>>): Promise<void>;
+}
+
+export interface SettingsEntry {
+  /** Stored JSON → complete settings (defaults filled in), or the problems with their paths. */
+  parse(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] };
+  /** The settings with every default: what a workspace that never changed them gets. */
+  readonly defaults: Record<string, unknown>;
+  /** The settings' top-level keys: a patch naming any other is refused. */
+  readonly keys: readonly string[];
+}
+
+/** One problem, compiler-style: which plugin, where in its definition, what is wrong. */
+export interface PluginProblem {
+  plugin: string;
+  path: string;
+  message: string;
+}

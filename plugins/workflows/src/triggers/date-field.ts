@@ -1,0 +1,103 @@
+// Date triggers ("3 days before a deal's expectedCloseAt, at 09:00 Paris"): a durable scan, not a timer per record.
+// Each enabled workflow with a date trigger keeps `scannedUntil`; a job (per workspace, one instance at a time) asks
+// for the records whose point lies in (scannedUntil, now] — one range on the date column, with the trigger's
+// condition — starts a run for each, keyed `date:<record>:<date>` (a record and date fire once per version; a date
+// moved to another future point fires then), and moves `scannedUntil` on (pages of records keep a cursor between
+// scans). A gateway that was down catches up; a date moved into the past already scanned does not fire.
+import { type JobContext, type Models, Prisma } from '@crm/plugin-sdk';
+import type { DateTrigger, WorkflowDefinition } from '../definition/document.js';
+import { recordRelations } from '../definition/validate.js';
+import { startRuns } from '../runs/start-run.js';
+import { checkedVersion } from '../runs/versions.js';
+import type { WorkflowSettings } from '../settings.js';
+import { datePoints } from './date-points.js';
+
+export interface DateScanOptions {
+  /** Records read (and runs started) per page. @default 500 */
+  pageSize?: number;
+  /** Pages a scan takes per workflow; the next scan goes on from the cursor. @default 10 */
+  pages?: number;
+}
+
+interface ScanCursor {
+  id: string;
+  value: string;
+}
+
+/** `scannedUntil` for a workflow whose published version or switch just changed: dates from now on fire. */
+export function scannedUntilOf(workflow: Pick<Models.Workflow, 'enabled' | 'scannedUntil'>, version: Pick<Models.WorkflowVersion, 'id' | 'definition'> | null, now = new Date()) {
+  if (!workflow.enabled || !version || checkedVersion(version).definition.trigger.kind !== 'date') return null;
+  return workflow.scannedUntil && workflow.scannedUntil > now ? workflow.scannedUntil : now;
+}
+
+/** The `scanDates` job. */
+export const dateScanner =
+  ({ pageSize = 500, pages = 10 }: DateScanOptions = {}) =>
+  (context: JobContext<WorkflowSettings>) =>
+    scanDateTriggers(context, pageSize, pages);
+
+async function scanDateTriggers({ tx, workspaceId, now, objects }: JobContext<WorkflowSettings>, pageSize: number, pages: number): Promise<void> {
+  const workflows = await tx.workflow.findMany({
+    where: { enabled: true, publishedVersionId: { not: null }, scannedUntil: { lt: now } },
+    select: { id: true, scannedUntil: true, scanCursor: true, publishedVersionId: true },
+  });
+  for (const workflow of workflows) {
+    const version = await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId! } });
+    const definition = version ? checkedVersion(version).definition : null;
+    if (!version || definition?.trigger.kind !== 'date') {
+      await tx.workflow.update({ where: { id: workflow.id }, data: { scannedUntil: null, scanCursor: Prisma.DbNull } });
+      continue;
+    }
+    const trigger: DateTrigger = definition.trigger;
+    const field = objects.catalog.get(trigger.object).fields.get(trigger.field)!;
+    const range = datePoints(trigger, field.kind).valuesReaching(workflow.scannedUntil!, now);
+    const filter = trigger.condition ? objects.parseFilter(trigger.object, trigger.condition, 'condition') : undefined;
+    let cursor = workflow.scanCursor as ScanCursor | null;
+    for (let page = 0; range && page < pages; page++) {
+      const due = await objects.select(tx, trigger.object, {
+        filter,
+        range: { field: trigger.field, ...range, cursor: cursor ? { id: cursor.id, value: new Date(cursor.value) } : null },
+        fields: [trigger.field],
+        limit: pageSize,
+      });
+      await startDateRuns(tx, workspaceId, workflow.id, version, definition, due, objects);
+      const last = due.at(-1);
+      // A full page: more may follow (dates on the same day share a point, so the cursor is the record, not the time).
+      cursor = due.length === pageSize && last ? { id: String(last.id), value: String(last[trigger.field]) } : null;
+      if (!cursor) break;
+    }
+    // Done with the window: the next scan starts where it ended. Not done: same window, from the cursor.
+    await tx.workflow.update({
+      where: { id: workflow.id },
+      data: cursor ? { scanCursor: cursor as object } : { scannedUntil: now, scanCursor: Prisma.DbNull },
+    });
+  }
+}
+
+async function startDateRuns(
+  tx: JobContext<WorkflowSettings>['tx'],
+  workspaceId: string,
+  workflowId: string,
+  version: Models.WorkflowVersion,
+  definition: WorkflowDefinition,
+  due: Record<string, unknown>[],
+  objects: JobContext<WorkflowSettings>['objects'],
+) {
+  if (!due.length) return;
+  const trigger = definition.trigger as DateTrigger;
+  const ids = due.map((r) => String(r.id));
+  const records = await objects.readMany(tx, trigger.object, ids, { relations: recordRelations(definition, objects) });
+  await startRuns(
+    tx,
+    workspaceId,
+    due.map((r) => ({
+      workflowId,
+      version,
+      triggerId: `date:${String(r.id)}:${String(r[trigger.field])}`,
+      trigger: { event: null, record: records.get(String(r.id)) ?? null },
+      recordType: trigger.object,
+      recordId: String(r.id),
+      depth: 0,
+    })),
+  );
+}

@@ -1,0 +1,97 @@
+// Incoming webhook triggers: `POST /plugins/workflows/hooks/<workspaceId>/<workflowId>` with a JSON body starts a run
+// of the workflow's published version; the body is the run's `trigger.event.payload`. The caller proves it knows the
+// workflow's secret (`Workflow.signingSecret`): either a signature as our own webhooks sign (`x-crm-signature:
+// t=<unix seconds>,v1=HMAC-SHA256(secret, "<t>.<body>")`, at most 5 minutes old) or `authorization: Bearer <secret>`.
+// Each workflow takes `ratePerMinute` requests a minute (429 with Retry-After beyond); an `idempotency-key` header
+// makes a retried request start no second run. The answer (202, `{ runId }`) comes as soon as the run is stored; the
+// steps run on the queue.
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { globalId, type PluginRequest, type PluginResponse, type RouteContext } from '@crm/plugin-sdk';
+import type { WorkflowEvent } from '../events.js';
+import { startRun } from '../runs/start-run.js';
+import { checkedVersion } from '../runs/versions.js';
+import type { WorkflowSettings } from '../settings.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SIGNATURE_MAX_AGE_S = 300;
+const MINUTE_MS = 60_000;
+
+/** The path of a workflow's webhook URL (relative to the gateway's origin). */
+export const webhookPath = (workspaceId: string, workflowId: string) => `/plugins/workflows/hooks/${workspaceId}/${workflowId}`;
+
+const sameText = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** Whether the request proves it knows `secret` (a fresh signature of the body, or the secret as a bearer token). */
+function authentic(request: PluginRequest, secret: string, now: Date): boolean {
+  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  if (bearer) return sameText(bearer, secret);
+  const parts = Object.fromEntries((request.headers['x-crm-signature'] ?? '').split(',').map((p) => p.trim().split('=') as [string, string]));
+  const t = Number(parts.t);
+  if (!parts.v1 || !Number.isInteger(t) || Math.abs(now.getTime() / 1000 - t) > SIGNATURE_MAX_AGE_S) return false;
+  return sameText(parts.v1, createHmac('sha256', secret).update(`${t}.${request.body}`).digest('hex'));
+}
+
+const refuse = (status: number, error: string, headers?: Record<string, string>): PluginResponse => ({ status, body: { error }, ...(headers ? { headers } : {}) });
+
+export async function receiveWebhook(request: PluginRequest, context: RouteContext<WorkflowSettings, WorkflowEvent>): Promise<PluginResponse> {
+  const workflowId = request.path;
+  // An unknown id, another workspace's workflow and a wrong secret look alike from outside.
+  if (!UUID.test(workflowId)) return refuse(404, 'Not found');
+  const now = context.now;
+  const outcome = await context.transaction(
+    async ({ tx, lock }) => {
+      const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, secret: true, publishedVersionId: true } });
+      if (!workflow || !authentic(request, workflow.secret, now)) return refuse(404, 'Not found');
+      const version = workflow.publishedVersionId ? await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }) : null;
+      const trigger = version ? checkedVersion(version).definition.trigger : null;
+      if (!workflow.enabled || !version || trigger?.kind !== 'webhook') return refuse(409, 'The workflow is not enabled with a webhook trigger');
+      let payload: unknown;
+      try {
+        payload = request.body.trim() ? JSON.parse(request.body) : {};
+      } catch {
+        return refuse(400, 'The body is not JSON');
+      }
+      const key = request.headers['idempotency-key']?.trim();
+      if (key !== undefined && (key.length === 0 || key.length > 200)) return refuse(400, 'idempotency-key: 1 to 200 characters');
+      const triggerId = `webhook:${key ?? randomUUID()}`;
+      if (key) {
+        const earlier = await tx.workflowRun.findUnique({ where: { versionId_triggerId: { versionId: version.id, triggerId } }, select: { id: true } });
+        if (earlier) return { status: 200, body: { runId: globalId('WorkflowRun', earlier.id), duplicate: true } };
+      }
+      // The workflow's rate: runs its URL started in the last minute (held under a lock: two instances count alike).
+      await lock(`webhook:${workflow.id}`);
+      const since = new Date(now.getTime() - MINUTE_MS);
+      const recent = await tx.workflowRun.findMany({
+        where: { workflowId: workflow.id, startedAt: { gt: since }, triggerId: { startsWith: 'webhook:' } },
+        select: { startedAt: true },
+        orderBy: { startedAt: 'asc' },
+        take: trigger.ratePerMinute,
+      });
+      if (recent.length >= trigger.ratePerMinute) {
+        const retryAfter = Math.max(1, Math.ceil((recent[0]!.startedAt.getTime() + MINUTE_MS - now.getTime()) / 1000));
+        return refuse(429, `This workflow takes ${trigger.ratePerMinute} requests a minute`, { 'retry-after': String(retryAfter) });
+      }
+      const eventId = randomUUID();
+      const runId = await startRun(tx, context.workspaceId, {
+        workflowId: workflow.id,
+        version,
+        triggerId,
+        trigger: {
+          event: { id: eventId, type: 'webhook.received', actor: 'webhook', occurredAt: now.toISOString(), subjectType: 'Workflow', subjectId: workflow.id, payload: payload as object },
+          record: null,
+        },
+        recordType: null,
+        recordId: null,
+        depth: 0,
+      });
+      return { status: 202, body: { runId: globalId('WorkflowRun', runId!) } };
+    },
+    { actor: 'webhook' },
+  );
+  if (outcome.status === 202) context.wake();
+  return outcome;
+}
