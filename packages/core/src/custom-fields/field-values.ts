@@ -3,6 +3,7 @@ import { badInput, conflict } from '../errors.js';
 import { MONEY_PATTERN } from '../money.js';
 import { isCalendarDay } from '../objects/filter/parse-filter.js';
 import { fields as inputFields } from '../validation.js';
+import type { Permissions } from '../permissions/permissions.js';
 import type { CustomField } from './definition.js';
 import { loadCustomFields } from './load-definitions.js';
 import type { ExtensibleObject } from './field-types.js';
@@ -116,9 +117,10 @@ export async function customValuesOf(
   object: ExtensibleObject,
   input: unknown,
   before: { id: string; values: CustomValues } | null,
+  permissions?: Permissions,
 ): Promise<CustomValues | undefined> {
   if (before && (input === undefined || input === null)) return undefined;
-  const checked = checkedValues(await loadCustomFields(tx, object), object, input, before);
+  const checked = checkedValues(await loadCustomFields(tx, object), object, input, before, permissions);
   for (const field of checked.unique) await assertUnique(tx, object, field, checked.values[field.key], before?.id);
   return checked.values;
 }
@@ -134,7 +136,12 @@ export interface CustomValuesRow {
  * (undefined: unchanged) or the error its single command would have thrown. Unique fields are still checked row by
  * row (only rows that set one cost a statement); the unique index stays the backstop between rows of one batch.
  */
-export async function customValuesOfMany(tx: ScopedTransaction, object: ExtensibleObject, rows: readonly CustomValuesRow[]): Promise<(CustomValues | undefined | Error)[]> {
+export async function customValuesOfMany(
+  tx: ScopedTransaction,
+  object: ExtensibleObject,
+  rows: readonly CustomValuesRow[],
+  permissions?: Permissions,
+): Promise<(CustomValues | undefined | Error)[]> {
   const needed = rows.some(({ input, before }) => !before || (input !== undefined && input !== null));
   const definitions = needed ? await loadCustomFields(tx, object) : [];
   const out: (CustomValues | undefined | Error)[] = [];
@@ -144,7 +151,7 @@ export async function customValuesOfMany(tx: ScopedTransaction, object: Extensib
       continue;
     }
     try {
-      const checked = checkedValues(definitions, object, input, before);
+      const checked = checkedValues(definitions, object, input, before, permissions);
       for (const field of checked.unique) await assertUnique(tx, object, field, checked.values[field.key], before?.id);
       out.push(checked.values);
     } catch (error) {
@@ -161,6 +168,7 @@ function checkedValues(
   object: ExtensibleObject,
   input: unknown,
   before: { id: string; values: CustomValues } | null,
+  permissions: Permissions | undefined,
 ): { values: CustomValues; unique: CustomField[] } {
   if (input !== undefined && input !== null && !isObject(input)) throw badInput('customFields: an object of custom field values', 'customFields');
   const given = (input ?? {}) as Record<string, unknown>;
@@ -173,6 +181,8 @@ function checkedValues(
   for (const field of definitions) {
     const path = `customFields.${field.name}`;
     if (field.name in given) {
+      // A role's hidden and read-only custom fields: FORBIDDEN naming `customFields.<name>`, before anything is written.
+      permissions?.requireWritableCustomField(object, field);
       const raw = given[field.name];
       if (isEmpty(raw)) delete values[field.key];
       else values[field.key] = storedValue(field, raw, path);

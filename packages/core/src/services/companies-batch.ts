@@ -29,7 +29,7 @@ export async function createCompanyBatch(scope: CommandScope, raws: readonly Inp
   const rows = BatchRows.of<Input, Row>(raws, (raw) => ({ input: parseInput(createCompanyInput, raw) }));
   await checkOwners(scope, rows);
   const live = rows.live();
-  const custom = await customValuesOfMany(scope.tx, 'Company', live.map(([, row]) => ({ input: row.input.customFields, before: null })));
+  const custom = await customValuesOfMany(scope.tx, 'Company', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
   live.forEach(([index, row], i) => {
     const values = custom[i];
     if (values instanceof Error) rows.refuse(index, values);
@@ -67,6 +67,7 @@ export async function updateCompanyBatch(scope: CommandScope, items: readonly { 
     scope.tx,
     'Company',
     live.map(([, row]) => ({ input: row.input.customFields, before: { id: row.before!.id, values: row.before!.customFields as CustomValues } })),
+    scope.permissions,
   );
   live.forEach(([index, row], i) => {
     const values = custom[i];

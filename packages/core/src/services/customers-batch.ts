@@ -64,7 +64,7 @@ export async function createCustomerBatch(scope: CommandScope, raws: readonly In
   await checkReferences(scope, rows);
   rows.each((row) => ({ ...row, stage: newCustomerStage(row.input) }));
   const live = rows.live();
-  const custom = await customValuesOfMany(scope.tx, 'Customer', live.map(([, row]) => ({ input: row.input.customFields, before: null })));
+  const custom = await customValuesOfMany(scope.tx, 'Customer', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
   live.forEach(([index, row], i) => {
     const values = custom[i];
     if (values instanceof Error) rows.refuse(index, values);
@@ -105,6 +105,7 @@ export async function updateCustomerBatch(scope: CommandScope, items: readonly {
     scope.tx,
     'Customer',
     live.map(([, row]) => ({ input: row.input.customFields, before: { id: row.before!.id, values: row.before!.customFields as CustomValues } })),
+    scope.permissions,
   );
   live.forEach(([index, row], i) => {
     const values = custom[i];
