@@ -16,7 +16,7 @@ type CommandVerb = 'create' | 'update' | 'delete' | 'complete' | 'convert' | 'lo
  * `plugin:<id>` (ADMIN) must not mint credentials, widen permissions or change the workspace's schema.
  */
 const NOT_FOR_PLUGINS = [
-  'createApiKey', 'revokeApiKey', 'createUser', 'updateUser', 'createRole', 'updateRole', 'deleteRole',
+  'createApiKey', 'revokeApiKey', 'updateApiKey', 'createUser', 'updateUser', 'createRole', 'updateRole', 'deleteRole',
   'createWebhook', 'updateWebhook', 'deleteWebhook', 'createWorkspace', 'recordStageChange', 'updateAnalyticsSettings',
   'renameCustomField', 'deleteCustomField', 'createCustomFieldIndexes',
 ] as const;

@@ -20,6 +20,7 @@ describe('core commands for plugins', () => {
     expectTypeOf<Parameters<CoreCommands['createTask']>[0]>().toHaveProperty('title');
     expectTypeOf<Awaited<ReturnType<CoreCommands['moveDeal']>>>().toHaveProperty('stageId');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createApiKey');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('updateApiKey');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWebhook');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWorkspace');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createRole');
