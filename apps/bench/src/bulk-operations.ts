@@ -4,7 +4,9 @@
 // 1. creates 1,000 customers with one `createCustomers` call, then times one `updateCustomers` call changing all of
 //    them while `subscribers` graphql-ws clients listen to `events`, and how long until each has all 1,000 events;
 // 2. writes a CSV of `customers` customers and imports it with `crm import customers --on email` (the built CLI, a
-//    child process), reporting rows/s and the CLI's peak RSS (VmHWM). Prints one JSON line.
+//    child process), reporting rows/s and the CLI's peak RSS (VmHWM). Prints one JSON line, with the SQL statements
+//    per row of the bulk create, update and upsert calls (counted by the gateway's Prisma; the import runs the same
+//    upserts in batches of 1,000 plus one checkpoint statement per batch).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,8 @@ try {
   const client = t.workspace.client;
   let started = performance.now();
   const inputs = Array.from({ length: 1000 }, (_, i) => ({ name: `Bulk ${i}`, email: `bulk${i}@bench.example` }));
-  const created = await client.query(`mutation ($inputs: [CustomerInput!]!) { createCustomers(inputs: $inputs) { count } }`, { inputs });
+  let created: { createCustomers: { count: number } } = { createCustomers: { count: 0 } };
+  const createStatements = (await t.sql.during(async () => (created = await client.query(`mutation ($inputs: [CustomerInput!]!) { createCustomers(inputs: $inputs) { count } }`, { inputs })))).length;
   const createMs = performance.now() - started;
   log(`created ${created.createCustomers.count} customers in one call: ${createMs.toFixed(0)} ms`);
 
@@ -40,7 +43,10 @@ try {
   }
   const seen = listeners.map((l) => l.sub.results.length);
   started = performance.now();
-  const updated = await client.query(`mutation { updateCustomers(where: { filter: { email: { endsWith: "@bench.example" } } }, patch: { tags: ["bulk"] }) { count } }`);
+  let updated: { updateCustomers: { count: number } } = { updateCustomers: { count: 0 } };
+  const updateStatements = (
+    await t.sql.during(async () => (updated = await client.query(`mutation { updateCustomers(where: { filter: { email: { endsWith: "@bench.example" } } }, patch: { tags: ["bulk"] }) { count } }`)))
+  ).length;
   const updateMs = performance.now() - started;
   await Promise.all(listeners.map((l, i) => l.sub.take(seen[i]! + 1000, 120_000)));
   const deliveredMs = performance.now() - started;
@@ -49,6 +55,13 @@ try {
     await l.ws.dispose();
   }
   log(`updated ${updated.updateCustomers.count} in ${updateMs.toFixed(0)} ms; ${subscribers} subscribers had all 1,000 events after ${deliveredMs.toFixed(0)} ms`);
+
+  // An upsert call as an import batch makes it: half the rows match existing customers (by email), half are new.
+  const upsertRows = Array.from({ length: 1000 }, (_, i) => ({ name: `Upserted ${i}`, email: `bulk${i + 500}@bench.example`, lifecycleStage: 'LEAD' }));
+  started = performance.now();
+  const upsertStatements = (await t.sql.during(() => client.query(`mutation ($inputs: [CustomerInput!]!) { upsertCustomers(inputs: $inputs, on: EMAIL) { created } }`, { inputs: upsertRows }))).length;
+  const upsertMs = performance.now() - started;
+  log(`upserted 1,000 (500 new) in ${upsertMs.toFixed(0)} ms, ${upsertStatements} statements`);
 
   // The CSV, written as a stream.
   const file = path.join(dir, 'customers.csv');
@@ -92,6 +105,8 @@ try {
     bulkUpdate1000Ms: Math.round(updateMs),
     subscribers,
     allEventsDeliveredMs: Math.round(deliveredMs),
+    bulkUpsert1000Ms: Math.round(upsertMs),
+    statementsPerRow: { create: createStatements / 1000, update: updateStatements / 1000, upsert: upsertStatements / 1000 },
     importRows: customers,
     importCreated: summary.created,
     importRefused: summary.refused,

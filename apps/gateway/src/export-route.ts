@@ -2,29 +2,48 @@ import type http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ApiKeyVerifier, type CrmErrorCode, CrmError, isCrmError, type ObjectCatalog } from '@crm/core';
-import type { SqlSession } from '@crm/db';
-import { exportContentType, type ExportFormat, exportFormats, exportRequestFromText, exportText, planExport } from '@crm/graph';
+import { DeadlineExceededError, type SqlSession, withDeadline } from '@crm/db';
+import { exportContentType, type ExportFormat, exportFormats, EXPORT_PAGE_SIZE, exportRequestFromText, exportText, planExport } from '@crm/graph';
 import { bearerToken } from './authenticate.js';
 import { describeError, type Logger } from './logger.js';
 import type { RateLimiter } from './rate-limit/plugin.js';
 
 export interface ExportRouteOptions {
-  /** The composed schema's declared objects (core's and the enabled plugins'). */
-  catalog: ObjectCatalog;
+  /** A workspace's declared objects: core's, the enabled plugins', and the workspace's custom fields. */
+  catalogFor(workspaceId: string): Promise<ObjectCatalog>;
   verifier: ApiKeyVerifier;
   sql: SqlSession;
   logger: Logger;
   /** An export counts as one operation of the key. */
   rateLimiter: RateLimiter | null;
+  /** How long each page's statement may take (`REQUEST_TIMEOUT_MS`: per page, not for the whole stream). @default 10000 */
+  pageTimeoutMs?: number;
+  /** Rows per page statement. @default EXPORT_PAGE_SIZE (2,000) */
+  pageSize?: number;
 }
 
-const statusOf: Partial<Record<CrmErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, RATE_LIMITED: 429 };
+/** The trailer (and last line) of an export that stopped early. */
+const ERROR_TRAILER = 'X-Export-Error';
+
+/**
+ * The last line of an export that stopped after its status was sent: NDJSON gets an `{"error": …}` object, CSV one
+ * cell starting `#ERROR` (a row no data row looks like: it has one column). The same text goes in the trailer.
+ */
+function stopLine(format: ExportFormat, code: string, message: string, rows: number): string {
+  if (format === 'ndjson') return `${JSON.stringify({ error: { code, message, rowsExported: rows } })}\n`;
+  return `"#ERROR ${code}: ${message.replace(/"/g, '""')} (${rows} rows exported before it)"\r\n`;
+}
+
+const statusOf: Partial<Record<CrmErrorCode | 'TIMEOUT', number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, RATE_LIMITED: 429, TIMEOUT: 503 };
 
 /** An error as the API writes them (`errors[].extensions.code` and `field`), with its HTTP status. */
-function sendError(res: http.ServerResponse, error: CrmError, headers: Record<string, string> = {}) {
+function sendError(res: http.ServerResponse, error: { code: CrmErrorCode | 'TIMEOUT'; message: string; field?: string | null }, headers: Record<string, string> = {}) {
   res.writeHead(statusOf[error.code] ?? 400, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) } }] }));
 }
+
+const pageTimedOut = (timeoutMs: number) =>
+  `a page of the export took longer than the server allows for one statement (REQUEST_TIMEOUT_MS, ${timeoutMs} ms); narrow the filter, or export the rest with a filter after the last row received`;
 
 function formatOf(raw: string | null): ExportFormat {
   const format = (raw ?? 'csv').toLowerCase();
@@ -36,7 +55,8 @@ function formatOf(raw: string | null): ExportFormat {
  * `GET /export/<object>?filter=…&orderBy=…&fields=…&format=csv|ndjson`: a filtered list as CSV or NDJSON, streamed
  * page by page (keyset pages of the list's order; docs/data.md, "Export"). Authenticated by the API key; every check
  * (object, filter, order, columns, field permissions) runs before the first byte, so a bad request is a JSON error with
- * its status; a failure after the first byte ends the response early (the client sees an incomplete transfer).
+ * its status. Each page's statement has its own deadline (`pageTimeoutMs`); a page that fails or times out after the
+ * status was sent ends the body with a last line saying so, and the `X-Export-Error` trailer.
  */
 export function exportRoute(options: ExportRouteOptions) {
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
@@ -68,17 +88,34 @@ export function exportRoute(options: ExportRouteOptions) {
       } catch {
         throw new CrmError('NOT_FOUND', 'An exportable object named so not found', 'object');
       }
-      const plan = planExport(options.catalog, session, exportRequestFromText(object, { filter: params.get('filter'), orderBy: params.get('orderBy'), fields: params.get('fields') }));
-      const run = (text: string, values: readonly unknown[]) => options.sql.query<Record<string, unknown>>(text, values);
-      const chunks = exportText(plan.columns, plan.pages(run), format);
-      // The first page is read before the status is sent: a failing statement is still an error response.
-      const first = await chunks.next();
+      const catalog = await options.catalogFor(session.workspaceId);
+      const plan = planExport(catalog, session, exportRequestFromText(object, { filter: params.get('filter'), orderBy: params.get('orderBy'), fields: params.get('fields') }));
+      // Each page's statement runs under its own deadline: a long export is fine, one stuck statement is not.
+      const timeoutMs = options.pageTimeoutMs ?? 10_000;
+      const run = (text: string, values: readonly unknown[]) => withDeadline(timeoutMs, () => options.sql.query<Record<string, unknown>>(text, values));
+      let rowsRead = 0;
+      async function* counted() {
+        for await (const page of plan.pages(run, options.pageSize ?? EXPORT_PAGE_SIZE)) {
+          yield page;
+          rowsRead += page.length;
+        }
+      }
+      const chunks = exportText(plan.columns, counted(), format);
+      // The first page is read before the status is sent (for CSV, after the header): a failing or timed-out first
+      // statement is still an error response.
+      const head: string[] = [];
+      for (let i = 0; i < (format === 'csv' ? 2 : 1); i++) {
+        const next = await chunks.next();
+        if (next.done) break;
+        head.push(next.value);
+      }
       const day = new Date().toISOString().slice(0, 10);
       res.writeHead(200, {
         'content-type': exportContentType[format],
         'content-disposition': `attachment; filename="${plan.object.plural}-${day}.${format}"`,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
+        trailer: ERROR_TRAILER,
       });
       started = true;
       if (req.method === 'HEAD') {
@@ -86,16 +123,28 @@ export function exportRoute(options: ExportRouteOptions) {
         res.end();
         return true;
       }
+      const logger = options.logger;
       async function* body() {
-        if (!first.done) yield first.value;
-        yield* { [Symbol.asyncIterator]: () => chunks };
+        yield* head;
+        try {
+          yield* { [Symbol.asyncIterator]: () => chunks };
+        } catch (error) {
+          // After the status: the stream ends with a line saying why it stopped, and the same in the trailer.
+          const timedOut = error instanceof DeadlineExceededError;
+          const code = timedOut ? 'TIMEOUT' : isCrmError(error) ? error.code : 'INTERNAL_SERVER_ERROR';
+          const message = timedOut ? pageTimedOut(timeoutMs) : isCrmError(error) ? error.message : 'Unexpected error.';
+          if (!timedOut && !isCrmError(error)) logger.error('export failed', describeError(error));
+          res.addTrailers({ [ERROR_TRAILER]: `${code}: ${message}` });
+          yield stopLine(format, code, message, rowsRead);
+        }
       }
-      // Backpressure: the next page is read only when the client has taken the previous one; a client that hangs up
-      // stops the export.
-      await pipeline(Readable.from(body()), res);
+      // Backpressure: the next page is read only when the client has taken the previous one (one page buffered); a
+      // client that hangs up stops the export.
+      await pipeline(Readable.from(body(), { highWaterMark: 1 }), res);
     } catch (error) {
       if (res.destroyed && (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
       if (!started && isCrmError(error)) sendError(res, error);
+      else if (!started && error instanceof DeadlineExceededError) sendError(res, { code: 'TIMEOUT', message: pageTimedOut(options.pageTimeoutMs ?? 10_000) }, { 'retry-after': '5' });
       else {
         options.logger.error('export failed', describeError(error));
         if (!res.headersSent) {

@@ -83,8 +83,13 @@ export interface GatewayOptions {
   webSocket?: { flushWindowMs?: number; keepAliveMs?: number };
   /** The month-end segment snapshots job (a fit as of each closed month's last day); `false` turns it off. */
   monthEndSnapshots?: MonthEndSnapshotSettings | false;
-  /** How long a GraphQL request may take before it is answered `TIMEOUT` (`REQUEST_TIMEOUT_MS`). @default 10000 */
+  /**
+   * How long a GraphQL request may take before it is answered `TIMEOUT` (`REQUEST_TIMEOUT_MS`); also how long each
+   * page statement of an export (`GET /export/…`) may take. @default 10000
+   */
   requestTimeoutMs?: number;
+  /** Rows per page statement of `GET /export/…` exports. @default 2000 */
+  exportPageSize?: number;
   /** Run only these documents (`CRM_TRUSTED_DOCUMENTS`); null runs any. @default from the environment */
   trustedDocuments?: TrustedDocuments | null;
   /** Introspection, GraphiQL and CORS. @default from the environment: `CRM_INTROSPECTION`, `CORS_ORIGINS`, `NODE_ENV` */
@@ -244,7 +249,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const routes = [
     schemaFileRoute(workspaceSchemas, verifier),
-    exportRoute({ catalog: catalogOf(schema), verifier, sql: database.sql, logger, rateLimiter }),
+    exportRoute({ catalogFor: async (workspaceId) => catalogOf(await workspaceSchemas.forWorkspace(workspaceId)), verifier, sql: database.sql, logger, rateLimiter,
+      pageTimeoutMs: options.requestTimeoutMs, pageSize: options.exportPageSize }),
     ...(metrics ? [metricsRoute(metrics, options.metrics || {})] : []),
     ...(host?.panels.length ? [pluginPanelRoute(host)] : []),
     // Plugins' incoming HTTP (workflows' webhook triggers): `POST /plugins/<plugin>/<route>/<workspaceId>/…`.

@@ -73,6 +73,25 @@ describe('a role that hides a custom field', () => {
     expect((await admin.query(`query ($id: ID!) { customer(id: $id) { name seats tier } }`, { id: ids.bob })).customer).toEqual({ name: 'Bob B', seats: 8, tier: 'silver' });
   });
 
+  it('bulk writes and upserts (batched) refuse them the same way, row by row, and write nothing', async () => {
+    const rows = async (query: string, variables: Record<string, unknown>) => {
+      const result = await rep.request(query, variables);
+      expect(result.errors?.[0]?.extensions?.code, JSON.stringify(result)).toBe('BAD_USER_INPUT');
+      return (result.errors![0]!.extensions!.rows as { index: number; field: string; code: string }[]).map(({ index, field, code }) => ({ index, field, code }));
+    };
+    const bulkCreate = `mutation ($inputs: [CustomerInput!]!) { createCustomers(inputs: $inputs) { count } }`;
+    expect(await rows(bulkCreate, { inputs: [{ name: 'Dee' }, { name: 'Eve', customFields: { seats: 2 } }] })).toEqual([{ index: 1, field: 'customFields.seats', code: 'FORBIDDEN' }]);
+    const bulkUpdate = `mutation ($ids: [ID!]!) { updateCustomers(where: { ids: $ids }, patch: { customFields: { tier: "bronze" } }) { count } }`;
+    expect(await rows(bulkUpdate, { ids: [ids.ada, ids.bob] })).toEqual([
+      { index: 0, field: 'customFields.tier', code: 'FORBIDDEN' },
+      { index: 1, field: 'customFields.tier', code: 'FORBIDDEN' },
+    ]);
+    expect(await t.database.prisma.customer.count({ where: { name: { in: ['Dee', 'Eve'] } } })).toBe(0);
+    expect((await admin.query(`query ($id: ID!) { customer(id: $id) { tier } }`, { id: ids.ada })).customer.tier).toBe('gold');
+    // What the role may write, it writes in bulk too.
+    expect((await rep.query(bulkCreate, { inputs: [{ name: 'Dee', customFields: { interests: ['golf'] } }] })).createCustomers.count).toBe(1);
+  });
+
   it('leaves it out of subscription payloads', async () => {
     const client = openWsClient(t.wsUrl, repKey);
     const sub = await t.subscribed(

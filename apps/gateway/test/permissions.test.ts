@@ -193,6 +193,27 @@ describe('a restricted role writes only what it may', () => {
     expect(theirs.customer.name).toBe('Theo Theirs');
   });
 
+  it('bulk writes (batched in a few statements) keep the same rules: own rows, own new records, read-only fields', async () => {
+    const bulkUpdate = `mutation ($ids: [ID!]!, $patch: CustomerPatch!) { updateCustomers(where: { ids: $ids }, patch: $patch) { customers { id tags } } }`;
+    const bulkCreate = `mutation ($inputs: [CustomerInput!]!) { createCustomers(inputs: $inputs) { customers { id owner { id } } } }`;
+    const rowsOf = async (query: string, variables: Record<string, unknown>) => {
+      const result = await rep.request(query, variables);
+      expect(result.errors?.[0]?.extensions?.code, JSON.stringify(result)).toBe('BAD_USER_INPUT');
+      return (result.errors![0]!.extensions!.rows as { index: number; field: string | null; code: string }[]).map(({ index, field, code }) => ({ index, field, code }));
+    };
+    expect(await rowsOf(bulkUpdate, { ids: [ids.mine, ids.theirs], patch: { tags: ['bulk'] } })).toEqual([{ index: 1, field: 'id', code: 'NOT_FOUND' }]);
+    expect(await rowsOf(bulkUpdate, { ids: [ids.mine], patch: { email: 'bulk@a.test' } })).toEqual([{ index: 0, field: 'email', code: 'FORBIDDEN' }]);
+    const untouched = await admin.query(`query ($a: ID!, $b: ID!) { a: customer(id: $a) { tags email } b: customer(id: $b) { tags } }`, { a: ids.mine, b: ids.theirs });
+    expect(untouched).toEqual({ a: { tags: ['t'], email: 'mina@a.test' }, b: { tags: ['t'] } });
+    expect((await rep.query(bulkUpdate, { ids: [ids.mine], patch: { tags: ['bulk'] } })).updateCustomers.customers).toEqual([{ id: ids.mine, tags: ['bulk'] }]);
+
+    const made = (await rep.query(bulkCreate, { inputs: [{ name: 'Rep Bulk 1' }, { name: 'Rep Bulk 2' }] })).createCustomers.customers;
+    expect(made.map((c: { owner: { id: string } }) => c.owner.id)).toEqual([ids.ulla, ids.ulla]);
+    // The batch's INSERT is refused as a whole; the rows run again one by one name the row at fault.
+    expect(await rowsOf(bulkCreate, { inputs: [{ name: 'Rep Bulk 3' }, { name: 'For Otto', ownerId: ids.otto }] })).toEqual([{ index: 1, field: 'ownerId', code: 'FORBIDDEN' }]);
+    expect((await admin.query(`{ customers(filter: { name: { startsWith: "Rep Bulk" } }) { totalCount } }`)).customers.totalCount).toBe(2);
+  });
+
   it('refuses actions the role does not grant: delete, objects it does not write', async () => {
     expect(await rep.errorCode(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: ids.mine })).toBe('FORBIDDEN');
     expect(await rep.errorCode(`mutation ($c: ID!) { createTicket(input: { customerId: $c, subject: "x", priority: LOW }) { ticket { id } } }`, { c: ids.mine })).toBe('FORBIDDEN');

@@ -51,3 +51,41 @@ export async function lockForUpdate(scope: CommandScope, model: LockableModel, i
     );
   }
 }
+
+/**
+ * {@link lockForUpdate} for many rows of one model in one statement (bulk writes): locks them in id order (two bulk
+ * calls over overlapping rows wait for each other instead of deadlocking) and answers, by id, null when locked, or
+ * the error the single lock would have thrown (NOT_FOUND naming `field`, CONFLICT for a stale `expectedUpdatedAt`).
+ */
+export async function lockManyForUpdate(
+  scope: CommandScope,
+  model: LockableModel,
+  items: readonly { id: string; expectedUpdatedAt?: Date | null }[],
+  field = 'id',
+): Promise<Map<string, Error | null>> {
+  const hasVersion = versioned(model);
+  const ids = [...new Set(items.map((item) => item.id))].sort();
+  const rows = ids.length
+    ? await scope.tx.$queryRawUnsafe<{ id: string; updatedAt: Date | null }[]>(
+        `SELECT "id"::text AS "id", ${hasVersion ? '"updatedAt"' : 'NULL::timestamptz AS "updatedAt"'} FROM "${model}"
+          WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid ORDER BY "id" FOR UPDATE`,
+        ids,
+        scope.session.workspaceId,
+      )
+    : [];
+  const found = new Map(rows.map((row) => [row.id, row.updatedAt]));
+  const outcome = new Map<string, Error | null>();
+  for (const { id, expectedUpdatedAt } of items) {
+    if (!found.has(id)) {
+      outcome.set(id, notFound(model, field));
+      continue;
+    }
+    const current = found.get(id)!;
+    if (expectedUpdatedAt == null) outcome.set(id, outcome.get(id) ?? null);
+    else if (!hasVersion) throw new Error(`${model} has no updatedAt: it cannot take expectedUpdatedAt`);
+    else if (current!.getTime() !== expectedUpdatedAt.getTime()) {
+      outcome.set(id, conflict(`${model} was changed at ${current!.toISOString()}, after the expectedUpdatedAt given: read it again and retry`, 'expectedUpdatedAt'));
+    } else outcome.set(id, outcome.get(id) ?? null);
+  }
+  return outcome;
+}

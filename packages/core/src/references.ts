@@ -27,6 +27,21 @@ export async function assertOptionalInWorkspace(
   if (id) await assertInWorkspace(tx, model, id, field);
 }
 
+/**
+ * {@link assertInWorkspace} for many ids in one statement (bulk writes): the ids among `ids` that are not rows of the
+ * caller's workspace (each is that row's NOT_FOUND).
+ */
+export async function missingInWorkspace(tx: ScopedTransaction, model: Referable, ids: Iterable<string | null | undefined>): Promise<Set<string>> {
+  const wanted = [...new Set([...ids].filter((id): id is string => !!id))];
+  if (!wanted.length) return new Set();
+  const delegate = tx[model] as unknown as { findMany(args: object): Promise<{ id: string }[]> };
+  const found = new Set((await delegate.findMany({ where: { id: { in: wanted } }, select: { id: true } })).map((row) => row.id));
+  return new Set(wanted.filter((id) => !found.has(id)));
+}
+
+/** The NOT_FOUND {@link assertInWorkspace} throws, for a reference found missing by {@link missingInWorkspace}. */
+export const missingReference = (model: Referable, field: string): Error => notFound(labels[model], field);
+
 /** Keys of an update input that name or guard the record rather than change it. */
 const notChanges = new Set(['id', 'expectedUpdatedAt']);
 

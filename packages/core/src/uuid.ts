@@ -1,4 +1,24 @@
+import { randomFillSync } from 'node:crypto';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `value` is a UUID in its canonical text form (every row id is one). */
 export const isUuid = (value: string): boolean => UUID.test(value);
+
+/**
+ * A new row id as Prisma's `@default(uuid(7))` makes it (RFC 9562 version 7: the time in ms, then random bits), for
+ * rows a bulk write inserts with one statement and must know the ids of without relying on the order of RETURNING.
+ */
+export function newRowId(): string {
+  const bytes = new Uint8Array(16);
+  randomFillSync(bytes);
+  let time = Date.now();
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = time % 256;
+    time = Math.floor(time / 256);
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

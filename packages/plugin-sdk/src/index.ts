@@ -61,5 +61,5 @@ export {
 export { Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 /** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
 export type * as Models from '@crm/db';
-export { coreCommandNames, type CoreCommandName, type CoreCommands } from './core-commands.js';
+export { coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
 export { veto, type VetoOptions } from './plugin-errors.js';

@@ -8,8 +8,10 @@ describe('core commands for plugins', () => {
     expect(coreCommandNames).toEqual([
       'completeTask', 'convertLead', 'createCampaign', 'createCompany', 'createCustomer', 'createDeal', 'createPipeline',
       'createProduct', 'createSegment', 'createTask', 'createTicket',
-      'deleteSegment', 'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse',
-      'renamePipeline', 'updateCompany', 'updateCustomer', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
+      'deleteActivity', 'deleteCompany', 'deleteCustomer', 'deleteDeal', 'deleteProduct', 'deleteSegment', 'deleteTask', 'deleteTicket',
+      'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse', 'renamePipeline',
+      'restoreActivity', 'restoreCompany', 'restoreCustomer', 'restoreDeal', 'restoreProduct', 'restoreTask', 'restoreTicket',
+      'updateCompany', 'updateCustomer', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
       'updateTask', 'updateTicket',
     ]);
   });
@@ -18,10 +20,15 @@ describe('core commands for plugins', () => {
     expectTypeOf<Parameters<CoreCommands['createTask']>[0]>().toHaveProperty('title');
     expectTypeOf<Awaited<ReturnType<CoreCommands['moveDeal']>>>().toHaveProperty('stageId');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createApiKey');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('updateApiKey');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWebhook');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWorkspace');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createRole');
     expectTypeOf<CoreCommands>().not.toHaveProperty('deleteCustomField');
+    // The trash: delete and restore, never destroy.
+    expectTypeOf<Parameters<CoreCommands['deleteCustomer']>[0]>().toEqualTypeOf<{ id: string; reason?: string | null }>();
+    expectTypeOf<Awaited<ReturnType<CoreCommands['restoreDeal']>>>().toHaveProperty('deletedAt');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('destroyCustomer');
   });
 });
 

@@ -27,6 +27,33 @@ async function deliveries(subscriber: string) {
   return kit.database.prisma.pluginDelivery.findMany({ where: { pluginId: 'stamps', subscriber }, orderBy: { createdAt: 'asc' } });
 }
 
+describe('the trash through the SDK', () => {
+  const ARCHIVE = `mutation ($id: ID!, $reason: String, $restore: Boolean) { stampArchiveCustomer(input: { customerId: $id, reason: $reason, restore: $restore }) }`;
+
+  it("moves a customer to the trash and back with core's commands: the same rules, role floor, events and tenancy", async () => {
+    const customerId = await newCustomer('Tess Trash');
+    const member = await kit.issueKey(kit.workspace.workspaceId, 'MEMBER');
+    expect((await member.query(ARCHIVE, { id: customerId, reason: 'duplicate' })).stampArchiveCustomer).toBe(true);
+    expect((await member.query(`query ($id: ID!) { customer(id: $id) { id } }`, { id: customerId })).customer).toBeNull();
+    const trash = await kit.workspace.client.query(`{ trash(object: CUSTOMER, first: 10) { edges { node { id deleteReason } } } }`);
+    expect(trash.trash.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ id: customerId, deleteReason: 'duplicate' });
+    expect((await member.query(ARCHIVE, { id: customerId, restore: true })).stampArchiveCustomer).toBe(false);
+    expect((await member.query(`query ($id: ID!) { customer(id: $id) { name } }`, { id: customerId })).customer).toEqual({ name: 'Tess Trash' });
+    const rowIdOf = Buffer.from(customerId, 'base64').toString('utf8').split(':')[1]!;
+    const events = await kit.database.prisma.event.findMany({ where: { subjectId: rowIdOf, type: { in: ['customer.trashed', 'customer.restored'] } }, orderBy: { seq: 'asc' } });
+    expect(events.map((event) => [event.type, (event.payload as { reason: string | null }).reason])).toEqual([['customer.trashed', 'duplicate'], ['customer.restored', null]]);
+
+    // Restoring a live customer is NOT_FOUND (nothing in the trash); a READ_ONLY key meets the core's role floor.
+    expect(await member.errorCode(ARCHIVE, { id: customerId, restore: true })).toBe('NOT_FOUND');
+    const readOnly = await kit.issueKey(kit.workspace.workspaceId, 'READ_ONLY');
+    expect(await readOnly.errorCode(ARCHIVE, { id: customerId })).toBe('FORBIDDEN');
+    // Another workspace's key cannot reach it.
+    const other = await kit.createWorkspace('Other trash');
+    expect(await other.client.errorCode(ARCHIVE, { id: customerId })).toBe('NOT_FOUND');
+    expect((await member.query(`query ($id: ID!) { customer(id: $id) { name } }`, { id: customerId })).customer).toEqual({ name: 'Tess Trash' });
+  });
+});
+
 describe('a plugin through the gateway', () => {
   it('adds its type, its field on Customer and its mutation; plugin settings are listed for ADMIN keys', async () => {
     expect(kit.schema).toMatch(/type StampCard implements Node/);

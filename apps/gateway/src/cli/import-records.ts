@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { CommandRunner, coreObjects, importRecords, ObjectCatalog, type ResolvedObject, systemSession, upsertKeysOf, writerOf } from '@crm/core';
+import { CommandRunner, importRecords, type ObjectCatalog, type ResolvedObject, systemSession, upsertKeysOf, writerOf } from '@crm/core';
 import { pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { id, options, required, UsageError, wholeNumber } from './args.js';
 import { type CliCommand, CommandError } from './command.js';
+import { workspaceCatalog } from './workspace-catalog.js';
 import { progressBar } from './progress.js';
 import { assertWorkspace } from './workspace.js';
 
@@ -91,10 +92,10 @@ export const importRecordsCommand: CliCommand = {
       async run(database) {
         const { host } = await pluginHostFromEnvironment();
         await database.migrate(host.migrations);
-        const catalog = new ObjectCatalog([...coreObjects, ...host.objects]);
+        await assertWorkspace(database, workspaceId);
+        const catalog = await workspaceCatalog(database, workspaceId, host.objects);
         const object = objectNamed(catalog, word);
         const on = args.on ? keyNamed(object, args.on) : null;
-        await assertWorkspace(database, workspaceId);
         // Plugins' before-commit hooks run as they do in the gateway; running gateways publish the events (outbox).
         const runner = new CommandRunner({ prisma: database.prisma, timeoutMs: 120_000, beforeCommit: [host.commitHook], personalData: host.personalData });
         const caller = runner.callerFor({ ...systemSession(workspaceId), actor: 'cli' });

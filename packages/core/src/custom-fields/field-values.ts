@@ -120,7 +120,56 @@ export async function customValuesOf(
   permissions?: Permissions,
 ): Promise<CustomValues | undefined> {
   if (before && (input === undefined || input === null)) return undefined;
-  const definitions = await loadCustomFields(tx, object);
+  const checked = checkedValues(await loadCustomFields(tx, object), object, input, before, permissions);
+  for (const field of checked.unique) await assertUnique(tx, object, field, checked.values[field.key], before?.id);
+  return checked.values;
+}
+
+/** One row's input to {@link customValuesOfMany}. */
+export interface CustomValuesRow {
+  input: unknown;
+  before: { id: string; values: CustomValues } | null;
+}
+
+/**
+ * {@link customValuesOf} for the rows of a bulk write: the definitions are read once, and each row gets its values
+ * (undefined: unchanged) or the error its single command would have thrown. Unique fields are still checked row by
+ * row (only rows that set one cost a statement); the unique index stays the backstop between rows of one batch.
+ */
+export async function customValuesOfMany(
+  tx: ScopedTransaction,
+  object: ExtensibleObject,
+  rows: readonly CustomValuesRow[],
+  permissions?: Permissions,
+): Promise<(CustomValues | undefined | Error)[]> {
+  const needed = rows.some(({ input, before }) => !before || (input !== undefined && input !== null));
+  const definitions = needed ? await loadCustomFields(tx, object) : [];
+  const out: (CustomValues | undefined | Error)[] = [];
+  for (const { input, before } of rows) {
+    if (before && (input === undefined || input === null)) {
+      out.push(undefined);
+      continue;
+    }
+    try {
+      const checked = checkedValues(definitions, object, input, before, permissions);
+      for (const field of checked.unique) await assertUnique(tx, object, field, checked.values[field.key], before?.id);
+      out.push(checked.values);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      out.push(error);
+    }
+  }
+  return out;
+}
+
+/** The validation of {@link customValuesOf} without the database: the values, and the unique fields to check. */
+function checkedValues(
+  definitions: readonly CustomField[],
+  object: ExtensibleObject,
+  input: unknown,
+  before: { id: string; values: CustomValues } | null,
+  permissions: Permissions | undefined,
+): { values: CustomValues; unique: CustomField[] } {
   if (input !== undefined && input !== null && !isObject(input)) throw badInput('customFields: an object of custom field values', 'customFields');
   const given = (input ?? {}) as Record<string, unknown>;
   const byName = new Map(definitions.map((d) => [d.name, d]));
@@ -143,10 +192,7 @@ export async function customValuesOf(
     }
     if (field.required && isEmpty(values[field.key]) && (!before || field.name in given)) throw badInput(`${path}: ${field.name} is required`, path);
   }
-  for (const field of changed) {
-    if (field.unique && !isEmpty(values[field.key])) await assertUnique(tx, object, field, values[field.key], before?.id);
-  }
-  return values;
+  return { values, unique: changed.filter((field) => field.unique && !isEmpty(values[field.key])) };
 }
 
 /**

@@ -2,6 +2,9 @@
 // one record inside the caller's transaction: the object's own command logic (validation, references, hooks, events).
 import type { CommandScope } from '../command.js';
 
+/** One row of a batch write: the record's id, or the error its single-record command would have thrown. */
+export type BatchRow = { id: string } | { error: unknown };
+
 export interface ObjectWriter {
   /** Creates one record from a create input (the fields declared `write: true | 'create'`); returns its id. */
   create?(scope: CommandScope, input: Record<string, unknown>): Promise<{ id: string }>;
@@ -14,4 +17,13 @@ export interface ObjectWriter {
    * on; null when the value cannot be a key (the create then reports why). @default the value as given, on the field
    */
   key?(field: string, value: unknown): { column: string; value: unknown } | null;
+  /**
+   * Creates many records with a few statements for the whole batch (bulk writes and imports): each row checked as
+   * `create` checks it, in the same transaction; refused rows are answered in place and not written. A database error
+   * (a unique violation) may be thrown instead: the batch then runs again row by row to find the rows at fault.
+   * Optional: without it each row runs `create`.
+   */
+  createBatch?(scope: CommandScope, inputs: readonly Record<string, unknown>[]): Promise<BatchRow[]>;
+  /** `update` for many records, like {@link createBatch}; the ids are distinct. Optional: without it each row runs `update`. */
+  updateBatch?(scope: CommandScope, rows: readonly { id: string; patch: Record<string, unknown> }[]): Promise<BatchRow[]>;
 }

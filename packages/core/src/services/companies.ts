@@ -23,23 +23,46 @@ const companyFields = {
 export const createCompanyInput = z.object(companyFields);
 export const updateCompanyInput = z.object({ id: fields.id, ...companyFields, name: fields.name.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
 
+type ParsedCreate = z.output<typeof createCompanyInput>;
+type ParsedUpdate = z.output<typeof updateCompanyInput>;
+
+/** The row a create input makes (`createCompany` and the bulk writer, companies-batch.ts, write the same). */
+export function newCompanyRow(workspaceId: string, input: ParsedCreate, customFields: CustomValues | undefined) {
+  return {
+    workspaceId,
+    name: input.name,
+    domain: input.domain ?? null,
+    industry: input.industry ?? null,
+    size: input.size ?? null,
+    annualWallet: input.annualWallet ?? null,
+    ownerId: input.ownerId ?? null,
+    customFields: customFields as Prisma.InputJsonObject,
+  } satisfies Prisma.CompanyUncheckedCreateInput;
+}
+
+/** What an update input changes (undefined: unchanged), given its checked custom values. */
+export function companyChange(input: ParsedUpdate, customFields: CustomValues | undefined): Prisma.CompanyUncheckedUpdateInput {
+  if (input.name === null) throw badInput('name cannot be removed', 'name');
+  return {
+    name: input.name,
+    domain: input.domain,
+    industry: input.industry,
+    size: input.size,
+    annualWallet: input.annualWallet,
+    ownerId: input.ownerId,
+    customFields: customFields as Prisma.InputJsonObject | undefined,
+  };
+}
+
+/** The `company.updated` payload: each changed field with its old and new value. */
+export const companyChanges = (before: Company, after: Company) => fieldChanges(before, after, Object.keys(companyFields) as (keyof typeof companyFields)[]);
+
 export async function createCompany(caller: Caller, raw: z.input<typeof createCompanyInput>): Promise<Company> {
   const input = parseInput(createCompanyInput, raw);
   return caller.run(async (scope) => {
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const customFields = await customValuesOf(scope.tx, 'Company', input.customFields, null, scope.permissions);
-    const company = await scope.tx.company.create({
-      data: {
-        workspaceId: scope.session.workspaceId,
-        name: input.name,
-        domain: input.domain ?? null,
-        industry: input.industry ?? null,
-        size: input.size ?? null,
-        annualWallet: input.annualWallet ?? null,
-        ownerId: input.ownerId ?? null,
-        customFields: customFields as Prisma.InputJsonObject,
-      },
-    });
+    const company = await scope.tx.company.create({ data: newCompanyRow(scope.session.workspaceId, input, customFields) });
     scope.emit('company.created', { type: 'Company', id: company.id }, { name: company.name });
     return company;
   });
@@ -53,19 +76,9 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
     if (!before) throw notFound('Company', 'id');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
-    const data: Prisma.CompanyUncheckedUpdateInput = {
-      name: input.name,
-      domain: input.domain,
-      industry: input.industry,
-      size: input.size,
-      annualWallet: input.annualWallet,
-      ownerId: input.ownerId,
-      customFields: (await customValuesOf(scope.tx, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions)) as
-        | Prisma.InputJsonObject
-        | undefined,
-    };
-    const company = await scope.tx.company.update({ where: { id: input.id }, data });
-    const changes = fieldChanges(before, company, Object.keys(companyFields) as (keyof typeof companyFields)[]);
+    const customFields = await customValuesOf(scope.tx, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
+    const company = await scope.tx.company.update({ where: { id: input.id }, data: companyChange(input, customFields) });
+    const changes = companyChanges(before, company);
     if (changes.changed.length) scope.emit('company.updated', { type: 'Company', id: company.id }, changes);
     return company;
   });

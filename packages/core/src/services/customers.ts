@@ -60,39 +60,84 @@ export async function recordStageChange(
   scope.emit('customer.stage_changed', { type: 'Customer', id: customerId }, { from, to, reason });
 }
 
+type ParsedCreate = z.output<typeof createCustomerInput>;
+type ParsedUpdate = z.output<typeof updateCustomerInput>;
+
+/** A create input's stage, with the rule between stage and churn reason (BAD_USER_INPUT). */
+export function newCustomerStage(input: ParsedCreate): LifecycleStage {
+  const stage = input.lifecycleStage ?? 'PROSPECT';
+  if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
+  return stage;
+}
+
+/** The row a create input makes (`createCustomer` and the bulk writer, customers-batch.ts, write the same). */
+export function newCustomerRow(workspaceId: string, input: ParsedCreate, stage: LifecycleStage, customFields: CustomValues | undefined) {
+  return {
+    workspaceId,
+    name: input.name,
+    email: input.email ?? null,
+    phone: input.phone ?? null,
+    phoneE164: phoneE164(input.phone),
+    lifecycleStage: stage,
+    churnReason: input.churnReason ?? null,
+    source: input.source ?? null,
+    companyId: input.companyId ?? null,
+    ownerId: input.ownerId ?? null,
+    tags: input.tags ?? [],
+    externalRef: input.externalRef ?? null,
+    attributes: (input.attributes ?? {}) as Prisma.InputJsonObject,
+    annualWallet: input.annualWallet ?? null,
+    customFields: customFields as Prisma.InputJsonObject,
+  } satisfies Prisma.CustomerUncheckedCreateInput;
+}
+
 export async function createCustomer(caller: Caller, raw: CreateCustomerInput): Promise<Customer> {
   const input = parseInput(createCustomerInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
-    const stage = input.lifecycleStage ?? 'PROSPECT';
-    if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
+    const stage = newCustomerStage(input);
     const customFields = await customValuesOf(tx, 'Customer', input.customFields, null, scope.permissions);
-    const customer = await tx.customer.create({
-      data: {
-        workspaceId: scope.session.workspaceId,
-        name: input.name,
-        email: input.email ?? null,
-        phone: input.phone ?? null,
-        phoneE164: phoneE164(input.phone),
-        lifecycleStage: stage,
-        churnReason: input.churnReason ?? null,
-        source: input.source ?? null,
-        companyId: input.companyId ?? null,
-        ownerId: input.ownerId ?? null,
-        tags: input.tags ?? [],
-        externalRef: input.externalRef ?? null,
-        attributes: (input.attributes ?? {}) as Prisma.InputJsonObject,
-        annualWallet: input.annualWallet ?? null,
-        customFields: customFields as Prisma.InputJsonObject,
-      },
-    });
+    const customer = await tx.customer.create({ data: newCustomerRow(scope.session.workspaceId, input, stage, customFields) });
     scope.emit('customer.created', { type: 'Customer', id: customer.id }, { name: customer.name, lifecycleStage: stage });
     await recordStageChange(scope, customer.id, null, stage, input.churnReason ?? null);
     return customer;
   });
 }
+
+/** What an update input changes on `before`: the Prisma data (undefined: unchanged) and the stage it leaves. */
+export function customerChange(input: ParsedUpdate, before: Customer, customFields: CustomValues | undefined) {
+  if (input.name === null) throw badInput('name cannot be removed', 'name');
+  const stage = input.lifecycleStage ?? before.lifecycleStage;
+  const stageChanged = stage !== before.lifecycleStage;
+  if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
+  const data: Prisma.CustomerUncheckedUpdateInput = {
+    name: input.name,
+    email: input.email,
+    phone: input.phone,
+    phoneE164: input.phone === undefined ? undefined : phoneE164(input.phone),
+    source: input.source,
+    companyId: input.companyId,
+    ownerId: input.ownerId,
+    tags: input.tags ?? undefined,
+    externalRef: input.externalRef,
+    attributes: input.attributes === null ? {} : (input.attributes as Prisma.InputJsonObject | undefined),
+    annualWallet: input.annualWallet,
+    customFields: customFields as Prisma.InputJsonObject | undefined,
+  };
+  if (stageChanged) {
+    data.lifecycleStage = stage;
+    data.stageChangedAt = new Date();
+    data.churnReason = stage === 'CHURNED' ? (input.churnReason ?? null) : null;
+  } else if (input.churnReason !== undefined) {
+    data.churnReason = input.churnReason;
+  }
+  return { data, stage, stageChanged };
+}
+
+/** The `customer.updated` payload: each changed field with its old and new value. */
+export const customerChanges = (before: Customer, after: Customer) => fieldChanges(before, after, updatableCustomerFields);
 
 export async function loadCustomer(tx: ScopedTransaction, id: string, field = 'id'): Promise<Customer> {
   const customer = await tx.customer.findUnique({ where: { id } });
@@ -109,34 +154,10 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
-    const stage = input.lifecycleStage ?? before.lifecycleStage;
-    const stageChanged = stage !== before.lifecycleStage;
-    if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
-    const data: Prisma.CustomerUncheckedUpdateInput = {
-      name: input.name,
-      email: input.email,
-      phone: input.phone,
-      phoneE164: input.phone === undefined ? undefined : phoneE164(input.phone),
-      source: input.source,
-      companyId: input.companyId,
-      ownerId: input.ownerId,
-      tags: input.tags ?? undefined,
-      externalRef: input.externalRef,
-      attributes: input.attributes === null ? {} : (input.attributes as Prisma.InputJsonObject | undefined),
-      annualWallet: input.annualWallet,
-      customFields: (await customValuesOf(tx, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions)) as
-        | Prisma.InputJsonObject
-        | undefined,
-    };
-    if (stageChanged) {
-      data.lifecycleStage = stage;
-      data.stageChangedAt = new Date();
-      data.churnReason = stage === 'CHURNED' ? (input.churnReason ?? null) : null;
-    } else if (input.churnReason !== undefined) {
-      data.churnReason = input.churnReason;
-    }
+    const customFields = await customValuesOf(tx, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
+    const { data, stage, stageChanged } = customerChange(input, before, customFields);
     const customer = await tx.customer.update({ where: { id: input.id }, data });
-    const changes = fieldChanges(before, customer, updatableCustomerFields);
+    const changes = customerChanges(before, customer);
     if (changes.changed.length) scope.emit('customer.updated', { type: 'Customer', id: customer.id }, changes);
     if (stageChanged) await recordStageChange(scope, customer.id, before.lifecycleStage, stage, input.churnReason ?? null);
     return customer;

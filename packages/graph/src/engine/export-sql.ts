@@ -1,7 +1,7 @@
 import { badInput, CrmError, type FilterNode, type ObjectCatalog, type Permissions, type OrderTerm, type ResolvedField, type ResolvedObject, type ResolvedRelation, termNullable } from '@crm/core';
 import { castOf, filterSql, type SqlFilterContext } from './filter-sql.js';
 import { orderValueSql, scalarSql, visible } from './render.js';
-import { column, globalIdSql, ident, SqlParams } from './sql-text.js';
+import { column, globalIdSql, ident, literal, SqlParams } from './sql-text.js';
 
 /** One column of an export: a field of the object, or of a to-one related object (`company.name`). */
 export interface ExportColumn {
@@ -163,6 +163,8 @@ export class ExportQuery {
 
 /** A field's cell: ids as the API's global ids, money and instants as its scalars write them. */
 function valueSql(catalog: ObjectCatalog, field: ResolvedField, alias: string): string {
+  // A custom field: its JSONB value in the row's custom values, as the API reads it.
+  if (field.stored) return scalarSql(field, `${column(alias, field.stored.json)}->${literal(field.stored.key)}`);
   if (field.kind === 'id' && catalog.get(field.owner).node) return globalIdSql(field.owner, alias, field.column);
   if (field.kind === 'reference' && field.references && catalog.get(field.references).node) return globalIdSql(field.references, alias, field.column);
   if (field.kind === 'id' || field.kind === 'reference' || field.kind === 'enum') return `${column(alias, field.column)}::text`;

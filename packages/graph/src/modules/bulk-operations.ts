@@ -34,7 +34,7 @@ async function recordsOf(ctx: GraphContext, object: ResolvedObject, ids: readonl
  * call, each row through the object's single-record command; refused rows are listed in `extensions.rows`.
  */
 export function registerBulkOperations(builder: Builder, objects: DeclaredObjects) {
-  const inputs = new WriteInputs(builder, objects.inputs);
+  const inputs = new WriteInputs(builder, objects.inputs, objects.customFieldInputs);
   for (const object of objects.catalog.objects) {
     const writer = writerOf(object);
     if (!writer || !object.plural) continue;

@@ -1,6 +1,7 @@
 import { type ResolvedField, type ResolvedObject, upsertKeysOf } from '@crm/core';
 import type { Builder } from '../builder.js';
 import { rowId } from '../ids.js';
+import type { CustomFieldInputs } from './custom-field-inputs.js';
 import type { ObjectInputs } from './object-inputs.js';
 
 type InputRef = ReturnType<Builder['inputType']>;
@@ -33,6 +34,7 @@ export class WriteInputs {
   constructor(
     private readonly builder: Builder,
     private readonly inputs: ObjectInputs,
+    private readonly customFields: CustomFieldInputs,
   ) {}
 
   #fields(t: FieldBuilder, object: ResolvedObject, action: 'create' | 'update') {
@@ -45,7 +47,8 @@ export class WriteInputs {
       const description = field.kind === 'reference' ? `The ${field.references}'s id.` : field.description;
       fields[field.name] = t.field({ type: type as never, required: false, description } as never);
     }
-    return fields as never;
+    // The workspace's custom fields (Customer, Company), typed as in createCustomer's input; checked by the writer.
+    return { ...fields, ...this.customFields.fields(t as never, object.name) } as never;
   }
 
   create(object: ResolvedObject): InputRef {
@@ -56,7 +59,7 @@ export class WriteInputs {
   }
 
   patch(object: ResolvedObject): InputRef | null {
-    if (![...object.fields.values()].some((field) => writableOn(field, 'update'))) return null;
+    if (![...object.fields.values()].some((field) => writableOn(field, 'update') || field.stored)) return null;
     return this.builder.inputType(`${object.name}Patch`, {
       description: `The changes an update makes to each ${object.name}: fields left out stay as they are, null clears.`,
       fields: (t) => this.#fields(t as never, object, 'update'),

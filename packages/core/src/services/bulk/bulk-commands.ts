@@ -6,10 +6,11 @@ import type { ResolvedObject } from '../../objects/declaration.js';
 import type { FilterNode } from '../../objects/filter/filter-node.js';
 import { prismaWhere } from '../../objects/filter/prisma-where.js';
 import type { ObjectWriter } from '../../objects/writer.js';
+import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
 import { trashObjectNames, trashObjects, trashRecord } from '../trash/index.js';
 import { callerIn } from './caller-in.js';
 import { coreWriters } from './core-writers.js';
-import { rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
+import { type BatchWrite, type RowOutcome, rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
 
 /** The most records one bulk call writes (imports write batches of at most this many). */
 export const BULK_LIMIT = 1000;
@@ -48,8 +49,20 @@ const delegateOf = (scope: CommandScope, object: ResolvedObject) =>
 export async function bulkCreate(caller: Caller, object: ResolvedObject, inputs: readonly Input[]): Promise<string[]> {
   assertBatch(inputs.length, 'inputs');
   const writer = requireWriter(object, 'create');
-  const result = await rowsCommand(caller, inputs, async (scope, input) => ({ id: (await writer.create(scope, input)).id, created: true }));
+  const result = await rowsCommand(caller, inputs, async (scope, input) => ({ id: (await writer.create(scope, input)).id, created: true }), {
+    batch: createBatchOf(writer),
+  });
   return idsOf(result);
+}
+
+type Outcomes = (RowOutcome | { error: unknown })[];
+const asOutcomes = (rows: Awaited<ReturnType<NonNullable<ObjectWriter['createBatch']>>>, created: boolean): Outcomes =>
+  rows.map((row) => ('error' in row ? row : { id: row.id, created }));
+
+/** The writer's whole-batch create, when it has one (else each row runs `create`). */
+export function createBatchOf(writer: ObjectWriter): BatchWrite<Input> | undefined {
+  const { createBatch } = writer;
+  return createBatch ? async (scope, inputs) => asOutcomes(await createBatch(scope, inputs), true) : undefined;
 }
 
 /**
@@ -64,12 +77,23 @@ async function targetIds(scope: CommandScope, object: ResolvedObject, target: Bu
 }
 
 /** Bulk update or delete of a target: the ids are resolved inside the same transaction as the writes. */
-async function targetCommand(caller: Caller, object: ResolvedObject, target: BulkTarget, write: (scope: CommandScope, id: string) => Promise<unknown>): Promise<string[]> {
+async function targetCommand(
+  caller: Caller,
+  object: ResolvedObject,
+  target: BulkTarget,
+  write: (scope: CommandScope, id: string) => Promise<unknown>,
+  batch?: BatchWrite<string>,
+): Promise<string[]> {
   if ('ids' in target) assertBatch(target.ids.length, 'where.ids');
-  const result = await rowsCommand(caller, (scope) => targetIds(scope, object, target), async (scope, id) => {
-    await write(scope, id);
-    return { id, created: false };
-  });
+  const result = await rowsCommand(
+    caller,
+    (scope) => targetIds(scope, object, target),
+    async (scope, id) => {
+      await write(scope, id);
+      return { id, created: false };
+    },
+    { batch },
+  );
   return idsOf(result);
 }
 
@@ -77,7 +101,12 @@ async function targetCommand(caller: Caller, object: ResolvedObject, target: Bul
 export async function bulkUpdate(caller: Caller, object: ResolvedObject, target: BulkTarget, patch: Input): Promise<string[]> {
   const writer = requireWriter(object, 'update');
   if (!Object.values(patch).some((value) => value !== undefined)) throw badInput('patch: name at least one field to change', 'patch');
-  return targetCommand(caller, object, target, (scope, id) => writer.update(scope, id, patch));
+  const { updateBatch } = writer;
+  // An id named twice is updated twice, row by row, as single updates would.
+  const batch: BatchWrite<string> | undefined = updateBatch
+    ? async (scope, ids) => (new Set(ids).size === ids.length ? asOutcomes(await updateBatch(scope, ids.map((id) => ({ id, patch }))), false) : null)
+    : undefined;
+  return targetCommand(caller, object, target, (scope, id) => writer.update(scope, id, patch), batch);
 }
 
 /** `deleteXs(where)`: every targeted record deleted (to the trash, like `deleteX`), all or nothing. */
@@ -114,6 +143,38 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
   const column = keys.find((key) => key)?.column ?? options.on;
   const updatable = new Set([...object.fields.values()].filter((field) => field.write === true || field.write === 'update').map((field) => field.name));
   let existing = new Map<string, string>();
+  // Custom field values are updatable (each definition's rules are checked by the writer).
+  const patchOf = (input: Input) => Object.fromEntries(Object.entries(input).filter(([field]) => updatable.has(field) || field === CUSTOM_VALUES_COLUMN));
+  const { createBatch, updateBatch } = writer;
+  // The whole call at once: creates in one batch, updates of the matched records in another. A key given twice
+  // (the second row updates what the first creates) runs row by row.
+  const batch: BatchWrite<Input> | undefined = createBatch
+    ? async (scope, items) => {
+        const seen = new Set<string>();
+        for (const key of keys) {
+          if (!key) continue;
+          if (seen.has(String(key.value))) return null;
+          seen.add(String(key.value));
+        }
+        const outcomes: Outcomes = [];
+        const creates: number[] = [];
+        const updates: number[] = [];
+        items.forEach((_, index) => {
+          const key = keys[index];
+          if (!key) outcomes[index] = { error: badInput(`${options.on}: required to upsert on it`, options.on) };
+          else if (!existing.has(String(key.value))) creates.push(index);
+          else if (!writer.update) outcomes[index] = { error: badInput(`${object.name} records cannot be updated; this ${options.on} exists`, options.on) };
+          else updates.push(index);
+        });
+        if (updates.length && !updateBatch) return null;
+        if (creates.length) asOutcomes(await createBatch(scope, creates.map((index) => items[index]!)), true).forEach((row, i) => (outcomes[creates[i]!] = row));
+        if (updates.length) {
+          const rows = updates.map((index) => ({ id: existing.get(String(keys[index]!.value))!, patch: patchOf(items[index]!) }));
+          asOutcomes(await updateBatch!(scope, rows), false).forEach((row, i) => (outcomes[updates[i]!] = row));
+        }
+        return outcomes;
+      }
+    : undefined;
   return rowsCommand(
     caller,
     inputs,
@@ -123,8 +184,7 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
       const match = existing.get(String(key.value));
       if (match) {
         if (!writer.update) throw badInput(`${object.name} records cannot be updated; this ${options.on} exists`, options.on);
-        const patch = Object.fromEntries(Object.entries(input).filter(([field]) => updatable.has(field)));
-        await writer.update(scope, match, patch);
+        await writer.update(scope, match, patchOf(input));
         return { id: match, created: false };
       }
       const { id } = await writer.create(scope, input);
@@ -133,6 +193,7 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
     },
     {
       ...options,
+      batch,
       prepare: async (scope) => {
         const values = [...new Set(keys.filter((key) => key).map((key) => key!.value))];
         const rows = values.length ? await delegateOf(scope, object).findMany({ where: { [column]: { in: values } }, select: { id: true, [column]: true } }) : [];

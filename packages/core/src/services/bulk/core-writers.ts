@@ -5,7 +5,9 @@ import type { CommandScope } from '../../command.js';
 import type { ObjectWriter } from '../../objects/writer.js';
 import { logActivity } from '../activities.js';
 import { createCompany, createCompanyInput, updateCompany } from '../companies.js';
+import { createCompanyBatch, updateCompanyBatch } from '../companies-batch.js';
 import { createCustomer, createCustomerInput, updateCustomer } from '../customers.js';
+import { createCustomerBatch, updateCustomerBatch } from '../customers-batch.js';
 import { createDeal, createDealInput, updateDeal } from '../deals.js';
 import { createProduct, createProductInput, updateProduct } from '../products.js';
 import { createTask, updateTask } from '../tasks.js';
@@ -38,8 +40,9 @@ function writer<C extends { id: string }, U>(options: {
 
 /** By declared object name. Objects without one (orders, users, pipelines, …) have their own dedicated commands. */
 export const coreWriters: Readonly<Record<string, ObjectWriter>> = {
-  Customer: writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput }),
-  Company: writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput }),
+  // Customers and companies also write whole batches in a few statements (imports of 100,000 rows; *-batch.ts).
+  Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
+  Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput }), createBatch: createCompanyBatch, updateBatch: updateCompanyBatch },
   Product: writer({ create: createProduct, update: updateProduct, createSchema: createProductInput }),
   Deal: writer({ create: createDeal, update: updateDeal, createSchema: createDealInput }),
   Task: writer({ create: createTask, update: updateTask }),

@@ -1,5 +1,6 @@
 // Runs one single-record command per row inside one transaction and reports every row that fails, not only the first.
 import type { Caller, CommandScope } from '../../command.js';
+import { sqlStateOf } from '../../database-errors.js';
 import { CrmError, fromPrismaError, isCrmError } from '../../errors.js';
 import type { PendingEvent } from '../../events.js';
 
@@ -75,13 +76,53 @@ export async function runRows<T>(scope: CommandScope, items: readonly T[], write
   return { outcomes, errors };
 }
 
+/**
+ * A whole batch written at once (an object's `createBatch`/`updateBatch`): by row, its outcome or the error its single
+ * command would have thrown; null when these rows need the row-by-row path (a key twice in one upsert call).
+ */
+export type BatchWrite<T> = (scope: CommandScope, items: readonly T[]) => Promise<(RowOutcome | { error: unknown })[] | null>;
+
+/** A batch's result; `exact` when every refused row is known (false: a statement failed, the rows at fault are not). */
+type BatchResult = RowsResult & { exact: boolean };
+
+async function runBatch<T>(scope: CommandScope, items: readonly T[], batch: BatchWrite<T>): Promise<BatchResult | null> {
+  let rows: Awaited<ReturnType<BatchWrite<T>>>;
+  try {
+    rows = await batch(scope, items);
+  } catch (error) {
+    // A statement of the batch failed (a unique violation, a refused write): the transaction is aborted; the rows
+    // will run one by one. Anything else (a bug, the deadline) is not the rows' fault and fails the call.
+    const refused = rowError(error, 0);
+    const statementFailed = sqlStateOf(error) !== undefined || (error as { code?: unknown } | null)?.code === 'P2010';
+    if (!refused && !statementFailed) throw error;
+    return { outcomes: [], errors: [refused ?? { index: 0, field: null, message: 'a statement of the batch failed', code: 'BAD_USER_INPUT' }], exact: false };
+  }
+  if (!rows) return null;
+  const result: BatchResult = { outcomes: [], errors: [], exact: true };
+  for (const [index, row] of rows.entries()) {
+    if (!('error' in row)) {
+      result.outcomes.push(row);
+      continue;
+    }
+    const refused = rowError(row.error, index);
+    if (!refused) throw row.error;
+    result.outcomes.push(null);
+    result.errors.push(refused);
+  }
+  return result;
+}
+
 class RolledBack extends Error {
-  constructor(readonly result: RowsResult) {
+  constructor(
+    readonly result: RowsResult,
+    /** Every refused row is known: no second, row-by-row attempt is needed. */
+    readonly exact = false,
+  ) {
     super('rolled back');
   }
 }
 
-export interface RowsCommandOptions {
+export interface RowsCommandOptions<T = unknown> {
   /** Commit the rows that succeed (imports) instead of nothing when one fails (bulk calls). @default false */
   partial?: boolean;
   /** Roll everything back after reporting what would happen. @default false */
@@ -90,6 +131,11 @@ export interface RowsCommandOptions {
   finish?: (scope: CommandScope, result: RowsResult) => Promise<void>;
   /** Runs first in the transaction (lookups the rows need, e.g. upsert matches). */
   prepare?: (scope: CommandScope) => Promise<void>;
+  /**
+   * Writes all rows at once, in a few statements (the first attempt); when a statement fails, the rows are run again
+   * one by one through `write`, each in a savepoint, which finds the rows at fault.
+   */
+  batch?: BatchWrite<T>;
 }
 
 /**
@@ -101,7 +147,7 @@ export async function rowsCommand<T>(
   caller: Caller,
   items: readonly T[] | ((scope: CommandScope) => Promise<readonly T[]>),
   write: RowWrite<T>,
-  options: RowsCommandOptions = {},
+  options: RowsCommandOptions<T> = {},
 ): Promise<RowsResult> {
   let total = 0;
   const attempt = (isolate: boolean) =>
@@ -110,10 +156,16 @@ export async function rowsCommand<T>(
       // Rows found inside the transaction (a filter's matches) are the rows the writes see.
       const rows = typeof items === 'function' ? await items(scope) : items;
       total = rows.length;
-      const result = await runRows(scope, rows, write, isolate);
-      if (result.errors.length && (!isolate || !options.partial)) throw new RolledBack(result);
+      const batched = !isolate && options.batch ? await runBatch(scope, rows, options.batch) : null;
+      const result = batched ?? (await runRows(scope, rows, write, isolate));
+      if (result.errors.length) {
+        // A batch that refused rows before writing the others knows them all: a partial write commits the others.
+        if (batched?.exact) {
+          if (!options.partial) throw new RolledBack(result, true);
+        } else if (!isolate || !options.partial) throw new RolledBack(result);
+      }
       await options.finish?.(scope, result);
-      if (options.dryRun) throw new RolledBack(result);
+      if (options.dryRun) throw new RolledBack(result, true);
       return result;
     });
   try {
@@ -121,6 +173,10 @@ export async function rowsCommand<T>(
   } catch (error) {
     if (!(error instanceof RolledBack)) throw error;
     if (!error.result.errors.length) return error.result; // a dry run
+    if (error.exact) {
+      if (options.partial) return error.result; // a dry run of a partial write
+      throw rowsRefused(error.result.errors, total);
+    }
   }
   try {
     return await attempt(true);

@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import type { Caller, CommandScope } from '../../command.js';
 import { badInput, notFound } from '../../errors.js';
 import type { ResolvedField, ResolvedObject } from '../../objects/declaration.js';
-import { BULK_LIMIT, upsertKeysOf, upsertRecords, writerOf } from '../bulk/bulk-commands.js';
+import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
+import { BULK_LIMIT, createBatchOf, upsertKeysOf, upsertRecords, writerOf } from '../bulk/bulk-commands.js';
 import { rowsCommand, type RowsResult } from '../bulk/row-runner.js';
 import { CellError, cellValue } from './csv-values.js';
 
@@ -57,7 +58,10 @@ export interface ImportSummary extends ImportProgress {
 
 const KEPT_ERRORS = 1000;
 const normalised = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '');
-const writable = (field: ResolvedField) => field.write !== false;
+/** Declared writable, or one of the workspace's custom fields (the writer checks them against their definitions). */
+const writable = (field: ResolvedField) => field.write !== false || !!field.stored;
+/** The input path of a field: custom fields' values go in `customFields`, by name. */
+const pathOf = (field: ResolvedField) => (field.stored ? `${CUSTOM_VALUES_COLUMN}.${field.name}` : field.name);
 
 /** Which field each CSV column fills (null: ignored). A mapping to an unknown or read-only field is refused. */
 function columnsOf(object: ResolvedObject, header: readonly string[], mapping: Readonly<Record<string, string>>): (ResolvedField | null)[] {
@@ -140,7 +144,12 @@ export async function importRecords(caller: Caller, source: Readable | AsyncIter
     if (lines.length) {
       const inputs = lines.map((line) => line.input);
       if (on) await upsertRecords(caller, object, inputs, { on, partial: true, dryRun, finish });
-      else await rowsCommand(caller, inputs, async (scope, input) => ({ id: (await writer.create!(scope, input)).id, created: true }), { partial: true, dryRun, finish });
+      else await rowsCommand(caller, inputs, async (scope, input) => ({ id: (await writer.create!(scope, input)).id, created: true }), {
+          partial: true,
+          dryRun,
+          finish,
+          batch: createBatchOf(writer),
+        });
     } else if (lineErrors.length) {
       await caller.run((scope) => finish(scope, null));
     }
@@ -191,10 +200,12 @@ export async function importRecords(caller: Caller, source: Readable | AsyncIter
         const text = cells[i]?.trim();
         if (!field || text === undefined || text === '') continue;
         try {
-          input[field.name] = cellValue(field, text);
+          const value = cellValue(field, text);
+          if (field.stored) ((input[CUSTOM_VALUES_COLUMN] ??= {}) as Record<string, unknown>)[field.name] = value;
+          else input[field.name] = value;
         } catch (error) {
           if (!(error instanceof CellError)) throw error;
-          refused ??= { line: info.lines, field: field.name, message: `${field.name}: ${error.message}` };
+          refused ??= { line: info.lines, field: pathOf(field), message: `${pathOf(field)}: ${error.message}` };
         }
       }
       if (refused) batchErrors.push(refused);

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestClient, type TestGateway } from '../src/testing/index.js';
+
+// Bulk writes of customers cost a fixed number of statements per call, whatever its size (docs/performance.md, "Bulk
+// writes and import"): the rows are locked, read, inserted, updated and given their stage history with one statement
+// each, on PostgreSQL (what an import of 100,000 customers runs on). The results are the single commands' results.
+
+let t: TestGateway;
+let client: TestClient;
+let companyId: string;
+
+beforeAll(async () => {
+  t = await startTestGateway({ database: 'postgres', rateLimit: { perMinute: 0 } });
+  client = t.workspace.client;
+  companyId = (await client.query(`mutation { createCompany(input: { name: "Batch Co", domain: "batch.test" }) { company { id } } }`)).createCompany.company.id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const CREATE = `mutation ($inputs: [CustomerInput!]!) { createCustomers(inputs: $inputs) { count customers { id } } }`;
+const UPDATE = `mutation ($ids: [ID!]!, $patch: CustomerPatch!) { updateCustomers(where: { ids: $ids }, patch: $patch) { count } }`;
+const UPSERT = `mutation ($inputs: [CustomerInput!]!) { upsertCustomers(inputs: $inputs, on: EMAIL) { created updated } }`;
+
+const inputs = (count: number, tag: string) =>
+  Array.from({ length: count }, (_, i) => ({ name: `${tag} ${i}`, email: `${tag}${i}@batch.test`, companyId, lifecycleStage: 'LEAD', tags: [tag] }));
+
+async function create(count: number, tag: string): Promise<{ ids: string[]; statements: string[] }> {
+  let ids: string[] = [];
+  const statements = await t.sql.during(async () => {
+    ids = (await client.query(CREATE, { inputs: inputs(count, tag) })).createCustomers.customers.map((c: { id: string }) => c.id);
+  });
+  return { ids, statements };
+}
+
+const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+
+/** A count over the rows of a set of customers ($1, their row ids), read straight from the database. */
+const dbCount = async (sql: string, ids: string[]) => Number((await t.database.prisma.$queryRawUnsafe<{ n: bigint }[]>(sql, ids.map(rowIdOf)))[0]!.n);
+
+describe('customers written in batches', () => {
+  it('creating 10 or 200 customers costs the same statements; each gets its row, its first stage and its events', async () => {
+    const small = await create(10, 'small');
+    const large = await create(200, 'large');
+    expect(large.ids).toHaveLength(200);
+    expect(large.statements.length, large.statements.join('\n')).toBe(small.statements.length);
+    expect(small.statements.length).toBeLessThanOrEqual(12);
+    expect(await dbCount(`SELECT count(*) AS n FROM "LifecycleChange" WHERE "customerId" = ANY($1::uuid[]) AND "fromStage" IS NULL AND "toStage" = 'LEAD'`, large.ids)).toBe(200);
+    expect(await dbCount(`SELECT count(*) AS n FROM "Event" WHERE "subjectId" = ANY($1::uuid[]) AND type = 'customer.created'`, large.ids)).toBe(200);
+    const first = await client.query(`query ($id: ID!) { customer(id: $id) { name email lifecycleStage tags company { id } } }`, { id: large.ids[7] });
+    expect(first.customer).toEqual({ name: 'large 7', email: 'large7@batch.test', lifecycleStage: 'LEAD', tags: ['large'], company: { id: companyId } });
+  });
+
+  it('updating 10 or 200 customers costs the same statements; field changes, stage history and events as updateCustomer', async () => {
+    const small = await create(10, 'usmall');
+    const large = await create(200, 'ularge');
+    const patch = { lifecycleStage: 'CUSTOMER', tags: ['moved'], phone: '+1 415 555 0100' };
+    const smallRun = await t.sql.during(() => client.query(UPDATE, { ids: small.ids, patch }));
+    const largeRun = await t.sql.during(() => client.query(UPDATE, { ids: large.ids, patch }));
+    expect(largeRun.length, largeRun.join('\n')).toBe(smallRun.length);
+    expect(smallRun.length).toBeLessThanOrEqual(16);
+    expect(await dbCount(`SELECT count(*) AS n FROM "LifecycleChange" WHERE "customerId" = ANY($1::uuid[]) AND "fromStage" = 'LEAD' AND "toStage" = 'CUSTOMER'`, large.ids)).toBe(200);
+    const events = await t.database.prisma.event.findMany({ where: { type: 'customer.updated', subjectId: rowIdOf(large.ids[3]!) } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.payload).toEqual({
+      changed: ['phone', 'lifecycleStage', 'tags'],
+      changes: { phone: { from: null, to: '+1 415 555 0100' }, lifecycleStage: { from: 'LEAD', to: 'CUSTOMER' }, tags: { from: ['ularge'], to: ['moved'] } },
+    });
+    const read = await client.query(`query ($id: ID!) { customer(id: $id) { name lifecycleStage tags phone stageHistory { fromStage toStage } } }`, { id: large.ids[3] });
+    expect(read.customer).toEqual({ name: 'ularge 3', lifecycleStage: 'CUSTOMER', tags: ['moved'], phone: '+1 415 555 0100', stageHistory: [{ fromStage: null, toStage: 'LEAD' }, { fromStage: 'LEAD', toStage: 'CUSTOMER' }] });
+  });
+
+  it('upserting a mix of new and existing customers costs the same statements for 10 and 200 rows', async () => {
+    await create(100, 'mix');
+    // Half of each call matches existing customers by email (case-insensitive), half is new.
+    const rows = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ name: `Mixed ${from + i}`, email: `MIX${from + i}@batch.test` }));
+    const small = await t.sql.during(async () => expect((await client.query(UPSERT, { inputs: rows(95, 10) })).upsertCustomers).toEqual({ created: 5, updated: 5 }));
+    const large = await t.sql.during(async () => expect((await client.query(UPSERT, { inputs: rows(0, 200) })).upsertCustomers).toEqual({ created: 95, updated: 105 }));
+    expect(large.length, large.join('\n')).toBe(small.length);
+    expect(await client.query(`{ customers(filter: { email: { endsWith: "@batch.test" }, name: { startsWith: "Mixed" } }) { totalCount } }`)).toEqual({ customers: { totalCount: 200 } });
+  });
+
+  it('companies too: upserting 10 or 200 companies by domain costs the same statements; changes recorded per company', async () => {
+    const companies = (from: number, count: number, size: string) =>
+      Array.from({ length: count }, (_, i) => ({ name: `Firm ${from + i}`, domain: `firm${from + i}.test`, size }));
+    const UPSERT_COMPANIES = `mutation ($inputs: [CompanyInput!]!) { upsertCompanies(inputs: $inputs, on: DOMAIN) { created updated } }`;
+    await client.query(UPSERT_COMPANIES, { inputs: companies(0, 100, 'SMALL') });
+    const small = await t.sql.during(async () => expect((await client.query(UPSERT_COMPANIES, { inputs: companies(95, 10, 'LARGE') })).upsertCompanies).toEqual({ created: 5, updated: 5 }));
+    const large = await t.sql.during(async () => expect((await client.query(UPSERT_COMPANIES, { inputs: companies(0, 200, 'MEDIUM') })).upsertCompanies).toEqual({ created: 95, updated: 105 }));
+    expect(large.length, large.join('\n')).toBe(small.length);
+    const firm = (await client.query(`{ companies(filter: { domain: { eq: "firm97.test" } }) { edges { node { id size } } } }`)).companies.edges[0].node;
+    expect(firm.size).toBe('MEDIUM');
+    const updates = await t.database.prisma.event.findMany({ where: { type: 'company.updated', subjectId: rowIdOf(firm.id) }, orderBy: { seq: 'asc' } });
+    expect(updates.map((event) => (event.payload as { changes: { size: unknown } }).changes.size)).toEqual([
+      { from: 'SMALL', to: 'LARGE' },
+      { from: 'LARGE', to: 'MEDIUM' },
+    ]);
+  });
+
+  it('a refused row is reported with its index and nothing is written; a conflict in the batch names the row', async () => {
+    const refused = await client.request(CREATE, { inputs: [{ name: 'Fine', email: 'fine@refused.test' }, { name: 'Bad stage', churnReason: 'x' }, { name: 'Dup', email: 'large0@batch.test' }] });
+    expect(refused.errors?.[0]?.extensions?.rows).toEqual([
+      { index: 1, field: 'churnReason', message: 'churnReason is only kept for CHURNED customers', code: 'BAD_USER_INPUT' },
+      expect.objectContaining({ index: 2, field: 'email', code: 'CONFLICT' }),
+    ]);
+    expect(await client.query(`{ customers(filter: { email: { eq: "fine@refused.test" } }) { totalCount } }`)).toEqual({ customers: { totalCount: 0 } });
+  });
+});

@@ -1,0 +1,54 @@
+// One UPDATE statement for many rows of a model, each with its own values (bulk writes): Prisma's updateMany sets the
+// same data on every row, so a batch of different changes would be one statement per row.
+import { getDatamodel, Prisma } from '@crm/db';
+import type { CommandScope } from '../../command.js';
+
+/** A row to change: its id, the row as read under its lock, and its changes (undefined: unchanged). */
+export interface RowChange {
+  id: string;
+  before: Record<string, unknown>;
+  data: Record<string, unknown>;
+}
+
+const COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const models = getDatamodel().datamodel.models;
+/** Whether the model keeps Prisma's `@updatedAt` (set to now on every update, as Prisma does). */
+const stamped = (model: string) => models[model]?.fields.some((field) => field.name === 'updatedAt' && field.isUpdatedAt) ?? false;
+
+/** A column value as JSON text PostgreSQL reads back into the column's type (money as its decimal string). */
+function jsonValue(value: unknown): unknown {
+  if (value instanceof Prisma.Decimal) return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
+
+/**
+ * Writes `rows` of `model` (locked and read by the caller in this transaction) with one statement, setting each
+ * changed column to the row's new value (plain column values, as Prisma's `data` takes them; no `{ increment }`) and
+ * `updatedAt` to now where the model has Prisma's `@updatedAt`. The key's write permissions are checked first by the
+ * data layer's guard (`restrictRows`), on the same `data` a single update would send: a Prisma `updateMany` that
+ * matches no row.
+ */
+export async function updateRows(scope: CommandScope, model: string, rows: readonly RowChange[]): Promise<void> {
+  if (!rows.length) return;
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.data).filter((column) => row.data[column] !== undefined)))];
+  for (const column of columns) if (!COLUMN.test(column)) throw new Error(`updateRows: not a column name: ${column}`);
+  const delegate = (scope.tx as unknown as Record<string, { updateMany(args: object): Promise<unknown> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
+  const written = Object.fromEntries(columns.map((column) => [column, rows.find((row) => row.data[column] !== undefined)!.data[column]]));
+  await delegate.updateMany({ where: { id: { in: [] } }, data: written });
+  const now = new Date().toISOString();
+  const touched = stamped(model) ? ['updatedAt'] : [];
+  const values = rows.map((row) => ({
+    id: row.id,
+    ...(touched.length ? { updatedAt: now } : {}),
+    ...Object.fromEntries(columns.map((column) => [column, jsonValue(row.data[column] !== undefined ? row.data[column] : row.before[column])])),
+  }));
+  if (!columns.length && !touched.length) return;
+  const set = [...columns, ...touched].map((column) => `"${column}" = v."${column}"`).join(', ');
+  // Raw SQL, so the workspace condition is written here (the rows were read through the scoped client already).
+  await scope.tx.$executeRawUnsafe(
+    `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = v."id" AND t."workspaceId" = $2::uuid`,
+    JSON.stringify(values),
+    scope.session.workspaceId,
+  );
+}
