@@ -187,9 +187,9 @@ describe('a plugin object (competitor feedback’s Competitor)', () => {
     const deleted = await member.query(`mutation { deleteCompetitors(where: { filter: { name: { eq: "Rival Two" } } }) { deletedIds } }`);
     expect(deleted.deleteCompetitors.deletedIds).toEqual([two.id]);
     expect(await countOf(admin, 'competitors')).toBe(1);
-    const events = await admin.query(`{ events(first: 20, types: ["competitor.created", "competitor.updated", "competitor.deleted"]) { edges { node { type } } } }`);
+    const events = await admin.query(`{ events(first: 20, types: ["competitor.created", "competitor.updated", "competitor.trashed"]) { edges { node { type } } } }`);
     const types = events.events.edges.map((e: { node: { type: string } }) => e.node.type).sort();
-    expect(types).toEqual(['competitor.created', 'competitor.created', 'competitor.deleted', 'competitor.updated', 'competitor.updated', 'competitor.updated']);
+    expect(types).toEqual(['competitor.created', 'competitor.created', 'competitor.trashed', 'competitor.updated', 'competitor.updated', 'competitor.updated']);
   });
 });
 

@@ -16,6 +16,24 @@ export const trashableModels: readonly string[] = Object.entries(models)
 
 const trashable = new Set(trashableModels);
 
+/**
+ * What goes to the trash with a record of `model`: the rows of trashable models with a required link to it (those the
+ * database deletes with it), by model and linking column; and the column naming the customer the record belongs to,
+ * if it has one. Core objects list theirs by hand (core `services/trash/objects.ts`); any other trashable model (a
+ * plugin's) gets its trash from this, so adding `deletedAt` is all it takes.
+ */
+export function trashShapeOf(model: string): { dependents: { model: string; key: string }[]; customerKey?: string } {
+  const dependents = Object.entries(models)
+    .filter(([name]) => trashable.has(name))
+    .flatMap(([name, child]) =>
+      child.fields
+        .filter((field) => field.kind === 'object' && field.type === model && field.isRequired && !field.isList && field.relationFromFields?.length === 1)
+        .map((field) => ({ model: name, key: field.relationFromFields![0]! })),
+    );
+  const hasCustomer = models[model]?.fields.some((field) => field.name === 'customerId' && field.kind === 'scalar');
+  return hasCustomer ? { dependents, customerKey: 'customerId' } : { dependents };
+}
+
 /** Spread into a `where` to reach trashed and live rows alike (restore, destroy, merge, erasure). */
 export const includingTrashed = Object.freeze({ deletedAt: undefined }) as { deletedAt?: undefined };
 

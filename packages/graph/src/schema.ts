@@ -73,7 +73,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerAnalytics(builder, enums);
   registerReports(builder, enums);
   registerSegments(builder, objects);
-  registerTrash(builder);
+  registerTrash(builder, options.objects);
   registerDataOperations(builder);
   registerCustomFields(builder, options.customFieldStorage);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.

@@ -123,7 +123,9 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
    * aggregates, group-by, search and the one-statement read engine. The model must be one of the plugin's Prisma
    * models (with `workspaceId`); relations are declared only where the fragment has the Prisma relation. With a
    * `writer`, the object gets the generic writes too (`createXs`, `updateXs`, `deleteXs`, `upsertX` on its
-   * `uniqueKeys`, CSV import; docs/data.md), for the fields declared `write`.
+   * `uniqueKeys`, CSV import; docs/data.md), for the fields declared `write`. A model with `deletedAt` (and
+   * `deletedBy`, `deleteReason`, `trashedWithId`) gets the trash like core objects: `deleteX`, `restoreX`,
+   * `destroyX`, `trash(object: X)`, retention, `x.trashed|restored|destroyed` events (docs/plugins/api-reference.md).
    */
   objects?: readonly PluginObjectDeclaration<z.output<Settings>, Permission, NoInfer<Event>>[];
 }
@@ -142,6 +144,10 @@ export interface PluginObjectWriter<Settings = unknown, Permission extends strin
   permission: NoInfer<Permission>;
   create?(input: Record<string, unknown>, scope: PluginCommandScope<Settings, Event>): Promise<{ id: string }>;
   update?(id: string, patch: Record<string, unknown>, scope: PluginCommandScope<Settings, Event>): Promise<{ id: string }>;
+  /**
+   * @default when the model has a `deletedAt` column, the trash (docs/data.md "Trash"): `deleteXs` moves records to it,
+   * like `deleteX`, `restoreX`, `destroyX` and `trash(object: X)`; without `deletedAt`, no deletes unless given here.
+   */
   delete?(id: string, reason: string | null, scope: PluginCommandScope<Settings, Event>): Promise<void>;
   /** A unique-key value as stored and matched, and its column (see `ObjectWriter.key` in @crm/core). */
   key?(field: string, value: unknown): { column: string; value: unknown } | null;

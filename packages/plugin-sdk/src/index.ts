@@ -58,7 +58,7 @@ export {
   type CrmEventType,
   type Session,
 } from '@crm/core';
-export { Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
+export { includingTrashed, Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 /** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
 export type * as Models from '@crm/db';
 export { coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';

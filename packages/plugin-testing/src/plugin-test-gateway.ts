@@ -17,6 +17,11 @@ export interface PluginTestOptions {
   rateLimit?: TestGatewayOptions['rateLimit'];
   /** Webhook delivery and plugins' outgoing HTTP (`allowPrivateTargets: true` for receivers on this machine). */
   webhooks?: TestGatewayOptions['webhooks'];
+  /**
+   * The trash's retention (`{ days: 30 }`); `gateway.trashRetention.runOnce(now)` then destroys what was trashed
+   * before `now` minus the days, as the hourly job does. @default none (nothing is destroyed)
+   */
+  trashRetention?: TestGatewayOptions['trashRetention'];
 }
 
 export interface PluginTestGateway extends TestGateway {
@@ -73,6 +78,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     pluginDelivery: options.delivery ?? { attempts: 3, backoffMs: 10 },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.trashRetention ? { trashRetention: options.trashRetention } : {}),
   });
   const clients: Client[] = [];
   const ws = (apiKey: string = base.workspace.apiKey) => {

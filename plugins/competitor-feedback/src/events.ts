@@ -3,7 +3,10 @@ declare module '@crm/plugin-sdk' {
   interface CrmEventMap {
     'competitor.created': { name: string };
     'competitor.updated': { changed: string[]; changes: Record<string, { from: unknown; to: unknown }> };
-    'competitor.deleted': { name: string; reason: string | null };
+    // Emitted by the trash (docs/data.md "Trash"), as for core objects: no personal data, the subject names the record.
+    'competitor.trashed': { reason: string | null; withRelated: number };
+    'competitor.restored': { reason: string | null; withRelated: number };
+    'competitor.destroyed': { reason: string | null; withRelated: number };
     'competitor.mentioned': { competitorId: string; customerId: string; activityId: string; matched: string };
     'competitor.deal_lost': { competitorId: string; dealId: string; customerId: string; amount: string; reason: string };
     'competitor.defection_recorded': { competitorId: string; customerId: string; reason: string | null };
@@ -13,7 +16,9 @@ declare module '@crm/plugin-sdk' {
 export const competitorEvents = {
   'competitor.created': { subject: 'Competitor', description: 'A competitor joined the library' },
   'competitor.updated': { subject: 'Competitor', description: 'A competitor of the library changed (field by field, from and to)' },
-  'competitor.deleted': { subject: 'Competitor', description: 'A competitor left the library, with its feedback and links' },
+  'competitor.trashed': { subject: 'Competitor', description: 'A competitor went to the trash, with its feedback (withRelated counts them)' },
+  'competitor.restored': { subject: 'Competitor', description: 'A competitor came back from the trash, with the feedback trashed with it' },
+  'competitor.destroyed': { subject: 'Competitor', description: 'A competitor was removed for good (destroyCompetitor or retention), with its feedback and links' },
   'competitor.mentioned': { subject: 'Competitor', description: "A competitor was named in an activity's subject or body" },
   'competitor.deal_lost': { subject: 'Competitor', description: 'A deal was lost to the competitor' },
   'competitor.defection_recorded': { subject: 'Competitor', description: 'A churned customer went to the competitor' },

@@ -8,7 +8,7 @@ import { registerCompetitorLibrary } from './graphql/library.js';
 import { registerCompetitorRecords } from './graphql/records.js';
 import { registerCompetitorTypes } from './graphql/types.js';
 import { defectionFromChurn, detectMentions } from './mentions.js';
-import { createCompetitor, deleteCompetitor, nameKey, updateCompetitor } from './library.js';
+import { createCompetitor, nameKey, updateCompetitor } from './library.js';
 import { Competitor } from './objects.js';
 import { competitorPersonalData } from './personal-data.js';
 import { seedCompetitors } from './seed.js';
@@ -30,13 +30,13 @@ export const competitorFeedback = definePlugin({
   objects: [
     {
       ...Competitor,
-      // The generic writes (createCompetitors, updateCompetitors, deleteCompetitors, upsertCompetitor(on: NAME), CSV
-      // import) run the library's own commands.
+      // The generic writes (createCompetitors, updateCompetitors, upsertCompetitor(on: NAME), CSV import) run the
+      // library's own commands. No `delete`: the model has `deletedAt`, so deleteCompetitor(s) move competitors to the
+      // trash (with their feedback), and restoreCompetitor, destroyCompetitor and trash(object: COMPETITOR) exist.
       writer: {
         permission: 'write',
         create: (input, scope) => createCompetitor(scope, input),
         update: (id, patch, scope) => updateCompetitor(scope, id, patch),
-        delete: (id, reason, scope) => deleteCompetitor(scope, id, reason),
         key: (field, value) => (field === 'name' && typeof value === 'string' && value.trim() ? { column: 'nameKey', value: nameKey(value) } : null),
       },
     },

@@ -1,6 +1,6 @@
 // The competitor library's rules: names unique per workspace (case- and spacing-insensitive), http(s) websites,
 // aliases trimmed and deduplicated.
-import { conflict, fieldChanges, type Models, notFound, parseInput, type PluginCommandScope, type ScopedTransaction, z } from '@crm/plugin-sdk';
+import { conflict, fieldChanges, includingTrashed, type Models, notFound, parseInput, type PluginCommandScope, type ScopedTransaction, z } from '@crm/plugin-sdk';
 import type { CompetitorEvent } from './events.js';
 
 const text = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
@@ -44,9 +44,13 @@ export function nameKey(value: string): string {
   return value.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
 }
 
-/** CONFLICT when another competitor of the workspace already has this name. */
+/** CONFLICT when another competitor of the workspace already has this name (one in the trash keeps it taken). */
 export async function assertNameFree(tx: ScopedTransaction, key: string, exceptId?: string): Promise<void> {
-  const other = await tx.competitor.findFirst({ where: { nameKey: key, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { name: true } });
+  const other = await tx.competitor.findFirst({
+    where: { nameKey: key, ...(exceptId ? { id: { not: exceptId } } : {}), ...includingTrashed },
+    select: { name: true, deletedAt: true },
+  });
+  if (other?.deletedAt) throw conflict(`A competitor named "${other.name}" is in the trash: restore it, or destroy it to reuse the name`, 'name');
   if (other) throw conflict(`A competitor named "${other.name}" already exists`, 'name');
 }
 
@@ -96,10 +100,3 @@ export async function updateCompetitor({ tx, emit }: LibraryScope, id: string, r
   return competitor;
 }
 
-/** Removes a competitor from the library, with its feedback, mentions, deal links and defections. */
-export async function deleteCompetitor({ tx, emit }: LibraryScope, id: string, reason: string | null): Promise<void> {
-  const competitor = await tx.competitor.findUnique({ where: { id }, select: { name: true } });
-  if (!competitor) throw notFound('Competitor', 'id');
-  await tx.competitor.deleteMany({ where: { id } });
-  emit('competitor.deleted', { type: 'Competitor', id }, { name: competitor.name, reason });
-}

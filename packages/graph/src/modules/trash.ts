@@ -1,4 +1,4 @@
-import { badInput, destroyRecord, listTrash, restoreRecord, trashObjectNames, trashObjects, type TrashedRow, type TrashObjectName, trashRecord } from '@crm/core';
+import { badInput, destroyRecord, listTrash, type ObjectDeclaration, restoreRecord, type TrashObject, trashObjectOfType, trashObjects, type TrashedRow, trashRecord } from '@crm/core';
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
 import { type Builder, MAX_PAGE_SIZE } from '../builder.js';
 import { callerOf } from '../caller.js';
@@ -6,6 +6,8 @@ import { globalId, rowId } from '../ids.js';
 import { payloadType } from '../payload.js';
 
 const capitalised = (name: string) => name[0]!.toUpperCase() + name.slice(1);
+/** `Customer` → `CUSTOMER`, `GiftCard` → `GIFT_CARD`: the object's value in the `TrashObject` enum. */
+const enumValueOf = (typename: string) => typename.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** Trash cursors: the row's deletion time and id (the listing's order). */
 const trashCursor = (row: TrashedRow) => Buffer.from(JSON.stringify([row.deletedAt?.toISOString(), row.id])).toString('base64url');
@@ -27,19 +29,28 @@ const labelOf = (row: TrashedRow) => String(row.name ?? row.title ?? row.subject
 /**
  * The trash (docs/data.md), one mechanism for every trashable object: `deleteX(input: { id, reason })` moves a record
  * to the trash, `restoreX` brings it back with what went with it, `destroyX` (ADMIN) removes it for good, and
- * `trash(object)` lists what is in it.
+ * `trash(object)` lists what is in it. Core's objects, and each plugin object whose model has `deletedAt`.
  */
-export function registerTrash(builder: Builder) {
+export function registerTrash(builder: Builder, pluginObjects: readonly ObjectDeclaration[] = []) {
+  const objects: TrashObject[] = [
+    ...Object.values(trashObjects),
+    ...pluginObjects.flatMap((declaration) => {
+      const object = trashObjectOfType(declaration.model ?? declaration.name);
+      return object ? [{ ...object, typename: declaration.name }] : [];
+    }),
+  ];
+  const byValue = new Map(objects.map((object) => [enumValueOf(object.typename), object]));
   const TrashObjectEnum = builder.enumType('TrashObject', {
-    values: trashObjectNames.map((name) => name.toUpperCase()) as readonly string[] as readonly ['CUSTOMER'],
+    values: [...byValue.keys()] as readonly string[] as readonly ['CUSTOMER'],
   });
-  const objectOf = (value: string) => value.toLowerCase() as TrashObjectName;
+  const objectOf = (value: string) => byValue.get(value)!.name;
+  const typenameOf = (name: string) => objects.find((object) => object.name === name)!.typename;
 
-  const TrashEntry = builder.objectRef<TrashedRow & { object: TrashObjectName }>('TrashEntry').implement({
+  const TrashEntry = builder.objectRef<TrashedRow & { object: string }>('TrashEntry').implement({
     description: 'A record in the trash. It is read through the trash only; restore it to read it as usual.',
     fields: (t) => ({
-      id: t.id({ description: 'The record’s global id (what `restoreX` and `destroyX` take).', resolve: (row) => globalId(trashObjects[row.object].typename, row.id) }),
-      object: t.field({ type: TrashObjectEnum, resolve: (row) => row.object.toUpperCase() as 'CUSTOMER' }),
+      id: t.id({ description: 'The record’s global id (what `restoreX` and `destroyX` take).', resolve: (row) => globalId(typenameOf(row.object), row.id) }),
+      object: t.field({ type: TrashObjectEnum, resolve: (row) => enumValueOf(typenameOf(row.object)) as 'CUSTOMER' }),
       label: t.string({ description: 'Its name, title or subject.', resolve: labelOf }),
       deletedAt: t.field({ type: 'DateTime', resolve: (row) => row.deletedAt! }),
       deletedBy: t.string({ nullable: true, resolve: (row) => row.deletedBy }),
@@ -72,9 +83,8 @@ export function registerTrash(builder: Builder) {
     }),
   );
 
-  for (const name of trashObjectNames) {
-    const { typename } = trashObjects[name];
-    const Type = capitalised(name);
+  for (const { name, typename } of objects) {
+    const Type = capitalised(typename);
     const DeleteInput = builder.inputType(`Delete${Type}Input`, {
       fields: (t) => ({ id: t.id({ required: true }), reason: t.string({ description: 'Why; kept with the trashed record.' }) }),
     });

@@ -7,7 +7,7 @@ import type { FilterNode } from '../../objects/filter/filter-node.js';
 import { prismaWhere } from '../../objects/filter/prisma-where.js';
 import type { ObjectWriter } from '../../objects/writer.js';
 import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
-import { trashObjectNames, trashObjects, trashRecord } from '../trash/index.js';
+import { trashObjectOfType, trashRecord } from '../trash/index.js';
 import { callerIn } from './caller-in.js';
 import { coreWriters } from './core-writers.js';
 import { type BatchWrite, type RowOutcome, rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
@@ -24,9 +24,9 @@ export type BulkTarget = { ids: readonly string[] } | { filter: FilterNode };
 export function writerOf(object: ResolvedObject): ObjectWriter | null {
   const declared = object.writer ?? coreWriters[object.name];
   if (!declared) return null;
-  const trashName = trashObjectNames.find((name) => trashObjects[name].typename === object.name);
-  const trash = trashName
-    ? async (scope: CommandScope, id: string, reason: string | null) => void (await trashRecord(callerIn(scope), trashName, { id, reason }))
+  const trashed = trashObjectOfType(object.model);
+  const trash = trashed
+    ? async (scope: CommandScope, id: string, reason: string | null) => void (await trashRecord(callerIn(scope), trashed.name, { id, reason }))
     : undefined;
   return { ...declared, delete: declared.delete ?? trash };
 }

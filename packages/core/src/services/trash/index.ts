@@ -1,3 +1,3 @@
 export * from './trash.js';
-export { trashObjects, type TrashObject } from './objects.js';
+export { allTrashObjects, trashObjectOf, trashObjectOfType, trashObjects, type TrashObject } from './objects.js';
 export { trashObjectNames, type TrashObjectName, type TrashEventPayload } from './trash-events.js';

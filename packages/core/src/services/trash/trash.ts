@@ -2,8 +2,8 @@ import { includingTrashed, Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../../command.js';
 import { conflict, notFound } from '../../errors.js';
 import { fields, parseInput, z } from '../../validation.js';
-import { type TrashObject, trashObjects } from './objects.js';
-import { type TrashObjectName, trashObjectNames } from './trash-events.js';
+import { allTrashObjects, type TrashObject, trashObjectOf } from './objects.js';
+import type { TrashObjectName } from './trash-events.js';
 
 /** A row as the trash handles it: every trashable model has these columns. */
 export type TrashedRow = Record<string, unknown> & {
@@ -19,14 +19,16 @@ const idInput = z.object({ id: fields.id });
 
 function emitTrashEvent(scope: CommandScope, object: TrashObject, action: 'trashed' | 'restored' | 'destroyed', row: TrashedRow, reason: string | null, withRelated: number) {
   const customerId = object.customerKey ? (row[object.customerKey] as string | null) : null;
-  scope.emit(`${object.name}.${action}`, { type: object.typename, id: row.id }, { reason, withRelated, ...(customerId ? { customerId } : {}) });
+  // A plugin object's `X.trashed` … joins the event map through the plugin's declaration merging (docs/plugins).
+  const type = `${object.name}.${action}` as `${TrashObjectName}.${typeof action}`;
+  scope.emit(type, { type: object.typename, id: row.id }, { reason, withRelated, ...(customerId ? { customerId } : {}) });
 }
 
 /** Trashes the live dependents of `parentIds` (and theirs), stamped as trashed with `rootId`; returns how many. */
 async function trashDependents(scope: CommandScope, object: TrashObject, parentIds: string[], rootId: string, stamp: object): Promise<number> {
   let count = 0;
   for (const dependent of object.dependents) {
-    const target = trashObjects[dependent.object];
+    const target = trashObjectOf(dependent.object);
     const where = { [dependent.key]: { in: parentIds } };
     const ids = (await target.delegate(scope.tx).findMany({ where, select: { id: true } })).map((row) => row.id as string);
     if (!ids.length) continue;
@@ -37,9 +39,9 @@ async function trashDependents(scope: CommandScope, object: TrashObject, parentI
 }
 
 /** `deleteX`: moves the record (and what would be deleted with it) to the trash. */
-export async function trashRecord(caller: Caller, name: TrashObjectName, raw: { id: string; reason?: string | null }): Promise<TrashedRow> {
+export async function trashRecord(caller: Caller, name: string, raw: { id: string; reason?: string | null }): Promise<TrashedRow> {
   const input = parseInput(trashInput, raw);
-  const object = trashObjects[name];
+  const object = trashObjectOf(name);
   return caller.run(async (scope) => {
     const records = object.delegate(scope.tx);
     const live = await records.findFirst({ where: { id: input.id } });
@@ -60,9 +62,9 @@ async function loadTrashed(scope: CommandScope, object: TrashObject, id: string)
 }
 
 /** `restoreX`: brings a trashed record back, with everything that was trashed with it. */
-export async function restoreRecord(caller: Caller, name: TrashObjectName, raw: { id: string }): Promise<TrashedRow> {
+export async function restoreRecord(caller: Caller, name: string, raw: { id: string }): Promise<TrashedRow> {
   const { id } = parseInput(idInput, raw);
-  const object = trashObjects[name];
+  const object = trashObjectOf(name);
   return caller.run(async (scope) => {
     const row = await loadTrashed(scope, object, id);
     if (row.trashedWithId) {
@@ -71,7 +73,7 @@ export async function restoreRecord(caller: Caller, name: TrashObjectName, raw: 
     const live = { deletedAt: null, deletedBy: null, deleteReason: null, trashedWithId: null };
     await object.delegate(scope.tx).updateMany({ where: { id, deletedAt: { not: null } }, data: live });
     let withRelated = 0;
-    for (const other of Object.values(trashObjects)) {
+    for (const other of allTrashObjects) {
       withRelated += (await other.delegate(scope.tx).updateMany({ where: { trashedWithId: id, deletedAt: { not: null } }, data: live })).count;
     }
     emitTrashEvent(scope, object, 'restored', row, null, withRelated);
@@ -83,7 +85,7 @@ export async function restoreRecord(caller: Caller, name: TrashObjectName, raw: 
 async function destroyRows(scope: CommandScope, object: TrashObject, rows: TrashedRow[], reason: string | null): Promise<void> {
   const ids = rows.map((row) => row.id);
   const withRelated = new Map<string, number>();
-  for (const other of Object.values(trashObjects)) {
+  for (const other of allTrashObjects) {
     const groups = (await other.delegate(scope.tx).findMany({ where: { trashedWithId: { in: ids }, deletedAt: { not: null } }, select: { trashedWithId: true } }));
     for (const group of groups) withRelated.set(group.trashedWithId as string, (withRelated.get(group.trashedWithId as string) ?? 0) + 1);
   }
@@ -93,9 +95,9 @@ async function destroyRows(scope: CommandScope, object: TrashObject, rows: Trash
 }
 
 /** `destroyX` (ADMIN): removes a record for good, from the trash or not. */
-export async function destroyRecord(caller: Caller, name: TrashObjectName, raw: { id: string }): Promise<TrashedRow> {
+export async function destroyRecord(caller: Caller, name: string, raw: { id: string }): Promise<TrashedRow> {
   const { id } = parseInput(idInput, raw);
-  const object = trashObjects[name];
+  const object = trashObjectOf(name);
   return caller.run(
     async (scope) => {
       const row = (await object.delegate(scope.tx).findFirst({ where: { id, ...includingTrashed } })) as TrashedRow | null;
@@ -108,8 +110,8 @@ export async function destroyRecord(caller: Caller, name: TrashObjectName, raw: 
 }
 
 /** A page of the trash, most recently deleted first (keyset on deletedAt, id). */
-export async function listTrash(caller: Caller, name: TrashObjectName, page: { take: number; after?: { deletedAt: Date; id: string } | null }): Promise<TrashedRow[]> {
-  const object = trashObjects[name];
+export async function listTrash(caller: Caller, name: string, page: { take: number; after?: { deletedAt: Date; id: string } | null }): Promise<TrashedRow[]> {
+  const object = trashObjectOf(name);
   const after = page.after;
   const where = after
     ? { OR: [{ deletedAt: { lt: after.deletedAt } }, { deletedAt: after.deletedAt, id: { lt: after.id } }] }
@@ -131,8 +133,7 @@ export async function purgeExpiredTrash(caller: Caller, cutoff: Date, batchSize 
   return caller.run(
     async (scope) => {
       let destroyed = 0;
-      for (const name of trashObjectNames) {
-        const object = trashObjects[name];
+      for (const object of allTrashObjects) {
         const claimed = await scope.tx.$queryRaw<{ id: string }[]>(Prisma.sql`
           SELECT id::text AS id FROM ${Prisma.raw(`"${object.typename}"`)}
            WHERE "workspaceId" = ${scope.session.workspaceId}::uuid AND "deletedAt" < ${cutoff} AND "trashedWithId" IS NULL
@@ -152,7 +153,7 @@ export async function purgeExpiredTrash(caller: Caller, cutoff: Date, batchSize 
 
 /** Workspaces holding records trashed before `cutoff` (raw SQL over every trashable table, for the purge job). */
 export function workspacesWithExpiredTrashSql(): string {
-  return trashObjectNames
-    .map((name) => `SELECT DISTINCT "workspaceId"::text AS "workspaceId" FROM "${trashObjects[name].typename}" WHERE "deletedAt" < $1`)
+  return allTrashObjects
+    .map((object) => `SELECT DISTINCT "workspaceId"::text AS "workspaceId" FROM "${object.typename}" WHERE "deletedAt" < $1`)
     .join(' UNION ');
 }
