@@ -1,4 +1,4 @@
-import { type CommandRunner, purgeExpiredTrash, systemSession, workspacesWithExpiredTrashSql } from '@crm/core';
+import { type CommandRunner, presentTrashTables, purgeExpiredTrash, systemSession, workspacesWithExpiredTrashSql } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import type { Logger } from './logger.js';
 import { RetentionJob, type RetentionSettings, retentionDaysFrom } from './retention-job.js';
@@ -28,7 +28,8 @@ export class TrashRetention extends RetentionJob {
     if (days === null) return 0;
     const cutoff = new Date(now.getTime() - days * 86_400_000);
     const batchSize = this.options.batchSize ?? 500;
-    const workspaces = await this.options.sql.query<{ workspaceId: string }>(workspacesWithExpiredTrashSql(), [cutoff]);
+    const tables = await presentTrashTables(this.options.sql);
+    const workspaces = await this.options.sql.query<{ workspaceId: string }>(workspacesWithExpiredTrashSql(tables), [cutoff]);
     let total = 0;
     for (const { workspaceId } of workspaces) {
       const caller = this.options.runner.callerFor(systemSession(workspaceId));

@@ -55,6 +55,18 @@ export async function trashRecord(caller: Caller, name: string, raw: { id: strin
   });
 }
 
+/** The objects that can go to the trash with `object` (its dependents, theirs…): only these carry its `trashedWithId`. */
+function trashedWithObjects(object: TrashObject, seen = new Set<string>()): TrashObject[] {
+  const out: TrashObject[] = [];
+  for (const dependent of object.dependents) {
+    if (seen.has(dependent.object)) continue;
+    seen.add(dependent.object);
+    const target = trashObjectOf(dependent.object);
+    out.push(target, ...trashedWithObjects(target, seen));
+  }
+  return out;
+}
+
 async function loadTrashed(scope: CommandScope, object: TrashObject, id: string): Promise<TrashedRow> {
   const row = await object.delegate(scope.tx).findFirst({ where: { id, deletedAt: { not: null } } });
   if (!row) throw notFound(`${object.typename} in the trash`, 'id');
@@ -73,7 +85,7 @@ export async function restoreRecord(caller: Caller, name: string, raw: { id: str
     const live = { deletedAt: null, deletedBy: null, deleteReason: null, trashedWithId: null };
     await object.delegate(scope.tx).updateMany({ where: { id, deletedAt: { not: null } }, data: live });
     let withRelated = 0;
-    for (const other of allTrashObjects) {
+    for (const other of trashedWithObjects(object)) {
       withRelated += (await other.delegate(scope.tx).updateMany({ where: { trashedWithId: id, deletedAt: { not: null } }, data: live })).count;
     }
     emitTrashEvent(scope, object, 'restored', row, null, withRelated);
@@ -85,7 +97,7 @@ export async function restoreRecord(caller: Caller, name: string, raw: { id: str
 async function destroyRows(scope: CommandScope, object: TrashObject, rows: TrashedRow[], reason: string | null): Promise<void> {
   const ids = rows.map((row) => row.id);
   const withRelated = new Map<string, number>();
-  for (const other of allTrashObjects) {
+  for (const other of trashedWithObjects(object)) {
     const groups = (await other.delegate(scope.tx).findMany({ where: { trashedWithId: { in: ids }, deletedAt: { not: null } }, select: { trashedWithId: true } }));
     for (const group of groups) withRelated.set(group.trashedWithId as string, (withRelated.get(group.trashedWithId as string) ?? 0) + 1);
   }
@@ -133,7 +145,10 @@ export async function purgeExpiredTrash(caller: Caller, cutoff: Date, batchSize 
   return caller.run(
     async (scope) => {
       let destroyed = 0;
-      for (const object of allTrashObjects) {
+      const names = allTrashObjects.map((object) => object.typename);
+      const present = await scope.tx.$queryRawUnsafe<{ name: string }[]>(presentTablesSql(names), ...names);
+      const tables = new Set(present.map((row) => row.name));
+      for (const object of allTrashObjects.filter((candidate) => tables.has(candidate.typename))) {
         const claimed = await scope.tx.$queryRaw<{ id: string }[]>(Prisma.sql`
           SELECT id::text AS id FROM ${Prisma.raw(`"${object.typename}"`)}
            WHERE "workspaceId" = ${scope.session.workspaceId}::uuid AND "deletedAt" < ${cutoff} AND "trashedWithId" IS NULL
@@ -151,9 +166,23 @@ export async function purgeExpiredTrash(caller: Caller, cutoff: Date, batchSize 
   );
 }
 
-/** Workspaces holding records trashed before `cutoff` (raw SQL over every trashable table, for the purge job). */
-export function workspacesWithExpiredTrashSql(): string {
-  return allTrashObjects
-    .map((object) => `SELECT DISTINCT "workspaceId"::text AS "workspaceId" FROM "${object.typename}" WHERE "deletedAt" < $1`)
-    .join(' UNION ');
+/**
+ * The trashable tables this database has, of `names` ($1…$n): a plugin's exist once its migrations ran, and a gateway
+ * may run without that plugin, so the retention reads only these.
+ */
+const presentTablesSql = (names: readonly string[]) =>
+  `SELECT t.name FROM (VALUES ${names.map((_, i) => `($${i + 1}::text)`).join(', ')}) AS t(name) WHERE to_regclass(format('%I', t.name)) IS NOT NULL`;
+
+/** The trashable tables present in the database (for `workspacesWithExpiredTrashSql`). */
+export async function presentTrashTables(sql: { query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]> }): Promise<ReadonlySet<string>> {
+  const names = allTrashObjects.map((object) => object.typename);
+  return new Set((await sql.query<{ name: string }>(presentTablesSql(names), names)).map((row) => row.name));
+}
+
+/** Workspaces holding records trashed before `cutoff` ($1; raw SQL over the trashable tables `present`, for the purge job). */
+export function workspacesWithExpiredTrashSql(present: ReadonlySet<string>): string {
+  const selects = allTrashObjects
+    .filter((object) => present.has(object.typename))
+    .map((object) => `SELECT DISTINCT "workspaceId"::text AS "workspaceId" FROM "${object.typename}" WHERE "deletedAt" < $1`);
+  return selects.length ? selects.join(' UNION ') : `SELECT NULL::text AS "workspaceId" WHERE $1::timestamptz IS NULL`;
 }
