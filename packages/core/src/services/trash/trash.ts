@@ -20,7 +20,9 @@ const idInput = z.object({ id: fields.id });
 function emitTrashEvent(scope: CommandScope, object: TrashObject, action: 'trashed' | 'restored' | 'destroyed', row: TrashedRow, reason: string | null, withRelated: number) {
   const customerId = object.customerKey ? (row[object.customerKey] as string | null) : null;
   // A plugin object's `X.trashed` … joins the event map through the plugin's declaration merging (docs/plugins).
-  const type = `${object.name}.${action}` as `${TrashObjectName}.${typeof action}`;
+  // Event entities are kebab-case (`giftCard` → `gift-card.trashed`), as plugins must name theirs.
+  const entity = object.name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  const type = `${entity}.${action}` as `${TrashObjectName}.${typeof action}`;
   scope.emit(type, { type: object.typename, id: row.id }, { reason, withRelated, ...(customerId ? { customerId } : {}) });
 }
 
