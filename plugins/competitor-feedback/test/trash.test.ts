@@ -135,4 +135,18 @@ describe('the trash of a plugin object', () => {
     expect((await admin.query(ONE, { id: live })).competitor).toEqual({ name: 'Live Grounds' });
     expect((await rows('Competitor', id))[0]!.deletedAt).not.toBeNull();
   });
+
+  it("a person's feedback on a trashed competitor is still exported and erased with them", async () => {
+    const competitorId = await competitorWithFeedback('Private Press', 0);
+    const customerId = (await admin.query(`mutation { createCustomer(input: { name: "Pia Private" }) { customer { id } } }`)).createCustomer.customer.id as string;
+    await admin.query(`mutation ($i: RecordCompetitorFeedbackInput!) { recordCompetitorFeedback(input: $i) { feedback { kind } } }`, {
+      i: { competitorId, customerId, kind: 'PRICE', sentiment: 'NEGATIVE', note: 'Pia finds us dear' },
+    });
+    await admin.query(DELETE, { id: competitorId });
+
+    const exported = await admin.query(`mutation ($c: ID!) { exportPersonalData(input: { customerId: $c }) { document } }`, { c: customerId });
+    expect(exported.exportPersonalData.document.plugins['competitor-feedback'].feedback).toHaveLength(1);
+    await admin.query(`mutation ($c: ID!) { erasePerson(input: { customerId: $c }) { erasedCustomerId } }`, { c: customerId });
+    expect(await rows('CompetitorFeedback', competitorId)).toHaveLength(0);
+  });
 });
