@@ -131,6 +131,7 @@ const definitionSet = (n: number): CustomField[] =>
       min: null,
       max: null,
       currency: type === 'money' ? 'EUR' : null,
+      target: null,
       position: i,
     };
   });
@@ -141,8 +142,8 @@ const base = buildSchema();
 const bus = new InProcessEventBus();
 const schemas = new WorkspaceSchemas({
   base,
-  build: (fields) => buildSchema({ customFields: fields }),
-  load: async (id) => definitionSet(Number(id.split('-')[1]) % distinct),
+  build: ({ fields }) => buildSchema({ customFields: fields }),
+  load: async (id) => ({ fields: definitionSet(Number(id.split('-')[1]) % distinct), objects: [] }),
   bus,
   logger: silentLogger,
   maxSchemas: Math.max(distinct, 1),

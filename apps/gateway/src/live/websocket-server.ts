@@ -4,6 +4,7 @@ import type { GraphContext, LiveEvents } from '@crm/graph';
 import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
 import { bearerToken, contextFor } from '../authenticate.js';
+import { catalogOf } from '@crm/graph';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
 import type { WorkspaceSchemas } from '../custom-fields/workspace-schemas.js';
 import { executeWithDeadline } from '../request-deadline.js';
@@ -90,7 +91,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const raw = ctx.connectionParams?.authorization;
         const authorization = typeof raw === 'string' ? raw : null;
         const apiKey = bearerToken(authorization);
-        const context = await contextFor(authorization, verifier, runner, options.catalog, live);
+        const workspaceSchemas = options.workspaceSchemas;
+        // The connection's permissions over its workspace's catalog (its custom objects), as over HTTP.
+        const catalog = workspaceSchemas ? async (workspaceId: string) => catalogOf(await workspaceSchemas.forWorkspace(workspaceId)) : options.catalog;
+        const context = await contextFor(authorization, verifier, runner, catalog, live);
         if (!context.session || !apiKey) return false; // graphql-ws closes with 4403 Forbidden
         const socket = ctx.extra.socket;
         if (socket.readyState !== socket.OPEN) return false; // gone while its key was verified

@@ -50,17 +50,19 @@ export function seqOfCursor(cursor: string, field = 'after'): bigint {
   return BigInt(match[1]!);
 }
 
-type FindById = { findUnique(args: { where: { id: string } }): Promise<object | null> };
+type FindById = { findFirst(args: { where: { id: string } }): Promise<object | null> };
 
 /** Loads the event's subject when its type is a Node of this schema; null when gone (deleted). */
 async function loadSubject(event: RecordedEvent, context: GraphContext, info: GraphQLResolveInfo): Promise<object | null> {
   const type = info.schema.getType(event.subjectType);
   if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) return null;
   // The workspace-scoped client: a subject is only ever looked up inside the subscriber's workspace.
-  const delegate = (callerOf(context).db as unknown as Record<string, FindById | undefined>)[
-    event.subjectType[0]!.toLowerCase() + event.subjectType.slice(1)
-  ];
-  const row = await delegate?.findUnique({ where: { id: event.subjectId } });
+  // A custom object's records share one table: its model is the declaration's, and its own rows are asked for.
+  const object = subjectObject(catalogOf(info.schema), event);
+  const model = object?.model ?? event.subjectType;
+  const delegate = (callerOf(context).db as unknown as Record<string, FindById | undefined>)[model[0]!.toLowerCase() + model.slice(1)];
+  const shared = object?.sharedTable;
+  const row = await delegate?.findFirst({ where: { id: event.subjectId, ...(shared ? { [shared.column]: shared.value } : {}) } });
   if (!row) return null;
   // Tells the Node interface which type the row is (a type name is a valid brand at runtime).
   brandWithType(row, event.subjectType as never);
