@@ -4,18 +4,26 @@
 // both ways (`Contract.customer`, `Customer.contracts`). Another workspace never sees any of it.
 import { printSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWsClient, startTestGateway, SubscriptionCollector, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { createLogger } from '../src/logger.js';
+import { openWsClient, startTestGateway, SubscriptionCollector, TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
 let b: TestWorkspace;
+/** The same database served without the read engine: every field through its Pothos resolver. */
+let pothosOnly: Gateway;
+let pothos: TestClient;
 
 beforeAll(async () => {
   t = await startTestGateway();
   a = t.workspace;
   b = await t.createWorkspace('Workspace B');
+  pothosOnly = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false, monthEndSnapshots: false, trashRetention: { days: null } });
+  pothos = new TestClient(await pothosOnly.listen(0), a.apiKey);
 });
 afterAll(async () => {
+  await pothosOnly?.close(1000);
   await t?.close();
 });
 
@@ -164,6 +172,34 @@ describe('custom objects', () => {
     expect(withSigned).toEqual([{ node: { name: 'Ada' } }]);
   });
 
+  it('the resolvers (without the read engine) answer exactly as the engine does', async () => {
+    const operations: [string, Record<string, unknown>?][] = [
+      [`{ contracts(first: 10) { totalCount edges { cursor node { id number amount endDate status createdAt customer { id name } } } pageInfo { hasNextPage endCursor } aggregate { count sum { amount } max { endDate } } } }`],
+      [`query ($id: ID!) { customer(id: $id) { name contracts(first: 5) { totalCount edges { node { number status } } aggregate { count max { amount } } } } }`, { id: customers.Ada }],
+      [`query ($id: ID!) { contract(id: $id) { number customer { name contracts(first: 2) { totalCount } } } node(id: $id) { id ... on Contract { amount } } }`, { id: contracts['C-1'] }],
+      [`{ customers(first: 5, orderBy: [{ field: NAME }]) { edges { node { name contracts(first: 3) { edges { node { number customer { name } } } } } } } }`],
+    ];
+    for (const [query, variables] of operations) {
+      const engine = await a.client.query(query, variables);
+      expect(await pothos.query(query, variables), query).toEqual(engine);
+    }
+    // Filtering through the relation needs the engine (as a custom field does): said, never a wrong answer.
+    expect(await errorOf(pothos, `{ contracts(first: 5, filter: { customer: { name: { eq: "Ada" } } }) { totalCount } }`)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'customer' });
+  });
+
+  it('a relation field on a core object points at a custom object, both ways', async () => {
+    await a.client.query(`mutation { defineCustomField(input: { object: CUSTOMER, name: "mainContract", type: RELATION, target: "Contract" }) { customField { id target } } }`);
+    const set = `mutation ($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { name mainContract { number } } } }`;
+    expect((await a.client.query(set, { i: { id: customers.Bob, customFields: { mainContract: contracts['C-3'] } } })).updateCustomer.customer).toEqual({ name: 'Bob', mainContract: { number: 'C-3' } });
+    expect(await errorOf(a.client, set, { i: { id: customers.Ada, customFields: { mainContract: customers.Bob } } })).toMatchObject({ code: 'NOT_FOUND', field: 'customFields.mainContract' });
+    const found = (await a.client.query(`{ customers(first: 5, filter: { mainContract: { status: { eq: "ended" } } }) { edges { node { name } } } }`)).customers.edges;
+    expect(found).toEqual([{ node: { name: 'Bob' } }]);
+    const reverse = (await a.client.query(`query ($id: ID!) { contract(id: $id) { customersAsMainContract(first: 5) { totalCount edges { node { name } } } } }`, { id: contracts['C-3'] })).contract;
+    expect(reverse.customersAsMainContract).toEqual({ totalCount: 1, edges: [{ node: { name: 'Bob' } }] });
+    const fields = (await a.client.query(`{ customFields(object: CUSTOMER) { name type target } }`)).customFields;
+    expect(fields).toEqual([{ name: 'mainContract', type: 'RELATION', target: 'Contract' }]);
+  });
+
   it('a page of customers with their contracts and each contract’s customer is one statement at any page size', async () => {
     const query = `query ($n: Int!) { customers(first: $n) { edges { node { name contracts(first: 3) { totalCount aggregate { count } edges { node { number amount customer { name } } } } } } } }`;
     await a.client.query(query, { n: 1 });
@@ -280,13 +316,19 @@ describe('custom objects', () => {
 
   it('deleting is refused while records exist, unless forced; then the schema has it no more', async () => {
     expect(await errorOf(a.client, DELETE_OBJECT, { i: { id: contractId } })).toMatchObject({ code: 'CONFLICT', field: 'id' });
+    // What uses it, for machines: its records, and the relation field of Customer pointing at it.
+    expect((await a.client.request(DELETE_OBJECT, { i: { id: contractId } })).errors?.[0]?.extensions?.usedBy).toBe('records:5, field:mainContract');
     expect((await a.client.query(`{ contracts(first: 1) { totalCount } }`)).contracts.totalCount).toBe(4);
     const deleted = (await a.client.query(DELETE_OBJECT, { i: { id: contractId, force: true } })).deleteCustomObject;
     // Four live, one in the trash.
     expect(deleted).toEqual({ deletedId: contractId, deletedRecords: 5 });
     expect((await a.client.query(`{ __type(name: "Contract") { name } }`)).__type).toBeNull();
     expect((await a.client.query(`{ __type(name: "Customer") { fields { name } } }`)).__type.fields.map((f: { name: string }) => f.name)).not.toContain('contracts');
-    expect((await a.client.query(`{ customFields { name } }`)).customFields.map((f: { name: string }) => f.name)).not.toContain('number');
+    const left = (await a.client.query(`{ customFields { name } }`)).customFields.map((f: { name: string }) => f.name);
+    expect(left).not.toContain('number');
+    // The relation field pointing at it went with it, and its values.
+    expect(left).not.toContain('mainContract');
+    expect((await a.client.request(`{ customers(first: 1) { edges { node { mainContract { id } } } } }`)).errors?.[0]?.message).toMatch(/Cannot query field "mainContract"/);
     // A new object without records is deleted without force.
     const empty = (await a.client.query(DEFINE_OBJECT, { i: { name: 'Memo' } })).defineCustomObject.customObject;
     expect((await a.client.query(DELETE_OBJECT, { i: { id: empty.id } })).deleteCustomObject).toEqual({ deletedId: empty.id, deletedRecords: 0 });

@@ -221,6 +221,25 @@ function filterUses(objectName: string, filter: unknown, field: CustomFieldDefin
   return false;
 }
 
+/** Removes a field's values from every row of its object in the workspace (one UPDATE; renames never need this). */
+export async function removeFieldValues(tx: ScopedTransaction, workspaceId: string, field: Pick<CustomFieldDefinition, 'object' | 'key'>): Promise<void> {
+  if (isExtensible(field.object)) {
+    await tx.$executeRawUnsafe(
+      `UPDATE "${field.object}" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "customFields" ? $2`,
+      workspaceId,
+      field.key,
+    );
+  } else {
+    // A custom object's field: its records share one table.
+    await tx.$executeRawUnsafe(
+      `UPDATE "CustomRecord" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "objectId" = $3::uuid AND "customFields" ? $2`,
+      workspaceId,
+      field.key,
+      field.object,
+    );
+  }
+}
+
 export interface DeletedCustomField {
   field: CustomField;
   /** Saved segments that filtered on it (deleted only with `force`; their filters then no longer parse). */
@@ -245,21 +264,7 @@ export async function deleteCustomField(caller: Caller, raw: unknown): Promise<D
           usedBy: usedBy.map((u) => `${u.type}:${u.name}`).join(', '),
         });
       }
-      if (isExtensible(row.object)) {
-        await tx.$executeRawUnsafe(
-          `UPDATE "${row.object}" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "customFields" ? $2`,
-          scope.session.workspaceId,
-          row.key,
-        );
-      } else {
-        // A custom object's field: its records share one table.
-        await tx.$executeRawUnsafe(
-          `UPDATE "CustomRecord" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "objectId" = $3::uuid AND "customFields" ? $2`,
-          scope.session.workspaceId,
-          row.key,
-          row.object,
-        );
-      }
+      await removeFieldValues(tx, scope.session.workspaceId, row);
       await tx.customFieldDefinition.delete({ where: { id: row.id } });
       emitChanged(scope, row, 'deleted');
       return { field: customFieldOf(row), usedBy };

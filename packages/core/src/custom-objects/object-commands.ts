@@ -4,6 +4,7 @@ import { CrmError, badInput, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
 import type { CustomField } from '../custom-fields/definition.js';
 import { customFieldOf } from '../custom-fields/load-definitions.js';
+import { removeFieldValues } from '../custom-fields/custom-field-commands.js';
 import { type CustomObject, customObjectOf, singleNameOf } from './custom-object.js';
 import {
   archiveCustomObjectInput,
@@ -121,7 +122,7 @@ export async function archiveCustomObject(caller: Caller, raw: unknown, taken: O
 
 export interface DeletedCustomObject {
   object: CustomObject;
-  /** Its field definitions, deleted with it (the caller drops their indexes after commit). */
+  /** Its field definitions and the relation fields pointing at it, deleted with it (the caller drops their indexes after commit). */
   fields: CustomField[];
   /** Records deleted with it (live and in the trash). */
   records: number;
@@ -138,11 +139,18 @@ export async function deleteCustomObject(caller: Caller, raw: unknown): Promise<
       const { tx } = scope;
       const row = await loadObject(tx, input.id);
       const records = await tx.customRecord.count({ where: { objectId: row.id, ...includingTrashed } });
-      if (records > 0 && !input.force) {
-        throw new CrmError('CONFLICT', `id: ${row.name} has ${records} record(s); delete with force: true to delete them with it`, 'id', { usedBy: `records:${records}` });
+      // Relation fields of other objects that point at it: they go with it (their values with them).
+      const pointing = await tx.customFieldDefinition.findMany({ where: { target: row.id, NOT: { object: row.id } } });
+      if ((records > 0 || pointing.length > 0) && !input.force) {
+        const usedBy = [...(records ? [`records:${records}`] : []), ...pointing.map((f) => `field:${f.name}`)];
+        throw new CrmError('CONFLICT', `id: ${row.name} has ${records} record(s) and ${pointing.length} relation field(s) pointing at it; delete with force: true to delete them with it`, 'id', {
+          usedBy: usedBy.join(', '),
+        });
       }
-      const fields = (await tx.customFieldDefinition.findMany({ where: { object: row.id } })).map(customFieldOf);
-      await tx.customFieldDefinition.deleteMany({ where: { object: row.id } });
+      for (const field of pointing) await removeFieldValues(tx, scope.session.workspaceId, field);
+      const own = await tx.customFieldDefinition.findMany({ where: { object: row.id } });
+      const fields = [...own, ...pointing].map(customFieldOf);
+      await tx.customFieldDefinition.deleteMany({ where: { id: { in: fields.map((f) => f.id) } } });
       await tx.customRecord.deleteMany({ where: { objectId: row.id, ...includingTrashed } });
       await tx.customObjectDefinition.delete({ where: { id: row.id } });
       emitChanged(scope, row, 'objectDeleted');
