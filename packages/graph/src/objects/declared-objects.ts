@@ -214,20 +214,36 @@ export class DeclaredObjects {
       });
     }
     const key = target.fields.get(relation.key)!;
-    const where = async (parent: { id: string }, args: ListArguments, ctx: GraphContext) => {
-      const { filter } = listQuery(this.catalog, target, args, ctx);
-      return this.#withOwnRows(target, ctx, { AND: [prismaWhere(filter), { [key.stored!.json]: { path: [key.stored!.key], equals: parent.id } }] });
-    };
+    const childrenOf = (ids: readonly string[]) => ({ OR: ids.map((id) => ({ [key.stored!.json]: { path: [key.stored!.key], equals: id } })) });
+    type Paged = ListArguments & { after?: unknown; before?: unknown; last?: unknown };
     return tb.prismaConnection({
       type: this.refOf(target.name),
       cursor: 'id',
       description: relation.description,
       args: this.#listArgs(t as never, target, false),
-      resolve: async (query: object, parent: { id: string }, args: ListArguments, ctx: GraphContext) => {
-        const { order } = listQuery(this.catalog, target, args, ctx);
-        return delegateOf(ctx, target.model).findMany({ ...query, where: await where(parent, args, ctx), orderBy: prismaOrderBy(this.catalog, target, order) });
+      resolve: async (query: { take?: number; skip?: number; cursor?: unknown }, parent: { id: string }, args: Paged, ctx: GraphContext) => {
+        const { filter, order } = listQuery(this.catalog, target, args, ctx);
+        const orderBy = prismaOrderBy(this.catalog, target, order);
+        const where = (ids: readonly string[]) => this.#withOwnRows(target, ctx, { AND: [prismaWhere(filter), childrenOf(ids)] });
+        // Paging within one parent: its own query. A first page: one query for the page of parents (no N+1).
+        if (args.after != null || args.before != null || args.last != null) return delegateOf(ctx, target.model).findMany({ ...query, where: where([parent.id]), orderBy });
+        const batchKey = `${object.name}.${relation.name}:${JSON.stringify([args.filter ?? null, args.orderBy ?? null, query.take ?? null])}`;
+        return nestedRowsLoader(ctx, batchKey, async (ids) => {
+          const { take: _take, skip: _skip, cursor: _cursor, ...shape } = query;
+          const rows = (await delegateOf(ctx, target.model).findMany({ ...shape, where: where(ids), orderBy })) as Record<string, unknown>[];
+          const byParent = new Map<string, Record<string, unknown>[]>(ids.map((id) => [id, []]));
+          for (const row of rows) byParent.get((row[key.stored!.json] as Record<string, string>)[key.stored!.key]!)?.push(row);
+          return ids.map((id) => (query.take === undefined ? byParent.get(id)! : byParent.get(id)!.slice(0, query.take)));
+        }).load(parent.id);
       },
-      totalCount: async (parent: { id: string }, args: ListArguments, ctx: GraphContext) => delegateOf(ctx, target.model).count({ where: await where(parent, args, ctx) }),
+      // Counted per page of parents in one statement (the nested aggregate's loader).
+      totalCount: async (parent: { id: string }, args: ListArguments, ctx: GraphContext) => {
+        const { filter } = listQuery(this.catalog, target, args, ctx);
+        const selection = { count: true, countDistinct: [], sum: [], avg: [], min: [], max: [] };
+        const loaderKey = `${object.name}.${relation.name}:count:${JSON.stringify(args.filter ?? null)}`;
+        const counted = await nestedLoader(ctx, loaderKey, (ids) => loadNestedAggregates(this.catalog, target, relation, filter, selection, ids, ctx)).load(parent.id);
+        return counted.count ?? 0;
+      },
     },
     { fields: (c: PothosSchemaTypes.ObjectFieldBuilder<never, never>) => ({ aggregate: this.#nestedAggregateField(c, object, relation, target) }) });
   }
@@ -335,6 +351,17 @@ function recordLoader(ctx: GraphContext, objects: DeclaredObjects, target: Resol
     });
     byObject.set(target.name, loader);
   }
+  return loader;
+}
+
+/** Per request: the rows of a custom reverse connection for a page of parents, one statement per (relation, arguments). */
+const rowLoaders = new WeakMap<GraphContext, Map<string, DataLoader<string, unknown[]>>>();
+
+function nestedRowsLoader(ctx: GraphContext, key: string, batch: (ids: readonly string[]) => Promise<unknown[][]>) {
+  let byKey = rowLoaders.get(ctx);
+  if (!byKey) rowLoaders.set(ctx, (byKey = new Map()));
+  let loader = byKey.get(key);
+  if (!loader) byKey.set(key, (loader = new DataLoader(batch, { maxBatchSize: 100 })));
   return loader;
 }
 
