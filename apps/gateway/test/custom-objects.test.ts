@@ -240,6 +240,11 @@ describe('custom objects', () => {
       expect(restored).toEqual({ number: 'C-5', amount: '5.00' });
       const history = (await a.client.query(`{ events(first: 10, types: ["contract.created", "contract.updated", "contract.deleted", "contract.restored"]) { edges { node { type } } } }`)).events;
       expect(history.edges.map((e: { node: { type: string } }) => e.node.type)).toEqual(expect.arrayContaining(['contract.created', 'contract.updated', 'contract.deleted', 'contract.restored']));
+      // The record's history: its events, newest first, updates with each changed field's old and new value.
+      const trail = (await a.client.query(`query ($id: ID!) { contract(id: $id) { number history(first: 10) { totalCount edges { node { type payload } } } } }`, { id: created.id })).contract;
+      expect(trail.history.totalCount).toBe(4);
+      expect(trail.history.edges.map((e: { node: { type: string } }) => e.node.type)).toEqual(['contract.restored', 'contract.deleted', 'contract.updated', 'contract.created']);
+      expect(trail.history.edges[2].node.payload.changes).toEqual({ amount: { from: null, to: '5.00' } });
       await a.client.query(`mutation ($i: DeleteContractInput!) { deleteContract(input: $i) { deletedContractId } }`, { i: { id: created.id } });
     } finally {
       await socket.dispose();

@@ -91,7 +91,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
   // The workspace's custom objects: declared at run time, derived like every other object.
-  for (const object of customObjects) registerCustomObjectRecords(builder, objects, catalog.get(object.name));
+  for (const object of customObjects) registerCustomObjectRecords(builder, objects, catalog.get(object.name), crmEvent);
   registerBulkOperations(builder, objects);
   registerRecordImport(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);

@@ -24,7 +24,10 @@ import { customInputFields } from '../objects/custom-field-inputs.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
 import { payloadType } from '../payload.js';
 import { updatePrecondition } from '../update-precondition.js';
+import { registerHistoryField } from './audit-log.js';
 import type { CustomFieldStorage } from './custom-fields.js';
+
+type CrmEventRef = Parameters<typeof registerHistoryField>[1];
 
 /** The root fields a custom object derives: by-id, list, group-by; create, update, delete, restore. */
 export function rootFieldsOf(name: string, pluralName: string): { query: string[]; mutation: string[] } {
@@ -155,8 +158,9 @@ export function registerCustomObjects(builder: Builder, customFieldRef: unknown,
  * group-by come from its declaration like any object's): `createX`, `updateX`, `deleteX` (to the trash), `restoreX`.
  * Values are typed input fields, checked by the core like custom fields' (BAD_USER_INPUT / CONFLICT naming them).
  */
-export function registerCustomObjectRecords(builder: Builder, objects: DeclaredObjects, object: ResolvedObject) {
-  objects.register(object.name);
+export function registerCustomObjectRecords(builder: Builder, objects: DeclaredObjects, object: ResolvedObject, crmEvent: CrmEventRef) {
+  const ref = objects.register(object.name);
+  registerHistoryField(builder, crmEvent, ref, object.name, 'subjectId', `events about the ${object.name}`);
   const name = object.name;
   const single = object.single!;
   const custom = customInputFields(object);
