@@ -157,6 +157,12 @@ describe('custom objects', () => {
     expect(await numbers(a.client, { f: { customer: { name: { eq: 'Ada' } } }, o: [{ field: 'NUMBER' }] })).toEqual(['C-1', 'C-2']);
     expect(await numbers(a.client, { f: { customer: { name: { startsWith: 'B' } } }, o: [{ field: 'NUMBER' }] })).toEqual(['C-3']);
     expect(await numbers(a.client, { o: [{ field: 'CUSTOMER_NAME', direction: 'DESC' }, { field: 'NUMBER' }] })).toEqual(['C-4', 'C-3', 'C-1', 'C-2']);
+    // Search over its text fields (stemmed: "signing" finds "signed"), in the list and across types.
+    const searched = (await a.client.query(`{ contracts(first: 5, search: "signing") { totalCount edges { node { number } } } }`)).contracts;
+    expect(searched).toEqual({ totalCount: 1, edges: [{ node: { number: 'C-1' } }] });
+    const hits = (await a.client.query(`{ search(query: "ended", types: [Contract]) { type highlight { field } node { ... on Contract { number } } } }`)).search;
+    expect(hits).toEqual([{ type: 'Contract', highlight: { field: 'status' }, node: { number: 'C-3' } }]);
+    expect(await pothos.query(`{ contracts(first: 5, search: "signing") { totalCount edges { node { number } } } }`)).toEqual({ contracts: searched });
     const aggregate = (await a.client.query(`{ contracts(first: 1) { aggregate { count sum { amount } min { endDate } max { amount } countDistinct(field: STATUS) } } }`)).contracts.aggregate;
     expect(aggregate).toEqual({ count: 4, sum: { amount: '1810.49' }, min: { endDate: '2026-12-31' }, max: { amount: '1500.00' }, countDistinct: 3 });
     const groups = (await a.client.query(`{ contractsGroupBy(by: [{ field: STATUS }], orderBy: [{ field: COUNT, direction: DESC }]) { key { status } aggregate { count sum { amount } } } }`)).contractsGroupBy;

@@ -26,6 +26,12 @@ export const singleNameOf = (object: Pick<CustomObject, 'name'>) => object.name.
 export const recordEventType = (object: Pick<CustomObject, 'name'>, action: 'created' | 'updated' | 'deleted' | 'restored') =>
   `${singleNameOf(object)}.${action}`;
 
+/**
+ * How a custom object's text fields rank in its `search` (core objects' custom fields are not searched: their tables'
+ * search documents are indexed as declared). Searched without an index: the object's rows of the workspace are read.
+ */
+const searchWeight: Partial<Record<CustomField['type'], 'A' | 'B' | 'C'>> = { text: 'A', email: 'A', phone: 'B', select: 'B', url: 'C', longText: 'C' };
+
 /** The fields every custom object has, whatever its definitions (their names are reserved for it). */
 const systemFields: Record<string, FieldDeclaration> = {
   id: { kind: 'id', sort: true },
@@ -52,7 +58,7 @@ export function customObjectDeclaration(object: CustomObject, fields: readonly C
     single: singleNameOf(object),
     description: object.description ?? object.label,
     owner: 'ownerId',
-    fields: { ...systemFields, ...Object.fromEntries(own.map((f) => [f.name, customFieldDeclaration(f)])) },
+    fields: { ...systemFields, ...Object.fromEntries(own.map((f) => [f.name, { ...customFieldDeclaration(f), search: searchWeight[f.type] }])) },
     relations: {},
     defaultOrder: [{ field: 'createdAt', direction: 'desc' }],
   };
