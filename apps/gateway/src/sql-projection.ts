@@ -1,4 +1,4 @@
-import { answerWithEngine, type GraphContext, type ReadEngine } from '@crm/graph';
+import { answerWithEngine, applyShape, type GraphContext, type ReadEngine } from '@crm/graph';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { describeError, type Logger } from './logger.js';
@@ -8,7 +8,8 @@ export type EngineDeclined = (reason: string) => void;
 
 /**
  * Answers the read operations the read engine compiles (lists, by-id fields and `node` over the declared objects)
- * with its one statement, whose result is the response's `data` already shaped and formatted by PostgreSQL. When the
+ * with its one statement, whose result is the response's `data` already shaped by PostgreSQL (ids, cursors and instants come raw and are
+ * formatted here, `applyShape`). When the
  * engine left some fields to their resolvers (computed and plugin fields), the operation executes over its answer and
  * only those fields run resolvers. An operation reading a plugin's objects where that plugin is switched off executes
  * as usual (its resolvers refuse it). Runs
@@ -36,7 +37,7 @@ export function useSqlProjection(engineOf: (schema: GraphQLSchema) => ReadEngine
           onDeclined('plugin switched off');
           return;
         }
-        const data = JSON.parse(row.data) as Record<string, unknown>;
+        const data = applyShape(JSON.parse(row.data) as Record<string, unknown>, compiled.shape);
         if (compiled.partial) answerWithEngine(context, data);
         else setResultAndStopExecution({ data });
       } catch (error) {

@@ -41,6 +41,12 @@ afterAll(async () => {
 const series = async (w: TestWorkspace) => (await w.client.query<{ reports: { segmentSnapshots: Snapshot[] } }>(SERIES)).reports.segmentSnapshots;
 const total = (rows: Snapshot[], month: string, pick: (r: Snapshot) => string | number) =>
   rows.filter((r) => r.month === month).reduce((sum, r) => sum + Number(pick(r)), 0);
+/** Rows of Customer updated so far (the statistics collector's count, flushed first). */
+async function customerUpdates(): Promise<number> {
+  await t.database.sql.query('SELECT pg_stat_force_next_flush()');
+  const [row] = await t.database.sql.query<{ n: string }>(`SELECT n_tup_upd::text AS n FROM pg_stat_user_tables WHERE relname = 'Customer'`);
+  return Number(row!.n);
+}
 const currentModel = async () => (await ws.client.query(`{ clvModel { calibrationEnd } }`)).clvModel as { calibrationEnd: string } | null;
 
 describe('month-end segment snapshots', () => {
@@ -48,7 +54,10 @@ describe('month-end segment snapshots', () => {
     // A fit as of today (May 10) is the current model before the job runs.
     await ws.client.query(`mutation { refreshClvModel(input: { asOf: "2026-05-10T00:00:00Z" }) { model { id } } }`);
     const job = t.gateway.monthEndSnapshots!;
+    const updatesBefore = await customerUpdates();
     const written = await job.runOnce();
+    // Only the refit as of today copies figures onto Customer: at most one write per customer (4), not one per month.
+    expect((await customerUpdates()) - updatesBefore).toBeLessThanOrEqual(4);
     // Catch-up window: the 3 months before May. The other workspace has no orders: nothing to do there.
     expect(written).toEqual(['2026-02-01', '2026-03-01', '2026-04-01'].map((month) => ({ workspaceId: ws.workspaceId, month })));
     const rows = await series(ws);

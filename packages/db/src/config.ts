@@ -11,6 +11,11 @@ export type DatabaseConfig =
        * ends it). Requests' statements are bounded by the request deadline (deadline.ts). @default 10000
        */
       timeoutMs?: number;
+      /**
+       * Prepare repeated statements once per connection (`DATABASE_PREPARED_STATEMENTS=off` turns it off, for a
+       * connection pooler in transaction mode that cannot keep prepared statements). @default true
+       */
+      preparedStatements?: boolean;
     }
   | {
       kind: 'pglite';
@@ -27,7 +32,9 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
   if (url) {
     const poolSize = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined;
     const timeoutMs = requestTimeoutFromEnv(env);
-    return { kind: 'postgres', url, ...(poolSize ? { poolSize } : {}), timeoutMs };
+    const prepared = env.DATABASE_PREPARED_STATEMENTS?.trim().toLowerCase();
+    if (prepared && !['on', 'off'].includes(prepared)) throw new Error(`DATABASE_PREPARED_STATEMENTS must be on or off (got "${prepared}")`);
+    return { kind: 'postgres', url, ...(poolSize ? { poolSize } : {}), timeoutMs, preparedStatements: prepared !== 'off' };
   }
   const dir = env.CRM_DATA_DIR?.trim() || './.crm-data';
   return { kind: 'pglite', dataDir: dir.startsWith('memory://') ? dir : path.resolve(dir) };

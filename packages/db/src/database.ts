@@ -11,6 +11,7 @@ import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, type MigrationReport } from './migrations/runner.js';
 import { coreMigrations } from './migrations/folder.js';
 import { observeAdapter, type SqlStatementObserver } from './observed-adapter.js';
+import { statementNamer } from './statement-names.js';
 import type { SqlDatabase, SqlSession } from './sql.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -41,6 +42,8 @@ export interface OpenDatabaseOptions {
   onQuery?: (event: { query: string; durationMs: number }) => void;
   /** Runs around every statement Prisma sends (the gateway's tracing). */
   observeSql?: SqlStatementObserver;
+  /** PostgreSQL: prepare repeated statements once per connection (`statement-names.ts`). @default true */
+  preparedStatements?: boolean;
 }
 
 function createPrismaClient(driver: SqlDriverAdapterFactory, options: OpenDatabaseOptions): PrismaClient {
@@ -59,7 +62,7 @@ export const pgliteExtensions = { pg_trgm };
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
   const database =
     config.kind === 'postgres'
-      ? fromPool(postgresPool(config), options)
+      ? fromPool(postgresPool(config), { preparedStatements: config.preparedStatements ?? true, ...options })
       : await openPGlite(config.dataDir, options);
   if (options.migrate ?? true) {
     try {
@@ -86,7 +89,8 @@ export function postgresPool(config: Extract<DatabaseConfig, { kind: 'postgres' 
     Client: DeadlineClient,
     connectionTimeoutMillis: timeoutMs,
     idle_in_transaction_session_timeout: timeoutMs,
-    options: '-c client_connection_check_interval=1000',
+    // UTC sessions: instants in the read engine's JSON carry `+00:00` whatever the server's default zone.
+    options: '-c client_connection_check_interval=1000 -c timezone=UTC',
   });
 }
 
@@ -147,7 +151,10 @@ export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Data
       }
     },
   };
-  const prisma = createPrismaClient(new PrismaPg(pool), options);
+  const prisma = createPrismaClient(
+    new PrismaPg(pool, (options.preparedStatements ?? true) ? { statementNameGenerator: statementNamer() } : {}),
+    options,
+  );
   const database = assemble('postgres', prisma, sql, async () => {
     await prisma.$disconnect();
     await pool.end();

@@ -6,6 +6,7 @@ export { rowId, optionalRowId, globalId } from './ids.js';
 export { callerOf } from './caller.js';
 export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOptions } from './engine/read-engine.js';
 export { answerWithEngine } from './engine/engine-answers.js';
+export { applyShape, type ResultShape } from './engine/result-shape.js';
 export { catalogOf } from './objects/catalog-of.js';
 export { declaredRef } from './objects/declared-ref.js';
 export { takenNamesIn, type CustomFieldStorage } from './modules/custom-fields.js';

@@ -111,7 +111,10 @@ export class MonthEndSnapshots {
           if (this.stopped) break;
           const start = new Date(`${month}T00:00:00Z`);
           const day = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1) - DAY_MS);
-          if (await this.fit(workspaceId, day, month)) {
+          // The current model is newer than this month: it is fitted again at the end, so this fit leaves Customer's
+          // figures alone (only the month's snapshot and scores are its point).
+          const refitFollows = before !== null && before.calibrationEnd.getTime() > day.getTime();
+          if (await this.fit(workspaceId, day, month, !refitFollows)) {
             written.push({ workspaceId, month });
             lastDay = day;
           }
@@ -124,9 +127,9 @@ export class MonthEndSnapshots {
     return written;
   }
 
-  private async fit(workspaceId: string, asOf: Date, month: string | null): Promise<boolean> {
+  private async fit(workspaceId: string, asOf: Date, month: string | null, copyToCustomers = true): Promise<boolean> {
     try {
-      await fitClvModel(this.options.runner.callerFor(systemSession(workspaceId)), { asOf, trigger: 'month-end' });
+      await fitClvModel(this.options.runner.callerFor(systemSession(workspaceId)), { asOf, trigger: 'month-end', copyToCustomers });
       return true;
     } catch (error) {
       // Too little history by then (nobody had bought twice) is normal for the first months of a workspace.

@@ -23,6 +23,7 @@ import { searchMatchSql, searchTerms } from './search-sql.js';
 import { collectFields } from './selection.js';
 import { ident, literal, SqlParams } from './sql-text.js';
 import { ENGINE_MARK } from './engine-answers.js';
+import { type ResultShape, within } from './result-shape.js';
 
 /**
  * One statement that returns the operation's `data` as JSON text (column `data`), and the plugins among those it
@@ -34,6 +35,8 @@ export interface CompiledRead {
   sql: string;
   params: unknown[];
   partial: boolean;
+  /** Where `data` holds raw ids, cursors and instants: format it with `applyShape` before using it. */
+  shape: ResultShape;
 }
 
 export interface ReadEngine {
@@ -138,18 +141,21 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       marked,
       deferred: [],
       plugins: new Set(),
+      shape: {},
     };
     const parts: string[] = marked ? [literal(ENGINE_MARK), '1'] : [];
     let answered = 0;
     for (const [key, nodes] of collectFields(queryType, [operation.selectionSet], context)) {
       const name = nodes[0]!.name.value;
-      const value = deferrable(context, () => {
-        if (name === '__typename') return literal(queryType.name);
-        if (byPlural.has(name)) return rootList(context, byPlural.get(name)!, nodes);
-        if (bySingle.has(name)) return rootSingle(context, bySingle.get(name)!, nodes, name);
-        if (name === 'node') return rootNode(context, nodes);
-        return decline(`Query.${name}`);
-      });
+      const value = deferrable(context, () =>
+        within(context, key, () => {
+          if (name === '__typename') return literal(queryType.name);
+          if (byPlural.has(name)) return rootList(context, byPlural.get(name)!, nodes);
+          if (bySingle.has(name)) return rootSingle(context, bySingle.get(name)!, nodes, name);
+          if (name === 'node') return rootNode(context, nodes);
+          return decline(`Query.${name}`);
+        }),
+      );
       if (value === null) continue;
       parts.push(literal(key), value);
       if (name !== '__typename') answered++;
@@ -158,7 +164,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     if (!answered) decline(context.deferred[0] ?? 'nothing to answer');
     const switchedOff = context.plugins.size ? switchedOffSql([...context.plugins], context.workspace) : 'NULL::text[]';
     return {
-      read: { sql: `SELECT json_build_object(${parts.join(', ')})::text AS data, ${switchedOff} AS "switchedOff"`, params: params.values, partial: context.deferred.length > 0 },
+      read: { sql: `SELECT json_build_object(${parts.join(', ')})::text AS data, ${switchedOff} AS "switchedOff"`, params: params.values, partial: context.deferred.length > 0, shape: context.shape },
       deferred: context.deferred,
     };
   }

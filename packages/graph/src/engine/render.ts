@@ -15,7 +15,8 @@ import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
 import { parentRowSql } from './parent-row.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
-import { column, cursorOfSql, cursorSql, globalIdSql, ident, literal, valueSql } from './sql-text.js';
+import { cursorOf, formatted, globalIdOf, instant, type ResultShape, within } from './result-shape.js';
+import { column, ident, literal, valueSql } from './sql-text.js';
 import { permittedRows, visibleRows } from './visible-rows.js';
 
 /** Everything compiling one operation needs (one per request). */
@@ -36,6 +37,8 @@ export interface RenderContext extends SelectionContext, SqlFilterContext {
   deferred: string[];
   /** The plugins whose objects the statement reads (their per-workspace switches are read with it). */
   plugins: Set<string>;
+  /** Where the answer holds raw ids, cursors and instants for the gateway to format (`result-shape.ts`). */
+  shape: ResultShape;
 }
 
 /**
@@ -133,7 +136,7 @@ export function objectSql(context: RenderContext, type: GraphQLObjectType, alias
   let leftToResolvers = false;
   for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
-    const value = deferrable(context, () => fieldSql(context, object, type, graphqlFields[name], name, alias, fieldNodes));
+    const value = deferrable(context, () => within(context, key, () => fieldSql(context, object, type, graphqlFields[name], name, alias, fieldNodes)));
     if (value === null) leftToResolvers = true;
     else parts.push(literal(key), value);
   }
@@ -151,7 +154,7 @@ function fieldSql(
   nodes: readonly FieldNode[],
 ): string {
   if (name === '__typename') return literal(type.name);
-  if (name === 'id' && object.node) return globalIdSql(type.name, alias, 'id');
+  if (name === 'id' && object.node) return formatted(context, globalIdOf(type.name), column(alias, 'id'));
   const field = object.fields.get(name);
   if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
     // A field the caller does not read is null (docs/security.md, "Hidden fields"), as the resolvers answer it.
@@ -159,6 +162,7 @@ function fieldSql(
       if (!field.nullable) decline(`${type.name}.${name} is not readable by the caller`);
       return 'NULL';
     }
+    if (field.kind === 'datetime' && !field.stored) return formatted(context, instant, column(alias, field.column));
     return scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column));
   }
   const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
@@ -227,40 +231,42 @@ export function pageSize(context: RenderContext, first: unknown): number {
 export function connectionSql(context: RenderContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], source: ConnectionSource): string {
   const a = context.nextAlias();
   const { first, object } = source;
-  const cursor = cursorSql(a, 'id');
   const countWhere = source.countWhere ?? source.where;
-  const parts: string[] = marks(context, connection.name);
-  for (const [key, fieldNodes] of collectFields(connection, subSelections(nodes), context)) {
-    const name = fieldNodes[0]!.name.value;
-    parts.push(literal(key));
-    if (name === '__typename') parts.push(literal(connection.name));
-    else if (name === 'totalCount') {
+  const part = (name: string, fieldNodes: readonly FieldNode[]): string => {
+    if (name === '__typename') return literal(connection.name);
+    if (name === 'totalCount') {
       const c = context.nextAlias();
-      parts.push(`(SELECT count(*) FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`);
-    } else if (name === 'aggregate') {
+      return `(SELECT count(*) FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`;
+    }
+    if (name === 'aggregate') {
       const c = context.nextAlias();
       const type = objectTypeOf(connection.getFields().aggregate!)!;
       const selection = selectionOfAggregate(object, type, fieldNodes, context, context.canRead);
-      parts.push(`(SELECT ${aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, c))} FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`);
-    } else if (name === 'edges') {
+      return `(SELECT ${aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, c))} FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`;
+    }
+    if (name === 'edges') {
       const edge = objectTypeOf(connection.getFields().edges!)!;
-      parts.push(`coalesce(json_agg(${edgeSql(context, edge, a, cursor, fieldNodes)} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}), '[]'::json)`);
-    } else if (name === 'pageInfo') {
-      const pageInfo = objectTypeOf(connection.getFields().pageInfo!)!;
-      const info: string[] = marks(context, pageInfo.name);
-      for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
-        const infoName = infoNodes[0]!.name.value;
-        info.push(literal(infoKey));
-        if (infoName === '__typename') info.push(literal(pageInfo.name));
-        else if (infoName === 'hasNextPage') info.push(`count(*) > ${first}`);
-        else if (infoName === 'hasPreviousPage') info.push(source.hasPreviousPage ? 'true' : 'false');
-        // The first and last row's cursor, encoded once (not for every row of the page).
-        else if (infoName === 'startCursor') info.push(boundCursorSql(a, 'min', first));
-        else if (infoName === 'endCursor') info.push(boundCursorSql(a, 'max', first));
-        else decline(`PageInfo.${infoName}`);
-      }
-      parts.push(buildObject(info));
-    } else decline(`${connection.name}.${name} is not compiled`);
+      return `coalesce(json_agg(${edgeSql(context, edge, a, fieldNodes)} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}), '[]'::json)`;
+    }
+    if (name !== 'pageInfo') decline(`${connection.name}.${name} is not compiled`);
+    const pageInfo = objectTypeOf(connection.getFields().pageInfo!)!;
+    const info: string[] = marks(context, pageInfo.name);
+    for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
+      const infoName = infoNodes[0]!.name.value;
+      info.push(literal(infoKey));
+      if (infoName === '__typename') info.push(literal(pageInfo.name));
+      else if (infoName === 'hasNextPage') info.push(`count(*) > ${first}`);
+      else if (infoName === 'hasPreviousPage') info.push(source.hasPreviousPage ? 'true' : 'false');
+      // The first and last row's ids (cursors once formatted), taken once, not for every row of the page.
+      else if (infoName === 'startCursor') info.push(within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'min', first))));
+      else if (infoName === 'endCursor') info.push(within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'max', first))));
+      else decline(`PageInfo.${infoName}`);
+    }
+    return buildObject(info);
+  };
+  const parts: string[] = marks(context, connection.name);
+  for (const [key, fieldNodes] of collectFields(connection, subSelections(nodes), context)) {
+    parts.push(literal(key), within(context, key, () => part(fieldNodes[0]!.name.value, fieldNodes)));
   }
   const order = orderSql(context, object, source.order, a);
   const rows = `SELECT ${a}.*, row_number() OVER (ORDER BY ${order}) AS __n FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${order} LIMIT ${first + 1}`;
@@ -296,19 +302,19 @@ function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[]
   return `json_build_object(${parts.join(', ')})`;
 }
 
-/** The cursor of the page's first (`min`) or last (`max`) row; null on an empty page. */
-function boundCursorSql(alias: string, bound: 'min' | 'max', first: number): string {
-  return cursorOfSql(`(array_agg(${alias}."id" ORDER BY ${alias}.__n ${bound === 'min' ? 'ASC' : 'DESC'}) FILTER (WHERE ${alias}.__n <= ${first}))[1]`);
+/** The id of the page's first (`min`) or last (`max`) row (its cursor, once formatted); null on an empty page. */
+function boundIdSql(alias: string, bound: 'min' | 'max', first: number): string {
+  return `(array_agg(${alias}."id" ORDER BY ${alias}.__n ${bound === 'min' ? 'ASC' : 'DESC'}) FILTER (WHERE ${alias}.__n <= ${first}))[1]`;
 }
 
-function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, cursor: string, nodes: readonly FieldNode[]): string {
+function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
   const parts: string[] = marks(context, edge.name);
   for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     parts.push(literal(key));
     if (name === '__typename') parts.push(literal(edge.name));
-    else if (name === 'cursor') parts.push(cursor);
-    else if (name === 'node') parts.push(objectSql(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes));
+    else if (name === 'cursor') parts.push(within(context, key, () => formatted(context, cursorOf, column(alias, 'id'))));
+    else if (name === 'node') parts.push(within(context, key, () => objectSql(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes)));
     else decline(`${edge.name}.${name} is not compiled`);
   }
   return buildObject(parts);

@@ -19,6 +19,12 @@ export interface FitClvModelOptions {
   trigger: 'api' | 'cli' | 'background' | 'month-end';
   /** Receives how long each phase took (ms), once the transaction has committed: for benchmarks and logs. */
   onPhaseTimings?: (timings: FitPhaseTimings) => void;
+  /**
+   * Copy the scores onto `Customer` (the sortable columns). `false` for a fit of a past month that a current fit will
+   * follow (the month-end catch-up): each such copy rewrote every customer whose figures moved, twelve times over on a
+   * first start, for values the next fit replaces. @default true
+   */
+  copyToCustomers?: boolean;
 }
 
 /** Milliseconds per phase of a fit, in the order they run (`commit` includes the transaction's commit). */
@@ -160,7 +166,7 @@ export async function fitClvModel(caller: Caller, options: FitClvModelOptions): 
       phase('scores');
       await tx.$executeRawUnsafe(`DELETE FROM "CustomerScore" WHERE "workspaceId" = $1::uuid AND "modelId" <> $2::uuid`, workspaceId, model.id);
       phase('staleScores');
-      customersWritten = await copyScoresToCustomers(scope, workspaceId);
+      if (options.copyToCustomers ?? true) customersWritten = await copyScoresToCustomers(scope, workspaceId);
       phase('copyToCustomers');
       await writeSegmentSnapshot(scope, { workspaceId, modelId: model.id, calibrationDay, end, settings });
       phase('snapshot');

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { applyShape, cursorOf, globalIdOf, instant, type ResultShape, within } from './result-shape.js';
+
+describe('the engine answer’s formats', () => {
+  it('formats instants whatever zone PostgreSQL wrote them in, as the DateTime scalar does', () => {
+    const utc = '2025-03-01T12:34:56.789Z';
+    for (const raw of ['2025-03-01T12:34:56.789+00:00', '2025-03-01T18:04:56.789+05:30', '2025-03-01T07:34:56.789-05', '2025-03-01T12:34:56.789'])
+      expect(instant(raw)).toBe(utc);
+    expect(instant('2025-03-01T12:34:56+00:00')).toBe('2025-03-01T12:34:56.000Z');
+    expect(instant(null)).toBeNull();
+  });
+
+  it('encodes ids and cursors as Relay and Pothos do (base64 without line breaks, whatever the length)', () => {
+    const id = '0192d1a4-7c2e-7a41-9a3e-2f9b8c1d0e5f';
+    expect(globalIdOf('Customer')(id)).toBe(Buffer.from(`Customer:${id}`).toString('base64'));
+    expect(globalIdOf('LoyaltyRewardRedemptionWithALongName')(id)).not.toContain('\n');
+    expect(cursorOf(id)).toBe(Buffer.from(`GPC:S:${id}`).toString('base64'));
+  });
+
+  it('applies formats along response keys; lists take their elements’ shape; absent keys are left alone', () => {
+    const context = { shape: {} as ResultShape };
+    within(context, 'list', () => {
+      within(context, 'edges', () => within(context, 'cursor', () => (context.shape.format = cursorOf)));
+      within(context, 'pageInfo', () => within(context, 'missing', () => (context.shape.format = instant)));
+    });
+    within(context, 'plain', () => 'no format: not recorded');
+    const data = applyShape({ list: { edges: [{ cursor: 'a' }, { cursor: null }], pageInfo: {} }, plain: 1 }, context.shape);
+    expect(data).toEqual({ list: { edges: [{ cursor: cursorOf('a') }, { cursor: null }], pageInfo: {} }, plain: 1 });
+    expect(context.shape.fields?.has('plain')).toBe(false);
+  });
+});

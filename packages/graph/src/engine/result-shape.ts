@@ -1,0 +1,87 @@
+// The values of the engine's JSON that the gateway formats after the statement: global ids, cursors and instants.
+// PostgreSQL sends them raw (a UUID, a timestamp), which is what PostGraphile does too: formatting them in SQL
+// (`encode(convert_to(…), 'base64')`, `to_char(…)`) was about a third of a page's execution time on the database,
+// which does not scale out, and costs the gateway a few microseconds per value (docs/performance.md).
+
+/** Turns one raw value into the one graphql serialises (null stays null). */
+export type Formatter = (raw: unknown) => unknown;
+
+/**
+ * Where formatted values sit in the answer, by response key. A list (JSON array) has the shape of its elements, so a
+ * connection's `edges` or a to-many relation need no index.
+ */
+export interface ResultShape {
+  format?: Formatter;
+  fields?: Map<string, ResultShape>;
+}
+
+/**
+ * Renders the value of response key `key` under `context.shape` with `build`, recording the formats it asks for. A
+ * build that throws (a field left to its resolver) records nothing.
+ */
+export function within<T>(context: { shape: ResultShape }, key: string, build: () => T): T {
+  const parent = context.shape;
+  const child: ResultShape = {};
+  context.shape = child;
+  let value: T;
+  try {
+    value = build();
+  } finally {
+    context.shape = parent;
+  }
+  if (child.format || child.fields) (parent.fields ??= new Map()).set(key, child);
+  return value;
+}
+
+/** Marks the value being rendered (`sql`, a raw column) as one the gateway formats with `format`. */
+export function formatted(context: { shape: ResultShape }, format: Formatter, sql: string): string {
+  context.shape.format = format;
+  return sql;
+}
+
+/** Formats the engine's parsed JSON in place along `shape`; returns it. */
+export function applyShape<T>(value: T, shape: ResultShape): T {
+  if (value === null || value === undefined) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = applyShape(value[i], shape);
+    return value;
+  }
+  if (shape.format) return shape.format(value) as T;
+  if (shape.fields && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    for (const [key, child] of shape.fields) if (key in object) object[key] = applyShape(object[key], child);
+  }
+  return value;
+}
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+const globalIds = new Map<string, Formatter>();
+
+/** Relay's opaque id of a `typename` row from its UUID, as `encodeGlobalID` computes it. */
+export function globalIdOf(typename: string): Formatter {
+  let format = globalIds.get(typename);
+  if (!format) {
+    const prefix = `${typename}:`;
+    format = (raw) => (raw == null ? raw : base64(prefix + String(raw)));
+    globalIds.set(typename, format);
+  }
+  return format;
+}
+
+/** Pothos' prisma cursor of a row from its UUID (`formatPrismaCursor`). */
+export const cursorOf: Formatter = (raw) => (raw == null ? raw : base64(`GPC:S:${String(raw)}`));
+
+/** A zone suffix: `Z`, `±hh:mm` or `±hh` (which `Date` does not read: completed with `:00`). */
+const ZONED = /(?:Z|[+-]\d\d:\d\d)$/;
+const HOURS_ONLY = /[+-]\d\d$/;
+
+/**
+ * An instant as the `DateTime` scalar serialises it (ISO-8601 UTC with milliseconds). PostgreSQL's JSON writes a
+ * `timestamptz` with the session's offset (connections run in UTC: `+00:00`) and a `timestamp` without zone.
+ */
+export const instant: Formatter = (raw) => {
+  if (raw == null) return raw;
+  const text = String(raw);
+  return new Date(ZONED.test(text) ? text : HOURS_ONLY.test(text) ? `${text}:00` : `${text}Z`).toISOString();
+};
