@@ -272,6 +272,19 @@ describe('custom objects', () => {
     expect((await outsider.query(`query ($id: ID!) { contract(id: $id) { number } }`, { id: contracts['C-1'] })).contract).toBeNull();
     expect((await outsider.query(`query ($id: ID!) { customer(id: $id) { contracts(first: 5) { totalCount } } }`, { id: customers.Ada })).customer.contracts.totalCount).toBe(0);
     expect((await errorOf(outsider, UPDATE, { i: { id: contracts['C-1'], amount: '1' } })).code).toBe('FORBIDDEN');
+    // Own records only: a rep linked to a user creates contracts that are theirs, and sees and changes no other.
+    const ulla = (await a.client.query(`mutation { createUser(input: { name: "Ulla Own", email: "ulla@contracts.test" }) { user { id } } }`)).createUser.user.id;
+    const repRole = await role('Contract rep', [{ object: 'Contract', read: true, create: true, update: true, delete: true, ownRecordsOnly: true }, { object: 'Customer', read: true }, { object: 'User', read: true }]);
+    const rep = t.client(await createKey(a.client, { name: 'rep', roleId: repRole, userId: ulla }));
+    const mine = (await rep.query(CREATE, { i: { number: 'R-1' } })).createContract.contract.id;
+    expect(await numbers(rep)).toEqual(['R-1']);
+    expect((await rep.query(`query ($id: ID!) { contract(id: $id) { number } }`, { id: contracts['C-1'] })).contract).toBeNull();
+    expect((await errorOf(rep, UPDATE, { i: { id: contracts['C-1'], amount: '1' } })).code).toBe('NOT_FOUND');
+    expect((await rep.query(`query ($id: ID!) { customer(id: $id) { contracts(first: 5) { totalCount } } }`, { id: customers.Ada })).customer.contracts.totalCount).toBe(0);
+    const otto = (await a.client.query(`mutation { createUser(input: { name: "Otto Other", email: "otto@contracts.test" }) { user { id } } }`)).createUser.user.id;
+    expect(await errorOf(rep, CREATE, { i: { number: 'R-2', ownerId: otto } })).toMatchObject({ code: 'FORBIDDEN', field: 'ownerId' });
+    expect(await errorOf(rep, UPDATE, { i: { id: mine, ownerId: otto } })).toMatchObject({ code: 'FORBIDDEN', field: 'ownerId' });
+    await rep.query(`mutation ($i: DeleteContractInput!) { deleteContract(input: $i) { deletedContractId } }`, { i: { id: mine } });
     // A READ_ONLY key reads them and writes nothing.
     const readOnly = await t.issueKey(a.workspaceId, 'READ_ONLY');
     expect((await readOnly.query(`{ contracts(first: 1) { totalCount } }`)).contracts.totalCount).toBe(4);
@@ -336,11 +349,11 @@ describe('custom objects', () => {
   it('deleting is refused while records exist, unless forced; then the schema has it no more', async () => {
     expect(await errorOf(a.client, DELETE_OBJECT, { i: { id: contractId } })).toMatchObject({ code: 'CONFLICT', field: 'id' });
     // What uses it, for machines: its records, and the relation field of Customer pointing at it.
-    expect((await a.client.request(DELETE_OBJECT, { i: { id: contractId } })).errors?.[0]?.extensions?.usedBy).toBe('records:5, field:mainContract');
+    expect((await a.client.request(DELETE_OBJECT, { i: { id: contractId } })).errors?.[0]?.extensions?.usedBy).toBe('records:6, field:mainContract');
     expect((await a.client.query(`{ contracts(first: 1) { totalCount } }`)).contracts.totalCount).toBe(4);
     const deleted = (await a.client.query(DELETE_OBJECT, { i: { id: contractId, force: true } })).deleteCustomObject;
-    // Four live, one in the trash.
-    expect(deleted).toEqual({ deletedId: contractId, deletedRecords: 5 });
+    // Four live, two in the trash.
+    expect(deleted).toEqual({ deletedId: contractId, deletedRecords: 6 });
     expect((await a.client.query(`{ __type(name: "Contract") { name } }`)).__type).toBeNull();
     expect((await a.client.query(`{ __type(name: "Customer") { fields { name } } }`)).__type.fields.map((f: { name: string }) => f.name)).not.toContain('contracts');
     const left = (await a.client.query(`{ customFields { name } }`)).customFields.map((f: { name: string }) => f.name);

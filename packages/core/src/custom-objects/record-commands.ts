@@ -1,6 +1,6 @@
 import { type CustomRecord, includingTrashed, type Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, CrmError, notFound } from '../errors.js';
 import { fields, parseInput, z } from '../validation.js';
 import type { Permissions } from '../permissions/permissions.js';
 import type { ResolvedObject } from '../objects/declaration.js';
@@ -78,6 +78,9 @@ export async function createCustomRecord(caller: Caller, target: CustomRecordTar
     const values = await customValuesOf(scope.tx, objectId, input.values ?? {}, null, '');
     // An own-records key creates its own records (it could not see any other).
     const own = target.permissions?.ownerField(target.object);
+    if (own && input.ownerId != null && input.ownerId !== target.permissions!.userId) {
+      throw new CrmError('FORBIDDEN', `ownerId: your API key's role creates only its own ${target.object.name} records`, 'ownerId');
+    }
     const ownerId = own ? target.permissions!.userId : (input.ownerId ?? scope.session.userId ?? null);
     const row = await scope.tx.customRecord.create({
       data: { workspaceId: scope.session.workspaceId, objectId, ownerId, customFields: (values ?? {}) as Prisma.InputJsonObject },
@@ -95,6 +98,10 @@ export async function updateCustomRecord(caller: Caller, target: CustomRecordTar
     await lockForUpdate(scope, 'CustomRecord', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await loadRecord(scope, target, input.id);
     const objectId = objectIdOf(target);
+    // An own-records key cannot hand its records to someone else (they would leave its sight).
+    if (target.permissions?.ownerField(target.object) && input.ownerId !== undefined && input.ownerId !== target.permissions.userId) {
+      throw new CrmError('FORBIDDEN', `ownerId: your API key's role keeps ${target.object.name} records its own`, 'ownerId');
+    }
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const beforeValues = before.customFields as CustomValues;
     const values = (await customValuesOf(scope.tx, objectId, input.values ?? undefined, { id: before.id, values: beforeValues }, '')) ?? beforeValues;
