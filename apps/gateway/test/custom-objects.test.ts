@@ -275,7 +275,8 @@ describe('custom objects', () => {
     // Own records only: a rep linked to a user creates contracts that are theirs, and sees and changes no other.
     const ulla = (await a.client.query(`mutation { createUser(input: { name: "Ulla Own", email: "ulla@contracts.test" }) { user { id } } }`)).createUser.user.id;
     const repRole = await role('Contract rep', [{ object: 'Contract', read: true, create: true, update: true, delete: true, ownRecordsOnly: true }, { object: 'Customer', read: true }, { object: 'User', read: true }]);
-    const rep = t.client(await createKey(a.client, { name: 'rep', roleId: repRole, userId: ulla }));
+    const repKey = await createKey(a.client, { name: 'rep', roleId: repRole, userId: ulla });
+    const rep = t.client(repKey);
     const mine = (await rep.query(CREATE, { i: { number: 'R-1' } })).createContract.contract.id;
     expect(await numbers(rep)).toEqual(['R-1']);
     expect((await rep.query(`query ($id: ID!) { contract(id: $id) { number } }`, { id: contracts['C-1'] })).contract).toBeNull();
@@ -284,6 +285,19 @@ describe('custom objects', () => {
     const otto = (await a.client.query(`mutation { createUser(input: { name: "Otto Other", email: "otto@contracts.test" }) { user { id } } }`)).createUser.user.id;
     expect(await errorOf(rep, CREATE, { i: { number: 'R-2', ownerId: otto } })).toMatchObject({ code: 'FORBIDDEN', field: 'ownerId' });
     expect(await errorOf(rep, UPDATE, { i: { id: mine, ownerId: otto } })).toMatchObject({ code: 'FORBIDDEN', field: 'ownerId' });
+    // Its event stream and audit log leave out others' contracts.
+    const socket = openWsClient(t.wsUrl, repKey);
+    try {
+      const live = await t.subscribed(() => new SubscriptionCollector<{ events: { type: string; subject: { number: string } | null } }>(socket, `subscription { events(types: ["contract.created"]) { type subject { ... on Contract { number } } } }`));
+      const theirs = (await a.client.query(CREATE, { i: { number: 'S-1' } })).createContract.contract.id;
+      const second = (await rep.query(CREATE, { i: { number: 'R-3' } })).createContract.contract.id;
+      expect((await live.take(1))[0]!.events.subject).toEqual({ number: 'R-3' });
+      const logged = (await rep.query(`{ events(first: 20, types: ["contract.created"]) { edges { node { subject { ... on Contract { number } } } } } }`)).events.edges;
+      expect(logged.map((e: { node: { subject: { number: string } | null } }) => e.node.subject?.number)).not.toContain('S-1');
+      for (const [client, id] of [[a.client, theirs], [rep, second]] as const) await client.query(`mutation ($i: DeleteContractInput!) { deleteContract(input: $i) { deletedContractId } }`, { i: { id } });
+    } finally {
+      await socket.dispose();
+    }
     await rep.query(`mutation ($i: DeleteContractInput!) { deleteContract(input: $i) { deletedContractId } }`, { i: { id: mine } });
     // A READ_ONLY key reads them and writes nothing.
     const readOnly = await t.issueKey(a.workspaceId, 'READ_ONLY');
@@ -349,11 +363,11 @@ describe('custom objects', () => {
   it('deleting is refused while records exist, unless forced; then the schema has it no more', async () => {
     expect(await errorOf(a.client, DELETE_OBJECT, { i: { id: contractId } })).toMatchObject({ code: 'CONFLICT', field: 'id' });
     // What uses it, for machines: its records, and the relation field of Customer pointing at it.
-    expect((await a.client.request(DELETE_OBJECT, { i: { id: contractId } })).errors?.[0]?.extensions?.usedBy).toBe('records:6, field:mainContract');
+    expect((await a.client.request(DELETE_OBJECT, { i: { id: contractId } })).errors?.[0]?.extensions?.usedBy).toBe('records:8, field:mainContract');
     expect((await a.client.query(`{ contracts(first: 1) { totalCount } }`)).contracts.totalCount).toBe(4);
     const deleted = (await a.client.query(DELETE_OBJECT, { i: { id: contractId, force: true } })).deleteCustomObject;
-    // Four live, two in the trash.
-    expect(deleted).toEqual({ deletedId: contractId, deletedRecords: 6 });
+    // Four live, four in the trash.
+    expect(deleted).toEqual({ deletedId: contractId, deletedRecords: 8 });
     expect((await a.client.query(`{ __type(name: "Contract") { name } }`)).__type).toBeNull();
     expect((await a.client.query(`{ __type(name: "Customer") { fields { name } } }`)).__type.fields.map((f: { name: string }) => f.name)).not.toContain('contracts');
     const left = (await a.client.query(`{ customFields { name } }`)).customFields.map((f: { name: string }) => f.name);

@@ -23,6 +23,17 @@ function eventReadable(permissions: Permissions | null, catalog: ObjectCatalog, 
  * Drops events whose subject the key may not see under "own records only" (one look-up per such event, through the
  * key's narrowed client; keys without the rule pay nothing).
  */
+/**
+ * The condition "`id` is one of the key's own records of `object`": the data layer narrows governed tables itself; a
+ * custom object's shared table is narrowed here (its rows, and the owner column the key's user).
+ */
+export function ownSubjectWhere(permissions: Permissions, object: ResolvedObject, id: string): object {
+  const shared = object.sharedTable;
+  const owner = permissions.ownerField(object);
+  if (!shared || !owner) return { id };
+  return permissions.userId ? { id, [shared.column]: shared.value, [owner.column]: permissions.userId } : { id: { in: [] } };
+}
+
 async function* ownSubjectsOnly(events: AsyncIterableIterator<RecordedEvent>, context: GraphContext, catalog: ObjectCatalog): AsyncGenerator<RecordedEvent> {
   const { permissions } = context;
   const db = callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> } | undefined>;
@@ -31,7 +42,7 @@ async function* ownSubjectsOnly(events: AsyncIterableIterator<RecordedEvent>, co
       const object = subjectObject(catalog, event);
       if (permissions && object && permissions.ownerField(object)) {
         const delegate = db[object.model[0]!.toLowerCase() + object.model.slice(1)];
-        if (!delegate || !(await delegate.count({ where: { id: event.subjectId } }))) continue;
+        if (!delegate || !(await delegate.count({ where: ownSubjectWhere(permissions, object, event.subjectId) }))) continue;
       }
       yield event;
     }
