@@ -27,7 +27,15 @@ export async function contextFor(
   const token = bearerToken(authorization);
   const session: Session | null = token ? await verifier.verify(token) : null;
   if (!session) return { session: null, caller: null, db: null, permissions: null };
-  const permissions = Permissions.of(session, typeof catalog === 'function' ? await catalog(session.workspaceId) : catalog);
+  return { ...accessOf(session, runner, typeof catalog === 'function' ? await catalog(session.workspaceId) : catalog), ...(live ? { live } : {}) };
+}
+
+/** The parts of a context that follow from a session: what a live connection replaces when its key's access changes. */
+export type SessionAccess = Pick<GraphContext, 'session' | 'caller' | 'db' | 'permissions'>;
+
+/** A verified session's permissions over the schema's objects and a caller whose reads and writes go through them. */
+export function accessOf(session: Session, runner: CommandRunner, catalog: ObjectCatalog): SessionAccess {
+  const permissions = Permissions.of(session, catalog);
   const caller = runner.callerFor(session, permissions);
-  return { session, caller, db: caller.db, permissions, ...(live ? { live } : {}) };
+  return { session, caller, db: caller.db, permissions };
 }

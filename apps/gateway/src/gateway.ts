@@ -30,8 +30,9 @@ import { OutboxRelay, type OutboxRelayOptions } from './live/outbox-relay.js';
 import { CommittedPublisher } from './live/publisher.js';
 import { RedisEventBus, type RedisEventBusOptions } from './live/redis-event-bus.js';
 import { SessionGuard } from './live/session-guard.js';
-import { useSessionEndOverSse } from './live/sse-session-end.js';
+import { useLiveSessions } from './live/live-sessions.js';
 import { attachGraphQLWebSocket } from './live/websocket-server.js';
+import { accessOf } from './authenticate.js';
 import { createLogger, describeError, type Logger } from './logger.js';
 import { TrashRetention, type TrashRetentionSettings } from './trash-retention.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -164,7 +165,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         plugins?.dispatch(events);
       }),
   });
-  const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger }, options.webhooks);
+  // The catalog is read when delivering, by which time `schema` exists.
+  const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger, catalog: () => catalogOf(schema) }, options.webhooks);
   if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
   if (host?.plugins.length) {
     plugins = host.start({
@@ -233,7 +235,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.tracing ? [options.tracing.yogaPlugin()] : []),
       ...(metrics ? [useOperationOutcomes(metrics)] : []),
       ...(rateLimiter ? [useRateLimit(rateLimiter, metrics?.rateLimitHit)] : []),
-      useSessionEndOverSse(guard),
+      useLiveSessions(guard, (session) => accessOf(session, runner, catalogOf(schema))),
       useRequestDeadline(),
       ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
     ],

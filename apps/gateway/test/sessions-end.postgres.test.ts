@@ -9,7 +9,8 @@ import { silentLogger } from '../src/logger.js';
 import { openWsClient, SubscriptionCollector, TestClient } from '../src/testing/index.js';
 
 // Sessions end on every instance: a key revoked (or its user deactivated) through one gateway closes the live
-// connections it holds on another, through the event bus (Redis), without waiting for the periodic check.
+// connections it holds on another, through the event bus (Redis), without waiting for the periodic check; and a role
+// changed through one gateway applies to the live subscriptions its keys hold on another.
 
 const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 const EVENTS = `subscription { events { type } }`;
@@ -97,5 +98,50 @@ describe('sessions end on every instance', () => {
 
     expect(survivor.closed.code).toBeNull();
     for (const live of [liveRevoked, liveLinked, survivor]) live.client.dispose();
+  });
+
+  it('a role changed on one instance applies to the live subscriptions its keys hold on another, without reconnecting', async () => {
+    const one = await startInstance();
+    const two = await startInstance();
+    const ws = await createWorkspace(one.database.prisma, { name: 'Role change across instances' });
+    const admin = new TestClient(one.url, ws.apiKey);
+    const customers = { object: 'Customer', read: true, create: true, update: true };
+    const { createRole } = await admin.query(`mutation ($p: [ObjectPermissionInput!]!) { createRole(input: { name: "Reader", permissions: $p }) { role { id } } }`, { p: [customers] });
+    const { createApiKey } = await admin.query(`mutation ($id: ID!) { createApiKey(input: { name: "live", roleId: $id }) { secret } }`, { id: createRole.role.id });
+    const closed: { code: number | null } = { code: null };
+    const client = openWsClient(two.wsUrl, createApiKey.secret, (code) => (closed.code = code));
+    const before = two.gateway.liveSubscribers;
+    const sub = new SubscriptionCollector<{ events: { subject: { name: string; phone: string | null } } }>(
+      client,
+      `subscription { events(types: ["customer.created"]) { subject { ... on Customer { name phone } } } }`,
+    );
+    await waitFor(() => two.gateway.liveSubscribers > before);
+    const create = `mutation ($name: String!) { createCustomer(input: { name: $name, phone: "+1 555 0100" }) { customer { id } } }`;
+    const { createCustomer } = await admin.query(create, { name: 'Before' });
+    expect((await sub.take(1))[0]!.events.subject).toEqual({ name: 'Before', phone: '+1 555 0100' });
+
+    await admin.query(`mutation ($id: ID!, $p: [ObjectPermissionInput!]) { updateRole(input: { id: $id, permissions: $p }) { role { id } } }`, {
+      id: createRole.role.id,
+      p: [{ ...customers, hiddenFields: ['phone'] }],
+    });
+    // Instance two hears of it on the bus (its periodic check is out of reach): the socket's next operation reads null.
+    const phoneOverSocket = () =>
+      new Promise<unknown>((resolve, reject) => {
+        let phone: unknown;
+        client.subscribe(
+          { query: `query ($id: ID!) { customer(id: $id) { phone } }`, variables: { id: createCustomer.customer.id } },
+          { next: (result) => (phone = (result.data as { customer: { phone: unknown } } | null)?.customer?.phone), error: reject, complete: () => resolve(phone) },
+        );
+      });
+    const deadline = Date.now() + 15_000;
+    while ((await phoneOverSocket()) !== null) {
+      if (Date.now() > deadline) throw new Error('instance two kept the old role');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await admin.query(create, { name: 'After' });
+    expect((await sub.take(2))[1]!.events.subject).toEqual({ name: 'After', phone: null });
+    expect(closed.code).toBeNull();
+    sub.dispose();
+    client.dispose();
   });
 });

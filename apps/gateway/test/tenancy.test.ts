@@ -179,6 +179,7 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   updateRole: () => [`mutation ($i: UpdateRoleInput!) { updateRole(input: $i) { role { id } } }`, { i: { id: victimRoleId, name: 'Pwned', permissions: [] } }],
   deleteRole: () => [`mutation ($i: DeleteRoleInput!) { deleteRole(input: $i) { role { id } } }`, { i: { id: victimRoleId } }],
   assignRole: () => [`mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'k', roleId: victimRoleId } }],
+  updateApiKey: () => [`mutation ($i: UpdateApiKeyInput!) { updateApiKey(input: $i) { apiKey { id } } }`, { i: { id: a.apiKey, role: 'ADMIN' } }],
   revokeApiKey: () => [`mutation ($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { apiKey { id } } }`, { i: { id: a.apiKey } }],
   createCustomer: () => [`mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: 'X', companyId: a.company } }],
   updateCustomer: () => [`mutation ($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }`, { i: { id: a.customer, name: 'Pwned' } }],

@@ -17,6 +17,11 @@ export interface CommandScope {
   emit<K extends CrmEventType>(type: K, subject: { type: string; id: string }, payload: CrmEventMap[K]): void;
   /** Plugins' parts in a person's data, for merges, exports and erasures (docs/data.md). */
   personalData: readonly PersonalDataExtension[];
+  /**
+   * The key's permissions when the caller has them (API keys; not system or plugin sessions). The data layer applies
+   * them to every write; commands ask them about what it cannot see, such as custom values in a JSON column.
+   */
+  permissions?: Permissions;
 }
 
 /**
@@ -68,11 +73,11 @@ export class CommandRunner {
     return {
       session,
       db,
-      run: (fn, options) => this.run(db, session, fn, options?.role ?? 'MEMBER'),
+      run: (fn, options) => this.run(db, session, fn, options?.role ?? 'MEMBER', permissions),
     };
   }
 
-  private async run<T>(db: ScopedPrisma, session: Session, fn: (scope: CommandScope) => Promise<T>, role: Role): Promise<T> {
+  private async run<T>(db: ScopedPrisma, session: Session, fn: (scope: CommandScope) => Promise<T>, role: Role, permissions?: Permissions): Promise<T> {
     requireRole(session, role);
     // Within a request, the transaction must be over by the request's deadline (Prisma rolls it back otherwise).
     const left = timeLeftMs();
@@ -88,6 +93,7 @@ export class CommandRunner {
             tx,
             session,
             personalData: this.options.personalData ?? [],
+            ...(permissions ? { permissions } : {}),
             emit: (type, subject, payload) => {
               pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload } as PendingEvent);
             },

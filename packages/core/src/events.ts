@@ -99,6 +99,7 @@ export interface CrmEventMap extends TrashEventMap {
   'role.created': { name: string };
   'role.updated': { changed: string[] };
   'role.deleted': { name: string };
+  'apikey.updated': { changed: string[] };
   'apikey.revoked': { name: string };
   // Webhooks carry the target's host only: a URL's path can hold a token, and every key sees events.
   'webhook.created': { host: string; eventTypes: string[] };

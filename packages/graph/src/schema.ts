@@ -69,7 +69,8 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   const catalog = new ObjectCatalog(workspaceDeclarations([...coreObjects, ...(options.objects ?? [])], definitions));
   const objects = new DeclaredObjects(builder, catalog, enums, enums.OrderDirection);
   registerUsers(builder, enums, objects);
-  registerAccess(builder, enums, registerRoles(builder, enums, catalog), catalog);
+  const roleRef = registerRoles(builder, enums, catalog);
+  registerAccess(builder, enums, roleRef, catalog);
   registerCustomers(builder, enums, objects);
   registerCompanies(builder, enums, objects);
   registerSales(builder, enums, objects);
@@ -81,7 +82,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   const crmEvent = registerEvents(builder);
   registerAuditLog(builder, crmEvent);
   registerDashboardMetrics(builder, enums);
-  registerWebhooks(builder, options.webhooks);
+  registerWebhooks(builder, enums, roleRef, catalog, options.webhooks);
   registerAnalytics(builder, enums);
   registerReports(builder, enums);
   registerSegments(builder, objects);

@@ -5,9 +5,12 @@
 // How the scope holds: every table the statement names is shadowed by a common table expression of the same name,
 // `WITH "T" AS NOT MATERIALIZED (SELECT * FROM "T" WHERE "workspaceId" = $1)`, so a reference to "T" anywhere in
 // the statement (subqueries included) reads the workspace's rows only; interpolated values are always bound
-// parameters. A scanner refuses what would get around the shadowing or is not a read: schema-qualified names,
+// parameters. Run on behalf of an API key, each shadow also applies the key's permissions (tableNarrowing): no rows of
+// an object it does not read, its own rows only under "own records only", hidden columns null, hidden custom values
+// left out. A scanner refuses what would get around the shadowing or is not a read: schema-qualified names,
 // another plugin's tables, catalog and file functions, dynamic SQL, comments, several statements, writes and locks.
 // It guards against mistakes; it is not a sandbox (plugin code runs in the gateway's process).
+import { type Permissions, type TableNarrowing, tableNarrowing } from '@crm/core';
 import type { TableAccess } from './table-access.js';
 
 /** A tagged template that runs one read-only statement in the workspace: ``await sql<Row>`SELECT …` ``. */
@@ -116,26 +119,55 @@ export function checkPluginStatement(parts: readonly string[], access: TableAcce
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-/** The statement as sent: the shadowing expressions first (workspace id is `$1`), then the plugin's text. */
-export function buildPluginStatement(parts: readonly string[], values: readonly unknown[], workspaceId: string, access: TableAccess) {
+/** How the caller's permissions narrow a table (null: read whole). */
+export type Narrowing = (table: string) => TableNarrowing | null;
+
+/**
+ * One shadow's body: the workspace's rows of `table`, narrowed. Hidden columns are nulled through the row's JSON
+ * (`jsonb_populate_record` over the table's own row type keeps every column and its type; the lateral call runs once
+ * per row).
+ */
+function shadowBody(table: string, narrowing: TableNarrowing | null, param: (value: unknown) => string): string {
+  const t = quote(table);
+  const conditions = [`${t}.${table === 'Workspace' ? '"id"' : '"workspaceId"'} = $1::uuid`];
+  if (narrowing?.none) conditions.push('false');
+  else if (narrowing?.owner) conditions.push(`${t}.${quote(narrowing.owner.column)} = ${param(narrowing.owner.userId)}::uuid`);
+  const where = conditions.join(' AND ');
+  if (!narrowing || (!narrowing.hiddenColumns.length && !narrowing.hiddenCustomKeys)) return `SELECT * FROM ${t} WHERE ${where}`;
+  let json = `to_jsonb(${t}.*)`;
+  if (narrowing.hiddenColumns.length) json = `(${json} - ${param(narrowing.hiddenColumns)}::text[])`;
+  const custom = narrowing.hiddenCustomKeys;
+  if (custom) json = `(${json} || jsonb_build_object(${param(custom.json)}::text, ${t}.${quote(custom.json)} - ${param(custom.keys)}::text[]))`;
+  return `SELECT narrowed.* FROM ${t} CROSS JOIN LATERAL jsonb_populate_record(NULL::${t}, ${json}) AS narrowed WHERE ${where}`;
+}
+
+/**
+ * The statement as sent: the shadowing expressions first (workspace id is `$1`), then the plugin's text (its values
+ * `$2`…), then the narrowing's values.
+ */
+export function buildPluginStatement(parts: readonly string[], values: readonly unknown[], workspaceId: string, access: TableAccess, narrowing?: Narrowing) {
   const { tables, startsWithWith } = checkPluginStatement(parts, access);
   const offset = tables.length ? 1 : 0;
   let text = parts[0]!;
   for (let i = 1; i < parts.length; i++) text += `$${i + offset}${parts[i]}`;
   const params = values.map((v) => (v instanceof Date ? v.toISOString() : v));
   if (!tables.length) return { text, params };
-  const shadows = tables
-    .map((t) => `${quote(t)} AS NOT MATERIALIZED (SELECT * FROM ${quote(t)} WHERE ${t === 'Workspace' ? '"id"' : '"workspaceId"'} = $1::uuid)`)
-    .join(',\n  ');
+  const extra: unknown[] = [];
+  const param = (value: unknown) => `$${1 + params.length + extra.push(value)}`;
+  const shadows = tables.map((t) => `${quote(t)} AS NOT MATERIALIZED (${shadowBody(t, narrowing?.(t) ?? null, param)})`).join(',\n  ');
   // A statement of its own WITH continues the list: `WITH <shadows>, <its expressions> SELECT …`.
   const body = startsWithWith ? `,\n  ${text.trimStart().slice(4)}` : `\n${text}`;
-  return { text: `WITH ${shadows}${body}`, params: [workspaceId, ...params] };
+  return { text: `WITH ${shadows}${body}`, params: [workspaceId, ...params, ...extra] };
 }
 
-/** The `sql` tag for one workspace, running on `runner` (a scoped client, or a command's transaction). */
-export function createPluginSql(runner: RawQueryRunner, workspaceId: string, access: () => TableAccess): PluginSql {
+/**
+ * The `sql` tag for one workspace, running on `runner` (a scoped client, or a command's transaction); with an API
+ * key's `permissions` (a request's, a command's), every table it reads is narrowed by them.
+ */
+export function createPluginSql(runner: RawQueryRunner, workspaceId: string, access: () => TableAccess, permissions?: Permissions | null): PluginSql {
+  const narrowing: Narrowing | undefined = permissions ? (table) => tableNarrowing(permissions, table) : undefined;
   const sql = async <Row,>(strings: TemplateStringsArray, ...values: readonly unknown[]): Promise<Row[]> => {
-    const { text, params } = buildPluginStatement(strings, values, workspaceId, access());
+    const { text, params } = buildPluginStatement(strings, values, workspaceId, access(), narrowing);
     return runner.$queryRawUnsafe<Row[]>(text, ...params);
   };
   return Object.assign(sql, { workspaceId }) as PluginSql;

@@ -67,7 +67,7 @@ export function pluginScopeFactory<Settings, Event extends string>(
     emit: ownEmit(scope.emit) as OwnEmit<Event>,
     commands: coreCommandsIn(scope),
     settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
-    sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess),
+    sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
     lock: async (key) => {
       // Two 32-bit keys: the plugin and workspace, then the plugin's key (a hash collision only serialises more).
       await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${id}:${scope.session.workspaceId}`}), hashtext(${key}))`;
@@ -110,7 +110,8 @@ export function createToolkit<Settings, Permission extends string, Event extends
     },
     sql(context, permission) {
       const caller = authorize(context, permission);
-      return createPluginSql(caller.db, caller.session.workspaceId, tableAccess);
+      // Narrowed by the key's permissions, like every other read made for it.
+      return createPluginSql(caller.db, caller.session.workspaceId, tableAccess, context.permissions);
     },
     loader: (batch) => requestLoader(batch),
     objects: services.objects,

@@ -1,5 +1,6 @@
 // The SDK's `sql` tag: one read-only statement whose tables are narrowed to the caller's workspace. Through the
 // gateway (the fixture's `stampTotals`), and directly (`sqlFor`) for what the scanner refuses.
+import { coreCatalog, Permissions, type RoleGrants } from '@crm/core';
 import { PluginSqlError } from '@crm/plugin-sdk';
 import { sqlFor } from '@crm/plugin-sdk/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,40 @@ describe('plugin sql', () => {
     expect(await sqlA`SELECT w.name FROM "Workspace" w`).toEqual([{ name: 'Sql A' }]);
     // Values are bound parameters, never SQL text.
     expect(await sqlA`SELECT count(*)::int AS n FROM "Customer" WHERE name = ${"a1' OR true OR name = '"}`).toEqual([{ n: 0 }]);
+  });
+
+  it('narrows every table by an API key’s permissions: rows, own records, hidden columns and custom values', async () => {
+    const ws = await kit.createWorkspace('Sql narrowed');
+    const { prisma } = kit.database;
+    const [ulla, otto] = await Promise.all(
+      ['ulla', 'otto'].map((name) => prisma.user.create({ data: { workspaceId: ws.workspaceId, name, email: `${name}@narrow.test` } })),
+    );
+    for (const [name, owner] of [['mine', ulla!.id], ['theirs', otto!.id]] as const) {
+      await prisma.customer.create({
+        data: { workspaceId: ws.workspaceId, name, phone: `+1 555 ${name}`, ownerId: owner, customFields: { secret: 's', shown: 'v' } },
+      });
+    }
+    const grants: RoleGrants = {
+      objects: {
+        Customer: { read: true, create: false, update: false, delete: false, ownRecordsOnly: true, hiddenFields: ['phone', 'customFields.secret'], readOnlyFields: [] },
+        User: { read: true, create: false, update: false, delete: false, ownRecordsOnly: false, hiddenFields: [], readOnlyFields: [] },
+      },
+      plugins: [],
+    };
+    const session = { workspaceId: ws.workspaceId, role: 'READ_ONLY' as const, actor: `user:${ulla!.id}`, userId: ulla!.id, customRole: { id: 'r', name: 'Rep', grants } };
+    const sql = sqlFor(stamps, prisma, ws.workspaceId, Permissions.of(session, coreCatalog));
+    // Own rows only; a hidden column is NULL (the row keeps its type); hidden custom values are left out.
+    expect(await sql`SELECT name, phone, "customFields" AS custom, "createdAt" FROM "Customer" ORDER BY name`).toEqual([
+      { name: 'mine', phone: null, custom: { shown: 'v' }, createdAt: expect.any(Date) },
+    ]);
+    // In joins and subqueries too; an object the role does not name has no rows.
+    expect(await sql`SELECT u.name, (SELECT count(*) FROM "Customer" c WHERE c."ownerId" = u.id)::int AS n FROM "User" u ORDER BY u.name`).toEqual([
+      { name: 'otto', n: 0 },
+      { name: 'ulla', n: 1 },
+    ]);
+    expect(await sql`SELECT count(*)::int AS n FROM "Deal"`).toEqual([{ n: 0 }]);
+    // Without permissions (a subscriber, a job): whole rows.
+    expect(await sqlFor(stamps, prisma, ws.workspaceId)`SELECT count(*)::int AS n FROM "Customer" WHERE phone IS NOT NULL`).toEqual([{ n: 2 }]);
   });
 
   it('refuses what would get around the workspace scope, and anything but a read', async () => {

@@ -218,3 +218,25 @@ describe('cross-sell', () => {
     for (const edge of data.customers.edges) expect(edge.node.crossSellSuggestions.length).toBeGreaterThan(0);
   });
 });
+
+describe('cross-sell for a restricted key', () => {
+  // The ranking statement is the plugin's own SQL (the SDK's `sql`): run for an API key, every core table it reads is
+  // narrowed by the key's role, like every other read made for it (docs/security.md).
+  it('narrows the ranking statement by the key’s role: a role that does not read products gets none', async () => {
+    const s = await knownPattern('Narrowed by role');
+    const keyWith = async (name: string, permissions: object[]) => {
+      const { createRole } = await s.client.query(
+        `mutation ($n: String!, $p: [ObjectPermissionInput!]!) { createRole(input: { name: $n, permissions: $p, pluginPermissions: ["cross-sell.read"] }) { role { id } } }`,
+        { n: name, p: permissions },
+      );
+      const { createApiKey } = await s.client.query(`mutation ($r: ID!) { createApiKey(input: { name: "k", roleId: $r }) { secret } }`, { r: createRole.role.id });
+      return kit.client(createApiKey.secret);
+    };
+    const skus = async (client: TestClient) =>
+      (await client.query(SUGGESTIONS, { id: s.target, first: 5 })).customer.crossSellSuggestions.map((x: { product: { sku: string } }) => x.product.sku);
+    const reader = await keyWith('Reads products', [{ object: 'Customer', read: true }, { object: 'Product', read: true }, { object: 'Order', read: true }]);
+    expect(await skus(reader)).toEqual(['B', 'C', 'D']);
+    const blind = await keyWith('No products', [{ object: 'Customer', read: true }, { object: 'Order', read: true }]);
+    expect(await skus(blind)).toEqual([]);
+  });
+});

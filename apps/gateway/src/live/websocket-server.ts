@@ -3,14 +3,14 @@ import type { ApiKeyVerifier, CommandRunner, ObjectCatalog } from '@crm/core';
 import type { GraphContext, LiveEvents } from '@crm/graph';
 import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
-import { bearerToken, contextFor } from '../authenticate.js';
+import { accessOf, bearerToken, contextFor } from '../authenticate.js';
 import { catalogOf } from '@crm/graph';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
 import type { WorkspaceSchemas } from '../custom-fields/workspace-schemas.js';
 import { executeWithDeadline } from '../request-deadline.js';
 import type { DocumentRequest, TrustedDocuments } from '../trusted-documents.js';
 import { serveGraphQLWs } from './graphql-ws-transport.js';
-import type { SessionGuard } from './session-guard.js';
+import { accessFingerprint, type SessionGuard } from './session-guard.js';
 import { SharedSubscriptions, shareKeyOf } from './shared-subscriptions.js';
 
 /** Most operations one socket may run at once. */
@@ -46,6 +46,7 @@ export interface GraphQLWebSocket {
 }
 
 interface Connection {
+  /** Built at connect; its session, permissions and caller are replaced in place when the key's access changes. */
   context: GraphContext;
   /** The key it connected with: every operation re-verifies it, as an HTTP request would. */
   apiKey: string;
@@ -71,13 +72,20 @@ interface EnvelopedRoot {
  * share its parse/validate caches, query limits and error masking. Each connection authenticates once, with
  * `connectionParams.authorization` = "Bearer <apiKey>"; a missing or bad key closes the socket with 4403, and so does
  * the key stopping to work later (revoked, expired, its user deactivated: see session-guard.ts). Every operation
- * sent on an open socket re-verifies the key, with the same cache bound as HTTP.
+ * sent on an open socket re-verifies the key, with the same cache bound as HTTP. When the key's access changes (its
+ * role is changed, it is moved to another role or given other scopes), the connection takes the new permissions for
+ * its next operations, and its running subscriptions for what they deliver next (live-sessions.ts).
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { app, verifier, runner, live, guard } = options;
   const connections = new WeakMap<WebSocket, Connection>();
   const shared = new SharedSubscriptions();
 
+  // Permissions are decided over the workspace's own catalog (its custom objects) once its schema is known.
+  const catalogNow = (workspaceId: string) => {
+    const schema = options.workspaceSchemas?.current(workspaceId);
+    return schema ? catalogOf(schema) : options.catalog;
+  };
   const transport = serveGraphQLWs(
     {
       execute: (args) =>
@@ -98,7 +106,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (!context.session || !apiKey) return false; // graphql-ws closes with 4403 Forbidden
         const socket = ctx.extra.socket;
         if (socket.readyState !== socket.OPEN) return false; // gone while its key was verified
-        const stopWatching = guard.watch(context.session, (reason) => socket.close(FORBIDDEN, `API key ${reason}`));
+        const stopWatching = guard.watch(context.session, {
+          end: (reason) => socket.close(FORBIDDEN, `API key ${reason}`),
+          follow: (current) => Object.assign(context, accessOf(current, runner, catalogNow(current.workspaceId))),
+        });
         connections.set(socket, { context, apiKey, operations: new Set(), stopWatching });
         return true;
       },
@@ -108,11 +119,20 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx.extra.socket);
         if (!connection) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
-        if (!(await verifier.verify(connection.apiKey))) {
+        const verified = await verifier.verify(connection.apiKey);
+        if (!verified) {
           // After the error below is sent (graphql-ws sends it once this callback returns).
           const socket = ctx.extra.socket;
           setTimeout(() => socket.close(FORBIDDEN, 'API key no longer valid'), 0);
           return [new GraphQLError('The API key stopped working', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        // A change the guard has not applied yet (its notice is on its way, or was missed): it applies it to every live
+        // session of the key (this connection and its subscriptions alike) before this operation runs with it.
+        if (accessFingerprint(verified) !== accessFingerprint(connection.context.session!)) {
+          await guard.recheck(verified.apiKeyId!);
+          if (accessFingerprint(verified) !== accessFingerprint(connection.context.session!)) {
+            Object.assign(connection.context, accessOf(verified, runner, catalogNow(verified.workspaceId)));
+          }
         }
         if (connection.operations.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [

@@ -1,4 +1,5 @@
-import type { SqlSession } from '@crm/db';
+import type { RoleGrants } from '@crm/core';
+import type { Role, SqlSession } from '@crm/db';
 
 // The delivery queue, in SQL. Every function is ONE statement: atomic on its own, safe on PGlite's single
 // connection (where a multi-statement transaction by hand could interleave with Prisma's), and safe between gateway
@@ -29,6 +30,11 @@ export interface ClaimedDelivery {
   secret: string;
   previousSecret: string | null;
   previousSecretExpiresAt: Date | string | null;
+  /** The role the webhook delivers as (see delivery-audience.ts): built-in, or its custom role's when set. */
+  role: Role;
+  customRoleId: string | null;
+  customRoleName: string | null;
+  customRoleGrants: RoleGrants | null;
 }
 
 /**
@@ -112,7 +118,7 @@ export async function claimDueDeliveries(sql: SqlSession, limits: ClaimLimits): 
      )
      UPDATE "WebhookDelivery" d
         SET attempts = d.attempts + 1, "lastAttemptAt" = now(), "nextAttemptAt" = now() + $2::int * interval '1 millisecond'
-       FROM "Webhook" h
+       FROM "Webhook" h LEFT JOIN "CustomRole" r ON r.id = h."customRoleId"
       WHERE h.id = d."webhookId"
         AND d.id IN (
               SELECT c.id FROM "WebhookDelivery" c
@@ -121,7 +127,8 @@ export async function claimDueDeliveries(sql: SqlSession, limits: ClaimLimits): 
                LIMIT $1
                  FOR UPDATE OF c SKIP LOCKED)
   RETURNING d.id, d."workspaceId", d."webhookId", d."eventId", d."eventType", d.event, d.attempts,
-            h.url, h.secret, h."previousSecret", h."previousSecretExpiresAt"`,
+            h.url, h.secret, h."previousSecret", h."previousSecretExpiresAt",
+            h.role, h."customRoleId", r.name AS "customRoleName", r.grants AS "customRoleGrants"`,
     [limits.limit, limits.leaseMs, limits.skipWebhooks, limits.perWebhook],
   );
 }
@@ -130,6 +137,11 @@ export async function claimDueDeliveries(sql: SqlSession, limits: ClaimLimits): 
 export async function workspacesWithWebhooks(sql: SqlSession): Promise<string[]> {
   const rows = await sql.query<{ workspaceId: string }>(`SELECT DISTINCT "workspaceId" FROM "Webhook" WHERE enabled`);
   return rows.map((row) => row.workspaceId);
+}
+
+/** Deletes deliveries that are not to be sent (their webhook's role does not see the event): one statement. */
+export async function dropDeliveries(sql: SqlSession, ids: readonly string[]): Promise<void> {
+  if (ids.length) await sql.query(`DELETE FROM "WebhookDelivery" WHERE id = ANY($1::uuid[])`, [ids]);
 }
 
 /** Deletes up to 5,000 finished (delivered or failed) deliveries made more than `keepMs` ago. */

@@ -1,8 +1,9 @@
-import { type CommandRunner, disableFailingWebhook, systemSession } from '@crm/core';
+import { type CommandRunner, disableFailingWebhook, type ObjectCatalog, systemSession } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import { type AttemptResult, type FailureStreak, recordAttemptResults, retryOnDeadlock } from './attempt-results.js';
-import { claimDueDeliveries, type ClaimedDelivery, enqueueDeliveries, pruneDeliveryLog, workspacesWithWebhooks } from './delivery-queue.js';
+import { DeliveryAudience } from './delivery-audience.js';
+import { claimDueDeliveries, type ClaimedDelivery, dropDeliveries, enqueueDeliveries, pruneDeliveryLog, workspacesWithWebhooks } from './delivery-queue.js';
 import { postWebhook } from './http-post.js';
 import { resolveWebhookOptions, type ResolvedWebhookDeliveryOptions, type WebhookDeliveryOptions } from './options.js';
 import { webhookRequest } from './request.js';
@@ -14,6 +15,8 @@ export interface WebhookDispatcherDeps {
   /** Runs the command that disables a failing webhook (and records `webhook.disabled`). */
   runner: CommandRunner;
   logger: Logger;
+  /** The schema's objects, for the permissions of the role each webhook delivers as (read when delivering). */
+  catalog: () => ObjectCatalog;
 }
 
 /** Webhooks and events looked at per statement. */
@@ -55,9 +58,11 @@ export class WebhookDispatcher {
   private recording: Promise<void> | null = null;
 
   private readonly deps: WebhookDispatcherDeps;
+  private readonly audience: DeliveryAudience;
 
   constructor(deps: WebhookDispatcherDeps, options: WebhookDeliveryOptions = {}) {
     this.deps = { ...deps, sql: gatedSql(deps.sql, MAX_CONCURRENT_STATEMENTS) };
+    this.audience = new DeliveryAudience(deps.catalog);
     this.options = resolveWebhookOptions(options);
   }
 
@@ -153,7 +158,16 @@ export class WebhookDispatcher {
       // The lease outlasts the attempt's time limit, so a slow attempt is never taken by another instance meanwhile.
       leaseMs: this.options.timeoutMs + 60_000,
     });
-    for (const delivery of claimed) {
+    // Each payload as the webhook's role sees it, decided now (a role changed meanwhile applies to pending deliveries);
+    // what the role does not see is not a delivery at all.
+    const unseen: string[] = [];
+    for (const claim of claimed) {
+      const event = this.audience.eventFor(claim);
+      if (!event) {
+        unseen.push(claim.id);
+        continue;
+      }
+      const delivery = event === claim.event ? claim : { ...claim, event };
       this.busy.set(delivery.webhookId, (this.busy.get(delivery.webhookId) ?? 0) + 1);
       const attempt: Promise<void> = this.attempt(delivery).finally(() => {
         const left = (this.busy.get(delivery.webhookId) ?? 1) - 1;
@@ -164,6 +178,10 @@ export class WebhookDispatcher {
       });
       this.inFlight.add(attempt);
     }
+    // If this fails, the leases run out and the next claim decides again.
+    await dropDeliveries(this.deps.sql, unseen).catch((error: unknown) =>
+      this.deps.logger.warn('could not drop webhook deliveries the role does not see', { count: unseen.length, ...describeError(error) }),
+    );
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {

@@ -4,6 +4,7 @@ import { isUuid } from '../uuid.js';
 import { MONEY_PATTERN } from '../money.js';
 import { isCalendarDay } from '../objects/filter/parse-filter.js';
 import { fields as inputFields } from '../validation.js';
+import type { Permissions } from '../permissions/permissions.js';
 import type { CustomField } from './definition.js';
 import { loadCustomFields } from './load-definitions.js';
 import { isExtensible } from './definition.js';
@@ -144,6 +145,7 @@ export async function customValuesOf(
   object: string,
   input: unknown,
   before: { id: string; values: CustomValues } | null,
+  permissions?: Permissions,
   /** How errors name a value's input field: `customFields.` on core objects, nothing on a custom object's own input. */
   prefix = 'customFields.',
 ): Promise<CustomValues | undefined> {
@@ -160,6 +162,8 @@ export async function customValuesOf(
   for (const field of definitions) {
     const path = `${prefix}${field.name}`;
     if (field.name in given) {
+      // A role's hidden and read-only custom fields: FORBIDDEN naming `customFields.<name>`, before anything is written.
+      permissions?.requireWritableCustomField(object, field);
       const raw = given[field.name];
       if (isEmpty(raw)) delete values[field.key];
       else values[field.key] = storedValue(field, raw, path);

@@ -53,18 +53,18 @@ export interface FieldDeclaration {
   group?: boolean;
   /** The least role that reads the field. @default READ_ONLY */
   read?: Role;
-  /**
-   * Kept by the system (running totals, stage timestamps), never set from input: a command that only maintains
-   * these needs no update permission on the object, and roles cannot grant or refuse writing them. @default false
-   */
-  computed?: boolean;
   /** Output as a GraphQL field of the object. @default true, except `reference` (the relation is output instead) */
   expose?: boolean;
   /**
-   * Taken by the object's generic writes (`createXs`, `updateXs`, `upsertX`, imports; docs/data.md): `true` on create
-   * and update, `'create'` or `'update'` on one only. The object's writer validates it. @default false
+   * Who writes the field, the one marker both roles and generic writes read:
+   * - `true`, `'create'` or `'update'`: input, also taken by the object's generic writes (`createXs`, `updateXs`,
+   *   `upsertX`, imports; docs/data.md) on create and update, or on one only; the object's writer validates it;
+   * - absent (or `false`): input of the object's own commands only (or set by the database, such as `createdAt`);
+   * - `'system'`: kept by the system (running totals, stage timestamps), never set from input: a command that only
+   *   maintains these needs no update permission on the object, and roles cannot grant or refuse writing them.
+   * Resolved as `write` (generic writes) and `computed` (`'system'`). @default false
    */
-  write?: boolean | 'create' | 'update';
+  write?: boolean | 'create' | 'update' | 'system';
   description?: string;
 }
 
@@ -166,7 +166,11 @@ export interface ObjectDeclaration {
 }
 
 /** A declaration with every default filled in, as the derivations read it. */
-export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description' | 'nulls' | 'stored'>> {
+export interface ResolvedField extends Required<Omit<FieldDeclaration, 'enum' | 'references' | 'search' | 'description' | 'nulls' | 'stored' | 'write'>> {
+  /** Taken by the object's generic writes (from the declaration's `write`; never for a `'system'` field). */
+  write: boolean | 'create' | 'update';
+  /** Kept by the system, never set from input (the declaration's `write: 'system'`). */
+  computed: boolean;
   stored?: StoredInJson;
   nulls?: 'first' | 'last';
   name: string;
@@ -232,9 +236,9 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       aggregate: f.aggregate ?? (isNumeric(f.kind) || f.kind === 'datetime' || f.kind === 'date'),
       group: f.group ?? false,
       read: f.read ?? 'READ_ONLY',
-      computed: f.computed ?? false,
+      computed: f.write === 'system',
       expose: f.expose ?? f.kind !== 'reference',
-      write: f.write ?? false,
+      write: f.write === 'system' ? false : (f.write ?? false),
       description: f.description,
     });
   }

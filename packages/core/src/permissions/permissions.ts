@@ -1,7 +1,8 @@
 import type { FilterNode, ObjectCatalog, ResolvedField, ResolvedObject } from '../objects/index.js';
+import { CUSTOM_VALUES_COLUMN } from '../custom-fields/field-types.js';
 import { CrmError, forbidden } from '../errors.js';
 import { hasRole, type Session } from '../session.js';
-import { isGoverned, type ObjectAction, type ObjectGrant } from './role-grants.js';
+import { grantName, isGoverned, type ObjectAction, type ObjectGrant } from './role-grants.js';
 import { scopesAllow } from './scopes.js';
 
 const everything: ObjectGrant = { read: true, create: true, update: true, delete: true, ownRecordsOnly: false, hiddenFields: [], readOnlyFields: [] };
@@ -27,7 +28,10 @@ export class Permissions {
   }
 
   readonly #grants = new Map<string, ObjectGrant>();
-  /** `Object.field` names: a workspace's schema has its own catalog (custom fields), so fields are matched by name. */
+  /**
+   * `Object.<grant name>`: a workspace's schema has its own catalog (custom fields), so fields are matched by the name
+   * grants give them (`grantName`: custom fields by `customFields.<key>`).
+   */
   readonly #hidden = new Set<string>();
   readonly #readOnly = new Set<string>();
   /** The user whose records an own-records rule keeps (null: the key is linked to no user, so it keeps none). */
@@ -74,13 +78,31 @@ export class Permissions {
 
   /** Whether the key reads a field: its object is readable, the role does not hide it, the declared `read` role is met. */
   canReadField(field: ResolvedField): boolean {
-    if (this.#hidden.has(`${field.owner}.${field.name}`) || !hasRole(this.session, field.read)) return false;
+    if (this.#hidden.has(`${field.owner}.${grantName(field)}`) || !hasRole(this.session, field.read)) return false;
     return !this.catalog.has(field.owner) || this.can(this.catalog.get(field.owner), 'read');
   }
 
   /** Whether the key writes a field (values the system keeps, `computed`, are nobody's to write). */
   canWriteField(field: ResolvedField): boolean {
-    return !field.computed && !this.#readOnly.has(`${field.owner}.${field.name}`) && this.canReadField(field);
+    return !field.computed && !this.#readOnly.has(`${field.owner}.${grantName(field)}`) && this.canReadField(field);
+  }
+
+  /**
+   * FORBIDDEN naming `customFields.<name>` unless the key may write the custom field of `object` stored under `key`:
+   * checked by the commands that store custom values, which know the workspace's definitions (the catalog a key's
+   * permissions were built with may not).
+   */
+  requireWritableCustomField(object: string, field: { name: string; key: string }): void {
+    const granted = `${object}.${CUSTOM_VALUES_COLUMN}.${field.key}`;
+    if (!this.#hidden.has(granted) && !this.#readOnly.has(granted)) return;
+    const path = `${CUSTOM_VALUES_COLUMN}.${field.name}`;
+    throw new CrmError('FORBIDDEN', `${path}: your API key's role cannot write ${object}.${field.name}`, path);
+  }
+
+  /** The stable keys of `object`'s custom fields the key does not read (payloads carry custom values by key). */
+  hiddenCustomFieldKeys(object: string): string[] {
+    const prefix = `${object}.${CUSTOM_VALUES_COLUMN}.`;
+    return [...this.#hidden].filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
   }
 
   /**
@@ -143,20 +165,49 @@ export class Permissions {
   }
 }
 
+/** The declared object an event is about (by its subject type, a type or model name), or null. */
+export function eventSubjectObject(catalog: ObjectCatalog, event: { subjectType: string }): ResolvedObject | null {
+  return catalog.has(event.subjectType) ? catalog.get(event.subjectType) : (catalog.byModel(event.subjectType) ?? null);
+}
+
 /**
  * An event's payload as a key may see it: values of fields it does not read are null, and an update's `changes`
- * (`{ field: { from, to } }`) and `changed` leave them out. Subscriptions and the audit log hand payloads over
- * through this; `object` is the event's subject object (null: not a declared object, the payload is as stored).
+ * (`{ field: { from, to } }`) and `changed` leave them out. Subscriptions, the audit log and webhooks (as their role)
+ * hand payloads over through this; `object` is the event's subject object (null: not a declared object, the payload is as stored).
  */
 export function scrubEventPayload(permissions: Permissions, object: ResolvedObject | null, payload: unknown): unknown {
   if (!object || !payload || typeof payload !== 'object' || Array.isArray(payload)) return payload;
   const hidden = [...object.fields.values()].filter((field) => !permissions.canReadField(field)).map((field) => field.name);
-  if (!hidden.length) return payload;
+  const hiddenKeys = permissions.hiddenCustomFieldKeys(object.name);
+  if (!hidden.length && !hiddenKeys.length) return payload;
   const copy: Record<string, unknown> = { ...(payload as Record<string, unknown>) };
   for (const name of hidden) if (name in copy) copy[name] = null;
+  if (hiddenKeys.length) {
+    // Custom values travel as one object keyed by the fields' stable keys, whole (`customFields`) or as a change.
+    const withoutHidden = (values: unknown) =>
+      isRecord(values) ? Object.fromEntries(Object.entries(values).filter(([key]) => !hiddenKeys.includes(key))) : values;
+    if (CUSTOM_VALUES_COLUMN in copy) copy[CUSTOM_VALUES_COLUMN] = withoutHidden(copy[CUSTOM_VALUES_COLUMN]);
+    const changes = isRecord(copy.changes) ? copy.changes : null;
+    const change = changes?.[CUSTOM_VALUES_COLUMN];
+    if (changes && isRecord(change)) {
+      const from = withoutHidden(change.from);
+      const to = withoutHidden(change.to);
+      // A change of hidden values only is no change the key may see.
+      if (sameValues(from, to)) hidden.push(CUSTOM_VALUES_COLUMN);
+      else copy.changes = { ...changes, [CUSTOM_VALUES_COLUMN]: { from, to } };
+    }
+  }
   if (copy.changes && typeof copy.changes === 'object') {
     copy.changes = Object.fromEntries(Object.entries(copy.changes as Record<string, unknown>).filter(([name]) => !hidden.includes(name)));
   }
   if (Array.isArray(copy.changed)) copy.changed = (copy.changed as unknown[]).filter((name) => !hidden.includes(name as string));
   return copy;
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whether two sets of custom values are equal, whatever their keys' order. */
+const sameValues = (a: unknown, b: unknown) => {
+  const canonical = (values: unknown) => JSON.stringify(isRecord(values) ? Object.entries(values).sort(([x], [y]) => x.localeCompare(y)) : (values ?? null));
+  return canonical(a) === canonical(b);
+};

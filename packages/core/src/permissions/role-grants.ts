@@ -1,4 +1,5 @@
-import type { ObjectCatalog, ResolvedObject } from '../objects/index.js';
+import type { ObjectCatalog, ResolvedField, ResolvedObject } from '../objects/index.js';
+import { isExtensible } from '../custom-fields/definition.js';
 import { badInput } from '../errors.js';
 
 /** What a role may do with one object. Objects a role does not name are closed to it. */
@@ -22,6 +23,22 @@ export interface RoleGrants {
   /** Plugins' declared permissions the role holds, as `<pluginId>.<permission>` (`loyalty.redeem`). */
   readonly plugins: readonly string[];
 }
+
+/**
+ * How a role's grants name a field: a built-in field by its name, a custom field by its stable key
+ * (`customFields.<key>`), so renaming a custom field keeps the rules roles have for it.
+ */
+export function grantName(field: Pick<ResolvedField, 'name' | 'stored'>): string {
+  return field.stored ? `${field.stored.json}.${field.stored.key}` : field.name;
+}
+
+/** The field of `object` an entry of a role names: by name, or a custom field by its grant name (`customFields.<key>`). */
+export function grantedField(object: ResolvedObject, name: string): ResolvedField | undefined {
+  return object.fields.get(name) ?? [...object.fields.values()].find((field) => field.stored && grantName(field) === name);
+}
+
+/** A custom field named by its grant name (`customFields.<key>`). */
+const CUSTOM_GRANT_NAME = /^customFields\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 const PLUGIN_PERMISSION = /^[a-z0-9][a-z0-9-]*\.[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -50,24 +67,30 @@ export function checkRoleGrants(catalog: ObjectCatalog, entries: readonly ({ obj
     if (grants[object.name]) throw badInput(`${at}.object: ${object.name} is named twice`, `${at}.object`);
     if (!entry.read && (entry.create || entry.update || entry.delete)) throw badInput(`${at}.read: writing ${object.name} needs reading it`, `${at}.read`);
     if (entry.ownRecordsOnly && !object.owner) throw badInput(`${at}.ownRecordsOnly: ${object.name} has no owner or assignee`, `${at}.ownRecordsOnly`);
-    const fieldNamed = (list: 'hiddenFields' | 'readOnlyFields', name: string, j: number) => {
-      const field = object.fields.get(name);
+    // Custom fields are named like built-in ones (or by `customFields.<key>`), checked against the workspace's
+    // definitions (its schema's catalog), and stored by key.
+    const fieldNamed = (list: 'hiddenFields' | 'readOnlyFields', name: string, j: number): string => {
+      const field = grantedField(object, name);
       const path = `${at}.${list}.${j}`;
+      // A rule for a custom field that is not live now (archived, or deleted) is kept by its key: it holds again if
+      // the field is restored, and updating the role's other permissions does not trip over it.
+      if (!field && CUSTOM_GRANT_NAME.test(name) && isExtensible(object.name)) return name;
       if (!field || field.kind === 'id') throw badInput(`${path}: ${object.name} has no field ${name}`, path);
       if (field.computed && list === 'readOnlyFields') throw badInput(`${path}: ${name} is kept by the system, never written`, path);
       if (list === 'hiddenFields' && !field.nullable) throw badInput(`${path}: ${name} is never null in the schema, so it cannot be hidden`, path);
       if (list === 'hiddenFields' && field.name === object.owner && entry.ownRecordsOnly) throw badInput(`${path}: the own-records rule reads ${name}`, path);
+      return grantName(field);
     };
-    entry.hiddenFields.forEach((name, j) => fieldNamed('hiddenFields', name, j));
-    entry.readOnlyFields.forEach((name, j) => fieldNamed('readOnlyFields', name, j));
+    const hiddenFields = entry.hiddenFields.map((name, j) => fieldNamed('hiddenFields', name, j));
+    const readOnlyFields = entry.readOnlyFields.map((name, j) => fieldNamed('readOnlyFields', name, j));
     grants[object.name] = {
       read: entry.read,
       create: entry.create,
       update: entry.update,
       delete: entry.delete,
       ownRecordsOnly: entry.ownRecordsOnly,
-      hiddenFields: [...new Set(entry.hiddenFields)],
-      readOnlyFields: [...new Set(entry.readOnlyFields)],
+      hiddenFields: [...new Set(hiddenFields)],
+      readOnlyFields: [...new Set(readOnlyFields)],
     };
   });
   return { objects: grants, plugins: [...new Set(plugins)] };

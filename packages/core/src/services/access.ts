@@ -74,8 +74,7 @@ export async function createApiKey(caller: Caller, raw: z.input<typeof createApi
       if (input.customRoleId) {
         const role = await scope.tx.customRole.findUnique({ where: { id: input.customRoleId }, select: { grants: true } });
         if (!role) throw notFound('Role', 'roleId');
-        const ownOnly = Object.values((role.grants as unknown as RoleGrants).objects).some((grant) => grant.ownRecordsOnly);
-        if (ownOnly && !input.userId) throw badInput('This role keeps only its own records: link the key to a team member', 'userId');
+        if (keepsOwnRecords(role.grants as unknown as RoleGrants) && !input.userId) throw badInput('This role keeps only its own records: link the key to a team member', 'userId');
       }
       const issued = await issueApiKey(scope.tx, {
         workspaceId: scope.session.workspaceId,
@@ -90,6 +89,54 @@ export async function createApiKey(caller: Caller, raw: z.input<typeof createApi
       const key = await scope.tx.apiKey.findUniqueOrThrow({ where: { id: issued.id } });
       scope.emit('apikey.created', { type: 'ApiKey', id: key.id }, { name: key.name, role: key.role });
       return { key, issued };
+    },
+    { role: 'ADMIN' },
+  );
+}
+
+const updateApiKeyInput = z.object({
+  id: fields.id,
+  role: z.enum(roles).nullish(),
+  customRoleId: fields.id.nullish(),
+  scopes: z.array(z.string()).max(100).nullish(),
+});
+
+/** Whether a role's grants keep only the key's user's records somewhere (such a key must be linked to a user). */
+function keepsOwnRecords(grants: RoleGrants): boolean {
+  return Object.values(grants.objects).some((grant) => grant.ownRecordsOnly);
+}
+
+/**
+ * Moves a key to another role (a built-in `role` or a custom role, `customRoleId`) and/or replaces its `scopes`
+ * (checked against the schema's objects by the caller). Its live sessions follow at once, on every instance
+ * (`apikey.updated`). A key cannot change itself, so a workspace cannot lock itself out by accident.
+ */
+export async function updateApiKey(caller: Caller, raw: z.input<typeof updateApiKeyInput>): Promise<ApiKey> {
+  const input = parseInput(updateApiKeyInput, raw);
+  if (input.role != null && input.customRoleId != null) throw badInput('Give either a built-in role or a roleId, not both', 'roleId');
+  if (input.scopes === null) throw badInput('scopes cannot be removed; give [] for everything the role allows', 'scopes');
+  return caller.run(
+    async (scope) => {
+      const key = await scope.tx.apiKey.findUnique({ where: { id: input.id } });
+      if (!key) throw notFound('API key', 'id');
+      if (input.id === scope.session.apiKeyId) throw badInput('An API key cannot change its own role or scopes; use another ADMIN key', 'id');
+      if (key.revokedAt) throw badInput('This API key is revoked', 'id');
+      if (input.customRoleId) {
+        const role = await scope.tx.customRole.findUnique({ where: { id: input.customRoleId }, select: { grants: true } });
+        if (!role) throw notFound('Role', 'roleId');
+        if (keepsOwnRecords(role.grants as unknown as RoleGrants) && !key.userId) {
+          throw badInput('This role keeps only its own records: the key must be linked to a team member', 'roleId');
+        }
+      }
+      const roleChange =
+        input.customRoleId != null ? { role: 'READ_ONLY' as Role, customRoleId: input.customRoleId } : input.role != null ? { role: input.role as Role, customRoleId: null } : {};
+      const updated = await scope.tx.apiKey.update({
+        where: { id: input.id },
+        data: { ...roleChange, ...(input.scopes ? { scopes: input.scopes } : {}) },
+      });
+      const changed = [...(input.role != null || input.customRoleId != null ? ['role'] : []), ...(input.scopes ? ['scopes'] : [])];
+      scope.emit('apikey.updated', { type: 'ApiKey', id: key.id }, { changed });
+      return updated;
     },
     { role: 'ADMIN' },
   );

@@ -27,7 +27,7 @@ export async function createCompany(caller: Caller, raw: z.input<typeof createCo
   const input = parseInput(createCompanyInput, raw);
   return caller.run(async (scope) => {
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
-    const customFields = await customValuesOf(scope.tx, 'Company', input.customFields, null);
+    const customFields = await customValuesOf(scope.tx, 'Company', input.customFields, null, scope.permissions);
     const company = await scope.tx.company.create({
       data: {
         workspaceId: scope.session.workspaceId,
@@ -60,7 +60,7 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
       size: input.size,
       annualWallet: input.annualWallet,
       ownerId: input.ownerId,
-      customFields: (await customValuesOf(scope.tx, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues })) as
+      customFields: (await customValuesOf(scope.tx, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions)) as
         | Prisma.InputJsonObject
         | undefined,
     };

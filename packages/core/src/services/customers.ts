@@ -68,7 +68,7 @@ export async function createCustomer(caller: Caller, raw: CreateCustomerInput): 
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     const stage = input.lifecycleStage ?? 'PROSPECT';
     if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
-    const customFields = await customValuesOf(tx, 'Customer', input.customFields, null);
+    const customFields = await customValuesOf(tx, 'Customer', input.customFields, null, scope.permissions);
     const customer = await tx.customer.create({
       data: {
         workspaceId: scope.session.workspaceId,
@@ -124,7 +124,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
       externalRef: input.externalRef,
       attributes: input.attributes === null ? {} : (input.attributes as Prisma.InputJsonObject | undefined),
       annualWallet: input.annualWallet,
-      customFields: (await customValuesOf(tx, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues })) as
+      customFields: (await customValuesOf(tx, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions)) as
         | Prisma.InputJsonObject
         | undefined,
     };

@@ -27,7 +27,7 @@ export async function createRole(caller: Caller, raw: z.input<typeof createRoleI
   );
 }
 
-/** Changes a role; its keys get the new permissions at once over HTTP (live sockets keep theirs until they reconnect). */
+/** Changes a role; its keys get the new permissions at once, over HTTP and on live connections (`role.updated`). */
 export async function updateRole(caller: Caller, raw: z.input<typeof updateRoleInput>, grants: RoleGrants | null): Promise<CustomRole> {
   const input = parseInput(updateRoleInput, raw);
   return caller.run(
@@ -46,15 +46,28 @@ export async function updateRole(caller: Caller, raw: z.input<typeof updateRoleI
   );
 }
 
-/** Deletes a role no working key has (CONFLICT otherwise: revoke or move those keys first). */
-export async function deleteRole(caller: Caller, raw: { id: string }): Promise<CustomRole> {
-  const { id } = parseInput(z.object({ id: fields.id }), raw);
+/**
+ * Deletes a role. A role working keys still have is refused (CONFLICT: move them with `updateApiKey` or revoke them
+ * first), unless `revokeKeys` is set: those keys are then revoked in the same transaction (`apikey.revoked` each, so
+ * their live sessions end with 4403 on every instance). A role webhooks deliver as is refused (CONFLICT) either way:
+ * give those webhooks another role first, so no payload is ever sent under a role that no longer exists.
+ */
+export async function deleteRole(caller: Caller, raw: { id: string; revokeKeys?: boolean | null }): Promise<CustomRole> {
+  const { id, revokeKeys } = parseInput(z.object({ id: fields.id, revokeKeys: z.boolean().nullish() }), raw);
   return caller.run(
     async (scope) => {
       const role = await scope.tx.customRole.findUnique({ where: { id } });
       if (!role) throw notFound('Role', 'id');
-      const inUse = await scope.tx.apiKey.count({ where: { customRoleId: id, revokedAt: null } });
-      if (inUse) throw conflict(`${inUse} API key(s) still have this role; revoke them first`, 'id');
+      const webhooks = await scope.tx.webhook.count({ where: { customRoleId: id } });
+      if (webhooks) throw conflict(`${webhooks} webhook(s) deliver as this role; give them another role first`, 'id');
+      const working = await scope.tx.apiKey.findMany({ where: { customRoleId: id, revokedAt: null }, select: { id: true, name: true } });
+      if (working.length && !revokeKeys) {
+        throw conflict(`${working.length} API key(s) still have this role; move them to another role or revoke them first (or delete with revokeKeys)`, 'id');
+      }
+      if (working.length) {
+        await scope.tx.apiKey.updateMany({ where: { id: { in: working.map((key) => key.id) } }, data: { revokedAt: new Date() } });
+        for (const key of working) scope.emit('apikey.revoked', { type: 'ApiKey', id: key.id }, { name: key.name });
+      }
       // Revoked keys keep their row for the record; they never open a session again, so they may forget the role.
       await scope.tx.apiKey.updateMany({ where: { customRoleId: id }, data: { customRoleId: null } });
       await scope.tx.customRole.delete({ where: { id } });

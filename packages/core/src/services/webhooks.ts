@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Webhook, WebhookDelivery } from '@crm/db';
+import type { Role, Webhook, WebhookDelivery } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { changedKeys } from '../references.js';
@@ -33,11 +33,18 @@ const webhookFields = {
     .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces'),
 };
 
+/** The role a webhook delivers as: a built-in `role` or a custom role (`customRoleId`), not both. */
+const deliveredAs = {
+  role: z.enum(['ADMIN', 'MEMBER', 'READ_ONLY']).nullish(),
+  customRoleId: fields.id.nullish(),
+};
+
 const createInput = z.object({
   url: webhookFields.url,
   eventTypes: webhookFields.eventTypes,
   secret: webhookFields.secret.nullish(),
   description: webhookFields.description.nullish(),
+  ...deliveredAs,
 });
 const updateInput = z.object({
   id: fields.id,
@@ -45,6 +52,7 @@ const updateInput = z.object({
   eventTypes: webhookFields.eventTypes.nullish(),
   enabled: z.boolean().nullish(),
   description: webhookFields.description.nullish(),
+  ...deliveredAs,
 });
 const rotateInput = z.object({
   id: fields.id,
@@ -73,6 +81,22 @@ const hostOf = (url: string) => new URL(url).host;
 async function currentSeq(scope: CommandScope): Promise<bigint> {
   const { eventSeq } = await scope.tx.workspace.findUniqueOrThrow({ where: { id: scope.session.workspaceId }, select: { eventSeq: true } });
   return eventSeq;
+}
+
+/**
+ * The columns of the role a webhook is to deliver as (undefined: unchanged), checked: a custom role must be the
+ * workspace's (NOT_FOUND `roleId`). Webhooks are created by ADMIN keys, so a webhook made without one delivers as ADMIN.
+ */
+async function deliveryRole(
+  scope: CommandScope,
+  input: { role?: Role | null; customRoleId?: string | null },
+): Promise<{ role: Role; customRoleId: string | null } | undefined> {
+  if (input.role != null && input.customRoleId != null) throw badInput('Give either a built-in role or a roleId, not both', 'roleId');
+  if (input.customRoleId != null) {
+    if (!(await scope.tx.customRole.count({ where: { id: input.customRoleId } }))) throw notFound('Role', 'roleId');
+    return { role: 'READ_ONLY', customRoleId: input.customRoleId };
+  }
+  return input.role != null ? { role: input.role, customRoleId: null } : undefined;
 }
 
 async function loadWebhook(scope: CommandScope, id: string): Promise<Webhook> {
@@ -106,8 +130,10 @@ export async function createWebhook(
         throw badInput(`A workspace can have at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
       }
       const secret = input.secret ?? generateWebhookSecret();
+      const role = (await deliveryRole(scope, input)) ?? { role: 'ADMIN' as Role, customRoleId: null };
       const webhook = await scope.tx.webhook.create({
         data: {
+          ...role,
           workspaceId: scope.session.workspaceId,
           url: input.url,
           eventTypes: input.eventTypes,
@@ -133,7 +159,7 @@ export async function updateWebhook(
   policy: WebhookTargetPolicy = defaultPolicy,
 ): Promise<Webhook> {
   const input = parseInput(updateInput, raw);
-  for (const key of ['url', 'eventTypes', 'enabled'] as const) {
+  for (const key of ['url', 'eventTypes', 'enabled', 'role'] as const) {
     if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
   }
   if (input.url) checkTarget(input.url, policy);
@@ -144,6 +170,7 @@ export async function updateWebhook(
         url: input.url ?? undefined,
         eventTypes: input.eventTypes ?? undefined,
         description: input.description,
+        ...(await deliveryRole(scope, input)),
       };
       if (input.enabled === true && !before.enabled) {
         Object.assign(data, {
@@ -155,7 +182,7 @@ export async function updateWebhook(
         await cancelPending(scope, before.id, 'Webhook disabled');
       }
       const webhook = await scope.tx.webhook.update({ where: { id: before.id }, data });
-      scope.emit('webhook.updated', { type: 'Webhook', id: webhook.id }, { changed: changedKeys(input) });
+      scope.emit('webhook.updated', { type: 'Webhook', id: webhook.id }, { changed: [...new Set(changedKeys(input).map((key) => (key === 'customRoleId' ? 'role' : key)))] });
       return webhook;
     },
     { role: 'ADMIN' },

@@ -1,4 +1,4 @@
-import { checkScopes, createApiKey, createUser, type ObjectCatalog, revokeApiKey, updateUser } from '@crm/core';
+import { checkScopes, createApiKey, createUser, type ObjectCatalog, revokeApiKey, updateApiKey, updateUser } from '@crm/core';
 import type { ApiKey, CustomRole } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
@@ -20,7 +20,7 @@ export function registerAccess(builder: Builder, enums: Enums, roleRef: ReturnTy
         type: roleRef,
         nullable: true,
         select: { customRole: true },
-        resolve: (key) => ((key as ApiKey & { customRole?: CustomRole | null }).customRole ? customView((key as ApiKey & { customRole: CustomRole }).customRole) : null),
+        resolve: (key) => ((key as ApiKey & { customRole?: CustomRole | null }).customRole ? customView((key as ApiKey & { customRole: CustomRole }).customRole, catalog) : null),
       }),
       scopes: t.exposeStringList('scopes', { description: 'Narrower scopes (`deals:read`, `customers:write`); empty: everything the role allows.' }),
       user: t.relation('user', { nullable: true }),
@@ -69,6 +69,15 @@ export function registerAccess(builder: Builder, enums: Enums, roleRef: ReturnTy
       expiresAt: t.field({ type: 'DateTime', description: 'When the key stops working (live connections included); unset: never.' }),
     }),
   });
+  const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
+    description: 'Moves a key to another role and/or replaces its scopes; its live connections follow at once.',
+    fields: (t) => ({
+      id: t.id({ required: true }),
+      role: t.field({ type: enums.Role, description: 'A built-in role (the key leaves its custom role); or give `roleId`.' }),
+      roleId: t.id({ description: 'A custom role of the workspace (`roles`); or give `role`.' }),
+      scopes: t.stringList({ description: 'Replaces the scopes: `<objects>:read` or `<objects>:write`; [] for everything the role allows.' }),
+    }),
+  });
   const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 
   const CreateApiKeyPayload = builder.objectRef<{ key: ApiKey; secret: string }>('CreateApiKeyPayload').implement({
@@ -103,6 +112,18 @@ export function registerAccess(builder: Builder, enums: Enums, roleRef: ReturnTy
         });
         return { key, secret: issued.apiKey };
       },
+    }),
+    updateApiKey: t.field({
+      type: payloadType(builder, 'UpdateApiKeyPayload', 'apiKey', 'ApiKey'),
+      args: { input: t.arg({ type: UpdateApiKeyInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => ({
+        apiKey: await updateApiKey(callerOf(ctx), {
+          id: rowId(input.id, 'ApiKey', 'id'),
+          role: input.role,
+          customRoleId: optionalRowId(input.roleId, 'CustomRole', 'roleId'),
+          scopes: input.scopes ? checkScopes(catalog, input.scopes) : input.scopes,
+        }),
+      }),
     }),
     revokeApiKey: t.field({
       type: payloadType(builder, 'RevokeApiKeyPayload', 'apiKey', 'ApiKey'),

@@ -1,4 +1,4 @@
-import { badInput, CrmError, type ObjectCatalog, type Permissions, type RecordedEvent, type ResolvedObject, scrubEventPayload } from '@crm/core';
+import { badInput, CrmError, eventSubjectObject as subjectObject, type ObjectCatalog, type Permissions, type RecordedEvent, type ResolvedObject, scrubEventPayload } from '@crm/core';
 import { brandWithType } from '@pothos/core';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, isObjectType } from 'graphql';
@@ -8,21 +8,12 @@ import type { GraphContext } from '../context.js';
 import { eventStream } from '../live/event-stream.js';
 import { catalogOf } from '../objects/catalog-of.js';
 
-/** The declared object an event is about (by its subject type), or null. */
-function subjectObject(catalog: ObjectCatalog, event: Pick<RecordedEvent, 'subjectType'>): ResolvedObject | null {
-  return catalog.has(event.subjectType) ? catalog.get(event.subjectType) : (catalog.byModel(event.subjectType) ?? null);
-}
-
 /** Whether a key sees an event at all: not when its role does not read the subject's object. */
 function eventReadable(permissions: Permissions | null, catalog: ObjectCatalog, event: Pick<RecordedEvent, 'subjectType'>): boolean {
   const object = subjectObject(catalog, event);
   return !permissions || !object || permissions.can(object, 'read');
 }
 
-/**
- * Drops events whose subject the key may not see under "own records only" (one look-up per such event, through the
- * key's narrowed client; keys without the rule pay nothing).
- */
 /**
  * The condition "`id` is one of the key's own records of `object`": the data layer narrows governed tables itself; a
  * custom object's shared table is narrowed here (its rows, and the owner column the key's user).
@@ -34,21 +25,35 @@ export function ownSubjectWhere(permissions: Permissions, object: ResolvedObject
   return permissions.userId ? { id, [shared.column]: shared.value, [owner.column]: permissions.userId } : { id: { in: [] } };
 }
 
-async function* ownSubjectsOnly(events: AsyncIterableIterator<RecordedEvent>, context: GraphContext, catalog: ObjectCatalog): AsyncGenerator<RecordedEvent> {
-  const { permissions } = context;
-  const db = callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> } | undefined>;
-  try {
-    for await (const event of events) {
-      const object = subjectObject(catalog, event);
-      if (permissions && object && permissions.ownerField(object)) {
-        const delegate = db[object.model[0]!.toLowerCase() + object.model.slice(1)];
-        if (!delegate || !(await delegate.count({ where: ownSubjectWhere(permissions, object, event.subjectId) }))) continue;
+/**
+ * Drops events whose subject the key may not see under "own records only" (one look-up per such event, through the
+ * key's narrowed client; keys without the rule pay nothing). The key's permissions are read per event: a live
+ * connection's are replaced when its role changes. A plain iterator, not an async generator, so that `return()` (the
+ * subscriber leaving) closes the stream at once instead of waiting for its next event.
+ */
+function ownSubjectsOnly(events: AsyncIterableIterator<RecordedEvent>, context: GraphContext, catalog: ObjectCatalog): AsyncIterableIterator<RecordedEvent> {
+  const visible = async (event: RecordedEvent) => {
+    const { permissions } = context;
+    const object = subjectObject(catalog, event);
+    if (!permissions || !object || !permissions.ownerField(object)) return true;
+    const db = callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> } | undefined>;
+    const delegate = db[object.model[0]!.toLowerCase() + object.model.slice(1)];
+    return Boolean(delegate && (await delegate.count({ where: ownSubjectWhere(permissions, object, event.subjectId) })));
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      for (;;) {
+        const step = await events.next();
+        if (step.done || (await visible(step.value))) return step;
       }
-      yield event;
-    }
-  } finally {
-    await events.return?.();
-  }
+    },
+    async return() {
+      return (await events.return?.()) ?? { done: true, value: undefined };
+    },
+  };
 }
 
 /** An event's cursor: opaque to clients, base64 of its per-workspace seq. */
@@ -134,7 +139,6 @@ export function registerEvents(builder: Builder) {
       subscribe: (_root, args, context, info) => {
         const caller = callerOf(context);
         const catalog = catalogOf(info.schema);
-        const { permissions } = context;
         if (!context.live) throw new CrmError('NOT_FOUND', 'Subscriptions are not available on this endpoint');
         const after = args.after ? seqOfCursor(args.after) : null;
         const types = args.types?.length ? new Set(args.types) : null;
@@ -144,13 +148,14 @@ export function registerEvents(builder: Builder) {
           db: caller.db,
           workspaceId: caller.session.workspaceId,
           after,
-          // Filtered here, before any selection runs: only matching events reach the resolvers.
+          // Filtered here, before any selection runs: only matching events reach the resolvers. Permissions are read
+          // per event (from the context, which a live connection's role change updates in place).
           matches: (event) =>
             (!types || types.has(event.type)) &&
             (!subject || (event.subjectId === subject.id && event.subjectType === subject.typename)) &&
-            eventReadable(permissions, catalog, event),
+            eventReadable(context.permissions, catalog, event),
         });
-        return permissions?.restrictsRows ? ownSubjectsOnly(stream, context, catalog) : stream;
+        return ownSubjectsOnly(stream, context, catalog);
       },
       resolve: (event) => event,
     }),

@@ -2,6 +2,7 @@ import {
   checkRoleGrants,
   createRole,
   deleteRole,
+  grantedField,
   isGoverned,
   type ObjectCatalog,
   type ObjectGrant,
@@ -56,15 +57,27 @@ function builtInView(catalog: ObjectCatalog, role: Role): RoleView {
 
 const builtInRoles = new WeakMap<ObjectCatalog, RoleView[]>();
 
-/** A custom role as the API shows it. */
-export function customView(role: CustomRole): RoleView {
+/**
+ * A custom role as the API shows it. Custom fields are stored by key (`customFields.<key>`) and shown by their current
+ * name where the schema's catalog (the workspace's) knows them.
+ */
+export function customView(role: CustomRole, catalog?: ObjectCatalog): RoleView {
   const grants = role.grants as unknown as RoleGrants;
+  const named = (object: string, names: readonly string[]) => {
+    const resolved = catalog?.has(object) ? catalog.get(object) : null;
+    return names.map((name) => (resolved && grantedField(resolved, name)?.name) || name);
+  };
   return {
     id: globalId('CustomRole', role.id),
     builtIn: null,
     name: role.name,
     description: role.description,
-    permissions: Object.entries(grants.objects).map(([object, grant]) => ({ object, ...grant })),
+    permissions: Object.entries(grants.objects).map(([object, grant]) => ({
+      object,
+      ...grant,
+      hiddenFields: named(object, grant.hiddenFields),
+      readOnlyFields: named(object, grant.readOnlyFields),
+    })),
     pluginPermissions: grants.plugins,
   };
 }
@@ -147,7 +160,15 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
       pluginPermissions: t.stringList({ description: 'Replaces the plugin permissions the role holds.' }),
     }),
   });
-  const DeleteRoleInput = builder.inputType('DeleteRoleInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+  const DeleteRoleInput = builder.inputType('DeleteRoleInput', {
+    fields: (t) => ({
+      id: t.id({ required: true }),
+      revokeKeys: t.boolean({
+        defaultValue: false,
+        description: 'Also revoke the working keys that have this role (their live connections end with 4403); without it a role in use is refused (CONFLICT).',
+      }),
+    }),
+  });
   const RolePayload = (name: string) =>
     builder.objectRef<{ role: RoleView }>(name).implement({ fields: (t) => ({ role: t.field({ type: WorkspaceRole, resolve: (p) => p.role }) }) });
 
@@ -160,7 +181,7 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
         let builtIn = builtInRoles.get(catalog);
         if (!builtIn) builtInRoles.set(catalog, (builtIn = (['ADMIN', 'MEMBER', 'READ_ONLY'] as const).map((role) => builtInView(catalog, role))));
         const custom = await callerOf(ctx).db.customRole.findMany({ orderBy: [{ name: 'asc' }, { id: 'asc' }] });
-        return [...builtIn, ...custom.map(customView)];
+        return [...builtIn, ...custom.map((role) => customView(role, catalog))];
       },
     }),
   }));
@@ -169,7 +190,7 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
     createRole: t.field({
       type: RolePayload('CreateRolePayload'),
       args: { input: t.arg({ type: CreateRoleInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => ({ role: customView(await createRole(callerOf(ctx), input, grantsOf(input.permissions, input.pluginPermissions))) }),
+      resolve: async (_root, { input }, ctx) => ({ role: customView(await createRole(callerOf(ctx), input, grantsOf(input.permissions, input.pluginPermissions)), catalog) }),
     }),
     updateRole: t.field({
       type: RolePayload('UpdateRolePayload'),
@@ -177,19 +198,19 @@ export function registerRoles(builder: Builder, enums: Enums, catalog: ObjectCat
       resolve: async (_root, { input }, ctx) => {
         const id = rowId(input.id, 'CustomRole', 'id');
         const current = input.permissions && input.pluginPermissions ? null : await callerOf(ctx).db.customRole.findUnique({ where: { id } });
-        const stored = current ? customView(current) : null;
+        const stored = current ? customView(current, catalog) : null;
         // What is not given stays: object permissions and plugin permissions are replaced separately.
         const grants =
           input.permissions || input.pluginPermissions
             ? grantsOf(input.permissions ?? stored?.permissions ?? [], input.pluginPermissions ?? stored?.pluginPermissions ?? [])
             : null;
-        return { role: customView(await updateRole(callerOf(ctx), { id, name: input.name, description: input.description }, grants)) };
+        return { role: customView(await updateRole(callerOf(ctx), { id, name: input.name, description: input.description }, grants), catalog) };
       },
     }),
     deleteRole: t.field({
       type: RolePayload('DeleteRolePayload'),
       args: { input: t.arg({ type: DeleteRoleInput, required: true }) },
-      resolve: async (_root, { input }, ctx) => ({ role: customView(await deleteRole(callerOf(ctx), { id: rowId(input.id, 'CustomRole', 'id') })) }),
+      resolve: async (_root, { input }, ctx) => ({ role: customView(await deleteRole(callerOf(ctx), { id: rowId(input.id, 'CustomRole', 'id'), revokeKeys: input.revokeKeys }), catalog) }),
     }),
   }));
   return WorkspaceRole;

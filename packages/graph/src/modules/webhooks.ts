@@ -4,20 +4,29 @@ import {
   redeliverWebhookDelivery,
   rotateWebhookSecret,
   updateWebhook,
+  type ObjectCatalog,
   type WebhookTargetPolicy,
 } from '@crm/core';
-import { enums, type Webhook } from '@crm/db';
+import { type CustomRole, enums, type Webhook } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
-import { rowId } from '../ids.js';
+import { optionalRowId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
+import type { Enums } from './enums.js';
 import { eventCursor } from './events.js';
+import { customView, type registerRoles } from './roles.js';
 
 /**
  * Webhooks, for ADMIN keys only (MEMBER and READ_ONLY keys get FORBIDDEN): endpoints, their delivery logs, and the
  * mutations that manage them. A signing secret is shown once, in the payload that created or rotated it.
  */
-export function registerWebhooks(builder: Builder, policy: WebhookTargetPolicy = { allowPrivateTargets: false }) {
+export function registerWebhooks(
+  builder: Builder,
+  roleEnums: Enums,
+  roleRef: ReturnType<typeof registerRoles>,
+  catalog: ObjectCatalog,
+  policy: WebhookTargetPolicy = { allowPrivateTargets: false },
+) {
   const DeliveryStatus = builder.enumType(enums.WebhookDeliveryStatus, {
     name: 'WebhookDeliveryStatus',
     description: 'PENDING: waiting for an attempt or a retry. DELIVERED: a 2xx answer. FAILED: retries exhausted, or the webhook was disabled.',
@@ -61,6 +70,20 @@ export function registerWebhooks(builder: Builder, policy: WebhookTargetPolicy =
       description: t.exposeString('description', { nullable: true }),
       eventTypes: t.exposeStringList('eventTypes', { description: 'Types or patterns: `*`, `customer.*`, `deal.won`.' }),
       enabled: t.exposeBoolean('enabled'),
+      role: t.expose('role', {
+        type: roleEnums.Role,
+        description: 'The built-in role deliveries are made as; with `customRole` set, that role decides instead (and this reads READ_ONLY).',
+      }),
+      customRole: t.field({
+        type: roleRef,
+        nullable: true,
+        description: 'The custom role deliveries are made as: payloads leave out what it does not read (docs/webhooks.md).',
+        select: { customRole: true },
+        resolve: (webhook) => {
+          const role = (webhook as Webhook & { customRole?: CustomRole | null }).customRole;
+          return role ? customView(role, catalog) : null;
+        },
+      }),
       disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
       disabledReason: t.exposeString('disabledReason', { nullable: true }),
       consecutiveFailures: t.exposeInt('consecutiveFailures', { description: 'Failed attempts in a row; any success resets it.' }),
@@ -100,6 +123,8 @@ export function registerWebhooks(builder: Builder, policy: WebhookTargetPolicy =
       eventTypes: t.stringList({ required: true, description: 'Types or patterns: `*`, `customer.*`, `deal.won`.' }),
       secret: t.string({ description: 'The signing secret (16-200 printable characters); generated when left out.' }),
       description: t.string(),
+      role: t.field({ type: roleEnums.Role, description: 'The built-in role deliveries are made as; or give `roleId`. @default ADMIN' }),
+      roleId: t.id({ description: 'A custom role deliveries are made as: payloads leave out what it does not read, events it does not see are not sent.' }),
     }),
   });
   const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
@@ -109,6 +134,8 @@ export function registerWebhooks(builder: Builder, policy: WebhookTargetPolicy =
       eventTypes: t.stringList(),
       enabled: t.boolean({ description: 'Enabling again starts from the present: events of the disabled time are not sent.' }),
       description: t.string(),
+      role: t.field({ type: roleEnums.Role, description: 'Deliver as this built-in role from now on; or give `roleId`.' }),
+      roleId: t.id({ description: 'Deliver as this custom role from now on (pending deliveries included).' }),
     }),
   });
   const RotateWebhookSecretInput = builder.inputType('RotateWebhookSecretInput', {
@@ -136,14 +163,14 @@ export function registerWebhooks(builder: Builder, policy: WebhookTargetPolicy =
       type: withSecret('CreateWebhookPayload'),
       authScopes: { admin: true },
       args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
-      resolve: (_root, { input }, ctx) => createWebhook(callerOf(ctx), input, policy),
+      resolve: (_root, { input }, ctx) => createWebhook(callerOf(ctx), { ...input, customRoleId: optionalRowId(input.roleId, 'CustomRole', 'roleId') }, policy),
     }),
     updateWebhook: t.field({
       type: payloadType(builder, 'UpdateWebhookPayload', 'webhook', 'Webhook'),
       authScopes: { admin: true },
       args: { input: t.arg({ type: UpdateWebhookInput, required: true }) },
       resolve: async (_root, { input }, ctx) => ({
-        webhook: await updateWebhook(callerOf(ctx), { ...input, id: webhookId(input.id) }, policy),
+        webhook: await updateWebhook(callerOf(ctx), { ...input, id: webhookId(input.id), customRoleId: optionalRowId(input.roleId, 'CustomRole', 'roleId') }, policy),
       }),
     }),
     deleteWebhook: t.field({

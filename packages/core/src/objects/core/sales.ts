@@ -54,7 +54,7 @@ export const Deal = defineObject({
     closedAt: { kind: 'datetime', nullable: true, sort: true, group: true },
     lostReason: { kind: 'string', nullable: true, search: 'C', write: 'create' },
     externalRef: { kind: 'string', nullable: true, write: true, description: 'The deal’s id in another system.' },
-    stageChangedAt: { computed: true, kind: 'datetime', sort: true },
+    stageChangedAt: { write: 'system', kind: 'datetime', sort: true },
     customerId: { kind: 'reference', references: 'Customer', group: true, write: 'create' },
     companyId: { kind: 'reference', references: 'Company', nullable: true, group: true, write: true },
     pipelineId: { kind: 'reference', references: 'Pipeline', group: true, write: 'create' },
