@@ -5,6 +5,8 @@
 //    pause (its slowest read during the definition is reported: the index is built CONCURRENTLY); then every customer
 //    gets the same amount in the custom field, and filter+sort on the custom field is timed against the same on the
 //    built-in `lifetimeValue` (same type, indexed too), one request at a time, medians and their ratio.
+//    Then a custom object `Contract` with one record per customer and an indexed MONEY field with the same amounts:
+//    filter+sort on it, timed against the built-in field the same way.
 // 2. In process: the time to build one workspace's schema with custom fields, and the heap held by the cached
 //    schemas of `workspaces` workspaces whose definitions fall in `distinct` different sets (equal sets share one).
 // Prints one JSON line.
@@ -97,8 +99,38 @@ try {
     client.query(LIST, { f: { contractValue: { gte: threshold } }, o: [{ field: 'CONTRACT_VALUE', direction: 'DESC' }, { field: 'NAME' }] }),
   ]);
   if (JSON.stringify(same[0]) !== JSON.stringify(same[1])) throw new Error('the custom field and the built-in one did not select the same page');
+  // 1b. A custom object with as many records, its indexed MONEY field holding the same amounts: filter+sort on it
+  // against the same on the built-in field (records in the shared CustomRecord table, read by the engine).
+  const object = (await client.query(`mutation { defineCustomObject(input: { name: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject.id as string;
+  await client.query(`mutation ($o: ID!) { defineCustomField(input: { customObjectId: $o, name: "amount", type: MONEY, currency: "EUR", indexed: true }) { customField { id } } }`, { o: object });
+  await t.database.sql.query(
+    `INSERT INTO "CustomRecord" ("id", "workspaceId", "objectId", "customFields", "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), "workspaceId", $2::uuid, jsonb_build_object('amount', to_char("lifetimeValue", 'FM999999999990.00')), now(), now() FROM "Customer" WHERE "workspaceId" = $1`,
+    [workspaceId, object],
+  );
+  await t.database.sql.query('VACUUM ANALYZE "CustomRecord"');
+  const CONTRACTS = `query ($f: ContractFilter, $o: [ContractOrderBy!]) { contracts(first: 50, filter: $f, orderBy: $o) { edges { node { id amount } } } }`;
+  const timedContracts = async () => {
+    const variables = { f: { amount: { gte: threshold } }, o: [{ field: 'AMOUNT', direction: 'DESC' }] };
+    await client.query(CONTRACTS, variables);
+    const times: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      const started = performance.now();
+      await client.query(CONTRACTS, variables);
+      times.push(performance.now() - started);
+    }
+    return median(times);
+  };
+  const builtInAgain: number[] = [];
+  const customObject: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    builtInAgain.push(await timed('lifetimeValue', 'LIFETIME_VALUE'));
+    customObject.push(await timedContracts());
+  }
   result = {
     customers,
+    filterSortCustomObjectMs: round(median(customObject)),
+    customObjectToBuiltInRatio: round(median(customObject) / median(builtInAgain)),
     defineIndexedFieldMs: round(defineMs),
     readsDuringDefine: duringDefine.length,
     slowestReadDuringDefineMs: round(Math.max(0, ...duringDefine)),
@@ -131,6 +163,7 @@ const definitionSet = (n: number): CustomField[] =>
       min: null,
       max: null,
       currency: type === 'money' ? 'EUR' : null,
+      target: null,
       position: i,
     };
   });
@@ -141,8 +174,8 @@ const base = buildSchema();
 const bus = new InProcessEventBus();
 const schemas = new WorkspaceSchemas({
   base,
-  build: (fields) => buildSchema({ customFields: fields }),
-  load: async (id) => definitionSet(Number(id.split('-')[1]) % distinct),
+  build: ({ fields }) => buildSchema({ customFields: fields }),
+  load: async (id) => ({ fields: definitionSet(Number(id.split('-')[1]) % distinct), objects: [] }),
   bus,
   logger: silentLogger,
   maxSchemas: Math.max(distinct, 1),

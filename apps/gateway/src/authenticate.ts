@@ -17,13 +17,17 @@ export async function contextFor(
   authorization: string | null | undefined,
   verifier: ApiKeyVerifier,
   runner: CommandRunner,
-  catalog: ObjectCatalog,
+  /**
+   * The objects permissions are decided over: the catalog of the workspace's own schema, which holds its custom
+   * objects (a role naming `Contract` must be read against a catalog that has it).
+   */
+  catalog: ObjectCatalog | ((workspaceId: string) => Promise<ObjectCatalog>),
   live?: LiveEvents,
 ): Promise<GraphContext> {
   const token = bearerToken(authorization);
   const session: Session | null = token ? await verifier.verify(token) : null;
   if (!session) return { session: null, caller: null, db: null, permissions: null };
-  return { ...accessOf(session, runner, catalog), ...(live ? { live } : {}) };
+  return { ...accessOf(session, runner, typeof catalog === 'function' ? await catalog(session.workspaceId) : catalog), ...(live ? { live } : {}) };
 }
 
 /** The parts of a context that follow from a session: what a live connection replaces when its key's access changes. */

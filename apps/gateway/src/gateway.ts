@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
-import { ApiKeyVerifier, CommandRunner, type CustomField, loadWorkspaceCustomFields, type RecordedEvent } from '@crm/core';
+import { ApiKeyVerifier, CommandRunner, loadWorkspaceDefinitions, noDefinitions, type RecordedEvent, type WorkspaceDefinitions } from '@crm/core';
 import { type Database, withoutDeadline } from '@crm/db';
 import { type BuildSchemaOptions, buildSchema, catalogOf } from '@crm/graph';
 import type { PluginHost, PluginRuntime } from '@crm/plugin-sdk/host';
@@ -205,23 +205,24 @@ export function createGateway(options: GatewayOptions): Gateway {
           exclusive: clvRefresher ? (workspaceId, task) => clvRefresher!.exclusive(workspaceId, task) : undefined,
           ...options.monthEndSnapshots,
         });
-  const schemaOf = (customFields: readonly CustomField[]) => {
+  const schemaOf = ({ fields: customFields, objects: customObjects }: WorkspaceDefinitions) => {
     const built = buildSchema({
       objects: host?.objects,
       extend: [...(host ? [host.extendSchema] : []), ...(options.extend ?? [])],
       webhooks: { allowPrivateTargets: webhooks.options.allowPrivateTargets },
       customFields,
+      customObjects,
       customFieldStorage: customFieldIndexes(database),
     });
     // A plugin switched off in a workspace: its fields there stop answering (see setPluginEnabled).
     return host ? host.guardSchema(built) : built;
   };
-  const schema = schemaOf([]);
+  const schema = schemaOf(noDefinitions);
   // Each workspace's schema with its custom fields (docs/custom-fields.md), rebuilt when its definitions change.
   const workspaceSchemas = new WorkspaceSchemas({
     base: schema,
     build: schemaOf,
-    load: (workspaceId) => loadWorkspaceCustomFields(database.prisma, workspaceId),
+    load: (workspaceId) => loadWorkspaceDefinitions(database.prisma, workspaceId),
     bus,
     logger,
   });

@@ -74,6 +74,9 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   const { verifier, runner, logger, live } = options;
   const jitEligible = createJitEligibility(options.schema);
   const catalog = catalogOf(options.schema);
+  // Permissions are decided over the workspace's own catalog (its custom objects), the one its request is served.
+  const { workspaceSchemas } = options;
+  const catalogOfWorkspace = async (workspaceId: string) => (workspaceSchemas ? catalogOf(await workspaceSchemas.forWorkspace(workspaceId)) : catalog);
   // One read engine per schema: a workspace's engine reads its custom fields from its schema's catalog.
   const engines = new WeakMap<GraphQLSchema, ReadEngine>();
   const engineOf = (schema: GraphQLSchema) => {
@@ -108,7 +111,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
       (initial as ConnectionInitialContext).connectionContext ??
-      contextFor(initial.request.headers.get('authorization'), verifier, runner, catalog, live),
+      contextFor(initial.request.headers.get('authorization'), verifier, runner, catalogOfWorkspace, live),
     maskedErrors: {
       maskError: (error, message) =>
         maskError(error, message, (internal, fields) =>

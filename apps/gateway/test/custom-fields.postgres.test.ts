@@ -1,5 +1,6 @@
-// Custom fields on PostgreSQL with two gateway instances on one Redis: a definition made through one instance reaches
-// the other's schema through the event bus (metadata.changed), and the field's indexes are built CONCURRENTLY, valid.
+// Custom fields and objects on PostgreSQL with two gateway instances on one Redis: a definition made through one
+// instance reaches the other's schema through the event bus (metadata.changed), and the field's indexes are built
+// CONCURRENTLY, valid.
 import { randomUUID } from 'node:crypto';
 import { createWorkspace } from '@crm/core';
 import { type Database, openDatabase } from '@crm/db';
@@ -84,5 +85,31 @@ describe('custom fields across gateway instances (PostgreSQL + Redis)', () => {
     await viaTwo.query(`mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId } }`, { i: { id: defined.defineCustomField.customField.id } });
     await waitFor(async () => Boolean((await viaOne.request(READ)).errors));
     expect(await one.database.sql.query(`SELECT 1 FROM pg_class WHERE relname LIKE $1`, [`%${suffix}`])).toEqual([]);
+  });
+
+  it('a custom object and its relation field defined through instance 1 are served by instance 2; its relation index is valid', async () => {
+    const prefix = `crm-test-${randomUUID()}:`;
+    const one = await startInstance(prefix);
+    const two = await startInstance(prefix);
+    const ws = await createWorkspace(one.database.prisma, { name: 'Custom objects at scale' });
+    const viaOne = new TestClient(one.url, ws.apiKey);
+    const viaTwo = new TestClient(two.url, ws.apiKey);
+    const READ = `{ contracts(first: 5, filter: { customer: { name: { eq: "Ada" } } }) { edges { node { number customer { name } } } } }`;
+    expect((await viaTwo.request(READ)).errors?.[0]?.message).toMatch(/contracts/);
+    const object = (await viaOne.query(`mutation { defineCustomObject(input: { name: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject.id;
+    await viaOne.query(`mutation ($o: ID!) { defineCustomField(input: { customObjectId: $o, name: "number", type: TEXT }) { customField { id } } }`, { o: object });
+    const relation = (await viaOne.query(`mutation ($o: ID!) { defineCustomField(input: { customObjectId: $o, name: "customer", type: RELATION, target: "Customer" }) { customField { id } } }`, { o: object })).defineCustomField.customField.id as string;
+    const ada = (await viaOne.query(`mutation { createCustomer(input: { name: "Ada" }) { customer { id } } }`)).createCustomer.customer.id;
+    await waitFor(async () => !(await viaTwo.request(READ)).errors);
+    // Written through instance 2's new schema, read through both.
+    await viaTwo.query(`mutation ($c: ID!) { createContract(input: { number: "C-1", customer: $c }) { contract { id } } }`, { c: ada });
+    expect((await viaOne.query(READ)).contracts.edges).toEqual([{ node: { number: 'C-1', customer: { name: 'Ada' } } }]);
+    expect((await viaTwo.query(READ)).contracts.edges).toEqual([{ node: { number: 'C-1', customer: { name: 'Ada' } } }]);
+    const suffix = relation.replace(/-/g, '');
+    const indexes = await one.database.sql.query<{ name: string; valid: boolean }>(`SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE $1`, [`%${suffix}`]);
+    expect(indexes).toEqual([{ name: `cf_${suffix}`, valid: true }]);
+    // Archived through instance 2: gone from instance 1's schema.
+    await viaTwo.query(`mutation ($i: ArchiveCustomObjectInput!) { archiveCustomObject(input: $i) { customObject { id } } }`, { i: { id: object } });
+    await waitFor(async () => Boolean((await viaOne.request(READ)).errors));
   });
 });

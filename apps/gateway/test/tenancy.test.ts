@@ -15,6 +15,7 @@ const a: Record<string, string> = {};
 let victimRoleId = '';
 /** A's custom field definition (its id is a plain uuid, not a node's global id). */
 let victimCustomField: string;
+let victimCustomObject: string;
 /** Rows of workspace B's own (merge attacks name one of each side). */
 const b: Record<string, string> = {};
 
@@ -50,6 +51,7 @@ async function seedVictim(c: TestClient) {
   a.webhookDelivery = globalId('WebhookDelivery', delivery.id);
   victimRoleId = (await q(`mutation { createRole(input: { name: "Victim role", permissions: [{ object: "Customer", read: true }] }) { role { id } } }`)).createRole.role.id;
   victimCustomField = (await q(`mutation { defineCustomField(input: { object: CUSTOMER, name: "contractEnd", type: DATE }) { customField { id } } }`)).defineCustomField.customField.id;
+  victimCustomObject = (await q(`mutation { defineCustomObject(input: { name: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject.id;
   a.segment = (await q(`mutation { createSegment(input: { name: "Victim segment", filter: { lifecycleStage: { in: [PROSPECT, CUSTOMER] } } }) { segment { id } } }`)).createSegment.segment.id;
 }
 
@@ -66,6 +68,7 @@ const VICTIM_VIEW = /* GraphQL */ `{
   analyticsSettings { margin ticketCost }
   pipelines { id name stages { id name probability } }
   customFields { id name label type position }
+  customObjects { id name pluralName label }
   deals { edges { node { id title amount status stage { id } updatedAt } } }
   activities { edges { node { id subject } } }
   tasks { edges { node { id title status updatedAt } } }
@@ -220,6 +223,10 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   defineCustomField: () => [`mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`, { i: { object: 'CUSTOMER', name: 'contractEnd', type: 'TEXT' } }],
   renameCustomField: () => [`mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { id } } }`, { i: { id: victimCustomField, name: 'pwned' } }],
   archiveCustomField: () => [`mutation ($i: ArchiveCustomFieldInput!) { archiveCustomField(input: $i) { customField { id } } }`, { i: { id: victimCustomField } }],
+  defineCustomObject: () => [`mutation ($i: DefineCustomObjectInput!) { defineCustomObject(input: $i) { customObject { id } } }`, { i: { name: 'Contract' } }],
+  renameCustomObject: () => [`mutation ($i: RenameCustomObjectInput!) { renameCustomObject(input: $i) { customObject { id } } }`, { i: { id: victimCustomObject, name: 'Pwned' } }],
+  archiveCustomObject: () => [`mutation ($i: ArchiveCustomObjectInput!) { archiveCustomObject(input: $i) { customObject { id } } }`, { i: { id: victimCustomObject } }],
+  deleteCustomObject: () => [`mutation ($i: DeleteCustomObjectInput!) { deleteCustomObject(input: $i) { deletedId } }`, { i: { id: victimCustomObject, force: true } }],
   deleteCustomField: () => [`mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId } }`, { i: { id: victimCustomField, force: true } }],
   updateAnalyticsSettings: () => [`mutation ($i: UpdateAnalyticsSettingsInput!) { updateAnalyticsSettings(input: $i) { settings { margin } } }`, { i: { margin: 0.9, ticketCost: 1000 } }],
 };
@@ -286,7 +293,7 @@ function refusalOf(result: Awaited<ReturnType<TestClient['request']>>): string |
 }
 
 /** Mutations that name no foreign row: they must succeed in B (uniqueness is per workspace, so nothing leaks). */
-const succeedInOwnWorkspace = new Set(['createUser', 'createRole', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment', 'defineCustomField',
+const succeedInOwnWorkspace = new Set(['createUser', 'createRole', 'createPipeline', 'createProduct', 'createCampaign', 'createWebhook', 'importOrders', 'refreshClvModel', 'updateAnalyticsSettings', 'createSegment', 'defineCustomField', 'defineCustomObject',
   'createProducts', 'upsertCustomer', 'upsertCustomers', 'upsertCompany', 'upsertCompanies', 'upsertProduct', 'upsertProducts', 'importRecords']);
 
 describe('tenancy: workspace B cannot change workspace A', () => {

@@ -47,5 +47,6 @@ export * from './services/merge/index.js';
 export { findDuplicates, type DuplicatePair, type DuplicateReason } from './services/duplicates/duplicates.js';
 export * from './services/personal-data/index.js';
 export * from './custom-fields/index.js';
+export * from './custom-objects/index.js';
 export * from './services/bulk/index.js';
 export { importRecords, type ImportLineError, type ImportProgress, type ImportSummary, type RecordImportOptions } from './services/import/record-import.js';

@@ -19,7 +19,7 @@ export interface LockOptions {
 const models = getDatamodel().datamodel.models;
 
 /** Models whose rows commands lock: workspace-owned, with a uuid `id`. */
-export type LockableModel = 'Customer' | 'Company' | 'Deal' | 'Ticket' | 'Task' | 'Product' | 'Pipeline' | 'Stage' | 'User' | 'Webhook' | 'ApiKey' | 'Campaign';
+export type LockableModel = 'Customer' | 'Company' | 'Deal' | 'Ticket' | 'Task' | 'Product' | 'Pipeline' | 'Stage' | 'User' | 'Webhook' | 'ApiKey' | 'Campaign' | 'CustomRecord';
 
 /** Whether the model keeps an `updatedAt` (Prisma's `@updatedAt`): only those offer the optimistic precondition. */
 function versioned(model: LockableModel): boolean {

@@ -22,7 +22,16 @@ import { registerDataOperations } from './modules/data-operations.js';
 import { type CustomFieldStorage, registerCustomFields } from './modules/custom-fields.js';
 import { registerUsers } from './modules/users.js';
 import { registerWebhooks } from './modules/webhooks.js';
-import { type CustomField, coreObjects, type ObjectDeclaration, ObjectCatalog, type WebhookTargetPolicy, withCustomFields } from '@crm/core';
+import {
+  type CustomField,
+  type CustomObject,
+  coreObjects,
+  type ObjectDeclaration,
+  ObjectCatalog,
+  type WebhookTargetPolicy,
+  workspaceDeclarations,
+} from '@crm/core';
+import { registerCustomObjectRecords, registerCustomObjects } from './modules/custom-objects.js';
 import { registerBulkOperations } from './modules/bulk-operations.js';
 import { registerRecordImport } from './modules/record-import.js';
 import { DeclaredObjects } from './objects/declared-objects.js';
@@ -38,6 +47,8 @@ export interface BuildSchemaOptions {
   objects?: readonly ObjectDeclaration[];
   /** One workspace's custom fields (docs/custom-fields.md): its schema has them as typed fields. @default none */
   customFields?: readonly CustomField[];
+  /** One workspace's custom objects (their fields are among `customFields`): types and operations of their own. */
+  customObjects?: readonly CustomObject[];
   /** Builds and drops custom fields' expression indexes after their definitions commit (the gateway's). */
   customFieldStorage?: CustomFieldStorage;
 }
@@ -53,7 +64,9 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   });
   registerScalars(builder);
   const enums = registerEnums(builder);
-  const catalog = new ObjectCatalog(withCustomFields([...coreObjects, ...(options.objects ?? [])], options.customFields ?? []));
+  const customObjects = options.customObjects ?? [];
+  const definitions = { fields: options.customFields ?? [], objects: customObjects };
+  const catalog = new ObjectCatalog(workspaceDeclarations([...coreObjects, ...(options.objects ?? [])], definitions));
   const objects = new DeclaredObjects(builder, catalog, enums, enums.OrderDirection);
   registerUsers(builder, enums, objects);
   const roleRef = registerRoles(builder, enums, catalog);
@@ -75,9 +88,11 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerSegments(builder, objects);
   registerTrash(builder, options.objects);
   registerDataOperations(builder);
-  registerCustomFields(builder, options.customFieldStorage);
+  registerCustomObjects(builder, registerCustomFields(builder, options.customFieldStorage), options.customFieldStorage);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
   for (const declaration of options.objects ?? []) objects.register(declaration.name);
+  // The workspace's custom objects: declared at run time, derived like every other object.
+  for (const object of customObjects) registerCustomObjectRecords(builder, objects, catalog.get(object.name), crmEvent);
   registerBulkOperations(builder, objects);
   registerRecordImport(builder, objects);
   for (const extend of options.extend ?? []) extend(builder);

@@ -21,6 +21,7 @@ const field = (id: string, name: string): CustomField => ({
   min: null,
   max: null,
   currency: null,
+  target: null,
   position: 0,
 });
 
@@ -40,11 +41,11 @@ describe('WorkspaceSchemas', () => {
     const bus = new InProcessEventBus();
     const schemas = new WorkspaceSchemas({
       base,
-      build: (fields) => {
+      build: ({ fields }) => {
         builds++;
         return buildSchema({ customFields: fields });
       },
-      load: async (id) => definitions.get(id) ?? [],
+      load: async (id) => ({ fields: definitions.get(id) ?? [], objects: [] }),
       bus,
       logger: silentLogger,
     });

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
-import { type CustomField, definitionsDigestSource, type RecordedEvent } from '@crm/core';
+import { definitionsDigestSource, type RecordedEvent, type WorkspaceDefinitions, workspaceDigestSource } from '@crm/core';
 import type { EventBus } from '../live/event-bus.js';
 import { describeError, type Logger } from '../logger.js';
 
 export interface WorkspaceSchemasOptions {
   /** The schema of a workspace without custom fields (and of unauthenticated requests). */
   base: GraphQLSchema;
-  /** Builds the schema of a set of custom fields (declarations + plugins + those fields). */
-  build(fields: readonly CustomField[]): GraphQLSchema;
-  /** A workspace's live custom fields. */
-  load(workspaceId: string): Promise<CustomField[]>;
+  /** Builds the schema of a set of definitions (declarations + plugins + those custom fields and objects). */
+  build(definitions: WorkspaceDefinitions): GraphQLSchema;
+  /** A workspace's live custom fields and objects. */
+  load(workspaceId: string): Promise<WorkspaceDefinitions>;
   /** Where `metadata.changed` arrives from every instance. */
   bus: EventBus;
   logger: Logger;
@@ -83,8 +83,8 @@ export class WorkspaceSchemas {
 
   async #load(workspaceId: string): Promise<GraphQLSchema> {
     const generation = this.#generation.get(workspaceId) ?? 0;
-    const fields = await this.options.load(workspaceId);
-    const schema = this.#schemaOf(fields);
+    const definitions = await this.options.load(workspaceId);
+    const schema = this.#schemaOf(definitions);
     if ((this.#generation.get(workspaceId) ?? 0) === generation && !this.#workspaces.has(workspaceId)) {
       const unsubscribe = this.options.bus.subscribe(workspaceId, (events) => {
         if (!events.length || events.some((e) => e.type === 'metadata.changed')) this.#forget(workspaceId);
@@ -102,9 +102,9 @@ export class WorkspaceSchemas {
     this.#workspaces.delete(workspaceId);
   }
 
-  #schemaOf(fields: readonly CustomField[]): GraphQLSchema {
-    if (!fields.length) return this.options.base;
-    const digest = createHash('sha256').update(definitionsDigestSource(fields)).digest('hex');
+  #schemaOf(definitions: WorkspaceDefinitions): GraphQLSchema {
+    if (!definitions.fields.length && !definitions.objects.length) return this.options.base;
+    const digest = createHash('sha256').update(workspaceDigestSource(definitions, definitionsDigestSource)).digest('hex');
     const found = this.#byDigest.get(digest);
     if (found) {
       // Most recently used last: the first entry is the one evicted.
@@ -114,7 +114,7 @@ export class WorkspaceSchemas {
     }
     let schema: GraphQLSchema;
     try {
-      schema = this.options.build(fields);
+      schema = this.options.build(definitions);
     } catch (error) {
       // Definitions are checked before they commit; should a set still not build, the workspace keeps working on
       // the declarations alone rather than on no schema at all.

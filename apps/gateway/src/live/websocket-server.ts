@@ -4,6 +4,7 @@ import type { GraphContext, LiveEvents } from '@crm/graph';
 import { type execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
 import { accessOf, bearerToken, contextFor } from '../authenticate.js';
+import { catalogOf } from '@crm/graph';
 import type { ConnectionInitialContext, GraphQLApp } from '../graphql-app.js';
 import type { WorkspaceSchemas } from '../custom-fields/workspace-schemas.js';
 import { executeWithDeadline } from '../request-deadline.js';
@@ -80,6 +81,11 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const connections = new WeakMap<WebSocket, Connection>();
   const shared = new SharedSubscriptions();
 
+  // Permissions are decided over the workspace's own catalog (its custom objects) once its schema is known.
+  const catalogNow = (workspaceId: string) => {
+    const schema = options.workspaceSchemas?.current(workspaceId);
+    return schema ? catalogOf(schema) : options.catalog;
+  };
   const transport = serveGraphQLWs(
     {
       execute: (args) =>
@@ -93,13 +99,16 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const raw = ctx.connectionParams?.authorization;
         const authorization = typeof raw === 'string' ? raw : null;
         const apiKey = bearerToken(authorization);
-        const context = await contextFor(authorization, verifier, runner, options.catalog, live);
+        const workspaceSchemas = options.workspaceSchemas;
+        // The connection's permissions over its workspace's catalog (its custom objects), as over HTTP.
+        const catalog = workspaceSchemas ? async (workspaceId: string) => catalogOf(await workspaceSchemas.forWorkspace(workspaceId)) : options.catalog;
+        const context = await contextFor(authorization, verifier, runner, catalog, live);
         if (!context.session || !apiKey) return false; // graphql-ws closes with 4403 Forbidden
         const socket = ctx.extra.socket;
         if (socket.readyState !== socket.OPEN) return false; // gone while its key was verified
         const stopWatching = guard.watch(context.session, {
           end: (reason) => socket.close(FORBIDDEN, `API key ${reason}`),
-          follow: (current) => Object.assign(context, accessOf(current, runner, options.catalog)),
+          follow: (current) => Object.assign(context, accessOf(current, runner, catalogNow(current.workspaceId))),
         });
         connections.set(socket, { context, apiKey, operations: new Set(), stopWatching });
         return true;
@@ -122,7 +131,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (accessFingerprint(verified) !== accessFingerprint(connection.context.session!)) {
           await guard.recheck(verified.apiKeyId!);
           if (accessFingerprint(verified) !== accessFingerprint(connection.context.session!)) {
-            Object.assign(connection.context, accessOf(verified, runner, options.catalog));
+            Object.assign(connection.context, accessOf(verified, runner, catalogNow(verified.workspaceId)));
           }
         }
         if (connection.operations.size >= MAX_SUBSCRIPTIONS_PER_SOCKET) {

@@ -15,6 +15,8 @@ import {
 import { customFieldTraits } from './field-types.js';
 import { storedValue } from './field-values.js';
 import { customFieldOf } from './load-definitions.js';
+import { isExtensible, relationKeyName, reverseRelationName } from './definition.js';
+import type { z } from '../validation.js';
 
 /**
  * The names a new field of `object` may not take in the caller's schema: its built-in and plugin fields, relations,
@@ -22,9 +24,20 @@ import { customFieldOf } from './load-definitions.js';
  */
 export type TakenNames = (object: string) => (name: string) => boolean;
 
+/**
+ * The GraphQL type of the object a definition extends: an extensible object's name, or a live custom object's name
+ * (its definitions name it by id, so renaming it rewrites nothing). NOT_FOUND for an unknown or archived one.
+ */
+export async function objectTypeName(tx: ScopedTransaction, object: string): Promise<string> {
+  if (isExtensible(object)) return object;
+  const custom = await tx.customObjectDefinition.findFirst({ where: { id: object, archivedAt: null }, select: { name: true } });
+  if (!custom) throw notFound('Custom object', 'customObjectId');
+  return custom.name;
+}
+
 /** Taken in the schema, or by another custom field of the object (an archived one too: it may come back). */
 async function takenFor(tx: ScopedTransaction, taken: TakenNames, object: string, exceptId?: string): Promise<(name: string) => boolean> {
-  const inSchema = taken(object);
+  const inSchema = taken(await objectTypeName(tx, object));
   const custom = await otherNames(tx, object, exceptId);
   return (name) => custom.has(name) || inSchema(name);
 }
@@ -46,13 +59,44 @@ async function otherNames(tx: ScopedTransaction, object: string, exceptId?: stri
   return new Set(rows.map((r) => r.name));
 }
 
+/**
+ * A relation field's target as stored (an extensible object's name, or a custom object's id), checked: it exists and
+ * is live, the field's key name (`customerId`) is free on the source, and the reverse connection's name on the
+ * target. Null for other types (which must not name a target).
+ */
+async function relationTarget(tx: ScopedTransaction, taken: TakenNames, input: z.output<typeof defineCustomFieldInput>): Promise<string | null> {
+  if (input.type !== 'relation') {
+    if (input.target) throw badInput('target: only relation fields have a target', 'target');
+    return null;
+  }
+  if (!input.target) throw badInput('target: a relation field names the object it points to (Customer, Company or a custom object)', 'target');
+  if (input.defaultValue !== undefined && input.defaultValue !== null) throw badInput('defaultValue: a relation field has no default', 'defaultValue');
+  let stored: string;
+  if (isExtensible(input.target)) stored = input.target;
+  else {
+    const custom = await tx.customObjectDefinition.findFirst({ where: { name: input.target, archivedAt: null }, select: { id: true } });
+    if (!custom) throw badInput(`target: no object ${input.target} (Customer, Company or a live custom object)`, 'target');
+    stored = custom.id;
+  }
+  const sourceName = await objectTypeName(tx, input.object);
+  const sourcePlural = isExtensible(input.object)
+    ? coreCatalog.get(sourceName).plural!
+    : (await tx.customObjectDefinition.findUniqueOrThrow({ where: { id: input.object }, select: { pluralName: true } })).pluralName;
+  const reverse = reverseRelationName(input, sourcePlural, input.target);
+  const keyName = relationKeyName(input);
+  if ((await takenFor(tx, taken, input.object))(keyName)) throw badInput(`name: ${keyName} (where the relation keeps its id) is taken on ${sourceName}`, 'name');
+  const onTarget = await takenFor(tx, taken, stored);
+  if (onTarget(reverse)) throw badInput(`name: the reverse connection ${input.target}.${reverse} would clash with a field of ${input.target}`, 'name');
+  return stored;
+}
+
 /** Defines a custom field (ADMIN). The schema of the workspace gains it once the transaction commits. */
 export async function defineCustomField(caller: Caller, raw: DefineCustomFieldInput, taken: TakenNames): Promise<CustomField> {
   const input = parseInput(defineCustomFieldInput, raw);
   return caller.run(
     async (scope) => {
       const { tx } = scope;
-      checkFieldName(input.name, input.object, await takenFor(tx, taken, input.object));
+      checkFieldName(input.name, await objectTypeName(tx, input.object), await takenFor(tx, taken, input.object));
       const isSelect = input.type === 'select' || input.type === 'multiSelect';
       const options = (input.options ?? []).map((o) => ({ value: o.value, label: o.label ?? o.value, color: o.color ?? null }));
       if (isSelect && !options.length) throw badInput('options: a select field lists its options', 'options');
@@ -62,7 +106,10 @@ export async function defineCustomField(caller: Caller, raw: DefineCustomFieldIn
       if (input.type !== 'money' && input.currency) throw badInput('currency: only money fields have a currency', 'currency');
       if (input.min != null && input.max != null && input.min > input.max) throw badInput('min: greater than max', 'min');
       if (input.unique && !uniqueTypes.has(input.type)) throw badInput(`unique: a ${input.type} field cannot be unique`, 'unique');
-      if (input.indexed && !customFieldTraits[input.type].sort && input.type !== 'longText') throw badInput(`indexed: a ${input.type} field is not indexed`, 'indexed');
+      if (input.indexed && !customFieldTraits[input.type].sort && input.type !== 'longText' && input.type !== 'relation') {
+        throw badInput(`indexed: a ${input.type} field is not indexed`, 'indexed');
+      }
+      const target = await relationTarget(tx, taken, input);
       // The stored key: the first name, unless a deleted field's values might still carry it.
       const keys = new Set((await tx.customFieldDefinition.findMany({ where: { object: input.object }, select: { key: true } })).map((r) => r.key));
       let key = input.name;
@@ -83,8 +130,11 @@ export async function defineCustomField(caller: Caller, raw: DefineCustomFieldIn
         min: input.min ?? null,
         max: input.max ?? null,
         currency: input.currency ?? null,
+        target,
         position: input.position ?? (await tx.customFieldDefinition.count({ where: { object: input.object } })),
       };
+      // A relation is always indexed: its reverse connection (`Customer.contracts`) looks records up by it.
+      if (input.type === 'relation') draft.indexed = true;
       if (input.defaultValue !== undefined && input.defaultValue !== null) {
         if (draft.unique) throw badInput('defaultValue: a unique field has no default', 'defaultValue');
         draft.defaultValue = storedValue(draft, input.defaultValue, 'defaultValue');
@@ -106,6 +156,7 @@ export async function defineCustomField(caller: Caller, raw: DefineCustomFieldIn
           min: draft.min,
           max: draft.max,
           currency: draft.currency,
+          target: draft.target,
           position: draft.position,
         },
       });
@@ -170,6 +221,25 @@ function filterUses(objectName: string, filter: unknown, field: CustomFieldDefin
   return false;
 }
 
+/** Removes a field's values from every row of its object in the workspace (one UPDATE; renames never need this). */
+export async function removeFieldValues(tx: ScopedTransaction, workspaceId: string, field: Pick<CustomFieldDefinition, 'object' | 'key'>): Promise<void> {
+  if (isExtensible(field.object)) {
+    await tx.$executeRawUnsafe(
+      `UPDATE "${field.object}" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "customFields" ? $2`,
+      workspaceId,
+      field.key,
+    );
+  } else {
+    // A custom object's field: its records share one table.
+    await tx.$executeRawUnsafe(
+      `UPDATE "CustomRecord" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "objectId" = $3::uuid AND "customFields" ? $2`,
+      workspaceId,
+      field.key,
+      field.object,
+    );
+  }
+}
+
 export interface DeletedCustomField {
   field: CustomField;
   /** Saved segments that filtered on it (deleted only with `force`; their filters then no longer parse). */
@@ -194,11 +264,7 @@ export async function deleteCustomField(caller: Caller, raw: unknown): Promise<D
           usedBy: usedBy.map((u) => `${u.type}:${u.name}`).join(', '),
         });
       }
-      await tx.$executeRawUnsafe(
-        `UPDATE "${row.object}" SET "customFields" = "customFields" - $2 WHERE "workspaceId" = $1::uuid AND "customFields" ? $2`,
-        scope.session.workspaceId,
-        row.key,
-      );
+      await removeFieldValues(tx, scope.session.workspaceId, row);
       await tx.customFieldDefinition.delete({ where: { id: row.id } });
       emitChanged(scope, row, 'deleted');
       return { field: customFieldOf(row), usedBy };

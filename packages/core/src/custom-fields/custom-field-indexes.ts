@@ -1,5 +1,5 @@
 import { customFieldTraits } from './field-types.js';
-import type { CustomField } from './definition.js';
+import { type CustomField, isExtensible } from './definition.js';
 import { CUSTOM_VALUES_COLUMN } from './field-types.js';
 
 /** What runs DDL: the database client outside any transaction (CONCURRENTLY cannot run inside one). */
@@ -22,6 +22,9 @@ export function customValueSql(kind: string, key: string, alias?: string): strin
       return `(${text}::numeric)`;
     case 'boolean':
       return `(${text}::boolean)`;
+    case 'reference':
+      // A relation field's record id: compared with the target's uuid `id`.
+      return `(${text}::uuid)`;
     default:
       // Text, and dates and instants kept as normalised ISO strings: their text order is their time order.
       return text;
@@ -37,8 +40,10 @@ const indexName = (prefix: string, field: CustomField) => `${prefix}_${field.id.
  */
 export async function createCustomFieldIndexes(db: DdlRunner, workspaceId: string, field: CustomField, embedded: boolean): Promise<void> {
   const value = customValueSql(customFieldTraits[field.type].kind, field.key);
-  const table = `"${field.object}"`;
-  const scope = `"workspaceId" = ${quoted(workspaceId)}`;
+  // A custom object's field (its `object` is the object's id): the records share one table, its own carry its id.
+  const extensible = isExtensible(field.object);
+  const table = extensible ? `"${field.object}"` : '"CustomRecord"';
+  const scope = `"workspaceId" = ${quoted(workspaceId)}${extensible ? '' : ` AND "objectId" = ${quoted(field.object)}`}`;
   const how = embedded ? 'INDEX' : 'INDEX CONCURRENTLY';
   if (field.indexed) {
     await db.$executeRawUnsafe(`CREATE ${how} IF NOT EXISTS "${indexName('cf', field)}" ON ${table} (${value}, "id") WHERE ${scope}`);

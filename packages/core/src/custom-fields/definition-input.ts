@@ -1,6 +1,6 @@
 import { badInput } from '../errors.js';
 import { fields, z } from '../validation.js';
-import { customFieldTypes, extensibleObjects } from './field-types.js';
+import { allCustomFieldTypes, extensibleObjects } from './field-types.js';
 
 /** GraphQL's name rule, narrowed to camelCase as the built-in fields are named (`contractEnd`). */
 export const CUSTOM_FIELD_NAME = /^[a-z][A-Za-z0-9]{0,49}$/;
@@ -12,7 +12,7 @@ export const CUSTOM_FIELD_NAME = /^[a-z][A-Za-z0-9]{0,49}$/;
  */
 export const reservedNames = new Set([
   'id', 'node', 'nodes', 'edges', 'cursor', 'pageInfo', 'totalCount', 'aggregate', 'and', 'or', 'not', 'inSegment',
-  'workspace', 'workspaceId', 'customFields', 'attributes', 'createdAt', 'updatedAt', 'deletedAt', 'deletedBy',
+  'workspace', 'workspaceId', 'ownerId', 'objectId', 'customFields', 'attributes', 'createdAt', 'updatedAt', 'deletedAt', 'deletedBy',
   'deleteReason', 'trashedWithId', 'expectedUpdatedAt', 'input', 'filter', 'orderBy', 'search', 'first', 'last',
   'after', 'before', 'true', 'false', 'null', 'typename', 'eq', 'neq', 'in', 'notIn', 'lt', 'lte', 'gt', 'gte',
   'isNull', 'contains', 'startsWith', 'endsWith', 'has', 'hasAny', 'hasAll', 'isEmpty', 'constructor', 'prototype',
@@ -34,10 +34,13 @@ const option = z.object({
 });
 
 export const defineCustomFieldInput = z.object({
-  object: z.enum(extensibleObjects),
+  /** An extensible object's name, or a custom object's id. */
+  object: z.union([z.enum(extensibleObjects), fields.id], { message: 'object: an extensible object (CUSTOMER, COMPANY) or a custom object id' }),
   name: z.string(),
   label: z.string().trim().min(1, 'Must not be empty').max(200, 'At most 200 characters').nullish(),
-  type: z.enum(customFieldTypes),
+  type: z.enum(allCustomFieldTypes),
+  /** `relation`: the object type it points to (`Customer`, `Company` or a custom object's name). */
+  target: z.string().trim().max(50).nullish(),
   options: z.array(option).max(200, 'At most 200 options').nullish(),
   required: z.boolean().nullish(),
   unique: z.boolean().nullish(),

@@ -26,14 +26,17 @@ export interface CustomField {
   min: number | null;
   max: number | null;
   currency: string | null;
+  /** `relation`: the object it points to (an extensible object's name, or a custom object's id). */
+  target: string | null;
   position: number;
 }
 
 /** The field declaration a definition stands for: the same kinds, filters, orders and aggregates as a built-in field. */
-export function customFieldDeclaration(field: CustomField): FieldDeclaration {
+export function customFieldDeclaration(field: CustomField, references?: string): FieldDeclaration {
   const traits = customFieldTraits[field.type];
   return {
     kind: traits.kind,
+    ...(references ? { references } : {}),
     stored: { json: CUSTOM_VALUES_COLUMN, key: field.key },
     // A multi-select is a list, empty when unset; every other value may be unset (required is checked on writes,
     // and rows created before the field was defined have none).
@@ -52,10 +55,56 @@ export function withCustomFields(declarations: readonly ObjectDeclaration[], fie
   if (!fields.length) return [...declarations];
   const sorted = [...fields].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
   return declarations.map((declaration) => {
-    const own = sorted.filter((f) => f.object === declaration.name);
+    // Relation fields are added by `withRelationFields`, once every object (custom ones too) is declared.
+    const own = sorted.filter((f) => f.object === declaration.name && f.type !== 'relation');
     if (!own.length) return declaration;
     return { ...declaration, fields: { ...declaration.fields, ...Object.fromEntries(own.map((f) => [f.name, customFieldDeclaration(f)])) } };
   });
+}
+
+/** The hidden reference field a relation field `customer` keeps its id in (`customerId`; filters take it too). */
+export const relationKeyName = (field: Pick<CustomField, 'name'>) => `${field.name}Id`;
+
+/**
+ * The name of a relation field's reverse connection on its target: the source object's plural (`Customer.contracts`
+ * for `Contract.customer`) when the field is named after the target, else the plural followed by the field's name
+ * (`Customer.contractsAsGuarantor` for `Contract.guarantor`).
+ */
+export function reverseRelationName(field: Pick<CustomField, 'name'>, sourcePlural: string, targetName: string): string {
+  const named = field.name === targetName.charAt(0).toLowerCase() + targetName.slice(1);
+  return named ? sourcePlural : `${sourcePlural}As${field.name.charAt(0).toUpperCase()}${field.name.slice(1)}`;
+}
+
+/**
+ * Adds the workspace's relation fields to the declarations: on the source object a hidden stored reference
+ * (`customerId`) and the to-one relation (`customer`), on the target the reverse connection (`contracts`). `objectName`
+ * turns a definition's `object`/`target` (a name, or a custom object's id) into the declared name; a relation whose
+ * source or target is not declared (archived, deleted) is left out.
+ */
+export function withRelationFields(
+  declarations: readonly ObjectDeclaration[],
+  fields: readonly CustomField[],
+  objectName: (objectOrId: string) => string | undefined,
+): ObjectDeclaration[] {
+  const relations = fields.filter((f) => f.type === 'relation' && f.target);
+  if (!relations.length) return [...declarations];
+  const byName = new Map(declarations.map((d) => [d.name, { ...d, fields: { ...d.fields }, relations: { ...(d.relations ?? {}) } }]));
+  for (const field of [...relations].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name))) {
+    const source = byName.get(objectName(field.object) ?? '');
+    const target = byName.get(objectName(field.target!) ?? '');
+    if (!source || !target || !source.plural) continue;
+    const key = relationKeyName(field);
+    source.fields[key] = customFieldDeclaration(field, target.name);
+    source.relations[field.name] = { kind: 'toOne', target: target.name, key, nullable: true, custom: true, description: field.description ?? field.label };
+    target.relations[reverseRelationName(field, source.plural, target.name)] = {
+      kind: 'toMany',
+      target: source.name,
+      key,
+      custom: true,
+      description: `The ${source.name} records whose ${field.name} is this ${target.name}.`,
+    };
+  }
+  return declarations.map((d) => byName.get(d.name)!);
 }
 
 export const isExtensible = (object: string): boolean => (extensibleObjects as readonly string[]).includes(object);

@@ -18,7 +18,13 @@ export const customFieldTypes = [
   'rating',
 ] as const;
 
-export type CustomFieldType = (typeof customFieldTypes)[number];
+/**
+ * Every type a custom field can have: the value types above, and `relation`, a to-one link to a record of a core or
+ * custom object (its id in the values; the declaration adds the relation and its reverse connection on the target).
+ */
+export const allCustomFieldTypes = [...customFieldTypes, 'relation'] as const;
+
+export type CustomFieldType = (typeof allCustomFieldTypes)[number];
 
 interface TypeTraits {
   /** How every surface sees it: the declared field kind (GraphQL scalar, filter operators, SQL). */
@@ -45,7 +51,11 @@ export const customFieldTraits: Record<CustomFieldType, TypeTraits> = {
   date: { kind: 'date', sort: true, group: true },
   dateTime: { kind: 'datetime', sort: true, group: false },
   boolean: { kind: 'boolean', sort: true, group: true },
+  relation: { kind: 'reference', sort: false, group: false },
 };
+
+/** The objects a relation field may point to: the extensible ones and the workspace's custom objects. */
+export const relationTargets = ['Customer', 'Company'] as const;
 
 /** Objects a workspace may add fields to: the tables with a `customFields` column. */
 export const extensibleObjects = ['Customer', 'Company'] as const;

@@ -1,12 +1,13 @@
 import type { ScopedTransaction } from '@crm/db';
-import { badInput, conflict } from '../errors.js';
+import { badInput, conflict, CrmError } from '../errors.js';
+import { isUuid } from '../uuid.js';
 import { MONEY_PATTERN } from '../money.js';
 import { isCalendarDay } from '../objects/filter/parse-filter.js';
 import { fields as inputFields } from '../validation.js';
 import type { Permissions } from '../permissions/permissions.js';
 import type { CustomField } from './definition.js';
 import { loadCustomFields } from './load-definitions.js';
-import type { ExtensibleObject } from './field-types.js';
+import { isExtensible } from './definition.js';
 
 /** Stored custom values of one row: `{ [definition.key]: value }`. */
 export type CustomValues = Record<string, unknown>;
@@ -102,7 +103,33 @@ export function storedValue(field: CustomField, value: unknown, path: string): u
     case 'boolean':
       if (typeof value !== 'boolean') return fail('true or false');
       return value;
+    case 'relation': {
+      const id = typeof value === 'string' ? recordIdOf(value) : null;
+      if (!id) return fail(`the id of a record`);
+      return id;
+    }
   }
+}
+
+/** A record id given as a uuid or as a global id (`base64("Contract:<uuid>")`); which object it names is checked by its existence. */
+function recordIdOf(value: string): string | null {
+  if (isUuid(value)) return value;
+  if (value.length > 200 || !/^[A-Za-z0-9+/=]+$/.test(value)) return null;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const id = decoded.slice(decoded.indexOf(':') + 1);
+  return decoded.includes(':') && isUuid(id) ? id : null;
+}
+
+/** NOT_FOUND (naming the field) unless a relation's value is a live record of its target in the workspace. */
+async function assertRelated(tx: ScopedTransaction, field: CustomField, id: string, path: string): Promise<void> {
+  const target = field.target!;
+  const count =
+    target === 'Customer'
+      ? await tx.customer.count({ where: { id } })
+      : target === 'Company'
+        ? await tx.company.count({ where: { id } })
+        : await tx.customRecord.count({ where: { id, objectId: target } });
+  if (!count) throw new CrmError('NOT_FOUND', `${path}: no such record to link to`, path);
 }
 
 const isEmpty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
@@ -114,14 +141,17 @@ const isEmpty = (value: unknown) => value === null || value === undefined || (Ar
  */
 export async function customValuesOf(
   tx: ScopedTransaction,
-  object: ExtensibleObject,
+  /** An extensible object's name, or a custom object's id (its definitions' `object`). */
+  object: string,
   input: unknown,
   before: { id: string; values: CustomValues } | null,
   permissions?: Permissions,
+  /** How errors name a value's input field: `customFields.` on core objects, nothing on a custom object's own input. */
+  prefix = 'customFields.',
 ): Promise<CustomValues | undefined> {
   if (before && (input === undefined || input === null)) return undefined;
-  const checked = checkedValues(await loadCustomFields(tx, object), object, input, before, permissions);
-  for (const field of checked.unique) await assertUnique(tx, object, field, checked.values[field.key], before?.id);
+  const checked = checkedValues(await loadCustomFields(tx, object), object, input, before, permissions, prefix);
+  await assertStored(tx, object, checked, before, prefix);
   return checked.values;
 }
 
@@ -133,14 +163,16 @@ export interface CustomValuesRow {
 
 /**
  * {@link customValuesOf} for the rows of a bulk write: the definitions are read once, and each row gets its values
- * (undefined: unchanged) or the error its single command would have thrown. Unique fields are still checked row by
- * row (only rows that set one cost a statement); the unique index stays the backstop between rows of one batch.
+ * (undefined: unchanged) or the error its single command would have thrown. Unique and relation fields are still
+ * checked row by row (only rows that set one cost a statement); the unique index stays the backstop between rows of
+ * one batch.
  */
 export async function customValuesOfMany(
   tx: ScopedTransaction,
-  object: ExtensibleObject,
+  object: string,
   rows: readonly CustomValuesRow[],
   permissions?: Permissions,
+  prefix = 'customFields.',
 ): Promise<(CustomValues | undefined | Error)[]> {
   const needed = rows.some(({ input, before }) => !before || (input !== undefined && input !== null));
   const definitions = needed ? await loadCustomFields(tx, object) : [];
@@ -151,8 +183,8 @@ export async function customValuesOfMany(
       continue;
     }
     try {
-      const checked = checkedValues(definitions, object, input, before, permissions);
-      for (const field of checked.unique) await assertUnique(tx, object, field, checked.values[field.key], before?.id);
+      const checked = checkedValues(definitions, object, input, before, permissions, prefix);
+      await assertStored(tx, object, checked, before, prefix);
       out.push(checked.values);
     } catch (error) {
       if (!(error instanceof Error)) throw error;
@@ -162,24 +194,40 @@ export async function customValuesOfMany(
   return out;
 }
 
-/** The validation of {@link customValuesOf} without the database: the values, and the unique fields to check. */
+/** The checks of {@link customValuesOf} that read the database: unique values free, linked records present. */
+async function assertStored(
+  tx: ScopedTransaction,
+  object: string,
+  checked: { values: CustomValues; changed: CustomField[] },
+  before: { id: string } | null,
+  prefix: string,
+): Promise<void> {
+  const { values, changed } = checked;
+  for (const field of changed) {
+    if (field.unique && !isEmpty(values[field.key])) await assertUnique(tx, object, field, values[field.key], before?.id, prefix);
+    if (field.type === 'relation' && !isEmpty(values[field.key])) await assertRelated(tx, field, values[field.key] as string, `${prefix}${field.name}`);
+  }
+}
+
+/** The validation of {@link customValuesOf} without the database: the values, and the fields the input changed. */
 function checkedValues(
   definitions: readonly CustomField[],
-  object: ExtensibleObject,
+  object: string,
   input: unknown,
   before: { id: string; values: CustomValues } | null,
   permissions: Permissions | undefined,
-): { values: CustomValues; unique: CustomField[] } {
-  if (input !== undefined && input !== null && !isObject(input)) throw badInput('customFields: an object of custom field values', 'customFields');
+  prefix: string,
+): { values: CustomValues; changed: CustomField[] } {
+  if (input !== undefined && input !== null && !isObject(input)) throw badInput(`${prefix || 'input'}: an object of custom field values`, prefix.replace(/\.$/, '') || 'input');
   const given = (input ?? {}) as Record<string, unknown>;
   const byName = new Map(definitions.map((d) => [d.name, d]));
   for (const name of Object.keys(given)) {
-    if (!byName.has(name)) throw badInput(`customFields.${name}: ${object} has no custom field ${name}`, `customFields.${name}`);
+    if (!byName.has(name)) throw badInput(`${prefix}${name}: ${isExtensible(object) ? object : 'the object'} has no custom field ${name}`, `${prefix}${name}`);
   }
   const values: CustomValues = { ...(before?.values ?? {}) };
   const changed: CustomField[] = [];
   for (const field of definitions) {
-    const path = `customFields.${field.name}`;
+    const path = `${prefix}${field.name}`;
     if (field.name in given) {
       // A role's hidden and read-only custom fields: FORBIDDEN naming `customFields.<name>`, before anything is written.
       permissions?.requireWritableCustomField(object, field);
@@ -192,7 +240,7 @@ function checkedValues(
     }
     if (field.required && isEmpty(values[field.key]) && (!before || field.name in given)) throw badInput(`${path}: ${field.name} is required`, path);
   }
-  return { values, unique: changed.filter((field) => field.unique && !isEmpty(values[field.key])) };
+  return { values, changed };
 }
 
 /**
@@ -200,17 +248,22 @@ function checkedValues(
  * from data that cannot carry custom values (the order import's new customers): like records that existed before a
  * field was required, they may lack a required value.
  */
-export async function customDefaultsOf(tx: ScopedTransaction, object: ExtensibleObject): Promise<CustomValues> {
+export async function customDefaultsOf(tx: ScopedTransaction, object: string): Promise<CustomValues> {
   const defaults: CustomValues = {};
   for (const field of await loadCustomFields(tx, object)) if (field.defaultValue !== null && field.defaultValue !== undefined) defaults[field.key] = field.defaultValue;
   return defaults;
 }
 
 /** CONFLICT when another live row of the workspace holds the same value (the unique expression index is the backstop). */
-export async function assertUnique(tx: ScopedTransaction, object: ExtensibleObject, field: CustomField, value: unknown, exceptId?: string): Promise<void> {
-  const delegate = (object === 'Customer' ? tx.customer : tx.company) as unknown as { count(args: object): Promise<number> };
-  const where = { customFields: { path: [field.key], equals: value }, ...(exceptId ? { NOT: { id: exceptId } } : {}) };
+export async function assertUnique(tx: ScopedTransaction, object: string, field: CustomField, value: unknown, exceptId?: string, prefix = 'customFields.'): Promise<void> {
+  // A custom object's records share one table: its own are those with its id.
+  const delegate = (object === 'Customer' ? tx.customer : object === 'Company' ? tx.company : tx.customRecord) as unknown as { count(args: object): Promise<number> };
+  const where = {
+    customFields: { path: [field.key], equals: value },
+    ...(isExtensible(object) ? {} : { objectId: object }),
+    ...(exceptId ? { NOT: { id: exceptId } } : {}),
+  };
   if ((await delegate.count({ where })) > 0) {
-    throw conflict(`customFields.${field.name}: another ${object} already has ${JSON.stringify(value)}`, `customFields.${field.name}`);
+    throw conflict(`${prefix}${field.name}: another record already has ${JSON.stringify(value)}`, `${prefix}${field.name}`);
   }
 }

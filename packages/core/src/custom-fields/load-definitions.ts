@@ -20,6 +20,7 @@ export function customFieldOf(row: CustomFieldDefinition): CustomField {
     min: row.min,
     max: row.max,
     currency: row.currency,
+    target: row.target,
     position: row.position,
   };
 }

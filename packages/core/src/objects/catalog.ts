@@ -42,9 +42,9 @@ export class ObjectCatalog {
     return this.get(relation.target);
   }
 
-  /** The object whose Prisma model is `model`. */
+  /** The object whose Prisma model is `model` (none for a table custom objects share: it is not one object). */
   byModel(model: string): ResolvedObject | undefined {
-    for (const object of this.#objects.values()) if (object.model === model) return object;
+    for (const object of this.#objects.values()) if (object.model === model && !object.sharedTable) return object;
     return undefined;
   }
 

@@ -68,6 +68,12 @@ export interface FieldDeclaration {
   description?: string;
 }
 
+/** The discriminating column of a table several objects share, and this object's value in it. */
+export interface SharedTable {
+  column: string;
+  value: string;
+}
+
 /** Where a custom field's value is kept: `row[json][key]`. */
 export interface StoredInJson {
   json: string;
@@ -105,6 +111,11 @@ export interface RelationDeclaration {
   expose?: boolean;
   /** The GraphQL field name when it differs from the Prisma relation name. */
   graphqlName?: string;
+  /**
+   * Kept by a relation custom field (its key is a value in JSONB, not a foreign key): no Prisma relation exists, so
+   * the read engine answers filters and orders through it, and the GraphQL layer resolves it itself. @default false
+   */
+  custom?: boolean;
   description?: string;
 }
 
@@ -113,6 +124,11 @@ export interface ObjectDeclaration {
   name: string;
   /** The Prisma model (= SQL table). @default name */
   model?: string;
+  /**
+   * The object's rows are those of `model` whose `column` holds `value`: a workspace's custom object, whose records
+   * share the `CustomRecord` table (docs/custom-fields.md). Every read adds the condition where it adds tenancy.
+   */
+  sharedTable?: SharedTable;
   /** The root list field (`customers`). None: no root list. */
   plural?: string;
   /** The by-id root field (`customer`). None: only `node`. */
@@ -176,6 +192,7 @@ export interface ResolvedRelation extends Required<Omit<RelationDeclaration, 'or
 export interface ResolvedObject {
   name: string;
   model: string;
+  sharedTable?: SharedTable;
   plural?: string;
   single?: string;
   description?: string;
@@ -239,12 +256,14 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
       connection: r.connection ?? true,
       expose: r.expose ?? true,
       graphqlName: r.graphqlName ?? name,
+      custom: r.custom ?? false,
       description: r.description,
     });
   }
   return {
     name: declaration.name,
     model: declaration.model ?? declaration.name,
+    sharedTable: declaration.sharedTable,
     plural: declaration.plural,
     single: declaration.single,
     description: declaration.description,

@@ -82,9 +82,11 @@ export function termNullable(catalog: ObjectCatalog, object: ResolvedObject, ter
 /** The Prisma `orderBy` of an order. `nulls` is given only where Prisma allows it (optional columns). */
 export function prismaOrderBy(catalog: ObjectCatalog, object: ResolvedObject, terms: readonly OrderTerm[]): Record<string, unknown>[] {
   return terms.map((term) => {
-    const owner = term.relation ? catalog.target(object.relations.get(term.relation)!) : object;
+    const relation = term.relation ? object.relations.get(term.relation)! : null;
+    const owner = relation ? catalog.target(relation) : object;
     const field = owner.fields.get(term.field)!;
     if (field.stored) throw customFieldNeedsEngine(field.name);
+    if (relation?.custom) throw customFieldNeedsEngine(relation.name);
     const value = term.nulls && field.nullable ? { sort: term.direction, nulls: term.nulls } : term.direction;
     return term.relation ? { [term.relation]: { [field.column]: value } } : { [field.column]: value };
   });

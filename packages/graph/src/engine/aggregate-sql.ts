@@ -78,13 +78,15 @@ export function aggregateStatement(
   object: ResolvedObject,
   filter: FilterNode,
   selection: AggregateSelection,
-  parents?: { column: string; ids: readonly string[] },
+  parents?: { key: ResolvedField; ids: readonly string[] },
 ): string {
   const a = context.nextAlias();
   const where = [permittedRows(context.workspace, object, a, context.permissions), filterSql(context, object, filter, a)];
   if (!parents) return `SELECT ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')}`;
-  where.push(`${column(a, parents.column)} = ANY(${context.params.add([...parents.ids], 'uuid[]')})`);
-  return `SELECT ${column(a, parents.column)}::text AS parent, ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')} GROUP BY ${column(a, parents.column)}`;
+  // The parent key: a column, or a relation field's id in JSONB (its expression index's expression).
+  const key = valueSql(a, parents.key);
+  where.push(`${key} = ANY(${context.params.add([...parents.ids], 'uuid[]')})`);
+  return `SELECT ${key}::text AS parent, ${aggregateObjectSql(object, selection, a)}::text AS data FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')} GROUP BY ${key}`;
 }
 
 /**

@@ -116,12 +116,11 @@ export function relationJoin(context: SqlFilterContext, object: ResolvedObject, 
   const relation = object.relations.get(relationName)!;
   const targetObject = context.catalog.target(relation);
   const workspace = visibleRows(context.workspace, targetObject, target);
+  // A key may be a relation field's id kept in JSONB: `valueSql` reads it as its expression index does.
   if (relation.kind === 'toMany' || relation.keyOnTarget) {
-    const key = targetObject.fields.get(relation.key)!.column;
-    return `${column(target, key)} = ${column(alias, object.fields.get('id')!.column)} AND ${workspace}`;
+    return `${valueSql(target, targetObject.fields.get(relation.key)!)} = ${column(alias, object.fields.get('id')!.column)} AND ${workspace}`;
   }
-  const key = object.fields.get(relation.key)!.column;
-  return `${column(target, targetObject.fields.get('id')!.column)} = ${column(alias, key)} AND ${workspace}`;
+  return `${column(target, targetObject.fields.get('id')!.column)} = ${valueSql(alias, object.fields.get(relation.key)!)} AND ${workspace}`;
 }
 
 /**

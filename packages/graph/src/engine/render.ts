@@ -116,7 +116,7 @@ export function orderValueSql(context: SqlFilterContext, object: ResolvedObject,
   const relation = object.relations.get(term.relation)!;
   const target = context.catalog.target(relation);
   const r = context.nextAlias();
-  return `(SELECT ${valueSql(r, target.fields.get(term.field)!)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)} AND ${visible(context, target, r)})`;
+  return `(SELECT ${valueSql(r, target.fields.get(term.field)!)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${valueSql(alias, object.fields.get(relation.key)!)} AND ${visible(context, target, r)})`;
 }
 
 export function orderSql(context: SqlFilterContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
@@ -172,7 +172,7 @@ function fieldSql(
 
 function childWhere(context: RenderContext, object: ResolvedObject, relation: ResolvedRelation, alias: string, parentAlias: string): string[] {
   const target = context.catalog.target(relation);
-  return [`${column(alias, target.fields.get(relation.key)!.column)} = ${column(parentAlias, object.fields.get('id')!.column)}`, visible(context, target, alias)];
+  return [`${valueSql(alias, target.fields.get(relation.key)!)} = ${column(parentAlias, object.fields.get('id')!.column)}`, visible(context, target, alias)];
 }
 
 function relationSql(
@@ -188,8 +188,8 @@ function relationSql(
     const type = objectTypeOf(def) ?? decline(`${def.name} has no object type`);
     const a = context.nextAlias();
     const join = relation.keyOnTarget
-      ? `${column(a, target.fields.get(relation.key)!.column)} = ${column(alias, 'id')}`
-      : `${column(a, 'id')} = ${column(alias, object.fields.get(relation.key)!.column)}`;
+      ? `${valueSql(a, target.fields.get(relation.key)!)} = ${column(alias, 'id')}`
+      : `${column(a, 'id')} = ${valueSql(alias, object.fields.get(relation.key)!)}`;
     // A nullable link to a trashed row reads as null, as through Prisma; a required one always names its row. Row
     // rules do not apply to links (a deal names its customer), as a foreign key does not.
     const rows = relation.nullable ? visibleRows(context.workspace, target, a) : `${column(a, 'workspaceId')} = ${context.workspace}`;

@@ -1,5 +1,5 @@
 import { badInput, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
-import { column, ident, literal, type SqlParams } from './sql-text.js';
+import { column, ident, literal, type SqlParams, valueSql } from './sql-text.js';
 import { permittedRows, visibleRows } from './visible-rows.js';
 
 /**
@@ -11,6 +11,9 @@ import { permittedRows, visibleRows } from './visible-rows.js';
 
 /** The text search configuration: English stemming (names are not stemmed away by it in practice). */
 const config = `'english'::regconfig`;
+
+/** A searchable field's text on `alias`: its column, or a custom field's value in JSONB (custom objects' text fields). */
+const textSql = (alias: string, field: ResolvedField) => valueSql(alias, field);
 
 export const searchableFields = (object: ResolvedObject): ResolvedField[] => [...object.fields.values()].filter((f) => f.search);
 
@@ -28,7 +31,7 @@ export function searchDocumentSql(object: ResolvedObject, alias: string, permiss
   const fields = searchedFields(object, permissions);
   if (!fields.length) return `''::tsvector`;
   return fields
-    .map((f) => `setweight(to_tsvector(${config}, coalesce(${column(alias, f.column)}, '')), '${f.search}')`)
+    .map((f) => `setweight(to_tsvector(${config}, coalesce(${textSql(alias, f)}, '')), '${f.search}')`)
     .join(' || ');
 }
 
@@ -83,7 +86,7 @@ export interface SearchContext {
 
 /** The row's own fields match (the indexed document, or trigram similarity on the A-weight fields). */
 function ownMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string {
-  const trigram = trigramFields(object, permissions).map((f) => `${terms.text} <% ${column(alias, f.column)}`);
+  const trigram = trigramFields(object, permissions).map((f) => `${terms.text} <% ${textSql(alias, f)}`);
   return `(${searchDocumentSql(object, alias, permissions)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''}`;
 }
 
@@ -112,7 +115,7 @@ export function searchMatchSql(context: SearchContext, object: ResolvedObject, a
 
 /** A relevance score: the text rank plus the best trigram word similarity. */
 export function searchRankSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string {
-  const similarity = trigramFields(object, permissions).map((f) => `coalesce(word_similarity(${terms.text}, ${column(alias, f.column)}), 0)`);
+  const similarity = trigramFields(object, permissions).map((f) => `coalesce(word_similarity(${terms.text}, ${textSql(alias, f)}), 0)`);
   const rank = `ts_rank(${searchDocumentSql(object, alias, permissions)}, ${terms.tsQuery})`;
   return similarity.length ? `(${rank} + greatest(${similarity.join(', ')}))` : rank;
 }
@@ -122,11 +125,11 @@ export function searchHighlightSql(object: ResolvedObject, alias: string, terms:
   const fields = searchedFields(object, permissions);
   const cases = fields.map(
     (f) =>
-      `WHEN to_tsvector(${config}, coalesce(${column(alias, f.column)}, '')) @@ ${terms.tsQuery} THEN json_build_object('field', ${literal(f.name)}, 'snippet', ts_headline(${config}, ${column(alias, f.column)}, ${terms.tsQuery}, 'StartSel=<b>, StopSel=</b>, MaxFragments=1'))`,
+      `WHEN to_tsvector(${config}, coalesce(${textSql(alias, f)}, '')) @@ ${terms.tsQuery} THEN json_build_object('field', ${literal(f.name)}, 'snippet', ts_headline(${config}, ${textSql(alias, f)}, ${terms.tsQuery}, 'StartSel=<b>, StopSel=</b>, MaxFragments=1'))`,
   );
   const best = trigramFields(object, permissions)[0];
   if (!fields.length) return 'NULL';
-  const fallback = best ? `json_build_object('field', ${literal(best.name)}, 'snippet', ${column(alias, best.column)})` : 'NULL';
+  const fallback = best ? `json_build_object('field', ${literal(best.name)}, 'snippet', ${textSql(alias, best)})` : 'NULL';
   return `CASE ${cases.join(' ')} ELSE ${fallback} END`;
 }
 

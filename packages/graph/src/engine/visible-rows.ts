@@ -7,9 +7,11 @@ import { column, literal } from './sql-text.js';
  * statement's placeholder of the caller's workspace id), and not in the trash (docs/data.md). Every table the engine
  * reads goes through here: tenancy and the trash are applied in this one place.
  */
-export function visibleRows(workspace: string, object: Pick<ResolvedObject, 'model'>, alias: string): string {
+export function visibleRows(workspace: string, object: Pick<ResolvedObject, 'model' | 'sharedTable'>, alias: string): string {
   const inWorkspace = `${column(alias, 'workspaceId')} = ${workspace}`;
-  return isTrashable(object.model) ? `${inWorkspace} AND ${column(alias, 'deletedAt')} IS NULL` : inWorkspace;
+  // A custom object's rows in the table custom objects share (its id is a uuid read from the database).
+  const own = object.sharedTable ? `${inWorkspace} AND ${column(alias, object.sharedTable.column)} = ${literal(object.sharedTable.value)}::uuid` : inWorkspace;
+  return isTrashable(object.model) ? `${own} AND ${column(alias, 'deletedAt')} IS NULL` : own;
 }
 
 /**

@@ -15,7 +15,7 @@ import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import type { GraphQLSchema } from 'graphql';
 import { catalogOf } from '../objects/catalog-of.js';
-import { eventCursor, seqOfCursor, subjectOfGlobalId } from './events.js';
+import { eventCursor, ownSubjectWhere, seqOfCursor, subjectOfGlobalId } from './events.js';
 
 const PAGE_SIZES = { defaultSize: 20, maxSize: MAX_PAGE_SIZE };
 
@@ -114,7 +114,7 @@ async function hiddenSubjectTypes(context: GraphContext, schema: GraphQLSchema, 
     let hide = !permissions.can(object, 'read');
     if (!hide && permissions.ownerField(object)) {
       const delegate = (callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> }>)[object.model[0]!.toLowerCase() + object.model.slice(1)];
-      hide = subject?.typename !== object.name || !delegate || (await delegate.count({ where: { id: subject.id } })) === 0;
+      hide = subject?.typename !== object.name || !delegate || (await delegate.count({ where: ownSubjectWhere(permissions, object, subject.id) })) === 0;
     }
     if (hide) hidden.push(...new Set([object.name, object.model]));
   }
@@ -162,33 +162,41 @@ export function registerAuditLog(builder: Builder, CrmEvent: ObjectRef<typeof bu
     ),
   );
 
-  for (const { model, owner, about } of historyOwners) {
-    builder.prismaObjectField(model, 'history', (t) =>
-      t.connection(
-        {
-          type: CrmEvent,
-          select: { id: true },
-          description:
-            `The audit trail, newest first: ${about}. Each \`*.updated\` event's payload has \`changes\`: every ` +
-            'changed field with its old and new value. Batched: a page of records costs one statement.',
-          args: { types: t.arg.stringList({ required: false, description: 'Only these event types.' }) },
-          resolve: async (record: { id: string }, args, context) => {
-            const loaders = historyLoadersOf(context, owner);
-            const types = args.types?.length ? args.types : null;
-            const connection = await resolveCursorConnection<Promise<RecordedEvent[]>>({ args, ...PAGE_SIZES, toCursor: (event: RecordedEvent) => eventCursor(event.seq) }, (params) =>
-              loaders.pages.load({ customerId: record.id, page: pageOf(params), types }),
-            );
-            return { ...connection, countAll: () => loaders.counts.load({ customerId: record.id, types }) };
-          },
+  for (const { model, owner, about } of historyOwners) registerHistoryField(builder, CrmEvent, model, model, owner, about);
+}
+
+type CrmEventRef = ObjectRef<Builder['$inferSchemaTypes'], RecordedEvent>;
+
+/**
+ * `X.history`: the events about a record (or naming a customer), newest first, batched per page of records. `type` is
+ * the object's registered type (a model name, or a custom object's variant ref).
+ */
+export function registerHistoryField(builder: Builder, CrmEvent: CrmEventRef, type: unknown, name: string, owner: HistoryOwner, about: string) {
+  builder.prismaObjectField(type as never, 'history', (t) =>
+    (t as unknown as PothosSchemaTypes.PrismaObjectFieldBuilder<never, never, never>).connection(
+      {
+        type: CrmEvent,
+        select: { id: true },
+        description:
+          `The audit trail, newest first: ${about}. Each \`*.updated\` event's payload has \`changes\`: every ` +
+          'changed field with its old and new value. Batched: a page of records costs one statement.',
+        args: { types: t.arg.stringList({ required: false, description: 'Only these event types.' }) },
+        resolve: async (record: { id: string }, args: { types?: readonly string[] | null; first?: number | null; last?: number | null; after?: string | null; before?: string | null }, context: GraphContext) => {
+          const loaders = historyLoadersOf(context, owner);
+          const types = args.types?.length ? args.types : null;
+          const connection = await resolveCursorConnection<Promise<RecordedEvent[]>>({ args, ...PAGE_SIZES, toCursor: (event: RecordedEvent) => eventCursor(event.seq) }, (params) =>
+            loaders.pages.load({ customerId: record.id, page: pageOf(params), types }),
+          );
+          return { ...connection, countAll: () => loaders.counts.load({ customerId: record.id, types }) };
         },
-        {
-          name: `${model}HistoryConnection`,
-          fields: (c) => ({
-            totalCount: c.int({ resolve: (connection) => connection.countAll() }),
-          }),
-        },
-        { name: `${model}HistoryEdge` },
-      ),
-    );
-  }
+      } as never,
+      {
+        name: `${name}HistoryConnection`,
+        fields: (c: PothosSchemaTypes.ObjectFieldBuilder<never, { countAll: () => Promise<number> }>) => ({
+          totalCount: (c as unknown as { int: (o: object) => unknown }).int({ resolve: (connection: { countAll: () => Promise<number> }) => connection.countAll() }),
+        }),
+      } as never,
+      { name: `${name}HistoryEdge` } as never,
+    ) as never,
+  );
 }

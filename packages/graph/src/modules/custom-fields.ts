@@ -1,10 +1,12 @@
 import {
   archiveCustomField,
   type CustomField,
-  customFieldTypes,
+  allCustomFieldTypes,
   defineCustomField,
   deleteCustomField,
   extensibleObjects,
+  isExtensible,
+  badInput,
   loadCustomFields,
   renameCustomField,
   screaming,
@@ -46,7 +48,7 @@ const typeValue = (type: string) => screaming(type);
 /** ADMIN's metadata API: define, rename, archive/restore, delete custom fields; everyone lists them. */
 export function registerCustomFields(builder: Builder, storage?: CustomFieldStorage) {
   const CustomFieldType = builder.enumType('CustomFieldType', {
-    values: Object.fromEntries(customFieldTypes.map((t) => [typeValue(t), { value: t }])) as Record<string, { value: string }>,
+    values: Object.fromEntries(allCustomFieldTypes.map((t) => [typeValue(t), { value: t }])) as Record<string, { value: string }>,
   });
   const ExtensibleObject = builder.enumType('ExtensibleObject', {
     description: 'An object a workspace can add custom fields to.',
@@ -63,7 +65,13 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
     description: 'A field this workspace defined on an object; its values appear as a typed field of that object.',
     fields: (t) => ({
       id: t.exposeID('id'),
-      object: t.field({ type: ExtensibleObject, resolve: (f) => f.object as never }),
+      object: t.field({
+        type: ExtensibleObject,
+        nullable: true,
+        description: 'The built-in object it extends (null for a custom object\'s field: see customObjectId).',
+        resolve: (f) => (isExtensible(f.object) ? (f.object as never) : null),
+      }),
+      customObjectId: t.id({ nullable: true, description: 'The custom object it belongs to.', resolve: (f) => (isExtensible(f.object) ? null : f.object) }),
       name: t.exposeString('name', { description: 'The GraphQL field name.' }),
       label: t.exposeString('label'),
       type: t.field({ type: CustomFieldType, resolve: (f) => f.type as never }),
@@ -76,6 +84,14 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       min: t.exposeFloat('min', { nullable: true }),
       max: t.exposeFloat('max', { nullable: true }),
       currency: t.exposeString('currency', { nullable: true }),
+      target: t.string({
+        nullable: true,
+        description: 'RELATION: the type it points to.',
+        resolve: async (f, _args, ctx: GraphContext) => {
+          if (!f.target || isExtensible(f.target)) return f.target ?? null;
+          return (await callerOf(ctx).db.customObjectDefinition.findUnique({ where: { id: f.target }, select: { name: true } }))?.name ?? null;
+        },
+      }),
       position: t.exposeInt('position'),
     }),
   });
@@ -85,7 +101,8 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
   });
   const DefineCustomFieldInput = builder.inputType('DefineCustomFieldInput', {
     fields: (t) => ({
-      object: t.field({ type: ExtensibleObject, required: true }),
+      object: t.field({ type: ExtensibleObject, description: 'The built-in object it extends (or give customObjectId).' }),
+      customObjectId: t.id({ description: 'The custom object it belongs to (or give object).' }),
       name: t.string({ required: true, description: 'The GraphQL field name: camelCase letters and digits, e.g. contractEnd.' }),
       label: t.string(),
       type: t.field({ type: CustomFieldType, required: true }),
@@ -98,6 +115,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       min: t.float({ description: 'Numbers: the least value; text: the least length.' }),
       max: t.float({ description: 'Numbers: the greatest value; text: the greatest length; RATING: the top of the scale (5).' }),
       currency: t.string({ description: 'MONEY: the ISO 4217 currency of every amount.' }),
+      target: t.string({ description: 'RELATION: the type it points to (Customer, Company or a custom object).' }),
       position: t.int(),
     }),
   });
@@ -125,8 +143,8 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       type: [CustomFieldRef],
       authScopes: { authenticated: true },
       description: "The workspace's live custom fields (of one object), in their order.",
-      args: { object: t.arg({ type: ExtensibleObject }) },
-      resolve: (_root, args, ctx: GraphContext) => loadCustomFields(callerOf(ctx).db, (args.object as string | null) ?? undefined),
+      args: { object: t.arg({ type: ExtensibleObject }), customObjectId: t.arg.id({ description: "A custom object's fields." }) },
+      resolve: (_root, args, ctx: GraphContext) => loadCustomFields(callerOf(ctx).db, ((args.customObjectId ?? args.object) as string | null) ?? undefined),
     }),
   }));
 
@@ -137,7 +155,9 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       args: { input: t.arg({ type: DefineCustomFieldInput, required: true }) },
       resolve: async (_root, { input }, ctx, info) => {
         const caller = callerOf(ctx);
-        const customField = await defineCustomField(caller, input as never, takenNamesIn(info.schema));
+        const { customObjectId, object, ...rest } = input;
+        if ((customObjectId == null) === (object == null)) throw badInput('object: give object or customObjectId (one of them)', 'object');
+        const customField = await defineCustomField(caller, { ...rest, object: (object ?? customObjectId) as never } as never, takenNamesIn(info.schema));
         // After commit: CONCURRENTLY cannot run in a transaction. Awaited, so the index exists when the answer arrives.
         await storage?.defined(caller.session.workspaceId, customField);
         return { customField };
@@ -167,4 +187,5 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       },
     }),
   }));
+  return CustomFieldRef;
 }

@@ -1,4 +1,4 @@
-import { badInput, CrmError, eventSubjectObject as subjectObject, type ObjectCatalog, type Permissions, type RecordedEvent, scrubEventPayload } from '@crm/core';
+import { badInput, CrmError, eventSubjectObject as subjectObject, type ObjectCatalog, type Permissions, type RecordedEvent, type ResolvedObject, scrubEventPayload } from '@crm/core';
 import { brandWithType } from '@pothos/core';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, isObjectType } from 'graphql';
@@ -15,6 +15,17 @@ function eventReadable(permissions: Permissions | null, catalog: ObjectCatalog, 
 }
 
 /**
+ * The condition "`id` is one of the key's own records of `object`": the data layer narrows governed tables itself; a
+ * custom object's shared table is narrowed here (its rows, and the owner column the key's user).
+ */
+export function ownSubjectWhere(permissions: Permissions, object: ResolvedObject, id: string): object {
+  const shared = object.sharedTable;
+  const owner = permissions.ownerField(object);
+  if (!shared || !owner) return { id };
+  return permissions.userId ? { id, [shared.column]: shared.value, [owner.column]: permissions.userId } : { id: { in: [] } };
+}
+
+/**
  * Drops events whose subject the key may not see under "own records only" (one look-up per such event, through the
  * key's narrowed client; keys without the rule pay nothing). The key's permissions are read per event: a live
  * connection's are replaced when its role changes. A plain iterator, not an async generator, so that `return()` (the
@@ -27,7 +38,7 @@ function ownSubjectsOnly(events: AsyncIterableIterator<RecordedEvent>, context: 
     if (!permissions || !object || !permissions.ownerField(object)) return true;
     const db = callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> } | undefined>;
     const delegate = db[object.model[0]!.toLowerCase() + object.model.slice(1)];
-    return Boolean(delegate && (await delegate.count({ where: { id: event.subjectId } })));
+    return Boolean(delegate && (await delegate.count({ where: ownSubjectWhere(permissions, object, event.subjectId) })));
   };
   return {
     [Symbol.asyncIterator]() {
@@ -55,17 +66,19 @@ export function seqOfCursor(cursor: string, field = 'after'): bigint {
   return BigInt(match[1]!);
 }
 
-type FindById = { findUnique(args: { where: { id: string } }): Promise<object | null> };
+type FindById = { findFirst(args: { where: { id: string } }): Promise<object | null> };
 
 /** Loads the event's subject when its type is a Node of this schema; null when gone (deleted). */
 async function loadSubject(event: RecordedEvent, context: GraphContext, info: GraphQLResolveInfo): Promise<object | null> {
   const type = info.schema.getType(event.subjectType);
   if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) return null;
   // The workspace-scoped client: a subject is only ever looked up inside the subscriber's workspace.
-  const delegate = (callerOf(context).db as unknown as Record<string, FindById | undefined>)[
-    event.subjectType[0]!.toLowerCase() + event.subjectType.slice(1)
-  ];
-  const row = await delegate?.findUnique({ where: { id: event.subjectId } });
+  // A custom object's records share one table: its model is the declaration's, and its own rows are asked for.
+  const object = subjectObject(catalogOf(info.schema), event);
+  const model = object?.model ?? event.subjectType;
+  const delegate = (callerOf(context).db as unknown as Record<string, FindById | undefined>)[model[0]!.toLowerCase() + model.slice(1)];
+  const shared = object?.sharedTable;
+  const row = await delegate?.findFirst({ where: { id: event.subjectId, ...(shared ? { [shared.column]: shared.value } : {}) } });
   if (!row) return null;
   // Tells the Node interface which type the row is (a type name is a valid brand at runtime).
   brandWithType(row, event.subjectType as never);

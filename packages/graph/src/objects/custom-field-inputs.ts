@@ -1,10 +1,10 @@
-import type { ObjectCatalog, ResolvedField } from '@crm/core';
+import type { ObjectCatalog, ResolvedField, ResolvedObject } from '@crm/core';
 import type { Builder } from '../builder.js';
 
 type InputRef = ReturnType<Builder['inputType']>;
 type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<import('../builder.js').SchemaTypes>, 'InputObject'>;
 
-const inputTypeOf: Partial<Record<ResolvedField['kind'], string | [string]>> = {
+export const inputTypeOf: Partial<Record<ResolvedField['kind'], string | [string]>> = {
   string: 'String',
   stringList: ['String'],
   int: 'Int',
@@ -36,15 +36,33 @@ export class CustomFieldInputs {
 
   #type(objectName: string): InputRef | null {
     if (this.#types.has(objectName)) return this.#types.get(objectName)!;
-    const custom = [...this.catalog.get(objectName).fields.values()].filter((f) => f.stored);
+    const object = this.catalog.get(objectName);
+    const custom = customInputFields(object);
     const ref = custom.length
       ? this.builder.inputType(`${objectName}CustomFieldsInput`, {
           description: `The custom fields of ${objectName} this workspace defines.`,
-          fields: (t) =>
-            Object.fromEntries(custom.map((f) => [f.name, t.field({ type: inputTypeOf[f.kind] as never, description: f.description })])) as never,
+          fields: (t) => Object.fromEntries(custom.map((f) => [f.name, t.field({ type: f.type as never, description: f.description })])) as never,
         })
       : null;
     this.#types.set(objectName, ref);
     return ref;
   }
+}
+
+/**
+ * The input fields of an object's custom fields, named as the definitions are: a relation field is written under its
+ * own name (`customer: ID`, the record's id), its declaration keeps the id in the hidden field `customerId`.
+ */
+export function customInputFields(object: ResolvedObject): { name: string; type: string | [string]; description?: string }[] {
+  const inputs: { name: string; type: string | [string]; description?: string }[] = [];
+  for (const field of object.fields.values()) {
+    if (!field.stored) continue;
+    if (field.kind === 'reference') {
+      const relation = [...object.relations.values()].find((r) => r.custom && r.kind === 'toOne' && r.key === field.name);
+      if (relation) inputs.push({ name: relation.name, type: 'ID', description: `The ${relation.target}'s id (null unlinks).` });
+      continue;
+    }
+    inputs.push({ name: field.name, type: inputTypeOf[field.kind]!, description: field.description });
+  }
+  return inputs;
 }

@@ -49,6 +49,8 @@ export class DeclaredObjects {
   readonly inputs: ObjectInputs;
   readonly aggregates: AggregateTypes;
   readonly customFieldInputs: CustomFieldInputs;
+  /** Each registered object's GraphQL type (a custom object's is a variant of the shared model). */
+  readonly #refs = new Map<string, unknown>();
 
   constructor(
     readonly builder: Builder,
@@ -68,13 +70,42 @@ export class DeclaredObjects {
   register(name: string) {
     const object = this.catalog.get(name);
     const fields = (t: PrismaFieldBuilder): Fields => this.#declaredFields(t, object);
-    const options = { description: object.description, fields };
+    const shared = object.sharedTable;
+    // An object in a shared table (a custom object in CustomRecord) is a variant of its model, named after it; its
+    // `node` lookup names its own rows only.
+    const options = { description: object.description, fields, ...(shared ? { variant: object.name } : {}) };
     const ref = object.node
-      ? this.builder.prismaNode(object.model as never, { ...options, id: { field: 'id' } } as never)
+      ? this.builder.prismaNode(
+          object.model as never,
+          { ...options, id: { field: 'id' }, ...(shared ? { findUnique: (id: string) => ({ id, [shared.column]: shared.value }) } : {}) } as never,
+        )
       : this.builder.prismaObject(object.model as never, options as never);
+    this.#refs.set(object.name, ref);
     if (object.single || object.plural) this.#rootFields(object);
     if (object.plural) registerGroupBy(this, object);
     return ref;
+  }
+
+  /** The registered GraphQL type of a declared object (what Pothos fields name as their type). */
+  refOf(name: string): unknown {
+    return this.#refs.get(name) ?? this.catalog.get(name).model;
+  }
+
+  /**
+   * Prisma conditions every read of `object` through Pothos adds beyond the scoped client's: for an object in a shared
+   * table, its own rows, and the key's row rules (the data layer governs tables, and this one is shared; the read
+   * engine applies the same rules in SQL through `visibleRows` and `permittedRows`).
+   */
+  ownRows(object: ResolvedObject, ctx: GraphContext): object | null {
+    const shared = object.sharedTable;
+    if (!shared) return null;
+    const rule = ctx.permissions?.rowFilter(object);
+    return { [shared.column]: shared.value, ...(rule ? { AND: [prismaWhere(rule)] } : {}) };
+  }
+
+  #withOwnRows(object: ResolvedObject, ctx: GraphContext, where: object): object {
+    const own = this.ownRows(object, ctx);
+    return own ? { AND: [where, own] } : where;
   }
 
   #scalar(t: PrismaFieldBuilder, field: ResolvedField): unknown {
@@ -133,6 +164,10 @@ export class DeclaredObjects {
     for (const relation of object.relations.values()) {
       if (!relation.expose) continue;
       const target = this.catalog.target(relation);
+      if (relation.custom) {
+        fields[relation.graphqlName] = this.#customRelationField(t, object, relation, target);
+        continue;
+      }
       if (relation.kind === 'toOne') {
         fields[relation.graphqlName] = tb.relation(relation.name, { nullable: relation.nullable, description: relation.description });
       } else if (!relation.connection) {
@@ -159,6 +194,60 @@ export class DeclaredObjects {
     return fields;
   }
 
+  /**
+   * A relation kept by a relation custom field (no Prisma relation): the to-one side loads its record by id (batched
+   * per request), the reverse side is a connection over the records whose value is the parent's id. The read engine
+   * answers both in its statement; these resolvers serve mutation payloads and the operations it declines.
+   */
+  #customRelationField(t: PrismaFieldBuilder, object: ResolvedObject, relation: ResolvedRelation, target: ResolvedObject): unknown {
+    const tb = t as unknown as { field: (o: object) => unknown; prismaConnection: (o: object, c?: object) => unknown };
+    if (relation.kind === 'toOne') {
+      const key = object.fields.get(relation.key)!;
+      return tb.field({
+        type: this.refOf(target.name),
+        nullable: true,
+        description: relation.description,
+        resolve: (row: Record<string, unknown>, _args: unknown, ctx: GraphContext) => {
+          const id = (row[key.stored!.json] as Record<string, unknown> | null)?.[key.stored!.key];
+          return typeof id === 'string' ? recordLoader(ctx, this, target).load(id) : null;
+        },
+      });
+    }
+    const key = target.fields.get(relation.key)!;
+    const childrenOf = (ids: readonly string[]) => ({ OR: ids.map((id) => ({ [key.stored!.json]: { path: [key.stored!.key], equals: id } })) });
+    type Paged = ListArguments & { after?: unknown; before?: unknown; last?: unknown };
+    return tb.prismaConnection({
+      type: this.refOf(target.name),
+      cursor: 'id',
+      description: relation.description,
+      args: this.#listArgs(t as never, target, false),
+      resolve: async (query: { take?: number; skip?: number; cursor?: unknown }, parent: { id: string }, args: Paged, ctx: GraphContext) => {
+        const { filter, order } = listQuery(this.catalog, target, args, ctx);
+        const orderBy = prismaOrderBy(this.catalog, target, order);
+        const where = (ids: readonly string[]) => this.#withOwnRows(target, ctx, { AND: [prismaWhere(filter), childrenOf(ids)] });
+        // Paging within one parent: its own query. A first page: one query for the page of parents (no N+1).
+        if (args.after != null || args.before != null || args.last != null) return delegateOf(ctx, target.model).findMany({ ...query, where: where([parent.id]), orderBy });
+        const batchKey = `${object.name}.${relation.name}:${JSON.stringify([args.filter ?? null, args.orderBy ?? null, query.take ?? null])}`;
+        return nestedRowsLoader(ctx, batchKey, async (ids) => {
+          const { take: _take, skip: _skip, cursor: _cursor, ...shape } = query;
+          const rows = (await delegateOf(ctx, target.model).findMany({ ...shape, where: where(ids), orderBy })) as Record<string, unknown>[];
+          const byParent = new Map<string, Record<string, unknown>[]>(ids.map((id) => [id, []]));
+          for (const row of rows) byParent.get((row[key.stored!.json] as Record<string, string>)[key.stored!.key]!)?.push(row);
+          return ids.map((id) => (query.take === undefined ? byParent.get(id)! : byParent.get(id)!.slice(0, query.take)));
+        }).load(parent.id);
+      },
+      // Counted per page of parents in one statement (the nested aggregate's loader).
+      totalCount: async (parent: { id: string }, args: ListArguments, ctx: GraphContext) => {
+        const { filter } = listQuery(this.catalog, target, args, ctx);
+        const selection = { count: true, countDistinct: [], sum: [], avg: [], min: [], max: [] };
+        const loaderKey = `${object.name}.${relation.name}:count:${JSON.stringify(args.filter ?? null)}`;
+        const counted = await nestedLoader(ctx, loaderKey, (ids) => loadNestedAggregates(this.catalog, target, relation, filter, selection, ids, ctx)).load(parent.id);
+        return counted.count ?? 0;
+      },
+    },
+    { fields: (c: PothosSchemaTypes.ObjectFieldBuilder<never, never>) => ({ aggregate: this.#nestedAggregateField(c, object, relation, target) }) });
+  }
+
   /** `filter`, `orderBy` (and on root lists `search`) arguments of a list of `object`. */
   #listArgs(t: PothosSchemaTypes.FieldBuilder<never, never>, object: ResolvedObject, root: boolean) {
     const tb = t as unknown as { arg: (options: object) => unknown };
@@ -177,7 +266,7 @@ export class DeclaredObjects {
     const { filter, order } = listQuery(this.catalog, object, args, ctx);
     const search = args.search ? await searchCondition(this.catalog, object, args.search, ctx) : null;
     const combined = search ? and(filter, search) : filter;
-    return { filter: combined, where: prismaWhere(combined), orderBy: prismaOrderBy(this.catalog, object, order) };
+    return { filter: combined, where: this.#withOwnRows(object, ctx, prismaWhere(combined)), orderBy: prismaOrderBy(this.catalog, object, order) };
   }
 
   #rootFields(object: ResolvedObject) {
@@ -186,18 +275,23 @@ export class DeclaredObjects {
       const fields: Fields = {};
       if (object.single) {
         fields[object.single] = t.prismaField({
-          type: object.model as never,
+          type: this.refOf(object.name) as never,
           nullable: true,
           authScopes: { authenticated: true },
           args: { id: t.arg.id({ required: true }) },
-          resolve: (query: object, _root: unknown, args: { id: string }, ctx: GraphContext) =>
-            delegateOf(ctx, object.model).findUnique({ ...query, where: { id: rowId(args.id, object.name, 'id') } }),
+          resolve: (query: object, _root: unknown, args: { id: string }, ctx: GraphContext) => {
+            const id = rowId(args.id, object.name, 'id');
+            const own = this.ownRows(object, ctx);
+            return own
+              ? (delegateOf(ctx, object.model) as Delegate & { findFirst(args: object): Promise<unknown> }).findFirst({ ...query, where: { id, ...own } })
+              : delegateOf(ctx, object.model).findUnique({ ...query, where: { id } });
+          },
         } as never);
       }
       if (object.plural) {
         fields[object.plural] = t.prismaConnection(
           {
-            type: object.model as never,
+            type: this.refOf(object.name) as never,
             cursor: 'id',
             authScopes: { authenticated: true },
             args: this.#listArgs(t as never, object, true),
@@ -240,6 +334,37 @@ export class DeclaredObjects {
   }
 }
 
+/** Per request and object: the records a page of to-one custom relations names, loaded in one statement. */
+const recordLoaders = new WeakMap<GraphContext, Map<string, DataLoader<string, unknown>>>();
+
+function recordLoader(ctx: GraphContext, objects: DeclaredObjects, target: ResolvedObject): DataLoader<string, unknown> {
+  let byObject = recordLoaders.get(ctx);
+  if (!byObject) recordLoaders.set(ctx, (byObject = new Map()));
+  let loader = byObject.get(target.name);
+  if (!loader) {
+    loader = new DataLoader(async (ids: readonly string[]) => {
+      const own = objects.ownRows(target, ctx);
+      const where = { id: { in: [...ids] }, ...(own ? { AND: [own] } : {}) };
+      const rows = (await delegateOf(ctx, target.model).findMany({ where })) as { id: string }[];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+    byObject.set(target.name, loader);
+  }
+  return loader;
+}
+
+/** Per request: the rows of a custom reverse connection for a page of parents, one statement per (relation, arguments). */
+const rowLoaders = new WeakMap<GraphContext, Map<string, DataLoader<string, unknown[]>>>();
+
+function nestedRowsLoader(ctx: GraphContext, key: string, batch: (ids: readonly string[]) => Promise<unknown[][]>) {
+  let byKey = rowLoaders.get(ctx);
+  if (!byKey) rowLoaders.set(ctx, (byKey = new Map()));
+  let loader = byKey.get(key);
+  if (!loader) byKey.set(key, (loader = new DataLoader(batch, { maxBatchSize: 100 })));
+  return loader;
+}
+
 /** Per request: one loader per (relation, filter, selection), so a page of parents costs one statement. */
 const loaders = new WeakMap<GraphContext, Map<string, DataLoader<string, AggregateValues>>>();
 
@@ -264,7 +389,7 @@ async function loadNestedAggregates(
   const params = new SqlParams();
   let n = 0;
   const context = { catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}`, permissions: ctx.permissions };
-  const sql = aggregateStatement(context, target, filter, selection, { column: target.fields.get(relation.key)!.column, ids });
+  const sql = aggregateStatement(context, target, filter, selection, { key: target.fields.get(relation.key)!, ids });
   const rows = await caller.db.$queryRawUnsafe<{ parent: string; data: string }[]>(sql, ...params.values);
   const found = new Map(rows.map((r) => [r.parent, JSON.parse(r.data) as AggregateValues]));
   return ids.map((id) => found.get(id) ?? { count: 0 });

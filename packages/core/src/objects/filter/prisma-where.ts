@@ -25,8 +25,10 @@ export function prismaWhere(node: FilterNode): PrismaWhere {
     case 'compare':
       return compare(node.field, node.op, node.value);
     case 'toOne':
+      if (node.relation.custom) throw customFieldNeedsEngine(node.relation.name);
       return { [node.relation.name]: { is: liveOnly(node.target.model, prismaWhere(node.item)) } };
     case 'toMany':
+      if (node.relation.custom) throw customFieldNeedsEngine(node.relation.name);
       return { [node.relation.name]: { [node.quantifier]: liveOnly(node.target.model, prismaWhere(node.item)) } };
     case 'segment':
       return { segmentMemberships: { some: { segmentId: node.segmentId } } };

@@ -1,0 +1,5 @@
+export * from './custom-object.js';
+export * from './object-input.js';
+export * from './object-commands.js';
+export * from './record-commands.js';
+export * from './load-objects.js';
