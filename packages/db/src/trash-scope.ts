@@ -16,6 +16,16 @@ export const trashableModels: readonly string[] = Object.entries(models)
 
 const trashable = new Set(trashableModels);
 
+const trashColumns = ['deletedAt', 'deletedBy', 'deleteReason', 'trashedWithId'];
+
+/**
+ * Whether `model` has every column of the trash's bookkeeping (`deletedAt`, `deletedBy`, `deleteReason`,
+ * `trashedWithId`): such a model's records go through the generic trash (core `services/trash`). A model with only
+ * `deletedAt` is still hidden when trashed, but keeps its own trash commands (custom records).
+ */
+export const hasTrashColumns = (model: string) =>
+  trashable.has(model) && trashColumns.every((column) => models[model]!.fields.some((field) => field.name === column));
+
 /**
  * What goes to the trash with a record of `model`: the rows of trashable models with a required link to it (those the
  * database deletes with it), by model and linking column; and the column naming the customer the record belongs to,
@@ -24,7 +34,7 @@ const trashable = new Set(trashableModels);
  */
 export function trashShapeOf(model: string): { dependents: { model: string; key: string }[]; customerKey?: string } {
   const dependents = Object.entries(models)
-    .filter(([name]) => trashable.has(name))
+    .filter(([name]) => hasTrashColumns(name))
     .flatMap(([name, child]) =>
       child.fields
         .filter((field) => field.kind === 'object' && field.type === model && field.isRequired && !field.isList && field.relationFromFields?.length === 1)

@@ -1,4 +1,4 @@
-import { type ScopedTransaction, trashableModels, trashShapeOf } from '@crm/db';
+import { hasTrashColumns, type ScopedTransaction, trashableModels, trashShapeOf } from '@crm/db';
 import { badInput } from '../../errors.js';
 import type { TrashObjectName } from './trash-events.js';
 
@@ -72,12 +72,12 @@ function derivedTrashObject(model: string): TrashObject {
 const coreTypenames = new Set(Object.values(trashObjects).map((object) => object.typename));
 
 /**
- * Every object with a trash: core's, then every other trashable model (a model is trashable when it has `deletedAt`,
- * `trashableModels` in @crm/db), plugins' included. Restore, destroy and retention go through all of them.
+ * Every object with a trash: core's, then every other trashable model with the trash's columns (`hasTrashColumns` in
+ * @crm/db), plugins' included. Restore, destroy and retention go through all of them.
  */
 export const allTrashObjects: readonly TrashObject[] = [
   ...Object.values(trashObjects),
-  ...trashableModels.filter((model) => !coreTypenames.has(model)).map(derivedTrashObject),
+  ...trashableModels.filter((model) => !coreTypenames.has(model) && hasTrashColumns(model)).map(derivedTrashObject),
 ];
 
 const byName = new Map(allTrashObjects.map((object) => [object.name, object]));
