@@ -12,13 +12,16 @@ type CommandVerb = 'create' | 'update' | 'delete' | 'complete' | 'convert' | 'lo
 
 /**
  * Services a plugin never runs: access (keys, users, roles), webhooks, workspaces, the workspace's metadata (custom
- * fields), and helpers that are not commands (they take a transaction, not a caller). A plugin acting as
+ * fields and objects), custom objects' records, and helpers that are not commands (they take a transaction, not a caller). A plugin acting as
  * `plugin:<id>` (ADMIN) must not mint credentials, widen permissions or change the workspace's schema.
  */
 const NOT_FOR_PLUGINS = [
   'createApiKey', 'revokeApiKey', 'updateApiKey', 'createUser', 'updateUser', 'createRole', 'updateRole', 'deleteRole',
   'createWebhook', 'updateWebhook', 'deleteWebhook', 'createWorkspace', 'recordStageChange', 'updateAnalyticsSettings',
-  'renameCustomField', 'deleteCustomField', 'createCustomFieldIndexes',
+  'renameCustomField', 'deleteCustomField', 'createCustomFieldIndexes', 'renameCustomObject', 'deleteCustomObject',
+  // A custom object's records: a plugin is written without knowing a workspace's objects (their ids and fields).
+  'createCustomRecord', 'updateCustomRecord', 'deleteCustomRecord',
+  'recordEventType',
 ] as const;
 
 type CoreModule = typeof core;

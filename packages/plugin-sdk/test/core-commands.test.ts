@@ -25,6 +25,8 @@ describe('core commands for plugins', () => {
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWorkspace');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createRole');
     expectTypeOf<CoreCommands>().not.toHaveProperty('deleteCustomField');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('deleteCustomObject');
+    expectTypeOf<CoreCommands>().not.toHaveProperty('createCustomRecord');
     // The trash: delete and restore, never destroy.
     expectTypeOf<Parameters<CoreCommands['deleteCustomer']>[0]>().toEqualTypeOf<{ id: string; reason?: string | null }>();
     expectTypeOf<Awaited<ReturnType<CoreCommands['restoreDeal']>>>().toHaveProperty('deletedAt');
