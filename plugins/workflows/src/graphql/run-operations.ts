@@ -22,6 +22,15 @@ function onRecords(definition: WorkflowDefinition): string {
   return object;
 }
 
+/** An enabled workflow's published version, for starting runs on records of its object by hand. */
+async function runnableOnRecords(scope: Parameters<typeof workflowIn>[0], id: string) {
+  const workflow = await workflowIn(scope, id);
+  if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
+  const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
+  const { definition } = checkedVersion(version);
+  return { workflow, version, definition, object: onRecords(definition) };
+}
+
 export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit) {
   builder.queryField('workflows', (t) =>
     t.prismaField({
@@ -84,11 +93,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'run', async (scope) => {
-          const workflow = await workflowIn(scope, String(input.id));
-          if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
-          const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
-          const { definition } = checkedVersion(version);
-          const object = onRecords(definition);
+          const { workflow, version, definition, object } = await runnableOnRecords(scope, String(input.id));
           const recordId = rowId(String(input.recordId), object, 'recordId');
           const record = await plugin.objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, plugin.objects) });
           if (!record) throw notFound(object, 'recordId');
@@ -135,11 +140,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'run', async (scope) => {
-          const workflow = await workflowIn(scope, String(input.id));
-          if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
-          const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
-          const { definition } = checkedVersion(version);
-          const object = onRecords(definition);
+          const { workflow, version, definition, object } = await runnableOnRecords(scope, String(input.id));
           if ((input.ids == null) === (input.filter == null)) throw badInput('ids: give ids or a filter (one of them)', 'ids');
           if (input.ids && input.ids.length > MAX_SELECTION) throw badInput(`ids: at most ${MAX_SELECTION} records`, 'ids');
           const ids = input.ids ? [...new Set(input.ids.map((id, i) => rowId(String(id), object, `ids.${i}`)))] : undefined;
