@@ -6,7 +6,7 @@ import competitorFeedback from '@crm/plugin-competitor-feedback';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, runsOf } from './support.js';
+import { CREATE, eventually, finishedRuns, PUBLISH, publishedWorkflow, runsOf, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $stage: LifecycleStage, $tags: [String!]) {
   createCustomer(input: { name: $name, lifecycleStage: $stage, tags: $tags }) { customer { id } } }`;
@@ -27,12 +27,7 @@ beforeAll(async () => {
   admin = kit.workspace.client;
   await admin.query(SETTINGS, { settings: { retryBackoffMs: 20 } });
 });
-afterEach(async () => {
-  for (const { id } of (await admin.query(`{ workflows { id enabled } }`)).workflows.filter((w: { enabled: boolean }) => w.enabled)) {
-    await admin.query(ENABLE, { id, enabled: false });
-  }
-  await kit.settled();
-});
+afterEach(() => switchAllOff(kit, admin));
 afterAll(async () => {
   await kit?.close();
 });

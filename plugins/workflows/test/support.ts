@@ -42,6 +42,14 @@ export const RUNS = `query ($id: ID, $recordId: ID) { workflowRuns(workflowId: $
   id status error depth recordId triggerId version { number }
   steps { stepId kind status attempts input output error durationMs dueAt } } }`;
 
+/** Between tests: every enabled workflow switched off, and what they set off settled. */
+export async function switchAllOff(kit: PluginTestGateway, client: TestClient): Promise<void> {
+  for (const { id } of (await client.query(`{ workflows { id enabled } }`)).workflows.filter((w: { enabled: boolean }) => w.enabled)) {
+    await client.query(ENABLE, { id, enabled: false });
+  }
+  await kit.settled();
+}
+
 export async function publishedWorkflow(client: TestClient, name: string, definition: unknown): Promise<string> {
   const id = (await client.query(CREATE, { name, definition })).createWorkflow.workflow.id as string;
   await client.query(PUBLISH, { id });

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, runsOf } from './support.js';
+import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, runsOf, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $stage: LifecycleStage) { createCustomer(input: { name: $name, lifecycleStage: $stage }) { customer { id } } }`;
 const DEAL = `mutation ($customerId: ID!, $title: String!, $amount: Decimal) { createDeal(input: { title: $title, customerId: $customerId, amount: $amount }) { deal { id } } }`;
@@ -27,12 +27,7 @@ beforeAll(async () => {
   kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000, dateScan: { pageSize: 5, pages: 2 } })] });
   admin = kit.workspace.client;
 });
-afterEach(async () => {
-  for (const { id } of (await admin.query(`{ workflows { id enabled } }`)).workflows.filter((w: { enabled: boolean }) => w.enabled)) {
-    await admin.query(ENABLE, { id, enabled: false });
-  }
-  await kit.settled();
-});
+afterEach(() => switchAllOff(kit, admin));
 afterAll(async () => {
   await kit?.close();
 });

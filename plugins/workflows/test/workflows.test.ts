@@ -5,7 +5,7 @@ import loyalty from '@crm/plugin-loyalty';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoWorkflows, testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUNS, runsOf, startReceiver, UPDATE } from './support.js';
+import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUNS, runsOf, startReceiver, UPDATE, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $ownerId: ID, $stage: LifecycleStage) {
   createCustomer(input: { name: $name, ownerId: $ownerId, lifecycleStage: $stage }) { customer { id } } }`;
@@ -51,12 +51,7 @@ beforeAll(async () => {
   pipeline = { id: pipelines[0].id, open: stages.find((s) => !s.isLost && !s.isWon)!.id, lost: stages.find((s) => s.isLost)!.id };
 });
 // Each test's workflows stop with it, so that the next test's records set off only its own.
-afterEach(async () => {
-  for (const { id } of (await admin.query(`{ workflows { id enabled } }`)).workflows.filter((w: { enabled: boolean }) => w.enabled)) {
-    await admin.query(ENABLE, { id, enabled: false });
-  }
-  await kit.settled();
-});
+afterEach(() => switchAllOff(kit, admin));
 afterAll(async () => {
   await kit?.close();
   await receiver?.close();
