@@ -7,13 +7,22 @@ import { CustomerPage } from './pages/CustomerPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { PipelinePage } from './pages/PipelinePage.js';
+import { CustomFieldsPage } from './pages/CustomFieldsPage.js';
+import { WorkflowPage } from './pages/WorkflowPage.js';
+import { WorkflowsPage } from './pages/WorkflowsPage.js';
 import { hrefOf, type Route, useRoute } from './router.js';
 
-const NAV: { route: Route; label: string }[] = [
+// Workflows and custom field definitions are ADMIN's (the API refuses other keys): others do not see the links.
+const NAV: { route: Route; label: string; adminOnly?: boolean }[] = [
   { route: { page: 'overview' }, label: 'Overview' },
   { route: { page: 'pipeline' }, label: 'Pipeline' },
   { route: { page: 'customers' }, label: 'Customers' },
+  { route: { page: 'workflows' }, label: 'Workflows', adminOnly: true },
+  { route: { page: 'fields' }, label: 'Fields', adminOnly: true },
 ];
+
+/** The nav entry a page belongs to (a customer's page is under Customers). */
+const sectionOf = (route: Route): Route['page'] => (route.page === 'customer' ? 'customers' : route.page === 'workflow' ? 'workflows' : route.page);
 
 /** The signed-in frame: workspace and role, navigation, the current page. */
 export function Shell({ onSignOut }: { onSignOut: () => void }) {
@@ -23,8 +32,12 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   if (route.page === 'pipeline') page = <PipelinePage />;
   else if (route.page === 'customers') page = <CustomersPage />;
   else if (route.page === 'customer') page = <CustomerPage id={route.id} />;
+  else if (route.page === 'workflows') page = <WorkflowsPage />;
+  else if (route.page === 'workflow') page = <WorkflowPage id={route.id} />;
+  else if (route.page === 'fields') page = <CustomFieldsPage />;
   else page = <OverviewPage />;
-  const current = route.page === 'customer' ? 'customers' : route.page;
+  const current = sectionOf(route);
+  const isAdmin = me.data?.viewer.role === 'ADMIN';
 
   return (
     <RoleContext.Provider value={me.data?.viewer.role ?? 'READ_ONLY'}>
@@ -43,7 +56,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
           )}
         </div>
         <nav aria-label="Main">
-          {NAV.map(({ route: target, label }) => (
+          {NAV.filter((item) => isAdmin || !item.adminOnly).map(({ route: target, label }) => (
             <a key={label} href={hrefOf(target)} aria-current={current === target.page ? 'page' : undefined}>
               {label}
             </a>

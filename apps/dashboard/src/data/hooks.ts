@@ -23,9 +23,15 @@ export interface QueryState<Data> {
 
 type RequestPolicy = 'cache-first' | 'cache-and-network' | 'network-only';
 
+/**
+ * A document for the workspace's own schema (its custom fields), built at run time: the typed client only knows the
+ * base schema, so the caller states the shape of the answer.
+ */
+export type WorkspaceDocument = string;
+
 /** Runs a typed query and re-renders whenever the cache changes what it reads. */
 export function useCrmQuery<Data, Variables extends AnyVariables>(
-  document: TadaDocumentNode<Data, Variables>,
+  document: TadaDocumentNode<Data, Variables> | WorkspaceDocument,
   variables: Variables,
   options: { pause?: boolean; requestPolicy?: RequestPolicy } = {},
 ): QueryState<Data> {
@@ -39,7 +45,7 @@ export function useCrmQuery<Data, Variables extends AnyVariables>(
     if (options.pause) return;
     setState((previous) => ({ ...previous, fetching: true }));
     const { unsubscribe } = client
-      .query(document, JSON.parse(key) as Variables, { requestPolicy: generation > 0 ? 'network-only' : requestPolicy })
+      .query<Data, Variables>(document, JSON.parse(key) as Variables, { requestPolicy: generation > 0 ? 'network-only' : requestPolicy })
       .subscribe((result) => setState({ data: result.data, error: result.error, fetching: !!result.stale }));
     return unsubscribe;
   }, [client, document, key, options.pause, generation, requestPolicy]);
@@ -55,13 +61,13 @@ export interface MutationState<Data> {
 }
 
 /** A typed mutation: `[state, run]`; `run` resolves with the result (errors included, never thrown). */
-export function useCrmMutation<Data, Variables extends AnyVariables>(document: TadaDocumentNode<Data, Variables>) {
+export function useCrmMutation<Data, Variables extends AnyVariables>(document: TadaDocumentNode<Data, Variables> | WorkspaceDocument) {
   const client = useClient();
   const [state, setState] = useState<MutationState<Data>>({ running: false, error: undefined, data: undefined });
   const run = useCallback(
     async (variables: Variables) => {
       setState({ running: true, error: undefined, data: undefined });
-      const result = await client.mutation(document, variables).toPromise();
+      const result = await client.mutation<Data, Variables>(document, variables).toPromise();
       setState({ running: false, error: result.error, data: result.data });
       return result;
     },

@@ -6,3 +6,6 @@ export const RoleContext = createContext<Role>('READ_ONLY');
 
 /** True when the key may change CRM data (MEMBER or ADMIN). */
 export const useCanEdit = () => useContext(RoleContext) !== 'READ_ONLY';
+
+/** True for ADMIN keys (custom field definitions, workflows). */
+export const useIsAdmin = () => useContext(RoleContext) === 'ADMIN';

@@ -9,6 +9,7 @@ import { formatDate, formatMoney, titleCase } from '../data/format.js';
 import { useCrmQuery, useEventStream, useThrottled } from '../data/hooks.js';
 import { useCanEdit } from '../data/role.js';
 import { CustomerPanels } from '../panels/CustomerPanels.js';
+import { CustomFieldsCard } from '../custom-fields/CustomFieldsCard.js';
 
 export const customer360 = graphql(`
   query Customer360($id: ID!) {
@@ -60,6 +61,7 @@ export function CustomerPage({ id }: { id: string }) {
   return (
     <div className="customer-360">
       <CustomerProfile customer={customer} canEdit={canEdit} />
+      <CustomFieldsCard customerId={customer.id} canEdit={canEdit} version={version} />
       <div className="panels">
         <section className="card" aria-labelledby="sat-title">
           <h2 id="sat-title">Satisfaction</h2>

@@ -2,16 +2,20 @@ import { graphql, type VariablesOf } from '@crm/client';
 import { useEffect, useRef, useState } from 'react';
 import { NewCustomerForm } from '../components/NewCustomerForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
-import { amountOrNull, formatDate, formatMoney, titleCase } from '../data/format.js';
+import { amountOrNull } from '../data/format.js';
 import { useCrmQuery, useSettled } from '../data/hooks.js';
 import type { LifecycleStage } from '../data/key-figures.js';
 import { StageSelect } from '../components/FormParts.js';
 import { useCanEdit } from '../data/role.js';
-import { hrefOf } from '../router.js';
+import { CustomerTable } from '../components/CustomerTable.js';
+import { CustomColumnsPicker, type CustomFilterRows, CustomFilters } from '../custom-fields/CustomListControls.js';
+import { isBuiltInTarget, useCustomFields, useCustomObjects } from '../custom-fields/definitions.js';
+import { customFilterOf, useRememberedColumns } from '../custom-fields/list-options.js';
+import { whoAmI } from '../data/documents.js';
 
 const PAGE = 30;
 
-const customersQuery = graphql(`
+export const customersQuery = graphql(`
   query CustomerList($search: String, $filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $after: String, $first: Int!, $withScores: Boolean!) {
     customers(search: $search, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
@@ -74,14 +78,29 @@ export function CustomersPage() {
   const [industry, setIndustry] = useState('');
   const [minDealInput, setMinDealInput] = useState('');
   const [savedSegment, setSavedSegment] = useState('');
+  const [customRows, setCustomRows] = useState<CustomFilterRows>({});
+  const [customLabels, setCustomLabels] = useState<Record<string, string | null>>({});
   const canEdit = useCanEdit();
+  const me = useCrmQuery(whoAmI, {});
+  const definitions = useCustomFields('CUSTOMER');
+  const customFields = definitions.data?.customFields ?? [];
+  const objects = useCustomObjects(customFields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
+  const [columnIds, setColumnIds] = useRememberedColumns(me.data?.workspace.id);
+  const columns = customFields.filter((f) => columnIds.includes(f.id));
   const choices = useCrmQuery(filterChoicesQuery, {});
   const industries = (choices.data?.companiesGroupBy ?? []).flatMap((group) => (group.key.industry ? [group.key.industry] : []));
 
   // Typing settles for 250 ms before the search (or the amount) is sent.
   const search = useSettled(searchInput.trim(), 250);
   const minDealAmount = useSettled(amountOrNull(minDealInput), 250);
-  const filter = customerFilter({ stage, tag, rfm, industry, minDealAmount, savedSegment });
+  const settledCustomRows = useSettled(customRows, 250);
+  const customConditions = customFields.flatMap((field) => {
+    const condition = field.id in settledCustomRows ? customFilterOf(field, settledCustomRows[field.id]!) : null;
+    return condition ? [condition] : [];
+  });
+  // The custom fields' conditions are in the workspace's CustomerFilter, not in the typed client's: same language.
+  const builtIn = customerFilter({ stage, tag, rfm, industry, minDealAmount, savedSegment });
+  const filter = customConditions.length ? (Object.assign({}, builtIn, ...customConditions) as Filter) : builtIn;
   // A cursor belongs to one search/filter/order: changing them starts from the first page.
   const filtersKey = JSON.stringify([search, filter, sort]);
   const [paging, setPaging] = useState<{ key: string; after: string | null }>({ key: filtersKey, after: null });
@@ -168,7 +187,18 @@ export function CustomersPage() {
             ))}
           </select>
         </label>
+        <CustomFilters
+          fields={customFields}
+          objects={objects}
+          rows={customRows}
+          labels={customLabels}
+          onChange={(rows, labels) => {
+            setCustomRows(rows);
+            if (labels) setCustomLabels(labels);
+          }}
+        />
       </form>
+      <CustomColumnsPicker fields={customFields} chosen={columnIds} onChange={setColumnIds} />
       {canEdit && <NewCustomerForm />}
       {list.error ? (
         <ErrorMessage error={list.error} retry={list.refetch} />
@@ -179,51 +209,7 @@ export function CustomersPage() {
           No customer matches. Check the spelling, clear a filter (customers are scored once they have bought), or {canEdit ? 'add one above.' : 'ask a member to add one.'}
         </Empty>
       ) : (
-        <table className="list" data-testid="customer-list">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Company</th>
-              <th scope="col">Stage</th>
-              <th scope="col" className="number">
-                Lifetime value
-              </th>
-              {withScores && (
-                <>
-                  <th scope="col" className="number">
-                    Predicted value
-                  </th>
-                  <th scope="col">Segment</th>
-                </>
-              )}
-              <th scope="col" className="wide-only">
-                Since
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {connection.edges.map(({ node }) => (
-              <tr key={node.id}>
-                <td>
-                  <a href={hrefOf({ page: 'customer', id: node.id })}>{node.name}</a>
-                  {node.email && <span className="muted block">{node.email}</span>}
-                </td>
-                <td>{node.company?.name ?? '—'}</td>
-                <td>
-                  <span className={`badge stage-${node.lifecycleStage.toLowerCase()}`}>{titleCase(node.lifecycleStage)}</span>
-                </td>
-                <td className="number">{formatMoney(node.lifetimeValue)}</td>
-                {withScores && (
-                  <>
-                    <td className="number">{formatMoney(node.analytics?.predictedLifetimeValue)}</td>
-                    <td>{node.analytics?.rfm?.segmentName ?? '—'}</td>
-                  </>
-                )}
-                <td className="wide-only">{formatDate(node.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CustomerTable rows={connection.edges.map((e) => e.node)} withScores={withScores} columns={columns} objects={objects} />
       )}
       <div ref={sentinel} />
       {more && (

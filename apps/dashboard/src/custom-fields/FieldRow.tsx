@@ -1,0 +1,160 @@
+import { type FormEvent, useState } from 'react';
+import { describeError } from '../data/format.js';
+import { useCrmMutation } from '../data/hooks.js';
+import { Swatch } from './CustomFieldInput.js';
+import { archiveCustomField, deleteCustomField, renameCustomField } from './definition-mutations.js';
+import { type CustomFieldDefinition, TYPE_LABELS } from './definitions.js';
+
+type Mode = 'view' | 'rename' | 'archive' | 'delete';
+
+/** What a CONFLICT refusal of a delete lists: `"Segment:Gold buyers, Segment:VIP"` → `["Segment: Gold buyers", …]`. */
+function usedByOf(error: { graphQLErrors: { extensions: Record<string, unknown> }[] } | undefined): string[] {
+  const first = error?.graphQLErrors[0];
+  if (first?.extensions.code !== 'CONFLICT' || typeof first.extensions.usedBy !== 'string') return [];
+  return first.extensions.usedBy.split(', ').map((user) => user.replace(':', ': '));
+}
+
+/** One defined field in the ADMIN list: its settings, and rename, archive and delete (each confirmed). */
+export function FieldRow({ field, onChanged }: { field: CustomFieldDefinition; onChanged: () => void }) {
+  const [mode, setMode] = useState<Mode>('view');
+  const [name, setName] = useState(field.name);
+  const [label, setLabel] = useState(field.label);
+  const [renameState, rename] = useCrmMutation(renameCustomField);
+  const [archiveState, archive] = useCrmMutation(archiveCustomField);
+  const [deleteState, remove] = useCrmMutation(deleteCustomField);
+  const usedBy = usedByOf(deleteState.error);
+  const flags = [field.required && 'required', field.unique && 'unique', field.indexed && 'indexed'].filter(Boolean).join(', ');
+  const cancel = () => setMode('view');
+
+  async function submitRename(event: FormEvent) {
+    event.preventDefault();
+    const result = await rename({ input: { id: field.id, name: name.trim(), label: label.trim() || null } });
+    if (!result.error) {
+      setMode('view');
+      onChanged();
+    }
+  }
+  const done = (result: { error?: unknown }) => !result.error && onChanged();
+
+  return (
+    <tr data-testid={`field-${field.name}`}>
+      <td>
+        <strong>{field.label}</strong>
+        <code className="block">{field.name}</code>
+        {field.description && <span className="muted block">{field.description}</span>}
+      </td>
+      <td>
+        {TYPE_LABELS[field.type]}
+        {field.type === 'MONEY' && field.currency ? ` (${field.currency})` : ''}
+        {field.type === 'RELATION' && field.target ? ` → ${field.target}` : ''}
+        {field.options.length > 0 && (
+          <span className="chips block">
+            {field.options.map((o) => (
+              <span className="chip" key={o.value}>
+                <Swatch color={o.color} />
+                {o.label}
+              </span>
+            ))}
+          </span>
+        )}
+      </td>
+      <td>
+        {flags || '—'}
+        {(field.min != null || field.max != null) && <span className="muted block">{`${field.min ?? '…'} to ${field.max ?? '…'}`}</span>}
+        {field.defaultValue != null && <span className="muted block">default {JSON.stringify(field.defaultValue)}</span>}
+      </td>
+      <td>
+        {mode === 'view' && (
+          <div className="actions start">
+            <button type="button" className="secondary small" onClick={() => setMode('rename')} aria-label={`Rename ${field.label}`}>
+              Rename
+            </button>
+            <button type="button" className="secondary small" onClick={() => setMode('archive')} aria-label={`Archive ${field.label}`}>
+              Archive
+            </button>
+            <button type="button" className="secondary small danger" onClick={() => setMode('delete')} aria-label={`Delete ${field.label}`}>
+              Delete
+            </button>
+          </div>
+        )}
+        {mode === 'rename' && (
+          <form className="inline-form tight" onSubmit={submitRename} aria-label={`Rename ${field.label}`}>
+            <label>
+              New name (API)
+              <input value={name} onChange={(e) => setName(e.target.value)} required />
+            </label>
+            <label>
+              New label
+              <input value={label} onChange={(e) => setLabel(e.target.value)} />
+            </label>
+            {renameState.error && (
+              <p role="alert" className="error">
+                {describeError(renameState.error)}
+              </p>
+            )}
+            <div className="actions">
+              <button type="button" className="secondary small" onClick={cancel}>
+                Cancel
+              </button>
+              <button type="submit" className="small" disabled={renameState.running}>
+                Save name
+              </button>
+            </div>
+          </form>
+        )}
+        {mode === 'archive' && (
+          <div className="confirm" role="group" aria-label={`Archive ${field.label}?`}>
+            <p>Archive “{field.label}”? It leaves the API and the forms; its values are kept.</p>
+            {archiveState.error && (
+              <p role="alert" className="error">
+                {describeError(archiveState.error)}
+              </p>
+            )}
+            <div className="actions start">
+              <button type="button" className="secondary small" onClick={cancel}>
+                Cancel
+              </button>
+              <button type="button" className="small" disabled={archiveState.running} onClick={async () => done(await archive({ input: { id: field.id } }))}>
+                Archive field
+              </button>
+            </div>
+          </div>
+        )}
+        {mode === 'delete' && (
+          <div className="confirm" role="group" aria-label={`Delete ${field.label}?`}>
+            <p>Delete “{field.label}”? Its values are removed from every record.</p>
+            {usedBy.length > 0 ? (
+              <div role="alert" className="error" data-testid="used-by">
+                <p>It is in use, so it was not deleted. Used by:</p>
+                <ul>
+                  {usedBy.map((user) => (
+                    <li key={user}>{user}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : (
+              deleteState.error && (
+                <p role="alert" className="error">
+                  {describeError(deleteState.error)}
+                </p>
+              )
+            )}
+            <div className="actions start">
+              <button type="button" className="secondary small" onClick={cancel}>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="small danger-fill"
+                disabled={deleteState.running}
+                onClick={async () => done(await remove({ input: { id: field.id, force: usedBy.length > 0 } }))}
+              >
+                {usedBy.length > 0 ? 'Delete anyway' : 'Delete field'}
+              </button>
+            </div>
+          </div>
+        )}
+      </td>
+    </tr>
+  );
+}

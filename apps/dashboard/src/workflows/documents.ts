@@ -1,0 +1,38 @@
+// The workflows plugin's API as the Workflows pages read it (ADMIN keys; docs/plugins/workflows.md).
+import { graphql, type ResultOf } from '@crm/client';
+
+export const workflowsQuery = graphql(`
+  query Workflows {
+    workflows {
+      id name enabled draft updatedAt
+      publishedVersion { id number definition publishedAt }
+      runs(first: 3) { id status startedAt finishedAt }
+    }
+  }
+`);
+
+export const workflowQuery = graphql(`
+  query Workflow($id: ID!, $runs: Int!) {
+    workflow(id: $id) {
+      id name enabled draft updatedAt webhookPath nextFireAt
+      publishedVersion { id number definition publishedAt }
+      versions { id number publishedAt }
+      runs(first: $runs) {
+        id status startedAt finishedAt error triggerId recordId recordType heldBack
+        version { id number }
+        steps { id stepId kind status attempts input output error dueAt startedAt finishedAt durationMs }
+      }
+    }
+  }
+`);
+
+export const setWorkflowEnabled = graphql(`
+  mutation SetWorkflowEnabled($input: SetWorkflowEnabledInput!) {
+    setWorkflowEnabled(input: $input) { workflow { id enabled } }
+  }
+`);
+
+export type WorkflowRow = ResultOf<typeof workflowsQuery>['workflows'][number];
+export type WorkflowDetail = NonNullable<ResultOf<typeof workflowQuery>['workflow']>;
+export type WorkflowRunDetail = WorkflowDetail['runs'][number];
+export type WorkflowStepRun = WorkflowRunDetail['steps'][number];
