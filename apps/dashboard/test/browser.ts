@@ -56,3 +56,14 @@ export async function seriousViolations(page: Page): Promise<{ id: string; help:
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
+
+/** Opens the dashboard at `url` and signs in with `apiKey` (the sign-in form of a fresh tab). */
+export async function signIn(page: Page, url: string, apiKey: string) {
+  await page.goto(`${url}/`);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('role').waitFor();
+}
+
+/** How far the page scrolls sideways (0: nothing is wider than the window). */
+export const horizontalOverflow = (page: Page) => page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));

@@ -12,6 +12,20 @@ export interface HistoryEntry {
 type Changes = Record<string, { from: unknown; to: unknown }>;
 
 const shown = (value: unknown) => (value === null || value === undefined || value === '' ? '—' : Array.isArray(value) ? value.join(', ') || '—' : String(value));
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A change as rows of one field each: custom fields change as one object (`customFields: { from: {…}, to: {…} }`),
+ * shown as the values that differ (`customFields.tier: silver → gold`).
+ */
+function rowsOf(field: string, change: { from: unknown; to: unknown }): [string, { from: unknown; to: unknown }][] {
+  if (!isRecord(change.from) && !isRecord(change.to)) return [[field, change]];
+  const from = isRecord(change.from) ? change.from : {};
+  const to = isRecord(change.to) ? change.to : {};
+  return [...new Set([...Object.keys(from), ...Object.keys(to)])]
+    .filter((key) => JSON.stringify(from[key]) !== JSON.stringify(to[key]))
+    .map((key) => [`${field}.${key}`, { from: from[key], to: to[key] }]);
+}
 
 /** Who changed what, from what to what (docs/data.md, field history), newest first. */
 export function FieldHistory({ entries, total }: { entries: HistoryEntry[]; total: number }) {
@@ -23,7 +37,9 @@ export function FieldHistory({ entries, total }: { entries: HistoryEntry[]; tota
       ) : (
         <ol className="rows">
           {entries.flatMap((entry) =>
-            Object.entries((entry.payload as { changes?: Changes } | null)?.changes ?? {}).map(([field, change]) => (
+            Object.entries((entry.payload as { changes?: Changes } | null)?.changes ?? {})
+              .flatMap(([field, change]) => rowsOf(field, change))
+              .map(([field, change]) => (
               <li key={`${entry.id}-${field}`}>
                 <time dateTime={entry.occurredAt}>{formatDate(entry.occurredAt)}</time>
                 <span>

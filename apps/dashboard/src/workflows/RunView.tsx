@@ -1,4 +1,5 @@
 import { formatDate, formatTime, titleCase } from '../data/format.js';
+import { hrefOf } from '../router.js';
 import type { WorkflowRunDetail, WorkflowStepRun } from './documents.js';
 
 /** "1.2 s", "340 ms"; a dash while it has not finished. */
@@ -19,7 +20,7 @@ export function RunView({ run, open }: { run: WorkflowRunDetail; open: boolean }
     <details className="run" open={open} data-testid="workflow-run">
       <summary>
         <StatusBadge status={run.status} /> <span>{when(run.startedAt)}</span> <span className="muted">v{run.version.number}</span>{' '}
-        <span className="muted">{run.recordType ? `${run.recordType} ${run.recordId ?? ''}` : run.triggerId}</span> <span className="muted">{formatDuration(took)}</span>
+        <RunSubject run={run} /> <span className="muted">{formatDuration(took)}</span>
       </summary>
       {run.error && (
         <p className="error" role="alert">
@@ -52,6 +53,12 @@ export function RunView({ run, open }: { run: WorkflowRunDetail; open: boolean }
       )}
     </details>
   );
+}
+
+/** What the run is about: a customer (a link to their page), another record's type, or what triggered it. */
+function RunSubject({ run }: { run: WorkflowRunDetail }) {
+  if (run.recordType === 'Customer' && run.recordId) return <a href={hrefOf({ page: 'customer', id: run.recordId })}>the customer</a>;
+  return <span className="muted">{run.recordType ? `a ${run.recordType}` : run.triggerId}</span>;
 }
 
 function StepRow({ step }: { step: WorkflowStepRun }) {

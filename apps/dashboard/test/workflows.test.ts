@@ -1,0 +1,139 @@
+// The Workflows pages in the built dashboard, in Debian's chromium against a real gateway running the workflows plugin
+// with the demo workspace's seeded workflows: the list with each workflow's state and last runs, a seeded workflow's
+// definition as a tree and its run with each step's status, input and output (a new run appearing without reload),
+// and enable/disable from the page. Each page at 1280 px and on a phone, without serious axe violations.
+import { fileURLToPath } from 'node:url';
+import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, horizontalOverflow, launchBrowser, seriousViolations, signIn } from './browser.js';
+import { workflowPlugins } from './global-setup.js';
+
+const dist = fileURLToPath(new URL('../dist', import.meta.url));
+const shots = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
+const DETRACTOR = 'Detractor follow-up: NPS 6 or less → call within 2 days';
+
+let t: TestGateway;
+let api: TestClient;
+let browser: Browser;
+let page: Page;
+let customerId: string;
+let detractorId: string;
+
+interface Run {
+  id: string;
+  status: string;
+  steps: { stepId: string; status: string; input: { title?: string } | null; output: { id?: string } | null }[];
+}
+
+/** Records an NPS answer of `score` (the seeded detractor workflow's trigger) and waits until its run has finished. */
+async function detractorRun(score: number): Promise<Run> {
+  const before = await runs();
+  await api.query(`mutation ($input: RecordSurveyResponseInput!) { recordSurveyResponse(input: $input) { surveyResponse { id } } }`, {
+    input: { customerId, kind: 'NPS', score, comment: 'Too slow' },
+  });
+  let latest: Run[] = [];
+  await expect
+    .poll(async () => (latest = await runs()).filter((run) => run.status === 'SUCCEEDED').length, { timeout: 60_000, interval: 250 })
+    .toBe(before.filter((run) => run.status === 'SUCCEEDED').length + 1);
+  return latest[0]!;
+}
+
+const runs = async (): Promise<Run[]> =>
+  (await api.query(`query ($id: ID!) { workflowRuns(workflowId: $id, first: 20) { id status steps { stepId status input output } } }`, { id: detractorId })).workflowRuns;
+
+async function expectFitsAndAccessible(width: number) {
+  await page.setViewportSize({ width, height: 900 });
+  await expect.poll(() => horizontalOverflow(page)).toBe(0);
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+beforeAll(async () => {
+  const plugins = workflowPlugins();
+  t = await startTestGateway({ dashboardDir: dist, plugins, migrations: plugins.migrations });
+  api = t.workspace.client;
+  // The demo workspace's three workflows, as `npm start` seeds them.
+  await plugins.seed(t.database.prisma, t.workspace.workspaceId);
+  detractorId = (await api.query(`{ workflows { id name } }`)).workflows.find((w: { name: string }) => w.name === DETRACTOR).id;
+  customerId = (await api.query(`mutation { createCustomer(input: { name: "Dora Detractor" }) { customer { id } } }`)).createCustomer.customer.id;
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+describe('the Workflows pages', () => {
+  it('lists the workflows with their state, version and last runs', async () => {
+    const run = await detractorRun(3);
+    await signIn(page, t.url, t.workspace.apiKey);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workflows' }).click();
+    const list = page.getByTestId('workflow-list');
+    await list.getByRole('link', { name: DETRACTOR }).waitFor();
+    const { workflows } = await api.query(`{ workflows { name enabled } }`);
+    expect(await list.locator('tbody tr td:first-child').allTextContents()).toEqual(workflows.map((w: { name: string }) => w.name));
+    for (const workflow of workflows as { name: string; enabled: boolean }[]) {
+      expect(await list.getByRole('switch', { name: `${workflow.name}: enabled` }).isChecked()).toBe(workflow.enabled);
+    }
+    const row = list.locator('tbody tr', { has: page.getByRole('link', { name: DETRACTOR }) });
+    expect(await row.locator('td:nth-child(3)').textContent()).toBe('Published v1');
+    expect(await row.locator('.last-runs li').count()).toBe(1);
+    expect(await row.locator('.last-runs li').first().textContent()).toMatch(/^Succeeded/);
+    expect(run.steps.map((s) => s.stepId)).toEqual(['followUp']);
+    await expectFitsAndAccessible(1280);
+    await page.screenshot({ path: `${shots}workflows.png`, fullPage: true });
+    await expectFitsAndAccessible(390);
+    await page.screenshot({ path: `${shots}workflows-phone.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("shows a seeded workflow's definition as a tree and its run's steps, and a new run without reload", async () => {
+    await page.getByTestId('workflow-list').getByRole('link', { name: DETRACTOR }).click();
+    await page.getByRole('heading', { name: DETRACTOR }).waitFor();
+    expect(await page.getByTestId('definition-trigger').textContent()).toBe('When a SurveyResponse is created');
+    expect(await page.getByTestId('definition-condition').textContent()).toBe('kind = NPS and score ≤ 6');
+    expect(await page.getByTestId('step-followUp').textContent()).toContain('createTask');
+    expect(await page.getByTestId('version-state').textContent()).toBe('Published v1');
+
+    const [latest] = await runs();
+    const shown = page.getByTestId('workflow-run').first();
+    await shown.getByTestId('step-run-followUp').waitFor();
+    expect(await shown.getByTestId('step-run-followUp').locator('td').nth(1).textContent()).toMatch(/^Succeeded/);
+    await shown.getByTestId('step-run-followUp').getByText('Input').click();
+    await shown.getByTestId('step-run-followUp').getByText('Output').click();
+    const cell = await shown.getByTestId('step-run-followUp').locator('td').nth(3).textContent();
+    expect(cell).toContain(latest!.steps[0]!.input!.title!); // "Call Dora Detractor: NPS 3"
+    expect(cell).toContain(latest!.steps[0]!.output!.id!); // the task it created
+
+    // Another detractor answer: its run appears on the open page (events and polling, no reload).
+    await detractorRun(5);
+    await expect.poll(() => page.getByTestId('workflow-run').count(), { timeout: 30_000 }).toBe(2);
+    await expectFitsAndAccessible(1280);
+    await page.screenshot({ path: `${shots}workflow.png`, fullPage: true });
+    await expectFitsAndAccessible(390);
+    await page.screenshot({ path: `${shots}workflow-phone.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('disables and enables a workflow from the page', async () => {
+    const toggle = page.getByRole('switch', { name: `${DETRACTOR}: enabled` });
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.uncheck();
+    await expect.poll(async () => (await api.query(`query ($id: ID!) { workflow(id: $id) { enabled } }`, { id: detractorId })).workflow.enabled).toBe(false);
+    await page.goto(`${t.url}/app/#/workflows`);
+    const listed = page.getByRole('switch', { name: `${DETRACTOR}: enabled` });
+    await expect.poll(() => listed.isChecked()).toBe(false);
+    await listed.check();
+    await expect.poll(async () => (await api.query(`query ($id: ID!) { workflow(id: $id) { enabled } }`, { id: detractorId })).workflow.enabled).toBe(true);
+  });
+
+  it('is not offered to MEMBER keys', async () => {
+    const member = await t.issueKey(t.workspace.workspaceId, 'MEMBER');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, t.url, member.apiKey!);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workflows' }).count()).toBe(0);
+    await page.goto(`${t.url}/app/#/workflows`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/role does not allow/);
+  });
+});
