@@ -1,16 +1,18 @@
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { whoAmI } from './data/documents.js';
 import { useCrmQuery } from './data/hooks.js';
 import { RoleContext } from './data/role.js';
-import { ErrorMessage } from './components/States.js';
 import { CustomerPage } from './pages/CustomerPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { PipelinePage } from './pages/PipelinePage.js';
-import { CustomFieldsPage } from './pages/CustomFieldsPage.js';
-import { WorkflowPage } from './pages/WorkflowPage.js';
-import { WorkflowsPage } from './pages/WorkflowsPage.js';
+import { ErrorMessage, Loading } from './components/States.js';
 import { hrefOf, type Route, useRoute } from './router.js';
+
+// ADMIN's pages are loaded when first opened: other keys never download them.
+const WorkflowsPage = lazy(() => import('./pages/WorkflowsPage.js').then((module) => ({ default: module.WorkflowsPage })));
+const WorkflowPage = lazy(() => import('./pages/WorkflowPage.js').then((module) => ({ default: module.WorkflowPage })));
+const CustomFieldsPage = lazy(() => import('./pages/CustomFieldsPage.js').then((module) => ({ default: module.CustomFieldsPage })));
 
 // Workflows and custom field definitions are ADMIN's (the API refuses other keys): others do not see the links.
 const NAV: { route: Route; label: string; adminOnly?: boolean }[] = [
@@ -68,7 +70,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
       </header>
       <main id="main" tabIndex={-1}>
         {/* The page loads alongside the role (edit controls appear once it is known): one round trip less. */}
-        {me.error ? <ErrorMessage error={me.error} retry={me.refetch} /> : page}
+        {me.error ? <ErrorMessage error={me.error} retry={me.refetch} /> : <Suspense fallback={<Loading what="the page" />}>{page}</Suspense>}
       </main>
     </RoleContext.Provider>
   );
