@@ -178,6 +178,11 @@ describe('custom fields in the dashboard', () => {
     await page.getByLabel('Filter by field').selectOption({ label: 'Seats' });
     await page.getByTestId('custom-filter-seats').getByLabel('Seats at least').fill('20');
     await expect.poll(customerNames).toEqual(['Cy Field']);
+    // With the scores' columns (sorted by predicted value): the list still filters on the custom field.
+    await page.getByLabel('Sort by').selectOption({ label: 'Predicted lifetime value' });
+    await page.getByTestId('customer-list').getByRole('columnheader', { name: 'Predicted value' }).waitFor();
+    await expect.poll(customerNames).toEqual(['Cy Field']);
+    expect(await page.getByRole('alert').count()).toBe(0);
     await expectFitsAndAccessible(1280);
     await page.screenshot({ path: `${shots}customers-custom-column.png`, fullPage: true });
     await expectFitsAndAccessible(390);
@@ -186,6 +191,7 @@ describe('custom fields in the dashboard', () => {
     // The column is remembered in this browser.
     await page.reload();
     await page.getByTestId('column-tier').waitFor();
+    await expect.poll(customerNames).toEqual(['Ada Field', 'Bob Field', 'Cy Field']);
     await expect.poll(tierCells).toEqual(['Gold', '—', 'Silver']);
   });
 

@@ -10,7 +10,7 @@ import { hrefOf } from '../router.js';
 
 type Row = ResultOf<typeof customersQuery>['customers']['edges'][number]['node'];
 
-/** Rows are read in chunks of this many: each chunk asks once for its custom columns, and keeps them as more load. */
+/** Rows are read in chunks of this many: each chunk asks once for its extra columns, and keeps them as more load. */
 const CHUNK = 30;
 
 /** The customers list's table: the built-in columns, the scores while they are asked for, the chosen custom columns. */
@@ -53,15 +53,19 @@ export function CustomerTable({ rows, withScores, columns, objects }: { rows: Ro
   );
 }
 
-/** A chunk of rows and, when custom columns are chosen, one query for their values (by id, in the workspace's schema). */
+interface Scores {
+  analytics?: { predictedLifetimeValue: string | null; rfm: { segmentName: string } | null } | null;
+}
+
+/** A chunk of rows and, when extra columns are shown, one query for them (by id, in the workspace's schema). */
 function RowsChunk({ rows, withScores, columns, objects }: { rows: Row[]; withScores: boolean; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
   const ids = rows.map((row) => row.id);
-  const custom = useCrmQuery<{ customers: { edges: { node: CustomValues }[] } }, { ids: string[]; first: number }>(
-    customerColumnsDocument(columns, objects),
+  const extra = useCrmQuery<{ customers: { edges: { node: CustomValues & Scores }[] } }, { ids: string[]; first: number }>(
+    customerColumnsDocument(columns, objects, withScores),
     { ids, first: ids.length },
-    { pause: columns.length === 0 },
+    { pause: columns.length === 0 && !withScores },
   );
-  const values = new Map(custom.data?.customers.edges.map(({ node }) => [node.id, node]));
+  const values = new Map(extra.data?.customers.edges.map(({ node }) => [node.id, node]));
   return (
     <tbody>
       {rows.map((node) => (
@@ -80,8 +84,8 @@ function RowsChunk({ rows, withScores, columns, objects }: { rows: Row[]; withSc
           ))}
           {withScores && (
             <>
-              <td className="number">{formatMoney(node.analytics?.predictedLifetimeValue)}</td>
-              <td>{node.analytics?.rfm?.segmentName ?? '—'}</td>
+              <td className="number">{formatMoney(values.get(node.id)?.analytics?.predictedLifetimeValue)}</td>
+              <td>{values.get(node.id)?.analytics?.rfm?.segmentName ?? '—'}</td>
             </>
           )}
           <td className="wide-only">{formatDate(node.createdAt)}</td>

@@ -13,9 +13,14 @@ export const customerValuesDocument = (fields: readonly CustomFieldDefinition[],
 export const updateCustomerValuesDocument = (fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[]) =>
   `mutation UpdateCustomerCustomValues($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id ${selectionOf(fields, objects)} } } }`;
 
-/** The custom values of a page of customers (the list's optional columns), by id. */
-export const customerColumnsDocument = (fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[]) =>
-  `query CustomerCustomColumns($ids: [ID!]!, $first: Int!) { customers(first: $first, filter: { id: { in: $ids } }) { edges { node { id ${selectionOf(fields, objects)} } } } }`;
+/**
+ * The extra columns of a chunk of the customers list, by id: the chosen custom fields and, while shown, the scores
+ * (computed fields: a query that selects them cannot filter on custom fields, so the list's own query does not).
+ */
+export const customerColumnsDocument = (fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[], withScores: boolean) =>
+  `query CustomerExtraColumns($ids: [ID!]!, $first: Int!) { customers(first: $first, filter: { id: { in: $ids } }) { edges { node { id ${selectionOf(fields, objects)}${
+    withScores ? ' analytics { predictedLifetimeValue rfm { segmentName } }' : ''
+  } } } } }`;
 
 /** The field a refusal names (`customFields.tier`, `customFields.tags.1` → `tier`) and its message; null for others. */
 export function refusedField(error: CombinedError | undefined): { field: string; message: string } | null {

@@ -16,14 +16,13 @@ import { whoAmI } from '../data/documents.js';
 const PAGE = 30;
 
 export const customersQuery = graphql(`
-  query CustomerList($search: String, $filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $after: String, $first: Int!, $withScores: Boolean!) {
+  query CustomerList($search: String, $filter: CustomerFilter, $orderBy: [CustomerOrderBy!], $after: String, $first: Int!) {
     customers(search: $search, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
       edges {
         node {
           id name email lifecycleStage lifetimeValue createdAt company { id name }
-          analytics @include(if: $withScores) { predictedLifetimeValue rfm { segmentName } }
         }
       }
     }
@@ -107,11 +106,12 @@ export function CustomersPage() {
   const after = paging.key === filtersKey ? paging.after : null;
   const setAfter = (cursor: string | null) => setPaging({ key: filtersKey, after: cursor });
 
-  // The scores' columns only when sorting or filtering by them (the plain list stays as light as before).
+  // The scores' columns only when sorting or filtering by them (the plain list stays as light as before); the table
+  // reads them with its extra columns, so the list's own query selects no computed field and may filter on custom ones.
   const withScores = sort === 'PREDICTED_LIFETIME_VALUE' || !!rfm;
   const orderBy = [{ field: sort, direction: sort === 'NAME' ? ('ASC' as const) : ('DESC' as const) }];
   // The cache merges the pages (same search/filter/order, growing `after`) into one list.
-  const list = useCrmQuery(customersQuery, { search: search || null, filter, orderBy, after, first: PAGE, withScores });
+  const list = useCrmQuery(customersQuery, { search: search || null, filter, orderBy, after, first: PAGE });
   const connection = list.data?.customers;
   const more = connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor ?? null : null;
 
