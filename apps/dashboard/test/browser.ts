@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -67,3 +68,22 @@ export async function signIn(page: Page, url: string, apiKey: string) {
 
 /** How far the page scrolls sideways (0: nothing is wider than the window). */
 export const horizontalOverflow = (page: Page) => page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
+
+/** The page fits the window at this width (no sideways scrolling) and has no serious or critical axe violation. */
+export async function expectFitsAndAccessible(page: Page, width: number) {
+  await page.setViewportSize({ width, height: 900 });
+  await expect.poll(() => horizontalOverflow(page)).toBe(0);
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+/**
+ * The page at 1280 px and on a phone (390 px), each checked as above and shot to `<shots><name>.png` and
+ * `<name>-phone.png` (when a name is given); the window is 1280 px again afterwards.
+ */
+export async function expectBothWidths(page: Page, shots: string, name?: string) {
+  await expectFitsAndAccessible(page, 1280);
+  if (name) await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+  await expectFitsAndAccessible(page, 390);
+  if (name) await page.screenshot({ path: `${shots}${name}-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}

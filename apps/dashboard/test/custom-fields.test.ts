@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, horizontalOverflow, launchBrowser, seriousViolations, signIn } from './browser.js';
+import { type Browser, expectBothWidths, expectFitsAndAccessible, launchBrowser, signIn } from './browser.js';
 
 const dist = fileURLToPath(new URL('../dist', import.meta.url));
 const shots = fileURLToPath(new URL('../../../docs/dashboard/', import.meta.url));
@@ -25,12 +25,6 @@ async function createCustomer(name: string, extra: Record<string, unknown> = {})
   return data.createCustomer.customer.id;
 }
 
-/** The page fits the window at this width (no sideways scrolling) and has no serious or critical axe violation. */
-async function expectFitsAndAccessible(width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  await expect.poll(() => horizontalOverflow(page)).toBe(0);
-  expect(await seriousViolations(page)).toEqual([]);
-}
 
 const customerNames = () => page.getByTestId('customer-list').locator('tbody tr td:first-child a').allTextContents();
 
@@ -78,7 +72,7 @@ describe('custom fields in the dashboard', () => {
     await form.getByLabel('Option 2 value').fill('silver');
     await form.getByLabel('Option 2 label').fill('Silver');
     await form.getByLabel('Indexed (fast filters and sorts)').check();
-    await expectFitsAndAccessible(1280);
+    await expectFitsAndAccessible(page, 1280);
     await form.getByRole('button', { name: 'Define field' }).click();
     await page.getByTestId('field-tier').waitFor();
 
@@ -99,10 +93,7 @@ describe('custom fields in the dashboard', () => {
     await form.getByRole('button', { name: 'Define field' }).click();
     await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/name/i);
     await form.getByRole('button', { name: 'Cancel' }).click();
-    await page.screenshot({ path: `${shots}custom-fields.png`, fullPage: true });
-    await expectFitsAndAccessible(390);
-    await page.screenshot({ path: `${shots}custom-fields-phone.png`, fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await expectBothWidths(page, shots, 'custom-fields');
   });
 
   it("edits a customer's custom values with the input of each type, and shows the server's refusal next to the field", async () => {
@@ -151,10 +142,7 @@ describe('custom fields in the dashboard', () => {
     expect(await card.getByTestId('custom-value-contractValue').textContent()).toBe('Contract value€1,234.50');
     expect(await card.getByTestId('custom-value-contractEnd').textContent()).toBe('Contract end31 Mar 2027');
     expect(await card.getByTestId('custom-value-mentor').getByRole('link', { name: 'Bob Field' }).count()).toBe(1);
-    await expectFitsAndAccessible(1280);
-    await page.screenshot({ path: `${shots}customer-custom-fields.png`, fullPage: true });
-    await expectFitsAndAccessible(390);
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await expectBothWidths(page, shots, 'customer-custom-fields');
   });
 
   it('shows a custom field as a column of the customers list (remembered) and filters the list by it', async () => {
@@ -183,10 +171,7 @@ describe('custom fields in the dashboard', () => {
     await page.getByTestId('customer-list').getByRole('columnheader', { name: 'Predicted value' }).waitFor();
     await expect.poll(customerNames).toEqual(['Cy Field']);
     expect(await page.getByRole('alert').count()).toBe(0);
-    await expectFitsAndAccessible(1280);
-    await page.screenshot({ path: `${shots}customers-custom-column.png`, fullPage: true });
-    await expectFitsAndAccessible(390);
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await expectBothWidths(page, shots, 'customers-custom-column');
 
     // The column is remembered in this browser.
     await page.reload();

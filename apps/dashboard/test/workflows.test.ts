@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, horizontalOverflow, launchBrowser, seriousViolations, signIn } from './browser.js';
+import { type Browser, expectBothWidths, launchBrowser, signIn } from './browser.js';
 import { workflowPlugins } from './global-setup.js';
 
 const dist = fileURLToPath(new URL('../dist', import.meta.url));
@@ -42,11 +42,6 @@ async function detractorRun(score: number): Promise<Run> {
 const runs = async (): Promise<Run[]> =>
   (await api.query(`query ($id: ID!) { workflowRuns(workflowId: $id, first: 20) { id status steps { stepId status input output } } }`, { id: detractorId })).workflowRuns;
 
-async function expectFitsAndAccessible(width: number) {
-  await page.setViewportSize({ width, height: 900 });
-  await expect.poll(() => horizontalOverflow(page)).toBe(0);
-  expect(await seriousViolations(page)).toEqual([]);
-}
 
 beforeAll(async () => {
   const plugins = workflowPlugins();
@@ -81,11 +76,7 @@ describe('the Workflows pages', () => {
     expect(await row.locator('.last-runs li').count()).toBe(1);
     expect(await row.locator('.last-runs li').first().textContent()).toMatch(/^Succeeded/);
     expect(run.steps.map((s) => s.stepId)).toEqual(['followUp']);
-    await expectFitsAndAccessible(1280);
-    await page.screenshot({ path: `${shots}workflows.png`, fullPage: true });
-    await expectFitsAndAccessible(390);
-    await page.screenshot({ path: `${shots}workflows-phone.png`, fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await expectBothWidths(page, shots, 'workflows');
   });
 
   it("shows a seeded workflow's definition as a tree and its run's steps, and a new run without reload", async () => {
@@ -109,11 +100,7 @@ describe('the Workflows pages', () => {
     // Another detractor answer: its run appears on the open page (events and polling, no reload).
     await detractorRun(5);
     await expect.poll(() => page.getByTestId('workflow-run').count(), { timeout: 30_000 }).toBe(2);
-    await expectFitsAndAccessible(1280);
-    await page.screenshot({ path: `${shots}workflow.png`, fullPage: true });
-    await expectFitsAndAccessible(390);
-    await page.screenshot({ path: `${shots}workflow-phone.png`, fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await expectBothWidths(page, shots, 'workflow');
   });
 
   it('disables and enables a workflow from the page', async () => {

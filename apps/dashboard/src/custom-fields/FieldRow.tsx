@@ -1,4 +1,5 @@
-import { type FormEvent, useState } from 'react';
+import type { CombinedError } from '@crm/client';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { describeError } from '../data/format.js';
 import { useCrmMutation } from '../data/hooks.js';
 import { Swatch } from './CustomFieldInput.js';
@@ -8,7 +9,7 @@ import { type CustomFieldDefinition, TYPE_LABELS } from './definitions.js';
 type Mode = 'view' | 'rename' | 'archive' | 'delete';
 
 /** What a CONFLICT refusal of a delete lists: `"Segment:Gold buyers, Segment:VIP"` → `["Segment: Gold buyers", …]`. */
-function usedByOf(error: { graphQLErrors: { extensions: Record<string, unknown> }[] } | undefined): string[] {
+function usedByOf(error: CombinedError | undefined): string[] {
   const first = error?.graphQLErrors[0];
   if (first?.extensions.code !== 'CONFLICT' || typeof first.extensions.usedBy !== 'string') return [];
   return first.extensions.usedBy.split(', ').map((user) => user.replace(':', ': '));
@@ -103,27 +104,29 @@ export function FieldRow({ field, onChanged }: { field: CustomFieldDefinition; o
           </form>
         )}
         {mode === 'archive' && (
-          <div className="confirm" role="group" aria-label={`Archive ${field.label}?`}>
-            <p>Archive “{field.label}”? It leaves the API and the forms; its values are kept.</p>
-            {archiveState.error && (
-              <p role="alert" className="error">
-                {describeError(archiveState.error)}
-              </p>
-            )}
-            <div className="actions start">
-              <button type="button" className="secondary small" onClick={cancel}>
-                Cancel
-              </button>
-              <button type="button" className="small" disabled={archiveState.running} onClick={async () => done(await archive({ input: { id: field.id } }))}>
-                Archive field
-              </button>
-            </div>
-          </div>
+          <Confirm
+            question={`Archive ${field.label}?`}
+            message={`Archive “${field.label}”? It leaves the API and the forms; its values are kept.`}
+            error={archiveState.error}
+            running={archiveState.running}
+            confirmLabel="Archive field"
+            onCancel={cancel}
+            onConfirm={async () => done(await archive({ input: { id: field.id } }))}
+          />
         )}
         {mode === 'delete' && (
-          <div className="confirm" role="group" aria-label={`Delete ${field.label}?`}>
-            <p>Delete “{field.label}”? Its values are removed from every record.</p>
-            {usedBy.length > 0 ? (
+          <Confirm
+            question={`Delete ${field.label}?`}
+            message={`Delete “${field.label}”? Its values are removed from every record.`}
+            // A refusal because the field is in use lists its users instead (below), and offers to delete anyway.
+            error={usedBy.length ? undefined : deleteState.error}
+            running={deleteState.running}
+            confirmLabel={usedBy.length > 0 ? 'Delete anyway' : 'Delete field'}
+            danger
+            onCancel={cancel}
+            onConfirm={async () => done(await remove({ input: { id: field.id, force: usedBy.length > 0 } }))}
+          >
+            {usedBy.length > 0 && (
               <div role="alert" className="error" data-testid="used-by">
                 <p>It is in use, so it was not deleted. Used by:</p>
                 <ul>
@@ -132,29 +135,43 @@ export function FieldRow({ field, onChanged }: { field: CustomFieldDefinition; o
                   ))}
                 </ul>
               </div>
-            ) : (
-              deleteState.error && (
-                <p role="alert" className="error">
-                  {describeError(deleteState.error)}
-                </p>
-              )
             )}
-            <div className="actions start">
-              <button type="button" className="secondary small" onClick={cancel}>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="small danger-fill"
-                disabled={deleteState.running}
-                onClick={async () => done(await remove({ input: { id: field.id, force: usedBy.length > 0 } }))}
-              >
-                {usedBy.length > 0 ? 'Delete anyway' : 'Delete field'}
-              </button>
-            </div>
-          </div>
+          </Confirm>
         )}
       </td>
     </tr>
+  );
+}
+
+/** A question with its consequence, the server's refusal (if any), Cancel and the confirming button. */
+function Confirm(props: {
+  question: string;
+  message: string;
+  error: CombinedError | undefined;
+  running: boolean;
+  confirmLabel: string;
+  danger?: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="confirm" role="group" aria-label={props.question}>
+      <p>{props.message}</p>
+      {props.children}
+      {props.error && (
+        <p role="alert" className="error">
+          {describeError(props.error)}
+        </p>
+      )}
+      <div className="actions start">
+        <button type="button" className="secondary small" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="button" className={props.danger ? 'small danger-fill' : 'small'} disabled={props.running} onClick={props.onConfirm}>
+          {props.confirmLabel}
+        </button>
+      </div>
+    </div>
   );
 }

@@ -34,54 +34,41 @@ export function useRememberedColumns(workspaceId: string | undefined): [string[]
   return [ids, choose];
 }
 
-/** What a custom filter row means, as its input's label says: text contains, numbers and dates at least, options match. */
+/** How a custom filter row compares, by the field's type: text contains, numbers and dates at least, options match. */
+type Comparison = 'contains' | 'atLeast' | 'hasAny' | 'is';
+
+const COMPARISONS: Record<CustomFieldDefinition['type'], Comparison> = {
+  TEXT: 'contains',
+  LONG_TEXT: 'contains',
+  EMAIL: 'contains',
+  PHONE: 'contains',
+  URL: 'contains',
+  NUMBER: 'atLeast',
+  MONEY: 'atLeast',
+  PERCENT: 'atLeast',
+  RATING: 'atLeast',
+  DATE: 'atLeast',
+  DATE_TIME: 'atLeast',
+  MULTI_SELECT: 'hasAny',
+  SELECT: 'is',
+  BOOLEAN: 'is',
+  RELATION: 'is',
+};
+
+/** A custom filter row's label: `Seats at least`, `Contract end from`, `Tier is`. */
 export function filterWording(field: CustomFieldDefinition): string {
-  switch (field.type) {
-    case 'TEXT':
-    case 'LONG_TEXT':
-    case 'EMAIL':
-    case 'PHONE':
-    case 'URL':
-      return `${field.label} contains`;
-    case 'NUMBER':
-    case 'MONEY':
-    case 'PERCENT':
-    case 'RATING':
-      return `${field.label} at least`;
-    case 'DATE':
-    case 'DATE_TIME':
-      return `${field.label} from`;
-    case 'MULTI_SELECT':
-      return `${field.label} has any of`;
-    default:
-      return `${field.label} is`;
-  }
+  const comparison = COMPARISONS[field.type];
+  const dated = field.type === 'DATE' || field.type === 'DATE_TIME';
+  const words = { contains: 'contains', atLeast: dated ? 'from' : 'at least', hasAny: 'has any of', is: 'is' }[comparison];
+  return `${field.label} ${words}`;
 }
 
 /** The filter language's condition for one custom filter row; null while it has no value. */
 export function customFilterOf(field: CustomFieldDefinition, value: FormValue): Record<string, unknown> | null {
   const input = inputValueOf(field, value);
   if (input === null || (Array.isArray(input) && input.length === 0)) return null;
-  switch (field.type) {
-    case 'TEXT':
-    case 'LONG_TEXT':
-    case 'EMAIL':
-    case 'PHONE':
-    case 'URL':
-      return { [field.name]: { contains: input } };
-    case 'NUMBER':
-    case 'MONEY':
-    case 'PERCENT':
-    case 'RATING':
-    case 'DATE':
-    case 'DATE_TIME':
-      return { [field.name]: { gte: input } };
-    case 'MULTI_SELECT':
-      return { [field.name]: { hasAny: input } };
-    case 'RELATION':
-      // The relation's reference field (`preferredStoreId: IdFilter`, docs/custom-fields.md, "Relation fields").
-      return { [`${field.name}Id`]: { eq: input } };
-    default:
-      return { [field.name]: { eq: input } };
-  }
+  // A relation compares its reference field (`mentorId: IdFilter`, docs/custom-fields.md, "Relation fields").
+  if (field.type === 'RELATION') return { [`${field.name}Id`]: { eq: input } };
+  const operator = { contains: 'contains', atLeast: 'gte', hasAny: 'hasAny', is: 'eq' }[COMPARISONS[field.type]];
+  return { [field.name]: { [operator]: input } };
 }
