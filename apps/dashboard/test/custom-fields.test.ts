@@ -105,6 +105,7 @@ describe('custom fields in the dashboard', () => {
     await form.getByLabel('Seats').fill('-3');
     await form.getByLabel('Contract end').fill('2027-03-31');
     await form.getByLabel('Contract value').fill('1234.5');
+    await form.getByLabel('Renewed at').fill('2026-11-30T09:15');
     await form.getByLabel('VIP').selectOption('true');
     await form.getByRole('group', { name: 'Interests' }).getByLabel('Coffee').check();
     await form.getByLabel('Website').fill('https://ada.example.com');
@@ -122,7 +123,7 @@ describe('custom fields in the dashboard', () => {
     await card.getByRole('button', { name: 'Edit fields' }).waitFor();
 
     const { customer } = await api.query(
-      `query ($id: ID!) { customer(id: $id) { tier seats contractEnd contractValue vip interests website happiness discount notes mentor { id name } } }`,
+      `query ($id: ID!) { customer(id: $id) { tier seats contractEnd contractValue renewedAt vip interests website happiness discount notes mentor { id name } } }`,
       { id: ids.ada },
     );
     expect(customer).toEqual({
@@ -130,6 +131,8 @@ describe('custom fields in the dashboard', () => {
       seats: 12,
       contractEnd: '2027-03-31',
       contractValue: '1234.50',
+      // The browser's local time (this process shares its time zone), sent as UTC.
+      renewedAt: new Date('2026-11-30T09:15').toISOString(),
       vip: true,
       interests: ['coffee'],
       website: 'https://ada.example.com',

@@ -44,7 +44,7 @@ export function FieldRow({ field, onChanged }: { field: CustomFieldDefinition; o
         <code className="block">{field.name}</code>
         {field.description && <span className="muted block">{field.description}</span>}
       </td>
-      <td>
+      <td data-label="Type">
         {TYPE_LABELS[field.type]}
         {field.type === 'MONEY' && field.currency ? ` (${field.currency})` : ''}
         {field.type === 'RELATION' && field.target ? ` → ${field.target}` : ''}
@@ -59,7 +59,7 @@ export function FieldRow({ field, onChanged }: { field: CustomFieldDefinition; o
           </span>
         )}
       </td>
-      <td>
+      <td data-label="Rules">
         {flags || '—'}
         {(field.min != null || field.max != null) && <span className="muted block">{`${field.min ?? '…'} to ${field.max ?? '…'}`}</span>}
         {field.defaultValue != null && <span className="muted block">default {JSON.stringify(field.defaultValue)}</span>}

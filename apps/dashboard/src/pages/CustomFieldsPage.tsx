@@ -60,7 +60,7 @@ export function CustomFieldsPage() {
         <Empty>No custom fields yet. “New field” adds one: it appears on every record’s page, as a column and a filter of the list, and in the API.</Empty>
       ) : (
         <div className="table-scroll">
-          <table className="list" data-testid="field-list">
+          <table className="list stack" data-testid="field-list">
             <thead>
               <tr>
                 <th scope="col">Field</th>

@@ -28,7 +28,7 @@ export function WorkflowsPage() {
         <Empty>No workflows yet. Create one with the `createWorkflow` mutation (docs/plugins/workflows.md), publish it, then enable it here.</Empty>
       ) : (
         <div className="table-scroll">
-          <table className="list" data-testid="workflow-list">
+          <table className="list stack" data-testid="workflow-list">
             <thead>
               <tr>
                 <th scope="col">Workflow</th>
@@ -46,11 +46,11 @@ export function WorkflowsPage() {
                   <td>
                     <a href={hrefOf({ page: 'workflow', id: workflow.id })}>{workflow.name}</a>
                   </td>
-                  <td>
+                  <td data-label="State">
                     <EnabledSwitch workflow={workflow} />
                   </td>
-                  <td>{versionState(workflow)}</td>
-                  <td>
+                  <td data-label="Version">{versionState(workflow)}</td>
+                  <td data-label="Last runs">
                     {workflow.runs.length === 0 ? (
                       <span className="muted">No runs yet</span>
                     ) : (
