@@ -46,6 +46,11 @@ beforeAll(async () => {
   await define({ name: 'discount', label: 'Discount', type: 'PERCENT' });
   await define({ name: 'notes', label: 'Notes', type: 'LONG_TEXT' });
   await define({ name: 'mentor', label: 'Mentor', type: 'RELATION', target: 'Customer' });
+  // A relation to a custom object: the picker searches its list and names a record by its first text field.
+  const store = (await api.query(`mutation { defineCustomObject(input: { name: "Store", label: "Store" }) { customObject { id } } }`)).defineCustomObject.customObject.id;
+  await api.query(DEFINE, { i: { customObjectId: store, name: 'title', label: 'Title', type: 'TEXT' } });
+  ids.harbour = (await api.query(`mutation { createStore(input: { title: "Harbour Street" }) { store { id } } }`)).createStore.store.id;
+  await define({ name: 'preferredStore', label: 'Preferred store', type: 'RELATION', target: 'Store' });
   browser = await launchBrowser();
   page = await browser.context.newPage();
 });
@@ -114,6 +119,8 @@ describe('custom fields in the dashboard', () => {
     await form.getByLabel('Notes').fill('Prefers letters.');
     await form.getByLabel('Mentor: search Customer').fill('Bob');
     await form.getByRole('button', { name: 'Bob Field' }).click();
+    await form.getByLabel('Preferred store: search Store').fill('Harbour');
+    await form.getByRole('button', { name: 'Harbour Street' }).click();
     await form.getByRole('button', { name: 'Save fields' }).click();
     // Seats below its minimum: refused (BAD_USER_INPUT naming customFields.seats), shown at the field, nothing written.
     await expect.poll(() => form.getByLabel('Seats').getAttribute('aria-invalid')).toBe('true');
@@ -123,7 +130,7 @@ describe('custom fields in the dashboard', () => {
     await card.getByRole('button', { name: 'Edit fields' }).waitFor();
 
     const { customer } = await api.query(
-      `query ($id: ID!) { customer(id: $id) { tier seats contractEnd contractValue renewedAt vip interests website happiness discount notes mentor { id name } } }`,
+      `query ($id: ID!) { customer(id: $id) { tier seats contractEnd contractValue renewedAt vip interests website happiness discount notes mentor { id name } preferredStore { id title } } }`,
       { id: ids.ada },
     );
     expect(customer).toEqual({
@@ -140,8 +147,10 @@ describe('custom fields in the dashboard', () => {
       discount: 12.5,
       notes: 'Prefers letters.',
       mentor: { id: ids.bob, name: 'Bob Field' },
+      preferredStore: { id: ids.harbour, title: 'Harbour Street' },
     });
-    expect(await card.getByTestId('custom-value-tier').textContent()).toBe('TierGold');
+    expect(await card.getByTestId('custom-value-preferredStore').textContent()).toBe('Preferred storeHarbour Street');
+    await expect.poll(() => card.getByTestId('custom-value-tier').textContent()).toBe('TierGold');
     expect(await card.getByTestId('custom-value-contractValue').textContent()).toBe('Contract value€1,234.50');
     expect(await card.getByTestId('custom-value-contractEnd').textContent()).toBe('Contract end31 Mar 2027');
     expect(await card.getByTestId('custom-value-mentor').getByRole('link', { name: 'Bob Field' }).count()).toBe(1);

@@ -41,7 +41,16 @@ export function CustomFieldsCard({ customerId, canEdit, version }: { customerId:
       ) : !customer ? (
         <Loading what="the custom fields" />
       ) : editing ? (
-        <CustomFieldsForm customer={customer} fields={fields} objects={objects} onDone={() => setEditing(false)} />
+        <CustomFieldsForm
+          customer={customer}
+          fields={fields}
+          objects={objects}
+          onDone={(saved) => {
+            setEditing(false);
+            // Workspace documents have no cache to update: the values are asked again.
+            if (saved) values.refetch();
+          }}
+        />
       ) : (
         <dl className="pairs">
           {fields.map((field) => (
@@ -58,7 +67,7 @@ export function CustomFieldsCard({ customerId, canEdit, version }: { customerId:
   );
 }
 
-function CustomFieldsForm({ customer, fields, objects, onDone }: { customer: CustomValues; fields: CustomFieldDefinition[]; objects: CustomObject[]; onDone: () => void }) {
+function CustomFieldsForm({ customer, fields, objects, onDone }: { customer: CustomValues; fields: CustomFieldDefinition[]; objects: CustomObject[]; onDone: (saved: boolean) => void }) {
   const [form, setForm] = useState<Record<string, FormValue>>(() => Object.fromEntries(fields.map((f) => [f.name, formValueOf(f, customer[f.name])])));
   // A relation's chosen record, named for people (the picker knows its name; the stored value only its id).
   const [labels, setLabels] = useState<Record<string, string | null>>(() =>
@@ -70,9 +79,9 @@ function CustomFieldsForm({ customer, fields, objects, onDone }: { customer: Cus
   async function submit(event: FormEvent) {
     event.preventDefault();
     const customFields = Object.fromEntries(fields.filter((f) => changed(f, customer[f.name], form[f.name]!)).map((f) => [f.name, inputValueOf(f, form[f.name]!)]));
-    if (Object.keys(customFields).length === 0) return onDone();
+    if (Object.keys(customFields).length === 0) return onDone(false);
     const result = await update({ input: { id: customer.id, customFields } });
-    if (!result.error) onDone();
+    if (!result.error) onDone(true);
   }
   return (
     <form className="inline-form custom-fields-form" onSubmit={submit} aria-label="Edit custom fields" noValidate>
@@ -90,7 +99,7 @@ function CustomFieldsForm({ customer, fields, objects, onDone }: { customer: Cus
           }}
         />
       ))}
-      <FormFooter error={refused ? undefined : state.error} onCancel={onDone} submitLabel="Save fields" disabled={state.running} />
+      <FormFooter error={refused ? undefined : state.error} onCancel={() => onDone(false)} submitLabel="Save fields" disabled={state.running} />
     </form>
   );
 }

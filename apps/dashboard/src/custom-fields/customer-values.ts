@@ -1,5 +1,5 @@
 // Reading and writing a customer's custom values: documents written at run time from the definitions (the fields are in
-// the workspace's schema, not in the typed client's). The cache normalizes the customer, so a saved value shows at once.
+// the workspace's schema, not in the typed client's). They run without the cache, so a saved value is asked again.
 import { describeError } from '../data/format.js';
 import type { CombinedError } from '@crm/client';
 import type { CustomFieldDefinition, CustomObject } from './definitions.js';

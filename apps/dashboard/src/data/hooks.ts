@@ -5,12 +5,24 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState } f
 import type { EventHub } from './event-hub.js';
 
 export const ClientContext = createContext<Client | null>(null);
+/** The client without a cache that runs workspace documents (see `WorkspaceDocument`). */
+export const WorkspaceClientContext = createContext<Client | null>(null);
 export const EventHubContext = createContext<EventHub | null>(null);
 
 export function useClient(): Client {
   const client = useContext(ClientContext);
   if (!client) throw new Error('No CRM client: render inside <ClientContext.Provider>');
   return client;
+}
+
+/**
+ * The client for a document: typed documents go through the normalized cache; workspace documents do not, because
+ * the cache knows the base schema only and cannot read back types it has never heard of (a custom object's records).
+ */
+function useClientFor(document: unknown): Client {
+  const client = useClient();
+  const workspaceClient = useContext(WorkspaceClientContext);
+  return typeof document === 'string' ? (workspaceClient ?? client) : client;
 }
 
 export interface QueryState<Data> {
@@ -24,8 +36,8 @@ export interface QueryState<Data> {
 type RequestPolicy = 'cache-first' | 'cache-and-network' | 'network-only';
 
 /**
- * A document for the workspace's own schema (its custom fields), built at run time: the typed client only knows the
- * base schema, so the caller states the shape of the answer.
+ * A document for the workspace's own schema (its custom fields and objects), built at run time: the typed client only
+ * knows the base schema, so the caller states the shape of the answer. It runs without the cache (`useClientFor`).
  */
 export type WorkspaceDocument = string;
 
@@ -35,7 +47,7 @@ export function useCrmQuery<Data, Variables extends AnyVariables>(
   variables: Variables,
   options: { pause?: boolean; requestPolicy?: RequestPolicy } = {},
 ): QueryState<Data> {
-  const client = useClient();
+  const client = useClientFor(document);
   const [state, setState] = useState<Omit<QueryState<Data>, 'refetch'>>({ data: undefined, error: undefined, fetching: !options.pause });
   const [generation, setGeneration] = useState(0);
   const key = JSON.stringify(variables);
@@ -62,7 +74,7 @@ export interface MutationState<Data> {
 
 /** A typed mutation: `[state, run]`; `run` resolves with the result (errors included, never thrown). */
 export function useCrmMutation<Data, Variables extends AnyVariables>(document: TadaDocumentNode<Data, Variables> | WorkspaceDocument) {
-  const client = useClient();
+  const client = useClientFor(document);
   const [state, setState] = useState<MutationState<Data>>({ running: false, error: undefined, data: undefined });
   const run = useCallback(
     async (variables: Variables) => {
