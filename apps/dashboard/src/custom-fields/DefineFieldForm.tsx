@@ -15,6 +15,13 @@ interface OptionRow {
 const PALETTE = ['#2563eb', '#16a34a', '#eab308', '#dc2626', '#9333ea', '#0891b2'];
 const numberOrNull = (text: string) => (text.trim() === '' ? null : Number(text));
 
+/** The default to send: none for a relation (no record is every new record's), and none for no option chosen. */
+function defaultOf(field: CustomFieldDefinition, value: FormValue): unknown {
+  if (field.type === 'RELATION') return null;
+  const input = inputValueOf(field, value);
+  return Array.isArray(input) && input.length === 0 ? null : input;
+}
+
 /** The define form (ADMIN): name, label, type and the options that type takes; the default uses the type's own input. */
 export function DefineFieldForm({ object, objects, onDone }: { object: ExtensibleObject; objects: readonly CustomObject[]; onDone: (defined: boolean) => void }) {
   const [name, setName] = useState('');
@@ -75,7 +82,7 @@ export function DefineFieldForm({ object, objects, onDone }: { object: Extensibl
         ...(RANGE_TYPES.includes(type) ? { min: draft.min, max: draft.max } : {}),
         ...(type === 'MONEY' ? { currency: currency.trim().toUpperCase() } : {}),
         ...(type === 'RELATION' ? { target } : {}),
-        defaultValue: type === 'RELATION' ? null : inputValueOf(draft, defaultValue),
+        defaultValue: defaultOf(draft, defaultValue),
       },
     });
     if (!result.error) onDone(true);
