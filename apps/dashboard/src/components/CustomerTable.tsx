@@ -5,6 +5,7 @@ import { CustomValue } from '../custom-fields/CustomValue.js';
 import type { CustomFieldDefinition, CustomObject } from '../custom-fields/definitions.js';
 import { formatDate, formatMoney, titleCase } from '../data/format.js';
 import { useCrmQuery } from '../data/hooks.js';
+import { ErrorMessage } from './States.js';
 import type { customersQuery } from '../pages/CustomersPage.js';
 import { hrefOf } from '../router.js';
 
@@ -66,8 +67,16 @@ function RowsChunk({ rows, withScores, columns, objects }: { rows: Row[]; withSc
     { pause: columns.length === 0 && !withScores },
   );
   const values = new Map(extra.data?.customers.edges.map(({ node }) => [node.id, node]));
+  const width = 5 + columns.length + (withScores ? 2 : 0);
   return (
     <tbody>
+      {extra.error && (
+        <tr>
+          <td colSpan={width}>
+            <ErrorMessage error={extra.error} retry={extra.refetch} />
+          </td>
+        </tr>
+      )}
       {rows.map((node) => (
         <tr key={node.id}>
           <td>
@@ -80,7 +89,7 @@ function RowsChunk({ rows, withScores, columns, objects }: { rows: Row[]; withSc
           </td>
           <td className="number">{formatMoney(node.lifetimeValue)}</td>
           {columns.map((field) => (
-            <td key={field.id}>{values.has(node.id) ? <CustomValue field={field} value={values.get(node.id)![field.name]} objects={objects} /> : '…'}</td>
+            <td key={field.id}>{values.has(node.id) ? <CustomValue field={field} value={values.get(node.id)![field.name]} objects={objects} /> : extra.error ? '—' : '…'}</td>
           ))}
           {withScores && (
             <>
