@@ -79,7 +79,7 @@ describe('the Workflows pages', () => {
     await expectBothWidths(page, shots, 'workflows');
   });
 
-  it("shows a seeded workflow's definition as a tree and its run's steps, and a new run without reload", async () => {
+  it("shows a seeded workflow's definition as a tree and its run's steps, a new run without reload, and runs one again", async () => {
     await page.getByTestId('workflow-list').getByRole('link', { name: DETRACTOR }).click();
     await page.getByRole('heading', { name: DETRACTOR }).waitFor();
     expect(await page.getByTestId('definition-trigger').textContent()).toBe('When a SurveyResponse is created');
@@ -100,6 +100,10 @@ describe('the Workflows pages', () => {
     // Another detractor answer: its run appears on the open page (events and polling, no reload).
     await detractorRun(5);
     await expect.poll(() => page.getByTestId('workflow-run').count(), { timeout: 30_000 }).toBe(2);
+    // Run the newest again from the page: a third run, on the same version, with its own step.
+    await page.getByTestId('workflow-run').first().getByRole('button', { name: 'Run again' }).click();
+    await expect.poll(() => page.getByTestId('workflow-run').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(async () => (await runs()).map((run) => run.status), { timeout: 60_000 }).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     await expectBothWidths(page, shots, 'workflow');
   });
 

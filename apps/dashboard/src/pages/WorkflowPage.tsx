@@ -76,7 +76,7 @@ export function WorkflowPage({ id }: { id: string }) {
         ) : (
           <div className="runs">
             {workflow.runs.map((run, i) => (
-              <RunView key={run.id} run={run} open={i === 0} />
+              <RunView key={run.id} run={run} open={i === 0} onChanged={query.refetch} />
             ))}
           </div>
         )}

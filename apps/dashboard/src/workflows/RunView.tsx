@@ -1,6 +1,7 @@
-import { formatDate, formatTime, titleCase } from '../data/format.js';
+import { describeError, formatDate, formatTime, titleCase } from '../data/format.js';
+import { useCrmMutation } from '../data/hooks.js';
 import { hrefOf } from '../router.js';
-import type { WorkflowRunDetail, WorkflowStepRun } from './documents.js';
+import { cancelWorkflowRun, rerunWorkflowRun, type WorkflowRunDetail, type WorkflowStepRun } from './documents.js';
 
 /** "1.2 s", "340 ms"; a dash while it has not finished. */
 export const formatDuration = (ms: number | null | undefined) => (ms == null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
@@ -13,8 +14,34 @@ export function StatusBadge({ status }: { status: string }) {
 const when = (iso: string | null | undefined) => (iso ? `${formatDate(iso)} ${formatTime(iso)}` : '—');
 const json = (value: unknown) => (value == null ? '—' : JSON.stringify(value, null, 2));
 
+const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+/** Cancel a run under way, or run a finished one again (on the version it ran); `onChanged` asks for the runs again. */
+function RunActions({ run, onChanged }: { run: WorkflowRunDetail; onChanged: () => void }) {
+  const [cancelState, cancel] = useCrmMutation(cancelWorkflowRun);
+  const [rerunState, rerun] = useCrmMutation(rerunWorkflowRun);
+  const finished = FINISHED.has(run.status);
+  const state = finished ? rerunState : cancelState;
+  const act = async () => {
+    const result = finished ? await rerun({ input: { id: run.id } }) : await cancel({ input: { id: run.id } });
+    if (!result.error) onChanged();
+  };
+  return (
+    <div className="actions start">
+      <button type="button" className="secondary small" disabled={state.running} onClick={act}>
+        {finished ? 'Run again' : 'Cancel run'}
+      </button>
+      {state.error && (
+        <span role="alert" className="error">
+          {describeError(state.error)}
+        </span>
+      )}
+    </div>
+  );
+}
+
 /** One run: what started it, its status, and each step's status, input, output, error and duration. */
-export function RunView({ run, open }: { run: WorkflowRunDetail; open: boolean }) {
+export function RunView({ run, open, onChanged }: { run: WorkflowRunDetail; open: boolean; onChanged: () => void }) {
   const took = run.finishedAt ? new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime() : null;
   return (
     <details className="run" open={open} data-testid="workflow-run">
@@ -27,6 +54,7 @@ export function RunView({ run, open }: { run: WorkflowRunDetail; open: boolean }
           {run.error}
         </p>
       )}
+      <RunActions run={run} onChanged={onChanged} />
       {run.heldBack && <p className="muted">Queued: the workspace’s {run.heldBack === 'CONCURRENCY' ? 'concurrency' : 'rate'} limit holds it back.</p>}
       {run.steps.length === 0 ? (
         <p className="muted">No step has run yet.</p>

@@ -32,6 +32,14 @@ export const setWorkflowEnabled = graphql(`
   }
 `);
 
+export const cancelWorkflowRun = graphql(`
+  mutation CancelWorkflowRun($input: CancelWorkflowRunInput!) { cancelWorkflowRun(input: $input) { run { id status } } }
+`);
+
+export const rerunWorkflowRun = graphql(`
+  mutation RerunWorkflowRun($input: RerunWorkflowRunInput!) { rerunWorkflowRun(input: $input) { run { id status } } }
+`);
+
 export type WorkflowRow = ResultOf<typeof workflowsQuery>['workflows'][number];
 export type WorkflowDetail = NonNullable<ResultOf<typeof workflowQuery>['workflow']>;
 export type WorkflowRunDetail = WorkflowDetail['runs'][number];
