@@ -99,6 +99,16 @@ describe('custom fields in the dashboard', () => {
     await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/name/i);
     await form.getByRole('button', { name: 'Cancel' }).click();
     await expectBothWidths(page, shots, 'custom-fields');
+    // Every object with fields is offered: the extensible ones (asked from the schema) and the custom objects.
+    const objects = page.getByLabel('Object');
+    const extensible = (await api.query(`{ __type(name: "ExtensibleObject") { enumValues { name } } }`)).__type.enumValues.map((v: { name: string }) => v.name);
+    expect(extensible.slice(0, 2)).toEqual(['CUSTOMER', 'COMPANY']);
+    const label = (name: string) => name.charAt(0) + name.slice(1).toLowerCase().replaceAll('_', ' ');
+    expect(await objects.locator('option').allTextContents()).toEqual([...extensible.map(label), 'Store (custom object)']);
+    await objects.selectOption({ label: 'Store (custom object)' });
+    await page.getByTestId('field-title').waitFor();
+    await objects.selectOption({ label: 'Customer' });
+    await page.getByTestId('field-tier').waitFor();
   });
 
   it("edits a customer's custom values with the input of each type, and shows the server's refusal next to the field", async () => {

@@ -5,12 +5,12 @@ import { useCrmMutation, useCrmQuery } from '../data/hooks.js';
 import { customerValuesDocument, type CustomValues, refusedField, updateCustomerValuesDocument } from './customer-values.js';
 import { CustomFieldInput } from './CustomFieldInput.js';
 import { CustomValue } from './CustomValue.js';
-import { type CustomFieldDefinition, type CustomObject, isBuiltInTarget, useCustomFields, useCustomObjects } from './definitions.js';
+import { CUSTOMERS, type CustomFieldDefinition, type CustomObject, isBuiltInTarget, useCustomFields, useCustomObjects } from './definitions.js';
 import { changed, displayText, type FormValue, formValueOf, inputValueOf } from './values.js';
 
 /** The customer's custom fields (the workspace's own), shown and, for MEMBER and ADMIN keys, editable. */
 export function CustomFieldsCard({ customerId, canEdit, version }: { customerId: string; canEdit: boolean; version: number }) {
-  const definitions = useCustomFields('CUSTOMER');
+  const definitions = useCustomFields(CUSTOMERS);
   const fields = definitions.data?.customFields ?? [];
   const objects = useCustomObjects(fields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
   const document = customerValuesDocument(fields, objects);

@@ -3,7 +3,7 @@ import { FormFooter, TextField } from '../components/FormParts.js';
 import { useCrmMutation } from '../data/hooks.js';
 import { CustomFieldInput, Swatch } from './CustomFieldInput.js';
 import { defineCustomField } from './definition-mutations.js';
-import { type CustomFieldDefinition, type CustomFieldType, type CustomObject, type ExtensibleObject, RANGE_TYPES, TYPE_LABELS, UNIQUE_TYPES } from './definitions.js';
+import { type CustomFieldDefinition, type CustomFieldType, type CustomObject, type FieldOwner, RANGE_TYPES, TYPE_LABELS, UNIQUE_TYPES } from './definitions.js';
 import { type FormValue, inputValueOf } from './values.js';
 
 interface OptionRow {
@@ -23,7 +23,7 @@ function defaultOf(field: CustomFieldDefinition, value: FormValue): unknown {
 }
 
 /** The define form (ADMIN): name, label, type and the options that type takes; the default uses the type's own input. */
-export function DefineFieldForm({ object, objects, onDone }: { object: ExtensibleObject; objects: readonly CustomObject[]; onDone: (defined: boolean) => void }) {
+export function DefineFieldForm({ owner, objects, onDone }: { owner: FieldOwner; objects: readonly CustomObject[]; onDone: (defined: boolean) => void }) {
   const [name, setName] = useState('');
   const [label, setLabel] = useState('');
   const [type, setType] = useState<CustomFieldType>('TEXT');
@@ -43,7 +43,7 @@ export function DefineFieldForm({ object, objects, onDone }: { object: Extensibl
   // The field as it would be defined: the default value's input is the one its values will have.
   const draft: CustomFieldDefinition = {
     id: 'new',
-    object,
+    object: owner.object ?? null,
     name: name || 'new',
     label: 'Default value',
     type,
@@ -70,7 +70,7 @@ export function DefineFieldForm({ object, objects, onDone }: { object: Extensibl
     event.preventDefault();
     const result = await define({
       input: {
-        object,
+        ...owner,
         name: name.trim(),
         label: label.trim() || null,
         type,

@@ -4,8 +4,8 @@ import { graphql, type ResultOf, type VariablesOf } from '@crm/client';
 import { useCrmQuery } from '../data/hooks.js';
 
 export const customFieldsQuery = graphql(`
-  query CustomFieldDefinitions($object: ExtensibleObject) {
-    customFields(object: $object) {
+  query CustomFieldDefinitions($object: ExtensibleObject, $customObjectId: ID) {
+    customFields(object: $object, customObjectId: $customObjectId) {
       id object name label type required unique indexed defaultValue description min max currency target position
       options { value label color }
     }
@@ -21,9 +21,35 @@ export type CustomFieldType = CustomFieldDefinition['type'];
 export type ExtensibleObject = NonNullable<VariablesOf<typeof customFieldsQuery>['object']>;
 export type CustomObject = ResultOf<typeof relationTargetsQuery>['customObjects'][number];
 
-/** The live custom fields of `object`, in their order (fresh from the server: another admin may have changed them). */
-export function useCustomFields(object: ExtensibleObject) {
-  return useCrmQuery(customFieldsQuery, { object }, { requestPolicy: 'network-only' });
+/** What has custom fields: an object the API lets a workspace extend, or one of the workspace's custom objects. */
+export type FieldOwner = { object: ExtensibleObject; customObjectId?: never } | { customObjectId: string; object?: never };
+
+/** Customers' custom fields (the customer page and the customers list). */
+export const CUSTOMERS: FieldOwner = { object: 'CUSTOMER' };
+
+/** The live custom fields of `owner`, in their order (fresh from the server: another admin may have changed them). */
+export function useCustomFields(owner: FieldOwner) {
+  return useCrmQuery(customFieldsQuery, { object: owner.object ?? null, customObjectId: owner.customObjectId ?? null }, { requestPolicy: 'network-only' });
+}
+
+// The objects the API lets a workspace extend (`ExtensibleObject`: Customer, Company, and whatever the gateway adds),
+// asked from the schema so that the Fields page offers every one of them without a list of its own.
+const fieldOwnersQuery = graphql(`
+  query FieldOwners { __type(name: "ExtensibleObject") { enumValues { name } } customObjects { id name label } }
+`);
+
+/** Every owner of custom fields with a label for people: the extensible objects, then the custom objects. */
+export function useFieldOwners(): { key: string; label: string; owner: FieldOwner }[] {
+  const query = useCrmQuery(fieldOwnersQuery, {});
+  // gql.tada does not type introspection fields: the shape is the spec's.
+  const type = query.data?.__type as { enumValues?: { name: string }[] | null } | null | undefined;
+  const extensible = (type?.enumValues ?? [{ name: 'CUSTOMER' }]).map(({ name }) => ({
+    key: `object:${name}`,
+    label: name.charAt(0) + name.slice(1).toLowerCase().replaceAll('_', ' '),
+    owner: { object: name as ExtensibleObject },
+  }));
+  const custom = (query.data?.customObjects ?? []).map((o) => ({ key: `custom:${o.id}`, label: `${o.label} (custom object)`, owner: { customObjectId: o.id } }));
+  return [...extensible, ...custom];
 }
 
 /** The workspace's custom objects (relation targets besides Customer and Company); only asked when `needed`. */

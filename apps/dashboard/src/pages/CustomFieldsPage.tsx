@@ -1,21 +1,18 @@
 import { useState } from 'react';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { DefineFieldForm } from '../custom-fields/DefineFieldForm.js';
-import { type ExtensibleObject, useCustomFields, useCustomObjects } from '../custom-fields/definitions.js';
+import { CUSTOMERS, useCustomFields, useCustomObjects, useFieldOwners } from '../custom-fields/definitions.js';
 import { FieldRow } from '../custom-fields/FieldRow.js';
 import { useIsAdmin } from '../data/role.js';
 
-const OBJECTS: { value: ExtensibleObject; label: string }[] = [
-  { value: 'CUSTOMER', label: 'Customers' },
-  { value: 'COMPANY', label: 'Companies' },
-];
-
-/** ADMIN: the workspace's custom fields of customers and companies; define, rename, archive, delete. */
+/** ADMIN: the workspace's custom fields of each object (built-in and custom); define, rename, archive, delete. */
 export function CustomFieldsPage() {
   const isAdmin = useIsAdmin();
-  const [object, setObject] = useState<ExtensibleObject>('CUSTOMER');
+  const owners = useFieldOwners();
+  const [ownerKey, setOwnerKey] = useState('object:CUSTOMER');
+  const owner = owners.find((o) => o.key === ownerKey)?.owner ?? CUSTOMERS;
   const [defining, setDefining] = useState(false);
-  const fields = useCustomFields(object);
+  const fields = useCustomFields(owner);
   const objects = useCustomObjects(isAdmin);
 
   if (!isAdmin) return <Empty>Only ADMIN keys define custom fields. Ask an admin to add the field you need.</Empty>;
@@ -25,9 +22,9 @@ export function CustomFieldsPage() {
         <h1>Custom fields</h1>
         <label className="inline">
           Object
-          <select value={object} onChange={(e) => setObject(e.target.value as ExtensibleObject)}>
-            {OBJECTS.map((o) => (
-              <option key={o.value} value={o.value}>
+          <select value={ownerKey} onChange={(e) => setOwnerKey(e.target.value)}>
+            {owners.map((o) => (
+              <option key={o.key} value={o.key}>
                 {o.label}
               </option>
             ))}
@@ -42,8 +39,8 @@ export function CustomFieldsPage() {
       {defining && (
         <div className="card">
           <DefineFieldForm
-            key={object}
-            object={object}
+            key={ownerKey}
+            owner={owner}
             objects={objects}
             onDone={(defined) => {
               setDefining(false);

@@ -9,7 +9,7 @@ import { StageSelect } from '../components/FormParts.js';
 import { useCanEdit } from '../data/role.js';
 import { CustomerTable } from '../components/CustomerTable.js';
 import { CustomColumnsPicker, type CustomFilterRows, CustomFilters } from '../custom-fields/CustomListControls.js';
-import { isBuiltInTarget, useCustomFields, useCustomObjects } from '../custom-fields/definitions.js';
+import { CUSTOMERS, isBuiltInTarget, useCustomFields, useCustomObjects } from '../custom-fields/definitions.js';
 import { customFilterOf, useRememberedColumns } from '../custom-fields/list-options.js';
 import { whoAmI } from '../data/documents.js';
 
@@ -81,7 +81,7 @@ export function CustomersPage() {
   const [customLabels, setCustomLabels] = useState<Record<string, string | null>>({});
   const canEdit = useCanEdit();
   const me = useCrmQuery(whoAmI, {});
-  const definitions = useCustomFields('CUSTOMER');
+  const definitions = useCustomFields(CUSTOMERS);
   const customFields = definitions.data?.customFields ?? [];
   const objects = useCustomObjects(customFields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
   const [columnIds, setColumnIds] = useRememberedColumns(me.data?.workspace.id);
