@@ -1,6 +1,7 @@
 // The workspace's custom field definitions (`customFields`, readable by every key) and what a relation field may point
 // to (`customObjects`). The definitions change at run time, so they are asked from the server each time a page opens.
 import { graphql, type ResultOf, type VariablesOf } from '@crm/client';
+import { titleCase } from '../data/format.js';
 import { useCrmQuery } from '../data/hooks.js';
 
 export const customFieldsQuery = graphql(`
@@ -45,7 +46,7 @@ export function useFieldOwners(): { key: string; label: string; owner: FieldOwne
   const type = query.data?.__type as { enumValues?: { name: string }[] | null } | null | undefined;
   const extensible = (type?.enumValues ?? [{ name: 'CUSTOMER' }]).map(({ name }) => ({
     key: `object:${name}`,
-    label: name.charAt(0) + name.slice(1).toLowerCase().replaceAll('_', ' '),
+    label: titleCase(name),
     owner: { object: name as ExtensibleObject },
   }));
   const custom = (query.data?.customObjects ?? []).map((o) => ({ key: `custom:${o.id}`, label: `${o.label} (custom object)`, owner: { customObjectId: o.id } }));
