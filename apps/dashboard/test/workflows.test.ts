@@ -119,6 +119,15 @@ describe('the Workflows pages', () => {
     await expect.poll(async () => (await api.query(`query ($id: ID!) { workflow(id: $id) { enabled } }`, { id: detractorId })).workflow.enabled).toBe(true);
   });
 
+  it("shows nothing of another workspace's workflow", async () => {
+    const other = await t.createWorkspace('Workspace B');
+    await workflowPlugins().seed(t.database.prisma, other.workspaceId);
+    const { workflows } = await other.client.query(`{ workflows { id name } }`);
+    await page.goto(`${t.url}/app/#/workflows/${encodeURIComponent(workflows[0].id)}`);
+    await page.getByText('This workflow does not exist (any more).').waitFor();
+    expect(await page.getByRole('heading', { name: workflows[0].name }).count()).toBe(0);
+  });
+
   it('is not offered to MEMBER keys', async () => {
     const member = await t.issueKey(t.workspace.workspaceId, 'MEMBER');
     await page.getByRole('button', { name: 'Sign out' }).click();
