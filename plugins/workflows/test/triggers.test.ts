@@ -277,6 +277,7 @@ describe('what a run costs', () => {
       await admin.query(ON_RECORDS, { id, ids: targets });
       await eventually(kit, async () => expect(await finished()).toBe(20));
     });
+    (await import("node:fs")).writeFileSync("/tmp/stmts.json", JSON.stringify(statements));
     const claims = statements.filter((s) => s.includes('FOR UPDATE SKIP LOCKED')).length;
     const stepReads = statements.filter((s) => /SELECT[\s\S]*FROM "public"\."WorkflowStepRun"/.test(s) && s.includes('"claims"')).length;
     const perRun = statements.length / 20;

@@ -13,7 +13,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
 import { admitRun } from './admission.js';
-import { completeStep, failStep } from './advance.js';
+import { type Chain, completeStep, failStep, newChain, saveChain } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { checkedVersion } from './versions.js';
@@ -126,11 +126,16 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           return admission.admitted ? ADMITTED : null;
         }
         let step: Models.WorkflowStepRun = first;
-        for (let budget = chain; ; budget--) {
-          const outcome = await runStep(scope, step, run, (given) => {
+        let budget = chain;
+        const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind));
+        for (; ; budget--) {
+          const outcome = await runStep(scope, step, run, successors, (given) => {
             if (!chained) input = given;
           });
-          if (outcome.external || !outcome.next || budget <= 0 || !CHAINED_KINDS.has(outcome.next.kind)) return outcome.external;
+          if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) {
+            await saveChain(tx, successors);
+            return outcome.external;
+          }
           step = outcome.next;
           chained = true;
         }
@@ -157,6 +162,7 @@ async function runStep(
   scope: QueueTransaction<WorkflowSettings>,
   step: Models.WorkflowStepRun,
   run: RunOfStep,
+  chain: Chain,
   reportInput: (input: Record<string, unknown>) => void,
 ): Promise<StepOutcome> {
   const { tx } = scope;
@@ -174,7 +180,7 @@ async function runStep(
   let input = stepInput(planned.step, templates, inputContext);
   reportInput(input);
   const complete = async (output: unknown, options: { branch?: string; counted?: boolean } = {}): Promise<StepOutcome> => {
-    const next = await completeStep(tx, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now);
+    const next = await completeStep(tx, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now, chain);
     if (!next) run.status = 'SUCCEEDED';
     return { external: null, next };
   };
