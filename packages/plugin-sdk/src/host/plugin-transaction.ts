@@ -21,6 +21,10 @@ export function pluginTransaction(runner: CommandRunner, services: HostServices,
         workspaceId,
         now: new Date(),
         lock: pluginLock(scope.tx, plugin.id, workspaceId),
+        actingAs: (other: string) => {
+          const acting = scope.actingAs!(`plugin:${plugin.id}:${other}`);
+          return { tx: acting.tx, emit: acting.emit, session: acting.session };
+        },
       });
     });
   };

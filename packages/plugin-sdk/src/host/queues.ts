@@ -60,33 +60,35 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     await options.prisma.$executeRawUnsafe(`UPDATE "${table}" SET "dueAt" = now() + ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, PAUSED_MS, id);
   }
 
-  async function handle(plugin: Plugin, queue: QueueEntry, table: string, item: QueueItem, enabled: boolean) {
-    if (!enabled) return pause(table, item.id);
-    await queue.handle(item, {
-      workspaceId: item.workspaceId,
-      now: new Date(),
-      http: options.http,
-      transaction: pluginTransaction(options.runner, options.services, plugin, item.workspaceId),
-    });
+  const contextFor = (plugin: Plugin, workspaceId: string) => ({
+    workspaceId,
+    now: new Date(),
+    http: options.http,
+    transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId),
+  });
+
+  /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
+  async function handle(plugin: Plugin, queue: QueueEntry, table: string, items: QueueItem[], enabled: boolean) {
+    if (!enabled) {
+      await Promise.all(items.map((item) => pause(table, item.id)));
+      return;
+    }
+    const context = contextFor(plugin, items[0]!.workspaceId);
+    const reported = (work: Promise<void>, item: string) => work.catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item }));
+    if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, context), items.map((item) => item.id).join(','));
+    else await Promise.all(items.map((item) => reported(queue.handle(item, context), item.id)));
   }
 
   async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
     const items = await claim(table, queue);
-    // The plugin's switch, read once per workspace of the batch (not per item); each transaction reads it again.
-    const switches = new Map<string, Promise<boolean>>();
-    const enabledIn = (workspaceId: string) => {
-      let found = switches.get(workspaceId);
-      if (!found) {
-        found = readPluginState(options.prisma, workspaceId, plugin.id).then((state) => state.enabled);
-        switches.set(workspaceId, found);
-      }
-      return found;
-    };
+    // Grouped by workspace: the plugin's switch is read once per workspace of the batch (each transaction reads it again).
+    const byWorkspace = new Map<string, QueueItem[]>();
+    for (const item of items) byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), item]);
     await Promise.all(
-      items.map(async (item) => {
-        const work = enabledIn(item.workspaceId)
-          .then((enabled) => handle(plugin, queue, table, item, enabled))
-          .catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: item.id }));
+      [...byWorkspace].map(async ([workspaceId, group]) => {
+        const work = readPluginState(options.prisma, workspaceId, plugin.id)
+          .then((state) => handle(plugin, queue, table, group, state.enabled))
+          .catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' }));
         inFlight.add(work);
         await work;
         inFlight.delete(work);
