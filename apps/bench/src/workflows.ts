@@ -4,7 +4,8 @@
 //   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10]
 //     one enabled workflow of 3 steps (tag, tag, task) on "customer created", and createCustomer mutations at `--rate`
 //     per second for `--duration` seconds spread over the instances: runs finished per second, trigger-to-first-step
-//     latency (the first step's start minus the event's occurredAt), runs failed or missing, requests that failed.
+//     latency (the first step's start minus the event's occurredAt), runs failed or missing, requests that failed,
+//     and the gateways' CPU time per run (its createCustomer request included).
 //   npm run bench:workflows -- --waiting 100000 [--sample 100]
 //     `--waiting` runs parked in a wait step of three days, as the wait step leaves them (its row WAITING with a due
 //     time, the run WAITING; written by SQL in pages of 10,000, the product path would take as long as the queue
@@ -45,6 +46,12 @@ async function freePort(): Promise<number> {
 function rssMb(server: RunningServer): number {
   const status = readFileSync(`/proc/${server.process.pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 102.4) / 10;
+}
+
+/** CPU time a gateway process has used so far (user + system), in ms (Linux, 100 ticks a second). */
+function cpuMs(server: RunningServer): number {
+  const fields = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const throughputDefinition = {
@@ -171,6 +178,7 @@ try {
     await enabledWorkflow('Bench', throughputDefinition);
     const total = Math.round(rate * durationS);
     log(`${total} customers at ${rate}/s over ${instances} instance(s), each starting a 3-step run`);
+    const cpuBefore = servers.map(cpuMs);
     const started = Date.now();
     const pending: Promise<boolean>[] = [];
     for (let n = 0; n < total; n++) {
@@ -196,6 +204,7 @@ try {
       if (finished >= created) break;
       await sleep(200);
     }
+    const cpuUsed = servers.reduce((sum, server, i) => sum + cpuMs(server) - cpuBefore[i]!, 0);
     const rows = await prisma.$queryRaw<{ latency: number; startedAt: Date; finishedAt: Date | null; status: string }[]>`
       SELECT EXTRACT(EPOCH FROM (s."startedAt" - (r.trigger->'event'->>'occurredAt')::timestamptz)) * 1000 AS latency,
              r."startedAt", r."finishedAt", r.status::text AS status
@@ -217,6 +226,8 @@ try {
       runsFailed: rows.filter((r) => r.status === 'FAILED').length,
       missing: created - rows.length,
       runsPerSecond: done.length ? Math.round((done.length / (lastEnd - firstStart)) * 1000) : 0,
+      // Less dependent on the machine's load than the rates: the gateways' CPU per run, its createCustomer included.
+      gatewayCpuMsPerRun: done.length ? Math.round((cpuUsed / done.length) * 10) / 10 : null,
       triggerToFirstStepMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: latencies.length ? Math.round(latencies.at(-1)!) : null },
       loadAverage: { before: loadBefore, after: loadAverage() },
     };

@@ -236,6 +236,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         leaseMs: positive(queue.leaseMs, 60_000, 'leaseMs', 1000),
         pollMs: positive(queue.pollMs, 1000, 'pollMs', 10),
         batch: positive(queue.batch, 16, 'batch', 1),
+        workers: positive(queue.workers, 1, 'workers', 1),
         handle: (item, context) => queue.handle(item, queueContext(context)),
         ...(queue.handleBatch ? { handleBatch: (items, context) => queue.handleBatch!(items, queueContext(context)) } : {}),
       });

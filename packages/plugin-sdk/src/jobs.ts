@@ -77,8 +77,13 @@ export interface QueueDefinition<Settings, Event extends string = string> {
   leaseMs?: number;
   /** How often an idle instance looks for due rows. @default 1000 */
   pollMs?: number;
-  /** Rows claimed at once, and handled concurrently, per instance. @default 16 */
+  /** Rows claimed at once, and handled concurrently, per worker. @default 16 */
   batch?: number;
+  /**
+   * Batches an instance works on at once: each worker claims and handles its own (they never share a row). The first
+   * polls on `pollMs`; the others join in when a claim finds a full batch or the queue is woken. @default 1
+   */
+  workers?: number;
   handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;
   /**
    * Several rows of one workspace claimed together (two or more), for a plugin that can do them in one transaction

@@ -27,6 +27,7 @@ export interface QueueEntry {
   readonly leaseMs: number;
   readonly pollMs: number;
   readonly batch: number;
+  readonly workers: number;
   handle(item: QueueItem, context: HostQueueContext): Promise<void>;
   handleBatch?(items: readonly QueueItem[], context: HostQueueContext): Promise<void>;
 }

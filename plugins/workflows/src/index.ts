@@ -57,6 +57,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         leaseMs: options.leaseMs ?? 60_000,
         pollMs: options.pollMs ?? 500,
         batch: 16,
+        workers: 4,
         handle: steps.executeStep,
         handleBatch: steps.executeSteps,
       },

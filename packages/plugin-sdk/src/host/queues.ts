@@ -29,6 +29,17 @@ export interface QueueWorkers {
   stop(): Promise<void>;
 }
 
+/** One worker of a queue in this process: it claims a batch, hands it on, and claims again while there is work. */
+interface Loop {
+  plugin: Plugin;
+  queue: QueueEntry;
+  table: string;
+  /** The first worker: it polls on the queue's interval; the others sleep until there is work. */
+  primary: boolean;
+  wake: () => void;
+  done: Promise<void>;
+}
+
 /** A switched-off plugin's due rows wait this long before they are looked at again. */
 const PAUSED_MS = 60_000;
 
@@ -40,7 +51,7 @@ export function queueTable(plugin: Plugin, queue: QueueEntry): string | null {
 
 export function startQueues(plugins: readonly Plugin[], options: QueueOptions): QueueWorkers {
   let stopped = false;
-  const loops: { plugin: Plugin; queue: QueueEntry; table: string; wake: () => void; done: Promise<void> }[] = [];
+  const loops: Loop[] = [];
   const inFlight = new Set<Promise<unknown>>();
 
   async function claim(table: string, queue: QueueEntry): Promise<QueueItem[]> {
@@ -101,45 +112,53 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     for (const queue of plugin.queues) {
       const table = queueTable(plugin, queue);
       if (!table) continue; // the host's checks refused this already
-      let wakeUp: (() => void) | null = null;
-      let woken = false;
-      const entry = {
-        plugin,
-        queue,
-        table,
-        wake: () => {
-          woken = true;
-          wakeUp?.();
-        },
-        done: Promise.resolve(),
-      };
-      if (options.timers ?? true) {
-        entry.done = (async () => {
-          while (!stopped) {
-            let handled = 0;
-            try {
-              handled = await round(plugin, queue, table);
-            } catch (error) {
-              options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+      const workers: Loop[] = [];
+      for (let index = 0; index < queue.workers; index++) {
+        let wakeUp: (() => void) | null = null;
+        let woken = false;
+        const worker: Loop = {
+          plugin,
+          queue,
+          table,
+          primary: index === 0,
+          wake: () => {
+            woken = true;
+            wakeUp?.();
+          },
+          done: Promise.resolve(),
+        };
+        if (options.timers ?? true) {
+          worker.done = (async () => {
+            while (!stopped) {
+              let handled = 0;
+              try {
+                handled = await round(plugin, queue, table);
+              } catch (error) {
+                options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+              }
+              if (stopped) break;
+              // A full batch: there is likely more due, for the other workers too.
+              if (handled === queue.batch) for (const other of workers) if (other !== worker) other.wake();
+              if (handled > 0 || woken) {
+                woken = false;
+                continue; // work begets work (a step's successor is due at once): look again without a pause
+              }
+              // Idle: the first worker looks again after the poll interval, the others when there is work.
+              await new Promise<void>((resolve) => {
+                const timer = worker.primary ? setTimeout(resolve, queue.pollMs) : null;
+                timer?.unref();
+                wakeUp = () => {
+                  if (timer) clearTimeout(timer);
+                  resolve();
+                };
+              });
+              wakeUp = null;
             }
-            if (stopped) break;
-            if (handled > 0 || woken) {
-              woken = false;
-              continue; // work begets work (a step's successor is due at once): look again without a pause
-            }
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, queue.pollMs);
-              timer.unref();
-              wakeUp = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            });
-            wakeUp = null;
-          }
-        })();
+          })();
+        }
+        workers.push(worker);
       }
-      loops.push(entry);
+      loops.push(...workers);
     }
   }
 
@@ -149,7 +168,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     },
     async drain() {
       let total = 0;
-      for (const loop of loops) total += await round(loop.plugin, loop.queue, loop.table);
+      for (const loop of loops) if (loop.primary) total += await round(loop.plugin, loop.queue, loop.table);
       return total;
     },
     async stop() {

@@ -38,8 +38,16 @@ interface BatchLookup {
   waitKeys: Set<string>;
   /** Published versions of enabled workflows whose trigger key is one of the batch's. */
   versions: Models.WorkflowVersion[];
-  /** Runs to start when the batch's last event is handled. */
-  starts: RunStart[];
+  /** Runs to start when the batch's last event is handled, with how to read their trigger's record. */
+  starts: { start: RunStart; record: RecordToRead | null }[];
+}
+
+/** A trigger's record, read for all runs of the batch at once (`readMany`), as of the batch's end. */
+interface RecordToRead {
+  object: string;
+  id: string;
+  relations: readonly string[];
+  trashed: boolean;
 }
 
 const lookups = new WeakMap<readonly DeliveredEvent[], Promise<BatchLookup>>();
@@ -75,9 +83,26 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   if (limitsChanged(event)) await releaseHeldRuns(tx);
   await matchWorkflows(event, context, lookup);
   if (event === context.batch.at(-1) && lookup.starts.length) {
-    const starts = lookup.starts.splice(0);
+    const starts = await withRecords(context, lookup.starts.splice(0));
     await startRuns(tx, event.workspaceId, starts, await admitStarting(context, starts.length, new Date()));
   }
+}
+
+/** Fills the runs' trigger records in: one `readMany` per object (and relations read, and trash), not one per run. */
+async function withRecords(context: SubscriberContext<WorkflowSettings>, starts: BatchLookup['starts']): Promise<RunStart[]> {
+  const groups = new Map<string, RecordToRead[]>();
+  for (const { record } of starts) {
+    if (!record) continue;
+    const key = JSON.stringify([record.object, record.relations, record.trashed]);
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  const read = new Map<RecordToRead, Record<string, unknown> | null>();
+  for (const group of groups.values()) {
+    const { object, relations, trashed } = group[0]!;
+    const records = await context.objects.readMany(context.tx, object, [...new Set(group.map((r) => r.id))], { relations, trashed });
+    for (const record of group) read.set(record, records.get(record.id) ?? null);
+  }
+  return starts.map(({ start, record }) => ({ ...start, trigger: { ...start.trigger, record: record ? (read.get(record) ?? null) : null } }));
 }
 
 async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>, lookup: BatchLookup): Promise<void> {
@@ -108,18 +133,20 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
       const filter = objects.parseFilter(object!, condition, 'condition');
       if (!(await objects.matches(tx, object!, recordId, filter, { trashed: deleted }))) continue;
     }
-    const record = recordId ? await objects.read(tx, object!, recordId, { relations: recordRelations(definition, objects), trashed: deleted }) : null;
     lookup.starts.push({
-      workflowId: version.workflowId,
-      version,
-      triggerId: event.id,
-      trigger: {
-        event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
-        record,
+      start: {
+        workflowId: version.workflowId,
+        version,
+        triggerId: event.id,
+        trigger: {
+          event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
+          record: null,
+        },
+        recordType: recordId ? object : null,
+        recordId,
+        depth,
       },
-      recordType: recordId ? object : null,
-      recordId,
-      depth,
+      record: recordId ? { object: object!, id: recordId, relations: recordRelations(definition, objects), trashed: deleted } : null,
     });
   }
 }
