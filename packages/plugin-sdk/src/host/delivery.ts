@@ -238,6 +238,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     track(
       (async () => {
         try {
+          await Promise.resolve(); // the events handed on with this one (one dispatch) join its batch
           while (started.waiting.length && !stopped) await deliverBatch(started, started.waiting.splice(0, MAX_BATCH));
         } finally {
           lanes.delete(key);
