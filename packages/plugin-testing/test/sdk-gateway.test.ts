@@ -27,6 +27,21 @@ async function deliveries(subscriber: string) {
   return kit.database.prisma.pluginDelivery.findMany({ where: { pluginId: 'stamps', subscriber }, orderBy: { createdAt: 'asc' } });
 }
 
+/** An `order.recorded` committed by another process (not handed to this gateway's subscribers). */
+async function orderRecordedElsewhere(customerId: string, options: { published?: boolean } = {}) {
+  await kit.database.prisma.event.create({
+    data: {
+      workspaceId: kit.workspace.workspaceId,
+      type: 'order.recorded',
+      subjectType: 'Order',
+      subjectId: crypto.randomUUID(),
+      actor: 'system',
+      payload: { customerId, total: '10.00', orderedAt: new Date().toISOString(), skus: ['MUG'], lines: [] },
+      ...(options.published ? { publishedAt: new Date() } : {}),
+    },
+  });
+}
+
 describe('the trash through the SDK', () => {
   const ARCHIVE = `mutation ($id: ID!, $reason: String, $restore: Boolean) { stampArchiveCustomer(input: { customerId: $id, reason: $reason, restore: $restore }) }`;
 
@@ -123,22 +138,8 @@ describe('a plugin through the gateway', () => {
     const rowIds = customers.map((id) => Buffer.from(id, 'base64').toString('utf8').split(':')[1]!);
     // Five orders committed elsewhere (another instance, an import), handed to this instance's subscribers at once.
     const orderEvents = async () => {
-      await Promise.all(
-        rowIds.map((customerId) =>
-          kit.database.prisma.event.create({
-            data: {
-              workspaceId: kit.workspace.workspaceId,
-              type: 'order.recorded',
-              subjectType: 'Order',
-              subjectId: crypto.randomUUID(),
-              actor: 'system',
-              payload: { customerId, total: '10.00', orderedAt: new Date().toISOString(), skus: ['MUG'], lines: [] },
-              // Published already: the outbox relay leaves them alone, only this test hands them on.
-              publishedAt: new Date(),
-            },
-          }),
-        ),
-      );
+      // Published already: the outbox relay leaves them alone, only this test hands them on.
+      await Promise.all(rowIds.map((customerId) => orderRecordedElsewhere(customerId, { published: true })));
       return (await kit.recentEvents('order.recorded', { take: 5 })).reverse();
     };
     const cards = async () => Promise.all(customers.map(async (id) => (await kit.workspace.client.query(CARD, { id })).customer.stampCard));
@@ -169,16 +170,7 @@ describe('a plugin through the gateway', () => {
     const rowId = Buffer.from(customerId, 'base64').toString('utf8').split(':')[1]!;
     // An order.recorded committed by an instance that died before handing it to the subscribers (numbered at
     // commit, like every event).
-    await kit.database.prisma.event.create({
-      data: {
-        workspaceId: kit.workspace.workspaceId,
-        type: 'order.recorded',
-        subjectType: 'Order',
-        subjectId: crypto.randomUUID(),
-        actor: 'system',
-        payload: { customerId: rowId, total: '10.00', orderedAt: new Date().toISOString(), skus: ['MUG'], lines: [] },
-      },
-    });
+    await orderRecordedElsewhere(rowId);
     expect(await kit.gateway.plugins!.catchUp()).toBe(3); // its three subscribers; everything else was delivered
     await kit.settled();
     expect((await kit.workspace.client.query(CARD, { id: customerId })).customer.stampCard).toEqual({ stamps: 1, bonusStamps: 1 });
