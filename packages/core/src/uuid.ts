@@ -5,13 +5,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Whether `value` is a UUID in its canonical text form (every row id is one). */
 export const isUuid = (value: string): boolean => UUID.test(value);
 
+// Random bytes are drawn 4 KiB at a time (a bulk write makes thousands of ids; one draw each was a measurable cost).
+const pool = new Uint8Array(4096);
+let used = pool.length;
+function randomBytes16(): Uint8Array {
+  if (used + 16 > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  used += 16;
+  return pool.slice(used - 16, used);
+}
+
 /**
  * A new row id as Prisma's `@default(uuid(7))` makes it (RFC 9562 version 7: the time in ms, then random bits), for
  * rows a bulk write inserts with one statement and must know the ids of without relying on the order of RETURNING.
  */
 export function newRowId(): string {
-  const bytes = new Uint8Array(16);
-  randomFillSync(bytes);
+  const bytes = randomBytes16();
   let time = Date.now();
   for (let i = 5; i >= 0; i--) {
     bytes[i] = time % 256;

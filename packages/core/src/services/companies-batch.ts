@@ -5,6 +5,7 @@ import type { CommandScope } from '../command.js';
 import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
 import { badInput, notFound } from '../errors.js';
 import type { BatchRow } from '../objects/writer.js';
+import { insertRows } from '../insert-rows.js';
 import { lockManyForUpdate } from '../record-lock.js';
 import { missingInWorkspace, missingReference } from '../references.js';
 import { newRowId } from '../uuid.js';
@@ -36,7 +37,7 @@ export async function createCompanyBatch(scope: CommandScope, raws: readonly Inp
     else row.customFields = values;
   });
   const created = rows.live().map(([index, row]) => ({ index, data: { id: newRowId(), ...newCompanyRow(scope.session.workspaceId, row.input, row.customFields) } }));
-  if (created.length) await scope.tx.company.createMany({ data: created.map(({ data }) => data) });
+  await insertRows(scope.tx, 'Company', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);
     scope.emit('company.created', { type: 'Company', id: data.id }, { name: data.name });

@@ -6,6 +6,7 @@ import type { CommandScope } from '../command.js';
 import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
 import { badInput, notFound } from '../errors.js';
 import type { BatchRow } from '../objects/writer.js';
+import { insertRows } from '../insert-rows.js';
 import { lockManyForUpdate } from '../record-lock.js';
 import { missingInWorkspace, missingReference } from '../references.js';
 import { newRowId } from '../uuid.js';
@@ -46,14 +47,16 @@ async function recordStageChanges(
     : [];
   const previous = new Map(latest.map((row) => [row.customerId, row._max.changedAt]));
   const now = new Date();
-  await scope.tx.lifecycleChange.createMany({
-    data: changes.map(({ customerId, from, to, reason }) => {
+  await insertRows(
+    scope.tx,
+    'LifecycleChange',
+    changes.map(({ customerId, from, to, reason }) => {
       const last = previous.get(customerId);
       // After the previous change even within one millisecond: the history reads as a chain.
       const changedAt = last && last >= now ? new Date(last.getTime() + 1) : now;
       return { workspaceId: scope.session.workspaceId, customerId, fromStage: from, toStage: to, reason, actorId: scope.session.actor, changedAt };
     }),
-  });
+  );
   for (const { customerId, from, to, reason } of changes) scope.emit('customer.stage_changed', { type: 'Customer', id: customerId }, { from, to, reason });
 }
 
@@ -71,7 +74,7 @@ export async function createCustomerBatch(scope: CommandScope, raws: readonly In
     else row.customFields = values;
   });
   const created = rows.live().map(([index, row]) => ({ index, row, data: { id: newRowId(), ...newCustomerRow(scope.session.workspaceId, row.input, row.stage!, row.customFields) } }));
-  if (created.length) await scope.tx.customer.createMany({ data: created.map(({ data }) => data) });
+  await insertRows(scope.tx, 'Customer', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);
     scope.emit('customer.created', { type: 'Customer', id: data.id }, { name: data.name, lifecycleStage: data.lifecycleStage });

@@ -9,6 +9,7 @@ import type { ObjectWriter } from '../../objects/writer.js';
 import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
 import { trashObjectOfType, trashRecord } from '../trash/index.js';
 import { callerIn } from './caller-in.js';
+import { keyMatches } from './key-matches.js';
 import { coreWriters } from './core-writers.js';
 import { type BatchWrite, type RowOutcome, rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
 
@@ -196,7 +197,9 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
       batch,
       prepare: async (scope) => {
         const values = [...new Set(keys.filter((key) => key).map((key) => key!.value))];
-        const rows = values.length ? await delegateOf(scope, object).findMany({ where: { [column]: { in: values } }, select: { id: true, [column]: true } }) : [];
+        // Found by the key's index, then read back through the caller's scope (workspace, trash, permissions).
+        const ids = await keyMatches(scope, object, column, values);
+        const rows = ids.length ? await delegateOf(scope, object).findMany({ where: { id: { in: ids } }, select: { id: true, [column]: true } }) : [];
         existing = new Map(rows.map((row) => [String(row[column]), row.id as string]));
       },
     },
