@@ -11,6 +11,7 @@ import { trashObjectOfType, trashRecord } from '../trash/index.js';
 import { callerIn } from './caller-in.js';
 import { keyMatches } from './key-matches.js';
 import { coreWriters } from './core-writers.js';
+import { customRecordWriter } from './custom-record-writer.js';
 import { type BatchWrite, type RowOutcome, rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
 
 /** The most records one bulk call writes (imports write batches of at most this many). */
@@ -21,9 +22,12 @@ type Input = Record<string, unknown>;
 /** Which records a bulk update or delete targets: row ids, or a filter (of the caller's workspace, like every read). */
 export type BulkTarget = { ids: readonly string[] } | { filter: FilterNode };
 
-/** The object's writer with its defaults: the declaration's, else core's, with delete = the trash when trashable. */
+/**
+ * The object's writer with its defaults: the declaration's, else core's (a custom object's: its record commands),
+ * with delete = the trash when trashable.
+ */
 export function writerOf(object: ResolvedObject): ObjectWriter | null {
-  const declared = object.writer ?? coreWriters[object.name];
+  const declared = object.writer ?? (object.sharedTable ? customRecordWriter(object) : coreWriters[object.name]);
   if (!declared) return null;
   const trashed = trashObjectOfType(object.model);
   const trash = trashed
@@ -72,7 +76,10 @@ export function createBatchOf(writer: ObjectWriter): BatchWrite<Input> | undefin
  */
 async function targetIds(scope: CommandScope, object: ResolvedObject, target: BulkTarget): Promise<string[]> {
   if ('ids' in target) return [...target.ids];
-  const rows = await delegateOf(scope, object).findMany({ where: prismaWhere(target.filter), select: { id: true }, orderBy: { id: 'asc' }, take: BULK_LIMIT + 1 });
+  // A custom object's rows are its own in a table shared with the workspace's other custom objects.
+  const own = object.sharedTable ? { [object.sharedTable.column]: object.sharedTable.value } : null;
+  const where = own ? { AND: [prismaWhere(target.filter), own] } : prismaWhere(target.filter);
+  const rows = await delegateOf(scope, object).findMany({ where, select: { id: true }, orderBy: { id: 'asc' }, take: BULK_LIMIT + 1 });
   if (rows.length > BULK_LIMIT) throw badInput(`where.filter: matches more than ${BULK_LIMIT.toLocaleString('en')} records; narrow it, or page through them by ids`, 'where.filter');
   return rows.map((row) => row.id as string);
 }
