@@ -3,7 +3,10 @@
 // every object, each row through the object's own record commands (values checked by its definitions, roles, own
 // records, `contract.*` events). Another workspace's records are never touched, imported into or exported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandRunner } from '@crm/core';
+import { silentLogger } from '../src/logger.js';
 import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { TrashRetention } from '../src/trash-retention.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -166,5 +169,24 @@ describe('CSV import and export of a custom object', () => {
     expect((await response.text()).trim().split(/\r?\n/)).toEqual(['number,status', 'A-1,signed', 'A-3,signed', 'C-1,signed']);
     const other = await fetch(`${t.url}/export/contracts?format=ndjson&fields=number`, { headers: { authorization: `Bearer ${b.apiKey}` } });
     expect((await other.text()).trim().split('\n').map((line) => JSON.parse(line).number)).toEqual(['B-1']);
+  });
+});
+
+describe('trash retention of custom records', () => {
+  it('destroys the records trashed before TRASH_RETENTION_DAYS, once, with an event; younger ones and live ones stay', async () => {
+    const created = (await member.query(CREATE, { inputs: [{ customFields: { number: 'R-old' } }, { customFields: { number: 'R-young' } }] })).createContracts.contracts;
+    await member.query(DELETE, { where: { ids: created.map((c: { id: string }) => c.id) } });
+    const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+    const old = rowIdOf(created[0].id);
+    await t.database.prisma.customRecord.updateMany({ where: { id: old }, data: { deletedAt: new Date(Date.now() - 40 * 86_400_000) } });
+    const live = await t.database.prisma.customRecord.count({ where: { deletedAt: null } });
+    const retention = new TrashRetention({ sql: t.database.sql, runner: new CommandRunner({ prisma: t.database.prisma }), logger: silentLogger, days: 30, batchSize: 10 });
+    expect(await retention.runOnce()).toBe(1);
+    expect(await retention.runOnce()).toBe(0);
+    expect(await t.database.prisma.customRecord.findUnique({ where: { id: old } })).toBeNull();
+    expect(await t.database.prisma.customRecord.count({ where: { id: rowIdOf(created[1].id) } })).toBe(1);
+    expect(await t.database.prisma.customRecord.count({ where: { deletedAt: null } })).toBe(live);
+    const events = await t.database.prisma.event.findMany({ where: { type: 'contract.destroyed' } });
+    expect(events.map((event) => [event.workspaceId, event.subjectId, event.payload])).toEqual([[a.workspaceId, old, { object: 'Contract', reason: 'retention' }]]);
   });
 });

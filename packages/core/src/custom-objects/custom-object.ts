@@ -23,7 +23,7 @@ export function customObjectOf(row: CustomObjectDefinition): CustomObject {
 export const singleNameOf = (object: Pick<CustomObject, 'name'>) => object.name.charAt(0).toLowerCase() + object.name.slice(1);
 
 /** Event types of a custom object's records. */
-export const recordEventType = (object: Pick<CustomObject, 'name'>, action: 'created' | 'updated' | 'deleted' | 'restored') =>
+export const recordEventType = (object: Pick<CustomObject, 'name'>, action: 'created' | 'updated' | 'deleted' | 'restored' | 'destroyed') =>
   `${singleNameOf(object)}.${action}`;
 
 /**

@@ -3,3 +3,4 @@ export * from './object-input.js';
 export * from './object-commands.js';
 export * from './record-commands.js';
 export * from './load-objects.js';
+export * from './record-retention.js';
