@@ -141,10 +141,10 @@ describe('bulk writes of a custom object', () => {
 describe('CSV import and export of a custom object', () => {
   it('imports by column name, refusing bad lines; a dry run writes nothing', async () => {
     const csv = 'Number,Amount,Status,Colour\nC-1,10,signed,red\nC-2,abc,draft,blue\nC-3,,lost,\n';
-    const dry = await upload(member.apiKey, csv, { dryRun: true });
+    const dry = await upload(member.apiKey!, csv, { dryRun: true });
     expect(dry.data?.importRecords).toMatchObject({ created: 1, refused: 2, ignoredColumns: ['Colour'] });
     expect(await numbersOf(a.client)).toEqual(['A-1', 'A-2', 'A-3']);
-    const result = (await upload(member.apiKey, csv)).data!.importRecords;
+    const result = (await upload(member.apiKey!, csv)).data!.importRecords;
     expect(result).toMatchObject({ created: 1, refused: 2 });
     expect(result.errors.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([
       [3, 'customFields.amount'],
@@ -155,7 +155,7 @@ describe('CSV import and export of a custom object', () => {
   });
 
   it('refuses READ_ONLY keys', async () => {
-    const refused = await upload(readOnly.apiKey, 'number\nRO-2\n');
+    const refused = await upload(readOnly.apiKey!, 'number\nRO-2\n');
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
