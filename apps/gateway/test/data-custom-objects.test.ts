@@ -20,8 +20,8 @@ const CREATE = `mutation ($inputs: [ContractInput!]!) { createContracts(inputs: 
 const UPDATE = `mutation ($where: ContractsWhere!, $patch: ContractPatch!) { updateContracts(where: $where, patch: $patch) { count contracts { number status } } }`;
 const DELETE = `mutation ($where: ContractsWhere!) { deleteContracts(where: $where, reason: "cleanup") { count } }`;
 const LIST = `{ contracts(first: 50, orderBy: [{ field: NUMBER }]) { totalCount edges { node { id number status } } } }`;
-const IMPORT = `mutation ($file: Upload!, $dryRun: Boolean) {
-  importRecords(object: CONTRACT, file: $file, dryRun: $dryRun) { created updated refused ignoredColumns errors { line field message } }
+const IMPORT = `mutation ($file: Upload!, $dryRun: Boolean, $on: String) {
+  importRecords(object: CONTRACT, file: $file, dryRun: $dryRun, on: $on) { created updated refused ignoredColumns errors { line field message } }
 }`;
 
 async function defineContract(ws: TestWorkspace) {
@@ -131,6 +131,22 @@ describe('bulk writes of a custom object', () => {
     expect((await a.client.query(`{ contracts(first: 5, filter: { amount: { eq: 2 } }) { totalCount } }`)).contracts.totalCount).toBe(3);
   });
 
+  it('upserts on a unique field: the record with the same value is updated, a new value creates one', async () => {
+    const UPSERT = `mutation ($inputs: [ContractInput!]!) { upsertContracts(inputs: $inputs, on: NUMBER) { created updated contracts { number amount } } }`;
+    const result = (await member.query(UPSERT, { inputs: [{ customFields: { number: 'A-2', amount: 99 } }, { customFields: { number: 'U-1', amount: 5 } }] })).upsertContracts;
+    expect(result).toEqual({ created: 1, updated: 1, contracts: [{ number: 'A-2', amount: 99 }, { number: 'U-1', amount: 5 }] });
+    // Another workspace's record with the same value is not matched: B gets its own.
+    expect((await b.client.query(UPSERT, { inputs: [{ customFields: { number: 'A-2', amount: 1 } }] })).upsertContracts).toMatchObject({ created: 1, updated: 0 });
+    expect((await a.client.query(`{ contracts(first: 5, filter: { number: { eq: "A-2" } }) { edges { node { amount } } } }`)).contracts.edges).toEqual([{ node: { amount: 99 } }]);
+    // The key is required to upsert.
+    const keyless = await member.request(UPSERT, { inputs: [{ customFields: { amount: 3 } }] });
+    expect((keyless.errors?.[0]?.extensions?.rows as { field: string }[])[0]!.field).toBe('number');
+    const idsOf = async (client: TestClient, number: string) =>
+      (await client.query(`query ($n: String!) { contracts(first: 5, filter: { number: { eq: $n } }) { edges { node { id } } } }`, { n: number })).contracts.edges.map((e: { node: { id: string } }) => e.node.id);
+    await member.query(DELETE, { where: { ids: await idsOf(a.client, 'U-1') } });
+    await b.client.query(DELETE, { where: { ids: await idsOf(b.client, 'A-2') } });
+  });
+
   it('READ_ONLY keys cannot write in bulk', async () => {
     const refused = await readOnly.request(CREATE, { inputs: [{ customFields: { number: 'RO-1' } }] });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -152,6 +168,11 @@ describe('CSV import and export of a custom object', () => {
     ]);
     expect(await numbersOf(a.client)).toEqual(['A-1', 'A-2', 'A-3', 'C-1']);
     expect(await numbersOf(b.client)).toEqual(['B-1']);
+    // Upserted on the unique field: the same file again updates, and creates nothing.
+    expect((await upload(member.apiKey!, 'number,amount\nC-1,42\nC-9,1\n', { on: 'number' })).data?.importRecords).toMatchObject({ created: 1, updated: 1, refused: 0 });
+    expect((await upload(member.apiKey!, 'number,amount\nC-1,42\nC-9,1\n', { on: 'number' })).data?.importRecords).toMatchObject({ created: 0, updated: 2, refused: 0 });
+    const c9 = (await a.client.query(`{ contracts(first: 5, filter: { number: { eq: "C-9" } }) { edges { node { id } } } }`)).contracts.edges[0].node.id;
+    await member.query(DELETE, { where: { ids: [c9] } });
   });
 
   it('refuses READ_ONLY keys', async () => {

@@ -1,6 +1,7 @@
 import type { CustomObjectDefinition } from '@crm/db';
 import type { FieldDeclaration, ObjectDeclaration } from '../objects/declaration.js';
 import { type CustomField, customFieldDeclaration, isExtensible, withCustomFields, withRelationFields } from '../custom-fields/definition.js';
+import { customFieldTraits } from '../custom-fields/field-types.js';
 
 /** A custom object as the declarations read it (the live columns of `CustomObjectDefinition`). */
 export interface CustomObject {
@@ -60,6 +61,8 @@ export function customObjectDeclaration(object: CustomObject, fields: readonly C
     owner: 'ownerId',
     fields: { ...systemFields, ...Object.fromEntries(own.map((f) => [f.name, { ...customFieldDeclaration(f), search: searchWeight[f.type] }])) },
     relations: {},
+    // Its unique text fields are the keys upserts and imports match on (each has a unique index: custom-field-indexes.ts).
+    uniqueKeys: own.filter((f) => f.unique && customFieldTraits[f.type].kind === 'string').map((f) => [f.name]),
     defaultOrder: [{ field: 'createdAt', direction: 'desc' }],
   };
 }

@@ -142,8 +142,10 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
   assertBatch(inputs.length, 'inputs');
   if (!upsertKeysOf(object).includes(options.on)) throw badInput(`on: ${object.name} has no unique key ${options.on}`, 'on');
   const writer = requireWriter(object, 'create');
+  const keyField = object.fields.get(options.on)!;
   const keyOf = (input: Input) => {
-    const value = input[options.on];
+    // A custom field's value is in the input's `customFields` (a custom object's keys are its unique fields).
+    const value = keyField.stored ? (input[CUSTOM_VALUES_COLUMN] as Input | null | undefined)?.[options.on] : input[options.on];
     if (value === undefined || value === null || value === '') return null;
     return writer.key ? writer.key(options.on, value) : { column: options.on, value };
   };
@@ -205,9 +207,10 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
       prepare: async (scope) => {
         const values = [...new Set(keys.filter((key) => key).map((key) => key!.value))];
         // Found by the key's index, then read back through the caller's scope (workspace, trash, permissions).
-        const ids = await keyMatches(scope, object, column, values);
-        const rows = ids.length ? await delegateOf(scope, object).findMany({ where: { id: { in: ids } }, select: { id: true, [column]: true } }) : [];
-        existing = new Map(rows.map((row) => [String(row[column]), row.id as string]));
+        const matches = await keyMatches(scope, object, keyField, column, values);
+        const rows = matches.length ? await delegateOf(scope, object).findMany({ where: { id: { in: matches.map((match) => match.id) } }, select: { id: true } }) : [];
+        const visible = new Set(rows.map((row) => row.id as string));
+        existing = new Map(matches.filter((match) => visible.has(match.id)).map((match) => [match.value, match.id]));
       },
     },
   );
