@@ -97,6 +97,19 @@ describe('customers written in batches', () => {
     ]);
   });
 
+  it('a call\'s events are numbered at commit in the order they were emitted, without gaps, in one statement', async () => {
+    const before = await t.database.prisma.workspace.findUniqueOrThrow({ where: { id: t.workspace.workspaceId }, select: { eventSeq: true } });
+    const { ids } = await create(120, 'ordered');
+    const events = await t.database.prisma.event.findMany({ where: { workspaceId: t.workspace.workspaceId, seq: { gt: before.eventSeq } }, orderBy: { seq: 'asc' } });
+    // 120 customer.created in the input's order, then their 120 stage changes in the same order.
+    expect(events.map((event) => Number(event.seq! - before.eventSeq))).toEqual(Array.from({ length: 240 }, (_, i) => i + 1));
+    expect(events.map((event) => event.type)).toEqual([...Array(120).fill('customer.created'), ...Array(120).fill('customer.stage_changed')]);
+    expect(events.slice(0, 120).map((event) => event.subjectId)).toEqual(ids.map(rowIdOf));
+    expect(events.slice(120).map((event) => event.subjectId)).toEqual(ids.map(rowIdOf));
+    const after = await t.database.prisma.workspace.findUniqueOrThrow({ where: { id: t.workspace.workspaceId }, select: { eventSeq: true } });
+    expect(after.eventSeq - before.eventSeq).toBe(240n);
+  });
+
   it('an upsert finds its matches through the key\'s unique index, not the trigram index of the same column', async () => {
     // Asked as `email IN (…1,000 values)` right after a bulk insert (statistics stale, the trigram index's pending
     // list full), PostgreSQL scanned the trigram GIN index once per value: 2 to 15 s per import batch, growing.
