@@ -4,11 +4,10 @@ import type { Product } from '@crm/db';
 import type { CommandScope } from '../command.js';
 import { insertRows } from '../insert-rows.js';
 import type { BatchRow } from '../objects/writer.js';
-import { lockManyForUpdate } from '../record-lock.js';
 import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
-import { notFound } from '../errors.js';
 import { BatchRows } from './bulk/batch-rows.js';
+import { lockedRecords, recordsById } from './bulk/locked-rows.js';
 import { updateRows } from './bulk/update-rows.js';
 import { createProductInput, newProductRow, productChange, productChanges, skuConflict, updateProductInput } from './products.js';
 
@@ -47,22 +46,12 @@ export async function createProductBatch(scope: CommandScope, raws: readonly Inp
 export async function updateProductBatch(scope: CommandScope, items: readonly { id: string; patch: Input }[]): Promise<BatchRow[]> {
   type Row = { input: ReturnType<typeof updateProductInput.parse>; before?: Product; data?: Record<string, unknown> };
   const rows = BatchRows.of<{ id: string; patch: Input }, Row>(items, ({ id, patch }) => ({ input: parseInput(updateProductInput, { ...patch, id }) }));
-  const locks = await lockManyForUpdate(scope, 'Product', rows.live().map(([, row]) => ({ id: row.input.id, expectedUpdatedAt: row.input.expectedUpdatedAt })));
-  rows.each(({ input }) => {
-    const error = locks.get(input.id);
-    if (error) throw error;
-  });
-  const lockedIds = rows.live().map(([, row]) => row.input.id);
-  const befores = new Map((lockedIds.length ? await scope.tx.product.findMany({ where: { id: { in: lockedIds } } }) : []).map((product) => [product.id, product]));
-  rows.each((row) => {
-    const before = befores.get(row.input.id);
-    if (!before) throw notFound('Product', 'id');
-    return { ...row, before, data: productChange(row.input) as Record<string, unknown> };
-  });
+  const befores = await lockedRecords<Product, Row>(scope, 'Product', rows);
+  rows.each((row) => ({ ...row, before: befores.get(row.input.id)!, data: productChange(row.input) as Record<string, unknown> }));
   await checkSkus(scope, rows, (row) => row.input.sku, (row) => row.input.id);
   const changed = rows.live();
   await updateRows(scope, 'Product', changed.map(([, row]) => ({ id: row.input.id, before: row.before!, data: row.data! })));
-  const afters = new Map((changed.length ? await scope.tx.product.findMany({ where: { id: { in: changed.map(([, row]) => row.input.id) } } }) : []).map((product) => [product.id, product]));
+  const afters = await recordsById<Product>(scope, 'Product', changed.map(([, row]) => row.input.id));
   for (const [index, row] of changed) {
     const after = afters.get(row.input.id)!;
     rows.written(index, after.id);
