@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandRunner } from '@crm/core';
 import { silentLogger } from '../src/logger.js';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { startTestGateway, TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 import { TrashRetention } from '../src/trash-retention.js';
 
 let t: TestGateway;
@@ -33,12 +33,7 @@ async function defineContract(ws: TestWorkspace) {
 }
 
 async function upload(apiKey: string, csv: string, variables: Record<string, unknown> = {}) {
-  const form = new FormData();
-  form.append('operations', JSON.stringify({ query: IMPORT, variables: { ...variables, file: null } }));
-  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.append('0', new Blob([csv], { type: 'text/csv' }), 'contracts.csv');
-  const response = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form });
-  return (await response.json()) as { data?: { importRecords: Record<string, any> } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  return new TestClient(t.url, apiKey).upload<{ importRecords: Record<string, any> }>(IMPORT, variables, csv, 'contracts.csv');
 }
 
 const numbersOf = async (client: TestClient) => (await client.query(LIST)).contracts.edges.map((e: { node: { number: string } }) => e.node.number);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { startTestGateway, TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 const IMPORT = `mutation ($object: ImportObject!, $file: Upload!, $mapping: JSON, $on: String, $dryRun: Boolean, $jobId: ID, $batchSize: Int) {
   importRecords(object: $object, file: $file, mapping: $mapping, on: $on, dryRun: $dryRun, jobId: $jobId, batchSize: $batchSize) {
@@ -17,12 +17,7 @@ const IMPORT = `mutation ($object: ImportObject!, $file: Upload!, $mapping: JSON
 
 /** A GraphQL multipart request (operations, map, the file), as upload clients send it. */
 async function upload(url: string, apiKey: string, csv: string, variables: Record<string, unknown>) {
-  const form = new FormData();
-  form.append('operations', JSON.stringify({ query: IMPORT, variables: { ...variables, file: null } }));
-  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.append('0', new Blob([csv], { type: 'text/csv' }), 'customers.csv');
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form });
-  return (await response.json()) as { data?: { importRecords: Record<string, any> } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  return new TestClient(url, apiKey).upload<{ importRecords: Record<string, any> }>(IMPORT, variables, csv, 'customers.csv');
 }
 
 describe('importRecords (multipart upload)', () => {
