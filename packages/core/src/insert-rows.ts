@@ -27,18 +27,6 @@ export function jsonValue(value: unknown): unknown {
   return value;
 }
 
-/** Rows of one statement: the same columns given (undefined is "not given": the column's default applies). */
-function byColumns(rows: readonly Record<string, unknown>[]): Map<string, Record<string, unknown>[]> {
-  const groups = new Map<string, Record<string, unknown>[]>();
-  for (const row of rows) {
-    const key = Object.keys(row).filter((column) => row[column] !== undefined).sort().join(',');
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = []));
-    group.push(row);
-  }
-  return groups;
-}
-
 /**
  * Inserts `rows` (Prisma's unchecked create data: plain column values, no nested writes) into `model` in one statement
  * (one per distinct set of given columns), ids and `@updatedAt` filled in as Prisma does, other missing columns taking
@@ -56,17 +44,25 @@ export async function insertRows(
   const guarded = permissions?.restrictsRows ? (rowAccessOf(permissions).write(model, 'createMany', { data: rows }).data as Record<string, unknown>[]) : rows;
   const defaults = clientDefaults(model);
   const now = new Date().toISOString();
-  const complete = guarded.map((row) => ({
-    ...Object.fromEntries(defaults.updatedAt.map((column) => [column, now])),
-    ...row,
-    ...(defaults.id && row.id === undefined ? { id: newRowId() } : {}),
-  }));
-  for (const [key, group] of byColumns(complete)) {
+  const ids: string[] = [];
+  // By the columns given (undefined is "not given": the column's default applies): one statement per distinct set.
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const given of guarded) {
+    const row: Record<string, unknown> = {};
+    for (const column of defaults.updatedAt) row[column] = now;
+    for (const [column, value] of Object.entries(given)) if (value !== undefined) row[column] = jsonValue(value);
+    if (defaults.id && row.id === undefined) row.id = newRowId();
+    ids.push(row.id as string);
+    const key = Object.keys(row).sort().join(',');
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  for (const [key, group] of groups) {
     const columns = key.split(',');
     for (const column of columns) if (!COLUMN.test(column)) throw new Error(`insertRows: not a column name: ${column}`);
     const list = columns.map((column) => `"${column}"`).join(', ');
-    const values = group.map((row) => Object.fromEntries(columns.map((column) => [column, jsonValue(row[column])])));
-    await tx.$executeRawUnsafe(`INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`, JSON.stringify(values));
+    await tx.$executeRawUnsafe(`INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`, JSON.stringify(group));
   }
-  return complete.map((row) => row.id as string);
+  return ids;
 }
