@@ -188,6 +188,26 @@ describe('CSV import and export of a custom object', () => {
   });
 });
 
+describe('the trash listing of a custom object', () => {
+  it('trash(object: CONTRACT) lists the workspace’s own trashed records, newest first; restoring one takes its id', async () => {
+    const TRASH = `{ trash(object: CONTRACT, first: 20) { edges { node { id object deleteReason } } } }`;
+    const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+    const trashedIn = async (workspaceId: string) =>
+      (await t.database.prisma.customRecord.findMany({ where: { workspaceId, deletedAt: { not: null } }, orderBy: [{ deletedAt: 'desc' }, { id: 'desc' }] })).map((row) => row.id);
+    const listed = (await readOnly.query(TRASH)).trash.edges.map((e: { node: { id: string; object: string; deleteReason: string | null } }) => e.node);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.map((entry: { id: string }) => rowIdOf(entry.id))).toEqual(await trashedIn(a.workspaceId));
+    expect(new Set(listed.map((entry: { object: string }) => entry.object))).toEqual(new Set(['CONTRACT']));
+    expect(listed.map((entry: { deleteReason: string | null }) => entry.deleteReason)).toContain('cleanup');
+    const theirs = (await b.client.query(TRASH)).trash.edges.map((e: { node: { id: string } }) => rowIdOf(e.node.id));
+    expect(theirs).toEqual(await trashedIn(b.workspaceId));
+    expect(theirs.some((id: string) => listed.some((entry: { id: string }) => rowIdOf(entry.id) === id))).toBe(false);
+    const restored = await member.query(`mutation ($i: RestoreContractInput!) { restoreContract(input: $i) { contract { number } } }`, { i: { id: listed[0].id } });
+    expect(restored.restoreContract.contract.number).toBeTruthy();
+    await member.query(DELETE, { where: { ids: [listed[0].id] } });
+  });
+});
+
 describe('trash retention of custom records', () => {
   it('destroys the records trashed before TRASH_RETENTION_DAYS, once, with an event; younger ones and live ones stay', async () => {
     const created = (await member.query(CREATE, { inputs: [{ customFields: { number: 'R-old' } }, { customFields: { number: 'R-young' } }] })).createContracts.contracts;

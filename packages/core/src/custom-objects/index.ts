@@ -4,3 +4,4 @@ export * from './object-commands.js';
 export * from './record-commands.js';
 export * from './load-objects.js';
 export * from './record-retention.js';
+export * from './record-trash.js';
