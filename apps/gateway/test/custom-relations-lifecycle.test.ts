@@ -128,10 +128,11 @@ describe('relation fields when the target goes', () => {
     const hal = await customer(a, 'Hal');
     const ivy = await customer(b, 'Ivy');
     const theirs = await contract(b, 'B-1', { customer: ivy });
-    const [{ id: halUuid }] = await t.database.prisma.$queryRawUnsafe<{ id: string }[]>(
+    const [row] = await t.database.prisma.$queryRawUnsafe<{ id: string }[]>(
       `SELECT id::text AS id FROM "Customer" WHERE "workspaceId" = $1::uuid AND name = 'Hal'`,
       a.workspaceId,
     );
+    const halUuid = row!.id;
     // B's contract made to hold A's customer id (no API path allows it: the worst case for the UPDATE's scope).
     await t.database.prisma.$executeRawUnsafe(
       `UPDATE "CustomRecord" SET "customFields" = jsonb_set("customFields", ARRAY[(SELECT key FROM "CustomFieldDefinition" WHERE "workspaceId" = $1::uuid AND name = 'customer')], to_jsonb($2::text))
