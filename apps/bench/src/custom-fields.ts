@@ -166,6 +166,8 @@ try {
     filterSortTextCustomMs: round(median(textCustom)),
     textCustomToBuiltInRatio: round(median(textCustom) / median(textBuiltIn)),
   };
+  // Printed at once too (stderr): the schema part that follows takes minutes.
+  log(`database part: ${JSON.stringify(result)}`);
 } finally {
   await t.close();
 }

@@ -68,4 +68,45 @@ describe('WorkspaceSchemas', () => {
     schemas.close();
     expect(bus.subscriberCount).toBe(0);
   });
+
+  it('holds at most maxSchemas distinct schemas: the least recently used one is released with the workspaces holding it', async () => {
+    const definitions = new Map<string, CustomField[]>(
+      ['a', 'a2', 'b', 'c'].map((id, i) => [id, [field(`00000000-0000-4000-8000-00000000001${i}`, id === 'a2' ? 'fieldA' : `field${id.toUpperCase()}`)]]),
+    );
+    let builds = 0;
+    const bus = new InProcessEventBus();
+    const schemas = new WorkspaceSchemas({
+      base: buildSchema(),
+      build: ({ fields }) => {
+        builds++;
+        return buildSchema({ customFields: fields });
+      },
+      load: async (id) => ({ fields: definitions.get(id) ?? [], objects: [] }),
+      bus,
+      logger: silentLogger,
+      maxSchemas: 2,
+    });
+    // a and a2 share a schema (equal definitions); b has its own.
+    const a = await schemas.forWorkspace('a');
+    expect(await schemas.forWorkspace('a2')).toBe(a);
+    await schemas.forWorkspace('b');
+    // a is used again, so b is now the least recently used: c's schema takes its place.
+    expect(await schemas.forWorkspace('a')).toBe(a);
+    await schemas.forWorkspace('c');
+    expect(schemas.distinctSchemas).toBe(2);
+    expect(schemas.current('b')).toBeUndefined();
+    expect(schemas.current('a')).toBe(a);
+    expect(schemas.current('a2')).toBe(a);
+    // The evicted workspace no longer listens on the bus (nothing holds its schema); it is rebuilt when it comes back.
+    expect(schemas.busListeners).toBe(3);
+    expect(builds).toBe(3);
+    await schemas.forWorkspace('b');
+    expect(builds).toBe(4);
+    // That evicted a, the least recently used now, with both workspaces holding it.
+    expect(schemas.current('a')).toBeUndefined();
+    expect(schemas.current('a2')).toBeUndefined();
+    expect(schemas.busListeners).toBe(2);
+    schemas.close();
+    expect(bus.subscriberCount).toBe(0);
+  });
 });
