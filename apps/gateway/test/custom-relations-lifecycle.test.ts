@@ -76,6 +76,20 @@ describe('relation fields when the target goes', () => {
     expect(reverse.customer.contracts).toEqual({ totalCount: 1, edges: [{ node: { number: 'T-1' } }] });
   });
 
+  it('a trashed custom record as the target: null while in the trash, back when restored', async () => {
+    const invoice = (await a.client.query(`mutation { defineCustomObject(input: { name: "Invoice" }) { customObject { id } } }`)).defineCustomObject.customObject.id;
+    await a.client.query(DEFINE_FIELD, { i: { customObjectId: invoice, name: 'ref', type: 'TEXT' } });
+    await a.client.query(DEFINE_FIELD, { i: { customObjectId: invoice, name: 'contract', type: 'RELATION', target: 'Contract' } });
+    const c0 = await contract(a, 'R-0', {});
+    const inv = (await a.client.query(`mutation ($c: ID!) { createInvoice(input: { ref: "I-1", contract: $c }) { invoice { id } } }`, { c: c0 })).createInvoice.invoice.id;
+    const READ = `query ($id: ID!) { invoice(id: $id) { ref contract { number } } }`;
+    expect((await a.client.query(READ, { id: inv })).invoice).toEqual({ ref: 'I-1', contract: { number: 'R-0' } });
+    await a.client.query(`mutation ($id: ID!) { deleteContract(input: { id: $id }) { deletedContractId } }`, { id: c0 });
+    expect((await a.client.query(READ, { id: inv })).invoice).toEqual({ ref: 'I-1', contract: null });
+    await a.client.query(`mutation ($id: ID!) { restoreContract(input: { id: $id }) { contract { id } } }`, { id: c0 });
+    expect((await a.client.query(READ, { id: inv })).invoice).toEqual({ ref: 'I-1', contract: { number: 'R-0' } });
+  });
+
   it('destroying the target (from the trash or not) clears the values pointing at it in the same transaction', async () => {
     const bob = await customer(a, 'Bob');
     const carol = await customer(a, 'Carol', { referrer: bob });
