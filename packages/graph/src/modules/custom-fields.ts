@@ -166,7 +166,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
         const customField = await defineCustomField(caller, { ...rest, object: (object ?? customObjectId) as never } as never, takenNamesIn(info.schema));
         // After commit: CONCURRENTLY cannot run in a transaction. Awaited, so the index exists when the answer arrives.
         await storage?.defined(caller.session.workspaceId, customField);
-        await syncCustomObjectSearch(caller, storage, customField.object);
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
         return { customField };
       },
     }),
@@ -175,9 +175,10 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       authScopes: { admin: true },
       args: { input: t.arg({ type: RenameCustomFieldInput, required: true }) },
       resolve: async (_root, { input }, ctx, info) => {
-        const customField = await renameCustomField(callerOf(ctx), input, takenNamesIn(info.schema));
+        const caller = callerOf(ctx);
+        const customField = await renameCustomField(caller, input, takenNamesIn(info.schema));
         // The document lists fields by position, then name: a rename may reorder it.
-        await syncCustomObjectSearch(callerOf(ctx), storage, customField.object);
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
         return { customField };
       },
     }),
@@ -186,8 +187,9 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       authScopes: { admin: true },
       args: { input: t.arg({ type: ArchiveCustomFieldInput, required: true }) },
       resolve: async (_root, { input }, ctx, info) => {
-        const customField = await archiveCustomField(callerOf(ctx), input, takenNamesIn(info.schema));
-        await syncCustomObjectSearch(callerOf(ctx), storage, customField.object);
+        const caller = callerOf(ctx);
+        const customField = await archiveCustomField(caller, input, takenNamesIn(info.schema));
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
         return { customField };
       },
     }),
@@ -199,7 +201,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
         const caller = callerOf(ctx);
         const { field, usedBy } = await deleteCustomField(caller, input);
         await storage?.deleted(caller.session.workspaceId, field);
-        await syncCustomObjectSearch(caller, storage, field.object);
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, field.object);
         return { deletedId: field.id, usedBy: usedBy.map((u) => `${u.type}:${u.name}`) };
       },
     }),

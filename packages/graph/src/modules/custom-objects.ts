@@ -138,8 +138,9 @@ export function registerCustomObjects(builder: Builder, customFieldRef: unknown,
       authScopes: { admin: true },
       args: { input: t.arg({ type: ArchiveCustomObjectInput, required: true }) },
       resolve: async (_root, { input }, ctx, info) => {
-        const customObject = await archiveCustomObject(callerOf(ctx), input, takenObjectNamesIn(info.schema));
-        if (!customObject.archived) await syncCustomObjectSearch(callerOf(ctx), storage, customObject.id);
+        const caller = callerOf(ctx);
+        const customObject = await archiveCustomObject(caller, input, takenObjectNamesIn(info.schema));
+        if (!customObject.archived) await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customObject.id);
         return { customObject };
       },
     }),
