@@ -1,7 +1,6 @@
 // `crm client generate --workspace ID` (docs/custom-fields.md, "Typed clients"): the typed client generated for one
 // workspace knows its custom fields and objects, so TypeScript checks queries that use them, and refuses a query using
 // a field only another workspace has. The CLI runs as a child process on the gateway's PostgreSQL database.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +11,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { silentLogger } from '../src/logger.js';
 import { TestClient } from '../src/testing/index.js';
+import { cliMain, runNode } from './support/run-cli.js';
 
-const cliMain = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const repository = fileURLToPath(new URL('../../..', import.meta.url));
 const tsc = path.join(repository, 'node_modules/typescript/bin/tsc');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-client-workspace-'));
@@ -45,13 +44,7 @@ afterAll(async () => {
   fs.rmSync(temp, { recursive: true, force: true });
 });
 
-function run(file: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [file, ...args], { env: { ...process.env, ...env }, timeout: 180_000, cwd: repository }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (script: string, args: string[], env: Record<string, string> = {}) => runNode(args, { script, env, cwd: repository, timeoutMs: 180_000 });
 
 /** The `Customer` type's block of an SDL. */
 const customerType = (sdl: string): string => /\ntype Customer [^{]*\{[^}]*\}/.exec(sdl)?.[0] ?? '';

@@ -1,16 +1,13 @@
 // `crm custom-fields reindex` (docs/custom-fields.md, "Storage"): builds what live custom fields' and objects' storage
 // lacks (a field defined before its statistics existed, an object before its search indexes, a failed build), run as
 // a child process on the gateway's PostgreSQL database while the gateway serves.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createWorkspace } from '@crm/core';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { silentLogger } from '../src/logger.js';
 import { TestClient } from '../src/testing/index.js';
-
-const cliMain = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+import { runNode } from './support/run-cli.js';
 
 let pg: TestPostgres;
 let gateway: Gateway;
@@ -37,13 +34,7 @@ afterAll(async () => {
   await pg?.drop();
 });
 
-function crm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliMain, ...args], { env: { ...process.env, DATABASE_URL: pg.url }, timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const crm = (args: string[]) => runNode(args, { env: { DATABASE_URL: pg.url } });
 
 /** The field's index and statistics and the object's search indexes that exist now. */
 async function storage(): Promise<string[]> {
