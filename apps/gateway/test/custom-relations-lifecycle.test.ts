@@ -2,7 +2,10 @@
 // relation reads as null and restoring brings it back; destroyed or erased, the values are cleared in the same
 // transaction; merged away, they move to the kept record. Only the caller's workspace's values are touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandRunner } from '@crm/core';
+import { silentLogger } from '../src/logger.js';
 import { startTestGateway, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { TrashRetention } from '../src/trash-retention.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -88,6 +91,15 @@ describe('relation fields when the target goes', () => {
     expect((await a.client.query(READ, { id: inv })).invoice).toEqual({ ref: 'I-1', contract: null });
     await a.client.query(`mutation ($id: ID!) { restoreContract(input: { id: $id }) { contract { id } } }`, { id: c0 });
     expect((await a.client.query(READ, { id: inv })).invoice).toEqual({ ref: 'I-1', contract: { number: 'R-0' } });
+
+    // Left in the trash past the retention period: the job destroys it and clears the invoice's value with it.
+    await a.client.query(`mutation ($id: ID!) { deleteContract(input: { id: $id }) { deletedContractId } }`, { id: c0 });
+    await t.database.prisma.customRecord.updateMany({ where: { deletedAt: { not: null } }, data: { deletedAt: new Date(Date.now() - 40 * 86_400_000) } });
+    const retention = new TrashRetention({ sql: t.database.sql, runner: new CommandRunner({ prisma: t.database.prisma }), logger: silentLogger, days: 30, batchSize: 10 });
+    expect(await retention.runOnce()).toBeGreaterThanOrEqual(1);
+    expect((await a.client.query(READ, { id: inv })).invoice).toEqual({ ref: 'I-1', contract: null });
+    const invoices = await t.database.prisma.customRecord.findMany({ where: { objectId: invoice }, select: { customFields: true } });
+    expect(invoices.map((row) => Object.values(row.customFields as object))).toEqual([['I-1']]);
   });
 
   it('destroying the target (from the trash or not) clears the values pointing at it in the same transaction', async () => {
