@@ -103,10 +103,10 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
   }
   if (t.kind === 'date') {
     const field = declared!.fields.get(t.field);
-    // A column of its own (system-kept ones too: `stageChangedAt`); custom fields' values sit in JSON, out of the scan's range.
-    if (!field || !DATE_KINDS.has(field.kind) || field.stored) {
-      const dates = [...declared!.fields.values()].filter((f) => DATE_KINDS.has(f.kind) && !f.stored).map((f) => f.name);
-      fail(`${at}.trigger.field`, `${object} has no stored date field ${t.field} (its date fields: ${dates.join(', ') || 'none'})`);
+    // A column of its own (system-kept ones too: `stageChangedAt`) or a custom field of the workspace (in its JSON).
+    if (!field || !DATE_KINDS.has(field.kind)) {
+      const dates = [...declared!.fields.values()].filter((f) => DATE_KINDS.has(f.kind)).map((f) => f.name);
+      fail(`${at}.trigger.field`, `${object} has no date field ${t.field} (its date fields: ${dates.join(', ') || 'none'})`);
     }
     if (t.before && t.after) fail(`${at}.trigger.after`, 'give before or after, not both');
     const offset = t.before ?? t.after;

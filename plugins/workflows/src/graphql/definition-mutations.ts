@@ -90,7 +90,9 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const current = await workflowIn(scope, String(input.id));
-          const checked = checkDefinition(current.draft, { objects: plugin.objects, actions: plugin.actions });
+          // Checked against the workspace's own object model: its custom fields and objects are triggers' too.
+          const objects = await plugin.objects.inWorkspace(scope.tx, scope.session.workspaceId);
+          const checked = checkDefinition(current.draft, { objects, actions: plugin.actions });
           // One publisher at a time per workflow: version numbers stay a sequence.
           await scope.lock(`publish:${current.id}`);
           const last = await scope.tx.workflowVersion.findFirst({ where: { workflowId: current.id }, orderBy: { number: 'desc' }, select: { number: true } });
