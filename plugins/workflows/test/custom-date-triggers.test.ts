@@ -12,6 +12,7 @@ const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField
 const DEFINE_OBJECT = `mutation ($i: DefineCustomObjectInput!) { defineCustomObject(input: $i) { customObject { id } } }`;
 const CUSTOMER = `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`;
 const UPDATE_CUSTOMER = `mutation ($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }`;
+const DRY_RUN = `query ($id: ID!, $recordId: ID) { testWorkflow(id: $id, recordId: $recordId) { steps { stepId input } } }`;
 const CONTRACT = `mutation ($i: CreateContractInput!) { createContract(input: $i) { contract { id } } }`;
 
 let kit: PluginTestGateway;
@@ -65,6 +66,9 @@ describe('date triggers on custom fields', () => {
     expect(runs.every((r) => r.status === 'SUCCEEDED')).toBe(true);
     expect(runs.map((r) => r.triggerId).sort()).toEqual(renewing.map((c) => `date:${rowIdOf(c)}:2027-03-31`).sort());
     expect(runs[0]!.steps[0]!.output.title).toBe('Call about the contract ending 2027-03-31');
+    // The dry run reads the custom value too.
+    const dry = (await admin.query(DRY_RUN, { id, recordId: renewing[1] })).testWorkflow.steps;
+    expect(dry[0].input.title).toBe('Call about the contract ending 2027-03-31');
     expect((await other.query(`{ workflowRuns(first: 10) { id } }`)).workflowRuns).toEqual([]);
 
     // One contract is extended by a month: it fires again at its new point, the others do not.
@@ -89,7 +93,8 @@ describe('date triggers on custom fields', () => {
     await admin.query(DEFINE_FIELD, { i: { customObjectId: lease, name: 'renewsAt', type: 'DATE_TIME' } });
     const id = await publishedWorkflow(admin, 'Contract renewed', {
       trigger: { kind: 'date', object: 'Contract', field: 'renewsAt', after: { hours: 1 } },
-      steps: [{ id: 'w', kind: 'wait', for: { seconds: 0 } }],
+      // A condition on the custom object's record: evaluated with the workspace's declaration of it.
+      steps: [{ id: 'recent', kind: 'condition', if: { createdAt: { gt: '2020-01-01T00:00:00.000Z' } }, then: [{ id: 'w', kind: 'wait', for: { seconds: 0 } }] }],
     });
     const renewsAt = '2027-06-01T10:30:00.000Z';
     const ours = (await admin.query(CONTRACT, { i: { number: 'C-1', renewsAt } })).createContract.contract.id;
@@ -102,6 +107,8 @@ describe('date triggers on custom fields', () => {
     await scanDates(new Date('2027-06-01T11:30:00.000Z'));
     const [run] = await finishedRuns(kit, admin, id, 1);
     expect(run!.triggerId).toBe(`date:${rowIdOf(ours)}:${renewsAt}`);
+    expect(run!.status).toBe('SUCCEEDED');
+    expect(run!.steps.map((s) => [s.stepId, s.output.branch ?? null])).toEqual([['recent', 'then'], ['w', null]]);
     await scanDates(new Date('2027-06-02T00:00:00.000Z'));
     await kit.settled();
     expect(await runsOf(admin, id)).toHaveLength(1);

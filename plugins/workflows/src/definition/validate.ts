@@ -68,6 +68,16 @@ export function recordRelations(definition: WorkflowDefinition, objects: RecordA
   return [...names];
 }
 
+/**
+ * The object model a draft is checked (and dry-run) against: a date trigger's, the workspace's own (its custom fields
+ * and objects, as the date scan reads them); any other trigger's, the declared objects (those triggers read records
+ * and evaluate conditions without the workspace's definitions).
+ */
+export async function definitionObjects(objects: RecordAccess, db: object, workspaceId: string, draft: unknown): Promise<RecordAccess> {
+  const trigger = (draft as { trigger?: { kind?: unknown } } | null)?.trigger;
+  return trigger?.kind === 'date' ? objects.inWorkspace(db, workspaceId) : objects;
+}
+
 function validTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone });

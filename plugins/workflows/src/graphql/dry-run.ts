@@ -4,7 +4,7 @@
 import { badInput, type Builder, notFound, rowId } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
-import { checkDefinition, recordRelations, triggerObject } from '../definition/validate.js';
+import { checkDefinition, definitionObjects, recordRelations, triggerObject } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
@@ -42,7 +42,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         const caller = plugin.authorize(context, 'manage');
         const db = caller.db;
         const workflow = await workflowIn({ tx: db as never }, String(args.id));
-        const objects = await plugin.objects.inWorkspace(db, caller.session.workspaceId);
+        const objects = await definitionObjects(plugin.objects, db, caller.session.workspaceId, workflow.draft);
         const { definition, plan } = checkDefinition(workflow.draft, { objects, actions: plugin.actions });
         const object = triggerObject(definition);
         let record: Record<string, unknown> | null = null;
