@@ -43,7 +43,7 @@ export function registerGroupBy(objects: DeclaredObjects, object: ResolvedObject
   const fieldEnum = objects.aggregates.fieldEnum(object, 'Group');
   const aggregateType = objects.aggregates.type(object.name);
   const truncation = truncationEnum(builder);
-  const scalar = (kind: string) => ({ decimal: 'Decimal', datetime: 'DateTime', date: 'Date', int: 'Int', float: 'Float', boolean: 'Boolean', reference: 'ID', id: 'ID' })[kind] ?? 'String';
+  const scalar = (kind: string) => ({ decimal: 'Decimal', datetime: 'DateTime', date: 'Date', int: 'Int', bigint: 'Float', float: 'Float', boolean: 'Boolean', reference: 'ID', id: 'ID' })[kind] ?? 'String';
   const keyType = builder.objectRef<Record<string, unknown>>(`${object.name}GroupKey`).implement({
     description: 'The values of the group-by keys (null is a group of its own).',
     fields: (t) =>
