@@ -1,6 +1,7 @@
 import {
   coreFilterContext,
   decodeGlobalId,
+  type FilterNode,
   Permissions,
   type ObjectCatalog,
   type OrderTerm,
@@ -194,8 +195,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const args = getArgumentValues(field, nodes[0]!, context.variables as Record<string, unknown>);
     if (nodes.length > 1) decline('a root list selected twice');
     if (args.before != null || args.last != null) decline('backward paging');
-    const { order } = context.listQuery(object, args);
-    const where = rootWhere(context, object, args);
+    const { filter, order } = context.listQuery(object, args);
+    const where = rootWhere(context, object, filter, args.search);
     let after: ((alias: string) => string) | null = null;
     if (args.after != null) {
       if (order.some((t) => termNullable(catalog, object, t))) decline('cursor over a nullable sort column');
@@ -213,9 +214,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
   }
 
   /** The rows a root list or group-by selects: the caller's, through its filter and search. */
-  function rootWhere(context: RenderContext, object: ResolvedObject, args: Record<string, unknown>): (alias: string) => string[] {
-    const { filter } = context.listQuery(object, args);
-    const search = typeof args.search === 'string' ? searchTerms(context.params, args.search) : null;
+  function rootWhere(context: RenderContext, object: ResolvedObject, filter: FilterNode, searchArg: unknown): (alias: string) => string[] {
+    const search = typeof searchArg === 'string' ? searchTerms(context.params, searchArg) : null;
     return (alias) => [visible(context, object, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(context, object, alias, search)] : [])];
   }
 
@@ -223,7 +223,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const field = queryType!.getFields()[name]!;
     if (nodes.length > 1) decline('a group-by selected twice');
     const args = getArgumentValues(field, nodes[0]!, context.variables as Record<string, unknown>) as unknown as GroupArgs;
-    const where = rootWhere(context, object, { filter: args.filter, search: args.search }); // its orderBy orders groups
+    const { filter } = context.listQuery(object, { filter: args.filter }); // its orderBy orders groups, not rows
+    const where = rootWhere(context, object, filter, args.search);
     const { keys, order } = groupQuery(object, args, context.canRead);
     const rows = groupedRowsSql(context, object, where, keys, order, args.first ?? groupLimits.defaultGroups);
     return groupListSql(context, objectTypeOf(field)!, nodes, object, keys, rows);
