@@ -1,11 +1,19 @@
 // Workflow runs under load (docs/performance.md, "Workflows"): gateway instances as separate processes on one
-// throwaway PostgreSQL database with the workflows plugin, one enabled workflow of 3 steps (tag, tag, task) on
-// "customer created", and createCustomer mutations at `--rate` per second for `--duration` seconds spread over the
-// instances. Reports, as one JSON line on stdout: runs finished per second, trigger-to-first-step latency (the first
-// step's start minus the event's occurredAt), runs failed or missing, and the load average. Usage (repository root):
+// throwaway PostgreSQL database with the workflows plugin. Two measurements, each ending with one JSON line on stdout
+// (progress on stderr). Usage (repository root):
 //   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10]
+//     one enabled workflow of 3 steps (tag, tag, task) on "customer created", and createCustomer mutations at `--rate`
+//     per second for `--duration` seconds spread over the instances: runs finished per second, trigger-to-first-step
+//     latency (the first step's start minus the event's occurredAt), runs failed or missing, requests that failed,
+//     and the gateways' CPU time per run (its createCustomer request included).
+//   npm run bench:workflows -- --waiting 100000 [--sample 100]
+//     `--waiting` runs parked in a wait step of three days, as the wait step leaves them (its row WAITING with a due
+//     time, the run WAITING; written by SQL in pages of 10,000, the product path would take as long as the queue
+//     needs to start them), while the gateway runs: its resident memory (RSS) before and after, and `--sample` of
+//     them whose due time the clock reaches (their due time moved to now) resume and finish.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createWorkspace } from '@crm/core';
@@ -17,12 +25,14 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '1' },
     rate: { type: 'string', default: '50' },
     duration: { type: 'string', default: '10' },
+    waiting: { type: 'string' },
+    sample: { type: 'string', default: '100' },
   },
 });
 const instances = Number(args.instances);
-const rate = Number(args.rate);
-const durationS = Number(args.duration);
 const log = (line: string) => process.stderr.write(`[bench:workflows] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const loadAverage = () => os.loadavg().map((l) => Math.round(l * 10) / 10);
 
 async function freePort(): Promise<number> {
   const probe = http.createServer();
@@ -32,7 +42,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const definition = {
+/** A gateway process's resident memory, in MB (Linux). */
+function rssMb(server: RunningServer): number {
+  const status = readFileSync(`/proc/${server.process.pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 102.4) / 10;
+}
+
+/** CPU time a gateway process has used so far (user + system), in ms (Linux, 100 ticks a second). */
+function cpuMs(server: RunningServer): number {
+  const fields = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+const throughputDefinition = {
   trigger: { kind: 'record', object: 'Customer', on: 'created' },
   steps: [
     { id: 'first', kind: 'addTag', tag: 'new' },
@@ -41,9 +63,17 @@ const definition = {
   ],
 };
 
+const waitingDefinition = {
+  trigger: { kind: 'manual', object: 'Customer' },
+  steps: [
+    { id: 'hold', kind: 'wait', for: { days: 3 } },
+    { id: 'after', kind: 'createTask', title: 'Three days later' },
+  ],
+};
+
 const pg = await createTestPostgres();
 const servers: RunningServer[] = [];
-const loadBefore = os.loadavg();
+const loadBefore = loadAverage();
 try {
   log(`database ready; starting ${instances} gateway instance(s)`);
   for (let i = 0; i < instances; i++) {
@@ -67,55 +97,144 @@ try {
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     return result.data!;
   };
-  const created = await post(servers[0]!, `mutation ($d: JSON) { createWorkflow(input: { name: "Bench", definition: $d }) { workflow { id } } }`, { d: definition });
-  const id = created.createWorkflow.workflow.id as string;
-  await post(servers[0]!, `mutation ($id: ID!) { publishWorkflow(input: { id: $id }) { version { number } } }`, { id });
-  await post(servers[0]!, `mutation ($id: ID!) { setWorkflowEnabled(input: { id: $id, enabled: true }) { workflow { enabled } } }`, { id });
+  const enabledWorkflow = async (name: string, definition: object): Promise<string> => {
+    const created = await post(servers[0]!, `mutation ($n: String!, $d: JSON) { createWorkflow(input: { name: $n, definition: $d }) { workflow { id } } }`, { n: name, d: definition });
+    const id = created.createWorkflow.workflow.id as string;
+    await post(servers[0]!, `mutation ($id: ID!) { publishWorkflow(input: { id: $id }) { version { number } } }`, { id });
+    await post(servers[0]!, `mutation ($id: ID!) { setWorkflowEnabled(input: { id: $id, enabled: true }) { workflow { enabled } } }`, { id });
+    return id;
+  };
   // The concurrency limit is a product guard, not what is measured here.
   await post(servers[0]!, `mutation { updatePluginSettings(input: { pluginId: "workflows", settings: { maxConcurrentRuns: 1000 } }) { plugin { id } } }`, {});
-
-  const total = Math.round(rate * durationS);
-  log(`${total} customers at ${rate}/s over ${instances} instance(s), each starting a 3-step run`);
-  const started = Date.now();
-  const pending: Promise<unknown>[] = [];
-  for (let n = 0; n < total; n++) {
-    const due = started + (n * 1000) / rate;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(post(servers[n % servers.length]!, `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: `Bench ${n}` } }));
-  }
-  await Promise.all(pending);
   const prisma = pg.database.prisma;
-  const deadline = Date.now() + 120_000;
-  let finished = 0;
-  while (Date.now() < deadline) {
-    finished = await prisma.workflowRun.count({ where: { workspaceId, status: { in: ['SUCCEEDED', 'FAILED'] } } });
-    if (finished >= total) break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const sql = pg.database.sql;
+
+  if (args.waiting) {
+    const waiting = Number(args.waiting);
+    const sample = Math.min(Number(args.sample), waiting);
+    const globalId = await enabledWorkflow('Three days later', waitingDefinition);
+    const workflowId = Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+    const version = await prisma.workflowVersion.findFirstOrThrow({ where: { workflowId }, select: { id: true } });
+    const server = servers[0]!;
+    await sleep(5000); // the gateway settled after its start
+    const rssBefore = rssMb(server);
+    log(`gateway RSS ${rssBefore} MB; parking ${waiting} runs in a wait of three days`);
+    const until = new Date(Date.now() + 3 * 24 * 3_600_000);
+    const page = 10_000;
+    for (let from = 0; from < waiting; from += page) {
+      const count = Math.min(page, waiting - from);
+      // What the wait step writes when it starts waiting: the step WAITING with its due time, the run WAITING.
+      await sql.query(
+        `WITH runs AS (
+           INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, "recordType", trigger, "admittedAt")
+           SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'bench:wait:' || g, 'WAITING', 'Customer', '{"event":null,"record":null}'::jsonb, now()
+           FROM generate_series($4::int, $5::int) AS g
+           RETURNING id)
+         INSERT INTO "WorkflowStepRun" (id, "workspaceId", "runId", "stepId", kind, seq, status, attempts, input, "dueAt", "startedAt", claims)
+         SELECT gen_random_uuid(), $1::uuid, id, 'hold', 'wait', 0, 'WAITING', 1, jsonb_build_object('until', $6::text), $7::timestamptz, now(), 1 FROM runs`,
+        [workspaceId, workflowId, version.id, from + 1, from + count, until.toISOString(), until],
+      );
+      log(`${from + count} of ${waiting} runs waiting; gateway RSS ${rssMb(server)} MB`);
+    }
+    // The gateway goes on polling for due steps, scanning dates and firing schedules while they wait.
+    const holdMs = 30_000;
+    log(`holding ${waiting} waiting runs for ${holdMs / 1000} s`);
+    const rssSeries: number[] = [];
+    for (let t = 0; t < holdMs; t += 5000) {
+      await sleep(5000);
+      rssSeries.push(rssMb(server));
+    }
+    // The clock reaches the due time of a sample: their wait ends, the next step runs, the run finishes.
+    const resumeStarted = Date.now();
+    const sampled = await sql.query<{ runId: string }>(
+      `UPDATE "WorkflowStepRun" SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+       WHERE id IN (SELECT id FROM "WorkflowStepRun" WHERE "workspaceId" = $1::uuid AND status = 'WAITING' ORDER BY random() LIMIT $2::int)
+       RETURNING "runId"::text AS "runId"`,
+      [workspaceId, sample],
+    );
+    const runIds = sampled.map((row) => row.runId);
+    log(`${runIds.length} runs due now; waiting for them to finish`);
+    let finished = 0;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      finished = await prisma.workflowRun.count({ where: { id: { in: runIds }, status: 'SUCCEEDED' } });
+      if (finished >= runIds.length) break;
+      await sleep(200);
+    }
+    const resumeMs = Date.now() - resumeStarted;
+    const stillWaiting = await prisma.workflowRun.count({ where: { workspaceId, status: 'WAITING' } });
+    const summary = {
+      bench: 'workflows-waiting',
+      waitingRuns: waiting,
+      gatewayRssMb: { before: rssBefore, whileWaiting: rssSeries, after: rssMb(server) },
+      sample: { due: runIds.length, finished, ms: resumeMs },
+      stillWaiting,
+      loadAverage: { before: loadBefore, after: loadAverage() },
+    };
+    console.log(JSON.stringify(summary));
+  } else {
+    const rate = Number(args.rate);
+    const durationS = Number(args.duration);
+    await enabledWorkflow('Bench', throughputDefinition);
+    const total = Math.round(rate * durationS);
+    log(`${total} customers at ${rate}/s over ${instances} instance(s), each starting a 3-step run`);
+    const cpuBefore = servers.map(cpuMs);
+    const started = Date.now();
+    const pending: Promise<boolean>[] = [];
+    for (let n = 0; n < total; n++) {
+      const due = started + (n * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      // A request that fails (refused, timed out) is counted, not fatal: the runs of the others are still measured.
+      pending.push(
+        post(servers[n % servers.length]!, `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: `Bench ${n}` } }).then(
+          () => true,
+          (error: unknown) => {
+            log(`createCustomer failed: ${String(error).slice(0, 200)}`);
+            return false;
+          },
+        ),
+      );
+    }
+    const answered = (await Promise.all(pending)).filter(Boolean).length;
+    // A request that timed out on the client may still have committed: the customers stored are what set runs off.
+    const created = await prisma.customer.count({ where: { workspaceId } });
+    const deadline = Date.now() + 120_000;
+    let finished = 0;
+    while (Date.now() < deadline) {
+      finished = await prisma.workflowRun.count({ where: { workspaceId, status: { in: ['SUCCEEDED', 'FAILED'] } } });
+      if (finished >= created) break;
+      await sleep(200);
+    }
+    const cpuUsed = servers.reduce((sum, server, i) => sum + cpuMs(server) - cpuBefore[i]!, 0);
+    const rows = await prisma.$queryRaw<{ latency: number; startedAt: Date; finishedAt: Date | null; status: string }[]>`
+      SELECT EXTRACT(EPOCH FROM (s."startedAt" - (r.trigger->'event'->>'occurredAt')::timestamptz)) * 1000 AS latency,
+             r."startedAt", r."finishedAt", r.status::text AS status
+      FROM "WorkflowRun" r JOIN "WorkflowStepRun" s ON s."runId" = r.id AND s."stepId" = 'first'
+      WHERE r."workspaceId" = ${workspaceId}::uuid`;
+    const latencies = rows.map((r) => Number(r.latency)).sort((a, b) => a - b);
+    const pct = (p: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!) : null);
+    const done = rows.filter((r) => r.finishedAt);
+    const firstStart = Math.min(...done.map((r) => r.startedAt.getTime()));
+    const lastEnd = Math.max(...done.map((r) => r.finishedAt!.getTime()));
+    const summary = {
+      bench: 'workflows',
+      instances,
+      steps: throughputDefinition.steps.length,
+      requests: total,
+      requestsFailed: total - answered,
+      runsExpected: created,
+      runsFinished: done.length,
+      runsFailed: rows.filter((r) => r.status === 'FAILED').length,
+      missing: created - rows.length,
+      runsPerSecond: done.length ? Math.round((done.length / (lastEnd - firstStart)) * 1000) : 0,
+      // Less dependent on the machine's load than the rates: the gateways' CPU per run, its createCustomer included.
+      gatewayCpuMsPerRun: done.length ? Math.round((cpuUsed / done.length) * 10) / 10 : null,
+      triggerToFirstStepMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: latencies.length ? Math.round(latencies.at(-1)!) : null },
+      loadAverage: { before: loadBefore, after: loadAverage() },
+    };
+    console.log(JSON.stringify(summary));
   }
-  const rows = await prisma.$queryRaw<{ latency: number; startedAt: Date; finishedAt: Date | null; status: string }[]>`
-    SELECT EXTRACT(EPOCH FROM (s."startedAt" - (r.trigger->'event'->>'occurredAt')::timestamptz)) * 1000 AS latency,
-           r."startedAt", r."finishedAt", r.status::text AS status
-    FROM "WorkflowRun" r JOIN "WorkflowStepRun" s ON s."runId" = r.id AND s."stepId" = 'first'
-    WHERE r."workspaceId" = ${workspaceId}::uuid`;
-  const latencies = rows.map((r) => Number(r.latency)).sort((a, b) => a - b);
-  const pct = (p: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!) : null);
-  const done = rows.filter((r) => r.finishedAt);
-  const firstStart = Math.min(...done.map((r) => r.startedAt.getTime()));
-  const lastEnd = Math.max(...done.map((r) => r.finishedAt!.getTime()));
-  const summary = {
-    bench: 'workflows',
-    instances,
-    steps: definition.steps.length,
-    runsExpected: total,
-    runsFinished: done.length,
-    runsFailed: rows.filter((r) => r.status === 'FAILED').length,
-    missing: total - rows.length,
-    runsPerSecond: done.length ? Math.round((done.length / (lastEnd - firstStart)) * 1000) : 0,
-    triggerToFirstStepMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: latencies.length ? Math.round(latencies.at(-1)!) : null },
-    loadAverage: { before: loadBefore.map((l) => Math.round(l * 10) / 10), after: os.loadavg().map((l) => Math.round(l * 10) / 10) },
-  };
-  console.log(JSON.stringify(summary));
 } finally {
   for (const server of servers) await server.stop();
   await pg.drop();

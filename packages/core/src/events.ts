@@ -118,6 +118,8 @@ export interface PendingEvent<K extends CrmEventType = CrmEventType> {
   subjectType: SubjectType;
   subjectId: string;
   payload: CrmEventMap[K];
+  /** Who caused it, when not the transaction's session (`CommandScope.actingAs`). */
+  actor?: string;
 }
 
 /** An event as stored: `seq` is its position in the workspace's log (commit order). */

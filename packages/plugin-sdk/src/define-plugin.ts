@@ -4,12 +4,14 @@ import { type CommandScope, type CrmEventType, forbidden, type ObjectWriter, par
 import semver from 'semver';
 import type { z } from 'zod';
 import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
-import type { DeliveredEvent, Hook, HookContext, PendingEventOf, Subscriber } from './events.js';
+import type { DeliveredEvent, Hook, HookContext, OwnEmit, PendingEventOf, Subscriber } from './events.js';
+import type { QueueContext, QueueTransaction } from './jobs.js';
 import type {
   ActionEntry,
   DashboardPanelEntry,
   HookEntry,
   HostContext,
+  HostQueueContext,
   HostServices,
   JobEntry,
   Plugin,
@@ -198,6 +200,24 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
   }
 
+  /** A queue's or route's transaction: the plugin's scope, which also acts as other actors of the plugin's. */
+  const transactionScope = (scope: HostContext<QueueTransaction<unknown>>, workspaceId: string): QueueTransaction<z.output<Settings>, Event> => ({
+    ...inScope(scope, workspaceId),
+    workspaceId,
+    now: scope.now,
+    lock: scope.lock,
+    actingAs: (actor) => {
+      const { commands, objects, actions, emit, session } = inScope({ ...scope, ...scope.actingAs(actor) }, workspaceId);
+      return { commands, objects, actions, emit: emit as OwnEmit<Event>, session };
+    },
+  });
+  const queueContext = (context: HostQueueContext): QueueContext<z.output<Settings>, Event> => ({
+    workspaceId: context.workspaceId,
+    now: context.now,
+    http: context.http,
+    transaction: (fn, options) => context.transaction((scope) => fn(transactionScope(scope, context.workspaceId)), options),
+  });
+
   const queues: QueueEntry[] = [];
   for (const [name, queue] of Object.entries(definition.queues ?? {})) {
     const at = `queues.${name}`;
@@ -216,17 +236,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         leaseMs: positive(queue.leaseMs, 60_000, 'leaseMs', 1000),
         pollMs: positive(queue.pollMs, 1000, 'pollMs', 10),
         batch: positive(queue.batch, 16, 'batch', 1),
-        handle: (item, context) =>
-          queue.handle(item, {
-            workspaceId: context.workspaceId,
-            now: context.now,
-            http: context.http,
-            transaction: (fn, options) =>
-              context.transaction(
-                (scope) => fn({ ...inScope(scope, context.workspaceId), workspaceId: context.workspaceId, now: scope.now, lock: scope.lock }),
-                options,
-              ),
-          }),
+        workers: positive(queue.workers, 1, 'workers', 1),
+        handle: (item, context) => queue.handle(item, queueContext(context)),
+        ...(queue.handleBatch ? { handleBatch: (items, context) => queue.handleBatch!(items, queueContext(context)) } : {}),
       });
     }
   }
@@ -246,11 +258,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
             workspaceId: context.workspaceId,
             now: context.now,
             wake: context.wake,
-            transaction: (fn, options) =>
-              context.transaction(
-                (scope) => fn({ ...inScope(scope, context.workspaceId), workspaceId: context.workspaceId, now: scope.now, lock: scope.lock }),
-                options,
-              ),
+            transaction: (fn, options) => context.transaction((scope) => fn(transactionScope(scope, context.workspaceId)), options),
           }),
       });
     }

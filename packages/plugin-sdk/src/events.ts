@@ -44,6 +44,14 @@ export interface SubscriberContext<Settings, Event extends string = string> {
   settings: Settings;
   /** 1 on the first try; the host retries a throwing subscriber with backoff. */
   attempt: number;
+  /**
+   * The events delivered to this subscriber in this one transaction, in order, this one among them (the host
+   * delivers the events of a workspace that arrive together in one transaction): a subscriber may read what they
+   * all need at once, on the first of them, instead of once per event.
+   */
+  batch: readonly DeliveredEvent[];
+  /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
+  lock(key: string): Promise<void>;
   /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
   sql: PluginSql;
   /** Records of every declared object, the filter language, which record change an event is, and creating records. */

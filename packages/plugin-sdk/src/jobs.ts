@@ -52,7 +52,16 @@ export interface QueueContext<Settings, Event extends string = string> {
 export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {
   /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
   lock(key: string): Promise<void>;
+  /**
+   * The same transaction acting as `plugin:<id>:<actor>`: the events its commands, actions and `emit` cause name that
+   * actor (as `transaction`'s `options.actor` does for a whole transaction), so that a batch of items done in one
+   * transaction (`handleBatch`) still says which item caused which change.
+   */
+  actingAs(actor: string): ActingScope<Event>;
 }
+
+/** What acts as another actor in a queue transaction (`QueueTransaction.actingAs`). */
+export type ActingScope<Event extends string = string> = Pick<JobContext<unknown, Event>, 'emit' | 'commands' | 'objects' | 'actions' | 'session'>;
 
 /**
  * Durable work shared by every gateway instance: rows of one of the plugin's own models that carry `dueAt`
@@ -68,9 +77,20 @@ export interface QueueDefinition<Settings, Event extends string = string> {
   leaseMs?: number;
   /** How often an idle instance looks for due rows. @default 1000 */
   pollMs?: number;
-  /** Rows claimed at once, and handled concurrently, per instance. @default 16 */
+  /** Rows claimed at once, and handled concurrently, per worker. @default 16 */
   batch?: number;
+  /**
+   * Batches an instance works on at once: each worker claims and handles its own (they never share a row). The first
+   * polls on `pollMs`; the others join in when a claim finds a full batch or the queue is woken. @default 1
+   */
+  workers?: number;
   handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;
+  /**
+   * Several rows of one workspace claimed together (two or more), for a plugin that can do them in one transaction
+   * (one commit, one read of what they share); without it each goes to `handle`. It must see to every item: those
+   * it cannot do together it hands to `handle` itself.
+   */
+  handleBatch?(items: readonly QueueItem[], context: QueueContext<Settings, Event>): Promise<void>;
 }
 
 /** A periodic task (expiry, recomputation), run by the gateway for every workspace. */

@@ -1,6 +1,6 @@
 // A validated plugin as hosts see it: what `definePlugin` returns, its typed functions wrapped into entries that a
 // host calls alike for every plugin, and the services the host shares with them.
-import type { Caller, CrmEventType, ObjectDeclaration } from '@crm/core';
+import type { Caller, CommandScope, CrmEventType, ObjectDeclaration } from '@crm/core';
 import type { Builder } from '@crm/graph';
 import type { ActionInfo } from './actions.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
@@ -27,7 +27,9 @@ export interface QueueEntry {
   readonly leaseMs: number;
   readonly pollMs: number;
   readonly batch: number;
+  readonly workers: number;
   handle(item: QueueItem, context: HostQueueContext): Promise<void>;
+  handleBatch?(items: readonly QueueItem[], context: HostQueueContext): Promise<void>;
 }
 
 /** The queue context as the host builds it: transactions get the plugin's scope from `definePlugin`'s wrapper. */
@@ -114,10 +116,10 @@ export interface JobEntry {
  * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
  * tables) and `commands`, and narrows `emit` to the plugin's own events.
  */
-export type HostContext<C> = Omit<C, 'sql' | 'commands' | 'objects' | 'actions'> & {
+export type HostContext<C> = Omit<C, 'sql' | 'commands' | 'objects' | 'actions' | 'actingAs'> & {
   /** The host's shared services (records, actions); without them, core's objects and no actions. */
   services?: HostServices;
-};
+} & (C extends { actingAs(actor: string): unknown } ? { actingAs(actor: string): Pick<CommandScope, 'tx' | 'emit' | 'session'> } : unknown);
 
 /** Raw stored settings in, the plugin's typed handler out. */
 export interface SubscriberEntry {

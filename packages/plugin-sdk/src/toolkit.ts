@@ -8,6 +8,7 @@ import type { PermissionDefinition } from './definition.js';
 import type { OwnEmit } from './events.js';
 import type { HostServices } from './plugin.js';
 import type { RecordAccess } from './record-access.js';
+import { pluginLock } from './plugin-lock.js';
 import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';
 import { readStoredSettings } from './settings-store.js';
@@ -71,10 +72,7 @@ export function pluginScopeFactory<Settings, Event extends string>(
     commands: coreCommandsIn(scope),
     settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
     sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
-    lock: async (key) => {
-      // Two 32-bit keys: the plugin and workspace, then the plugin's key (a hash collision only serialises more).
-      await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${id}:${scope.session.workspaceId}`}), hashtext(${key}))`;
-    },
+    lock: pluginLock(scope.tx, id, scope.session.workspaceId),
   });
 }
 

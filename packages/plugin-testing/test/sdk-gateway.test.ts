@@ -27,6 +27,21 @@ async function deliveries(subscriber: string) {
   return kit.database.prisma.pluginDelivery.findMany({ where: { pluginId: 'stamps', subscriber }, orderBy: { createdAt: 'asc' } });
 }
 
+/** An `order.recorded` committed by another process (not handed to this gateway's subscribers). */
+async function orderRecordedElsewhere(customerId: string, options: { published?: boolean } = {}) {
+  await kit.database.prisma.event.create({
+    data: {
+      workspaceId: kit.workspace.workspaceId,
+      type: 'order.recorded',
+      subjectType: 'Order',
+      subjectId: crypto.randomUUID(),
+      actor: 'system',
+      payload: { customerId, total: '10.00', orderedAt: new Date().toISOString(), skus: ['MUG'], lines: [] },
+      ...(options.published ? { publishedAt: new Date() } : {}),
+    },
+  });
+}
+
 describe('the trash through the SDK', () => {
   const ARCHIVE = `mutation ($id: ID!, $reason: String, $restore: Boolean) { stampArchiveCustomer(input: { customerId: $id, reason: $reason, restore: $restore }) }`;
 
@@ -118,21 +133,44 @@ describe('a plugin through the gateway', () => {
     ]);
   });
 
+  it('delivers events that arrive together in one transaction per subscriber; a batch that fails is redone event by event', async () => {
+    const customers = await Promise.all(['Bea', 'Bo', 'Bix', 'Bram', 'Bel'].map((name) => newCustomer(`${name} Batch`)));
+    const rowIds = customers.map((id) => Buffer.from(id, 'base64').toString('utf8').split(':')[1]!);
+    // Five orders committed elsewhere (another instance, an import), handed to this instance's subscribers at once.
+    const orderEvents = async () => {
+      // Published already: the outbox relay leaves them alone, only this test hands them on.
+      await Promise.all(rowIds.map((customerId) => orderRecordedElsewhere(customerId, { published: true })));
+      return (await kit.recentEvents('order.recorded', { take: 5 })).reverse();
+    };
+    const cards = async () => Promise.all(customers.map(async (id) => (await kit.workspace.client.query(CARD, { id })).customer.stampCard));
+
+    const events = await orderEvents();
+    const statements = await kit.sql.during(async () => {
+      kit.gateway.plugins!.dispatch(events);
+      await kit.settled();
+    });
+    // One multi-row insert of the five delivery records per subscriber (three subscribers), not one per event.
+    expect(statements.filter((q) => q.startsWith('INSERT INTO "public"."PluginDelivery"'))).toHaveLength(3);
+    expect(await cards()).toEqual(customers.map(() => ({ stamps: 1, bonusStamps: 1 })));
+
+    // flakyBonus throws on its first try: the batch rolls back (nothing of it is kept), then each event goes alone,
+    // with its retries; every effect happens once.
+    await kit.workspace.client.query(SETTINGS, { settings: { flakyFailures: 1 } });
+    const again = await orderEvents();
+    kit.gateway.plugins!.dispatch(again);
+    await kit.settled();
+    expect(await cards()).toEqual(customers.map(() => ({ stamps: 2, bonusStamps: 2 })));
+    const rows = await kit.database.prisma.pluginDelivery.findMany({ where: { eventId: { in: again.map((e) => e.id) }, subscriber: 'flakyBonus' } });
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(again.map(() => ['DONE', 2]));
+    await kit.workspace.client.query(SETTINGS, { settings: { flakyFailures: 0 } });
+  });
+
   it('catches up on events whose subscribers never ran (committed just before a crash)', async () => {
     const customerId = await newCustomer('Cathy Catchup');
     const rowId = Buffer.from(customerId, 'base64').toString('utf8').split(':')[1]!;
     // An order.recorded committed by an instance that died before handing it to the subscribers (numbered at
     // commit, like every event).
-    await kit.database.prisma.event.create({
-      data: {
-        workspaceId: kit.workspace.workspaceId,
-        type: 'order.recorded',
-        subjectType: 'Order',
-        subjectId: crypto.randomUUID(),
-        actor: 'system',
-        payload: { customerId: rowId, total: '10.00', orderedAt: new Date().toISOString(), skus: ['MUG'], lines: [] },
-      },
-    });
+    await orderRecordedElsewhere(rowId);
     expect(await kit.gateway.plugins!.catchUp()).toBe(3); // its three subscribers; everything else was delivered
     await kit.settled();
     expect((await kit.workspace.client.query(CARD, { id: customerId })).customer.stampCard).toEqual({ stamps: 1, bonusStamps: 1 });

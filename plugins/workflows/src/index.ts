@@ -30,6 +30,7 @@ export interface WorkflowsOptions {
 /** The plugin, with its mail transport and timings chosen (tests pass a test transport and short leases). */
 export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
   let mail = options.mail ?? null;
+  const steps = stepExecutor(() => (mail ??= transportFromEnv()));
   return definePlugin({
     id: 'workflows',
     version: '1.0.0',
@@ -56,7 +57,9 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         leaseMs: options.leaseMs ?? 60_000,
         pollMs: options.pollMs ?? 500,
         batch: 16,
-        handle: stepExecutor(() => (mail ??= transportFromEnv())),
+        workers: 4,
+        handle: steps.executeStep,
+        handleBatch: steps.executeSteps,
       },
     },
     jobs: {

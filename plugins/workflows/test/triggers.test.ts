@@ -294,5 +294,15 @@ describe('what a run costs', () => {
     // subscriber deliveries of the events the steps cause. Measured 47–51 (58–59 one step per transaction; see
     // docs/performance.md); the bound leaves room for the queue's idle polls under load.
     expect(perRun).toBeLessThanOrEqual(60);
+    // Steps of several runs done in one transaction still sign their own changes: each tag change names a step of
+    // the run on that very customer (what self-trigger and depth checks read).
+    const signed = await kit.database.sql.query<{ subject: string; record: string | null }>(
+      `SELECT e."subjectId"::text AS subject, r."recordId"::text AS record FROM "Event" e
+       JOIN "WorkflowStepRun" s ON e.actor = 'plugin:workflows:step:' || s.id::text JOIN "WorkflowRun" r ON r.id = s."runId"
+       WHERE e.type = 'customer.updated' AND r."workflowId" = $1`,
+      [Buffer.from(id, 'base64').toString().split(':')[1]],
+    );
+    expect(signed).toHaveLength(40);
+    for (const row of signed) expect(row.subject).toBe(row.record);
   });
 });

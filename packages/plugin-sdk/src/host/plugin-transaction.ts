@@ -4,6 +4,7 @@
 import type { CommandRunner } from '@crm/core';
 import type { QueueTransaction } from '../jobs.js';
 import type { HostContext, HostServices, Plugin } from '../plugin.js';
+import { pluginLock } from '../plugin-lock.js';
 import { readPluginState } from '../plugin-state.js';
 
 export function pluginTransaction(runner: CommandRunner, services: HostServices, plugin: Plugin, workspaceId: string) {
@@ -19,8 +20,10 @@ export function pluginTransaction(runner: CommandRunner, services: HostServices,
         services,
         workspaceId,
         now: new Date(),
-        lock: async (key) => {
-          await scope.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`crm:plugin:${plugin.id}:${workspaceId}`}), hashtext(${key}))`;
+        lock: pluginLock(scope.tx, plugin.id, workspaceId),
+        actingAs: (other: string) => {
+          const acting = scope.actingAs!(`plugin:${plugin.id}:${other}`);
+          return { tx: acting.tx, emit: acting.emit, session: acting.session };
         },
       });
     });

@@ -29,6 +29,17 @@ export interface QueueWorkers {
   stop(): Promise<void>;
 }
 
+/** One worker of a queue in this process: it claims a batch, hands it on, and claims again while there is work. */
+interface Loop {
+  plugin: Plugin;
+  queue: QueueEntry;
+  table: string;
+  /** The first worker: it polls on the queue's interval; the others sleep until there is work. */
+  primary: boolean;
+  wake: () => void;
+  done: Promise<void>;
+}
+
 /** A switched-off plugin's due rows wait this long before they are looked at again. */
 const PAUSED_MS = 60_000;
 
@@ -40,7 +51,7 @@ export function queueTable(plugin: Plugin, queue: QueueEntry): string | null {
 
 export function startQueues(plugins: readonly Plugin[], options: QueueOptions): QueueWorkers {
   let stopped = false;
-  const loops: { plugin: Plugin; queue: QueueEntry; table: string; wake: () => void; done: Promise<void> }[] = [];
+  const loops: Loop[] = [];
   const inFlight = new Set<Promise<unknown>>();
 
   async function claim(table: string, queue: QueueEntry): Promise<QueueItem[]> {
@@ -60,33 +71,35 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     await options.prisma.$executeRawUnsafe(`UPDATE "${table}" SET "dueAt" = now() + ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, PAUSED_MS, id);
   }
 
-  async function handle(plugin: Plugin, queue: QueueEntry, table: string, item: QueueItem, enabled: boolean) {
-    if (!enabled) return pause(table, item.id);
-    await queue.handle(item, {
-      workspaceId: item.workspaceId,
-      now: new Date(),
-      http: options.http,
-      transaction: pluginTransaction(options.runner, options.services, plugin, item.workspaceId),
-    });
+  const contextFor = (plugin: Plugin, workspaceId: string) => ({
+    workspaceId,
+    now: new Date(),
+    http: options.http,
+    transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId),
+  });
+
+  /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
+  async function handle(plugin: Plugin, queue: QueueEntry, table: string, items: QueueItem[], enabled: boolean) {
+    if (!enabled) {
+      await Promise.all(items.map((item) => pause(table, item.id)));
+      return;
+    }
+    const context = contextFor(plugin, items[0]!.workspaceId);
+    const reported = (work: Promise<void>, item: string) => work.catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item }));
+    if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, context), items.map((item) => item.id).join(','));
+    else await Promise.all(items.map((item) => reported(queue.handle(item, context), item.id)));
   }
 
   async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
     const items = await claim(table, queue);
-    // The plugin's switch, read once per workspace of the batch (not per item); each transaction reads it again.
-    const switches = new Map<string, Promise<boolean>>();
-    const enabledIn = (workspaceId: string) => {
-      let found = switches.get(workspaceId);
-      if (!found) {
-        found = readPluginState(options.prisma, workspaceId, plugin.id).then((state) => state.enabled);
-        switches.set(workspaceId, found);
-      }
-      return found;
-    };
+    // Grouped by workspace: the plugin's switch is read once per workspace of the batch (each transaction reads it again).
+    const byWorkspace = new Map<string, QueueItem[]>();
+    for (const item of items) byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), item]);
     await Promise.all(
-      items.map(async (item) => {
-        const work = enabledIn(item.workspaceId)
-          .then((enabled) => handle(plugin, queue, table, item, enabled))
-          .catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: item.id }));
+      [...byWorkspace].map(async ([workspaceId, group]) => {
+        const work = readPluginState(options.prisma, workspaceId, plugin.id)
+          .then((state) => handle(plugin, queue, table, group, state.enabled))
+          .catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' }));
         inFlight.add(work);
         await work;
         inFlight.delete(work);
@@ -99,45 +112,53 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     for (const queue of plugin.queues) {
       const table = queueTable(plugin, queue);
       if (!table) continue; // the host's checks refused this already
-      let wakeUp: (() => void) | null = null;
-      let woken = false;
-      const entry = {
-        plugin,
-        queue,
-        table,
-        wake: () => {
-          woken = true;
-          wakeUp?.();
-        },
-        done: Promise.resolve(),
-      };
-      if (options.timers ?? true) {
-        entry.done = (async () => {
-          while (!stopped) {
-            let handled = 0;
-            try {
-              handled = await round(plugin, queue, table);
-            } catch (error) {
-              options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+      const workers: Loop[] = [];
+      for (let index = 0; index < queue.workers; index++) {
+        let wakeUp: (() => void) | null = null;
+        let woken = false;
+        const worker: Loop = {
+          plugin,
+          queue,
+          table,
+          primary: index === 0,
+          wake: () => {
+            woken = true;
+            wakeUp?.();
+          },
+          done: Promise.resolve(),
+        };
+        if (options.timers ?? true) {
+          worker.done = (async () => {
+            while (!stopped) {
+              let handled = 0;
+              try {
+                handled = await round(plugin, queue, table);
+              } catch (error) {
+                options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+              }
+              if (stopped) break;
+              // A full batch: there is likely more due, for the other workers too.
+              if (handled === queue.batch) for (const other of workers) if (other !== worker) other.wake();
+              if (handled > 0 || woken) {
+                woken = false;
+                continue; // work begets work (a step's successor is due at once): look again without a pause
+              }
+              // Idle: the first worker looks again after the poll interval, the others when there is work.
+              await new Promise<void>((resolve) => {
+                const timer = worker.primary ? setTimeout(resolve, queue.pollMs) : null;
+                timer?.unref();
+                wakeUp = () => {
+                  if (timer) clearTimeout(timer);
+                  resolve();
+                };
+              });
+              wakeUp = null;
             }
-            if (stopped) break;
-            if (handled > 0 || woken) {
-              woken = false;
-              continue; // work begets work (a step's successor is due at once): look again without a pause
-            }
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, queue.pollMs);
-              timer.unref();
-              wakeUp = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            });
-            wakeUp = null;
-          }
-        })();
+          })();
+        }
+        workers.push(worker);
       }
-      loops.push(entry);
+      loops.push(...workers);
     }
   }
 
@@ -147,7 +168,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     },
     async drain() {
       let total = 0;
-      for (const loop of loops) total += await round(loop.plugin, loop.queue, loop.table);
+      for (const loop of loops) if (loop.primary) total += await round(loop.plugin, loop.queue, loop.table);
       return total;
     },
     async stop() {

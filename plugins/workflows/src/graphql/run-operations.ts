@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { badInput, type Builder, conflict, type Models, notFound, rowId } from '@crm/plugin-sdk';
 import { recordRelations, triggerObject } from '../definition/validate.js';
 import type { WorkflowDefinition } from '../definition/document.js';
+import { admitStarting } from '../runs/admission.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { workflowIn } from './definition-mutations.js';
@@ -166,6 +167,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
               recordId,
               depth: 0,
             })),
+            await admitStarting(scope, recordIds.length, new Date()),
           );
           scope.emit('workflow.runs_requested', { type: 'Workflow', id: workflow.id }, { count: runIds.length, filter: (input.filter ?? null) as object | null });
           return { runIds };

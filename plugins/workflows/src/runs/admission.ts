@@ -14,28 +14,42 @@ export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURR
 export async function admitRun(scope: Pick<QueueTransaction<WorkflowSettings>, 'tx' | 'settings' | 'lock'>, runId: string, now: Date): Promise<Admission> {
   const { tx, settings } = scope;
   await scope.lock('admission');
-  const held = await holdingLimit(tx, settings, now);
-  if (held) {
-    await tx.workflowRun.update({ where: { id: runId }, data: { heldBack: held.reason } });
-    return { admitted: false, ...held };
+  const left = await placesLeft(tx, settings, now);
+  if (left.places <= 0) {
+    await tx.workflowRun.update({ where: { id: runId }, data: { heldBack: left.reason } });
+    return { admitted: false, reason: left.reason, retryAt: left.retryAt };
   }
   await tx.workflowRun.update({ where: { id: runId }, data: { status: 'RUNNING', admittedAt: now, heldBack: null } });
   return { admitted: true };
 }
 
-async function holdingLimit(tx: ScopedTransaction, settings: WorkflowSettings, now: Date): Promise<{ reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date } | null> {
+/**
+ * Runs about to start (a subscriber's batch): how many of them the limits let in at once, under the lock — they are
+ * created RUNNING, so their first step needs no admission of its own. The others start QUEUED and are let in by the
+ * runner as places free up.
+ */
+export async function admitStarting(scope: { tx: ScopedTransaction; settings: WorkflowSettings; lock(key: string): Promise<void> }, count: number, now: Date): Promise<number> {
+  await scope.lock('admission');
+  return Math.max(0, Math.min(count, (await placesLeft(scope.tx, scope.settings, now)).places));
+}
+
+type Places = { places: number; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
+
+/** Runs the limits let in now, and when none is: why, and when a place may be free. */
+async function placesLeft(tx: ScopedTransaction, settings: WorkflowSettings, now: Date): Promise<Places> {
   const running = await tx.workflowRun.count({ where: { status: 'RUNNING' } });
-  if (running >= settings.maxConcurrentRuns) return { reason: 'CONCURRENCY', retryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS) };
-  if (settings.maxRunsPerMinute === null) return null;
+  const concurrency = settings.maxConcurrentRuns - running;
+  if (concurrency <= 0) return { places: 0, reason: 'CONCURRENCY', retryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS) };
+  if (settings.maxRunsPerMinute === null) return { places: concurrency, reason: 'CONCURRENCY', retryAt: now };
   const window = await tx.workflowRun.aggregate({
     where: { admittedAt: { gt: new Date(now.getTime() - MINUTE_MS) } },
     _count: { _all: true },
     _min: { admittedAt: true },
   });
-  if (window._count._all < settings.maxRunsPerMinute) return null;
+  const rate = settings.maxRunsPerMinute - window._count._all;
   // The earliest a place can free up: when the oldest start of the window leaves it.
   const oldest = window._min.admittedAt ?? now;
-  return { reason: 'RATE_LIMIT', retryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)) };
+  return { places: Math.min(concurrency, rate), reason: 'RATE_LIMIT', retryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)) };
 }
 
 /** The limits changed: every held-back run looks again now. */

@@ -1,11 +1,30 @@
 // Moving a run on: a step's success (its output, the next step queued, or the run finished) and its failure (tried
 // again later with backoff, or the run failed). Each is written in the caller's transaction. A success returns the
-// next step's row, which the runner may go on with in the same transaction (execute-step.ts).
-import type { Models, ScopedTransaction } from '@crm/plugin-sdk';
+// next step's row, which the runner may go on with in the same transaction (execute-step.ts). A successor the runner
+// goes on with is not written PENDING and then done: its row is written once, finished, with the chain's others.
+import { randomUUID } from 'node:crypto';
+import type { Models, Prisma, ScopedTransaction } from '@crm/plugin-sdk';
 import type { Plan } from '../definition/plan.js';
 import type { WorkflowSettings } from '../settings.js';
 
 type StepRow = Pick<Models.WorkflowStepRun, 'id' | 'runId' | 'stepId' | 'attempts' | 'startedAt' | 'workspaceId'> & Partial<Pick<Models.WorkflowStepRun, 'seq'>>;
+
+/** Successors a transaction goes on with (execute-step.ts): their rows are written finished, together, at its end. */
+export interface Chain {
+  /** Whether the runner goes on with a next step of this kind in this transaction. */
+  goesOn(kind: string): boolean;
+  /** Ids of the successors not written yet. */
+  readonly unsaved: Set<string>;
+  /** Their finished rows, for `saveChain`. */
+  readonly rows: Prisma.WorkflowStepRunCreateManyInput[];
+}
+
+export const newChain = (goesOn: (kind: string) => boolean): Chain => ({ goesOn, unsaved: new Set(), rows: [] });
+
+/** Writes the chain's finished successors, in one statement. */
+export async function saveChain(tx: ScopedTransaction, chain: Chain): Promise<void> {
+  if (chain.rows.length) await tx.workflowStepRun.createMany({ data: chain.rows.splice(0) });
+}
 
 const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as object));
 
@@ -23,31 +42,38 @@ export async function completeStep(
     runStatus?: string;
   },
   now = new Date(),
+  /** The transaction's chain, when it may go on with the next step. */
+  chain?: Chain,
 ): Promise<Models.WorkflowStepRun | null> {
   const startedAt = step.startedAt ?? now;
-  await tx.workflowStepRun.update({
-    where: { id: step.id },
-    data: {
-      status: 'SUCCEEDED',
-      input: json(result.input),
-      output: json(result.output),
-      error: null,
-      attempts: result.counted ? step.attempts : step.attempts + 1,
-      startedAt,
-      finishedAt: now,
-      durationMs: Math.max(0, now.getTime() - startedAt.getTime()),
-      dueAt: null,
-    },
-  });
   const planned = plan.steps.get(step.stepId)!;
+  const done = {
+    status: 'SUCCEEDED' as const,
+    input: json(result.input),
+    output: json(result.output),
+    error: null,
+    attempts: result.counted ? step.attempts : step.attempts + 1,
+    startedAt,
+    finishedAt: now,
+    durationMs: Math.max(0, now.getTime() - startedAt.getTime()),
+    dueAt: null,
+  };
+  if (chain?.unsaved.has(step.id)) {
+    chain.rows.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: planned.step.kind, seq: step.seq ?? 0, ...done });
+  } else {
+    await tx.workflowStepRun.update({ where: { id: step.id }, data: done });
+  }
   const next = result.branch !== undefined ? (planned.branches[result.branch] ?? planned.next) : planned.next;
   if (next) {
     const nextStep = plan.steps.get(next)!.step;
-    const [created] = await tx.workflowStepRun.createManyAndReturn({
-      data: [{ workspaceId: step.workspaceId, runId: step.runId, stepId: next, kind: nextStep.kind, seq: (step.seq ?? 0) + 1, dueAt: now }],
-      skipDuplicates: true,
-    });
+    const row = { workspaceId: step.workspaceId, runId: step.runId, stepId: next, kind: nextStep.kind, seq: (step.seq ?? 0) + 1, dueAt: now };
     if (result.runStatus !== 'RUNNING') await tx.workflowRun.update({ where: { id: step.runId }, data: { status: 'RUNNING' } });
+    if (chain?.goesOn(nextStep.kind)) {
+      const id = randomUUID();
+      chain.unsaved.add(id);
+      return { ...row, id, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
+    }
+    const [created] = await tx.workflowStepRun.createManyAndReturn({ data: [row], skipDuplicates: true });
     return created ?? null;
   }
   await tx.workflowRun.update({ where: { id: step.runId }, data: { status: 'SUCCEEDED', finishedAt: now } });

@@ -13,7 +13,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
 import { admitRun } from './admission.js';
-import { completeStep, failStep } from './advance.js';
+import { type Chain, completeStep, failStep, newChain, saveChain } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { checkedVersion } from './versions.js';
@@ -35,6 +35,12 @@ const CHAINED_KINDS = new Set<string>([...loopableKinds, 'condition', 'switch', 
 /** Steps one transaction runs at most (the claimed one and its successors). */
 const MAX_CHAIN = 20;
 
+/** Kinds a batch of claimed steps does together (`handleBatch`): the chained ones, and waits. */
+const BATCHED_KINDS = new Set<string>([...CHAINED_KINDS, 'wait', 'waitForEvent']);
+
+/** A step's transaction: its commands, actions and records act as the step. */
+type StepScope = QueueTransaction<WorkflowSettings>;
+
 /** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
 class ChainedStepFailed extends Error {}
 
@@ -51,6 +57,17 @@ interface ExternalWork {
 }
 
 export function stepExecutor(mail: () => MailTransport) {
+  const executeStep = stepHandler(mail);
+  return {
+    executeStep,
+    async executeSteps(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<void> {
+      const alone = await batchTransaction(items, context);
+      await Promise.all(alone.map((item) => executeStep(item, context)));
+    },
+  };
+}
+
+function stepHandler(mail: () => MailTransport) {
   return async function executeStep(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
     let external: ExternalWork | null;
     try {
@@ -125,15 +142,10 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
           return admission.admitted ? ADMITTED : null;
         }
-        let step: Models.WorkflowStepRun = first;
-        for (let budget = chain; ; budget--) {
-          const outcome = await runStep(scope, step, run, (given) => {
-            if (!chained) input = given;
-          });
-          if (outcome.external || !outcome.next || budget <= 0 || !CHAINED_KINDS.has(outcome.next.kind)) return outcome.external;
-          step = outcome.next;
-          chained = true;
-        }
+        return runChain(scope, first, run, chain, (given, successor) => {
+          if (successor) chained = true;
+          else input = given;
+        });
       },
       { actor: stepActor(item.id) },
     );
@@ -142,6 +154,64 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
     // The step's transaction rolled back: nothing it did is kept. Record the try in a transaction of its own.
     await recordFailure(item, context, error, { counted: false, input });
     return null;
+  }
+}
+
+/** The claimed step and, up to `chain` more, its database-only successors, in the caller's transaction. */
+async function runChain(
+  scope: StepScope,
+  first: Models.WorkflowStepRun,
+  run: RunOfStep,
+  chain: number,
+  reportInput: (input: Record<string, unknown>, successor: boolean) => void,
+): Promise<ExternalWork | null> {
+  let step = first;
+  let budget = chain;
+  const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind));
+  for (; ; budget--) {
+    const successor = step !== first;
+    const outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor));
+    if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) {
+      await saveChain(scope.tx, successors);
+      return outcome.external;
+    }
+    step = outcome.next;
+  }
+}
+
+/**
+ * Claimed steps of one workspace in one transaction (the queue's `handleBatch`): one commit and one read of the
+ * steps for all of them. Each step's changes are made acting as that step (`actingAs`), so its events name it as
+ * they would in a transaction of its own (a workflow's own changes, and the depth of chains, are told by them).
+ * Database-only steps of running runs go here; the others (a run to admit, an HTTP request, an email, a step of a
+ * finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
+ */
+async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
+  try {
+    return await context.transaction(
+      async (scope) => {
+        const claimed = await scope.tx.workflowStepRun.findMany({
+          where: { id: { in: items.map((item) => item.id) } },
+          include: { run: { include: { version: true, workflow: { select: { secret: true } } } } },
+        });
+        const rows = new Map(claimed.map((row) => [row.id, row]));
+        const alone: QueueItem[] = [];
+        for (const item of items) {
+          const row = rows.get(item.id);
+          if (!row || row.claims !== item.claims) continue; // a later claim owns it now
+          const { run, ...first } = row;
+          if (run.status === 'QUEUED' || FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
+            alone.push(item);
+            continue;
+          }
+          await runChain({ ...scope, ...scope.actingAs(stepActor(item.id)) }, first, run, MAX_CHAIN, () => {});
+        }
+        return alone;
+      },
+      { actor: 'steps' },
+    );
+  } catch {
+    return items; // rolled back: nothing of it is kept
   }
 }
 
@@ -154,9 +224,10 @@ interface StepOutcome {
 
 /** One step of a run inside the transaction: its input, its effect, its completion (or its wait). */
 async function runStep(
-  scope: QueueTransaction<WorkflowSettings>,
+  scope: StepScope,
   step: Models.WorkflowStepRun,
   run: RunOfStep,
+  chain: Chain,
   reportInput: (input: Record<string, unknown>) => void,
 ): Promise<StepOutcome> {
   const { tx } = scope;
@@ -174,7 +245,7 @@ async function runStep(
   let input = stepInput(planned.step, templates, inputContext);
   reportInput(input);
   const complete = async (output: unknown, options: { branch?: string; counted?: boolean } = {}): Promise<StepOutcome> => {
-    const next = await completeStep(tx, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now);
+    const next = await completeStep(tx, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now, chain);
     if (!next) run.status = 'SUCCEEDED';
     return { external: null, next };
   };

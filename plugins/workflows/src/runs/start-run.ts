@@ -17,11 +17,16 @@ export interface RunStart {
   rerunOfId?: string | null;
 }
 
-/** Creates the runs and their first steps; returns the ids of the runs created (a trigger id already run: none). */
-export async function startRuns(tx: ScopedTransaction, workspaceId: string, starts: readonly RunStart[]): Promise<string[]> {
+/**
+ * Creates the runs and their first steps; returns the ids of the runs created (a trigger id already run: none).
+ * `admitted`: how many of the first starts the workspace's limits let in already (admission.ts `admitStarting`):
+ * those are created RUNNING.
+ */
+export async function startRuns(tx: ScopedTransaction, workspaceId: string, starts: readonly RunStart[], admitted = 0): Promise<string[]> {
   if (!starts.length) return [];
+  const now = new Date();
   const planned = new Map<string, RunStart>();
-  const rows = starts.map((start) => {
+  const rows = starts.map((start, i) => {
     const id = randomUUID();
     planned.set(id, start);
     return {
@@ -30,7 +35,7 @@ export async function startRuns(tx: ScopedTransaction, workspaceId: string, star
       workflowId: start.workflowId,
       versionId: start.version.id,
       triggerId: start.triggerId,
-      status: 'QUEUED' as const,
+      ...(i < admitted ? { status: 'RUNNING' as const, admittedAt: now } : { status: 'QUEUED' as const }),
       recordType: start.recordType,
       recordId: start.recordId,
       trigger: start.trigger as object,
@@ -41,7 +46,6 @@ export async function startRuns(tx: ScopedTransaction, workspaceId: string, star
   // ON CONFLICT DO NOTHING: a duplicate leaves the transaction usable (a failed INSERT would abort it).
   const created = await tx.workflowRun.createManyAndReturn({ data: rows, skipDuplicates: true, select: { id: true } });
   if (!created.length) return [];
-  const now = new Date();
   await tx.workflowStepRun.createMany({
     data: created.map(({ id }) => {
       const { plan } = checkedVersion(planned.get(id)!.version);

@@ -4,12 +4,15 @@
 // event id, so a second delivery of the event starts nothing. A workflow's own changes (events whose actor is one of
 // its steps) do not set it off again unless it allows it, and chains stop at the depth limit. The same event also
 // resumes the runs waiting for it (`waitForEvent`).
-import type { DeliveredEvent, RecordChange, SubscriberContext } from '@crm/plugin-sdk';
+// The host delivers the events that arrive together in one transaction (`context.batch`): what they all need — the
+// workflows listening to any of them, the steps waiting for any of them — is read once, on the first, and the runs
+// they start are written together after the last, in two statements.
+import type { DeliveredEvent, Models, RecordChange, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
-import { limitsChanged, releaseHeldRuns } from '../runs/admission.js';
-import { startRun } from '../runs/start-run.js';
-import { resumeWaitsFor } from '../runs/wait-for-event.js';
+import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
+import { type RunStart, startRuns } from '../runs/start-run.js';
+import { resumeWaitsFor, waitingFor } from '../runs/wait-for-event.js';
 import { checkedVersion } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -29,19 +32,85 @@ function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, c
   return (t.from === undefined || same(t.from, from)) && (t.to === undefined || same(t.to, to));
 }
 
+/** What a batch of events needs, read once. */
+interface BatchLookup {
+  /** Wait keys some step is waiting on. */
+  waitKeys: Set<string>;
+  /** Published versions of enabled workflows whose trigger key is one of the batch's. */
+  versions: Models.WorkflowVersion[];
+  /** Runs to start when the batch's last event is handled, with how to read their trigger's record. */
+  starts: { start: RunStart; record: RecordToRead | null }[];
+}
+
+/** A trigger's record, read for all runs of the batch at once (`readMany`), as of the batch's end. */
+interface RecordToRead {
+  object: string;
+  id: string;
+  relations: readonly string[];
+  trashed: boolean;
+}
+
+const lookups = new WeakMap<readonly DeliveredEvent[], Promise<BatchLookup>>();
+
+const triggerKeysOf = (event: DeliveredEvent, change: RecordChange | null) => [`event:${event.type}`, ...(change ? [`record:${change.object}`] : [])];
+
+function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchLookup> {
+  let found = lookups.get(context.batch);
+  if (!found) {
+    found = (async () => {
+      const { tx, objects, batch } = context;
+      const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event))))];
+      const waitKeys = await waitingFor(tx, batch);
+      const workflows = await tx.workflow.findMany({
+        where: { enabled: true, publishedVersionId: { not: null }, versions: { some: { triggerKey: { in: keys } } } },
+        select: { publishedVersionId: true },
+      });
+      const versions = workflows.length
+        ? await tx.workflowVersion.findMany({ where: { id: { in: workflows.map((w) => w.publishedVersionId!) }, triggerKey: { in: keys } } })
+        : [];
+      return { waitKeys, versions, starts: [] };
+    })();
+    lookups.set(context.batch, found);
+  }
+  return found;
+}
+
 export async function startWorkflowsFor(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>): Promise<void> {
-  const { tx, objects, settings } = context;
+  const { tx } = context;
+  const lookup = await lookupFor(context);
   // Runs waiting for this event (`waitForEvent`) go on; runs held back by limits an ADMIN just changed look again.
-  await resumeWaitsFor(tx, event);
+  await resumeWaitsFor(tx, event, lookup.waitKeys);
   if (limitsChanged(event)) await releaseHeldRuns(tx);
+  await matchWorkflows(event, context, lookup);
+  if (event === context.batch.at(-1) && lookup.starts.length) {
+    const starts = await withRecords(context, lookup.starts.splice(0));
+    await startRuns(tx, event.workspaceId, starts, await admitStarting(context, starts.length, new Date()));
+  }
+}
+
+/** Fills the runs' trigger records in: one `readMany` per object (and relations read, and trash), not one per run. */
+async function withRecords(context: SubscriberContext<WorkflowSettings>, starts: BatchLookup['starts']): Promise<RunStart[]> {
+  const groups = new Map<string, RecordToRead[]>();
+  for (const { record } of starts) {
+    if (!record) continue;
+    const key = JSON.stringify([record.object, record.relations, record.trashed]);
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  const read = new Map<RecordToRead, Record<string, unknown> | null>();
+  for (const group of groups.values()) {
+    const { object, relations, trashed } = group[0]!;
+    const records = await context.objects.readMany(context.tx, object, [...new Set(group.map((r) => r.id))], { relations, trashed });
+    for (const record of group) read.set(record, records.get(record.id) ?? null);
+  }
+  return starts.map(({ start, record }) => ({ ...start, trigger: { ...start.trigger, record: record ? (read.get(record) ?? null) : null } }));
+}
+
+async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>, lookup: BatchLookup): Promise<void> {
+  const { tx, objects, settings } = context;
   const change = objects.changeOf(event);
-  const keys = [`event:${event.type}`, ...(change ? [`record:${change.object}`] : [])];
-  const workflows = await tx.workflow.findMany({
-    where: { enabled: true, publishedVersionId: { not: null }, versions: { some: { triggerKey: { in: keys } } } },
-    select: { id: true, publishedVersionId: true },
-  });
-  if (!workflows.length) return;
-  const versions = await tx.workflowVersion.findMany({ where: { id: { in: workflows.map((w) => w.publishedVersionId!) }, triggerKey: { in: keys } } });
+  const keys = triggerKeysOf(event, change);
+  const versions = lookup.versions.filter((version) => keys.includes(version.triggerKey));
+  if (!versions.length) return;
 
   // Set off by a workflow's step: which workflow, and how deep the chain already is.
   const stepRunId = STEP_ACTOR.exec(event.actor)?.[1];
@@ -64,18 +133,20 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
       const filter = objects.parseFilter(object!, condition, 'condition');
       if (!(await objects.matches(tx, object!, recordId, filter, { trashed: deleted }))) continue;
     }
-    const record = recordId ? await objects.read(tx, object!, recordId, { relations: recordRelations(definition, objects), trashed: deleted }) : null;
-    await startRun(tx, event.workspaceId, {
-      workflowId: version.workflowId,
-      version,
-      triggerId: event.id,
-      trigger: {
-        event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
-        record,
+    lookup.starts.push({
+      start: {
+        workflowId: version.workflowId,
+        version,
+        triggerId: event.id,
+        trigger: {
+          event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
+          record: null,
+        },
+        recordType: recordId ? object : null,
+        recordId,
+        depth,
       },
-      recordType: recordId ? object : null,
-      recordId,
-      depth,
+      record: recordId ? { object: object!, id: recordId, relations: recordRelations(definition, objects), trashed: deleted } : null,
     });
   }
 }
