@@ -1,10 +1,11 @@
 // The bulk-write and import benchmark of docs/performance.md. Usage (from the repository root):
-//   npm run bench:bulk -- [--customers 100000] [--subscribers 5]
+//   npm run bench:bulk -- [--customers 100000] [--subscribers 5] [--profile DIR]
 // On a throwaway PostgreSQL database (created and dropped by the test gateway):
 // 1. creates 1,000 customers with one `createCustomers` call, then times one `updateCustomers` call changing all of
 //    them while `subscribers` graphql-ws clients listen to `events`, and how long until each has all 1,000 events;
 // 2. writes a CSV of `customers` customers and imports it with `crm import customers --on email` (the built CLI, a
-//    child process), reporting rows/s and the CLI's peak RSS (VmHWM). Prints one JSON line, with the SQL statements
+//    child process), reporting rows/s, the CLI's peak RSS (VmHWM) and its CPU time (user + system, from /proc: a
+//    measure the machine's load hardly moves; with --profile DIR, the CLI writes a V8 CPU profile there). Prints one JSON line, with the SQL statements
 //    per row of the bulk create, update and upsert calls (counted by the gateway's Prisma; the import runs the same
 //    upserts in batches of 1,000 plus one checkpoint statement per batch).
 import { execFile } from 'node:child_process';
@@ -15,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openWsClient, startTestGateway, SubscriptionCollector } from '@crm/gateway/testing';
 
-const { values: args } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, subscribers: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({
+  options: { customers: { type: 'string', default: '100000' }, subscribers: { type: 'string', default: '5' }, profile: { type: 'string' } },
+});
 const customers = Number(args.customers);
 const subscribers = Number(args.subscribers);
 const log = (line: string) => process.stderr.write(`[bench:bulk] ${line}\n`);
@@ -80,7 +83,9 @@ try {
   url.pathname = `/${name}`;
   started = performance.now();
   let peakRssKb = 0;
-  const child = execFile(process.execPath, [cliMain, 'import', 'customers', '--workspace', t.workspace.workspaceId, '--file', file, '--on', 'email'], {
+  let cpuTicks = 0;
+  const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+  const child = execFile(process.execPath, [...profiling, cliMain, 'import', 'customers', '--workspace', t.workspace.workspaceId, '--file', file, '--on', 'email'], {
     env: { ...process.env, DATABASE_URL: url.toString() },
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -88,6 +93,9 @@ try {
     try {
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       peakRssKb = Math.max(peakRssKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      // utime and stime (fields 14 and 15, after the command name in parentheses), in clock ticks.
+      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpuTicks = Number(stat[11]) + Number(stat[12]);
     } catch {
       // exited
     }
@@ -113,6 +121,8 @@ try {
     importSeconds: +(importMs / 1000).toFixed(1),
     importRowsPerSecond: Math.round(customers / (importMs / 1000)),
     importPeakRssMb: Math.round(peakRssKb / 1024),
+    // Sampled every 100 ms until the CLI exits (its last 100 ms may be missing); ticks of 10 ms (CLK_TCK 100).
+    importCliCpuSeconds: +(cpuTicks / 100).toFixed(1),
     loadAverage: os.loadavg().map((n) => +n.toFixed(2)),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

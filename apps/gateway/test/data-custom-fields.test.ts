@@ -3,7 +3,7 @@
 // definitions (BAD_USER_INPUT naming `customFields.<name>` with the row's index or line), and another workspace's
 // field names are refused on every path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { startTestGateway, TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -19,12 +19,7 @@ const IMPORT = `mutation ($file: Upload!, $mapping: JSON, $on: String) {
 }`;
 
 async function upload(apiKey: string, csv: string, variables: Record<string, unknown>) {
-  const form = new FormData();
-  form.append('operations', JSON.stringify({ query: IMPORT, variables: { ...variables, file: null } }));
-  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.append('0', new Blob([csv], { type: 'text/csv' }), 'customers.csv');
-  const response = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form });
-  return (await response.json()) as { data?: { importRecords: Record<string, any> } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  return new TestClient(t.url, apiKey).upload<{ importRecords: Record<string, any> }>(IMPORT, variables, csv, 'customers.csv');
 }
 
 const exported = (apiKey: string, params: Record<string, string>) =>

@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CommandRunner, defineCustomField, defineCustomObject, systemSession } from '@crm/core';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { startTestGateway, TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 const IMPORT = `mutation ($object: ImportObject!, $file: Upload!, $mapping: JSON, $on: String, $dryRun: Boolean, $jobId: ID, $batchSize: Int) {
   importRecords(object: $object, file: $file, mapping: $mapping, on: $on, dryRun: $dryRun, jobId: $jobId, batchSize: $batchSize) {
@@ -17,12 +18,7 @@ const IMPORT = `mutation ($object: ImportObject!, $file: Upload!, $mapping: JSON
 
 /** A GraphQL multipart request (operations, map, the file), as upload clients send it. */
 async function upload(url: string, apiKey: string, csv: string, variables: Record<string, unknown>) {
-  const form = new FormData();
-  form.append('operations', JSON.stringify({ query: IMPORT, variables: { ...variables, file: null } }));
-  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.append('0', new Blob([csv], { type: 'text/csv' }), 'customers.csv');
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form });
-  return (await response.json()) as { data?: { importRecords: Record<string, any> } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  return new TestClient(url, apiKey).upload<{ importRecords: Record<string, any> }>(IMPORT, variables, csv, 'customers.csv');
 }
 
 describe('importRecords (multipart upload)', () => {
@@ -179,6 +175,18 @@ describe('crm import (PostgreSQL, CLI)', () => {
     expect(summary).toMatchObject({ object: 'Competitor', created: 2, updated: 1, refused: 0 });
     const rival = await pg.database.prisma.competitor.findFirstOrThrow({ where: { workspaceId, nameKey: 'rival' } });
     expect(rival).toMatchObject({ website: 'https://rival.example', aliases: ['R', 'Rv'] });
+  }, 300_000);
+
+  it('imports and exports a custom object of the workspace (crm import contracts, crm export contracts)', async () => {
+    const caller = new CommandRunner({ prisma: pg.database.prisma }).callerFor(systemSession(workspaceId));
+    const contract = await defineCustomObject(caller, { name: 'Contract', label: 'Contract' }, () => null);
+    await defineCustomField(caller, { object: contract.id, name: 'number', type: 'text', unique: true }, () => () => false);
+    const file = path.join(dir, 'contracts.csv');
+    fs.writeFileSync(file, 'Number\nK-1\nK-2\n');
+    expect(summaryOf(await crm(['import', 'contracts', '--workspace', workspaceId, '--file', file, '--on', 'number']))).toMatchObject({ object: 'Contract', created: 2, updated: 0 });
+    expect(summaryOf(await crm(['import', 'contracts', '--workspace', workspaceId, '--file', file, '--on', 'number']))).toMatchObject({ created: 0, updated: 2 });
+    const exported = await crm(['export', 'contracts', '--workspace', workspaceId, '--format', 'csv', '--fields', 'number', '--order-by', 'NUMBER']);
+    expect(exported.stdout.trim().split(/\r?\n/)).toEqual(['number', 'K-1', 'K-2']);
   }, 300_000);
 
   it('resumes after a crash (the process killed mid-import) without duplicates, even without --on', async () => {

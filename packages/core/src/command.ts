@@ -2,6 +2,7 @@ import { DeadlineExceededError, type PrismaClient, restrictRows, type Role, type
 import type { Permissions } from './permissions/permissions.js';
 import { rowAccessOf } from './permissions/write-guard.js';
 import { isRetryableConflict } from './database-errors.js';
+import { insertRows } from './insert-rows.js';
 import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
@@ -138,23 +139,24 @@ export class CommandRunner {
 /**
  * Inserts the command's events, unnumbered: PostgreSQL numbers them at commit (the deferred trigger
  * `event_numbered_at_commit`, see the `Event.seq` column), taking the workspace row lock that makes `seq` gapless
- * and in commit order only for the commit itself.
+ * and in commit order only for the commit itself. One statement however many events (a bulk call has thousands).
  */
 async function writeEvents(tx: ScopedTransaction, session: Session, pending: PendingEvent[]): Promise<Omit<RecordedEvent, 'seq'>[]> {
   if (!pending.length) return [];
-  const rows = await tx.event.createManyAndReturn({
-    data: pending.map((event) => ({
-      workspaceId: session.workspaceId,
-      type: event.type,
-      subjectType: event.subjectType,
-      subjectId: event.subjectId,
-      customerId: customerOf(event),
-      actor: event.actor ?? session.actor,
-      payload: event.payload as object,
-    })),
-    select: { id: true, workspaceId: true, type: true, subjectType: true, subjectId: true, actor: true, payload: true, occurredAt: true },
-  });
-  return rows.map((row) => ({ ...row, payload: row.payload as unknown }));
+  const occurredAt = new Date();
+  const events = pending.map((event) => ({
+    workspaceId: session.workspaceId,
+    type: event.type,
+    subjectType: event.subjectType,
+    subjectId: event.subjectId,
+    customerId: customerOf(event),
+    actor: event.actor ?? session.actor,
+    // As stored and read back (dates as ISO text, undefined left out): what subscribers and webhooks get.
+    payload: JSON.parse(JSON.stringify(event.payload ?? {})) as unknown,
+    occurredAt,
+  }));
+  const ids = await insertRows(tx, 'Event', events);
+  return events.map(({ customerId: _, ...event }, i) => ({ id: ids[i]!, ...event }));
 }
 
 /** The committed events with the positions the commit gave them, in that order. */

@@ -87,7 +87,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerAnalytics(builder, enums);
   registerReports(builder, enums);
   registerSegments(builder, objects);
-  registerTrash(builder, options.objects);
+  registerTrash(builder, options.objects, customObjects.map((object) => catalog.get(object.name)));
   registerDataOperations(builder);
   registerCustomObjects(builder, registerCustomFields(builder, options.customFieldStorage), options.customFieldStorage);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.

@@ -1,6 +1,7 @@
 import type { CustomObjectDefinition } from '@crm/db';
 import type { FieldDeclaration, ObjectDeclaration } from '../objects/declaration.js';
 import { type CustomField, customFieldDeclaration, isExtensible, withCustomFields, withRelationFields } from '../custom-fields/definition.js';
+import { customFieldTraits } from '../custom-fields/field-types.js';
 
 /** A custom object as the declarations read it (the live columns of `CustomObjectDefinition`). */
 export interface CustomObject {
@@ -23,7 +24,7 @@ export function customObjectOf(row: CustomObjectDefinition): CustomObject {
 export const singleNameOf = (object: Pick<CustomObject, 'name'>) => object.name.charAt(0).toLowerCase() + object.name.slice(1);
 
 /** Event types of a custom object's records. */
-export const recordEventType = (object: Pick<CustomObject, 'name'>, action: 'created' | 'updated' | 'deleted' | 'restored') =>
+export const recordEventType = (object: Pick<CustomObject, 'name'>, action: 'created' | 'updated' | 'deleted' | 'restored' | 'destroyed') =>
   `${singleNameOf(object)}.${action}`;
 
 /**
@@ -60,6 +61,8 @@ export function customObjectDeclaration(object: CustomObject, fields: readonly C
     owner: 'ownerId',
     fields: { ...systemFields, ...Object.fromEntries(own.map((f) => [f.name, { ...customFieldDeclaration(f), search: searchWeight[f.type] }])) },
     relations: {},
+    // Its unique text fields are the keys upserts and imports match on (each has a unique index: custom-field-indexes.ts).
+    uniqueKeys: own.filter((f) => f.unique && customFieldTraits[f.type].kind === 'string').map((f) => [f.name]),
     defaultOrder: [{ field: 'createdAt', direction: 'desc' }],
   };
 }

@@ -3,13 +3,14 @@
 import type { Company } from '@crm/db';
 import type { CommandScope } from '../command.js';
 import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput } from '../errors.js';
 import type { BatchRow } from '../objects/writer.js';
-import { lockManyForUpdate } from '../record-lock.js';
+import { insertRows } from '../insert-rows.js';
 import { missingInWorkspace, missingReference } from '../references.js';
 import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
 import { BatchRows } from './bulk/batch-rows.js';
+import { lockedRecords, recordsById } from './bulk/locked-rows.js';
 import { updateRows } from './bulk/update-rows.js';
 import { companyChange, companyChanges, createCompanyInput, newCompanyRow, updateCompanyInput } from './companies.js';
 
@@ -36,7 +37,7 @@ export async function createCompanyBatch(scope: CommandScope, raws: readonly Inp
     else row.customFields = values;
   });
   const created = rows.live().map(([index, row]) => ({ index, data: { id: newRowId(), ...newCompanyRow(scope.session.workspaceId, row.input, row.customFields) } }));
-  if (created.length) await scope.tx.company.createMany({ data: created.map(({ data }) => data) });
+  await insertRows(scope.tx, 'Company', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);
     scope.emit('company.created', { type: 'Company', id: data.id }, { name: data.name });
@@ -48,18 +49,10 @@ export async function createCompanyBatch(scope: CommandScope, raws: readonly Inp
 export async function updateCompanyBatch(scope: CommandScope, items: readonly { id: string; patch: Input }[]): Promise<BatchRow[]> {
   type Row = { input: ReturnType<typeof updateCompanyInput.parse>; before?: Company; data?: Record<string, unknown> };
   const rows = BatchRows.of<{ id: string; patch: Input }, Row>(items, ({ id, patch }) => ({ input: parseInput(updateCompanyInput, { ...patch, id }) }));
-  const locks = await lockManyForUpdate(scope, 'Company', rows.live().map(([, row]) => ({ id: row.input.id, expectedUpdatedAt: row.input.expectedUpdatedAt })));
-  rows.each(({ input }) => {
-    const error = locks.get(input.id);
-    if (error) throw error;
-  });
-  const lockedIds = rows.live().map(([, row]) => row.input.id);
-  const befores = new Map((lockedIds.length ? await scope.tx.company.findMany({ where: { id: { in: lockedIds } } }) : []).map((company) => [company.id, company]));
+  const befores = await lockedRecords<Company, Row>(scope, 'Company', rows);
   rows.each((row) => {
-    const before = befores.get(row.input.id);
-    if (!before) throw notFound('Company', 'id');
     if (row.input.name === null) throw badInput('name cannot be removed', 'name');
-    return { ...row, before };
+    return { ...row, before: befores.get(row.input.id)! };
   });
   await checkOwners(scope, rows);
   const live = rows.live();
@@ -76,7 +69,7 @@ export async function updateCompanyBatch(scope: CommandScope, items: readonly { 
   });
   const changed = rows.live();
   await updateRows(scope, 'Company', changed.map(([, row]) => ({ id: row.input.id, before: row.before!, data: row.data! })));
-  const afters = new Map((changed.length ? await scope.tx.company.findMany({ where: { id: { in: changed.map(([, row]) => row.input.id) } } }) : []).map((company) => [company.id, company]));
+  const afters = await recordsById<Company>(scope, 'Company', changed.map(([, row]) => row.input.id));
   for (const [index, row] of changed) {
     const after = afters.get(row.input.id)!;
     rows.written(index, after.id);

@@ -4,13 +4,14 @@
 import type { Customer, LifecycleStage } from '@crm/db';
 import type { CommandScope } from '../command.js';
 import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput } from '../errors.js';
 import type { BatchRow } from '../objects/writer.js';
-import { lockManyForUpdate } from '../record-lock.js';
+import { insertRows } from '../insert-rows.js';
 import { missingInWorkspace, missingReference } from '../references.js';
 import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
 import { BatchRows as Rows } from './bulk/batch-rows.js';
+import { lockedRecords, recordsById } from './bulk/locked-rows.js';
 import { updateRows } from './bulk/update-rows.js';
 import {
   createCustomerInput,
@@ -46,14 +47,16 @@ async function recordStageChanges(
     : [];
   const previous = new Map(latest.map((row) => [row.customerId, row._max.changedAt]));
   const now = new Date();
-  await scope.tx.lifecycleChange.createMany({
-    data: changes.map(({ customerId, from, to, reason }) => {
+  await insertRows(
+    scope.tx,
+    'LifecycleChange',
+    changes.map(({ customerId, from, to, reason }) => {
       const last = previous.get(customerId);
       // After the previous change even within one millisecond: the history reads as a chain.
       const changedAt = last && last >= now ? new Date(last.getTime() + 1) : now;
       return { workspaceId: scope.session.workspaceId, customerId, fromStage: from, toStage: to, reason, actorId: scope.session.actor, changedAt };
     }),
-  });
+  );
   for (const { customerId, from, to, reason } of changes) scope.emit('customer.stage_changed', { type: 'Customer', id: customerId }, { from, to, reason });
 }
 
@@ -71,7 +74,7 @@ export async function createCustomerBatch(scope: CommandScope, raws: readonly In
     else row.customFields = values;
   });
   const created = rows.live().map(([index, row]) => ({ index, row, data: { id: newRowId(), ...newCustomerRow(scope.session.workspaceId, row.input, row.stage!, row.customFields) } }));
-  if (created.length) await scope.tx.customer.createMany({ data: created.map(({ data }) => data) });
+  await insertRows(scope.tx, 'Customer', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);
     scope.emit('customer.created', { type: 'Customer', id: data.id }, { name: data.name, lifecycleStage: data.lifecycleStage });
@@ -84,18 +87,8 @@ export async function createCustomerBatch(scope: CommandScope, raws: readonly In
 export async function updateCustomerBatch(scope: CommandScope, items: readonly { id: string; patch: Input }[]): Promise<BatchRow[]> {
   type Row = { input: ReturnType<typeof updateCustomerInput.parse>; before?: Customer; change?: ReturnType<typeof customerChange> };
   const rows = Rows.of<{ id: string; patch: Input }, Row>(items, ({ id, patch }) => ({ input: parseInput(updateCustomerInput, { ...patch, id }) }));
-  const locks = await lockManyForUpdate(scope, 'Customer', rows.live().map(([, row]) => ({ id: row.input.id, expectedUpdatedAt: row.input.expectedUpdatedAt })));
-  rows.each(({ input }) => {
-    const error = locks.get(input.id);
-    if (error) throw error;
-  });
-  const lockedIds = rows.live().map(([, row]) => row.input.id);
-  const befores = new Map((lockedIds.length ? await scope.tx.customer.findMany({ where: { id: { in: lockedIds } } }) : []).map((customer) => [customer.id, customer]));
-  rows.each((row) => {
-    const before = befores.get(row.input.id);
-    if (!before) throw notFound('Customer', 'id');
-    return { ...row, before };
-  });
+  const befores = await lockedRecords<Customer, Row>(scope, 'Customer', rows);
+  rows.each((row) => ({ ...row, before: befores.get(row.input.id)! }));
   await checkReferences(scope, rows);
   rows.each(({ input }) => {
     if (input.name === null) throw badInput('name cannot be removed', 'name');
@@ -120,7 +113,7 @@ export async function updateCustomerBatch(scope: CommandScope, items: readonly {
   });
   const changed = rows.live();
   await updateRows(scope, 'Customer', changed.map(([, row]) => ({ id: row.input.id, before: row.before!, data: row.change!.data as Record<string, unknown> })));
-  const afters = new Map((changed.length ? await scope.tx.customer.findMany({ where: { id: { in: changed.map(([, row]) => row.input.id) } } }) : []).map((customer) => [customer.id, customer]));
+  const afters = await recordsById<Customer>(scope, 'Customer', changed.map(([, row]) => row.input.id));
   const stageChanges: Parameters<typeof recordStageChanges>[1][number][] = [];
   for (const [index, row] of changed) {
     const after = afters.get(row.input.id)!;

@@ -52,23 +52,44 @@ async function assertSkuFree(tx: ScopedTransaction, sku: string, exceptId?: stri
   if (taken) throw skuConflict(sku);
 }
 
-const skuConflict = (sku: string) => conflict(`A product with sku "${sku}" already exists`, 'sku');
+export const skuConflict = (sku: string) => conflict(`A product with sku "${sku}" already exists`, 'sku');
+
+/** The row createProduct inserts (the batch writer inserts the same). */
+export function newProductRow(workspaceId: string, input: z.output<typeof createProductInput>) {
+  return {
+    workspaceId,
+    sku: input.sku,
+    name: input.name,
+    unitPrice: input.unitPrice,
+    unitCost: input.unitCost ?? null,
+    category: input.category || null,
+    active: input.active ?? true,
+  } satisfies Prisma.ProductUncheckedCreateInput;
+}
+
+/** What updateProduct writes (undefined: unchanged); a required field given as null is BAD_USER_INPUT. */
+export function productChange(input: z.output<typeof updateProductInput>) {
+  for (const key of ['sku', 'name', 'unitPrice', 'active'] as const) {
+    if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
+  }
+  return {
+    sku: input.sku ?? undefined,
+    name: input.name ?? undefined,
+    unitPrice: input.unitPrice ?? undefined,
+    unitCost: input.unitCost,
+    category: input.category === undefined ? undefined : input.category || null,
+    active: input.active ?? undefined,
+  } satisfies Prisma.ProductUncheckedUpdateInput;
+}
+
+/** The fields product.updated reports, from the row before and after. */
+export const productChanges = (before: Product, after: Product) => fieldChanges(before, after, ['sku', 'name', 'unitPrice', 'unitCost', 'category', 'active']);
 
 export async function createProduct(caller: Caller, raw: CreateProductInput): Promise<Product> {
   const input = parseInput(createProductInput, raw);
   return caller.run(async (scope) => {
     await assertSkuFree(scope.tx, input.sku);
-    const write = scope.tx.product.create({
-      data: {
-        workspaceId: scope.session.workspaceId,
-        sku: input.sku,
-        name: input.name,
-        unitPrice: input.unitPrice,
-        unitCost: input.unitCost ?? null,
-        category: input.category || null,
-        active: input.active ?? true,
-      },
-    });
+    const write = scope.tx.product.create({ data: newProductRow(scope.session.workspaceId, input) });
     const product = await conflictOnDuplicate(write, skuConflict(input.sku));
     scope.emit('product.created', { type: 'Product', id: product.id }, { sku: product.sku });
     return product;
@@ -83,20 +104,10 @@ export async function updateProduct(caller: Caller, raw: UpdateProductInput): Pr
     await lockForUpdate(scope, 'Product', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await tx.product.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Product', 'id');
-    for (const key of ['sku', 'name', 'unitPrice', 'active'] as const) {
-      if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
-    }
+    const data = productChange(input);
     if (input.sku) await assertSkuFree(tx, input.sku, input.id);
-    const data: Prisma.ProductUncheckedUpdateInput = {
-      sku: input.sku ?? undefined,
-      name: input.name ?? undefined,
-      unitPrice: input.unitPrice ?? undefined,
-      unitCost: input.unitCost,
-      category: input.category === undefined ? undefined : input.category || null,
-      active: input.active ?? undefined,
-    };
     const product = await conflictOnDuplicate(tx.product.update({ where: { id: input.id }, data }), skuConflict(input.sku ?? ''));
-    const changes = fieldChanges(before, product, ['sku', 'name', 'unitPrice', 'unitCost', 'category', 'active']);
+    const changes = productChanges(before, product);
     if (changes.changed.length) scope.emit('product.updated', { type: 'Product', id: product.id }, changes);
     return product;
   });

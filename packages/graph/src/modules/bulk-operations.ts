@@ -55,8 +55,8 @@ export function registerBulkOperations(builder: Builder, objects: DeclaredObject
       }),
     });
 
-    if (writer.create) {
-      const Input = inputs.create(object);
+    const Input = writer.create ? inputs.create(object) : null;
+    if (Input) {
       builder.mutationField(`create${plural}`, (t) =>
         t.field({
           type: Records,

@@ -1,4 +1,4 @@
-import { badInput, destroyRecord, listTrash, type ObjectDeclaration, restoreRecord, type TrashObject, trashObjectOfType, trashObjects, type TrashedRow, trashRecord } from '@crm/core';
+import { badInput, destroyRecord, listTrash, listTrashedRecords, type ObjectDeclaration, type ResolvedObject, restoreRecord, type TrashObject, trashObjectOfType, trashObjects, type TrashedRow, trashRecord } from '@crm/core';
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
 import { type Builder, MAX_PAGE_SIZE } from '../builder.js';
 import { callerOf } from '../caller.js';
@@ -31,7 +31,7 @@ const labelOf = (row: TrashedRow) => String(row.name ?? row.title ?? row.subject
  * to the trash, `restoreX` brings it back with what went with it, `destroyX` (ADMIN) removes it for good, and
  * `trash(object)` lists what is in it. Core's objects, and each plugin object whose model has `deletedAt`.
  */
-export function registerTrash(builder: Builder, pluginObjects: readonly ObjectDeclaration[] = []) {
+export function registerTrash(builder: Builder, pluginObjects: readonly ObjectDeclaration[] = [], customObjects: readonly ResolvedObject[] = []) {
   const objects: TrashObject[] = [
     ...Object.values(trashObjects),
     ...pluginObjects.flatMap((declaration) => {
@@ -40,11 +40,13 @@ export function registerTrash(builder: Builder, pluginObjects: readonly ObjectDe
     }),
   ];
   const byValue = new Map(objects.map((object) => [enumValueOf(object.typename), object]));
+  // The workspace's custom objects are listed too; their delete and restore are their own (custom-objects.ts).
+  const customByValue = new Map(customObjects.map((object) => [enumValueOf(object.name), object]));
   const TrashObjectEnum = builder.enumType('TrashObject', {
-    values: [...byValue.keys()] as readonly string[] as readonly ['CUSTOMER'],
+    values: [...byValue.keys(), ...customByValue.keys()] as readonly string[] as readonly ['CUSTOMER'],
   });
-  const objectOf = (value: string) => byValue.get(value)!.name;
-  const typenameOf = (name: string) => objects.find((object) => object.name === name)!.typename;
+  const objectOf = (value: string) => byValue.get(value)?.name ?? customByValue.get(value)!.name;
+  const typenameOf = (name: string) => objects.find((object) => object.name === name)?.typename ?? name;
 
   const TrashEntry = builder.objectRef<TrashedRow & { object: string }>('TrashEntry').implement({
     description: 'A record in the trash. It is read through the trash only; restore it to read it as usual.',
@@ -75,7 +77,11 @@ export function registerTrash(builder: Builder, pluginObjects: readonly ObjectDe
           { args, defaultSize: 20, maxSize: MAX_PAGE_SIZE, toCursor: trashCursor },
           async ({ after, limit, inverted }: ResolveCursorConnectionArgs) => {
             if (inverted) throw badInput('trash pages forward only (first/after)', 'last');
-            const rows = await listTrash(callerOf(context), object, { take: limit, after: after ? afterTrashCursor(after) : null });
+            const page = { take: limit, after: after ? afterTrashCursor(after) : null };
+            const custom = customByValue.get(args.object);
+            const rows = custom
+              ? ((await listTrashedRecords(callerOf(context), { object: custom, permissions: context.permissions }, page)) as unknown as TrashedRow[])
+              : await listTrash(callerOf(context), object, page);
             return rows.map((row) => ({ ...row, object }));
           },
         );

@@ -51,7 +51,9 @@ export class WriteInputs {
     return { ...fields, ...this.customFields.fields(t as never, object.name) } as never;
   }
 
-  create(object: ResolvedObject): InputRef {
+  /** Null when the object has nothing to write yet (a custom object before its first field). */
+  create(object: ResolvedObject): InputRef | null {
+    if (![...object.fields.values()].some((field) => writableOn(field, 'create') || field.stored)) return null;
     return this.builder.inputType(`${object.name}Input`, {
       description: `A ${object.name} to create or upsert (see docs/data.md). Create-only fields are ignored when an upsert updates.`,
       fields: (t) => this.#fields(t as never, object, 'create'),

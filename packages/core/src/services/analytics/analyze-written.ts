@@ -1,7 +1,7 @@
 import type { ScopedPrisma } from '@crm/db';
 
-/** Tables a bulk job writes, by the number of rows it wrote (names are ours, never input). */
-export type RowsWritten = Partial<Record<'Customer' | 'CustomerScore' | 'SegmentSnapshot', number>>;
+/** Tables a bulk job writes, by the number of rows it wrote (names are ours: models, never input). */
+export type RowsWritten = Partial<Record<string, number>>;
 
 /**
  * ANALYZE on the tables a bulk job rewrote a good part of, right after it committed: the rule autovacuum applies

@@ -9,7 +9,9 @@ import type { ObjectWriter } from '../../objects/writer.js';
 import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
 import { trashObjectOfType, trashRecord } from '../trash/index.js';
 import { callerIn } from './caller-in.js';
+import { keyMatches } from './key-matches.js';
 import { coreWriters } from './core-writers.js';
+import { customRecordWriter } from './custom-record-writer.js';
 import { type BatchWrite, type RowOutcome, rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
 
 /** The most records one bulk call writes (imports write batches of at most this many). */
@@ -20,9 +22,12 @@ type Input = Record<string, unknown>;
 /** Which records a bulk update or delete targets: row ids, or a filter (of the caller's workspace, like every read). */
 export type BulkTarget = { ids: readonly string[] } | { filter: FilterNode };
 
-/** The object's writer with its defaults: the declaration's, else core's, with delete = the trash when trashable. */
+/**
+ * The object's writer with its defaults: the declaration's, else core's (a custom object's: its record commands),
+ * with delete = the trash when trashable.
+ */
 export function writerOf(object: ResolvedObject): ObjectWriter | null {
-  const declared = object.writer ?? coreWriters[object.name];
+  const declared = object.writer ?? (object.sharedTable ? customRecordWriter(object) : coreWriters[object.name]);
   if (!declared) return null;
   const trashed = trashObjectOfType(object.model);
   const trash = trashed
@@ -71,7 +76,10 @@ export function createBatchOf(writer: ObjectWriter): BatchWrite<Input> | undefin
  */
 async function targetIds(scope: CommandScope, object: ResolvedObject, target: BulkTarget): Promise<string[]> {
   if ('ids' in target) return [...target.ids];
-  const rows = await delegateOf(scope, object).findMany({ where: prismaWhere(target.filter), select: { id: true }, orderBy: { id: 'asc' }, take: BULK_LIMIT + 1 });
+  // A custom object's rows are its own in a table shared with the workspace's other custom objects.
+  const own = object.sharedTable ? { [object.sharedTable.column]: object.sharedTable.value } : null;
+  const where = own ? { AND: [prismaWhere(target.filter), own] } : prismaWhere(target.filter);
+  const rows = await delegateOf(scope, object).findMany({ where, select: { id: true }, orderBy: { id: 'asc' }, take: BULK_LIMIT + 1 });
   if (rows.length > BULK_LIMIT) throw badInput(`where.filter: matches more than ${BULK_LIMIT.toLocaleString('en')} records; narrow it, or page through them by ids`, 'where.filter');
   return rows.map((row) => row.id as string);
 }
@@ -134,8 +142,10 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
   assertBatch(inputs.length, 'inputs');
   if (!upsertKeysOf(object).includes(options.on)) throw badInput(`on: ${object.name} has no unique key ${options.on}`, 'on');
   const writer = requireWriter(object, 'create');
+  const keyField = object.fields.get(options.on)!;
   const keyOf = (input: Input) => {
-    const value = input[options.on];
+    // A custom field's value is in the input's `customFields` (a custom object's keys are its unique fields).
+    const value = keyField.stored ? (input[CUSTOM_VALUES_COLUMN] as Input | null | undefined)?.[options.on] : input[options.on];
     if (value === undefined || value === null || value === '') return null;
     return writer.key ? writer.key(options.on, value) : { column: options.on, value };
   };
@@ -196,8 +206,11 @@ export async function upsertRecords(caller: Caller, object: ResolvedObject, inpu
       batch,
       prepare: async (scope) => {
         const values = [...new Set(keys.filter((key) => key).map((key) => key!.value))];
-        const rows = values.length ? await delegateOf(scope, object).findMany({ where: { [column]: { in: values } }, select: { id: true, [column]: true } }) : [];
-        existing = new Map(rows.map((row) => [String(row[column]), row.id as string]));
+        // Found by the key's index, then read back through the caller's scope (workspace, trash, permissions).
+        const matches = await keyMatches(scope, object, keyField, column, values);
+        const rows = matches.length ? await delegateOf(scope, object).findMany({ where: { id: { in: matches.map((match) => match.id) } }, select: { id: true } }) : [];
+        const visible = new Set(rows.map((row) => row.id as string));
+        existing = new Map(matches.filter((match) => visible.has(match.id)).map((match) => [match.value, match.id]));
       },
     },
   );

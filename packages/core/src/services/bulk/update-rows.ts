@@ -1,7 +1,8 @@
 // One UPDATE statement for many rows of a model, each with its own values (bulk writes): Prisma's updateMany sets the
 // same data on every row, so a batch of different changes would be one statement per row.
-import { getDatamodel, Prisma } from '@crm/db';
+import { getDatamodel } from '@crm/db';
 import type { CommandScope } from '../../command.js';
+import { jsonValue } from '../../insert-rows.js';
 
 /** A row to change: its id, the row as read under its lock, and its changes (undefined: unchanged). */
 export interface RowChange {
@@ -14,13 +15,6 @@ const COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const models = getDatamodel().datamodel.models;
 /** Whether the model keeps Prisma's `@updatedAt` (set to now on every update, as Prisma does). */
 const stamped = (model: string) => models[model]?.fields.some((field) => field.name === 'updatedAt' && field.isUpdatedAt) ?? false;
-
-/** A column value as JSON text PostgreSQL reads back into the column's type (money as its decimal string). */
-function jsonValue(value: unknown): unknown {
-  if (value instanceof Prisma.Decimal) return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  return value;
-}
 
 /**
  * Writes `rows` of `model` (locked and read by the caller in this transaction) with one statement, setting each

@@ -7,6 +7,7 @@ import { badInput, notFound } from '../../errors.js';
 import type { ResolvedField, ResolvedObject } from '../../objects/declaration.js';
 import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
 import { BULK_LIMIT, createBatchOf, upsertKeysOf, upsertRecords, writerOf } from '../bulk/bulk-commands.js';
+import { analyzeWritten } from '../analytics/analyze-written.js';
 import { rowsCommand, type RowsResult } from '../bulk/row-runner.js';
 import { CellError, cellValue } from './csv-values.js';
 
@@ -223,6 +224,8 @@ export async function importRecords(caller: Caller, source: Readable | AsyncIter
   }
   if (job) {
     await caller.db.importJob.updateMany({ where: { id: job.id }, data: { status: 'DONE', finishedAt: new Date() } });
+    // The planner's statistics as true as the table now is (the seed and the order import do the same).
+    await analyzeWritten(caller.db, { [object.model]: summary.created - (job.created ?? 0) });
     const stored = await caller.db.importJob.findUnique({ where: { id: job.id }, select: { errors: true } });
     summary.errors = (stored?.errors as ImportLineError[] | null) ?? summary.errors;
   }

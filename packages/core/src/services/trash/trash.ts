@@ -4,6 +4,7 @@ import { conflict, notFound } from '../../errors.js';
 import { fields, parseInput, z } from '../../validation.js';
 import { allTrashObjects, type TrashObject, trashObjectOf } from './objects.js';
 import type { TrashObjectName } from './trash-events.js';
+import { purgeExpiredRecords, workspacesWithExpiredRecordsSql } from '../../custom-objects/record-retention.js';
 
 /** A row as the trash handles it: every trashable model has these columns. */
 export type TrashedRow = Record<string, unknown> & {
@@ -162,6 +163,7 @@ export async function purgeExpiredTrash(caller: Caller, cutoff: Date, batchSize 
         destroyed += rows.length;
         if (destroyed >= batchSize) break;
       }
+      destroyed += await purgeExpiredRecords(scope, cutoff, batchSize - destroyed);
       return destroyed;
     },
     { role: 'ADMIN' },
@@ -186,5 +188,5 @@ export function workspacesWithExpiredTrashSql(present: ReadonlySet<string>): str
   const selects = allTrashObjects
     .filter((object) => present.has(object.typename))
     .map((object) => `SELECT DISTINCT "workspaceId"::text AS "workspaceId" FROM "${object.typename}" WHERE "deletedAt" < $1`);
-  return selects.length ? selects.join(' UNION ') : `SELECT NULL::text AS "workspaceId" WHERE $1::timestamptz IS NULL`;
+  return [...selects, workspacesWithExpiredRecordsSql].join(' UNION ');
 }

@@ -1,0 +1,25 @@
+// The trash retention of custom objects' records (docs/data.md, "Trash"): their table is shared by every custom object
+// and their trash is their own commands' (deleteX/restoreX), so the retention job destroys them here, with the same
+// claim as every other trashed row (FOR UPDATE SKIP LOCKED: instances share the work, each row goes once).
+import { includingTrashed, Prisma } from '@crm/db';
+import type { CommandScope } from '../command.js';
+import { recordEventType } from './custom-object.js';
+
+/** Workspaces holding custom records trashed before `$1` (a part of the retention job's UNION). */
+export const workspacesWithExpiredRecordsSql = `SELECT DISTINCT "workspaceId"::text AS "workspaceId" FROM "CustomRecord" WHERE "deletedAt" < $1`;
+
+/** Destroys up to `limit` records of the workspace's custom objects trashed before `cutoff`; `x.destroyed` for each. */
+export async function purgeExpiredRecords(scope: CommandScope, cutoff: Date, limit: number): Promise<number> {
+  if (limit <= 0) return 0;
+  const claimed = await scope.tx.$queryRaw<{ id: string; name: string }[]>(Prisma.sql`
+    SELECT r.id::text AS id, o.name FROM "CustomRecord" r JOIN "CustomObjectDefinition" o ON o.id = r."objectId"
+     WHERE r."workspaceId" = ${scope.session.workspaceId}::uuid AND r."deletedAt" < ${cutoff}
+     ORDER BY r."deletedAt" LIMIT ${limit}
+     FOR UPDATE OF r SKIP LOCKED`);
+  if (!claimed.length) return 0;
+  await scope.tx.customRecord.deleteMany({ where: { id: { in: claimed.map((row) => row.id) }, ...includingTrashed } });
+  for (const { id, name } of claimed) {
+    scope.emit(recordEventType({ name }, 'destroyed') as never, { type: name, id }, { object: name, reason: 'retention' } as never);
+  }
+  return claimed.length;
+}

@@ -1,0 +1,68 @@
+// One INSERT statement for many rows of a model, sent as one JSON parameter (bulk writes, imports, a command's events).
+// Prisma's createMany of 1,000 rows binds every value as its own parameter and builds the statement in its query
+// compiler: most of an import's CPU and its memory peak (docs/performance.md, "Bulk writes and import"). Here the rows
+// travel as one jsonb value that PostgreSQL turns back into typed rows (`jsonb_populate_recordset`).
+import { getDatamodel, Prisma, type ScopedTransaction } from '@crm/db';
+import { rowAccessOf } from './permissions/write-guard.js';
+import type { Permissions } from './permissions/permissions.js';
+import { newRowId } from './uuid.js';
+
+const COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const models = getDatamodel().datamodel.models;
+
+/** What Prisma fills in on the client for a create: the id (`@default(uuid(7))`) and `@updatedAt`. */
+function clientDefaults(model: string): { id: boolean; updatedAt: string[] } {
+  const fields = models[model]?.fields;
+  if (!fields) throw new Error(`insertRows: no model ${model}`);
+  return {
+    id: fields.some((field) => field.name === 'id' && field.isId && field.hasDefaultValue && field.type === 'String'),
+    updatedAt: fields.filter((field) => field.isUpdatedAt).map((field) => field.name),
+  };
+}
+
+/** A column value as JSON text PostgreSQL reads back into the column's type (money as its decimal string). */
+export function jsonValue(value: unknown): unknown {
+  if (value instanceof Prisma.Decimal) return value.toString();
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
+
+/**
+ * Inserts `rows` (Prisma's unchecked create data: plain column values, no nested writes) into `model` in one statement
+ * (one per distinct set of given columns), ids and `@updatedAt` filled in as Prisma does, other missing columns taking
+ * their database defaults. Returns the rows' ids, in order. With `permissions` that restrict writes, the rows pass the
+ * data layer's write guard first, as a Prisma `createMany` would (`rowAccessOf`: FORBIDDEN fields, own records). Raw
+ * SQL: the rows must carry their `workspaceId`.
+ */
+export async function insertRows(
+  tx: ScopedTransaction,
+  model: string,
+  rows: readonly Record<string, unknown>[],
+  permissions?: Permissions,
+): Promise<string[]> {
+  if (!rows.length) return [];
+  const guarded = permissions?.restrictsRows ? (rowAccessOf(permissions).write(model, 'createMany', { data: rows }).data as Record<string, unknown>[]) : rows;
+  const defaults = clientDefaults(model);
+  const now = new Date().toISOString();
+  const ids: string[] = [];
+  // By the columns given (undefined is "not given": the column's default applies): one statement per distinct set.
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const given of guarded) {
+    const row: Record<string, unknown> = {};
+    for (const column of defaults.updatedAt) row[column] = now;
+    for (const [column, value] of Object.entries(given)) if (value !== undefined) row[column] = jsonValue(value);
+    if (defaults.id && row.id === undefined) row.id = newRowId();
+    ids.push(row.id as string);
+    const key = Object.keys(row).sort().join(',');
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  for (const [key, group] of groups) {
+    const columns = key.split(',');
+    for (const column of columns) if (!COLUMN.test(column)) throw new Error(`insertRows: not a column name: ${column}`);
+    const list = columns.map((column) => `"${column}"`).join(', ');
+    await tx.$executeRawUnsafe(`INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`, JSON.stringify(group));
+  }
+  return ids;
+}
