@@ -1,18 +1,23 @@
 // The custom fields benchmark of docs/custom-fields.md. Usage (from the repository root):
 //   npm run bench:custom-fields -- [--customers 100000] [--requests 40] [--workspaces 1000] [--distinct 20]
+//                                  [--all-distinct 1000]
 // 1. On a throwaway PostgreSQL database (created and dropped by the test gateway): `customers` customers with a
 //    lifetime value; defining an indexed MONEY custom field over HTTP is timed while a reader lists customers without
 //    pause (its slowest read during the definition is reported: the index is built CONCURRENTLY); then every customer
 //    gets the same amount in the custom field, and filter+sort on the custom field is timed against the same on the
 //    built-in `lifetimeValue` (same type, indexed too), one request at a time, medians and their ratio.
+//    The same for text: an indexed TEXT custom field holding each customer's name, `startsWith` plus sort ascending,
+//    against the built-in `name` (indexed per workspace).
 //    Then a custom object `Contract` with one record per customer and an indexed MONEY field with the same amounts:
 //    filter+sort on it, timed against the built-in field the same way.
-// 2. In process: the time to build one workspace's schema with custom fields, and the heap held by the cached
-//    schemas of `workspaces` workspaces whose definitions fall in `distinct` different sets (equal sets share one).
+// 2. In process: the time to build one workspace's schema with custom fields (and with a custom object and its
+//    relation to customers), and the heap held by the cached schemas of `workspaces` workspaces whose definitions fall
+//    in `distinct` different sets (equal sets share one); then of `all-distinct` workspaces whose definitions all
+//    differ, under the cache's own bound (200 distinct schemas kept: the others are rebuilt when they come back).
 // Prints one JSON line.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { type CustomField, customFieldTypes } from '@crm/core';
+import { type CustomField, customFieldTypes, type WorkspaceDefinitions } from '@crm/core';
 import { buildSchema } from '@crm/graph';
 import { InProcessEventBus, silentLogger, WorkspaceSchemas } from '@crm/gateway';
 import { startTestGateway } from '@crm/gateway/testing';
@@ -23,12 +28,14 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '40' },
     workspaces: { type: 'string', default: '1000' },
     distinct: { type: 'string', default: '20' },
+    'all-distinct': { type: 'string', default: '1000' },
   },
 });
 const customers = Number(args.customers);
 const requests = Number(args.requests);
 const workspaces = Number(args.workspaces);
 const distinct = Number(args.distinct);
+const allDistinct = Number(args['all-distinct']);
 const log = (line: string) => process.stderr.write(`[bench:custom-fields] ${line}\n`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -72,12 +79,16 @@ try {
   await reader;
   log(`defined in ${round(defineMs)} ms; ${duringDefine.length} reads meanwhile`);
 
-  await t.database.sql.query(`UPDATE "Customer" SET "customFields" = jsonb_build_object('contractValue', to_char("lifetimeValue", 'FM999999999990.00')) WHERE "workspaceId" = $1`, [workspaceId]);
+  await client.query(`mutation { defineCustomField(input: { object: CUSTOMER, name: "code", type: TEXT, indexed: true }) { customField { id } } }`);
+  await t.database.sql.query(
+    `UPDATE "Customer" SET "customFields" = jsonb_build_object('contractValue', to_char("lifetimeValue", 'FM999999999990.00'), 'code', "name") WHERE "workspaceId" = $1`,
+    [workspaceId],
+  );
   await t.database.sql.query('VACUUM ANALYZE "Customer"');
 
   const threshold = '50000.00';
-  const timed = async (field: string, order: string) => {
-    const variables = { f: { [field]: { gte: threshold } }, o: [{ field: order, direction: 'DESC' }] };
+  const timed = async (field: string, order: string, condition: object = { gte: threshold }, direction = 'DESC') => {
+    const variables = { f: { [field]: condition }, o: [{ field: order, direction }] };
     await client.query(LIST, variables);
     const times: number[] = [];
     for (let i = 0; i < requests; i++) {
@@ -99,6 +110,19 @@ try {
     client.query(LIST, { f: { contractValue: { gte: threshold } }, o: [{ field: 'CONTRACT_VALUE', direction: 'DESC' }, { field: 'NAME' }] }),
   ]);
   if (JSON.stringify(same[0]) !== JSON.stringify(same[1])) throw new Error('the custom field and the built-in one did not select the same page');
+  // Text: names starting with "Customer 4" (about 11 %), sorted ascending.
+  const prefix = { startsWith: 'Customer 4' };
+  const textBuiltIn: number[] = [];
+  const textCustom: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    textBuiltIn.push(await timed('name', 'NAME', prefix, 'ASC'));
+    textCustom.push(await timed('code', 'CODE', prefix, 'ASC'));
+  }
+  const sameText = await Promise.all([
+    client.query(LIST, { f: { name: prefix }, o: [{ field: 'NAME', direction: 'ASC' }] }),
+    client.query(LIST, { f: { code: prefix }, o: [{ field: 'CODE', direction: 'ASC' }] }),
+  ]);
+  if (JSON.stringify(sameText[0]) !== JSON.stringify(sameText[1])) throw new Error('the custom text field and name did not select the same page');
   // 1b. A custom object with as many records, its indexed MONEY field holding the same amounts: filter+sort on it
   // against the same on the built-in field (records in the shared CustomRecord table, read by the engine).
   const object = (await client.query(`mutation { defineCustomObject(input: { name: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject.id as string;
@@ -138,18 +162,23 @@ try {
     filterSortBuiltInMs: round(median(builtIn)),
     filterSortCustomMs: round(median(custom)),
     customToBuiltInRatio: round(median(custom) / median(builtIn)),
+    filterSortTextBuiltInMs: round(median(textBuiltIn)),
+    filterSortTextCustomMs: round(median(textCustom)),
+    textCustomToBuiltInRatio: round(median(textCustom) / median(textBuiltIn)),
   };
+  // Printed at once too (stderr): the schema part that follows takes minutes.
+  log(`database part: ${JSON.stringify(result)}`);
 } finally {
   await t.close();
 }
 
 // 2. Schemas: build time per distinct definition set, heap of `workspaces` workspaces' cached schemas.
-const definitionSet = (n: number): CustomField[] =>
+const definitionSet = (n: number, object?: string): CustomField[] =>
   Array.from({ length: 10 }, (_, i) => {
     const type = customFieldTypes[(n + i) % customFieldTypes.length]!;
     return {
       id: `00000000-0000-4000-8000-${String(n * 100 + i).padStart(12, '0')}`,
-      object: i % 3 === 2 ? 'Company' : 'Customer',
+      object: object ?? (i % 3 === 2 ? 'Company' : 'Customer'),
       name: `field${n}x${i}`,
       key: `field${n}x${i}`,
       label: `Field ${i}`,
@@ -167,14 +196,21 @@ const definitionSet = (n: number): CustomField[] =>
       position: i,
     };
   });
+/** Set `n` with a custom object too: `Contract` with ten fields of its own and a relation to customers. */
+const withObject = (n: number): WorkspaceDefinitions => {
+  const id = `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`;
+  const relation: CustomField = { ...definitionSet(n, id)[0]!, id: `${id.slice(0, -4)}ffff`, name: 'customer', key: 'customer', type: 'relation', options: [], currency: null, target: 'Customer', position: 10 };
+  return { objects: [{ id, name: 'Contract', pluralName: 'contracts', label: 'Contract', description: null }], fields: [...definitionSet(n), ...definitionSet(n, id), relation] };
+};
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 const base = buildSchema();
+const build = ({ fields, objects }: WorkspaceDefinitions) => buildSchema({ customFields: fields, customObjects: objects });
 const bus = new InProcessEventBus();
 const schemas = new WorkspaceSchemas({
   base,
-  build: ({ fields }) => buildSchema({ customFields: fields }),
+  build,
   load: async (id) => ({ fields: definitionSet(Number(id.split('-')[1]) % distinct), objects: [] }),
   bus,
   logger: silentLogger,
@@ -189,15 +225,45 @@ for (let w = 0; w < workspaces; w++) {
 }
 gc?.();
 const heapAfter = process.memoryUsage().heapUsed;
+const sharedSchemas = schemas.distinctSchemas;
 schemas.close();
+
+// A workspace with a custom object: its schema is its own (the declaration names the object's id).
+const objectBuildTimes: number[] = [];
+for (let n = 0; n < 5; n++) {
+  const started = performance.now();
+  build(withObject(n));
+  objectBuildTimes.push(performance.now() - started);
+}
+
+// Every workspace different: the cache keeps its bound (200), the rest are rebuilt when they come back.
+gc?.();
+const heapBeforeDistinct = process.memoryUsage().heapUsed;
+const everyOne = new WorkspaceSchemas({ base, build, load: async (id) => ({ fields: definitionSet(1000 + Number(id.split('-')[1])), objects: [] }), bus, logger: silentLogger });
+const distinctStarted = performance.now();
+for (let w = 0; w < allDistinct; w++) {
+  await everyOne.forWorkspace(`all-${w}`);
+  if (w % 100 === 0) log(`all distinct: ${w}/${allDistinct} workspaces, ${everyOne.distinctSchemas} held`);
+}
+const allDistinctBuildMs = (performance.now() - distinctStarted) / Math.max(1, allDistinct);
+gc?.();
+const heapAfterDistinct = process.memoryUsage().heapUsed;
+const heldDistinct = everyOne.distinctSchemas;
+everyOne.close();
 console.log(
   JSON.stringify({
     ...result,
     schemaBuildMedianMs: round(median(buildTimes)),
     workspaces,
-    distinctSchemas: schemas.distinctSchemas,
+    distinctSchemas: sharedSchemas,
     cachedSchemasHeapMb: round((heapAfter - heapBefore) / 1024 / 1024, 1),
     heapPerDistinctSchemaMb: round((heapAfter - heapBefore) / 1024 / 1024 / Math.max(1, distinct), 1),
+    schemaBuildWithObjectMedianMs: round(median(objectBuildTimes)),
+    allDistinctWorkspaces: allDistinct,
+    allDistinctSchemasHeld: heldDistinct,
+    allDistinctHeapMb: round((heapAfterDistinct - heapBeforeDistinct) / 1024 / 1024, 1),
+    allDistinctHeapPerHeldSchemaMb: round((heapAfterDistinct - heapBeforeDistinct) / 1024 / 1024 / Math.max(1, heldDistinct), 1),
+    allDistinctBuildPerWorkspaceMs: round(allDistinctBuildMs),
     heapMeasuredWithGc: Boolean(gc),
     loadAverage: os.loadavg().map((v) => round(v)),
   }),

@@ -80,11 +80,15 @@ describe('custom fields across gateway instances (PostgreSQL + Redis)', () => {
       { name: `cf_${suffix}`, valid: true, unique: false },
       { name: `cfu_${suffix}`, valid: true, unique: true },
     ]);
+    // Statistics on the indexed expression, which the planner reads (a partial index's own it ignores).
+    const statistics = `SELECT stxname AS name FROM pg_statistic_ext WHERE stxname LIKE $1`;
+    expect(await one.database.sql.query(statistics, [`%${suffix}`])).toEqual([{ name: `cfs_${suffix}` }]);
 
     // Deleting it through instance 2 takes it out of instance 1's schema, and drops the indexes.
     await viaTwo.query(`mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId } }`, { i: { id: defined.defineCustomField.customField.id } });
     await waitFor(async () => Boolean((await viaOne.request(READ)).errors));
     expect(await one.database.sql.query(`SELECT 1 FROM pg_class WHERE relname LIKE $1`, [`%${suffix}`])).toEqual([]);
+    expect(await one.database.sql.query(statistics, [`%${suffix}`])).toEqual([]);
   });
 
   it('a custom object and its relation field defined through instance 1 are served by instance 2; its relation index is valid', async () => {

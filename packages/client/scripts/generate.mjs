@@ -1,8 +1,10 @@
 // Generates, from the committed schema.graphql at the repository root (or the installation's schema that
 // `crm client generate` wrote: CRM_CLIENT_SCHEMA, else .crm/schema.graphql when present): the gql.tada type of the schema
 // (src/generated/graphql-env.d.ts, which types every document) and the minified introspection graphcache uses
-// (src/generated/schema.ts). Both are build outputs, kept out of git; schema.graphql is the reviewed source.
+// (src/generated/schema.ts), into CRM_CLIENT_OUT instead when set (`crm client generate --types DIR`). Both are build
+// outputs, kept out of git; schema.graphql is the reviewed source.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { outputIntrospectionFile } from '@gql.tada/internal';
 import { minifyIntrospectionQuery } from '@urql/introspection';
 import { buildSchema, introspectionFromSchema } from 'graphql';
@@ -11,7 +13,7 @@ const installed = new URL('../../../.crm/schema.graphql', import.meta.url);
 const source = process.env.CRM_CLIENT_SCHEMA ?? (existsSync(installed) ? installed : new URL('../../../schema.graphql', import.meta.url));
 const sdl = readFileSync(source, 'utf8');
 const introspection = introspectionFromSchema(buildSchema(sdl), { descriptions: false });
-const out = new URL('../src/generated/', import.meta.url);
+const out = process.env.CRM_CLIENT_OUT ? pathToFileURL(`${process.env.CRM_CLIENT_OUT}/`) : new URL('../src/generated/', import.meta.url);
 mkdirSync(out, { recursive: true });
 writeFileSync(new URL('graphql-env.d.ts', out), outputIntrospectionFile(introspection, { fileType: '.d.ts', shouldPreprocess: true }));
 const minified = minifyIntrospectionQuery(introspection, { includeScalars: false, includeEnums: false, includeInputs: false, includeDirectives: false });

@@ -39,7 +39,7 @@ export interface OpenDatabaseOptions {
   /** Apply pending core migrations while opening. @default true */
   migrate?: boolean;
   /** Called for every SQL statement Prisma sends (query-count tests, debugging). */
-  onQuery?: (event: { query: string; durationMs: number }) => void;
+  onQuery?: (event: { query: string; params: string; durationMs: number }) => void;
   /** Runs around every statement Prisma sends (the gateway's tracing). */
   observeSql?: SqlStatementObserver;
   /** PostgreSQL: prepare repeated statements once per connection (`statement-names.ts`). @default true */
@@ -51,7 +51,7 @@ function createPrismaClient(driver: SqlDriverAdapterFactory, options: OpenDataba
   if (!options.onQuery) return new PrismaClient({ adapter });
   const prisma = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
-  prisma.$on('query', (event) => onQuery({ query: event.query, durationMs: Number(event.duration) }));
+  prisma.$on('query', (event) => onQuery({ query: event.query, params: event.params, durationMs: Number(event.duration) }));
   return prisma;
 }
 

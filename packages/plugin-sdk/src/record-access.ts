@@ -12,8 +12,13 @@ import {
   type ResolvedObject,
   coreFilterContext,
   coreObjects,
+  customValueSql,
+  loadWorkspaceDefinitions,
   parseFilter,
   prismaWhere,
+  type ResolvedField,
+  workspaceDeclarations,
+  type WorkspaceDefinitions,
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
@@ -36,7 +41,16 @@ type Reader = object;
 export interface RecordAccess {
   /** Every declared object: core's and the enabled plugins'. */
   readonly catalog: ObjectCatalog;
-  /** Validates a filter of `object` in the list filter language; BAD_USER_INPUT with `extensions.field` under `path`. */
+  /**
+   * This access with one workspace's own definitions: its custom fields on the objects they extend (values in the
+   * `customFields` JSON) and its custom objects. Two statements through `db`, a client scoped to `workspaceId`. Only
+   * this access ranges `select` over a custom date field (its own SQL, narrowed to the workspace by hand).
+   */
+  inWorkspace(db: Reader, workspaceId: string): Promise<RecordAccess>;
+  /**
+   * Validates a filter of `object` in the list filter language, as `matches` and `select` can evaluate it (custom
+   * fields' values are not: BAD_USER_INPUT); BAD_USER_INPUT with `extensions.field` under `path`.
+   */
   parseFilter(object: string, raw: unknown, path: string): FilterNode;
   /**
    * Whether the record `id` of `object` matches `filter` now: one `count` through the given client (tenancy and the
@@ -58,7 +72,9 @@ export interface RecordAccess {
    * The records that match `filter` (all when absent) and, with `range`, whose date field `range.field` lies in
    * `(after, until]`; ordered by that field and id (else by id), at most `limit`. Each as `{ id, <fields…> }` with
    * the named declared fields. `range.cursor` (the last record of the previous page: its id and the field's value)
-   * continues after it. One statement: for selections ("run on these records") and scans of a date field.
+   * continues after it. One statement: for selections ("run on these records") and scans of a date field. A custom
+   * date field (through `inWorkspace`'s access) is ranged over by its own SQL, the read engine's expression for the
+   * field (its expression index serves it); with a `filter`, a second statement per page keeps the matching ones.
    */
   select(
     db: Reader,
@@ -118,11 +134,25 @@ function jsonValue(value: unknown): unknown {
   return value;
 }
 
+/** A field's value in a row: its column, or its key in the JSON column (custom fields). */
+function valueOf(field: ResolvedField, row: Record<string, unknown>): unknown {
+  if (!field.stored) return row[field.column];
+  const json = row[field.stored.json];
+  return json && typeof json === 'object' ? (json as Record<string, unknown>)[field.stored.key] : null;
+}
+
 /** The declared fields of a row, by their declared names. */
 function recordJson(object: ResolvedObject, row: Record<string, unknown>): RecordJson {
   const out: RecordJson = {};
-  for (const field of object.fields.values()) out[field.name] = jsonValue(row[field.column]);
+  for (const field of object.fields.values()) out[field.name] = jsonValue(valueOf(field, row));
   return out;
+}
+
+/** A time as a custom date field's stored text compares with it: `YYYY-MM-DD` (a date: its UTC day), or the ISO instant. */
+const storedTime = (field: ResolvedField, time: Date) => (field.kind === 'date' ? time.toISOString().slice(0, 10) : time.toISOString());
+
+interface RawReader {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
 function delegate(db: Reader, model: string) {
@@ -139,14 +169,60 @@ function delegate(db: Reader, model: string) {
 
 /** Record access over core's objects and `objects` (the enabled plugins' declarations). */
 export function createRecordAccess(objects: readonly ObjectDeclaration[]): RecordAccess {
-  const catalog = new ObjectCatalog([...coreObjects, ...objects]);
+  return accessOver([...coreObjects, ...objects], null);
+}
+
+/**
+ * A custom date field's records in `(after, until]` after `cursor`, ordered by the value and id: the rows of
+ * `object` in `workspaceId` (and of the object, in a shared table), out of the trash.
+ */
+async function customDateRange(
+  db: RawReader,
+  workspaceId: string,
+  object: ResolvedObject,
+  field: ResolvedField,
+  range: { after?: Date; until?: Date; cursor?: { id: string; value: Date } | null },
+  limit: number,
+): Promise<{ id: string; value: string }[]> {
+  const value = customValueSql(field.kind, field.stored!.key);
+  const params: unknown[] = [workspaceId];
+  const bind = (v: unknown, cast = '') => `$${params.push(v)}${cast}`;
+  const where = [`"workspaceId" = $1::uuid`, `${value} IS NOT NULL`];
+  if (object.sharedTable) where.push(`"${object.sharedTable.column}" = ${bind(object.sharedTable.value, '::uuid')}`);
+  if (isTrashable(object.model)) where.push(`"deletedAt" IS NULL`);
+  if (range.after) where.push(`${value} > ${bind(storedTime(field, range.after))}`);
+  if (range.until) where.push(`${value} <= ${bind(storedTime(field, range.until))}`);
+  if (range.cursor) {
+    const at = bind(storedTime(field, range.cursor.value));
+    where.push(`(${value} > ${at} OR (${value} = ${at} AND "id" > ${bind(range.cursor.id, '::uuid')}))`);
+  }
+  return db.$queryRawUnsafe<{ id: string; value: string }[]>(
+    `SELECT "id"::text AS "id", ${value} AS "value" FROM "${object.model}" WHERE ${where.join(' AND ')} ORDER BY ${value}, "id" LIMIT ${bind(limit, '::int')}`,
+    ...params,
+  );
+}
+
+/** Access over the built-in declarations `base`, with one workspace's definitions added when given. */
+function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string; definitions: WorkspaceDefinitions } | null): RecordAccess {
+  const catalog = new ObjectCatalog(workspace ? workspaceDeclarations(base, workspace.definitions) : base);
   const filterContext = coreFilterContext(catalog);
   const objectOf = (name: string) => catalog.get(name);
   const where = (model: string, id: string, trashed: boolean) => (trashed && isTrashable(model) ? { id, ...includingTrashed } : { id });
 
   const access: RecordAccess = {
     catalog,
-    parseFilter: (object, raw, path) => parseFilter(objectOf(object), raw, filterContext, path),
+    inWorkspace: async (db, workspaceId) =>
+      accessOver(base, { id: workspaceId, definitions: await loadWorkspaceDefinitions(db as Parameters<typeof loadWorkspaceDefinitions>[0], workspaceId) }),
+    parseFilter(object, raw, path) {
+      const filter = parseFilter(objectOf(object), raw, filterContext, path);
+      try {
+        prismaWhere(filter);
+      } catch (error) {
+        // A custom field's value: only the read engine compares those (typed, in JSON).
+        throw badInput(`${path}: ${error instanceof Error ? error.message.split(':')[0] : 'not evaluable'}: a condition cannot test a custom field yet`, path);
+      }
+      return filter;
+    },
     async matches(db, object, id, filter, options = {}) {
       const model = objectOf(object).model;
       return (await delegate(db, model).count({ where: { ...where(model, id, options.trashed ?? false), AND: [prismaWhere(filter)] } })) > 0;
@@ -180,30 +256,60 @@ export function createRecordAccess(objects: readonly ObjectDeclaration[]): Recor
     },
     async select(db, name, options) {
       const object = objectOf(name);
-      const and: unknown[] = [];
-      if (options.filter) and.push(prismaWhere(options.filter));
-      if (options.ids) and.push({ id: { in: [...options.ids] } });
-      let orderBy: unknown = [{ id: 'asc' }];
-      if (options.range) {
-        const field = object.fields.get(options.range.field);
-        if (!field) throw new Error(`${name} has no field ${options.range.field}`);
-        const { after, until, cursor } = options.range;
-        and.push({ [field.column]: { not: null, ...(after ? { gt: after } : {}), ...(until ? { lte: until } : {}) } });
-        if (cursor) and.push({ OR: [{ [field.column]: { gt: cursor.value } }, { [field.column]: cursor.value, id: { gt: cursor.id } }] });
-        orderBy = [{ [field.column]: 'asc' }, { id: 'asc' }];
-      }
       const columns = (options.fields ?? []).map((f) => {
         const field = object.fields.get(f);
         if (!field) throw new Error(`${name} has no field ${f}`);
         return field;
       });
-      const select = Object.fromEntries([['id', true], ...columns.map((field) => [field.column, true])]);
-      const rows = await delegate(db, object.model).findMany({ where: and.length ? { AND: and } : {}, orderBy, take: options.limit, select });
-      return rows.map((row) => {
+      const shape = (row: Record<string, unknown>) => {
         const out: RecordJson = { id: row.id };
-        for (const field of columns) out[field.name] = jsonValue(row[field.column]);
+        for (const field of columns) out[field.name] = jsonValue(valueOf(field, row));
         return out;
-      });
+      };
+      const and: unknown[] = [];
+      if (options.filter) and.push(prismaWhere(options.filter));
+      if (options.ids) and.push({ id: { in: [...options.ids] } });
+      if (object.sharedTable) and.push({ [object.sharedTable.column]: object.sharedTable.value });
+      const select = Object.fromEntries([['id', true], ...columns.map((field) => [field.stored?.json ?? field.column, true])]);
+      const rangeField = options.range ? object.fields.get(options.range.field) : undefined;
+      if (options.range && !rangeField) throw new Error(`${name} has no field ${options.range.field}`);
+      if (options.range && rangeField?.stored) {
+        if (!workspace) throw new Error(`${name}.${rangeField.name} is a custom field: select through objects.inWorkspace`);
+        return customDateSelect(rangeField, options.range);
+      }
+      let orderBy: unknown = [{ id: 'asc' }];
+      if (options.range && rangeField) {
+        const column = rangeField.column;
+        const { after, until, cursor } = options.range;
+        and.push({ [column]: { not: null, ...(after ? { gt: after } : {}), ...(until ? { lte: until } : {}) } });
+        if (cursor) and.push({ OR: [{ [column]: { gt: cursor.value } }, { [column]: cursor.value, id: { gt: cursor.id } }] });
+        orderBy = [{ [column]: 'asc' }, { id: 'asc' }];
+      }
+      const rows = await delegate(db, object.model).findMany({ where: and.length ? { AND: and } : {}, orderBy, take: options.limit, select });
+      return rows.map(shape);
+
+      /**
+       * Pages of the range in the field's order; with a filter or ids, each page's records that match (one more
+       * statement), until `limit` match or the range ends: the last record returned is a true cursor.
+       */
+      async function customDateSelect(field: ResolvedField, range: NonNullable<typeof options.range>): Promise<RecordJson[]> {
+        const found: RecordJson[] = [];
+        let cursor = range.cursor ?? null;
+        for (;;) {
+          const want = options.limit - found.length;
+          const page = await customDateRange(db as RawReader, workspace!.id, object, field, { ...range, cursor }, want);
+          if (!page.length) return found;
+          const rows = await delegate(db, object.model).findMany({ where: { AND: [...and, { id: { in: page.map((r) => r.id) } }] }, select });
+          const byId = new Map(rows.map((row) => [String(row.id), row]));
+          for (const { id } of page) {
+            const row = byId.get(id);
+            if (row) found.push(shape(row));
+          }
+          if (found.length >= options.limit || page.length < want) return found;
+          const last = page.at(-1)!;
+          cursor = { id: last.id, value: new Date(last.value) };
+        }
+      }
     },
     changeOf(event) {
       if (!catalog.has(event.subjectType)) return null;

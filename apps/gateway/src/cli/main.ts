@@ -13,6 +13,7 @@ import { importOrdersCommand } from './import.js';
 import { importRecordsCommand } from './import-records.js';
 import { migrate } from './migrate.js';
 import { clientGenerate } from './client-generate.js';
+import { customFieldsReindex } from './custom-fields-reindex.js';
 import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
 import { pluginDev } from './plugin-dev.js';
 import { pluginDeliveries, pluginRedeliver } from './plugin-deliveries.js';
@@ -39,6 +40,7 @@ const commands: CliCommand[] = [
   pluginDev,
   pluginPack,
   clientGenerate,
+  customFieldsReindex,
   pluginDeliveries,
   pluginRedeliver,
 ];

@@ -20,6 +20,8 @@ export interface WorkspaceSchemasOptions {
 
 interface Entry {
   schema: GraphQLSchema;
+  /** The digest of its definitions (null: the base schema). */
+  digest: string | null;
   unsubscribe: () => void;
 }
 
@@ -27,7 +29,8 @@ interface Entry {
  * Each workspace's schema: the declarations plus its custom fields, built once per distinct set of definitions (by
  * digest, so workspaces with equal definitions share one schema object, and those without any share the base one),
  * and dropped when a `metadata.changed` event of the workspace arrives on the bus (from this instance or another:
- * the next request rebuilds it). An empty batch from the bus (it may have missed events) drops it too.
+ * the next request rebuilds it). An empty batch from the bus (it may have missed events) drops it too. At most
+ * `maxSchemas` distinct schemas are held: the least recently used one is dropped with the workspaces holding it.
  */
 export class WorkspaceSchemas {
   readonly #workspaces = new Map<string, Entry>();
@@ -35,6 +38,8 @@ export class WorkspaceSchemas {
   /** Bumped by each change of a workspace: a load that started before it does not keep its stale result. */
   readonly #generation = new Map<string, number>();
   readonly #byDigest = new Map<string, GraphQLSchema>();
+  /** The workspaces holding each digest's schema: evicting a schema forgets them, so it is really released. */
+  readonly #holders = new Map<string, Set<string>>();
   readonly #max: number;
 
   constructor(private readonly options: WorkspaceSchemasOptions) {
@@ -62,7 +67,10 @@ export class WorkspaceSchemas {
 
   forWorkspace(workspaceId: string): Promise<GraphQLSchema> {
     const known = this.#workspaces.get(workspaceId);
-    if (known) return Promise.resolve(known.schema);
+    if (known) {
+      if (known.digest !== null) this.#touch(known.digest, known.schema);
+      return Promise.resolve(known.schema);
+    }
     let loading = this.#loading.get(workspaceId);
     if (!loading) {
       loading = this.#load(workspaceId).finally(() => this.#loading.delete(workspaceId));
@@ -84,12 +92,19 @@ export class WorkspaceSchemas {
   async #load(workspaceId: string): Promise<GraphQLSchema> {
     const generation = this.#generation.get(workspaceId) ?? 0;
     const definitions = await this.options.load(workspaceId);
-    const schema = this.#schemaOf(definitions);
-    if ((this.#generation.get(workspaceId) ?? 0) === generation && !this.#workspaces.has(workspaceId)) {
+    const { schema, digest } = this.#schemaOf(definitions);
+    // Kept only while its schema is (an eviction during a slow load leaves it to be rebuilt next time).
+    const held = digest === null || this.#byDigest.get(digest) === schema;
+    if (held && (this.#generation.get(workspaceId) ?? 0) === generation && !this.#workspaces.has(workspaceId)) {
       const unsubscribe = this.options.bus.subscribe(workspaceId, (events) => {
         if (!events.length || events.some((e) => e.type === 'metadata.changed')) this.#forget(workspaceId);
       });
-      this.#workspaces.set(workspaceId, { schema, unsubscribe });
+      this.#workspaces.set(workspaceId, { schema, digest, unsubscribe });
+      if (digest !== null) {
+        const holders = this.#holders.get(digest) ?? new Set<string>();
+        holders.add(workspaceId);
+        this.#holders.set(digest, holders);
+      }
     }
     return schema;
   }
@@ -100,17 +115,16 @@ export class WorkspaceSchemas {
     if (!entry) return;
     entry.unsubscribe();
     this.#workspaces.delete(workspaceId);
+    if (entry.digest !== null) this.#holders.get(entry.digest)?.delete(workspaceId);
   }
 
-  #schemaOf(definitions: WorkspaceDefinitions): GraphQLSchema {
-    if (!definitions.fields.length && !definitions.objects.length) return this.options.base;
+  #schemaOf(definitions: WorkspaceDefinitions): { schema: GraphQLSchema; digest: string | null } {
+    if (!definitions.fields.length && !definitions.objects.length) return { schema: this.options.base, digest: null };
     const digest = createHash('sha256').update(workspaceDigestSource(definitions, definitionsDigestSource)).digest('hex');
     const found = this.#byDigest.get(digest);
     if (found) {
-      // Most recently used last: the first entry is the one evicted.
-      this.#byDigest.delete(digest);
-      this.#byDigest.set(digest, found);
-      return found;
+      this.#touch(digest, found);
+      return { schema: found, digest };
     }
     let schema: GraphQLSchema;
     try {
@@ -119,10 +133,23 @@ export class WorkspaceSchemas {
       // Definitions are checked before they commit; should a set still not build, the workspace keeps working on
       // the declarations alone rather than on no schema at all.
       this.options.logger.error('custom fields schema failed to build; serving the base schema', { digest, ...describeError(error) });
-      return this.options.base;
+      return { schema: this.options.base, digest: null };
     }
     this.#byDigest.set(digest, schema);
-    if (this.#byDigest.size > this.#max) this.#byDigest.delete(this.#byDigest.keys().next().value!);
-    return schema;
+    if (this.#byDigest.size > this.#max) this.#evict(this.#byDigest.keys().next().value!);
+    return { schema, digest };
+  }
+
+  /** Marks a schema used now: most recently used last, so the first entry is the one evicted. */
+  #touch(digest: string, schema: GraphQLSchema): void {
+    this.#byDigest.delete(digest);
+    this.#byDigest.set(digest, schema);
+  }
+
+  /** Drops a schema and forgets the workspaces holding it (they rebuild it, or share another, when they come back). */
+  #evict(digest: string): void {
+    this.#byDigest.delete(digest);
+    for (const workspaceId of [...(this.#holders.get(digest) ?? [])]) this.#forget(workspaceId);
+    this.#holders.delete(digest);
   }
 }

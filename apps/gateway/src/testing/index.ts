@@ -75,15 +75,21 @@ export interface TestWorkspace extends CreatedWorkspace {
 /** Records the SQL statements Prisma sends, to prove a query's statement count does not grow with its page. */
 export class SqlRecorder {
   statements: string[] = [];
+  /** The same statements with their parameters (a JSON array, as Prisma logs them): to EXPLAIN one as it ran. */
+  withParams: { query: string; params: string }[] = [];
   private recording = false;
-  record = (event: { query: string }) => {
+  record = (event: { query: string; params: string }) => {
     // Authentication is never what a query-count test measures, and its fire-and-forget `lastUsedAt` write
     // (at most once a minute per key) would otherwise land in whichever window happens to be open.
-    if (this.recording && !event.query.includes('"ApiKey"')) this.statements.push(event.query);
+    if (this.recording && !event.query.includes('"ApiKey"')) {
+      this.statements.push(event.query);
+      this.withParams.push({ query: event.query, params: event.params });
+    }
   };
   /** Runs `fn` and returns the statements it caused. */
   async during(fn: () => Promise<unknown>): Promise<string[]> {
     this.statements = [];
+    this.withParams = [];
     this.recording = true;
     try {
       await fn();

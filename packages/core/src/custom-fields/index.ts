@@ -5,3 +5,4 @@ export * from './field-values.js';
 export * from './load-definitions.js';
 export * from './custom-field-indexes.js';
 export * from './custom-field-commands.js';
+export * from './relation-values.js';

@@ -29,7 +29,8 @@ export const recordEventType = (object: Pick<CustomObject, 'name'>, action: 'cre
 
 /**
  * How a custom object's text fields rank in its `search` (core objects' custom fields are not searched: their tables'
- * search documents are indexed as declared). Searched without an index: the object's rows of the workspace are read.
+ * search documents are indexed as declared). The gateway indexes the document at run time (`customObjectSearchIndexes`,
+ * @crm/graph).
  */
 const searchWeight: Partial<Record<CustomField['type'], 'A' | 'B' | 'C'>> = { text: 'A', email: 'A', phone: 'B', select: 'B', url: 'C', longText: 'C' };
 

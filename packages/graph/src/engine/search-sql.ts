@@ -1,4 +1,5 @@
-import { badInput, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { createHash } from 'node:crypto';
+import { badInput, customValueSql, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
 import { column, ident, literal, type SqlParams, valueSql } from './sql-text.js';
 import { permittedRows, visibleRows } from './visible-rows.js';
 
@@ -6,7 +7,8 @@ import { permittedRows, visibleRows } from './visible-rows.js';
  * Full-text search over an object's declared searchable fields: a weighted `tsvector` (English stemming, word order
  * free, every word a prefix) OR trigram word similarity on the A-weight fields (typos, partial words). The document
  * expression is the same text as the GIN expression index the migration `declared_search` creates per table, so
- * PostgreSQL uses the index; change both together (`searchIndexSql` prints it).
+ * PostgreSQL uses the index; change both together (`searchIndexSql` prints it). A custom object's indexes are built
+ * at run time from the very same functions (`customObjectSearchIndexes`).
  */
 
 /** The text search configuration: English stemming (names are not stemmed away by it in practice). */
@@ -139,4 +141,28 @@ export function searchIndexSql(object: ResolvedObject): string {
     .map((f) => `setweight(to_tsvector(${config}, coalesce("${f.column}", '')), '${f.search}')`)
     .join(' || ');
   return `CREATE INDEX IF NOT EXISTS "${object.model}_search_idx" ON "${object.model}" USING gin ((${document}));`;
+}
+
+/** A custom object's search indexes are named `cos_<object id>_<digest of the definition>`: one prefix per object. */
+export const customObjectSearchIndexPrefix = (objectId: string): string => `cos_${objectId.replace(/-/g, '')}_`;
+
+/**
+ * The search indexes of a custom object (one with a `sharedTable`) as `name → definition` (what follows `CREATE INDEX
+ * name`): a GIN index on the search document, written by {@link searchDocumentSql} itself so that searches use it, and
+ * a trigram index per A-weight text field, both partial on the object's rows (its id is in the statements the engine
+ * writes, a literal, so the planner matches the predicate under any plan). The name carries a digest of the
+ * definition: when the object's text fields change, the wanted names change, and the old indexes are dropped.
+ */
+export function customObjectSearchIndexes(object: ResolvedObject): Map<string, string> {
+  const indexes = new Map<string, string>();
+  if (!object.sharedTable) return indexes;
+  const table = ident(object.model);
+  const rows = `WHERE ${ident(object.sharedTable.column)} = ${literal(object.sharedTable.value)}::uuid`;
+  const definitions = [
+    ...(searchableFields(object).length ? [`ON ${table} USING gin ((${searchDocumentSql(object, table)})) ${rows}`] : []),
+    ...trigramFields(object).map((f) => `ON ${table} USING gin (${customValueSql(f.kind, f.stored!.key)} gin_trgm_ops) ${rows}`),
+  ];
+  const prefix = customObjectSearchIndexPrefix(object.sharedTable.value);
+  for (const definition of definitions) indexes.set(`${prefix}${createHash('sha256').update(definition).digest('hex').slice(0, 12)}`, definition);
+  return indexes;
 }

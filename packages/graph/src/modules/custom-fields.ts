@@ -16,11 +16,17 @@ import { type GraphQLSchema, isEnumType, isInputObjectType, isObjectType } from 
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
+import { syncCustomObjectSearch } from './custom-object-search.js';
 
 /** What happens to storage around definition changes, outside their transaction (the gateway's expression indexes). */
 export interface CustomFieldStorage {
   defined(workspaceId: string, field: CustomField): Promise<void>;
   deleted(workspaceId: string, field: CustomField): Promise<void>;
+  /**
+   * A custom object's search indexes are to be exactly `indexes` (name → what follows `CREATE INDEX name`): build the
+   * missing ones, drop its others (`customObjectSearchIndexPrefix` names them all).
+   */
+  searchIndexes(objectId: string, indexes: ReadonlyMap<string, string>): Promise<void>;
 }
 
 /**
@@ -160,6 +166,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
         const customField = await defineCustomField(caller, { ...rest, object: (object ?? customObjectId) as never } as never, takenNamesIn(info.schema));
         // After commit: CONCURRENTLY cannot run in a transaction. Awaited, so the index exists when the answer arrives.
         await storage?.defined(caller.session.workspaceId, customField);
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
         return { customField };
       },
     }),
@@ -167,13 +174,24 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       type: CustomFieldPayload,
       authScopes: { admin: true },
       args: { input: t.arg({ type: RenameCustomFieldInput, required: true }) },
-      resolve: async (_root, { input }, ctx, info) => ({ customField: await renameCustomField(callerOf(ctx), input, takenNamesIn(info.schema)) }),
+      resolve: async (_root, { input }, ctx, info) => {
+        const caller = callerOf(ctx);
+        const customField = await renameCustomField(caller, input, takenNamesIn(info.schema));
+        // The document lists fields by position, then name: a rename may reorder it.
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
+        return { customField };
+      },
     }),
     archiveCustomField: t.field({
       type: CustomFieldPayload,
       authScopes: { admin: true },
       args: { input: t.arg({ type: ArchiveCustomFieldInput, required: true }) },
-      resolve: async (_root, { input }, ctx, info) => ({ customField: await archiveCustomField(callerOf(ctx), input, takenNamesIn(info.schema)) }),
+      resolve: async (_root, { input }, ctx, info) => {
+        const caller = callerOf(ctx);
+        const customField = await archiveCustomField(caller, input, takenNamesIn(info.schema));
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
+        return { customField };
+      },
     }),
     deleteCustomField: t.field({
       type: DeleteCustomFieldPayload,
@@ -183,6 +201,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
         const caller = callerOf(ctx);
         const { field, usedBy } = await deleteCustomField(caller, input);
         await storage?.deleted(caller.session.workspaceId, field);
+        await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, field.object);
         return { deletedId: field.id, usedBy: usedBy.map((u) => `${u.type}:${u.name}`) };
       },
     }),

@@ -26,6 +26,7 @@ import { payloadType } from '../payload.js';
 import { updatePrecondition } from '../update-precondition.js';
 import { registerHistoryField } from './audit-log.js';
 import type { CustomFieldStorage } from './custom-fields.js';
+import { syncCustomObjectSearch } from './custom-object-search.js';
 
 type CrmEventRef = Parameters<typeof registerHistoryField>[1];
 
@@ -136,7 +137,12 @@ export function registerCustomObjects(builder: Builder, customFieldRef: unknown,
       type: CustomObjectPayload,
       authScopes: { admin: true },
       args: { input: t.arg({ type: ArchiveCustomObjectInput, required: true }) },
-      resolve: async (_root, { input }, ctx, info) => ({ customObject: await archiveCustomObject(callerOf(ctx), input, takenObjectNamesIn(info.schema)) }),
+      resolve: async (_root, { input }, ctx, info) => {
+        const caller = callerOf(ctx);
+        const customObject = await archiveCustomObject(caller, input, takenObjectNamesIn(info.schema));
+        if (!customObject.archived) await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customObject.id);
+        return { customObject };
+      },
     }),
     deleteCustomObject: t.field({
       type: DeleteCustomObjectPayload,
@@ -147,6 +153,7 @@ export function registerCustomObjects(builder: Builder, customFieldRef: unknown,
         const deleted = await deleteCustomObject(caller, input);
         // After commit: the fields' expression indexes (CONCURRENTLY cannot run in a transaction).
         for (const field of deleted.fields as CustomField[]) await storage?.deleted(caller.session.workspaceId, field);
+        await storage?.searchIndexes(deleted.object.id, new Map());
         return { deletedId: deleted.object.id, deletedRecords: deleted.records };
       },
     }),

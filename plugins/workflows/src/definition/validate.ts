@@ -68,6 +68,16 @@ export function recordRelations(definition: WorkflowDefinition, objects: RecordA
   return [...names];
 }
 
+/**
+ * The object model a draft is checked (and dry-run) against: a date trigger's, the workspace's own (its custom fields
+ * and objects, as the date scan reads them); any other trigger's, the declared objects (those triggers read records
+ * and evaluate conditions without the workspace's definitions).
+ */
+export async function definitionObjects(objects: RecordAccess, db: object, workspaceId: string, draft: unknown): Promise<RecordAccess> {
+  const trigger = (draft as { trigger?: { kind?: unknown } } | null)?.trigger;
+  return trigger?.kind === 'date' ? objects.inWorkspace(db, workspaceId) : objects;
+}
+
 function validTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone });
@@ -103,10 +113,10 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
   }
   if (t.kind === 'date') {
     const field = declared!.fields.get(t.field);
-    // A column of its own (system-kept ones too: `stageChangedAt`); custom fields' values sit in JSON, out of the scan's range.
-    if (!field || !DATE_KINDS.has(field.kind) || field.stored) {
-      const dates = [...declared!.fields.values()].filter((f) => DATE_KINDS.has(f.kind) && !f.stored).map((f) => f.name);
-      fail(`${at}.trigger.field`, `${object} has no stored date field ${t.field} (its date fields: ${dates.join(', ') || 'none'})`);
+    // A column of its own (system-kept ones too: `stageChangedAt`) or a custom field of the workspace (in its JSON).
+    if (!field || !DATE_KINDS.has(field.kind)) {
+      const dates = [...declared!.fields.values()].filter((f) => DATE_KINDS.has(f.kind)).map((f) => f.name);
+      fail(`${at}.trigger.field`, `${object} has no date field ${t.field} (its date fields: ${dates.join(', ') || 'none'})`);
     }
     if (t.before && t.after) fail(`${at}.trigger.after`, 'give before or after, not both');
     const offset = t.before ?? t.after;

@@ -4,7 +4,7 @@
 import { badInput, type Builder, notFound, rowId } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
-import { checkDefinition, recordRelations, triggerObject } from '../definition/validate.js';
+import { checkDefinition, definitionObjects, recordRelations, triggerObject } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
@@ -39,16 +39,18 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
       description: 'Runs the draft against a record as a dry run: nothing is written, each step’s would-be effect is returned (ADMIN).',
       args: { id: t.arg.id({ required: true }), recordId: t.arg.id() },
       resolve: async (_root, args, context) => {
-        const db = plugin.authorize(context, 'manage').db;
+        const caller = plugin.authorize(context, 'manage');
+        const db = caller.db;
         const workflow = await workflowIn({ tx: db as never }, String(args.id));
-        const { definition, plan } = checkDefinition(workflow.draft, { objects: plugin.objects, actions: plugin.actions });
+        const objects = await definitionObjects(plugin.objects, db, caller.session.workspaceId, workflow.draft);
+        const { definition, plan } = checkDefinition(workflow.draft, { objects, actions: plugin.actions });
         const object = triggerObject(definition);
         let record: Record<string, unknown> | null = null;
         let recordId: string | null = null;
         if (object) {
           if (!args.recordId) throw badInput(`recordId: the trigger is on ${object}: give one of its records`, 'recordId');
           recordId = rowId(String(args.recordId), object, 'recordId');
-          record = await plugin.objects.read(db, object, recordId, { relations: recordRelations(definition, plugin.objects) });
+          record = await objects.read(db, object, recordId, { relations: recordRelations(definition, objects) });
           if (!record) throw notFound(object, 'recordId');
         }
         const scope: TemplateScope = { trigger: { event: null, record }, steps: {} };
@@ -59,11 +61,11 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           recordType: object,
           recordId,
           relationOf: (name: string) => {
-            const relation = object ? plugin.objects.catalog.get(object).relations.get(name) : undefined;
-            return relation ? { object: plugin.objects.catalog.target(relation).name, key: relation.key } : null;
+            const relation = object ? objects.catalog.get(object).relations.get(name) : undefined;
+            return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
           },
         };
-        const test = async (filter: Record<string, unknown>, at: string) => plugin.objects.matches(db, object!, recordId!, plugin.objects.parseFilter(object!, filter, at));
+        const test = async (filter: Record<string, unknown>, at: string) => objects.matches(db, object!, recordId!, objects.parseFilter(object!, filter, at));
         for (let id: string | null = plan.first; id; ) {
           const planned: PlannedStep = plan.steps.get(id)!;
           const { step, next, branches } = planned;

@@ -254,8 +254,12 @@ async function runStep(
     await tx.workflowRun.update({ where: { id: run.id }, data: { status: 'WAITING' } });
     return { external: null, next: null };
   };
-  const matches = async (filter: Record<string, unknown>, at: string) =>
-    run.recordId !== null && (await scope.objects.matches(tx, recordType!, run.recordId, scope.objects.parseFilter(recordType ?? '', filter, at)));
+  const matches = async (filter: Record<string, unknown>, at: string) => {
+    if (run.recordId === null || !recordType) return false;
+    // A custom object's record (a date trigger on it): its declaration is the workspace's.
+    const objects = scope.objects.catalog.has(recordType) ? scope.objects : await scope.objects.inWorkspace(tx, scope.workspaceId);
+    return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
+  };
   const internal = { tx, commands: scope.commands, actions: scope.actions, objects: scope.objects };
 
   switch (planned.step.kind) {

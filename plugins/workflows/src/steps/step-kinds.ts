@@ -46,10 +46,12 @@ const optional = <T>(value: unknown, as: (v: unknown) => T): T | undefined => (v
 async function retag(context: InternalStepContext, input: StepInput, change: (tags: string[], tag: string) => string[]): Promise<Output> {
   const customerId = id(input.customerId, 'customerId');
   const tag = text(input.tag, 'tag');
-  const customer = await context.tx.customer.findUnique({ where: { id: customerId }, select: { tags: true } });
+  const customer = await context.tx.customer.findUnique({ where: { id: customerId }, select: { tags: true, updatedAt: true } });
   if (!customer) throw badInput('customerId: no such customer in this workspace', 'customerId');
   const tags = change(customer.tags, tag);
-  if (tags.length !== customer.tags.length) await context.commands.updateCustomer({ id: customerId, tags });
+  // The whole list is written: a change to the customer since it was read is a CONFLICT (the step is tried again on
+  // the new list), never a lost tag.
+  if (tags.length !== customer.tags.length) await context.commands.updateCustomer({ id: customerId, tags, expectedUpdatedAt: customer.updatedAt });
   return { tags };
 }
 

@@ -3,8 +3,10 @@
 // for the records whose point lies in (scannedUntil, now] — one range on the date column, with the trigger's
 // condition — starts a run for each, keyed `date:<record>:<date>` (a record and date fire once per version; a date
 // moved to another future point fires then), and moves `scannedUntil` on (pages of records keep a cursor between
-// scans). A gateway that was down catches up; a date moved into the past already scanned does not fire.
-import { type JobContext, type Models, Prisma } from '@crm/plugin-sdk';
+// scans). A gateway that was down catches up; a date moved into the past already scanned does not fire. A custom date
+// field (the workspace's, in the `customFields` JSON; a custom object's) is ranged over the same way, through the
+// workspace's record access (`objects.inWorkspace`), with the read engine's SQL expression for the field.
+import { type JobContext, type Models, Prisma, type RecordAccess } from '@crm/plugin-sdk';
 import type { DateTrigger, WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
 import { startRuns } from '../runs/start-run.js';
@@ -36,11 +38,13 @@ export const dateScanner =
   (context: JobContext<WorkflowSettings>) =>
     scanDateTriggers(context, pageSize, pages);
 
-async function scanDateTriggers({ tx, workspaceId, now, objects }: JobContext<WorkflowSettings>, pageSize: number, pages: number): Promise<void> {
+async function scanDateTriggers({ tx, workspaceId, now, objects: declared }: JobContext<WorkflowSettings>, pageSize: number, pages: number): Promise<void> {
   const workflows = await tx.workflow.findMany({
     where: { enabled: true, publishedVersionId: { not: null }, scannedUntil: { lt: now } },
     select: { id: true, scannedUntil: true, scanCursor: true, publishedVersionId: true },
   });
+  // The workspace's custom fields and objects, read once per scan when a trigger names one.
+  let workspaceObjects: RecordAccess | null = null;
   for (const workflow of workflows) {
     const version = await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId! } });
     const definition = version ? checkedVersion(version).definition : null;
@@ -49,7 +53,11 @@ async function scanDateTriggers({ tx, workspaceId, now, objects }: JobContext<Wo
       continue;
     }
     const trigger: DateTrigger = definition.trigger;
-    const field = objects.catalog.get(trigger.object).fields.get(trigger.field)!;
+    const builtIn = declared.catalog.has(trigger.object) && declared.catalog.get(trigger.object).fields.has(trigger.field);
+    const objects = builtIn ? declared : (workspaceObjects ??= await declared.inWorkspace(tx, workspaceId));
+    const field = objects.catalog.has(trigger.object) ? objects.catalog.get(trigger.object).fields.get(trigger.field) : undefined;
+    // A custom field (or object) archived since publishing: nothing to scan; its window waits for it to come back.
+    if (!field) continue;
     const range = datePoints(trigger, field.kind).valuesReaching(workflow.scannedUntil!, now);
     const filter = trigger.condition ? objects.parseFilter(trigger.object, trigger.condition, 'condition') : undefined;
     let cursor = workflow.scanCursor as ScanCursor | null;
@@ -81,7 +89,7 @@ async function startDateRuns(
   version: Models.WorkflowVersion,
   definition: WorkflowDefinition,
   due: Record<string, unknown>[],
-  objects: JobContext<WorkflowSettings>['objects'],
+  objects: RecordAccess,
 ) {
   if (!due.length) return;
   const trigger = definition.trigger as DateTrigger;

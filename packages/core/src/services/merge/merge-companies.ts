@@ -1,5 +1,6 @@
 import { type Company, includingTrashed, type Prisma } from '@crm/db';
 import type { Caller } from '../../command.js';
+import { repointRelationValues } from '../../custom-fields/relation-values.js';
 import { notFound } from '../../errors.js';
 import { fieldChanges } from '../../field-changes.js';
 import { runOrRollBack } from './dry-run.js';
@@ -25,6 +26,7 @@ export async function mergeCompanies(caller: Caller, raw: MergeInput): Promise<M
       const moved = {
         customers: await moveRows(scope, 'Customer', 'companyId', input.keep, ids),
         deals: await moveRows(scope, 'Deal', 'companyId', input.keep, ids),
+        relationValues: await repointRelationValues(scope, 'Company', input.keep, ids),
         history: await scope.tx.$executeRawUnsafe(
           `UPDATE "Event" SET "subjectId" = $1::uuid WHERE "workspaceId" = $2::uuid AND "subjectType" = 'Company' AND "subjectId" = ANY($3::uuid[])`,
           input.keep,

@@ -1,5 +1,6 @@
 import { type Customer, includingTrashed, type Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../../command.js';
+import { repointRelationValues } from '../../custom-fields/relation-values.js';
 import { notFound } from '../../errors.js';
 import { fieldChanges } from '../../field-changes.js';
 import { phoneE164 } from '../duplicates/match-keys.js';
@@ -47,6 +48,7 @@ export async function mergeCustomers(caller: Caller, raw: MergeInput): Promise<M
       const moved: Record<string, number> = {};
       for (const [kind, table] of customerRows) moved[kind] = await moveRows(scope, table, 'customerId', input.keep, ids);
       moved.campaignResponses = await moveCampaignResponses(scope, input.keep, ids);
+      moved.relationValues = await repointRelationValues(scope, 'Customer', input.keep, ids);
       moved.segmentMemberships = await tx.segmentMember.count({ where: { customerId: { in: ids } } });
       await combineMonths(scope, input.keep, ids);
       for (const extension of scope.personalData) {

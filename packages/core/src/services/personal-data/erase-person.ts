@@ -1,5 +1,6 @@
 import { includingTrashed } from '@crm/db';
 import type { Caller } from '../../command.js';
+import { clearRelationValues } from '../../custom-fields/relation-values.js';
 import { notFound } from '../../errors.js';
 import { fields, parseInput, z } from '../../validation.js';
 
@@ -18,7 +19,7 @@ const personRowsSql = ['Activity', 'Order', 'Deal', 'Ticket', 'Task', 'SurveyRes
  * every event about the person (the audit log and its copies in webhook deliveries) are replaced by
  * `{"erased": true}`; the customer row is deleted with everything that belongs to it (orders, activities, deals,
  * tickets, tasks, answers, memberships, monthly figures, scores: ON DELETE CASCADE), trashed or not, as are the
- * merges that pointed at it. The log keeps that an erasure happened and by whom: `customer.erased`, counts only.
+ * merges that pointed at it; custom relation values pointing at it are cleared. The log keeps that an erasure happened and by whom: `customer.erased`, counts only.
  */
 export async function erasePerson(caller: Caller, raw: { customerId: string }): Promise<ErasureReport> {
   const { customerId } = parseInput(z.object({ customerId: fields.id }), raw);
@@ -50,6 +51,7 @@ export async function erasePerson(caller: Caller, raw: { customerId: string }): 
         ),
         orders: await tx.order.count({ where: { customerId } }),
         activities: await tx.activity.count({ where: { customerId, ...includingTrashed } }),
+        relationValues: await clearRelationValues(scope, 'Customer', [customerId]),
       };
       await tx.recordMerge.deleteMany({ where: { survivorId: customerId } });
       await tx.customer.deleteMany({ where: { id: customerId, ...includingTrashed } });

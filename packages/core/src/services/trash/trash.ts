@@ -1,5 +1,6 @@
 import { includingTrashed, Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../../command.js';
+import { clearRelationValues } from '../../custom-fields/relation-values.js';
 import { conflict, notFound } from '../../errors.js';
 import { fields, parseInput, z } from '../../validation.js';
 import { allTrashObjects, type TrashObject, trashObjectOf } from './objects.js';
@@ -96,7 +97,10 @@ export async function restoreRecord(caller: Caller, name: string, raw: { id: str
   });
 }
 
-/** Removes rows for good (the database deletes their dependents with them) and forgets merges into them. */
+/**
+ * Removes rows for good (the database deletes their dependents with them), forgets merges into them and clears the
+ * custom relation values pointing at them.
+ */
 async function destroyRows(scope: CommandScope, object: TrashObject, rows: TrashedRow[], reason: string | null): Promise<void> {
   const ids = rows.map((row) => row.id);
   const withRelated = new Map<string, number>();
@@ -104,6 +108,7 @@ async function destroyRows(scope: CommandScope, object: TrashObject, rows: Trash
     const groups = (await other.delegate(scope.tx).findMany({ where: { trashedWithId: { in: ids }, deletedAt: { not: null } }, select: { trashedWithId: true } }));
     for (const group of groups) withRelated.set(group.trashedWithId as string, (withRelated.get(group.trashedWithId as string) ?? 0) + 1);
   }
+  await clearRelationValues(scope, object.typename, ids);
   await object.delegate(scope.tx).deleteMany({ where: { id: { in: ids }, ...includingTrashed } });
   await scope.tx.recordMerge.deleteMany({ where: { survivorId: { in: ids } } });
   for (const row of rows) emitTrashEvent(scope, object, 'destroyed', row, reason, withRelated.get(row.id) ?? 0);

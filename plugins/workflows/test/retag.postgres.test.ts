@@ -1,0 +1,48 @@
+// A tag step writes the customer's whole tag list: a change made to the customer between the step's read and its
+// write (another transaction holding the row) must not be lost. PostgreSQL: two transactions at once.
+import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testTransport, workflowsPlugin } from '../src/index.js';
+import { eventually, finishedRuns, publishedWorkflow } from './support.js';
+
+const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name, tags: ["vip"] }) { customer { id } } }`;
+const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
+const TAGS = `query ($id: ID!) { customer(id: $id) { tags } }`;
+
+let kit: PluginTestGateway;
+let admin: TestClient;
+
+beforeAll(async () => {
+  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 5000 })], database: 'postgres' });
+  admin = kit.workspace.client;
+}, 120_000);
+afterAll(async () => {
+  await kit?.close();
+});
+
+describe('addTag against a concurrent change of the customer', () => {
+  it('keeps the tag another transaction added while the step waited for the row', async () => {
+    const id = await publishedWorkflow(admin, 'Tag on demand', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 't', kind: 'addTag', tag: 'workflow' }] });
+    await admin.query(`mutation { updatePluginSettings(input: { pluginId: "workflows", settings: { retryBackoffMs: 0 } }) { plugin { id } } }`);
+    const customer = (await admin.query(CUSTOMER, { name: 'Tina Tags' })).createCustomer.customer.id as string;
+    const rowId = Buffer.from(customer, 'base64').toString().split(':')[1]!;
+    // Another writer changes the customer's tags and holds the row until the step is waiting for it.
+    await kit.database.sql.withSession(async (writer) => {
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE "Customer" SET tags = array_append(tags, 'manual'), "updatedAt" = now() WHERE id = $1`, [rowId]);
+      await admin.query(ON_RECORDS, { id, ids: [customer] });
+      await eventually(kit, async () => {
+        const [waiting] = await kit.database.sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        expect(waiting!.n).toBeGreaterThan(0);
+      });
+      await writer.query('COMMIT');
+    });
+    const [run] = await finishedRuns(kit, admin, id, 1);
+    expect(run!.status).toBe('SUCCEEDED');
+    // Its first try read the list before the other change committed: a CONFLICT, then tried again on the new list.
+    expect(run!.steps[0]!.attempts).toBeGreaterThanOrEqual(2);
+    expect([...(await admin.query(TAGS, { id: customer })).customer.tags].sort()).toEqual(['manual', 'vip', 'workflow']);
+  });
+});
