@@ -2,7 +2,7 @@
 // every to-many relation (first 3, with totalCount and aggregate) costs the same number of statements at page sizes
 // 10 and 50, on both read paths: the read engine (one statement) and Pothos (what answers what the engine declines).
 import { catalogOf } from '@crm/graph';
-import { seedWorkspace, type ResolvedObject } from '@crm/core';
+import { screaming, seedWorkspace, type ResolvedObject } from '@crm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
@@ -52,6 +52,24 @@ describe('no N+1 on any declared object', () => {
         const large = await t.sql.during(() => client.query(query, { n: 50 }));
         expect(large.length, `${path} ${object.plural}`).toBe(small.length);
         if (path === 'engine') expect(large.length, object.plural).toBe(1);
+      }
+    }
+  });
+
+  it('every group-by: one statement on the engine, whatever the number of groups asked for', async () => {
+    const catalog = catalogOf(t.gateway.schema);
+    const fields = t.gateway.schema.getQueryType()!.getFields();
+    const grouped = [...catalog.objects].filter((o) => o.plural && fields[`${o.plural}GroupBy`]);
+    expect(grouped.length).toBeGreaterThanOrEqual(10);
+    for (const object of grouped) {
+      const key = [...object.fields.values()].find((f) => f.group && f.kind !== 'datetime' && f.expose);
+      if (!key) continue;
+      const query = `query ($n: Int!) { ${object.plural}GroupBy(by: [{ field: ${screaming(key.name)} }], first: $n) { key { ${key.name} } aggregate { count } } }`;
+      for (const [path, client] of [['engine', t.workspace.client], ['pothos', pothosClient]] as const) {
+        const small = await t.sql.during(() => client.query(query, { n: 1 }));
+        const large = await t.sql.during(() => client.query(query, { n: 100 }));
+        expect(large.length, `${path} ${object.plural}GroupBy`).toBe(small.length);
+        if (path === 'engine') expect(large.length, `${object.plural}GroupBy`).toBe(1);
       }
     }
   });

@@ -11,7 +11,7 @@ import { registerCustomers } from './modules/customers.js';
 import { registerDashboardMetrics } from './modules/dashboard-metrics.js';
 import { registerReports } from './modules/reports.js';
 import { registerSegments } from './modules/segments.js';
-import { registerEnums } from './modules/enums.js';
+import { registerDeclaredEnums, registerEnums } from './modules/enums.js';
 import { registerEvents } from './modules/events.js';
 import { registerMarketing } from './modules/marketing.js';
 import { registerSales } from './modules/sales.js';
@@ -67,7 +67,8 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   const customObjects = options.customObjects ?? [];
   const definitions = { fields: options.customFields ?? [], objects: customObjects };
   const catalog = new ObjectCatalog(workspaceDeclarations([...coreObjects, ...(options.objects ?? [])], definitions));
-  const objects = new DeclaredObjects(builder, catalog, enums, enums.OrderDirection);
+  const declaredEnums = { ...enums, ...registerDeclaredEnums(builder, options.objects ?? [], enums) };
+  const objects = new DeclaredObjects(builder, catalog, declaredEnums, enums.OrderDirection);
   registerUsers(builder, enums, objects);
   const roleRef = registerRoles(builder, enums, catalog);
   registerAccess(builder, enums, roleRef, catalog);

@@ -40,7 +40,7 @@ export type { FilterNode } from '@crm/core';
 // What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,
 // ids, money and input validation helpers.
 export { z } from 'zod';
-export { defineObject, type ObjectDeclaration, type FieldDeclaration, type RelationDeclaration } from '@crm/core';
+export { defineObject, wholeNumber, type ObjectDeclaration, type FieldDeclaration, type RelationDeclaration } from '@crm/core';
 export type { Builder, GraphContext } from '@crm/graph';
 export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef } from '@crm/graph';
 export {

@@ -1,6 +1,7 @@
 import { type RecordedEvent, toRecordedEvent } from '@crm/core';
 import { ensurePGliteTemplate } from '@crm/db/testing';
-import { type TestGateway, type TestGatewayOptions, startTestGateway, openWsClient, SubscriptionCollector } from '@crm/gateway/testing';
+import { createGateway, createLogger, type Gateway } from '@crm/gateway';
+import { type TestGateway, type TestGatewayOptions, startTestGateway, openWsClient, SubscriptionCollector, TestClient } from '@crm/gateway/testing';
 import type { Plugin } from '@crm/plugin-sdk';
 import { createPluginHost, loadPlugins, type PluginHost } from '@crm/plugin-sdk/host';
 import { printSchema } from 'graphql';
@@ -41,6 +42,12 @@ export interface PluginTestGateway extends TestGateway {
   lastEvent(type: string, workspaceId?: string): Promise<RecordedEvent>;
   /** The newest `take` committed events of `type` (default 10), newest first; same use as `lastEvent`. */
   recentEvents(type: string, options?: { take?: number; workspaceId?: string }): Promise<RecordedEvent[]>;
+  /**
+   * A client (the first workspace's ADMIN key, or another key) of a second gateway on the same database and plugins
+   * with the read engine off: every read runs the resolvers. Compare its answers with the first gateway's to prove
+   * that your declared objects read the same both ways. Closed by `close()`.
+   */
+  resolversClient(apiKey?: string): Promise<TestClient>;
 }
 
 /** Adds the bundled plugins that `plugins` require (transitively) but do not list. */
@@ -81,6 +88,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     ...(options.trashRetention ? { trashRetention: options.trashRetention } : {}),
   });
   const clients: Client[] = [];
+  let resolvers: Promise<{ gateway: Gateway; url: string }> | null = null;
   const ws = (apiKey: string = base.workspace.apiKey) => {
     const client = openWsClient(base.wsUrl, apiKey);
     clients.push(client);
@@ -103,8 +111,16 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
       (
         await base.database.prisma.event.findMany({ where: { type, workspaceId, seq: { not: null } }, orderBy: { seq: 'desc' }, take })
       ).map(toRecordedEvent),
+    resolversClient: async (apiKey = base.workspace.apiKey) => {
+      resolvers ??= (async () => {
+        const gateway = createGateway({ database: base.database, plugins: host, sqlProjection: false, clvRefresh: false, logger: createLogger('error') });
+        return { gateway, url: await gateway.listen(0) };
+      })();
+      return new TestClient((await resolvers).url, apiKey);
+    },
     async close() {
       await Promise.all(clients.map((c) => c.dispose()));
+      if (resolvers) await (await resolvers).gateway.close(1000);
       await base.close();
     },
   };

@@ -8,7 +8,7 @@ import { expirePoints } from './expiry.js';
 import { registerLoyaltyMutations } from './graphql/mutations.js';
 import { registerLoyaltyProgram } from './graphql/program.js';
 import { registerLoyaltyTypes } from './graphql/types.js';
-import { LoyaltyReward } from './objects.js';
+import { LoyaltyAccount, LoyaltyReward, LoyaltyTransaction } from './objects.js';
 import { loyaltyPersonalData } from './personal-data.js';
 import { seedLoyalty } from './seed.js';
 import { loyaltySettings } from './settings.js';
@@ -29,7 +29,7 @@ export const loyalty = definePlugin({
     manageProgram: { roles: ['ADMIN'], description: 'Manage the reward catalog and run the expiry job' },
   },
   events: loyaltyEvents,
-  objects: [LoyaltyReward],
+  objects: [LoyaltyReward, LoyaltyAccount, LoyaltyTransaction],
   graphql(builder, plugin) {
     const types = registerLoyaltyTypes(builder, plugin);
     registerLoyaltyMutations(builder, plugin, types);

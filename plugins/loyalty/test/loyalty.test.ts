@@ -246,4 +246,48 @@ describe('loyalty', () => {
     // Tenancy: the other workspace's figures know nothing of workspace A.
     expect((await other.client.query(`{ loyaltyProgram { members pointsRedeemed } }`)).loyaltyProgram).toEqual({ members: 12, pointsRedeemed: 0 });
   });
+
+  it('declares accounts and ledger lines: 64-bit filters, orders, aggregates and group-by, the same through the read engine and the resolvers', async () => {
+    const big = await newCustomer('Bertha Bigbalance');
+    await admin.query(ADJUST, { id: big, points: 2_147_483_647 });
+    await admin.query(ADJUST, { id: big, points: 2_147_483_647 });
+    const READ = /* GraphQL */ `
+      query Ledger($over: Float!) {
+        loyaltyAccounts(first: 50, orderBy: [{ field: POINTS, direction: DESC }]) {
+          totalCount
+          aggregate { count sum { points lifetimePoints } max { points } min { lifetimePoints } }
+          pageInfo { hasNextPage endCursor }
+          edges { cursor node { id points lifetimePoints tierSince transactions(first: 3) { totalCount edges { node { id kind points reason occurredAt } } } } }
+        }
+        over: loyaltyAccounts(filter: { points: { gt: $over } }) { totalCount edges { node { points } } }
+        byKind: loyaltyTransactionsGroupBy(by: [{ field: KIND }]) { key { kind } aggregate { count sum { points } } }
+        credits: loyaltyTransactions(first: 20, filter: { kind: { in: [EARN, ADJUST] }, points: { gte: 1 } }, orderBy: [{ field: POINTS, direction: DESC }]) {
+          totalCount edges { node { kind points } }
+        }
+      }
+    `;
+    const variables = { over: 2 ** 32 - 3 }; // one less than the balance of two 32-bit maxima
+    const statements = await kit.sql.during(() => admin.query(READ, variables));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^SELECT json_build_object\(/);
+    const engine = await admin.request(READ, variables);
+    const resolvers = await (await kit.resolversClient()).request(READ, variables);
+    expect(engine.errors).toBeUndefined();
+    expect(JSON.stringify(engine)).toBe(JSON.stringify(resolvers));
+    const data = engine.data as { over: { totalCount: number; edges: { node: { points: number } }[] }; loyaltyAccounts: { aggregate: { max: { points: number } } } };
+    expect(data.over.edges.map((e) => e.node.points)).toContain(2 * 2_147_483_647);
+    expect(data.loyaltyAccounts.aggregate.max.points).toBeGreaterThanOrEqual(2 * 2_147_483_647);
+    // A whole number is asked for, and the plugin's computed fields (tier, customerId) still resolve beside the engine.
+    expect(await admin.errorCode(`{ loyaltyAccounts(filter: { points: { gt: 1.5 } }) { totalCount } }`)).toBe('BAD_USER_INPUT');
+    const withTier = `{ loyaltyAccounts(first: 2) { edges { node { customerId tier { name } points } } } }`;
+    expect(JSON.stringify(await admin.request(withTier))).toBe(JSON.stringify(await (await kit.resolversClient()).request(withTier)));
+    // Tenancy: another workspace sees none of these accounts or lines, in lists, aggregates or groups.
+    const other = await kit.createWorkspace('Ledger workspace');
+    const theirs = (await other.client.query(
+      `{ loyaltyAccounts { totalCount aggregate { sum { points } } } loyaltyTransactionsGroupBy(by: [{ field: KIND }]) { aggregate { count } } }`,
+    )) as { loyaltyAccounts: { totalCount: number; aggregate: { sum: { points: number | null } } }; loyaltyTransactionsGroupBy: unknown[] };
+    expect(theirs.loyaltyAccounts.totalCount).toBe(0);
+    expect(theirs.loyaltyAccounts.aggregate.sum.points ?? 0).toBe(0);
+    expect(theirs.loyaltyTransactionsGroupBy).toEqual([]);
+  });
 });

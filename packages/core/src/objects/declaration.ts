@@ -12,6 +12,11 @@ export type FieldKind =
   | 'reference'
   | 'string'
   | 'int'
+  /**
+   * A 64-bit whole number (Prisma `BigInt`, SQL `bigint`): a Float on the wire, exact up to 2^53 (`wholeNumber`), as
+   * loyalty's points always were; a value beyond is refused rather than rounded.
+   */
+  | 'bigint'
   | 'float'
   /** Money: numeric(14,2), a decimal string on the wire. */
   | 'decimal'
@@ -209,7 +214,7 @@ export interface ResolvedObject {
   defaultOrder: readonly OrderTerm[];
 }
 
-const numeric = new Set<FieldKind>(['int', 'float', 'decimal']);
+const numeric = new Set<FieldKind>(['int', 'bigint', 'float', 'decimal']);
 export const isNumeric = (kind: FieldKind) => numeric.has(kind);
 
 /** A typed object declaration (checked when the catalog is built). */

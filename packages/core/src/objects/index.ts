@@ -9,3 +9,4 @@ export * from './filter/parse-filter.js';
 export * from './filter/prisma-where.js';
 export { coreObjects } from './core/index.js';
 export { coreCatalog, coreFilterContext, enumValuesOf } from './core-catalog.js';
+export { wholeNumber } from './whole-number.js';

@@ -33,7 +33,8 @@ export interface GroupOrder {
   direction: 'asc' | 'desc';
 }
 
-export const groupLimits = { keys: 3, groups: 1000 } as const;
+/** At most 3 keys and 1,000 groups; 100 groups unless `first` says otherwise. */
+export const groupLimits = { keys: 3, groups: 1000, defaultGroups: 100 } as const;
 
 const isoSql = (value: string) => `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -127,6 +128,46 @@ function keySql(key: GroupKey, alias: string): { group: string; output: string }
   return { group: col, output: outputSql(key.field, col) };
 }
 
+/** A group-by's rows: the keys' values as printed (`keys`, in `by` order) and the clauses from FROM to LIMIT on `alias`. */
+export interface GroupedRows {
+  alias: string;
+  keys: readonly string[];
+  /** `FROM … WHERE … GROUP BY … ORDER BY … LIMIT first`. */
+  tail: string;
+}
+
+/**
+ * Groups of the rows `where` selects by 1–3 keys, ordered and limited: the one definition both the `<list>GroupBy`
+ * resolver's statement and the read engine use.
+ */
+export function groupedRowsSql(
+  context: SqlFilterContext,
+  object: ResolvedObject,
+  where: (alias: string) => string[],
+  keys: readonly GroupKey[],
+  order: readonly GroupOrder[],
+  first: number,
+): GroupedRows {
+  if (!keys.length || keys.length > groupLimits.keys) throw badInput(`by: 1 to ${groupLimits.keys} keys`, 'by');
+  if (!Number.isInteger(first) || first < 1 || first > groupLimits.groups) throw badInput(`first: 1 to ${groupLimits.groups} groups`, 'first');
+  const a = context.nextAlias();
+  const parts = keys.map((k) => keySql(k, a));
+  const orderTerms = order.map((o) => {
+    const direction = `${o.direction.toUpperCase()} NULLS LAST`;
+    if (o.by === 'count') return `count(*) ${direction}`;
+    if (o.by === 'key') return `${parts[keys.findIndex((k) => k.field === o.field)]!.group} ${direction}`;
+    return `${o.by}(${valueSql(a, o.field!)}) ${direction}`;
+  });
+  // Keys break the remaining ties, so the order (and what `first` cuts) is the same every time.
+  orderTerms.push(...parts.map((p) => `${p.group} ASC NULLS LAST`));
+  return {
+    alias: a,
+    keys: parts.map((p) => p.output),
+    tail: `FROM ${ident(object.model)} ${a} WHERE ${where(a).join(' AND ')}
+    GROUP BY ${parts.map((p) => p.group).join(', ')} ORDER BY ${orderTerms.join(', ')} LIMIT ${first}`,
+  };
+}
+
 /** Groups of the filtered rows by 1–3 keys, each with its aggregates, ordered and limited (one statement). */
 export function groupByStatement(
   context: SqlFilterContext,
@@ -137,21 +178,8 @@ export function groupByStatement(
   order: readonly GroupOrder[],
   first: number,
 ): string {
-  if (!keys.length || keys.length > groupLimits.keys) throw badInput(`by: 1 to ${groupLimits.keys} keys`, 'by');
-  if (!Number.isInteger(first) || first < 1 || first > groupLimits.groups) throw badInput(`first: 1 to ${groupLimits.groups} groups`, 'first');
-  const a = context.nextAlias();
-  const parts = keys.map((k) => keySql(k, a));
-  const keyObject = `json_build_object(${keys.flatMap((k, i) => [literal(k.field.name), parts[i]!.output]).join(', ')})`;
-  const orderTerms = order.map((o) => {
-    const direction = `${o.direction.toUpperCase()} NULLS LAST`;
-    if (o.by === 'count') return `count(*) ${direction}`;
-    if (o.by === 'key') return `${parts[keys.findIndex((k) => k.field === o.field)]!.group} ${direction}`;
-    return `${o.by}(${valueSql(a, o.field!)}) ${direction}`;
-  });
-  // Keys break the remaining ties, so the order (and what `first` cuts) is the same every time.
-  orderTerms.push(...parts.map((p) => `${p.group} ASC NULLS LAST`));
-  const where = [permittedRows(context.workspace, object, a, context.permissions), filterSql(context, object, filter, a)];
-  return `SELECT json_build_object('key', ${keyObject}, 'aggregate', ${aggregateObjectSql(object, selection, a)})::text AS data
-    FROM ${ident(object.model)} ${a} WHERE ${where.join(' AND ')}
-    GROUP BY ${parts.map((p) => p.group).join(', ')} ORDER BY ${orderTerms.join(', ')} LIMIT ${first}`;
+  const where = (a: string) => [permittedRows(context.workspace, object, a, context.permissions), filterSql(context, object, filter, a)];
+  const rows = groupedRowsSql(context, object, where, keys, order, first);
+  const keyObject = `json_build_object(${keys.flatMap((k, i) => [literal(k.field.name), rows.keys[i]!]).join(', ')})`;
+  return `SELECT json_build_object('key', ${keyObject}, 'aggregate', ${aggregateObjectSql(object, selection, rows.alias)})::text AS data ${rows.tail}`;
 }

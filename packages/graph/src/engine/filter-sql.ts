@@ -31,6 +31,7 @@ export function castOf(field: ResolvedField): string | undefined {
     case 'stringList':
       return 'text';
     case 'int':
+    case 'bigint':
       return 'bigint';
     case 'float':
       return 'float8';

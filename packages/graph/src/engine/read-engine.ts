@@ -1,6 +1,7 @@
 import {
   coreFilterContext,
   decodeGlobalId,
+  type FilterNode,
   Permissions,
   type ObjectCatalog,
   type OrderTerm,
@@ -17,7 +18,9 @@ import { getArgumentValues, getVariableValues } from 'graphql/execution/values.j
 import { catalogOf } from '../objects/catalog-of.js';
 import { decline, declineReason } from './decline.js';
 import { filterSql } from './filter-sql.js';
-import { connectionSql, deferrable, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';
+import { groupedRowsSql, groupLimits } from './aggregate-sql.js';
+import { type GroupArgs, groupQuery } from '../objects/group-by.js';
+import { connectionSql, deferrable, groupListSql, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';
 import { switchedOffSql } from './plugin-switches.js';
 import { searchMatchSql, searchTerms } from './search-sql.js';
 import { collectFields } from './selection.js';
@@ -99,7 +102,7 @@ function afterCursor(context: RenderContext, object: ResolvedObject, alias: stri
 
 /**
  * The read engine: compiles whole read operations over the declared objects (root lists with filter, order, search,
- * cursor, totalCount and aggregate; by-id fields; `node`; nested relations and connections) into ONE statement that
+ * cursor, totalCount and aggregate; `<list>GroupBy`; by-id fields; `node`; nested relations and connections) into ONE statement that
  * builds the response's JSON in PostgreSQL, formatted as the GraphQL scalars format it. Tenancy (every table by
  * workspace) and the declared read permissions are applied here, from the declarations; an operation with anything
  * else (a computed or plugin field, backward paging) is declined and executed by Pothos.
@@ -109,6 +112,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
   const queryType = schema.getQueryType();
   const byPlural = new Map([...catalog.objects].filter((o) => o.plural).map((o) => [o.plural!, o]));
   const bySingle = new Map([...catalog.objects].filter((o) => o.single).map((o) => [o.single!, o]));
+  const byGroupBy = new Map([...catalog.objects].filter((o) => o.plural && queryType?.getFields()[`${o.plural}GroupBy`]).map((o) => [`${o.plural}GroupBy`, o]));
 
   function compile(
     operation: OperationDefinitionNode,
@@ -119,6 +123,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
   ): { read: CompiledRead; deferred: string[] } {
     if (operation.operation !== 'query' || !queryType) decline('not a query');
     const params = new SqlParams();
+    const roots = collectFields(queryType, [operation.selectionSet], { fragments, variables });
     let aliases = 0;
     const permissions = Permissions.of(session, catalog);
     const canRead = (field: ResolvedField) => permissions.canReadField(field);
@@ -128,7 +133,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       params,
       fragments,
       variables,
-      workspace: params.add(session.workspaceId, 'uuid'),
+      workspace: workspacePlaceholder(params, session.workspaceId, roots),
       permissions,
       defaultPageSize: options.defaultPageSize,
       maxPageSize: options.maxPageSize,
@@ -145,13 +150,14 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     };
     const parts: string[] = marked ? [literal(ENGINE_MARK), '1'] : [];
     let answered = 0;
-    for (const [key, nodes] of collectFields(queryType, [operation.selectionSet], context)) {
+    for (const [key, nodes] of roots) {
       const name = nodes[0]!.name.value;
       const value = deferrable(context, () =>
         within(context, key, () => {
           if (name === '__typename') return literal(queryType.name);
           if (byPlural.has(name)) return rootList(context, byPlural.get(name)!, nodes);
           if (bySingle.has(name)) return rootSingle(context, bySingle.get(name)!, nodes, name);
+          if (byGroupBy.has(name)) return rootGroupBy(context, byGroupBy.get(name)!, nodes, name);
           if (name === 'node') return rootNode(context, nodes);
           return decline(`Query.${name}`);
         }),
@@ -169,20 +175,34 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     };
   }
 
+  /**
+   * The caller's workspace in the statement. An operation that starts from rows by id (`customer(id:)`, `node`) has
+   * one plan whatever the workspace: the rows hang off primary keys. Its workspace is then an InitPlan
+   * (`(SELECT $1::uuid)`), which the planner estimates the same with or without the value, so PostgreSQL keeps one
+   * generic plan for the prepared statement. Given as a plain parameter, a workspace holding an uneven share of a
+   * table made every custom plan look cheaper than the generic one, and the statement was planned again on every
+   * execution (Q3, a customer's 360: 1.4 → 0.7 ms of backend CPU, docs/performance.md). A list keeps the plain
+   * parameter: the workspace's size does shape its plan (Q5 went 2.6 → 3.3 ms with the InitPlan).
+   */
+  function workspacePlaceholder(params: SqlParams, workspaceId: string, roots: Map<string, readonly FieldNode[]>): string {
+    const byId = [...roots.values()].every(([node]) => bySingle.has(node!.name.value) || node!.name.value === 'node' || node!.name.value === '__typename');
+    const placeholder = params.add(workspaceId, 'uuid');
+    return byId ? `(SELECT ${placeholder})` : placeholder;
+  }
+
   function rootList(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[]): string {
     const field = queryType!.getFields()[object.plural!]!;
     const args = getArgumentValues(field, nodes[0]!, context.variables as Record<string, unknown>);
     if (nodes.length > 1) decline('a root list selected twice');
     if (args.before != null || args.last != null) decline('backward paging');
     const { filter, order } = context.listQuery(object, args);
-    const search = typeof args.search === 'string' ? searchTerms(context.params, args.search) : null;
+    const where = rootWhere(context, object, filter, args.search);
     let after: ((alias: string) => string) | null = null;
     if (args.after != null) {
       if (order.some((t) => termNullable(catalog, object, t))) decline('cursor over a nullable sort column');
       const id = cursorId(args.after);
       after = (alias) => afterCursor(context, object, alias, order, id);
     }
-    const where = (alias: string) => [visible(context, object, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(context, object, alias, search)] : [])];
     return connectionSql(context, objectTypeOf(field)!, nodes, {
       object,
       where: (alias) => (after ? [...where(alias), after(alias)] : where(alias)),
@@ -191,6 +211,23 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       hasPreviousPage: args.after != null,
       countWhere: where,
     });
+  }
+
+  /** The rows a root list or group-by selects: the caller's, through its filter and search. */
+  function rootWhere(context: RenderContext, object: ResolvedObject, filter: FilterNode, searchArg: unknown): (alias: string) => string[] {
+    const search = typeof searchArg === 'string' ? searchTerms(context.params, searchArg) : null;
+    return (alias) => [visible(context, object, alias), filterSql(context, object, filter, alias), ...(search ? [searchMatchSql(context, object, alias, search)] : [])];
+  }
+
+  function rootGroupBy(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], name: string): string {
+    const field = queryType!.getFields()[name]!;
+    if (nodes.length > 1) decline('a group-by selected twice');
+    const args = getArgumentValues(field, nodes[0]!, context.variables as Record<string, unknown>) as unknown as GroupArgs;
+    const { filter } = context.listQuery(object, { filter: args.filter }); // its orderBy orders groups, not rows
+    const where = rootWhere(context, object, filter, args.search);
+    const { keys, order } = groupQuery(object, args, context.canRead);
+    const rows = groupedRowsSql(context, object, where, keys, order, args.first ?? groupLimits.defaultGroups);
+    return groupListSql(context, objectTypeOf(field)!, nodes, object, keys, rows);
   }
 
   function rowSql(context: RenderContext, object: ResolvedObject, rowId: string, nodes: readonly FieldNode[]): string {

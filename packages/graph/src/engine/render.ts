@@ -9,7 +9,7 @@ import {
 import { type FieldNode, type GraphQLField, type GraphQLObjectType, getNamedType, GraphQLObjectType as ObjectType } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { selectionOfAggregate } from '../objects/aggregate-types.js';
-import { aggregateObjectSql } from './aggregate-sql.js';
+import { aggregateObjectSql, type GroupedRows, type GroupKey } from './aggregate-sql.js';
 import { decline, declineReason } from './decline.js';
 import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
 import { parentRowSql } from './parent-row.js';
@@ -58,9 +58,12 @@ export function deferrable(context: RenderContext, build: () => string): string 
   }
 }
 
+/** One response key of an object the engine builds, with its SQL value. */
+type Entry = readonly [key: string, sql: string];
+
 /** The marks of an object the engine builds, when graphql executes over its answer. */
-const marks = (context: RenderContext, typename: string): string[] =>
-  context.marked ? [literal(ENGINE_MARK), '1', literal(ENGINE_TYPE), literal(typename)] : [];
+const marks = (context: RenderContext, typename: string): Entry[] =>
+  context.marked ? [[ENGINE_MARK, '1'], [ENGINE_TYPE, literal(typename)]] : [];
 
 /** A row source for a connection: a table, its conditions for a given alias, an order ending on `id`. */
 export interface ConnectionSource {
@@ -100,10 +103,20 @@ export function scalarSql(field: ResolvedField, value: string): string {
   return value;
 }
 
-function buildObject(parts: string[]): string {
-  // json_build_object takes at most 100 arguments; a wider selection is left to Pothos.
-  if (parts.length > 100) decline('selection too wide');
-  return `json_build_object(${parts.join(', ')})`;
+/**
+ * The object of `entries` being rendered under `context.shape`: a tuple (`json_build_array` of the values, named by
+ * the gateway from `shape.keys`: no key strings per row), or, when graphql executes over the answer and needs the
+ * marks, a JSON object.
+ */
+function buildObject(context: RenderContext, entries: readonly Entry[]): string {
+  // Both functions take at most 100 arguments; a wider selection is left to Pothos.
+  if (context.marked) {
+    if (entries.length > 50) decline('selection too wide');
+    return jsonObject(entries);
+  }
+  if (entries.length > 100) decline('selection too wide');
+  context.shape.keys = entries.map(([key]) => key);
+  return `json_build_array(${entries.map(([, sql]) => sql).join(', ')})`;
 }
 
 function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObject {
@@ -126,22 +139,22 @@ export function orderSql(context: SqlFilterContext, object: ResolvedObject, term
 }
 
 /**
- * `json_build_object(…)` of the selection on one row of `type` aliased `alias`. A field the engine cannot compile (a
+ * The object of the selection on one row of `type` aliased `alias`. A field the engine cannot compile (a
  * computed or plugin field, an argument it does not take) is left to its resolver, which gets the row's columns.
  */
 export function objectSql(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
   const object = declared(context, type);
   const graphqlFields = type.getFields();
-  const parts: string[] = marks(context, type.name);
+  const parts = marks(context, type.name);
   let leftToResolvers = false;
   for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
     const value = deferrable(context, () => within(context, key, () => fieldSql(context, object, type, graphqlFields[name], name, alias, fieldNodes)));
     if (value === null) leftToResolvers = true;
-    else parts.push(literal(key), value);
+    else parts.push([key, value]);
   }
-  if (leftToResolvers) parts.push(literal(ENGINE_ROW), parentRowSql(object.model, alias));
-  return buildObject(parts);
+  if (leftToResolvers) parts.push([ENGINE_ROW, parentRowSql(object.model, alias)]);
+  return buildObject(context, parts);
 }
 
 function fieldSql(
@@ -201,6 +214,7 @@ function relationSql(
   if (!relation.connection) {
     const type = objectTypeOf(def) ?? decline(`${def.name} has no object type`);
     const a = context.nextAlias();
+    context.shape.list = true;
     return `(SELECT coalesce(json_agg(${objectSql(context, type, a, nodes)} ORDER BY ${orderSql(context, target, defaultOrder, a)}), '[]'::json) FROM ${ident(target.model)} ${a} WHERE ${childWhere(context, object, relation, a, alias).join(' AND ')})`;
   }
   const args = argsOf(def, nodes[0]!, context);
@@ -232,6 +246,11 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
   const a = context.nextAlias();
   const { first, object } = source;
   const countWhere = source.countWhere ?? source.where;
+  const selected = collectFields(connection, subSelections(nodes), context);
+  // Without `pageInfo` the page needs no row numbers (`first + 1` rows, `hasNextPage`, the bounds): its edges are an
+  // array of the first rows in order (`ARRAY(SELECT … ORDER BY … LIMIT first)` keeps the order), with no window and no
+  // grouping. A nested connection (the last 5 activities of each customer) is mostly this.
+  const numbered = [...selected.values()].some(([node]) => node!.name.value === 'pageInfo');
   const part = (name: string, fieldNodes: readonly FieldNode[]): string => {
     if (name === '__typename') return literal(connection.name);
     if (name === 'totalCount') {
@@ -246,32 +265,37 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
     }
     if (name === 'edges') {
       const edge = objectTypeOf(connection.getFields().edges!)!;
+      context.shape.list = true;
+      if (!numbered) {
+        const edges = edgeSql(context, edge, a, fieldNodes);
+        return `array_to_json(ARRAY(SELECT ${edges} FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${first}))`;
+      }
       return `coalesce(json_agg(${edgeSql(context, edge, a, fieldNodes)} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}), '[]'::json)`;
     }
     if (name !== 'pageInfo') decline(`${connection.name}.${name} is not compiled`);
     const pageInfo = objectTypeOf(connection.getFields().pageInfo!)!;
-    const info: string[] = marks(context, pageInfo.name);
+    const info = marks(context, pageInfo.name);
     for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
       const infoName = infoNodes[0]!.name.value;
-      info.push(literal(infoKey));
-      if (infoName === '__typename') info.push(literal(pageInfo.name));
-      else if (infoName === 'hasNextPage') info.push(`count(*) > ${first}`);
-      else if (infoName === 'hasPreviousPage') info.push(source.hasPreviousPage ? 'true' : 'false');
+      if (infoName === '__typename') info.push([infoKey, literal(pageInfo.name)]);
+      else if (infoName === 'hasNextPage') info.push([infoKey, `count(*) > ${first}`]);
+      else if (infoName === 'hasPreviousPage') info.push([infoKey, source.hasPreviousPage ? 'true' : 'false']);
       // The first and last row's ids (cursors once formatted), taken once, not for every row of the page.
-      else if (infoName === 'startCursor') info.push(within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'min', first))));
-      else if (infoName === 'endCursor') info.push(within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'max', first))));
+      else if (infoName === 'startCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'min', first)))]);
+      else if (infoName === 'endCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'max', first)))]);
       else decline(`PageInfo.${infoName}`);
     }
-    return buildObject(info);
+    return buildObject(context, info);
   };
-  const parts: string[] = marks(context, connection.name);
-  for (const [key, fieldNodes] of collectFields(connection, subSelections(nodes), context)) {
-    parts.push(literal(key), within(context, key, () => part(fieldNodes[0]!.name.value, fieldNodes)));
+  const parts = marks(context, connection.name);
+  for (const [key, fieldNodes] of selected) {
+    parts.push([key, within(context, key, () => part(fieldNodes[0]!.name.value, fieldNodes))]);
   }
+  if (!numbered) return buildObject(context, parts);
   const order = orderSql(context, object, source.order, a);
   const rows = `SELECT ${a}.*, row_number() OVER (ORDER BY ${order}) AS __n FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${order} LIMIT ${first + 1}`;
   // GROUP BY (): one row even when no field aggregates (a selection of `totalCount` alone) and there are no rows.
-  return `(SELECT ${buildObject(parts)} FROM (${rows}) ${a} GROUP BY ())`;
+  return `(SELECT ${buildObject(context, parts)} FROM (${rows}) ${a} GROUP BY ())`;
 }
 
 /**
@@ -280,26 +304,62 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
  */
 function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[], context: RenderContext, values: string): string {
   const v = `(${values})::jsonb`;
-  const parts: string[] = marks(context, type.name);
+  const parts = marks(context, type.name);
   for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
-    parts.push(literal(key));
-    if (name === '__typename') parts.push(literal(type.name));
-    else if (name === 'count') parts.push(`(${v}->'count')`);
+    if (name === '__typename') parts.push([key, literal(type.name)]);
+    else if (name === 'count') parts.push([key, `(${v}->'count')`]);
     else if (name === 'countDistinct') {
       const field = getArgumentValues(type.getFields().countDistinct!, fieldNodes[0]!, context.variables as Record<string, unknown>).field as string;
-      parts.push(`coalesce(${v}->'countDistinct'->${literal(field)}, '0'::jsonb)`);
+      parts.push([key, `coalesce(${v}->'countDistinct'->${literal(field)}, '0'::jsonb)`]);
     } else {
       const inner = objectTypeOf(type.getFields()[name]!)!;
-      const innerParts: string[] = marks(context, inner.name);
+      const innerParts = marks(context, inner.name);
       for (const [innerKey, innerNodes] of collectFields(inner, subSelections(fieldNodes), context)) {
         const innerName = innerNodes[0]!.name.value;
-        innerParts.push(literal(innerKey), innerName === '__typename' ? literal(inner.name) : `${v}->${literal(name)}->${literal(innerName)}`);
+        innerParts.push([innerKey, innerName === '__typename' ? literal(inner.name) : `${v}->${literal(name)}->${literal(innerName)}`]);
       }
-      parts.push(`json_build_object(${innerParts.join(', ')})`);
+      parts.push([key, jsonObject(innerParts)]);
     }
   }
-  return `json_build_object(${parts.join(', ')})`;
+  // One per connection: built as a JSON object (the tuples are for what is built per row).
+  return jsonObject(parts);
+}
+
+const jsonObject = (entries: readonly Entry[]): string => `json_build_object(${entries.map(([key, sql]) => `${literal(key)}, ${sql}`).join(', ')})`;
+
+/**
+ * A `<list>GroupBy` answer: the groups of `rows` as a list of the selected `key` and `aggregate` objects, in the
+ * rows' order (`ARRAY(SELECT … ORDER BY … LIMIT first)` keeps it).
+ */
+export function groupListSql(context: RenderContext, group: GraphQLObjectType, nodes: readonly FieldNode[], object: ResolvedObject, keys: readonly GroupKey[], rows: GroupedRows): string {
+  context.shape.list = true;
+  const parts = marks(context, group.name);
+  for (const [key, fieldNodes] of collectFields(group, subSelections(nodes), context)) {
+    const name = fieldNodes[0]!.name.value;
+    if (name === '__typename') parts.push([key, literal(group.name)]);
+    else if (name === 'aggregate') {
+      const type = objectTypeOf(group.getFields().aggregate!)!;
+      const selection = selectionOfAggregate(object, type, fieldNodes, context, context.canRead);
+      parts.push([key, aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, rows.alias))]);
+    } else if (name === 'key') {
+      const keyType = objectTypeOf(group.getFields().key!)!;
+      parts.push([
+        key,
+        within(context, key, () => {
+          const values = marks(context, keyType.name);
+          for (const [valueKey, valueNodes] of collectFields(keyType, subSelections(fieldNodes), context)) {
+            const valueName = valueNodes[0]!.name.value;
+            const index = keys.findIndex((k) => k.field.name === valueName);
+            // A field that is not one of the keys reads as null, as the resolvers answer it.
+            values.push([valueKey, valueName === '__typename' ? literal(keyType.name) : index < 0 ? 'NULL' : rows.keys[index]!]);
+          }
+          return buildObject(context, values);
+        }),
+      ]);
+    } else decline(`${group.name}.${name} is not compiled`);
+  }
+  return `array_to_json(ARRAY(SELECT ${buildObject(context, parts)} ${rows.tail}))`;
 }
 
 /** The id of the page's first (`min`) or last (`max`) row (its cursor, once formatted); null on an empty page. */
@@ -308,14 +368,13 @@ function boundIdSql(alias: string, bound: 'min' | 'max', first: number): string 
 }
 
 function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
-  const parts: string[] = marks(context, edge.name);
+  const parts = marks(context, edge.name);
   for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
-    parts.push(literal(key));
-    if (name === '__typename') parts.push(literal(edge.name));
-    else if (name === 'cursor') parts.push(within(context, key, () => formatted(context, cursorOf, column(alias, 'id'))));
-    else if (name === 'node') parts.push(within(context, key, () => objectSql(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes)));
+    if (name === '__typename') parts.push([key, literal(edge.name)]);
+    else if (name === 'cursor') parts.push([key, within(context, key, () => formatted(context, cursorOf, column(alias, 'id')))]);
+    else if (name === 'node') parts.push([key, within(context, key, () => objectSql(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes))]);
     else decline(`${edge.name}.${name} is not compiled`);
   }
-  return buildObject(parts);
+  return buildObject(context, parts);
 }

@@ -20,12 +20,32 @@ describe('the engine answer’s formats', () => {
   it('applies formats along response keys; lists take their elements’ shape; absent keys are left alone', () => {
     const context = { shape: {} as ResultShape };
     within(context, 'list', () => {
-      within(context, 'edges', () => within(context, 'cursor', () => (context.shape.format = cursorOf)));
+      within(context, 'edges', () => {
+        context.shape.list = true;
+        within(context, 'cursor', () => (context.shape.format = cursorOf));
+      });
       within(context, 'pageInfo', () => within(context, 'missing', () => (context.shape.format = instant)));
     });
     within(context, 'plain', () => 'no format: not recorded');
     const data = applyShape({ list: { edges: [{ cursor: 'a' }, { cursor: null }], pageInfo: {} }, plain: 1 }, context.shape);
     expect(data).toEqual({ list: { edges: [{ cursor: cursorOf('a') }, { cursor: null }], pageInfo: {} }, plain: 1 });
     expect(context.shape.fields?.has('plain')).toBe(false);
+  });
+
+  it('names tuples by their keys, in lists and nested, and leaves a null object null', () => {
+    const context = { shape: {} as ResultShape };
+    within(context, 'customers', () => {
+      context.shape.list = true;
+      context.shape.keys = ['id', 'tags', 'company'];
+      within(context, 'id', () => (context.shape.format = globalIdOf('Customer')));
+      within(context, 'company', () => (context.shape.keys = ['name']));
+    });
+    const data = applyShape({ customers: [['u1', ['a', 'b'], ['Acme']], ['u2', [], null]] }, context.shape);
+    expect(data).toEqual({
+      customers: [
+        { id: globalIdOf('Customer')('u1'), tags: ['a', 'b'], company: { name: 'Acme' } },
+        { id: globalIdOf('Customer')('u2'), tags: [], company: null },
+      ],
+    });
   });
 });

@@ -7,12 +7,18 @@
 export type Formatter = (raw: unknown) => unknown;
 
 /**
- * Where formatted values sit in the answer, by response key. A list (JSON array) has the shape of its elements, so a
- * connection's `edges` or a to-many relation need no index.
+ * Where formatted values sit in the answer, by response key, and which objects PostgreSQL sent as tuples: an object
+ * the engine builds is a JSON array of its values (`json_build_array`, no key strings per row: building JSON objects
+ * per row and per nested level was most of a page's PostgreSQL CPU), named here by `keys`. Lists (a connection's
+ * `edges`, a to-many relation) are marked `list`: their elements have the shape.
  */
 export interface ResultShape {
   format?: Formatter;
   fields?: Map<string, ResultShape>;
+  /** The object arrives as the array of its values in this order of response keys. */
+  keys?: readonly string[];
+  /** The value is a JSON array whose elements have this shape. */
+  list?: boolean;
 }
 
 /**
@@ -29,7 +35,7 @@ export function within<T>(context: { shape: ResultShape }, key: string, build: (
   } finally {
     context.shape = parent;
   }
-  if (child.format || child.fields) (parent.fields ??= new Map()).set(key, child);
+  if (child.format || child.fields || child.keys || child.list) (parent.fields ??= new Map()).set(key, child);
   return value;
 }
 
@@ -39,14 +45,28 @@ export function formatted(context: { shape: ResultShape }, format: Formatter, sq
   return sql;
 }
 
-/** Formats the engine's parsed JSON in place along `shape`; returns it. */
+/** Formats the engine's parsed JSON along `shape` (tuples become objects, other values are formatted in place); returns it. */
 export function applyShape<T>(value: T, shape: ResultShape): T {
   if (value === null || value === undefined) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = applyShape(value[i], shape);
-    return value;
+  if (!shape.list) return shapeOne(value, shape) as T;
+  const items = value as unknown as unknown[];
+  for (let i = 0; i < items.length; i++) items[i] = shapeOne(items[i], shape);
+  return value;
+}
+
+function shapeOne(value: unknown, shape: ResultShape): unknown {
+  if (value === null || value === undefined) return value;
+  if (shape.format) return shape.format(value);
+  if (shape.keys) {
+    const values = value as unknown[];
+    const object: Record<string, unknown> = {};
+    for (let i = 0; i < shape.keys.length; i++) {
+      const key = shape.keys[i]!;
+      const child = shape.fields?.get(key);
+      object[key] = child ? applyShape(values[i], child) : values[i];
+    }
+    return object;
   }
-  if (shape.format) return shape.format(value) as T;
   if (shape.fields && typeof value === 'object') {
     const object = value as Record<string, unknown>;
     for (const [key, child] of shape.fields) if (key in object) object[key] = applyShape(object[key], child);

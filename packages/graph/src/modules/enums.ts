@@ -1,3 +1,4 @@
+import type { ObjectDeclaration } from '@crm/core';
 import { enums } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { rfmSegmentValues } from './analytics-inputs.js';
@@ -26,3 +27,21 @@ export function registerEnums(builder: Builder) {
 }
 
 export type Enums = ReturnType<typeof registerEnums>;
+
+/**
+ * The enums plugins' declared objects use (their Prisma enums, generated with core's), registered once each: a
+ * declaration's enum field is typed, filtered and grouped by it like a core enum.
+ */
+export function registerDeclaredEnums(builder: Builder, declarations: readonly ObjectDeclaration[], registered: Readonly<Record<string, unknown>>) {
+  const added: Record<string, ReturnType<Builder['enumType']>> = {};
+  for (const declaration of declarations) {
+    for (const field of Object.values(declaration.fields)) {
+      const name = field.kind === 'enum' ? field.enum : undefined;
+      if (!name || name in registered || name in added) continue;
+      const values = (enums as Record<string, Record<string, string>>)[name];
+      if (!values) throw new Error(`${declaration.name}: no database enum ${name}`);
+      added[name] = builder.enumType(values, { name });
+    }
+  }
+  return added;
+}

@@ -23,7 +23,7 @@ type ObjectRef = ReturnType<Builder['objectRef']>;
 type EnumRef = ReturnType<Builder['enumType']>;
 
 const scalarOf = (field: ResolvedField): string =>
-  ({ decimal: 'Decimal', datetime: 'DateTime', date: 'Date', int: 'Int', float: 'Float' })[field.kind as 'decimal'] ?? 'String';
+  ({ decimal: 'Decimal', datetime: 'DateTime', date: 'Date', int: 'Int', bigint: 'Float', float: 'Float' })[field.kind as 'decimal'] ?? 'String';
 
 /**
  * `XAggregate` (count, countDistinct, sum, avg, min, max over a filtered set) for every declared object, and how a

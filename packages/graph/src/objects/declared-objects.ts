@@ -1,4 +1,5 @@
 import {
+  wholeNumber,
   and,
   type FilterNode,
   type ObjectCatalog,
@@ -131,6 +132,9 @@ export class DeclaredObjects {
         return expose('Int');
       case 'float':
         return expose('Float');
+      case 'bigint':
+        // Prisma reads a BigInt column as a bigint, which the Float scalar does not take.
+        return tb.field({ ...options, type: 'Float', resolve: (row: Record<string, unknown>) => wholeNumber(value(row) as bigint | null) });
       case 'boolean':
         return expose('Boolean');
       case 'decimal':

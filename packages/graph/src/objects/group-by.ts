@@ -1,4 +1,4 @@
-import { badInput, CrmError, isNumeric, type ResolvedObject, screaming } from '@crm/core';
+import { badInput, CrmError, isNumeric, type ResolvedField, type ResolvedObject, screaming } from '@crm/core';
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import { getNamedType } from 'graphql';
 import type { Builder } from '../builder.js';
@@ -15,7 +15,7 @@ interface GroupRow {
   aggregate: AggregateValues;
 }
 
-interface GroupArgs extends ListArguments {
+export interface GroupArgs extends ListArguments {
   by: readonly { field: string; truncate?: DateTruncation | null }[];
   orderBy?: readonly { field: string; direction?: 'ASC' | 'DESC' | null }[] | null;
   first?: number | null;
@@ -43,7 +43,7 @@ export function registerGroupBy(objects: DeclaredObjects, object: ResolvedObject
   const fieldEnum = objects.aggregates.fieldEnum(object, 'Group');
   const aggregateType = objects.aggregates.type(object.name);
   const truncation = truncationEnum(builder);
-  const scalar = (kind: string) => ({ decimal: 'Decimal', datetime: 'DateTime', date: 'Date', int: 'Int', float: 'Float', boolean: 'Boolean', reference: 'ID', id: 'ID' })[kind] ?? 'String';
+  const scalar = (kind: string) => ({ decimal: 'Decimal', datetime: 'DateTime', date: 'Date', int: 'Int', bigint: 'Float', float: 'Float', boolean: 'Boolean', reference: 'ID', id: 'ID' })[kind] ?? 'String';
   const keyType = builder.objectRef<Record<string, unknown>>(`${object.name}GroupKey`).implement({
     description: 'The values of the group-by keys (null is a group of its own).',
     fields: (t) =>
@@ -92,26 +92,12 @@ export function registerGroupBy(objects: DeclaredObjects, object: ResolvedObject
         ...([...object.fields.values()].some((f) => f.search) ? { search: t.arg.string() } : {}),
         by: t.arg({ type: [byInput], required: true }),
         orderBy: t.arg({ type: [orderInput] }),
-        first: t.arg.int({ defaultValue: 100, description: `At most ${groupLimits.groups} groups.` }),
+        first: t.arg.int({ defaultValue: groupLimits.defaultGroups, description: `At most ${groupLimits.groups} groups.` }),
       },
       resolve: async (_root, rawArgs, ctx: GraphContext, info: GraphQLResolveInfo) => {
         const args = rawArgs as unknown as GroupArgs;
         const { filter } = await objects.rootFilter(object, { filter: args.filter, search: args.search }, ctx);
-        const canRead = readable(ctx);
-        if (args.by.length > groupLimits.keys) throw badInput(`by: at most ${groupLimits.keys} keys`, 'by');
-        const keys: GroupKey[] = args.by.map((b, i) => {
-          const field = object.fields.get(b.field)!;
-          if (!canRead(field)) throw new CrmError('BAD_USER_INPUT', `by.${i}.field: ${field.name} is hidden from your API key's role`, `by.${i}.field`);
-          if (b.truncate && field.kind !== 'datetime') throw badInput(`by.${i}.truncate: only date fields are truncated`, `by.${i}.truncate`);
-          return { field, truncate: b.truncate ?? undefined };
-        });
-        const order: GroupOrder[] = (args.orderBy ?? []).map((o, i) => {
-          const [by, name] = o.field.split(':') as [GroupOrder['by'] | 'key', string | undefined];
-          const field = name ? object.fields.get(name) : undefined;
-          if (by === 'key' && !keys.some((k) => k.field === field)) throw badInput(`orderBy.${i}.field: ${name} is not one of the keys`, `orderBy.${i}.field`);
-          if (field && !canRead(field)) throw new CrmError('BAD_USER_INPUT', `orderBy.${i}.field: ${field.name} is hidden from your API key's role`, `orderBy.${i}.field`);
-          return { by, field, direction: o.direction === 'ASC' ? 'asc' : 'desc' };
-        });
+        const { keys, order } = groupQuery(object, args, readable(ctx));
         const groupField = (getNamedType(info.returnType) as GraphQLObjectType).getFields().aggregate!;
         const aggregateInfo = { ...info, returnType: groupField.type, fieldNodes: aggregateNodes(info) } as GraphQLResolveInfo;
         const selection = aggregateSelection(object, aggregateInfo, ctx);
@@ -119,12 +105,34 @@ export function registerGroupBy(objects: DeclaredObjects, object: ResolvedObject
         const params = new SqlParams();
         let n = 0;
         const context = { catalog: objects.catalog, params, workspace: params.add(caller.session.workspaceId, 'uuid'), nextAlias: () => `g${++n}`, permissions: ctx.permissions };
-        const sql = groupByStatement(context, object, filter, keys, selection, order, args.first ?? 100);
+        const sql = groupByStatement(context, object, filter, keys, selection, order, args.first ?? groupLimits.defaultGroups);
         const rows = await caller.db.$queryRawUnsafe<{ data: string }[]>(sql, ...params.values);
         return rows.map((r) => JSON.parse(r.data) as GroupRow);
       },
     }),
   );
+}
+
+/**
+ * The keys and order of a group-by from its arguments, checked against the declaration and the caller's fields
+ * (`BAD_USER_INPUT` naming the argument): the resolver and the read engine both read them here.
+ */
+export function groupQuery(object: ResolvedObject, args: Pick<GroupArgs, 'by' | 'orderBy'>, canRead: (field: ResolvedField) => boolean): { keys: GroupKey[]; order: GroupOrder[] } {
+  if (args.by.length > groupLimits.keys) throw badInput(`by: at most ${groupLimits.keys} keys`, 'by');
+  const keys: GroupKey[] = args.by.map((b, i) => {
+    const field = object.fields.get(b.field)!;
+    if (!canRead(field)) throw new CrmError('BAD_USER_INPUT', `by.${i}.field: ${field.name} is hidden from your API key's role`, `by.${i}.field`);
+    if (b.truncate && field.kind !== 'datetime') throw badInput(`by.${i}.truncate: only date fields are truncated`, `by.${i}.truncate`);
+    return { field, truncate: b.truncate ?? undefined };
+  });
+  const order: GroupOrder[] = (args.orderBy ?? []).map((o, i) => {
+    const [by, name] = o.field.split(':') as [GroupOrder['by'] | 'key', string | undefined];
+    const field = name ? object.fields.get(name) : undefined;
+    if (by === 'key' && !keys.some((k) => k.field === field)) throw badInput(`orderBy.${i}.field: ${name} is not one of the keys`, `orderBy.${i}.field`);
+    if (field && !canRead(field)) throw new CrmError('BAD_USER_INPUT', `orderBy.${i}.field: ${field.name} is hidden from your API key's role`, `orderBy.${i}.field`);
+    return { by, field, direction: o.direction === 'ASC' ? 'asc' : 'desc' };
+  });
+  return { keys, order };
 }
 
 /** The `aggregate` selections inside the group list's selection (any alias, fragments included). */

@@ -37,6 +37,7 @@ export class OperatorInputs {
       string: 'String',
       stringList: 'String',
       int: 'Int',
+      bigint: 'Float',
       float: 'Float',
       decimal: 'Decimal',
       boolean: 'Boolean',
@@ -46,7 +47,7 @@ export class OperatorInputs {
     const name =
       kind === 'enum'
         ? `${enumName}Filter`
-        : { id: 'IDFilter', reference: 'IDFilter', string: 'StringFilter', stringList: 'StringListFilter', int: 'IntFilter', float: 'FloatFilter', decimal: 'DecimalFilter', boolean: 'BooleanFilter', datetime: 'DateTimeFilter', date: 'DateFilter' }[kind];
+        : { id: 'IDFilter', reference: 'IDFilter', string: 'StringFilter', stringList: 'StringListFilter', int: 'IntFilter', bigint: 'WholeNumberFilter', float: 'FloatFilter', decimal: 'DecimalFilter', boolean: 'BooleanFilter', datetime: 'DateTimeFilter', date: 'DateFilter' }[kind];
     const existing = this.#byName.get(name);
     if (existing) return existing;
     const type = kind === 'enum' ? enumRef! : operand[kind];

@@ -7,10 +7,6 @@ export type LoyaltyPermission = 'read' | 'redeem' | 'adjustPoints' | 'recordRefe
 export type LoyaltyToolkit = PluginToolkit<LoyaltySettings, LoyaltyPermission>;
 
 export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
-  const TransactionKind = builder.enumType('LoyaltyTransactionKind', {
-    values: ['EARN', 'REDEEM', 'EXPIRE', 'ADJUST', 'REFUND'] as const,
-  });
-
   const LoyaltyTier = builder.objectRef<Tier>('LoyaltyTier').implement({
     description: 'A tier of the program: reached with `threshold` qualifying points over the last 12 months.',
     fields: (t) => ({ name: t.exposeString('name'), threshold: t.exposeInt('threshold') }),
@@ -19,39 +15,21 @@ export function registerLoyaltyTypes(builder: Builder, plugin: LoyaltyToolkit) {
   // Settings are read once per batch of fields, not once per account of a page.
   const settingsOf = plugin.loader<'settings', LoyaltySettings>(async (_keys, context) => new Map([['settings', await plugin.settings(context)]]));
 
-  const transaction = builder.prismaNode('LoyaltyTransaction', {
-    id: { field: 'id' },
-    fields: (t) => ({
-      kind: t.expose('kind', { type: TransactionKind }),
-      points: t.float({ description: `Signed: credits positive, debits negative. ${POINTS}`, resolve: (row) => toPoints(row.points) }),
-      reason: t.exposeString('reason', { nullable: true }),
-      occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+  // LoyaltyTransaction and LoyaltyAccount are declared objects (src/objects.ts): their types, lists, filters,
+  // aggregates and the `transactions` connection come from the declarations. What is not a column stays here.
+  const transaction = declaredRef(builder, 'LoyaltyTransaction');
+  const account = declaredRef(builder, 'LoyaltyAccount');
+  builder.prismaObjectFields('LoyaltyAccount', (t) => ({
+    customerId: t.id({ resolve: (a) => globalId('Customer', a.customerId) }),
+    tier: t.field({
+      type: LoyaltyTier,
+      nullable: true,
+      resolve: async (a, _args, context) => {
+        const settings = await settingsOf.load(context, 'settings');
+        return settings?.tiers.find((tier) => tier.name === a.tier) ?? null;
+      },
     }),
-  });
-
-  const account = builder.prismaNode('LoyaltyAccount', {
-    id: { field: 'id' },
-    description: "A customer's loyalty membership. `points` always equals the sum of `transactions`.",
-    fields: (t) => ({
-      points: t.float({ description: POINTS, resolve: (row) => toPoints(row.points) }),
-      lifetimePoints: t.float({ description: POINTS, resolve: (row) => toPoints(row.lifetimePoints) }),
-      customerId: t.id({ resolve: (a) => globalId('Customer', a.customerId) }),
-      tier: t.field({
-        type: LoyaltyTier,
-        nullable: true,
-        resolve: async (a, _args, context) => {
-          const settings = await settingsOf.load(context, 'settings');
-          return settings?.tiers.find((tier) => tier.name === a.tier) ?? null;
-        },
-      }),
-      tierSince: t.expose('tierSince', { type: 'DateTime', nullable: true }),
-      transactions: t.relatedConnection('transactions', {
-        cursor: 'id',
-        query: { orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }] },
-        totalCount: true,
-      }),
-    }),
-  });
+  }));
 
   // Keyed by customer and by the selection Pothos asks for (the same for every customer of a page), so a page's
   // accounts, with their nested transactions, load in one query.

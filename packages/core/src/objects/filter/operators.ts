@@ -12,6 +12,7 @@ export const operatorsByKind: Record<FieldKind, readonly CompareOp[]> = {
   boolean: ['eq', 'neq', 'isNull'],
   string: [...ordered, 'contains', 'startsWith', 'endsWith'],
   int: ordered,
+  bigint: ordered,
   float: ordered,
   decimal: ordered,
   datetime: ordered,

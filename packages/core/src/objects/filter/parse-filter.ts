@@ -173,6 +173,7 @@ function scalar(field: ResolvedField, value: unknown, state: State, path: string
       return v;
     }
     case 'int':
+    case 'bigint':
       if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(path, 'a whole number');
       return value;
     case 'float':
