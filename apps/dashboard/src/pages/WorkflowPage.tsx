@@ -10,11 +10,9 @@ import { EnabledSwitch } from '../workflows/EnabledSwitch.js';
 import { RunView } from '../workflows/RunView.js';
 import { anyUnderWay, useLiveRuns } from '../workflows/useLiveRuns.js';
 
-const RUNS = 20;
-
 /** One workflow (ADMIN): its state, its definition to read (published or draft), its runs with their steps. */
 export function WorkflowPage({ id }: { id: string }) {
-  const query = useCrmQuery(workflowQuery, { id, runs: RUNS });
+  const query = useCrmQuery(workflowQuery, { id });
   const workflow = query.data?.workflow;
   const [showDraft, setShowDraft] = useState(false);
   useLiveRuns(query.refetch, anyUnderWay(workflow?.runs ?? []));
