@@ -1,0 +1,71 @@
+// What definePlugin checks an option against, and the checks it runs on settings and handler maps.
+import type { CrmEventType } from '@crm/core';
+import type { SettingsSchema } from './definition.js';
+import type { SettingsEntry } from './plugin.js';
+
+export const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const EVENT = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/;
+export const NAME = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+export const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
+export const KNOWN = new Set([
+  'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
+  'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects', 'personalData', 'actions', 'queues',
+  'routes',
+]);
+export const SLOTS = new Set(['customer']);
+
+export const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function settingsEntry(schema: SettingsSchema | undefined, problem: (at: string, message: string) => void): SettingsEntry | null {
+  if (schema === undefined) return null;
+  if (!isRecord(schema) || !isFunction((schema as { safeParse?: unknown }).safeParse)) {
+    problem('settings', 'must be a zod schema, e.g. z.object({ earnRate: z.number().default(1) })');
+    return null;
+  }
+  const parse: SettingsEntry['parse'] = (raw) => {
+    const result = schema.safeParse(raw ?? {});
+    if (result.success) return { ok: true, value: result.data };
+    return { ok: false, issues: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) };
+  };
+  const defaults = parse({});
+  if (!defaults.ok) {
+    for (const issue of defaults.issues) problem(`settings.${issue.path}`, `needs a default (${issue.message})`);
+    return null;
+  }
+  const shape = (schema as { shape?: unknown }).shape;
+  const keys = isRecord(shape) ? Object.keys(shape) : Object.keys(defaults.value);
+  return { parse, defaults: defaults.value, keys };
+}
+
+export type HandlerMap = Partial<Record<CrmEventType, Record<string, unknown>>>;
+
+export function forEachHandler<F>(
+  map: HandlerMap | undefined,
+  option: string,
+  problem: (at: string, message: string) => void,
+  add: (event: string, name: string, handler: F) => void,
+) {
+  if (map === undefined) return;
+  if (!isRecord(map)) return void problem(option, 'an object: { "event.type": { name: async (event, ctx) => … } }');
+  for (const [event, handlers] of Object.entries(map)) {
+    if (!EVENT.test(event) && !(event === '*' && option === 'subscribers')) problem(`${option}["${event}"]`, 'not an event type (entity.action, or "*" for every event)');
+    if (!isRecord(handlers)) {
+      problem(`${option}["${event}"]`, 'an object of named functions, e.g. { earnPoints: async (event, ctx) => … }');
+      continue;
+    }
+    for (const [name, handler] of Object.entries(handlers)) {
+      if (!NAME.test(name)) problem(`${option}["${event}"].${name}`, 'a name is an identifier (it keys idempotency records)');
+      if (!isFunction(handler)) problem(`${option}["${event}"].${name}`, 'must be an async function (event, ctx) => …');
+      else add(event, name, handler as F);
+    }
+  }
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) if (isRecord(child) || Array.isArray(child)) deepFreeze(child);
+  }
+  return value;
+}
