@@ -218,7 +218,8 @@ describe('the dashboard in a browser', () => {
     // box; the grid used to keep the wider canvases, pushing the right column out of the window and cutting it).
     await expectFitsWindow();
     await page.setViewportSize({ width: 1600, height: 900 });
-    await expect.poll(() => page.locator('.charts canvas').first().evaluate((canvas) => canvas.getBoundingClientRect().width)).toBeGreaterThan(400);
+    // Chart.js resizes from a ResizeObserver on the next frame; a loaded CI machine took over the 1 s default.
+    await expect.poll(() => page.locator('.charts canvas').first().evaluate((canvas) => canvas.getBoundingClientRect().width), { timeout: 15_000 }).toBeGreaterThan(400);
     await page.setViewportSize({ width: 1280, height: 900 });
     await expectFitsWindow();
     await page.waitForTimeout(400); // chart animation
