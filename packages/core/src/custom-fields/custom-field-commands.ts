@@ -1,7 +1,10 @@
 import type { CustomFieldDefinition, Prisma, ScopedTransaction } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, CrmError, notFound } from '../errors.js';
+import { workspaceCatalog } from '../custom-objects/workspace-catalog.js';
 import { coreCatalog } from '../objects/core-catalog.js';
+import { storedKeysOf } from '../objects/filter/stored-keys.js';
+import { segmentFilterNode } from '../services/segments/segment-filter.js';
 import { parseInput } from '../validation.js';
 import type { CustomField } from './definition.js';
 import {
@@ -201,24 +204,20 @@ export async function archiveCustomField(caller: Caller, raw: unknown, taken: Ta
   );
 }
 
-/** A saved segment whose filter names the field, found by walking the stored filter over the declared relations. */
-function filterUses(objectName: string, filter: unknown, field: CustomFieldDefinition): boolean {
-  if (Array.isArray(filter)) return filter.some((f) => filterUses(objectName, f, field));
-  if (!filter || typeof filter !== 'object') return false;
-  const object = coreCatalog.has(objectName) ? coreCatalog.get(objectName) : null;
-  for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
-    if (key === 'and' || key === 'or' || key === 'not') {
-      if (filterUses(objectName, value, field)) return true;
-    } else if (key === field.name && objectName === field.object) {
-      return true;
-    } else {
-      const relation = object?.relations.get(key);
-      if (!relation) continue;
-      const inner = relation.kind === 'toMany' ? Object.values((value ?? {}) as Record<string, unknown>) : [value];
-      if (inner.some((f) => filterUses(relation.target, f, field))) return true;
-    }
-  }
-  return false;
+/** The saved segments whose filter reads the field's values (a filter that no longer parses reads nothing). */
+async function segmentsUsing(tx: ScopedTransaction, workspaceId: string, field: CustomFieldDefinition): Promise<FieldUser[]> {
+  const segments = await tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
+  if (!segments.length) return [];
+  const catalog = await workspaceCatalog(tx, workspaceId);
+  return segments
+    .filter((segment) => {
+      try {
+        return storedKeysOf(catalog.get('Customer'), segmentFilterNode(catalog, segment.filter)).has(field.key);
+      } catch {
+        return false;
+      }
+    })
+    .map((segment) => ({ type: 'Segment', id: segment.id, name: segment.name }));
 }
 
 /** Removes a field's values from every row of its object in the workspace (one UPDATE; renames never need this). */
@@ -240,10 +239,17 @@ export async function removeFieldValues(tx: ScopedTransaction, workspaceId: stri
   }
 }
 
+/** Something stored that names a custom field: a saved segment's filter (plugins' stored things come later). */
+export interface FieldUser {
+  type: string;
+  id: string;
+  name: string;
+}
+
 export interface DeletedCustomField {
   field: CustomField;
-  /** Saved segments that filtered on it (deleted only with `force`; their filters then no longer parse). */
-  usedBy: { type: 'Segment'; id: string; name: string }[];
+  /** What filtered on it (deleted only with `force`; their filters then no longer parse and are left as they were). */
+  usedBy: FieldUser[];
 }
 
 /**
@@ -256,11 +262,10 @@ export async function deleteCustomField(caller: Caller, raw: unknown): Promise<D
     async (scope) => {
       const { tx } = scope;
       const row = await loadDefinition(tx, input.id);
-      const segments = await tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
-      const usedBy = segments.filter((s) => filterUses('Customer', s.filter, row)).map((s) => ({ type: 'Segment' as const, id: s.id, name: s.name }));
+      const usedBy = await segmentsUsing(tx, scope.session.workspaceId, row);
       if (usedBy.length && !input.force) {
         // `extensions.usedBy` lists them for machines ("Segment:<name>", comma-separated).
-        throw new CrmError('CONFLICT', `id: ${row.name} is used by ${usedBy.map((u) => `segment "${u.name}"`).join(', ')}; delete with force: true to delete it anyway`, 'id', {
+        throw new CrmError('CONFLICT', `id: ${row.name} is used by ${usedBy.map((u) => `${u.type.toLowerCase()} "${u.name}"`).join(', ')}; delete with force: true to delete it anyway`, 'id', {
           usedBy: usedBy.map((u) => `${u.type}:${u.name}`).join(', '),
         });
       }

@@ -5,3 +5,4 @@ export * from './record-commands.js';
 export * from './load-objects.js';
 export * from './record-retention.js';
 export * from './record-trash.js';
+export * from './workspace-catalog.js';

@@ -10,3 +10,8 @@ export * from './filter/prisma-where.js';
 export { coreObjects } from './core/index.js';
 export { coreCatalog, coreFilterContext, enumValuesOf } from './core-catalog.js';
 export { wholeNumber } from './whole-number.js';
+export * from './sql/sql-text.js';
+export * from './sql/filter-sql.js';
+export * from './sql/visible-rows.js';
+export * from './sql/matching-rows.js';
+export * from './filter/stored-keys.js';

@@ -1,7 +1,13 @@
-import { badInput, type FilterNode, type ResolvedField, type ResolvedObject } from '@crm/core';
-import { filterSql, type SqlFilterContext } from './filter-sql.js';
+import {
+  badInput,
+  type FilterNode,
+  type ResolvedField,
+  type ResolvedObject,
+  filterSql,
+  type SqlFilterContext,
+  permittedRows,
+} from '@crm/core';
 import { column, globalIdSql, ident, literal, valueSql } from './sql-text.js';
-import { permittedRows } from './visible-rows.js';
 
 /** Which aggregates a selection asks for (field names per function). */
 export interface AggregateSelection {

@@ -1,5 +1,18 @@
-import { badInput, CrmError, type FilterNode, type ObjectCatalog, type Permissions, type OrderTerm, type ResolvedField, type ResolvedObject, type ResolvedRelation, termNullable } from '@crm/core';
-import { castOf, filterSql, type SqlFilterContext } from './filter-sql.js';
+import {
+  badInput,
+  CrmError,
+  type FilterNode,
+  type ObjectCatalog,
+  type Permissions,
+  type OrderTerm,
+  type ResolvedField,
+  type ResolvedObject,
+  type ResolvedRelation,
+  termNullable,
+  castOf,
+  filterSql,
+  type SqlFilterContext,
+} from '@crm/core';
 import { orderValueSql, scalarSql, visible } from './render.js';
 import { column, globalIdSql, ident, literal, SqlParams } from './sql-text.js';
 

@@ -11,13 +11,13 @@ import {
   type ResolvedObject,
   type Session,
   termNullable,
+  filterSql,
 } from '@crm/core';
 import { decodeBase64 } from '@pothos/core';
 import { type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
 import { catalogOf } from '../objects/catalog-of.js';
 import { decline, declineReason } from './decline.js';
-import { filterSql } from './filter-sql.js';
 import { groupedRowsSql, groupLimits } from './aggregate-sql.js';
 import { type GroupArgs, groupQuery } from '../objects/group-by.js';
 import { connectionSql, deferrable, groupListSql, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';

@@ -5,6 +5,10 @@ import {
   type ResolvedField,
   type ResolvedObject,
   type ResolvedRelation,
+  filterSql,
+  type SqlFilterContext,
+  permittedRows,
+  visibleRows,
 } from '@crm/core';
 import { type FieldNode, type GraphQLField, type GraphQLObjectType, getNamedType, GraphQLObjectType as ObjectType } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
@@ -13,11 +17,9 @@ import { aggregateObjectSql, type GroupedRows, type GroupKey } from './aggregate
 import { decline, declineReason } from './decline.js';
 import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
 import { parentRowSql } from './parent-row.js';
-import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { collectFields, type SelectionContext, subSelections } from './selection.js';
 import { cursorOf, formatted, globalIdOf, instant, type ResultShape, within } from './result-shape.js';
 import { column, ident, literal, valueSql } from './sql-text.js';
-import { permittedRows, visibleRows } from './visible-rows.js';
 
 /** Everything compiling one operation needs (one per request). */
 export interface RenderContext extends SelectionContext, SqlFilterContext {

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
-import { badInput, customValueSql, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
+import {
+  badInput,
+  customValueSql,
+  type ObjectCatalog,
+  type Permissions,
+  type ResolvedField,
+  type ResolvedObject,
+  permittedRows,
+  visibleRows,
+} from '@crm/core';
 import { column, ident, literal, type SqlParams, valueSql } from './sql-text.js';
-import { permittedRows, visibleRows } from './visible-rows.js';
 
 /**
  * Full-text search over an object's declared searchable fields: a weighted `tsvector` (English stemming, word order

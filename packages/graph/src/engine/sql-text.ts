@@ -1,28 +1,7 @@
-import { customValueSql, type ResolvedField } from '@crm/core';
+// The statement basics (parameters, quoting, a field's value) are @crm/core's: its filter compiler uses them too.
+import { column, ident, literal } from '@crm/core';
 
-/** Positional parameters of one statement: `add` returns the placeholder (`$3`, optionally cast). */
-export class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown, cast?: string): string {
-    this.values.push(value);
-    return cast ? `$${this.values.length}::${cast}` : `$${this.values.length}`;
-  }
-}
-
-export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-export const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
-/** Column `name` of the row aliased `alias`. */
-export const column = (alias: string, name: string): string => `${alias}.${ident(name)}`;
-
-/**
- * A field's value on the row aliased `alias`, typed for comparing and sorting: its column, or for a custom field the
- * JSONB expression its expression index is built on (`customValueSql`, @crm/core).
- */
-export const valueSql = (alias: string, field: Pick<ResolvedField, 'column' | 'kind' | 'stored'>): string =>
-  field.stored ? customValueSql(field.kind, field.stored.key, alias) : column(alias, field.column);
+export { column, ident, literal, SqlParams, valueSql } from '@crm/core';
 
 /** One ORDER BY term. `nulls` as Prisma's `{ sort, nulls }`; absent keeps PostgreSQL's default, like Prisma. */
 export interface OrderTerm {

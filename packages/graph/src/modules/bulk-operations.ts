@@ -45,7 +45,7 @@ export function registerBulkOperations(builder: Builder, objects: DeclaredObject
     const target = (where: { ids?: readonly string[] | null; filter?: unknown }, ctx: GraphContext): BulkTarget => {
       if ((where.ids == null) === (where.filter == null)) throw badInput('where: give either ids or filter', 'where');
       if (where.ids) return { ids: where.ids.map((id, index) => rowId(id, object.name, `where.ids.${index}`)) };
-      return { filter: parseFilter(object, where.filter, filterContextOf(objects.catalog, ctx), 'where.filter') };
+      return { filter: parseFilter(object, where.filter, filterContextOf(objects.catalog, ctx), 'where.filter'), catalog: objects.catalog };
     };
     const Records = builder.objectRef<{ ids: string[] }>(`${plural}Payload`).implement({
       description: `The ${object.name} records a bulk write changed, in the order given.`,

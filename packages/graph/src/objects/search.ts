@@ -1,10 +1,16 @@
-import { badInput, encodeGlobalId, type FilterNode, type ObjectCatalog, type ResolvedObject } from '@crm/core';
+import {
+  badInput,
+  encodeGlobalId,
+  type FilterNode,
+  type ObjectCatalog,
+  type ResolvedObject,
+  permittedRows,
+} from '@crm/core';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import { searchableFields, searchHighlightSql, searchMatchSql, searchRankSql, searchTerms } from '../engine/search-sql.js';
 import { ident, literal, SqlParams } from '../engine/sql-text.js';
-import { permittedRows } from '../engine/visible-rows.js';
 
 /** Most rows a list's `search` narrows to on the Prisma path (the ids are handed to Prisma). */
 const MAX_MATCHES = 10_000;

@@ -4,7 +4,8 @@ import type { Caller, CommandScope } from '../../command.js';
 import { badInput } from '../../errors.js';
 import type { ResolvedObject } from '../../objects/declaration.js';
 import type { FilterNode } from '../../objects/filter/filter-node.js';
-import { prismaWhere } from '../../objects/filter/prisma-where.js';
+import type { ObjectCatalog } from '../../objects/catalog.js';
+import { matchingRowsSql, sqlFilterContext } from '../../objects/sql/matching-rows.js';
 import type { ObjectWriter } from '../../objects/writer.js';
 import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
 import { trashObjectOfType, trashRecord } from '../trash/index.js';
@@ -19,8 +20,11 @@ export const BULK_LIMIT = 1000;
 
 type Input = Record<string, unknown>;
 
-/** Which records a bulk update or delete targets: row ids, or a filter (of the caller's workspace, like every read). */
-export type BulkTarget = { ids: readonly string[] } | { filter: FilterNode };
+/**
+ * Which records a bulk update or delete targets: row ids, or a filter of the caller's workspace, like every read
+ * (with the catalog it was parsed against: the workspace's, custom fields and objects included).
+ */
+export type BulkTarget = { ids: readonly string[] } | { filter: FilterNode; catalog: ObjectCatalog };
 
 /**
  * The object's writer with its defaults: the declaration's, else core's (a custom object's: its record commands),
@@ -76,12 +80,12 @@ export function createBatchOf(writer: ObjectWriter): BatchWrite<Input> | undefin
  */
 async function targetIds(scope: CommandScope, object: ResolvedObject, target: BulkTarget): Promise<string[]> {
   if ('ids' in target) return [...target.ids];
-  // A custom object's rows are its own in a table shared with the workspace's other custom objects.
-  const own = object.sharedTable ? { [object.sharedTable.column]: object.sharedTable.value } : null;
-  const where = own ? { AND: [prismaWhere(target.filter), own] } : prismaWhere(target.filter);
-  const rows = await delegateOf(scope, object).findMany({ where, select: { id: true }, orderBy: { id: 'asc' }, take: BULK_LIMIT + 1 });
+  // The read engine's filter compiler (custom fields and relation fields filter as in the list), with the key's rows.
+  const context = sqlFilterContext(target.catalog, scope.session.workspaceId, scope.permissions);
+  const statement = `${matchingRowsSql(context, object, target.filter, 'r')} ORDER BY r."id" LIMIT ${BULK_LIMIT + 1}`;
+  const rows = await scope.tx.$queryRawUnsafe<{ id: string }[]>(statement, ...context.params.values);
   if (rows.length > BULK_LIMIT) throw badInput(`where.filter: matches more than ${BULK_LIMIT.toLocaleString('en')} records; narrow it, or page through them by ids`, 'where.filter');
-  return rows.map((row) => row.id as string);
+  return rows.map((row) => row.id);
 }
 
 /** Bulk update or delete of a target: the ids are resolved inside the same transaction as the writes. */

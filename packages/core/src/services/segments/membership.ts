@@ -1,6 +1,12 @@
 import type { CommandScope, CommitHook } from '../../command.js';
 import { customerOf } from '../../command.js';
-import { segmentCustomerWhere } from './segment-filter.js';
+import { workspaceCatalog } from '../../custom-objects/workspace-catalog.js';
+import { CrmError } from '../../errors.js';
+import type { ObjectCatalog } from '../../objects/catalog.js';
+import { coreCatalog } from '../../objects/core-catalog.js';
+import type { FilterNode } from '../../objects/filter/filter-node.js';
+import { matchingRowsSql, sqlFilterContext } from '../../objects/sql/matching-rows.js';
+import { segmentFilterNode } from './segment-filter.js';
 
 /** Events after which every segment is recomputed in full (they move many customers at once, or none named). */
 const WHOLE_WORKSPACE = new Set(['clv.model_fitted', 'orders.imported']);
@@ -12,33 +18,42 @@ interface SegmentRow {
 }
 
 /**
- * Brings a segment's stored membership up to date and emits `segment.entered` / `segment.left` for the difference.
- * The matching customers come from the filter (one query); the diff is ONE SQL statement (delete the members that no
- * longer match, insert the new ones, return both). `only` restricts the work to some customers (a command's).
+ * Brings a segment's stored membership up to date and emits `segment.entered` / `segment.left` for the difference, in
+ * ONE statement: the matching customers (the read engine's filter compiler, so custom fields and relation fields
+ * filter as in `customers(filter:)`), the members that no longer match deleted, the new ones inserted, both returned.
+ * `only` restricts the work to some customers (a command's). Membership is the workspace's: tenancy and the trash
+ * apply, not the permissions of the key whose command caused the refresh.
  */
-export async function refreshSegmentMembership(scope: CommandScope, segment: SegmentRow, only?: readonly string[]): Promise<{ entered: number; left: number }> {
-  const where = segmentCustomerWhere(segment.filter);
-  const matching = await scope.tx.customer.findMany({ where: only ? { AND: [where, { id: { in: [...only] } }] } : where, select: { id: true } });
+export async function refreshSegmentMembership(
+  scope: CommandScope,
+  segment: SegmentRow,
+  only?: readonly string[],
+  catalog?: ObjectCatalog,
+  node?: FilterNode,
+): Promise<{ entered: number; left: number }> {
+  const objects = catalog ?? (await workspaceCatalog(scope.tx, scope.session.workspaceId));
+  const context = sqlFilterContext(objects, scope.session.workspaceId);
+  const { params, workspace } = context;
+  const matching = matchingRowsSql(context, objects.get('Customer'), node ?? segmentFilterNode(objects, segment.filter), 'c');
+  const segmentId = params.add(segment.id, 'uuid');
+  const some = only ? params.add([...only], 'uuid[]') : null;
   const changes = await scope.tx.$queryRawUnsafe<{ change: 'entered' | 'left'; customerId: string }[]>(
-    `WITH target AS (SELECT unnest($3::uuid[]) AS id),
+    `WITH target AS (${matching}${some ? ` AND c."id" = ANY(${some})` : ''}),
      gone AS (
        DELETE FROM "SegmentMember" m
-        WHERE m."segmentId" = $1::uuid AND ($4::uuid[] IS NULL OR m."customerId" = ANY($4::uuid[]))
+        WHERE m."segmentId" = ${segmentId}${some ? ` AND m."customerId" = ANY(${some})` : ''}
           AND NOT EXISTS (SELECT 1 FROM target WHERE target.id = m."customerId")
        RETURNING m."customerId"),
      joined AS (
        INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")
-       SELECT $1::uuid, id, $2::uuid FROM target
+       SELECT ${segmentId}, id, ${workspace} FROM target
        ON CONFLICT ("segmentId", "customerId") DO NOTHING
        RETURNING "customerId")
      SELECT 'left' AS change, "customerId" FROM gone
      UNION ALL
      SELECT 'entered', "customerId" FROM joined
      ORDER BY 1, 2`,
-    segment.id,
-    scope.session.workspaceId,
-    matching.map((c) => c.id),
-    only ? [...only] : null,
+    ...params.values,
   );
   for (const { change, customerId } of changes) {
     scope.emit(change === 'entered' ? 'segment.entered' : 'segment.left', { type: 'Customer', id: customerId }, { segmentId: segment.id, segment: segment.name });
@@ -46,22 +61,63 @@ export async function refreshSegmentMembership(scope: CommandScope, segment: Seg
   return { entered: changes.filter((c) => c.change === 'entered').length, left: changes.filter((c) => c.change === 'left').length };
 }
 
+/** The objects a filter reaches through relations (a segment on `contracts: { some: … }` reaches `Contract`). */
+function reachedObjects(node: FilterNode, into = new Set<string>()): Set<string> {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      node.items.forEach((item) => reachedObjects(item, into));
+      break;
+    case 'not':
+      reachedObjects(node.item, into);
+      break;
+    case 'toOne':
+    case 'toMany':
+      into.add(node.target.name);
+      reachedObjects(node.item, into);
+      break;
+  }
+  return into;
+}
+
 /**
  * Before-commit hook of every command: when the command changed customers (events naming a customer) or rescored
  * them (a fit, an import), the saved segments' membership is brought up to date in the same transaction, so the
- * membership events commit with the change that caused them. Workspaces without segments pay one small query.
+ * membership events commit with the change that caused them. A change of a custom record (whose events name no
+ * customer) refreshes in full the segments whose filter reaches its object. Workspaces without segments pay one
+ * small query.
  */
 export const refreshSegmentsBeforeCommit: CommitHook = async (scope, events) => {
   const relevant = events.filter((e) => !e.type.startsWith('segment.'));
   if (!relevant.length) return;
   const whole = relevant.some((e) => WHOLE_WORKSPACE.has(e.type));
   const customers = whole ? undefined : [...new Set(relevant.map(customerOf).filter((id): id is string => id !== null))];
-  if (customers && !customers.length) return;
-  await refreshSegments(scope, customers);
+  // Custom records' objects (core's objects without a customer, such as a company, refresh nothing, as before).
+  const touched = new Set(relevant.filter((e) => customerOf(e) === null && !coreCatalog.has(e.subjectType)).map((e) => e.subjectType));
+  if (customers && !customers.length && !touched.size) return;
+  await refreshSegments(scope, customers, touched);
 };
 
-/** Refreshes every saved segment of the workspace (for some customers, or all). */
-export async function refreshSegments(scope: CommandScope, customers?: readonly string[]): Promise<void> {
+/**
+ * Refreshes every saved segment of the workspace (for some customers, or all). With `touched` (objects changed
+ * without naming a customer), a segment whose filter reaches one of them is refreshed for all customers. A segment
+ * whose filter no longer parses (a field it named was deleted with `force`, or archived) keeps its members as they
+ * are until its filter is replaced.
+ */
+export async function refreshSegments(scope: CommandScope, customers?: readonly string[], touched: ReadonlySet<string> = new Set()): Promise<void> {
   const segments = await scope.tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { createdAt: 'asc' } });
-  for (const segment of segments) await refreshSegmentMembership(scope, segment, customers);
+  if (!segments.length) return;
+  const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId);
+  for (const segment of segments) {
+    let node: FilterNode;
+    try {
+      node = segmentFilterNode(catalog, segment.filter);
+    } catch (error) {
+      if (error instanceof CrmError && error.code === 'BAD_USER_INPUT') continue;
+      throw error;
+    }
+    const all = !customers || [...reachedObjects(node)].some((name) => touched.has(name));
+    if (!all && !customers.length) continue;
+    await refreshSegmentMembership(scope, segment, all ? undefined : customers, catalog, node);
+  }
 }

@@ -3,7 +3,8 @@ import type { Caller } from '../../command.js';
 import { conflict, notFound } from '../../errors.js';
 import { fields, parseInput, z } from '../../validation.js';
 import { refreshSegmentMembership } from './membership.js';
-import { parseSegmentFilter, type SegmentFilter } from './segment-filter.js';
+import { workspaceCatalog } from '../../custom-objects/workspace-catalog.js';
+import { parseSegmentFilter } from './segment-filter.js';
 
 const createSegmentInput = z.object({ name: fields.name, filter: z.unknown() });
 const updateSegmentInput = z.object({ id: fields.id, name: fields.name.optional(), filter: z.unknown().optional() });
@@ -24,12 +25,13 @@ const nameTaken = (name: string) => conflict(`A segment named "${name}" exists a
 /** Saves a segment and computes its membership (one `segment.entered` per member) in the same transaction. */
 export async function createSegment(caller: Caller, raw: CreateSegmentInput): Promise<Segment> {
   const input = parseInput(createSegmentInput, raw);
-  const filter: SegmentFilter = parseSegmentFilter(input.filter ?? {});
   return caller.run(async (scope) => {
+    const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId);
+    const filter = parseSegmentFilter(catalog, input.filter ?? {}, scope.permissions);
     if (await scope.tx.segment.findFirst({ where: { name: input.name }, select: { id: true } })) throw nameTaken(input.name);
     const segment = await scope.tx.segment.create({ data: { workspaceId: scope.session.workspaceId, name: input.name, filter } });
     scope.emit('segment.created', { type: 'Segment', id: segment.id }, { name: segment.name });
-    await refreshSegmentMembership(scope, segment);
+    await refreshSegmentMembership(scope, segment, undefined, catalog);
     return segment;
   });
 }
@@ -37,8 +39,9 @@ export async function createSegment(caller: Caller, raw: CreateSegmentInput): Pr
 /** Renames a segment and/or replaces its filter; a new filter recomputes the membership (events for the difference). */
 export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Promise<Segment> {
   const input = parseInput(updateSegmentInput, raw);
-  const filter = input.filter === undefined ? undefined : parseSegmentFilter(input.filter ?? {});
   return caller.run(async (scope) => {
+    const catalog = input.filter === undefined ? undefined : await workspaceCatalog(scope.tx, scope.session.workspaceId);
+    const filter = catalog ? parseSegmentFilter(catalog, input.filter ?? {}, scope.permissions) : undefined;
     const existing = await scope.tx.segment.findUnique({ where: { id: input.id } });
     if (!existing) throw notFound('Segment', 'id');
     if (input.name && input.name !== existing.name && (await scope.tx.segment.findFirst({ where: { name: input.name }, select: { id: true } }))) {
@@ -47,7 +50,7 @@ export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Pr
     const segment = await scope.tx.segment.update({ where: { id: input.id }, data: { name: input.name, filter } });
     const changed = [...(input.name && input.name !== existing.name ? ['name'] : []), ...(filter ? ['filter'] : [])];
     scope.emit('segment.updated', { type: 'Segment', id: segment.id }, { changed });
-    if (filter) await refreshSegmentMembership(scope, segment);
+    if (filter) await refreshSegmentMembership(scope, segment, undefined, catalog);
     return segment;
   });
 }

@@ -1,4 +1,6 @@
-import { isGoverned, type Permissions, type ResolvedObject } from '@crm/core';
+import { isGoverned } from '../../permissions/role-grants.js';
+import type { Permissions } from '../../permissions/permissions.js';
+import type { ResolvedObject } from '../declaration.js';
 import { isTrashable } from '@crm/db';
 import { column, literal } from './sql-text.js';
 
@@ -17,7 +19,7 @@ export function visibleRows(workspace: string, object: Pick<ResolvedObject, 'mod
 /**
  * The key's row rules on `object` as SQL (null: none): nothing of an object its role does not read, and under "own
  * records only" the rows whose owner column is the key's user. The same rules the data layer adds to Prisma reads
- * (`rowAccessOf` in @crm/core), so both paths list, count and aggregate the same rows.
+ * (`rowAccessOf`, permissions/write-guard.ts), so both paths list, count and aggregate the same rows.
  */
 export function rowRuleSql(permissions: Permissions, object: ResolvedObject, alias: string): string | null {
   if (!permissions.can(object, 'read')) return 'FALSE';

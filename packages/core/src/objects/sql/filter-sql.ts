@@ -1,5 +1,9 @@
 import { enums } from '@crm/db';
-import { type CompareOp, escapeLike, isNumeric, type FilterNode, type FilterScalar, type ObjectCatalog, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
+import type { Permissions } from '../../permissions/permissions.js';
+import type { ObjectCatalog } from '../catalog.js';
+import { isNumeric, type ResolvedField, type ResolvedObject } from '../declaration.js';
+import type { CompareOp, FilterNode, FilterScalar } from '../filter/filter-node.js';
+import { escapeLike } from '../filter/prisma-where.js';
 import { column, ident, literal, type SqlParams, valueSql } from './sql-text.js';
 import { visibleRows } from './visible-rows.js';
 
@@ -126,7 +130,7 @@ export function relationJoin(context: SqlFilterContext, object: ResolvedObject, 
 
 /**
  * The SQL condition of a validated filter on a row of `object` aliased `alias`. Semantics equal `prismaWhere`
- * (@crm/core): the differential tests run both. Relations become EXISTS subqueries, each filtered by workspace.
+ * (filter/prisma-where.ts): the differential tests run both. Relations become EXISTS subqueries, each filtered by workspace.
  */
 export function filterSql(context: SqlFilterContext, object: ResolvedObject, node: FilterNode, alias: string): string {
   switch (node.kind) {
