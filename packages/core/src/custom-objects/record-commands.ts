@@ -9,6 +9,7 @@ import { assertOptionalInWorkspace } from '../references.js';
 import { type CustomValues, customValuesOf } from '../custom-fields/field-values.js';
 import { loadCustomFields } from '../custom-fields/load-definitions.js';
 import { recordEventType } from './custom-object.js';
+import { destroyCustomRecords } from './record-retention.js';
 
 /**
  * The custom object a record command is about, as the caller's schema declares it (`object.sharedTable.value` is its
@@ -33,6 +34,7 @@ export const updateCustomRecordInput = z.object({
 });
 export const deleteCustomRecordInput = z.object({ id: fields.id, reason: z.string().trim().max(1000).nullish() });
 export const restoreCustomRecordInput = z.object({ id: fields.id });
+export const destroyCustomRecordInput = z.object({ id: fields.id });
 
 /** FORBIDDEN unless the key may `action` the object and write each value it gives (hidden or read-only fields). */
 function guard(target: CustomRecordTarget, action: 'create' | 'update' | 'delete', values: Record<string, unknown> | null | undefined, ownerGiven: boolean) {
@@ -47,11 +49,13 @@ function guard(target: CustomRecordTarget, action: 'create' | 'update' | 'delete
   if (ownerGiven) permissions.requireWritable(object.fields.get('ownerId')!);
 }
 
-/** The record, live, of this object, and visible under the key's own-records rule; NOT_FOUND otherwise. */
-async function loadRecord(scope: CommandScope, target: CustomRecordTarget, id: string, trashed = false): Promise<CustomRecord> {
-  const row = await scope.tx.customRecord.findFirst({
-    where: { id, objectId: objectIdOf(target), ...(trashed ? { deletedAt: { not: null } } : {}) },
-  });
+/**
+ * The record of this object, live (or trashed, or `'either'`), and visible under the key's own-records rule;
+ * NOT_FOUND otherwise.
+ */
+async function loadRecord(scope: CommandScope, target: CustomRecordTarget, id: string, trashed: boolean | 'either' = false): Promise<CustomRecord> {
+  const where = trashed === 'either' ? includingTrashed : trashed ? { deletedAt: { not: null } } : {};
+  const row = await scope.tx.customRecord.findFirst({ where: { id, objectId: objectIdOf(target), ...where } });
   const owner = target.permissions?.ownerField(target.object);
   if (!row || (owner && row.ownerId !== target.permissions!.userId)) throw notFound(target.object.name, 'id');
   return row;
@@ -151,4 +155,19 @@ export async function restoreCustomRecord(caller: Caller, target: CustomRecordTa
     scope.emit(recordEventType(target.object, 'restored') as never, { type: target.object.name, id: row.id }, { object: target.object.name } as never);
     return row;
   });
+}
+
+/** `destroyX` (ADMIN): removes a record for good, from the trash or not; relation values pointing at it are cleared. */
+export async function destroyCustomRecord(caller: Caller, target: CustomRecordTarget, raw: unknown): Promise<{ id: string }> {
+  const input = parseInput(destroyCustomRecordInput, raw);
+  guard(target, 'delete', null, false);
+  return caller.run(
+    async (scope) => {
+      await lockForUpdate(scope, 'CustomRecord', input.id);
+      const row = await loadRecord(scope, target, input.id, 'either');
+      await destroyCustomRecords(scope, [{ id: row.id, objectId: row.objectId, name: target.object.name }], null);
+      return { id: row.id };
+    },
+    { role: 'ADMIN' },
+  );
 }

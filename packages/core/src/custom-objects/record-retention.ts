@@ -20,13 +20,21 @@ export async function purgeExpiredRecords(scope: CommandScope, cutoff: Date, lim
      WHERE r."workspaceId" = ${scope.session.workspaceId}::uuid AND r."deletedAt" < ${cutoff}
      ORDER BY r."deletedAt" LIMIT ${limit}
      FOR UPDATE OF r SKIP LOCKED`);
-  if (!claimed.length) return 0;
-  for (const objectId of new Set(claimed.map((row) => row.objectId))) {
-    await clearRelationValues(scope, objectId, claimed.filter((row) => row.objectId === objectId).map((row) => row.id));
-  }
-  await scope.tx.customRecord.deleteMany({ where: { id: { in: claimed.map((row) => row.id) }, ...includingTrashed } });
-  for (const { id, name } of claimed) {
-    scope.emit(recordEventType({ name }, 'destroyed') as never, { type: name, id }, { object: name, reason: 'retention' } as never);
-  }
+  await destroyCustomRecords(scope, claimed, 'retention');
   return claimed.length;
+}
+
+/**
+ * Removes custom records for good (the retention job, `destroyX`): the relation values pointing at them cleared, the
+ * rows deleted, `x.destroyed` for each, all in the caller's transaction.
+ */
+export async function destroyCustomRecords(scope: CommandScope, rows: readonly { id: string; objectId: string; name: string }[], reason: string | null): Promise<void> {
+  if (!rows.length) return;
+  for (const objectId of new Set(rows.map((row) => row.objectId))) {
+    await clearRelationValues(scope, objectId, rows.filter((row) => row.objectId === objectId).map((row) => row.id));
+  }
+  await scope.tx.customRecord.deleteMany({ where: { id: { in: rows.map((row) => row.id) }, ...includingTrashed } });
+  for (const { id, name } of rows) {
+    scope.emit(recordEventType({ name }, 'destroyed') as never, { type: name, id }, { object: name, reason } as never);
+  }
 }

@@ -7,6 +7,7 @@ import {
   defineCustomObject,
   deleteCustomObject,
   deleteCustomRecord,
+  destroyCustomRecord,
   loadCustomFields,
   type ObjectNamesTaken,
   renameCustomObject,
@@ -30,11 +31,11 @@ import { syncCustomObjectSearch } from './custom-object-search.js';
 
 type CrmEventRef = Parameters<typeof registerHistoryField>[1];
 
-/** The root fields a custom object derives: by-id, list, group-by; create, update, delete, restore. */
+/** The root fields a custom object derives: by-id, list, group-by; create, update, delete, restore, destroy. */
 export function rootFieldsOf(name: string, pluralName: string): { query: string[]; mutation: string[] } {
   return {
     query: [singleNameOf({ name }), pluralName, `${pluralName}GroupBy`],
-    mutation: ['create', 'update', 'delete', 'restore'].map((verb) => `${verb}${name}`),
+    mutation: ['create', 'update', 'delete', 'restore', 'destroy'].map((verb) => `${verb}${name}`),
   };
 }
 
@@ -162,7 +163,8 @@ export function registerCustomObjects(builder: Builder, customFieldRef: unknown,
 
 /**
  * A custom object's own operations in its workspace's schema (the type, list, by-id, filter, order, aggregates and
- * group-by come from its declaration like any object's): `createX`, `updateX`, `deleteX` (to the trash), `restoreX`.
+ * group-by come from its declaration like any object's): `createX`, `updateX`, `deleteX` (to the trash), `restoreX`,
+ * `destroyX` (ADMIN, for good).
  * Values are typed input fields, checked by the core like custom fields' (BAD_USER_INPUT / CONFLICT naming them).
  */
 export function registerCustomObjectRecords(builder: Builder, objects: DeclaredObjects, object: ResolvedObject, crmEvent: CrmEventRef) {
@@ -183,12 +185,16 @@ export function registerCustomObjectRecords(builder: Builder, objects: DeclaredO
   });
   const DeleteInput = builder.inputType(`Delete${name}Input`, { fields: (t) => ({ id: t.id({ required: true }), reason: t.string() }) });
   const RestoreInput = builder.inputType(`Restore${name}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
+  const DestroyInput = builder.inputType(`Destroy${name}Input`, { fields: (t) => ({ id: t.id({ required: true }) }) });
   const Payload = (verb: string) => payloadType(builder, `${verb}${name}Payload`, single, name);
   const CreatePayload = Payload('Create');
   const UpdatePayload = Payload('Update');
   const RestorePayload = Payload('Restore');
   const DeletePayload = builder.objectRef<{ id: string }>(`Delete${name}Payload`).implement({
     fields: (t) => ({ [`deleted${name}Id`]: t.id({ resolve: (payload) => payload.id }) }),
+  });
+  const DestroyPayload = builder.objectRef<{ id: string }>(`Destroy${name}Payload`).implement({
+    fields: (t) => ({ [`destroyed${name}Id`]: t.id({ resolve: (payload) => payload.id }) }),
   });
   const targetOf = (ctx: GraphContext): CustomRecordTarget => ({ object, permissions: ctx.permissions });
   const split = (input: Values) => {
@@ -224,6 +230,16 @@ export function registerCustomObjectRecords(builder: Builder, objects: DeclaredO
       description: `Brings a trashed ${name} back.`,
       args: { input: t.arg({ type: RestoreInput, required: true }) },
       resolve: async (_root, { input }, ctx) => ({ [single]: await restoreCustomRecord(callerOf(ctx), targetOf(ctx), { id: rowId(input.id, name, 'id') }) }),
+    }),
+    [`destroy${name}`]: t.field({
+      type: DestroyPayload,
+      authScopes: { admin: true },
+      description: `Removes the ${name} for good (ADMIN), from the trash or not; relation values pointing at it are cleared.`,
+      args: { input: t.arg({ type: DestroyInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const row = await destroyCustomRecord(callerOf(ctx), targetOf(ctx), { id: rowId(input.id, name, 'id') });
+        return { id: globalId(name, row.id) };
+      },
     }),
   }));
 }
