@@ -43,6 +43,8 @@ export function customFieldDeclaration(field: CustomField, references?: string):
     nullable: traits.kind !== 'stringList',
     sort: traits.sort,
     group: traits.group,
+    // Text is searched, with its type's weight (core objects' tables index it apart: search-sql.ts in @crm/graph).
+    ...(traits.search ? { search: traits.search } : {}),
     description: field.description ?? field.label,
   };
 }

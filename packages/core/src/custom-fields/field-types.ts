@@ -33,16 +33,18 @@ interface TypeTraits {
   sort: boolean;
   /** It can be a group-by key. */
   group: boolean;
+  /** How its text ranks in full-text search (`search:` and the global `search`); absent: not searched. */
+  search?: 'A' | 'B' | 'C';
 }
 
 /** What each type is as a declared field. One table: the declaration, the schema and the engine follow it. */
 export const customFieldTraits: Record<CustomFieldType, TypeTraits> = {
-  text: { kind: 'string', sort: true, group: true },
-  longText: { kind: 'string', sort: false, group: false },
-  email: { kind: 'string', sort: true, group: false },
-  phone: { kind: 'string', sort: true, group: false },
-  url: { kind: 'string', sort: true, group: false },
-  select: { kind: 'string', sort: true, group: true },
+  text: { kind: 'string', sort: true, group: true, search: 'A' },
+  longText: { kind: 'string', sort: false, group: false, search: 'C' },
+  email: { kind: 'string', sort: true, group: false, search: 'A' },
+  phone: { kind: 'string', sort: true, group: false, search: 'B' },
+  url: { kind: 'string', sort: true, group: false, search: 'C' },
+  select: { kind: 'string', sort: true, group: true, search: 'B' },
   multiSelect: { kind: 'stringList', sort: false, group: false },
   number: { kind: 'float', sort: true, group: false },
   percent: { kind: 'float', sort: true, group: false },

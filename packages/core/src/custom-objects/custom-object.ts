@@ -27,13 +27,6 @@ export const singleNameOf = (object: Pick<CustomObject, 'name'>) => object.name.
 export const recordEventType = (object: Pick<CustomObject, 'name'>, action: 'created' | 'updated' | 'deleted' | 'restored' | 'destroyed') =>
   `${singleNameOf(object)}.${action}`;
 
-/**
- * How a custom object's text fields rank in its `search` (core objects' custom fields are not searched: their tables'
- * search documents are indexed as declared). The gateway indexes the document at run time (`customObjectSearchIndexes`,
- * @crm/graph).
- */
-const searchWeight: Partial<Record<CustomField['type'], 'A' | 'B' | 'C'>> = { text: 'A', email: 'A', phone: 'B', select: 'B', url: 'C', longText: 'C' };
-
 /** The fields every custom object has, whatever its definitions (their names are reserved for it). */
 const systemFields: Record<string, FieldDeclaration> = {
   id: { kind: 'id', sort: true },
@@ -60,7 +53,7 @@ export function customObjectDeclaration(object: CustomObject, fields: readonly C
     single: singleNameOf(object),
     description: object.description ?? object.label,
     owner: 'ownerId',
-    fields: { ...systemFields, ...Object.fromEntries(own.map((f) => [f.name, { ...customFieldDeclaration(f), search: searchWeight[f.type] }])) },
+    fields: { ...systemFields, ...Object.fromEntries(own.map((f) => [f.name, customFieldDeclaration(f)])) },
     relations: {},
     // Its unique text fields are the keys upserts and imports match on (each has a unique index: custom-field-indexes.ts).
     uniqueKeys: own.filter((f) => f.unique && customFieldTraits[f.type].kind === 'string').map((f) => [f.name]),

@@ -34,16 +34,45 @@ export const searchableFields = (object: ResolvedObject): ResolvedField[] => [..
 const searchedFields = (object: ResolvedObject, permissions?: Permissions | null): ResolvedField[] =>
   permissions ? searchableFields(object).filter((f) => permissions.canReadField(f)) : searchableFields(object);
 
-/** Fields trigram similarity looks at: the A-weight ones (names, titles, emails). */
-const trigramFields = (object: ResolvedObject, permissions?: Permissions | null) => searchedFields(object, permissions).filter((f) => f.search === 'A' && f.kind === 'string');
+/**
+ * Fields trigram similarity looks at: the A-weight ones (names, titles, emails) that have a trigram index (a core
+ * object's custom fields have none: they match by their words only).
+ */
+const trigramFields = (object: ResolvedObject, permissions?: Permissions | null) =>
+  searchedFields(object, permissions).filter((f) => f.search === 'A' && f.kind === 'string' && (!f.stored || object.sharedTable));
 
-export function searchDocumentSql(object: ResolvedObject, alias: string, permissions?: Permissions | null): string {
-  const fields = searchedFields(object, permissions);
+/**
+ * The weighted document of some fields (default: every searched field the caller reads): what ranks and highlights a
+ * match. The match itself is {@link ownMatchSql}'s, through the indexed documents.
+ */
+export function searchDocumentSql(object: ResolvedObject, alias: string, permissions?: Permissions | null, fields = searchedFields(object, permissions)): string {
   if (!fields.length) return `''::tsvector`;
   return fields
     .map((f) => `setweight(to_tsvector(${config}, coalesce(${textSql(alias, f)}, '')), '${f.search}')`)
     .join(' || ');
 }
+
+/**
+ * A core object's custom text fields are searched apart from its declared ones, whose document the migration indexes
+ * as declared (it cannot hold a workspace's fields). Their values are in one JSONB column, and one GIN index per such
+ * table (migration `custom_values_search`) holds every string value of it: `jsonb_to_tsvector` with the same
+ * configuration. That document holds the words of every text field, so matching it first, then the exact document of
+ * the fields the caller reads, is answered from the index and never finds a hidden field's or another type's words.
+ * (A custom object's document is indexed whole at run time: `customObjectSearchIndexes`.)
+ */
+function customValuesMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string | null {
+  if (object.sharedTable) return null;
+  const fields = searchedFields(object, permissions).filter((f) => f.stored);
+  if (!fields.length) return null;
+  return `(${customValuesDocumentSql(alias, fields[0]!.stored!.json)} @@ ${terms.tsQuery} AND (${searchDocumentSql(object, alias, permissions, fields)}) @@ ${terms.tsQuery})`;
+}
+
+/** Every string value of a JSONB column as one document: the expression of the `custom_values_search` indexes. */
+export const customValuesDocumentSql = (alias: string, json: string): string => `jsonb_to_tsvector(${config}, ${column(alias, json)}, '["string"]'::jsonb)`;
+
+/** The fields of the declared document (the migration's index): a core object's custom fields are matched apart. */
+const declaredDocumentFields = (object: ResolvedObject, permissions?: Permissions | null) =>
+  searchedFields(object, permissions).filter((f) => !f.stored || object.sharedTable);
 
 /** The words of a query as a prefix `tsquery` text (`'ada':* & 'audit':*`), or null when it has no word. */
 export function tsQueryText(query: string): string | null {
@@ -97,7 +126,9 @@ export interface SearchContext {
 /** The row's own fields match (the indexed document, or trigram similarity on the A-weight fields). */
 function ownMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string {
   const trigram = trigramFields(object, permissions).map((f) => `${terms.text} <% ${textSql(alias, f)}`);
-  return `(${searchDocumentSql(object, alias, permissions)}) @@ ${terms.tsQuery}${trigram.length ? ` OR ${trigram.join(' OR ')}` : ''}`;
+  const custom = customValuesMatchSql(object, alias, terms, permissions);
+  const others = [...trigram, ...(custom ? [custom] : [])];
+  return `(${searchDocumentSql(object, alias, permissions, declaredDocumentFields(object, permissions))}) @@ ${terms.tsQuery}${others.length ? ` OR ${others.join(' OR ')}` : ''}`;
 }
 
 /**
