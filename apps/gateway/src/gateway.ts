@@ -156,6 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     prisma: database.prisma,
     beforeCommit: host ? [host.commitHook] : [],
     personalData: host?.personalData,
+    fieldUsage: host?.fieldUsage,
     // What a commit sets off outlives the request that committed: it runs free of that request's deadline.
     onCommitted: (events) =>
       withoutDeadline(() => {

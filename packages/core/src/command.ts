@@ -1,4 +1,5 @@
 import { DeadlineExceededError, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
+import type { FieldUsageExtension } from './custom-fields/field-usage.js';
 import type { Permissions } from './permissions/permissions.js';
 import { rowAccessOf } from './permissions/write-guard.js';
 import { isRetryableConflict } from './database-errors.js';
@@ -18,6 +19,8 @@ export interface CommandScope {
   emit<K extends CrmEventType>(type: K, subject: { type: string; id: string }, payload: CrmEventMap[K]): void;
   /** Plugins' parts in a person's data, for merges, exports and erasures (docs/data.md). */
   personalData: readonly PersonalDataExtension[];
+  /** Plugins' stored things that name custom fields, asked when one is deleted (docs/custom-fields.md). */
+  fieldUsage?: readonly FieldUsageExtension[];
   /**
    * The key's permissions when the caller has them (API keys; not system or plugin sessions). The data layer applies
    * them to every write; commands ask them about what it cannot see, such as custom values in a JSON column.
@@ -44,6 +47,8 @@ export interface CommandRunnerOptions {
   beforeCommit?: readonly CommitHook[];
   /** Plugins' merge, export and erasure handlers of customers' data. */
   personalData?: readonly PersonalDataExtension[];
+  /** Plugins' answers to "which of your stored things use this custom field?". */
+  fieldUsage?: readonly FieldUsageExtension[];
   /** Interactive transaction timeout, outside requests (a request's transaction ends at its deadline). @default 30000 */
   timeoutMs?: number;
 }
@@ -100,6 +105,7 @@ export class CommandRunner {
             tx,
             session: actor ? { ...session, actor } : session,
             personalData: this.options.personalData ?? [],
+            ...(this.options.fieldUsage ? { fieldUsage: this.options.fieldUsage } : {}),
             ...(permissions ? { permissions } : {}),
             emit: (type, subject, payload) => {
               pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}) } as PendingEvent);

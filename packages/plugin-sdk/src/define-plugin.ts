@@ -262,6 +262,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     problem('personalData', 'must have async functions merge, export and erase');
   }
 
+  const fieldUsers = definition.fieldUsers;
+  if (fieldUsers !== undefined && !isFunction(fieldUsers)) problem('fieldUsers', 'must be an async function (field, context) => users');
+
   const objectNames = new Set<string>();
   for (const [i, object] of (definition.objects ?? []).entries()) {
     if (!object || typeof object.name !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(object.name)) problem(`objects[${i}].name`, 'a PascalCase GraphQL type name');
@@ -334,5 +337,6 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
           erase: (customerId, context) => personal.erase(customerId, inScope(context, context.session.workspaceId)),
         }
       : null,
+    fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings) }) : null,
   } satisfies Plugin);
 }

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { ActionDefinition } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
 import type { DeliveryPolicy, HookContext, HookMap, PublishedEvent, SubscriberMap } from './events.js';
+import type { FieldUsersHandler } from './field-users.js';
 import type { JobDefinition, QueueDefinition } from './jobs.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RouteDefinition } from './routes.js';
@@ -108,6 +109,12 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
   jobs?: Record<string, JobDefinition<z.output<Settings>, Event>>;
   /** Merging, exporting and erasing a customer's data in the plugin's tables. */
   personalData?: PersonalDataHandlers<z.output<Settings>>;
+  /**
+   * Which of the plugin's stored things name a custom field (`{ type, id, name }` each): asked when an ADMIN deletes
+   * one, which is then refused listing them (`extensions.usedBy`) unless forced. Read-only, in the deleting command's
+   * transaction; `context.filterUses(object, filter)` tells whether a stored filter reads the field.
+   */
+  fieldUsers?: FieldUsersHandler<z.output<Settings>>;
   /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
   dashboard?: { panels: Record<string, DashboardPanelDefinition> };
   /** What other plugins may ask this one to do, by name (`awardPoints` → `loyalty.awardPoints`). */

@@ -2,6 +2,7 @@
 // events happen, a schedule fires or a person asks, and the plugin does it durably (steps in the database, shared
 // by every gateway instance, surviving restarts). See docs/plugins/workflows.md.
 import { definePlugin, type Plugin } from '@crm/plugin-sdk';
+import { workflowsUsing } from './definition/field-users.js';
 import { workflowEvents } from './events.js';
 import { registerDefinitionMutations } from './graphql/definition-mutations.js';
 import { registerDryRun } from './graphql/dry-run.js';
@@ -68,6 +69,8 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     },
     routes: { hooks: { maxBodyBytes: 256 * 1024, handle: receiveWebhook } },
     seed: seedWorkflows,
+    // A custom field a workflow names cannot be deleted from under it without `force` (docs/plugins/workflows.md).
+    fieldUsers: workflowsUsing,
   });
 }
 

@@ -6,3 +6,4 @@ export * from './load-definitions.js';
 export * from './custom-field-indexes.js';
 export * from './custom-field-commands.js';
 export * from './relation-values.js';
+export * from './field-usage.js';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type CommitHook, CommandRunner, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
+import { type CommitHook, CommandRunner, type FieldUsageExtension, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { HostServices, Plugin, PluginProblem } from '../plugin.js';
@@ -18,6 +18,7 @@ import { type HostedPanel, panelPath, registerDashboardPanels } from './panels-g
 import { guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
 import { type DeliveryOptions, pluginSession, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
+import { fieldUsageExtensionsFor } from '../field-users.js';
 import { personalDataExtensionsFor } from './personal-data.js';
 import { registerPluginAdmin } from './settings-graphql.js';
 
@@ -62,6 +63,8 @@ export interface PluginHost {
   readonly commitHook: CommitHook;
   /** Plugins' merge, export and erasure of customers' data (the command runner's `personalData`). */
   readonly personalData: readonly PersonalDataExtension[];
+  /** Plugins' stored things that name custom fields (the command runner's `fieldUsage`). */
+  readonly fieldUsage: readonly FieldUsageExtension[];
   /** Starts delivering committed events to subscribers, the jobs and the queue workers. */
   start(options: DeliveryOptions): PluginRuntime;
   /** What every plugin shares: records of the composed object model and the plugins' actions. */
@@ -125,6 +128,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
     },
     commitHook: commitHookFor(ordered),
     personalData: personalDataExtensionsFor(ordered),
+    fieldUsage: fieldUsageExtensionsFor(ordered),
     start: (delivery) => (runtime = startDelivery(ordered, { ...delivery, services })),
     async seed(prisma, workspaceId, seedOptions = {}) {
       const db = scopeToWorkspace(prisma, workspaceId);

@@ -1,0 +1,27 @@
+import type { CommandScope } from '../command.js';
+import type { ObjectCatalog } from '../objects/catalog.js';
+
+/** Something stored that names a custom field (a saved segment, a plugin's workflow): `extensions.usedBy` lists it. */
+export interface FieldUser {
+  type: string;
+  id: string;
+  name: string;
+}
+
+/** The custom field asked about: its object's declared name (`Customer`, `Contract`), its name, its stable key. */
+export interface FieldInQuestion {
+  object: string;
+  name: string;
+  key: string;
+}
+
+/**
+ * An extension's (a plugin's) answer to "which of your stored things use this custom field?", asked by
+ * `deleteCustomField` inside its transaction, in the caller's workspace. `catalog` holds the workspace's objects with
+ * their custom fields, to parse stored filters (`parseFilter`, then `storedKeysOf`).
+ */
+export interface FieldUsageExtension {
+  /** Who holds them (a plugin id). */
+  readonly id: string;
+  usersOf(scope: CommandScope, field: FieldInQuestion, catalog: ObjectCatalog): Promise<readonly FieldUser[]>;
+}

@@ -1,0 +1,49 @@
+// Which workflows name a custom field (`fieldUsers`, asked when an ADMIN deletes one; docs/plugins/workflows.md):
+// drafts and published versions are walked as stored, so a draft that no longer validates is still looked at.
+import type { FieldInQuestion, FieldUser, FieldUsersContext } from '@crm/plugin-sdk';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/** The steps inside a step (branches, cases, a loop's body, a wait's timeout steps). */
+function innerSteps(step: Json): unknown[] {
+  return [...listOf(step.then), ...listOf(step.else), ...listOf(step.cases).flatMap((c) => (isObject(c) ? listOf(c.steps) : [])), ...(isObject(step.do) ? [step.do] : []), ...listOf(step.default), ...listOf(step.onTimeout)];
+}
+
+/**
+ * Whether a stored definition names the field: its trigger's date field or changed fields, a condition on the
+ * trigger's record (the trigger's, `condition` and `switch` steps': through relations too), or the values a step
+ * writes to a record of the field's object (`createRecord`; `updateRecord` of the trigger's record).
+ */
+export function definitionUses(stored: unknown, field: FieldInQuestion, filterUses: FieldUsersContext<unknown>['filterUses']): boolean {
+  if (!isObject(stored) || !isObject(stored.trigger)) return false;
+  const trigger = stored.trigger;
+  const object = typeof trigger.object === 'string' ? trigger.object : null;
+  const writes = (values: unknown) => isObject(values) && (field.name in values || (isObject(values.customFields) && field.name in values.customFields));
+  if (object === field.object && (trigger.field === field.name || listOf(trigger.fields).includes(field.name))) return true;
+  if (object && isObject(trigger.condition) && filterUses(object, trigger.condition)) return true;
+  const pending = [...listOf(stored.steps)];
+  while (pending.length) {
+    const step = pending.pop();
+    if (!isObject(step)) continue;
+    pending.push(...innerSteps(step));
+    const conditions = [step.if, ...listOf(step.cases).map((c) => (isObject(c) ? c.when : null))].filter(isObject);
+    if (object && conditions.some((condition) => filterUses(object, condition))) return true;
+    if (step.kind === 'createRecord' && step.object === field.object && writes(step.values)) return true;
+    if (step.kind === 'updateRecord' && !step.relation && object === field.object && writes(step.values)) return true;
+  }
+  return false;
+}
+
+/** The workspace's workflows whose draft or published version names the field. */
+export async function workflowsUsing(field: FieldInQuestion, context: FieldUsersContext<unknown>): Promise<FieldUser[]> {
+  const workflows = await context.tx.workflow.findMany({ select: { id: true, name: true, draft: true, publishedVersionId: true }, orderBy: { name: 'asc' } });
+  const published = workflows.flatMap((w) => (w.publishedVersionId ? [w.publishedVersionId] : []));
+  const versions = published.length ? await context.tx.workflowVersion.findMany({ where: { id: { in: published } }, select: { id: true, definition: true } }) : [];
+  const definitionOf = new Map(versions.map((v) => [v.id, v.definition]));
+  return workflows
+    .filter((w) => [w.draft, w.publishedVersionId ? definitionOf.get(w.publishedVersionId) : null].some((d) => definitionUses(d, field, context.filterUses)))
+    .map((w) => ({ type: 'Workflow', id: w.id, name: w.name }));
+}
