@@ -4,7 +4,8 @@
 // `custom_values_search`): the statement's plan reads the index. A role that hides a field searches without it;
 // another workspace's values are never found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import type { TestClient, TestGateway, TestWorkspace } from '../src/testing/index.js';
+import { startWithTwoWorkspaces } from './support/two-workspaces.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -18,10 +19,7 @@ const FIND = `query ($q: String!) { customers(first: 10, search: $q, orderBy: [{
 const found = async (client: TestClient, q: string) => (await client.query(FIND, { q })).customers.edges.map((e: { node: { name: string } }) => e.node.name);
 
 beforeAll(async () => {
-  t = await startTestGateway();
-  a = t.workspace;
-  b = await t.createWorkspace('Workspace B');
-  readOnly = await t.issueKey(a.workspaceId, 'READ_ONLY');
+  ({ t, a, b, readOnly } = await startWithTwoWorkspaces());
   for (const [name, type] of [['nickname', 'TEXT'], ['altEmail', 'EMAIL'], ['notes', 'LONG_TEXT'], ['seats', 'NUMBER'], ['renewal', 'DATE']] as const) {
     await a.client.query(DEFINE, { i: { object: 'CUSTOMER', name, type } });
   }

@@ -4,7 +4,8 @@
 // change (customers' and custom records'); deleting a field a segment names is refused unless forced. Tenancy and
 // roles attacked on each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import type { TestClient, TestGateway, TestWorkspace } from '../src/testing/index.js';
+import { startWithTwoWorkspaces } from './support/two-workspaces.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -37,11 +38,7 @@ const namesOf = async (client: TestClient, f: Record<string, unknown>) =>
 const membersOf = async (client: TestClient, id: string) => (await client.query(MEMBERS, { id })).node.memberCount as number;
 
 beforeAll(async () => {
-  t = await startTestGateway();
-  a = t.workspace;
-  b = await t.createWorkspace('Workspace B');
-  member = await t.issueKey(a.workspaceId, 'MEMBER');
-  readOnly = await t.issueKey(a.workspaceId, 'READ_ONLY');
+  ({ t, a, b, member, readOnly } = await startWithTwoWorkspaces());
   tierId = (await a.client.query(DEFINE, { i: { object: 'CUSTOMER', name: 'tier', type: 'SELECT', options: [{ value: 'gold' }, { value: 'silver' }] } })).defineCustomField.customField.id;
   await a.client.query(DEFINE, { i: { object: 'CUSTOMER', name: 'seats', type: 'NUMBER' } });
   const contract = (await a.client.query(DEFINE_OBJECT, { i: { name: 'Contract', label: 'Contract' } })).defineCustomObject.customObject.id;
@@ -94,19 +91,37 @@ describe('saved segments on custom fields', () => {
     expect(await namesOf(a.client, { inSegment: signed })).toEqual(['Bob']);
   });
 
+  it('renaming a field a segment names rewrites the segment, which goes on following the values', async () => {
+    const RENAME = `mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { name } } }`;
+    const fieldId = async (name: string, object = 'CUSTOMER') =>
+      (await a.client.query(`{ customFields(object: ${object}) { id name } }`)).customFields.find((f: { name: string }) => f.name === name).id;
+    await a.client.query(RENAME, { i: { id: await fieldId('seats'), name: 'licences' } });
+    const contractObject = (await a.client.query(`{ customObjects { id name } }`)).customObjects.find((o: { name: string }) => o.name === 'Contract').id;
+    const customerField = (await a.client.query(`query ($o: ID!) { customFields(customObjectId: $o) { id name } }`, { o: contractObject })).customFields.find(
+      (f: { name: string }) => f.name === 'customer',
+    ).id;
+    await a.client.query(RENAME, { i: { id: customerField, name: 'client' } });
+    const filters = Object.fromEntries((await a.client.query(`{ segments { name filter } }`)).segments.map((s: { name: string; filter: unknown }) => [s.name, s.filter]));
+    expect(filters['Gold accounts']).toEqual({ tier: { eq: 'gold' }, licences: { gte: 10 } });
+    expect(filters.Signed).toEqual({ contractsAsClient: { some: { status: { eq: 'signed' } } } });
+    await a.client.query(UPDATE, { i: { id: ids.Di, customFields: { licences: 1 } } });
+    expect(await membersOf(a.client, gold)).toBe(2);
+    expect(await membersOf(a.client, signed)).toBe(1);
+  });
+
   it('deleting a field a segment names is refused with the segments, unless forced; the segment then keeps its members', async () => {
     const refused = await errorOf(a.client, DELETE_FIELD, { i: { id: tierId } });
     expect(refused).toMatchObject({ code: 'CONFLICT', field: 'id', usedBy: 'Segment:Gold accounts' });
     const before = await membersOf(a.client, gold);
     expect((await a.client.query(DELETE_FIELD, { i: { id: tierId, force: true } })).deleteCustomField.usedBy).toEqual(['Segment:Gold accounts']);
     // Commands go on working; the segment whose filter no longer parses keeps its members until it is given a new one.
-    await a.client.query(UPDATE, { i: { id: ids.Ada, customFields: { seats: 1 } } });
+    await a.client.query(UPDATE, { i: { id: ids.Ada, customFields: { licences: 1 } } });
     expect(await membersOf(a.client, gold)).toBe(before);
     expect(await membersOf(a.client, signed)).toBe(1);
   });
 
   it('roles and tenancy: READ_ONLY saves no segment, another workspace sees neither the field nor the members', async () => {
-    expect((await errorOf(readOnly, CREATE_SEGMENT, { i: { name: 'Nope', filter: { seats: { gte: 1 } } } })).code).toBe('FORBIDDEN');
+    expect((await errorOf(readOnly, CREATE_SEGMENT, { i: { name: 'Nope', filter: { licences: { gte: 1 } } } })).code).toBe('FORBIDDEN');
     // B has its own `tier`: its segment counts B's customer only.
     const bees = (await b.client.query(CREATE_SEGMENT, { i: { name: 'Gold', filter: { tier: { eq: 'gold' } } } })).createSegment.segment;
     expect(bees.memberCount).toBe(1);
@@ -114,7 +129,7 @@ describe('saved segments on custom fields', () => {
     expect((await errorOf(b.client, CREATE_SEGMENT, { i: { name: 'Seats', filter: { seats: { gte: 1 } } } })).code).toBe('BAD_USER_INPUT');
     // A's segment and field are not B's to read or delete.
     expect((await b.client.query(MEMBERS, { id: gold })).node).toBeNull();
-    const seatsId = (await a.client.query(`{ customFields(object: CUSTOMER) { id name } }`)).customFields.find((f: { name: string }) => f.name === 'seats').id;
+    const seatsId = (await a.client.query(`{ customFields(object: CUSTOMER) { id name } }`)).customFields.find((f: { name: string }) => f.name === 'licences').id;
     expect((await errorOf(b.client, DELETE_FIELD, { i: { id: seatsId, force: true } })).code).toBe('NOT_FOUND');
   });
 });
@@ -125,9 +140,9 @@ describe('bulk targets on custom fields', () => {
     const bees = (await b.client.query(UPDATE_CUSTOMERS, { where: { filter: { tier: { eq: 'gold' } } }, patch: { tags: ['bee'] } })).updateCustomers;
     expect(bees.customers).toEqual([{ name: 'Bee' }]);
     expect(await namesOf(a.client, { tags: { has: 'bee' } })).toEqual([]);
-    expect((await errorOf(readOnly, DELETE_CUSTOMERS, { where: { filter: { seats: { lt: 5 } } } })).code).toBe('FORBIDDEN');
-    expect((await member.query(DELETE_CUSTOMERS, { where: { filter: { seats: { lt: 5 } } } })).deleteCustomers.count).toBe(1);
-    expect(await namesOf(a.client, {})).toEqual(['Bob', 'Cy', 'Di']);
+    expect((await errorOf(readOnly, DELETE_CUSTOMERS, { where: { filter: { licences: { lt: 5 } } } })).code).toBe('FORBIDDEN');
+    expect((await member.query(DELETE_CUSTOMERS, { where: { filter: { licences: { lt: 5 } } } })).deleteCustomers.count).toBe(2);
+    expect(await namesOf(a.client, {})).toEqual(['Bob', 'Cy']);
     // A filter on a field the workspace does not have is BAD_USER_INPUT naming it.
     expect(await errorOf(b.client, DELETE_CUSTOMERS, { where: { filter: { seats: { lt: 5 } } } })).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
@@ -136,14 +151,14 @@ describe('bulk targets on custom fields', () => {
     const CREATE_CONTRACTS = `mutation ($inputs: [ContractInput!]!) { createContracts(inputs: $inputs) { count } }`;
     await a.client.query(CREATE_CONTRACTS, {
       inputs: [
-        { customFields: { status: 'draft', customer: ids.Cy } },
-        { customFields: { status: 'draft', customer: ids.Di } },
+        { customFields: { status: 'draft', client: ids.Cy } },
+        { customFields: { status: 'draft', client: ids.Bob } },
       ],
     });
     const UPDATE_CONTRACTS = `mutation ($where: ContractsWhere!, $patch: ContractPatch!) { updateContracts(where: $where, patch: $patch) { count } }`;
-    const updated = await member.query(UPDATE_CONTRACTS, { where: { filter: { customer: { name: { eq: 'Cy' } }, status: { eq: 'draft' } } }, patch: { customFields: { status: 'signed' } } });
+    const updated = await member.query(UPDATE_CONTRACTS, { where: { filter: { client: { name: { eq: 'Cy' } }, status: { eq: 'draft' } } }, patch: { customFields: { status: 'signed' } } });
     expect(updated.updateContracts.count).toBe(1);
-    expect(await namesOf(a.client, { contracts: { some: { status: { eq: 'signed' } } } })).toEqual(['Bob', 'Cy']);
+    expect(await namesOf(a.client, { contractsAsClient: { some: { status: { eq: 'signed' } } } })).toEqual(['Bob', 'Cy']);
     // The segment on signed contracts followed the bulk update (custom records' events name no customer).
     const segment = (await a.client.query(`{ segments { name memberCount } }`)).segments.find((s: { name: string }) => s.name === 'Signed');
     expect(segment.memberCount).toBe(2);

@@ -2,7 +2,8 @@
 // live or from the trash, and the relation values pointing at it are cleared in the same transaction, with a
 // `contract.destroyed` event. MEMBER and READ_ONLY keys are refused; another workspace's key cannot reach the record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import type { TestClient, TestGateway, TestWorkspace } from '../src/testing/index.js';
+import { startWithTwoWorkspaces } from './support/two-workspaces.js';
 
 let t: TestGateway;
 let a: TestWorkspace;
@@ -22,11 +23,7 @@ async function errorCode(client: TestClient, query: string, variables?: Record<s
 }
 
 beforeAll(async () => {
-  t = await startTestGateway();
-  a = t.workspace;
-  b = await t.createWorkspace('Workspace B');
-  member = await t.issueKey(a.workspaceId, 'MEMBER');
-  readOnly = await t.issueKey(a.workspaceId, 'READ_ONLY');
+  ({ t, a, b, member, readOnly } = await startWithTwoWorkspaces());
   for (const w of [a, b]) {
     const contract = (await w.client.query(`mutation { defineCustomObject(input: { name: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject;
     await w.client.query(DEFINE_FIELD, { i: { customObjectId: contract.id, name: 'number', type: 'TEXT' } });

@@ -4,7 +4,9 @@ import { badInput, CrmError, notFound } from '../errors.js';
 import { workspaceCatalog } from '../custom-objects/workspace-catalog.js';
 import { coreCatalog } from '../objects/core-catalog.js';
 import { storedKeysOf } from '../objects/filter/stored-keys.js';
+import type { FieldUser } from './field-usage.js';
 import { segmentFilterNode } from '../services/segments/segment-filter.js';
+import { renameInSegments } from '../services/segments/segment-filter-rename.js';
 import { parseInput } from '../validation.js';
 import type { CustomField } from './definition.js';
 import {
@@ -179,6 +181,24 @@ export async function renameCustomField(caller: Caller, raw: unknown, taken: Tak
       if (input.name !== before.name) {
         checkFieldName(input.name, before.object, await takenFor(scope.tx, taken, before.object, before.id));
       }
+      if (input.name !== before.name && !before.archivedAt) {
+        // Saved segments name fields by name: they keep selecting what they selected (a relation field renames both
+        // its relation and its id field).
+        const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId);
+        const renames = new Map([[before.name, input.name]]);
+        if (before.type === 'relation') {
+          renames.set(relationKeyName(before), relationKeyName(input));
+          for (const target of catalog.objects) {
+            for (const relation of target.relations.values()) {
+              const source = catalog.target(relation);
+              if (relation.kind === 'toMany' && relation.custom && source.fields.get(relation.key)?.stored?.key === before.key) {
+                renames.set(relation.name, reverseRelationName(input, source.plural!, target.name));
+              }
+            }
+          }
+        }
+        await renameInSegments(scope.tx, catalog, { key: before.key, renames });
+      }
       const row = await scope.tx.customFieldDefinition.update({ where: { id: before.id }, data: { name: input.name, label: input.label ?? undefined } });
       emitChanged(scope, row, 'renamed');
       return customFieldOf(row);
@@ -204,12 +224,19 @@ export async function archiveCustomField(caller: Caller, raw: unknown, taken: Ta
   );
 }
 
-/** The saved segments whose filter reads the field's values (a filter that no longer parses reads nothing). */
-async function segmentsUsing(tx: ScopedTransaction, workspaceId: string, field: CustomFieldDefinition): Promise<FieldUser[]> {
+/**
+ * What names the field: the saved segments whose filter reads its values (a filter that no longer parses reads
+ * nothing), then each plugin's stored things (`fieldUsage`: workflows).
+ */
+async function fieldUsers(scope: CommandScope, field: CustomFieldDefinition): Promise<FieldUser[]> {
+  const { tx } = scope;
   const segments = await tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
-  if (!segments.length) return [];
-  const catalog = await workspaceCatalog(tx, workspaceId);
-  return segments
+  if (!segments.length && !scope.fieldUsage?.length) return [];
+  const catalog = await workspaceCatalog(tx, scope.session.workspaceId);
+  const object = isExtensible(field.object) ? field.object : ((await tx.customObjectDefinition.findFirst({ where: { id: field.object }, select: { name: true } }))?.name ?? field.object);
+  const others: FieldUser[] = [];
+  for (const extension of scope.fieldUsage ?? []) others.push(...(await extension.usersOf(scope, { object, name: field.name, key: field.key }, catalog)));
+  const users: FieldUser[] = segments
     .filter((segment) => {
       try {
         return storedKeysOf(catalog.get('Customer'), segmentFilterNode(catalog, segment.filter)).has(field.key);
@@ -218,6 +245,7 @@ async function segmentsUsing(tx: ScopedTransaction, workspaceId: string, field: 
       }
     })
     .map((segment) => ({ type: 'Segment', id: segment.id, name: segment.name }));
+  return [...users, ...others];
 }
 
 /** Removes a field's values from every row of its object in the workspace (one UPDATE; renames never need this). */
@@ -239,21 +267,15 @@ export async function removeFieldValues(tx: ScopedTransaction, workspaceId: stri
   }
 }
 
-/** Something stored that names a custom field: a saved segment's filter (plugins' stored things come later). */
-export interface FieldUser {
-  type: string;
-  id: string;
-  name: string;
-}
-
 export interface DeletedCustomField {
   field: CustomField;
-  /** What filtered on it (deleted only with `force`; their filters then no longer parse and are left as they were). */
+  /** What named it: saved segments, plugins' things (deleted only with `force`; they are left as they were). */
   usedBy: FieldUser[];
 }
 
 /**
- * Deletes a field and its values. Refused (CONFLICT listing them) while saved segments filter on it, unless `force`.
+ * Deletes a field and its values. Refused (CONFLICT listing them) while saved segments or plugins' stored things
+ * (workflows) name it, unless `force`.
  * The caller drops its indexes after commit (`dropCustomFieldIndexes`).
  */
 export async function deleteCustomField(caller: Caller, raw: unknown): Promise<DeletedCustomField> {
@@ -262,9 +284,9 @@ export async function deleteCustomField(caller: Caller, raw: unknown): Promise<D
     async (scope) => {
       const { tx } = scope;
       const row = await loadDefinition(tx, input.id);
-      const usedBy = await segmentsUsing(tx, scope.session.workspaceId, row);
+      const usedBy = await fieldUsers(scope, row);
       if (usedBy.length && !input.force) {
-        // `extensions.usedBy` lists them for machines ("Segment:<name>", comma-separated).
+        // `extensions.usedBy` lists them for machines ("Segment:<name>, Workflow:<name>", comma-separated).
         throw new CrmError('CONFLICT', `id: ${row.name} is used by ${usedBy.map((u) => `${u.type.toLowerCase()} "${u.name}"`).join(', ')}; delete with force: true to delete it anyway`, 'id', {
           usedBy: usedBy.map((u) => `${u.type}:${u.name}`).join(', '),
         });
