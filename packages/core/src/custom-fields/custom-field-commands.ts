@@ -182,22 +182,8 @@ export async function renameCustomField(caller: Caller, raw: unknown, taken: Tak
         checkFieldName(input.name, before.object, await takenFor(scope.tx, taken, before.object, before.id));
       }
       if (input.name !== before.name && !before.archivedAt) {
-        // Saved segments name fields by name: they keep selecting what they selected (a relation field renames both
-        // its relation and its id field).
-        const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId);
-        const renames = new Map([[before.name, input.name]]);
-        if (before.type === 'relation') {
-          renames.set(relationKeyName(before), relationKeyName(input));
-          for (const target of catalog.objects) {
-            for (const relation of target.relations.values()) {
-              const source = catalog.target(relation);
-              if (relation.kind === 'toMany' && relation.custom && source.fields.get(relation.key)?.stored?.key === before.key) {
-                renames.set(relation.name, reverseRelationName(input, source.plural!, target.name));
-              }
-            }
-          }
-        }
-        await renameInSegments(scope.tx, catalog, { key: before.key, renames });
+        // Saved segments name fields by name: they keep selecting what they selected.
+        await renameInSegments(scope.tx, await workspaceCatalog(scope.tx, scope.session.workspaceId), customFieldOf(before), input.name);
       }
       const row = await scope.tx.customFieldDefinition.update({ where: { id: before.id }, data: { name: input.name, label: input.label ?? undefined } });
       emitChanged(scope, row, 'renamed');

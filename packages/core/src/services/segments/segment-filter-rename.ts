@@ -1,4 +1,5 @@
 import type { ScopedTransaction } from '@crm/db';
+import { type CustomField, relationKeyName, reverseRelationName } from '../../custom-fields/definition.js';
 import type { ObjectCatalog } from '../../objects/catalog.js';
 import type { ResolvedObject } from '../../objects/declaration.js';
 import type { SegmentFilter } from './segment-filter.js';
@@ -40,11 +41,29 @@ export function renameInFilter(catalog: ObjectCatalog, object: ResolvedObject, f
   return renamed;
 }
 
+/** The names a field's rename changes: its own, and a relation field's id field and reverse connection. */
+function fieldRename(catalog: ObjectCatalog, field: CustomField, name: string): FieldRename {
+  const renames = new Map([[field.name, name]]);
+  if (field.type === 'relation') {
+    renames.set(relationKeyName(field), relationKeyName({ name }));
+    for (const target of catalog.objects) {
+      for (const relation of target.relations.values()) {
+        const source = catalog.target(relation);
+        if (relation.kind === 'toMany' && relation.custom && source.fields.get(relation.key)?.stored?.key === field.key) {
+          renames.set(relation.name, reverseRelationName({ name }, source.plural!, target.name));
+        }
+      }
+    }
+  }
+  return { key: field.key, renames };
+}
+
 /**
- * Rewrites the saved segments whose filter names a renamed custom field, in the renaming transaction: a segment keeps
- * selecting what it selected. `catalog`: the workspace's objects before the rename.
+ * Rewrites the saved segments whose filter names a custom field being renamed to `name`, in the renaming transaction:
+ * a segment keeps selecting what it selected. `catalog`: the workspace's objects before the rename.
  */
-export async function renameInSegments(tx: ScopedTransaction, catalog: ObjectCatalog, rename: FieldRename): Promise<void> {
+export async function renameInSegments(tx: ScopedTransaction, catalog: ObjectCatalog, field: CustomField, name: string): Promise<void> {
+  const rename = fieldRename(catalog, field, name);
   const segments = await tx.segment.findMany({ select: { id: true, filter: true } });
   for (const segment of segments) {
     const filter = renameInFilter(catalog, catalog.get('Customer'), segment.filter, rename);
