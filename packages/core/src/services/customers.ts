@@ -2,7 +2,7 @@ import type { Customer, LifecycleStage, Prisma, ScopedTransaction } from '@crm/d
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { fieldChanges } from '../field-changes.js';
-import { lockForUpdate } from '../record-lock.js';
+import { lockAndRead } from '../record-lock.js';
 import { assertOptionalInWorkspace } from '../references.js';
 import { phoneE164 } from './duplicates/match-keys.js';
 import { fields, parseInput, z } from '../validation.js';
@@ -149,8 +149,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
   const input = parseInput(updateCustomerInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
-    await lockForUpdate(scope, 'Customer', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
-    const before = await loadCustomer(tx, input.id);
+    const before = await lockAndRead<Customer>(scope, 'Customer', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
