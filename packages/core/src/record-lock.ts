@@ -42,12 +42,24 @@ export async function lockForUpdate(scope: CommandScope, model: LockableModel, i
 }
 
 /**
- * {@link lockForUpdate} that also answers the locked row, whole, in the same statement: a command that locks a record
- * and then reads it makes one round trip instead of two. The row is what the model's Prisma type says (raw results
- * carry Prisma's types: `Decimal`, `Date`, parsed JSON). A trashed record is NOT_FOUND, as the scoped client's read
- * after the lock would have said.
+ * {@link lockForUpdate}, then the locked row, whole: in the same statement when the caller's rows are not restricted
+ * (one round trip instead of two; raw results carry Prisma's types: `Decimal`, `Date`, parsed JSON), else through
+ * `read` (the scoped client, which applies a custom role's row conditions). A trashed record is NOT_FOUND, as the
+ * scoped client's read says.
  */
-export async function lockAndRead<Row>(scope: CommandScope, model: LockableModel, id: string, options: LockOptions = {}): Promise<Row> {
+export async function lockAndRead<Row extends object>(
+  scope: CommandScope,
+  model: LockableModel,
+  id: string,
+  read: () => Promise<Row | null>,
+  options: LockOptions = {},
+): Promise<Row> {
+  if (scope.permissions?.restrictsRows) {
+    await lockForUpdate(scope, model, id, options);
+    const row = await read();
+    if (!row) throw notFound(model, options.field ?? 'id');
+    return row;
+  }
   const rows = await scope.tx.$queryRawUnsafe<(Row & { updatedAt?: Date | null; deletedAt?: Date | null })[]>(
     `SELECT * FROM "${model}" WHERE "id" = $1::uuid AND "workspaceId" = $2::uuid FOR UPDATE`,
     id,
