@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     waiting: { type: 'string' },
     sample: { type: 'string', default: '100' },
+    /** PostgreSQL's Unix-socket directory: the gateways connect through it instead of TCP (same host). */
+    socket: { type: 'string' },
   },
 });
 const instances = Number(args.instances);
@@ -72,6 +74,13 @@ const waitingDefinition = {
 };
 
 const pg = await createTestPostgres();
+/** The gateways' connection: the test database's URL, through the Unix socket when `--socket` names its directory. */
+const gatewayDatabaseUrl = (() => {
+  if (!args.socket) return pg.url;
+  const url = new URL(pg.url);
+  url.searchParams.set('host', args.socket);
+  return url.toString();
+})();
 const servers: RunningServer[] = [];
 const loadBefore = loadAverage();
 try {
@@ -80,7 +89,7 @@ try {
     servers.push(
       await startServer(
         `${repoRoot}apps/gateway/dist/main.js`,
-        { DATABASE_URL: pg.url, CRM_DEMO: '0', CRM_PLUGINS: 'workflows', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', NODE_ENV: 'production' },
+        { DATABASE_URL: gatewayDatabaseUrl, CRM_DEMO: '0', CRM_PLUGINS: 'workflows', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', NODE_ENV: 'production' },
         await freePort(),
         '/ready',
       ),
