@@ -1,11 +1,12 @@
 // Workflow runs under load (docs/performance.md, "Workflows"): gateway instances as separate processes on one
 // throwaway PostgreSQL database with the workflows plugin. Two measurements, each ending with one JSON line on stdout
 // (progress on stderr). Usage (repository root):
-//   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10]
+//   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10] [--socket /var/run/postgresql]
 //     one enabled workflow of 3 steps (tag, tag, task) on "customer created", and createCustomer mutations at `--rate`
 //     per second for `--duration` seconds spread over the instances: runs finished per second, trigger-to-first-step
 //     latency (the first step's start minus the event's occurredAt), runs failed or missing, requests that failed,
-//     and the gateways' CPU time per run (its createCustomer request included).
+//     and the gateways' CPU time per run (its createCustomer request included). `--socket`: the gateways connect
+//     through PostgreSQL's Unix socket in that directory. BENCH_CPU_PROF=<dir>: a CPU profile of each gateway.
 //   npm run bench:workflows -- --waiting 100000 [--sample 100]
 //     `--waiting` runs parked in a wait step of three days, as the wait step leaves them (its row WAITING with a due
 //     time, the run WAITING; written by SQL in pages of 10,000, the product path would take as long as the queue
