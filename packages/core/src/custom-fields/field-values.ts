@@ -256,8 +256,10 @@ export async function customDefaultsOf(tx: ScopedTransaction, object: string): P
 
 /** CONFLICT when another live row of the workspace holds the same value (the unique expression index is the backstop). */
 export async function assertUnique(tx: ScopedTransaction, object: string, field: CustomField, value: unknown, exceptId?: string, prefix = 'customFields.'): Promise<void> {
-  // A custom object's records share one table: its own are those with its id.
-  const delegate = (object === 'Customer' ? tx.customer : object === 'Company' ? tx.company : tx.customRecord) as unknown as { count(args: object): Promise<number> };
+  // A declared object's table is named as the object (`Competitor` → `tx.competitor`); a custom object's records share
+  // one table, its own are those with its id.
+  const model = isExtensible(object) ? object.charAt(0).toLowerCase() + object.slice(1) : 'customRecord';
+  const delegate = (tx as unknown as Record<string, { count(args: object): Promise<number> }>)[model]!;
   const where = {
     customFields: { path: [field.key], equals: value },
     ...(isExtensible(object) ? {} : { objectId: object }),

@@ -107,7 +107,18 @@ export function checkData(plugin: Plugin, problems: PluginProblem[]) {
   const files = fs.statSync(prisma).isDirectory()
     ? fs.readdirSync(prisma).filter((f) => f.endsWith('.prisma')).map((f) => path.join(prisma, f))
     : [prisma];
-  const models: Partial<Record<string, { fields: readonly { name: string }[] }>> = getDatamodel().datamodel.models;
+  const models: Partial<Record<string, { fields: readonly { name: string; type?: string; isRequired?: boolean }[] }>> = getDatamodel().datamodel.models;
+  // An object that takes custom fields keeps their values in its own `customFields Json @default("{}")` column.
+  for (const object of plugin.objects.filter((o) => o.customFields)) {
+    const column = models[object.model ?? object.name]?.fields.find((f) => f.name === 'customFields');
+    if (models[object.model ?? object.name] && (column?.type !== 'Json' || !column.isRequired)) {
+      problems.push({
+        plugin: plugin.id,
+        path: `objects.${object.name}.customFields`,
+        message: `model ${object.model ?? object.name} needs \`customFields Json @default("{}")\` (and its migration) to take custom fields`,
+      });
+    }
+  }
   for (const file of files) {
     for (const match of fs.readFileSync(file, 'utf8').matchAll(/^\s*model\s+(\w+)\s*\{/gm)) {
       const name = match[1]!;
