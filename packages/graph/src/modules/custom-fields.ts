@@ -78,7 +78,7 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
       object: t.field({
         type: ExtensibleObject,
         nullable: true,
-        description: 'The built-in object it extends (null for a custom object\'s field: see customObjectId).',
+        description: 'The object it extends: built-in or a plugin\'s (null for a custom object\'s field: see customObjectId).',
         resolve: (f) => (extensible.has(f.object) ? (f.object as never) : null),
       }),
       customObjectId: t.id({ nullable: true, description: 'The custom object it belongs to.', resolve: (f) => (isExtensible(f.object) ? null : f.object) }),
@@ -111,7 +111,7 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
   });
   const DefineCustomFieldInput = builder.inputType('DefineCustomFieldInput', {
     fields: (t) => ({
-      object: t.field({ type: ExtensibleObject, description: 'The built-in object it extends (or give customObjectId).' }),
+      object: t.field({ type: ExtensibleObject, description: "The object it extends, built-in or a plugin's (or give customObjectId)." }),
       customObjectId: t.id({ description: 'The custom object it belongs to (or give object).' }),
       name: t.string({ required: true, description: 'The GraphQL field name: camelCase letters and digits, e.g. contractEnd.' }),
       label: t.string(),

@@ -110,12 +110,14 @@ export function checkData(plugin: Plugin, problems: PluginProblem[]) {
   const models: Partial<Record<string, { fields: readonly { name: string; type?: string; isRequired?: boolean }[] }>> = getDatamodel().datamodel.models;
   // An object that takes custom fields keeps their values in its own `customFields Json @default("{}")` column.
   for (const object of plugin.objects.filter((o) => o.customFields)) {
-    const column = models[object.model ?? object.name]?.fields.find((f) => f.name === 'customFields');
-    if (models[object.model ?? object.name] && (column?.type !== 'Json' || !column.isRequired)) {
+    const model = object.model ?? object.name;
+    const column = models[model]?.fields.find((f) => f.name === 'customFields');
+    // A model missing from the client is reported below.
+    if (models[model] && (column?.type !== 'Json' || !column.isRequired)) {
       problems.push({
         plugin: plugin.id,
         path: `objects.${object.name}.customFields`,
-        message: `model ${object.model ?? object.name} needs \`customFields Json @default("{}")\` (and its migration) to take custom fields`,
+        message: `model ${model} needs \`customFields Json @default("{}")\` (and its migration) to take custom fields`,
       });
     }
   }
