@@ -170,6 +170,24 @@ describe('tenancy, roles and the plugin switch', () => {
     expect(write.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('a custom role hides or freezes a plugin object’s custom field: null on reads, FORBIDDEN naming it on writes', async () => {
+    const role = await a.client.query(
+      `mutation ($p: [ObjectPermissionInput!]!, $plugin: [String!]) { createRole(input: { name: "Analyst", permissions: $p, pluginPermissions: $plugin }) { role { id } } }`,
+      {
+        p: [{ object: 'Competitor', read: true, create: true, update: true, hiddenFields: ['code'], readOnlyFields: ['tier'] }],
+        plugin: ['competitor-feedback.read', 'competitor-feedback.write'],
+      },
+    );
+    const secret = (await a.client.query(`mutation ($r: ID!) { createApiKey(input: { name: "analyst", roleId: $r }) { secret } }`, { r: role.createRole.role.id })).createApiKey.secret;
+    const analyst = new TestClient(kit.url, secret);
+    const read = await analyst.query(`{ competitors(filter: { name: { eq: "Brewtal" } }) { edges { node { tier code } } } }`);
+    expect(read.competitors.edges).toEqual([{ node: { tier: 'major', code: null } }]);
+    const frozen = await analyst.request(CREATE, { input: { name: 'Analysed', customFields: { tier: 'minor' } } });
+    expect(frozen.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'customFields.tier' });
+    const hidden = await analyst.request(`mutation { createCompetitors(inputs: [{ name: "Analysed", customFields: { code: "ANL" } }]) { count } }`);
+    expect(hidden.errors?.[0]?.extensions?.rows).toEqual([expect.objectContaining({ index: 0, field: 'customFields.code', code: 'FORBIDDEN' })]);
+  });
+
   it('a workspace where the plugin is switched off is not offered its objects for definitions', async () => {
     const other = await kit.createWorkspace('Switched off');
     await other.client.query(`mutation { setPluginEnabled(input: { pluginId: "competitor-feedback", enabled: false }) { plugin { enabled } } }`);
