@@ -198,6 +198,16 @@ describe('tenancy, roles and the plugin switch', () => {
   });
 });
 
+describe('the trash', () => {
+  it('restoring a competitor whose unique custom value another took meanwhile is CONFLICT naming the field', async () => {
+    const first = (await a.client.query(CREATE, { input: { name: 'Trashy', customFields: { code: 'TRS' } } })).createCompetitor.competitor.id;
+    await a.client.query(`mutation ($id: ID!) { deleteCompetitor(input: { id: $id }) { deletedCompetitorId } }`, { id: first });
+    await a.client.query(CREATE, { input: { name: 'Trashy Two', customFields: { code: 'TRS' } } });
+    const restored = await a.client.request(`mutation ($id: ID!) { restoreCompetitor(input: { id: $id }) { competitor { id } } }`, { id: first });
+    expect(restored.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'customFields.code' });
+  });
+});
+
 describe('rename, archive, delete', () => {
   it('a rename keeps the values; an archive hides the field and keeps them; a delete removes them', async () => {
     await a.client.query(`mutation ($id: ID!) { renameCustomField(input: { id: $id, name: "danger" }) { customField { name } } }`, { id: fieldIds.threat });
