@@ -7,7 +7,8 @@ import {
   extensibleObjects,
   isExtensible,
   badInput,
-  loadCustomFields,
+  listCustomFields,
+  type ListedCustomField,
   renameCustomField,
   screaming,
   type TakenNames,
@@ -67,7 +68,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       color: t.exposeString('color', { nullable: true }),
     }),
   });
-  const CustomFieldRef = builder.objectRef<CustomField & { archivedAt?: Date | null }>('CustomField').implement({
+  const CustomFieldRef = builder.objectRef<CustomField & { archived?: boolean }>('CustomField').implement({
     description: 'A field this workspace defined on an object; its values appear as a typed field of that object.',
     fields: (t) => ({
       id: t.exposeID('id'),
@@ -99,6 +100,10 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
         },
       }),
       position: t.exposeInt('position'),
+      archived: t.boolean({
+        description: 'Out of the schema and of writes, its values kept (archiveCustomField with archived: false restores it).',
+        resolve: (f) => f.archived ?? false,
+      }),
     }),
   });
 
@@ -134,7 +139,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
   const DeleteCustomFieldInput = builder.inputType('DeleteCustomFieldInput', {
     fields: (t) => ({ id: t.id({ required: true }), force: t.boolean({ description: 'Delete even while saved segments filter on it.' }) }),
   });
-  const CustomFieldPayload = builder.objectRef<{ customField: CustomField }>('CustomFieldPayload').implement({
+  const CustomFieldPayload = builder.objectRef<{ customField: CustomField & { archived?: boolean } }>('CustomFieldPayload').implement({
     fields: (t) => ({ customField: t.field({ type: CustomFieldRef, resolve: (p) => p.customField }) }),
   });
   const DeleteCustomFieldPayload = builder.objectRef<{ deletedId: string; usedBy: string[] }>('DeleteCustomFieldPayload').implement({
@@ -148,9 +153,14 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
     customFields: t.field({
       type: [CustomFieldRef],
       authScopes: { authenticated: true },
-      description: "The workspace's live custom fields (of one object), in their order.",
-      args: { object: t.arg({ type: ExtensibleObject }), customObjectId: t.arg.id({ description: "A custom object's fields." }) },
-      resolve: (_root, args, ctx: GraphContext) => loadCustomFields(callerOf(ctx).db, ((args.customObjectId ?? args.object) as string | null) ?? undefined),
+      description: "The workspace's live custom fields (of one object), in their order; with `includeArchived` (ADMIN) the archived ones too.",
+      args: {
+        object: t.arg({ type: ExtensibleObject }),
+        customObjectId: t.arg.id({ description: "A custom object's fields." }),
+        includeArchived: t.arg.boolean({ description: 'List archived fields too (`archived: true`), to restore them: ADMIN keys only. @default false' }),
+      },
+      resolve: (_root, args, ctx: GraphContext): Promise<ListedCustomField[]> =>
+        listCustomFields(callerOf(ctx), ((args.customObjectId ?? args.object) as string | null) ?? undefined, { includeArchived: args.includeArchived ?? false }),
     }),
   }));
 
@@ -190,7 +200,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
         const caller = callerOf(ctx);
         const customField = await archiveCustomField(caller, input, takenNamesIn(info.schema));
         await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
-        return { customField };
+        return { customField: { ...customField, archived: input.archived ?? true } };
       },
     }),
     deleteCustomField: t.field({
