@@ -1,7 +1,8 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { FormFooter } from '../components/FormParts.js';
-import { ErrorMessage, Loading } from '../components/States.js';
+import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { useCrmMutation, useCrmQuery } from '../data/hooks.js';
+import { recordIn, UnexpectedAnswer } from '../data/workspace-answers.js';
 import { CustomFieldInput } from './CustomFieldInput.js';
 import { CustomValue } from './CustomValue.js';
 import { type CustomFieldDefinition, type CustomObject, isBuiltInTarget, useCustomFields, useCustomObjects } from './definitions.js';
@@ -19,7 +20,7 @@ export function CustomFieldsCard(props: { kind: RecordKind; recordId: string; ca
   const fields = definitions.data?.customFields ?? [];
   const objects = useCustomObjects(fields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
   const document = recordValuesDocument(kind, fields, objects);
-  const values = useCrmQuery<Record<string, CustomValues | null>, { id: string }>(document, { id: recordId }, { pause: fields.length === 0 });
+  const values = useCrmQuery<unknown, { id: string }>(document, { id: recordId }, { pause: fields.length === 0 });
   const { refetch } = values;
   useEffect(() => {
     if (version > 0) refetch();
@@ -29,7 +30,13 @@ export function CustomFieldsCard(props: { kind: RecordKind; recordId: string; ca
   if (definitions.error) return <ErrorMessage error={definitions.error} retry={definitions.refetch} />;
   if (!definitions.data) return null;
   if (fields.length === 0) return null;
-  const record = values.data?.[kind.single];
+  let record: CustomValues | null | undefined;
+  try {
+    record = values.data === undefined ? undefined : recordIn(values.data, kind.single);
+  } catch (error) {
+    if (!(error instanceof UnexpectedAnswer)) throw error;
+    return <Empty>{error.message}</Empty>;
+  }
   return (
     <section className="card" aria-labelledby="custom-fields-title" data-testid="custom-fields">
       <div className="page-head">

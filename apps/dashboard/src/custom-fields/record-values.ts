@@ -2,11 +2,13 @@
 // the workspace's schema, not in the typed client's). They run without the cache, so a saved value is asked again.
 import type { CombinedError } from '@crm/client';
 import { describeError } from '../data/format.js';
+import type { WorkspaceRecord } from '../data/workspace-answers.js';
 import type { CustomFieldDefinition, CustomObject } from './definitions.js';
 import type { RecordKind } from './record-kinds.js';
 import { selectionOf } from './values.js';
 
-export type CustomValues = Record<string, unknown> & { id: string };
+/** A record's custom values as read: its id and each field by name. */
+export type CustomValues = WorkspaceRecord;
 
 export const recordValuesDocument = (kind: RecordKind, fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[]) =>
   `query RecordCustomValues($id: ID!) { ${kind.single}(id: $id) { id ${selectionOf(fields, objects)} } }`;
