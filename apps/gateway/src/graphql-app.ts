@@ -120,6 +120,10 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     logging: false,
     // Multipart requests are parsed as streams by useStreamingUpload; Yoga's own parser would read the whole body first.
     multipart: false,
+    // Body limits are http-server.ts' (a JSON body needs a Content-Length within MAX_BODY_BYTES) and the upload's
+    // (MAX_UPLOAD_BYTES, counted as it streams). Yoga's own would read the body a second time alongside the upload's
+    // parser, and stop uploads at its 25 MB default.
+    maxRequestBodySize: false,
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
       (initial as ConnectionInitialContext).connectionContext ??

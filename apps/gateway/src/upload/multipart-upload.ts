@@ -6,8 +6,8 @@ import { badInput, CrmError } from '@crm/core';
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { requestError } from '../request-error.js';
+import { FileParts } from './file-parts.js';
 import { StreamedFile } from './streamed-file.js';
 
 export interface MultipartLimits {
@@ -46,18 +46,12 @@ export function receiveMultipart(req: IncomingMessage, res: ServerResponse, limi
   let operations: Record<string, unknown> | null = null;
   /** Part name → its file, for the parts `map` names. */
   const files = new Map<string, StreamedFile>();
-  const fileNames = new Map<string, string>();
-  /** A mapped part that arrived before anyone asked for it (the parser waits until it is read). */
-  let arrived: { part: string; stream: BusboyFileStream } | null = null;
-  let waiting: { part: string; resolve: (stream: Readable) => void; reject: (error: Error) => void } | null = null;
-  let reading: Readable | null = null;
-  const claimed = new Set<string>();
-  let ended = false;
+  const parts = new FileParts();
   let mapped = false;
   let overLimit = false;
-  let failure: Error | null = null;
-  let settle: { resolve: (params: GraphQLParams) => void; reject: (error: Error) => void };
+  let failed = false;
   let settled = false;
+  let settle!: { resolve: (params: GraphQLParams) => void; reject: (error: Error) => void };
   const params = new Promise<GraphQLParams>((resolve, reject) => (settle = { resolve, reject }));
 
   const ready = () => {
@@ -67,26 +61,23 @@ export function receiveMultipart(req: IncomingMessage, res: ServerResponse, limi
   };
   /** Stops the request: before the operation runs its params reject, after it the file being read fails. */
   const fail = (before: GraphQLError, after: CrmError) => {
-    if (failure) return;
-    failure = settled ? after : before;
+    if (failed) return;
+    failed = true;
     if (!settled) {
       settled = true;
       settle.reject(before);
     }
-    waiting?.reject(after);
-    waiting = null;
-    reading?.destroy(after);
-    stop();
+    parts.fail(after);
+    req.unpipe(busboy);
   };
-  const missing = (part: string) => badInput(`file: the request has no file part ${part} (named in map)`, 'file');
 
-  let bytes = 0;
   const busboy = Busboy({
     headers: req.headers as BusboyHeaders,
     limits: { fieldSize: limits.maxFieldBytes, fields: 2 },
     // Every part but `operations` and `map` is a file, with or without a file name: never buffered as a field.
     isPartAFile: (name: string | undefined) => name !== 'operations' && name !== 'map',
   });
+  let bytes = 0;
   const countBytes = (chunk: Buffer) => {
     bytes += chunk.length;
     if (bytes <= limits.maxUploadBytes) return;
@@ -102,10 +93,6 @@ export function receiveMultipart(req: IncomingMessage, res: ServerResponse, limi
     if (req.complete) return;
     fail(refused('The request body ended early'), badInput('file: the upload was cut off before its end (the client stopped sending)', 'file'));
   };
-  const stop = () => {
-    req.unpipe(busboy);
-    arrived?.stream.resume();
-  };
 
   busboy.on('field', (name: string, value: string, _nameTruncated: boolean, truncated: boolean) => {
     if (truncated) return fail(refused(`${name}: over ${limits.maxFieldBytes} bytes`, 413), badInput(`${name}: too large`));
@@ -115,23 +102,22 @@ export function receiveMultipart(req: IncomingMessage, res: ServerResponse, limi
     } catch {
       return fail(refused(`${name}: not valid JSON`), badInput(`${name}: not valid JSON`));
     }
+    const isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
     if (name === 'operations') {
       if (operations) return;
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        return fail(refused('operations: one GraphQL request (an object with query and variables)'), badInput('operations'));
-      }
+      if (!isObject) return fail(refused('operations: one GraphQL request (an object with query and variables)'), badInput('operations'));
       operations = parsed as Record<string, unknown>;
       return;
     }
     if (!operations) return fail(refused('map: the operations part comes first, then map, then the files'), badInput('map'));
     if (mapped) return;
     mapped = true;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail(refused('map: an object of file part → [variable path]'), badInput('map'));
+    if (!isObject) return fail(refused('map: an object of file part → [variable path]'), badInput('map'));
     try {
-      for (const [part, paths] of Object.entries(parsed)) {
+      for (const [part, paths] of Object.entries(parsed as Record<string, unknown>)) {
         if (!Array.isArray(paths) || paths.some((path) => typeof path !== 'string')) throw refused(`map: ${part} must name a list of variable paths`);
         if (paths.length !== 1) throw refused(`map: file ${part} is named ${paths.length} times; a streamed file is read once, so send it once per variable`);
-        const file = new StreamedFile(part, () => fileNames.get(part) ?? '', () => open(part));
+        const file = new StreamedFile(part, () => parts.nameOf(part), () => parts.open(part));
         place(operations, paths[0] as string, file, part);
         files.set(part, file);
       }
@@ -140,56 +126,22 @@ export function receiveMultipart(req: IncomingMessage, res: ServerResponse, limi
     }
     if (!files.size) ready();
   });
-
   busboy.on('file', (part: string, stream: BusboyFileStream, fileName: string | undefined) => {
-    if (failure) return void stream.resume();
+    if (failed) return void stream.resume();
     if (!mapped) {
       stream.resume();
       return fail(refused('The operations and map parts come before the files (GraphQL multipart request spec)'), badInput('file'));
     }
-    // A part map does not name, or a second part of the same name: not used, discarded.
-    if (!files.has(part) || fileNames.has(part)) return void stream.resume();
-    fileNames.set(part, fileName ?? '');
+    // A part map does not name: not used, discarded.
+    if (!files.has(part)) return void stream.resume();
+    parts.arrive(part, stream, fileName ?? '');
     ready();
-    if (waiting?.part === part) {
-      const { resolve } = waiting;
-      waiting = null;
-      return void resolve((reading = stream));
-    }
-    if (waiting) {
-      const { reject, part: wanted } = waiting;
-      waiting = null;
-      reject(outOfOrder(wanted, part));
-    }
-    arrived = { part, stream };
   });
-  const outOfOrder = (wanted: string, came: string) =>
-    badInput(`file: the operation reads file ${wanted} first but part ${came} came before it; send the files in the order the operation uses them`, 'file');
-
   busboy.on('finish', () => {
-    ended = true;
     ready();
-    if (waiting) {
-      waiting.reject(missing(waiting.part));
-      waiting = null;
-    }
+    parts.end();
   });
   busboy.on('error', (error: Error) => fail(refused(`The multipart body is malformed: ${error.message}`), badInput(`file: the multipart body is malformed: ${error.message}`, 'file')));
-
-  /** The part of `part`, as soon as it arrives (files are read in the order they are sent). */
-  function open(part: string): Promise<Readable> {
-    if (failure) return Promise.reject(failure);
-    if (claimed.has(part)) return Promise.reject(badInput(`file: file ${part} was already read (a streamed file is read once)`, 'file'));
-    claimed.add(part);
-    if (arrived?.part === part) {
-      const { stream } = arrived;
-      arrived = null;
-      return Promise.resolve((reading = stream));
-    }
-    if (arrived) return Promise.reject(outOfOrder(part, arrived.part));
-    if (ended || fileNames.has(part)) return Promise.reject(missing(part));
-    return new Promise((resolve, reject) => (waiting = { part, resolve, reject }));
-  }
 
   req.on('data', countBytes);
   req.once('close', cutOff);
@@ -197,7 +149,7 @@ export function receiveMultipart(req: IncomingMessage, res: ServerResponse, limi
   res.once('close', () => {
     req.off('close', cutOff);
     if (!req.complete) fail(refused('The request was answered before its body was read'), badInput('file: the operation ended before reading this file', 'file'));
-    stop();
+    parts.discard();
     if (!req.complete && !overLimit) req.resume();
   });
   req.pipe(busboy);
