@@ -91,10 +91,11 @@ describe('importRecords: an upload larger than the heap (PostgreSQL, a gateway p
     expect(result.errors).toBeUndefined();
     expect(result.data?.importRecords).toEqual({ lines: LINES, created: LINES, updated: 0, refused: 0 });
     const after = memoryOf(child.pid!);
-    // Measured peaks are in docs/performance.md; the bound leaves room for a busy machine but not for the file.
+    // Measured in docs/performance.md. The bounds leave room for the heap to fill up to its cap on a busy machine, not
+    // for the file: held in memory it alone would take the process over UPLOAD_BYTES.
     console.log(`upload ${UPLOAD_BYTES / MiB} MiB: RSS before ${Math.round(before.rss / MiB)} MiB, peak ${Math.round(after.peak / MiB)} MiB`);
-    expect(after.peak - before.peak).toBeLessThan(64 * MiB);
-    expect(after.peak).toBeLessThan(UPLOAD_BYTES * 0.75);
+    expect(after.peak - before.peak).toBeLessThan(HEAP_MIB * MiB);
+    expect(after.peak).toBeLessThan(UPLOAD_BYTES);
     const [stored] = await pg.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Customer" WHERE email LIKE '%@memory.test'`);
     expect(stored!.n).toBe(LINES);
   }, 600_000);
