@@ -154,3 +154,38 @@ describe('customers written in batches', () => {
     expect(await client.query(`{ customers(filter: { email: { eq: "fine@refused.test" } }) { totalCount } }`)).toEqual({ customers: { totalCount: 0 } });
   });
 });
+
+describe('tickets opened in batches', () => {
+  const OPEN = `mutation ($inputs: [TicketInput!]!) { createTickets(inputs: $inputs) { count tickets { id } } }`;
+  let customerId: string;
+  const open = async (count: number, tag: string) => {
+    let ids: string[] = [];
+    const statements = await t.sql.during(async () => {
+      const inputs = Array.from({ length: count }, (_, i) => ({ customerId, subject: `${tag} ${i}`, priority: 'HIGH', channel: 'EMAIL' }));
+      ids = (await client.query(OPEN, { inputs })).createTickets.tickets.map((ticket: { id: string }) => ticket.id);
+    });
+    return { ids, statements };
+  };
+
+  beforeAll(async () => {
+    customerId = (await client.query(`mutation { createCustomer(input: { name: "Ticket Holder", email: "holder@batch.test" }) { customer { id } } }`)).createCustomer.customer.id;
+  });
+
+  it('opening 10 or 200 tickets costs the same statements; each gets its row and its ticket.opened event', async () => {
+    const small = await open(10, 'small ticket');
+    const large = await open(200, 'large ticket');
+    expect(large.ids).toHaveLength(200);
+    expect(large.statements.length, large.statements.join('\n')).toBe(small.statements.length);
+    expect(await dbCount(`SELECT count(*) AS n FROM "Event" WHERE "subjectId" = ANY($1::uuid[]) AND type = 'ticket.opened'`, large.ids)).toBe(200);
+    const one = await client.query(`query ($id: ID!) { ticket(id: $id) { subject priority channel status customer { id } } }`, { id: large.ids[7] });
+    expect(one.ticket).toEqual({ subject: 'large ticket 7', priority: 'HIGH', channel: 'EMAIL', status: 'OPEN', customer: { id: customerId } });
+  });
+
+  it('a ticket for an unknown or another workspace’s customer is its row’s NOT_FOUND, and nothing is written', async () => {
+    const theirs = await t.createWorkspace('Tickets elsewhere');
+    const theirCustomer = (await theirs.client.query(`mutation { createCustomer(input: { name: "Theirs" }) { customer { id } } }`)).createCustomer.customer.id;
+    const refused = await client.request(OPEN, { inputs: [{ customerId, subject: 'Fine ticket' }, { customerId: theirCustomer, subject: 'Their customer' }] });
+    expect(refused.errors?.[0]?.extensions?.rows).toEqual([expect.objectContaining({ index: 1, field: 'customerId', code: 'NOT_FOUND' })]);
+    expect((await client.query(`{ tickets(filter: { subject: { eq: "Fine ticket" } }) { totalCount } }`)).tickets.totalCount).toBe(0);
+  });
+});

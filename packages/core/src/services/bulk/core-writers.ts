@@ -13,6 +13,7 @@ import { createProduct, createProductInput, updateProduct } from '../products.js
 import { createProductBatch, updateProductBatch } from '../products-batch.js';
 import { createTask, updateTask } from '../tasks.js';
 import { createTicket, updateTicket } from '../tickets.js';
+import { createTicketBatch } from '../tickets-batch.js';
 import { callerIn } from './caller-in.js';
 
 type Input = Record<string, unknown>;
@@ -41,12 +42,12 @@ function writer<C extends { id: string }, U>(options: {
 
 /** By declared object name. Objects without one (orders, users, pipelines, …) have their own dedicated commands. */
 export const coreWriters: Readonly<Record<string, ObjectWriter>> = {
-  // Customers, companies and products also write whole batches in a few statements (imports of 100,000 rows; *-batch.ts).
+  // Customers, companies, products (and tickets, created) also write whole batches in a few statements (imports of 100,000 rows; *-batch.ts).
   Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
   Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput }), createBatch: createCompanyBatch, updateBatch: updateCompanyBatch },
   Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput }), createBatch: createProductBatch, updateBatch: updateProductBatch },
   Deal: writer({ create: createDeal, update: updateDeal, createSchema: createDealInput }),
   Task: writer({ create: createTask, update: updateTask }),
-  Ticket: writer({ create: createTicket, update: updateTicket, updatedId: (result) => result.ticket.id }),
+  Ticket: { ...writer({ create: createTicket, update: updateTicket, updatedId: (result) => result.ticket.id }), createBatch: createTicketBatch },
   Activity: writer({ create: logActivity }),
 };
