@@ -1,5 +1,5 @@
 // A published version's definition, parsed and planned once per process (versions never change).
-import type { Models } from '@crm/plugin-sdk';
+import type { Models, ScopedTransaction } from '@crm/plugin-sdk';
 import { definition as documentSchema, type WorkflowDefinition } from '../definition/document.js';
 import { type Plan, planOf } from '../definition/plan.js';
 
@@ -15,4 +15,14 @@ export function checkedVersion(version: Pick<Models.WorkflowVersion, 'id' | 'def
     cache.set(version.id, found);
   }
   return found;
+}
+
+/**
+ * A run's version, planned, by id: read (its definition) only the first time this process meets it, so the steps'
+ * reads need not carry the definition along with every claimed step.
+ */
+export async function versionOf(tx: ScopedTransaction, versionId: string): Promise<{ definition: WorkflowDefinition; plan: Plan }> {
+  const cached = cache.get(versionId);
+  if (cached) return cached;
+  return checkedVersion(await tx.workflowVersion.findUniqueOrThrow({ where: { id: versionId }, select: { id: true, definition: true } }));
 }

@@ -109,7 +109,8 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
   const { tx, objects, settings } = context;
   const change = objects.changeOf(event);
   const keys = triggerKeysOf(event, change);
-  const versions = lookup.versions.filter((version) => keys.includes(version.triggerKey));
+  // The trigger itself first: a step's tag change (`customer.updated`) under a "customer created" workflow reads no step.
+  const versions = lookup.versions.filter((version) => keys.includes(version.triggerKey) && triggerMatches(checkedVersion(version).definition, event, change));
   if (!versions.length) return;
 
   // Set off by a workflow's step: which workflow, and how deep the chain already is.
@@ -122,7 +123,6 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
 
   for (const version of versions) {
     const { definition } = checkedVersion(version);
-    if (!triggerMatches(definition, event, change)) continue;
     if (parent?.run.workflowId === version.workflowId && !definition.options.allowSelfTrigger) continue;
     const object = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? (definition.trigger.object ?? null) : null;
     const recordId = object && object === event.subjectType ? event.subjectId : null;
