@@ -91,11 +91,20 @@ await database.close();
   }
 }
 
-// 3. The replay: prepared, one connection per server and query, CPU of its backend per request.
-async function replay(statements: Statement[]): Promise<number> {
+/** A connection of its own to the benchmark database (UTC, as the gateway's), for `use`. */
+async function withConnection<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: benchUrl, options: '-c timezone=UTC' });
   await client.connect();
   try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// 3. The replay: prepared, one connection per server and query, CPU of its backend per request.
+function replay(statements: Statement[]): Promise<number> {
+  return withConnection(async (client) => {
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const run = async () => {
       for (const [i, s] of statements.entries()) await client.query({ name: `replay_${i}`, text: s.text, values: s.values });
@@ -108,29 +117,23 @@ async function replay(statements: Statement[]): Promise<number> {
       executions += 20;
     }
     return (processCpuMs(pid)! - before) / executions;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
-async function explain(statements: Statement[]): Promise<string> {
-  const client = new pg.Client({ connectionString: benchUrl, options: '-c timezone=UTC' });
-  await client.connect();
-  try {
+/** Each statement with its plan, `EXPLAIN`ed as a prepared statement once PostgreSQL has settled on a plan for it. */
+function explain(statements: Statement[]): Promise<string> {
+  return withConnection(async (client) => {
     const plans: string[] = [];
     for (const [i, s] of statements.entries()) {
-      for (let k = 0; k < 6; k++) await client.query({ name: `explain_${i}`, text: s.text, values: s.values });
-      const placeholders = s.values.map((v) => (v === null ? 'NULL' : `'${String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/'/g, "''")}'`));
-      await client.query(`PREPARE explained_${i} AS ${s.text}`).catch(() => undefined);
-      const executed = placeholders.length ? `EXECUTE explained_${i}(${placeholders.join(', ')})` : `EXECUTE explained_${i}`;
+      const literals = s.values.map((v) => (v === null ? 'NULL' : `'${String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/'/g, "''")}'`));
+      await client.query(`PREPARE explained_${i} AS ${s.text}`);
+      const executed = literals.length ? `EXECUTE explained_${i}(${literals.join(', ')})` : `EXECUTE explained_${i}`;
       for (let k = 0; k < 6; k++) await client.query(executed);
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, VERBOSE, COSTS OFF) ${executed}`);
       plans.push(`-- statement ${i + 1}\n${s.text}\n-- values ${JSON.stringify(s.values)}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
     }
     return plans.join('\n\n');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 const results = new Map<string, Record<Server, number[]>>(pairs.map((p) => [p.name, { crm: [], PostGraphile: [] }]));
