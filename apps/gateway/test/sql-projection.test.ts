@@ -196,6 +196,27 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
       const { projected } = await both(query, variables, t.workspace.apiKey, false);
       expect(projected).toBe(true);
     }
+    // A page's cursors come from the first `edges` selected (its row ids ride along), from the rows alone without
+    // `edges`, and a second `edges` is its own list; on a root list and a nested connection, full, partial and empty.
+    const pages = /* GraphQL */ `
+      query Pages($first: Int!) {
+        customers(first: $first) {
+          pageInfo { hasNextPage startCursor endCursor }
+          cursors: edges { cursor }
+          edges { node { id name activities(first: 2) { pageInfo { hasNextPage endCursor } } } }
+        }
+        bare: customers(first: $first, orderBy: [{ field: NAME, direction: ASC }]) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
+        leads: customers(first: $first, filter: { lifecycleStage: { eq: LEAD } }) { pageInfo { hasNextPage endCursor } edges { cursor } }
+        none: customers(first: $first, filter: { name: { eq: "nobody at all" } }) { pageInfo { hasNextPage startCursor endCursor } edges { cursor } }
+      }
+    `;
+    for (const first of [1, 3, 100]) {
+      const { projected, response } = await both(pages, { first });
+      expect(projected).toBe(true);
+      expect(response.data!.none.pageInfo).toEqual({ hasNextPage: false, startCursor: null, endCursor: null });
+      expect(response.data!.leads.pageInfo.hasNextPage).toBe(first < 100);
+      expect(response.data!.leads.pageInfo.endCursor).toBe(response.data!.leads.edges.at(-1).cursor);
+    }
   });
 
   it('a cursor of a row that does not exist, and the default page size', async () => {
