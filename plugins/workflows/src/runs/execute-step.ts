@@ -17,6 +17,7 @@ import { type Chain, completeStep, failStep, newChain, saveChain } from './advan
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { checkedVersion } from './versions.js';
+import { versionObjects } from '../definition/version-objects.js';
 
 const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -236,10 +237,12 @@ async function runStep(
   const planned = plan.steps.get(step.stepId)!;
   const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run) : triggerScopeOf(run);
   const recordType = run.recordType;
+  // The version's object model: with the workspace's definitions when it names custom fields or objects.
+  const objects = await versionObjects(scope.objects, tx, scope.workspaceId, run.version);
   const relationOf = (name: string) => {
-    const declared = recordType && scope.objects.catalog.has(recordType) ? scope.objects.catalog.get(recordType) : null;
+    const declared = recordType && objects.catalog.has(recordType) ? objects.catalog.get(recordType) : null;
     const relation = declared?.relations.get(name);
-    return relation ? { object: scope.objects.catalog.target(relation).name, key: relation.key } : null;
+    return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
   };
   const inputContext = { now, recordType, recordId: run.recordId, relationOf };
   let input = stepInput(planned.step, templates, inputContext);
@@ -256,11 +259,9 @@ async function runStep(
   };
   const matches = async (filter: Record<string, unknown>, at: string) => {
     if (run.recordId === null || !recordType) return false;
-    // A custom object's record (a date trigger on it): its declaration is the workspace's.
-    const objects = scope.objects.catalog.has(recordType) ? scope.objects : await scope.objects.inWorkspace(tx, scope.workspaceId);
     return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
   };
-  const internal = { tx, commands: scope.commands, actions: scope.actions, objects: scope.objects };
+  const internal = { tx, commands: scope.commands, actions: scope.actions, objects, actingAs: { role: run.version.actingRole, customRoleId: run.version.actingRoleId } };
 
   switch (planned.step.kind) {
     case 'condition': {

@@ -54,7 +54,7 @@ async function scanDateTriggers({ tx, workspaceId, now, objects: declared }: Job
     }
     const trigger: DateTrigger = definition.trigger;
     const builtIn = declared.catalog.has(trigger.object) && declared.catalog.get(trigger.object).fields.has(trigger.field);
-    const objects = builtIn ? declared : (workspaceObjects ??= await declared.inWorkspace(tx, workspaceId));
+    const objects = builtIn && !version.workspaceModel ? declared : (workspaceObjects ??= await declared.inWorkspace(tx, workspaceId));
     const field = objects.catalog.has(trigger.object) ? objects.catalog.get(trigger.object).fields.get(trigger.field) : undefined;
     // A custom field (or object) archived since publishing: nothing to scan; its window waits for it to come back.
     if (!field) continue;
