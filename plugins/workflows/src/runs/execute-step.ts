@@ -235,7 +235,7 @@ async function runStep(
   const now = new Date();
   const { plan } = checkedVersion(run.version);
   const planned = plan.steps.get(step.stepId)!;
-  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run) : triggerScopeOf(run);
+  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run, chain.rows) : triggerScopeOf(run);
   const recordType = run.recordType;
   // The version's object model: with the workspace's definitions when it names custom fields or objects.
   const objects = await versionObjects(scope.objects, tx, scope.workspaceId, run.version);
