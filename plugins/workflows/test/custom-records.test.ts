@@ -242,3 +242,29 @@ describe('steps write as the publishing key’s role', () => {
     expect((await admin.query(`query ($id: ID!) { customer(id: $id) { phone } }`, { id: dana })).customer.phone).toBeNull();
   });
 });
+
+describe('what the workspace’s model costs', () => {
+  it('a version naming custom fields reads the definitions once per step transaction, not per step (statement count)', async () => {
+    const id = await publishedWorkflow(admin, 'Tiered', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [
+        { id: 'gold', kind: 'condition', if: { tier: { eq: 'gold' } }, then: [{ id: 'tag', kind: 'addTag', tag: 'counted' }] },
+        { id: 'mark', kind: 'updateRecord', values: { tier: 'counted' } },
+        { id: 'task', kind: 'createTask', title: 'Counted {{trigger.record.name}} ({{trigger.record.tier}})' },
+      ],
+    });
+    const targets = await Promise.all(Array.from({ length: 20 }, (_, i) => customer(admin, `Cost ${i}`, i % 2 ? 'gold' : 'silver')));
+    await kit.settled();
+    const statements = await kit.sql.during(async () => {
+      await admin.query(`mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`, { id, ids: targets });
+      await finishedRuns(kit, admin, id, 20, ['SUCCEEDED'], 60_000);
+    });
+    const definitionReads = statements.filter((q) => q.includes('"CustomFieldDefinition"')).length;
+    console.info(`custom-field workflow: ${(statements.length / 20).toFixed(1)} statements per run, ${definitionReads} reads of the definitions for 20 runs of 3–4 steps`);
+    // One read for the selection, then one per transaction that does steps (a run's steps go on in one), never per step.
+    expect(definitionReads).toBeLessThanOrEqual(20 + 5);
+    const tiers = await Promise.all(targets.map(async (t) => (await admin.query(TIER, { id: t })).customer));
+    expect(tiers.every((c) => c.tier === 'counted')).toBe(true);
+    expect(tiers.filter((c) => c.tags.includes('counted'))).toHaveLength(10);
+  });
+});
