@@ -5,14 +5,11 @@
 // and create custom records. Tenancy: another workspace with the same field and object names is never seen nor
 // touched. Permissions: steps write as the publishing key's role (FORBIDDEN at publish, and at run time when the role
 // changed since), and only fields the object's writer takes (BAD_USER_INPUT).
-import competitorFeedback from '@crm/plugin-competitor-feedback';
-import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, runsOf, switchAllOff } from './support.js';
+import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
-const DEFINE_OBJECT = `mutation ($i: DefineCustomObjectInput!) { defineCustomObject(input: $i) { customObject { id } } }`;
 const CUSTOMER = `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`;
 const UPDATE_CUSTOMER = `mutation ($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }`;
 const CONTRACT = `mutation ($i: CreateContractInput!) { createContract(input: $i) { contract { id } } }`;
@@ -27,19 +24,18 @@ let admin: TestClient;
 let other: TestClient;
 
 beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback] });
-  admin = kit.workspace.client;
-  other = (await kit.createWorkspace('Custom records B')).client;
+  ({ kit, admin, other } = await startTwoWorkspaces('Custom records B'));
   // Both workspaces define the same names: a workflow of one must never read or write the other's.
   for (const client of [admin, other]) {
     await client.query(DEFINE_FIELD, { i: { object: 'CUSTOMER', name: 'tier', type: 'TEXT' } });
-    const contract = (await client.query(DEFINE_OBJECT, { i: { name: 'Contract', label: 'Contract' } })).defineCustomObject.customObject.id;
-    await client.query(DEFINE_FIELD, { i: { customObjectId: contract, name: 'number', type: 'TEXT' } });
-    await client.query(DEFINE_FIELD, { i: { customObjectId: contract, name: 'amount', type: 'MONEY', currency: 'EUR' } });
-    await client.query(DEFINE_FIELD, { i: { customObjectId: contract, name: 'status', type: 'TEXT' } });
-    await client.query(DEFINE_FIELD, { i: { customObjectId: contract, name: 'customer', type: 'RELATION', target: 'Customer' } });
+    await defineContract(client, {
+      number: { type: 'TEXT' },
+      amount: { type: 'MONEY', currency: 'EUR' },
+      status: { type: 'TEXT' },
+      customer: { type: 'RELATION', target: 'Customer' },
+    });
   }
-  await other.query(DEFINE_OBJECT, { i: { name: 'Lease', label: 'Lease' } });
+  await other.query(`mutation { defineCustomObject(input: { name: "Lease", label: "Lease" }) { customObject { id } } }`);
 }, 120_000);
 afterEach(() => switchAllOff(kit, admin));
 afterAll(async () => {

@@ -1,26 +1,17 @@
 // The rest of issue 17's trigger and step list that had no HTTP test of its own: an event trigger on a plugin's event
 // type (competitor-feedback's `competitor.created`) and on a custom object's (`contract.created`), each with a
 // condition on its record; `wait` until a date read from the record; `removeTag`.
-import competitorFeedback from '@crm/plugin-competitor-feedback';
-import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testTransport, workflowsPlugin } from '../src/index.js';
-import { finishedRuns, publishedWorkflow, runsOf, switchAllOff } from './support.js';
+import { defineContract, finishedRuns, publishedWorkflow, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 let kit: PluginTestGateway;
 let admin: TestClient;
 let other: TestClient;
 
 beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback] });
-  admin = kit.workspace.client;
-  other = (await kit.createWorkspace('Events B')).client;
-  for (const client of [admin, other]) {
-    const contract = (await client.query(`mutation { defineCustomObject(input: { name: "Contract", label: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject.id;
-    for (const [name, type] of [['amount', 'NUMBER'], ['status', 'TEXT']]) {
-      await client.query(`mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`, { i: { customObjectId: contract, name, type } });
-    }
-  }
+  ({ kit, admin, other } = await startTwoWorkspaces('Events B'));
+  for (const client of [admin, other]) await defineContract(client, { amount: { type: 'NUMBER' }, status: { type: 'TEXT' } });
 }, 120_000);
 afterEach(() => switchAllOff(kit, admin));
 afterAll(async () => {
