@@ -203,6 +203,8 @@ describe('steps write as the publishing key’s role', () => {
           { object: 'Customer', read: true, create: true, update: true, readOnlyFields: ['tier'] },
           { object: 'Contract', read: true, create: false, update: true },
           { object: 'Task', read: true, create: true, update: true },
+          // Competitors as objects, but not the plugin's own permission its writer asks for (competitor-feedback.write).
+          { object: 'Competitor', read: true, create: true, update: true },
         ],
         pp: ['workflows.manage'],
       },
@@ -217,25 +219,33 @@ describe('steps write as the publishing key’s role', () => {
     expect(await publishError(automator, { trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Contract', values: { number: 'x' } }] })).toMatchObject({
       extensions: { code: 'FORBIDDEN', field: 'definition.steps.0.object' },
     });
-    expect(await publishError(automator, { trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Competitor', values: { name: 'x' } }] })).toMatchObject({
-      extensions: { code: 'FORBIDDEN', field: 'definition.steps.0.object' },
-    });
     // What it may write publishes; the ADMIN key publishes the same tier change.
-    const renames = (await automator.query(CREATE, { name: 'Rename', definition: { trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { phone: '+33 1 00 00 00 00' } }] } })).createWorkflow.workflow.id;
-    await automator.query(PUBLISH, { id: renames });
-    await automator.query(`mutation ($id: ID!) { setWorkflowEnabled(input: { id: $id, enabled: true }) { workflow { enabled } } }`, { id: renames });
+    const renames = await publishedWorkflow(automator, 'Rename', { trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { phone: '+33 1 00 00 00 00' } }] });
+    // A plugin object: the role's object grant publishes it; its writer still asks for the plugin's permission.
+    const rivals = await publishedWorkflow(automator, 'Rival', { trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Competitor', values: { name: 'Rival of {{trigger.record.name}}' } }] });
     expect(await publishError(admin, { trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { tier: 'gold' } }] })).toBeUndefined();
 
     // The role loses the right to write phones: the published workflow's steps are bounded by it as it is now.
     await admin.query(
       `mutation ($id: ID!, $p: [ObjectPermissionInput!]!) { updateRole(input: { id: $id, permissions: $p }) { role { id } } }`,
-      { id: roleId, p: [{ object: 'Customer', read: true, create: true, update: true, readOnlyFields: ['tier', 'phone'] }] },
+      {
+        id: roleId,
+        p: [
+          { object: 'Customer', read: true, create: true, update: true, readOnlyFields: ['tier', 'phone'] },
+          { object: 'Competitor', read: true, create: true, update: true },
+        ],
+      },
     );
     const dana = await customer(admin, 'Dana', 'silver');
     const [run] = await finishedRuns(kit, admin, renames, 1);
     expect(run).toMatchObject({ status: 'FAILED', recordId: dana });
     expect(run!.steps[0]!.error).toContain('phone');
     expect((await admin.query(`query ($id: ID!) { customer(id: $id) { phone } }`, { id: dana })).customer.phone).toBeNull();
+    const [rival] = await finishedRuns(kit, admin, rivals, 1);
+    expect(rival).toMatchObject({ status: 'FAILED', recordId: dana });
+    expect(rival!.steps[0]!.error).toContain('competitor-feedback permission "write"');
+    const names = (await admin.query(`{ competitors(first: 50) { edges { node { name } } } }`)).competitors.edges.map((e: any) => e.node.name);
+    expect(names).not.toContain('Rival of Dana');
   });
 });
 
