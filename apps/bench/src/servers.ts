@@ -14,7 +14,9 @@ export interface RunningServer {
  * line matching `readyLine` (the gateway prints its URLs once it has warmed up).
  */
 export async function startServer(script: string, env: Record<string, string>, port: number, readyPath: string, readyLine?: RegExp): Promise<RunningServer> {
-  const child = spawn(process.execPath, [script], {
+  // BENCH_CPU_PROF=<dir>: each server process writes a CPU profile there when it exits (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, script], {
     cwd: repoRoot,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', readyLine ? 'pipe' : 'ignore', 'inherit'],

@@ -1,11 +1,12 @@
 // Workflow runs under load (docs/performance.md, "Workflows"): gateway instances as separate processes on one
 // throwaway PostgreSQL database with the workflows plugin. Two measurements, each ending with one JSON line on stdout
 // (progress on stderr). Usage (repository root):
-//   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10]
+//   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10] [--socket /var/run/postgresql]
 //     one enabled workflow of 3 steps (tag, tag, task) on "customer created", and createCustomer mutations at `--rate`
 //     per second for `--duration` seconds spread over the instances: runs finished per second, trigger-to-first-step
 //     latency (the first step's start minus the event's occurredAt), runs failed or missing, requests that failed,
-//     and the gateways' CPU time per run (its createCustomer request included).
+//     and the gateways' CPU time per run (its createCustomer request included). `--socket`: the gateways connect
+//     through PostgreSQL's Unix socket in that directory. BENCH_CPU_PROF=<dir>: a CPU profile of each gateway.
 //   npm run bench:workflows -- --waiting 100000 [--sample 100]
 //     `--waiting` runs parked in a wait step of three days, as the wait step leaves them (its row WAITING with a due
 //     time, the run WAITING; written by SQL in pages of 10,000, the product path would take as long as the queue
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     waiting: { type: 'string' },
     sample: { type: 'string', default: '100' },
+    /** PostgreSQL's Unix-socket directory: the gateways connect through it instead of TCP (same host). */
+    socket: { type: 'string' },
   },
 });
 const instances = Number(args.instances);
@@ -72,6 +75,13 @@ const waitingDefinition = {
 };
 
 const pg = await createTestPostgres();
+/** The gateways' connection: the test database's URL, through the Unix socket when `--socket` names its directory. */
+const gatewayDatabaseUrl = (() => {
+  if (!args.socket) return pg.url;
+  const url = new URL(pg.url);
+  url.searchParams.set('host', args.socket);
+  return url.toString();
+})();
 const servers: RunningServer[] = [];
 const loadBefore = loadAverage();
 try {
@@ -80,7 +90,7 @@ try {
     servers.push(
       await startServer(
         `${repoRoot}apps/gateway/dist/main.js`,
-        { DATABASE_URL: pg.url, CRM_DEMO: '0', CRM_PLUGINS: 'workflows', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', NODE_ENV: 'production' },
+        { DATABASE_URL: gatewayDatabaseUrl, CRM_DEMO: '0', CRM_PLUGINS: 'workflows', RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', NODE_ENV: 'production' },
         await freePort(),
         '/ready',
       ),

@@ -147,3 +147,15 @@ describe('import and export', () => {
     expect((await own.text()).split('\r\n').filter(Boolean)).toEqual(['name,secretScore']);
   });
 });
+
+describe('the trash', () => {
+  it('restoring a customer whose unique custom value a live customer took meanwhile is CONFLICT naming the field', async () => {
+    const CREATE_ONE = `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`;
+    const first = (await member.query(CREATE_ONE, { i: { name: 'Trashed Member', customFields: { membershipNo: 'M-TRASH' } } })).createCustomer.customer.id;
+    await member.query(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: first });
+    await member.query(CREATE_ONE, { i: { name: 'New Member', customFields: { membershipNo: 'M-TRASH' } } });
+    const restored = await member.request(`mutation ($id: ID!) { restoreCustomer(input: { id: $id }) { customer { id } } }`, { id: first });
+    expect(restored.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'customFields.membershipNo' });
+    expect((await a.client.query(`{ customers(filter: { membershipNo: { eq: "M-TRASH" } }) { totalCount } }`)).customers.totalCount).toBe(1);
+  });
+});

@@ -1,4 +1,4 @@
-import { getDatamodel } from '@crm/db';
+import { getDatamodel, isTrashable } from '@crm/db';
 import type { CommandScope } from './command.js';
 import { conflict, notFound } from './errors.js';
 
@@ -22,9 +22,8 @@ const models = getDatamodel().datamodel.models;
 export type LockableModel = 'Customer' | 'Company' | 'Deal' | 'Ticket' | 'Task' | 'Product' | 'Pipeline' | 'Stage' | 'User' | 'Webhook' | 'ApiKey' | 'Campaign' | 'CustomRecord';
 
 /** Whether the model keeps an `updatedAt` (Prisma's `@updatedAt`): only those offer the optimistic precondition. */
-function versioned(model: LockableModel): boolean {
-  return models[model]?.fields.some((field) => field.name === 'updatedAt' && field.isUpdatedAt) ?? false;
-}
+const versionedModels = new Set(Object.entries(models).filter(([, model]) => model.fields.some((field) => field.name === 'updatedAt' && field.isUpdatedAt)).map(([name]) => name));
+const versioned = (model: LockableModel) => versionedModels.has(model);
 
 /**
  * Locks the row of `model` with `id` in the command's workspace (`SELECT … FOR UPDATE`, held until the command's
@@ -39,17 +38,51 @@ export async function lockForUpdate(scope: CommandScope, model: LockableModel, i
     id,
     scope.session.workspaceId,
   );
-  const row = rows[0];
+  checkLocked(model, rows[0], options);
+}
+
+/**
+ * {@link lockForUpdate}, then the locked row, whole: in the same statement when the caller's rows are not restricted
+ * (one round trip instead of two; raw results carry Prisma's types: `Decimal`, `Date`, parsed JSON), else through
+ * `read` (the scoped client, which applies a custom role's row conditions). A trashed record is NOT_FOUND, as the
+ * scoped client's read says.
+ */
+export async function lockAndRead<Row extends object>(
+  scope: CommandScope,
+  model: LockableModel,
+  id: string,
+  read: () => Promise<Row | null>,
+  options: LockOptions = {},
+): Promise<Row> {
+  if (scope.permissions?.restrictsRows) {
+    await lockForUpdate(scope, model, id, options);
+    const row = await read();
+    if (!row) throw notFound(model, options.field ?? 'id');
+    return row;
+  }
+  const rows = await scope.tx.$queryRawUnsafe<(Row & { updatedAt?: Date | null; deletedAt?: Date | null })[]>(
+    `SELECT * FROM "${model}" WHERE "id" = $1::uuid AND "workspaceId" = $2::uuid FOR UPDATE`,
+    id,
+    scope.session.workspaceId,
+  );
+  const row = checkLocked(model, rows[0], options);
+  if (isTrashable(model) && row.deletedAt != null) throw notFound(model, options.field ?? 'id');
+  return row;
+}
+
+/** The locked row's checks: NOT_FOUND when there is none, CONFLICT when `expectedUpdatedAt` is not its `updatedAt`. */
+function checkLocked<Row extends { updatedAt?: Date | null }>(model: LockableModel, row: Row | undefined, options: LockOptions): Row {
   if (!row) throw notFound(model, options.field ?? 'id');
   const expected = options.expectedUpdatedAt;
-  if (expected == null) return;
-  if (!hasVersion) throw new Error(`${model} has no updatedAt: it cannot take expectedUpdatedAt`);
+  if (expected == null) return row;
+  if (!versioned(model)) throw new Error(`${model} has no updatedAt: it cannot take expectedUpdatedAt`);
   if (row.updatedAt!.getTime() !== expected.getTime()) {
     throw conflict(
       `${model} was changed at ${row.updatedAt!.toISOString()}, after the expectedUpdatedAt given: read it again and retry`,
       'expectedUpdatedAt',
     );
   }
+  return row;
 }
 
 /**

@@ -9,6 +9,7 @@ export { answerWithEngine } from './engine/engine-answers.js';
 export { applyShape, type ResultShape } from './engine/result-shape.js';
 export { catalogOf } from './objects/catalog-of.js';
 export { declaredRef } from './objects/declared-ref.js';
+export { customFieldsInput } from './objects/custom-field-inputs.js';
 export { takenNamesIn, type CustomFieldStorage } from './modules/custom-fields.js';
 export { customObjectSearchIndexPrefix } from './engine/search-sql.js';
 export { matchingRecordsSql, type MatchingRecordsOptions } from './engine/matching-records.js';

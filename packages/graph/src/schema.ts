@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { type Builder, createBuilder } from './builder.js';
 import { registerAccess } from './modules/access.js';
 import { registerRoles } from './modules/roles.js';
-import { registerAuditLog } from './modules/audit-log.js';
+import { registerAuditLog, registerHistoryField } from './modules/audit-log.js';
 import { registerAnalytics } from './modules/analytics.js';
 import { registerCollaboration } from './modules/collaboration.js';
 import { registerCommerce } from './modules/commerce.js';
@@ -89,9 +89,13 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerSegments(builder, objects);
   registerTrash(builder, options.objects, customObjects.map((object) => catalog.get(object.name)));
   registerDataOperations(builder);
-  registerCustomObjects(builder, registerCustomFields(builder, options.customFieldStorage), options.customFieldStorage);
+  registerCustomObjects(builder, registerCustomFields(builder, catalog, options.customFieldStorage), options.customFieldStorage);
   // Plugins' declared objects: their types and root fields come from the declarations, like core's.
-  for (const declaration of options.objects ?? []) objects.register(declaration.name);
+  for (const declaration of options.objects ?? []) {
+    const ref = objects.register(declaration.name);
+    // Where an object that takes custom fields shows their changes (`competitor.updated`'s `changes.customFields`).
+    if (declaration.customFields) registerHistoryField(builder, crmEvent, ref, declaration.name, 'subjectId', `events about the ${declaration.name}`);
+  }
   // The workspace's custom objects: declared at run time, derived like every other object.
   for (const object of customObjects) registerCustomObjectRecords(builder, objects, catalog.get(object.name), crmEvent);
   registerBulkOperations(builder, objects);

@@ -1,6 +1,6 @@
 // The plugin's side of the GraphQL boundary: what `graphql(builder, plugin)` gets as `plugin`. Every resolver of a
 // plugin reaches settings, permissions, commands and batching through it, so none needs core internals.
-import { type Caller, type CommandScope, CrmError, forbidden } from '@crm/core';
+import { type Caller, type CommandScope, CrmError, type CustomValues, customValuesOf, forbidden } from '@crm/core';
 import type { GraphContext } from '@crm/graph';
 import { type CoreCommands, coreCommandsIn } from './core-commands.js';
 import type { ActionInfo } from './actions.js';
@@ -32,6 +32,14 @@ export interface PluginCommandScope<Settings, Event extends string = string> ext
    * cap, where two concurrent commands could each pass the check. A PostgreSQL transaction-scoped advisory lock.
    */
   lock(key: string): Promise<void>;
+  /**
+   * The custom values to store for a record of `object` (one of the plugin's objects declared `customFields: true`):
+   * `input` is the `customFields` of the command's input (by field name, as `customFieldsInput` offers them), `before`
+   * the record as it was (null: a create). Checked in this transaction like core's (types, options, ranges, required,
+   * unique, the key's role): BAD_USER_INPUT, CONFLICT or FORBIDDEN naming `customFields.<name>`. Undefined: an update
+   * that changes none (leave the column as it is); else write the result to the record's `customFields` column.
+   */
+  customValues(object: string, input: unknown, before?: { id: string; customFields: unknown } | null): Promise<CustomValues | undefined>;
 }
 
 export interface PluginToolkit<Settings, Permission extends string, Event extends string = string> {
@@ -73,6 +81,8 @@ export function pluginScopeFactory<Settings, Event extends string>(
     settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
     sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
     lock: pluginLock(scope.tx, id, scope.session.workspaceId),
+    customValues: (object, input, before) =>
+      customValuesOf(scope.tx, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
   });
 }
 

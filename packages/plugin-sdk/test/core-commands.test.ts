@@ -11,7 +11,7 @@ describe('core commands for plugins', () => {
       'deleteActivity', 'deleteCompany', 'deleteCustomer', 'deleteDeal', 'deleteProduct', 'deleteSegment', 'deleteTask', 'deleteTicket',
       'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse', 'renamePipeline',
       'restoreActivity', 'restoreCompany', 'restoreCustomer', 'restoreDeal', 'restoreProduct', 'restoreTask', 'restoreTicket',
-      'updateCompany', 'updateCustomer', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
+      'updateCompany', 'updateCustomer', 'updateCustomerTags', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
       'updateTask', 'updateTicket',
     ]);
   });

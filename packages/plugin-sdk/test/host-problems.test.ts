@@ -159,6 +159,23 @@ describe('the plugin host', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('refuses an object that takes custom fields without the customFields column for their values', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-custom-fields-'));
+    fs.mkdirSync(path.join(dir, 'migrations'));
+    // Models of the generated client: LoyaltyReward has the column (loyalty's migration), LoyaltyAccount has not.
+    fs.writeFileSync(path.join(dir, 'schema.prisma'), 'model LoyaltyAccount {\n  id String @id\n  workspaceId String\n}\nmodel LoyaltyReward {\n  id String @id\n  workspaceId String\n}\n');
+    const object = (name: string) => ({ name, customFields: true, fields: { id: { kind: 'id' as const } }, defaultOrder: [] });
+    const { problems } = problemsOf(() =>
+      createPluginHost([
+        definePlugin({ id: 'opts-in', version: '1.0.0', prisma: path.join(dir, 'schema.prisma'), migrations: path.join(dir, 'migrations'), objects: [object('LoyaltyAccount'), object('LoyaltyReward')] }),
+      ]),
+    );
+    expect(problems.filter((p) => p.path.endsWith('.customFields'))).toEqual([
+      { plugin: 'opts-in', path: 'objects.LoyaltyAccount.customFields', message: 'model LoyaltyAccount needs `customFields Json @default("{}")` (and its migration) to take custom fields' },
+    ]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('names both packages when two plugins share an id or a package name', () => {
     const a = definePlugin({ id: 'nps', version: '1.0.0' });
     const b = definePlugin({ id: 'nps', version: '2.0.0' });

@@ -1,6 +1,6 @@
 // The competitor library's rules: names unique per workspace (case- and spacing-insensitive), http(s) websites,
 // aliases trimmed and deduplicated.
-import { conflict, fieldChanges, includingTrashed, type Models, notFound, parseInput, type PluginCommandScope, type ScopedTransaction, z } from '@crm/plugin-sdk';
+import { conflict, fieldChanges, includingTrashed, type Models, notFound, parseInput, type PluginCommandScope, type Prisma, type ScopedTransaction, z } from '@crm/plugin-sdk';
 import type { CompetitorEvent } from './events.js';
 
 const text = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
@@ -36,6 +36,8 @@ export const createCompetitorInput = z.object({
   aliases: aliases.nullish(),
   strengths: text(5000).nullish(),
   weaknesses: text(5000).nullish(),
+  /** The workspace's custom fields, by name: checked by `scope.customValues`. */
+  customFields: z.unknown().optional(),
 });
 export const updateCompetitorInput = createCompetitorInput.extend({ name: name.nullish() });
 
@@ -54,15 +56,16 @@ export async function assertNameFree(tx: ScopedTransaction, key: string, exceptI
   if (other) throw conflict(`A competitor named "${other.name}" already exists`, 'name');
 }
 
-type LibraryScope = Pick<CompetitorScope, 'tx' | 'session' | 'emit'>;
+type LibraryScope = Pick<CompetitorScope, 'tx' | 'session' | 'emit' | 'customValues'>;
 type CompetitorScope = PluginCommandScope<unknown, CompetitorEvent>;
 const keep = <T>(value: T | null | undefined) => (value === undefined ? undefined : value || null);
 
 /** Adds a competitor (the `createCompetitor` mutation and the generic writes run this). */
-export async function createCompetitor({ tx, session, emit }: LibraryScope, raw: unknown): Promise<Models.Competitor> {
+export async function createCompetitor({ tx, session, emit, customValues }: LibraryScope, raw: unknown): Promise<Models.Competitor> {
   const data = parseInput(createCompetitorInput, raw);
   const key = nameKey(data.name);
   await assertNameFree(tx, key);
+  const customFields = await customValues('Competitor', data.customFields);
   const competitor = await tx.competitor.create({
     data: {
       workspaceId: session.workspaceId,
@@ -72,6 +75,7 @@ export async function createCompetitor({ tx, session, emit }: LibraryScope, raw:
       aliases: data.aliases ?? [],
       strengths: data.strengths || null,
       weaknesses: data.weaknesses || null,
+      customFields: customFields as Prisma.InputJsonObject,
     },
   });
   emit('competitor.created', { type: 'Competitor', id: competitor.id }, { name: competitor.name });
@@ -79,12 +83,13 @@ export async function createCompetitor({ tx, session, emit }: LibraryScope, raw:
 }
 
 /** Changes a competitor: fields left out stay, null clears an optional one. */
-export async function updateCompetitor({ tx, emit }: LibraryScope, id: string, raw: unknown): Promise<Models.Competitor> {
+export async function updateCompetitor({ tx, emit, customValues }: LibraryScope, id: string, raw: unknown): Promise<Models.Competitor> {
   const data = parseInput(updateCompetitorInput, raw);
   const before = await tx.competitor.findUnique({ where: { id } });
   if (!before) throw notFound('Competitor', 'id');
   const key = data.name ? nameKey(data.name) : undefined;
   if (key) await assertNameFree(tx, key, id);
+  const customFields = await customValues('Competitor', data.customFields, before);
   const competitor = await tx.competitor.update({
     where: { id },
     data: {
@@ -93,9 +98,10 @@ export async function updateCompetitor({ tx, emit }: LibraryScope, id: string, r
       ...(data.aliases !== undefined ? { aliases: data.aliases ?? [] } : {}),
       strengths: keep(data.strengths),
       weaknesses: keep(data.weaknesses),
+      customFields: customFields as Prisma.InputJsonObject | undefined,
     },
   });
-  const changes = fieldChanges(before, competitor, ['name', 'website', 'aliases', 'strengths', 'weaknesses']);
+  const changes = fieldChanges(before, competitor, ['name', 'website', 'aliases', 'strengths', 'weaknesses', 'customFields']);
   if (changes.changed.length) emit('competitor.updated', { type: 'Competitor', id }, changes);
   return competitor;
 }

@@ -9,6 +9,9 @@ export const Competitor = defineObject({
   plural: 'competitors',
   single: 'competitor',
   description: 'A competitor in the workspace library. Mention detection looks for its name and aliases.',
+  // A workspace's ADMIN may add fields (`defineCustomField(input: { object: COMPETITOR, … })`): values in the table's
+  // `customFields` column, checked by the library's commands (`scope.customValues`).
+  customFields: true,
   fields: {
     id: { kind: 'id', sort: true },
     name: { kind: 'string', sort: true, search: 'A', write: true },

@@ -11,6 +11,8 @@ export const LoyaltyReward = defineObject({
   plural: 'loyaltyRewards',
   single: 'loyaltyReward',
   description: 'A reward of the catalog, bought with points (`redeemReward`).',
+  // A workspace's ADMIN may add fields (`object: LOYALTY_REWARD`), checked by `createReward` (`scope.customValues`).
+  customFields: true,
   fields: {
     id: { kind: 'id', sort: true },
     name: { kind: 'string', sort: true, search: 'A' },

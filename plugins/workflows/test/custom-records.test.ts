@@ -159,16 +159,23 @@ describe('custom objects', () => {
     expect((await other.query(TASKS)).tasks.edges).toEqual([]);
   });
 
-  it('updates a plugin object through its writer (competitor-feedback’s Competitor)', async () => {
+  it('a plugin object (competitor-feedback’s Competitor): a condition on its custom field, updated through its writer', async () => {
+    for (const client of [admin, other]) await client.query(DEFINE_FIELD, { i: { object: 'COMPETITOR', name: 'threat', type: 'NUMBER' } });
     const id = await publishedWorkflow(admin, 'Competitor intake', {
-      trigger: { kind: 'record', object: 'Competitor', on: 'created' },
-      steps: [{ id: 'mark', kind: 'updateRecord', values: { strengths: 'To research: {{trigger.record.name}}' } }],
+      trigger: { kind: 'record', object: 'Competitor', on: 'created', condition: { threat: { gte: 3 } } },
+      steps: [{ id: 'mark', kind: 'updateRecord', values: { strengths: 'To research: {{trigger.record.name}}', threat: 9 } }],
     });
-    const rival = (await admin.query(`mutation { createCompetitor(input: { name: "Rival Co" }) { competitor { id } } }`)).createCompetitor.competitor.id;
+    const create = (client: TestClient, name: string, threat: number) =>
+      client.query(`mutation ($i: CompetitorFields!) { createCompetitor(input: $i) { competitor { id } } }`, { i: { name, customFields: { threat } } }).then((r) => r.createCompetitor.competitor.id);
+    const rival = await create(admin, 'Rival Co', 4);
+    const calm = await create(admin, 'Calm Co', 1);
+    const theirs = await create(other, 'Rival Co', 4);
     const [run] = await finishedRuns(kit, admin, id, 1);
-    expect(run!.status).toBe('SUCCEEDED');
-    const found = (await admin.query(`query ($id: ID!) { node(id: $id) { ... on Competitor { strengths } } }`, { id: rival })).node;
-    expect(found.strengths).toBe('To research: Rival Co');
+    expect(run).toMatchObject({ status: 'SUCCEEDED', recordId: rival });
+    const read = async (client: TestClient, competitor: string) => (await client.query(`query ($id: ID!) { node(id: $id) { ... on Competitor { strengths threat } } }`, { id: competitor })).node;
+    expect(await read(admin, rival)).toEqual({ strengths: 'To research: Rival Co', threat: 9 });
+    expect(await read(admin, calm)).toEqual({ strengths: null, threat: 1 });
+    expect(await read(other, theirs)).toEqual({ strengths: null, threat: 4 });
   });
 
   it('publishing checks the workspace’s own model: another workspace’s object, unknown and unwritable fields', async () => {

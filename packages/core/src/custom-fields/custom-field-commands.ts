@@ -12,7 +12,7 @@ import {
   deleteCustomFieldInput,
   renameCustomFieldInput,
 } from './definition-input.js';
-import { customFieldTraits } from './field-types.js';
+import { customFieldTraits, relationTargets } from './field-types.js';
 import { storedValue } from './field-values.js';
 import { customFieldOf } from './load-definitions.js';
 import { isExtensible, relationKeyName, reverseRelationName } from './definition.js';
@@ -71,8 +71,11 @@ async function relationTarget(tx: ScopedTransaction, taken: TakenNames, input: z
   }
   if (!input.target) throw badInput('target: a relation field names the object it points to (Customer, Company or a custom object)', 'target');
   if (input.defaultValue !== undefined && input.defaultValue !== null) throw badInput('defaultValue: a relation field has no default', 'defaultValue');
+  const coreTarget = (name: string) => (relationTargets as readonly string[]).includes(name);
+  // A plugin object's reverse connection and value cleanup are not built (docs/custom-fields.md, "What is not built").
+  if (isExtensible(input.object) && !coreTarget(input.object)) throw badInput(`type: ${input.object} takes no relation fields yet`, 'type');
   let stored: string;
-  if (isExtensible(input.target)) stored = input.target;
+  if (coreTarget(input.target)) stored = input.target;
   else {
     const custom = await tx.customObjectDefinition.findFirst({ where: { name: input.target, archivedAt: null }, select: { id: true } });
     if (!custom) throw badInput(`target: no object ${input.target} (Customer, Company or a live custom object)`, 'target');
@@ -91,8 +94,15 @@ async function relationTarget(tx: ScopedTransaction, taken: TakenNames, input: z
 }
 
 /** Defines a custom field (ADMIN). The schema of the workspace gains it once the transaction commits. */
-export async function defineCustomField(caller: Caller, raw: DefineCustomFieldInput, taken: TakenNames): Promise<CustomField> {
+export async function defineCustomField(
+  caller: Caller,
+  raw: DefineCustomFieldInput,
+  taken: TakenNames,
+  /** Whether a declared object takes custom fields: the caller's catalog (core's and its enabled plugins'). */
+  extensible: (object: string) => boolean = (object) => coreCatalog.has(object) && coreCatalog.get(object).customFields,
+): Promise<CustomField> {
   const input = parseInput(defineCustomFieldInput, raw);
+  if (isExtensible(input.object) && !extensible(input.object)) throw badInput(`object: ${input.object} takes no custom fields here`, 'object');
   return caller.run(
     async (scope) => {
       const { tx } = scope;

@@ -1,6 +1,6 @@
 import { badInput } from '../errors.js';
 import { fields, z } from '../validation.js';
-import { allCustomFieldTypes, extensibleObjects } from './field-types.js';
+import { allCustomFieldTypes } from './field-types.js';
 
 /** GraphQL's name rule, narrowed to camelCase as the built-in fields are named (`contractEnd`). */
 export const CUSTOM_FIELD_NAME = /^[a-z][A-Za-z0-9]{0,49}$/;
@@ -34,8 +34,8 @@ const option = z.object({
 });
 
 export const defineCustomFieldInput = z.object({
-  /** An extensible object's name, or a custom object's id. */
-  object: z.union([z.enum(extensibleObjects), fields.id], { message: 'object: an extensible object (CUSTOMER, COMPANY) or a custom object id' }),
+  /** A declared object's name (one declared `customFields: true`: checked by the command), or a custom object's id. */
+  object: z.union([z.string().regex(/^[A-Z][A-Za-z0-9]{0,49}$/), fields.id], { message: 'object: an object that takes custom fields (CUSTOMER, COMPANY, …) or a custom object id' }),
   name: z.string(),
   label: z.string().trim().min(1, 'Must not be empty').max(200, 'At most 200 characters').nullish(),
   type: z.enum(allCustomFieldTypes),

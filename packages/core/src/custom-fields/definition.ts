@@ -1,5 +1,6 @@
 import type { FieldDeclaration, ObjectDeclaration } from '../objects/declaration.js';
-import { CUSTOM_VALUES_COLUMN, type CustomFieldType, customFieldTraits, extensibleObjects } from './field-types.js';
+import { isUuid } from '../uuid.js';
+import { CUSTOM_VALUES_COLUMN, type CustomFieldType, customFieldTraits } from './field-types.js';
 
 /** One select option, in the order the field lists them. */
 export interface SelectOption {
@@ -107,7 +108,12 @@ export function withRelationFields(
   return declarations.map((d) => byName.get(d.name)!);
 }
 
-export const isExtensible = (object: string): boolean => (extensibleObjects as readonly string[]).includes(object);
+/**
+ * Whether a definition's `object` names a declared object (`Customer`, a plugin's `Competitor`: its own table, named
+ * as the object) rather than a custom object (by its id, in the shared `CustomRecord` table). Which declared objects
+ * may take fields is their declaration's `customFields` (checked when a field is defined).
+ */
+export const isExtensible = (object: string): boolean => !isUuid(object);
 
 /**
  * A stable digest of a workspace's live definitions: workspaces whose definitions are equal (same names, types and

@@ -54,12 +54,11 @@ export const customFieldTraits: Record<CustomFieldType, TypeTraits> = {
   relation: { kind: 'reference', sort: false, group: false },
 };
 
-/** The objects a relation field may point to: the extensible ones and the workspace's custom objects. */
+/**
+ * The objects a relation field may point to, besides the workspace's custom objects. (Which objects take custom fields
+ * is said by their declarations, `customFields: true`: `ObjectCatalog.extensible`, core's and the plugins'.)
+ */
 export const relationTargets = ['Customer', 'Company'] as const;
-
-/** Objects a workspace may add fields to: the tables with a `customFields` column. */
-export const extensibleObjects = ['Customer', 'Company'] as const;
-export type ExtensibleObject = (typeof extensibleObjects)[number];
 
 /** The JSONB column holding an extensible object's custom values. */
 export const CUSTOM_VALUES_COLUMN = 'customFields';

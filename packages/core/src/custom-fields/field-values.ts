@@ -254,10 +254,21 @@ export async function customDefaultsOf(tx: ScopedTransaction, object: string): P
   return defaults;
 }
 
+/**
+ * CONFLICT naming `customFields.<name>` when restoring a trashed record would break a unique field: a live record took
+ * its value meanwhile (`object`: a declared object's name or a custom object's id; `values`: the record's).
+ */
+export async function assertRestorable(tx: ScopedTransaction, object: string, id: string, values: CustomValues): Promise<void> {
+  const unique = (await loadCustomFields(tx, object)).filter((field) => field.unique && !isEmpty(values[field.key]));
+  for (const field of unique) await assertUnique(tx, object, field, values[field.key], id);
+}
+
 /** CONFLICT when another live row of the workspace holds the same value (the unique expression index is the backstop). */
 export async function assertUnique(tx: ScopedTransaction, object: string, field: CustomField, value: unknown, exceptId?: string, prefix = 'customFields.'): Promise<void> {
-  // A custom object's records share one table: its own are those with its id.
-  const delegate = (object === 'Customer' ? tx.customer : object === 'Company' ? tx.company : tx.customRecord) as unknown as { count(args: object): Promise<number> };
+  // A declared object's table is named as the object (`Competitor` → `tx.competitor`); a custom object's records share
+  // one table, its own are those with its id.
+  const model = isExtensible(object) ? object.charAt(0).toLowerCase() + object.slice(1) : 'customRecord';
+  const delegate = (tx as unknown as Record<string, { count(args: object): Promise<number> }>)[model]!;
   const where = {
     customFields: { path: [field.key], equals: value },
     ...(isExtensible(object) ? {} : { objectId: object }),

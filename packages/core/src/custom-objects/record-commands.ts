@@ -1,12 +1,12 @@
 import { type CustomRecord, includingTrashed, type Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
-import { conflict, CrmError, notFound } from '../errors.js';
+import { CrmError, notFound } from '../errors.js';
 import { fields, parseInput, z } from '../validation.js';
 import type { Permissions } from '../permissions/permissions.js';
 import type { ResolvedObject } from '../objects/declaration.js';
 import { lockForUpdate } from '../record-lock.js';
 import { assertOptionalInWorkspace } from '../references.js';
-import { type CustomValues, customValuesOf } from '../custom-fields/field-values.js';
+import { assertRestorable, type CustomValues, customValuesOf } from '../custom-fields/field-values.js';
 import { loadCustomFields } from '../custom-fields/load-definitions.js';
 import { recordEventType } from './custom-object.js';
 
@@ -141,12 +141,7 @@ export async function restoreCustomRecord(caller: Caller, target: CustomRecordTa
   return caller.run(async (scope) => {
     const trashed = await loadRecord(scope, target, input.id, true);
     // A unique value taken by a live record meanwhile: the restore would break the rule.
-    const values = trashed.customFields as CustomValues;
-    const unique = (await loadCustomFields(scope.tx, objectIdOf(target))).filter((f) => f.unique && values[f.key] != null);
-    for (const field of unique) {
-      const taken = await scope.tx.customRecord.count({ where: { objectId: objectIdOf(target), customFields: { path: [field.key], equals: values[field.key] as Prisma.InputJsonValue } } });
-      if (taken) throw conflict(`customFields.${field.name}: a live record already has ${JSON.stringify(values[field.key])}`, `customFields.${field.name}`);
-    }
+    await assertRestorable(scope.tx, objectIdOf(target), trashed.id, trashed.customFields as CustomValues);
     const row = await scope.tx.customRecord.update({ where: { id: trashed.id, ...includingTrashed }, data: { deletedAt: null, deletedBy: null, deleteReason: null } });
     scope.emit(recordEventType(target.object, 'restored') as never, { type: target.object.name, id: row.id }, { object: target.object.name } as never);
     return row;

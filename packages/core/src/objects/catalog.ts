@@ -42,6 +42,11 @@ export class ObjectCatalog {
     return this.get(relation.target);
   }
 
+  /** The objects a workspace may add custom fields to (declared `customFields: true`), in declaration order. */
+  get extensible(): ResolvedObject[] {
+    return [...this.#objects.values()].filter((object) => object.customFields);
+  }
+
   /** The object whose Prisma model is `model` (none for a table custom objects share: it is not one object). */
   byModel(model: string): ResolvedObject | undefined {
     for (const object of this.#objects.values()) if (object.model === model && !object.sharedTable) return object;
@@ -80,6 +85,8 @@ export class ObjectCatalog {
       if (relation?.kind !== 'toOne' || relation.keyOnTarget) problem('searchThrough', `${name} is not a to-one relation by a key of ${object.name}`);
     }
     if (object.owner !== undefined && object.fields.get(object.owner)?.references !== 'User') problem('owner', `${object.owner} is not a reference to User`);
+    // Custom values are read and written in SQL by the object's name (`"Competitor"."customFields"`): one table of its own.
+    if (object.customFields && (object.model !== object.name || object.sharedTable)) problem('customFields', 'an object taking custom fields is its own table, named as the object');
     for (const key of object.uniqueKeys) {
       for (const name of key) if (!object.fields.has(name)) problem('uniqueKeys', `no field ${name}`);
     }

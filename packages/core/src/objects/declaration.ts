@@ -166,6 +166,11 @@ export interface ObjectDeclaration {
   owner?: string;
   /** Saved segments select rows of it (`filter: { inSegment }`). @default false */
   segmentable?: boolean;
+  /**
+   * A workspace's ADMIN may add custom fields to it (docs/custom-fields.md): its table (named as the object) has a
+   * `customFields jsonb NOT NULL DEFAULT '{}'` column, and its writes check the values (`customValuesOf`). @default false
+   */
+  customFields?: boolean;
   /** To-one relations whose search also finds this object (a customer found by its company's name). */
   searchThrough?: readonly string[];
 }
@@ -206,6 +211,7 @@ export interface ResolvedObject {
   plugin?: string;
   owner?: string;
   segmentable: boolean;
+  customFields: boolean;
   searchThrough: readonly string[];
   fields: ReadonlyMap<string, ResolvedField>;
   relations: ReadonlyMap<string, ResolvedRelation>;
@@ -277,6 +283,7 @@ export function resolveObject(declaration: ObjectDeclaration): ResolvedObject {
     plugin: declaration.plugin,
     owner: declaration.owner,
     segmentable: declaration.segmentable ?? false,
+    customFields: declaration.customFields ?? false,
     searchThrough: declaration.searchThrough ?? [],
     fields,
     relations,

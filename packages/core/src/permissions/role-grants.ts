@@ -1,5 +1,4 @@
 import type { ObjectCatalog, ResolvedField, ResolvedObject } from '../objects/index.js';
-import { isExtensible } from '../custom-fields/definition.js';
 import { badInput } from '../errors.js';
 
 /** What a role may do with one object. Objects a role does not name are closed to it. */
@@ -74,7 +73,7 @@ export function checkRoleGrants(catalog: ObjectCatalog, entries: readonly ({ obj
       const path = `${at}.${list}.${j}`;
       // A rule for a custom field that is not live now (archived, or deleted) is kept by its key: it holds again if
       // the field is restored, and updating the role's other permissions does not trip over it.
-      if (!field && CUSTOM_GRANT_NAME.test(name) && isExtensible(object.name)) return name;
+      if (!field && CUSTOM_GRANT_NAME.test(name) && object.customFields) return name;
       if (!field || field.kind === 'id') throw badInput(`${path}: ${object.name} has no field ${name}`, path);
       if (field.computed && list === 'readOnlyFields') throw badInput(`${path}: ${name} is kept by the system, never written`, path);
       if (list === 'hiddenFields' && !field.nullable) throw badInput(`${path}: ${name} is never null in the schema, so it cannot be hidden`, path);

@@ -4,10 +4,10 @@ import {
   allCustomFieldTypes,
   defineCustomField,
   deleteCustomField,
-  extensibleObjects,
   isExtensible,
   badInput,
   loadCustomFields,
+  type ObjectCatalog,
   renameCustomField,
   screaming,
   type TakenNames,
@@ -51,14 +51,18 @@ export function takenNamesIn(schema: GraphQLSchema): TakenNames {
 
 const typeValue = (type: string) => screaming(type);
 
-/** ADMIN's metadata API: define, rename, archive/restore, delete custom fields; everyone lists them. */
-export function registerCustomFields(builder: Builder, storage?: CustomFieldStorage) {
+/**
+ * ADMIN's metadata API: define, rename, archive/restore, delete custom fields; everyone lists them. The objects that
+ * take fields are the catalog's (declared `customFields: true`: core's and the installed plugins').
+ */
+export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, storage?: CustomFieldStorage) {
+  const extensible = new Set(catalog.extensible.map((o) => o.name));
   const CustomFieldType = builder.enumType('CustomFieldType', {
     values: Object.fromEntries(allCustomFieldTypes.map((t) => [typeValue(t), { value: t }])) as Record<string, { value: string }>,
   });
   const ExtensibleObject = builder.enumType('ExtensibleObject', {
-    description: 'An object a workspace can add custom fields to.',
-    values: Object.fromEntries(extensibleObjects.map((o) => [screaming(o), { value: o }])) as Record<string, { value: string }>,
+    description: "An object a workspace can add custom fields to: core's and the plugins' that declare `customFields: true`.",
+    values: Object.fromEntries([...extensible].map((o) => [screaming(o), { value: o }])) as Record<string, { value: string }>,
   });
   const SelectOption = builder.objectRef<CustomField['options'][number]>('SelectOption').implement({
     fields: (t) => ({
@@ -74,8 +78,8 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
       object: t.field({
         type: ExtensibleObject,
         nullable: true,
-        description: 'The built-in object it extends (null for a custom object\'s field: see customObjectId).',
-        resolve: (f) => (isExtensible(f.object) ? (f.object as never) : null),
+        description: 'The object it extends: built-in or a plugin\'s (null for a custom object\'s field: see customObjectId).',
+        resolve: (f) => (extensible.has(f.object) ? (f.object as never) : null),
       }),
       customObjectId: t.id({ nullable: true, description: 'The custom object it belongs to.', resolve: (f) => (isExtensible(f.object) ? null : f.object) }),
       name: t.exposeString('name', { description: 'The GraphQL field name.' }),
@@ -107,7 +111,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
   });
   const DefineCustomFieldInput = builder.inputType('DefineCustomFieldInput', {
     fields: (t) => ({
-      object: t.field({ type: ExtensibleObject, description: 'The built-in object it extends (or give customObjectId).' }),
+      object: t.field({ type: ExtensibleObject, description: "The object it extends, built-in or a plugin's (or give customObjectId)." }),
       customObjectId: t.id({ description: 'The custom object it belongs to (or give object).' }),
       name: t.string({ required: true, description: 'The GraphQL field name: camelCase letters and digits, e.g. contractEnd.' }),
       label: t.string(),
@@ -163,7 +167,7 @@ export function registerCustomFields(builder: Builder, storage?: CustomFieldStor
         const caller = callerOf(ctx);
         const { customObjectId, object, ...rest } = input;
         if ((customObjectId == null) === (object == null)) throw badInput('object: give object or customObjectId (one of them)', 'object');
-        const customField = await defineCustomField(caller, { ...rest, object: (object ?? customObjectId) as never } as never, takenNamesIn(info.schema));
+        const customField = await defineCustomField(caller, { ...rest, object: (object ?? customObjectId) as never } as never, takenNamesIn(info.schema), (o) => extensible.has(o));
         // After commit: CONCURRENTLY cannot run in a transaction. Awaited, so the index exists when the answer arrives.
         await storage?.defined(caller.session.workspaceId, customField);
         await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);

@@ -26,7 +26,9 @@ export class CustomFieldInputs {
   constructor(
     private readonly builder: Builder,
     private readonly catalog: ObjectCatalog,
-  ) {}
+  ) {
+    inputsOfBuilder.set(builder, this);
+  }
 
   /** `{ customFields }` for an input of `objectName`, or nothing. */
   fields(t: InputFieldBuilder, objectName: string): Record<string, unknown> {
@@ -65,4 +67,19 @@ export function customInputFields(object: ResolvedObject): { name: string; type:
     inputs.push({ name: field.name, type: inputTypeOf[field.kind]!, description: field.description });
   }
   return inputs;
+}
+
+/** Each schema's custom field inputs, by its builder: what plugins' own inputs reach through {@link customFieldsInput}. */
+const inputsOfBuilder = new WeakMap<Builder, CustomFieldInputs>();
+
+/**
+ * `{ customFields }` for a plugin's own input of a declared object that takes custom fields (`customFields: true`):
+ * the workspace's `XCustomFieldsInput`, or nothing while it defines none. Spread it into the input's fields:
+ * `fields: (t) => ({ name: t.string(), ...customFieldsInput(builder, t, 'Competitor') })`; the command checks the
+ * values with `scope.customValues` (docs/plugins/api-reference.md).
+ */
+export function customFieldsInput<T extends { field: unknown }>(builder: Builder, t: T, objectName: string): { customFields?: ReturnType<InputFieldBuilder['field']> } {
+  const inputs = inputsOfBuilder.get(builder);
+  if (!inputs) throw new Error('customFieldsInput: the declared objects of this schema are not registered yet');
+  return inputs.fields(t as unknown as InputFieldBuilder, objectName) as never;
 }

@@ -107,7 +107,20 @@ export function checkData(plugin: Plugin, problems: PluginProblem[]) {
   const files = fs.statSync(prisma).isDirectory()
     ? fs.readdirSync(prisma).filter((f) => f.endsWith('.prisma')).map((f) => path.join(prisma, f))
     : [prisma];
-  const models: Partial<Record<string, { fields: readonly { name: string }[] }>> = getDatamodel().datamodel.models;
+  const models: Partial<Record<string, { fields: readonly { name: string; type?: string; isRequired?: boolean }[] }>> = getDatamodel().datamodel.models;
+  // An object that takes custom fields keeps their values in its own `customFields Json @default("{}")` column.
+  for (const object of plugin.objects.filter((o) => o.customFields)) {
+    const model = object.model ?? object.name;
+    const column = models[model]?.fields.find((f) => f.name === 'customFields');
+    // A model missing from the client is reported below.
+    if (models[model] && (column?.type !== 'Json' || !column.isRequired)) {
+      problems.push({
+        plugin: plugin.id,
+        path: `objects.${object.name}.customFields`,
+        message: `model ${model} needs \`customFields Json @default("{}")\` (and its migration) to take custom fields`,
+      });
+    }
+  }
   for (const file of files) {
     for (const match of fs.readFileSync(file, 'utf8').matchAll(/^\s*model\s+(\w+)\s*\{/gm)) {
       const name = match[1]!;

@@ -15,7 +15,7 @@ import { checkData, checkEvents, checkIdentity, checkModels, dependencyOrder, ty
 import { registerPluginDeliveries } from './deliveries-graphql.js';
 import { checkGraphqlTogether, graphqlContributions } from './graphql-contributions.js';
 import { type HostedPanel, panelPath, registerDashboardPanels } from './panels-graphql.js';
-import { guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
+import { guardCustomFieldDefinitions, guardPluginFields, PluginSwitchboard } from './plugin-switch.js';
 import { type DeliveryOptions, pluginSession, type PluginRuntime, startDelivery } from './delivery.js';
 import { commitHookFor } from './hooks.js';
 import { personalDataExtensionsFor } from './personal-data.js';
@@ -99,6 +99,8 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   if (problems.length) throw new PluginHostError(problems);
 
   const switchboard = new PluginSwitchboard();
+  // The plugins' objects that take custom fields, by name → plugin: definitions on them follow the plugin's switch.
+  const customFieldObjects = new Map(ordered.flatMap((p) => p.objects.filter((o) => o.customFields).map((o) => [o.name, p.id] as const)));
   let runtime: PluginRuntime | null = null;
 
   const migrations = ordered.flatMap((p) => (p.paths.migrations ? readMigrationsFolder(p.paths.migrations, p.id) : []));
@@ -121,6 +123,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
     },
     guardSchema(schema) {
       guardPluginFields(schema, contributions, switchboard);
+      guardCustomFieldDefinitions(schema, customFieldObjects, switchboard);
       return schema;
     },
     commitHook: commitHookFor(ordered),

@@ -66,3 +66,19 @@ export function guardPluginFields(schema: GraphQLSchema, contributions: readonly
     }
   }
 }
+
+/**
+ * `defineCustomField` on an object of a plugin switched off in the caller's workspace: FORBIDDEN (PLUGIN_DISABLED), as
+ * the plugin's own fields answer there. (The enum of extensible objects is the installed plugins', shared by every
+ * workspace's schema; this is where a workspace's switches narrow it.)
+ */
+export function guardCustomFieldDefinitions(schema: GraphQLSchema, pluginOf: ReadonlyMap<string, string>, switchboard: PluginSwitchboard): void {
+  const field = schema.getMutationType()?.getFields().defineCustomField;
+  if (!field || !pluginOf.size) return;
+  const inner = field.resolve ?? defaultFieldResolver;
+  field.resolve = async (source, args: { input?: { object?: string | null } }, context: GraphContext, info) => {
+    const plugin = pluginOf.get(args.input?.object ?? '');
+    if (plugin && !(await switchboard.isOn(context, plugin))) throw pluginDisabled(plugin);
+    return inner(source, args, context, info);
+  };
+}

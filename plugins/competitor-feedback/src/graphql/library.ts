@@ -1,5 +1,5 @@
 // The competitor library over GraphQL: create, update, list, one by id.
-import { type Builder, type Models, rowId } from '@crm/plugin-sdk';
+import { type Builder, customFieldsInput, type Models, rowId } from '@crm/plugin-sdk';
 import { createCompetitor, updateCompetitor } from '../library.js';
 import type { CompetitorToolkit, CompetitorTypes } from './types.js';
 
@@ -15,6 +15,8 @@ export function registerCompetitorLibrary(builder: Builder, plugin: CompetitorTo
       aliases: f.stringList({ required: false }),
       strengths: f.string({ required: false }),
       weaknesses: f.string({ required: false }),
+      // The workspace's custom fields of Competitor (absent while it defines none).
+      ...customFieldsInput(builder, f, 'Competitor'),
     }),
   });
 

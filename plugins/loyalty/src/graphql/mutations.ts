@@ -1,5 +1,5 @@
 // Loyalty commands: each one transaction through `plugin.run` (permission checked first, events after commit).
-import { badInput, type Builder, conflict, type Models, notFound, parseInput, type PluginCommandScope, rowId, z } from '@crm/plugin-sdk';
+import { badInput, type Builder, conflict, customFieldsInput, type Models, notFound, parseInput, type PluginCommandScope, type Prisma, rowId, z } from '@crm/plugin-sdk';
 import { expirePoints } from '../expiry.js';
 import { toPoints } from '../points.js';
 import { accountFor, type LedgerScope, post } from '../ledger.js';
@@ -23,6 +23,8 @@ async function existingCustomer(scope: PluginCommandScope<LoyaltySettings>, glob
 const rewardInput = z.object({
   name: z.string().trim().min(1, 'Must not be empty').max(200, 'At most 200 characters'),
   costPoints: z.number().int('A whole number of points').positive('More than 0 points').max(100_000_000),
+  /** The workspace's custom fields of LoyaltyReward, by name: checked by `scope.customValues`. */
+  customFields: z.unknown().optional(),
 });
 const adjustInput = z.object({
   points: z.number().int('A whole number of points').refine((p) => p !== 0, 'Must not be 0'),
@@ -33,9 +35,10 @@ export function registerLoyaltyMutations(builder: Builder, plugin: LoyaltyToolki
   const CreateRewardPayload = builder.objectRef<{ reward: Awaited<ReturnType<typeof createReward>> }>('CreateRewardPayload').implement({
     fields: (t) => ({ reward: t.field({ type: types.reward, resolve: (p) => p.reward }) }),
   });
-  async function createReward(scope: PluginCommandScope<LoyaltySettings>, input: { name: string; costPoints: number }) {
-    const { name, costPoints } = parseInput(rewardInput, input);
-    const reward = await scope.tx.loyaltyReward.create({ data: { workspaceId: scope.session.workspaceId, name, costPoints } });
+  async function createReward(scope: PluginCommandScope<LoyaltySettings>, input: { name: string; costPoints: number; customFields?: unknown }) {
+    const { name, costPoints, customFields: given } = parseInput(rewardInput, input);
+    const customFields = (await scope.customValues('LoyaltyReward', given)) as Prisma.InputJsonObject;
+    const reward = await scope.tx.loyaltyReward.create({ data: { workspaceId: scope.session.workspaceId, name, costPoints, customFields } });
     scope.emit('loyalty.reward_created', { type: 'LoyaltyReward', id: reward.id }, { name, costPoints });
     return reward;
   }
@@ -45,7 +48,9 @@ export function registerLoyaltyMutations(builder: Builder, plugin: LoyaltyToolki
       description: 'Adds a reward to the catalog (ADMIN).',
       args: {
         input: t.arg({
-          type: builder.inputType('CreateRewardInput', { fields: (f) => ({ name: f.string({ required: true }), costPoints: f.int({ required: true }) }) }),
+          type: builder.inputType('CreateRewardInput', {
+            fields: (f) => ({ name: f.string({ required: true }), costPoints: f.int({ required: true }), ...customFieldsInput(builder, f, 'LoyaltyReward') }),
+          }),
           required: true,
         }),
       },

@@ -16,7 +16,7 @@ import { admitRun } from './admission.js';
 import { type Chain, completeStep, failStep, newChain, saveChain } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
-import { checkedVersion } from './versions.js';
+import { versionOf } from './versions.js';
 import { versionObjects } from '../definition/version-objects.js';
 
 const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
@@ -45,7 +45,7 @@ type StepScope = QueueTransaction<WorkflowSettings>;
 /** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
 class ChainedStepFailed extends Error {}
 
-type RunOfStep = Models.WorkflowRun & { version: Models.WorkflowVersion; workflow: { secret: string } };
+type RunOfStep = Models.WorkflowRun & { workflow: { secret: string } };
 
 interface ExternalWork {
   kind: 'httpRequest' | 'sendEmail';
@@ -97,9 +97,9 @@ function stepHandler(mail: () => MailTransport) {
     }
     await context.transaction(
       async ({ tx }) => {
-        const step = await tx.workflowStepRun.findUnique({ where: { id: item.id }, include: { run: { include: { version: true } } } });
+        const step = await tx.workflowStepRun.findUnique({ where: { id: item.id }, include: { run: { select: { versionId: true } } } });
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING') return;
-        await completeStep(tx, step, checkedVersion(step.run.version).plan, { input: external!.input, output, counted: true });
+        await completeStep(tx, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
       },
       { actor: stepActor(item.id) },
     );
@@ -126,7 +126,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
         const { tx } = scope;
         const claimed = await tx.workflowStepRun.findUnique({
           where: { id: item.id },
-          include: { run: { include: { version: true, workflow: { select: { secret: true } } } } },
+          include: { run: { include: { workflow: { select: { secret: true } } } } },
         });
         if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
         const { run, ...first } = claimed;
@@ -193,7 +193,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
       async (scope) => {
         const claimed = await scope.tx.workflowStepRun.findMany({
           where: { id: { in: items.map((item) => item.id) } },
-          include: { run: { include: { version: true, workflow: { select: { secret: true } } } } },
+          include: { run: { include: { workflow: { select: { secret: true } } } } },
         });
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
@@ -233,12 +233,13 @@ async function runStep(
 ): Promise<StepOutcome> {
   const { tx } = scope;
   const now = new Date();
-  const { plan } = checkedVersion(run.version);
+  const version = await versionOf(tx, run.versionId);
+  const { plan } = version;
   const planned = plan.steps.get(step.stepId)!;
   const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run, chain.rows) : triggerScopeOf(run);
   const recordType = run.recordType;
   // The version's object model: with the workspace's definitions when it names custom fields or objects.
-  const objects = await versionObjects(scope.objects, tx, scope.workspaceId, run.version);
+  const objects = await versionObjects(scope.objects, tx, scope.workspaceId, version);
   const relationOf = (name: string) => {
     const declared = recordType && objects.catalog.has(recordType) ? objects.catalog.get(recordType) : null;
     const relation = declared?.relations.get(name);
@@ -261,7 +262,7 @@ async function runStep(
     if (run.recordId === null || !recordType) return false;
     return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
   };
-  const internal = { tx, commands: scope.commands, actions: scope.actions, objects, actingAs: { role: run.version.actingRole, customRoleId: run.version.actingRoleId } };
+  const internal = { tx, commands: scope.commands, actions: scope.actions, objects, actingAs: version.actingAs };
 
   switch (planned.step.kind) {
     case 'condition': {

@@ -44,18 +44,6 @@ const id = (value: unknown, field: string): string => {
 };
 const optional = <T>(value: unknown, as: (v: unknown) => T): T | undefined => (value === null || value === undefined || value === '' ? undefined : as(value));
 
-async function retag(context: InternalStepContext, input: StepInput, change: (tags: string[], tag: string) => string[]): Promise<Output> {
-  const customerId = id(input.customerId, 'customerId');
-  const tag = text(input.tag, 'tag');
-  const customer = await context.tx.customer.findUnique({ where: { id: customerId }, select: { tags: true, updatedAt: true } });
-  if (!customer) throw badInput('customerId: no such customer in this workspace', 'customerId');
-  const tags = change(customer.tags, tag);
-  // The whole list is written: a change to the customer since it was read is a CONFLICT (the step is tried again on
-  // the new list), never a lost tag.
-  if (tags.length !== customer.tags.length) await context.commands.updateCustomer({ id: customerId, tags, expectedUpdatedAt: customer.updatedAt });
-  return { tags };
-}
-
 export const internalSteps: Partial<Record<StepKind, (input: StepInput, context: InternalStepContext) => Promise<Output>>> = {
   async updateRecord(input, context) {
     const object = String(input.object ?? '');
@@ -102,8 +90,9 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
     });
     return { id: activity.id };
   },
-  addTag: (input, context) => retag(context, input, (tags, tag) => (tags.includes(tag) ? tags : [...tags, tag])),
-  removeTag: (input, context) => retag(context, input, (tags, tag) => tags.filter((t) => t !== tag)),
+  // The customer's list is changed under its row lock (`updateCustomerTags`): a concurrent change is kept, never a CONFLICT.
+  addTag: async (input, context) => ({ tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), add: [text(input.tag, 'tag')] })).tags }),
+  removeTag: async (input, context) => ({ tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), remove: [text(input.tag, 'tag')] })).tags }),
   async callAction(input, context) {
     return context.actions.call(String(input.action), input.input ?? {});
   },

@@ -139,7 +139,14 @@ async function withRecords(context: SubscriberContext<WorkflowSettings>, starts:
 async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>, lookup: BatchLookup): Promise<void> {
   const { tx, settings } = context;
   const keys = triggerKeysOf(event, context.objects.changeOf(event), context.objects);
-  const versions = lookup.versions.filter((version) => keys.includes(version.triggerKey));
+  // The trigger itself first (with the version's object model): a step's tag change (`customer.updated`) under a
+  // "customer created" workflow reads no step.
+  const versions: { version: Models.WorkflowVersion; objects: RecordObjects }[] = [];
+  for (const version of lookup.versions) {
+    if (!keys.includes(version.triggerKey)) continue;
+    const objects = version.workspaceModel ? await (lookup.workspaceObjects ??= context.objects.inWorkspace(tx, event.workspaceId)) : context.objects;
+    if (triggerMatches(checkedVersion(version).definition, event, objects.changeOf(event), objects)) versions.push({ version, objects });
+  }
   if (!versions.length) return;
 
   // Set off by a workflow's step: which workflow, and how deep the chain already is.
@@ -150,10 +157,8 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
   const depth = parent ? parent.run.depth + 1 : 0;
   if (depth > settings.maxDepth) return;
 
-  for (const version of versions) {
+  for (const { version, objects } of versions) {
     const { definition } = checkedVersion(version);
-    const objects = version.workspaceModel ? await (lookup.workspaceObjects ??= context.objects.inWorkspace(tx, event.workspaceId)) : context.objects;
-    if (!triggerMatches(definition, event, objects.changeOf(event), objects)) continue;
     if (parent?.run.workflowId === version.workflowId && !definition.options.allowSelfTrigger) continue;
     const object = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? (definition.trigger.object ?? null) : null;
     const recordId = object && object === event.subjectType ? event.subjectId : null;

@@ -2,6 +2,7 @@ import { defineObject } from '../declaration.js';
 
 export const Customer = defineObject({
   name: 'Customer',
+  customFields: true,
   owner: 'ownerId',
   plural: 'customers',
   single: 'customer',
@@ -94,6 +95,7 @@ export const CustomerScore = defineObject({
 
 export const Company = defineObject({
   name: 'Company',
+  customFields: true,
   owner: 'ownerId',
   plural: 'companies',
   single: 'company',

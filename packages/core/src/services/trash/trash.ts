@@ -1,5 +1,6 @@
 import { includingTrashed, Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../../command.js';
+import { assertRestorable, type CustomValues } from '../../custom-fields/field-values.js';
 import { clearRelationValues } from '../../custom-fields/relation-values.js';
 import { conflict, notFound } from '../../errors.js';
 import { fields, parseInput, z } from '../../validation.js';
@@ -86,6 +87,8 @@ export async function restoreRecord(caller: Caller, name: string, raw: { id: str
     if (row.trashedWithId) {
       throw conflict(`This ${object.name} was deleted with another record (${row.trashedWithId}); restore that one`, 'id');
     }
+    // An object that takes custom fields (customers, plugins' such as competitors): its unique values must still be free.
+    if (row.customFields) await assertRestorable(scope.tx, object.typename, id, row.customFields as CustomValues);
     const live = { deletedAt: null, deletedBy: null, deleteReason: null, trashedWithId: null };
     await object.delegate(scope.tx).updateMany({ where: { id, deletedAt: { not: null } }, data: live });
     let withRelated = 0;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Competitor" ADD COLUMN     "customFields" JSONB NOT NULL DEFAULT '{}';

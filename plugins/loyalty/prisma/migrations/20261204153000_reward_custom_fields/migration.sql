@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LoyaltyReward" ADD COLUMN     "customFields" JSONB NOT NULL DEFAULT '{}';
