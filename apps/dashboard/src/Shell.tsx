@@ -4,6 +4,8 @@ import { useCrmQuery } from './data/hooks.js';
 import { RoleContext } from './data/role.js';
 import { CustomerPage } from './pages/CustomerPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
+import { useCustomObjects } from './custom-fields/definitions.js';
+import { pluralLabel } from './records/custom-object.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { PipelinePage } from './pages/PipelinePage.js';
 import { ErrorMessage, Loading } from './components/States.js';
@@ -12,6 +14,11 @@ import { hrefOf, type Route, useRoute } from './router.js';
 // ADMIN's pages are loaded when first opened: other keys never download them.
 const WorkflowsPage = lazy(() => import('./pages/WorkflowsPage.js').then((module) => ({ default: module.WorkflowsPage })));
 const WorkflowPage = lazy(() => import('./pages/WorkflowPage.js').then((module) => ({ default: module.WorkflowPage })));
+// Companies and custom objects' pages too: the overview, pipeline and customers load without them.
+const CompaniesPage = lazy(() => import('./pages/CompaniesPage.js').then((module) => ({ default: module.CompaniesPage })));
+const CompanyPage = lazy(() => import('./pages/CompanyPage.js').then((module) => ({ default: module.CompanyPage })));
+const RecordsPage = lazy(() => import('./pages/RecordsPage.js').then((module) => ({ default: module.RecordsPage })));
+const RecordPage = lazy(() => import('./pages/RecordPage.js').then((module) => ({ default: module.RecordPage })));
 const CustomFieldsPage = lazy(() => import('./pages/CustomFieldsPage.js').then((module) => ({ default: module.CustomFieldsPage })));
 
 // Workflows and custom field definitions are ADMIN's (the API refuses other keys): others do not see the links.
@@ -19,12 +26,19 @@ const NAV: { route: Route; label: string; adminOnly?: boolean }[] = [
   { route: { page: 'overview' }, label: 'Overview' },
   { route: { page: 'pipeline' }, label: 'Pipeline' },
   { route: { page: 'customers' }, label: 'Customers' },
+  { route: { page: 'companies' }, label: 'Companies' },
   { route: { page: 'workflows' }, label: 'Workflows', adminOnly: true },
   { route: { page: 'fields' }, label: 'Fields', adminOnly: true },
 ];
 
-/** The nav entry a page belongs to (a customer's page is under Customers). */
-const sectionOf = (route: Route): Route['page'] => (route.page === 'customer' ? 'customers' : route.page === 'workflow' ? 'workflows' : route.page);
+/** The nav entry a page belongs to (a customer's page is under Customers, a record under its object's list). */
+function sectionOf(route: Route): string {
+  if (route.page === 'customer') return 'customers';
+  if (route.page === 'company') return 'companies';
+  if (route.page === 'workflow') return 'workflows';
+  if (route.page === 'records' || route.page === 'record') return `records:${route.object}`;
+  return route.page;
+}
 
 /** The signed-in frame: workspace and role, navigation, the current page. */
 export function Shell({ onSignOut }: { onSignOut: () => void }) {
@@ -34,12 +48,21 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   if (route.page === 'pipeline') page = <PipelinePage />;
   else if (route.page === 'customers') page = <CustomersPage />;
   else if (route.page === 'customer') page = <CustomerPage id={route.id} />;
+  else if (route.page === 'companies') page = <CompaniesPage />;
+  else if (route.page === 'company') page = <CompanyPage id={route.id} />;
+  else if (route.page === 'records') page = <RecordsPage objectName={route.object} />;
+  else if (route.page === 'record') page = <RecordPage objectName={route.object} id={route.id} />;
   else if (route.page === 'workflows') page = <WorkflowsPage />;
   else if (route.page === 'workflow') page = <WorkflowPage id={route.id} />;
   else if (route.page === 'fields') page = <CustomFieldsPage />;
   else page = <OverviewPage />;
   const current = sectionOf(route);
   const isAdmin = me.data?.viewer.role === 'ADMIN';
+  // The workspace's custom objects each have a list (after the built-in ones, before ADMIN's pages).
+  const objects = useCustomObjects(true);
+  const nav = NAV.filter((item) => isAdmin || !item.adminOnly);
+  const builtIn = nav.filter((item) => !item.adminOnly);
+  const custom = objects.map((o) => ({ route: { page: 'records', object: o.name } as Route, label: pluralLabel(o) }));
 
   return (
     <RoleContext.Provider value={me.data?.viewer.role ?? 'READ_ONLY'}>
@@ -58,8 +81,8 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
           )}
         </div>
         <nav aria-label="Main">
-          {NAV.filter((item) => isAdmin || !item.adminOnly).map(({ route: target, label }) => (
-            <a key={label} href={hrefOf(target)} aria-current={current === target.page ? 'page' : undefined}>
+          {[...builtIn, ...custom, ...nav.filter((item) => item.adminOnly)].map(({ route: target, label }) => (
+            <a key={hrefOf(target)} href={hrefOf(target)} aria-current={current === sectionOf(target) ? 'page' : undefined}>
               {label}
             </a>
           ))}

@@ -231,6 +231,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema,
     verifier,
     runner,
+    maxUploadBytes: options.maxUploadBytes,
+    maxBodyBytes: options.maxBodyBytes,
     logger,
     limits: options.limits,
     live: bus,

@@ -15,6 +15,7 @@ import { createJitEligibility } from './jit-eligibility.js';
 import { type EngineDeclined, useSqlProjection } from './sql-projection.js';
 import { useWorkspaceSchema } from './custom-fields/use-workspace-schema.js';
 import type { WorkspaceSchemas } from './custom-fields/workspace-schemas.js';
+import { useStreamingUpload } from './upload/use-streaming-upload.js';
 
 export interface NodeServerContext {
   req: IncomingMessage;
@@ -62,7 +63,16 @@ export interface GraphQLAppOptions {
   exposure?: ExposureOptions;
   /** Each workspace's own schema (its custom fields); without it every request gets `schema`. */
   workspaceSchemas?: WorkspaceSchemas;
+  /** Largest multipart request (a file upload), counted as it streams in (`MAX_UPLOAD_BYTES`). @default 100 MiB */
+  maxUploadBytes?: number;
+  /** Largest `operations` or `map` part of a multipart request. @default 1 MiB */
+  maxBodyBytes?: number;
 }
+
+/** `MAX_UPLOAD_BYTES`' default: 100 MiB. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+/** `MAX_BODY_BYTES`' default: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** What the WebSocket server hands to `getEnveloped`: the connection's context, authenticated at connect. */
 export interface ConnectionInitialContext {
@@ -108,6 +118,12 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     cors: corsOption(options.exposure?.corsOrigins ?? []),
     graphiql: introspection !== 'off' && { title: 'CRM GraphQL', defaultQuery: '{\n  viewer { role }\n  customers(first: 5) { totalCount edges { node { name email lifecycleStage } } }\n}\n' },
     logging: false,
+    // Multipart requests are parsed as streams by useStreamingUpload; Yoga's own parser would read the whole body first.
+    multipart: false,
+    // Body limits are http-server.ts' (a JSON body needs a Content-Length within MAX_BODY_BYTES) and the upload's
+    // (MAX_UPLOAD_BYTES, counted as it streams). Yoga's own would read the body a second time alongside the upload's
+    // parser, and stop uploads at its 25 MB default.
+    maxRequestBodySize: false,
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
       (initial as ConnectionInitialContext).connectionContext ??
@@ -119,6 +135,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
         ),
     },
     plugins: [
+      useStreamingUpload({ maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, maxFieldBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }),
       ...(options.workspaceSchemas ? [useWorkspaceSchema(options.workspaceSchemas, verifier)] : []),
       useIntrospectionPolicy(introspection),
       useQueryLimits(options.limits),

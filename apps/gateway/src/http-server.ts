@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { type Database, withDeadline } from '@crm/db';
-import { type GraphQLApp, operationNames } from './graphql-app.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_UPLOAD_BYTES, type GraphQLApp, operationNames } from './graphql-app.js';
 import { KeepAliveDrain } from './keep-alive-drain.js';
 import type { Logger } from './logger.js';
 
@@ -10,7 +10,7 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted. @default 1 MiB */
   maxBodyBytes?: number;
-  /** Largest multipart request body (a CSV file for `importRecords`). @default 100 MiB */
+  /** Largest multipart request body (a CSV file for `importRecords`), refused up front by its Content-Length. @default 100 MiB */
   maxUploadBytes?: number;
   /** Each GraphQL request's deadline (request-deadline.ts). @default 10000 */
   requestTimeoutMs?: number;
@@ -54,8 +54,8 @@ export interface CrmHttpServer extends http.Server {
 /** The HTTP front door: `/health`, `/ready`, the body limit, the access log, then GraphQL on `/graphql`. */
 export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
   const { app, database, logger } = options;
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const maxUpload = options.maxUploadBytes ?? 100 * 1024 * 1024;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   let inFlight = 0;
   const waiters = new Set<() => void>();
   const server = http.createServer(async (req, res) => {
@@ -99,10 +99,12 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
       }
       if (req.method === 'POST') {
         const length = req.headers['content-length'];
-        if (length === undefined && req.headers['transfer-encoding']) {
+        // An upload may stream without a length (chunked): its bytes are counted as they arrive (upload/multipart-upload.ts).
+        const upload = req.headers['content-type']?.startsWith('multipart/form-data') ?? false;
+        if (length === undefined && req.headers['transfer-encoding'] && !(upload && path === '/graphql')) {
           return send(res, 411, { errors: [{ message: 'Send a Content-Length header', extensions: { code: 'BAD_USER_INPUT' } }] });
         }
-        const limit = req.headers['content-type']?.startsWith('multipart/form-data') ? maxUpload : maxBody;
+        const limit = upload ? maxUpload : maxBody;
         if (Number(length) > limit) {
           return send(res, 413, { errors: [{ message: `Request body over ${limit} bytes`, extensions: { code: 'BAD_USER_INPUT' } }] });
         }

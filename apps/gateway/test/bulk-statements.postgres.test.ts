@@ -154,3 +154,83 @@ describe('customers written in batches', () => {
     expect(await client.query(`{ customers(filter: { email: { eq: "fine@refused.test" } }) { totalCount } }`)).toEqual({ customers: { totalCount: 0 } });
   });
 });
+
+describe('tickets opened in batches', () => {
+  const OPEN = `mutation ($inputs: [TicketInput!]!) { createTickets(inputs: $inputs) { count tickets { id } } }`;
+  let customerId: string;
+  const open = async (count: number, tag: string) => {
+    let ids: string[] = [];
+    const statements = await t.sql.during(async () => {
+      const inputs = Array.from({ length: count }, (_, i) => ({ customerId, subject: `${tag} ${i}`, priority: 'HIGH', channel: 'EMAIL' }));
+      ids = (await client.query(OPEN, { inputs })).createTickets.tickets.map((ticket: { id: string }) => ticket.id);
+    });
+    return { ids, statements };
+  };
+
+  beforeAll(async () => {
+    customerId = (await client.query(`mutation { createCustomer(input: { name: "Ticket Holder", email: "holder@batch.test" }) { customer { id } } }`)).createCustomer.customer.id;
+  });
+
+  it('opening 10 or 200 tickets costs the same statements; each gets its row and its ticket.opened event', async () => {
+    const small = await open(10, 'small ticket');
+    const large = await open(200, 'large ticket');
+    expect(large.ids).toHaveLength(200);
+    expect(large.statements.length, large.statements.join('\n')).toBe(small.statements.length);
+    expect(await dbCount(`SELECT count(*) AS n FROM "Event" WHERE "subjectId" = ANY($1::uuid[]) AND type = 'ticket.opened'`, large.ids)).toBe(200);
+    const one = await client.query(`query ($id: ID!) { ticket(id: $id) { subject priority channel status customer { id } } }`, { id: large.ids[7] });
+    expect(one.ticket).toEqual({ subject: 'large ticket 7', priority: 'HIGH', channel: 'EMAIL', status: 'OPEN', customer: { id: customerId } });
+  });
+
+  it('a ticket for an unknown or another workspace’s customer is its row’s NOT_FOUND, and nothing is written', async () => {
+    const theirs = await t.createWorkspace('Tickets elsewhere');
+    const theirCustomer = (await theirs.client.query(`mutation { createCustomer(input: { name: "Theirs" }) { customer { id } } }`)).createCustomer.customer.id;
+    const refused = await client.request(OPEN, { inputs: [{ customerId, subject: 'Fine ticket' }, { customerId: theirCustomer, subject: 'Their customer' }] });
+    expect(refused.errors?.[0]?.extensions?.rows).toEqual([expect.objectContaining({ index: 1, field: 'customerId', code: 'NOT_FOUND' })]);
+    expect((await client.query(`{ tickets(filter: { subject: { eq: "Fine ticket" } }) { totalCount } }`)).tickets.totalCount).toBe(0);
+  });
+});
+
+describe('activities logged in batches', () => {
+  const LOG = `mutation ($inputs: [ActivityInput!]!) { createActivities(inputs: $inputs) { count activities { id } } }`;
+  let customerId: string;
+  let ticketId: string;
+  const log = async (count: number, tag: string) => {
+    let ids: string[] = [];
+    const statements = await t.sql.during(async () => {
+      const inputs = Array.from({ length: count }, (_, i) => ({ customerId, ticketId, type: 'CALL', channel: 'PHONE', subject: `${tag} ${i}` }));
+      ids = (await client.query(LOG, { inputs })).createActivities.activities.map((activity: { id: string }) => activity.id);
+    });
+    return { ids, statements };
+  };
+
+  beforeAll(async () => {
+    customerId = (await client.query(`mutation { createCustomer(input: { name: "Caller", email: "caller@batch.test" }) { customer { id } } }`)).createCustomer.customer.id;
+    ticketId = (await client.query(`mutation ($c: ID!) { createTicket(input: { customerId: $c, subject: "Calls about" }) { ticket { id } } }`, { c: customerId })).createTicket.ticket.id;
+  });
+
+  it('logging 10 or 200 activities costs the same statements; each gets its row and its activity.logged event', async () => {
+    const small = await log(10, 'small call');
+    const large = await log(200, 'large call');
+    expect(large.ids).toHaveLength(200);
+    expect(large.statements.length, large.statements.join('\n')).toBe(small.statements.length);
+    expect(await dbCount(`SELECT count(*) AS n FROM "Event" WHERE "subjectId" = ANY($1::uuid[]) AND type = 'activity.logged'`, large.ids)).toBe(200);
+    expect(await dbCount(`SELECT count(*) AS n FROM "Activity" WHERE id = ANY($1::uuid[]) AND "ticketId" IS NOT NULL`, large.ids)).toBe(200);
+  });
+
+  it('a ticket of another customer is its row’s BAD_USER_INPUT, an unknown one NOT_FOUND, and nothing is written', async () => {
+    const other = (await client.query(`mutation { createCustomer(input: { name: "Other caller" }) { customer { id } } }`)).createCustomer.customer.id;
+    const unknown = Buffer.from('Ticket:00000000-0000-7000-8000-000000000000').toString('base64');
+    const refused = await client.request(LOG, {
+      inputs: [
+        { customerId, type: 'CALL', channel: 'PHONE', subject: 'Fine call' },
+        { customerId: other, ticketId, type: 'CALL', channel: 'PHONE', subject: 'Wrong ticket' },
+        { customerId, ticketId: unknown, type: 'CALL', channel: 'PHONE', subject: 'No ticket' },
+      ],
+    });
+    expect(refused.errors?.[0]?.extensions?.rows).toEqual([
+      expect.objectContaining({ index: 1, field: 'ticketId', code: 'BAD_USER_INPUT' }),
+      expect.objectContaining({ index: 2, field: 'ticketId', code: 'NOT_FOUND' }),
+    ]);
+    expect(await dbCount(`SELECT count(*) AS n FROM "Activity" WHERE "customerId" = ANY($1::uuid[]) AND subject = 'Fine call'`, [customerId])).toBe(0);
+  });
+});

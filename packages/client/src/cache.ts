@@ -26,6 +26,18 @@ function invalidateField(cache: Cache, entity: string | { __typename: string; id
   for (const info of cache.inspectFields(key)) if (info.fieldName === field) cache.invalidate(key, field, info.arguments ?? undefined);
 }
 
+const DEFINITION_CHANGES = [
+  'defineCustomObject',
+  'renameCustomObject',
+  'archiveCustomObject',
+  'deleteCustomObject',
+  'defineCustomField',
+  'renameCustomField',
+  'archiveCustomField',
+  'deleteCustomField',
+];
+const customObjectsChanged = (_result: unknown, _args: Variables, cache: Cache) => invalidateField(cache, 'Query', 'customObjects');
+
 const inputOf = (args: Variables) => (args.input ?? {}) as Record<string, unknown>;
 const customerOf = (args: Variables) => {
   const id = inputOf(args).customerId;
@@ -76,6 +88,8 @@ export function crmCacheConfig(): CacheExchangeOpts {
         createTicket: addsTo('tickets', 'tickets'),
         logActivity: addsTo('activities', 'activities'),
         createTask: addsTo('tasks', 'tasks'),
+        // The workspace's custom objects and their fields (`customObjects { fields }`) change with their definitions.
+        ...Object.fromEntries(DEFINITION_CHANGES.map((mutation) => [mutation, customObjectsChanged])),
       },
     },
     optimistic: {

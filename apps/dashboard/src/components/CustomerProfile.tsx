@@ -5,6 +5,7 @@ import { useCrmMutation } from '../data/hooks.js';
 import type { LifecycleStage } from '../data/key-figures.js';
 import { FormFooter, StageSelect, TextField } from './FormParts.js';
 import type { customer360 } from '../pages/CustomerPage.js';
+import { hrefOf } from '../router.js';
 
 const updateCustomer = graphql(`
   mutation UpdateCustomer($input: UpdateCustomerInput!) {
@@ -37,7 +38,13 @@ export function CustomerProfile({ customer, canEdit }: { customer: Customer; can
           <dt>Phone</dt>
           <dd>{customer.phone ?? '—'}</dd>
           <dt>Company</dt>
-          <dd>{customer.company ? `${customer.company.name}${customer.company.domain ? ` (${customer.company.domain})` : ''}` : '—'}</dd>
+          <dd>
+            {customer.company ? (
+              <a href={hrefOf({ page: 'company', id: customer.company.id })}>{`${customer.company.name}${customer.company.domain ? ` (${customer.company.domain})` : ''}`}</a>
+            ) : (
+              '—'
+            )}
+          </dd>
           <dt>Owner</dt>
           <dd>{customer.owner?.name ?? 'Unassigned'}</dd>
           <dt>Tags</dt>

@@ -1,22 +1,18 @@
 import type { ResultOf } from '@crm/client';
-import type { CustomValues } from '../custom-fields/customer-values.js';
-import { customerColumnsDocument } from '../custom-fields/customer-values.js';
 import { CustomValue } from '../custom-fields/CustomValue.js';
 import type { CustomFieldDefinition, CustomObject } from '../custom-fields/definitions.js';
+import { chunksOf, useExtraColumns } from '../custom-fields/extra-columns.js';
+import { CUSTOMER } from '../custom-fields/record-kinds.js';
 import { formatDate, formatMoney, titleCase } from '../data/format.js';
-import { useCrmQuery } from '../data/hooks.js';
-import { ErrorMessage } from './States.js';
+import { ErrorRow } from './States.js';
 import type { customersQuery } from '../pages/CustomersPage.js';
 import { hrefOf } from '../router.js';
 
 type Row = ResultOf<typeof customersQuery>['customers']['edges'][number]['node'];
 
-/** Rows are read in chunks of this many: each chunk asks once for its extra columns, and keeps them as more load. */
-const CHUNK = 30;
-
 /** The customers list's table: the built-in columns, the scores while they are asked for, the chosen custom columns. */
 export function CustomerTable({ rows, withScores, columns, objects }: { rows: Row[]; withScores: boolean; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
-  const chunks = Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
+  const chunks = chunksOf(rows);
   return (
     <div className="table-scroll">
       <table className="list" data-testid="customer-list">
@@ -54,36 +50,28 @@ export function CustomerTable({ rows, withScores, columns, objects }: { rows: Ro
   );
 }
 
+// The scores are computed fields: a query that selects them cannot filter on custom fields, so the list's does not.
+const SCORES = 'analytics { predictedLifetimeValue rfm { segmentName } }';
+
 interface Scores {
   analytics?: { predictedLifetimeValue: string | null; rfm: { segmentName: string } | null } | null;
 }
 
 /** A chunk of rows and, when extra columns are shown, one query for them (by id, in the workspace's schema). */
 function RowsChunk({ rows, withScores, columns, objects }: { rows: Row[]; withScores: boolean; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
-  const ids = rows.map((row) => row.id);
-  const extra = useCrmQuery<{ customers: { edges: { node: CustomValues & Scores }[] } }, { ids: string[]; first: number }>(
-    customerColumnsDocument(columns, objects, withScores),
-    { ids, first: ids.length },
-    { pause: columns.length === 0 && !withScores },
-  );
-  const values = new Map(extra.data?.customers.edges.map(({ node }) => [node.id, node]));
+  const extra = useExtraColumns(CUSTOMER, rows.map((row) => row.id), columns, objects, withScores ? SCORES : '');
+  const values = (extra.values ?? new Map()) as Map<string, Scores & Record<string, unknown>>;
   const width = 5 + columns.length + (withScores ? 2 : 0);
   return (
     <tbody>
-      {extra.error && (
-        <tr>
-          <td colSpan={width}>
-            <ErrorMessage error={extra.error} retry={extra.refetch} />
-          </td>
-        </tr>
-      )}
+      {extra.error && <ErrorRow error={extra.error} retry={extra.refetch} width={width} />}
       {rows.map((node) => (
         <tr key={node.id}>
           <td>
             <a href={hrefOf({ page: 'customer', id: node.id })}>{node.name}</a>
             {node.email && <span className="muted block">{node.email}</span>}
           </td>
-          <td>{node.company?.name ?? '—'}</td>
+          <td>{node.company ? <a href={hrefOf({ page: 'company', id: node.company.id })}>{node.company.name}</a> : '—'}</td>
           <td>
             <span className={`badge stage-${node.lifecycleStage.toLowerCase()}`}>{titleCase(node.lifecycleStage)}</span>
           </td>

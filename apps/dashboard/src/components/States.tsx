@@ -27,3 +27,14 @@ export function ErrorMessage({ error, retry }: { error: CombinedError; retry?: (
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="state empty">{children}</div>;
 }
+
+/** A table row across `width` columns saying why its rows (or their extra columns) could not be read, with “Try again”. */
+export function ErrorRow({ error, retry, width }: { error: CombinedError; retry: () => void; width: number }) {
+  return (
+    <tr>
+      <td colSpan={width}>
+        <ErrorMessage error={error} retry={retry} />
+      </td>
+    </tr>
+  );
+}

@@ -1,9 +1,10 @@
 import { hrefOf } from '../router.js';
 import type { CustomFieldDefinition, CustomObject } from './definitions.js';
+import { recordRoute } from './record-kinds.js';
 import { Swatch } from './CustomFieldInput.js';
 import { displayText, type RelatedRecord } from './values.js';
 
-/** A custom value for reading: options with their colour, links for emails, phones, URLs and related customers. */
+/** A custom value for reading: options with their colour, links for emails, phones, URLs and the related record's page. */
 export function CustomValue({ field, value, objects }: { field: CustomFieldDefinition; value: unknown; objects: readonly CustomObject[] }) {
   const text = displayText(field, value, objects);
   if (value === null || value === undefined || text === '—') return <>—</>;
@@ -36,7 +37,7 @@ export function CustomValue({ field, value, objects }: { field: CustomFieldDefin
         </a>
       );
     case 'RELATION':
-      return field.target === 'Customer' ? <a href={hrefOf({ page: 'customer', id: (value as RelatedRecord).id })}>{text}</a> : <>{text}</>;
+      return field.target ? <a href={hrefOf(recordRoute(field.target, (value as RelatedRecord).id))}>{text}</a> : <>{text}</>;
     default:
       return <>{text}</>;
   }

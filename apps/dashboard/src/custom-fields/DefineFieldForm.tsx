@@ -57,6 +57,7 @@ export function DefineFieldForm({ owner, objects, onDone }: { owner: FieldOwner;
     currency,
     target,
     position: 0,
+    archived: false,
     options: options.filter((o) => o.value.trim()).map((o) => ({ value: o.value.trim(), label: o.label.trim() || o.value.trim(), color: o.color })),
   };
 

@@ -5,16 +5,16 @@ import { titleCase } from '../data/format.js';
 import { useCrmQuery } from '../data/hooks.js';
 
 export const customFieldsQuery = graphql(`
-  query CustomFieldDefinitions($object: ExtensibleObject, $customObjectId: ID) {
-    customFields(object: $object, customObjectId: $customObjectId) {
-      id object name label type required unique indexed defaultValue description min max currency target position
+  query CustomFieldDefinitions($object: ExtensibleObject, $customObjectId: ID, $includeArchived: Boolean) {
+    customFields(object: $object, customObjectId: $customObjectId, includeArchived: $includeArchived) {
+      id object name label type required unique indexed defaultValue description min max currency target position archived
       options { value label color }
     }
   }
 `);
 
 const relationTargetsQuery = graphql(`
-  query RelationTargets { customObjects { id name pluralName label fields { name type } } }
+  query RelationTargets { customObjects { id name pluralName label description fields { name type target } } }
 `);
 
 export type CustomFieldDefinition = ResultOf<typeof customFieldsQuery>['customFields'][number];
@@ -25,12 +25,16 @@ export type CustomObject = ResultOf<typeof relationTargetsQuery>['customObjects'
 /** What has custom fields: an object the API lets a workspace extend, or one of the workspace's custom objects. */
 export type FieldOwner = { object: ExtensibleObject; customObjectId?: never } | { customObjectId: string; object?: never };
 
-/** Customers' custom fields (the customer page and the customers list). */
-export const CUSTOMERS: FieldOwner = { object: 'CUSTOMER' };
-
-/** The live custom fields of `owner`, in their order (fresh from the server: another admin may have changed them). */
-export function useCustomFields(owner: FieldOwner) {
-  return useCrmQuery(customFieldsQuery, { object: owner.object ?? null, customObjectId: owner.customObjectId ?? null }, { requestPolicy: 'network-only' });
+/**
+ * The live custom fields of `owner`, in their order (fresh from the server: another admin may have changed them); with
+ * `includeArchived` (ADMIN's Fields page) the archived ones too, marked `archived`.
+ */
+export function useCustomFields(owner: FieldOwner | null, options: { includeArchived?: boolean } = {}) {
+  return useCrmQuery(
+    customFieldsQuery,
+    { object: owner?.object ?? null, customObjectId: owner?.customObjectId ?? null, includeArchived: options.includeArchived ?? false },
+    { requestPolicy: 'network-only', pause: !owner },
+  );
 }
 
 // The objects the API lets a workspace extend (`ExtensibleObject`: Customer, Company, and whatever the gateway adds),
@@ -40,7 +44,7 @@ const fieldOwnersQuery = graphql(`
 `);
 
 /** Every owner of custom fields with a label for people: the extensible objects, then the custom objects. */
-export function useFieldOwners(): { key: string; label: string; owner: FieldOwner }[] {
+export function useFieldOwners(): { owners: { key: string; label: string; owner: FieldOwner }[]; refetch: () => void } {
   const query = useCrmQuery(fieldOwnersQuery, {});
   // gql.tada does not type introspection fields: the shape is the spec's.
   const type = query.data?.__type as { enumValues?: { name: string }[] | null } | null | undefined;
@@ -50,14 +54,16 @@ export function useFieldOwners(): { key: string; label: string; owner: FieldOwne
     owner: { object: name as ExtensibleObject },
   }));
   const custom = (query.data?.customObjects ?? []).map((o) => ({ key: `custom:${o.id}`, label: `${o.label} (custom object)`, owner: { customObjectId: o.id } }));
-  return [...extensible, ...custom];
+  return { owners: [...extensible, ...custom], refetch: query.refetch };
 }
 
 /** The workspace's custom objects (relation targets besides Customer and Company); only asked when `needed`. */
 export function useCustomObjects(needed: boolean): CustomObject[] {
-  const query = useCrmQuery(relationTargetsQuery, {}, { pause: !needed });
-  return query.data?.customObjects ?? [];
+  return useCustomObjectsQuery(needed).data?.customObjects ?? [];
 }
+
+/** The same, with the query's state (pages of custom objects tell loading and errors apart from none). */
+export const useCustomObjectsQuery = (needed = true) => useCrmQuery(relationTargetsQuery, {}, { pause: !needed });
 
 const BUILT_IN_TARGETS = new Set(['Customer', 'Company']);
 export const isBuiltInTarget = (target: string | null | undefined) => BUILT_IN_TARGETS.has(target ?? '');

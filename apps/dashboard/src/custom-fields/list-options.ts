@@ -1,14 +1,19 @@
-// The customers list's custom columns (chosen by the person, remembered in this browser per workspace) and custom
+// A list's custom columns (chosen by the person, remembered in this browser per workspace and object) and custom
 // filters (conditions in the list's filter language: `{ tier: { eq: "gold" } }`, `{ seats: { gte: 10 } }`).
 import { useCallback, useState } from 'react';
-import type { CustomFieldDefinition } from './definitions.js';
+import { useCrmQuery, useSettled } from '../data/hooks.js';
+import { whoAmI } from '../data/documents.js';
+import type { CustomFilterRows } from './CustomListControls.js';
+import { type CustomFieldDefinition, isBuiltInTarget, useCustomFields, useCustomObjects } from './definitions.js';
+import type { RecordKind } from './record-kinds.js';
 import { type FormValue, inputValueOf } from './values.js';
 
-const storageKey = (workspaceId: string) => `crm.customerColumns.${workspaceId}`;
+// `crm.customerColumns.<workspace>` for customers (as before companies had columns), `crm.companyColumns.…`, ….
+const storageKey = (workspaceId: string, kind: RecordKind) => `crm.${kind.single}Columns.${workspaceId}`;
 
-function readStored(workspaceId: string): string[] {
+function readStored(workspaceId: string, kind: RecordKind): string[] {
   try {
-    const stored: unknown = JSON.parse(localStorage.getItem(storageKey(workspaceId)) ?? '[]');
+    const stored: unknown = JSON.parse(localStorage.getItem(storageKey(workspaceId, kind)) ?? '[]');
     return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
   } catch {
     return [];
@@ -16,20 +21,20 @@ function readStored(workspaceId: string): string[] {
 }
 
 /** The ids of the custom fields shown as columns (ids, not names: a renamed field stays chosen). */
-export function useRememberedColumns(workspaceId: string | undefined): [string[], (ids: string[]) => void] {
+export function useRememberedColumns(workspaceId: string | undefined, kind: RecordKind): [string[], (ids: string[]) => void] {
   const [chosen, setChosen] = useState<{ workspaceId?: string; ids: string[] }>({ ids: [] });
-  const ids = workspaceId && chosen.workspaceId !== workspaceId ? readStored(workspaceId) : chosen.ids;
+  const ids = workspaceId && chosen.workspaceId !== workspaceId ? readStored(workspaceId, kind) : chosen.ids;
   const choose = useCallback(
     (next: string[]) => {
       if (!workspaceId) return;
       setChosen({ workspaceId, ids: next });
       try {
-        localStorage.setItem(storageKey(workspaceId), JSON.stringify(next));
+        localStorage.setItem(storageKey(workspaceId, kind), JSON.stringify(next));
       } catch {
         // Private mode without storage: the choice lasts until the page is left.
       }
     },
-    [workspaceId],
+    [workspaceId, kind],
   );
   return [ids, choose];
 }
@@ -71,4 +76,49 @@ export function customFilterOf(field: CustomFieldDefinition, value: FormValue): 
   if (field.type === 'RELATION') return { [`${field.name}Id`]: { eq: input } };
   const operator = { contains: 'contains', atLeast: 'gte', hasAny: 'hasAny', is: 'eq' }[COMPARISONS[field.type]];
   return { [field.name]: { [operator]: input } };
+}
+
+/**
+ * Everything a list needs for the custom fields of `kind`: the definitions, the relation targets, the chosen columns
+ * (remembered), the filter rows and their conditions (settled for 250 ms: typing sends one query, not one per key).
+ */
+export function useCustomListOptions(kind: RecordKind) {
+  const me = useCrmQuery(whoAmI, {});
+  const definitions = useCustomFields(kind.owner);
+  const fields = definitions.data?.customFields ?? [];
+  const objects = useCustomObjects(fields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
+  const [columnIds, setColumnIds] = useRememberedColumns(me.data?.workspace.id, kind);
+  const [rows, setRows] = useState<CustomFilterRows>({});
+  const [labels, setLabels] = useState<Record<string, string | null>>({});
+  const settled = useSettled(rows, 250);
+  const conditions = fields.flatMap((field) => {
+    const condition = field.id in settled ? customFilterOf(field, settled[field.id]!) : null;
+    return condition ? [condition] : [];
+  });
+  return {
+    definitions,
+    fields,
+    objects,
+    columns: fields.filter((f) => columnIds.includes(f.id)),
+    columnIds,
+    setColumnIds,
+    /** Props for `<CustomFilters>`. */
+    filters: {
+      fields,
+      objects,
+      rows,
+      labels,
+      onChange: (next: CustomFilterRows, nextLabels?: Record<string, string | null>) => {
+        setRows(next);
+        if (nextLabels) setLabels(nextLabels);
+      },
+    },
+    /** The filter language's conditions of the rows with a value (all of them hold). */
+    conditions,
+  };
+}
+
+/** A list's filter: the built-in conditions and the custom fields' (same language, the workspace's own filter type). */
+export function withConditions<Filter extends object>(builtIn: Filter | null, conditions: Record<string, unknown>[]): Filter | null {
+  return conditions.length ? (Object.assign({}, builtIn, ...conditions) as Filter) : builtIn;
 }

@@ -125,3 +125,17 @@ export function useSettled<Value>(value: Value, ms: number): Value {
   }, [value, ms]);
   return settled;
 }
+
+/**
+ * A record's page, live: on each event `isAbout` it (at most every 200 ms) `refetch` runs and the returned version
+ * grows, so that the page's cards (panels, custom values, reverse connections) ask again too.
+ */
+export function useLiveVersion(isAbout: (event: CrmEvent) => boolean, refetch: () => void): number {
+  const [version, setVersion] = useState(0);
+  const throttled = useThrottled(() => {
+    refetch();
+    setVersion((v) => v + 1);
+  }, 200);
+  useEventStream({}, (event) => isAbout(event) && throttled());
+  return version;
+}

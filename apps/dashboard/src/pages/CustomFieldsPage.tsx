@@ -1,19 +1,26 @@
 import { useState } from 'react';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
+import { ArchivedFields } from '../custom-fields/ArchivedFields.js';
 import { DefineFieldForm } from '../custom-fields/DefineFieldForm.js';
-import { CUSTOMERS, useCustomFields, useCustomObjects, useFieldOwners } from '../custom-fields/definitions.js';
+import { DefineObjectForm } from '../custom-fields/DefineObjectForm.js';
+import { useCustomFields, useCustomObjects, useFieldOwners } from '../custom-fields/definitions.js';
 import { FieldRow } from '../custom-fields/FieldRow.js';
 import { useIsAdmin } from '../data/role.js';
 
-/** ADMIN: the workspace's custom fields of each object (built-in and custom); define, rename, archive, delete. */
+/**
+ * ADMIN: the workspace's custom fields of each object (built-in and custom), live and archived; define, rename,
+ * archive, restore, delete; and define custom objects.
+ */
 export function CustomFieldsPage() {
   const isAdmin = useIsAdmin();
-  const owners = useFieldOwners();
+  const { owners, refetch: refetchOwners } = useFieldOwners();
   const [ownerKey, setOwnerKey] = useState('object:CUSTOMER');
-  const owner = owners.find((o) => o.key === ownerKey)?.owner ?? CUSTOMERS;
-  const [defining, setDefining] = useState(false);
-  const fields = useCustomFields(owner);
+  const owner = owners.find((o) => o.key === ownerKey)?.owner ?? null;
+  const [defining, setDefining] = useState<'field' | 'object' | null>(null);
+  const fields = useCustomFields(isAdmin ? owner : null, { includeArchived: true });
   const objects = useCustomObjects(isAdmin);
+  const live = fields.data?.customFields.filter((f) => !f.archived) ?? [];
+  const archived = fields.data?.customFields.filter((f) => f.archived) ?? [];
 
   if (!isAdmin) return <Empty>Only ADMIN keys define custom fields. Ask an admin to add the field you need.</Empty>;
   return (
@@ -31,20 +38,38 @@ export function CustomFieldsPage() {
           </select>
         </label>
         {!defining && (
-          <button type="button" onClick={() => setDefining(true)}>
-            New field
-          </button>
+          <>
+            <button type="button" onClick={() => setDefining('field')}>
+              New field
+            </button>
+            <button type="button" className="secondary" onClick={() => setDefining('object')}>
+              New object
+            </button>
+          </>
         )}
       </div>
-      {defining && (
+      {defining === 'field' && owner && (
         <div className="card">
           <DefineFieldForm
             key={ownerKey}
             owner={owner}
             objects={objects}
             onDone={(defined) => {
-              setDefining(false);
+              setDefining(null);
               if (defined) fields.refetch();
+            }}
+          />
+        </div>
+      )}
+      {defining === 'object' && (
+        <div className="card">
+          <DefineObjectForm
+            onDone={(id) => {
+              setDefining(null);
+              if (!id) return;
+              // The new object is chosen: its fields are defined next.
+              refetchOwners();
+              setOwnerKey(`custom:${id}`);
             }}
           />
         </div>
@@ -53,7 +78,7 @@ export function CustomFieldsPage() {
         <ErrorMessage error={fields.error} retry={fields.refetch} />
       ) : !fields.data ? (
         <Loading what="the fields" />
-      ) : fields.data.customFields.length === 0 ? (
+      ) : live.length === 0 ? (
         <Empty>No custom fields yet. “New field” adds one: it appears on every record’s page, as a column and a filter of the list, and in the API.</Empty>
       ) : (
         <div className="table-scroll">
@@ -67,13 +92,14 @@ export function CustomFieldsPage() {
               </tr>
             </thead>
             <tbody>
-              {fields.data.customFields.map((field) => (
+              {live.map((field) => (
                 <FieldRow key={field.id} field={field} onChanged={fields.refetch} />
               ))}
             </tbody>
           </table>
         </div>
       )}
+      <ArchivedFields fields={archived} onChanged={fields.refetch} />
     </div>
   );
 }

@@ -1,15 +1,16 @@
 import { type CrmEvent, graphql } from '@crm/client';
-import { useState } from 'react';
 import { CustomerProfile } from '../components/CustomerProfile.js';
 import { FieldHistory } from '../components/FieldHistory.js';
 import { ListSection } from '../components/ListSection.js';
 import { LogActivityForm } from '../components/LogActivityForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { formatDate, formatMoney, titleCase } from '../data/format.js';
-import { useCrmQuery, useEventStream, useThrottled } from '../data/hooks.js';
+import { useCrmQuery, useLiveVersion } from '../data/hooks.js';
 import { useCanEdit } from '../data/role.js';
 import { CustomerPanels } from '../panels/CustomerPanels.js';
 import { CustomFieldsCard } from '../custom-fields/CustomFieldsCard.js';
+import { CUSTOMER } from '../custom-fields/record-kinds.js';
+import { ReverseConnections } from '../records/ReverseConnections.js';
 
 export const customer360 = graphql(`
   query Customer360($id: ID!) {
@@ -45,12 +46,7 @@ function concerns(id: string, event: CrmEvent) {
 export function CustomerPage({ id }: { id: string }) {
   const query = useCrmQuery(customer360, { id });
   // The panels of analytics and plugins fetch again when `version` grows.
-  const [version, setVersion] = useState(0);
-  const refetch = useThrottled(() => {
-    query.refetch();
-    setVersion((v) => v + 1);
-  }, 200);
-  useEventStream({}, (event) => concerns(id, event) && refetch());
+  const version = useLiveVersion((event) => concerns(id, event), query.refetch);
   const canEdit = useCanEdit();
 
   if (query.error) return <ErrorMessage error={query.error} retry={query.refetch} />;
@@ -61,7 +57,8 @@ export function CustomerPage({ id }: { id: string }) {
   return (
     <div className="customer-360">
       <CustomerProfile customer={customer} canEdit={canEdit} />
-      <CustomFieldsCard customerId={customer.id} canEdit={canEdit} version={version} />
+      <CustomFieldsCard kind={CUSTOMER} recordId={customer.id} canEdit={canEdit} version={version} title="More about them" />
+      <ReverseConnections kind={CUSTOMER} recordId={customer.id} version={version} />
       <div className="panels">
         <section className="card" aria-labelledby="sat-title">
           <h2 id="sat-title">Satisfaction</h2>

@@ -1,5 +1,5 @@
 import { graphql, type VariablesOf } from '@crm/client';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { NewCustomerForm } from '../components/NewCustomerForm.js';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { amountOrNull } from '../data/format.js';
@@ -8,10 +8,10 @@ import type { LifecycleStage } from '../data/key-figures.js';
 import { StageSelect } from '../components/FormParts.js';
 import { useCanEdit } from '../data/role.js';
 import { CustomerTable } from '../components/CustomerTable.js';
-import { CustomColumnsPicker, type CustomFilterRows, CustomFilters } from '../custom-fields/CustomListControls.js';
-import { CUSTOMERS, isBuiltInTarget, useCustomFields, useCustomObjects } from '../custom-fields/definitions.js';
-import { customFilterOf, useRememberedColumns } from '../custom-fields/list-options.js';
-import { whoAmI } from '../data/documents.js';
+import { CustomColumnsPicker, CustomFilters } from '../custom-fields/CustomListControls.js';
+import { useCustomListOptions, withConditions } from '../custom-fields/list-options.js';
+import { CUSTOMER } from '../custom-fields/record-kinds.js';
+import { LoadMore } from '../data/paging.js';
 
 const PAGE = 30;
 
@@ -77,29 +77,16 @@ export function CustomersPage() {
   const [industry, setIndustry] = useState('');
   const [minDealInput, setMinDealInput] = useState('');
   const [savedSegment, setSavedSegment] = useState('');
-  const [customRows, setCustomRows] = useState<CustomFilterRows>({});
-  const [customLabels, setCustomLabels] = useState<Record<string, string | null>>({});
   const canEdit = useCanEdit();
-  const me = useCrmQuery(whoAmI, {});
-  const definitions = useCustomFields(CUSTOMERS);
-  const customFields = definitions.data?.customFields ?? [];
-  const objects = useCustomObjects(customFields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
-  const [columnIds, setColumnIds] = useRememberedColumns(me.data?.workspace.id);
-  const columns = customFields.filter((f) => columnIds.includes(f.id));
+  const custom = useCustomListOptions(CUSTOMER);
   const choices = useCrmQuery(filterChoicesQuery, {});
   const industries = (choices.data?.companiesGroupBy ?? []).flatMap((group) => (group.key.industry ? [group.key.industry] : []));
 
   // Typing settles for 250 ms before the search (or the amount) is sent.
   const search = useSettled(searchInput.trim(), 250);
   const minDealAmount = useSettled(amountOrNull(minDealInput), 250);
-  const settledCustomRows = useSettled(customRows, 250);
-  const customConditions = customFields.flatMap((field) => {
-    const condition = field.id in settledCustomRows ? customFilterOf(field, settledCustomRows[field.id]!) : null;
-    return condition ? [condition] : [];
-  });
   // The custom fields' conditions are in the workspace's CustomerFilter, not in the typed client's: same language.
-  const builtIn = customerFilter({ stage, tag, rfm, industry, minDealAmount, savedSegment });
-  const filter = customConditions.length ? (Object.assign({}, builtIn, ...customConditions) as Filter) : builtIn;
+  const filter = withConditions(customerFilter({ stage, tag, rfm, industry, minDealAmount, savedSegment }), custom.conditions);
   // A cursor belongs to one search/filter/order: changing them starts from the first page.
   const filtersKey = JSON.stringify([search, filter, sort]);
   const [paging, setPaging] = useState<{ key: string; after: string | null }>({ key: filtersKey, after: null });
@@ -114,15 +101,6 @@ export function CustomersPage() {
   const list = useCrmQuery(customersQuery, { search: search || null, filter, orderBy, after, first: PAGE });
   const connection = list.data?.customers;
   const more = connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor ?? null : null;
-
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = sentinel.current;
-    if (!element || !more || list.fetching) return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setPaging({ key: filtersKey, after: more }), { rootMargin: '400px' });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [more, list.fetching, filtersKey]);
 
   return (
     <div className="customers">
@@ -187,18 +165,9 @@ export function CustomersPage() {
             ))}
           </select>
         </label>
-        <CustomFilters
-          fields={customFields}
-          objects={objects}
-          rows={customRows}
-          labels={customLabels}
-          onChange={(rows, labels) => {
-            setCustomRows(rows);
-            if (labels) setCustomLabels(labels);
-          }}
-        />
+        <CustomFilters {...custom.filters} />
       </form>
-      <CustomColumnsPicker fields={customFields} chosen={columnIds} onChange={setColumnIds} />
+      <CustomColumnsPicker fields={custom.fields} chosen={custom.columnIds} onChange={custom.setColumnIds} />
       {canEdit && <NewCustomerForm />}
       {list.error ? (
         <ErrorMessage error={list.error} retry={list.refetch} />
@@ -209,14 +178,9 @@ export function CustomersPage() {
           No customer matches. Check the spelling, clear a filter (customers are scored once they have bought), or {canEdit ? 'add one above.' : 'ask a member to add one.'}
         </Empty>
       ) : (
-        <CustomerTable rows={connection.edges.map((e) => e.node)} withScores={withScores} columns={columns} objects={objects} />
+        <CustomerTable rows={connection.edges.map((e) => e.node)} withScores={withScores} columns={custom.columns} objects={custom.objects} />
       )}
-      <div ref={sentinel} />
-      {more && (
-        <button type="button" className="secondary" onClick={() => setAfter(more)} disabled={list.fetching}>
-          {list.fetching ? 'Loading…' : 'Load more'}
-        </button>
-      )}
+      <LoadMore more={more} loading={list.fetching} onMore={() => setAfter(more)} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { type Activity, enums, type ScopedTransaction } from '@crm/db';
-import type { Caller } from '../command.js';
+import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertInWorkspace } from '../references.js';
 import { fields, parseInput, z } from '../validation.js';
@@ -29,8 +29,13 @@ export async function assertSameCustomer(
     model === 'deal'
       ? await tx.deal.findUnique({ where: { id }, select: { customerId: true } })
       : await tx.ticket.findUnique({ where: { id }, select: { customerId: true } });
-  if (!row) throw notFound(model === 'deal' ? 'Deal' : 'Ticket', field);
-  if (row.customerId !== customerId) throw badInput(`${field}: the ${model} belongs to another customer`, field);
+  checkSameCustomer(model, row?.customerId, customerId, field);
+}
+
+/** {@link assertSameCustomer}'s rule, given the customer of the deal or ticket (undefined: not found). */
+export function checkSameCustomer(model: 'deal' | 'ticket', ownerId: string | undefined, customerId: string, field: string): void {
+  if (ownerId === undefined) throw notFound(model === 'deal' ? 'Deal' : 'Ticket', field);
+  if (ownerId !== customerId) throw badInput(`${field}: the ${model} belongs to another customer`, field);
 }
 
 export const logActivityInput = z.object({
@@ -47,6 +52,31 @@ export const logActivityInput = z.object({
 
 export type LogActivityInput = z.input<typeof logActivityInput>;
 
+/** The row logActivity inserts (the batch writer too, activities-batch.ts). */
+export function newActivityRow(workspaceId: string, input: z.output<typeof logActivityInput>) {
+  return {
+    workspaceId,
+    customerId: input.customerId,
+    dealId: input.dealId ?? null,
+    ticketId: input.ticketId ?? null,
+    type: input.type,
+    channel: input.channel,
+    direction: input.direction ?? null,
+    subject: input.subject,
+    body: input.body ?? null,
+    occurredAt: input.occurredAt ?? new Date(),
+  };
+}
+
+/** `activity.logged`. Its `body` travels with the event so plugins (e.g. competitor detection) need not read the row back. */
+export function emitActivityLogged(scope: CommandScope, activity: Pick<Activity, 'id' | 'customerId' | 'type' | 'channel' | 'subject' | 'body'>) {
+  scope.emit(
+    'activity.logged',
+    { type: 'Activity', id: activity.id },
+    { customerId: activity.customerId, type: activity.type, channel: activity.channel, subject: activity.subject, body: activity.body },
+  );
+}
+
 /** Adds one interaction to a customer's timeline. */
 export async function logActivity(caller: Caller, raw: LogActivityInput): Promise<Activity> {
   const input = parseInput(logActivityInput, raw);
@@ -55,26 +85,8 @@ export async function logActivity(caller: Caller, raw: LogActivityInput): Promis
     await assertInWorkspace(tx, 'customer', input.customerId, 'customerId');
     if (input.dealId) await assertSameCustomer(tx, 'deal', input.dealId, input.customerId, 'dealId');
     if (input.ticketId) await assertSameCustomer(tx, 'ticket', input.ticketId, input.customerId, 'ticketId');
-    const activity = await tx.activity.create({
-      data: {
-        workspaceId: scope.session.workspaceId,
-        customerId: input.customerId,
-        dealId: input.dealId ?? null,
-        ticketId: input.ticketId ?? null,
-        type: input.type,
-        channel: input.channel,
-        direction: input.direction ?? null,
-        subject: input.subject,
-        body: input.body ?? null,
-        occurredAt: input.occurredAt ?? new Date(),
-      },
-    });
-    // `body` travels with the event so plugins (e.g. competitor detection) need not read the row back.
-    scope.emit(
-      'activity.logged',
-      { type: 'Activity', id: activity.id },
-      { customerId: activity.customerId, type: activity.type, channel: activity.channel, subject: activity.subject, body: activity.body },
-    );
+    const activity = await tx.activity.create({ data: newActivityRow(scope.session.workspaceId, input) });
+    emitActivityLogged(scope, activity);
     return activity;
   });
 }

@@ -2,6 +2,7 @@ import { enums, Prisma, type ScopedPrisma } from '@crm/db';
 import type { RecordedEvent } from '../events.js';
 import { formatMoney } from '../money.js';
 import { atRiskSql } from './reports/at-risk.js';
+import { notTrashed, ofLiveCustomer } from './reports/live-rows.js';
 import { rate } from './reports/period.js';
 
 type LifecycleStage = (typeof enums.LifecycleStage)[keyof typeof enums.LifecycleStage];
@@ -70,6 +71,7 @@ type MetricsRow = Omit<DashboardMetrics, 'asOf' | 'customersByStage' | 'defectio
 export async function computeDashboardMetrics(db: ScopedPrisma, workspaceId: string, asOf: Date = new Date()): Promise<DashboardMetrics> {
   const { monthStart, nextMonthStart, weekStart } = dashboardPeriods(asOf);
   const ws = Prisma.sql`${workspaceId}::uuid`;
+  const live = (condition: string) => Prisma.raw(condition);
   const [row] = await db.$queryRaw<MetricsRow[]>(Prisma.sql`
     SELECT stages.counts AS "stages",
            pipeline.open::text AS "openPipelineValue",
@@ -86,32 +88,32 @@ export async function computeDashboardMetrics(db: ScopedPrisma, workspaceId: str
            defections.count AS "defectionsThisMonth"
       FROM (SELECT json_object_agg(stage, n) AS counts
               FROM (SELECT "lifecycleStage"::text AS stage, count(*)::int AS n
-                      FROM "Customer" WHERE "workspaceId" = ${ws} AND "deletedAt" IS NULL GROUP BY 1) s) stages,
+                      FROM "Customer" c WHERE "workspaceId" = ${ws} AND ${live(notTrashed('c'))} GROUP BY 1) s) stages,
            (SELECT coalesce(sum(d.amount), 0) AS open,
                    round(coalesce(sum(d.amount * st.probability), 0) / 100, 2) AS weighted
               FROM "Deal" d JOIN "Stage" st ON st.id = d."stageId"
-             WHERE d."workspaceId" = ${ws} AND d.status = 'OPEN' AND d."deletedAt" IS NULL) pipeline,
+             WHERE d."workspaceId" = ${ws} AND d.status = 'OPEN' AND ${live(notTrashed('d'))}) pipeline,
            (SELECT (count(*) FILTER (WHERE status = 'WON'))::int AS won, (count(*) FILTER (WHERE status = 'LOST'))::int AS lost
-              FROM "Deal"
-             WHERE "workspaceId" = ${ws} AND status IN ('WON', 'LOST') AND "deletedAt" IS NULL
+              FROM "Deal" d
+             WHERE "workspaceId" = ${ws} AND status IN ('WON', 'LOST') AND ${live(notTrashed('d'))}
                AND "closedAt" >= ${monthStart} AND "closedAt" < ${nextMonthStart}) closed,
            (SELECT coalesce(sum(total), 0) AS total FROM "Order"
              WHERE "workspaceId" = ${ws} AND "orderedAt" >= ${monthStart} AND "orderedAt" < ${nextMonthStart}) revenue,
-           (SELECT count(*)::int AS open FROM "Ticket"
-             WHERE "workspaceId" = ${ws} AND status IN ('OPEN', 'PENDING') AND "deletedAt" IS NULL) tickets,
+           (SELECT count(*)::int AS open FROM "Ticket" t
+             WHERE "workspaceId" = ${ws} AND status IN ('OPEN', 'PENDING') AND ${live(notTrashed('t'))}) tickets,
            (SELECT round(avg(score), 2)::float8 AS average FROM "SurveyResponse"
              WHERE "workspaceId" = ${ws} AND kind = 'CSAT') csat,
-           (SELECT count(*)::int AS count FROM "Customer"
-             WHERE "workspaceId" = ${ws} AND "createdAt" >= ${weekStart} AND "deletedAt" IS NULL) newcomers,
+           (SELECT count(*)::int AS count FROM "Customer" c
+             WHERE "workspaceId" = ${ws} AND "createdAt" >= ${weekStart} AND ${live(notTrashed('c'))}) newcomers,
            (SELECT coalesce(sum(s."predictedLifetimeValue"), 0) AS equity, (count(*) FILTER (WHERE ${Prisma.raw(atRiskSql('s'))}))::int AS "atRisk"
-              FROM "CustomerScore" s WHERE s."workspaceId" = ${ws}) value,
+              FROM "CustomerScore" s WHERE s."workspaceId" = ${ws} AND ${live(ofLiveCustomer('s'))}) value,
            (SELECT count(*)::int AS active
-              FROM (SELECT DISTINCT ON ("customerId") "toStage" FROM "LifecycleChange"
-                     WHERE "workspaceId" = ${ws} AND "changedAt" < ${monthStart}
+              FROM (SELECT DISTINCT ON ("customerId") "toStage" FROM "LifecycleChange" lc
+                     WHERE "workspaceId" = ${ws} AND "changedAt" < ${monthStart} AND ${live(ofLiveCustomer('lc'))}
                      ORDER BY "customerId", "changedAt" DESC, id DESC) latest
              WHERE "toStage" IN ('CUSTOMER', 'ADVOCATE')) base,
-           (SELECT count(*)::int AS count FROM "LifecycleChange"
-             WHERE "workspaceId" = ${ws} AND "toStage" = 'CHURNED' AND "fromStage" IN ('CUSTOMER', 'ADVOCATE')
+           (SELECT count(*)::int AS count FROM "LifecycleChange" lc
+             WHERE "workspaceId" = ${ws} AND ${live(ofLiveCustomer('lc'))} AND "toStage" = 'CHURNED' AND "fromStage" IN ('CUSTOMER', 'ADVOCATE')
                AND "changedAt" >= ${monthStart} AND "changedAt" < ${nextMonthStart}) defections`);
   if (!row) throw new Error('dashboard metrics: the aggregate returned no row');
   const counts = (typeof row.stages === 'string' ? JSON.parse(row.stages) : row.stages ?? {}) as Record<string, number>;

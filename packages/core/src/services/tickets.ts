@@ -1,5 +1,5 @@
 import { enums, type Prisma, type SurveyResponse, type Ticket, type TicketStatus } from '@crm/db';
-import type { Caller } from '../command.js';
+import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { fieldChanges } from '../field-changes.js';
@@ -41,24 +41,32 @@ export const updateTicketInput = z.object({
 export type CreateTicketInput = z.input<typeof createTicketInput>;
 export type UpdateTicketInput = z.input<typeof updateTicketInput>;
 
+/** The row createTicket inserts (the batch writer too, tickets-batch.ts). */
+export function newTicketRow(workspaceId: string, input: z.output<typeof createTicketInput>) {
+  return {
+    workspaceId,
+    customerId: input.customerId,
+    subject: input.subject,
+    description: input.description ?? null,
+    priority: input.priority ?? ('NORMAL' as const),
+    channel: input.channel ?? null,
+    assigneeId: input.assigneeId ?? null,
+  };
+}
+
+/** `ticket.opened`, as every way of opening a ticket emits it. */
+export function emitTicketOpened(scope: CommandScope, ticket: Pick<Ticket, 'id' | 'customerId' | 'subject' | 'priority'>) {
+  scope.emit('ticket.opened', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, subject: ticket.subject, priority: ticket.priority });
+}
+
 export async function createTicket(caller: Caller, raw: CreateTicketInput): Promise<Ticket> {
   const input = parseInput(createTicketInput, raw);
   return caller.run(async (scope) => {
     const { tx } = scope;
     await assertInWorkspace(tx, 'customer', input.customerId, 'customerId');
     await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
-    const ticket = await tx.ticket.create({
-      data: {
-        workspaceId: scope.session.workspaceId,
-        customerId: input.customerId,
-        subject: input.subject,
-        description: input.description ?? null,
-        priority: input.priority ?? 'NORMAL',
-        channel: input.channel ?? null,
-        assigneeId: input.assigneeId ?? null,
-      },
-    });
-    scope.emit('ticket.opened', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, subject: ticket.subject, priority: ticket.priority });
+    const ticket = await tx.ticket.create({ data: newTicketRow(scope.session.workspaceId, input) });
+    emitTicketOpened(scope, ticket);
     return ticket;
   });
 }

@@ -82,9 +82,19 @@ function cursorId(cursor: unknown): string {
   return decline('bad cursor');
 }
 
+/** A sort key the resolvers cannot order by: a custom field's value, or a field reached through a relation field. */
+function sortsOnCustomValue(catalog: ObjectCatalog, object: ResolvedObject, term: OrderTerm): boolean {
+  const relation = term.relation ? object.relations.get(term.relation) : undefined;
+  if (relation?.custom) return true;
+  return !!(relation ? catalog.target(relation) : object).fields.get(term.field)?.stored;
+}
+
 /**
  * Rows after the cursor row in `order` (which ends on the unique `id`), as Prisma's `cursor` + `skip: 1` returns
- * them; none when the cursor row does not exist (in this workspace).
+ * them; none when the cursor row does not exist (in this workspace). A nullable term (a custom field, an optional
+ * column or relation) keeps its nulls where the order puts them (`nulls`, else PostgreSQL's: last ascending, first
+ * descending): equal is `IS NOT DISTINCT FROM`, and beyond a value come the nulls when they sort last; beyond a null
+ * come the values when nulls sort first.
  */
 function afterCursor(context: RenderContext, object: ResolvedObject, alias: string, order: readonly OrderTerm[], id: string): string {
   const idParam = context.params.add(id, 'uuid');
@@ -92,12 +102,20 @@ function afterCursor(context: RenderContext, object: ResolvedObject, alias: stri
     const c = context.nextAlias();
     return `(SELECT ${orderValueSql(context, object, term, c)} FROM ${ident(object.model)} ${c} WHERE ${c}."id" = ${idParam} AND ${visible(context, object, c)})`;
   };
-  const alternatives = order.map((term, i) => {
-    const equal = order.slice(0, i).map((t) => `${orderValueSql(context, object, t, alias)} = ${cursorValue(t)}`);
-    const beyond = `${orderValueSql(context, object, term, alias)} ${term.direction === 'asc' ? '>' : '<'} ${cursorValue(term)}`;
-    return `(${[...equal, beyond].join(' AND ')})`;
-  });
-  return `(${alternatives.join(' OR ')})`;
+  const nullable = (term: OrderTerm) => termNullable(context.catalog, object, term);
+  const equal = (term: OrderTerm) => `${orderValueSql(context, object, term, alias)} ${nullable(term) ? 'IS NOT DISTINCT FROM' : '='} ${cursorValue(term)}`;
+  const beyond = (term: OrderTerm) => {
+    const value = orderValueSql(context, object, term, alias);
+    const strictly = `${value} ${term.direction === 'asc' ? '>' : '<'} ${cursorValue(term)}`;
+    if (!nullable(term)) return strictly;
+    const nullsLast = term.nulls ? term.nulls === 'last' : term.direction === 'asc';
+    return nullsLast ? `(${strictly} OR (${value} IS NULL AND ${cursorValue(term)} IS NOT NULL))` : `(${strictly} OR (${cursorValue(term)} IS NULL AND ${value} IS NOT NULL))`;
+  };
+  const alternatives = `(${order.map((term, i) => `(${[...order.slice(0, i).map(equal), beyond(term)].join(' AND ')})`).join(' OR ')})`;
+  if (!order.some(nullable)) return alternatives;
+  // A null cursor value must come from the cursor row, not from its absence (another workspace's, a deleted one).
+  const c = context.nextAlias();
+  return `(EXISTS (SELECT 1 FROM ${ident(object.model)} ${c} WHERE ${c}."id" = ${idParam} AND ${visible(context, object, c)}) AND ${alternatives})`;
 }
 
 /**
@@ -199,7 +217,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const where = rootWhere(context, object, filter, args.search);
     let after: ((alias: string) => string) | null = null;
     if (args.after != null) {
-      if (order.some((t) => termNullable(catalog, object, t))) decline('cursor over a nullable sort column');
+      // Built-in nullable sorts page through their resolvers as before; only the engine sorts on custom values.
+      if (order.some((t) => termNullable(catalog, object, t) && !sortsOnCustomValue(catalog, object, t))) decline('cursor over a nullable sort column');
       const id = cursorId(args.after);
       after = (alias) => afterCursor(context, object, alias, order, id);
     }

@@ -6,7 +6,8 @@ import {
   deleteCustomField,
   isExtensible,
   badInput,
-  loadCustomFields,
+  listCustomFields,
+  type ListedCustomField,
   type ObjectCatalog,
   renameCustomField,
   screaming,
@@ -71,7 +72,7 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
       color: t.exposeString('color', { nullable: true }),
     }),
   });
-  const CustomFieldRef = builder.objectRef<CustomField & { archivedAt?: Date | null }>('CustomField').implement({
+  const CustomFieldRef = builder.objectRef<CustomField & { archived?: boolean }>('CustomField').implement({
     description: 'A field this workspace defined on an object; its values appear as a typed field of that object.',
     fields: (t) => ({
       id: t.exposeID('id'),
@@ -103,6 +104,10 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
         },
       }),
       position: t.exposeInt('position'),
+      archived: t.boolean({
+        description: 'Out of the schema and of writes, its values kept (archiveCustomField with archived: false restores it).',
+        resolve: (f) => f.archived ?? false,
+      }),
     }),
   });
 
@@ -138,7 +143,7 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
   const DeleteCustomFieldInput = builder.inputType('DeleteCustomFieldInput', {
     fields: (t) => ({ id: t.id({ required: true }), force: t.boolean({ description: 'Delete even while saved segments filter on it.' }) }),
   });
-  const CustomFieldPayload = builder.objectRef<{ customField: CustomField }>('CustomFieldPayload').implement({
+  const CustomFieldPayload = builder.objectRef<{ customField: CustomField & { archived?: boolean } }>('CustomFieldPayload').implement({
     fields: (t) => ({ customField: t.field({ type: CustomFieldRef, resolve: (p) => p.customField }) }),
   });
   const DeleteCustomFieldPayload = builder.objectRef<{ deletedId: string; usedBy: string[] }>('DeleteCustomFieldPayload').implement({
@@ -152,9 +157,14 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
     customFields: t.field({
       type: [CustomFieldRef],
       authScopes: { authenticated: true },
-      description: "The workspace's live custom fields (of one object), in their order.",
-      args: { object: t.arg({ type: ExtensibleObject }), customObjectId: t.arg.id({ description: "A custom object's fields." }) },
-      resolve: (_root, args, ctx: GraphContext) => loadCustomFields(callerOf(ctx).db, ((args.customObjectId ?? args.object) as string | null) ?? undefined),
+      description: "The workspace's live custom fields (of one object), in their order; with `includeArchived` (ADMIN) the archived ones too.",
+      args: {
+        object: t.arg({ type: ExtensibleObject }),
+        customObjectId: t.arg.id({ description: "A custom object's fields." }),
+        includeArchived: t.arg.boolean({ description: 'List archived fields too (`archived: true`), to restore them: ADMIN keys only. @default false' }),
+      },
+      resolve: (_root, args, ctx: GraphContext): Promise<ListedCustomField[]> =>
+        listCustomFields(callerOf(ctx), ((args.customObjectId ?? args.object) as string | null) ?? undefined, { includeArchived: args.includeArchived ?? false }),
     }),
   }));
 
@@ -194,7 +204,7 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
         const caller = callerOf(ctx);
         const customField = await archiveCustomField(caller, input, takenNamesIn(info.schema));
         await syncCustomObjectSearch(caller.db, caller.session.workspaceId, storage, customField.object);
-        return { customField };
+        return { customField: { ...customField, archived: input.archived ?? true } };
       },
     }),
     deleteCustomField: t.field({

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { CommandScope } from '../../command.js';
 import type { ObjectWriter } from '../../objects/writer.js';
 import { logActivity } from '../activities.js';
+import { createActivityBatch } from '../activities-batch.js';
 import { createCompany, createCompanyInput, updateCompany } from '../companies.js';
 import { createCompanyBatch, updateCompanyBatch } from '../companies-batch.js';
 import { createCustomer, createCustomerInput, updateCustomer } from '../customers.js';
@@ -13,6 +14,7 @@ import { createProduct, createProductInput, updateProduct } from '../products.js
 import { createProductBatch, updateProductBatch } from '../products-batch.js';
 import { createTask, updateTask } from '../tasks.js';
 import { createTicket, updateTicket } from '../tickets.js';
+import { createTicketBatch } from '../tickets-batch.js';
 import { callerIn } from './caller-in.js';
 
 type Input = Record<string, unknown>;
@@ -41,12 +43,12 @@ function writer<C extends { id: string }, U>(options: {
 
 /** By declared object name. Objects without one (orders, users, pipelines, …) have their own dedicated commands. */
 export const coreWriters: Readonly<Record<string, ObjectWriter>> = {
-  // Customers, companies and products also write whole batches in a few statements (imports of 100,000 rows; *-batch.ts).
+  // Customers, companies, products (and tickets and activities, created) also write whole batches in a few statements (imports of 100,000 rows; *-batch.ts).
   Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
   Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput }), createBatch: createCompanyBatch, updateBatch: updateCompanyBatch },
   Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput }), createBatch: createProductBatch, updateBatch: updateProductBatch },
   Deal: writer({ create: createDeal, update: updateDeal, createSchema: createDealInput }),
   Task: writer({ create: createTask, update: updateTask }),
-  Ticket: writer({ create: createTicket, update: updateTicket, updatedId: (result) => result.ticket.id }),
-  Activity: writer({ create: logActivity }),
+  Ticket: { ...writer({ create: createTicket, update: updateTicket, updatedId: (result) => result.ticket.id }), createBatch: createTicketBatch },
+  Activity: { ...writer({ create: logActivity }), createBatch: createActivityBatch },
 };

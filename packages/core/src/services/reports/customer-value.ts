@@ -1,6 +1,7 @@
 import type { Caller } from '../../command.js';
 import { badInput } from '../../errors.js';
 import { formatMoney } from '../../money.js';
+import { notTrashed, ofLiveCustomer } from './live-rows.js';
 import { num, rate } from './period.js';
 
 /** One part of customer equity (an RFM segment or a lifecycle stage). */
@@ -22,16 +23,16 @@ export interface CustomerEquityReport {
 
 /**
  * Customer equity and its split by RFM segment and by lifecycle stage, in ONE statement over `CustomerScore`.
- * Only customers the latest fit scored count (the others have no prediction).
+ * Only customers the latest fit scored count (the others have no prediction), and not those in the trash.
  */
 export async function customerEquityReport(caller: Caller): Promise<CustomerEquityReport> {
   const rows = await caller.db.$queryRawUnsafe<{ dim: string; key: string; customers: number; equity: string }[]>(
     `SELECT 'segment' AS dim, s."rfmSegment" AS key, count(*)::int AS customers, coalesce(sum(s."predictedLifetimeValue"), 0)::text AS equity
-       FROM "CustomerScore" s WHERE s."workspaceId" = $1::uuid GROUP BY s."rfmSegment"
+       FROM "CustomerScore" s WHERE s."workspaceId" = $1::uuid AND ${ofLiveCustomer('s')} GROUP BY s."rfmSegment"
      UNION ALL
      SELECT 'stage', c."lifecycleStage"::text, count(*)::int, coalesce(sum(s."predictedLifetimeValue"), 0)::text
        FROM "CustomerScore" s JOIN "Customer" c ON c.id = s."customerId"
-      WHERE s."workspaceId" = $1::uuid GROUP BY c."lifecycleStage"`,
+      WHERE s."workspaceId" = $1::uuid AND ${notTrashed('c')} GROUP BY c."lifecycleStage"`,
     caller.session.workspaceId,
   );
   const segments = rows.filter((r) => r.dim === 'segment');
@@ -74,7 +75,7 @@ export async function valueConcentrationReport(caller: Caller, points = 10): Pro
   const rows = await caller.db.$queryRawUnsafe<{ rank: number; n: number; total: string; cumulative: string; top20: boolean }[]>(
     `WITH ranked AS (
        SELECT row_number() OVER w AS rank, count(*) OVER () AS n, sum(profit) OVER () AS total, sum(profit) OVER (w ROWS UNBOUNDED PRECEDING) AS cumulative
-         FROM "CustomerScore" WHERE "workspaceId" = $1::uuid
+         FROM "CustomerScore" s WHERE s."workspaceId" = $1::uuid AND ${ofLiveCustomer('s')}
        WINDOW w AS (ORDER BY profit DESC, "customerId"))
      SELECT rank::int, n::int, total::text, cumulative::text, rank = ceil(n * 0.2) AS top20
        FROM ranked

@@ -1,4 +1,5 @@
 import type { Caller } from '../../command.js';
+import { ofLiveCustomer } from './live-rows.js';
 import { num, rate } from './period.js';
 
 /** The funnel's stages in order (CHURNED is no step of it: see the defection reports). */
@@ -19,13 +20,13 @@ export interface FunnelStep {
   completedStays: number;
 }
 
-/** The lifecycle funnel from the stage-change history, in ONE statement. */
+/** The lifecycle funnel from the stage-change history (of customers not in the trash), in ONE statement. */
 export async function lifecycleFunnelReport(caller: Caller): Promise<FunnelStep[]> {
   const rows = await caller.db.$queryRawUnsafe<{ stage: FunnelStage; reached: number; converted: number; days: number | null; stays: number }[]>(
     `WITH changes AS (
        SELECT "customerId", "toStage"::text AS stage, "changedAt",
               lead("changedAt") OVER (PARTITION BY "customerId" ORDER BY "changedAt", id) AS "leftAt"
-         FROM "LifecycleChange" WHERE "workspaceId" = $1::uuid),
+         FROM "LifecycleChange" lc WHERE lc."workspaceId" = $1::uuid AND ${ofLiveCustomer('lc')}),
      ranks AS (SELECT * FROM unnest($2::text[]) WITH ORDINALITY AS r(stage, rank)),
      entered AS (
        SELECT c."customerId", r.rank, min(c."changedAt") AS "firstAt" FROM changes c JOIN ranks r ON r.stage = c.stage GROUP BY 1, 2)

@@ -1,4 +1,5 @@
 import type { Caller } from '../../command.js';
+import { notTrashed, ofLiveCustomer } from './live-rows.js';
 import { type MonthRange, rate } from './period.js';
 
 const ACTIVE = `('CUSTOMER', 'ADVOCATE')`;
@@ -34,7 +35,7 @@ export async function defectionRateReport(caller: Caller, range: MonthRange): Pr
     `WITH spans AS MATERIALIZED (
        SELECT * FROM (
          SELECT "toStage", "changedAt" AS since, lead("changedAt") OVER (PARTITION BY "customerId" ORDER BY "changedAt", id) AS until
-           FROM "LifecycleChange" WHERE "workspaceId" = $1::uuid) s
+           FROM "LifecycleChange" lc WHERE lc."workspaceId" = $1::uuid AND ${ofLiveCustomer('lc')}) s
         WHERE "toStage" IN ${ACTIVE}),
      months AS (SELECT * FROM unnest($2::timestamptz[], $3::timestamptz[]) AS m(start, "end")),
      active AS (
@@ -45,7 +46,7 @@ export async function defectionRateReport(caller: Caller, range: MonthRange): Pr
      defected AS (
        SELECT m.start, count(lc.id)::int AS n FROM months m
          LEFT JOIN "LifecycleChange" lc ON lc."workspaceId" = $1::uuid AND lc."toStage" = 'CHURNED' AND lc."fromStage" IN ${ACTIVE}
-                                        AND lc."changedAt" >= m.start AND lc."changedAt" < m."end"
+                                        AND lc."changedAt" >= m.start AND lc."changedAt" < m."end" AND ${ofLiveCustomer('lc')}
         GROUP BY m.start)
      SELECT to_char(a.start AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.n AS active, d.n AS defections
        FROM active a JOIN defected d ON d.start = a.start ORDER BY a.start`,
@@ -79,16 +80,16 @@ export async function defectionReasonsReport(caller: Caller, range: MonthRange):
   const rows = await caller.db.$queryRawUnsafe<DefectionReason[]>(
     `WITH defections AS (
        SELECT "customerId", "changedAt", coalesce(nullif(btrim(reason), ''), '(none recorded)') AS reason
-         FROM "LifecycleChange"
-        WHERE "workspaceId" = $1::uuid AND "toStage" = 'CHURNED' AND "changedAt" >= $2::timestamptz AND "changedAt" < $3::timestamptz)
+         FROM "LifecycleChange" lc
+        WHERE lc."workspaceId" = $1::uuid AND ${ofLiveCustomer('lc')} AND "toStage" = 'CHURNED' AND "changedAt" >= $2::timestamptz AND "changedAt" < $3::timestamptz)
      SELECT 'CHURN' AS source, reason, count(*)::int AS count FROM defections GROUP BY reason
      UNION ALL
      SELECT 'LOST_DEAL', coalesce(nullif(btrim("lostReason"), ''), '(none recorded)'), count(*)::int
-       FROM "Deal" WHERE "workspaceId" = $1::uuid AND status = 'LOST' AND "closedAt" >= $2::timestamptz AND "closedAt" < $3::timestamptz
+       FROM "Deal" d WHERE d."workspaceId" = $1::uuid AND ${notTrashed('d')} AND status = 'LOST' AND "closedAt" >= $2::timestamptz AND "closedAt" < $3::timestamptz
       GROUP BY 2
      UNION ALL
      SELECT 'TICKET', t.subject, count(DISTINCT t.id)::int
-       FROM defections d JOIN "Ticket" t ON t."customerId" = d."customerId"
+       FROM defections d JOIN "Ticket" t ON t."customerId" = d."customerId" AND ${notTrashed('t')}
         AND t."createdAt" <= d."changedAt" AND t."createdAt" > d."changedAt" - make_interval(days => ${TICKET_WINDOW_DAYS})
       GROUP BY t.subject
      ORDER BY 1, 3 DESC, 2`,
