@@ -7,11 +7,12 @@ import { column, literal } from './sql-text.js';
  * statement's placeholder of the caller's workspace id), and not in the trash (docs/data.md). Every table the engine
  * reads goes through here: tenancy and the trash are applied in this one place.
  */
-export function visibleRows(workspace: string, object: Pick<ResolvedObject, 'model' | 'sharedTable'>, alias: string): string {
+export function visibleRows(workspace: string, object: Pick<ResolvedObject, 'model' | 'sharedTable'>, alias: string, options: { trashed?: boolean } = {}): string {
   const inWorkspace = `${column(alias, 'workspaceId')} = ${workspace}`;
   // A custom object's rows in the table custom objects share (its id is a uuid read from the database).
   const own = object.sharedTable ? `${inWorkspace} AND ${column(alias, object.sharedTable.column)} = ${literal(object.sharedTable.value)}::uuid` : inWorkspace;
-  return isTrashable(object.model) ? `${own} AND ${column(alias, 'deletedAt')} IS NULL` : own;
+  // `trashed`: the trash too (a deleted record's last state, for a trigger on deletes).
+  return isTrashable(object.model) && !options.trashed ? `${own} AND ${column(alias, 'deletedAt')} IS NULL` : own;
 }
 
 /**
