@@ -2,7 +2,9 @@
 // activities each but only ~1.4 orders and ~3,200 deals, so bulk SQL tops the workspace up to the issue's sizes, and a
 // second workspace holds the 100,000 orders of the group-by figure. Every step runs only while its count is short,
 // so a later run reuses the data; nothing is ever dropped.
+import { encodeGlobalId } from '@crm/core';
 import pg from 'pg';
+import type { QueryContext } from './declared-lists-queries.js';
 
 /** The sizes the benchmark promises (issue 14). */
 export const listTargets = { ordersPerCustomer: 4, deals: 5_000, groupByOrders: 100_000, profileItems: 25 };
@@ -188,6 +190,19 @@ export async function listDataCounts(url: string, lists: string, groupBy: string
       deals: await of('Deal', lists),
       groupByOrders: await of('Order', groupBy),
     };
+  } finally {
+    await client.end();
+  }
+}
+
+/** What the queries need to know about the list workspace: Q3's customer (tagged by the data step) and Q5's industry. */
+export async function benchQueryContext(url: string, workspaceId: string): Promise<QueryContext> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: found } = await client.query<{ id: string }>(`SELECT id FROM "Customer" WHERE "workspaceId" = $1 AND $2 = ANY(tags) LIMIT 1`, [workspaceId, profileTag]);
+    if (!found[0]) throw new Error('the Q3 customer is missing: run without --skip-seed');
+    return { workspaceId, profile: { id: encodeGlobalId('Customer', found[0].id), rowId: found[0].id }, industry: 'Retail' };
   } finally {
     await client.end();
   }

@@ -8,12 +8,11 @@
 // per request of the server process and of the PostgreSQL backends serving it (/proc, see process-cpu.ts).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeGlobalId } from '@crm/core';
 import { createGateway, silentLogger } from '@crm/gateway';
 import pg from 'pg';
 import { benchWorkspaceKey, ensureBenchWorkspace, ensurePostgresDatabase, openBenchDatabase } from './bench-database.js';
-import { ensureListData, listDataCounts, profileTag, vacuum } from './declared-lists-data.js';
-import { customerSearch, globalSearch, groupedOrders, type QueryContext, q6, q6PostGraphile, queryPairs } from './declared-lists-queries.js';
+import { benchQueryContext, ensureListData, listDataCounts, vacuum } from './declared-lists-data.js';
+import { customerSearch, globalSearch, groupedOrders, q6, q6PostGraphile, queryPairs } from './declared-lists-queries.js';
 import { loadTest, sequentialLatency } from './load.js';
 import { PostgresCpu, processCpuMs } from './process-cpu.js';
 import { repoRoot, type RunningServer, startServer } from './servers.js';
@@ -46,7 +45,7 @@ const [lists, groupBy] = args['skip-seed']
 if (!args['skip-seed']) await ensureListData(benchUrl, lists.workspaceId, groupBy.workspaceId, log);
 const data = await listDataCounts(benchUrl, lists.workspaceId, groupBy.workspaceId);
 log(`data: ${JSON.stringify(data)}`);
-const context = await queryContext();
+const context = await benchQueryContext(benchUrl, lists.workspaceId);
 
 // 2. Our statements per request, in-process (Prisma's query events count every statement, the engine's included).
 const ourStatements = new Map<string, Record<number, number>>();
@@ -199,19 +198,6 @@ console.log(JSON.stringify({ connections: load.connections, durationS: load.dura
 
 function auth(apiKey: string) {
   return { authorization: `Bearer ${apiKey}` };
-}
-
-/** Q3's customer (tagged by the data step) and Q5's industry. */
-async function queryContext(): Promise<QueryContext> {
-  const client = new pg.Client({ connectionString: benchUrl });
-  await client.connect();
-  try {
-      const { rows: found } = await client.query<{ id: string }>(`SELECT id FROM "Customer" WHERE "workspaceId" = $1 AND $2 = ANY(tags) LIMIT 1`, [lists.workspaceId, profileTag]);
-      if (!found[0]) throw new Error('the Q3 customer is missing: run without --skip-seed');
-      return { workspaceId: lists.workspaceId, profile: { id: encodeGlobalId('Customer', found[0].id), rowId: found[0].id }, industry: 'Retail' };
-  } finally {
-    await client.end();
-  }
 }
 
 async function customerName(): Promise<string> {

@@ -1,6 +1,6 @@
 // Every class of bad input is a client error with a code (BAD_USER_INPUT), never INTERNAL_SERVER_ERROR, and
 // nothing is written (issue 19, "No internal error from input").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openWsClient, startTestGateway, SubscriptionCollector, type TestClient, type TestGateway } from '../src/testing/index.js';
 
 let t: TestGateway;
@@ -156,6 +156,22 @@ describe('JSON attributes', () => {
     expect(await customerCount()).toBe(before);
     const fine = await client.query(createCustomer, { input: { name: 'Nested ok', attributes: nested(20) } });
     expect(fine.createCustomer.customer.id).toBeTruthy();
+  });
+
+  it('takes a JSON literal as written, and refuses a variable inside one (graphql-jit would drop its value)', async () => {
+    const warnings = vi.spyOn(console, 'error');
+    try {
+      const written = await client.query(`mutation { createCustomer(input: { name: "Literal", attributes: { tier: "gold", scores: [1, 2.5, null, true] } }) { customer { attributes } } }`);
+      expect(written.createCustomer.customer.attributes).toEqual({ tier: 'gold', scores: [1, 2.5, null, true] });
+      const before = await customerCount();
+      const refused = await expectBadInput(`mutation($note: String) { createCustomer(input: { name: "x", attributes: { list: [{ note: $note }] } }) { customer { id } } }`, { note: 'lost' });
+      expect(refused.errors?.[0]?.message).toContain('$note');
+      expect(await customerCount()).toBe(before);
+      // No "Scalar with variable inputs detected for parsing AST literals" from graphql-jit: every scalar parses a literal alone.
+      expect(warnings.mock.calls.filter(([message]) => String(message).includes('Scalar with variable'))).toEqual([]);
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });
 

@@ -32,7 +32,13 @@ async function both(query: string, variables: Record<string, unknown> = {}, apiK
   const projected = new TestClient(t.url, apiKey);
   const reference = new TestClient(plainUrl, apiKey);
   await projected.request('{ viewer { role } }'); // the key is verified (and cached) outside the measured request
-  const statements = await t.sql.during(() => projected.request(query, variables));
+  // The recorder sees every statement of the process: a background round (outbox relay, webhook or plugin queue)
+  // can land in the window when a loaded machine stretches it. The request's own count is the fewest of three tries.
+  let statements = await t.sql.during(() => projected.request(query, variables));
+  for (let attempt = 1; attempt < 3 && statements.length > 1; attempt++) {
+    const again = await t.sql.during(() => projected.request(query, variables));
+    if (again.length < statements.length) statements = again;
+  }
   const [fast, slow] = await Promise.all([projected.request(query, variables), reference.request(query, variables)]);
   // Same data; key order too, except where graphql-jit (the normal path) departs from the spec's CollectFields
   // order with fragments on interfaces (the projection follows the spec): `exactOrder: false` there.
@@ -195,6 +201,27 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
     for (const variables of [{ withCompany: true, skipOrders: false }, { withCompany: false, skipOrders: true }]) {
       const { projected } = await both(query, variables, t.workspace.apiKey, false);
       expect(projected).toBe(true);
+    }
+    // A page's cursors come from the first `edges` selected (its row ids ride along), from the rows alone without
+    // `edges`, and a second `edges` is its own list; on a root list and a nested connection, full, partial and empty.
+    const pages = /* GraphQL */ `
+      query Pages($first: Int!) {
+        customers(first: $first) {
+          pageInfo { hasNextPage startCursor endCursor }
+          cursors: edges { cursor }
+          edges { node { id name activities(first: 2) { pageInfo { hasNextPage endCursor } } } }
+        }
+        bare: customers(first: $first, orderBy: [{ field: NAME, direction: ASC }]) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
+        leads: customers(first: $first, filter: { lifecycleStage: { eq: LEAD } }) { pageInfo { hasNextPage endCursor } edges { cursor } }
+        none: customers(first: $first, filter: { name: { eq: "nobody at all" } }) { pageInfo { hasNextPage startCursor endCursor } edges { cursor } }
+      }
+    `;
+    for (const first of [1, 3, 100]) {
+      const { projected, response } = await both(pages, { first });
+      expect(projected).toBe(true);
+      expect(response.data!.none.pageInfo).toEqual({ hasNextPage: false, startCursor: null, endCursor: null });
+      expect(response.data!.leads.pageInfo.hasNextPage).toBe(first < 100);
+      expect(response.data!.leads.pageInfo.endCursor).toBe(response.data!.leads.edges.at(-1).cursor);
     }
   });
 

@@ -26,7 +26,9 @@ beforeAll(async () => {
       retrySchedule: RETRIES,
       jitter: 0.1,
       pollIntervalMs: 100,
-      timeoutMs: 2000,
+      // Delivery is at least once: an answer later than this is retried, and the receiver shares this process's
+      // event loop, which a loaded CI machine stalled past 2 s (a second customer.created arrived).
+      timeoutMs: 15_000,
       disableAfterFailures: 4,
       disableAfterFailingForMs: 0,
     },

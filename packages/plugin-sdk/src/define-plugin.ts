@@ -25,7 +25,8 @@ import { pluginMisuse } from './plugin-errors.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
-import { createRecordAccess, recordWrites } from './record-access.js';
+import { createRecordAccess } from './record-access.js';
+import { recordObjects } from './record-writes.js';
 import { createToolkit, pluginScopeFactory } from './toolkit.js';
 import { deepFreeze, EVENT, forEachHandler, isFunction, isRecord, KEBAB, KNOWN, NAME, ROLES, settingsEntry, SLOTS } from './definition-checks.js';
 
@@ -117,7 +118,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
       settings: parseSettings(context.settings),
       sql: createPluginSql(context.tx, workspaceId, access),
-      objects: { ...shared.objects, ...recordWrites(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }) },
+      objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
       actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
     };
   };
@@ -277,7 +278,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   const coreWriterOf = (writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
     const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
     const allowed = (scope: CommandScope) => {
-      if (!roles.includes(scope.session.role)) {
+      // A custom role holds the permission when it names it (a write acting as a role: `objects.create(…, { as })`).
+      const held = scope.permissions ? scope.permissions.holdsPluginPermission(id, writer.permission, roles) : roles.includes(scope.session.role);
+      if (!held) {
         throw forbidden(`This needs the ${id} permission "${writer.permission}" (roles: ${roles.join(', ') || 'none'}); your API key is ${scope.session.role}`);
       }
     };

@@ -5,7 +5,7 @@ import type { ScopedTransaction } from '@crm/db';
 import type { ActionCaller } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
 import type { PluginSql } from './plugin-sql.js';
-import type { RecordObjects } from './record-access.js';
+import type { RecordObjects } from './record-writes.js';
 
 /** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
 export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {

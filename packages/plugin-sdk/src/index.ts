@@ -35,7 +35,8 @@ export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } fro
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
-export type { RecordAccess, RecordChange, RecordJson, RecordObjects, RecordWrites } from './record-access.js';
+export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
+export type { ActingRole, RecordObjects, RecordWriteOptions, RecordWrites } from './record-writes.js';
 export type { FilterNode } from '@crm/core';
 
 // What plugin code builds with: zod for settings and inputs, the schema builder's type, errors with codes,

@@ -6,7 +6,7 @@ import type { CoreCommands } from './core-commands.js';
 import type { OwnEmit } from './events.js';
 import type { OutboundHttp } from './outbound-http.js';
 import type { PluginSql } from './plugin-sql.js';
-import type { RecordObjects } from './record-access.js';
+import type { RecordObjects } from './record-writes.js';
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
 export interface JobContext<Settings, Event extends string = string> {

@@ -4,11 +4,11 @@
 // nothing of the core's internals.
 import {
   badInput,
-  type CommandScope,
   type FilterNode,
   formatMoney,
   ObjectCatalog,
   type ObjectDeclaration,
+  type Permissions,
   type ResolvedObject,
   coreFilterContext,
   coreObjects,
@@ -22,6 +22,8 @@ import {
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
+import { matchingRecordsSql } from '@crm/graph';
+import { fieldToWrite, type WriteAction } from './writable-fields.js';
 
 /** A JSON value as records are handed to plugins: money as "12.50", times as ISO-8601, ids as row ids. */
 export type RecordJson = Record<string, unknown>;
@@ -43,18 +45,21 @@ export interface RecordAccess {
   readonly catalog: ObjectCatalog;
   /**
    * This access with one workspace's own definitions: its custom fields on the objects they extend (values in the
-   * `customFields` JSON) and its custom objects. Two statements through `db`, a client scoped to `workspaceId`. Only
-   * this access ranges `select` over a custom date field (its own SQL, narrowed to the workspace by hand).
+   * `customFields` JSON) and its custom objects. Two statements through `db`, a client scoped to `workspaceId`. This
+   * access evaluates filters (`matches`, `select`) with the read engine's SQL compiler, the one the lists use, so they
+   * may test custom fields and follow relation fields; it also ranges `select` over a custom date field.
    */
   inWorkspace(db: Reader, workspaceId: string): Promise<RecordAccess>;
   /**
-   * Validates a filter of `object` in the list filter language, as `matches` and `select` can evaluate it (custom
-   * fields' values are not: BAD_USER_INPUT); BAD_USER_INPUT with `extensions.field` under `path`.
+   * Validates a filter of `object` in the list filter language, as `matches` and `select` can evaluate it;
+   * BAD_USER_INPUT with `extensions.field` under `path`.
    */
   parseFilter(object: string, raw: unknown, path: string): FilterNode;
   /**
-   * Whether the record `id` of `object` matches `filter` now: one `count` through the given client (tenancy and the
-   * trash included; `trashed: true` tests a record in the trash too). This is the one evaluator of conditions.
+   * Whether the record `id` of `object` matches `filter` now: one statement through the given client (tenancy and
+   * the trash included; `trashed: true` tests a record in the trash too). This is the one evaluator of conditions:
+   * core's Prisma compiler over the declared objects, the read engine's SQL compiler with a workspace's definitions
+   * (`inWorkspace`); the two are held equal by the differential tests.
    */
   matches(db: Reader, object: string, id: string, filter: FilterNode, options?: { trashed?: boolean }): Promise<boolean>;
   /**
@@ -95,30 +100,18 @@ export interface RecordAccess {
   changeOf(event: { type: string; subjectType: string; payload: unknown }): RecordChange | null;
   /** Whether `create` can make records of the object (it has a writer: core's commands, a plugin object's `writer`). */
   creatable(object: string): boolean;
-}
-
-/** Records written in a running transaction (subscribers, jobs, queues): through each object's own command. */
-export interface RecordWrites {
+  /** Whether records of `object` can be created or changed through `objects.create` / `objects.update` (a writer that does it). */
+  writable(object: string, action: WriteAction): boolean;
   /**
-   * Creates a record of `object` from its fields declared `write` — a task, a deal, a ticket, a plugin's object with
-   * a `writer` — through the object's own command in this transaction: its validation (BAD_USER_INPUT with the field),
-   * references, role checks and events. BAD_USER_INPUT when the object cannot be created this way.
+   * The field of `object` that a written value named `name` sets (a declared field, a custom field, a custom relation
+   * by its name): BAD_USER_INPUT naming `at` when `action` may not set it, and with `permissions` (a role's) FORBIDDEN
+   * when that role may not write it. For checking writes ahead (a workflow's definition when published).
    */
-  create(object: string, input: Record<string, unknown>): Promise<{ id: string }>;
+  writableField(object: string, name: string, action: WriteAction, at: string, permissions?: Permissions | null): ResolvedField;
 }
 
-/** `RecordAccess` with writes bound to a transaction: what subscriber, job and queue contexts carry as `objects`. */
-export type RecordObjects = RecordAccess & RecordWrites;
-
-/** Writes of `access`'s objects in the transaction of `scope` (the host's raw scope: the writer emits its own events). */
-export function recordWrites(access: RecordAccess, scope: Pick<CommandScope, 'tx' | 'emit' | 'session'>): RecordWrites {
-  return {
-    async create(object, input) {
-      const writer = access.catalog.has(object) ? writerOf(access.catalog.get(object)) : null;
-      if (!writer?.create) throw badInput(`object: records of ${object} cannot be created here`, 'object');
-      return writer.create({ ...scope, personalData: [] }, input);
-    },
-  };
+interface RawReader {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
 const CREATED = new Set(['created', 'opened', 'logged', 'recorded', 'responded']);
@@ -150,10 +143,6 @@ function recordJson(object: ResolvedObject, row: Record<string, unknown>): Recor
 
 /** A time as a custom date field's stored text compares with it: `YYYY-MM-DD` (a date: its UTC day), or the ISO instant. */
 const storedTime = (field: ResolvedField, time: Date) => (field.kind === 'date' ? time.toISOString().slice(0, 10) : time.toISOString());
-
-interface RawReader {
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-}
 
 function delegate(db: Reader, model: string) {
   const found = (db as Record<string, unknown>)[delegateName(model)] as
@@ -202,12 +191,26 @@ async function customDateRange(
   );
 }
 
+/** A date column in `(after, until]` after `cursor` (ordered by the column and id), as a Prisma `where`. */
+function columnRange(column: string, range: { after?: Date; until?: Date; cursor?: { id: string; value: Date } | null }) {
+  const { after, until, cursor } = range;
+  const within = { [column]: { not: null, ...(after ? { gt: after } : {}), ...(until ? { lte: until } : {}) } };
+  return cursor ? { AND: [within, { OR: [{ [column]: { gt: cursor.value } }, { [column]: cursor.value, id: { gt: cursor.id } }] }] } : within;
+}
+
 /** Access over the built-in declarations `base`, with one workspace's definitions added when given. */
 function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string; definitions: WorkspaceDefinitions } | null): RecordAccess {
   const catalog = new ObjectCatalog(workspace ? workspaceDeclarations(base, workspace.definitions) : base);
   const filterContext = coreFilterContext(catalog);
   const objectOf = (name: string) => catalog.get(name);
   const where = (model: string, id: string, trashed: boolean) => (trashed && isTrashable(model) ? { id, ...includingTrashed } : { id });
+  /** With the workspace's definitions: the records matching `filter`, by the read engine's SQL compiler. */
+  const matchingIds = async (db: Reader, name: string, filter: FilterNode, options: { ids?: readonly string[]; trashed?: boolean; limit?: number }) => {
+    const { text, values } = matchingRecordsSql(catalog, objectOf(name), filter, { workspaceId: workspace!.id, ...options });
+    return (await (db as RawReader).$queryRawUnsafe<{ id: string }[]>(text, ...values)).map((row) => row.id);
+  };
+  /** A custom object's rows are its own in the table custom objects share. */
+  const ownRows = (object: ResolvedObject) => (object.sharedTable ? { [object.sharedTable.column]: object.sharedTable.value } : {});
 
   const access: RecordAccess = {
     catalog,
@@ -215,15 +218,17 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
       accessOver(base, { id: workspaceId, definitions: await loadWorkspaceDefinitions(db as Parameters<typeof loadWorkspaceDefinitions>[0], workspaceId) }),
     parseFilter(object, raw, path) {
       const filter = parseFilter(objectOf(object), raw, filterContext, path);
+      if (workspace) return filter; // compiled to SQL by the read engine's compiler, custom fields included
       try {
         prismaWhere(filter);
       } catch (error) {
-        // A custom field's value: only the read engine compares those (typed, in JSON).
-        throw badInput(`${path}: ${error instanceof Error ? error.message.split(':')[0] : 'not evaluable'}: a condition cannot test a custom field yet`, path);
+        // A custom field's value: only the read engine compares those (typed, in JSON), through `inWorkspace`.
+        throw badInput(`${path}: ${error instanceof Error ? error.message.split(':')[0] : 'not evaluable'}: test custom fields through objects.inWorkspace`, path);
       }
       return filter;
     },
     async matches(db, object, id, filter, options = {}) {
+      if (workspace) return (await matchingIds(db, object, filter, { ids: [id], trashed: options.trashed })).length > 0;
       const model = objectOf(object).model;
       return (await delegate(db, model).count({ where: { ...where(model, id, options.trashed ?? false), AND: [prismaWhere(filter)] } })) > 0;
     },
@@ -235,20 +240,22 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
       const trashed = options.trashed ?? false;
       const found = new Map<string, RecordJson>();
       if (!ids.length) return found;
-      const idWhere = ids.length === 1 ? { id: ids[0] } : { id: { in: [...ids] } };
+      const idWhere = { ...(ids.length === 1 ? { id: ids[0] } : { id: { in: [...ids] } }), ...ownRows(object) };
       const rows = await delegate(db, object.model).findMany({ where: trashed && isTrashable(object.model) ? { ...idWhere, ...includingTrashed } : idWhere });
       for (const row of rows) found.set(String(row.id), recordJson(object, row));
       // Each to-one relation: one statement for the related rows of every record.
       for (const relationName of options.relations ?? []) {
         const relation = object.relations.get(relationName);
         if (!relation || relation.kind !== 'toOne' || relation.keyOnTarget) continue;
-        const column = object.fields.get(relation.key)?.column ?? relation.key;
-        const keys = [...new Set(rows.map((row) => row[column]).filter((key): key is string => typeof key === 'string'))];
+        // The key is a column, or a relation field's id in the `customFields` JSON.
+        const keyField = object.fields.get(relation.key);
+        const keyOf = (row: Record<string, unknown>) => (keyField ? valueOf(keyField, row) : row[relation.key]);
+        const keys = [...new Set(rows.map(keyOf).filter((key): key is string => typeof key === 'string'))];
         const target = catalog.target(relation);
-        const related = keys.length ? await delegate(db, target.model).findMany({ where: { id: { in: keys } } }) : [];
+        const related = keys.length ? await delegate(db, target.model).findMany({ where: { id: { in: keys }, ...ownRows(target) } }) : [];
         const byId = new Map(related.map((row) => [String(row.id), recordJson(target, row)]));
         for (const row of rows) {
-          const key = row[column];
+          const key = keyOf(row);
           found.get(String(row.id))![relationName] = typeof key === 'string' ? (byId.get(key) ?? null) : null;
         }
       }
@@ -266,40 +273,50 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
         for (const field of columns) out[field.name] = jsonValue(valueOf(field, row));
         return out;
       };
+      // With the workspace's definitions the filter is the read engine's SQL (custom fields); else core's Prisma `where`.
+      const sqlFilter = workspace && options.filter ? options.filter : null;
       const and: unknown[] = [];
-      if (options.filter) and.push(prismaWhere(options.filter));
+      if (options.filter && !sqlFilter) and.push(prismaWhere(options.filter));
       if (options.ids) and.push({ id: { in: [...options.ids] } });
-      if (object.sharedTable) and.push({ [object.sharedTable.column]: object.sharedTable.value });
+      if (object.sharedTable) and.push(ownRows(object));
       const select = Object.fromEntries([['id', true], ...columns.map((field) => [field.stored?.json ?? field.column, true])]);
       const rangeField = options.range ? object.fields.get(options.range.field) : undefined;
       if (options.range && !rangeField) throw new Error(`${name} has no field ${options.range.field}`);
-      if (options.range && rangeField?.stored) {
-        if (!workspace) throw new Error(`${name}.${rangeField.name} is a custom field: select through objects.inWorkspace`);
-        return customDateSelect(rangeField, options.range);
-      }
+      if (options.range && rangeField?.stored && !workspace) throw new Error(`${name}.${rangeField.name} is a custom field: select through objects.inWorkspace`);
+      if (options.range && (rangeField!.stored || sqlFilter)) return pagedRange(rangeField!, options.range);
+      if (sqlFilter) and.push({ id: { in: await matchingIds(db, name, sqlFilter, { ids: options.ids, limit: options.limit }) } });
       let orderBy: unknown = [{ id: 'asc' }];
       if (options.range && rangeField) {
-        const column = rangeField.column;
-        const { after, until, cursor } = options.range;
-        and.push({ [column]: { not: null, ...(after ? { gt: after } : {}), ...(until ? { lte: until } : {}) } });
-        if (cursor) and.push({ OR: [{ [column]: { gt: cursor.value } }, { [column]: cursor.value, id: { gt: cursor.id } }] });
-        orderBy = [{ [column]: 'asc' }, { id: 'asc' }];
+        and.push(columnRange(rangeField.column, options.range));
+        orderBy = [{ [rangeField.column]: 'asc' }, { id: 'asc' }];
       }
       const rows = await delegate(db, object.model).findMany({ where: and.length ? { AND: and } : {}, orderBy, take: options.limit, select });
       return rows.map(shape);
 
       /**
-       * Pages of the range in the field's order; with a filter or ids, each page's records that match (one more
-       * statement), until `limit` match or the range ends: the last record returned is a true cursor.
+       * Pages of the range in the field's order (a custom field's by its own SQL); with a filter or ids, each page's
+       * records that match (one or two more statements), until `limit` match or the range ends: the last record
+       * returned is a true cursor.
        */
-      async function customDateSelect(field: ResolvedField, range: NonNullable<typeof options.range>): Promise<RecordJson[]> {
+      async function pagedRange(field: ResolvedField, range: NonNullable<typeof options.range>): Promise<RecordJson[]> {
         const found: RecordJson[] = [];
         let cursor = range.cursor ?? null;
         for (;;) {
           const want = options.limit - found.length;
-          const page = await customDateRange(db as RawReader, workspace!.id, object, field, { ...range, cursor }, want);
+          const page = field.stored
+            ? await customDateRange(db as RawReader, workspace!.id, object, field, { ...range, cursor }, want)
+            : (
+                await delegate(db, object.model).findMany({
+                  where: { AND: [...and, columnRange(field.column, { ...range, cursor })] },
+                  orderBy: [{ [field.column]: 'asc' }, { id: 'asc' }],
+                  take: want,
+                  select: { id: true, [field.column]: true },
+                })
+              ).map((row) => ({ id: String(row.id), value: row[field.column] as Date | string }));
           if (!page.length) return found;
-          const rows = await delegate(db, object.model).findMany({ where: { AND: [...and, { id: { in: page.map((r) => r.id) } }] }, select });
+          const matching = sqlFilter ? new Set(await matchingIds(db, name, sqlFilter, { ids: page.map((r) => r.id) })) : null;
+          const ids = page.map((r) => r.id).filter((id) => !matching || matching.has(id));
+          const rows = ids.length ? await delegate(db, object.model).findMany({ where: { AND: [...and, { id: { in: ids } }] }, select }) : [];
           const byId = new Map(rows.map((row) => [String(row.id), row]));
           for (const { id } of page) {
             const row = byId.get(id);
@@ -321,7 +338,9 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
       if (changes || action === 'updated') return { object: event.subjectType, change: 'updated', changes: changes ?? {} };
       return null;
     },
-    creatable: (object) => catalog.has(object) && Boolean(writerOf(catalog.get(object))?.create),
+    creatable: (object) => access.writable(object, 'create'),
+    writable: (object, action) => catalog.has(object) && Boolean(writerOf(catalog.get(object))?.[action]),
+    writableField: (object, name, action, at, permissions) => fieldToWrite(objectOf(object), name, action, at, permissions).field,
   };
   return access;
 }

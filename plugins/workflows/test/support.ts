@@ -2,8 +2,10 @@
 // enable a workflow and wait for its runs.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
+import competitorFeedback from '@crm/plugin-competitor-feedback';
+import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { expect } from 'vitest';
+import { testTransport, workflowsPlugin } from '../src/index.js';
 
 export interface Received {
   headers: http.IncomingHttpHeaders;
@@ -104,4 +106,19 @@ export async function finishedRuns(
     },
     timeoutMs,
   );
+}
+
+/** A gateway with the plugin (short leases, quick polls) and competitor-feedback; the first workspace's ADMIN client and a second workspace's. */
+export async function startTwoWorkspaces(otherName: string): Promise<{ kit: PluginTestGateway; admin: TestClient; other: TestClient }> {
+  const kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback] });
+  return { kit, admin: kit.workspace.client, other: (await kit.createWorkspace(otherName)).client };
+}
+
+/** Defines the custom object `Contract` in the client's workspace, with these custom fields (`defineCustomField` inputs). */
+export async function defineContract(client: TestClient, fields: Record<string, Record<string, unknown>>): Promise<string> {
+  const id = (await client.query(`mutation { defineCustomObject(input: { name: "Contract", label: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject.id as string;
+  for (const [name, field] of Object.entries(fields)) {
+    await client.query(`mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`, { i: { customObjectId: id, name, ...field } });
+  }
+  return id;
 }

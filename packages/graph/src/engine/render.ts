@@ -60,6 +60,9 @@ export function deferrable(context: RenderContext, build: () => string): string 
   }
 }
 
+/** The key under which a JSON object the engine builds carries a value no response key asks for (a page's row id). */
+const ROW_ID = '#id';
+
 /** One response key of an object the engine builds, with its SQL value. */
 type Entry = readonly [key: string, sql: string];
 
@@ -108,17 +111,18 @@ export function scalarSql(field: ResolvedField, value: string): string {
 /**
  * The object of `entries` being rendered under `context.shape`: a tuple (`json_build_array` of the values, named by
  * the gateway from `shape.keys`: no key strings per row), or, when graphql executes over the answer and needs the
- * marks, a JSON object.
+ * marks, a JSON object. `hidden`: a value no response key names, after the tuple's values or under `#id`.
  */
-function buildObject(context: RenderContext, entries: readonly Entry[]): string {
+function buildObject(context: RenderContext, entries: readonly Entry[], hidden?: string): string {
   // Both functions take at most 100 arguments; a wider selection is left to Pothos.
+  const values = entries.length + (hidden === undefined ? 0 : 1);
   if (context.marked) {
-    if (entries.length > 50) decline('selection too wide');
-    return jsonObject(entries);
+    if (values > 50) decline('selection too wide');
+    return jsonObject(hidden === undefined ? entries : [...entries, [ROW_ID, hidden]]);
   }
-  if (entries.length > 100) decline('selection too wide');
+  if (values > 100) decline('selection too wide');
   context.shape.keys = entries.map(([key]) => key);
-  return `json_build_array(${entries.map(([, sql]) => sql).join(', ')})`;
+  return `json_build_array(${[...entries.map(([, sql]) => sql), ...(hidden === undefined ? [] : [hidden])].join(', ')})`;
 }
 
 function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObject {
@@ -245,15 +249,25 @@ export function pageSize(context: RenderContext, first: unknown): number {
  * costs no extra statement.
  */
 export function connectionSql(context: RenderContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], source: ConnectionSource): string {
-  const a = context.nextAlias();
   const { first, object } = source;
   const countWhere = source.countWhere ?? source.where;
-  const selected = collectFields(connection, subSelections(nodes), context);
-  // Without `pageInfo` the page needs no row numbers (`first + 1` rows, `hasNextPage`, the bounds): its edges are an
-  // array of the first rows in order (`ARRAY(SELECT … ORDER BY … LIMIT first)` keeps the order), with no window and no
-  // grouping. A nested connection (the last 5 activities of each customer) is mostly this.
-  const numbered = [...selected.values()].some(([node]) => node!.name.value === 'pageInfo');
-  const part = (name: string, fieldNodes: readonly FieldNode[]): string => {
+  const selected = [...collectFields(connection, subSelections(nodes), context)];
+  const fields = connection.getFields();
+  /** The page's rows in order, each as `element` (`limit` of them), in one array: `ARRAY(…)` keeps the order. */
+  const rowsSql = (a: string, element: string, limit: number): string =>
+    `ARRAY(SELECT ${element} FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit})`;
+  // With `pageInfo`, the page (`first + 1` rows: one more says `hasNextPage`) is one array, `p.page`, computed once
+  // (`OFFSET 0` keeps PostgreSQL from inlining it where it is read). Its elements are the first `edges` selected, each
+  // carrying its row's id (the cursors' source) after its values, or under `#id` in a JSON object; with no `edges`, the
+  // rows' ids. No window, no grouping, no aggregate sorting the rows: a page is a LIMIT over an index.
+  const paged = selected.some(([, [node]]) => node!.name.value === 'pageInfo');
+  const pageEdges = paged ? selected.find(([, [node]]) => node!.name.value === 'edges')?.[0] : undefined;
+  const pageAlias = context.nextAlias();
+  const pageSource = context.nextAlias();
+  const p = `${pageSource}.page`;
+  let pageElement = column(pageAlias, 'id');
+  const idOf = (element: string) => (pageEdges === undefined ? element : context.marked ? `(${element})->>${literal(ROW_ID)}` : `(${element})->>-1`);
+  const part = (key: string, name: string, fieldNodes: readonly FieldNode[]): string => {
     if (name === '__typename') return literal(connection.name);
     if (name === 'totalCount') {
       const c = context.nextAlias();
@@ -261,43 +275,41 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
     }
     if (name === 'aggregate') {
       const c = context.nextAlias();
-      const type = objectTypeOf(connection.getFields().aggregate!)!;
+      const type = objectTypeOf(fields.aggregate!)!;
       const selection = selectionOfAggregate(object, type, fieldNodes, context, context.canRead);
       return `(SELECT ${aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, c))} FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`;
     }
     if (name === 'edges') {
-      const edge = objectTypeOf(connection.getFields().edges!)!;
+      const edge = objectTypeOf(fields.edges!)!;
       context.shape.list = true;
-      if (!numbered) {
-        const edges = edgeSql(context, edge, a, fieldNodes);
-        return `array_to_json(ARRAY(SELECT ${edges} FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${first}))`;
+      if (key === pageEdges) {
+        pageElement = edgeSql(context, edge, pageAlias, fieldNodes, column(pageAlias, 'id'));
+        return `array_to_json(${p}[1:${first}])`;
       }
-      return `coalesce(json_agg(${edgeSql(context, edge, a, fieldNodes)} ORDER BY ${a}.__n) FILTER (WHERE ${a}.__n <= ${first}), '[]'::json)`;
+      const a = context.nextAlias();
+      return `array_to_json(${rowsSql(a, edgeSql(context, edge, a, fieldNodes), first)})`;
     }
     if (name !== 'pageInfo') decline(`${connection.name}.${name} is not compiled`);
-    const pageInfo = objectTypeOf(connection.getFields().pageInfo!)!;
+    const pageInfo = objectTypeOf(fields.pageInfo!)!;
     const info = marks(context, pageInfo.name);
     for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
       const infoName = infoNodes[0]!.name.value;
       if (infoName === '__typename') info.push([infoKey, literal(pageInfo.name)]);
-      else if (infoName === 'hasNextPage') info.push([infoKey, `count(*) > ${first}`]);
+      else if (infoName === 'hasNextPage') info.push([infoKey, `cardinality(${p}) > ${first}`]);
       else if (infoName === 'hasPreviousPage') info.push([infoKey, source.hasPreviousPage ? 'true' : 'false']);
-      // The first and last row's ids (cursors once formatted), taken once, not for every row of the page.
-      else if (infoName === 'startCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'min', first)))]);
-      else if (infoName === 'endCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, boundIdSql(a, 'max', first)))]);
+      // The first and last row's ids (cursors once formatted); null on an empty page.
+      else if (infoName === 'startCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, idOf(`${p}[1]`)))]);
+      else if (infoName === 'endCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, idOf(`${p}[least(cardinality(${p}), ${first})]`)))]);
       else decline(`PageInfo.${infoName}`);
     }
     return buildObject(context, info);
   };
   const parts = marks(context, connection.name);
   for (const [key, fieldNodes] of selected) {
-    parts.push([key, within(context, key, () => part(fieldNodes[0]!.name.value, fieldNodes))]);
+    parts.push([key, within(context, key, () => part(key, fieldNodes[0]!.name.value, fieldNodes))]);
   }
-  if (!numbered) return buildObject(context, parts);
-  const order = orderSql(context, object, source.order, a);
-  const rows = `SELECT ${a}.*, row_number() OVER (ORDER BY ${order}) AS __n FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${order} LIMIT ${first + 1}`;
-  // GROUP BY (): one row even when no field aggregates (a selection of `totalCount` alone) and there are no rows.
-  return `(SELECT ${buildObject(context, parts)} FROM (${rows}) ${a} GROUP BY ())`;
+  if (!paged) return buildObject(context, parts);
+  return `(SELECT ${buildObject(context, parts)} FROM (SELECT ${rowsSql(pageAlias, pageElement, first + 1)} AS page OFFSET 0) ${pageSource})`;
 }
 
 /**
@@ -364,12 +376,11 @@ export function groupListSql(context: RenderContext, group: GraphQLObjectType, n
   return `array_to_json(ARRAY(SELECT ${buildObject(context, parts)} ${rows.tail}))`;
 }
 
-/** The id of the page's first (`min`) or last (`max`) row (its cursor, once formatted); null on an empty page. */
-function boundIdSql(alias: string, bound: 'min' | 'max', first: number): string {
-  return `(array_agg(${alias}."id" ORDER BY ${alias}.__n ${bound === 'min' ? 'ASC' : 'DESC'}) FILTER (WHERE ${alias}.__n <= ${first}))[1]`;
-}
-
-function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
+/**
+ * One edge of a connection on the row aliased `alias`. `rowId`: the row's id rides along, hidden (after the tuple's
+ * values, or under `#id` in a JSON object), for the page's cursors (`connectionSql`).
+ */
+function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, nodes: readonly FieldNode[], rowId?: string): string {
   const parts = marks(context, edge.name);
   for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
@@ -378,5 +389,5 @@ function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string,
     else if (name === 'node') parts.push([key, within(context, key, () => objectSql(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes))]);
     else decline(`${edge.name}.${name} is not compiled`);
   }
-  return buildObject(context, parts);
+  return buildObject(context, parts, rowId);
 }

@@ -44,6 +44,10 @@ export function registerRecordImport(builder: Builder, objects: DeclaredObjects)
       if (typeof (value as File | null)?.stream !== 'function') throw badInput('Send the file as a multipart request (GraphQL multipart request spec)');
       return value as File;
     },
+    // A file is never written in the document: only a variable the multipart request maps a file to.
+    parseLiteral: () => {
+      throw badInput('Send the file as a multipart request (GraphQL multipart request spec): an Upload is a variable, never a literal');
+    },
   });
   const ImportObject = builder.enumType('ImportObject', {
     description: 'The objects CSV imports write.',

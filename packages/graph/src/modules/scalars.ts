@@ -1,6 +1,6 @@
 import { formatMoney, isCalendarDay } from '@crm/core';
 import { Prisma } from '@crm/db';
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, type ValueNode, valueFromASTUntyped } from 'graphql';
 import type { Builder } from '../builder.js';
 import { parseDateTime } from './date-time.js';
 import { parseJsonValue } from './json-value.js';
@@ -16,6 +16,23 @@ function parseMoney(value: unknown): string {
 function parseDay(value: unknown): string {
   if (typeof value !== 'string' || !isCalendarDay(value)) throw invalid('Date must be a day that exists, "YYYY-MM-DD"');
   return value;
+}
+
+/**
+ * A JSON literal's value. A variable inside one (`attributes: { note: $note }`) is refused: graphql-jit, which executes
+ * our operations, parses literals once per compiled document, without the request's variables, and would drop the
+ * variable's value silently. Send the whole value as a variable instead. (A `parseLiteral` taking the variables as a
+ * second argument is what graphql-jit warns about on stderr: "Scalar with variable inputs detected".)
+ */
+function parseJsonLiteral(ast: ValueNode): unknown {
+  const stack: ValueNode[] = [ast];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.kind === Kind.VARIABLE) throw invalid(`A JSON literal cannot hold a variable ($${node.name.value}): send the whole JSON value as a variable`);
+    if (node.kind === Kind.LIST) stack.push(...node.values);
+    if (node.kind === Kind.OBJECT) stack.push(...node.fields.map((field) => field.value));
+  }
+  return parseJsonValue(valueFromASTUntyped(ast));
 }
 
 export function registerScalars(builder: Builder) {
@@ -41,5 +58,6 @@ export function registerScalars(builder: Builder) {
     description: 'Any JSON value (as input: at most 32 levels deep and 10,000 values).',
     serialize: (value) => value,
     parseValue: parseJsonValue,
+    parseLiteral: (ast) => parseJsonLiteral(ast),
   });
 }

@@ -3,7 +3,7 @@
 // references (fields, actions, the customer it acts on) and every template path (typed: the trigger's record fields
 // and to-one relations, the event, the outputs of steps that surely ran before). Errors are BAD_USER_INPUT with
 // `extensions.field` naming the path in the input (`definition.steps.1.title`).
-import { type ActionInfo, badInput, coreCommandNames, type RecordAccess } from '@crm/plugin-sdk';
+import { type ActionInfo, badInput, CrmError, type GraphContext, type RecordAccess } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import { definition as documentSchema, type Step, type WorkflowDefinition } from './document.js';
 import { planOf, type Plan } from './plan.js';
@@ -17,9 +17,14 @@ export interface CheckedDefinition {
   triggerKey: string;
 }
 
+/** A key's permissions (`context.permissions`): what its role may write. */
+type Permissions = NonNullable<GraphContext['permissions']>;
+
 export interface DefinitionServices {
   objects: RecordAccess;
   actions: readonly ActionInfo[];
+  /** The publishing key's permissions: steps write as its role, so publishing refuses what it cannot write. */
+  permissions?: Permissions | null;
 }
 
 const DATE_KINDS = new Set(['date', 'datetime']);
@@ -28,12 +33,6 @@ const OPEN_OUTPUTS = new Set(['event', 'outputs']);
 const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
 const fail = (field: string, message: string): never => {
   throw badInput(`${field}: ${message}`, field);
-};
-
-/** The core command that updates records of `object` (`updateCustomer`), if there is one. */
-export const updateCommandOf = (object: string) => {
-  const name = `update${object}`;
-  return (coreCommandNames as readonly string[]).includes(name) ? name : null;
 };
 
 /** The object whose records the trigger hands to the steps (null: schedules, events without one). */
@@ -69,13 +68,30 @@ export function recordRelations(definition: WorkflowDefinition, objects: RecordA
 }
 
 /**
- * The object model a draft is checked (and dry-run) against: a date trigger's, the workspace's own (its custom fields
- * and objects, as the date scan reads them); any other trigger's, the declared objects (those triggers read records
- * and evaluate conditions without the workspace's definitions).
+ * The object model a draft is checked (and dry-run) against: the workspace's own, its custom fields and objects added
+ * to the declared objects (core's and the enabled plugins').
  */
-export async function definitionObjects(objects: RecordAccess, db: object, workspaceId: string, draft: unknown): Promise<RecordAccess> {
-  const trigger = (draft as { trigger?: { kind?: unknown } } | null)?.trigger;
-  return trigger?.kind === 'date' ? objects.inWorkspace(db, workspaceId) : objects;
+export function definitionObjects(objects: RecordAccess, db: object, workspaceId: string): Promise<RecordAccess> {
+  return objects.inWorkspace(db, workspaceId);
+}
+
+/**
+ * Whether a definition (valid with the workspace's definitions) needs them: it names a custom field or object, so its
+ * runs read the workspace's definitions too (two statements where they are used). Decided once, when it is published,
+ * by the same check against the declared objects alone.
+ */
+export function usesWorkspaceModel(definition: WorkflowDefinition, declared: RecordAccess, actions: readonly ActionInfo[]): boolean {
+  try {
+    checkDefinition(definition, { objects: declared, actions });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** FORBIDDEN naming `field` unless the publishing key's role may `action` records of `object`. */
+function requireAction(permissions: Permissions | null | undefined, object: ReturnType<RecordAccess['catalog']['get']>, action: 'create' | 'update', field: string) {
+  if (permissions && !permissions.can(object, action)) throw new CrmError('FORBIDDEN', `${field}: the role cannot ${action} ${object.name} records`, field);
 }
 
 function validTimeZone(timeZone: string): boolean {
@@ -190,10 +206,9 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     }
   };
 
-  const settable = (target: NonNullable<typeof declared>, fieldsAt: string, values: Record<string, unknown>) => {
-    for (const field of Object.keys(values)) {
-      if (!target.fields.has(field) || ['id', 'createdAt', 'updatedAt'].includes(field)) fail(`${fieldsAt}.${field}`, `${target.name} has no field ${field} to set`);
-    }
+  // Only what the object's writer takes, and (steps write as the publishing key's role) what that role may write.
+  const settable = (target: NonNullable<typeof declared>, action: 'create' | 'update', stepAt: string, values: Record<string, unknown>) => {
+    for (const field of Object.keys(values)) objects.writableField(target.name, field, action, `${stepAt}.values.${field}`, services.permissions);
   };
 
   for (const { step, earlier, path, inLoop } of plan.steps.values()) {
@@ -231,22 +246,20 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
           }
           target = objects.catalog.target(relation!);
         }
-        if (!updateCommandOf(target.name)) fail(`${stepAt}.${step.relation ? 'relation' : 'kind'}`, `records of ${target.name} cannot be updated by a workflow`);
-        settable(target, `${stepAt}.values`, step.values);
+        const at = `${stepAt}.${step.relation ? 'relation' : 'kind'}`;
+        if (!objects.writable(target.name, 'update')) fail(at, `records of ${target.name} cannot be updated by a workflow`);
+        requireAction(services.permissions, target, 'update', at);
+        settable(target, 'update', stepAt, step.values);
         break;
       }
       case 'createRecord': {
-        if (!objects.catalog.has(step.object) || !objects.creatable(step.object)) {
-          const creatable = [...objects.catalog.objects].filter((o) => objects.creatable(o.name)).map((o) => o.name);
+        if (!objects.writable(step.object, 'create')) {
+          const creatable = [...objects.catalog.objects].filter((o) => objects.writable(o.name, 'create')).map((o) => o.name);
           fail(`${stepAt}.object`, `records of ${step.object} cannot be created by a workflow (these can: ${creatable.join(', ')})`);
         }
         const target = objects.catalog.get(step.object);
-        for (const field of Object.keys(step.values)) {
-          const declaredField = target.fields.get(field);
-          if (!declaredField || !(declaredField.write === true || declaredField.write === 'create')) {
-            fail(`${stepAt}.values.${field}`, `${step.object} has no field ${field} to set when creating`);
-          }
-        }
+        requireAction(services.permissions, target, 'create', `${stepAt}.object`);
+        settable(target, 'create', stepAt, step.values);
         break;
       }
       case 'addTag':

@@ -2,7 +2,7 @@
 // completely), enable or disable. Each mutation is one transaction through `plugin.run`.
 import { randomBytes } from 'node:crypto';
 import { badInput, type Builder, type Models, notFound, parseInput, type PluginCommandScope, Prisma, rowId, z } from '@crm/plugin-sdk';
-import { checkDefinition, definitionObjects } from '../definition/validate.js';
+import { checkDefinition, definitionObjects, usesWorkspaceModel } from '../definition/validate.js';
 import type { WorkflowEvent } from '../events.js';
 import type { WorkflowSettings } from '../settings.js';
 import { scannedUntilOf } from '../triggers/date-field.js';
@@ -90,8 +90,9 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const current = await workflowIn(scope, String(input.id));
-          const objects = await definitionObjects(plugin.objects, scope.tx, scope.session.workspaceId, current.draft);
-          const checked = checkDefinition(current.draft, { objects, actions: plugin.actions });
+          const objects = await definitionObjects(plugin.objects, scope.tx, scope.session.workspaceId);
+          // Its steps write as the publishing key's role: publishing refuses what that role cannot write.
+          const checked = checkDefinition(current.draft, { objects, actions: plugin.actions, permissions: context.permissions });
           // One publisher at a time per workflow: version numbers stay a sequence.
           await scope.lock(`publish:${current.id}`);
           const last = await scope.tx.workflowVersion.findFirst({ where: { workflowId: current.id }, orderBy: { number: 'desc' }, select: { number: true } });
@@ -102,6 +103,9 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
               number: (last?.number ?? 0) + 1,
               definition: checked.definition as object,
               triggerKey: checked.triggerKey,
+              workspaceModel: usesWorkspaceModel(checked.definition, plugin.objects, plugin.actions),
+              actingRole: scope.session.role,
+              actingRoleId: scope.session.customRole?.id ?? null,
             },
           });
           const workflow = await scope.tx.workflow.update({

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, type Builder, conflict, type Models, notFound, rowId } from '@crm/plugin-sdk';
 import { recordRelations, triggerObject } from '../definition/validate.js';
+import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
 import { startRun, startRuns } from '../runs/start-run.js';
@@ -96,7 +97,8 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
         plugin.run(context, 'run', async (scope) => {
           const { workflow, version, definition, object } = await runnableOnRecords(scope, String(input.id));
           const recordId = rowId(String(input.recordId), object, 'recordId');
-          const record = await plugin.objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, plugin.objects) });
+          const objects = await versionObjects(plugin.objects, scope.tx, scope.session.workspaceId, version);
+          const record = await objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, objects) });
           if (!record) throw notFound(object, 'recordId');
           const runId = await startRun(scope.tx, scope.session.workspaceId, {
             workflowId: workflow.id,
@@ -145,15 +147,17 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           if ((input.ids == null) === (input.filter == null)) throw badInput('ids: give ids or a filter (one of them)', 'ids');
           if (input.ids && input.ids.length > MAX_SELECTION) throw badInput(`ids: at most ${MAX_SELECTION} records`, 'ids');
           const ids = input.ids ? [...new Set(input.ids.map((id, i) => rowId(String(id), object, `ids.${i}`)))] : undefined;
-          const filter = input.filter == null ? undefined : plugin.objects.parseFilter(object, input.filter, 'filter');
-          const selected = await plugin.objects.select(scope.tx, object, { ids, filter, limit: MAX_SELECTION + 1 });
+          // The selection's filter may test the workspace's custom fields (compiled by the read engine's compiler).
+          const objects = await plugin.objects.inWorkspace(scope.tx, scope.session.workspaceId);
+          const filter = input.filter == null ? undefined : objects.parseFilter(object, input.filter, 'filter');
+          const selected = await objects.select(scope.tx, object, { ids, filter, limit: MAX_SELECTION + 1 });
           if (selected.length > MAX_SELECTION) throw badInput(`filter: selects more than ${MAX_SELECTION} records; narrow it`, 'filter');
           const recordIds = selected.map((r) => String(r.id));
           if (ids && recordIds.length < ids.length) {
             const missing = ids.findIndex((id) => !recordIds.includes(id));
             throw notFound(object, `ids.${missing}`);
           }
-          const records = await plugin.objects.readMany(scope.tx, object, recordIds, { relations: recordRelations(definition, plugin.objects) });
+          const records = await objects.readMany(scope.tx, object, recordIds, { relations: recordRelations(definition, objects) });
           const request = randomUUID();
           const runIds = await startRuns(
             scope.tx,

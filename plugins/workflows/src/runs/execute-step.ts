@@ -17,6 +17,7 @@ import { type Chain, completeStep, failStep, newChain, saveChain } from './advan
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
+import { versionObjects } from '../definition/version-objects.js';
 
 const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -232,14 +233,17 @@ async function runStep(
 ): Promise<StepOutcome> {
   const { tx } = scope;
   const now = new Date();
-  const { plan } = await versionOf(tx, run.versionId);
+  const version = await versionOf(tx, run.versionId);
+  const { plan } = version;
   const planned = plan.steps.get(step.stepId)!;
-  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run) : triggerScopeOf(run);
+  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run, chain.rows) : triggerScopeOf(run);
   const recordType = run.recordType;
+  // The version's object model: with the workspace's definitions when it names custom fields or objects.
+  const objects = await versionObjects(scope.objects, tx, scope.workspaceId, version);
   const relationOf = (name: string) => {
-    const declared = recordType && scope.objects.catalog.has(recordType) ? scope.objects.catalog.get(recordType) : null;
+    const declared = recordType && objects.catalog.has(recordType) ? objects.catalog.get(recordType) : null;
     const relation = declared?.relations.get(name);
-    return relation ? { object: scope.objects.catalog.target(relation).name, key: relation.key } : null;
+    return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
   };
   const inputContext = { now, recordType, recordId: run.recordId, relationOf };
   let input = stepInput(planned.step, templates, inputContext);
@@ -256,11 +260,9 @@ async function runStep(
   };
   const matches = async (filter: Record<string, unknown>, at: string) => {
     if (run.recordId === null || !recordType) return false;
-    // A custom object's record (a date trigger on it): its declaration is the workspace's.
-    const objects = scope.objects.catalog.has(recordType) ? scope.objects : await scope.objects.inWorkspace(tx, scope.workspaceId);
     return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
   };
-  const internal = { tx, commands: scope.commands, actions: scope.actions, objects: scope.objects };
+  const internal = { tx, commands: scope.commands, actions: scope.actions, objects, actingAs: version.actingAs };
 
   switch (planned.step.kind) {
     case 'condition': {

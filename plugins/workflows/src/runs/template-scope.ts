@@ -10,9 +10,18 @@ export function triggerScopeOf(run: Pick<Models.WorkflowRun, 'trigger'>): Templa
   return { trigger: { event: trigger.event ?? null, record: trigger.record ?? null }, steps: {} };
 }
 
-export async function templateScopeOf(db: Pick<ScopedTransaction, 'workflowStepRun'>, run: Pick<Models.WorkflowRun, 'id' | 'trigger'>): Promise<TemplateScope> {
+/**
+ * The trigger and the outputs of the run's succeeded steps: those written, and `unsaved` — steps done earlier in this
+ * transaction whose rows are written at its end (a chain's, advance.ts).
+ */
+export async function templateScopeOf(
+  db: Pick<ScopedTransaction, 'workflowStepRun'>,
+  run: Pick<Models.WorkflowRun, 'id' | 'trigger'>,
+  unsaved: readonly { runId: string; stepId: string; output?: unknown }[] = [],
+): Promise<TemplateScope> {
   const done = await db.workflowStepRun.findMany({ where: { runId: run.id, status: 'SUCCEEDED' }, select: { stepId: true, output: true } });
-  return { ...triggerScopeOf(run), steps: Object.fromEntries(done.map((s) => [s.stepId, { output: s.output }])) };
+  const pending = unsaved.filter((row) => row.runId === run.id);
+  return { ...triggerScopeOf(run), steps: Object.fromEntries([...done, ...pending].map((s) => [s.stepId, { output: s.output ?? null }])) };
 }
 
 const reads = new WeakMap<Step, boolean>();

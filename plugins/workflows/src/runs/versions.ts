@@ -1,16 +1,33 @@
 // A published version's definition, parsed and planned once per process (versions never change).
-import type { Models, ScopedTransaction } from '@crm/plugin-sdk';
+import type { ActingRole, Models, ScopedTransaction } from '@crm/plugin-sdk';
 import { definition as documentSchema, type WorkflowDefinition } from '../definition/document.js';
 import { type Plan, planOf } from '../definition/plan.js';
 
-const cache = new Map<string, { definition: WorkflowDefinition; plan: Plan }>();
+/** What a version's runs need of it: its definition, planned; its object model; whose rights its record writes have. */
+export interface CheckedVersion {
+  definition: WorkflowDefinition;
+  plan: Plan;
+  /** It names the workspace's custom fields or objects (definition/version-objects.ts). */
+  workspaceModel: boolean;
+  actingAs: ActingRole;
+}
 
-export function checkedVersion(version: Pick<Models.WorkflowVersion, 'id' | 'definition'>): { definition: WorkflowDefinition; plan: Plan } {
+export type VersionRow = Pick<Models.WorkflowVersion, 'id' | 'definition' | 'workspaceModel' | 'actingRole' | 'actingRoleId'>;
+const versionColumns = { id: true, definition: true, workspaceModel: true, actingRole: true, actingRoleId: true } as const;
+
+const cache = new Map<string, CheckedVersion>();
+
+export function checkedVersion(version: VersionRow): CheckedVersion {
   let found = cache.get(version.id);
   if (!found) {
     // Checked completely when it was published; parsing again only fills the defaults in.
     const definition = documentSchema.parse(version.definition);
-    found = { definition, plan: planOf(definition.steps) };
+    found = {
+      definition,
+      plan: planOf(definition.steps),
+      workspaceModel: version.workspaceModel,
+      actingAs: { role: version.actingRole, customRoleId: version.actingRoleId },
+    };
     if (cache.size > 1000) cache.clear();
     cache.set(version.id, found);
   }
@@ -21,8 +38,8 @@ export function checkedVersion(version: Pick<Models.WorkflowVersion, 'id' | 'def
  * A run's version, planned, by id: read (its definition) only the first time this process meets it, so the steps'
  * reads need not carry the definition along with every claimed step.
  */
-export async function versionOf(tx: ScopedTransaction, versionId: string): Promise<{ definition: WorkflowDefinition; plan: Plan }> {
+export async function versionOf(tx: ScopedTransaction, versionId: string): Promise<CheckedVersion> {
   const cached = cache.get(versionId);
   if (cached) return cached;
-  return checkedVersion(await tx.workflowVersion.findUniqueOrThrow({ where: { id: versionId }, select: { id: true, definition: true } }));
+  return checkedVersion(await tx.workflowVersion.findUniqueOrThrow({ where: { id: versionId }, select: versionColumns }));
 }

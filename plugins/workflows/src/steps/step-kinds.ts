@@ -2,10 +2,9 @@
 // the step's completion commit together: a crash leaves neither, and the retry is safe). Steps with an effect outside
 // (HTTP, email) run between two transactions; after a crash in between they may have happened, so they are retried
 // only when idempotent (an HTTP step sends an idempotency key; an email is not retried).
-import { badInput, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
+import { type ActingRole, badInput, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { StepKind } from '../definition/document.js';
-import { updateCommandOf } from '../definition/validate.js';
 import type { StepInput } from './step-input.js';
 
 export interface InternalStepContext {
@@ -13,6 +12,8 @@ export interface InternalStepContext {
   commands: CoreCommands;
   actions: ActionCaller;
   objects: RecordObjects;
+  /** Whose rights record writes (`updateRecord`, `createRecord`) are bounded by: the publishing key's role. */
+  actingAs: ActingRole;
 }
 
 export interface ExternalStepContext {
@@ -46,12 +47,11 @@ const optional = <T>(value: unknown, as: (v: unknown) => T): T | undefined => (v
 export const internalSteps: Partial<Record<StepKind, (input: StepInput, context: InternalStepContext) => Promise<Output>>> = {
   async updateRecord(input, context) {
     const object = String(input.object ?? '');
-    const command = updateCommandOf(object);
-    if (!command) throw new PermanentStepError(`records of ${object || 'this trigger'} cannot be updated`);
+    if (!context.objects.writable(object, 'update')) throw new PermanentStepError(`records of ${object || 'this trigger'} cannot be updated`);
     if (input.id === null || input.id === undefined) throw new PermanentStepError(`${input.relation ? `${String(input.relation)}: the record has none` : 'id: the run has no record'}`);
     const values = input.values as Record<string, unknown>;
-    const update = context.commands[command as keyof CoreCommands] as (input: unknown) => Promise<{ id: string }>;
-    const row = await update({ id: id(input.id, 'id'), ...values });
+    // Through the object's writer (core's command, a plugin object's writer, a custom object's record command).
+    const row = await context.objects.update(object, id(input.id, 'id'), values, { as: context.actingAs });
     return { id: row.id, changed: Object.keys(values) };
   },
   async createTask(input, context) {
@@ -66,7 +66,7 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
     return { id: task.id, title: task.title, dueAt: task.dueAt?.toISOString() ?? null };
   },
   async createRecord(input, context) {
-    return context.objects.create(String(input.object), input.values as Record<string, unknown>);
+    return context.objects.create(String(input.object), input.values as Record<string, unknown>, { as: context.actingAs });
   },
   async createDeal(input, context) {
     const deal = await context.commands.createDeal({

@@ -10,7 +10,7 @@ import { type JobContext, type Models, Prisma, type RecordAccess } from '@crm/pl
 import type { DateTrigger, WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
 import { startRuns } from '../runs/start-run.js';
-import { checkedVersion } from '../runs/versions.js';
+import { checkedVersion, type VersionRow } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 import { datePoints } from './date-points.js';
 
@@ -27,7 +27,7 @@ interface ScanCursor {
 }
 
 /** `scannedUntil` for a workflow whose published version or switch just changed: dates from now on fire. */
-export function scannedUntilOf(workflow: Pick<Models.Workflow, 'enabled' | 'scannedUntil'>, version: Pick<Models.WorkflowVersion, 'id' | 'definition'> | null, now = new Date()) {
+export function scannedUntilOf(workflow: Pick<Models.Workflow, 'enabled' | 'scannedUntil'>, version: VersionRow | null, now = new Date()) {
   if (!workflow.enabled || !version || checkedVersion(version).definition.trigger.kind !== 'date') return null;
   return workflow.scannedUntil && workflow.scannedUntil > now ? workflow.scannedUntil : now;
 }
@@ -54,7 +54,7 @@ async function scanDateTriggers({ tx, workspaceId, now, objects: declared }: Job
     }
     const trigger: DateTrigger = definition.trigger;
     const builtIn = declared.catalog.has(trigger.object) && declared.catalog.get(trigger.object).fields.has(trigger.field);
-    const objects = builtIn ? declared : (workspaceObjects ??= await declared.inWorkspace(tx, workspaceId));
+    const objects = builtIn && !version.workspaceModel ? declared : (workspaceObjects ??= await declared.inWorkspace(tx, workspaceId));
     const field = objects.catalog.has(trigger.object) ? objects.catalog.get(trigger.object).fields.get(trigger.field) : undefined;
     // A custom field (or object) archived since publishing: nothing to scan; its window waits for it to come back.
     if (!field) continue;

@@ -7,7 +7,10 @@
 // The host delivers the events that arrive together in one transaction (`context.batch`): what they all need — the
 // workflows listening to any of them, the steps waiting for any of them — is read once, on the first, and the runs
 // they start are written together after the last, in two statements.
-import type { DeliveredEvent, Models, RecordChange, SubscriberContext } from '@crm/plugin-sdk';
+// A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
+// own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
+// the custom object `Contract`, and a condition may test custom fields.
+import type { DeliveredEvent, Models, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
@@ -20,15 +23,32 @@ const STEP_ACTOR = /^plugin:workflows:step:([0-9a-f-]{36})$/;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, change: RecordChange | null): boolean {
+type FieldChange = { from: unknown; to: unknown };
+
+/**
+ * A field's change in an update: by its name, or — a custom field of a core object, whose values change together as
+ * `customFields` (by their stable keys) — its own value in that change.
+ */
+function changeOfField(objects: RecordObjects, change: RecordChange, field: string): FieldChange | null {
+  const direct = change.changes?.[field];
+  if (direct) return direct;
+  const stored = objects.catalog.get(change.object).fields.get(field)?.stored;
+  const values = stored ? change.changes?.[stored.json] : undefined;
+  if (!stored || !values) return null;
+  const valueOf = (side: unknown) => (side && typeof side === 'object' ? ((side as Record<string, unknown>)[stored.key] ?? null) : null);
+  const [from, to] = [valueOf(values.from), valueOf(values.to)];
+  return same(from, to) ? null : { from, to };
+}
+
+function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, change: RecordChange | null, objects: RecordObjects): boolean {
   const t = definition.trigger;
   if (t.kind === 'event') return t.eventType === event.type;
   if (t.kind !== 'record' || !change || change.object !== t.object || change.change !== t.on) return false;
   if (t.on !== 'updated' || !t.fields) return true;
-  const changed = t.fields.filter((field) => change.changes && field in change.changes);
+  const changed = t.fields.map((field) => changeOfField(objects, change, field)).filter((c): c is FieldChange => c !== null);
   if (!changed.length) return false;
   if (t.from === undefined && t.to === undefined) return true;
-  const { from, to } = change.changes![changed[0]!]!;
+  const { from, to } = changed[0]!;
   return (t.from === undefined || same(t.from, from)) && (t.to === undefined || same(t.to, to));
 }
 
@@ -40,6 +60,8 @@ interface BatchLookup {
   versions: Models.WorkflowVersion[];
   /** Runs to start when the batch's last event is handled, with how to read their trigger's record. */
   starts: { start: RunStart; record: RecordToRead | null }[];
+  /** The workspace's own object model, read once for the batch when a version needs it. */
+  workspaceObjects?: Promise<RecordObjects>;
 }
 
 /** A trigger's record, read for all runs of the batch at once (`readMany`), as of the batch's end. */
@@ -48,18 +70,27 @@ interface RecordToRead {
   id: string;
   relations: readonly string[];
   trashed: boolean;
+  /** Read with the workspace's definitions (a custom object's record, custom values). */
+  objects: RecordObjects;
 }
 
 const lookups = new WeakMap<readonly DeliveredEvent[], Promise<BatchLookup>>();
 
-const triggerKeysOf = (event: DeliveredEvent, change: RecordChange | null) => [`event:${event.type}`, ...(change ? [`record:${change.object}`] : [])];
+/**
+ * The trigger keys an event may set off. A subject the declared objects do not know may be a custom object's
+ * (`Contract`): its key is looked up too, and the workspace's definitions say whether it is a record change.
+ */
+const triggerKeysOf = (event: DeliveredEvent, change: RecordChange | null, objects: RecordObjects) => [
+  `event:${event.type}`,
+  ...(change ? [`record:${change.object}`] : objects.catalog.has(event.subjectType) ? [] : [`record:${event.subjectType}`]),
+];
 
 function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchLookup> {
   let found = lookups.get(context.batch);
   if (!found) {
     found = (async () => {
       const { tx, objects, batch } = context;
-      const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event))))];
+      const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event), objects)))];
       const waitKeys = await waitingFor(tx, batch);
       const workflows = await tx.workflow.findMany({
         where: { enabled: true, publishedVersionId: { not: null }, versions: { some: { triggerKey: { in: keys } } } },
@@ -93,24 +124,29 @@ async function withRecords(context: SubscriberContext<WorkflowSettings>, starts:
   const groups = new Map<string, RecordToRead[]>();
   for (const { record } of starts) {
     if (!record) continue;
-    const key = JSON.stringify([record.object, record.relations, record.trashed]);
+    const key = JSON.stringify([record.object, record.relations, record.trashed, record.objects !== context.objects]);
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   const read = new Map<RecordToRead, Record<string, unknown> | null>();
   for (const group of groups.values()) {
-    const { object, relations, trashed } = group[0]!;
-    const records = await context.objects.readMany(context.tx, object, [...new Set(group.map((r) => r.id))], { relations, trashed });
+    const { object, relations, trashed, objects } = group[0]!;
+    const records = await objects.readMany(context.tx, object, [...new Set(group.map((r) => r.id))], { relations, trashed });
     for (const record of group) read.set(record, records.get(record.id) ?? null);
   }
   return starts.map(({ start, record }) => ({ ...start, trigger: { ...start.trigger, record: record ? (read.get(record) ?? null) : null } }));
 }
 
 async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>, lookup: BatchLookup): Promise<void> {
-  const { tx, objects, settings } = context;
-  const change = objects.changeOf(event);
-  const keys = triggerKeysOf(event, change);
-  // The trigger itself first: a step's tag change (`customer.updated`) under a "customer created" workflow reads no step.
-  const versions = lookup.versions.filter((version) => keys.includes(version.triggerKey) && triggerMatches(checkedVersion(version).definition, event, change));
+  const { tx, settings } = context;
+  const keys = triggerKeysOf(event, context.objects.changeOf(event), context.objects);
+  // The trigger itself first (with the version's object model): a step's tag change (`customer.updated`) under a
+  // "customer created" workflow reads no step.
+  const versions: { version: Models.WorkflowVersion; objects: RecordObjects }[] = [];
+  for (const version of lookup.versions) {
+    if (!keys.includes(version.triggerKey)) continue;
+    const objects = version.workspaceModel ? await (lookup.workspaceObjects ??= context.objects.inWorkspace(tx, event.workspaceId)) : context.objects;
+    if (triggerMatches(checkedVersion(version).definition, event, objects.changeOf(event), objects)) versions.push({ version, objects });
+  }
   if (!versions.length) return;
 
   // Set off by a workflow's step: which workflow, and how deep the chain already is.
@@ -121,7 +157,7 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
   const depth = parent ? parent.run.depth + 1 : 0;
   if (depth > settings.maxDepth) return;
 
-  for (const version of versions) {
+  for (const { version, objects } of versions) {
     const { definition } = checkedVersion(version);
     if (parent?.run.workflowId === version.workflowId && !definition.options.allowSelfTrigger) continue;
     const object = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? (definition.trigger.object ?? null) : null;
@@ -146,7 +182,7 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
         recordId,
         depth,
       },
-      record: recordId ? { object: object!, id: recordId, relations: recordRelations(definition, objects), trashed: deleted } : null,
+      record: recordId ? { object: object!, id: recordId, relations: recordRelations(definition, objects), trashed: deleted, objects } : null,
     });
   }
 }

@@ -5,7 +5,7 @@ import type { JobContext, Models } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { startRun } from '../runs/start-run.js';
-import { checkedVersion } from '../runs/versions.js';
+import { checkedVersion, type VersionRow } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
 /** The first firing after `after`, or null when the trigger is not a schedule (or never fires again). */
@@ -16,7 +16,7 @@ export function nextFiring(definition: WorkflowDefinition, after: Date): Date | 
 }
 
 /** `nextFireAt` for a workflow whose published version or switch just changed. */
-export function nextFireAtOf(workflow: Pick<Models.Workflow, 'enabled'>, version: Pick<Models.WorkflowVersion, 'id' | 'definition'> | null, now = new Date()): Date | null {
+export function nextFireAtOf(workflow: Pick<Models.Workflow, 'enabled'>, version: VersionRow | null, now = new Date()): Date | null {
   if (!workflow.enabled || !version) return null;
   return nextFiring(checkedVersion(version).definition, now);
 }

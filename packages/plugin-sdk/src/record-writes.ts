@@ -1,0 +1,126 @@
+// Records written by plugin code in a running transaction (subscribers, jobs, queues): a record of any object with a
+// writer — core's, a plugin object's declared `writer`, a workspace's custom object — created or changed through the
+// object's own command, with its validation, references, hooks and events. The host, not the plugin, bounds what is
+// written: only fields the object declares writable (custom values by their names), and, when the plugin says whose
+// rights it acts with (`as`: a built-in role or a custom role of the workspace), only what that role may write.
+import {
+  badInput,
+  type CommandScope,
+  CUSTOM_VALUES_COLUMN,
+  forbidden,
+  grantsWrite,
+  hasRole,
+  Permissions,
+  type RoleGrants,
+  type Session,
+  writerOf,
+} from '@crm/core';
+import type { Role } from '@crm/db';
+import type { RecordAccess } from './record-access.js';
+import { fieldToWrite } from './writable-fields.js';
+
+/** Whose rights a write is bounded by: a built-in role, or a custom role of the workspace (by id). */
+export interface ActingRole {
+  role: Role;
+  customRoleId?: string | null;
+}
+
+export interface RecordWriteOptions {
+  /**
+   * Write with this role's rights (never more than the transaction's own): FORBIDDEN, naming the field, for an object
+   * or field the role may not write; a plugin object's writer also needs the role to hold its plugin permission. A
+   * custom role is read from the workspace when the write runs (its current grants; FORBIDDEN when it is gone).
+   * @default the transaction's own rights (a plugin's background work: ADMIN)
+   */
+  as?: ActingRole;
+}
+
+/** Records written in a running transaction, through each object's own command. */
+export interface RecordWrites {
+  /**
+   * Creates a record of `object` from `values`: fields declared `write: true | 'create'` and the workspace's custom
+   * fields by name (a relation field by its name, the related record's id) — a task, a deal, a ticket, a plugin's
+   * object with a `writer`, a custom object's record (through an access from `inWorkspace`). BAD_USER_INPUT (with the
+   * field) when the object cannot be created this way or a value is refused.
+   */
+  create(object: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
+  /** Changes the record `id` of `object` (fields declared `write: true | 'update'`, custom fields): as `create`. */
+  update(object: string, id: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
+}
+
+/** Record access with writes bound to a transaction: what subscriber, job and queue contexts carry as `objects`. */
+export type RecordObjects = Omit<RecordAccess, 'inWorkspace'> &
+  RecordWrites & {
+    /** This access with the workspace's own definitions (custom fields and objects), its writes in the same transaction. */
+    inWorkspace(db: object, workspaceId: string): Promise<RecordObjects>;
+  };
+
+type Scope = Pick<CommandScope, 'tx' | 'emit' | 'session'> & Partial<Pick<CommandScope, 'permissions'>>;
+
+/** The session and permissions a write runs with when it acts as `role`: null for ADMIN (the transaction's own). */
+async function actingPermissions(scope: Scope, access: RecordAccess, role: ActingRole | undefined): Promise<{ session: Session; permissions: Permissions } | null> {
+  if (!role || (role.role === 'ADMIN' && !role.customRoleId)) return null;
+  if (!hasRole(scope.session, role.role)) throw forbidden(`A write cannot act as ${role.role}: more than its transaction's ${scope.session.role}`);
+  let session: Session = { ...scope.session, role: role.role };
+  if (role.customRoleId) {
+    const found = await (scope.tx as unknown as { customRole: { findUnique(args: object): Promise<{ id: string; name: string; grants: unknown } | null> } }).customRole.findUnique({
+      where: { id: role.customRoleId },
+      select: { id: true, name: true, grants: true },
+    });
+    if (!found) throw forbidden('The role this write acts as was deleted');
+    const grants = found.grants as RoleGrants;
+    session = { ...scope.session, role: grantsWrite(grants) ? 'MEMBER' : 'READ_ONLY', customRole: { id: found.id, name: found.name, grants } };
+  }
+  return { session, permissions: Permissions.of(session, access.catalog) };
+}
+
+/** Writes of `access`'s objects in the transaction of `scope` (the host's raw scope: the writer emits its own events). */
+export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
+  const objectOf = (name: string) => (access.catalog.has(name) ? access.catalog.get(name) : null);
+  const writes: RecordWrites = {
+    async create(name, values, options) {
+      return write(name, 'create', values, options?.as, (writer, acting, input) => writer.create!(acting, input));
+    },
+    async update(name, id, values, options) {
+      return write(name, 'update', values, options?.as, (writer, acting, input) => writer.update!(acting, id, input));
+    },
+  };
+
+  async function write(
+    name: string,
+    action: 'create' | 'update',
+    values: Record<string, unknown>,
+    role: ActingRole | undefined,
+    run: (writer: NonNullable<ReturnType<typeof writerOf>>, scope: CommandScope, input: Record<string, unknown>) => Promise<{ id: string }>,
+  ): Promise<{ id: string }> {
+    const object = objectOf(name);
+    const writer = object ? writerOf(object) : null;
+    if (!object || !writer?.[action]) throw badInput(`object: records of ${name} cannot be ${action === 'create' ? 'created' : 'updated'} here`, 'object');
+    const acting = await actingPermissions(scope, access, role);
+    // Bounded by both the transaction's own permissions (a request's key) and the role it acts as.
+    const bounds = [scope.permissions, acting?.permissions].filter((p): p is Permissions => Boolean(p));
+    for (const permissions of bounds) permissions.require(object, action);
+    // Declared fields as the writer's input takes them; custom values (and custom relations) under `customFields`.
+    const input: Record<string, unknown> = {};
+    const custom: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(values)) {
+      const to = fieldToWrite(object, field, action, field);
+      for (const permissions of bounds) fieldToWrite(object, field, action, field, permissions);
+      if (to.custom) custom[field] = value;
+      else input[field] = value;
+    }
+    if (Object.keys(custom).length) input[CUSTOM_VALUES_COLUMN] = custom;
+    const commandScope: CommandScope = { ...scope, personalData: [], ...(acting ?? {}) };
+    return run(writer, commandScope, input);
+  }
+  return writes;
+}
+
+/** `access` with its writes bound to `scope`: a plugin context's `objects`. */
+export function recordObjects(access: RecordAccess, scope: Scope): RecordObjects {
+  return {
+    ...access,
+    ...recordWrites(access, scope),
+    inWorkspace: async (db, workspaceId) => recordObjects(await access.inWorkspace(db, workspaceId), scope),
+  };
+}
