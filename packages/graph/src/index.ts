@@ -12,7 +12,6 @@ export { declaredRef } from './objects/declared-ref.js';
 export { customFieldsInput } from './objects/custom-field-inputs.js';
 export { takenNamesIn, type CustomFieldStorage } from './modules/custom-fields.js';
 export { customObjectSearchIndexPrefix } from './engine/search-sql.js';
-export { matchingRecordsSql, type MatchingRecordsOptions } from './engine/matching-records.js';
 export { syncCustomObjectSearch } from './modules/custom-object-search.js';
 export { planExport, exportRequestFromText, EXPORT_PAGE_SIZE, type ExportPlan, type ExportRequest, type RunSql } from './export/export-plan.js';
 export { exportText, exportFormats, exportContentType, type ExportFormat } from './export/export-formats.js';

@@ -14,6 +14,7 @@ import {
   coreObjects,
   customValueSql,
   loadWorkspaceDefinitions,
+  matchingRecordsSql,
   parseFilter,
   prismaWhere,
   type ResolvedField,
@@ -22,7 +23,6 @@ import {
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
-import { matchingRecordsSql } from '@crm/graph';
 import { fieldToWrite, type WriteAction } from './writable-fields.js';
 
 /** A JSON value as records are handed to plugins: money as "12.50", times as ISO-8601, ids as row ids. */

@@ -4,7 +4,7 @@ import type { ResolvedObject } from '../declaration.js';
 import type { FilterNode } from '../filter/filter-node.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
 import { column, ident, SqlParams } from './sql-text.js';
-import { permittedRows } from './visible-rows.js';
+import { permittedRows, visibleRows } from './visible-rows.js';
 
 /**
  * A context for compiling filters into one statement of `workspaceId`: its first parameter is the workspace. With
@@ -24,4 +24,31 @@ export function sqlFilterContext(catalog: ObjectCatalog, workspaceId: string, pe
 export function matchingRowsSql(context: SqlFilterContext, object: ResolvedObject, node: FilterNode, alias = 'r'): string {
   const id = column(alias, object.fields.get('id')!.column);
   return `SELECT ${id} FROM ${ident(object.model)} ${alias} WHERE ${permittedRows(context.workspace, object, alias, context.permissions)} AND ${filterSql(context, object, node, alias)}`;
+}
+
+export interface MatchingRecordsOptions {
+  workspaceId: string;
+  /** Only these records (row ids); absent: any of the object's records. */
+  ids?: readonly string[];
+  /** Records in the trash count too. */
+  trashed?: boolean;
+  /** At most this many, by id. */
+  limit?: number;
+}
+
+/**
+ * A whole statement returning `{ id }` (text) of the records of `object` that match `filter`, ordered by id: for code
+ * that evaluates a filter outside a GraphQL operation on given records (the SDK's `objects.matches`, workflow
+ * conditions with a workspace's own definitions). Tenancy and the trash as for every read.
+ */
+export function matchingRecordsSql(catalog: ObjectCatalog, object: ResolvedObject, filter: FilterNode, options: MatchingRecordsOptions): { text: string; values: unknown[] } {
+  const context = sqlFilterContext(catalog, options.workspaceId);
+  const { params } = context;
+  const id = column('r', object.fields.get('id')!.column);
+  const where = [visibleRows(context.workspace, object, 'r', { trashed: options.trashed ?? false })];
+  // One parameter per id: PGlite's adapter sends a one-value array parameter as a bare string.
+  if (options.ids) where.push(options.ids.length ? `${id} = ANY(ARRAY[${options.ids.map((v) => params.add(v, 'uuid')).join(', ')}])` : 'FALSE');
+  where.push(filterSql(context, object, filter, 'r'));
+  const limit = options.limit === undefined ? '' : ` LIMIT ${params.add(options.limit, 'int')}`;
+  return { text: `SELECT ${id}::text AS "id" FROM ${ident(object.model)} r WHERE ${where.join(' AND ')} ORDER BY ${id}${limit}`, values: params.values };
 }
