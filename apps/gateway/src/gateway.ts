@@ -16,6 +16,7 @@ import type { Tracing } from './tracing/tracing.js';
 import { type ExposureOptions, exposureFromEnv } from './exposure.js';
 import { useRequestDeadline } from './request-deadline.js';
 import { type TrustedDocuments, trustedDocumentsFromEnv, useTrustedDocuments } from './trusted-documents.js';
+import { WorkspaceTrustedDocuments } from './trusted-documents-workspace.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { customFieldIndexes } from './custom-fields/field-indexes.js';
@@ -246,7 +247,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(rateLimiter ? [useRateLimit(rateLimiter, metrics?.rateLimitHit)] : []),
       useLiveSessions(guard, (session) => accessOf(session, runner, catalogOf(schema))),
       useRequestDeadline(),
-      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
+      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments, { verifier, documents: new WorkspaceTrustedDocuments(workspaceSchemas) })] : []),
     ],
     exposure: { ...exposureFromEnv(), ...options.exposure },
     workspaceSchemas,
