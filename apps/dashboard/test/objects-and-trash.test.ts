@@ -72,7 +72,7 @@ describe('custom objects on the ADMIN fields page', () => {
   it('renames an object: its list in the navigation and the API follow', async () => {
     await signIn(page, t.url, t.workspace.apiKey);
     await page.goto(`${t.url}/app/#/settings/fields`);
-    await page.locator('.custom-fields-admin .page-head select').selectOption({ label: 'Asset (custom object)' });
+    await page.getByLabel('Object').selectOption({ label: 'Asset (custom object)' });
     const settings = page.getByTestId('object-settings');
     await settings.getByRole('button', { name: 'Rename object' }).click();
     const form = settings.getByRole('form', { name: 'Rename Asset' });
@@ -80,14 +80,14 @@ describe('custom objects on the ADMIN fields page', () => {
     await form.getByLabel('Plural (API list)').fill('devices');
     await form.getByLabel('Object label').fill('Device');
     await form.getByRole('button', { name: 'Save object' }).click();
-    await expect.poll(() => settings.getByRole('heading').textContent()).toBe('Device (custom object)');
+    await expect.poll(() => settings.getByRole('heading').textContent()).toBe('Device settings');
     await expect.poll(navLinks).toContain('Devices');
     expect((await api.query(`{ devices(first: 5) { edges { node { tag } } } }`)).devices.edges).toEqual([{ node: { tag: 'A-1' } }]);
     await expectBothWidths(page, shots, 'custom-object-settings');
   });
 
   it('archives an object and restores it', async () => {
-    await page.locator('.custom-fields-admin .page-head select').selectOption({ label: 'Scratch (custom object)' });
+    await page.getByLabel('Object').selectOption({ label: 'Scratch (custom object)' });
     const settings = page.getByTestId('object-settings');
     await settings.getByRole('button', { name: 'Archive object' }).click();
     await settings.getByRole('button', { name: 'Archive object' }).click();
@@ -101,7 +101,7 @@ describe('custom objects on the ADMIN fields page', () => {
   });
 
   it('lists who uses an object the API refuses to delete, then deletes it anyway', async () => {
-    await page.locator('.custom-fields-admin .page-head select').selectOption({ label: 'Device (custom object)' });
+    await page.getByLabel('Object').selectOption({ label: 'Device (custom object)' });
     const settings = page.getByTestId('object-settings');
     await settings.getByRole('button', { name: 'Delete object' }).click();
     await settings.getByRole('button', { name: 'Delete object' }).click();

@@ -21,9 +21,9 @@ export function ObjectSettings({ object, onChanged, onGone }: { object: CustomOb
 
   return (
     <section className="card object-settings" aria-labelledby="object-settings-title" data-testid="object-settings">
-      <h2 id="object-settings-title">{object.label} (custom object)</h2>
+      <h2 id="object-settings-title">{object.label} settings</h2>
       <p>
-        Type <code>{object.name}</code>, list <code>{object.pluralName}</code>
+        A custom object: type <code>{object.name}</code>, list <code>{object.pluralName}</code>
         {object.description && <span className="muted block">{object.description}</span>}
       </p>
       {mode === 'view' && (
