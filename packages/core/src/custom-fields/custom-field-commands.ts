@@ -221,14 +221,20 @@ export async function archiveCustomField(caller: Caller, raw: unknown, taken: Ta
 }
 
 /**
- * What names the field: the saved segments whose filter reads its values (a filter that no longer parses reads
- * nothing), then each plugin's stored things (`fieldUsage`: workflows).
+ * What names the field, live or archived: the saved segments whose filter reads its values (a filter that no longer
+ * parses reads nothing), then each plugin's stored things (`fieldUsage`: workflows), on core's, custom and plugins'
+ * objects.
  */
 async function fieldUsers(scope: CommandScope, field: CustomFieldDefinition): Promise<FieldUser[]> {
   const { tx } = scope;
   const segments = await tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
   if (!segments.length && !scope.fieldUsage?.length) return [];
-  const catalog = await workspaceCatalog(tx, scope.session.workspaceId);
+  // With the plugins' objects (a workflow's condition on a Competitor field), and the field itself if archived: a
+  // filter naming it parses only with it declared, and it names it all the same.
+  const catalog = await workspaceCatalog(tx, scope.session.workspaceId, {
+    ...(scope.pluginObjects ? { pluginObjects: scope.pluginObjects } : {}),
+    ...(field.archivedAt ? { archivedField: customFieldOf(field) } : {}),
+  });
   const object = isExtensible(field.object) ? field.object : ((await tx.customObjectDefinition.findFirst({ where: { id: field.object }, select: { name: true } }))?.name ?? field.object);
   const others: FieldUser[] = [];
   for (const extension of scope.fieldUsage ?? []) others.push(...(await extension.usersOf(scope, { object, name: field.name, key: field.key }, catalog)));
