@@ -2,10 +2,10 @@
 // usage check parses stored filters against the workspace's catalog with the installed plugins' objects, so a
 // workflow whose condition reads a Competitor custom field is listed in `extensions.usedBy` and holds the delete back
 // unless forced. Another workspace's workflows never hold a field back.
+import { competitorFeedback } from '@crm/plugin-competitor-feedback';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
-import { testTransport, workflowsPlugin } from '@crm/plugin-workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { competitorFeedback } from '../src/index.js';
+import { testTransport, workflowsPlugin } from '../src/index.js';
 
 const DEFINE = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 const DELETE = `mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId usedBy } }`;
