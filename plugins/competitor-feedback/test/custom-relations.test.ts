@@ -52,6 +52,12 @@ describe('relation fields on a plugin object', () => {
     await competitor(a.client, 'Acme Roasters', await customer(a, 'Zed'));
     const sorted = await a.client.query(`{ competitors(first: 10, orderBy: [{ field: ACCOUNT_NAME }, { field: NAME }]) { edges { node { name } } } }`);
     expect(sorted.competitors.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(['Brewtal', 'Acme Roasters', 'Plain Beans']);
+    // A trashed source leaves the reverse connection until restored.
+    const REVERSE = `query ($id: ID!) { customer(id: $id) { competitorsAsAccount(first: 5) { totalCount } } }`;
+    await a.client.query(`mutation ($id: ID!) { deleteCompetitor(input: { id: $id }) { deletedCompetitorId } }`, { id: brewtal });
+    expect((await a.client.query(REVERSE, { id: ada })).customer.competitorsAsAccount.totalCount).toBe(0);
+    await a.client.query(`mutation ($id: ID!) { restoreCompetitor(input: { id: $id }) { competitor { id } } }`, { id: brewtal });
+    expect((await a.client.query(REVERSE, { id: ada })).customer.competitorsAsAccount.totalCount).toBe(1);
   });
 
   it('refuses a link to a customer that does not exist or is another workspace’s (NOT_FOUND naming the field)', async () => {
