@@ -158,6 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     beforeCommit: host ? [host.commitHook] : [],
     personalData: host?.personalData,
     fieldUsage: host?.fieldUsage,
+    pluginObjects: host?.objects,
     // What a commit sets off outlives the request that committed: it runs free of that request's deadline.
     onCommitted: (events) =>
       withoutDeadline(() => {
