@@ -52,7 +52,7 @@ export interface RenderContext extends SelectionContext, SqlFilterContext {
  * `build()`, or null when it declines: the field it compiles is then left to its resolver (the rest of the operation
  * stays one statement). The parameters it added are dropped with it.
  */
-export function deferrable(context: RenderContext, build: () => string): string | null {
+export function deferrable<T>(context: RenderContext, build: () => T): T | null {
   const mark = context.params.values.length;
   const joins = context.joins;
   const joinMark = joins?.length ?? 0;
@@ -95,8 +95,19 @@ export function joinedRow(context: RenderContext, render: () => string): JoinedR
 /** The key under which a JSON object the engine builds carries a value no response key asks for (a page's row id). */
 const ROW_ID = '#id';
 
-/** One response key of an object the engine builds, with its SQL value. */
-type Entry = readonly [key: string, sql: string];
+/**
+ * An object's values spread into the tuple of the object holding it, in place of its own tuple (`ResultShape.spread`):
+ * an edge's node, a nested connection of edges only.
+ */
+interface Spread {
+  readonly spread: readonly string[];
+}
+
+/** One response key of an object the engine builds, with its SQL value (or values, spread). */
+type Entry = readonly [key: string, sql: string | Spread];
+
+/** A JSON object's entry (never spread: a tuple's values are named by position, an object's by key). */
+type KeyedEntry = readonly [key: string, sql: string];
 
 /** The marks of an object the engine builds, when graphql executes over its answer. */
 const marks = (context: RenderContext, typename: string): Entry[] =>
@@ -147,14 +158,33 @@ export function scalarSql(field: ResolvedField, value: string): string {
  */
 function buildObject(context: RenderContext, entries: readonly Entry[], hidden?: string): string {
   // Both functions take at most 100 arguments; a wider selection is left to Pothos.
-  const values = entries.length + (hidden === undefined ? 0 : 1);
   if (context.marked) {
-    if (values > 50) decline('selection too wide');
-    return jsonObject(hidden === undefined ? entries : [...entries, [ROW_ID, hidden]]);
+    if (entries.length + (hidden === undefined ? 0 : 1) > 50) decline('selection too wide');
+    return jsonObject(keyed(hidden === undefined ? entries : [...entries, [ROW_ID, hidden]]));
   }
-  if (values > 100) decline('selection too wide');
+  const values = tupleValues(context, entries);
+  if (hidden !== undefined) values.push(hidden);
+  if (values.length > 100) decline('selection too wide');
+  return `json_build_array(${values.join(', ')})`;
+}
+
+/** The values of `entries` for a tuple (spread ones in place), named under `context.shape`. */
+function tupleValues(context: RenderContext, entries: readonly Entry[]): string[] {
   context.shape.keys = entries.map(([key]) => key);
-  return `json_build_array(${[...entries.map(([, sql]) => sql), ...(hidden === undefined ? [] : [hidden])].join(', ')})`;
+  return entries.flatMap(([, sql]) => (typeof sql === 'string' ? [sql] : sql.spread));
+}
+
+/** The object of `entries` as values for the tuple holding it (a tuple itself when graphql executes over the answer). */
+function spreadObject(context: RenderContext, entries: readonly Entry[]): string | Spread {
+  if (context.marked) return buildObject(context, entries);
+  const spread = tupleValues(context, entries);
+  context.shape.spread = true;
+  return { spread };
+}
+
+/** Entries of a JSON object: spread values only occur in tuples. */
+function keyed(entries: readonly Entry[]): KeyedEntry[] {
+  return entries.map(([key, sql]) => (typeof sql === 'string' ? [key, sql] : decline(`${key} spread in a JSON object`)));
 }
 
 function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObject {
@@ -181,6 +211,10 @@ export function orderSql(context: SqlFilterContext, object: ResolvedObject, term
  * computed or plugin field, an argument it does not take) is left to its resolver, which gets the row's columns.
  */
 export function objectSql(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): string {
+  return buildObject(context, objectEntries(context, type, alias, nodes));
+}
+
+function objectEntries(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): Entry[] {
   const object = declared(context, type);
   const graphqlFields = type.getFields();
   const parts = marks(context, type.name);
@@ -192,7 +226,7 @@ export function objectSql(context: RenderContext, type: GraphQLObjectType, alias
     else parts.push([key, value]);
   }
   if (leftToResolvers) parts.push([ENGINE_ROW, parentRowSql(object.model, alias)]);
-  return buildObject(context, parts);
+  return parts;
 }
 
 function fieldSql(
@@ -203,7 +237,7 @@ function fieldSql(
   name: string,
   alias: string,
   nodes: readonly FieldNode[],
-): string {
+): string | Spread {
   if (name === '__typename') return literal(type.name);
   if (name === 'id' && object.node) return formatted(context, globalIdOf(type.name), column(alias, 'id'));
   const field = object.fields.get(name);
@@ -233,7 +267,7 @@ function relationSql(
   def: GraphQLField<unknown, unknown>,
   alias: string,
   nodes: readonly FieldNode[],
-): string {
+): string | Spread {
   const target = context.catalog.target(relation);
   if (relation.kind === 'toOne') {
     const type = objectTypeOf(def) ?? decline(`${def.name} has no object type`);
@@ -270,13 +304,13 @@ function relationSql(
   if (args.after != null || args.before != null || args.last != null) decline('nested connection paging');
   const { filter, order } = context.listQuery(target, args);
   const where = (a: string) => [...childWhere(context, object, relation, a, alias), filterSql(context, target, filter, a)];
-  return connectionSql(context, objectTypeOf(def)!, nodes, {
+  return connectionValue(context, objectTypeOf(def)!, nodes, {
     object: target,
     where,
     order: (args.orderBy as unknown[] | undefined)?.length ? order : defaultOrder,
     first: pageSize(context, args.first),
     hasPreviousPage: false,
-  });
+  }, (parts) => spreadObject(context, parts));
 }
 
 export function pageSize(context: RenderContext, first: unknown): number {
@@ -291,6 +325,20 @@ export function pageSize(context: RenderContext, first: unknown): number {
  * costs no extra statement.
  */
 export function connectionSql(context: RenderContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], source: ConnectionSource): string {
+  return connectionValue(context, connection, nodes, source, (parts) => buildObject(context, parts));
+}
+
+/**
+ * {@link connectionSql}, a connection without `pageInfo` built by `unpaged` from its entries (a nested one spreads
+ * them into the object holding it).
+ */
+function connectionValue<T>(
+  context: RenderContext,
+  connection: GraphQLObjectType,
+  nodes: readonly FieldNode[],
+  source: ConnectionSource,
+  unpaged: (parts: readonly Entry[]) => T,
+): string | T {
   const { first, object } = source;
   const countWhere = source.countWhere ?? source.where;
   const selected = [...collectFields(connection, subSelections(nodes), context)];
@@ -356,7 +404,7 @@ export function connectionSql(context: RenderContext, connection: GraphQLObjectT
   for (const [key, fieldNodes] of selected) {
     parts.push([key, within(context, key, () => part(key, fieldNodes[0]!.name.value, fieldNodes))]);
   }
-  if (!paged) return buildObject(context, parts);
+  if (!paged) return unpaged(parts);
   return `(SELECT ${buildObject(context, parts)} FROM (SELECT ${rowsSql(pageAlias, pageElement, first + 1)} AS page OFFSET 0) ${pageSource})`;
 }
 
@@ -434,7 +482,7 @@ function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string,
     const name = fieldNodes[0]!.name.value;
     if (name === '__typename') parts.push([key, literal(edge.name)]);
     else if (name === 'cursor') parts.push([key, within(context, key, () => formatted(context, cursorOf, column(alias, 'id')))]);
-    else if (name === 'node') parts.push([key, within(context, key, () => objectSql(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes))]);
+    else if (name === 'node') parts.push([key, within(context, key, () => spreadObject(context, objectEntries(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes)))]);
     else decline(`${edge.name}.${name} is not compiled`);
   }
   return buildObject(context, parts, rowId);
