@@ -180,6 +180,43 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
     }
   });
 
+  it('walks every page of a list counted under a relation filter (its matches found once, as a CTE)', async () => {
+    const query = /* GraphQL */ `
+      query Walk($after: String, $orderBy: [CustomerOrderBy!], $filter: CustomerFilter) {
+        customers(first: 7, after: $after, orderBy: $orderBy, filter: $filter) {
+          totalCount aggregate { count } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+          edges { cursor node { id name company { name industry } } }
+        }
+      }
+    `;
+    const filters = [
+      { company: { industry: { isNull: false } }, orders: { some: { total: { gt: '100' } } } },
+      { or: [{ orders: { none: {} } }, { lifecycleStage: { eq: 'LEAD' } }] },
+    ];
+    const client = new TestClient(t.url, t.workspace.apiKey);
+    for (const filter of filters) {
+      const statements = await t.sql.during(() => client.request(query, { filter }));
+      expect(statements.some((sql) => sql.includes(' AS MATERIALIZED (SELECT '))).toBe(true);
+      for (const orderBy of [[{ field: 'LIFETIME_VALUE', direction: 'DESC' }], [{ field: 'CREATED_AT', direction: 'ASC' }], []]) {
+        let after: string | null = null;
+        const seen = new Set<string>();
+        let totalCount = -1;
+        for (let i = 0; i < 30; i++) {
+          const { response, projected } = await both(query, { after, orderBy, filter });
+          expect(projected, JSON.stringify({ filter, orderBy, after })).toBe(true);
+          const connection = response.data!.customers;
+          totalCount = connection.totalCount;
+          expect(connection.aggregate.count).toBe(totalCount);
+          for (const edge of connection.edges) seen.add(edge.node.id);
+          if (!connection.pageInfo.hasNextPage) break;
+          after = connection.pageInfo.endCursor;
+        }
+        expect(totalCount).toBeGreaterThan(7);
+        expect(seen.size).toBe(totalCount);
+      }
+    }
+  });
+
   it('aliases, fragments, directives and __typename', async () => {
     const query = /* GraphQL */ `
       query Shapes($withCompany: Boolean!, $skipOrders: Boolean!) {

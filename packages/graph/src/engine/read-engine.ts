@@ -225,12 +225,20 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     }
     return connectionSql(context, objectTypeOf(field)!, nodes, {
       object,
-      where: (alias) => (after ? [...where(alias), after(alias)] : where(alias)),
+      where,
+      ...(after ? { cursor: after } : {}),
       order,
       first: pageSize(context, args.first),
       hasPreviousPage: args.after != null,
-      countWhere: where,
+      filtersThroughRelations: filtersThroughRelations(filter),
     });
+  }
+
+  /** Whether a filter reads other tables per row (relations, segments: EXISTS subqueries). */
+  function filtersThroughRelations(node: FilterNode): boolean {
+    if (node.kind === 'and' || node.kind === 'or') return node.items.some(filtersThroughRelations);
+    if (node.kind === 'not') return filtersThroughRelations(node.item);
+    return node.kind !== 'compare';
   }
 
   /** The rows a root list or group-by selects: the caller's, through its filter and search. */

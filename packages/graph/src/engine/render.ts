@@ -116,12 +116,18 @@ const marks = (context: RenderContext, typename: string): Entry[] =>
 /** A row source for a connection: a table, its conditions for a given alias, an order ending on `id`. */
 export interface ConnectionSource {
   object: ResolvedObject;
+  /** The rows of the connection: what `totalCount` and `aggregate` count. */
   where: (alias: string) => string[];
+  /** The page's condition past a cursor (`after`), which the count leaves out. */
+  cursor?: (alias: string) => string;
   order: readonly OrderTerm[];
   first: number;
   hasPreviousPage: boolean;
-  /** Conditions `totalCount` and `aggregate` count under (a root list counts without its cursor). @default where */
-  countWhere?: (alias: string) => string[];
+  /**
+   * Whether `where` reads other tables per row (a relation filter). Counted and paged, its matches are then found once
+   * (see `matchesOnce`). @default false
+   */
+  filtersThroughRelations?: boolean;
 }
 
 export const objectTypeOf = (field: GraphQLField<unknown, unknown>): GraphQLObjectType | null => {
@@ -340,12 +346,31 @@ function connectionValue<T>(
   unpaged: (parts: readonly Entry[]) => T,
 ): string | T {
   const { first, object } = source;
-  const countWhere = source.countWhere ?? source.where;
   const selected = [...collectFields(connection, subSelections(nodes), context)];
   const fields = connection.getFields();
+  const paged = selected.some(([, [node]]) => node!.name.value === 'pageInfo');
+  // A page counted (`totalCount`, `aggregate`) under a relation filter finds its matches once: a MATERIALIZED CTE
+  // holds them, counted and sorted for the page. Apart, the count probes every row's relations and the page probes
+  // them again: under a generic plan (the prepared statement's) the page even joins and sorts every match, where a
+  // custom plan walks the order's index and stops after `first + 1` (Q5: 3.14 -> 2.54 ms of backend CPU,
+  // docs/performance.md). Without such a filter the page stays a LIMIT over an index: an unfiltered list of 10,000
+  // rows materialized would cost far more than its count.
+  const matchesOnce =
+    paged && source.filtersThroughRelations === true && selected.some(([, [node]]) => ['totalCount', 'aggregate'].includes(node!.name.value))
+      ? context.nextAlias()
+      : null;
+  /** The rows counted, aliased `a`, as a FROM item's text. */
+  const countedFrom = (a: string): string =>
+    matchesOnce ? `${matchesOnce} ${a}` : `${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')}`;
+  /** The page's rows, aliased `a`, before their order: the counted ones past the cursor. */
+  const pageFrom = (a: string): string => {
+    const cursor = source.cursor ? [source.cursor(a)] : [];
+    if (!matchesOnce) return `${ident(object.model)} ${a} WHERE ${[...source.where(a), ...cursor].join(' AND ')}`;
+    return `${matchesOnce} ${a}${cursor.length ? ` WHERE ${cursor.join(' AND ')}` : ''}`;
+  };
   /** The page's rows in order, each as `element` (`limit` of them), in one array: `ARRAY(…)` keeps the order. */
   const rowsSql = (a: string, element: JoinedRow, limit: number): string => {
-    const page = `FROM ${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit}`;
+    const page = `FROM ${pageFrom(a)} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit}`;
     if (!element.joins) return `ARRAY(SELECT ${element.value} ${page})`;
     // The links join the page's rows after its LIMIT: a filtered page (or one in an order no index gives) sorts all
     // its matches first, and links joined before the LIMIT were looked up for every match (Q5: 4.9 -> 8.0 ms). The
@@ -356,7 +381,6 @@ function connectionValue<T>(
   // (`OFFSET 0` keeps PostgreSQL from inlining it where it is read). Its elements are the first `edges` selected, each
   // carrying its row's id (the cursors' source) after its values, or under `#id` in a JSON object; with no `edges`, the
   // rows' ids. No window, no grouping, no aggregate sorting the rows: a page is a LIMIT over an index.
-  const paged = selected.some(([, [node]]) => node!.name.value === 'pageInfo');
   const pageEdges = paged ? selected.find(([, [node]]) => node!.name.value === 'edges')?.[0] : undefined;
   const pageAlias = context.nextAlias();
   const pageSource = context.nextAlias();
@@ -367,13 +391,13 @@ function connectionValue<T>(
     if (name === '__typename') return literal(connection.name);
     if (name === 'totalCount') {
       const c = context.nextAlias();
-      return `(SELECT count(*) FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`;
+      return `(SELECT count(*) FROM ${countedFrom(c)})`;
     }
     if (name === 'aggregate') {
       const c = context.nextAlias();
       const type = objectTypeOf(fields.aggregate!)!;
       const selection = selectionOfAggregate(object, type, fieldNodes, context, context.canRead);
-      return `(SELECT ${aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, c))} FROM ${ident(object.model)} ${c} WHERE ${countWhere(c).join(' AND ')})`;
+      return `(SELECT ${aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, c))} FROM ${countedFrom(c)})`;
     }
     if (name === 'edges') {
       const edge = objectTypeOf(fields.edges!)!;
@@ -405,7 +429,10 @@ function connectionValue<T>(
     parts.push([key, within(context, key, () => part(key, fieldNodes[0]!.name.value, fieldNodes))]);
   }
   if (!paged) return unpaged(parts);
-  return `(SELECT ${buildObject(context, parts)} FROM (SELECT ${rowsSql(pageAlias, pageElement, first + 1)} AS page OFFSET 0) ${pageSource})`;
+  const page = `SELECT ${buildObject(context, parts)} FROM (SELECT ${rowsSql(pageAlias, pageElement, first + 1)} AS page OFFSET 0) ${pageSource}`;
+  if (!matchesOnce) return `(${page})`;
+  const m = context.nextAlias();
+  return `(WITH ${matchesOnce} AS MATERIALIZED (SELECT ${m}.* FROM ${ident(object.model)} ${m} WHERE ${source.where(m).join(' AND ')}) ${page})`;
 }
 
 /**
