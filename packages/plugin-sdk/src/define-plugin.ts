@@ -22,6 +22,7 @@ import type {
 } from './plugin.js';
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
+import { createOwnRows, ownModels } from './own-rows.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
@@ -94,6 +95,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   const prismaPath = toPath(definition.prisma);
   let tableAccess: TableAccess | null = null;
   const access = () => (tableAccess ??= tableAccessFor(prismaPath));
+  // The models its `rows` may write: its own.
+  let ownModelColumns: ReturnType<typeof ownModels> | null = null;
+  const own = () => (ownModelColumns ??= ownModels(prismaPath));
 
   /** A plugin emits only its own events: posing as the core or another plugin is refused. */
   const ownEmit = (emit: CommandScope['emit']): CommandScope['emit'] => (type, subject, payload) => {
@@ -118,6 +122,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
       settings: parseSettings(context.settings),
       sql: createPluginSql(context.tx, workspaceId, access),
+      rows: createOwnRows(context.tx, workspaceId, own),
       objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
       actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
     };

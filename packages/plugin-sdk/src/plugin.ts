@@ -119,7 +119,7 @@ export interface JobEntry {
  * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
  * tables) and `commands`, and narrows `emit` to the plugin's own events.
  */
-export type HostContext<C> = Omit<C, 'sql' | 'commands' | 'objects' | 'actions' | 'actingAs'> & {
+export type HostContext<C> = Omit<C, 'sql' | 'rows' | 'commands' | 'objects' | 'actions' | 'actingAs'> & {
   /** The host's shared services (records, actions); without them, core's objects and no actions. */
   services?: HostServices;
 } & (C extends { actingAs(actor: string): unknown } ? { actingAs(actor: string): Pick<CommandScope, 'tx' | 'emit' | 'session'> } : unknown);
