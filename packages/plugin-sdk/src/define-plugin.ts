@@ -22,7 +22,7 @@ import type {
 } from './plugin.js';
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
-import { createOwnRows, ownModels } from './own-rows.js';
+import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
@@ -96,7 +96,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   let tableAccess: TableAccess | null = null;
   const access = () => (tableAccess ??= tableAccessFor(prismaPath));
   // The models its `rows` may write: its own.
-  let ownModelColumns: ReturnType<typeof ownModels> | null = null;
+  let ownModelColumns: OwnModels | null = null;
   const own = () => (ownModelColumns ??= ownModels(prismaPath));
 
   /** A plugin emits only its own events: posing as the core or another plugin is refused. */
@@ -279,7 +279,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   }
 
   /** A plugin object's writer as the core's bulk commands call it: the permission checked, the plugin's scope built. */
-  const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit);
+  const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit, own);
   const coreWriterOf = (writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
     const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
     const allowed = (scope: CommandScope) => {
@@ -306,7 +306,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   }
 
   const toolkitFor = (services: HostServices) =>
-    createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit, services);
+    createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit, services, own);
   const graphql = definition.graphql;
   const seed = definition.seed;
   return deepFreeze({

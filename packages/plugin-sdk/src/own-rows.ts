@@ -18,6 +18,11 @@ export interface OwnInsert {
   rows: readonly (OwnRow & { id: string })[];
   /** `ON CONFLICT DO NOTHING`: a row a unique key already has is left out (and not among the ids returned). */
   skipDuplicates?: boolean;
+  /**
+   * Inserts only the rows whose `column` names a row inserted by the earlier write at index `write` of the same call
+   * (a run's first step, only for the runs that were not duplicates).
+   */
+  onlyFor?: { column: string; write: number };
 }
 
 /** Rows to update by id: every row sets the same columns (the first row's); a row missing one sets it NULL. */
@@ -41,10 +46,13 @@ interface ModelColumns {
   columns: ReadonlySet<string>;
 }
 
+/** A plugin's own models by name: the table each maps to and its columns. */
+export type OwnModels = ReadonlyMap<string, ModelColumns>;
+
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** The plugin's own models (its fragment's), with the table each maps to and its columns. */
-export function ownModels(pluginPrisma: string | null): ReadonlyMap<string, ModelColumns> {
+export function ownModels(pluginPrisma: string | null): OwnModels {
   const models = getDatamodel().datamodel.models as Partial<Record<string, { fields: readonly { name: string; kind: string }[] }>>;
   const own = new Map<string, ModelColumns>();
   for (const { name, table } of pluginPrisma ? declaredModels(pluginPrisma) : []) {
@@ -64,9 +72,9 @@ function columnsOf(model: string, found: ModelColumns, rows: readonly OwnRow[], 
 }
 
 /** The statement for `writes`: `$1` is the workspace, then one JSON document per write. */
-export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, own: ReadonlyMap<string, ModelColumns>) {
+export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, own: OwnModels) {
   const params: unknown[] = [workspaceId];
-  const parts = writes.map((write) => {
+  const parts = writes.map((write, index) => {
     const model = 'insert' in write ? write.insert : write.update;
     const found = own.get(model);
     if (!found) throw new PluginSqlError(`rows: "${model}" is not one of this plugin's models (a plugin writes its own rows; the core's change through commands)`);
@@ -75,7 +83,14 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     const data = `jsonb_populate_recordset(NULL::${t}, $${params.length}::jsonb)`;
     if ('insert' in write) {
       const columns = [...new Set([...columnsOf(model, found, write.rows, false), 'workspaceId'])].map(quote);
-      return `INSERT INTO ${t} (${columns.join(', ')}) SELECT ${columns.map((c) => `v.${c}`).join(', ')} FROM ${data} AS v${write.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''} RETURNING id`;
+      let where = '';
+      if (write.onlyFor) {
+        const { column, write: parent } = write.onlyFor;
+        if (!found.columns.has(column)) throw new PluginSqlError(`rows: ${model} has no column "${column}"`);
+        if (!(Number.isInteger(parent) && parent >= 0 && parent < index)) throw new PluginSqlError(`rows: write ${index} can only depend on an earlier write`);
+        where = ` WHERE v.${quote(column)} IN (SELECT id FROM w${parent})`;
+      }
+      return `INSERT INTO ${t} (${columns.join(', ')}) SELECT ${columns.map((c) => `v.${c}`).join(', ')} FROM ${data} AS v${where}${write.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''} RETURNING id`;
     }
     const columns = columnsOf(model, found, write.rows, true).filter((c) => c !== 'id' && c !== 'workspaceId');
     if (!columns.length) throw new PluginSqlError(`rows: an update of ${model} sets no column`);
@@ -88,7 +103,7 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
 }
 
 /** The `rows` of a plugin's handler, in `runner` (its transaction) and `workspaceId`. */
-export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: () => ReadonlyMap<string, ModelColumns>): OwnRows {
+export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: () => OwnModels): OwnRows {
   return {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);

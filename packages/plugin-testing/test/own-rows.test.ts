@@ -52,11 +52,14 @@ describe('plugin rows', () => {
     expect((await prisma.stampCard.findUnique({ where: { id: myCard } }))!.stamps).toBe(3);
   });
 
-  it("refuses the core's models and unknown columns", async () => {
+  it("refuses the core's models, unknown columns and a dependency on a later write", async () => {
     const ws = await kit.createWorkspace('Rows refused');
     const rows = rowsFor(stamps, kit.database.prisma, ws.workspaceId);
     await expect(rows.write([{ update: 'Customer', rows: [{ id: randomUUID(), name: 'x' }] }])).rejects.toThrow(PluginSqlError);
     await expect(rows.write([{ update: 'StampCard', rows: [{ id: randomUUID(), 'stamps" = 0, "workspaceId': 1 }] }])).rejects.toThrow(/no column/);
+    await expect(
+      rows.write([{ insert: 'StampCard', rows: [{ id: randomUUID() }], onlyFor: { column: 'customerId', write: 0 } }]),
+    ).rejects.toThrow(/earlier write/);
     // Nothing to write: no statement at all.
     const statements = await kit.sql.during(async () => {
       expect(await rows.write([{ update: 'StampCard', rows: [] }])).toEqual([[]]);

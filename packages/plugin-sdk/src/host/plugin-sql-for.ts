@@ -1,7 +1,7 @@
 // A plugin's `sql` tag and `rows` outside a request (tests, tools): the same table rules as inside the plugin.
 import type { Permissions } from '@crm/core';
 import type { Plugin } from '../plugin.js';
-import { createOwnRows, type OwnRows, ownModels } from '../own-rows.js';
+import { createOwnRows, type OwnModels, type OwnRows, ownModels } from '../own-rows.js';
 import { createPluginSql, type PluginSql, type RawQueryRunner } from '../plugin-sql.js';
 import { type TableAccess, tableAccessFor } from '../table-access.js';
 
@@ -16,6 +16,6 @@ export function sqlFor(plugin: Plugin, runner: RawQueryRunner, workspaceId: stri
 
 /** The `rows` (writes of its own models, see `OwnRows`) `plugin` gets in `workspaceId`, running on `runner`. */
 export function rowsFor(plugin: Plugin, runner: RawQueryRunner, workspaceId: string): OwnRows {
-  let own: ReturnType<typeof ownModels> | null = null;
+  let own: OwnModels | null = null;
   return createOwnRows(runner, workspaceId, () => (own ??= ownModels(plugin.paths.prisma)));
 }

@@ -5,6 +5,7 @@ import { type Plan, planOf } from '../definition/plan.js';
 
 /** What a version's runs need of it: its definition, planned; its object model; whose rights its record writes have. */
 export interface CheckedVersion {
+  id: string;
   definition: WorkflowDefinition;
   plan: Plan;
   /** It names the workspace's custom fields or objects (definition/version-objects.ts). */
@@ -23,6 +24,7 @@ export function checkedVersion(version: VersionRow): CheckedVersion {
     // Checked completely when it was published; parsing again only fills the defaults in.
     const definition = documentSchema.parse(version.definition);
     found = {
+      id: version.id,
       definition,
       plan: planOf(definition.steps),
       workspaceModel: version.workspaceModel,
