@@ -79,10 +79,11 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     const found = own.get(model);
     if (!found) throw new PluginSqlError(`rows: "${model}" is not one of this plugin's models (a plugin writes its own rows; the core's change through commands)`);
     const t = quote(found.table);
-    params.push(JSON.stringify(write.rows.map((row) => ({ ...row, workspaceId }))));
+    params.push(JSON.stringify(write.rows));
     const data = `jsonb_populate_recordset(NULL::${t}, $${params.length}::jsonb)`;
     if ('insert' in write) {
-      const columns = [...new Set([...columnsOf(model, found, write.rows, false), 'workspaceId'])].map(quote);
+      // The workspace is `$1`, whatever the rows say.
+      const columns = columnsOf(model, found, write.rows, false).filter((c) => c !== 'workspaceId').map(quote);
       let where = '';
       if (write.onlyFor) {
         const { column, write: parent } = write.onlyFor;
@@ -90,7 +91,7 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
         if (!(Number.isInteger(parent) && parent >= 0 && parent < index)) throw new PluginSqlError(`rows: write ${index} can only depend on an earlier write`);
         where = ` WHERE v.${quote(column)} IN (SELECT id FROM w${parent})`;
       }
-      return `INSERT INTO ${t} (${columns.join(', ')}) SELECT ${columns.map((c) => `v.${c}`).join(', ')} FROM ${data} AS v${where}${write.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''} RETURNING id`;
+      return `INSERT INTO ${t} (${[...columns, '"workspaceId"'].join(', ')}) SELECT ${[...columns.map((c) => `v.${c}`), '$1::uuid'].join(', ')} FROM ${data} AS v${where}${write.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''} RETURNING id`;
     }
     const columns = columnsOf(model, found, write.rows, true).filter((c) => c !== 'id' && c !== 'workspaceId');
     if (!columns.length) throw new PluginSqlError(`rows: an update of ${model} sets no column`);

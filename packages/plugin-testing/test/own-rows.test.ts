@@ -50,6 +50,11 @@ describe('plugin rows', () => {
     expect(again).toEqual([]);
     expect(bumped).toEqual([myCard]);
     expect((await prisma.stampCard.findUnique({ where: { id: myCard } }))!.stamps).toBe(3);
+
+    // An insert alone, posing as B again: A's row.
+    const second = await customerOf(a.client, 'a2');
+    const [alone] = await rowsA.write([{ insert: 'StampCard', rows: [{ id: randomUUID(), workspaceId: b.workspaceId, customerId: second, updatedAt: now }] }]);
+    expect(await prisma.stampCard.findMany({ where: { id: { in: alone } }, select: { workspaceId: true, stamps: true } })).toEqual([{ workspaceId: a.workspaceId, stamps: 0 }]);
   });
 
   it("refuses the core's models, unknown columns and a dependency on a later write", async () => {
