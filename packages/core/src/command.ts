@@ -8,7 +8,8 @@ import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
 import type { PersonalDataExtension } from './personal-data-extensions.js';
-import { refreshSegmentsBeforeCommit } from './services/segments/membership.js';
+import { refreshSegmentsBeforeCommit, segmentPresence } from './services/segments/membership.js';
+import { WorkspaceFactCache, type WorkspaceFactCacheOptions } from './workspace-fact-cache.js';
 import { requireRole, type Session } from './session.js';
 
 /** What a command body gets: the workspace-scoped transaction and a way to record events. */
@@ -64,9 +65,29 @@ export interface Caller {
 
 export class CommandRunner {
   private readonly hooks: CommitHook[];
+  private readonly factCaches: WorkspaceFactCache<unknown>[] = [];
   constructor(private readonly options: CommandRunnerOptions) {
-    // Saved segments' membership follows every change (services/segments/membership.ts).
-    this.hooks = [refreshSegmentsBeforeCommit, ...(options.beforeCommit ?? [])];
+    // Saved segments' membership follows every change (services/segments/membership.ts); whether a workspace has
+    // any is a cached fact, so that workspaces without segments pay nothing for it.
+    this.hooks = [refreshSegmentsBeforeCommit(this.cacheFacts<boolean>(segmentPresence())), ...(options.beforeCommit ?? [])];
+  }
+
+  /**
+   * A per-workspace fact cached in this process (workspace-fact-cache.ts), forgotten when an event that changes it
+   * commits through this runner or reaches {@link notice}.
+   */
+  cacheFacts<T>(options: WorkspaceFactCacheOptions): WorkspaceFactCache<T> {
+    const cache = new WorkspaceFactCache<T>(options);
+    this.factCaches.push(cache as WorkspaceFactCache<unknown>);
+    return cache;
+  }
+
+  /**
+   * Committed events of other instances or processes (the gateway passes every batch its event bus delivers): the
+   * cached facts they change are read again.
+   */
+  notice(events: readonly { workspaceId: string; type: string; payload?: unknown }[]): void {
+    for (const cache of this.factCaches) cache.notice(events);
   }
 
   /** Adds a before-commit hook (plugins' validations). */
@@ -132,6 +153,7 @@ export class CommandRunner {
     } catch (error) {
       throw fromPrismaError(error);
     }
+    if (written.length) this.notice(written);
     if (written.length && this.options.onCommitted) {
       // Committed: reading the numbers back can only fail if the database went away, and then the relay
       // publishes these events once it is back (they are in the outbox, unpublished).

@@ -7,6 +7,7 @@ export * from './money.js';
 export * from './validation.js';
 export * from './events.js';
 export * from './command.js';
+export * from './workspace-fact-cache.js';
 export * from './references.js';
 export * from './record-lock.js';
 export * from './api-keys.js';
