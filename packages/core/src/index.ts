@@ -1,6 +1,6 @@
 export * from './errors.js';
 export { sqlStateOf, isRetryableConflict } from './database-errors.js';
-export { isUuid } from './uuid.js';
+export { isUuid, newRowId } from './uuid.js';
 export * from './session.js';
 export * from './permissions/index.js';
 export * from './money.js';
