@@ -4,6 +4,8 @@ import type { Permissions } from './permissions/permissions.js';
 import { rowAccessOf } from './permissions/write-guard.js';
 import { isRetryableConflict } from './database-errors.js';
 import { insertRows } from './insert-rows.js';
+import type { CustomField } from './custom-fields/definition.js';
+import { loadCustomFields } from './custom-fields/load-definitions.js';
 import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
@@ -33,6 +35,11 @@ export interface CommandScope {
    * plugin's steps of several runs). Offered by the command runner.
    */
   actingAs?(actor: string): CommandScope;
+  /**
+   * The workspace's live custom-field definitions of an object (its name, or a custom object's id), from the runner's
+   * per-workspace cache (forgotten on `metadata.changed`); read in the transaction when this command changed them.
+   */
+  definitions?(object: string): Promise<CustomField[]>;
 }
 
 /**
@@ -66,6 +73,8 @@ export interface Caller {
 export class CommandRunner {
   private readonly hooks: CommitHook[];
   private readonly factCaches: WorkspaceFactCache<unknown>[] = [];
+  /** Every live custom-field definition of a workspace (all objects), for the checks of custom values. */
+  private readonly definitionCache = this.cacheFacts<CustomField[]>({ changedBy: (event) => event.type === 'metadata.changed' });
   constructor(private readonly options: CommandRunnerOptions) {
     // Saved segments' membership follows every change (services/segments/membership.ts); whether a workspace has
     // any is a cached fact, so that workspaces without segments pay nothing for it.
@@ -132,6 +141,12 @@ export class CommandRunner {
               pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}) } as PendingEvent);
             },
             actingAs: scopeAs,
+            definitions: async (object) => {
+              // A definition this transaction changed is not in the cache yet.
+              if (this.definitionCache.changedBy(pending)) return loadCustomFields(tx, object);
+              const all = await this.definitionCache.get(session.workspaceId, () => loadCustomFields(tx));
+              return all.filter((field) => field.object === object);
+            },
           });
           const scope = scopeAs();
           const value = await fn(scope);

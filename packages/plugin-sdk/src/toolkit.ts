@@ -82,7 +82,7 @@ export function pluginScopeFactory<Settings, Event extends string>(
     sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
     lock: pluginLock(scope.tx, id, scope.session.workspaceId),
     customValues: (object, input, before) =>
-      customValuesOf(scope.tx, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
+      customValuesOf(scope, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
   });
 }
 

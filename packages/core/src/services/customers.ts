@@ -101,7 +101,7 @@ export async function createCustomer(caller: Caller, raw: CreateCustomerInput): 
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     const stage = newCustomerStage(input);
-    const customFields = await customValuesOf(tx, 'Customer', input.customFields, null, scope.permissions);
+    const customFields = await customValuesOf(scope, 'Customer', input.customFields, null, scope.permissions);
     const customer = await tx.customer.create({ data: newCustomerRow(scope.session.workspaceId, input, stage, customFields) });
     scope.emit('customer.created', { type: 'Customer', id: customer.id }, { name: customer.name, lifecycleStage: stage });
     await recordStageChange(scope, customer.id, null, stage, input.churnReason ?? null);
@@ -158,7 +158,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
-    const customFields = await customValuesOf(tx, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
+    const customFields = await customValuesOf(scope, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
     const { data, stage, stageChanged } = customerChange(input, before, customFields);
     const customer = await tx.customer.update({ where: { id: input.id }, data });
     const changes = customerChanges(before, customer);
