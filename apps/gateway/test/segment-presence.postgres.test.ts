@@ -68,16 +68,23 @@ afterAll(async () => {
 });
 
 describe('whether a workspace has segments, cached per instance', () => {
-  it('createCustomer in a workspace without segments: no segment read, 7 statements', async () => {
+  it('createCustomer in a workspace without segments: 4 statements, none of them on segments or definitions', async () => {
     const ws = await createWorkspace(one.database.prisma, { name: 'No segments' });
     const client = new TestClient(one.url, ws.apiKey);
-    await client.query(CUSTOMER, { name: 'First' }); // the key's cache and the workspace's facts are read once
+    await client.query(CUSTOMER, { name: 'First' }); // the key, the workspace's segments and definitions are read once
     const statements = await one.sql.during(() => client.query(CUSTOMER, { name: 'Second' }));
-    expect(statements.filter((s) => s.includes('"Segment"'))).toEqual([]);
-    // BEGIN and COMMIT are the driver's; then the custom-field definitions, the customer, its stage history, the
-    // events, and the events' numbers read after commit.
-    console.info(`createCustomer without segments: ${statements.length} statements\n${statements.map((s) => s.slice(0, 100)).join('\n')}`);
-    expect(statements.length).toBeLessThanOrEqual(7);
+    // The customer with its first stage (one statement), its two events, the commit, and the events' numbers read
+    // after commit (BEGIN is not logged).
+    expect(statements.map((s) => s.replace(/\s+/g, ' ').slice(0, 40))).toEqual([
+      'WITH c AS ( INSERT INTO "Customer" ("id"',
+      'INSERT INTO "Event" ("actor", "customerI',
+      'COMMIT',
+      'SELECT "id"::text AS "id", "seq" FROM "E',
+    ]);
+    // The raw insert keeps the unique rules' answer: CONFLICT naming the field, on PostgreSQL as on PGlite.
+    await client.query(`mutation { createCustomer(input: { name: "Ada", email: "ada@shop.test" }) { customer { id } } }`);
+    const duplicate = await client.request(`mutation { createCustomer(input: { name: "Ada again", email: "ada@shop.test" }) { customer { id } } }`);
+    expect(duplicate.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'email' });
   });
 
   it('the first segment, created on the same instance: the next customer command refreshes it', async () => {

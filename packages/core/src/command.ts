@@ -204,7 +204,12 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
 
 /** The committed events with the positions the commit gave them, in that order. */
 async function numbered(db: ScopedPrisma, written: Omit<RecordedEvent, 'seq'>[]): Promise<RecordedEvent[]> {
-  const rows = await db.event.findMany({ where: { id: { in: written.map((event) => event.id) } }, select: { id: true, seq: true } });
+  // Raw: after every command, so no query compiler on this path (the scoped client's workspace condition written here).
+  const rows = await db.$queryRawUnsafe<{ id: string; seq: bigint }[]>(
+    `SELECT "id"::text AS "id", "seq" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid`,
+    written.map((event) => event.id),
+    written[0]!.workspaceId,
+  );
   const seqOf = new Map(rows.map((row) => [row.id, row.seq]));
   return written
     .map((event) => {
