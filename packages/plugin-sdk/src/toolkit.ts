@@ -87,7 +87,7 @@ export function pluginScopeFactory<Settings, Event extends string>(
     rows: createOwnRows(scope.tx, scope.session.workspaceId, own),
     lock: pluginLock(scope.tx, id, scope.session.workspaceId),
     customValues: (object, input, before) =>
-      customValuesOf(scope.tx, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
+      customValuesOf(scope, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
   });
 }
 
