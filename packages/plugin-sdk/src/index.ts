@@ -63,5 +63,5 @@ export {
 export { includingTrashed, Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 /** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
 export type * as Models from '@crm/db';
-export { coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
+export { type CommandOptions, coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
 export { veto, type VetoOptions } from './plugin-errors.js';
