@@ -43,3 +43,8 @@ export async function versionOf(tx: ScopedTransaction, versionId: string): Promi
   if (cached) return cached;
   return checkedVersion(await tx.workflowVersion.findUniqueOrThrow({ where: { id: versionId }, select: versionColumns }));
 }
+
+/** Drops a version's planned copy: its definition was rewritten (a custom field it names was renamed). */
+export function forgetVersion(versionId: string): void {
+  cache.delete(versionId);
+}
