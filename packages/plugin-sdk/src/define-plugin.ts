@@ -271,6 +271,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (fieldUsers !== undefined && !isFunction(fieldUsers)) problem('fieldUsers', 'must be an async function (field, context) => users');
   const fieldRenamed = definition.fieldRenamed;
   if (fieldRenamed !== undefined && !isFunction(fieldRenamed)) problem('fieldRenamed', 'must be an async function (field, context) => void');
+  const customObjectRenamed = definition.customObjectRenamed;
+  if (customObjectRenamed !== undefined && !isFunction(customObjectRenamed)) problem('customObjectRenamed', 'must be an async function (rename, context) => void');
 
   const objectNames = new Set<string>();
   for (const [i, object] of (definition.objects ?? []).entries()) {
@@ -349,5 +351,6 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       : null,
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings) }) : null,
     fieldRenamed: isFunction(fieldRenamed) ? (field, context) => fieldRenamed(field, { ...context, settings: parseSettings(context.settings) }) : null,
+    customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings) }) : null,
   } satisfies Plugin);
 }

@@ -1,7 +1,7 @@
 // A plugin's answer to "which of your stored things use this custom field?": asked when an ADMIN deletes a custom
 // field (docs/custom-fields.md), so that the refusal lists a plugin's users of it (a workflow's trigger or condition)
 // beside the saved segments that filter on it.
-import { coreFilterContext, type FieldInQuestion, type FieldUsageExtension, type FieldUser, parseFilter, renameInFilter, storedKeysOf } from '@crm/core';
+import { coreFilterContext, type FieldInQuestion, type FieldUsageExtension, type FieldUser, parseFilter, renameInFilter, singleNameOf, storedKeysOf } from '@crm/core';
 import type { ScopedTransaction } from '@crm/db';
 import type { Session } from '@crm/core';
 import type { Plugin } from './plugin.js';
@@ -46,15 +46,39 @@ export interface FieldRenameContext<Settings> {
  */
 export type FieldRenamedHandler<Settings> = (field: FieldInQuestion, context: FieldRenameContext<Settings>) => Promise<void>;
 
+/** A custom object being renamed: its names, and the prefixes of its event types (`contract` of `contract.created`). */
+export interface ObjectRename {
+  from: string;
+  to: string;
+  fromEvents: string;
+  toEvents: string;
+}
+
+/**
+ * `definePlugin({ customObjectRenamed })`: a custom object is being renamed: rewrite the plugin's stored things that
+ * name it or its event types, in the renaming transaction (`context.tx`), so they keep working.
+ */
+export type CustomObjectRenamedHandler<Settings> = (rename: ObjectRename, context: { tx: ScopedTransaction; session: Session; settings: Settings }) => Promise<void>;
+
 /** One extension per plugin that implements `fieldUsers`, in the host's (dependency) order. */
 export function fieldUsageExtensionsFor(plugins: readonly Plugin[]): FieldUsageExtension[] {
   return plugins.flatMap((plugin) => {
     const handler = plugin.fieldUsers;
     const renamed = plugin.fieldRenamed;
-    if (!handler && !renamed) return [];
+    const objectRenamed = plugin.customObjectRenamed;
+    if (!handler && !renamed && !objectRenamed) return [];
     return [
       {
         id: plugin.id,
+        ...(objectRenamed
+          ? {
+              objectRenamed: async (scope, { from, to }) =>
+                objectRenamed(
+                  { from, to, fromEvents: singleNameOf({ name: from }), toEvents: singleNameOf({ name: to }) },
+                  { tx: scope.tx, session: scope.session, settings: await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id) },
+                ),
+            }
+          : {}),
         ...(renamed
           ? {
               renamed: async (scope, field, rename, catalog) =>

@@ -27,7 +27,7 @@ export type {
   Subscriber,
   SubscriberContext,
 } from './events.js';
-export type { FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler } from './field-users.js';
+export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
 export type { OutboundHttp } from './outbound-http.js';
 export type { Plugin, PluginProblem } from './plugin.js';

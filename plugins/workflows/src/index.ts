@@ -3,6 +3,7 @@
 // by every gateway instance, surviving restarts). See docs/plugins/workflows.md.
 import { definePlugin, type Plugin } from '@crm/plugin-sdk';
 import { renameInWorkflows } from './definition/field-renames.js';
+import { renameObjectInWorkflows } from './definition/object-renames.js';
 import { workflowsUsing } from './definition/field-users.js';
 import { workflowEvents } from './events.js';
 import { registerDefinitionMutations } from './graphql/definition-mutations.js';
@@ -76,6 +77,10 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     // A custom field renamed: the drafts and versions naming it follow (their planned copies in this process too).
     fieldRenamed: async (field, context) => {
       for (const id of await renameInWorkflows(field, context)) forgetVersion(id);
+    },
+    // A custom object renamed: the drafts, versions and runs under way naming it follow (docs/plugins/workflows.md).
+    customObjectRenamed: async (rename, context) => {
+      for (const id of await renameObjectInWorkflows(rename, context.tx)) forgetVersion(id);
     },
   });
 }

@@ -31,4 +31,9 @@ export interface FieldUsageExtension {
    * holds the workspace's objects before the rename (`renameInFilter` walks stored filters over it).
    */
   renamed?(scope: CommandScope, field: FieldInQuestion, rename: FieldRename, catalog: ObjectCatalog): Promise<void>;
+  /**
+   * A custom object is being renamed (`from` → `to`; its event types follow: `contract.created` → `agreement.created`),
+   * in `renameCustomObject`'s transaction: rewrite what names it.
+   */
+  objectRenamed?(scope: CommandScope, rename: { from: string; to: string }): Promise<void>;
 }

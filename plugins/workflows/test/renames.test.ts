@@ -1,8 +1,9 @@
-// Renaming a custom field a workflow names (issue 16): the drafts and published versions that name it are rewritten in
+// Renaming a custom field or a custom object a workflow names (issues 16, 17). A field: the drafts and published versions that name it are rewritten in
 // the renaming transaction (the plugin's `fieldRenamed`), as saved segments' filters are — so they keep working and
 // show the new name. Both paths: a field of a core object (Customer's `tier`) and a field of a custom object
 // (Contract's `status`, its object named by id in the definitions' table). Tenancy: another workspace with the same
-// names keeps its own, unrenamed, and its workflows go on with them.
+// names keeps its own, unrenamed, and its workflows go on with them. An object: its record triggers, event types and
+// created records follow the new name, so its events go on setting workflows off.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, startTwoWorkspaces, switchAllOff } from './support.js';
@@ -18,13 +19,14 @@ let kit: PluginTestGateway;
 let admin: TestClient;
 let other: TestClient;
 const tierField: Record<string, string> = {};
+const contractObject: Record<string, string> = {};
 const statusField: Record<string, string> = {};
 
 beforeAll(async () => {
   ({ kit, admin, other } = await startTwoWorkspaces('Renames B'));
   for (const [name, client] of [['a', admin], ['b', other]] as const) {
     tierField[name] = (await client.query(DEFINE_FIELD, { i: { object: 'CUSTOMER', name: 'tier', type: 'TEXT' } })).defineCustomField.customField.id;
-    const contract = await defineContract(client, { status: { type: 'TEXT' }, customer: { type: 'RELATION', target: 'Customer' } });
+    const contract = (contractObject[name] = await defineContract(client, { status: { type: 'TEXT' }, customer: { type: 'RELATION', target: 'Customer' } }));
     const fields = (await client.query(`query ($o: ID!) { customFields(customObjectId: $o) { id name } }`, { o: contract })).customFields;
     statusField[name] = fields.find((f: { name: string }) => f.name === 'status').id;
   }
@@ -105,5 +107,52 @@ describe('renaming a custom field a workflow names', () => {
     expect(theirRun!.status).toBe('SUCCEEDED');
     expect((await other.query(TASKS)).tasks.edges.map((e: any) => e.node.title)).toEqual(['Tier gold for Bea']);
     expect((await admin.query(TASKS)).tasks.edges.map((e: any) => e.node.title)).not.toContain('Tier gold for Bea');
+  });
+});
+
+describe('renaming a custom object a workflow names', () => {
+  it('its triggers, event types and created records follow the new name: its events go on setting workflows off', async () => {
+    // A's Contract has `state` since the test above; B's still has `status`.
+    const onCreated = await publishedWorkflow(admin, 'New contract', {
+      trigger: { kind: 'record', object: 'Contract', on: 'created', condition: { state: { eq: 'new' } } },
+      steps: [
+        { id: 'copy', kind: 'createRecord', object: 'Contract', values: { state: 'copy', customer: '{{trigger.record.customerId}}' } },
+        { id: 'note', kind: 'createTask', title: 'New {{trigger.record.state}} contract' },
+      ],
+    });
+    const onEvent = await publishedWorkflow(admin, 'Contract changed', {
+      trigger: { kind: 'event', eventType: 'contract.updated', object: 'Contract' },
+      steps: [{ id: 'note', kind: 'createTask', title: 'Changed to {{trigger.record.state}}' }],
+    });
+    const theirs = await publishedWorkflow(other, 'New contract', {
+      trigger: { kind: 'record', object: 'Contract', on: 'created' },
+      steps: [{ id: 'note', kind: 'createTask', title: 'Their {{trigger.record.status}} contract' }],
+    });
+
+    await admin.query(`mutation ($i: RenameCustomObjectInput!) { renameCustomObject(input: $i) { customObject { name } } }`, { i: { id: contractObject.a, name: 'Agreement' } });
+    const shown = (await admin.query(`query ($id: ID!) { workflow(id: $id) { draft versions { trigger definition } } }`, { id: onCreated })).workflow;
+    expect(shown.versions[0].trigger).toBe('record:Agreement');
+    expect(shown.versions[0].definition.trigger.object).toBe('Agreement');
+    expect(shown.versions[0].definition.steps[0].object).toBe('Agreement');
+    expect(shown.draft.trigger.object).toBe('Agreement');
+    const eventVersion = (await admin.query(`query ($id: ID!) { workflow(id: $id) { versions { trigger definition } } }`, { id: onEvent })).workflow.versions[0];
+    expect(eventVersion).toMatchObject({ trigger: 'event:agreement.updated', definition: { trigger: { eventType: 'agreement.updated', object: 'Agreement' } } });
+
+    const customer = (await admin.query(CUSTOMER, { i: { name: 'Cy' } })).createCustomer.customer.id;
+    const created = (await admin.query(`mutation ($i: CreateAgreementInput!) { createAgreement(input: $i) { agreement { id } } }`, { i: { state: 'new', customer } })).createAgreement.agreement.id;
+    const [run] = await finishedRuns(kit, admin, onCreated, 1);
+    expect(run!.status, run!.error ?? '').toBe('SUCCEEDED');
+    const states = (await admin.query(`{ agreements(first: 20) { edges { node { state } } } }`)).agreements.edges.map((e: any) => e.node.state);
+    expect(states).toEqual(expect.arrayContaining(['new', 'copy']));
+    await admin.query(`mutation ($i: UpdateAgreementInput!) { updateAgreement(input: $i) { agreement { id } } }`, { i: { id: created, state: 'signed' } });
+    const [changed] = await finishedRuns(kit, admin, onEvent, 1);
+    expect(changed!.steps[0]!.output.title).toBe('Changed to signed');
+
+    // B's Contract was not renamed: its workflow goes on with it, and A's rename set nothing off there.
+    const theirCustomer = (await other.query(CUSTOMER, { i: { name: 'Cy' } })).createCustomer.customer.id;
+    await other.query(`mutation ($i: CreateContractInput!) { createContract(input: $i) { contract { id } } }`, { i: { status: 'new', customer: theirCustomer } });
+    const [theirRun] = await finishedRuns(kit, other, theirs, 1);
+    expect(theirRun!.steps[0]!.output.title).toBe('Their new contract');
+    expect((await other.query(TASKS)).tasks.edges.map((e: any) => e.node.title)).not.toContain('New new contract');
   });
 });
