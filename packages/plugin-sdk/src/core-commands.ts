@@ -23,6 +23,8 @@ const NOT_FOR_PLUGINS = [
   // A custom object's records: a plugin is written without knowing a workspace's objects (their ids and fields).
   'createCustomRecord', 'updateCustomRecord', 'deleteCustomRecord',
   'recordEventType',
+  // A helper named like a command (it rewrites a stored filter; plugins get it through `fieldRenamed`'s context).
+  'renameInFilter',
 ] as const;
 
 type CoreModule = typeof core;
