@@ -19,14 +19,16 @@ const CompaniesPage = lazy(() => import('./pages/CompaniesPage.js').then((module
 const CompanyPage = lazy(() => import('./pages/CompanyPage.js').then((module) => ({ default: module.CompanyPage })));
 const RecordsPage = lazy(() => import('./pages/RecordsPage.js').then((module) => ({ default: module.RecordsPage })));
 const RecordPage = lazy(() => import('./pages/RecordPage.js').then((module) => ({ default: module.RecordPage })));
+const TrashPage = lazy(() => import('./pages/TrashPage.js').then((module) => ({ default: module.TrashPage })));
 const CustomFieldsPage = lazy(() => import('./pages/CustomFieldsPage.js').then((module) => ({ default: module.CustomFieldsPage })));
 
 // Workflows and custom field definitions are ADMIN's (the API refuses other keys): others do not see the links.
-const NAV: { route: Route; label: string; adminOnly?: boolean }[] = [
+const NAV: { route: Route; label: string; adminOnly?: boolean; last?: boolean }[] = [
   { route: { page: 'overview' }, label: 'Overview' },
   { route: { page: 'pipeline' }, label: 'Pipeline' },
   { route: { page: 'customers' }, label: 'Customers' },
   { route: { page: 'companies' }, label: 'Companies' },
+  { route: { page: 'trash' }, label: 'Trash', last: true },
   { route: { page: 'workflows' }, label: 'Workflows', adminOnly: true },
   { route: { page: 'fields' }, label: 'Fields', adminOnly: true },
 ];
@@ -55,13 +57,14 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   else if (route.page === 'workflows') page = <WorkflowsPage />;
   else if (route.page === 'workflow') page = <WorkflowPage id={route.id} />;
   else if (route.page === 'fields') page = <CustomFieldsPage />;
+  else if (route.page === 'trash') page = <TrashPage />;
   else page = <OverviewPage />;
   const current = sectionOf(route);
   const isAdmin = me.data?.viewer.role === 'ADMIN';
-  // The workspace's custom objects each have a list (after the built-in ones, before ADMIN's pages).
+  // The workspace's custom objects each have a list (after the built-in ones, before the trash and ADMIN's pages).
   const objects = useCustomObjects(true);
   const nav = NAV.filter((item) => isAdmin || !item.adminOnly);
-  const builtIn = nav.filter((item) => !item.adminOnly);
+  const builtIn = nav.filter((item) => !item.adminOnly && !item.last);
   const custom = objects.map((o) => ({ route: { page: 'records', object: o.name } as Route, label: pluralLabel(o) }));
 
   return (
@@ -81,7 +84,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
           )}
         </div>
         <nav aria-label="Main">
-          {[...builtIn, ...custom, ...nav.filter((item) => item.adminOnly)].map(({ route: target, label }) => (
+          {[...builtIn, ...custom, ...nav.filter((item) => item.last || item.adminOnly)].map(({ route: target, label }) => (
             <a key={hrefOf(target)} href={hrefOf(target)} aria-current={current === sectionOf(target) ? 'page' : undefined}>
               {label}
             </a>

@@ -13,7 +13,8 @@ export type Route =
   | { page: 'record'; object: string; id: string }
   | { page: 'workflows' }
   | { page: 'workflow'; id: string }
-  | { page: 'fields' };
+  | { page: 'fields' }
+  | { page: 'trash' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
@@ -33,6 +34,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/companies') return { page: 'companies' };
   if (path === '/workflows') return { page: 'workflows' };
   if (path === '/settings/fields') return { page: 'fields' };
+  if (path === '/trash') return { page: 'trash' };
   return { page: 'overview' };
 }
 

@@ -16,6 +16,7 @@ import type { Tracing } from './tracing/tracing.js';
 import { type ExposureOptions, exposureFromEnv } from './exposure.js';
 import { useRequestDeadline } from './request-deadline.js';
 import { type TrustedDocuments, trustedDocumentsFromEnv, useTrustedDocuments } from './trusted-documents.js';
+import { WorkspaceTrustedDocuments } from './trusted-documents-workspace.js';
 import { dashboardBuilt, dashboardRoute } from './dashboard-files.js';
 import { createGraphQLApp, type GraphQLApp } from './graphql-app.js';
 import { customFieldIndexes } from './custom-fields/field-indexes.js';
@@ -157,6 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     beforeCommit: host ? [host.commitHook] : [],
     personalData: host?.personalData,
     fieldUsage: host?.fieldUsage,
+    pluginObjects: host?.objects,
     // What a commit sets off outlives the request that committed: it runs free of that request's deadline.
     onCommitted: (events) =>
       withoutDeadline(() => {
@@ -246,7 +248,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(rateLimiter ? [useRateLimit(rateLimiter, metrics?.rateLimitHit)] : []),
       useLiveSessions(guard, (session) => accessOf(session, runner, catalogOf(schema))),
       useRequestDeadline(),
-      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
+      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments, { verifier, documents: new WorkspaceTrustedDocuments(workspaceSchemas) })] : []),
     ],
     exposure: { ...exposureFromEnv(), ...options.exposure },
     workspaceSchemas,

@@ -10,3 +10,5 @@ export { EventRetention, retentionDaysFromEnv, DEFAULT_EVENT_RETENTION_DAYS, typ
 export { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
 export { printGatewaySchema } from './schema-sdl.js';
 export { WorkspaceSchemas, type WorkspaceSchemasOptions } from './custom-fields/workspace-schemas.js';
+export { TrustedDocuments, type TrustedDocumentsManifest } from './trusted-documents.js';
+export { manifestFromSources } from './trusted-documents-manifest.js';

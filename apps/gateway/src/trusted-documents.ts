@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { type DefinitionNode, type DocumentNode, GraphQLError, Kind, parse, print } from 'graphql';
+import { type DefinitionNode, type DocumentNode, GraphQLError, Kind, parse, print, visit } from 'graphql';
+import type { ApiKeyVerifier } from '@crm/core';
 import type { Plugin } from 'graphql-yoga';
+import { bearerToken } from './authenticate.js';
+import type { WorkspaceTrustedDocuments } from './trusted-documents-workspace.js';
 
 /** A trusted documents manifest: id (the SHA-256 of the normalized document, hex) → document text. */
 export type TrustedDocumentsManifest = Record<string, string>;
@@ -21,6 +24,25 @@ export function normalizeDocument(document: DocumentNode): string {
 
 export function documentId(normalized: string): string {
   return createHash('sha256').update(normalized).digest('hex');
+}
+
+/**
+ * The document without the `__typename` fields a client's cache adds to every selection set (urql's graphcache does,
+ * so the dashboard's texts differ from its sources'); one kept where it is all a selection set asks. `__typename` costs
+ * nothing and reveals nothing the schema does not, so a trusted document with them added is the same document.
+ */
+function withoutAddedTypenames(document: DocumentNode): DocumentNode {
+  return visit(document, {
+    SelectionSet(node) {
+      const kept = node.selections.filter((s) => s.kind !== Kind.FIELD || s.name.value !== '__typename' || s.alias !== undefined);
+      return kept.length && kept.length !== node.selections.length ? { ...node, selections: kept } : undefined;
+    },
+  });
+}
+
+/** What a text is compared by: its normalized form without added `__typename` fields, hashed. */
+export function documentIdentity(document: DocumentNode): string {
+  return documentId(normalizeDocument(withoutAddedTypenames(document)));
 }
 
 function refused(code: 'PERSISTED_QUERY_ONLY' | 'PERSISTED_QUERY_NOT_FOUND', message: string): GraphQLError {
@@ -44,14 +66,18 @@ const CHECKED_TEXTS = 5000;
  */
 export class TrustedDocuments {
   private readonly byId = new Map<string, string>();
+  /** The identities of the trusted documents, for texts sent in full. */
+  private readonly identities = new Set<string>();
   private readonly checked = new Set<string>();
 
   constructor(manifest: TrustedDocumentsManifest) {
     for (const [id, text] of Object.entries(manifest)) {
       if (typeof text !== 'string') throw new Error(`Trusted document ${id} is not a string`);
-      const normalized = normalizeDocument(parse(text));
+      const document = parse(text);
+      const normalized = normalizeDocument(document);
       this.byId.set(id, normalized);
       this.byId.set(documentId(normalized), normalized);
+      this.identities.add(documentIdentity(document));
     }
   }
 
@@ -81,13 +107,13 @@ export class TrustedDocuments {
   }
 
   private trusts(query: string): boolean {
-    let normalized: string;
+    let identity: string;
     try {
-      normalized = normalizeDocument(parse(query));
+      identity = documentIdentity(parse(query));
     } catch {
       return false;
     }
-    if (!this.byId.has(documentId(normalized))) return false;
+    if (!this.identities.has(identity)) return false;
     if (this.checked.size >= CHECKED_TEXTS) this.checked.clear();
     this.checked.add(query);
     return true;
@@ -100,11 +126,34 @@ export function trustedDocumentsFromEnv(env: NodeJS.ProcessEnv = process.env): T
   return file ? TrustedDocuments.fromFile(file) : null;
 }
 
-/** Refuses, over HTTP, any operation that is not a trusted document (graphql-ws: websocket-server.ts). */
-export function useTrustedDocuments(trusted: TrustedDocuments): Plugin {
+/** Where a request's workspace documents are checked: its key names the workspace. */
+export interface WorkspaceDocumentsCheck {
+  verifier: ApiKeyVerifier;
+  documents: WorkspaceTrustedDocuments;
+}
+
+/**
+ * Refuses, over HTTP, any operation that is neither a trusted document nor (with `workspace`) one of the documents
+ * the shared templates give for the caller's workspace (graphql-ws: websocket-server.ts, build-time documents only).
+ */
+export function useTrustedDocuments(trusted: TrustedDocuments, workspace?: WorkspaceDocumentsCheck): Plugin {
+  async function workspaceDocument(request: Request, params: DocumentRequest, refusal: unknown): Promise<string> {
+    const text = params.query;
+    const refusedText = refusal instanceof GraphQLError && refusal.extensions.code === 'PERSISTED_QUERY_ONLY';
+    if (!workspace || !refusedText || typeof text !== 'string') throw refusal;
+    const token = bearerToken(request.headers.get('authorization'));
+    const session = token ? await workspace.verifier.verify(token) : null;
+    if (session && (await workspace.documents.trusts(session.workspaceId, text))) return text;
+    throw refusal;
+  }
   return {
-    onParams({ params, setParams }) {
-      const query = trusted.resolve(params as DocumentRequest);
+    async onParams({ request, params, setParams }) {
+      let query: string;
+      try {
+        query = trusted.resolve(params as DocumentRequest);
+      } catch (refusal) {
+        query = await workspaceDocument(request, params as DocumentRequest, refusal);
+      }
       if (query === params.query) return;
       // Yoga refuses parameters it does not know (`documentId`): the id has done its job once resolved.
       const { documentId: _id, ...rest } = params as typeof params & { documentId?: unknown };

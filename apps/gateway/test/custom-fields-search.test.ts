@@ -1,8 +1,9 @@
 // Search over core objects' custom text fields (docs/custom-fields.md, "Search"): `customers(search:)`,
 // `companies(search:)` and the global `search` find customers and companies by their text, email, phone, URL, long
-// text and select values, ranked by type; numbers and dates are not words. Indexed (migration
-// `custom_values_search`): the statement's plan reads the index. A role that hides a field searches without it;
-// another workspace's values are never found.
+// text and select values, ranked by type; numbers and dates are not words; a typo in a text or email value is found
+// by trigram similarity, ranked with the rest. Indexed (migrations `custom_values_search`, `custom_values_trigram`):
+// the statement's plan reads the indexes. A role that hides a field searches without it (typos included); another
+// workspace's values are never found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient, TestGateway, TestWorkspace } from '../src/testing/index.js';
 import { startWithTwoWorkspaces } from './support/two-workspaces.js';
@@ -44,6 +45,14 @@ describe('search over custom text fields of customers and companies', () => {
     expect(await found(b.client, 'zanzibar')).toEqual(['Bee']);
   });
 
+  it('finds a typo in a custom text or email value by trigram similarity, in the caller workspace only', async () => {
+    expect(await found(a.client, 'zanzibat')).toEqual(['Ada']);
+    expect(await found(a.client, 'marakesh')).toEqual(['Bob']);
+    expect(await found(b.client, 'zanzibat')).toEqual(['Bee']);
+    // Long text is not an A-weight field: its words match, a typo in them does not (as for built-in fields).
+    expect(await found(a.client, 'timbucktoo')).toEqual([]);
+  });
+
   it('numbers and dates are not searched', async () => {
     expect(await found(a.client, '4242')).toEqual([]);
     expect(await found(a.client, '2031')).toEqual([]);
@@ -59,6 +68,12 @@ describe('search over custom text fields of customers and companies', () => {
     expect(hits).toHaveLength(1);
     expect(hits[0]).toMatchObject({ type: 'Customer', highlight: { field: 'nickname', snippet: '<b>Zanzibar</b>' }, node: { name: 'Ada' } });
     expect(hits[0].score).toBeGreaterThan(0);
+    const typo = (await a.client.query(`{ search(query: "zanzibat", types: [Customer, Company], first: 5) { score highlight { field snippet } node { ... on Customer { name } } } }`)).search;
+    expect(typo).toHaveLength(1);
+    expect(typo[0]).toMatchObject({ highlight: { field: 'nickname', snippet: 'Zanzibar' }, node: { name: 'Ada' } });
+    // Ranked with the rest: the exact word scores above the typo.
+    expect(typo[0].score).toBeGreaterThan(0);
+    expect(typo[0].score).toBeLessThan(hits[0].score);
   });
 
   it('a role that hides the field does not find by it', async () => {
@@ -68,6 +83,8 @@ describe('search over custom text fields of customers and companies', () => {
     const key = (await a.client.query(`mutation ($r: ID!) { createApiKey(input: { name: "rep", roleId: $r }) { secret } }`, { r: role.createRole.role.id })).createApiKey.secret;
     const rep = t.client(key);
     expect(await found(rep, 'zanzibar')).toEqual([]);
+    expect(await found(rep, 'zanzibat')).toEqual([]);
+    expect(await found(rep, 'marakesh')).toEqual(['Bob']);
     expect(await found(rep, 'timbuktu')).toEqual(['Bob']);
   });
 
@@ -90,5 +107,6 @@ describe('search over custom text fields of customers and companies', () => {
       .join('\n');
     expect(plan, plan).toContain('Bitmap Index Scan on "Customer_custom_search_idx"');
     expect(plan, plan).toContain('Bitmap Index Scan on "Customer_search_idx"');
+    expect(plan, plan).toContain('Bitmap Index Scan on "Customer_custom_trigram_idx"');
   });
 });

@@ -1,7 +1,7 @@
 // Saved segments and bulk targets on custom fields (docs/custom-fields.md, "Segments and bulk targets"): both select
 // records with the read engine's filter compiler, so a custom field, and a relation field to a custom object, filter
 // a segment or an `updateXs(where: { filter })` as they filter a list. Membership follows custom values as they
-// change (customers' and custom records'); deleting a field a segment names is refused unless forced. Tenancy and
+// change (customers' and custom records'); deleting a field a segment names (live or archived) is refused unless forced. Tenancy and
 // roles attacked on each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient, TestGateway, TestWorkspace } from '../src/testing/index.js';
@@ -118,6 +118,19 @@ describe('saved segments on custom fields', () => {
     await a.client.query(UPDATE, { i: { id: ids.Ada, customFields: { licences: 1 } } });
     expect(await membersOf(a.client, gold)).toBe(before);
     expect(await membersOf(a.client, signed)).toBe(1);
+  });
+
+  it('deleting an archived field a segment names is refused the same way, unless forced; not in another workspace', async () => {
+    const ARCHIVE = `mutation ($i: ArchiveCustomFieldInput!) { archiveCustomField(input: $i) { customField { archived } } }`;
+    const region = (await a.client.query(DEFINE, { i: { object: 'CUSTOMER', name: 'region', type: 'TEXT' } })).defineCustomField.customField.id;
+    await a.client.query(CREATE_SEGMENT, { i: { name: 'North', filter: { region: { eq: 'north' } } } });
+    await a.client.query(ARCHIVE, { i: { id: region } });
+    expect(await errorOf(a.client, DELETE_FIELD, { i: { id: region } })).toMatchObject({ code: 'CONFLICT', field: 'id', usedBy: 'Segment:North' });
+    // B's archived field of the same name is not held back by A's segment.
+    const theirs = (await b.client.query(DEFINE, { i: { object: 'CUSTOMER', name: 'region', type: 'TEXT' } })).defineCustomField.customField.id;
+    await b.client.query(ARCHIVE, { i: { id: theirs } });
+    expect((await b.client.query(DELETE_FIELD, { i: { id: theirs } })).deleteCustomField.usedBy).toEqual([]);
+    expect((await a.client.query(DELETE_FIELD, { i: { id: region, force: true } })).deleteCustomField.usedBy).toEqual(['Segment:North']);
   });
 
   it('roles and tenancy: READ_ONLY saves no segment, another workspace sees neither the field nor the members', async () => {

@@ -59,6 +59,15 @@ describe('a gateway with trusted documents', () => {
     expect(normalizeDocument(reordered)).toBe(text);
   });
 
+  it('runs a trusted document with the `__typename` fields a client cache adds (urql graphcache), as sent', async () => {
+    const [, text] = named('WhoAmI');
+    const withTypenames = text.replace('actor', 'actor __typename').replace(/name\n/, 'name\n    __typename\n');
+    expect(withTypenames).not.toBe(text);
+    const result = await post({ query: withTypenames });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.viewer).toEqual({ role: 'ADMIN', actor: expect.stringMatching(/^apikey:/), __typename: 'Viewer' });
+  });
+
   it('runs a trusted document sent by id', async () => {
     const [id] = named('WhoAmI');
     expect((await post({ documentId: id })).data?.viewer).toEqual({ role: 'ADMIN', actor: expect.stringMatching(/^apikey:/) });
@@ -72,7 +81,7 @@ describe('a gateway with trusted documents', () => {
     expect((await post({ documentId: 'f'.repeat(64) })).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // A trusted document with an extra field is another document.
     const [, whoAmI] = named('WhoAmI');
-    expect((await post({ query: whoAmI.replace('role', 'role __typename') })).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
+    expect((await post({ query: whoAmI.replace('role', 'role kind: __typename') })).errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
 
     const ws = openWsClient(t.wsUrl, t.workspace.apiKey);
     const run = (query: string) =>

@@ -1,5 +1,6 @@
 import { DeadlineExceededError, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
 import type { FieldUsageExtension } from './custom-fields/field-usage.js';
+import type { ObjectDeclaration } from './objects/declaration.js';
 import type { Permissions } from './permissions/permissions.js';
 import { rowAccessOf } from './permissions/write-guard.js';
 import { isRetryableConflict } from './database-errors.js';
@@ -21,6 +22,8 @@ export interface CommandScope {
   personalData: readonly PersonalDataExtension[];
   /** Plugins' stored things that name custom fields, asked when one is deleted (docs/custom-fields.md). */
   fieldUsage?: readonly FieldUsageExtension[];
+  /** The installed plugins' objects: a workspace's catalog with them parses plugins' stored filters (`workspaceCatalog`). */
+  pluginObjects?: readonly ObjectDeclaration[];
   /**
    * The key's permissions when the caller has them (API keys; not system or plugin sessions). The data layer applies
    * them to every write; commands ask them about what it cannot see, such as custom values in a JSON column.
@@ -49,6 +52,8 @@ export interface CommandRunnerOptions {
   personalData?: readonly PersonalDataExtension[];
   /** Plugins' answers to "which of your stored things use this custom field?". */
   fieldUsage?: readonly FieldUsageExtension[];
+  /** The installed plugins' objects (the plugin host's `objects`), offered to commands as `scope.pluginObjects`. */
+  pluginObjects?: readonly ObjectDeclaration[];
   /** Interactive transaction timeout, outside requests (a request's transaction ends at its deadline). @default 30000 */
   timeoutMs?: number;
 }
@@ -106,6 +111,7 @@ export class CommandRunner {
             session: actor ? { ...session, actor } : session,
             personalData: this.options.personalData ?? [],
             ...(this.options.fieldUsage ? { fieldUsage: this.options.fieldUsage } : {}),
+            ...(this.options.pluginObjects ? { pluginObjects: this.options.pluginObjects } : {}),
             ...(permissions ? { permissions } : {}),
             emit: (type, subject, payload) => {
               pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}) } as PendingEvent);

@@ -11,7 +11,8 @@ import { hrefOf } from '../router.js';
 type Row = ResultOf<typeof customersQuery>['customers']['edges'][number]['node'];
 
 /** The customers list's table: the built-in columns, the scores while they are asked for, the chosen custom columns. */
-export function CustomerTable({ rows, withScores, columns, objects }: { rows: Row[]; withScores: boolean; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
+export function CustomerTable(props: { rows: Row[]; withScores: boolean; fields: CustomFieldDefinition[]; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
+  const { rows, withScores, fields, columns, objects } = props;
   const chunks = chunksOf(rows);
   return (
     <div className="table-scroll">
@@ -43,23 +44,22 @@ export function CustomerTable({ rows, withScores, columns, objects }: { rows: Ro
           </tr>
         </thead>
         {chunks.map((chunk) => (
-          <RowsChunk key={chunk[0]!.id} rows={chunk} withScores={withScores} columns={columns} objects={objects} />
+          <RowsChunk key={chunk[0]!.id} rows={chunk} withScores={withScores} fields={fields} columns={columns} objects={objects} />
         ))}
       </table>
     </div>
   );
 }
 
-// The scores are computed fields: a query that selects them cannot filter on custom fields, so the list's does not.
-const SCORES = 'analytics { predictedLifetimeValue rfm { segmentName } }';
-
 interface Scores {
   analytics?: { predictedLifetimeValue: string | null; rfm: { segmentName: string } | null } | null;
 }
 
 /** A chunk of rows and, when extra columns are shown, one query for them (by id, in the workspace's schema). */
-function RowsChunk({ rows, withScores, columns, objects }: { rows: Row[]; withScores: boolean; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
-  const extra = useExtraColumns(CUSTOMER, rows.map((row) => row.id), columns, objects, withScores ? SCORES : '');
+function RowsChunk(props: { rows: Row[]; withScores: boolean; fields: CustomFieldDefinition[]; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
+  const { rows, withScores, fields, columns, objects } = props;
+  // The scores are computed fields: a query that selects them cannot filter on custom fields, so the list's does not.
+  const extra = useExtraColumns(CUSTOMER, rows.map((row) => row.id), { fields, columns: columns.length, withScores }, objects);
   const values = (extra.values ?? new Map()) as Map<string, Scores & Record<string, unknown>>;
   const width = 5 + columns.length + (withScores ? 2 : 0);
   return (

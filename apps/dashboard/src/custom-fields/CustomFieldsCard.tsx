@@ -5,7 +5,7 @@ import { useCrmMutation, useCrmQuery } from '../data/hooks.js';
 import { recordIn, UnexpectedAnswer } from '../data/workspace-answers.js';
 import { CustomFieldInput } from './CustomFieldInput.js';
 import { CustomValue } from './CustomValue.js';
-import { type CustomFieldDefinition, type CustomObject, isBuiltInTarget, useCustomFields, useCustomObjects } from './definitions.js';
+import { type CustomFieldDefinition, type CustomObject, isBuiltInTarget, useCustomFields, useCustomObjectsQuery } from './definitions.js';
 import type { RecordKind } from './record-kinds.js';
 import { type CustomValues, recordValuesDocument, refusedField, updateRecordValuesDocument, valuesInput } from './record-values.js';
 import { changed, displayText, type FormValue, formValueOf, inputValueOf } from './values.js';
@@ -18,9 +18,13 @@ export function CustomFieldsCard(props: { kind: RecordKind; recordId: string; ca
   const { kind, recordId, canEdit, version, title } = props;
   const definitions = useCustomFields(kind.owner);
   const fields = definitions.data?.customFields ?? [];
-  const objects = useCustomObjects(fields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
+  const needsObjects = fields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target));
+  const objectsQuery = useCustomObjectsQuery(needsObjects);
+  const objects = objectsQuery.data?.customObjects ?? [];
   const document = recordValuesDocument(kind, fields, objects);
-  const values = useCrmQuery<unknown, { id: string }>(document, { id: recordId }, { pause: fields.length === 0 });
+  // A relation to a custom object reads its records' names: the document is written once the objects are known (the
+  // one written without them is none of the workspace's trusted documents).
+  const values = useCrmQuery<unknown, { id: string }>(document, { id: recordId }, { pause: fields.length === 0 || (needsObjects && !objectsQuery.data) });
   const { refetch } = values;
   useEffect(() => {
     if (version > 0) refetch();

@@ -1,19 +1,12 @@
-import type { CombinedError } from '@crm/client';
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { describeError } from '../data/format.js';
 import { useCrmMutation } from '../data/hooks.js';
+import { Confirm, UsedBy, usedByOf } from './Confirm.js';
 import { Swatch } from './CustomFieldInput.js';
 import { archiveCustomField, deleteCustomField, renameCustomField } from './definition-mutations.js';
 import { type CustomFieldDefinition, TYPE_LABELS } from './definitions.js';
 
 type Mode = 'view' | 'rename' | 'archive' | 'delete';
-
-/** What a CONFLICT refusal of a delete lists: `"Segment:Gold buyers, Segment:VIP"` → `["Segment: Gold buyers", …]`. */
-function usedByOf(error: CombinedError | undefined): string[] {
-  const first = error?.graphQLErrors[0];
-  if (first?.extensions.code !== 'CONFLICT' || typeof first.extensions.usedBy !== 'string') return [];
-  return first.extensions.usedBy.split(', ').map((user) => user.replace(':', ': '));
-}
 
 /** One defined field in the ADMIN list: its settings, and rename, archive and delete (each confirmed). */
 export function FieldRow({ field, onChanged }: { field: CustomFieldDefinition; onChanged: () => void }) {
@@ -126,52 +119,10 @@ export function FieldRow({ field, onChanged }: { field: CustomFieldDefinition; o
             onCancel={cancel}
             onConfirm={async () => done(await remove({ input: { id: field.id, force: usedBy.length > 0 } }))}
           >
-            {usedBy.length > 0 && (
-              <div role="alert" className="error" data-testid="used-by">
-                <p>It is in use, so it was not deleted. Used by:</p>
-                <ul>
-                  {usedBy.map((user) => (
-                    <li key={user}>{user}</li>
-                  ))}
-                </ul>
-              </div>
-            )}
+            {usedBy.length > 0 && <UsedBy users={usedBy} />}
           </Confirm>
         )}
       </td>
     </tr>
-  );
-}
-
-/** A question with its consequence, the server's refusal (if any), Cancel and the confirming button. */
-function Confirm(props: {
-  question: string;
-  message: string;
-  error: CombinedError | undefined;
-  running: boolean;
-  confirmLabel: string;
-  danger?: boolean;
-  onCancel: () => void;
-  onConfirm: () => void;
-  children?: ReactNode;
-}) {
-  return (
-    <div className="confirm" role="group" aria-label={props.question}>
-      <p>{props.message}</p>
-      {props.children}
-      {props.error && (
-        <p role="alert" className="error">
-          {describeError(props.error)}
-        </p>
-      )}
-      <div className="actions start">
-        <button type="button" className="secondary small" onClick={props.onCancel}>
-          Cancel
-        </button>
-        <button type="button" className={props.danger ? 'small danger-fill' : 'small'} disabled={props.running} onClick={props.onConfirm}>
-          {props.confirmLabel}
-        </button>
-      </div>
-    </div>
   );
 }

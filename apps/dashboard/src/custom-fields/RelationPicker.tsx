@@ -1,13 +1,7 @@
+import { listFieldOf, relationChoicesDocument } from '@crm/gateway/workspace-documents';
 import { useState } from 'react';
 import { useCrmQuery, useSettled } from '../data/hooks.js';
 import { type CustomFieldDefinition, type CustomObject, labelFieldOf } from './definitions.js';
-
-/** The root list field of a relation's target: `customers`, `companies`, or the custom object's plural. */
-function listFieldOf(target: string | null | undefined, objects: readonly CustomObject[]): string | null {
-  if (target === 'Customer') return 'customers';
-  if (target === 'Company') return 'companies';
-  return objects.find((o) => o.name === target)?.pluralName ?? null;
-}
 
 interface Choice {
   id: string;
@@ -33,7 +27,7 @@ export function RelationPicker(props: {
   const settled = useSettled(search.trim(), 250);
   const list = listFieldOf(field.target, objects);
   const label = labelFieldOf(field.target, objects);
-  const document = list ? `query RelationChoices($search: String) { ${list}(search: $search, first: 8) { edges { node { id${label ? ` ${label}` : ''} } } } }` : '';
+  const document = relationChoicesDocument(field.target, objects) ?? '';
   const choices = useCrmQuery<ChoicesData, { search: string }>(document, { search: settled }, { pause: !list || !settled });
   const found = list ? (choices.data?.[list]?.edges.map((e) => e.node) ?? []) : [];
   const nameOf = (choice: Choice) => String((label && choice[label]) ?? choice.id);

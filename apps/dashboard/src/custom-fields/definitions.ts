@@ -65,15 +65,8 @@ export function useCustomObjects(needed: boolean): CustomObject[] {
 /** The same, with the query's state (pages of custom objects tell loading and errors apart from none). */
 export const useCustomObjectsQuery = (needed = true) => useCrmQuery(relationTargetsQuery, {}, { pause: !needed });
 
-const BUILT_IN_TARGETS = new Set(['Customer', 'Company']);
-export const isBuiltInTarget = (target: string | null | undefined) => BUILT_IN_TARGETS.has(target ?? '');
-
-/** How a record of a relation's target is named for people: `name` for customers and companies, else its first text field. */
-export function labelFieldOf(target: string | null | undefined, objects: readonly CustomObject[]): string | null {
-  if (isBuiltInTarget(target)) return 'name';
-  const object = objects.find((o) => o.name === target);
-  return object?.fields.find((f) => f.type === 'TEXT' || f.type === 'EMAIL')?.name ?? null;
-}
+// How a relation's target names its records (`name`, else its first text field): the documents' templates say it.
+export { isBuiltInTarget, labelFieldOf } from '@crm/gateway/workspace-documents';
 
 /** Which types a value may be `unique` for (docs/custom-fields.md), and which take min/max. */
 export const UNIQUE_TYPES: readonly CustomFieldType[] = ['TEXT', 'EMAIL', 'PHONE', 'URL', 'NUMBER', 'RATING', 'DATE'];

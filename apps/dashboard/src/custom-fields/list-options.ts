@@ -4,7 +4,7 @@ import { useCallback, useState } from 'react';
 import { useCrmQuery, useSettled } from '../data/hooks.js';
 import { whoAmI } from '../data/documents.js';
 import type { CustomFilterRows } from './CustomListControls.js';
-import { type CustomFieldDefinition, isBuiltInTarget, useCustomFields, useCustomObjects } from './definitions.js';
+import { type CustomFieldDefinition, useCustomFields, useCustomObjects } from './definitions.js';
 import type { RecordKind } from './record-kinds.js';
 import { type FormValue, inputValueOf } from './values.js';
 
@@ -86,7 +86,9 @@ export function useCustomListOptions(kind: RecordKind) {
   const me = useCrmQuery(whoAmI, {});
   const definitions = useCustomFields(kind.owner);
   const fields = definitions.data?.customFields ?? [];
-  const objects = useCustomObjects(fields.some((f) => f.type === 'RELATION' && !isBuiltInTarget(f.target)));
+  // Always asked (the navigation asks the same query, so it is cached): a document naming a relation's records is written
+  // with them from the first render, never once without them.
+  const objects = useCustomObjects(true);
   const [columnIds, setColumnIds] = useRememberedColumns(me.data?.workspace.id, kind);
   const [rows, setRows] = useState<CustomFilterRows>({});
   const [labels, setLabels] = useState<Record<string, string | null>>({});

@@ -2,6 +2,7 @@
 // Customer and Company (built-in, values under `customFields` of their inputs) and the workspace's custom objects
 // (`Contract`: `contract(id)`, `contracts`, `createContract`, `updateContract`, `deleteContract`, its fields its input's
 // own). Pages and documents take a kind instead of naming one object.
+import { customObjectNames } from '@crm/gateway/workspace-documents';
 import type { Route } from '../router.js';
 import type { FieldOwner } from './definitions.js';
 
@@ -21,13 +22,9 @@ export interface RecordKind {
 export const CUSTOMER: RecordKind = { type: 'Customer', single: 'customer', plural: 'customers', owner: { object: 'CUSTOMER' }, nestedValues: true };
 export const COMPANY: RecordKind = { type: 'Company', single: 'company', plural: 'companies', owner: { object: 'COMPANY' }, nestedValues: true };
 
-const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
-
 /** A custom object's kind: its root fields are named after it (`Contract` → `contract`, its plural `contracts`). */
 export const customObjectKind = (object: { id: string; name: string; pluralName: string }): RecordKind => ({
-  type: object.name,
-  single: lowerFirst(object.name),
-  plural: object.pluralName,
+  ...customObjectNames(object),
   owner: { customObjectId: object.id },
   nestedValues: false,
 });

@@ -1,31 +1,20 @@
 // Reading and writing a record's custom values: documents written at run time from the definitions (the fields are in
-// the workspace's schema, not in the typed client's). They run without the cache, so a saved value is asked again.
+// the workspace's schema, not in the typed client's) with the shared templates of `@crm/client`
+// (workspace-documents.ts). They run without the cache, so a saved value is asked again.
 import type { CombinedError } from '@crm/client';
 import { describeError } from '../data/format.js';
 import type { WorkspaceRecord } from '../data/workspace-answers.js';
-import type { CustomFieldDefinition, CustomObject } from './definitions.js';
+import type { CustomFieldDefinition } from './definitions.js';
 import type { RecordKind } from './record-kinds.js';
-import { selectionOf } from './values.js';
+
+export { recordValuesDocument, updateRecordValuesDocument } from '@crm/gateway/workspace-documents';
 
 /** A record's custom values as read: its id and each field by name. */
 export type CustomValues = WorkspaceRecord;
 
-export const recordValuesDocument = (kind: RecordKind, fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[]) =>
-  `query RecordCustomValues($id: ID!) { ${kind.single}(id: $id) { id ${selectionOf(fields, objects)} } }`;
-
-export const updateRecordValuesDocument = (kind: RecordKind, fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[]) =>
-  `mutation UpdateRecordCustomValues($input: Update${kind.type}Input!) { update${kind.type}(input: $input) { ${kind.single} { id ${selectionOf(fields, objects)} } } }`;
-
 /** The input of a create or update: values under `customFields` for built-in objects, the input's own fields for custom ones. */
 export const valuesInput = (kind: RecordKind, values: Record<string, unknown>, rest: Record<string, unknown> = {}) =>
   kind.nestedValues ? { ...rest, customFields: values } : { ...rest, ...values };
-
-/**
- * The extra columns of a chunk of a list, by id: the chosen custom fields and `more` (the customers list's scores,
- * computed fields: a query that selects them cannot filter on custom fields, so the list's own query does not).
- */
-export const columnsDocument = (kind: RecordKind, fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[], more = '') =>
-  `query ExtraColumns($ids: [ID!]!, $first: Int!) { ${kind.plural}(first: $first, filter: { id: { in: $ids } }) { edges { node { id ${selectionOf(fields, objects)}${more ? ` ${more}` : ''} } } } }`;
 
 /**
  * The field of `fields` a refusal names (`customFields.tier` on customers and companies, `number` on a custom object;

@@ -3,6 +3,8 @@
 // value reads for people.
 import { type CustomFieldDefinition, type CustomObject, labelFieldOf } from './definitions.js';
 
+export { selectionOf } from '@crm/gateway/workspace-documents';
+
 /** What an input holds: text for every type (`""` is no value; yes/no is `"true"`/`"false"`), a list for multi-selects. */
 export type FormValue = string | string[];
 
@@ -10,17 +12,6 @@ export type FormValue = string | string[];
 export interface RelatedRecord {
   id: string;
   [field: string]: unknown;
-}
-
-/** A field in a selection set: a relation reads the related record's id and name. */
-export function selectionOf(fields: readonly CustomFieldDefinition[], objects: readonly CustomObject[]): string {
-  return fields
-    .map((field) => {
-      if (field.type !== 'RELATION') return field.name;
-      const label = labelFieldOf(field.target, objects);
-      return `${field.name} { id${label ? ` ${label}` : ''} }`;
-    })
-    .join(' ');
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -93,6 +93,7 @@ export function CompaniesPage() {
             <CompaniesPageRows
               key={`${pages.key}:${after ?? ''}`}
               variables={{ ...variables, after }}
+              fields={custom.fields}
               columns={custom.columns}
               objects={custom.objects}
               onAnswer={(answer) => pages.answered(index, answer)}
@@ -109,11 +110,12 @@ export function CompaniesPage() {
 /** One page of the list: its query, its rows, and its extra columns asked in chunks by id. */
 function CompaniesPageRows(props: {
   variables: VariablesOf<typeof companiesQuery>;
+  fields: CustomFieldDefinition[];
   columns: CustomFieldDefinition[];
   objects: readonly CustomObject[];
   onAnswer: (answer: PageAnswer) => void;
 }) {
-  const { variables, columns, objects, onAnswer } = props;
+  const { variables, fields, columns, objects, onAnswer } = props;
   const list = useCrmQuery(companiesQuery, variables);
   const connection = list.data?.companies;
   const width = 4 + columns.length;
@@ -131,14 +133,14 @@ function CompaniesPageRows(props: {
   return (
     <>
       {chunksOf(connection.edges.map((e) => e.node)).map((chunk) => (
-        <CompanyRows key={chunk[0]!.id} rows={chunk} columns={columns} objects={objects} />
+        <CompanyRows key={chunk[0]!.id} rows={chunk} fields={fields} columns={columns} objects={objects} />
       ))}
     </>
   );
 }
 
-function CompanyRows({ rows, columns, objects }: { rows: Row[]; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
-  const extra = useExtraColumns(COMPANY, rows.map((row) => row.id), columns, objects);
+function CompanyRows({ rows, fields, columns, objects }: { rows: Row[]; fields: CustomFieldDefinition[]; columns: CustomFieldDefinition[]; objects: readonly CustomObject[] }) {
+  const extra = useExtraColumns(COMPANY, rows.map((row) => row.id), { fields, columns: columns.length }, objects);
   return (
     <tbody>
       {extra.error && <ErrorRow error={extra.error} retry={extra.refetch} width={4 + columns.length} />}

@@ -2,14 +2,18 @@ import { useState } from 'react';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { ArchivedFields } from '../custom-fields/ArchivedFields.js';
 import { DefineFieldForm } from '../custom-fields/DefineFieldForm.js';
+import { ArchivedObjects } from '../custom-fields/ArchivedObjects.js';
 import { DefineObjectForm } from '../custom-fields/DefineObjectForm.js';
-import { useCustomFields, useCustomObjects, useFieldOwners } from '../custom-fields/definitions.js';
+import { useCustomFields, useCustomObjectsQuery, useFieldOwners } from '../custom-fields/definitions.js';
 import { FieldRow } from '../custom-fields/FieldRow.js';
+import { archivedCustomObjectsQuery } from '../custom-fields/object-mutations.js';
+import { ObjectSettings } from '../custom-fields/ObjectSettings.js';
+import { useCrmQuery } from '../data/hooks.js';
 import { useIsAdmin } from '../data/role.js';
 
 /**
  * ADMIN: the workspace's custom fields of each object (built-in and custom), live and archived; define, rename,
- * archive, restore, delete; and define custom objects.
+ * archive, restore, delete; and define, rename, archive, restore and delete custom objects.
  */
 export function CustomFieldsPage() {
   const isAdmin = useIsAdmin();
@@ -18,7 +22,17 @@ export function CustomFieldsPage() {
   const owner = owners.find((o) => o.key === ownerKey)?.owner ?? null;
   const [defining, setDefining] = useState<'field' | 'object' | null>(null);
   const fields = useCustomFields(isAdmin ? owner : null, { includeArchived: true });
-  const objects = useCustomObjects(isAdmin);
+  const objectsQuery = useCustomObjectsQuery(isAdmin);
+  const objects = objectsQuery.data?.customObjects ?? [];
+  const archivedObjects = useCrmQuery(archivedCustomObjectsQuery, {}, { pause: !isAdmin, requestPolicy: 'network-only' });
+  const chosenObject = owner?.customObjectId ? objects.find((o) => o.id === owner.customObjectId) : undefined;
+  // An object's change moves the navigation (its links come from the same query), this page's list of objects and the
+  // archived ones: all are asked again.
+  const objectsChanged = () => {
+    refetchOwners();
+    objectsQuery.refetch();
+    archivedObjects.refetch();
+  };
   const live = fields.data?.customFields.filter((f) => !f.archived) ?? [];
   const archived = fields.data?.customFields.filter((f) => f.archived) ?? [];
 
@@ -74,6 +88,17 @@ export function CustomFieldsPage() {
           />
         </div>
       )}
+      {chosenObject && (
+        <ObjectSettings
+          key={chosenObject.id}
+          object={chosenObject}
+          onChanged={objectsChanged}
+          onGone={() => {
+            setOwnerKey('object:CUSTOMER');
+            objectsChanged();
+          }}
+        />
+      )}
       {fields.error ? (
         <ErrorMessage error={fields.error} retry={fields.refetch} />
       ) : !fields.data ? (
@@ -100,6 +125,7 @@ export function CustomFieldsPage() {
         </div>
       )}
       <ArchivedFields fields={archived} onChanged={fields.refetch} />
+      <ArchivedObjects objects={archivedObjects.data?.customObjects ?? []} onRestored={objectsChanged} />
     </div>
   );
 }

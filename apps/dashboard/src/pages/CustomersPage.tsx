@@ -178,7 +178,7 @@ export function CustomersPage() {
           No customer matches. Check the spelling, clear a filter (customers are scored once they have bought), or {canEdit ? 'add one above.' : 'ask a member to add one.'}
         </Empty>
       ) : (
-        <CustomerTable rows={connection.edges.map((e) => e.node)} withScores={withScores} columns={custom.columns} objects={custom.objects} />
+        <CustomerTable rows={connection.edges.map((e) => e.node)} withScores={withScores} fields={custom.fields} columns={custom.columns} objects={custom.objects} />
       )}
       <LoadMore more={more} loading={list.fetching} onMore={() => setAfter(more)} />
     </div>

@@ -1,3 +1,4 @@
+import { deleteRecordDocument, recordHeadDocument } from '@crm/gateway/workspace-documents';
 import { useState } from 'react';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { CustomFieldsCard } from '../custom-fields/CustomFieldsCard.js';
@@ -22,7 +23,7 @@ export function RecordPage({ objectName, id }: { objectName: string; id: string 
 
 function RecordView({ object, kind, labelField, id }: { object: CustomObject; kind: RecordKind; labelField: string | null; id: string }) {
   const canEdit = useCanEdit();
-  const query = useCrmQuery<unknown, { id: string }>(`query RecordHead($id: ID!) { ${kind.single}(id: $id) { id createdAt updatedAt${labelField ? ` ${labelField}` : ''} } }`, { id });
+  const query = useCrmQuery<unknown, { id: string }>(recordHeadDocument(kind, labelField), { id });
   // Another user's edit of this record shows without reload.
   const version = useLiveVersion((event) => event.subject?.id === id, query.refetch);
 
@@ -65,9 +66,7 @@ function RecordView({ object, kind, labelField, id }: { object: CustomObject; ki
 function DeleteRecord({ kind, object, id, onDeleted }: { kind: RecordKind; object: CustomObject; id: string; onDeleted: () => void }) {
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
-  const [state, remove] = useCrmMutation<unknown, { input: { id: string; reason: string | null } }>(
-    `mutation DeleteRecord($input: Delete${kind.type}Input!) { delete${kind.type}(input: $input) { deleted${kind.type}Id } }`,
-  );
+  const [state, remove] = useCrmMutation<unknown, { input: { id: string; reason: string | null } }>(deleteRecordDocument(kind));
   if (!confirming) {
     return (
       <button type="button" className="secondary danger" onClick={() => setConfirming(true)}>

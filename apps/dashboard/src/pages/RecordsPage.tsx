@@ -1,3 +1,5 @@
+import { graphql } from '@crm/client';
+import { recordListDocument } from '@crm/gateway/workspace-documents';
 import { useState } from 'react';
 import { Empty, ErrorMessage, Loading } from '../components/States.js';
 import { CustomFilters } from '../custom-fields/CustomListControls.js';
@@ -5,7 +7,6 @@ import { CustomValue } from '../custom-fields/CustomValue.js';
 import type { CustomFieldDefinition, CustomObject } from '../custom-fields/definitions.js';
 import { useCustomListOptions, withConditions } from '../custom-fields/list-options.js';
 import type { RecordKind } from '../custom-fields/record-kinds.js';
-import { selectionOf } from '../custom-fields/values.js';
 import { formatDate, titleCase } from '../data/format.js';
 import { useCrmQuery, useSettled } from '../data/hooks.js';
 import { LoadMore, type PageAnswer, usePages, useReportAnswer } from '../data/paging.js';
@@ -25,10 +26,15 @@ interface ListVariables {
   after: string | null;
 }
 
+const sortKeysQuery = graphql(`
+  query SortKeys($type: String!) { __type(name: $type) { enumValues { name } } }
+`);
+
 /** The sort keys the workspace's schema offers for the object (its fields and its relations' fields), asked from it. */
 function useSortKeys(kind: RecordKind | undefined): string[] {
-  const query = useCrmQuery<unknown, Record<string, never>>(`query SortKeys { __type(name: "${kind?.type ?? ''}OrderField") { enumValues { name } } }`, {}, { pause: !kind });
-  const type = (query.data as { __type?: { enumValues?: { name: string }[] } | null } | undefined)?.__type;
+  const query = useCrmQuery(sortKeysQuery, { type: `${kind?.type ?? ''}OrderField` }, { pause: !kind });
+  // gql.tada does not type introspection fields: the shape is the spec's.
+  const type = query.data?.__type as { enumValues?: { name: string }[] | null } | null | undefined;
   // Sorting by the opaque id means nothing to people.
   return (type?.enumValues ?? []).map((value) => value.name).filter((name) => typeof name === 'string' && name !== 'ID');
 }
@@ -165,12 +171,7 @@ function RecordRows(props: {
   onAnswer: (answer: PageAnswer) => void;
 }) {
   const { kind, object, labelField, variables, fields, objects } = props;
-  const document = `query RecordList($search: String, $filter: ${kind.type}Filter, $orderBy: [${kind.type}OrderBy!], $after: String, $first: Int!) {
-    ${kind.plural}(search: $search, filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
-      totalCount pageInfo { hasNextPage endCursor } edges { node { id createdAt ${selectionOf(fields, objects)} } }
-    }
-  }`;
-  const list = useCrmQuery<unknown, ListVariables>(document, variables);
+  const list = useCrmQuery<unknown, ListVariables>(recordListDocument(kind, fields, objects), variables);
   let page;
   let problem: string | null = null;
   try {

@@ -1,3 +1,4 @@
+import { createRecordDocument } from '@crm/gateway/workspace-documents';
 import { type FormEvent, useState } from 'react';
 import { FormFooter } from '../components/FormParts.js';
 import { CustomFieldInputs } from '../custom-fields/CustomFieldsCard.js';
@@ -13,9 +14,7 @@ export function NewRecordForm(props: { kind: RecordKind; label: string; fields: 
   const { kind, label, fields, objects, onDone } = props;
   const [form, setForm] = useState<Record<string, FormValue>>({});
   const [labels, setLabels] = useState<Record<string, string | null>>({});
-  const [state, create] = useCrmMutation<unknown, { input: Record<string, unknown> }>(
-    `mutation CreateRecord($input: Create${kind.type}Input!) { create${kind.type}(input: $input) { ${kind.single} { id } } }`,
-  );
+  const [state, create] = useCrmMutation<unknown, { input: Record<string, unknown> }>(createRecordDocument(kind));
   const refused = refusedField(state.error, fields);
 
   async function submit(event: FormEvent) {

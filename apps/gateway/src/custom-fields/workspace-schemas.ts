@@ -20,6 +20,8 @@ export interface WorkspaceSchemasOptions {
 
 interface Entry {
   schema: GraphQLSchema;
+  /** The definitions it was built from (what else is derived from them is derived again when they change). */
+  definitions: WorkspaceDefinitions;
   /** The digest of its definitions (null: the base schema). */
   digest: string | null;
   unsubscribe: () => void;
@@ -65,6 +67,18 @@ export class WorkspaceSchemas {
     return this.#workspaces.get(workspaceId)?.schema;
   }
 
+  /**
+   * The workspace's schema with the definitions it was built from: the same object until they change, so that what a
+   * caller derives from them can be kept by their identity (trusted-documents-workspace.ts).
+   */
+  async withDefinitions(workspaceId: string): Promise<{ schema: GraphQLSchema; definitions: WorkspaceDefinitions }> {
+    const schema = await this.forWorkspace(workspaceId);
+    const entry = this.#workspaces.get(workspaceId);
+    if (entry?.schema === schema) return { schema, definitions: entry.definitions };
+    // Not kept (changed or evicted meanwhile): read them again, once, for this request.
+    return { schema, definitions: await this.options.load(workspaceId) };
+  }
+
   forWorkspace(workspaceId: string): Promise<GraphQLSchema> {
     const known = this.#workspaces.get(workspaceId);
     if (known) {
@@ -99,7 +113,7 @@ export class WorkspaceSchemas {
       const unsubscribe = this.options.bus.subscribe(workspaceId, (events) => {
         if (!events.length || events.some((e) => e.type === 'metadata.changed')) this.#forget(workspaceId);
       });
-      this.#workspaces.set(workspaceId, { schema, digest, unsubscribe });
+      this.#workspaces.set(workspaceId, { schema, definitions, digest, unsubscribe });
       if (digest !== null) {
         const holders = this.#holders.get(digest) ?? new Set<string>();
         holders.add(workspaceId);

@@ -69,7 +69,8 @@ async function otherNames(tx: ScopedTransaction, object: string, exceptId?: stri
  * is live, the field's key name (`customerId`) is free on the source, and the reverse connection's name on the
  * target. Null for other types (which must not name a target).
  */
-async function relationTarget(tx: ScopedTransaction, taken: TakenNames, input: z.output<typeof defineCustomFieldInput>): Promise<string | null> {
+async function relationTarget(scope: CommandScope, taken: TakenNames, input: z.output<typeof defineCustomFieldInput>): Promise<string | null> {
+  const { tx } = scope;
   if (input.type !== 'relation') {
     if (input.target) throw badInput('target: only relation fields have a target', 'target');
     return null;
@@ -77,8 +78,6 @@ async function relationTarget(tx: ScopedTransaction, taken: TakenNames, input: z
   if (!input.target) throw badInput('target: a relation field names the object it points to (Customer, Company or a custom object)', 'target');
   if (input.defaultValue !== undefined && input.defaultValue !== null) throw badInput('defaultValue: a relation field has no default', 'defaultValue');
   const coreTarget = (name: string) => (relationTargets as readonly string[]).includes(name);
-  // A plugin object's reverse connection and value cleanup are not built (docs/custom-fields.md, "What is not built").
-  if (isExtensible(input.object) && !coreTarget(input.object)) throw badInput(`type: ${input.object} takes no relation fields yet`, 'type');
   let stored: string;
   if (coreTarget(input.target)) stored = input.target;
   else {
@@ -87,9 +86,10 @@ async function relationTarget(tx: ScopedTransaction, taken: TakenNames, input: z
     stored = custom.id;
   }
   const sourceName = await objectTypeName(tx, input.object);
-  const sourcePlural = isExtensible(input.object)
-    ? coreCatalog.get(sourceName).plural!
-    : (await tx.customObjectDefinition.findUniqueOrThrow({ where: { id: input.object }, select: { pluralName: true } })).pluralName;
+  // A core or plugin object's plural is its declaration's (a plugin object's is in the scope's `pluginObjects`).
+  const declared = isExtensible(input.object) ? (coreCatalog.has(sourceName) ? coreCatalog.get(sourceName).plural : scope.pluginObjects?.find((o) => o.name === sourceName)?.plural) : undefined;
+  if (isExtensible(input.object) && !declared) throw badInput(`object: ${sourceName} is not an installed object`, 'object');
+  const sourcePlural = declared ?? (await tx.customObjectDefinition.findUniqueOrThrow({ where: { id: input.object }, select: { pluralName: true } })).pluralName;
   const reverse = reverseRelationName(input, sourcePlural, input.target);
   const keyName = relationKeyName(input);
   if ((await takenFor(tx, taken, input.object))(keyName)) throw badInput(`name: ${keyName} (where the relation keeps its id) is taken on ${sourceName}`, 'name');
@@ -124,7 +124,7 @@ export async function defineCustomField(
       if (input.indexed && !customFieldTraits[input.type].sort && input.type !== 'longText' && input.type !== 'relation') {
         throw badInput(`indexed: a ${input.type} field is not indexed`, 'indexed');
       }
-      const target = await relationTarget(tx, taken, input);
+      const target = await relationTarget(scope, taken, input);
       // The stored key: the first name, unless a deleted field's values might still carry it.
       const keys = new Set((await tx.customFieldDefinition.findMany({ where: { object: input.object }, select: { key: true } })).map((r) => r.key));
       let key = input.name;
@@ -193,7 +193,8 @@ export async function renameCustomField(caller: Caller, raw: unknown, taken: Tak
       }
       if (input.name !== before.name && !before.archivedAt) {
         // Saved segments and plugins' stored things (workflows) name fields by name: they keep doing what they did.
-        const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId);
+        // With the plugins' objects: a workflow's condition on a Competitor's field is rewritten too.
+        const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId, scope.pluginObjects ? { pluginObjects: scope.pluginObjects } : {});
         const rename = fieldRename(catalog, customFieldOf(before), input.name);
         await renameInSegments(scope.tx, catalog, rename);
         const field = { object: await objectNameOf(scope, before), name: before.name, key: before.key };
@@ -231,14 +232,20 @@ async function objectNameOf(scope: CommandScope, field: CustomFieldDefinition): 
 }
 
 /**
- * What names the field: the saved segments whose filter reads its values (a filter that no longer parses reads
- * nothing), then each plugin's stored things (`fieldUsage`: workflows).
+ * What names the field, live or archived: the saved segments whose filter reads its values (a filter that no longer
+ * parses reads nothing), then each plugin's stored things (`fieldUsage`: workflows), on core's, custom and plugins'
+ * objects.
  */
 async function fieldUsers(scope: CommandScope, field: CustomFieldDefinition): Promise<FieldUser[]> {
   const { tx } = scope;
   const segments = await tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
   if (!segments.length && !scope.fieldUsage?.length) return [];
-  const catalog = await workspaceCatalog(tx, scope.session.workspaceId);
+  // With the plugins' objects (a workflow's condition on a Competitor field), and the field itself if archived: a
+  // filter naming it parses only with it declared, and it names it all the same.
+  const catalog = await workspaceCatalog(tx, scope.session.workspaceId, {
+    ...(scope.pluginObjects ? { pluginObjects: scope.pluginObjects } : {}),
+    ...(field.archivedAt ? { archivedField: customFieldOf(field) } : {}),
+  });
   const object = await objectNameOf(scope, field);
   const others: FieldUser[] = [];
   for (const extension of scope.fieldUsage ?? []) others.push(...(await extension.usersOf(scope, { object, name: field.name, key: field.key }, catalog)));

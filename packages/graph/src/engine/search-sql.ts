@@ -35,11 +35,15 @@ const searchedFields = (object: ResolvedObject, permissions?: Permissions | null
   permissions ? searchableFields(object).filter((f) => permissions.canReadField(f)) : searchableFields(object);
 
 /**
- * Fields trigram similarity looks at: the A-weight ones (names, titles, emails) that have a trigram index (a core
- * object's custom fields have none: they match by their words only).
+ * Fields trigram similarity looks at: the A-weight text ones (names, titles, emails), custom ones included. Those of
+ * the declared document and a custom object's have a trigram index each; a core or plugin object's custom ones are
+ * found through one trigram index over all its string values ({@link customValuesTextSql}).
  */
 const trigramFields = (object: ResolvedObject, permissions?: Permissions | null) =>
-  searchedFields(object, permissions).filter((f) => f.search === 'A' && f.kind === 'string' && (!f.stored || object.sharedTable));
+  searchedFields(object, permissions).filter((f) => f.search === 'A' && f.kind === 'string');
+
+/** A custom field of a table that is not shared (a core or plugin object): matched through its JSONB column's indexes. */
+const inCustomValues = (object: ResolvedObject, f: ResolvedField): boolean => Boolean(f.stored) && !object.sharedTable;
 
 /**
  * The weighted document of some fields (default: every searched field the caller reads): what ranks and highlights a
@@ -53,26 +57,38 @@ export function searchDocumentSql(object: ResolvedObject, alias: string, permiss
 }
 
 /**
- * A core object's custom text fields are searched apart from its declared ones, whose document the migration indexes
- * as declared (it cannot hold a workspace's fields). Their values are in one JSONB column, and one GIN index per such
- * table (migration `custom_values_search`) holds every string value of it: `jsonb_to_tsvector` with the same
- * configuration. That document holds the words of every text field, so matching it first, then the exact document of
- * the fields the caller reads, is answered from the index and never finds a hidden field's or another type's words.
- * (A custom object's document is indexed whole at run time: `customObjectSearchIndexes`.)
+ * A core or plugin object's custom text fields are searched apart from its declared ones, whose document the
+ * migration indexes as declared (it cannot hold a workspace's fields). Their values are in one JSONB column, and two
+ * GIN indexes per such table (migration `custom_values_search` and `custom_values_trigram`, and the plugins' own for
+ * their objects) hold every string value of it: `jsonb_to_tsvector` with the same configuration, and the trigrams of
+ * the values' text. Those hold the words of every text field, so matching them first, then the exact document (or the
+ * similarity to each A-weight field) of the fields the caller reads, is answered from the indexes and never finds a
+ * hidden field's or another type's words. (A custom object's are indexed per field at run time:
+ * `customObjectSearchIndexes`.)
  */
 function customValuesMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string | null {
-  if (object.sharedTable) return null;
-  const fields = searchedFields(object, permissions).filter((f) => f.stored);
+  const fields = searchedFields(object, permissions).filter((f) => inCustomValues(object, f));
   if (!fields.length) return null;
-  return `(${customValuesDocumentSql(alias, fields[0]!.stored!.json)} @@ ${terms.tsQuery} AND (${searchDocumentSql(object, alias, permissions, fields)}) @@ ${terms.tsQuery})`;
+  const json = fields[0]!.stored!.json;
+  const words = `(${customValuesDocumentSql(alias, json)} @@ ${terms.tsQuery} AND (${searchDocumentSql(object, alias, permissions, fields)}) @@ ${terms.tsQuery})`;
+  const typos = fields.filter((f) => f.search === 'A' && f.kind === 'string').map((f) => `${terms.text} <% ${textSql(alias, f)}`);
+  return typos.length ? `(${words} OR (${terms.text} <% ${customValuesTextSql(alias, json)} AND (${typos.join(' OR ')})))` : words;
 }
 
 /** Every string value of a JSONB column as one document: the expression of the `custom_values_search` indexes. */
 export const customValuesDocumentSql = (alias: string, json: string): string => `jsonb_to_tsvector(${config}, ${column(alias, json)}, '["string"]'::jsonb)`;
 
+/**
+ * Every string value of a JSONB column as one text (a JSON array's: quotes and commas are no word characters to
+ * pg_trgm): the expression of the `custom_values_trigram` indexes. A value's words are words of it, so a value similar
+ * to the query makes this similar too, and the index finds the row; the exact field is checked on what it finds.
+ */
+export const customValuesTextSql = (alias: string, json: string): string =>
+  `(jsonb_path_query_array(${column(alias, json)}, '$.* ? (@.type() == "string")'::jsonpath))::text`;
+
 /** The fields of the declared document (the migration's index): a core object's custom fields are matched apart. */
 const declaredDocumentFields = (object: ResolvedObject, permissions?: Permissions | null) =>
-  searchedFields(object, permissions).filter((f) => !f.stored || object.sharedTable);
+  searchedFields(object, permissions).filter((f) => !inCustomValues(object, f));
 
 /** The words of a query as a prefix `tsquery` text (`'ada':* & 'audit':*`), or null when it has no word. */
 export function tsQueryText(query: string): string | null {
@@ -125,7 +141,9 @@ export interface SearchContext {
 
 /** The row's own fields match (the indexed document, or trigram similarity on the A-weight fields). */
 function ownMatchSql(object: ResolvedObject, alias: string, terms: SearchTerms, permissions?: Permissions | null): string {
-  const trigram = trigramFields(object, permissions).map((f) => `${terms.text} <% ${textSql(alias, f)}`);
+  const trigram = trigramFields(object, permissions)
+    .filter((f) => !inCustomValues(object, f))
+    .map((f) => `${terms.text} <% ${textSql(alias, f)}`);
   const custom = customValuesMatchSql(object, alias, terms, permissions);
   const others = [...trigram, ...(custom ? [custom] : [])];
   return `(${searchDocumentSql(object, alias, permissions, declaredDocumentFields(object, permissions))}) @@ ${terms.tsQuery}${others.length ? ` OR ${others.join(' OR ')}` : ''}`;
@@ -168,10 +186,13 @@ export function searchHighlightSql(object: ResolvedObject, alias: string, terms:
     (f) =>
       `WHEN to_tsvector(${config}, coalesce(${textSql(alias, f)}, '')) @@ ${terms.tsQuery} THEN json_build_object('field', ${literal(f.name)}, 'snippet', ts_headline(${config}, ${textSql(alias, f)}, ${terms.tsQuery}, 'StartSel=<b>, StopSel=</b>, MaxFragments=1'))`,
   );
-  const best = trigramFields(object, permissions)[0];
   if (!fields.length) return 'NULL';
+  // A typo matched by trigrams: the field it is similar to (the first A-weight field when none is, as before).
+  const similar = trigramFields(object, permissions);
+  const typos = similar.map((f) => `WHEN ${terms.text} <% ${textSql(alias, f)} THEN json_build_object('field', ${literal(f.name)}, 'snippet', ${textSql(alias, f)})`);
+  const best = similar[0];
   const fallback = best ? `json_build_object('field', ${literal(best.name)}, 'snippet', ${textSql(alias, best)})` : 'NULL';
-  return `CASE ${cases.join(' ')} ELSE ${fallback} END`;
+  return `CASE ${[...cases, ...typos].join(' ')} ELSE ${fallback} END`;
 }
 
 /** The GIN expression index of an object's search document (for migrations). */

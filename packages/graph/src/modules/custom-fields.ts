@@ -13,6 +13,7 @@ import {
   screaming,
   type TakenNames,
 } from '@crm/core';
+import DataLoader from 'dataloader';
 import { type GraphQLSchema, isEnumType, isInputObjectType, isObjectType } from 'graphql';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
@@ -51,6 +52,27 @@ export function takenNamesIn(schema: GraphQLSchema): TakenNames {
 }
 
 const typeValue = (type: string) => screaming(type);
+
+/**
+ * Per request: the names of custom objects by id, read in one statement for a list of definitions (every relation
+ * field pointing at a custom object asks for its target's name). Workspace-scoped by the caller's client.
+ */
+const objectNames = new WeakMap<GraphContext, DataLoader<string, string | null>>();
+function objectNameLoader(ctx: GraphContext): DataLoader<string, string | null> {
+  let loader = objectNames.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(
+      async (ids) => {
+        const rows = await callerOf(ctx).db.customObjectDefinition.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
+        const names = new Map(rows.map((r) => [r.id, r.name]));
+        return ids.map((id) => names.get(id) ?? null);
+      },
+      { maxBatchSize: 100 },
+    );
+    objectNames.set(ctx, loader);
+  }
+  return loader;
+}
 
 /**
  * ADMIN's metadata API: define, rename, archive/restore, delete custom fields; everyone lists them. The objects that
@@ -100,7 +122,7 @@ export function registerCustomFields(builder: Builder, catalog: ObjectCatalog, s
         description: 'RELATION: the type it points to.',
         resolve: async (f, _args, ctx: GraphContext) => {
           if (!f.target || isExtensible(f.target)) return f.target ?? null;
-          return (await callerOf(ctx).db.customObjectDefinition.findUnique({ where: { id: f.target }, select: { name: true } }))?.name ?? null;
+          return objectNameLoader(ctx).load(f.target);
         },
       }),
       position: t.exposeInt('position'),
