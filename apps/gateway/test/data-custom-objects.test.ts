@@ -190,7 +190,7 @@ describe('CSV import and export of a custom object', () => {
 
 describe('the trash listing of a custom object', () => {
   it('trash(object: CONTRACT) lists the workspace’s own trashed records, newest first; restoring one takes its id', async () => {
-    const TRASH = `{ trash(object: CONTRACT, first: 20) { edges { node { id object deleteReason } } } }`;
+    const TRASH = `{ trash(object: CONTRACT, first: 20) { edges { node { id object label deleteReason } } } }`;
     const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
     const trashedIn = async (workspaceId: string) =>
       (await t.database.prisma.customRecord.findMany({ where: { workspaceId, deletedAt: { not: null } }, orderBy: [{ deletedAt: 'desc' }, { id: 'desc' }] })).map((row) => row.id);
@@ -199,6 +199,14 @@ describe('the trash listing of a custom object', () => {
     expect(listed.map((entry: { id: string }) => rowIdOf(entry.id))).toEqual(await trashedIn(a.workspaceId));
     expect(new Set(listed.map((entry: { object: string }) => entry.object))).toEqual(new Set(['CONTRACT']));
     expect(listed.map((entry: { deleteReason: string | null }) => entry.deleteReason)).toContain('cleanup');
+    // Each is labelled by its first text field (`number`), as the dashboard names records, not by its id.
+    const numbers = new Map(
+      (await t.database.prisma.customRecord.findMany({ where: { workspaceId: a.workspaceId, deletedAt: { not: null } } })).map((row) => [row.id, (row.customFields as { [key: string]: unknown })]),
+    );
+    for (const entry of listed as { id: string; label: string }[]) {
+      expect(Object.values(numbers.get(rowIdOf(entry.id))!)).toContain(entry.label);
+      expect(entry.label).toMatch(/^[A-Z]-/);
+    }
     const theirs = (await b.client.query(TRASH)).trash.edges.map((e: { node: { id: string } }) => rowIdOf(e.node.id));
     expect(theirs).toEqual(await trashedIn(b.workspaceId));
     expect(theirs.some((id: string) => listed.some((entry: { id: string }) => rowIdOf(entry.id) === id))).toBe(false);

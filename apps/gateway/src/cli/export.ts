@@ -2,12 +2,11 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { systemSession } from '@crm/core';
+import { systemSession, workspaceCatalog } from '@crm/core';
 import { type ExportFormat, exportFormats, type ExportRequest, exportRequestFromText, exportText, planExport } from '@crm/graph';
 import { pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { id, options, UsageError } from './args.js';
 import type { CliCommand } from './command.js';
-import { workspaceCatalog } from './workspace-catalog.js';
 import { progressBar } from './progress.js';
 import { assertWorkspace } from './workspace.js';
 
@@ -53,7 +52,7 @@ export const exportCommand: CliCommand = {
       async run(database) {
         await assertWorkspace(database, workspaceId);
         const { host } = await pluginHostFromEnvironment();
-        const catalog = await workspaceCatalog(database, workspaceId, host.objects);
+        const catalog = await workspaceCatalog(database.prisma, workspaceId, { pluginObjects: host.objects });
         const plan = planExport(catalog, systemSession(workspaceId), request);
         const run = (text: string, values: readonly unknown[]) => database.sql.query<Record<string, unknown>>(text, values);
         const started = Date.now();

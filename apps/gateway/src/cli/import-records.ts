@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { CommandRunner, importRecords, type ObjectCatalog, type ResolvedObject, systemSession, upsertKeysOf, writerOf } from '@crm/core';
+import { CommandRunner, importRecords, type ObjectCatalog, type ResolvedObject, systemSession, upsertKeysOf, workspaceCatalog, writerOf } from '@crm/core';
 import { pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { id, options, required, UsageError, wholeNumber } from './args.js';
 import { type CliCommand, CommandError } from './command.js';
-import { workspaceCatalog } from './workspace-catalog.js';
 import { progressBar } from './progress.js';
 import { assertWorkspace } from './workspace.js';
 
@@ -93,7 +92,7 @@ export const importRecordsCommand: CliCommand = {
         const { host } = await pluginHostFromEnvironment();
         await database.migrate(host.migrations);
         await assertWorkspace(database, workspaceId);
-        const catalog = await workspaceCatalog(database, workspaceId, host.objects);
+        const catalog = await workspaceCatalog(database.prisma, workspaceId, { pluginObjects: host.objects });
         const object = objectNamed(catalog, word);
         const on = args.on ? keyNamed(object, args.on) : null;
         // Plugins' before-commit hooks run as they do in the gateway; running gateways publish the events (outbox).

@@ -1,4 +1,4 @@
-import { badInput, destroyRecord, listTrash, listTrashedRecords, type ObjectDeclaration, type ResolvedObject, restoreRecord, type TrashObject, trashObjectOfType, trashObjects, type TrashedRow, trashRecord } from '@crm/core';
+import { badInput, destroyRecord, type Permissions, listTrash, listTrashedRecords, type ObjectDeclaration, type ResolvedObject, restoreRecord, type TrashObject, trashObjectOfType, trashObjects, type TrashedRow, trashRecord } from '@crm/core';
 import { resolveCursorConnection, type ResolveCursorConnectionArgs } from '@pothos/plugin-relay';
 import { type Builder, MAX_PAGE_SIZE } from '../builder.js';
 import { callerOf } from '../caller.js';
@@ -25,6 +25,16 @@ function afterTrashCursor(cursor: string): { deletedAt: Date; id: string } {
 
 /** A record's label in the trash listing: its name, title or subject. */
 const labelOf = (row: TrashedRow) => String(row.name ?? row.title ?? row.subject ?? row.sku ?? row.id);
+
+/**
+ * A custom record's label: its first text field the caller reads (the object's field order; the dashboard names
+ * records the same way), else its id. Hidden fields never leak through the label.
+ */
+function customLabelOf(object: ResolvedObject, permissions: Permissions | null, values: unknown): string | null {
+  const field = [...object.fields.values()].find((f) => f.kind === 'string' && f.stored && (permissions?.canReadField(f) ?? true));
+  const value = field && values && typeof values === 'object' ? (values as Record<string, unknown>)[field.stored!.key] : undefined;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
 
 /**
  * The trash (docs/data.md), one mechanism for every trashable object: `deleteX(input: { id, reason })` moves a record
@@ -79,8 +89,11 @@ export function registerTrash(builder: Builder, pluginObjects: readonly ObjectDe
             if (inverted) throw badInput('trash pages forward only (first/after)', 'last');
             const page = { take: limit, after: after ? afterTrashCursor(after) : null };
             const custom = customByValue.get(args.object);
-            const rows = custom
-              ? ((await listTrashedRecords(callerOf(context), { object: custom, permissions: context.permissions }, page)) as unknown as TrashedRow[])
+            const rows: TrashedRow[] = custom
+              ? (await listTrashedRecords(callerOf(context), { object: custom, permissions: context.permissions }, page)).map((record) => ({
+                  ...(record as unknown as TrashedRow),
+                  name: customLabelOf(custom, context.permissions, record.customFields),
+                }))
               : await listTrash(callerOf(context), object, page);
             return rows.map((row) => ({ ...row, object }));
           },
