@@ -11,7 +11,9 @@ let t: TestGateway;
 let receiver: WebhookReceiver;
 beforeAll(async () => {
   receiver = await WebhookReceiver.start();
-  t = await startTestGateway({ webhooks: { allowPrivateTargets: true, retrySchedule: [150, 300], jitter: 0.1, pollIntervalMs: 100, timeoutMs: 2000 } });
+  // Delivery is at least once: an answer later than `timeoutMs` is retried, and the receiver shares this process's event
+  // loop, which a loaded machine stalls past 2 s (seen: events delivered twice at load 22–33). The test counts deliveries.
+  t = await startTestGateway({ webhooks: { allowPrivateTargets: true, retrySchedule: [150, 300], jitter: 0.1, pollIntervalMs: 100, timeoutMs: 15_000 } });
 });
 afterAll(async () => {
   await t?.close();

@@ -20,7 +20,7 @@ import { catalogOf } from '../objects/catalog-of.js';
 import { decline, declineReason } from './decline.js';
 import { groupedRowsSql, groupLimits } from './aggregate-sql.js';
 import { type GroupArgs, groupQuery } from '../objects/group-by.js';
-import { connectionSql, deferrable, groupListSql, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';
+import { connectionSql, deferrable, groupListSql, joinedRow, objectSql, objectTypeOf, orderValueSql, pageSize, type RenderContext, visible } from './render.js';
 import { switchedOffSql } from './plugin-switches.js';
 import { searchMatchSql, searchTerms } from './search-sql.js';
 import { collectFields } from './selection.js';
@@ -165,6 +165,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       deferred: [],
       plugins: new Set(),
       shape: {},
+      joins: null,
     };
     const parts: string[] = marked ? [literal(ENGINE_MARK), '1'] : [];
     let answered = 0;
@@ -253,7 +254,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const type = schema.getType(object.name);
     if (!type || !('getFields' in type)) return decline(`${object.name} has no type`);
     const a = context.nextAlias();
-    return `(SELECT ${objectSql(context, type as never, a, nodes)} FROM ${ident(object.model)} ${a} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${visible(context, object, a)})`;
+    const row = joinedRow(context, () => objectSql(context, type as never, a, nodes));
+    return `(SELECT ${row.value} FROM ${ident(object.model)} ${a}${row.joins} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${visible(context, object, a)})`;
   }
 
   function rootSingle(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], name: string): string {
@@ -281,7 +283,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const m = context.nextAlias();
     const wanted = context.params.add(id, 'uuid');
     const survivor = `(SELECT ${m}."survivorId" FROM "RecordMerge" ${m} WHERE ${m}."mergedId" = ${wanted} AND ${m}."objectType" = ${literal(typename)} AND ${m}."workspaceId" = ${context.workspace})`;
-    return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(object.model)} ${a} WHERE ${visible(context, object, a)} AND ${a}."id" IN (${wanted}, ${survivor}) ORDER BY ${a}."id" = ${wanted} DESC LIMIT 1)`;
+    const row = joinedRow(context, () => objectSql(context, type, a, nodes));
+    return `(SELECT ${row.value} FROM ${ident(object.model)} ${a}${row.joins} WHERE ${visible(context, object, a)} AND ${a}."id" IN (${wanted}, ${survivor}) ORDER BY ${a}."id" = ${wanted} DESC LIMIT 1)`;
   }
 
   return {

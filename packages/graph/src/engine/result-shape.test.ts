@@ -48,4 +48,38 @@ describe('the engine answer’s formats', () => {
       ],
     });
   });
+
+  it('reads a spread object’s values in place in the tuple holding it, nested spreads and values after them included', () => {
+    const context = { shape: {} as ResultShape };
+    // A page of edges { cursor node { id activities { edges { node { subject } } } name } }, each edge one tuple.
+    within(context, 'edges', () => {
+      context.shape.list = true;
+      context.shape.keys = ['cursor', 'node'];
+      within(context, 'cursor', () => (context.shape.format = cursorOf));
+      within(context, 'node', () => {
+        context.shape.spread = true;
+        context.shape.keys = ['id', 'activities', 'name'];
+        within(context, 'activities', () => {
+          context.shape.spread = true;
+          context.shape.keys = ['edges'];
+          within(context, 'edges', () => {
+            context.shape.list = true;
+            context.shape.keys = ['node'];
+            within(context, 'node', () => {
+              context.shape.spread = true;
+              context.shape.keys = ['subject'];
+            });
+          });
+        });
+      });
+    });
+    // The row's id rides along after the tuple's values (a page's cursors): ignored here.
+    const data = applyShape({ edges: [['u1', 'u1', [['Call'], ['Visit']], 'Ada', 'u1'], ['u2', 'u2', [], 'Bo', 'u2']] }, context.shape);
+    expect(data).toEqual({
+      edges: [
+        { cursor: cursorOf('u1'), node: { id: 'u1', activities: { edges: [{ node: { subject: 'Call' } }, { node: { subject: 'Visit' } }] }, name: 'Ada' } },
+        { cursor: cursorOf('u2'), node: { id: 'u2', activities: { edges: [] }, name: 'Bo' } },
+      ],
+    });
+  });
 });

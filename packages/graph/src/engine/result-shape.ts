@@ -19,6 +19,11 @@ export interface ResultShape {
   keys?: readonly string[];
   /** The value is a JSON array whose elements have this shape. */
   list?: boolean;
+  /**
+   * The object (with `keys`) has no array of its own: its values sit in its parent's tuple where its one value would
+   * be (an edge's node, a nested connection that is only its edges). One `json_build_array` less per row and level.
+   */
+  spread?: boolean;
 }
 
 /**
@@ -35,7 +40,7 @@ export function within<T>(context: { shape: ResultShape }, key: string, build: (
   } finally {
     context.shape = parent;
   }
-  if (child.format || child.fields || child.keys || child.list) (parent.fields ??= new Map()).set(key, child);
+  if (child.format || child.fields || child.keys || child.list || child.spread) (parent.fields ??= new Map()).set(key, child);
   return value;
 }
 
@@ -57,21 +62,35 @@ export function applyShape<T>(value: T, shape: ResultShape): T {
 function shapeOne(value: unknown, shape: ResultShape): unknown {
   if (value === null || value === undefined) return value;
   if (shape.format) return shape.format(value);
-  if (shape.keys) {
-    const values = value as unknown[];
-    const object: Record<string, unknown> = {};
-    for (let i = 0; i < shape.keys.length; i++) {
-      const key = shape.keys[i]!;
-      const child = shape.fields?.get(key);
-      object[key] = child ? applyShape(values[i], child) : values[i];
-    }
-    return object;
-  }
+  if (shape.keys) return tupleObject(value as unknown[], 0, shape);
   if (shape.fields && typeof value === 'object') {
     const object = value as Record<string, unknown>;
     for (const [key, child] of shape.fields) if (key in object) object[key] = applyShape(object[key], child);
   }
   return value;
+}
+
+/** Where `tupleObject` stopped reading (the index after the last value it read). */
+let tupleEnd = 0;
+
+/** The object of `shape.keys` from `values`, read from `start` on (spread objects read their values in place). */
+function tupleObject(values: unknown[], start: number, shape: ResultShape): Record<string, unknown> {
+  const keys = shape.keys!;
+  const object: Record<string, unknown> = {};
+  let at = start;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const child = shape.fields?.get(key);
+    if (child?.spread) {
+      object[key] = tupleObject(values, at, child);
+      at = tupleEnd;
+    } else {
+      object[key] = child ? applyShape(values[at], child) : values[at];
+      at++;
+    }
+  }
+  tupleEnd = at;
+  return object;
 }
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
