@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CommandScope, forbidden, type ObjectWriter, parseInput } from '@crm/core';
+import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
 import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
@@ -119,7 +120,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     return {
       ...context,
       emit: ownEmit(context.emit),
-      commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
+      commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }, shared.objects.catalog),
       settings: parseSettings(context.settings),
       sql: createPluginSql(context.tx, workspaceId, access),
       rows: createOwnRows(context.tx, workspaceId, own),
@@ -179,7 +180,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!NAME.test(name)) problem(at, 'an action name is an identifier, e.g. "awardPoints"');
     else if (!isRecord(action) || !isFunction(action.run)) problem(`${at}.run`, 'must be an async function (input, ctx) => result');
     else if (!isRecord(action.input) || !isFunction((action.input as { safeParse?: unknown }).safeParse)) problem(`${at}.input`, 'a zod schema of its input');
-    else {
+    else if (action.permission !== undefined && !Object.hasOwn(permissions, action.permission)) {
+      problem(`${at}.permission`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'})`);
+    } else {
       const shape = (action.input as { shape?: unknown }).shape;
       actions.push({
         name: `${id}.${name}`,
@@ -187,6 +190,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         description: action.description ?? null,
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
+        permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
         run: (input, context) => action.run(parseInput(action.input, input), inScope(context, context.session.workspaceId)),
       });
     }
@@ -270,6 +274,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
 
   const fieldUsers = definition.fieldUsers;
   if (fieldUsers !== undefined && !isFunction(fieldUsers)) problem('fieldUsers', 'must be an async function (field, context) => users');
+  const fieldRenamed = definition.fieldRenamed;
+  if (fieldRenamed !== undefined && !isFunction(fieldRenamed)) problem('fieldRenamed', 'must be an async function (field, context) => void');
+  const customObjectRenamed = definition.customObjectRenamed;
+  if (customObjectRenamed !== undefined && !isFunction(customObjectRenamed)) problem('customObjectRenamed', 'must be an async function (rename, context) => void');
 
   const objectNames = new Set<string>();
   for (const [i, object] of (definition.objects ?? []).entries()) {
@@ -292,6 +300,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     const { create, update, key } = writer;
     const remove = writer.delete;
     return {
+      permission: { plugin: id, name: writer.permission, roles },
       ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), create(input, await scopeOf(scope))) } : {}),
       ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), update(rowId, patch, await scopeOf(scope))) } : {}),
       ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), remove(rowId, reason, await scopeOf(scope))) } : {}),
@@ -346,5 +355,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         }
       : null,
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings) }) : null,
+    fieldRenamed: isFunction(fieldRenamed) ? (field, context) => fieldRenamed(field, { ...context, settings: parseSettings(context.settings) }) : null,
+    customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings) }) : null,
   } satisfies Plugin);
 }

@@ -27,7 +27,7 @@ export type {
   Subscriber,
   SubscriberContext,
 } from './events.js';
-export type { FieldInQuestion, FieldUser, FieldUsersContext, FieldUsersHandler } from './field-users.js';
+export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
 export type { OutboundHttp } from './outbound-http.js';
 export type { Plugin, PluginProblem } from './plugin.js';
@@ -64,5 +64,5 @@ export {
 export { includingTrashed, Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 /** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
 export type * as Models from '@crm/db';
-export { coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
+export { type CommandOptions, coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
 export { veto, type VetoOptions } from './plugin-errors.js';
