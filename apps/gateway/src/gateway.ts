@@ -143,7 +143,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const verifier = new ApiKeyVerifier(database.prisma);
   // Read only when scraped, by which time `bus` and `sockets` exist.
   const metrics = options.metrics === false ? null : new GatewayMetrics({ database, liveSubscribers: () => liveSubscribers() });
-  const onDelivered = metrics?.eventsDelivered;
+  // Every batch the bus delivers to this process, from any instance: the runner's cached workspace facts (whether a
+  // workspace has segments, plugins' switches) follow the changes other instances commit.
+  const onDelivered = (events: readonly RecordedEvent[]) => {
+    runner.notice(events);
+    metrics?.eventsDelivered(events);
+  };
   const bus: EventBus = options.redis
     ? new RedisEventBus({ ...options.redis, logger, onDelivered })
     : new InProcessEventBus((error) => logger.error('event listener failed', describeError(error)), onDelivered);

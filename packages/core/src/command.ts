@@ -5,11 +5,14 @@ import type { Permissions } from './permissions/permissions.js';
 import { rowAccessOf } from './permissions/write-guard.js';
 import { isRetryableConflict } from './database-errors.js';
 import { insertRows } from './insert-rows.js';
+import type { CustomField } from './custom-fields/definition.js';
+import { loadCustomFields } from './custom-fields/load-definitions.js';
 import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
 import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
 import type { PersonalDataExtension } from './personal-data-extensions.js';
-import { refreshSegmentsBeforeCommit } from './services/segments/membership.js';
+import { refreshSegmentsBeforeCommit, segmentPresence } from './services/segments/membership.js';
+import { WorkspaceFactCache, type WorkspaceFactCacheOptions } from './workspace-fact-cache.js';
 import { requireRole, type Session } from './session.js';
 
 /** What a command body gets: the workspace-scoped transaction and a way to record events. */
@@ -35,6 +38,11 @@ export interface CommandScope {
    * plugin's steps of several runs). Offered by the command runner.
    */
   actingAs?(actor: string): CommandScope;
+  /**
+   * The workspace's live custom-field definitions of an object (its name, or a custom object's id), from the runner's
+   * per-workspace cache (forgotten on `metadata.changed`); read in the transaction when this command changed them.
+   */
+  definitions?(object: string): Promise<CustomField[]>;
 }
 
 /**
@@ -69,9 +77,31 @@ export interface Caller {
 
 export class CommandRunner {
   private readonly hooks: CommitHook[];
+  private readonly factCaches: WorkspaceFactCache<unknown>[] = [];
+  /** Every live custom-field definition of a workspace (all objects), for the checks of custom values. */
+  private readonly definitionCache = this.cacheFacts<CustomField[]>({ changedBy: (event) => event.type === 'metadata.changed' });
   constructor(private readonly options: CommandRunnerOptions) {
-    // Saved segments' membership follows every change (services/segments/membership.ts).
-    this.hooks = [refreshSegmentsBeforeCommit, ...(options.beforeCommit ?? [])];
+    // Saved segments' membership follows every change (services/segments/membership.ts); whether a workspace has
+    // any is a cached fact, so that workspaces without segments pay nothing for it.
+    this.hooks = [refreshSegmentsBeforeCommit(this.cacheFacts<boolean>(segmentPresence())), ...(options.beforeCommit ?? [])];
+  }
+
+  /**
+   * A per-workspace fact cached in this process (workspace-fact-cache.ts), forgotten when an event that changes it
+   * commits through this runner or reaches {@link notice}.
+   */
+  cacheFacts<T>(options: WorkspaceFactCacheOptions): WorkspaceFactCache<T> {
+    const cache = new WorkspaceFactCache<T>(options);
+    this.factCaches.push(cache as WorkspaceFactCache<unknown>);
+    return cache;
+  }
+
+  /**
+   * Committed events of other instances or processes (the gateway passes every batch its event bus delivers): the
+   * cached facts they change are read again.
+   */
+  notice(events: readonly { workspaceId: string; type: string; payload?: unknown }[]): void {
+    for (const cache of this.factCaches) cache.notice(events);
   }
 
   /** Adds a before-commit hook (plugins' validations). */
@@ -117,6 +147,12 @@ export class CommandRunner {
               pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}) } as PendingEvent);
             },
             actingAs: scopeAs,
+            definitions: async (object) => {
+              // A definition this transaction changed is not in the cache yet.
+              if (this.definitionCache.changedBy(pending)) return loadCustomFields(tx, object);
+              const all = await this.definitionCache.get(session.workspaceId, () => loadCustomFields(tx));
+              return all.filter((field) => field.object === object);
+            },
           });
           const scope = scopeAs();
           const value = await fn(scope);
@@ -138,6 +174,7 @@ export class CommandRunner {
     } catch (error) {
       throw fromPrismaError(error);
     }
+    if (written.length) this.notice(written);
     if (written.length && this.options.onCommitted) {
       // Committed: reading the numbers back can only fail if the database went away, and then the relay
       // publishes these events once it is back (they are in the outbox, unpublished).
@@ -173,7 +210,12 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
 
 /** The committed events with the positions the commit gave them, in that order. */
 async function numbered(db: ScopedPrisma, written: Omit<RecordedEvent, 'seq'>[]): Promise<RecordedEvent[]> {
-  const rows = await db.event.findMany({ where: { id: { in: written.map((event) => event.id) } }, select: { id: true, seq: true } });
+  // Raw: after every command, so no query compiler on this path (the scoped client's workspace condition written here).
+  const rows = await db.$queryRawUnsafe<{ id: string; seq: bigint }[]>(
+    `SELECT "id"::text AS "id", "seq" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid`,
+    written.map((event) => event.id),
+    written[0]!.workspaceId,
+  );
   const seqOf = new Map(rows.map((row) => [row.id, row.seq]));
   return written
     .map((event) => {

@@ -1,4 +1,4 @@
-import { isBadInputFromDatabase, isRetryableConflict } from './database-errors.js';
+import { isBadInputFromDatabase, isRetryableConflict, sqlStateOf } from './database-errors.js';
 
 /** The error codes a client can see (`extensions.code`). */
 export type CrmErrorCode =
@@ -54,7 +54,9 @@ function uniqueViolationField(meta: Record<string, unknown> | undefined): string
     const cause = (meta?.driverAdapterError as { cause?: { constraint?: { index?: string; fields?: string[] } } } | undefined)?.cause;
     if (cause?.constraint?.fields?.length) fields = cause.constraint.fields.map((f) => f.replaceAll('"', ''));
     else {
-      const match = /^[A-Za-z]+_(.+)_key$/.exec(cause?.constraint?.index ?? '');
+      // A raw statement's violation (P2010) names its constraint only in the message.
+      const index = cause?.constraint?.index ?? /unique constraint "([^"]+)"/.exec(String(meta?.message ?? ''))?.[1] ?? '';
+      const match = /^[A-Za-z]+_(.+)_key$/.exec(index);
       if (match) fields = match[1]!.split('_');
     }
   }
@@ -66,7 +68,8 @@ export function fromPrismaError(error: unknown): unknown {
   if (!error || typeof error !== 'object') return error;
   if (!('code' in error)) return isBadInputFromDatabase(error) ? badInput('A value is out of range or not valid for its field') : error;
   const { code, meta } = error as { code: string; meta?: Record<string, unknown> & { modelName?: string } };
-  if (code === 'P2002') {
+  // P2010: a raw statement failed; 23505 is PostgreSQL's unique violation (raw inserts on hot paths: createCustomer).
+  if (code === 'P2002' || (code === 'P2010' && sqlStateOf(error) === '23505')) {
     const field = uniqueViolationField(meta);
     return conflict(field ? `A record with this ${field} already exists` : 'A record with these values already exists', field);
   }

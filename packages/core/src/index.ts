@@ -1,12 +1,13 @@
 export * from './errors.js';
 export { sqlStateOf, isRetryableConflict } from './database-errors.js';
-export { isUuid } from './uuid.js';
+export { isUuid, newRowId } from './uuid.js';
 export * from './session.js';
 export * from './permissions/index.js';
 export * from './money.js';
 export * from './validation.js';
 export * from './events.js';
 export * from './command.js';
+export * from './workspace-fact-cache.js';
 export * from './references.js';
 export * from './record-lock.js';
 export * from './api-keys.js';

@@ -71,6 +71,16 @@ function nestedSelection(access: RowAccess, model: string, selection: Selection)
   return out;
 }
 
+/** One Prisma operation's arguments as `access` lets them run (throws for a write it refuses). */
+function restrictedArgs(access: RowAccess, model: string, operation: string, args: unknown): unknown {
+  const given = (args ?? {}) as Selection;
+  if (writes.has(operation)) return nestedReads(access, model, access.write(model, operation, given));
+  if (!reads.has(operation)) return args;
+  const condition = access.readCondition(model);
+  const narrowed = condition ? { ...given, where: and(given.where, condition) } : given;
+  return nestedReads(access, model, narrowed);
+}
+
 const cache = new WeakMap<PrismaClient, WeakMap<RowAccess, PrismaClient>>();
 
 /**
@@ -88,12 +98,7 @@ export function restrictRows(client: PrismaClient, access: RowAccess): PrismaCli
       query: {
         $allModels: {
           $allOperations({ model, operation, args, query }) {
-            const given = (args ?? {}) as Selection;
-            if (writes.has(operation)) return query(nestedReads(access, model, access.write(model, operation, given)) as typeof args);
-            if (!reads.has(operation)) return query(args);
-            const condition = access.readCondition(model);
-            const narrowed = condition ? { ...given, where: and(given.where, condition) } : given;
-            return query(nestedReads(access, model, narrowed) as typeof args);
+            return query(restrictedArgs(access, model, operation, args) as typeof args);
           },
         },
       },
@@ -101,4 +106,36 @@ export function restrictRows(client: PrismaClient, access: RowAccess): PrismaCli
     byAccess.set(access, restricted);
   }
   return restricted;
+}
+
+/** Delegate property (`customer`) → model name (`Customer`). */
+const modelOfDelegate = new Map([...relations.keys()].map((name) => [name.charAt(0).toLowerCase() + name.slice(1), name]));
+
+/**
+ * A running transaction narrowed to what `access` allows, as {@link restrictRows} narrows a client: an interactive
+ * transaction cannot be extended, so its model delegates are wrapped instead (same rules, same checks). Plugin work
+ * acting as a role (`commands.createTask(input, { as })`) runs the core's command on this. Raw SQL is not narrowed.
+ */
+export function restrictTransaction<T extends object>(tx: T, access: RowAccess): T {
+  const delegates = new Map<string, unknown>();
+  return new Proxy(tx, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      const model = typeof property === 'string' ? modelOfDelegate.get(property) : undefined;
+      if (!model || !value || typeof value !== 'object') return value;
+      let wrapped = delegates.get(property as string);
+      if (!wrapped) {
+        const delegate = value as Record<string, unknown>;
+        wrapped = new Proxy(delegate, {
+          get(inner, operation, innerReceiver) {
+            const method = Reflect.get(inner, operation, innerReceiver) as unknown;
+            if (typeof operation !== 'string' || typeof method !== 'function' || !(reads.has(operation) || writes.has(operation))) return method;
+            return (args?: unknown) => (method as (args?: unknown) => unknown).call(inner, restrictedArgs(access, model, operation, args));
+          },
+        });
+        delegates.set(property as string, wrapped);
+      }
+      return wrapped;
+    },
+  });
 }

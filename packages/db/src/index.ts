@@ -12,5 +12,5 @@ export * as enums from './generated/prisma/enums.js';
 export type { default as PrismaTypes } from './generated/pothos-types.js';
 export { getDatamodel } from './generated/pothos-types.js';
 export { scopeToWorkspace, type ScopedPrisma, type ScopedTransaction } from './tenant-scope.js';
-export { restrictRows, type RowAccess } from './access-scope.js';
+export { restrictRows, restrictTransaction, type RowAccess } from './access-scope.js';
 export { trashableModels, includingTrashed, isTrashable, hasTrashColumns, trashShapeOf } from './trash-scope.js';

@@ -1,17 +1,26 @@
 // Calling another plugin's action (`loyalty.awardPoints`) from inside a transaction: the input checked with the
 // action's own schema, its plugin's switch and settings read in the same transaction, the action run as the
 // current session so that its events name who set it off.
-import { type CommandScope, CrmError, notFound } from '@crm/core';
+import { type CommandScope, CrmError, forbidden, notFound } from '@crm/core';
 import type { ActionCaller } from './actions.js';
 import type { HostServices } from './plugin.js';
 import { readPluginState } from './plugin-state.js';
+import { actingPermissions } from './record-writes.js';
 
 export function actionCaller(services: HostServices, scope: Pick<CommandScope, 'tx' | 'emit' | 'session'>): ActionCaller {
   return {
     available: services.actions.map(({ run: _run, ...info }) => info),
-    async call(name, input) {
+    async call(name, input, options) {
       const action = services.actions.find((a) => a.name === name);
       if (!action) throw notFound(`action ${name}`, 'action');
+      if (options?.as && action.permission) {
+        // The decision is the key's permissions' (core): a custom role names it, scopes narrow it.
+        const acting = await actingPermissions(scope, services.objects.catalog, options.as);
+        const { name: permission, roles } = action.permission;
+        if (acting && !acting.permissions.holdsPluginPermission(action.plugin, permission, roles)) {
+          throw forbidden(`${name} needs the ${action.plugin} permission "${permission}" (roles: ${roles.join(', ')}), which the acting role does not hold`);
+        }
+      }
       const state = await readPluginState(scope.tx, scope.session.workspaceId, action.plugin);
       if (!state.enabled) {
         throw new CrmError('FORBIDDEN', `The ${action.plugin} plugin is switched off in this workspace`, undefined, { reason: 'PLUGIN_DISABLED', plugin: action.plugin });

@@ -1,6 +1,8 @@
 // Actions: what a plugin offers other plugins to do, called by name inside the caller's transaction.
+import type { Role } from '@crm/db';
 import type { z } from 'zod';
 import type { HookContext } from './events.js';
+import type { ActingRole } from './record-writes.js';
 
 /**
  * Something a plugin offers other plugins to do (loyalty: award points), declared in `actions` and called by name
@@ -13,6 +15,11 @@ export interface ActionDefinition<Settings, Event extends string = string, Input
   input: z.ZodType<Input>;
   /** Running it twice with the same input has the effect of running it once (callers may then retry it). @default false */
   idempotent?: boolean;
+  /**
+   * The plugin permission (one of its `permissions`) a caller acting as a role must hold for it to run: what a key
+   * would need to do the same by hand (loyalty's `awardPoints`: `adjustPoints`). @default none: any caller
+   */
+  permission?: string;
   /** Does it; returns a JSON object the caller may use (ids of what it made). */
   run(input: Input, context: HookContext<Settings, Event>): Promise<Record<string, unknown>>;
 }
@@ -23,9 +30,10 @@ export interface ActionCaller {
   readonly available: readonly ActionInfo[];
   /**
    * Runs an action in the current transaction, as the current session. `NOT_FOUND` when no enabled plugin declares
-   * it, `FORBIDDEN` (`extensions.reason: PLUGIN_DISABLED`) when its plugin is switched off in the workspace.
+   * it, `FORBIDDEN` (`extensions.reason: PLUGIN_DISABLED`) when its plugin is switched off in the workspace. With
+   * `as`, the role (a custom role's current grants, a key's scopes) must hold the action's `permission` (FORBIDDEN).
    */
-  call(name: string, input: unknown): Promise<Record<string, unknown>>;
+  call(name: string, input: unknown, options?: { as?: ActingRole }): Promise<Record<string, unknown>>;
 }
 
 /** An action as callers see it. */
@@ -37,4 +45,6 @@ export interface ActionInfo {
   readonly idempotent: boolean;
   /** The top-level keys its input takes (from its zod object), for checking a caller's input before it runs. */
   readonly inputKeys: readonly string[];
+  /** The plugin permission a role acting through it must hold, with the built-in roles that hold it; null: none. */
+  readonly permission: { readonly name: string; readonly roles: readonly Role[] } | null;
 }

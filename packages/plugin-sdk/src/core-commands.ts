@@ -3,8 +3,9 @@
 // Each runs inside the plugin's running transaction (hook, subscriber, job, or `plugin.run`): the core change and the
 // plugin's own rows commit or roll back together, and other plugins' hooks see its events.
 import * as core from '@crm/core';
-import { type Caller, type CommandScope, requireRole, restoreRecord, type TrashedRow, trashObjectNames, type TrashObjectName, trashRecord } from '@crm/core';
-import type { ScopedPrisma } from '@crm/db';
+import { type Caller, type CommandScope, CrmError, type ObjectCatalog, requireRole, restoreRecord, rowAccessOf, type TrashedRow, trashObjectNames, type TrashObjectName, trashRecord } from '@crm/core';
+import { restrictTransaction, type ScopedPrisma } from '@crm/db';
+import { type ActingRole, actingPermissions } from './record-writes.js';
 
 /** How a core command is named: a verb, then what it acts on (`createTask`, `moveDeal`, `logActivity`). */
 const COMMAND_NAME = /^(create|update|delete|complete|convert|log|move|record|rename)[A-Z]/;
@@ -22,6 +23,8 @@ const NOT_FOR_PLUGINS = [
   // A custom object's records: a plugin is written without knowing a workspace's objects (their ids and fields).
   'createCustomRecord', 'updateCustomRecord', 'deleteCustomRecord',
   'recordEventType',
+  // A helper named like a command (it rewrites a stored filter; plugins get it through `fieldRenamed`'s context).
+  'renameInFilter',
 ] as const;
 
 type CoreModule = typeof core;
@@ -38,8 +41,20 @@ export type CoreCommandName = {
     : never;
 }[keyof CoreModule];
 
+/** How a plugin runs a core command. */
+export interface CommandOptions {
+  /**
+   * Run it with this role's rights (a custom role's current grants, a key's scopes) instead of the plugin's own: the
+   * command's role floor applies to the role, and its reads and writes go through the data layer as they would for a
+   * key of that role (FORBIDDEN naming the field for an object or field it may not write; rows it may not see are not
+   * there). A workflow's step acts as the key that published it.
+   * @default the transaction's own rights (a plugin's background work: ADMIN)
+   */
+  as?: ActingRole;
+}
+
 /** A core command without its caller: the plugin's transaction and session stand in for it. */
-type Bound<F> = F extends (caller: Caller, input: infer I) => Promise<infer R> ? (input: I) => Promise<R> : never;
+type Bound<F> = F extends (caller: Caller, input: infer I) => Promise<infer R> ? (input: I, options?: CommandOptions) => Promise<R> : never;
 
 /**
  * The trash's commands for each trashable core object, named as the GraphQL mutations: `deleteCustomer({ id, reason })`
@@ -48,9 +63,9 @@ type Bound<F> = F extends (caller: Caller, input: infer I) => Promise<infer R> ?
  * for good is not offered: it is an ADMIN's decision, and plugin sessions act as ADMIN.
  */
 export type TrashCommands = {
-  readonly [K in TrashObjectName as `delete${Capitalize<K>}`]: (input: { id: string; reason?: string | null }) => Promise<TrashedRow>;
+  readonly [K in TrashObjectName as `delete${Capitalize<K>}`]: (input: { id: string; reason?: string | null }, options?: CommandOptions) => Promise<TrashedRow>;
 } & {
-  readonly [K in TrashObjectName as `restore${Capitalize<K>}`]: (input: { id: string }) => Promise<TrashedRow>;
+  readonly [K in TrashObjectName as `restore${Capitalize<K>}`]: (input: { id: string }, options?: CommandOptions) => Promise<TrashedRow>;
 };
 
 /** The names of the trash commands (`deleteCustomer`, `restoreCustomer`, …). */
@@ -72,21 +87,19 @@ const coreServices = (Object.entries(core) as [string, unknown][]).filter(
 
 const capitalised = <K extends string>(name: K) => (name.charAt(0).toUpperCase() + name.slice(1)) as Capitalize<K>;
 
-/** The trash commands for a caller, derived from core's list of trashable objects. */
-function trashCommandsFor(caller: Caller): TrashCommands {
-  return Object.fromEntries(
-    trashObjectNames.flatMap((name) => [
-      [`delete${capitalised(name)}`, (input: { id: string; reason?: string | null }) => trashRecord(caller, name, input)],
-      [`restore${capitalised(name)}`, (input: { id: string }) => restoreRecord(caller, name, input)],
-    ]),
-  ) as unknown as TrashCommands;
-}
+type Command = (caller: Caller, input: never) => Promise<unknown>;
+
+/** Every command as `(caller, input)`: the core's services and the trash's, by the names plugins call them. */
+const allCommands: readonly [string, Command][] = [
+  ...coreServices,
+  ...trashObjectNames.flatMap((name): [string, Command][] => [
+    [`delete${capitalised(name)}`, (caller, input: { id: string; reason?: string | null }) => trashRecord(caller, name, input)],
+    [`restore${capitalised(name)}`, (caller, input: { id: string }) => restoreRecord(caller, name, input)],
+  ]),
+];
 
 /** The names, for documentation and tests. */
-export const coreCommandNames: readonly (CoreCommandName | TrashCommandName)[] = [
-  ...coreServices.map(([name]) => name),
-  ...trashObjectNames.flatMap((name) => [`delete${capitalised(name)}`, `restore${capitalised(name)}`] as TrashCommandName[]),
-].sort();
+export const coreCommandNames: readonly (CoreCommandName | TrashCommandName)[] = allCommands.map(([name]) => name as CoreCommandName | TrashCommandName).sort();
 
 /** A caller whose `run` joins the running transaction instead of opening another one. */
 function joined(scope: CommandScope): Caller {
@@ -102,13 +115,35 @@ function joined(scope: CommandScope): Caller {
   };
 }
 
-/** The core's commands bound to a running command's scope. */
-export function coreCommandsIn(scope: CommandScope): CoreCommands {
-  return coreCommandsFor(joined(scope));
+/**
+ * The running transaction acting as `role`: its session and permissions, and the transaction narrowed by them in the
+ * data layer (core's `rowAccessOf`: the rule a key of that role meets).
+ */
+async function actingCaller(scope: CommandScope, catalog: ObjectCatalog, role: ActingRole): Promise<Caller> {
+  const acting = await actingPermissions(scope, catalog, role);
+  if (!acting) return joined(scope);
+  return joined({ ...scope, ...acting, tx: restrictTransaction(scope.tx, rowAccessOf(acting.permissions)) });
 }
 
-/** The core's commands for a caller: each call is a command (a transaction) of its own. */
+/**
+ * The core's commands bound to a running command's scope. With `catalog` (the declared objects) they can act as a
+ * role (`{ as }`); without it, asking them to is the plugin's mistake.
+ */
+export function coreCommandsIn(scope: CommandScope, catalog?: ObjectCatalog): CoreCommands {
+  const caller = joined(scope);
+  return Object.fromEntries(
+    allCommands.map(([name, command]) => [
+      name,
+      async (input: never, options?: CommandOptions) => {
+        if (!options?.as) return command(caller, input);
+        if (!catalog) throw new CrmError('PLUGIN_FAILED', `commands.${name}(…, { as }) acts as a role in subscriber, job, action and queue contexts only`);
+        return command(await actingCaller(scope, catalog, options.as), input);
+      },
+    ]),
+  ) as unknown as CoreCommands;
+}
+
+/** The core's commands for a caller: each call is a command (a transaction) of its own; it acts as its caller only. */
 export function coreCommandsFor(caller: Caller): CoreCommands {
-  const services = Object.fromEntries(coreServices.map(([name, service]) => [name, (input: unknown) => service(caller, input)]));
-  return { ...services, ...trashCommandsFor(caller) } as unknown as CoreCommands;
+  return Object.fromEntries(allCommands.map(([name, command]) => [name, (input: never) => command(caller, input)])) as unknown as CoreCommands;
 }

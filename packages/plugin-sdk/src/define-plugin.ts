@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CommandScope, forbidden, type ObjectWriter, parseInput } from '@crm/core';
+import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
 import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
@@ -22,6 +23,7 @@ import type {
 } from './plugin.js';
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
+import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
@@ -94,6 +96,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   const prismaPath = toPath(definition.prisma);
   let tableAccess: TableAccess | null = null;
   const access = () => (tableAccess ??= tableAccessFor(prismaPath));
+  // The models its `rows` may write: its own.
+  let ownModelColumns: OwnModels | null = null;
+  const own = () => (ownModelColumns ??= ownModels(prismaPath));
 
   /** A plugin emits only its own events: posing as the core or another plugin is refused. */
   const ownEmit = (emit: CommandScope['emit']): CommandScope['emit'] => (type, subject, payload) => {
@@ -115,9 +120,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     return {
       ...context,
       emit: ownEmit(context.emit),
-      commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }),
+      commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }, shared.objects.catalog),
       settings: parseSettings(context.settings),
       sql: createPluginSql(context.tx, workspaceId, access),
+      rows: createOwnRows(context.tx, workspaceId, own),
       objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
       actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
     };
@@ -174,7 +180,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!NAME.test(name)) problem(at, 'an action name is an identifier, e.g. "awardPoints"');
     else if (!isRecord(action) || !isFunction(action.run)) problem(`${at}.run`, 'must be an async function (input, ctx) => result');
     else if (!isRecord(action.input) || !isFunction((action.input as { safeParse?: unknown }).safeParse)) problem(`${at}.input`, 'a zod schema of its input');
-    else {
+    else if (action.permission !== undefined && !Object.hasOwn(permissions, action.permission)) {
+      problem(`${at}.permission`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'})`);
+    } else {
       const shape = (action.input as { shape?: unknown }).shape;
       actions.push({
         name: `${id}.${name}`,
@@ -182,6 +190,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         description: action.description ?? null,
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
+        permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
         run: (input, context) => action.run(parseInput(action.input, input), inScope(context, context.session.workspaceId)),
       });
     }
@@ -265,6 +274,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
 
   const fieldUsers = definition.fieldUsers;
   if (fieldUsers !== undefined && !isFunction(fieldUsers)) problem('fieldUsers', 'must be an async function (field, context) => users');
+  const fieldRenamed = definition.fieldRenamed;
+  if (fieldRenamed !== undefined && !isFunction(fieldRenamed)) problem('fieldRenamed', 'must be an async function (field, context) => void');
+  const customObjectRenamed = definition.customObjectRenamed;
+  if (customObjectRenamed !== undefined && !isFunction(customObjectRenamed)) problem('customObjectRenamed', 'must be an async function (rename, context) => void');
 
   const objectNames = new Set<string>();
   for (const [i, object] of (definition.objects ?? []).entries()) {
@@ -274,7 +287,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   }
 
   /** A plugin object's writer as the core's bulk commands call it: the permission checked, the plugin's scope built. */
-  const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit);
+  const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit, own);
   const coreWriterOf = (writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
     const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
     const allowed = (scope: CommandScope) => {
@@ -287,6 +300,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     const { create, update, key } = writer;
     const remove = writer.delete;
     return {
+      permission: { plugin: id, name: writer.permission, roles },
       ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), create(input, await scopeOf(scope))) } : {}),
       ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), update(rowId, patch, await scopeOf(scope))) } : {}),
       ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), remove(rowId, reason, await scopeOf(scope))) } : {}),
@@ -301,7 +315,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   }
 
   const toolkitFor = (services: HostServices) =>
-    createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit, services);
+    createToolkit<z.output<Settings>, Permission, Event>(id, permissions as Plugin['permissions'], parseSettings, access, ownEmit, services, own);
   const graphql = definition.graphql;
   const seed = definition.seed;
   return deepFreeze({
@@ -341,5 +355,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         }
       : null,
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings) }) : null,
+    fieldRenamed: isFunction(fieldRenamed) ? (field, context) => fieldRenamed(field, { ...context, settings: parseSettings(context.settings) }) : null,
+    customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings) }) : null,
   } satisfies Plugin);
 }

@@ -10,7 +10,7 @@ export const ROLES = new Set(['ADMIN', 'MEMBER', 'READ_ONLY']);
 export const KNOWN = new Set([
   'id', 'version', 'description', 'requires', 'prisma', 'migrations', 'settings', 'permissions', 'events', 'graphql',
   'subscribers', 'hooks', 'seed', 'delivery', 'jobs', 'dashboard', 'objects', 'personalData', 'actions', 'queues',
-  'routes', 'fieldUsers',
+  'routes', 'fieldUsers', 'fieldRenamed', 'customObjectRenamed',
 ]);
 export const SLOTS = new Set(['customer']);
 

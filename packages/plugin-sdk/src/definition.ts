@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { ActionDefinition } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
 import type { DeliveryPolicy, HookContext, HookMap, PublishedEvent, SubscriberMap } from './events.js';
-import type { FieldUsersHandler } from './field-users.js';
+import type { CustomObjectRenamedHandler, FieldRenamedHandler, FieldUsersHandler } from './field-users.js';
 import type { JobDefinition, QueueDefinition } from './jobs.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RouteDefinition } from './routes.js';
@@ -115,6 +115,13 @@ export interface PluginDefinition<Settings extends SettingsSchema = SettingsSche
    * transaction; `context.filterUses(object, filter)` tells whether a stored filter reads the field.
    */
   fieldUsers?: FieldUsersHandler<z.output<Settings>>;
+  /**
+   * A custom field is being renamed: rewrite the plugin's stored things that name it (in the renaming transaction;
+   * `context.renameInFilter(object, filter)` rewrites a stored filter as saved segments are), so they keep working.
+   */
+  fieldRenamed?: FieldRenamedHandler<z.output<Settings>>;
+  /** A custom object is being renamed: rewrite the plugin's stored things that name it (in the renaming transaction). */
+  customObjectRenamed?: CustomObjectRenamedHandler<z.output<Settings>>;
   /** Dashboard panels by id (kebab-case), loaded by the dashboard without editing it. */
   dashboard?: { panels: Record<string, DashboardPanelDefinition> };
   /** What other plugins may ask this one to do, by name (`awardPoints` → `loyalty.awardPoints`). */

@@ -4,6 +4,7 @@ import type { CrmEventMap, CrmEventType, Session } from '@crm/core';
 import type { ScopedTransaction } from '@crm/db';
 import type { ActionCaller } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
+import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RecordObjects } from './record-writes.js';
 
@@ -54,6 +55,8 @@ export interface SubscriberContext<Settings, Event extends string = string> {
   lock(key: string): Promise<void>;
   /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
   sql: PluginSql;
+  /** Writes of the plugin's own models in one statement, inside `tx` (see `OwnRows`): bookkeeping paid per batch. */
+  rows: OwnRows;
   /** Records of every declared object, the filter language, which record change an event is, and creating records. */
   objects: RecordObjects;
   /** Calls an action another plugin declares (`actions`), inside `tx`. */

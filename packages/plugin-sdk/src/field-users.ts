@@ -1,7 +1,7 @@
 // A plugin's answer to "which of your stored things use this custom field?": asked when an ADMIN deletes a custom
 // field (docs/custom-fields.md), so that the refusal lists a plugin's users of it (a workflow's trigger or condition)
 // beside the saved segments that filter on it.
-import { coreFilterContext, type FieldInQuestion, type FieldUsageExtension, type FieldUser, parseFilter, storedKeysOf } from '@crm/core';
+import { coreFilterContext, type FieldInQuestion, type FieldUsageExtension, type FieldUser, parseFilter, renameInFilter, singleNameOf, storedKeysOf } from '@crm/core';
 import type { ScopedTransaction } from '@crm/db';
 import type { Session } from '@crm/core';
 import type { Plugin } from './plugin.js';
@@ -24,16 +24,79 @@ export interface FieldUsersContext<Settings> {
 /** `definePlugin({ fieldUsers })`: the plugin's stored things that name the field, as `{ type, id, name }`. */
 export type FieldUsersHandler<Settings> = (field: FieldInQuestion, context: FieldUsersContext<Settings>) => Promise<readonly FieldUser[]>;
 
+export interface FieldRenameContext<Settings> {
+  /** The renaming command's transaction, in its workspace: the plugin rewrites its own rows in it. */
+  tx: ScopedTransaction;
+  session: Session;
+  settings: Settings;
+  /** The names the rename changes, old → new: the field's own, and a relation field's id field and reverse connection. */
+  renames: ReadonlyMap<string, string>;
+  /**
+   * A stored filter of `object` with the field's entries under their new names, through relations too (what saved
+   * segments get); entries of other objects with the same name are left alone. Unchanged for an object not declared.
+   */
+  renameInFilter(object: string, filter: unknown): unknown;
+  /** The object a relation of `object` leads to (`customer` of `Contract` → `Customer`), to follow written values and templates. */
+  targetOf(object: string, relation: string): string | null;
+}
+
+/**
+ * `definePlugin({ fieldRenamed })`: a custom field is being renamed (`field.name` is its old name): rewrite the plugin's
+ * stored things that name it, in the renaming transaction, so they keep working and show the new name.
+ */
+export type FieldRenamedHandler<Settings> = (field: FieldInQuestion, context: FieldRenameContext<Settings>) => Promise<void>;
+
+/** A custom object being renamed: its names, and the prefixes of its event types (`contract` of `contract.created`). */
+export interface ObjectRename {
+  from: string;
+  to: string;
+  fromEvents: string;
+  toEvents: string;
+}
+
+/**
+ * `definePlugin({ customObjectRenamed })`: a custom object is being renamed: rewrite the plugin's stored things that
+ * name it or its event types, in the renaming transaction (`context.tx`), so they keep working.
+ */
+export type CustomObjectRenamedHandler<Settings> = (rename: ObjectRename, context: { tx: ScopedTransaction; session: Session; settings: Settings }) => Promise<void>;
+
 /** One extension per plugin that implements `fieldUsers`, in the host's (dependency) order. */
 export function fieldUsageExtensionsFor(plugins: readonly Plugin[]): FieldUsageExtension[] {
   return plugins.flatMap((plugin) => {
     const handler = plugin.fieldUsers;
-    if (!handler) return [];
+    const renamed = plugin.fieldRenamed;
+    const objectRenamed = plugin.customObjectRenamed;
+    if (!handler && !renamed && !objectRenamed) return [];
     return [
       {
         id: plugin.id,
+        ...(objectRenamed
+          ? {
+              objectRenamed: async (scope, { from, to }) =>
+                objectRenamed(
+                  { from, to, fromEvents: singleNameOf({ name: from }), toEvents: singleNameOf({ name: to }) },
+                  { tx: scope.tx, session: scope.session, settings: await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id) },
+                ),
+            }
+          : {}),
+        ...(renamed
+          ? {
+              renamed: async (scope, field, rename, catalog) =>
+                renamed(field, {
+                  tx: scope.tx,
+                  session: scope.session,
+                  settings: await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id),
+                  renames: rename.renames,
+                  renameInFilter: (object, filter) => (catalog.has(object) ? renameInFilter(catalog, catalog.get(object), filter, rename) : filter),
+                  targetOf: (object, name) => {
+                    const relation = catalog.has(object) ? catalog.get(object).relations.get(name) : undefined;
+                    return relation ? catalog.target(relation).name : null;
+                  },
+                }),
+            }
+          : {}),
         usersOf: async (scope, field, catalog) =>
-          handler(field, {
+          !handler ? [] : handler(field, {
             tx: scope.tx,
             session: scope.session,
             settings: await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id),

@@ -27,7 +27,7 @@ export type {
   Subscriber,
   SubscriberContext,
 } from './events.js';
-export type { FieldInQuestion, FieldUser, FieldUsersContext, FieldUsersHandler } from './field-users.js';
+export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
 export type { OutboundHttp } from './outbound-http.js';
 export type { Plugin, PluginProblem } from './plugin.js';
@@ -35,6 +35,7 @@ export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } fro
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
+export type { OwnInsert, OwnRow, OwnRows, OwnUpdate, OwnWrite } from './own-rows.js';
 export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
 export type { ActingRole, RecordObjects, RecordWriteOptions, RecordWrites } from './record-writes.js';
 export type { FilterNode } from '@crm/core';
@@ -63,5 +64,5 @@ export {
 export { includingTrashed, Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 /** Row types of every model of the composed schema, yours included: `Models.Customer`, `Models.StampCard`. */
 export type * as Models from '@crm/db';
-export { coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
+export { type CommandOptions, coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
 export { veto, type VetoOptions } from './plugin-errors.js';

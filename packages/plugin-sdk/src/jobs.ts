@@ -5,6 +5,7 @@ import type { ActionCaller } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
 import type { OwnEmit } from './events.js';
 import type { OutboundHttp } from './outbound-http.js';
+import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RecordObjects } from './record-writes.js';
 
@@ -22,6 +23,8 @@ export interface JobContext<Settings, Event extends string = string> {
   now: Date;
   /** One read-only SQL statement in the workspace, inside `tx`. */
   sql: PluginSql;
+  /** Writes of the plugin's own models in one statement, inside `tx` (see `OwnRows`): bookkeeping paid per batch. */
+  rows: OwnRows;
   /** Records of every declared object, the filter language, which record change an event is, and creating records. */
   objects: RecordObjects;
   /** Calls an action another plugin declares (`actions`), inside `tx`. */

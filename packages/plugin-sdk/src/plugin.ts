@@ -5,7 +5,7 @@ import type { Builder } from '@crm/graph';
 import type { ActionInfo } from './actions.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
-import type { FieldUsersHandler } from './field-users.js';
+import type { CustomObjectRenamedHandler, FieldRenamedHandler, FieldUsersHandler } from './field-users.js';
 import type { JobContext, QueueItem, QueueTransaction } from './jobs.js';
 import type { OutboundHttp } from './outbound-http.js';
 import type { RecordAccess } from './record-access.js';
@@ -100,6 +100,10 @@ export interface Plugin {
   readonly personalData: PersonalDataEntry | null;
   /** Null when the plugin stores nothing that names custom fields (the wrapper parses the stored settings). */
   readonly fieldUsers: FieldUsersHandler<unknown> | null;
+  /** Null when the plugin stores nothing that names custom fields by name. */
+  readonly fieldRenamed: FieldRenamedHandler<unknown> | null;
+  /** Null when the plugin stores nothing that names custom objects. */
+  readonly customObjectRenamed: CustomObjectRenamedHandler<unknown> | null;
 }
 
 /** `personalData` as the host calls it (the wrapper adds settings parsing and the plugin's `sql`). */
@@ -119,7 +123,7 @@ export interface JobEntry {
  * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
  * tables) and `commands`, and narrows `emit` to the plugin's own events.
  */
-export type HostContext<C> = Omit<C, 'sql' | 'commands' | 'objects' | 'actions' | 'actingAs'> & {
+export type HostContext<C> = Omit<C, 'sql' | 'rows' | 'commands' | 'objects' | 'actions' | 'actingAs'> & {
   /** The host's shared services (records, actions); without them, core's objects and no actions. */
   services?: HostServices;
 } & (C extends { actingAs(actor: string): unknown } ? { actingAs(actor: string): Pick<CommandScope, 'tx' | 'emit' | 'session'> } : unknown);

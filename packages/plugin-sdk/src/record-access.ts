@@ -23,7 +23,7 @@ import {
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
-import { fieldToWrite, type WriteAction } from './writable-fields.js';
+import { fieldToWrite, requireWriteAction, type WriteAction } from './writable-fields.js';
 
 /** A JSON value as records are handed to plugins: money as "12.50", times as ISO-8601, ids as row ids. */
 export type RecordJson = Record<string, unknown>;
@@ -108,6 +108,11 @@ export interface RecordAccess {
    * when that role may not write it. For checking writes ahead (a workflow's definition when published).
    */
   writableField(object: string, name: string, action: WriteAction, at: string, permissions?: Permissions | null): ResolvedField;
+  /**
+   * FORBIDDEN naming `at` unless `permissions` (a role's) may `action` records of `object`: its grant and, for a plugin
+   * object, its writer's plugin permission. For checking writes ahead, as `writableField`.
+   */
+  requireWriteAction(object: string, action: WriteAction, at: string, permissions: Permissions): void;
 }
 
 interface RawReader {
@@ -341,6 +346,7 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
     creatable: (object) => access.writable(object, 'create'),
     writable: (object, action) => catalog.has(object) && Boolean(writerOf(catalog.get(object))?.[action]),
     writableField: (object, name, action, at, permissions) => fieldToWrite(objectOf(object), name, action, at, permissions).field,
+    requireWriteAction: (object, action, at, permissions) => requireWriteAction(objectOf(object), action, at, permissions),
   };
   return access;
 }

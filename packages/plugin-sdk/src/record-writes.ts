@@ -16,13 +16,16 @@ import {
   writerOf,
 } from '@crm/core';
 import type { Role } from '@crm/db';
+import type { ObjectCatalog } from '@crm/core';
 import type { RecordAccess } from './record-access.js';
 import { fieldToWrite } from './writable-fields.js';
 
-/** Whose rights a write is bounded by: a built-in role, or a custom role of the workspace (by id). */
+/** Whose rights a write is bounded by: a built-in role, or a custom role of the workspace (by id), and a key's scopes. */
 export interface ActingRole {
   role: Role;
   customRoleId?: string | null;
+  /** The narrower scopes of the key it stands for (`deals:write`, `loyalty.adjustPoints`): none, everything the role allows. */
+  scopes?: readonly string[] | null;
 }
 
 export interface RecordWriteOptions {
@@ -57,11 +60,20 @@ export type RecordObjects = Omit<RecordAccess, 'inWorkspace'> &
 
 type Scope = Pick<CommandScope, 'tx' | 'emit' | 'session'> & Partial<Pick<CommandScope, 'permissions'>>;
 
-/** The session and permissions a write runs with when it acts as `role`: null for ADMIN (the transaction's own). */
-async function actingPermissions(scope: Scope, access: RecordAccess, role: ActingRole | undefined): Promise<{ session: Session; permissions: Permissions } | null> {
-  if (!role || (role.role === 'ADMIN' && !role.customRoleId)) return null;
+/**
+ * The session and permissions work runs with when it acts as `role` (its role's current grants, its scopes): null for
+ * ADMIN without scopes (the transaction's own rights). FORBIDDEN when the role is more than the transaction's own or
+ * its custom role was deleted.
+ */
+export async function actingPermissions(
+  scope: Pick<CommandScope, 'tx' | 'session'>,
+  catalog: ObjectCatalog,
+  role: ActingRole | undefined,
+): Promise<{ session: Session; permissions: Permissions } | null> {
+  const scopes = role?.scopes ?? [];
+  if (!role || (role.role === 'ADMIN' && !role.customRoleId && !scopes.length)) return null;
   if (!hasRole(scope.session, role.role)) throw forbidden(`A write cannot act as ${role.role}: more than its transaction's ${scope.session.role}`);
-  let session: Session = { ...scope.session, role: role.role };
+  let session: Session = { ...scope.session, role: role.role, ...(scopes.length ? { scopes } : {}) };
   if (role.customRoleId) {
     const found = await (scope.tx as unknown as { customRole: { findUnique(args: object): Promise<{ id: string; name: string; grants: unknown } | null> } }).customRole.findUnique({
       where: { id: role.customRoleId },
@@ -69,9 +81,9 @@ async function actingPermissions(scope: Scope, access: RecordAccess, role: Actin
     });
     if (!found) throw forbidden('The role this write acts as was deleted');
     const grants = found.grants as RoleGrants;
-    session = { ...scope.session, role: grantsWrite(grants) ? 'MEMBER' : 'READ_ONLY', customRole: { id: found.id, name: found.name, grants } };
+    session = { ...session, role: grantsWrite(grants) ? 'MEMBER' : 'READ_ONLY', customRole: { id: found.id, name: found.name, grants } };
   }
-  return { session, permissions: Permissions.of(session, access.catalog) };
+  return { session, permissions: Permissions.of(session, catalog) };
 }
 
 /** Writes of `access`'s objects in the transaction of `scope` (the host's raw scope: the writer emits its own events). */
@@ -96,7 +108,7 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     const object = objectOf(name);
     const writer = object ? writerOf(object) : null;
     if (!object || !writer?.[action]) throw badInput(`object: records of ${name} cannot be ${action === 'create' ? 'created' : 'updated'} here`, 'object');
-    const acting = await actingPermissions(scope, access, role);
+    const acting = await actingPermissions(scope, access.catalog, role);
     // Bounded by both the transaction's own permissions (a request's key) and the role it acts as.
     const bounds = [scope.permissions, acting?.permissions].filter((p): p is Permissions => Boolean(p));
     for (const permissions of bounds) permissions.require(object, action);

@@ -9,6 +9,7 @@ import type { OwnEmit } from './events.js';
 import type { HostServices } from './plugin.js';
 import type { RecordAccess } from './record-access.js';
 import { pluginLock } from './plugin-lock.js';
+import { createOwnRows, type OwnModels, type OwnRows } from './own-rows.js';
 import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';
 import { readStoredSettings } from './settings-store.js';
@@ -26,6 +27,8 @@ export interface PluginCommandScope<Settings, Event extends string = string> ext
   commands: CoreCommands;
   /** One read-only SQL statement in the command's workspace, inside its transaction (see {@link PluginSql}). */
   sql: PluginSql;
+  /** Writes of the plugin's own models in one statement, inside the transaction (see {@link OwnRows}). */
+  rows: OwnRows;
   /**
    * Waits for, then holds until the transaction ends, a lock on `key` in this plugin and workspace: commands of the
    * plugin that lock the same key (e.g. a customer's id) run one after another. For check-then-write rules such as a
@@ -73,6 +76,7 @@ export function pluginScopeFactory<Settings, Event extends string>(
   parseSettings: (raw: unknown) => Settings,
   tableAccess: () => TableAccess,
   ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
+  own: () => OwnModels,
 ): (scope: CommandScope) => Promise<PluginCommandScope<Settings, Event>> {
   return async (scope) => ({
     ...scope,
@@ -80,9 +84,10 @@ export function pluginScopeFactory<Settings, Event extends string>(
     commands: coreCommandsIn(scope),
     settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
     sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
+    rows: createOwnRows(scope.tx, scope.session.workspaceId, own),
     lock: pluginLock(scope.tx, id, scope.session.workspaceId),
     customValues: (object, input, before) =>
-      customValuesOf(scope.tx, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
+      customValuesOf(scope, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
   });
 }
 
@@ -93,8 +98,9 @@ export function createToolkit<Settings, Permission extends string, Event extends
   tableAccess: () => TableAccess,
   ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
   services: HostServices,
+  own: () => OwnModels,
 ): PluginToolkit<Settings, Permission, Event> {
-  const scopeOf = pluginScopeFactory<Settings, Event>(id, parseSettings, tableAccess, ownEmit);
+  const scopeOf = pluginScopeFactory<Settings, Event>(id, parseSettings, tableAccess, ownEmit, own);
   const authorize = (context: GraphContext, permission: Permission): Caller => {
     const caller = context.caller;
     if (!caller) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');

@@ -1,6 +1,6 @@
 // Which field a value written to a record goes to, and whether it may be written: one rule for the SDK's record
 // writes and for code that checks writes ahead (a workflow's definition at publish).
-import { badInput, CrmError, type Permissions, type ResolvedField, type ResolvedObject } from '@crm/core';
+import { badInput, CrmError, type Permissions, type ResolvedField, type ResolvedObject, writerOf } from '@crm/core';
 
 export type WriteAction = 'create' | 'update';
 
@@ -26,4 +26,16 @@ export function fieldToWrite(object: ResolvedObject, name: string, action: Write
   }
   if (permissions && !permissions.canWriteField(found.field)) throw new CrmError('FORBIDDEN', `${at}: the role cannot write ${object.name}.${name}`, at);
   return found;
+}
+
+/**
+ * FORBIDDEN naming `at` unless `permissions` (a role's) may `action` records of `object`: the object's grant, and for
+ * a plugin object whose writer needs a plugin permission (`competitor-feedback.write`), that permission too.
+ */
+export function requireWriteAction(object: ResolvedObject, action: WriteAction, at: string, permissions: Permissions): void {
+  if (!permissions.can(object, action)) throw new CrmError('FORBIDDEN', `${at}: the role cannot ${action} ${object.name} records`, at);
+  const needed = writerOf(object)?.permission;
+  if (needed && !permissions.holdsPluginPermission(needed.plugin, needed.name, needed.roles)) {
+    throw new CrmError('FORBIDDEN', `${at}: writing ${object.name} records needs the ${needed.plugin} permission "${needed.name}", which the role does not hold`, at);
+  }
 }

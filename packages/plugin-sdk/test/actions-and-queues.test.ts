@@ -9,12 +9,18 @@ describe('actions, queues and every-event subscribers', () => {
     const plugin = definePlugin({
       id: 'gifts',
       version: '1.0.0',
-      actions: { sendGift: { input: z.object({ customerId: z.string(), value: z.number() }), idempotent: true, run: async () => ({ sent: true }) } },
+      permissions: { give: { roles: ['MEMBER', 'ADMIN'] } },
+      actions: {
+        sendGift: { input: z.object({ customerId: z.string(), value: z.number() }), idempotent: true, run: async () => ({ sent: true }) },
+        // What a caller acting as a role must hold (a workflow step acts as its publisher).
+        giveGift: { input: z.object({ customerId: z.string() }), permission: 'give', run: async () => ({ given: true }) },
+      },
       subscribers: { '*': { everything: async () => {} } },
     });
     expect(plugin.problems).toEqual([]);
     expect(plugin.actions.map(({ run: _run, ...info }) => info)).toEqual([
-      { name: 'gifts.sendGift', plugin: 'gifts', description: null, idempotent: true, inputKeys: ['customerId', 'value'] },
+      { name: 'gifts.sendGift', plugin: 'gifts', description: null, idempotent: true, inputKeys: ['customerId', 'value'], permission: null },
+      { name: 'gifts.giveGift', plugin: 'gifts', description: null, idempotent: false, inputKeys: ['customerId'], permission: { name: 'give', roles: ['MEMBER', 'ADMIN'] } },
     ]);
     expect(plugin.subscribers.map((s) => s.event)).toEqual(['*']);
   });
@@ -23,11 +29,15 @@ describe('actions, queues and every-event subscribers', () => {
     const plugin = definePlugin({
       id: 'broken',
       version: '1.0.0',
-      actions: { 'bad-name': { input: z.object({}), run: async () => ({}) }, noInput: { input: 'x' as never, run: async () => ({}) } },
+      actions: {
+        'bad-name': { input: z.object({}), run: async () => ({}) },
+        noInput: { input: 'x' as never, run: async () => ({}) },
+        undeclared: { input: z.object({}), permission: 'nope', run: async () => ({}) },
+      },
       queues: { work: { model: 'lowercase', handle: async () => {} }, fast: { model: 'Job', pollMs: 1, handle: async () => {} } },
       hooks: { '*': { everything: async () => {} } } as never,
     });
-    expect(plugin.problems.map((p) => p.path).sort()).toEqual(['actions.bad-name', 'actions.noInput.input', 'hooks["*"]', 'queues.fast.pollMs', 'queues.work.model'].sort());
+    expect(plugin.problems.map((p) => p.path).sort()).toEqual(['actions.bad-name', 'actions.noInput.input', 'actions.undeclared.permission', 'hooks["*"]', 'queues.fast.pollMs', 'queues.work.model'].sort());
   });
 
   it('the host refuses a queue whose model is not in the plugin’s schema fragment', () => {

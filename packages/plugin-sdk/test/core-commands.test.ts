@@ -1,7 +1,7 @@
 // The SDK's command surface is derived from @crm/core's exported services: every core command a plugin may run,
 // typed from the service itself; access, keys, webhooks and workspaces are never offered.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { coreCommandNames, type CoreCommands, definePlugin } from '../src/index.js';
+import { type CommandOptions, coreCommandNames, type CoreCommands, definePlugin } from '../src/index.js';
 
 describe('core commands for plugins', () => {
   it('offers every command of the core (customers, companies, tasks, activities, deals, tickets, orders, …) and nothing of access', () => {
@@ -31,6 +31,9 @@ describe('core commands for plugins', () => {
     expectTypeOf<Parameters<CoreCommands['deleteCustomer']>[0]>().toEqualTypeOf<{ id: string; reason?: string | null }>();
     expectTypeOf<Awaited<ReturnType<CoreCommands['restoreDeal']>>>().toHaveProperty('deletedAt');
     expectTypeOf<CoreCommands>().not.toHaveProperty('destroyCustomer');
+    // Each may act as a role (`{ as }`: a workflow step as its publisher), the trash's too.
+    expectTypeOf<Parameters<CoreCommands['createTask']>[1]>().toEqualTypeOf<CommandOptions | undefined>();
+    expectTypeOf<Parameters<CoreCommands['deleteCustomer']>[1]>().toEqualTypeOf<CommandOptions | undefined>();
   });
 });
 

@@ -15,6 +15,8 @@ const awardPointsInput = z.object({
 export const awardPoints: ActionDefinition<LoyaltySettings, keyof typeof loyaltyEvents, z.output<typeof awardPointsInput>> = {
   description: 'Enrols the customer if needed and credits points with a reason (e.g. a welcome bonus).',
   input: awardPointsInput,
+  // A caller acting as a role (a workflow's step, as its publisher) needs what crediting points by hand needs.
+  permission: 'adjustPoints',
   async run({ customerId, points, reason }, { tx, emit, settings, session }) {
     const customer = await tx.customer.findUnique({ where: { id: customerId }, select: { id: true } });
     if (!customer) throw notFound('Customer', 'customerId');

@@ -2,6 +2,8 @@
 // events happen, a schedule fires or a person asks, and the plugin does it durably (steps in the database, shared
 // by every gateway instance, surviving restarts). See docs/plugins/workflows.md.
 import { definePlugin, type Plugin } from '@crm/plugin-sdk';
+import { renameInWorkflows } from './definition/field-renames.js';
+import { renameObjectInWorkflows } from './definition/object-renames.js';
 import { workflowsUsing } from './definition/field-users.js';
 import { workflowEvents } from './events.js';
 import { registerDefinitionMutations } from './graphql/definition-mutations.js';
@@ -10,6 +12,7 @@ import { registerRunOperations } from './graphql/run-operations.js';
 import { registerWorkflowTypes } from './graphql/types.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
 import { stepExecutor } from './runs/execute-step.js';
+import { forgetVersion } from './runs/versions.js';
 import { seedWorkflows } from './seed.js';
 import { workflowSettings } from './settings.js';
 import { startWorkflowsFor } from './triggers/on-event.js';
@@ -71,6 +74,14 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     seed: seedWorkflows,
     // A custom field a workflow names cannot be deleted from under it without `force` (docs/plugins/workflows.md).
     fieldUsers: workflowsUsing,
+    // A custom field renamed: the drafts and versions naming it follow (their planned copies in this process too).
+    fieldRenamed: async (field, context) => {
+      for (const id of await renameInWorkflows(field, context)) forgetVersion(id);
+    },
+    // A custom object renamed: the drafts, versions and runs under way naming it follow (docs/plugins/workflows.md).
+    customObjectRenamed: async (rename, context) => {
+      for (const id of await renameObjectInWorkflows(rename, context.tx)) forgetVersion(id);
+    },
   });
 }
 

@@ -203,18 +203,16 @@ describe('custom objects', () => {
 
 describe('steps write as the publishing key’s role', () => {
   it('refuses at publish what the role cannot write, and fails a run when the role lost the right since', async () => {
+    const grants = [
+      { object: 'Customer', read: true, create: true, update: true, readOnlyFields: ['tier'] },
+      { object: 'Contract', read: true, create: false, update: true },
+      { object: 'Task', read: true, create: true, update: true },
+      { object: 'Competitor', read: true, create: true, update: true },
+    ];
+    // Competitors as objects, but not (yet) the plugin's own permission its writer asks for (competitor-feedback.write).
     const role = await admin.query(
       `mutation ($p: [ObjectPermissionInput!]!, $pp: [String!]) { createRole(input: { name: "Automator", permissions: $p, pluginPermissions: $pp }) { role { id } } }`,
-      {
-        p: [
-          { object: 'Customer', read: true, create: true, update: true, readOnlyFields: ['tier'] },
-          { object: 'Contract', read: true, create: false, update: true },
-          { object: 'Task', read: true, create: true, update: true },
-          // Competitors as objects, but not the plugin's own permission its writer asks for (competitor-feedback.write).
-          { object: 'Competitor', read: true, create: true, update: true },
-        ],
-        pp: ['workflows.manage'],
-      },
+      { p: grants, pp: ['workflows.manage'] },
     );
     const roleId = role.createRole.role.id;
     const key = (await admin.query(`mutation ($r: ID!) { createApiKey(input: { name: "automator", roleId: $r }) { secret } }`, { r: roleId })).createApiKey.secret;
@@ -228,19 +226,29 @@ describe('steps write as the publishing key’s role', () => {
     });
     // What it may write publishes; the ADMIN key publishes the same tier change.
     const renames = await publishedWorkflow(automator, 'Rename', { trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { phone: '+33 1 00 00 00 00' } }] });
-    // A plugin object: the role's object grant publishes it; its writer still asks for the plugin's permission.
-    const rivals = await publishedWorkflow(automator, 'Rival', { trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Competitor', values: { name: 'Rival of {{trigger.record.name}}' } }] });
+    // A plugin object: the role's object grant is not enough, its writer asks for the plugin's permission too.
+    const rivalDefinition = { trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Competitor', values: { name: 'Rival of {{trigger.record.name}}' } }] };
+    const refused = await publishError(automator, rivalDefinition);
+    expect(refused).toMatchObject({ extensions: { code: 'FORBIDDEN', field: 'definition.steps.0.object' } });
+    expect(refused!.message).toContain('competitor-feedback permission "write"');
+    await admin.query(`mutation ($id: ID!, $pp: [String!]) { updateRole(input: { id: $id, pluginPermissions: $pp }) { role { id } } }`, {
+      id: roleId,
+      pp: ['workflows.manage', 'competitor-feedback.write'],
+    });
+    const rivals = await publishedWorkflow(automator, 'Rival', rivalDefinition);
     expect(await publishError(admin, { trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { tier: 'gold' } }] })).toBeUndefined();
 
-    // The role loses the right to write phones: the published workflow's steps are bounded by it as it is now.
+    // The role loses the right to write phones and the plugin's permission: the published workflows' steps are bounded
+    // by it as it is now.
     await admin.query(
-      `mutation ($id: ID!, $p: [ObjectPermissionInput!]!) { updateRole(input: { id: $id, permissions: $p }) { role { id } } }`,
+      `mutation ($id: ID!, $p: [ObjectPermissionInput!]!, $pp: [String!]) { updateRole(input: { id: $id, permissions: $p, pluginPermissions: $pp }) { role { id } } }`,
       {
         id: roleId,
         p: [
           { object: 'Customer', read: true, create: true, update: true, readOnlyFields: ['tier', 'phone'] },
           { object: 'Competitor', read: true, create: true, update: true },
         ],
+        pp: ['workflows.manage'],
       },
     );
     const dana = await customer(admin, 'Dana', 'silver');

@@ -167,7 +167,7 @@ describe('durable runs on PostgreSQL', () => {
       const found = await runs(a.client, id);
       return found.length === count && found.every((r) => r.status === 'SUCCEEDED') ? found : undefined;
     }, 60_000);
-    expect(finished.flatMap((r) => r.steps).every((s) => s.attempts === 1)).toBe(true);
+    expect(finished.flatMap((r) => r.steps).filter((s) => s.attempts !== 1)).toEqual([]);
     expect(receiver.received).toHaveLength(count);
     expect(new Set(receiver.received.map((r) => r.headers['idempotency-key'])).size).toBe(count);
     await kill(a.gateway);

@@ -6,7 +6,7 @@ import { coreCatalog } from '../objects/core-catalog.js';
 import { storedKeysOf } from '../objects/filter/stored-keys.js';
 import type { FieldUser } from './field-usage.js';
 import { segmentFilterNode } from '../services/segments/segment-filter.js';
-import { renameInSegments } from '../services/segments/segment-filter-rename.js';
+import { fieldRename, renameInSegments } from '../services/segments/segment-filter-rename.js';
 import { parseInput } from '../validation.js';
 import type { CustomField } from './definition.js';
 import {
@@ -192,8 +192,13 @@ export async function renameCustomField(caller: Caller, raw: unknown, taken: Tak
         checkFieldName(input.name, before.object, await takenFor(scope.tx, taken, before.object, before.id));
       }
       if (input.name !== before.name && !before.archivedAt) {
-        // Saved segments name fields by name: they keep selecting what they selected.
-        await renameInSegments(scope.tx, await workspaceCatalog(scope.tx, scope.session.workspaceId), customFieldOf(before), input.name);
+        // Saved segments and plugins' stored things (workflows) name fields by name: they keep doing what they did.
+        // With the plugins' objects: a workflow's condition on a Competitor's field is rewritten too.
+        const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId, scope.pluginObjects ? { pluginObjects: scope.pluginObjects } : {});
+        const rename = fieldRename(catalog, customFieldOf(before), input.name);
+        await renameInSegments(scope.tx, catalog, rename);
+        const field = { object: await objectNameOf(scope, before), name: before.name, key: before.key };
+        for (const extension of scope.fieldUsage ?? []) await extension.renamed?.(scope, field, rename, catalog);
       }
       const row = await scope.tx.customFieldDefinition.update({ where: { id: before.id }, data: { name: input.name, label: input.label ?? undefined } });
       emitChanged(scope, row, 'renamed');
@@ -220,6 +225,12 @@ export async function archiveCustomField(caller: Caller, raw: unknown, taken: Ta
   );
 }
 
+/** The declared name of a field's object (a custom object's field names it by its id). */
+async function objectNameOf(scope: CommandScope, field: CustomFieldDefinition): Promise<string> {
+  if (isExtensible(field.object)) return field.object;
+  return (await scope.tx.customObjectDefinition.findFirst({ where: { id: field.object }, select: { name: true } }))?.name ?? field.object;
+}
+
 /**
  * What names the field, live or archived: the saved segments whose filter reads its values (a filter that no longer
  * parses reads nothing), then each plugin's stored things (`fieldUsage`: workflows), on core's, custom and plugins'
@@ -235,7 +246,7 @@ async function fieldUsers(scope: CommandScope, field: CustomFieldDefinition): Pr
     ...(scope.pluginObjects ? { pluginObjects: scope.pluginObjects } : {}),
     ...(field.archivedAt ? { archivedField: customFieldOf(field) } : {}),
   });
-  const object = isExtensible(field.object) ? field.object : ((await tx.customObjectDefinition.findFirst({ where: { id: field.object }, select: { name: true } }))?.name ?? field.object);
+  const object = await objectNameOf(scope, field);
   const others: FieldUser[] = [];
   for (const extension of scope.fieldUsage ?? []) others.push(...(await extension.usersOf(scope, { object, name: field.name, key: field.key }, catalog)));
   const users: FieldUser[] = segments

@@ -1,4 +1,5 @@
 import type { ScopedTransaction } from '@crm/db';
+import type { CommandScope } from '../command.js';
 import { badInput, conflict, CrmError } from '../errors.js';
 import { isUuid } from '../uuid.js';
 import { MONEY_PATTERN } from '../money.js';
@@ -140,7 +141,8 @@ const isEmpty = (value: unknown) => value === null || value === undefined || (Ar
  * transaction, so GraphQL, imports and plugin commands (which all call the core services) share it.
  */
 export async function customValuesOf(
-  tx: ScopedTransaction,
+  /** The command's transaction, and its cached definitions when the command runner offers them. */
+  { tx, definitions }: DefinitionScope,
   /** An extensible object's name, or a custom object's id (its definitions' `object`). */
   object: string,
   input: unknown,
@@ -150,10 +152,13 @@ export async function customValuesOf(
   prefix = 'customFields.',
 ): Promise<CustomValues | undefined> {
   if (before && (input === undefined || input === null)) return undefined;
-  const checked = checkedValues(await loadCustomFields(tx, object), object, input, before, permissions, prefix);
+  const checked = checkedValues(await (definitions ?? ((name) => loadCustomFields(tx, name)))(object), object, input, before, permissions, prefix);
   await assertStored(tx, object, checked, before, prefix);
   return checked.values;
 }
+
+/** Where the checks of custom values read: the command's transaction and, when offered, the runner's cached definitions. */
+export type DefinitionScope = Pick<CommandScope, 'tx' | 'definitions'>;
 
 /** One row's input to {@link customValuesOfMany}. */
 export interface CustomValuesRow {
@@ -168,14 +173,14 @@ export interface CustomValuesRow {
  * one batch.
  */
 export async function customValuesOfMany(
-  tx: ScopedTransaction,
+  { tx, definitions: cached }: DefinitionScope,
   object: string,
   rows: readonly CustomValuesRow[],
   permissions?: Permissions,
   prefix = 'customFields.',
 ): Promise<(CustomValues | undefined | Error)[]> {
   const needed = rows.some(({ input, before }) => !before || (input !== undefined && input !== null));
-  const definitions = needed ? await loadCustomFields(tx, object) : [];
+  const definitions = needed ? await (cached ?? ((name) => loadCustomFields(tx, name)))(object) : [];
   const out: (CustomValues | undefined | Error)[] = [];
   for (const { input, before } of rows) {
     if (before && (input === undefined || input === null)) {

@@ -77,7 +77,7 @@ export async function defineCustomObject(caller: Caller, raw: DefineCustomObject
 
 /**
  * Renames a custom object (its type, root fields and event types follow), or changes its label or description. Its
- * fields name it by id and its records by id: nothing else is rewritten.
+ * fields name it by id and its records by id; plugins' stored things that name it (workflows) are rewritten.
  */
 export async function renameCustomObject(caller: Caller, raw: unknown, taken: ObjectNamesTaken): Promise<CustomObject> {
   const input = parseInput(renameCustomObjectInput, raw);
@@ -96,6 +96,8 @@ export async function renameCustomObject(caller: Caller, raw: unknown, taken: Ob
         where: { id: before.id },
         data: { name, pluralName, label: input.label ?? undefined, description: input.description === undefined ? undefined : input.description },
       });
+      // Plugins' stored things name objects by name (a workflow's trigger): they follow it.
+      if (name !== before.name) for (const extension of scope.fieldUsage ?? []) await extension.objectRenamed?.(scope, { from: before.name, to: name });
       emitChanged(scope, row, 'objectRenamed');
       return customObjectOf(row);
     },

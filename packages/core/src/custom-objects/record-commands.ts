@@ -79,7 +79,7 @@ export async function createCustomRecord(caller: Caller, target: CustomRecordTar
   return caller.run(async (scope) => {
     const objectId = objectIdOf(target);
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
-    const values = await customValuesOf(scope.tx, objectId, input.values ?? {}, null, undefined, '');
+    const values = await customValuesOf(scope, objectId, input.values ?? {}, null, undefined, '');
     // An own-records key creates its own records (it could not see any other).
     const own = target.permissions?.ownerField(target.object);
     if (own && input.ownerId != null && input.ownerId !== target.permissions!.userId) {
@@ -108,7 +108,7 @@ export async function updateCustomRecord(caller: Caller, target: CustomRecordTar
     }
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const beforeValues = before.customFields as CustomValues;
-    const values = (await customValuesOf(scope.tx, objectId, input.values ?? undefined, { id: before.id, values: beforeValues }, undefined, '')) ?? beforeValues;
+    const values = (await customValuesOf(scope, objectId, input.values ?? undefined, { id: before.id, values: beforeValues }, undefined, '')) ?? beforeValues;
     const row = await scope.tx.customRecord.update({
       where: { id: before.id },
       data: { customFields: values as Prisma.InputJsonObject, ownerId: input.ownerId },

@@ -6,6 +6,11 @@ import type { CommandScope } from '../command.js';
 export type BatchRow = { id: string } | { error: unknown };
 
 export interface ObjectWriter {
+  /**
+   * The plugin permission its writes need besides the object's grants (a plugin object's declared writer): checked by
+   * the writer when it runs, and by code that checks writes ahead (`Permissions.holdsPluginPermission`).
+   */
+  permission?: { readonly plugin: string; readonly name: string; readonly roles: readonly string[] };
   /** Creates one record from a create input (the fields declared `write: true | 'create'`); returns its id. */
   create?(scope: CommandScope, input: Record<string, unknown>): Promise<{ id: string }>;
   /** Changes one record (fields declared `write: true | 'update'`; left out: unchanged, null: cleared). */

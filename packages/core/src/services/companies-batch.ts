@@ -30,7 +30,7 @@ export async function createCompanyBatch(scope: CommandScope, raws: readonly Inp
   const rows = BatchRows.of<Input, Row>(raws, (raw) => ({ input: parseInput(createCompanyInput, raw) }));
   await checkOwners(scope, rows);
   const live = rows.live();
-  const custom = await customValuesOfMany(scope.tx, 'Company', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
+  const custom = await customValuesOfMany(scope, 'Company', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
   live.forEach(([index, row], i) => {
     const values = custom[i];
     if (values instanceof Error) rows.refuse(index, values);
@@ -57,7 +57,7 @@ export async function updateCompanyBatch(scope: CommandScope, items: readonly { 
   await checkOwners(scope, rows);
   const live = rows.live();
   const custom = await customValuesOfMany(
-    scope.tx,
+    scope,
     'Company',
     live.map(([, row]) => ({ input: row.input.customFields, before: { id: row.before!.id, values: row.before!.customFields as CustomValues } })),
     scope.permissions,

@@ -61,7 +61,7 @@ export async function createCompany(caller: Caller, raw: z.input<typeof createCo
   const input = parseInput(createCompanyInput, raw);
   return caller.run(async (scope) => {
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
-    const customFields = await customValuesOf(scope.tx, 'Company', input.customFields, null, scope.permissions);
+    const customFields = await customValuesOf(scope, 'Company', input.customFields, null, scope.permissions);
     const company = await scope.tx.company.create({ data: newCompanyRow(scope.session.workspaceId, input, customFields) });
     scope.emit('company.created', { type: 'Company', id: company.id }, { name: company.name });
     return company;
@@ -76,7 +76,7 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
     if (!before) throw notFound('Company', 'id');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
-    const customFields = await customValuesOf(scope.tx, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
+    const customFields = await customValuesOf(scope, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
     const company = await scope.tx.company.update({ where: { id: input.id }, data: companyChange(input, customFields) });
     const changes = companyChanges(before, company);
     if (changes.changed.length) scope.emit('company.updated', { type: 'Company', id: company.id }, changes);

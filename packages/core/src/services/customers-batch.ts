@@ -67,7 +67,7 @@ export async function createCustomerBatch(scope: CommandScope, raws: readonly In
   await checkReferences(scope, rows);
   rows.each((row) => ({ ...row, stage: newCustomerStage(row.input) }));
   const live = rows.live();
-  const custom = await customValuesOfMany(scope.tx, 'Customer', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
+  const custom = await customValuesOfMany(scope, 'Customer', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
   live.forEach(([index, row], i) => {
     const values = custom[i];
     if (values instanceof Error) rows.refuse(index, values);
@@ -95,7 +95,7 @@ export async function updateCustomerBatch(scope: CommandScope, items: readonly {
   });
   const live = rows.live();
   const custom = await customValuesOfMany(
-    scope.tx,
+    scope,
     'Customer',
     live.map(([, row]) => ({ input: row.input.customFields, before: { id: row.before!.id, values: row.before!.customFields as CustomValues } })),
     scope.permissions,

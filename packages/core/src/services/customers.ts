@@ -2,7 +2,9 @@ import type { Customer, LifecycleStage, Prisma, ScopedTransaction } from '@crm/d
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { fieldChanges } from '../field-changes.js';
+import { jsonValue } from '../insert-rows.js';
 import { lockAndRead } from '../record-lock.js';
+import { newRowId } from '../uuid.js';
 import { assertOptionalInWorkspace } from '../references.js';
 import { phoneE164 } from './duplicates/match-keys.js';
 import { fields, parseInput, z } from '../validation.js';
@@ -101,12 +103,51 @@ export async function createCustomer(caller: Caller, raw: CreateCustomerInput): 
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     const stage = newCustomerStage(input);
-    const customFields = await customValuesOf(tx, 'Customer', input.customFields, null, scope.permissions);
-    const customer = await tx.customer.create({ data: newCustomerRow(scope.session.workspaceId, input, stage, customFields) });
+    const customFields = await customValuesOf(scope, 'Customer', input.customFields, null, scope.permissions);
+    const row = newCustomerRow(scope.session.workspaceId, input, stage, customFields);
+    const reason = input.churnReason ?? null;
+    if (scope.permissions?.restrictsRows) {
+      // A custom role's write rules apply through the scoped client (own records, FORBIDDEN fields).
+      const customer = await tx.customer.create({ data: row });
+      scope.emit('customer.created', { type: 'Customer', id: customer.id }, { name: customer.name, lifecycleStage: stage });
+      await recordStageChange(scope, customer.id, null, stage, reason);
+      return customer;
+    }
+    const customer = await insertWithFirstStage(scope, row, reason);
     scope.emit('customer.created', { type: 'Customer', id: customer.id }, { name: customer.name, lifecycleStage: stage });
-    await recordStageChange(scope, customer.id, null, stage, input.churnReason ?? null);
+    scope.emit('customer.stage_changed', { type: 'Customer', id: customer.id }, { from: null, to: stage, reason });
     return customer;
   });
+}
+
+/**
+ * A new customer and the first entry of its stage history (from nothing to its stage) in ONE statement, the row
+ * returned whole in Prisma's types (raw results carry `Decimal`, `Date`, parsed JSON): the hot path of
+ * `createCustomer` (a workflow's trigger), one round trip and no query compiler instead of two Prisma creates. Raw
+ * SQL: only for callers whose rows no custom role restricts.
+ */
+async function insertWithFirstStage(scope: CommandScope, row: ReturnType<typeof newCustomerRow>, reason: string | null): Promise<Customer> {
+  const now = new Date();
+  const stamp = now.toISOString();
+  const values: Record<string, unknown> = { id: newRowId(), createdAt: stamp, updatedAt: stamp, stageChangedAt: stamp };
+  for (const [column, value] of Object.entries(row)) if (value !== undefined) values[column] = jsonValue(value);
+  const columns = Object.keys(values)
+    .map((column) => `"${column}"`)
+    .join(', ');
+  const [customer] = await scope.tx.$queryRawUnsafe<Customer[]>(
+    `WITH c AS (
+       INSERT INTO "Customer" (${columns}) SELECT ${columns} FROM jsonb_populate_record(NULL::"Customer", $1::jsonb) RETURNING *),
+     first_stage AS (
+       INSERT INTO "LifecycleChange" ("id", "workspaceId", "customerId", "fromStage", "toStage", "reason", "actorId", "changedAt")
+       SELECT $2::uuid, c."workspaceId", c."id", NULL, c."lifecycleStage", $3::text, $4::text, $5::timestamptz FROM c)
+     SELECT * FROM c`,
+    JSON.stringify(values),
+    newRowId(),
+    reason,
+    scope.session.actor,
+    now,
+  );
+  return customer!;
 }
 
 /** What an update input changes on `before`: the Prisma data (undefined: unchanged) and the stage it leaves. */
@@ -158,7 +199,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     if (input.name === null) throw badInput('name cannot be removed', 'name');
-    const customFields = await customValuesOf(tx, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
+    const customFields = await customValuesOf(scope, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
     const { data, stage, stageChanged } = customerChange(input, before, customFields);
     const customer = await tx.customer.update({ where: { id: input.id }, data });
     const changes = customerChanges(before, customer);

@@ -1,6 +1,6 @@
 // The marks a delivery writes in the subscriber's own transaction: one row per (plugin, subscriber, event), DONE once
 // delivered, so that a duplicate delivery is a no-op and of two racing deliveries one rolls back.
-import type { RecordedEvent } from '@crm/core';
+import { newRowId, type RecordedEvent } from '@crm/core';
 import type { ScopedTransaction } from '@crm/db';
 import type { Plugin, SubscriberEntry } from '../plugin.js';
 import type { PluginState } from '../plugin-state.js';
@@ -32,35 +32,64 @@ export async function claim(tx: ScopedTransaction, plugin: Plugin, subscriber: S
 }
 
 /**
- * Marks the events processed, in one statement for those never seen; returns those to deliver (not DONE already,
- * the plugin on and on before they happened). A FAILED one turns DONE only if no concurrent delivery did it first.
+ * Marks the events processed and returns those to deliver (not DONE already, the plugin on and on before they
+ * happened). Events never seen cost ONE statement: their DONE marks are inserted and those that went in are this
+ * batch's (an insert racing another delivery's waits on the unique index and then inserts nothing, so the event is
+ * the other's). Only events that already had a mark are read: a FAILED one turns DONE if no concurrent delivery did
+ * it first.
  */
 export async function claimAll(tx: ScopedTransaction, plugin: Plugin, subscriber: SubscriberEntry, events: readonly RecordedEvent[], state: PluginState): Promise<RecordedEvent[]> {
   if (!state.enabled) return [];
   const key = { pluginId: plugin.id, subscriber: subscriber.name };
+  // The same event twice in one batch (relayed and committed here) is handled once.
+  const distinct = [...new Map(events.map((event) => [event.id, event])).values()];
+  const since = state.changedAt;
+  const eligible = distinct.filter((event) => !(since && event.occurredAt < since));
+  const now = new Date().toISOString();
+  const marked = new Set(
+    eligible.length
+      ? (
+          await tx.$queryRawUnsafe<{ eventId: string }[]>(
+            `INSERT INTO "PluginDelivery" ("id", "workspaceId", "pluginId", "subscriber", "eventId", "eventType", "status", "attempts", "createdAt", "updatedAt")
+             SELECT "id", "workspaceId", "pluginId", "subscriber", "eventId", "eventType", "status", "attempts", "createdAt", "updatedAt"
+               FROM jsonb_populate_recordset(NULL::"PluginDelivery", $1::jsonb)
+             ON CONFLICT ("pluginId", "subscriber", "eventId") DO NOTHING
+             RETURNING "eventId"::text AS "eventId"`,
+            JSON.stringify(
+              eligible.map((event) => ({
+                id: newRowId(),
+                workspaceId: event.workspaceId,
+                ...key,
+                eventId: event.id,
+                eventType: event.type,
+                status: 'DONE',
+                attempts: 1,
+                createdAt: now,
+                updatedAt: now,
+              })),
+            ),
+          )
+        ).map((row) => row.eventId)
+      : [],
+  );
+  const others = distinct.filter((event) => !marked.has(event.id));
   const existing = new Map(
-    (await tx.pluginDelivery.findMany({ where: { ...key, eventId: { in: events.map((e) => e.id) } }, select: { id: true, eventId: true, status: true, attempts: true } })).map(
-      (row) => [row.eventId, row],
-    ),
+    others.length
+      ? (await tx.pluginDelivery.findMany({ where: { ...key, eventId: { in: others.map((e) => e.id) } }, select: { id: true, eventId: true, status: true, attempts: true } })).map(
+          (row) => [row.eventId, row],
+        )
+      : [],
   );
   const todo: RecordedEvent[] = [];
-  const fresh: RecordedEvent[] = [];
-  for (const event of events) {
-    const row = existing.get(event.id);
-    if (row?.status === 'DONE') continue;
-    if (row) {
-      const { count } = await tx.pluginDelivery.updateMany({ where: { id: row.id, status: 'FAILED' }, data: { status: 'DONE', attempts: row.attempts + 1, lastError: null } });
-      if (count === 1) todo.push(event);
+  for (const event of distinct) {
+    if (marked.has(event.id)) {
+      todo.push(event);
       continue;
     }
-    if (state.changedAt && event.occurredAt < state.changedAt) continue;
-    if (fresh.some((e) => e.id === event.id)) continue; // the same event twice in one batch (relayed and committed here)
-    fresh.push(event);
-    todo.push(event);
-  }
-  // A racing delivery's insert waits on the unique index, then fails: this batch is redone event by event.
-  if (fresh.length) {
-    await tx.pluginDelivery.createMany({ data: fresh.map((event) => ({ ...key, eventId: event.id, workspaceId: event.workspaceId, eventType: event.type, status: 'DONE', attempts: 1 })) });
+    const row = existing.get(event.id);
+    if (row?.status !== 'FAILED') continue; // DONE already, or before the plugin was switched on
+    const { count } = await tx.pluginDelivery.updateMany({ where: { id: row.id, status: 'FAILED' }, data: { status: 'DONE', attempts: row.attempts + 1, lastError: null } });
+    if (count === 1) todo.push(event);
   }
   return todo;
 }

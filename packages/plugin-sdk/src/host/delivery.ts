@@ -12,8 +12,8 @@ import type { DeliveredEvent } from '../events.js';
 import type { OutboundHttp } from '../outbound-http.js';
 import type { HostServices, Plugin, SubscriberEntry } from '../plugin.js';
 import { pluginLock } from '../plugin-lock.js';
-import { readPluginState } from '../plugin-state.js';
 import { claim, claimAll, NotForThisPlugin } from './delivery-marks.js';
+import { PluginStateCache } from './plugin-state-cache.js';
 import { startJobs } from './jobs.js';
 import { startQueues } from './queues.js';
 import { pluginRoutes } from './routes.js';
@@ -96,6 +96,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
   }
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  const states = new PluginStateCache(options.runner);
   const deliveredOf = (event: RecordedEvent): DeliveredEvent => ({
     id: event.id,
     type: event.type as CrmEventType,
@@ -117,6 +118,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     runner: options.runner,
     prisma: options.prisma,
     services: options.services,
+    states,
     http: options.http ?? noHttp,
     timers: options.queueWorkers ?? true,
     ...(options.onQueueError ? { onError: options.onQueueError } : {}),
@@ -126,6 +128,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     runner: options.runner,
     prisma: options.prisma,
     services: options.services,
+    states,
     wake: (pluginId) => queues.wake(pluginId),
     ...(options.onRouteError ? { onError: options.onRouteError } : {}),
   });
@@ -153,7 +156,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       if (stopped && attempt > 1) break;
       try {
         await caller.run(async (scope) => {
-          const state = await readPluginState(scope.tx, event.workspaceId, plugin.id);
+          const state = await states.of(scope.tx, event.workspaceId, plugin.id);
           if (!(await claim(scope.tx, plugin, subscriber, event, attempt, state))) throw new AlreadyProcessed();
           await subscriber.handle(delivered, {
             tx: scope.tx,
@@ -234,7 +237,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     let delivered = 0;
     try {
       await caller.run(async (scope) => {
-        const state = await readPluginState(scope.tx, workspaceId, plugin.id);
+        const state = await states.of(scope.tx, workspaceId, plugin.id);
         const todo = await claimAll(scope.tx, plugin, subscriber, events, state);
         const batch = todo.map(deliveredOf);
         const lock = pluginLock(scope.tx, plugin.id, workspaceId);

@@ -15,4 +15,4 @@ export {
 } from './load-plugins.js';
 export type { OutboundHttp } from '../outbound-http.js';
 export type { Plugin, PluginProblem } from '../plugin.js';
-export { sqlFor } from './plugin-sql-for.js';
+export { rowsFor, sqlFor } from './plugin-sql-for.js';

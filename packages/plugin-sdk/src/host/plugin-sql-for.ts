@@ -1,6 +1,7 @@
-// A plugin's `sql` tag outside a request (tests, tools): the same table rules as inside the plugin.
+// A plugin's `sql` tag and `rows` outside a request (tests, tools): the same table rules as inside the plugin.
 import type { Permissions } from '@crm/core';
 import type { Plugin } from '../plugin.js';
+import { createOwnRows, type OwnModels, type OwnRows, ownModels } from '../own-rows.js';
 import { createPluginSql, type PluginSql, type RawQueryRunner } from '../plugin-sql.js';
 import { type TableAccess, tableAccessFor } from '../table-access.js';
 
@@ -11,4 +12,10 @@ import { type TableAccess, tableAccessFor } from '../table-access.js';
 export function sqlFor(plugin: Plugin, runner: RawQueryRunner, workspaceId: string, permissions?: Permissions): PluginSql {
   let access: TableAccess | null = null;
   return createPluginSql(runner, workspaceId, () => (access ??= tableAccessFor(plugin.paths.prisma)), permissions);
+}
+
+/** The `rows` (writes of its own models, see `OwnRows`) `plugin` gets in `workspaceId`, running on `runner`. */
+export function rowsFor(plugin: Plugin, runner: RawQueryRunner, workspaceId: string): OwnRows {
+  let own: OwnModels | null = null;
+  return createOwnRows(runner, workspaceId, () => (own ??= ownModels(plugin.paths.prisma)));
 }

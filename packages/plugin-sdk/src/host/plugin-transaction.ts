@@ -1,17 +1,19 @@
 // A transaction in a workspace as a plugin's background work runs it (queues, routes): the plugin's actor (or
 // `plugin:<id>:<actor>`, so that the plugin can tell its own changes in the events it receives), ADMIN, the plugin's
-// stored settings read inside the transaction, and a transaction-scoped lock keyed in the plugin and workspace.
+// stored settings (cached per workspace when the host passes its cache: plugin-state-cache.ts), and a
+// transaction-scoped lock keyed in the plugin and workspace.
 import type { CommandRunner } from '@crm/core';
 import type { QueueTransaction } from '../jobs.js';
 import type { HostContext, HostServices, Plugin } from '../plugin.js';
 import { pluginLock } from '../plugin-lock.js';
 import { readPluginState } from '../plugin-state.js';
+import type { PluginStateCache } from './plugin-state-cache.js';
 
-export function pluginTransaction(runner: CommandRunner, services: HostServices, plugin: Plugin, workspaceId: string) {
+export function pluginTransaction(runner: CommandRunner, services: HostServices, plugin: Plugin, workspaceId: string, states?: PluginStateCache) {
   return <T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T> => {
     const actor = options?.actor ? `plugin:${plugin.id}:${options.actor}` : `plugin:${plugin.id}`;
     return runner.callerFor({ workspaceId, role: 'ADMIN', actor }).run(async (scope) => {
-      const current = await readPluginState(scope.tx, workspaceId, plugin.id);
+      const current = states ? await states.of(scope.tx, workspaceId, plugin.id) : await readPluginState(scope.tx, workspaceId, plugin.id);
       return fn({
         tx: scope.tx,
         emit: scope.emit,

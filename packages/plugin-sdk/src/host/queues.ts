@@ -7,14 +7,16 @@ import type { PrismaClient } from '@crm/db';
 import type { QueueItem } from '../jobs.js';
 import type { OutboundHttp } from '../outbound-http.js';
 import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
-import { readPluginState } from '../plugin-state.js';
 import { declaredModels } from './fragment-models.js';
+import type { PluginStateCache } from './plugin-state-cache.js';
 import { pluginTransaction } from './plugin-transaction.js';
 
 export interface QueueOptions {
   runner: CommandRunner;
   prisma: PrismaClient;
   services: HostServices;
+  /** The plugins' switches and settings, cached per workspace. */
+  states: PluginStateCache;
   http: OutboundHttp;
   onError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
   /** Poll on the queues' intervals. @default true */
@@ -75,7 +77,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     workspaceId,
     now: new Date(),
     http: options.http,
-    transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId),
+    transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId, options.states),
   });
 
   /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
@@ -92,12 +94,13 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
 
   async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
     const items = await claim(table, queue);
-    // Grouped by workspace: the plugin's switch is read once per workspace of the batch (each transaction reads it again).
+    // Grouped by workspace: the plugin's switch is asked once per workspace of the batch (cached: plugin-state-cache.ts).
     const byWorkspace = new Map<string, QueueItem[]>();
     for (const item of items) byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), item]);
     await Promise.all(
       [...byWorkspace].map(async ([workspaceId, group]) => {
-        const work = readPluginState(options.prisma, workspaceId, plugin.id)
+        const work = options.states
+          .of(options.prisma, workspaceId, plugin.id)
           .then((state) => handle(plugin, queue, table, group, state.enabled))
           .catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' }));
         inFlight.add(work);

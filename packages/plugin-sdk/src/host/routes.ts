@@ -7,12 +7,15 @@ import { type CommandRunner, isCrmError } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { HostServices, Plugin, RouteEntry } from '../plugin.js';
 import { readPluginState } from '../plugin-state.js';
+import type { PluginStateCache } from './plugin-state-cache.js';
 import { pluginTransaction } from './plugin-transaction.js';
 
 export interface RouteOptions {
   runner: CommandRunner;
   prisma: PrismaClient;
   services: HostServices;
+  /** The plugins' switches and settings, cached per workspace (for the routes' transactions). */
+  states?: PluginStateCache;
   /** Wakes this instance's workers of the plugin's queues. */
   wake(pluginId: string): void;
   onError?: (error: unknown, where: { plugin: string; route: string }) => void;
@@ -72,7 +75,7 @@ export function pluginRoutes(plugins: readonly Plugin[], options: RouteOptions) 
         {
           workspaceId,
           now: new Date(),
-          transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId),
+          transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId, options.states),
           wake: () => options.wake(plugin.id),
         },
       );

@@ -6,6 +6,7 @@
 import { type ActionInfo, badInput, CrmError, type GraphContext, type RecordAccess } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import { definition as documentSchema, type Step, type WorkflowDefinition } from './document.js';
+import { commandWrites } from '../steps/command-writes.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds, stepOutputs } from './step-outputs.js';
 import { templatePaths } from './templates.js';
@@ -89,9 +90,25 @@ export function usesWorkspaceModel(definition: WorkflowDefinition, declared: Rec
   }
 }
 
-/** FORBIDDEN naming `field` unless the publishing key's role may `action` records of `object`. */
-function requireAction(permissions: Permissions | null | undefined, object: ReturnType<RecordAccess['catalog']['get']>, action: 'create' | 'update', field: string) {
-  if (permissions && !permissions.can(object, action)) throw new CrmError('FORBIDDEN', `${field}: the role cannot ${action} ${object.name} records`, field);
+/**
+ * FORBIDDEN naming `field` unless the publishing key's role (its scopes included) may `action` records of `object`:
+ * its grant and, for a plugin object, the writer's plugin permission (the SDK's `requireWriteAction`, core's decision).
+ */
+function requireAction(objects: RecordAccess, permissions: Permissions | null | undefined, object: string, action: 'create' | 'update', field: string) {
+  if (permissions) objects.requireWriteAction(object, action, field, permissions);
+}
+
+/** FORBIDDEN naming the step's key unless the role writes each field a command step sets (`createTask`, `addTag`, …). */
+function requireCommandWrite(objects: RecordAccess, permissions: Permissions | null | undefined, step: Step, stepAt: string) {
+  const write = commandWrites[step.kind];
+  if (!permissions || !write || !objects.catalog.has(write.object)) return;
+  requireAction(objects, permissions, write.object, write.action, `${stepAt}.kind`);
+  const target = objects.catalog.get(write.object);
+  for (const name of write.fields(step)) {
+    const field = target.fields.get(name);
+    const key = write.keyOf?.(name) ?? (name === 'dueAt' && 'dueIn' in step ? 'dueIn' : name);
+    if (field && !permissions.canWriteField(field)) throw new CrmError('FORBIDDEN', `${stepAt}.${key}: the role cannot write ${target.name}.${name}`, `${stepAt}.${key}`);
+  }
 }
 
 function validTimeZone(timeZone: string): boolean {
@@ -248,7 +265,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         }
         const at = `${stepAt}.${step.relation ? 'relation' : 'kind'}`;
         if (!objects.writable(target.name, 'update')) fail(at, `records of ${target.name} cannot be updated by a workflow`);
-        requireAction(services.permissions, target, 'update', at);
+        requireAction(objects, services.permissions, target.name, 'update', at);
         settable(target, 'update', stepAt, step.values);
         break;
       }
@@ -258,7 +275,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
           fail(`${stepAt}.object`, `records of ${step.object} cannot be created by a workflow (these can: ${creatable.join(', ')})`);
         }
         const target = objects.catalog.get(step.object);
-        requireAction(services.permissions, target, 'create', `${stepAt}.object`);
+        requireAction(objects, services.permissions, target.name, 'create', `${stepAt}.object`);
         settable(target, 'create', stepAt, step.values);
         break;
       }
@@ -267,15 +284,22 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       case 'logActivity':
       case 'createDeal':
         customerOf(step, stepAt);
+        requireCommandWrite(objects, services.permissions, step, stepAt);
         break;
       case 'createTask':
         if (step.dueAt !== undefined && step.dueIn !== undefined) fail(`${stepAt}.dueIn`, 'give dueAt or dueIn, not both');
+        requireCommandWrite(objects, services.permissions, step, stepAt);
         break;
       case 'callAction': {
         const action = actions.find((a) => a.name === step.action);
         if (!action) fail(`${stepAt}.action`, `no enabled plugin declares ${step.action} (available: ${actions.map((a) => a.name).join(', ') || 'none'})`);
         for (const key of Object.keys(step.input)) {
           if (action!.inputKeys.length && !action!.inputKeys.includes(key)) fail(`${stepAt}.input.${key}`, `${step.action} takes ${action!.inputKeys.join(', ')}`);
+        }
+        // The action runs as the publishing key's role: it must hold the plugin permission the action declares.
+        const needed = action!.permission;
+        if (needed && services.permissions && !services.permissions.holdsPluginPermission(action!.plugin, needed.name, needed.roles)) {
+          throw new CrmError('FORBIDDEN', `${stepAt}.action: ${step.action} needs the ${action!.plugin} permission "${needed.name}", which the role does not hold`, `${stepAt}.action`);
         }
         break;
       }

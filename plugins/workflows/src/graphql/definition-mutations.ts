@@ -106,6 +106,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
               workspaceModel: usesWorkspaceModel(checked.definition, plugin.objects, plugin.actions),
               actingRole: scope.session.role,
               actingRoleId: scope.session.customRole?.id ?? null,
+              actingScopes: [...(scope.session.scopes ?? [])],
             },
           });
           const workflow = await scope.tx.workflow.update({

@@ -100,7 +100,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const objects = await versionObjects(plugin.objects, scope.tx, scope.session.workspaceId, version);
           const record = await objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, objects) });
           if (!record) throw notFound(object, 'recordId');
-          const runId = await startRun(scope.tx, scope.session.workspaceId, {
+          const runId = await startRun(scope, {
             workflowId: workflow.id,
             version,
             triggerId: `manual:${randomUUID()}`,
@@ -160,8 +160,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const records = await objects.readMany(scope.tx, object, recordIds, { relations: recordRelations(definition, objects) });
           const request = randomUUID();
           const runIds = await startRuns(
-            scope.tx,
-            scope.session.workspaceId,
+            scope,
             recordIds.map((recordId) => ({
               workflowId: workflow.id,
               version,
@@ -210,7 +209,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
         plugin.run(context, 'manage', async (scope) => {
           const previous = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') }, include: { version: true } });
           if (!previous) throw notFound('WorkflowRun', 'id');
-          const runId = await startRun(scope.tx, scope.session.workspaceId, {
+          const runId = await startRun(scope, {
             workflowId: previous.workflowId,
             version: previous.version,
             triggerId: `rerun:${randomUUID()}`,

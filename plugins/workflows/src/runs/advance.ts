@@ -1,35 +1,79 @@
 // Moving a run on: a step's success (its output, the next step queued, or the run finished) and its failure (tried
-// again later with backoff, or the run failed). Each is written in the caller's transaction. A success returns the
+// again later with backoff, or the run failed). A success is not written at once: the transaction collects its
+// bookkeeping (`StepWrites`: steps' ends, successors' rows, runs' statuses) and writes all of it at its end in one
+// statement (`saveStepWrites`, the SDK's `rows`), whatever the number of steps and runs it did. A success returns the
 // next step's row, which the runner may go on with in the same transaction (execute-step.ts). A successor the runner
 // goes on with is not written PENDING and then done: its row is written once, finished, with the chain's others.
 import { randomUUID } from 'node:crypto';
-import type { Models, Prisma, ScopedTransaction } from '@crm/plugin-sdk';
+import type { Models, OwnRows, OwnWrite, ScopedTransaction } from '@crm/plugin-sdk';
 import type { Plan } from '../definition/plan.js';
 import type { WorkflowSettings } from '../settings.js';
 
 type StepRow = Pick<Models.WorkflowStepRun, 'id' | 'runId' | 'stepId' | 'attempts' | 'startedAt' | 'workspaceId'> & Partial<Pick<Models.WorkflowStepRun, 'seq'>>;
+type Values = Record<string, unknown> & { id: string };
 
-/** Successors a transaction goes on with (execute-step.ts): their rows are written finished, together, at its end. */
+/** What a transaction's steps changed, written at its end in one statement. */
+export interface StepWrites {
+  /** Existing step rows' changes, by id (with their run and step, for the outputs read before the end). */
+  readonly steps: Map<string, { runId: string; stepId: string; set: Record<string, unknown> }>;
+  /** Rows of successors done in this transaction, finished. */
+  readonly finished: Values[];
+  /** Rows of next steps to do later (PENDING, due now); a row the run already has is left alone. */
+  readonly queued: Values[];
+  /** Runs' changes, by id (merged: a run going RUNNING, then SUCCEEDED, is written once). */
+  readonly runs: Map<string, Record<string, unknown>>;
+}
+
+export const newStepWrites = (): StepWrites => ({ steps: new Map(), finished: [], queued: [], runs: new Map() });
+
+/** Successors a transaction goes on with (execute-step.ts). */
 export interface Chain {
   /** Whether the runner goes on with a next step of this kind in this transaction. */
   goesOn(kind: string): boolean;
   /** Ids of the successors not written yet. */
   readonly unsaved: Set<string>;
-  /** Their finished rows, for `saveChain`. */
-  readonly rows: Prisma.WorkflowStepRunCreateManyInput[];
+  /** The transaction's writes. */
+  readonly writes: StepWrites;
 }
 
-export const newChain = (goesOn: (kind: string) => boolean): Chain => ({ goesOn, unsaved: new Set(), rows: [] });
+export const newChain = (goesOn: (kind: string) => boolean, writes: StepWrites): Chain => ({ goesOn, unsaved: new Set(), writes });
 
-/** Writes the chain's finished successors, in one statement. */
-export async function saveChain(tx: ScopedTransaction, chain: Chain): Promise<void> {
-  if (chain.rows.length) await tx.workflowStepRun.createMany({ data: chain.rows.splice(0) });
+/** The outputs of the run's steps that succeeded in this transaction (not written yet). */
+export function unsavedOutputs(writes: StepWrites, runId: string): { stepId: string; output: unknown }[] {
+  const updated = [...writes.steps.values()].filter((c) => c.runId === runId && c.set.status === 'SUCCEEDED').map((c) => ({ stepId: c.stepId, output: c.set.output }));
+  const finished = writes.finished.filter((row) => row.runId === runId).map((row) => ({ stepId: String(row.stepId), output: row.output }));
+  return [...updated, ...finished];
 }
+
+/** Rows that set the same columns go in one update; rows of other shapes in another (all in the same statement). */
+function updatesOf(model: string, changes: Iterable<[string, Record<string, unknown>]>): OwnWrite[] {
+  const byShape = new Map<string, Values[]>();
+  for (const [id, set] of changes) {
+    const shape = Object.keys(set).sort().join(',');
+    byShape.set(shape, [...(byShape.get(shape) ?? []), { ...set, id }]);
+  }
+  return [...byShape.values()].map((rows) => ({ update: model, rows }));
+}
+
+/** Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`. */
+export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<void> {
+  const all: OwnWrite[] = [
+    ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set])),
+    { insert: 'WorkflowStepRun', rows: writes.finished.splice(0) },
+    { insert: 'WorkflowStepRun', rows: writes.queued.splice(0), skipDuplicates: true },
+    ...updatesOf('WorkflowRun', writes.runs),
+  ];
+  writes.steps.clear();
+  writes.runs.clear();
+  await rows.write(all);
+}
+
+const setRun = (writes: StepWrites, runId: string, set: Record<string, unknown>) => writes.runs.set(runId, { ...writes.runs.get(runId), ...set });
 
 const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as object));
 
-export async function completeStep(
-  tx: ScopedTransaction,
+export function completeStep(
+  chain: Chain,
   step: StepRow,
   plan: Plan,
   result: {
@@ -42,15 +86,14 @@ export async function completeStep(
     runStatus?: string;
   },
   now = new Date(),
-  /** The transaction's chain, when it may go on with the next step. */
-  chain?: Chain,
-): Promise<Models.WorkflowStepRun | null> {
+): Models.WorkflowStepRun | null {
+  const { writes } = chain;
   const startedAt = step.startedAt ?? now;
   const planned = plan.steps.get(step.stepId)!;
   const done = {
     status: 'SUCCEEDED' as const,
-    input: json(result.input),
-    output: json(result.output),
+    input: json(result.input) ?? null,
+    output: json(result.output) ?? null,
     error: null,
     attempts: result.counted ? step.attempts : step.attempts + 1,
     startedAt,
@@ -58,25 +101,21 @@ export async function completeStep(
     durationMs: Math.max(0, now.getTime() - startedAt.getTime()),
     dueAt: null,
   };
-  if (chain?.unsaved.has(step.id)) {
-    chain.rows.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: planned.step.kind, seq: step.seq ?? 0, ...done });
+  if (chain.unsaved.has(step.id)) {
+    writes.finished.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: planned.step.kind, seq: step.seq ?? 0, ...done });
   } else {
-    await tx.workflowStepRun.update({ where: { id: step.id }, data: done });
+    writes.steps.set(step.id, { runId: step.runId, stepId: step.stepId, set: { ...writes.steps.get(step.id)?.set, ...done } });
   }
   const next = result.branch !== undefined ? (planned.branches[result.branch] ?? planned.next) : planned.next;
   if (next) {
     const nextStep = plan.steps.get(next)!.step;
-    const row = { workspaceId: step.workspaceId, runId: step.runId, stepId: next, kind: nextStep.kind, seq: (step.seq ?? 0) + 1, dueAt: now };
-    if (result.runStatus !== 'RUNNING') await tx.workflowRun.update({ where: { id: step.runId }, data: { status: 'RUNNING' } });
-    if (chain?.goesOn(nextStep.kind)) {
-      const id = randomUUID();
-      chain.unsaved.add(id);
-      return { ...row, id, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
-    }
-    const [created] = await tx.workflowStepRun.createManyAndReturn({ data: [row], skipDuplicates: true });
-    return created ?? null;
+    const row = { id: randomUUID(), workspaceId: step.workspaceId, runId: step.runId, stepId: next, kind: nextStep.kind, seq: (step.seq ?? 0) + 1, dueAt: now };
+    if (result.runStatus !== 'RUNNING') setRun(writes, step.runId, { status: 'RUNNING' });
+    if (chain.goesOn(nextStep.kind)) chain.unsaved.add(row.id);
+    else writes.queued.push(row);
+    return { ...row, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
   }
-  await tx.workflowRun.update({ where: { id: step.runId }, data: { status: 'SUCCEEDED', finishedAt: now } });
+  setRun(writes, step.runId, { status: 'SUCCEEDED', finishedAt: now });
   return null;
 }
 

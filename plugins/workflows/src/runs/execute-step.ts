@@ -13,7 +13,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
 import { admitRun } from './admission.js';
-import { type Chain, completeStep, failStep, newChain, saveChain } from './advance.js';
+import { type Chain, completeStep, failStep, newChain, newStepWrites, saveStepWrites, type StepWrites, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
@@ -96,10 +96,12 @@ function stepHandler(mail: () => MailTransport) {
       return;
     }
     await context.transaction(
-      async ({ tx }) => {
+      async ({ tx, rows }) => {
         const step = await tx.workflowStepRun.findUnique({ where: { id: item.id }, include: { run: { select: { versionId: true } } } });
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING') return;
-        await completeStep(tx, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
+        const chain = newChain(() => false, newStepWrites());
+        completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
+        await saveStepWrites(rows, chain.writes);
       },
       { actor: stepActor(item.id) },
     );
@@ -143,10 +145,13 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
           return admission.admitted ? ADMITTED : null;
         }
-        return runChain(scope, first, run, chain, (given, successor) => {
+        const writes = newStepWrites();
+        const external = await runChain(scope, first, run, chain, writes, (given, successor) => {
           if (successor) chained = true;
           else input = given;
         });
+        await saveStepWrites(scope.rows, writes);
+        return external;
       },
       { actor: stepActor(item.id) },
     );
@@ -164,18 +169,16 @@ async function runChain(
   first: Models.WorkflowStepRun,
   run: RunOfStep,
   chain: number,
+  writes: StepWrites,
   reportInput: (input: Record<string, unknown>, successor: boolean) => void,
 ): Promise<ExternalWork | null> {
   let step = first;
   let budget = chain;
-  const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind));
+  const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind), writes);
   for (; ; budget--) {
     const successor = step !== first;
     const outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor));
-    if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) {
-      await saveChain(scope.tx, successors);
-      return outcome.external;
-    }
+    if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) return outcome.external;
     step = outcome.next;
   }
 }
@@ -197,6 +200,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
         });
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
+        const writes = newStepWrites();
         for (const item of items) {
           const row = rows.get(item.id);
           if (!row || row.claims !== item.claims) continue; // a later claim owns it now
@@ -205,8 +209,9 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
             alone.push(item);
             continue;
           }
-          await runChain({ ...scope, ...scope.actingAs(stepActor(item.id)) }, first, run, MAX_CHAIN, () => {});
+          await runChain({ ...scope, ...scope.actingAs(stepActor(item.id)) }, first, run, MAX_CHAIN, writes, () => {});
         }
+        await saveStepWrites(scope.rows, writes);
         return alone;
       },
       { actor: 'steps' },
@@ -236,7 +241,7 @@ async function runStep(
   const version = await versionOf(tx, run.versionId);
   const { plan } = version;
   const planned = plan.steps.get(step.stepId)!;
-  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run, chain.rows) : triggerScopeOf(run);
+  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run, unsavedOutputs(chain.writes, run.id)) : triggerScopeOf(run);
   const recordType = run.recordType;
   // The version's object model: with the workspace's definitions when it names custom fields or objects.
   const objects = await versionObjects(scope.objects, tx, scope.workspaceId, version);
@@ -249,7 +254,7 @@ async function runStep(
   let input = stepInput(planned.step, templates, inputContext);
   reportInput(input);
   const complete = async (output: unknown, options: { branch?: string; counted?: boolean } = {}): Promise<StepOutcome> => {
-    const next = await completeStep(tx, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now, chain);
+    const next = completeStep(chain, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now);
     if (!next) run.status = 'SUCCEEDED';
     return { external: null, next };
   };

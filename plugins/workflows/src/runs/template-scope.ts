@@ -11,17 +11,16 @@ export function triggerScopeOf(run: Pick<Models.WorkflowRun, 'trigger'>): Templa
 }
 
 /**
- * The trigger and the outputs of the run's succeeded steps: those written, and `unsaved` — steps done earlier in this
- * transaction whose rows are written at its end (a chain's, advance.ts).
+ * The trigger and the outputs of the run's succeeded steps: those written, and `unsaved` — the run's steps done earlier
+ * in this transaction, whose rows are written at its end (advance.ts `unsavedOutputs`).
  */
 export async function templateScopeOf(
   db: Pick<ScopedTransaction, 'workflowStepRun'>,
   run: Pick<Models.WorkflowRun, 'id' | 'trigger'>,
-  unsaved: readonly { runId: string; stepId: string; output?: unknown }[] = [],
+  unsaved: readonly { stepId: string; output?: unknown }[] = [],
 ): Promise<TemplateScope> {
   const done = await db.workflowStepRun.findMany({ where: { runId: run.id, status: 'SUCCEEDED' }, select: { stepId: true, output: true } });
-  const pending = unsaved.filter((row) => row.runId === run.id);
-  return { ...triggerScopeOf(run), steps: Object.fromEntries([...done, ...pending].map((s) => [s.stepId, { output: s.output ?? null }])) };
+  return { ...triggerScopeOf(run), steps: Object.fromEntries([...done, ...unsaved].map((s) => [s.stepId, { output: s.output ?? null }])) };
 }
 
 const reads = new WeakMap<Step, boolean>();

@@ -3,8 +3,9 @@ import type { ActingRole, Models, ScopedTransaction } from '@crm/plugin-sdk';
 import { definition as documentSchema, type WorkflowDefinition } from '../definition/document.js';
 import { type Plan, planOf } from '../definition/plan.js';
 
-/** What a version's runs need of it: its definition, planned; its object model; whose rights its record writes have. */
+/** What a version's runs need of it: its definition, planned; its object model; whose rights (role and scopes) its steps write with. */
 export interface CheckedVersion {
+  id: string;
   definition: WorkflowDefinition;
   plan: Plan;
   /** It names the workspace's custom fields or objects (definition/version-objects.ts). */
@@ -12,8 +13,8 @@ export interface CheckedVersion {
   actingAs: ActingRole;
 }
 
-export type VersionRow = Pick<Models.WorkflowVersion, 'id' | 'definition' | 'workspaceModel' | 'actingRole' | 'actingRoleId'>;
-const versionColumns = { id: true, definition: true, workspaceModel: true, actingRole: true, actingRoleId: true } as const;
+export type VersionRow = Pick<Models.WorkflowVersion, 'id' | 'definition' | 'workspaceModel' | 'actingRole' | 'actingRoleId' | 'actingScopes'>;
+const versionColumns = { id: true, definition: true, workspaceModel: true, actingRole: true, actingRoleId: true, actingScopes: true } as const;
 
 const cache = new Map<string, CheckedVersion>();
 
@@ -23,10 +24,11 @@ export function checkedVersion(version: VersionRow): CheckedVersion {
     // Checked completely when it was published; parsing again only fills the defaults in.
     const definition = documentSchema.parse(version.definition);
     found = {
+      id: version.id,
       definition,
       plan: planOf(definition.steps),
       workspaceModel: version.workspaceModel,
-      actingAs: { role: version.actingRole, customRoleId: version.actingRoleId },
+      actingAs: { role: version.actingRole, customRoleId: version.actingRoleId, scopes: version.actingScopes },
     };
     if (cache.size > 1000) cache.clear();
     cache.set(version.id, found);
@@ -42,4 +44,9 @@ export async function versionOf(tx: ScopedTransaction, versionId: string): Promi
   const cached = cache.get(versionId);
   if (cached) return cached;
   return checkedVersion(await tx.workflowVersion.findUniqueOrThrow({ where: { id: versionId }, select: versionColumns }));
+}
+
+/** Drops a version's planned copy: its definition was rewritten (a custom field it names was renamed). */
+export function forgetVersion(versionId: string): void {
+  cache.delete(versionId);
 }

@@ -12,7 +12,7 @@ export interface InternalStepContext {
   commands: CoreCommands;
   actions: ActionCaller;
   objects: RecordObjects;
-  /** Whose rights record writes (`updateRecord`, `createRecord`) are bounded by: the publishing key's role. */
+  /** Whose rights every write of a step is bounded by: the publishing key's role and scopes (commands, records, actions). */
   actingAs: ActingRole;
 }
 
@@ -62,7 +62,7 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
       assigneeId: optional(input.assigneeId, String),
       customerId: optional(input.customerId, String),
       dealId: optional(input.dealId, String),
-    });
+    }, { as: context.actingAs });
     return { id: task.id, title: task.title, dueAt: task.dueAt?.toISOString() ?? null };
   },
   async createRecord(input, context) {
@@ -77,7 +77,7 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
       stageId: optional(input.stageId, String),
       ownerId: optional(input.ownerId, String),
       expectedCloseAt: optional(input.expectedCloseAt, (v) => new Date(String(v))),
-    });
+    }, { as: context.actingAs });
     return { id: deal.id, title: deal.title };
   },
   async logActivity(input, context) {
@@ -87,14 +87,18 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
       channel: input.channel as never,
       subject: text(input.subject, 'subject'),
       body: optional(input.body, String),
-    });
+    }, { as: context.actingAs });
     return { id: activity.id };
   },
   // The customer's list is changed under its row lock (`updateCustomerTags`): a concurrent change is kept, never a CONFLICT.
-  addTag: async (input, context) => ({ tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), add: [text(input.tag, 'tag')] })).tags }),
-  removeTag: async (input, context) => ({ tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), remove: [text(input.tag, 'tag')] })).tags }),
+  addTag: async (input, context) => ({
+    tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), add: [text(input.tag, 'tag')] }, { as: context.actingAs })).tags,
+  }),
+  removeTag: async (input, context) => ({
+    tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), remove: [text(input.tag, 'tag')] }, { as: context.actingAs })).tags,
+  }),
   async callAction(input, context) {
-    return context.actions.call(String(input.action), input.input ?? {});
+    return context.actions.call(String(input.action), input.input ?? {}, { as: context.actingAs });
   },
 };
 

@@ -38,7 +38,7 @@ export const dateScanner =
   (context: JobContext<WorkflowSettings>) =>
     scanDateTriggers(context, pageSize, pages);
 
-async function scanDateTriggers({ tx, workspaceId, now, objects: declared }: JobContext<WorkflowSettings>, pageSize: number, pages: number): Promise<void> {
+async function scanDateTriggers({ tx, rows, workspaceId, now, objects: declared }: JobContext<WorkflowSettings>, pageSize: number, pages: number): Promise<void> {
   const workflows = await tx.workflow.findMany({
     where: { enabled: true, publishedVersionId: { not: null }, scannedUntil: { lt: now } },
     select: { id: true, scannedUntil: true, scanCursor: true, publishedVersionId: true },
@@ -68,7 +68,7 @@ async function scanDateTriggers({ tx, workspaceId, now, objects: declared }: Job
         fields: [trigger.field],
         limit: pageSize,
       });
-      await startDateRuns(tx, workspaceId, workflow.id, version, definition, due, objects);
+      await startDateRuns({ tx, rows }, workflow.id, version, definition, due, objects);
       const last = due.at(-1);
       // A full page: more may follow (dates on the same day share a point, so the cursor is the record, not the time).
       cursor = due.length === pageSize && last ? { id: String(last.id), value: String(last[trigger.field]) } : null;
@@ -83,8 +83,7 @@ async function scanDateTriggers({ tx, workspaceId, now, objects: declared }: Job
 }
 
 async function startDateRuns(
-  tx: JobContext<WorkflowSettings>['tx'],
-  workspaceId: string,
+  { tx, rows }: Pick<JobContext<WorkflowSettings>, 'tx' | 'rows'>,
   workflowId: string,
   version: Models.WorkflowVersion,
   definition: WorkflowDefinition,
@@ -96,8 +95,7 @@ async function startDateRuns(
   const ids = due.map((r) => String(r.id));
   const records = await objects.readMany(tx, trigger.object, ids, { relations: recordRelations(definition, objects) });
   await startRuns(
-    tx,
-    workspaceId,
+    { rows },
     due.map((r) => ({
       workflowId,
       version,

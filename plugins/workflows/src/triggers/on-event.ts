@@ -6,17 +6,17 @@
 // resumes the runs waiting for it (`waitForEvent`).
 // The host delivers the events that arrive together in one transaction (`context.batch`): what they all need — the
 // workflows listening to any of them, the steps waiting for any of them — is read once, on the first, and the runs
-// they start are written together after the last, in two statements.
+// they start are written together after the last, in one statement.
 // A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
 // own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
 // the custom object `Contract`, and a condition may test custom fields.
-import type { DeliveredEvent, Models, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
+import type { DeliveredEvent, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
 import { type RunStart, startRuns } from '../runs/start-run.js';
 import { resumeWaitsFor, waitingFor } from '../runs/wait-for-event.js';
-import { checkedVersion } from '../runs/versions.js';
+import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
 const STEP_ACTOR = /^plugin:workflows:step:([0-9a-f-]{36})$/;
@@ -52,12 +52,19 @@ function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, c
   return (t.from === undefined || same(t.from, from)) && (t.to === undefined || same(t.to, to));
 }
 
+/** A published version listening to one of the batch's trigger keys, checked (its definition read once per process). */
+interface ListeningVersion {
+  workflowId: string;
+  triggerKey: string;
+  checked: CheckedVersion;
+}
+
 /** What a batch of events needs, read once. */
 interface BatchLookup {
   /** Wait keys some step is waiting on. */
   waitKeys: Set<string>;
   /** Published versions of enabled workflows whose trigger key is one of the batch's. */
-  versions: Models.WorkflowVersion[];
+  versions: ListeningVersion[];
   /** Runs to start when the batch's last event is handled, with how to read their trigger's record. */
   starts: { start: RunStart; record: RecordToRead | null }[];
   /** The workspace's own object model, read once for the batch when a version needs it. */
@@ -89,16 +96,16 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
   let found = lookups.get(context.batch);
   if (!found) {
     found = (async () => {
-      const { tx, objects, batch } = context;
+      const { tx, objects, batch, sql } = context;
       const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event), objects)))];
       const waitKeys = await waitingFor(tx, batch);
-      const workflows = await tx.workflow.findMany({
-        where: { enabled: true, publishedVersionId: { not: null }, versions: { some: { triggerKey: { in: keys } } } },
-        select: { publishedVersionId: true },
-      });
-      const versions = workflows.length
-        ? await tx.workflowVersion.findMany({ where: { id: { in: workflows.map((w) => w.publishedVersionId!) }, triggerKey: { in: keys } } })
-        : [];
+      // The listening versions without their definitions: a version's definition is read once per process (versionOf).
+      const listening = await sql<{ id: string; workflowId: string; triggerKey: string }>`
+        SELECT v.id::text AS id, v."workflowId"::text AS "workflowId", v."triggerKey" AS "triggerKey"
+        FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
+        WHERE w.enabled AND v."triggerKey" = ANY(${keys}::text[])`;
+      const versions: ListeningVersion[] = [];
+      for (const { id, workflowId, triggerKey } of listening) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
       return { waitKeys, versions, starts: [] };
     })();
     lookups.set(context.batch, found);
@@ -115,7 +122,7 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   await matchWorkflows(event, context, lookup);
   if (event === context.batch.at(-1) && lookup.starts.length) {
     const starts = await withRecords(context, lookup.starts.splice(0));
-    await startRuns(tx, event.workspaceId, starts, await admitStarting(context, starts.length, new Date()));
+    await startRuns(context, starts, await admitStarting(context, starts.length, new Date()));
   }
 }
 
@@ -141,11 +148,11 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
   const keys = triggerKeysOf(event, context.objects.changeOf(event), context.objects);
   // The trigger itself first (with the version's object model): a step's tag change (`customer.updated`) under a
   // "customer created" workflow reads no step.
-  const versions: { version: Models.WorkflowVersion; objects: RecordObjects }[] = [];
+  const versions: { version: ListeningVersion; objects: RecordObjects }[] = [];
   for (const version of lookup.versions) {
     if (!keys.includes(version.triggerKey)) continue;
-    const objects = version.workspaceModel ? await (lookup.workspaceObjects ??= context.objects.inWorkspace(tx, event.workspaceId)) : context.objects;
-    if (triggerMatches(checkedVersion(version).definition, event, objects.changeOf(event), objects)) versions.push({ version, objects });
+    const objects = version.checked.workspaceModel ? await (lookup.workspaceObjects ??= context.objects.inWorkspace(tx, event.workspaceId)) : context.objects;
+    if (triggerMatches(version.checked.definition, event, objects.changeOf(event), objects)) versions.push({ version, objects });
   }
   if (!versions.length) return;
 
@@ -158,7 +165,7 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
   if (depth > settings.maxDepth) return;
 
   for (const { version, objects } of versions) {
-    const { definition } = checkedVersion(version);
+    const { definition } = version.checked;
     if (parent?.run.workflowId === version.workflowId && !definition.options.allowSelfTrigger) continue;
     const object = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? (definition.trigger.object ?? null) : null;
     const recordId = object && object === event.subjectType ? event.subjectId : null;
@@ -172,7 +179,7 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
     lookup.starts.push({
       start: {
         workflowId: version.workflowId,
-        version,
+        version: version.checked,
         triggerId: event.id,
         trigger: {
           event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },

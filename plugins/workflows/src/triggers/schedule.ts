@@ -21,13 +21,13 @@ export function nextFireAtOf(workflow: Pick<Models.Workflow, 'enabled'>, version
   return nextFiring(checkedVersion(version).definition, now);
 }
 
-export async function fireSchedules({ tx, workspaceId, now }: JobContext<WorkflowSettings>): Promise<void> {
+export async function fireSchedules({ tx, rows, now }: JobContext<WorkflowSettings>): Promise<void> {
   const due = await tx.workflow.findMany({ where: { enabled: true, nextFireAt: { lte: now } }, select: { id: true, nextFireAt: true, publishedVersionId: true } });
   for (const workflow of due) {
     const version = workflow.publishedVersionId ? await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }) : null;
     if (version) {
       const firedAt = workflow.nextFireAt!.toISOString();
-      await startRun(tx, workspaceId, {
+      await startRun({ rows }, {
         workflowId: workflow.id,
         version,
         triggerId: `schedule:${firedAt}`,

@@ -43,7 +43,7 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
   if (!UUID.test(workflowId)) return refuse(404, 'Not found');
   const now = context.now;
   const outcome = await context.transaction(
-    async ({ tx, lock }) => {
+    async ({ tx, rows, lock }) => {
       const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, secret: true, publishedVersionId: true } });
       if (!workflow || !authentic(request, workflow.secret, now)) return refuse(404, 'Not found');
       const version = workflow.publishedVersionId ? await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }) : null;
@@ -76,7 +76,7 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
         return refuse(429, `This workflow takes ${trigger.ratePerMinute} requests a minute`, { 'retry-after': String(retryAfter) });
       }
       const eventId = randomUUID();
-      const runId = await startRun(tx, context.workspaceId, {
+      const runId = await startRun({ rows }, {
         workflowId: workflow.id,
         version,
         triggerId,

@@ -2,3 +2,4 @@
 export * from './segment-filter.js';
 export * from './membership.js';
 export * from './segments.js';
+export { type FieldRename, renameInFilter } from './segment-filter-rename.js';

@@ -7,6 +7,7 @@ import { coreCatalog } from '../../objects/core-catalog.js';
 import type { FilterNode } from '../../objects/filter/filter-node.js';
 import { matchingRowsSql, sqlFilterContext } from '../../objects/sql/matching-rows.js';
 import { segmentFilterNode } from './segment-filter.js';
+import type { WorkspaceFactCache, WorkspaceFactCacheOptions } from '../../workspace-fact-cache.js';
 
 /** Events after which every segment is recomputed in full (they move many customers at once, or none named). */
 const WHOLE_WORKSPACE = new Set(['clv.model_fitted', 'orders.imported']);
@@ -80,23 +81,36 @@ function reachedObjects(node: FilterNode, into = new Set<string>()): Set<string>
   return into;
 }
 
+/** Whether a workspace has saved segments, per process: what every customer command asks before refreshing them. */
+export const segmentPresence = (): WorkspaceFactCacheOptions => ({ changedBy: (event) => event.type === 'segment.created' || event.type === 'segment.deleted' });
+
 /**
  * Before-commit hook of every command: when the command changed customers (events naming a customer) or rescored
  * them (a fit, an import), the saved segments' membership is brought up to date in the same transaction, so the
  * membership events commit with the change that caused them. A change of a custom record (whose events name no
- * customer) refreshes in full the segments whose filter reaches its object. Workspaces without segments pay one
- * small query.
+ * customer) refreshes in full the segments whose filter reaches its object. With `presence` (the command runner's),
+ * a workspace known to have no segments pays nothing: the fact is read with the segments themselves, and forgotten
+ * when a segment is created or deleted here or on another instance (workspace-fact-cache.ts).
  */
-export const refreshSegmentsBeforeCommit: CommitHook = async (scope, events) => {
-  const relevant = events.filter((e) => !e.type.startsWith('segment.'));
-  if (!relevant.length) return;
-  const whole = relevant.some((e) => WHOLE_WORKSPACE.has(e.type));
-  const customers = whole ? undefined : [...new Set(relevant.map(customerOf).filter((id): id is string => id !== null))];
-  // Custom records' objects (core's objects without a customer, such as a company, refresh nothing, as before).
-  const touched = new Set(relevant.filter((e) => customerOf(e) === null && !coreCatalog.has(e.subjectType)).map((e) => e.subjectType));
-  if (customers && !customers.length && !touched.size) return;
-  await refreshSegments(scope, customers, touched);
-};
+export function refreshSegmentsBeforeCommit(presence?: WorkspaceFactCache<boolean>): CommitHook {
+  return async (scope, events) => {
+    const relevant = events.filter((e) => !e.type.startsWith('segment.'));
+    if (!relevant.length) return;
+    const whole = relevant.some((e) => WHOLE_WORKSPACE.has(e.type));
+    const customers = whole ? undefined : [...new Set(relevant.map(customerOf).filter((id): id is string => id !== null))];
+    // Custom records' objects (core's objects without a customer, such as a company, refresh nothing, as before).
+    const touched = new Set(relevant.filter((e) => customerOf(e) === null && !coreCatalog.has(e.subjectType)).map((e) => e.subjectType));
+    if (customers && !customers.length && !touched.size) return;
+    let segments: SegmentRow[] | undefined;
+    const read = async () => (segments = await savedSegments(scope)).length > 0;
+    // This transaction's own segment changes are not in the cache yet.
+    const any = presence && !presence.changedBy(events) ? await presence.get(scope.session.workspaceId, read) : await read();
+    if (any) await refreshSegments(scope, customers, touched, segments);
+  };
+}
+
+const savedSegments = (scope: CommandScope): Promise<SegmentRow[]> =>
+  scope.tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { createdAt: 'asc' } });
 
 /**
  * Refreshes every saved segment of the workspace (for some customers, or all). With `touched` (objects changed
@@ -104,8 +118,14 @@ export const refreshSegmentsBeforeCommit: CommitHook = async (scope, events) => 
  * whose filter no longer parses (a field it named was deleted with `force`, or archived) keeps its members as they
  * are until its filter is replaced.
  */
-export async function refreshSegments(scope: CommandScope, customers?: readonly string[], touched: ReadonlySet<string> = new Set()): Promise<void> {
-  const segments = await scope.tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { createdAt: 'asc' } });
+export async function refreshSegments(
+  scope: CommandScope,
+  customers?: readonly string[],
+  touched: ReadonlySet<string> = new Set(),
+  /** The workspace's segments when the caller has read them already. */
+  read?: readonly SegmentRow[],
+): Promise<void> {
+  const segments = read ?? (await savedSegments(scope));
   if (!segments.length) return;
   const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId);
   for (const segment of segments) {

@@ -42,7 +42,7 @@ export function renameInFilter(catalog: ObjectCatalog, object: ResolvedObject, f
 }
 
 /** The names a field's rename changes: its own, and a relation field's id field and reverse connection. */
-function fieldRename(catalog: ObjectCatalog, field: CustomField, name: string): FieldRename {
+export function fieldRename(catalog: ObjectCatalog, field: CustomField, name: string): FieldRename {
   const renames = new Map([[field.name, name]]);
   if (field.type === 'relation') {
     renames.set(relationKeyName(field), relationKeyName({ name }));
@@ -62,8 +62,7 @@ function fieldRename(catalog: ObjectCatalog, field: CustomField, name: string): 
  * Rewrites the saved segments whose filter names a custom field being renamed to `name`, in the renaming transaction:
  * a segment keeps selecting what it selected. `catalog`: the workspace's objects before the rename.
  */
-export async function renameInSegments(tx: ScopedTransaction, catalog: ObjectCatalog, field: CustomField, name: string): Promise<void> {
-  const rename = fieldRename(catalog, field, name);
+export async function renameInSegments(tx: ScopedTransaction, catalog: ObjectCatalog, rename: FieldRename): Promise<void> {
   const segments = await tx.segment.findMany({ select: { id: true, filter: true } });
   for (const segment of segments) {
     const filter = renameInFilter(catalog, catalog.get('Customer'), segment.filter, rename);

@@ -1,0 +1,116 @@
+// `rows`: writes of a plugin's own models as one SQL statement, for bookkeeping paid per batch (a queue's claimed
+// items, a subscriber's events): inserts and updates of several models and many rows go to the database in a single
+// round trip, without Prisma's query compiler. Only the plugin's own models are written (the core's rows change
+// through `commands`), and only in the workspace: inserted rows get its `workspaceId` whatever the caller passed, and
+// updates match rows of the workspace only. Values travel as one JSON document per write and are read back into the
+// table's own row type (`jsonb_populate_recordset(NULL::"Table", …)`), so every column keeps its type (uuid,
+// timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
+import { getDatamodel } from '@crm/db';
+import { declaredModels } from './host/fragment-models.js';
+import { PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
+
+/** A row's values by field name; `undefined` leaves the column out of the row (written NULL when other rows set it). */
+export type OwnRow = Readonly<Record<string, unknown>>;
+
+/** Rows to insert (ids given by the caller: Prisma's `uuid(7)` default is the client's, not the database's). */
+export interface OwnInsert {
+  insert: string;
+  rows: readonly (OwnRow & { id: string })[];
+  /** `ON CONFLICT DO NOTHING`: a row a unique key already has is left out (and not among the ids returned). */
+  skipDuplicates?: boolean;
+  /**
+   * Inserts only the rows whose `column` names a row inserted by the earlier write at index `write` of the same call
+   * (a run's first step, only for the runs that were not duplicates).
+   */
+  onlyFor?: { column: string; write: number };
+}
+
+/** Rows to update by id: every row sets the same columns (the first row's); a row missing one sets it NULL. */
+export interface OwnUpdate {
+  update: string;
+  rows: readonly (OwnRow & { id: string })[];
+}
+
+export type OwnWrite = OwnInsert | OwnUpdate;
+
+export interface OwnRows {
+  /**
+   * All `writes` in one statement (data-modifying common table expressions). They see the same snapshot: one call
+   * must not write a row twice (merge its changes first). Resolves with each write's affected ids, in order.
+   */
+  write(writes: readonly OwnWrite[]): Promise<string[][]>;
+}
+
+interface ModelColumns {
+  table: string;
+  columns: ReadonlySet<string>;
+}
+
+/** A plugin's own models by name: the table each maps to and its columns. */
+export type OwnModels = ReadonlyMap<string, ModelColumns>;
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The plugin's own models (its fragment's), with the table each maps to and its columns. */
+export function ownModels(pluginPrisma: string | null): OwnModels {
+  const models = getDatamodel().datamodel.models as Partial<Record<string, { fields: readonly { name: string; kind: string }[] }>>;
+  const own = new Map<string, ModelColumns>();
+  for (const { name, table } of pluginPrisma ? declaredModels(pluginPrisma) : []) {
+    const fields = models[name]?.fields;
+    if (!fields) continue;
+    own.set(name, { table, columns: new Set(fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum').map((f) => f.name)) });
+  }
+  return own;
+}
+
+/** The columns the rows set, checked against the model. */
+function columnsOf(model: string, found: ModelColumns, rows: readonly OwnRow[], first: boolean): string[] {
+  const names = new Set<string>();
+  for (const row of first ? rows.slice(0, 1) : rows) for (const [key, value] of Object.entries(row)) if (value !== undefined) names.add(key);
+  for (const name of names) if (!found.columns.has(name)) throw new PluginSqlError(`rows: ${model} has no column "${name}"`);
+  return [...names];
+}
+
+/** The statement for `writes`: `$1` is the workspace, then one JSON document per write. */
+export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, own: OwnModels) {
+  const params: unknown[] = [workspaceId];
+  const parts = writes.map((write, index) => {
+    const model = 'insert' in write ? write.insert : write.update;
+    const found = own.get(model);
+    if (!found) throw new PluginSqlError(`rows: "${model}" is not one of this plugin's models (a plugin writes its own rows; the core's change through commands)`);
+    const t = quote(found.table);
+    params.push(JSON.stringify(write.rows));
+    const data = `jsonb_populate_recordset(NULL::${t}, $${params.length}::jsonb)`;
+    if ('insert' in write) {
+      // The workspace is `$1`, whatever the rows say.
+      const columns = columnsOf(model, found, write.rows, false).filter((c) => c !== 'workspaceId').map(quote);
+      let where = '';
+      if (write.onlyFor) {
+        const { column, write: parent } = write.onlyFor;
+        if (!found.columns.has(column)) throw new PluginSqlError(`rows: ${model} has no column "${column}"`);
+        if (!(Number.isInteger(parent) && parent >= 0 && parent < index)) throw new PluginSqlError(`rows: write ${index} can only depend on an earlier write`);
+        where = ` WHERE v.${quote(column)} IN (SELECT id FROM w${parent})`;
+      }
+      return `INSERT INTO ${t} (${[...columns, '"workspaceId"'].join(', ')}) SELECT ${[...columns.map((c) => `v.${c}`), '$1::uuid'].join(', ')} FROM ${data} AS v${where}${write.skipDuplicates ? ' ON CONFLICT DO NOTHING' : ''} RETURNING id`;
+    }
+    const columns = columnsOf(model, found, write.rows, true).filter((c) => c !== 'id' && c !== 'workspaceId');
+    if (!columns.length) throw new PluginSqlError(`rows: an update of ${model} sets no column`);
+    const set = columns.map((c) => `${quote(c)} = v.${quote(c)}`).join(', ');
+    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = v.id AND t."workspaceId" = $1::uuid RETURNING t.id`;
+  });
+  const expressions = parts.map((part, i) => `w${i} AS (${part})`).join(',\n  ');
+  const results = parts.map((_, i) => `(SELECT coalesce(array_agg(id::text), '{}') FROM w${i}) AS w${i}`).join(', ');
+  return { text: `WITH ${expressions}\nSELECT ${results}`, params };
+}
+
+/** The `rows` of a plugin's handler, in `runner` (its transaction) and `workspaceId`. */
+export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: () => OwnModels): OwnRows {
+  return {
+    async write(writes) {
+      if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
+      const { text, params } = buildOwnWrite(writes, workspaceId, own());
+      const [row] = await runner.$queryRawUnsafe<Record<string, string[]>[]>(text, ...params);
+      return writes.map((_, i) => row?.[`w${i}`] ?? []);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WorkflowVersion" ADD COLUMN     "actingScopes" TEXT[] DEFAULT ARRAY[]::TEXT[];

@@ -1,0 +1,77 @@
+// A custom field renamed (`fieldRenamed`, in `renameCustomField`'s transaction): the workspace's drafts and published
+// versions that name it are rewritten to the new name, as saved segments' filters are — its trigger's fields, every
+// condition on the trigger's record (through relations: core's `renameInFilter`), the values steps write to a record
+// of its object, and templates reading it (`{{trigger.record.tier}}`, `{{trigger.record.customer.tier}}`). So they
+// keep working, and show the new name.
+import type { FieldInQuestion, FieldRenameContext } from '@crm/plugin-sdk';
+import type { WorkflowDefinition } from './document.js';
+import { triggerKeyOf } from './validate.js';
+
+type Json = Record<string, unknown>;
+type Renaming = Pick<FieldRenameContext<unknown>, 'renames' | 'renameInFilter' | 'targetOf'>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const TEMPLATE = /\{\{(\s*)trigger\.record\.([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(\s*)\}\}/g;
+
+/** `stored` with the field's names replaced (the same object when it does not name the field). */
+export function renamedDefinition(stored: unknown, field: FieldInQuestion, context: Renaming): unknown {
+  if (!isObject(stored) || !isObject(stored.trigger)) return stored;
+  const object = typeof stored.trigger.object === 'string' ? stored.trigger.object : null;
+  /** A name of `on`'s fields (or relations) after the rename. */
+  const nameIn = (on: string | null, name: string) => (on === field.object ? (context.renames.get(name) ?? name) : name);
+  const keysIn = (on: string | null, values: unknown) => (isObject(values) ? Object.fromEntries(Object.entries(values).map(([key, value]) => [nameIn(on, key), value])) : values);
+  const filterOf = (filter: unknown) => (object && isObject(filter) ? context.renameInFilter(object, filter) : filter);
+
+  const trigger: Json = { ...stored.trigger };
+  if (object === field.object) {
+    if (typeof trigger.field === 'string') trigger.field = nameIn(object, trigger.field);
+    if (Array.isArray(trigger.fields)) trigger.fields = trigger.fields.map((name) => (typeof name === 'string' ? nameIn(object, name) : name));
+  }
+  if (isObject(trigger.condition)) trigger.condition = filterOf(trigger.condition);
+
+  const templates = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(TEMPLATE, (whole, open: string, first: string, second: string | undefined, close: string) => {
+        const target = second === undefined || !object ? null : context.targetOf(object, first);
+        return `{{${open}trigger.record.${nameIn(object, first)}${second === undefined ? '' : `.${nameIn(target, second)}`}${close}}}`;
+      });
+    }
+    if (Array.isArray(value)) return value.map(templates);
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, templates(item)]));
+    return value;
+  };
+  const stepOf = (raw: unknown): unknown => {
+    if (!isObject(raw)) return raw;
+    const step: Json = { ...raw };
+    for (const branch of ['then', 'else', 'default', 'onTimeout']) if (Array.isArray(step[branch])) step[branch] = (step[branch] as unknown[]).map(stepOf);
+    if (step.do !== undefined) step.do = stepOf(step.do);
+    if (isObject(step.if)) step.if = filterOf(step.if);
+    if (Array.isArray(step.cases)) step.cases = step.cases.map((c) => (isObject(c) ? { ...c, when: filterOf(c.when), steps: Array.isArray(c.steps) ? c.steps.map(stepOf) : c.steps } : c));
+    if (step.kind === 'createRecord' && typeof step.object === 'string') step.values = keysIn(step.object, step.values);
+    if (step.kind === 'updateRecord') {
+      const relation = typeof step.relation === 'string' ? step.relation : null;
+      step.values = keysIn(relation ? (object && context.targetOf(object, relation)) : object, step.values);
+      if (relation) step.relation = nameIn(object, relation);
+    }
+    return step;
+  };
+  const renamed = { ...stored, trigger, steps: templates(Array.isArray(stored.steps) ? stored.steps.map(stepOf) : stored.steps) };
+  return JSON.stringify(renamed) === JSON.stringify(stored) ? stored : renamed;
+}
+
+/** The workspace's drafts and published versions rewritten (versions name custom fields only when `workspaceModel`). */
+export async function renameInWorkflows(field: FieldInQuestion, context: FieldRenameContext<unknown>): Promise<string[]> {
+  const changedVersions: string[] = [];
+  for (const workflow of await context.tx.workflow.findMany({ select: { id: true, draft: true } })) {
+    const draft = renamedDefinition(workflow.draft, field, context);
+    if (draft !== workflow.draft) await context.tx.workflow.update({ where: { id: workflow.id }, data: { draft: draft as object } });
+  }
+  for (const version of await context.tx.workflowVersion.findMany({ where: { workspaceModel: true }, select: { id: true, definition: true } })) {
+    const definition = renamedDefinition(version.definition, field, context);
+    if (definition === version.definition) continue;
+    // A date trigger's key names its field (`date:Customer.contractEnd`).
+    await context.tx.workflowVersion.update({ where: { id: version.id }, data: { definition: definition as object, triggerKey: triggerKeyOf(definition as WorkflowDefinition) } });
+    changedVersions.push(version.id);
+  }
+  return changedVersions;
+}
