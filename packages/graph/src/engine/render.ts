@@ -326,6 +326,13 @@ export function pageSize(context: RenderContext, first: unknown): number {
 }
 
 /**
+ * How many matches of a relation filter a page sorts (held by `connectionValue`'s CTE); past it, the page walks its
+ * order's index and stops after `first + 1` rows. On Q5's data: 502 matches sorted 2.5 ms against 3.0 walked, 4,010
+ * walked 10.4 against 17.5 for the whole rows sorted (docs/performance.md, round 7).
+ */
+const SORTED_MATCHES = 1000;
+
+/**
  * A Relay connection as Pothos' prisma plugin answers it: `first + 1` rows fetched to know `hasNextPage`, cursors
  * on `id`, `totalCount` and `aggregate` over the whole filtered set. One correlated subquery, so a page of parents
  * costs no extra statement.
@@ -350,32 +357,34 @@ function connectionValue<T>(
   const fields = connection.getFields();
   const paged = selected.some(([, [node]]) => node!.name.value === 'pageInfo');
   // A page counted (`totalCount`, `aggregate`) under a relation filter finds its matches once: a MATERIALIZED CTE
-  // holds them, counted and sorted for the page. Apart, the count probes every row's relations and the page probes
-  // them again: under a generic plan (the prepared statement's) the page even joins and sorts every match, where a
-  // custom plan walks the order's index and stops after `first + 1` (Q5: 3.14 -> 2.54 ms of backend CPU,
-  // docs/performance.md). Without such a filter the page stays a LIMIT over an index: an unfiltered list of 10,000
-  // rows materialized would cost far more than its count.
+  // holds their ids, counted, and the page sorts them when there are few (`SORTED_MATCHES`). Apart, the count probes
+  // every row's relations and the page probes them again: under a generic plan (the prepared statement's) the page even
+  // joined and sorted every match, where a custom plan walks the order's index and stops after `first + 1` (Q5: 3.0 ->
+  // 2.5 ms of backend CPU, docs/performance.md, round 7). Past `SORTED_MATCHES` the page walks the index as before
+  // (the CASE runs one branch): sorting thousands of matches costs more than a walk that stops early. Ids only: the
+  // whole rows materialized cost more than the count itself on a filter most rows pass. Without such a filter the page
+  // stays a LIMIT over an index.
   const matchesOnce =
     paged && source.filtersThroughRelations === true && selected.some(([, [node]]) => ['totalCount', 'aggregate'].includes(node!.name.value))
       ? context.nextAlias()
       : null;
+  const matched = (a: string): string => `${column(a, 'id')} IN (SELECT "id" FROM ${matchesOnce})`;
   /** The rows counted, aliased `a`, as a FROM item's text. */
   const countedFrom = (a: string): string =>
-    matchesOnce ? `${matchesOnce} ${a}` : `${ident(object.model)} ${a} WHERE ${source.where(a).join(' AND ')}`;
-  /** The page's rows, aliased `a`, before their order: the counted ones past the cursor. */
-  const pageFrom = (a: string): string => {
-    const cursor = source.cursor ? [source.cursor(a)] : [];
-    if (!matchesOnce) return `${ident(object.model)} ${a} WHERE ${[...source.where(a), ...cursor].join(' AND ')}`;
-    return `${matchesOnce} ${a}${cursor.length ? ` WHERE ${cursor.join(' AND ')}` : ''}`;
-  };
+    `${ident(object.model)} ${a} WHERE ${(matchesOnce ? [matched(a)] : source.where(a)).join(' AND ')}`;
   /** The page's rows in order, each as `element` (`limit` of them), in one array: `ARRAY(…)` keeps the order. */
   const rowsSql = (a: string, element: JoinedRow, limit: number): string => {
-    const page = `FROM ${pageFrom(a)} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit}`;
-    if (!element.joins) return `ARRAY(SELECT ${element.value} ${page})`;
-    // The links join the page's rows after its LIMIT: a filtered page (or one in an order no index gives) sorts all
-    // its matches first, and links joined before the LIMIT were looked up for every match (Q5: 4.9 -> 8.0 ms). The
-    // page keeps its order (a nested loop keeps it as it is; any other join sorts the page's rows again).
-    return `ARRAY(SELECT ${element.value} FROM (SELECT ${a}.* ${page}) ${a}${element.joins} ORDER BY ${orderSql(context, object, source.order, a)})`;
+    const cursor = source.cursor ? [source.cursor(a)] : [];
+    const rows = (where: readonly string[]): string => {
+      const page = `FROM ${ident(object.model)} ${a} WHERE ${[...where, ...cursor].join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit}`;
+      if (!element.joins) return `ARRAY(SELECT ${element.value} ${page})`;
+      // The links join the page's rows after its LIMIT: a filtered page (or one in an order no index gives) sorts all
+      // its matches first, and links joined before the LIMIT were looked up for every match (Q5: 4.9 -> 8.0 ms). The
+      // page keeps its order (a nested loop keeps it as it is; any other join sorts the page's rows again).
+      return `ARRAY(SELECT ${element.value} FROM (SELECT ${a}.* ${page}) ${a}${element.joins} ORDER BY ${orderSql(context, object, source.order, a)})`;
+    };
+    if (!matchesOnce) return rows(source.where(a));
+    return `CASE WHEN (SELECT count(*) FROM ${matchesOnce}) <= ${SORTED_MATCHES} THEN ${rows([matched(a)])} ELSE ${rows(source.where(a))} END`;
   };
   // With `pageInfo`, the page (`first + 1` rows: one more says `hasNextPage`) is one array, `p.page`, computed once
   // (`OFFSET 0` keeps PostgreSQL from inlining it where it is read). Its elements are the first `edges` selected, each
@@ -390,6 +399,7 @@ function connectionValue<T>(
   const part = (key: string, name: string, fieldNodes: readonly FieldNode[]): string => {
     if (name === '__typename') return literal(connection.name);
     if (name === 'totalCount') {
+      if (matchesOnce) return `(SELECT count(*) FROM ${matchesOnce})`;
       const c = context.nextAlias();
       return `(SELECT count(*) FROM ${countedFrom(c)})`;
     }
@@ -432,7 +442,7 @@ function connectionValue<T>(
   const page = `SELECT ${buildObject(context, parts)} FROM (SELECT ${rowsSql(pageAlias, pageElement, first + 1)} AS page OFFSET 0) ${pageSource}`;
   if (!matchesOnce) return `(${page})`;
   const m = context.nextAlias();
-  return `(WITH ${matchesOnce} AS MATERIALIZED (SELECT ${m}.* FROM ${ident(object.model)} ${m} WHERE ${source.where(m).join(' AND ')}) ${page})`;
+  return `(WITH ${matchesOnce} AS MATERIALIZED (SELECT ${m}."id" FROM ${ident(object.model)} ${m} WHERE ${source.where(m).join(' AND ')}) ${page})`;
 }
 
 /**
