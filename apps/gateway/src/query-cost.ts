@@ -29,8 +29,11 @@ interface Walk {
 
 /** The page size a field asks for: its `first`/`last` (coerced), else the default, never above the cap. */
 function pageSizeOf(field: GraphQLField<unknown, unknown>, node: FieldNode, walk: Walk): number | undefined {
-  if (!field.args.some((arg) => arg.name === 'first' || arg.name === 'last')) return undefined;
-  const args = getArgumentValues(field, node, walk.variables);
+  const sizeArgs = field.args.filter((arg) => arg.name === 'first' || arg.name === 'last');
+  if (!sizeArgs.length) return undefined;
+  // Only the page-size arguments are coerced: the cost does not depend on the others (a required `object: $object` is
+  // the executor's to check, with its own error).
+  const args = getArgumentValues({ ...field, args: sizeArgs }, node, walk.variables);
   const asked = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
   return Math.min(Math.max(asked, 0), MAX_PAGE_SIZE);
 }

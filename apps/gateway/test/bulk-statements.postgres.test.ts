@@ -25,9 +25,15 @@ const UPSERT = `mutation ($inputs: [CustomerInput!]!) { upsertCustomers(inputs: 
 const inputs = (count: number, tag: string) =>
   Array.from({ length: count }, (_, i) => ({ name: `${tag} ${i}`, email: `${tag}${i}@batch.test`, companyId, lifecycleStage: 'LEAD', tags: [tag] }));
 
+// Whether the workspace has saved segments is a per-workspace fact each process caches (at most 10 s): the read
+// that fills it is one statement or none whatever the batch's size, so it is left out of the comparisons.
+const segmentPresence = (sql: string) => /^SELECT .* FROM "public"\."Segment" AS "t0" WHERE "t0"\."workspaceId" = \$1 ORDER BY/.test(sql);
+
+const during = async (work: () => Promise<unknown>) => (await t.sql.during(work)).filter((sql) => !segmentPresence(sql));
+
 async function create(count: number, tag: string): Promise<{ ids: string[]; statements: string[] }> {
   let ids: string[] = [];
-  const statements = await t.sql.during(async () => {
+  const statements = await during(async () => {
     ids = (await client.query(CREATE, { inputs: inputs(count, tag) })).createCustomers.customers.map((c: { id: string }) => c.id);
   });
   return { ids, statements };
@@ -55,8 +61,8 @@ describe('customers written in batches', () => {
     const small = await create(10, 'usmall');
     const large = await create(200, 'ularge');
     const patch = { lifecycleStage: 'CUSTOMER', tags: ['moved'], phone: '+1 415 555 0100' };
-    const smallRun = await t.sql.during(() => client.query(UPDATE, { ids: small.ids, patch }));
-    const largeRun = await t.sql.during(() => client.query(UPDATE, { ids: large.ids, patch }));
+    const smallRun = await during(() => client.query(UPDATE, { ids: small.ids, patch }));
+    const largeRun = await during(() => client.query(UPDATE, { ids: large.ids, patch }));
     expect(largeRun.length, largeRun.join('\n')).toBe(smallRun.length);
     expect(smallRun.length).toBeLessThanOrEqual(16);
     expect(await dbCount(`SELECT count(*) AS n FROM "LifecycleChange" WHERE "customerId" = ANY($1::uuid[]) AND "fromStage" = 'LEAD' AND "toStage" = 'CUSTOMER'`, large.ids)).toBe(200);
@@ -74,8 +80,8 @@ describe('customers written in batches', () => {
     await create(100, 'mix');
     // Half of each call matches existing customers by email (case-insensitive), half is new.
     const rows = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ name: `Mixed ${from + i}`, email: `MIX${from + i}@batch.test` }));
-    const small = await t.sql.during(async () => expect((await client.query(UPSERT, { inputs: rows(95, 10) })).upsertCustomers).toEqual({ created: 5, updated: 5 }));
-    const large = await t.sql.during(async () => expect((await client.query(UPSERT, { inputs: rows(0, 200) })).upsertCustomers).toEqual({ created: 95, updated: 105 }));
+    const small = await during(async () => expect((await client.query(UPSERT, { inputs: rows(95, 10) })).upsertCustomers).toEqual({ created: 5, updated: 5 }));
+    const large = await during(async () => expect((await client.query(UPSERT, { inputs: rows(0, 200) })).upsertCustomers).toEqual({ created: 95, updated: 105 }));
     expect(large.length, large.join('\n')).toBe(small.length);
     expect(await client.query(`{ customers(filter: { email: { endsWith: "@batch.test" }, name: { startsWith: "Mixed" } }) { totalCount } }`)).toEqual({ customers: { totalCount: 200 } });
   });
@@ -85,8 +91,8 @@ describe('customers written in batches', () => {
       Array.from({ length: count }, (_, i) => ({ name: `Firm ${from + i}`, domain: `firm${from + i}.test`, size }));
     const UPSERT_COMPANIES = `mutation ($inputs: [CompanyInput!]!) { upsertCompanies(inputs: $inputs, on: DOMAIN) { created updated } }`;
     await client.query(UPSERT_COMPANIES, { inputs: companies(0, 100, 'SMALL') });
-    const small = await t.sql.during(async () => expect((await client.query(UPSERT_COMPANIES, { inputs: companies(95, 10, 'LARGE') })).upsertCompanies).toEqual({ created: 5, updated: 5 }));
-    const large = await t.sql.during(async () => expect((await client.query(UPSERT_COMPANIES, { inputs: companies(0, 200, 'MEDIUM') })).upsertCompanies).toEqual({ created: 95, updated: 105 }));
+    const small = await during(async () => expect((await client.query(UPSERT_COMPANIES, { inputs: companies(95, 10, 'LARGE') })).upsertCompanies).toEqual({ created: 5, updated: 5 }));
+    const large = await during(async () => expect((await client.query(UPSERT_COMPANIES, { inputs: companies(0, 200, 'MEDIUM') })).upsertCompanies).toEqual({ created: 95, updated: 105 }));
     expect(large.length, large.join('\n')).toBe(small.length);
     const firm = (await client.query(`{ companies(filter: { domain: { eq: "firm97.test" } }) { edges { node { id size } } } }`)).companies.edges[0].node;
     expect(firm.size).toBe('MEDIUM');
@@ -129,8 +135,8 @@ describe('customers written in batches', () => {
     const products = (from: number, count: number, price: string) =>
       Array.from({ length: count }, (_, i) => ({ sku: `SKU-${from + i}`, name: `Item ${from + i}`, unitPrice: price }));
     await client.query(UPSERT_PRODUCTS, { inputs: products(0, 100, '1.00') });
-    const small = await t.sql.during(async () => expect((await client.query(UPSERT_PRODUCTS, { inputs: products(95, 10, '2.00') })).upsertProducts).toEqual({ created: 5, updated: 5 }));
-    const large = await t.sql.during(async () => expect((await client.query(UPSERT_PRODUCTS, { inputs: products(0, 200, '3.50') })).upsertProducts).toEqual({ created: 95, updated: 105 }));
+    const small = await during(async () => expect((await client.query(UPSERT_PRODUCTS, { inputs: products(95, 10, '2.00') })).upsertProducts).toEqual({ created: 5, updated: 5 }));
+    const large = await during(async () => expect((await client.query(UPSERT_PRODUCTS, { inputs: products(0, 200, '3.50') })).upsertProducts).toEqual({ created: 95, updated: 105 }));
     expect(large.length, large.join('\n')).toBe(small.length);
     const item = (await client.query(`{ products(filter: { sku: { eq: "SKU-97" } }) { edges { node { id unitPrice } } } }`)).products.edges[0].node;
     expect(item.unitPrice).toBe('3.50');
@@ -160,7 +166,7 @@ describe('tickets opened in batches', () => {
   let customerId: string;
   const open = async (count: number, tag: string) => {
     let ids: string[] = [];
-    const statements = await t.sql.during(async () => {
+    const statements = await during(async () => {
       const inputs = Array.from({ length: count }, (_, i) => ({ customerId, subject: `${tag} ${i}`, priority: 'HIGH', channel: 'EMAIL' }));
       ids = (await client.query(OPEN, { inputs })).createTickets.tickets.map((ticket: { id: string }) => ticket.id);
     });
@@ -196,7 +202,7 @@ describe('activities logged in batches', () => {
   let ticketId: string;
   const log = async (count: number, tag: string) => {
     let ids: string[] = [];
-    const statements = await t.sql.during(async () => {
+    const statements = await during(async () => {
       const inputs = Array.from({ length: count }, (_, i) => ({ customerId, ticketId, type: 'CALL', channel: 'PHONE', subject: `${tag} ${i}` }));
       ids = (await client.query(LOG, { inputs })).createActivities.activities.map((activity: { id: string }) => activity.id);
     });
