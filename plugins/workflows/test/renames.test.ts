@@ -156,3 +156,27 @@ describe('renaming a custom object a workflow names', () => {
     expect((await other.query(TASKS)).tasks.edges.map((e: any) => e.node.title)).not.toContain('New new contract');
   });
 });
+
+describe('a version rewritten by another instance', () => {
+  it('runs as stored, not as this process planned it before (its planned copy is checked against the stored definition)', async () => {
+    const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+    // It names the custom field `tier`: a rename anywhere rewrites it.
+    const workflow = await publishedWorkflow(other, 'Elsewhere', {
+      trigger: { kind: 'record', object: 'Customer', on: 'updated', fields: ['tier'] },
+      steps: [{ id: 'hello', kind: 'createTask', title: 'First {{trigger.record.tier}}' }],
+    });
+    const bo = (await other.query(CUSTOMER, { i: { name: 'Bo' } })).createCustomer.customer.id;
+    await other.query(UPDATE_CUSTOMER, { i: { id: bo, customFields: { tier: 'one' } } });
+    const [first] = await finishedRuns(kit, other, workflow, 1);
+    expect(first!.steps.find((s) => s.stepId === 'hello')!.output.title).toBe('First one');
+
+    // As another instance's rename transaction would: the stored version rewritten, this process not told.
+    await kit.database.sql.query(
+      `UPDATE "WorkflowVersion" SET "definition" = jsonb_set("definition", '{steps,0,title}', '"Second {{trigger.record.tier}}"') WHERE "workflowId" = $1::uuid`,
+      [rowIdOf(workflow)],
+    );
+    await other.query(UPDATE_CUSTOMER, { i: { id: bo, customFields: { tier: 'two' } } });
+    const runs = await finishedRuns(kit, other, workflow, 2);
+    expect(runs.map((run) => run.steps.find((s) => s.stepId === 'hello')!.output.title).sort()).toEqual(['First one', 'Second two']);
+  });
+});

@@ -1,4 +1,6 @@
-// A published version's definition, parsed and planned once per process (versions never change).
+// A published version's definition, parsed and planned once per process. A version that names the workspace's custom
+// fields or objects is rewritten when one of them is renamed (definition/renames), possibly by another instance: its
+// planned copy is kept only while the stored definition is the same.
 import type { ActingRole, Models, ScopedTransaction } from '@crm/plugin-sdk';
 import { definition as documentSchema, type WorkflowDefinition } from '../definition/document.js';
 import { type Plan, planOf } from '../definition/plan.js';
@@ -11,6 +13,8 @@ export interface CheckedVersion {
   /** It names the workspace's custom fields or objects (definition/version-objects.ts). */
   workspaceModel: boolean;
   actingAs: ActingRole;
+  /** The stored definition it was planned from (only for `workspaceModel` versions, whose definitions renames rewrite). */
+  source?: string;
 }
 
 export type VersionRow = Pick<Models.WorkflowVersion, 'id' | 'definition' | 'workspaceModel' | 'actingRole' | 'actingRoleId' | 'actingScopes'>;
@@ -20,7 +24,8 @@ const cache = new Map<string, CheckedVersion>();
 
 export function checkedVersion(version: VersionRow): CheckedVersion {
   let found = cache.get(version.id);
-  if (!found) {
+  const source = version.workspaceModel ? JSON.stringify(version.definition) : undefined;
+  if (!found || found.source !== source) {
     // Checked completely when it was published; parsing again only fills the defaults in.
     const definition = documentSchema.parse(version.definition);
     found = {
@@ -29,6 +34,7 @@ export function checkedVersion(version: VersionRow): CheckedVersion {
       plan: planOf(definition.steps),
       workspaceModel: version.workspaceModel,
       actingAs: { role: version.actingRole, customRoleId: version.actingRoleId, scopes: version.actingScopes },
+      source,
     };
     if (cache.size > 1000) cache.clear();
     cache.set(version.id, found);
@@ -37,12 +43,14 @@ export function checkedVersion(version: VersionRow): CheckedVersion {
 }
 
 /**
- * A run's version, planned, by id: read (its definition) only the first time this process meets it, so the steps'
- * reads need not carry the definition along with every claimed step.
+ * A run's version, planned, by id: a version naming only built-in objects is read (its definition) the first time this
+ * process meets it, so the steps' reads need not carry the definition along with every claimed step; one naming custom
+ * fields or objects is read each time (another instance may have rewritten it for a rename) and planned again only if
+ * its definition changed.
  */
 export async function versionOf(tx: ScopedTransaction, versionId: string): Promise<CheckedVersion> {
   const cached = cache.get(versionId);
-  if (cached) return cached;
+  if (cached && !cached.workspaceModel) return cached;
   return checkedVersion(await tx.workflowVersion.findUniqueOrThrow({ where: { id: versionId }, select: versionColumns }));
 }
 
