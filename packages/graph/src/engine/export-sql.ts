@@ -13,7 +13,8 @@ import {
   filterSql,
   type SqlFilterContext,
 } from '@crm/core';
-import { orderValueSql, scalarSql, visible } from './render.js';
+import { scalarSql } from './render.js';
+import { orderValueSql, visible } from './rows-sql.js';
 import { column, globalIdSql, ident, literal, SqlParams } from './sql-text.js';
 
 /** One column of an export: a field of the object, or of a to-one related object (`company.name`). */

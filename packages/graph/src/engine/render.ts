@@ -7,17 +7,19 @@ import {
   type ResolvedRelation,
   filterSql,
   type SqlFilterContext,
-  permittedRows,
   visibleRows,
 } from '@crm/core';
-import { type FieldNode, type GraphQLField, type GraphQLObjectType, getNamedType, GraphQLObjectType as ObjectType } from 'graphql';
+import type { FieldNode, GraphQLField, GraphQLObjectType } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { selectionOfAggregate } from '../objects/aggregate-types.js';
-import { aggregateObjectSql, type GroupedRows, type GroupKey } from './aggregate-sql.js';
+import { aggregateObjectSql } from './aggregate-sql.js';
+import { buildObject, type Entry, marks, ROW_ID, type Spread, spreadObject } from './built-object.js';
 import { decline, declineReason } from './decline.js';
-import { ENGINE_MARK, ENGINE_ROW, ENGINE_TYPE } from './engine-answers.js';
+import { ENGINE_ROW } from './engine-answers.js';
+import { aggregateResultSql } from './group-render.js';
 import { parentRowSql } from './parent-row.js';
-import { collectFields, type SelectionContext, subSelections } from './selection.js';
+import { orderSql, visible } from './rows-sql.js';
+import { collectFields, objectTypeOf, type SelectionContext, subSelections } from './selection.js';
 import { cursorOf, formatted, globalIdOf, instant, type ResultShape, within } from './result-shape.js';
 import { column, ident, literal, valueSql } from './sql-text.js';
 
@@ -92,27 +94,6 @@ export function joinedRow(context: RenderContext, render: () => string): JoinedR
   }
 }
 
-/** The key under which a JSON object the engine builds carries a value no response key asks for (a page's row id). */
-const ROW_ID = '#id';
-
-/**
- * An object's values spread into the tuple of the object holding it, in place of its own tuple (`ResultShape.spread`):
- * an edge's node, a nested connection of edges only.
- */
-interface Spread {
-  readonly spread: readonly string[];
-}
-
-/** One response key of an object the engine builds, with its SQL value (or values, spread). */
-type Entry = readonly [key: string, sql: string | Spread];
-
-/** A JSON object's entry (never spread: a tuple's values are named by position, an object's by key). */
-type KeyedEntry = readonly [key: string, sql: string];
-
-/** The marks of an object the engine builds, when graphql executes over its answer. */
-const marks = (context: RenderContext, typename: string): Entry[] =>
-  context.marked ? [[ENGINE_MARK, '1'], [ENGINE_TYPE, literal(typename)]] : [];
-
 /** A row source for a connection: a table, its conditions for a given alias, an order ending on `id`. */
 export interface ConnectionSource {
   object: ResolvedObject;
@@ -130,23 +111,8 @@ export interface ConnectionSource {
   filtersThroughRelations?: boolean;
 }
 
-export const objectTypeOf = (field: GraphQLField<unknown, unknown>): GraphQLObjectType | null => {
-  const named = getNamedType(field.type);
-  return named instanceof ObjectType ? named : null;
-};
-
 const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context: RenderContext) =>
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
-
-/**
- * Every table the engine lists, counts or nests is filtered by the caller's workspace and permissions, here and
- * nowhere else (a to-one link names its row whatever the rules: see `relationSql`). The plugins whose objects it reads
- * are noted: their per-workspace switches are read in the same statement.
- */
-export function visible(context: SqlFilterContext & { plugins?: Set<string> }, object: ResolvedObject, alias: string): string {
-  if (object.plugin) context.plugins?.add(object.plugin);
-  return permittedRows(context.workspace, object, alias, context.permissions);
-}
 
 /** A field's value as its GraphQL scalar serialises it (two-decimal money; ISO-8601 UTC instants with ms). */
 export function scalarSql(field: ResolvedField, value: string): string {
@@ -157,59 +123,8 @@ export function scalarSql(field: ResolvedField, value: string): string {
   return value;
 }
 
-/**
- * The object of `entries` being rendered under `context.shape`: a tuple (`json_build_array` of the values, named by
- * the gateway from `shape.keys`: no key strings per row), or, when graphql executes over the answer and needs the
- * marks, a JSON object. `hidden`: a value no response key names, after the tuple's values or under `#id`.
- */
-function buildObject(context: RenderContext, entries: readonly Entry[], hidden?: string): string {
-  // Both functions take at most 100 arguments; a wider selection is left to Pothos.
-  if (context.marked) {
-    if (entries.length + (hidden === undefined ? 0 : 1) > 50) decline('selection too wide');
-    return jsonObject(keyed(hidden === undefined ? entries : [...entries, [ROW_ID, hidden]]));
-  }
-  const values = tupleValues(context, entries);
-  if (hidden !== undefined) values.push(hidden);
-  if (values.length > 100) decline('selection too wide');
-  return `json_build_array(${values.join(', ')})`;
-}
-
-/** The values of `entries` for a tuple (spread ones in place), named under `context.shape`. */
-function tupleValues(context: RenderContext, entries: readonly Entry[]): string[] {
-  context.shape.keys = entries.map(([key]) => key);
-  return entries.flatMap(([, sql]) => (typeof sql === 'string' ? [sql] : sql.spread));
-}
-
-/** The object of `entries` as values for the tuple holding it (a tuple itself when graphql executes over the answer). */
-function spreadObject(context: RenderContext, entries: readonly Entry[]): string | Spread {
-  if (context.marked) return buildObject(context, entries);
-  const spread = tupleValues(context, entries);
-  context.shape.spread = true;
-  return { spread };
-}
-
-/** Entries of a JSON object: spread values only occur in tuples. */
-function keyed(entries: readonly Entry[]): KeyedEntry[] {
-  return entries.map(([key, sql]) => (typeof sql === 'string' ? [key, sql] : decline(`${key} spread in a JSON object`)));
-}
-
 function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObject {
   return context.catalog.has(type.name) ? context.catalog.get(type.name) : decline(`${type.name} is not declared`);
-}
-
-/** The SQL value of an order term on `alias` (a to-one relation's field is read by a correlated subquery). */
-export function orderValueSql(context: SqlFilterContext, object: ResolvedObject, term: OrderTerm, alias: string): string {
-  if (!term.relation) return valueSql(alias, object.fields.get(term.field)!);
-  const relation = object.relations.get(term.relation)!;
-  const target = context.catalog.target(relation);
-  const r = context.nextAlias();
-  return `(SELECT ${valueSql(r, target.fields.get(term.field)!)} FROM ${ident(target.model)} ${r} WHERE ${column(r, 'id')} = ${valueSql(alias, object.fields.get(relation.key)!)} AND ${visible(context, target, r)})`;
-}
-
-export function orderSql(context: SqlFilterContext, object: ResolvedObject, terms: readonly OrderTerm[], alias: string): string {
-  return terms
-    .map((t) => `${orderValueSql(context, object, t, alias)} ${t.direction.toUpperCase()}${t.nulls ? ` NULLS ${t.nulls.toUpperCase()}` : ''}`)
-    .join(', ');
 }
 
 /**
@@ -443,70 +358,6 @@ function connectionValue<T>(
   if (!matchesOnce) return `(${page})`;
   const m = context.nextAlias();
   return `(WITH ${matchesOnce} AS MATERIALIZED (SELECT ${m}."id" FROM ${ident(object.model)} ${m} WHERE ${source.where(m).join(' AND ')}) ${page})`;
-}
-
-/**
- * The `aggregate` object shaped as the selection asks (aliases, `__typename`, `countDistinct(field:)` per alias), from
- * the engine's aggregate JSON `values` (keyed by function and field name).
- */
-function aggregateResultSql(type: GraphQLObjectType, nodes: readonly FieldNode[], context: RenderContext, values: string): string {
-  const v = `(${values})::jsonb`;
-  const parts = marks(context, type.name);
-  for (const [key, fieldNodes] of collectFields(type, subSelections(nodes), context)) {
-    const name = fieldNodes[0]!.name.value;
-    if (name === '__typename') parts.push([key, literal(type.name)]);
-    else if (name === 'count') parts.push([key, `(${v}->'count')`]);
-    else if (name === 'countDistinct') {
-      const field = getArgumentValues(type.getFields().countDistinct!, fieldNodes[0]!, context.variables as Record<string, unknown>).field as string;
-      parts.push([key, `coalesce(${v}->'countDistinct'->${literal(field)}, '0'::jsonb)`]);
-    } else {
-      const inner = objectTypeOf(type.getFields()[name]!)!;
-      const innerParts = marks(context, inner.name);
-      for (const [innerKey, innerNodes] of collectFields(inner, subSelections(fieldNodes), context)) {
-        const innerName = innerNodes[0]!.name.value;
-        innerParts.push([innerKey, innerName === '__typename' ? literal(inner.name) : `${v}->${literal(name)}->${literal(innerName)}`]);
-      }
-      parts.push([key, jsonObject(innerParts)]);
-    }
-  }
-  // One per connection: built as a JSON object (the tuples are for what is built per row).
-  return jsonObject(parts);
-}
-
-const jsonObject = (entries: readonly Entry[]): string => `json_build_object(${entries.map(([key, sql]) => `${literal(key)}, ${sql}`).join(', ')})`;
-
-/**
- * A `<list>GroupBy` answer: the groups of `rows` as a list of the selected `key` and `aggregate` objects, in the
- * rows' order (`ARRAY(SELECT … ORDER BY … LIMIT first)` keeps it).
- */
-export function groupListSql(context: RenderContext, group: GraphQLObjectType, nodes: readonly FieldNode[], object: ResolvedObject, keys: readonly GroupKey[], rows: GroupedRows): string {
-  context.shape.list = true;
-  const parts = marks(context, group.name);
-  for (const [key, fieldNodes] of collectFields(group, subSelections(nodes), context)) {
-    const name = fieldNodes[0]!.name.value;
-    if (name === '__typename') parts.push([key, literal(group.name)]);
-    else if (name === 'aggregate') {
-      const type = objectTypeOf(group.getFields().aggregate!)!;
-      const selection = selectionOfAggregate(object, type, fieldNodes, context, context.canRead);
-      parts.push([key, aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, rows.alias))]);
-    } else if (name === 'key') {
-      const keyType = objectTypeOf(group.getFields().key!)!;
-      parts.push([
-        key,
-        within(context, key, () => {
-          const values = marks(context, keyType.name);
-          for (const [valueKey, valueNodes] of collectFields(keyType, subSelections(fieldNodes), context)) {
-            const valueName = valueNodes[0]!.name.value;
-            const index = keys.findIndex((k) => k.field.name === valueName);
-            // A field that is not one of the keys reads as null, as the resolvers answer it.
-            values.push([valueKey, valueName === '__typename' ? literal(keyType.name) : index < 0 ? 'NULL' : rows.keys[index]!]);
-          }
-          return buildObject(context, values);
-        }),
-      ]);
-    } else decline(`${group.name}.${name} is not compiled`);
-  }
-  return `array_to_json(ARRAY(SELECT ${buildObject(context, parts)} ${rows.tail}))`;
 }
 
 /**

@@ -3,7 +3,9 @@ import {
   type FragmentDefinitionNode,
   getDirectiveValues,
   GraphQLIncludeDirective,
-  type GraphQLObjectType,
+  type GraphQLField,
+  getNamedType,
+  GraphQLObjectType,
   GraphQLSkipDirective,
   Kind,
   type SelectionSetNode,
@@ -62,3 +64,9 @@ export function collectFields(
 /** The merged sub-selections of one response key. */
 export const subSelections = (nodes: readonly FieldNode[]): SelectionSetNode[] =>
   nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+
+/** The object type a field returns (through lists and non-null), or null for a scalar or an enum. */
+export const objectTypeOf = (field: GraphQLField<unknown, unknown>): GraphQLObjectType | null => {
+  const named = getNamedType(field.type);
+  return named instanceof GraphQLObjectType ? named : null;
+};

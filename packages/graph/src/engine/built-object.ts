@@ -1,0 +1,70 @@
+// How the engine writes an object it builds (docs/architecture.md, "What the statement returns"): a tuple of values
+// named by the gateway from the result shape, an object's values spread into the tuple holding it, or, when graphql
+// executes over the answer and needs the engine's marks, a JSON object.
+import { decline } from './decline.js';
+import { ENGINE_MARK, ENGINE_TYPE } from './engine-answers.js';
+import type { RenderContext } from './render.js';
+import { literal } from './sql-text.js';
+
+/** What building an object reads of the operation's context. */
+type BuildContext = Pick<RenderContext, 'marked' | 'shape'>;
+
+/** The key under which a JSON object the engine builds carries a value no response key asks for (a page's row id). */
+export const ROW_ID = '#id';
+
+/**
+ * An object's values spread into the tuple of the object holding it, in place of its own tuple (`ResultShape.spread`):
+ * an edge's node, a nested connection of edges only.
+ */
+export interface Spread {
+  readonly spread: readonly string[];
+}
+
+/** One response key of an object the engine builds, with its SQL value (or values, spread). */
+export type Entry = readonly [key: string, sql: string | Spread];
+
+/** A JSON object's entry (never spread: a tuple's values are named by position, an object's by key). */
+type KeyedEntry = readonly [key: string, sql: string];
+
+/** The marks of an object the engine builds, when graphql executes over its answer. */
+export const marks = (context: BuildContext, typename: string): Entry[] =>
+  context.marked ? [[ENGINE_MARK, '1'], [ENGINE_TYPE, literal(typename)]] : [];
+
+/**
+ * The object of `entries` being rendered under `context.shape`: a tuple (`json_build_array` of the values, named by
+ * the gateway from `shape.keys`: no key strings per row), or, when graphql executes over the answer and needs the
+ * marks, a JSON object. `hidden`: a value no response key names, after the tuple's values or under `#id`.
+ */
+export function buildObject(context: BuildContext, entries: readonly Entry[], hidden?: string): string {
+  // Both functions take at most 100 arguments; a wider selection is left to Pothos.
+  if (context.marked) {
+    if (entries.length + (hidden === undefined ? 0 : 1) > 50) decline('selection too wide');
+    return jsonObject(keyed(hidden === undefined ? entries : [...entries, [ROW_ID, hidden]]));
+  }
+  const values = tupleValues(context, entries);
+  if (hidden !== undefined) values.push(hidden);
+  if (values.length > 100) decline('selection too wide');
+  return `json_build_array(${values.join(', ')})`;
+}
+
+/** The values of `entries` for a tuple (spread ones in place), named under `context.shape`. */
+export function tupleValues(context: BuildContext, entries: readonly Entry[]): string[] {
+  context.shape.keys = entries.map(([key]) => key);
+  return entries.flatMap(([, sql]) => (typeof sql === 'string' ? [sql] : sql.spread));
+}
+
+/** The object of `entries` as values for the tuple holding it (a tuple itself when graphql executes over the answer). */
+export function spreadObject(context: BuildContext, entries: readonly Entry[]): string | Spread {
+  if (context.marked) return buildObject(context, entries);
+  const spread = tupleValues(context, entries);
+  context.shape.spread = true;
+  return { spread };
+}
+
+/** Entries of a JSON object: spread values only occur in tuples. */
+export function keyed(entries: readonly Entry[]): KeyedEntry[] {
+  return entries.map(([key, sql]) => (typeof sql === 'string' ? [key, sql] : decline(`${key} spread in a JSON object`)));
+}
+
+/** A JSON object of `entries` (one per connection or group: the tuples are for what is built per row). */
+export const jsonObject = (entries: readonly Entry[]): string => `json_build_object(${entries.map(([key, sql]) => `${literal(key)}, ${sql}`).join(', ')})`;
