@@ -144,9 +144,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Read only when scraped, by which time `bus` and `sockets` exist.
   const metrics = options.metrics === false ? null : new GatewayMetrics({ database, liveSubscribers: () => liveSubscribers() });
   // Every batch the bus delivers to this process, from any instance: the runner's cached workspace facts (whether a
-  // workspace has segments, plugins' switches) follow the changes other instances commit.
+  // workspace has segments, plugins' switches) and the plugin subscribers' interests follow the changes other
+  // instances commit.
   const onDelivered = (events: readonly RecordedEvent[]) => {
     runner.notice(events);
+    plugins?.notice(events);
     metrics?.eventsDelivered(events);
   };
   const bus: EventBus = options.redis
@@ -186,6 +188,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       runner,
       prisma: database.prisma,
       policy: options.pluginDelivery,
+      // Queue work and interest changes reach the other instances at once (PostgreSQL's LISTEN/NOTIFY).
+      notifications: database.notifications,
       http: outboundHttp(webhooks.options),
       onQueueError: (error, where) => logger.error('plugin queue failed', { ...where, handler: `queue ${where.queue}`, ...describeError(error) }),
       onFailure: ({ error, ...failure }) =>

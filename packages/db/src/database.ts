@@ -3,6 +3,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
+import { type Notifications, poolNotifications } from './notifications.js';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -21,6 +22,8 @@ export interface Database {
   readonly kind: DatabaseKind;
   readonly prisma: PrismaClient;
   readonly sql: SqlDatabase;
+  /** LISTEN/NOTIFY between the processes sharing the database (PostgreSQL); null on the embedded one (one process). */
+  readonly notifications: Notifications | null;
   /** The connection pool's figures (PostgreSQL; the embedded database has one connection and no pool). */
   readonly pool?: PoolFigures;
   /** Applies pending migrations (core first, then `extra`, e.g. plugins'), under an advisory lock. */
@@ -123,7 +126,7 @@ export function fromPGlite(
   };
   const sql: SqlDatabase = { ...session, withSession: (fn) => fn(session) };
   const prisma = createPrismaClient(new PrismaPGlite(pglite), options);
-  return assemble('pglite', prisma, sql, async () => {
+  return assemble('pglite', prisma, sql, null, async () => {
     await prisma.$disconnect();
     await close();
   });
@@ -155,19 +158,22 @@ export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Data
     new PrismaPg(pool, (options.preparedStatements ?? true) ? { statementNameGenerator: statementNamer() } : {}),
     options,
   );
-  const database = assemble('postgres', prisma, sql, async () => {
+  const notifications = poolNotifications(pool);
+  const database = assemble('postgres', prisma, sql, notifications, async () => {
+    await notifications.close();
     await prisma.$disconnect();
     await pool.end();
   });
   return { ...database, pool };
 }
 
-function assemble(kind: DatabaseKind, prisma: PrismaClient, sql: SqlDatabase, close: () => Promise<void>): Database {
+function assemble(kind: DatabaseKind, prisma: PrismaClient, sql: SqlDatabase, notifications: Notifications | null, close: () => Promise<void>): Database {
   let closed: Promise<void> | undefined;
   return {
     kind,
     prisma,
     sql,
+    notifications,
     migrate: (extra = []) => applyMigrations(sql, [...coreMigrations(), ...extra]),
     close: () => (closed ??= close()),
   };

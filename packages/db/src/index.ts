@@ -3,6 +3,7 @@ export * from './database.js';
 export { DataDirInUseError } from './data-dir-lock.js';
 export { currentDeadline, DeadlineExceededError, type RequestDeadline, timeLeftMs, withDeadline, withoutDeadline } from './deadline.js';
 export type { SqlDatabase, SqlSession } from './sql.js';
+export type { Notifications } from './notifications.js';
 export type { SqlStatementObserver } from './observed-adapter.js';
 export { applyMigrations, MigrationError, type MigrationReport } from './migrations/runner.js';
 export { readMigrationsFolder, coreMigrations, type Migration } from './migrations/folder.js';

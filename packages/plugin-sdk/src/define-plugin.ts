@@ -130,13 +130,16 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   };
 
   const subscribers: SubscriberEntry[] = [];
-  forEachHandler<Subscriber<never, z.output<Settings>, Event>>(definition.subscribers, 'subscribers', problem, (event, name, handler) => {
+  forEachHandler<Subscriber<never, z.output<Settings>, Event>>(definition.subscribers, 'subscribers', problem, (event, name, handler, interest) => {
     subscribers.push({
       event,
       name,
       // The host delivers only events of this type, so the payload has this event's shape.
       handle: (delivered, context) =>
         handler(delivered as DeliveredEvent<never>, inScope(context, delivered.workspaceId)),
+      interest: interest
+        ? { of: ({ workspaceId, db }) => interest.of({ workspaceId, sql: createPluginSql(db, workspaceId, access) }), changedBy: new Set(interest.changedBy) }
+        : null,
     });
   });
   const hooks: HookEntry[] = [];

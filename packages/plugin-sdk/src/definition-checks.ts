@@ -1,6 +1,7 @@
 // What definePlugin checks an option against, and the checks it runs on settings and handler maps.
 import type { CrmEventType } from '@crm/core';
 import type { SettingsSchema } from './definition.js';
+import type { SubscriberInterest } from './interest.js';
 import type { SettingsEntry } from './plugin.js';
 
 export const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -44,7 +45,7 @@ export function forEachHandler<F>(
   map: HandlerMap | undefined,
   option: string,
   problem: (at: string, message: string) => void,
-  add: (event: string, name: string, handler: F) => void,
+  add: (event: string, name: string, handler: F, interest?: SubscriberInterest) => void,
 ) {
   if (map === undefined) return;
   if (!isRecord(map)) return void problem(option, 'an object: { "event.type": { name: async (event, ctx) => … } }');
@@ -55,8 +56,17 @@ export function forEachHandler<F>(
       continue;
     }
     for (const [name, handler] of Object.entries(handlers)) {
-      if (!NAME.test(name)) problem(`${option}["${event}"].${name}`, 'a name is an identifier (it keys idempotency records)');
-      if (!isFunction(handler)) problem(`${option}["${event}"].${name}`, 'must be an async function (event, ctx) => …');
+      const at = `${option}["${event}"].${name}`;
+      if (!NAME.test(name)) problem(at, 'a name is an identifier (it keys idempotency records)');
+      // A subscriber may come with its interest: `{ handle, interest: { of, changedBy } }`.
+      if (option === 'subscribers' && isRecord(handler)) {
+        const interest = handler.interest;
+        if (!isFunction(handler.handle)) problem(`${at}.handle`, 'must be an async function (event, ctx) => …');
+        else if (!isRecord(interest) || !isFunction(interest.of)) problem(`${at}.interest.of`, 'must be an async function ({ workspaceId, sql }) => interest');
+        else if (!Array.isArray(interest.changedBy) || !interest.changedBy.every((type) => typeof type === 'string' && EVENT.test(type))) {
+          problem(`${at}.interest.changedBy`, 'the event types after which the interest is read again, e.g. ["workflow.published"]');
+        } else add(event, name, handler.handle as F, interest as unknown as SubscriberInterest);
+      } else if (!isFunction(handler)) problem(at, 'must be an async function (event, ctx) => …');
       else add(event, name, handler as F);
     }
   }

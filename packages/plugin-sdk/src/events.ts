@@ -4,6 +4,7 @@ import type { CrmEventMap, CrmEventType, Session } from '@crm/core';
 import type { ScopedTransaction } from '@crm/db';
 import type { ActionCaller } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
+import type { SubscriberInterest } from './interest.js';
 import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RecordObjects } from './record-writes.js';
@@ -98,10 +99,22 @@ export interface HookContext<Settings, Event extends string = string> {
  */
 export type Hook<K extends CrmEventType, Settings, Event extends string = string> = (event: PendingEventOf<K>, context: HookContext<Settings, Event>) => Promise<void>;
 
+/**
+ * A subscriber with its interest (see {@link SubscriberInterest}): the host delivers only the events the workspace's
+ * interest names, e.g. `{ '*': { startWorkflows: { handle, interest: { of, changedBy } } } }`.
+ */
+export interface SubscriberWithInterest<K extends CrmEventType, Settings, Event extends string = string> {
+  handle: Subscriber<K, Settings, Event>;
+  interest: SubscriberInterest;
+}
+
+/** A subscriber: its function, or its function and its interest. */
+export type SubscriberDefinition<K extends CrmEventType, Settings, Event extends string = string> = Subscriber<K, Settings, Event> | SubscriberWithInterest<K, Settings, Event>;
+
 /** Named functions per event type, e.g. `{ 'order.recorded': { earnPoints: async (event, ctx) => … } }`. */
-export type SubscriberMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Subscriber<K, Settings, Event>> } & {
+export type SubscriberMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, SubscriberDefinition<K, Settings, Event>> } & {
   /** Every event of every type (core's and every plugin's): automation that reacts to whatever happens. */
-  '*'?: Record<string, Subscriber<CrmEventType, Settings, Event>>;
+  '*'?: Record<string, SubscriberDefinition<CrmEventType, Settings, Event>>;
 };
 export type HookMap<Settings, Event extends string = string> = { [K in CrmEventType]?: Record<string, Hook<K, Settings, Event>> };
 

@@ -26,7 +26,10 @@ export type {
   PublishedEvent,
   Subscriber,
   SubscriberContext,
+  SubscriberDefinition,
+  SubscriberWithInterest,
 } from './events.js';
+export type { EventInterest, InterestContext, RecordInterest, SubscriberInterest } from './interest.js';
 export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
 export type { OutboundHttp } from './outbound-http.js';

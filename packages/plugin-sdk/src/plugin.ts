@@ -7,7 +7,9 @@ import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
 import type { CustomObjectRenamedHandler, FieldRenamedHandler, FieldUsersHandler } from './field-users.js';
 import type { JobContext, QueueItem, QueueTransaction } from './jobs.js';
+import type { EventInterest } from './interest.js';
 import type { OutboundHttp } from './outbound-http.js';
+import type { RawQueryRunner } from './plugin-sql.js';
 import type { RecordAccess } from './record-access.js';
 import type { PluginRequest, PluginResponse } from './routes.js';
 
@@ -133,6 +135,14 @@ export interface SubscriberEntry {
   readonly event: string;
   readonly name: string;
   handle(event: DeliveredEvent, context: HostContext<SubscriberContext<unknown>>): Promise<void>;
+  /** Null: every event of its type is delivered. */
+  readonly interest: InterestEntry | null;
+}
+
+/** A subscriber's interest as the host reads it (the plugin's `sql` added by `definePlugin`). */
+export interface InterestEntry {
+  of(context: { workspaceId: string; db: RawQueryRunner }): Promise<EventInterest>;
+  readonly changedBy: ReadonlySet<string>;
 }
 
 export interface HookEntry {

@@ -15,6 +15,7 @@ import { stepExecutor } from './runs/execute-step.js';
 import { forgetVersion } from './runs/versions.js';
 import { seedWorkflows } from './seed.js';
 import { workflowSettings } from './settings.js';
+import { workflowInterest } from './triggers/interest.js';
 import { startWorkflowsFor } from './triggers/on-event.js';
 import { type DateScanOptions, dateScanner } from './triggers/date-field.js';
 import { fireSchedules } from './triggers/schedule.js';
@@ -54,7 +55,8 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       registerRunOperations(builder, plugin);
       registerDryRun(builder, plugin);
     },
-    subscribers: { '*': { startWorkflows: startWorkflowsFor } },
+    // Delivered only what a workflow of the workspace listens to or may wait for (triggers/interest.ts).
+    subscribers: { '*': { startWorkflows: { handle: startWorkflowsFor, interest: workflowInterest } } },
     queues: {
       steps: {
         model: 'WorkflowStepRun',

@@ -7,13 +7,15 @@
 // one per event. Should a batch fail, each of its events is delivered again alone, with the retry policy.
 import type http from 'node:http';
 import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session, toRecordedEvent } from '@crm/core';
-import { type PrismaClient, scopeToWorkspace } from '@crm/db';
+import { type Notifications, type PrismaClient, scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent } from '../events.js';
 import type { OutboundHttp } from '../outbound-http.js';
 import type { HostServices, Plugin, SubscriberEntry } from '../plugin.js';
 import { pluginLock } from '../plugin-lock.js';
 import { claim, claimAll, NotForThisPlugin } from './delivery-marks.js';
 import { PluginStateCache } from './plugin-state-cache.js';
+import { hostSignals } from './host-signals.js';
+import { type HeardChange, SubscriberInterests } from './subscriber-interest.js';
 import { startJobs } from './jobs.js';
 import { startQueues } from './queues.js';
 import { pluginRoutes } from './routes.js';
@@ -32,6 +34,11 @@ export interface DeliveryOptions {
   http?: OutboundHttp;
   /** Poll plugins' queues (`queues`) in this process. @default true */
   queueWorkers?: boolean;
+  /**
+   * The database's LISTEN/NOTIFY (PostgreSQL): new queue work wakes every instance's workers at once, and changes of
+   * subscribers' interests reach every instance, without the event bus. @default none (the embedded database)
+   */
+  notifications?: Notifications | null;
   onQueueError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
   onRouteError?: (error: unknown, where: { plugin: string; route: string }) => void;
 }
@@ -43,6 +50,11 @@ const noHttp: OutboundHttp = { post: async () => ({ status: null, error: 'Outgoi
 export interface PluginRuntime {
   /** Hands committed events to the subscribers (returns at once). */
   dispatch(events: readonly RecordedEvent[]): void;
+  /**
+   * Committed events heard from other instances (the gateway passes every batch its event bus delivers): the
+   * subscribers' interests they change are read again (subscriber-interest.ts). Delivers nothing by itself.
+   */
+  notice(events: readonly HeardChange[]): void;
   /**
    * Delivers the events of the last `withinMs` that a subscriber has no record of (committed just before a crash,
    * or while this instance was down): the processed records make a repeat harmless. Returns how many it handed on.
@@ -124,12 +136,22 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     ...(options.onQueueError ? { onError: options.onQueueError } : {}),
   });
 
+  // New queue work: this instance's workers look now, and the other instances' are told.
+  const wakeQueues = (pluginId: string) => {
+    queues.wake(pluginId);
+    signals.wake(pluginId);
+  };
+  const signals = hostSignals(options.notifications, {
+    wake: (pluginId) => queues.wake(pluginId),
+    notice: (changes) => interests.notice(changes),
+  });
+
   const routes = pluginRoutes(plugins, {
     runner: options.runner,
     prisma: options.prisma,
     services: options.services,
     states,
-    wake: (pluginId) => queues.wake(pluginId),
+    wake: (pluginId) => wakeQueues(pluginId),
     ...(options.onRouteError ? { onError: options.onRouteError } : {}),
   });
 
@@ -170,7 +192,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
           });
         });
         // What the subscriber queued is looked at now, not at the next poll.
-        if (plugin.queues.length) queues.wake(plugin.id);
+        if (plugin.queues.length) wakeQueues(plugin.id);
         return;
       } catch (error) {
         if (error instanceof AlreadyProcessed || error instanceof NotForThisPlugin) return;
@@ -203,6 +225,27 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
   };
 
   const lanes = new Map<string, Lane>();
+  const interests = new SubscriberInterests(plugins, {
+    db: options.prisma,
+    changeOf: options.services.objects.changeOf,
+    deliver: (plugin, subscriber, events) => {
+      for (const event of events) enqueue(plugin, subscriber, event);
+    },
+    track,
+  });
+
+  /** Hands the events to the subscriber's lanes: all of them, or those its interest wants (enqueued together, in order). */
+  function handOn(plugin: Plugin, subscriber: SubscriberEntry, events: readonly RecordedEvent[]) {
+    if (!interests.declares(subscriber)) {
+      for (const event of events) enqueue(plugin, subscriber, event);
+      return;
+    }
+    track(
+      interests.wanted(subscriber, events).then((wanted) => {
+        if (!stopped) for (const event of wanted) enqueue(plugin, subscriber, event);
+      }),
+    );
+  }
 
   /** Queues the event in its subscriber's lane of the workspace; the lane's runner delivers it with those waiting. */
   function enqueue(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent) {
@@ -246,7 +289,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         }
         delivered = batch.length;
       });
-      if (delivered && plugin.queues.length) queues.wake(plugin.id);
+      if (delivered && plugin.queues.length) wakeQueues(plugin.id);
     } catch (error) {
       if (events.length === 1) track(deliver(plugin, subscriber, events[0]!, { attempt: 1, error }));
       else for (const event of events) track(deliver(plugin, subscriber, event));
@@ -294,11 +337,10 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
           select: { eventId: true },
         });
         const known = new Set(seen.map((row) => row.eventId));
-        for (const event of events) {
-          if (known.has(event.id)) continue;
-          enqueue(plugin, subscriber, toRecordedEvent(event));
-          handed++;
-        }
+        // Those the subscriber's interest wants now (read afresh: every change committed so far is in it).
+        const unmarked = await interests.wanted(subscriber, events.filter((event) => !known.has(event.id)).map(toRecordedEvent));
+        for (const event of unmarked) enqueue(plugin, subscriber, event);
+        handed += unmarked.length;
       }
     }
     // Deliveries that failed for good get another round: the plugin may have been fixed since.
@@ -332,15 +374,26 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     route: routes,
     dispatch(events) {
       if (stopped) return;
+      // A change committed here is heard before the events after it are asked about, here and on the other instances.
+      interests.notice(events);
+      signals.changed(interests.changes(events));
+      const bySubscriber = new Map<SubscriberEntry, { plugin: Plugin; events: RecordedEvent[] }>();
       for (const event of events) {
-        for (const { plugin, subscriber } of subscribersOf(event.type)) enqueue(plugin, subscriber, event);
+        for (const { plugin, subscriber } of subscribersOf(event.type)) {
+          const entry = bySubscriber.get(subscriber) ?? { plugin, events: [] };
+          entry.events.push(event);
+          bySubscriber.set(subscriber, entry);
+        }
       }
+      for (const [subscriber, { plugin, events: handed }] of bySubscriber) handOn(plugin, subscriber, handed);
     },
+    notice: (events) => interests.notice(events),
     async settled() {
       while (inFlight.size) await Promise.all([...inFlight]);
     },
     async stop() {
       stopped = true;
+      signals.stop();
       jobs.stop();
       await queues.stop();
       while (inFlight.size) await Promise.all([...inFlight]);
