@@ -377,6 +377,8 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       // A change committed here is heard before the events after it are asked about, here and on the other instances.
       interests.notice(events);
       signals.changed(interests.changes(events));
+      // A plugin's own events committing (its mutations: a run requested by hand) may have queued work for it.
+      for (const plugin of plugins) if (plugin.queues.length && events.some((event) => Object.hasOwn(plugin.events, event.type))) wakeQueues(plugin.id);
       const bySubscriber = new Map<SubscriberEntry, { plugin: Plugin; events: RecordedEvent[] }>();
       for (const event of events) {
         for (const { plugin, subscriber } of subscribersOf(event.type)) {
