@@ -52,16 +52,18 @@ describe('subscriber interest', () => {
   });
 
   it('wants the types named, the record changes named (by changeOf), any change of an unknown subject', () => {
-    const { changeOf } = createRecordAccess([]);
-    const wants = wantsOf({ types: ['deal.lost'], records: [{ object: 'Customer', change: 'created' }, { object: 'Contract' }] }, changeOf);
+    const objects = createRecordAccess([]);
+    const wants = wantsOf({ types: ['deal.lost'], records: [{ object: 'Customer', change: 'created' }, { object: 'Contract' }] }, objects);
     expect(wants(event('deal.lost', 'Deal'))).toBe(true);
     expect(wants(event('customer.created', 'Customer'))).toBe(true);
     // The tags a step adds: a change of the customer the interest does not name.
     expect(wants(event('customer.updated', 'Customer', { changes: { tags: { from: [], to: ['a'] } } }))).toBe(false);
     expect(wants(event('task.created', 'Task'))).toBe(false);
+    // An event of a declared object that is no record change (createCustomer's first stage): not a "created".
+    expect(wants(event('customer.stage_changed', 'Customer', { from: null, to: 'LEAD' }))).toBe(false);
     // A custom object's records (no declared object knows `Contract`): whatever the change.
     expect(wants(event('contract.updated', 'Contract'))).toBe(true);
-    expect(wantsOf('every', changeOf)(event('task.created', 'Task'))).toBe(true);
-    expect(wantsOf({}, changeOf)(event('customer.created', 'Customer'))).toBe(false);
+    expect(wantsOf('every', objects)(event('task.created', 'Task'))).toBe(true);
+    expect(wantsOf({}, objects)(event('customer.created', 'Customer'))).toBe(false);
   });
 });

@@ -227,7 +227,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
   const lanes = new Map<string, Lane>();
   const interests = new SubscriberInterests(plugins, {
     db: options.prisma,
-    changeOf: options.services.objects.changeOf,
+    objects: options.services.objects,
     deliver: (plugin, subscriber, events) => {
       for (const event of events) enqueue(plugin, subscriber, event);
     },

@@ -36,8 +36,8 @@ const seqOf = (event: { seq?: bigint | string | null }): bigint | null => {
   }
 };
 
-/** The interest as a test on one event (`changeOf`: the host's one rule for record changes). */
-export function wantsOf(interest: EventInterest, changeOf: RecordAccess['changeOf']): Wants {
+/** The interest as a test on one event (`changeOf`: the host's one rule for record changes; `catalog`: the objects it knows). */
+export function wantsOf(interest: EventInterest, { changeOf, catalog }: Pick<RecordAccess, 'changeOf' | 'catalog'>): Wants {
   if (interest === 'every') return () => true;
   const types = new Set(interest.types ?? []);
   const records = new Map<string, Set<string> | 'any'>();
@@ -50,10 +50,13 @@ export function wantsOf(interest: EventInterest, changeOf: RecordAccess['changeO
     if (types.has(event.type)) return true;
     if (!records.size) return false;
     const change = changeOf(event);
-    const wanted = records.get(change ? change.object : event.subjectType);
-    if (!wanted) return false;
-    // A subject no declared object knows (a custom object's record): any of its events.
-    return wanted === 'any' || !change || wanted.has(change.change);
+    if (change) {
+      const wanted = records.get(change.object);
+      return wanted === 'any' || Boolean(wanted?.has(change.change));
+    }
+    // Not a record change of a declared object (`customer.stage_changed`) — unless no declared object knows the
+    // subject (a custom object's record): then any of its events.
+    return !catalog.has(event.subjectType) && records.has(event.subjectType);
   };
 }
 
@@ -74,7 +77,7 @@ export class SubscriberInterests {
     plugins: readonly Plugin[],
     private readonly options: {
       db: RawQueryRunner;
-      changeOf: RecordAccess['changeOf'];
+      objects: Pick<RecordAccess, 'changeOf' | 'catalog'>;
       /** Delivers events that a change heard late made wanted (in the order they committed). */
       deliver: (plugin: Plugin, subscriber: SubscriberEntry, events: RecordedEvent[]) => void;
       /** Work the host waits for when it settles or stops (asking again after a change). */
@@ -152,7 +155,7 @@ export class SubscriberInterests {
       const heard = entry.changes.get(workspaceId) ?? 0;
       let wants: Wants | null;
       try {
-        wants = await entry.cache.get(workspaceId, async () => wantsOf(await entry.subscriber.interest.of({ workspaceId, db: this.options.db }), this.options.changeOf));
+        wants = await entry.cache.get(workspaceId, async () => wantsOf(await entry.subscriber.interest.of({ workspaceId, db: this.options.db }), this.options.objects));
       } catch {
         return null; // delivered as without an interest; the subscriber's own transaction meets the same database
       }
