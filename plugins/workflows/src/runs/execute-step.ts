@@ -10,10 +10,13 @@ import type { Models, Prisma, QueueContext, QueueItem, QueueTransaction } from '
 import type { MailTransport } from '../mail/transport.js';
 import type { WorkflowSettings } from '../settings.js';
 import { loopableKinds } from '../definition/step-outputs.js';
-import { externalSteps, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { isGrouped } from '../steps/grouped-steps.js';
+import type { StepKind } from '../definition/document.js';
 import { stepInput } from '../steps/step-input.js';
 import { admitRun } from './admission.js';
-import { type Chain, completeStep, failStep, newChain, newStepWrites, saveStepWrites, type StepWrites, unsavedOutputs } from './advance.js';
+import { type Chain, completeStep, failStep, newChain, newStepWrites, requeue, saveStepWrites, type StepWrites, unsavedOutputs } from './advance.js';
+import { StepRefused, StepWaves } from './step-waves.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
@@ -163,7 +166,17 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
   }
 }
 
-/** The claimed step and, up to `chain` more, its database-only successors, in the caller's transaction. */
+/** How a step's internal effect (its core command, its action, its record write) is done. */
+type StepEffect = (kind: StepKind, input: Record<string, unknown>, context: InternalStepContext) => Promise<Record<string, unknown>>;
+
+/** Alone: the step's own kind, at once. */
+const ownEffect: StepEffect = (kind, input, context) => internalSteps[kind]!(input, context);
+
+/**
+ * The claimed step and, up to `chain` more, its database-only successors, in the caller's transaction. A successor
+ * refused on its own in a claimed batch (`StepRefused`) ends the chain there, queued to be done again alone; the claimed
+ * step refused is thrown.
+ */
 async function runChain(
   scope: StepScope,
   first: Models.WorkflowStepRun,
@@ -171,13 +184,21 @@ async function runChain(
   chain: number,
   writes: StepWrites,
   reportInput: (input: Record<string, unknown>, successor: boolean) => void,
+  effect: StepEffect = ownEffect,
 ): Promise<ExternalWork | null> {
   let step = first;
   let budget = chain;
   const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind), writes);
   for (; ; budget--) {
     const successor = step !== first;
-    const outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor));
+    let outcome: StepOutcome;
+    try {
+      outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor), effect);
+    } catch (error) {
+      if (!(error instanceof StepRefused) || !successor) throw error;
+      requeue(successors, step);
+      return null;
+    }
     if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) return outcome.external;
     step = outcome.next;
   }
@@ -187,6 +208,9 @@ async function runChain(
  * Claimed steps of one workspace in one transaction (the queue's `handleBatch`): one commit and one read of the
  * steps for all of them. Each step's changes are made acting as that step (`actingAs`), so its events name it as
  * they would in a transaction of its own (a workflow's own changes, and the depth of chains, are told by them).
+ * The chains run in waves (step-waves.ts): the steps at the same point of their runs whose core command answers item
+ * by item go to the core in one call per kind and acting role. A claimed step refused on its own (its record gone, its
+ * role's rights) is done again alone after the commit, where it fails or is retried as any step; the others commit.
  * Database-only steps of running runs go here; the others (a run to admit, an HTTP request, an email, a step of a
  * finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
  */
@@ -201,6 +225,8 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
         const writes = newStepWrites();
+        const waves = new StepWaves(scope.commands);
+        const chains: (() => Promise<void>)[] = [];
         for (const item of items) {
           const row = rows.get(item.id);
           if (!row || row.claims !== item.claims) continue; // a later claim owns it now
@@ -209,8 +235,19 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
             alone.push(item);
             continue;
           }
-          await runChain({ ...scope, ...scope.actingAs(stepActor(item.id)) }, first, run, MAX_CHAIN, writes, () => {});
+          const actor = stepActor(item.id);
+          const grouped: StepEffect = (kind, input, internal) =>
+            isGrouped(kind) ? waves.step(kind, input, internal.actingAs, actor) : ownEffect(kind, input, internal);
+          chains.push(async () => {
+            try {
+              await runChain({ ...scope, ...scope.actingAs(actor) }, first, run, MAX_CHAIN, writes, () => {}, grouped);
+            } catch (error) {
+              if (!(error instanceof StepRefused)) throw error;
+              alone.push(item);
+            }
+          });
         }
+        await waves.run(chains);
         await saveStepWrites(scope.rows, writes);
         return alone;
       },
@@ -235,6 +272,7 @@ async function runStep(
   run: RunOfStep,
   chain: Chain,
   reportInput: (input: Record<string, unknown>) => void,
+  effect: StepEffect,
 ): Promise<StepOutcome> {
   const { tx } = scope;
   const now = new Date();
@@ -360,7 +398,7 @@ async function runStep(
       };
     }
     default:
-      return complete(await internalSteps[planned.step.kind]!(input, internal));
+      return complete(await effect(planned.step.kind, input, internal));
   }
 }
 
