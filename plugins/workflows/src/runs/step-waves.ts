@@ -22,8 +22,8 @@ interface Waiting {
 }
 
 export class StepWaves {
-  /** The steps waiting for the next call, by acting role and call. */
-  private readonly waiting = new Map<ActingRole, Map<StepCall, Waiting[]>>();
+  /** The steps waiting for the next call, by acting role (its value: versions of one publisher share it) and call. */
+  private readonly waiting = new Map<string, { as: ActingRole; calls: Map<StepCall, Waiting[]> }>();
   /** Chains waiting for their turn after the next calls, in order. */
   private readonly parked: (() => void)[] = [];
   /** Ends the running chain's turn (it waits, or it is done). */
@@ -42,8 +42,9 @@ export class StepWaves {
     } catch (error) {
       throw new StepRefused(error as Error);
     }
-    const calls = this.waiting.get(as) ?? new Map<StepCall, Waiting[]>();
-    this.waiting.set(as, calls);
+    const role = JSON.stringify(as);
+    const calls = this.waiting.get(role)?.calls ?? new Map<StepCall, Waiting[]>();
+    this.waiting.set(role, { as, calls });
     const call = groupedSteps[kind].call;
     const answer = new Promise<Output>((resolve, reject) => {
       const waiting = calls.get(call) ?? [];
@@ -88,7 +89,7 @@ export class StepWaves {
 
   /** One call per acting role and kind for the waiting steps; a call refused whole (a role below the command's floor) refuses each of its steps. */
   private async call(): Promise<void> {
-    for (const [as, calls] of this.waiting) {
+    for (const { as, calls } of this.waiting.values()) {
       for (const [call, waiting] of calls) {
         let answers: ({ value: Output } | { error: Error })[];
         try {
