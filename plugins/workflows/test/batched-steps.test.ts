@@ -2,12 +2,12 @@
 // step still acts alone as far as anyone can tell. A step whose customer is gone, whose input is refused, whose
 // publisher lost the right to write tags, or which names another workspace's customer fails alone (its run fails as a
 // step alone would), and the other runs of the same batch commit their tags, tasks and events, each event naming the
-// step of its own run. The runs wait first until the same moment, so that their steps fall due together and are claimed
-// as one batch.
+// step of its own run. The runs wait first, and their waits end at one instant, so that their steps are claimed as one
+// batch.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { finishedRuns, publishedWorkflow, type RunView, switchAllOff } from './support.js';
+import { eventually, finishedRuns, publishedWorkflow, type RunView, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $tags: [String!]) { createCustomer(input: { name: $name, tags: $tags }) { customer { id } } }`;
 const DELETE = `mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`;
@@ -31,9 +31,19 @@ afterAll(async () => {
 
 const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const customer = async (name: string, tags: string[] = [], client = admin) => (await client.query(CUSTOMER, { name, tags })).createCustomer.customer.id as string;
-/** Runs that wait until a moment a few seconds away, the same for all: their next steps fall due together, one claimed batch. */
-const waitThen = (until: string, ...steps: object[]) => ({ trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'pause', kind: 'wait', until }, ...steps] });
-const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+/** Runs that wait (an hour) until `bringDue` ends their waits at one instant: their next steps are claimed as one batch. */
+const waitThen = (...steps: object[]) => ({ trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'pause', kind: 'wait', for: { hours: 1 } }, ...steps] });
+
+/** Every waiting step of the workspace due now, as if its hour had passed (the time it keeps, and its due time). */
+async function bringDue(count: number) {
+  const waiting = async () =>
+    Number((await kit.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkflowStepRun" WHERE status = 'WAITING' AND "dueAt" > now()`))[0]!.n);
+  await eventually(kit, async () => expect(await waiting()).toBe(count));
+  await kit.database.sql.query(
+    `UPDATE "WorkflowStepRun" SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+     WHERE status = 'WAITING' AND "dueAt" > now()`,
+  );
+}
 const tag = { id: 'tag', kind: 'addTag', tag: 'batched' };
 const task = { id: 'task', kind: 'createTask', title: 'Call {{trigger.record.name}}' };
 
@@ -56,11 +66,12 @@ describe('a claimed batch’s steps, called together', () => {
     const names = Array.from({ length: 10 }, (_, i) => `Batch ${i}`);
     const ids = await Promise.all(names.map((name) => customer(name)));
     const full = await customer('Batch full', Array.from({ length: 50 }, (_, i) => `t${i}`));
-    const id = await publishedWorkflow(admin, 'Batched', waitThen(inSeconds(4), tag, task));
+    const id = await publishedWorkflow(admin, 'Batched', waitThen(tag, task));
     const statements = await kit.sql.during(async () => {
       expect((await admin.query(ON_RECORDS, { id, ids: [...ids, full] })).runWorkflowOnRecords.started).toBe(11);
       // While the runs wait: one customer goes to the trash.
       await admin.query(DELETE, { id: ids[3] });
+      await bringDue(11);
       await finishedRuns(kit, admin, id, 11, ['SUCCEEDED', 'FAILED'], 30_000);
     });
     const runs = await finishedRuns(kit, admin, id, 11);
@@ -120,15 +131,15 @@ describe('a claimed batch’s steps, called together', () => {
     const theirs = await customer('Theirs', ['their-own'], other.client);
 
     const mine = await Promise.all(Array.from({ length: 4 }, (_, i) => customer(`Role ${i}`)));
-    const until = inSeconds(6);
-    const byAdmin = await publishedWorkflow(admin, 'By admin', waitThen(until, tag));
-    const byTagger = await publishedWorkflow(tagger, 'By tagger', waitThen(until, tag));
-    const elsewhere = await publishedWorkflow(admin, 'Elsewhere', waitThen(until, { ...tag, customerId: rowIdOf(theirs) }));
+    const byAdmin = await publishedWorkflow(admin, 'By admin', waitThen(tag));
+    const byTagger = await publishedWorkflow(tagger, 'By tagger', waitThen(tag));
+    const elsewhere = await publishedWorkflow(admin, 'Elsewhere', waitThen({ ...tag, customerId: rowIdOf(theirs) }));
     await admin.query(ON_RECORDS, { id: byAdmin, ids: mine.slice(0, 2) });
     await admin.query(ON_RECORDS, { id: byTagger, ids: mine.slice(2) });
     await admin.query(ON_RECORDS, { id: elsewhere, ids: mine.slice(0, 1) });
     // While they wait, the tagger's role loses writing tags.
     await admin.query(UPDATE_ROLE, { id: roleId, p: grants(false) });
+    await bringDue(5);
 
     for (const run of await finishedRuns(kit, admin, byAdmin, 2, undefined, 30_000)) expect(run.status).toBe('SUCCEEDED');
     for (const run of await finishedRuns(kit, admin, byTagger, 2, undefined, 30_000)) {
