@@ -53,6 +53,7 @@ export {
   badInput,
   conflict,
   CrmError,
+  isCrmError,
   forbidden,
   notFound,
   parseInput,
@@ -62,6 +63,8 @@ export {
   type CrmErrorCode,
   type CrmEventMap,
   type CrmEventType,
+  type ItemActor,
+  type ItemResult,
   type Session,
 } from '@crm/core';
 export { includingTrashed, Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
