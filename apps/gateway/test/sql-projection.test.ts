@@ -6,7 +6,7 @@ import { getNamedType, type GraphQLObjectType, isLeafType, isObjectType } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
-import { customerListQuery, startTestGateway, TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
+import { customerListQuery, isReadEngineStatement, startTestGateway, TestClient, type TestGateway, type TestWorkspace } from '../src/testing/index.js';
 
 let t: TestGateway;
 let plain: Gateway;
@@ -44,8 +44,9 @@ async function both(query: string, variables: Record<string, unknown> = {}, apiK
   // order with fragments on interfaces (the projection follows the spec): `exactOrder: false` there.
   expect(fast).toEqual(slow);
   if (exactOrder) expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
-  const engine = statements.some((sql) => sql.startsWith('SELECT json_build_object(') && sql.includes('AS data'));
-  return { response: fast, projected: statements.length === 1 && engine, engine };
+  const engine = statements.some(isReadEngineStatement);
+  const rowForm = statements.some((sql) => sql.startsWith('SELECT h."switchedOff", h.head'));
+  return { response: fast, projected: statements.length === 1 && engine, engine, rowForm };
 }
 
 const everyField = /* GraphQL */ `
@@ -76,8 +77,8 @@ const everyField = /* GraphQL */ `
 describe('the SQL projection answers the customer list exactly as Pothos does', () => {
   it('the benchmark page, at page sizes 10 and 50, in one statement', async () => {
     for (const first of [10, 50]) {
-      const { response, projected } = await both(customerListQuery, { first });
-      expect(projected).toBe(true);
+      const { response, projected, rowForm } = await both(customerListQuery, { first });
+      expect(projected && rowForm).toBe(true);
       expect(response.data!.customers.edges).toHaveLength(first);
       expect(response.data!.customers.totalCount).toBe(120);
     }
@@ -269,6 +270,39 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
     const defaults = await both(/* GraphQL */ `{ customers { totalCount edges { node { id activities { edges { node { id } } } } } } }`);
     expect(defaults.projected).toBe(true);
     expect(defaults.response.data!.customers.edges).toHaveLength(20);
+  });
+
+  it('a lone root list comes as rows of columns (empty pages, absent links, every pageInfo field); two root fields as JSON', async () => {
+    const page = /* GraphQL */ `
+      query Rows($first: Int, $after: String, $filter: CustomerFilter) {
+        customers(first: $first, after: $after, filter: $filter, orderBy: [{ field: NAME, direction: ASC }]) {
+          __typename totalCount aggregate { count }
+          info: pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+          pageInfo { endCursor }
+          edges { __typename cursor node { id name tags attributes lifetimeValue orderCount createdAt lastOrderAt company { id name owner { name } } owner { id } orders(first: 2) { totalCount edges { node { total } } } } }
+        }
+      }
+    `;
+    const full = await both(page, { first: 10 });
+    expect(full.projected && full.rowForm).toBe(true);
+    const edges = full.response.data!.customers.edges as { node: { company: unknown } }[];
+    expect(edges.some((e) => e.node.company === null) && edges.some((e) => e.node.company !== null)).toBe(true);
+    const next = await both(page, { first: 10, after: full.response.data!.customers.pageInfo.endCursor });
+    expect(next.rowForm && next.response.data!.customers.info.hasPreviousPage).toBe(true);
+    // The last page (exactly `first` rows left: no next page), and an empty one: pageInfo's cursors null, the head's
+    // figures still there.
+    const last = await both(page, { first: 100, after: next.response.data!.customers.pageInfo.endCursor });
+    expect(last.response.data!.customers.edges).toHaveLength(100);
+    expect(last.rowForm && last.response.data!.customers.info.hasNextPage === false).toBe(true);
+    const empty = await both(page, { first: 5, filter: { name: { eq: 'nobody at all' } } });
+    expect(empty.rowForm).toBe(true);
+    expect(empty.response.data!.customers).toMatchObject({ totalCount: 0, edges: [], info: { startCursor: null, endCursor: null, hasNextPage: false } });
+    const edgesOnly = await both(/* GraphQL */ `{ customers(first: 3) { edges { node { id } } } }`);
+    expect(edgesOnly.rowForm).toBe(true);
+    const countOnly = await both(/* GraphQL */ `{ customers(first: 3) { totalCount pageInfo { hasNextPage } } }`);
+    expect(countOnly.rowForm).toBe(true);
+    const two = await both(/* GraphQL */ `{ customers(first: 3) { totalCount edges { node { id } } } deals(first: 2) { edges { node { id } } } }`);
+    expect(two.projected && !two.rowForm).toBe(true);
   });
 
   it('leaves to Pothos what it does not know, with the same answers and errors', async () => {

@@ -13,15 +13,18 @@ import type { FieldNode, GraphQLField, GraphQLObjectType } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { selectionOfAggregate } from '../objects/aggregate-types.js';
 import { aggregateObjectSql } from './aggregate-sql.js';
-import { buildObject, type Entry, marks, ROW_ID, type Spread, spreadObject } from './built-object.js';
+import { buildObject, type Entry, marks, optionalObject, ROW_ID, type Spread, spreadObject, tupleValues } from './built-object.js';
 import { decline, declineReason } from './decline.js';
 import { ENGINE_ROW } from './engine-answers.js';
 import { aggregateResultSql } from './group-render.js';
 import { parentRowSql } from './parent-row.js';
 import { orderSql, visible } from './rows-sql.js';
 import { collectFields, objectTypeOf, type SelectionContext, subSelections } from './selection.js';
-import { cursorOf, formatted, globalIdOf, instant, type ResultShape, within } from './result-shape.js';
+import { cursorOf, formatted, globalIdOf, instant, leaf, type LeafKind, type ResultShape, tupleKinds, within } from './result-shape.js';
 import { column, ident, literal, valueSql } from './sql-text.js';
+import { edgeColumns, type PageInfoField, type RowPage } from './row-form.js';
+
+const pageInfoFields = new Set<string>(['__typename', 'hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'] satisfies PageInfoField[]);
 
 /** Everything compiling one operation needs (one per request). */
 export interface RenderContext extends SelectionContext, SqlFilterContext {
@@ -123,6 +126,23 @@ export function scalarSql(field: ResolvedField, value: string): string {
   return value;
 }
 
+/** How each kind of a table's own column travels as a column of the row form (a custom field's is JSON). */
+const leafKinds: Record<ResolvedField['kind'], LeafKind> = {
+  id: 'text',
+  reference: 'text',
+  string: 'text',
+  enum: 'text',
+  decimal: 'text',
+  datetime: 'text',
+  date: 'text',
+  int: 'number',
+  bigint: 'number',
+  float: 'number',
+  boolean: 'boolean',
+  stringList: 'json',
+  json: 'json',
+};
+
 function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObject {
   return context.catalog.has(type.name) ? context.catalog.get(type.name) : decline(`${type.name} is not declared`);
 }
@@ -159,17 +179,18 @@ function fieldSql(
   alias: string,
   nodes: readonly FieldNode[],
 ): string | Spread {
-  if (name === '__typename') return literal(type.name);
+  if (name === '__typename') return leaf(context, 'text', literal(type.name));
   if (name === 'id' && object.node) return formatted(context, globalIdOf(type.name), column(alias, 'id'));
   const field = object.fields.get(name);
   if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
     // A field the caller does not read is null (docs/security.md, "Hidden fields"), as the resolvers answer it.
     if (!context.canRead(field)) {
       if (!field.nullable) decline(`${type.name}.${name} is not readable by the caller`);
-      return 'NULL';
+      return leaf(context, 'text', 'NULL');
     }
     if (field.kind === 'datetime' && !field.stored) return formatted(context, instant, column(alias, field.column));
-    return scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column));
+    const value = scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column));
+    return leaf(context, field.stored ? 'json' : leafKinds[field.kind], value);
   }
   const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
   if (!relation || !def) decline(`${type.name}.${name} is not declared`);
@@ -204,9 +225,9 @@ function relationSql(
       const joins = context.joins;
       // Its place is taken first: the links of the linked row (a deal's customer's company) join after it.
       const at = joins.push('') - 1;
-      const value = objectSql(context, type, a, nodes);
+      const entries = objectEntries(context, type, a, nodes);
       joins[at] = `LEFT JOIN ${ident(target.model)} ${a} ON ${join} AND ${rows}`;
-      return `CASE WHEN ${column(a, 'id')} IS NULL THEN NULL ELSE ${value} END`;
+      return optionalObject(context, entries, column(a, 'id'));
     }
     return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${rows})`;
   }
@@ -231,7 +252,7 @@ function relationSql(
     order: (args.orderBy as unknown[] | undefined)?.length ? order : defaultOrder,
     first: pageSize(context, args.first),
     hasPreviousPage: false,
-  }, (parts) => spreadObject(context, parts));
+  }, (parts) => spreadObject(context, parts)) as string | Spread;
 }
 
 export function pageSize(context: RenderContext, first: unknown): number {
@@ -253,23 +274,33 @@ const SORTED_MATCHES = 1000;
  * costs no extra statement.
  */
 export function connectionSql(context: RenderContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], source: ConnectionSource): string {
-  return connectionValue(context, connection, nodes, source, (parts) => buildObject(context, parts));
+  return connectionValue(context, connection, nodes, source, (parts) => buildObject(context, parts)) as string;
+}
+
+/**
+ * {@link connectionSql} in the row form (`row-form.ts`): the page's rows with their columns, and the rest of the
+ * connection as a JSON array computed once. Not for a page counted under a relation filter (its matches found once
+ * choose between two pages, which a row set cannot): the caller keeps the JSON form there.
+ */
+export function connectionRows(context: RenderContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], source: ConnectionSource): RowPage {
+  return connectionValue(context, connection, nodes, source, 'rows') as RowPage;
 }
 
 /**
  * {@link connectionSql}, a connection without `pageInfo` built by `unpaged` from its entries (a nested one spreads
- * them into the object holding it).
+ * them into the object holding it), or, `'rows'`, {@link connectionRows}.
  */
 function connectionValue<T>(
   context: RenderContext,
   connection: GraphQLObjectType,
   nodes: readonly FieldNode[],
   source: ConnectionSource,
-  unpaged: (parts: readonly Entry[]) => T,
-): string | T {
+  unpaged: ((parts: readonly Entry[]) => T) | 'rows',
+): string | T | RowPage {
   const { first, object } = source;
   const selected = [...collectFields(connection, subSelections(nodes), context)];
   const fields = connection.getFields();
+  const rowForm = unpaged === 'rows';
   const paged = selected.some(([, [node]]) => node!.name.value === 'pageInfo');
   // A page counted (`totalCount`, `aggregate`) under a relation filter finds its matches once: a MATERIALIZED CTE
   // holds their ids, counted, and the page sorts them when there are few (`SORTED_MATCHES`). Apart, the count probes
@@ -280,43 +311,47 @@ function connectionValue<T>(
   // whole rows materialized cost more than the count itself on a filter most rows pass. Without such a filter the page
   // stays a LIMIT over an index.
   const matchesOnce =
-    paged && source.filtersThroughRelations === true && selected.some(([, [node]]) => ['totalCount', 'aggregate'].includes(node!.name.value))
+    paged && !rowForm && source.filtersThroughRelations === true && selected.some(([, [node]]) => ['totalCount', 'aggregate'].includes(node!.name.value))
       ? context.nextAlias()
       : null;
   const matched = (a: string): string => `${column(a, 'id')} IN (SELECT "id" FROM ${matchesOnce})`;
   /** The rows counted, aliased `a`, as a FROM item's text. */
   const countedFrom = (a: string): string =>
     `${ident(object.model)} ${a} WHERE ${(matchesOnce ? [matched(a)] : source.where(a)).join(' AND ')}`;
-  /** The page's rows in order, each as `element` (`limit` of them), in one array: `ARRAY(…)` keeps the order. */
-  const rowsSql = (a: string, element: JoinedRow, limit: number): string => {
+  /** The page's rows in order (`limit` of them), each as `element`, under `where`. */
+  const pageRows = (a: string, element: JoinedRow, limit: number, where: readonly string[]): string => {
     const cursor = source.cursor ? [source.cursor(a)] : [];
-    const rows = (where: readonly string[]): string => {
-      const page = `FROM ${ident(object.model)} ${a} WHERE ${[...where, ...cursor].join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit}`;
-      if (!element.joins) return `ARRAY(SELECT ${element.value} ${page})`;
-      // The links join the page's rows after its LIMIT: a filtered page (or one in an order no index gives) sorts all
-      // its matches first, and links joined before the LIMIT were looked up for every match (Q5: 4.9 -> 8.0 ms). The
-      // page keeps its order (a nested loop keeps it as it is; any other join sorts the page's rows again).
-      return `ARRAY(SELECT ${element.value} FROM (SELECT ${a}.* ${page}) ${a}${element.joins} ORDER BY ${orderSql(context, object, source.order, a)})`;
-    };
-    if (!matchesOnce) return rows(source.where(a));
-    return `CASE WHEN (SELECT count(*) FROM ${matchesOnce}) <= ${SORTED_MATCHES} THEN ${rows([matched(a)])} ELSE ${rows(source.where(a))} END`;
+    const page = `FROM ${ident(object.model)} ${a} WHERE ${[...where, ...cursor].join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit}`;
+    if (!element.joins) return `SELECT ${element.value} ${page}`;
+    // The links join the page's rows after its LIMIT: a filtered page (or one in an order no index gives) sorts all
+    // its matches first, and links joined before the LIMIT were looked up for every match (Q5: 4.9 -> 8.0 ms). The
+    // page keeps its order (a nested loop keeps it as it is; any other join sorts the page's rows again).
+    return `SELECT ${element.value} FROM (SELECT ${a}.* ${page}) ${a}${element.joins} ORDER BY ${orderSql(context, object, source.order, a)}`;
+  };
+  /** The page's rows in one array: `ARRAY(…)` keeps the order. */
+  const rowsSql = (a: string, element: JoinedRow, limit: number): string => {
+    if (!matchesOnce) return `ARRAY(${pageRows(a, element, limit, source.where(a))})`;
+    return `CASE WHEN (SELECT count(*) FROM ${matchesOnce}) <= ${SORTED_MATCHES} THEN ARRAY(${pageRows(a, element, limit, [matched(a)])}) ELSE ARRAY(${pageRows(a, element, limit, source.where(a))}) END`;
   };
   // With `pageInfo`, the page (`first + 1` rows: one more says `hasNextPage`) is one array, `p.page`, computed once
   // (`OFFSET 0` keeps PostgreSQL from inlining it where it is read). Its elements are the first `edges` selected, each
   // carrying its row's id (the cursors' source) after its values, or under `#id` in a JSON object; with no `edges`, the
-  // rows' ids. No window, no grouping, no aggregate sorting the rows: a page is a LIMIT over an index.
-  const pageEdges = paged ? selected.find(([, [node]]) => node!.name.value === 'edges')?.[0] : undefined;
+  // rows' ids. No window, no grouping, no aggregate sorting the rows: a page is a LIMIT over an index. In the row form
+  // the page is the statement's rows instead, and `pageInfo` is read from them (`row-answer.ts`).
+  const pageEdges = paged || rowForm ? selected.find(([, [node]]) => node!.name.value === 'edges')?.[0] : undefined;
   const pageAlias = context.nextAlias();
   const pageSource = context.nextAlias();
   const p = `${pageSource}.page`;
-  let pageElement: JoinedRow = { value: column(pageAlias, 'id'), joins: '' };
+  let pageElement: JoinedRow = { value: rowForm ? `${column(pageAlias, 'id')}::text AS "c0"` : column(pageAlias, 'id'), joins: '' };
+  let pageColumns: LeafKind[] = ['text'];
+  const pageInfos = new Map<string, [string, PageInfoField][]>();
   const idOf = (element: string) => (pageEdges === undefined ? element : context.marked ? `(${element})->>${literal(ROW_ID)}` : `(${element})->>-1`);
   const part = (key: string, name: string, fieldNodes: readonly FieldNode[]): string => {
-    if (name === '__typename') return literal(connection.name);
+    if (name === '__typename') return leaf(context, 'text', literal(connection.name));
     if (name === 'totalCount') {
-      if (matchesOnce) return `(SELECT count(*) FROM ${matchesOnce})`;
+      if (matchesOnce) return leaf(context, 'number', `(SELECT count(*) FROM ${matchesOnce})`);
       const c = context.nextAlias();
-      return `(SELECT count(*) FROM ${countedFrom(c)})`;
+      return leaf(context, 'number', `(SELECT count(*) FROM ${countedFrom(c)})`);
     }
     if (name === 'aggregate') {
       const c = context.nextAlias();
@@ -327,6 +362,14 @@ function connectionValue<T>(
     if (name === 'edges') {
       const edge = objectTypeOf(fields.edges!)!;
       context.shape.list = true;
+      if (key === pageEdges && rowForm) {
+        pageElement = joinedRow(context, () => {
+          const columns = edgeColumns(context, edgeEntries(context, edge, pageAlias, fieldNodes), column(pageAlias, 'id'));
+          pageColumns = columns.kinds;
+          return columns.sql;
+        });
+        return 'NULL';
+      }
       if (key === pageEdges) {
         pageElement = joinedRow(context, () => edgeSql(context, edge, pageAlias, fieldNodes, column(pageAlias, 'id')));
         return `array_to_json(${p}[1:${first}])`;
@@ -336,6 +379,16 @@ function connectionValue<T>(
     }
     if (name !== 'pageInfo') decline(`${connection.name}.${name} is not compiled`);
     const pageInfo = objectTypeOf(fields.pageInfo!)!;
+    if (rowForm) {
+      const read: [string, PageInfoField][] = [];
+      for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
+        const infoName = infoNodes[0]!.name.value;
+        if (!pageInfoFields.has(infoName)) decline(`PageInfo.${infoName}`);
+        read.push([infoKey, infoName as PageInfoField]);
+      }
+      pageInfos.set(key, read);
+      return 'NULL';
+    }
     const info = marks(context, pageInfo.name);
     for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
       const infoName = infoNodes[0]!.name.value;
@@ -353,6 +406,22 @@ function connectionValue<T>(
   for (const [key, fieldNodes] of selected) {
     parts.push([key, within(context, key, () => part(key, fieldNodes[0]!.name.value, fieldNodes))]);
   }
+  if (rowForm) {
+    context.shape.keys = parts.map(([key]) => key);
+    const head = parts.filter(([key]) => key !== pageEdges && !pageInfos.has(key)).map(([, sql]) => sql);
+    return {
+      rows: pageRows(pageAlias, pageElement, paged ? first + 1 : first, source.where(pageAlias)),
+      head: `json_build_array(${head.join(', ')})`,
+      form: {
+        first,
+        hasPreviousPage: source.hasPreviousPage,
+        ...(pageEdges === undefined ? {} : { edges: pageEdges }),
+        pageInfo: pageInfos,
+        pageInfoType: objectTypeOf(fields.pageInfo!)!.name,
+        columns: pageColumns,
+      },
+    };
+  }
   if (!paged) return unpaged(parts);
   const page = `SELECT ${buildObject(context, parts)} FROM (SELECT ${rowsSql(pageAlias, pageElement, first + 1)} AS page OFFSET 0) ${pageSource}`;
   if (!matchesOnce) return `(${page})`;
@@ -365,13 +434,18 @@ function connectionValue<T>(
  * values, or under `#id` in a JSON object), for the page's cursors (`connectionSql`).
  */
 function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, nodes: readonly FieldNode[], rowId?: string): string {
+  return buildObject(context, edgeEntries(context, edge, alias, nodes), rowId);
+}
+
+/** The entries of one edge of a connection on the row aliased `alias`. */
+function edgeEntries(context: RenderContext, edge: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): Entry[] {
   const parts = marks(context, edge.name);
   for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
     const name = fieldNodes[0]!.name.value;
-    if (name === '__typename') parts.push([key, literal(edge.name)]);
+    if (name === '__typename') parts.push([key, within(context, key, () => leaf(context, 'text', literal(edge.name)))]);
     else if (name === 'cursor') parts.push([key, within(context, key, () => formatted(context, cursorOf, column(alias, 'id')))]);
     else if (name === 'node') parts.push([key, within(context, key, () => spreadObject(context, objectEntries(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes)))]);
     else decline(`${edge.name}.${name} is not compiled`);
   }
-  return buildObject(context, parts, rowId);
+  return parts;
 }
