@@ -181,6 +181,53 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
     }
   });
 
+  it('walks every page of a nullable sort, with ties and nulls first or last, in the order of one whole page', async () => {
+    // Prisma's cursor (the resolvers' path) drops rows past a cursor on a nullable sort; the engine pages through them
+    // (`afterCursor`), so its pages are checked against Pothos' answer without a cursor: the first 100 in one page.
+    const query = /* GraphQL */ `
+      query Walk($first: Int!, $after: String, $orderBy: [CustomerOrderBy!]) {
+        customers(first: $first, after: $after, orderBy: $orderBy) {
+          totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id email lastOrderAt company { name } } }
+        }
+      }
+    `;
+    const orders = [
+      [{ field: 'COMPANY_NAME', direction: 'ASC', nulls: 'FIRST' }],
+      [{ field: 'COMPANY_NAME', direction: 'DESC', nulls: 'LAST' }],
+      [{ field: 'COMPANY_NAME', direction: 'ASC' }],
+      [{ field: 'COMPANY_NAME', direction: 'DESC' }],
+      [{ field: 'LAST_ORDER_AT', direction: 'DESC', nulls: 'LAST' }],
+      [{ field: 'LAST_ORDER_AT', direction: 'ASC', nulls: 'FIRST' }, { field: 'COMPANY_NAME', direction: 'DESC', nulls: 'FIRST' }],
+    ];
+    const client = new TestClient(t.url, t.workspace.apiKey);
+    for (const orderBy of orders) {
+      const whole = await both(query, { first: 100, orderBy });
+      const wholeIds = whole.response.data!.customers.edges.map((e: { node: { id: string } }) => e.node.id);
+      let after: string | null = null;
+      const walked: string[] = [];
+      const companies = new Set<string | null>();
+      for (let i = 0; i < 30; i++) {
+        let connection: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string; company: { name: string } | null } }[] } | undefined;
+        const statements = await t.sql.during(async () => {
+          connection = (await client.query(query, { first: 7, after, orderBy })).customers;
+        });
+        expect(statements.filter(isReadEngineStatement), JSON.stringify({ orderBy, after })).toHaveLength(1);
+        for (const edge of connection!.edges) {
+          walked.push(edge.node.id);
+          companies.add(edge.node.company?.name ?? null);
+        }
+        if (!connection!.pageInfo.hasNextPage) break;
+        after = connection!.pageInfo.endCursor;
+      }
+      // Every customer once, in the order of the whole page: the ties (customers of one company) and the nulls (no
+      // company, no order yet) split across pages.
+      expect(walked.slice(0, 100), JSON.stringify(orderBy)).toEqual(wholeIds);
+      expect(new Set(walked).size).toBe(120);
+      expect(walked).toHaveLength(120);
+      expect(companies.has(null) && companies.size < 60).toBe(true);
+    }
+  });
+
   it('walks every page of a list counted under a relation filter (its matches found once, as a CTE)', async () => {
     const query = /* GraphQL */ `
       query Walk($after: String, $orderBy: [CustomerOrderBy!], $filter: CustomerFilter) {

@@ -90,13 +90,6 @@ function cursorId(cursor: unknown): string {
   return decline('bad cursor');
 }
 
-/** A sort key the resolvers cannot order by: a custom field's value, or a field reached through a relation field. */
-function sortsOnCustomValue(catalog: ObjectCatalog, object: ResolvedObject, term: OrderTerm): boolean {
-  const relation = term.relation ? object.relations.get(term.relation) : undefined;
-  if (relation?.custom) return true;
-  return !!(relation ? catalog.target(relation) : object).fields.get(term.field)?.stored;
-}
-
 /**
  * Rows after the cursor row in `order` (which ends on the unique `id`), as Prisma's `cursor` + `skip: 1` returns
  * them; none when the cursor row does not exist (in this workspace). A nullable term (a custom field, an optional
@@ -244,8 +237,6 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const where = rootWhere(context, object, filter, args.search);
     let after: ((alias: string) => string) | null = null;
     if (args.after != null) {
-      // Built-in nullable sorts page through their resolvers as before; only the engine sorts on custom values.
-      if (order.some((t) => termNullable(catalog, object, t) && !sortsOnCustomValue(catalog, object, t))) decline('cursor over a nullable sort column');
       const id = cursorId(args.after);
       after = (alias) => afterCursor(context, object, alias, order, id);
     }

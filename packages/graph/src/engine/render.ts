@@ -139,7 +139,7 @@ const leafKinds: Record<ResolvedField['kind'], LeafKind> = {
   bigint: 'number',
   float: 'number',
   boolean: 'boolean',
-  stringList: 'json',
+  stringList: 'array',
   json: 'json',
 };
 
@@ -344,6 +344,7 @@ function connectionValue<T>(
   const p = `${pageSource}.page`;
   let pageElement: JoinedRow = { value: rowForm ? `${column(pageAlias, 'id')}::text AS "c0"` : column(pageAlias, 'id'), joins: '' };
   let pageColumns: LeafKind[] = ['text'];
+  let pageValues = [0];
   const pageInfos = new Map<string, [string, PageInfoField][]>();
   const idOf = (element: string) => (pageEdges === undefined ? element : context.marked ? `(${element})->>${literal(ROW_ID)}` : `(${element})->>-1`);
   const part = (key: string, name: string, fieldNodes: readonly FieldNode[]): string => {
@@ -366,6 +367,7 @@ function connectionValue<T>(
         pageElement = joinedRow(context, () => {
           const columns = edgeColumns(context, edgeEntries(context, edge, pageAlias, fieldNodes), column(pageAlias, 'id'));
           pageColumns = columns.kinds;
+          pageValues = columns.values;
           return columns.sql;
         });
         return 'NULL';
@@ -419,6 +421,7 @@ function connectionValue<T>(
         pageInfo: pageInfos,
         pageInfoType: objectTypeOf(fields.pageInfo!)!.name,
         columns: pageColumns,
+        values: pageValues,
       },
     };
   }

@@ -8,9 +8,10 @@ export type Formatter = (raw: unknown) => unknown;
 
 /**
  * How a leaf travels as a column of its own (the row form, `row-answer.ts`): its text, read back as the value the JSON
- * form would have held. `json` (the default: nested lists, aggregates, anything not marked) is sent as JSON text.
+ * form would have held. `json` (the default: nested lists, aggregates, JSON columns) is a JSON value, its text sent as
+ * it is; `array`, a PostgreSQL array, is sent as JSON.
  */
-export type LeafKind = 'text' | 'number' | 'boolean' | 'json';
+export type LeafKind = 'text' | 'number' | 'boolean' | 'json' | 'array';
 
 /**
  * Where formatted values sit in the answer, by response key, and which objects PostgreSQL sent as tuples: an object

@@ -12,6 +12,7 @@ const read: Record<LeafKind, (text: string) => unknown> = {
   number: Number,
   boolean: (text) => text === 'true',
   json: (text) => JSON.parse(text),
+  array: (text) => JSON.parse(text),
 };
 
 /** The plugins switched off in the caller's workspace, as the statement read them (on every row). */
@@ -21,7 +22,7 @@ export const rowsSwitchedOff = (rows: readonly FormRow[]): readonly string[] | n
 export function rowFormAnswer(rows: readonly FormRow[], form: RowForm, shape: ResultShape): Record<string, unknown> {
   const connectionShape = shape.fields!.get(form.key)!;
   const names = form.columns.map((_, i) => `c${i}`);
-  const rowId = names[names.length - 1]!;
+  const rowId = names[form.values[form.values.length - 1]!]!;
   // An empty page is one row whose page columns are null (the page is LEFT JOINed to the head).
   const page = rows.length && rows[0]![rowId] != null ? rows : [];
   const head = JSON.parse(rows[0]!.head as string) as unknown[];
@@ -34,11 +35,11 @@ export function rowFormAnswer(rows: readonly FormRow[], form: RowForm, shape: Re
     if (key === form.edges) {
       const edgeShape = connectionShape.fields!.get(key)!;
       connection[key] = shown.map((row) => {
-        const values = names.map((name, i) => {
+        const columns = names.map((name, i) => {
           const text = row[name];
           return text == null ? null : read[form.columns[i]!](text as string);
         });
-        return tupleObject(values, 0, edgeShape);
+        return tupleObject(form.values.map((column) => columns[column]), 0, edgeShape);
       });
     } else if (pageInfo) {
       const info: Record<string, unknown> = {};

@@ -22,8 +22,10 @@ export interface RowForm {
   pageInfo: Map<string, [key: string, field: PageInfoField][]>;
   /** The PageInfo type's name (`__typename`). */
   pageInfoType: string;
-  /** The kind of each column of a row (`c0`, `c1`, …): the edge's tuple values, then the row's id. */
+  /** The kind of each column of a row (`c0`, `c1`, …). */
   columns: LeafKind[];
+  /** The column of each value of the edge's tuple, then of the row's id. */
+  values: number[];
 }
 
 /** The connection's page as a FROM the row-form statement joins: its columns and the rest of the connection. */
@@ -35,17 +37,34 @@ export interface RowPage {
   form: Omit<RowForm, 'key'>;
 }
 
-/** The text of `sql` as a column of `kind` (JSON for anything not a plain scalar). */
-const columnText = (sql: string, kind: LeafKind): string => (kind === 'json' ? `to_json(${sql})::text` : `(${sql})::text`);
+/** The text of `sql` as a column of `kind`: a JSON value's text is JSON already; an array is made JSON. */
+const columnText = (sql: string, kind: LeafKind): string => (kind === 'array' ? `to_json(${sql})::text` : `(${sql})::text`);
 
 /**
- * The columns of one edge (its tuple's values under `context.shape`, then `rowId` for the cursors) and their kinds,
- * named `c0`, `c1`, … in order.
+ * The columns of one edge (its tuple's values under `context.shape`, then `rowId` for the cursors), named `c0`, `c1`,
+ * … in order, each sent once: an edge's cursor, its node's id and its row id are one column, as are a link's presence
+ * and its id. `values`: the column of each tuple value.
  */
-export function edgeColumns(context: { shape: ResultShape; marked: boolean }, entries: readonly Entry[], rowId: string): { sql: string; kinds: LeafKind[] } {
+export function edgeColumns(
+  context: { shape: ResultShape; marked: boolean },
+  entries: readonly Entry[],
+  rowId: string,
+): { sql: string; kinds: LeafKind[]; values: number[] } {
   const values = [...tupleValues(context, entries), rowId];
-  const kinds: LeafKind[] = [...tupleKinds(context.shape), 'text'];
-  return { sql: values.map((value, i) => `${columnText(value, kinds[i]!)} AS "c${i}"`).join(', '), kinds };
+  const valueKinds: LeafKind[] = [...tupleKinds(context.shape), 'text'];
+  const columns = new Map<string, number>();
+  const kinds: LeafKind[] = [];
+  const at = values.map((value, i) => {
+    const text = columnText(value, valueKinds[i]!);
+    let column = columns.get(text);
+    if (column === undefined) {
+      column = columns.size;
+      columns.set(text, column);
+      kinds.push(valueKinds[i]!);
+    }
+    return column;
+  });
+  return { sql: [...columns.keys()].map((text, i) => `${text} AS "c${i}"`).join(', '), kinds, values: at };
 }
 
 /**
