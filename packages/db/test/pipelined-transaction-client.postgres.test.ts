@@ -1,8 +1,10 @@
-// A transaction's BEGIN rides with its first statement (begin-with-next-statement.ts): one socket write and one wait
-// less per transaction, and still a transaction (its first statement is rolled back with the rest).
+// A transaction's edges ride with their neighbours (pipelined-transaction-client.ts): its BEGIN with its first statement
+// (still a transaction: the first statement is rolled back with the rest), and a read waiting for its COMMIT right
+// behind it (read-after-commit.ts): one socket write and one wait less at each edge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { type Database, fromPool, postgresPool } from '../src/database.js';
+import { ReadAfterCommit } from '../src/read-after-commit.js';
 import { createTestPostgres, type TestPostgres } from '../src/testing/index.js';
 
 let target: TestPostgres;
@@ -85,5 +87,31 @@ describe('BEGIN sent with the first statement', () => {
       client.release();
     }
     expect(await database.sql.query(`SELECT id FROM begin_probe ORDER BY id`)).toEqual([{ id: 1 }, { id: 3 }]);
+  });
+
+  it('a read set for the COMMIT is written with it and sees what the transaction committed', async () => {
+    const read = new ReadAfterCommit();
+    const count = await writesDuring(() =>
+      read.run(() =>
+        database.prisma.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (5)`);
+          read.set(`SELECT id FROM begin_probe WHERE id = ANY($1::int[])`, [[5]]);
+        }),
+      ),
+    );
+    expect(count).toBe(2); // BEGIN with the insert, COMMIT with the read
+    expect(await read.rows).toEqual([{ id: 5 }]);
+  });
+
+  it('a transaction that fails before its COMMIT sends no read', async () => {
+    const read = new ReadAfterCommit();
+    const failing = read.run(() =>
+      database.prisma.$transaction(async (tx) => {
+        read.set(`SELECT id FROM begin_probe`, []);
+        await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (5)`); // duplicate key
+      }),
+    );
+    await expect(failing).rejects.toThrow(/Unique constraint|duplicate key/);
+    expect(read.rows).toBeNull();
   });
 });
