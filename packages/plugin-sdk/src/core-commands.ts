@@ -3,9 +3,9 @@
 // Each runs inside the plugin's running transaction (hook, subscriber, job, or `plugin.run`): the core change and the
 // plugin's own rows commit or roll back together, and other plugins' hooks see its events.
 import * as core from '@crm/core';
-import { type Caller, type CommandScope, CrmError, type ObjectCatalog, requireRole, restoreRecord, rowAccessOf, type TrashedRow, trashObjectNames, type TrashObjectName, trashRecord } from '@crm/core';
-import { restrictTransaction, type ScopedPrisma } from '@crm/db';
-import { type ActingRole, actingPermissions } from './record-writes.js';
+import { type Caller, type CommandScope, CrmError, type ObjectCatalog, requireRole, restoreRecord, type TrashedRow, trashObjectNames, type TrashObjectName, trashRecord } from '@crm/core';
+import type { ScopedPrisma } from '@crm/db';
+import { type ActingRole, actingScope } from './record-writes.js';
 
 /** How a core command is named: a verb, then what it acts on (`createTask`, `moveDeal`, `logActivity`). */
 const COMMAND_NAME = /^(create|update|delete|complete|convert|log|move|record|rename)[A-Z]/;
@@ -120,9 +120,8 @@ function joined(scope: CommandScope): Caller {
  * data layer (core's `rowAccessOf`: the rule a key of that role meets).
  */
 async function actingCaller(scope: CommandScope, catalog: ObjectCatalog, role: ActingRole): Promise<Caller> {
-  const acting = await actingPermissions(scope, catalog, role);
-  if (!acting) return joined(scope);
-  return joined({ ...scope, ...acting, tx: restrictTransaction(scope.tx, rowAccessOf(acting.permissions)) });
+  const acting = await actingScope(scope, catalog, role);
+  return joined(acting ? { ...scope, ...acting } : scope);
 }
 
 /**

@@ -12,10 +12,11 @@ import {
   hasRole,
   Permissions,
   type RoleGrants,
+  rowAccessOf,
   type Session,
   writerOf,
 } from '@crm/core';
-import type { Role } from '@crm/db';
+import { type Role, restrictTransaction } from '@crm/db';
 import type { ObjectCatalog } from '@crm/core';
 import type { RecordAccess } from './record-access.js';
 import { fieldToWrite } from './writable-fields.js';
@@ -26,6 +27,8 @@ export interface ActingRole {
   customRoleId?: string | null;
   /** The narrower scopes of the key it stands for (`deals:write`, `loyalty.adjustPoints`): none, everything the role allows. */
   scopes?: readonly string[] | null;
+  /** The team member the key it stands for is linked to: whose records "own records only" rules of the role mean. */
+  userId?: string | null;
 }
 
 export interface RecordWriteOptions {
@@ -73,7 +76,9 @@ export async function actingPermissions(
   const scopes = role?.scopes ?? [];
   if (!role || (role.role === 'ADMIN' && !role.customRoleId && !scopes.length)) return null;
   if (!hasRole(scope.session, role.role)) throw forbidden(`A write cannot act as ${role.role}: more than its transaction's ${scope.session.role}`);
-  let session: Session = { ...scope.session, role: role.role, ...(scopes.length ? { scopes } : {}) };
+  // The key's own member, not the transaction's: "own records only" means that member's records (none when unlinked).
+  const { userId: _transactionMember, ...base } = scope.session;
+  let session: Session = { ...base, role: role.role, ...(role.userId ? { userId: role.userId } : {}), ...(scopes.length ? { scopes } : {}) };
   if (role.customRoleId) {
     const found = await (scope.tx as unknown as { customRole: { findUnique(args: object): Promise<{ id: string; name: string; grants: unknown } | null> } }).customRole.findUnique({
       where: { id: role.customRoleId },
@@ -84,6 +89,20 @@ export async function actingPermissions(
     session = { ...session, role: grantsWrite(grants) ? 'MEMBER' : 'READ_ONLY', customRole: { id: found.id, name: found.name, grants } };
   }
   return { session, permissions: Permissions.of(session, catalog) };
+}
+
+/**
+ * The running transaction as `role` would meet it: its session and permissions, and the transaction narrowed by them in
+ * the data layer (core's `rowAccessOf`: own records only, hidden objects), so a command or an object's writer run in it
+ * reads and writes only the rows a key of that role could. Null when the transaction's own rights apply.
+ */
+export async function actingScope(
+  scope: Pick<CommandScope, 'tx' | 'session'>,
+  catalog: ObjectCatalog,
+  role: ActingRole | undefined,
+): Promise<Pick<CommandScope, 'tx' | 'session' | 'permissions'> | null> {
+  const acting = await actingPermissions(scope, catalog, role);
+  return acting && { ...acting, tx: restrictTransaction(scope.tx, rowAccessOf(acting.permissions)) };
 }
 
 /** Writes of `access`'s objects in the transaction of `scope` (the host's raw scope: the writer emits its own events). */
@@ -108,7 +127,7 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     const object = objectOf(name);
     const writer = object ? writerOf(object) : null;
     if (!object || !writer?.[action]) throw badInput(`object: records of ${name} cannot be ${action === 'create' ? 'created' : 'updated'} here`, 'object');
-    const acting = await actingPermissions(scope, access.catalog, role);
+    const acting = await actingScope(scope, access.catalog, role);
     // Bounded by both the transaction's own permissions (a request's key) and the role it acts as.
     const bounds = [scope.permissions, acting?.permissions].filter((p): p is Permissions => Boolean(p));
     for (const permissions of bounds) permissions.require(object, action);

@@ -132,6 +132,43 @@ describe('command steps and actions act as the publishing key’s role', () => {
   });
 });
 
+describe('record steps act within the publisher’s own records', () => {
+  it('updateRecord on a related record the role does not own fails and writes nothing; on its own record it runs', async () => {
+    const user = async (name: string, email: string) => (await admin.query(`mutation ($n: String!, $e: String!) { createUser(input: { name: $n, email: $e }) { user { id } } }`, { n: name, e: email })).createUser.user.id as string;
+    const ulla = await user('Ulla Own', 'ulla@acting.test');
+    const otto = await user('Otto Other', 'otto@acting.test');
+    const customer = async (name: string, ownerId: string) =>
+      (await admin.query(`mutation ($n: String!, $o: ID) { createCustomer(input: { name: $n, ownerId: $o }) { customer { id } } }`, { n: name, o: ownerId })).createCustomer.customer.id as string;
+    const mine = await customer('Mina Mine', ulla);
+    const theirs = await customer('Theo Theirs', otto);
+    const task = async (title: string, customerId: string) =>
+      (await admin.query(`mutation ($t: String!, $c: ID) { createTask(input: { title: $t, customerId: $c }) { task { id } } }`, { t: title, c: customerId })).createTask.task.id as string;
+    const onMine = await task('About Mina', mine);
+    const onTheirs = await task('About Theo', theirs);
+    // A rep who reads every task but only their own customers; the key is Ulla's.
+    const permissions = [
+      { object: 'Customer', read: true, create: false, update: true, ownRecordsOnly: true },
+      { object: 'Task', read: true, create: true, update: true },
+    ];
+    const roleId = (await admin.query(CREATE_ROLE, { n: 'Own rep', p: permissions, pp: ['workflows.manage', 'workflows.run'] })).createRole.role.id;
+    const rep = await keyFor(admin, { name: 'own rep', roleId, userId: ulla });
+    const flow = await publishedWorkflow(rep, 'Rep phone', {
+      trigger: { kind: 'manual', object: 'Task' },
+      steps: [{ id: 'phone', kind: 'updateRecord', relation: 'customer', values: { phone: '+1 555 0303' } }],
+    });
+    await admin.query(RUN, { id: flow, recordId: onMine });
+    await admin.query(RUN, { id: flow, recordId: onTheirs });
+    const runs = await finishedRuns(kit, admin, flow, 2);
+    expect(runs.find((r) => r.recordId === onMine)!.status).toBe('SUCCEEDED');
+    const refused = runs.find((r) => r.recordId === onTheirs)!;
+    expect(refused.status).toBe('FAILED');
+    expect(refused.steps[0]).toMatchObject({ status: 'FAILED' });
+    const phone = async (id: string) => (await admin.query(`query ($id: ID!) { customer(id: $id) { phone } }`, { id })).customer.phone;
+    expect(await phone(mine)).toBe('+1 555 0303');
+    expect(await phone(theirs)).toBeNull();
+  });
+});
+
 describe('a version keeps the publishing key’s scopes', () => {
   it('a key scoped to fewer objects than its role publishes no step beyond them, and its runs act within them', async () => {
     // An ADMIN key scoped to customers and tasks (and the workflow permissions).

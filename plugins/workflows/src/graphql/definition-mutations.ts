@@ -107,6 +107,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
               actingRole: scope.session.role,
               actingRoleId: scope.session.customRole?.id ?? null,
               actingScopes: [...(scope.session.scopes ?? [])],
+              actingUserId: scope.session.userId ?? null,
             },
           });
           const workflow = await scope.tx.workflow.update({

@@ -17,8 +17,8 @@ export interface CheckedVersion {
   source?: string;
 }
 
-export type VersionRow = Pick<Models.WorkflowVersion, 'id' | 'definition' | 'workspaceModel' | 'actingRole' | 'actingRoleId' | 'actingScopes'>;
-const versionColumns = { id: true, definition: true, workspaceModel: true, actingRole: true, actingRoleId: true, actingScopes: true } as const;
+export type VersionRow = Pick<Models.WorkflowVersion, 'id' | 'definition' | 'workspaceModel' | 'actingRole' | 'actingRoleId' | 'actingScopes' | 'actingUserId'>;
+const versionColumns = { id: true, definition: true, workspaceModel: true, actingRole: true, actingRoleId: true, actingScopes: true, actingUserId: true } as const;
 
 const cache = new Map<string, CheckedVersion>();
 
@@ -33,7 +33,7 @@ export function checkedVersion(version: VersionRow): CheckedVersion {
       definition,
       plan: planOf(definition.steps),
       workspaceModel: version.workspaceModel,
-      actingAs: { role: version.actingRole, customRoleId: version.actingRoleId, scopes: version.actingScopes },
+      actingAs: { role: version.actingRole, customRoleId: version.actingRoleId, scopes: version.actingScopes, userId: version.actingUserId },
       source,
     };
     if (cache.size > 1000) cache.clear();
