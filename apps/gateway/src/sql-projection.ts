@@ -1,4 +1,4 @@
-import { answerWithEngine, applyShape, type GraphContext, type ReadEngine } from '@crm/graph';
+import { answerWithEngine, applyShape, type FormRow, type GraphContext, type ReadEngine, rowFormAnswer, rowsSwitchedOff } from '@crm/graph';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { describeError, type Logger } from './logger.js';
@@ -37,13 +37,15 @@ export function useSqlProjection(engineOf: (schema: GraphQLSchema) => ReadEngine
       );
       if (!compiled) return;
       try {
-        const rows = await context.db.$queryRawUnsafe<{ data: string; switchedOff: string[] | null }[]>(compiled.sql, ...compiled.params);
-        const row = rows[0]!;
-        if (row.switchedOff?.length) {
+        const rows = await context.db.$queryRawUnsafe<FormRow[]>(compiled.sql, ...compiled.params);
+        if (rowsSwitchedOff(rows)?.length) {
           onDeclined('plugin switched off');
           return;
         }
-        const data = applyShape(JSON.parse(row.data) as Record<string, unknown>, compiled.shape);
+        // One root list comes as rows of columns (the row form); anything else as one JSON document.
+        const data = compiled.rows
+          ? rowFormAnswer(rows, compiled.rows, compiled.shape)
+          : applyShape(JSON.parse(rows[0]!.data as string) as Record<string, unknown>, compiled.shape);
         if (compiled.partial) answerWithEngine(context, data);
         else setResultAndStopExecution({ data });
       } catch (error) {

@@ -7,7 +7,7 @@ import { seedWorkspace } from '@crm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
-import { startTestGateway, TestClient, type TestGateway } from '../src/testing/index.js';
+import { isReadEngineStatement as isEngineStatement, startTestGateway, TestClient, type TestGateway } from '../src/testing/index.js';
 
 let t: TestGateway;
 let plain: Gateway;
@@ -27,7 +27,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const isEngineStatement = (sql: string) => sql.startsWith('SELECT json_build_object(') && sql.includes('AS data');
 
 /** Runs `query` on both gateways; returns the engine gateway's response and the statements it cost. */
 async function both(query: string, variables: Record<string, unknown> = {}) {

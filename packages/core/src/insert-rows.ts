@@ -40,11 +40,34 @@ export async function insertRows(
   rows: readonly Record<string, unknown>[],
   permissions?: Permissions,
 ): Promise<string[]> {
-  if (!rows.length) return [];
+  return (await writeRows(tx, model, rows, permissions, false)).ids;
+}
+
+/** {@link insertRows}, answering the rows as inserted (whole, database defaults included, in Prisma's types), in order. */
+export async function insertRowsReturning<R extends { id: string }>(
+  tx: ScopedTransaction,
+  model: string,
+  rows: readonly Record<string, unknown>[],
+  permissions?: Permissions,
+): Promise<R[]> {
+  const { ids, inserted } = await writeRows<R>(tx, model, rows, permissions, true);
+  const byId = new Map(inserted.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id)!);
+}
+
+async function writeRows<R>(
+  tx: ScopedTransaction,
+  model: string,
+  rows: readonly Record<string, unknown>[],
+  permissions: Permissions | undefined,
+  returning: boolean,
+): Promise<{ ids: string[]; inserted: R[] }> {
+  const ids: string[] = [];
+  const inserted: R[] = [];
+  if (!rows.length) return { ids, inserted };
   const guarded = permissions?.restrictsRows ? (rowAccessOf(permissions).write(model, 'createMany', { data: rows }).data as Record<string, unknown>[]) : rows;
   const defaults = clientDefaults(model);
   const now = new Date().toISOString();
-  const ids: string[] = [];
   // By the columns given (undefined is "not given": the column's default applies): one statement per distinct set.
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const given of guarded) {
@@ -62,7 +85,9 @@ export async function insertRows(
     const columns = key.split(',');
     for (const column of columns) if (!COLUMN.test(column)) throw new Error(`insertRows: not a column name: ${column}`);
     const list = columns.map((column) => `"${column}"`).join(', ');
-    await tx.$executeRawUnsafe(`INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`, JSON.stringify(group));
+    const sql = `INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`;
+    if (returning) inserted.push(...(await tx.$queryRawUnsafe<R[]>(`${sql} RETURNING *`, JSON.stringify(group))));
+    else await tx.$executeRawUnsafe(sql, JSON.stringify(group));
   }
-  return ids;
+  return { ids, inserted };
 }

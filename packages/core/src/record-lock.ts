@@ -60,14 +60,42 @@ export async function lockAndRead<Row extends object>(
     if (!row) throw notFound(model, options.field ?? 'id');
     return row;
   }
-  const rows = await scope.tx.$queryRawUnsafe<(Row & { updatedAt?: Date | null; deletedAt?: Date | null })[]>(
-    `SELECT * FROM "${model}" WHERE "id" = $1::uuid AND "workspaceId" = $2::uuid FOR UPDATE`,
-    id,
-    scope.session.workspaceId,
-  );
-  const row = checkLocked(model, rows[0], options);
+  const [found] = await selectLocked<Row & { updatedAt?: Date | null; deletedAt?: Date | null }>(scope, model, [id]);
+  const row = checkLocked(model, found, options);
   if (isTrashable(model) && row.deletedAt != null) throw notFound(model, options.field ?? 'id');
   return row;
+}
+
+/** The rows of `ids` (distinct, in id order: two callers over overlapping rows wait instead of deadlocking), locked and read whole. */
+function selectLocked<Row>(scope: CommandScope, model: LockableModel, ids: readonly string[]): Promise<Row[]> {
+  return scope.tx.$queryRawUnsafe<Row[]>(
+    `SELECT * FROM "${model}" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid ORDER BY "id" FOR UPDATE`,
+    [...new Set(ids)].sort(),
+    scope.session.workspaceId,
+  );
+}
+
+/**
+ * {@link lockAndRead} for many rows of one model (commands answering item by item): the rows of `ids` locked and read
+ * in one statement (a restricted caller: locked, then read through `read`, the scoped client), by id. A row not there
+ * (gone, trashed, another workspace's, not visible to the caller) is absent from the answer: the caller's NOT_FOUND.
+ */
+export async function lockAndReadMany<Row extends { id: string }>(
+  scope: CommandScope,
+  model: LockableModel,
+  ids: readonly string[],
+  read: (ids: string[]) => Promise<Row[]>,
+): Promise<Map<string, Row>> {
+  if (!ids.length) return new Map();
+  let rows: Row[];
+  if (scope.permissions?.restrictsRows) {
+    await lockManyForUpdate(scope, model, ids.map((id) => ({ id })));
+    rows = await read([...new Set(ids)]);
+  } else {
+    const locked = await selectLocked<Row & { deletedAt?: Date | null }>(scope, model, ids);
+    rows = isTrashable(model) ? locked.filter((row) => row.deletedAt == null) : locked;
+  }
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 /** The locked row's checks: NOT_FOUND when there is none, CONFLICT when `expectedUpdatedAt` is not its `updatedAt`. */

@@ -7,6 +7,8 @@ export { callerOf } from './caller.js';
 export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOptions } from './engine/read-engine.js';
 export { answerWithEngine } from './engine/engine-answers.js';
 export { applyShape, type ResultShape } from './engine/result-shape.js';
+export { type FormRow, rowFormAnswer, rowsSwitchedOff } from './engine/row-answer.js';
+export type { RowForm } from './engine/row-form.js';
 export { catalogOf } from './objects/catalog-of.js';
 export { declaredRef } from './objects/declared-ref.js';
 export { customFieldsInput } from './objects/custom-field-inputs.js';

@@ -112,15 +112,21 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   const fallbackServices = (): HostServices =>
     (ownServices ??= { objects: createRecordAccess((definition.objects ?? []).map(({ writer: _writer, ...object }) => ({ ...object, plugin: id }))), actions: [] });
   /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
-  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices }>(
+  type ActingAs = (actor: string) => Pick<CommandScope, 'tx' | 'emit' | 'session'>;
+  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices; actingAs?: ActingAs }>(
     { services, ...context }: C,
     workspaceId: string,
   ) => {
     const shared = services ?? fallbackServices();
+    const base: CommandScope = { tx: context.tx, emit: context.emit, session: context.session, personalData: [] };
+    // A queue's or route's transaction acts as other actors of the plugin's: commands answering item by item name each
+    // item's actor in its events (`items[].actor`, prefixed by the host as `plugin:<id>:<actor>`).
+    const acting = context.actingAs;
+    const commandScope: CommandScope = acting ? { ...base, actingAs: (actor) => ({ ...base, ...acting(actor) }) } : base;
     return {
       ...context,
       emit: ownEmit(context.emit),
-      commands: coreCommandsIn({ tx: context.tx, emit: context.emit, session: context.session, personalData: [] }, shared.objects.catalog),
+      commands: coreCommandsIn(commandScope, shared.objects.catalog),
       settings: parseSettings(context.settings),
       sql: createPluginSql(context.tx, workspaceId, access),
       rows: createOwnRows(context.tx, workspaceId, own),

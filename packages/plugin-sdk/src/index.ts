@@ -50,6 +50,7 @@ export {
   badInput,
   conflict,
   CrmError,
+  isCrmError,
   forbidden,
   notFound,
   parseInput,
@@ -59,6 +60,8 @@ export {
   type CrmErrorCode,
   type CrmEventMap,
   type CrmEventType,
+  type ItemActor,
+  type ItemResult,
   type Session,
 } from '@crm/core';
 export { includingTrashed, Prisma, type Role, type ScopedPrisma, type ScopedTransaction } from '@crm/db';

@@ -7,11 +7,11 @@ describe('core commands for plugins', () => {
   it('offers every command of the core (customers, companies, tasks, activities, deals, tickets, orders, …) and nothing of access', () => {
     expect(coreCommandNames).toEqual([
       'completeTask', 'convertLead', 'createCampaign', 'createCompany', 'createCustomer', 'createDeal', 'createPipeline',
-      'createProduct', 'createSegment', 'createTask', 'createTicket',
+      'createProduct', 'createSegment', 'createTask', 'createTasks', 'createTicket',
       'deleteActivity', 'deleteCompany', 'deleteCustomer', 'deleteDeal', 'deleteProduct', 'deleteSegment', 'deleteTask', 'deleteTicket',
       'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse', 'renamePipeline',
       'restoreActivity', 'restoreCompany', 'restoreCustomer', 'restoreDeal', 'restoreProduct', 'restoreTask', 'restoreTicket',
-      'updateCompany', 'updateCustomer', 'updateCustomerTags', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
+      'updateCompany', 'updateCustomer', 'updateCustomerTags', 'updateCustomersTags', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
       'updateTask', 'updateTicket',
     ]);
   });
@@ -19,6 +19,9 @@ describe('core commands for plugins', () => {
   it('types each command from its core service: the same input, the same result', () => {
     expectTypeOf<Parameters<CoreCommands['createTask']>[0]>().toHaveProperty('title');
     expectTypeOf<Awaited<ReturnType<CoreCommands['moveDeal']>>>().toHaveProperty('stageId');
+    // The per-item forms answer each item: its record, or the error its single command would have thrown.
+    expectTypeOf<Parameters<CoreCommands['updateCustomersTags']>[0]['items'][number]>().toHaveProperty('actor');
+    expectTypeOf<Awaited<ReturnType<CoreCommands['createTasks']>>[number]>().toEqualTypeOf<{ value: import('@crm/db').Task } | { error: import('@crm/core').CrmError }>();
     expectTypeOf<CoreCommands>().not.toHaveProperty('createApiKey');
     expectTypeOf<CoreCommands>().not.toHaveProperty('updateApiKey');
     expectTypeOf<CoreCommands>().not.toHaveProperty('createWebhook');

@@ -364,7 +364,8 @@ describe('deal links from both sides', () => {
     const LIST = `{ competitors(first: 5) { totalCount edges { node { name } } } }`;
     const statements = await kit.sql.during(() => other.client.query(LIST));
     expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatch(/^SELECT json_build_object\(/);
+    // One root list: the engine's row form (one row per edge, the plugins switched off read with it).
+    expect(statements[0]).toMatch(/^SELECT h\."switchedOff", h\.head, r\.\* FROM /);
 
     const SWITCH = `mutation ($enabled: Boolean!) { setPluginEnabled(input: { pluginId: "competitor-feedback", enabled: $enabled }) { plugin { enabled } } }`;
     await other.client.query(SWITCH, { enabled: false });

@@ -36,9 +36,6 @@ export const createCustomerInput = z.object(customerFields);
 const updatableCustomerFields = [...(Object.keys(customerFields) as (keyof typeof customerFields)[]), 'churnReason'] as const;
 export const updateCustomerInput = z.object({ id: fields.id, ...customerFields, name: fields.name.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
 
-export const updateCustomerTagsInput = z.object({ id: fields.id, add: fields.tags.optional(), remove: fields.tags.optional() });
-export type UpdateCustomerTagsInput = z.input<typeof updateCustomerTagsInput>;
-
 /** Validated by the service; `attributes` arrives as any JSON and must be an object. */
 export type CreateCustomerInput = Omit<z.input<typeof createCustomerInput>, 'attributes'> & { attributes?: unknown };
 export type UpdateCustomerInput = Omit<z.input<typeof updateCustomerInput>, 'attributes'> & { attributes?: unknown };
@@ -205,27 +202,6 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
     const changes = customerChanges(before, customer);
     if (changes.changed.length) scope.emit('customer.updated', { type: 'Customer', id: customer.id }, changes);
     if (stageChanged) await recordStageChange(scope, customer.id, before.lifecycleStage, stage, input.churnReason ?? null);
-    return customer;
-  });
-}
-
-/**
- * Adds and removes tags of a customer: its list is read under the row lock, changed and written in the same
- * transaction, so a concurrent change to the customer is neither lost nor a CONFLICT (a workflow's tag steps; the
- * list is not sent whole as `updateCustomer({ tags })` would need). The same checks and event as `updateCustomer`:
- * at most 50 tags, `customer.updated` with the tags' old and new list; no write and no event when nothing changes.
- */
-export async function updateCustomerTags(caller: Caller, raw: UpdateCustomerTagsInput): Promise<Customer> {
-  const input = parseInput(updateCustomerTagsInput, raw);
-  return caller.run(async (scope) => {
-    const { tx } = scope;
-    const before = await lockAndRead(scope, 'Customer', input.id, () => tx.customer.findUnique({ where: { id: input.id } }));
-    const removed = new Set(input.remove ?? []);
-    const kept = before.tags.filter((tag) => !removed.has(tag));
-    const { tags } = parseInput(z.object({ tags: fields.tags }), { tags: [...kept, ...(input.add ?? []).filter((tag) => !kept.includes(tag))] });
-    if (tags.length === before.tags.length && tags.every((tag, i) => tag === before.tags[i])) return before;
-    const customer = await tx.customer.update({ where: { id: input.id }, data: { tags } });
-    scope.emit('customer.updated', { type: 'Customer', id: customer.id }, customerChanges(before, customer));
     return customer;
   });
 }

@@ -5,16 +5,6 @@ import { assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
-import { assertSameCustomer } from './activities.js';
-
-export const createTaskInput = z.object({
-  title: fields.title,
-  notes: fields.text.nullish(),
-  dueAt: fields.date.nullish(),
-  assigneeId: fields.id.nullish(),
-  customerId: fields.id.nullish(),
-  dealId: fields.id.nullish(),
-});
 
 export const updateTaskInput = z.object({
   id: fields.id,
@@ -26,40 +16,7 @@ export const updateTaskInput = z.object({
   expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
-export type CreateTaskInput = z.input<typeof createTaskInput>;
 export type UpdateTaskInput = z.input<typeof updateTaskInput>;
-
-/** Creates a task; with only a deal given, the task also joins that deal's customer (it shows on their tasks). */
-export async function createTask(caller: Caller, raw: CreateTaskInput): Promise<Task> {
-  const input = parseInput(createTaskInput, raw);
-  return caller.run(async (scope) => {
-    const { tx } = scope;
-    await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
-    await assertOptionalInWorkspace(tx, 'customer', input.customerId, 'customerId');
-    let customerId = input.customerId ?? null;
-    if (input.dealId) {
-      if (customerId) await assertSameCustomer(tx, 'deal', input.dealId, customerId, 'dealId');
-      else {
-        const deal = await tx.deal.findUnique({ where: { id: input.dealId }, select: { customerId: true } });
-        if (!deal) throw notFound('Deal', 'dealId');
-        customerId = deal.customerId;
-      }
-    }
-    const task = await tx.task.create({
-      data: {
-        workspaceId: scope.session.workspaceId,
-        title: input.title,
-        notes: input.notes ?? null,
-        dueAt: input.dueAt ?? null,
-        assigneeId: input.assigneeId ?? null,
-        customerId,
-        dealId: input.dealId ?? null,
-      },
-    });
-    scope.emit('task.created', { type: 'Task', id: task.id }, { title: task.title });
-    return task;
-  });
-}
 
 /**
  * Changes the fields given. A status of DONE stamps `completedAt` (and emits task.completed, as completeTask does);

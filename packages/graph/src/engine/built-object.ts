@@ -61,6 +61,19 @@ export function spreadObject(context: BuildContext, entries: readonly Entry[]): 
   return { spread };
 }
 
+/**
+ * The object of `entries` that exists only when `presence` (the linked row's id) is not null: a to-one link joined to
+ * the row. Its values are spread after its presence (`ResultShape.present`): a link's own `json_build_array` per row
+ * was a fifth of Q4's statement, and in the row form its values are columns like the row's own.
+ */
+export function optionalObject(context: BuildContext, entries: readonly Entry[], presence: string): string | Spread {
+  if (context.marked) return `CASE WHEN ${presence} IS NULL THEN NULL ELSE ${buildObject(context, entries)} END`;
+  const spread = tupleValues(context, entries);
+  context.shape.spread = true;
+  context.shape.present = true;
+  return { spread: [presence, ...spread] };
+}
+
 /** Entries of a JSON object: spread values only occur in tuples. */
 export function keyed(entries: readonly Entry[]): KeyedEntry[] {
   return entries.map(([key, sql]) => (typeof sql === 'string' ? [key, sql] : decline(`${key} spread in a JSON object`)));

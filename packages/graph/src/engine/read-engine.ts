@@ -21,7 +21,9 @@ import { decline, declineReason } from './decline.js';
 import { groupedRowsSql, groupLimits } from './aggregate-sql.js';
 import { type GroupArgs, groupQuery } from '../objects/group-by.js';
 import { groupListSql } from './group-render.js';
-import { connectionSql, deferrable, joinedRow, objectSql, pageSize, type RenderContext } from './render.js';
+import { connectionRows, connectionSql } from './connection-sql.js';
+import { deferrable, joinedRow, objectSql, pageSize, type RenderContext } from './render.js';
+import { type RowForm, type RowPage, rowFormStatement } from './row-form.js';
 import { orderValueSql, visible } from './rows-sql.js';
 import { switchedOffSql } from './plugin-switches.js';
 import { searchMatchSql, searchTerms } from './search-sql.js';
@@ -42,6 +44,11 @@ export interface CompiledRead {
   partial: boolean;
   /** Where `data` holds raw ids, cursors and instants: format it with `applyShape` before using it. */
   shape: ResultShape;
+  /**
+   * The statement is in the row form (`row-form.ts`): one row per edge of the one root list, columns `switchedOff`,
+   * `head` and `c0`, `c1`, …; read them with `rowFormAnswer`. Absent: one row, columns `data` and `switchedOff`.
+   */
+  rows?: RowForm;
 }
 
 export interface ReadEngine {
@@ -82,13 +89,6 @@ function cursorId(cursor: unknown): string {
     // falls through
   }
   return decline('bad cursor');
-}
-
-/** A sort key the resolvers cannot order by: a custom field's value, or a field reached through a relation field. */
-function sortsOnCustomValue(catalog: ObjectCatalog, object: ResolvedObject, term: OrderTerm): boolean {
-  const relation = term.relation ? object.relations.get(term.relation) : undefined;
-  if (relation?.custom) return true;
-  return !!(relation ? catalog.target(relation) : object).fields.get(term.field)?.stored;
 }
 
 /**
@@ -170,13 +170,19 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       joins: null,
     };
     const parts: string[] = marked ? [literal(ENGINE_MARK), '1'] : [];
+    // An operation that is one root list returns its page as rows (`row-form.ts`): one JSON document per request cost
+    // PostgreSQL more than the rows (docs/performance.md, issue 14 round 8). Several root fields would each need a row
+    // set (a statement returns one), and graphql executing over the answer (`marked`) reads JSON objects: both keep the
+    // JSON form, as does a page counted under a relation filter (`rootList`).
+    const rowForm = !marked && roots.size === 1;
+    let rowPage: RowPage | null = null;
     let answered = 0;
     for (const [key, nodes] of roots) {
       const name = nodes[0]!.name.value;
       const value = deferrable(context, () =>
         within(context, key, () => {
           if (name === '__typename') return literal(queryType.name);
-          if (byPlural.has(name)) return rootList(context, byPlural.get(name)!, nodes);
+          if (byPlural.has(name)) return rowForm ? rootList(context, byPlural.get(name)!, nodes, true) : rootList(context, byPlural.get(name)!, nodes);
           if (bySingle.has(name)) return rootSingle(context, bySingle.get(name)!, nodes, name);
           if (byGroupBy.has(name)) return rootGroupBy(context, byGroupBy.get(name)!, nodes, name);
           if (name === 'node') return rootNode(context, nodes);
@@ -184,12 +190,22 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
         }),
       );
       if (value === null) continue;
-      parts.push(literal(key), value);
       if (name !== '__typename') answered++;
+      if (typeof value === 'string') parts.push(literal(key), value);
+      else rowPage = value;
+    }
+    const switchedOff = context.plugins.size ? switchedOffSql([...context.plugins], context.workspace) : 'NULL::text[]';
+    if (rowPage) {
+      // Left to resolvers in part: `compile` is called again, marked (the JSON form); this answer is not used.
+      const partial = context.deferred.length > 0;
+      const [key] = roots.keys();
+      return {
+        read: { sql: rowFormStatement(rowPage, switchedOff), params: params.values, partial, shape: context.shape, rows: { key: key!, ...rowPage.form } },
+        deferred: context.deferred,
+      };
     }
     // Nothing but resolvers' fields: the engine has nothing to add.
     if (!answered) decline(context.deferred[0] ?? 'nothing to answer');
-    const switchedOff = context.plugins.size ? switchedOffSql([...context.plugins], context.workspace) : 'NULL::text[]';
     return {
       read: { sql: `SELECT json_build_object(${parts.join(', ')})::text AS data, ${switchedOff} AS "switchedOff"`, params: params.values, partial: context.deferred.length > 0, shape: context.shape },
       deferred: context.deferred,
@@ -211,7 +227,9 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     return byId ? `(SELECT ${placeholder})` : placeholder;
   }
 
-  function rootList(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[]): string {
+  function rootList(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[]): string;
+  function rootList(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], rowForm: true): RowPage | string;
+  function rootList(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], rowForm = false): RowPage | string {
     const field = queryType!.getFields()[object.plural!]!;
     const args = getArgumentValues(field, nodes[0]!, context.variables as Record<string, unknown>);
     if (nodes.length > 1) decline('a root list selected twice');
@@ -220,12 +238,10 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     const where = rootWhere(context, object, filter, args.search);
     let after: ((alias: string) => string) | null = null;
     if (args.after != null) {
-      // Built-in nullable sorts page through their resolvers as before; only the engine sorts on custom values.
-      if (order.some((t) => termNullable(catalog, object, t) && !sortsOnCustomValue(catalog, object, t))) decline('cursor over a nullable sort column');
       const id = cursorId(args.after);
       after = (alias) => afterCursor(context, object, alias, order, id);
     }
-    return connectionSql(context, objectTypeOf(field)!, nodes, {
+    const source = {
       object,
       where,
       ...(after ? { cursor: after } : {}),
@@ -233,7 +249,9 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       first: pageSize(context, args.first),
       hasPreviousPage: args.after != null,
       filtersThroughRelations: filtersThroughRelations(filter),
-    });
+    };
+    // A page counted under a relation filter finds its matches once and chooses between two pages: JSON form.
+    return rowForm && !source.filtersThroughRelations ? connectionRows(context, objectTypeOf(field)!, nodes, source) : connectionSql(context, objectTypeOf(field)!, nodes, source);
   }
 
   /** Whether a filter reads other tables per row (relations, segments: EXISTS subqueries). */

@@ -11,17 +11,15 @@ import {
 } from '@crm/core';
 import type { FieldNode, GraphQLField, GraphQLObjectType } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
-import { selectionOfAggregate } from '../objects/aggregate-types.js';
-import { aggregateObjectSql } from './aggregate-sql.js';
-import { buildObject, type Entry, marks, ROW_ID, type Spread, spreadObject } from './built-object.js';
+import { buildObject, type Entry, marks, optionalObject, type Spread, spreadObject } from './built-object.js';
 import { decline, declineReason } from './decline.js';
 import { ENGINE_ROW } from './engine-answers.js';
-import { aggregateResultSql } from './group-render.js';
 import { parentRowSql } from './parent-row.js';
 import { orderSql, visible } from './rows-sql.js';
 import { collectFields, objectTypeOf, type SelectionContext, subSelections } from './selection.js';
-import { cursorOf, formatted, globalIdOf, instant, type ResultShape, within } from './result-shape.js';
+import { formatted, globalIdOf, instant, leaf, type LeafKind, type ResultShape, within } from './result-shape.js';
 import { column, ident, literal, valueSql } from './sql-text.js';
+import { connectionValue } from './connection-sql.js';
 
 /** Everything compiling one operation needs (one per request). */
 export interface RenderContext extends SelectionContext, SqlFilterContext {
@@ -94,23 +92,6 @@ export function joinedRow(context: RenderContext, render: () => string): JoinedR
   }
 }
 
-/** A row source for a connection: a table, its conditions for a given alias, an order ending on `id`. */
-export interface ConnectionSource {
-  object: ResolvedObject;
-  /** The rows of the connection: what `totalCount` and `aggregate` count. */
-  where: (alias: string) => string[];
-  /** The page's condition past a cursor (`after`), which the count leaves out. */
-  cursor?: (alias: string) => string;
-  order: readonly OrderTerm[];
-  first: number;
-  hasPreviousPage: boolean;
-  /**
-   * Whether `where` reads other tables per row (a relation filter). Counted and paged, its matches are then found once
-   * (see `matchesOnce`). @default false
-   */
-  filtersThroughRelations?: boolean;
-}
-
 const argsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode, context: RenderContext) =>
   getArgumentValues(field, node, context.variables as Record<string, unknown>);
 
@@ -122,6 +103,23 @@ export function scalarSql(field: ResolvedField, value: string): string {
   if (field.kind === 'datetime') return `to_char(${value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return value;
 }
+
+/** How each kind of a table's own column travels as a column of the row form (a custom field's is JSON). */
+const leafKinds: Record<ResolvedField['kind'], LeafKind> = {
+  id: 'text',
+  reference: 'text',
+  string: 'text',
+  enum: 'text',
+  decimal: 'text',
+  datetime: 'text',
+  date: 'text',
+  int: 'number',
+  bigint: 'number',
+  float: 'number',
+  boolean: 'boolean',
+  stringList: 'array',
+  json: 'json',
+};
 
 function declared(context: RenderContext, type: GraphQLObjectType): ResolvedObject {
   return context.catalog.has(type.name) ? context.catalog.get(type.name) : decline(`${type.name} is not declared`);
@@ -135,7 +133,8 @@ export function objectSql(context: RenderContext, type: GraphQLObjectType, alias
   return buildObject(context, objectEntries(context, type, alias, nodes));
 }
 
-function objectEntries(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): Entry[] {
+/** The entries of the selection on one row of `type` aliased `alias` (see `objectSql`). */
+export function objectEntries(context: RenderContext, type: GraphQLObjectType, alias: string, nodes: readonly FieldNode[]): Entry[] {
   const object = declared(context, type);
   const graphqlFields = type.getFields();
   const parts = marks(context, type.name);
@@ -159,17 +158,18 @@ function fieldSql(
   alias: string,
   nodes: readonly FieldNode[],
 ): string | Spread {
-  if (name === '__typename') return literal(type.name);
+  if (name === '__typename') return leaf(context, 'text', literal(type.name));
   if (name === 'id' && object.node) return formatted(context, globalIdOf(type.name), column(alias, 'id'));
   const field = object.fields.get(name);
   if (field?.expose && field.kind !== 'reference' && field.kind !== 'id') {
     // A field the caller does not read is null (docs/security.md, "Hidden fields"), as the resolvers answer it.
     if (!context.canRead(field)) {
       if (!field.nullable) decline(`${type.name}.${name} is not readable by the caller`);
-      return 'NULL';
+      return leaf(context, 'text', 'NULL');
     }
     if (field.kind === 'datetime' && !field.stored) return formatted(context, instant, column(alias, field.column));
-    return scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column));
+    const value = scalarSql(field, field.stored ? `${column(alias, field.stored.json)}->${literal(field.stored.key)}` : column(alias, field.column));
+    return leaf(context, field.stored ? 'json' : leafKinds[field.kind], value);
   }
   const relation = [...object.relations.values()].find((r) => r.expose && r.graphqlName === name);
   if (!relation || !def) decline(`${type.name}.${name} is not declared`);
@@ -204,9 +204,9 @@ function relationSql(
       const joins = context.joins;
       // Its place is taken first: the links of the linked row (a deal's customer's company) join after it.
       const at = joins.push('') - 1;
-      const value = objectSql(context, type, a, nodes);
+      const entries = objectEntries(context, type, a, nodes);
       joins[at] = `LEFT JOIN ${ident(target.model)} ${a} ON ${join} AND ${rows}`;
-      return `CASE WHEN ${column(a, 'id')} IS NULL THEN NULL ELSE ${value} END`;
+      return optionalObject(context, entries, column(a, 'id'));
     }
     return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${rows})`;
   }
@@ -231,147 +231,11 @@ function relationSql(
     order: (args.orderBy as unknown[] | undefined)?.length ? order : defaultOrder,
     first: pageSize(context, args.first),
     hasPreviousPage: false,
-  }, (parts) => spreadObject(context, parts));
+  }, (parts) => spreadObject(context, parts)) as string | Spread;
 }
 
 export function pageSize(context: RenderContext, first: unknown): number {
   if (first == null) return context.defaultPageSize;
   if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > context.maxPageSize) decline('page size');
   return first;
-}
-
-/**
- * How many matches of a relation filter a page sorts (held by `connectionValue`'s CTE); past it, the page walks its
- * order's index and stops after `first + 1` rows. On Q5's data: 502 matches sorted 2.5 ms against 3.0 walked, 4,010
- * walked 10.4 against 17.5 for the whole rows sorted (docs/performance.md, round 7).
- */
-const SORTED_MATCHES = 1000;
-
-/**
- * A Relay connection as Pothos' prisma plugin answers it: `first + 1` rows fetched to know `hasNextPage`, cursors
- * on `id`, `totalCount` and `aggregate` over the whole filtered set. One correlated subquery, so a page of parents
- * costs no extra statement.
- */
-export function connectionSql(context: RenderContext, connection: GraphQLObjectType, nodes: readonly FieldNode[], source: ConnectionSource): string {
-  return connectionValue(context, connection, nodes, source, (parts) => buildObject(context, parts));
-}
-
-/**
- * {@link connectionSql}, a connection without `pageInfo` built by `unpaged` from its entries (a nested one spreads
- * them into the object holding it).
- */
-function connectionValue<T>(
-  context: RenderContext,
-  connection: GraphQLObjectType,
-  nodes: readonly FieldNode[],
-  source: ConnectionSource,
-  unpaged: (parts: readonly Entry[]) => T,
-): string | T {
-  const { first, object } = source;
-  const selected = [...collectFields(connection, subSelections(nodes), context)];
-  const fields = connection.getFields();
-  const paged = selected.some(([, [node]]) => node!.name.value === 'pageInfo');
-  // A page counted (`totalCount`, `aggregate`) under a relation filter finds its matches once: a MATERIALIZED CTE
-  // holds their ids, counted, and the page sorts them when there are few (`SORTED_MATCHES`). Apart, the count probes
-  // every row's relations and the page probes them again: under a generic plan (the prepared statement's) the page even
-  // joined and sorted every match, where a custom plan walks the order's index and stops after `first + 1` (Q5: 3.0 ->
-  // 2.5 ms of backend CPU, docs/performance.md, round 7). Past `SORTED_MATCHES` the page walks the index as before
-  // (the CASE runs one branch): sorting thousands of matches costs more than a walk that stops early. Ids only: the
-  // whole rows materialized cost more than the count itself on a filter most rows pass. Without such a filter the page
-  // stays a LIMIT over an index.
-  const matchesOnce =
-    paged && source.filtersThroughRelations === true && selected.some(([, [node]]) => ['totalCount', 'aggregate'].includes(node!.name.value))
-      ? context.nextAlias()
-      : null;
-  const matched = (a: string): string => `${column(a, 'id')} IN (SELECT "id" FROM ${matchesOnce})`;
-  /** The rows counted, aliased `a`, as a FROM item's text. */
-  const countedFrom = (a: string): string =>
-    `${ident(object.model)} ${a} WHERE ${(matchesOnce ? [matched(a)] : source.where(a)).join(' AND ')}`;
-  /** The page's rows in order, each as `element` (`limit` of them), in one array: `ARRAY(…)` keeps the order. */
-  const rowsSql = (a: string, element: JoinedRow, limit: number): string => {
-    const cursor = source.cursor ? [source.cursor(a)] : [];
-    const rows = (where: readonly string[]): string => {
-      const page = `FROM ${ident(object.model)} ${a} WHERE ${[...where, ...cursor].join(' AND ')} ORDER BY ${orderSql(context, object, source.order, a)} LIMIT ${limit}`;
-      if (!element.joins) return `ARRAY(SELECT ${element.value} ${page})`;
-      // The links join the page's rows after its LIMIT: a filtered page (or one in an order no index gives) sorts all
-      // its matches first, and links joined before the LIMIT were looked up for every match (Q5: 4.9 -> 8.0 ms). The
-      // page keeps its order (a nested loop keeps it as it is; any other join sorts the page's rows again).
-      return `ARRAY(SELECT ${element.value} FROM (SELECT ${a}.* ${page}) ${a}${element.joins} ORDER BY ${orderSql(context, object, source.order, a)})`;
-    };
-    if (!matchesOnce) return rows(source.where(a));
-    return `CASE WHEN (SELECT count(*) FROM ${matchesOnce}) <= ${SORTED_MATCHES} THEN ${rows([matched(a)])} ELSE ${rows(source.where(a))} END`;
-  };
-  // With `pageInfo`, the page (`first + 1` rows: one more says `hasNextPage`) is one array, `p.page`, computed once
-  // (`OFFSET 0` keeps PostgreSQL from inlining it where it is read). Its elements are the first `edges` selected, each
-  // carrying its row's id (the cursors' source) after its values, or under `#id` in a JSON object; with no `edges`, the
-  // rows' ids. No window, no grouping, no aggregate sorting the rows: a page is a LIMIT over an index.
-  const pageEdges = paged ? selected.find(([, [node]]) => node!.name.value === 'edges')?.[0] : undefined;
-  const pageAlias = context.nextAlias();
-  const pageSource = context.nextAlias();
-  const p = `${pageSource}.page`;
-  let pageElement: JoinedRow = { value: column(pageAlias, 'id'), joins: '' };
-  const idOf = (element: string) => (pageEdges === undefined ? element : context.marked ? `(${element})->>${literal(ROW_ID)}` : `(${element})->>-1`);
-  const part = (key: string, name: string, fieldNodes: readonly FieldNode[]): string => {
-    if (name === '__typename') return literal(connection.name);
-    if (name === 'totalCount') {
-      if (matchesOnce) return `(SELECT count(*) FROM ${matchesOnce})`;
-      const c = context.nextAlias();
-      return `(SELECT count(*) FROM ${countedFrom(c)})`;
-    }
-    if (name === 'aggregate') {
-      const c = context.nextAlias();
-      const type = objectTypeOf(fields.aggregate!)!;
-      const selection = selectionOfAggregate(object, type, fieldNodes, context, context.canRead);
-      return `(SELECT ${aggregateResultSql(type, fieldNodes, context, aggregateObjectSql(object, selection, c))} FROM ${countedFrom(c)})`;
-    }
-    if (name === 'edges') {
-      const edge = objectTypeOf(fields.edges!)!;
-      context.shape.list = true;
-      if (key === pageEdges) {
-        pageElement = joinedRow(context, () => edgeSql(context, edge, pageAlias, fieldNodes, column(pageAlias, 'id')));
-        return `array_to_json(${p}[1:${first}])`;
-      }
-      const a = context.nextAlias();
-      return `array_to_json(${rowsSql(a, joinedRow(context, () => edgeSql(context, edge, a, fieldNodes)), first)})`;
-    }
-    if (name !== 'pageInfo') decline(`${connection.name}.${name} is not compiled`);
-    const pageInfo = objectTypeOf(fields.pageInfo!)!;
-    const info = marks(context, pageInfo.name);
-    for (const [infoKey, infoNodes] of collectFields(pageInfo, subSelections(fieldNodes), context)) {
-      const infoName = infoNodes[0]!.name.value;
-      if (infoName === '__typename') info.push([infoKey, literal(pageInfo.name)]);
-      else if (infoName === 'hasNextPage') info.push([infoKey, `cardinality(${p}) > ${first}`]);
-      else if (infoName === 'hasPreviousPage') info.push([infoKey, source.hasPreviousPage ? 'true' : 'false']);
-      // The first and last row's ids (cursors once formatted); null on an empty page.
-      else if (infoName === 'startCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, idOf(`${p}[1]`)))]);
-      else if (infoName === 'endCursor') info.push([infoKey, within(context, infoKey, () => formatted(context, cursorOf, idOf(`${p}[least(cardinality(${p}), ${first})]`)))]);
-      else decline(`PageInfo.${infoName}`);
-    }
-    return buildObject(context, info);
-  };
-  const parts = marks(context, connection.name);
-  for (const [key, fieldNodes] of selected) {
-    parts.push([key, within(context, key, () => part(key, fieldNodes[0]!.name.value, fieldNodes))]);
-  }
-  if (!paged) return unpaged(parts);
-  const page = `SELECT ${buildObject(context, parts)} FROM (SELECT ${rowsSql(pageAlias, pageElement, first + 1)} AS page OFFSET 0) ${pageSource}`;
-  if (!matchesOnce) return `(${page})`;
-  const m = context.nextAlias();
-  return `(WITH ${matchesOnce} AS MATERIALIZED (SELECT ${m}."id" FROM ${ident(object.model)} ${m} WHERE ${source.where(m).join(' AND ')}) ${page})`;
-}
-
-/**
- * One edge of a connection on the row aliased `alias`. `rowId`: the row's id rides along, hidden (after the tuple's
- * values, or under `#id` in a JSON object), for the page's cursors (`connectionSql`).
- */
-function edgeSql(context: RenderContext, edge: GraphQLObjectType, alias: string, nodes: readonly FieldNode[], rowId?: string): string {
-  const parts = marks(context, edge.name);
-  for (const [key, fieldNodes] of collectFields(edge, subSelections(nodes), context)) {
-    const name = fieldNodes[0]!.name.value;
-    if (name === '__typename') parts.push([key, literal(edge.name)]);
-    else if (name === 'cursor') parts.push([key, within(context, key, () => formatted(context, cursorOf, column(alias, 'id')))]);
-    else if (name === 'node') parts.push([key, within(context, key, () => spreadObject(context, objectEntries(context, objectTypeOf(edge.getFields().node!)!, alias, fieldNodes)))]);
-    else decline(`${edge.name}.${name} is not compiled`);
-  }
-  return buildObject(context, parts, rowId);
 }

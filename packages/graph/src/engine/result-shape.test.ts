@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyShape, cursorOf, globalIdOf, instant, type ResultShape, within } from './result-shape.js';
+import { applyShape, cursorOf, globalIdOf, instant, leaf, type ResultShape, tupleKinds, tupleWidth, within } from './result-shape.js';
 
 describe('the engine answer’s formats', () => {
   it('formats instants whatever zone PostgreSQL wrote them in, as the DateTime scalar does', () => {
@@ -79,6 +79,45 @@ describe('the engine answer’s formats', () => {
       edges: [
         { cursor: cursorOf('u1'), node: { id: 'u1', activities: { edges: [{ node: { subject: 'Call' } }, { node: { subject: 'Visit' } }] }, name: 'Ada' } },
         { cursor: cursorOf('u2'), node: { id: 'u2', activities: { edges: [] }, name: 'Bo' } },
+      ],
+    });
+  });
+
+  it('reads an absent link (a spread with its presence first) as null and the values after it in place; knows each value’s kind', () => {
+    const context = { shape: {} as ResultShape };
+    // edges { node { name company { name owner { name } } tags } }: company and its owner joined links, spread.
+    within(context, 'edges', () => {
+      context.shape.list = true;
+      context.shape.keys = ['node'];
+      within(context, 'node', () => {
+        context.shape.spread = true;
+        context.shape.keys = ['name', 'company', 'tags'];
+        within(context, 'name', () => leaf(context, 'text', 'x'));
+        within(context, 'company', () => {
+          context.shape.spread = true;
+          context.shape.present = true;
+          context.shape.keys = ['name', 'owner'];
+          within(context, 'owner', () => {
+            context.shape.spread = true;
+            context.shape.present = true;
+            context.shape.keys = ['name'];
+          });
+        });
+        within(context, 'tags', () => leaf(context, 'array', 'x'));
+      });
+    });
+    const edge = context.shape.fields!.get('edges')!;
+    expect(tupleWidth(edge)).toBe(6);
+    expect(tupleKinds(edge)).toEqual(['text', 'text', 'json', 'text', 'json', 'array']);
+    const data = applyShape(
+      { edges: [['Ada', 'c1', 'Acme', 'u1', 'Bo', ['vip']], ['Cy', null, null, null, null, []], ['Di', 'c2', 'Initech', null, null, ['b2b']]] },
+      context.shape,
+    );
+    expect(data).toEqual({
+      edges: [
+        { node: { name: 'Ada', company: { name: 'Acme', owner: { name: 'Bo' } }, tags: ['vip'] } },
+        { node: { name: 'Cy', company: null, tags: [] } },
+        { node: { name: 'Di', company: { name: 'Initech', owner: null }, tags: ['b2b'] } },
       ],
     });
   });

@@ -7,6 +7,13 @@
 export type Formatter = (raw: unknown) => unknown;
 
 /**
+ * How a leaf travels as a column of its own (the row form, `row-answer.ts`): its text, read back as the value the JSON
+ * form would have held. `json` (the default: nested lists, aggregates, JSON columns) is a JSON value, its text sent as
+ * it is; `array`, a PostgreSQL array, is sent as JSON.
+ */
+export type LeafKind = 'text' | 'number' | 'boolean' | 'json' | 'array';
+
+/**
  * Where formatted values sit in the answer, by response key, and which objects PostgreSQL sent as tuples: an object
  * the engine builds is a JSON array of its values (`json_build_array`, no key strings per row: building JSON objects
  * per row and per nested level was most of a page's PostgreSQL CPU), named here by `keys`. Lists (a connection's
@@ -24,6 +31,13 @@ export interface ResultShape {
    * be (an edge's node, a nested connection that is only its edges). One `json_build_array` less per row and level.
    */
   spread?: boolean;
+  /**
+   * A spread object that may be absent (a to-one link joined to the row): its values follow one more, its presence
+   * (the linked row's id), null when there is no linked row.
+   */
+  present?: boolean;
+  /** The leaf's kind, when it is sent as a column of its own. @default 'json' */
+  kind?: LeafKind;
 }
 
 /**
@@ -40,13 +54,20 @@ export function within<T>(context: { shape: ResultShape }, key: string, build: (
   } finally {
     context.shape = parent;
   }
-  if (child.format || child.fields || child.keys || child.list || child.spread) (parent.fields ??= new Map()).set(key, child);
+  if (child.format || child.fields || child.keys || child.list || child.spread || child.kind) (parent.fields ??= new Map()).set(key, child);
   return value;
 }
 
-/** Marks the value being rendered (`sql`, a raw column) as one the gateway formats with `format`. */
+/** Marks the value being rendered (`sql`, a raw column whose text it formats) as one the gateway formats with `format`. */
 export function formatted(context: { shape: ResultShape }, format: Formatter, sql: string): string {
   context.shape.format = format;
+  context.shape.kind = 'text';
+  return sql;
+}
+
+/** Marks the value being rendered (`sql`) as a leaf of `kind`. */
+export function leaf(context: { shape: ResultShape }, kind: LeafKind, sql: string): string {
+  context.shape.kind = kind;
   return sql;
 }
 
@@ -74,15 +95,18 @@ function shapeOne(value: unknown, shape: ResultShape): unknown {
 let tupleEnd = 0;
 
 /** The object of `shape.keys` from `values`, read from `start` on (spread objects read their values in place). */
-function tupleObject(values: unknown[], start: number, shape: ResultShape): Record<string, unknown> {
+export function tupleObject(values: unknown[], start: number, shape: ResultShape): Record<string, unknown> {
   const keys = shape.keys!;
   const object: Record<string, unknown> = {};
   let at = start;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const child = shape.fields?.get(key);
-    if (child?.spread) {
-      object[key] = tupleObject(values, at, child);
+    if (child?.present && values[at] == null) {
+      object[key] = null;
+      at += 1 + tupleWidth(child);
+    } else if (child?.spread) {
+      object[key] = tupleObject(values, child.present ? at + 1 : at, child);
       at = tupleEnd;
     } else {
       object[key] = child ? applyShape(values[at], child) : values[at];
@@ -91,6 +115,25 @@ function tupleObject(values: unknown[], start: number, shape: ResultShape): Reco
   }
   tupleEnd = at;
   return object;
+}
+
+/** How many values the tuple of `shape` holds (its spread objects' values counted in place). */
+export function tupleWidth(shape: ResultShape): number {
+  let width = 0;
+  for (const key of shape.keys!) {
+    const child = shape.fields?.get(key);
+    width += child?.spread ? (child.present ? 1 : 0) + tupleWidth(child) : 1;
+  }
+  return width;
+}
+
+/** The kind of each value of the tuple of `shape`, in order (see `tupleWidth`). */
+export function tupleKinds(shape: ResultShape): LeafKind[] {
+  return shape.keys!.flatMap((key) => {
+    const child = shape.fields?.get(key);
+    if (child?.spread) return [...(child.present ? (['text'] as const) : []), ...tupleKinds(child)];
+    return [child?.kind ?? 'json'];
+  });
 }
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

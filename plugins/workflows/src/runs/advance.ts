@@ -119,6 +119,16 @@ export function completeStep(
   return null;
 }
 
+/**
+ * A successor the transaction went on with, not done after all (its own step failed in a claimed batch: steps/
+ * grouped-steps.ts): written PENDING and due now instead, so that it is done again alone, and fails or is retried as
+ * any step (its predecessors' work is kept).
+ */
+export function requeue(chain: Chain, step: Pick<Models.WorkflowStepRun, 'id' | 'workspaceId' | 'runId' | 'stepId' | 'kind' | 'seq'>, now = new Date()): void {
+  chain.unsaved.delete(step.id);
+  chain.writes.queued.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: step.kind, seq: step.seq, dueAt: now });
+}
+
 /** Records a failed try: again after backoff while tries remain and the failure may pass, else the run fails. */
 export async function failStep(
   tx: ScopedTransaction,

@@ -6,18 +6,18 @@
 // MAX_CHAIN steps): each keeps its own row and timing, and a 3-step workflow costs one claim and one transaction.
 // Should a chained step fail, the chain is rolled back and done again one step per transaction, so that the failure
 // is recorded on the step that failed.
-import type { Models, Prisma, QueueContext, QueueItem, QueueTransaction } from '@crm/plugin-sdk';
+// What one step does is run-step.ts; a claimed batch of a workspace runs its chains in waves (step-waves.ts).
+import type { Models, QueueContext, QueueItem } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { WorkflowSettings } from '../settings.js';
 import { loopableKinds } from '../definition/step-outputs.js';
-import { externalSteps, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
-import { stepInput } from '../steps/step-input.js';
+import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { isGrouped } from '../steps/grouped-steps.js';
 import { admitRun } from './admission.js';
-import { type Chain, completeStep, failStep, newChain, newStepWrites, saveStepWrites, type StepWrites, unsavedOutputs } from './advance.js';
-import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
-import { waitKeyOf } from './wait-for-event.js';
+import { completeStep, failStep, newChain, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
+import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope } from './run-step.js';
+import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
-import { versionObjects } from '../definition/version-objects.js';
 
 const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -39,23 +39,8 @@ const MAX_CHAIN = 20;
 /** Kinds a batch of claimed steps does together (`handleBatch`): the chained ones, and waits. */
 const BATCHED_KINDS = new Set<string>([...CHAINED_KINDS, 'wait', 'waitForEvent']);
 
-/** A step's transaction: its commands, actions and records act as the step. */
-type StepScope = QueueTransaction<WorkflowSettings>;
-
 /** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
 class ChainedStepFailed extends Error {}
-
-type RunOfStep = Models.WorkflowRun & { workflow: { secret: string } };
-
-interface ExternalWork {
-  kind: 'httpRequest' | 'sendEmail';
-  input: Record<string, unknown>;
-  runId: string;
-  workflowId: string;
-  stepId: string;
-  secret: string;
-  emailFrom: string;
-}
 
 export function stepExecutor(mail: () => MailTransport) {
   const executeStep = stepHandler(mail);
@@ -163,7 +148,11 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
   }
 }
 
-/** The claimed step and, up to `chain` more, its database-only successors, in the caller's transaction. */
+/**
+ * The claimed step and, up to `chain` more, its database-only successors, in the caller's transaction. A successor
+ * refused on its own in a claimed batch (`StepRefused`) ends the chain there, queued to be done again alone; the claimed
+ * step refused is thrown.
+ */
 async function runChain(
   scope: StepScope,
   first: Models.WorkflowStepRun,
@@ -171,13 +160,21 @@ async function runChain(
   chain: number,
   writes: StepWrites,
   reportInput: (input: Record<string, unknown>, successor: boolean) => void,
+  effect: StepEffect = ownEffect,
 ): Promise<ExternalWork | null> {
   let step = first;
   let budget = chain;
   const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind), writes);
   for (; ; budget--) {
     const successor = step !== first;
-    const outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor));
+    let outcome: StepOutcome;
+    try {
+      outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor), effect);
+    } catch (error) {
+      if (!(error instanceof StepRefused) || !successor) throw error;
+      requeue(successors, step);
+      return null;
+    }
     if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) return outcome.external;
     step = outcome.next;
   }
@@ -187,6 +184,9 @@ async function runChain(
  * Claimed steps of one workspace in one transaction (the queue's `handleBatch`): one commit and one read of the
  * steps for all of them. Each step's changes are made acting as that step (`actingAs`), so its events name it as
  * they would in a transaction of its own (a workflow's own changes, and the depth of chains, are told by them).
+ * The chains run in waves (step-waves.ts): the steps at the same point of their runs whose core command answers item
+ * by item go to the core in one call per kind and acting role. A claimed step refused on its own (its record gone, its
+ * role's rights) is done again alone after the commit, where it fails or is retried as any step; the others commit.
  * Database-only steps of running runs go here; the others (a run to admit, an HTTP request, an email, a step of a
  * finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
  */
@@ -201,6 +201,8 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
         const writes = newStepWrites();
+        const waves = new StepWaves(scope.commands);
+        const chains: (() => Promise<void>)[] = [];
         for (const item of items) {
           const row = rows.get(item.id);
           if (!row || row.claims !== item.claims) continue; // a later claim owns it now
@@ -209,8 +211,19 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
             alone.push(item);
             continue;
           }
-          await runChain({ ...scope, ...scope.actingAs(stepActor(item.id)) }, first, run, MAX_CHAIN, writes, () => {});
+          const actor = stepActor(item.id);
+          const grouped: StepEffect = (kind, input, internal) =>
+            isGrouped(kind) ? waves.step(kind, input, internal.actingAs, actor) : ownEffect(kind, input, internal);
+          chains.push(async () => {
+            try {
+              await runChain({ ...scope, ...scope.actingAs(actor) }, first, run, MAX_CHAIN, writes, () => {}, grouped);
+            } catch (error) {
+              if (!(error instanceof StepRefused)) throw error;
+              alone.push(item);
+            }
+          });
         }
+        await waves.run(chains);
         await saveStepWrites(scope.rows, writes);
         return alone;
       },
@@ -218,149 +231,6 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
     );
   } catch {
     return items; // rolled back: nothing of it is kept
-  }
-}
-
-interface StepOutcome {
-  /** An HTTP request or an email to send now (outside the transaction). */
-  external: ExternalWork | null;
-  /** The next step's row when this one completed and the run goes on. */
-  next: Models.WorkflowStepRun | null;
-}
-
-/** One step of a run inside the transaction: its input, its effect, its completion (or its wait). */
-async function runStep(
-  scope: StepScope,
-  step: Models.WorkflowStepRun,
-  run: RunOfStep,
-  chain: Chain,
-  reportInput: (input: Record<string, unknown>) => void,
-): Promise<StepOutcome> {
-  const { tx } = scope;
-  const now = new Date();
-  const version = await versionOf(tx, run.versionId);
-  const { plan } = version;
-  const planned = plan.steps.get(step.stepId)!;
-  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run, unsavedOutputs(chain.writes, run.id)) : triggerScopeOf(run);
-  const recordType = run.recordType;
-  // The version's object model: with the workspace's definitions when it names custom fields or objects.
-  const objects = await versionObjects(scope.objects, tx, scope.workspaceId, version);
-  const relationOf = (name: string) => {
-    const declared = recordType && objects.catalog.has(recordType) ? objects.catalog.get(recordType) : null;
-    const relation = declared?.relations.get(name);
-    return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
-  };
-  const inputContext = { now, recordType, recordId: run.recordId, relationOf };
-  let input = stepInput(planned.step, templates, inputContext);
-  reportInput(input);
-  const complete = async (output: unknown, options: { branch?: string; counted?: boolean } = {}): Promise<StepOutcome> => {
-    const next = completeStep(chain, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now);
-    if (!next) run.status = 'SUCCEEDED';
-    return { external: null, next };
-  };
-  const waiting = async (data: Prisma.WorkflowStepRunUpdateInput): Promise<StepOutcome> => {
-    await tx.workflowStepRun.update({ where: { id: step.id }, data });
-    await tx.workflowRun.update({ where: { id: run.id }, data: { status: 'WAITING' } });
-    return { external: null, next: null };
-  };
-  const matches = async (filter: Record<string, unknown>, at: string) => {
-    if (run.recordId === null || !recordType) return false;
-    return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
-  };
-  const internal = { tx, commands: scope.commands, actions: scope.actions, objects, actingAs: version.actingAs };
-
-  switch (planned.step.kind) {
-    case 'condition': {
-      const branch = (await matches(planned.step.if, 'if')) ? 'then' : 'else';
-      return complete({ branch }, { branch });
-    }
-    case 'switch': {
-      let branch = 'default';
-      for (const [i, c] of planned.step.cases.entries()) {
-        if (await matches(c.when, `cases.${i}.when`)) {
-          branch = c.name;
-          break;
-        }
-      }
-      return complete({ branch }, { branch });
-    }
-    case 'forEach': {
-      const loop = planned.step;
-      const items = input.items;
-      if (!Array.isArray(items)) throw new PermanentStepError(`items: not a list: ${String(JSON.stringify(items)).slice(0, 200)}`);
-      if (items.length > loop.max) throw new PermanentStepError(`items: ${items.length} items, over this loop's limit of ${loop.max}`);
-      const outputs: unknown[] = [];
-      // Every item in this one transaction: the loop is done for all of them, or (a failure) for none.
-      for (const [index, item] of items.entries()) {
-        const itemInput = stepInput(loop.do, { ...templates, item, index }, inputContext);
-        outputs.push(await internalSteps[loop.do.kind]!(itemInput, internal));
-      }
-      return complete({ count: items.length, outputs });
-    }
-    case 'wait': {
-      // A wait computes its end once (a duration counts from when it started), then keeps it.
-      const stored = step.status === 'WAITING' ? (step.input as { until?: string } | null)?.until : undefined;
-      if (stored) input = { until: stored };
-      const until = new Date(String(input.until));
-      if (Number.isNaN(until.getTime())) throw new PermanentStepError(`until: not a date: ${JSON.stringify(input.until)}`);
-      if (until > now) {
-        // The first look: the step waits as a due time (no timer, no memory), the run shows WAITING.
-        const first = step.status !== 'WAITING';
-        return waiting({ status: 'WAITING', dueAt: until, input: { until: until.toISOString() }, ...(first ? { startedAt: now, attempts: step.attempts + 1 } : {}) });
-      }
-      return complete({ until: until.toISOString() }, { counted: step.status === 'WAITING' });
-    }
-    case 'waitForEvent': {
-      if (step.status !== 'WAITING') {
-        const subjectId = input.subjectId;
-        if (typeof subjectId !== 'string' || !subjectId) throw new PermanentStepError(`subjectId: needs a record id (got ${JSON.stringify(subjectId)})`);
-        // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: the timeout.
-        return waiting({
-          status: 'WAITING',
-          dueAt: new Date(String(input.until)),
-          input: input as object,
-          waitKey: waitKeyOf(String(input.eventType), subjectId),
-          startedAt: now,
-          attempts: step.attempts + 1,
-        });
-      }
-      input = step.input as Record<string, unknown>;
-      let output = step.output as { received?: boolean } | null;
-      if (output?.received !== true) {
-        const until = new Date(String(input.until));
-        if (until > now) {
-          await tx.workflowStepRun.update({ where: { id: step.id }, data: { dueAt: until } });
-          return { external: null, next: null };
-        }
-        // The timeout: stop listening, unless the event took the step first (its write holds the row).
-        const { count } = await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null } });
-        if (count === 0) output = (await tx.workflowStepRun.findUnique({ where: { id: step.id }, select: { output: true } }))?.output as typeof output;
-      }
-      const received = output?.received === true;
-      return complete(received ? output : { received: false, event: null }, { branch: received ? 'received' : 'timedOut', counted: true });
-    }
-    case 'httpRequest':
-    case 'sendEmail': {
-      const kind = planned.step.kind;
-      if (step.status === 'RUNNING' && !externalSteps[kind]!.idempotent) {
-        // It may have been sent before the gateway stopped: sending again could send twice.
-        await failStep(
-          tx,
-          step,
-          { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
-          scope.settings,
-          now,
-        );
-        return { external: null, next: null };
-      }
-      await tx.workflowStepRun.update({ where: { id: step.id }, data: { status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input: input as object } });
-      return {
-        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secret: run.workflow.secret, emailFrom: scope.settings.emailFrom },
-        next: null,
-      };
-    }
-    default:
-      return complete(await internalSteps[planned.step.kind]!(input, internal));
   }
 }
 

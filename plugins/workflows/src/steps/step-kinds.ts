@@ -2,10 +2,12 @@
 // the step's completion commit together: a crash leaves neither, and the retry is safe). Steps with an effect outside
 // (HTTP, email) run between two transactions; after a crash in between they may have happened, so they are retried
 // only when idempotent (an HTTP step sends an idempotency key; an email is not retried).
-import { type ActingRole, badInput, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
+import { type ActingRole, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { StepKind } from '../definition/document.js';
 import type { StepInput } from './step-input.js';
+import { groupedStep } from './grouped-steps.js';
+import { id, optional, text } from './input-values.js';
 
 export interface InternalStepContext {
   tx: ScopedTransaction;
@@ -33,17 +35,6 @@ type Output = Record<string, unknown>;
 /** A failure that trying again cannot fix (bad input from the data): the run fails at once. */
 export class PermanentStepError extends Error {}
 
-const text = (value: unknown, field: string): string => {
-  if (typeof value === 'string' && value.trim()) return value;
-  if (typeof value === 'number') return String(value);
-  throw badInput(`${field}: needs a value (got ${JSON.stringify(value)})`, field);
-};
-const id = (value: unknown, field: string): string => {
-  if (typeof value === 'string' && value) return value;
-  throw badInput(`${field}: needs an id (got ${JSON.stringify(value)})`, field);
-};
-const optional = <T>(value: unknown, as: (v: unknown) => T): T | undefined => (value === null || value === undefined || value === '' ? undefined : as(value));
-
 export const internalSteps: Partial<Record<StepKind, (input: StepInput, context: InternalStepContext) => Promise<Output>>> = {
   async updateRecord(input, context) {
     const object = String(input.object ?? '');
@@ -54,17 +45,7 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
     const row = await context.objects.update(object, id(input.id, 'id'), values, { as: context.actingAs });
     return { id: row.id, changed: Object.keys(values) };
   },
-  async createTask(input, context) {
-    const task = await context.commands.createTask({
-      title: text(input.title, 'title'),
-      notes: optional(input.notes, String),
-      dueAt: optional(input.dueAt, (v) => new Date(String(v))),
-      assigneeId: optional(input.assigneeId, String),
-      customerId: optional(input.customerId, String),
-      dealId: optional(input.dealId, String),
-    }, { as: context.actingAs });
-    return { id: task.id, title: task.title, dueAt: task.dueAt?.toISOString() ?? null };
-  },
+  createTask: (input, context) => groupedStep('createTask', input, context.commands, context.actingAs),
   async createRecord(input, context) {
     return context.objects.create(String(input.object), input.values as Record<string, unknown>, { as: context.actingAs });
   },
@@ -90,13 +71,8 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
     }, { as: context.actingAs });
     return { id: activity.id };
   },
-  // The customer's list is changed under its row lock (`updateCustomerTags`): a concurrent change is kept, never a CONFLICT.
-  addTag: async (input, context) => ({
-    tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), add: [text(input.tag, 'tag')] }, { as: context.actingAs })).tags,
-  }),
-  removeTag: async (input, context) => ({
-    tags: (await context.commands.updateCustomerTags({ id: id(input.customerId, 'customerId'), remove: [text(input.tag, 'tag')] }, { as: context.actingAs })).tags,
-  }),
+  addTag: (input, context) => groupedStep('addTag', input, context.commands, context.actingAs),
+  removeTag: (input, context) => groupedStep('removeTag', input, context.commands, context.actingAs),
   async callAction(input, context) {
     return context.actions.call(String(input.action), input.input ?? {}, { as: context.actingAs });
   },

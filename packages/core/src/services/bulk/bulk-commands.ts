@@ -15,8 +15,9 @@ import { coreWriters } from './core-writers.js';
 import { customRecordWriter } from './custom-record-writer.js';
 import { type BatchWrite, type RowOutcome, rowsCommand, type RowsCommandOptions, type RowsResult } from './row-runner.js';
 
-/** The most records one bulk call writes (imports write batches of at most this many). */
-export const BULK_LIMIT = 1000;
+import { BULK_LIMIT } from './bulk-limit.js';
+
+export { BULK_LIMIT };
 
 type Input = Record<string, unknown>;
 

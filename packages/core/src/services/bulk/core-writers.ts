@@ -12,7 +12,8 @@ import { createCustomerBatch, updateCustomerBatch } from '../customers-batch.js'
 import { createDeal, createDealInput, updateDeal } from '../deals.js';
 import { createProduct, createProductInput, updateProduct } from '../products.js';
 import { createProductBatch, updateProductBatch } from '../products-batch.js';
-import { createTask, updateTask } from '../tasks.js';
+import { createTask } from '../task-creation.js';
+import { updateTask } from '../tasks.js';
 import { createTicket, updateTicket } from '../tickets.js';
 import { createTicketBatch } from '../tickets-batch.js';
 import { callerIn } from './caller-in.js';

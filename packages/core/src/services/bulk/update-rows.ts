@@ -3,6 +3,7 @@
 import { getDatamodel } from '@crm/db';
 import type { CommandScope } from '../../command.js';
 import { jsonValue } from '../../insert-rows.js';
+import { rowAccessOf } from '../../permissions/write-guard.js';
 
 /** A row to change: its id, the row as read under its lock, and its changes (undefined: unchanged). */
 export interface RowChange {
@@ -19,17 +20,25 @@ const stamped = (model: string) => models[model]?.fields.some((field) => field.n
 /**
  * Writes `rows` of `model` (locked and read by the caller in this transaction) with one statement, setting each
  * changed column to the row's new value (plain column values, as Prisma's `data` takes them; no `{ increment }`) and
- * `updatedAt` to now where the model has Prisma's `@updatedAt`. The key's write permissions are checked first by the
- * data layer's guard (`restrictRows`), on the same `data` a single update would send: a Prisma `updateMany` that
- * matches no row.
+ * `updatedAt` to now where the model has Prisma's `@updatedAt`. The key's write permissions are checked first, as the
+ * data layer's guard (`restrictRows`) checks a single update's `data`: FORBIDDEN naming the field.
  */
 export async function updateRows(scope: CommandScope, model: string, rows: readonly RowChange[]): Promise<void> {
-  if (!rows.length) return;
+  await writeRows(scope, model, rows, false);
+}
+
+/** {@link updateRows}, answering the rows as written (whole, in Prisma's types; in no particular order). */
+export function updateRowsReturning<R>(scope: CommandScope, model: string, rows: readonly RowChange[]): Promise<R[]> {
+  return writeRows<R>(scope, model, rows, true);
+}
+
+async function writeRows<R>(scope: CommandScope, model: string, rows: readonly RowChange[], returning: boolean): Promise<R[]> {
+  if (!rows.length) return [];
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row.data).filter((column) => row.data[column] !== undefined)))];
   for (const column of columns) if (!COLUMN.test(column)) throw new Error(`updateRows: not a column name: ${column}`);
-  const delegate = (scope.tx as unknown as Record<string, { updateMany(args: object): Promise<unknown> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
   const written = Object.fromEntries(columns.map((column) => [column, rows.find((row) => row.data[column] !== undefined)!.data[column]]));
-  await delegate.updateMany({ where: { id: { in: [] } }, data: written });
+  // The guard's check of a single update's data, without a statement (a restricted client's would send one).
+  if (scope.permissions?.restrictsRows) rowAccessOf(scope.permissions).write(model, 'updateMany', { where: {}, data: written });
   const now = new Date().toISOString();
   const touched = stamped(model) ? ['updatedAt'] : [];
   const values = rows.map((row) => ({
@@ -37,12 +46,11 @@ export async function updateRows(scope: CommandScope, model: string, rows: reado
     ...(touched.length ? { updatedAt: now } : {}),
     ...Object.fromEntries(columns.map((column) => [column, jsonValue(row.data[column] !== undefined ? row.data[column] : row.before[column])])),
   }));
-  if (!columns.length && !touched.length) return;
+  if (!columns.length && !touched.length) return [];
   const set = [...columns, ...touched].map((column) => `"${column}" = v."${column}"`).join(', ');
   // Raw SQL, so the workspace condition is written here (the rows were read through the scoped client already).
-  await scope.tx.$executeRawUnsafe(
-    `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = v."id" AND t."workspaceId" = $2::uuid`,
-    JSON.stringify(values),
-    scope.session.workspaceId,
-  );
+  const sql = `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = v."id" AND t."workspaceId" = $2::uuid`;
+  if (returning) return scope.tx.$queryRawUnsafe<R[]>(`${sql} RETURNING t.*`, JSON.stringify(values), scope.session.workspaceId);
+  await scope.tx.$executeRawUnsafe(sql, JSON.stringify(values), scope.session.workspaceId);
+  return [];
 }

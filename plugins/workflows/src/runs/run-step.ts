@@ -1,0 +1,178 @@
+// One step of a run inside its transaction (execute-step.ts runs it, alone, in a chain or in a claimed batch): its
+// input, its effect, and its completion or its wait. Its internal effect (a core command, an action, a record write) is
+// done as the caller says (`StepEffect`): at once, or with the batch's others (step-waves.ts).
+import type { Models, Prisma, QueueTransaction } from '@crm/plugin-sdk';
+import type { StepKind } from '../definition/document.js';
+import type { WorkflowSettings } from '../settings.js';
+import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { stepInput } from '../steps/step-input.js';
+import { type Chain, completeStep, failStep, unsavedOutputs } from './advance.js';
+import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
+import { waitKeyOf } from './wait-for-event.js';
+import { versionOf } from './versions.js';
+import { versionObjects } from '../definition/version-objects.js';
+
+/** A step's transaction: its commands, actions and records act as the step. */
+export type StepScope = QueueTransaction<WorkflowSettings>;
+
+export type RunOfStep = Models.WorkflowRun & { workflow: { secret: string } };
+
+export interface ExternalWork {
+  kind: 'httpRequest' | 'sendEmail';
+  input: Record<string, unknown>;
+  runId: string;
+  workflowId: string;
+  stepId: string;
+  secret: string;
+  emailFrom: string;
+}
+
+/** How a step's internal effect (its core command, its action, its record write) is done. */
+export type StepEffect = (kind: StepKind, input: Record<string, unknown>, context: InternalStepContext) => Promise<Record<string, unknown>>;
+
+/** Alone: the step's own kind, at once. */
+export const ownEffect: StepEffect = (kind, input, context) => internalSteps[kind]!(input, context);
+
+export interface StepOutcome {
+  /** An HTTP request or an email to send now (outside the transaction). */
+  external: ExternalWork | null;
+  /** The next step's row when this one completed and the run goes on. */
+  next: Models.WorkflowStepRun | null;
+}
+
+/** One step of a run inside the transaction: its input, its effect, its completion (or its wait). */
+export async function runStep(
+  scope: StepScope,
+  step: Models.WorkflowStepRun,
+  run: RunOfStep,
+  chain: Chain,
+  reportInput: (input: Record<string, unknown>) => void,
+  effect: StepEffect,
+): Promise<StepOutcome> {
+  const { tx } = scope;
+  const now = new Date();
+  const version = await versionOf(tx, run.versionId);
+  const { plan } = version;
+  const planned = plan.steps.get(step.stepId)!;
+  const templates = readsOutputs(planned.step) ? await templateScopeOf(tx, run, unsavedOutputs(chain.writes, run.id)) : triggerScopeOf(run);
+  const recordType = run.recordType;
+  // The version's object model: with the workspace's definitions when it names custom fields or objects.
+  const objects = await versionObjects(scope.objects, tx, scope.workspaceId, version);
+  const relationOf = (name: string) => {
+    const declared = recordType && objects.catalog.has(recordType) ? objects.catalog.get(recordType) : null;
+    const relation = declared?.relations.get(name);
+    return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
+  };
+  const inputContext = { now, recordType, recordId: run.recordId, relationOf };
+  let input = stepInput(planned.step, templates, inputContext);
+  reportInput(input);
+  const complete = async (output: unknown, options: { branch?: string; counted?: boolean } = {}): Promise<StepOutcome> => {
+    const next = completeStep(chain, step, plan, { input, output, branch: options.branch, counted: options.counted ?? false, runStatus: run.status }, now);
+    if (!next) run.status = 'SUCCEEDED';
+    return { external: null, next };
+  };
+  const waiting = async (data: Prisma.WorkflowStepRunUpdateInput): Promise<StepOutcome> => {
+    await tx.workflowStepRun.update({ where: { id: step.id }, data });
+    await tx.workflowRun.update({ where: { id: run.id }, data: { status: 'WAITING' } });
+    return { external: null, next: null };
+  };
+  const matches = async (filter: Record<string, unknown>, at: string) => {
+    if (run.recordId === null || !recordType) return false;
+    return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
+  };
+  const internal = { tx, commands: scope.commands, actions: scope.actions, objects, actingAs: version.actingAs };
+
+  switch (planned.step.kind) {
+    case 'condition': {
+      const branch = (await matches(planned.step.if, 'if')) ? 'then' : 'else';
+      return complete({ branch }, { branch });
+    }
+    case 'switch': {
+      let branch = 'default';
+      for (const [i, c] of planned.step.cases.entries()) {
+        if (await matches(c.when, `cases.${i}.when`)) {
+          branch = c.name;
+          break;
+        }
+      }
+      return complete({ branch }, { branch });
+    }
+    case 'forEach': {
+      const loop = planned.step;
+      const items = input.items;
+      if (!Array.isArray(items)) throw new PermanentStepError(`items: not a list: ${String(JSON.stringify(items)).slice(0, 200)}`);
+      if (items.length > loop.max) throw new PermanentStepError(`items: ${items.length} items, over this loop's limit of ${loop.max}`);
+      const outputs: unknown[] = [];
+      // Every item in this one transaction: the loop is done for all of them, or (a failure) for none.
+      for (const [index, item] of items.entries()) {
+        const itemInput = stepInput(loop.do, { ...templates, item, index }, inputContext);
+        outputs.push(await internalSteps[loop.do.kind]!(itemInput, internal));
+      }
+      return complete({ count: items.length, outputs });
+    }
+    case 'wait': {
+      // A wait computes its end once (a duration counts from when it started), then keeps it.
+      const stored = step.status === 'WAITING' ? (step.input as { until?: string } | null)?.until : undefined;
+      if (stored) input = { until: stored };
+      const until = new Date(String(input.until));
+      if (Number.isNaN(until.getTime())) throw new PermanentStepError(`until: not a date: ${JSON.stringify(input.until)}`);
+      if (until > now) {
+        // The first look: the step waits as a due time (no timer, no memory), the run shows WAITING.
+        const first = step.status !== 'WAITING';
+        return waiting({ status: 'WAITING', dueAt: until, input: { until: until.toISOString() }, ...(first ? { startedAt: now, attempts: step.attempts + 1 } : {}) });
+      }
+      return complete({ until: until.toISOString() }, { counted: step.status === 'WAITING' });
+    }
+    case 'waitForEvent': {
+      if (step.status !== 'WAITING') {
+        const subjectId = input.subjectId;
+        if (typeof subjectId !== 'string' || !subjectId) throw new PermanentStepError(`subjectId: needs a record id (got ${JSON.stringify(subjectId)})`);
+        // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: the timeout.
+        return waiting({
+          status: 'WAITING',
+          dueAt: new Date(String(input.until)),
+          input: input as object,
+          waitKey: waitKeyOf(String(input.eventType), subjectId),
+          startedAt: now,
+          attempts: step.attempts + 1,
+        });
+      }
+      input = step.input as Record<string, unknown>;
+      let output = step.output as { received?: boolean } | null;
+      if (output?.received !== true) {
+        const until = new Date(String(input.until));
+        if (until > now) {
+          await tx.workflowStepRun.update({ where: { id: step.id }, data: { dueAt: until } });
+          return { external: null, next: null };
+        }
+        // The timeout: stop listening, unless the event took the step first (its write holds the row).
+        const { count } = await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null } });
+        if (count === 0) output = (await tx.workflowStepRun.findUnique({ where: { id: step.id }, select: { output: true } }))?.output as typeof output;
+      }
+      const received = output?.received === true;
+      return complete(received ? output : { received: false, event: null }, { branch: received ? 'received' : 'timedOut', counted: true });
+    }
+    case 'httpRequest':
+    case 'sendEmail': {
+      const kind = planned.step.kind;
+      if (step.status === 'RUNNING' && !externalSteps[kind]!.idempotent) {
+        // It may have been sent before the gateway stopped: sending again could send twice.
+        await failStep(
+          tx,
+          step,
+          { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
+          scope.settings,
+          now,
+        );
+        return { external: null, next: null };
+      }
+      await tx.workflowStepRun.update({ where: { id: step.id }, data: { status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input: input as object } });
+      return {
+        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secret: run.workflow.secret, emailFrom: scope.settings.emailFrom },
+        next: null,
+      };
+    }
+    default:
+      return complete(await effect(planned.step.kind, input, internal));
+  }
+}
