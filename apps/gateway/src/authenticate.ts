@@ -8,6 +8,22 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+const requestSessions = new WeakMap<Request, Promise<Session | null>>();
+
+/**
+ * The session of an HTTP request's `Authorization` key, verified once per request: the workspace's schema is chosen
+ * (custom-fields/use-workspace-schema.ts) and the context built with the same answer.
+ */
+export function sessionOfRequest(request: Request, verifier: ApiKeyVerifier): Promise<Session | null> {
+  let session = requestSessions.get(request);
+  if (!session) {
+    const token = bearerToken(request.headers.get('authorization'));
+    session = token ? verifier.verify(token) : Promise.resolve(null);
+    requestSessions.set(request, session);
+  }
+  return session;
+}
+
 /**
  * Builds the per-request GraphQL context from an Authorization value (HTTP header or graphql-ws connectionParams):
  * the key's session, its permissions over the schema's objects (computed once per verified session), and a caller
@@ -25,7 +41,16 @@ export async function contextFor(
   live?: LiveEvents,
 ): Promise<GraphContext> {
   const token = bearerToken(authorization);
-  const session: Session | null = token ? await verifier.verify(token) : null;
+  return contextOfSession(token ? await verifier.verify(token) : null, runner, catalog, live);
+}
+
+/** The per-request GraphQL context of a verified session (or none): see {@link contextFor}. */
+export async function contextOfSession(
+  session: Session | null,
+  runner: CommandRunner,
+  catalog: ObjectCatalog | ((workspaceId: string) => Promise<ObjectCatalog>),
+  live?: LiveEvents,
+): Promise<GraphContext> {
   if (!session) return { session: null, caller: null, db: null, permissions: null };
   return { ...accessOf(session, runner, typeof catalog === 'function' ? await catalog(session.workspaceId) : catalog), ...(live ? { live } : {}) };
 }

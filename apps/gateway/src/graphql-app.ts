@@ -5,7 +5,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type QueryLimits, useQueryLimits } from './armor.js';
-import { contextFor } from './authenticate.js';
+import { contextOfSession, sessionOfRequest } from './authenticate.js';
 import { maskError } from './error-masking.js';
 import { useInputGuard, useQueryCost } from './input-guard.js';
 import { corsOption, type ExposureOptions, useIntrospectionPolicy } from './exposure.js';
@@ -87,6 +87,11 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
   // Permissions are decided over the workspace's own catalog (its custom objects), the one its request is served.
   const { workspaceSchemas } = options;
   const catalogOfWorkspace = async (workspaceId: string) => (workspaceSchemas ? catalogOf(await workspaceSchemas.forWorkspace(workspaceId)) : catalog);
+  // Counted on /metrics (crm_read_engine_declines_total by reason) and logged at LOG_LEVEL=debug.
+  const engineDeclined = (reason: string) => {
+    logger.debug?.('read engine declined', { reason });
+    options.onEngineDeclined?.(reason);
+  };
   // One read engine per schema: a workspace's engine reads its custom fields from its schema's catalog.
   const engines = new WeakMap<GraphQLSchema, ReadEngine>();
   const engineOf = (schema: GraphQLSchema) => {
@@ -95,11 +100,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       engine = createReadEngine(schema, {
         defaultPageSize: DEFAULT_PAGE_SIZE,
         maxPageSize: MAX_PAGE_SIZE,
-        // Counted on /metrics (crm_read_engine_declines_total by reason) and logged at LOG_LEVEL=debug.
-        onDecline: (reason) => {
-          logger.debug?.('read engine declined', { reason });
-          options.onEngineDeclined?.(reason);
-        },
+        onDecline: engineDeclined,
         // Counted on /metrics (crm_read_engine_deferred_fields_total by reason).
         onDefer: (reason) => {
           logger.debug?.('read engine left a field to its resolver', { reason });
@@ -127,7 +128,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
     // Over WebSocket there is no request: the connection's context was built once, when it connected.
     context: (initial) =>
       (initial as ConnectionInitialContext).connectionContext ??
-      contextFor(initial.request.headers.get('authorization'), verifier, runner, catalogOfWorkspace, live),
+      sessionOfRequest(initial.request, verifier).then((session) => contextOfSession(session, runner, catalogOfWorkspace, live)),
     maskedErrors: {
       maskError: (error, message) =>
         maskError(error, message, (internal, fields) =>
@@ -154,11 +155,7 @@ export function createGraphQLApp(options: GraphQLAppOptions): GraphQLApp {
       ...(options.sqlProjection === false
         ? []
         : [
-            useSqlProjection(
-              engineOf,
-              logger,
-              options.onEngineDeclined,
-            ),
+            useSqlProjection(engineOf, logger, engineDeclined),
           ]),
     ],
   });

@@ -1,10 +1,13 @@
 import { answerWithEngine, applyShape, type FormRow, type GraphContext, type ReadEngine, rowFormAnswer, rowsSwitchedOff } from '@crm/graph';
-import type { GraphQLSchema } from 'graphql';
+import { getOperationAST, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { describeError, type Logger } from './logger.js';
 
 /** Why an operation went to the resolvers: the engine's reason, or "statement failed". */
 export type EngineDeclined = (reason: string) => void;
+
+/** The engine's reason for a mutation (`read-engine.ts`), told here without compiling one. */
+const NOT_A_QUERY = 'not a query';
 
 /**
  * Answers the read operations the read engine compiles (lists, by-id fields and `node` over the declared objects)
@@ -23,6 +26,9 @@ export function useSqlProjection(engineOf: (schema: GraphQLSchema) => ReadEngine
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as GraphContext;
       if (!context.session || !context.db) return;
+      // A mutation is never the engine's: declined as the engine declines it, without its compile coercing the
+      // variables a third time and throwing (a stack trace) on every mutation.
+      if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') return onDeclined(NOT_A_QUERY);
       const compiled = engineOf(args.schema).compile(
         args.document,
         args.operationName,

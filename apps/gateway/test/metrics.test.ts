@@ -56,6 +56,17 @@ describe('/metrics', () => {
     expect(sample(after, 'crm_read_engine_declines_total', declined) - sample(before, 'crm_read_engine_declines_total', declined)).toBe(2);
   });
 
+  it('counts a mutation as an operation the read engine declined ("not a query"), the gateway not compiling it', async () => {
+    const client = await guarded.issueKey(guarded.workspace.workspaceId, 'ADMIN');
+    const read = async () => (await scrape(guarded.url, { authorization: 'Bearer scrape-secret' })).text;
+    // (The reason holds a space, which `sample` splits on.)
+    const notAQuery = (text: string) =>
+      Number(text.split('\n').find((line) => line.startsWith('crm_read_engine_declines_total{reason="not a query"} '))?.split(' ').at(-1) ?? 0);
+    const before = notAQuery(await read());
+    await client.query(`mutation { createCustomer(input: { name: "Declined Ada" }) { customer { id } } }`);
+    expect(notAQuery(await read()) - before).toBe(1);
+  });
+
   it('does not count the customer list the read engine answers as a decline', async () => {
     const client = await t.issueKey(t.workspace.workspaceId, 'ADMIN');
     const total = (text: string) =>

@@ -68,19 +68,30 @@ afterAll(async () => {
 });
 
 describe('whether a workspace has segments, cached per instance', () => {
-  it('createCustomer in a workspace without segments: 4 statements, none of them on segments or definitions', async () => {
+  it('createCustomer in a workspace without segments: 3 statements, none of them on segments or definitions', async () => {
     const ws = await createWorkspace(one.database.prisma, { name: 'No segments' });
     const client = new TestClient(one.url, ws.apiKey);
     await client.query(CUSTOMER, { name: 'First' }); // the key, the workspace's segments and definitions are read once
+    const published = new Promise<RecordedEvent>((resolve) => {
+      const stop = one.gateway.bus.subscribe(ws.workspaceId, (events) => {
+        const found = events.find((event) => event.type === 'customer.created' && (event.payload as { name?: string }).name === 'Second');
+        if (!found) return;
+        stop();
+        resolve(found);
+      });
+    });
     const statements = await one.sql.during(() => client.query(CUSTOMER, { name: 'Second' }));
-    // The customer with its first stage (one statement), its two events, the commit, and the events' numbers read
-    // after commit (BEGIN is not logged).
+    // The customer with its first stage (one statement), its two events, and the commit (BEGIN is not logged; it is
+    // written with the customer's insert). The events' numbers are read in the COMMIT's write, not through Prisma.
     expect(statements.map((s) => s.replace(/\s+/g, ' ').slice(0, 40))).toEqual([
       'WITH c AS ( INSERT INTO "Customer" ("id"',
       'INSERT INTO "Event" ("actor", "customerI',
       'COMMIT',
-      'SELECT "id"::text AS "id", "seq" FROM "E',
     ]);
+    // Published with the number its commit gave it, as stored.
+    const event = await published;
+    const [stored] = await one.database.sql.query<{ seq: string }>(`SELECT "seq"::text AS "seq" FROM "Event" WHERE "id" = $1`, [event.id]);
+    expect(String(event.seq)).toBe(stored!.seq);
     // The raw insert keeps the unique rules' answer: CONFLICT naming the field, on PostgreSQL as on PGlite.
     await client.query(`mutation { createCustomer(input: { name: "Ada", email: "ada@shop.test" }) { customer { id } } }`);
     const duplicate = await client.request(`mutation { createCustomer(input: { name: "Ada again", email: "ada@shop.test" }) { customer { id } } }`);

@@ -1,4 +1,4 @@
-import { DeadlineExceededError, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
+import { DeadlineExceededError, type PrismaClient, ReadAfterCommit, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
 import type { FieldUsageExtension } from './custom-fields/field-usage.js';
 import type { ObjectDeclaration } from './objects/declaration.js';
 import type { Permissions } from './permissions/permissions.js';
@@ -132,8 +132,10 @@ export class CommandRunner {
     const timeout = left ?? this.options.timeoutMs ?? 30_000;
     let written: Omit<RecordedEvent, 'seq'>[] = [];
     let result: T;
+    // The events' numbers are given at commit: on PostgreSQL they are read in the COMMIT's own write.
+    const numbers = new ReadAfterCommit();
     const attempt = () =>
-      db.$transaction(
+      numbers.run(() => db.$transaction(
         async (tx) => {
           const pending: PendingEvent[] = [];
           const scopeAs = (actor?: string): CommandScope => ({
@@ -158,10 +160,11 @@ export class CommandRunner {
           const value = await fn(scope);
           for (const hook of this.hooks) await hook(scope, pending);
           written = await writeEvents(tx, session, pending);
+          if (written.length && this.options.onCommitted) numbers.set(NUMBERS_SQL, numbersParams(written));
           return value;
         },
         { timeout, maxWait: Math.min(timeout, 10_000) },
-      );
+      ));
     try {
       try {
         result = await attempt();
@@ -178,7 +181,7 @@ export class CommandRunner {
     if (written.length && this.options.onCommitted) {
       // Committed: reading the numbers back can only fail if the database went away, and then the relay
       // publishes these events once it is back (they are in the outbox, unpublished).
-      const recorded = await numbered(db, written).catch(() => null);
+      const recorded = await numbered(db, written, numbers.rows).catch(() => null);
       if (recorded) this.options.onCommitted(recorded);
     }
     return result;
@@ -208,14 +211,23 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
   return events.map(({ customerId: _, ...event }, i) => ({ id: ids[i]!, ...event }));
 }
 
-/** The committed events with the positions the commit gave them, in that order. */
-async function numbered(db: ScopedPrisma, written: Omit<RecordedEvent, 'seq'>[]): Promise<RecordedEvent[]> {
-  // Raw: after every command, so no query compiler on this path (the scoped client's workspace condition written here).
-  const rows = await db.$queryRawUnsafe<{ id: string; seq: bigint }[]>(
-    `SELECT "id"::text AS "id", "seq" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid`,
-    written.map((event) => event.id),
-    written[0]!.workspaceId,
-  );
+/** The events' numbers, read after commit (raw: no query compiler on this path; the workspace condition written here). */
+const NUMBERS_SQL = `SELECT "id"::text AS "id", "seq" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid`;
+
+function numbersParams(written: Omit<RecordedEvent, 'seq'>[]): unknown[] {
+  return [written.map((event) => event.id), written[0]!.workspaceId];
+}
+
+/**
+ * The committed events with the positions the commit gave them, in that order: from the read sent with the COMMIT
+ * when there was one and it found them all, else read now.
+ */
+async function numbered(db: ScopedPrisma, written: Omit<RecordedEvent, 'seq'>[], withCommit: Promise<Record<string, unknown>[]> | null): Promise<RecordedEvent[]> {
+  const sent = withCommit ? await withCommit : [];
+  const rows =
+    sent.length === written.length && sent.every((row) => row.seq != null)
+      ? sent.map((row) => ({ id: String(row.id), seq: BigInt(row.seq as string) }))
+      : await db.$queryRawUnsafe<{ id: string; seq: bigint }[]>(NUMBERS_SQL, ...numbersParams(written));
   const seqOf = new Map(rows.map((row) => [row.id, row.seq]));
   return written
     .map((event) => {

@@ -86,7 +86,7 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
  */
 export function postgresPool(config: Extract<DatabaseConfig, { kind: 'postgres' }>): pg.Pool {
   const timeoutMs = config.timeoutMs ?? 10_000;
-  return new DeadlinePool({
+  const pool = new DeadlinePool({
     connectionString: config.url,
     max: config.poolSize ?? 10,
     Client: DeadlineClient,
@@ -95,6 +95,9 @@ export function postgresPool(config: Extract<DatabaseConfig, { kind: 'postgres' 
     // UTC sessions: instants in the read engine's JSON carry `+00:00` whatever the server's default zone.
     options: '-c client_connection_check_interval=1000 -c timezone=UTC',
   });
+  // A BEGIN no statement followed stays with the holder that sent it, never with the connection's next holder.
+  pool.on('release', (_error: Error | undefined, client: pg.PoolClient) => (client as unknown as DeadlineClient).releaseHeldBegin());
+  return pool;
 }
 
 async function openPGlite(dataDir: string, options: OpenDatabaseOptions): Promise<Database> {

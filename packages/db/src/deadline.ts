@@ -1,5 +1,6 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
+import { PipelinedTransactionClient } from './pipelined-transaction-client.js';
 
 /** The time by which the work of one request must be done. Statements it sends are bounded by it. */
 export interface RequestDeadline {
@@ -55,9 +56,10 @@ const isReadTimeout = (error: unknown) => (error as Error | null)?.message === '
  * A node-postgres client whose statements, when sent for a request, give up at the request's deadline. Giving up
  * resets the connection (TCP RST): a statement still on its way (a COMMIT stuck in a network partition) is then
  * never delivered, and the server rolls back whatever transaction the connection held. So nothing a request
- * started is committed after its client was told it timed out.
+ * started is committed after its client was told it timed out. Its transactions start with their first statement
+ * and end with the read that waits for their COMMIT, without round trips of their own (`pipelined-transaction-client.ts`).
  */
-export class DeadlineClient extends pg.Client {
+export class DeadlineClient extends PipelinedTransactionClient {
   // Every form node-postgres accepts: (text | config, values?, callback?); pg-pool passes a callback.
   override query(...args: unknown[]): never {
     const superQuery = super.query.bind(this) as (...a: unknown[]) => never;

@@ -2,13 +2,13 @@ import type { ApiKeyVerifier } from '@crm/core';
 import type { GraphContext } from '@crm/graph';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { bearerToken } from '../authenticate.js';
+import { sessionOfRequest } from '../authenticate.js';
 import type { ConnectionInitialContext } from '../graphql-app.js';
 import type { WorkspaceSchemas } from './workspace-schemas.js';
 
 /**
  * Serves each request the schema of its workspace (custom fields included): the key is verified while the request is
- * parsed (the verifier's cache makes the context's own check free), its workspace's schema is found or built, and set
+ * parsed (once: the context is built with the same answer, `sessionOfRequest`), its workspace's schema is found or built, and set
  * for validation and execution. Unauthenticated requests get the base schema, so no workspace's fields are ever seen
  * by anyone else, introspection included. Over WebSocket the connection's session names the workspace.
  */
@@ -18,8 +18,7 @@ export function useWorkspaceSchema(schemas: WorkspaceSchemas, verifier: ApiKeyVe
     onRequestParse({ request }) {
       return {
         async onRequestParseDone() {
-          const token = bearerToken(request.headers.get('authorization'));
-          const session = token ? await verifier.verify(token) : null;
+          const session = await sessionOfRequest(request, verifier);
           if (session) byRequest.set(request, await schemas.forWorkspace(session.workspaceId));
         },
       };

@@ -1,0 +1,117 @@
+// A transaction's edges ride with their neighbours (pipelined-transaction-client.ts): its BEGIN with its first statement
+// (still a transaction: the first statement is rolled back with the rest), and a read waiting for its COMMIT right
+// behind it (read-after-commit.ts): one socket write and one wait less at each edge.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { type Database, fromPool, postgresPool } from '../src/database.js';
+import { ReadAfterCommit } from '../src/read-after-commit.js';
+import { createTestPostgres, type TestPostgres } from '../src/testing/index.js';
+
+let target: TestPostgres;
+let pool: pg.Pool;
+let database: Database;
+/** Writes the pool's sockets made (a corked batch of messages is one). */
+let writes = 0;
+
+beforeAll(async () => {
+  target = await createTestPostgres();
+  pool = postgresPool({ kind: 'postgres', url: target.url, poolSize: 1 });
+  pool.on('connect', (client) => {
+    const socket = (client as unknown as { connection: { stream: { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void } } }).connection.stream;
+    for (const method of ['_write', '_writev'] as const) {
+      const original = socket[method];
+      socket[method] = function (this: unknown, ...args: unknown[]) {
+        writes++;
+        return original.apply(this, args);
+      };
+    }
+  });
+  database = fromPool(pool, { preparedStatements: false });
+  await database.sql.query(`CREATE TABLE begin_probe (id int PRIMARY KEY)`);
+});
+afterAll(async () => {
+  await database?.close();
+  await target?.drop();
+});
+
+async function writesDuring(run: () => Promise<unknown>): Promise<number> {
+  const before = writes;
+  await run();
+  return writes - before;
+}
+
+describe('BEGIN sent with the first statement', () => {
+  it('a Prisma transaction of one statement writes twice: BEGIN with the statement, then COMMIT', async () => {
+    const count = await writesDuring(() => database.prisma.$transaction(async (tx) => tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (1)`)));
+    expect(count).toBe(2);
+    expect(await database.sql.query(`SELECT id FROM begin_probe`)).toEqual([{ id: 1 }]);
+  });
+
+  it('the first statement is inside the transaction: a later failure rolls it back', async () => {
+    const failing = database.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (2)`);
+      await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (1)`); // duplicate key
+    });
+    await expect(failing).rejects.toThrow(/Unique constraint|duplicate key/);
+    expect(await database.sql.query(`SELECT id FROM begin_probe ORDER BY id`)).toEqual([{ id: 1 }]);
+  });
+
+  it('a BEGIN no statement followed is not passed on with the connection', async () => {
+    const holder = await pool.connect();
+    await holder.query('BEGIN');
+    holder.release();
+    const next = await pool.connect();
+    try {
+      await next.query(`INSERT INTO begin_probe VALUES (3)`);
+      // Idle, not in a transaction: the insert committed on its own.
+      expect((next as unknown as { getTransactionStatus(): string }).getTransactionStatus()).toBe('I');
+    } finally {
+      next.release();
+    }
+    expect(await database.sql.query(`SELECT id FROM begin_probe ORDER BY id`)).toEqual([{ id: 1 }, { id: 3 }]);
+  });
+
+  it('a held BEGIN and its statement answer the callback form (pg-pool) too', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const rows = await new Promise<unknown[]>((resolve, reject) =>
+        client.query(`INSERT INTO begin_probe VALUES (4) RETURNING id`, (error: Error | null, result?: pg.QueryResult) =>
+          error ? reject(error) : resolve(result!.rows),
+        ),
+      );
+      expect(rows).toEqual([{ id: 4 }]);
+      expect((client as unknown as { getTransactionStatus(): string }).getTransactionStatus()).toBe('T');
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await database.sql.query(`SELECT id FROM begin_probe ORDER BY id`)).toEqual([{ id: 1 }, { id: 3 }]);
+  });
+
+  it('a read set for the COMMIT is written with it and sees what the transaction committed', async () => {
+    const read = new ReadAfterCommit();
+    const count = await writesDuring(() =>
+      read.run(() =>
+        database.prisma.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (5)`);
+          read.set(`SELECT id FROM begin_probe WHERE id = ANY($1::int[])`, [[5]]);
+        }),
+      ),
+    );
+    expect(count).toBe(2); // BEGIN with the insert, COMMIT with the read
+    expect(await read.rows).toEqual([{ id: 5 }]);
+  });
+
+  it('a transaction that fails before its COMMIT sends no read', async () => {
+    const read = new ReadAfterCommit();
+    const failing = read.run(() =>
+      database.prisma.$transaction(async (tx) => {
+        read.set(`SELECT id FROM begin_probe`, []);
+        await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (5)`); // duplicate key
+      }),
+    );
+    await expect(failing).rejects.toThrow(/Unique constraint|duplicate key/);
+    expect(read.rows).toBeNull();
+  });
+});
