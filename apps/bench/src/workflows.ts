@@ -200,7 +200,7 @@ try {
         post(servers[n % servers.length]!, `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: `Bench ${n}` } }).then(
           () => true,
           (error: unknown) => {
-            log(`createCustomer failed: ${String(error).slice(0, 200)}`);
+            log(`createCustomer failed: ${String(error).slice(0, 200)}${error instanceof Error && error.cause ? ` (${String(error.cause).slice(0, 200)})` : ""}`);
             return false;
           },
         ),
