@@ -4,7 +4,7 @@ import { badInput, CrmError, requireRole } from '@crm/core';
 import { enums } from '@crm/db';
 import { type Builder, type GraphContext, MAX_PAGE_SIZE, rowId } from '@crm/graph';
 import type { Plugin } from '../plugin.js';
-import type { PluginRuntime } from './delivery.js';
+import type { PluginRuntime } from './plugin-runtime.js';
 
 function adminOf(context: GraphContext) {
   if (!context.caller) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');

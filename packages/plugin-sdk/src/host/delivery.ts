@@ -5,9 +5,8 @@
 // (one read of the plugin's switch, one statement for all their marks): under load a subscriber costs a few
 // statements per batch instead of per event, and a burst of events holds one pooled connection per lane instead of
 // one per event. Should a batch fail, each of its events is delivered again alone, with the retry policy.
-import type http from 'node:http';
-import { type CommandRunner, type CrmEventType, type RecordedEvent, type Session, toRecordedEvent } from '@crm/core';
-import { type Notifications, type PrismaClient, scopeToWorkspace } from '@crm/db';
+import { type CrmEventType, type RecordedEvent, toRecordedEvent } from '@crm/core';
+import { scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent } from '../events.js';
 import type { OutboundHttp } from '../outbound-http.js';
 import type { HostServices, Plugin, SubscriberEntry } from '../plugin.js';
@@ -17,68 +16,12 @@ import { PluginStateCache } from './plugin-state-cache.js';
 import { hostSignals } from './host-signals.js';
 import { type HeardChange, SubscriberInterests } from './subscriber-interest.js';
 import { startJobs } from './jobs.js';
+import { type DeliveryOptions, pluginSession, type PluginRuntime } from './plugin-runtime.js';
 import { startQueues } from './queues.js';
 import { pluginRoutes } from './routes.js';
 
-export interface DeliveryOptions {
-  runner: CommandRunner;
-  prisma: PrismaClient;
-  /** Reports a subscriber that failed for good (after its retries). */
-  onFailure?: (failure: { plugin: string; subscriber: string; eventType: string; eventId: string; workspaceId: string; error: unknown }) => void;
-  /** Overrides every plugin's retry policy (tests shorten the backoff). */
-  policy?: { attempts?: number; backoffMs?: number };
-  /** Run plugins' jobs on their intervals. @default true */
-  jobTimers?: boolean;
-  onJobError?: (error: unknown, where: { plugin: string; job: string }) => void;
-  /** Outgoing HTTP for plugins (the gateway's webhook sender: signed, SSRF policy). @default refuses every request */
-  http?: OutboundHttp;
-  /** Poll plugins' queues (`queues`) in this process. @default true */
-  queueWorkers?: boolean;
-  /**
-   * The database's LISTEN/NOTIFY (PostgreSQL): new queue work wakes every instance's workers at once, and changes of
-   * subscribers' interests reach every instance, without the event bus. @default none (the embedded database)
-   */
-  notifications?: Notifications | null;
-  onQueueError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
-  onRouteError?: (error: unknown, where: { plugin: string; route: string }) => void;
-}
-
 /** Where the process offers no outgoing HTTP (the CLI): every request fails, and says why. */
 const noHttp: OutboundHttp = { post: async () => ({ status: null, error: 'Outgoing HTTP is not available in this process', durationMs: 0 }) };
-
-/** The running side of the plugin host inside a gateway. */
-export interface PluginRuntime {
-  /** Hands committed events to the subscribers (returns at once). */
-  dispatch(events: readonly RecordedEvent[]): void;
-  /**
-   * Committed events heard from other instances (the gateway passes every batch its event bus delivers): the
-   * subscribers' interests they change are read again (subscriber-interest.ts). Delivers nothing by itself.
-   */
-  notice(events: readonly HeardChange[]): void;
-  /**
-   * Delivers the events of the last `withinMs` that a subscriber has no record of (committed just before a crash,
-   * or while this instance was down): the processed records make a repeat harmless. Returns how many it handed on.
-   */
-  catchUp(withinMs?: number): Promise<number>;
-  /**
-   * Delivers a plugin's FAILED deliveries in a workspace again (one, by its id, or all of them), each with the
-   * plugin's retry policy; resolves when they have finished, with the ids of the deliveries it retried.
-   */
-  redeliver(workspaceId: string, pluginId: string, deliveryId?: string): Promise<string[]>;
-  /** Resolves when every delivery started so far (and those they caused) has finished. */
-  settled(): Promise<void>;
-  /** Runs a plugin's job now for every workspace (tests, or an operator); resolves with the workspaces it ran for. */
-  runJob(pluginId: string, job: string, now?: Date): Promise<number>;
-  /** Claims and handles one round of every plugin queue's due rows now; resolves with how many it handled. */
-  drainQueues(): Promise<number>;
-  /** Serves plugins' routes (`POST /plugins/<plugin>/<route>/<workspaceId>/…`); false when the request is not one. */
-  route(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
-  /** Stops retrying and the job timers, and waits for deliveries in flight. */
-  stop(): Promise<void>;
-}
-
-/** The subscriber's own session: `plugin:<id>` acting as ADMIN in the event's workspace. */
-export const pluginSession = (workspaceId: string, pluginId: string): Session => ({ workspaceId, role: 'ADMIN', actor: `plugin:${pluginId}` });
 
 class AlreadyProcessed extends Error {}
 

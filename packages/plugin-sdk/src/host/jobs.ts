@@ -5,7 +5,7 @@ import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { HostServices, JobEntry, Plugin } from '../plugin.js';
 import { readPluginState } from '../plugin-state.js';
-import { pluginSession } from './delivery.js';
+import { pluginSession } from './plugin-runtime.js';
 
 export interface JobRunner {
   /** Runs one job now for every workspace; resolves with how many workspaces it ran for. */
