@@ -4,14 +4,13 @@
 //   npm run bench:create-customer -- [--requests 2000] [--concurrency 8] [--plugins workflows]
 // `--plugins` installs plugins (CRM_PLUGINS) without enabling anything of theirs: their subscribers' deliveries of
 // the command's events are counted too. Prints one JSON line on stdout.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createWorkspace } from '@crm/core';
 import { createTestPostgres } from '@crm/db/testing';
 import { processCpuMs } from './process-cpu.js';
 import { repoRoot, startServer } from './servers.js';
+import { freePort } from './free-port.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,14 +21,6 @@ const { values: args } = parseArgs({
 });
 const requests = Number(args.requests);
 const CREATE = `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`;
-
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const loadBefore = os.loadavg();
 const pg = await createTestPostgres();

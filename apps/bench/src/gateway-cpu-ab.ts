@@ -6,14 +6,13 @@
 //   npm run bench:gateway-ab -- --against /path/to/other/checkout [--query create|list] [--requests 2000] [--concurrency 4]
 // `create`: createCustomer (the command a workflow run starts with); `list`: a page of 20 of 40 customers with
 // their company (the read engine's path). Prints one JSON line on stdout: `against` and `this` in ms per request.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createWorkspace } from '@crm/core';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { processCpuMs } from './process-cpu.js';
 import { repoRoot, type RunningServer, startServer } from './servers.js';
+import { freePort } from './free-port.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,14 +27,6 @@ const requests = Number(args.requests);
 const concurrency = Number(args.concurrency);
 const CREATE = `mutation ($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }`;
 const LIST = `query ($first: Int) { customers(first: $first) { totalCount edges { node { id name email lifecycleStage company { name } } } } }`;
-
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 interface Side {
   label: 'against' | 'this';

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createWorkspace } from '@crm/core';
 import { createTestPostgres } from '@crm/db/testing';
 import { repoRoot, type RunningServer, startServer } from './servers.js';
+import { freePort } from './free-port.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,14 +54,6 @@ await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
 /** A port nothing listens on right now (other benchmarks and gateways may run on this machine). */
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 const pg = await createTestPostgres();
 const servers: RunningServer[] = [];
 try {

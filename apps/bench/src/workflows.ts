@@ -12,14 +12,13 @@
 //     time, the run WAITING; written by SQL in pages of 10,000, the product path would take as long as the queue
 //     needs to start them), while the gateway runs: its resident memory (RSS) before and after, and `--sample` of
 //     them whose due time the clock reaches (their due time moved to now) resume and finish.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createWorkspace } from '@crm/core';
 import { createTestPostgres } from '@crm/db/testing';
 import { repoRoot, type RunningServer, startServer } from './servers.js';
+import { freePort } from './free-port.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,14 +35,6 @@ const instances = Number(args.instances);
 const log = (line: string) => process.stderr.write(`[bench:workflows] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const loadAverage = () => os.loadavg().map((l) => Math.round(l * 10) / 10);
-
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A gateway process's resident memory, in MB (Linux). */
 function rssMb(server: RunningServer): number {

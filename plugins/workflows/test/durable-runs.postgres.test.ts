@@ -11,7 +11,7 @@ import { createPluginHost } from '@crm/plugin-sdk/host';
 import { TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflows } from '../src/index.js';
-import { CREATE, ENABLE, PUBLISH, RUNS, type RunView, startReceiver } from './support.js';
+import { CREATE, ENABLE, PUBLISH, RUNS, type RunView, startReceiver, until } from './support.js';
 
 const main = fileURLToPath(new URL('../../../apps/gateway/dist/main.js', import.meta.url));
 const LEASE_MS = 1500;
@@ -92,15 +92,6 @@ async function started(): Promise<{ gateway: GatewayProcess; client: TestClient 
   return { gateway, client: new TestClient(gateway.url, apiKey) };
 }
 
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function manualWorkflow(client: TestClient, steps: unknown[]): Promise<string> {
   const id = (await client.query(CREATE, { name: `Durable ${Math.random()}`, definition: { trigger: { kind: 'manual', object: 'Customer' }, steps } })).createWorkflow.workflow.id;

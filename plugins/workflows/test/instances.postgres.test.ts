@@ -15,7 +15,7 @@ import { TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, PUBLISH, RUNS, type RunView } from './support.js';
+import { CREATE, ENABLE, PUBLISH, RUNS, type RunView, until } from './support.js';
 
 const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 /** Longer than any test here: a step run within a test was not found by a poll. */
@@ -55,15 +55,6 @@ async function instance(redisPrefix: string | null, apiKey: string): Promise<{ g
   return { gateway, client: new TestClient(url, apiKey) };
 }
 
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const runsOf = async (client: TestClient, id: string) => (await client.query(RUNS, { id })).workflowRuns as RunView[];
@@ -105,7 +96,7 @@ describe.each([
     const [run] = await until(async () => {
       const runs = await runsOf(a.client, id);
       return runs.length && runs.every((r) => r.status === 'SUCCEEDED') ? runs : undefined;
-    });
+    }, 20_000);
     expect(run!.recordId).toBe(after);
     await b.gateway.plugins!.settled();
     expect(await runsOf(a.client, id)).toHaveLength(1);
@@ -132,7 +123,7 @@ describe('queue work wakes the other instances (LISTEN/NOTIFY)', () => {
     const [run] = await until(async () => {
       const runs = await runsOf(b.client, id);
       return runs[0]?.status === 'SUCCEEDED' ? runs : undefined;
-    });
+    }, 20_000);
     expect(Buffer.from(run!.recordId!, 'base64').toString().split(':')[1]).toBe(customer.id);
   });
 });

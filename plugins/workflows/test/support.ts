@@ -122,3 +122,14 @@ export async function defineContract(client: TestClient, fields: Record<string, 
   }
   return id;
 }
+
+/** Asks `check` every 100 ms until it answers something (not undefined); throws after `timeoutMs`. */
+export async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
