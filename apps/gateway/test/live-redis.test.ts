@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
+import { once } from 'node:events';
 import net from 'node:net';
 import { createWorkspace } from '@crm/core';
 import { type Database, openDatabase } from '@crm/db';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import type { RedisEventBus } from '../src/live/redis-event-bus.js';
 import { silentLogger } from '../src/logger.js';
@@ -47,7 +47,8 @@ async function startInstance(redisUrl: string, channelPrefix: string): Promise<I
   return instance;
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+/** Polls until `condition` holds. The deadline (half the test's timeout) only bounds a failing test: load cannot trip it. */
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
@@ -64,15 +65,22 @@ async function subscribe(instance: Instance, apiKey: string, variables: Record<s
 }
 
 const names = (results: EventData[]) => results.map((r) => r.events.payload.name);
+/** Events of the workspace (of one type, or all) still in the outbox: not handed to Redis yet. */
+const unpublished = (instance: Instance, workspaceId: string, type?: string) =>
+  instance.database.prisma.event.count({ where: { workspaceId, type, publishedAt: null } });
 
 beforeAll(async () => {
   pg = await createTestPostgres();
 });
-afterAll(async () => {
+// Each test's instances stop with it. Left running, the first test's instances (on the machine's Redis, which stays
+// up) relayed the outage test's waiting events from the shared database: the outbox then held fewer than expected.
+afterEach(async () => {
   for (const instance of instances.splice(0)) {
     await instance.gateway.close(1000);
     await instance.database.close();
   }
+});
+afterAll(async () => {
   await pg?.drop();
 });
 
@@ -116,6 +124,9 @@ describe('scale-out through Redis', () => {
       const live = await subscribe(one, ws.apiKey);
       await viaTwo.query(CREATE, { input: { name: 'Before' } });
       const [before] = await live.sub.take(1);
+      // Its mark is written after the publish (and, if that publish outran its timeout on a loaded machine, by the
+      // relay): wait for it, so that the outbox below holds exactly what the outage kept back.
+      await waitFor(async () => (await unpublished(one, ws.workspaceId)) === 0);
 
       await redis.stop();
       // Both instances have seen Redis go (a publish before that could still reach the dying server).
@@ -123,25 +134,19 @@ describe('scale-out through Redis', () => {
       const during = ['During 1', 'During 2', 'During 3'];
       for (const name of during) await viaTwo.query(CREATE, { input: { name } }); // mutations still succeed
       // Not handed to Redis, so not marked published: the outbox keeps them.
-      const waiting = await one.database.prisma.event.count({
-        where: { workspaceId: ws.workspaceId, type: 'customer.created', publishedAt: null },
-      });
-      expect(waiting).toBe(3);
+      expect(await unpublished(one, ws.workspaceId, 'customer.created')).toBe(3);
       expect(await viaTwo.query('{ customers(first: 10) { totalCount } }')).toEqual({ customers: { totalCount: 4 } });
 
       await redis.restart();
       await viaTwo.query(CREATE, { input: { name: 'After' } });
 
       const expected = ['Before', ...during, 'After'];
-      expect(names(await live.sub.take(5, 15_000))).toEqual(expected);
+      expect(names(await live.sub.take(5))).toEqual(expected);
       // A subscriber that was away during the outage resumes with `after`.
       const again = await subscribe(one, ws.apiKey, { after: before!.events.cursor });
-      expect(names(await again.sub.take(4, 15_000))).toEqual(expected.slice(1));
+      expect(names(await again.sub.take(4))).toEqual(expected.slice(1));
       // Everything ends up published, and nobody got anything twice.
-      await waitFor(
-        async () => (await one.database.prisma.event.count({ where: { workspaceId: ws.workspaceId, publishedAt: null } })) === 0,
-        15_000,
-      );
+      await waitFor(async () => (await unpublished(one, ws.workspaceId)) === 0);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(names(live.sub.results)).toEqual(expected);
       expect(names(again.sub.results)).toEqual(expected.slice(1));
@@ -155,45 +160,49 @@ describe('scale-out through Redis', () => {
   });
 });
 
-/** A redis-server of the test's own on a free port, without persistence. */
+/**
+ * A redis-server of the test's own on a free port, without persistence: a child process whose readiness and end are
+ * awaited as events (its "Ready to accept connections" line, its exit), not polled.
+ */
 class OwnRedis {
+  private server: ChildProcess | null = null;
   private constructor(readonly port: number) {}
   get url() {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   static async start(): Promise<OwnRedis> {
-    const port = await freePort();
-    const redis = new OwnRedis(port);
+    const redis = new OwnRedis(await freePort());
     await redis.restart();
     return redis;
   }
 
-  private get pidFile() {
-    return `/tmp/crm-test-redis-${this.port}.pid`;
-  }
-
   async restart(): Promise<void> {
-    execFileSync('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', '/tmp', '--logfile', '', '--pidfile', this.pidFile]);
-    await waitFor(() => this.ping());
+    const server = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.server = server;
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      // Read on after "ready" too, so that the server never blocks on a full pipe.
+      server.stdout!.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (log.includes('Ready to accept connections')) resolve();
+      });
+      server.stderr!.resume();
+      server.once('error', reject);
+      server.once('exit', (code) => reject(new Error(`redis-server on port ${this.port} exited (${code}) before it was ready:\n${log}`)));
+    });
   }
 
   /** An outage: the server is killed (not asked to shut down, which a busy server may answer late) and gone. */
   async stop(): Promise<void> {
-    try {
-      process.kill(Number(fs.readFileSync(this.pidFile, 'utf8').trim()), 'SIGKILL');
-    } catch {
-      // already stopped
-    }
-    await waitFor(() => !this.ping());
-  }
-
-  private ping(): boolean {
-    try {
-      return execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' }).trim() === 'PONG';
-    } catch {
-      return false;
-    }
+    const server = this.server;
+    this.server = null;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
+    const exited = once(server, 'exit');
+    server.kill('SIGKILL');
+    await exited;
   }
 }
 

@@ -14,6 +14,10 @@ export function openWsClient(wsUrl: string, apiKey: string | null, onClosed?: (c
   });
 }
 
+// The waits below end on arrival; this deadline (half a test's timeout) only bounds a failing test, so that a loaded
+// machine cannot trip it.
+const WAIT_MS = 60_000;
+
 /** Collects the results of one subscription; `take(n)` waits until n have arrived. */
 export class SubscriptionCollector<T = Record<string, unknown>> {
   readonly results: T[] = [];
@@ -44,7 +48,7 @@ export class SubscriptionCollector<T = Record<string, unknown>> {
   }
 
   /** Waits until `count` results (or an error) arrived; rejects after `timeoutMs`. */
-  async take(count: number, timeoutMs = 5000): Promise<T[]> {
+  async take(count: number, timeoutMs = WAIT_MS): Promise<T[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.results.length < count && !this.errors && !this.completed) {
       const left = deadline - Date.now();
@@ -62,7 +66,7 @@ export class SubscriptionCollector<T = Record<string, unknown>> {
   }
 
   /** Waits for the subscription to end with errors (returns them). */
-  async failure(timeoutMs = 5000): Promise<readonly GraphQLFormattedError[]> {
+  async failure(timeoutMs = WAIT_MS): Promise<readonly GraphQLFormattedError[]> {
     const deadline = Date.now() + timeoutMs;
     while (!this.errors && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     if (!this.errors) throw new Error('expected the subscription to fail');
