@@ -45,7 +45,9 @@ const bound = new WeakMap<object, CommandTransaction>();
  * left to the caller ({@link rows} null).
  */
 export class CommandTransaction {
-  private connection: { client: pg.ClientBase; hooks: StatementHooks } | null = null;
+  /** The transaction's connection while it is open: null before Prisma opens it and from its COMMIT or ROLLBACK on. */
+  private client: pg.ClientBase | null = null;
+  private hooks: StatementHooks = {};
   private before: Statement | null = null;
   private after: Statement | null = null;
   /** The read's rows (text values, as node-postgres parses them) once it was sent behind the COMMIT; else null. */
@@ -53,32 +55,47 @@ export class CommandTransaction {
 
   /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
   run<T>(transaction: () => Promise<T>): Promise<T> {
-    this.connection = null;
+    this.client = null;
     this.before = null;
     this.after = null;
     this.rows = null;
     return storage.run(this, transaction);
   }
 
-  /** Called by the adapter (`exposeTransactionConnections`) when Prisma opens a transaction: its connection. */
-  static attach(client: pg.ClientBase, hooks: StatementHooks): void {
+  /**
+   * Called by the adapter (`exposeTransactionConnections`) when Prisma opens a transaction: its connection, kept by the
+   * command running in this context (answered), if any.
+   */
+  static attach(client: pg.ClientBase, hooks: StatementHooks): CommandTransaction | null {
     const transaction = storage.getStore();
-    if (transaction && !transaction.connection) transaction.connection = { client, hooks };
+    if (!transaction || transaction.client) return null;
+    transaction.client = client;
+    transaction.hooks = hooks;
+    return transaction;
+  }
+
+  /**
+   * Prisma ends the transaction (COMMIT, or ROLLBACK: the callback failed or ran past its timeout): from here on its
+   * statements go through Prisma's client, which refuses them, never to a connection back in the pool.
+   */
+  detach(): void {
+    this.client = null;
   }
 
   /** Binds Prisma's transaction client `tx` to this transaction's connection, when it has one (PostgreSQL). */
   bind(tx: object): void {
-    if (this.connection) bound.set(tx, this);
+    if (this.client) bound.set(tx, this);
   }
 
   /** Whether the transaction's connection is reachable (PostgreSQL): statements can ride with its COMMIT. */
   get direct(): boolean {
-    return this.connection !== null;
+    return this.client !== null;
   }
 
   /** Sends a statement on the transaction's connection, reported like Prisma's own. */
   send(text: string, values: readonly unknown[], kind: 'query' | 'execute'): Promise<pg.QueryResult<Row>> {
-    const { client, hooks } = this.connection!;
+    const client = this.client!;
+    const hooks = this.hooks;
     const params = values.map(asParameter);
     const run = async () => {
       const start = performance.now();
@@ -95,7 +112,7 @@ export class CommandTransaction {
    * already waiting.
    */
   writeWithCommit(text: string, values: unknown[]): boolean {
-    if (!(this.connection?.client instanceof PipelinedTransactionClient) || this.before) return false;
+    if (!(this.client instanceof PipelinedTransactionClient) || this.before) return false;
     this.before = { text, values: values.map(asParameter) };
     return true;
   }
@@ -125,8 +142,7 @@ export class CommandTransaction {
 
   /** The write sent with the COMMIT, told to the database's hooks as any other statement. */
   private report(statement: Statement, written: Promise<unknown>): void {
-    const hooks = this.connection?.hooks;
-    if (!hooks) return;
+    const hooks = this.hooks;
     const start = performance.now();
     const logged = written.then(() => hooks.onQuery?.({ query: statement.text, params: JSON.stringify(statement.values, jsonParam), durationMs: performance.now() - start }));
     if (hooks.observeSql) void hooks.observeSql({ sql: statement.text, kind: 'execute' }, () => logged).catch(() => {});
@@ -150,6 +166,31 @@ export function executeRawIn(tx: { $executeRawUnsafe(query: string, ...values: u
   return Promise.resolve(tx.$executeRawUnsafe(text, ...values));
 }
 
+const ENDS = /^\s*(?:COMMIT|ROLLBACK)\s*;?\s*$/i;
+
+/** The transaction, its command detached from its connection as Prisma ends it (before the connection is released). */
+function detachingAtItsEnd(transaction: Transaction, command: CommandTransaction): Transaction {
+  return new Proxy(transaction, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'executeRaw') {
+        return (query: { sql: string }) => {
+          if (ENDS.test(query.sql)) command.detach();
+          return value.call(object, query);
+        };
+      }
+      if (property === 'commit' || property === 'rollback') {
+        return (...args: unknown[]) => {
+          command.detach();
+          return value.apply(object, args);
+        };
+      }
+      return value.bind(object);
+    },
+  });
+}
+
 /**
  * The factory, with the connection of every transaction it opens (node-postgres' adapter: the transaction's pooled
  * client) handed to the {@link CommandTransaction} running in that async context, if any.
@@ -163,8 +204,8 @@ export function exposeTransactionConnections(factory: SqlDriverAdapterFactory, h
         if (property !== 'startTransaction') return value.bind(object);
         return async (...args: unknown[]) => {
           const transaction = (await value.apply(object, args)) as Transaction & { client?: pg.ClientBase };
-          if (transaction.client) CommandTransaction.attach(transaction.client, hooks);
-          return transaction;
+          const command = transaction.client ? CommandTransaction.attach(transaction.client, hooks) : null;
+          return command ? detachingAtItsEnd(transaction, command) : transaction;
         };
       },
     });

@@ -174,3 +174,26 @@ describe("a command's statements past Prisma's client (command-transaction.ts)",
     expect(await database.prisma.$transaction(async (tx) => tx.$queryRawUnsafe(`SELECT 1 AS one`))).toEqual([{ one: 1 }]);
   });
 });
+
+describe("a command's connection after Prisma ended its transaction", () => {
+  it('a statement sent then goes through Prisma, which refuses it, never to the connection back in the pool', async () => {
+    const command = new CommandTransaction();
+    let late: Promise<unknown> = Promise.resolve();
+    const expired = command.run(() =>
+      database.prisma.$transaction(
+        async (tx) => {
+          command.bind(tx);
+          await queryRawIn(tx, `SELECT 1`);
+          await new Promise((resolve) => setTimeout(resolve, 300)); // past the timeout: Prisma rolls back
+          late = queryRawIn(tx, `INSERT INTO begin_probe VALUES (10)`);
+          await late;
+        },
+        { timeout: 50 },
+      ),
+    );
+    await expect(expired).rejects.toThrow();
+    await expect(late).rejects.toThrow(/Transaction/);
+    expect(command.direct).toBe(false);
+    expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 10`)).toEqual([]);
+  });
+});
