@@ -197,3 +197,34 @@ describe("a command's connection after Prisma ended its transaction", () => {
     expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 10`)).toEqual([]);
   });
 });
+
+describe("a command's statements past Prisma's client keep the database's hooks", () => {
+  it('each is logged (onQuery) and observed (observeSql), the write riding with the COMMIT too', async () => {
+    const logged: string[] = [];
+    const observed: string[] = [];
+    const hooked = fromPool(postgresPool({ kind: 'postgres', url: target.url, poolSize: 1 }), {
+      preparedStatements: false,
+      onQuery: ({ query }) => logged.push(query),
+      observeSql: (statement, run) => {
+        observed.push(statement.sql);
+        return run();
+      },
+    });
+    try {
+      const command = new CommandTransaction();
+      await command.run(() =>
+        hooked.prisma.$transaction(async (tx) => {
+          command.bind(tx);
+          await queryRawIn(tx, `SELECT id FROM begin_probe WHERE id = $1`, 1);
+          command.writeWithCommit(`INSERT INTO begin_probe VALUES ($1)`, [11]);
+        }),
+      );
+      for (const seen of [logged, observed]) {
+        expect(seen).toEqual(expect.arrayContaining([`SELECT id FROM begin_probe WHERE id = $1`, `INSERT INTO begin_probe VALUES ($1)`]));
+      }
+      expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 11`)).toEqual([{ id: 11 }]);
+    } finally {
+      await hooked.close();
+    }
+  });
+});
