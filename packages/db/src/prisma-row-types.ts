@@ -16,9 +16,13 @@ export const prismaRowTypes: pg.CustomTypesConfig = {
     (format ?? 'text') === 'text' && parsers[oid] ? parsers[oid] : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** A parameter as Prisma would send it: money as its decimal text (node-postgres would send a Decimal as JSON). */
+/**
+ * A parameter as Prisma would send it: money as its decimal text (node-postgres would send a Decimal as JSON), an
+ * instant in UTC (node-postgres writes it in the process's time zone: a `::date` cast would depend on it).
+ */
 export function asParameter(value: unknown): unknown {
   if (value instanceof Prisma.Decimal) return value.toString();
+  if (value instanceof Date) return value.toISOString();
   if (typeof value === 'bigint') return value.toString();
   return value;
 }
