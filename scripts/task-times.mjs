@@ -16,7 +16,9 @@ if (!newest) {
 } else {
   const run = JSON.parse(fs.readFileSync(newest, 'utf8'));
   const seconds = (execution) => (execution?.endTime && execution?.startTime ? (execution.endTime - execution.startTime) / 1000 : 0);
-  const tasks = run.tasks.map((task) => ({ id: task.taskId, s: seconds(task.execution), exit: task.execution?.exitCode })).sort((a, b) => b.s - a.s);
+  const tasks = run.tasks
+    .map((task) => ({ id: task.taskId, s: seconds(task.execution), exit: task.execution?.exitCode, cached: task.cache?.status === 'HIT' }))
+    .sort((a, b) => b.s - a.s);
   console.log(`turbo run: ${seconds(run.execution).toFixed(0)} s wall (${newest})`);
-  for (const task of tasks) console.log(`${task.s.toFixed(0).padStart(6)} s  ${task.id}${task.exit ? ` (exit ${task.exit})` : ''}`);
+  for (const task of tasks) console.log(`${task.s.toFixed(0).padStart(6)} s  ${task.id}${task.cached ? ' (cached)' : ''}${task.exit ? ` (exit ${task.exit})` : ''}`);
 }
