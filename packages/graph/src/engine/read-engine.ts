@@ -174,6 +174,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       plugins: new Set(),
       shape: {},
       joins: null,
+      nestedRows: false,
       arrays: false,
     };
     const parts: string[] = marked ? [literal(ENGINE_MARK), '1'] : [];
