@@ -5,7 +5,7 @@ import { seedWorkspace } from '@crm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
-import { isReadEngineStatement, startTestGateway, TestClient, type TestGateway } from '../src/testing/index.js';
+import { type GraphQLResponse, isReadEngineStatement, startTestGateway, TestClient, type TestGateway } from '../src/testing/index.js';
 
 /** Strings array text quotes or escapes, or reads specially when unquoted (`NULL`), and what JSON escapes. */
 const hostile = ['a"b', 'back\\slash', 'com,ma', '{braces}', '}{', 'NULL', 'null', '', ' lead and trail ', 'new\nline\ttab', 'ünï😀', '\\"}', '[1,"x"]', '{"k": "v"}'];
@@ -42,7 +42,7 @@ afterAll(async () => {
 async function answers(query: string, variables: Record<string, unknown> = {}) {
   const engine = new TestClient(t.url, t.workspace.apiKey);
   await engine.request('{ viewer { role } }'); // the key is verified outside the recorded request
-  let answer: Awaited<ReturnType<TestClient['request']>> | undefined;
+  let answer: GraphQLResponse | undefined;
   const statements = (await t.sql.during(async () => (answer = await engine.request(query, variables)))).filter(isReadEngineStatement);
   const reference = await new TestClient(plainUrl, t.workspace.apiKey).request(query, variables);
   expect(answer!.errors).toBeUndefined();
