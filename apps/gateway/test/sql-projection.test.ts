@@ -228,6 +228,52 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
     }
   });
 
+  it('the resolvers walk every page of a nullable sort too, forwards and backwards (a keyset, not Prisma\'s cursor)', async () => {
+    // The path of the operations the engine declines. Prisma's `cursor` compared with `>`/`=` only and dropped the
+    // rows whose sort value is NULL past a cursor: walking COMPANY_NAME ASC NULLS FIRST backwards found 66 of 120.
+    const query = /* GraphQL */ `
+      query Walk($first: Int, $after: String, $last: Int, $before: String, $orderBy: [CustomerOrderBy!]) {
+        customers(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
+          pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { id } }
+        }
+      }
+    `;
+    type Page = { pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string }; edges: { node: { id: string } }[] };
+    const orders = [
+      [{ field: 'COMPANY_NAME', direction: 'ASC', nulls: 'FIRST' }],
+      [{ field: 'COMPANY_NAME', direction: 'DESC' }],
+      [{ field: 'LAST_ORDER_AT', direction: 'DESC', nulls: 'LAST' }],
+      [{ field: 'LAST_ORDER_AT', direction: 'ASC', nulls: 'FIRST' }, { field: 'COMPANY_NAME', direction: 'DESC', nulls: 'FIRST' }],
+    ];
+    const reference = new TestClient(plainUrl, t.workspace.apiKey);
+    for (const orderBy of orders) {
+      // The first and the last 100 in one page each (no cursor): what the walks must agree with.
+      const head = ((await reference.query(query, { first: 100, orderBy })).customers as Page).edges.map((e) => e.node.id);
+      const tail = ((await reference.query(query, { last: 100, orderBy })).customers as Page).edges.map((e) => e.node.id);
+      const forwards: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 30; i++) {
+        const page = (await reference.query(query, { first: 7, after, orderBy })).customers as Page;
+        forwards.push(...page.edges.map((e) => e.node.id));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(forwards.slice(0, 100), JSON.stringify(orderBy)).toEqual(head);
+      expect(forwards.slice(-100), JSON.stringify(orderBy)).toEqual(tail);
+      expect(new Set(forwards).size).toBe(120);
+      expect(forwards).toHaveLength(120);
+      const backwards: string[] = [];
+      let before: string | null = null;
+      for (let i = 0; i < 30; i++) {
+        const page = (await reference.query(query, { last: 7, before, orderBy })).customers as Page;
+        backwards.unshift(...page.edges.map((e) => e.node.id));
+        if (!page.pageInfo.hasPreviousPage) break;
+        before = page.pageInfo.startCursor;
+      }
+      expect(backwards, JSON.stringify(orderBy)).toEqual(forwards);
+    }
+  });
+
   it('walks every page of a list counted under a relation filter (its matches found once, as a CTE)', async () => {
     const query = /* GraphQL */ `
       query Walk($after: String, $orderBy: [CustomerOrderBy!], $filter: CustomerFilter) {

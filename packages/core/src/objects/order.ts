@@ -91,3 +91,53 @@ export function prismaOrderBy(catalog: ObjectCatalog, object: ResolvedObject, te
     return term.relation ? { [term.relation]: { [field.column]: value } } : { [field.column]: value };
   });
 }
+
+/** The Prisma `select` that reads a row's values under an order (what `prismaKeyset` compares with). */
+export function prismaOrderSelect(catalog: ObjectCatalog, object: ResolvedObject, terms: readonly OrderTerm[]): Record<string, unknown> {
+  const select: Record<string, unknown> = {};
+  for (const term of terms) {
+    if (!term.relation) {
+      select[object.fields.get(term.field)!.column] = true;
+      continue;
+    }
+    const field = catalog.target(object.relations.get(term.relation)!).fields.get(term.field)!;
+    const nested = (select[term.relation] ??= { select: {} }) as { select: Record<string, boolean> };
+    nested.select[field.column] = true;
+  }
+  return select;
+}
+
+/**
+ * The Prisma `where` of the rows strictly after (or, `backward`, strictly before) `row` in an order: the keyset
+ * condition `(a, b, id) > (row.a, row.b, row.id)` spelled term by term, so that NULLs sit where the order puts them.
+ * Prisma's own `cursor` does not keep NULLs where the order puts them; `row` is read with `prismaOrderSelect`.
+ */
+export function prismaKeyset(catalog: ObjectCatalog, object: ResolvedObject, terms: readonly OrderTerm[], row: Record<string, unknown>, backward = false): Record<string, unknown> {
+  const equal: Record<string, unknown>[] = [];
+  const alternatives: Record<string, unknown>[] = [];
+  for (const term of terms) {
+    const relation = term.relation ? object.relations.get(term.relation)! : null;
+    const field = (relation ? catalog.target(relation) : object).fields.get(term.field)!;
+    const value = relation ? ((row[relation.name] as Record<string, unknown> | null)?.[field.column] ?? null) : (row[field.column] ?? null);
+    // A condition on the term's column (reached through the to-one relation if any; an absent related row counts as NULL).
+    const on = (condition: unknown) => (relation ? { [relation.name]: { is: { [field.column]: condition } } } : { [field.column]: condition });
+    // Prisma refuses `null` in a condition on a required column: there only an absent related row is NULL.
+    const isNull = !relation ? on(null) : field.nullable ? { OR: [{ [relation.name]: { is: null } }, on(null)] } : { [relation.name]: { is: null } };
+    const notNull = relation && !field.nullable ? { [relation.name]: { isNot: null } } : on({ not: null });
+    const nullable = termNullable(catalog, object, term);
+    // PostgreSQL's default: NULLs last ascending, first descending.
+    const nullsLast = (term.nulls ?? (term.direction === 'asc' ? 'last' : 'first')) === 'last';
+    const ascending = (term.direction === 'asc') !== backward;
+    const nullsAfter = nullsLast !== backward;
+    const beyond: Record<string, unknown>[] = [];
+    if (value === null) {
+      if (!nullsAfter) beyond.push(notNull);
+    } else {
+      beyond.push(on(ascending ? { gt: value } : { lt: value }));
+      if (nullsAfter && nullable) beyond.push(isNull);
+    }
+    for (const condition of beyond) alternatives.push(equal.length ? { AND: [...equal, condition] } : condition);
+    equal.push(value === null ? isNull : on(value));
+  }
+  return { OR: alternatives };
+}

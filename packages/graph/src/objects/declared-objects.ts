@@ -3,6 +3,7 @@ import {
   and,
   type FilterNode,
   type ObjectCatalog,
+  type OrderTerm,
   prismaOrderBy,
   prismaWhere,
   type ResolvedField,
@@ -20,6 +21,7 @@ import { rowId } from '../ids.js';
 import { AggregateTypes, type AggregateValues, aggregateSelection, loadAggregate } from './aggregate-types.js';
 import { registerGroupBy } from './group-by.js';
 import { type ListArguments, listQuery } from './list-arguments.js';
+import { keysetPage, type PageQuery } from './keyset-page.js';
 import { ObjectInputs } from './object-inputs.js';
 import { CustomFieldInputs } from './custom-field-inputs.js';
 import { searchCondition } from './search.js';
@@ -33,6 +35,7 @@ type Fields = Record<string, unknown>;
 /** The Prisma delegate of a model in the workspace-scoped client. */
 interface Delegate {
   findMany(args: object): Promise<unknown[]>;
+  findFirst(args: object): Promise<unknown>;
   findUnique(args: object): Promise<unknown>;
   count(args: object): Promise<number>;
 }
@@ -225,12 +228,12 @@ export class DeclaredObjects {
       cursor: 'id',
       description: relation.description,
       args: this.#listArgs(t as never, target, false),
-      resolve: async (query: { take?: number; skip?: number; cursor?: unknown }, parent: { id: string }, args: Paged, ctx: GraphContext) => {
+      resolve: async (query: PageQuery, parent: { id: string }, args: Paged, ctx: GraphContext) => {
         const { filter, order } = listQuery(this.catalog, target, args, ctx);
         const orderBy = prismaOrderBy(this.catalog, target, order);
         const where = (ids: readonly string[]) => this.#withOwnRows(target, ctx, { AND: [prismaWhere(filter), childrenOf(ids)] });
         // Paging within one parent: its own query. A first page: one query for the page of parents (no N+1).
-        if (args.after != null || args.before != null || args.last != null) return delegateOf(ctx, target.model).findMany({ ...query, where: where([parent.id]), orderBy });
+        if (args.after != null || args.before != null || args.last != null) return keysetPage(this.catalog, target, delegateOf(ctx, target.model), query, where([parent.id]), order);
         const batchKey = `${object.name}.${relation.name}:${JSON.stringify([args.filter ?? null, args.orderBy ?? null, query.take ?? null])}`;
         return nestedRowsLoader(ctx, batchKey, async (ids) => {
           const { take: _take, skip: _skip, cursor: _cursor, ...shape } = query;
@@ -266,11 +269,11 @@ export class DeclaredObjects {
   }
 
   /** The validated filter of a root list's arguments, with its search as one more condition. */
-  async rootFilter(object: ResolvedObject, args: ListArguments, ctx: GraphContext): Promise<{ filter: FilterNode; where: object; orderBy: object[] }> {
+  async rootFilter(object: ResolvedObject, args: ListArguments, ctx: GraphContext): Promise<{ filter: FilterNode; where: object; order: OrderTerm[] }> {
     const { filter, order } = listQuery(this.catalog, object, args, ctx);
     const search = args.search ? await searchCondition(this.catalog, object, args.search, ctx) : null;
     const combined = search ? and(filter, search) : filter;
-    return { filter: combined, where: this.#withOwnRows(object, ctx, prismaWhere(combined)), orderBy: prismaOrderBy(this.catalog, object, order) };
+    return { filter: combined, where: this.#withOwnRows(object, ctx, prismaWhere(combined)), order };
   }
 
   #rootFields(object: ResolvedObject) {
@@ -299,9 +302,9 @@ export class DeclaredObjects {
             cursor: 'id',
             authScopes: { authenticated: true },
             args: this.#listArgs(t as never, object, true),
-            resolve: async (query: object, _root: unknown, args: ListArguments, ctx: GraphContext) => {
-              const { where, orderBy } = await this.rootFilter(object, args, ctx);
-              return delegateOf(ctx, object.model).findMany({ ...query, where, orderBy });
+            resolve: async (query: PageQuery, _root: unknown, args: ListArguments, ctx: GraphContext) => {
+              const { where, order } = await this.rootFilter(object, args, ctx);
+              return keysetPage(this.catalog, object, delegateOf(ctx, object.model), query, where, order);
             },
             totalCount: async (_c: unknown, args: ListArguments, ctx: GraphContext) =>
               delegateOf(ctx, object.model).count({ where: (await this.rootFilter(object, args, ctx)).where }),
