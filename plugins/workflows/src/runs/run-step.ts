@@ -5,6 +5,7 @@ import type { Models, QueueTransaction } from '@crm/plugin-sdk';
 import type { StepKind } from '../definition/document.js';
 import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
@@ -104,12 +105,13 @@ export async function runStep(
       const items = input.items;
       if (!Array.isArray(items)) throw new PermanentStepError(`items: not a list: ${String(JSON.stringify(items)).slice(0, 200)}`);
       if (items.length > loop.max) throw new PermanentStepError(`items: ${items.length} items, over this loop's limit of ${loop.max}`);
+      const inputs = items.map((item, index) => stepInput(loop.do, { ...templates, item, index }, inputContext));
+      // Every item in this one transaction: the loop is done for all of them, or (a failure) for none. Items the core
+      // answers item by item (tags, tasks) go to it in one call, a few statements whatever their number.
+      const kind = loop.do.kind;
       const outputs: unknown[] = [];
-      // Every item in this one transaction: the loop is done for all of them, or (a failure) for none.
-      for (const [index, item] of items.entries()) {
-        const itemInput = stepInput(loop.do, { ...templates, item, index }, inputContext);
-        outputs.push(await internalSteps[loop.do.kind]!(itemInput, internal));
-      }
+      if (isGrouped(kind)) outputs.push(...(await groupedItems(kind, inputs, internal.commands, internal.actingAs)));
+      else for (const itemInput of inputs) outputs.push(await internalSteps[kind]!(itemInput, internal));
       return complete({ count: items.length, outputs });
     }
     case 'wait': {
