@@ -1,10 +1,10 @@
-import { DeadlineExceededError, type PrismaClient, ReadAfterCommit, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
+import { CommandTransaction, DeadlineExceededError, executeRawIn, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
 import type { FieldUsageExtension } from './custom-fields/field-usage.js';
 import type { ObjectDeclaration } from './objects/declaration.js';
 import type { Permissions } from './permissions/permissions.js';
 import { rowAccessOf } from './permissions/write-guard.js';
 import { isRetryableConflict } from './database-errors.js';
-import { insertRows } from './insert-rows.js';
+import { insertStatements } from './insert-rows.js';
 import type { CustomField } from './custom-fields/definition.js';
 import { loadCustomFields } from './custom-fields/load-definitions.js';
 import { isUuid } from './uuid.js';
@@ -132,11 +132,13 @@ export class CommandRunner {
     const timeout = left ?? this.options.timeoutMs ?? 30_000;
     let written: Omit<RecordedEvent, 'seq'>[] = [];
     let result: T;
-    // The events' numbers are given at commit: on PostgreSQL they are read in the COMMIT's own write.
-    const numbers = new ReadAfterCommit();
+    // On PostgreSQL the command's raw statements go to its transaction's connection, its events are inserted in the
+    // COMMIT's own write and their numbers (given at commit) read in it too (command-transaction.ts).
+    const command = new CommandTransaction();
     const attempt = () =>
-      numbers.run(() => db.$transaction(
+      command.run(() => db.$transaction(
         async (tx) => {
+          command.bind(tx);
           const pending: PendingEvent[] = [];
           const scopeAs = (actor?: string): CommandScope => ({
             tx,
@@ -159,8 +161,8 @@ export class CommandRunner {
           const scope = scopeAs();
           const value = await fn(scope);
           for (const hook of this.hooks) await hook(scope, pending);
-          written = await writeEvents(tx, session, pending);
-          if (written.length && this.options.onCommitted) numbers.set(NUMBERS_SQL, numbersParams(written));
+          written = await writeEvents(tx, session, pending, command);
+          if (written.length && this.options.onCommitted) command.readAfterCommit(NUMBERS_SQL, numbersParams(written));
           return value;
         },
         { timeout, maxWait: Math.min(timeout, 10_000) },
@@ -181,7 +183,7 @@ export class CommandRunner {
     if (written.length && this.options.onCommitted) {
       // Committed: reading the numbers back can only fail if the database went away, and then the relay
       // publishes these events once it is back (they are in the outbox, unpublished).
-      const recorded = await numbered(db, written, numbers.rows).catch(() => null);
+      const recorded = await numbered(db, written, command.rows).catch(() => null);
       if (recorded) this.options.onCommitted(recorded);
     }
     return result;
@@ -191,9 +193,11 @@ export class CommandRunner {
 /**
  * Inserts the command's events, unnumbered: PostgreSQL numbers them at commit (the deferred trigger
  * `event_numbered_at_commit`, see the `Event.seq` column), taking the workspace row lock that makes `seq` gapless
- * and in commit order only for the commit itself. One statement however many events (a bulk call has thousands).
+ * and in commit order only for the commit itself. One statement however many events (a bulk call has thousands),
+ * sent with the COMMIT where the transaction's connection allows (nothing in the command reads them back); its failure
+ * fails the COMMIT, and nothing of the command is written.
  */
-async function writeEvents(tx: ScopedTransaction, session: Session, pending: PendingEvent[]): Promise<Omit<RecordedEvent, 'seq'>[]> {
+async function writeEvents(tx: ScopedTransaction, session: Session, pending: PendingEvent[], command: CommandTransaction): Promise<Omit<RecordedEvent, 'seq'>[]> {
   if (!pending.length) return [];
   const occurredAt = new Date();
   const events = pending.map((event) => ({
@@ -207,7 +211,11 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
     payload: JSON.parse(JSON.stringify(event.payload ?? {})) as unknown,
     occurredAt,
   }));
-  const ids = await insertRows(tx, 'Event', events);
+  const { ids, statements } = insertStatements('Event', events);
+  const [only] = statements;
+  if (!(statements.length === 1 && command.writeWithCommit(only!.text, only!.values))) {
+    for (const { text, values } of statements) await executeRawIn(tx, text, ...values);
+  }
   return events.map(({ customerId: _, ...event }, i) => ({ id: ids[i]!, ...event }));
 }
 

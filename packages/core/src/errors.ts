@@ -44,18 +44,28 @@ export const forbidden = (message = 'Your API key does not allow this') => new C
 
 /**
  * The field a unique violation is about. Prisma 7 with driver adapters no longer fills `meta.target`; the
- * constraint's index name (`Customer_workspaceId_email_key`) still names the columns. `workspaceId` is never the
- * field at fault.
+ * constraint's index name (`Customer_workspaceId_email_key`) still names the columns, wherever the error carries it:
+ * Prisma's `meta`, the adapter's error (a statement that rode with a COMMIT), node-postgres' own (a raw statement sent
+ * on a command's connection, `@crm/db`'s `queryRawIn`), or only the message (a raw statement through Prisma, P2010).
+ * `workspaceId` is never the field at fault.
  */
-function uniqueViolationField(meta: Record<string, unknown> | undefined): string | undefined {
+function uniqueViolationField(error: object): string | undefined {
+  const { meta, cause, constraint } = error as {
+    meta?: Record<string, unknown>;
+    cause?: { constraint?: { index?: string; fields?: string[] } };
+    constraint?: unknown;
+  };
   const target = meta?.target;
   let fields: string[] = Array.isArray(target) ? target.map(String) : [];
   if (!fields.length) {
-    const cause = (meta?.driverAdapterError as { cause?: { constraint?: { index?: string; fields?: string[] } } } | undefined)?.cause;
-    if (cause?.constraint?.fields?.length) fields = cause.constraint.fields.map((f) => f.replaceAll('"', ''));
+    const adapterCause = (meta?.driverAdapterError as { cause?: typeof cause } | undefined)?.cause ?? cause;
+    if (adapterCause?.constraint?.fields?.length) fields = adapterCause.constraint.fields.map((f) => f.replaceAll('"', ''));
     else {
-      // A raw statement's violation (P2010) names its constraint only in the message.
-      const index = cause?.constraint?.index ?? /unique constraint "([^"]+)"/.exec(String(meta?.message ?? ''))?.[1] ?? '';
+      const index =
+        adapterCause?.constraint?.index ??
+        (typeof constraint === 'string' ? constraint : undefined) ??
+        /unique constraint "([^"]+)"/.exec(String(meta?.message ?? ''))?.[1] ??
+        '';
       const match = /^[A-Za-z]+_(.+)_key$/.exec(index);
       if (match) fields = match[1]!.split('_');
     }
@@ -63,18 +73,21 @@ function uniqueViolationField(meta: Record<string, unknown> | undefined): string
   return fields.find((f) => f !== 'workspaceId');
 }
 
-/** Maps Prisma's known request errors (by code) to CrmErrors; anything else is returned unchanged. */
+/**
+ * Maps Prisma's known request errors (by code) and PostgreSQL's (by SQLSTATE: raw statements, through Prisma or on a
+ * command's connection) to CrmErrors; anything else is returned unchanged.
+ */
 export function fromPrismaError(error: unknown): unknown {
   if (!error || typeof error !== 'object') return error;
-  if (!('code' in error)) return isBadInputFromDatabase(error) ? badInput('A value is out of range or not valid for its field') : error;
-  const { code, meta } = error as { code: string; meta?: Record<string, unknown> & { modelName?: string } };
-  // P2010: a raw statement failed; 23505 is PostgreSQL's unique violation (raw inserts on hot paths: createCustomer).
-  if (code === 'P2002' || (code === 'P2010' && sqlStateOf(error) === '23505')) {
-    const field = uniqueViolationField(meta);
+  const { code, meta } = error as { code?: unknown; meta?: Record<string, unknown> & { modelName?: string } };
+  // 23505 is PostgreSQL's unique violation (raw inserts on hot paths: createCustomer), 23503 its foreign key violation.
+  const state = sqlStateOf(error);
+  if (code === 'P2002' || state === '23505') {
+    const field = uniqueViolationField(error);
     return conflict(field ? `A record with this ${field} already exists` : 'A record with these values already exists', field);
   }
   if (code === 'P2025') return notFound(meta?.modelName ?? 'Record');
-  if (code === 'P2003') return badInput('A referenced record does not exist');
+  if (code === 'P2003' || state === '23503') return badInput('A referenced record does not exist');
   if (isRetryableConflict(error)) return conflict('Another change to the same records ran at the same time; try again');
   if (isBadInputFromDatabase(error)) return badInput('A value is out of range or not valid for its field');
   return error;

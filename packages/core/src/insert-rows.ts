@@ -2,7 +2,7 @@
 // Prisma's createMany of 1,000 rows binds every value as its own parameter and builds the statement in its query
 // compiler: most of an import's CPU and its memory peak (docs/performance.md, "Bulk writes and import"). Here the rows
 // travel as one jsonb value that PostgreSQL turns back into typed rows (`jsonb_populate_recordset`).
-import { getDatamodel, Prisma, type ScopedTransaction } from '@crm/db';
+import { executeRawIn, getDatamodel, Prisma, queryRawIn, type ScopedTransaction } from '@crm/db';
 import { rowAccessOf } from './permissions/write-guard.js';
 import type { Permissions } from './permissions/permissions.js';
 import { newRowId } from './uuid.js';
@@ -55,16 +55,14 @@ export async function insertRowsReturning<R extends { id: string }>(
   return ids.map((id) => byId.get(id)!);
 }
 
-async function writeRows<R>(
-  tx: ScopedTransaction,
+/** The statements that insert `rows` into `model` (one per distinct set of given columns), and the rows' ids in order. */
+export function insertStatements(
   model: string,
   rows: readonly Record<string, unknown>[],
-  permissions: Permissions | undefined,
-  returning: boolean,
-): Promise<{ ids: string[]; inserted: R[] }> {
+  permissions?: Permissions,
+): { ids: string[]; statements: { text: string; values: unknown[] }[] } {
   const ids: string[] = [];
-  const inserted: R[] = [];
-  if (!rows.length) return { ids, inserted };
+  if (!rows.length) return { ids, statements: [] };
   const guarded = permissions?.restrictsRows ? (rowAccessOf(permissions).write(model, 'createMany', { data: rows }).data as Record<string, unknown>[]) : rows;
   const defaults = clientDefaults(model);
   const now = new Date().toISOString();
@@ -81,13 +79,27 @@ async function writeRows<R>(
     if (group) group.push(row);
     else groups.set(key, [row]);
   }
-  for (const [key, group] of groups) {
+  const statements = [...groups].map(([key, group]) => {
     const columns = key.split(',');
     for (const column of columns) if (!COLUMN.test(column)) throw new Error(`insertRows: not a column name: ${column}`);
     const list = columns.map((column) => `"${column}"`).join(', ');
-    const sql = `INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`;
-    if (returning) inserted.push(...(await tx.$queryRawUnsafe<R[]>(`${sql} RETURNING *`, JSON.stringify(group))));
-    else await tx.$executeRawUnsafe(sql, JSON.stringify(group));
+    return { text: `INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`, values: [JSON.stringify(group)] };
+  });
+  return { ids, statements };
+}
+
+async function writeRows<R>(
+  tx: ScopedTransaction,
+  model: string,
+  rows: readonly Record<string, unknown>[],
+  permissions: Permissions | undefined,
+  returning: boolean,
+): Promise<{ ids: string[]; inserted: R[] }> {
+  const { ids, statements } = insertStatements(model, rows, permissions);
+  const inserted: R[] = [];
+  for (const { text, values } of statements) {
+    if (returning) inserted.push(...(await queryRawIn<R>(tx, `${text} RETURNING *`, ...values)));
+    else await executeRawIn(tx, text, ...values);
   }
   return { ids, inserted };
 }

@@ -1,4 +1,4 @@
-import { getDatamodel, isTrashable } from '@crm/db';
+import { getDatamodel, isTrashable, queryRawIn } from '@crm/db';
 import type { CommandScope } from './command.js';
 import { conflict, notFound } from './errors.js';
 
@@ -33,7 +33,8 @@ const versioned = (model: LockableModel) => versionedModels.has(model);
 export async function lockForUpdate(scope: CommandScope, model: LockableModel, id: string, options: LockOptions = {}): Promise<void> {
   const hasVersion = versioned(model);
   // Raw SQL (Prisma has no row locks), so the workspace condition is written here rather than by the scoped client.
-  const rows = await scope.tx.$queryRawUnsafe<{ updatedAt: Date | null }[]>(
+  const rows = await queryRawIn<{ updatedAt: Date | null }>(
+    scope.tx,
     `SELECT ${hasVersion ? '"updatedAt"' : 'NULL::timestamptz AS "updatedAt"'} FROM "${model}" WHERE "id" = $1::uuid AND "workspaceId" = $2::uuid FOR UPDATE`,
     id,
     scope.session.workspaceId,
@@ -68,7 +69,8 @@ export async function lockAndRead<Row extends object>(
 
 /** The rows of `ids` (distinct, in id order: two callers over overlapping rows wait instead of deadlocking), locked and read whole. */
 function selectLocked<Row>(scope: CommandScope, model: LockableModel, ids: readonly string[]): Promise<Row[]> {
-  return scope.tx.$queryRawUnsafe<Row[]>(
+  return queryRawIn<Row>(
+    scope.tx,
     `SELECT * FROM "${model}" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid ORDER BY "id" FOR UPDATE`,
     [...new Set(ids)].sort(),
     scope.session.workspaceId,
@@ -127,7 +129,8 @@ export async function lockManyForUpdate(
   const hasVersion = versioned(model);
   const ids = [...new Set(items.map((item) => item.id))].sort();
   const rows = ids.length
-    ? await scope.tx.$queryRawUnsafe<{ id: string; updatedAt: Date | null }[]>(
+    ? await queryRawIn<{ id: string; updatedAt: Date | null }>(
+        scope.tx,
         `SELECT "id"::text AS "id", ${hasVersion ? '"updatedAt"' : 'NULL::timestamptz AS "updatedAt"'} FROM "${model}"
           WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid ORDER BY "id" FOR UPDATE`,
         ids,

@@ -11,6 +11,7 @@ import { DeadlineClient, DeadlinePool } from './deadline.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, type MigrationReport } from './migrations/runner.js';
 import { coreMigrations } from './migrations/folder.js';
+import { exposeTransactionConnections } from './command-transaction.js';
 import { observeAdapter, type SqlStatementObserver } from './observed-adapter.js';
 import { statementNamer } from './statement-names.js';
 import type { SqlDatabase, SqlSession } from './sql.js';
@@ -158,7 +159,11 @@ export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Data
     },
   };
   const prisma = createPrismaClient(
-    new PrismaPg(pool, (options.preparedStatements ?? true) ? { statementNameGenerator: statementNamer() } : {}),
+    // A command's raw statements go to its transaction's connection, reported to the same hooks (command-transaction.ts).
+    exposeTransactionConnections(
+      new PrismaPg(pool, (options.preparedStatements ?? true) ? { statementNameGenerator: statementNamer() } : {}),
+      { ...(options.onQuery ? { onQuery: options.onQuery } : {}), ...(options.observeSql ? { observeSql: options.observeSql } : {}) },
+    ),
     options,
   );
   const notifications = poolNotifications(pool);

@@ -2,7 +2,7 @@ export * from './config.js';
 export * from './database.js';
 export { DataDirInUseError } from './data-dir-lock.js';
 export { currentDeadline, DeadlineExceededError, type RequestDeadline, timeLeftMs, withDeadline, withoutDeadline } from './deadline.js';
-export { ReadAfterCommit } from './read-after-commit.js';
+export { CommandTransaction, executeRawIn, queryRawIn } from './command-transaction.js';
 export type { SqlDatabase, SqlSession } from './sql.js';
 export type { Notifications } from './notifications.js';
 export type { SqlStatementObserver } from './observed-adapter.js';

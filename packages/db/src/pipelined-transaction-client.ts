@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ReadAfterCommit } from './read-after-commit.js';
+import { CommandTransaction } from './command-transaction.js';
 
 /** What node-postgres resolves a statement with; a held `BEGIN` is answered with an empty one. */
 type Result = pg.QueryResult<never>;
@@ -18,7 +18,9 @@ const begun: Result = { command: 'BEGIN', rowCount: null, oid: 0, fields: [], ro
 /**
  * A node-postgres client whose transactions cost no round trip at their edges:
  * - a `BEGIN` sent alone is held back (answered at once) and written together with the transaction's next statement;
- * - a COMMIT sent where a read waits for it ({@link ReadAfterCommit}) is written together with that read, right behind it.
+ * - a COMMIT sent where a write and a read wait for it ({@link CommandTransaction}) is written together with them: the
+ *   write right before it, the read right behind it. A pipelined transaction whose write failed is aborted and answers
+ *   the COMMIT with ROLLBACK, not an error: the COMMIT then fails with the write's error (nothing was committed).
  *
  * Prisma's adapter sends `BEGIN` and waits for it before the first statement; the command runner read the events'
  * numbers on another connection after COMMIT: two socket writes, reads and wake-ups per command that a profile of the
@@ -49,15 +51,18 @@ export class PipelinedTransactionClient extends pg.Client {
       return Promise.resolve(begun) as never;
     }
     const begin = this.heldBegin;
-    const after = !done && isBare('COMMIT', config, values) ? ReadAfterCommit.takePending() : null;
-    if (!begin && !after) return send(...args);
+    const companions = !done && isBare('COMMIT', config, values) ? CommandTransaction.takeCommitCompanions() : null;
+    if (!begin && !companions) return send(...args);
     this.heldBegin = null;
     const stream = (this as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
     stream.cork();
     let beginFailed: Promise<unknown> = Promise.resolve(null);
+    let written: Promise<unknown> | null = null;
     let statement: unknown;
     try {
       if (begin) beginFailed = (send(begin) as Promise<unknown>).then(() => null, (error: unknown) => error);
+      const before = companions?.before;
+      if (before) written = send({ text: before.text, values: before.values }) as Promise<unknown>;
       if (done) {
         // The callback form (pg-pool's `pool.query`): told after the BEGIN's answer, with its error first.
         const afterBegin: Callback = (error, result) => void beginFailed.then((failed) => (failed ? done(failed) : done(error, result)));
@@ -65,13 +70,16 @@ export class PipelinedTransactionClient extends pg.Client {
       } else {
         statement = send(...args);
       }
-      if (after) after.sent((send({ text: after.text, values: after.values }) as Promise<pg.QueryResult>).then((result) => result.rows));
+      const after = companions?.after;
+      const read = after ? (send({ text: after.text, values: after.values }) as Promise<pg.QueryResult>).then((result) => result.rows) : null;
+      companions?.sent(written, read);
     } finally {
       stream.uncork();
     }
+    const writeFailed = written ? written.then(() => null, (error: unknown) => error) : Promise.resolve(null);
     if (done) return statement as never;
     return (statement as Promise<unknown>).then(async (result) => {
-      const failed = await beginFailed;
+      const failed = (await beginFailed) ?? (await writeFailed);
       if (failed) throw failed;
       return result;
     }) as never;

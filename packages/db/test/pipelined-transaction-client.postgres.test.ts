@@ -1,10 +1,10 @@
 // A transaction's edges ride with their neighbours (pipelined-transaction-client.ts): its BEGIN with its first statement
 // (still a transaction: the first statement is rolled back with the rest), and a read waiting for its COMMIT right
-// behind it (read-after-commit.ts): one socket write and one wait less at each edge.
+// behind it (command-transaction.ts): one socket write and one wait less at each edge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { type Database, fromPool, postgresPool } from '../src/database.js';
-import { ReadAfterCommit } from '../src/read-after-commit.js';
+import { CommandTransaction, queryRawIn } from '../src/command-transaction.js';
 import { createTestPostgres, type TestPostgres } from '../src/testing/index.js';
 
 let target: TestPostgres;
@@ -90,12 +90,12 @@ describe('BEGIN sent with the first statement', () => {
   });
 
   it('a read set for the COMMIT is written with it and sees what the transaction committed', async () => {
-    const read = new ReadAfterCommit();
+    const read = new CommandTransaction();
     const count = await writesDuring(() =>
       read.run(() =>
         database.prisma.$transaction(async (tx) => {
           await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (5)`);
-          read.set(`SELECT id FROM begin_probe WHERE id = ANY($1::int[])`, [[5]]);
+          read.readAfterCommit(`SELECT id FROM begin_probe WHERE id = ANY($1::int[])`, [[5]]);
         }),
       ),
     );
@@ -104,14 +104,127 @@ describe('BEGIN sent with the first statement', () => {
   });
 
   it('a transaction that fails before its COMMIT sends no read', async () => {
-    const read = new ReadAfterCommit();
+    const read = new CommandTransaction();
     const failing = read.run(() =>
       database.prisma.$transaction(async (tx) => {
-        read.set(`SELECT id FROM begin_probe`, []);
+        read.readAfterCommit(`SELECT id FROM begin_probe`, []);
         await tx.$executeRawUnsafe(`INSERT INTO begin_probe VALUES (5)`); // duplicate key
       }),
     );
     await expect(failing).rejects.toThrow(/Unique constraint|duplicate key/);
     expect(read.rows).toBeNull();
+  });
+});
+
+describe("a command's statements past Prisma's client (command-transaction.ts)", () => {
+  it("raw statements go to the transaction's connection, in it, their rows in Prisma's types", async () => {
+    const command = new CommandTransaction();
+    const rows = await command.run(() =>
+      database.prisma.$transaction(async (tx) => {
+        command.bind(tx);
+        expect(command.direct).toBe(true);
+        await queryRawIn(tx, `INSERT INTO begin_probe VALUES (6)`);
+        // The same transaction: what it wrote is seen, and types read as Prisma's raw queries read them.
+        return queryRawIn<Record<string, unknown>>(
+          tx,
+          `SELECT count(*) AS n, 2.50::numeric AS money, '2026-12-05'::date AS day, '2026-12-05 10:00:00.5'::timestamp AS at FROM begin_probe WHERE id = $1`,
+          6,
+        );
+      }),
+    );
+    const fromPrisma = await database.prisma.$queryRawUnsafe<Record<string, unknown>[]>(
+      `SELECT count(*) AS n, 2.50::numeric AS money, '2026-12-05'::date AS day, '2026-12-05 10:00:00.5'::timestamp AS at FROM begin_probe WHERE id = $1`,
+      6,
+    );
+    expect(rows).toEqual(fromPrisma);
+    expect(rows[0]).toMatchObject({ n: 1n, day: new Date('2026-12-05T00:00:00Z'), at: new Date('2026-12-05T10:00:00.500Z') });
+  });
+
+  it('a write riding with the COMMIT is committed with it, in one socket write with the read', async () => {
+    const command = new CommandTransaction();
+    const count = await writesDuring(() =>
+      command.run(() =>
+        database.prisma.$transaction(async (tx) => {
+          command.bind(tx);
+          await queryRawIn(tx, `INSERT INTO begin_probe VALUES (7)`);
+          expect(command.writeWithCommit(`INSERT INTO begin_probe VALUES ($1)`, [8])).toBe(true);
+          command.readAfterCommit(`SELECT id FROM begin_probe WHERE id = ANY($1::int[]) ORDER BY id`, [[7, 8]]);
+        }),
+      ),
+    );
+    expect(count).toBe(2); // BEGIN with the first insert; the second insert, COMMIT and read
+    expect(await command.rows).toEqual([{ id: 7 }, { id: 8 }]);
+  });
+
+  it('a write riding with the COMMIT that fails fails the COMMIT with its error, and nothing is written', async () => {
+    const command = new CommandTransaction();
+    const failing = command.run(() =>
+      database.prisma.$transaction(async (tx) => {
+        command.bind(tx);
+        await queryRawIn(tx, `INSERT INTO begin_probe VALUES (9)`);
+        command.writeWithCommit(`INSERT INTO begin_probe VALUES ($1)`, [1]); // duplicate key
+        command.readAfterCommit(`SELECT id FROM begin_probe WHERE id = 9`, []);
+      }),
+    );
+    // The insert's own error (as Prisma's adapter reports a statement's), not the ROLLBACK the aborted transaction answered.
+    await expect(failing).rejects.toMatchObject({ cause: { originalCode: '23505', constraint: { index: 'begin_probe_pkey' } } });
+    expect(await command.rows).toEqual([]);
+    expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 9`)).toEqual([]);
+    // The connection is clean for its next holder.
+    expect(await database.prisma.$transaction(async (tx) => tx.$queryRawUnsafe(`SELECT 1 AS one`))).toEqual([{ one: 1 }]);
+  });
+});
+
+describe("a command's connection after Prisma ended its transaction", () => {
+  it('a statement sent then goes through Prisma, which refuses it, never to the connection back in the pool', async () => {
+    const command = new CommandTransaction();
+    let late: Promise<unknown> = Promise.resolve();
+    const expired = command.run(() =>
+      database.prisma.$transaction(
+        async (tx) => {
+          command.bind(tx);
+          await queryRawIn(tx, `SELECT 1`);
+          await new Promise((resolve) => setTimeout(resolve, 300)); // past the timeout: Prisma rolls back
+          late = queryRawIn(tx, `INSERT INTO begin_probe VALUES (10)`);
+          await late;
+        },
+        { timeout: 50 },
+      ),
+    );
+    await expect(expired).rejects.toThrow();
+    await expect(late).rejects.toThrow(/Transaction/);
+    expect(command.direct).toBe(false);
+    expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 10`)).toEqual([]);
+  });
+});
+
+describe("a command's statements past Prisma's client keep the database's hooks", () => {
+  it('each is logged (onQuery) and observed (observeSql), the write riding with the COMMIT too', async () => {
+    const logged: string[] = [];
+    const observed: string[] = [];
+    const hooked = fromPool(postgresPool({ kind: 'postgres', url: target.url, poolSize: 1 }), {
+      preparedStatements: false,
+      onQuery: ({ query }) => logged.push(query),
+      observeSql: (statement, run) => {
+        observed.push(statement.sql);
+        return run();
+      },
+    });
+    try {
+      const command = new CommandTransaction();
+      await command.run(() =>
+        hooked.prisma.$transaction(async (tx) => {
+          command.bind(tx);
+          await queryRawIn(tx, `SELECT id FROM begin_probe WHERE id = $1`, 1);
+          command.writeWithCommit(`INSERT INTO begin_probe VALUES ($1)`, [11]);
+        }),
+      );
+      for (const seen of [logged, observed]) {
+        expect(seen).toEqual(expect.arrayContaining([`SELECT id FROM begin_probe WHERE id = $1`, `INSERT INTO begin_probe VALUES ($1)`]));
+      }
+      expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 11`)).toEqual([{ id: 11 }]);
+    } finally {
+      await hooked.close();
+    }
   });
 });

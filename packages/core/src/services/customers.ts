@@ -1,4 +1,5 @@
 import type { Customer, LifecycleStage, Prisma, ScopedTransaction } from '@crm/db';
+import { queryRawIn } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { fieldChanges } from '../field-changes.js';
@@ -131,7 +132,8 @@ async function insertWithFirstStage(scope: CommandScope, row: ReturnType<typeof 
   const columns = Object.keys(values)
     .map((column) => `"${column}"`)
     .join(', ');
-  const [customer] = await scope.tx.$queryRawUnsafe<Customer[]>(
+  const [customer] = await queryRawIn<Customer>(
+    scope.tx,
     `WITH c AS (
        INSERT INTO "Customer" (${columns}) SELECT ${columns} FROM jsonb_populate_record(NULL::"Customer", $1::jsonb) RETURNING *),
      first_stage AS (

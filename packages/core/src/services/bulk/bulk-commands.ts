@@ -1,5 +1,6 @@
 // Bulk writes and upserts for every writable declared object (docs/data.md, "Bulk writes and upserts"): one
 // transaction per call, each row through the object's single-record command.
+import { queryRawIn } from '@crm/db';
 import type { Caller, CommandScope } from '../../command.js';
 import { badInput } from '../../errors.js';
 import type { ResolvedObject } from '../../objects/declaration.js';
@@ -84,7 +85,7 @@ async function targetIds(scope: CommandScope, object: ResolvedObject, target: Bu
   // The read engine's filter compiler (custom fields and relation fields filter as in the list), with the key's rows.
   const context = sqlFilterContext(target.catalog, scope.session.workspaceId, scope.permissions);
   const statement = `${matchingRowsSql(context, object, target.filter, 'r')} ORDER BY r."id" LIMIT ${BULK_LIMIT + 1}`;
-  const rows = await scope.tx.$queryRawUnsafe<{ id: string }[]>(statement, ...context.params.values);
+  const rows = await queryRawIn<{ id: string }>(scope.tx, statement, ...context.params.values);
   if (rows.length > BULK_LIMIT) throw badInput(`where.filter: matches more than ${BULK_LIMIT.toLocaleString('en')} records; narrow it, or page through them by ids`, 'where.filter');
   return rows.map((row) => row.id);
 }

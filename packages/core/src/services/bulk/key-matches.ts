@@ -2,6 +2,7 @@
 // planner's statistics say. Asked as `key IN (1,000 values)`, PostgreSQL may pick the trigram GIN index of the same
 // column (customers' email) and scan its pending list once per value: after a bulk insert, 2 to 15 s per batch of an
 // import, growing with the table (docs/performance.md, "Bulk writes and import"). One probe per key cannot go wrong.
+import { queryRawIn } from '@crm/db';
 import type { CommandScope } from '../../command.js';
 import { customValueSql } from '../../custom-fields/custom-field-indexes.js';
 import type { ResolvedField, ResolvedObject } from '../../objects/declaration.js';
@@ -37,7 +38,8 @@ export async function keyMatches(
   if (!values.length) return [];
   if (!NAME.test(object.model)) throw new Error(`keyMatches: not a model: ${object.model}`);
   const key = keySql(object, field, column);
-  return scope.tx.$queryRawUnsafe<{ id: string; value: string }[]>(
+  return queryRawIn<{ id: string; value: string }>(
+    scope.tx,
     `SELECT m.id::text AS id, k.value FROM unnest($2::text[]) AS k(value)
        CROSS JOIN LATERAL (SELECT t.id FROM "${object.model}" t WHERE t."workspaceId" = $1::uuid AND ${key.value} = k.value${key.rows} LIMIT 1) m`,
     scope.session.workspaceId,

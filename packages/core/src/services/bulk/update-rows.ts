@@ -1,6 +1,6 @@
 // One UPDATE statement for many rows of a model, each with its own values (bulk writes): Prisma's updateMany sets the
 // same data on every row, so a batch of different changes would be one statement per row.
-import { getDatamodel } from '@crm/db';
+import { executeRawIn, getDatamodel, queryRawIn } from '@crm/db';
 import type { CommandScope } from '../../command.js';
 import { jsonValue } from '../../insert-rows.js';
 import { rowAccessOf } from '../../permissions/write-guard.js';
@@ -50,7 +50,7 @@ async function writeRows<R>(scope: CommandScope, model: string, rows: readonly R
   const set = [...columns, ...touched].map((column) => `"${column}" = v."${column}"`).join(', ');
   // Raw SQL, so the workspace condition is written here (the rows were read through the scoped client already).
   const sql = `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = v."id" AND t."workspaceId" = $2::uuid`;
-  if (returning) return scope.tx.$queryRawUnsafe<R[]>(`${sql} RETURNING t.*`, JSON.stringify(values), scope.session.workspaceId);
-  await scope.tx.$executeRawUnsafe(sql, JSON.stringify(values), scope.session.workspaceId);
+  if (returning) return queryRawIn<R>(scope.tx, `${sql} RETURNING t.*`, JSON.stringify(values), scope.session.workspaceId);
+  await executeRawIn(scope.tx, sql, JSON.stringify(values), scope.session.workspaceId);
   return [];
 }

@@ -1,3 +1,4 @@
+import { queryRawIn } from '@crm/db';
 import type { CommandScope, CommitHook } from '../../command.js';
 import { customerOf } from '../../command.js';
 import { workspaceCatalog } from '../../custom-objects/workspace-catalog.js';
@@ -38,7 +39,8 @@ export async function refreshSegmentMembership(
   const matching = matchingRowsSql(context, objects.get('Customer'), node ?? segmentFilterNode(objects, segment.filter), 'c');
   const segmentId = params.add(segment.id, 'uuid');
   const some = only ? params.add([...only], 'uuid[]') : null;
-  const changes = await scope.tx.$queryRawUnsafe<{ change: 'entered' | 'left'; customerId: string }[]>(
+  const changes = await queryRawIn<{ change: 'entered' | 'left'; customerId: string }>(
+    scope.tx,
     `WITH target AS (${matching}${some ? ` AND c."id" = ANY(${some})` : ''}),
      gone AS (
        DELETE FROM "SegmentMember" m

@@ -1,0 +1,219 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
+import type pg from 'pg';
+import type { SqlStatementObserver } from './observed-adapter.js';
+import { PipelinedTransactionClient } from './pipelined-transaction-client.js';
+import { asParameter, prismaRowTypes } from './prisma-row-types.js';
+
+type Row = Record<string, unknown>;
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** How an open database reports its statements (`OpenDatabaseOptions`' `onQuery` and `observeSql`). */
+export interface StatementHooks {
+  onQuery?: (event: { query: string; params: string; durationMs: number }) => void;
+  observeSql?: SqlStatementObserver;
+}
+
+/** What rides with a COMMIT: a write sent right before it and a read right behind it, on the same connection. */
+export interface CommitCompanions {
+  before: Statement | null;
+  after: Statement | null;
+  /** Told what was sent: the write's outcome (it fails the COMMIT) and the read's rows. */
+  sent(before: Promise<unknown> | null, after: Promise<Row[]> | null): void;
+}
+
+const storage = new AsyncLocalStorage<CommandTransaction>();
+/** The transactions (Prisma's interactive transaction clients) a command bound to its connection. */
+const bound = new WeakMap<object, CommandTransaction>();
+
+/**
+ * A command's transaction (a Prisma interactive transaction run through {@link run}), and what may skip Prisma's
+ * client in it on PostgreSQL:
+ * - raw statements go to the transaction's own connection ({@link queryRawIn}, {@link executeRawIn}): each raw call
+ *   through Prisma's client passes its request pipeline, interpreter and tracing helper, about 1.3 ms of CPU per
+ *   one-insert transaction under load (docs/performance.md, "Session 11: a command's CPU"). The statements are still
+ *   reported to the database's `onQuery` and `observeSql`, bounded by the request's deadline (the connection's
+ *   client), their rows in Prisma's raw types (`prisma-row-types.ts`);
+ * - a write and a read ride with the COMMIT ({@link writeWithCommit}, {@link readAfterCommit}), in the same socket write
+ *   (`pipelined-transaction-client.ts`): a pipelined transaction whose write failed answers its COMMIT with ROLLBACK,
+ *   not an error, so the write's error is made the COMMIT's.
+ * On PGlite (no such connection) each falls back: statements through Prisma's client, the write sent at once, the read
+ * left to the caller ({@link rows} null).
+ */
+export class CommandTransaction {
+  /** The transaction's connection while it is open: null before Prisma opens it and from its COMMIT or ROLLBACK on. */
+  private client: pg.ClientBase | null = null;
+  private hooks: StatementHooks = {};
+  private before: Statement | null = null;
+  private after: Statement | null = null;
+  /** The read's rows (text values, as node-postgres parses them) once it was sent behind the COMMIT; else null. */
+  rows: Promise<Row[]> | null = null;
+
+  /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
+  run<T>(transaction: () => Promise<T>): Promise<T> {
+    this.client = null;
+    this.before = null;
+    this.after = null;
+    this.rows = null;
+    return storage.run(this, transaction);
+  }
+
+  /**
+   * Called by the adapter (`exposeTransactionConnections`) when Prisma opens a transaction: its connection, kept by the
+   * command running in this context (answered), if any.
+   */
+  static attach(client: pg.ClientBase, hooks: StatementHooks): CommandTransaction | null {
+    const transaction = storage.getStore();
+    if (!transaction || transaction.client) return null;
+    transaction.client = client;
+    transaction.hooks = hooks;
+    return transaction;
+  }
+
+  /**
+   * Prisma ends the transaction (COMMIT, or ROLLBACK: the callback failed or ran past its timeout): from here on its
+   * statements go through Prisma's client, which refuses them, never to a connection back in the pool.
+   */
+  detach(): void {
+    this.client = null;
+  }
+
+  /** Binds Prisma's transaction client `tx` to this transaction's connection, when it has one (PostgreSQL). */
+  bind(tx: object): void {
+    if (this.client) bound.set(tx, this);
+  }
+
+  /** Whether the transaction's connection is reachable (PostgreSQL): statements can ride with its COMMIT. */
+  get direct(): boolean {
+    return this.client !== null;
+  }
+
+  /** Sends a statement on the transaction's connection, reported like Prisma's own. */
+  send(text: string, values: readonly unknown[], kind: 'query' | 'execute'): Promise<pg.QueryResult<Row>> {
+    const client = this.client!;
+    const hooks = this.hooks;
+    const params = values.map(asParameter);
+    const run = async () => {
+      const start = performance.now();
+      const result = await client.query<Row>({ text, values: params, types: prismaRowTypes });
+      hooks.onQuery?.({ query: text, params: JSON.stringify(params, jsonParam), durationMs: performance.now() - start });
+      return result;
+    };
+    return hooks.observeSql ? hooks.observeSql({ sql: text, kind }, run) : run();
+  }
+
+  /**
+   * A write to send right before the COMMIT, in its socket write. Answers false (nothing kept: the caller writes now)
+   * when the transaction's connection is not reachable or not pipelined (a plain pool's client), or a write is
+   * already waiting.
+   */
+  writeWithCommit(text: string, values: unknown[]): boolean {
+    if (!(this.client instanceof PipelinedTransactionClient) || this.before) return false;
+    this.before = { text, values: values.map(asParameter) };
+    return true;
+  }
+
+  /** The read to send behind the COMMIT: the transaction's last step, so that the next COMMIT in its context is its own. */
+  readAfterCommit(text: string, values: unknown[]): void {
+    this.after = { text, values };
+  }
+
+  /** The statements riding with the COMMIT being sent in this async context, if any (taken: sent once). */
+  static takeCommitCompanions(): CommitCompanions | null {
+    const transaction = storage.getStore();
+    if (!transaction || (!transaction.before && !transaction.after)) return null;
+    const { before, after } = transaction;
+    transaction.before = null;
+    transaction.after = null;
+    return {
+      before,
+      after,
+      sent: (written, rows) => {
+        if (written && before) transaction.report(before, written);
+        // A read that fails (the connection went away with the COMMIT) leaves the caller to read again.
+        if (rows) transaction.rows = rows.catch(() => []);
+      },
+    };
+  }
+
+  /** The write sent with the COMMIT, told to the database's hooks as any other statement. */
+  private report(statement: Statement, written: Promise<unknown>): void {
+    const hooks = this.hooks;
+    const start = performance.now();
+    const logged = written.then(() => hooks.onQuery?.({ query: statement.text, params: JSON.stringify(statement.values, jsonParam), durationMs: performance.now() - start }));
+    if (hooks.observeSql) void hooks.observeSql({ sql: statement.text, kind: 'execute' }, () => logged).catch(() => {});
+    else void logged.catch(() => {});
+  }
+}
+
+const jsonParam = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
+
+/** Prisma's raw query in `tx`, on its command's connection when {@link CommandTransaction.bind} bound it there. */
+export function queryRawIn<R>(tx: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): PromiseLike<T> }, text: string, ...values: unknown[]): Promise<R[]> {
+  const transaction = bound.get(tx);
+  if (transaction?.direct) return transaction.send(text, values, 'query').then((result) => result.rows as R[]);
+  return Promise.resolve(tx.$queryRawUnsafe<R[]>(text, ...values));
+}
+
+/** Prisma's raw execute in `tx` (the rows it changed), on its command's connection when bound there. */
+export function executeRawIn(tx: { $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number> }, text: string, ...values: unknown[]): Promise<number> {
+  const transaction = bound.get(tx);
+  if (transaction?.direct) return transaction.send(text, values, 'execute').then((result) => result.rowCount ?? 0);
+  return Promise.resolve(tx.$executeRawUnsafe(text, ...values));
+}
+
+const ENDS = /^\s*(?:COMMIT|ROLLBACK)\s*;?\s*$/i;
+
+/** The transaction, its command detached from its connection as Prisma ends it (before the connection is released). */
+function detachingAtItsEnd(transaction: Transaction, command: CommandTransaction): Transaction {
+  return new Proxy(transaction, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'executeRaw') {
+        return (query: { sql: string }) => {
+          if (ENDS.test(query.sql)) command.detach();
+          return value.call(object, query);
+        };
+      }
+      if (property === 'commit' || property === 'rollback') {
+        return (...args: unknown[]) => {
+          command.detach();
+          return value.apply(object, args);
+        };
+      }
+      return value.bind(object);
+    },
+  });
+}
+
+/**
+ * The factory, with the connection of every transaction it opens (node-postgres' adapter: the transaction's pooled
+ * client) handed to the {@link CommandTransaction} running in that async context, if any.
+ */
+export function exposeTransactionConnections(factory: SqlDriverAdapterFactory, hooks: StatementHooks): SqlDriverAdapterFactory {
+  const exposing = (adapter: SqlDriverAdapter): SqlDriverAdapter =>
+    new Proxy(adapter, {
+      get(object, property, receiver) {
+        const value: unknown = Reflect.get(object, property, receiver);
+        if (typeof value !== 'function') return value;
+        if (property !== 'startTransaction') return value.bind(object);
+        return async (...args: unknown[]) => {
+          const transaction = (await value.apply(object, args)) as Transaction & { client?: pg.ClientBase };
+          const command = transaction.client ? CommandTransaction.attach(transaction.client, hooks) : null;
+          return command ? detachingAtItsEnd(transaction, command) : transaction;
+        };
+      },
+    });
+  return new Proxy(factory, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (property === 'connect' && typeof value === 'function') return async () => exposing((await value.call(object)) as SqlDriverAdapter);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
+}
