@@ -5,10 +5,10 @@ import type { ResolvedObject, OrderTerm } from '@crm/core';
 import type { FieldNode, GraphQLObjectType } from 'graphql';
 import { selectionOfAggregate } from '../objects/aggregate-types.js';
 import { aggregateObjectSql } from './aggregate-sql.js';
-import { buildObject, type Entry, marks, ROW_ID, spreadObject } from './built-object.js';
+import { buildObject, type Entry, marks, ROW_ID, spreadObject, textTuple } from './built-object.js';
 import { decline } from './decline.js';
 import { aggregateResultSql } from './group-render.js';
-import { type JoinedRow, joinedRow, objectEntries, type RenderContext } from './render.js';
+import { type JoinedRow, joinedRow, listsAs, objectEntries, type RenderContext } from './render.js';
 import { cursorOf, formatted, leaf, type LeafKind, within } from './result-shape.js';
 import { edgeColumns, type PageInfoField, type RowPage } from './row-form.js';
 import { orderSql } from './rows-sql.js';
@@ -75,6 +75,8 @@ export function connectionValue<T>(
   const fields = connection.getFields();
   const rowForm = unpaged === 'rows';
   const paged = selected.some(([, [node]]) => node!.name.value === 'pageInfo');
+  // A paged connection is one JSON object (its page read once for `pageInfo`): its lists are JSON too.
+  if (paged && !rowForm && context.arrays) return listsAs(context, false, () => connectionValue(context, connection, nodes, source, unpaged));
   // A page counted (`totalCount`, `aggregate`) under a relation filter finds its matches once: a MATERIALIZED CTE
   // holds their ids, counted, and the page sorts them when there are few (`SORTED_MATCHES`). Apart, the count probes
   // every row's relations and the page probes them again: under a generic plan (the prepared statement's) the page even
@@ -137,12 +139,13 @@ export function connectionValue<T>(
       const edge = objectTypeOf(fields.edges!)!;
       context.shape.list = true;
       if (key === pageEdges && rowForm) {
-        pageElement = joinedRow(context, () => {
+        // The row's columns are text: its nested lists are text arrays.
+        pageElement = listsAs(context, true, () => joinedRow(context, () => {
           const columns = edgeColumns(context, edgeEntries(context, edge, pageAlias, fieldNodes), column(pageAlias, 'id'));
           pageColumns = columns.kinds;
           pageValues = columns.values;
           return columns.sql;
-        });
+        }));
         return 'NULL';
       }
       if (key === pageEdges) {
@@ -150,6 +153,7 @@ export function connectionValue<T>(
         return `array_to_json(${p}[1:${first}])`;
       }
       const a = context.nextAlias();
+      if (context.arrays) return leaf(context, 'rows', rowsSql(a, joinedRow(context, () => textTuple(context, edgeEntries(context, edge, a, fieldNodes))), first));
       return `array_to_json(${rowsSql(a, joinedRow(context, () => edgeSql(context, edge, a, fieldNodes)), first)})`;
     }
     if (name !== 'pageInfo') decline(`${connection.name}.${name} is not compiled`);
@@ -188,6 +192,7 @@ export function connectionValue<T>(
       rows: pageRows(pageAlias, pageElement, paged ? first + 1 : first, source.where(pageAlias)),
       head: `json_build_array(${head.join(', ')})`,
       form: {
+        kind: 'page',
         first,
         hasPreviousPage: source.hasPreviousPage,
         ...(pageEdges === undefined ? {} : { edges: pageEdges }),

@@ -22,15 +22,21 @@ import { groupedRowsSql, groupLimits } from './aggregate-sql.js';
 import { type GroupArgs, groupQuery } from '../objects/group-by.js';
 import { groupListSql } from './group-render.js';
 import { connectionRows, connectionSql } from './connection-sql.js';
-import { deferrable, joinedRow, objectSql, pageSize, type RenderContext } from './render.js';
-import { type RowForm, type RowPage, rowFormStatement } from './row-form.js';
+import { deferrable, joinedRow, listsAs, objectEntries, objectSql, pageSize, type RenderContext } from './render.js';
+import { edgeColumns, objectRowStatement, type ObjectRowForm, type RowForm, type RowPage, rowFormStatement } from './row-form.js';
 import { orderValueSql, visible } from './rows-sql.js';
 import { switchedOffSql } from './plugin-switches.js';
 import { searchMatchSql, searchTerms } from './search-sql.js';
 import { collectFields, objectTypeOf } from './selection.js';
-import { ident, literal, SqlParams } from './sql-text.js';
+import { column, ident, literal, SqlParams } from './sql-text.js';
 import { ENGINE_MARK } from './engine-answers.js';
 import { type ResultShape, within } from './result-shape.js';
+
+/** A by-id root field's row in the row form: the `SELECT` of its columns, and how to read them. */
+interface RowObject {
+  rows: string;
+  form: Omit<ObjectRowForm, 'key'>;
+}
 
 /**
  * One statement that returns the operation's `data` as JSON text (column `data`), and the plugins among those it
@@ -168,6 +174,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       plugins: new Set(),
       shape: {},
       joins: null,
+      nestedRows: false,
+      arrays: false,
     };
     const parts: string[] = marked ? [literal(ENGINE_MARK), '1'] : [];
     // An operation that is one root list returns its page as rows (`row-form.ts`): one JSON document per request cost
@@ -175,7 +183,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     // set (a statement returns one), and graphql executing over the answer (`marked`) reads JSON objects: both keep the
     // JSON form, as does a page counted under a relation filter (`rootList`).
     const rowForm = !marked && roots.size === 1;
-    let rowPage: RowPage | null = null;
+    let rowPage: RowPage | RowObject | null = null;
     let answered = 0;
     for (const [key, nodes] of roots) {
       const name = nodes[0]!.name.value;
@@ -183,7 +191,7 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
         within(context, key, () => {
           if (name === '__typename') return literal(queryType.name);
           if (byPlural.has(name)) return rowForm ? rootList(context, byPlural.get(name)!, nodes, true) : rootList(context, byPlural.get(name)!, nodes);
-          if (bySingle.has(name)) return rootSingle(context, bySingle.get(name)!, nodes, name);
+          if (bySingle.has(name)) return rootSingle(context, bySingle.get(name)!, nodes, name, rowForm);
           if (byGroupBy.has(name)) return rootGroupBy(context, byGroupBy.get(name)!, nodes, name);
           if (name === 'node') return rootNode(context, nodes);
           return decline(`Query.${name}`);
@@ -199,10 +207,8 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
       // Left to resolvers in part: `compile` is called again, marked (the JSON form); this answer is not used.
       const partial = context.deferred.length > 0;
       const [key] = roots.keys();
-      return {
-        read: { sql: rowFormStatement(rowPage, switchedOff), params: params.values, partial, shape: context.shape, rows: { key: key!, ...rowPage.form } },
-        deferred: context.deferred,
-      };
+      const sql = rowPage.form.kind === 'page' ? rowFormStatement(rowPage as RowPage, switchedOff) : objectRowStatement(rowPage.rows, switchedOff);
+      return { read: { sql, params: params.values, partial, shape: context.shape, rows: { key: key!, ...rowPage.form } }, deferred: context.deferred };
     }
     // Nothing but resolvers' fields: the engine has nothing to add.
     if (!answered) decline(context.deferred[0] ?? 'nothing to answer');
@@ -286,10 +292,30 @@ export function createReadEngine(schema: GraphQLSchema, options: ReadEngineOptio
     return `(SELECT ${row.value} FROM ${ident(object.model)} ${a}${row.joins} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${visible(context, object, a)})`;
   }
 
-  function rootSingle(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], name: string): string {
+  /**
+   * A by-id root field's row in the row form (`ObjectRowForm`): its tuple's values as text columns, each once, its
+   * nested lists as text arrays. Q3's 360 (20 activities, 20 orders with their lines, tickets, tasks) cost PostgreSQL
+   * less this way than as one JSON document (docs/performance.md, issue 14 round 9).
+   */
+  function rowColumns(context: RenderContext, object: ResolvedObject, rowId: string, nodes: readonly FieldNode[]): RowObject {
+    const type = schema.getType(object.name);
+    if (!type || !('getFields' in type)) return decline(`${object.name} has no type`);
+    const a = context.nextAlias();
+    let form: Omit<ObjectRowForm, 'key'> = { kind: 'object', columns: [], values: [] };
+    const row = listsAs(context, true, () =>
+      joinedRow(context, () => {
+        const columns = edgeColumns(context, objectEntries(context, type as never, a, nodes), column(a, 'id'));
+        form = { kind: 'object', columns: columns.kinds, values: columns.values };
+        return columns.sql;
+      }),
+    );
+    return { rows: `SELECT ${row.value} FROM ${ident(object.model)} ${a}${row.joins} WHERE ${a}."id" = ${context.params.add(rowId, 'uuid')} AND ${visible(context, object, a)}`, form };
+  }
+
+  function rootSingle(context: RenderContext, object: ResolvedObject, nodes: readonly FieldNode[], name: string, rowForm = false): string | RowObject {
     const args = getArgumentValues(queryType!.getFields()[name]!, nodes[0]!, context.variables as Record<string, unknown>);
     const id = decodeGlobalId(String(args.id), object.name) ?? decline('not an id of the type');
-    return rowSql(context, object, id, nodes);
+    return rowForm ? rowColumns(context, object, id, nodes) : rowSql(context, object, id, nodes);
   }
 
   function rootNode(context: RenderContext, nodes: readonly FieldNode[]): string {

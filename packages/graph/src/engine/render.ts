@@ -11,7 +11,7 @@ import {
 } from '@crm/core';
 import type { FieldNode, GraphQLField, GraphQLObjectType } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
-import { buildObject, type Entry, marks, optionalObject, type Spread, spreadObject } from './built-object.js';
+import { buildObject, type Entry, marks, optionalObject, type Spread, spreadObject, textTuple } from './built-object.js';
 import { decline, declineReason } from './decline.js';
 import { ENGINE_ROW } from './engine-answers.js';
 import { parentRowSql } from './parent-row.js';
@@ -46,6 +46,28 @@ export interface RenderContext extends SelectionContext, SqlFilterContext {
    * in a correlated subquery per row. Null where no FROM the engine builds is open.
    */
   joins: string[] | null;
+  /**
+   * Whether the FROM of `joins` is a nested list's, run once per parent row (`joinedRow` inside another row): its
+   * links join as `LATERAL` lookups (see `relationSql`).
+   */
+  nestedRows: boolean;
+  /**
+   * Whether a nested list rendered now is built as a PostgreSQL text array (`textTuple`, kind `rows`) rather than as
+   * JSON: under a row of the row form, whose columns are text, until a value built as JSON is entered (a link looked
+   * up as a tuple, a paged connection), whose lists must be JSON (`listsAs`).
+   */
+  arrays: boolean;
+}
+
+/** `build()` with the nested lists it renders built as text arrays (`arrays`) or as JSON. */
+export function listsAs<T>(context: RenderContext, arrays: boolean, build: () => T): T {
+  const outer = context.arrays;
+  context.arrays = arrays;
+  try {
+    return build();
+  } finally {
+    context.arrays = outer;
+  }
 }
 
 /**
@@ -82,13 +104,16 @@ export interface JoinedRow {
  */
 export function joinedRow(context: RenderContext, render: () => string): JoinedRow {
   const outer = context.joins;
+  const outerNested = context.nestedRows;
   const joins: string[] = [];
   context.joins = joins;
+  context.nestedRows = outer !== null;
   try {
     const value = render();
     return { value, joins: joins.map((j) => ` ${j}`).join('') };
   } finally {
     context.joins = outer;
+    context.nestedRows = outerNested;
   }
 }
 
@@ -205,10 +230,16 @@ function relationSql(
       // Its place is taken first: the links of the linked row (a deal's customer's company) join after it.
       const at = joins.push('') - 1;
       const entries = objectEntries(context, type, a, nodes);
-      joins[at] = `LEFT JOIN ${ident(target.model)} ${a} ON ${join} AND ${rows}`;
+      // In a nested list, a plain join was planned anew for each parent row, as a hash join probed by the whole linked
+      // table (Q3: each order's lines scanned all products, a third of the statement); a LATERAL lookup of one row
+      // by its primary key is an index probe per line (Q3: 0.61 -> 0.46 ms, docs/performance.md, round 9). LIMIT 1
+      // keeps PostgreSQL from flattening it back into the join.
+      joins[at] = context.nestedRows
+        ? `LEFT JOIN LATERAL (SELECT ${a}.* FROM ${ident(target.model)} ${a} WHERE ${join} AND ${rows} LIMIT 1) ${a} ON true`
+        : `LEFT JOIN ${ident(target.model)} ${a} ON ${join} AND ${rows}`;
       return optionalObject(context, entries, column(a, 'id'));
     }
-    return `(SELECT ${objectSql(context, type, a, nodes)} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${rows})`;
+    return `(SELECT ${listsAs(context, false, () => objectSql(context, type, a, nodes))} FROM ${ident(target.model)} ${a} WHERE ${join} AND ${rows})`;
   }
   const defaultOrder = relation.order
     ? [...relation.order, { field: 'id', direction: relation.order[0]!.direction }]
@@ -217,8 +248,13 @@ function relationSql(
     const type = objectTypeOf(def) ?? decline(`${def.name} has no object type`);
     const a = context.nextAlias();
     context.shape.list = true;
+    const where = childWhere(context, object, relation, a, alias).join(' AND ');
+    if (context.arrays) {
+      const element = joinedRow(context, () => textTuple(context, objectEntries(context, type, a, nodes)));
+      return leaf(context, 'rows', `ARRAY(SELECT ${element.value} FROM ${ident(target.model)} ${a}${element.joins} WHERE ${where} ORDER BY ${orderSql(context, target, defaultOrder, a)})`);
+    }
     const row = joinedRow(context, () => objectSql(context, type, a, nodes));
-    return `(SELECT coalesce(json_agg(${row.value} ORDER BY ${orderSql(context, target, defaultOrder, a)}), '[]'::json) FROM ${ident(target.model)} ${a}${row.joins} WHERE ${childWhere(context, object, relation, a, alias).join(' AND ')})`;
+    return `(SELECT coalesce(json_agg(${row.value} ORDER BY ${orderSql(context, target, defaultOrder, a)}), '[]'::json) FROM ${ident(target.model)} ${a}${row.joins} WHERE ${where})`;
   }
   const args = argsOf(def, nodes[0]!, context);
   if (nodes.length > 1 && nodes.some((n) => (n.arguments?.length ?? 0) > 0)) decline('a nested connection selected twice with arguments');

@@ -8,10 +8,11 @@ export type Formatter = (raw: unknown) => unknown;
 
 /**
  * How a leaf travels as a column of its own (the row form, `row-answer.ts`): its text, read back as the value the JSON
- * form would have held. `json` (the default: nested lists, aggregates, JSON columns) is a JSON value, its text sent as
- * it is; `array`, a PostgreSQL array, is sent as JSON.
+ * form would have held. `json` (the default: aggregates, JSON columns, objects built as JSON) is a JSON value, its
+ * text sent as it is; `array`, a PostgreSQL array column, is sent as JSON; `rows`, a nested list built as a text array
+ * of its elements' tuples (`ARRAY(SELECT ARRAY[v::text, …])`, `built-object.ts`), is sent as the array's text.
  */
-export type LeafKind = 'text' | 'number' | 'boolean' | 'json' | 'array';
+export type LeafKind = 'text' | 'number' | 'boolean' | 'json' | 'array' | 'rows';
 
 /**
  * Where formatted values sit in the answer, by response key, and which objects PostgreSQL sent as tuples: an object
@@ -127,14 +128,20 @@ export function tupleWidth(shape: ResultShape): number {
   return width;
 }
 
-/** The kind of each value of the tuple of `shape`, in order (see `tupleWidth`). */
-export function tupleKinds(shape: ResultShape): LeafKind[] {
+/** A link's presence in a tuple: its row's id. */
+const PRESENCE: ResultShape = { kind: 'text' };
+
+/** The shape of each value of the tuple of `shape`, in order (see `tupleWidth`; undefined: an unmarked JSON value). */
+export function tupleShapes(shape: ResultShape): (ResultShape | undefined)[] {
   return shape.keys!.flatMap((key) => {
     const child = shape.fields?.get(key);
-    if (child?.spread) return [...(child.present ? (['text'] as const) : []), ...tupleKinds(child)];
-    return [child?.kind ?? 'json'];
+    if (child?.spread) return [...(child.present ? [PRESENCE] : []), ...tupleShapes(child)];
+    return [child];
   });
 }
+
+/** The kind of each value of the tuple of `shape`, in order. */
+export const tupleKinds = (shape: ResultShape): LeafKind[] => tupleShapes(shape).map((child) => child?.kind ?? 'json');
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 

@@ -3,14 +3,18 @@
 // returns its pages, instead of one JSON document. Building JSON per row was most of a plain page's PostgreSQL CPU
 // (Q4: 0.88 -> 0.53 ms per request, PostGraphile 0.64; docs/performance.md, issue 14 round 8). This file writes the
 // statement's columns; `row-answer.ts` reads them back.
-import { type Entry, tupleValues } from './built-object.js';
+import { type Entry, tupleValues, valueText } from './built-object.js';
 import { type LeafKind, type ResultShape, tupleKinds } from './result-shape.js';
 
 /** A `pageInfo` field the gateway computes from the page's rows (what `connectionSql` computes in SQL otherwise). */
 export type PageInfoField = '__typename' | 'hasNextPage' | 'hasPreviousPage' | 'startCursor' | 'endCursor';
 
+/** How to read the rows of a row-form statement back: a root list's page, or a by-id root field's object. */
+export type RowForm = PageRowForm | ObjectRowForm;
+
 /** How to read the rows of a row-form statement back into the root list's connection. */
-export interface RowForm {
+export interface PageRowForm {
+  kind: 'page';
   /** The root list's response key. */
   key: string;
   /** The page size: one row more says `hasNextPage`. */
@@ -28,17 +32,29 @@ export interface RowForm {
   values: number[];
 }
 
+/**
+ * How to read the one row (or none) of a by-id root field (`customer(id:)`) in the row form: its object's tuple values
+ * as columns, each sent once (`edgeColumns`), its nested lists text arrays. One JSON document was Q3's form; its
+ * nested lists built as JSON tuples cost PostgreSQL more than PostGraphile's text arrays (issue 14 round 9).
+ */
+export interface ObjectRowForm {
+  kind: 'object';
+  /** The root field's response key. */
+  key: string;
+  /** The kind of each column of the row (`c0`, `c1`, …). */
+  columns: LeafKind[];
+  /** The column of each value of the object's tuple, then of the row's id (null: no such row). */
+  values: number[];
+}
+
 /** The connection's page as a FROM the row-form statement joins: its columns and the rest of the connection. */
 export interface RowPage {
   /** `SELECT <columns> FROM … ORDER BY … LIMIT n`: the page's rows in order. */
   rows: string;
   /** A JSON array of the connection's other values (`totalCount`, `aggregate`, …), in its shape's key order. */
   head: string;
-  form: Omit<RowForm, 'key'>;
+  form: Omit<PageRowForm, 'key'>;
 }
-
-/** The text of `sql` as a column of `kind`: a JSON value's text is JSON already; an array is made JSON. */
-const columnText = (sql: string, kind: LeafKind): string => (kind === 'array' ? `to_json(${sql})::text` : `(${sql})::text`);
 
 /**
  * The columns of one edge (its tuple's values under `context.shape`, then `rowId` for the cursors), named `c0`, `c1`,
@@ -55,7 +71,7 @@ export function edgeColumns(
   const columns = new Map<string, number>();
   const kinds: LeafKind[] = [];
   const at = values.map((value, i) => {
-    const text = columnText(value, valueKinds[i]!);
+    const text = valueText(value, valueKinds[i]!);
     let column = columns.get(text);
     if (column === undefined) {
       column = columns.size;
@@ -75,4 +91,12 @@ export function edgeColumns(
  */
 export function rowFormStatement(page: RowPage, switchedOff: string): string {
   return `SELECT h."switchedOff", h.head, r.* FROM (SELECT ${switchedOff} AS "switchedOff", ${page.head}::text AS head) h LEFT JOIN LATERAL (${page.rows}) r ON true`;
+}
+
+/**
+ * The statement of an operation that is one by-id root field in the row form: its row (`row`: `SELECT <columns> FROM
+ * … WHERE id = …`), or one row of null columns when there is none, with the plugins switched off.
+ */
+export function objectRowStatement(row: string, switchedOff: string): string {
+  return `SELECT h."switchedOff", r.* FROM (SELECT ${switchedOff} AS "switchedOff") h LEFT JOIN LATERAL (${row}) r ON true`;
 }
