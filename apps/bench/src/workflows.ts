@@ -13,6 +13,7 @@
 //     needs to start them), while the gateway runs: its resident memory (RSS) before and after, and `--sample` of
 //     them whose due time the clock reaches (their due time moved to now) resume and finish.
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createWorkspace } from '@crm/core';
@@ -46,6 +47,36 @@ function rssMb(server: RunningServer): number {
 function cpuMs(server: RunningServer): number {
   const fields = readFileSync(`/proc/${server.process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * The client's connections: kept alive, at most CONNECTIONS per gateway, as a real client pools them. `fetch` opened
+ * one per request in flight, and once the saturated gateway's accept queue (511) overflowed, the kernel dropped the
+ * connections it could not queue: 10 % of the requests failed with `fetch failed` (ECONNRESET, connect timeouts).
+ * Requests beyond the pool wait on the client; the latency measured starts at the event, inside the gateway.
+ */
+const CONNECTIONS = 64;
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+
+function postJson(url: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve(JSON.parse(text));
+        } catch {
+          reject(new Error(`HTTP ${response.statusCode}: ${text.slice(0, 200)}`));
+        }
+      });
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
 }
 
 const throughputDefinition = {
@@ -89,12 +120,7 @@ try {
   }
   const { apiKey, workspaceId } = await createWorkspace(pg.database.prisma, { name: 'Workflow bench' });
   const post = async (server: RunningServer, query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const result = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+    const result = (await postJson(`${server.url}/graphql`, { query, variables }, { authorization: `Bearer ${apiKey}` })) as { data?: Record<string, any>; errors?: unknown[] };
     if (result.errors) throw new Error(JSON.stringify(result.errors));
     return result.data!;
   };
@@ -208,13 +234,23 @@ try {
       await sleep(200);
     }
     const cpuUsed = servers.reduce((sum, server, i) => sum + cpuMs(server) - cpuBefore[i]!, 0);
-    const rows = await prisma.$queryRaw<{ latency: number; startedAt: Date; finishedAt: Date | null; status: string }[]>`
+    // The latency in two parts: the event to its run's start (the host's delivery to the subscriber, which starts the
+    // run), then the run's start to its first step (the queue: the wake-up, the claim, the batch's transaction).
+    const rows = await prisma.$queryRaw<{ latency: number; delivery: number; queue: number; startedAt: Date; finishedAt: Date | null; status: string }[]>`
       SELECT EXTRACT(EPOCH FROM (s."startedAt" - (r.trigger->'event'->>'occurredAt')::timestamptz)) * 1000 AS latency,
+             EXTRACT(EPOCH FROM (r."startedAt" - (r.trigger->'event'->>'occurredAt')::timestamptz)) * 1000 AS delivery,
+             EXTRACT(EPOCH FROM (s."startedAt" - r."startedAt")) * 1000 AS queue,
              r."startedAt", r."finishedAt", r.status::text AS status
       FROM "WorkflowRun" r JOIN "WorkflowStepRun" s ON s."runId" = r.id AND s."stepId" = 'first'
       WHERE r."workspaceId" = ${workspaceId}::uuid`;
-    const latencies = rows.map((r) => Number(r.latency)).sort((a, b) => a - b);
-    const pct = (p: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!) : null);
+    const sorted = (values: number[]) => values.sort((a, b) => a - b);
+    const percentile = (values: number[], p: number) => (values.length ? Math.round(values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!) : null);
+    const latencies = sorted(rows.map((r) => Number(r.latency)));
+    const pct = (p: number) => percentile(latencies, p);
+    const part = (values: number[]) => {
+      const ordered = sorted(values);
+      return { p50: percentile(ordered, 50), p95: percentile(ordered, 95) };
+    };
     const done = rows.filter((r) => r.finishedAt);
     const firstStart = Math.min(...done.map((r) => r.startedAt.getTime()));
     const lastEnd = Math.max(...done.map((r) => r.finishedAt!.getTime()));
@@ -232,11 +268,15 @@ try {
       // Less dependent on the machine's load than the rates: the gateways' CPU per run, its createCustomer included.
       gatewayCpuMsPerRun: done.length ? Math.round((cpuUsed / done.length) * 10) / 10 : null,
       triggerToFirstStepMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: latencies.length ? Math.round(latencies.at(-1)!) : null },
+      // Of it: the event to its run's start (delivery to the subscriber), the run's start to its first step (queue).
+      triggerToRunStartMs: part(rows.map((r) => Number(r.delivery))),
+      runStartToFirstStepMs: part(rows.map((r) => Number(r.queue))),
       loadAverage: { before: loadBefore, after: loadAverage() },
     };
     console.log(JSON.stringify(summary));
   }
 } finally {
+  agent.destroy();
   for (const server of servers) await server.stop();
   await pg.drop();
 }

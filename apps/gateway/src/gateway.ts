@@ -204,7 +204,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     clvRefresher?.notice(events);
     plugins?.dispatch(events);
   };
-  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed });
+  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed, inFlight: publisher });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const trashRetention = new TrashRetention({ sql: database.sql, runner, logger, ...options.trashRetention });
   const monthEndSnapshots =

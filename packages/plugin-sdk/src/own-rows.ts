@@ -5,7 +5,7 @@
 // updates match rows of the workspace only. Values travel as one JSON document per write and are read back into the
 // table's own row type (`jsonb_populate_recordset(NULL::"Table", …)`), so every column keeps its type (uuid,
 // timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
-import { getDatamodel } from '@crm/db';
+import { getDatamodel, queryRawIn } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
 import { PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
 
@@ -109,7 +109,8 @@ export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: 
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
       const { text, params } = buildOwnWrite(writes, workspaceId, own());
-      const [row] = await runner.$queryRawUnsafe<Record<string, string[]>[]>(text, ...params);
+      // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
+      const [row] = await queryRawIn<Record<string, string[]>>(runner, text, ...params);
       return writes.map((_, i) => row?.[`w${i}`] ?? []);
     },
   };

@@ -11,6 +11,7 @@
 // another plugin's tables, catalog and file functions, dynamic SQL, comments, several statements, writes and locks.
 // It guards against mistakes; it is not a sandbox (plugin code runs in the gateway's process).
 import { type Permissions, type TableNarrowing, tableNarrowing } from '@crm/core';
+import { queryRawIn } from '@crm/db';
 import type { TableAccess } from './table-access.js';
 
 /** A tagged template that runs one read-only statement in the workspace: ``await sql<Row>`SELECT …` ``. */
@@ -168,7 +169,8 @@ export function createPluginSql(runner: RawQueryRunner, workspaceId: string, acc
   const narrowing: Narrowing | undefined = permissions ? (table) => tableNarrowing(permissions, table) : undefined;
   const sql = async <Row,>(strings: TemplateStringsArray, ...values: readonly unknown[]): Promise<Row[]> => {
     const { text, params } = buildPluginStatement(strings, values, workspaceId, access(), narrowing);
-    return runner.$queryRawUnsafe<Row[]>(text, ...params);
+    // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
+    return queryRawIn<Row>(runner, text, ...params);
   };
   return Object.assign(sql, { workspaceId }) as PluginSql;
 }

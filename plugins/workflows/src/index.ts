@@ -62,7 +62,9 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         model: 'WorkflowStepRun',
         leaseMs: options.leaseMs ?? 60_000,
         pollMs: options.pollMs ?? 500,
-        batch: 16,
+        // A claimed batch costs a few statements per wave whatever its size (step-waves.ts): under load, claims of 16
+        // made the queue the wait (docs/performance.md, session 11).
+        batch: 64,
         workers: 4,
         handle: steps.executeStep,
         handleBatch: steps.executeSteps,

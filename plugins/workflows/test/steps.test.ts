@@ -114,8 +114,13 @@ describe('forEach', () => {
       ],
     });
     const target = await customer('Lia Loop', { tags: ['alpha', 'beta', 'gamma'] });
-    await admin.query(RUN, { id, recordId: target });
-    const [run] = await finishedRuns(kit, admin, id, 1);
+    let run: Awaited<ReturnType<typeof finishedRuns>>[number] | undefined;
+    const statements = await kit.sql.during(async () => {
+      await admin.query(RUN, { id, recordId: target });
+      [run] = await finishedRuns(kit, admin, id, 1);
+    });
+    // The three tasks go to the core in one call: one insert (it was one call, an insert and a check, per item).
+    expect(statements.filter((q) => q.trimStart().startsWith('INSERT INTO "Task"'))).toHaveLength(1);
     expect(run!.status).toBe('SUCCEEDED');
     expect(run!.steps[0]!.output.count).toBe(3);
     expect(run!.steps[0]!.output.outputs.map((o: any) => o.title)).toEqual(['Follow up on alpha (#0)', 'Follow up on beta (#1)', 'Follow up on gamma (#2)']);
@@ -134,6 +139,28 @@ describe('forEach', () => {
     const [run] = await finishedRuns(kit, admin, id, 1);
     expect(run!.status).toBe('FAILED');
     expect(run!.steps[0]!.error).toBe("items: 3 items, over this loop's limit of 2");
+    expect((await admin.query(TASKS, { id: target })).customer.tasks.edges).toHaveLength(0);
+  });
+
+  it('an item the core refuses fails the loop, and the items it took are not kept (no half-done loop)', async () => {
+    // Two items in one call to the core: the trigger's customer, then one that does not exist.
+    const id = await publishedWorkflow(admin, 'Half a loop', {
+      trigger: onCustomer,
+      steps: [
+        {
+          id: 'each',
+          kind: 'forEach',
+          items: ['{{trigger.record.id}}', '00000000-0000-4000-8000-000000000000'],
+          do: { id: 'task', kind: 'createTask', title: 'Loop task', customerId: '{{item}}' },
+        },
+      ],
+    });
+    const target = await customer('Hal Half');
+    await admin.query(RUN, { id, recordId: target });
+    const [run] = await finishedRuns(kit, admin, id, 1);
+    expect(run!.status).toBe('FAILED');
+    expect(run!.steps[0]!.status).toBe('FAILED');
+    expect(run!.steps[0]!.error).toBe('Customer not found');
     expect((await admin.query(TASKS, { id: target })).customer.tasks.edges).toHaveLength(0);
   });
 

@@ -2,7 +2,7 @@ import { type EventRow, type RecordedEvent, toRecordedEvent } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import type { EventBus } from './event-bus.js';
-import { markPublished } from './publisher.js';
+import { type EventsInFlight, markPublished } from './publisher.js';
 
 export interface OutboxRelayOptions {
   sql: SqlSession;
@@ -16,6 +16,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Sees every batch the relay publishes (events committed elsewhere, e.g. by the CLI). Must not throw. */
   onRelayed?: (events: readonly RecordedEvent[]) => void;
+  /** This process's publisher: the events it is still publishing or marking are not stale, only late. */
+  inFlight?: EventsInFlight;
 }
 
 /** Older unpublished events are past replay retention: nobody can ask for them any more. */
@@ -58,8 +60,9 @@ export class OutboxRelay {
         LIMIT $2`,
       [staleMs, this.options.batchSize ?? 500],
     );
-    if (!rows.length) return 0;
-    const events = rows.map(toRecordedEvent);
+    const inFlight = this.options.inFlight;
+    const events = (inFlight ? rows.filter((row) => !inFlight.has(row.id)) : rows).map(toRecordedEvent);
+    if (!events.length) return 0;
     await bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
     this.options.onRelayed?.(events);
     await markPublished(

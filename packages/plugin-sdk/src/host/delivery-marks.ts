@@ -1,7 +1,7 @@
 // The marks a delivery writes in the subscriber's own transaction: one row per (plugin, subscriber, event), DONE once
 // delivered, so that a duplicate delivery is a no-op and of two racing deliveries one rolls back.
 import { newRowId, type RecordedEvent } from '@crm/core';
-import type { ScopedTransaction } from '@crm/db';
+import { queryRawIn, type ScopedTransaction } from '@crm/db';
 import type { Plugin, SubscriberEntry } from '../plugin.js';
 import type { PluginState } from '../plugin-state.js';
 
@@ -49,7 +49,8 @@ export async function claimAll(tx: ScopedTransaction, plugin: Plugin, subscriber
   const marked = new Set(
     eligible.length
       ? (
-          await tx.$queryRawUnsafe<{ eventId: string }[]>(
+          await queryRawIn<{ eventId: string }>(
+            tx,
             `INSERT INTO "PluginDelivery" ("id", "workspaceId", "pluginId", "subscriber", "eventId", "eventType", "status", "attempts", "createdAt", "updatedAt")
              SELECT "id", "workspaceId", "pluginId", "subscriber", "eventId", "eventType", "status", "attempts", "createdAt", "updatedAt"
                FROM jsonb_populate_recordset(NULL::"PluginDelivery", $1::jsonb)

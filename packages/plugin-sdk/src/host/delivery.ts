@@ -18,6 +18,7 @@ import { type HeardChange, SubscriberInterests } from './subscriber-interest.js'
 import { startJobs } from './jobs.js';
 import { type DeliveryOptions, pluginSession, type PluginRuntime } from './plugin-runtime.js';
 import { startQueues } from './queues.js';
+import { RecentDeliveries } from './recent-deliveries.js';
 import { pluginRoutes } from './routes.js';
 
 /** Where the process offers no outgoing HTTP (the CLI): every request fails, and says why. */
@@ -190,8 +191,16 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     );
   }
 
-  /** Queues the event in its subscriber's lane of the workspace; the lane's runner delivers it with those waiting. */
+  const recent = new Map<SubscriberEntry, RecentDeliveries>();
+
+  /**
+   * Queues the event in its subscriber's lane of the workspace; the lane's runner delivers it with those waiting. An
+   * event handed to the subscriber lately (relayed again) is not: its delivery is under way or done.
+   */
   function enqueue(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent) {
+    let handed = recent.get(subscriber);
+    if (!handed) recent.set(subscriber, (handed = new RecentDeliveries()));
+    if (handed.seen(event.id)) return;
     const key = `${plugin.id}\u0000${subscriber.name}\u0000${event.workspaceId}`;
     const lane = lanes.get(key);
     if (lane) {
@@ -234,6 +243,8 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       });
       if (delivered && plugin.queues.length) wakeQueues(plugin.id);
     } catch (error) {
+      // Redone apart (with retries); should that fail too, the event may come again (catch-up, the relay).
+      recent.get(subscriber)?.forget(events.map((event) => event.id));
       if (events.length === 1) track(deliver(plugin, subscriber, events[0]!, { attempt: 1, error }));
       else for (const event of events) track(deliver(plugin, subscriber, event));
     }

@@ -11,16 +11,15 @@ const MINUTE_MS = 60_000;
 
 export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
 
-export async function admitRun(scope: Pick<QueueTransaction<WorkflowSettings>, 'tx' | 'settings' | 'lock'>, runId: string, now: Date): Promise<Admission> {
-  const { tx, settings } = scope;
+type AdmissionScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'settings' | 'lock'>;
+
+export async function admitRun(scope: AdmissionScope, runId: string, now: Date): Promise<Admission> {
   await scope.lock('admission');
-  const left = await placesLeft(tx, settings, now);
-  if (left.places <= 0) {
-    await tx.workflowRun.update({ where: { id: runId }, data: { heldBack: left.reason } });
-    return { admitted: false, reason: left.reason, retryAt: left.retryAt };
-  }
-  await tx.workflowRun.update({ where: { id: runId }, data: { status: 'RUNNING', admittedAt: now, heldBack: null } });
-  return { admitted: true };
+  const left = await placesLeft(scope, now);
+  const admitted = left.places > 0;
+  const set = admitted ? { status: 'RUNNING', admittedAt: now, heldBack: null } : { heldBack: left.reason };
+  await scope.rows.write([{ update: 'WorkflowRun', rows: [{ id: runId, ...set }] }]);
+  return admitted ? { admitted: true } : { admitted: false, reason: left.reason, retryAt: left.retryAt };
 }
 
 /**
@@ -28,27 +27,28 @@ export async function admitRun(scope: Pick<QueueTransaction<WorkflowSettings>, '
  * created RUNNING, so their first step needs no admission of its own. The others start QUEUED and are let in by the
  * runner as places free up.
  */
-export async function admitStarting(scope: { tx: ScopedTransaction; settings: WorkflowSettings; lock(key: string): Promise<void> }, count: number, now: Date): Promise<number> {
+export async function admitStarting(scope: Omit<AdmissionScope, 'rows'>, count: number, now: Date): Promise<number> {
   await scope.lock('admission');
-  return Math.max(0, Math.min(count, (await placesLeft(scope.tx, scope.settings, now)).places));
+  return Math.max(0, Math.min(count, (await placesLeft(scope, now)).places));
 }
 
 type Places = { places: number; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
 
-/** Runs the limits let in now, and when none is: why, and when a place may be free. */
-async function placesLeft(tx: ScopedTransaction, settings: WorkflowSettings, now: Date): Promise<Places> {
-  const running = await tx.workflowRun.count({ where: { status: 'RUNNING' } });
-  const concurrency = settings.maxConcurrentRuns - running;
+/** Runs the limits let in now, and when none is: why, and when a place may be free. One statement for both limits. */
+async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date): Promise<Places> {
+  // The minute's window only when a rate is set (a null bound counts nothing).
+  const since = settings.maxRunsPerMinute === null ? null : new Date(now.getTime() - MINUTE_MS);
+  const [counts] = await sql<{ running: number; admitted: number; oldest: Date | null }>`
+    SELECT count(*) FILTER (WHERE status = 'RUNNING')::int AS running,
+           count(*) FILTER (WHERE "admittedAt" > ${since}::timestamptz)::int AS admitted,
+           min("admittedAt") FILTER (WHERE "admittedAt" > ${since}::timestamptz) AS oldest
+    FROM "WorkflowRun" WHERE status = 'RUNNING' OR "admittedAt" > ${since}::timestamptz`;
+  const concurrency = settings.maxConcurrentRuns - Number(counts!.running);
   if (concurrency <= 0) return { places: 0, reason: 'CONCURRENCY', retryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS) };
   if (settings.maxRunsPerMinute === null) return { places: concurrency, reason: 'CONCURRENCY', retryAt: now };
-  const window = await tx.workflowRun.aggregate({
-    where: { admittedAt: { gt: new Date(now.getTime() - MINUTE_MS) } },
-    _count: { _all: true },
-    _min: { admittedAt: true },
-  });
-  const rate = settings.maxRunsPerMinute - window._count._all;
+  const rate = settings.maxRunsPerMinute - Number(counts!.admitted);
   // The earliest a place can free up: when the oldest start of the window leaves it.
-  const oldest = window._min.admittedAt ?? now;
+  const oldest = counts!.oldest ? new Date(counts!.oldest) : now;
   return { places: Math.min(concurrency, rate), reason: 'RATE_LIMIT', retryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)) };
 }
 

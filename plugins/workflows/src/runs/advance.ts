@@ -5,7 +5,7 @@
 // next step's row, which the runner may go on with in the same transaction (execute-step.ts). A successor the runner
 // goes on with is not written PENDING and then done: its row is written once, finished, with the chain's others.
 import { randomUUID } from 'node:crypto';
-import type { Models, OwnRows, OwnWrite, ScopedTransaction } from '@crm/plugin-sdk';
+import type { Models, OwnRows, OwnWrite } from '@crm/plugin-sdk';
 import type { Plan } from '../definition/plan.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -68,7 +68,12 @@ export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise
   await rows.write(all);
 }
 
-const setRun = (writes: StepWrites, runId: string, set: Record<string, unknown>) => writes.runs.set(runId, { ...writes.runs.get(runId), ...set });
+/** A run's change, merged with those the transaction already made to it. */
+export const recordRun = (writes: StepWrites, runId: string, set: Record<string, unknown>) => writes.runs.set(runId, { ...writes.runs.get(runId), ...set });
+
+/** An existing step row's change, merged likewise (a wait's due time, an HTTP step's RUNNING mark). */
+export const recordStep = (writes: StepWrites, step: Pick<StepRow, 'id' | 'runId' | 'stepId'>, set: Record<string, unknown>) =>
+  writes.steps.set(step.id, { runId: step.runId, stepId: step.stepId, set: { ...writes.steps.get(step.id)?.set, ...set } });
 
 const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as object));
 
@@ -104,18 +109,18 @@ export function completeStep(
   if (chain.unsaved.has(step.id)) {
     writes.finished.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: planned.step.kind, seq: step.seq ?? 0, ...done });
   } else {
-    writes.steps.set(step.id, { runId: step.runId, stepId: step.stepId, set: { ...writes.steps.get(step.id)?.set, ...done } });
+    recordStep(writes, step, done);
   }
   const next = result.branch !== undefined ? (planned.branches[result.branch] ?? planned.next) : planned.next;
   if (next) {
     const nextStep = plan.steps.get(next)!.step;
     const row = { id: randomUUID(), workspaceId: step.workspaceId, runId: step.runId, stepId: next, kind: nextStep.kind, seq: (step.seq ?? 0) + 1, dueAt: now };
-    if (result.runStatus !== 'RUNNING') setRun(writes, step.runId, { status: 'RUNNING' });
+    if (result.runStatus !== 'RUNNING') recordRun(writes, step.runId, { status: 'RUNNING' });
     if (chain.goesOn(nextStep.kind)) chain.unsaved.add(row.id);
     else writes.queued.push(row);
     return { ...row, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
   }
-  setRun(writes, step.runId, { status: 'SUCCEEDED', finishedAt: now });
+  recordRun(writes, step.runId, { status: 'SUCCEEDED', finishedAt: now });
   return null;
 }
 
@@ -129,9 +134,9 @@ export function requeue(chain: Chain, step: Pick<Models.WorkflowStepRun, 'id' | 
   chain.writes.queued.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: step.kind, seq: step.seq, dueAt: now });
 }
 
-/** Records a failed try: again after backoff while tries remain and the failure may pass, else the run fails. */
+/** Records a failed try: again after backoff while tries remain and the failure may pass, else the run fails (one statement). */
 export async function failStep(
-  tx: ScopedTransaction,
+  rows: OwnRows,
   step: StepRow,
   failure: { message: string; permanent: boolean; counted: boolean; input?: unknown },
   settings: WorkflowSettings,
@@ -139,16 +144,20 @@ export async function failStep(
 ): Promise<'retry' | 'failed'> {
   const attempts = failure.counted ? step.attempts : step.attempts + 1;
   const error = failure.message.slice(0, 2000);
+  // A failure before the input was worked out leaves the stored input as it is.
+  const input = failure.input === undefined ? {} : { input: json(failure.input) ?? null };
   if (!failure.permanent && attempts < settings.stepAttempts) {
     const dueAt = new Date(now.getTime() + settings.retryBackoffMs * 2 ** (attempts - 1));
-    await tx.workflowStepRun.update({ where: { id: step.id }, data: { status: 'PENDING', attempts, error, dueAt, input: json(failure.input) } });
+    await rows.write([{ update: 'WorkflowStepRun', rows: [{ id: step.id, status: 'PENDING', attempts, error, dueAt, ...input }] }]);
     return 'retry';
   }
   const startedAt = step.startedAt ?? now;
-  await tx.workflowStepRun.update({
-    where: { id: step.id },
-    data: { status: 'FAILED', attempts, error, dueAt: null, startedAt, finishedAt: now, durationMs: now.getTime() - startedAt.getTime(), input: json(failure.input) },
-  });
-  await tx.workflowRun.update({ where: { id: step.runId }, data: { status: 'FAILED', error: `${step.stepId}: ${error}`, finishedAt: now } });
+  await rows.write([
+    {
+      update: 'WorkflowStepRun',
+      rows: [{ id: step.id, status: 'FAILED', attempts, error, dueAt: null, startedAt, finishedAt: now, durationMs: now.getTime() - startedAt.getTime(), ...input }],
+    },
+    { update: 'WorkflowRun', rows: [{ id: step.runId, status: 'FAILED', error: `${step.stepId}: ${error}`, finishedAt: now }] },
+  ]);
   return 'failed';
 }

@@ -14,6 +14,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
 import { admitRun } from './admission.js';
+import { readClaimedSteps } from './claimed-steps.js';
 import { completeStep, failStep, newChain, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope } from './run-step.js';
 import { StepRefused, StepWaves } from './step-waves.js';
@@ -81,8 +82,8 @@ function stepHandler(mail: () => MailTransport) {
       return;
     }
     await context.transaction(
-      async ({ tx, rows }) => {
-        const step = await tx.workflowStepRun.findUnique({ where: { id: item.id }, include: { run: { select: { versionId: true } } } });
+      async ({ tx, sql, rows }) => {
+        const [step] = await readClaimedSteps(sql, [item.id]);
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING') return;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
@@ -111,10 +112,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
     return await context.transaction<ExternalWork | null | typeof ADMITTED>(
       async (scope) => {
         const { tx } = scope;
-        const claimed = await tx.workflowStepRun.findUnique({
-          where: { id: item.id },
-          include: { run: { include: { workflow: { select: { secret: true } } } } },
-        });
+        const [claimed] = await readClaimedSteps(scope.sql, [item.id]);
         if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
         const { run, ...first } = claimed;
         const now = new Date();
@@ -194,10 +192,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
   try {
     return await context.transaction(
       async (scope) => {
-        const claimed = await scope.tx.workflowStepRun.findMany({
-          where: { id: { in: items.map((item) => item.id) } },
-          include: { run: { include: { workflow: { select: { secret: true } } } } },
-        });
+        const claimed = await readClaimedSteps(scope.sql, items.map((item) => item.id));
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
         const writes = newStepWrites();
@@ -236,10 +231,10 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
 
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {
   await context.transaction(
-    async ({ tx, settings }) => {
-      const step = await tx.workflowStepRun.findUnique({ where: { id: item.id } });
+    async ({ sql, rows, settings }) => {
+      const [step] = await readClaimedSteps(sql, [item.id]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status)) return;
-      await failStep(tx, step, { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input }, settings);
+      await failStep(rows, step, { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input }, settings);
     },
     { actor: stepActor(item.id) },
   );

@@ -1,12 +1,13 @@
 // One step of a run inside its transaction (execute-step.ts runs it, alone, in a chain or in a claimed batch): its
 // input, its effect, and its completion or its wait. Its internal effect (a core command, an action, a record write) is
 // done as the caller says (`StepEffect`): at once, or with the batch's others (step-waves.ts).
-import type { Models, Prisma, QueueTransaction } from '@crm/plugin-sdk';
+import type { Models, QueueTransaction } from '@crm/plugin-sdk';
 import type { StepKind } from '../definition/document.js';
 import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
-import { type Chain, completeStep, failStep, unsavedOutputs } from './advance.js';
+import { type Chain, completeStep, failStep, recordRun, recordStep, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
@@ -71,9 +72,11 @@ export async function runStep(
     if (!next) run.status = 'SUCCEEDED';
     return { external: null, next };
   };
-  const waiting = async (data: Prisma.WorkflowStepRunUpdateInput): Promise<StepOutcome> => {
-    await tx.workflowStepRun.update({ where: { id: step.id }, data });
-    await tx.workflowRun.update({ where: { id: run.id }, data: { status: 'WAITING' } });
+  // The step's own changes other than its end (a wait, its RUNNING mark) go with the transaction's other bookkeeping.
+  const setStep = (set: Record<string, unknown>) => recordStep(chain.writes, step, set);
+  const waiting = (set: Record<string, unknown>): StepOutcome => {
+    setStep(set);
+    recordRun(chain.writes, run.id, { status: 'WAITING' });
     return { external: null, next: null };
   };
   const matches = async (filter: Record<string, unknown>, at: string) => {
@@ -102,12 +105,13 @@ export async function runStep(
       const items = input.items;
       if (!Array.isArray(items)) throw new PermanentStepError(`items: not a list: ${String(JSON.stringify(items)).slice(0, 200)}`);
       if (items.length > loop.max) throw new PermanentStepError(`items: ${items.length} items, over this loop's limit of ${loop.max}`);
+      const inputs = items.map((item, index) => stepInput(loop.do, { ...templates, item, index }, inputContext));
+      // Every item in this one transaction: the loop is done for all of them, or (a failure) for none. Items the core
+      // answers item by item (tags, tasks) go to it in one call, a few statements whatever their number.
+      const kind = loop.do.kind;
       const outputs: unknown[] = [];
-      // Every item in this one transaction: the loop is done for all of them, or (a failure) for none.
-      for (const [index, item] of items.entries()) {
-        const itemInput = stepInput(loop.do, { ...templates, item, index }, inputContext);
-        outputs.push(await internalSteps[loop.do.kind]!(itemInput, internal));
-      }
+      if (isGrouped(kind)) outputs.push(...(await groupedItems(kind, inputs, internal.commands, internal.actingAs)));
+      else for (const itemInput of inputs) outputs.push(await internalSteps[kind]!(itemInput, internal));
       return complete({ count: items.length, outputs });
     }
     case 'wait': {
@@ -142,7 +146,7 @@ export async function runStep(
       if (output?.received !== true) {
         const until = new Date(String(input.until));
         if (until > now) {
-          await tx.workflowStepRun.update({ where: { id: step.id }, data: { dueAt: until } });
+          setStep({ dueAt: until });
           return { external: null, next: null };
         }
         // The timeout: stop listening, unless the event took the step first (its write holds the row).
@@ -158,7 +162,7 @@ export async function runStep(
       if (step.status === 'RUNNING' && !externalSteps[kind]!.idempotent) {
         // It may have been sent before the gateway stopped: sending again could send twice.
         await failStep(
-          tx,
+          scope.rows,
           step,
           { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
           scope.settings,
@@ -166,7 +170,8 @@ export async function runStep(
         );
         return { external: null, next: null };
       }
-      await tx.workflowStepRun.update({ where: { id: step.id }, data: { status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input: input as object } });
+      // Written at the transaction's end, which commits before the request is sent.
+      setStep({ status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input });
       return {
         external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secret: run.workflow.secret, emailFrom: scope.settings.emailFrom },
         next: null,

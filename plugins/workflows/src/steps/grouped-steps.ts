@@ -59,9 +59,19 @@ export function callGrouped(call: StepCall, commands: CoreCommands, items: reado
   return (calls[call] as Call)(commands, items as never[], as);
 }
 
+/**
+ * Grouped steps of one kind done together in the caller's transaction (a loop's items): one call with their items, in
+ * order; the first item's error is thrown (the caller's transaction then keeps none of them).
+ */
+export async function groupedItems(kind: GroupedKind, inputs: readonly StepInput[], commands: CoreCommands, as: ActingRole): Promise<Output[]> {
+  const answers = await callGrouped(groupedSteps[kind].call, commands, inputs.map((input): object => groupedSteps[kind].item(input)), as);
+  return answers.map((answer) => {
+    if ('error' in answer) throw answer.error;
+    return answer.value;
+  });
+}
+
 /** A grouped step alone (its transaction acting as the step): the call with one item, its error thrown. */
 export async function groupedStep(kind: GroupedKind, input: StepInput, commands: CoreCommands, as: ActingRole): Promise<Output> {
-  const [result] = await callGrouped(groupedSteps[kind].call, commands, [groupedSteps[kind].item(input)], as);
-  if ('error' in result!) throw result.error;
-  return result!.value;
+  return (await groupedItems(kind, [input], commands, as))[0]!;
 }

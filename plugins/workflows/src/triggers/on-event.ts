@@ -98,7 +98,7 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
     found = (async () => {
       const { tx, objects, batch, sql } = context;
       const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event), objects)))];
-      const waitKeys = await waitingFor(tx, batch);
+      const waitKeys = await waitingFor(sql, batch);
       // The listening versions without their definitions: a version's definition is read once per process (versionOf).
       const listening = await sql<{ id: string; workflowId: string; triggerKey: string }>`
         SELECT v.id::text AS id, v."workflowId"::text AS "workflowId", v."triggerKey" AS "triggerKey"

@@ -1,0 +1,24 @@
+// The claimed steps with their runs and their workflows' signing secrets, as a step transaction reads them: one raw
+// statement (the SDK's `sql`, narrowed to the workspace), not a Prisma read with two nested includes (its query
+// compiler and three result shapes, per claimed batch or lone step). The step's columns come as they are; the run is
+// one JSON value, its instants revived.
+import type { Models, PluginSql } from '@crm/plugin-sdk';
+import type { RunOfStep } from './run-step.js';
+
+export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep };
+
+type RunJson = Omit<Models.WorkflowRun, 'startedAt' | 'admittedAt' | 'finishedAt'> & { startedAt: string; admittedAt: string | null; finishedAt: string | null };
+
+const instant = (value: string | null) => (value === null ? null : new Date(value));
+
+/** The steps of `ids` that still exist, each with its run (and the run's workflow's secret). */
+export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): Promise<ClaimedStep[]> {
+  const rows = await sql<Models.WorkflowStepRun & { run: RunJson; secret: string }>`
+    SELECT s.*, to_jsonb(r) AS run, w.secret
+    FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId" JOIN "Workflow" w ON w.id = r."workflowId"
+    WHERE s.id = ANY(${ids}::uuid[])`;
+  return rows.map(({ run, secret, ...step }) => ({
+    ...step,
+    run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), workflow: { secret } },
+  }));
+}
