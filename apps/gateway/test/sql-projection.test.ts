@@ -15,11 +15,12 @@ let other: TestWorkspace;
 
 beforeAll(async () => {
   // No background refits of the lifetime-value model: their statements would land in the counted windows.
-  t = await startTestGateway({ clvRefresh: false });
+  // No rate limit: the walks below send hundreds of requests a second on a fast machine (rate-limit.test.ts tests it).
+  t = await startTestGateway({ clvRefresh: false, rateLimit: { perMinute: 0 } });
   await seedWorkspace(t.database.prisma, t.workspace.workspaceId, { customers: 120, seed: 1, asOf: new Date('2026-11-01T00:00:00Z') });
   other = await t.createWorkspace('Workspace B');
   await seedWorkspace(t.database.prisma, other.workspaceId, { customers: 30, seed: 2, asOf: new Date('2026-11-01T00:00:00Z') });
-  plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false, clvRefresh: false });
+  plain = createGateway({ database: t.database, logger: createLogger('error'), sqlProjection: false, clvRefresh: false, rateLimit: { perMinute: 0 } });
   plainUrl = await plain.listen(0);
 });
 afterAll(async () => {
@@ -228,7 +229,7 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
     }
   });
 
-  it('the resolvers walk every page of a nullable sort too, forwards and backwards (a keyset, not Prisma\'s cursor)', async () => {
+  it('the resolvers walk every page of a nullable sort too, forwards and backwards, root lists and nested connections', async () => {
     // The path of the operations the engine declines. Prisma's `cursor` compared with `>`/`=` only and dropped the
     // rows whose sort value is NULL past a cursor: walking COMPANY_NAME ASC NULLS FIRST backwards found 66 of 120.
     const query = /* GraphQL */ `
@@ -271,6 +272,46 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
         before = page.pageInfo.startCursor;
       }
       expect(backwards, JSON.stringify(orderBy)).toEqual(forwards);
+    }
+    // A nested connection paged by its cursor (left to Pothos' relatedConnection, Prisma's cursor): the company whose
+    // customers have an order date and no order date alike, 2 at a time, both ways, against its whole list.
+    type Customers = { pageInfo: Page['pageInfo']; edges: { node: { id: string; lastOrderAt: string | null } }[] };
+    const companies = (await reference.query(`{ companies(first: 100) { edges { node { id customers(first: 30) { edges { node { lastOrderAt } } } } } } }`)).companies as {
+      edges: { node: { id: string; customers: { edges: { node: { lastOrderAt: string | null } }[] } } }[];
+    };
+    const mixed = companies.edges
+      .map((e) => ({ id: e.node.id, dates: e.node.customers.edges.map((c) => c.node.lastOrderAt) }))
+      .filter((c) => c.dates.length > 4 && c.dates.some((d) => d === null) && c.dates.some((d) => d !== null))
+      .sort((a, b) => b.dates.length - a.dates.length)[0]!;
+    expect(mixed).toBeDefined();
+    const nested = /* GraphQL */ `
+      query Nested($id: ID!, $first: Int, $after: String, $last: Int, $before: String, $orderBy: [CustomerOrderBy!]) {
+        company(id: $id) { customers(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
+          pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { id lastOrderAt } }
+        } }
+      }
+    `;
+    const nestedPage = async (variables: Record<string, unknown>) => ((await reference.query(nested, { id: mixed.id, ...variables })).company as { customers: Customers }).customers;
+    for (const orderBy of [[{ field: 'LAST_ORDER_AT', direction: 'DESC', nulls: 'LAST' }], [{ field: 'LAST_ORDER_AT', direction: 'ASC', nulls: 'FIRST' }], [{ field: 'LAST_ORDER_AT', direction: 'ASC' }]]) {
+      const whole = (await nestedPage({ first: 100, orderBy })).edges.map((e) => e.node.id);
+      const forwards: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 30; i++) {
+        const page = await nestedPage({ first: 2, after, orderBy });
+        forwards.push(...page.edges.map((e) => e.node.id));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(forwards, JSON.stringify(orderBy)).toEqual(whole);
+      const backwards: string[] = [];
+      let before: string | null = null;
+      for (let i = 0; i < 30; i++) {
+        const page = await nestedPage({ last: 2, before, orderBy });
+        backwards.unshift(...page.edges.map((e) => e.node.id));
+        if (!page.pageInfo.hasPreviousPage) break;
+        before = page.pageInfo.startCursor;
+      }
+      expect(backwards, JSON.stringify(orderBy)).toEqual(whole);
     }
   });
 

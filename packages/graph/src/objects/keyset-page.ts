@@ -2,8 +2,9 @@
 // paging, mutation payloads). Pothos hands over Prisma's cursor (`{ cursor, skip: 1, take }`), which does not keep
 // NULLs where a nullable order puts them (walking customers by company name, nulls first, backwards found 66 of 120).
 // The cursor's row is read instead and the page continues from its values (`prismaKeyset`), as the engine's
-// `afterCursor` does in SQL. Nested connections paged by a cursor still use Prisma's: Pothos' `relatedConnection`
-// merges its cursor back into any `query` the field gives.
+// `afterCursor` does in SQL. Nested connections paged by a cursor still use Prisma's (Pothos' `relatedConnection`
+// merges its cursor back into any `query` the field gives); walked both ways on a nullable order with NULLs inside one
+// parent's list, they page right (`sql-projection.test.ts`).
 import { type ObjectCatalog, type OrderTerm, prismaKeyset, prismaOrderBy, prismaOrderSelect, type ResolvedObject } from '@crm/core';
 
 /** A Prisma delegate as a page needs it. */
