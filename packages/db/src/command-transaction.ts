@@ -27,8 +27,12 @@ export interface CommitCompanions {
 }
 
 const storage = new AsyncLocalStorage<CommandTransaction>();
-/** The transactions (Prisma's interactive transaction clients) a command bound to its connection. */
-const bound = new WeakMap<object, CommandTransaction>();
+/**
+ * The transactions (Prisma's interactive transaction clients) a command bound to its connection, with the attempt
+ * that bound them: a command retried (a serialization failure) runs again on the same {@link CommandTransaction},
+ * and a statement the failed attempt sends late must not land in the retry's transaction.
+ */
+const bound = new WeakMap<object, { transaction: CommandTransaction; attempt: number }>();
 
 /**
  * A command's transaction (a Prisma interactive transaction run through {@link run}), and what may skip Prisma's
@@ -52,6 +56,8 @@ export class CommandTransaction {
   private after: Statement | null = null;
   /** The read's rows (text values, as node-postgres parses them) once it was sent behind the COMMIT; else null. */
   rows: Promise<Row[]> | null = null;
+  /** Counts the transactions attached to this command (its attempts). */
+  private attempt = 0;
 
   /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
   run<T>(transaction: () => Promise<T>): Promise<T> {
@@ -69,6 +75,7 @@ export class CommandTransaction {
   static attach(client: pg.ClientBase, hooks: StatementHooks): CommandTransaction | null {
     const transaction = storage.getStore();
     if (!transaction || transaction.client) return null;
+    transaction.attempt++;
     transaction.client = client;
     transaction.hooks = hooks;
     return transaction;
@@ -84,7 +91,18 @@ export class CommandTransaction {
 
   /** Binds Prisma's transaction client `tx` to this transaction's connection, when it has one (PostgreSQL). */
   bind(tx: object): void {
-    if (this.client) bound.set(tx, this);
+    if (this.client) bound.set(tx, { transaction: this, attempt: this.attempt });
+  }
+
+  /** Whether `tx`, bound by attempt `attempt`, is still this command's open transaction. */
+  private open(attempt: number): boolean {
+    return this.client !== null && this.attempt === attempt;
+  }
+
+  /** The command transaction `tx` was bound to, while that very transaction is open. */
+  static of(tx: object): CommandTransaction | null {
+    const entry = bound.get(tx);
+    return entry?.transaction.open(entry.attempt) ? entry.transaction : null;
   }
 
   /** Whether the transaction's connection is reachable (PostgreSQL): statements can ride with its COMMIT. */
@@ -154,15 +172,15 @@ const jsonParam = (_key: string, value: unknown) => (typeof value === 'bigint' ?
 
 /** Prisma's raw query in `tx`, on its command's connection when {@link CommandTransaction.bind} bound it there. */
 export function queryRawIn<R>(tx: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): PromiseLike<T> }, text: string, ...values: unknown[]): Promise<R[]> {
-  const transaction = bound.get(tx);
-  if (transaction?.direct) return transaction.send(text, values, 'query').then((result) => result.rows as R[]);
+  const transaction = CommandTransaction.of(tx);
+  if (transaction) return transaction.send(text, values, 'query').then((result) => result.rows as R[]);
   return Promise.resolve(tx.$queryRawUnsafe<R[]>(text, ...values));
 }
 
 /** Prisma's raw execute in `tx` (the rows it changed), on its command's connection when bound there. */
 export function executeRawIn(tx: { $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number> }, text: string, ...values: unknown[]): Promise<number> {
-  const transaction = bound.get(tx);
-  if (transaction?.direct) return transaction.send(text, values, 'execute').then((result) => result.rowCount ?? 0);
+  const transaction = CommandTransaction.of(tx);
+  if (transaction) return transaction.send(text, values, 'execute').then((result) => result.rowCount ?? 0);
   return Promise.resolve(tx.$executeRawUnsafe(text, ...values));
 }
 

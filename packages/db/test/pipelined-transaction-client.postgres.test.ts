@@ -196,6 +196,33 @@ describe("a command's connection after Prisma ended its transaction", () => {
     expect(command.direct).toBe(false);
     expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 10`)).toEqual([]);
   });
+
+  it("a statement of a failed attempt, sent while the command's retry runs, never lands in the retry's transaction", async () => {
+    // A command retried after a serialization failure runs again on the same CommandTransaction; a branch of the
+    // failed attempt still running (Promise.all rejected at once) must not write into the retry.
+    const command = new CommandTransaction();
+    let first: Parameters<typeof queryRawIn>[0] | null = null;
+    const failed = command.run(() =>
+      database.prisma.$transaction(async (tx) => {
+        command.bind(tx);
+        first = tx;
+        await queryRawIn(tx, `SELECT 1`);
+        throw new Error('could not serialize access');
+      }),
+    );
+    await expect(failed).rejects.toThrow(/serialize/);
+    let late: Promise<unknown> = Promise.resolve();
+    await command.run(() =>
+      database.prisma.$transaction(async (tx) => {
+        command.bind(tx);
+        late = queryRawIn(first!, `INSERT INTO begin_probe VALUES (11)`);
+        await late.catch(() => {});
+        await queryRawIn(tx, `INSERT INTO begin_probe VALUES (12)`);
+      }),
+    );
+    await expect(late).rejects.toThrow(/Transaction/);
+    expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id IN (11, 12) ORDER BY id`)).toEqual([{ id: 12 }]);
+  });
 });
 
 describe("a command's statements past Prisma's client keep the database's hooks", () => {

@@ -50,19 +50,20 @@ export class OutboxRelay {
   async runOnce(): Promise<number> {
     const { sql, bus } = this.options;
     const staleMs = this.options.staleAfterMs ?? 2000;
+    // Left out in the statement, not after it: a page of in-flight events must not hide the stale ones behind it.
     const rows = await sql.query<EventRow>(
       `SELECT id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload, "occurredAt"
          FROM "Event"
         WHERE "publishedAt" IS NULL
           AND "occurredAt" < now() - ($1::int * interval '1 millisecond')
           AND "occurredAt" > now() - interval '${LOOKBACK}'
+          AND id <> ALL($3::uuid[])
         ORDER BY "workspaceId", seq
         LIMIT $2`,
-      [staleMs, this.options.batchSize ?? 500],
+      [staleMs, this.options.batchSize ?? 500, this.options.inFlight?.ids() ?? []],
     );
-    const inFlight = this.options.inFlight;
-    const events = (inFlight ? rows.filter((row) => !inFlight.has(row.id)) : rows).map(toRecordedEvent);
-    if (!events.length) return 0;
+    if (!rows.length) return 0;
+    const events = rows.map(toRecordedEvent);
     await bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
     this.options.onRelayed?.(events);
     await markPublished(

@@ -12,9 +12,13 @@ export async function markPublished(sql: SqlSession, ids: readonly string[]): Pr
 /** How long marks wait to be written together. Far below the relay's stale threshold (2 s). */
 const MARK_DELAY_MS = 20;
 
+/** How long an event may stay in flight: a mark that hangs (a dead connection) leaves its events to the relay. */
+const IN_FLIGHT_MS = 30_000;
+
 /** Events this process is publishing and has not marked yet: the outbox relay leaves them alone. */
 export interface EventsInFlight {
-  has(id: string): boolean;
+  /** Their ids (those in flight for less than 30 s). */
+  ids(): string[];
 }
 
 /**
@@ -32,7 +36,7 @@ export class CommittedPublisher implements EventsInFlight {
    * published such events a second time (378 of 879 in a workflows bench run): each repeat a bus round and a
    * subscriber delivery that found its mark. Another instance still relays them after the threshold (crash recovery).
    */
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly bus: EventBus,
@@ -42,7 +46,8 @@ export class CommittedPublisher implements EventsInFlight {
   ) {}
 
   readonly publish = (events: readonly RecordedEvent[]): void => {
-    for (const event of events) this.inFlight.add(event.id);
+    const now = Date.now();
+    for (const event of events) this.inFlight.set(event.id, now);
     this.bus
       .publish(events)
       .then(() => {
@@ -55,8 +60,14 @@ export class CommittedPublisher implements EventsInFlight {
       });
   };
 
-  has(id: string): boolean {
-    return this.inFlight.has(id);
+  ids(): string[] {
+    const since = Date.now() - IN_FLIGHT_MS;
+    const ids: string[] = [];
+    for (const [id, at] of this.inFlight) {
+      if (at >= since) ids.push(id);
+      else this.inFlight.delete(id);
+    }
+    return ids;
   }
 
   /** Writes the pending marks now (and waits for those being written). */
