@@ -50,6 +50,30 @@ async function both(query: string, variables: Record<string, unknown> = {}, apiK
   return { response: fast, projected: statements.length === 1 && engine, engine, rowForm };
 }
 
+type PageInfo = { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+type Page = { pageInfo: PageInfo; edges: { node: { id: string } }[] };
+
+/** The ids of a list walked page by page through its cursors: forwards (`first`/`after`) and backwards (`last`/`before`). */
+async function walk(page: (variables: Record<string, unknown>) => Promise<Page>, size: number): Promise<{ forwards: string[]; backwards: string[] }> {
+  const forwards: string[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < 30; i++) {
+    const next = await page({ first: size, after });
+    forwards.push(...next.edges.map((e) => e.node.id));
+    if (!next.pageInfo.hasNextPage) break;
+    after = next.pageInfo.endCursor;
+  }
+  const backwards: string[] = [];
+  let before: string | null = null;
+  for (let i = 0; i < 30; i++) {
+    const previous = await page({ last: size, before });
+    backwards.unshift(...previous.edges.map((e) => e.node.id));
+    if (!previous.pageInfo.hasPreviousPage) break;
+    before = previous.pageInfo.startCursor;
+  }
+  return { forwards, backwards };
+}
+
 const everyField = /* GraphQL */ `
   query Everything($first: Int) {
     customers(first: $first, orderBy: [{ field: NAME, direction: ASC }]) {
@@ -230,8 +254,8 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
   });
 
   it('the resolvers walk every page of a nullable sort too, forwards and backwards, root lists and nested connections', async () => {
-    // The path of the operations the engine declines. Prisma's `cursor` compared with `>`/`=` only and dropped the
-    // rows whose sort value is NULL past a cursor: walking COMPANY_NAME ASC NULLS FIRST backwards found 66 of 120.
+    // The path of the paging the engine leaves to the resolvers. Prisma's `cursor` did not keep NULLs where the order
+    // puts them: walking COMPANY_NAME ASC NULLS FIRST backwards found 66 of 120.
     const query = /* GraphQL */ `
       query Walk($first: Int, $after: String, $last: Int, $before: String, $orderBy: [CustomerOrderBy!]) {
         customers(first: $first, after: $after, last: $last, before: $before, orderBy: $orderBy) {
@@ -239,7 +263,6 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
         }
       }
     `;
-    type Page = { pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string }; edges: { node: { id: string } }[] };
     const orders = [
       [{ field: 'COMPANY_NAME', direction: 'ASC', nulls: 'FIRST' }],
       [{ field: 'COMPANY_NAME', direction: 'DESC' }],
@@ -251,31 +274,15 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
       // The first and the last 100 in one page each (no cursor): what the walks must agree with.
       const head = ((await reference.query(query, { first: 100, orderBy })).customers as Page).edges.map((e) => e.node.id);
       const tail = ((await reference.query(query, { last: 100, orderBy })).customers as Page).edges.map((e) => e.node.id);
-      const forwards: string[] = [];
-      let after: string | null = null;
-      for (let i = 0; i < 30; i++) {
-        const page = (await reference.query(query, { first: 7, after, orderBy })).customers as Page;
-        forwards.push(...page.edges.map((e) => e.node.id));
-        if (!page.pageInfo.hasNextPage) break;
-        after = page.pageInfo.endCursor;
-      }
+      const { forwards, backwards } = await walk(async (variables) => (await reference.query(query, { ...variables, orderBy })).customers as Page, 7);
       expect(forwards.slice(0, 100), JSON.stringify(orderBy)).toEqual(head);
       expect(forwards.slice(-100), JSON.stringify(orderBy)).toEqual(tail);
       expect(new Set(forwards).size).toBe(120);
       expect(forwards).toHaveLength(120);
-      const backwards: string[] = [];
-      let before: string | null = null;
-      for (let i = 0; i < 30; i++) {
-        const page = (await reference.query(query, { last: 7, before, orderBy })).customers as Page;
-        backwards.unshift(...page.edges.map((e) => e.node.id));
-        if (!page.pageInfo.hasPreviousPage) break;
-        before = page.pageInfo.startCursor;
-      }
       expect(backwards, JSON.stringify(orderBy)).toEqual(forwards);
     }
     // A nested connection paged by its cursor (left to Pothos' relatedConnection, Prisma's cursor): the company whose
     // customers have an order date and no order date alike, 2 at a time, both ways, against its whole list.
-    type Customers = { pageInfo: Page['pageInfo']; edges: { node: { id: string; lastOrderAt: string | null } }[] };
     const companies = (await reference.query(`{ companies(first: 100) { edges { node { id customers(first: 30) { edges { node { lastOrderAt } } } } } } }`)).companies as {
       edges: { node: { id: string; customers: { edges: { node: { lastOrderAt: string | null } }[] } } }[];
     };
@@ -291,26 +298,11 @@ describe('the SQL projection answers the customer list exactly as Pothos does', 
         } }
       }
     `;
-    const nestedPage = async (variables: Record<string, unknown>) => ((await reference.query(nested, { id: mixed.id, ...variables })).company as { customers: Customers }).customers;
     for (const orderBy of [[{ field: 'LAST_ORDER_AT', direction: 'DESC', nulls: 'LAST' }], [{ field: 'LAST_ORDER_AT', direction: 'ASC', nulls: 'FIRST' }], [{ field: 'LAST_ORDER_AT', direction: 'ASC' }]]) {
-      const whole = (await nestedPage({ first: 100, orderBy })).edges.map((e) => e.node.id);
-      const forwards: string[] = [];
-      let after: string | null = null;
-      for (let i = 0; i < 30; i++) {
-        const page = await nestedPage({ first: 2, after, orderBy });
-        forwards.push(...page.edges.map((e) => e.node.id));
-        if (!page.pageInfo.hasNextPage) break;
-        after = page.pageInfo.endCursor;
-      }
+      const nestedPage = async (variables: Record<string, unknown>) => ((await reference.query(nested, { id: mixed.id, ...variables, orderBy })).company as { customers: Page }).customers;
+      const whole = (await nestedPage({ first: 100 })).edges.map((e) => e.node.id);
+      const { forwards, backwards } = await walk(nestedPage, 2);
       expect(forwards, JSON.stringify(orderBy)).toEqual(whole);
-      const backwards: string[] = [];
-      let before: string | null = null;
-      for (let i = 0; i < 30; i++) {
-        const page = await nestedPage({ last: 2, before, orderBy });
-        backwards.unshift(...page.edges.map((e) => e.node.id));
-        if (!page.pageInfo.hasPreviousPage) break;
-        before = page.pageInfo.startCursor;
-      }
       expect(backwards, JSON.stringify(orderBy)).toEqual(whole);
     }
   });

@@ -15,6 +15,7 @@ import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import type { GraphQLSchema } from 'graphql';
 import { catalogOf } from '../objects/catalog-of.js';
+import { delegateOf } from '../objects/model-delegate.js';
 import { eventCursor, ownSubjectWhere, seqOfCursor, subjectOfGlobalId } from './events.js';
 
 const PAGE_SIZES = { defaultSize: 20, maxSize: MAX_PAGE_SIZE };
@@ -113,7 +114,7 @@ async function hiddenSubjectTypes(context: GraphContext, schema: GraphQLSchema, 
   for (const object of catalogOf(schema).objects) {
     let hide = !permissions.can(object, 'read');
     if (!hide && permissions.ownerField(object)) {
-      const delegate = (callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> }>)[object.model[0]!.toLowerCase() + object.model.slice(1)];
+      const delegate = delegateOf(context, object.model);
       hide = subject?.typename !== object.name || !delegate || (await delegate.count({ where: ownSubjectWhere(permissions, object, subject.id) })) === 0;
     }
     if (hide) hidden.push(...new Set([object.name, object.model]));

@@ -15,6 +15,7 @@ import type { GraphContext } from '../context.js';
 import { globalId, rowId } from '../ids.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
 import { filterContextOf } from '../objects/list-arguments.js';
+import { delegateOf } from '../objects/model-delegate.js';
 import { WriteInputs } from '../objects/write-inputs.js';
 
 const capitalised = (name: string) => name[0]!.toUpperCase() + name.slice(1);
@@ -22,8 +23,7 @@ type Row = { id: string };
 
 /** The records of `ids`, in that order, read through the caller's workspace-scoped client. */
 async function recordsOf(ctx: GraphContext, object: ResolvedObject, ids: readonly string[]): Promise<Row[]> {
-  const delegate = (callerOf(ctx).db as unknown as Record<string, { findMany(args: object): Promise<Row[]> }>)[object.model.charAt(0).toLowerCase() + object.model.slice(1)]!;
-  const rows = await delegate.findMany({ where: { id: { in: [...ids] } } });
+  const rows = (await delegateOf(ctx, object.model)!.findMany({ where: { id: { in: [...ids] } } })) as Row[];
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id)).filter((row): row is Row => row !== undefined);
 }

@@ -7,6 +7,7 @@ import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import { eventStream } from '../live/event-stream.js';
 import { catalogOf } from '../objects/catalog-of.js';
+import { delegateOf } from '../objects/model-delegate.js';
 
 /** Whether a key sees an event at all: not when its role does not read the subject's object. */
 function eventReadable(permissions: Permissions | null, catalog: ObjectCatalog, event: Pick<RecordedEvent, 'subjectType'>): boolean {
@@ -36,8 +37,7 @@ function ownSubjectsOnly(events: AsyncIterableIterator<RecordedEvent>, context: 
     const { permissions } = context;
     const object = subjectObject(catalog, event);
     if (!permissions || !object || !permissions.ownerField(object)) return true;
-    const db = callerOf(context).db as unknown as Record<string, { count(args: object): Promise<number> } | undefined>;
-    const delegate = db[object.model[0]!.toLowerCase() + object.model.slice(1)];
+    const delegate = delegateOf(context, object.model);
     return Boolean(delegate && (await delegate.count({ where: ownSubjectWhere(permissions, object, event.subjectId) })));
   };
   return {
@@ -66,7 +66,6 @@ export function seqOfCursor(cursor: string, field = 'after'): bigint {
   return BigInt(match[1]!);
 }
 
-type FindById = { findFirst(args: { where: { id: string } }): Promise<object | null> };
 
 /** Loads the event's subject when its type is a Node of this schema; null when gone (deleted). */
 async function loadSubject(event: RecordedEvent, context: GraphContext, info: GraphQLResolveInfo): Promise<object | null> {
@@ -76,9 +75,9 @@ async function loadSubject(event: RecordedEvent, context: GraphContext, info: Gr
   // A custom object's records share one table: its model is the declaration's, and its own rows are asked for.
   const object = subjectObject(catalogOf(info.schema), event);
   const model = object?.model ?? event.subjectType;
-  const delegate = (callerOf(context).db as unknown as Record<string, FindById | undefined>)[model[0]!.toLowerCase() + model.slice(1)];
+  const delegate = delegateOf(context, model);
   const shared = object?.sharedTable;
-  const row = await delegate?.findFirst({ where: { id: event.subjectId, ...(shared ? { [shared.column]: shared.value } : {}) } });
+  const row = (await delegate?.findFirst({ where: { id: event.subjectId, ...(shared ? { [shared.column]: shared.value } : {}) } })) as object | null | undefined;
   if (!row) return null;
   // Tells the Node interface which type the row is (a type name is a valid brand at runtime).
   brandWithType(row, event.subjectType as never);

@@ -22,6 +22,7 @@ import { AggregateTypes, type AggregateValues, aggregateSelection, loadAggregate
 import { registerGroupBy } from './group-by.js';
 import { type ListArguments, listQuery } from './list-arguments.js';
 import { keysetPage, type PageQuery } from './keyset-page.js';
+import { delegateOf } from './model-delegate.js';
 import { ObjectInputs } from './object-inputs.js';
 import { CustomFieldInputs } from './custom-field-inputs.js';
 import { searchCondition } from './search.js';
@@ -31,17 +32,6 @@ type EnumRef = ReturnType<Builder['enumType']>;
 type PrismaFieldBuilder = PothosSchemaTypes.PrismaObjectFieldBuilder<never, never, never>;
 type Fields = Record<string, unknown>;
 
-
-/** The Prisma delegate of a model in the workspace-scoped client. */
-interface Delegate {
-  findMany(args: object): Promise<unknown[]>;
-  findFirst(args: object): Promise<unknown>;
-  findUnique(args: object): Promise<unknown>;
-  count(args: object): Promise<number>;
-}
-
-const delegateOf = (ctx: GraphContext, model: string) =>
-  (callerOf(ctx).db as unknown as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
 
 /**
  * The GraphQL side of the declared object model: each declared object becomes its type (the declared fields and
@@ -233,11 +223,11 @@ export class DeclaredObjects {
         const orderBy = prismaOrderBy(this.catalog, target, order);
         const where = (ids: readonly string[]) => this.#withOwnRows(target, ctx, { AND: [prismaWhere(filter), childrenOf(ids)] });
         // Paging within one parent: its own query. A first page: one query for the page of parents (no N+1).
-        if (args.after != null || args.before != null || args.last != null) return keysetPage(this.catalog, target, delegateOf(ctx, target.model), query, where([parent.id]), order);
+        if (args.after != null || args.before != null || args.last != null) return keysetPage(this.catalog, target, delegateOf(ctx, target.model)!, query, where([parent.id]), order);
         const batchKey = `${object.name}.${relation.name}:${JSON.stringify([args.filter ?? null, args.orderBy ?? null, query.take ?? null])}`;
         return nestedRowsLoader(ctx, batchKey, async (ids) => {
           const { take: _take, skip: _skip, cursor: _cursor, ...shape } = query;
-          const rows = (await delegateOf(ctx, target.model).findMany({ ...shape, where: where(ids), orderBy })) as Record<string, unknown>[];
+          const rows = (await delegateOf(ctx, target.model)!.findMany({ ...shape, where: where(ids), orderBy })) as Record<string, unknown>[];
           const byParent = new Map<string, Record<string, unknown>[]>(ids.map((id) => [id, []]));
           for (const row of rows) byParent.get((row[key.stored!.json] as Record<string, string>)[key.stored!.key]!)?.push(row);
           return ids.map((id) => (query.take === undefined ? byParent.get(id)! : byParent.get(id)!.slice(0, query.take)));
@@ -290,8 +280,8 @@ export class DeclaredObjects {
             const id = rowId(args.id, object.name, 'id');
             const own = this.ownRows(object, ctx);
             return own
-              ? (delegateOf(ctx, object.model) as Delegate & { findFirst(args: object): Promise<unknown> }).findFirst({ ...query, where: { id, ...own } })
-              : delegateOf(ctx, object.model).findUnique({ ...query, where: { id } });
+              ? delegateOf(ctx, object.model)!.findFirst({ ...query, where: { id, ...own } })
+              : delegateOf(ctx, object.model)!.findUnique({ ...query, where: { id } });
           },
         } as never);
       }
@@ -304,10 +294,10 @@ export class DeclaredObjects {
             args: this.#listArgs(t as never, object, true),
             resolve: async (query: PageQuery, _root: unknown, args: ListArguments, ctx: GraphContext) => {
               const { where, order } = await this.rootFilter(object, args, ctx);
-              return keysetPage(this.catalog, object, delegateOf(ctx, object.model), query, where, order);
+              return keysetPage(this.catalog, object, delegateOf(ctx, object.model)!, query, where, order);
             },
             totalCount: async (_c: unknown, args: ListArguments, ctx: GraphContext) =>
-              delegateOf(ctx, object.model).count({ where: (await this.rootFilter(object, args, ctx)).where }),
+              delegateOf(ctx, object.model)!.count({ where: (await this.rootFilter(object, args, ctx)).where }),
           } as never,
           {
             fields: (c: PothosSchemaTypes.ObjectFieldBuilder<never, { args: ListArguments }>) => ({
@@ -352,7 +342,7 @@ function recordLoader(ctx: GraphContext, objects: DeclaredObjects, target: Resol
     loader = new DataLoader(async (ids: readonly string[]) => {
       const own = objects.ownRows(target, ctx);
       const where = { id: { in: [...ids] }, ...(own ? { AND: [own] } : {}) };
-      const rows = (await delegateOf(ctx, target.model).findMany({ where })) as { id: string }[];
+      const rows = (await delegateOf(ctx, target.model)!.findMany({ where })) as { id: string }[];
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     });

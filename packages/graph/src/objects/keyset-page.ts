@@ -6,12 +6,10 @@
 // merges its cursor back into any `query` the field gives); walked both ways on a nullable order with NULLs inside one
 // parent's list, they page right (`sql-projection.test.ts`).
 import { type ObjectCatalog, type OrderTerm, prismaKeyset, prismaOrderBy, prismaOrderSelect, type ResolvedObject } from '@crm/core';
+import type { ModelDelegate } from './model-delegate.js';
 
 /** A Prisma delegate as a page needs it. */
-export interface PageDelegate {
-  findMany(args: object): Promise<unknown[]>;
-  findFirst(args: object): Promise<unknown>;
-}
+type PageDelegate = Pick<ModelDelegate, 'findMany' | 'findFirst'>;
 
 /** Pothos' page query of a Prisma connection. */
 export interface PageQuery {
