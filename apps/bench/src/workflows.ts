@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     waiting: { type: 'string' },
     sample: { type: 'string', default: '100' },
+    /** Also print p95 trigger → first step per 10 s of triggers (whether the latency drifts as the tables grow). */
+    series: { type: 'boolean', default: false },
     /** PostgreSQL's Unix-socket directory: the gateways connect through it instead of TCP (same host). */
     socket: { type: 'string' },
   },
@@ -95,6 +97,17 @@ const waitingDefinition = {
     { id: 'after', kind: 'createTask', title: 'Three days later' },
   ],
 };
+
+/** p95 trigger → first step of the runs whose events fell in each 10 s from the first event. */
+function p95By10s(rows: readonly { latency: number; occurredAt: Date }[]): number[] {
+  const first = Math.min(...rows.map((r) => r.occurredAt.getTime()));
+  const buckets: number[][] = [];
+  for (const row of rows) (buckets[Math.floor((row.occurredAt.getTime() - first) / 10_000)] ??= []).push(Number(row.latency));
+  return buckets.map((values) => {
+    const ordered = [...values].sort((a, b) => a - b);
+    return Math.round(ordered[Math.min(ordered.length - 1, Math.floor(0.95 * ordered.length))]!);
+  });
+}
 
 const pg = await createTestPostgres();
 /** The gateways' connection: the test database's URL, through the Unix socket when `--socket` names its directory. */
@@ -236,11 +249,12 @@ try {
     const cpuUsed = servers.reduce((sum, server, i) => sum + cpuMs(server) - cpuBefore[i]!, 0);
     // The latency in two parts: the event to its run's start (the host's delivery to the subscriber, which starts the
     // run), then the run's start to its first step (the queue: the wake-up, the claim, the batch's transaction).
-    const rows = await prisma.$queryRaw<{ latency: number; delivery: number; queue: number; startedAt: Date; finishedAt: Date | null; status: string }[]>`
+    const rows = await prisma.$queryRaw<{ latency: number; delivery: number; queue: number; startedAt: Date; finishedAt: Date | null; status: string; occurredAt: Date }[]>`
       SELECT EXTRACT(EPOCH FROM (s."startedAt" - (r.trigger->'event'->>'occurredAt')::timestamptz)) * 1000 AS latency,
              EXTRACT(EPOCH FROM (r."startedAt" - (r.trigger->'event'->>'occurredAt')::timestamptz)) * 1000 AS delivery,
              EXTRACT(EPOCH FROM (s."startedAt" - r."startedAt")) * 1000 AS queue,
-             r."startedAt", r."finishedAt", r.status::text AS status
+             r."startedAt", r."finishedAt", r.status::text AS status,
+             (r.trigger->'event'->>'occurredAt')::timestamptz AS "occurredAt"
       FROM "WorkflowRun" r JOIN "WorkflowStepRun" s ON s."runId" = r.id AND s."stepId" = 'first'
       WHERE r."workspaceId" = ${workspaceId}::uuid`;
     const sorted = (values: number[]) => values.sort((a, b) => a - b);
@@ -271,6 +285,7 @@ try {
       // Of it: the event to its run's start (delivery to the subscriber), the run's start to its first step (queue).
       triggerToRunStartMs: part(rows.map((r) => Number(r.delivery))),
       runStartToFirstStepMs: part(rows.map((r) => Number(r.queue))),
+      ...(args.series ? { p95By10s: p95By10s(rows) } : {}),
       loadAverage: { before: loadBefore, after: loadAverage() },
     };
     console.log(JSON.stringify(summary));

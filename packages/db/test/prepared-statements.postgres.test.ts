@@ -51,6 +51,11 @@ describe('statementNamer', () => {
     expect(name(query('BEGIN'))).toBe('');
     expect(name(query('BEGIN'))).toBe('');
   });
+  it('never names a queue claim (FOR UPDATE SKIP LOCKED): planned with its table as it is at each claim', () => {
+    const name = statementNamer();
+    const claim = 'UPDATE "Job" AS q SET "dueAt" = now() WHERE q.id = ANY(ARRAY(SELECT id FROM "Job" WHERE "dueAt" <= now() LIMIT 5 FOR UPDATE SKIP LOCKED))';
+    for (let i = 0; i < 3; i++) expect(name(query(claim))).toBe('');
+  });
   it('names at most `limit` texts', () => {
     const name = statementNamer(1);
     name(query('SELECT 1'));

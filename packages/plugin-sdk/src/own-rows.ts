@@ -96,7 +96,10 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     const columns = columnsOf(model, found, write.rows, true).filter((c) => c !== 'id' && c !== 'workspaceId');
     if (!columns.length) throw new PluginSqlError(`rows: an update of ${model} sets no column`);
     const set = columns.map((c) => `${quote(c)} = v.${quote(c)}`).join(', ');
-    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = v.id AND t."workspaceId" = $1::uuid RETURNING t.id`;
+    // The ids again as an array: the rows are found by their key whatever the table's statistics say (a join alone
+    // hashed the workspace's whole table on a fresh table, growing with it).
+    params.push(write.rows.map((row) => row.id));
+    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY($${params.length}::uuid[]) AND t.id = v.id AND t."workspaceId" = $1::uuid RETURNING t.id`;
   });
   const expressions = parts.map((part, i) => `w${i} AS (${part})`).join(',\n  ');
   const results = parts.map((_, i) => `(SELECT coalesce(array_agg(id::text), '{}') FROM w${i}) AS w${i}`).join(', ');

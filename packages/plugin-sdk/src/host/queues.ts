@@ -57,11 +57,12 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
   const inFlight = new Set<Promise<unknown>>();
 
   async function claim(table: string, queue: QueueEntry): Promise<QueueItem[]> {
-    // One statement: the due rows are locked (others skip them), leased and counted, then the lock ends at once.
+    // One statement: the due rows are locked (others skip them), leased and counted, then the lock ends at once. The
+    // locked ids are an array the update finds by key: a join with them hashed the whole table when a fresh table had
+    // no statistics, a scan growing with every run kept.
     const rows = await options.prisma.$queryRawUnsafe<{ id: string; workspaceId: string; claims: number }[]>(
       `UPDATE "${table}" AS q SET "dueAt" = now() + ($1::int * interval '1 millisecond'), "claims" = q."claims" + 1
-       FROM (SELECT id FROM "${table}" WHERE "dueAt" <= now() ORDER BY "dueAt" LIMIT $2::int FOR UPDATE SKIP LOCKED) AS due
-       WHERE q.id = due.id
+       WHERE q.id = ANY(ARRAY(SELECT id FROM "${table}" WHERE "dueAt" <= now() ORDER BY "dueAt" LIMIT $2::int FOR UPDATE SKIP LOCKED))
        RETURNING q.id::text AS id, q."workspaceId"::text AS "workspaceId", q."claims"::int AS claims`,
       queue.leaseMs,
       queue.batch,

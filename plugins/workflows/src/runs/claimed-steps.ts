@@ -13,9 +13,15 @@ const instant = (value: string | null) => (value === null ? null : new Date(valu
 
 /** The steps of `ids` that still exist, each with its run (and the run's workflow's secret). */
 export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): Promise<ClaimedStep[]> {
+  // Driven by the step ids, each run and workflow found by its key (the LATERAL's OFFSET 0 keeps the planner from
+  // joining the other way round): with a fresh table's missing statistics the plain three-way join walked every run
+  // of the workflow and took 0.4-2 s a batch after a few thousand runs (docs/performance.md, "Session 12").
   const rows = await sql<Models.WorkflowStepRun & { run: RunJson; secret: string }>`
-    SELECT s.*, to_jsonb(r) AS run, w.secret
-    FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId" JOIN "Workflow" w ON w.id = r."workflowId"
+    SELECT s.*, o.run, o.secret
+    FROM "WorkflowStepRun" s
+    CROSS JOIN LATERAL (
+      SELECT to_jsonb(r) AS run, w.secret FROM "WorkflowRun" r JOIN "Workflow" w ON w.id = r."workflowId"
+      WHERE r.id = s."runId" OFFSET 0) o
     WHERE s.id = ANY(${ids}::uuid[])`;
   return rows.map(({ run, secret, ...step }) => ({
     ...step,

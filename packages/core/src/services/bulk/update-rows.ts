@@ -49,8 +49,11 @@ async function writeRows<R>(scope: CommandScope, model: string, rows: readonly R
   if (!columns.length && !touched.length) return [];
   const set = [...columns, ...touched].map((column) => `"${column}" = v."${column}"`).join(', ');
   // Raw SQL, so the workspace condition is written here (the rows were read through the scoped client already).
-  const sql = `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = v."id" AND t."workspaceId" = $2::uuid`;
-  if (returning) return queryRawIn<R>(scope.tx, `${sql} RETURNING t.*`, JSON.stringify(values), scope.session.workspaceId);
-  await executeRawIn(scope.tx, sql, JSON.stringify(values), scope.session.workspaceId);
+  // The ids again as an array ($3): the rows are found by their key whatever the table's statistics say (the join
+  // alone hashed the workspace's whole table when a fresh table had none, growing with it).
+  const sql = `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = ANY($3::uuid[]) AND t."id" = v."id" AND t."workspaceId" = $2::uuid`;
+  const ids = rows.map((row) => row.id);
+  if (returning) return queryRawIn<R>(scope.tx, `${sql} RETURNING t.*`, JSON.stringify(values), scope.session.workspaceId, ids);
+  await executeRawIn(scope.tx, sql, JSON.stringify(values), scope.session.workspaceId, ids);
   return [];
 }
