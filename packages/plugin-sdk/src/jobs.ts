@@ -83,8 +83,8 @@ export interface QueueDefinition<Settings, Event extends string = string> {
   /** Rows claimed at once, and handled concurrently, per worker. @default 16 */
   batch?: number;
   /**
-   * Batches an instance works on at once: each worker claims and handles its own (they never share a row). The first
-   * polls on `pollMs`; the others join in when a claim finds a full batch or the queue is woken. @default 1
+   * Batches an instance works on at once (they never share a row). Their claims are made one at a time per instance:
+   * a wake during a claim asks for one more after it, not another claim at once. @default 1
    */
   workers?: number;
   handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;

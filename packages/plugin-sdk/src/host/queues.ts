@@ -31,15 +31,18 @@ export interface QueueWorkers {
   stop(): Promise<void>;
 }
 
-/** One worker of a queue in this process: it claims a batch, hands it on, and claims again while there is work. */
-interface Loop {
+/**
+ * A queue in this process: one claim in flight at a time (a wake during a claim asks for one more claim after it, not
+ * another claim at once: each empty claim is a round trip and CPU for nothing), and up to `workers` claimed batches
+ * handled at once.
+ */
+interface Pump {
   plugin: Plugin;
   queue: QueueEntry;
   table: string;
-  /** The first worker: it polls on the queue's interval; the others sleep until there is work. */
-  primary: boolean;
-  wake: () => void;
-  done: Promise<void>;
+  /** Asks for a claim: at once when none is in flight and a worker is free, else after the current claim or batch. */
+  request(): void;
+  stop(): void;
 }
 
 /** A switched-off plugin's due rows wait this long before they are looked at again. */
@@ -52,9 +55,9 @@ export function queueTable(plugin: Plugin, queue: QueueEntry): string | null {
 }
 
 export function startQueues(plugins: readonly Plugin[], options: QueueOptions): QueueWorkers {
-  let stopped = false;
-  const loops: Loop[] = [];
   const inFlight = new Set<Promise<unknown>>();
+  /** Claims under way: `stop` waits for them (their rows' handlers start after them). */
+  const claims = new Set<Promise<unknown>>();
 
   async function claim(table: string, queue: QueueEntry): Promise<QueueItem[]> {
     // One statement: the due rows are locked (others skip them), leased and counted, then the lock ends at once. The
@@ -93,9 +96,8 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     else await Promise.all(items.map((item) => reported(queue.handle(item, context), item.id)));
   }
 
-  async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
-    const items = await claim(table, queue);
-    // Grouped by workspace: the plugin's switch is asked once per workspace of the batch (cached: plugin-state-cache.ts).
+  /** Hands a claim's rows on, grouped by workspace: the plugin's switch is asked once per workspace (cached: plugin-state-cache.ts). */
+  async function handleClaimed(plugin: Plugin, queue: QueueEntry, table: string, items: readonly QueueItem[]): Promise<void> {
     const byWorkspace = new Map<string, QueueItem[]>();
     for (const item of items) byWorkspace.set(item.workspaceId, [...(byWorkspace.get(item.workspaceId) ?? []), item]);
     await Promise.all(
@@ -109,77 +111,98 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
         inFlight.delete(work);
       }),
     );
+  }
+
+  async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
+    const items = await claim(table, queue);
+    await handleClaimed(plugin, queue, table, items);
     return items.length;
   }
 
+  function pump(plugin: Plugin, queue: QueueEntry, table: string): Pump {
+    let wanted = false;
+    let claiming = false;
+    let busy = 0;
+    let poll: NodeJS.Timeout | null = null;
+    let halted = false;
+    const idle = () => {
+      // Nothing due when last asked: look again after the poll interval (the fallback for a wake that never came).
+      poll = setTimeout(self.request, queue.pollMs);
+      poll.unref();
+    };
+    async function run() {
+      if (claiming) return;
+      while (wanted && busy < queue.workers && !halted) {
+        wanted = false;
+        claiming = true;
+        if (poll) clearTimeout(poll);
+        poll = null;
+        let items: QueueItem[] = [];
+        const claimed = claim(table, queue);
+        claims.add(claimed);
+        try {
+          items = await claimed;
+        } catch (error) {
+          options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+        } finally {
+          claiming = false;
+          claims.delete(claimed);
+        }
+        if (!items.length) {
+          if (!wanted && !halted) idle();
+          continue;
+        }
+        // A full batch: more is likely due now.
+        if (items.length === queue.batch) wanted = true;
+        busy++;
+        void handleClaimed(plugin, queue, table, items).finally(() => {
+          busy--;
+          // Work begets work (a step's successor due at once, a run admitted): look again without waiting for a wake.
+          self.request();
+        });
+      }
+    }
+    const self: Pump = {
+      plugin,
+      queue,
+      table,
+      request() {
+        wanted = true;
+        if (!halted) void run();
+      },
+      stop() {
+        halted = true;
+        if (poll) clearTimeout(poll);
+      },
+    };
+    return self;
+  }
+
+  const pumps: Pump[] = [];
   for (const plugin of plugins) {
     for (const queue of plugin.queues) {
       const table = queueTable(plugin, queue);
       if (!table) continue; // the host's checks refused this already
-      const workers: Loop[] = [];
-      for (let index = 0; index < queue.workers; index++) {
-        let wakeUp: (() => void) | null = null;
-        let woken = false;
-        const worker: Loop = {
-          plugin,
-          queue,
-          table,
-          primary: index === 0,
-          wake: () => {
-            woken = true;
-            wakeUp?.();
-          },
-          done: Promise.resolve(),
-        };
-        if (options.timers ?? true) {
-          worker.done = (async () => {
-            while (!stopped) {
-              let handled = 0;
-              try {
-                handled = await round(plugin, queue, table);
-              } catch (error) {
-                options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
-              }
-              if (stopped) break;
-              // A full batch: there is likely more due, for the other workers too.
-              if (handled === queue.batch) for (const other of workers) if (other !== worker) other.wake();
-              if (handled > 0 || woken) {
-                woken = false;
-                continue; // work begets work (a step's successor is due at once): look again without a pause
-              }
-              // Idle: the first worker looks again after the poll interval, the others when there is work.
-              await new Promise<void>((resolve) => {
-                const timer = worker.primary ? setTimeout(resolve, queue.pollMs) : null;
-                timer?.unref();
-                wakeUp = () => {
-                  if (timer) clearTimeout(timer);
-                  resolve();
-                };
-              });
-              wakeUp = null;
-            }
-          })();
-        }
-        workers.push(worker);
-      }
-      loops.push(...workers);
+      const queuePump = pump(plugin, queue, table);
+      pumps.push(queuePump);
+      if (options.timers ?? true) queuePump.request();
+      else queuePump.stop(); // no timers: rounds only when asked (drain)
     }
   }
 
   return {
     wake(pluginId) {
-      for (const loop of loops) if (loop.plugin.id === pluginId) loop.wake();
+      for (const queuePump of pumps) if (queuePump.plugin.id === pluginId) queuePump.request();
     },
     async drain() {
       let total = 0;
-      for (const loop of loops) if (loop.primary) total += await round(loop.plugin, loop.queue, loop.table);
+      for (const { plugin, queue, table } of pumps) total += await round(plugin, queue, table);
       return total;
     },
     async stop() {
-      stopped = true;
-      for (const loop of loops) loop.wake();
-      await Promise.all(loops.map((loop) => loop.done));
-      while (inFlight.size) await Promise.all([...inFlight]);
+      for (const queuePump of pumps) queuePump.stop();
+      // Rows claimed before the stop are handled, not left to their lease.
+      while (claims.size || inFlight.size) await Promise.allSettled([...claims, ...inFlight]);
     },
   };
 }
