@@ -2,7 +2,7 @@
 // Prisma's createMany of 1,000 rows binds every value as its own parameter and builds the statement in its query
 // compiler: most of an import's CPU and its memory peak (docs/performance.md, "Bulk writes and import"). Here the rows
 // travel as one jsonb value that PostgreSQL turns back into typed rows (`jsonb_populate_recordset`).
-import { executeRawIn, getDatamodel, Prisma, queryRawIn, type ScopedTransaction } from '@crm/db';
+import { executeRawIn, getDatamodel, isTrashable, Prisma, queryRawIn, type ScopedTransaction, workspaceFilter } from '@crm/db';
 import { rowAccessOf } from './permissions/write-guard.js';
 import type { Permissions } from './permissions/permissions.js';
 import { newRowId } from './uuid.js';
@@ -55,11 +55,42 @@ export async function insertRowsReturning<R extends { id: string }>(
   return ids.map((id) => byId.get(id)!);
 }
 
+/** A reference a row is inserted with only when it holds: its `column` null, or naming a live row of `model` in the row's workspace. */
+export interface InsertReference {
+  column: string;
+  model: string;
+}
+
+/**
+ * {@link insertRowsReturning}, inserting only the rows whose `reference` holds, checked by the insert itself (each row's
+ * referenced row looked up by its key): one statement instead of a read of the referenced rows before the insert.
+ * Answers by row, in order: the row as inserted, or null when its reference does not hold (gone, trashed, another
+ * workspace's). For callers whose reads no custom role restricts (the check does not apply a role's row conditions).
+ */
+export async function insertRowsIfReferenced<R extends { id: string }>(
+  tx: ScopedTransaction,
+  model: string,
+  rows: readonly Record<string, unknown>[],
+  reference: InsertReference,
+): Promise<(R | null)[]> {
+  const { ids, inserted } = await writeRows<R>(tx, model, rows, undefined, true, reference);
+  const byId = new Map(inserted.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** The condition of an insert's rows (`v`) that `reference` holds (a lookup by key per row: an `OR` keeps it a subplan, not a join). */
+function referenceHolds({ column, model }: InsertReference): string {
+  for (const name of [column, model]) if (!COLUMN.test(name)) throw new Error(`insertRows: not a name: ${name}`);
+  const live = isTrashable(model) ? ` AND r."deletedAt" IS NULL` : '';
+  return ` WHERE v."${column}" IS NULL OR EXISTS (SELECT FROM "${model}" r WHERE r."id" = v."${column}" AND ${workspaceFilter('r."workspaceId"', 'v."workspaceId"')}${live})`;
+}
+
 /** The statements that insert `rows` into `model` (one per distinct set of given columns), and the rows' ids in order. */
 export function insertStatements(
   model: string,
   rows: readonly Record<string, unknown>[],
   permissions?: Permissions,
+  reference?: InsertReference,
 ): { ids: string[]; statements: { text: string; values: unknown[] }[] } {
   const ids: string[] = [];
   if (!rows.length) return { ids, statements: [] };
@@ -83,7 +114,8 @@ export function insertStatements(
     const columns = key.split(',');
     for (const column of columns) if (!COLUMN.test(column)) throw new Error(`insertRows: not a column name: ${column}`);
     const list = columns.map((column) => `"${column}"`).join(', ');
-    return { text: `INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)`, values: [JSON.stringify(group)] };
+    const where = reference ? ` AS v${referenceHolds(reference)}` : '';
+    return { text: `INSERT INTO "${model}" (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb)${where}`, values: [JSON.stringify(group)] };
   });
   return { ids, statements };
 }
@@ -94,8 +126,9 @@ async function writeRows<R>(
   rows: readonly Record<string, unknown>[],
   permissions: Permissions | undefined,
   returning: boolean,
+  reference?: InsertReference,
 ): Promise<{ ids: string[]; inserted: R[] }> {
-  const { ids, statements } = insertStatements(model, rows, permissions);
+  const { ids, statements } = insertStatements(model, rows, permissions, reference);
   const inserted: R[] = [];
   for (const { text, values } of statements) {
     if (returning) inserted.push(...(await queryRawIn<R>(tx, `${text} RETURNING *`, ...values)));

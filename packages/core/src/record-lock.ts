@@ -1,4 +1,4 @@
-import { getDatamodel, isTrashable, queryRawIn } from '@crm/db';
+import { getDatamodel, isTrashable, queryRawIn, workspaceFilter } from '@crm/db';
 import type { CommandScope } from './command.js';
 import { conflict, notFound } from './errors.js';
 
@@ -67,11 +67,16 @@ export async function lockAndRead<Row extends object>(
   return row;
 }
 
-/** The rows of `ids` (distinct, in id order: two callers over overlapping rows wait instead of deadlocking), locked and read whole. */
+/**
+ * The rows of `ids` (distinct, locked in id order: two callers over overlapping rows wait instead of deadlocking), locked
+ * and read whole. Each is looked up by its key, whatever the table's statistics: one `id = ANY(…)` scan walked the
+ * workspace's entries of an index led by `workspaceId` on a table without statistics, or the whole of a small table.
+ */
 function selectLocked<Row>(scope: CommandScope, model: LockableModel, ids: readonly string[]): Promise<Row[]> {
   return queryRawIn<Row>(
     scope.tx,
-    `SELECT * FROM "${model}" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid ORDER BY "id" FOR UPDATE`,
+    `SELECT r.* FROM unnest($1::uuid[]) WITH ORDINALITY AS k("id", n)
+     CROSS JOIN LATERAL (SELECT * FROM "${model}" WHERE "id" = k."id" AND ${workspaceFilter('"workspaceId"', '$2::uuid')} FOR UPDATE) r ORDER BY k.n`,
     [...new Set(ids)].sort(),
     scope.session.workspaceId,
   );
@@ -132,7 +137,7 @@ export async function lockManyForUpdate(
     ? await queryRawIn<{ id: string; updatedAt: Date | null }>(
         scope.tx,
         `SELECT "id"::text AS "id", ${hasVersion ? '"updatedAt"' : 'NULL::timestamptz AS "updatedAt"'} FROM "${model}"
-          WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid ORDER BY "id" FOR UPDATE`,
+          WHERE "id" = ANY($1::uuid[]) AND ${workspaceFilter('"workspaceId"', '$2::uuid')} ORDER BY "id" FOR UPDATE`,
         ids,
         scope.session.workspaceId,
       )

@@ -5,7 +5,7 @@
 // updates match rows of the workspace only. Values travel as one JSON document per write and are read back into the
 // table's own row type (`jsonb_populate_recordset(NULL::"Table", …)`), so every column keeps its type (uuid,
 // timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
-import { getDatamodel, queryRawIn } from '@crm/db';
+import { getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
 import { PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
 
@@ -96,10 +96,11 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     const columns = columnsOf(model, found, write.rows, true).filter((c) => c !== 'id' && c !== 'workspaceId');
     if (!columns.length) throw new PluginSqlError(`rows: an update of ${model} sets no column`);
     const set = columns.map((c) => `${quote(c)} = v.${quote(c)}`).join(', ');
-    // The ids again as an array: the rows are found by their key whatever the table's statistics say (a join alone
-    // hashed the workspace's whole table on a fresh table, growing with it).
+    // The ids again as an array and the workspace as a filter: the rows are found by their key whatever the table's
+    // statistics say (a join alone hashed the workspace's whole table on a fresh table, growing with it; a plain
+    // workspace condition walked the workspace's entries of an index led by it: `workspaceFilter`).
     params.push(write.rows.map((row) => row.id));
-    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY($${params.length}::uuid[]) AND t.id = v.id AND t."workspaceId" = $1::uuid RETURNING t.id`;
+    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY($${params.length}::uuid[]) AND t.id = v.id AND ${workspaceFilter('t."workspaceId"', '$1::uuid')} RETURNING t.id`;
   });
   const expressions = parts.map((part, i) => `w${i} AS (${part})`).join(',\n  ');
   const results = parts.map((_, i) => `(SELECT coalesce(array_agg(id::text), '{}') FROM w${i}) AS w${i}`).join(', ');

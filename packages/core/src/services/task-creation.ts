@@ -4,7 +4,7 @@
 import type { ScopedTransaction, Task } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { notFound } from '../errors.js';
-import { insertRowsReturning } from '../insert-rows.js';
+import { insertRowsIfReferenced, insertRowsReturning } from '../insert-rows.js';
 import { rowAccessOf } from '../permissions/write-guard.js';
 import { missingInWorkspace, missingReference } from '../references.js';
 import { newRowId } from '../uuid.js';
@@ -55,10 +55,14 @@ async function insertTasks(scope: CommandScope, items: readonly (CreateTaskInput
   type Row = { input: z.output<typeof createTaskInput>; emitter: Pick<CommandScope, 'emit'>; data?: Record<string, unknown>; task?: Task };
   const rows = BatchRows.of(items, (item): Row => ({ input: parseInput(createTaskInput, item), emitter: emitterOf(scope, item.actor) }));
   const inputs = rows.live().map(([, row]) => row.input);
-  const users = await missingInWorkspace(tx, 'user', inputs.map((input) => input.assigneeId));
-  const customers = await missingInWorkspace(tx, 'customer', inputs.map((input) => input.customerId));
-  const deals = await customersOfDeals(tx, inputs.map((input) => input.dealId));
   const permissions = scope.permissions;
+  // The customers named are checked by the insert itself (one statement, each looked up by its key) unless a custom
+  // role restricts the caller's reads (its row conditions apply through the scoped client) or a task takes its
+  // customer from its deal (a customer the caller did not name is not checked).
+  const checkedByInsert = !permissions?.restrictsRows && inputs.every((input) => !input.dealId || input.customerId);
+  const users = await missingInWorkspace(tx, 'user', inputs.map((input) => input.assigneeId));
+  const customers = checkedByInsert ? new Set<string>() : await missingInWorkspace(tx, 'customer', inputs.map((input) => input.customerId));
+  const deals = await customersOfDeals(tx, inputs.map((input) => input.dealId));
   rows.each((row) => {
     const { input } = row;
     if (input.assigneeId && users.has(input.assigneeId)) throw missingReference('user', 'assigneeId');
@@ -84,10 +88,15 @@ async function insertTasks(scope: CommandScope, items: readonly (CreateTaskInput
     return { ...row, data };
   });
   const live = rows.live();
-  const tasks = await insertRowsReturning<Task>(tx, 'Task', live.map(([, row]) => row.data!), permissions);
-  live.forEach(([, row], i) => {
-    row.task = tasks[i]!;
-    row.emitter.emit('task.created', { type: 'Task', id: row.task.id }, { title: row.task.title });
+  const data = live.map(([, row]) => row.data!);
+  const tasks = checkedByInsert
+    ? await insertRowsIfReferenced<Task>(tx, 'Task', data, { column: 'customerId', model: 'Customer' })
+    : await insertRowsReturning<Task>(tx, 'Task', data, permissions);
+  live.forEach(([index, row], i) => {
+    const task = tasks[i];
+    if (!task) return rows.refuse(index, missingReference('customer', 'customerId'));
+    row.task = task;
+    row.emitter.emit('task.created', { type: 'Task', id: task.id }, { title: task.title });
   });
   return itemResults(rows, (row) => row.task!);
 }

@@ -13,16 +13,17 @@ const instant = (value: string | null) => (value === null ? null : new Date(valu
 
 /** The steps of `ids` that still exist, each with its run (and the run's workflow's secret). */
 export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): Promise<ClaimedStep[]> {
-  // Driven by the step ids, each run and workflow found by its key (the LATERAL's OFFSET 0 keeps the planner from
+  // Driven by the step ids, each step, run and workflow found by its key (the LATERALs' OFFSET 0 keeps the planner from
   // joining the other way round): with a fresh table's missing statistics the plain three-way join walked every run
-  // of the workflow and took 0.4-2 s a batch after a few thousand runs (docs/performance.md, "Session 12").
+  // of the workflow and took 0.4-2 s a batch after a few thousand runs, and `s.id = ANY(…)` beside the workspace's
+  // condition walked the workspace's entries of the steps' (workspaceId, waitKey) index (docs/performance.md, "Session 12").
   const rows = await sql<Models.WorkflowStepRun & { run: RunJson; secret: string }>`
     SELECT s.*, o.run, o.secret
-    FROM "WorkflowStepRun" s
+    FROM unnest(${ids}::uuid[]) AS k(id)
+    CROSS JOIN LATERAL (SELECT * FROM "WorkflowStepRun" WHERE id = k.id OFFSET 0) s
     CROSS JOIN LATERAL (
       SELECT to_jsonb(r) AS run, w.secret FROM "WorkflowRun" r JOIN "Workflow" w ON w.id = r."workflowId"
-      WHERE r.id = s."runId" OFFSET 0) o
-    WHERE s.id = ANY(${ids}::uuid[])`;
+      WHERE r.id = s."runId" OFFSET 0) o`;
   return rows.map(({ run, secret, ...step }) => ({
     ...step,
     run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), workflow: { secret } },

@@ -1,6 +1,6 @@
 // One UPDATE statement for many rows of a model, each with its own values (bulk writes): Prisma's updateMany sets the
 // same data on every row, so a batch of different changes would be one statement per row.
-import { executeRawIn, getDatamodel, queryRawIn } from '@crm/db';
+import { executeRawIn, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
 import type { CommandScope } from '../../command.js';
 import { jsonValue } from '../../insert-rows.js';
 import { rowAccessOf } from '../../permissions/write-guard.js';
@@ -49,9 +49,10 @@ async function writeRows<R>(scope: CommandScope, model: string, rows: readonly R
   if (!columns.length && !touched.length) return [];
   const set = [...columns, ...touched].map((column) => `"${column}" = v."${column}"`).join(', ');
   // Raw SQL, so the workspace condition is written here (the rows were read through the scoped client already).
-  // The ids again as an array ($3): the rows are found by their key whatever the table's statistics say (the join
-  // alone hashed the workspace's whole table when a fresh table had none, growing with it).
-  const sql = `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = ANY($3::uuid[]) AND t."id" = v."id" AND t."workspaceId" = $2::uuid`;
+  // The ids again as an array ($3) and the workspace as a filter: the rows are found by their key whatever the table's
+  // statistics say (the join alone hashed the workspace's whole table when a fresh table had none, and a plain
+  // workspace condition walked the workspace's entries of an index led by it).
+  const sql = `UPDATE "${model}" AS t SET ${set} FROM jsonb_populate_recordset(NULL::"${model}", $1::jsonb) AS v WHERE t."id" = ANY($3::uuid[]) AND t."id" = v."id" AND ${workspaceFilter('t."workspaceId"', '$2::uuid')}`;
   const ids = rows.map((row) => row.id);
   if (returning) return queryRawIn<R>(scope.tx, `${sql} RETURNING t.*`, JSON.stringify(values), scope.session.workspaceId, ids);
   await executeRawIn(scope.tx, sql, JSON.stringify(values), scope.session.workspaceId, ids);
