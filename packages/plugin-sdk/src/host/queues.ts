@@ -33,8 +33,8 @@ export interface QueueWorkers {
 
 /**
  * A queue in this process: one claim in flight at a time (a wake during a claim asks for one more claim after it, not
- * another claim at once: each empty claim is a round trip and CPU for nothing), and up to `workers` claimed batches
- * handled at once.
+ * another claim at once: each empty claim is a round trip and CPU for nothing), up to `workers` claims and batches
+ * at once while the queue is behind (its last claim came back full), and up to `workers` claimed batches handled at once.
  */
 interface Pump {
   plugin: Plugin;
@@ -121,7 +121,9 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
 
   function pump(plugin: Plugin, queue: QueueEntry, table: string): Pump {
     let wanted = false;
-    let claiming = false;
+    let claiming = 0;
+    /** The last claim came back full: more is due at once, so claims may overlap (a claim waits on a busy event loop). */
+    let backlog = false;
     let busy = 0;
     let poll: NodeJS.Timeout | null = null;
     let halted = false;
@@ -130,36 +132,37 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
       poll = setTimeout(self.request, queue.pollMs);
       poll.unref();
     };
-    async function run() {
-      if (claiming) return;
-      while (wanted && busy < queue.workers && !halted) {
-        wanted = false;
-        claiming = true;
-        if (poll) clearTimeout(poll);
-        poll = null;
-        let items: QueueItem[] = [];
-        const claimed = claim(table, queue);
-        claims.add(claimed);
-        try {
-          items = await claimed;
-        } catch (error) {
-          options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
-        } finally {
-          claiming = false;
-          claims.delete(claimed);
-        }
-        if (!items.length) {
-          if (!wanted && !halted) idle();
-          continue;
-        }
-        // A full batch: more is likely due now.
-        if (items.length === queue.batch) wanted = true;
+    const claimOnce = async () => {
+      let items: QueueItem[] = [];
+      const claimed = claim(table, queue);
+      claims.add(claimed);
+      try {
+        items = await claimed;
+      } catch (error) {
+        options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+      } finally {
+        claiming--;
+        claims.delete(claimed);
+      }
+      backlog = items.length === queue.batch;
+      if (items.length) {
         busy++;
         void handleClaimed(plugin, queue, table, items).finally(() => {
           busy--;
           // Work begets work (a step's successor due at once, a run admitted): look again without waiting for a wake.
           self.request();
         });
+      } else if (!wanted && !claiming && !halted) idle();
+      run();
+    };
+    function run() {
+      // One claim at a time, unless the queue is behind (the last claim came back full): then one per free worker.
+      while ((wanted || backlog) && !halted && (claiming === 0 ? busy < queue.workers : backlog && busy + claiming < queue.workers)) {
+        wanted = false;
+        claiming++;
+        if (poll) clearTimeout(poll);
+        poll = null;
+        void claimOnce();
       }
     }
     const self: Pump = {
@@ -168,7 +171,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
       table,
       request() {
         wanted = true;
-        if (!halted) void run();
+        run();
       },
       stop() {
         halted = true;
