@@ -53,7 +53,11 @@ export interface QueueContext<Settings, Event extends string = string> {
 }
 
 export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {
-  /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
+  /**
+   * A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). The `sql` and `rows`
+   * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
+   * it, in one round trip (its snapshot is taken once the lock is held).
+   */
   lock(key: string): Promise<void>;
   /**
    * The same transaction acting as `plugin:<id>:<actor>`: the events its commands, actions and `emit` cause name that
