@@ -2,7 +2,7 @@
 // in the last minute), counted under a lock so that two instances cannot both pass the last free place. A run held
 // back stays QUEUED with the reason (`heldBack`, shown in its history) and looks again when a place may be free, or at
 // once when an ADMIN changes the limits (`releaseHeldRuns`): it is never dropped.
-import type { PluginSql, QueueTransaction, ScopedTransaction } from '@crm/plugin-sdk';
+import type { QueueTransaction, ScopedTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 
 /** How soon a run held back by the concurrency limit looks again. */
@@ -60,15 +60,9 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
   return { places: Math.min(concurrency, rate), reason: 'RATE_LIMIT', retryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)) };
 }
 
-/**
- * The limits changed: every held-back run looks again now. Driven by the held runs (read by the runs' status index),
- * their pending steps then by run id: the relation filter of one update walked every step row of the workspace.
- */
-export async function releaseHeldRuns({ tx, sql }: { tx: ScopedTransaction; sql: PluginSql }): Promise<void> {
-  const held = await sql<{ id: string }>`SELECT id::text AS id FROM "WorkflowRun" WHERE status = 'QUEUED' AND "heldBack" IS NOT NULL`;
-  if (!held.length) return;
-  // Still PENDING when updated (the row's lock orders it with a worker claiming the step).
-  await tx.workflowStepRun.updateMany({ where: { runId: { in: held.map((run) => run.id) }, status: 'PENDING' }, data: { dueAt: new Date() } });
+/** The limits changed: every held-back run looks again now. */
+export async function releaseHeldRuns(tx: ScopedTransaction): Promise<void> {
+  await tx.workflowStepRun.updateMany({ where: { status: 'PENDING', run: { status: 'QUEUED', heldBack: { not: null } } }, data: { dueAt: new Date() } });
 }
 
 const LIMITS = new Set(['maxConcurrentRuns', 'maxRunsPerMinute']);

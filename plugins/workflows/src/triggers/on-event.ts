@@ -125,7 +125,7 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   const lookup = await lookupFor(context);
   // Runs waiting for this event (`waitForEvent`) go on; runs held back by limits an ADMIN just changed look again.
   await resumeWaitsFor(tx, event, lookup.waitKeys);
-  if (limitsChanged(event)) await releaseHeldRuns(context);
+  if (limitsChanged(event)) await releaseHeldRuns(tx);
   await matchWorkflows(event, context, lookup);
   if (event === context.batch.at(-1) && lookup.starts.length) {
     // The trigger records and the admission (its lock, then its count) sent together: one round trip. The runs are
