@@ -98,7 +98,8 @@ describe('a delivery batch of ten "customer created" events', () => {
       console.info(`delivery batch of 10: ${statements.length} statements, ${groups.length} waits\n${shape.map((g) => `  ${g.join('  ||  ')}`).join('\n')}`);
       // The marks (one INSERT); the lookup (waited keys and listening versions in one statement); the trigger records
       // with the admission's lock and count sent together; the runs and their first steps with the COMMIT. It was
-      // seven statements and seven waits.
+      // eight statements and as many waits, then the COMMIT's (the records were read in two statements: each event's
+      // context has its own objects, and the batch's records were grouped by them).
       expect(statements).toHaveLength(6);
       expect(groups).toHaveLength(4);
       expect(groups[0]!.map((s) => s.query).join()).toContain('"PluginDelivery"');
