@@ -125,8 +125,8 @@ describe('a delivery batch of ten "customer created" events', () => {
       again.dispatch(events);
       await again.settled();
       await again.stop();
-      const [{ n }] = await postgres.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workflowId" = $1::uuid`, [workflowId]);
-      expect(Number(n)).toBe(11);
+      const [counted] = await postgres.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workflowId" = $1::uuid`, [workflowId]);
+      expect(Number(counted!.n)).toBe(11);
     } finally {
       await runtime.stop();
     }
