@@ -33,6 +33,8 @@ const storage = new AsyncLocalStorage<CommandTransaction>();
  * and a statement the failed attempt sends late must not land in the retry's transaction.
  */
 const bound = new WeakMap<object, { transaction: CommandTransaction; attempt: number }>();
+/** A command's transactions that go through Prisma's client: their last raw statement (settled), the next one's turn. */
+const lastThroughPrisma = new WeakMap<object, Promise<unknown>>();
 
 /**
  * A command's transaction (a Prisma interactive transaction run through {@link run}), and what may skip Prisma's
@@ -89,9 +91,13 @@ export class CommandTransaction {
     this.client = null;
   }
 
-  /** Binds Prisma's transaction client `tx` to this transaction's connection, when it has one (PostgreSQL). */
+  /**
+   * Binds Prisma's transaction client `tx` to this transaction's connection, when it has one (PostgreSQL); else its
+   * raw statements go through Prisma's client, one after another in call order ({@link queryRawIn}).
+   */
   bind(tx: object): void {
     if (this.client) bound.set(tx, { transaction: this, attempt: this.attempt });
+    else lastThroughPrisma.set(tx, Promise.resolve());
   }
 
   /** Whether `tx`, bound by attempt `attempt`, is still this command's open transaction. */
@@ -110,14 +116,20 @@ export class CommandTransaction {
     return this.client !== null;
   }
 
-  /** Sends a statement on the transaction's connection, reported like Prisma's own. */
+  /**
+   * Sends a statement on the transaction's connection, reported like Prisma's own. It is handed to the connection at
+   * once, before the observer runs: statements sent without waiting go out in the order they were called, one behind
+   * the other (node-postgres' pipeline mode), and PostgreSQL runs them in that order.
+   */
   send(text: string, values: readonly unknown[], kind: 'query' | 'execute'): Promise<pg.QueryResult<Row>> {
     const client = this.client!;
     const hooks = this.hooks;
     const params = values.map(asParameter);
+    const start = performance.now();
+    const sent = client.query<Row>({ text, values: params, types: prismaRowTypes });
+    sent.catch(() => {}); // answered to whoever awaits `run`; not an unhandled rejection meanwhile
     const run = async () => {
-      const start = performance.now();
-      const result = await client.query<Row>({ text, values: params, types: prismaRowTypes });
+      const result = await sent;
       hooks.onQuery?.({ query: text, params: JSON.stringify(params, jsonParam), durationMs: performance.now() - start });
       return result;
     };
@@ -170,18 +182,35 @@ export class CommandTransaction {
 
 const jsonParam = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
-/** Prisma's raw query in `tx`, on its command's connection when {@link CommandTransaction.bind} bound it there. */
+/**
+ * A raw statement through Prisma's client; in a command's transaction (bound without a connection: PGlite), after the
+ * raw statements called before it, which Prisma's client might otherwise reorder when they are sent without waiting.
+ * So in either path a command's raw statements run in call order.
+ */
+function inCallOrder<T>(tx: object, send: () => PromiseLike<T>): Promise<T> {
+  const previous = lastThroughPrisma.get(tx);
+  if (!previous) return Promise.resolve(send());
+  const result = previous.then(send);
+  lastThroughPrisma.set(tx, result.catch(() => {}));
+  return result;
+}
+
+/**
+ * Prisma's raw query in `tx`, on its command's connection when {@link CommandTransaction.bind} bound it there. Raw
+ * statements of a transaction run in the order they were called, also when sent without waiting (on the connection:
+ * in one round trip).
+ */
 export function queryRawIn<R>(tx: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): PromiseLike<T> }, text: string, ...values: unknown[]): Promise<R[]> {
   const transaction = CommandTransaction.of(tx);
   if (transaction) return transaction.send(text, values, 'query').then((result) => result.rows as R[]);
-  return Promise.resolve(tx.$queryRawUnsafe<R[]>(text, ...values));
+  return inCallOrder(tx, () => tx.$queryRawUnsafe<R[]>(text, ...values));
 }
 
-/** Prisma's raw execute in `tx` (the rows it changed), on its command's connection when bound there. */
+/** Prisma's raw execute in `tx` (the rows it changed), on its command's connection when bound there; in call order. */
 export function executeRawIn(tx: { $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number> }, text: string, ...values: unknown[]): Promise<number> {
   const transaction = CommandTransaction.of(tx);
   if (transaction) return transaction.send(text, values, 'execute').then((result) => result.rowCount ?? 0);
-  return Promise.resolve(tx.$executeRawUnsafe(text, ...values));
+  return inCallOrder(tx, () => tx.$executeRawUnsafe(text, ...values));
 }
 
 const ENDS = /^\s*(?:COMMIT|ROLLBACK)\s*;?\s*$/i;

@@ -2,9 +2,9 @@
 // (still a transaction: the first statement is rolled back with the rest), and a read waiting for its COMMIT right
 // behind it (command-transaction.ts): one socket write and one wait less at each edge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type pg from 'pg';
+import pg from 'pg';
 import { type Database, fromPool, postgresPool } from '../src/database.js';
-import { CommandTransaction, queryRawIn } from '../src/command-transaction.js';
+import { CommandTransaction, executeRawIn, queryRawIn } from '../src/command-transaction.js';
 import { createTestPostgres, type TestPostgres } from '../src/testing/index.js';
 
 let target: TestPostgres;
@@ -172,6 +172,55 @@ describe("a command's statements past Prisma's client (command-transaction.ts)",
     expect(await database.sql.query(`SELECT id FROM begin_probe WHERE id = 9`)).toEqual([]);
     // The connection is clean for its next holder.
     expect(await database.prisma.$transaction(async (tx) => tx.$queryRawUnsafe(`SELECT 1 AS one`))).toEqual([{ one: 1 }]);
+  });
+});
+
+describe("a command's raw statements sent without waiting for each other", () => {
+  /** Another session holding advisory lock 42 with a row it has not committed yet; `commit()` releases both. */
+  async function lockHolder(id: number) {
+    const other = new pg.Client({ connectionString: target.url });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query('SELECT pg_advisory_xact_lock(42)');
+    await other.query('INSERT INTO begin_probe VALUES ($1)', [id]);
+    return {
+      commit: async () => {
+        await other.query('COMMIT');
+        await other.end();
+      },
+    };
+  }
+
+  it("run in call order, both on the wire at once: a read sent with a lock sees what the lock's last holder committed", async () => {
+    const holder = await lockHolder(20);
+    const before = writes;
+    const command = new CommandTransaction();
+    const read = command.run(() =>
+      database.prisma.$transaction(async (tx) => {
+        command.bind(tx);
+        const [, rows] = await Promise.all([executeRawIn(tx, 'SELECT pg_advisory_xact_lock(42)'), queryRawIn(tx, 'SELECT id FROM begin_probe WHERE id = 20')]);
+        return rows;
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // While the lock waits, the read is already written behind it (BEGIN with the lock, then the read): no round trip
+    // of its own once the lock is granted.
+    expect(writes - before).toBe(2);
+    await holder.commit();
+    // Its snapshot was taken when it started, after the lock: the holder's row is seen.
+    expect(await read).toEqual([{ id: 20 }]);
+  });
+
+  it("in call order through Prisma's client too (a command's transaction without a connection of its own: PGlite)", async () => {
+    const holder = await lockHolder(21);
+    const read = database.prisma.$transaction(async (tx) => {
+      new CommandTransaction().bind(tx); // outside a command's run: no connection, statements through Prisma's client
+      const [, rows] = await Promise.all([executeRawIn(tx, 'SELECT pg_advisory_xact_lock(42)'), queryRawIn(tx, 'SELECT id FROM begin_probe WHERE id = 21')]);
+      return rows;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await holder.commit();
+    expect(await read).toEqual([{ id: 21 }]);
   });
 });
 

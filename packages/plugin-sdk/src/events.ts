@@ -52,7 +52,11 @@ export interface SubscriberContext<Settings, Event extends string = string> {
    * all need at once, on the first of them, instead of once per event.
    */
   batch: readonly DeliveredEvent[];
-  /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
+  /**
+   * A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). The `sql` and `rows`
+   * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
+   * it, in one round trip (its snapshot is taken once the lock is held).
+   */
   lock(key: string): Promise<void>;
   /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
   sql: PluginSql;

@@ -53,7 +53,11 @@ export interface QueueContext<Settings, Event extends string = string> {
 }
 
 export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {
-  /** A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). */
+  /**
+   * A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). The `sql` and `rows`
+   * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
+   * it, in one round trip (its snapshot is taken once the lock is held).
+   */
   lock(key: string): Promise<void>;
   /**
    * The same transaction acting as `plugin:<id>:<actor>`: the events its commands, actions and `emit` cause name that
@@ -83,8 +87,9 @@ export interface QueueDefinition<Settings, Event extends string = string> {
   /** Rows claimed at once, and handled concurrently, per worker. @default 16 */
   batch?: number;
   /**
-   * Batches an instance works on at once (they never share a row). Their claims are made one at a time per instance:
-   * a wake during a claim asks for one more after it, not another claim at once. @default 1
+   * Batches an instance works on at once (they never share a row). An instance claims one batch at a time (a wake
+   * during a claim asks for one more after it, not another claim at once), one per free worker while the queue is
+   * behind (its last claim came back full). @default 1
    */
   workers?: number;
   handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;

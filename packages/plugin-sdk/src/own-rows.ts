@@ -5,7 +5,7 @@
 // updates match rows of the workspace only. Values travel as one JSON document per write and are read back into the
 // table's own row type (`jsonb_populate_recordset(NULL::"Table", …)`), so every column keeps its type (uuid,
 // timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
-import { getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
+import { CommandTransaction, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
 import { PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
 
@@ -39,6 +39,13 @@ export interface OwnRows {
    * must not write a row twice (merge its changes first). Resolves with each write's affected ids, in order.
    */
   write(writes: readonly OwnWrite[]): Promise<string[][]>;
+  /**
+   * The same statement, for the transaction's last write when its ids are not needed: sent with the COMMIT, in the
+   * same round trip (PostgreSQL, in a command's transaction); its failure fails the COMMIT, so nothing of the
+   * transaction is kept. Written now where the COMMIT cannot carry it (PGlite, or another write rides with it). The
+   * transaction's later statements do not see its rows.
+   */
+  writeAtCommit(writes: readonly OwnWrite[]): Promise<void>;
 }
 
 interface ModelColumns {
@@ -116,6 +123,12 @@ export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: 
       // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
       const [row] = await queryRawIn<Record<string, string[]>>(runner, text, ...params);
       return writes.map((_, i) => row?.[`w${i}`] ?? []);
+    },
+    async writeAtCommit(writes) {
+      if (!writes.some((write) => write.rows.length)) return;
+      const { text, params } = buildOwnWrite(writes, workspaceId, own());
+      if (CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
+      await queryRawIn(runner, text, ...params);
     },
   };
 }

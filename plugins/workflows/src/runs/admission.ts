@@ -14,8 +14,7 @@ export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURR
 type AdmissionScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'settings' | 'lock'>;
 
 export async function admitRun(scope: AdmissionScope, runId: string, now: Date): Promise<Admission> {
-  await scope.lock('admission');
-  const left = await placesLeft(scope, now);
+  const left = await placesUnderLock(scope, now);
   const admitted = left.places > 0;
   const set = admitted ? { status: 'RUNNING', admittedAt: now, heldBack: null } : { heldBack: left.reason };
   await scope.rows.write([{ update: 'WorkflowRun', rows: [{ id: runId, ...set }] }]);
@@ -28,11 +27,20 @@ export async function admitRun(scope: AdmissionScope, runId: string, now: Date):
  * runner as places free up.
  */
 export async function admitStarting(scope: Omit<AdmissionScope, 'rows'>, count: number, now: Date): Promise<number> {
-  await scope.lock('admission');
-  return Math.max(0, Math.min(count, (await placesLeft(scope, now)).places));
+  return Math.max(0, Math.min(count, (await placesUnderLock(scope, now)).places));
 }
 
 type Places = { places: number; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
+
+/**
+ * Takes the workspace's admission lock and counts under it, in one round trip: the count is the statement after the
+ * lock's (the SDK's `lock` keeps call order), so its snapshot, taken when it starts, sees what the lock's previous
+ * holder committed. (In the lock's own statement it would not: its snapshot predates the wait.)
+ */
+async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 'lock'>, now: Date): Promise<Places> {
+  const [, places] = await Promise.all([scope.lock('admission'), placesLeft(scope, now)]);
+  return places;
+}
 
 /** Runs the limits let in now, and when none is: why, and when a place may be free. One statement for both limits. */
 async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date): Promise<Places> {

@@ -3,7 +3,7 @@
 // them in under the workspace's limits (admission.ts). Many runs and their first steps start in one statement (the
 // SDK's `rows`: the steps of the runs a duplicate key left out are left out too), whatever their number.
 import { randomUUID } from 'node:crypto';
-import type { OwnRows } from '@crm/plugin-sdk';
+import type { OwnRows, OwnWrite } from '@crm/plugin-sdk';
 import { type CheckedVersion, checkedVersion, type VersionRow } from './versions.js';
 
 export interface RunStart {
@@ -21,13 +21,8 @@ export interface RunStart {
 
 const planOf = (version: RunStart['version']) => ('plan' in version ? version : checkedVersion(version)).plan;
 
-/**
- * Creates the runs and their first steps; returns the ids of the runs created, in the order of `starts` (a trigger id
- * already run: none). `admitted`: how many of the first starts the workspace's limits let in already (admission.ts
- * `admitStarting`): those are created RUNNING.
- */
-export async function startRuns(db: { rows: OwnRows }, starts: readonly RunStart[], admitted = 0): Promise<string[]> {
-  if (!starts.length) return [];
+/** The runs of `starts` (the first `admitted` of them RUNNING) and their first steps: the statement's two writes. */
+function runWrites(starts: readonly RunStart[], admitted: number) {
   const now = new Date();
   const runs = starts.map((start, i) => ({
     id: randomUUID(),
@@ -49,12 +44,32 @@ export async function startRuns(db: { rows: OwnRows }, starts: readonly RunStart
     return { id: randomUUID(), runId: runs[i]!.id, stepId: first.step.id, kind: first.step.kind, dueAt: now };
   });
   // ON CONFLICT DO NOTHING: a duplicate leaves the transaction usable (a failed INSERT would abort it).
-  const [created] = await db.rows.write([
+  const writes: OwnWrite[] = [
     { insert: 'WorkflowRun', rows: runs, skipDuplicates: true },
     { insert: 'WorkflowStepRun', rows: steps, onlyFor: { column: 'runId', write: 0 } },
-  ]);
+  ];
+  return { runs, writes };
+}
+
+/**
+ * Creates the runs and their first steps; returns the ids of the runs created, in the order of `starts` (a trigger id
+ * already run: none). `admitted`: how many of the first starts the workspace's limits let in already (admission.ts
+ * `admitStarting`): those are created RUNNING.
+ */
+export async function startRuns(db: { rows: OwnRows }, starts: readonly RunStart[], admitted = 0): Promise<string[]> {
+  if (!starts.length) return [];
+  const { runs, writes } = runWrites(starts, admitted);
+  const [created] = await db.rows.write(writes);
   const kept = new Set(created);
   return runs.filter((run) => kept.has(run.id)).map((run) => run.id);
+}
+
+/**
+ * The same runs, written with the transaction's COMMIT (`rows.writeAtCommit`: one round trip for both), for a
+ * transaction that writes nothing after them and needs not their ids (a subscriber's batch).
+ */
+export async function startRunsAtCommit(db: { rows: OwnRows }, starts: readonly RunStart[], admitted: number): Promise<void> {
+  if (starts.length) await db.rows.writeAtCommit(runWrites(starts, admitted).writes);
 }
 
 /** One run: its id, or null when this version already ran for this trigger id. */

@@ -3,21 +3,16 @@
 // output and making it due now. Which keys are waited on is read once for the events delivered together, so an event
 // nothing waits for costs no statement. The step's own side (waiting, the timeout) is in execute-step.ts; whichever of the
 // event and the timeout clears `waitKey` first wins (the row's lock orders them).
-import type { DeliveredEvent, PluginSql, ScopedTransaction } from '@crm/plugin-sdk';
+import type { DeliveredEvent, ScopedTransaction } from '@crm/plugin-sdk';
 
 export const waitKeyOf = (eventType: string, subjectId: string) => `${eventType}:${subjectId}`;
 
 const waitKeyOfEvent = (event: DeliveredEvent) => waitKeyOf(event.type, event.subjectId);
 
-/** The wait keys of these events that some step waits on now. */
-export async function waitingFor(sql: PluginSql, events: readonly DeliveredEvent[]): Promise<Set<string>> {
-  const keys = [...new Set(events.map(waitKeyOfEvent))];
-  const rows = await sql<{ waitKey: string }>`
-    SELECT DISTINCT "waitKey" FROM "WorkflowStepRun" WHERE "waitKey" = ANY(${keys}::text[]) AND status = 'WAITING'`;
-  return new Set(rows.map((row) => row.waitKey));
-}
+/** The wait keys a step waiting for one of these events would have (which are waited on: read with the batch's lookup). */
+export const waitKeysOf = (events: readonly DeliveredEvent[]): string[] => [...new Set(events.map(waitKeyOfEvent))];
 
-/** Resumes the steps waiting for the event (`waited`: the keys {@link waitingFor} found for its batch). */
+/** Resumes the steps waiting for the event (`waited`: the keys of its batch some step waited on, triggers/on-event.ts). */
 export async function resumeWaitsFor(tx: ScopedTransaction, event: DeliveredEvent, waited: ReadonlySet<string>): Promise<number> {
   if (!waited.has(waitKeyOfEvent(event))) return 0;
   const { count } = await tx.workflowStepRun.updateMany({

@@ -5,8 +5,11 @@
 // its steps) do not set it off again unless it allows it, and chains stop at the depth limit. The same event also
 // resumes the runs waiting for it (`waitForEvent`).
 // The host delivers the events that arrive together in one transaction (`context.batch`): what they all need — the
-// workflows listening to any of them, the steps waiting for any of them — is read once, on the first, and the runs
-// they start are written together after the last, in one statement.
+// workflows listening to any of them, the steps waiting for any of them — is read once, on the first, in one
+// statement, and the runs they start are written together after the last, in one statement sent with the COMMIT. Each
+// sequential round trip of this transaction adds to the latency of every event in the lane behind it: after the
+// marks, a batch that starts runs waits on three (the lookup; the trigger records with the admission's lock and count;
+// the runs with the COMMIT).
 // A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
 // own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
 // the custom object `Contract`, and a condition may test custom fields.
@@ -14,8 +17,8 @@ import type { DeliveredEvent, RecordChange, RecordObjects, SubscriberContext } f
 import type { WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
-import { type RunStart, startRuns } from '../runs/start-run.js';
-import { resumeWaitsFor, waitingFor } from '../runs/wait-for-event.js';
+import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
+import { resumeWaitsFor, waitKeysOf } from '../runs/wait-for-event.js';
 import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -77,8 +80,10 @@ interface RecordToRead {
   id: string;
   relations: readonly string[];
   trashed: boolean;
-  /** Read with the workspace's definitions (a custom object's record, custom values). */
+  /** What reads it: the workspace's definitions (a custom object's record, custom values) or the declared objects. */
   objects: RecordObjects;
+  /** Whether `objects` are the workspace's definitions (each event's context has its own declared objects). */
+  workspaceModel: boolean;
 }
 
 const lookups = new WeakMap<readonly DeliveredEvent[], Promise<BatchLookup>>();
@@ -98,15 +103,17 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
     found = (async () => {
       const { tx, objects, batch, sql } = context;
       const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event), objects)))];
-      const waitKeys = await waitingFor(sql, batch);
-      // The listening versions without their definitions: a version's definition is read once per process (versionOf).
-      const listening = await sql<{ id: string; workflowId: string; triggerKey: string }>`
-        SELECT v.id::text AS id, v."workflowId"::text AS "workflowId", v."triggerKey" AS "triggerKey"
-        FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
-        WHERE w.enabled AND v."triggerKey" = ANY(${keys}::text[])`;
+      // One statement: the keys some step waits on, and the listening versions without their definitions (a version's
+      // definition is read once per process: versionOf).
+      const [found] = await sql<{ waitKeys: string[]; versions: { id: string; workflowId: string; triggerKey: string }[] }>`
+        SELECT ARRAY(SELECT DISTINCT s."waitKey" FROM "WorkflowStepRun" s
+                     WHERE s."waitKey" = ANY(${waitKeysOf(batch)}::text[]) AND s.status = 'WAITING') AS "waitKeys",
+               (SELECT coalesce(json_agg(json_build_object('id', v.id, 'workflowId', v."workflowId", 'triggerKey', v."triggerKey")), '[]')
+                FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
+                WHERE w.enabled AND v."triggerKey" = ANY(${keys}::text[])) AS "versions"`;
       const versions: ListeningVersion[] = [];
-      for (const { id, workflowId, triggerKey } of listening) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
-      return { waitKeys, versions, starts: [] };
+      for (const { id, workflowId, triggerKey } of found!.versions) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
+      return { waitKeys: new Set(found!.waitKeys), versions, starts: [] };
     })();
     lookups.set(context.batch, found);
   }
@@ -121,8 +128,11 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   if (limitsChanged(event)) await releaseHeldRuns(tx);
   await matchWorkflows(event, context, lookup);
   if (event === context.batch.at(-1) && lookup.starts.length) {
-    const starts = await withRecords(context, lookup.starts.splice(0));
-    await startRuns(context, starts, await admitStarting(context, starts.length, new Date()));
+    // The trigger records and the admission (its lock, then its count) sent together: one round trip. The runs are
+    // the transaction's last write: they go with its COMMIT.
+    const pending = lookup.starts.splice(0);
+    const [starts, admitted] = await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]);
+    await startRunsAtCommit(context, starts, admitted);
   }
 }
 
@@ -131,7 +141,7 @@ async function withRecords(context: SubscriberContext<WorkflowSettings>, starts:
   const groups = new Map<string, RecordToRead[]>();
   for (const { record } of starts) {
     if (!record) continue;
-    const key = JSON.stringify([record.object, record.relations, record.trashed, record.objects !== context.objects]);
+    const key = JSON.stringify([record.object, record.relations, record.trashed, record.workspaceModel]);
     groups.set(key, [...(groups.get(key) ?? []), record]);
   }
   const read = new Map<RecordToRead, Record<string, unknown> | null>();
@@ -189,7 +199,7 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
         recordId,
         depth,
       },
-      record: recordId ? { object: object!, id: recordId, relations: recordRelations(definition, objects), trashed: deleted, objects } : null,
+      record: recordId ? { object: object!, id: recordId, relations: recordRelations(definition, objects), trashed: deleted, objects, workspaceModel: version.checked.workspaceModel } : null,
     });
   }
 }

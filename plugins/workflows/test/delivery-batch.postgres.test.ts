@@ -1,0 +1,134 @@
+// A delivery batch on PostgreSQL, statement by statement (triggers/on-event.ts): the events of a lane wait for every
+// sequential round trip of the batch in front of them, so the batch's statements are counted and so are its waits
+// (statements sent together, without waiting for each other, are one). Measured on the production pool (pipelined
+// connections) with the plugin host alone (no queue workers, no jobs): one batch of ten "customer created" events.
+import { performance } from 'node:perf_hooks';
+import { CommandRunner, createCustomer, createWorkspace, type RecordedEvent } from '@crm/core';
+import { type Database, fromPool, postgresPool } from '@crm/db';
+import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
+import { createGateway, createLogger, type Gateway } from '@crm/gateway';
+import { createPluginHost, type PluginRuntime } from '@crm/plugin-sdk/host';
+import { TestClient } from '@crm/plugin-testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowsPlugin } from '../src/index.js';
+import { publishedWorkflow } from './support.js';
+
+interface Timed {
+  query: string;
+  start: number;
+  end: number;
+}
+
+let postgres: TestPostgres;
+let gateway: Gateway;
+let measured: Database;
+let recording = false;
+const timed: Timed[] = [];
+
+beforeAll(async () => {
+  postgres = await createTestPostgres(createPluginHost([workflowsPlugin()]).migrations);
+  gateway = createGateway({ database: postgres.database, plugins: createPluginHost([workflowsPlugin({ pollMs: 60_000 })]), clvRefresh: false, monthEndSnapshots: false, logger: createLogger('error') });
+  // The measured instance's database: the gateway's kind of pool, every statement timed (reported when it is answered).
+  measured = fromPool(postgresPool({ kind: 'postgres', url: postgres.url, poolSize: 4 }), {
+    onQuery: ({ query, durationMs }) => {
+      const end = performance.now();
+      if (recording) timed.push({ query, start: end - durationMs, end });
+    },
+  });
+}, 120_000);
+afterAll(async () => {
+  await gateway?.close(1000);
+  await measured?.close();
+  await postgres?.drop();
+});
+
+/** Statements answered together with others sent before them were not waited for apart: the sequential waits. */
+function waits(statements: readonly Timed[]): Timed[][] {
+  const groups: Timed[][] = [];
+  let until = -Infinity;
+  for (const statement of [...statements].sort((a, b) => a.start - b.start)) {
+    if (statement.start >= until) groups.push([]);
+    groups.at(-1)!.push(statement);
+    until = Math.max(until, statement.end);
+  }
+  return groups;
+}
+
+const CLAIMED = /FOR UPDATE SKIP LOCKED/;
+
+describe('a delivery batch of ten "customer created" events', () => {
+  it('starts ten runs in six statements and four waits: marks, lookup, records with admission, runs with the COMMIT', async () => {
+    const url = await gateway.listen(0);
+    const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: 'Batch' });
+    const admin = new TestClient(url, apiKey);
+    const id = await publishedWorkflow(admin, 'Welcome', {
+      trigger: { kind: 'record', object: 'Customer', on: 'created' },
+      steps: [
+        { id: 'a', kind: 'addTag', tag: 'one' },
+        { id: 'b', kind: 'addTag', tag: 'two' },
+        { id: 'c', kind: 'createTask', title: 'Welcome {{trigger.record.name}}' },
+      ],
+    });
+    const workflowId = Buffer.from(id, 'base64').toString().split(':')[1]!;
+
+    // The measured instance: its commands' events are held, then handed to its host together (one lane, one batch).
+    const host = createPluginHost([workflowsPlugin()]);
+    const committed: RecordedEvent[] = [];
+    const runner = new CommandRunner({ prisma: measured.prisma, beforeCommit: [host.commitHook], pluginObjects: host.objects, onCommitted: (events) => committed.push(...events) });
+    const runtime: PluginRuntime = host.start({ runner, prisma: measured.prisma, notifications: null, queueWorkers: false, jobTimers: false });
+    try {
+      const caller = runner.callerFor({ workspaceId, role: 'ADMIN', actor: 'test' });
+      const warmUp = await createCustomer(caller, { name: 'Warm-up' }); // the version's plan and the interest, read once per process
+      runtime.dispatch(committed.splice(0));
+      await runtime.settled();
+      for (let i = 0; i < 10; i++) await createCustomer(caller, { name: `Batch ${i}` });
+      const events = committed.splice(0).filter((event) => event.type === 'customer.created');
+      expect(events).toHaveLength(10);
+
+      timed.length = 0;
+      recording = true;
+      runtime.dispatch(events);
+      await runtime.settled();
+      recording = false;
+
+      const statements = timed.filter((s) => !CLAIMED.test(s.query) && !/^\s*(BEGIN|COMMIT)\b/i.test(s.query));
+      const groups = waits(statements);
+      const shape = groups.map((group) => group.map((s) => s.query.replace(/\s+/g, ' ').slice(0, 60)));
+      if (process.env.SHOW_SQL) console.info(timed.map((s) => `${s.start.toFixed(2)}-${s.end.toFixed(2)} ${s.query.replace(/\s+/g, ' ')}`).join('\n'));
+      console.info(`delivery batch of 10: ${statements.length} statements, ${groups.length} waits\n${shape.map((g) => `  ${g.join('  ||  ')}`).join('\n')}`);
+      // The marks (one INSERT); the lookup (waited keys and listening versions in one statement); the trigger records
+      // with the admission's lock and count sent together; the runs and their first steps with the COMMIT. It was
+      // eight statements and as many waits, then the COMMIT's (the records were read in two statements: each event's
+      // context has its own objects, and the batch's records were grouped by them).
+      expect(statements).toHaveLength(6);
+      expect(groups).toHaveLength(4);
+      expect(groups[0]!.map((s) => s.query).join()).toContain('"PluginDelivery"');
+      expect(groups[1]!.map((s) => s.query).join()).toMatch(/"waitKey"[\s\S]*"triggerKey"/);
+      const admission = groups[2]!.map((s) => s.query).join('\n');
+      expect(admission).toContain('pg_advisory_xact_lock');
+      expect(admission).toContain('count(*) FILTER');
+      expect(admission).toContain('"Customer"');
+      expect(groups[3]!.map((s) => s.query).join()).toContain('INSERT INTO "WorkflowRun"');
+
+      // Ten runs, admitted at once (RUNNING), each with its record and its first step due.
+      const runs = await postgres.database.sql.query<{ status: string; recordId: string; name: string | null; steps: number }>(
+        `SELECT r.status::text AS status, r."recordId"::text AS "recordId", r.trigger->'record'->>'name' AS name,
+                (SELECT count(*)::int FROM "WorkflowStepRun" s WHERE s."runId" = r.id AND s."dueAt" IS NOT NULL) AS steps
+         FROM "WorkflowRun" r WHERE r."workflowId" = $1::uuid AND r."recordId" <> $2::uuid ORDER BY name`,
+        [workflowId, warmUp.id],
+      );
+      expect(runs.map((run) => [run.status, run.name, Number(run.steps)])).toEqual(Array.from({ length: 10 }, (_, i) => ['RUNNING', `Batch ${i}`, 1]));
+      expect(new Set(runs.map((run) => run.recordId))).toEqual(new Set(events.map((event) => event.subjectId)));
+
+      // Delivered again (another instance, a restart): the marks say done, nothing more starts.
+      const again = createPluginHost([workflowsPlugin()]).start({ runner, prisma: measured.prisma, notifications: null, queueWorkers: false, jobTimers: false });
+      again.dispatch(events);
+      await again.settled();
+      await again.stop();
+      const [counted] = await postgres.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workflowId" = $1::uuid`, [workflowId]);
+      expect(Number(counted!.n)).toBe(11);
+    } finally {
+      await runtime.stop();
+    }
+  });
+});
