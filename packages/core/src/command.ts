@@ -1,4 +1,4 @@
-import { CommandTransaction, DeadlineExceededError, executeRawIn, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs } from '@crm/db';
+import { CommandTransaction, DeadlineExceededError, executeRawIn, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs, workspaceFilter } from '@crm/db';
 import type { FieldUsageExtension } from './custom-fields/field-usage.js';
 import type { ObjectDeclaration } from './objects/declaration.js';
 import type { Permissions } from './permissions/permissions.js';
@@ -219,8 +219,11 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
   return events.map(({ customerId: _, ...event }, i) => ({ id: ids[i]!, ...event }));
 }
 
-/** The events' numbers, read after commit (raw: no query compiler on this path; the workspace condition written here). */
-const NUMBERS_SQL = `SELECT "id"::text AS "id", "seq" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND "workspaceId" = $2::uuid`;
+/**
+ * The events' numbers, read after commit (raw: no query compiler on this path; the workspace condition written here,
+ * as a filter: the events are found by key however many the workspace has, `workspaceFilter`).
+ */
+const NUMBERS_SQL = `SELECT "id"::text AS "id", "seq" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND ${workspaceFilter('"workspaceId"', '$2::uuid')}`;
 
 function numbersParams(written: Omit<RecordedEvent, 'seq'>[]): unknown[] {
   return [written.map((event) => event.id), written[0]!.workspaceId];
