@@ -77,7 +77,7 @@ function selectLocked<Row>(scope: CommandScope, model: LockableModel, ids: reado
     scope.tx,
     `SELECT r.* FROM unnest($1::uuid[]) WITH ORDINALITY AS k("id", n)
      CROSS JOIN LATERAL (SELECT * FROM "${model}" WHERE "id" = k."id" AND ${workspaceFilter('"workspaceId"', '$2::uuid')} FOR UPDATE) r ORDER BY k.n`,
-    [...new Set(ids)].sort(),
+    [...new Set(ids.map((id) => id.toLowerCase()))].sort(), // PostgreSQL's uuid order, whatever case the ids came in
     scope.session.workspaceId,
   );
 }

@@ -53,6 +53,8 @@ const lastThroughPrisma = new WeakMap<object, Promise<unknown>>();
 export class CommandTransaction {
   /** The transaction's connection while it is open: null before Prisma opens it and from its COMMIT or ROLLBACK on. */
   private client: pg.ClientBase | null = null;
+  /** The connection of the attempt under way, kept through its COMMIT (which `client` is not): whose COMMIT carries the companions. */
+  private connection: pg.ClientBase | null = null;
   private hooks: StatementHooks = {};
   private before: Statement | null = null;
   private after: Statement | null = null;
@@ -64,6 +66,7 @@ export class CommandTransaction {
   /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
   run<T>(transaction: () => Promise<T>): Promise<T> {
     this.client = null;
+    this.connection = null;
     this.before = null;
     this.after = null;
     this.rows = null;
@@ -79,6 +82,7 @@ export class CommandTransaction {
     if (!transaction || transaction.client) return null;
     transaction.attempt++;
     transaction.client = client;
+    transaction.connection = client;
     transaction.hooks = hooks;
     return transaction;
   }
@@ -119,7 +123,8 @@ export class CommandTransaction {
   /**
    * Sends a statement on the transaction's connection, reported like Prisma's own. It is handed to the connection at
    * once, before the observer runs: statements sent without waiting go out in the order they were called, one behind
-   * the other (node-postgres' pipeline mode), and PostgreSQL runs them in that order.
+   * the other (node-postgres' pipeline mode), and PostgreSQL runs them in that order. (A plain pool's client, as in some
+   * tests, queues them in order too, with node-postgres 8's deprecation warning for overlapping queries.)
    */
   send(text: string, values: readonly unknown[], kind: 'query' | 'execute'): Promise<pg.QueryResult<Row>> {
     const client = this.client!;
@@ -147,15 +152,24 @@ export class CommandTransaction {
     return true;
   }
 
+  /** Whether a write waits for the COMMIT ({@link writeWithCommit}): anything sent now would go before it. */
+  get holdsCommitWrite(): boolean {
+    return this.before !== null;
+  }
+
   /** The read to send behind the COMMIT: the transaction's last step, so that the next COMMIT in its context is its own. */
   readAfterCommit(text: string, values: unknown[]): void {
     this.after = { text, values };
   }
 
-  /** The statements riding with the COMMIT being sent in this async context, if any (taken: sent once). */
-  static takeCommitCompanions(): CommitCompanions | null {
+  /**
+   * The statements riding with the COMMIT `client` is sending in this async context, if any (taken: sent once). Only
+   * the command's own connection takes them: another transaction's COMMIT in the same context (a Prisma call on
+   * another connection) never carries this transaction's write.
+   */
+  static takeCommitCompanions(client: pg.ClientBase): CommitCompanions | null {
     const transaction = storage.getStore();
-    if (!transaction || (!transaction.before && !transaction.after)) return null;
+    if (!transaction || transaction.connection !== client || (!transaction.before && !transaction.after)) return null;
     const { before, after } = transaction;
     transaction.before = null;
     transaction.after = null;

@@ -26,7 +26,8 @@ const begun: Result = { command: 'BEGIN', rowCount: null, oid: 0, fields: [], ro
  * numbers on another connection after COMMIT: two socket writes, reads and wake-ups per command that a profile of the
  * gateway under `createCustomer` put among its largest costs (docs/performance.md, "Gateway CPU per request"). The
  * client runs in node-postgres' pipeline mode for this (documented, opt-in: each statement keeps its own result or
- * error, in order); its holders send one statement at a time, so nothing else changes for them.
+ * error, in order); a command's raw statements sent without waiting go out one behind the other in call order
+ * (`command-transaction.ts`), and Prisma's own statements, one at a time, see no difference.
  *
  * Each statement keeps its own Sync. A `BEGIN` only fails on a connection that is gone (the statement then fails too)
  * or in a transaction already aborted (the statement fails the same way); its error, if any, is the statement's
@@ -51,7 +52,7 @@ export class PipelinedTransactionClient extends pg.Client {
       return Promise.resolve(begun) as never;
     }
     const begin = this.heldBegin;
-    const companions = !done && isBare('COMMIT', config, values) ? CommandTransaction.takeCommitCompanions() : null;
+    const companions = !done && isBare('COMMIT', config, values) ? CommandTransaction.takeCommitCompanions(this) : null;
     if (!begin && !companions) return send(...args);
     this.heldBegin = null;
     const stream = (this as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;

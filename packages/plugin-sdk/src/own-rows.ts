@@ -106,8 +106,8 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     // The ids again as an array and the workspace as a filter: the rows are found by their key whatever the table's
     // statistics say (a join alone hashed the workspace's whole table on a fresh table, growing with it; a plain
     // workspace condition walked the workspace's entries of an index led by it: `workspaceFilter`).
-    params.push(write.rows.map((row) => row.id));
-    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY($${params.length}::uuid[]) AND t.id = v.id AND ${workspaceFilter('t."workspaceId"', '$1::uuid')} RETURNING t.id`;
+    // The array is read from the rows themselves, so it has the id column's own type (a plugin's id need not be a uuid).
+    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY(ARRAY(SELECT k.id FROM ${data} AS k)) AND t.id = v.id AND ${workspaceFilter('t."workspaceId"', '$1::uuid')} RETURNING t.id`;
   });
   const expressions = parts.map((part, i) => `w${i} AS (${part})`).join(',\n  ');
   const results = parts.map((_, i) => `(SELECT coalesce(array_agg(id::text), '{}') FROM w${i}) AS w${i}`).join(', ');
@@ -119,6 +119,7 @@ export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: 
   return {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
+      if (CommandTransaction.of(runner)?.holdsCommitWrite) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
       const { text, params } = buildOwnWrite(writes, workspaceId, own());
       // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
       const [row] = await queryRawIn<Record<string, string[]>>(runner, text, ...params);
@@ -127,7 +128,10 @@ export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: 
     async writeAtCommit(writes) {
       if (!writes.some((write) => write.rows.length)) return;
       const { text, params } = buildOwnWrite(writes, workspaceId, own());
-      if (CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
+      const command = CommandTransaction.of(runner);
+      // Held for the COMMIT, this write goes after everything sent meanwhile: a second one sent now would overtake it.
+      if (command?.holdsCommitWrite) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
+      if (command?.writeWithCommit(text, params)) return;
       await queryRawIn(runner, text, ...params);
     },
   };

@@ -57,7 +57,7 @@ function waits(statements: readonly Timed[]): Timed[][] {
 const CLAIMED = /FOR UPDATE SKIP LOCKED/;
 
 describe('a delivery batch of ten "customer created" events', () => {
-  it('starts ten runs in six statements and four waits: marks, lookup, records with admission, runs with the COMMIT', async () => {
+  it('starts ten runs in six statements and four or five waits: marks, lookup, records with admission, runs with the COMMIT', async () => {
     const url = await gateway.listen(0);
     const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: 'Batch' });
     const admin = new TestClient(url, apiKey);
@@ -100,15 +100,20 @@ describe('a delivery batch of ten "customer created" events', () => {
       // with the admission's lock and count sent together; the runs and their first steps with the COMMIT. It was
       // eight statements and as many waits, then the COMMIT's (the records were read in two statements: each event's
       // context has its own objects, and the batch's records were grouped by them).
+      // The lock and the count are sent together (the count before the lock's answer), always; the records' read
+      // (Prisma's client, compiled first) usually joins them, but on a busy machine may leave after the lock's answer:
+      // four waits, or five, never the nine of before.
       expect(statements).toHaveLength(6);
-      expect(groups).toHaveLength(4);
+      expect(groups.length).toBeGreaterThanOrEqual(4);
+      expect(groups.length).toBeLessThanOrEqual(5);
       expect(groups[0]!.map((s) => s.query).join()).toContain('"PluginDelivery"');
       expect(groups[1]!.map((s) => s.query).join()).toMatch(/"waitKey"[\s\S]*"triggerKey"/);
-      const admission = groups[2]!.map((s) => s.query).join('\n');
-      expect(admission).toContain('pg_advisory_xact_lock');
-      expect(admission).toContain('count(*) FILTER');
-      expect(admission).toContain('"Customer"');
-      expect(groups[3]!.map((s) => s.query).join()).toContain('INSERT INTO "WorkflowRun"');
+      const lock = statements.find((s) => s.query.includes('pg_advisory_xact_lock'))!;
+      const count = statements.find((s) => s.query.includes('count(*) FILTER'))!;
+      expect(count.start).toBeLessThan(lock.end);
+      expect(groups.find((group) => group.includes(lock))).toContain(count);
+      expect(statements.some((s) => s.query.includes('"Customer"'))).toBe(true);
+      expect(groups.at(-1)!.map((s) => s.query).join()).toContain('INSERT INTO "WorkflowRun"');
 
       // Ten runs, admitted at once (RUNNING), each with its record and its first step due.
       const runs = await postgres.database.sql.query<{ status: string; recordId: string; name: string | null; steps: number }>(

@@ -59,6 +59,15 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
   /** Claims under way: `stop` waits for them (their rows' handlers start after them). */
   const claims = new Set<Promise<unknown>>();
 
+  /** Tells `onError`; a reporter that throws does not stop the queue (its claims and batches run unawaited). */
+  const report = (error: unknown, where: { plugin: string; queue: string; item: string }) => {
+    try {
+      options.onError?.(error, where);
+    } catch {
+      // the queue goes on: the next claim or poll comes as before
+    }
+  };
+
   async function claim(table: string, queue: QueueEntry): Promise<QueueItem[]> {
     // One statement: the due rows are locked (others skip them), leased and counted, then the lock ends at once. The
     // locked ids are an array the update finds by key: a join with them hashed the whole table when a fresh table had
@@ -91,7 +100,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
       return;
     }
     const context = contextFor(plugin, items[0]!.workspaceId);
-    const reported = (work: Promise<void>, item: string) => work.catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item }));
+    const reported = (work: Promise<void>, item: string) => work.catch((error: unknown) => report(error, { plugin: plugin.id, queue: queue.name, item }));
     if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, context), items.map((item) => item.id).join(','));
     else await Promise.all(items.map((item) => reported(queue.handle(item, context), item.id)));
   }
@@ -105,7 +114,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
         const work = options.states
           .of(options.prisma, workspaceId, plugin.id)
           .then((state) => handle(plugin, queue, table, group, state.enabled))
-          .catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' }));
+          .catch((error: unknown) => report(error, { plugin: plugin.id, queue: queue.name, item: '' }));
         inFlight.add(work);
         await work;
         inFlight.delete(work);
@@ -139,7 +148,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
       try {
         items = await claimed;
       } catch (error) {
-        options.onError?.(error, { plugin: plugin.id, queue: queue.name, item: '' });
+        report(error, { plugin: plugin.id, queue: queue.name, item: '' });
       } finally {
         claiming--;
         claims.delete(claimed);
