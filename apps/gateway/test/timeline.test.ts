@@ -212,6 +212,22 @@ describe('tasks', () => {
 
     const mismatch = await client.request(`mutation ($c: ID!, $d: ID!) { createTask(input: { title: "x", customerId: $c, dealId: $d }) { task { id } } }`, { c: otherId, d: dealId });
     expect(mismatch.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'dealId' });
+    // A customer that does not exist (or another workspace's) is NOT_FOUND on customerId, with a deal or without (the
+    // insert itself checks it when no deal is named), and nothing is written.
+    const nobody = globalId('Customer', '00000000-0000-7000-8000-000000000000');
+    const unknownWithDeal = await client.request(`mutation ($c: ID!, $d: ID!) { createTask(input: { title: "x", customerId: $c, dealId: $d }) { task { id } } }`, { c: nobody, d: dealId });
+    expect(unknownWithDeal.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'customerId' });
+    const unknown = await client.request(`mutation ($c: ID!) { createTask(input: { title: "x", customerId: $c }) { task { id } } }`, { c: nobody });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'customerId' });
+    const other = await t.createWorkspace('Tasks elsewhere');
+    const foreign = await other.client.request(`mutation ($c: ID!) { createTask(input: { title: "x", customerId: $c }) { task { id } } }`, { c: customerId });
+    expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'customerId' });
+    const trashed = await newCustomer(client, 'Trashed Tess');
+    await client.query(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: trashed });
+    const toTrashed = await client.request(`mutation ($c: ID!) { createTask(input: { title: "x", customerId: $c }) { task { id } } }`, { c: trashed });
+    expect(toTrashed.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'customerId' });
+    const xs = await client.query(`{ tasks(filter: { title: { eq: "x" } }) { totalCount } }`);
+    expect(xs.tasks.totalCount).toBe(0);
     const noTitle = await client.request(`mutation { createTask(input: { title: "" }) { task { id } } }`);
     expect(noTitle.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'title' });
     const standalone = await client.query(`mutation { createTask(input: { title: "Tidy the pipeline" }) { task { title customer { name } deal { title } } } }`);

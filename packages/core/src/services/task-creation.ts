@@ -57,9 +57,10 @@ async function insertTasks(scope: CommandScope, items: readonly (CreateTaskInput
   const inputs = rows.live().map(([, row]) => row.input);
   const permissions = scope.permissions;
   // The customers named are checked by the insert itself (one statement, each looked up by its key) unless a custom
-  // role restricts the caller's reads (its row conditions apply through the scoped client) or a task takes its
-  // customer from its deal (a customer the caller did not name is not checked).
-  const checkedByInsert = !permissions?.restrictsRows && inputs.every((input) => !input.dealId || input.customerId);
+  // role restricts the caller's reads (its row conditions apply through the scoped client) or a task names a deal (its
+  // customer is compared with the deal's first: a customer that does not exist answers NOT_FOUND on `customerId`, not
+  // "another customer's deal").
+  const checkedByInsert = !permissions?.restrictsRows && inputs.every((input) => !input.dealId);
   const users = await missingInWorkspace(tx, 'user', inputs.map((input) => input.assigneeId));
   const customers = checkedByInsert ? new Set<string>() : await missingInWorkspace(tx, 'customer', inputs.map((input) => input.customerId));
   const deals = await customersOfDeals(tx, inputs.map((input) => input.dealId));
