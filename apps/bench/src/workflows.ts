@@ -1,11 +1,12 @@
 // Workflow runs under load (docs/performance.md, "Workflows"): gateway instances as separate processes on one
 // throwaway PostgreSQL database with the workflows plugin. Two measurements, each ending with one JSON line on stdout
 // (progress on stderr). Usage (repository root):
-//   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10] [--socket /var/run/postgresql]
+//   npm run bench:workflows -- [--instances 1] [--rate 50] [--duration 10] [--warmup 0] [--series] [--socket /var/run/postgresql]
 //     one enabled workflow of 3 steps (tag, tag, task) on "customer created", and createCustomer mutations at `--rate`
 //     per second for `--duration` seconds spread over the instances: runs finished per second, trigger-to-first-step
 //     latency (the first step's start minus the event's occurredAt), runs failed or missing, requests that failed,
-//     and the gateways' CPU time per run (its createCustomer request included). `--socket`: the gateways connect
+//     and the gateways' CPU time per run (its createCustomer request included). `--warmup S`: S seconds of the same load
+//     first, left out of the figures; `--series`: p95 per 10 s of triggers. `--socket`: the gateways connect
 //     through PostgreSQL's Unix socket in that directory. BENCH_CPU_PROF=<dir>: a CPU profile of each gateway.
 //   npm run bench:workflows -- --waiting 100000 [--sample 100]
 //     `--waiting` runs parked in a wait step of three days, as the wait step leaves them (its row WAITING with a due
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     sample: { type: 'string', default: '100' },
     /** Also print p95 trigger → first step per 10 s of triggers (whether the latency drifts as the tables grow). */
     series: { type: 'boolean', default: false },
+    /** Seconds of the same load before the measured part (left out of the figures): a gateway that has been serving. */
+    warmup: { type: 'string', default: '0' },
     /** PostgreSQL's Unix-socket directory: the gateways connect through it instead of TCP (same host). */
     socket: { type: 'string' },
   },
@@ -217,35 +220,55 @@ try {
     const durationS = Number(args.duration);
     await enabledWorkflow('Bench', throughputDefinition);
     const total = Math.round(rate * durationS);
+    /** `count` createCustomer at `rate` a second, named `prefix n`; answers how many were answered without error. */
+    const createAtRate = async (count: number, prefix: string): Promise<number> => {
+      const started = Date.now();
+      const pending: Promise<boolean>[] = [];
+      for (let n = 0; n < count; n++) {
+        const due = started + (n * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 0) await sleep(wait);
+        // A request that fails (refused, timed out) is counted, not fatal: the runs of the others are still measured.
+        pending.push(
+          post(servers[n % servers.length]!, `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: `${prefix} ${n}` } }).then(
+            () => true,
+            (error: unknown) => {
+              log(`createCustomer failed: ${String(error).slice(0, 200)}${error instanceof Error && error.cause ? ` (${String(error.cause).slice(0, 200)})` : ''}`);
+              return false;
+            },
+          ),
+        );
+      }
+      return (await Promise.all(pending)).filter(Boolean).length;
+    };
+    /** Waits (at most 120 s) until the runs started since `from` number `expected`; answers how many finished. */
+    const runsFinished = async (from: Date, expected: number): Promise<number> => {
+      const deadline = Date.now() + 120_000;
+      let finished = 0;
+      while (Date.now() < deadline) {
+        finished = await prisma.workflowRun.count({ where: { workspaceId, startedAt: { gte: from }, status: { in: ['SUCCEEDED', 'FAILED'] } } });
+        if (finished >= expected) break;
+        await sleep(200);
+      }
+      return finished;
+    };
+    // The warm-up (`--warmup` seconds at the same rate): the gateway's code compiled, its pool open and its statements
+    // prepared, as in a gateway that has been serving; its runs are left out of every figure below.
+    const warmupCount = Math.round(rate * Number(args.warmup));
+    if (warmupCount) {
+      log(`warm-up: ${warmupCount} customers at ${rate}/s`);
+      const warmupFrom = new Date(Date.now() - 1000);
+      await createAtRate(warmupCount, 'Warm-up');
+      await runsFinished(warmupFrom, await prisma.customer.count({ where: { workspaceId } }));
+      await sleep(1000);
+    }
+    const measuredFrom = new Date();
     log(`${total} customers at ${rate}/s over ${instances} instance(s), each starting a 3-step run`);
     const cpuBefore = servers.map(cpuMs);
-    const started = Date.now();
-    const pending: Promise<boolean>[] = [];
-    for (let n = 0; n < total; n++) {
-      const due = started + (n * 1000) / rate;
-      const wait = due - Date.now();
-      if (wait > 0) await sleep(wait);
-      // A request that fails (refused, timed out) is counted, not fatal: the runs of the others are still measured.
-      pending.push(
-        post(servers[n % servers.length]!, `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`, { i: { name: `Bench ${n}` } }).then(
-          () => true,
-          (error: unknown) => {
-            log(`createCustomer failed: ${String(error).slice(0, 200)}${error instanceof Error && error.cause ? ` (${String(error.cause).slice(0, 200)})` : ""}`);
-            return false;
-          },
-        ),
-      );
-    }
-    const answered = (await Promise.all(pending)).filter(Boolean).length;
+    const answered = await createAtRate(total, 'Bench');
     // A request that timed out on the client may still have committed: the customers stored are what set runs off.
-    const created = await prisma.customer.count({ where: { workspaceId } });
-    const deadline = Date.now() + 120_000;
-    let finished = 0;
-    while (Date.now() < deadline) {
-      finished = await prisma.workflowRun.count({ where: { workspaceId, status: { in: ['SUCCEEDED', 'FAILED'] } } });
-      if (finished >= created) break;
-      await sleep(200);
-    }
+    const created = await prisma.customer.count({ where: { workspaceId, createdAt: { gte: measuredFrom } } });
+    await runsFinished(measuredFrom, created);
     const cpuUsed = servers.reduce((sum, server, i) => sum + cpuMs(server) - cpuBefore[i]!, 0);
     // The latency in two parts: the event to its run's start (the host's delivery to the subscriber, which starts the
     // run), then the run's start to its first step (the queue: the wake-up, the claim, the batch's transaction).
@@ -256,7 +279,7 @@ try {
              r."startedAt", r."finishedAt", r.status::text AS status,
              (r.trigger->'event'->>'occurredAt')::timestamptz AS "occurredAt"
       FROM "WorkflowRun" r JOIN "WorkflowStepRun" s ON s."runId" = r.id AND s."stepId" = 'first'
-      WHERE r."workspaceId" = ${workspaceId}::uuid`;
+      WHERE r."workspaceId" = ${workspaceId}::uuid AND r."startedAt" >= ${measuredFrom}`;
     const sorted = (values: number[]) => values.sort((a, b) => a - b);
     const percentile = (values: number[], p: number) => (values.length ? Math.round(values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!) : null);
     const latencies = sorted(rows.map((r) => Number(r.latency)));
@@ -278,6 +301,7 @@ try {
       runsFinished: done.length,
       runsFailed: rows.filter((r) => r.status === 'FAILED').length,
       missing: created - rows.length,
+      warmupRuns: warmupCount,
       runsPerSecond: done.length ? Math.round((done.length / (lastEnd - firstStart)) * 1000) : 0,
       // Less dependent on the machine's load than the rates: the gateways' CPU per run, its createCustomer included.
       gatewayCpuMsPerRun: done.length ? Math.round((cpuUsed / done.length) * 10) / 10 : null,
