@@ -4,7 +4,6 @@ import type { CliCommand } from './command.js';
 import { assertWorkspace } from './workspace.js';
 
 export const analyticsFit: CliCommand = {
-  name: 'analytics fit',
   summary: 'fits the lifetime-value model of a workspace now and rewrites every customer’s score',
   usage: '--workspace ID [--as-of DATE]',
   help: [

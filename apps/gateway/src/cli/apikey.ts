@@ -12,7 +12,6 @@ function systemCaller(database: Database, workspaceId: string): Caller {
 }
 
 export const apikeyCreate: CliCommand = {
-  name: 'apikey create',
   summary: 'issues another API key for a workspace',
   usage: '--workspace ID [--role ADMIN|MEMBER|READ_ONLY] [--name NAME] [--expires-in 30d]',
   help: [
@@ -46,7 +45,6 @@ export const apikeyCreate: CliCommand = {
 };
 
 export const apikeyRevoke: CliCommand = {
-  name: 'apikey revoke',
   summary: 'revokes an API key for good',
   usage: '--id API_KEY_ID',
   help: [

@@ -48,7 +48,6 @@ async function remoteSchema(url: string, apiKey: string | undefined): Promise<st
 }
 
 export const clientGenerate: CliCommand = {
-  name: 'client generate',
   summary: "writes the gateway's schema (every installed plugin) for the typed client and regenerates its types",
   usage: '[--workspace ID | --url URL [--key API_KEY]] [--out FILE] [--types DIR]',
   help: [

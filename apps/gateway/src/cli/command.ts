@@ -12,9 +12,8 @@ export interface PreparedCommand {
   offline?(): Promise<object>;
 }
 
+/** A command; the words that select it (`workspace create`) are its key in `commandLoaders` (commands.ts). */
 export interface CliCommand {
-  /** The words that select it: `workspace create`. */
-  name: string;
   /** One line for the overall help. */
   summary: string;
   /** The options part of its usage line. */

@@ -14,7 +14,6 @@ import { assertWorkspace } from './workspace.js';
  * after a build that failed.
  */
 export const customFieldsReindex: CliCommand = {
-  name: 'custom-fields reindex',
   summary: "builds the indexes and statistics live custom fields and objects lack (all workspaces, or one)",
   usage: '[--workspace ID]',
   help: [

@@ -10,7 +10,6 @@ const repository = fileURLToPath(new URL('../../../../', import.meta.url));
 const DASHBOARD_SOURCES = ['apps/dashboard/src', 'packages/client/src'];
 
 export const documentsManifest: CliCommand = {
-  name: 'documents manifest',
   summary: 'writes the trusted documents manifest of a client (the dashboard by default)',
   usage: '[--from DIR,DIR] [--out FILE]',
   help: [

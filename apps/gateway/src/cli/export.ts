@@ -11,7 +11,6 @@ import { progressBar } from './progress.js';
 import { assertWorkspace } from './workspace.js';
 
 export const exportCommand: CliCommand = {
-  name: 'export',
   summary: 'exports a filtered list of any object as CSV or NDJSON (streamed, memory flat)',
   usage: '<object> --workspace ID [--filter JSON] [--order-by JSON] [--fields a,b,company.name] [--format csv|ndjson] [--out F]',
   help: [

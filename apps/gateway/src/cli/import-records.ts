@@ -35,7 +35,6 @@ async function sha256Of(file: string): Promise<string> {
 }
 
 export const importRecordsCommand: CliCommand = {
-  name: 'import',
   summary: 'imports any writable object (customers, companies, products, deals, …, plugins’ objects) from a CSV file',
   usage: '<object> --workspace ID --file F.csv [--map map.json] [--on KEY] [--dry-run] [--batch-size N]',
   help: [

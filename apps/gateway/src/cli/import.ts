@@ -6,7 +6,6 @@ import { progressBar } from './progress.js';
 import { assertWorkspace } from './workspace.js';
 
 export const importOrdersCommand: CliCommand = {
-  name: 'import orders',
   summary: 'imports purchase history from a CSV file (idempotent on orderRef)',
   usage: '--workspace ID --file F.csv [--batch-size N]',
   help: [

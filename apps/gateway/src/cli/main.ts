@@ -1,60 +1,25 @@
 #!/usr/bin/env node
 // The `crm` command: `npm run crm -- <command> [options]`. Each command prints one JSON line on stdout; progress and
 // errors go to stderr. Exit codes: 0 done, 1 failed, 2 usage error.
-import { isCrmError } from '@crm/core';
-import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase } from '@crm/db';
-import { analyticsFit } from './analytics.js';
-import { apikeyCreate, apikeyRevoke } from './apikey.js';
+import type { Database } from '@crm/db';
 import { UsageError } from './args.js';
 import { type CliCommand, CommandError, type PreparedCommand } from './command.js';
-import { documentsManifest } from './documents.js';
-import { exportCommand } from './export.js';
-import { importOrdersCommand } from './import.js';
-import { importRecordsCommand } from './import-records.js';
-import { migrate } from './migrate.js';
-import { clientGenerate } from './client-generate.js';
-import { customFieldsReindex } from './custom-fields-reindex.js';
-import { pluginAdd, pluginGenerate, pluginList, pluginMigration, pluginNew, pluginPack } from './plugin.js';
-import { pluginDev } from './plugin-dev.js';
-import { pluginDeliveries, pluginRedeliver } from './plugin-deliveries.js';
-import { seed } from './seed.js';
-import { workspaceCreate, workspaceList } from './workspace.js';
+import { commandLoaders } from './commands.js';
 
-const commands: CliCommand[] = [
-  workspaceCreate,
-  workspaceList,
-  apikeyCreate,
-  apikeyRevoke,
-  seed,
-  migrate,
-  importOrdersCommand,
-  exportCommand,
-  importRecordsCommand,
-  analyticsFit,
-  pluginNew,
-  pluginAdd,
-  pluginList,
-  pluginMigration,
-  documentsManifest,
-  pluginGenerate,
-  pluginDev,
-  pluginPack,
-  clientGenerate,
-  customFieldsReindex,
-  pluginDeliveries,
-  pluginRedeliver,
-];
+const names = Object.keys(commandLoaders);
 
-function usageLine(command: CliCommand): string {
-  return `npm run crm -- ${command.name}${command.usage ? ` ${command.usage}` : ''}`;
+function usageLine(name: string, command: CliCommand): string {
+  return `npm run crm -- ${name}${command.usage ? ` ${command.usage}` : ''}`;
 }
 
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+/** The overall help: the one place that loads every command (for its summary). */
+async function help(): Promise<string> {
+  const width = Math.max(...names.map((name) => name.length));
+  const summaries = await Promise.all(names.map(async (name) => `  ${name.padEnd(width)}  ${(await commandLoaders[name]!()).summary}`));
   return [
     'usage: npm run crm -- <command> [options]      (or: node apps/gateway/dist/cli/main.js <command> [options])',
     '',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...summaries,
     '',
     'npm run crm -- <command> --help shows its options. Each command prints one JSON line on stdout.',
     'Database: DATABASE_URL (PostgreSQL) or CRM_DATA_DIR (embedded, default ./.crm-data). An embedded data directory',
@@ -71,16 +36,16 @@ class Exit {
 
 async function main(argv: string[]): Promise<number> {
   if (!argv.length) {
-    console.error(help());
+    console.error(await help());
     return 2;
   }
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    await print(help());
+    await print(await help());
     return 0;
   }
-  const command = commands.find((c) => c.name === argv.slice(0, 2).join(' ')) ?? commands.find((c) => c.name === argv[0]);
-  if (!command) {
-    const family = commands.filter((c) => c.name.startsWith(`${argv[0]} `)).map((c) => c.name);
+  const name = names.find((n) => n === argv.slice(0, 2).join(' ')) ?? names.find((n) => n === argv[0]);
+  if (!name) {
+    const family = names.filter((n) => n.startsWith(`${argv[0]} `));
     console.error(
       family.length
         ? `${argv.slice(0, 2).join(' ')}: say which one: ${family.join(', ')}`
@@ -88,9 +53,10 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const rest = argv.slice(command.name.split(' ').length);
+  const command = await commandLoaders[name]!();
+  const rest = argv.slice(name.split(' ').length);
   if (rest.includes('--help') || rest.includes('-h')) {
-    await print(`usage: ${usageLine(command)}\n\n${command.summary}.\n${command.help}`);
+    await print(`usage: ${usageLine(name, command)}\n\n${command.summary}.\n${command.help}`);
     return 0;
   }
   let prepared: PreparedCommand;
@@ -98,12 +64,13 @@ async function main(argv: string[]): Promise<number> {
     prepared = command.prepare(rest);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\nusage: ${usageLine(command)}`);
+    console.error(`${error.message}\nusage: ${usageLine(name, command)}`);
     return 2;
   }
 
-  if (prepared.offline) return runOffline(prepared.offline, command);
+  if (prepared.offline) return runOffline(prepared.offline, name, command);
 
+  const [{ DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase }, { isCrmError }] = await Promise.all([import('@crm/db'), import('@crm/core')]);
   const config = databaseConfigFromEnv();
   let database: Database;
   try {
@@ -128,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof UsageError || (isCrmError(error) && error.code === 'BAD_USER_INPUT')) {
-      console.error(`${error.message}\nusage: ${usageLine(command)}`);
+      console.error(`${error.message}\nusage: ${usageLine(name, command)}`);
       return 2;
     }
     if (error instanceof CommandError || isCrmError(error)) {
@@ -143,13 +110,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** A command that needs no database (plugin tooling): same output and exit codes. */
-async function runOffline(work: () => Promise<object>, command: CliCommand): Promise<number> {
+async function runOffline(work: () => Promise<object>, name: string, command: CliCommand): Promise<number> {
   try {
     await print(JSON.stringify(await work()));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`${error.message}\nusage: ${usageLine(command)}`);
+      console.error(`${error.message}\nusage: ${usageLine(name, command)}`);
       return 2;
     }
     if (error instanceof CommandError) {

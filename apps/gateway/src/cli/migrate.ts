@@ -3,7 +3,6 @@ import { options } from './args.js';
 import type { CliCommand } from './command.js';
 
 export const migrate: CliCommand = {
-  name: 'migrate',
   summary: 'applies pending migrations to the configured database',
   usage: '',
   help: [

@@ -10,7 +10,6 @@ import { assertWorkspace } from './workspace.js';
 const shown = { id: true, subscriber: true, eventId: true, eventType: true, status: true, attempts: true, lastError: true, createdAt: true, updatedAt: true } as const;
 
 export const pluginDeliveries: CliCommand = {
-  name: 'plugin deliveries',
   summary: "lists a plugin's event deliveries in a workspace (the FAILED ones with --failed)",
   usage: '--workspace ID --plugin ID [--failed] [--limit N]',
   help: [
@@ -42,7 +41,6 @@ export const pluginDeliveries: CliCommand = {
 };
 
 export const pluginRedeliver: CliCommand = {
-  name: 'plugin redeliver',
   summary: "runs a plugin's FAILED deliveries in a workspace again (one, or --all)",
   usage: '--workspace ID --plugin ID (--delivery ID | --all)',
   help: [

@@ -101,7 +101,6 @@ async function timed<T>(steps: Record<string, number>, name: string, work: () =>
 }
 
 export const pluginDev: CliCommand = {
-  name: 'plugin dev',
   summary: 'runs a gateway with a plugin and reloads it on every save (schema changes migrate)',
   usage: '<plugin dir> [--port PORT]',
   help: [

@@ -30,7 +30,6 @@ const outsideOf = (root: string, dir: string | undefined) => (dir && !isInside(d
 const rootFor = (dir: string) => (isCheckout(installationRoot()) ? installationRoot() : path.resolve(dir));
 
 export const pluginNew: CliCommand = {
-  name: 'plugin new',
   summary: 'scaffolds a plugin package (schema fragment, type, mutation, subscriber, passing test, README)',
   usage: '<name> [--dir DIR] [--sdk local|npm] [--packs DIR]',
   help: [
@@ -95,7 +94,6 @@ function tarballsIn(dir: string, root: string): Record<string, string> {
 }
 
 export const pluginAdd: CliCommand = {
-  name: 'plugin add',
   summary: 'installs a plugin (package name or path): config, schema composition, client generation, migrations',
   usage: '<package name or path>',
   help: [
@@ -168,7 +166,6 @@ function refuseOwnCopies(dir: string, root: string) {
 }
 
 export const pluginList: CliCommand = {
-  name: 'plugin list',
   summary: 'lists installed plugins and which run (CRM_PLUGINS, crm.config.json)',
   usage: '',
   help: 'Prints {"selectedBy","plugins":[{"id","version","source","enabled"}],"problems":[…]}.',
@@ -188,7 +185,6 @@ export const pluginList: CliCommand = {
 };
 
 export const pluginGenerate: CliCommand = {
-  name: 'plugin generate',
   summary: 'composes core + installed plugin fragments into the one Prisma client (only when a fragment changed)',
   usage: '[plugin dir]',
   help: [
@@ -210,7 +206,6 @@ export const pluginGenerate: CliCommand = {
 };
 
 export const pluginMigration: CliCommand = {
-  name: 'plugin migration',
   summary: "creates a plugin's next migration from its schema fragment (no build needed)",
   usage: '<plugin dir> <name>',
   help: [
@@ -235,7 +230,6 @@ export const pluginMigration: CliCommand = {
 };
 
 export const pluginPack: CliCommand = {
-  name: 'plugin pack',
   summary: 'packs the SDK, the test kit and the packages they need (npm pack) for plugins developed outside',
   usage: '[--out DIR]',
   help: 'Writes the tarballs into DIR (default .crm/packs). The packages must be built. Prints {"tarballs":{name: file}}.',

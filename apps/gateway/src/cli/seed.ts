@@ -6,7 +6,6 @@ import { progressBar } from './progress.js';
 import { assertWorkspace } from './workspace.js';
 
 export const seed: CliCommand = {
-  name: 'seed',
   summary: 'fills a workspace with synthetic customers, orders, interactions, deals, tickets and campaigns',
   usage: '--workspace ID --customers N [--seed S] [--as-of DATE]',
   help: [

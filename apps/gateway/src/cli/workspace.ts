@@ -4,7 +4,6 @@ import { options, required } from './args.js';
 import { type CliCommand, CommandError } from './command.js';
 
 export const workspaceCreate: CliCommand = {
-  name: 'workspace create',
   summary: 'creates a workspace with its default sales pipeline and an ADMIN API key',
   usage: '--name NAME',
   help: [
@@ -24,7 +23,6 @@ export const workspaceCreate: CliCommand = {
 };
 
 export const workspaceList: CliCommand = {
-  name: 'workspace list',
   summary: 'lists the workspaces with their number of customers',
   usage: '',
   help: 'Prints {"workspaces":[{"workspaceId","name","customers","createdAt"}, …]}, oldest first.',
