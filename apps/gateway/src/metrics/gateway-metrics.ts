@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@crm/core';
 import type { Database } from '@crm/db';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { processMetrics } from './process-metrics.js';
 
 /** A finished HTTP request, as the access log sees it. */
 export interface FinishedRequest {
@@ -40,11 +41,13 @@ function routeOf(path: string): string {
 
 /**
  * The gateway's Prometheus metrics (prom-client), one registry per gateway so several gateways in one process
- * (tests) do not mix their figures. Everything per request is a counter or histogram update; the database
- * figures (pool, webhook and plugin backlogs) are read only when scraped.
+ * (tests) do not mix their figures; the process's own figures are shared (processMetrics). Everything per request
+ * is a counter or histogram update; the database figures (pool, webhook and plugin backlogs) are read only when
+ * scraped.
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
+  /** What /metrics serves: this gateway's figures and the process's. */
+  readonly registry: Registry;
   private readonly operations = new Set<string>();
   private readonly requests: Counter<'route' | 'operation' | 'status'>;
   private readonly latency: Histogram<'route' | 'operation'>;
@@ -59,8 +62,8 @@ export class GatewayMetrics {
   private readonly requestSeries = new Map<string, { count: { inc(): void }; latency: { observe(value: number): void } }>();
 
   constructor(figures: ScrapedFigures) {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    const own = new Registry();
+    const registers = [own];
     this.requests = new Counter({ name: 'crm_http_requests_total', help: 'HTTP requests by route, GraphQL operation name and status', labelNames: ['route', 'operation', 'status'], registers });
     this.latency = new Histogram({
       name: 'crm_http_request_duration_seconds',
@@ -151,6 +154,7 @@ export class GatewayMetrics {
         await scraped(read, (value) => this.set(value));
       },
     });
+    this.registry = Registry.merge([processMetrics(), own]);
   }
 
   /** The label for a client-chosen operation name: bounded in number and shape. */
