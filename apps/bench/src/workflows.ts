@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '0' },
     /** PostgreSQL's Unix-socket directory: the gateways connect through it instead of TCP (same host). */
     socket: { type: 'string' },
+    /** Leave the database in place at the end (its name on stderr): for inspecting what the load left behind. */
+    keep: { type: 'boolean', default: false },
   },
 });
 const instances = Number(args.instances);
@@ -317,5 +319,8 @@ try {
 } finally {
   agent.destroy();
   for (const server of servers) await server.stop();
-  await pg.drop();
+  if (args.keep) {
+    await pg.database.close();
+    log(`database kept: ${pg.url}`);
+  } else await pg.drop();
 }

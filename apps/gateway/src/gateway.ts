@@ -36,6 +36,7 @@ import { attachGraphQLWebSocket } from './live/websocket-server.js';
 import { accessOf } from './authenticate.js';
 import { createLogger, describeError, type Logger } from './logger.js';
 import { TrashRetention, type TrashRetentionSettings } from './trash-retention.js';
+import { PlannerStatistics, type PlannerStatisticsSettings } from './planner-statistics-job.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { WebhookDeliveryOptions } from './webhooks/options.js';
 import { outboundHttp } from './webhooks/outbound-http.js';
@@ -76,6 +77,8 @@ export interface GatewayOptions {
   retention?: EventRetentionSettings;
   /** Destroying trashed records after `TRASH_RETENTION_DAYS` (docs/data.md). */
   trashRetention?: TrashRetentionSettings;
+  /** Analyzes tables that grew without planner statistics (planner-statistics-job.ts); `false`: never. */
+  plannerStatistics?: PlannerStatisticsSettings | false;
   /** Observes every batch of committed events right after commit, before publishing (metrics, benchmarks). Must not throw. */
   onCommitted?: (events: readonly RecordedEvent[]) => void;
   /** Background refits of the lifetime-value model after purchases (`false` turns them off). */
@@ -117,6 +120,7 @@ export interface Gateway {
   readonly webhooks: WebhookDispatcher;
   readonly retention: EventRetention;
   readonly trashRetention: TrashRetention;
+  readonly plannerStatistics: PlannerStatistics | null;
   /**
    * Subscriptions listening for events on this instance: bus listeners, counting each subscriber of a shared
    * execution (identical `events` subscriptions run once) on its own. Tests wait on it.
@@ -207,6 +211,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed, inFlight: publisher });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const trashRetention = new TrashRetention({ sql: database.sql, runner, logger, ...options.trashRetention });
+  const plannerStatistics = options.plannerStatistics === false ? null : new PlannerStatistics({ sql: database.sql, logger, ...options.plannerStatistics });
   const monthEndSnapshots =
     options.monthEndSnapshots === false
       ? null
@@ -299,6 +304,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     webhooks,
     retention,
     trashRetention,
+    plannerStatistics,
     get liveSubscribers() {
       return liveSubscribers();
     },
@@ -316,6 +322,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           webhooks.start();
           retention.start();
           trashRetention.start();
+          plannerStatistics?.start();
           monthEndSnapshots?.start();
           // Events whose subscribers never ran (a crash right after commit) are delivered now.
           plugins?.catchUp().catch((error: unknown) => logger.error('plugin catch-up failed', describeError(error)));
@@ -331,6 +338,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await webhooks.stop();
       await retention.stop();
       await trashRetention.stop();
+      await plannerStatistics?.stop();
       await monthEndSnapshots?.stop();
       // WebSockets first (1001 Going away): the http server would otherwise wait for them until the grace ends.
       await sockets.close();

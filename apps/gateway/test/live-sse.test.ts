@@ -38,7 +38,8 @@ describe('events over Server-Sent Events', () => {
   it('streams the workspace’s events to an authenticated SSE client', async () => {
     // Subscribing after the workspace's current position makes delivery independent of timing: the event is
     // replayed if it commits before the stream attaches to the bus, and arrives live otherwise.
-    const { eventSeq } = await t.database.prisma.workspace.findUniqueOrThrow({ where: { id: t.workspace.workspaceId } });
+    const sequence = await t.database.prisma.eventSequence.findUnique({ where: { workspaceId: t.workspace.workspaceId } });
+    const eventSeq = sequence?.lastSeq ?? 0n;
     const abort = new AbortController();
     const response = await fetch(`${t.url}/graphql`, {
       method: 'POST',

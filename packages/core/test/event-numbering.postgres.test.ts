@@ -56,7 +56,25 @@ describe('event numbering at commit', () => {
     ];
     expect(stored.map((e) => [Number(e.seq), (e.payload as { title: string }).title])).toEqual(expected);
     expect(titles(published)).toEqual(expected);
-    const workspace = await pg.database.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
-    expect(workspace.eventSeq).toBe(3n);
+    const sequence = await pg.database.prisma.eventSequence.findUniqueOrThrow({ where: { workspaceId } });
+    expect(sequence.lastSeq).toBe(3n);
+  });
+
+  it('numbers from a counter of its own: event-writing commits leave the Workspace row as it was', async () => {
+    // Every insert referencing the workspace key-share-locks its row; a row updated at every commit while others hold
+    // such locks gets a new version with a multixact each time, and those lookups grew until commits queued on them
+    // (migration event_sequence_table). The counter's row is referenced by nothing.
+    const { workspaceId } = await createWorkspace(pg.database.prisma, { name: 'counter' });
+    const caller = runner.callerFor(systemSession(workspaceId));
+    const version = async () =>
+      (await pg.database.sql.query<{ version: string }>(`SELECT ctid::text || ':' || xmin::text AS version FROM "Workspace" WHERE id = $1`, [workspaceId]))[0]!.version;
+    const before = await version();
+    expect(await pg.database.prisma.eventSequence.findUnique({ where: { workspaceId } })).toBeNull(); // no event yet
+    await Promise.all(Array.from({ length: 8 }, (_, i) => command(caller, `w${i}`, 2, Promise.resolve('commit'))));
+    expect(await version()).toBe(before);
+    const sequence = await pg.database.prisma.eventSequence.findUniqueOrThrow({ where: { workspaceId } });
+    expect(sequence.lastSeq).toBe(16n);
+    const seqs = await pg.database.prisma.event.findMany({ where: { workspaceId }, orderBy: { seq: 'asc' }, select: { seq: true } });
+    expect(seqs.map((e) => Number(e.seq))).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
   });
 });

@@ -4,6 +4,7 @@ export { DataDirInUseError } from './data-dir-lock.js';
 export { currentDeadline, DeadlineExceededError, type RequestDeadline, timeLeftMs, withDeadline, withoutDeadline } from './deadline.js';
 export { CommandTransaction, executeRawIn, queryRawIn } from './command-transaction.js';
 export { workspaceFilter } from './by-key.js';
+export { analyzeGrownTables, MIN_ANALYZED_PAGES } from './planner-statistics.js';
 export type { SqlDatabase, SqlSession } from './sql.js';
 export type { Notifications } from './notifications.js';
 export type { SqlStatementObserver } from './observed-adapter.js';

@@ -113,7 +113,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
       ).map(toRecordedEvent),
     resolversClient: async (apiKey = base.workspace.apiKey) => {
       resolvers ??= (async () => {
-        const gateway = createGateway({ database: base.database, plugins: host, sqlProjection: false, clvRefresh: false, logger: createLogger('error') });
+        const gateway = createGateway({ database: base.database, plugins: host, sqlProjection: false, clvRefresh: false, plannerStatistics: false, logger: createLogger('error') });
         return { gateway, url: await gateway.listen(0) };
       })();
       return new TestClient((await resolvers).url, apiKey);

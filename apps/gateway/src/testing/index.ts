@@ -151,11 +151,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     drop = () => database.close();
   }
   // The month-end snapshot job is off unless a test asks for it: its fits (a minute after start) would change the
-  // figures of tests whose fixtures have orders in past months.
+  // figures of tests whose fixtures have orders in past months. The planner-statistics job runs only when asked
+  // (`gateway.plannerStatistics.runOnce()`): its rounds would add statements to what tests count, and change plans.
   // A loaded CI machine can make any request slow: the deadline is generous here unless a test is about it.
   const gateway = createGateway({
     logger: createLogger(process.env.LOG_LEVEL === 'info' ? 'info' : 'error'),
     monthEndSnapshots: false,
+    plannerStatistics: { intervalMs: 0 },
     requestTimeoutMs: 120_000,
     trashRetention: { days: null },
     ...options,

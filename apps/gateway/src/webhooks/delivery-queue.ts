@@ -49,8 +49,8 @@ export async function enqueueDeliveries(sql: SqlSession, limits: { webhooks: num
   const [row] = await sql.query<{ webhooks: number; deliveries: number }>(
     `WITH hooks AS (
        SELECT h.id, h."workspaceId", h."cursorSeq", h."eventTypes"
-         FROM "Webhook" h JOIN "Workspace" w ON w.id = h."workspaceId"
-        WHERE h.enabled AND h."cursorSeq" < w."eventSeq"
+         FROM "Webhook" h JOIN "EventSequence" s ON s."workspaceId" = h."workspaceId"
+        WHERE h.enabled AND h."cursorSeq" < s."lastSeq"
         LIMIT $1
           FOR UPDATE OF h SKIP LOCKED
      ), scanned AS (

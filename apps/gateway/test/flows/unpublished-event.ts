@@ -7,9 +7,11 @@ import type { TestGateway } from '../../src/testing/index.js';
 export async function commitUnpublishedEvent(t: TestGateway, workspaceId: string, customerGlobalId: string, changed: string[]): Promise<void> {
   const rowId = Buffer.from(customerGlobalId, 'base64').toString().split(':')[1];
   await t.database.sql.query(
-    `WITH next AS (UPDATE "Workspace" SET "eventSeq" = "eventSeq" + 1 WHERE id = $1 RETURNING "eventSeq")
+    `WITH next AS (
+       INSERT INTO "EventSequence" AS s ("workspaceId", "lastSeq") VALUES ($1, 1)
+       ON CONFLICT ("workspaceId") DO UPDATE SET "lastSeq" = s."lastSeq" + 1 RETURNING s."lastSeq")
      INSERT INTO "Event" (id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload)
-     SELECT gen_random_uuid(), $1, next."eventSeq", 'customer.updated', 'Customer', $2::uuid, 'system', $3::jsonb
+     SELECT gen_random_uuid(), $1, next."lastSeq", 'customer.updated', 'Customer', $2::uuid, 'system', $3::jsonb
        FROM next`,
     [workspaceId, rowId, JSON.stringify({ changed })],
   );

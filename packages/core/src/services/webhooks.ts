@@ -79,8 +79,8 @@ function checkTarget(url: string, policy: WebhookTargetPolicy): void {
 const hostOf = (url: string) => new URL(url).host;
 
 async function currentSeq(scope: CommandScope): Promise<bigint> {
-  const { eventSeq } = await scope.tx.workspace.findUniqueOrThrow({ where: { id: scope.session.workspaceId }, select: { eventSeq: true } });
-  return eventSeq;
+  const sequence = await scope.tx.eventSequence.findUnique({ where: { workspaceId: scope.session.workspaceId }, select: { lastSeq: true } });
+  return sequence?.lastSeq ?? 0n; // no row: the workspace has no event yet
 }
 
 /**

@@ -110,8 +110,8 @@ export function eventStream(options: EventStreamOptions): AsyncIterableIterator<
     if (options.after === null) {
       // The present is read before listening, and whatever committed in between is read from the table: once this
       // stream counts as a subscriber on the bus, every later event reaches it (none falls between the two).
-      const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { eventSeq: true } });
-      last = workspace.eventSeq;
+      const sequence = await db.eventSequence.findUnique({ where: { workspaceId }, select: { lastSeq: true } });
+      last = sequence?.lastSeq ?? 0n; // no row: the workspace has no event yet
       if (closed) return;
       listen();
       await fill(last, null);
