@@ -211,7 +211,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed, inFlight: publisher });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const trashRetention = new TrashRetention({ sql: database.sql, runner, logger, ...options.trashRetention });
-  const plannerStatistics = options.plannerStatistics === false ? null : new PlannerStatistics({ sql: database.sql, logger, ...options.plannerStatistics });
+  const plannerStatistics = options.plannerStatistics === false ? null : new PlannerStatistics({ database, logger, ...options.plannerStatistics });
   const monthEndSnapshots =
     options.monthEndSnapshots === false
       ? null

@@ -1,4 +1,4 @@
-import { analyzeGrownTables, type SqlDatabase } from '@crm/db';
+import { analyzeGrownTables, type Database } from '@crm/db';
 import { describeError, type Logger } from './logger.js';
 import { PeriodicRounds } from './periodic-rounds.js';
 
@@ -9,12 +9,13 @@ export interface PlannerStatisticsSettings {
 
 /**
  * Keeps the planner's statistics from falling behind where autovacuum does not keep them (`analyzeGrownTables`):
- * every gateway looks on the shared clock; one at a time analyzes (an advisory lock), the others skip the round.
+ * every gateway looks on the shared clock; a table is analyzed by one process at a time (an advisory lock).
  */
 export class PlannerStatistics {
   private readonly rounds: PeriodicRounds;
+  private stopped = false;
 
-  constructor(private readonly options: PlannerStatisticsSettings & { sql: SqlDatabase; logger: Logger }) {
+  constructor(private readonly options: PlannerStatisticsSettings & { database: Pick<Database, 'kind' | 'sql'>; logger: Logger }) {
     const interval = options.intervalMs ?? 30_000;
     this.rounds = new PeriodicRounds(
       () =>
@@ -27,15 +28,18 @@ export class PlannerStatistics {
   }
 
   start(): void {
+    this.stopped = false;
     if (this.options.intervalMs !== 0) this.rounds.start();
   }
 
+  /** No more rounds; a round in progress ends after the table it is analyzing. */
   stop(): Promise<void> {
+    this.stopped = true;
     return this.rounds.stop();
   }
 
-  /** One round now: the tables analyzed (none when another process holds the round). */
+  /** One round now: the tables analyzed (those another process is analyzing are skipped). */
   runOnce(): Promise<string[]> {
-    return analyzeGrownTables(this.options.sql);
+    return analyzeGrownTables(this.options.database, () => this.stopped);
   }
 }

@@ -5,16 +5,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../src/testing/index.js';
 
-/** Customers written straight by SQL: enough pages for the job to look at the table. */
+/**
+ * Customers written straight by SQL: enough pages for the job to look at the table. The connection's counts are then
+ * flushed to the statistics system (a backend reports them at most once a second, or when idle), as they would be by
+ * the time a round comes.
+ */
 async function addCustomers(t: TestGateway, count: number): Promise<void> {
-  await t.database.sql.query(
-    `INSERT INTO "Customer" (id, "workspaceId", name, "updatedAt") SELECT gen_random_uuid(), $1::uuid, 'Customer ' || g, now() FROM generate_series(1, $2::int) g`,
-    [t.workspace.workspaceId, count],
-  );
+  await t.database.sql.withSession(async (session) => {
+    await session.query(
+      `INSERT INTO "Customer" (id, "workspaceId", name, "updatedAt") SELECT gen_random_uuid(), $1::uuid, 'Customer ' || g, now() FROM generate_series(1, $2::int) g`,
+      [t.workspace.workspaceId, count],
+    );
+    await session.query('SELECT pg_stat_force_next_flush()');
+    await session.query('SELECT 1');
+  });
 }
 
-const statistics = async (t: TestGateway) =>
-  (await t.database.sql.query<{ reltuples: number }>(`SELECT reltuples::float8 AS reltuples FROM pg_class WHERE oid = '"Customer"'::regclass`))[0]!.reltuples;
+/** The rows the planner's statistics count in "Customer", and whether they hold the workspace column's (null: none taken). */
+async function statistics(t: TestGateway): Promise<number | null> {
+  const [row] = await t.database.sql.query<{ rows: number; columns: number }>(
+    `SELECT reltuples::float8 AS rows, (SELECT count(*)::int FROM pg_stats WHERE tablename = 'Customer' AND attname = 'workspaceId') AS columns
+       FROM pg_class WHERE oid = '"Customer"'::regclass`,
+  );
+  return row!.columns ? row!.rows : null;
+}
 
 /** The index a read of ten customers by id in the workspace (the shape of Prisma's scoped read) takes. */
 async function byIdsPlan(t: TestGateway): Promise<string> {
@@ -48,7 +62,9 @@ for (const database of ['pglite', 'postgres'] as const) {
       await addCustomers(t, 20);
       expect(await t.gateway.plannerStatistics!.runOnce()).not.toContain('public."Customer"'); // a few pages: left alone
       await addCustomers(t, 4000);
-      expect(await statistics(t)).toBeLessThan(0); // never analyzed
+      // An index built now sets the table's row count, but takes no statistics: the table is still due.
+      await t.database.sql.query(`CREATE INDEX "Customer_planner_probe_idx" ON "Customer" (name)`);
+      expect(await statistics(t)).toBeNull();
       expect(await byIdsPlan(t)).not.toBe('Customer_pkey'); // the planner's guess: a walk of a workspace index
       expect(await t.gateway.plannerStatistics!.runOnce()).toContain('public."Customer"');
       expect(await statistics(t)).toBe(4020);

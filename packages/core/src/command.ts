@@ -192,8 +192,8 @@ export class CommandRunner {
 
 /**
  * Inserts the command's events, unnumbered: PostgreSQL numbers them at commit (the deferred trigger
- * `event_numbered_at_commit`, see the `Event.seq` column), taking the workspace row lock that makes `seq` gapless
- * and in commit order only for the commit itself. One statement however many events (a bulk call has thousands),
+ * `event_numbered_at_commit`, see the `Event.seq` column), taking the lock on the workspace's counter row
+ * (`EventSequence`) that makes `seq` gapless and in commit order only for the commit itself. One statement however many events (a bulk call has thousands),
  * sent with the COMMIT where the transaction's connection allows (nothing in the command reads them back); its failure
  * fails the COMMIT, and nothing of the command is written.
  */

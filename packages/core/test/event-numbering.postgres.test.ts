@@ -1,6 +1,7 @@
 // Events are numbered at commit (the deferred trigger `event_numbered_at_commit`): `seq` follows commit order even
 // when transactions overlap and stays gapless when one rolls back.
 // Needs concurrent transactions, so it runs on PostgreSQL (PGlite has one connection).
+import type { SqlSession } from '@crm/db';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, CommandRunner } from '../src/command.js';
@@ -76,5 +77,46 @@ describe('event numbering at commit', () => {
     expect(sequence.lastSeq).toBe(16n);
     const seqs = await pg.database.prisma.event.findMany({ where: { workspaceId }, orderBy: { seq: 'asc' }, select: { seq: true } });
     expect(seqs.map((e) => Number(e.seq))).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+  });
+
+  it('two transactions racing for a workspace’s first number: the second waits, then follows the first or takes its place', async () => {
+    for (const holderEnds of ['COMMIT', 'ROLLBACK'] as const) {
+      const { workspaceId } = await createWorkspace(pg.database.prisma, { name: `first number, ${holderEnds}` });
+      const insert = (session: SqlSession, title: string) =>
+        session.query(
+          `INSERT INTO "Event" (id, "workspaceId", type, "subjectType", "subjectId", actor, payload)
+           VALUES (gen_random_uuid(), $1::uuid, 'task.created', 'Task', gen_random_uuid(), 'system', $2::jsonb)`,
+          [workspaceId, JSON.stringify({ title })],
+        );
+      await pg.database.sql.withSession((holder) =>
+        pg.database.sql.withSession(async (waiter) => {
+          // SET CONSTRAINTS … IMMEDIATE numbers a transaction's events now instead of at its COMMIT: the holder makes
+          // the workspace's counter row and keeps it locked while it stays open.
+          await holder.query('BEGIN');
+          await insert(holder, 'holder');
+          await holder.query('SET CONSTRAINTS ALL IMMEDIATE');
+          const [{ pid }] = (await waiter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')) as [{ pid: number }];
+          await waiter.query('BEGIN');
+          await insert(waiter, 'waiter');
+          const numbered = waiter.query('SET CONSTRAINTS ALL IMMEDIATE');
+          // Until the waiter is seen waiting on the holder's lock (no timing: the state is read).
+          while (!(await pg.database.sql.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid])).length) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          await holder.query(holderEnds);
+          await numbered;
+          await waiter.query('COMMIT');
+        }),
+      );
+      const stored = await pg.database.prisma.event.findMany({ where: { workspaceId }, orderBy: { seq: 'asc' } });
+      const sequence = await pg.database.prisma.eventSequence.findUniqueOrThrow({ where: { workspaceId } });
+      if (holderEnds === 'COMMIT') {
+        expect(stored.map((e) => [Number(e.seq), (e.payload as { title: string }).title])).toEqual([[1, 'holder'], [2, 'waiter']]);
+        expect(sequence.lastSeq).toBe(2n);
+      } else {
+        expect(stored.map((e) => [Number(e.seq), (e.payload as { title: string }).title])).toEqual([[1, 'waiter']]);
+        expect(sequence.lastSeq).toBe(1n);
+      }
+    }
   });
 });

@@ -42,8 +42,9 @@ export interface ClaimedDelivery {
  * (locked, skipping those another instance holds), reads up to `events` events after each one's cursor, inserts a
  * delivery for every event its patterns match, and moves the cursor past everything read.
  *
- * Only committed events are visible, and a workspace's events commit in seq order (the workspace row lock numbers
- * them), so what is read is always a prefix of the log: the cursor never skips an event that commits later.
+ * Only committed events are visible, and a workspace's events commit in seq order (the lock on its counter's row,
+ * `EventSequence`, numbers them), so what is read is always a prefix of the log: the cursor never skips an event that
+ * commits later.
  */
 export async function enqueueDeliveries(sql: SqlSession, limits: { webhooks: number; events: number }): Promise<{ webhooks: number; deliveries: number }> {
   const [row] = await sql.query<{ webhooks: number; deliveries: number }>(

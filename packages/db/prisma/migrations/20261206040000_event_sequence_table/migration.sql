@@ -8,6 +8,14 @@
 -- each) the lookups outgrew PostgreSQL's multixact cache and commits queued behind them: p95 latency rose from
 -- ~0.1 s to 1–5 s after a few minutes (docs/performance.md, "Session 13"). Nothing references the counter's row, so
 -- its updates carry a plain transaction id, and the Workspace row is no longer updated by writes.
+--
+-- Upgrading while other instances write: the lock below waits for every transaction that has inserted events (each
+-- numbers them at its commit, with the old function) and holds new ones back until this commits, so the counters are
+-- copied with no numbering under way and every later commit numbers with the new function. No lock on "Workspace" is
+-- taken here (a writer at its commit, still on the old function, updates that row: waiting for it while holding it
+-- would deadlock); the new table's foreign key comes in the next migration. "Workspace"."eventSeq" stays, frozen
+-- (instances still on the old code read it): a later release drops it.
+LOCK TABLE "Event" IN SHARE ROW EXCLUSIVE MODE;
 
 -- CreateTable
 CREATE TABLE "EventSequence" (
@@ -17,13 +25,7 @@ CREATE TABLE "EventSequence" (
     CONSTRAINT "EventSequence_pkey" PRIMARY KEY ("workspaceId")
 );
 
--- AddForeignKey
-ALTER TABLE "EventSequence" ADD CONSTRAINT "EventSequence_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
 INSERT INTO "EventSequence" ("workspaceId", "lastSeq") SELECT id, "eventSeq" FROM "Workspace" WHERE "eventSeq" > 0;
-
--- AlterTable
-ALTER TABLE "Workspace" DROP COLUMN "eventSeq";
 
 -- The numbering as before (event_numbering_per_commit: one statement for all of a commit's events of a workspace),
 -- counted in "EventSequence": its row is made by the workspace's first event (any path that writes events numbers
