@@ -115,6 +115,11 @@ export class CommandTransaction {
     return entry?.transaction.open(entry.attempt) ? entry.transaction : null;
   }
 
+  /** Whether `tx` is a command's transaction client ({@link bind}), on either database, whether still open or not. */
+  static isCommand(tx: object): boolean {
+    return bound.has(tx) || lastThroughPrisma.has(tx);
+  }
+
   /** Whether the transaction's connection is reachable (PostgreSQL): statements can ride with its COMMIT. */
   get direct(): boolean {
     return this.client !== null;
@@ -150,11 +155,6 @@ export class CommandTransaction {
     if (!(this.client instanceof PipelinedTransactionClient) || this.before) return false;
     this.before = { text, values: values.map(asParameter) };
     return true;
-  }
-
-  /** Whether a write waits for the COMMIT ({@link writeWithCommit}): anything sent now would go before it. */
-  get holdsCommitWrite(): boolean {
-    return this.before !== null;
   }
 
   /** The read to send behind the COMMIT: the transaction's last step, so that the next COMMIT in its context is its own. */

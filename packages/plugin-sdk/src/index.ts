@@ -38,7 +38,7 @@ export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } fro
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
-export type { OwnInsert, OwnRow, OwnRows, OwnUpdate, OwnWrite } from './own-rows.js';
+export type { OwnId, OwnInsert, OwnRow, OwnRows, OwnUpdate, OwnWrite } from './own-rows.js';
 export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
 export type { ActingRole, RecordObjects, RecordWriteOptions, RecordWrites } from './record-writes.js';
 export type { FilterNode } from '@crm/core';

@@ -12,10 +12,13 @@ import { PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
 /** A row's values by field name; `undefined` leaves the column out of the row (written NULL when other rows set it). */
 export type OwnRow = Readonly<Record<string, unknown>>;
 
+/** A row's id: a string (a uuid, text), or a number for an int id. The ids answered are text. */
+export type OwnId = string | number;
+
 /** Rows to insert (ids given by the caller: Prisma's `uuid(7)` default is the client's, not the database's). */
 export interface OwnInsert {
   insert: string;
-  rows: readonly (OwnRow & { id: string })[];
+  rows: readonly (OwnRow & { id: OwnId })[];
   /** `ON CONFLICT DO NOTHING`: a row a unique key already has is left out (and not among the ids returned). */
   skipDuplicates?: boolean;
   /**
@@ -28,7 +31,7 @@ export interface OwnInsert {
 /** Rows to update by id: every row sets the same columns (the first row's); a row missing one sets it NULL. */
 export interface OwnUpdate {
   update: string;
-  rows: readonly (OwnRow & { id: string })[];
+  rows: readonly (OwnRow & { id: OwnId })[];
 }
 
 export type OwnWrite = OwnInsert | OwnUpdate;
@@ -114,12 +117,19 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
   return { text: `WITH ${expressions}\nSELECT ${results}`, params };
 }
 
+/**
+ * The command transactions whose `rows.writeAtCommit` was called: no `rows` write may follow it, on either database.
+ * Where it waits for the COMMIT (PostgreSQL) a later write would overtake it; where it was sent at once (PGlite) the
+ * same code is refused all the same, so that a plugin tested on PGlite does not first fail on PostgreSQL.
+ */
+const committing = new WeakSet<object>();
+
 /** The `rows` of a plugin's handler, in `runner` (its transaction) and `workspaceId`. */
 export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: () => OwnModels): OwnRows {
   return {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
-      if (CommandTransaction.of(runner)?.holdsCommitWrite) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
+      if (committing.has(runner)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
       const { text, params } = buildOwnWrite(writes, workspaceId, own());
       // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
       const [row] = await queryRawIn<Record<string, string[]>>(runner, text, ...params);
@@ -127,11 +137,11 @@ export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: 
     },
     async writeAtCommit(writes) {
       if (!writes.some((write) => write.rows.length)) return;
+      if (committing.has(runner)) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
       const { text, params } = buildOwnWrite(writes, workspaceId, own());
-      const command = CommandTransaction.of(runner);
-      // Held for the COMMIT, this write goes after everything sent meanwhile: a second one sent now would overtake it.
-      if (command?.holdsCommitWrite) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
-      if (command?.writeWithCommit(text, params)) return;
+      // Marked as it is called (not once sent): a write called meanwhile without awaiting this one is refused too.
+      if (CommandTransaction.isCommand(runner)) committing.add(runner);
+      if (CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
       await queryRawIn(runner, text, ...params);
     },
   };

@@ -10,7 +10,7 @@
 // left out. A scanner refuses what would get around the shadowing or is not a read: schema-qualified names,
 // another plugin's tables, catalog and file functions, dynamic SQL, comments, several statements, writes and locks.
 // It guards against mistakes; it is not a sandbox (plugin code runs in the gateway's process).
-import { type Permissions, type TableNarrowing, tableNarrowing } from '@crm/core';
+import { CrmError, type Permissions, type TableNarrowing, tableNarrowing } from '@crm/core';
 import { queryRawIn } from '@crm/db';
 import type { TableAccess } from './table-access.js';
 
@@ -26,9 +26,16 @@ export interface RawQueryRunner {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
-/** A statement the scanner refused: a programming error in the plugin, so it is not masked as a client error. */
-export class PluginSqlError extends Error {
+/**
+ * A statement or write refused before it was sent: a programming error in the plugin, not the client's. It fails
+ * its transaction and reaches the client as `PLUGIN_FAILED` with this message (not a masked internal error), so the
+ * plugin's author sees what was refused.
+ */
+export class PluginSqlError extends CrmError {
   override name = 'PluginSqlError';
+  constructor(message: string) {
+    super('PLUGIN_FAILED', message);
+  }
 }
 
 const WRITES = new Set([

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { type Database, fromPGlite, fromPool, type OpenDatabaseOptions, pgliteExtensions } from '../database.js';
+import { type Database, fromPGlite, fromPool, type OpenDatabaseOptions, pgliteExtensions, postgresPool } from '../database.js';
 import { coreMigrations, type Migration } from '../migrations/folder.js';
 
 const pgliteVersion = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -122,7 +122,9 @@ export async function createTestPostgres(extra: readonly Migration[] = [], optio
     await admin.end();
   }
   const url = databaseUrl(adminUrl, name);
-  const database = fromPool(new pg.Pool({ connectionString: url, max: 10 }), options);
+  // The gateway's own pool (`postgresPool`: pipelined transactions, so a command's last write and its events ride with
+  // its COMMIT), so that tests run the path production does; its waits bounded generously for a loaded machine.
+  const database = fromPool(postgresPool({ kind: 'postgres', url, poolSize: 10, timeoutMs: 60_000 }), options);
   // A check, not work: on a copy of the template it finds every migration applied.
   await database.migrate(extra);
   return {

@@ -81,7 +81,8 @@ export function pluginRoutes(plugins: readonly Plugin[], options: RouteOptions) 
       );
       send(res, response.status, response.body, response.headers);
     } catch (error) {
-      if (isCrmError(error)) {
+      // A PLUGIN_FAILED (the plugin's own bug, e.g. a refused `rows` write) is a server error, reported as any other.
+      if (isCrmError(error) && error.code !== 'PLUGIN_FAILED') {
         send(res, STATUS[error.code] ?? 400, { error: error.message, code: error.code, ...(error.field ? { field: error.field } : {}) });
       } else {
         options.onError?.(error, { plugin: plugin.id, route: route.name });
