@@ -29,6 +29,8 @@ export function createLogger(level: LogLevel = (process.env.LOG_LEVEL as LogLeve
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
+/** An error for a log line, with what caused it (a wrapped error's own message and stack are often the useful part). */
 export function describeError(error: unknown): Record<string, unknown> {
-  return error instanceof Error ? { error: error.message, stack: error.stack } : { error: String(error) };
+  if (!(error instanceof Error)) return { error: String(error) };
+  return { error: error.message, stack: error.stack, ...(error.cause === undefined ? {} : { cause: describeError(error.cause) }) };
 }

@@ -128,8 +128,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       emit: ownEmit(context.emit),
       commands: coreCommandsIn(commandScope, shared.objects.catalog),
       settings: parseSettings(context.settings),
-      sql: createPluginSql(context.tx, workspaceId, access),
-      rows: createOwnRows(context.tx, workspaceId, own),
+      sql: createPluginSql(id, context.tx, workspaceId, access),
+      rows: createOwnRows(id, context.tx, workspaceId, own),
       objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
       actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
     };
@@ -144,7 +144,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       handle: (delivered, context) =>
         handler(delivered as DeliveredEvent<never>, inScope(context, delivered.workspaceId)),
       interest: interest
-        ? { of: ({ workspaceId, db }) => interest.of({ workspaceId, sql: createPluginSql(db, workspaceId, access) }), changedBy: new Set(interest.changedBy) }
+        ? { of: ({ workspaceId, db }) => interest.of({ workspaceId, sql: createPluginSql(id, db, workspaceId, access) }), changedBy: new Set(interest.changedBy) }
         : null,
     });
   });
@@ -347,7 +347,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     routes,
     seed: isFunction(seed)
       ? ({ caller, ...context }) =>
-          seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
+          seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(id, context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
       : null,
     jobs,
     panels,

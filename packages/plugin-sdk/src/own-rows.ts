@@ -7,7 +7,7 @@
 // timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
 import { CommandTransaction, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
-import { PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
+import { attributedTo, PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
 
 /** A row's values by field name; `undefined` leaves the column out of the row (written NULL when other rows set it). */
 export type OwnRow = Readonly<Record<string, unknown>>;
@@ -125,8 +125,8 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
 const committing = new WeakSet<object>();
 
 /** The `rows` of a plugin's handler, in `runner` (its transaction) and `workspaceId`. */
-export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: () => OwnModels): OwnRows {
-  return {
+export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspaceId: string, own: () => OwnModels): OwnRows {
+  const rows: OwnRows = {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
       if (committing.has(runner)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
@@ -144,5 +144,9 @@ export function createOwnRows(runner: RawQueryRunner, workspaceId: string, own: 
       if (CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
       await queryRawIn(runner, text, ...params);
     },
+  };
+  return {
+    write: (writes) => attributedTo(pluginId, () => rows.write(writes)),
+    writeAtCommit: (writes) => attributedTo(pluginId, () => rows.writeAtCommit(writes)),
   };
 }

@@ -33,8 +33,19 @@ export interface RawQueryRunner {
  */
 export class PluginSqlError extends CrmError {
   override name = 'PluginSqlError';
-  constructor(message: string) {
-    super('PLUGIN_FAILED', message);
+  /** `plugin`: the plugin whose code was refused (`extensions.plugin`, as every PLUGIN_FAILED has). */
+  constructor(message: string, plugin?: string) {
+    super('PLUGIN_FAILED', message, undefined, plugin ? { plugin } : undefined);
+  }
+}
+
+/** `work`, with a refusal it throws attributed to `plugin` (the refusals are made where the plugin is not known). */
+export async function attributedTo<T>(plugin: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PluginSqlError && !error.extensions) throw new PluginSqlError(error.message, plugin);
+    throw error;
   }
 }
 
@@ -172,12 +183,13 @@ export function buildPluginStatement(parts: readonly string[], values: readonly 
  * The `sql` tag for one workspace, running on `runner` (a scoped client, or a command's transaction); with an API
  * key's `permissions` (a request's, a command's), every table it reads is narrowed by them.
  */
-export function createPluginSql(runner: RawQueryRunner, workspaceId: string, access: () => TableAccess, permissions?: Permissions | null): PluginSql {
+export function createPluginSql(pluginId: string, runner: RawQueryRunner, workspaceId: string, access: () => TableAccess, permissions?: Permissions | null): PluginSql {
   const narrowing: Narrowing | undefined = permissions ? (table) => tableNarrowing(permissions, table) : undefined;
-  const sql = async <Row,>(strings: TemplateStringsArray, ...values: readonly unknown[]): Promise<Row[]> => {
-    const { text, params } = buildPluginStatement(strings, values, workspaceId, access(), narrowing);
-    // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
-    return queryRawIn<Row>(runner, text, ...params);
-  };
+  const sql = <Row,>(strings: TemplateStringsArray, ...values: readonly unknown[]): Promise<Row[]> =>
+    attributedTo(pluginId, async () => {
+      const { text, params } = buildPluginStatement(strings, values, workspaceId, access(), narrowing);
+      // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
+      return queryRawIn<Row>(runner, text, ...params);
+    });
   return Object.assign(sql, { workspaceId }) as PluginSql;
 }

@@ -83,8 +83,8 @@ export function pluginScopeFactory<Settings, Event extends string>(
     emit: ownEmit(scope.emit) as OwnEmit<Event>,
     commands: coreCommandsIn(scope),
     settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
-    sql: createPluginSql(scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
-    rows: createOwnRows(scope.tx, scope.session.workspaceId, own),
+    sql: createPluginSql(id, scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
+    rows: createOwnRows(id, scope.tx, scope.session.workspaceId, own),
     lock: pluginLock(scope.tx, id, scope.session.workspaceId),
     customValues: (object, input, before) =>
       customValuesOf(scope, object, input, before ? { id: before.id, values: (before.customFields ?? {}) as CustomValues } : null, scope.permissions),
@@ -128,7 +128,7 @@ export function createToolkit<Settings, Permission extends string, Event extends
     sql(context, permission) {
       const caller = authorize(context, permission);
       // Narrowed by the key's permissions, like every other read made for it.
-      return createPluginSql(caller.db, caller.session.workspaceId, tableAccess, context.permissions);
+      return createPluginSql(id, caller.db, caller.session.workspaceId, tableAccess, context.permissions);
     },
     loader: (batch) => requestLoader(batch),
     objects: services.objects,

@@ -33,7 +33,7 @@ describe.each(['pglite', 'postgres'] as const)('a rows write after rows.writeAtC
     const result = await kit.workspace.client.request(LABELS, { ids: [`${then}-1`, `${then}-2`, `${then}-3`], then });
     expect(result.data?.keyedLabels ?? null).toBeNull();
     expect(result.errors).toHaveLength(1);
-    expect(result.errors![0]!.extensions).toEqual({ code: 'PLUGIN_FAILED' });
+    expect(result.errors![0]!.extensions).toEqual({ code: 'PLUGIN_FAILED', plugin: 'keyed' });
     expect(result.errors![0]!.message).toMatch(message);
     expect(await labels()).toEqual(before);
   });

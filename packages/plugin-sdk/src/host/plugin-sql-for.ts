@@ -11,11 +11,11 @@ import { type TableAccess, tableAccessFor } from '../table-access.js';
  */
 export function sqlFor(plugin: Plugin, runner: RawQueryRunner, workspaceId: string, permissions?: Permissions): PluginSql {
   let access: TableAccess | null = null;
-  return createPluginSql(runner, workspaceId, () => (access ??= tableAccessFor(plugin.paths.prisma)), permissions);
+  return createPluginSql(plugin.id, runner, workspaceId, () => (access ??= tableAccessFor(plugin.paths.prisma)), permissions);
 }
 
 /** The `rows` (writes of its own models, see `OwnRows`) `plugin` gets in `workspaceId`, running on `runner`. */
 export function rowsFor(plugin: Plugin, runner: RawQueryRunner, workspaceId: string): OwnRows {
   let own: OwnModels | null = null;
-  return createOwnRows(runner, workspaceId, () => (own ??= ownModels(plugin.paths.prisma)));
+  return createOwnRows(plugin.id, runner, workspaceId, () => (own ??= ownModels(plugin.paths.prisma)));
 }

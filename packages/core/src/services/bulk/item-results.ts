@@ -39,8 +39,8 @@ export function itemResults<T, V>(rows: BatchRows<T>, valueOf: (row: T, index: n
     if (row !== null) return { value: valueOf(row, index) };
     const error = (rows.results[index] as { error: unknown } | null)?.error;
     const mapped = isCrmError(error) ? error : fromPrismaError(error);
-    // Only the item's own faults are answered item by item; anything else (a bug) fails the whole call.
-    if (!isCrmError(mapped)) throw error;
+    // Only the item's own faults are answered item by item; anything else (a bug, a plugin's included) fails the whole call.
+    if (!isCrmError(mapped) || mapped.code === 'PLUGIN_FAILED') throw error;
     return { error: mapped };
   });
 }

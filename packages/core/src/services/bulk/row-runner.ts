@@ -41,7 +41,8 @@ export function rowsRefused(errors: readonly RowError[], total: number): CrmErro
 /** A failed row as a RowError, or null when it is not the row's fault (the whole call then fails with the error). */
 function rowError(error: unknown, index: number): RowError | null {
   const mapped = isCrmError(error) ? error : fromPrismaError(error);
-  if (!isCrmError(mapped) || mapped.code === 'UNAUTHENTICATED') return null;
+  // A plugin's bug (PLUGIN_FAILED: a refused write in its object's writer) is not the row's fault either.
+  if (!isCrmError(mapped) || mapped.code === 'UNAUTHENTICATED' || mapped.code === 'PLUGIN_FAILED') return null;
   return { index, field: mapped.field ?? null, message: mapped.message, code: mapped.code };
 }
 
