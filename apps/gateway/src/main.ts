@@ -111,6 +111,8 @@ try {
     tracing,
     requestTimeoutMs: requestTimeoutFromEnv(),
     trashRetention: { days: trashRetentionDaysFromEnv() },
+    // PLANNER_STATISTICS=off: no analyzing of tables that grew without statistics (docs/operations.md).
+    ...(process.env.PLANNER_STATISTICS?.trim().toLowerCase() === 'off' ? { plannerStatistics: false as const } : {}),
     ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
   });
   url = await gateway.listen(port, host);
