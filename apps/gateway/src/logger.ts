@@ -30,7 +30,9 @@ export function createLogger(level: LogLevel = (process.env.LOG_LEVEL as LogLeve
 export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** An error for a log line, with what caused it (a wrapped error's own message and stack are often the useful part). */
-export function describeError(error: unknown): Record<string, unknown> {
+export function describeError(error: unknown, depth = 0): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };
-  return { error: error.message, stack: error.stack, ...(error.cause === undefined ? {} : { cause: describeError(error.cause) }) };
+  // A few causes deep at most: a chain can loop (an error set as its own cause's cause).
+  const cause = error.cause === undefined || depth >= 3 ? {} : { cause: describeError(error.cause, depth + 1) };
+  return { error: error.message, stack: error.stack, ...cause };
 }
