@@ -24,6 +24,7 @@ import type {
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { pluginMisuse } from './plugin-errors.js';
 import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
+import { pluginLock } from './plugin-lock.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
@@ -200,7 +201,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
         permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
-        run: (input, context) => action.run(parseInput(action.input, input), inScope(context, context.session.workspaceId)),
+        run: (input, context) =>
+          action.run(parseInput(action.input, input), { ...inScope(context, context.session.workspaceId), lock: pluginLock(context.tx, id, context.session.workspaceId) }),
       });
     }
   }

@@ -5,7 +5,7 @@
 /// <reference types="@pothos/plugin-relay" preserve="true" />
 /// <reference types="@pothos/plugin-scope-auth" preserve="true" />
 export { definePlugin } from './define-plugin.js';
-export type { ActionCaller, ActionDefinition, ActionInfo } from './actions.js';
+export type { ActionCaller, ActionContext, ActionDefinition, ActionInfo } from './actions.js';
 export type {
   DashboardPanelDefinition,
   PermissionDefinition,
