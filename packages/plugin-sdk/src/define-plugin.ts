@@ -28,6 +28,7 @@ import { pluginLock } from './plugin-lock.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
+import { eventCatalog } from './event-catalog.js';
 import { createRecordAccess } from './record-access.js';
 import { recordObjects } from './record-writes.js';
 import { createToolkit, pluginScopeFactory } from './toolkit.js';
@@ -111,7 +112,11 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   // Without the host's services (a plugin checked on its own), records are core's and the plugin's own objects.
   let ownServices: HostServices | null = null;
   const fallbackServices = (): HostServices =>
-    (ownServices ??= { objects: createRecordAccess((definition.objects ?? []).map(({ writer: _writer, ...object }) => ({ ...object, plugin: id }))), actions: [] });
+    (ownServices ??= {
+      objects: createRecordAccess((definition.objects ?? []).map(({ writer: _writer, ...object }) => ({ ...object, plugin: id }))),
+      actions: [],
+      events: eventCatalog([{ id, events }]),
+    });
   /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
   type ActingAs = (actor: string) => Pick<CommandScope, 'tx' | 'emit' | 'session'>;
   const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices; actingAs?: ActingAs }>(

@@ -43,7 +43,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         const db = caller.db;
         const workflow = await workflowIn({ tx: db as never }, String(args.id));
         const objects = await definitionObjects(plugin.objects, db, caller.session.workspaceId);
-        const { definition, plan } = checkDefinition(workflow.draft, { objects, actions: plugin.actions, permissions: context.permissions });
+        const { definition, plan } = checkDefinition(workflow.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
         const object = triggerObject(definition);
         let record: Record<string, unknown> | null = null;
         let recordId: string | null = null;
