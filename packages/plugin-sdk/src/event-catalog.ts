@@ -29,12 +29,12 @@ export function eventCatalog(plugins: readonly { id: string; events: Readonly<Re
 const RECORD_ACTIONS = new Set(['created', 'updated', 'deleted', 'restored', 'destroyed']);
 
 /**
- * The object among `objects` (a workspace's, custom objects included) whose record events `type` is, by the custom
- * objects' naming (`Contract` → `contract.created`); null when it is none.
+ * The custom object among `objects` (a workspace's catalog: custom objects are those kept in the shared table) whose
+ * record events `type` is, by their naming (`Contract` → `contract.created`); null when it is none.
  */
-export function recordEventObject(type: string, objects: Iterable<{ name: string }>): string | null {
+export function recordEventObject(type: string, objects: Iterable<{ name: string; sharedTable?: unknown }>): string | null {
   const [prefix, action] = type.split('.');
   if (!prefix || !action || !RECORD_ACTIONS.has(action)) return null;
-  for (const object of objects) if (object.name.charAt(0).toLowerCase() + object.name.slice(1) === prefix) return object.name;
+  for (const object of objects) if (object.sharedTable && object.name.charAt(0).toLowerCase() + object.name.slice(1) === prefix) return object.name;
   return null;
 }

@@ -122,6 +122,11 @@ describe('event types', () => {
     expect(
       await published({ trigger: onCustomer, steps: [{ id: 'w', kind: 'waitForEvent', eventType: 'task.complete', timeout: { days: 1 } }] }),
     ).toMatchObject({ field: 'definition.steps.0.eventType', message: expect.stringContaining('task.completed') });
+    // A declared object's record events are the ones it declares (customers go to the trash: no customer.deleted).
+    expect(await published({ trigger: { kind: 'event', eventType: 'customer.deleted' }, steps: [{ id: 'w', kind: 'wait', for: { seconds: 1 } }] })).toMatchObject({
+      field: 'definition.trigger.eventType',
+      message: expect.stringContaining('customer.trashed'),
+    });
     await defineContract(admin, {});
     expect(await published({ trigger: { kind: 'event', eventType: 'contract.created', object: 'Contract' }, steps: [{ id: 'w', kind: 'wait', for: { seconds: 1 } }] })).toBeNull();
     expect(await published({ trigger: { kind: 'event', eventType: 'contract.signed', object: 'Contract' }, steps: [{ id: 'w', kind: 'wait', for: { seconds: 1 } }] })).toMatchObject({
