@@ -8,6 +8,7 @@ import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
+import { RUN_SUMMARY } from './access.js';
 import { workflowIn } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
 import { runStatusArg, runStatuses } from './types.js';
@@ -79,8 +80,11 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     }),
   );
 
+  // The run a payload returns: its summary is readable by whoever may start it (access.ts); the rest needs `manage`.
   const RunPayload = (name: string) =>
-    builder.objectRef<{ run: Models.WorkflowRun }>(name).implement({ fields: (t) => ({ run: t.prismaField({ type: 'WorkflowRun', resolve: (_query, p) => p.run }) }) });
+    builder
+      .objectRef<{ run: Models.WorkflowRun }>(name)
+      .implement({ fields: (t) => ({ run: t.prismaField({ type: 'WorkflowRun', grantScopes: [RUN_SUMMARY], resolve: (_query, p) => p.run }) }) });
   const idInput = (name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
 
   builder.mutationField('runWorkflow', (t) =>
@@ -120,6 +124,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       started: t.int({ description: 'Runs started: one per selected record.', resolve: (p) => p.runIds.length }),
       runs: t.prismaField({
         type: ['WorkflowRun'],
+        grantScopes: [RUN_SUMMARY],
         description: 'The runs started, in the order of the records (by id).',
         resolve: async (query, p, _args, context) => {
           const runs = await plugin.authorize(context, 'run').db.workflowRun.findMany({ ...query, where: { id: { in: p.runIds } } });
