@@ -15,6 +15,7 @@ const RUN = (selection: string) => `mutation ($id: ID!, $recordId: ID!) { runWor
 const NODE = (selection: string) => `query ($id: ID!) { node(id: $id) { id ${selection} } }`;
 /** What workspace A sees of its workflows: compared before and after the attacks. */
 const VIEW = `{ workflows { id name enabled draft signingSecret publishedVersion { id number } versions { id } }
+  archived: workflows(archived: true) { id name enabled archivedAt }
   workflowRuns(first: 100) { id status triggerId finishedAt } }`;
 
 /** Its runs wait a day: they stay unfinished (cancellable) and cost nothing meanwhile. */
@@ -26,7 +27,7 @@ let foreign: TestClient;
 let member: TestClient;
 let reader: TestClient;
 /** Workspace A's rows the attacks aim at. */
-const a = { workflow: '', version: '', run: '', customer: '', draft: '' };
+const a = { workflow: '', version: '', run: '', customer: '', draft: '', archived: '' };
 /** A summary of a run, as the MEMBER who starts it may read it. */
 const SUMMARY = `id status triggerId recordId recordType depth rerunOf startedAt admittedAt heldBack finishedAt
   steps { id stepId kind status attempts dueAt startedAt finishedAt durationMs }
@@ -43,6 +44,8 @@ beforeAll(async () => {
   a.version = (await admin.query(`query ($id: ID!) { workflow(id: $id) { publishedVersion { id } } }`, { id: a.workflow })).workflow.publishedVersion.id;
   a.run = (await admin.query(RUN('id'), { id: a.workflow, recordId: a.customer })).runWorkflow.run.id;
   // A draft that differs from the published version: publishing it would show.
+  a.archived = await publishedWorkflow(admin, 'Archived', WAITING);
+  await admin.query(`mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id } } }`, { id: a.archived });
   a.draft = (await admin.query(`mutation { createWorkflow(input: { name: "Draft only", definition: { trigger: { kind: "manual", object: "Customer" }, steps: [{ id: "pause", kind: "wait", for: { days: 1 } }] } }) { workflow { id } } }`)).createWorkflow.workflow.id;
 });
 afterAll(() => kit?.close());
@@ -116,6 +119,8 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   runWorkflowOnRecords: () => [`mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`, { id: a.workflow, ids: [a.customer] }],
   cancelWorkflowRun: () => [`mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`, { id: a.run }],
   rerunWorkflowRun: () => [`mutation ($id: ID!) { rerunWorkflowRun(input: { id: $id }) { run { id } } }`, { id: a.run }],
+  archiveWorkflow: () => [`mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.workflow }],
+  restoreWorkflow: () => [`mutation ($id: ID!) { restoreWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.archived }],
 };
 /** Mutations that name none of A's rows: they succeed inside the attacker's own workspace. */
 const succeedInOwnWorkspace = new Set(['createWorkflow']);

@@ -127,9 +127,9 @@ export function registerWorkflowTypes(builder: Builder, plugin: WorkflowToolkit)
           take: Math.min(Math.max(args.first ?? 20, 0), MAX_RUNS),
         }),
       }),
+      archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true, description: 'When it was archived (archiveWorkflow); null: it is not.', ...manageOnly }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     }),
   });
-
 }
