@@ -33,7 +33,10 @@ describe('archiving a workflow', () => {
     const archived = (await admin.query(ARCHIVE, { id })).archiveWorkflow.workflow;
     expect(archived).toMatchObject({ id, enabled: false, nextFireAt: null, datesScannedUntil: null });
     expect(archived.archivedAt).not.toBeNull();
-    expect((await kit.lastEvent('workflow.archived')).payload).toEqual({ archived: true });
+    const event = await kit.lastEvent('workflow.archived');
+    expect(event.payload).toEqual({ archived: true });
+    // Switched off as well: the events the workspace's workflows listen to are read again.
+    expect(await kit.lastEvent('workflow.switched')).toMatchObject({ subjectId: event.subjectId, payload: { enabled: false } });
     // Again: nothing changes.
     expect((await admin.query(ARCHIVE, { id })).archiveWorkflow.workflow.archivedAt).toBe(archived.archivedAt);
 

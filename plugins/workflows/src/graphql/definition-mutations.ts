@@ -179,6 +179,8 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
             where: { id: current.id },
             data: { archivedAt: new Date(), enabled: false, nextFireAt: null, scannedUntil: null, scanCursor: Prisma.DbNull },
           });
+          // Switched off too: what the workspace's workflows listen to is read again (triggers/interest.ts).
+          if (current.enabled) scope.emit('workflow.switched', { type: 'Workflow', id: workflow.id }, { enabled: false });
           scope.emit('workflow.archived', { type: 'Workflow', id: workflow.id }, { archived: true });
           return { workflow };
         }),
