@@ -90,6 +90,19 @@ describe('run history paged', () => {
     }
     expect(backwards).toEqual(all);
 
+    // A page's statements do not grow with its size: its runs' steps, workflow and version are folded in (first page,
+    // and after a cursor). Counted: the reads of the run tables (the queue's claims and jobs run meanwhile).
+    const PAGE = `query ($workflowId: ID, $first: Int, $after: String) { workflowRunHistory(workflowId: $workflowId, first: $first, after: $after) {
+      totalCount edges { node { id status workflow { name } version { number } steps { stepId status input } } } } }`;
+    const reads = async (variables: Record<string, unknown>) =>
+      (await kit.sql.during(() => admin.query(PAGE, variables))).filter((q) => /^\s*SELECT/.test(q) && /"Workflow(Run|StepRun|Version)"/.test(q) && !/FOR UPDATE|SKIP LOCKED/.test(q));
+    for (const cursor of [null, (await admin.query(HISTORY, { workflowId: workflow, first: 1 })).workflowRunHistory.pageInfo.endCursor]) {
+      const small = await reads({ workflowId: workflow, first: 2, after: cursor });
+      const large = await reads({ workflowId: workflow, first: 20, after: cursor });
+      expect(large.length, large.join('\n')).toBe(small.length);
+      expect(large.length).toBeLessThanOrEqual(5);
+    }
+
     // Filtered by status, and the page size bound.
     expect((await admin.query(HISTORY, { workflowId: workflow, status: 'SUCCEEDED', first: 5 })).workflowRunHistory.totalCount).toBe(0);
     expect((await admin.request(HISTORY, { workflowId: workflow, first: 101 })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
