@@ -9,7 +9,7 @@ import { admitStarting } from '../runs/admission.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
-import { refuseArchived, workflowIn } from './definition-mutations.js';
+import { idInput, lockedWorkflow, refuseArchived, workflowToChange } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
 import { runStatusArg, runStatuses } from './types.js';
 
@@ -25,9 +25,10 @@ function onRecords(definition: WorkflowDefinition): string {
   return object;
 }
 
-/** An enabled workflow's published version, for starting runs on records of its object by hand. */
-async function runnableOnRecords(scope: Parameters<typeof workflowIn>[0], id: string) {
-  const workflow = await workflowIn(scope, id);
+/** An enabled workflow's published version, for starting runs on records of its object by hand (CONFLICT when archived). */
+async function runnableOnRecords(scope: Parameters<typeof workflowToChange>[0], id: string) {
+  const workflow = await workflowToChange(scope, id);
+  refuseArchived(workflow);
   if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
   const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
   const { definition } = checkedVersion(version);
@@ -120,7 +121,6 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     builder
       .objectRef<{ run: Models.WorkflowRun }>(name)
       .implement({ fields: (t) => ({ run: t.prismaField({ type: 'WorkflowRun', grantScopes: [RUN_SUMMARY], resolve: (_query, p) => p.run }) }) });
-  const idInput = (name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
 
   builder.mutationField('runWorkflow', (t) =>
     t.field({
@@ -222,7 +222,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     t.field({
       type: RunPayload('CancelWorkflowRunPayload'),
       description: 'Cancels a run that has not finished: its pending and waiting steps will not run (ADMIN).',
-      args: { input: t.arg({ type: idInput('CancelWorkflowRunInput'), required: true }) },
+      args: { input: t.arg({ type: idInput(builder, 'CancelWorkflowRunInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const found = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') } });
@@ -244,12 +244,12 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     t.field({
       type: RunPayload('RerunWorkflowRunPayload'),
       description: 'Starts a new run of the same version with the same trigger (a failed or cancelled run, once fixed) (ADMIN).',
-      args: { input: t.arg({ type: idInput('RerunWorkflowRunInput'), required: true }) },
+      args: { input: t.arg({ type: idInput(builder, 'RerunWorkflowRunInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const previous = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') }, include: { version: true } });
           if (!previous) throw notFound('WorkflowRun', 'id');
-          refuseArchived((await scope.tx.workflow.findUnique({ where: { id: previous.workflowId }, select: { archivedAt: true } }))!);
+          refuseArchived(await lockedWorkflow(scope, previous.workflowId));
           const runId = await startRun(scope, {
             workflowId: previous.workflowId,
             version: previous.version,
