@@ -49,7 +49,7 @@ export type { FilterNode } from '@crm/core';
 export { z } from 'zod';
 export { defineObject, wholeNumber, type ObjectDeclaration, type FieldDeclaration, type RelationDeclaration } from '@crm/core';
 export type { Builder, GraphContext } from '@crm/graph';
-export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customFieldsInput } from '@crm/graph';
+export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customFieldsInput, cursorInWorkspace } from '@crm/graph';
 export {
   badInput,
   conflict,

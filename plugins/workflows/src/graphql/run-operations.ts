@@ -1,7 +1,7 @@
 // Reading workflows and their run history (per workflow, per record), and acting on runs: start one by hand on a
 // record or on a selection of records, cancel one, run one again (on the version it ran, with the same trigger).
 import { randomUUID } from 'node:crypto';
-import { badInput, type Builder, conflict, MAX_PAGE_SIZE, type Models, notFound, rowId } from '@crm/plugin-sdk';
+import { badInput, type Builder, conflict, cursorInWorkspace, MAX_PAGE_SIZE, type Models, notFound, rowId } from '@crm/plugin-sdk';
 import { recordRelations, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
@@ -107,7 +107,9 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       args: historyArgs,
       resolve: async (query, _root, args, context) => {
         const { db, where } = await historyWhere(context, args);
-        return db.workflowRun.findMany({ ...query, where, orderBy: newestFirst });
+        // The cursor is a run of the workspace (BAD_USER_INPUT on after/before otherwise): Prisma reads its row unscoped.
+        const page = await cursorInWorkspace(query, args, (id) => db.workflowRun.findFirst({ where: { id }, select: { id: true } }));
+        return db.workflowRun.findMany({ ...page, where, orderBy: newestFirst });
       },
       totalCount: async (_connection, args, context) => {
         const { db, where } = await historyWhere(context, args);
