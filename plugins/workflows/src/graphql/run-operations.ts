@@ -11,7 +11,7 @@ import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
 import { idInput, lockedWorkflow, refuseArchived, workflowToChange } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
-import { runStatusArg, runStatuses } from './types.js';
+import { runStatuses, workflowRunStatus } from './types.js';
 
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Records a selection may hold: one run each. */
@@ -74,15 +74,18 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
   const historyArgs = builder.args((t) => ({
     workflowId: t.id(),
     recordId: t.id({ description: 'A record’s global id (Customer, Deal, a plugin’s or a custom object’s record): the runs about it.' }),
-    status: t.string({ description: `One of ${runStatuses.join(', ')}` }),
+    status: t.field({ type: workflowRunStatus(builder) }),
   }));
-  const historyWhere = async (context: Parameters<typeof plugin.authorize>[0], args: { workflowId?: string | null; recordId?: string | null; status?: string | null }) => {
+  const historyWhere = async (
+    context: Parameters<typeof plugin.authorize>[0],
+    args: { workflowId?: string | null; recordId?: string | null; status?: (typeof runStatuses)[number] | null },
+  ) => {
     const caller = plugin.authorize(context, 'manage');
     const record = args.recordId ? await recordOfAnyObject(plugin, caller.db, caller.session.workspaceId, String(args.recordId)) : undefined;
     const where = {
       ...(args.workflowId ? { workflowId: rowId(String(args.workflowId), 'Workflow', 'workflowId') } : {}),
       ...(record ?? {}),
-      ...(args.status ? { status: runStatusArg(args.status) } : {}),
+      ...(args.status ? { status: args.status } : {}),
     };
     return { db: caller.db, where };
   };
