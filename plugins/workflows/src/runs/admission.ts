@@ -1,8 +1,10 @@
-// Letting a QUEUED run start: the workspace's concurrency limit (runs RUNNING at once) and rate limit (runs started
-// in the last minute), counted under a lock so that two instances cannot both pass the last free place. A run held
-// back stays QUEUED with the reason (`heldBack`, shown in its history) and looks again when a place may be free, or at
+// Letting a run into execution: the workspace's concurrency limit (runs RUNNING at once: executing steps; a WAITING run
+// holds no place) and rate limit (runs started in the last minute), counted under a lock so that two instances cannot
+// both pass the last free place. Every way into execution comes here: a run's start (QUEUED → RUNNING, or created
+// RUNNING by `admitStarting`), and a waiting run's wake (WAITING → RUNNING: its wait's end, its event, its timeout, a
+// failed step's backoff; the concurrency limit only). A run held back stays (or goes back) QUEUED with the reason (`heldBack`, shown in its history) and looks again when a place may be free, or at
 // once when an ADMIN changes the limits (`releaseHeldRuns`): it is never dropped.
-import type { QueueTransaction, ScopedTransaction } from '@crm/plugin-sdk';
+import type { Models, QueueTransaction, ScopedTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 
 /** How soon a run held back by the concurrency limit looks again. */
@@ -13,11 +15,19 @@ export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURR
 
 type AdmissionScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'settings' | 'lock'>;
 
-export async function admitRun(scope: AdmissionScope, runId: string, now: Date): Promise<Admission> {
-  const left = await placesUnderLock(scope, now);
+/**
+ * Lets a run (back) into execution, or holds it QUEUED with the reason. A run that has not started (no `admittedAt`) is
+ * a start: both limits, and `admittedAt` set (what the rate counts). A run that started before and waited (a wait, an
+ * event, a retry's backoff) is a wake: the concurrency limit only — it started once already.
+ */
+export async function admitRun(scope: AdmissionScope, run: Pick<Models.WorkflowRun, 'id' | 'status' | 'admittedAt'>, now: Date): Promise<Admission> {
+  const wake = run.admittedAt !== null || run.status === 'WAITING';
+  const left = await placesUnderLock(scope, now, wake);
   const admitted = left.places > 0;
-  const set = admitted ? { status: 'RUNNING', admittedAt: now, heldBack: null } : { heldBack: left.reason };
-  await scope.rows.write([{ update: 'WorkflowRun', rows: [{ id: runId, ...set }] }]);
+  const set = admitted
+    ? { status: 'RUNNING', heldBack: null, ...(wake ? {} : { admittedAt: now }) }
+    : { status: 'QUEUED', heldBack: left.reason };
+  await scope.rows.write([{ update: 'WorkflowRun', rows: [{ id: run.id, ...set }] }]);
   return admitted ? { admitted: true } : { admitted: false, reason: left.reason, retryAt: left.retryAt };
 }
 
@@ -37,13 +47,16 @@ type Places = { places: number; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: D
  * lock's (the SDK's `lock` keeps call order), so its snapshot, taken when it starts, sees what the lock's previous
  * holder committed. (In the lock's own statement it would not: its snapshot predates the wait.)
  */
-async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 'lock'>, now: Date): Promise<Places> {
-  const [, places] = await Promise.all([scope.lock('admission'), placesLeft(scope, now)]);
+async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 'lock'>, now: Date, wake = false): Promise<Places> {
+  const [, places] = await Promise.all([scope.lock('admission'), placesLeft(scope, now, wake)]);
   return places;
 }
 
-/** Runs the limits let in now, and when none is: why, and when a place may be free. One statement for both limits. */
-async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date): Promise<Places> {
+/**
+ * Runs the limits let in now, and when none is: why, and when a place may be free. One statement for both limits (a
+ * wake: the concurrency limit only).
+ */
+async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date, wake: boolean): Promise<Places> {
   // The minute's window only when a rate is set (a null bound counts nothing).
   const since = settings.maxRunsPerMinute === null ? null : new Date(now.getTime() - MINUTE_MS);
   const [counts] = await sql<{ running: number; admitted: number; oldest: Date | null }>`
@@ -53,7 +66,7 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
     FROM "WorkflowRun" WHERE status = 'RUNNING' OR "admittedAt" > ${since}::timestamptz`;
   const concurrency = settings.maxConcurrentRuns - Number(counts!.running);
   if (concurrency <= 0) return { places: 0, reason: 'CONCURRENCY', retryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS) };
-  if (settings.maxRunsPerMinute === null) return { places: concurrency, reason: 'CONCURRENCY', retryAt: now };
+  if (settings.maxRunsPerMinute === null || wake) return { places: concurrency, reason: 'CONCURRENCY', retryAt: now };
   const rate = settings.maxRunsPerMinute - Number(counts!.admitted);
   // The earliest a place can free up: when the oldest start of the window leaves it.
   const oldest = counts!.oldest ? new Date(counts!.oldest) : now;
@@ -62,7 +75,7 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
 
 /** The limits changed: every held-back run looks again now. */
 export async function releaseHeldRuns(tx: ScopedTransaction): Promise<void> {
-  await tx.workflowStepRun.updateMany({ where: { status: 'PENDING', run: { status: 'QUEUED', heldBack: { not: null } } }, data: { dueAt: new Date() } });
+  await tx.workflowStepRun.updateMany({ where: { status: { in: ['PENDING', 'WAITING'] }, run: { status: 'QUEUED', heldBack: { not: null } } }, data: { dueAt: new Date() } });
 }
 
 const LIMITS = new Set(['maxConcurrentRuns', 'maxRunsPerMinute']);

@@ -14,9 +14,9 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
 import { admitRun } from './admission.js';
-import { readClaimedSteps } from './claimed-steps.js';
-import { completeStep, failStep, newChain, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
-import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope } from './run-step.js';
+import { readLockedSteps } from './claimed-steps.js';
+import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
+import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
 
@@ -24,6 +24,15 @@ const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Failures that trying again cannot fix: the data is wrong, gone, or not allowed. */
 const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT_PERMANENT']);
+
+/**
+ * Whether the claimed step's run must be let in (admission.ts) before the step runs: a run that has not started yet
+ * (QUEUED), and a WAITING run whose wait is over (its time came, its event arrived, its timeout passed, or a failed
+ * step's backoff ended). A waiting run holds no place of the concurrency limit, so every way back into execution goes
+ * through the limit (docs/plugins/workflows.md, "Limits").
+ */
+const needsAdmission = (run: RunOfStep, step: Models.WorkflowStepRun, now: Date) =>
+  run.status === 'QUEUED' || (run.status === 'WAITING' && !stillWaits(step, now));
 
 /** The actor of a step's changes: events it causes name it, so triggers can tell a workflow's own changes. */
 export const stepActor = (stepRunId: string) => `step:${stepRunId}`;
@@ -82,9 +91,11 @@ function stepHandler(mail: () => MailTransport) {
       return;
     }
     await context.transaction(
-      async ({ tx, sql, rows }) => {
-        const [step] = await readClaimedSteps(sql, [item.id]);
-        if (!step || step.claims !== item.claims || step.status !== 'RUNNING') return;
+      async (scope) => {
+        const { tx, rows } = scope;
+        const [step] = await readLockedSteps(scope, [item.id]);
+        // A cancel that came while it was sent leaves the run cancelled (the step keeps its CANCELLED mark).
+        if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
         await saveStepWrites(rows, chain.writes);
@@ -112,7 +123,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
     return await context.transaction<ExternalWork | null | typeof ADMITTED>(
       async (scope) => {
         const { tx } = scope;
-        const [claimed] = await readClaimedSteps(scope.sql, [item.id]);
+        const [claimed] = await readLockedSteps(scope, [item.id]);
         if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
         const { run, ...first } = claimed;
         const now = new Date();
@@ -121,10 +132,10 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: null, ...(cancel ? { status: 'CANCELLED', finishedAt: now } : {}) } });
           return null;
         }
-        if (run.status === 'QUEUED') {
+        if (needsAdmission(run, first, now)) {
           // Admission holds the workspace's lock: commit it at once, then do the step in a transaction of its own (the
           // lock is not held while steps run, so runs of a workspace are not done one at a time).
-          const admission = await admitRun(scope, run.id, now);
+          const admission = await admitRun(scope, run, now);
           if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
           return admission.admitted ? ADMITTED : null;
         }
@@ -192,7 +203,8 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
   try {
     return await context.transaction(
       async (scope) => {
-        const claimed = await readClaimedSteps(scope.sql, items.map((item) => item.id));
+        const claimed = await readLockedSteps(scope, items.map((item) => item.id));
+        const now = new Date();
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
         const writes = newStepWrites();
@@ -202,7 +214,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           const row = rows.get(item.id);
           if (!row || row.claims !== item.claims) continue; // a later claim owns it now
           const { run, ...first } = row;
-          if (run.status === 'QUEUED' || FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
+          if (needsAdmission(run, first, now) || FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
             alone.push(item);
             continue;
           }
@@ -231,10 +243,11 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
 
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {
   await context.transaction(
-    async ({ sql, rows, settings }) => {
-      const [step] = await readClaimedSteps(sql, [item.id]);
-      if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status)) return;
-      await failStep(rows, step, { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input }, settings);
+    async (scope) => {
+      const [step] = await readLockedSteps(scope, [item.id]);
+      if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
+      const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input };
+      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
     },
     { actor: stepActor(item.id) },
   );

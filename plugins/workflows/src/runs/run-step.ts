@@ -7,7 +7,7 @@ import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
-import { type Chain, completeStep, failStep, recordRun, recordStep, unsavedOutputs } from './advance.js';
+import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
@@ -39,6 +39,17 @@ export interface StepOutcome {
   external: ExternalWork | null;
   /** The next step's row when this one completed and the run goes on. */
   next: Models.WorkflowStepRun | null;
+}
+
+/**
+ * Whether a claimed WAITING step waits on (its time has not come, its event has not arrived): claimed early (its
+ * lease, a paused plugin), it only waits again. Otherwise its run wakes, through admission (execute-step.ts).
+ */
+export function stillWaits(step: Pick<Models.WorkflowStepRun, 'status' | 'kind' | 'input' | 'output'>, now: Date): boolean {
+  if (step.status !== 'WAITING') return false;
+  if (step.kind === 'waitForEvent' && (step.output as { received?: boolean } | null)?.received === true) return false;
+  const until = new Date(String((step.input as { until?: unknown } | null)?.until));
+  return !Number.isNaN(until.getTime()) && until > now;
 }
 
 /** One step of a run inside the transaction: its input, its effect, its completion (or its wait). */
@@ -165,7 +176,7 @@ export async function runStep(
           scope.rows,
           step,
           { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
-          scope.settings,
+          retryOf(version, step.stepId, scope.settings),
           now,
         );
         return { external: null, next: null };
