@@ -1,5 +1,6 @@
 // Races between a step's transaction and what else may touch its run, on PostgreSQL (concurrent connections): a cancel
-// that comes while a step's transaction is under way, and a claim of the same step after its lease ended. A test
+// that comes while a step's transaction is under way, a claim of the same step after its lease ended, and the event a
+// `waitForEvent` waits for committing before the wait is written. A test
 // plugin's action, called by the step (inside its transaction, before the step's bookkeeping is written), holds the
 // transaction open at a gate, so each interleaving is made on purpose, without sleeps.
 import { definePlugin, z } from '@crm/plugin-sdk';
@@ -12,6 +13,8 @@ const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $nam
 const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const CANCEL = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`;
 const RUN_VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status attempts } } } }`;
+const COMPLETE = `mutation ($id: ID!) { completeTask(input: { id: $id }) { task { id } } }`;
+const STEPS = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status output } } } }`;
 
 /** Keys the gate's action ran with, in order: a step's effect, each time it was done. */
 const ran: string[] = [];
@@ -43,7 +46,7 @@ const gatePlugin = definePlugin({
       async run({ key }) {
         ran.push(key);
         const gate = armed;
-        if (gate?.key === key) {
+        if (gate && gate.key === key) {
           armed = null;
           gate.enter();
           await gate.released;
@@ -164,5 +167,36 @@ describe('a step’s transaction that outlives its lease', () => {
     });
     expect(ranWith('outlived')).toBe(1);
     expect(view.steps).toEqual([{ stepId: 'hold', status: 'SUCCEEDED', attempts: 1 }]);
+  });
+});
+
+describe('a waitForEvent whose event came before the wait was written', () => {
+  it('takes it: the task completed between the step that made it and the wait', async () => {
+    const id = await publishedWorkflow(admin, 'Done already', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [
+        { id: 'task', kind: 'createTask', title: 'Done already task' },
+        { id: 'pause', kind: 'wait', for: { seconds: 0 } },
+        hold('done-already'),
+        { id: 'done', kind: 'waitForEvent', eventType: 'task.completed', subjectId: '{{steps.task.output.id}}', timeout: { days: 1 } },
+        { id: 'tag', kind: 'addTag', tag: 'followed-up' },
+      ],
+    });
+    const gate = arm('done-already');
+    const run = (await admin.query(RUN, { id, recordId: await customer('Dora Done') })).runWorkflow.run.id as string;
+    await gate.entered;
+    // The task's step committed; the wait is not written yet (the step before it is held): the task is done now.
+    const task = await kit.database.prisma.task.findFirstOrThrow({ where: { title: 'Done already task' }, select: { id: true } });
+    await admin.query(COMPLETE, { id: Buffer.from(`Task:${task.id}`).toString('base64') });
+    await kit.settled();
+    gate.release();
+    const view = await eventually(kit, async () => {
+      const found = (await admin.query(STEPS, { id: run })).node as { status: string; steps: { stepId: string; status: string; output: any }[] };
+      expect(found.status).toBe('SUCCEEDED');
+      return found;
+    });
+    const done = view.steps.find((s) => s.stepId === 'done')!;
+    expect(done.output).toMatchObject({ received: true, event: { type: 'task.completed', subjectId: task.id } });
+    expect(view.steps.map((s) => s.stepId)).toEqual(['task', 'pause', 'hold', 'done', 'tag']);
   });
 });

@@ -1,12 +1,12 @@
 // Reading workflows and their run history (per workflow, per record), and acting on runs: start one by hand on a
 // record or on a selection of records, cancel one, run one again (on the version it ran, with the same trigger).
 import { randomUUID } from 'node:crypto';
-import { badInput, type Builder, conflict, type Models, notFound, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
+import { badInput, type Builder, conflict, type Models, notFound, rowId } from '@crm/plugin-sdk';
 import { recordRelations, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
-import { stepLockKey } from '../runs/claimed-steps.js';
+import { runLockKey } from '../runs/claimed-steps.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { workflowIn } from './definition-mutations.js';
@@ -18,24 +18,6 @@ const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 const MAX_SELECTION = 1000;
 
 const UNFINISHED_STEPS = ['PENDING', 'WAITING', 'RUNNING'] as const;
-
-/**
- * Takes the lock of each unfinished step of the run (the one every step's transaction holds: runs/claimed-steps.ts),
- * waiting for a step's transaction under way to commit; a step it added is locked in turn, until every unfinished step
- * is held. No step can then start or finish before the cancel commits, and none starts after it.
- */
-async function lockUnfinishedSteps(scope: { tx: ScopedTransaction; lock(key: string): Promise<void> }, runId: string): Promise<void> {
-  const held = new Set<string>();
-  for (;;) {
-    const open = await scope.tx.workflowStepRun.findMany({ where: { runId, status: { in: [...UNFINISHED_STEPS] } }, select: { id: true } });
-    const fresh = open.map((s) => s.id).filter((id) => !held.has(id)).sort();
-    if (!fresh.length) return;
-    for (const id of fresh) {
-      await scope.lock(stepLockKey(id));
-      held.add(id);
-    }
-  }
-}
 
 /** The object whose records a workflow runs on by hand (manual, record and date triggers). */
 function onRecords(definition: WorkflowDefinition): string {
@@ -207,8 +189,9 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const runId = rowId(String(input.id), 'WorkflowRun', 'id');
-          // A step's transaction under way finishes first; no step starts after this (runs/claimed-steps.ts).
-          await lockUnfinishedSteps(scope, runId);
+          // The run's lock, which its step transactions hold: one under way finishes first, and none starts before this
+          // commits (then it finds the run cancelled: runs/claimed-steps.ts).
+          await scope.lock(runLockKey(runId));
           const found = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
           if (!found) throw notFound('WorkflowRun', 'id');
           if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');

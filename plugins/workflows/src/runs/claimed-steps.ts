@@ -30,20 +30,23 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
   }));
 }
 
-/** The lock a step's transaction holds on it (the SDK's `lock`: transaction-scoped, per workspace). */
-export const stepLockKey = (stepRunId: string) => `step:${stepRunId}`;
+/** The lock a run's step transactions and its cancel take (the SDK's `lock`: transaction-scoped, per workspace). */
+export const runLockKey = (runId: string) => `run:${runId}`;
 
 /**
- * `readClaimedSteps` under each step's lock, in one round trip (the read is sent behind the locks, its snapshot taken
- * once they are held), the locks taken in id order. Every transaction that does or records a step holds its lock until
- * it ends, and so does `cancelWorkflowRun` for each unfinished step of the run, so:
+ * `readClaimedSteps` under the lock of each step's run (taken in id order; the read is sent behind the locks, its
+ * snapshot taken once they are held): one round trip for the steps' run ids, one for the locks and the read. Every
+ * transaction that does or records a step holds its run's lock until it ends, and so does `cancelWorkflowRun`, so:
  * - a claim that comes after a lease ended (the transaction outlived it) waits for that transaction and then reads
  *   what it committed: the step is not done a second time beside it;
- * - a cancel and a step's transaction run one after the other: the later one reads what the earlier committed (a run
- *   cancelled while its step ran stops after that step; a step that starts after the cancel finds it cancelled).
+ * - a cancel and a run's step transactions run one after the other: the later one reads what the earlier committed
+ *   (a run cancelled while its step ran stops after that step; a step that comes after the cancel finds it cancelled).
  */
 export async function readLockedSteps(scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>, ids: readonly string[]): Promise<ClaimedStep[]> {
-  const locks = [...new Set(ids)].sort().map((id) => scope.lock(stepLockKey(id)));
+  const runs = await scope.sql<{ runId: string }>`
+    SELECT DISTINCT q."runId" FROM unnest(${ids}::uuid[]) AS k(id)
+    CROSS JOIN LATERAL (SELECT "runId" FROM "WorkflowStepRun" WHERE id = k.id OFFSET 0) q`;
+  const locks = runs.map((r) => r.runId).sort().map((runId) => scope.lock(runLockKey(runId)));
   const [, steps] = await Promise.all([Promise.all(locks), readClaimedSteps(scope.sql, ids)]);
   return steps;
 }
