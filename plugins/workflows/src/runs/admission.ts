@@ -15,20 +15,54 @@ export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURR
 
 type AdmissionScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'settings' | 'lock'>;
 
+type RunToAdmit = Pick<Models.WorkflowRun, 'id' | 'status' | 'admittedAt'>;
+
 /**
- * Lets a run (back) into execution, or holds it QUEUED with the reason. A run that has not started (no `admittedAt`) is
- * a start: both limits, and `admittedAt` set (what the rate counts). A run that started before and waited (a wait, an
- * event, a retry's backoff) is a wake: the concurrency limit only — it started once already.
+ * Whether letting the run in is a wake: a run that started before and waited (a wait, an event, a retry's backoff) is
+ * held to the concurrency limit only — it started once already. A run that has not started (no `admittedAt`) is a
+ * start: both limits, and `admittedAt` set (what the rate counts).
  */
-export async function admitRun(scope: AdmissionScope, run: Pick<Models.WorkflowRun, 'id' | 'status' | 'admittedAt'>, now: Date): Promise<Admission> {
-  const wake = run.admittedAt !== null || run.status === 'WAITING';
-  const left = await placesUnderLock(scope, now, wake);
-  const admitted = left.places > 0;
-  const set = admitted
-    ? { status: 'RUNNING', heldBack: null, ...(wake ? {} : { admittedAt: now }) }
-    : { status: 'QUEUED', heldBack: left.reason };
-  await scope.rows.write([{ update: 'WorkflowRun', rows: [{ id: run.id, ...set }] }]);
-  return admitted ? { admitted: true } : { admitted: false, reason: left.reason, retryAt: left.retryAt };
+const isWake = (run: RunToAdmit) => run.admittedAt !== null || run.status === 'WAITING';
+
+/** Lets a run (back) into execution, or holds it QUEUED with the reason (`admitRuns` for one run). */
+export async function admitRun(scope: AdmissionScope, run: RunToAdmit, now: Date): Promise<Admission> {
+  return (await admitRuns(scope, [run], now)).get(run.id)!;
+}
+
+/**
+ * Lets runs (back) into execution in their order while the limits leave places, and holds the others QUEUED with the
+ * reason: one lock, one count and one write for all of them (a claimed batch of runs waking together).
+ */
+export async function admitRuns(scope: AdmissionScope, runs: readonly RunToAdmit[], now: Date): Promise<Map<string, Admission>> {
+  const left = await placesUnderLock(scope, now);
+  const answers = new Map<string, Admission>();
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    const wake = isWake(run);
+    const refused: Admission | null =
+      left.concurrency <= 0
+        ? { admitted: false, reason: 'CONCURRENCY', retryAt: left.concurrencyRetryAt }
+        : !wake && left.rate !== null && left.rate <= 0
+          ? { admitted: false, reason: 'RATE_LIMIT', retryAt: left.rateRetryAt }
+          : null;
+    if (refused) {
+      rows.push({ id: run.id, status: 'QUEUED', heldBack: refused.reason });
+      answers.set(run.id, refused);
+      continue;
+    }
+    left.concurrency--;
+    if (!wake && left.rate !== null) left.rate--;
+    rows.push({ id: run.id, status: 'RUNNING', heldBack: null, ...(wake ? {} : { admittedAt: now }) });
+    answers.set(run.id, { admitted: true });
+  }
+  // Rows of one shape per update (a write's rows set the first row's columns).
+  const shapes = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const shape = Object.keys(row).sort().join(',');
+    shapes.set(shape, [...(shapes.get(shape) ?? []), row]);
+  }
+  if (rows.length) await scope.rows.write([...shapes.values()].map((group) => ({ update: 'WorkflowRun', rows: group as (Record<string, unknown> & { id: string })[] })));
+  return answers;
 }
 
 /**
@@ -37,26 +71,30 @@ export async function admitRun(scope: AdmissionScope, run: Pick<Models.WorkflowR
  * runner as places free up.
  */
 export async function admitStarting(scope: Omit<AdmissionScope, 'rows'>, count: number, now: Date): Promise<number> {
-  return Math.max(0, Math.min(count, (await placesUnderLock(scope, now)).places));
+  const left = await placesUnderLock(scope, now);
+  return Math.max(0, Math.min(count, left.concurrency, left.rate ?? Infinity));
 }
 
-type Places = { places: number; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
+/** What the limits leave now: places of each (`rate` null: no rate limit), and when a place of each may be free. */
+interface Places {
+  concurrency: number;
+  rate: number | null;
+  concurrencyRetryAt: Date;
+  rateRetryAt: Date;
+}
 
 /**
  * Takes the workspace's admission lock and counts under it, in one round trip: the count is the statement after the
  * lock's (the SDK's `lock` keeps call order), so its snapshot, taken when it starts, sees what the lock's previous
  * holder committed. (In the lock's own statement it would not: its snapshot predates the wait.)
  */
-async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 'lock'>, now: Date, wake = false): Promise<Places> {
-  const [, places] = await Promise.all([scope.lock('admission'), placesLeft(scope, now, wake)]);
+async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 'lock'>, now: Date): Promise<Places> {
+  const [, places] = await Promise.all([scope.lock('admission'), placesLeft(scope, now)]);
   return places;
 }
 
-/**
- * Runs the limits let in now, and when none is: why, and when a place may be free. One statement for both limits (a
- * wake: the concurrency limit only).
- */
-async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date, wake: boolean): Promise<Places> {
+/** The places both limits leave now, in one statement. */
+async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date): Promise<Places> {
   // The minute's window only when a rate is set (a null bound counts nothing).
   const since = settings.maxRunsPerMinute === null ? null : new Date(now.getTime() - MINUTE_MS);
   const [counts] = await sql<{ running: number; admitted: number; oldest: Date | null }>`
@@ -64,13 +102,14 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
            count(*) FILTER (WHERE "admittedAt" > ${since}::timestamptz)::int AS admitted,
            min("admittedAt") FILTER (WHERE "admittedAt" > ${since}::timestamptz) AS oldest
     FROM "WorkflowRun" WHERE status = 'RUNNING' OR "admittedAt" > ${since}::timestamptz`;
-  const concurrency = settings.maxConcurrentRuns - Number(counts!.running);
-  if (concurrency <= 0) return { places: 0, reason: 'CONCURRENCY', retryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS) };
-  if (settings.maxRunsPerMinute === null || wake) return { places: concurrency, reason: 'CONCURRENCY', retryAt: now };
-  const rate = settings.maxRunsPerMinute - Number(counts!.admitted);
-  // The earliest a place can free up: when the oldest start of the window leaves it.
+  // The earliest a rate place can free up: when the oldest start of the window leaves it.
   const oldest = counts!.oldest ? new Date(counts!.oldest) : now;
-  return { places: Math.min(concurrency, rate), reason: 'RATE_LIMIT', retryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)) };
+  return {
+    concurrency: settings.maxConcurrentRuns - Number(counts!.running),
+    rate: settings.maxRunsPerMinute === null ? null : settings.maxRunsPerMinute - Number(counts!.admitted),
+    concurrencyRetryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS),
+    rateRetryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)),
+  };
 }
 
 /** The limits changed: every held-back run looks again now. */

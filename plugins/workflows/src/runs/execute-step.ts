@@ -13,7 +13,7 @@ import type { WorkflowSettings } from '../settings.js';
 import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
-import { admitRun } from './admission.js';
+import { admitRun, admitRuns } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
@@ -57,8 +57,11 @@ export function stepExecutor(mail: () => MailTransport) {
   return {
     executeStep,
     async executeSteps(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<void> {
-      const alone = await batchTransaction(items, context);
-      await Promise.all(alone.map((item) => executeStep(item, context)));
+      const first = await batchTransaction(items, context);
+      // Runs to let in (waking together, or starting): one admission for all, then the admitted ones as a batch.
+      const admitted = first.toAdmit.length ? await admitBatch(first.toAdmit, context) : [];
+      const second = admitted.length ? await batchTransaction(admitted, context) : { alone: [], toAdmit: [] };
+      await Promise.all([...first.alone, ...second.alone, ...second.toAdmit].map((item) => executeStep(item, context)));
     },
   };
 }
@@ -199,7 +202,7 @@ async function runChain(
  * Database-only steps of running runs go here; the others (a run to admit, an HTTP request, an email, a step of a
  * finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
  */
-async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
+async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<{ alone: readonly QueueItem[]; toAdmit: readonly QueueItem[] }> {
   try {
     return await context.transaction(
       async (scope) => {
@@ -207,6 +210,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
         const now = new Date();
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
+        const toAdmit: QueueItem[] = [];
         const writes = newStepWrites();
         const waves = new StepWaves(scope.commands);
         const chains: (() => Promise<void>)[] = [];
@@ -214,7 +218,11 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           const row = rows.get(item.id);
           if (!row || row.claims !== item.claims) continue; // a later claim owns it now
           const { run, ...first } = row;
-          if (needsAdmission(run, first, now) || FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
+          if (needsAdmission(run, first, now) && !FINISHED_STEP.has(first.status)) {
+            toAdmit.push(item);
+            continue;
+          }
+          if (FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
             alone.push(item);
             continue;
           }
@@ -232,12 +240,39 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
         }
         await waves.run(chains);
         await saveStepWrites(scope.rows, writes);
-        return alone;
+        return { alone, toAdmit };
       },
       { actor: 'steps' },
     );
   } catch {
-    return items; // rolled back: nothing of it is kept
+    return { alone: items, toAdmit: [] }; // rolled back: nothing of it is kept
+  }
+}
+
+/**
+ * Lets the runs of claimed steps in (admission.ts `admitRuns`: one lock, one count, one write) in a short transaction
+ * of its own, and answers the items whose runs were let in; a run held back looks again when a place may be free (its
+ * step's due time). Should it fail, the items are done one by one (each admits its own run).
+ */
+async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
+  try {
+    return await context.transaction(async (scope) => {
+      const now = new Date();
+      const claimed = new Map((await readLockedSteps(scope, items.map((item) => item.id))).map((row) => [row.id, row]));
+      const waiting = items.filter((item) => {
+        const row = claimed.get(item.id);
+        return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, now);
+      });
+      const answers = await admitRuns(scope, [...new Map(waiting.map((item) => [claimed.get(item.id)!.runId, claimed.get(item.id)!.run])).values()], now);
+      const held = waiting.flatMap((item) => {
+        const answer = answers.get(claimed.get(item.id)!.runId)!;
+        return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt }];
+      });
+      if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held }]);
+      return waiting.filter((item) => answers.get(claimed.get(item.id)!.runId)!.admitted);
+    });
+  } catch {
+    return items;
   }
 }
 
