@@ -50,7 +50,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     },
     events: workflowEvents,
     graphql(builder, plugin) {
-      registerWorkflowTypes(builder);
+      registerWorkflowTypes(builder, plugin);
       registerDefinitionMutations(builder, plugin);
       registerRunOperations(builder, plugin);
       registerDryRun(builder, plugin);
