@@ -29,7 +29,7 @@ const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CO
  * Whether the claimed step's run must be let in (admission.ts) before the step runs: a run that has not started yet
  * (QUEUED), and a WAITING run whose wait is over (its time came, its event arrived, its timeout passed, or a failed
  * step's backoff ended). A waiting run holds no place of the concurrency limit, so every way back into execution goes
- * through the limit (docs/plugins/workflows.md, "Limits").
+ * through the limit (docs/plugins/workflows.md, "Guards").
  */
 const needsAdmission = (run: RunOfStep, step: Models.WorkflowStepRun, now: Date) =>
   run.status === 'QUEUED' || (run.status === 'WAITING' && !stillWaits(step, now));
@@ -199,8 +199,9 @@ async function runChain(
  * The chains run in waves (step-waves.ts): the steps at the same point of their runs whose core command answers item
  * by item go to the core in one call per kind and acting role. A claimed step refused on its own (its record gone, its
  * role's rights) is done again alone after the commit, where it fails or is retried as any step; the others commit.
- * Database-only steps of running runs go here; the others (a run to admit, an HTTP request, an email, a step of a
- * finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
+ * Database-only steps of running runs go here; runs to let in (starting, or waking together) are answered apart
+ * (`toAdmit`: admitted in one transaction, `admitBatch`, then done as a batch); the others (an HTTP request, an email,
+ * a step of a finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
  */
 async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<{ alone: readonly QueueItem[]; toAdmit: readonly QueueItem[] }> {
   try {
