@@ -14,11 +14,14 @@ export const stepOutputs: Record<StepKind, readonly string[] | null> = {
   logActivity: ['id'],
   addTag: ['tags'],
   removeTag: ['tags'],
-  httpRequest: ['status'],
+  httpRequest: ['status', 'body', 'truncated'],
   sendEmail: ['messageId'],
   wait: ['until'],
   callAction: null,
 };
+
+/** Outputs holding structured values, read deeper: a received event, a loop's outputs, an HTTP answer's body. */
+export const openOutputs: ReadonlySet<string> = new Set(['event', 'outputs', 'body']);
 
 /** Step kinds a `forEach` may do per item: those that only change the database (done in the loop's transaction). */
 export const loopableKinds: ReadonlySet<StepKind> = new Set(['updateRecord', 'createTask', 'createDeal', 'createRecord', 'logActivity', 'addTag', 'removeTag', 'callAction']);

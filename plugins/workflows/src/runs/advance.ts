@@ -138,7 +138,7 @@ export function requeue(chain: Chain, step: Pick<Models.WorkflowStepRun, 'id' | 
 export async function failStep(
   rows: OwnRows,
   step: StepRow,
-  failure: { message: string; permanent: boolean; counted: boolean; input?: unknown },
+  failure: { message: string; permanent: boolean; counted: boolean; input?: unknown; /** The other side's Retry-After: no sooner than this. */ retryAfterMs?: number | null },
   settings: WorkflowSettings,
   now = new Date(),
 ): Promise<'retry' | 'failed'> {
@@ -147,7 +147,7 @@ export async function failStep(
   // A failure before the input was worked out leaves the stored input as it is.
   const input = failure.input === undefined ? {} : { input: json(failure.input) ?? null };
   if (!failure.permanent && attempts < settings.stepAttempts) {
-    const dueAt = new Date(now.getTime() + settings.retryBackoffMs * 2 ** (attempts - 1));
+    const dueAt = new Date(now.getTime() + Math.max(settings.retryBackoffMs * 2 ** (attempts - 1), failure.retryAfterMs ?? 0));
     await rows.write([{ update: 'WorkflowStepRun', rows: [{ id: step.id, status: 'PENDING', attempts, error, dueAt, ...input }] }]);
     return 'retry';
   }

@@ -13,6 +13,7 @@ import type { WorkflowSettings } from '../settings.js';
 import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
+import { retryAfterOf } from '../steps/step-errors.js';
 import { admitRun } from './admission.js';
 import { readClaimedSteps } from './claimed-steps.js';
 import { completeStep, failStep, newChain, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
@@ -234,7 +235,7 @@ async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSett
     async ({ sql, rows, settings }) => {
       const [step] = await readClaimedSteps(sql, [item.id]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status)) return;
-      await failStep(rows, step, { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input }, settings);
+      await failStep(rows, step, { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) }, settings);
     },
     { actor: stepActor(item.id) },
   );
