@@ -8,11 +8,13 @@
 //     and the gateways' CPU time per run (its createCustomer request included). `--warmup S`: S seconds of the same load
 //     first, left out of the figures; `--series`: p95 per 10 s of triggers. `--socket`: the gateways connect
 //     through PostgreSQL's Unix socket in that directory. BENCH_CPU_PROF=<dir>: a CPU profile of each gateway.
-//   npm run bench:workflows -- --waiting 100000 [--sample 100]
-//     `--waiting` runs parked in a wait step of three days, as the wait step leaves them (its row WAITING with a due
-//     time, the run WAITING; written by SQL in pages of 10,000, the product path would take as long as the queue
-//     needs to start them), while the gateway runs: its resident memory (RSS) before and after, and `--sample` of
-//     them whose due time the clock reaches (their due time moved to now) resume and finish.
+//   npm run bench:workflows -- --waiting 100000 [--sample 100] [--park api|sql]
+//     `--waiting` runs parked in a wait step of three days, while the gateway runs: its resident memory (RSS) as they
+//     are parked, while they wait and after, and `--sample` of them whose due time the clock reaches (their due time
+//     moved to now) resume and finish. `--park api` (the default): through the product's path: customers made by
+//     `createCustomers` (1,000 a call), runs started by `runWorkflowOnRecords` on each 1,000, and the queue runs each
+//     run's wait step, which parks it. `--park sql`: the rows the wait step leaves (step and run WAITING with a due time)
+//     written by SQL in pages of 10,000 (fast; the gateway's own path not exercised).
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -29,6 +31,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     waiting: { type: 'string' },
     sample: { type: 'string', default: '100' },
+    /** How `--waiting` runs are parked: `api` (the product's path) or `sql` (the rows written directly). */
+    park: { type: 'string', default: 'api' },
     /** Also print p95 trigger → first step per 10 s of triggers (whether the latency drifts as the tables grow). */
     series: { type: 'boolean', default: false },
     /** Seconds of the same load before the measured part (left out of the figures): a gateway that has been serving. */
@@ -163,24 +167,52 @@ try {
     const server = servers[0]!;
     await sleep(5000); // the gateway settled after its start
     const rssBefore = rssMb(server);
-    log(`gateway RSS ${rssBefore} MB; parking ${waiting} runs in a wait of three days`);
-    const until = new Date(Date.now() + 3 * 24 * 3_600_000);
-    const page = 10_000;
-    for (let from = 0; from < waiting; from += page) {
-      const count = Math.min(page, waiting - from);
-      // What the wait step writes when it starts waiting: the step WAITING with its due time, the run WAITING.
-      await sql.query(
-        `WITH runs AS (
-           INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, "recordType", trigger, "admittedAt")
-           SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'bench:wait:' || g, 'WAITING', 'Customer', '{"event":null,"record":null}'::jsonb, now()
-           FROM generate_series($4::int, $5::int) AS g
-           RETURNING id)
-         INSERT INTO "WorkflowStepRun" (id, "workspaceId", "runId", "stepId", kind, seq, status, attempts, input, "dueAt", "startedAt", claims)
-         SELECT gen_random_uuid(), $1::uuid, id, 'hold', 'wait', 0, 'WAITING', 1, jsonb_build_object('until', $6::text), $7::timestamptz, now(), 1 FROM runs`,
-        [workspaceId, workflowId, version.id, from + 1, from + count, until.toISOString(), until],
-      );
-      log(`${from + count} of ${waiting} runs waiting; gateway RSS ${rssMb(server)} MB`);
+    log(`gateway RSS ${rssBefore} MB; parking ${waiting} runs in a wait of three days (${args.park})`);
+    const parkStarted = Date.now();
+    const rssParking: number[] = [];
+    if (args.park === 'sql') {
+      const until = new Date(Date.now() + 3 * 24 * 3_600_000);
+      const page = 10_000;
+      for (let from = 0; from < waiting; from += page) {
+        const count = Math.min(page, waiting - from);
+        // What the wait step writes when it starts waiting: the step WAITING with its due time, the run WAITING.
+        await sql.query(
+          `WITH runs AS (
+             INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, "recordType", trigger, "admittedAt")
+             SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'bench:wait:' || g, 'WAITING', 'Customer', '{"event":null,"record":null}'::jsonb, now()
+             FROM generate_series($4::int, $5::int) AS g
+             RETURNING id)
+           INSERT INTO "WorkflowStepRun" (id, "workspaceId", "runId", "stepId", kind, seq, status, attempts, input, "dueAt", "startedAt", claims)
+           SELECT gen_random_uuid(), $1::uuid, id, 'hold', 'wait', 0, 'WAITING', 1, jsonb_build_object('until', $6::text), $7::timestamptz, now(), 1 FROM runs`,
+          [workspaceId, workflowId, version.id, from + 1, from + count, until.toISOString(), until],
+        );
+        rssParking.push(rssMb(server));
+        log(`${from + count} of ${waiting} runs waiting; gateway RSS ${rssMb(server)} MB`);
+      }
+    } else {
+      // The product's path: customers in calls of 1,000, a selection's runs started on each, the queue parks them.
+      const page = 1000;
+      for (let from = 0; from < waiting; from += page) {
+        const count = Math.min(page, waiting - from);
+        const inputs = Array.from({ length: count }, (_, n) => ({ name: `Waiting ${from + n}` }));
+        const made = await post(server, `mutation ($i: [CustomerInput!]!) { createCustomers(inputs: $i) { customers { id } } }`, { i: inputs });
+        const ids = (made.createCustomers.customers as { id: string }[]).map((customer) => customer.id);
+        await post(server, `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`, { id: globalId, ids });
+        if ((from / page) % 10 === 9) {
+          rssParking.push(rssMb(server));
+          log(`${from + count} of ${waiting} runs started; gateway RSS ${rssMb(server)} MB`);
+        }
+      }
+      // Every run's wait step taken by the queue: the run WAITING (or later).
+      for (;;) {
+        const parked = await prisma.workflowRun.count({ where: { workspaceId, status: 'WAITING' } });
+        if (parked >= waiting) break;
+        log(`${parked} of ${waiting} runs parked; gateway RSS ${rssMb(server)} MB`);
+        rssParking.push(rssMb(server));
+        await sleep(5000);
+      }
     }
+    const parkMs = Date.now() - parkStarted;
     // The gateway goes on polling for due steps, scanning dates and firing schedules while they wait.
     const holdMs = 30_000;
     log(`holding ${waiting} waiting runs for ${holdMs / 1000} s`);
@@ -211,7 +243,9 @@ try {
     const summary = {
       bench: 'workflows-waiting',
       waitingRuns: waiting,
-      gatewayRssMb: { before: rssBefore, whileWaiting: rssSeries, after: rssMb(server) },
+      park: args.park,
+      parkSeconds: Math.round(parkMs / 1000),
+      gatewayRssMb: { before: rssBefore, whileParking: rssParking, whileWaiting: rssSeries, after: rssMb(server) },
       sample: { due: runIds.length, finished, ms: resumeMs },
       stillWaiting,
       loadAverage: { before: loadBefore, after: loadAverage() },

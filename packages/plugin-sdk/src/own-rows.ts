@@ -61,6 +61,16 @@ export type OwnModels = ReadonlyMap<string, ModelColumns>;
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/** Rows given as one JSON document (`param`, a parameter), read as rows of `table` (quoted): every column keeps its type. */
+const rowsOfTable = (table: string, param: string) => `jsonb_populate_recordset(NULL::${table}, ${param}::jsonb)`;
+
+/**
+ * The ids of rows given as one JSON document (`param`: `[{ "id": … }, …]`) as an array of `table`'s (quoted) own id type,
+ * for `id = ANY(…)`: rows are found by their key whatever the id's type (uuid, text, int; an int as a number or its
+ * text), where a comparison as text (`id::text = …`) would read the whole table.
+ */
+export const idsOfTable = (table: string, param: string) => `ARRAY(SELECT k.id FROM ${rowsOfTable(table, param)} AS k)`;
+
 /** The plugin's own models (its fragment's), with the table each maps to and its columns. */
 export function ownModels(pluginPrisma: string | null): OwnModels {
   const models = getDatamodel().datamodel.models as Partial<Record<string, { fields: readonly { name: string; kind: string }[] }>>;
@@ -90,7 +100,7 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     if (!found) throw new PluginSqlError(`rows: "${model}" is not one of this plugin's models (a plugin writes its own rows; the core's change through commands)`);
     const t = quote(found.table);
     params.push(JSON.stringify(write.rows));
-    const data = `jsonb_populate_recordset(NULL::${t}, $${params.length}::jsonb)`;
+    const data = rowsOfTable(t, `$${params.length}`);
     if ('insert' in write) {
       // The workspace is `$1`, whatever the rows say.
       const columns = columnsOf(model, found, write.rows, false).filter((c) => c !== 'workspaceId').map(quote);
@@ -110,7 +120,7 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     // statistics say (a join alone hashed the workspace's whole table on a fresh table, growing with it; a plain
     // workspace condition walked the workspace's entries of an index led by it: `workspaceFilter`).
     // The array is read from the rows themselves, so it has the id column's own type (a plugin's id need not be a uuid).
-    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY(ARRAY(SELECT k.id FROM ${data} AS k)) AND t.id = v.id AND ${workspaceFilter('t."workspaceId"', '$1::uuid')} RETURNING t.id`;
+    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY(${idsOfTable(t, `$${params.length}`)}) AND t.id = v.id AND ${workspaceFilter('t."workspaceId"', '$1::uuid')} RETURNING t.id`;
   });
   const expressions = parts.map((part, i) => `w${i} AS (${part})`).join(',\n  ');
   const results = parts.map((_, i) => `(SELECT coalesce(array_agg(id::text), '{}') FROM w${i}) AS w${i}`).join(', ');

@@ -22,14 +22,19 @@ export function veto(reason: string, message: string, options: VetoOptions = {})
 /**
  * What the client sees when a plugin's handler throws: a CrmError (a veto) keeps its code and message and gains
  * `extensions.plugin`; anything else (a TypeError, a bug) becomes `PLUGIN_FAILED` naming the plugin and the handler,
- * with the original error as its `cause` (logged by the gateway, never shown).
+ * with the original error as its `cause` (logged by the gateway, never shown). A `PLUGIN_FAILED` the plugin's code
+ * caused otherwise (the SDK refused its statement or write: `PluginSqlError`; its misuse of the host) keeps its message
+ * and gains the handler too; one naming another plugin (an action of that plugin's failed) is left as it is.
  */
 export function attributed(pluginId: string, handler: string, thrown: unknown): CrmError {
   // A unique violation or a missing row in the plugin's own writes is a conflict, as it is for the core.
   const error = fromPrismaError(thrown);
   if (isCrmError(error)) {
-    if (error.extensions?.plugin) return error;
-    return Object.assign(new CrmError(error.code, error.message, error.field, { ...error.extensions, plugin: pluginId }), { stack: error.stack });
+    const named = error.extensions?.plugin;
+    const ownFailure = error.code === 'PLUGIN_FAILED' && (named === undefined || named === pluginId) && error.extensions?.handler === undefined;
+    if (named !== undefined && !ownFailure) return error;
+    const extensions = { ...error.extensions, plugin: pluginId, ...(ownFailure ? { handler } : {}) };
+    return Object.assign(new CrmError(error.code, error.message, error.field, extensions), { name: error.name, stack: error.stack });
   }
   const failed = new CrmError('PLUGIN_FAILED', `The ${pluginId} plugin failed in ${handler}; nothing was changed`, undefined, { plugin: pluginId, handler });
   failed.cause = error;

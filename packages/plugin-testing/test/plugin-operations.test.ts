@@ -55,6 +55,19 @@ describe('a plugin that fails explains itself', () => {
     await admin().query(SETTINGS, { settings: { brokenHook: false } });
   });
 
+  it('a hook whose statement the SDK refuses (PluginSqlError) fails the command with PLUGIN_FAILED naming the plugin and the hook, with the SDK’s message', async () => {
+    await admin().query(SETTINGS, { settings: { refusedHookStatement: true } });
+    const customers = await kit.database.prisma.customer.count();
+    const result = await admin().request(CREATE_CUSTOMER, { name: 'Refused Rita' });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]!.message).toMatch(/^sql: a plugin statement is one SELECT/);
+    expect(result.errors![0]!.extensions).toEqual({ code: 'PLUGIN_FAILED', plugin: 'stamps', handler: 'hook refusedStatement on customer.created' });
+    expect(await kit.database.prisma.customer.count()).toBe(customers);
+    const line = logged.find((l) => l.fields.plugin === 'stamps' && l.fields.handler === 'hook refusedStatement on customer.created');
+    expect(line).toMatchObject({ level: 'error', message: 'plugin failed' });
+    await admin().query(SETTINGS, { settings: { refusedHookStatement: false } });
+  });
+
   it("a veto carries the plugin's own reason code in extensions.reason", async () => {
     await admin().query(SETTINGS, { settings: { forbiddenCustomerName: 'Mallory' } });
     const result = await admin().request(CREATE_CUSTOMER, { name: 'Mallory' });

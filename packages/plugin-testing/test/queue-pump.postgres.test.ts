@@ -36,7 +36,12 @@ const waitingClaims = async () =>
 /** The queue's claims among `statements`. */
 const claimsIn = (statements: readonly string[]) => statements.filter((q) => q.includes('FOR UPDATE SKIP LOCKED')).length;
 
-/** Holds `LOCK TABLE "TickerJob"` (claims wait; the handler's TickerDone writes do not) until `release()` (once). */
+/**
+ * Holds `LOCK TABLE "TickerJob"` (claims wait; the handler's TickerDone writes do not) until `release()` (once). The
+ * transaction is idle on purpose for as long as the test waits (up to `eventually`'s deadline, a minute), so the pool's
+ * `idle_in_transaction_session_timeout` (the kit's 60 s) is lifted for it alone (`SET LOCAL`): on a loaded machine the
+ * server would otherwise end the session, and release the lock, before the test's own deadline.
+ */
 async function lockQueueTable(): Promise<{ release(): Promise<void> }> {
   let held!: () => void;
   let done!: () => void;
@@ -44,6 +49,7 @@ async function lockQueueTable(): Promise<{ release(): Promise<void> }> {
   const released = new Promise<void>((resolve) => (done = resolve));
   const session = kit.database.sql.withSession(async (sql: SqlSession) => {
     await sql.query('BEGIN');
+    await sql.query('SET LOCAL idle_in_transaction_session_timeout = 0');
     await sql.query('LOCK TABLE "TickerJob" IN EXCLUSIVE MODE');
     held();
     await released;

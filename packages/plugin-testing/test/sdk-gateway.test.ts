@@ -85,7 +85,16 @@ describe('a plugin through the gateway', () => {
           { name: 'followUp', roles: ['READ_ONLY', 'MEMBER', 'ADMIN'] },
         ],
         events: ['stamps.stamp_added'],
-        settings: { stampsPerOrder: 1, flakyFailures: 0, brokenSubscriber: false, forbiddenCustomerName: null, brokenHook: false, emitCoreEvent: false },
+        settings: {
+          stampsPerOrder: 1,
+          flakyFailures: 0,
+          brokenSubscriber: false,
+          forbiddenCustomerName: null,
+          brokenHook: false,
+          emitCoreEvent: false,
+          refusedHookStatement: false,
+          refusedNoteText: null,
+        },
       },
     ]);
   });

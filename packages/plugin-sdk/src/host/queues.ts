@@ -7,6 +7,7 @@ import type { PrismaClient } from '@crm/db';
 import type { QueueItem } from '../jobs.js';
 import type { OutboundHttp } from '../outbound-http.js';
 import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
+import { idsOfTable } from '../own-rows.js';
 import { declaredModels } from './fragment-models.js';
 import type { PluginStateCache } from './plugin-state-cache.js';
 import { pluginTransaction } from './plugin-transaction.js';
@@ -82,8 +83,15 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     return rows.map((row) => ({ id: row.id, workspaceId: row.workspaceId, claims: Number(row.claims) }));
   }
 
-  async function pause(table: string, id: string) {
-    await options.prisma.$executeRawUnsafe(`UPDATE "${table}" SET "dueAt" = now() + ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, PAUSED_MS, id);
+  /** Puts claimed rows off (their plugin is switched off in their workspace), in one statement. */
+  async function pause(table: string, items: readonly QueueItem[]) {
+    // The ids (text, as claimed) are read back as the table's own id type, as `rows` updates do: a queue's id may be a
+    // uuid, text or an int, and the rows are found by their key.
+    await options.prisma.$executeRawUnsafe(
+      `UPDATE "${table}" SET "dueAt" = now() + ($1::int * interval '1 millisecond') WHERE id = ANY(${idsOfTable(`"${table}"`, '$2')})`,
+      PAUSED_MS,
+      JSON.stringify(items.map((item) => ({ id: item.id }))),
+    );
   }
 
   const contextFor = (plugin: Plugin, workspaceId: string) => ({
@@ -96,7 +104,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
   /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
   async function handle(plugin: Plugin, queue: QueueEntry, table: string, items: QueueItem[], enabled: boolean) {
     if (!enabled) {
-      await Promise.all(items.map((item) => pause(table, item.id)));
+      await pause(table, items);
       return;
     }
     const context = contextFor(plugin, items[0]!.workspaceId);
