@@ -172,6 +172,13 @@ describe('methods, headers and the answer', () => {
     expect(run.steps[4]!.output).toEqual({ status: 200, body: null, truncated: true });
   });
 
+  it('a header a template fills with a line break (header injection) fails the step at once; nothing is sent', async () => {
+    const flow = await hooked(admin, 'Injected', [{ id: 'call', kind: 'httpRequest', url: server.url('/save?injected'), headers: { 'X-Note': '{{trigger.event.payload.note}}' } }]);
+    const run = await onlyRun(admin, flow, { note: 'hello\r\nX-Evil: 1' });
+    expect(run.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: 'headers.X-Note: a header value is one line' });
+    expect(server.hits('/save?injected')).toHaveLength(0);
+  });
+
   it('publish checks: the method, reserved and malformed headers, a GET body, a header value on two lines, unknown output keys', async () => {
     const id = (await admin.query(CREATE, { name: 'Checked', definition: null })).createWorkflow.workflow.id;
     const refusal = async (step: Record<string, unknown>, next: unknown[] = []) => {

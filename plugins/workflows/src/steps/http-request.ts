@@ -4,7 +4,7 @@
 // request would be answered the same); a 5xx, 408 or 429 answer, a timeout or a connection error is tried again,
 // no sooner than the answer's Retry-After (capped at MAX_RETRY_AFTER_MS).
 import type { OutboundAnswer, OutboundHttp } from '@crm/plugin-sdk';
-import { type HttpMethod, RESERVED_HEADERS } from '../definition/document.js';
+import type { HttpMethod } from '../definition/document.js';
 import { PassingStepError, PermanentStepError } from './step-errors.js';
 import type { StepInput } from './step-input.js';
 
@@ -52,11 +52,13 @@ export function responseBody(answer: Pick<OutboundAnswer, 'headers' | 'body' | '
   }
 }
 
-/** The step's headers once their templates are filled in: one line of text each, none of the reserved ones. */
+/**
+ * The step's headers once their templates are filled in: one line of text each (an empty value is left out). Their
+ * names were checked at publish (none of RESERVED_HEADERS); the step's own headers are set after them anyway.
+ */
 export function stepHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new PermanentStepError(`headers.${name}: set by the step itself`);
     if (value === null || value === undefined || value === '') continue;
     if (typeof value === 'object') throw new PermanentStepError(`headers.${name}: a header is text (got ${JSON.stringify(value).slice(0, 100)})`);
     const text = String(value);
