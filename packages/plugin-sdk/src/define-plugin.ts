@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CommandScope, forbidden, type ObjectWriter, parseInput } from '@crm/core';
+import { type CommandScope, forbidden, isRetryableConflict, type ObjectWriter, parseInput } from '@crm/core';
 import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
@@ -22,7 +22,7 @@ import type {
   SubscriberEntry,
 } from './plugin.js';
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
-import { pluginMisuse } from './plugin-errors.js';
+import { attributed, pluginMisuse } from './plugin-errors.js';
 import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
@@ -297,8 +297,20 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
 
   /** A plugin object's writer as the core's bulk commands call it: the permission checked, the plugin's scope built. */
   const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit, own);
-  const coreWriterOf = (writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
+  const coreWriterOf = (objectName: string, writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
     const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
+    /**
+     * A writer's failure as its hooks' are (`attributed`): a bug (a TypeError) is PLUGIN_FAILED naming the plugin and
+     * `writer <action> of <object>`, so a bulk call fails whole instead of answering INTERNAL_SERVER_ERROR. A lost race
+     * (deadlock, serialization failure) passes unchanged: the command runs again.
+     */
+    const guarded = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
+      try {
+        return await call();
+      } catch (error) {
+        throw isRetryableConflict(error) ? error : attributed(id, `writer ${action} of ${objectName}`, error);
+      }
+    };
     const allowed = (scope: CommandScope) => {
       // A custom role holds the permission when it names it (a write acting as a role: `objects.create(…, { as })`).
       const held = scope.permissions ? scope.permissions.holdsPluginPermission(id, writer.permission, roles) : roles.includes(scope.session.role);
@@ -310,9 +322,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     const remove = writer.delete;
     return {
       permission: { plugin: id, name: writer.permission, roles },
-      ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), create(input, await scopeOf(scope))) } : {}),
-      ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), update(rowId, patch, await scopeOf(scope))) } : {}),
-      ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), remove(rowId, reason, await scopeOf(scope))) } : {}),
+      ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), guarded('create', async () => create(input, await scopeOf(scope)))) } : {}),
+      ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), guarded('update', async () => update(rowId, patch, await scopeOf(scope)))) } : {}),
+      ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), guarded('delete', async () => remove(rowId, reason, await scopeOf(scope)))) } : {}),
       ...(key ? { key } : {}),
     };
   };
@@ -354,7 +366,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     objects: (definition.objects ?? []).map(({ writer, ...object }) => ({
       ...object,
       plugin: id,
-      ...(writer ? { writer: coreWriterOf(writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
+      ...(writer ? { writer: coreWriterOf(object.name, writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
     })),
     personalData: personal
       ? {

@@ -49,6 +49,24 @@ describe.each(['pglite', 'postgres'] as const)('a plugin’s refused write fails
     await admin().query(SETTINGS, { settings: { refusedNoteText: null } });
   });
 
+  it('a bug in the notes’ writer (a TypeError) fails the bulk call and the import as PLUGIN_FAILED naming the writer, not INTERNAL_SERVER_ERROR', async () => {
+    await admin().query(SETTINGS, { settings: { brokenNoteText: 'buggy' } });
+    const bug = {
+      message: 'The stamps plugin failed in writer create of StampNote; nothing was changed',
+      extensions: { code: 'PLUGIN_FAILED', plugin: 'stamps', handler: 'writer create of StampNote' },
+    };
+    const created = await admin().request(CREATE_NOTES, { inputs: [{ text: 'first' }, { text: 'buggy' }, { text: 'third' }] });
+    expect(created.data ?? null).toBeNull();
+    expect(created.errors).toEqual([expect.objectContaining(bug)]);
+    const imported = await admin().upload(IMPORT_NOTES, { file: null }, 'text\nfirst\nbuggy\nthird\n');
+    expect(imported.data?.importRecords ?? null).toBeNull();
+    expect(imported.errors).toEqual([expect.objectContaining(bug)]);
+    // The bug's own text is not shown to the client (it is logged with the error's cause).
+    expect(JSON.stringify([created.errors, imported.errors])).not.toContain('on purpose');
+    expect(await notes()).toEqual(['kept']);
+    await admin().query(SETTINGS, { settings: { brokenNoteText: null } });
+  });
+
   it('createCustomers: a hook’s refused statement fails the call naming the plugin and the hook; no customer written', async () => {
     await admin().query(SETTINGS, { settings: { refusedHookStatement: true } });
     const customers = await kit.database.prisma.customer.count({ where: { workspaceId: kit.workspace.workspaceId } });

@@ -94,6 +94,7 @@ describe('a plugin through the gateway', () => {
           emitCoreEvent: false,
           refusedHookStatement: false,
           refusedNoteText: null,
+          brokenNoteText: null,
         },
       },
     ]);
