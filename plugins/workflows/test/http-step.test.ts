@@ -3,8 +3,11 @@
 // error is tried again, no sooner than Retry-After); and the SSRF policy as production has it (a gateway that does not
 // allow private targets refuses a loopback, private or link-local URL: a permanent failure, nothing sent).
 import { createHmac } from 'node:crypto';
+import dns from 'node:dns/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { isNonPublicAddress } from '@crm/core';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
@@ -284,6 +287,16 @@ describe('the SSRF policy as in production', () => {
       expect(run!.status).toBe('FAILED');
       expect(run!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
       expect(run!.steps[0]!.error).toBe('The target is refused: Loopback, private and link-local addresses cannot receive webhooks on this server');
+    }
+    // A name that DNS (here /etc/hosts) resolves to a non-public address: refused at connect time, for good too.
+    const host = os.hostname();
+    const { address } = await dns.lookup(host);
+    if (isNonPublicAddress(address)) {
+      const id = await publishedWorkflow(client, 'SSRF by name', { trigger: { kind: 'webhook' }, steps: [{ id: 'call', kind: 'httpRequest', url: `http://${host}:${server.port}/save?ssrf` }] });
+      const { webhookPath } = (await client.query(HOOK, { id })).workflow;
+      expect((await fetch(`${strict.url}${webhookPath}`, { method: 'POST', body: '{}' })).status).toBe(202);
+      const [run] = await finishedRuns(strict, client, id, 1);
+      expect(run!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: `The target is refused: ${host} resolves to a non-public address (${address})` });
     }
     expect(server.hits('/save?ssrf')).toHaveLength(0);
     await switchAllOff(strict, client);
