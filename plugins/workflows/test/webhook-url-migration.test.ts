@@ -6,7 +6,7 @@ import { createPluginHost } from '@crm/plugin-sdk/host';
 import { expect, it } from 'vitest';
 import { workflows } from '../src/index.js';
 
-const TOKEN_MIGRATION = 'workflows/20261206070000_webhook_url_token';
+const TOKEN_MIGRATION = 'workflows/20261206071500_webhook_url_token';
 
 it('workflows made before the URL token get one each: distinct, 64 hex characters, not their signing secret', async () => {
   const migrations = createPluginHost([workflows]).migrations;
