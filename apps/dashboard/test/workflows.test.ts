@@ -1,7 +1,8 @@
 // The Workflows pages in the built dashboard, in Debian's chromium against a real gateway running the workflows plugin
 // with the demo workspace's seeded workflows: the list with each workflow's state and last runs, a seeded workflow's
 // definition as a tree and its run with each step's status, input and output (a new run appearing without reload),
-// and enable/disable from the page. Each page at 1280 px and on a phone, without serious axe violations.
+// cancelling a run under way, and enable/disable from the page. Each page at 1280 px and on a phone, without serious
+// axe violations.
 import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
 import type { Page } from 'playwright-core';
@@ -117,6 +118,31 @@ describe('the Workflows pages', () => {
     await expect.poll(() => listed.isChecked()).toBe(false);
     await listed.check();
     await expect.poll(async () => (await api.query(`query ($id: ID!) { workflow(id: $id) { enabled } }`, { id: detractorId })).workflow.enabled).toBe(true);
+  });
+
+  it('cancels a run under way from the page', async () => {
+    // A workflow whose runs wait a day: its run is under way (WAITING) until cancelled.
+    const definition = { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'pause', kind: 'wait', for: { days: 1 } }] };
+    const id = (await api.query(`mutation ($definition: JSON) { createWorkflow(input: { name: "Waits a day", definition: $definition }) { workflow { id } } }`, { definition }))
+      .createWorkflow.workflow.id;
+    await api.query(`mutation ($id: ID!) { publishWorkflow(input: { id: $id }) { version { number } } }`, { id });
+    await api.query(`mutation ($id: ID!) { setWorkflowEnabled(input: { id: $id, enabled: true }) { workflow { enabled } } }`, { id });
+    const runId = (await api.query(`mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`, { id, recordId: customerId }))
+      .runWorkflow.run.id;
+    const status = async () => (await api.query(`query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { status } } } }`, { id: runId })).node;
+    await expect.poll(async () => (await status()).status, { timeout: 60_000, interval: 250 }).toBe('WAITING');
+
+    await page.goto(`${t.url}/app/#/workflows/${encodeURIComponent(id)}`);
+    await page.getByRole('heading', { name: 'Waits a day' }).waitFor();
+    const shown = page.getByTestId('workflow-run').first();
+    await shown.getByTestId('step-run-pause').getByText('Waiting').waitFor();
+    await shown.getByRole('button', { name: 'Cancel run' }).click();
+    await expect.poll(status, { timeout: 30_000 }).toEqual({ status: 'CANCELLED', steps: [{ status: 'CANCELLED' }] });
+    // The page shows it (the runs asked for again): cancelled, and offered to run again instead.
+    await shown.getByRole('button', { name: 'Run again' }).waitFor();
+    expect(await shown.getByTestId('step-run-pause').locator('td').nth(1).textContent()).toMatch(/^Cancelled/);
+    expect(await page.getByTestId('workflow-run').count()).toBe(1);
+    await api.query(`mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id } } }`, { id });
   });
 
   it("shows nothing of another workspace's workflow", async () => {

@@ -6,6 +6,8 @@ declare module '@crm/plugin-sdk' {
     'workflow.switched': { enabled: boolean };
     /** A secret was replaced (which one; never its value): the old one is refused from now on. */
     'workflow.secret_rotated': { secret: 'webhookUrl' | 'signingSecret' };
+    /** Archived (never triggers again; its history stays) or restored (disabled, to enable again). */
+    'workflow.archived': { archived: boolean };
     /** A person started, or started again, a run (manual runs, re-runs). */
     'workflow.run_requested': { workflowId: string; recordId: string | null; rerunOf: string | null };
     'workflow.run_cancelled': { workflowId: string };
@@ -19,6 +21,7 @@ export const workflowEvents = {
   'workflow.published': { subject: 'Workflow', description: 'A workflow’s draft was published as a new version' },
   'workflow.switched': { subject: 'Workflow', description: 'A workflow was enabled or disabled' },
   'workflow.secret_rotated': { subject: 'Workflow', description: 'A workflow’s webhook URL or signing secret was replaced' },
+  'workflow.archived': { subject: 'Workflow', description: 'A workflow was archived or restored' },
   'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again' },
   'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled' },
   'workflow.runs_requested': { subject: 'Workflow', description: 'The workflow was started on a selection of records' },

@@ -51,7 +51,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     },
     events: workflowEvents,
     graphql(builder, plugin) {
-      registerWorkflowTypes(builder);
+      registerWorkflowTypes(builder, plugin);
       registerDefinitionMutations(builder, plugin);
       registerSecretMutations(builder, plugin);
       registerRunOperations(builder, plugin);

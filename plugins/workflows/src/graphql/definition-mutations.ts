@@ -1,7 +1,7 @@
 // Editing workflows (ADMIN, permission `manage`): create, change the draft, publish it as a new version (checked
 // completely), enable or disable. Each mutation is one transaction through `plugin.run`.
 import { newWorkflowSecrets } from '../workflow-secrets.js';
-import { badInput, type Builder, type Models, notFound, parseInput, type PluginCommandScope, Prisma, rowId, z } from '@crm/plugin-sdk';
+import { badInput, type Builder, conflict, type Models, notFound, parseInput, type PluginCommandScope, Prisma, rowId, z } from '@crm/plugin-sdk';
 import { checkDefinition, definitionObjects, usesWorkspaceModel } from '../definition/validate.js';
 import type { WorkflowEvent } from '../events.js';
 import type { WorkflowSettings } from '../settings.js';
@@ -21,6 +21,18 @@ const updateInput = z.object({ name: nameField.nullish(), definition: draftField
 export async function workflowIn(scope: Pick<Scope, 'tx'>, id: string, field = 'id'): Promise<Models.Workflow> {
   const workflow = await scope.tx.workflow.findUnique({ where: { id: rowId(id, 'Workflow', field) } });
   if (!workflow) throw notFound('Workflow', field);
+  return workflow;
+}
+
+/** CONFLICT when the workflow is archived: it is not edited, published, enabled or run again until restored. */
+export function refuseArchived(workflow: Pick<Models.Workflow, 'archivedAt'>, field = 'id'): void {
+  if (workflow.archivedAt) throw conflict('The workflow is archived: restore it first (restoreWorkflow)', field);
+}
+
+/** A workflow of the workspace that is not archived (NOT_FOUND, CONFLICT). */
+async function activeWorkflowIn(scope: Pick<Scope, 'tx'>, id: string): Promise<Models.Workflow> {
+  const workflow = await workflowIn(scope, id);
+  refuseArchived(workflow);
   return workflow;
 }
 
@@ -65,7 +77,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const { name, definition } = parseInput(updateInput, { name: input.name, definition: input.definition });
-          const current = await workflowIn(scope, String(input.id));
+          const current = await activeWorkflowIn(scope, String(input.id));
           const workflow = await scope.tx.workflow.update({
             where: { id: current.id },
             data: { ...(name ? { name } : {}), ...(definition !== undefined && definition !== null ? { draft: definition as object } : {}) },
@@ -89,7 +101,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       args: { input: t.arg({ type: builder.inputType('PublishWorkflowInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const current = await workflowIn(scope, String(input.id));
+          const current = await activeWorkflowIn(scope, String(input.id));
           const objects = await definitionObjects(plugin.objects, scope.tx, scope.session.workspaceId);
           // Its steps write as the publishing key's role: publishing refuses what that role cannot write.
           const checked = checkDefinition(current.draft, { objects, actions: plugin.actions, permissions: context.permissions });
@@ -133,6 +145,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const current = await workflowIn(scope, String(input.id));
+          if (input.enabled) refuseArchived(current);
           if (input.enabled && !current.publishedVersionId) throw badInput('enabled: publish the workflow first', 'enabled');
           const version = current.publishedVersionId ? await scope.tx.workflowVersion.findUnique({ where: { id: current.publishedVersionId } }) : null;
           const workflow = await scope.tx.workflow.update({
@@ -145,6 +158,45 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
             },
           });
           if (current.enabled !== input.enabled) scope.emit('workflow.switched', { type: 'Workflow', id: workflow.id }, { enabled: input.enabled });
+          return { workflow };
+        }),
+    }),
+  );
+
+  const idInput = (name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
+  builder.mutationField('archiveWorkflow', (t) =>
+    t.field({
+      type: WorkflowPayload('ArchiveWorkflowPayload'),
+      description:
+        'Archives a workflow: disabled for good (it never triggers, is not enabled, edited, published, run by hand or re-run until restored) and left out of `workflows`; its versions and run history stay readable. Runs under way finish on their version (cancel them with cancelWorkflowRun). Archiving an archived workflow changes nothing (ADMIN).',
+      args: { input: t.arg({ type: idInput('ArchiveWorkflowInput'), required: true }) },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const current = await workflowIn(scope, String(input.id));
+          if (current.archivedAt) return { workflow: current };
+          // As setWorkflowEnabled(false) leaves it: no schedule, no date scan.
+          const workflow = await scope.tx.workflow.update({
+            where: { id: current.id },
+            data: { archivedAt: new Date(), enabled: false, nextFireAt: null, scannedUntil: null, scanCursor: Prisma.DbNull },
+          });
+          // Switched off too: what the workspace's workflows listen to is read again (triggers/interest.ts).
+          if (current.enabled) scope.emit('workflow.switched', { type: 'Workflow', id: workflow.id }, { enabled: false });
+          scope.emit('workflow.archived', { type: 'Workflow', id: workflow.id }, { archived: true });
+          return { workflow };
+        }),
+    }),
+  );
+  builder.mutationField('restoreWorkflow', (t) =>
+    t.field({
+      type: WorkflowPayload('RestoreWorkflowPayload'),
+      description: 'Restores an archived workflow, disabled: enable it again with setWorkflowEnabled. Restoring one that is not archived changes nothing (ADMIN).',
+      args: { input: t.arg({ type: idInput('RestoreWorkflowInput'), required: true }) },
+      resolve: (_root, { input }, context) =>
+        plugin.run(context, 'manage', async (scope) => {
+          const current = await workflowIn(scope, String(input.id));
+          if (!current.archivedAt) return { workflow: current };
+          const workflow = await scope.tx.workflow.update({ where: { id: current.id }, data: { archivedAt: null } });
+          scope.emit('workflow.archived', { type: 'Workflow', id: workflow.id }, { archived: false });
           return { workflow };
         }),
     }),

@@ -1,14 +1,15 @@
 // Reading workflows and their run history (per workflow, per record), and acting on runs: start one by hand on a
 // record or on a selection of records, cancel one, run one again (on the version it ran, with the same trigger).
 import { randomUUID } from 'node:crypto';
-import { badInput, type Builder, conflict, type Models, notFound, rowId } from '@crm/plugin-sdk';
+import { badInput, type Builder, conflict, MAX_PAGE_SIZE, type Models, notFound, rowId } from '@crm/plugin-sdk';
 import { recordRelations, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
-import { workflowIn } from './definition-mutations.js';
+import { RUN_SUMMARY } from './access.js';
+import { refuseArchived, workflowIn } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
 import { runStatusArg, runStatuses } from './types.js';
 
@@ -33,12 +34,28 @@ async function runnableOnRecords(scope: Parameters<typeof workflowIn>[0], id: st
   return { workflow, version, definition, object: onRecords(definition) };
 }
 
+/**
+ * The row id of a record's global id, of any object record triggers take: the declared ones (core's, the plugins')
+ * and the workspace's custom objects. BAD_USER_INPUT for any other id.
+ */
+async function recordOfAnyObject(plugin: WorkflowToolkit, db: object, workspaceId: string, id: string): Promise<{ recordId: string }> {
+  const objects = await plugin.objects.inWorkspace(db, workspaceId);
+  return { recordId: rowId(id, [...objects.catalog.objects].map((o) => o.name), 'recordId') };
+}
+
 export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit) {
   builder.queryField('workflows', (t) =>
     t.prismaField({
       type: ['Workflow'],
-      description: 'The workspace’s workflows, newest first (ADMIN).',
-      resolve: (query, _root, _args, context) => plugin.authorize(context, 'manage').db.workflow.findMany({ ...query, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 500 }),
+      description: 'The workspace’s workflows, newest first: those not archived, or with `archived: true` the archived ones (ADMIN).',
+      args: { archived: t.arg.boolean({ defaultValue: false }) },
+      resolve: (query, _root, args, context) =>
+        plugin.authorize(context, 'manage').db.workflow.findMany({
+          ...query,
+          where: { archivedAt: args.archived ? { not: null } : null },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: 500,
+        }),
     }),
   );
   builder.queryField('workflow', (t) =>
@@ -52,35 +69,57 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       },
     }),
   );
+  /** The filter of run history (workflowRuns, workflowRunHistory): one workflow's, one record's, one status. */
+  const historyArgs = builder.args((t) => ({
+    workflowId: t.id(),
+    recordId: t.id({ description: 'A record’s global id (Customer, Deal, a plugin’s or a custom object’s record): the runs about it.' }),
+    status: t.string({ description: `One of ${runStatuses.join(', ')}` }),
+  }));
+  const historyWhere = async (context: Parameters<typeof plugin.authorize>[0], args: { workflowId?: string | null; recordId?: string | null; status?: string | null }) => {
+    const caller = plugin.authorize(context, 'manage');
+    const record = args.recordId ? await recordOfAnyObject(plugin, caller.db, caller.session.workspaceId, String(args.recordId)) : undefined;
+    const where = {
+      ...(args.workflowId ? { workflowId: rowId(String(args.workflowId), 'Workflow', 'workflowId') } : {}),
+      ...(record ?? {}),
+      ...(args.status ? { status: runStatusArg(args.status) } : {}),
+    };
+    return { db: caller.db, where };
+  };
+  const newestFirst = [{ startedAt: 'desc' as const }, { id: 'desc' as const }];
+
   builder.queryField('workflowRuns', (t) =>
     t.prismaField({
       type: ['WorkflowRun'],
-      description: 'Run history, newest first: of one workflow, of one record (any object), or of the workspace (ADMIN).',
-      args: {
-        workflowId: t.arg.id(),
-        recordId: t.arg.id({ description: 'A record’s global id (Customer, Deal, …): the runs about it.' }),
-        status: t.arg.string({ description: `One of ${runStatuses.join(', ')}` }),
-        first: t.arg.int({ defaultValue: 20 }),
+      description: `Run history, newest first: of one workflow, of one record (any object), or of the workspace; at most ${MAX_PAGE_SIZE} (page further with workflowRunHistory) (ADMIN).`,
+      args: { ...historyArgs, first: t.arg.int({ defaultValue: 20 }) },
+      resolve: async (query, _root, args, context) => {
+        const { db, where } = await historyWhere(context, args);
+        return db.workflowRun.findMany({ ...query, where, orderBy: newestFirst, take: Math.min(Math.max(args.first ?? 20, 0), MAX_PAGE_SIZE) });
       },
-      resolve: (query, _root, args, context) => {
-        const db = plugin.authorize(context, 'manage').db;
-        const recordId = args.recordId ? rowId(String(args.recordId), [...plugin.objects.catalog.objects].map((o) => o.name), 'recordId') : undefined;
-        return db.workflowRun.findMany({
-          ...query,
-          where: {
-            ...(args.workflowId ? { workflowId: rowId(String(args.workflowId), 'Workflow', 'workflowId') } : {}),
-            ...(recordId ? { recordId } : {}),
-            ...(args.status ? { status: runStatusArg(args.status) } : {}),
-          },
-          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-          take: Math.min(Math.max(args.first ?? 20, 0), 100),
-        });
+    }),
+  );
+  builder.queryField('workflowRunHistory', (t) =>
+    t.prismaConnection({
+      type: 'WorkflowRun',
+      cursor: 'id',
+      description: 'Run history as a connection, newest first (first/after, last/before; totalCount): of one workflow, of one record (any object), or of the workspace (ADMIN).',
+      args: historyArgs,
+      resolve: async (query, _root, args, context) => {
+        const { db, where } = await historyWhere(context, args);
+        return db.workflowRun.findMany({ ...query, where, orderBy: newestFirst });
+      },
+      totalCount: async (_connection, args, context) => {
+        const { db, where } = await historyWhere(context, args);
+        return db.workflowRun.count({ where });
       },
     }),
   );
 
+  // The run a payload returns: its summary is readable by whoever may start it (access.ts); the rest needs `manage`.
   const RunPayload = (name: string) =>
-    builder.objectRef<{ run: Models.WorkflowRun }>(name).implement({ fields: (t) => ({ run: t.prismaField({ type: 'WorkflowRun', resolve: (_query, p) => p.run }) }) });
+    builder
+      .objectRef<{ run: Models.WorkflowRun }>(name)
+      .implement({ fields: (t) => ({ run: t.prismaField({ type: 'WorkflowRun', grantScopes: [RUN_SUMMARY], resolve: (_query, p) => p.run }) }) });
   const idInput = (name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
 
   builder.mutationField('runWorkflow', (t) =>
@@ -120,6 +159,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       started: t.int({ description: 'Runs started: one per selected record.', resolve: (p) => p.runIds.length }),
       runs: t.prismaField({
         type: ['WorkflowRun'],
+        grantScopes: [RUN_SUMMARY],
         description: 'The runs started, in the order of the records (by id).',
         resolve: async (query, p, _args, context) => {
           const runs = await plugin.authorize(context, 'run').db.workflowRun.findMany({ ...query, where: { id: { in: p.runIds } } });
@@ -209,6 +249,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
         plugin.run(context, 'manage', async (scope) => {
           const previous = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') }, include: { version: true } });
           if (!previous) throw notFound('WorkflowRun', 'id');
+          refuseArchived((await scope.tx.workflow.findUnique({ where: { id: previous.workflowId }, select: { archivedAt: true } }))!);
           const runId = await startRun(scope, {
             workflowId: previous.workflowId,
             version: previous.version,

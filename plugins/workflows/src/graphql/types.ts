@@ -1,6 +1,8 @@
 // The workflow types: definitions with their versions, runs with each step's input, output, error and timing.
 import { badInput, type Builder, globalId } from '@crm/plugin-sdk';
 import { webhookPath } from '../triggers/webhook.js';
+import { manageOnly, passSummary, workflowTypeAccess } from './access.js';
+import type { WorkflowToolkit } from './toolkit.js';
 
 const MAX_RUNS = 100;
 
@@ -12,8 +14,13 @@ export function runStatusArg(value: string): (typeof runStatuses)[number] {
   return value as (typeof runStatuses)[number];
 }
 
-/** Registers the types; other modules refer to them by model name (`t.prismaField({ type: 'Workflow' })`). */
-export function registerWorkflowTypes(builder: Builder): void {
+/**
+ * Registers the types; other modules refer to them by model name (`t.prismaField({ type: 'Workflow' })`). Who reads
+ * which of their fields is declared here, on the types (access.ts): `manage` everything, a run-only key the summary of
+ * the runs it starts.
+ */
+export function registerWorkflowTypes(builder: Builder, plugin: WorkflowToolkit): void {
+  const guarded = workflowTypeAccess(plugin);
   const RunStatus = builder.enumType('WorkflowRunStatus', { values: runStatuses });
   const RunHold = builder.enumType('WorkflowRunHold', {
     description: 'Why a QUEUED run has not started yet.',
@@ -29,9 +36,10 @@ export function registerWorkflowTypes(builder: Builder): void {
   builder.prismaNode('WorkflowVersion', {
     id: { field: 'id' },
     description: 'A published, immutable definition; a run finishes on the version it started on.',
+    ...guarded,
     fields: (t) => ({
       number: t.exposeInt('number'),
-      definition: t.expose('definition', { type: 'JSON' }),
+      definition: t.expose('definition', { type: 'JSON', ...manageOnly }),
       trigger: t.exposeString('triggerKey', { description: 'What it listens to: record:Customer, event:deal.lost, schedule, manual:Customer, date:Deal.expectedCloseAt' }),
       publishedAt: t.expose('publishedAt', { type: 'DateTime' }),
     }),
@@ -39,15 +47,16 @@ export function registerWorkflowTypes(builder: Builder): void {
 
   builder.prismaObject('WorkflowStepRun', {
     description: 'One step of a run: what it was given, what it did or why it failed, and when.',
+    ...guarded,
     fields: (t) => ({
       id: t.exposeID('id'),
       stepId: t.exposeString('stepId'),
       kind: t.exposeString('kind'),
       status: t.expose('status', { type: StepStatus }),
       attempts: t.exposeInt('attempts'),
-      input: t.expose('input', { type: 'JSON', nullable: true }),
-      output: t.expose('output', { type: 'JSON', nullable: true }),
-      error: t.exposeString('error', { nullable: true }),
+      input: t.expose('input', { type: 'JSON', nullable: true, ...manageOnly }),
+      output: t.expose('output', { type: 'JSON', nullable: true, ...manageOnly }),
+      error: t.exposeString('error', { nullable: true, ...manageOnly }),
       dueAt: t.expose('dueAt', { type: 'DateTime', nullable: true, description: 'When it runs (or a wait ends), while it has not finished.' }),
       startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
       finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
@@ -57,55 +66,61 @@ export function registerWorkflowTypes(builder: Builder): void {
 
   builder.prismaNode('WorkflowRun', {
     id: { field: 'id' },
+    ...guarded,
     fields: (t) => ({
-      workflow: t.relation('workflow'),
-      version: t.relation('version'),
+      workflow: t.relation('workflow', passSummary),
+      version: t.relation('version', passSummary),
       status: t.expose('status', { type: RunStatus }),
       triggerId: t.exposeString('triggerId', { description: 'The event id (or schedule:<time>, manual:<id>, rerun:<id>) the run answers: one run per version and trigger.' }),
       recordId: t.id({ nullable: true, resolve: (r) => (r.recordId && r.recordType ? globalId(r.recordType, r.recordId) : null) }),
       recordType: t.exposeString('recordType', { nullable: true }),
-      trigger: t.expose('trigger', { type: 'JSON', description: 'The event and the record as of the trigger.' }),
+      trigger: t.expose('trigger', { type: 'JSON', description: 'The event and the record as of the trigger.', ...manageOnly }),
       depth: t.exposeInt('depth'),
       rerunOf: t.id({ nullable: true, resolve: (r) => (r.rerunOfId ? globalId('WorkflowRun', r.rerunOfId) : null) }),
-      error: t.exposeString('error', { nullable: true }),
+      error: t.exposeString('error', { nullable: true, ...manageOnly }),
       startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the run was created (its trigger).' }),
       admittedAt: t.expose('admittedAt', { type: 'DateTime', nullable: true, description: 'When it left the queue under the workspace’s limits.' }),
       heldBack: t.expose('heldBack', { type: RunHold, nullable: true, description: 'While QUEUED: the limit it waits for (null: only a worker).' }),
       finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
-      steps: t.relation('steps', { query: { orderBy: [{ seq: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] } }),
+      steps: t.relation('steps', { ...passSummary, query: { orderBy: [{ seq: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] } }),
     }),
   });
 
   builder.prismaNode('Workflow', {
     id: { field: 'id' },
     description: 'An automation: a trigger and steps. Edit the draft, publish it as a version, enable it.',
+    ...guarded,
     fields: (t) => ({
       name: t.exposeString('name'),
       enabled: t.exposeBoolean('enabled'),
-      draft: t.expose('draft', { type: 'JSON', description: 'The definition being edited (checked when published).' }),
+      draft: t.expose('draft', { type: 'JSON', description: 'The definition being edited (checked when published).', ...manageOnly }),
       signingSecret: t.exposeString('secret', {
+        ...manageOnly,
         description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed. Outgoing only: it does not authorize calls to the webhook URL. rotateWorkflowSigningSecret replaces it.',
       }),
-      nextFireAt: t.expose('nextFireAt', { type: 'DateTime', nullable: true }),
-      // A secret as signingSecret is: readable as it is.
+      nextFireAt: t.expose('nextFireAt', { type: 'DateTime', nullable: true, ...manageOnly }),
       webhookPath: t.string({
+        ...manageOnly,
         nullable: true,
         description:
           'Webhook triggers: the path to POST to on this gateway. It holds the URL token, which alone authorizes a call: keep it secret (rotateWorkflowWebhookUrl replaces it; see docs/plugins/workflows.md).',
         resolve: (w) => ((w.draft as { trigger?: { kind?: string } } | null)?.trigger?.kind === 'webhook' ? webhookPath(w) : null),
       }),
       datesScannedUntil: t.expose('scannedUntil', {
+        ...manageOnly,
         type: 'DateTime',
         nullable: true,
         description: 'Date triggers: records whose point came up to this time have been started (null: not a date trigger, or disabled).',
       }),
       publishedVersion: t.prismaField({
+        ...manageOnly,
         type: 'WorkflowVersion',
         nullable: true,
         resolve: (query, w, _args, context) => (w.publishedVersionId ? context.db!.workflowVersion.findUnique({ ...query, where: { id: w.publishedVersionId } }) : null),
       }),
-      versions: t.relation('versions', { query: { orderBy: { number: 'desc' } } }),
+      versions: t.relation('versions', { ...manageOnly, query: { orderBy: { number: 'desc' } } }),
       runs: t.relation('runs', {
+        ...manageOnly,
         args: { first: t.arg.int({ defaultValue: 20 }), status: t.arg({ type: RunStatus }) },
         query: (args) => ({
           where: args.status ? { status: args.status } : {},
@@ -113,9 +128,9 @@ export function registerWorkflowTypes(builder: Builder): void {
           take: Math.min(Math.max(args.first ?? 20, 0), MAX_RUNS),
         }),
       }),
+      archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true, description: 'When it was archived (archiveWorkflow); null: it is not.', ...manageOnly }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     }),
   });
-
 }
