@@ -21,7 +21,17 @@ export interface ActionDefinition<Settings, Event extends string = string, Input
    */
   permission?: string;
   /** Does it; returns a JSON object the caller may use (ids of what it made). */
-  run(input: Input, context: HookContext<Settings, Event>): Promise<Record<string, unknown>>;
+  run(input: Input, context: ActionContext<Settings, Event>): Promise<Record<string, unknown>>;
+}
+
+/** What an action runs with: the caller's transaction and session, its plugin's settings, and its plugin's locks. */
+export interface ActionContext<Settings, Event extends string = string> extends HookContext<Settings, Event> {
+  /**
+   * Waits for, then holds until the caller's transaction ends, the action's plugin's lock on `key` in the workspace:
+   * the same lock as `lock(key)` in the plugin's commands, so an action and a command doing the same thing (an offer
+   * under a cap) run one after the other.
+   */
+  lock(key: string): Promise<void>;
 }
 
 /** Calls other plugins' actions by their full name, `<plugin>.<action>`. */

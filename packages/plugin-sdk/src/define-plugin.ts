@@ -24,9 +24,11 @@ import type {
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
 import { attributed, pluginMisuse } from './plugin-errors.js';
 import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
+import { pluginLock } from './plugin-lock.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionCaller } from './action-caller.js';
+import { eventCatalog } from './event-catalog.js';
 import { createRecordAccess } from './record-access.js';
 import { recordObjects } from './record-writes.js';
 import { createToolkit, pluginScopeFactory } from './toolkit.js';
@@ -110,7 +112,11 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   // Without the host's services (a plugin checked on its own), records are core's and the plugin's own objects.
   let ownServices: HostServices | null = null;
   const fallbackServices = (): HostServices =>
-    (ownServices ??= { objects: createRecordAccess((definition.objects ?? []).map(({ writer: _writer, ...object }) => ({ ...object, plugin: id }))), actions: [] });
+    (ownServices ??= {
+      objects: createRecordAccess((definition.objects ?? []).map(({ writer: _writer, ...object }) => ({ ...object, plugin: id }))),
+      actions: [],
+      events: eventCatalog([{ id, events }]),
+    });
   /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
   type ActingAs = (actor: string) => Pick<CommandScope, 'tx' | 'emit' | 'session'>;
   const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices; actingAs?: ActingAs }>(
@@ -200,7 +206,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
         permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
-        run: (input, context) => action.run(parseInput(action.input, input), inScope(context, context.session.workspaceId)),
+        run: (input, context) =>
+          action.run(parseInput(action.input, input), { ...inScope(context, context.session.workspaceId), lock: pluginLock(context.tx, id, context.session.workspaceId) }),
       });
     }
   }

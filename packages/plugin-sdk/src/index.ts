@@ -5,7 +5,8 @@
 /// <reference types="@pothos/plugin-relay" preserve="true" />
 /// <reference types="@pothos/plugin-scope-auth" preserve="true" />
 export { definePlugin } from './define-plugin.js';
-export type { ActionCaller, ActionDefinition, ActionInfo } from './actions.js';
+export type { ActionCaller, ActionContext, ActionDefinition, ActionInfo } from './actions.js';
+export { type EventCatalog, type EventInfo, recordEventObject } from './event-catalog.js';
 export type {
   DashboardPanelDefinition,
   PermissionDefinition,

@@ -3,6 +3,7 @@
 import type { Caller, CommandScope, CrmEventType, ObjectDeclaration } from '@crm/core';
 import type { Builder } from '@crm/graph';
 import type { ActionInfo } from './actions.js';
+import type { EventCatalog } from './event-catalog.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
 import type { CustomObjectRenamedHandler, FieldRenamedHandler, FieldUsersHandler } from './field-users.js';
@@ -17,6 +18,8 @@ import type { PluginRequest, PluginResponse } from './routes.js';
 export interface HostServices {
   readonly objects: RecordAccess;
   readonly actions: readonly ActionEntry[];
+  /** The event types the host knows: core's and the installed plugins' declared ones, with their subject. */
+  readonly events: EventCatalog;
 }
 
 /** An action as the host calls it (input parsed, settings parsed, the plugin's scope added by `definePlugin`). */

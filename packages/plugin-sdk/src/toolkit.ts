@@ -4,6 +4,7 @@ import { type Caller, type CommandScope, CrmError, type CustomValues, customValu
 import type { GraphContext } from '@crm/graph';
 import { type CoreCommands, coreCommandsIn } from './core-commands.js';
 import type { ActionInfo } from './actions.js';
+import type { EventCatalog } from './event-catalog.js';
 import type { PermissionDefinition } from './definition.js';
 import type { OwnEmit } from './events.js';
 import type { HostServices } from './plugin.js';
@@ -68,6 +69,8 @@ export interface PluginToolkit<Settings, Permission extends string, Event extend
   readonly objects: RecordAccess;
   /** The actions the enabled plugins declare (to check a reference to one before it runs). */
   readonly actions: readonly ActionInfo[];
+  /** The event types the host knows (core's and the installed plugins'), to check a reference to one before it is used. */
+  readonly events: EventCatalog;
 }
 
 /** Builds the plugin's command scope over a core command scope (its settings, own events, commands, sql, locks). */
@@ -133,5 +136,6 @@ export function createToolkit<Settings, Permission extends string, Event extends
     loader: (batch) => requestLoader(batch),
     objects: services.objects,
     actions: services.actions.map(({ run: _run, ...info }) => info),
+    events: services.events,
   };
 }

@@ -3,6 +3,7 @@
 import { definePlugin } from '@crm/plugin-sdk';
 import { closeOnLoss, closeOnWin, reopen } from './deal-outcomes.js';
 import { competitorEvents } from './events.js';
+import { recordFeedbackAction } from './feedback.js';
 import { registerCompetitorInsights } from './graphql/insights.js';
 import { registerCompetitorLibrary } from './graphql/library.js';
 import { registerCompetitorRecords } from './graphql/records.js';
@@ -54,6 +55,7 @@ export const competitorFeedback = definePlugin({
     'deal.lost': { closeOnLoss },
     'deal.stage_changed': { reopen },
   },
+  actions: { recordFeedback: recordFeedbackAction },
   seed: seedCompetitors,
   personalData: competitorPersonalData,
 });

@@ -8,6 +8,7 @@ import { registerCrossSellMutations } from './graphql/mutations.js';
 import { registerCrossSellTypes } from './graphql/types.js';
 import { addPurchases } from './rules.js';
 import { CrossSellOffer } from './objects.js';
+import { makeOfferAction } from './offers.js';
 import { crossSellPersonalData } from './personal-data.js';
 import { seedCrossSell } from './seed.js';
 import { crossSellSettings } from './settings.js';
@@ -40,6 +41,7 @@ export const crossSell = definePlugin({
       },
     },
   },
+  actions: { makeOffer: makeOfferAction },
   seed: seedCrossSell,
   personalData: crossSellPersonalData,
 });

@@ -1,7 +1,7 @@
-// The demo workspace's workflows, from the product's objectives: a detractor (NPS 6 or less) gets a call from their
-// owner within two days; a deal lost to a competitor is noted and sent to marketing's webhook; a customer's second
-// purchase enrols them in loyalty with a welcome bonus. Published and enabled, except the webhook one, whose URL the
-// workspace must set first.
+// The demo workspace's workflows, from the product's objectives: a detractor (NPS 6 or less) gets a follow-up task for
+// their owner due in two days; a deal lost to a competitor (competitor-feedback's `competitor.deal_lost`) gets a note
+// on the competitor's record and is sent to marketing's webhook; a customer's second purchase enrols them in loyalty
+// with a welcome bonus. Published and enabled, except the webhook one, whose URL the workspace must set first.
 import { newWorkflowSecrets } from './workflow-secrets.js';
 import type { SeedContext } from '@crm/plugin-sdk';
 import { definition as documentSchema, type WorkflowDefinition } from './definition/document.js';
@@ -28,24 +28,37 @@ export const demoWorkflows: { name: string; enabled: boolean; definition: Workfl
     }),
   },
   {
-    name: 'Deal lost to a competitor → note + marketing webhook',
+    name: 'Deal lost to a competitor → note on the competitor + marketing webhook',
+    // Disabled: its webhook needs marketing's URL (set the `tellMarketing` step's url, publish, enable). No URL works out
+    // of the box: example.com answers nothing, and the HTTP step's SSRF policy refuses this machine's own addresses.
     enabled: false,
     definition: documentSchema.parse({
-      trigger: { kind: 'event', eventType: 'deal.lost', object: 'Deal', condition: { lostReason: { contains: 'competitor' } } },
+      // competitor-feedback's event (markDealLostToCompetitor): its subject, the trigger's record, is the competitor.
+      trigger: { kind: 'event', eventType: 'competitor.deal_lost', object: 'Competitor' },
       steps: [
         {
           id: 'note',
-          kind: 'logActivity',
-          type: 'NOTE',
-          channel: 'IN_PERSON',
-          subject: 'Lost to a competitor: {{trigger.record.title}}',
-          body: '{{trigger.record.lostReason}} (amount {{trigger.record.amount}})',
+          kind: 'callAction',
+          action: 'competitor-feedback.recordFeedback',
+          input: {
+            competitorId: '{{trigger.record.id}}',
+            dealId: '{{trigger.event.payload.dealId}}',
+            customerId: '{{trigger.event.payload.customerId}}',
+            sentiment: 'NEGATIVE',
+            note: 'Lost a deal of {{trigger.event.payload.amount}} to {{trigger.record.name}}: {{trigger.event.payload.reason}}',
+          },
         },
         {
           id: 'tellMarketing',
           kind: 'httpRequest',
           url: 'https://marketing.example.com/hooks/deal-lost',
-          body: { deal: '{{trigger.record.title}}', amount: '{{trigger.record.amount}}', reason: '{{trigger.record.lostReason}}', note: '{{steps.note.output.id}}' },
+          body: {
+            competitor: '{{trigger.record.name}}',
+            dealId: '{{trigger.event.payload.dealId}}',
+            amount: '{{trigger.event.payload.amount}}',
+            reason: '{{trigger.event.payload.reason}}',
+            feedbackId: '{{steps.note.output.feedbackId}}',
+          },
         },
       ],
     }),

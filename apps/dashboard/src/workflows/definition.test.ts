@@ -10,7 +10,8 @@ describe('readDefinition', () => {
     expect(detractor).toMatchObject({ trigger: 'When a SurveyResponse is created', condition: 'kind = NPS and score ≤ 6' });
     expect(detractor!.steps.map((s) => [s.id, s.kind])).toEqual([['followUp', 'createTask']]);
     expect(Object.fromEntries(detractor!.steps[0]!.settings)).toMatchObject({ dueIn: { days: 2 }, customerId: '{{trigger.record.customerId}}' });
-    expect(lostDeal).toMatchObject({ trigger: 'When the event deal.lost happens (about a Deal)', condition: 'lostReason contains competitor' });
+    expect(lostDeal).toMatchObject({ trigger: 'When the event competitor.deal_lost happens (about a Competitor)' });
+    expect(lostDeal!.steps.map((s) => [s.id, s.kind])).toEqual([['note', 'callAction'], ['tellMarketing', 'httpRequest']]);
     expect(secondPurchase).toMatchObject({ condition: 'customer › orderCount = 2' });
     expect(secondPurchase!.steps.map((s) => s.kind)).toEqual(['callAction', 'addTag']);
   });

@@ -7,6 +7,7 @@ import { type CommitHook, CommandRunner, type FieldUsageExtension, type ObjectDe
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { HostServices, Plugin, PluginProblem } from '../plugin.js';
+import { eventCatalog } from '../event-catalog.js';
 import { createRecordAccess } from '../record-access.js';
 import { queueTable } from './queues.js';
 import { readStoredSettings } from '../settings-store.js';
@@ -111,6 +112,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   const services: HostServices = {
     objects: createRecordAccess(ordered.flatMap((p) => p.objects)),
     actions: ordered.flatMap((p) => p.actions),
+    events: eventCatalog(ordered),
   };
   return {
     services,

@@ -12,21 +12,15 @@ import {
   type PluginCommandScope,
   type Prisma,
   rowId,
-  toMoney,
   z,
 } from '@crm/plugin-sdk';
 import { linkOutcomeOf } from '../deal-outcomes.js';
+import { feedbackValues, recordFeedback } from '../feedback.js';
 import type { CompetitorSettings } from '../settings.js';
 import type { CompetitorToolkit, CompetitorTypes } from './types.js';
 
 type Scope = PluginCommandScope<CompetitorSettings>;
 
-const money = z.string().trim().regex(/^\d{1,12}(\.\d{1,2})?$/, 'A non-negative decimal string with up to 2 decimals, e.g. "1234.50"');
-const feedbackInput = z.object({
-  note: z.string().trim().max(5000, 'At most 5,000 characters').nullish(),
-  theirPrice: money.nullish(),
-  ourPrice: money.nullish(),
-});
 const reasonInput = z.object({ reason: z.string().trim().min(1, 'Say why').max(500, 'At most 500 characters') });
 
 async function competitorIn(scope: Scope, id: string, field = 'competitorId'): Promise<Models.Competitor> {
@@ -39,14 +33,6 @@ async function dealIn(scope: Scope, id: string, field = 'dealId'): Promise<Model
   if (!deal) throw notFound('Deal', field);
   return deal;
 }
-async function assertExists(scope: Scope, model: 'customer' | 'activity', id: string | null, field: string) {
-  if (!id) return;
-  const row = model === 'customer'
-    ? await scope.tx.customer.findUnique({ where: { id }, select: { id: true } })
-    : await scope.tx.activity.findUnique({ where: { id }, select: { id: true } });
-  if (!row) throw notFound(model === 'customer' ? 'Customer' : 'Activity', field);
-}
-
 type LinkOutcome = Omit<Prisma.CompetitorDealUncheckedCreateInput, 'workspaceId' | 'dealId' | 'competitorId'>;
 
 /** Creates the deal's link to the competitor with `create`, or applies `update` to the one there is. */
@@ -86,29 +72,14 @@ export function registerCompetitorRecords(builder: Builder, plugin: CompetitorTo
       },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'write', async (scope) => {
-          const { note, theirPrice, ourPrice } = parseInput(feedbackInput, input);
-          const competitor = await competitorIn(scope, input.competitorId);
-          const customerId = optionalRowId(input.customerId, 'Customer', 'customerId');
-          const activityId = optionalRowId(input.activityId, 'Activity', 'activityId');
-          await assertExists(scope, 'customer', customerId ?? null, 'customerId');
-          await assertExists(scope, 'activity', activityId ?? null, 'activityId');
-          const dealId = input.dealId ? (await dealIn(scope, input.dealId)).id : null;
-          const their = theirPrice ? toMoney(theirPrice) : null;
-          const ours = ourPrice ? toMoney(ourPrice) : null;
-          const feedback = await scope.tx.competitorFeedback.create({
-            data: {
-              workspaceId: scope.session.workspaceId,
-              competitorId: competitor.id,
-              customerId: customerId ?? null,
-              dealId,
-              activityId: activityId ?? null,
-              kind: input.kind,
-              sentiment: input.sentiment,
-              note: note || null,
-              theirPrice: their,
-              ourPrice: ours,
-              priceGap: their && ours ? their.minus(ours) : null,
-            },
+          const feedback = await recordFeedback(scope, {
+            ...parseInput(feedbackValues, input),
+            competitorId: rowId(input.competitorId, 'Competitor', 'competitorId'),
+            customerId: optionalRowId(input.customerId, 'Customer', 'customerId'),
+            activityId: optionalRowId(input.activityId, 'Activity', 'activityId'),
+            dealId: optionalRowId(input.dealId, 'Deal', 'dealId'),
+            kind: input.kind,
+            sentiment: input.sentiment,
           });
           return { feedback };
         }),

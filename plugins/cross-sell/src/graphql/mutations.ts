@@ -1,25 +1,8 @@
 // Cross-sell commands: each one transaction through `plugin.run` (permission checked first, events after commit).
-import { type Builder, conflict, declaredRef, type Models, notFound, type PluginCommandScope, rowId } from '@crm/plugin-sdk';
+import { type Builder, declaredRef, type Models, rowId } from '@crm/plugin-sdk';
+import { existingCustomer, existingSku, makeOffer } from '../offers.js';
 import { rebuildRules } from '../rules.js';
-import type { CrossSellSettings } from '../settings.js';
-import { blockedCustomers } from '../blocked.js';
-import { suggestionsFor } from '../suggestions.js';
 import type { CrossSellToolkit, CrossSellTypes } from './types.js';
-
-type Scope = PluginCommandScope<CrossSellSettings>;
-
-async function existingCustomer(scope: Scope, globalCustomerId: string): Promise<string> {
-  const id = rowId(globalCustomerId, 'Customer', 'customerId');
-  const customer = await scope.tx.customer.findUnique({ where: { id }, select: { id: true } });
-  if (!customer) throw notFound('Customer', 'customerId');
-  return id;
-}
-
-async function existingSku(scope: Scope, sku: string): Promise<string> {
-  const product = await scope.tx.product.findFirst({ where: { sku }, select: { sku: true } });
-  if (!product) throw notFound('Product', 'sku');
-  return product.sku;
-}
 
 export function registerCrossSellMutations(builder: Builder, plugin: CrossSellToolkit, types: CrossSellTypes) {
   // The nodes live here, not in types.ts's return value: their inferred types name the generated client, which a
@@ -42,24 +25,7 @@ export function registerCrossSellMutations(builder: Builder, plugin: CrossSellTo
         }),
       },
       resolve: (_root, { input }, context) =>
-        plugin.run(context, 'offer', async (scope) => {
-          const customerId = await existingCustomer(scope, input.customerId);
-          const sku = await existingSku(scope, input.sku);
-          // Offers to one customer one at a time: the cap check below then sees every offer committed before it.
-          await scope.lock(`offer:${customerId}`);
-          const now = new Date();
-          const blocked = (await blockedCustomers(scope.tx, [customerId], scope.settings, now)).get(customerId);
-          if (blocked === 'UNSUBSCRIBED') throw conflict('This customer unsubscribed from campaigns: no offers', 'customerId');
-          if (blocked === 'CAP_REACHED') throw conflict(`This customer already had ${scope.settings.maxOffersPerPeriod} offers in the last ${scope.settings.offerPeriodDays} days`, 'customerId');
-          const all = (await suggestionsFor(scope.sql, [customerId], 1000, scope.settings, now)).get(customerId) ?? [];
-          const suggestion = all.find((s) => s.product.sku === sku);
-          if (!suggestion) throw conflict('This product is not a suggestion for this customer (bought, or dismissed recently)', 'sku');
-          const offer = await scope.tx.crossSellOffer.create({
-            data: { workspaceId: scope.session.workspaceId, customerId, sku, antecedentSku: suggestion.antecedentSku, offeredAt: now },
-          });
-          scope.emit('crosssell.offered', { type: 'CrossSellOffer', id: offer.id }, { customerId, sku, antecedentSku: offer.antecedentSku });
-          return { offer };
-        }),
+        plugin.run(context, 'offer', async (scope) => ({ offer: await makeOffer(scope, rowId(input.customerId, 'Customer', 'customerId'), input.sku) })),
     }),
   );
 
@@ -90,8 +56,8 @@ export function registerCrossSellMutations(builder: Builder, plugin: CrossSellTo
       },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'offer', async (scope) => {
-          const customerId = await existingCustomer(scope, input.customerId);
-          const sku = await existingSku(scope, input.sku);
+          const customerId = await existingCustomer(scope.tx, rowId(input.customerId, 'Customer', 'customerId'));
+          const sku = await existingSku(scope.tx, input.sku);
           const offer = await scope.tx.crossSellOffer.findFirst({ where: { customerId, sku }, orderBy: { offeredAt: 'desc' } });
           const response = await scope.tx.crossSellResponse.create({
             data: { workspaceId: scope.session.workspaceId, customerId, sku, antecedentSku: offer?.antecedentSku ?? null, response: input.response },

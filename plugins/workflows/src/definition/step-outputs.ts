@@ -1,24 +1,38 @@
-// What each step kind outputs, so that `{{steps.<id>.output.<key>}}` is checked at publish. `null`: any key (an
-// action's output is whatever the other plugin returns).
+// What each step kind outputs, with each value's type, so that `{{steps.<id>.output.<key>}}` is checked at publish
+// (the key exists; the value fits where it is used: a date for `wait.until`, a list for `forEach.items`). `null`: any
+// key of any type (an action's output is whatever the other plugin returns).
 import type { StepKind } from './document.js';
+import type { ValueType } from './value-types.js';
 
-export const stepOutputs: Record<StepKind, readonly string[] | null> = {
-  condition: ['branch'],
-  switch: ['branch'],
-  forEach: ['count', 'outputs'],
-  waitForEvent: ['received', 'event'],
-  updateRecord: ['id', 'changed'],
-  createTask: ['id', 'title', 'dueAt'],
-  createDeal: ['id', 'title'],
-  createRecord: ['id'],
-  logActivity: ['id'],
-  addTag: ['tags'],
-  removeTag: ['tags'],
-  httpRequest: ['status', 'body', 'truncated'],
-  sendEmail: ['messageId'],
-  wait: ['until'],
+const id = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
+const text: ValueType = { kind: 'text' };
+const number: ValueType = { kind: 'number' };
+const list: ValueType = { kind: 'list' };
+
+export const stepOutputTypes: Record<StepKind, Readonly<Record<string, ValueType>> | null> = {
+  condition: { branch: text },
+  switch: { branch: text },
+  forEach: { count: number, outputs: list },
+  waitForEvent: { received: { kind: 'boolean' }, event: { kind: 'unknown' } },
+  // The record updated or created: its object is the step's target (known from the step, not from its kind).
+  updateRecord: { id: id(), changed: list },
+  createTask: { id: id('Task'), title: text, dueAt: { kind: 'date' } },
+  createDeal: { id: id('Deal'), title: text },
+  createRecord: { id: id() },
+  logActivity: { id: id('Activity') },
+  addTag: { tags: list },
+  removeTag: { tags: list },
+  // The answer: its status, its body (JSON parsed, else text: its shape is the other side's), whether it was cut off.
+  httpRequest: { status: number, body: { kind: 'unknown' }, truncated: { kind: 'boolean' } },
+  sendEmail: { messageId: text },
+  wait: { until: { kind: 'date' } },
   callAction: null,
 };
+
+/** The keys each step kind outputs (null: any). */
+export const stepOutputs: Record<StepKind, readonly string[] | null> = Object.fromEntries(
+  Object.entries(stepOutputTypes).map(([kind, types]) => [kind, types ? Object.keys(types) : null]),
+) as Record<StepKind, readonly string[] | null>;
 
 /** Outputs holding structured values, read deeper: a received event, a loop's outputs, an HTTP answer's body. */
 export const openOutputs: ReadonlySet<string> = new Set(['event', 'outputs', 'body']);

@@ -14,6 +14,14 @@ export interface TemplateScope {
   index?: number;
 }
 
+/** The path when the string is exactly one template (it then takes the value itself, typed); null otherwise. */
+export function wholeTemplate(value: string): string | null {
+  return WHOLE.exec(value)?.[1] ?? null;
+}
+
+/** Whether the string holds a template anywhere. */
+export const hasTemplate = (value: string) => new RegExp(TEMPLATE.source).test(value);
+
 /** Every template path in a value, with where it sits (`title`, `values.ownerId`, `body.customer`). */
 export function templatePaths(value: unknown, at: string): { path: string; at: string }[] {
   if (typeof value === 'string') return [...value.matchAll(TEMPLATE)].map((m) => ({ path: m[1]!, at }));
@@ -34,8 +42,8 @@ function lookup(scope: TemplateScope, path: string): unknown {
 /** The value with its templates filled in from `scope`. */
 export function resolveTemplates(value: unknown, scope: TemplateScope): unknown {
   if (typeof value === 'string') {
-    const whole = WHOLE.exec(value);
-    if (whole) return lookup(scope, whole[1]!);
+    const whole = wholeTemplate(value);
+    if (whole !== null) return lookup(scope, whole);
     return value.replace(TEMPLATE, (_m, path: string) => {
       const found = lookup(scope, path);
       return found === null ? '' : typeof found === 'object' ? JSON.stringify(found) : String(found);

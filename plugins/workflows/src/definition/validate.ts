@@ -3,13 +3,14 @@
 // references (fields, actions, the customer it acts on) and every template path (typed: the trigger's record fields
 // and to-one relations, the event, the outputs of steps that surely ran before). Errors are BAD_USER_INPUT with
 // `extensions.field` naming the path in the input (`definition.steps.1.title`).
-import { type ActionInfo, badInput, CrmError, type GraphContext, type RecordAccess } from '@crm/plugin-sdk';
+import { type ActionInfo, badInput, CrmError, type EventCatalog, type GraphContext, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import { definition as documentSchema, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
 import { planOf, type Plan } from './plan.js';
-import { loopableKinds, openOutputs, stepOutputs } from './step-outputs.js';
-import { templatePaths } from './templates.js';
+import { loopableKinds, openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
+import { hasTemplate, templatePaths, wholeTemplate } from './templates.js';
+import { describeType, fieldValueType, fits, stepNeeds, type ValueType } from './value-types.js';
 
 export interface CheckedDefinition {
   definition: WorkflowDefinition;
@@ -24,6 +25,8 @@ type Permissions = NonNullable<GraphContext['permissions']>;
 export interface DefinitionServices {
   objects: RecordAccess;
   actions: readonly ActionInfo[];
+  /** The event types the host knows (event triggers and waits are checked against them, with their subject). */
+  events?: EventCatalog;
   /** The publishing key's permissions: steps write as its role, so publishing refuses what it cannot write. */
   permissions?: Permissions | null;
 }
@@ -156,6 +159,26 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       fail(`${at}.trigger.${t.before ? 'before' : 'after'}`, t.at ? 'with `at`, count whole days' : `${t.field} is a date: count whole days (and give \`at\` for a time of day)`);
     }
   }
+  // Event types: declared ones (core's, the plugins'), or a custom object's record events; the subject fits `object`.
+  const eventSubject = (type: string, field: string): string | null => {
+    if (!services.events) return null;
+    const known = services.events.get(type);
+    const custom = known ? null : recordEventObject(type, objects.catalog.objects);
+    if (!known && !custom) {
+      const [entity] = type.split('.');
+      const near = [...services.events.keys()].filter((k) => k.startsWith(`${entity}.`));
+      fail(field, `no event ${type} is declared${near.length ? ` (${entity}'s events: ${near.join(', ')})` : ' by the core or an installed plugin'}`);
+    }
+    return known ? known.subject : custom;
+  };
+  /** The object the trigger's event is about, when known (a `subjectId` of that object). */
+  let triggerSubject: string | null = t.kind === 'record' ? t.object : null;
+  if (t.kind === 'event') {
+    triggerSubject = eventSubject(t.eventType, `${at}.trigger.eventType`);
+    if (t.object !== undefined && triggerSubject !== null && t.object !== triggerSubject) {
+      fail(`${at}.trigger.object`, `${t.eventType} is about a ${triggerSubject}, not a ${t.object}`);
+    }
+  }
   if ((t.kind === 'date' || t.kind === 'schedule') && !validTimeZone(t.timeZone)) fail(`${at}.trigger.timeZone`, `not a time zone: ${t.timeZone}`);
   if ((t.kind === 'record' || t.kind === 'event' || t.kind === 'date') && t.condition) {
     if (!object) fail(`${at}.trigger.condition`, 'a condition needs the trigger’s `object`');
@@ -181,6 +204,51 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       return null;
     }
     return `${object} has no field or to-one relation ${name}`;
+  };
+
+  /** The type of a path that exists (checkPaths checked it): a field by its declared kind, an event's part, an output. */
+  const typeOfPath = (path: string): ValueType => {
+    const [root, second, ...rest] = path.split('.');
+    if (root === 'trigger' && second === 'record') {
+      const [name, sub] = rest as [string, string | undefined];
+      const field = declared!.fields.get(name);
+      if (field) return fieldValueType(field, declared!.name);
+      const target = objects.catalog.target(declared!.relations.get(name)!);
+      return fieldValueType(target.fields.get(sub!)!, target.name);
+    }
+    if (root === 'trigger' && second === 'event') {
+      if (rest[0] === 'occurredAt') return { kind: 'date' };
+      if (rest[0] === 'subjectId') return triggerSubject ? { kind: 'id', object: triggerSubject } : { kind: 'id' };
+      return rest[0] === 'payload' ? { kind: 'unknown' } : { kind: 'text' };
+    }
+    if (root === 'steps') {
+      const source = plan.steps.get(second!)!.step;
+      const [, key, ...deeper] = rest;
+      const type = deeper.length ? undefined : stepOutputTypes[source.kind]?.[key!];
+      if (!type) return { kind: 'unknown' };
+      if (type.kind === 'id' && !type.object) {
+        if (source.kind === 'createRecord') return { kind: 'id', object: source.object };
+        if (source.kind === 'updateRecord') {
+          const relation = source.relation === undefined ? undefined : declared?.relations.get(source.relation);
+          const target = relation ? objects.catalog.target(relation).name : object;
+          return target ? { kind: 'id', object: target } : type;
+        }
+      }
+      return type;
+    }
+    return root === 'index' ? { kind: 'number' } : { kind: 'unknown' };
+  };
+
+  /** A typed input: a whole template must hold `need`; text with templates in it is text. Literal values pass. */
+  const checkTyped = (value: unknown, need: ValueType, field: string) => {
+    if (typeof value !== 'string') return;
+    const path = wholeTemplate(value);
+    if (path === null && !hasTemplate(value)) return;
+    const have: ValueType = path === null ? { kind: 'text' } : typeOfPath(path);
+    if (!fits(need, have)) {
+      const what = path === null ? 'text with templates in it' : `{{${path}}} is ${describeType(have)}`;
+      fail(field, `${what}; this needs ${describeType(need)}`);
+    }
   };
 
   const checkPaths = (step: Step, earlier: readonly string[], stepAt: string, inLoop: boolean) => {
@@ -212,6 +280,15 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       } else {
         fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
       }
+    }
+    for (const [key, need] of Object.entries(stepNeeds(step))) checkTyped((values as Record<string, unknown>)[key], need, `${stepAt}.${key}`);
+  };
+
+  /** Record values (`updateRecord`, `createRecord`) typed by the target object's fields. */
+  const checkValueTypes = (target: { name: string; fields: ReadonlyMap<string, { kind: string; references?: string | undefined }> }, values: Record<string, unknown>, stepAt: string) => {
+    for (const [name, value] of Object.entries(values)) {
+      const field = target.fields.get(name);
+      if (field) checkTyped(value, fieldValueType(field, target.name), `${stepAt}.values.${name}`);
     }
   };
 
@@ -248,6 +325,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         if (!loopableKinds.has(step.do.kind)) fail(`${stepAt}.do.kind`, `a loop does one of ${[...loopableKinds].join(', ')} per item`);
         break;
       case 'waitForEvent':
+        eventSubject(step.eventType, `${stepAt}.eventType`);
         if (step.subjectId === undefined && !object) fail(`${stepAt}.subjectId`, 'say which record the event is about (the trigger has no record)');
         break;
       case 'updateRecord': {
@@ -265,6 +343,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         if (!objects.writable(target.name, 'update')) fail(at, `records of ${target.name} cannot be updated by a workflow`);
         requireAction(objects, services.permissions, target.name, 'update', at);
         settable(target, 'update', stepAt, step.values);
+        checkValueTypes(target, step.values, stepAt);
         break;
       }
       case 'createRecord': {
@@ -275,6 +354,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         const target = objects.catalog.get(step.object);
         requireAction(objects, services.permissions, target.name, 'create', `${stepAt}.object`);
         settable(target, 'create', stepAt, step.values);
+        checkValueTypes(target, step.values, stepAt);
         break;
       }
       case 'addTag':

@@ -104,7 +104,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
           const current = await activeWorkflowIn(scope, String(input.id));
           const objects = await definitionObjects(plugin.objects, scope.tx, scope.session.workspaceId);
           // Its steps write as the publishing key's role: publishing refuses what that role cannot write.
-          const checked = checkDefinition(current.draft, { objects, actions: plugin.actions, permissions: context.permissions });
+          const checked = checkDefinition(current.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
           // One publisher at a time per workflow: version numbers stay a sequence.
           await scope.lock(`publish:${current.id}`);
           const last = await scope.tx.workflowVersion.findFirst({ where: { workflowId: current.id }, orderBy: { number: 'desc' }, select: { number: true } });

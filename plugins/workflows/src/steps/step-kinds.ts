@@ -121,7 +121,7 @@ export function describeEffect(kind: StepKind, input: StepInput): string {
     case 'wait':
       return `wait until ${String(input.until)}`;
     case 'callAction':
-      return `call ${String(input.action)}`;
+      return `call ${String(input.action)} with ${JSON.stringify(input.input ?? {})}`;
     case 'condition':
     case 'switch':
       return 'test the record';

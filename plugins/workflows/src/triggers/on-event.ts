@@ -32,7 +32,7 @@ type FieldChange = { from: unknown; to: unknown };
  * A field's change in an update: by its name, or — a custom field of a core object, whose values change together as
  * `customFields` (by their stable keys) — its own value in that change.
  */
-function changeOfField(objects: RecordObjects, change: RecordChange, field: string): FieldChange | null {
+function changeOfField(objects: Pick<RecordObjects, 'catalog'>, change: RecordChange, field: string): FieldChange | null {
   const direct = change.changes?.[field];
   if (direct) return direct;
   const stored = objects.catalog.get(change.object).fields.get(field)?.stored;
@@ -47,6 +47,11 @@ function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, c
   const t = definition.trigger;
   if (t.kind === 'event') return t.eventType === event.type;
   if (t.kind !== 'record' || !change || change.object !== t.object || change.change !== t.on) return false;
+  return changeMatches(t, change, objects);
+}
+
+/** Whether a record trigger's change of its object passes its `fields` and from/to (the dry run asks it of a sample). */
+export function changeMatches(t: Extract<WorkflowDefinition['trigger'], { kind: 'record' }>, change: RecordChange, objects: Pick<RecordObjects, 'catalog'>): boolean {
   if (t.on !== 'updated' || !t.fields) return true;
   const changed = t.fields.map((field) => changeOfField(objects, change, field)).filter((c): c is FieldChange => c !== null);
   if (!changed.length) return false;

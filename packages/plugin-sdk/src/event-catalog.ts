@@ -1,0 +1,40 @@
+// The event types a host knows, with the object each one's subject is: core's (`coreEventSubjects`) and every
+// installed plugin's declared `events`. For plugins that take an event type as input (a workflow's trigger, a wait
+// for an event) and check it before it is used. Custom objects' record events (`contract.created`) depend on the
+// workspace and are not listed: see `recordEventObject`.
+import { coreEventSubjects } from '@crm/core';
+import type { PublishedEvent } from './events.js';
+
+/** A known event type. */
+export interface EventInfo {
+  readonly type: string;
+  /** The object its subject is (a declared object's or another row type's name); null: more than one kind. */
+  readonly subject: string | null;
+  /** The plugin that declares it; null: the core's. */
+  readonly plugin: string | null;
+}
+
+/** Known event types by name. */
+export type EventCatalog = ReadonlyMap<string, EventInfo>;
+
+export function eventCatalog(plugins: readonly { id: string; events: Readonly<Record<string, PublishedEvent>> }[]): EventCatalog {
+  const catalog = new Map<string, EventInfo>([...coreEventSubjects].map(([type, subject]) => [type, { type, subject, plugin: null }]));
+  for (const plugin of plugins) {
+    for (const [type, event] of Object.entries(plugin.events)) catalog.set(type, { type, subject: event.subject, plugin: plugin.id });
+  }
+  return catalog;
+}
+
+/** Actions of a record's life that every custom object's records emit, `<object>.<action>` (`contract.created`). */
+const RECORD_ACTIONS = new Set(['created', 'updated', 'deleted', 'restored', 'destroyed']);
+
+/**
+ * The custom object among `objects` (a workspace's catalog: custom objects are those kept in the shared table) whose
+ * record events `type` is, by their naming (`Contract` → `contract.created`); null when it is none.
+ */
+export function recordEventObject(type: string, objects: Iterable<{ name: string; sharedTable?: unknown }>): string | null {
+  const [prefix, action] = type.split('.');
+  if (!prefix || !action || !RECORD_ACTIONS.has(action)) return null;
+  for (const object of objects) if (object.sharedTable && object.name.charAt(0).toLowerCase() + object.name.slice(1) === prefix) return object.name;
+  return null;
+}

@@ -1,0 +1,80 @@
+// The types of values in steps, for the publish check of typed paths: what a template path holds (a record's field by
+// its declared kind, an event's part, a step's output) and what a step's input needs where it is used (`wait.until`:
+// a date; `forEach.items`: a list; `createTask.customerId`: a Customer's id; `updateRecord.values.amount`: the
+// field's kind). A value of unknown type (an event's payload, an action's output, a loop's item) passes.
+import type { Step } from './document.js';
+
+export type ValueKind = 'text' | 'number' | 'date' | 'boolean' | 'list' | 'id' | 'unknown';
+
+export interface ValueType {
+  kind: ValueKind;
+  /** `id`: the object whose record it names, when known. */
+  object?: string;
+}
+
+/** A declared field's kind (core's `FieldKind`) as a value type; `owner` is the object the field belongs to. */
+export function fieldValueType(field: { kind: string; references?: string | undefined }, owner: string): ValueType {
+  switch (field.kind) {
+    case 'id':
+      return { kind: 'id', object: owner };
+    case 'reference':
+      return field.references ? { kind: 'id', object: field.references } : { kind: 'id' };
+    case 'int':
+    case 'bigint':
+    case 'float':
+    case 'decimal':
+      return { kind: 'number' };
+    case 'date':
+    case 'datetime':
+      return { kind: 'date' };
+    case 'boolean':
+      return { kind: 'boolean' };
+    case 'stringList':
+      return { kind: 'list' };
+    case 'json':
+      return { kind: 'unknown' };
+    default:
+      return { kind: 'text' };
+  }
+}
+
+const NAMES: Record<ValueKind, string> = { text: 'text', number: 'a number', date: 'a date', boolean: 'true or false', list: 'a list', id: 'an id', unknown: 'any value' };
+
+export const describeType = (type: ValueType) => (type.kind === 'id' && type.object ? `a ${type.object} id` : NAMES[type.kind]);
+
+/** Whether a value of type `have` fits where `need` is required. */
+export function fits(need: ValueType, have: ValueType): boolean {
+  if (need.kind === 'unknown' || have.kind === 'unknown') return true;
+  // Text takes any single value (a number or a date is written as text); not a list.
+  if (need.kind === 'text') return have.kind !== 'list';
+  if (need.kind !== have.kind) return false;
+  return need.kind !== 'id' || !need.object || !have.object || need.object === have.object;
+}
+
+const date: ValueType = { kind: 'date' };
+const idOf = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
+
+/**
+ * What each typed key of a step needs (keys as `templatePaths` names them). Record values (`updateRecord`,
+ * `createRecord`) are typed by their target object's fields, known only with the object model: see validate.ts.
+ */
+export function stepNeeds(step: Step): Record<string, ValueType> {
+  switch (step.kind) {
+    case 'wait':
+      return { until: date };
+    case 'forEach':
+      return { items: { kind: 'list' } };
+    case 'waitForEvent':
+      return { subjectId: idOf() };
+    case 'createTask':
+      return { dueAt: date, assigneeId: idOf('User'), customerId: idOf('Customer'), dealId: idOf('Deal') };
+    case 'createDeal':
+      return { amount: { kind: 'number' }, expectedCloseAt: date, customerId: idOf('Customer'), pipelineId: idOf('Pipeline'), stageId: idOf('Stage'), ownerId: idOf('User') };
+    case 'logActivity':
+    case 'addTag':
+    case 'removeTag':
+      return { customerId: idOf('Customer') };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,96 @@
+// The dry run (`testWorkflow`) says whether the trigger would fire for the record, and why not (its condition; an
+// update's fields and from/to, tested on a sample change), takes a sample payload for event and webhook triggers, and
+// describes an action with its description and resolved input. It writes nothing (workflows.test.ts).
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREATE, startTwoWorkspaces } from './support.js';
+
+const DRY_RUN = `query ($id: ID!, $recordId: ID, $sample: JSON) {
+  testWorkflow(id: $id, recordId: $recordId, sample: $sample) { wouldTrigger trigger steps { stepId kind input effect branch } } }`;
+const CUSTOMER = `mutation ($name: String!, $stage: LifecycleStage) { createCustomer(input: { name: $name, lifecycleStage: $stage }) { customer { id } } }`;
+
+let kit: PluginTestGateway;
+let admin: TestClient;
+
+beforeAll(async () => {
+  ({ kit, admin } = await startTwoWorkspaces('Dry run, other'));
+});
+afterAll(async () => {
+  await kit?.close();
+});
+
+const draft = async (definition: unknown) => (await admin.query(CREATE, { name: 'Dry', definition })).createWorkflow.workflow.id as string;
+const customer = async (name: string, stage: string) => (await admin.query(CUSTOMER, { name, stage })).createCustomer.customer.id as string;
+const tag = { id: 'tag', kind: 'addTag', tag: 'seen' };
+
+describe('the dry run and the trigger', () => {
+  it("says the trigger would not fire when the record does not match its condition, and why", async () => {
+    const id = await draft({ trigger: { kind: 'record', object: 'Customer', on: 'created', condition: { lifecycleStage: { eq: 'CUSTOMER' } } }, steps: [tag] });
+    const lead = await customer('Lee Lead', 'LEAD');
+    const buyer = await customer('Bo Buyer', 'CUSTOMER');
+    expect((await admin.query(DRY_RUN, { id, recordId: lead })).testWorkflow).toEqual({
+      wouldTrigger: false,
+      trigger: expect.stringContaining("would not fire: the record does not match the trigger's condition"),
+      steps: [],
+    });
+    const fires = (await admin.query(DRY_RUN, { id, recordId: buyer })).testWorkflow;
+    expect(fires).toMatchObject({ wouldTrigger: true, trigger: expect.stringContaining('the record matches its condition') });
+    expect(fires.steps.map((s: { stepId: string }) => s.stepId)).toEqual(['tag']);
+  });
+
+  it("tests an update's fields and from/to on a sample change, and says what it assumed without one", async () => {
+    const id = await draft({ trigger: { kind: 'record', object: 'Customer', on: 'updated', fields: ['lifecycleStage'], to: 'CUSTOMER' }, steps: [tag] });
+    const record = await customer('Cy Changing', 'PROSPECT');
+    const notThat = (await admin.query(DRY_RUN, { id, recordId: record, sample: { lifecycleStage: { from: 'LEAD', to: 'PROSPECT' } } })).testWorkflow;
+    expect(notThat).toEqual({
+      wouldTrigger: false,
+      trigger: 'would not fire: it fires when lifecycleStage changes to "CUSTOMER"; the sample changes lifecycleStage from "LEAD" to "PROSPECT"',
+      steps: [],
+    });
+    const otherField = (await admin.query(DRY_RUN, { id, recordId: record, sample: { name: { from: 'a', to: 'b' } } })).testWorkflow;
+    expect(otherField.wouldTrigger).toBe(false);
+    const that = (await admin.query(DRY_RUN, { id, recordId: record, sample: { lifecycleStage: { from: 'PROSPECT', to: 'CUSTOMER' } } })).testWorkflow;
+    expect(that).toMatchObject({ wouldTrigger: true, trigger: expect.stringContaining('as the sample does') });
+    expect(that.steps).toHaveLength(1);
+    const assumed = (await admin.query(DRY_RUN, { id, recordId: record })).testWorkflow;
+    expect(assumed).toMatchObject({ wouldTrigger: true, trigger: 'assumed: lifecycleStage changes to "CUSTOMER" (give sample to test a change)' });
+    // A sample that is not a change is refused, naming it.
+    expect((await admin.request(DRY_RUN, { id, recordId: record, sample: { lifecycleStage: 'CUSTOMER' } })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'sample.lifecycleStage',
+    });
+    expect((await admin.request(DRY_RUN, { id, recordId: record, sample: [1] })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sample' });
+  });
+
+  it('takes a sample payload for event and webhook triggers', async () => {
+    const deals = await draft({
+      trigger: { kind: 'event', eventType: 'deal.lost', object: 'Deal' },
+      steps: [{ id: 'note', kind: 'createTask', title: 'Lost: {{trigger.event.payload.reason}} ({{trigger.event.type}})', customerId: '{{trigger.record.customerId}}' }],
+    });
+    const owner = await customer('Di Deal', 'CUSTOMER');
+    const deal = (await admin.query(`mutation ($c: ID!) { createDeal(input: { customerId: $c, title: "Boiler" }) { deal { id } } }`, { c: owner })).createDeal.deal.id;
+    const [step] = (await admin.query(DRY_RUN, { id: deals, recordId: deal, sample: { reason: 'Too pricey' } })).testWorkflow.steps;
+    expect(step.input.title).toBe('Lost: Too pricey (deal.lost)');
+
+    const hook = await draft({
+      trigger: { kind: 'webhook' },
+      steps: [{ id: 'mail', kind: 'sendEmail', to: '{{trigger.event.payload.email}}', subject: 'Order {{trigger.event.payload.order.number}}', text: 'Thanks' }],
+    });
+    const run = (await admin.query(DRY_RUN, { id: hook, sample: { email: 'ann@example.com', order: { number: 42 } } })).testWorkflow;
+    expect(run.wouldTrigger).toBe(true);
+    expect(run.steps[0]).toMatchObject({ input: { to: 'ann@example.com', subject: 'Order 42' }, effect: 'send an email to ann@example.com: "Order 42"' });
+  });
+
+  it("describes an action with its description and resolved input", async () => {
+    const rival = (await admin.query(`mutation { createCompetitor(input: { name: "Brew Bros" }) { competitor { id } } }`)).createCompetitor.competitor.id;
+    const id = await draft({
+      trigger: { kind: 'manual', object: 'Competitor' },
+      steps: [{ id: 'note', kind: 'callAction', action: 'competitor-feedback.recordFeedback', input: { competitorId: '{{trigger.record.id}}', note: 'Watch {{trigger.record.name}}' } }],
+    });
+    const [step] = (await admin.query(DRY_RUN, { id, recordId: rival })).testWorkflow.steps;
+    expect(step.input.input).toEqual({ competitorId: expect.stringMatching(/^[0-9a-f-]{36}$/), note: 'Watch Brew Bros' });
+    expect(step.effect).toBe(
+      `call competitor-feedback.recordFeedback with ${JSON.stringify(step.input.input)} (Writes feedback on a competitor's record: a note (kind OTHER, sentiment NEUTRAL unless given), optionally prices, the customer and deal.)`,
+    );
+  });
+});
