@@ -200,6 +200,9 @@ describe('methods, headers and the answer', () => {
     expect(await refusal({ method: 'GET', body: { a: 1 } })).toMatchObject({ field: 'definition.steps.0.body' });
     expect(await refusal({}, [{ id: 't', kind: 'createTask', title: '{{steps.h.output.headers}}' }])).toMatchObject({ field: 'definition.steps.1.title' });
     expect(await refusal({ headers: { 'X-Ok': '{{steps.nope.output.id}}' } })).toMatchObject({ field: 'definition.steps.0.headers.X-Ok' });
+    // The output's types: `status` is a number (not a date for a wait); `body`'s shape is the other side's (it passes).
+    expect(await refusal({}, [{ id: 'w', kind: 'wait', until: '{{steps.h.output.status}}' }])).toMatchObject({ field: 'definition.steps.1.until' });
+    expect(await refusal({}, [{ id: 'w', kind: 'wait', until: '{{steps.h.output.body.closesAt}}' }])).toBeUndefined();
     expect(await refusal({ method: 'DELETE', headers: { Authorization: 'Bearer {{trigger.event.payload.token}}' } }, [{ id: 't', kind: 'createTask', title: '{{steps.h.output.body.deep.key}} {{steps.h.output.status}}' }])).toBeUndefined();
   });
 });
