@@ -95,7 +95,16 @@ export const trigger = z.discriminatedUnion('kind', [recordTrigger, eventTrigger
 export type DateTrigger = z.output<typeof dateTrigger>;
 export type Trigger = z.output<typeof trigger>;
 
-const base = { id: identifier, name: z.string().max(200).optional() };
+/** A step's own retry policy: overrides the workspace's `stepAttempts` and `retryBackoffMs` (settings.ts) for it. */
+const stepRetry = z.strictObject({
+  /** Tries in all (1: never tried again). */
+  attempts: z.number().int().min(1).max(10).optional(),
+  /** Wait before the second try; doubles at each further try. At most an hour. */
+  backoff: duration.refine((d) => durationMs(d) <= 3_600_000, 'At most an hour').optional(),
+});
+export type StepRetry = z.output<typeof stepRetry>;
+
+const base = { id: identifier, name: z.string().max(200).optional(), retry: stepRetry.optional() };
 
 /** What an `httpRequest` step may send. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -118,7 +127,7 @@ const valuesOf = z.record(z.string(), value);
 
 type Json = z.core.util.JSONType;
 
-export type Step =
+export type Step = { retry?: StepRetry } & (
   | { id: string; name?: string; kind: 'condition'; if: Record<string, unknown>; then: Step[]; else: Step[] }
   | { id: string; name?: string; kind: 'switch'; cases: { name: string; when: Record<string, unknown>; steps: Step[] }[]; default: Step[] }
   | { id: string; name?: string; kind: 'forEach'; items: Json; max: number; do: Step }
@@ -163,7 +172,8 @@ export type Step =
   | { id: string; name?: string; kind: 'httpRequest'; method: HttpMethod; url: string; headers?: Record<string, string>; body?: Record<string, z.core.util.JSONType> }
   | { id: string; name?: string; kind: 'sendEmail'; to: z.core.util.JSONType; subject: z.core.util.JSONType; text: z.core.util.JSONType }
   | { id: string; name?: string; kind: 'wait'; for?: Duration; until?: z.core.util.JSONType }
-  | { id: string; name?: string; kind: 'callAction'; action: string; input: Record<string, z.core.util.JSONType> };
+  | { id: string; name?: string; kind: 'callAction'; action: string; input: Record<string, z.core.util.JSONType> }
+);
 
 export const step: z.ZodType<Step> = z.lazy(() =>
   z.discriminatedUnion('kind', [

@@ -6,6 +6,7 @@ import { recordRelations, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
+import { runLockKey } from '../runs/claimed-steps.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
@@ -16,6 +17,8 @@ import { runStatusArg, runStatuses } from './types.js';
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Records a selection may hold: one run each. */
 const MAX_SELECTION = 1000;
+
+const UNFINISHED_STEPS = ['PENDING', 'WAITING', 'RUNNING'] as const;
 
 /** The object whose records a workflow runs on by hand (manual, record and date triggers). */
 function onRecords(definition: WorkflowDefinition): string {
@@ -225,12 +228,16 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       args: { input: t.arg({ type: idInput('CancelWorkflowRunInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const found = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') } });
+          const runId = rowId(String(input.id), 'WorkflowRun', 'id');
+          // The run's lock, which its step transactions hold: one under way finishes first, and none starts before this
+          // commits (then it finds the run cancelled: runs/claimed-steps.ts).
+          await scope.lock(runLockKey(runId));
+          const found = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
           if (!found) throw notFound('WorkflowRun', 'id');
           if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');
           const now = new Date();
           await scope.tx.workflowStepRun.updateMany({
-            where: { runId: found.id, status: { in: ['PENDING', 'WAITING', 'RUNNING'] } },
+            where: { runId: found.id, status: { in: [...UNFINISHED_STEPS] } },
             data: { status: 'CANCELLED', dueAt: null, waitKey: null, finishedAt: now },
           });
           const run = await scope.tx.workflowRun.update({ where: { id: found.id }, data: { status: 'CANCELLED', finishedAt: now } });
@@ -249,6 +256,9 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
         plugin.run(context, 'manage', async (scope) => {
           const previous = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') }, include: { version: true } });
           if (!previous) throw notFound('WorkflowRun', 'id');
+          // Two runs of the same trigger at once would do its steps twice over: a run under way is cancelled (or left to
+          // finish) first.
+          if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
           refuseArchived((await scope.tx.workflow.findUnique({ where: { id: previous.workflowId }, select: { archivedAt: true } }))!);
           const runId = await startRun(scope, {
             workflowId: previous.workflowId,
