@@ -121,6 +121,8 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   rerunWorkflowRun: () => [`mutation ($id: ID!) { rerunWorkflowRun(input: { id: $id }) { run { id } } }`, { id: a.run }],
   archiveWorkflow: () => [`mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.workflow }],
   restoreWorkflow: () => [`mutation ($id: ID!) { restoreWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.archived }],
+  rotateWorkflowWebhookUrl: () => [`mutation ($id: ID!) { rotateWorkflowWebhookUrl(input: { id: $id }) { workflow { id } } }`, { id: a.workflow }],
+  rotateWorkflowSigningSecret: () => [`mutation ($id: ID!) { rotateWorkflowSigningSecret(input: { id: $id }) { workflow { id } } }`, { id: a.workflow }],
 };
 /** Mutations that name none of A's rows: they succeed inside the attacker's own workspace. */
 const succeedInOwnWorkspace = new Set(['createWorkflow']);

@@ -1,6 +1,6 @@
 // Editing workflows (ADMIN, permission `manage`): create, change the draft, publish it as a new version (checked
 // completely), enable or disable. Each mutation is one transaction through `plugin.run`.
-import { randomBytes } from 'node:crypto';
+import { newWorkflowSecrets } from '../workflow-secrets.js';
 import { badInput, type Builder, conflict, type Models, notFound, parseInput, type PluginCommandScope, Prisma, rowId, z } from '@crm/plugin-sdk';
 import { checkDefinition, definitionObjects, usesWorkspaceModel } from '../definition/validate.js';
 import type { WorkflowEvent } from '../events.js';
@@ -74,7 +74,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
         plugin.run(context, 'manage', async (scope) => {
           const { name, definition } = parseInput(createInput, input);
           const workflow = await scope.tx.workflow.create({
-            data: { workspaceId: scope.session.workspaceId, name, draft: (definition ?? { trigger: null, steps: [] }) as object, secret: randomBytes(24).toString('hex') },
+            data: { workspaceId: scope.session.workspaceId, name, draft: (definition ?? { trigger: null, steps: [] }) as object, ...newWorkflowSecrets() },
           });
           scope.emit('workflow.created', { type: 'Workflow', id: workflow.id }, { name });
           return { workflow };

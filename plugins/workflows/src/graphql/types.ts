@@ -100,14 +100,15 @@ export function registerWorkflowTypes(builder: Builder, plugin: WorkflowToolkit)
       draft: t.expose('draft', { type: 'JSON', description: 'The definition being edited (checked when published).', ...manageOnly }),
       signingSecret: t.exposeString('secret', {
         ...manageOnly,
-        description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed; a webhook trigger checks the same signature (or this secret as a bearer token).',
+        description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed. Outgoing only: it does not authorize calls to the webhook URL. rotateWorkflowSigningSecret replaces it.',
       }),
       nextFireAt: t.expose('nextFireAt', { type: 'DateTime', nullable: true, ...manageOnly }),
       webhookPath: t.string({
         ...manageOnly,
         nullable: true,
-        description: 'Webhook triggers: the path to POST to on this gateway (authenticated with signingSecret; see docs/plugins/workflows.md).',
-        resolve: (w) => (w.draft && (w.draft as { trigger?: { kind?: string } }).trigger?.kind === 'webhook' ? webhookPath(w.workspaceId, w.id) : null),
+        description:
+          'Webhook triggers: the path to POST to on this gateway. It holds the URL token, which alone authorizes a call: keep it secret (rotateWorkflowWebhookUrl replaces it; see docs/plugins/workflows.md).',
+        resolve: (w) => ((w.draft as { trigger?: { kind?: string } } | null)?.trigger?.kind === 'webhook' ? webhookPath(w) : null),
       }),
       datesScannedUntil: t.expose('scannedUntil', {
         ...manageOnly,

@@ -154,7 +154,7 @@ export function retryOf(version: { plan: Plan }, stepId: string, settings: Pick<
 export async function failStep(
   rows: OwnRows,
   step: StepRow,
-  failure: { message: string; permanent: boolean; counted: boolean; input?: unknown },
+  failure: { message: string; permanent: boolean; counted: boolean; input?: unknown; /** The other side's Retry-After: no sooner than this. */ retryAfterMs?: number | null },
   retry: RetryPolicy,
   now = new Date(),
 ): Promise<'retry' | 'failed'> {
@@ -163,7 +163,7 @@ export async function failStep(
   // A failure before the input was worked out leaves the stored input as it is.
   const input = failure.input === undefined ? {} : { input: json(failure.input) ?? null };
   if (!failure.permanent && attempts < retry.attempts) {
-    const dueAt = new Date(now.getTime() + retry.backoffMs * 2 ** (attempts - 1));
+    const dueAt = new Date(now.getTime() + Math.max(retry.backoffMs * 2 ** (attempts - 1), failure.retryAfterMs ?? 0));
     await rows.write([
       { update: 'WorkflowStepRun', rows: [{ id: step.id, status: 'PENDING', attempts, error, dueAt, ...input }] },
       { update: 'WorkflowRun', rows: [{ id: step.runId, status: 'WAITING' }] },

@@ -13,6 +13,7 @@ import type { WorkflowSettings } from '../settings.js';
 import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
+import { retryAfterOf } from '../steps/step-errors.js';
 import { admitRun, admitRuns } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
@@ -282,7 +283,7 @@ async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSett
     async (scope) => {
       const [step] = await readLockedSteps(scope, [item.id]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
-      const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input };
+      const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
       await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
     },
     { actor: stepActor(item.id) },
