@@ -16,6 +16,7 @@ import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
 import { admitRun, admitRuns } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
+import { stepActor } from './step-actor.js';
 import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
 import { StepRefused, StepWaves } from './step-waves.js';
@@ -35,8 +36,6 @@ const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CO
 const needsAdmission = (run: RunOfStep, step: Models.WorkflowStepRun, now: Date) =>
   run.status === 'QUEUED' || (run.status === 'WAITING' && !stillWaits(step, now));
 
-/** The actor of a step's changes: events it causes name it, so triggers can tell a workflow's own changes. */
-export const stepActor = (stepRunId: string) => `step:${stepRunId}`;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const isPermanent = (error: unknown) =>

@@ -9,7 +9,7 @@ import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
-import { eventSince, receivedOutput, waitKeyOf } from './wait-for-event.js';
+import { isRecordId, lookBack, receivedOutput, waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
 import { versionObjects } from '../definition/version-objects.js';
 
@@ -141,17 +141,16 @@ export async function runStep(
     case 'waitForEvent': {
       if (step.status !== 'WAITING') {
         const subjectId = input.subjectId;
-        if (typeof subjectId !== 'string' || !subjectId) throw new PermanentStepError(`subjectId: needs a record id (got ${JSON.stringify(subjectId)})`);
-        // The event may have come already, since the step before this one (this row's writing): the wait is over.
-        const since = step.createdAt;
-        const early = await eventSince(scope.sql, String(input.eventType), subjectId, since);
-        if (early) return complete(receivedOutput(early), { branch: 'received' });
+        if (typeof subjectId !== 'string' || !isRecordId(subjectId)) throw new PermanentStepError(`subjectId: not a record id: ${JSON.stringify(subjectId)}`);
+        // The event may have come already, since the run started (wait-for-event.ts says which count): the wait is over.
+        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType: String(input.eventType), subjectId }, { since: run.startedAt });
+        if (event) return complete(receivedOutput(event), { branch: 'received' });
         // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: at once, to look
         // once more after this commits (an event committed meanwhile may have missed the key), then the timeout.
         return waiting({
           status: 'WAITING',
           dueAt: now,
-          input: { ...input, since: since.toISOString() },
+          input: { ...input, sinceSeq: seenSeq },
           waitKey: waitKeyOf(String(input.eventType), subjectId),
           startedAt: now,
           attempts: step.attempts + 1,
@@ -162,7 +161,10 @@ export async function runStep(
       if (output?.received !== true) {
         const until = new Date(String(input.until));
         if (until > now) {
-          const early = typeof input.since === 'string' ? await eventSince(scope.sql, String(input.eventType), String(input.subjectId), new Date(input.since)) : null;
+          // After what the first look saw (a wait written before `sinceSeq`: since its `since`).
+          const bound = typeof input.sinceSeq === 'string' ? { afterSeq: input.sinceSeq } : typeof input.since === 'string' ? { since: new Date(input.since) } : null;
+          const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId) };
+          const early = bound && isRecordId(look.subjectId) ? (await lookBack(scope.sql, look, bound)).event : null;
           // Found: taken as an arriving event takes it (unless one did first), so the run wakes through admission.
           if (early) await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null, dueAt: now, output: receivedOutput(early) } });
           else setStep({ dueAt: until });

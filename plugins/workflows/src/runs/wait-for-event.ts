@@ -3,10 +3,30 @@
 // output and making it due now. Which keys are waited on is read once for the events delivered together, so an event
 // nothing waits for costs no statement. The step's own side (waiting, the timeout) is in run-step.ts; whichever of the
 // event and the timeout clears `waitKey` first wins (the row's lock orders them).
-// An event that committed before the wait was written (between the step before it and the wait, or while the wait's
-// transaction was under way, before a subscriber could see its key) is found by the step itself: it looks for a
-// matching event since its row was written (`eventSince`) when it starts waiting, and once more right after.
+// What counts: an event of the type about the subject that committed since the run started, that the run's own steps
+// did not cause (actor `plugin:workflows:step:<id>` of one of its steps) and that no earlier wait of the run received. One that
+// committed before the wait was written (between the run's start and the wait, or while the wait's transaction was
+// under way, before a subscriber could see its key) is found by the step itself (`lookBack`, by the subject's events
+// in `seq` order: the `("workspaceId", "subjectId", seq)` index): when it starts waiting, and once more right after.
 import type { DeliveredEvent, PluginSql, ScopedTransaction } from '@crm/plugin-sdk';
+import { stepActor } from './step-actor.js';
+
+/** Whether a `subjectId` can name a record (events' subjects are uuids): anything else fails the step before a query. */
+export const isRecordId = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+/**
+ * A step's actor as its events carry it (`plugin:<plugin>:step:<stepRunId>`, the SDK prefixing the plugin): the step's
+ * row id is its capture, in JavaScript and in PostgreSQL (the same pattern).
+ */
+const STEP_ACTOR = `(?:^|:)${stepActor('([0-9a-f-]{36})')}$`;
+
+/** The run an event was caused by (a step of it), if a step caused it. */
+async function causingRun(tx: ScopedTransaction, actor: string): Promise<string | null> {
+  const stepRunId = new RegExp(STEP_ACTOR).exec(actor)?.[1];
+  if (!stepRunId) return null;
+  const step = await tx.workflowStepRun.findUnique({ where: { id: stepRunId }, select: { runId: true } });
+  return step?.runId ?? null;
+}
 
 export const waitKeyOf = (eventType: string, subjectId: string) => `${eventType}:${subjectId}`;
 
@@ -18,8 +38,10 @@ export const waitKeysOf = (events: readonly DeliveredEvent[]): string[] => [...n
 /** Resumes the steps waiting for the event (`waited`: the keys of its batch some step waited on, triggers/on-event.ts). */
 export async function resumeWaitsFor(tx: ScopedTransaction, event: DeliveredEvent, waited: ReadonlySet<string>): Promise<number> {
   if (!waited.has(waitKeyOfEvent(event))) return 0;
+  // A run's own change does not end its wait (an `addTag` before a wait for `customer.updated`).
+  const own = await causingRun(tx, event.actor);
   const { count } = await tx.workflowStepRun.updateMany({
-    where: { waitKey: waitKeyOf(event.type, event.subjectId), status: 'WAITING' },
+    where: { waitKey: waitKeyOf(event.type, event.subjectId), status: 'WAITING', ...(own ? { runId: { not: own } } : {}) },
     data: { waitKey: null, dueAt: new Date(), output: receivedOutput(event) },
   });
   return count;
@@ -41,11 +63,46 @@ export const receivedOutput = (event: WaitedEvent) => ({
   },
 });
 
-/** The first committed event of `eventType` about `subjectId` that occurred at or after `since` (by commit order), if any. */
-export async function eventSince(sql: PluginSql, eventType: string, subjectId: string, since: Date): Promise<WaitedEvent | null> {
-  const [found] = await sql<WaitedEvent>`
-    SELECT id, type, actor, "occurredAt", "subjectType", "subjectId", payload FROM "Event"
-    WHERE "subjectId" = ${subjectId}::uuid AND type = ${eventType} AND seq IS NOT NULL AND "occurredAt" >= ${since}::timestamptz
-    ORDER BY seq LIMIT 1`;
-  return found ? { ...found, occurredAt: new Date(found.occurredAt) } : null;
+/** Which run's wait looks, for which events. */
+export interface LookFor {
+  runId: string;
+  eventType: string;
+  subjectId: string;
+}
+
+/** Where a look starts: after a `seq` already looked at, or (the first look) at the run's start. */
+export type LookBound = { afterSeq: string } | { since: Date };
+
+const PAGE = 50;
+const LAST_SEQ = '9223372036854775807';
+
+/**
+ * The first committed event that ends the wait (see the top of this file), by commit order, and the newest `seq` of
+ * the subject's events seen (where the next look starts). The subject's events are read newest first, a page at a
+ * time, down to the bound (`seq`, or the first event that occurred before `since`): what they cost is the events
+ * since then, not the subject's history, nor other subjects' or workspaces' events.
+ */
+export async function lookBack(sql: PluginSql, look: LookFor, bound: LookBound): Promise<{ event: WaitedEvent | null; seenSeq: string }> {
+  const afterSeq = 'afterSeq' in bound ? bound.afterSeq : '0';
+  let seenSeq = afterSeq;
+  let found: WaitedEvent | null = null;
+  for (let below = LAST_SEQ; ; ) {
+    const page = await sql<WaitedEvent & { seq: string; fits: boolean }>`
+      SELECT id, type, actor, "occurredAt", "subjectType", "subjectId", payload, seq::text AS seq,
+        (type = ${look.eventType}
+          AND coalesce(substring(actor from ${STEP_ACTOR}), '') NOT IN (SELECT s.id::text FROM "WorkflowStepRun" s WHERE s."runId" = ${look.runId}::uuid)
+          AND id::text NOT IN (
+            SELECT s.output->'event'->>'id' FROM "WorkflowStepRun" s
+            WHERE s."runId" = ${look.runId}::uuid AND s.kind = 'waitForEvent' AND s.output->'event'->>'id' IS NOT NULL)) AS fits
+      FROM "Event" WHERE "subjectId" = ${look.subjectId}::uuid AND seq > ${afterSeq}::bigint AND seq < ${below}::bigint
+      ORDER BY seq DESC LIMIT ${PAGE}`;
+    if (below === LAST_SEQ && page[0]) seenSeq = page[0].seq;
+    for (const { seq: _seq, fits, ...event } of page) {
+      const occurredAt = new Date(event.occurredAt);
+      if ('since' in bound && occurredAt < bound.since) return { event: found, seenSeq };
+      if (fits) found = { ...event, occurredAt };
+    }
+    if (page.length < PAGE) return { event: found, seenSeq };
+    below = page[page.length - 1]!.seq;
+  }
 }
