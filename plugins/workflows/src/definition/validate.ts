@@ -5,7 +5,7 @@
 // `extensions.field` naming the path in the input (`definition.steps.1.title`).
 import { type ActionInfo, badInput, CrmError, type EventCatalog, type GraphContext, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
-import { definition as documentSchema, type Step, type WorkflowDefinition } from './document.js';
+import { definition as documentSchema, durationMs, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds, openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
@@ -306,6 +306,9 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
   for (const { step, earlier, path, inLoop } of plan.steps.values()) {
     const stepAt = `${at}.${path}`;
     checkPaths(step, earlier, stepAt, inLoop);
+    // Checked at publish (not in the schema, which stored versions are parsed with again).
+    if (step.retry && step.retry.attempts === undefined && step.retry.backoff === undefined) fail(`${stepAt}.retry`, 'say attempts, backoff or both (or leave retry out)');
+    if (step.retry?.backoff && durationMs(step.retry.backoff) < 1000) fail(`${stepAt}.retry.backoff`, 'at least a second');
     switch (step.kind) {
       case 'condition':
         if (!object) fail(`${stepAt}.if`, 'a condition tests the trigger’s record; this trigger has none');
@@ -323,6 +326,8 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       }
       case 'forEach':
         if (!loopableKinds.has(step.do.kind)) fail(`${stepAt}.do.kind`, `a loop does one of ${[...loopableKinds].join(', ')} per item`);
+        // Its items are done in the loop's one transaction: the loop's own `retry` is what tries them again.
+        if (step.do.retry) fail(`${stepAt}.do.retry`, 'a loop\'s items are tried again with the loop: put retry on the forEach step');
         break;
       case 'waitForEvent':
         eventSubject(step.eventType, `${stepAt}.eventType`);
