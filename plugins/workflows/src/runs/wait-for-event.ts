@@ -87,8 +87,8 @@ export async function lookBack(sql: PluginSql, look: LookFor, bound: LookBound):
   let seenSeq = afterSeq;
   let found: WaitedEvent | null = null;
   for (let below = LAST_SEQ; ; ) {
-    const page = await sql<WaitedEvent & { seq: string; fits: boolean }>`
-      SELECT id, type, actor, "occurredAt", "subjectType", "subjectId", payload, seq::text AS seq,
+    const page = await sql<WaitedEvent & { position: string; fits: boolean }>`
+      SELECT id, type, actor, "occurredAt", "subjectType", "subjectId", payload, seq::text AS position,
         (type = ${look.eventType}
           AND coalesce(substring(actor from ${STEP_ACTOR}), '') NOT IN (SELECT s.id::text FROM "WorkflowStepRun" s WHERE s."runId" = ${look.runId}::uuid)
           AND id::text NOT IN (
@@ -96,13 +96,13 @@ export async function lookBack(sql: PluginSql, look: LookFor, bound: LookBound):
             WHERE s."runId" = ${look.runId}::uuid AND s.kind = 'waitForEvent' AND s.output->'event'->>'id' IS NOT NULL)) AS fits
       FROM "Event" WHERE "subjectId" = ${look.subjectId}::uuid AND seq > ${afterSeq}::bigint AND seq < ${below}::bigint
       ORDER BY seq DESC LIMIT ${PAGE}`;
-    if (below === LAST_SEQ && page[0]) seenSeq = page[0].seq;
-    for (const { seq: _seq, fits, ...event } of page) {
+    if (below === LAST_SEQ && page[0]) seenSeq = page[0].position;
+    for (const { position: _position, fits, ...event } of page) {
       const occurredAt = new Date(event.occurredAt);
       if ('since' in bound && occurredAt < bound.since) return { event: found, seenSeq };
       if (fits) found = { ...event, occurredAt };
     }
     if (page.length < PAGE) return { event: found, seenSeq };
-    below = page[page.length - 1]!.seq;
+    below = page[page.length - 1]!.position;
   }
 }
