@@ -1,7 +1,8 @@
-// Two publish checks of typed values (review of round 1):
+// Publish checks (review of round 1):
 // - a `waitForEvent` step waits for an event about one record: without `subjectId` the run's record, so the event must
 //   be about the trigger's object; with `subjectId`, the id must be one of the event's subject (else the wait can never
 //   resume and always times out);
+// - camel-case custom objects' record events (`supportContract.created`) are event types;
 // - where a date is needed, text that makes an ISO date/time from date templates (`{{trigger.record.renewsOn}}T09:00:00Z`,
 //   a custom `date` field and a time of day) is a date: it publishes (and re-publishes), and runs.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
@@ -105,5 +106,24 @@ describe('a date made of a date template and a time of day', () => {
     expect(
       await published({ trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'w', kind: 'wait', until: 'on {{trigger.record.renewsOn}}' }] }),
     ).toMatchObject({ field: 'definition.steps.0.until' });
+  });
+});
+
+describe('a camel-case custom object’s record events', () => {
+  it('`supportContract.created` publishes as an event trigger and a wait, and its trigger fires', async () => {
+    await admin.query(`mutation { defineCustomObject(input: { name: "SupportContract", label: "Support contract" }) { customObject { id } } }`);
+    const flow = {
+      trigger: { kind: 'event', eventType: 'supportContract.created', object: 'SupportContract' },
+      steps: [
+        { id: 'note', kind: 'createTask', title: 'New support contract' },
+        waitFor('supportContract.updated'),
+      ],
+    };
+    const id = await draft(flow);
+    expect(await publishError(id)).toBeNull();
+    await admin.query(ENABLE, { id, enabled: true });
+    await admin.query(`mutation { createSupportContract(input: {}) { supportContract { id } } }`);
+    const [run] = await finishedRuns(kit, admin, id, 1, ['WAITING']);
+    expect(run!.steps[0]).toMatchObject({ stepId: 'note', status: 'SUCCEEDED' });
   });
 });
