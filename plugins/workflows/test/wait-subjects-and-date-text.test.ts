@@ -2,9 +2,11 @@
 // - a `waitForEvent` step waits for an event about one record: without `subjectId` the run's record, so the event must
 //   be about the trigger's object; with `subjectId`, the id must be one of the event's subject (else the wait can never
 //   resume and always times out);
+// - an action's input ids are typed by their names (`customerId`: a Customer id);
 // - camel-case custom objects' record events (`supportContract.created`) are event types;
 // - where a date is needed, text that makes an ISO date/time from date templates (`{{trigger.record.renewsOn}}T09:00:00Z`,
 //   a custom `date` field and a time of day) is a date: it publishes (and re-publishes), and runs.
+import loyalty from '@crm/plugin-loyalty';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
@@ -16,7 +18,7 @@ let kit: PluginTestGateway;
 let admin: TestClient;
 
 beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 })] });
+  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), loyalty] });
   admin = kit.workspace.client;
   await admin.query(`mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`, {
     i: { object: 'CUSTOMER', name: 'renewsOn', type: 'DATE' },
@@ -125,5 +127,20 @@ describe('a camel-case custom object’s record events', () => {
     await admin.query(`mutation { createSupportContract(input: {}) { supportContract { id } } }`);
     const [run] = await finishedRuns(kit, admin, id, 1, ['WAITING']);
     expect(run!.steps[0]).toMatchObject({ stepId: 'note', status: 'SUCCEEDED' });
+  });
+});
+
+describe('an action’s ids are typed by their names', () => {
+  it('refuses a User id as loyalty.awardPoints’ customerId, takes the record’s id', async () => {
+    const award = (customerId: string) => ({
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'points', kind: 'callAction', action: 'loyalty.awardPoints', input: { customerId, points: 5, reason: 'Thanks' } }],
+    });
+    expect(await published(award('{{trigger.record.ownerId}}'))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.input.customerId',
+      message: expect.stringContaining('{{trigger.record.ownerId}} is a User id; this needs a Customer id'),
+    });
+    expect(await published(award('{{trigger.record.id}}'))).toBeNull();
   });
 });

@@ -402,8 +402,12 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       case 'callAction': {
         const action = actions.find((a) => a.name === step.action);
         if (!action) fail(`${stepAt}.action`, `no enabled plugin declares ${step.action} (available: ${actions.map((a) => a.name).join(', ') || 'none'})`);
-        for (const key of Object.keys(step.input)) {
+        for (const [key, value] of Object.entries(step.input)) {
           if (action!.inputKeys.length && !action!.inputKeys.includes(key)) fail(`${stepAt}.input.${key}`, `${step.action} takes ${action!.inputKeys.join(', ')}`);
+          // Ids by their name, as the steps' own (`customerId`: a Customer's, `competitorId`: a Competitor's).
+          const named = /^([a-z]\w*)Id$/.exec(key)?.[1];
+          const target = named ? [...objects.catalog.objects].find((o) => o.name === named.charAt(0).toUpperCase() + named.slice(1)) : undefined;
+          if (target) checkTyped(value, idOf(target.name), `${stepAt}.input.${key}`);
         }
         // The action runs as the publishing key's role: it must hold the plugin permission the action declares.
         const needed = action!.permission;
