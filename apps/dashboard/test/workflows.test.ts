@@ -1,8 +1,8 @@
 // The Workflows pages in the built dashboard, in Debian's chromium against a real gateway running the workflows plugin
 // with the demo workspace's seeded workflows: the list with each workflow's state and last runs, a seeded workflow's
 // definition as a tree and its run with each step's status, input and output (a new run appearing without reload),
-// cancelling a run under way, and enable/disable from the page. Each page at 1280 px and on a phone, without serious
-// axe violations.
+// cancelling a run under way, an archived workflow's page (no switch, no run again), and enable/disable from the page.
+// Each page at 1280 px and on a phone, without serious axe violations.
 import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestClient, type TestGateway } from '@crm/gateway/testing';
 import type { Page } from 'playwright-core';
@@ -143,6 +143,12 @@ describe('the Workflows pages', () => {
     expect(await shown.getByTestId('step-run-pause').locator('td').nth(1).textContent()).toMatch(/^Cancelled/);
     expect(await page.getByTestId('workflow-run').count()).toBe(1);
     await api.query(`mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id } } }`, { id });
+    // Archived (its page still reachable by URL): shown so, with no switch to enable it and no run to run again.
+    await page.reload();
+    await page.getByTestId('archived').waitFor();
+    expect(await page.getByRole('switch', { name: 'Waits a day: enabled' }).count()).toBe(0);
+    expect(await page.getByTestId('workflow-run').count()).toBe(1);
+    expect(await page.getByTestId('workflow-run').first().getByRole('button', { name: 'Run again' }).count()).toBe(0);
   });
 
   it("shows nothing of another workspace's workflow", async () => {

@@ -3,6 +3,7 @@ export { createBuilder, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, type Builder, type Sch
 export type { GraphContext, LiveEvents } from './context.js';
 export { eventCursor } from './modules/events.js';
 export { rowId, optionalRowId, globalId } from './ids.js';
+export { cursorInWorkspace, type CursorArgs } from './objects/cursor-in-workspace.js';
 export { callerOf } from './caller.js';
 export { createReadEngine, type CompiledRead, type ReadEngine, type ReadEngineOptions } from './engine/read-engine.js';
 export { answerWithEngine } from './engine/engine-answers.js';

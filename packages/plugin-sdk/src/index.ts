@@ -33,7 +33,7 @@ export type {
 export type { EventInterest, InterestContext, RecordInterest, SubscriberInterest } from './interest.js';
 export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
-export type { OutboundHttp } from './outbound-http.js';
+export type { OutboundAnswer, OutboundHttp, OutboundMethod, OutboundRequest } from './outbound-http.js';
 export type { Plugin, PluginProblem } from './plugin.js';
 export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } from './routes.js';
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
@@ -49,7 +49,7 @@ export type { FilterNode } from '@crm/core';
 export { z } from 'zod';
 export { defineObject, wholeNumber, type ObjectDeclaration, type FieldDeclaration, type RelationDeclaration } from '@crm/core';
 export type { Builder, GraphContext } from '@crm/graph';
-export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customFieldsInput } from '@crm/graph';
+export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customFieldsInput, cursorInWorkspace } from '@crm/graph';
 export {
   badInput,
   conflict,

@@ -23,6 +23,26 @@ describe('the queue pump', () => {
     await eventually(async () => expect((await handlings(kit!)).get(waiting!)).toEqual([1]));
   });
 
+  it('a batch under way does not stop the polling: a row made due meanwhile, with no wake, goes to a free worker', async () => {
+    // A claim of one row is not full (no backlog claim follows it); the wake's claim takes the first row before a poll.
+    const ticker = tickerPlugin({ pollMs: 400, workers: 2, batch: 4 });
+    kit = await startPluginTestGateway({ plugins: [ticker.plugin] });
+    ticker.probe.hold();
+    let later: string | undefined;
+    try {
+      await addJobs(kit, 1);
+      await wake(kit);
+      await eventually(async () => expect(ticker.probe.active).toBe(1));
+      // Due an hour from now, then moved to now by SQL alone (a wait's time come): only a poll can find it.
+      [later] = await addJobs(kit, 1, 3_600_000);
+      await kit.database.sql.query(`UPDATE "TickerJob" SET "dueAt" = now() WHERE id = $1::uuid`, [later]);
+      await eventually(async () => expect(ticker.probe.active).toBe(2), 20_000);
+    } finally {
+      ticker.probe.open(); // a failed check must not leave the batch held (the gateway's close waits for it)
+    }
+    await eventually(async () => expect((await handlings(kit!)).get(later!)).toEqual([1]));
+  });
+
   it('stop() waits for the batches in flight: every row claimed before it is handled once, none left to its lease', async () => {
     const ticker = tickerPlugin({ batch: 2, workers: 2 });
     kit = await startPluginTestGateway({ plugins: [ticker.plugin] });

@@ -4,6 +4,8 @@ declare module '@crm/plugin-sdk' {
     'workflow.created': { name: string };
     'workflow.published': { version: number; trigger: string };
     'workflow.switched': { enabled: boolean };
+    /** A secret was replaced (which one; never its value): the old one is refused from now on. */
+    'workflow.secret_rotated': { secret: 'webhookUrl' | 'signingSecret' };
     /** Archived (never triggers again; its history stays) or restored (disabled, to enable again). */
     'workflow.archived': { archived: boolean };
     /** A person started, or started again, a run (manual runs, re-runs). */
@@ -18,6 +20,7 @@ export const workflowEvents = {
   'workflow.created': { subject: 'Workflow', description: 'A workflow was created' },
   'workflow.published': { subject: 'Workflow', description: 'A workflow’s draft was published as a new version' },
   'workflow.switched': { subject: 'Workflow', description: 'A workflow was enabled or disabled' },
+  'workflow.secret_rotated': { subject: 'Workflow', description: 'A workflow’s webhook URL or signing secret was replaced' },
   'workflow.archived': { subject: 'Workflow', description: 'A workflow was archived or restored' },
   'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again' },
   'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled' },

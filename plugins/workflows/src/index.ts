@@ -9,6 +9,7 @@ import { workflowEvents } from './events.js';
 import { registerDefinitionMutations } from './graphql/definition-mutations.js';
 import { registerDryRun } from './graphql/dry-run.js';
 import { registerRunOperations } from './graphql/run-operations.js';
+import { registerSecretMutations } from './graphql/secret-mutations.js';
 import { registerWorkflowTypes } from './graphql/types.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
 import { stepExecutor } from './runs/execute-step.js';
@@ -52,6 +53,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     graphql(builder, plugin) {
       registerWorkflowTypes(builder, plugin);
       registerDefinitionMutations(builder, plugin);
+      registerSecretMutations(builder, plugin);
       registerRunOperations(builder, plugin);
       registerDryRun(builder, plugin);
     },

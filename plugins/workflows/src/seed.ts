@@ -2,7 +2,7 @@
 // their owner due in two days; a deal lost to a competitor (competitor-feedback's `competitor.deal_lost`) gets a note
 // on the competitor's record and is sent to marketing's webhook; a customer's second purchase enrols them in loyalty
 // with a welcome bonus. Published and enabled, except the webhook one, whose URL the workspace must set first.
-import { randomBytes } from 'node:crypto';
+import { newWorkflowSecrets } from './workflow-secrets.js';
 import type { SeedContext } from '@crm/plugin-sdk';
 import { definition as documentSchema, type WorkflowDefinition } from './definition/document.js';
 import { triggerKeyOf } from './definition/validate.js';
@@ -78,7 +78,7 @@ export const demoWorkflows: { name: string; enabled: boolean; definition: Workfl
 
 export async function seedWorkflows({ db, workspaceId }: SeedContext<WorkflowSettings>): Promise<void> {
   for (const demo of demoWorkflows) {
-    const workflow = await db.workflow.create({ data: { workspaceId, name: demo.name, draft: demo.definition as object, secret: randomBytes(24).toString('hex') } });
+    const workflow = await db.workflow.create({ data: { workspaceId, name: demo.name, draft: demo.definition as object, ...newWorkflowSecrets() } });
     const version = await db.workflowVersion.create({
       data: { workspaceId, workflowId: workflow.id, number: 1, definition: demo.definition as object, triggerKey: triggerKeyOf(demo.definition) },
     });

@@ -2,8 +2,8 @@
 // - the workflow types guard themselves (src/graphql/access.ts): a run-only MEMBER key reads a summary of the runs it
 //   starts and nothing else; READ_ONLY keys read nothing, also through `node(id:)`;
 // - every mutation and query of the plugin, aimed at another workspace's rows, answers NOT_FOUND (or nothing) and
-//   changes nothing; with a MEMBER or READ_ONLY key, FORBIDDEN and changes nothing. The last test fails when the
-//   plugin gains a mutation that has no attack here.
+//   changes nothing; with a MEMBER or READ_ONLY key, FORBIDDEN and changes nothing. The last tests fail when the
+//   plugin gains a mutation that has no attack here, or a query that has no read.
 import { buildSchema } from '@crm/graph';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,8 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   rerunWorkflowRun: () => [`mutation ($id: ID!) { rerunWorkflowRun(input: { id: $id }) { run { id } } }`, { id: a.run }],
   archiveWorkflow: () => [`mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.workflow }],
   restoreWorkflow: () => [`mutation ($id: ID!) { restoreWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.archived }],
+  rotateWorkflowWebhookUrl: () => [`mutation ($id: ID!) { rotateWorkflowWebhookUrl(input: { id: $id }) { workflow { id } } }`, { id: a.workflow }],
+  rotateWorkflowSigningSecret: () => [`mutation ($id: ID!) { rotateWorkflowSigningSecret(input: { id: $id }) { workflow { id } } }`, { id: a.workflow }],
 };
 /** Mutations that name none of A's rows: they succeed inside the attacker's own workspace. */
 const succeedInOwnWorkspace = new Set(['createWorkflow']);
@@ -131,6 +133,21 @@ const memberMay = new Set(['runWorkflow', 'runWorkflowOnRecords']);
 const reads: Record<string, { query: string; variables: () => Record<string, unknown>; foreign: (data: Record<string, any> | null | undefined) => void }> = {
   workflows: { query: `{ workflows { id } }`, variables: () => ({}), foreign: (data) => expect(data!.workflows.map((w: { id: string }) => w.id)).not.toContain(a.workflow) },
   workflow: { query: `query ($id: ID!) { workflow(id: $id) { id } }`, variables: () => ({ id: a.workflow }), foreign: (data) => expect(data!.workflow).toBeNull() },
+  'workflows(archived)': {
+    query: `{ workflows(archived: true) { id } }`,
+    variables: () => ({}),
+    foreign: (data) => expect(data!.workflows.map((w: { id: string }) => w.id)).not.toContain(a.archived),
+  },
+  'workflowRunHistory(workflowId)': {
+    query: `query ($id: ID) { workflowRunHistory(workflowId: $id) { totalCount edges { node { id } } } }`,
+    variables: () => ({ id: a.workflow }),
+    foreign: (data) => expect(data!.workflowRunHistory).toEqual({ totalCount: 0, edges: [] }),
+  },
+  'workflowRunHistory(recordId)': {
+    query: `query ($id: ID) { workflowRunHistory(recordId: $id) { totalCount edges { node { id } } } }`,
+    variables: () => ({ id: a.customer }),
+    foreign: (data) => expect(data!.workflowRunHistory).toEqual({ totalCount: 0, edges: [] }),
+  },
   'workflowRuns(workflowId)': { query: `query ($id: ID) { workflowRuns(workflowId: $id) { id } }`, variables: () => ({ id: a.workflow }), foreign: (data) => expect(data!.workflowRuns).toEqual([]) },
   'workflowRuns(recordId)': { query: `query ($id: ID) { workflowRuns(recordId: $id) { id } }`, variables: () => ({ id: a.customer }), foreign: (data) => expect(data!.workflowRuns).toEqual([]) },
   testWorkflow: {
@@ -189,5 +206,15 @@ describe('tenancy and permissions: nobody else changes or reads workspace A’s 
     const added = [...served.matchAll(/^ {2}(\w+)[(:]/gm)].map((m) => m[1]!).filter((name) => !core.has(name) && !/Plugin/.test(name));
     expect(added.length).toBeGreaterThan(0);
     expect(Object.keys(attacks).sort()).toEqual(added.sort());
+  });
+
+  it('has a read for every query the plugin adds', () => {
+    const core = new Set(Object.keys(buildSchema().getQueryType()!.getFields()));
+    const served = [...kit.schema.matchAll(/^type Query \{\n([\s\S]*?)\n\}/gm)][0]![1]!;
+    // Less the host's own (plugins, pluginDeliveries, dashboardPanels: the SDK's, tested there).
+    const added = [...served.matchAll(/^ {2}(\w+)[(:]/gm)].map((m) => m[1]!).filter((name) => !core.has(name) && !/Plugin|^dashboardPanels$/i.test(name));
+    expect(added.length).toBeGreaterThan(0);
+    const read = new Set(Object.keys(reads).map((name) => name.replace(/\(.*$/, '')));
+    expect([...read].filter((name) => name !== 'node').sort()).toEqual(added.sort());
   });
 });

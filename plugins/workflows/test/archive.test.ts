@@ -9,7 +9,11 @@ const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $nam
 const ARCHIVE = `mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id enabled archivedAt nextFireAt datesScannedUntil } } }`;
 const RESTORE = `mutation ($id: ID!) { restoreWorkflow(input: { id: $id }) { workflow { id enabled archivedAt } } }`;
 const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
+const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const RERUN = `mutation ($id: ID!) { rerunWorkflowRun(input: { id: $id }) { run { id } } }`;
+const DEAL = `mutation ($customerId: ID!, $pipelineId: ID!, $stageId: ID!) {
+  createDeal(input: { title: "Archived deal", customerId: $customerId, pipelineId: $pipelineId, stageId: $stageId }) { deal { id } } }`;
+const HOUR = 3_600_000;
 const LISTED = `{ workflows { id } archived: workflows(archived: true) { id archivedAt } }`;
 const onCreated = { trigger: { kind: 'record', object: 'Customer', on: 'created' }, steps: [{ id: 't', kind: 'addTag', tag: 'welcomed' }] };
 
@@ -56,7 +60,8 @@ describe('archiving a workflow', () => {
     expect(await admin.errorCode(UPDATE, { id, definition: onCreated })).toBe('CONFLICT');
     expect(await admin.errorCode(PUBLISH, { id })).toBe('CONFLICT');
     expect(await admin.errorCode(RERUN, { id: history[0]!.id })).toBe('CONFLICT');
-    expect(await admin.errorCode(RUN, { id, recordId: after })).toBe('BAD_USER_INPUT');
+    expect(await admin.errorCode(RUN, { id, recordId: after })).toBe('CONFLICT');
+    expect(await admin.errorCode(ON_RECORDS, { id, ids: [after] })).toBe('CONFLICT');
     expect(await runsOf(admin, id)).toHaveLength(1);
 
     const restored = (await admin.query(RESTORE, { id })).restoreWorkflow.workflow;
@@ -86,9 +91,43 @@ describe('archiving a workflow', () => {
     expect((await admin.query(`query ($id: ID!) { customer(id: $id) { tags } }`, { id: target })).customer.tags).toContain('finished');
   });
 
-  it('a schedule is switched off with it', async () => {
+  it('a schedule is switched off with it: its hour comes and goes without a run', async () => {
     const id = await publishedWorkflow(admin, 'Hourly', { trigger: { kind: 'schedule', cron: '0 * * * *' }, steps: [{ id: 't', kind: 'createTask', title: 'Hourly check' }] });
     expect((await admin.query(`query ($id: ID!) { workflow(id: $id) { nextFireAt } }`, { id })).workflow.nextFireAt).not.toBeNull();
     expect((await admin.query(ARCHIVE, { id })).archiveWorkflow.workflow.nextFireAt).toBeNull();
+    await kit.gateway.plugins!.runJob('workflows', 'fireSchedules', new Date(Date.now() + 2 * HOUR));
+    await kit.settled();
+    expect(await runsOf(admin, id)).toEqual([]);
+  });
+
+  it('no event, date or webhook starts it; its webhook answers 409 as a disabled one’s', async () => {
+    const onLost = await publishedWorkflow(admin, 'On lost', { trigger: { kind: 'event', eventType: 'deal.lost', object: 'Deal' }, steps: [{ id: 't', kind: 'addTag', tag: 'lost' }] });
+    const closing = await publishedWorkflow(admin, 'Closing', {
+      trigger: { kind: 'date', object: 'Deal', field: 'expectedCloseAt', before: { days: 1 } },
+      steps: [{ id: 't', kind: 'createTask', title: 'Close it' }],
+    });
+    const hook = await publishedWorkflow(admin, 'Inbound', { trigger: { kind: 'webhook' }, steps: [{ id: 't', kind: 'createTask', title: 'Inbound' }] });
+    const { webhookPath, signingSecret } = (await admin.query(`query ($id: ID!) { workflow(id: $id) { webhookPath signingSecret } }`, { id: hook })).workflow;
+    for (const id of [onLost, closing, hook]) await admin.query(ARCHIVE, { id });
+
+    const buyer = await customer('Archived triggers');
+    const [pipeline] = (await admin.query(`{ pipelines { id stages { id isLost isWon } } }`)).pipelines as { id: string; stages: { id: string; isLost: boolean; isWon: boolean }[] }[];
+    const open = pipeline!.stages.find((s) => !s.isLost && !s.isWon)!.id;
+    const lost = pipeline!.stages.find((s) => s.isLost)!.id;
+    const deal = (await admin.query(DEAL, { customerId: buyer, pipelineId: pipeline!.id, stageId: open })).createDeal.deal.id as string;
+    await admin.query(`mutation ($id: ID!, $at: DateTime!) { updateDeal(input: { id: $id, expectedCloseAt: $at }) { deal { id } } }`, {
+      id: deal,
+      at: new Date(Date.now() + 2 * HOUR).toISOString(),
+    });
+    await admin.query(`mutation ($id: ID!, $stageId: ID!) { moveDeal(input: { id: $id, stageId: $stageId, lostReason: "price" }) { deal { id } } }`, { id: deal, stageId: lost });
+    await kit.gateway.plugins!.runJob('workflows', 'scanDates', new Date(Date.now() + 2 * HOUR));
+    const posted = await fetch(`${kit.url}${webhookPath}`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Ada' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${signingSecret}` },
+    });
+    expect(posted.status).toBe(409);
+    await kit.settled();
+    for (const id of [onLost, closing, hook]) expect(await runsOf(admin, id)).toEqual([]);
   });
 });

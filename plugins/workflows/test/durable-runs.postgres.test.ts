@@ -1,7 +1,11 @@
-// Runs survive the gateway: real gateway processes on PostgreSQL, killed with SIGKILL in the middle of a run. A wait
-// is a due time in the database, so it ends after a restart; an HTTP step interrupted mid-request is sent again (it
-// is idempotent: the same idempotency key); two gateways sharing the queue run every step once.
+// Runs survive the gateway: real gateway processes on PostgreSQL, killed with SIGKILL in the middle of a run. What the
+// docs promise (docs/plugins/workflows.md, "Durability"): a step that finished before the kill (a task created) is not
+// done again; a wait is a due time in the database, so it ends after a restart; an HTTP step interrupted mid-request
+// is sent again (it is idempotent: the same idempotency key); an email interrupted mid-send is not (it may have gone:
+// the run fails saying so); two gateways sharing the queue both do steps, and run every step once.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createWorkspace } from '@crm/core';
@@ -30,7 +34,7 @@ interface GatewayProcess {
 }
 
 /** `npm start`'s entry point on the test database, with the workflows plugin and a short step lease. */
-async function startGateway(databaseUrl: string): Promise<GatewayProcess> {
+async function startGateway(databaseUrl: string, smtpUrl: string): Promise<GatewayProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [main], {
     env: {
@@ -44,6 +48,7 @@ async function startGateway(databaseUrl: string): Promise<GatewayProcess> {
       LOG_LEVEL: 'error',
       WORKFLOWS_LEASE_MS: String(LEASE_MS),
       WORKFLOWS_POLL_MS: '100',
+      WORKFLOWS_SMTP_URL: smtpUrl,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -73,21 +78,94 @@ const running: GatewayProcess[] = [];
 let hold = false;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const held: (() => void)[] = [];
+let smtp: Awaited<ReturnType<typeof startSilentSmtp>>;
+
+/**
+ * A mail server that accepts connections and never answers (no greeting): a `sendEmail` step stays mid-send until its
+ * gateway is killed. Counts the connections: each is a try to send.
+ */
+async function startSilentSmtp() {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The process (of `pids`) whose TCP socket has local port `port` (Linux: /proc/net/tcp, then each process's fds). */
+function processOfPort(port: number, pids: readonly number[]): number | null {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      if (columns.length > 9 && parseInt(columns[1]!.split(':')[1]!, 16) === port) inodes.add(columns[9]!);
+    }
+  }
+  for (const pid of pids) {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (socket && inodes.has(socket)) return pid;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return null;
+}
+
+/** An HTTP receiver that records which gateway process sent each request (by the request's socket). */
+async function startAttributingReceiver(pids: () => readonly number[]) {
+  const senders: (number | null)[] = [];
+  const keys: string[] = [];
+  const server = http.createServer((request, response) => {
+    senders.push(processOfPort(request.socket.remotePort!, pids()));
+    keys.push(String(request.headers['idempotency-key']));
+    request.resume();
+    request.on('end', () => response.writeHead(200).end('ok'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`,
+    senders,
+    keys,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 beforeAll(async () => {
   pg = await createTestPostgres(createPluginHost([workflows, loyalty]).migrations);
   apiKey = (await createWorkspace(pg.database.prisma, { name: 'Durable' })).apiKey;
   receiver = await startReceiver(() => 200, () => (hold ? new Promise<void>((release) => held.push(release)) : Promise.resolve()));
+  smtp = await startSilentSmtp();
 }, 120_000);
 afterAll(async () => {
   for (const gateway of running) await kill(gateway);
   for (const release of held) release();
   await receiver?.close();
+  await smtp?.close();
   await pg?.drop();
 });
 
 async function started(): Promise<{ gateway: GatewayProcess; client: TestClient }> {
-  const gateway = await startGateway(pg.url);
+  const gateway = await startGateway(pg.url, smtp.url);
   running.push(gateway);
   return { gateway, client: new TestClient(gateway.url, apiKey) };
 }
@@ -104,10 +182,13 @@ const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id,
 const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const runs = async (client: TestClient, id: string) => (await client.query(RUNS, { id })).workflowRuns as RunView[];
 
+const tasksTitled = (title: string) => pg.database.prisma.task.count({ where: { title } });
+
 describe('durable runs on PostgreSQL', () => {
-  it('a wait survives kill -9; an HTTP step interrupted by kill -9 is sent again with the same idempotency key', async () => {
+  it('kill -9 during a wait and during an HTTP step: the task made before is not made again, the wait ends, the request is sent again with the same key', async () => {
     const first = await started();
     const id = await manualWorkflow(first.client, [
+      { id: 'task', kind: 'createTask', title: 'Durable task' },
       { id: 'pause', kind: 'wait', for: { seconds: 2 } },
       { id: 'call', kind: 'httpRequest', url: receiver.url, body: { name: '{{trigger.record.name}}' } },
       { id: 'tag', kind: 'addTag', tag: 'done' },
@@ -115,7 +196,8 @@ describe('durable runs on PostgreSQL', () => {
     const customer = (await first.client.query(CUSTOMER, { name: 'Dura Bull' })).createCustomer.customer.id;
     await first.client.query(RUN, { id, recordId: customer });
     await until(async () => ((await runs(first.client, id))[0]?.status === 'WAITING' ? true : undefined));
-    // Killed while the run waits: nothing of the wait was in that process.
+    expect(await tasksTitled('Durable task')).toBe(1);
+    // Killed while the run waits: nothing of the wait was in that process; the task step is done and stays done.
     await kill(first.gateway);
     hold = true; // the receiver now holds the first request open
     const second = await started();
@@ -133,35 +215,73 @@ describe('durable runs on PostgreSQL', () => {
     expect(receiver.received).toHaveLength(2);
     const keys = receiver.received.map((r) => r.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(1);
-    expect(run!.steps.map((s) => [s.stepId, s.status])).toEqual([
-      ['pause', 'SUCCEEDED'],
-      ['call', 'SUCCEEDED'],
-      ['tag', 'SUCCEEDED'],
+    expect(run!.steps.map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+      ['task', 'SUCCEEDED', 1],
+      ['pause', 'SUCCEEDED', 1],
+      ['call', 'SUCCEEDED', 2],
+      ['tag', 'SUCCEEDED', 1],
     ]);
+    // Two restarts later, the task step (not idempotent) was done once.
+    expect(await tasksTitled('Durable task')).toBe(1);
     await kill(third.gateway);
   }, 120_000);
 
-  it('two gateways share the steps of many runs, none run twice', async () => {
-    receiver.received.length = 0;
-    const [a, b] = [await started(), await started()];
-    const id = await manualWorkflow(a.client, [
-      { id: 'call', kind: 'httpRequest', url: receiver.url, body: { name: '{{trigger.record.name}}' } },
-      { id: 'tag', kind: 'addTag', tag: 'shared' },
+  it('kill -9 while an email is being sent: it is not sent again (not idempotent), the run fails saying so, the step before stays done once', async () => {
+    const first = await started();
+    const id = await manualWorkflow(first.client, [
+      { id: 'task', kind: 'createTask', title: 'Before the email' },
+      { id: 'mail', kind: 'sendEmail', to: 'once@example.com', subject: 'Once', text: 'Only once' },
+      { id: 'after', kind: 'addTag', tag: 'mailed' },
     ]);
-    const count = 30;
-    for (let i = 0; i < count; i++) {
-      const client = i % 2 ? a.client : b.client;
-      const customer = (await client.query(CUSTOMER, { name: `Shared ${i}` })).createCustomer.customer.id;
-      await client.query(RUN, { id, recordId: customer });
+    const customer = (await first.client.query(CUSTOMER, { name: 'Emma Mail' })).createCustomer.customer.id;
+    await first.client.query(RUN, { id, recordId: customer });
+    // The email step is mid-send: its gateway has connected to the mail server, which never answers.
+    await until(async () => (smtp.connections() === 1 ? true : undefined));
+    await kill(first.gateway);
+    const second = await started();
+    const [run] = await until(async () => {
+      const found = await runs(second.client, id);
+      return found[0]?.status === 'FAILED' ? found : undefined;
+    });
+    expect(run!.steps.map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+      ['task', 'SUCCEEDED', 1],
+      ['mail', 'FAILED', 1],
+    ]);
+    expect(run!.steps[1]!.error).toBe('Interrupted while sending; not sent again because this step is not idempotent');
+    expect(smtp.connections()).toBe(1);
+    expect(await tasksTitled('Before the email')).toBe(1);
+    await kill(second.gateway);
+  }, 120_000);
+
+  it('two gateways share the steps of many runs: both do steps, none runs twice', async () => {
+    const [a, b] = [await started(), await started()];
+    const pids = [a.gateway.child.pid!, b.gateway.child.pid!];
+    const attributing = await startAttributingReceiver(() => pids);
+    try {
+      const id = await manualWorkflow(a.client, [
+        { id: 'call', kind: 'httpRequest', url: attributing.url, body: { name: '{{trigger.record.name}}' } },
+        { id: 'tag', kind: 'addTag', tag: 'shared' },
+      ]);
+      const count = 30;
+      for (let i = 0; i < count; i++) {
+        const client = i % 2 ? a.client : b.client;
+        const customer = (await client.query(CUSTOMER, { name: `Shared ${i}` })).createCustomer.customer.id;
+        await client.query(RUN, { id, recordId: customer });
+      }
+      const finished = await until(async () => {
+        const found = await runs(a.client, id);
+        return found.length === count && found.every((r) => r.status === 'SUCCEEDED') ? found : undefined;
+      }, 60_000);
+      expect(finished.flatMap((r) => r.steps).filter((s) => s.attempts !== 1)).toEqual([]);
+      expect(attributing.keys).toHaveLength(count);
+      expect(new Set(attributing.keys).size).toBe(count);
+      // Each request came from one of the two gateways, and each gateway sent some.
+      expect(attributing.senders.filter((pid) => pid === null)).toEqual([]);
+      expect(new Set(attributing.senders)).toEqual(new Set(pids));
+    } finally {
+      await attributing.close();
+      await kill(a.gateway);
+      await kill(b.gateway);
     }
-    const finished = await until(async () => {
-      const found = await runs(a.client, id);
-      return found.length === count && found.every((r) => r.status === 'SUCCEEDED') ? found : undefined;
-    }, 60_000);
-    expect(finished.flatMap((r) => r.steps).filter((s) => s.attempts !== 1)).toEqual([]);
-    expect(receiver.received).toHaveLength(count);
-    expect(new Set(receiver.received.map((r) => r.headers['idempotency-key'])).size).toBe(count);
-    await kill(a.gateway);
-    await kill(b.gateway);
   }, 120_000);
 });

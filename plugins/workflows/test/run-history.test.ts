@@ -6,7 +6,7 @@ import { defineContract, publishedWorkflow, startTwoWorkspaces } from './support
 
 const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const BY_RECORD = `query ($recordId: ID) { workflowRuns(recordId: $recordId) { id recordId recordType workflow { name } } }`;
-const HISTORY = `query ($workflowId: ID, $recordId: ID, $status: String, $first: Int, $after: String, $last: Int, $before: String) {
+const HISTORY = `query ($workflowId: ID, $recordId: ID, $status: WorkflowRunStatus, $first: Int, $after: String, $last: Int, $before: String) {
   workflowRunHistory(workflowId: $workflowId, recordId: $recordId, status: $status, first: $first, after: $after, last: $last, before: $before) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id recordId } } } }`;
 /** Its runs wait a day: they stay in the history as they are. */
@@ -95,17 +95,60 @@ describe('run history paged', () => {
     const PAGE = `query ($workflowId: ID, $first: Int, $after: String) { workflowRunHistory(workflowId: $workflowId, first: $first, after: $after) {
       totalCount edges { node { id status workflow { name } version { number } steps { stepId status input } } } } }`;
     const reads = async (variables: Record<string, unknown>) =>
-      (await kit.sql.during(() => admin.query(PAGE, variables))).filter((q) => /^\s*SELECT/.test(q) && /"Workflow(Run|StepRun|Version)"/.test(q) && !/FOR UPDATE|SKIP LOCKED/.test(q));
+      (await kit.sql.during(() => admin.query(PAGE, variables))).filter((q) => /^\s*SELECT/.test(q) && /"Workflow(Run|StepRun|Version)?"/.test(q) && !/FOR UPDATE|SKIP LOCKED/.test(q));
     for (const cursor of [null, (await admin.query(HISTORY, { workflowId: workflow, first: 1 })).workflowRunHistory.pageInfo.endCursor]) {
       const small = await reads({ workflowId: workflow, first: 2, after: cursor });
       const large = await reads({ workflowId: workflow, first: 20, after: cursor });
       expect(large.length, large.join('\n')).toBe(small.length);
-      expect(large.length).toBeLessThanOrEqual(5);
+      // The runs, their workflows, versions and steps, the total; after a cursor, its row read in the workspace first.
+      expect(large.length, large.join('\n')).toBeLessThanOrEqual(cursor ? 6 : 5);
     }
 
     // Filtered by status, and the page size bound.
     expect((await admin.query(HISTORY, { workflowId: workflow, status: 'SUCCEEDED', first: 5 })).workflowRunHistory.totalCount).toBe(0);
     expect((await admin.request(HISTORY, { workflowId: workflow, first: 101 })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await admin.request(HISTORY, { workflowId: workflow, status: 'DONE' })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'status' });
+    // `status` is the WorkflowRunStatus enum (as Workflow.runs'): another value is refused before anything runs.
+    const unknownStatus = (await admin.request(HISTORY, { workflowId: workflow, status: 'DONE' })).errors?.[0];
+    expect(unknownStatus?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(unknownStatus?.message).toContain('WorkflowRunStatus');
+  });
+});
+
+describe('run history cursors', () => {
+  const cursor = (text: string) => Buffer.from(text).toString('base64');
+  const codeAndField = async (client: TestClient, query: string, variables: Record<string, unknown>) => {
+    const result = await client.request(query, variables);
+    expect(result.data?.workflowRunHistory ?? result.data?.apiKeys ?? null).toBeNull();
+    return result.errors?.[0]?.extensions;
+  };
+
+  it('a crafted cursor, a missing run’s or another workspace’s: BAD_USER_INPUT on after/before, alike', async () => {
+    const workflow = await publishedWorkflow(admin, 'Cursors', waitingOn('Customer'));
+    for (const name of ['Cursor one', 'Cursor two', 'Cursor three']) await admin.query(RUN, { id: workflow, recordId: await create.Customer!(admin, name) });
+    const theirs = await publishedWorkflow(other, 'Their cursors', waitingOn('Customer'));
+    await other.query(RUN, { id: theirs, recordId: await create.Customer!(other, 'Their cursor') });
+    const foreign = (await other.query(HISTORY, { workflowId: theirs, first: 1 })).workflowRunHistory.pageInfo.endCursor as string;
+    const missing = cursor(`GPC:S:${'00000000-0000-4000-8000-000000000000'}`);
+
+    for (const after of [cursor('GPC:N:5'), cursor('GPC:S:not-a-uuid'), missing, foreign]) {
+      expect(await codeAndField(admin, HISTORY, { workflowId: workflow, first: 2, after })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    expect(await codeAndField(admin, HISTORY, { workflowId: workflow, last: 2, before: foreign })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'before' });
+    expect(await codeAndField(admin, HISTORY, { workflowId: workflow, last: 2, before: cursor('GPC:N:5') })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'before' });
+    // Its own cursor pages on: the two runs after the newest.
+    const first = (await admin.query(HISTORY, { workflowId: workflow, first: 1 })).workflowRunHistory;
+    expect((await admin.query(HISTORY, { workflowId: workflow, first: 5, after: first.pageInfo.endCursor })).workflowRunHistory.edges).toHaveLength(2);
+    // Another workspace's workflow: nothing, and a total of 0.
+    expect((await admin.query(HISTORY, { workflowId: theirs, first: 5 })).workflowRunHistory).toMatchObject({ totalCount: 0, edges: [] });
+  });
+
+  it('the core’s connections check their cursors the same way (apiKeys)', async () => {
+    const KEYS = `query ($after: String) { apiKeys(first: 5, after: $after) { edges { cursor node { id } } } }`;
+    const foreign = (await other.query(KEYS)).apiKeys.edges[0].cursor as string;
+    for (const after of [cursor('GPC:N:5'), cursor('GPC:S:not-a-uuid'), foreign]) {
+      expect(await codeAndField(admin, KEYS, { after })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
+    const own = (await admin.query(KEYS)).apiKeys.edges[0].cursor as string;
+    expect((await admin.query(KEYS, { after: own })).apiKeys.edges).toBeInstanceOf(Array);
   });
 });

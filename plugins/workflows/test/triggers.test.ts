@@ -1,11 +1,10 @@
 // Date-field triggers (a durable scan, each record and date once, re-planned when the date moves, a time of day in a
 // time zone), runs on a selection of records (ids or a filter, bounded, tenancy and roles), the per-workspace rate
 // limit (runs wait, none dropped, the reason in the history), and what a run costs in statements.
-import { createHmac } from 'node:crypto';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, runsOf, switchAllOff } from './support.js';
+import { CREATE, eventually, finishedRuns, PUBLISH, publishedWorkflow, runsOf, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $stage: LifecycleStage) { createCustomer(input: { name: $name, lifecycleStage: $stage }) { customer { id } } }`;
 const DEAL = `mutation ($customerId: ID!, $title: String!, $amount: Decimal) { createDeal(input: { title: $title, customerId: $customerId, amount: $amount }) { deal { id } } }`;
@@ -129,73 +128,7 @@ describe('date-field triggers', () => {
   });
 });
 
-describe('incoming webhook triggers', () => {
-  const WORKFLOW = `query ($id: ID!) { workflow(id: $id) { webhookPath signingSecret } }`;
-  const TASKS = `{ tasks(first: 50) { edges { node { title } } } }`;
-  const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-    fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
-
-  it('a POST with the secret starts a run with the body as the event’s payload, answered 202 at once', async () => {
-    const id = await publishedWorkflow(admin, 'Inbound lead', {
-      trigger: { kind: 'webhook', ratePerMinute: 3 },
-      steps: [{ id: 'task', kind: 'createTask', title: 'Lead from {{trigger.event.payload.source}}: {{trigger.event.payload.name}}' }],
-    });
-    const { webhookPath, signingSecret } = (await admin.query(WORKFLOW, { id })).workflow;
-    expect(webhookPath).toBe(`/plugins/workflows/hooks/${kit.workspace.workspaceId}/${Buffer.from(id, 'base64').toString().split(':')[1]}`);
-    const url = `${kit.url}${webhookPath}`;
-    const body = JSON.stringify({ source: 'landing page', name: 'Ada' });
-
-    const accepted = await post(url, body, { authorization: `Bearer ${signingSecret}`, 'idempotency-key': 'lead-1' });
-    expect(accepted.status).toBe(202);
-    const { runId } = (await accepted.json()) as { runId: string };
-    const [run] = await finishedRuns(kit, admin, id, 1);
-    expect(run!.id).toBe(runId);
-    expect(run!.status).toBe('SUCCEEDED');
-    expect((await admin.query(TASKS)).tasks.edges.map((e: any) => e.node.title)).toContain('Lead from landing page: Ada');
-
-    // The same delivery again (its idempotency key): the same run, no second one.
-    const again = await post(url, body, { authorization: `Bearer ${signingSecret}`, 'idempotency-key': 'lead-1' });
-    expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ runId, duplicate: true });
-
-    // Signed as our webhooks sign; a stale signature is refused like a wrong secret.
-    const t = Math.floor(Date.now() / 1000);
-    const sign = (at: number) => `t=${at},v1=${createHmac('sha256', signingSecret).update(`${at}.${body}`).digest('hex')}`;
-    expect((await post(url, body, { 'x-crm-signature': sign(t) })).status).toBe(202);
-    expect((await post(url, body, { 'x-crm-signature': sign(t - 3600) })).status).toBe(404);
-    expect((await post(url, body, { authorization: 'Bearer wrong' })).status).toBe(404);
-    expect((await post(url, body)).status).toBe(404);
-    expect((await post(url, '{not json', { authorization: `Bearer ${signingSecret}` })).status).toBe(400);
-    expect((await fetch(url)).status).toBe(405);
-
-    // Three a minute: the third accepted request is the last; the next is 429 with Retry-After.
-    expect((await post(url, body, { authorization: `Bearer ${signingSecret}` })).status).toBe(202);
-    const limited = await post(url, body, { authorization: `Bearer ${signingSecret}` });
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    await finishedRuns(kit, admin, id, 3);
-  });
-
-  it('another workspace’s path, a disabled plugin or workflow: refused', async () => {
-    const id = await publishedWorkflow(admin, 'Hooked', { trigger: { kind: 'webhook' }, steps: [{ id: 'w', kind: 'wait', for: { seconds: 0 } }] });
-    const { webhookPath, signingSecret } = (await admin.query(WORKFLOW, { id })).workflow;
-    const auth = { authorization: `Bearer ${signingSecret}` };
-    const other = await kit.createWorkspace('Hooks B');
-    const theirPath = webhookPath.replace(kit.workspace.workspaceId, other.workspaceId);
-    expect((await post(`${kit.url}${theirPath}`, '{}', auth)).status).toBe(404);
-    await admin.query(ENABLE, { id, enabled: false });
-    expect((await post(`${kit.url}${webhookPath}`, '{}', auth)).status).toBe(409);
-    await admin.query(ENABLE, { id, enabled: true });
-    await admin.query(`mutation { setPluginEnabled(input: { pluginId: "workflows", enabled: false }) { plugin { enabled } } }`);
-    try {
-      expect((await post(`${kit.url}${webhookPath}`, '{}', auth)).status).toBe(404);
-    } finally {
-      await admin.query(`mutation { setPluginEnabled(input: { pluginId: "workflows", enabled: true }) { plugin { enabled } } }`);
-    }
-    expect((await post(`${kit.url}${webhookPath}`, '{}', auth)).status).toBe(202);
-    await finishedRuns(kit, admin, id, 1);
-  });
-});
+// Incoming webhook triggers: webhook-url.test.ts.
 
 describe('runs on a selection', () => {
   it('starts one run per record of a filter or of ids; bounded; other workspaces’ ids are not found', async () => {

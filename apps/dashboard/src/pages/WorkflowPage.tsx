@@ -28,9 +28,22 @@ export function WorkflowPage({ id }: { id: string }) {
       <section className="card" aria-labelledby="workflow-name">
         <div className="page-head">
           <h1 id="workflow-name">{workflow.name}</h1>
-          <EnabledSwitch workflow={workflow} />
+          {/* An archived workflow is not enabled or run again until restored (restoreWorkflow, through the API). */}
+          {workflow.archivedAt ? (
+            <span className="badge" data-testid="archived">
+              Archived
+            </span>
+          ) : (
+            <EnabledSwitch workflow={workflow} />
+          )}
         </div>
         <dl className="pairs">
+          {workflow.archivedAt && (
+            <>
+              <dt>Archived</dt>
+              <dd>{formatDate(workflow.archivedAt)}: it never triggers and is not run again until restored (restoreWorkflow)</dd>
+            </>
+          )}
           <dt>Version</dt>
           <dd data-testid="version-state">{versionState(workflow)}</dd>
           <dt>Versions</dt>
@@ -74,7 +87,7 @@ export function WorkflowPage({ id }: { id: string }) {
         ) : (
           <div className="runs">
             {workflow.runs.map((run, i) => (
-              <RunView key={run.id} run={run} open={i === 0} onChanged={query.refetch} />
+              <RunView key={run.id} run={run} open={i === 0} archived={workflow.archivedAt != null} onChanged={query.refetch} />
             ))}
           </div>
         )}

@@ -16,11 +16,15 @@ const json = (value: unknown) => (value == null ? '—' : JSON.stringify(value, 
 
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
-/** Cancel a run under way, or run a finished one again (on the version it ran); `onChanged` asks for the runs again. */
-function RunActions({ run, onChanged }: { run: WorkflowRunDetail; onChanged: () => void }) {
+/**
+ * Cancel a run under way, or run a finished one again (on the version it ran; not when the workflow is archived);
+ * `onChanged` asks for the runs again.
+ */
+function RunActions({ run, archived, onChanged }: { run: WorkflowRunDetail; archived: boolean; onChanged: () => void }) {
   const [cancelState, cancel] = useCrmMutation(cancelWorkflowRun);
   const [rerunState, rerun] = useCrmMutation(rerunWorkflowRun);
   const finished = FINISHED.has(run.status);
+  if (finished && archived) return null;
   const state = finished ? rerunState : cancelState;
   const act = async () => {
     const result = finished ? await rerun({ input: { id: run.id } }) : await cancel({ input: { id: run.id } });
@@ -41,7 +45,7 @@ function RunActions({ run, onChanged }: { run: WorkflowRunDetail; onChanged: () 
 }
 
 /** One run: what started it, its status, and each step's status, input, output, error and duration. */
-export function RunView({ run, open, onChanged }: { run: WorkflowRunDetail; open: boolean; onChanged: () => void }) {
+export function RunView({ run, open, archived = false, onChanged }: { run: WorkflowRunDetail; open: boolean; archived?: boolean; onChanged: () => void }) {
   const took = run.finishedAt ? new Date(run.finishedAt).getTime() - new Date(run.startedAt).getTime() : null;
   return (
     <details className="run" open={open} data-testid="workflow-run">
@@ -54,7 +58,7 @@ export function RunView({ run, open, onChanged }: { run: WorkflowRunDetail; open
           {run.error}
         </p>
       )}
-      <RunActions run={run} onChanged={onChanged} />
+      <RunActions run={run} archived={archived} onChanged={onChanged} />
       {run.heldBack && <p className="muted">Queued: the workspace’s {run.heldBack === 'CONCURRENCY' ? 'concurrency' : 'rate'} limit holds it back.</p>}
       {run.steps.length === 0 ? (
         <p className="muted">No step has run yet.</p>

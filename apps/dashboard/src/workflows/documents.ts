@@ -16,7 +16,7 @@ export const workflowsQuery = graphql(`
 export const workflowQuery = graphql(`
   query Workflow($id: ID!) {
     workflow(id: $id) {
-      id name enabled draft updatedAt webhookPath nextFireAt
+      id name enabled archivedAt draft updatedAt webhookPath nextFireAt
       publishedVersion { id number definition publishedAt }
       versions { id number publishedAt }
       runs(first: 20) {

@@ -3,6 +3,7 @@ import type { ApiKey, CustomRole } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { optionalRowId, rowId } from '../ids.js';
+import { cursorInWorkspace } from '../objects/cursor-in-workspace.js';
 import { payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 import { customView, type registerRoles } from './roles.js';
@@ -37,9 +38,9 @@ export function registerAccess(builder: Builder, enums: Enums, roleRef: ReturnTy
       cursor: 'id',
       authScopes: { admin: true },
       args: { includeRevoked: t.arg.boolean({ defaultValue: false }) },
-      resolve: (query, _root, args, ctx) =>
+      resolve: async (query, _root, args, ctx) =>
         callerOf(ctx).db.apiKey.findMany({
-          ...query,
+          ...(await cursorInWorkspace(query, args, (id) => callerOf(ctx).db.apiKey.findFirst({ where: { id }, select: { id: true } }))),
           where: args.includeRevoked ? {} : { revokedAt: null },
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),

@@ -11,6 +11,7 @@ import { type CustomRole, enums, type Webhook } from '@crm/db';
 import type { Builder } from '../builder.js';
 import { callerOf } from '../caller.js';
 import { optionalRowId, rowId } from '../ids.js';
+import { cursorInWorkspace } from '../objects/cursor-in-workspace.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { Enums } from './enums.js';
 import { eventCursor } from './events.js';
@@ -112,7 +113,11 @@ export function registerWebhooks(
       cursor: 'id',
       authScopes: { admin: true },
       description: 'The workspace\'s webhooks, newest first (ADMIN keys).',
-      resolve: (query, _root, _args, ctx) => callerOf(ctx).db.webhook.findMany({ ...query, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      resolve: async (query, _root, args, ctx) => {
+        const { db } = callerOf(ctx);
+        const page = await cursorInWorkspace(query, args, (id) => db.webhook.findFirst({ where: { id }, select: { id: true } }));
+        return db.webhook.findMany({ ...page, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+      },
       totalCount: (_c, _args, ctx) => callerOf(ctx).db.webhook.count(),
     }),
   }));

@@ -22,7 +22,11 @@ import { RecentDeliveries } from './recent-deliveries.js';
 import { pluginRoutes } from './routes.js';
 
 /** Where the process offers no outgoing HTTP (the CLI): every request fails, and says why. */
-const noHttp: OutboundHttp = { post: async () => ({ status: null, error: 'Outgoing HTTP is not available in this process', durationMs: 0 }) };
+const NO_HTTP = 'Outgoing HTTP is not available in this process';
+const noHttp: OutboundHttp = {
+  post: async () => ({ status: null, error: NO_HTTP, durationMs: 0 }),
+  request: async () => ({ status: null, error: NO_HTTP, durationMs: 0, failure: 'connection', headers: {}, body: '', truncated: false }),
+};
 
 class AlreadyProcessed extends Error {}
 

@@ -13,6 +13,6 @@ export {
   type LoadPluginsOptions,
   type PluginSource,
 } from './load-plugins.js';
-export type { OutboundHttp } from '../outbound-http.js';
+export type { OutboundAnswer, OutboundHttp, OutboundMethod, OutboundRequest } from '../outbound-http.js';
 export type { Plugin, PluginProblem } from '../plugin.js';
 export { rowsFor, sqlFor } from './plugin-sql-for.js';

@@ -145,7 +145,9 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     let poll: NodeJS.Timeout | null = null;
     let halted = false;
     const idle = () => {
-      // Nothing due when last asked: look again after the poll interval (the fallback for a wake that never came).
+      // Look again after the poll interval: the fallback for a wake that never came (rows made due by time alone: a
+      // wait ending, a retry's backoff over).
+      if (poll) clearTimeout(poll);
       poll = setTimeout(self.request, queue.pollMs);
       poll.unref();
     };
@@ -169,7 +171,10 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
           // Work begets work (a step's successor due at once, a run admitted): look again without waiting for a wake.
           self.request();
         });
-      } else if (!wanted && !claiming && !halted) idle();
+      }
+      // Polled while batches are under way too: a long one (an HTTP step waiting on its server) must not hold back rows
+      // that came due meanwhile while a worker is free.
+      if (!wanted && !claiming && !halted) idle();
       run();
     };
     function run() {

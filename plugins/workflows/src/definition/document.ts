@@ -100,13 +100,39 @@ export const trigger = z.discriminatedUnion('kind', [recordTrigger, eventTrigger
 export type DateTrigger = z.output<typeof dateTrigger>;
 export type Trigger = z.output<typeof trigger>;
 
-const base = { id: identifier, name: z.string().max(200).optional() };
+/** A step's own retry policy: overrides the workspace's `stepAttempts` and `retryBackoffMs` (settings.ts) for it. */
+const stepRetry = z.strictObject({
+  /** Tries in all (1: never tried again). */
+  attempts: z.number().int().min(1).max(10).optional(),
+  /** Wait before the second try; doubles at each further try. At most an hour. */
+  backoff: duration.refine((d) => durationMs(d) <= 3_600_000, 'At most an hour').optional(),
+});
+export type StepRetry = z.output<typeof stepRetry>;
+
+const base = { id: identifier, name: z.string().max(200).optional(), retry: stepRetry.optional() };
+
+/** What an `httpRequest` step may send. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+/** Headers an `httpRequest` step sets itself (the signature, the idempotency key, its JSON body's): a step names none of them. */
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set(['x-crm-signature', 'idempotency-key', 'content-type', 'content-length', 'host', 'transfer-encoding', 'connection']);
+const MAX_HEADERS = 20;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+/** An `httpRequest` step's own headers: values are one line of text (templates allowed). */
+const httpHeaders = z.record(z.string(), z.string().max(2000).regex(/^[^\r\n]*$/, 'A header value is one line')).superRefine((headers, context) => {
+  const names = Object.keys(headers);
+  if (names.length > MAX_HEADERS) context.addIssue({ code: 'custom', message: `At most ${MAX_HEADERS} headers` });
+  for (const name of names) {
+    if (!HEADER_NAME.test(name)) context.addIssue({ code: 'custom', message: `Not a header name: ${name}`, path: [name] });
+    else if (RESERVED_HEADERS.has(name.toLowerCase())) context.addIssue({ code: 'custom', message: `${name} is set by the step itself (its signature, idempotency key and JSON body)`, path: [name] });
+  }
+});
 
 const valuesOf = z.record(z.string(), value);
 
 type Json = z.core.util.JSONType;
 
-export type Step =
+export type Step = { retry?: StepRetry } & (
   | { id: string; name?: string; kind: 'condition'; if: Record<string, unknown>; then: Step[]; else: Step[] }
   | { id: string; name?: string; kind: 'switch'; cases: { name: string; when: Record<string, unknown>; steps: Step[] }[]; default: Step[] }
   | { id: string; name?: string; kind: 'forEach'; items: Json; max: number; do: Step }
@@ -148,10 +174,11 @@ export type Step =
       body?: z.core.util.JSONType;
     }
   | { id: string; name?: string; kind: 'addTag' | 'removeTag'; tag: z.core.util.JSONType; customerId?: z.core.util.JSONType }
-  | { id: string; name?: string; kind: 'httpRequest'; url: string; body?: Record<string, z.core.util.JSONType> }
+  | { id: string; name?: string; kind: 'httpRequest'; method: HttpMethod; url: string; headers?: Record<string, string>; body?: Record<string, z.core.util.JSONType> }
   | { id: string; name?: string; kind: 'sendEmail'; to: z.core.util.JSONType; subject: z.core.util.JSONType; text: z.core.util.JSONType }
   | { id: string; name?: string; kind: 'wait'; for?: Duration; until?: z.core.util.JSONType }
-  | { id: string; name?: string; kind: 'callAction'; action: string; input: Record<string, z.core.util.JSONType> };
+  | { id: string; name?: string; kind: 'callAction'; action: string; input: Record<string, z.core.util.JSONType> }
+);
 
 export const step: z.ZodType<Step> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -225,7 +252,9 @@ export const step: z.ZodType<Step> = z.lazy(() =>
     z.strictObject({ ...base, kind: z.literal('logActivity'), customerId: value.optional(), type: z.string(), channel: z.string(), subject: value, body: value.optional() }),
     z.strictObject({ ...base, kind: z.literal('addTag'), tag: value, customerId: value.optional() }),
     z.strictObject({ ...base, kind: z.literal('removeTag'), tag: value, customerId: value.optional() }),
-    z.strictObject({ ...base, kind: z.literal('httpRequest'), url: z.string().url().max(2000), body: valuesOf.optional() }),
+    z
+      .strictObject({ ...base, kind: z.literal('httpRequest'), method: z.enum(HTTP_METHODS).default('POST'), url: z.string().url().max(2000), headers: httpHeaders.optional(), body: valuesOf.optional() })
+      .refine((s) => s.method !== 'GET' || s.body === undefined, { message: 'A GET request has no body', path: ['body'] }),
     z.strictObject({ ...base, kind: z.literal('sendEmail'), to: value, subject: value, text: value }),
     z.strictObject({ ...base, kind: z.literal('wait'), for: duration.optional(), until: value.optional() }).refine((s) => (s.for === undefined) !== (s.until === undefined), {
       message: 'Give either `for` (a duration) or `until` (a date)',

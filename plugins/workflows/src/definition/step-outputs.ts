@@ -22,7 +22,8 @@ export const stepOutputTypes: Record<StepKind, Readonly<Record<string, ValueType
   logActivity: { id: id('Activity') },
   addTag: { tags: list },
   removeTag: { tags: list },
-  httpRequest: { status: number },
+  // The answer: its status, its body (JSON parsed, else text: its shape is the other side's), whether it was cut off.
+  httpRequest: { status: number, body: { kind: 'unknown' }, truncated: { kind: 'boolean' } },
   sendEmail: { messageId: text },
   wait: { until: { kind: 'date' } },
   callAction: null,
@@ -32,6 +33,9 @@ export const stepOutputTypes: Record<StepKind, Readonly<Record<string, ValueType
 export const stepOutputs: Record<StepKind, readonly string[] | null> = Object.fromEntries(
   Object.entries(stepOutputTypes).map(([kind, types]) => [kind, types ? Object.keys(types) : null]),
 ) as Record<StepKind, readonly string[] | null>;
+
+/** Outputs holding structured values, read deeper: a received event, a loop's outputs, an HTTP answer's body. */
+export const openOutputs: ReadonlySet<string> = new Set(['event', 'outputs', 'body']);
 
 /** Step kinds a `forEach` may do per item: those that only change the database (done in the loop's transaction). */
 export const loopableKinds: ReadonlySet<StepKind> = new Set(['updateRecord', 'createTask', 'createDeal', 'createRecord', 'logActivity', 'addTag', 'removeTag', 'callAction']);

@@ -8,7 +8,7 @@ import { Cron } from 'croner';
 import { definition as documentSchema, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
 import { planOf, type Plan } from './plan.js';
-import { loopableKinds, stepOutputs, stepOutputTypes } from './step-outputs.js';
+import { loopableKinds, openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
 import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
 import { describeType, fieldValueType, fits, idOf, stepNeeds, type ValueType } from './value-types.js';
 
@@ -32,8 +32,6 @@ export interface DefinitionServices {
 }
 
 const DATE_KINDS = new Set(['date', 'datetime']);
-/** Outputs holding structured values, read deeper: a received event, a loop's outputs. */
-const OPEN_OUTPUTS = new Set(['event', 'outputs']);
 const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
 /** An ISO 8601 date, or date and time of day (with a zone or not): what `new Date(text)` reads the same everywhere. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -297,7 +295,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         const [output, key, ...deeper] = rest;
         const keys = stepOutputs[source!.step.kind];
         if (output !== 'output') fail(field, `{{${path}}}: a step's values are under output (steps.${second}.output.<key>)`);
-        if (keys && (!key || !keys.includes(key) || (deeper.length && !OPEN_OUTPUTS.has(key)))) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
+        if (keys && (!key || !keys.includes(key) || (deeper.length && !openOutputs.has(key)))) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
       } else {
         fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
       }

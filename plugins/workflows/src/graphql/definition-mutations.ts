@@ -1,6 +1,6 @@
 // Editing workflows (ADMIN, permission `manage`): create, change the draft, publish it as a new version (checked
 // completely), enable or disable. Each mutation is one transaction through `plugin.run`.
-import { randomBytes } from 'node:crypto';
+import { newWorkflowSecrets } from '../workflow-secrets.js';
 import { badInput, type Builder, conflict, type Models, notFound, parseInput, type PluginCommandScope, Prisma, rowId, z } from '@crm/plugin-sdk';
 import { checkDefinition, definitionObjects, usesWorkspaceModel } from '../definition/validate.js';
 import type { WorkflowEvent } from '../events.js';
@@ -18,23 +18,43 @@ const draftField = z.json().refine((d) => JSON.stringify(d).length <= MAX_DRAFT_
 const createInput = z.object({ name: nameField, definition: draftField.nullish() });
 const updateInput = z.object({ name: nameField.nullish(), definition: draftField.nullish() });
 
+/** A workflow of the workspace as it is now (NOT_FOUND): for reading it. */
 export async function workflowIn(scope: Pick<Scope, 'tx'>, id: string, field = 'id'): Promise<Models.Workflow> {
   const workflow = await scope.tx.workflow.findUnique({ where: { id: rowId(id, 'Workflow', field) } });
   if (!workflow) throw notFound('Workflow', field);
   return workflow;
 }
 
+/**
+ * A workflow of the workspace (NOT_FOUND) to change or to run by hand, by its row id: read under the workflow's lock,
+ * held until the transaction ends. Everything that changes a workflow or starts runs of it by hand takes it first
+ * (archive, restore, enable, draft, publish, runs, re-runs), so none acts on what another has just changed: an
+ * enable that read the workflow before an archive committed would switch the archived workflow on.
+ */
+export async function lockedWorkflow(scope: Pick<Scope, 'tx' | 'lock'>, workflowId: string, field = 'id'): Promise<Models.Workflow> {
+  await scope.lock(`workflow:${workflowId}`);
+  const workflow = await scope.tx.workflow.findUnique({ where: { id: workflowId } });
+  if (!workflow) throw notFound('Workflow', field);
+  return workflow;
+}
+
+/** {@link lockedWorkflow} by the workflow's global id (BAD_USER_INPUT on `field` when it is not one). */
+export const workflowToChange = (scope: Pick<Scope, 'tx' | 'lock'>, id: string, field = 'id') => lockedWorkflow(scope, rowId(id, 'Workflow', field), field);
+
 /** CONFLICT when the workflow is archived: it is not edited, published, enabled or run again until restored. */
 export function refuseArchived(workflow: Pick<Models.Workflow, 'archivedAt'>, field = 'id'): void {
   if (workflow.archivedAt) throw conflict('The workflow is archived: restore it first (restoreWorkflow)', field);
 }
 
-/** A workflow of the workspace that is not archived (NOT_FOUND, CONFLICT). */
-async function activeWorkflowIn(scope: Pick<Scope, 'tx'>, id: string): Promise<Models.Workflow> {
-  const workflow = await workflowIn(scope, id);
+/** A workflow of the workspace that is not archived, locked (NOT_FOUND, CONFLICT). */
+async function activeWorkflowIn(scope: Pick<Scope, 'tx' | 'lock'>, id: string): Promise<Models.Workflow> {
+  const workflow = await workflowToChange(scope, id);
   refuseArchived(workflow);
   return workflow;
 }
+
+/** An input of one id (archive, restore, cancel, re-run). */
+export const idInput = (builder: Builder, name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
 
 export function registerDefinitionMutations(builder: Builder, plugin: WorkflowToolkit) {
   const WorkflowPayload = (name: string) =>
@@ -54,7 +74,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
         plugin.run(context, 'manage', async (scope) => {
           const { name, definition } = parseInput(createInput, input);
           const workflow = await scope.tx.workflow.create({
-            data: { workspaceId: scope.session.workspaceId, name, draft: (definition ?? { trigger: null, steps: [] }) as object, secret: randomBytes(24).toString('hex') },
+            data: { workspaceId: scope.session.workspaceId, name, draft: (definition ?? { trigger: null, steps: [] }) as object, ...newWorkflowSecrets() },
           });
           scope.emit('workflow.created', { type: 'Workflow', id: workflow.id }, { name });
           return { workflow };
@@ -105,8 +125,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
           const objects = await definitionObjects(plugin.objects, scope.tx, scope.session.workspaceId);
           // Its steps write as the publishing key's role: publishing refuses what that role cannot write.
           const checked = checkDefinition(current.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
-          // One publisher at a time per workflow: version numbers stay a sequence.
-          await scope.lock(`publish:${current.id}`);
+          // One publisher at a time per workflow (its lock, taken by activeWorkflowIn): version numbers stay a sequence.
           const last = await scope.tx.workflowVersion.findFirst({ where: { workflowId: current.id }, orderBy: { number: 'desc' }, select: { number: true } });
           const version = await scope.tx.workflowVersion.create({
             data: {
@@ -144,7 +163,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const current = await workflowIn(scope, String(input.id));
+          const current = await workflowToChange(scope, String(input.id));
           if (input.enabled) refuseArchived(current);
           if (input.enabled && !current.publishedVersionId) throw badInput('enabled: publish the workflow first', 'enabled');
           const version = current.publishedVersionId ? await scope.tx.workflowVersion.findUnique({ where: { id: current.publishedVersionId } }) : null;
@@ -163,16 +182,15 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
     }),
   );
 
-  const idInput = (name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
   builder.mutationField('archiveWorkflow', (t) =>
     t.field({
       type: WorkflowPayload('ArchiveWorkflowPayload'),
       description:
         'Archives a workflow: disabled for good (it never triggers, is not enabled, edited, published, run by hand or re-run until restored) and left out of `workflows`; its versions and run history stay readable. Runs under way finish on their version (cancel them with cancelWorkflowRun). Archiving an archived workflow changes nothing (ADMIN).',
-      args: { input: t.arg({ type: idInput('ArchiveWorkflowInput'), required: true }) },
+      args: { input: t.arg({ type: idInput(builder, 'ArchiveWorkflowInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const current = await workflowIn(scope, String(input.id));
+          const current = await workflowToChange(scope, String(input.id));
           if (current.archivedAt) return { workflow: current };
           // As setWorkflowEnabled(false) leaves it: no schedule, no date scan.
           const workflow = await scope.tx.workflow.update({
@@ -190,10 +208,10 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
     t.field({
       type: WorkflowPayload('RestoreWorkflowPayload'),
       description: 'Restores an archived workflow, disabled: enable it again with setWorkflowEnabled. Restoring one that is not archived changes nothing (ADMIN).',
-      args: { input: t.arg({ type: idInput('RestoreWorkflowInput'), required: true }) },
+      args: { input: t.arg({ type: idInput(builder, 'RestoreWorkflowInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const current = await workflowIn(scope, String(input.id));
+          const current = await workflowToChange(scope, String(input.id));
           if (!current.archivedAt) return { workflow: current };
           const workflow = await scope.tx.workflow.update({ where: { id: current.id }, data: { archivedAt: null } });
           scope.emit('workflow.archived', { type: 'Workflow', id: workflow.id }, { archived: false });

@@ -1,21 +1,24 @@
 // Reading workflows and their run history (per workflow, per record), and acting on runs: start one by hand on a
 // record or on a selection of records, cancel one, run one again (on the version it ran, with the same trigger).
 import { randomUUID } from 'node:crypto';
-import { badInput, type Builder, conflict, MAX_PAGE_SIZE, type Models, notFound, rowId } from '@crm/plugin-sdk';
+import { badInput, type Builder, conflict, cursorInWorkspace, MAX_PAGE_SIZE, type Models, notFound, rowId } from '@crm/plugin-sdk';
 import { recordRelations, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
+import { runLockKey } from '../runs/claimed-steps.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
-import { refuseArchived, workflowIn } from './definition-mutations.js';
+import { idInput, lockedWorkflow, refuseArchived, workflowToChange } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
-import { runStatusArg, runStatuses } from './types.js';
+import { runStatuses, workflowRunStatus } from './types.js';
 
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Records a selection may hold: one run each. */
 const MAX_SELECTION = 1000;
+
+const UNFINISHED_STEPS = ['PENDING', 'WAITING', 'RUNNING'] as const;
 
 /** The object whose records a workflow runs on by hand (manual, record and date triggers). */
 function onRecords(definition: WorkflowDefinition): string {
@@ -25,9 +28,10 @@ function onRecords(definition: WorkflowDefinition): string {
   return object;
 }
 
-/** An enabled workflow's published version, for starting runs on records of its object by hand. */
-async function runnableOnRecords(scope: Parameters<typeof workflowIn>[0], id: string) {
-  const workflow = await workflowIn(scope, id);
+/** An enabled workflow's published version, for starting runs on records of its object by hand (CONFLICT when archived). */
+async function runnableOnRecords(scope: Parameters<typeof workflowToChange>[0], id: string) {
+  const workflow = await workflowToChange(scope, id);
+  refuseArchived(workflow);
   if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
   const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
   const { definition } = checkedVersion(version);
@@ -73,15 +77,18 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
   const historyArgs = builder.args((t) => ({
     workflowId: t.id(),
     recordId: t.id({ description: 'A record’s global id (Customer, Deal, a plugin’s or a custom object’s record): the runs about it.' }),
-    status: t.string({ description: `One of ${runStatuses.join(', ')}` }),
+    status: t.field({ type: workflowRunStatus(builder) }),
   }));
-  const historyWhere = async (context: Parameters<typeof plugin.authorize>[0], args: { workflowId?: string | null; recordId?: string | null; status?: string | null }) => {
+  const historyWhere = async (
+    context: Parameters<typeof plugin.authorize>[0],
+    args: { workflowId?: string | null; recordId?: string | null; status?: (typeof runStatuses)[number] | null },
+  ) => {
     const caller = plugin.authorize(context, 'manage');
     const record = args.recordId ? await recordOfAnyObject(plugin, caller.db, caller.session.workspaceId, String(args.recordId)) : undefined;
     const where = {
       ...(args.workflowId ? { workflowId: rowId(String(args.workflowId), 'Workflow', 'workflowId') } : {}),
       ...(record ?? {}),
-      ...(args.status ? { status: runStatusArg(args.status) } : {}),
+      ...(args.status ? { status: args.status } : {}),
     };
     return { db: caller.db, where };
   };
@@ -106,7 +113,9 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       args: historyArgs,
       resolve: async (query, _root, args, context) => {
         const { db, where } = await historyWhere(context, args);
-        return db.workflowRun.findMany({ ...query, where, orderBy: newestFirst });
+        // The cursor is a run of the workspace (BAD_USER_INPUT on after/before otherwise): Prisma reads its row unscoped.
+        const page = await cursorInWorkspace(query, args, (id) => db.workflowRun.findFirst({ where: { id }, select: { id: true } }));
+        return db.workflowRun.findMany({ ...page, where, orderBy: newestFirst });
       },
       totalCount: async (_connection, args, context) => {
         const { db, where } = await historyWhere(context, args);
@@ -120,7 +129,6 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     builder
       .objectRef<{ run: Models.WorkflowRun }>(name)
       .implement({ fields: (t) => ({ run: t.prismaField({ type: 'WorkflowRun', grantScopes: [RUN_SUMMARY], resolve: (_query, p) => p.run }) }) });
-  const idInput = (name: string) => builder.inputType(name, { fields: (f) => ({ id: f.id({ required: true }) }) });
 
   builder.mutationField('runWorkflow', (t) =>
     t.field({
@@ -222,15 +230,19 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     t.field({
       type: RunPayload('CancelWorkflowRunPayload'),
       description: 'Cancels a run that has not finished: its pending and waiting steps will not run (ADMIN).',
-      args: { input: t.arg({ type: idInput('CancelWorkflowRunInput'), required: true }) },
+      args: { input: t.arg({ type: idInput(builder, 'CancelWorkflowRunInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const found = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') } });
+          const runId = rowId(String(input.id), 'WorkflowRun', 'id');
+          // The run's lock, which its step transactions hold: one under way finishes first, and none starts before this
+          // commits (then it finds the run cancelled: runs/claimed-steps.ts).
+          await scope.lock(runLockKey(runId));
+          const found = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
           if (!found) throw notFound('WorkflowRun', 'id');
           if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');
           const now = new Date();
           await scope.tx.workflowStepRun.updateMany({
-            where: { runId: found.id, status: { in: ['PENDING', 'WAITING', 'RUNNING'] } },
+            where: { runId: found.id, status: { in: [...UNFINISHED_STEPS] } },
             data: { status: 'CANCELLED', dueAt: null, waitKey: null, finishedAt: now },
           });
           const run = await scope.tx.workflowRun.update({ where: { id: found.id }, data: { status: 'CANCELLED', finishedAt: now } });
@@ -244,12 +256,15 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     t.field({
       type: RunPayload('RerunWorkflowRunPayload'),
       description: 'Starts a new run of the same version with the same trigger (a failed or cancelled run, once fixed) (ADMIN).',
-      args: { input: t.arg({ type: idInput('RerunWorkflowRunInput'), required: true }) },
+      args: { input: t.arg({ type: idInput(builder, 'RerunWorkflowRunInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const previous = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') }, include: { version: true } });
           if (!previous) throw notFound('WorkflowRun', 'id');
-          refuseArchived((await scope.tx.workflow.findUnique({ where: { id: previous.workflowId }, select: { archivedAt: true } }))!);
+          // Two runs of the same trigger at once would do its steps twice over: a run under way is cancelled (or left to
+          // finish) first.
+          if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
+          refuseArchived(await lockedWorkflow(scope, previous.workflowId));
           const runId = await startRun(scope, {
             workflowId: previous.workflowId,
             version: previous.version,

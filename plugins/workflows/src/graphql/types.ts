@@ -1,5 +1,5 @@
 // The workflow types: definitions with their versions, runs with each step's input, output, error and timing.
-import { badInput, type Builder, globalId } from '@crm/plugin-sdk';
+import { type Builder, globalId } from '@crm/plugin-sdk';
 import { webhookPath } from '../triggers/webhook.js';
 import { manageOnly, passSummary, workflowTypeAccess } from './access.js';
 import type { WorkflowToolkit } from './toolkit.js';
@@ -8,10 +8,14 @@ const MAX_RUNS = 100;
 
 export const runStatuses = ['QUEUED', 'RUNNING', 'WAITING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
-/** A run status given as an argument (BAD_USER_INPUT naming the values when it is none). */
-export function runStatusArg(value: string): (typeof runStatuses)[number] {
-  if (!(runStatuses as readonly string[]).includes(value)) throw badInput(`status: one of ${runStatuses.join(', ')}`, 'status');
-  return value as (typeof runStatuses)[number];
+const makeRunStatus = (builder: Builder) => builder.enumType('WorkflowRunStatus', { values: runStatuses });
+const runStatusEnums = new WeakMap<Builder, ReturnType<typeof makeRunStatus>>();
+
+/** The `WorkflowRunStatus` enum of a schema (made once per builder): runs' `status` and the history's filter by it. */
+export function workflowRunStatus(builder: Builder): ReturnType<typeof makeRunStatus> {
+  let ref = runStatusEnums.get(builder);
+  if (!ref) runStatusEnums.set(builder, (ref = makeRunStatus(builder)));
+  return ref;
 }
 
 /**
@@ -21,7 +25,7 @@ export function runStatusArg(value: string): (typeof runStatuses)[number] {
  */
 export function registerWorkflowTypes(builder: Builder, plugin: WorkflowToolkit): void {
   const guarded = workflowTypeAccess(plugin);
-  const RunStatus = builder.enumType('WorkflowRunStatus', { values: runStatuses });
+  const RunStatus = workflowRunStatus(builder);
   const RunHold = builder.enumType('WorkflowRunHold', {
     description: 'Why a QUEUED run has not started yet.',
     values: {
@@ -96,14 +100,15 @@ export function registerWorkflowTypes(builder: Builder, plugin: WorkflowToolkit)
       draft: t.expose('draft', { type: 'JSON', description: 'The definition being edited (checked when published).', ...manageOnly }),
       signingSecret: t.exposeString('secret', {
         ...manageOnly,
-        description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed; a webhook trigger checks the same signature (or this secret as a bearer token).',
+        description: 'Signs its HTTP requests (x-crm-signature), as webhooks are signed. Outgoing only: it does not authorize calls to the webhook URL. rotateWorkflowSigningSecret replaces it.',
       }),
       nextFireAt: t.expose('nextFireAt', { type: 'DateTime', nullable: true, ...manageOnly }),
       webhookPath: t.string({
         ...manageOnly,
         nullable: true,
-        description: 'Webhook triggers: the path to POST to on this gateway (authenticated with signingSecret; see docs/plugins/workflows.md).',
-        resolve: (w) => (w.draft && (w.draft as { trigger?: { kind?: string } }).trigger?.kind === 'webhook' ? webhookPath(w.workspaceId, w.id) : null),
+        description:
+          'Webhook triggers: the path to POST to on this gateway. It holds the URL token, which alone authorizes a call: keep it secret (rotateWorkflowWebhookUrl replaces it; see docs/plugins/workflows.md).',
+        resolve: (w) => ((w.draft as { trigger?: { kind?: string } } | null)?.trigger?.kind === 'webhook' ? webhookPath(w) : null),
       }),
       datesScannedUntil: t.expose('scannedUntil', {
         ...manageOnly,

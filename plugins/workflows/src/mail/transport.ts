@@ -2,6 +2,7 @@
 // transport that keeps messages in memory for tests; without either, steps fail with a clear error (no mail is ever
 // sent by accident).
 import nodemailer from 'nodemailer';
+import { PermanentStepError } from '../steps/step-errors.js';
 
 export interface MailMessage {
   from: string;
@@ -16,13 +17,23 @@ export interface MailTransport {
   send(message: MailMessage): Promise<{ messageId: string }>;
 }
 
-/** SMTP through nodemailer, e.g. `smtp://user:pass@smtp.example.com:587`. */
+/**
+ * SMTP through nodemailer, e.g. `smtp://user:pass@smtp.example.com:587`. A message the server refuses for good (a 5xx
+ * reply: an unknown recipient, a refused sender) fails the step at once; a 4xx reply or a connection error may pass
+ * and is tried again (the message was not accepted, so no duplicate can follow).
+ */
 export function smtpTransport(url: string): MailTransport {
   const transporter = nodemailer.createTransport(url);
   return {
     async send({ idempotencyKey, ...message }) {
-      const info = await transporter.sendMail({ ...message, headers: { 'X-Idempotency-Key': idempotencyKey } });
-      return { messageId: String(info.messageId) };
+      try {
+        const info = await transporter.sendMail({ ...message, headers: { 'X-Idempotency-Key': idempotencyKey } });
+        return { messageId: String(info.messageId) };
+      } catch (error) {
+        const code = (error as { responseCode?: unknown }).responseCode;
+        if (typeof code === 'number' && code >= 500) throw new PermanentStepError(`The mail server refused the message: ${(error as Error).message}`);
+        throw error;
+      }
     },
   };
 }

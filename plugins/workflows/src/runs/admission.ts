@@ -1,8 +1,10 @@
-// Letting a QUEUED run start: the workspace's concurrency limit (runs RUNNING at once) and rate limit (runs started
-// in the last minute), counted under a lock so that two instances cannot both pass the last free place. A run held
-// back stays QUEUED with the reason (`heldBack`, shown in its history) and looks again when a place may be free, or at
+// Letting a run into execution: the workspace's concurrency limit (runs RUNNING at once: executing steps; a WAITING run
+// holds no place) and rate limit (runs started in the last minute), counted under a lock so that two instances cannot
+// both pass the last free place. Every way into execution comes here: a run's start (QUEUED → RUNNING, or created
+// RUNNING by `admitStarting`), and a waiting run's wake (WAITING → RUNNING: its wait's end, its event, its timeout, a
+// failed step's backoff; the concurrency limit only). A run held back stays (or goes back) QUEUED with the reason (`heldBack`, shown in its history) and looks again when a place may be free, or at
 // once when an ADMIN changes the limits (`releaseHeldRuns`): it is never dropped.
-import type { QueueTransaction, ScopedTransaction } from '@crm/plugin-sdk';
+import type { Models, QueueTransaction, ScopedTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 
 /** How soon a run held back by the concurrency limit looks again. */
@@ -13,12 +15,54 @@ export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURR
 
 type AdmissionScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'settings' | 'lock'>;
 
-export async function admitRun(scope: AdmissionScope, runId: string, now: Date): Promise<Admission> {
+type RunToAdmit = Pick<Models.WorkflowRun, 'id' | 'status' | 'admittedAt'>;
+
+/**
+ * Whether letting the run in is a wake: a run that started before and waited (a wait, an event, a retry's backoff) is
+ * held to the concurrency limit only — it started once already. A run that has not started (no `admittedAt`) is a
+ * start: both limits, and `admittedAt` set (what the rate counts).
+ */
+const isWake = (run: RunToAdmit) => run.admittedAt !== null || run.status === 'WAITING';
+
+/** Lets a run (back) into execution, or holds it QUEUED with the reason (`admitRuns` for one run). */
+export async function admitRun(scope: AdmissionScope, run: RunToAdmit, now: Date): Promise<Admission> {
+  return (await admitRuns(scope, [run], now)).get(run.id)!;
+}
+
+/**
+ * Lets runs (back) into execution in their order while the limits leave places, and holds the others QUEUED with the
+ * reason: one lock, one count and one write for all of them (a claimed batch of runs waking together).
+ */
+export async function admitRuns(scope: AdmissionScope, runs: readonly RunToAdmit[], now: Date): Promise<Map<string, Admission>> {
   const left = await placesUnderLock(scope, now);
-  const admitted = left.places > 0;
-  const set = admitted ? { status: 'RUNNING', admittedAt: now, heldBack: null } : { heldBack: left.reason };
-  await scope.rows.write([{ update: 'WorkflowRun', rows: [{ id: runId, ...set }] }]);
-  return admitted ? { admitted: true } : { admitted: false, reason: left.reason, retryAt: left.retryAt };
+  const answers = new Map<string, Admission>();
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    const wake = isWake(run);
+    const refused: Admission | null =
+      left.concurrency <= 0
+        ? { admitted: false, reason: 'CONCURRENCY', retryAt: left.concurrencyRetryAt }
+        : !wake && left.rate !== null && left.rate <= 0
+          ? { admitted: false, reason: 'RATE_LIMIT', retryAt: left.rateRetryAt }
+          : null;
+    if (refused) {
+      rows.push({ id: run.id, status: 'QUEUED', heldBack: refused.reason });
+      answers.set(run.id, refused);
+      continue;
+    }
+    left.concurrency--;
+    if (!wake && left.rate !== null) left.rate--;
+    rows.push({ id: run.id, status: 'RUNNING', heldBack: null, ...(wake ? {} : { admittedAt: now }) });
+    answers.set(run.id, { admitted: true });
+  }
+  // Rows of one shape per update (a write's rows set the first row's columns).
+  const shapes = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const shape = Object.keys(row).sort().join(',');
+    shapes.set(shape, [...(shapes.get(shape) ?? []), row]);
+  }
+  if (rows.length) await scope.rows.write([...shapes.values()].map((group) => ({ update: 'WorkflowRun', rows: group as (Record<string, unknown> & { id: string })[] })));
+  return answers;
 }
 
 /**
@@ -27,10 +71,17 @@ export async function admitRun(scope: AdmissionScope, runId: string, now: Date):
  * runner as places free up.
  */
 export async function admitStarting(scope: Omit<AdmissionScope, 'rows'>, count: number, now: Date): Promise<number> {
-  return Math.max(0, Math.min(count, (await placesUnderLock(scope, now)).places));
+  const left = await placesUnderLock(scope, now);
+  return Math.max(0, Math.min(count, left.concurrency, left.rate ?? Infinity));
 }
 
-type Places = { places: number; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
+/** What the limits leave now: places of each (`rate` null: no rate limit), and when a place of each may be free. */
+interface Places {
+  concurrency: number;
+  rate: number | null;
+  concurrencyRetryAt: Date;
+  rateRetryAt: Date;
+}
 
 /**
  * Takes the workspace's admission lock and counts under it, in one round trip: the count is the statement after the
@@ -42,7 +93,7 @@ async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 
   return places;
 }
 
-/** Runs the limits let in now, and when none is: why, and when a place may be free. One statement for both limits. */
+/** The places both limits leave now, in one statement. */
 async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date): Promise<Places> {
   // The minute's window only when a rate is set (a null bound counts nothing).
   const since = settings.maxRunsPerMinute === null ? null : new Date(now.getTime() - MINUTE_MS);
@@ -51,18 +102,19 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
            count(*) FILTER (WHERE "admittedAt" > ${since}::timestamptz)::int AS admitted,
            min("admittedAt") FILTER (WHERE "admittedAt" > ${since}::timestamptz) AS oldest
     FROM "WorkflowRun" WHERE status = 'RUNNING' OR "admittedAt" > ${since}::timestamptz`;
-  const concurrency = settings.maxConcurrentRuns - Number(counts!.running);
-  if (concurrency <= 0) return { places: 0, reason: 'CONCURRENCY', retryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS) };
-  if (settings.maxRunsPerMinute === null) return { places: concurrency, reason: 'CONCURRENCY', retryAt: now };
-  const rate = settings.maxRunsPerMinute - Number(counts!.admitted);
-  // The earliest a place can free up: when the oldest start of the window leaves it.
+  // The earliest a rate place can free up: when the oldest start of the window leaves it.
   const oldest = counts!.oldest ? new Date(counts!.oldest) : now;
-  return { places: Math.min(concurrency, rate), reason: 'RATE_LIMIT', retryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)) };
+  return {
+    concurrency: settings.maxConcurrentRuns - Number(counts!.running),
+    rate: settings.maxRunsPerMinute === null ? null : settings.maxRunsPerMinute - Number(counts!.admitted),
+    concurrencyRetryAt: new Date(now.getTime() + CONCURRENCY_RETRY_MS),
+    rateRetryAt: new Date(Math.max(oldest.getTime() + MINUTE_MS, now.getTime() + 50)),
+  };
 }
 
 /** The limits changed: every held-back run looks again now. */
 export async function releaseHeldRuns(tx: ScopedTransaction): Promise<void> {
-  await tx.workflowStepRun.updateMany({ where: { status: 'PENDING', run: { status: 'QUEUED', heldBack: { not: null } } }, data: { dueAt: new Date() } });
+  await tx.workflowStepRun.updateMany({ where: { status: { in: ['PENDING', 'WAITING'] }, run: { status: 'QUEUED', heldBack: { not: null } } }, data: { dueAt: new Date() } });
 }
 
 const LIMITS = new Set(['maxConcurrentRuns', 'maxRunsPerMinute']);

@@ -6,6 +6,7 @@
 // goes on with is not written PENDING and then done: its row is written once, finished, with the chain's others.
 import { randomUUID } from 'node:crypto';
 import type { Models, OwnRows, OwnWrite } from '@crm/plugin-sdk';
+import { durationMs } from '../definition/document.js';
 import type { Plan } from '../definition/plan.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -134,21 +135,39 @@ export function requeue(chain: Chain, step: Pick<Models.WorkflowStepRun, 'id' | 
   chain.writes.queued.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: step.kind, seq: step.seq, dueAt: now });
 }
 
-/** Records a failed try: again after backoff while tries remain and the failure may pass, else the run fails (one statement). */
+/** How a step is tried again: its own `retry`, else the workspace's settings. */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+export function retryOf(version: { plan: Plan }, stepId: string, settings: Pick<WorkflowSettings, 'stepAttempts' | 'retryBackoffMs'>): RetryPolicy {
+  const own = version.plan.steps.get(stepId)?.step.retry;
+  return { attempts: own?.attempts ?? settings.stepAttempts, backoffMs: own?.backoff ? durationMs(own.backoff) : settings.retryBackoffMs };
+}
+
+/**
+ * Records a failed try: again after backoff while tries remain and the failure may pass, else the run fails (one
+ * statement). While it waits for the next try the run is WAITING: it holds no place of the concurrency limit, and
+ * comes back through admission like any waiting run (execute-step.ts).
+ */
 export async function failStep(
   rows: OwnRows,
   step: StepRow,
-  failure: { message: string; permanent: boolean; counted: boolean; input?: unknown },
-  settings: WorkflowSettings,
+  failure: { message: string; permanent: boolean; counted: boolean; input?: unknown; /** The other side's Retry-After: no sooner than this. */ retryAfterMs?: number | null },
+  retry: RetryPolicy,
   now = new Date(),
 ): Promise<'retry' | 'failed'> {
   const attempts = failure.counted ? step.attempts : step.attempts + 1;
   const error = failure.message.slice(0, 2000);
   // A failure before the input was worked out leaves the stored input as it is.
   const input = failure.input === undefined ? {} : { input: json(failure.input) ?? null };
-  if (!failure.permanent && attempts < settings.stepAttempts) {
-    const dueAt = new Date(now.getTime() + settings.retryBackoffMs * 2 ** (attempts - 1));
-    await rows.write([{ update: 'WorkflowStepRun', rows: [{ id: step.id, status: 'PENDING', attempts, error, dueAt, ...input }] }]);
+  if (!failure.permanent && attempts < retry.attempts) {
+    const dueAt = new Date(now.getTime() + Math.max(retry.backoffMs * 2 ** (attempts - 1), failure.retryAfterMs ?? 0));
+    await rows.write([
+      { update: 'WorkflowStepRun', rows: [{ id: step.id, status: 'PENDING', attempts, error, dueAt, ...input }] },
+      { update: 'WorkflowRun', rows: [{ id: step.runId, status: 'WAITING' }] },
+    ]);
     return 'retry';
   }
   const startedAt = step.startedAt ?? now;

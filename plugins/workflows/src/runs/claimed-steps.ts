@@ -2,7 +2,7 @@
 // statement (the SDK's `sql`, narrowed to the workspace), not a Prisma read with two nested includes (its query
 // compiler and three result shapes, per claimed batch or lone step). The step's columns come as they are; the run is
 // one JSON value, its instants revived.
-import type { Models, PluginSql } from '@crm/plugin-sdk';
+import type { Models, PluginSql, QueueTransaction } from '@crm/plugin-sdk';
 import type { RunOfStep } from './run-step.js';
 
 export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep };
@@ -28,4 +28,25 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
     ...step,
     run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), workflow: { secret } },
   }));
+}
+
+/** The lock a run's step transactions and its cancel take (the SDK's `lock`: transaction-scoped, per workspace). */
+export const runLockKey = (runId: string) => `run:${runId}`;
+
+/**
+ * `readClaimedSteps` under the lock of each step's run (taken in id order; the read is sent behind the locks, its
+ * snapshot taken once they are held): one round trip for the steps' run ids, one for the locks and the read. Every
+ * transaction that does or records a step holds its run's lock until it ends, and so does `cancelWorkflowRun`, so:
+ * - a claim that comes after a lease ended (the transaction outlived it) waits for that transaction and then reads
+ *   what it committed: the step is not done a second time beside it;
+ * - a cancel and a run's step transactions run one after the other: the later one reads what the earlier committed
+ *   (a run cancelled while its step ran stops after that step; a step that comes after the cancel finds it cancelled).
+ */
+export async function readLockedSteps(scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>, ids: readonly string[]): Promise<ClaimedStep[]> {
+  const runs = await scope.sql<{ runId: string }>`
+    SELECT DISTINCT q."runId" FROM unnest(${ids}::uuid[]) AS k(id)
+    CROSS JOIN LATERAL (SELECT "runId" FROM "WorkflowStepRun" WHERE id = k.id OFFSET 0) q`;
+  const locks = runs.map((r) => r.runId).sort().map((runId) => scope.lock(runLockKey(runId)));
+  const [, steps] = await Promise.all([Promise.all(locks), readClaimedSteps(scope.sql, ids)]);
+  return steps;
 }

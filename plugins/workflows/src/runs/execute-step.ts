@@ -13,10 +13,11 @@ import type { WorkflowSettings } from '../settings.js';
 import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
-import { admitRun } from './admission.js';
-import { readClaimedSteps } from './claimed-steps.js';
-import { completeStep, failStep, newChain, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
-import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope } from './run-step.js';
+import { retryAfterOf } from '../steps/step-errors.js';
+import { admitRun, admitRuns } from './admission.js';
+import { readLockedSteps } from './claimed-steps.js';
+import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
+import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
 
@@ -24,6 +25,15 @@ const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Failures that trying again cannot fix: the data is wrong, gone, or not allowed. */
 const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT_PERMANENT']);
+
+/**
+ * Whether the claimed step's run must be let in (admission.ts) before the step runs: a run that has not started yet
+ * (QUEUED), and a WAITING run whose wait is over (its time came, its event arrived, its timeout passed, or a failed
+ * step's backoff ended). A waiting run holds no place of the concurrency limit, so every way back into execution goes
+ * through the limit (docs/plugins/workflows.md, "Guards").
+ */
+const needsAdmission = (run: RunOfStep, step: Models.WorkflowStepRun, now: Date) =>
+  run.status === 'QUEUED' || (run.status === 'WAITING' && !stillWaits(step, now));
 
 /** The actor of a step's changes: events it causes name it, so triggers can tell a workflow's own changes. */
 export const stepActor = (stepRunId: string) => `step:${stepRunId}`;
@@ -50,8 +60,11 @@ export function stepExecutor(mail: () => MailTransport) {
   return {
     executeStep,
     async executeSteps(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<void> {
-      const alone = await batchTransaction(items, context);
-      await Promise.all(alone.map((item) => executeStep(item, context)));
+      const first = await batchTransaction(items, context);
+      // Runs to let in (waking together, or starting): one admission for all, then the admitted ones as a batch.
+      const admitted = first.toAdmit.length ? await admitBatch(first.toAdmit, context) : [];
+      const second = admitted.length ? await batchTransaction(admitted, context) : { alone: [], toAdmit: [] };
+      await Promise.all([...first.alone, ...second.alone, ...second.toAdmit].map((item) => executeStep(item, context)));
     },
   };
 }
@@ -84,9 +97,11 @@ function stepHandler(mail: () => MailTransport) {
       return;
     }
     await context.transaction(
-      async ({ tx, sql, rows }) => {
-        const [step] = await readClaimedSteps(sql, [item.id]);
-        if (!step || step.claims !== item.claims || step.status !== 'RUNNING') return;
+      async (scope) => {
+        const { tx, rows } = scope;
+        const [step] = await readLockedSteps(scope, [item.id]);
+        // A cancel that came while it was sent leaves the run cancelled (the step keeps its CANCELLED mark).
+        if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
         await saveStepWrites(rows, chain.writes);
@@ -114,7 +129,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
     return await context.transaction<ExternalWork | null | typeof ADMITTED>(
       async (scope) => {
         const { tx } = scope;
-        const [claimed] = await readClaimedSteps(scope.sql, [item.id]);
+        const [claimed] = await readLockedSteps(scope, [item.id]);
         if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
         const { run, ...first } = claimed;
         const now = new Date();
@@ -123,10 +138,10 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: null, ...(cancel ? { status: 'CANCELLED', finishedAt: now } : {}) } });
           return null;
         }
-        if (run.status === 'QUEUED') {
+        if (needsAdmission(run, first, now)) {
           // Admission holds the workspace's lock: commit it at once, then do the step in a transaction of its own (the
           // lock is not held while steps run, so runs of a workspace are not done one at a time).
-          const admission = await admitRun(scope, run.id, now);
+          const admission = await admitRun(scope, run, now);
           if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
           return admission.admitted ? ADMITTED : null;
         }
@@ -187,16 +202,19 @@ async function runChain(
  * The chains run in waves (step-waves.ts): the steps at the same point of their runs whose core command answers item
  * by item go to the core in one call per kind and acting role. A claimed step refused on its own (its record gone, its
  * role's rights) is done again alone after the commit, where it fails or is retried as any step; the others commit.
- * Database-only steps of running runs go here; the others (a run to admit, an HTTP request, an email, a step of a
- * finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
+ * Database-only steps of running runs go here; runs to let in (starting, or waking together) are answered apart
+ * (`toAdmit`: admitted in one transaction, `admitBatch`, then done as a batch); the others (an HTTP request, an email,
+ * a step of a finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
  */
-async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
+async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<{ alone: readonly QueueItem[]; toAdmit: readonly QueueItem[] }> {
   try {
     return await context.transaction(
       async (scope) => {
-        const claimed = await readClaimedSteps(scope.sql, items.map((item) => item.id));
+        const claimed = await readLockedSteps(scope, items.map((item) => item.id));
+        const now = new Date();
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
+        const toAdmit: QueueItem[] = [];
         const writes = newStepWrites();
         const waves = new StepWaves(scope.commands);
         const chains: (() => Promise<void>)[] = [];
@@ -204,7 +222,11 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           const row = rows.get(item.id);
           if (!row || row.claims !== item.claims) continue; // a later claim owns it now
           const { run, ...first } = row;
-          if (run.status === 'QUEUED' || FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
+          if (needsAdmission(run, first, now) && !FINISHED_STEP.has(first.status)) {
+            toAdmit.push(item);
+            continue;
+          }
+          if (FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
             alone.push(item);
             continue;
           }
@@ -222,21 +244,49 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
         }
         await waves.run(chains);
         await saveStepWrites(scope.rows, writes);
-        return alone;
+        return { alone, toAdmit };
       },
       { actor: 'steps' },
     );
   } catch {
-    return items; // rolled back: nothing of it is kept
+    return { alone: items, toAdmit: [] }; // rolled back: nothing of it is kept
+  }
+}
+
+/**
+ * Lets the runs of claimed steps in (admission.ts `admitRuns`: one lock, one count, one write) in a short transaction
+ * of its own, and answers the items whose runs were let in; a run held back looks again when a place may be free (its
+ * step's due time). Should it fail, the items are done one by one (each admits its own run).
+ */
+async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
+  try {
+    return await context.transaction(async (scope) => {
+      const now = new Date();
+      const claimed = new Map((await readLockedSteps(scope, items.map((item) => item.id))).map((row) => [row.id, row]));
+      const waiting = items.filter((item) => {
+        const row = claimed.get(item.id);
+        return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, now);
+      });
+      const answers = await admitRuns(scope, [...new Map(waiting.map((item) => [claimed.get(item.id)!.runId, claimed.get(item.id)!.run])).values()], now);
+      const held = waiting.flatMap((item) => {
+        const answer = answers.get(claimed.get(item.id)!.runId)!;
+        return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt }];
+      });
+      if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held }]);
+      return waiting.filter((item) => answers.get(claimed.get(item.id)!.runId)!.admitted);
+    });
+  } catch {
+    return items;
   }
 }
 
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {
   await context.transaction(
-    async ({ sql, rows, settings }) => {
-      const [step] = await readClaimedSteps(sql, [item.id]);
-      if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status)) return;
-      await failStep(rows, step, { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input }, settings);
+    async (scope) => {
+      const [step] = await readLockedSteps(scope, [item.id]);
+      if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
+      const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
+      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
     },
     { actor: stepActor(item.id) },
   );

@@ -7,9 +7,9 @@ import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
-import { type Chain, completeStep, failStep, recordRun, recordStep, unsavedOutputs } from './advance.js';
+import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
-import { waitKeyOf } from './wait-for-event.js';
+import { eventSince, receivedOutput, waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
 import { versionObjects } from '../definition/version-objects.js';
 
@@ -39,6 +39,17 @@ export interface StepOutcome {
   external: ExternalWork | null;
   /** The next step's row when this one completed and the run goes on. */
   next: Models.WorkflowStepRun | null;
+}
+
+/**
+ * Whether a claimed WAITING step waits on (its time has not come, its event has not arrived): claimed early (its
+ * lease, a paused plugin), it only waits again. Otherwise its run wakes, through admission (execute-step.ts).
+ */
+export function stillWaits(step: Pick<Models.WorkflowStepRun, 'status' | 'kind' | 'input' | 'output'>, now: Date): boolean {
+  if (step.status !== 'WAITING') return false;
+  if (step.kind === 'waitForEvent' && (step.output as { received?: boolean } | null)?.received === true) return false;
+  const until = new Date(String((step.input as { until?: unknown } | null)?.until));
+  return !Number.isNaN(until.getTime()) && until > now;
 }
 
 /** One step of a run inside the transaction: its input, its effect, its completion (or its wait). */
@@ -131,11 +142,16 @@ export async function runStep(
       if (step.status !== 'WAITING') {
         const subjectId = input.subjectId;
         if (typeof subjectId !== 'string' || !subjectId) throw new PermanentStepError(`subjectId: needs a record id (got ${JSON.stringify(subjectId)})`);
-        // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: the timeout.
+        // The event may have come already, since the step before this one (this row's writing): the wait is over.
+        const since = step.createdAt;
+        const early = await eventSince(scope.sql, String(input.eventType), subjectId, since);
+        if (early) return complete(receivedOutput(early), { branch: 'received' });
+        // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: at once, to look
+        // once more after this commits (an event committed meanwhile may have missed the key), then the timeout.
         return waiting({
           status: 'WAITING',
-          dueAt: new Date(String(input.until)),
-          input: input as object,
+          dueAt: now,
+          input: { ...input, since: since.toISOString() },
           waitKey: waitKeyOf(String(input.eventType), subjectId),
           startedAt: now,
           attempts: step.attempts + 1,
@@ -146,7 +162,10 @@ export async function runStep(
       if (output?.received !== true) {
         const until = new Date(String(input.until));
         if (until > now) {
-          setStep({ dueAt: until });
+          const early = typeof input.since === 'string' ? await eventSince(scope.sql, String(input.eventType), String(input.subjectId), new Date(input.since)) : null;
+          // Found: taken as an arriving event takes it (unless one did first), so the run wakes through admission.
+          if (early) await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null, dueAt: now, output: receivedOutput(early) } });
+          else setStep({ dueAt: until });
           return { external: null, next: null };
         }
         // The timeout: stop listening, unless the event took the step first (its write holds the row).
@@ -165,7 +184,7 @@ export async function runStep(
           scope.rows,
           step,
           { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
-          scope.settings,
+          retryOf(version, step.stepId, scope.settings),
           now,
         );
         return { external: null, next: null };

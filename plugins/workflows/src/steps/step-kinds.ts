@@ -8,6 +8,8 @@ import type { StepKind } from '../definition/document.js';
 import type { StepInput } from './step-input.js';
 import { groupedStep } from './grouped-steps.js';
 import { id, optional, text } from './input-values.js';
+import { sendHttpRequest } from './http-request.js';
+import { PermanentStepError } from './step-errors.js';
 
 export interface InternalStepContext {
   tx: ScopedTransaction;
@@ -32,8 +34,7 @@ export interface ExternalStepContext {
 
 type Output = Record<string, unknown>;
 
-/** A failure that trying again cannot fix (bad input from the data): the run fails at once. */
-export class PermanentStepError extends Error {}
+export { PermanentStepError } from './step-errors.js';
 
 export const internalSteps: Partial<Record<StepKind, (input: StepInput, context: InternalStepContext) => Promise<Output>>> = {
   async updateRecord(input, context) {
@@ -85,20 +86,7 @@ export interface ExternalStep {
 }
 
 export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
-  httpRequest: {
-    idempotent: true,
-    async send(input, context) {
-      const body = JSON.stringify({
-        workflowId: context.workflowId,
-        runId: context.runId,
-        stepId: context.stepId,
-        data: input.body ?? {},
-      });
-      const result = await context.http.post(String(input.url), body, { secret: context.secret, headers: { 'idempotency-key': context.idempotencyKey } });
-      if (result.error) throw new Error(result.error);
-      return { status: result.status };
-    },
-  },
+  httpRequest: { idempotent: true, send: sendHttpRequest },
   sendEmail: {
     idempotent: false,
     async send(input, context) {
@@ -127,7 +115,7 @@ export function describeEffect(kind: StepKind, input: StepInput): string {
     case 'removeTag':
       return `remove the tag "${String(input.tag)}"`;
     case 'httpRequest':
-      return `POST a signed request to ${String(input.url)}`;
+      return `${String(input.method ?? 'POST')} a signed request to ${String(input.url)}`;
     case 'sendEmail':
       return `send an email to ${String(input.to)}: "${String(input.subject)}"`;
     case 'wait':

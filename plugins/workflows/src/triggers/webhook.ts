@@ -1,7 +1,11 @@
-// Incoming webhook triggers: `POST /plugins/workflows/hooks/<workspaceId>/<workflowId>` with a JSON body starts a run
-// of the workflow's published version; the body is the run's `trigger.event.payload`. The caller proves it knows the
-// workflow's secret (`Workflow.signingSecret`): either a signature as our own webhooks sign (`x-crm-signature:
-// t=<unix seconds>,v1=HMAC-SHA256(secret, "<t>.<body>")`, at most 5 minutes old) or `authorization: Bearer <secret>`.
+// Incoming webhook triggers: `POST /plugins/workflows/hooks/<workspaceId>/<workflowId>/<token>` with a JSON body
+// starts a run of the workflow's published version; the body is the run's `trigger.event.payload`. The URL is the
+// credential: its token (`Workflow.hookToken`, 256 random bits, compared in constant time) alone authorizes the call,
+// so a sender that can only be given a URL can use it. A sender that can sign may add `x-crm-signature: t=<unix
+// seconds>,v1=HMAC-SHA256(token, "<t>.<body>")` (as our webhooks sign): when the header is there it must verify and be
+// at most 5 minutes old (401 otherwise), which also binds the body and refuses replays after that. The token is not
+// the workflow's signing secret (which signs its outgoing HTTP requests): a receiver of those cannot start it. An
+// unknown workflow, another workspace's, a wrong or rotated-out token all answer 404 alike.
 // Each workflow takes `ratePerMinute` requests a minute (429 with Retry-After beyond); an `idempotency-key` header
 // makes a retried request start no second run. The answer (202, `{ runId }`) comes as soon as the run is stored; the
 // steps run on the queue.
@@ -12,12 +16,14 @@ import { startRun } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** `<workflowId>/<token>`: a token is URL-safe text (new ones base64url, those the migration made hex). */
+const HOOK_PATH = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/([A-Za-z0-9_-]{32,128})$/;
 const SIGNATURE_MAX_AGE_S = 300;
 const MINUTE_MS = 60_000;
 
-/** The path of a workflow's webhook URL (relative to the gateway's origin). */
-export const webhookPath = (workspaceId: string, workflowId: string) => `/plugins/workflows/hooks/${workspaceId}/${workflowId}`;
+/** The path of a workflow's webhook URL (relative to the gateway's origin): it holds the token, so it is a secret. */
+export const webhookPath = (workflow: { workspaceId: string; id: string; hookToken: string }) =>
+  `/plugins/workflows/hooks/${workflow.workspaceId}/${workflow.id}/${workflow.hookToken}`;
 
 const sameText = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -25,27 +31,29 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** Whether the request proves it knows `secret` (a fresh signature of the body, or the secret as a bearer token). */
-function authentic(request: PluginRequest, secret: string, now: Date): boolean {
-  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-  if (bearer) return sameText(bearer, secret);
-  const parts = Object.fromEntries((request.headers['x-crm-signature'] ?? '').split(',').map((p) => p.trim().split('=') as [string, string]));
+/** A signature header, when there is one, verifies with the token and is fresh. */
+function signatureHolds(header: string, token: string, body: string, now: Date): boolean {
+  const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=') as [string, string]));
   const t = Number(parts.t);
   if (!parts.v1 || !Number.isInteger(t) || Math.abs(now.getTime() / 1000 - t) > SIGNATURE_MAX_AGE_S) return false;
-  return sameText(parts.v1, createHmac('sha256', secret).update(`${t}.${request.body}`).digest('hex'));
+  return sameText(parts.v1, createHmac('sha256', token).update(`${t}.${body}`).digest('hex'));
 }
 
 const refuse = (status: number, error: string, headers?: Record<string, string>): PluginResponse => ({ status, body: { error }, ...(headers ? { headers } : {}) });
 
 export async function receiveWebhook(request: PluginRequest, context: RouteContext<WorkflowSettings, WorkflowEvent>): Promise<PluginResponse> {
-  const workflowId = request.path;
-  // An unknown id, another workspace's workflow and a wrong secret look alike from outside.
-  if (!UUID.test(workflowId)) return refuse(404, 'Not found');
+  // An unknown id, another workspace's workflow and a wrong (or rotated-out) token look alike from outside.
+  const [, workflowId, token] = HOOK_PATH.exec(request.path) ?? [];
+  if (!workflowId || !token) return refuse(404, 'Not found');
   const now = context.now;
   const outcome = await context.transaction(
     async ({ tx, rows, lock }) => {
-      const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, secret: true, publishedVersionId: true } });
-      if (!workflow || !authentic(request, workflow.secret, now)) return refuse(404, 'Not found');
+      const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, hookToken: true, publishedVersionId: true } });
+      if (!workflow || !sameText(token, workflow.hookToken)) return refuse(404, 'Not found');
+      const signature = request.headers['x-crm-signature'];
+      if (signature !== undefined && !signatureHolds(signature, workflow.hookToken, request.body, now)) {
+        return refuse(401, 'x-crm-signature does not verify (HMAC-SHA256 with the URL token of "<t>.<body>", at most 5 minutes old)');
+      }
       const version = workflow.publishedVersionId ? await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }) : null;
       const trigger = version ? checkedVersion(version).definition.trigger : null;
       if (!workflow.enabled || !version || trigger?.kind !== 'webhook') return refuse(409, 'The workflow is not enabled with a webhook trigger');
