@@ -14,7 +14,7 @@ import { idInput, lockedWorkflow, refuseArchived, workflowToChange } from './def
 import type { WorkflowToolkit } from './toolkit.js';
 import { runStatuses, workflowRunStatus } from './types.js';
 
-const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+const FINISHED = new Set<Models.WorkflowRun['status']>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Records a selection may hold: one run each. */
 const MAX_SELECTION = 1000;
 
