@@ -12,6 +12,7 @@ import { eventually, publishedWorkflow, startReceiver, switchAllOff } from './su
 const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const CANCEL = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`;
+const CANCEL_VIEW = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status steps { stepId status } } } }`;
 const RUN_VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status attempts } } } }`;
 const COMPLETE = `mutation ($id: ID!) { completeTask(input: { id: $id }) { task { id } } }`;
 const STEPS = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status output } } } }`;
@@ -126,10 +127,16 @@ describe('a cancel against a step under way', () => {
     const gate = arm('woken');
     const run = (await admin.query(RUN, { id, recordId: await customer('Wes Woken') })).runWorkflow.run.id as string;
     await gate.entered;
-    const cancel = admin.query(CANCEL, { id: run });
+    let answered = false;
+    const cancel = admin.query(CANCEL_VIEW, { id: run }).finally(() => (answered = true));
     await settledOrWaiting(cancel);
+    // The cancel waits for the run's lock, which the step's transaction holds: it has not answered yet …
+    expect(answered).toBe(false);
     gate.release();
-    expect((await cancel).cancelWorkflowRun.run.status).toBe('CANCELLED');
+    const answer = (await cancel).cancelWorkflowRun.run as { status: string; steps: { stepId: string; status: string }[] };
+    expect(answer.status).toBe('CANCELLED');
+    // … and reads the run once that step committed: its answer shows the step SUCCEEDED (not cancelled under it).
+    expect(answer.steps.find((s) => s.stepId === 'hold')?.status).toBe('SUCCEEDED');
     const ended = await eventually(kit, async () => {
       const view = await runView(run);
       expect(view.steps.find((s) => s.stepId === 'call')?.status).toBe('CANCELLED');
