@@ -178,7 +178,7 @@ describe('methods, headers and the answer', () => {
   it('a header a template fills with a line break (header injection) fails the step at once; nothing is sent', async () => {
     const flow = await hooked(admin, 'Injected', [{ id: 'call', kind: 'httpRequest', url: server.url('/save?injected'), headers: { 'X-Note': '{{trigger.event.payload.note}}' } }]);
     const run = await onlyRun(admin, flow, { note: 'hello\r\nX-Evil: 1' });
-    expect(run.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: 'headers.X-Note: a header value is one line' });
+    expect(run.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: 'headers.X-Note: A header value is one line of Latin-1 text (no control characters, nothing beyond U+00FF)' });
     expect(server.hits('/save?injected')).toHaveLength(0);
   });
 
