@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ResolveAll, sendRequest } from '../src/webhooks/http-post.js';
 import { outboundHttp } from '../src/webhooks/outbound-http.js';
 
 /** Well past anything these requests need: a test that ran into it would fail on `failure: 'timeout'`, not on time. */
@@ -80,5 +81,16 @@ describe('request()', () => {
     expect(answer).toMatchObject({ status: 200, truncated: true, body: `a${'é'.repeat(7)}` });
     const whole = await sender.request({ method: 'GET', url: `${base}/accented`, secret: 's' });
     expect(whole).toMatchObject({ truncated: false, body: `a${'é'.repeat(100)}` });
+  });
+
+  it('refuses, at connect time, a name that resolves to a non-public address (the socket\'s own lookup): nothing sent', async () => {
+    // A name that is not local by its look, resolved (as a DNS server could) to loopback; or to a public and a private address.
+    const port = new URL(base).port;
+    for (const addresses of [['127.0.0.1'], ['93.184.216.34', '10.1.2.3']]) {
+      const resolve: ResolveAll = (_name, callback) => callback(null, addresses.map((address) => ({ address, family: 4 })));
+      const answer = await sendRequest({ method: 'GET', url: `http://intranet.example.com:${port}/by-name`, headers: {} }, { timeoutMs: 60_000, allowPrivateTargets: false, resolve });
+      expect(answer).toMatchObject({ status: null, failure: 'refused', error: `intranet.example.com resolves to a non-public address (${addresses.at(-1)})` });
+    }
+    expect(hits.filter((h) => h.path === '/by-name')).toHaveLength(0);
   });
 });

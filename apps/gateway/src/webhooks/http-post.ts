@@ -14,10 +14,17 @@ export interface PostResult {
   durationMs: number;
 }
 
+/** Resolves a host name to all its addresses, as `dns.lookup(name, { all: true })` does. */
+export type ResolveAll = (hostname: string, callback: (error: Error | null, addresses: dns.LookupAddress[]) => void) => void;
+
 export interface PostOptions {
   timeoutMs: number;
   allowPrivateTargets: boolean;
+  /** How host names resolve (the addresses the SSRF policy checks and connects to). @default dns.lookup */
+  resolve?: ResolveAll;
 }
+
+const systemResolve: ResolveAll = (hostname, callback) => dns.lookup(hostname, { all: true }, (error, addresses) => callback(error, addresses ?? []));
 
 /** Most of an answer's body kept for the delivery log. */
 const MAX_SNIPPET = 200;
@@ -33,16 +40,16 @@ class NonPublicTarget extends Error {
  * Resolves like `dns.lookup` but refuses names that resolve to a non-public address. Used as the socket's own
  * lookup, so the address checked is the address connected to (no window for DNS rebinding).
  */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+const publicOnlyLookup = (resolve: ResolveAll): LookupFunction => (hostname, options, callback) => {
+  resolve(hostname, (error, list) => {
     if (error) return callback(error, '', 4);
-    const list = addresses as dns.LookupAddress[];
+    const wanted = options.family === 4 || options.family === 6 ? list.filter((a) => a.family === options.family) : list;
     const refused = list.find((a) => isNonPublicAddress(a.address));
-    if (refused || !list.length) {
+    if (refused || !wanted.length) {
       return callback(new NonPublicTarget(`${hostname} resolves to a non-public address (${refused?.address ?? 'none'})`), '', 4);
     }
-    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
-    callback(null, list[0]!.address, list[0]!.family);
+    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, wanted);
+    callback(null, wanted[0]!.address, wanted[0]!.family);
   });
 };
 
@@ -146,7 +153,7 @@ export function sendRequest(request: SentRequest, options: PostOptions & { maxRe
           method: request.method,
           agent,
           headers: { ...request.headers, ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }) },
-          ...(options.allowPrivateTargets ? {} : { lookup: publicOnlyLookup }),
+          ...(options.allowPrivateTargets ? {} : { lookup: publicOnlyLookup(options.resolve ?? systemResolve) }),
         },
         answered,
       );
