@@ -97,7 +97,7 @@ function stepHandler(mail: () => MailTransport) {
     await context.transaction(
       async (scope) => {
         const { tx, rows } = scope;
-        const [step] = await readLockedSteps(scope, [item.id]);
+        const [step] = await readLockedSteps(scope, [item]);
         // A cancel that came while it was sent leaves the run cancelled (the step keeps its CANCELLED mark).
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
         const chain = newChain(() => false, newStepWrites());
@@ -123,11 +123,13 @@ const ADMITTED = Symbol('admitted');
 async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSettings>, chain: number): Promise<ExternalWork | null | typeof ADMITTED> {
   let input: Record<string, unknown> | undefined;
   let chained = false;
+  /** The step began: an error from here on is a try of it. Before (reading, admission) it is not: see the catch. */
+  let began = false;
   try {
     return await context.transaction<ExternalWork | null | typeof ADMITTED>(
       async (scope) => {
         const { tx } = scope;
-        const [claimed] = await readLockedSteps(scope, [item.id]);
+        const [claimed] = await readLockedSteps(scope, [item]);
         if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
         const { run, ...first } = claimed;
         const now = new Date();
@@ -143,6 +145,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
           return admission.admitted ? ADMITTED : null;
         }
+        began = true;
         const writes = newStepWrites();
         const external = await runChain(scope, first, run, chain, writes, (given, successor) => {
           if (successor) chained = true;
@@ -155,10 +158,27 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
     );
   } catch (error) {
     if (chained) throw new ChainedStepFailed(messageOf(error));
+    // An error before the step began (its read, its run's admission: a deadlock, a lock timeout) is no try of the step:
+    // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon.
+    if (!began) {
+      await comeAgain(item, context);
+      return null;
+    }
     // The step's transaction rolled back: nothing it did is kept. Record the try in a transaction of its own.
     await recordFailure(item, context, error, { counted: false, input });
     return null;
   }
+}
+
+/** How soon a step whose transaction failed before it began (`comeAgain`) is claimed again. */
+const AGAIN_MS = 1000;
+
+/** Makes the step due again soon, nothing else changed (its claim still its own). */
+async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
+  await context.transaction(async (scope) => {
+    const [step] = await readLockedSteps(scope, [item]);
+    if (step?.claims === item.claims) await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, dueAt: new Date(Date.now() + AGAIN_MS) }] }]);
+  });
 }
 
 /**
@@ -208,7 +228,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
   try {
     return await context.transaction(
       async (scope) => {
-        const claimed = await readLockedSteps(scope, items.map((item) => item.id));
+        const claimed = await readLockedSteps(scope, items);
         const now = new Date();
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
@@ -260,7 +280,7 @@ async function admitBatch(items: readonly QueueItem[], context: QueueContext<Wor
   try {
     return await context.transaction(async (scope) => {
       const now = new Date();
-      const claimed = new Map((await readLockedSteps(scope, items.map((item) => item.id))).map((row) => [row.id, row]));
+      const claimed = new Map((await readLockedSteps(scope, items)).map((row) => [row.id, row]));
       const waiting = items.filter((item) => {
         const row = claimed.get(item.id);
         return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, now);
@@ -281,7 +301,7 @@ async function admitBatch(items: readonly QueueItem[], context: QueueContext<Wor
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {
   await context.transaction(
     async (scope) => {
-      const [step] = await readLockedSteps(scope, [item.id]);
+      const [step] = await readLockedSteps(scope, [item]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
       const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
       await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
