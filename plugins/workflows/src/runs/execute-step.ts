@@ -14,7 +14,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
-import { admitRun, admitRuns } from './admission.js';
+import { admitRun, admitRuns, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
@@ -102,7 +102,7 @@ function stepHandler(mail: () => MailTransport) {
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
-        await saveStepWrites(rows, chain.writes);
+        await wakeHeld(scope, await saveStepWrites(rows, chain.writes));
       },
       { actor: stepActor(item.id) },
     );
@@ -151,7 +151,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           if (successor) chained = true;
           else input = given;
         });
-        await saveStepWrites(scope.rows, writes);
+        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
         return external;
       },
       { actor: stepActor(item.id) },
@@ -261,7 +261,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           });
         }
         await waves.run(chains);
-        await saveStepWrites(scope.rows, writes);
+        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
         return { alone, toAdmit };
       },
       { actor: 'steps' },
@@ -272,9 +272,10 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
 }
 
 /**
- * Lets the runs of claimed steps in (admission.ts `admitRuns`: one lock, one count, one write) in a short transaction
- * of its own, and answers the items whose runs were let in; a run held back looks again when a place may be free (its
- * step's due time). Should it fail, the items are done one by one (each admits its own run).
+ * Lets the runs of claimed steps in (admission.ts `admitRuns`: the admission lock, one count, the runs' writes) in a
+ * short transaction of its own, and answers the items whose runs were let in; a run held back is made due again when
+ * a run leaves RUNNING (`wakeHeld`), or at its step's due time (the fallback). Should it fail, the items are done one
+ * by one (each admits its own run).
  */
 async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
   try {
@@ -305,6 +306,8 @@ async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSett
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
       const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
       await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
+      // Failed or waiting for its next try: a RUNNING run left RUNNING.
+      if (step.run.status === 'RUNNING') await wakeHeld(scope, 1);
     },
     { actor: stepActor(item.id) },
   );
