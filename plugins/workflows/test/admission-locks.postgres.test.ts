@@ -11,6 +11,7 @@ import { eventually, publishedWorkflow, switchAllOff, until } from './support.js
 const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const UPDATE_CUSTOMER = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
 const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
+const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const RUN_VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status attempts error } } } }`;
 
 let kit: PluginTestGateway;
@@ -135,5 +136,25 @@ describe('lock order: the admission lock before step rows', () => {
       return view;
     });
     expect(ended.steps).toMatchObject([{ stepId: 'wait', status: 'SUCCEEDED' }]);
+  });
+});
+
+describe('a claimed batch’s run locks', () => {
+  it('are one statement for all its runs, on PostgreSQL too (the keys an array parameter)', async () => {
+    const id = await publishedWorkflow(admin, 'Batch locks', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'locked' }] });
+    const workflowId = Buffer.from(id, 'base64').toString().split(':')[1]!;
+    const targets = await Promise.all(Array.from({ length: 5 }, (_, i) => customer(`Lock ${i}`)));
+    const statements = await kit.sql.during(async () => {
+      await admin.query(ON_RECORDS, { id, ids: targets });
+      await until(async () => {
+        const [row] = await kit.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workflowId" = $1 AND status = 'SUCCEEDED'`, [workflowId]);
+        return Number(row!.n) === 5 ? true : undefined;
+      });
+    });
+    // The batch's locks went in one statement and its steps were done together: had that statement failed, the batch
+    // would have been done again step by step (a read of the steps per run).
+    const reads = statements.filter((q) => q.includes('to_jsonb(r) AS run')).length;
+    expect(statements.filter((q) => q.includes('pg_advisory_xact_lock') && q.includes('unnest')).length).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(5);
   });
 });
