@@ -1,11 +1,13 @@
 // Calling another plugin's action (`loyalty.awardPoints`) from inside a transaction: the input checked with the
 // action's own schema, its plugin's switch and settings read in the same transaction, the action run as the
-// current session so that its events name who set it off.
+// current session so that its events name who set it off. Called `as` a role, the action runs as that role would meet
+// the transaction (`actingScope`: its session, the transaction narrowed to the rows it may see and write), as the
+// host's own command and record steps do.
 import { type CommandScope, CrmError, forbidden, notFound } from '@crm/core';
 import type { ActionCaller } from './actions.js';
 import type { HostServices } from './plugin.js';
 import { readPluginState } from './plugin-state.js';
-import { actingPermissions } from './record-writes.js';
+import { actingScope } from './record-writes.js';
 
 export function actionCaller(services: HostServices, scope: Pick<CommandScope, 'tx' | 'emit' | 'session'>): ActionCaller {
   return {
@@ -13,11 +15,11 @@ export function actionCaller(services: HostServices, scope: Pick<CommandScope, '
     async call(name, input, options) {
       const action = services.actions.find((a) => a.name === name);
       if (!action) throw notFound(`action ${name}`, 'action');
-      if (options?.as && action.permission) {
+      const acting = options?.as ? await actingScope(scope, services.objects.catalog, options.as) : null;
+      if (acting && action.permission) {
         // The decision is the key's permissions' (core): a custom role names it, scopes narrow it.
-        const acting = await actingPermissions(scope, services.objects.catalog, options.as);
         const { name: permission, roles } = action.permission;
-        if (acting && !acting.permissions.holdsPluginPermission(action.plugin, permission, roles)) {
+        if (!acting.permissions.holdsPluginPermission(action.plugin, permission, roles)) {
           throw forbidden(`${name} needs the ${action.plugin} permission "${permission}" (roles: ${roles.join(', ')}), which the acting role does not hold`);
         }
       }
@@ -25,7 +27,8 @@ export function actionCaller(services: HostServices, scope: Pick<CommandScope, '
       if (!state.enabled) {
         throw new CrmError('FORBIDDEN', `The ${action.plugin} plugin is switched off in this workspace`, undefined, { reason: 'PLUGIN_DISABLED', plugin: action.plugin });
       }
-      return action.run(input, { tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, services });
+      const { tx, session } = acting ?? scope;
+      return action.run(input, { tx, emit: scope.emit, session, settings: state.settings, services });
     },
   };
 }

@@ -41,7 +41,9 @@ export interface ActionCaller {
   /**
    * Runs an action in the current transaction, as the current session. `NOT_FOUND` when no enabled plugin declares
    * it, `FORBIDDEN` (`extensions.reason: PLUGIN_DISABLED`) when its plugin is switched off in the workspace. With
-   * `as`, the role (a custom role's current grants, a key's scopes) must hold the action's `permission` (FORBIDDEN).
+   * `as`, the role (a custom role's current grants, a key's scopes) must hold the action's `permission` (FORBIDDEN),
+   * and the action runs as that role: its session, and the transaction narrowed to the rows the role may see and write
+   * (own records only, hidden objects), so a record the role cannot see is NOT_FOUND to the action.
    */
   call(name: string, input: unknown, options?: { as?: ActingRole }): Promise<Record<string, unknown>>;
 }

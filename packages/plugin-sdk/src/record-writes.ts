@@ -100,7 +100,7 @@ export async function actingScope(
   scope: Pick<CommandScope, 'tx' | 'session'>,
   catalog: ObjectCatalog,
   role: ActingRole | undefined,
-): Promise<Pick<CommandScope, 'tx' | 'session' | 'permissions'> | null> {
+): Promise<(Pick<CommandScope, 'tx' | 'session'> & { permissions: Permissions }) | null> {
   const acting = await actingPermissions(scope, catalog, role);
   return acting && { ...acting, tx: restrictTransaction(scope.tx, rowAccessOf(acting.permissions)) };
 }

@@ -1,8 +1,10 @@
 // Making an offer: what `markSuggestionOffered` (a key, by hand) and the `cross-sell.makeOffer` action (another plugin:
 // a workflow's step) both do, in the caller's transaction. The customer and product must exist; offers to one customer
 // are serialised by the plugin's lock so that the cap holds under concurrency; an unsubscribed customer, a reached cap
-// or a product that is not currently a suggestion for the customer is a CONFLICT naming the field.
-import { type ActionContext, type ActionDefinition, conflict, type Models, notFound, z } from '@crm/plugin-sdk';
+// or a product that is not currently a suggestion for the customer is a refusal (a `veto`: CONFLICT naming the field,
+// with `extensions.reason` UNSUBSCRIBED, OFFER_CAP_REACHED or NOT_A_SUGGESTION), which a workflow's step does not
+// retry: trying again at once cannot change it.
+import { type ActionContext, type ActionDefinition, type Models, notFound, veto, z } from '@crm/plugin-sdk';
 import { blockedCustomers } from './blocked.js';
 import type { crossSellEvents } from './events.js';
 import type { CrossSellSettings } from './settings.js';
@@ -20,26 +22,28 @@ export async function existingCustomer(tx: OfferScope['tx'], customerId: string)
   return customer.id;
 }
 
-/** The SKU when it is one of the workspace's products (NOT_FOUND naming `sku`). */
+/** The SKU (spaces around it dropped) when it is one of the workspace's products (NOT_FOUND naming `sku`). */
 export async function existingSku(tx: OfferScope['tx'], sku: string): Promise<string> {
-  const product = await tx.product.findFirst({ where: { sku }, select: { sku: true } });
+  const product = await tx.product.findFirst({ where: { sku: sku.trim() }, select: { sku: true } });
   if (!product) throw notFound('Product', 'sku');
   return product.sku;
 }
 
 /** Records that `sku` was offered to the customer (a row id); see the file's head for the refusals. */
-export async function makeOffer(scope: OfferScope, customerId: string, sku: string): Promise<Models.CrossSellOffer> {
+export async function makeOffer(scope: OfferScope, customerId: string, named: string): Promise<Models.CrossSellOffer> {
   await existingCustomer(scope.tx, customerId);
-  await existingSku(scope.tx, sku);
+  const sku = await existingSku(scope.tx, named);
   // Offers to one customer one at a time: the cap check below then sees every offer committed before it.
   await scope.lock(`offer:${customerId}`);
   const now = new Date();
   const blocked = (await blockedCustomers(scope.tx, [customerId], scope.settings, now)).get(customerId);
-  if (blocked === 'UNSUBSCRIBED') throw conflict('This customer unsubscribed from campaigns: no offers', 'customerId');
-  if (blocked === 'CAP_REACHED') throw conflict(`This customer already had ${scope.settings.maxOffersPerPeriod} offers in the last ${scope.settings.offerPeriodDays} days`, 'customerId');
+  if (blocked === 'UNSUBSCRIBED') throw veto('UNSUBSCRIBED', 'This customer unsubscribed from campaigns: no offers', { field: 'customerId' });
+  if (blocked === 'CAP_REACHED') {
+    throw veto('OFFER_CAP_REACHED', `This customer already had ${scope.settings.maxOffersPerPeriod} offers in the last ${scope.settings.offerPeriodDays} days`, { field: 'customerId' });
+  }
   const all = (await suggestionsFor(scope.sql, [customerId], 1000, scope.settings, now)).get(customerId) ?? [];
   const suggestion = all.find((s) => s.product.sku === sku);
-  if (!suggestion) throw conflict('This product is not a suggestion for this customer (bought, or dismissed recently)', 'sku');
+  if (!suggestion) throw veto('NOT_A_SUGGESTION', 'This product is not a suggestion for this customer (bought, or dismissed recently)', { field: 'sku' });
   const offer = await scope.tx.crossSellOffer.create({
     data: { workspaceId: scope.session.workspaceId, customerId, sku, antecedentSku: suggestion.antecedentSku, offeredAt: now },
   });
@@ -49,7 +53,8 @@ export async function makeOffer(scope: OfferScope, customerId: string, sku: stri
 
 const makeOfferInput = z.object({
   customerId: z.string().uuid('Not a valid id'),
-  sku: z.string().trim().min(1, 'Name a product by its SKU').max(100, 'At most 100 characters'),
+  // Trimmed by `existingSku`, as for the mutation.
+  sku: z.string().min(1, 'Name a product by its SKU').max(100, 'At most 100 characters'),
 });
 
 /** `cross-sell.makeOffer`: the action other plugins call (a workflow's `callAction` step). */

@@ -2,9 +2,11 @@
 // `logActivity`, the tag steps and `callAction` are bounded by the publisher's role and scopes like `createRecord` and
 // `updateRecord` — refused at publish (FORBIDDEN naming the step's key), and failing the run (FORBIDDEN, nothing
 // written) when the role lost the right since. Tenancy: another workspace's role and workflow of the same names are
-// not touched by this workspace's changes.
+// not touched by this workspace's changes. Actions run as the publisher too: within its "own records only" rule.
 import competitorFeedback from '@crm/plugin-competitor-feedback';
+import crossSell from '@crm/plugin-cross-sell';
 import loyalty from '@crm/plugin-loyalty';
+import { rowId } from '@crm/plugin-sdk';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
@@ -24,7 +26,7 @@ let admin: TestClient;
 let other: TestClient;
 
 beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback, loyalty] });
+  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback, loyalty, crossSell] });
   admin = kit.workspace.client;
   other = (await kit.createWorkspace('Acting role B')).client;
 }, 120_000);
@@ -40,6 +42,9 @@ const clerkGrants = (narrowed: boolean) => ({
     { object: 'Task', read: true, create: !narrowed, update: true },
     { object: 'Deal', read: true, create: !narrowed, update: true },
     { object: 'Activity', read: true, create: true, update: false },
+    // What awarding points by hand writes (the action runs in the role's view of the transaction).
+    { object: 'LoyaltyAccount', read: true, create: true, update: true },
+    { object: 'LoyaltyTransaction', read: true, create: true, update: false },
   ],
   pp: narrowed ? ['workflows.manage', 'workflows.run'] : ['workflows.manage', 'workflows.run', 'loyalty.adjustPoints'],
 });
@@ -166,6 +171,64 @@ describe('record steps act within the publisher’s own records', () => {
     const phone = async (id: string) => (await admin.query(`query ($id: ID!) { customer(id: $id) { phone } }`, { id })).customer.phone;
     expect(await phone(mine)).toBe('+1 555 0303');
     expect(await phone(theirs)).toBeNull();
+  });
+});
+
+describe('actions act within the publisher’s own records', () => {
+  it('makeOffer and recordFeedback on a customer the role cannot see fail NOT_FOUND and write nothing; on its own customer they run', async () => {
+    const user = async (name: string, email: string) => (await admin.query(`mutation ($n: String!, $e: String!) { createUser(input: { name: $n, email: $e }) { user { id } } }`, { n: name, e: email })).createUser.user.id as string;
+    const uma = await user('Uma Own', 'uma@acting-actions.test');
+    const oli = await user('Oli Other', 'oli@acting-actions.test');
+    for (const sku of ['A', 'B']) await admin.query(`mutation ($sku: String!) { createProduct(input: { sku: $sku, name: $sku, unitPrice: "5.00" }) { product { id } } }`, { sku });
+    const customer = async (name: string, ownerId: string, skus: string[]) => {
+      const id = (await admin.query(`mutation ($n: String!, $o: ID) { createCustomer(input: { name: $n, ownerId: $o }) { customer { id } } }`, { n: name, o: ownerId })).createCustomer.customer.id as string;
+      const lines = skus.map((sku) => `{ sku: "${sku}", quantity: 1 }`).join(', ');
+      await admin.query(`mutation ($c: ID!) { recordOrder(input: { customerId: $c, lines: [${lines}] }) { order { id } } }`, { c: id });
+      return id;
+    };
+    // Others bought A and B: a customer who bought only A is suggested B.
+    await customer('Both one', oli, ['A', 'B']);
+    await customer('Both two', oli, ['A', 'B']);
+    const mine = await customer('Mia Mine', uma, ['A']);
+    const theirs = await customer('Tom Theirs', oli, ['A']);
+    await kit.settled();
+    const competitor = (await admin.query(`mutation { createCompetitor(input: { name: "Rival Co" }) { competitor { id } } }`)).createCompetitor.competitor.id as string;
+
+    const permissions = [
+      { object: 'Customer', read: true, create: false, update: true, ownRecordsOnly: true },
+      { object: 'Product', read: true, create: false, update: false },
+      { object: 'CrossSellOffer', read: true, create: true, update: false },
+      { object: 'Competitor', read: true, create: false, update: false },
+    ];
+    const pp = ['workflows.manage', 'workflows.run', 'cross-sell.read', 'cross-sell.offer', 'competitor-feedback.read', 'competitor-feedback.write'];
+    const roleId = (await admin.query(CREATE_ROLE, { n: 'Own seller', p: permissions, pp })).createRole.role.id;
+    const rep = await keyFor(admin, { name: 'own seller', roleId, userId: uma });
+    // By hand the rep cannot offer to the other rep's customer.
+    const byHand = await rep.request(`mutation ($c: ID!) { markSuggestionOffered(input: { customerId: $c, sku: "B" }) { offer { id } } }`, { c: theirs });
+    expect(byHand.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'customerId' });
+
+    const call = (id: string, action: string, input: Record<string, unknown>) => ({ trigger: manual, steps: [{ id, kind: 'callAction', action, input }] });
+    const offer = await publishedWorkflow(rep, 'Seller offers', call('offer', 'cross-sell.makeOffer', { customerId: '{{trigger.record.id}}', sku: 'B' }));
+    const feedback = await publishedWorkflow(
+      rep,
+      'Seller feedback',
+      call('feedback', 'competitor-feedback.recordFeedback', { competitorId: rowId(competitor, 'Competitor', 'competitorId'), customerId: '{{trigger.record.id}}', note: 'Heard of Rival' }),
+    );
+    for (const flow of [offer, feedback]) for (const recordId of [theirs, mine]) await admin.query(RUN, { id: flow, recordId });
+    for (const flow of [offer, feedback]) {
+      const runs = await finishedRuns(kit, admin, flow, 2);
+      const onTheirs = runs.find((r) => r.recordId === theirs)!;
+      expect(onTheirs.status).toBe('FAILED');
+      expect(onTheirs.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
+      expect(onTheirs.steps[0]!.error).toMatch(/Customer/);
+      const onMine = runs.find((r) => r.recordId === mine)!;
+      expect(onMine.status, onMine.steps[0]!.error ?? '').toBe('SUCCEEDED');
+    }
+    const offers = async (c: string) => (await admin.query(`query ($c: ID!) { crossSellOffers(filter: { customerId: { eq: $c } }) { totalCount } }`, { c })).crossSellOffers.totalCount;
+    expect(await offers(theirs)).toBe(0);
+    expect(await offers(mine)).toBe(1);
+    const notes = await admin.query(`query ($id: ID!) { competitorInsights(competitorId: $id, from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { sentiment { neutral } } }`, { id: competitor });
+    expect(notes.competitorInsights.sentiment.neutral).toBe(1);
   });
 });
 

@@ -30,19 +30,23 @@ describe('a schedule in a time zone', () => {
     expect(hourIn(nyFirst, 'America/New_York')).toBe('09:00');
     expect(hourIn(utcFirst, 'UTC')).toBe('09:00');
 
+    // Days of next year: after the first firings (within a day of now) whenever the test runs.
+    const year = new Date().getUTCFullYear() + 1;
+    const summer = `${year}-07-01`;
+    const winter = `${year}-12-01`;
     // The job at noon UTC on a summer day: both are due (their first firing is past), each runs once, and the next
     // firing is 09:00 EDT that day (13:00 UTC, still ahead) and 09:00 UTC the day after (already past that day).
-    await fireAt('2027-07-01T12:00:00Z');
-    expect(await nextFireAt(newYork)).toBe('2027-07-01T13:00:00.000Z');
-    expect(await nextFireAt(utc)).toBe('2027-07-02T09:00:00.000Z');
+    await fireAt(`${summer}T12:00:00Z`);
+    expect(await nextFireAt(newYork)).toBe(`${summer}T13:00:00.000Z`);
+    expect(await nextFireAt(utc)).toBe(`${year}-07-02T09:00:00.000Z`);
     // In winter New York is UTC-5: 09:00 there is 14:00 UTC.
-    await fireAt('2027-12-01T12:00:00Z');
-    expect(await nextFireAt(newYork)).toBe('2027-12-01T14:00:00.000Z');
-    expect(await nextFireAt(utc)).toBe('2027-12-02T09:00:00.000Z');
+    await fireAt(`${winter}T12:00:00Z`);
+    expect(await nextFireAt(newYork)).toBe(`${winter}T14:00:00.000Z`);
+    expect(await nextFireAt(utc)).toBe(`${year}-12-02T09:00:00.000Z`);
 
     const nyRuns = await finishedRuns(kit, admin, newYork, 2);
-    expect(nyRuns.map((r) => r.triggerId).sort()).toEqual([`schedule:${nyFirst}`, 'schedule:2027-07-01T13:00:00.000Z']);
+    expect(nyRuns.map((r) => r.triggerId).sort()).toEqual([`schedule:${nyFirst}`, `schedule:${summer}T13:00:00.000Z`]);
     const utcRuns = await finishedRuns(kit, admin, utc, 2);
-    expect(utcRuns.map((r) => r.triggerId).sort()).toEqual([`schedule:${utcFirst}`, 'schedule:2027-07-02T09:00:00.000Z']);
+    expect(utcRuns.map((r) => r.triggerId).sort()).toEqual([`schedule:${utcFirst}`, `schedule:${year}-07-02T09:00:00.000Z`]);
   });
 });

@@ -26,6 +26,11 @@ export const durationMs = (d: Duration) => (((d.days ?? 0) * 24 + (d.hours ?? 0)
 
 /** A filter in the list filter language of the trigger's object (checked against the object model at publish). */
 const filter = z.record(z.string(), z.json());
+/**
+ * An event type, `entity.action`: the entity kebab-case (plugins' `gift-card.trashed`) or camel-case (a custom object's
+ * record events, `supportContract.created`).
+ */
+const eventType = z.string().regex(/^[a-z][a-zA-Z0-9-]*\.[a-z][a-z0-9_]*$/, 'An event type, entity.action');
 
 const recordTrigger = z.strictObject({
   kind: z.literal('record'),
@@ -45,7 +50,7 @@ const recordTrigger = z.strictObject({
 const eventTrigger = z.strictObject({
   kind: z.literal('event'),
   /** Any event type, core's or a plugin's: `deal.lost`, `survey.responded`, `loyalty.tier_changed`. */
-  eventType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/, 'An event type, entity.action'),
+  eventType,
   /** The declared object the event is about, to use its record (`trigger.record`) and a condition on it. */
   object: z.string().optional(),
   condition: filter.optional(),
@@ -200,7 +205,7 @@ export const step: z.ZodType<Step> = z.lazy(() =>
     z.strictObject({
       ...base,
       kind: z.literal('waitForEvent'),
-      eventType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9_]*$/, 'An event type, entity.action'),
+      eventType,
       /** The record the event must be about (default: the trigger's record), e.g. `{{steps.followUp.output.id}}`. */
       subjectId: value.optional(),
       timeout: duration,

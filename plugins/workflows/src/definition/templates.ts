@@ -3,6 +3,8 @@
 // A string that is exactly one template takes the value itself (an id, a number, a date); a template inside other
 // text is written into it.
 const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
+/** The template pattern's source (one template, its path the first group): for callers that replace templates. */
+export const TEMPLATE_SOURCE = TEMPLATE.source;
 const WHOLE = /^\{\{\s*([^{}]+?)\s*\}\}$/;
 
 /** What templates read: the trigger (event and record as of the trigger) and the outputs of the steps that ran. */

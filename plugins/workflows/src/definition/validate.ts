@@ -9,8 +9,8 @@ import { definition as documentSchema, type Step, type WorkflowDefinition } from
 import { commandWrites } from '../steps/command-writes.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds, openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
-import { hasTemplate, templatePaths, wholeTemplate } from './templates.js';
-import { describeType, fieldValueType, fits, stepNeeds, type ValueType } from './value-types.js';
+import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
+import { describeType, fieldValueType, fits, idOf, stepNeeds, type ValueType } from './value-types.js';
 
 export interface CheckedDefinition {
   definition: WorkflowDefinition;
@@ -33,6 +33,8 @@ export interface DefinitionServices {
 
 const DATE_KINDS = new Set(['date', 'datetime']);
 const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
+/** An ISO 8601 date, or date and time of day (with a zone or not): what `new Date(text)` reads the same everywhere. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const fail = (field: string, message: string): never => {
   throw badInput(`${field}: ${message}`, field);
 };
@@ -239,12 +241,29 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     return root === 'index' ? { kind: 'number' } : { kind: 'unknown' };
   };
 
-  /** A typed input: a whole template must hold `need`; text with templates in it is text. Literal values pass. */
+  /**
+   * Whether text with templates in it makes an ISO date/time once its templates are filled in with dates
+   * (`{{trigger.record.renewsOn}}T09:00:00Z`: a custom `date` field and a time of day). Each template must hold a date
+   * (or a value of unknown type).
+   */
+  const makesDate = (text: string): boolean => {
+    let unfit = false;
+    const filled = text.replace(new RegExp(TEMPLATE_SOURCE, 'g'), (_m, inner: string) => {
+      if (!fits({ kind: 'date' }, typeOfPath(inner.trim()))) unfit = true;
+      return '2000-01-31';
+    });
+    return !unfit && ISO_DATE_TIME.test(filled);
+  };
+
+  /**
+   * A typed input: a whole template must hold `need`; text with templates in it is text, except that where a date is
+   * needed, text that makes a date/time (`makesDate`) is one. Literal values pass.
+   */
   const checkTyped = (value: unknown, need: ValueType, field: string) => {
     if (typeof value !== 'string') return;
     const path = wholeTemplate(value);
     if (path === null && !hasTemplate(value)) return;
-    const have: ValueType = path === null ? { kind: 'text' } : typeOfPath(path);
+    const have: ValueType = path !== null ? typeOfPath(path) : need.kind === 'date' && makesDate(value) ? need : { kind: 'text' };
     if (!fits(need, have)) {
       const what = path === null ? 'text with templates in it' : `{{${path}}} is ${describeType(have)}`;
       fail(field, `${what}; this needs ${describeType(need)}`);
@@ -324,10 +343,20 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       case 'forEach':
         if (!loopableKinds.has(step.do.kind)) fail(`${stepAt}.do.kind`, `a loop does one of ${[...loopableKinds].join(', ')} per item`);
         break;
-      case 'waitForEvent':
-        eventSubject(step.eventType, `${stepAt}.eventType`);
-        if (step.subjectId === undefined && !object) fail(`${stepAt}.subjectId`, 'say which record the event is about (the trigger has no record)');
+      case 'waitForEvent': {
+        // The wait is resumed by an event about the record `subjectId` names (by default the run's record): it must be
+        // a record of the kind the event is about, or the event never comes.
+        const subject = eventSubject(step.eventType, `${stepAt}.eventType`);
+        if (step.subjectId === undefined) {
+          if (!object) fail(`${stepAt}.subjectId`, 'say which record the event is about (the trigger has no record)');
+          if (subject !== null && subject !== object) {
+            fail(`${stepAt}.subjectId`, `${step.eventType} is about a ${subject}, not the run's ${object}: say which ${subject} (a ${subject} id)`);
+          }
+        } else if (subject !== null) {
+          checkTyped(step.subjectId, idOf(subject), `${stepAt}.subjectId`);
+        }
         break;
+      }
       case 'updateRecord': {
         if (!object) fail(`${stepAt}.kind`, 'this trigger has no record to update');
         let target = declared!;
@@ -371,8 +400,12 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       case 'callAction': {
         const action = actions.find((a) => a.name === step.action);
         if (!action) fail(`${stepAt}.action`, `no enabled plugin declares ${step.action} (available: ${actions.map((a) => a.name).join(', ') || 'none'})`);
-        for (const key of Object.keys(step.input)) {
+        for (const [key, value] of Object.entries(step.input)) {
           if (action!.inputKeys.length && !action!.inputKeys.includes(key)) fail(`${stepAt}.input.${key}`, `${step.action} takes ${action!.inputKeys.join(', ')}`);
+          // Ids by their name, as the steps' own (`customerId`: a Customer's, `competitorId`: a Competitor's).
+          const named = /^([a-z]\w*)Id$/.exec(key)?.[1];
+          const target = named ? [...objects.catalog.objects].find((o) => o.name === named.charAt(0).toUpperCase() + named.slice(1)) : undefined;
+          if (target) checkTyped(value, idOf(target.name), `${stepAt}.input.${key}`);
         }
         // The action runs as the publishing key's role: it must hold the plugin permission the action declares.
         const needed = action!.permission;

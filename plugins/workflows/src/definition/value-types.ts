@@ -52,7 +52,8 @@ export function fits(need: ValueType, have: ValueType): boolean {
 }
 
 const date: ValueType = { kind: 'date' };
-const idOf = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
+/** An id of `object`'s records (of any object when not given). */
+export const idOf = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
 
 /**
  * What each typed key of a step needs (keys as `templatePaths` names them). Record values (`updateRecord`,

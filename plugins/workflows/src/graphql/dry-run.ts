@@ -1,10 +1,11 @@
 // `testWorkflow(id, recordId, sample)`: the draft, checked as publishing would, walked against a record without writing
-// anything (reads only, outside any transaction): first whether the trigger would fire for it (its condition on the
-// record; for an `updated` trigger with fields or from/to, the change given as `sample`), and if not why; then each
+// anything (reads only; a sample change is applied in a transaction rolled back): first whether the trigger would fire for it (its condition on the
+// record — for an `updated` trigger with the change given as `sample` applied, as live; its fields or from/to tested
+// on that change; the event a record trigger's change is announced by, as live), and if not why; then each
 // step's input as it would be, the branch a condition takes, and in words what the step would do (an action with its
 // description and resolved input). Event and webhook triggers take `sample` as their event's payload
 // (`trigger.event.payload.*`). Outputs of steps that would create something are not known yet (null).
-import { badInput, type Builder, notFound, type RecordChange, rowId } from '@crm/plugin-sdk';
+import { badInput, type Builder, CrmError, type EventCatalog, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
 import { checkDefinition, definitionObjects, recordRelations, triggerKeyOf, triggerObject } from '../definition/validate.js';
@@ -57,7 +58,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         sample: t.arg({
           type: 'JSON',
           description:
-            'The trigger’s event as the dry run assumes it: for event and webhook triggers its payload (`trigger.event.payload`); for a record `updated` trigger the change, `{ "<field>": { "from": …, "to": … } }`.',
+            'The trigger’s event as the dry run assumes it: for event, webhook and record `created`/`deleted` triggers its payload (`trigger.event.payload`); for a record `updated` trigger the change, `{ "<field>": { "from": …, "to": … } }` (applied to the record before its condition is tested).',
         }),
       },
       resolve: async (_root, args, context) => {
@@ -67,45 +68,61 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         const objects = await definitionObjects(plugin.objects, db, caller.session.workspaceId);
         const { definition, plan } = checkDefinition(workflow.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
         const object = triggerObject(definition);
+        const t = definition.trigger;
+        const deleted = t.kind === 'record' && t.on === 'deleted';
         let record: Record<string, unknown> | null = null;
         let recordId: string | null = null;
         if (object) {
           if (!args.recordId) throw badInput(`recordId: the trigger is on ${object}: give one of its records`, 'recordId');
           recordId = rowId(String(args.recordId), object, 'recordId');
-          record = await objects.read(db, object, recordId, { relations: recordRelations(definition, objects) });
+          // A `deleted` trigger's record is in the trash: the live trigger reads it there too.
+          record = await objects.read(db, object, recordId, { relations: recordRelations(definition, objects), trashed: deleted });
           if (!record) throw notFound(object, 'recordId');
         }
         const now = new Date();
-        const t = definition.trigger;
         const sample = args.sample ?? undefined;
         if (sample !== undefined && (sample === null || typeof sample !== 'object' || Array.isArray(sample))) throw badInput('sample: a JSON object', 'sample');
         let said: string;
+        // An update's sample change: what the live trigger's event would carry, applied before its condition is tested.
+        const change = t.kind === 'record' && t.on === 'updated' && sample !== undefined ? sampleChange(t.object, sample as Record<string, unknown>) : null;
         if (t.kind === 'record' && t.on === 'updated' && t.fields) {
           const wanted = `${t.fields.join(' or ')} changes${t.from !== undefined ? ` from ${JSON.stringify(t.from)}` : ''}${t.to !== undefined ? ` to ${JSON.stringify(t.to)}` : ''}`;
-          if (sample === undefined) said = `assumed: ${wanted} (give sample to test a change)`;
+          if (!change) said = `assumed: ${wanted} (give sample to test a change)`;
           else {
-            const change = sampleChange(t.object, sample as Record<string, unknown>);
             if (!changeMatches(t, change, objects)) return { wouldTrigger: false, trigger: `would not fire: it fires when ${wanted}; the sample changes ${describeChanges(change)}`, steps: [] };
             said = `fires: ${wanted}, as the sample does`;
           }
         } else said = `fires: ${triggerKeyOf(definition)}`;
+        // A record trigger fires on the event its object's change is announced by (the SDK's `changeOf`, as live).
+        const recordEvent = t.kind === 'record' ? recordEventType(objects, plugin.events, t.object, t.on) : null;
+        if (t.kind === 'record' && !recordEvent) {
+          return { wouldTrigger: false, trigger: `would not fire: no event announces a ${t.on} ${t.object} record`, steps: [] };
+        }
+        if (t.kind === 'date' && record && (record[t.field] === null || record[t.field] === undefined)) {
+          return { wouldTrigger: false, trigger: `would not fire: the record's ${t.field} is empty`, steps: [] };
+        }
         const condition = t.kind === 'record' || t.kind === 'event' || t.kind === 'date' ? t.condition : undefined;
         if (condition && object && recordId) {
           const filter = objects.parseFilter(object, condition, 'trigger.condition');
-          const deleted = t.kind === 'record' && t.on === 'deleted';
-          if (!(await objects.matches(db, object, recordId, filter, { trashed: deleted }))) {
-            return { wouldTrigger: false, trigger: `would not fire: the record does not match the trigger's condition ${JSON.stringify(condition)}`, steps: [] };
+          const matches = (reader: object) => objects.matches(reader as typeof db, object, recordId!, filter, { trashed: deleted });
+          // Live, the condition is tested after the change committed: here on the record with the sample applied
+          // (in a transaction rolled back: nothing is written).
+          const matched = change ? await withChangeApplied(db, objects.catalog.get(object), recordId, change, matches) : await matches(db);
+          if (!matched) {
+            const after = change ? ' (with the sample change applied)' : '';
+            return { wouldTrigger: false, trigger: `would not fire: the record${after} does not match the trigger's condition ${JSON.stringify(condition)}`, steps: [] };
           }
-          said += '; the record matches its condition';
+          said += change ? '; the record, with the sample change, matches its condition' : '; the record matches its condition';
         }
         const event = t.kind === 'schedule' || t.kind === 'manual' || t.kind === 'date' ? null : {
           id: 'dry-run',
-          type: t.kind === 'event' ? t.eventType : t.kind === 'webhook' ? 'webhook.received' : `${object!.charAt(0).toLowerCase()}${object!.slice(1)}.${t.on}`,
+          type: t.kind === 'event' ? t.eventType : t.kind === 'webhook' ? 'webhook.received' : recordEvent!,
           actor: caller.session.actor,
           occurredAt: now.toISOString(),
           subjectType: t.kind === 'webhook' ? 'Workflow' : object,
           subjectId: t.kind === 'webhook' ? workflow.id : recordId,
-          payload: t.kind === 'record' ? (sample === undefined ? {} : { changes: sample }) : (sample ?? {}),
+          // An update's payload carries its change; other events' payload is the sample as given.
+          payload: change ? { changes: change.changes } : (sample ?? {}),
         };
         const scope: TemplateScope = { trigger: { event, record }, steps: {} };
         const steps: DryRunStep[] = [];
@@ -159,6 +176,57 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
       },
     }),
   );
+}
+
+/**
+ * The event type a `change` of `object`'s records is announced by, by the rule the live trigger reads events with
+ * (`objects.changeOf`): the first known event about `object` (core's, a plugin's, a custom object's record events)
+ * that it takes for that change (`customer.trashed` for a deleted customer, `activity.logged` for a created activity).
+ */
+function recordEventType(objects: RecordAccess, events: EventCatalog, object: string, change: RecordChange['change']): string | null {
+  const single = `${object.charAt(0).toLowerCase()}${object.slice(1)}`;
+  const custom = ['created', 'updated', 'deleted'].map((action) => `${single}.${action}`).filter((type) => recordEventObject(type, objects.catalog.objects) === object);
+  const types = [...[...events.values()].filter((e) => e.subject === object).map((e) => e.type), ...custom];
+  const payload = change === 'updated' ? { changes: {} } : {};
+  return types.find((type) => objects.changeOf({ type, subjectType: object, payload })?.change === change) ?? null;
+}
+
+class RolledBack<T> {
+  constructor(readonly value: T) {}
+}
+
+/**
+ * `test` run on the record as it would be after `change`: the change's `to` values written in a transaction that is
+ * then rolled back (columns by their field, custom values into their JSON). BAD_USER_INPUT naming `sample` when the
+ * record cannot take a value.
+ */
+async function withChangeApplied<T>(db: object, object: ReturnType<RecordAccess['catalog']['get']>, id: string, change: RecordChange, test: (tx: object) => Promise<T>): Promise<T> {
+  type Delegate = { updateMany(args: object): Promise<unknown>; findFirst(args: object): Promise<Record<string, unknown> | null> };
+  const client = db as { $transaction<R>(fn: (tx: object) => Promise<R>): Promise<R> };
+  try {
+    return await client.$transaction(async (tx) => {
+      const rows = tx as Record<string, Delegate>;
+      const delegate = rows[`${object.model.charAt(0).toLowerCase()}${object.model.slice(1)}`]!;
+      const data: Record<string, unknown> = {};
+      const json: Record<string, Record<string, unknown>> = {};
+      for (const [name, { to }] of Object.entries(change.changes ?? {})) {
+        const field = object.fields.get(name);
+        if (!field || field.computed) continue;
+        if (field.stored) (json[field.stored.json] ??= {})[field.stored.key] = to;
+        else data[field.column] = to;
+      }
+      if (Object.keys(json).length) {
+        const row = (await delegate.findFirst({ where: { id }, select: Object.fromEntries(Object.keys(json).map((column) => [column, true])) })) ?? {};
+        for (const [column, values] of Object.entries(json)) data[column] = { ...((row[column] as Record<string, unknown> | null) ?? {}), ...values };
+      }
+      if (Object.keys(data).length) await delegate.updateMany({ where: { id }, data });
+      throw new RolledBack(await test(tx));
+    });
+  } catch (error) {
+    if (error instanceof RolledBack) return error.value as T;
+    if (error instanceof CrmError) throw error;
+    throw badInput(`sample: the record cannot take this change (${error instanceof Error ? error.message.split('\n').at(-1) : String(error)})`, 'sample');
+  }
 }
 
 /** A sample change of an `updated` trigger, `{ field: { from, to } }`, as the event's change (BAD_USER_INPUT on `sample`). */

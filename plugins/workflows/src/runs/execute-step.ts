@@ -39,8 +39,10 @@ const needsAdmission = (run: RunOfStep, step: Models.WorkflowStepRun, now: Date)
 export const stepActor = (stepRunId: string) => `step:${stepRunId}`;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** A plugin's `veto` (an action's business refusal, with a reason: an offer cap reached) is final too. */
+const isVeto = (error: unknown) => typeof (error as { extensions?: { reason?: unknown } } | null)?.extensions?.reason === 'string';
 const isPermanent = (error: unknown) =>
-  error instanceof PermanentStepError || PERMANENT_CODES.has(String((error as { code?: unknown } | null)?.code ?? ''));
+  error instanceof PermanentStepError || PERMANENT_CODES.has(String((error as { code?: unknown } | null)?.code ?? '')) || isVeto(error);
 
 /** Kinds a chain goes on with: they only read and write the database. */
 const CHAINED_KINDS = new Set<string>([...loopableKinds, 'condition', 'switch', 'forEach']);
