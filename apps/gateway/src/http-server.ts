@@ -2,6 +2,7 @@ import http from 'node:http';
 import { type Database, withDeadline } from '@crm/db';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_UPLOAD_BYTES, type GraphQLApp, operationNames } from './graphql-app.js';
 import { KeepAliveDrain } from './keep-alive-drain.js';
+import { loggedPath } from './logged-path.js';
 import type { Logger } from './logger.js';
 
 export interface HttpServerOptions {
@@ -86,7 +87,7 @@ export function createHttpServer(options: HttpServerOptions): CrmHttpServer {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     res.on('finish', () => {
-      const finished = { path, operation: operationNames.get(req) ?? null, status: res.statusCode, durationMs: performance.now() - started };
+      const finished = { path: loggedPath(path), operation: operationNames.get(req) ?? null, status: res.statusCode, durationMs: performance.now() - started };
       options.onFinished?.(finished);
       if (path === '/health' || path === '/ready') return;
       logger.info('request', { method: req.method, ...finished, durationMs: Math.round(finished.durationMs * 10) / 10 });

@@ -31,7 +31,7 @@ export interface ActionContext<Settings, Event extends string = string> extends 
    * the same lock as `lock(key)` in the plugin's commands, so an action and a command doing the same thing (an offer
    * under a cap) run one after the other.
    */
-  lock(key: string): Promise<void>;
+  lock(key: string | readonly string[]): Promise<void>;
 }
 
 /** Calls other plugins' actions by their full name, `<plugin>.<action>`. */

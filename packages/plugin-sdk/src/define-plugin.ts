@@ -236,6 +236,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!NAME.test(name)) problem(at, 'a queue name is an identifier');
     else if (!isRecord(queue) || !isFunction(queue.handle)) problem(`${at}.handle`, 'must be an async function (item, ctx) => …');
     else if (typeof queue.model !== 'string' || !/^[A-Z]\w*$/.test(queue.model)) problem(`${at}.model`, 'one of the plugin\'s models, e.g. "WorkflowStepRun"');
+    else if (queue.group !== undefined && (typeof queue.group !== 'string' || !/^[A-Za-z_]\w*$/.test(queue.group))) problem(`${at}.group`, 'a column of the queue\'s model, e.g. "runId"');
     else {
       const positive = (value: number | undefined, fallback: number, key: string, least: number) => {
         const v = value ?? fallback;
@@ -245,6 +246,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       queues.push({
         name,
         model: queue.model,
+        group: queue.group ?? null,
         leaseMs: positive(queue.leaseMs, 60_000, 'leaseMs', 1000),
         pollMs: positive(queue.pollMs, 1000, 'pollMs', 10),
         batch: positive(queue.batch, 16, 'batch', 1),

@@ -57,7 +57,7 @@ export interface SubscriberContext<Settings, Event extends string = string> {
    * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
    * it, in one round trip (its snapshot is taken once the lock is held).
    */
-  lock(key: string): Promise<void>;
+  lock(key: string | readonly string[]): Promise<void>;
   /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
   sql: PluginSql;
   /** Writes of the plugin's own models in one statement, inside `tx` (see `OwnRows`): bookkeeping paid per batch. */

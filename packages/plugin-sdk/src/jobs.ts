@@ -37,6 +37,8 @@ export interface QueueItem {
   workspaceId: string;
   /** How many times the item has been claimed, this time included: above 1 after a crash or a lost lease. */
   claims: number;
+  /** The row's `group` column as text (`QueueDefinition.group`), read by the claim; absent when the queue has none. */
+  group?: string | null;
 }
 
 /** What a queue's handler gets: transactions in the item's workspace, and outgoing HTTP. */
@@ -58,7 +60,7 @@ export interface QueueTransaction<Settings, Event extends string = string> exten
    * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
    * it, in one round trip (its snapshot is taken once the lock is held).
    */
-  lock(key: string): Promise<void>;
+  lock(key: string | readonly string[]): Promise<void>;
   /**
    * The same transaction acting as `plugin:<id>:<actor>`: the events its commands, actions and `emit` cause name that
    * actor (as `transaction`'s `options.actor` does for a whole transaction), so that a batch of items done in one
@@ -80,6 +82,11 @@ export type ActingScope<Event extends string = string> = Pick<JobContext<unknown
 export interface QueueDefinition<Settings, Event extends string = string> {
   /** The plugin's model (in its fragment) with `dueAt` and `claims` columns. */
   model: string;
+  /**
+   * A column of the model the claim returns with each row (`QueueItem.group`, as text), e.g. the run a step belongs to:
+   * a handler that locks per group (`lock([...])`) needs no read of its own to know which.
+   */
+  group?: string;
   /** How long a claimed row stays away from other instances. @default 60000 */
   leaseMs?: number;
   /** How often an idle instance looks for due rows. @default 1000 */

@@ -1,5 +1,19 @@
 // Outgoing HTTP for plugins: the gateway's webhook sender, with its signature and SSRF policy.
 
+/**
+ * Headers `request` sets itself and a caller may not: the framing (`host`, `content-length`, `transfer-encoding`,
+ * `connection`) and `accept-encoding` (the answer's body is read as text: it is never decompressed). A request naming
+ * one is answered `failure: 'refused'`, nothing sent. (`x-crm-signature` is always the request's own.)
+ */
+export const OUTBOUND_RESERVED_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'accept-encoding']);
+
+/**
+ * A header value HTTP (and Node) can send: one line of Latin-1 text — tab, printable ASCII and U+0080–U+00FF; no
+ * control character, no line break, nothing beyond U+00FF ("Łukasz", "山田"). Another value is answered
+ * `failure: 'refused'`, nothing sent.
+ */
+export const HEADER_VALUE: RegExp = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** Methods `request` sends. */
 export type OutboundMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -10,7 +24,7 @@ export interface OutboundRequest {
   body?: string;
   /** Signs the request (`x-crm-signature`). */
   secret: string;
-  /** More headers; the signature header cannot be overridden. */
+  /** More headers ({@link HEADER_VALUE}; none of {@link OUTBOUND_RESERVED_HEADERS}); the signature header cannot be overridden. */
   headers?: Record<string, string>;
   /** The answer's body is kept up to this many bytes (more: `truncated`). @default 65536 */
   maxResponseBytes?: number;
@@ -23,16 +37,17 @@ export interface OutboundAnswer {
   error: string | null;
   durationMs: number;
   /**
-   * Why there was no answer: `refused` (the target is not allowed by the SSRF policy: trying again cannot help),
+   * Why there was no answer: `refused` (the target is not allowed by the SSRF policy, or the request cannot be sent
+   * as asked — a reserved header, a header value HTTP cannot carry: trying again cannot help),
    * `timeout` (no answer within the time limit) or `connection` (DNS, refused or broken connection); null when there
    * was an answer.
    */
   failure: 'refused' | 'timeout' | 'connection' | null;
   /** The answer's headers, names in lower case (empty without an answer). */
   headers: Record<string, string>;
-  /** The answer's body as UTF-8, at most `maxResponseBytes` ('' without an answer). */
+  /** The answer's body as UTF-8, at most `maxResponseBytes` ('' without an answer; a character cut at the cap is left out). */
   body: string;
-  /** The answer's body was longer than `maxResponseBytes` (`body` holds its start). */
+  /** The answer's body was longer than `maxResponseBytes` (`body` holds its start; the rest was not downloaded). */
   truncated: boolean;
 }
 

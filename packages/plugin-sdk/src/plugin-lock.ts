@@ -7,9 +7,24 @@
 import { executeRawIn, type ScopedTransaction } from '@crm/db';
 
 const LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))';
+/** Several keys in one statement, taken in the array's order (the function scan's, as `unnest` yields them). */
+const LOCK_ALL = 'SELECT count(pg_advisory_xact_lock(hashtext($1), hashtext(k))) FROM unnest($2::text[]) AS k';
 
-export function pluginLock(tx: ScopedTransaction, pluginId: string, workspaceId: string): (key: string) => Promise<void> {
-  return async (key) => {
-    await executeRawIn(tx, LOCK, `crm:plugin:${pluginId}:${workspaceId}`, key);
+/**
+ * `lock(key)`, or `lock(keys)`: all of them in one statement, in sorted order (each once), so that two transactions
+ * locking overlapping sets wait for each other instead of deadlocking.
+ */
+export type PluginLock = (keys: string | readonly string[]) => Promise<void>;
+
+export function pluginLock(tx: ScopedTransaction, pluginId: string, workspaceId: string): PluginLock {
+  return async (keys) => {
+    const scope = `crm:plugin:${pluginId}:${workspaceId}`;
+    if (typeof keys === 'string') {
+      await executeRawIn(tx, LOCK, scope, keys);
+      return;
+    }
+    const sorted = [...new Set(keys)].sort();
+    if (sorted.length === 1) await executeRawIn(tx, LOCK, scope, sorted[0]);
+    else if (sorted.length) await executeRawIn(tx, LOCK_ALL, scope, sorted);
   };
 }

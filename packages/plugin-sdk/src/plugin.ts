@@ -30,6 +30,8 @@ export interface ActionEntry extends ActionInfo {
 export interface QueueEntry {
   readonly name: string;
   readonly model: string;
+  /** The column the claim returns as `QueueItem.group`, or null. */
+  readonly group: string | null;
   readonly leaseMs: number;
   readonly pollMs: number;
   readonly batch: number;

@@ -34,8 +34,10 @@ export interface PluginCommandScope<Settings, Event extends string = string> ext
    * Waits for, then holds until the transaction ends, a lock on `key` in this plugin and workspace: commands of the
    * plugin that lock the same key (e.g. a customer's id) run one after another. For check-then-write rules such as a
    * cap, where two concurrent commands could each pass the check. A PostgreSQL transaction-scoped advisory lock.
+   * Several keys (an array) are taken in one statement, in sorted order (two transactions locking overlapping sets
+   * do not deadlock).
    */
-  lock(key: string): Promise<void>;
+  lock(key: string | readonly string[]): Promise<void>;
   /**
    * The custom values to store for a record of `object` (one of the plugin's objects declared `customFields: true`):
    * `input` is the `customFields` of the command's input (by field name, as `customFieldsInput` offers them), `before`

@@ -62,6 +62,8 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     queues: {
       steps: {
         model: 'WorkflowStepRun',
+        // Each claimed step comes with its run: the step transactions lock the runs without reading them first.
+        group: 'runId',
         leaseMs: options.leaseMs ?? 60_000,
         pollMs: options.pollMs ?? 500,
         // A claimed batch costs a few statements per wave whatever its size (step-waves.ts): under load, claims of 16

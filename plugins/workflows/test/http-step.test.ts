@@ -55,6 +55,12 @@ async function startServer(reply: (hit: Hit, n: number) => Reply) {
   };
 }
 
+/** This machine's name and address, when the name resolves to a non-public address (null otherwise, or unresolved). */
+const privateName = await dns.lookup(os.hostname()).then(
+  ({ address }) => (isNonPublicAddress(address) ? { host: os.hostname(), address } : null),
+  () => null,
+);
+
 const json = (body: unknown, status = 200): Reply => ({ status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) });
 const BIG = 'x'.repeat(100 * 1024);
 
@@ -178,7 +184,7 @@ describe('methods, headers and the answer', () => {
   it('a header a template fills with a line break (header injection) fails the step at once; nothing is sent', async () => {
     const flow = await hooked(admin, 'Injected', [{ id: 'call', kind: 'httpRequest', url: server.url('/save?injected'), headers: { 'X-Note': '{{trigger.event.payload.note}}' } }]);
     const run = await onlyRun(admin, flow, { note: 'hello\r\nX-Evil: 1' });
-    expect(run.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: 'headers.X-Note: a header value is one line' });
+    expect(run.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: 'headers.X-Note: A header value is one line of Latin-1 text (no control characters, nothing beyond U+00FF)' });
     expect(server.hits('/save?injected')).toHaveLength(0);
   });
 
@@ -291,17 +297,21 @@ describe('the SSRF policy as in production', () => {
       expect(run!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
       expect(run!.steps[0]!.error).toBe('The target is refused: Loopback, private and link-local addresses cannot receive webhooks on this server');
     }
-    // A name that DNS (here /etc/hosts) resolves to a non-public address: refused at connect time, for good too.
-    const host = os.hostname();
-    const { address } = await dns.lookup(host);
-    if (isNonPublicAddress(address)) {
-      const id = await publishedWorkflow(client, 'SSRF by name', { trigger: { kind: 'webhook' }, steps: [{ id: 'call', kind: 'httpRequest', url: `http://${host}:${server.port}/save?ssrf` }] });
-      const { webhookPath } = (await client.query(HOOK, { id })).workflow;
-      expect((await fetch(`${strict.url}${webhookPath}`, { method: 'POST', body: '{}' })).status).toBe(202);
-      const [run] = await finishedRuns(strict, client, id, 1);
-      expect(run!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: `The target is refused: ${host} resolves to a non-public address (${address})` });
-    }
     expect(server.hits('/save?ssrf')).toHaveLength(0);
+    await switchAllOff(strict, client);
+  });
+
+  // Needs this machine's name to resolve (/etc/hosts) to a non-public address: reported as skipped where it does not.
+  // The connect-time check itself always runs in apps/gateway/test/outbound-request.test.ts (a given resolver).
+  it.runIf(privateName)('a name that DNS resolves to a non-public address is refused at connect time, for good too', async () => {
+    const client = strict.workspace.client;
+    const { host, address } = privateName!;
+    const id = await publishedWorkflow(client, 'SSRF by name', { trigger: { kind: 'webhook' }, steps: [{ id: 'call', kind: 'httpRequest', url: `http://${host}:${server.port}/save?ssrf-name` }] });
+    const { webhookPath } = (await client.query(HOOK, { id })).workflow;
+    expect((await fetch(`${strict.url}${webhookPath}`, { method: 'POST', body: '{}' })).status).toBe(202);
+    const [run] = await finishedRuns(strict, client, id, 1);
+    expect(run!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: `The target is refused: ${host} resolves to a non-public address (${address})` });
+    expect(server.hits('/save?ssrf-name')).toHaveLength(0);
     await switchAllOff(strict, client);
   });
 });

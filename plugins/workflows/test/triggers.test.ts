@@ -225,6 +225,14 @@ describe('what a run costs', () => {
     // transaction (no claim, no read of their own). Step by step it would be four reads per run.
     expect(stepReads).toBeGreaterThan(0);
     expect(stepReads).toBeLessThanOrEqual(2 * 20 + 5);
+    // The run locks of a step transaction: one statement for all its runs, sent with its read (the claim says which
+    // runs: no read of its own). With an admission's lock, at most two lock statements per read of claimed steps, and
+    // the selection's own (its admission): 3 measured; a lock per run (and a read of the runs first) was 21 locks and
+    // 1 read for these 20 runs (48 statements in all, 30 now).
+    const locks = statements.filter((s) => s.includes('pg_advisory_xact_lock')).length;
+    console.info(`lock statements: ${locks} for ${stepReads} reads of claimed steps`);
+    expect(locks).toBeLessThanOrEqual(2 * stepReads + 1);
+    expect(statements.filter((s) => /SELECT DISTINCT q\."runId"/.test(s))).toEqual([]);
     // Everything a run costs: the selection, the claims, three steps with their core commands and events (the events
     // the steps cause are outside the subscriber's interest: not delivered). Measured 3.4–4.4 with those deliveries (9.3
     // before a claimed batch's steps went to the core in one call per kind; 13.0 before a step transaction wrote its
@@ -277,6 +285,15 @@ describe('what a run costs', () => {
     const claims = all.filter((q) => q.includes('FOR UPDATE SKIP LOCKED')).length;
     const statements = all.filter((q) => !q.includes('FOR UPDATE SKIP LOCKED'));
     const perRun = statements.length / 20;
+    // Locks: a delivery's admission, and a step transaction's run locks in one statement with its read (the claim
+    // returns the steps' runs): at most one lock statement per delivery or step read. A lock per run and a read of
+    // the runs first cost 2 statements and a round trip more per run.
+    const locks = statements.filter((q) => q.includes('pg_advisory_xact_lock')).length;
+    const lockedReads = statements.filter((q) => q.includes('to_jsonb(r) AS run')).length;
+    const deliveries = statements.filter((q) => q.includes('AS "waitKeys"')).length;
+    console.info(`lock statements: ${locks} for ${lockedReads} reads of claimed steps and ${deliveries} deliveries`);
+    expect(locks).toBeLessThanOrEqual(lockedReads + deliveries);
+    expect(statements.filter((q) => /SELECT DISTINCT q\."runId"/.test(q))).toEqual([]);
     const touching = (table: string) => statements.filter((q) => q.includes(`"${table}"`)).length / 20;
     console.info(
       `createCustomer + 3-step run: ${perRun.toFixed(1)} statements per run besides ${claims} claims; per run: ${touching('WorkflowStepRun').toFixed(1)} on step rows, ` +

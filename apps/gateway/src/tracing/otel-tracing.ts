@@ -5,6 +5,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { loggedPath } from '../logged-path.js';
 import { describeError } from '../logger.js';
 import type { Tracing, TracingSettings } from './tracing.js';
 
@@ -51,7 +52,7 @@ export function startTracing(settings: TracingSettings): Tracing {
 
     inRequestSpan(req, res, handle) {
       const parent = propagation.extract(context.active(), req.headers);
-      const path = (req.url ?? '/').split('?')[0]!;
+      const path = loggedPath(req.url);
       const attributes = { 'http.request.method': req.method ?? 'GET', 'url.path': path };
       return tracer.startActiveSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes }, parent, (span) => {
         res.once('finish', () => span.setAttribute('http.response.status_code', res.statusCode));

@@ -14,5 +14,6 @@ export {
   type PluginSource,
 } from './load-plugins.js';
 export type { OutboundAnswer, OutboundHttp, OutboundMethod, OutboundRequest } from '../outbound-http.js';
+export { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS } from '../outbound-http.js';
 export type { Plugin, PluginProblem } from '../plugin.js';
 export { rowsFor, sqlFor } from './plugin-sql-for.js';

@@ -73,14 +73,15 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     // One statement: the due rows are locked (others skip them), leased and counted, then the lock ends at once. The
     // locked ids are an array the update finds by key: a join with them hashed the whole table when a fresh table had
     // no statistics, a scan growing with every run kept.
-    const rows = await options.prisma.$queryRawUnsafe<{ id: string; workspaceId: string; claims: number }[]>(
+    // The queue's `group` column (an identifier, checked by definePlugin) comes back with each row.
+    const rows = await options.prisma.$queryRawUnsafe<{ id: string; workspaceId: string; claims: number; group?: string | null }[]>(
       `UPDATE "${table}" AS q SET "dueAt" = now() + ($1::int * interval '1 millisecond'), "claims" = q."claims" + 1
        WHERE q.id = ANY(ARRAY(SELECT id FROM "${table}" WHERE "dueAt" <= now() ORDER BY "dueAt" LIMIT $2::int FOR UPDATE SKIP LOCKED))
-       RETURNING q.id::text AS id, q."workspaceId"::text AS "workspaceId", q."claims"::int AS claims`,
+       RETURNING q.id::text AS id, q."workspaceId"::text AS "workspaceId", q."claims"::int AS claims${queue.group ? `, q."${queue.group}"::text AS "group"` : ''}`,
       queue.leaseMs,
       queue.batch,
     );
-    return rows.map((row) => ({ id: row.id, workspaceId: row.workspaceId, claims: Number(row.claims) }));
+    return rows.map((row) => ({ id: row.id, workspaceId: row.workspaceId, claims: Number(row.claims), ...(queue.group ? { group: row.group ?? null } : {}) }));
   }
 
   /** Puts claimed rows off (their plugin is switched off in their workspace), in one statement. */

@@ -1,7 +1,7 @@
 // The workflow definition: a typed JSON document (trigger + steps), parsed with zod. Values in steps may hold
 // templates (`{{trigger.record.ownerId}}`, `{{steps.s1.output.id}}`) whose paths are checked when the workflow is
 // published (paths.ts); the shape itself is checked here.
-import { z } from '@crm/plugin-sdk';
+import { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS, z } from '@crm/plugin-sdk';
 
 /** A `forEach` does at most this many items. */
 export const MAX_LOOP_ITEMS = 100;
@@ -114,12 +114,14 @@ const base = { id: identifier, name: z.string().max(200).optional(), retry: step
 /** What an `httpRequest` step may send. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-/** Headers an `httpRequest` step sets itself (the signature, the idempotency key, its JSON body's): a step names none of them. */
-export const RESERVED_HEADERS: ReadonlySet<string> = new Set(['x-crm-signature', 'idempotency-key', 'content-type', 'content-length', 'host', 'transfer-encoding', 'connection']);
+/** Headers an `httpRequest` step sets itself (the signature, the idempotency key, its JSON body's) or the sender does: a step names none of them. */
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set(['x-crm-signature', 'idempotency-key', 'content-type', ...OUTBOUND_RESERVED_HEADERS]);
+/** A header value that is not {@link HEADER_VALUE} (the SDK's: what HTTP can carry). */
+export const HEADER_VALUE_PROBLEM = 'A header value is one line of Latin-1 text (no control characters, nothing beyond U+00FF)';
 const MAX_HEADERS = 20;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
-/** An `httpRequest` step's own headers: values are one line of text (templates allowed). */
-const httpHeaders = z.record(z.string(), z.string().max(2000).regex(/^[^\r\n]*$/, 'A header value is one line')).superRefine((headers, context) => {
+/** An `httpRequest` step's own headers: values are one line of Latin-1 text (templates allowed, checked again once filled in). */
+const httpHeaders = z.record(z.string(), z.string().max(2000).regex(HEADER_VALUE, HEADER_VALUE_PROBLEM)).superRefine((headers, context) => {
   const names = Object.keys(headers);
   if (names.length > MAX_HEADERS) context.addIssue({ code: 'custom', message: `At most ${MAX_HEADERS} headers` });
   for (const name of names) {

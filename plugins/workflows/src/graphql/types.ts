@@ -107,8 +107,13 @@ export function registerWorkflowTypes(builder: Builder, plugin: WorkflowToolkit)
         ...manageOnly,
         nullable: true,
         description:
-          'Webhook triggers: the path to POST to on this gateway. It holds the URL token, which alone authorizes a call: keep it secret (rotateWorkflowWebhookUrl replaces it; see docs/plugins/workflows.md).',
-        resolve: (w) => ((w.draft as { trigger?: { kind?: string } } | null)?.trigger?.kind === 'webhook' ? webhookPath(w) : null),
+          'Webhook triggers (the published version’s or the draft’s): the path to POST to on this gateway. It holds the URL token, which alone authorizes a call: keep it secret (rotateWorkflowWebhookUrl replaces it; see docs/plugins/workflows.md).',
+        // The live URL is the published version's: a draft that drops the webhook trigger does not hide it.
+        resolve: async (w, _args, context) => {
+          if ((w.draft as { trigger?: { kind?: string } } | null)?.trigger?.kind === 'webhook') return webhookPath(w);
+          const published = w.publishedVersionId ? await context.db!.workflowVersion.findUnique({ where: { id: w.publishedVersionId }, select: { triggerKey: true } }) : null;
+          return published?.triggerKey === 'webhook' ? webhookPath(w) : null; // a webhook trigger's key (triggerKeyOf)
+        },
       }),
       datesScannedUntil: t.expose('scannedUntil', {
         ...manageOnly,

@@ -20,7 +20,10 @@ export interface MailTransport {
 /**
  * SMTP through nodemailer, e.g. `smtp://user:pass@smtp.example.com:587`. A message the server refuses for good (a 5xx
  * reply: an unknown recipient, a refused sender) fails the step at once; a 4xx reply or a connection error may pass
- * and is tried again (the message was not accepted, so no duplicate can follow).
+ * and is tried again. A 4xx reply means the message was not accepted; a connection that drops (or times out) after the
+ * message's end was sent but before the server's 250 reply is an unknown outcome: the server may have accepted it, and
+ * the retry can deliver it twice (`X-Idempotency-Key` lets a receiving system drop the copy; SMTP itself has no such
+ * check). A 535 (wrong credentials) is a 5xx: every run's step fails for good until the URL is fixed.
  */
 export function smtpTransport(url: string): MailTransport {
   const transporter = nodemailer.createTransport(url);

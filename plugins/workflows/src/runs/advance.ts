@@ -56,8 +56,15 @@ function updatesOf(model: string, changes: Iterable<[string, Record<string, unkn
   return [...byShape.values()].map((rows) => ({ update: model, rows }));
 }
 
-/** Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`. */
-export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<void> {
+/** Statuses a RUNNING run goes to when it stops executing: each frees a place of the concurrency limit. */
+const LEAVES_RUNNING = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'WAITING']);
+
+/**
+ * Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`.
+ * Answers how many of its runs left RUNNING (places it freed: admission.ts `wakeHeld`).
+ */
+export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<number> {
+  const freed = [...writes.runs.values()].filter((set) => LEAVES_RUNNING.has(String(set.status))).length;
   const all: OwnWrite[] = [
     ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set])),
     { insert: 'WorkflowStepRun', rows: writes.finished.splice(0) },
@@ -67,6 +74,7 @@ export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise
   writes.steps.clear();
   writes.runs.clear();
   await rows.write(all);
+  return freed;
 }
 
 /** A run's change, merged with those the transaction already made to it. */

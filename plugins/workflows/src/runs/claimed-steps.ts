@@ -2,7 +2,7 @@
 // statement (the SDK's `sql`, narrowed to the workspace), not a Prisma read with two nested includes (its query
 // compiler and three result shapes, per claimed batch or lone step). The step's columns come as they are; the run is
 // one JSON value, its instants revived.
-import type { Models, PluginSql, QueueTransaction } from '@crm/plugin-sdk';
+import type { Models, PluginSql, QueueItem, QueueTransaction } from '@crm/plugin-sdk';
 import type { RunOfStep } from './run-step.js';
 
 export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep };
@@ -34,19 +34,25 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
 export const runLockKey = (runId: string) => `run:${runId}`;
 
 /**
- * `readClaimedSteps` under the lock of each step's run (taken in id order; the read is sent behind the locks, its
- * snapshot taken once they are held): one round trip for the steps' run ids, one for the locks and the read. Every
- * transaction that does or records a step holds its run's lock until it ends, and so does `cancelWorkflowRun`, so:
+ * `readClaimedSteps` under the locks of the steps' runs (the claim returns each step's run, `QueueItem.group`): the
+ * locks in one statement, in sorted order, and the read sent behind it, its snapshot taken once they are held — two
+ * statements, one round trip. Every transaction that does or records a step holds its run's lock until it ends, and so
+ * does `cancelWorkflowRun`, so:
  * - a claim that comes after a lease ended (the transaction outlived it) waits for that transaction and then reads
  *   what it committed: the step is not done a second time beside it;
  * - a cancel and a run's step transactions run one after the other: the later one reads what the earlier committed
  *   (a run cancelled while its step ran stops after that step; a step that comes after the cancel finds it cancelled).
+ * Lock order (one order everywhere, so no two transactions wait for each other): run locks first, then the workspace's
+ * admission lock (admission.ts), then step rows. A subscriber takes no run lock, and writes step rows (a wait's event,
+ * held runs released) only after its admission (triggers/on-event.ts).
  */
-export async function readLockedSteps(scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>, ids: readonly string[]): Promise<ClaimedStep[]> {
-  const runs = await scope.sql<{ runId: string }>`
-    SELECT DISTINCT q."runId" FROM unnest(${ids}::uuid[]) AS k(id)
-    CROSS JOIN LATERAL (SELECT "runId" FROM "WorkflowStepRun" WHERE id = k.id OFFSET 0) q`;
-  const locks = runs.map((r) => r.runId).sort().map((runId) => scope.lock(runLockKey(runId)));
-  const [, steps] = await Promise.all([Promise.all(locks), readClaimedSteps(scope.sql, ids)]);
+export async function readLockedSteps(scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>, items: readonly QueueItem[]): Promise<ClaimedStep[]> {
+  const [, steps] = await Promise.all([scope.lock(items.map((item) => runLockKey(runOf(item)))), readClaimedSteps(scope.sql, items.map((item) => item.id))]);
   return steps;
+}
+
+/** The claimed step's run (the queue's `group`). */
+function runOf(item: QueueItem): string {
+  if (!item.group) throw new Error(`workflow step ${item.id} was claimed without its run`);
+  return item.group;
 }

@@ -14,7 +14,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
-import { admitRun, admitRuns } from './admission.js';
+import { admitRun, admitRuns, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { stepActor } from './step-actor.js';
 import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
@@ -98,12 +98,12 @@ function stepHandler(mail: () => MailTransport) {
     await context.transaction(
       async (scope) => {
         const { tx, rows } = scope;
-        const [step] = await readLockedSteps(scope, [item.id]);
+        const [step] = await readLockedSteps(scope, [item]);
         // A cancel that came while it was sent leaves the run cancelled (the step keeps its CANCELLED mark).
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
-        await saveStepWrites(rows, chain.writes);
+        await wakeHeld(scope, await saveStepWrites(rows, chain.writes));
       },
       { actor: stepActor(item.id) },
     );
@@ -124,11 +124,13 @@ const ADMITTED = Symbol('admitted');
 async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSettings>, chain: number): Promise<ExternalWork | null | typeof ADMITTED> {
   let input: Record<string, unknown> | undefined;
   let chained = false;
+  /** The step began: an error from here on is a try of it. Before (reading, admission) it is not: see the catch. */
+  let began = false;
   try {
     return await context.transaction<ExternalWork | null | typeof ADMITTED>(
       async (scope) => {
         const { tx } = scope;
-        const [claimed] = await readLockedSteps(scope, [item.id]);
+        const [claimed] = await readLockedSteps(scope, [item]);
         if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
         const { run, ...first } = claimed;
         const now = new Date();
@@ -144,22 +146,40 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
           return admission.admitted ? ADMITTED : null;
         }
+        began = true;
         const writes = newStepWrites();
         const external = await runChain(scope, first, run, chain, writes, (given, successor) => {
           if (successor) chained = true;
           else input = given;
         });
-        await saveStepWrites(scope.rows, writes);
+        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
         return external;
       },
       { actor: stepActor(item.id) },
     );
   } catch (error) {
     if (chained) throw new ChainedStepFailed(messageOf(error));
+    // An error before the step began (its read, its run's admission: a deadlock, a lock timeout) is no try of the step:
+    // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon.
+    if (!began) {
+      await comeAgain(item, context);
+      return null;
+    }
     // The step's transaction rolled back: nothing it did is kept. Record the try in a transaction of its own.
     await recordFailure(item, context, error, { counted: false, input });
     return null;
   }
+}
+
+/** How soon a step whose transaction failed before it began (`comeAgain`) is claimed again. */
+const AGAIN_MS = 1000;
+
+/** Makes the step due again soon, nothing else changed (its claim still its own). */
+async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
+  await context.transaction(async (scope) => {
+    const [step] = await readLockedSteps(scope, [item]);
+    if (step?.claims === item.claims) await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, dueAt: new Date(Date.now() + AGAIN_MS) }] }]);
+  });
 }
 
 /**
@@ -209,7 +229,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
   try {
     return await context.transaction(
       async (scope) => {
-        const claimed = await readLockedSteps(scope, items.map((item) => item.id));
+        const claimed = await readLockedSteps(scope, items);
         const now = new Date();
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
@@ -242,7 +262,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           });
         }
         await waves.run(chains);
-        await saveStepWrites(scope.rows, writes);
+        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
         return { alone, toAdmit };
       },
       { actor: 'steps' },
@@ -253,15 +273,16 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
 }
 
 /**
- * Lets the runs of claimed steps in (admission.ts `admitRuns`: one lock, one count, one write) in a short transaction
- * of its own, and answers the items whose runs were let in; a run held back looks again when a place may be free (its
- * step's due time). Should it fail, the items are done one by one (each admits its own run).
+ * Lets the runs of claimed steps in (admission.ts `admitRuns`: the admission lock, one count, the runs' writes) in a
+ * short transaction of its own, and answers the items whose runs were let in; a run held back is made due again when
+ * a run leaves RUNNING (`wakeHeld`), or at its step's due time (the fallback). Should it fail, the items are done one
+ * by one (each admits its own run).
  */
 async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
   try {
     return await context.transaction(async (scope) => {
       const now = new Date();
-      const claimed = new Map((await readLockedSteps(scope, items.map((item) => item.id))).map((row) => [row.id, row]));
+      const claimed = new Map((await readLockedSteps(scope, items)).map((row) => [row.id, row]));
       const waiting = items.filter((item) => {
         const row = claimed.get(item.id);
         return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, now);
@@ -282,10 +303,12 @@ async function admitBatch(items: readonly QueueItem[], context: QueueContext<Wor
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {
   await context.transaction(
     async (scope) => {
-      const [step] = await readLockedSteps(scope, [item.id]);
+      const [step] = await readLockedSteps(scope, [item]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
       const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
       await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
+      // Failed or waiting for its next try: a RUNNING run left RUNNING.
+      if (step.run.status === 'RUNNING') await wakeHeld(scope, 1);
     },
     { actor: stepActor(item.id) },
   );

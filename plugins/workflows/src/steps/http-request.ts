@@ -3,8 +3,8 @@
 // Failures are classed: a refused target (the SSRF policy), a redirect and a 4xx answer are permanent (the same
 // request would be answered the same); a 5xx, 408 or 429 answer, a timeout or a connection error is tried again,
 // no sooner than the answer's Retry-After (capped at MAX_RETRY_AFTER_MS).
-import type { OutboundAnswer, OutboundHttp } from '@crm/plugin-sdk';
-import type { HttpMethod } from '../definition/document.js';
+import { HEADER_VALUE, type OutboundAnswer, type OutboundHttp } from '@crm/plugin-sdk';
+import { HEADER_VALUE_PROBLEM, type HttpMethod } from '../definition/document.js';
 import { PassingStepError, PermanentStepError } from './step-errors.js';
 import type { StepInput } from './step-input.js';
 
@@ -53,7 +53,8 @@ export function responseBody(answer: Pick<OutboundAnswer, 'headers' | 'body' | '
 }
 
 /**
- * The step's headers once their templates are filled in: one line of text each (an empty value is left out). Their
+ * The step's headers once their templates are filled in: one line of Latin-1 text each (HEADER_VALUE; an empty value
+ * is left out; another value fails the step for good: it would never be sent). Their
  * names were checked at publish (none of RESERVED_HEADERS); the step's own headers are set after them anyway.
  */
 export function stepHeaders(headers: unknown): Record<string, string> {
@@ -62,7 +63,7 @@ export function stepHeaders(headers: unknown): Record<string, string> {
     if (value === null || value === undefined || value === '') continue;
     if (typeof value === 'object') throw new PermanentStepError(`headers.${name}: a header is text (got ${JSON.stringify(value).slice(0, 100)})`);
     const text = String(value);
-    if (/[\r\n]/.test(text)) throw new PermanentStepError(`headers.${name}: a header value is one line`);
+    if (!HEADER_VALUE.test(text)) throw new PermanentStepError(`headers.${name}: ${HEADER_VALUE_PROBLEM}`); // the value is not shown: it may be a credential
     out[name] = text;
   }
   return out;

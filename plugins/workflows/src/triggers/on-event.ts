@@ -73,6 +73,8 @@ interface BatchLookup {
   waitKeys: Set<string>;
   /** Published versions of enabled workflows whose trigger key is one of the batch's. */
   versions: ListeningVersion[];
+  /** Events whose step-row writes (a wait ended, held runs released) wait for the batch's end. */
+  stepWrites: DeliveredEvent[];
   /** Runs to start when the batch's last event is handled, with how to read their trigger's record. */
   starts: { start: RunStart; record: RecordToRead | null }[];
   /** The workspace's own object model, read once for the batch when a version needs it. */
@@ -118,7 +120,7 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
                 WHERE w.enabled AND v."triggerKey" = ANY(${keys}::text[])) AS "versions"`;
       const versions: ListeningVersion[] = [];
       for (const { id, workflowId, triggerKey } of found!.versions) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
-      return { waitKeys: new Set(found!.waitKeys), versions, starts: [] };
+      return { waitKeys: new Set(found!.waitKeys), versions, stepWrites: [], starts: [] };
     })();
     lookups.set(context.batch, found);
   }
@@ -128,17 +130,21 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
 export async function startWorkflowsFor(event: DeliveredEvent, context: SubscriberContext<WorkflowSettings>): Promise<void> {
   const { tx } = context;
   const lookup = await lookupFor(context);
-  // Runs waiting for this event (`waitForEvent`) go on; runs held back by limits an ADMIN just changed look again.
-  await resumeWaitsFor(tx, event, lookup.waitKeys);
-  if (limitsChanged(event)) await releaseHeldRuns(tx);
+  // Runs waiting for this event (`waitForEvent`) go on, and runs held back by limits an ADMIN just changed look again:
+  // written when the batch ends, after its admission (lock order, runs/claimed-steps.ts: the admission lock before step
+  // rows, as the step transactions take them), in the events' order.
+  if (lookup.waitKeys.size || limitsChanged(event)) lookup.stepWrites.push(event);
   await matchWorkflows(event, context, lookup);
-  if (event === context.batch.at(-1) && lookup.starts.length) {
-    // The trigger records and the admission (its lock, then its count) sent together: one round trip. The runs are
-    // the transaction's last write: they go with its COMMIT.
-    const pending = lookup.starts.splice(0);
-    const [starts, admitted] = await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]);
-    await startRunsAtCommit(context, starts, admitted);
+  if (event !== context.batch.at(-1)) return;
+  const pending = lookup.starts.splice(0);
+  // The trigger records and the admission (its lock, then its count) sent together: one round trip.
+  const [starts, admitted]: [RunStart[], number] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]) : [[], 0];
+  for (const written of lookup.stepWrites.splice(0)) {
+    await resumeWaitsFor(tx, written, lookup.waitKeys);
+    if (limitsChanged(written)) await releaseHeldRuns(tx);
   }
+  // The runs are the transaction's last write: they go with its COMMIT.
+  if (starts.length) await startRunsAtCommit(context, starts, admitted);
 }
 
 /** Fills the runs' trigger records in: one `readMany` per object (and relations read, and trash), not one per run. */

@@ -3,7 +3,9 @@
 // credential: its token (`Workflow.hookToken`, 256 random bits, compared in constant time) alone authorizes the call,
 // so a sender that can only be given a URL can use it. A sender that can sign may add `x-crm-signature: t=<unix
 // seconds>,v1=HMAC-SHA256(token, "<t>.<body>")` (as our webhooks sign): when the header is there it must verify and be
-// at most 5 minutes old (401 otherwise), which also binds the body and refuses replays after that. The token is not
+// at most 5 minutes old (401 otherwise). Being optional, it protects nothing against a holder of the URL (a captured
+// request replays with the header dropped): the URL's secrecy is the protection (the gateway's log and traces show the
+// token as `:token`, apps/gateway/src/logged-path.ts). The token is not
 // the workflow's signing secret (which signs its outgoing HTTP requests): a receiver of those cannot start it. An
 // unknown workflow, another workspace's, a wrong or rotated-out token all answer 404 alike.
 // Each workflow takes `ratePerMinute` requests a minute (429 with Retry-After beyond); an `idempotency-key` header
