@@ -5,6 +5,7 @@
  * own authorization: whoever reads the token can start the workflow, so it is shown as `:token`.
  */
 export function loggedPath(url: string | undefined): string {
-  const path = (url ?? '/').split('?')[0]!;
+  // A request target in absolute form (`POST http://host/plugins/…`, as a proxy sends it) is a path all the same.
+  const path = (url ?? '/').split('?')[0]!.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
   return path.replace(/^(\/plugins\/workflows\/hooks\/[^/]*\/[^/]*\/)[^/]+/, '$1:token');
 }

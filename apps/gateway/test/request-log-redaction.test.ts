@@ -55,6 +55,17 @@ describe('a webhook URL in the access log and traces', () => {
     const prefix = '/plugins/workflows/hooks/5d1c2f0e-0000-4000-8000-000000000001/8a3e1c52-0000-4000-8000-000000000002/';
     const response = await fetch(`${url}${prefix}${token}?source=test`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     await response.arrayBuffer();
+    // The same URL as a request target in absolute form (as a proxy sends it): still no token in the log.
+    const absoluteToken = 'YWJzb2x1dGUtZm9ybS10b2tlbi1mb3ItdGVzdHMtb25seS1ub3QtcmVhbA';
+    const target = new URL(url);
+    await new Promise<void>((resolve, reject) => {
+      const request = http.request({ host: target.hostname, port: target.port, method: 'POST', path: `${url}${prefix}${absoluteToken}`, headers: { 'content-type': 'application/json' } }, (answer) => {
+        answer.resume();
+        answer.on('end', resolve);
+      });
+      request.on('error', reject);
+      request.end('{}');
+    });
     await gateway.close(1000);
     await tracing.shutdown(); // flushes the batch
 
@@ -65,5 +76,8 @@ describe('a webhook URL in the access log and traces', () => {
     expect(span?.attributes.find((a) => a.key === 'url.path')?.value.stringValue).toBe(`${prefix}:token`);
     expect(JSON.stringify(received)).not.toContain(token);
     expect(logged.join('\n')).not.toContain(token);
+    expect(JSON.stringify(received)).not.toContain(absoluteToken);
+    expect(logged.join('\n')).not.toContain(absoluteToken);
+    expect(logged.filter((l) => l.startsWith('request ')).length).toBe(2);
   });
 });
