@@ -115,6 +115,13 @@ describe('workspace reports', () => {
       after: wider.reports.atRiskCustomers.pageInfo.endCursor,
     });
     expect(next.reports.atRiskCustomers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([gid(ids.c5!)]);
+    // A crafted cursor, or another workspace's at-risk customer as one: BAD_USER_INPUT on after, never a page from it.
+    const AFTER = `query ($after: String) { reports { atRiskCustomers(first: 2, after: $after, minMonetaryScore: 1) { edges { node { id } } } } }`;
+    const theirs = (await b.client.query(`{ reports { atRiskCustomers(first: 1, minMonetaryScore: 1) { pageInfo { endCursor } } } }`)).reports.atRiskCustomers.pageInfo.endCursor;
+    for (const after of [Buffer.from('GPC:N:5').toString('base64'), Buffer.from('GPC:S:not-a-uuid').toString('base64'), theirs]) {
+      const refused = await a.client.request(AFTER, { after });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    }
   });
 
   it('acquisition cohorts with retention by month', async () => {

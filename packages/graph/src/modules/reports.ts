@@ -1,3 +1,4 @@
+import { cursorInWorkspace } from '../objects/cursor-in-workspace.js';
 import {
   atRiskCustomerWhere,
   campaignEffectivenessReport,
@@ -64,12 +65,16 @@ export function registerReports(builder: Builder, enums: Enums) {
             maxProbabilityAlive: t.arg.float({ description: '@default 0.5' }),
             minMonetaryScore: t.arg.int({ description: 'Lowest RFM monetary score that counts as high value. @default 4' }),
           },
-          resolve: (query, _r, args, ctx) =>
-            callerOf(ctx).db.customer.findMany({
-              ...query,
-              where: atRiskCustomerWhere(args),
+          resolve: async (query, _r, args, ctx) => {
+            const { db } = callerOf(ctx);
+            const where = atRiskCustomerWhere(args);
+            return db.customer.findMany({
+              // The cursor is one of this list's customers in the caller's workspace (cursor-in-workspace.ts).
+              ...(await cursorInWorkspace(query, args, (id) => db.customer.findFirst({ where: { AND: [{ id }, where] }, select: { id: true } }))),
+              where,
               orderBy: [{ score: { historicalRevenue: 'desc' } }, { id: 'asc' }],
-            }),
+            });
+          },
           totalCount: (_c, args, ctx) => callerOf(ctx).db.customer.count({ where: atRiskCustomerWhere(args) }),
         }),
         cohorts: t.field({
