@@ -94,8 +94,16 @@ describe('run history paged', () => {
     // and after a cursor). Counted: the reads of the run tables (the queue's claims and jobs run meanwhile).
     const PAGE = `query ($workflowId: ID, $first: Int, $after: String) { workflowRunHistory(workflowId: $workflowId, first: $first, after: $after) {
       totalCount edges { node { id status workflow { name } version { number } steps { stepId status input } } } } }`;
-    const reads = async (variables: Record<string, unknown>) =>
-      (await kit.sql.during(() => admin.query(PAGE, variables))).filter((q) => /^\s*SELECT/.test(q) && /"Workflow(Run|StepRun|Version)?"/.test(q) && !/FOR UPDATE|SKIP LOCKED/.test(q));
+    // The queue's steps and the plugin's jobs read the same tables in the background and only ever add statements to
+    // a window: the fewest of three tries is the page's own.
+    const reads = async (variables: Record<string, unknown>) => {
+      let fewest: string[] | null = null;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const seen = (await kit.sql.during(() => admin.query(PAGE, variables))).filter((q) => /^\s*SELECT/.test(q) && /"Workflow(Run|StepRun|Version)?"/.test(q) && !/FOR UPDATE|SKIP LOCKED/.test(q));
+        if (!fewest || seen.length < fewest.length) fewest = seen;
+      }
+      return fewest!;
+    };
     for (const cursor of [null, (await admin.query(HISTORY, { workflowId: workflow, first: 1 })).workflowRunHistory.pageInfo.endCursor]) {
       const small = await reads({ workflowId: workflow, first: 2, after: cursor });
       const large = await reads({ workflowId: workflow, first: 20, after: cursor });
