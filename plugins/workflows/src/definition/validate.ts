@@ -3,14 +3,15 @@
 // references (fields, actions, the customer it acts on) and every template path (typed: the trigger's record fields
 // and to-one relations, the event, the outputs of steps that surely ran before). Errors are BAD_USER_INPUT with
 // `extensions.field` naming the path in the input (`definition.steps.1.title`).
-import { type ActionInfo, badInput, CrmError, type EventCatalog, type GraphContext, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
+import { type ActionInfo, CrmError, type EventCatalog, type GraphContext, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import { definition as documentSchema, durationMs, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
 import { planOf, type Plan } from './plan.js';
-import { loopableKinds, openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
-import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
-import { describeType, fieldValueType, fits, idOf, stepNeeds, type ValueType } from './value-types.js';
+import { loopableKinds } from './step-outputs.js';
+import { fail, templateChecks } from './template-checks.js';
+import { templatePaths } from './templates.js';
+import { idOf } from './value-types.js';
 
 export interface CheckedDefinition {
   definition: WorkflowDefinition;
@@ -32,12 +33,6 @@ export interface DefinitionServices {
 }
 
 const DATE_KINDS = new Set(['date', 'datetime']);
-const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
-/** An ISO 8601 date, or date and time of day (with a zone or not): what `new Date(text)` reads the same everywhere. */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const fail = (field: string, message: string): never => {
-  throw badInput(`${field}: ${message}`, field);
-};
 
 /** The object whose records the trigger hands to the steps (null: schedules, events without one). */
 export function triggerObject(definition: WorkflowDefinition): string | null {
@@ -54,9 +49,6 @@ export function triggerKeyOf(definition: WorkflowDefinition): string {
   if (t.kind === 'webhook') return 'webhook';
   return 'schedule';
 }
-
-/** Whether the trigger has an event for templates (`trigger.event.*`). */
-const hasEvent = (t: WorkflowDefinition['trigger']) => t.kind === 'record' || t.kind === 'event' || t.kind === 'webhook';
 
 /** The trigger record's to-one relations that templates read (`trigger.record.customer.ownerId` → `customer`). */
 export function recordRelations(definition: WorkflowDefinition, objects: RecordAccess): string[] {
@@ -194,122 +186,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     }
   }
 
-  const recordPathProblem = (rest: string[]): string | null => {
-    if (!declared) return 'this trigger has no record (give the trigger an `object`)';
-    const [name, sub, ...deeper] = rest;
-    if (!name) return 'name a field of the record';
-    if (declared.fields.has(name)) return sub === undefined ? null : `${object}.${name} is a value, not an object`;
-    const relation = declared.relations.get(name);
-    if (relation?.kind === 'toOne' && !relation.keyOnTarget) {
-      const target = objects.catalog.target(relation);
-      if (!sub || !target.fields.has(sub) || deeper.length) return `name a field of ${target.name} (${object}.${name})`;
-      return null;
-    }
-    return `${object} has no field or to-one relation ${name}`;
-  };
-
-  /** The type of a path that exists (checkPaths checked it): a field by its declared kind, an event's part, an output. */
-  const typeOfPath = (path: string): ValueType => {
-    const [root, second, ...rest] = path.split('.');
-    if (root === 'trigger' && second === 'record') {
-      const [name, sub] = rest as [string, string | undefined];
-      const field = declared!.fields.get(name);
-      if (field) return fieldValueType(field, declared!.name);
-      const target = objects.catalog.target(declared!.relations.get(name)!);
-      return fieldValueType(target.fields.get(sub!)!, target.name);
-    }
-    if (root === 'trigger' && second === 'event') {
-      if (rest[0] === 'occurredAt') return { kind: 'date' };
-      if (rest[0] === 'subjectId') return triggerSubject ? { kind: 'id', object: triggerSubject } : { kind: 'id' };
-      return rest[0] === 'payload' ? { kind: 'unknown' } : { kind: 'text' };
-    }
-    if (root === 'steps') {
-      const source = plan.steps.get(second!)!.step;
-      const [, key, ...deeper] = rest;
-      const type = deeper.length ? undefined : stepOutputTypes[source.kind]?.[key!];
-      if (!type) return { kind: 'unknown' };
-      if (type.kind === 'id' && !type.object) {
-        if (source.kind === 'createRecord') return { kind: 'id', object: source.object };
-        if (source.kind === 'updateRecord') {
-          const relation = source.relation === undefined ? undefined : declared?.relations.get(source.relation);
-          const target = relation ? objects.catalog.target(relation).name : object;
-          return target ? { kind: 'id', object: target } : type;
-        }
-      }
-      return type;
-    }
-    return root === 'index' ? { kind: 'number' } : { kind: 'unknown' };
-  };
-
-  /**
-   * Whether text with templates in it makes an ISO date/time once its templates are filled in with dates
-   * (`{{trigger.record.renewsOn}}T09:00:00Z`: a custom `date` field and a time of day). Each template must hold a date
-   * (or a value of unknown type).
-   */
-  const makesDate = (text: string): boolean => {
-    let unfit = false;
-    const filled = text.replace(new RegExp(TEMPLATE_SOURCE, 'g'), (_m, inner: string) => {
-      if (!fits({ kind: 'date' }, typeOfPath(inner.trim()))) unfit = true;
-      return '2000-01-31';
-    });
-    return !unfit && ISO_DATE_TIME.test(filled);
-  };
-
-  /**
-   * A typed input: a whole template must hold `need`; text with templates in it is text, except that where a date is
-   * needed, text that makes a date/time (`makesDate`) is one. Literal values pass.
-   */
-  const checkTyped = (value: unknown, need: ValueType, field: string) => {
-    if (typeof value !== 'string') return;
-    const path = wholeTemplate(value);
-    if (path === null && !hasTemplate(value)) return;
-    const have: ValueType = path !== null ? typeOfPath(path) : need.kind === 'date' && makesDate(value) ? need : { kind: 'text' };
-    if (!fits(need, have)) {
-      const what = path === null ? 'text with templates in it' : `{{${path}}} is ${describeType(have)}`;
-      fail(field, `${what}; this needs ${describeType(need)}`);
-    }
-  };
-
-  const checkPaths = (step: Step, earlier: readonly string[], stepAt: string, inLoop: boolean) => {
-    const { id: _id, kind: _kind, name: _name, ...values } = step as Step & Record<string, unknown>;
-    // Nested steps (branches, a loop's step) are checked as steps of their own.
-    for (const nested of ['then', 'else', 'cases', 'default', 'onTimeout', 'do']) delete (values as Record<string, unknown>)[nested];
-    for (const { path, at: where } of templatePaths(values, '')) {
-      const field = `${stepAt}.${where}`;
-      const [root, second, ...rest] = path.split('.');
-      if (root === 'trigger' && second === 'record') {
-        const problem = recordPathProblem(rest);
-        if (problem) fail(field, `{{${path}}}: ${problem}`);
-      } else if ((root === 'item' || root === 'index') && inLoop) {
-        if (root === 'index' && second !== undefined) fail(field, `{{${path}}}: index is a number`);
-      } else if (root === 'trigger' && second === 'event') {
-        if (!hasEvent(t)) fail(field, `{{${path}}}: a ${t.kind} trigger has no event`);
-        if (!(rest[0] === 'payload' || (rest.length === 1 && EVENT_FIELDS.has(rest[0]!)))) {
-          fail(field, `{{${path}}}: an event has ${[...EVENT_FIELDS].join(', ')} and payload.*`);
-        }
-      } else if (root === 'steps') {
-        const source = second ? plan.steps.get(second) : undefined;
-        if (!source) fail(field, `{{${path}}}: no step ${second ?? ''}`);
-        if (!earlier.includes(second!)) fail(field, `{{${path}}}: step ${second} does not always run before this one`);
-        if (source!.inLoop) fail(field, `{{${path}}}: ${second} is done by a loop; name the loop's output (steps.<loop>.output.outputs)`);
-        const [output, key, ...deeper] = rest;
-        const keys = stepOutputs[source!.step.kind];
-        if (output !== 'output') fail(field, `{{${path}}}: a step's values are under output (steps.${second}.output.<key>)`);
-        if (keys && (!key || !keys.includes(key) || (deeper.length && !openOutputs.has(key)))) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
-      } else {
-        fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
-      }
-    }
-    for (const [key, need] of Object.entries(stepNeeds(step))) checkTyped((values as Record<string, unknown>)[key], need, `${stepAt}.${key}`);
-  };
-
-  /** Record values (`updateRecord`, `createRecord`) typed by the target object's fields. */
-  const checkValueTypes = (target: { name: string; fields: ReadonlyMap<string, { kind: string; references?: string | undefined }> }, values: Record<string, unknown>, stepAt: string) => {
-    for (const [name, value] of Object.entries(values)) {
-      const field = target.fields.get(name);
-      if (field) checkTyped(value, fieldValueType(field, target.name), `${stepAt}.values.${name}`);
-    }
-  };
+  const { checkPaths, checkTyped, checkValueTypes } = templateChecks({ trigger: t, objects, object, declared, triggerSubject, plan });
 
   const customerOf = (step: { customerId?: unknown }, stepAt: string) => {
     if (step.customerId === undefined && object !== 'Customer' && !declared?.fields.has('customerId')) {
