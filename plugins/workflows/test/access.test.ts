@@ -8,9 +8,8 @@ import { buildSchema } from '@crm/graph';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { publishedWorkflow } from './support.js';
+import { CUSTOMER, publishedWorkflow } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const RUN = (selection: string) => `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { ${selection} } } }`;
 const NODE = (selection: string) => `query ($id: ID!) { node(id: $id) { id ${selection} } }`;
 /** What workspace A sees of its workflows: compared before and after the attacks. */

@@ -10,13 +10,11 @@ import { rowId } from '@crm/plugin-sdk';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, switchAllOff } from './support.js';
+import { CREATE, CUSTOMER, finishedRuns, PUBLISH, publishedWorkflow, RUN, switchAllOff } from './support.js';
 
 const CREATE_ROLE = `mutation ($n: String!, $p: [ObjectPermissionInput!]!, $pp: [String!]) { createRole(input: { name: $n, permissions: $p, pluginPermissions: $pp }) { role { id } } }`;
 const UPDATE_ROLE = `mutation ($id: ID!, $p: [ObjectPermissionInput!], $pp: [String!]) { updateRole(input: { id: $id, permissions: $p, pluginPermissions: $pp }) { role { id } } }`;
 const CREATE_KEY = `mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`;
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const VIEW = `query ($id: ID!) { customer(id: $id) { tags loyalty { points } } }`;
 const TASKS = `{ tasks(first: 100) { edges { node { title } } } }`;
 const DEALS = `{ deals(first: 100) { edges { node { title } } } }`;

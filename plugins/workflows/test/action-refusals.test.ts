@@ -6,9 +6,8 @@ import crossSell from '@crm/plugin-cross-sell';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { finishedRuns, publishedWorkflow } from './support.js';
+import { finishedRuns, publishedWorkflow, RUN } from './support.js';
 
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const OFFER = `mutation ($c: ID!, $sku: String!) { markSuggestionOffered(input: { customerId: $c, sku: $sku }) { offer { id sku } } }`;
 const PLUGIN_SETTINGS = `mutation ($p: String!, $settings: JSON!) { updatePluginSettings(input: { pluginId: $p, settings: $settings }) { plugin { settings } } }`;
 

@@ -6,11 +6,9 @@ import { type PluginTestGateway, startPluginTestGateway, type TestClient } from 
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, publishedWorkflow, switchAllOff, until } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, RUN, switchAllOff, until } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const UPDATE_CUSTOMER = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const RUN_VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status attempts error } } } }`;
 

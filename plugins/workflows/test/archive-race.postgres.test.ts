@@ -6,11 +6,10 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, PUBLISH, publishedWorkflow, runsOf, until } from './support.js';
+import { CREATE, CUSTOMER, ENABLE, PUBLISH, publishedWorkflow, runsOf, until } from './support.js';
 
 const ARCHIVE = `mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id archivedAt } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const STATE = `query ($id: ID!) { workflow(id: $id) { enabled archivedAt versions { number } } }`;
 const manual = { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 't', kind: 'addTag', tag: 'raced' }] };
 

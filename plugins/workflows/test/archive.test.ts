@@ -3,12 +3,10 @@
 // disabled until enabled again, and then triggers as before.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENABLE, finishedRuns, PUBLISH, publishedWorkflow, runsOf, startTwoWorkspaces, UPDATE } from './support.js';
+import { CUSTOMER, ENABLE, finishedRuns, PUBLISH, publishedWorkflow, RUN, runsOf, startTwoWorkspaces, UPDATE } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const ARCHIVE = `mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id enabled archivedAt nextFireAt datesScannedUntil } } }`;
 const RESTORE = `mutation ($id: ID!) { restoreWorkflow(input: { id: $id }) { workflow { id enabled archivedAt } } }`;
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const RERUN = `mutation ($id: ID!) { rerunWorkflowRun(input: { id: $id }) { run { id } } }`;
 const DEAL = `mutation ($customerId: ID!, $pipelineId: ID!, $stageId: ID!) {

@@ -5,11 +5,9 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, publishedWorkflow, startReceiver, switchAllOff } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, switchAllOff } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const RENAME = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 const HISTORY = `query ($id: ID!) { workflowRuns(workflowId: $id, first: 100) { id status heldBack admittedAt steps { stepId status attempts error } } }`;
 

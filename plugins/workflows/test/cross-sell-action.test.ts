@@ -8,9 +8,8 @@ import { rowId } from '@crm/plugin-sdk';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, switchAllOff } from './support.js';
+import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, RUN, switchAllOff } from './support.js';
 
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const OFFERS = `query ($c: ID!) { crossSellOffers(filter: { customerId: { eq: $c } }) { totalCount edges { node { sku antecedentSku } } } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 

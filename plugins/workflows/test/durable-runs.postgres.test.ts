@@ -15,7 +15,7 @@ import { createPluginHost } from '@crm/plugin-sdk/host';
 import { TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflows } from '../src/index.js';
-import { CREATE, ENABLE, PUBLISH, RUNS, type RunView, startReceiver, until } from './support.js';
+import { CREATE, CUSTOMER, ENABLE, PUBLISH, RUN, RUNS, type RunView, startReceiver, until } from './support.js';
 
 const main = fileURLToPath(new URL('../../../apps/gateway/dist/main.js', import.meta.url));
 const LEASE_MS = 1500;
@@ -178,8 +178,6 @@ async function manualWorkflow(client: TestClient, steps: unknown[]): Promise<str
   return id;
 }
 
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const runs = async (client: TestClient, id: string) => (await client.query(RUNS, { id })).workflowRuns as RunView[];
 
 const tasksTitled = (title: string) => pg.database.prisma.task.count({ where: { title } });

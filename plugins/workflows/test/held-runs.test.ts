@@ -6,9 +6,8 @@ import { type PluginTestGateway, startPluginTestGateway, type TestClient } from 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 import { CONCURRENCY_FALLBACK_MS } from '../src/runs/admission.js';
-import { eventually, publishedWorkflow, switchAllOff } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, switchAllOff } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 

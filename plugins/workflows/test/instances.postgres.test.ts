@@ -15,7 +15,7 @@ import { TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, PUBLISH, RUNS, type RunView, until } from './support.js';
+import { CREATE, CUSTOMER, ENABLE, PUBLISH, RUNS, type RunView, until } from './support.js';
 
 const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 /** Longer than any test here: a step run within a test was not found by a poll. */
@@ -56,7 +56,6 @@ async function instance(redisPrefix: string | null, apiKey: string): Promise<{ g
 }
 
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const runsOf = async (client: TestClient, id: string) => (await client.query(RUNS, { id })).workflowRuns as RunView[];
 
 async function onCreated(client: TestClient, name: string): Promise<string> {

@@ -2,9 +2,8 @@
 // object), and paged as a connection (workflowRunHistory: first/after, last/before, totalCount).
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineContract, publishedWorkflow, startTwoWorkspaces } from './support.js';
+import { defineContract, publishedWorkflow, RUN, startTwoWorkspaces } from './support.js';
 
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const BY_RECORD = `query ($recordId: ID) { workflowRuns(recordId: $recordId) { id recordId recordType workflow { name } } }`;
 const HISTORY = `query ($workflowId: ID, $recordId: ID, $status: WorkflowRunStatus, $first: Int, $after: String, $last: Int, $before: String) {
   workflowRunHistory(workflowId: $workflowId, recordId: $recordId, status: $status, first: $first, after: $after, last: $last, before: $before) {

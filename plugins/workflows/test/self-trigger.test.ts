@@ -5,9 +5,8 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, finishedRuns, publishedWorkflow, runsOf, switchAllOff } from './support.js';
+import { CUSTOMER, eventually, finishedRuns, publishedWorkflow, runsOf, switchAllOff } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const RENAME = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
 const NAME = `query ($id: ID!) { customer(id: $id) { name } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;

@@ -7,10 +7,8 @@ import { definePlugin, z } from '@crm/plugin-sdk';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, publishedWorkflow, startReceiver, switchAllOff } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, switchAllOff } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const CANCEL = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`;
 const CANCEL_VIEW = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status steps { stepId status } } } }`;
 const RUN_VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status attempts } } } }`;

@@ -6,7 +6,7 @@ import competitorFeedback from '@crm/plugin-competitor-feedback';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, eventually, finishedRuns, PUBLISH, publishedWorkflow, runsOf, switchAllOff } from './support.js';
+import { CREATE, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUN, runsOf, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $stage: LifecycleStage, $tags: [String!]) {
   createCustomer(input: { name: $name, lifecycleStage: $stage, tags: $tags }) { customer { id } } }`;
@@ -15,7 +15,6 @@ const DEALS = `query ($id: ID!) { customer(id: $id) { deals(first: 10) { edges {
 const TASKS = `query ($id: ID!) { customer(id: $id) { tasks(first: 20) { edges { node { id title } } } } }`;
 const COMPLETE_TASK = `mutation ($id: ID!) { completeTask(input: { id: $id }) { task { id } } }`;
 const DEAL = `mutation ($customerId: ID!) { createDeal(input: { title: "Upgrade", customerId: $customerId, amount: "900.00" }) { deal { id } } }`;
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const DRY_RUN = `query ($id: ID!, $recordId: ID) { testWorkflow(id: $id, recordId: $recordId) { steps { stepId kind input effect branch } } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 

@@ -36,6 +36,9 @@ export async function startReceiver(status: () => number = () => 200, before: ()
   };
 }
 
+/** A customer by name, and a run of a workflow on one record: the mutations most tests start from. */
+export const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
+export const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 export const CREATE = `mutation ($name: String!, $definition: JSON) { createWorkflow(input: { name: $name, definition: $definition }) { workflow { id enabled } } }`;
 export const UPDATE = `mutation ($id: ID!, $definition: JSON) { updateWorkflowDraft(input: { id: $id, definition: $definition }) { workflow { id draft } } }`;
 export const PUBLISH = `mutation ($id: ID!) { publishWorkflow(input: { id: $id }) { version { number trigger } workflow { publishedVersion { number } } } }`;

@@ -4,11 +4,9 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, publishedWorkflow, startReceiver } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver } from './support.js';
 
-const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const RENAME = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 const COMPLETE = `mutation ($id: ID!) { completeTask(input: { id: $id }) { task { id } } }`;
 const VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status error steps { stepId status error output } } } }`;
 

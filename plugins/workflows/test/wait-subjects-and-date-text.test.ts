@@ -10,9 +10,8 @@ import loyalty from '@crm/plugin-loyalty';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, finishedRuns, PUBLISH, UPDATE } from './support.js';
+import { CREATE, ENABLE, finishedRuns, PUBLISH, RUN, UPDATE } from './support.js';
 
-const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
 
 let kit: PluginTestGateway;
 let admin: TestClient;

@@ -5,7 +5,7 @@ import loyalty from '@crm/plugin-loyalty';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoWorkflows, testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUNS, runsOf, startReceiver, UPDATE, switchAllOff } from './support.js';
+import { CREATE, ENABLE, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUN, RUNS, runsOf, startReceiver, switchAllOff, UPDATE } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $ownerId: ID, $stage: LifecycleStage) {
   createCustomer(input: { name: $name, ownerId: $ownerId, lifecycleStage: $stage }) { customer { id } } }`;
@@ -300,8 +300,7 @@ describe('runs', () => {
     const v1 = { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'pause', kind: 'wait', for: { seconds: 1 } }, tagStep('tag', 'v1')] };
     const id = await publishedWorkflow(admin, 'Versioned', v1);
     const first = await customer('Vic Version');
-    const RUN = `mutation ($id: ID!, $recordId: ID!) { runWorkflow(input: { id: $id, recordId: $recordId }) { run { id } } }`;
-    await admin.query(RUN, { id, recordId: first });
+        await admin.query(RUN, { id, recordId: first });
     await eventually(kit, async () => expect((await runsOf(admin, id))[0]!.status).toBe('WAITING'));
     await admin.query(UPDATE, { id, definition: { ...v1, steps: [{ id: 'pause', kind: 'wait', for: { seconds: 0 } }, tagStep('tag', 'v2')] } });
     expect((await admin.query(PUBLISH, { id })).publishWorkflow.version.number).toBe(2);
