@@ -13,6 +13,8 @@ declare module '@crm/plugin-sdk' {
     'workflow.run_cancelled': { workflowId: string };
     /** A person started the workflow on a selection of records (one run each). */
     'workflow.runs_requested': { count: number; filter: object | null };
+    /** A chain reached `maxDepth`: the event (of a step of the subject workflow) started none of `workflowIds`. */
+    'workflow.depth_limit_reached': { maxDepth: number; eventId: string; eventType: string; workflowIds: string[] };
   }
 }
 
@@ -25,6 +27,7 @@ export const workflowEvents = {
   'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again' },
   'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled' },
   'workflow.runs_requested': { subject: 'Workflow', description: 'The workflow was started on a selection of records' },
+  'workflow.depth_limit_reached': { subject: 'Workflow', description: 'A chain set off by the workflow’s steps reached the depth limit: the workflows it would have started did not start' },
 } as const;
 
 export type WorkflowEvent = keyof typeof workflowEvents;
