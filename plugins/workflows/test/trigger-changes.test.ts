@@ -4,7 +4,7 @@
 // chain cut by the depth limit and a cron that never fires. Live, and in the dry run.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, CUSTOMER, eventually, finishedRuns, publishedWorkflow, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, CUSTOMER, eventually, finishedRuns, publishedWorkflow, RUN, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEAL = `mutation ($c: ID!, $p: ID!, $s: ID!) { createDeal(input: { title: "Fleet", customerId: $c, pipelineId: $p, stageId: $s, amount: "100.00" }) { deal { id } } }`;
 const MOVE = `mutation ($id: ID!, $s: ID!, $r: String) { moveDeal(input: { id: $id, stageId: $s, lostReason: $r }) { deal { id } } }`;
@@ -157,6 +157,25 @@ describe('only when the record starts to match the condition', () => {
     expect(await publishError({ trigger: { ...gold, on: 'created', onlyWhenConditionBecomesTrue: true }, steps: [note('n')] })).toMatchObject({
       field: 'definition.trigger.onlyWhenConditionBecomesTrue',
     });
+  });
+});
+
+describe('runs by hand of a record-triggered workflow', () => {
+  it("test the trigger's condition: a MEMBER's key cannot aim the workflow at records it does not select", async () => {
+    const id = await publishedWorkflow(admin, 'VIP renamed', {
+      trigger: { kind: 'record', object: 'Customer', on: 'updated', condition: { name: { startsWith: 'VIP' } } },
+      steps: [note('n')],
+    });
+    const member = await kit.issueKey(kit.workspace.workspaceId, 'MEMBER');
+    const [plain, vip, vip2] = [await customer('Plain Paul'), await customer('VIP Val'), await customer('VIP Vic')];
+    expect(await member.request(RUN, { id, recordId: plain })).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', field: 'recordId' } }] });
+    await kit.settled();
+    expect(await runsOf(admin, id)).toHaveLength(0);
+    await member.query(RUN, { id, recordId: vip });
+    const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started skipped } }`;
+    expect((await member.query(ON_RECORDS, { id, ids: [plain, vip2] })).runWorkflowOnRecords).toEqual({ started: 1, skipped: [plain] });
+    const runs = await exactly(id, 2);
+    expect(runs.map((r) => r.recordId).sort()).toEqual([vip, vip2].sort());
   });
 });
 

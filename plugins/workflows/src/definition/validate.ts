@@ -41,6 +41,12 @@ export function triggerObject(definition: WorkflowDefinition): string | null {
   return t.kind === 'schedule' || t.kind === 'webhook' ? null : (t.object ?? null);
 }
 
+/** The trigger's condition on its record (record, event and date triggers), if any. */
+export function triggerCondition(definition: WorkflowDefinition): Record<string, unknown> | undefined {
+  const t = definition.trigger;
+  return t.kind === 'record' || t.kind === 'event' || t.kind === 'date' ? t.condition : undefined;
+}
+
 /** Whether the trigger's record is read in the trash (a `deleted` trigger): its condition, and condition and switch steps. */
 export function readsTrash(definition: WorkflowDefinition): boolean {
   return definition.trigger.kind === 'record' && definition.trigger.on === 'deleted';
