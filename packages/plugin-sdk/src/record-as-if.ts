@@ -1,7 +1,7 @@
 // A record as it would be with other values, for `objects.matches(…, { values })`: a condition is evaluated by the one
 // evaluator (SQL over the row), so the values are written to the row — columns by their field, custom values into
 // their JSON — and undone at once: in a transaction rolled back (a client), or behind a savepoint rolled back to (a
-// transaction). Nothing stays, and no other transaction sees it. The row stays locked until the caller's transaction ends.
+// transaction). Nothing stays, and no other transaction sees it; a concurrent writer of the row waits those few statements.
 import type { ResolvedObject } from '@crm/core';
 
 type Row = Record<string, unknown>;

@@ -8,7 +8,7 @@
 import { badInput, type Builder, CrmError, type EventCatalog, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
-import { checkDefinition, definitionObjects, readsTrash, recordRelations, triggerKeyOf, triggerObject } from '../definition/validate.js';
+import { checkDefinition, definitionObjects, readsTrash, recordRelations, triggerCondition, triggerKeyOf, triggerObject } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
@@ -101,7 +101,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         if (t.kind === 'date' && record && (record[t.field] === null || record[t.field] === undefined)) {
           return { wouldTrigger: false, trigger: `would not fire: the record's ${t.field} is empty`, steps: [] };
         }
-        const condition = t.kind === 'record' || t.kind === 'event' || t.kind === 'date' ? t.condition : undefined;
+        const condition = triggerCondition(definition);
         if (condition && object && recordId) {
           const filter = objects.parseFilter(object, condition, 'trigger.condition');
           // Live, the condition is tested after the change committed: here on the record with the sample's `to` values

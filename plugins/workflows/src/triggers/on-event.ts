@@ -16,7 +16,7 @@
 import type { DeliveredEvent, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { sameValue } from '../definition/trigger-values.js';
-import { readsTrash, recordRelations } from '../definition/validate.js';
+import { readsTrash, recordRelations, triggerCondition } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
 import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { resumeWaitsFor, waitKeysOf } from '../runs/wait-for-event.js';
@@ -67,7 +67,7 @@ export function changeMatches(t: Extract<WorkflowDefinition['trigger'], { kind: 
 
 /**
  * One side of a change (`from`: the record's values before it) by field name, as `objects.matches(…, { values })` takes
- * them: a custom field's from its JSON column's change (`customFields`, by stable keys) too.
+ * them; a custom field's value is read from its JSON column's change (`customFields`, by stable keys).
  */
 export function changedValues(objects: Pick<RecordObjects, 'catalog'>, change: RecordChange, side: 'from' | 'to'): Record<string, unknown> {
   const object = objects.catalog.get(change.object);
@@ -209,7 +209,9 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
   if (depth > settings.maxDepth) {
     // A trace where an ADMIN looks (`events(types: ["workflow.depth_limit_reached"])`, and the log), not a run row:
     // one event per cut, written with this transaction. Counted before the conditions are tested (they cost statements).
-    const cut = versions.map((v) => v.version.workflowId);
+    const selfSkipped = (v: (typeof versions)[number]) => v.version.workflowId === parent!.run.workflowId && !v.version.checked.definition.options.allowSelfTrigger;
+    const cut = versions.filter((v) => !selfSkipped(v)).map((v) => v.version.workflowId);
+    if (!cut.length) return;
     console.warn(`workflows: depth limit ${settings.maxDepth} reached in workspace ${event.workspaceId}: ${event.type} ${event.id} starts none of ${cut.join(', ')}`);
     context.emit('workflow.depth_limit_reached', { type: 'Workflow', id: parent!.run.workflowId }, { maxDepth: settings.maxDepth, eventId: event.id, eventType: event.type, workflowIds: cut });
     return;
@@ -222,7 +224,7 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
     const recordId = object && object === event.subjectType ? event.subjectId : null;
     const deleted = readsTrash(definition);
     const t = definition.trigger;
-    const condition = t.kind === 'record' || t.kind === 'event' ? t.condition : undefined;
+    const condition = triggerCondition(definition);
     if (condition) {
       if (!recordId) continue;
       const filter = objects.parseFilter(object!, condition, 'condition');
