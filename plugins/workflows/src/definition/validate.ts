@@ -7,6 +7,7 @@ import { type ActionInfo, CrmError, type EventCatalog, type GraphContext, type R
 import { Cron } from 'croner';
 import { definition as documentSchema, durationMs, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
+import { checkPlainRecordValues, checkPlainValues } from './plain-values.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds } from './step-outputs.js';
 import { fail, templateChecks } from './template-checks.js';
@@ -202,6 +203,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
   for (const { step, earlier, path, inLoop } of plan.steps.values()) {
     const stepAt = `${at}.${path}`;
     checkPaths(step, earlier, stepAt, inLoop);
+    checkPlainValues(step, stepAt);
     // Checked at publish (not in the schema, which stored versions are parsed with again).
     if (step.retry && step.retry.attempts === undefined && step.retry.backoff === undefined) fail(`${stepAt}.retry`, 'say attempts, backoff or both (or leave retry out)');
     if (step.retry?.backoff && durationMs(step.retry.backoff) < 1000) fail(`${stepAt}.retry.backoff`, 'at least a second');
@@ -255,6 +257,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         requireAction(objects, services.permissions, target.name, 'update', at);
         settable(target, 'update', stepAt, step.values);
         checkValueTypes(target, step.values, stepAt);
+        checkPlainRecordValues(target, step.values, stepAt);
         break;
       }
       case 'createRecord': {
@@ -266,6 +269,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         requireAction(objects, services.permissions, target.name, 'create', `${stepAt}.object`);
         settable(target, 'create', stepAt, step.values);
         checkValueTypes(target, step.values, stepAt);
+        checkPlainRecordValues(target, step.values, stepAt);
         break;
       }
       case 'addTag':
