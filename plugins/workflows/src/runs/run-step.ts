@@ -7,6 +7,8 @@ import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
+import { valueHolds } from '../steps/value-condition.js';
+import { isValueCondition } from '../definition/value-condition.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { isRecordId, lookBack, receivedOutput, waitKeyOf } from './wait-for-event.js';
@@ -91,6 +93,7 @@ export async function runStep(
     return { external: null, next: null };
   };
   const matches = async (filter: Record<string, unknown>, at: string) => {
+    if (isValueCondition(filter)) return valueHolds(filter, templates);
     if (run.recordId === null || !recordType) return false;
     return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
   };
