@@ -27,8 +27,8 @@ const CUSTOMER_ID = '00000000-0000-4000-8000-000000000001';
 /** The error of publishing a workflow of `steps` (null: it published). */
 async function publishError(steps: unknown[], trigger: unknown = onCustomer) {
   const id = (await admin.query(CREATE, { name: 'Checked', definition: { trigger, steps } })).createWorkflow.workflow.id;
-  const errors = (await admin.request(PUBLISH, { id })).errors;
-  return errors ? { code: errors[0].extensions.code as string, field: errors[0].extensions.field as string, message: errors[0].message as string } : null;
+  const [error] = (await admin.request(PUBLISH, { id })).errors ?? [];
+  return error ? { code: error.extensions?.code as string, field: error.extensions?.field as string, message: error.message } : null;
 }
 
 describe('plain step values at publish', () => {

@@ -114,8 +114,8 @@ describe("a branch on an HTTP step's answer", () => {
 describe('publish', () => {
   async function publishError(definition: unknown) {
     const id = (await admin.query(CREATE, { name: 'Checked', definition })).createWorkflow.workflow.id;
-    const errors = (await admin.request(PUBLISH, { id })).errors;
-    return errors ? { code: errors[0].extensions.code as string, field: errors[0].extensions.field as string, message: errors[0].message as string } : null;
+    const [error] = (await admin.request(PUBLISH, { id })).errors ?? [];
+    return error ? { code: error.extensions?.code as string, field: error.extensions?.field as string, message: error.message } : null;
   }
   const http = { id: 'h', kind: 'httpRequest', url: 'https://hooks.example.com/x' };
   const onStatus = (test: Record<string, unknown>) => ({
