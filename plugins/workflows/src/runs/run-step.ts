@@ -93,7 +93,6 @@ export async function runStep(
     return { external: null, next: null };
   };
   const matches = async (filter: Record<string, unknown>, at: string) => {
-    if (isValueCondition(filter)) return valueHolds(filter, templates);
     if (run.recordId === null || !recordType) return false;
     return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
   };
@@ -101,13 +100,14 @@ export async function runStep(
 
   switch (planned.step.kind) {
     case 'condition': {
-      const branch = (await matches(planned.step.if, 'if')) ? 'then' : 'else';
+      const test = planned.step.if;
+      const branch = (isValueCondition(test) ? valueHolds(test, templates) : await matches(test, 'if')) ? 'then' : 'else';
       return complete({ branch }, { branch });
     }
     case 'switch': {
       let branch = 'default';
       for (const [i, c] of planned.step.cases.entries()) {
-        if (await matches(c.when, `cases.${i}.when`)) {
+        if (isValueCondition(c.when) ? valueHolds(c.when, templates) : await matches(c.when, `cases.${i}.when`)) {
           branch = c.name;
           break;
         }
