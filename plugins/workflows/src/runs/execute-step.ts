@@ -24,8 +24,8 @@ import { versionOf } from './versions.js';
 
 const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
-/** Failures that trying again cannot fix: the data is wrong, gone, or not allowed. */
-const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT_PERMANENT']);
+/** Failures that trying again cannot fix: the data is wrong, gone, or not allowed (a CONFLICT may pass: tried again). */
+const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN']);
 
 /**
  * Whether the claimed step's run must be let in (admission.ts) before the step runs: a run that has not started yet
