@@ -59,12 +59,11 @@ function updatesOf(model: string, changes: Iterable<[string, Record<string, unkn
 /** Statuses a RUNNING run goes to when it stops executing: each frees a place of the concurrency limit. */
 const LEAVES_RUNNING = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'WAITING']);
 
-/**
- * Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`.
- * Answers how many of its runs left RUNNING (places it freed: admission.ts `wakeHeld`).
- */
-export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<number> {
-  const freed = [...writes.runs.values()].filter((set) => LEAVES_RUNNING.has(String(set.status))).length;
+/** How many of the transaction's runs leave RUNNING: places it frees (admission.ts `wakeHeld`, before the writes). */
+export const placesFreed = (writes: StepWrites) => [...writes.runs.values()].filter((set) => LEAVES_RUNNING.has(String(set.status))).length;
+
+/** Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`. */
+export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<void> {
   const all: OwnWrite[] = [
     ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set])),
     { insert: 'WorkflowStepRun', rows: writes.finished.splice(0) },
@@ -74,7 +73,6 @@ export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise
   writes.steps.clear();
   writes.runs.clear();
   await rows.write(all);
-  return freed;
 }
 
 /** A run's change, merged with those the transaction already made to it. */

@@ -17,7 +17,7 @@ import { retryAfterOf } from '../steps/step-errors.js';
 import { admitRun, admitRuns, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { stepActor } from './step-actor.js';
-import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
+import { completeStep, failStep, newChain, newStepWrites, placesFreed, requeue, retryOf, saveStepWrites, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
@@ -103,11 +103,20 @@ function stepHandler(mail: () => MailTransport) {
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
-        await wakeHeld(scope, await saveStepWrites(rows, chain.writes));
+        await saveAndWake(scope, chain.writes);
       },
       { actor: stepActor(item.id) },
     );
   };
+}
+
+/**
+ * Writes what the transaction's steps did, after waking as many held runs as its runs free places: the admission lock
+ * that waking takes comes before the step rows (lock order, runs/claimed-steps.ts).
+ */
+async function saveAndWake(scope: StepScope, writes: StepWrites): Promise<void> {
+  await wakeHeld(scope, placesFreed(writes));
+  await saveStepWrites(scope.rows, writes);
 }
 
 /** Runs the claimed step (and, up to `chain` more, its database-only successors) in one transaction. */
@@ -152,7 +161,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           if (successor) chained = true;
           else input = given;
         });
-        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
+        await saveAndWake(scope, writes);
         return external;
       },
       { actor: stepActor(item.id) },
@@ -262,7 +271,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           });
         }
         await waves.run(chains);
-        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
+        await saveAndWake(scope, writes);
         return { alone, toAdmit };
       },
       { actor: 'steps' },
@@ -306,9 +315,9 @@ async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSett
       const [step] = await readLockedSteps(scope, [item]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
       const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
-      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
-      // Failed or waiting for its next try: a RUNNING run left RUNNING.
+      // Failed or waiting for its next try: a RUNNING run leaves RUNNING (woken first: lock order, admission.ts).
       if (step.run.status === 'RUNNING') await wakeHeld(scope, 1);
+      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
     },
     { actor: stepActor(item.id) },
   );
