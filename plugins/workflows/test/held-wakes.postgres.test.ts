@@ -41,6 +41,7 @@ afterEach(async () => {
   hold = false;
   for (const release of held.splice(0)) release();
   await own.query('ROLLBACK').catch(() => {});
+  await own.query('SELECT pg_advisory_unlock_all()');
   await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 20 } });
   await switchAllOff(kit, admin);
 });
@@ -85,6 +86,20 @@ const heldRuns = (workflowId: string, count: number) =>
 async function lockWaiters(): Promise<number> {
   const { rows } = await own.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+  );
+  return Number(rows[0]!.n);
+}
+
+/** The workspace's admission lock, as the SDK's `lock('admission')` of the workflows plugin takes it (plugin-lock.ts). */
+const ADMISSION = `hashtext('crm:plugin:workflows:' || $1), hashtext('admission')`;
+
+/** Backends waiting for the admission lock. */
+async function admissionWaiters(): Promise<number> {
+  const { rows } = await own.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks l
+     WHERE l.locktype = 'advisory' AND NOT l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND l.classid::int = hashtext('crm:plugin:workflows:' || $1) AND l.objid::int = hashtext('admission')`,
+    [kit.workspace.workspaceId],
   );
   return Number(rows[0]!.n);
 }
@@ -153,5 +168,33 @@ describe('held runs woken as places free up', () => {
     // The held run's request is sent (and held open) long before its fallback: before the fix it waited the 10 s.
     await until(async () => (receiver.received.length === sent + 2 ? true : undefined));
     await expectWokenBeforeFallback(workflowId, wereHeld);
+  }, 60_000);
+
+  it('a change of the limits releases held runs through the admission lock, as wakeHeld wakes them', async () => {
+    // Both write held steps' rows: through one lock they never do so at once (before, the release's rows in the
+    // table's order and a wake's in id order could each wait for the other).
+    await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 1 } });
+    const id = await publishedWorkflow(admin, 'Limits changed', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'call', kind: 'httpRequest', url: receiver.url, body: { run: '{{trigger.record.name}}' } }],
+    });
+    const workflowId = rowIdOf(id);
+    hold = true;
+    const sent = receiver.received.length;
+    await admin.query(RUN, { id, recordId: await customer('Running Rita') });
+    await until(async () => (receiver.received.length === sent + 1 ? true : undefined));
+    await admin.query(RUN, { id, recordId: await customer('Released Rob') });
+    const [wasHeld] = await heldRuns(workflowId, 1);
+
+    await own.query(`SELECT pg_advisory_lock(${ADMISSION})`, [kit.workspace.workspaceId]);
+    await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 2 } });
+    // The release waits for the lock, the held step's row untouched (before the fix it was released at once: its
+    // claim, waiting for the lock to admit it, had moved it a lease ahead).
+    await until(async () => ((await admissionWaiters()) > 0 ? true : undefined));
+    const during = (await stepsOf(workflowId)).find((s) => s.stepId === wasHeld!.stepId)!;
+    expect(during.dueAt).toEqual(wasHeld!.dueAt);
+    await own.query(`SELECT pg_advisory_unlock(${ADMISSION})`, [kit.workspace.workspaceId]);
+    await until(async () => (receiver.received.length === sent + 2 ? true : undefined));
+    await expectWokenBeforeFallback(workflowId, [wasHeld!]);
   }, 60_000);
 });

@@ -169,9 +169,10 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
   } catch (error) {
     if (chained) throw new ChainedStepFailed(messageOf(error));
     // An error before the step began (its read, its run's admission: a deadlock, a lock timeout) is no try of the step:
-    // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon.
+    // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon —
+    // a few times (`comeAgain`).
     if (!began) {
-      await comeAgain(item, context);
+      await comeAgain(item, context, error);
       return null;
     }
     // The step's transaction rolled back: nothing it did is kept. Record the try in a transaction of its own.
@@ -180,15 +181,41 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
   }
 }
 
-/** How soon a step whose transaction failed before it began (`comeAgain`) is claimed again. */
-const AGAIN_MS = 1000;
+/** How soon a step whose transaction failed before it began (`comeAgain`) is claimed again: the first time; doubling. */
+const AGAIN_MS = 250;
+/** Returns a step makes at most (the last fails it): an error that comes every time would bring it back for ever. */
+export const MAX_RETURNS = 5;
 
-/** Makes the step due again soon, nothing else changed (its claim still its own). */
-async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
-  await context.transaction(async (scope) => {
-    const [step] = await readLockedSteps(scope, [item]);
-    if (step?.claims === item.claims) await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, dueAt: new Date(Date.now() + AGAIN_MS) }] }]);
-  });
+/** A step that could not begin, given up on: its failure is recorded, and this goes to the host's report (`onError`). */
+class StepNotBegun extends Error {}
+
+/**
+ * Makes the step due again soon, nothing else changed (its claim still its own), and counts the return on its row
+ * (`returns`); the `MAX_RETURNS`th fails the step and its run with the error (their history says it: the step never
+ * began, no try used), and is thrown for the host to report (a passing error — a deadlock's victim — does not come five
+ * times in a row: 250 ms, 0.5 s, 1 s, 2 s apart).
+ */
+async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown): Promise<void> {
+  const gaveUp = await context.transaction(
+    async (scope) => {
+      const [step] = await readLockedSteps(scope, [item]);
+      if (step?.claims !== item.claims) return null;
+      const returns = step.returns + 1;
+      if (returns < MAX_RETURNS) {
+        await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, dueAt: new Date(Date.now() + AGAIN_MS * 2 ** (returns - 1)) }] }]);
+        return null;
+      }
+      const message = `Could not begin: its transaction failed ${returns} times before the step ran (last: ${messageOf(error)})`;
+      const over = FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status);
+      // A RUNNING run failing frees its place (woken first: lock order, admission.ts).
+      if (!over && step.run.status === 'RUNNING') await wakeHeld(scope, 1);
+      await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, ...(over ? { dueAt: null } : {}) }] }]);
+      if (!over) await failStep(scope.rows, step, { message, permanent: true, counted: true }, { attempts: 1, backoffMs: 0 });
+      return message;
+    },
+    { actor: stepActor(item.id) },
+  );
+  if (gaveUp) throw new StepNotBegun(`workflow step ${item.id}: ${gaveUp}`, { cause: error });
 }
 
 /**
