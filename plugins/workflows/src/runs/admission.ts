@@ -4,9 +4,9 @@
 // RUNNING by `admitStarting`), and a waiting run's wake (WAITING → RUNNING: its wait's end, its event, its timeout, a
 // failed step's backoff; the concurrency limit only). A run held back stays (or goes back) QUEUED with the reason
 // (`heldBack`, shown in its history): it is never dropped. Held by the concurrency limit, it is made due when a run
-// leaves RUNNING (`wakeHeld`: the oldest held, as many as places freed), else looks again after a slow fallback
-// (`CONCURRENCY_FALLBACK_MS`: a place freed by another instance, a cancel); held by the rate, when the oldest start of
-// the minute leaves it; and at once when an ADMIN changes the limits (`releaseHeldRuns`).
+// leaves RUNNING — it ends, waits, or is cancelled (`wakeHeld`: the oldest held, as many as places freed) — else
+// looks again after a slow fallback (`CONCURRENCY_FALLBACK_MS`: a hold this instance did not see); held by the rate,
+// when the oldest start of the minute leaves it; and at once when an ADMIN changes the limits (`releaseHeldRuns`).
 // Lock order: runs/claimed-steps.ts (run locks, then the admission lock, then step rows).
 import type { Models, QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
