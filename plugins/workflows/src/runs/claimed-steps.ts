@@ -7,7 +7,13 @@ import type { RunOfStep } from './run-step.js';
 
 export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep };
 
-type RunJson = Omit<Models.WorkflowRun, 'startedAt' | 'admittedAt' | 'finishedAt'> & { startedAt: string; admittedAt: string | null; finishedAt: string | null };
+type RunJson = Omit<Models.WorkflowRun, 'startedAt' | 'admittedAt' | 'finishedAt' | 'startSeq'> & {
+  startedAt: string;
+  admittedAt: string | null;
+  finishedAt: string | null;
+  /** A JSON number (`to_jsonb`): exact, an event count far below 2^53. */
+  startSeq: number;
+};
 
 const instant = (value: string | null) => (value === null ? null : new Date(value));
 
@@ -26,7 +32,7 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
       WHERE r.id = s."runId" OFFSET 0) o`;
   return rows.map(({ run, secret, ...step }) => ({
     ...step,
-    run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), workflow: { secret } },
+    run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), startSeq: BigInt(run.startSeq), workflow: { secret } },
   }));
 }
 

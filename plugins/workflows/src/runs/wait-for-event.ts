@@ -70,23 +70,17 @@ export interface LookFor {
   subjectId: string;
 }
 
-/** Where a look starts: after a `seq` already looked at, or (the first look) at the run's start. */
-export type LookBound = { afterSeq: string } | { since: Date };
-
 const PAGE = 50;
-const LAST_SEQ = '9223372036854775807';
 
 /**
- * The first committed event that ends the wait (see the top of this file), by commit order, and the newest `seq` of
- * the subject's events seen (where the next look starts). The subject's events are read newest first, a page at a
- * time, down to the bound (`seq`, or the first event that occurred before `since`): what they cost is the events
- * since then, not the subject's history, nor other subjects' or workspaces' events.
+ * The first committed event that ends the wait (see the top of this file), in commit order, after `afterSeq` (the
+ * run's `startSeq` for the first look, then the newest seq a look saw), and the newest `seq` of the subject's events
+ * seen (where the next look starts). The subject's events are read oldest first from the bound, a page at a time, up
+ * to the first that fits: what they cost is the events since then, not the subject's history, nor other subjects' or
+ * workspaces' events.
  */
-export async function lookBack(sql: PluginSql, look: LookFor, bound: LookBound): Promise<{ event: WaitedEvent | null; seenSeq: string }> {
-  const afterSeq = 'afterSeq' in bound ? bound.afterSeq : '0';
-  let seenSeq = afterSeq;
-  let found: WaitedEvent | null = null;
-  for (let below = LAST_SEQ; ; ) {
+export async function lookBack(sql: PluginSql, look: LookFor, afterSeq: string): Promise<{ event: WaitedEvent | null; seenSeq: string }> {
+  for (let after = afterSeq; ; ) {
     const page = await sql<WaitedEvent & { position: string; fits: boolean }>`
       SELECT id, type, actor, "occurredAt", "subjectType", "subjectId", payload, seq::text AS position,
         (type = ${look.eventType}
@@ -94,15 +88,12 @@ export async function lookBack(sql: PluginSql, look: LookFor, bound: LookBound):
           AND id::text NOT IN (
             SELECT s.output->'event'->>'id' FROM "WorkflowStepRun" s
             WHERE s."runId" = ${look.runId}::uuid AND s.kind = 'waitForEvent' AND s.output->'event'->>'id' IS NOT NULL)) AS fits
-      FROM "Event" WHERE "subjectId" = ${look.subjectId}::uuid AND seq > ${afterSeq}::bigint AND seq < ${below}::bigint
-      ORDER BY seq DESC LIMIT ${PAGE}`;
-    if (below === LAST_SEQ && page[0]) seenSeq = page[0].position;
-    for (const { position: _position, fits, ...event } of page) {
-      const occurredAt = new Date(event.occurredAt);
-      if ('since' in bound && occurredAt < bound.since) return { event: found, seenSeq };
-      if (fits) found = { ...event, occurredAt };
+      FROM "Event" WHERE "subjectId" = ${look.subjectId}::uuid AND seq > ${after}::bigint
+      ORDER BY seq LIMIT ${PAGE}`;
+    for (const { position, fits, ...event } of page) {
+      if (fits) return { event: { ...event, occurredAt: new Date(event.occurredAt) }, seenSeq: position };
     }
-    if (page.length < PAGE) return { event: found, seenSeq };
-    below = page[page.length - 1]!.position;
+    if (page.length < PAGE) return { event: null, seenSeq: page.at(-1)?.position ?? after };
+    after = page.at(-1)!.position;
   }
 }
