@@ -18,7 +18,8 @@ import { versionObjects } from '../definition/version-objects.js';
 /** A step's transaction: its commands, actions and records act as the step. */
 export type StepScope = QueueTransaction<WorkflowSettings>;
 
-export type RunOfStep = Models.WorkflowRun & { workflow: { secret: string } };
+/** `secrets`: those that sign its HTTP requests now (claimed-steps.ts). */
+export type RunOfStep = Models.WorkflowRun & { workflow: { secrets: string[] } };
 
 export interface ExternalWork {
   kind: 'httpRequest' | 'sendEmail';
@@ -26,7 +27,7 @@ export interface ExternalWork {
   runId: string;
   workflowId: string;
   stepId: string;
-  secret: string;
+  secrets: string[];
   emailFrom: string;
 }
 
@@ -200,7 +201,7 @@ export async function runStep(
       // Written at the transaction's end, which commits before the request is sent.
       setStep({ status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input });
       return {
-        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secret: run.workflow.secret, emailFrom: scope.settings.emailFrom },
+        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secrets: run.workflow.secrets, emailFrom: scope.settings.emailFrom },
         next: null,
       };
     }
