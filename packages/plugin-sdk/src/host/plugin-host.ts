@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type CommitHook, CommandRunner, type FieldUsageExtension, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
+import { type CommitHook, CommandRunner, type EventReaders, type FieldUsageExtension, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { HostServices, Plugin, PluginProblem } from '../plugin.js';
-import { eventCatalog } from '../event-catalog.js';
+import { eventCatalog, eventReaders } from '../event-catalog.js';
 import { createRecordAccess } from '../record-access.js';
 import { queueTable } from './queues.js';
 import { readStoredSettings } from '../settings-store.js';
@@ -57,6 +57,8 @@ export interface PluginHost {
    * (`setPluginEnabled`): call once on the schema the gateway serves.
    */
   guardSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** Who reads each plugin event type (`buildSchema`'s `eventReaders`, and webhook deliveries). */
+  readonly eventReaders: EventReaders;
   /** The plugins' object declarations (composed with core's into the schema's object catalog). */
   readonly objects: readonly ObjectDeclaration[];
   /** The dashboard panels the plugins ship, each with its module file and the path the gateway serves it at. */
@@ -119,6 +121,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
     plugins: ordered,
     migrations,
     objects: ordered.flatMap((p) => p.objects),
+    eventReaders: eventReaders(ordered),
     panels: ordered.flatMap((p) => p.panels.map((panel) => ({ ...panel, plugin: p.id, path: panelPath(p.id, panel.id) }))),
     extendSchema(builder) {
       if (!ordered.length) return; // no plugins: no trace in the schema
