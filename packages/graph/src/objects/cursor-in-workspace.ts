@@ -20,9 +20,15 @@ export interface CursorArgs {
 export async function cursorInWorkspace<Q extends PageQuery>(query: Q, args: CursorArgs, find: (id: string) => Promise<unknown>): Promise<Q> {
   if (!query.cursor) return query;
   const field = args.before != null ? 'before' : 'after';
-  const { id, ...rest } = query.cursor;
-  const found =
-    typeof id === 'string' && isUuid(id) && Object.keys(rest).length === 0 ? await find(id) : null;
-  if (!found) throw badInput(`${field}: not a cursor of this list`, field);
+  if (!(await find(cursorRowId(query.cursor, field)))) throw notThisList(field);
   return query;
 }
+
+/** The row id a page query's cursor names (`{ id: <uuid> }`); BAD_USER_INPUT on `field` for anything else. */
+export function cursorRowId(cursor: Record<string, unknown>, field: 'after' | 'before'): string {
+  const { id, ...rest } = cursor;
+  if (typeof id !== 'string' || !isUuid(id) || Object.keys(rest).length) throw notThisList(field);
+  return id;
+}
+
+const notThisList = (field: 'after' | 'before') => badInput(`${field}: not a cursor of this list`, field);
