@@ -138,8 +138,10 @@ beforeAll(async () => {
   t = await startTestGateway({ plugins: host, migrations: host.migrations, rateLimit: { perMinute: 0 } });
   victim = t.workspace;
   attacker = await t.createWorkspace('Attacker');
-  await seed(victim, 1);
+  // The attacker's rows first: paged backwards from a later row of the victim's, a cursor looked up outside the
+  // workspace finds them all, where a missing row's finds none.
   await seed(attacker, 2);
+  await seed(victim, 1);
 }, 240_000);
 afterAll(async () => {
   await t?.close();
@@ -183,7 +185,6 @@ describe('cursors of another workspace, and crafted ones', () => {
         }
       }
     }
-    if (process.env.CURSOR_REPORT) (await import('node:fs')).writeFileSync(process.env.CURSOR_REPORT, failures.join('\n'));
     expect(failures).toEqual([]);
   }, 300_000);
 });
