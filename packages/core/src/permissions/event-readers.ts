@@ -14,22 +14,31 @@ export class EventReaders {
   /** No plugin events (a schema built without plugins). */
   static readonly none = new EventReaders(new Map());
 
-  /** Per key: the types it does not read (computed once per verified session's permissions). */
-  readonly #hidden = new WeakMap<Permissions, readonly string[]>();
+  /** Per key: the types it does not read (worked out once per verified session's permissions, then a set look-up). */
+  readonly #hidden = new WeakMap<Permissions, { set: ReadonlySet<string>; list: readonly string[] }>();
 
   constructor(readonly rules: ReadonlyMap<string, EventReadRule>) {}
 
   /** Whether the key reads events of `type` (a type without a rule, the core's, is not this check's to refuse). */
   reads(permissions: Permissions, type: string): boolean {
-    const rule = this.rules.get(type);
-    if (!rule) return true;
-    return 'role' in rule ? hasRole(permissions.session, rule.role) : permissions.holdsPluginPermission(rule.plugin, rule.permission.name, rule.permission.roles);
+    return !this.#hiddenOf(permissions).set.has(type);
   }
 
   /** The event types the key does not read, for queries that leave them out in SQL (the audit log, histories). */
   hiddenTypes(permissions: Permissions): readonly string[] {
+    return this.#hiddenOf(permissions).list;
+  }
+
+  #hiddenOf(permissions: Permissions) {
     let hidden = this.#hidden.get(permissions);
-    if (!hidden) this.#hidden.set(permissions, (hidden = [...this.rules.keys()].filter((type) => !this.reads(permissions, type))));
+    if (!hidden) {
+      const list = [...this.rules].filter(([, rule]) => !holds(permissions, rule)).map(([type]) => type);
+      this.#hidden.set(permissions, (hidden = { set: new Set(list), list }));
+    }
     return hidden;
   }
+}
+
+function holds(permissions: Permissions, rule: EventReadRule): boolean {
+  return 'role' in rule ? hasRole(permissions.session, rule.role) : permissions.holdsPluginPermission(rule.plugin, rule.permission.name, rule.permission.roles);
 }
