@@ -51,7 +51,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
   builder.queryField('workflows', (t) =>
     t.prismaField({
       type: ['Workflow'],
-      description: 'The workspace’s workflows, newest first: those not archived, or with `archived: true` the archived ones (ADMIN).',
+      description: 'The workspace’s workflows, newest first: those not archived, or with `archived: true` the archived ones; at most 500 (page through them all with workflowsConnection) (ADMIN).',
       args: { archived: t.arg.boolean({ defaultValue: false }) },
       resolve: (query, _root, args, context) =>
         plugin.authorize(context, 'manage').db.workflow.findMany({
