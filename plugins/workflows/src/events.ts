@@ -11,6 +11,8 @@ declare module '@crm/plugin-sdk' {
     /** A person started, or started again, a run (manual runs, re-runs). */
     'workflow.run_requested': { workflowId: string; recordId: string | null; rerunOf: string | null };
     'workflow.run_cancelled': { workflowId: string };
+    /** A person cancelled the workflow's runs that had not finished (cancelWorkflowRuns): how many, of which statuses. */
+    'workflow.runs_cancelled': { count: number; statuses: string[] };
     /** A person started the workflow on a selection of records (one run each). */
     'workflow.runs_requested': { count: number; filter: object | null };
   }
@@ -24,6 +26,7 @@ export const workflowEvents = {
   'workflow.archived': { subject: 'Workflow', description: 'A workflow was archived or restored' },
   'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again' },
   'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled' },
+  'workflow.runs_cancelled': { subject: 'Workflow', description: 'The workflow’s runs under way were cancelled at once' },
   'workflow.runs_requested': { subject: 'Workflow', description: 'The workflow was started on a selection of records' },
 } as const;
 
