@@ -52,6 +52,9 @@ export { z } from 'zod';
 export { defineObject, wholeNumber, type ObjectDeclaration, type FieldDeclaration, type RelationDeclaration } from '@crm/core';
 export type { Builder, GraphContext } from '@crm/graph';
 export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customFieldsInput, cursorInWorkspace } from '@crm/graph';
+// Core's input rules, to check values ahead of a command (a workflow's steps when published): the commands' input
+// schemas, the field rules they share, the database's enums.
+export { createDealInput, createTaskInput, enumValuesOf, fields as inputFields, logActivityInput, updateCustomerTagsInput } from '@crm/core';
 export {
   badInput,
   conflict,

@@ -12,6 +12,7 @@ import { registerDryRun } from './graphql/dry-run.js';
 import { registerRunOperations } from './graphql/run-operations.js';
 import { registerSecretMutations } from './graphql/secret-mutations.js';
 import { registerWorkflowTypes } from './graphql/types.js';
+import { registerWorkflowList } from './graphql/workflow-list.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
 import { workflowPersonalData } from './personal-data.js';
 import { stepExecutor } from './runs/execute-step.js';
@@ -59,6 +60,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       registerSecretMutations(builder, plugin);
       registerRunOperations(builder, plugin);
       registerBulkCancel(builder, plugin);
+      registerWorkflowList(builder, plugin);
       registerDryRun(builder, plugin);
     },
     // Delivered only what a workflow of the workspace listens to or may wait for (triggers/interest.ts).

@@ -1,4 +1,5 @@
 import { z } from '@crm/plugin-sdk';
+import { DEFAULT_SENDER, senderProblem } from './mail/addresses.js';
 
 /** Per-workspace limits of the workflows plugin (ADMIN keys change them with `updatePluginSettings`). */
 export const workflowSettings = z.object({
@@ -20,8 +21,18 @@ export const workflowSettings = z.object({
    * input and output; older ones are deleted (runs/retention.ts). Runs not finished are kept whatever their age.
    */
   historyDays: z.number().int().min(1).max(3650).default(30),
-  /** Sender of `sendEmail` steps. */
-  emailFrom: z.string().max(254).default('crm@localhost'),
+  /**
+   * Sender (`From`) of `sendEmail` steps: one address, optionally with a name (`Acme <crm@acme.example>`), on a domain
+   * the operator allows (`WORKFLOWS_EMAIL_FROM_DOMAINS`; mail/addresses.ts).
+   */
+  emailFrom: z
+    .string()
+    .max(254)
+    .superRefine((sender, context) => {
+      const problem = senderProblem(sender);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .default(DEFAULT_SENDER),
 });
 
 export type WorkflowSettings = z.output<typeof workflowSettings>;

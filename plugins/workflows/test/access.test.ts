@@ -138,6 +138,11 @@ const reads: Record<string, { query: string; variables: () => Record<string, unk
     variables: () => ({}),
     foreign: (data) => expect(data!.workflows.map((w: { id: string }) => w.id)).not.toContain(a.archived),
   },
+  workflowsConnection: {
+    query: `{ workflowsConnection(first: 100) { totalCount edges { node { id } } } }`,
+    variables: () => ({}),
+    foreign: (data) => expect(data!.workflowsConnection.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(a.workflow),
+  },
   'workflowRunHistory(workflowId)': {
     query: `query ($id: ID) { workflowRunHistory(workflowId: $id) { totalCount edges { node { id } } } }`,
     variables: () => ({ id: a.workflow }),

@@ -1,6 +1,7 @@
 // Runs survive the gateway: real gateway processes on PostgreSQL, killed with SIGKILL in the middle of a run. What the
 // docs promise (docs/plugins/workflows.md, "Durability"): a step that finished before the kill (a task created) is not
-// done again; a wait is a due time in the database, so it ends after a restart; an HTTP step interrupted mid-request
+// done again; a database step killed inside its transaction left nothing, and is done once after a restart; a wait
+// is a due time in the database, so it ends after a restart; an HTTP step interrupted mid-request
 // is sent again (it is idempotent: the same idempotency key); an email interrupted mid-send is not (it may have gone:
 // the run fails saying so); two gateways sharing the queue both do steps, and run every step once.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import loyalty from '@crm/plugin-loyalty';
 import { createPluginHost } from '@crm/plugin-sdk/host';
 import { TestClient } from '@crm/plugin-testing';
+import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflows } from '../src/index.js';
 import { CREATE, CUSTOMER, ENABLE, PUBLISH, RUN, RUNS, type RunView, startReceiver, until } from './support.js';
@@ -222,6 +224,57 @@ describe('durable runs on PostgreSQL', () => {
     // Two restarts later, the task step (not idempotent) was done once.
     expect(await tasksTitled('Durable task')).toBe(1);
     await kill(third.gateway);
+  }, 120_000);
+
+  it('kill -9 inside a database steps’ transaction: nothing of it is kept, and the next gateway does the steps once', async () => {
+    const first = await started();
+    const id = await manualWorkflow(first.client, [
+      { id: 'task', kind: 'createTask', title: 'Inside the transaction' },
+      { id: 'phone', kind: 'updateRecord', values: { phone: '+1 555 0199' } },
+    ]);
+    const customer = (await first.client.query(CUSTOMER, { name: 'Tess Transaction' })).createCustomer.customer.id as string;
+    const customerId = Buffer.from(customer, 'base64').toString('utf8').split(':')[1]!;
+    // The test holds the customer's row: the steps' one transaction (the task created, then the customer updated) waits
+    // for it, inside, when the gateway is killed — deterministically, not a kill timed to land somewhere.
+    const own = new pgClient.Client({ connectionString: pg.url });
+    await own.connect();
+    try {
+      await own.query('BEGIN');
+      // NO KEY UPDATE: the task's foreign key to the customer passes (it is created), the customer's update waits.
+      await own.query(`SELECT id FROM "Customer" WHERE id = $1::uuid FOR NO KEY UPDATE`, [customerId]);
+      await first.client.query(RUN, { id, recordId: customer });
+      // The steps' transaction waits for the test's lock (the backend it blocks).
+      await until(async () => {
+        const { rows } = await own.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))`);
+        return Number(rows[0]!.n) > 0 ? true : undefined;
+      });
+      // Inside the transaction: its task was created, not committed.
+      expect(await tasksTitled('Inside the transaction')).toBe(0);
+      await kill(first.gateway);
+      await own.query('COMMIT');
+    } finally {
+      await own.end();
+    }
+    // The killed gateway's transaction rolled back (its connection gone): no task, no change, the step due again after
+    // its lease.
+    const second = await started();
+    const [run] = await until(async () => {
+      const found = await runs(second.client, id);
+      return found[0]?.status === 'SUCCEEDED' ? found : undefined;
+    });
+    expect(run!.steps.map((s) => [s.stepId, s.status, s.attempts])).toEqual([
+      ['task', 'SUCCEEDED', 1],
+      ['phone', 'SUCCEEDED', 1],
+    ]);
+    expect(await tasksTitled('Inside the transaction')).toBe(1);
+    expect((await pg.database.prisma.customer.findUnique({ where: { id: customerId } }))?.phone).toBe('+1 555 0199');
+    // Claimed twice: by the killed gateway, then after its lease by the next.
+    const [claims] = await pg.database.prisma.$queryRawUnsafe<{ claims: number }[]>(
+      `SELECT s.claims FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId" WHERE r."workflowId" = $1::uuid AND s."stepId" = 'task'`,
+      Buffer.from(id, 'base64').toString('utf8').split(':')[1]!,
+    );
+    expect(Number(claims!.claims)).toBe(2);
+    await kill(second.gateway);
   }, 120_000);
 
   it('kill -9 while an email is being sent: it is not sent again (not idempotent), the run fails saying so, the step before stays done once', async () => {

@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { smtpTransport, workflowsPlugin } from '../src/index.js';
 import { finishedRuns, publishedWorkflow, switchAllOff } from './support.js';
 
@@ -46,9 +46,12 @@ beforeAll(async () => {
   const { port } = smtp.server.address() as AddressInfo;
   kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: smtpTransport(`smtp://127.0.0.1:${port}`), pollMs: 50, leaseMs: 30_000 })] });
   admin = kit.workspace.client;
+  // The operator allows senders on example.com (the default allows the default sender's domain only).
+  vi.stubEnv('WORKFLOWS_EMAIL_FROM_DOMAINS', 'example.com');
   await admin.query(SETTINGS, { settings: { emailFrom: 'workflows@example.com', stepAttempts: 2, retryBackoffMs: 0 } });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await kit?.close();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });

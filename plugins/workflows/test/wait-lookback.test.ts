@@ -113,11 +113,15 @@ describe('waitForEvent looks back', () => {
   it('a subjectId that names no record fails that run alone, with a message', async () => {
     const id = await publishedWorkflow(admin, 'Not uuid', {
       trigger: { kind: 'manual', object: 'Customer' },
-      steps: [{ id: 'w', kind: 'waitForEvent', eventType: 'task.completed', subjectId: 'not-a-uuid', timeout: { days: 1 } }],
+      // A value only the run knows (a plain one that is no id is refused at publish: plain-values.test.ts): the answer's text.
+      steps: [
+        { id: 'h', kind: 'httpRequest', url: receiver.url },
+        { id: 'w', kind: 'waitForEvent', eventType: 'task.completed', subjectId: '{{steps.h.output.body}}', timeout: { days: 1 } },
+      ],
     });
     const run = await start(id, await customer('Nat Nouuid'));
     await eventually(kit, async () => expect((await view(run)).status).toBe('FAILED'));
     const v = await view(run);
-    expect(stepOf(v, 'w')?.error).toBe('subjectId: not a record id: "not-a-uuid"');
+    expect(stepOf(v, 'w')?.error).toBe('subjectId: not a record id: "ok"');
   });
 });

@@ -16,6 +16,18 @@ describe('readDefinition', () => {
     expect(secondPurchase!.steps.map((s) => s.kind)).toEqual(['callAction', 'addTag']);
   });
 
+  it('reads a test of one value (a webhook body, an HTTP answer)', () => {
+    const read = readDefinition({
+      trigger: { kind: 'webhook' },
+      steps: [
+        { id: 'h', kind: 'httpRequest', url: 'https://example.com' },
+        { id: 'ok', kind: 'condition', if: { value: '{{steps.h.output.status}}', operator: 'gte', operand: 400 }, then: [], else: [] },
+        { id: 'plan', kind: 'switch', cases: [{ name: 'known', when: { value: '{{trigger.event.payload.plan}}', operator: 'exists' }, steps: [] }], default: [] },
+      ],
+    });
+    expect(read.steps.map((s) => s.branches[0]?.label)).toEqual([undefined, 'If {{steps.h.output.status}} ≥ 400', 'Case known: {{trigger.event.payload.plan}} exists']);
+  });
+
   it('reads branches as a tree: if/else, switch cases, loops and a wait’s timeout', () => {
     const read = readDefinition({
       trigger: { kind: 'date', object: 'Deal', field: 'expectedCloseAt', before: { days: 3 }, at: '09:00', timeZone: 'Europe/Paris' },

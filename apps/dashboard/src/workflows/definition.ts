@@ -31,8 +31,14 @@ const OPERATORS: Record<string, string> = {
   hasAll: 'has all of', isEmpty: 'is empty:', isNull: 'is empty:', some: 'some', every: 'every', none: 'none',
 };
 
-/** A filter in the list filter language as a sentence: `kind = "NPS" and score ≤ 6`, `customer › orderCount = 2`. */
+/**
+ * A condition as a sentence: a filter in the list filter language (`kind = "NPS" and score ≤ 6`, `customer ›
+ * orderCount = 2`), or a test of one value (`{{steps.h.output.status}} ≥ 400`, `{{trigger.event.payload.plan}} exists`).
+ */
 export function describeFilter(filter: Json, path: string[] = []): string {
+  if (path.length === 0 && isObj(filter) && typeof filter.operator === 'string' && typeof filter.value === 'string') {
+    return filter.operator === 'exists' ? `${filter.value} exists` : `${filter.value} ${OPERATORS[filter.operator] ?? filter.operator} ${text(filter.operand ?? null)}`;
+  }
   if (!isObj(filter)) return `${path.join(' › ')} = ${text(filter)}`;
   const parts = Object.entries(filter).map(([key, value]) => {
     if (key === 'and' || key === 'or') return `(${list(value).map((each) => describeFilter(each, path)).join(` ${key} `)})`;

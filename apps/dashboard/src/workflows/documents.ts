@@ -1,12 +1,19 @@
 // The workflows plugin's API as the Workflows pages read it (ADMIN keys; docs/plugins/workflows.md).
 import { graphql, type ResultOf } from '@crm/client';
 
+// A page of the list (the next after `after`): a literal page size keeps the query's cost under the gateway's cap.
 export const workflowsQuery = graphql(`
-  query Workflows {
-    workflows {
-      id name enabled draft updatedAt
-      publishedVersion { id number definition publishedAt }
-      runs(first: 3) { id status startedAt finishedAt }
+  query Workflows($after: String) {
+    workflowsConnection(first: 50, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        node {
+          id name enabled draft updatedAt
+          publishedVersion { id number definition publishedAt }
+          runs(first: 3) { id status startedAt finishedAt }
+        }
+      }
     }
   }
 `);
@@ -42,7 +49,7 @@ export const rerunWorkflowRun = graphql(`
   mutation RerunWorkflowRun($input: RerunWorkflowRunInput!) { rerunWorkflowRun(input: $input) { run { id status } } }
 `);
 
-export type WorkflowRow = ResultOf<typeof workflowsQuery>['workflows'][number];
+export type WorkflowRow = ResultOf<typeof workflowsQuery>['workflowsConnection']['edges'][number]['node'];
 export type WorkflowDetail = NonNullable<ResultOf<typeof workflowQuery>['workflow']>;
 export type WorkflowRunDetail = WorkflowDetail['runs'][number];
 export type WorkflowStepRun = WorkflowRunDetail['steps'][number];

@@ -24,7 +24,10 @@ export type Duration = z.output<typeof duration>;
 
 export const durationMs = (d: Duration) => (((d.days ?? 0) * 24 + (d.hours ?? 0)) * 60 + (d.minutes ?? 0)) * 60_000 + (d.seconds ?? 0) * 1000;
 
-/** A filter in the list filter language of the trigger's object (checked against the object model at publish). */
+/**
+ * A filter in the list filter language of the trigger's object (checked against the object model at publish). A
+ * condition's `if` and a switch case's `when` may instead be a value condition (value-condition.ts).
+ */
 const filter = z.record(z.string(), z.json());
 /**
  * An event type, `entity.action`: the entity kebab-case (plugins' `gift-card.trashed`) or camel-case (a custom object's

@@ -4,6 +4,7 @@
 // of its object, and templates reading it (`{{trigger.record.tier}}`, `{{trigger.record.customer.tier}}`). So they
 // keep working, and show the new name.
 import type { FieldInQuestion, FieldRenameContext } from '@crm/plugin-sdk';
+import { isValueCondition } from './value-condition.js';
 import type { WorkflowDefinition } from './document.js';
 import { triggerKeyOf } from './validate.js';
 
@@ -20,7 +21,8 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
   /** A name of `on`'s fields (or relations) after the rename. */
   const nameIn = (on: string | null, name: string) => (on === field.object ? (context.renames.get(name) ?? name) : name);
   const keysIn = (on: string | null, values: unknown) => (isObject(values) ? Object.fromEntries(Object.entries(values).map(([key, value]) => [nameIn(on, key), value])) : values);
-  const filterOf = (filter: unknown) => (object && isObject(filter) ? context.renameInFilter(object, filter) : filter);
+  // A value condition is no filter: its template is renamed with the others (below).
+  const filterOf = (filter: unknown) => (object && isObject(filter) && !isValueCondition(filter) ? context.renameInFilter(object, filter) : filter);
 
   const trigger: Json = { ...stored.trigger };
   if (object === field.object) {

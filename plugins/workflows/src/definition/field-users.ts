@@ -1,6 +1,7 @@
 // Which workflows name a custom field (`fieldUsers`, asked when an ADMIN deletes one; docs/plugins/workflows.md):
 // drafts and published versions are walked as stored, so a draft that no longer validates is still looked at.
 import type { FieldInQuestion, FieldUser, FieldUsersContext } from '@crm/plugin-sdk';
+import { isValueCondition } from './value-condition.js';
 
 type Json = Record<string, unknown>;
 
@@ -29,7 +30,7 @@ export function definitionUses(stored: unknown, field: FieldInQuestion, filterUs
     const step = pending.pop();
     if (!isObject(step)) continue;
     pending.push(...innerSteps(step));
-    const conditions = [step.if, ...listOf(step.cases).map((c) => (isObject(c) ? c.when : null))].filter(isObject);
+    const conditions = [step.if, ...listOf(step.cases).map((c) => (isObject(c) ? c.when : null))].filter((c) => isObject(c) && !isValueCondition(c)) as Json[];
     if (object && conditions.some((condition) => filterUses(object, condition))) return true;
     if (step.kind === 'createRecord' && step.object === field.object && writes(step.values)) return true;
     if (step.kind === 'updateRecord' && !step.relation && object === field.object && writes(step.values)) return true;

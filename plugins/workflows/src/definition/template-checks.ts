@@ -6,11 +6,9 @@ import type { Step, WorkflowDefinition } from './document.js';
 import type { Plan } from './plan.js';
 import { openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
 import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
-import { describeType, fieldValueType, fits, stepNeeds, type ValueType } from './value-types.js';
+import { describeType, fieldValueType, fits, ISO_DATE_TIME, stepNeeds, type ValueType } from './value-types.js';
 
 const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
-/** An ISO 8601 date, or date and time of day (with a zone or not): what `new Date(text)` reads the same everywhere. */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** BAD_USER_INPUT naming the field (`definition.steps.1.title`). */
 export const fail = (field: string, message: string): never => {
@@ -114,33 +112,35 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
     const { id: _id, kind: _kind, name: _name, ...values } = step as Step & Record<string, unknown>;
     // Nested steps (branches, a loop's step) are checked as steps of their own.
     for (const nested of ['then', 'else', 'cases', 'default', 'onTimeout', 'do']) delete (values as Record<string, unknown>)[nested];
-    for (const { path, at: where } of templatePaths(values, '')) {
-      const field = `${stepAt}.${where}`;
-      const [root, second, ...rest] = path.split('.');
-      if (root === 'trigger' && second === 'record') {
-        const problem = recordPathProblem(rest);
-        if (problem) fail(field, `{{${path}}}: ${problem}`);
-      } else if ((root === 'item' || root === 'index') && inLoop) {
-        if (root === 'index' && second !== undefined) fail(field, `{{${path}}}: index is a number`);
-      } else if (root === 'trigger' && second === 'event') {
-        if (!hasEvent(t)) fail(field, `{{${path}}}: a ${t.kind} trigger has no event`);
-        if (!(rest[0] === 'payload' || (rest.length === 1 && EVENT_FIELDS.has(rest[0]!)))) {
-          fail(field, `{{${path}}}: an event has ${[...EVENT_FIELDS].join(', ')} and payload.*`);
-        }
-      } else if (root === 'steps') {
-        const source = second ? plan.steps.get(second) : undefined;
-        if (!source) fail(field, `{{${path}}}: no step ${second ?? ''}`);
-        if (!earlier.includes(second!)) fail(field, `{{${path}}}: step ${second} does not always run before this one`);
-        if (source!.inLoop) fail(field, `{{${path}}}: ${second} is done by a loop; name the loop's output (steps.<loop>.output.outputs)`);
-        const [output, key, ...deeper] = rest;
-        const keys = stepOutputs[source!.step.kind];
-        if (output !== 'output') fail(field, `{{${path}}}: a step's values are under output (steps.${second}.output.<key>)`);
-        if (keys && (!key || !keys.includes(key) || (deeper.length && !openOutputs.has(key)))) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
-      } else {
-        fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
-      }
-    }
+    for (const { path, at: where } of templatePaths(values, '')) checkPath(path, `${stepAt}.${where}`, earlier, inLoop);
     for (const [key, need] of Object.entries(stepNeeds(step))) checkTyped((values as Record<string, unknown>)[key], need, `${stepAt}.${key}`);
+  };
+
+  /** One template path where it is used (`field`): it names something that exists where its step runs. */
+  const checkPath = (path: string, field: string, earlier: readonly string[], inLoop: boolean) => {
+    const [root, second, ...rest] = path.split('.');
+    if (root === 'trigger' && second === 'record') {
+      const problem = recordPathProblem(rest);
+      if (problem) fail(field, `{{${path}}}: ${problem}`);
+    } else if ((root === 'item' || root === 'index') && inLoop) {
+      if (root === 'index' && second !== undefined) fail(field, `{{${path}}}: index is a number`);
+    } else if (root === 'trigger' && second === 'event') {
+      if (!hasEvent(t)) fail(field, `{{${path}}}: a ${t.kind} trigger has no event`);
+      if (!(rest[0] === 'payload' || (rest.length === 1 && EVENT_FIELDS.has(rest[0]!)))) {
+        fail(field, `{{${path}}}: an event has ${[...EVENT_FIELDS].join(', ')} and payload.*`);
+      }
+    } else if (root === 'steps') {
+      const source = second ? plan.steps.get(second) : undefined;
+      if (!source) fail(field, `{{${path}}}: no step ${second ?? ''}`);
+      if (!earlier.includes(second!)) fail(field, `{{${path}}}: step ${second} does not always run before this one`);
+      if (source!.inLoop) fail(field, `{{${path}}}: ${second} is done by a loop; name the loop's output (steps.<loop>.output.outputs)`);
+      const [output, key, ...deeper] = rest;
+      const keys = stepOutputs[source!.step.kind];
+      if (output !== 'output') fail(field, `{{${path}}}: a step's values are under output (steps.${second}.output.<key>)`);
+      if (keys && (!key || !keys.includes(key) || (deeper.length && !openOutputs.has(key)))) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
+    } else {
+      fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
+    }
   };
 
   /** Record values (`updateRecord`, `createRecord`) typed by the target object's fields. */
@@ -151,5 +151,5 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
     }
   };
 
-  return { checkPaths, checkTyped, checkValueTypes };
+  return { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes };
 }

@@ -7,11 +7,13 @@ import { type ActionInfo, CrmError, type EventCatalog, type GraphContext, type R
 import { Cron } from 'croner';
 import { definition as documentSchema, durationMs, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
+import { checkPlainRecordValues, checkPlainValues } from './plain-values.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds } from './step-outputs.js';
 import { fail, templateChecks } from './template-checks.js';
-import { templatePaths } from './templates.js';
-import { idOf } from './value-types.js';
+import { templatePaths, wholeTemplate } from './templates.js';
+import { conditionProblem, isValueCondition, valueCondition } from './value-condition.js';
+import { describeType, idOf } from './value-types.js';
 
 export interface CheckedDefinition {
   definition: WorkflowDefinition;
@@ -186,7 +188,27 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     }
   }
 
-  const { checkPaths, checkTyped, checkValueTypes } = templateChecks({ trigger: t, objects, object, declared, triggerSubject, plan });
+  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes } = templateChecks({ trigger: t, objects, object, declared, triggerSubject, plan });
+
+  /**
+   * A condition's `if`, a switch case's `when`: a value condition (one typed template, an operator that fits its type:
+   * value-condition.ts), or a filter of the trigger's record.
+   */
+  const checkBranchTest = (test: Record<string, unknown>, testAt: string, earlier: readonly string[], inLoop: boolean) => {
+    if (!isValueCondition(test)) {
+      if (!object) fail(testAt, 'a filter tests the trigger’s record, and this trigger has none: test a value instead ({ value: "{{…}}", operator, operand })');
+      objects.parseFilter(object!, test, testAt);
+      return;
+    }
+    const parsed = valueCondition.safeParse(test);
+    if (!parsed.success) fail([testAt, ...parsed.error.issues[0]!.path.map(String)].join('.'), parsed.error.issues[0]!.message);
+    const condition = parsed.data!;
+    const path = wholeTemplate(condition.value);
+    if (path === null) fail(`${testAt}.value`, 'exactly one template, the value tested ({{trigger.event.payload.plan}}, {{steps.h.output.status}})');
+    checkPath(path!, `${testAt}.value`, earlier, inLoop);
+    const problem = conditionProblem(typeOfPath(path!), condition, `{{${path}}} is ${describeType(typeOfPath(path!))}`);
+    if (problem) fail(`${testAt}.${problem.key}`, problem.message);
+  };
 
   const customerOf = (step: { customerId?: unknown }, stepAt: string) => {
     if (step.customerId === undefined && object !== 'Customer' && !declared?.fields.has('customerId')) {
@@ -202,21 +224,20 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
   for (const { step, earlier, path, inLoop } of plan.steps.values()) {
     const stepAt = `${at}.${path}`;
     checkPaths(step, earlier, stepAt, inLoop);
+    checkPlainValues(step, stepAt);
     // Checked at publish (not in the schema, which stored versions are parsed with again).
     if (step.retry && step.retry.attempts === undefined && step.retry.backoff === undefined) fail(`${stepAt}.retry`, 'say attempts, backoff or both (or leave retry out)');
     if (step.retry?.backoff && durationMs(step.retry.backoff) < 1000) fail(`${stepAt}.retry.backoff`, 'at least a second');
     switch (step.kind) {
       case 'condition':
-        if (!object) fail(`${stepAt}.if`, 'a condition tests the trigger’s record; this trigger has none');
-        objects.parseFilter(object!, step.if, `${stepAt}.if`);
+        checkBranchTest(step.if, `${stepAt}.if`, earlier, inLoop);
         break;
       case 'switch': {
-        if (!object) fail(`${stepAt}.cases`, 'a switch tests the trigger’s record; this trigger has none');
         const names = new Set<string>();
         step.cases.forEach((c, i) => {
           if (names.has(c.name) || c.name === 'default') fail(`${stepAt}.cases.${i}.name`, `case names are unique and not "default"`);
           names.add(c.name);
-          objects.parseFilter(object!, c.when, `${stepAt}.cases.${i}.when`);
+          checkBranchTest(c.when, `${stepAt}.cases.${i}.when`, earlier, inLoop);
         });
         break;
       }
@@ -255,6 +276,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         requireAction(objects, services.permissions, target.name, 'update', at);
         settable(target, 'update', stepAt, step.values);
         checkValueTypes(target, step.values, stepAt);
+        checkPlainRecordValues(target, step.values, stepAt);
         break;
       }
       case 'createRecord': {
@@ -266,6 +288,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         requireAction(objects, services.permissions, target.name, 'create', `${stepAt}.object`);
         settable(target, 'create', stepAt, step.values);
         checkValueTypes(target, step.values, stepAt);
+        checkPlainRecordValues(target, step.values, stepAt);
         break;
       }
       case 'addTag':

@@ -4,6 +4,9 @@
 // field's kind). A value of unknown type (an event's payload, an action's output, a loop's item) passes.
 import type { Step } from './document.js';
 
+/** An ISO 8601 date, or date and time of day (with a zone or not): what `new Date(text)` reads the same everywhere. */
+export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
 export type ValueKind = 'text' | 'number' | 'date' | 'boolean' | 'list' | 'id' | 'unknown';
 
 export interface ValueType {

@@ -8,10 +8,12 @@
 import { badInput, type Builder, CrmError, type EventCatalog, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
+import { isValueCondition } from '../definition/value-condition.js';
 import { checkDefinition, definitionObjects, recordRelations, triggerKeyOf, triggerObject } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
+import { valueHolds } from '../steps/value-condition.js';
 import { changeMatches } from '../triggers/on-event.js';
 import { workflowIn } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
@@ -140,17 +142,19 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           const planned: PlannedStep = plan.steps.get(id)!;
           const { step, next, branches } = planned;
           if (step.kind === 'condition' || step.kind === 'switch') {
-            let branch = step.kind === 'condition' ? ((await test(step.if, 'if')) ? 'then' : 'else') : 'default';
+            let branch = step.kind === 'condition' ? ((isValueCondition(step.if) ? valueHolds(step.if, scope) : await test(step.if, 'if')) ? 'then' : 'else') : 'default';
             if (step.kind === 'switch') {
               for (const [i, c] of step.cases.entries()) {
-                if (await test(c.when, `cases.${i}.when`)) {
+                if (isValueCondition(c.when) ? valueHolds(c.when, scope) : await test(c.when, `cases.${i}.when`)) {
                   branch = c.name;
                   break;
                 }
               }
             }
             const input = stepInput(step, scope, inputContext);
-            const effect = step.kind === 'condition' ? `the record ${branch === 'then' ? 'matches' : 'does not match'}: ${branch}` : `the record takes the case ${branch}`;
+            const what = step.kind === 'condition' && isValueCondition(step.if) ? `${step.if.value} ${step.if.operator} ${JSON.stringify(step.if.operand ?? null)}` : null;
+            const effect =
+              step.kind === 'switch' ? `it takes the case ${branch}` : what ? `${what} ${branch === 'then' ? 'holds' : 'does not hold'}: ${branch}` : `the record ${branch === 'then' ? 'matches' : 'does not match'}: ${branch}`;
             steps.push({ stepId: step.id, kind: step.kind, input, effect, branch });
             scope.steps[step.id] = { output: { branch } };
             id = branches[branch] ?? next;

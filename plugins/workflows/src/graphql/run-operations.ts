@@ -5,7 +5,7 @@ import { badInput, type Builder, conflict, cursorInWorkspace, MAX_PAGE_SIZE, typ
 import { recordRelations, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
-import { admitStarting } from '../runs/admission.js';
+import { admitStarting, wakeHeld } from '../runs/admission.js';
 import { runLockKey } from '../runs/claimed-steps.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
@@ -51,7 +51,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
   builder.queryField('workflows', (t) =>
     t.prismaField({
       type: ['Workflow'],
-      description: 'The workspace’s workflows, newest first: those not archived, or with `archived: true` the archived ones (ADMIN).',
+      description: 'The workspace’s workflows, newest first: those not archived, or with `archived: true` the archived ones; at most 500 (page through them all with workflowsConnection) (ADMIN).',
       args: { archived: t.arg.boolean({ defaultValue: false }) },
       resolve: (query, _root, args, context) =>
         plugin.authorize(context, 'manage').db.workflow.findMany({
@@ -240,6 +240,9 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const found = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
           if (!found) throw notFound('WorkflowRun', 'id');
           if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');
+          // A RUNNING run frees its place: a run held back by the concurrency limit is let in now, not after the fallback
+          // (woken before this writes step rows: lock order, runs/claimed-steps.ts).
+          if (found.status === 'RUNNING') await wakeHeld(scope, 1);
           const now = new Date();
           await scope.tx.workflowStepRun.updateMany({
             where: { runId: found.id, status: { in: [...UNFINISHED_STEPS] } },
@@ -264,13 +267,22 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           // Two runs of the same trigger at once would do its steps twice over: a run under way is cancelled (or left to
           // finish) first.
           if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
-          // So is a rerun of it under way: read under the workflow's lock, which every rerun of it takes first.
+          // So is any other run of its trigger under way — a rerun of it, the run it reran, a rerun of that (the family
+          // shares the version and the trigger, copied from run to run) — read under the workflow's lock, which every
+          // rerun of it takes first.
           refuseArchived(await lockedWorkflow(scope, previous.workflowId));
-          const rerun = await scope.tx.workflowRun.findFirst({
-            where: { workflowId: previous.workflowId, rerunOfId: previous.id, status: { notIn: [...FINISHED] } },
-            select: { id: true, status: true },
+          const under = await scope.tx.workflowRun.findFirst({
+            where: {
+              workflowId: previous.workflowId,
+              versionId: previous.versionId,
+              recordId: previous.recordId,
+              trigger: { equals: previous.trigger as object },
+              status: { notIn: [...FINISHED] },
+            },
+            select: { id: true, status: true, rerunOfId: true },
           });
-          if (rerun) throw conflict(`A rerun of this run is still under way (${rerun.status}): cancel it or let it finish first`, 'id');
+          if (under?.rerunOfId === previous.id) throw conflict(`A rerun of this run is still under way (${under.status}): cancel it or let it finish first`, 'id');
+          if (under) throw conflict(`Another run of the same trigger is still under way (${under.status}): cancel it or let it finish first`, 'id');
           const runId = await startRun(scope, {
             workflowId: previous.workflowId,
             version: previous.version,

@@ -4,11 +4,11 @@
 // RUNNING by `admitStarting`), and a waiting run's wake (WAITING → RUNNING: its wait's end, its event, its timeout, a
 // failed step's backoff; the concurrency limit only). A run held back stays (or goes back) QUEUED with the reason
 // (`heldBack`, shown in its history): it is never dropped. Held by the concurrency limit, it is made due when a run
-// leaves RUNNING (`wakeHeld`: the oldest held, as many as places freed), else looks again after a slow fallback
-// (`CONCURRENCY_FALLBACK_MS`: a place freed by another instance, a cancel); held by the rate, when the oldest start of
-// the minute leaves it; and at once when an ADMIN changes the limits (`releaseHeldRuns`).
+// leaves RUNNING — it ends, waits, or is cancelled (`wakeHeld`: the oldest held, as many as places freed) — else
+// looks again after a slow fallback (`CONCURRENCY_FALLBACK_MS`: a hold this instance did not see); held by the rate,
+// when the oldest start of the minute leaves it; and at once when an ADMIN changes the limits (`releaseHeldRuns`).
 // Lock order: runs/claimed-steps.ts (run locks, then the admission lock, then step rows).
-import type { Models, QueueTransaction, ScopedTransaction } from '@crm/plugin-sdk';
+import type { Models, QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 
 /**
@@ -123,31 +123,55 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
 
 /**
  * Workspaces where this process held a run back by the concurrency limit and has not seen the held runs all woken
- * since: `wakeHeld` reads only there (a hint; a run another instance held waits for the fallback at worst).
+ * since: `wakeHeld` looks (and takes the admission lock) only there (a hint; a run another instance held waits for the
+ * fallback at worst). Added and cleared under the admission lock only, so no hold is missed (`wakeHeld`).
  */
 const mayHold = new Set<string>();
 
+type WakeScope = Pick<AdmissionScope, 'sql' | 'rows' | 'lock'>;
+
 /**
- * Runs left RUNNING and freed `places`: the steps of the oldest runs held back by the concurrency limit (as many) are
- * made due now, in the transaction that freed them (one read and one write, only where runs may be held). Their
- * runs are let in by admission as usual; one that finds the place taken meanwhile is held again.
+ * Runs are about to leave RUNNING and free `places`: the steps of the oldest runs held back by the concurrency limit
+ * (as many) are made due now, in the transaction that frees them. Their runs are let in by admission as usual; one
+ * that finds the place taken meanwhile is held again.
+ * Under the workspace's admission lock (taken before the transaction writes its own step rows: lock order), so:
+ * - two transactions freeing places at once wake in turn, the second reading after the first committed, past the
+ *   rows the first woke: each wakes its own (read at once, both woke the same oldest run, the other waited 10 s);
+ * - a run held by a transaction not committed yet (its admission holds the lock) is seen once it has, and a run
+ *   admitted after this commits counts the places it freed: a hold and a free never miss each other.
+ * A woken row is due at its hold's time (its fallback due time less the fallback): in the past, whatever the clock of
+ * the instance that woke it, so a later waker does not take it for a held row.
  */
-export async function wakeHeld(scope: Pick<AdmissionScope, 'sql' | 'rows'>, places: number, now = new Date()): Promise<void> {
-  if (places <= 0 || !mayHold.has(scope.sql.workspaceId)) return;
+export async function wakeHeld(scope: WakeScope, places: number): Promise<void> {
+  const workspace = scope.sql.workspaceId;
+  if (places <= 0 || !mayHold.has(workspace)) return;
+  await scope.lock('admission');
+  // The time once the lock is held: runs held while this waited for it are within the window.
+  const now = new Date();
   // Held rows are due within the fallback; rows further ahead are leased (a claim is admitting them now) or waiting.
-  const held = await scope.sql<{ id: string }>`
-    SELECT s.id::text AS id FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
+  const held = await scope.sql<{ id: string; dueAt: Date }>`
+    SELECT s.id::text AS id, s."dueAt" FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
     WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
       AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
-    ORDER BY s."dueAt" LIMIT ${places}::int`;
-  if (held.length < places) mayHold.delete(scope.sql.workspaceId);
-  // In id order: two transactions waking the same rows lock them in one order.
-  if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id }) => ({ id, dueAt: now })).sort((a, b) => (a.id < b.id ? -1 : 1)) }]);
+    ORDER BY s."dueAt", s.id LIMIT ${places}::int`;
+  // None left held: under the lock, no hold of this process is under way that this read did not see.
+  if (held.length < places) mayHold.delete(workspace);
+  if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt }) => ({ id, dueAt: new Date(new Date(dueAt).getTime() - CONCURRENCY_FALLBACK_MS) })) }]);
 }
 
-/** The limits changed: every held-back run looks again now. */
-export async function releaseHeldRuns(tx: ScopedTransaction): Promise<void> {
-  await tx.workflowStepRun.updateMany({ where: { status: { in: ['PENDING', 'WAITING'] }, run: { status: 'QUEUED', heldBack: { not: null } } }, data: { dueAt: new Date() } });
+/**
+ * The limits changed: every held-back run looks again now. Through the admission lock, as `wakeHeld` (which wakes the
+ * same rows): the two never lock held rows at once, in whatever order. The caller takes it before writing any step
+ * row (lock order).
+ */
+export async function releaseHeldRuns(scope: WakeScope, now = new Date()): Promise<void> {
+  const [, held] = await Promise.all([
+    scope.lock('admission'),
+    scope.sql<{ id: string }>`
+      SELECT s.id::text AS id FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
+      WHERE s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" IS NOT NULL ORDER BY s.id`,
+  ]);
+  if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id }) => ({ id, dueAt: now })) }]);
 }
 
 const LIMITS = new Set(['maxConcurrentRuns', 'maxRunsPerMinute']);

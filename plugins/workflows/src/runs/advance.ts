@@ -59,12 +59,11 @@ function updatesOf(model: string, changes: Iterable<[string, Record<string, unkn
 /** Statuses a RUNNING run goes to when it stops executing: each frees a place of the concurrency limit. */
 const LEAVES_RUNNING = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'WAITING']);
 
-/**
- * Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`.
- * Answers how many of its runs left RUNNING (places it freed: admission.ts `wakeHeld`).
- */
-export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<number> {
-  const freed = [...writes.runs.values()].filter((set) => LEAVES_RUNNING.has(String(set.status))).length;
+/** How many of the transaction's runs leave RUNNING: places it frees (admission.ts `wakeHeld`, before the writes). */
+export const placesFreed = (writes: StepWrites) => [...writes.runs.values()].filter((set) => LEAVES_RUNNING.has(String(set.status))).length;
+
+/** Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`. */
+export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<void> {
   const all: OwnWrite[] = [
     ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set])),
     { insert: 'WorkflowStepRun', rows: writes.finished.splice(0) },
@@ -74,7 +73,6 @@ export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise
   writes.steps.clear();
   writes.runs.clear();
   await rows.write(all);
-  return freed;
 }
 
 /** A run's change, merged with those the transaction already made to it. */
@@ -127,7 +125,7 @@ export function completeStep(
     if (result.runStatus !== 'RUNNING') recordRun(writes, step.runId, { status: 'RUNNING' });
     if (chain.goesOn(nextStep.kind)) chain.unsaved.add(row.id);
     else writes.queued.push(row);
-    return { ...row, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
+    return { ...row, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, returns: 0, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
   }
   recordRun(writes, step.runId, { status: 'SUCCEEDED', finishedAt: now });
   return null;

@@ -17,15 +17,15 @@ import { retryAfterOf } from '../steps/step-errors.js';
 import { admitRun, admitRuns, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { stepActor } from './step-actor.js';
-import { completeStep, failStep, newChain, retryOf, newStepWrites, requeue, saveStepWrites, type StepWrites } from './advance.js';
+import { completeStep, failStep, newChain, newStepWrites, placesFreed, requeue, retryOf, saveStepWrites, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
 
 const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
 const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
-/** Failures that trying again cannot fix: the data is wrong, gone, or not allowed. */
-const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT_PERMANENT']);
+/** Failures that trying again cannot fix: the data is wrong, gone, or not allowed (a CONFLICT may pass: tried again). */
+const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN']);
 
 /**
  * Whether the claimed step's run must be let in (admission.ts) before the step runs: a run that has not started yet
@@ -103,11 +103,20 @@ function stepHandler(mail: () => MailTransport) {
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
-        await wakeHeld(scope, await saveStepWrites(rows, chain.writes));
+        await saveAndWake(scope, chain.writes);
       },
       { actor: stepActor(item.id) },
     );
   };
+}
+
+/**
+ * Writes what the transaction's steps did, after waking as many held runs as its runs free places: the admission lock
+ * that waking takes comes before the step rows (lock order, runs/claimed-steps.ts).
+ */
+async function saveAndWake(scope: StepScope, writes: StepWrites): Promise<void> {
+  await wakeHeld(scope, placesFreed(writes));
+  await saveStepWrites(scope.rows, writes);
 }
 
 /** Runs the claimed step (and, up to `chain` more, its database-only successors) in one transaction. */
@@ -152,7 +161,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
           if (successor) chained = true;
           else input = given;
         });
-        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
+        await saveAndWake(scope, writes);
         return external;
       },
       { actor: stepActor(item.id) },
@@ -160,9 +169,10 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
   } catch (error) {
     if (chained) throw new ChainedStepFailed(messageOf(error));
     // An error before the step began (its read, its run's admission: a deadlock, a lock timeout) is no try of the step:
-    // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon.
+    // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon —
+    // a few times (`comeAgain`).
     if (!began) {
-      await comeAgain(item, context);
+      await comeAgain(item, context, error);
       return null;
     }
     // The step's transaction rolled back: nothing it did is kept. Record the try in a transaction of its own.
@@ -171,15 +181,41 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
   }
 }
 
-/** How soon a step whose transaction failed before it began (`comeAgain`) is claimed again. */
-const AGAIN_MS = 1000;
+/** How soon a step whose transaction failed before it began (`comeAgain`) is claimed again: the first time; doubling. */
+const AGAIN_MS = 250;
+/** Returns a step makes at most (the last fails it): an error that comes every time would bring it back for ever. */
+export const MAX_RETURNS = 5;
 
-/** Makes the step due again soon, nothing else changed (its claim still its own). */
-async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
-  await context.transaction(async (scope) => {
-    const [step] = await readLockedSteps(scope, [item]);
-    if (step?.claims === item.claims) await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, dueAt: new Date(Date.now() + AGAIN_MS) }] }]);
-  });
+/** A step that could not begin, given up on: its failure is recorded, and this goes to the host's report (`onError`). */
+class StepNotBegun extends Error {}
+
+/**
+ * Makes the step due again soon, nothing else changed (its claim still its own), and counts the return on its row
+ * (`returns`); the `MAX_RETURNS`th fails the step and its run with the error (their history says it: the step never
+ * began, no try used), and is thrown for the host to report (a passing error — a deadlock's victim — does not come five
+ * times in a row: 250 ms, 0.5 s, 1 s, 2 s apart).
+ */
+async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown): Promise<void> {
+  const gaveUp = await context.transaction(
+    async (scope) => {
+      const [step] = await readLockedSteps(scope, [item]);
+      if (step?.claims !== item.claims) return null;
+      const returns = step.returns + 1;
+      if (returns < MAX_RETURNS) {
+        await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, dueAt: new Date(Date.now() + AGAIN_MS * 2 ** (returns - 1)) }] }]);
+        return null;
+      }
+      const message = `Could not begin: its transaction failed ${returns} times before the step ran (last: ${messageOf(error)})`;
+      const over = FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status);
+      // A RUNNING run failing frees its place (woken first: lock order, admission.ts).
+      if (!over && step.run.status === 'RUNNING') await wakeHeld(scope, 1);
+      await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, ...(over ? { dueAt: null } : {}) }] }]);
+      if (!over) await failStep(scope.rows, step, { message, permanent: true, counted: true }, { attempts: 1, backoffMs: 0 });
+      return message;
+    },
+    { actor: stepActor(item.id) },
+  );
+  if (gaveUp) throw new StepNotBegun(`workflow step ${item.id}: ${gaveUp}`, { cause: error });
 }
 
 /**
@@ -262,7 +298,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           });
         }
         await waves.run(chains);
-        await wakeHeld(scope, await saveStepWrites(scope.rows, writes));
+        await saveAndWake(scope, writes);
         return { alone, toAdmit };
       },
       { actor: 'steps' },
@@ -306,9 +342,9 @@ async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSett
       const [step] = await readLockedSteps(scope, [item]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
       const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
-      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
-      // Failed or waiting for its next try: a RUNNING run left RUNNING.
+      // Failed or waiting for its next try: a RUNNING run leaves RUNNING (woken first: lock order, admission.ts).
       if (step.run.status === 'RUNNING') await wakeHeld(scope, 1);
+      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
     },
     { actor: stepActor(item.id) },
   );

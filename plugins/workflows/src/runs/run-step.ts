@@ -7,6 +7,8 @@ import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
+import { valueHolds } from '../steps/value-condition.js';
+import { isValueCondition } from '../definition/value-condition.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { isRecordId, lookBack, receivedOutput, waitKeyOf } from './wait-for-event.js';
@@ -98,13 +100,14 @@ export async function runStep(
 
   switch (planned.step.kind) {
     case 'condition': {
-      const branch = (await matches(planned.step.if, 'if')) ? 'then' : 'else';
+      const test = planned.step.if;
+      const branch = (isValueCondition(test) ? valueHolds(test, templates) : await matches(test, 'if')) ? 'then' : 'else';
       return complete({ branch }, { branch });
     }
     case 'switch': {
       let branch = 'default';
       for (const [i, c] of planned.step.cases.entries()) {
-        if (await matches(c.when, `cases.${i}.when`)) {
+        if (isValueCondition(c.when) ? valueHolds(c.when, templates) : await matches(c.when, `cases.${i}.when`)) {
           branch = c.name;
           break;
         }

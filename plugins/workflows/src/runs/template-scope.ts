@@ -30,7 +30,9 @@ export function readsOutputs(step: Step): boolean {
   let found = reads.get(step);
   if (found === undefined) {
     const { then: _t, else: _e, cases: _c, default: _d, onTimeout: _o, ...own } = step as Step & Record<string, unknown>;
-    found = templatePaths(own, '').some(({ path }) => path.split('.')[0] === 'steps');
+    // A switch's own values are its cases' tests (their steps are nested).
+    const tests = step.kind === 'switch' ? step.cases.map((c) => c.when) : [];
+    found = templatePaths([own, tests], '').some(({ path }) => path.split('.')[0] === 'steps');
     reads.set(step, found);
   }
   return found;

@@ -3,6 +3,7 @@
 // (HTTP, email) run between two transactions; after a crash in between they may have happened, so they are retried
 // only when idempotent (an HTTP step sends an idempotency key; an email is not retried).
 import { type ActingRole, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
+import { emailAddressProblem } from '../mail/addresses.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { StepKind } from '../definition/document.js';
 import type { StepInput } from './step-input.js';
@@ -91,7 +92,9 @@ export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
     idempotent: false,
     async send(input, context) {
       const to = text(input.to, 'to');
-      if (!/^[^\s@]+@[^\s@]+$/.test(to)) throw new PermanentStepError(`to: not an email address: ${to}`);
+      // The rule publishing checks a plain `to` with (definition/plain-values.ts): here a template's value.
+      const problem = emailAddressProblem(to);
+      if (problem) throw new PermanentStepError(`to: not an email address (${problem}): ${to}`);
       return context.mail.send({ from: context.emailFrom, to, subject: text(input.subject, 'subject'), text: text(input.text, 'text'), idempotencyKey: context.idempotencyKey });
     },
   },

@@ -139,10 +139,10 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   const pending = lookup.starts.splice(0);
   // The trigger records and the admission (its lock, then its count) sent together: one round trip.
   const [starts, admitted]: [RunStart[], number] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]) : [[], 0];
-  for (const written of lookup.stepWrites.splice(0)) {
-    await resumeWaitsFor(tx, written, lookup.waitKeys);
-    if (limitsChanged(written)) await releaseHeldRuns(tx);
-  }
+  const stepWrites = lookup.stepWrites.splice(0);
+  // Held runs released first: through the admission lock, before any step row is written (lock order).
+  if (stepWrites.some(limitsChanged)) await releaseHeldRuns(context);
+  for (const written of stepWrites) await resumeWaitsFor(tx, written, lookup.waitKeys);
   // The runs are the transaction's last write: they go with its COMMIT.
   if (starts.length) await startRunsAtCommit(context, starts, admitted);
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WorkflowStepRun" ADD COLUMN     "returns" INTEGER NOT NULL DEFAULT 0;
