@@ -12,6 +12,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsOptions, metricsRoute } from './metrics/metrics-route.js';
 import { useOperationOutcomes } from './metrics/operation-outcomes.js';
 import { createRateLimiter, type RateLimiter, type RateLimitOptions, useRateLimit } from './rate-limit/plugin.js';
+import { type RouteFailureOptions, routeFailureLimit } from './rate-limit/route-failures.js';
 import type { Tracing } from './tracing/tracing.js';
 import { type ExposureOptions, exposureFromEnv } from './exposure.js';
 import { useRequestDeadline } from './request-deadline.js';
@@ -51,6 +52,11 @@ export interface GatewayOptions {
    * instances on one Redis when `redis` is set.
    */
   rateLimit?: RateLimitOptions;
+  /**
+   * Refused requests to plugins' routes (a wrong webhook URL) per client address. @default 10 per minute, bursts of
+   * 20 (`perMinute: 0` turns it off). Shared like `rateLimit`.
+   */
+  routeFailures?: RouteFailureOptions;
   /** Prometheus metrics on /metrics (see metrics/metrics-route.ts for who may read them); `false` turns them off. @default {} */
   metrics?: MetricsOptions | false;
   /** OpenTelemetry tracing (`startTracingFromEnv`); open the database with its `observeSql` too. */
@@ -187,6 +193,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The catalog is read when delivering, by which time `schema` exists.
   const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger, catalog: () => catalogOf(schema) }, options.webhooks);
   if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
+  const routeFailures = host?.plugins.length ? routeFailureLimit(options.routeFailures, options.redis, logger) : null;
   if (host?.plugins.length) {
     plugins = host.start({
       runner,
@@ -194,7 +201,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       policy: options.pluginDelivery,
       // Queue work and interest changes reach the other instances at once (PostgreSQL's LISTEN/NOTIFY).
       notifications: database.notifications,
-      http: outboundHttp(webhooks.options),
+      http: outboundHttp({ ...webhooks.options, logger }),
+      ...(routeFailures ? { routeFailures } : {}),
       onQueueError: (error, where) => logger.error('plugin queue failed', { ...where, handler: `queue ${where.queue}`, ...describeError(error) }),
       onFailure: ({ error, ...failure }) =>
         logger.error('plugin subscriber failed', { ...failure, handler: `subscriber ${failure.subscriber} on ${failure.eventType}`, ...describeError(error) }),
@@ -361,6 +369,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await publisher.flush();
       await bus.close();
       await rateLimiter?.buckets.close();
+      await routeFailures?.buckets.close();
     },
   };
 }

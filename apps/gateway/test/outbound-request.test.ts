@@ -83,13 +83,18 @@ describe('request()', () => {
     expect(whole).toMatchObject({ truncated: false, body: `a${'é'.repeat(100)}` });
   });
 
-  it('refuses, at connect time, a name that resolves to a non-public address (the socket\'s own lookup): nothing sent', async () => {
+  it('refuses, at connect time, a name that resolves to a non-public address (the socket\'s own lookup): nothing sent, and the address only in the log', async () => {
     // A name that is not local by its look, resolved (as a DNS server could) to loopback; or to a public and a private address.
     const port = new URL(base).port;
     for (const addresses of [['127.0.0.1'], ['93.184.216.34', '10.1.2.3']]) {
       const resolve: ResolveAll = (_name, callback) => callback(null, addresses.map((address) => ({ address, family: 4 })));
-      const answer = await sendRequest({ method: 'GET', url: `http://intranet.example.com:${port}/by-name`, headers: {} }, { timeoutMs: 60_000, allowPrivateTargets: false, resolve });
-      expect(answer).toMatchObject({ status: null, failure: 'refused', error: `intranet.example.com resolves to a non-public address (${addresses.at(-1)})` });
+      const logged: Record<string, unknown>[] = [];
+      const logger = { warn: (_message: string, fields: Record<string, unknown> = {}) => void logged.push(fields) };
+      const answer = await sendRequest({ method: 'GET', url: `http://intranet.example.com:${port}/by-name`, headers: {} }, { timeoutMs: 60_000, allowPrivateTargets: false, resolve, logger });
+      // The answer (a delivery log's or a run history's error, read by the tenant) names the host, not its address.
+      expect(answer).toMatchObject({ status: null, failure: 'refused', error: 'intranet.example.com resolves to a loopback, private or link-local address (the SSRF policy)' });
+      expect(answer.error).not.toContain(addresses.at(-1));
+      expect(logged).toEqual([{ hostname: 'intranet.example.com', address: addresses.at(-1) }]);
     }
     expect(hits.filter((h) => h.path === '/by-name')).toHaveLength(0);
   });

@@ -22,8 +22,11 @@ export interface OutboundRequest {
   url: string;
   /** Sent as is, and signed (GET: none; the signature is then of the empty body). */
   body?: string;
-  /** Signs the request (`x-crm-signature`). */
-  secret: string;
+  /**
+   * Signs the request (`x-crm-signature`): one `v1=` per secret, as webhooks are signed during a rotation's grace
+   * period (the new secret and the old one, so a receiver verifying with either accepts it).
+   */
+  secret: string | readonly string[];
   /** More headers ({@link HEADER_VALUE}; none of {@link OUTBOUND_RESERVED_HEADERS}); the signature header cannot be overridden. */
   headers?: Record<string, string>;
   /** The answer's body is kept up to this many bytes (more: `truncated`). @default 65536 */
@@ -58,7 +61,7 @@ export interface OutboundAnswer {
  */
 export interface OutboundHttp {
   /** A signed JSON POST, as webhooks are sent. */
-  post(url: string, body: string, options: { secret: string; headers?: Record<string, string> }): Promise<{ status: number | null; error: string | null; durationMs: number }>;
+  post(url: string, body: string, options: { secret: string | readonly string[]; headers?: Record<string, string> }): Promise<{ status: number | null; error: string | null; durationMs: number }>;
   /** Any method, with the answer's headers and (bounded) body, and why there was none. */
   request(request: OutboundRequest): Promise<OutboundAnswer>;
 }

@@ -10,8 +10,10 @@ export interface PluginRequest {
   path: string;
   /** Header names in lower case. */
   headers: Readonly<Record<string, string | undefined>>;
-  /** The raw body (UTF-8): verify a signature on exactly these bytes before parsing it. */
+  /** The body decoded as UTF-8 (an invalid byte becomes U+FFFD): parse this one. */
   body: string;
+  /** The body's bytes as received: verify a signature on exactly these (decoding is not reversible). */
+  rawBody: Buffer;
 }
 
 export interface PluginResponse {

@@ -16,6 +16,8 @@ export interface PluginTestOptions {
   delivery?: { attempts?: number; backoffMs?: number };
   /** The gateway's per-key rate limit; `{ perMinute: 0 }` turns it off (benchmarks). @default the gateway's */
   rateLimit?: TestGatewayOptions['rateLimit'];
+  /** Refused requests to your routes per client address (`{ perMinute: 0 }`: off). @default the gateway's */
+  routeFailures?: TestGatewayOptions['routeFailures'];
   /** Webhook delivery and plugins' outgoing HTTP (`allowPrivateTargets: true` for receivers on this machine). */
   webhooks?: TestGatewayOptions['webhooks'];
   /**
@@ -84,6 +86,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     migrations: host.migrations,
     pluginDelivery: options.delivery ?? { attempts: 3, backoffMs: 10 },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.routeFailures ? { routeFailures: options.routeFailures } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.trashRetention ? { trashRetention: options.trashRetention } : {}),
   });

@@ -3,10 +3,10 @@
 // `waitForEvent` waits for committing before the wait is written. A test
 // plugin's action, called by the step (inside its transaction, before the step's bookkeeping is written), holds the
 // transaction open at a gate, so each interleaving is made on purpose, without sleeps.
-import { definePlugin, z } from '@crm/plugin-sdk';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
+import { arm, gatePlugin, hold, ranWith } from './step-gate.js';
 import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, switchAllOff } from './support.js';
 
 const CANCEL = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`;
@@ -14,48 +14,6 @@ const CANCEL_VIEW = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id })
 const RUN_VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status attempts } } } }`;
 const COMPLETE = `mutation ($id: ID!) { completeTask(input: { id: $id }) { task { id } } }`;
 const STEPS = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status output } } } }`;
-
-/** Keys the gate's action ran with, in order: a step's effect, each time it was done. */
-const ran: string[] = [];
-const ranWith = (key: string) => ran.filter((k) => k === key).length;
-
-interface Gate {
-  entered: Promise<void>;
-  release(): void;
-}
-
-/** The gate's action with `key` holds its transaction (a step's) until released: once (a second call passes). */
-let armed: { key: string; enter(): void; released: Promise<void> } | null = null;
-function arm(key: string): Gate {
-  let enter!: () => void;
-  let release!: () => void;
-  const entered = new Promise<void>((resolve) => (enter = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  armed = { key, enter, released };
-  return { entered, release };
-}
-const gatePlugin = definePlugin({
-  id: 'step-gate',
-  version: '1.0.0',
-  requires: { core: '^0.1.0' },
-  actions: {
-    hold: {
-      description: 'Records its key; the armed key waits at the gate.',
-      input: z.object({ key: z.string() }),
-      async run({ key }) {
-        ran.push(key);
-        const gate = armed;
-        if (gate && gate.key === key) {
-          armed = null;
-          gate.enter();
-          await gate.released;
-        }
-        return { key };
-      },
-    },
-  },
-});
-const hold = (key: string) => ({ id: 'hold', kind: 'callAction', action: 'step-gate.hold', input: { key } });
 
 let kit: PluginTestGateway;
 let admin: TestClient;

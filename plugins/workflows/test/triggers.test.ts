@@ -290,7 +290,7 @@ describe('what a run costs', () => {
     // the runs first cost 2 statements and a round trip more per run.
     const locks = statements.filter((q) => q.includes('pg_advisory_xact_lock')).length;
     const lockedReads = statements.filter((q) => q.includes('to_jsonb(r) AS run')).length;
-    const deliveries = statements.filter((q) => q.includes('AS "waitKeys"')).length;
+    const deliveries = statements.filter((q) => q.includes('AS "resumedWaits"')).length;
     console.info(`lock statements: ${locks} for ${lockedReads} reads of claimed steps and ${deliveries} deliveries`);
     expect(locks).toBeLessThanOrEqual(lockedReads + deliveries);
     expect(statements.filter((q) => /SELECT DISTINCT q\."runId"/.test(q))).toEqual([]);

@@ -1,5 +1,5 @@
 // The plan of waitForEvent's look-back (wait-for-event.ts `lookBack`): the subject's events by the
-// ("workspaceId", "subjectId", seq) index, newest first, down to the run's start — not the global occurredAt index
+// ("workspaceId", "subjectId", seq) index, from the run's start (its `startSeq`) on — not the global occurredAt index
 // (every workspace's recent events) nor the subject's whole history. The statements are the ones the step sends (the
 // plugin's `sql` tag, each also EXPLAINed).
 import { type PluginTestGateway, startPluginTestGateway } from '@crm/plugin-testing';
@@ -30,6 +30,8 @@ describe('the look-back’s plan', () => {
       );
     // The subject's long history (a day old), every other subject's recent events, then the awaited one.
     await events(`'${SUBJECT}'::uuid`, 'task.updated', '1 day', 20_000);
+    // The run starts here: its `startSeq` is the newest seq so far.
+    const [{ startSeq }] = (await kit.database.sql.query<{ startSeq: string }>(`SELECT max(seq)::text AS "startSeq" FROM "Event" WHERE "workspaceId" = $1::uuid`, [ws])) as [{ startSeq: string }];
     await events('gen_random_uuid()', 'task.completed', '1 second', 20_000);
     await events(`'${SUBJECT}'::uuid`, 'task.completed', '0 seconds', 1);
     await kit.database.sql.query(`ANALYZE "Event"`);
@@ -45,7 +47,7 @@ describe('the look-back’s plan', () => {
     };
     const sql = sqlFor(workflows, runner, ws);
     const look = { runId: RUN, eventType: 'task.completed', subjectId: SUBJECT };
-    const first = await lookBack(sql, look, { since: new Date(Date.now() - 3_600_000) });
+    const first = await lookBack(sql, look, startSeq);
     expect(first.event).toMatchObject({ type: 'task.completed', subjectId: SUBJECT });
     expect(plans).toHaveLength(1);
     expect(plans[0]).toContain('Event_workspaceId_subjectId_seq_idx');
@@ -54,7 +56,7 @@ describe('the look-back’s plan', () => {
 
     // The next look: only what came after the newest event the first saw.
     plans.length = 0;
-    const next = await lookBack(sql, look, { afterSeq: first.seenSeq });
+    const next = await lookBack(sql, look, first.seenSeq);
     expect(next.event).toBeNull();
     expect(plans).toHaveLength(1);
     // By an index from that seq on (the subject's, or the workspace's (workspaceId, seq): the events since the first look).

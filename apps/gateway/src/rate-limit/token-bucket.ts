@@ -8,6 +8,8 @@ export type TokenVerdict = { allowed: true } | { allowed: false; retryAfterSecon
 /** A token bucket per key: `burst` tokens at most, refilled at `refillPerMs`. */
 export interface TokenBuckets {
   take(key: string): Promise<TokenVerdict>;
+  /** What `take` would answer, taking nothing (limits that count only some requests: route-failures.ts). */
+  peek(key: string): Promise<TokenVerdict>;
   /** Resolves once the buckets are shared (connected to Redis); at once for in-memory ones. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +34,10 @@ export class MemoryTokenBuckets implements TokenBuckets {
     return Promise.resolve(this.takeNow(key));
   }
 
+  peek(key: string): Promise<TokenVerdict> {
+    return Promise.resolve(this.peekNow(key));
+  }
+
   takeNow(key: string): TokenVerdict {
     const now = Date.now();
     let bucket = this.buckets.get(key);
@@ -46,6 +52,12 @@ export class MemoryTokenBuckets implements TokenBuckets {
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
     return verdict(bucket.tokens, allowed, this.shape);
+  }
+
+  peekNow(key: string): TokenVerdict {
+    const bucket = this.buckets.get(key);
+    const tokens = bucket ? Math.min(this.shape.burst, bucket.tokens + (Date.now() - bucket.updated) * this.shape.refillPerMs) : this.shape.burst;
+    return verdict(tokens, tokens >= 1, this.shape);
   }
 
   async ready(): Promise<void> {}
@@ -74,8 +86,24 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst / refill) + 1000)
 return {allowed, tostring(tokens)}
 `;
 
+// TAKE_TOKEN's arithmetic without the write.
+const PEEK_TOKEN = `
+local burst = tonumber(ARGV[1])
+local refill = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(state[1]) or burst
+local updated = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - updated) * refill)
+local allowed = 0
+if tokens >= 1 then allowed = 1 end
+return {allowed, tostring(tokens)}
+`;
+
 interface WithTakeToken {
   crmTakeToken(key: string, burst: number, refillPerMs: number): Promise<[number, string]>;
+  crmPeekToken(key: string, burst: number, refillPerMs: number): Promise<[number, string]>;
 }
 
 export interface RedisTokenBucketsOptions {
@@ -111,21 +139,26 @@ export class RedisTokenBuckets implements TokenBuckets {
       retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
     });
     this.redis.defineCommand('crmTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
+    this.redis.defineCommand('crmPeekToken', { numberOfKeys: 1, lua: PEEK_TOKEN });
     this.redis.on('error', (error: Error) => this.warn(error));
   }
 
-  async take(key: string): Promise<TokenVerdict> {
+  take(key: string): Promise<TokenVerdict> {
+    return this.run('crmTakeToken', key, () => this.fallback.takeNow(key));
+  }
+
+  peek(key: string): Promise<TokenVerdict> {
+    return this.run('crmPeekToken', key, () => this.fallback.peekNow(key));
+  }
+
+  private async run(command: keyof WithTakeToken, key: string, fallback: () => TokenVerdict): Promise<TokenVerdict> {
     try {
-      const [allowed, tokens] = await (this.redis as unknown as WithTakeToken).crmTakeToken(
-        this.prefix + key,
-        this.shape.burst,
-        this.shape.refillPerMs,
-      );
+      const [allowed, tokens] = await (this.redis as unknown as WithTakeToken)[command](this.prefix + key, this.shape.burst, this.shape.refillPerMs);
       this.lastError = '';
       return verdict(Number(tokens), allowed === 1, this.shape);
     } catch (error) {
       this.warn(error as Error);
-      return this.fallback.takeNow(key);
+      return fallback();
     }
   }
 

@@ -186,7 +186,7 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { body, headers } = webhookRequest(delivery);
-    const result = await postWebhook(delivery.url, body, headers, this.options);
+    const result = await postWebhook(delivery.url, body, headers, { ...this.options, logger: this.deps.logger });
     this.stats.attempts++;
     const ok = result.error === null && result.status !== null;
     const retryInMs = ok ? null : retryDelayMs(delivery.attempts, this.options.retrySchedule, this.options.jitter);

@@ -5,6 +5,7 @@ import type { LookupFunction } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { isNonPublicAddress, webhookUrlProblem } from '@crm/core';
 import { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS } from '@crm/plugin-sdk/host';
+import type { Logger } from '../logger.js';
 
 export interface PostResult {
   /** The answer's HTTP status; null when there was no answer (connection error, timeout, refused target). */
@@ -22,6 +23,8 @@ export interface PostOptions {
   allowPrivateTargets: boolean;
   /** How host names resolve (the addresses the SSRF policy checks and connects to). @default dns.lookup */
   resolve?: ResolveAll;
+  /** Where a refused name's address is told (the operator's log: never the answer, which the sender's tenant reads). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 const systemResolve: ResolveAll = (hostname, callback) => dns.lookup(hostname, { all: true }, (error, addresses) => callback(error, addresses ?? []));
@@ -31,9 +34,19 @@ const MAX_SNIPPET = 200;
 /** The answer's body kept by `sendRequest` unless told otherwise. */
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 
-/** A name that resolves to a non-public address (the SSRF policy), told apart from other connection errors. */
+/**
+ * A name that resolves to a non-public address (the SSRF policy), told apart from other connection errors. Its
+ * message does not hold the address: it reaches whoever made the request (a webhook's delivery log, an HTTP step's
+ * run history), and the addresses of internal names are what a tenant probing the network would want to learn.
+ */
 class NonPublicTarget extends Error {
   readonly code = 'EACCES';
+  constructor(
+    readonly hostname: string,
+    readonly address: string | null,
+  ) {
+    super(`${hostname} resolves to a loopback, private or link-local address (the SSRF policy)`);
+  }
 }
 
 /**
@@ -46,7 +59,7 @@ const publicOnlyLookup = (resolve: ResolveAll): LookupFunction => (hostname, opt
     const wanted = options.family === 4 || options.family === 6 ? list.filter((a) => a.family === options.family) : list;
     const refused = list.find((a) => isNonPublicAddress(a.address));
     if (refused || !wanted.length) {
-      return callback(new NonPublicTarget(`${hostname} resolves to a non-public address (${refused?.address ?? 'none'})`), '', 4);
+      return callback(new NonPublicTarget(hostname, refused?.address ?? null), '', 4);
     }
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, wanted);
     callback(null, wanted[0]!.address, wanted[0]!.family);
@@ -166,6 +179,7 @@ export function sendRequest(request: SentRequest, options: PostOptions & { maxRe
       outgoing.destroy(new Error(`No answer within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
     outgoing.on('error', (error) => {
+      if (error instanceof NonPublicTarget) options.logger?.warn('outgoing request refused: the name resolves to a non-public address', { hostname: error.hostname, address: error.address });
       const failure = error instanceof NonPublicTarget ? 'refused' : timedOut ? 'timeout' : 'connection';
       finish({ status: null, error: error.message || String(error), failure, ...none });
     });

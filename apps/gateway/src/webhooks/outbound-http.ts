@@ -1,18 +1,19 @@
 // The webhook sender as plugins get it (`OutboundHttp` of the SDK): the same signature, SSRF policy, time limit and
 // no-redirect rule as the gateway's own webhooks, so a plugin's outgoing requests are exactly as safe.
 import type { OutboundHttp } from '@crm/plugin-sdk/host';
+import type { Logger } from '../logger.js';
 import { postWebhook, sendRequest } from './http-post.js';
 import type { ResolvedWebhookDeliveryOptions } from './options.js';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
 
-const signed = (secret: string, body: string, headers: Record<string, string>) => ({
+const signed = (secret: string | readonly string[], body: string, headers: Record<string, string>) => ({
   'user-agent': 'crm-webhooks/1',
   ...headers,
-  [SIGNATURE_HEADER]: signatureHeader([secret], Math.floor(Date.now() / 1000), body),
+  [SIGNATURE_HEADER]: signatureHeader(typeof secret === 'string' ? [secret] : secret, Math.floor(Date.now() / 1000), body),
 });
 
-export function outboundHttp(options: Pick<ResolvedWebhookDeliveryOptions, 'timeoutMs' | 'allowPrivateTargets'>): OutboundHttp {
-  const policy = { timeoutMs: options.timeoutMs, allowPrivateTargets: options.allowPrivateTargets };
+export function outboundHttp(options: Pick<ResolvedWebhookDeliveryOptions, 'timeoutMs' | 'allowPrivateTargets'> & { logger?: Logger }): OutboundHttp {
+  const policy = { timeoutMs: options.timeoutMs, allowPrivateTargets: options.allowPrivateTargets, ...(options.logger ? { logger: options.logger } : {}) };
   return {
     post: (url, body, { secret, headers = {} }) => postWebhook(url, body, signed(secret, body, { 'content-type': 'application/json', ...headers }), policy),
     request: ({ method, url, body, secret, headers = {}, maxResponseBytes }) =>

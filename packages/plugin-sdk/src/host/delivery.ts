@@ -101,6 +101,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     states,
     wake: (pluginId) => wakeQueues(pluginId),
     ...(options.onRouteError ? { onError: options.onRouteError } : {}),
+    ...(options.routeFailures ? { failures: options.routeFailures } : {}),
   });
 
   async function isDone(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent): Promise<boolean> {

@@ -1,13 +1,17 @@
 // Serves plugins' routes (`routes` in definePlugin): `POST /plugins/<plugin>/<route>/<workspaceId>[/<rest>]`. The
 // workspace comes from the path; a plugin switched off there (or a workspace that does not exist) answers 404 as any
 // unknown path does; the body is read up to the route's limit (413 beyond). A CrmError the handler throws answers with
-// its code's status and message; anything else is logged and answered 500 without detail.
+// its code's status and message; anything else is logged and answered 500 without detail. Refused requests (401, 403,
+// 404) are counted per client address when the host limits them (`failures`): past the limit, 429 with Retry-After.
 import type http from 'node:http';
 import { type CommandRunner, isCrmError } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { HostServices, Plugin, RouteEntry } from '../plugin.js';
 import { readPluginState } from '../plugin-state.js';
+import type { PluginResponse } from '../routes.js';
+import { clientKey } from './client-key.js';
 import type { PluginStateCache } from './plugin-state-cache.js';
+import type { RouteFailureLimit } from './plugin-runtime.js';
 import { pluginTransaction } from './plugin-transaction.js';
 
 export interface RouteOptions {
@@ -19,6 +23,8 @@ export interface RouteOptions {
   /** Wakes this instance's workers of the plugin's queues. */
   wake(pluginId: string): void;
   onError?: (error: unknown, where: { plugin: string; route: string }) => void;
+  /** Refused requests counted per client address (429 past the limit). @default none */
+  failures?: RouteFailureLimit;
 }
 
 const PATH = /^\/plugins\/([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/(.*))?$/;
@@ -29,9 +35,10 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(JSON.stringify(body ?? null));
 }
 
-const notFound = (res: http.ServerResponse) => send(res, 404, { error: 'Not found' });
+/** Answers that refuse the request's credentials or target (a wrong token, an unknown id): what a guesser gets. */
+const REFUSALS = new Set([401, 403, 404]);
 
-async function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -39,7 +46,7 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
     if (size > limit) return null;
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** The route handler for the HTTP server's `routes`: true when the request was a plugin route's. */
@@ -58,20 +65,33 @@ export function pluginRoutes(plugins: readonly Plugin[], options: RouteOptions) 
       send(res, 405, { error: 'POST only' }, { allow: 'POST' });
       return true;
     }
-    const workspace = await options.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } });
-    if (!workspace || !(await readPluginState(options.prisma, workspaceId, plugin.id)).enabled) {
-      notFound(res);
+    // Checked before anything is read: a limited address costs no database work, whatever it sends.
+    const client = `plugin-route-failures:${clientKey(req.socket.remoteAddress ?? '')}`;
+    const verdict = options.failures ? await options.failures.check(client) : { allowed: true as const };
+    if (!verdict.allowed) {
+      send(res, 429, { error: `Too many refused requests from this address. Retry in ${verdict.retryAfterSeconds} s.`, code: 'RATE_LIMITED' }, { 'retry-after': String(verdict.retryAfterSeconds) });
       return true;
     }
-    const body = await readBody(req, route.maxBodyBytes);
-    if (body === null) {
+    // A refusal is counted before it is answered: a client that waits for each answer is counted exactly.
+    const answer = async (status: number, body: unknown, headers?: Record<string, string>) => {
+      if (REFUSALS.has(status)) await options.failures?.failed(client);
+      send(res, status, body, headers);
+    };
+    const workspace = await options.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } });
+    if (!workspace || !(await readPluginState(options.prisma, workspaceId, plugin.id)).enabled) {
+      await answer(404, { error: 'Not found' });
+      return true;
+    }
+    const rawBody = await readBody(req, route.maxBodyBytes);
+    if (rawBody === null) {
       send(res, 413, { error: `Body over ${route.maxBodyBytes} bytes` });
       return true;
     }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
+    let response: PluginResponse;
     try {
-      const response = await route.handle(
-        { workspaceId, path: match[4] ?? '', headers, body },
+      response = await route.handle(
+        { workspaceId, path: match[4] ?? '', headers, body: rawBody.toString('utf8'), rawBody },
         {
           workspaceId,
           now: new Date(),
@@ -79,16 +99,17 @@ export function pluginRoutes(plugins: readonly Plugin[], options: RouteOptions) 
           wake: () => options.wake(plugin.id),
         },
       );
-      send(res, response.status, response.body, response.headers);
     } catch (error) {
       // A PLUGIN_FAILED (the plugin's own bug, e.g. a refused `rows` write) is a server error, reported as any other.
       if (isCrmError(error) && error.code !== 'PLUGIN_FAILED') {
-        send(res, STATUS[error.code] ?? 400, { error: error.message, code: error.code, ...(error.field ? { field: error.field } : {}) });
+        await answer(STATUS[error.code] ?? 400, { error: error.message, code: error.code, ...(error.field ? { field: error.field } : {}) });
       } else {
         options.onError?.(error, { plugin: plugin.id, route: route.name });
         send(res, 500, { error: 'Internal error' });
       }
+      return true;
     }
+    await answer(response.status, response.body, response.headers);
     return true;
   };
 }

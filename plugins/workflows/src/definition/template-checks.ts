@@ -80,28 +80,41 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
   };
 
   /**
-   * Whether text with templates in it makes an ISO date/time once its templates are filled in with dates
-   * (`{{trigger.record.renewsOn}}T09:00:00Z`: a custom `date` field and a time of day). Each template must hold a date
-   * (or a value of unknown type).
+   * Why text with templates in it is no date where one is needed, or null: it makes an ISO date/time once its
+   * templates are filled in (`{{trigger.record.renewsOn}}T09:00:00Z`: a custom `date` field, a calendar day, and a time
+   * of day). Each template must hold a date (or a value of unknown type, taken for a day). One holding an instant (a
+   * `datetime` field, an event's `occurredAt`, a step's date output) is a date and time already: text around it makes
+   * none (`2027-03-31T10:00:00.000ZT09:00:00Z`), so it is refused here rather than failing every run.
    */
-  const makesDate = (text: string): boolean => {
+  const dateTextProblem = (text: string): string | null => {
     let unfit = false;
+    const instants: string[] = [];
     const filled = text.replace(new RegExp(TEMPLATE_SOURCE, 'g'), (_m, inner: string) => {
-      if (!fits({ kind: 'date' }, typeOfPath(inner.trim()))) unfit = true;
-      return '2000-01-31';
+      const type = typeOfPath(inner.trim());
+      if (!fits({ kind: 'date' }, type)) unfit = true;
+      if (type.kind !== 'date' || type.day) return '2000-01-31';
+      instants.push(inner.trim());
+      return '2000-01-31T00:00:00.000Z';
     });
-    return !unfit && ISO_DATE_TIME.test(filled);
+    if (!unfit && ISO_DATE_TIME.test(filled)) return null;
+    const why = !unfit && instants.length ? ` ({{${instants[0]}}} is a date and time, not a day: only a \`date\` field's day takes a time of day after it)` : '';
+    return `text with templates in it; this needs a date${why}`;
   };
 
   /**
    * A typed input: a whole template must hold `need`; text with templates in it is text, except that where a date is
-   * needed, text that makes a date/time (`makesDate`) is one. Literal values pass.
+   * needed, text that makes a date/time (`dateTextProblem`) is one. Literal values pass.
    */
   const checkTyped = (value: unknown, need: ValueType, field: string) => {
     if (typeof value !== 'string') return;
     const path = wholeTemplate(value);
     if (path === null && !hasTemplate(value)) return;
-    const have: ValueType = path !== null ? typeOfPath(path) : need.kind === 'date' && makesDate(value) ? need : { kind: 'text' };
+    if (path === null && need.kind === 'date') {
+      const problem = dateTextProblem(value);
+      if (problem) fail(field, problem);
+      return;
+    }
+    const have: ValueType = path !== null ? typeOfPath(path) : { kind: 'text' };
     if (!fits(need, have)) {
       const what = path === null ? 'text with templates in it' : `{{${path}}} is ${describeType(have)}`;
       fail(field, `${what}; this needs ${describeType(need)}`);

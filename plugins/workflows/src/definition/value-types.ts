@@ -13,6 +13,11 @@ export interface ValueType {
   kind: ValueKind;
   /** `id`: the object whose record it names, when known. */
   object?: string;
+  /**
+   * `date`: a calendar day (`YYYY-MM-DD`, a `date` field), not an instant: only a day can have a time of day written
+   * after it (`{{…renewsOn}}T09:00:00Z`, template-checks.ts). Both fit where a date is needed.
+   */
+  day?: true;
 }
 
 /** A declared field's kind (core's `FieldKind`) as a value type; `owner` is the object the field belongs to. */
@@ -28,6 +33,7 @@ export function fieldValueType(field: { kind: string; references?: string | unde
     case 'decimal':
       return { kind: 'number' };
     case 'date':
+      return { kind: 'date', day: true };
     case 'datetime':
       return { kind: 'date' };
     case 'boolean':

@@ -1,4 +1,5 @@
-// The claimed steps with their runs and their workflows' signing secrets, as a step transaction reads them: one raw
+// The claimed steps with their runs and their workflows' signing secrets (the current one, and the one it replaced
+// while its grace period lasts: secret-mutations.ts), as a step transaction reads them: one raw
 // statement (the SDK's `sql`, narrowed to the workspace), not a Prisma read with two nested includes (its query
 // compiler and three result shapes, per claimed batch or lone step). The step's columns come as they are; the run is
 // one JSON value, its instants revived.
@@ -7,26 +8,34 @@ import type { RunOfStep } from './run-step.js';
 
 export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep };
 
-type RunJson = Omit<Models.WorkflowRun, 'startedAt' | 'admittedAt' | 'finishedAt'> & { startedAt: string; admittedAt: string | null; finishedAt: string | null };
+type RunJson = Omit<Models.WorkflowRun, 'startedAt' | 'admittedAt' | 'finishedAt' | 'startSeq'> & {
+  startedAt: string;
+  admittedAt: string | null;
+  finishedAt: string | null;
+  /** A JSON number (`to_jsonb`): exact, an event count far below 2^53. */
+  startSeq: number;
+};
 
 const instant = (value: string | null) => (value === null ? null : new Date(value));
 
-/** The steps of `ids` that still exist, each with its run (and the run's workflow's secret). */
+/** The steps of `ids` that still exist, each with its run (and the run's workflow's signing secrets). */
 export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): Promise<ClaimedStep[]> {
   // Driven by the step ids, each step, run and workflow found by its key (the LATERALs' OFFSET 0 keeps the planner from
   // joining the other way round): with a fresh table's missing statistics the plain three-way join walked every run
   // of the workflow and took 0.4-2 s a batch after a few thousand runs, and `s.id = ANY(…)` beside the workspace's
   // condition walked the workspace's entries of the steps' (workspaceId, waitKey) index (docs/performance.md, "Session 12").
-  const rows = await sql<Models.WorkflowStepRun & { run: RunJson; secret: string }>`
-    SELECT s.*, o.run, o.secret
+  const rows = await sql<Models.WorkflowStepRun & { run: RunJson; secrets: string[] }>`
+    SELECT s.*, o.run, o.secrets
     FROM unnest(${ids}::uuid[]) AS k(id)
     CROSS JOIN LATERAL (SELECT * FROM "WorkflowStepRun" WHERE id = k.id OFFSET 0) s
     CROSS JOIN LATERAL (
-      SELECT to_jsonb(r) AS run, w.secret FROM "WorkflowRun" r JOIN "Workflow" w ON w.id = r."workflowId"
+      SELECT to_jsonb(r) AS run,
+        array_remove(ARRAY[w.secret, CASE WHEN w."previousSecretExpiresAt" > now() THEN w."previousSecret" END], NULL) AS secrets
+      FROM "WorkflowRun" r JOIN "Workflow" w ON w.id = r."workflowId"
       WHERE r.id = s."runId" OFFSET 0) o`;
-  return rows.map(({ run, secret, ...step }) => ({
+  return rows.map(({ run, secrets, ...step }) => ({
     ...step,
-    run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), workflow: { secret } },
+    run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), startSeq: BigInt(run.startSeq), workflow: { secrets } },
   }));
 }
 

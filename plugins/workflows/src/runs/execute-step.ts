@@ -84,7 +84,7 @@ function stepHandler(mail: () => MailTransport) {
       output = await externalSteps[external.kind]!.send(external.input, {
         http: context.http,
         mail: mail(),
-        secret: external.secret,
+        secrets: external.secrets,
         emailFrom: external.emailFrom,
         idempotencyKey: `${external.runId}:${external.stepId}`,
         runId: external.runId,

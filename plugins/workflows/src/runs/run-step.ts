@@ -18,7 +18,8 @@ import { versionObjects } from '../definition/version-objects.js';
 /** A step's transaction: its commands, actions and records act as the step. */
 export type StepScope = QueueTransaction<WorkflowSettings>;
 
-export type RunOfStep = Models.WorkflowRun & { workflow: { secret: string } };
+/** `secrets`: those that sign its HTTP requests now (claimed-steps.ts). */
+export type RunOfStep = Models.WorkflowRun & { workflow: { secrets: string[] } };
 
 export interface ExternalWork {
   kind: 'httpRequest' | 'sendEmail';
@@ -26,7 +27,7 @@ export interface ExternalWork {
   runId: string;
   workflowId: string;
   stepId: string;
-  secret: string;
+  secrets: string[];
   emailFrom: string;
 }
 
@@ -146,7 +147,7 @@ export async function runStep(
         const subjectId = input.subjectId;
         if (typeof subjectId !== 'string' || !isRecordId(subjectId)) throw new PermanentStepError(`subjectId: not a record id: ${JSON.stringify(subjectId)}`);
         // The event may have come already, since the run started (wait-for-event.ts says which count): the wait is over.
-        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType: String(input.eventType), subjectId }, { since: run.startedAt });
+        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType: String(input.eventType), subjectId }, String(run.startSeq));
         if (event) return complete(receivedOutput(event), { branch: 'received' });
         // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: at once, to look
         // once more after this commits (an event committed meanwhile may have missed the key), then the timeout.
@@ -164,13 +165,16 @@ export async function runStep(
       if (output?.received !== true) {
         const until = new Date(String(input.until));
         if (until > now) {
-          // After what the first look saw (a wait written before `sinceSeq`: since its `since`).
-          const bound = typeof input.sinceSeq === 'string' ? { afterSeq: input.sinceSeq } : typeof input.since === 'string' ? { since: new Date(input.since) } : null;
+          // After what the first look saw (a wait written before `sinceSeq` existed: after the run's start).
           const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId) };
-          const early = bound && isRecordId(look.subjectId) ? (await lookBack(scope.sql, look, bound)).event : null;
+          const seen = isRecordId(look.subjectId) ? await lookBack(scope.sql, look, typeof input.sinceSeq === 'string' ? input.sinceSeq : String(run.startSeq)) : null;
           // Found: taken as an arriving event takes it (unless one did first), so the run wakes through admission.
-          if (early) await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null, dueAt: now, output: receivedOutput(early) } });
-          else setStep({ dueAt: until });
+          if (seen?.event) {
+            await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null, dueAt: now, output: receivedOutput(seen.event) } });
+          } else {
+            // What this look saw is judged: an arriving event resumes the wait only if it is newer (wait-for-event.ts).
+            setStep({ dueAt: until, ...(seen ? { input: { ...input, sinceSeq: seen.seenSeq } } : {}) });
+          }
           return { external: null, next: null };
         }
         // The timeout: stop listening, unless the event took the step first (its write holds the row).
@@ -197,7 +201,7 @@ export async function runStep(
       // Written at the transaction's end, which commits before the request is sent.
       setStep({ status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input });
       return {
-        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secret: run.workflow.secret, emailFrom: scope.settings.emailFrom },
+        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secrets: run.workflow.secrets, emailFrom: scope.settings.emailFrom },
         next: null,
       };
     }

@@ -1,14 +1,20 @@
-// `waitForEvent` steps, the event side: a waiting step carries `waitKey` (`<eventType>:<subjectId>`); every event the
-// plugin receives resumes the steps waiting for it, in one indexed statement, by storing the event as the step's
-// output and making it due now. Which keys are waited on is read once for the events delivered together, so an event
-// nothing waits for costs no statement. The step's own side (waiting, the timeout) is in run-step.ts; whichever of the
-// event and the timeout clears `waitKey` first wins (the row's lock orders them).
-// What counts: an event of the type about the subject that committed since the run started, that the run's own steps
-// did not cause (actor `plugin:workflows:step:<id>` of one of its steps) and that no earlier wait of the run received. One that
-// committed before the wait was written (between the run's start and the wait, or while the wait's transaction was
-// under way, before a subscriber could see its key) is found by the step itself (`lookBack`, by the subject's events
-// in `seq` order: the `("workspaceId", "subjectId", seq)` index): when it starts waiting, and once more right after.
+// `waitForEvent` steps, the event side: a waiting step carries `waitKey` (`<eventType>:<subjectId>`); the events the
+// plugin receives together resume the steps waiting for them: which event ends which wait is read with the batch's
+// lookup (triggers/on-event.ts, one statement whatever the batch: `resumedWaits`), and each event that ends some
+// stores itself as their output and makes them due now. An event nothing waits for costs no statement. The step's own
+// side (waiting, the timeout) is in run-step.ts; whichever of the event and the timeout clears `waitKey` first wins
+// (the row's lock orders them).
+// What counts: an event of the type about the subject that committed after the run started (`seq` above the run's
+// `startSeq`: migration wait_start_seq says why that bound is exact), that the run's own steps did not cause (actor
+// `plugin:workflows:step:<id>` of one of its steps) and that no wait of the run received (`ENDS_WAIT_OF_RUN`, judged
+// alike by both sides). One that committed before the wait was written (between the run's start and the wait, or while
+// the wait's transaction was under way, before a subscriber could see its key) is found by the step itself
+// (`lookBack`, by the subject's events in `seq` order: the `("workspaceId", "subjectId", seq)` index): when it starts
+// waiting, and once more right after. What a look saw is judged: the step keeps the newest `seq` it saw
+// (`input.sinceSeq`), and a delivered event resumes the wait only if it is newer (one delivered late, after a look took
+// it for an earlier wait of the run, does not end the next).
 import type { DeliveredEvent, PluginSql, ScopedTransaction } from '@crm/plugin-sdk';
+import { piece, withPieces } from './sql-pieces.js';
 import { stepActor } from './step-actor.js';
 
 /** Whether a `subjectId` can name a record (events' subjects are uuids): anything else fails the step before a query. */
@@ -16,32 +22,46 @@ export const isRecordId = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{
 
 /**
  * A step's actor as its events carry it (`plugin:<plugin>:step:<stepRunId>`, the SDK prefixing the plugin): the step's
- * row id is its capture, in JavaScript and in PostgreSQL (the same pattern).
+ * row id is its capture.
  */
 const STEP_ACTOR = `(?:^|:)${stepActor('([0-9a-f-]{36})')}$`;
 
-/** The run an event was caused by (a step of it), if a step caused it. */
-async function causingRun(tx: ScopedTransaction, actor: string): Promise<string | null> {
-  const stepRunId = new RegExp(STEP_ACTOR).exec(actor)?.[1];
-  if (!stepRunId) return null;
-  const step = await tx.workflowStepRun.findUnique({ where: { id: stepRunId }, select: { runId: true } });
-  return step?.runId ?? null;
-}
+/**
+ * Whether the event `e` (a row of "Event") may end a wait of the run `w."runId"` (both named so by the statement): not
+ * caused by one of the run's steps, not received already by a `waitForEvent` of the run.
+ */
+const ENDS_WAIT_OF_RUN = piece`
+  coalesce(substring(e.actor from ${STEP_ACTOR}), '') NOT IN (SELECT o.id::text FROM "WorkflowStepRun" o WHERE o."runId" = w."runId")
+  AND e.id::text NOT IN (
+    SELECT o.output->'event'->>'id' FROM "WorkflowStepRun" o
+    WHERE o."runId" = w."runId" AND o.kind = 'waitForEvent' AND o.output->'event'->>'id' IS NOT NULL)`;
 
 export const waitKeyOf = (eventType: string, subjectId: string) => `${eventType}:${subjectId}`;
 
-const waitKeyOfEvent = (event: DeliveredEvent) => waitKeyOf(event.type, event.subjectId);
+/**
+ * The waits the events end, as JSON `[{ "step", "event" }]`: for each step waiting for one of them, the first (by
+ * `seq`) that counts and is newer than what the step looked at. A piece of the batch's lookup (triggers/on-event.ts):
+ * the steps by the `("workspaceId", "waitKey")` index, the events by their ids.
+ */
+export function resumedWaits(events: readonly DeliveredEvent[]) {
+  const ids = events.map((event) => event.id);
+  const keys = events.map((event) => waitKeyOf(event.type, event.subjectId));
+  return piece`(SELECT coalesce(json_agg(json_build_object('step', r.step, 'event', r.event)), '[]') FROM (
+      SELECT DISTINCT ON (w.id) w.id AS step, e.id::text AS event
+      FROM "WorkflowStepRun" w
+      JOIN unnest(${ids}::uuid[], ${keys}::text[]) AS b(id, key) ON b.key = w."waitKey"
+      JOIN "Event" e ON e.id = b.id
+      WHERE w."waitKey" = ANY(${keys}::text[]) AND w.status = 'WAITING'
+        AND e.seq > coalesce((w.input->>'sinceSeq')::bigint, (SELECT r."startSeq" FROM "WorkflowRun" r WHERE r.id = w."runId"))
+        AND ${ENDS_WAIT_OF_RUN}
+      ORDER BY w.id, e.seq) r)`;
+}
 
-/** The wait keys a step waiting for one of these events would have (which are waited on: read with the batch's lookup). */
-export const waitKeysOf = (events: readonly DeliveredEvent[]): string[] => [...new Set(events.map(waitKeyOfEvent))];
-
-/** Resumes the steps waiting for the event (`waited`: the keys of its batch some step waited on, triggers/on-event.ts). */
-export async function resumeWaitsFor(tx: ScopedTransaction, event: DeliveredEvent, waited: ReadonlySet<string>): Promise<number> {
-  if (!waited.has(waitKeyOfEvent(event))) return 0;
-  // A run's own change does not end its wait (an `addTag` before a wait for `customer.updated`).
-  const own = await causingRun(tx, event.actor);
+/** Resumes `steps` (those the event ends: `resumedWaits`), unless their wait ended meanwhile. */
+export async function resumeWaitsFor(tx: ScopedTransaction, event: DeliveredEvent, steps: readonly string[]): Promise<number> {
+  if (!steps.length) return 0;
   const { count } = await tx.workflowStepRun.updateMany({
-    where: { waitKey: waitKeyOf(event.type, event.subjectId), status: 'WAITING', ...(own ? { runId: { not: own } } : {}) },
+    where: { id: { in: [...steps] }, waitKey: { not: null }, status: 'WAITING' },
     data: { waitKey: null, dueAt: new Date(), output: receivedOutput(event) },
   });
   return count;
@@ -70,39 +90,27 @@ export interface LookFor {
   subjectId: string;
 }
 
-/** Where a look starts: after a `seq` already looked at, or (the first look) at the run's start. */
-export type LookBound = { afterSeq: string } | { since: Date };
-
 const PAGE = 50;
-const LAST_SEQ = '9223372036854775807';
 
 /**
- * The first committed event that ends the wait (see the top of this file), by commit order, and the newest `seq` of
- * the subject's events seen (where the next look starts). The subject's events are read newest first, a page at a
- * time, down to the bound (`seq`, or the first event that occurred before `since`): what they cost is the events
- * since then, not the subject's history, nor other subjects' or workspaces' events.
+ * The first committed event that ends the wait (see the top of this file), in commit order, after `afterSeq` (the
+ * run's `startSeq` for the first look, then the newest seq a look saw), and the newest `seq` of the subject's events
+ * seen (where the next look starts). The subject's events are read oldest first from the bound, a page at a time, up
+ * to the first that fits: what they cost is the events since then, not the subject's history, nor other subjects' or
+ * workspaces' events.
  */
-export async function lookBack(sql: PluginSql, look: LookFor, bound: LookBound): Promise<{ event: WaitedEvent | null; seenSeq: string }> {
-  const afterSeq = 'afterSeq' in bound ? bound.afterSeq : '0';
-  let seenSeq = afterSeq;
-  let found: WaitedEvent | null = null;
-  for (let below = LAST_SEQ; ; ) {
-    const page = await sql<WaitedEvent & { position: string; fits: boolean }>`
-      SELECT id, type, actor, "occurredAt", "subjectType", "subjectId", payload, seq::text AS position,
-        (type = ${look.eventType}
-          AND coalesce(substring(actor from ${STEP_ACTOR}), '') NOT IN (SELECT s.id::text FROM "WorkflowStepRun" s WHERE s."runId" = ${look.runId}::uuid)
-          AND id::text NOT IN (
-            SELECT s.output->'event'->>'id' FROM "WorkflowStepRun" s
-            WHERE s."runId" = ${look.runId}::uuid AND s.kind = 'waitForEvent' AND s.output->'event'->>'id' IS NOT NULL)) AS fits
-      FROM "Event" WHERE "subjectId" = ${look.subjectId}::uuid AND seq > ${afterSeq}::bigint AND seq < ${below}::bigint
-      ORDER BY seq DESC LIMIT ${PAGE}`;
-    if (below === LAST_SEQ && page[0]) seenSeq = page[0].position;
-    for (const { position: _position, fits, ...event } of page) {
-      const occurredAt = new Date(event.occurredAt);
-      if ('since' in bound && occurredAt < bound.since) return { event: found, seenSeq };
-      if (fits) found = { ...event, occurredAt };
+export async function lookBack(sql: PluginSql, look: LookFor, afterSeq: string): Promise<{ event: WaitedEvent | null; seenSeq: string }> {
+  for (let after = afterSeq; ; ) {
+    const page = await withPieces(sql)<WaitedEvent & { position: string; fits: boolean }>`
+      SELECT e.id, e.type, e.actor, e."occurredAt", e."subjectType", e."subjectId", e.payload, e.seq::text AS position,
+        (e.type = ${look.eventType} AND ${ENDS_WAIT_OF_RUN}) AS fits
+      FROM "Event" e CROSS JOIN (SELECT ${look.runId}::uuid AS "runId") w
+      WHERE e."subjectId" = ${look.subjectId}::uuid AND e.seq > ${after}::bigint
+      ORDER BY e.seq LIMIT ${PAGE}`;
+    for (const { position, fits, ...event } of page) {
+      if (fits) return { event: { ...event, occurredAt: new Date(event.occurredAt) }, seenSeq: position };
     }
-    if (page.length < PAGE) return { event: found, seenSeq };
-    below = page[page.length - 1]!.position;
+    if (page.length < PAGE) return { event: null, seenSeq: page.at(-1)?.position ?? after };
+    after = page.at(-1)!.position;
   }
 }

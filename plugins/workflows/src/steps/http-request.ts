@@ -15,7 +15,7 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
 
 export interface HttpStepContext {
   http: OutboundHttp;
-  secret: string;
+  secrets: readonly string[];
   idempotencyKey: string;
   runId: string;
   workflowId: string;
@@ -78,7 +78,7 @@ export async function sendHttpRequest(input: StepInput, context: HttpStepContext
     method,
     url: String(input.url),
     ...(body === undefined ? {} : { body }),
-    secret: context.secret,
+    secret: context.secrets,
     headers: { ...stepHeaders(input.headers), ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'idempotency-key': context.idempotencyKey },
     maxResponseBytes: MAX_RESPONSE_BYTES,
   });

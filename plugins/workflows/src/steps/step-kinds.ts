@@ -24,7 +24,8 @@ export interface InternalStepContext {
 export interface ExternalStepContext {
   http: OutboundHttp;
   mail: MailTransport;
-  secret: string;
+  /** Sign its HTTP request (one `v1=` each): the signing secret, and the one it replaced during its grace period. */
+  secrets: readonly string[];
   emailFrom: string;
   /** `<runId>:<stepId>`: the same on every try of this step. */
   idempotencyKey: string;

@@ -18,7 +18,8 @@ import type { WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
 import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
-import { resumeWaitsFor, waitKeysOf } from '../runs/wait-for-event.js';
+import { withPieces } from '../runs/sql-pieces.js';
+import { resumedWaits, resumeWaitsFor } from '../runs/wait-for-event.js';
 import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -69,8 +70,8 @@ interface ListeningVersion {
 
 /** What a batch of events needs, read once. */
 interface BatchLookup {
-  /** Wait keys some step is waiting on. */
-  waitKeys: Set<string>;
+  /** The waiting steps each event of the batch ends, by event id (runs/wait-for-event.ts `resumedWaits`). */
+  resumes: Map<string, string[]>;
   /** Published versions of enabled workflows whose trigger key is one of the batch's. */
   versions: ListeningVersion[];
   /** Events whose step-row writes (a wait ended, held runs released) wait for the batch's end. */
@@ -110,17 +111,18 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
     found = (async () => {
       const { tx, objects, batch, sql } = context;
       const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event), objects)))];
-      // One statement: the keys some step waits on, and the listening versions without their definitions (a version's
+      // One statement: the waits the events end, and the listening versions without their definitions (a version's
       // definition is read once per process: versionOf).
-      const [found] = await sql<{ waitKeys: string[]; versions: { id: string; workflowId: string; triggerKey: string }[] }>`
-        SELECT ARRAY(SELECT DISTINCT s."waitKey" FROM "WorkflowStepRun" s
-                     WHERE s."waitKey" = ANY(${waitKeysOf(batch)}::text[]) AND s.status = 'WAITING') AS "waitKeys",
+      const [found] = await withPieces(sql)<{ resumedWaits: { step: string; event: string }[]; versions: { id: string; workflowId: string; triggerKey: string }[] }>`
+        SELECT ${resumedWaits(batch)} AS "resumedWaits",
                (SELECT coalesce(json_agg(json_build_object('id', v.id, 'workflowId', v."workflowId", 'triggerKey', v."triggerKey")), '[]')
                 FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
                 WHERE w.enabled AND v."triggerKey" = ANY(${keys}::text[])) AS "versions"`;
       const versions: ListeningVersion[] = [];
       for (const { id, workflowId, triggerKey } of found!.versions) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
-      return { waitKeys: new Set(found!.waitKeys), versions, stepWrites: [], starts: [] };
+      const resumes = new Map<string, string[]>();
+      for (const { step, event } of found!.resumedWaits) resumes.set(event, [...(resumes.get(event) ?? []), step]);
+      return { resumes, versions, stepWrites: [], starts: [] };
     })();
     lookups.set(context.batch, found);
   }
@@ -133,7 +135,7 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   // Runs waiting for this event (`waitForEvent`) go on, and runs held back by limits an ADMIN just changed look again:
   // written when the batch ends, after its admission (lock order, runs/claimed-steps.ts: the admission lock before step
   // rows, as the step transactions take them), in the events' order.
-  if (lookup.waitKeys.size || limitsChanged(event)) lookup.stepWrites.push(event);
+  if (lookup.resumes.has(event.id) || limitsChanged(event)) lookup.stepWrites.push(event);
   await matchWorkflows(event, context, lookup);
   if (event !== context.batch.at(-1)) return;
   const pending = lookup.starts.splice(0);
@@ -142,7 +144,7 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   const stepWrites = lookup.stepWrites.splice(0);
   // Held runs released first: through the admission lock, before any step row is written (lock order).
   if (stepWrites.some(limitsChanged)) await releaseHeldRuns(context);
-  for (const written of stepWrites) await resumeWaitsFor(tx, written, lookup.waitKeys);
+  for (const written of stepWrites) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? []);
   // The runs are the transaction's last write: they go with its COMMIT.
   if (starts.length) await startRunsAtCommit(context, starts, admitted);
 }

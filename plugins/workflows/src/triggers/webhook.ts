@@ -2,14 +2,16 @@
 // starts a run of the workflow's published version; the body is the run's `trigger.event.payload`. The URL is the
 // credential: its token (`Workflow.hookToken`, 256 random bits, compared in constant time) alone authorizes the call,
 // so a sender that can only be given a URL can use it. A sender that can sign may add `x-crm-signature: t=<unix
-// seconds>,v1=HMAC-SHA256(token, "<t>.<body>")` (as our webhooks sign): when the header is there it must verify and be
+// seconds>,v1=HMAC-SHA256(token, "<t>.<body>")` (as our webhooks sign; the body's bytes as sent, not its decoded text):
+// when the header is there it must verify (any of its `v1=`) and be
 // at most 5 minutes old (401 otherwise). Being optional, it protects nothing against a holder of the URL (a captured
 // request replays with the header dropped): the URL's secrecy is the protection (the gateway's log and traces show the
 // token as `:token`, apps/gateway/src/logged-path.ts). The token is not
 // the workflow's signing secret (which signs its outgoing HTTP requests): a receiver of those cannot start it. An
 // unknown workflow, another workspace's, a wrong or rotated-out token all answer 404 alike.
 // Each workflow takes `ratePerMinute` requests a minute (429 with Retry-After beyond); an `idempotency-key` header
-// makes a retried request start no second run. The answer (202, `{ runId }`) comes as soon as the run is stored; the
+// makes a retried request start no second run (looked up under the workflow's lock: concurrent retries name one run).
+// Refused requests are counted per client address by the host (429 past its limit: a guesser of tokens is slowed). The answer (202, `{ runId }`) comes as soon as the run is stored; the
 // steps run on the queue.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { globalId, type PluginRequest, type PluginResponse, type RouteContext } from '@crm/plugin-sdk';
@@ -33,12 +35,18 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** A signature header, when there is one, verifies with the token and is fresh. */
-function signatureHolds(header: string, token: string, body: string, now: Date): boolean {
-  const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=') as [string, string]));
-  const t = Number(parts.t);
-  if (!parts.v1 || !Number.isInteger(t) || Math.abs(now.getTime() / 1000 - t) > SIGNATURE_MAX_AGE_S) return false;
-  return sameText(parts.v1, createHmac('sha256', token).update(`${t}.${body}`).digest('hex'));
+/**
+ * A signature header, when there is one, verifies with the token and is fresh. The HMAC is of the body's bytes as
+ * received: decoding them as UTF-8 and encoding again changes any invalid byte (to U+FFFD), so a sender's signature of
+ * a Latin-1 or binary body would not verify. Any of several `v1=` may match (a sender rolling its key sends two).
+ */
+function signatureHolds(header: string, token: string, body: Buffer, now: Date): boolean {
+  const parts = header.split(',').map((p) => p.trim().split('=') as [string, string | undefined]);
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
+  const signatures = parts.filter(([k, v]) => k === 'v1' && v).map(([, v]) => v!);
+  if (!signatures.length || !Number.isInteger(t) || Math.abs(now.getTime() / 1000 - t) > SIGNATURE_MAX_AGE_S) return false;
+  const expected = createHmac('sha256', token).update(`${t}.`).update(body).digest('hex');
+  return signatures.some((v1) => sameText(v1, expected));
 }
 
 const refuse = (status: number, error: string, headers?: Record<string, string>): PluginResponse => ({ status, body: { error }, ...(headers ? { headers } : {}) });
@@ -53,7 +61,7 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
       const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, hookToken: true, publishedVersionId: true } });
       if (!workflow || !sameText(token, workflow.hookToken)) return refuse(404, 'Not found');
       const signature = request.headers['x-crm-signature'];
-      if (signature !== undefined && !signatureHolds(signature, workflow.hookToken, request.body, now)) {
+      if (signature !== undefined && !signatureHolds(signature, workflow.hookToken, request.rawBody, now)) {
         return refuse(401, 'x-crm-signature does not verify (HMAC-SHA256 with the URL token of "<t>.<body>", at most 5 minutes old)');
       }
       const version = workflow.publishedVersionId ? await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }) : null;
@@ -68,12 +76,15 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
       const key = request.headers['idempotency-key']?.trim();
       if (key !== undefined && (key.length === 0 || key.length > 200)) return refuse(400, 'idempotency-key: 1 to 200 characters');
       const triggerId = `webhook:${key ?? randomUUID()}`;
+      // Under the workflow's lock (until commit), the key's lookup and the run's insert are one step: a concurrent
+      // request with the same key waits, then finds the run this one stored (read before the lock, both found none,
+      // and the second's insert was skipped as a duplicate: 202 with no run id). The rate is counted under it too.
+      await lock(`webhook:${workflow.id}`);
       if (key) {
         const earlier = await tx.workflowRun.findUnique({ where: { versionId_triggerId: { versionId: version.id, triggerId } }, select: { id: true } });
         if (earlier) return { status: 200, body: { runId: globalId('WorkflowRun', earlier.id), duplicate: true } };
       }
-      // The workflow's rate: runs its URL started in the last minute (held under a lock: two instances count alike).
-      await lock(`webhook:${workflow.id}`);
+      // The workflow's rate: runs its URL started in the last minute (two instances count alike under the lock).
       const since = new Date(now.getTime() - MINUTE_MS);
       const recent = await tx.workflowRun.findMany({
         where: { workflowId: workflow.id, startedAt: { gt: since }, triggerId: { startsWith: 'webhook:' } },

@@ -1,0 +1,65 @@
+// The migration that gave runs their start as an event seq (WorkflowRun.startSeq): runs under way get the seq of the
+// workspace's last event that occurred before they started (the bound their first look had), finished ones 0; a run
+// inserted afterwards gets the workspace's newest seq from the database, whatever its writer passed.
+import { createWorkspace } from '@crm/core';
+import { ensurePGliteTemplate, openTemplateDatabase } from '@crm/db/testing';
+import { createPluginHost } from '@crm/plugin-sdk/host';
+import { expect, it } from 'vitest';
+import { workflows } from '../src/index.js';
+
+const START_SEQ_MIGRATION = 'workflows/20261206101500_wait_start_seq';
+
+it('runs under way get the seq of the last event before their start; new runs the newest seq', async () => {
+  const migrations = createPluginHost([workflows]).migrations;
+  expect(migrations.map((m) => m.name)).toContain(START_SEQ_MIGRATION);
+  const database = await openTemplateDatabase(await ensurePGliteTemplate(migrations.filter((m) => m.name !== START_SEQ_MIGRATION)));
+  try {
+    const { workspaceId } = await createWorkspace(database.prisma, { name: 'Before start seqs' });
+    const sql = (text: string, ...values: unknown[]) => database.sql.query<Record<string, any>>(text, values);
+    // Three events an hour apart, each committed alone (numbered 1, 2, 3 at their commits).
+    for (const age of ['3 hours', '2 hours', '1 hour']) {
+      await sql(
+        `INSERT INTO "Event" (id, "workspaceId", type, "subjectType", "subjectId", actor, "occurredAt")
+         VALUES (gen_random_uuid(), $1::uuid, 'customer.updated', 'Customer', gen_random_uuid(), 'system', now() - $2::interval)`,
+        workspaceId,
+        age,
+      );
+    }
+    const [workflow] = await sql(`INSERT INTO "Workflow" (id, "workspaceId", name, draft, secret, "hookToken", "updatedAt") VALUES (gen_random_uuid(), $1, 'Old', '{}', 's', 't', now()) RETURNING id`, workspaceId);
+    const [version] = await sql(
+      `INSERT INTO "WorkflowVersion" (id, "workspaceId", "workflowId", number, definition, "triggerKey") VALUES (gen_random_uuid(), $1, $2, 1, '{}', 'manual:Customer') RETURNING id`,
+      workspaceId,
+      workflow!.id,
+    );
+    const run = (triggerId: string, status: string, age: string) =>
+      sql(
+        `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "startedAt")
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::"WorkflowRunStatus", '{}', now() - $6::interval)`,
+        workspaceId,
+        workflow!.id,
+        version!.id,
+        triggerId,
+        status,
+        age,
+      );
+    await run('waiting', 'WAITING', '90 minutes'); // after the first two events
+    await run('queued', 'QUEUED', '4 hours'); // before any
+    await run('done', 'SUCCEEDED', '30 minutes');
+
+    await database.migrate(migrations);
+    const seqs = async () =>
+      Object.fromEntries((await sql(`SELECT "triggerId", "startSeq"::text AS "startSeq" FROM "WorkflowRun"`)).map((r) => [r.triggerId, r.startSeq]));
+    expect(await seqs()).toEqual({ waiting: '2', queued: '0', done: '0' });
+
+    // From now on the insert's statement sets it: the newest seq, whatever was given.
+    await sql(
+      `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", trigger, "startSeq") VALUES (gen_random_uuid(), $1, $2, $3, 'new', '{}', 99)`,
+      workspaceId,
+      workflow!.id,
+      version!.id,
+    );
+    expect((await seqs()).new).toBe('3');
+  } finally {
+    await database.close();
+  }
+});
