@@ -191,7 +191,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
   });
   // The catalog is read when delivering, by which time `schema` exists.
-  const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger, catalog: () => catalogOf(schema) }, options.webhooks);
+  const webhooks = new WebhookDispatcher({ sql: database.sql, runner, logger, catalog: () => catalogOf(schema), eventReaders: host?.eventReaders }, options.webhooks);
   if (options.clvRefresh !== false) clvRefresher = new ClvRefresher({ runner, logger, ...options.clvRefresh });
   const routeFailures = host?.plugins.length ? routeFailureLimit(options.routeFailures, options.redis, logger) : null;
   if (host?.plugins.length) {
@@ -238,6 +238,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       customFields,
       customObjects,
       customFieldStorage: customFieldIndexes(database),
+      eventReaders: host?.eventReaders,
     });
     // A plugin switched off in a workspace: its fields there stop answering (see setPluginEnabled).
     return host ? host.guardSchema(built) : built;

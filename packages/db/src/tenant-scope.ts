@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from './generated/prisma/client.js';
 import { getDatamodel } from './generated/pothos-types.js';
+import { scopeCursors } from './cursor-scope.js';
 import { hideTrashedLinks, isTrashable, scopeNestedReads, withoutTrashed } from './trash-scope.js';
 
 /**
@@ -9,6 +10,8 @@ import { hideTrashedLinks, isTrashable, scopeNestedReads, withoutTrashed } from 
  * `where`, each create gets it set in its `data` (overriding anything the caller passed). Nested reads of relations
  * stay inside the workspace because every reference is checked to be in the workspace when it is written
  * (see `@crm/core`'s `assertInWorkspace`). Nested writes are not scoped and are not used by the services.
+ *
+ * Cursors (`cursor`, of a query and of its nested reads) are kept inside the workspace too (`cursor-scope.ts`).
  *
  * The trash is enforced here too (`trash-scope.ts`): reads and writes of trashable models skip trashed rows, nested
  * to-many reads skip them, and a nullable to-one link to a trashed row reads as null.
@@ -80,7 +83,7 @@ export function scopeToWorkspace(prisma: PrismaClient, workspaceId: string): Sco
           $allOperations({ model, operation, args, query }) {
             if (model !== 'Workspace' && !tenantModels.has(model)) return query(args);
             const scoped = scopeArgs(model, operation, (args ?? {}) as Args, workspaceId);
-            const nested = scopeNestedReads(model, scoped);
+            const nested = scopeNestedReads(model, scopeCursors(model, scoped, workspaceId));
             if (!nested.links) return query(nested.args as typeof args);
             const links = nested.links;
             return query(nested.args as typeof args).then((result: unknown) => hideTrashedLinks(result, links));

@@ -26,6 +26,7 @@ import {
   type CustomField,
   type CustomObject,
   coreObjects,
+  type EventReaders,
   type ObjectDeclaration,
   ObjectCatalog,
   type WebhookTargetPolicy,
@@ -51,6 +52,8 @@ export interface BuildSchemaOptions {
   customObjects?: readonly CustomObject[];
   /** Builds and drops custom fields' expression indexes after their definitions commit (the gateway's). */
   customFieldStorage?: CustomFieldStorage;
+  /** Who reads each plugin event type (the plugin host's): the `events` query, subscription and histories honour it. */
+  eventReaders?: EventReaders;
 }
 
 /** Composes the GraphQL schema: the core customer graph, then each extension in order. */
@@ -103,5 +106,5 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   for (const extend of options.extend ?? []) extend(builder);
   // Not sorted: enum values keep their meaningful order (lifecycle stages are a funnel).
   // Resolvers also answer from the read engine's JSON when it answered part of an operation (per-field fallback).
-  return answerFromEngine(builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog } }));
+  return answerFromEngine(builder.toSchema({ sortSchema: false, extensions: { objectCatalog: catalog, eventReaders: options.eventReaders } }));
 }

@@ -85,6 +85,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!isRecord(event) || typeof event.subject !== 'string' || !/^[A-Z]\w*$/.test(event.subject)) {
       problem(`events["${name}"].subject`, 'the type the event is about, e.g. "LoyaltyAccount"');
     }
+    const read = isRecord(event) ? event.read : undefined;
+    if (read !== undefined && !(typeof read === 'string' && (Object.hasOwn(permissions, read) || ROLES.has(read)))) {
+      problem(`events["${name}"].read`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'}) or a role (ADMIN, MEMBER, READ_ONLY)`);
+    }
   }
 
   const settings = settingsEntry(definition.settings, problem);

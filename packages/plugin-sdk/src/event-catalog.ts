@@ -2,7 +2,8 @@
 // installed plugin's declared `events`. For plugins that take an event type as input (a workflow's trigger, a wait
 // for an event) and check it before it is used. Custom objects' record events (`contract.created`) depend on the
 // workspace and are not listed: see `recordEventObject`.
-import { coreEventSubjects } from '@crm/core';
+import { coreEventSubjects, type EventReadRule, EventReaders } from '@crm/core';
+import type { Role } from '@crm/db';
 import type { PublishedEvent } from './events.js';
 
 /** A known event type. */
@@ -23,6 +24,24 @@ export function eventCatalog(plugins: readonly { id: string; events: Readonly<Re
     for (const [type, event] of Object.entries(plugin.events)) catalog.set(type, { type, subject: event.subject, plugin: plugin.id });
   }
   return catalog;
+}
+
+/**
+ * Who reads each plugin's events: its declaration's `read` (one of the plugin's permissions, else a role), ADMIN when
+ * it declares none (a plugin's payloads may say what only its managers should see; it opens them up by declaring).
+ */
+export function eventReaders(
+  plugins: readonly { id: string; events: Readonly<Record<string, PublishedEvent>>; permissions: Readonly<Record<string, { roles: readonly Role[] }>> }[],
+): EventReaders {
+  const rules = new Map<string, EventReadRule>();
+  for (const plugin of plugins) {
+    for (const [type, event] of Object.entries(plugin.events)) {
+      const read = event.read ?? 'ADMIN';
+      const permission = Object.hasOwn(plugin.permissions, read) ? plugin.permissions[read]! : null;
+      rules.set(type, permission ? { plugin: plugin.id, permission: { name: read, roles: permission.roles } } : { plugin: plugin.id, role: read as Role });
+    }
+  }
+  return new EventReaders(rules);
 }
 
 /** Actions of a record's life that every custom object's records emit, `<object>.<action>` (`contract.created`). */

@@ -127,6 +127,13 @@ export interface PublishedEvent {
   /** The type of the row the event is about (a Node type of the schema, e.g. `LoyaltyAccount`). */
   subject: string;
   description?: string;
+  /**
+   * Who reads the event (the `events` query and subscription, histories, webhooks): one of the plugin's declared
+   * `permissions` (its holders), or a role (`'MEMBER'`: MEMBER and ADMIN keys). An event about a declared object
+   * also needs that object's read. Payloads often say what only the plugin's managers should see.
+   * @default 'ADMIN'
+   */
+  read?: string;
 }
 
 /** Retry policy of a plugin's subscribers. */

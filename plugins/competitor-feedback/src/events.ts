@@ -14,14 +14,14 @@ declare module '@crm/plugin-sdk' {
 }
 
 export const competitorEvents = {
-  'competitor.created': { subject: 'Competitor', description: 'A competitor joined the library' },
-  'competitor.updated': { subject: 'Competitor', description: 'A competitor of the library changed (field by field, from and to)' },
-  'competitor.trashed': { subject: 'Competitor', description: 'A competitor went to the trash, with its feedback (withRelated counts them)' },
-  'competitor.restored': { subject: 'Competitor', description: 'A competitor came back from the trash, with the feedback trashed with it' },
-  'competitor.destroyed': { subject: 'Competitor', description: 'A competitor was removed for good (destroyCompetitor or retention), with its feedback and links' },
-  'competitor.mentioned': { subject: 'Competitor', description: "A competitor was named in an activity's subject or body" },
-  'competitor.deal_lost': { subject: 'Competitor', description: 'A deal was lost to the competitor' },
-  'competitor.defection_recorded': { subject: 'Competitor', description: 'A churned customer went to the competitor' },
+  'competitor.created': { subject: 'Competitor', description: 'A competitor joined the library', read: 'read' },
+  'competitor.updated': { subject: 'Competitor', description: 'A competitor of the library changed (field by field, from and to)', read: 'read' },
+  'competitor.trashed': { subject: 'Competitor', description: 'A competitor went to the trash, with its feedback (withRelated counts them)', read: 'read' },
+  'competitor.restored': { subject: 'Competitor', description: 'A competitor came back from the trash, with the feedback trashed with it', read: 'read' },
+  'competitor.destroyed': { subject: 'Competitor', description: 'A competitor was removed for good (destroyCompetitor or retention), with its feedback and links', read: 'read' },
+  'competitor.mentioned': { subject: 'Competitor', description: "A competitor was named in an activity's subject or body", read: 'read' },
+  'competitor.deal_lost': { subject: 'Competitor', description: 'A deal was lost to the competitor', read: 'read' },
+  'competitor.defection_recorded': { subject: 'Competitor', description: 'A churned customer went to the competitor', read: 'read' },
 };
 
 export type CompetitorEvent = keyof typeof competitorEvents;

@@ -8,7 +8,7 @@ declare module '@crm/plugin-sdk' {
 }
 
 export const crossSellEvents = {
-  'crosssell.offered': { subject: 'CrossSellOffer', description: 'A suggestion was offered to a customer' },
-  'crosssell.accepted': { subject: 'CrossSellResponse', description: 'A customer accepted a suggestion' },
-  'crosssell.dismissed': { subject: 'CrossSellResponse', description: 'A customer dismissed a suggestion' },
+  'crosssell.offered': { subject: 'CrossSellOffer', description: 'A suggestion was offered to a customer', read: 'read' },
+  'crosssell.accepted': { subject: 'CrossSellResponse', description: 'A customer accepted a suggestion', read: 'read' },
+  'crosssell.dismissed': { subject: 'CrossSellResponse', description: 'A customer dismissed a suggestion', read: 'read' },
 };

@@ -13,12 +13,12 @@ declare module '@crm/plugin-sdk' {
 }
 
 export const loyaltyEvents = {
-  'loyalty.points_earned': { subject: 'LoyaltyAccount', description: 'Points credited for an order or a referral' },
-  'loyalty.points_redeemed': { subject: 'LoyaltyAccount', description: 'A reward was redeemed' },
-  'loyalty.points_refunded': { subject: 'LoyaltyAccount', description: 'A redemption was refunded: its points returned' },
-  'loyalty.points_adjusted': { subject: 'LoyaltyAccount', description: 'Points changed by hand (adjustPoints)' },
-  'loyalty.points_expired': { subject: 'LoyaltyAccount', description: 'Unspent points expired' },
-  'loyalty.tier_changed': { subject: 'LoyaltyAccount', description: 'The account moved to another tier' },
-  'loyalty.reward_created': { subject: 'LoyaltyReward', description: 'A reward joined the catalog' },
-  'loyalty.referral_recorded': { subject: 'LoyaltyReferral', description: 'A customer referred another' },
+  'loyalty.points_earned': { subject: 'LoyaltyAccount', description: 'Points credited for an order or a referral', read: 'read' },
+  'loyalty.points_redeemed': { subject: 'LoyaltyAccount', description: 'A reward was redeemed', read: 'read' },
+  'loyalty.points_refunded': { subject: 'LoyaltyAccount', description: 'A redemption was refunded: its points returned', read: 'read' },
+  'loyalty.points_adjusted': { subject: 'LoyaltyAccount', description: 'Points changed by hand (adjustPoints)', read: 'read' },
+  'loyalty.points_expired': { subject: 'LoyaltyAccount', description: 'Unspent points expired', read: 'read' },
+  'loyalty.tier_changed': { subject: 'LoyaltyAccount', description: 'The account moved to another tier', read: 'read' },
+  'loyalty.reward_created': { subject: 'LoyaltyReward', description: 'A reward joined the catalog', read: 'read' },
+  'loyalty.referral_recorded': { subject: 'LoyaltyReferral', description: 'A customer referred another', read: 'read' },
 };

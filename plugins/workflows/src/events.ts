@@ -19,15 +19,15 @@ declare module '@crm/plugin-sdk' {
 }
 
 export const workflowEvents = {
-  'workflow.created': { subject: 'Workflow', description: 'A workflow was created' },
-  'workflow.published': { subject: 'Workflow', description: 'A workflow’s draft was published as a new version' },
-  'workflow.switched': { subject: 'Workflow', description: 'A workflow was enabled or disabled' },
-  'workflow.secret_rotated': { subject: 'Workflow', description: 'A workflow’s webhook URL or signing secret was replaced' },
-  'workflow.archived': { subject: 'Workflow', description: 'A workflow was archived or restored' },
-  'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again' },
-  'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled' },
-  'workflow.runs_cancelled': { subject: 'Workflow', description: 'The workflow’s runs under way were cancelled at once' },
-  'workflow.runs_requested': { subject: 'Workflow', description: 'The workflow was started on a selection of records' },
+  'workflow.created': { subject: 'Workflow', description: 'A workflow was created', read: 'manage' },
+  'workflow.published': { subject: 'Workflow', description: 'A workflow’s draft was published as a new version', read: 'manage' },
+  'workflow.switched': { subject: 'Workflow', description: 'A workflow was enabled or disabled', read: 'manage' },
+  'workflow.secret_rotated': { subject: 'Workflow', description: 'A workflow’s webhook URL or signing secret was replaced', read: 'manage' },
+  'workflow.archived': { subject: 'Workflow', description: 'A workflow was archived or restored', read: 'manage' },
+  'workflow.run_requested': { subject: 'WorkflowRun', description: 'A run was started by hand, or started again', read: 'manage' },
+  'workflow.run_cancelled': { subject: 'WorkflowRun', description: 'A run was cancelled', read: 'manage' },
+  'workflow.runs_cancelled': { subject: 'Workflow', description: 'The workflow’s runs under way were cancelled at once', read: 'manage' },
+  'workflow.runs_requested': { subject: 'Workflow', description: 'The workflow was started on a selection of records', read: 'manage' },
 } as const;
 
 export type WorkflowEvent = keyof typeof workflowEvents;

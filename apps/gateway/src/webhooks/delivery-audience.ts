@@ -1,4 +1,4 @@
-import { eventSubjectObject, grantsWrite, type ObjectCatalog, Permissions, scrubEventPayload, type Session } from '@crm/core';
+import { eventSubjectObject, EventReaders, grantsWrite, type ObjectCatalog, Permissions, scrubEventPayload, type Session } from '@crm/core';
 import type { Role } from '@crm/db';
 import type { ClaimedDelivery, DeliveryEvent } from './delivery-queue.js';
 
@@ -12,12 +12,16 @@ const MAX_CACHED = 200;
  * What a webhook's receiver gets to see: the webhook delivers as its role (built-in or custom) and acts as no team
  * member. Its payloads go through the same scrubbing as subscriptions and the audit log (`scrubEventPayload`: fields
  * the role does not read are null, and left out of `changes`/`changed`); an event about an object the role does not
- * read, or one under "own records only" (no user: no row is its own), is not delivered at all.
+ * read, or one under "own records only" (no user: no row is its own), or a plugin event the role does not read
+ * (`EventReaders`), is not delivered at all.
  */
 export class DeliveryAudience {
   readonly #permissions = new Map<string, Permissions>();
 
-  constructor(private readonly catalog: () => ObjectCatalog) {}
+  constructor(
+    private readonly catalog: () => ObjectCatalog,
+    private readonly readers: EventReaders = EventReaders.none,
+  ) {}
 
   /** The event as the webhook's role sees it, or null when that role does not see it (it is then not delivered). */
   eventFor(delivery: DeliveryRole & { event: DeliveryEvent }): DeliveryEvent | null {
@@ -25,6 +29,7 @@ export class DeliveryAudience {
     const permissions = this.permissionsOf(delivery, catalog);
     const object = eventSubjectObject(catalog, delivery.event);
     if (object && (!permissions.can(object, 'read') || permissions.ownerField(object))) return null;
+    if (!this.readers.reads(permissions, delivery.event.type)) return null;
     const payload = scrubEventPayload(permissions, object, delivery.event.payload ?? {});
     return payload === delivery.event.payload ? delivery.event : { ...delivery.event, payload };
   }

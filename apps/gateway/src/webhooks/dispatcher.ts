@@ -1,4 +1,4 @@
-import { type CommandRunner, disableFailingWebhook, type ObjectCatalog, systemSession } from '@crm/core';
+import { type CommandRunner, disableFailingWebhook, type EventReaders, type ObjectCatalog, systemSession } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import { type AttemptResult, type FailureStreak, recordAttemptResults, retryOnDeadlock } from './attempt-results.js';
@@ -17,6 +17,8 @@ export interface WebhookDispatcherDeps {
   logger: Logger;
   /** The schema's objects, for the permissions of the role each webhook delivers as (read when delivering). */
   catalog: () => ObjectCatalog;
+  /** Who reads the plugins' events: a webhook's role that does not read one is not sent it. @default none */
+  eventReaders?: EventReaders;
 }
 
 /** Webhooks and events looked at per statement. */
@@ -62,7 +64,7 @@ export class WebhookDispatcher {
 
   constructor(deps: WebhookDispatcherDeps, options: WebhookDeliveryOptions = {}) {
     this.deps = { ...deps, sql: gatedSql(deps.sql, MAX_CONCURRENT_STATEMENTS) };
-    this.audience = new DeliveryAudience(deps.catalog);
+    this.audience = new DeliveryAudience(deps.catalog, deps.eventReaders);
     this.options = resolveWebhookOptions(options);
   }
 

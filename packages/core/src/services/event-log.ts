@@ -24,6 +24,8 @@ export interface EventLogFilter {
   to?: Date | null;
   /** Not events about these subject types (the objects the caller's role does not read). */
   hiddenSubjectTypes?: readonly string[] | null;
+  /** Not events of these types (plugin events the caller's role does not read: `EventReaders.hiddenTypes`). */
+  hiddenTypes?: readonly string[] | null;
 }
 
 /** The Prisma filter of the workspace-wide log (the workspace itself comes from the scoped client). */
@@ -37,7 +39,14 @@ export function eventLogWhere(filter: EventLogFilter, page?: Pick<EventPage, 'ol
   return {
     ...(filter.types?.length ? { type: { in: [...filter.types] } } : {}),
     ...(filter.subject ? { subjectId: filter.subject.id, subjectType: filter.subject.type } : {}),
-    ...(filter.hiddenSubjectTypes?.length ? { NOT: { subjectType: { in: [...filter.hiddenSubjectTypes] } } } : {}),
+    ...(filter.hiddenSubjectTypes?.length || filter.hiddenTypes?.length
+      ? {
+          NOT: [
+            ...(filter.hiddenSubjectTypes?.length ? [{ subjectType: { in: [...filter.hiddenSubjectTypes] } }] : []),
+            ...(filter.hiddenTypes?.length ? [{ type: { in: [...filter.hiddenTypes] } }] : []),
+          ],
+        }
+      : {}),
     ...(Object.keys(occurredAt).length ? { occurredAt } : {}),
     ...(Object.keys(seq).length ? { seq } : {}),
   };
@@ -87,12 +96,14 @@ export async function customerHistories(
   page: EventPage,
   types?: readonly string[] | null,
   owner: HistoryOwner = 'customerId',
+  hiddenTypes?: readonly string[] | null,
 ): Promise<RecordedEvent[][]> {
   if (!customerIds.length) return [];
   const conditions = [Prisma.sql`e."workspaceId" = ${workspaceId}::uuid`, Prisma.sql`e.${Prisma.raw(`"${owner}"`)} = c.id`];
   if (page.olderThan !== undefined) conditions.push(Prisma.sql`e.seq < ${page.olderThan}`);
   if (page.newerThan !== undefined) conditions.push(Prisma.sql`e.seq > ${page.newerThan}`);
   if (types?.length) conditions.push(Prisma.sql`e.type = ANY(${[...types]}::text[])`);
+  if (hiddenTypes?.length) conditions.push(Prisma.sql`e.type <> ALL(${[...hiddenTypes]}::text[])`);
   const rows = await db.$queryRaw<HistoryRow[]>(Prisma.sql`
     SELECT h.id::text AS id, h."workspaceId"::text AS "workspaceId", h.seq, h.type, h."subjectType", h."subjectId"::text AS "subjectId",
            h.actor, h.payload, h."occurredAt", c.id::text AS "ownerId"
@@ -114,11 +125,16 @@ export async function customerHistoryCounts(
   customerIds: readonly string[],
   types?: readonly string[] | null,
   owner: HistoryOwner = 'customerId',
+  hiddenTypes?: readonly string[] | null,
 ): Promise<number[]> {
   if (!customerIds.length) return [];
   const groups = await db.event.groupBy({
     by: [owner],
-    where: { [owner]: { in: [...customerIds] }, ...(types?.length ? { type: { in: [...types] } } : {}) },
+    where: {
+      [owner]: { in: [...customerIds] },
+      ...(types?.length ? { type: { in: [...types] } } : {}),
+      ...(hiddenTypes?.length ? { NOT: { type: { in: [...hiddenTypes] } } } : {}),
+    },
     _count: { _all: true },
   });
   const counts = new Map(groups.map((group) => [(group as { customerId?: string | null; subjectId?: string })[owner], group._count._all]));

@@ -13,8 +13,9 @@ import DataLoader from 'dataloader';
 import { type Builder, MAX_PAGE_SIZE } from '../builder.js';
 import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { catalogOf } from '../objects/catalog-of.js';
+import { eventReadersOf } from '../objects/event-readers-of.js';
 import { delegateOf } from '../objects/model-delegate.js';
 import { eventCursor, ownSubjectWhere, seqOfCursor, subjectOfGlobalId } from './events.js';
 
@@ -31,6 +32,8 @@ function pageOf({ before, after, limit, inverted }: ResolveCursorConnectionArgs)
 }
 
 interface HistoryKey {
+  /** Plugin event types the key does not read (the same for every key of one request). */
+  hiddenTypes: readonly string[];
   /** The customer or record whose history this is. */
   customerId: string;
   /** Identical for every customer of one page-of-customers selection. */
@@ -69,11 +72,11 @@ function createHistoryLoaders(context: GraphContext, owner: HistoryOwner) {
   return {
     pages: groupedLoader<HistoryKey, RecordedEvent[]>(
       ({ page, types }) => JSON.stringify([page.olderThan?.toString(), page.newerThan?.toString(), page.limit, page.newestFirst, types]),
-      ({ page, types }, ids) => customerHistories(db, session.workspaceId, ids, page, types, owner),
+      ({ page, types, hiddenTypes }, ids) => customerHistories(db, session.workspaceId, ids, page, types, owner, hiddenTypes),
     ),
     counts: groupedLoader<Omit<HistoryKey, 'page'>, number>(
       ({ types }) => JSON.stringify(types),
-      ({ types }, ids) => customerHistoryCounts(db, ids, types, owner),
+      ({ types, hiddenTypes }, ids) => customerHistoryCounts(db, ids, types, owner, hiddenTypes),
     ),
   };
 }
@@ -142,6 +145,7 @@ export function registerAuditLog(builder: Builder, CrmEvent: ObjectRef<typeof bu
           const subject = args.subjectId ? subjectOfGlobalId(args.subjectId) : null;
           const filter = {
             hiddenSubjectTypes: await hiddenSubjectTypes(context, info.schema, subject),
+            hiddenTypes: context.permissions ? eventReadersOf(info.schema).hiddenTypes(context.permissions) : null,
             types: args.types,
             subject: subject ? { type: subject.typename, id: subject.id } : null,
             from: args.from ?? null,
@@ -182,13 +186,14 @@ export function registerHistoryField(builder: Builder, CrmEvent: CrmEventRef, ty
           `The audit trail, newest first: ${about}. Each \`*.updated\` event's payload has \`changes\`: every ` +
           'changed field with its old and new value. Batched: a page of records costs one statement.',
         args: { types: t.arg.stringList({ required: false, description: 'Only these event types.' }) },
-        resolve: async (record: { id: string }, args: { types?: readonly string[] | null; first?: number | null; last?: number | null; after?: string | null; before?: string | null }, context: GraphContext) => {
+        resolve: async (record: { id: string }, args: { types?: readonly string[] | null; first?: number | null; last?: number | null; after?: string | null; before?: string | null }, context: GraphContext, info: GraphQLResolveInfo) => {
           const loaders = historyLoadersOf(context, owner);
           const types = args.types?.length ? args.types : null;
+          const hiddenTypes = context.permissions ? eventReadersOf(info.schema).hiddenTypes(context.permissions) : [];
           const connection = await resolveCursorConnection<Promise<RecordedEvent[]>>({ args, ...PAGE_SIZES, toCursor: (event: RecordedEvent) => eventCursor(event.seq) }, (params) =>
-            loaders.pages.load({ customerId: record.id, page: pageOf(params), types }),
+            loaders.pages.load({ customerId: record.id, page: pageOf(params), types, hiddenTypes }),
           );
-          return { ...connection, countAll: () => loaders.counts.load({ customerId: record.id, types }) };
+          return { ...connection, countAll: () => loaders.counts.load({ customerId: record.id, types, hiddenTypes }) };
         },
       } as never,
       {

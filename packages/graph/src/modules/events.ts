@@ -1,4 +1,4 @@
-import { badInput, CrmError, eventSubjectObject as subjectObject, type ObjectCatalog, type Permissions, type RecordedEvent, type ResolvedObject, scrubEventPayload } from '@crm/core';
+import { badInput, CrmError, type EventReaders, eventSubjectObject as subjectObject, type ObjectCatalog, type Permissions, type RecordedEvent, type ResolvedObject, scrubEventPayload } from '@crm/core';
 import { brandWithType } from '@pothos/core';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { type GraphQLResolveInfo, isObjectType } from 'graphql';
@@ -7,12 +7,17 @@ import { callerOf } from '../caller.js';
 import type { GraphContext } from '../context.js';
 import { eventStream } from '../live/event-stream.js';
 import { catalogOf } from '../objects/catalog-of.js';
+import { eventReadersOf } from '../objects/event-readers-of.js';
 import { delegateOf } from '../objects/model-delegate.js';
 
-/** Whether a key sees an event at all: not when its role does not read the subject's object. */
-function eventReadable(permissions: Permissions | null, catalog: ObjectCatalog, event: Pick<RecordedEvent, 'subjectType'>): boolean {
+/**
+ * Whether a key sees an event at all: not when its role does not read the subject's object, nor a plugin event its
+ * role does not read (`EventReaders`: in memory, no look-up per event).
+ */
+function eventReadable(permissions: Permissions | null, catalog: ObjectCatalog, readers: EventReaders, event: Pick<RecordedEvent, 'subjectType' | 'type'>): boolean {
+  if (!permissions) return true;
   const object = subjectObject(catalog, event);
-  return !permissions || !object || permissions.can(object, 'read');
+  return (!object || permissions.can(object, 'read')) && readers.reads(permissions, event.type);
 }
 
 /**
@@ -138,6 +143,7 @@ export function registerEvents(builder: Builder) {
       subscribe: (_root, args, context, info) => {
         const caller = callerOf(context);
         const catalog = catalogOf(info.schema);
+        const readers = eventReadersOf(info.schema);
         if (!context.live) throw new CrmError('NOT_FOUND', 'Subscriptions are not available on this endpoint');
         const after = args.after ? seqOfCursor(args.after) : null;
         const types = args.types?.length ? new Set(args.types) : null;
@@ -152,7 +158,7 @@ export function registerEvents(builder: Builder) {
           matches: (event) =>
             (!types || types.has(event.type)) &&
             (!subject || (event.subjectId === subject.id && event.subjectType === subject.typename)) &&
-            eventReadable(context.permissions, catalog, event),
+            eventReadable(context.permissions, catalog, readers, event),
         });
         return ownSubjectsOnly(stream, context, catalog);
       },

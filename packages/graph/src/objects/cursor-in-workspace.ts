@@ -1,9 +1,8 @@
 // The cursor of a Prisma connection paged by row id (`cursor: 'id'`): Pothos decodes the client's `after`/`before` into
-// the page query's `cursor: { id }`, and Prisma reads that row to start the page from it, by id alone: without the
-// workspace filter of the caller's client (another workspace's row id paged from that row: an existence oracle), and
-// failing inside Prisma on a value that is not a string (`GPC:N:5`: INTERNAL_SERVER_ERROR). A cursor is therefore
-// checked first: a row id (a UUID) of a row the caller's workspace-scoped client reads. Anything else is
-// BAD_USER_INPUT on `after` or `before`, alike for a malformed cursor, a missing row and another workspace's.
+// the page query's `cursor: { id }`. The data layer keeps every cursor's look-up inside the workspace
+// (`@crm/db`'s cursor-scope.ts: another workspace's row reads as missing, an empty page). The lists that check their
+// cursor here first answer BAD_USER_INPUT on `after` or `before` instead, alike for a malformed cursor, a missing row
+// and another workspace's; `cursorRowId` is the shape check alone (keyset pages: `{ id: 5 }` would fail in Prisma).
 import { badInput, isUuid } from '@crm/core';
 import type { PageQuery } from './keyset-page.js';
 
@@ -20,9 +19,15 @@ export interface CursorArgs {
 export async function cursorInWorkspace<Q extends PageQuery>(query: Q, args: CursorArgs, find: (id: string) => Promise<unknown>): Promise<Q> {
   if (!query.cursor) return query;
   const field = args.before != null ? 'before' : 'after';
-  const { id, ...rest } = query.cursor;
-  const found =
-    typeof id === 'string' && isUuid(id) && Object.keys(rest).length === 0 ? await find(id) : null;
-  if (!found) throw badInput(`${field}: not a cursor of this list`, field);
+  if (!(await find(cursorRowId(query.cursor, field)))) throw notThisList(field);
   return query;
 }
+
+/** The row id a page query's cursor names (`{ id: <uuid> }`); BAD_USER_INPUT on `field` for anything else. */
+export function cursorRowId(cursor: Record<string, unknown>, field: 'after' | 'before'): string {
+  const { id, ...rest } = cursor;
+  if (typeof id !== 'string' || !isUuid(id) || Object.keys(rest).length) throw notThisList(field);
+  return id;
+}
+
+const notThisList = (field: 'after' | 'before') => badInput(`${field}: not a cursor of this list`, field);

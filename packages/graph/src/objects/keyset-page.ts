@@ -6,6 +6,7 @@
 // merges its cursor back into any `query` the field gives); walked both ways on a nullable order with NULLs inside one
 // parent's list, they page right (`sql-projection.test.ts`).
 import { type ObjectCatalog, type OrderTerm, prismaKeyset, prismaOrderBy, prismaOrderSelect, type ResolvedObject } from '@crm/core';
+import { cursorRowId } from './cursor-in-workspace.js';
 import type { ModelDelegate } from './model-delegate.js';
 
 /** A Prisma delegate as a page needs it. */
@@ -44,6 +45,9 @@ export async function keysetPage(
   const orderBy = prismaOrderBy(catalog, object, order);
   const { cursor, skip, ...rest } = query;
   if (!cursor) return delegate.findMany({ ...rest, skip, where, orderBy });
-  const past = await pastCursor(catalog, object, delegate, cursor, order, (query.take ?? 0) < 0);
+  const backward = (query.take ?? 0) < 0;
+  // A crafted cursor (`{ id: 5 }`) would fail inside Prisma: it is the client's input.
+  cursorRowId(cursor, backward ? 'before' : 'after');
+  const past = await pastCursor(catalog, object, delegate, cursor, order, backward);
   return delegate.findMany({ ...rest, where: { AND: [where, past] }, orderBy });
 }

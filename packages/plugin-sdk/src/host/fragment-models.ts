@@ -9,7 +9,12 @@ export interface DeclaredModel {
   /** `@@map("...")`, or the model's name. */
   table: string;
   file: string;
+  /** Whether its `id` column is unique by itself (`@id` or `@unique` on it, `@@id([id])`, `@@unique([id])`). */
+  idUnique: boolean;
 }
+
+const ID_FIELD_UNIQUE = /^\s*id\s+\S+[^\n]*@(?:id|unique)\b/m;
+const ID_ALONE_UNIQUE = /@@(?:id|unique)\(\s*(?:fields:\s*)?\[\s*id\s*\]/;
 
 const MODEL_BLOCK = /^\s*model\s+(\w+)\s*\{([\s\S]*?)^\}/gm;
 const MAP = /@@map\(\s*(?:name:\s*)?"([^"]+)"/;
@@ -20,7 +25,12 @@ export function declaredModels(fileOrFolder: string): DeclaredModel[] {
     ? fs.readdirSync(fileOrFolder).filter((f) => f.endsWith('.prisma')).sort().map((f) => path.join(fileOrFolder, f))
     : [fileOrFolder];
   return files.flatMap((file) =>
-    [...fs.readFileSync(file, 'utf8').matchAll(MODEL_BLOCK)].map((m) => ({ name: m[1]!, table: MAP.exec(m[2]!)?.[1] ?? m[1]!, file })),
+    [...fs.readFileSync(file, 'utf8').matchAll(MODEL_BLOCK)].map((m) => ({
+      name: m[1]!,
+      table: MAP.exec(m[2]!)?.[1] ?? m[1]!,
+      file,
+      idUnique: ID_FIELD_UNIQUE.test(m[2]!) || ID_ALONE_UNIQUE.test(m[2]!),
+    })),
   );
 }
 

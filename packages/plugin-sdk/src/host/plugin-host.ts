@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type CommitHook, CommandRunner, type FieldUsageExtension, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
+import { type CommitHook, CommandRunner, type EventReaders, type FieldUsageExtension, type ObjectDeclaration, type PersonalDataExtension } from '@crm/core';
 import { type Migration, type PrismaClient, readMigrationsFolder, scopeToWorkspace } from '@crm/db';
 import type { Builder } from '@crm/graph';
 import type { HostServices, Plugin, PluginProblem } from '../plugin.js';
-import { eventCatalog } from '../event-catalog.js';
+import { eventCatalog, eventReaders } from '../event-catalog.js';
 import { createRecordAccess } from '../record-access.js';
-import { queueTable } from './queues.js';
+import { queueModel } from './queues.js';
 import { readStoredSettings } from '../settings-store.js';
 import type { GraphQLSchema } from 'graphql';
 import { checkData, checkEvents, checkIdentity, checkModels, dependencyOrder, type Origins } from './checks.js';
@@ -57,6 +57,8 @@ export interface PluginHost {
    * (`setPluginEnabled`): call once on the schema the gateway serves.
    */
   guardSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** Who reads each plugin event type (`buildSchema`'s `eventReaders`, and webhook deliveries). */
+  readonly eventReaders: EventReaders;
   /** The plugins' object declarations (composed with core's into the schema's object catalog). */
   readonly objects: readonly ObjectDeclaration[];
   /** The dashboard panels the plugins ship, each with its module file and the path the gateway serves it at. */
@@ -119,6 +121,7 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
     plugins: ordered,
     migrations,
     objects: ordered.flatMap((p) => p.objects),
+    eventReaders: eventReaders(ordered),
     panels: ordered.flatMap((p) => p.panels.map((panel) => ({ ...panel, plugin: p.id, path: panelPath(p.id, panel.id) }))),
     extendSchema(builder) {
       if (!ordered.length) return; // no plugins: no trace in the schema
@@ -150,12 +153,23 @@ export function createPluginHost(plugins: readonly Plugin[], options: CreatePlug
   };
 }
 
-/** A queue's model is one of its plugin's own tables (the worker's SQL names that table). */
+/**
+ * A queue's model is one of its plugin's own tables (the worker's SQL names that table), whose `id` is unique by
+ * itself: the claim and the pause find rows by `id` alone, so an id unique only with another column (`@@id([workspaceId,
+ * id])`) would lease or put off another workspace's row of the same id.
+ */
 function checkActionsAndQueues(plugins: readonly Plugin[], problems: PluginProblem[]) {
   for (const plugin of plugins) {
     for (const queue of plugin.queues) {
-      if (!queueTable(plugin, queue)) {
-        problems.push({ plugin: plugin.id, path: `queues.${queue.name}.model`, message: `${queue.model} is not a model of the plugin's schema fragment` });
+      const model = queueModel(plugin, queue);
+      const path = `queues.${queue.name}.model`;
+      if (!model) problems.push({ plugin: plugin.id, path, message: `${queue.model} is not a model of the plugin's schema fragment` });
+      else if (!model.idUnique) {
+        problems.push({
+          plugin: plugin.id,
+          path,
+          message: `${queue.model}'s id must be unique by itself (@id or @unique on id alone): queue "${queue.name}" claims its rows by id`,
+        });
       }
     }
   }

@@ -8,7 +8,7 @@ import type { QueueItem } from '../jobs.js';
 import type { OutboundHttp } from '../outbound-http.js';
 import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
 import { idsOfTable } from '../own-rows.js';
-import { declaredModels } from './fragment-models.js';
+import { type DeclaredModel, declaredModels } from './fragment-models.js';
 import type { PluginStateCache } from './plugin-state-cache.js';
 import { pluginTransaction } from './plugin-transaction.js';
 
@@ -51,8 +51,13 @@ const PAUSED_MS = 60_000;
 
 /** The table a queue's model maps to, from the plugin's fragment (null when the fragment does not declare it). */
 export function queueTable(plugin: Plugin, queue: QueueEntry): string | null {
+  return queueModel(plugin, queue)?.table ?? null;
+}
+
+/** A queue's model as the plugin's fragment declares it (null when it does not). */
+export function queueModel(plugin: Plugin, queue: QueueEntry): DeclaredModel | null {
   if (!plugin.paths.prisma) return null;
-  return declaredModels(plugin.paths.prisma).find((m) => m.name === queue.model)?.table ?? null;
+  return declaredModels(plugin.paths.prisma).find((m) => m.name === queue.model) ?? null;
 }
 
 export function startQueues(plugins: readonly Plugin[], options: QueueOptions): QueueWorkers {

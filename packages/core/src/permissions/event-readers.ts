@@ -1,0 +1,44 @@
+// Who reads a plugin's events: each plugin event type has a rule (its declaration's `read`, or ADMIN when it declares
+// none), held in memory so that a subscription's per-event check costs no look-up. Core events have no rule here:
+// they follow their subject object's read permission only (`eventSubjectObject`).
+import type { Role } from '@crm/db';
+import { hasRole } from '../session.js';
+import type { Permissions } from './permissions.js';
+
+/** Who reads events of one plugin event type: the holders of one of the plugin's permissions, or a role and above. */
+export type EventReadRule =
+  | { plugin: string; permission: { name: string; roles: readonly Role[] } }
+  | { plugin: string; role: Role };
+
+export class EventReaders {
+  /** No plugin events (a schema built without plugins). */
+  static readonly none = new EventReaders(new Map());
+
+  /** Per key: the types it does not read (worked out once per verified session's permissions, then a set look-up). */
+  readonly #hidden = new WeakMap<Permissions, { set: ReadonlySet<string>; list: readonly string[] }>();
+
+  constructor(readonly rules: ReadonlyMap<string, EventReadRule>) {}
+
+  /** Whether the key reads events of `type` (a type without a rule, the core's, is not this check's to refuse). */
+  reads(permissions: Permissions, type: string): boolean {
+    return !this.#hiddenOf(permissions).set.has(type);
+  }
+
+  /** The event types the key does not read, for queries that leave them out in SQL (the audit log, histories). */
+  hiddenTypes(permissions: Permissions): readonly string[] {
+    return this.#hiddenOf(permissions).list;
+  }
+
+  #hiddenOf(permissions: Permissions) {
+    let hidden = this.#hidden.get(permissions);
+    if (!hidden) {
+      const list = [...this.rules].filter(([, rule]) => !holds(permissions, rule)).map(([type]) => type);
+      this.#hidden.set(permissions, (hidden = { set: new Set(list), list }));
+    }
+    return hidden;
+  }
+}
+
+function holds(permissions: Permissions, rule: EventReadRule): boolean {
+  return 'role' in rule ? hasRole(permissions.session, rule.role) : permissions.holdsPluginPermission(rule.plugin, rule.permission.name, rule.permission.roles);
+}
