@@ -36,7 +36,7 @@ export interface CrmEventMap extends TrashEventMap {
   'company.merged': { mergedIds: string[]; moved: Record<string, number> } & FieldChanges;
   'deal.created': { customerId: string; title: string; amount: string; stageId: string };
   'deal.updated': { customerId: string } & FieldChanges;
-  /** With the move's field changes (`stageId`, `status`, `closedAt`, `lostReason`): a move is the deal's update. */
+  /** With the move's field changes (`stageId`, `stageChangedAt`, `status`, `closedAt`, `lostReason`): a move is the deal's update. */
   'deal.stage_changed': { customerId: string; fromStageId: string; toStageId: string } & FieldChanges;
   'deal.won': { customerId: string; amount: string };
   'deal.lost': { customerId: string; amount: string; reason: string | null };

@@ -14,6 +14,7 @@ import {
   coreObjects,
   customValueSql,
   loadWorkspaceDefinitions,
+  matchingAsIfSql,
   matchingRecordsSql,
   parseFilter,
   prismaWhere,
@@ -23,7 +24,6 @@ import {
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
-import { withValuesApplied } from './record-as-if.js';
 import { fieldToWrite, requireWriteAction, type WriteAction } from './writable-fields.js';
 
 /** A JSON value as records are handed to plugins: money as "12.50", times as ISO-8601, ids as row ids. */
@@ -60,10 +60,22 @@ export interface RecordAccess {
    * Whether the record `id` of `object` matches `filter` now: one statement through the given client (tenancy and
    * the trash included; `trashed: true` tests a record in the trash too). This is the one evaluator of conditions:
    * core's Prisma compiler over the declared objects, the read engine's SQL compiler with a workspace's definitions
-   * (`inWorkspace`); the two are held equal by the differential tests. `values` (by field name, as events carry them)
-   * tests the record as it would be with them: written, tested and undone at once (record-as-if.ts).
+   * (`inWorkspace`); the two are held equal by the differential tests.
    */
-  matches(db: Reader, object: string, id: string, filter: FilterNode, options?: { trashed?: boolean; values?: Readonly<Record<string, unknown>> }): Promise<boolean>;
+  matches(db: Reader, object: string, id: string, filter: FilterNode, options?: { trashed?: boolean }): Promise<boolean>;
+  /**
+   * Whether the record `id` of `object` would match each of `filters` with `values` (by field name, as events carry
+   * them: a change's `from` side, a sample) in place of its own: one statement for all the filters, nothing written —
+   * the read engine's SQL compiler over the row rebuilt with the values (core's `matchingAsIfSql`). Raw SQL, so
+   * `workspaceId` is the client's workspace. A record not in it (or trashed, unless `trashed`) matches none.
+   */
+  matchesAsIf(
+    db: Reader,
+    object: string,
+    id: string,
+    filters: readonly FilterNode[],
+    options: { workspaceId: string; values: Readonly<Record<string, unknown>>; trashed?: boolean },
+  ): Promise<boolean[]>;
   /**
    * The record's declared fields as JSON (null when it is not in the workspace), with the to-one relations named in
    * `relations` read too (`{ customer: { ownerId, … } }`). `trashed: true` also reaches a record in the trash (a
@@ -235,10 +247,16 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
       return filter;
     },
     async matches(db, object, id, filter, options = {}) {
-      if (options.values) return withValuesApplied(db, objectOf(object), id, options.values, (reader) => access.matches(reader, object, id, filter, { trashed: options.trashed }));
       if (workspace) return (await matchingIds(db, object, filter, { ids: [id], trashed: options.trashed })).length > 0;
       const model = objectOf(object).model;
       return (await delegate(db, model).count({ where: { ...where(model, id, options.trashed ?? false), AND: [prismaWhere(filter)] } })) > 0;
+    },
+    async matchesAsIf(db, object, id, filters, options) {
+      if (workspace && workspace.id !== options.workspaceId) throw new Error(`matchesAsIf: this access is of workspace ${workspace.id}, not ${options.workspaceId}`);
+      if (!filters.length) return [];
+      const { text, values } = matchingAsIfSql(catalog, objectOf(object), filters, { ...options, id });
+      const [row] = await (db as RawReader).$queryRawUnsafe<Record<string, boolean>[]>(text, ...values);
+      return filters.map((_, i) => row?.[String(i)] === true);
     },
     async read(db, name, id, options = {}) {
       return (await access.readMany(db, name, [id], options)).get(id) ?? null;

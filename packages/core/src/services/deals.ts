@@ -196,7 +196,7 @@ export async function moveDeal(caller: Caller, raw: z.input<typeof moveDealInput
     const deal = await loadDeal(scope, before.id);
     // The move's field changes ride on this event (the record's update, for history and record triggers), not on a
     // second `deal.updated`: one move is one update of the deal.
-    const changes = fieldChanges(before, deal, ['stageId', 'status', 'closedAt', 'lostReason']);
+    const changes = fieldChanges(before, deal, ['stageId', 'stageChangedAt', 'status', 'closedAt', 'lostReason']);
     scope.emit('deal.stage_changed', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, fromStageId: before.stageId, toStageId: stage.id, ...changes });
     if (status !== before.status) emitOutcome(scope, deal);
     return deal;

@@ -53,3 +53,30 @@ export function sameValue(field: Field | undefined, a: unknown, b: unknown): boo
   const form = (v: unknown) => (field ? eventForm(field.kind, v) : (v ?? null));
   return JSON.stringify(form(a)) === JSON.stringify(form(b));
 }
+
+type RecordTrigger = { object: string; fields?: string[]; from?: unknown; to?: unknown };
+const loaded = new WeakMap<RecordTrigger, { from: unknown; to: unknown }>();
+
+/**
+ * A published trigger's `from`/`to` in the events' form. Versions published before values were put in that form at
+ * publish keep them as written (a global id, `5000`): they are put in it when first matched (once per version and
+ * process; a draft checked again is already in it). A value that does not parse stays as written: it equals no change.
+ */
+export function storedTriggerValues(objects: Pick<RecordAccess, 'catalog' | 'parseFilter'>, t: RecordTrigger): { from: unknown; to: unknown } {
+  let found = loaded.get(t);
+  if (!found) {
+    const field = t.fields?.[0];
+    const form = (raw: unknown) => {
+      if (raw === undefined || !field || !objects.catalog.get(t.object).fields.has(field)) return raw;
+      try {
+        return triggerValue(objects as RecordAccess, t.object, field, raw, 'trigger');
+      } catch (error) {
+        if (isCrmError(error)) return raw;
+        throw error;
+      }
+    };
+    found = { from: form(t.from), to: form(t.to) };
+    loaded.set(t, found);
+  }
+  return found;
+}

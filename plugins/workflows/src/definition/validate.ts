@@ -49,6 +49,18 @@ export function triggerCondition(definition: WorkflowDefinition): Record<string,
   return t.kind === 'record' || t.kind === 'event' || t.kind === 'date' ? t.condition : undefined;
 }
 
+/**
+ * What the trigger asks of its record, as a filter: its condition and, for a date trigger, its date set (a record
+ * without the date is never reached by the scan). Runs by hand and the dry run test a record by this one rule.
+ */
+export function triggerRecordFilter(definition: WorkflowDefinition): Record<string, unknown> | undefined {
+  const t = definition.trigger;
+  const condition = triggerCondition(definition);
+  if (t.kind !== 'date') return condition;
+  const dated = { [t.field]: { isNull: false } };
+  return condition ? { and: [dated, condition] } : dated;
+}
+
 /** Whether the trigger's record is read in the trash (a `deleted` trigger): its condition, and condition and switch steps. */
 export function readsTrash(definition: WorkflowDefinition): boolean {
   return definition.trigger.kind === 'record' && definition.trigger.on === 'deleted';
@@ -189,6 +201,9 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
   let triggerSubject: string | null = t.kind === 'record' ? t.object : null;
   if (t.kind === 'event') {
     triggerSubject = eventSubject(t.eventType, `${at}.trigger.eventType`);
+    // Its runs would either restart the chain the limit cut at depth 0 (and a chain that reaches the limit again sets
+    // it off again: a loop) or, carrying the depth, never run (past the limit by definition). ADMINs watch the event.
+    if (t.eventType === 'workflow.depth_limit_reached') fail(`${at}.trigger.eventType`, 'workflow.depth_limit_reached cannot start a workflow (it reports a chain cut for looping too deep): read it with events or a webhook');
     if (t.object !== undefined && triggerSubject !== null && t.object !== triggerSubject) {
       fail(`${at}.trigger.object`, `${t.eventType} is about a ${triggerSubject}, not a ${t.object}`);
     }

@@ -1,5 +1,5 @@
 // `testWorkflow(id, recordId, sample)`: the draft, checked as publishing would, walked against a record without writing
-// anything (reads only; a sample change is applied in a transaction rolled back): first whether the trigger would fire for it (its condition on the
+// anything (reads only; a sample change is applied to the record inside a read): first whether the trigger would fire for it (its condition on the
 // record — for an `updated` trigger with the change given as `sample` applied, as live; its fields or from/to tested
 // on that change; the event a record trigger's change is announced by, as live), and if not why; then each
 // step's input as it would be, the branch a condition takes, and in words what the step would do (an action with its
@@ -9,7 +9,7 @@ import { badInput, type Builder, CrmError, type EventCatalog, notFound, type Rec
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
 import { isValueCondition } from '../definition/value-condition.js';
-import { checkDefinition, definitionObjects, readsTrash, recordRelations, triggerCondition, triggerKeyOf, triggerObject } from '../definition/validate.js';
+import { checkDefinition, definitionObjects, readsTrash, recordRelations, triggerCondition, triggerKeyOf, triggerObject, triggerRecordFilter } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
@@ -100,27 +100,28 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         if (t.kind === 'record' && !recordEvent) {
           return { wouldTrigger: false, trigger: `would not fire: no event announces a ${t.on} ${t.object} record`, steps: [] };
         }
-        if (t.kind === 'date' && record && (record[t.field] === null || record[t.field] === undefined)) {
-          return { wouldTrigger: false, trigger: `would not fire: the record's ${t.field} is empty`, steps: [] };
-        }
-        const condition = triggerCondition(definition);
+        // The rule runs by hand use too (`triggerRecordFilter`): the condition, and a date trigger's date set.
+        const condition = triggerRecordFilter(definition);
         if (condition && object && recordId) {
           const filter = objects.parseFilter(object, condition, 'trigger.condition');
           // Live, the condition is tested after the change committed: here on the record with the sample's `to` values
-          // (written in a transaction rolled back: nothing stays). System-kept fields are not a sample's to set.
-          const computed = (name: string) => objects.catalog.get(object).fields.get(name)?.computed === true;
-          const after = change ? Object.fromEntries(Object.entries(changedValues(objects, change, 'to')).filter(([name]) => !computed(name))) : undefined;
-          const matched = await sampleApplied(() => objects.matches(db, object, recordId!, filter, { trashed: deleted, values: after }));
+          // (and before it, with its `from` values), the row rebuilt in a read: nothing is written.
+          const asIf = (values: Record<string, unknown>) =>
+            sampleTested(async () => (await objects.matchesAsIf(db, object, recordId!, [filter], { workspaceId: caller.session.workspaceId, values, trashed: deleted }))[0]!);
+          const matched = change ? await asIf(changedValues(objects, change, 'to')) : await objects.matches(db, object, recordId, filter, { trashed: deleted });
           if (!matched) {
+            if (t.kind === 'date' && record && (record[t.field] === null || record[t.field] === undefined)) {
+              return { wouldTrigger: false, trigger: `would not fire: the record's ${t.field} is empty`, steps: [] };
+            }
             const applied = change ? ' (with the sample change applied)' : '';
-            return { wouldTrigger: false, trigger: `would not fire: the record${applied} does not match the trigger's condition ${JSON.stringify(condition)}`, steps: [] };
+            return { wouldTrigger: false, trigger: `would not fire: the record${applied} does not match the trigger's condition ${JSON.stringify(triggerCondition(definition))}`, steps: [] };
           }
           said += change ? '; the record, with the sample change, matches its condition' : '; the record matches its condition';
           if (t.kind === 'record' && t.onlyWhenConditionBecomesTrue) {
-            // As live: not when the record matched before the change too (the record with the sample's `from` values).
-            const before = sample === undefined ? null : beforeValues(sample as Record<string, unknown>);
-            if (!before) said += '; assumed: it did not match before the change (give sample, with `from` values, to test it)';
-            else if (await sampleApplied(() => objects.matches(db, object, recordId!, filter, { values: before }))) {
+            // As live: not when the record matched before the change too (with the `from` values the sample gives).
+            const given = change ? Object.entries(change.changes!).filter(([field]) => 'from' in ((sample as Record<string, object>)[field] ?? {})) : [];
+            if (!given.length) said += '; assumed: it did not match before the change (give sample, with `from` values, to test it)';
+            else if (await asIf(changedValues(objects, { ...change!, changes: Object.fromEntries(given) }, 'from'))) {
               return { wouldTrigger: false, trigger: `would not fire: the record matched the trigger's condition before the change too (onlyWhenConditionBecomesTrue)`, steps: [] };
             } else said += ', and did not before it';
           }
@@ -204,20 +205,14 @@ function recordEventType(objects: RecordAccess, events: EventCatalog, object: st
   return types.find((type) => objects.changeOf({ type, subjectType: object, payload })?.change === change) ?? null;
 }
 
-/** A test on the record with a sample's values written: a value the record cannot take is BAD_USER_INPUT naming `sample`. */
-async function sampleApplied<T>(test: () => Promise<T>): Promise<T> {
+/** A test on the record with a sample's values: a value the record cannot take is BAD_USER_INPUT naming `sample`. */
+async function sampleTested<T>(test: () => Promise<T>): Promise<T> {
   try {
     return await test();
   } catch (error) {
     if (error instanceof CrmError) throw error;
     throw badInput(`sample: the record cannot take this change (${error instanceof Error ? error.message.split('\n').at(-1) : String(error)})`, 'sample');
   }
-}
-
-/** The sample's `from` values, of the fields it gives one for (null: none given). */
-function beforeValues(sample: Record<string, unknown>): Record<string, unknown> | null {
-  const entries = Object.entries(sample).filter(([, change]) => change && typeof change === 'object' && 'from' in change);
-  return entries.length ? Object.fromEntries(entries.map(([field, change]) => [field, (change as { from: unknown }).from])) : null;
 }
 
 /** A sample change of an `updated` trigger, `{ field: { from, to } }`, as the event's change (BAD_USER_INPUT on `sample`). */

@@ -2,7 +2,7 @@
 // record or on a selection of records, cancel one, run one again (on the version it ran, with the same trigger).
 import { randomUUID } from 'node:crypto';
 import { badInput, type Builder, conflict, cursorInWorkspace, globalId, MAX_PAGE_SIZE, type Models, notFound, type RecordAccess, rowId } from '@crm/plugin-sdk';
-import { recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
+import { recordRelations, triggerObject, triggerRecordFilter } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting, wakeHeld } from '../runs/admission.js';
@@ -39,12 +39,13 @@ async function runnableOnRecords(scope: Parameters<typeof workflowToChange>[0], 
 }
 
 /**
- * A record- or date-triggered workflow runs by hand only on records its trigger's condition selects: a person (a
+ * A record- or date-triggered workflow runs by hand only on records its trigger selects (`triggerRecordFilter`: its
+ * condition, a date trigger's date set), as the dry run tests them: a person (a
  * MEMBER's key, acting with the publisher's rights) cannot aim it at records it was not written for. A `manual`
  * workflow runs on any record. Of `recordIds`, those that match (one statement), in their order.
  */
 async function matchingTrigger(objects: RecordAccess, tx: object, definition: WorkflowDefinition, object: string, recordIds: readonly string[]): Promise<string[]> {
-  const condition = triggerCondition(definition);
+  const condition = triggerRecordFilter(definition);
   if (!condition || !recordIds.length) return [...recordIds];
   const filter = objects.parseFilter(object, condition, 'condition');
   const matching = new Set((await objects.select(tx, object, { ids: recordIds, filter, limit: recordIds.length })).map((r) => String(r.id)));
@@ -161,7 +162,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const record = await objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, objects) });
           if (!record) throw notFound(object, 'recordId');
           if (!(await matchingTrigger(objects, scope.tx, definition, object, [recordId])).length) {
-            throw badInput(`recordId: the record does not match the trigger's condition ${JSON.stringify(triggerCondition(definition))}`, 'recordId');
+            throw badInput(`recordId: the record does not match the trigger's condition ${JSON.stringify(triggerRecordFilter(definition))}`, 'recordId');
           }
           const runId = await startRun(scope, {
             workflowId: workflow.id,

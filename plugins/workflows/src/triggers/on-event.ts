@@ -13,10 +13,10 @@
 // A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
 // own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
 // the custom object `Contract`, and a condition may test custom fields.
-import type { DeliveredEvent, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
+import type { DeliveredEvent, FilterNode, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
-import { sameValue } from '../definition/trigger-values.js';
-import { readsTrash, recordRelations, triggerCondition } from '../definition/validate.js';
+import { sameValue, storedTriggerValues } from '../definition/trigger-values.js';
+import { readsTrash, recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
 import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
@@ -54,20 +54,21 @@ function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, c
 
 /**
  * Whether a record trigger's change of its object passes its `fields` and from/to (the dry run asks it of a sample):
- * from/to are stored in the events' form (definition/trigger-values.ts) and compared as their field's kind.
+ * from/to in the events' form (definition/trigger-values.ts: older versions' put in it on load), compared as their field's kind.
  */
-export function changeMatches(t: Extract<WorkflowDefinition['trigger'], { kind: 'record' }>, change: RecordChange, objects: Pick<RecordObjects, 'catalog'>): boolean {
+export function changeMatches(t: Extract<WorkflowDefinition['trigger'], { kind: 'record' }>, change: RecordChange, objects: Pick<RecordObjects, 'catalog' | 'parseFilter'>): boolean {
   if (t.on !== 'updated' || !t.fields) return true;
   const changed = t.fields.map((field) => changeOfField(objects, change, field)).filter((c): c is FieldChange => c !== null);
   if (!changed.length) return false;
   if (t.from === undefined && t.to === undefined) return true;
   const { from, to } = changed[0]!;
   const field = objects.catalog.get(change.object).fields.get(t.fields[0]!);
-  return (t.from === undefined || sameValue(field, t.from, from)) && (t.to === undefined || sameValue(field, t.to, to));
+  const wanted = storedTriggerValues(objects, t);
+  return (t.from === undefined || sameValue(field, wanted.from, from)) && (t.to === undefined || sameValue(field, wanted.to, to));
 }
 
 /**
- * One side of a change (`from`: the record's values before it) by field name, as `objects.matches(…, { values })` takes
+ * One side of a change (`from`: the record's values before it) by field name, as `objects.matchesAsIf` takes
  * them; a custom field's value is read from its JSON column's change (`customFields`, by stable keys).
  */
 export function changedValues(objects: Pick<RecordObjects, 'catalog'>, change: RecordChange, side: 'from' | 'to'): Record<string, unknown> {
@@ -208,35 +209,23 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
     ? await tx.workflowStepRun.findUnique({ where: { id: stepRunId }, select: { run: { select: { workflowId: true, depth: true } } } })
     : null;
   const depth = parent ? parent.run.depth + 1 : 0;
+  const eligible = versions.filter(({ version }) => parent?.run.workflowId !== version.workflowId || version.checked.definition.options.allowSelfTrigger);
+  const firing = await conditionsHeld(event, tx, eligible);
   if (depth > settings.maxDepth) {
     // A trace where an ADMIN looks (`events(types: ["workflow.depth_limit_reached"])`, and the log), not a run row:
-    // one event per cut, written with this transaction. Counted before the conditions are tested (they cost statements).
-    const selfSkipped = (v: (typeof versions)[number]) => v.version.workflowId === parent!.run.workflowId && !v.version.checked.definition.options.allowSelfTrigger;
-    const cut = versions.filter((v) => !selfSkipped(v)).map((v) => v.version.workflowId);
+    // one event per cut, written with this transaction, naming the workflows that would have run.
+    const cut = firing.map((v) => v.version.workflowId);
     if (!cut.length) return;
     console.warn(`workflows: depth limit ${settings.maxDepth} reached in workspace ${event.workspaceId}: ${event.type} ${event.id} starts none of ${cut.join(', ')}`);
     context.emit('workflow.depth_limit_reached', { type: 'Workflow', id: parent!.run.workflowId }, { maxDepth: settings.maxDepth, eventId: event.id, eventType: event.type, workflowIds: cut });
     return;
   }
 
-  for (const { version, objects } of versions) {
+  for (const { version, objects } of firing) {
     const { definition } = version.checked;
-    if (parent?.run.workflowId === version.workflowId && !definition.options.allowSelfTrigger) continue;
-    const object = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? (definition.trigger.object ?? null) : null;
+    const object = triggerObject(definition);
     const recordId = object && object === event.subjectType ? event.subjectId : null;
     const deleted = readsTrash(definition);
-    const t = definition.trigger;
-    const condition = triggerCondition(definition);
-    if (condition) {
-      if (!recordId) continue;
-      const filter = objects.parseFilter(object!, condition, 'condition');
-      if (!(await objects.matches(tx, object!, recordId, filter, { trashed: deleted }))) continue;
-      // Only when the record starts to match: not if it matched before the change too (its own fields' `from`).
-      if (t.kind === 'record' && t.onlyWhenConditionBecomesTrue) {
-        const change = objects.changeOf(event);
-        if (change && (await objects.matches(tx, object!, recordId, filter, { values: changedValues(objects, change, 'from') }))) continue;
-      }
-    }
     lookup.starts.push({
       start: {
         workflowId: version.workflowId,
@@ -253,4 +242,40 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
       record: recordId ? { object: object!, id: recordId, relations: recordRelations(definition, objects), trashed: deleted, objects, workspaceModel: version.checked.workspaceModel } : null,
     });
   }
+}
+
+/**
+ * Of `candidates` (whose trigger matched the event), those whose condition holds on the event's record: each tested
+ * after the change (one statement each); those that fire only when the record starts to match tested as it was before
+ * too — the record with the change's `from` values, rebuilt in one read-only statement for all of them on the same
+ * object model (`objects.matchesAsIf`). A change with no `from` values left the record as it is: it matched before.
+ */
+async function conditionsHeld<T extends { version: ListeningVersion; objects: RecordObjects }>(event: DeliveredEvent, tx: object, candidates: readonly T[]): Promise<T[]> {
+  const held = new Set<T>();
+  const entering = new Map<RecordObjects, { candidate: T; filter: FilterNode }[]>();
+  for (const candidate of candidates) {
+    const { definition } = candidate.version.checked;
+    const condition = triggerCondition(definition);
+    if (!condition) {
+      held.add(candidate);
+      continue;
+    }
+    const object = triggerObject(definition);
+    if (!object || object !== event.subjectType) continue;
+    const { objects } = candidate;
+    const filter = objects.parseFilter(object, condition, 'condition');
+    if (!(await objects.matches(tx, object, event.subjectId, filter, { trashed: readsTrash(definition) }))) continue;
+    if (definition.trigger.kind === 'record' && definition.trigger.onlyWhenConditionBecomesTrue) entering.set(objects, [...(entering.get(objects) ?? []), { candidate, filter }]);
+    else held.add(candidate);
+  }
+  for (const [objects, tests] of entering) {
+    const change = objects.changeOf(event);
+    const values = change ? changedValues(objects, change, 'from') : {};
+    if (!Object.keys(values).length) continue;
+    const before = await objects.matchesAsIf(tx, event.subjectType, event.subjectId, tests.map((t) => t.filter), { workspaceId: event.workspaceId, values });
+    tests.forEach(({ candidate }, i) => {
+      if (!before[i]) held.add(candidate);
+    });
+  }
+  return candidates.filter((candidate) => held.has(candidate));
 }

@@ -3,7 +3,7 @@ import type { ObjectCatalog } from '../catalog.js';
 import type { ResolvedObject } from '../declaration.js';
 import type { FilterNode } from '../filter/filter-node.js';
 import { filterSql, type SqlFilterContext } from './filter-sql.js';
-import { column, ident, SqlParams } from './sql-text.js';
+import { column, ident, literal, SqlParams } from './sql-text.js';
 import { permittedRows, visibleRows } from './visible-rows.js';
 
 /**
@@ -51,4 +51,41 @@ export function matchingRecordsSql(catalog: ObjectCatalog, object: ResolvedObjec
   where.push(filterSql(context, object, filter, 'r'));
   const limit = options.limit === undefined ? '' : ` LIMIT ${params.add(options.limit, 'int')}`;
   return { text: `SELECT ${id}::text AS "id" FROM ${ident(object.model)} r WHERE ${where.join(' AND ')} ORDER BY ${id}${limit}`, values: params.values };
+}
+
+export interface MatchingAsIfOptions {
+  workspaceId: string;
+  /** The record (row id). */
+  id: string;
+  /** Values by field name, as events carry them (money "12.50", ISO-8601 times, row ids), in place of the record's own. */
+  values: Readonly<Record<string, unknown>>;
+  /** A record in the trash counts too. */
+  trashed?: boolean;
+}
+
+/**
+ * A statement returning one row — `"0"`, `"1"`, …: whether the record matches each of `filters` — as the record would
+ * be with `values` in place of its own, or no row when it is not visible. The row is rebuilt inside the statement
+ * (`jsonb_populate_record`: columns by their field, a custom field's value merged into its JSON column), so nothing is
+ * written: no constraint, trigger or `@updatedAt` is touched and no lock taken. For a condition on a record as it was
+ * before a change (a change's `from` side); the read engine's compiler, so the language is the lists'.
+ */
+export function matchingAsIfSql(catalog: ObjectCatalog, object: ResolvedObject, filters: readonly FilterNode[], options: MatchingAsIfOptions): { text: string; values: unknown[] } {
+  const context = sqlFilterContext(catalog, options.workspaceId);
+  const { params } = context;
+  const columns: Record<string, unknown> = {};
+  const json = new Map<string, Record<string, unknown>>();
+  for (const [name, value] of Object.entries(options.values)) {
+    const field = object.fields.get(name);
+    if (!field) continue;
+    if (field.stored) json.set(field.stored.json, { ...json.get(field.stored.json), [field.stored.key]: value ?? null });
+    else columns[field.column] = value ?? null;
+  }
+  const merged = [...json].map(([name, set]) => `jsonb_build_object(${literal(name)}, coalesce(${column('t', name)}, '{}'::jsonb) || ${params.add(JSON.stringify(set), 'jsonb')})`);
+  const replaced = [params.add(JSON.stringify(columns), 'jsonb'), ...merged].join(' || ');
+  const id = object.fields.get('id')!.column;
+  const row = `SELECT p.* FROM ${ident(object.model)} t CROSS JOIN LATERAL jsonb_populate_record(t, ${replaced}) p WHERE ${column('t', id)} = ${params.add(options.id, 'uuid')}`;
+  const tests = filters.map((filter, i) => `coalesce(${filterSql(context, object, filter, 'r')}, false) AS "${i}"`);
+  const where = visibleRows(context.workspace, object, 'r', { trashed: options.trashed ?? false });
+  return { text: `SELECT ${tests.join(', ') || 'TRUE AS "none"'} FROM (${row}) r WHERE ${where}`, values: params.values };
 }
