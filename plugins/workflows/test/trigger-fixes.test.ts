@@ -88,13 +88,19 @@ describe('versions published before from/to were normalised', () => {
       trigger: { kind: 'record', object: 'Deal', on: 'updated', fields: ['stageId'], to: pipeline.other },
       steps: [note('n')],
     });
-    // As such a version was stored: the global id itself (the published one is a row id now).
-    const updated = await kit.database.prisma.$executeRawUnsafe(
-      `UPDATE "WorkflowVersion" SET definition = jsonb_set(definition, '{trigger,to}', to_jsonb($1::text)) WHERE "workflowId" = $2::uuid`,
+    // Such a version as it was stored (the global id itself), inserted as a new published version: the one published
+    // now keeps the row id, and a process may hold it planned already.
+    const inserted = await kit.database.prisma.$executeRawUnsafe(
+      `WITH v AS (
+         INSERT INTO "WorkflowVersion"
+         SELECT (jsonb_populate_record(v, jsonb_build_object('id', gen_random_uuid(), 'number', v.number + 1,
+                 'definition', jsonb_set(v.definition, '{trigger,to}', to_jsonb($1::text))))).*
+         FROM "WorkflowVersion" v WHERE v."workflowId" = $2::uuid RETURNING id)
+       UPDATE "Workflow" SET "publishedVersionId" = (SELECT id FROM v) WHERE id = $2::uuid`,
       pipeline.other,
       rowIdOf(id),
     );
-    expect(updated).toBe(1);
+    expect(inserted).toBe(1);
     const deal = (await admin.query(DEAL, { c: await customer('Old Olaf'), p: pipeline.id, s: pipeline.open })).createDeal.deal.id;
     await admin.query(MOVE, { id: deal, s: pipeline.other });
     await exactly(id, 1);
