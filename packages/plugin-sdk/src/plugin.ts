@@ -159,6 +159,11 @@ export interface HookEntry {
 export interface SettingsEntry {
   /** Stored JSON → complete settings (defaults filled in), or the problems with their paths. */
   parse(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] };
+  /**
+   * Stored JSON → complete settings, leniently: a top-level key that does not validate takes its default (logged once
+   * per workspace and key); the others keep their stored values. For reads; a write parses strictly.
+   */
+  read(raw: unknown, workspaceId: string): Record<string, unknown>;
   /** The settings with every default: what a workspace that never changed them gets. */
   readonly defaults: Record<string, unknown>;
   /** The settings' top-level keys: a patch naming any other is refused. */

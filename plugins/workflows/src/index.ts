@@ -12,6 +12,7 @@ import { registerRunOperations } from './graphql/run-operations.js';
 import { registerSecretMutations } from './graphql/secret-mutations.js';
 import { registerWorkflowTypes } from './graphql/types.js';
 import { registerWorkflowList } from './graphql/workflow-list.js';
+import { checkSavedSender } from './mail/sender-check.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
 import { stepExecutor } from './runs/execute-step.js';
 import { forgetVersion } from './runs/versions.js';
@@ -60,6 +61,8 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       registerDryRun(builder, plugin);
     },
     // Delivered only what a workflow of the workspace listens to or may wait for (triggers/interest.ts).
+    // An `emailFrom` saved on a domain the operator does not allow is refused (mail/sender-check.ts).
+    hooks: { 'plugin.settings_updated': { checkSender: (event, { settings }) => checkSavedSender(event.payload, settings) } },
     subscribers: { '*': { startWorkflows: { handle: startWorkflowsFor, interest: workflowInterest } } },
     queues: {
       steps: {

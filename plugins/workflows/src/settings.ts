@@ -18,7 +18,7 @@ export const workflowSettings = z.object({
   retryBackoffMs: z.number().int().min(0).max(3_600_000).default(2000),
   /**
    * Sender (`From`) of `sendEmail` steps: one address, optionally with a name (`Acme <crm@acme.example>`), on a domain
-   * the operator allows (`WORKFLOWS_EMAIL_FROM_DOMAINS`; mail/addresses.ts).
+   * the operator allows (`WORKFLOWS_EMAIL_FROM_DOMAINS`): checked on save and at send (mail/sender-check.ts), not here.
    */
   emailFrom: z
     .string()
