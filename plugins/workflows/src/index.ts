@@ -80,7 +80,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       fireSchedules: { everyMs: 5000, run: fireSchedules },
       scanDates: { everyMs: 30_000, run: dateScanner(options.dateScan) },
     },
-    routes: { hooks: { maxBodyBytes: 256 * 1024, handle: receiveWebhook } },
+    routes: { hooks: { maxBodyBytes: 256 * 1024, limitRefusals: true, handle: receiveWebhook } },
     seed: seedWorkflows,
     // A custom field a workflow names cannot be deleted from under it without `force` (docs/plugins/workflows.md).
     fieldUsers: workflowsUsing,
