@@ -12,8 +12,11 @@ export interface PluginRequest {
   headers: Readonly<Record<string, string | undefined>>;
   /** The body decoded as UTF-8 (an invalid byte becomes U+FFFD): parse this one. */
   body: string;
-  /** The body's bytes as received: verify a signature on exactly these (decoding is not reversible). */
-  rawBody: Buffer;
+  /**
+   * The body's bytes as received: verify a signature on exactly these (decoding is not reversible). The host always
+   * sets it; optional so that a request a plugin builds in its own tests need not (fall back to `Buffer.from(body)`).
+   */
+  rawBody?: Buffer;
 }
 
 export interface PluginResponse {

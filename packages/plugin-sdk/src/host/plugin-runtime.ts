@@ -17,7 +17,7 @@ export interface DeliveryOptions {
   jobTimers?: boolean;
   onJobError?: (error: unknown, where: { plugin: string; job: string }) => void;
   /** Outgoing HTTP for plugins (the gateway's webhook sender: signed, SSRF policy). @default refuses every request */
-  http?: OutboundHttp;
+  http?: HostOutboundHttp;
   /** Poll plugins' queues (`queues`) in this process. @default true */
   queueWorkers?: boolean;
   /**
@@ -32,6 +32,9 @@ export interface DeliveryOptions {
   /** The address a route request came from (behind trusted proxies: from X-Forwarded-For). @default the socket's */
   clientAddress?: (req: http.IncomingMessage) => string;
 }
+
+/** The host's outgoing HTTP: `for(origin)` gives the one a plugin's code gets in a workspace (its refusals logged naming them). */
+export type HostOutboundHttp = OutboundHttp & { for?(origin: { plugin: string; workspaceId: string }): OutboundHttp };
 
 /** What a limit on a key answers: go on, or wait this many seconds. */
 export type LimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
