@@ -112,7 +112,9 @@ describe('the workflows plugin’s events are read by holders of "manage" only',
     for (const client of [member, reader]) {
       const seen = await page(client);
       expect(seen.edges.filter((e: { node: { type: string } }) => e.node.type.startsWith('workflow.'))).toEqual([]);
-      expect(seen.totalCount).toBe(adminPage.totalCount - adminWorkflow.length);
+      // The webhooks' own `webhook.created` events are ADMIN's too (core's administration events).
+      const adminOnly = adminPage.edges.filter((e: { node: { type: string } }) => /^(workflow|webhook)\./.test(e.node.type));
+      expect(seen.totalCount).toBe(adminPage.totalCount - adminOnly.length);
       // Asking for them by type finds nothing either.
       const asked = await client.query(`{ events(first: 10, types: ["workflow.created", "workflow.runs_requested"]) { totalCount edges { node { type } } } }`);
       expect(asked.events).toEqual({ totalCount: 0, edges: [] });
