@@ -269,10 +269,12 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!KEBAB.test(name)) problem(at, 'a route name is kebab-case, e.g. "hooks"');
     else if (!isRecord(route) || !isFunction(route.handle)) problem(`${at}.handle`, 'must be an async function (request, ctx) => response');
     else if (route.maxBodyBytes !== undefined && !(Number.isInteger(route.maxBodyBytes) && route.maxBodyBytes > 0)) problem(`${at}.maxBodyBytes`, 'a positive number of bytes');
+    else if (route.limitRefusals !== undefined && typeof route.limitRefusals !== 'boolean') problem(`${at}.limitRefusals`, 'true or false');
     else {
       routes.push({
         name,
         maxBodyBytes: route.maxBodyBytes ?? 256 * 1024,
+        limitRefusals: route.limitRefusals ?? false,
         handle: (request, context) =>
           route.handle(request, {
             workspaceId: context.workspaceId,

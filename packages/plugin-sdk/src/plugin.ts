@@ -52,6 +52,8 @@ export interface HostQueueContext {
 export interface RouteEntry {
   readonly name: string;
   readonly maxBodyBytes: number;
+  /** Refusals (401, 403, 404) counted per client address by the host's limit (429 past it). */
+  readonly limitRefusals: boolean;
   handle(request: PluginRequest, context: HostRouteContext): Promise<PluginResponse>;
 }
 

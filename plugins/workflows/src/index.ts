@@ -89,7 +89,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       // Finished runs older than the workspace's `historyDays`, in bounded batches (runs/retention.ts).
       pruneHistory: { everyMs: HISTORY_EVERY_MS, run: pruneHistory },
     },
-    routes: { hooks: { maxBodyBytes: 256 * 1024, handle: receiveWebhook } },
+    routes: { hooks: { maxBodyBytes: 256 * 1024, limitRefusals: true, handle: receiveWebhook } },
     seed: seedWorkflows,
     // Run history holds customers' data in its snapshots: merged, exported and erased with them (personal-data.ts).
     personalData: workflowPersonalData,
