@@ -5,7 +5,7 @@ import { badInput, type Builder, conflict, cursorInWorkspace, MAX_PAGE_SIZE, typ
 import { recordRelations, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
-import { admitStarting, wakeHeld } from '../runs/admission.js';
+import { admitStarting, wakeHeldIn } from '../runs/admission.js';
 import { runLockKey } from '../runs/claimed-steps.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
@@ -240,9 +240,10 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const found = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
           if (!found) throw notFound('WorkflowRun', 'id');
           if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');
-          // A RUNNING run frees its place: a run held back by the concurrency limit is let in now, not after the fallback
-          // (woken before this writes step rows: lock order, runs/claimed-steps.ts).
-          if (found.status === 'RUNNING') await wakeHeld(scope, 1);
+          // A RUNNING run frees its place: a run held back by the concurrency limit is let in now, not after the fallback.
+          // Woken in this transaction: it holds no step row yet (the run's lock, then the admission lock, then step rows:
+          // runs/claimed-steps.ts).
+          if (found.status === 'RUNNING') await wakeHeldIn(scope, 1);
           const now = new Date();
           await scope.tx.workflowStepRun.updateMany({
             where: { runId: found.id, status: { in: [...UNFINISHED_STEPS] } },
