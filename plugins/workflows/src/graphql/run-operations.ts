@@ -268,18 +268,14 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           // Two runs of the same trigger at once would do its steps twice over: a run under way is cancelled (or left to
           // finish) first.
           if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
-          // So is any other run of its trigger under way — a rerun of it, the run it reran, a rerun of that (the family
-          // shares the version and the trigger, copied from run to run) — read under the workflow's lock, which every
-          // rerun of it takes first.
+          // So is any other run of its family under way — a rerun of it, the run it reran, a rerun of that (all share
+          // the first run, `rerunRootId`) — read under the workflow's lock, which every rerun of it takes first. Only
+          // the family: other runs of the same trigger (every scheduled run has the same, so may two manual runs on a
+          // record) are other runs, not this one done again.
           refuseArchived(await lockedWorkflow(scope, previous.workflowId));
+          const root = previous.rerunRootId ?? previous.id;
           const under = await scope.tx.workflowRun.findFirst({
-            where: {
-              workflowId: previous.workflowId,
-              versionId: previous.versionId,
-              recordId: previous.recordId,
-              trigger: { equals: previous.trigger as object },
-              status: { notIn: [...FINISHED] },
-            },
+            where: { OR: [{ id: root }, { rerunRootId: root }], status: { notIn: [...FINISHED] } },
             select: { id: true, status: true, rerunOfId: true },
           });
           if (under?.rerunOfId === previous.id) throw conflict(`A rerun of this run is still under way (${under.status}): cancel it or let it finish first`, 'id');
@@ -293,6 +289,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
             recordId: previous.recordId,
             depth: previous.depth,
             rerunOfId: previous.id,
+            rerunRootId: root,
           });
           scope.emit('workflow.run_requested', { type: 'WorkflowRun', id: runId! }, { workflowId: previous.workflowId, recordId: previous.recordId, rerunOf: previous.id });
           return { run: (await scope.tx.workflowRun.findUnique({ where: { id: runId! } }))! };
