@@ -129,7 +129,7 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
  */
 const mayHold = new Set<string>();
 
-type WakeScope = Pick<AdmissionScope, 'sql' | 'rows' | 'lock'>;
+type WakeScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'lock' | 'tx'>;
 type Transactor = Pick<QueueContext<WorkflowSettings>, 'workspaceId' | 'transaction'>;
 
 /**
@@ -151,7 +151,7 @@ export async function wakeHeld(context: Transactor, places: number): Promise<voi
  * woke (read at once, both woke the same oldest run, the other waited the fallback).
  * A woken row is made due a fallback before its hold's time: in the past for a later waker, whatever the clock of the
  * instance that woke it, so it is not taken for a held row. Held rows are due within the fallback of their hold; the
- * window is twice that, for holds made while this waited for the lock; rows further ahead are leased or waiting.
+ * window is that (a hold made later is `recheckHeld`'s); rows further ahead are leased or waiting.
  */
 export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void> {
   const workspace = scope.sql.workspaceId;
@@ -161,13 +161,26 @@ export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void
     scope.lock('admission'),
     scope.sql<{ id: string; dueAt: Date }>`
       SELECT s.id::text AS id, s."dueAt" FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
-      WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + 2 * CONCURRENCY_FALLBACK_MS)}::timestamptz
+      WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
         AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
       ORDER BY s."dueAt", s.id LIMIT ${places}::int`,
   ]);
   // None left held that this saw: cleared under the lock (a hold committed later is `recheckHeld`'s).
   if (held.length < places) mayHold.delete(workspace);
-  if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt }) => ({ id, dueAt: new Date(new Date(dueAt).getTime() - 2 * CONCURRENCY_FALLBACK_MS) })) }]);
+  await makeDue(scope, held.map(({ id, dueAt }) => ({ id, dueAt: new Date(dueAt) })));
+}
+
+/**
+ * Held steps made due a fallback before their hold's due time (in the past), each only while its due time is still the
+ * hold's: a claim that took it meanwhile (its lease) keeps it — made due again, a second claim would do its step beside
+ * the first's (an HTTP step sent twice).
+ */
+async function makeDue(scope: Pick<WakeScope, 'tx'>, held: readonly { id: string; dueAt: Date }[]): Promise<void> {
+  await Promise.all(
+    held.map(({ id, dueAt }) =>
+      scope.tx.workflowStepRun.updateMany({ where: { id, dueAt }, data: { dueAt: new Date(dueAt.getTime() - 2 * CONCURRENCY_FALLBACK_MS) } }),
+    ),
+  );
 }
 
 /**
@@ -176,21 +189,12 @@ export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void
  * wakes never see this one's holds), they are made due now rather than after the fallback. Counted without the lock:
  * admission counts again when they are claimed. Costs a statement on holds only.
  */
-export async function recheckHeld(context: Transactor, held: readonly string[]): Promise<void> {
+export async function recheckHeld(context: Transactor, held: readonly { id: string; dueAt: Date }[]): Promise<void> {
   if (!held.length) return;
   await context.transaction(async (scope) => {
-    const now = new Date();
-    const [left, still] = await Promise.all([
-      placesLeft(scope, now),
-      scope.sql<{ id: string; dueAt: Date }>`
-        SELECT s.id::text AS id, s."dueAt" FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
-        WHERE s.id = ANY(${held}::uuid[]) AND s."dueAt" > ${now}::timestamptz AND s.status IN ('PENDING', 'WAITING')
-          AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
-        ORDER BY s."dueAt", s.id`,
-    ]);
-    const due = still.slice(0, Math.max(0, left.concurrency));
-    // As `wakeHeldIn` makes them due: not taken for held rows by a waker.
-    if (due.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: due.map(({ id, dueAt }) => ({ id, dueAt: new Date(new Date(dueAt).getTime() - 2 * CONCURRENCY_FALLBACK_MS) })) }]);
+    const left = await placesLeft(scope, new Date());
+    // Those still at their hold's due time only (`makeDue`), as `wakeHeldIn` makes them due.
+    await makeDue(scope, held.slice(0, Math.max(0, left.concurrency)));
   });
 }
 

@@ -131,7 +131,7 @@ async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettin
 }
 
 /** A transaction's step outcome, and what to do once it has committed: wake for the places it freed, or recheck a hold. */
-type Committed<T> = { value: T; freed: number; held: string[] };
+type Committed<T> = { value: T; freed: number; held: { id: string; dueAt: Date }[] };
 
 /** Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts). */
 async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => Promise<Committed<T>>): Promise<T> {
@@ -170,7 +170,7 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
             const admission = await admitRun(scope, run, now);
             if (admission.admitted) return { value: ADMITTED, freed: 0, held: [] };
             await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
-            return { value: null, freed: 0, held: admission.reason === 'CONCURRENCY' ? [first.id] : [] };
+            return { value: null, freed: 0, held: admission.reason === 'CONCURRENCY' ? [{ id: first.id, dueAt: admission.retryAt }] : [] };
           }
           began = true;
           const writes = newStepWrites();
@@ -342,7 +342,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
  * by one (each admits its own run).
  */
 async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
-  let admitted: { value: readonly QueueItem[]; held: string[] };
+  let admitted: { value: readonly QueueItem[]; held: { id: string; dueAt: Date }[] };
   try {
     admitted = await context.transaction(async (scope) => {
       const now = new Date();
@@ -359,7 +359,7 @@ async function admitBatch(items: readonly QueueItem[], context: QueueContext<Wor
       if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt }) => ({ id, dueAt })) }]);
       return {
         value: waiting.filter((item) => answers.get(claimed.get(item.id)!.runId)!.admitted),
-        held: held.flatMap(({ id, reason }) => (reason === 'CONCURRENCY' ? [id] : [])),
+        held: held.flatMap(({ id, dueAt, reason }) => (reason === 'CONCURRENCY' ? [{ id, dueAt }] : [])),
       };
     });
   } catch {
