@@ -60,6 +60,8 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
       await scope.tx.workflowRun.updateMany({ where: { id: { in: ids }, error: { not: ERASED_ERROR } }, data: { error: null } });
       await scope.tx.workflowStepRun.updateMany({ where: { runId: { in: ids } }, data: { input: Prisma.DbNull, output: Prisma.DbNull, error: null, waitKey: null } });
     }
+    // Runs about the customer the erasure's own transaction left (past its lock bound) go, as theirs did.
+    if (naming.length) await scope.tx.workflowRun.deleteMany({ where: { id: { in: naming.map((run) => run.id) }, recordId: erasure.customerId } });
     if (runs.length < SCRUB_BATCH) await scope.tx.workflowErasure.delete({ where: { id: item.id } });
     else await scope.tx.workflowErasure.update({ where: { id: item.id }, data: { afterRunId: runs.at(-1)!.id, dueAt: new Date() } });
   });
