@@ -36,13 +36,15 @@ export interface CrmEventMap extends TrashEventMap {
   'company.merged': { mergedIds: string[]; moved: Record<string, number> } & FieldChanges;
   'deal.created': { customerId: string; title: string; amount: string; stageId: string };
   'deal.updated': { customerId: string } & FieldChanges;
-  'deal.stage_changed': { customerId: string; fromStageId: string; toStageId: string };
+  /** With the move's field changes (`stageId`, `status`, `closedAt`, `lostReason`): a move is the deal's update. */
+  'deal.stage_changed': { customerId: string; fromStageId: string; toStageId: string } & FieldChanges;
   'deal.won': { customerId: string; amount: string };
   'deal.lost': { customerId: string; amount: string; reason: string | null };
   'activity.logged': { customerId: string; type: string; channel: string; subject: string; body: string | null };
   'task.created': { title: string };
   'task.updated': FieldChanges;
-  'task.completed': { title: string };
+  /** `completeTask`'s carries the completion's field changes (`status`, `completedAt`); `updateTask`'s none (its `task.updated` does). */
+  'task.completed': { title: string } & Partial<FieldChanges>;
   'ticket.opened': { customerId: string; subject: string; priority: string };
   'ticket.updated': { customerId: string } & FieldChanges;
   'ticket.closed': { customerId: string; satisfactionRating: number | null };

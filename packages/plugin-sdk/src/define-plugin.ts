@@ -145,6 +145,12 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     };
   };
 
+  /** A personal-data handler's context: a hook's, with the plugin's `lock` (its own transactions' locks). */
+  const personalScope = <C extends Parameters<typeof inScope>[0]>(context: C) => ({
+    ...inScope(context, context.session.workspaceId),
+    lock: pluginLock(context.tx, id, context.session.workspaceId),
+  });
+
   const subscribers: SubscriberEntry[] = [];
   forEachHandler<Subscriber<never, z.output<Settings>, Event>>(definition.subscribers, 'subscribers', problem, (event, name, handler, interest) => {
     subscribers.push({
@@ -383,9 +389,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     })),
     personalData: personal
       ? {
-          merge: (input, context) => personal.merge(input, inScope(context, context.session.workspaceId)),
-          export: (customerId, context) => personal.export(customerId, inScope(context, context.session.workspaceId)),
-          erase: (customerId, context) => personal.erase(customerId, inScope(context, context.session.workspaceId)),
+          merge: (input, context) => personal.merge(input, personalScope(context)),
+          export: (customerId, context) => personal.export(customerId, personalScope(context)),
+          erase: (customerId, context) => personal.erase(customerId, personalScope(context)),
         }
       : null,
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings) }) : null,

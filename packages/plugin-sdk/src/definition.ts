@@ -12,6 +12,7 @@ import type { CoreCommands } from './core-commands.js';
 import type { DeliveryPolicy, HookContext, HookMap, PublishedEvent, SubscriberMap } from './events.js';
 import type { CustomObjectRenamedHandler, FieldRenamedHandler, FieldUsersHandler } from './field-users.js';
 import type { JobDefinition, QueueDefinition } from './jobs.js';
+import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RouteDefinition } from './routes.js';
 import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
@@ -48,11 +49,21 @@ export interface SeedContext<Settings> {
  */
 export interface PersonalDataHandlers<Settings> {
   /** `mergeCustomers`: move (or combine: a ledger's points) the rows of `mergedIds` onto `keepId`; rows moved per table. */
-  merge(input: { keepId: string; mergedIds: readonly string[] }, context: HookContext<Settings>): Promise<Record<string, number>>;
+  merge(input: { keepId: string; mergedIds: readonly string[] }, context: PersonalDataContext<Settings>): Promise<Record<string, number>>;
   /** `exportPersonalData`: everything the plugin holds about the customer, as JSON. */
-  export(customerId: string, context: HookContext<Settings>): Promise<Record<string, unknown>>;
+  export(customerId: string, context: PersonalDataContext<Settings>): Promise<Record<string, unknown>>;
   /** `erasePerson`: delete or scrub everything the plugin holds about the customer (before the customer row goes). */
-  erase(customerId: string, context: HookContext<Settings>): Promise<void>;
+  erase(customerId: string, context: PersonalDataContext<Settings>): Promise<void>;
+}
+
+/**
+ * A hook's context plus the plugin's `lock` and `rows` (as in its commands): a handler that changes rows the plugin's
+ * own transactions guard with a lock (a workflow run's steps) takes the same lock first; `rows` writes many of its
+ * rows, each its own values, in one statement.
+ */
+export interface PersonalDataContext<Settings> extends HookContext<Settings> {
+  lock(key: string | readonly string[]): Promise<void>;
+  rows: OwnRows;
 }
 
 /**

@@ -10,6 +10,7 @@ export { type EventCatalog, type EventInfo, recordEventObject } from './event-ca
 export type {
   DashboardPanelDefinition,
   PermissionDefinition,
+  PersonalDataContext,
   PersonalDataHandlers,
   PluginDefinition,
   PluginObjectDeclaration,

@@ -23,6 +23,7 @@ import {
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
+import { withValuesApplied } from './record-as-if.js';
 import { fieldToWrite, requireWriteAction, type WriteAction } from './writable-fields.js';
 
 /** A JSON value as records are handed to plugins: money as "12.50", times as ISO-8601, ids as row ids. */
@@ -59,9 +60,10 @@ export interface RecordAccess {
    * Whether the record `id` of `object` matches `filter` now: one statement through the given client (tenancy and
    * the trash included; `trashed: true` tests a record in the trash too). This is the one evaluator of conditions:
    * core's Prisma compiler over the declared objects, the read engine's SQL compiler with a workspace's definitions
-   * (`inWorkspace`); the two are held equal by the differential tests.
+   * (`inWorkspace`); the two are held equal by the differential tests. `values` (by field name, as events carry them)
+   * tests the record as it would be with them: written, tested and undone at once (record-as-if.ts).
    */
-  matches(db: Reader, object: string, id: string, filter: FilterNode, options?: { trashed?: boolean }): Promise<boolean>;
+  matches(db: Reader, object: string, id: string, filter: FilterNode, options?: { trashed?: boolean; values?: Readonly<Record<string, unknown>> }): Promise<boolean>;
   /**
    * The record's declared fields as JSON (null when it is not in the workspace), with the to-one relations named in
    * `relations` read too (`{ customer: { ownerId, … } }`). `trashed: true` also reaches a record in the trash (a
@@ -233,6 +235,7 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
       return filter;
     },
     async matches(db, object, id, filter, options = {}) {
+      if (options.values) return withValuesApplied(db, objectOf(object), id, options.values, (reader) => access.matches(reader, object, id, filter, { trashed: options.trashed }));
       if (workspace) return (await matchingIds(db, object, filter, { ids: [id], trashed: options.trashed })).length > 0;
       const model = objectOf(object).model;
       return (await delegate(db, model).count({ where: { ...where(model, id, options.trashed ?? false), AND: [prismaWhere(filter)] } })) > 0;

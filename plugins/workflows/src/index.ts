@@ -6,6 +6,7 @@ import { renameInWorkflows } from './definition/field-renames.js';
 import { renameObjectInWorkflows } from './definition/object-renames.js';
 import { workflowsUsing } from './definition/field-users.js';
 import { workflowEvents } from './events.js';
+import { registerBulkCancel } from './graphql/bulk-cancel.js';
 import { registerDefinitionMutations } from './graphql/definition-mutations.js';
 import { registerDryRun } from './graphql/dry-run.js';
 import { registerRunOperations } from './graphql/run-operations.js';
@@ -13,7 +14,9 @@ import { registerSecretMutations } from './graphql/secret-mutations.js';
 import { registerWorkflowTypes } from './graphql/types.js';
 import { registerWorkflowList } from './graphql/workflow-list.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
+import { workflowPersonalData } from './personal-data.js';
 import { stepExecutor } from './runs/execute-step.js';
+import { HISTORY_EVERY_MS, pruneHistory } from './runs/retention.js';
 import { forgetVersion } from './runs/versions.js';
 import { seedWorkflows } from './seed.js';
 import { workflowSettings } from './settings.js';
@@ -56,6 +59,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       registerDefinitionMutations(builder, plugin);
       registerSecretMutations(builder, plugin);
       registerRunOperations(builder, plugin);
+      registerBulkCancel(builder, plugin);
       registerWorkflowList(builder, plugin);
       registerDryRun(builder, plugin);
     },
@@ -79,9 +83,13 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     jobs: {
       fireSchedules: { everyMs: 5000, run: fireSchedules },
       scanDates: { everyMs: 30_000, run: dateScanner(options.dateScan) },
+      // Finished runs older than the workspace's `historyDays`, in bounded batches (runs/retention.ts).
+      pruneHistory: { everyMs: HISTORY_EVERY_MS, run: pruneHistory },
     },
     routes: { hooks: { maxBodyBytes: 256 * 1024, handle: receiveWebhook } },
     seed: seedWorkflows,
+    // Run history holds customers' data in its snapshots: merged, exported and erased with them (personal-data.ts).
+    personalData: workflowPersonalData,
     // A custom field a workflow names cannot be deleted from under it without `force` (docs/plugins/workflows.md).
     fieldUsers: workflowsUsing,
     // A custom field renamed: the drafts and versions naming it follow (their planned copies in this process too).

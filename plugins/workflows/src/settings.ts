@@ -17,6 +17,11 @@ export const workflowSettings = z.object({
   /** Wait before the second try; doubles at each further try. */
   retryBackoffMs: z.number().int().min(0).max(3_600_000).default(2000),
   /**
+   * Days a finished run (succeeded, failed, cancelled) stays in the history, with its trigger snapshot and its steps'
+   * input and output; older ones are deleted (runs/retention.ts). Runs not finished are kept whatever their age.
+   */
+  historyDays: z.number().int().min(1).max(3650).default(30),
+  /**
    * Sender (`From`) of `sendEmail` steps: one address, optionally with a name (`Acme <crm@acme.example>`), on a domain
    * the operator allows (`WORKFLOWS_EMAIL_FROM_DOMAINS`; mail/addresses.ts).
    */

@@ -117,6 +117,7 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   runWorkflow: () => [RUN('id'), { id: a.workflow, recordId: a.customer }],
   runWorkflowOnRecords: () => [`mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`, { id: a.workflow, ids: [a.customer] }],
   cancelWorkflowRun: () => [`mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`, { id: a.run }],
+  cancelWorkflowRuns: () => [`mutation ($id: ID!) { cancelWorkflowRuns(input: { workflowId: $id }) { cancelled } }`, { id: a.workflow }],
   rerunWorkflowRun: () => [`mutation ($id: ID!) { rerunWorkflowRun(input: { id: $id }) { run { id } } }`, { id: a.run }],
   archiveWorkflow: () => [`mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.workflow }],
   restoreWorkflow: () => [`mutation ($id: ID!) { restoreWorkflow(input: { id: $id }) { workflow { archivedAt } } }`, { id: a.archived }],

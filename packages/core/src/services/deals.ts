@@ -194,7 +194,10 @@ export async function moveDeal(caller: Caller, raw: z.input<typeof moveDealInput
     });
     if (count === 0) throw conflict('The deal was changed at the same time; reload it and try again', 'id');
     const deal = await loadDeal(scope, before.id);
-    scope.emit('deal.stage_changed', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, fromStageId: before.stageId, toStageId: stage.id });
+    // The move's field changes ride on this event (the record's update, for history and record triggers), not on a
+    // second `deal.updated`: one move is one update of the deal.
+    const changes = fieldChanges(before, deal, ['stageId', 'status', 'closedAt', 'lostReason']);
+    scope.emit('deal.stage_changed', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, fromStageId: before.stageId, toStageId: stage.id, ...changes });
     if (status !== before.status) emitOutcome(scope, deal);
     return deal;
   });

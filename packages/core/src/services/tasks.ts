@@ -61,7 +61,9 @@ export async function completeTask(caller: Caller, raw: { id: string }): Promise
     if (!before) throw notFound('Task', 'id');
     if (before.status === 'DONE') return before;
     const task = await tx.task.update({ where: { id }, data: { status: 'DONE', completedAt: new Date() } });
-    scope.emit('task.completed', { type: 'Task', id }, { title: task.title });
+    // The completion is the task's one update here, so its field changes ride on this event (updateTask announces
+    // them in `task.updated`, and its `task.completed` carries none: one change, one update).
+    scope.emit('task.completed', { type: 'Task', id }, { title: task.title, ...fieldChanges(before, task, ['status', 'completedAt']) });
     return task;
   });
 }

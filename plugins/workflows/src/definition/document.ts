@@ -48,6 +48,11 @@ const recordTrigger = z.strictObject({
   to: z.json().optional(),
   /** The record must match this filter (evaluated when the event arrives). */
   condition: filter.optional(),
+  /**
+   * `updated` with a condition: fire only when the record starts to match it — it matches after the change and did not
+   * before (its fields as the change's `from` values) — not on every change of a record that matches.
+   */
+  onlyWhenConditionBecomesTrue: z.boolean().optional(),
 });
 
 const eventTrigger = z.strictObject({

@@ -12,6 +12,7 @@ import { planOf, type Plan } from './plan.js';
 import { loopableKinds } from './step-outputs.js';
 import { fail, templateChecks } from './template-checks.js';
 import { templatePaths, wholeTemplate } from './templates.js';
+import { triggerValue } from './trigger-values.js';
 import { conditionProblem, isValueCondition, valueCondition } from './value-condition.js';
 import { describeType, idOf } from './value-types.js';
 
@@ -40,6 +41,17 @@ const DATE_KINDS = new Set(['date', 'datetime']);
 export function triggerObject(definition: WorkflowDefinition): string | null {
   const t = definition.trigger;
   return t.kind === 'schedule' || t.kind === 'webhook' ? null : (t.object ?? null);
+}
+
+/** The trigger's condition on its record (record, event and date triggers), if any. */
+export function triggerCondition(definition: WorkflowDefinition): Record<string, unknown> | undefined {
+  const t = definition.trigger;
+  return t.kind === 'record' || t.kind === 'event' || t.kind === 'date' ? t.condition : undefined;
+}
+
+/** Whether the trigger's record is read in the trash (a `deleted` trigger): its condition, and condition and switch steps. */
+export function readsTrash(definition: WorkflowDefinition): boolean {
+  return definition.trigger.kind === 'record' && definition.trigger.on === 'deleted';
 }
 
 export function triggerKeyOf(definition: WorkflowDefinition): string {
@@ -140,6 +152,12 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       if (!declared!.fields.has(field)) fail(`${at}.trigger.fields.${i}`, `${object} has no field ${field}`);
     });
     if ((t.from !== undefined || t.to !== undefined) && t.fields?.length !== 1) fail(`${at}.trigger.fields`, 'from and to need exactly one field');
+    // Stored in the events' form: a global id as the row id, money "5000.00", an instant in ISO-8601 (trigger-values.ts).
+    if (t.from !== undefined) t.from = triggerValue(objects, object!, t.fields![0]!, t.from, `${at}.trigger.from`) as typeof t.from;
+    if (t.to !== undefined) t.to = triggerValue(objects, object!, t.fields![0]!, t.to, `${at}.trigger.to`) as typeof t.to;
+    if (t.onlyWhenConditionBecomesTrue && (t.on !== 'updated' || !t.condition)) {
+      fail(`${at}.trigger.onlyWhenConditionBecomesTrue`, 'applies to `updated` triggers with a condition (the record matches it after the change, not before)');
+    }
   }
   if (t.kind === 'date') {
     const field = declared!.fields.get(t.field);
@@ -181,11 +199,14 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     objects.parseFilter(object!, t.condition, `${at}.trigger.condition`);
   }
   if (t.kind === 'schedule') {
+    let next: Date | null = null;
     try {
-      new Cron(t.cron, { timezone: t.timeZone, paused: true });
+      next = new Cron(t.cron, { timezone: t.timeZone, paused: true }).nextRun();
     } catch (error) {
       fail(`${at}.trigger.cron`, error instanceof Error ? error.message : 'not a cron expression');
     }
+    // `0 0 30 2 *` parses but names no date that comes: it would publish with no next firing, silently.
+    if (!next) fail(`${at}.trigger.cron`, `${t.cron} never fires (no date to come matches it)`);
   }
 
   const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes } = templateChecks({ trigger: t, objects, object, declared, triggerSubject, plan });

@@ -9,12 +9,12 @@ import { badInput, type Builder, CrmError, type EventCatalog, notFound, type Rec
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
 import { isValueCondition } from '../definition/value-condition.js';
-import { checkDefinition, definitionObjects, recordRelations, triggerKeyOf, triggerObject } from '../definition/validate.js';
+import { checkDefinition, definitionObjects, readsTrash, recordRelations, triggerCondition, triggerKeyOf, triggerObject } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { stepInput } from '../steps/step-input.js';
 import { valueHolds } from '../steps/value-condition.js';
-import { changeMatches } from '../triggers/on-event.js';
+import { changedValues, changeMatches } from '../triggers/on-event.js';
 import { workflowIn } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
 
@@ -71,7 +71,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         const { definition, plan } = checkDefinition(workflow.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
         const object = triggerObject(definition);
         const t = definition.trigger;
-        const deleted = t.kind === 'record' && t.on === 'deleted';
+        const deleted = readsTrash(definition);
         let record: Record<string, unknown> | null = null;
         let recordId: string | null = null;
         if (object) {
@@ -103,18 +103,27 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         if (t.kind === 'date' && record && (record[t.field] === null || record[t.field] === undefined)) {
           return { wouldTrigger: false, trigger: `would not fire: the record's ${t.field} is empty`, steps: [] };
         }
-        const condition = t.kind === 'record' || t.kind === 'event' || t.kind === 'date' ? t.condition : undefined;
+        const condition = triggerCondition(definition);
         if (condition && object && recordId) {
           const filter = objects.parseFilter(object, condition, 'trigger.condition');
-          const matches = (reader: object) => objects.matches(reader as typeof db, object, recordId!, filter, { trashed: deleted });
-          // Live, the condition is tested after the change committed: here on the record with the sample applied
-          // (in a transaction rolled back: nothing is written).
-          const matched = change ? await withChangeApplied(db, objects.catalog.get(object), recordId, change, matches) : await matches(db);
+          // Live, the condition is tested after the change committed: here on the record with the sample's `to` values
+          // (written in a transaction rolled back: nothing stays). System-kept fields are not a sample's to set.
+          const computed = (name: string) => objects.catalog.get(object).fields.get(name)?.computed === true;
+          const after = change ? Object.fromEntries(Object.entries(changedValues(objects, change, 'to')).filter(([name]) => !computed(name))) : undefined;
+          const matched = await sampleApplied(() => objects.matches(db, object, recordId!, filter, { trashed: deleted, values: after }));
           if (!matched) {
-            const after = change ? ' (with the sample change applied)' : '';
-            return { wouldTrigger: false, trigger: `would not fire: the record${after} does not match the trigger's condition ${JSON.stringify(condition)}`, steps: [] };
+            const applied = change ? ' (with the sample change applied)' : '';
+            return { wouldTrigger: false, trigger: `would not fire: the record${applied} does not match the trigger's condition ${JSON.stringify(condition)}`, steps: [] };
           }
           said += change ? '; the record, with the sample change, matches its condition' : '; the record matches its condition';
+          if (t.kind === 'record' && t.onlyWhenConditionBecomesTrue) {
+            // As live: not when the record matched before the change too (the record with the sample's `from` values).
+            const before = sample === undefined ? null : beforeValues(sample as Record<string, unknown>);
+            if (!before) said += '; assumed: it did not match before the change (give sample, with `from` values, to test it)';
+            else if (await sampleApplied(() => objects.matches(db, object, recordId!, filter, { values: before }))) {
+              return { wouldTrigger: false, trigger: `would not fire: the record matched the trigger's condition before the change too (onlyWhenConditionBecomesTrue)`, steps: [] };
+            } else said += ', and did not before it';
+          }
         }
         const event = t.kind === 'schedule' || t.kind === 'manual' || t.kind === 'date' ? null : {
           id: 'dry-run',
@@ -137,7 +146,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
             return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
           },
         };
-        const test = async (filter: Record<string, unknown>, at: string) => objects.matches(db, object!, recordId!, objects.parseFilter(object!, filter, at));
+        const test = async (filter: Record<string, unknown>, at: string) => objects.matches(db, object!, recordId!, objects.parseFilter(object!, filter, at), { trashed: deleted });
         for (let id: string | null = plan.first; id; ) {
           const planned: PlannedStep = plan.steps.get(id)!;
           const { step, next, branches } = planned;
@@ -195,42 +204,20 @@ function recordEventType(objects: RecordAccess, events: EventCatalog, object: st
   return types.find((type) => objects.changeOf({ type, subjectType: object, payload })?.change === change) ?? null;
 }
 
-class RolledBack<T> {
-  constructor(readonly value: T) {}
-}
-
-/**
- * `test` run on the record as it would be after `change`: the change's `to` values written in a transaction that is
- * then rolled back (columns by their field, custom values into their JSON). BAD_USER_INPUT naming `sample` when the
- * record cannot take a value.
- */
-async function withChangeApplied<T>(db: object, object: ReturnType<RecordAccess['catalog']['get']>, id: string, change: RecordChange, test: (tx: object) => Promise<T>): Promise<T> {
-  type Delegate = { updateMany(args: object): Promise<unknown>; findFirst(args: object): Promise<Record<string, unknown> | null> };
-  const client = db as { $transaction<R>(fn: (tx: object) => Promise<R>): Promise<R> };
+/** A test on the record with a sample's values written: a value the record cannot take is BAD_USER_INPUT naming `sample`. */
+async function sampleApplied<T>(test: () => Promise<T>): Promise<T> {
   try {
-    return await client.$transaction(async (tx) => {
-      const rows = tx as Record<string, Delegate>;
-      const delegate = rows[`${object.model.charAt(0).toLowerCase()}${object.model.slice(1)}`]!;
-      const data: Record<string, unknown> = {};
-      const json: Record<string, Record<string, unknown>> = {};
-      for (const [name, { to }] of Object.entries(change.changes ?? {})) {
-        const field = object.fields.get(name);
-        if (!field || field.computed) continue;
-        if (field.stored) (json[field.stored.json] ??= {})[field.stored.key] = to;
-        else data[field.column] = to;
-      }
-      if (Object.keys(json).length) {
-        const row = (await delegate.findFirst({ where: { id }, select: Object.fromEntries(Object.keys(json).map((column) => [column, true])) })) ?? {};
-        for (const [column, values] of Object.entries(json)) data[column] = { ...((row[column] as Record<string, unknown> | null) ?? {}), ...values };
-      }
-      if (Object.keys(data).length) await delegate.updateMany({ where: { id }, data });
-      throw new RolledBack(await test(tx));
-    });
+    return await test();
   } catch (error) {
-    if (error instanceof RolledBack) return error.value as T;
     if (error instanceof CrmError) throw error;
     throw badInput(`sample: the record cannot take this change (${error instanceof Error ? error.message.split('\n').at(-1) : String(error)})`, 'sample');
   }
+}
+
+/** The sample's `from` values, of the fields it gives one for (null: none given). */
+function beforeValues(sample: Record<string, unknown>): Record<string, unknown> | null {
+  const entries = Object.entries(sample).filter(([, change]) => change && typeof change === 'object' && 'from' in change);
+  return entries.length ? Object.fromEntries(entries.map(([field, change]) => [field, (change as { from: unknown }).from])) : null;
 }
 
 /** A sample change of an `updated` trigger, `{ field: { from, to } }`, as the event's change (BAD_USER_INPUT on `sample`). */

@@ -1,8 +1,8 @@
 // Reading workflows and their run history (per workflow, per record), and acting on runs: start one by hand on a
 // record or on a selection of records, cancel one, run one again (on the version it ran, with the same trigger).
 import { randomUUID } from 'node:crypto';
-import { badInput, type Builder, conflict, cursorInWorkspace, MAX_PAGE_SIZE, type Models, notFound, rowId } from '@crm/plugin-sdk';
-import { recordRelations, triggerObject } from '../definition/validate.js';
+import { badInput, type Builder, conflict, cursorInWorkspace, globalId, MAX_PAGE_SIZE, type Models, notFound, type RecordAccess, rowId } from '@crm/plugin-sdk';
+import { recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting, wakeHeld } from '../runs/admission.js';
@@ -36,6 +36,19 @@ async function runnableOnRecords(scope: Parameters<typeof workflowToChange>[0], 
   const version = (await scope.tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }))!;
   const { definition } = checkedVersion(version);
   return { workflow, version, definition, object: onRecords(definition) };
+}
+
+/**
+ * A record- or date-triggered workflow runs by hand only on records its trigger's condition selects: a person (a
+ * MEMBER's key, acting with the publisher's rights) cannot aim it at records it was not written for. A `manual`
+ * workflow runs on any record. Of `recordIds`, those that match (one statement), in their order.
+ */
+async function matchingTrigger(objects: RecordAccess, tx: object, definition: WorkflowDefinition, object: string, recordIds: readonly string[]): Promise<string[]> {
+  const condition = triggerCondition(definition);
+  if (!condition || !recordIds.length) return [...recordIds];
+  const filter = objects.parseFilter(object, condition, 'condition');
+  const matching = new Set((await objects.select(tx, object, { ids: recordIds, filter, limit: recordIds.length })).map((r) => String(r.id)));
+  return recordIds.filter((id) => matching.has(id));
 }
 
 /**
@@ -147,6 +160,9 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const objects = await versionObjects(plugin.objects, scope.tx, scope.session.workspaceId, version);
           const record = await objects.read(scope.tx, object, recordId, { relations: recordRelations(definition, objects) });
           if (!record) throw notFound(object, 'recordId');
+          if (!(await matchingTrigger(objects, scope.tx, definition, object, [recordId])).length) {
+            throw badInput(`recordId: the record does not match the trigger's condition ${JSON.stringify(triggerCondition(definition))}`, 'recordId');
+          }
           const runId = await startRun(scope, {
             workflowId: workflow.id,
             version,
@@ -162,9 +178,10 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
     }),
   );
 
-  const SelectionPayload = builder.objectRef<{ runIds: string[] }>('RunWorkflowOnRecordsPayload').implement({
+  const SelectionPayload = builder.objectRef<{ runIds: string[]; skipped: string[] }>('RunWorkflowOnRecordsPayload').implement({
     fields: (t) => ({
       started: t.int({ description: 'Runs started: one per selected record.', resolve: (p) => p.runIds.length }),
+      skipped: t.idList({ description: 'Selected records the trigger’s condition does not select (record and date triggers): no run.', resolve: (p) => p.skipped }),
       runs: t.prismaField({
         type: ['WorkflowRun'],
         grantScopes: [RUN_SUMMARY],
@@ -205,11 +222,14 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
             const missing = ids.findIndex((id) => !recordIds.includes(id));
             throw notFound(object, `ids.${missing}`);
           }
-          const records = await objects.readMany(scope.tx, object, recordIds, { relations: recordRelations(definition, objects) });
+          const matching = await matchingTrigger(objects, scope.tx, definition, object, recordIds);
+          const started = new Set(matching);
+          const skipped = recordIds.filter((id) => !started.has(id)).map((id) => globalId(object, id));
+          const records = await objects.readMany(scope.tx, object, matching, { relations: recordRelations(definition, objects) });
           const request = randomUUID();
           const runIds = await startRuns(
             scope,
-            recordIds.map((recordId) => ({
+            matching.map((recordId) => ({
               workflowId: workflow.id,
               version,
               triggerId: `manual:${request}:${recordId}`,
@@ -218,10 +238,10 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
               recordId,
               depth: 0,
             })),
-            await admitStarting(scope, recordIds.length, new Date()),
+            await admitStarting(scope, matching.length, new Date()),
           );
           scope.emit('workflow.runs_requested', { type: 'Workflow', id: workflow.id }, { count: runIds.length, filter: (input.filter ?? null) as object | null });
-          return { runIds };
+          return { runIds, skipped };
         }),
     }),
   );

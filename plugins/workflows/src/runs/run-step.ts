@@ -14,6 +14,7 @@ import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.
 import { isRecordId, lookBack, receivedOutput, waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
 import { versionObjects } from '../definition/version-objects.js';
+import { readsTrash } from '../definition/validate.js';
 
 /** A step's transaction: its commands, actions and records act as the step. */
 export type StepScope = QueueTransaction<WorkflowSettings>;
@@ -95,7 +96,8 @@ export async function runStep(
   };
   const matches = async (filter: Record<string, unknown>, at: string) => {
     if (run.recordId === null || !recordType) return false;
-    return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at));
+    // A `deleted` trigger's record is in the trash: its steps test it there, as its trigger did.
+    return objects.matches(tx, recordType, run.recordId, objects.parseFilter(recordType, filter, at), { trashed: readsTrash(version.definition) });
   };
   const internal = { tx, commands: scope.commands, actions: scope.actions, objects, actingAs: version.actingAs };
 

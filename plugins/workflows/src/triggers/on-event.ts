@@ -15,7 +15,8 @@
 // the custom object `Contract`, and a condition may test custom fields.
 import type { DeliveredEvent, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
-import { recordRelations } from '../definition/validate.js';
+import { sameValue } from '../definition/trigger-values.js';
+import { readsTrash, recordRelations, triggerCondition } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
 import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
@@ -51,14 +52,36 @@ function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, c
   return changeMatches(t, change, objects);
 }
 
-/** Whether a record trigger's change of its object passes its `fields` and from/to (the dry run asks it of a sample). */
+/**
+ * Whether a record trigger's change of its object passes its `fields` and from/to (the dry run asks it of a sample):
+ * from/to are stored in the events' form (definition/trigger-values.ts) and compared as their field's kind.
+ */
 export function changeMatches(t: Extract<WorkflowDefinition['trigger'], { kind: 'record' }>, change: RecordChange, objects: Pick<RecordObjects, 'catalog'>): boolean {
   if (t.on !== 'updated' || !t.fields) return true;
   const changed = t.fields.map((field) => changeOfField(objects, change, field)).filter((c): c is FieldChange => c !== null);
   if (!changed.length) return false;
   if (t.from === undefined && t.to === undefined) return true;
   const { from, to } = changed[0]!;
-  return (t.from === undefined || same(t.from, from)) && (t.to === undefined || same(t.to, to));
+  const field = objects.catalog.get(change.object).fields.get(t.fields[0]!);
+  return (t.from === undefined || sameValue(field, t.from, from)) && (t.to === undefined || sameValue(field, t.to, to));
+}
+
+/**
+ * One side of a change (`from`: the record's values before it) by field name, as `objects.matches(…, { values })` takes
+ * them; a custom field's value is read from its JSON column's change (`customFields`, by stable keys).
+ */
+export function changedValues(objects: Pick<RecordObjects, 'catalog'>, change: RecordChange, side: 'from' | 'to'): Record<string, unknown> {
+  const object = objects.catalog.get(change.object);
+  const values: Record<string, unknown> = {};
+  for (const [name, sides] of Object.entries(change.changes ?? {})) {
+    if (object.fields.has(name)) {
+      values[name] = sides[side] ?? null;
+      continue;
+    }
+    const json = sides[side] && typeof sides[side] === 'object' ? (sides[side] as Record<string, unknown>) : {};
+    for (const field of object.fields.values()) if (field.stored?.json === name) values[field.name] = json[field.stored.key] ?? null;
+  }
+  return values;
 }
 
 /** A published version listening to one of the batch's trigger keys, checked (its definition read once per process). */
@@ -185,19 +208,34 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
     ? await tx.workflowStepRun.findUnique({ where: { id: stepRunId }, select: { run: { select: { workflowId: true, depth: true } } } })
     : null;
   const depth = parent ? parent.run.depth + 1 : 0;
-  if (depth > settings.maxDepth) return;
+  if (depth > settings.maxDepth) {
+    // A trace where an ADMIN looks (`events(types: ["workflow.depth_limit_reached"])`, and the log), not a run row:
+    // one event per cut, written with this transaction. Counted before the conditions are tested (they cost statements).
+    const selfSkipped = (v: (typeof versions)[number]) => v.version.workflowId === parent!.run.workflowId && !v.version.checked.definition.options.allowSelfTrigger;
+    const cut = versions.filter((v) => !selfSkipped(v)).map((v) => v.version.workflowId);
+    if (!cut.length) return;
+    console.warn(`workflows: depth limit ${settings.maxDepth} reached in workspace ${event.workspaceId}: ${event.type} ${event.id} starts none of ${cut.join(', ')}`);
+    context.emit('workflow.depth_limit_reached', { type: 'Workflow', id: parent!.run.workflowId }, { maxDepth: settings.maxDepth, eventId: event.id, eventType: event.type, workflowIds: cut });
+    return;
+  }
 
   for (const { version, objects } of versions) {
     const { definition } = version.checked;
     if (parent?.run.workflowId === version.workflowId && !definition.options.allowSelfTrigger) continue;
     const object = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? (definition.trigger.object ?? null) : null;
     const recordId = object && object === event.subjectType ? event.subjectId : null;
-    const deleted = definition.trigger.kind === 'record' && definition.trigger.on === 'deleted';
-    const condition = definition.trigger.kind === 'record' || definition.trigger.kind === 'event' ? definition.trigger.condition : undefined;
+    const deleted = readsTrash(definition);
+    const t = definition.trigger;
+    const condition = triggerCondition(definition);
     if (condition) {
       if (!recordId) continue;
       const filter = objects.parseFilter(object!, condition, 'condition');
       if (!(await objects.matches(tx, object!, recordId, filter, { trashed: deleted }))) continue;
+      // Only when the record starts to match: not if it matched before the change too (its own fields' `from`).
+      if (t.kind === 'record' && t.onlyWhenConditionBecomesTrue) {
+        const change = objects.changeOf(event);
+        if (change && (await objects.matches(tx, object!, recordId, filter, { values: changedValues(objects, change, 'from') }))) continue;
+      }
     }
     lookup.starts.push({
       start: {
