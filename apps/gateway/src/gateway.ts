@@ -13,6 +13,7 @@ import { type MetricsOptions, metricsRoute } from './metrics/metrics-route.js';
 import { useOperationOutcomes } from './metrics/operation-outcomes.js';
 import { createRateLimiter, type RateLimiter, type RateLimitOptions, useRateLimit } from './rate-limit/plugin.js';
 import { type RouteFailureOptions, routeFailureLimit } from './rate-limit/route-failures.js';
+import { clientAddress } from './client-address.js';
 import type { Tracing } from './tracing/tracing.js';
 import { type ExposureOptions, exposureFromEnv } from './exposure.js';
 import { useRequestDeadline } from './request-deadline.js';
@@ -53,10 +54,15 @@ export interface GatewayOptions {
    */
   rateLimit?: RateLimitOptions;
   /**
-   * Refused requests to plugins' routes (a wrong webhook URL) per client address. @default 10 per minute, bursts of
-   * 20 (`perMinute: 0` turns it off). Shared like `rateLimit`.
+   * Refused requests to the plugin routes that opt in (a wrong webhook URL), per route, workspace and client address.
+   * @default 10 per minute, bursts of 20 (`perMinute: 0` turns it off). Shared like `rateLimit`.
    */
   routeFailures?: RouteFailureOptions;
+  /**
+   * Reverse proxies in front of the gateway: a request's client address is then the n-th entry from the right of
+   * X-Forwarded-For (client-address.ts), as the route-failure limit counts it. @default 0 (the socket's address)
+   */
+  trustProxyHops?: number;
   /** Prometheus metrics on /metrics (see metrics/metrics-route.ts for who may read them); `false` turns them off. @default {} */
   metrics?: MetricsOptions | false;
   /** OpenTelemetry tracing (`startTracingFromEnv`); open the database with its `observeSql` too. */
@@ -203,6 +209,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       notifications: database.notifications,
       http: outboundHttp({ ...webhooks.options, logger }),
       ...(routeFailures ? { routeFailures } : {}),
+      clientAddress: (req) => clientAddress(req, options.trustProxyHops ?? 0),
       onQueueError: (error, where) => logger.error('plugin queue failed', { ...where, handler: `queue ${where.queue}`, ...describeError(error) }),
       onFailure: ({ error, ...failure }) =>
         logger.error('plugin subscriber failed', { ...failure, handler: `subscriber ${failure.subscriber} on ${failure.eventType}`, ...describeError(error) }),

@@ -14,6 +14,8 @@ import { warmUp } from './warm-up.js';
 import { redisOptionsFromEnv } from './live/redis-event-bus.js';
 import { createLogger, describeError } from './logger.js';
 import { metricsOptionsFromEnv } from './metrics/metrics-route.js';
+import { routeFailureOptionsFromEnv } from './rate-limit/route-failures.js';
+import { trustProxyHopsFromEnv } from './client-address.js';
 import { startTracingFromEnv } from './tracing/tracing.js';
 import { webhookOptionsFromEnv } from './webhooks/options.js';
 
@@ -97,6 +99,7 @@ try {
   const maxBodyBytes = Number(process.env.MAX_BODY_BYTES) || undefined;
   // MAX_UPLOAD_BYTES: the limit of multipart uploads (importRecords' CSV files), 100 MiB by default.
   const maxUploadBytes = Number(process.env.MAX_UPLOAD_BYTES) || undefined;
+  const routeFailures = routeFailureOptionsFromEnv();
   gateway = createGateway({
     database,
     logger,
@@ -114,6 +117,9 @@ try {
     // PLANNER_STATISTICS=off: no analyzing of tables that grew without statistics (docs/operations.md).
     ...(process.env.PLANNER_STATISTICS?.trim().toLowerCase() === 'off' ? { plannerStatistics: false as const } : {}),
     ...(perMinute ? { rateLimit: { perMinute: Number(perMinute) } } : {}),
+    // ROUTE_FAILURES_PER_MINUTE: refused webhook requests per client (0: off); TRUST_PROXY_HOPS: proxies in front.
+    ...(routeFailures ? { routeFailures } : {}),
+    trustProxyHops: trustProxyHopsFromEnv(),
   });
   url = await gateway.listen(port, host);
 } catch (error) {

@@ -150,6 +150,18 @@ afterAll(async () => {
 /** Attacked in their own tests, with fixtures this file does not build (at-risk customers need fitted figures). */
 const ELSEWHERE: Record<string, string> = { 'WorkspaceReports.atRiskCustomers': 'reports.test.ts' };
 
+/**
+ * Pothos' cursor forms (`GPC:` + S string, N number, I bigint, D date, Z null, O and J JSON, T tuple) decoded into
+ * values no key of ours takes: objects that are not a key (empty, unknown or operator keys, nested), arrays, null,
+ * dates (valid or NaN), numbers out of range, tuples of the wrong types.
+ */
+const CRAFTED = [
+  'GPC:N:5', 'GPC:S:x', 'GPC:J:{"id":5}', 'GPC:J:[1]', 'GPC:O:{"a":"b"}', 'GPC:O:{}', 'GPC:O:{"equals":"x"}',
+  'GPC:O:{"id":{"a":"b"}}', 'GPC:O:{"id":["x"]}', 'GPC:O:{"id":null}', 'GPC:O:[]', 'GPC:O:null', 'GPC:Z:', 'GPC:D:0',
+  'GPC:D:x', 'GPC:N:1e400', 'GPC:I:99999999999999999999999', 'GPC:T:["O:{\\"a\\":\\"b\\"}","S:x"]',
+  'GPC:T:["D:0","D:0"]', 'GPC:T:["Z:","Z:"]', 'GPC:T:[]',
+];
+
 /** Connections whose cursors are not row ids but positions, so no row is looked up (checked for crafted ones only). */
 const POSITIONAL = new Set(['Query.events', 'Query.trash']);
 
@@ -166,7 +178,7 @@ describe('cursors of another workspace, and crafted ones', () => {
       const ask = (vars: Record<string, unknown>) => attacker.client.request(connection.document, { id: theirs.parent, ...vars });
       const sample = mine.cursors[0]!;
       // Pothos' cursor forms (`GPC:` + S string, N number, J JSON), and the list's own with its row id bent.
-      const crafted = ['not a cursor', encode('GPC:N:5'), encode('GPC:S:x'), encode('GPC:J:{"id":5}'), encode('GPC:J:[1]')];
+      const crafted = ['not a cursor', ...CRAFTED.map(encode)];
       if (UUID.test(decode(sample))) crafted.push(encode(decode(sample).replace(UUID, 'x')), encode(decode(sample).replace(UUID, '5')));
       for (const cursor of crafted) {
         for (const vars of [{ after: cursor, first: 2 }, { before: cursor, last: 2 }]) {

@@ -90,12 +90,22 @@ describe('request()', () => {
       const resolve: ResolveAll = (_name, callback) => callback(null, addresses.map((address) => ({ address, family: 4 })));
       const logged: Record<string, unknown>[] = [];
       const logger = { warn: (_message: string, fields: Record<string, unknown> = {}) => void logged.push(fields) };
-      const answer = await sendRequest({ method: 'GET', url: `http://intranet.example.com:${port}/by-name`, headers: {} }, { timeoutMs: 60_000, allowPrivateTargets: false, resolve, logger });
+      const origin = { workspaceId: 'w-1', plugin: 'workflows' };
+      const answer = await sendRequest({ method: 'GET', url: `http://intranet.example.com:${port}/by-name`, headers: {} }, { timeoutMs: 60_000, allowPrivateTargets: false, resolve, logger, origin });
       // The answer (a delivery log's or a run history's error, read by the tenant) names the host, not its address.
       expect(answer).toMatchObject({ status: null, failure: 'refused', error: 'intranet.example.com resolves to a loopback, private or link-local address (the SSRF policy)' });
       expect(answer.error).not.toContain(addresses.at(-1));
-      expect(logged).toEqual([{ hostname: 'intranet.example.com', address: addresses.at(-1) }]);
+      // The log names who sent it, so an operator can tell who probes.
+      expect(logged).toEqual([{ workspaceId: 'w-1', plugin: 'workflows', hostname: 'intranet.example.com', address: addresses.at(-1) }]);
     }
     expect(hits.filter((h) => h.path === '/by-name')).toHaveLength(0);
+    // A name with no address at all is not called private: it has none (a connection failure, nothing logged).
+    const logged: unknown[] = [];
+    const none = await sendRequest(
+      { method: 'GET', url: `http://empty.example.com:${port}/by-name`, headers: {} },
+      { timeoutMs: 60_000, allowPrivateTargets: false, resolve: (_name, callback) => callback(null, []), logger: { warn: () => void logged.push(1) } },
+    );
+    expect(none).toMatchObject({ status: null, failure: 'connection', error: 'empty.example.com has no address' });
+    expect(logged).toEqual([]);
   });
 });

@@ -1,19 +1,21 @@
-// The limit on refused plugin-route requests (rate-limit/route-failures.ts) over both kinds of buckets: `check`
-// takes nothing (a sender that succeeds is never limited), each `failed` takes a token, and past the burst `check`
-// refuses with the seconds until a token is back — shared by every instance on one Redis.
+// The limit on refused plugin-route requests (rate-limit/route-failures.ts) over both kinds of buckets: each refusal
+// is charged; past the burst the verdict refuses with the seconds until a token is back, and every further charge
+// still subtracts (down to -burst), so concurrent refusals cannot slip through and Retry-After grows with the
+// overdraft — shared by every instance on one Redis.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
-import { routeFailureLimit } from '../src/rate-limit/route-failures.js';
+import { routeFailureLimit, routeFailureOptionsFromEnv } from '../src/rate-limit/route-failures.js';
 
 const REDIS = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
-const opened: NonNullable<ReturnType<typeof routeFailureLimit>>[] = [];
+type Limit = NonNullable<ReturnType<typeof routeFailureLimit>>;
+const opened: Limit[] = [];
 afterAll(async () => {
   for (const limit of opened) await limit.buckets.close();
 });
 
 /** A limit of 3 refusals at once, one back a minute; on Redis two instances share it. */
-async function limits(kind: 'memory' | 'redis'): Promise<[NonNullable<ReturnType<typeof routeFailureLimit>>, NonNullable<ReturnType<typeof routeFailureLimit>>]> {
+async function limits(kind: 'memory' | 'redis'): Promise<[Limit, Limit]> {
   const redis = kind === 'redis' ? { url: REDIS, channelPrefix: `crm-test-${randomUUID()}:` } : undefined;
   const make = () => routeFailureLimit({ perMinute: 1, burst: 3 }, redis, silentLogger)!;
   const a = make();
@@ -24,22 +26,29 @@ async function limits(kind: 'memory' | 'redis'): Promise<[NonNullable<ReturnType
   return [a, b];
 }
 
+const retryAfter = (verdict: Awaited<ReturnType<Limit['refused']>>) => (verdict.allowed ? 0 : verdict.retryAfterSeconds);
+
 describe.each(['memory', 'redis'] as const)('route failure limit (%s)', (kind) => {
-  it('checks without taking, counts failures, refuses past the burst with Retry-After seconds', async () => {
+  it('allows the burst, then refuses with Retry-After that grows with the overdraft down to -burst', async () => {
     const [a, b] = await limits(kind);
-    for (let i = 0; i < 10; i++) expect(await a.check('client-1')).toEqual({ allowed: true });
-    for (let i = 0; i < 3; i++) {
-      expect(await b.check('client-1')).toEqual({ allowed: true });
-      await (i % 2 ? a : b).failed('client-1');
-    }
-    const refused = await a.check('client-1');
-    expect(refused).toMatchObject({ allowed: false });
-    expect(refused.allowed === false && refused.retryAfterSeconds).toBeGreaterThanOrEqual(50);
-    expect(await b.check('client-1')).toMatchObject({ allowed: false });
-    expect(await a.check('client-2')).toEqual({ allowed: true });
+    for (let i = 0; i < 3; i++) expect(await (i % 2 ? a : b).refused('client-1')).toEqual({ allowed: true });
+    const first = retryAfter(await a.refused('client-1'));
+    // Charged too: at -1, two tokens short (two minutes).
+    expect(first).toBeGreaterThan(60);
+    expect(first).toBeLessThanOrEqual(120);
+    // 20 more at once, across both instances: every one charged, the overdraft capped at -burst (4 tokens short).
+    const verdicts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).refused('client-1')));
+    expect(verdicts.every((v) => !v.allowed)).toBe(true);
+    const last = Math.max(...verdicts.map(retryAfter));
+    expect(last).toBeGreaterThan(3 * 60);
+    expect(last).toBeLessThanOrEqual(4 * 60);
+    expect(await b.refused('client-2')).toEqual({ allowed: true });
   });
 
-  it('is off with perMinute 0', () => {
+  it('is off with perMinute 0, and ROUTE_FAILURES_PER_MINUTE sets it', () => {
     expect(routeFailureLimit({ perMinute: 0 }, undefined, silentLogger)).toBeNull();
+    expect(routeFailureOptionsFromEnv({})).toBeUndefined();
+    expect(routeFailureOptionsFromEnv({ ROUTE_FAILURES_PER_MINUTE: '0' })).toEqual({ perMinute: 0 });
+    expect(() => routeFailureOptionsFromEnv({ ROUTE_FAILURES_PER_MINUTE: 'lots' })).toThrow(/ROUTE_FAILURES_PER_MINUTE/);
   });
 });

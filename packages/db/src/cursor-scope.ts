@@ -3,7 +3,9 @@
 // page from that row's position (an existence oracle), and one whose values are not strings (`GPC:N:5`, a crafted
 // JSON cursor) failed inside Prisma (INTERNAL_SERVER_ERROR). Here every cursor, of the query and of its nested to-many
 // reads, gets the workspace added to its condition (a row of another workspace is then as missing as a row that never
-// existed), and one with a value that is not a string is refused as the client's input.
+// existed), and one that does not name a row by a unique key of the model (`cursor-shape.ts`) is refused as the
+// client's input.
+import { cursorKeysOf, isCursorOf } from './cursor-shape.js';
 import { getDatamodel } from './generated/pothos-types.js';
 
 const models = getDatamodel().datamodel.models;
@@ -42,13 +44,8 @@ export function scopeCursors(model: string, args: Args, workspaceId: string): Ar
 function scopedCursor(model: string, cursor: unknown, take: unknown, workspaceId: string): Args {
   // Pothos pages backwards (`before`/`last`) with a negative `take`.
   const field = typeof take === 'number' && take < 0 ? 'before' : 'after';
-  if (!cursor || typeof cursor !== 'object' || Array.isArray(cursor)) throw new InvalidCursorError(field);
-  const values = Object.values(cursor as Args);
-  // Every key of our connections is a row id, or ids together (`segmentId_customerId`): strings all the way down.
-  const strings = (value: unknown): boolean =>
-    typeof value === 'string' || (Boolean(value) && typeof value === 'object' && !Array.isArray(value) && Object.values(value as Args).every(strings));
-  if (!values.length || !values.every(strings)) throw new InvalidCursorError(field);
-  return tenantModels.has(model) ? { ...(cursor as Args), workspaceId } : (cursor as Args);
+  if (!isCursorOf(cursorKeysOf(model), cursor)) throw new InvalidCursorError(field);
+  return tenantModels.has(model) ? { ...cursor, workspaceId } : cursor;
 }
 
 function scopeSelection(model: string, selection: Args, workspaceId: string): Args {

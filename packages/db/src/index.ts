@@ -15,6 +15,7 @@ export type * from './generated/prisma/client.js';
 export * as enums from './generated/prisma/enums.js';
 export type { default as PrismaTypes } from './generated/pothos-types.js';
 export { getDatamodel } from './generated/pothos-types.js';
+export { cursorKeysOf, type CursorKeys, isCursorOf, ROW_ID } from './cursor-shape.js';
 export { scopeToWorkspace, type ScopedPrisma, type ScopedTransaction } from './tenant-scope.js';
 export { restrictRows, restrictTransaction, type RowAccess } from './access-scope.js';
 export { trashableModels, includingTrashed, isTrashable, hasTrashColumns, trashShapeOf } from './trash-scope.js';

@@ -91,12 +91,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
   }
 
-  const settings = settingsEntry(definition.settings, problem);
-  const parseSettings = (raw: unknown): z.output<Settings> => {
-    const parsed = settings?.parse(raw);
-    // Stored settings that no longer validate (the schema changed) fall back to the defaults.
-    return (parsed?.ok ? parsed.value : (settings?.defaults ?? {})) as z.output<Settings>;
-  };
+  const settings = settingsEntry(id, definition.settings, problem);
+  const parseSettings = (raw: unknown, workspaceId: string): z.output<Settings> => (settings?.read(raw, workspaceId) ?? {}) as z.output<Settings>;
 
   // The tables its `sql` may read, worked out on first use (it reads the schema files).
   const prismaPath = toPath(definition.prisma);
@@ -137,7 +133,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       ...context,
       emit: ownEmit(context.emit),
       commands: coreCommandsIn(commandScope, shared.objects.catalog),
-      settings: parseSettings(context.settings),
+      settings: parseSettings(context.settings, workspaceId),
       sql: createPluginSql(id, context.tx, workspaceId, access),
       rows: createOwnRows(id, context.tx, workspaceId, own),
       objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
@@ -273,10 +269,12 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!KEBAB.test(name)) problem(at, 'a route name is kebab-case, e.g. "hooks"');
     else if (!isRecord(route) || !isFunction(route.handle)) problem(`${at}.handle`, 'must be an async function (request, ctx) => response');
     else if (route.maxBodyBytes !== undefined && !(Number.isInteger(route.maxBodyBytes) && route.maxBodyBytes > 0)) problem(`${at}.maxBodyBytes`, 'a positive number of bytes');
+    else if (route.limitRefusals !== undefined && typeof route.limitRefusals !== 'boolean') problem(`${at}.limitRefusals`, 'true or false');
     else {
       routes.push({
         name,
         maxBodyBytes: route.maxBodyBytes ?? 256 * 1024,
+        limitRefusals: route.limitRefusals ?? false,
         handle: (request, context) =>
           route.handle(request, {
             workspaceId: context.workspaceId,
@@ -378,7 +376,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     routes,
     seed: isFunction(seed)
       ? ({ caller, ...context }) =>
-          seed({ ...context, settings: parseSettings(context.settings), sql: createPluginSql(id, context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
+          seed({ ...context, settings: parseSettings(context.settings, context.workspaceId), sql: createPluginSql(id, context.db, context.workspaceId, access), commands: coreCommandsFor(caller) })
       : null,
     jobs,
     panels,
@@ -394,8 +392,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
           erase: (customerId, context) => personal.erase(customerId, personalScope(context)),
         }
       : null,
-    fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings) }) : null,
-    fieldRenamed: isFunction(fieldRenamed) ? (field, context) => fieldRenamed(field, { ...context, settings: parseSettings(context.settings) }) : null,
-    customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings) }) : null,
+    fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
+    fieldRenamed: isFunction(fieldRenamed) ? (field, context) => fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
+    customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
   } satisfies Plugin);
 }

@@ -18,7 +18,10 @@ export const SLOTS = new Set(['customer']);
 export const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
 export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function settingsEntry(schema: SettingsSchema | undefined, problem: (at: string, message: string) => void): SettingsEntry | null {
+/** Stored keys already reported as dropped (plugin, workspace, key): a bad key is logged once, not per transaction. */
+const reportedDrops = new Set<string>();
+
+export function settingsEntry(pluginId: string, schema: SettingsSchema | undefined, problem: (at: string, message: string) => void): SettingsEntry | null {
   if (schema === undefined) return null;
   if (!isRecord(schema) || !isFunction((schema as { safeParse?: unknown }).safeParse)) {
     problem('settings', 'must be a zod schema, e.g. z.object({ earnRate: z.number().default(1) })');
@@ -36,7 +39,27 @@ export function settingsEntry(schema: SettingsSchema | undefined, problem: (at: 
   }
   const shape = (schema as { shape?: unknown }).shape;
   const keys = isRecord(shape) ? Object.keys(shape) : Object.keys(defaults.value);
-  return { parse, defaults: defaults.value, keys };
+  // One stored key that no longer validates (the schema or the environment changed) must not reset the others: drop
+  // the keys the parse names (they take their defaults), parse again; the whole object falls back only when a problem
+  // names no stored key.
+  const read: SettingsEntry['read'] = (raw, workspaceId) => {
+    const stored: Record<string, unknown> = isRecord(raw) ? { ...raw } : {};
+    for (;;) {
+      const parsed = parse(stored);
+      if (parsed.ok) return parsed.value;
+      const bad = [...new Set(parsed.issues.map((issue) => issue.path.split('.')[0]!))].filter((key) => key && Object.hasOwn(stored, key));
+      if (!bad.length) return defaults.value;
+      for (const key of bad) {
+        delete stored[key];
+        const at = `${pluginId}\u0000${workspaceId}\u0000${key}`;
+        if (reportedDrops.has(at)) continue;
+        reportedDrops.add(at);
+        const why = parsed.issues.find((issue) => issue.path.split('.')[0] === key)?.message;
+        console.warn(`[${pluginId}] workspace ${workspaceId}: stored setting "${key}" no longer validates (${why}); its default applies until an ADMIN saves it again`);
+      }
+    }
+  };
+  return { parse, read, defaults: defaults.value, keys };
 }
 
 export type HandlerMap = Partial<Record<CrmEventType, Record<string, unknown>>>;

@@ -19,6 +19,8 @@ export interface FieldUsersContext<Settings> {
    * (`{ customer: { tier: … } }` on a deal). False for a filter that no longer parses or an object not declared.
    */
   filterUses(object: string, filter: unknown): boolean;
+  /** The object a relation of `object` leads to (`customer` of `Contract` → `Customer`), to follow templates. */
+  targetOf(object: string, relation: string): string | null;
 }
 
 /** `definePlugin({ fieldUsers })`: the plugin's stored things that name the field, as `{ type, id, name }`. */
@@ -60,6 +62,12 @@ export interface ObjectRename {
  */
 export type CustomObjectRenamedHandler<Settings> = (rename: ObjectRename, context: { tx: ScopedTransaction; session: Session; settings: Settings }) => Promise<void>;
 
+/** `targetOf` of the contexts: the object a relation leads to in the workspace's catalog, or null. */
+const targetIn = (catalog: Parameters<FieldUsageExtension['usersOf']>[2]) => (object: string, name: string): string | null => {
+  const relation = catalog.has(object) ? catalog.get(object).relations.get(name) : undefined;
+  return relation ? catalog.target(relation).name : null;
+};
+
 /** One extension per plugin that implements `fieldUsers`, in the host's (dependency) order. */
 export function fieldUsageExtensionsFor(plugins: readonly Plugin[]): FieldUsageExtension[] {
   return plugins.flatMap((plugin) => {
@@ -88,10 +96,7 @@ export function fieldUsageExtensionsFor(plugins: readonly Plugin[]): FieldUsageE
                   settings: await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id),
                   renames: rename.renames,
                   renameInFilter: (object, filter) => (catalog.has(object) ? renameInFilter(catalog, catalog.get(object), filter, rename) : filter),
-                  targetOf: (object, name) => {
-                    const relation = catalog.has(object) ? catalog.get(object).relations.get(name) : undefined;
-                    return relation ? catalog.target(relation).name : null;
-                  },
+                  targetOf: targetIn(catalog),
                 }),
             }
           : {}),
@@ -100,6 +105,7 @@ export function fieldUsageExtensionsFor(plugins: readonly Plugin[]): FieldUsageE
             tx: scope.tx,
             session: scope.session,
             settings: await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id),
+            targetOf: targetIn(catalog),
             filterUses: (object, filter) => {
               if (!catalog.has(object)) return false;
               try {

@@ -52,6 +52,8 @@ export interface HostQueueContext {
 export interface RouteEntry {
   readonly name: string;
   readonly maxBodyBytes: number;
+  /** Refusals (401, 403, 404) counted per client address by the host's limit (429 past it). */
+  readonly limitRefusals: boolean;
   handle(request: PluginRequest, context: HostRouteContext): Promise<PluginResponse>;
 }
 
@@ -159,6 +161,11 @@ export interface HookEntry {
 export interface SettingsEntry {
   /** Stored JSON → complete settings (defaults filled in), or the problems with their paths. */
   parse(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; issues: { path: string; message: string }[] };
+  /**
+   * Stored JSON → complete settings, leniently: a top-level key that does not validate takes its default (logged once
+   * per workspace and key); the others keep their stored values. For reads; a write parses strictly.
+   */
+  read(raw: unknown, workspaceId: string): Record<string, unknown>;
   /** The settings with every default: what a workspace that never changed them gets. */
   readonly defaults: Record<string, unknown>;
   /** The settings' top-level keys: a patch naming any other is refused. */

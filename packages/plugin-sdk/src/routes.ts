@@ -12,8 +12,11 @@ export interface PluginRequest {
   headers: Readonly<Record<string, string | undefined>>;
   /** The body decoded as UTF-8 (an invalid byte becomes U+FFFD): parse this one. */
   body: string;
-  /** The body's bytes as received: verify a signature on exactly these (decoding is not reversible). */
-  rawBody: Buffer;
+  /**
+   * The body's bytes as received: verify a signature on exactly these (decoding is not reversible). The host always
+   * sets it; optional so that a request a plugin builds in its own tests need not (fall back to `Buffer.from(body)`).
+   */
+  rawBody?: Buffer;
 }
 
 export interface PluginResponse {
@@ -37,5 +40,12 @@ export interface RouteContext<Settings, Event extends string = string> {
 export interface RouteDefinition<Settings, Event extends string = string> {
   /** Largest body accepted; larger is 413. @default 262144 (256 KiB) */
   maxBodyBytes?: number;
+  /**
+   * Count this route's refusals (answers 401, 403, 404) per client address, route and workspace against the host's
+   * limit (the gateway's `ROUTE_FAILURES_PER_MINUTE`): a refusal past it is answered 429 with Retry-After instead. A
+   * request the route accepts is never limited. For routes whose refusals mean a guessed credential (a secret URL);
+   * not for routes that answer 404 as ordinary business. @default false
+   */
+  limitRefusals?: boolean;
   handle(request: PluginRequest, context: RouteContext<Settings, Event>): Promise<PluginResponse>;
 }

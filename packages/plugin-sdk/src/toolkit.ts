@@ -78,7 +78,7 @@ export interface PluginToolkit<Settings, Permission extends string, Event extend
 /** Builds the plugin's command scope over a core command scope (its settings, own events, commands, sql, locks). */
 export function pluginScopeFactory<Settings, Event extends string>(
   id: string,
-  parseSettings: (raw: unknown) => Settings,
+  parseSettings: (raw: unknown, workspaceId: string) => Settings,
   tableAccess: () => TableAccess,
   ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
   own: () => OwnModels,
@@ -87,7 +87,7 @@ export function pluginScopeFactory<Settings, Event extends string>(
     ...scope,
     emit: ownEmit(scope.emit) as OwnEmit<Event>,
     commands: coreCommandsIn(scope),
-    settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id)),
+    settings: parseSettings(await readStoredSettings(scope.tx, scope.session.workspaceId, id), scope.session.workspaceId),
     sql: createPluginSql(id, scope.tx, scope.session.workspaceId, tableAccess, scope.permissions),
     rows: createOwnRows(id, scope.tx, scope.session.workspaceId, own),
     lock: pluginLock(scope.tx, id, scope.session.workspaceId),
@@ -99,7 +99,7 @@ export function pluginScopeFactory<Settings, Event extends string>(
 export function createToolkit<Settings, Permission extends string, Event extends string>(
   id: string,
   permissions: Readonly<Record<string, PermissionDefinition>>,
-  parseSettings: (raw: unknown) => Settings,
+  parseSettings: (raw: unknown, workspaceId: string) => Settings,
   tableAccess: () => TableAccess,
   ownEmit: (emit: CommandScope['emit']) => CommandScope['emit'],
   services: HostServices,
@@ -122,7 +122,7 @@ export function createToolkit<Settings, Permission extends string, Event extends
     async settings(context) {
       const caller = context.caller;
       if (!caller) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');
-      return parseSettings(await readStoredSettings(caller.db, caller.session.workspaceId, id));
+      return parseSettings(await readStoredSettings(caller.db, caller.session.workspaceId, id), caller.session.workspaceId);
     },
     authorize,
     run(context, permission, fn) {

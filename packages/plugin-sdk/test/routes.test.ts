@@ -10,9 +10,9 @@ describe('routes', () => {
       routes: { hooks: { handle: async () => ({ status: 202 }) }, 'big-files': { maxBodyBytes: 4 * 1024 * 1024, handle: async () => ({ status: 200 }) } },
     });
     expect(plugin.problems).toEqual([]);
-    expect(plugin.routes.map((r) => [r.name, r.maxBodyBytes])).toEqual([
-      ['hooks', 256 * 1024],
-      ['big-files', 4 * 1024 * 1024],
+    expect(plugin.routes.map((r) => [r.name, r.maxBodyBytes, r.limitRefusals])).toEqual([
+      ['hooks', 256 * 1024, false],
+      ['big-files', 4 * 1024 * 1024, false],
     ]);
   });
 
@@ -24,9 +24,10 @@ describe('routes', () => {
         Hooks: { handle: async () => ({ status: 200 }) },
         nohandler: {} as never,
         limits: { maxBodyBytes: -1, handle: async () => ({ status: 200 }) },
+        guarded: { limitRefusals: 'yes' as never, handle: async () => ({ status: 200 }) },
       },
     });
-    expect(plugin.problems.map((p) => p.path).sort()).toEqual(['routes.Hooks', 'routes.limits.maxBodyBytes', 'routes.nohandler.handle']);
+    expect(plugin.problems.map((p) => p.path).sort()).toEqual(['routes.Hooks', 'routes.guarded.limitRefusals', 'routes.limits.maxBodyBytes', 'routes.nohandler.handle']);
     expect(plugin.routes).toEqual([]);
   });
 });

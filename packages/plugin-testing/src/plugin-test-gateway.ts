@@ -16,8 +16,13 @@ export interface PluginTestOptions {
   delivery?: { attempts?: number; backoffMs?: number };
   /** The gateway's per-key rate limit; `{ perMinute: 0 }` turns it off (benchmarks). @default the gateway's */
   rateLimit?: TestGatewayOptions['rateLimit'];
-  /** Refused requests to your routes per client address (`{ perMinute: 0 }`: off). @default the gateway's */
+  /**
+   * Refusals of your routes with `limitRefusals`, per client address (`{ perMinute: 0 }`: off). @default the
+   * gateway's, as in production (10 a minute, bursts of 20): a test that depends on the limit sets it.
+   */
   routeFailures?: TestGatewayOptions['routeFailures'];
+  /** Reverse proxies in front (X-Forwarded-For names the client: see the gateway's option). @default 0 */
+  trustProxyHops?: number;
   /** Webhook delivery and plugins' outgoing HTTP (`allowPrivateTargets: true` for receivers on this machine). */
   webhooks?: TestGatewayOptions['webhooks'];
   /**
@@ -87,6 +92,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     pluginDelivery: options.delivery ?? { attempts: 3, backoffMs: 10 },
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.routeFailures ? { routeFailures: options.routeFailures } : {}),
+    ...(options.trustProxyHops ? { trustProxyHops: options.trustProxyHops } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.trashRetention ? { trashRetention: options.trashRetention } : {}),
   });

@@ -13,6 +13,7 @@ import { registerRunOperations } from './graphql/run-operations.js';
 import { registerSecretMutations } from './graphql/secret-mutations.js';
 import { registerWorkflowTypes } from './graphql/types.js';
 import { registerWorkflowList } from './graphql/workflow-list.js';
+import { checkSavedSender } from './mail/sender-check.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
 import { workflowPersonalData } from './personal-data.js';
 import { stepExecutor } from './runs/execute-step.js';
@@ -64,6 +65,8 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       registerDryRun(builder, plugin);
     },
     // Delivered only what a workflow of the workspace listens to or may wait for (triggers/interest.ts).
+    // An `emailFrom` saved on a domain the operator does not allow is refused (mail/sender-check.ts).
+    hooks: { 'plugin.settings_updated': { checkSender: (event, { settings }) => checkSavedSender(event.payload, settings) } },
     subscribers: { '*': { startWorkflows: { handle: startWorkflowsFor, interest: workflowInterest } } },
     queues: {
       steps: {
@@ -86,7 +89,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       // Finished runs older than the workspace's `historyDays`, in bounded batches (runs/retention.ts).
       pruneHistory: { everyMs: HISTORY_EVERY_MS, run: pruneHistory },
     },
-    routes: { hooks: { maxBodyBytes: 256 * 1024, handle: receiveWebhook } },
+    routes: { hooks: { maxBodyBytes: 256 * 1024, limitRefusals: true, handle: receiveWebhook } },
     seed: seedWorkflows,
     // Run history holds customers' data in its snapshots: merged, exported and erased with them (personal-data.ts).
     personalData: workflowPersonalData,

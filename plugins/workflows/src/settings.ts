@@ -23,7 +23,7 @@ export const workflowSettings = z.object({
   historyDays: z.number().int().min(1).max(3650).default(30),
   /**
    * Sender (`From`) of `sendEmail` steps: one address, optionally with a name (`Acme <crm@acme.example>`), on a domain
-   * the operator allows (`WORKFLOWS_EMAIL_FROM_DOMAINS`; mail/addresses.ts).
+   * the operator allows (`WORKFLOWS_EMAIL_FROM_DOMAINS`): checked on save and at send (mail/sender-check.ts), not here.
    */
   emailFrom: z
     .string()

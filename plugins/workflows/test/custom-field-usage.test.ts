@@ -65,3 +65,15 @@ describe('deleting a custom field a workflow names', () => {
     expect((await admin.query(`{ customFields(object: CUSTOMER) { name } }`)).customFields).toEqual([{ name: 'tier' }]);
   });
 });
+
+describe('a value condition reading the field', () => {
+  it('holds it back, read on the trigger’s record or through a relation', async () => {
+    const score = await define(admin, { name: 'churnRisk', type: 'NUMBER' });
+    const region = await define(admin, { name: 'salesArea', type: 'TEXT' });
+    const branch = (value: string) => [{ id: 'b', kind: 'condition', if: { value, operator: 'exists' }, then: [{ id: 't', kind: 'addTag', tag: 'x' }], else: [] }];
+    await admin.query(CREATE, { name: 'High score', definition: { trigger: { kind: 'record', object: 'Customer', on: 'updated' }, steps: branch('{{trigger.record.churnRisk}}') } });
+    await admin.query(CREATE, { name: 'Regional deals', definition: { trigger: { kind: 'record', object: 'Deal', on: 'created' }, steps: branch('{{ trigger.record.customer.salesArea }}') } });
+    expect((await admin.request(DELETE_FIELD, { i: { id: score } })).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', usedBy: 'Workflow:High score' });
+    expect((await admin.request(DELETE_FIELD, { i: { id: region } })).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', usedBy: 'Workflow:Regional deals' });
+  });
+});

@@ -127,6 +127,15 @@ describe('publish', () => {
     steps: [{ id: 'c', kind: 'condition', if: test, then: [], else: [] }],
   });
 
+  const onBody = (test: Record<string, unknown>) => ({ trigger: { kind: 'webhook' }, steps: [{ id: 'c', kind: 'condition', if: test, then: [], else: [] }] });
+
+  it('takes orderable operands for a payload value, microsecond dates with a zone, and row ids', async () => {
+    expect(await publishError(onBody({ value: '{{trigger.event.payload.amount}}', operator: 'gt', operand: 1000 }))).toBeNull();
+    expect(await publishError(onBody({ value: '{{trigger.event.payload.at}}', operator: 'lt', operand: '2026-01-01T09:00:00.123456+02:00' }))).toBeNull();
+    expect(await publishError(onCustomer({ value: '{{trigger.record.createdAt}}', operator: 'gt', operand: '2026-01-01T09:00:00.123456Z' }))).toBeNull();
+    expect(await publishError(onCustomer({ value: '{{trigger.record.id}}', operator: 'eq', operand: '00000000-0000-0000-0000-000000000001' }))).toBeNull();
+  });
+
   it('lets a schedule branch on a value', async () => {
     expect(await publishError(onStatus({ operator: 'gte', operand: 400 }))).toBeNull();
     expect(await publishError(onCustomer({ value: '{{trigger.record.createdAt}}', operator: 'lt', operand: '2026-01-01' }))).toBeNull();
@@ -143,6 +152,10 @@ describe('publish', () => {
     ['a list compared whole', onCustomer({ value: '{{trigger.record.tags}}', operator: 'eq', operand: 'vip' }), 'definition.steps.0.if.operator', 'contains'],
     ['a date compared with a word', onCustomer({ value: '{{trigger.record.createdAt}}', operator: 'lt', operand: 'yesterday' }), 'definition.steps.0.if.operand', 'ISO date'],
     ['no template', onCustomer({ value: 'gold', operator: 'eq', operand: 'gold' }), 'definition.steps.0.if.value', 'one template'],
+    ['a payload value ordered against a word', onBody({ value: '{{trigger.event.payload.amount}}', operator: 'gt', operand: 'big' }), 'definition.steps.0.if.operand', 'a number or an ISO date'],
+    ['a payload value ordered against true', onBody({ value: '{{trigger.event.payload.amount}}', operator: 'lte', operand: true }), 'definition.steps.0.if.operand', 'a number or an ISO date'],
+    ['a date without a zone', onCustomer({ value: '{{trigger.record.createdAt}}', operator: 'lt', operand: '2026-01-01T09:00' }), 'definition.steps.0.if.operand', 'ISO date'],
+    ['an id compared to a global id', onCustomer({ value: '{{trigger.record.id}}', operator: 'eq', operand: 'Q3VzdG9tZXI6MQ==' }), 'definition.steps.0.if.operand', 'a row id'],
     ['a path that does not exist', onCustomer({ value: '{{trigger.record.nope}}', operator: 'exists' }), 'definition.steps.0.if.value', 'no field'],
   ])('%s: BAD_USER_INPUT naming it', async (_name, definition, field, says) => {
     const error = await publishError(definition);

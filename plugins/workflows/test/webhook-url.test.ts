@@ -9,8 +9,8 @@ import { ENABLE, finishedRuns, publishedWorkflow, startReceiver, switchAllOff } 
 
 const WORKFLOW = `query ($id: ID!) { workflow(id: $id) { webhookPath signingSecret } }`;
 const ROTATE_URL = `mutation ($id: ID!) { rotateWorkflowWebhookUrl(input: { id: $id }) { workflow { webhookPath signingSecret } } }`;
-// With no grace period (the old secret stops signing at once): the grace is signing-secret-rotation.test.ts's.
-const ROTATE_SECRET = `mutation ($id: ID!) { rotateWorkflowSigningSecret(input: { id: $id, previousSecretValidForSeconds: 0 }) { workflow { webhookPath signingSecret } } }`;
+// The default: no grace period (the old secret stops signing at once); the grace is signing-secret-rotation.test.ts's.
+const ROTATE_SECRET = `mutation ($id: ID!) { rotateWorkflowSigningSecret(input: { id: $id }) { workflow { webhookPath signingSecret } } }`;
 const TASKS = `{ tasks(first: 50) { edges { node { title } } } }`;
 
 let kit: PluginTestGateway;

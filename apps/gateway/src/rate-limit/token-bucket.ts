@@ -8,8 +8,12 @@ export type TokenVerdict = { allowed: true } | { allowed: false; retryAfterSecon
 /** A token bucket per key: `burst` tokens at most, refilled at `refillPerMs`. */
 export interface TokenBuckets {
   take(key: string): Promise<TokenVerdict>;
-  /** What `take` would answer, taking nothing (limits that count only some requests: route-failures.ts). */
-  peek(key: string): Promise<TokenVerdict>;
+  /**
+   * Takes a token whatever is left, down to -burst: the verdict is `take`'s, but concurrent charges past the limit
+   * each subtract (none slips through between a look and a take) and Retry-After grows with the overdraft
+   * (limits that count only some requests, after the fact: route-failures.ts).
+   */
+  charge(key: string): Promise<TokenVerdict>;
   /** Resolves once the buckets are shared (connected to Redis); at once for in-memory ones. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -34,11 +38,11 @@ export class MemoryTokenBuckets implements TokenBuckets {
     return Promise.resolve(this.takeNow(key));
   }
 
-  peek(key: string): Promise<TokenVerdict> {
-    return Promise.resolve(this.peekNow(key));
+  charge(key: string): Promise<TokenVerdict> {
+    return Promise.resolve(this.takeNow(key, true));
   }
 
-  takeNow(key: string): TokenVerdict {
+  takeNow(key: string, overdraw = false): TokenVerdict {
     const now = Date.now();
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -50,14 +54,8 @@ export class MemoryTokenBuckets implements TokenBuckets {
     bucket.tokens = Math.min(this.shape.burst, bucket.tokens + (now - bucket.updated) * this.shape.refillPerMs);
     bucket.updated = now;
     const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
+    if (allowed || overdraw) bucket.tokens = Math.max(-this.shape.burst, bucket.tokens - 1);
     return verdict(bucket.tokens, allowed, this.shape);
-  }
-
-  peekNow(key: string): TokenVerdict {
-    const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(this.shape.burst, bucket.tokens + (Date.now() - bucket.updated) * this.shape.refillPerMs) : this.shape.burst;
-    return verdict(tokens, tokens >= 1, this.shape);
   }
 
   async ready(): Promise<void> {}
@@ -65,7 +63,7 @@ export class MemoryTokenBuckets implements TokenBuckets {
   async close(): Promise<void> {}
 }
 
-// One round trip, atomic in Redis; Redis' own clock, so instances with skewed clocks agree. Returns
+// One round trip, atomic in Redis (ARGV[3] '1': charge, overdrawing down to -burst); Redis' own clock, so instances with skewed clocks agree. Returns
 // {allowed (0/1), tokens left as a string} (a Lua number reply would be truncated to an integer).
 const TAKE_TOKEN = `
 local burst = tonumber(ARGV[1])
@@ -77,33 +75,15 @@ local tokens = tonumber(state[1]) or burst
 local updated = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - updated) * refill)
 local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / refill) + 1000)
-return {allowed, tostring(tokens)}
-`;
-
-// TAKE_TOKEN's arithmetic without the write.
-const PEEK_TOKEN = `
-local burst = tonumber(ARGV[1])
-local refill = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
-local tokens = tonumber(state[1]) or burst
-local updated = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - updated) * refill)
-local allowed = 0
 if tokens >= 1 then allowed = 1 end
+if allowed == 1 or ARGV[3] == '1' then tokens = math.max(-burst, tokens - 1) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / refill) + 1000)
 return {allowed, tostring(tokens)}
 `;
 
 interface WithTakeToken {
-  crmTakeToken(key: string, burst: number, refillPerMs: number): Promise<[number, string]>;
-  crmPeekToken(key: string, burst: number, refillPerMs: number): Promise<[number, string]>;
+  crmTakeToken(key: string, burst: number, refillPerMs: number, overdraw: '0' | '1'): Promise<[number, string]>;
 }
 
 export interface RedisTokenBucketsOptions {
@@ -139,26 +119,25 @@ export class RedisTokenBuckets implements TokenBuckets {
       retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
     });
     this.redis.defineCommand('crmTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
-    this.redis.defineCommand('crmPeekToken', { numberOfKeys: 1, lua: PEEK_TOKEN });
     this.redis.on('error', (error: Error) => this.warn(error));
   }
 
   take(key: string): Promise<TokenVerdict> {
-    return this.run('crmTakeToken', key, () => this.fallback.takeNow(key));
+    return this.run(key, false);
   }
 
-  peek(key: string): Promise<TokenVerdict> {
-    return this.run('crmPeekToken', key, () => this.fallback.peekNow(key));
+  charge(key: string): Promise<TokenVerdict> {
+    return this.run(key, true);
   }
 
-  private async run(command: keyof WithTakeToken, key: string, fallback: () => TokenVerdict): Promise<TokenVerdict> {
+  private async run(key: string, overdraw: boolean): Promise<TokenVerdict> {
     try {
-      const [allowed, tokens] = await (this.redis as unknown as WithTakeToken)[command](this.prefix + key, this.shape.burst, this.shape.refillPerMs);
+      const [allowed, tokens] = await (this.redis as unknown as WithTakeToken).crmTakeToken(this.prefix + key, this.shape.burst, this.shape.refillPerMs, overdraw ? '1' : '0');
       this.lastError = '';
       return verdict(Number(tokens), allowed === 1, this.shape);
     } catch (error) {
       this.warn(error as Error);
-      return fallback();
+      return this.fallback.takeNow(key, overdraw);
     }
   }
 

@@ -188,7 +188,11 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { body, headers } = webhookRequest(delivery);
-    const result = await postWebhook(delivery.url, body, headers, { ...this.options, logger: this.deps.logger });
+    const result = await postWebhook(delivery.url, body, headers, {
+      ...this.options,
+      logger: this.deps.logger,
+      origin: { workspaceId: delivery.workspaceId, webhookId: delivery.webhookId },
+    });
     this.stats.attempts++;
     const ok = result.error === null && result.status !== null;
     const retryInMs = ok ? null : retryDelayMs(delivery.attempts, this.options.retrySchedule, this.options.jitter);

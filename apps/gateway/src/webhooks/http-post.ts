@@ -25,6 +25,8 @@ export interface PostOptions {
   resolve?: ResolveAll;
   /** Where a refused name's address is told (the operator's log: never the answer, which the sender's tenant reads). */
   logger?: Pick<Logger, 'warn'>;
+  /** Who sends (workspace, and plugin or webhook): named in that log line, so an operator can tell who probes. */
+  origin?: Record<string, string>;
 }
 
 const systemResolve: ResolveAll = (hostname, callback) => dns.lookup(hostname, { all: true }, (error, addresses) => callback(error, addresses ?? []));
@@ -43,7 +45,7 @@ class NonPublicTarget extends Error {
   readonly code = 'EACCES';
   constructor(
     readonly hostname: string,
-    readonly address: string | null,
+    readonly address: string,
   ) {
     super(`${hostname} resolves to a loopback, private or link-local address (the SSRF policy)`);
   }
@@ -58,8 +60,10 @@ const publicOnlyLookup = (resolve: ResolveAll): LookupFunction => (hostname, opt
     if (error) return callback(error, '', 4);
     const wanted = options.family === 4 || options.family === 6 ? list.filter((a) => a.family === options.family) : list;
     const refused = list.find((a) => isNonPublicAddress(a.address));
-    if (refused || !wanted.length) {
-      return callback(new NonPublicTarget(hostname, refused?.address ?? null), '', 4);
+    if (refused) return callback(new NonPublicTarget(hostname, refused.address), '', 4);
+    if (!wanted.length) {
+      const family = options.family === 4 || options.family === 6 ? `IPv${options.family} ` : '';
+      return callback(Object.assign(new Error(`${hostname} has no ${family}address`), { code: 'ENOTFOUND' }), '', 4);
     }
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, wanted);
     callback(null, wanted[0]!.address, wanted[0]!.family);
@@ -179,7 +183,7 @@ export function sendRequest(request: SentRequest, options: PostOptions & { maxRe
       outgoing.destroy(new Error(`No answer within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
     outgoing.on('error', (error) => {
-      if (error instanceof NonPublicTarget) options.logger?.warn('outgoing request refused: the name resolves to a non-public address', { hostname: error.hostname, address: error.address });
+      if (error instanceof NonPublicTarget) options.logger?.warn('outgoing request refused: the name resolves to a non-public address', { ...options.origin, hostname: error.hostname, address: error.address });
       const failure = error instanceof NonPublicTarget ? 'refused' : timedOut ? 'timeout' : 'connection';
       finish({ status: null, error: error.message || String(error), failure, ...none });
     });

@@ -1,6 +1,7 @@
 // Who reads a plugin's events: each plugin event type has a rule (its declaration's `read`, or ADMIN when it declares
-// none), held in memory so that a subscription's per-event check costs no look-up. Core events have no rule here:
-// they follow their subject object's read permission only (`eventSubjectObject`).
+// none), held in memory so that a subscription's per-event check costs no look-up. Core's administration events
+// (`CORE_ADMIN_EVENTS`) are ADMIN's too, as the lists they come from are; the other core events follow their subject
+// object's read permission only (`eventSubjectObject`).
 import type { Role } from '@crm/db';
 import { hasRole } from '../session.js';
 import type { Permissions } from './permissions.js';
@@ -8,7 +9,19 @@ import type { Permissions } from './permissions.js';
 /** Who reads events of one plugin event type: the holders of one of the plugin's permissions, or a role and above. */
 export type EventReadRule =
   | { plugin: string; permission: { name: string; roles: readonly Role[] } }
-  | { plugin: string; role: Role };
+  | { plugin?: string; role: Role };
+
+/**
+ * Core's events about the workspace's administration, ADMIN-only like `apiKeys`, `webhooks` and `customRoles`: their
+ * payloads name keys and their roles, webhook hosts, event types and failure streaks, custom roles. Reconnaissance for
+ * a READ_ONLY or MEMBER key otherwise.
+ */
+export const CORE_ADMIN_EVENTS: readonly string[] = [
+  'apikey.created', 'apikey.updated', 'apikey.revoked',
+  'role.created', 'role.updated', 'role.deleted',
+  'webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.disabled',
+];
+const coreRules: [string, EventReadRule][] = CORE_ADMIN_EVENTS.map((type) => [type, { role: 'ADMIN' }]);
 
 export class EventReaders {
   /** No plugin events (a schema built without plugins). */
@@ -17,9 +30,14 @@ export class EventReaders {
   /** Per key: the types it does not read (worked out once per verified session's permissions, then a set look-up). */
   readonly #hidden = new WeakMap<Permissions, { set: ReadonlySet<string>; list: readonly string[] }>();
 
-  constructor(readonly rules: ReadonlyMap<string, EventReadRule>) {}
+  /** Every rule: core's administration events', then the plugins' (`rules`). */
+  readonly rules: ReadonlyMap<string, EventReadRule>;
 
-  /** Whether the key reads events of `type` (a type without a rule, the core's, is not this check's to refuse). */
+  constructor(rules: ReadonlyMap<string, EventReadRule>) {
+    this.rules = new Map([...coreRules, ...rules]);
+  }
+
+  /** Whether the key reads events of `type` (a type without a rule is not this check's to refuse). */
   reads(permissions: Permissions, type: string): boolean {
     return !this.#hiddenOf(permissions).set.has(type);
   }

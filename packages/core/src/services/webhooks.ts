@@ -54,11 +54,27 @@ const updateInput = z.object({
   description: webhookFields.description.nullish(),
   ...deliveredAs,
 });
+/** How long a rotated-out secret keeps signing: whole seconds, 0 (at once) to MAX_SECRET_GRACE_SECONDS. */
+export const secretGraceSeconds = z.number().int('Whole seconds').min(0, 'Must not be negative').max(MAX_SECRET_GRACE_SECONDS, 'At most 7 days');
 const rotateInput = z.object({
   id: fields.id,
   secret: webhookFields.secret.nullish(),
-  graceSeconds: z.number().int('Whole seconds').min(0, 'Must not be negative').max(MAX_SECRET_GRACE_SECONDS, 'At most 7 days').nullish(),
+  graceSeconds: secretGraceSeconds.nullish(),
 });
+
+/**
+ * A signing secret's columns after a rotation to `next` at `now` (also the workflows plugin's): with a grace, the
+ * replaced secret keeps signing (a second `v1=`, after the new one's) until it ends; without, it stops at once. A
+ * second rotation keeps only the secret it replaces.
+ */
+export function rolledSecret(replaced: string, next: string, graceSeconds: number, now: Date = new Date()) {
+  const grace = graceSeconds > 0;
+  return {
+    secret: next,
+    previousSecret: grace ? replaced : null,
+    previousSecretExpiresAt: grace ? new Date(now.getTime() + graceSeconds * 1000) : null,
+  };
+}
 
 /** A new signing secret: `whsec_` and 32 random bytes. */
 export function generateWebhookSecret(): string {
@@ -213,15 +229,7 @@ export async function rotateWebhookSecret(caller: Caller, raw: z.input<typeof ro
     async (scope) => {
       const before = await loadWebhook(scope, input.id);
       const secret = input.secret ?? generateWebhookSecret();
-      const grace = input.graceSeconds ?? 0;
-      const webhook = await scope.tx.webhook.update({
-        where: { id: before.id },
-        data: {
-          secret,
-          previousSecret: grace > 0 ? before.secret : null,
-          previousSecretExpiresAt: grace > 0 ? new Date(Date.now() + grace * 1000) : null,
-        },
-      });
+      const webhook = await scope.tx.webhook.update({ where: { id: before.id }, data: rolledSecret(before.secret, secret, input.graceSeconds ?? 0) });
       scope.emit('webhook.updated', { type: 'Webhook', id: webhook.id }, { changed: ['secret'] });
       return { webhook, secret };
     },

@@ -13,7 +13,8 @@ import {
   termNullable,
   filterSql,
 } from '@crm/core';
-import { decodeBase64 } from '@pothos/core';
+import { isCursorOf, ROW_ID } from '@crm/db';
+import { decodeBase64, decodeCursorChunk } from '@pothos/core';
 import { type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values.js';
 import { catalogOf } from '../objects/catalog-of.js';
@@ -83,14 +84,12 @@ function operationOf(document: DocumentNode, operationName: string | null | unde
 /** Objects whose merged-away ids keep answering through `node` (mergeCustomers, mergeCompanies). */
 const mergeable = new Set(['Customer', 'Company']);
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Decodes a Pothos prisma cursor over `id` (`GPC:S:<uuid>`); anything else is left to Pothos to reject. */
 function cursorId(cursor: unknown): string {
   try {
     const decoded = decodeBase64(String(cursor));
-    const id = decoded.startsWith('GPC:S:') ? decoded.slice(6) : '';
-    if (uuid.test(id)) return id;
+    const key = { id: decoded.startsWith('GPC:') ? decodeCursorChunk(decoded.slice(4)) : undefined };
+    if (isCursorOf(ROW_ID, key)) return key.id as string;
   } catch {
     // falls through
   }

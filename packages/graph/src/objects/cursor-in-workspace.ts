@@ -2,8 +2,10 @@
 // the page query's `cursor: { id }`. The data layer keeps every cursor's look-up inside the workspace
 // (`@crm/db`'s cursor-scope.ts: another workspace's row reads as missing, an empty page). The lists that check their
 // cursor here first answer BAD_USER_INPUT on `after` or `before` instead, alike for a malformed cursor, a missing row
-// and another workspace's; `cursorRowId` is the shape check alone (keyset pages: `{ id: 5 }` would fail in Prisma).
-import { badInput, isUuid } from '@crm/core';
+// and another workspace's; `cursorRowId` is the shape check alone (keyset pages: `{ id: 5 }` would fail in Prisma),
+// `@crm/db`'s one rule for cursors.
+import { badInput } from '@crm/core';
+import { isCursorOf, ROW_ID } from '@crm/db';
 import type { PageQuery } from './keyset-page.js';
 
 /** A connection's cursor arguments, as the client sent them. */
@@ -25,9 +27,8 @@ export async function cursorInWorkspace<Q extends PageQuery>(query: Q, args: Cur
 
 /** The row id a page query's cursor names (`{ id: <uuid> }`); BAD_USER_INPUT on `field` for anything else. */
 export function cursorRowId(cursor: Record<string, unknown>, field: 'after' | 'before'): string {
-  const { id, ...rest } = cursor;
-  if (typeof id !== 'string' || !isUuid(id) || Object.keys(rest).length) throw notThisList(field);
-  return id;
+  if (!isCursorOf(ROW_ID, cursor)) throw notThisList(field);
+  return cursor.id as string;
 }
 
 const notThisList = (field: 'after' | 'before') => badInput(`${field}: not a cursor of this list`, field);

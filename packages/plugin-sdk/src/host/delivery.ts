@@ -102,6 +102,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     wake: (pluginId) => wakeQueues(pluginId),
     ...(options.onRouteError ? { onError: options.onRouteError } : {}),
     ...(options.routeFailures ? { failures: options.routeFailures } : {}),
+    ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
   });
 
   async function isDone(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent): Promise<boolean> {

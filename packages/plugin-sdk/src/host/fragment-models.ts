@@ -16,6 +16,11 @@ export interface DeclaredModel {
 const ID_FIELD_UNIQUE = /^\s*id\s+\S+[^\n]*@(?:id|unique)\b/m;
 const ID_ALONE_UNIQUE = /@@(?:id|unique)\(\s*(?:fields:\s*)?\[\s*id\s*\]/;
 
+/** A string literal (kept: `"http://…"` is no comment) or a `//` comment (to the line's end, dropped). */
+const STRING_OR_COMMENT = /"(?:[^"\\\n]|\\.)*"|\/\/[^\n]*/g;
+/** `source` without its comments: an attribute inside one (`// was @unique`) declares nothing. */
+const withoutComments = (source: string) => source.replace(STRING_OR_COMMENT, (match) => (match.startsWith('"') ? match : ''));
+
 const MODEL_BLOCK = /^\s*model\s+(\w+)\s*\{([\s\S]*?)^\}/gm;
 const MAP = /@@map\(\s*(?:name:\s*)?"([^"]+)"/;
 
@@ -25,7 +30,7 @@ export function declaredModels(fileOrFolder: string): DeclaredModel[] {
     ? fs.readdirSync(fileOrFolder).filter((f) => f.endsWith('.prisma')).sort().map((f) => path.join(fileOrFolder, f))
     : [fileOrFolder];
   return files.flatMap((file) =>
-    [...fs.readFileSync(file, 'utf8').matchAll(MODEL_BLOCK)].map((m) => ({
+    [...withoutComments(fs.readFileSync(file, 'utf8')).matchAll(MODEL_BLOCK)].map((m) => ({
       name: m[1]!,
       table: MAP.exec(m[2]!)?.[1] ?? m[1]!,
       file,

@@ -1,6 +1,6 @@
 // The host side of the SDK: used by the gateway and the CLI, not by plugins.
 export { createPluginHost, coreVersion, emptyPluginHost, formatProblems, PluginHostError, type CreatePluginHostOptions, type PluginHost } from './plugin-host.js';
-export { pluginSession, type DeliveryOptions, type LimitVerdict, type PluginRuntime, type RouteFailureLimit } from './plugin-runtime.js';
+export { pluginSession, type DeliveryOptions, type HostOutboundHttp, type LimitVerdict, type PluginRuntime, type RouteFailureLimit } from './plugin-runtime.js';
 export {
   bundledPluginDirs,
   defaultRoot,

@@ -17,7 +17,7 @@ export interface DeliveryOptions {
   jobTimers?: boolean;
   onJobError?: (error: unknown, where: { plugin: string; job: string }) => void;
   /** Outgoing HTTP for plugins (the gateway's webhook sender: signed, SSRF policy). @default refuses every request */
-  http?: OutboundHttp;
+  http?: HostOutboundHttp;
   /** Poll plugins' queues (`queues`) in this process. @default true */
   queueWorkers?: boolean;
   /**
@@ -27,24 +27,27 @@ export interface DeliveryOptions {
   notifications?: Notifications | null;
   onQueueError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
   onRouteError?: (error: unknown, where: { plugin: string; route: string }) => void;
-  /** Limits refused requests to plugins' routes per client address (routes.ts). @default none (no limit) */
+  /** Limits refused requests to the routes that opt in (`limitRefusals`, routes.ts). @default none (no limit) */
   routeFailures?: RouteFailureLimit;
+  /** The address a route request came from (behind trusted proxies: from X-Forwarded-For). @default the socket's */
+  clientAddress?: (req: http.IncomingMessage) => string;
 }
+
+/** The host's outgoing HTTP: `for(origin)` gives the one a plugin's code gets in a workspace (its refusals logged naming them). */
+export type HostOutboundHttp = OutboundHttp & { for?(origin: { plugin: string; workspaceId: string }): OutboundHttp };
 
 /** What a limit on a key answers: go on, or wait this many seconds. */
 export type LimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * Counts refused requests (401, 403, 404: a wrong URL token, an unknown workflow or workspace) by client address, as
- * the gateway's token buckets count operations per API key: an address past its failures is answered 429 with
- * Retry-After before its request is looked at. Only failures take a token, so a sender that gets its URL right is
- * never limited by it, and a guesser at another address cannot lock it out.
+ * Counts the refusals (401, 403, 404: a wrong URL token, an unknown workflow or workspace) of the routes that opt in,
+ * per plugin, route, workspace and client address, as the gateway's token buckets count operations per API key. Only
+ * refusals are charged, once the route has answered: a request the route accepts is never limited, whatever its
+ * address did before; a refusal past the limit is answered 429 with Retry-After instead of its own status.
  */
 export interface RouteFailureLimit {
-  /** Whether `key` may be served now (takes nothing). */
-  check(key: string): Promise<LimitVerdict>;
-  /** Counts one refused request of `key`. */
-  failed(key: string): Promise<void>;
+  /** Charges one refusal of `key` (always, even past the limit: the overdraft lengthens Retry-After). */
+  refused(key: string): Promise<LimitVerdict>;
 }
 
 /** The running side of the plugin host inside a gateway. */

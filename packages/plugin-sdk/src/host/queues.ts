@@ -5,7 +5,7 @@
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { QueueItem } from '../jobs.js';
-import type { OutboundHttp } from '../outbound-http.js';
+import type { HostOutboundHttp } from './plugin-runtime.js';
 import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
 import { idsOfTable } from '../own-rows.js';
 import { type DeclaredModel, declaredModels } from './fragment-models.js';
@@ -18,7 +18,7 @@ export interface QueueOptions {
   services: HostServices;
   /** The plugins' switches and settings, cached per workspace. */
   states: PluginStateCache;
-  http: OutboundHttp;
+  http: HostOutboundHttp;
   onError?: (error: unknown, where: { plugin: string; queue: string; item: string }) => void;
   /** Poll on the queues' intervals. @default true */
   timers?: boolean;
@@ -103,7 +103,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
   const contextFor = (plugin: Plugin, workspaceId: string) => ({
     workspaceId,
     now: new Date(),
-    http: options.http,
+    http: options.http.for?.({ plugin: plugin.id, workspaceId }) ?? options.http,
     transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId, options.states),
   });
 

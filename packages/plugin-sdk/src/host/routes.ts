@@ -1,8 +1,9 @@
 // Serves plugins' routes (`routes` in definePlugin): `POST /plugins/<plugin>/<route>/<workspaceId>[/<rest>]`. The
 // workspace comes from the path; a plugin switched off there (or a workspace that does not exist) answers 404 as any
 // unknown path does; the body is read up to the route's limit (413 beyond). A CrmError the handler throws answers with
-// its code's status and message; anything else is logged and answered 500 without detail. Refused requests (401, 403,
-// 404) are counted per client address when the host limits them (`failures`): past the limit, 429 with Retry-After.
+// its code's status and message; anything else is logged and answered 500 without detail. A route that opts in
+// (`limitRefusals`) has its refusals (401, 403, 404) counted per route, workspace and client address when the host
+// limits them (`failures`): a refusal past the limit is answered 429 with Retry-After; an accepted request never is.
 import type http from 'node:http';
 import { type CommandRunner, isCrmError } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
@@ -23,8 +24,10 @@ export interface RouteOptions {
   /** Wakes this instance's workers of the plugin's queues. */
   wake(pluginId: string): void;
   onError?: (error: unknown, where: { plugin: string; route: string }) => void;
-  /** Refused requests counted per client address (429 past the limit). @default none */
+  /** Refusals of the routes with `limitRefusals`, counted per client address (429 past the limit). @default none */
   failures?: RouteFailureLimit;
+  /** The address a request came from (behind trusted proxies: from X-Forwarded-For). @default the socket's */
+  clientAddress?: (req: http.IncomingMessage) => string;
 }
 
 const PATH = /^\/plugins\/([a-z][a-z0-9-]*)\/([a-z][a-z0-9-]*)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/(.*))?$/;
@@ -65,16 +68,20 @@ export function pluginRoutes(plugins: readonly Plugin[], options: RouteOptions) 
       send(res, 405, { error: 'POST only' }, { allow: 'POST' });
       return true;
     }
-    // Checked before anything is read: a limited address costs no database work, whatever it sends.
-    const client = `plugin-route-failures:${clientKey(req.socket.remoteAddress ?? '')}`;
-    const verdict = options.failures ? await options.failures.check(client) : { allowed: true as const };
-    if (!verdict.allowed) {
-      send(res, 429, { error: `Too many refused requests from this address. Retry in ${verdict.retryAfterSeconds} s.`, code: 'RATE_LIMITED' }, { 'retry-after': String(verdict.retryAfterSeconds) });
-      return true;
-    }
-    // A refusal is counted before it is answered: a client that waits for each answer is counted exactly.
+    // Only refusals are charged, once the route has decided: a request it accepts is never limited (the sender with
+    // the right URL gets through from an address a guesser shares, e.g. a proxy's), and a route that does not opt in
+    // answers its 401/404s as ordinary business. A refusal is charged before it is answered: a client that waits for
+    // each answer is counted exactly.
+    const limit = route.limitRefusals ? options.failures : undefined;
     const answer = async (status: number, body: unknown, headers?: Record<string, string>) => {
-      if (REFUSALS.has(status)) await options.failures?.failed(client);
+      if (limit && REFUSALS.has(status)) {
+        const address = clientKey(options.clientAddress?.(req) ?? req.socket.remoteAddress ?? '');
+        const verdict = await limit.refused(`plugin-route-failures:${plugin.id}:${route.name}:${workspaceId}:${address}`);
+        if (!verdict.allowed) {
+          const seconds = String(verdict.retryAfterSeconds);
+          return send(res, 429, { error: `Too many refused requests. Retry in ${seconds} s.`, code: 'RATE_LIMITED' }, { 'retry-after': seconds });
+        }
+      }
       send(res, status, body, headers);
     };
     const workspace = await options.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } });

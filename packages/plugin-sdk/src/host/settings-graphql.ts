@@ -14,6 +14,7 @@ declare module '@crm/core' {
   }
 }
 
+
 function callerOf(context: GraphContext) {
   if (!context.caller) throw new CrmError('UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <apiKey>');
   return context.caller;
@@ -22,8 +23,7 @@ function callerOf(context: GraphContext) {
 async function currentSettings(plugin: Plugin, context: GraphContext): Promise<Record<string, unknown> | null> {
   if (!plugin.settings) return null;
   const caller = callerOf(context);
-  const parsed = plugin.settings.parse(await readStoredSettings(caller.db, caller.session.workspaceId, plugin.id));
-  return parsed.ok ? parsed.value : plugin.settings.defaults;
+  return plugin.settings.read(await readStoredSettings(caller.db, caller.session.workspaceId, plugin.id), caller.session.workspaceId);
 }
 
 /** The keys of a settings patch that the plugin's settings do not have, as one BAD_USER_INPUT naming them. */
@@ -99,8 +99,8 @@ export function registerPluginAdmin(builder: Builder, plugins: readonly Plugin[]
         refuseUnknownKeys(plugin, settings.keys, patch);
         await caller.run(async (scope) => {
           const stored = await readStoredSettings(scope.tx, scope.session.workspaceId, plugin.id);
-          const current = settings.parse(stored);
-          const parsed = settings.parse({ ...(current.ok ? current.value : settings.defaults), ...patch });
+          // The patch merges over what reads back (a stale key at its default), then parses strictly.
+          const parsed = settings.parse({ ...settings.read(stored, scope.session.workspaceId), ...patch });
           if (!parsed.ok) {
             const issue = parsed.issues[0]!;
             throw badInput(`settings.${issue.path}: ${issue.message}`, `settings.${issue.path}`);

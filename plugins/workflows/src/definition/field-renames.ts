@@ -12,7 +12,8 @@ type Json = Record<string, unknown>;
 type Renaming = Pick<FieldRenameContext<unknown>, 'renames' | 'renameInFilter' | 'targetOf'>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const TEMPLATE = /\{\{(\s*)trigger\.record\.([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(\s*)\}\}/g;
+/** A template reading the trigger's record: `{{trigger.record.<field>}}` or `.<relation>.<field>` (field-users.ts too). */
+export const RECORD_TEMPLATE = /\{\{(\s*)trigger\.record\.([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(\s*)\}\}/g;
 
 /** `stored` with the field's names replaced (the same object when it does not name the field). */
 export function renamedDefinition(stored: unknown, field: FieldInQuestion, context: Renaming): unknown {
@@ -33,7 +34,7 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
 
   const templates = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      return value.replace(TEMPLATE, (whole, open: string, first: string, second: string | undefined, close: string) => {
+      return value.replace(RECORD_TEMPLATE, (whole, open: string, first: string, second: string | undefined, close: string) => {
         const target = second === undefined || !object ? null : context.targetOf(object, first);
         return `{{${open}trigger.record.${nameIn(object, first)}${second === undefined ? '' : `.${nameIn(target, second)}`}${close}}}`;
       });

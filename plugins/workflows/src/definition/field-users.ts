@@ -1,6 +1,7 @@
 // Which workflows name a custom field (`fieldUsers`, asked when an ADMIN deletes one; docs/plugins/workflows.md):
 // drafts and published versions are walked as stored, so a draft that no longer validates is still looked at.
 import type { FieldInQuestion, FieldUser, FieldUsersContext } from '@crm/plugin-sdk';
+import { RECORD_TEMPLATE } from './field-renames.js';
 import { isValueCondition } from './value-condition.js';
 
 type Json = Record<string, unknown>;
@@ -15,13 +16,19 @@ function innerSteps(step: Json): unknown[] {
 
 /**
  * Whether a stored definition names the field: its trigger's date field or changed fields, a condition on the
- * trigger's record (the trigger's, `condition` and `switch` steps': through relations too), or the values a step
- * writes to a record of the field's object (`createRecord`; `updateRecord` of the trigger's record).
+ * trigger's record (the trigger's, `condition` and `switch` steps': through relations too; a value condition reading
+ * `{{trigger.record.<field>}}` or `.<relation>.<field>`), or the values a step writes to a record of the field's
+ * object (`createRecord`; `updateRecord` of the trigger's record).
  */
-export function definitionUses(stored: unknown, field: FieldInQuestion, filterUses: FieldUsersContext<unknown>['filterUses']): boolean {
+export function definitionUses(stored: unknown, field: FieldInQuestion, { filterUses, targetOf }: Pick<FieldUsersContext<unknown>, 'filterUses' | 'targetOf'>): boolean {
   if (!isObject(stored) || !isObject(stored.trigger)) return false;
   const trigger = stored.trigger;
   const object = typeof trigger.object === 'string' ? trigger.object : null;
+  const reads = (template: unknown) =>
+    typeof template === 'string' &&
+    [...template.matchAll(RECORD_TEMPLATE)].some(([, , first, second]) =>
+      second === undefined ? object === field.object && first === field.name : second === field.name && !!object && targetOf(object, first!) === field.object,
+    );
   const writes = (values: unknown) => isObject(values) && (field.name in values || (isObject(values.customFields) && field.name in values.customFields));
   if (object === field.object && (trigger.field === field.name || listOf(trigger.fields).includes(field.name))) return true;
   if (object && isObject(trigger.condition) && filterUses(object, trigger.condition)) return true;
@@ -30,7 +37,9 @@ export function definitionUses(stored: unknown, field: FieldInQuestion, filterUs
     const step = pending.pop();
     if (!isObject(step)) continue;
     pending.push(...innerSteps(step));
-    const conditions = [step.if, ...listOf(step.cases).map((c) => (isObject(c) ? c.when : null))].filter((c) => isObject(c) && !isValueCondition(c)) as Json[];
+    const tests = [step.if, ...listOf(step.cases).map((c) => (isObject(c) ? c.when : null))];
+    if (tests.some((test) => isValueCondition(test) && reads(test.value))) return true;
+    const conditions = tests.filter((c) => isObject(c) && !isValueCondition(c)) as Json[];
     if (object && conditions.some((condition) => filterUses(object, condition))) return true;
     if (step.kind === 'createRecord' && step.object === field.object && writes(step.values)) return true;
     if (step.kind === 'updateRecord' && !step.relation && object === field.object && writes(step.values)) return true;
@@ -45,6 +54,6 @@ export async function workflowsUsing(field: FieldInQuestion, context: FieldUsers
   const versions = published.length ? await context.tx.workflowVersion.findMany({ where: { id: { in: published } }, select: { id: true, definition: true } }) : [];
   const definitionOf = new Map(versions.map((v) => [v.id, v.definition]));
   return workflows
-    .filter((w) => [w.draft, w.publishedVersionId ? definitionOf.get(w.publishedVersionId) : null].some((d) => definitionUses(d, field, context.filterUses)))
+    .filter((w) => [w.draft, w.publishedVersionId ? definitionOf.get(w.publishedVersionId) : null].some((d) => definitionUses(d, field, context)))
     .map((w) => ({ type: 'Workflow', id: w.id, name: w.name }));
 }

@@ -4,6 +4,7 @@
 // record (the list filter language). Its shape and its operator's fit to the value's type are checked at publish
 // (the path's type from template-checks.ts); steps/value-condition.ts evaluates it.
 import { z } from '@crm/plugin-sdk';
+import { isRecordId } from '../runs/wait-for-event.js';
 import { ISO_DATE_TIME, type ValueType } from './value-types.js';
 
 export const CONDITION_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists'] as const;
@@ -34,14 +35,19 @@ function operandFits(type: ValueType, operand: unknown): boolean {
     case 'boolean':
       return typeof operand === 'boolean';
     case 'text':
-    case 'id':
       return typeof operand === 'string';
+    case 'id':
+      // Records hold row ids: an API's global id (base64) would never be equal to one.
+      return typeof operand === 'string' && isRecordId(operand);
     default:
       return operand === null || ['string', 'number', 'boolean'].includes(typeof operand);
   }
 }
 
-const NEEDS: Record<string, string> = { number: 'a number', date: 'an ISO date', boolean: 'true or false', text: 'text', id: 'an id (text)' };
+const NEEDS: Record<string, string> = { number: 'a number', date: 'an ISO date', boolean: 'true or false', text: 'text', id: 'a row id (a uuid, not a global id)' };
+
+/** Run time orders numbers and ISO dates only (steps/value-condition.ts): any other operand never holds. */
+const orderable = (operand: unknown) => typeof operand === 'number' || (typeof operand === 'string' && ISO_DATE_TIME.test(operand));
 
 /**
  * Why `operator` (with `operand`) does not fit a value of `type`, naming the key at fault (`operator`, `operand`), or
@@ -60,6 +66,7 @@ export function conditionProblem(type: ValueType, { operator, operand }: ValueCo
     case 'lt':
     case 'lte':
       if (!ORDERED.has(type.kind)) return { key: 'operator', message: `${describe} cannot be ordered: \`${operator}\` compares numbers and dates` };
+      if (type.kind === 'unknown') return orderable(operand) ? null : of(`${describe}: \`${operator}\` needs a number or an ISO date`);
       return each(operand) ? null : of(`${describe}: \`${operator}\` needs ${NEEDS[type.kind] ?? 'a number or a date'}`);
     case 'contains':
       if (type.kind === 'text') return typeof operand === 'string' ? null : of('`contains` in text takes text');

@@ -4,8 +4,12 @@
 // field's kind). A value of unknown type (an event's payload, an action's output, a loop's item) passes.
 import type { Step } from './document.js';
 
-/** An ISO 8601 date, or date and time of day (with a zone or not): what `new Date(text)` reads the same everywhere. */
-export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * An ISO 8601 date (midnight UTC), or a date and time of day with its zone (`Z` or an offset; up to 9 fraction digits,
+ * as databases write microseconds): what reads as the same instant everywhere. A time without a zone would be read
+ * in the server's zone, so it is not one.
+ */
+export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
 export type ValueKind = 'text' | 'number' | 'date' | 'boolean' | 'list' | 'id' | 'unknown';
 

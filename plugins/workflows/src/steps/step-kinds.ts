@@ -3,7 +3,7 @@
 // (HTTP, email) run between two transactions; after a crash in between they may have happened, so they are retried
 // only when idempotent (an HTTP step sends an idempotency key; an email is not retried).
 import { type ActingRole, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
-import { emailAddressProblem } from '../mail/addresses.js';
+import { emailAddressProblem, senderDomainProblem } from '../mail/addresses.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { StepKind } from '../definition/document.js';
 import type { StepInput } from './step-input.js';
@@ -96,6 +96,10 @@ export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
       // The rule publishing checks a plain `to` with (definition/plain-values.ts): here a template's value.
       const problem = emailAddressProblem(to);
       if (problem) throw new PermanentStepError(`to: not an email address (${problem}): ${to}`);
+      // A sender saved before the operator narrowed the allowed domains: fail visibly rather than send as another
+      // address than the workspace chose; an ADMIN sets a new emailFrom and retries the run.
+      const sender = senderDomainProblem(context.emailFrom);
+      if (sender) throw new PermanentStepError(`emailFrom: ${sender}; an ADMIN sets another with updatePluginSettings`);
       return context.mail.send({ from: context.emailFrom, to, subject: text(input.subject, 'subject'), text: text(input.text, 'text'), idempotencyKey: context.idempotencyKey });
     },
   },

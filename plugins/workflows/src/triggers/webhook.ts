@@ -61,7 +61,7 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
       const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, hookToken: true, publishedVersionId: true } });
       if (!workflow || !sameText(token, workflow.hookToken)) return refuse(404, 'Not found');
       const signature = request.headers['x-crm-signature'];
-      if (signature !== undefined && !signatureHolds(signature, workflow.hookToken, request.rawBody, now)) {
+      if (signature !== undefined && !signatureHolds(signature, workflow.hookToken, request.rawBody ?? Buffer.from(request.body), now)) {
         return refuse(401, 'x-crm-signature does not verify (HMAC-SHA256 with the URL token of "<t>.<body>", at most 5 minutes old)');
       }
       const version = workflow.publishedVersionId ? await tx.workflowVersion.findUnique({ where: { id: workflow.publishedVersionId } }) : null;
