@@ -6,7 +6,7 @@ import { createPluginHost } from '@crm/plugin-sdk/host';
 import { expect, it } from 'vitest';
 import { workflows } from '../src/index.js';
 
-const RERUN_ROOT_MIGRATION = 'workflows/20261206110000_rerun_root';
+const RERUN_ROOT_MIGRATION = 'workflows/20261206111000_rerun_root';
 
 it('existing reruns get the first run of their chain', async () => {
   const migrations = createPluginHost([workflows]).migrations;
