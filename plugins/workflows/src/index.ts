@@ -17,6 +17,7 @@ import { checkSavedSender } from './mail/sender-check.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
 import { workflowPersonalData } from './personal-data.js';
 import { stepExecutor } from './runs/execute-step.js';
+import { scrubErasure } from './runs/erasure-scrub.js';
 import { HISTORY_EVERY_MS, pruneHistory } from './runs/retention.js';
 import { forgetVersion } from './runs/versions.js';
 import { seedWorkflows } from './seed.js';
@@ -82,6 +83,8 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         handle: steps.executeStep,
         handleBatch: steps.executeSteps,
       },
+      // Erasures searching run history for runs that name the erased person, a bounded batch a pass.
+      erasures: { model: 'WorkflowErasure', batch: 1, pollMs: options.pollMs ?? 1000, handle: scrubErasure },
     },
     jobs: {
       fireSchedules: { everyMs: 5000, run: fireSchedules },

@@ -1,57 +1,41 @@
 // Workflows' part in a person's data (docs/data.md, docs/plugins/workflows.md "Privacy"). Run history holds customers'
-// data in snapshots: a run's trigger (the record as it was, the event, a webhook's body) and its steps' input and
-// output (an email's `to`, an HTTP request's body and answer).
-// - The runs about the customer (their record, or their trigger event's subject) follow them on a merge (their record,
-//   the record a run under way acts on, the waits for the merged-away customer's events); are exported; and are
-//   deleted on erasure, steps with them.
-// - The runs about something else that name the customer (a deal's run with its customer in the snapshot, a webhook
-//   body, a step's input or output carrying the customer's id or email, a wait for the customer's events) are
-//   exported by reference and, on erasure, stopped (cancelled) and scrubbed: trigger, steps' input, output and error.
-// Finding those is a scan of the workspace's run history (text search of its snapshots), bounded by `historyDays`:
-// erasures are rare, and a missed snapshot is worse than a slow one.
-import { type PersonalDataContext, type PersonalDataHandlers, type PluginSql, Prisma } from '@crm/plugin-sdk';
+// data in snapshots: a run's trigger (the record as it was, the event, a webhook's body), its error, and its steps'
+// input, output and error (an email's `to`, an HTTP request's body and answer).
+// - The runs about the customer (their record: the ("workspaceId", "recordId") index) follow them on a merge, are
+//   exported in full and are deleted on erasure, steps with them; the waits for their events end.
+// - The runs that merely name the customer (a deal's run with its customer in the snapshot, a webhook body, a step's
+//   output carrying their id or email) are found by a text search of every snapshot: on erasure that is background
+//   work (runs/erasure-scrub.ts), in bounded batches, never the erasure's own transaction; the export looks at the
+//   newest EXPORT_SCAN runs only and says so.
+import { type PersonalDataContext, type PersonalDataHandlers } from '@crm/plugin-sdk';
 import { cancelRuns, UNFINISHED_RUNS } from './runs/cancel-runs.js';
+import { runLockKey } from './runs/claimed-steps.js';
+import { ERASED_ERROR, needlesOf } from './runs/erasure-scrub.js';
 import type { WorkflowSettings } from './settings.js';
 
-/** What an erased snapshot becomes: the run's timing, status and steps' kinds stay, none of the data. */
-const ERASED_TRIGGER = { event: null, record: null, erased: true };
-const ERASED_ERROR = 'Cancelled: a person it names was erased (erasePerson)';
-
-interface NamingRun {
-  id: string;
-  status: string;
-  /** About the customer (their record, or their trigger event's subject), not merely naming them. */
-  about: boolean;
-}
-
-/** The workspace's runs about the customer or naming them (by id or email) in a snapshot or a wait: one statement. */
-async function runsNaming(sql: PluginSql, customerId: string, email: string | null): Promise<NamingRun[]> {
-  const mail = email ? email.toLowerCase() : null;
-  return sql<NamingRun>`
-    SELECT r.id, r.status, coalesce(r."recordId" = ${customerId}::uuid OR r.trigger->'event'->>'subjectId' = ${customerId}, false) AS about
-    FROM "WorkflowRun" r
-    WHERE r."recordId" = ${customerId}::uuid
-      OR strpos(r.trigger::text, ${customerId}) > 0
-      OR (${mail}::text IS NOT NULL AND strpos(lower(r.trigger::text), ${mail}::text) > 0)
-      OR r.id IN (
-        SELECT s."runId" FROM "WorkflowStepRun" s
-        WHERE strpos(coalesce(s."waitKey", '') || coalesce(s.input::text, '') || coalesce(s.output::text, '') || coalesce(s.error, ''), ${customerId}) > 0
-          OR (${mail}::text IS NOT NULL AND strpos(lower(coalesce(s.input::text, '') || coalesce(s.output::text, '') || coalesce(s.error, '')), ${mail}::text) > 0))`;
-}
+/** Runs whose locks one transaction takes at most (a lock each, held to its end). */
+const LOCKS_AT_MOST = 1000;
+/** The newest runs an export searches for runs naming the person (a search of all history is the erasure's job). */
+export const EXPORT_SCAN = 5000;
 
 async function emailOf(context: PersonalDataContext<WorkflowSettings>, customerId: string): Promise<string | null> {
   const customer = await context.tx.customer.findUnique({ where: { id: customerId }, select: { email: true } });
-  return customer?.email?.trim() || null;
+  return customer?.email?.trim().toLowerCase() || null;
 }
 
 export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
-  async merge({ keepId, mergedIds }, { tx, rows }) {
+  async merge({ keepId, mergedIds }, { tx, rows, lock }) {
     const merged = [...mergedIds];
     const about = { recordType: 'Customer', recordId: { in: merged } };
-    // Runs under way act on their trigger's record (`trigger.record.id`) from here on: the kept customer's. Finished
+    // Runs under way act on their trigger's record (`trigger.record.id`) from here on: the kept customer's. Their
+    // locks first (sorted, one statement: the order of runs/claimed-steps.ts), then read again under them. Finished
     // runs' snapshots stay as they were.
-    const going = await tx.workflowRun.findMany({ where: { ...about, status: { in: [...UNFINISHED_RUNS] } }, select: { id: true, trigger: true } });
+    const candidates = await tx.workflowRun.findMany({ where: { ...about, status: { in: [...UNFINISHED_RUNS] } }, select: { id: true }, take: LOCKS_AT_MOST });
+    if (candidates.length) await lock(candidates.map((run) => runLockKey(run.id)).sort());
+    const going = await tx.workflowRun.findMany({ where: { id: { in: candidates.map((run) => run.id) }, ...about }, select: { id: true, trigger: true } });
     const runs = await tx.workflowRun.updateMany({ where: about, data: { recordId: keepId } });
+    // The snapshot's record names the kept customer; its other fields stay as the merged-away record was when the run
+    // started (a snapshot, as for every run: steps read the record again when they act on it).
     const moved = going.flatMap(({ id, trigger }) => {
       const snapshot = trigger as { record?: Record<string, unknown> | null } | null;
       return snapshot?.record ? [{ id, trigger: { ...snapshot, record: { ...snapshot.record, id: keepId } } }] : [];
@@ -73,39 +57,45 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
   },
 
   async export(customerId, context) {
-    const found = await runsNaming(context.sql, customerId, await emailOf(context, customerId));
-    const about = found.filter((run) => run.about).map((run) => run.id);
-    const naming = found.filter((run) => !run.about).map((run) => run.id);
+    const pattern = needlesOf(customerId, await emailOf(context, customerId));
+    const naming = await context.sql<{ id: string }>`
+      SELECT r.id FROM (SELECT id, "recordId", trigger, error FROM "WorkflowRun" ORDER BY "startedAt" DESC LIMIT ${EXPORT_SCAN}::int) r
+      WHERE r."recordId" IS DISTINCT FROM ${customerId}::uuid
+        AND (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
+          SELECT 1 FROM "WorkflowStepRun" s WHERE s."runId" = r.id
+            AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern}))`;
     return {
       runs: await context.tx.workflowRun.findMany({
-        where: { id: { in: about } },
+        where: { recordId: customerId },
         include: { workflow: { select: { name: true } }, steps: { orderBy: { seq: 'asc' } } },
         orderBy: { startedAt: 'asc' },
       }),
       // Runs about other records whose snapshots name the customer: which ones (their snapshots are others' data too).
       runsNaming: await context.tx.workflowRun.findMany({
-        where: { id: { in: naming } },
+        where: { id: { in: naming.map((run) => run.id) } },
         select: { id: true, workflowId: true, status: true, recordType: true, recordId: true, startedAt: true },
         orderBy: { startedAt: 'asc' },
       }),
+      runsNamingNote: `Searched the newest ${EXPORT_SCAN} runs of the workspace for runs naming the customer.`,
     };
   },
 
   async erase(customerId, context) {
-    const { tx } = context;
-    const found = await runsNaming(context.sql, customerId, await emailOf(context, customerId));
-    if (!found.length) return;
-    const unfinished = new Set<string>(UNFINISHED_RUNS);
-    const about = found.filter((run) => run.about).map((run) => run.id);
-    const naming = found.filter((run) => !run.about);
-    // Stopped first, under the runs' locks (as a cancel): a step under way finishes before, none runs after. A run about
-    // the customer is deleted anyway; one naming them cannot go on with its snapshot scrubbed.
-    await cancelRuns(context, found.filter((run) => unfinished.has(run.status)).map((run) => run.id), { error: ERASED_ERROR });
-    if (about.length) await tx.workflowRun.deleteMany({ where: { id: { in: about } } });
-    if (naming.length) {
-      const ids = naming.map((run) => run.id);
-      await tx.workflowRun.updateMany({ where: { id: { in: ids } }, data: { trigger: ERASED_TRIGGER } });
-      await tx.workflowStepRun.updateMany({ where: { runId: { in: ids } }, data: { input: Prisma.DbNull, output: Prisma.DbNull, error: null } });
-    }
+    const { tx, session } = context;
+    const email = await emailOf(context, customerId);
+    // Runs about them under way, and runs waiting for their events: stopped under their locks (as a cancel), at most
+    // LOCKS_AT_MOST here; any more are found by the scrub (their snapshots name the customer).
+    const about = await tx.workflowRun.findMany({ where: { recordId: customerId, status: { in: [...UNFINISHED_RUNS] } }, select: { id: true }, take: LOCKS_AT_MOST });
+    const waiting = await tx.workflowStepRun.findMany({
+      where: { waitKey: { endsWith: `:${customerId}` } },
+      select: { runId: true },
+      distinct: ['runId'],
+      take: LOCKS_AT_MOST - about.length,
+    });
+    const cancelled = await cancelRuns(context, [...new Set([...about.map((run) => run.id), ...waiting.map((step) => step.runId)])], { error: ERASED_ERROR });
+    // Every finished run about them, and the ones just cancelled, go with their steps (the index on recordId).
+    await tx.workflowRun.deleteMany({ where: { recordId: customerId, OR: [{ status: { notIn: [...UNFINISHED_RUNS] } }, { id: { in: cancelled } }] } });
+    // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now.
+    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, dueAt: new Date() } });
   },
 };

@@ -19,8 +19,9 @@ export const workflowSettings = z.object({
   /**
    * Days a finished run (succeeded, failed, cancelled) stays in the history, with its trigger snapshot and its steps'
    * input and output; older ones are deleted (runs/retention.ts). Runs not finished are kept whatever their age.
+   * Null: kept forever (what workspaces that existed before retention got, so an upgrade deletes nothing).
    */
-  historyDays: z.number().int().min(1).max(3650).default(30),
+  historyDays: z.number().int().min(1).max(3650).nullable().default(30),
   /**
    * Sender (`From`) of `sendEmail` steps: one address, optionally with a name (`Acme <crm@acme.example>`), on a domain
    * the operator allows (`WORKFLOWS_EMAIL_FROM_DOMAINS`): checked on save and at send (mail/sender-check.ts), not here.

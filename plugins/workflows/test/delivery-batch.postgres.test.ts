@@ -1,9 +1,10 @@
 // A delivery batch on PostgreSQL, statement by statement (triggers/on-event.ts): the events of a lane wait for every
 // sequential round trip of the batch in front of them, so the batch's statements are counted and so are its waits
 // (statements sent together, without waiting for each other, are one). Measured on the production pool (pipelined
-// connections) with the plugin host alone (no queue workers, no jobs): one batch of ten "customer created" events.
+// connections) with the plugin host alone (no queue workers, no jobs): one batch of ten "customer created" events, and
+// one of ten "customer updated" events that end ten waits.
 import { performance } from 'node:perf_hooks';
-import { CommandRunner, createCustomer, createWorkspace, type RecordedEvent } from '@crm/core';
+import { CommandRunner, createCustomer, createWorkspace, type RecordedEvent, updateCustomer } from '@crm/core';
 import { type Database, fromPool, postgresPool } from '@crm/db';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { createGateway, createLogger, type Gateway } from '@crm/gateway';
@@ -11,7 +12,7 @@ import { createPluginHost, type PluginRuntime } from '@crm/plugin-sdk/host';
 import { TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPlugin } from '../src/index.js';
-import { publishedWorkflow } from './support.js';
+import { CUSTOMER, publishedWorkflow, RUN, until } from './support.js';
 
 interface Timed {
   query: string;
@@ -22,12 +23,14 @@ interface Timed {
 let postgres: TestPostgres;
 let gateway: Gateway;
 let measured: Database;
+let url: string;
 let recording = false;
 const timed: Timed[] = [];
 
 beforeAll(async () => {
   postgres = await createTestPostgres(createPluginHost([workflowsPlugin()]).migrations);
   gateway = createGateway({ database: postgres.database, plugins: createPluginHost([workflowsPlugin({ pollMs: 60_000 })]), clvRefresh: false, monthEndSnapshots: false, logger: createLogger('error') });
+  url = await gateway.listen(0);
   // The measured instance's database: the gateway's kind of pool, every statement timed (reported when it is answered).
   measured = fromPool(postgresPool({ kind: 'postgres', url: postgres.url, poolSize: 4 }), {
     onQuery: ({ query, durationMs }) => {
@@ -58,7 +61,6 @@ const CLAIMED = /FOR UPDATE SKIP LOCKED/;
 
 describe('a delivery batch of ten "customer created" events', () => {
   it('starts ten runs in six statements and four or five waits: marks, lookup, records with admission, runs with the COMMIT', async () => {
-    const url = await gateway.listen(0);
     const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: 'Batch' });
     const admin = new TestClient(url, apiKey);
     const id = await publishedWorkflow(admin, 'Welcome', {
@@ -132,6 +134,65 @@ describe('a delivery batch of ten "customer created" events', () => {
       await again.stop();
       const [counted] = await postgres.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workflowId" = $1::uuid`, [workflowId]);
       expect(Number(counted!.n)).toBe(11);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('ends ten waits in one lookup and at most ten updates: no read per event', async () => {
+    const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: 'Waits' });
+    const admin = new TestClient(url, apiKey);
+    const id = await publishedWorkflow(admin, 'Reply', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'reply', kind: 'waitForEvent', eventType: 'customer.updated', timeout: { days: 3 } }],
+    });
+    // Ten runs (the gateway's workers run them), each waiting for its customer's change.
+    const customers: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const customer = (await admin.query(CUSTOMER, { name: `Waiter ${i}` })).createCustomer.customer.id as string;
+      await admin.query(RUN, { id, recordId: customer });
+      customers.push(Buffer.from(customer, 'base64').toString().split(':')[1]!);
+    }
+    const listening = async () => {
+      const [row] = await postgres.database.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "WorkflowStepRun" WHERE "workspaceId" = $1::uuid AND "waitKey" IS NOT NULL`,
+        [workspaceId],
+      );
+      return Number(row!.n);
+    };
+    await until(async () => ((await listening()) === 10 ? true : undefined), 120_000);
+
+    const host = createPluginHost([workflowsPlugin()]);
+    const committed: RecordedEvent[] = [];
+    const runner = new CommandRunner({ prisma: measured.prisma, beforeCommit: [host.commitHook], pluginObjects: host.objects, onCommitted: (events) => committed.push(...events) });
+    const runtime: PluginRuntime = host.start({ runner, prisma: measured.prisma, notifications: null, queueWorkers: false, jobTimers: false });
+    try {
+      const caller = runner.callerFor({ workspaceId, role: 'ADMIN', actor: 'test' });
+      await createCustomer(caller, { name: 'Warm-up' }); // what an instance reads once per process (its interest, settings)
+      runtime.dispatch(committed.splice(0));
+      await runtime.settled();
+      for (const [i, customer] of customers.entries()) await updateCustomer(caller, { id: customer, name: `Answered ${i}` });
+      const events = committed.splice(0).filter((event) => event.type === 'customer.updated');
+      expect(events).toHaveLength(10);
+
+      timed.length = 0;
+      recording = true;
+      runtime.dispatch(events);
+      await runtime.settled();
+      recording = false;
+
+      const statements = timed.filter((s) => !CLAIMED.test(s.query) && !/^\s*(BEGIN|COMMIT)\b/i.test(s.query));
+      console.info(`delivery batch ending 10 waits: ${statements.length} statements\n${statements.map((s) => `  ${s.query.replace(/\s+/g, ' ').slice(0, 100)}`).join('\n')}`);
+      // Which event ends which wait: read once, with the batch's lookup (runs/wait-for-event.ts `resumedWaits`); each
+      // event that ends some writes them (one UPDATE for all it ends). Besides, per batch: the workspace's settings (the
+      // subscriber's context) and the delivery marks; no read per event.
+      const updates = statements.filter((s) => /^\s*UPDATE "public"\."WorkflowStepRun"/.test(s.query));
+      expect(updates.length).toBeGreaterThanOrEqual(1);
+      expect(updates.length).toBeLessThanOrEqual(10);
+      const others = statements.filter((s) => !updates.includes(s));
+      const kind = (query: string) => (/"waitKey"[\s\S]*"triggerKey"/.test(query) ? 'lookup' : (query.match(/"(Workspace|PluginDelivery)"/)?.[1] ?? query.slice(0, 80)));
+      expect(others.map((s) => kind(s.query)).sort()).toEqual(['PluginDelivery', 'Workspace', 'lookup']);
+      expect(await listening()).toBe(0);
     } finally {
       await runtime.stop();
     }

@@ -197,4 +197,26 @@ describe('held runs woken as places free up', () => {
     await until(async () => (receiver.received.length === sent + 2 ? true : undefined));
     await expectWokenBeforeFallback(workflowId, [wasHeld!]);
   }, 60_000);
+  it('a run ending while a hold is under way wakes the held run (its wake sees the hold once it has committed)', async () => {
+    await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 1 } });
+    const id = await publishedWorkflow(admin, 'Ends under a hold', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'call', kind: 'httpRequest', url: receiver.url, body: { run: '{{trigger.record.name}}' } }],
+    });
+    const workflowId = rowIdOf(id);
+    hold = true;
+    const sent = receiver.received.length;
+    const first = rowIdOf((await admin.query(RUN, { id, recordId: await customer('Ending Eve') })).runWorkflow.run.id as string);
+    await until(async () => (receiver.received.length === sent + 1 ? true : undefined));
+    // Its ending transaction stops at its run's row (held here): it has not committed when the next run is held.
+    await own.query('BEGIN');
+    await own.query(`SELECT 1 FROM "WorkflowRun" WHERE id = $1::uuid FOR NO KEY UPDATE`, [first]);
+    for (const release of held.splice(0)) release();
+    await until(async () => ((await lockWaiters()) >= 1 ? true : undefined));
+    await admin.query(RUN, { id, recordId: await customer('Held Hal') });
+    const wereHeld = await heldRuns(workflowId, 1);
+    await own.query('COMMIT');
+    // Before the fix its wake had looked for holds before it blocked (none yet), and the held run waited the 10 s.
+    await expectWokenBeforeFallback(workflowId, wereHeld);
+  }, 60_000);
 });

@@ -4,6 +4,7 @@
 //   can see its key yet) ends the wait: the step looks once more right after its commit.
 // - An event a look already took for the run's first wait, delivered to the subscriber late (its lane busy), does not
 //   end the run's second wait for the same event type and subject.
+// - An event committed before the run started, delivered late, does not end its wait (the resume's `seq` bound).
 import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
@@ -77,6 +78,30 @@ const waitingAfterBothLooks = (runId: string, stepId: string) =>
     return row?.status === 'WAITING' && row.waitKey && row.dueAt && row.dueAt.getTime() > Date.now() + 86_400_000 ? row : undefined;
   });
 
+/**
+ * A run waiting on another customer, whose step's row the test can hold (`hold`): a delivery resuming it then waits,
+ * and the subscriber's lane in this workspace with it (later events queue behind). `ended`: once the lane went on, the
+ * blocker's own change ended its wait.
+ */
+async function laneBlocker(name: string) {
+  const blocker = await publishedWorkflow(admin, name, {
+    trigger: { kind: 'manual', object: 'Customer' },
+    steps: [{ id: 'w', kind: 'waitForEvent', eventType: 'customer.updated', timeout: { days: 3 } }],
+  });
+  const other = await customer(`${name} Other`);
+  const blocked = (await admin.query(RUN, { id: blocker, recordId: other })).runWorkflow.run.id as string;
+  const blockedStep = await waitingAfterBothLooks(rowIdOf(blocked), 'w');
+  return {
+    async hold() {
+      await own.query('BEGIN');
+      await own.query(`SELECT 1 FROM "WorkflowStepRun" WHERE id = $1::uuid FOR UPDATE`, [blockedStep.id]);
+      await admin.query(RENAME, { id: other, name: `${name} Changed` });
+      await waitingForLock('"WorkflowStepRun"');
+    },
+    ended: () => eventually(kit, async () => expect((await view(blocked)).status).toBe('SUCCEEDED'), 60_000),
+  };
+}
+
 /** Whether the workflows subscriber has handled the event (its delivery mark). */
 async function delivered(eventId: string): Promise<boolean> {
   const rows = await kit.database.prisma.$queryRawUnsafe<{ status: string }[]>(
@@ -117,15 +142,7 @@ describe('waitForEvent and an event committing around the wait', () => {
   });
 
   it('an event a look took for the first wait, delivered late, does not end the second wait', async () => {
-    // A run waiting on another customer: the test holds its step's row, so a delivery resuming it waits, and the
-    // subscriber's lane in this workspace with it (later events queue behind).
-    const blocker = await publishedWorkflow(admin, 'Blocker', {
-      trigger: { kind: 'manual', object: 'Customer' },
-      steps: [{ id: 'w', kind: 'waitForEvent', eventType: 'customer.updated', timeout: { days: 3 } }],
-    });
-    const other = await customer('Otto Other');
-    const blocked = (await admin.query(RUN, { id: blocker, recordId: other })).runWorkflow.run.id as string;
-    const blockedStep = await waitingAfterBothLooks(rowIdOf(blocked), 'w');
+    const lane = await laneBlocker('Blocker');
 
     const id = await publishedWorkflow(admin, 'Twice late', {
       trigger: { kind: 'manual', object: 'Customer' },
@@ -140,10 +157,7 @@ describe('waitForEvent and an event committing around the wait', () => {
     const run = (await admin.query(RUN, { id, recordId: target })).runWorkflow.run.id as string;
     await gate.entered;
 
-    await own.query('BEGIN');
-    await own.query(`SELECT 1 FROM "WorkflowStepRun" WHERE id = $1::uuid FOR UPDATE`, [blockedStep.id]);
-    await admin.query(RENAME, { id: other, name: 'Otto Changed' });
-    await waitingForLock('"WorkflowStepRun"');
+    await lane.hold();
     // The awaited change commits; its delivery waits in the lane.
     await admin.query(RENAME, { id: target, name: 'Tia Once' });
     const change = await kit.lastEvent('customer.updated');
@@ -169,7 +183,33 @@ describe('waitForEvent and an event committing around the wait', () => {
       return found;
     });
     expect(stepOf(ended, 'second')?.output).toMatchObject({ received: true, event: { id: again.id } });
-    // The blocker's wait was ended by its own change once the lane went on.
-    expect((await view(blocked)).status).toBe('SUCCEEDED');
+    await lane.ended();
+  });
+
+  it('an event committed before the run started, delivered late, does not end its wait', async () => {
+    const lane = await laneBlocker('Blocker before start');
+    const id = await publishedWorkflow(admin, 'From before', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'reply', kind: 'waitForEvent', eventType: 'customer.updated', timeout: { days: 3 } }],
+    });
+    const target = await customer('Bea Before');
+    await lane.hold();
+    // The change commits (its delivery waits in the lane), THEN the run starts: the change is at or below its startSeq.
+    await admin.query(RENAME, { id: target, name: 'Bea Renamed' });
+    const change = await kit.lastEvent('customer.updated');
+    expect(await delivered(change.id)).toBe(false);
+    const run = (await admin.query(RUN, { id, recordId: target })).runWorkflow.run.id as string;
+    // Both looks start after the run's start: they do not see the change, and the step listens.
+    await waitingAfterBothLooks(rowIdOf(run), 'reply');
+
+    // The lane goes on: the change is delivered now, to a wait that started after it committed.
+    await own.query('ROLLBACK');
+    await kit.settled();
+    expect(await delivered(change.id)).toBe(true);
+    expect(await waitRow(rowIdOf(run), 'reply')).toMatchObject({ status: 'WAITING', waitKey: `customer.updated:${rowIdOf(target)}` });
+    const found = await view(run);
+    expect(found.status).toBe('WAITING');
+    expect(stepOf(found, 'reply')?.output).toBeNull();
+    await lane.ended();
   });
 });

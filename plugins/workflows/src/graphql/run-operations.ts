@@ -5,7 +5,7 @@ import { badInput, type Builder, conflict, cursorInWorkspace, globalId, MAX_PAGE
 import { recordRelations, triggerObject, triggerRecordFilter } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
-import { admitStarting, wakeHeld } from '../runs/admission.js';
+import { admitStarting, wakeHeldIn } from '../runs/admission.js';
 import { runLockKey } from '../runs/claimed-steps.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
@@ -261,9 +261,10 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           const found = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
           if (!found) throw notFound('WorkflowRun', 'id');
           if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');
-          // A RUNNING run frees its place: a run held back by the concurrency limit is let in now, not after the fallback
-          // (woken before this writes step rows: lock order, runs/claimed-steps.ts).
-          if (found.status === 'RUNNING') await wakeHeld(scope, 1);
+          // A RUNNING run frees its place: a run held back by the concurrency limit is let in now, not after the fallback.
+          // Woken in this transaction: it holds no step row yet (the run's lock, then the admission lock, then step rows:
+          // runs/claimed-steps.ts).
+          if (found.status === 'RUNNING') await wakeHeldIn(scope, 1);
           const now = new Date();
           await scope.tx.workflowStepRun.updateMany({
             where: { runId: found.id, status: { in: [...UNFINISHED_STEPS] } },
@@ -288,18 +289,14 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           // Two runs of the same trigger at once would do its steps twice over: a run under way is cancelled (or left to
           // finish) first.
           if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
-          // So is any other run of its trigger under way — a rerun of it, the run it reran, a rerun of that (the family
-          // shares the version and the trigger, copied from run to run) — read under the workflow's lock, which every
-          // rerun of it takes first.
+          // So is any other run of its family under way — a rerun of it, the run it reran, a rerun of that (all share
+          // the first run, `rerunRootId`) — read under the workflow's lock, which every rerun of it takes first. Only
+          // the family: other runs of the same trigger (every scheduled run has the same, so may two manual runs on a
+          // record) are other runs, not this one done again.
           refuseArchived(await lockedWorkflow(scope, previous.workflowId));
+          const root = previous.rerunRootId ?? previous.id;
           const under = await scope.tx.workflowRun.findFirst({
-            where: {
-              workflowId: previous.workflowId,
-              versionId: previous.versionId,
-              recordId: previous.recordId,
-              trigger: { equals: previous.trigger as object },
-              status: { notIn: [...FINISHED] },
-            },
+            where: { OR: [{ id: root }, { rerunRootId: root }], status: { notIn: [...FINISHED] } },
             select: { id: true, status: true, rerunOfId: true },
           });
           if (under?.rerunOfId === previous.id) throw conflict(`A rerun of this run is still under way (${under.status}): cancel it or let it finish first`, 'id');
@@ -313,6 +310,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
             recordId: previous.recordId,
             depth: previous.depth,
             rerunOfId: previous.id,
+            rerunRootId: root,
           });
           scope.emit('workflow.run_requested', { type: 'WorkflowRun', id: runId! }, { workflowId: previous.workflowId, recordId: previous.recordId, rerunOf: previous.id });
           return { run: (await scope.tx.workflowRun.findUnique({ where: { id: runId! } }))! };

@@ -4,11 +4,12 @@
 // RUNNING by `admitStarting`), and a waiting run's wake (WAITING → RUNNING: its wait's end, its event, its timeout, a
 // failed step's backoff; the concurrency limit only). A run held back stays (or goes back) QUEUED with the reason
 // (`heldBack`, shown in its history): it is never dropped. Held by the concurrency limit, it is made due when a run
-// leaves RUNNING — it ends, waits, or is cancelled (`wakeHeld`: the oldest held, as many as places freed) — else
-// looks again after a slow fallback (`CONCURRENCY_FALLBACK_MS`: a hold this instance did not see); held by the rate,
+// leaves RUNNING — it ends, waits, or is cancelled (`wakeHeld`, after the freeing transaction commits: the oldest held,
+// as many as places freed), or at once should a place be free once its hold commits (`recheckHeld`: a free its wake
+// did not see) — else looks again after a slow fallback (`CONCURRENCY_FALLBACK_MS`); held by the rate,
 // when the oldest start of the minute leaves it; and at once when an ADMIN changes the limits (`releaseHeldRuns`).
 // Lock order: runs/claimed-steps.ts (run locks, then the admission lock, then step rows).
-import type { Models, QueueTransaction } from '@crm/plugin-sdk';
+import type { Models, QueueContext, QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 
 /**
@@ -123,40 +124,78 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
 
 /**
  * Workspaces where this process held a run back by the concurrency limit and has not seen the held runs all woken
- * since: `wakeHeld` looks (and takes the admission lock) only there (a hint; a run another instance held waits for the
- * fallback at worst). Added and cleared under the admission lock only, so no hold is missed (`wakeHeld`).
+ * since: `wakeHeld` looks (and takes the admission lock) only there. A hint: a hold it misses (made on another
+ * instance, or committed after the check) is caught by the holder itself (`recheckHeld`).
  */
 const mayHold = new Set<string>();
 
-type WakeScope = Pick<AdmissionScope, 'sql' | 'rows' | 'lock'>;
+type WakeScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'lock' | 'tx'>;
+type Transactor = Pick<QueueContext<WorkflowSettings>, 'workspaceId' | 'transaction'>;
 
 /**
- * Runs are about to leave RUNNING and free `places`: the steps of the oldest runs held back by the concurrency limit
- * (as many) are made due now, in the transaction that frees them. Their runs are let in by admission as usual; one
- * that finds the place taken meanwhile is held again.
- * Under the workspace's admission lock (taken before the transaction writes its own step rows: lock order), so:
- * - two transactions freeing places at once wake in turn, the second reading after the first committed, past the
- *   rows the first woke: each wakes its own (read at once, both woke the same oldest run, the other waited 10 s);
- * - a run held by a transaction not committed yet (its admission holds the lock) is seen once it has, and a run
- *   admitted after this commits counts the places it freed: a hold and a free never miss each other.
- * A woken row is due at its hold's time (its fallback due time less the fallback): in the past, whatever the clock of
- * the instance that woke it, so a later waker does not take it for a held row.
+ * Runs left RUNNING and freed `places` in a transaction that has COMMITTED: the oldest runs held back by the
+ * concurrency limit (as many) are made due now, in a short transaction of its own (the admission lock, the held read,
+ * their due times). Not in the freeing transaction: that one may hold step rows of its own (a wait's timeout), and a
+ * subscriber takes the admission lock before it writes step rows (lock order, runs/claimed-steps.ts); and a freeing
+ * transaction that rolls back after waking wakes nobody wrongly.
  */
-export async function wakeHeld(scope: WakeScope, places: number): Promise<void> {
+export async function wakeHeld(context: Transactor, places: number): Promise<void> {
+  if (places <= 0 || !mayHold.has(context.workspaceId)) return;
+  await context.transaction((scope) => wakeHeldIn(scope, places));
+}
+
+/**
+ * `wakeHeld` inside the caller's transaction, which has written no step row yet (lock order). Their runs are let in by
+ * admission as usual; one that finds the place taken meanwhile is held again. Under the admission lock, the read sent
+ * with it (its snapshot taken once the lock is held), so two wakers wake in turn, the second past the rows the first
+ * woke (read at once, both woke the same oldest run, the other waited the fallback).
+ * A woken row is made due a fallback before its hold's time: in the past for a later waker, whatever the clock of the
+ * instance that woke it, so it is not taken for a held row. Held rows are due within the fallback of their hold; the
+ * window is that (a hold made later is `recheckHeld`'s); rows further ahead are leased or waiting.
+ */
+export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void> {
   const workspace = scope.sql.workspaceId;
   if (places <= 0 || !mayHold.has(workspace)) return;
-  await scope.lock('admission');
-  // The time once the lock is held: runs held while this waited for it are within the window.
   const now = new Date();
-  // Held rows are due within the fallback; rows further ahead are leased (a claim is admitting them now) or waiting.
-  const held = await scope.sql<{ id: string; dueAt: Date }>`
-    SELECT s.id::text AS id, s."dueAt" FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
-    WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
-      AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
-    ORDER BY s."dueAt", s.id LIMIT ${places}::int`;
-  // None left held: under the lock, no hold of this process is under way that this read did not see.
+  const [, held] = await Promise.all([
+    scope.lock('admission'),
+    scope.sql<{ id: string; dueAt: Date }>`
+      SELECT s.id::text AS id, s."dueAt" FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
+      WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
+        AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
+      ORDER BY s."dueAt", s.id LIMIT ${places}::int`,
+  ]);
+  // None left held that this saw: cleared under the lock (a hold committed later is `recheckHeld`'s).
   if (held.length < places) mayHold.delete(workspace);
-  if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt }) => ({ id, dueAt: new Date(new Date(dueAt).getTime() - CONCURRENCY_FALLBACK_MS) })) }]);
+  await makeDue(scope, held.map(({ id, dueAt }) => ({ id, dueAt: new Date(dueAt) })));
+}
+
+/**
+ * Held steps made due a fallback before their hold's due time (in the past), each only while its due time is still the
+ * hold's: a claim that took it meanwhile (its lease) keeps it — made due again, a second claim would do its step beside
+ * the first's (an HTTP step sent twice).
+ */
+async function makeDue(scope: Pick<WakeScope, 'tx'>, held: readonly { id: string; dueAt: Date }[]): Promise<void> {
+  await Promise.all(
+    held.map(({ id, dueAt }) =>
+      scope.tx.workflowStepRun.updateMany({ where: { id, dueAt }, data: { dueAt: new Date(dueAt.getTime() - 2 * CONCURRENCY_FALLBACK_MS) } }),
+    ),
+  );
+}
+
+/**
+ * Held steps whose hold has COMMITTED: should a place be free now (a run left RUNNING
+ * between its admission's count and the hold's commit, its wake not seeing the hold; or on another instance, whose
+ * wakes never see this one's holds), they are made due now rather than after the fallback. Counted without the lock:
+ * admission counts again when they are claimed. Costs a statement on holds only.
+ */
+export async function recheckHeld(context: Transactor, held: readonly { id: string; dueAt: Date }[]): Promise<void> {
+  if (!held.length) return;
+  await context.transaction(async (scope) => {
+    const left = await placesLeft(scope, new Date());
+    // Those still at their hold's due time only (`makeDue`), as `wakeHeldIn` makes them due.
+    await makeDue(scope, held.slice(0, Math.max(0, left.concurrency)));
+  });
 }
 
 /**

@@ -59,7 +59,7 @@ function updatesOf(model: string, changes: Iterable<[string, Record<string, unkn
 /** Statuses a RUNNING run goes to when it stops executing: each frees a place of the concurrency limit. */
 const LEAVES_RUNNING = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'WAITING']);
 
-/** How many of the transaction's runs leave RUNNING: places it frees (admission.ts `wakeHeld`, before the writes). */
+/** How many of the transaction's runs leave RUNNING: places it frees (admission.ts `wakeHeld`, once it commits). */
 export const placesFreed = (writes: StepWrites) => [...writes.runs.values()].filter((set) => LEAVES_RUNNING.has(String(set.status))).length;
 
 /** Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`. */

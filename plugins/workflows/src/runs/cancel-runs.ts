@@ -4,7 +4,7 @@
 // the RUNNING ones held given to held runs (admission.ts); then one statement for the steps and one for the runs,
 // whatever their number.
 import type { Models, OwnRows, PluginSql, ScopedTransaction } from '@crm/plugin-sdk';
-import { wakeHeld } from './admission.js';
+import { wakeHeldIn } from './admission.js';
 import { runLockKey } from './claimed-steps.js';
 
 type RunStatus = Models.WorkflowRun['status'];
@@ -38,7 +38,7 @@ export async function cancelRuns(
   if (!ids.length) return [];
   // RUNNING runs free their places: as many held runs are let in now, not after the fallback (woken before this
   // writes step rows: lock order). One of them may be among those cancelled here: its place waits for the fallback.
-  await wakeHeld(scope, still.filter((run) => run.status === 'RUNNING').length);
+  await wakeHeldIn(scope, still.filter((run) => run.status === 'RUNNING').length);
   const now = options.now ?? new Date();
   await tx.workflowStepRun.updateMany({
     where: { runId: { in: ids }, status: { in: [...UNFINISHED_STEPS] } },

@@ -53,7 +53,9 @@ export const runLockKey = (runId: string) => `run:${runId}`;
  *   (a run cancelled while its step ran stops after that step; a step that comes after the cancel finds it cancelled).
  * Lock order (one order everywhere, so no two transactions wait for each other): run locks first, then the workspace's
  * admission lock (admission.ts), then step rows. A subscriber takes no run lock, and writes step rows (a wait's event,
- * held runs released) only after its admission (triggers/on-event.ts).
+ * held runs released) only after its admission (triggers/on-event.ts). A step transaction takes the admission lock only
+ * to let its run in, before it writes a step row; one that frees places wakes held runs after it commits, in a
+ * transaction of its own (`wakeHeld`: it may hold its own step row by its end); a cancel wakes before it writes any.
  */
 export async function readLockedSteps(scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>, items: readonly QueueItem[]): Promise<ClaimedStep[]> {
   const [, steps] = await Promise.all([scope.lock(items.map((item) => runLockKey(runOf(item)))), readClaimedSteps(scope.sql, items.map((item) => item.id))]);

@@ -14,10 +14,10 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
-import { admitRun, admitRuns, wakeHeld } from './admission.js';
+import { admitRun, admitRuns, recheckHeld, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { stepActor } from './step-actor.js';
-import { completeStep, failStep, newChain, newStepWrites, placesFreed, requeue, retryOf, saveStepWrites, type StepWrites } from './advance.js';
+import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, requeue, retryOf, saveStepWrites, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
@@ -95,28 +95,31 @@ function stepHandler(mail: () => MailTransport) {
       await recordFailure(item, context, error, { counted: true, input: external.input });
       return;
     }
-    await context.transaction(
+    const freed = await context.transaction(
       async (scope) => {
-        const { tx, rows } = scope;
+        const { tx } = scope;
         const [step] = await readLockedSteps(scope, [item]);
         // A cancel that came while it was sent leaves the run cancelled (the step keeps its CANCELLED mark).
-        if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return;
+        if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return 0;
         const chain = newChain(() => false, newStepWrites());
         completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
-        await saveAndWake(scope, chain.writes);
+        return save(scope, chain.writes);
       },
       { actor: stepActor(item.id) },
     );
+    await wakeHeld(context, freed);
   };
 }
 
 /**
- * Writes what the transaction's steps did, after waking as many held runs as its runs free places: the admission lock
- * that waking takes comes before the step rows (lock order, runs/claimed-steps.ts).
+ * Writes what the transaction's steps did; answers the places its runs free, for the caller to wake as many held runs
+ * once it has committed (`wakeHeld`: not inside, where the transaction may hold step rows of its own — lock order,
+ * runs/claimed-steps.ts).
  */
-async function saveAndWake(scope: StepScope, writes: StepWrites): Promise<void> {
-  await wakeHeld(scope, placesFreed(writes));
+async function save(scope: StepScope, writes: StepWrites): Promise<number> {
+  const freed = placesFreed(writes);
   await saveStepWrites(scope.rows, writes);
+  return freed;
 }
 
 /** Runs the claimed step (and, up to `chain` more, its database-only successors) in one transaction. */
@@ -125,6 +128,17 @@ async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettin
   if (outcome !== ADMITTED) return outcome;
   const admitted = await stepTransaction(item, context, chain);
   return admitted === ADMITTED ? null : admitted;
+}
+
+/** A transaction's step outcome, and what to do once it has committed: wake for the places it freed, or recheck a hold. */
+type Committed<T> = { value: T; freed: number; held: { id: string; dueAt: Date }[] };
+
+/** Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts). */
+async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => Promise<Committed<T>>): Promise<T> {
+  const { value, freed, held } = await run();
+  await wakeHeld(context, freed);
+  await recheckHeld(context, held);
+  return value;
 }
 
 /** The run was let in (its own transaction committed): the step runs next. */
@@ -136,35 +150,38 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
   /** The step began: an error from here on is a try of it. Before (reading, admission) it is not: see the catch. */
   let began = false;
   try {
-    return await context.transaction<ExternalWork | null | typeof ADMITTED>(
-      async (scope) => {
-        const { tx } = scope;
-        const [claimed] = await readLockedSteps(scope, [item]);
-        if (!claimed || claimed.claims !== item.claims) return null; // a later claim owns it now
-        const { run, ...first } = claimed;
-        const now = new Date();
-        if (FINISHED_STEP.has(first.status) || FINISHED_RUN.has(run.status)) {
-          const cancel = run.status === 'CANCELLED' && !FINISHED_STEP.has(first.status);
-          await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: null, ...(cancel ? { status: 'CANCELLED', finishedAt: now } : {}) } });
-          return null;
-        }
-        if (needsAdmission(run, first, now)) {
-          // Admission holds the workspace's lock: commit it at once, then do the step in a transaction of its own (the
-          // lock is not held while steps run, so runs of a workspace are not done one at a time).
-          const admission = await admitRun(scope, run, now);
-          if (!admission.admitted) await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
-          return admission.admitted ? ADMITTED : null;
-        }
-        began = true;
-        const writes = newStepWrites();
-        const external = await runChain(scope, first, run, chain, writes, (given, successor) => {
-          if (successor) chained = true;
-          else input = given;
-        });
-        await saveAndWake(scope, writes);
-        return external;
-      },
-      { actor: stepActor(item.id) },
+    return await committed(context, () =>
+      context.transaction<Committed<ExternalWork | null | typeof ADMITTED>>(
+        async (scope) => {
+          const { tx } = scope;
+          const none = { value: null, freed: 0, held: [] };
+          const [claimed] = await readLockedSteps(scope, [item]);
+          if (!claimed || claimed.claims !== item.claims) return none; // a later claim owns it now
+          const { run, ...first } = claimed;
+          const now = new Date();
+          if (FINISHED_STEP.has(first.status) || FINISHED_RUN.has(run.status)) {
+            const cancel = run.status === 'CANCELLED' && !FINISHED_STEP.has(first.status);
+            await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: null, ...(cancel ? { status: 'CANCELLED', finishedAt: now } : {}) } });
+            return none;
+          }
+          if (needsAdmission(run, first, now)) {
+            // Admission holds the workspace's lock: commit it at once, then do the step in a transaction of its own (the
+            // lock is not held while steps run, so runs of a workspace are not done one at a time).
+            const admission = await admitRun(scope, run, now);
+            if (admission.admitted) return { value: ADMITTED, freed: 0, held: [] };
+            await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
+            return { value: null, freed: 0, held: admission.reason === 'CONCURRENCY' ? [{ id: first.id, dueAt: admission.retryAt }] : [] };
+          }
+          began = true;
+          const writes = newStepWrites();
+          const external = await runChain(scope, first, run, chain, writes, (given, successor) => {
+            if (successor) chained = true;
+            else input = given;
+          });
+          return { value: external, freed: await save(scope, writes), held: [] };
+        },
+        { actor: stepActor(item.id) },
+      ),
     );
   } catch (error) {
     if (chained) throw new ChainedStepFailed(messageOf(error));
@@ -196,24 +213,30 @@ class StepNotBegun extends Error {}
  * times in a row: 250 ms, 0.5 s, 1 s, 2 s apart).
  */
 async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown): Promise<void> {
-  const gaveUp = await context.transaction(
-    async (scope) => {
-      const [step] = await readLockedSteps(scope, [item]);
-      if (step?.claims !== item.claims) return null;
-      const returns = step.returns + 1;
-      if (returns < MAX_RETURNS) {
-        await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, dueAt: new Date(Date.now() + AGAIN_MS * 2 ** (returns - 1)) }] }]);
-        return null;
-      }
-      const message = `Could not begin: its transaction failed ${returns} times before the step ran (last: ${messageOf(error)})`;
-      const over = FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status);
-      // A RUNNING run failing frees its place (woken first: lock order, admission.ts).
-      if (!over && step.run.status === 'RUNNING') await wakeHeld(scope, 1);
-      await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, ...(over ? { dueAt: null } : {}) }] }]);
-      if (!over) await failStep(scope.rows, step, { message, permanent: true, counted: true }, { attempts: 1, backoffMs: 0 });
-      return message;
-    },
-    { actor: stepActor(item.id) },
+  const gaveUp = await committed(context, () =>
+    context.transaction<Committed<string | null>>(
+      async (scope) => {
+        const none = { value: null, freed: 0, held: [] };
+        const [step] = await readLockedSteps(scope, [item]);
+        if (step?.claims !== item.claims) return none;
+        // The step or its run is over already (a cancel, another claim's end): nothing to bring back, nothing to report.
+        if (FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) {
+          await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, dueAt: null }] }]);
+          return none;
+        }
+        const returns = step.returns + 1;
+        if (returns < MAX_RETURNS) {
+          await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, dueAt: new Date(Date.now() + AGAIN_MS * 2 ** (returns - 1)) }] }]);
+          return none;
+        }
+        const message = `Could not begin: its transaction failed ${returns} times before the step ran (last: ${messageOf(error)})`;
+        await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns }] }]);
+        await failStep(scope.rows, step, { message, permanent: true, counted: true }, { attempts: 1, backoffMs: 0 });
+        // A RUNNING run failing frees its place.
+        return { value: message, freed: step.run.status === 'RUNNING' ? 1 : 0, held: [] };
+      },
+      { actor: stepActor(item.id) },
+    ),
   );
   if (gaveUp) throw new StepNotBegun(`workflow step ${item.id}: ${gaveUp}`, { cause: error });
 }
@@ -234,6 +257,8 @@ async function runChain(
 ): Promise<ExternalWork | null> {
   let step = first;
   let budget = chain;
+  // The step begins: the returns it made before (`comeAgain`) were in a row; it starts counting again.
+  if (first.returns) recordStep(writes, first, { returns: 0 });
   const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind), writes);
   for (; ; budget--) {
     const successor = step !== first;
@@ -262,8 +287,9 @@ async function runChain(
  * a step of a finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
  */
 async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<{ alone: readonly QueueItem[]; toAdmit: readonly QueueItem[] }> {
+  let done: { alone: readonly QueueItem[]; toAdmit: readonly QueueItem[]; freed: number };
   try {
-    return await context.transaction(
+    done = await context.transaction(
       async (scope) => {
         const claimed = await readLockedSteps(scope, items);
         const now = new Date();
@@ -298,14 +324,15 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
           });
         }
         await waves.run(chains);
-        await saveAndWake(scope, writes);
-        return { alone, toAdmit };
+        return { alone, toAdmit, freed: await save(scope, writes) };
       },
       { actor: 'steps' },
     );
   } catch {
     return { alone: items, toAdmit: [] }; // rolled back: nothing of it is kept
   }
+  await wakeHeld(context, done.freed);
+  return done;
 }
 
 /**
@@ -315,8 +342,9 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
  * by one (each admits its own run).
  */
 async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
+  let admitted: { value: readonly QueueItem[]; held: { id: string; dueAt: Date }[] };
   try {
-    return await context.transaction(async (scope) => {
+    admitted = await context.transaction(async (scope) => {
       const now = new Date();
       const claimed = new Map((await readLockedSteps(scope, items)).map((row) => [row.id, row]));
       const waiting = items.filter((item) => {
@@ -326,26 +354,32 @@ async function admitBatch(items: readonly QueueItem[], context: QueueContext<Wor
       const answers = await admitRuns(scope, [...new Map(waiting.map((item) => [claimed.get(item.id)!.runId, claimed.get(item.id)!.run])).values()], now);
       const held = waiting.flatMap((item) => {
         const answer = answers.get(claimed.get(item.id)!.runId)!;
-        return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt }];
+        return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt, reason: answer.reason }];
       });
-      if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held }]);
-      return waiting.filter((item) => answers.get(claimed.get(item.id)!.runId)!.admitted);
+      if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt }) => ({ id, dueAt })) }]);
+      return {
+        value: waiting.filter((item) => answers.get(claimed.get(item.id)!.runId)!.admitted),
+        held: held.flatMap(({ id, dueAt, reason }) => (reason === 'CONCURRENCY' ? [{ id, dueAt }] : [])),
+      };
     });
   } catch {
     return items;
   }
+  await recheckHeld(context, admitted.held);
+  return admitted.value;
 }
 
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {
-  await context.transaction(
+  const freed = await context.transaction(
     async (scope) => {
       const [step] = await readLockedSteps(scope, [item]);
-      if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return;
+      if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return 0;
       const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
-      // Failed or waiting for its next try: a RUNNING run leaves RUNNING (woken first: lock order, admission.ts).
-      if (step.run.status === 'RUNNING') await wakeHeld(scope, 1);
       await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
+      // Failed or waiting for its next try: a RUNNING run leaves RUNNING, its place freed.
+      return step.run.status === 'RUNNING' ? 1 : 0;
     },
     { actor: stepActor(item.id) },
   );
+  await wakeHeld(context, freed);
 }

@@ -191,13 +191,15 @@ export async function runStep(
       const kind = planned.step.kind;
       if (step.status === 'RUNNING' && !externalSteps[kind]!.idempotent) {
         // It may have been sent before the gateway stopped: sending again could send twice.
-        await failStep(
+        const ended = await failStep(
           scope.rows,
           step,
           { message: 'Interrupted while sending; not sent again because this step is not idempotent', permanent: true, counted: true, input },
           retryOf(version, step.stepId, scope.settings),
           now,
         );
+        // Written already; recorded too so that the place the run frees is counted (execute-step.ts wakes a held run).
+        recordRun(chain.writes, run.id, { status: ended === 'failed' ? 'FAILED' : 'WAITING' });
         return { external: null, next: null };
       }
       // Written at the transaction's end, which commits before the request is sent.

@@ -17,6 +17,8 @@ export interface RunStart {
   recordId: string | null;
   depth: number;
   rerunOfId?: string | null;
+  /** The first run of its reruns' family (`rerunOfId` followed back). */
+  rerunRootId?: string | null;
 }
 
 const planOf = (version: RunStart['version']) => ('plan' in version ? version : checkedVersion(version)).plan;
@@ -36,6 +38,7 @@ function runWrites(starts: readonly RunStart[], admitted: number) {
     trigger: start.trigger,
     depth: start.depth,
     rerunOfId: start.rerunOfId ?? null,
+    rerunRootId: start.rerunRootId ?? null,
     startedAt: now,
   }));
   const steps = starts.map((start, i) => {

@@ -4,8 +4,8 @@
 // stores itself as their output and makes them due now. An event nothing waits for costs no statement. The step's own
 // side (waiting, the timeout) is in run-step.ts; whichever of the event and the timeout clears `waitKey` first wins
 // (the row's lock orders them).
-// What counts: an event of the type about the subject that committed after the run started (`seq` above the run's
-// `startSeq`: migration wait_start_seq says why that bound is exact), that the run's own steps did not cause (actor
+// What counts: an event of the type about the subject that committed after, or with, the run's creation (`seq` above
+// the run's `startSeq`: migration wait_start_seq says why), that the run's own steps did not cause (actor
 // `plugin:workflows:step:<id>` of one of its steps) and that no wait of the run received (`ENDS_WAIT_OF_RUN`, judged
 // alike by both sides). One that committed before the wait was written (between the run's start and the wait, or while
 // the wait's transaction was under way, before a subscriber could see its key) is found by the step itself

@@ -1,0 +1,68 @@
+// The background half of a person's erasure (personal-data.ts): the runs of the workspace that merely name the erased
+// customer (their id, global id or email in a run's trigger or error, or a step's input, output, error or wait) are
+// stopped and scrubbed. A queue over WorkflowErasure rows: each pass reads the next SCRUB_BATCH runs by id after the
+// row's cursor (the primary key), so a pass's text search, its locks and its transaction stay bounded whatever the
+// history's size; the cursor is saved with the pass, so a restart goes on where it stopped; the row (and its needles)
+// is deleted after the last pass.
+import { Prisma, type PluginSql, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
+import type { WorkflowSettings } from '../settings.js';
+import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
+
+/** Runs searched a pass (and run locks held at most, for the ones under way that name the person). */
+export const SCRUB_BATCH = 500;
+
+/** What a scrubbed snapshot becomes: the run's timing, status and steps' kinds stay, none of the data. */
+const ERASED_TRIGGER = { event: null, record: null, erased: true };
+export const ERASED_ERROR = 'Cancelled: a person it names was erased (erasePerson)';
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/**
+ * One case-insensitive regular expression (PostgreSQL's `~*`) matching the customer's id, global id (relay's
+ * base64 of `Customer:<id>`) or email. The email only as a whole address: `ann@example.com` does not match inside
+ * `joann@example.com` or `ann@example.com.au` (characters of an address are not allowed on either side; a final
+ * dot, as at a sentence's end, is).
+ */
+export function needlesOf(customerId: string, email: string | null): string {
+  const globalId = Buffer.from(`Customer:${customerId}`).toString('base64');
+  const needles = [escapeRegex(customerId), escapeRegex(globalId)];
+  if (email) needles.push(`(?<![a-z0-9._%+-])${escapeRegex(email)}(?![a-z0-9_-]|\\.[a-z0-9_-])`);
+  return needles.join('|');
+}
+
+/** The runs among the SCRUB_BATCH after `after` (by id), and which of them name the customer: one statement. */
+async function nextRuns(sql: PluginSql, pattern: string, after: string | null) {
+  return sql<{ id: string; status: string; naming: boolean }>`
+    SELECT r.id, r.status::text AS status,
+      (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
+        SELECT 1 FROM "WorkflowStepRun" s WHERE s."runId" = r.id
+          AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern})) AS naming
+    FROM "WorkflowRun" r
+    WHERE ${after}::uuid IS NULL OR r.id > ${after}::uuid
+    ORDER BY r.id
+    LIMIT ${SCRUB_BATCH}::int`;
+}
+
+/** One pass of an erasure's scrub, in one transaction. */
+export async function scrubErasure(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
+  await context.transaction(async (scope) => {
+    const erasure = await scope.tx.workflowErasure.findUnique({ where: { id: item.id } });
+    if (!erasure) return;
+    const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.afterRunId);
+    const naming = runs.filter((run) => run.naming);
+    const unfinished = new Set<string>(UNFINISHED_RUNS);
+    // Stopped first, under their locks: a run cannot go on with its snapshot scrubbed.
+    await cancelRuns(scope, naming.filter((run) => unfinished.has(run.status)).map((run) => run.id), { error: ERASED_ERROR });
+    if (naming.length) {
+      const ids = naming.map((run) => run.id);
+      await scope.tx.workflowRun.updateMany({ where: { id: { in: ids } }, data: { trigger: ERASED_TRIGGER } });
+      // A failed run's error copies its step's (an HTTP answer naming the person); the ones cancelled by the erasure say why.
+      await scope.tx.workflowRun.updateMany({ where: { id: { in: ids }, error: { not: ERASED_ERROR } }, data: { error: null } });
+      await scope.tx.workflowStepRun.updateMany({ where: { runId: { in: ids } }, data: { input: Prisma.DbNull, output: Prisma.DbNull, error: null, waitKey: null } });
+    }
+    // Runs about the customer the erasure's own transaction left (past its lock bound) go, as theirs did.
+    if (naming.length) await scope.tx.workflowRun.deleteMany({ where: { id: { in: naming.map((run) => run.id) }, recordId: erasure.customerId } });
+    if (runs.length < SCRUB_BATCH) await scope.tx.workflowErasure.delete({ where: { id: item.id } });
+    else await scope.tx.workflowErasure.update({ where: { id: item.id }, data: { afterRunId: runs.at(-1)!.id, dueAt: new Date() } });
+  });
+}
