@@ -1,7 +1,7 @@
 // Who reads a plugin's events (`events[type].read`): checked by definePlugin, composed by the host into the core's
 // EventReaders (the events query, subscription and webhooks ask it; the gateway tests and
 // plugins/workflows/test/event-readers.test.ts attack those). ADMIN when a plugin declares nothing.
-import { coreCatalog, EventReaders, Permissions, type Session } from '@crm/core';
+import { CORE_ADMIN_EVENTS, coreCatalog, EventReaders, Permissions, type Session } from '@crm/core';
 import { describe, expect, it } from 'vitest';
 import { definePlugin } from '../src/index.js';
 import { createPluginHost } from '../src/host/index.js';
@@ -48,7 +48,8 @@ describe('events[type].read', () => {
     expect(sees(session('READ_ONLY', { customRole: custom }))).toEqual(['readers.audited', 'readers.everyone', 'customer.created']);
     // The audit log's SQL filter: the same answer as a list of types, once per key.
     const member = permissionsOf(session('MEMBER'));
-    expect(readers.hiddenTypes(member)).toEqual(['readers.undeclared']);
+    // Core's own ADMIN-only events (API keys, roles, webhooks) are hidden from MEMBER too.
+    expect(readers.hiddenTypes(member)).toEqual([...CORE_ADMIN_EVENTS, 'readers.undeclared']);
     expect(readers.hiddenTypes(member)).toBe(readers.hiddenTypes(member));
   });
 });

@@ -4,8 +4,7 @@
 // default 0, same bounds, same columns: core's rolledSecret), so a receiver not yet given the new one does not answer
 // 401 — which the HTTP step takes as a permanent failure — meanwhile. Both read the row under the workflow's lock:
 // two concurrent rotations would otherwise both replace the same secret, and the one the first made would be lost.
-import { MAX_SECRET_GRACE_SECONDS, parseInput, rolledSecret, secretGraceSeconds, z } from '@crm/core';
-import type { Builder, Models } from '@crm/plugin-sdk';
+import { type Builder, MAX_SECRET_GRACE_SECONDS, type Models, parseInput, rolledSecret, secretGraceSeconds, z } from '@crm/plugin-sdk';
 import { newHookToken, newSigningSecret } from '../workflow-secrets.js';
 import { workflowIn, workflowToChange } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
