@@ -16,7 +16,6 @@ import { registerWorkflowList } from './graphql/workflow-list.js';
 import { checkSavedSender } from './mail/sender-check.js';
 import { type MailTransport, transportFromEnv } from './mail/transport.js';
 import { workflowPersonalData } from './personal-data.js';
-import { boundWakeWindow } from './runs/admission.js';
 import { stepExecutor } from './runs/execute-step.js';
 import { scrubErasure } from './runs/erasure-scrub.js';
 import { HISTORY_EVERY_MS, pruneHistory } from './runs/retention.js';
@@ -44,8 +43,6 @@ export interface WorkflowsOptions {
 export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
   let mail = options.mail ?? null;
   const steps = stepExecutor(() => (mail ??= transportFromEnv()));
-  const leaseMs = options.leaseMs ?? 60_000;
-  boundWakeWindow(leaseMs);
   return definePlugin({
     id: 'workflows',
     version: '1.0.0',
@@ -77,7 +74,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         model: 'WorkflowStepRun',
         // Each claimed step comes with its run: the step transactions lock the runs without reading them first.
         group: 'runId',
-        leaseMs,
+        leaseMs: options.leaseMs ?? 60_000,
         pollMs: options.pollMs ?? 500,
         // A claimed batch costs a few statements per wave whatever its size (step-waves.ts): under load, claims of 16
         // made the queue the wait (docs/performance.md, session 11).

@@ -17,18 +17,6 @@ import type { WorkflowSettings } from '../settings.js';
  * makes held runs due (`wakeHeld`). It was 500 ms: with 1,000 runs held, about 2,000 claims a second.
  */
 export const CONCURRENCY_FALLBACK_MS = 10_000;
-
-/**
- * How far ahead `wakeHeldIn` looks for held rows: the fallback, bounded by the queue's lease, since a claimed row is due
- * a lease ahead and must not be taken for a held one. Process-wide, the shortest lease of the plugins made (a shorter
- * window only leaves some held runs to a later wake or the fallback).
- */
-let wakeWindowMs = CONCURRENCY_FALLBACK_MS;
-
-/** The plugin's queue lease, told at its making (index.ts). */
-export function boundWakeWindow(leaseMs: number): void {
-  wakeWindowMs = Math.min(wakeWindowMs, leaseMs);
-}
 const MINUTE_MS = 60_000;
 
 export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
@@ -163,8 +151,7 @@ export async function wakeHeld(context: Transactor, places: number): Promise<voi
  * woke (read at once, both woke the same oldest run, the other waited the fallback).
  * A woken row is made due a fallback before its hold's time: in the past for a later waker, whatever the clock of the
  * instance that woke it, so it is not taken for a held row. Held rows are due within the fallback of their hold; the
- * window is that, bounded by the lease (`wakeWindowMs`; a hold made later is `recheckHeld`'s); rows further ahead are leased
- * or waiting.
+ * window is that (a hold made later is `recheckHeld`'s); rows further ahead are leased or waiting.
  */
 export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void> {
   const workspace = scope.sql.workspaceId;
@@ -174,7 +161,7 @@ export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void
     scope.lock('admission'),
     scope.sql<{ id: string; dueAt: Date }>`
       SELECT s.id::text AS id, s."dueAt" FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
-      WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + wakeWindowMs)}::timestamptz
+      WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
         AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
       ORDER BY s."dueAt", s.id LIMIT ${places}::int`,
   ]);
