@@ -133,11 +133,21 @@ async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettin
 /** A transaction's step outcome, and what to do once it has committed: wake for the places it freed, or recheck a hold. */
 type Committed<T> = { value: T; freed: number; held: { id: string; dueAt: Date }[] };
 
-/** Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts). */
+/**
+ * Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts).
+ * An error of that after-commit work is logged, not thrown: the step has committed, and a caller's catch would record it
+ * as the step's failure (a waitForEvent's WAITING turned back into a retry). A missed wake costs the held runs the
+ * fallback (CONCURRENCY_FALLBACK_MS). Not tested: failing only the wake's transaction, deterministically, needs a fault
+ * in our own code or the SDK's (the rules mock nothing we own).
+ */
 async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => Promise<Committed<T>>): Promise<T> {
   const { value, freed, held } = await run();
-  await wakeHeld(context, freed);
-  await recheckHeld(context, held);
+  try {
+    await wakeHeld(context, freed);
+    await recheckHeld(context, held);
+  } catch (error) {
+    console.warn(`workflows: waking held runs in workspace ${context.workspaceId} failed (the fallback wakes them): ${messageOf(error)}`);
+  }
   return value;
 }
 
