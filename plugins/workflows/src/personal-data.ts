@@ -87,7 +87,7 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // LOCKS_AT_MOST here; any more are found by the scrub (their snapshots name the customer).
     const about = await tx.workflowRun.findMany({ where: { recordId: customerId, status: { in: [...UNFINISHED_RUNS] } }, select: { id: true }, take: LOCKS_AT_MOST });
     const waiting = await tx.workflowStepRun.findMany({
-      where: { waitKey: { endsWith: `:${customerId}` } },
+      where: { waitKey: { not: null, endsWith: `:${customerId}` } },
       select: { runId: true },
       distinct: ['runId'],
       take: LOCKS_AT_MOST - about.length,
