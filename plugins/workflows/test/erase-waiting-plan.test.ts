@@ -4,7 +4,7 @@
 // step stopped waiting). The statement is the one `erasePerson` sent (the test kit's recorder), EXPLAINed as it ran.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUSTOMER, publishedWorkflow, startTwoWorkspaces } from './support.js';
+import { CUSTOMER, publishedWorkflow, rowIdOf, startTwoWorkspaces } from './support.js';
 
 const ERASE = `mutation ($c: ID!) { erasePerson(input: { customerId: $c }) { erasedCustomerId } }`;
 
@@ -15,8 +15,6 @@ beforeAll(async () => {
   ({ kit, admin } = await startTwoWorkspaces('Erase plan B'));
 });
 afterAll(() => kit?.close());
-
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 describe('erasure’s look for waiting steps', () => {
   it('reads the workspace’s waiting steps by the (workspaceId, waitKey) index, not its whole step history', async () => {

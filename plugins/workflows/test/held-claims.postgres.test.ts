@@ -14,12 +14,10 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 import { CONCURRENCY_FALLBACK_MS } from '../src/runs/admission.js';
-import { lockWaiters, ownConnection, PLUGIN_LOCK, pluginLockers } from './plugin-locks.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, switchAllOff, until } from './support.js';
+import { lockWaiters, PLUGIN_LOCK, pluginLockers } from './plugin-locks.js';
+import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, switchAllOff, until } from './support.js';
 
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
-
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 interface StepRow {
   id: string;

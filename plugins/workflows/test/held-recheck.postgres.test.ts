@@ -17,7 +17,7 @@ import { workflowsPlugin } from '../src/index.js';
 import { CONCURRENCY_FALLBACK_MS } from '../src/runs/admission.js';
 import { type GatewayProcess, killGatewayProcess, startGatewayProcess } from './gateway-process.js';
 import { lockWaiters } from './plugin-locks.js';
-import { CREATE, CUSTOMER, ENABLE, PUBLISH, RUN, startReceiver, until } from './support.js';
+import { CREATE, CUSTOMER, ENABLE, PUBLISH, rowIdOf, RUN, startReceiver, until } from './support.js';
 
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 const CANCEL = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`;
@@ -68,8 +68,6 @@ afterAll(async () => {
   await receiver?.close();
   await postgres?.drop();
 });
-
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 async function published(name: string, steps: unknown[]): Promise<string> {
   const id = (await client.query(CREATE, { name, definition: { trigger: { kind: 'manual', object: 'Customer' }, steps } })).createWorkflow.workflow.id as string;

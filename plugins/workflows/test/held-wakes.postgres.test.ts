@@ -7,8 +7,8 @@ import { type PluginTestGateway, startPluginTestGateway, type TestClient } from 
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { lockWaiters, ownConnection, PLUGIN_LOCK, pluginLockers } from './plugin-locks.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, switchAllOff, until } from './support.js';
+import { lockWaiters, PLUGIN_LOCK, pluginLockers } from './plugin-locks.js';
+import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, startReceiver, switchAllOff, until } from './support.js';
 
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
@@ -49,7 +49,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 
 interface StepRow {

@@ -1,19 +1,7 @@
-// For tests that make interleavings on purpose on PostgreSQL: a connection of the test's own to the gateway's
-// database, and the plugin's locks as its transactions take them (the SDK's `lock(key)`, plugin-lock.ts), to hold one
-// here or to see who waits for it.
-import { testPostgresUrl } from '@crm/db/testing';
-import type { PluginTestGateway } from '@crm/plugin-testing';
-import pg from 'pg';
-
-/** A connection of the test's own to the gateway's database. End it. */
-export async function ownConnection(kit: PluginTestGateway): Promise<pg.Client> {
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  return client;
-}
+// For tests that make interleavings on purpose on PostgreSQL (on a connection of their own, support.ts
+// `ownConnection`): the plugin's locks as its transactions take them (the SDK's `lock(key)`, plugin-lock.ts), to hold
+// one there or to see who waits for it.
+import type pg from 'pg';
 
 /** The two keys of the workflows plugin's lock on a key of a workspace, as SQL arguments ($1: the workspace id, $2: the key). */
 export const PLUGIN_LOCK = `hashtext('crm:plugin:workflows:' || $1), hashtext($2)`;

@@ -6,7 +6,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, until } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, startReceiver, until } from './support.js';
 
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 
@@ -30,7 +30,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const sql = <T>(text: string, ...values: unknown[]) => kit.database.prisma.$queryRawUnsafe<T[]>(text, ...values);
 const stepsOf = (runId: string) =>
   sql<{ id: string; stepId: string; status: string; error: string | null; attempts: number; runStatus: string; heldBack: string | null }>(
