@@ -5,7 +5,7 @@
 // nothing; a trashed record fails clearly; the dry run says what it would do.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, RUN, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, RUN, rowIdOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $stage: LifecycleStage, $company: ID) {
   createCustomer(input: { name: $name, lifecycleStage: $stage, companyId: $company }) { customer { id } } }`;
@@ -27,7 +27,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const customer = async (name: string, variables: Record<string, unknown> = {}, client = admin) => (await client.query(CUSTOMER, { name, ...variables })).createCustomer.customer.id as string;
 const task = async (title: string, customerId?: string, client = admin) => (await client.query(TASK, { title, customerId })).createTask.task.id as string;
 
@@ -93,7 +92,7 @@ describe('updateRecord on a record named by id', () => {
       steps: [{ id: 'touch', kind: 'updateRecord', record: '{{trigger.event.payload.changes.name.to}}', object: 'Task', values: { title: 'Touched' } }],
     });
     const named = await customer('Namer');
-    await admin.query(`mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`, { id: named, name: rowId(theirs) });
+    await admin.query(`mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`, { id: named, name: rowIdOf(theirs) });
     const [foreign] = await finishedRuns(kit, admin, id, 1);
     expect(foreign).toMatchObject({ status: 'FAILED' });
     expect(foreign!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
@@ -101,7 +100,7 @@ describe('updateRecord on a record named by id', () => {
     expect(foreign!.steps[0]!.error).not.toMatch(/secret|trash/i);
     expect((await other.query(TASK_VIEW, { id: theirs })).task).toEqual({ title: 'Their secret task', status: 'OPEN' });
 
-    await admin.query(`mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`, { id: named, name: rowId(mine) });
+    await admin.query(`mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`, { id: named, name: rowIdOf(mine) });
     const runs = await finishedRuns(kit, admin, id, 2);
     const trashed = runs.find((r) => r.id !== foreign!.id)!;
     expect(trashed).toMatchObject({ status: 'FAILED' });
@@ -179,7 +178,7 @@ describe('updateRecord through a to-many relation', () => {
     const [run] = await finishedRuns(kit, admin, id, 1);
     expect(run).toMatchObject({ status: 'SUCCEEDED' });
     expect(run!.steps[0]!.output).toMatchObject({ count: 2, id: null });
-    expect(new Set(run!.steps[0]!.output.ids)).toEqual(new Set(open.map(rowId)));
+    expect(new Set(run!.steps[0]!.output.ids)).toEqual(new Set(open.map((t) => rowIdOf(t))));
     for (const t of open) expect((await admin.query(TASK_VIEW, { id: t })).task.status).toBe('CANCELLED');
     expect((await admin.query(TASK_VIEW, { id: done })).task.status).toBe('DONE');
   });

@@ -4,7 +4,7 @@
 // look-back); publishing checks the condition against the event's subject; the dry run shows it.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, CUSTOMER, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUN, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, CUSTOMER, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUN, rowIdOf, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const RENAME_TASK = `mutation ($id: ID!, $title: String!) { updateTask(input: { id: $id, title: $title }) { task { id } } }`;
 const TASK_STATUS = `mutation ($id: ID!, $status: TaskStatus!) { updateTask(input: { id: $id, status: $status }) { task { id } } }`;
@@ -67,7 +67,7 @@ describe('waitForEvent with a condition on the event', () => {
     await admin.query(RUN, { id, recordId: second });
     const paused = await finishedRuns(kit, admin, id, 2, ['WAITING']);
     // Each run's record (the API's global id, or its row id).
-    const byRecord = (customer: string) => paused.find((r) => r.recordId === customer || r.recordId === Buffer.from(customer, 'base64').toString().split(':')[1])!;
+    const byRecord = (customer: string) => paused.find((r) => r.recordId === customer || r.recordId === rowIdOf(customer))!;
     // While they pause (before their waits began): one task renamed then done, the other only renamed.
     await admin.query(RENAME_TASK, { id: taskId(byRecord(first)), title: 'Renamed' });
     await admin.query(TASK_STATUS, { id: taskId(byRecord(first)), status: 'DONE' });
