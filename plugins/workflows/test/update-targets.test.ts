@@ -183,6 +183,41 @@ describe('updateRecord through a to-many relation', () => {
     expect((await admin.query(TASK_VIEW, { id: done })).task.status).toBe('DONE');
   });
 
+  it('acts as the publishing key’s role: refused at publish without the right; through a relation only the role’s own records change', async () => {
+    const user = async (name: string) => (await admin.query(`mutation ($n: String!, $e: String!) { createUser(input: { name: $n, email: $e }) { user { id } } }`, { n: name, e: `${name}@targets.test` })).createUser.user.id as string;
+    const [ulla, otto] = [await user('ulla'), await user('otto')];
+    const shared = (await admin.query(COMPANY, { name: 'Shared' })).createCompany.company.id as string;
+    const lead = async (name: string, ownerId: string) =>
+      (await admin.query(`mutation ($n: String!, $o: ID, $c: ID) { createCustomer(input: { name: $n, ownerId: $o, companyId: $c, lifecycleStage: LEAD }) { customer { id } } }`, { n: name, o: ownerId, c: shared })).createCustomer.customer.id as string;
+    await lead('Ulla one', ulla);
+    await lead('Ulla two', ulla);
+    const ottos = await lead('Otto one', otto);
+    // A rep updating only their own customers, who may read tasks but not change them; the key is Ulla's.
+    const permissions = [
+      { object: 'Customer', read: true, create: false, update: true, ownRecordsOnly: true },
+      { object: 'Company', read: true, create: false, update: false },
+      { object: 'Task', read: true, create: true, update: false },
+    ];
+    const roleId = (await admin.query(`mutation ($n: String!, $p: [ObjectPermissionInput!]!, $pp: [String!]) { createRole(input: { name: $n, permissions: $p, pluginPermissions: $pp }) { role { id } } }`, {
+      n: 'Target rep',
+      p: permissions,
+      pp: ['workflows.manage', 'workflows.run'],
+    })).createRole.role.id;
+    const secret = (await admin.query(`mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'target rep', roleId, userId: ulla } })).createApiKey.secret;
+    const rep = kit.client(secret);
+    const id = (await rep.query(CREATE, { name: 'Close the task', definition: { trigger: onCustomer, steps: [{ id: 'm', kind: 'createTask', title: 'T' }, { id: 'u', kind: 'updateRecord', record: '{{steps.m.output.id}}', values: { title: 'x' } }] } }))
+      .createWorkflow.workflow.id;
+    expect((await rep.request(PUBLISH, { id })).errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'definition.steps.1.record' });
+
+    const flow = await publishedWorkflow(rep, 'Promote my leads', promote());
+    await admin.query(RUN, { id: flow, recordId: shared });
+    const [run] = await finishedRuns(kit, admin, flow, 1);
+    expect(run).toMatchObject({ status: 'SUCCEEDED' });
+    expect(run!.steps[0]!.output).toMatchObject({ count: 2 });
+    expect(run!.steps[0]!.output.ids).not.toContain(rowIdOf(ottos));
+    expect(await stages(shared)).toEqual(['CUSTOMER', 'CUSTOMER', 'LEAD']);
+  });
+
   it('refuses at publish a relation it cannot update through and a where that is no filter of the related object', async () => {
     expect(await publishError(promote({ relation: 'nothing' }))).toMatchObject({ field: 'definition.steps.0.relation' });
     expect(await publishError(promote({ where: { color: { eq: 'red' } } }))).toMatchObject({ field: expect.stringMatching(/^definition\.steps\.0\.where/) });
