@@ -104,6 +104,21 @@ describe('record values by what their writer takes', () => {
     expect(await taskTitled('Renew')).toMatchObject({ dueAt: '2027-01-31T09:00:00.000Z' });
   });
 
+  it('a number in a text or money field is written as text, as the command steps write theirs', async () => {
+    const steps = [{ id: 'u', kind: 'updateRecord', values: { name: 42, annualWallet: 1200 } }];
+    expect(await publishError(steps)).toBeNull();
+    const id = await customer('Nina Number');
+    expect(await ranOn(id, steps)).toMatchObject({ status: 'SUCCEEDED', error: null });
+    expect((await admin.query(`query ($id: ID!) { customer(id: $id) { name annualWallet } }`, { id })).customer).toEqual({ name: '42', annualWallet: '1200.00' });
+  });
+
+  it('text in a number field is refused at publish, as its command refuses it', async () => {
+    expect(await publishError([{ id: 'u', kind: 'updateRecord', values: { satisfactionRating: 'five' } }], { kind: 'manual', object: 'Ticket' })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.values.satisfactionRating',
+    });
+  });
+
   it.each([
     ['a date and time for a DATE field', { renewsOn: '2027-01-31T09:00:00Z' }, 'renewsOn'],
     ['a day for a DATE_TIME field', { lastCall: '2027-01-31' }, 'lastCall'],

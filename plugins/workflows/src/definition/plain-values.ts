@@ -4,7 +4,7 @@
 // own input schema (core's, through the SDK). So a value written in the definition is refused at publish exactly when
 // the run would refuse it, and a published version fails only on data (templates' values). Values the run fills in
 // (the trigger's customer, `dueIn`'s due time, the run's record) are checked where validate.ts decides them.
-import { enumValuesOf, type RecordAccess, type z } from '@crm/plugin-sdk';
+import type { RecordAccess, z } from '@crm/plugin-sdk';
 import { builtValue, inputBuilders, isBuilt, loopItems, recordValue } from '../steps/command-inputs.js';
 import { StepValueError } from '../steps/input-values.js';
 import type { Step } from './document.js';
@@ -44,27 +44,16 @@ export function checkPlainValues(step: Step, stepAt: string): void {
 }
 
 /**
- * Record values (`updateRecord`, `createRecord`) as their writer takes them: a custom field's by its definition (the
- * SDK's `checkCustomValue`: the rule the write applies — a DATE a day, a DATE_TIME a date and time, a NUMBER a number,
- * a SELECT one of its options), a declared column by its kind (an enum's values, a date-and-time made a Date as the run
- * makes it: `recordValue`, true or false). Null clears a
- * field; what depends on the data (a record that exists, a unique value) is the writer's when it runs.
+ * Record values (`updateRecord`, `createRecord`) as their writer takes them: by the rule the step writes them with
+ * (`recordValue`: a number field a number, an enum one of its values, a date-and-time column a date, a number written
+ * as text in a text field), then a custom field's by its definition (the SDK's `checkCustomValue`, the rule its writer
+ * applies: a DATE a day, a DATE_TIME a date and time, a SELECT one of its options). Null clears a field; what depends
+ * on the data (a record that exists, a unique value) is the writer's when it runs.
  */
 export function checkPlainRecordValues(objects: RecordAccess, target: ReturnType<RecordAccess['catalog']['get']>, values: Record<string, unknown>, stepAt: string): void {
   for (const [name, value] of Object.entries(values)) {
     if (value === null || !isPlain(value)) continue;
-    const at = `${stepAt}.values.${name}`;
-    objects.checkCustomValue(target.name, name, value, at);
-    const field = target.fields.get(name);
-    if (!field || field.stored) continue;
-    built(stepAt, `values.${name}`, () => recordValue(field, value, `values.${name}`));
-    if (field.kind === 'enum' && field.enum) {
-      const allowed = enumValuesOf(field.enum);
-      if (allowed && !allowed.includes(value as string)) fail(at, `one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
-    } else if (field.kind === 'date' && (typeof value !== 'string' || Number.isNaN(new Date(value).getTime()))) {
-      fail(at, `a date (got ${JSON.stringify(value)})`);
-    } else if (field.kind === 'boolean' && typeof value !== 'boolean') {
-      fail(at, `true or false (got ${JSON.stringify(value)})`);
-    }
+    const made = built(stepAt, `values.${name}`, () => recordValue(target.fields.get(name), value, `values.${name}`));
+    objects.checkCustomValue(target.name, name, made, `${stepAt}.values.${name}`);
   }
 }

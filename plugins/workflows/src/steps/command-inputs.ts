@@ -4,9 +4,9 @@
 // the definition's plain values and parses what it built with the command's own input schema
 // (definition/plain-values.ts), so the two cannot disagree on a value written in the definition.
 import type { CoreCommands } from '@crm/plugin-sdk';
-import { createDealInput, createTaskInput, logActivityInput, updateCustomerTagsInput, type z } from '@crm/plugin-sdk';
+import { createDealInput, createTaskInput, enumValuesOf, logActivityInput, updateCustomerTagsInput, type z } from '@crm/plugin-sdk';
 import type { StepKind } from '../definition/document.js';
-import { address, asIs, date, id, list, optionalDate, optionalId, optionalText, recordId, StepValueError, text } from './input-values.js';
+import { address, asIs, asText, date, id, list, optionalDate, optionalId, optionalText, recordId, shown, StepValueError, text } from './input-values.js';
 import type { StepInput } from './step-input.js';
 
 /** One key of a step: its rule (`as`, throwing StepValueError) and its key in the command's input (`to`, default its own). */
@@ -89,16 +89,42 @@ export function buildInput<K extends BuiltKind>(kind: K, input: StepInput): Comm
 /** A declared field as a record value's rule reads it. */
 interface FieldKind {
   kind: string;
+  enum?: string | undefined;
   stored?: unknown;
 }
 
 /**
- * A record value (`updateRecord`, `createRecord`) as its object's writer takes it: a declared date-and-time column's
- * text made a Date (its command's schema takes a Date, as `createTask`'s `dueAt`); null clears the field; a custom
- * field's value goes as it is (its writer reads its own text form: the SDK's `checkCustomValue`).
+ * A record value (`updateRecord`, `createRecord`) as its object's writer takes it, by the field's declared kind, as the
+ * command steps' builders write theirs: text fields take a number or true/false as text, money a number as text; a
+ * number field a number, a boolean true or false, an enum one of its values; a declared date-and-time column's text
+ * is made a Date (its command's schema takes a Date, as `createTask`'s `dueAt`). Null clears the field. A custom
+ * field's value is then its definition's to judge (its writer; the SDK's `checkCustomValue` at publish).
  */
 export function recordValue(field: FieldKind | undefined, value: unknown, key: string): unknown {
-  return field?.kind === 'datetime' && !field.stored && value !== null ? date(value, key) : value;
+  if (!field || value === null || value === undefined) return value;
+  switch (field.kind) {
+    case 'string':
+      return asText(value, key);
+    case 'decimal':
+      return typeof value === 'number' ? String(value) : value;
+    case 'int':
+    case 'bigint':
+    case 'float':
+      if (typeof value !== 'number') throw new StepValueError(key, `a number, not ${shown(value)}`);
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw new StepValueError(key, `true or false, not ${shown(value)}`);
+      return value;
+    case 'datetime':
+      return field.stored ? value : date(value, key);
+    case 'enum': {
+      const allowed = field.enum ? enumValuesOf(field.enum) : undefined;
+      if (allowed && !allowed.includes(value as string)) throw new StepValueError(key, `one of ${allowed.join(', ')} (got ${shown(value)})`);
+      return value;
+    }
+    default:
+      return value;
+  }
 }
 
 /** Record values as the writer of `target` takes them (`recordValue`, each named `values.<field>`). */

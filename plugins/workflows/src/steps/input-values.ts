@@ -15,11 +15,11 @@ export class StepValueError extends CrmError {
   }
 }
 
-const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+export const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
 const absent = (value: unknown) => value === null || value === undefined || value === '';
 
 /** Text as a step writes it: a string, or a single value written as text (a number, true or false); not a list or an object. */
-function asText(value: unknown, key: string): string {
+export function asText(value: unknown, key: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new StepValueError(key, `text, not ${shown(value)}`);
