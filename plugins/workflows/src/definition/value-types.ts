@@ -1,7 +1,8 @@
 // The types of values in steps, for the publish check of typed paths: what a template path holds (a record's field by
-// its declared kind, an event's part, a step's output) and what a step's input needs where it is used (`wait.until`:
-// a date; `forEach.items`: a list; `createTask.customerId`: a Customer's id; `updateRecord.values.amount`: the
-// field's kind). A value of unknown type (an event's payload, an action's output, a loop's item) passes.
+// its declared kind, an event's part, a step's output) and what a step's input needs where it is used, by the rule its
+// builder writes it with (steps/command-inputs.ts: `wait.until` a date, a `title` text, so not a list), `forEach.items`
+// a list, `createTask.customerId` a Customer's id, `updateRecord.values.amount` the field's kind. A value of unknown
+// type (an event's payload, an action's output, a loop's item) passes.
 import { inputBuilders, isBuilt } from '../steps/command-inputs.js';
 import { address, date as dateRule, optionalDate, optionalText, recordId, text } from '../steps/input-values.js';
 import type { Step } from './document.js';
