@@ -147,7 +147,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           recordId,
           relationOf: (name: string) => {
             const relation = object ? objects.catalog.get(object).relations.get(name) : undefined;
-            return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
+            return relation ? { object: objects.catalog.target(relation).name, key: relation.key, many: relation.kind === 'toMany' } : null;
           },
         };
         const test = async (filter: Record<string, unknown>, at: string) => objects.matches(db, object!, recordId!, objects.parseFilter(object!, filter, at), { trashed: deleted });
