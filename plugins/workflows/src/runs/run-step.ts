@@ -4,9 +4,10 @@
 import type { Models, QueueTransaction } from '@crm/plugin-sdk';
 import type { StepKind } from '../definition/document.js';
 import type { WorkflowSettings } from '../settings.js';
-import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { externalSteps, type InternalStepContext, internalSteps } from '../steps/step-kinds.js';
 import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
+import { buildInput, loopItems } from '../steps/command-inputs.js';
 import { eventHolds, valueHolds } from '../steps/value-condition.js';
 import { isValueCondition, type ValueCondition } from '../definition/value-condition.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
@@ -119,9 +120,7 @@ export async function runStep(
     }
     case 'forEach': {
       const loop = planned.step;
-      const items = input.items;
-      if (!Array.isArray(items)) throw new PermanentStepError(`items: not a list: ${String(JSON.stringify(items)).slice(0, 200)}`);
-      if (items.length > loop.max) throw new PermanentStepError(`items: ${items.length} items, over this loop's limit of ${loop.max}`);
+      const items = loopItems(input.items, loop.max);
       const inputs = items.map((item, index) => stepInput(loop.do, { ...templates, item, index }, inputContext));
       // Every item in this one transaction: the loop is done for all of them, or (a failure) for none. Items the core
       // answers item by item (tags, tasks) go to it in one call, a few statements whatever their number.
@@ -135,8 +134,7 @@ export async function runStep(
       // A wait computes its end once (a duration counts from when it started), then keeps it.
       const stored = step.status === 'WAITING' ? (step.input as { until?: string } | null)?.until : undefined;
       if (stored) input = { until: stored };
-      const until = new Date(String(input.until));
-      if (Number.isNaN(until.getTime())) throw new PermanentStepError(`until: not a date: ${JSON.stringify(input.until)}`);
+      const { until } = buildInput('wait', input);
       if (until > now) {
         // The first look: the step waits as a due time (no timer, no memory), the run shows WAITING.
         const first = step.status !== 'WAITING';
@@ -148,10 +146,9 @@ export async function runStep(
       // Only an event for which the step's condition holds ends it (none: any event that counts).
       const where = (step.status === 'WAITING' ? (step.input as { where?: ValueCondition } | null)?.where : (input.where as ValueCondition | undefined)) ?? null;
       if (step.status !== 'WAITING') {
-        const subjectId = input.subjectId;
-        if (typeof subjectId !== 'string' || !isRecordId(subjectId)) throw new PermanentStepError(`subjectId: not a record id: ${JSON.stringify(subjectId)}`);
+        const { eventType, subjectId } = buildInput('waitForEvent', input);
         // The event may have come already, since the run started (wait-for-event.ts says which count): the wait is over.
-        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType: String(input.eventType), subjectId, holds: (e) => eventHolds(where, e) }, String(run.startSeq));
+        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType, subjectId, holds: (e) => eventHolds(where, e) }, String(run.startSeq));
         if (event) return complete(receivedOutput(event), { branch: 'received' });
         // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: at once, to look
         // once more after this commits (an event committed meanwhile may have missed the key), then the timeout.
@@ -159,7 +156,7 @@ export async function runStep(
           status: 'WAITING',
           dueAt: now,
           input: { ...input, sinceSeq: seenSeq },
-          waitKey: waitKeyOf(String(input.eventType), subjectId),
+          waitKey: waitKeyOf(eventType, subjectId),
           startedAt: now,
           attempts: step.attempts + 1,
         });
