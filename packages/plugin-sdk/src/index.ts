@@ -70,6 +70,7 @@ export {
   secretGraceSeconds,
   formatMoney,
   toMoney,
+  newRowId,
   type CrmErrorCode,
   type CrmEventMap,
   type CrmEventType,
