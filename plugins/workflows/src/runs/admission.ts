@@ -144,7 +144,21 @@ export interface HeldStep {
   dueAt: Date;
   claims: number;
 }
-type Transactor = Pick<QueueContext<WorkflowSettings>, 'workspaceId' | 'transaction'>;
+type Transactor = Pick<QueueContext<WorkflowSettings>, 'workspaceId' | 'transaction' | 'report'>;
+
+/**
+ * After-commit work (`wakeHeld`, `recheckHeld`), its error reported to the host (`report`: the gateway's log), never
+ * thrown: what came before has committed, and a caller's catch would take it for its own failure (a step's try, or a
+ * claimed batch's — whose other items and just-admitted runs then waited a whole lease). A missed wake costs the held
+ * runs their fallback (CONCURRENCY_FALLBACK_MS). test/wake-failure.test.ts makes the database refuse the wake.
+ */
+async function afterCommit(context: Transactor, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    context.report(new Error(`workflows: ${what} in workspace ${context.workspaceId} failed (the fallback wakes them)`, { cause: error }));
+  }
+}
 
 /**
  * A held step row (`s`, its run `r`), as every wake judges it (`wakeHeldIn`, `releaseHeldRuns`): still at the claim it
@@ -156,14 +170,14 @@ const HELD_ROW = piece`s.claims = s."heldClaim" AND s.status IN ('PENDING', 'WAI
 
 /**
  * Runs left RUNNING and freed `places` in a transaction that has COMMITTED: the oldest runs held back by the
- * concurrency limit (as many) are made due now, in a short transaction of its own (the admission lock, the held read,
+ * concurrency limit (as many) are made due now (an error reported, not thrown: `afterCommit`), in a short transaction of its own (the admission lock, the held read,
  * their due times). Not in the freeing transaction: that one may hold step rows of its own (a wait's timeout), and a
  * subscriber takes the admission lock before it writes step rows (lock order, runs/claimed-steps.ts); and a freeing
  * transaction that rolls back after waking wakes nobody wrongly.
  */
 export async function wakeHeld(context: Transactor, places: number): Promise<void> {
   if (places <= 0 || !mayHold.has(context.workspaceId)) return;
-  await context.transaction((scope) => wakeHeldIn(scope, places));
+  await afterCommit(context, 'waking held runs', () => context.transaction((scope) => wakeHeldIn(scope, places)));
 }
 
 /**
@@ -215,11 +229,13 @@ async function makeDue(scope: Pick<WakeScope, 'tx'>, held: readonly HeldStep[]):
  */
 export async function recheckHeld(context: Transactor, held: readonly HeldStep[]): Promise<void> {
   if (!held.length) return;
-  await context.transaction(async (scope) => {
-    const left = await placesLeft(scope, new Date());
-    // Those still at their hold's due time only (`makeDue`), as `wakeHeldIn` makes them due.
-    await makeDue(scope, held.slice(0, Math.max(0, left.concurrency)));
-  });
+  await afterCommit(context, 'rechecking held runs', () =>
+    context.transaction(async (scope) => {
+      const left = await placesLeft(scope, new Date());
+      // Those still at their hold's due time only (`makeDue`), as `wakeHeldIn` makes them due.
+      await makeDue(scope, held.slice(0, Math.max(0, left.concurrency)));
+    }),
+  );
 }
 
 /**
