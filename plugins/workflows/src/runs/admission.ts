@@ -166,7 +166,7 @@ async function afterCommit(context: Transactor, what: string, work: () => Promis
  * claim would do its step beside the first's). A row held before `heldClaim` existed (null) is not one either: it goes
  * on at its own due time (its hold's fallback or retry time), never earlier.
  */
-const HELD_ROW = piece`s.claims = s."heldClaim" AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" IS NOT NULL`;
+export const HELD_ROW = piece`s.claims = s."heldClaim" AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" IS NOT NULL`;
 
 /**
  * Runs left RUNNING and freed `places` in a transaction that has COMMITTED: the oldest runs held back by the
