@@ -5,6 +5,7 @@
 // published version fails only on data (templates' values), never on a value written in the definition.
 import { createDealInput, createTaskInput, enumValuesOf, inputFields, logActivityInput, updateCustomerTagsInput, z } from '@crm/plugin-sdk';
 import { emailAddressProblem } from '../mail/addresses.js';
+import { segmentId } from '../steps/input-values.js';
 import type { Step, StepKind } from './document.js';
 import { fail } from './template-checks.js';
 import { templatePaths } from './templates.js';
@@ -22,12 +23,21 @@ const someText = by(z.string().trim().min(1, 'Must not be empty'));
 /** Keys a step converts to a Date before its command (`new Date(String(v))`: step-kinds.ts, grouped-steps.ts). */
 const DATE_KEYS = new Set(['dueAt', 'expectedCloseAt', 'until']);
 /** Keys a step must have a value for (the others: null or '' is left out, as `optional()` does). */
-const REQUIRED = new Set(['title', 'subject', 'text', 'to', 'tag', 'type', 'channel']);
+const REQUIRED = new Set(['title', 'subject', 'text', 'to', 'tag', 'segment', 'type', 'channel']);
 
 /** A command's rules for the keys a step names as its input schema does (`createTask`'s `title`, `dueAt`, …). */
 const ofCommand = (schema: z.ZodObject, keys: readonly string[]): Record<string, Check> => Object.fromEntries(keys.map((key) => [key, by(schema.shape[key] as Schema)]));
 /** A tag step changes one tag: the command's rule for its list of tags, on a list of that one. */
 const tag: Check = (value) => by(updateCustomerTagsInput.shape.add as Schema)([value]);
+/** A segment step's segment: a row id or a Segment's global id (as the step reads it: steps/input-values.ts). */
+const segmentIdRule: Check = (value) => {
+  try {
+    segmentId(value);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message.replace(/^segment: /, '') : 'a segment id';
+  }
+};
 
 /** By step kind: each key's rule, as its command (or the sending) checks it. */
 const RULES: Partial<Record<StepKind, Record<string, Check>>> = {
@@ -36,6 +46,9 @@ const RULES: Partial<Record<StepKind, Record<string, Check>>> = {
   createTask: ofCommand(createTaskInput, ['title', 'notes', 'dueAt', 'assigneeId', 'customerId', 'dealId']),
   addTag: { tag, customerId: by(updateCustomerTagsInput.shape.id) },
   removeTag: { tag, customerId: by(updateCustomerTagsInput.shape.id) },
+  // Which segment it names, and that it is a STATIC one of the workspace, is read at publish (segment-steps.ts).
+  addToSegment: { segment: segmentIdRule, customerId: by(inputFields.id) },
+  removeFromSegment: { segment: segmentIdRule, customerId: by(inputFields.id) },
   sendEmail: { to: (value) => (typeof value === 'string' ? emailAddressProblem(value) : 'an email address'), subject: someText, text: someText },
   wait: { until: by(inputFields.date) },
   waitForEvent: { subjectId: by(inputFields.id) },

@@ -88,6 +88,9 @@ export function stepNeeds(step: Step): Record<string, ValueType> {
     case 'addTag':
     case 'removeTag':
       return { customerId: idOf('Customer') };
+    case 'addToSegment':
+    case 'removeFromSegment':
+      return { segment: idOf('Segment'), customerId: idOf('Customer') };
     default:
       return {};
   }

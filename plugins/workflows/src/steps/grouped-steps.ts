@@ -1,14 +1,15 @@
-// Step kinds whose core command answers item by item (`updateCustomersTags`, `createTasks`): the steps of a claimed
+// Step kinds whose core command answers item by item (`updateCustomersTags`, `createTasks`, `updateSegmentMemberships`): the steps of a claimed
 // batch that are at the same point of their runs go to the core in one call per kind and acting role (a few
 // statements, whatever their number), and a step alone is the same call with one item. Each item is the step's input
 // as its command takes it; each answer, the step's output or the error its item met.
 import type { ActingRole, CoreCommands } from '@crm/plugin-sdk';
 import type { StepInput } from './step-input.js';
-import { id, optional, text } from './input-values.js';
+import { id, optional, segmentId, text } from './input-values.js';
 
 type Output = Record<string, unknown>;
 type TagItem = Parameters<CoreCommands['updateCustomersTags']>[0]['items'][number];
 type TaskItem = Parameters<CoreCommands['createTasks']>[0]['items'][number];
+type MembershipItem = Parameters<CoreCommands['updateSegmentMemberships']>[0]['items'][number];
 /** By item: the step's output, or the error its item met. */
 type Answers = ({ value: Output } | { error: Error })[];
 type Call = (commands: CoreCommands, items: never[], as: ActingRole) => Promise<Answers>;
@@ -21,6 +22,10 @@ const calls = {
     (await commands.createTasks({ items }, { as })).map((result) =>
       'error' in result ? result : { value: { id: result.value.id, title: result.value.title, dueAt: result.value.dueAt?.toISOString() ?? null } },
     ),
+  segmentMembers: async (commands: CoreCommands, items: MembershipItem[], as: ActingRole) =>
+    (await commands.updateSegmentMemberships({ items }, { as })).map((result) =>
+      'error' in result ? result : { value: { segmentId: result.value.segmentId, segment: result.value.segment, changed: result.value.changed } },
+    ),
 } satisfies Record<string, Call>;
 
 export type StepCall = keyof typeof calls;
@@ -32,11 +37,16 @@ interface GroupedStep<C extends StepCall> {
 }
 
 const tagItem = (change: 'add' | 'remove') => (input: StepInput): TagItem => ({ id: id(input.customerId, 'customerId'), [change]: [text(input.tag, 'tag')] });
+const membershipItem = (member: boolean) => (input: StepInput): MembershipItem => ({ segmentId: segmentId(input.segment), customerId: id(input.customerId, 'customerId'), member });
 
 export const groupedSteps = {
   // A customer's list is changed under its row lock: a concurrent change is kept, never a CONFLICT.
   addTag: { call: 'customerTags', item: tagItem('add') },
   removeTag: { call: 'customerTags', item: tagItem('remove') },
+  // A STATIC segment's membership (core's rule, checked again when it runs: a segment deleted or turned FILTER since
+  // publishing fails the step, NOT_FOUND or BAD_USER_INPUT on segmentId).
+  addToSegment: { call: 'segmentMembers', item: membershipItem(true) },
+  removeFromSegment: { call: 'segmentMembers', item: membershipItem(false) },
   createTask: {
     call: 'tasks',
     item: (input): TaskItem => ({
@@ -48,7 +58,7 @@ export const groupedSteps = {
       dealId: optional(input.dealId, String),
     }),
   },
-} satisfies { [K in 'addTag' | 'removeTag' | 'createTask']: GroupedStep<StepCall> };
+} satisfies { [K in 'addTag' | 'removeTag' | 'addToSegment' | 'removeFromSegment' | 'createTask']: GroupedStep<StepCall> };
 
 export type GroupedKind = keyof typeof groupedSteps;
 
