@@ -142,6 +142,8 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         };
         const scope: TemplateScope = { trigger: { event, record }, steps: {} };
         const steps: DryRunStep[] = [];
+        /** Memberships as the segment steps walked so far would leave them (`<segment>:<customer>`). */
+        const memberships = new Map<string, boolean>();
         const inputContext = {
           now,
           recordType: object,
@@ -184,7 +186,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           }
           const branch = step.kind === 'waitForEvent' ? 'received' : null;
           const action = step.kind === 'callAction' ? plugin.actions.find((a) => a.name === step.action) : undefined;
-          const effect = isSegmentStep(step.kind) ? await segmentEffect(db, step.kind, input) : describeEffect(step.kind, input) + (action?.description ? ` (${action.description})` : '');
+          const effect = isSegmentStep(step.kind) ? await segmentEffect(db, step.kind, input, memberships) : describeEffect(step.kind, input) + (action?.description ? ` (${action.description})` : '');
           steps.push({ stepId: step.id, kind: step.kind, input, effect, branch });
           const keys = stepOutputs[step.kind] ?? [];
           scope.steps[step.id] = { output: Object.fromEntries(keys.map((key) => [key, step.kind === 'wait' && key === 'until' ? input.until : null])) };
@@ -198,9 +200,15 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
 
 /**
  * A segment step's would-be effect, read (nothing written): the segment by name, and whether the customer would enter
- * (leave) it or is a member (is not) already; a segment that is gone or not STATIC, as the step would fail on it.
+ * (leave) it or is a member (is not) already — as the earlier segment steps would leave it (`memberships`, updated);
+ * a segment that is gone or not STATIC, as the step would fail on it.
  */
-async function segmentEffect(db: Pick<ScopedTransaction, 'segment' | 'segmentMember'>, kind: 'addToSegment' | 'removeFromSegment', input: Record<string, unknown>): Promise<string> {
+async function segmentEffect(
+  db: Pick<ScopedTransaction, 'segment' | 'segmentMember'>,
+  kind: 'addToSegment' | 'removeFromSegment',
+  input: Record<string, unknown>,
+  memberships: Map<string, boolean>,
+): Promise<string> {
   const adding = kind === 'addToSegment';
   const does = adding ? 'add the customer to the segment' : 'remove the customer from the segment';
   let id: string;
@@ -214,7 +222,9 @@ async function segmentEffect(db: Pick<ScopedTransaction, 'segment' | 'segmentMem
   if (segment.kind !== 'STATIC') return `${does} "${segment.name}": a ${segment.kind} segment takes no members by hand, the step would fail`;
   const customerId = input.customerId;
   if (typeof customerId !== 'string' || !isRecordId(customerId)) return `${does} "${segment.name}"`;
-  const member = (await db.segmentMember.count({ where: { segmentId: id, customerId, customer: { deletedAt: null } } })) > 0;
+  const key = `${id}:${customerId.toLowerCase()}`;
+  const member = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId, customer: { deletedAt: null } } })) > 0;
+  memberships.set(key, adding);
   if (adding) return `${does} "${segment.name}": ${member ? 'a member already, nothing changes' : 'they would enter it (segment.entered)'}`;
   return `${does} "${segment.name}": ${member ? 'they would leave it (segment.left)' : 'not a member, nothing changes'}`;
 }
