@@ -3,5 +3,14 @@
 export * from './segment-filter.js';
 export * from './membership.js';
 export * from './segments.js';
-export * from './static-members.js';
+export {
+  addSegmentMembers,
+  removeSegmentMembers,
+  requireStaticSegment,
+  type SegmentMembership,
+  type SegmentMembershipInput,
+  type SegmentMembersChange,
+  type SegmentMembersInput,
+  updateSegmentMemberships,
+} from './static-members.js';
 export { type FieldRename, renameInFilter } from './segment-filter-rename.js';
