@@ -1,12 +1,11 @@
 // The workspace's admission lock (runs/admission.ts) against step rows and step tries, on PostgreSQL: the test holds
 // the admission lock itself on a connection of its own (the same advisory lock a step transaction or a subscriber
 // takes), so each interleaving is made on purpose and seen in pg_locks, without sleeps.
-import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, switchAllOff, until } from './support.js';
+import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, switchAllOff, until } from './support.js';
 
 const UPDATE_CUSTOMER = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
@@ -20,11 +19,7 @@ let own: pg.Client;
 beforeAll(async () => {
   kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 60_000 })], database: 'postgres' });
   admin = kit.workspace.client;
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  own = new pg.Client({ connectionString: url.toString() });
-  await own.connect();
+  own = await ownConnection(kit);
 }, 120_000);
 afterEach(async () => {
   await own.query('SELECT pg_advisory_unlock_all()');
@@ -35,7 +30,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 type View = { status: string; steps: { stepId: string; status: string; attempts: number; error: string | null }[] };
 const runView = async (id: string) => (await admin.query(RUN_VIEW, { id })).node as View;

@@ -6,7 +6,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, CUSTOMER, ENABLE, PUBLISH, publishedWorkflow, runsOf, until } from './support.js';
+import { CREATE, CUSTOMER, ENABLE, PUBLISH, publishedWorkflow, rowIdOf, runsOf, until } from './support.js';
 
 const ARCHIVE = `mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id archivedAt } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
@@ -24,7 +24,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (id: string) => Buffer.from(id, 'base64').toString().split(':')[1]!;
 const codeOf = async (answer: Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>) => (await answer).errors?.[0]?.extensions?.code;
 
 /** Backends of the test's database waiting for a lock. */

@@ -7,7 +7,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, finishedRuns, publishedWorkflow, type RunView, switchAllOff } from './support.js';
+import { eventually, finishedRuns, publishedWorkflow, rowIdOf, type RunView, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $tags: [String!]) { createCustomer(input: { name: $name, tags: $tags }) { customer { id } } }`;
 const DELETE = `mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`;
@@ -29,7 +29,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const customer = async (name: string, tags: string[] = [], client = admin) => (await client.query(CUSTOMER, { name, tags })).createCustomer.customer.id as string;
 /** Runs that wait (an hour) until `bringDue` ends their waits at one instant: their next steps are claimed as one batch. */
 const waitThen = (...steps: object[]) => ({ trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'pause', kind: 'wait', for: { hours: 1 } }, ...steps] });

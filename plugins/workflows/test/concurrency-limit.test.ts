@@ -5,7 +5,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, switchAllOff } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, startReceiver, switchAllOff } from './support.js';
 
 const RENAME = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
@@ -51,7 +51,6 @@ afterAll(async () => {
 });
 
 /** A global id's row id (`WorkflowRun:<uuid>`, base64). */
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const history = async (id: string) => (await admin.query(HISTORY, { id })).workflowRuns as Run[];
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 

@@ -3,12 +3,11 @@
 // old email since) must neither fail the delivery nor stall the lane. On PostgreSQL, the test holds the lane's first read
 // (an exclusive lock on "WorkflowVersion" from a connection of its own) so that the other customer is created before
 // the update is delivered, on purpose, without sleeps.
-import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { finishedRuns, publishedWorkflow, runsOf, until } from './support.js';
+import { finishedRuns, ownConnection, publishedWorkflow, runsOf, until } from './support.js';
 
 const CREATE_CUSTOMER = `mutation ($name: String!, $email: String) { createCustomer(input: { name: $name, email: $email }) { customer { id } } }`;
 const UPDATE_CUSTOMER = `mutation ($id: ID!, $email: String) { updateCustomer(input: { id: $id, email: $email }) { customer { id } } }`;
@@ -20,11 +19,7 @@ let own: pg.Client;
 beforeAll(async () => {
   kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 60_000 })], database: 'postgres' });
   admin = kit.workspace.client;
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  own = new pg.Client({ connectionString: url.toString() });
-  await own.connect();
+  own = await ownConnection(kit);
 }, 120_000);
 afterAll(async () => {
   await own?.end();

@@ -6,7 +6,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, runsOf, switchAllOff } from './support.js';
+import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, rowIdOf, runsOf, switchAllOff } from './support.js';
 
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 const DEFINE_OBJECT = `mutation ($i: DefineCustomObjectInput!) { defineCustomObject(input: $i) { customObject { id } } }`;
@@ -36,7 +36,6 @@ afterAll(async () => {
 });
 
 const scanDates = (now: Date) => kit.gateway.plugins!.runJob('workflows', 'scanDates', now);
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const publishError = async (trigger: unknown) => {
   const id = (await admin.query(CREATE, { name: 'Bad custom date', definition: { trigger, steps: [{ id: 't', kind: 'addTag', tag: 'x' }] } })).createWorkflow.workflow.id;
   return (await admin.request(PUBLISH, { id })).errors?.[0];

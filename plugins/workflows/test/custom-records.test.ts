@@ -7,7 +7,7 @@
 // changed since), and only fields the object's writer takes (BAD_USER_INPUT).
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, rowIdOf, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 const CUSTOMER = `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`;
@@ -48,7 +48,6 @@ const publishError = async (client: TestClient, definition: unknown) => {
 };
 const customer = async (client: TestClient, name: string, tier: string) => (await client.query(CUSTOMER, { i: { name, customFields: { tier } } })).createCustomer.customer.id as string;
 const contract = async (client: TestClient, input: object) => (await client.query(CONTRACT, { i: input })).createContract.contract.id as string;
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 
 describe('conditions on custom fields', () => {
   it('a record trigger on a custom field’s change (to), a condition step on it, and a selection filtered by it', async () => {

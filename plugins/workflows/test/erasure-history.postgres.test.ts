@@ -4,7 +4,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, publishedWorkflow } from './support.js';
+import { eventually, publishedWorkflow, rowIdOf } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $email: String) { createCustomer(input: { name: $name, email: $email }) { customer { id } } }`;
 const ERASE = `mutation ($c: ID!) { erasePerson(input: { customerId: $c }) { erasedCustomerId } }`;
@@ -20,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => kit?.close());
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const one = async (text: string, ...values: unknown[]) => (await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>(text, ...values))[0]!.n;
 
 it(`erases a person named by ${NAMING} runs: the request bounded, the rest scrubbed in the background`, async () => {

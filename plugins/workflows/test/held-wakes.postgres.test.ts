@@ -3,12 +3,11 @@
 // run is cancelled. On PostgreSQL, with the interleavings made on purpose: the test holds a held step's row lock on a
 // connection of its own, so both freeing transactions are under way at once (seen in pg_stat_activity), without
 // sleeps. What the rows say is the proof: a woken run's step started before the fallback due time it was held with.
-import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, switchAllOff, until } from './support.js';
+import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, startReceiver, switchAllOff, until } from './support.js';
 
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
@@ -29,11 +28,7 @@ beforeAll(async () => {
     database: 'postgres',
   });
   admin = kit.workspace.client;
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  own = new pg.Client({ connectionString: url.toString() });
-  await own.connect();
+  own = await ownConnection(kit);
   // Holds each request open while `hold` is set: a run whose HTTP step is in flight is executing (RUNNING).
   receiver = await startReceiver(() => 200, () => (hold ? new Promise<void>((release) => held.push(release)) : Promise.resolve()));
 }, 120_000);
@@ -53,7 +48,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 
 interface StepRow {

@@ -5,7 +5,7 @@ import { type PluginTestGateway, startPluginTestGateway, type TestClient } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailTransport } from '../src/mail/transport.js';
 import { workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, until } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, until } from './support.js';
 
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 
@@ -27,7 +27,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 const sql = <T>(text: string, ...values: unknown[]) => kit.database.prisma.$queryRawUnsafe<T[]>(text, ...values);
 

@@ -4,7 +4,7 @@
 // customer or another workspace is touched.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, finishedRuns, publishedWorkflow, RUN, runsOf, startTwoWorkspaces } from './support.js';
+import { eventually, finishedRuns, publishedWorkflow, rowIdOf, RUN, runsOf, startTwoWorkspaces } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $email: String) { createCustomer(input: { name: $name, email: $email }) { customer { id } } }`;
 const HISTORY = `query ($recordId: ID) { workflowRuns(recordId: $recordId, first: 100) {
@@ -14,7 +14,6 @@ const ERASE = `mutation ($c: ID!) { erasePerson(input: { customerId: $c }) { era
 const MERGE = `mutation ($keep: ID!, $merge: [ID!]!) { mergeCustomers(input: { keep: $keep, merge: $merge }) { moved { kind count } } }`;
 const RENAME = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 /** Greets each new customer by email: the email and name land in the step's input. */
 const welcome = {

@@ -6,7 +6,7 @@
 // created records follow the new name, so its events go on setting workflows off.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, rowIdOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 const RENAME = `mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { name } } }`;
@@ -159,7 +159,6 @@ describe('renaming a custom object a workflow names', () => {
 
 describe('a version rewritten by another instance', () => {
   it('runs as stored, not as this process planned it before (its planned copy is checked against the stored definition)', async () => {
-    const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
     // It names the custom field `tier`: a rename anywhere rewrites it.
     const workflow = await publishedWorkflow(other, 'Elsewhere', {
       trigger: { kind: 'record', object: 'Customer', on: 'updated', fields: ['tier'] },

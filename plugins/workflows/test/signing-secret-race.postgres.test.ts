@@ -3,12 +3,11 @@
 // lets them go. Each must replace the secret the other left: the last one's previous secret is the first one's new
 // secret. Had they read the row without the workflow's lock, both would have read the same secret, and the one the
 // first made (which receivers may already use) would be lost.
-import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { publishedWorkflow, switchAllOff, until } from './support.js';
+import { ownConnection, publishedWorkflow, rowIdOf, switchAllOff, until } from './support.js';
 
 const ROTATE = `mutation ($id: ID!) { rotateWorkflowSigningSecret(input: { id: $id, graceSeconds: 3600 }) { workflow { signingSecret } } }`;
 
@@ -20,11 +19,7 @@ let own: pg.Client;
 beforeAll(async () => {
   kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 60_000 })], database: 'postgres' });
   admin = kit.workspace.client;
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  own = new pg.Client({ connectionString: url.toString() });
-  await own.connect();
+  own = await ownConnection(kit);
 }, 120_000);
 afterAll(async () => {
   await own?.end();
@@ -32,7 +27,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 describe('concurrent signing-secret rotations (PostgreSQL)', () => {
   it('each replaces the secret the other left: none is lost', async () => {

@@ -7,7 +7,7 @@ import { type PluginTestGateway, startPluginTestGateway, type TestClient } from 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 import { arm, gatePlugin, hold, ranWith } from './step-gate.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, switchAllOff } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, startReceiver, switchAllOff } from './support.js';
 
 const CANCEL = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status } } }`;
 const CANCEL_VIEW = `mutation ($id: ID!) { cancelWorkflowRun(input: { id: $id }) { run { status steps { stepId status } } } }`;
@@ -35,7 +35,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 const runView = async (id: string) => (await admin.query(RUN_VIEW, { id })).node as { status: string; steps: { stepId: string; status: string; attempts: number }[] };
 

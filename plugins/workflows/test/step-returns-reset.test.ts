@@ -3,7 +3,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, until } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, until } from './support.js';
 
 let kit: PluginTestGateway;
 let admin: TestClient;
@@ -16,7 +16,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const sql = <T>(text: string, ...values: unknown[]) => kit.database.prisma.$queryRawUnsafe<T[]>(text, ...values);
 
 it('a step that begins after returns has them reset', async () => {

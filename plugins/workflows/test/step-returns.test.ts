@@ -7,7 +7,7 @@ import { type PluginTestGateway, startPluginTestGateway, type TestClient } from 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 import { MAX_RETURNS } from '../src/runs/execute-step.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, runsOf } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, runsOf } from './support.js';
 
 let kit: PluginTestGateway;
 let admin: TestClient;
@@ -20,7 +20,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 describe('a step that cannot begin', () => {
   it(`fails with its run after ${MAX_RETURNS} returns, saying why, and is reported; no try of it is counted`, async () => {

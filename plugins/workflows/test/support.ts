@@ -3,7 +3,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import competitorFeedback from '@crm/plugin-competitor-feedback';
+import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
+import pg from 'pg';
 import { expect } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 
@@ -135,4 +137,20 @@ export async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The row id inside a global id (`base64("Type:uuid")`), for tests that read or lock rows directly. */
+export const rowIdOf = (globalId: string): string => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+
+/**
+ * A connection of the test's own to the gateway's PostgreSQL database (a `database: 'postgres'` kit): the tests that make
+ * interleavings on purpose hold a row or an advisory lock on it. The caller ends it.
+ */
+export async function ownConnection(kit: PluginTestGateway): Promise<pg.Client> {
+  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
+  const url = new URL(testPostgresUrl());
+  url.pathname = `/${database!.name}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  return client;
 }

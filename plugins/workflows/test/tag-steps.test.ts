@@ -4,7 +4,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { finishedRuns, publishedWorkflow, switchAllOff } from './support.js';
+import { finishedRuns, publishedWorkflow, rowIdOf, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!, $tags: [String!]) { createCustomer(input: { name: $name, tags: $tags }) { customer { id } } }`;
 const TAGS = `query ($id: ID!) { customer(id: $id) { tags updatedAt } }`;
@@ -22,7 +22,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const customer = async (name: string, tags: string[], client = admin) => (await client.query(CUSTOMER, { name, tags })).createCustomer.customer.id as string;
 
 /** The `customer.updated` events of a customer, oldest first: their payload and actor. */

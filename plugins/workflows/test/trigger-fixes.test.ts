@@ -5,7 +5,7 @@
 // hand and the dry run), the dry run's sample applied alike on both sides of a change.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, CUSTOMER, eventually, finishedRuns, publishedWorkflow, RUN, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, CUSTOMER, eventually, finishedRuns, publishedWorkflow, rowIdOf, RUN, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEAL = `mutation ($c: ID!, $p: ID!, $s: ID!) { createDeal(input: { title: "Fleet", customerId: $c, pipelineId: $p, stageId: $s, amount: "100.00" }) { deal { id } } }`;
 const MOVE = `mutation ($id: ID!, $s: ID!) { moveDeal(input: { id: $id, stageId: $s }) { deal { id } } }`;
@@ -28,7 +28,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (global: string) => Buffer.from(global, 'base64').toString().split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 const draft = async (definition: unknown) => (await admin.query(CREATE, { name: 'Draft', definition })).createWorkflow.workflow.id as string;
 const note = (id: string) => ({ id, kind: 'wait', for: { seconds: 0 } });

@@ -5,13 +5,12 @@
 // - An event a look already took for the run's first wait, delivered to the subscriber late (its lane busy), does not
 //   end the run's second wait for the same event type and subject.
 // - An event committed before the run started, delivered late, does not end its wait (the resume's `seq` bound).
-import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 import { arm, gatePlugin, hold } from './step-gate.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, switchAllOff, until } from './support.js';
+import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, switchAllOff, until } from './support.js';
 
 const RENAME = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
 const VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status output } } } }`;
@@ -32,11 +31,7 @@ beforeAll(async () => {
     database: 'postgres',
   });
   admin = kit.workspace.client;
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  own = new pg.Client({ connectionString: url.toString() });
-  await own.connect();
+  own = await ownConnection(kit);
 }, 120_000);
 afterEach(async () => {
   await own.query('ROLLBACK');
@@ -47,7 +42,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 const view = async (run: string) => (await admin.query(VIEW, { id: run })).node as View;
 const stepOf = (v: View, stepId: string) => v.steps.find((s) => s.stepId === stepId);

@@ -4,7 +4,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, until } from './support.js';
+import { CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, startReceiver, until } from './support.js';
 
 const RENAME = `mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`;
 const VIEW = `query ($id: ID!) { node(id: $id) { ... on WorkflowRun { status steps { stepId status output } } } }`;
@@ -26,7 +26,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 
 describe('the first look of a waitForEvent', () => {
   it('finds the awaited event although a later-committed event occurred before the run started', async () => {

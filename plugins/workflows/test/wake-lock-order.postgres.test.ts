@@ -6,12 +6,11 @@
 // batch transaction, was done again alone, so PostgreSQL's count of deadlocks is what shows it). The test's own
 // connection makes the order: it holds the run's lock until the step's claim waits for it, then the step's row until
 // both transactions wait for it, in that order; it sleeps nowhere.
-import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CUSTOMER, eventually, publishedWorkflow, RUN, startReceiver, until } from './support.js';
+import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, startReceiver, until } from './support.js';
 
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
@@ -39,11 +38,7 @@ beforeAll(async () => {
     database: 'postgres',
   });
   admin = kit.workspace.client;
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  own = new pg.Client({ connectionString: url.toString() });
-  await own.connect();
+  own = await ownConnection(kit);
   // Holds each request open while `hold` is set: a run whose HTTP step is in flight is executing (RUNNING).
   receiver = await startReceiver(() => 200, () => (hold ? new Promise<void>((release) => held.push(release)) : Promise.resolve()));
 }, 120_000);
@@ -57,7 +52,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const customer = async (name: string) => (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 
 /** Backends of the gateway's database waiting for a lock (a row's, an advisory lock). */

@@ -3,12 +3,11 @@
 // sends the requests, waits until every one is blocked on that lock (pg_locks), then releases it. Had the key been
 // looked up before the lock, each would have found no run and all but one answered 202 with no run id; looked up
 // under it, one run is started, one request answers 202 and the others 200 `duplicate`, every answer naming that run.
-import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { publishedWorkflow, switchAllOff, until } from './support.js';
+import { ownConnection, publishedWorkflow, rowIdOf, switchAllOff, until } from './support.js';
 
 const HOOK = `query ($id: ID!) { workflow(id: $id) { webhookPath } }`;
 const RUN_IDS = `query ($id: ID!) { workflowRuns(workflowId: $id, first: 50) { id } }`;
@@ -23,11 +22,7 @@ let own: pg.Client;
 beforeAll(async () => {
   kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 60_000 })], database: 'postgres' });
   admin = kit.workspace.client;
-  const [database] = await kit.database.prisma.$queryRawUnsafe<{ name: string }[]>('SELECT current_database() AS name');
-  const url = new URL(testPostgresUrl());
-  url.pathname = `/${database!.name}`;
-  own = new pg.Client({ connectionString: url.toString() });
-  await own.connect();
+  own = await ownConnection(kit);
 }, 120_000);
 afterAll(async () => {
   await own?.end();
@@ -35,7 +30,6 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 /** The lock `lock('webhook:<workflow>')` of the workflows plugin takes in the workspace (plugin-lock.ts). */
 const WEBHOOK_LOCK = `hashtext('crm:plugin:workflows:' || $1), hashtext('webhook:' || $2)`;
 
