@@ -6,7 +6,7 @@
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, eventually, finishedRuns, PUBLISH, publishedWorkflow, switchAllOff } from './support.js';
+import { CREATE, eventually, finishedRuns, PUBLISH, publishedWorkflow, rowIdOf, switchAllOff } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`;
 const SEGMENT = `mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }`;
@@ -19,7 +19,6 @@ let admin: TestClient;
 let vip: string;
 let byFilter: string;
 
-const rowIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const customer = async (name: string, client = admin) => (await client.query(CUSTOMER, { name })).createCustomer.customer.id as string;
 const segment = async (input: object, client = admin) => (await client.query(SEGMENT, { i: input })).createSegment.segment.id as string;
 const memberIds = async (segmentId: string) =>
