@@ -1,7 +1,7 @@
 // The segment steps (`addToSegment`, `removeFromSegment`) through core's `updateSegmentMemberships`: a workflow adds a
 // customer to a STATIC segment and removes them (segment.entered / segment.left, signed by the step; nothing the second
 // time); publishing refuses a FILTER segment, another workspace's and a value that is no segment id; the dry run says
-// what would change and writes nothing; a segment deleted or turned FILTER after publishing fails the step; a claimed
+// what would change and writes nothing; a segment deleted or turned FILTER after publishing fails the step, as another workspace's customer does; a claimed
 // batch's segment steps go to the core in one call (one write statement), not one per run.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,15 @@ describe('addToSegment and removeFromSegment', () => {
     expect(second.status).toBe('FAILED');
     expect(second.steps[0]!.error).toContain('only a STATIC segment takes members by hand');
     expect(await memberIds(turned)).toEqual([]);
+    // Another workspace's customer, by its row id: not there for the step (as an unknown one), nothing written.
+    const other = await kit.createWorkspace('Segments C');
+    const theirs = await customer('Their customer', other.client);
+    const elsewhere = await publishedWorkflow(admin, 'Elsewhere', { trigger: onCustomer, steps: [{ id: 'join', kind: 'addToSegment', segment: vip, customerId: rowIdOf(theirs) }] });
+    const third = await runOn(elsewhere, target);
+    expect(third.status).toBe('FAILED');
+    expect(third.steps[0]!.error).toContain('Customer not found');
+    expect(await memberIds(vip)).not.toContain(theirs);
+    expect((await membershipEvents(vip)).filter((e) => e.customer === rowIdOf(theirs))).toEqual([]);
   });
 
   it('a claimed batch’s segment steps go to the core in one call: one write statement, not one per run', async () => {
