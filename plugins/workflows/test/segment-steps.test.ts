@@ -1,8 +1,9 @@
 // The segment steps (`addToSegment`, `removeFromSegment`) through core's `updateSegmentMemberships`: a workflow adds a
 // customer to a STATIC segment and removes them (segment.entered / segment.left, signed by the step; nothing the second
 // time); publishing refuses a FILTER segment, another workspace's and a value that is no segment id; the dry run says
-// what would change and writes nothing; a segment deleted or turned FILTER after publishing fails the step, as another workspace's customer does; a claimed
-// batch's segment steps go to the core in one call (one write statement), not one per run.
+// what would change and writes nothing; a segment deleted or turned FILTER after publishing fails the step, as another
+// workspace's customer does; a claimed batch's segment steps go to the core in one call (one write statement), not one
+// per run.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
