@@ -152,6 +152,18 @@ describe('STATIC segments', () => {
       ['segment.left', c.Bob],
       ['segment.entered', c.Bob],
     ]);
+ 
+    // Turned FILTER while a member is in the trash: the row kept for it goes without a second segment.left.
+    const kept = (await admin.query(CREATE, { i: { name: 'Kept', kind: 'STATIC' } })).createSegment.segment.id;
+    await admin.query(ADD, { i: { segmentId: kept, customerIds: [c.Flo] } });
+    await admin.query(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: c.Flo });
+    await admin.query(UPDATE, { i: { id: kept, kind: 'FILTER', filter: { name: { eq: 'Flo' } } } });
+    await admin.query(`mutation ($id: ID!) { restoreCustomer(input: { id: $id }) { customer { id } } }`, { id: c.Flo });
+    expect(await membershipEvents(kept)).toEqual([
+      ['segment.entered', c.Flo],
+      ['segment.left', c.Flo],
+      ['segment.entered', c.Flo],
+    ]);
   });
 
   it('a merge keeps the merged customers’ places; an erasure removes the person; the export lists the segment', async () => {

@@ -81,7 +81,9 @@ export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Pr
     ];
     scope.emit('segment.updated', { type: 'Segment', id: segment.id }, { changed });
     // A FILTER segment with a new filter (or a STATIC one turned FILTER) is recomputed: the members it had by hand
-    // that the filter does not select leave it. Turned STATIC, it keeps its members as they are.
+    // that the filter does not select leave it. Turned STATIC, it keeps its members as they are. The rows a STATIC
+    // segment kept for trashed customers go first, without events: those customers left it when they were trashed.
+    if (existing.kind === 'STATIC' && kind === 'FILTER') await scope.tx.segmentMember.deleteMany({ where: { segmentId: segment.id, customer: { deletedAt: { not: null } } } });
     if (catalog) await refreshSegmentMembership(scope, segment, undefined, catalog);
     return segment;
   });
