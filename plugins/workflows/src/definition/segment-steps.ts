@@ -25,7 +25,7 @@ export async function checkSegmentSteps(read: SegmentReader, plan: Plan, at = 'd
   for (const { step, path } of plan.steps.values()) {
     if (!isSegmentStep(step.kind) || !('segment' in step) || !isPlain(step.segment)) continue;
     // Its form was checked with the plain values (checkDefinition).
-    named.push({ id: segmentId(step.segment), field: `${at}.${path}.segment` });
+    named.push({ id: segmentId(step.segment, 'segment'), field: `${at}.${path}.segment` });
   }
   if (!named.length) return;
   const found = new Map((await read([...new Set(named.map((n) => n.id))])).map((s) => [s.id, s]));

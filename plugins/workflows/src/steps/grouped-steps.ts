@@ -4,7 +4,7 @@
 // as its command takes it; each answer, the step's output or the error its item met.
 import type { ActingRole, CoreCommands } from '@crm/plugin-sdk';
 import type { StepInput } from './step-input.js';
-import { id, optional, segmentId, text } from './input-values.js';
+import { buildInput } from './command-inputs.js';
 
 type Output = Record<string, unknown>;
 type TagItem = Parameters<CoreCommands['updateCustomersTags']>[0]['items'][number];
@@ -36,28 +36,15 @@ interface GroupedStep<C extends StepCall> {
   item(input: StepInput): Parameters<(typeof calls)[C]>[1][number];
 }
 
-const tagItem = (change: 'add' | 'remove') => (input: StepInput): TagItem => ({ id: id(input.customerId, 'customerId'), [change]: [text(input.tag, 'tag')] });
-const membershipItem = (member: boolean) => (input: StepInput): MembershipItem => ({ segmentId: segmentId(input.segment), customerId: id(input.customerId, 'customerId'), member });
-
 export const groupedSteps = {
   // A customer's list is changed under its row lock: a concurrent change is kept, never a CONFLICT.
-  addTag: { call: 'customerTags', item: tagItem('add') },
-  removeTag: { call: 'customerTags', item: tagItem('remove') },
+  addTag: { call: 'customerTags', item: (input): TagItem => buildInput('addTag', input) },
+  removeTag: { call: 'customerTags', item: (input): TagItem => buildInput('removeTag', input) },
   // A STATIC segment's membership (core's rule, checked again when it runs: a segment deleted or turned FILTER since
   // publishing fails the step, NOT_FOUND or BAD_USER_INPUT on segmentId).
-  addToSegment: { call: 'segmentMembers', item: membershipItem(true) },
-  removeFromSegment: { call: 'segmentMembers', item: membershipItem(false) },
-  createTask: {
-    call: 'tasks',
-    item: (input): TaskItem => ({
-      title: text(input.title, 'title'),
-      notes: optional(input.notes, String),
-      dueAt: optional(input.dueAt, (v) => new Date(String(v))),
-      assigneeId: optional(input.assigneeId, String),
-      customerId: optional(input.customerId, String),
-      dealId: optional(input.dealId, String),
-    }),
-  },
+  addToSegment: { call: 'segmentMembers', item: (input): MembershipItem => buildInput('addToSegment', input) },
+  removeFromSegment: { call: 'segmentMembers', item: (input): MembershipItem => buildInput('removeFromSegment', input) },
+  createTask: { call: 'tasks', item: (input): TaskItem => buildInput('createTask', input) },
 } satisfies { [K in 'addTag' | 'removeTag' | 'addToSegment' | 'removeFromSegment' | 'createTask']: GroupedStep<StepCall> };
 
 export type GroupedKind = keyof typeof groupedSteps;

@@ -7,6 +7,7 @@ export {
   addSegmentMembers,
   removeSegmentMembers,
   requireStaticSegment,
+  segmentMembershipInput,
   type SegmentMembership,
   type SegmentMembershipInput,
   type SegmentMembersChange,

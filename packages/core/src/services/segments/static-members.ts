@@ -28,9 +28,10 @@ export function requireStaticSegment(segment: { name: string; kind: SegmentKind 
   );
 }
 
-const membershipInput = z.object({ segmentId: fields.id, customerId: fields.id, member: z.boolean() });
+/** `updateSegmentMemberships`' input schema, item by item (a plugin checks values ahead of the command with it). */
+export const segmentMembershipInput = z.object({ segmentId: fields.id, customerId: fields.id, member: z.boolean() });
 /** One membership to set: the customer in the segment (`member: true`) or out of it. */
-export type SegmentMembershipInput = z.input<typeof membershipInput>;
+export type SegmentMembershipInput = z.input<typeof segmentMembershipInput>;
 
 /** What a membership change left: whether the customer is a member now, and whether this change made it so. */
 export interface SegmentMembership {
@@ -177,7 +178,7 @@ export async function updateSegmentMemberships(
   const items = boundedItems(raw?.items);
   return caller.run(async (scope) => {
     const rows = BatchRows.of(items, (item): Row => {
-      const input = parseInput(membershipInput, item);
+      const input = parseInput(segmentMembershipInput, item);
       return { input: { ...input, segmentId: lower(input.segmentId), customerId: lower(input.customerId) }, emitter: emitterOf(scope, item.actor) };
     });
     await checkRows(scope, rows);
