@@ -64,7 +64,12 @@ type SendHold = (kind: ExternalWork['kind'], context: QueueContext<WorkflowSetti
 
 export function stepExecutor(mail: () => MailTransport, leaseMs: number) {
   const hold: SendHold = (kind, context) => {
-    const limit = externalSteps[kind]!.timeoutMs({ http: context.http, mail: mail() });
+    const limit = externalSteps[kind]!.timeoutMs({
+      http: context.http,
+      get mail() {
+        return mail(); // made only for an email step
+      },
+    });
     return limit === undefined ? null : limit + leaseMs;
   };
   const executeStep = stepHandler(mail, hold);
