@@ -1,6 +1,7 @@
 // Actions: what a plugin offers other plugins to do, called by name inside the caller's transaction.
 import type { Role } from '@crm/db';
 import type { z } from 'zod';
+import type { ActionInputField } from './action-input.js';
 import type { HookContext } from './events.js';
 import type { ActingRole } from './record-writes.js';
 
@@ -57,6 +58,11 @@ export interface ActionInfo {
   readonly idempotent: boolean;
   /** The top-level keys its input takes (from its zod object), for checking a caller's input before it runs. */
   readonly inputKeys: readonly string[];
+  /**
+   * Each of those keys as its schema declares it: the kind of value (a uuid is an `id`), whether it is required, and
+   * its rule (`problem(value)`), so a caller checks values ahead (a workflow's `callAction` step, when published).
+   */
+  readonly input: Readonly<Record<string, ActionInputField>>;
   /** The plugin permission a role acting through it must hold, with the built-in roles that hold it; null: none. */
   readonly permission: { readonly name: string; readonly roles: readonly Role[] } | null;
 }

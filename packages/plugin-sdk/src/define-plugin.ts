@@ -27,6 +27,7 @@ import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
 import { pluginLock } from './plugin-lock.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
+import { actionInputFields } from './action-input.js';
 import { actionCaller } from './action-caller.js';
 import { eventCatalog } from './event-catalog.js';
 import { createRecordAccess } from './record-access.js';
@@ -211,6 +212,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         description: action.description ?? null,
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
+        input: actionInputFields(action.input as z.ZodType),
         permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
         run: (input, context) =>
           action.run(parseInput(action.input, input), { ...inScope(context, context.session.workspaceId), lock: pluginLock(context.tx, id, context.session.workspaceId) }),

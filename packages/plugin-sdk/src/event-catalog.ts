@@ -2,7 +2,7 @@
 // installed plugin's declared `events`. For plugins that take an event type as input (a workflow's trigger, a wait
 // for an event) and check it before it is used. Custom objects' record events (`contract.created`) depend on the
 // workspace and are not listed: see `recordEventObject`.
-import { coreEventSubjects, type EventReadRule, EventReaders } from '@crm/core';
+import { coreEventSubjects, type EventReadRule, EventReaders, updateEventFields } from '@crm/core';
 import type { Role } from '@crm/db';
 import type { PublishedEvent } from './events.js';
 
@@ -13,15 +13,22 @@ export interface EventInfo {
   readonly subject: string | null;
   /** The plugin that declares it; null: the core's. */
   readonly plugin: string | null;
+  /**
+   * An update event of an object whose updates more than one event announces: the fields whose changes it carries
+   * (`deal.stage_changed`: `stageId`, `status`, …; core's `updateEventFields`). Null: the object's one update event, or
+   * an event that is no update.
+   */
+  readonly changes: readonly string[] | null;
 }
 
 /** Known event types by name. */
 export type EventCatalog = ReadonlyMap<string, EventInfo>;
 
 export function eventCatalog(plugins: readonly { id: string; events: Readonly<Record<string, PublishedEvent>> }[]): EventCatalog {
-  const catalog = new Map<string, EventInfo>([...coreEventSubjects].map(([type, subject]) => [type, { type, subject, plugin: null }]));
+  const changes = new Map<string, readonly string[]>(Object.entries(updateEventFields));
+  const catalog = new Map<string, EventInfo>([...coreEventSubjects].map(([type, subject]) => [type, { type, subject, plugin: null, changes: changes.get(type) ?? null }]));
   for (const plugin of plugins) {
-    for (const [type, event] of Object.entries(plugin.events)) catalog.set(type, { type, subject: event.subject, plugin: plugin.id });
+    for (const [type, event] of Object.entries(plugin.events)) catalog.set(type, { type, subject: event.subject, plugin: plugin.id, changes: null });
   }
   return catalog;
 }

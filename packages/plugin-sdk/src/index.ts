@@ -6,6 +6,7 @@
 /// <reference types="@pothos/plugin-scope-auth" preserve="true" />
 export { definePlugin } from './define-plugin.js';
 export type { ActionCaller, ActionContext, ActionDefinition, ActionInfo } from './actions.js';
+export type { ActionInputField, ActionInputKind } from './action-input.js';
 export { type EventCatalog, type EventInfo, recordEventObject } from './event-catalog.js';
 export type {
   DashboardPanelDefinition,

@@ -19,6 +19,7 @@ import {
   parseFilter,
   prismaWhere,
   type ResolvedField,
+  storedValue,
   workspaceDeclarations,
   type WorkspaceDefinitions,
   writerOf,
@@ -127,6 +128,12 @@ export interface RecordAccess {
    * object, its writer's plugin permission. For checking writes ahead, as `writableField`.
    */
   requireWriteAction(object: string, action: WriteAction, at: string, permissions: Permissions): void;
+  /**
+   * BAD_USER_INPUT naming `at` when the writer would refuse `value` for the custom field `name` of `object` (by its
+   * definition: its type, options, bounds; core's `storedValue`, the rule the write applies). Other fields are their
+   * writer's to judge when it runs. For checking writes ahead (a workflow's values at publish); through `inWorkspace`.
+   */
+  checkCustomValue(object: string, name: string, value: unknown, at: string): void;
 }
 
 interface RawReader {
@@ -368,6 +375,17 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
     writable: (object, action) => catalog.has(object) && Boolean(writerOf(catalog.get(object))?.[action]),
     writableField: (object, name, action, at, permissions) => fieldToWrite(objectOf(object), name, action, at, permissions).field,
     requireWriteAction: (object, action, at, permissions) => requireWriteAction(objectOf(object), action, at, permissions),
+    checkCustomValue(name, fieldName, value, at) {
+      if (!workspace || !catalog.has(name)) return;
+      const object = objectOf(name);
+      const relation = object.relations.get(fieldName);
+      const field = relation?.kind === 'toOne' && relation.custom ? object.fields.get(relation.key) : object.fields.get(fieldName);
+      if (!field?.stored) return;
+      // A custom object's fields name it by its id (its rows' value in the shared table); an extended object's, by name.
+      const owner = object.sharedTable ? object.sharedTable.value : object.name;
+      const definition = workspace.definitions.fields.find((f) => f.object === owner && f.key === field.stored!.key);
+      if (definition) storedValue(definition, value, at);
+    },
   };
   return access;
 }

@@ -5,18 +5,23 @@
 // rights it acts with (`as`: a built-in role or a custom role of the workspace), only what that role may write.
 import {
   badInput,
+  bulkUpdate,
+  callerIn,
   type CommandScope,
   CUSTOM_VALUES_COLUMN,
+  type FilterNode,
   forbidden,
   grantsWrite,
+  matchingRowsSql,
   hasRole,
   Permissions,
   type RoleGrants,
   rowAccessOf,
   type Session,
+  sqlFilterContext,
   writerOf,
 } from '@crm/core';
-import { type Role, restrictTransaction } from '@crm/db';
+import { queryRawIn, type Role, restrictTransaction } from '@crm/db';
 import type { ObjectCatalog } from '@crm/core';
 import type { RecordAccess } from './record-access.js';
 import { fieldToWrite } from './writable-fields.js';
@@ -52,6 +57,21 @@ export interface RecordWrites {
   create(object: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
   /** Changes the record `id` of `object` (fields declared `write: true | 'update'`, custom fields): as `create`. */
   update(object: string, id: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
+  /**
+   * Changes the records related to the record `id` of `object` through its to-many `relation` (a customer's `tasks`)
+   * that `filter` (of the related object) matches, all when absent, with the same `values` (checked as `update` checks
+   * them). At most `max`: more is BAD_USER_INPUT naming `relation`, and nothing changes. The records are found in one
+   * statement as the acting role sees them (its rows only; never the trash, never another workspace's), and written in
+   * one bulk write (core's `bulkUpdate`: a batch of statements for all when the object's writer updates batches, else its
+   * command per record; each record's event either way). Returns their ids, by id (none: nothing matched).
+   */
+  updateRelated(
+    object: string,
+    id: string,
+    relation: string,
+    values: Record<string, unknown>,
+    options: RecordWriteOptions & { filter?: FilterNode; max: number },
+  ): Promise<string[]>;
 }
 
 /** Record access with writes bound to a transaction: what subscriber, job and queue contexts carry as `objects`. */
@@ -115,15 +135,33 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     async update(name, id, values, options) {
       return write(name, 'update', values, options?.as, (writer, acting, input) => writer.update!(acting, id, input));
     },
+    async updateRelated(name, id, relationName, values, options) {
+      const source = objectOf(name);
+      const relation = source?.relations.get(relationName);
+      if (!source || relation?.kind !== 'toMany') throw badInput(`relation: ${name} has no to-many relation ${relationName}`, 'relation');
+      const target = access.catalog.target(relation);
+      // The related records' key: the field of the target holding the record's id (`Task.customerId`).
+      const key = [...target.fields.values()].find((field) => field.name === relation.key || (!field.stored && field.column === relation.key));
+      if (!key) throw badInput(`relation: ${name}.${relationName} is not kept by a field of ${target.name}`, 'relation');
+      return write(target.name, 'update', values, options.as, async (_writer, acting, input, permissions) => {
+        const related: FilterNode = { kind: 'and', items: [{ kind: 'compare', field: key, op: 'eq', value: id }, ...(options.filter ? [options.filter] : [])] };
+        // The read engine's filter compiler, within the workspace, out of the trash, within the acting role's rows.
+        const context = sqlFilterContext(access.catalog, acting.session.workspaceId, permissions);
+        const statement = `${matchingRowsSql(context, target, related, 'r')} ORDER BY r."id" LIMIT ${Math.max(0, Math.floor(options.max)) + 1}`;
+        const ids = (await queryRawIn<{ id: string }>(acting.tx, statement, ...context.params.values)).map((row) => row.id);
+        if (ids.length > options.max) throw badInput(`relation: more than ${options.max} ${target.name} records match (at most ${options.max}); nothing was changed`, 'relation');
+        return ids.length ? bulkUpdate(callerIn(acting), target, { ids }, input) : [];
+      });
+    },
   };
 
-  async function write(
+  async function write<R>(
     name: string,
     action: 'create' | 'update',
     values: Record<string, unknown>,
     role: ActingRole | undefined,
-    run: (writer: NonNullable<ReturnType<typeof writerOf>>, scope: CommandScope, input: Record<string, unknown>) => Promise<{ id: string }>,
-  ): Promise<{ id: string }> {
+    run: (writer: NonNullable<ReturnType<typeof writerOf>>, scope: CommandScope, input: Record<string, unknown>, permissions: Permissions | null) => Promise<R>,
+  ): Promise<R> {
     const object = objectOf(name);
     const writer = object ? writerOf(object) : null;
     if (!object || !writer?.[action]) throw badInput(`object: records of ${name} cannot be ${action === 'create' ? 'created' : 'updated'} here`, 'object');
@@ -142,7 +180,7 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     }
     if (Object.keys(custom).length) input[CUSTOM_VALUES_COLUMN] = custom;
     const commandScope: CommandScope = { ...scope, personalData: [], ...(acting ?? {}) };
-    return run(writer, commandScope, input);
+    return run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null);
   }
   return writes;
 }

@@ -18,11 +18,49 @@ describe('actions, queues and every-event subscribers', () => {
       subscribers: { '*': { everything: async () => {} } },
     });
     expect(plugin.problems).toEqual([]);
-    expect(plugin.actions.map(({ run: _run, ...info }) => info)).toEqual([
+    expect(plugin.actions.map(({ run: _run, input: _input, ...info }) => info)).toEqual([
       { name: 'gifts.sendGift', plugin: 'gifts', description: null, idempotent: true, inputKeys: ['customerId', 'value'], permission: null },
       { name: 'gifts.giveGift', plugin: 'gifts', description: null, idempotent: false, inputKeys: ['customerId'], permission: { name: 'give', roles: ['MEMBER', 'ADMIN'] } },
     ]);
     expect(plugin.subscribers.map((s) => s.event)).toEqual(['*']);
+  });
+
+  it('describes each key of an action\'s input from its schema: its kind, whether it is required, its rule', () => {
+    const plugin = definePlugin({
+      id: 'gifts',
+      version: '1.0.0',
+      actions: {
+        give: {
+          input: z.object({
+            customerId: z.string().uuid('Not a valid id'),
+            points: z.number().int().positive('More than 0'),
+            note: z.string().trim().max(5, 'At most 5').nullish(),
+            kind: z.enum(['A', 'B']).default('A'),
+            on: z.iso.datetime(),
+            tags: z.array(z.string()).optional(),
+            flag: z.boolean(),
+            extra: z.record(z.string(), z.unknown()).optional(),
+          }),
+          run: async () => ({}),
+        },
+      },
+    });
+    expect(plugin.problems).toEqual([]);
+    const input = plugin.actions[0]!.input;
+    expect(Object.fromEntries(Object.entries(input).map(([key, field]) => [key, [field.kind, field.required]]))).toEqual({
+      customerId: ['id', true],
+      points: ['number', true],
+      note: ['text', false],
+      kind: ['text', false],
+      on: ['date', true],
+      tags: ['list', false],
+      flag: ['boolean', true],
+      extra: ['unknown', false],
+    });
+    expect(input.points!.problem(0)).toBe('More than 0');
+    expect(input.points!.problem(3)).toBeNull();
+    expect(input.kind!.problem('C')).toMatch(/A|B/);
+    expect(input.customerId!.problem('x')).toBe('Not a valid id');
   });
 
   it('lists the problems of bad actions, queues and wildcard hooks with their paths', () => {

@@ -87,7 +87,7 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // LOCKS_AT_MOST here; any more are found by the scrub (their snapshots name the customer).
     const about = await tx.workflowRun.findMany({ where: { recordId: customerId, status: { in: [...UNFINISHED_RUNS] } }, select: { id: true }, take: LOCKS_AT_MOST });
     const waiting = await tx.workflowStepRun.findMany({
-      where: { waitKey: { endsWith: `:${customerId}` } },
+      where: { waitKey: { not: null, endsWith: `:${customerId}` } },
       select: { runId: true },
       distinct: ['runId'],
       take: LOCKS_AT_MOST - about.length,
@@ -95,7 +95,9 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     const cancelled = await cancelRuns(context, [...new Set([...about.map((run) => run.id), ...waiting.map((step) => step.runId)])], { error: ERASED_ERROR });
     // Every finished run about them, and the ones just cancelled, go with their steps (the index on recordId).
     await tx.workflowRun.deleteMany({ where: { recordId: customerId, OR: [{ status: { notIn: [...UNFINISHED_RUNS] } }, { id: { in: cancelled } }] } });
-    // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now.
-    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, dueAt: new Date() } });
+    // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now, up to the runs there are
+    // now (the ("workspaceId", id) index's last).
+    const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last?.id ?? null, dueAt: new Date() } });
   },
 };

@@ -78,16 +78,17 @@ describe('cross-sell.makeOffer through a callAction step', () => {
     expect((await admin.query(OFFERS, { c: target })).crossSellOffers.totalCount).toBe(1);
   });
 
-  it('refuses bad input: unknown keys at publish, then what only the data shows when the step runs', async () => {
+  it('refuses bad input: unknown keys and values the action’s schema refuses at publish, then what only the data shows when the step runs', async () => {
     const draft = (await admin.query(CREATE, { name: 'Bad key', definition: offerWorkflow({ customerId: '{{trigger.record.id}}', product: 'B' }) })).createWorkflow.workflow.id;
     expect((await admin.request(PUBLISH, { id: draft })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'definition.steps.0.input.product' });
 
+    // A plain value the action's schema refuses is refused at publish too (the SDK's `ActionInfo.input`), with its message.
+    const empty = (await admin.query(CREATE, { name: 'Empty SKU', definition: offerWorkflow({ customerId: '{{trigger.record.id}}', sku: '' }) })).createWorkflow.workflow.id;
+    const refused = (await admin.request(PUBLISH, { id: empty })).errors?.[0];
+    expect(refused?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'definition.steps.0.input.sku' });
+    expect(refused?.message).toMatch(/Name a product by its SKU/);
+
     const target = await customer(admin, 'Nobody buys', []);
-    const empty = await publishedWorkflow(admin, 'Empty SKU', offerWorkflow({ customerId: '{{trigger.record.id}}', sku: '' }));
-    await admin.query(RUN, { id: empty, recordId: target });
-    const [run] = await finishedRuns(kit, admin, empty, 1);
-    expect(run!.status).toBe('FAILED');
-    expect(run!.steps[0]!.error).toMatch(/sku/);
     const unknown = await publishedWorkflow(admin, 'Unknown SKU', offerWorkflow({ customerId: '{{trigger.record.id}}', sku: 'NOPE' }));
     await admin.query(RUN, { id: unknown, recordId: target });
     const [missing] = await finishedRuns(kit, admin, unknown, 1);

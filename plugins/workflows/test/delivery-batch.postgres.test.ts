@@ -139,12 +139,16 @@ describe('a delivery batch of ten "customer created" events', () => {
     }
   });
 
-  it('ends ten waits in one lookup and at most ten updates: no read per event', async () => {
-    const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: 'Waits' });
+  /**
+   * Ten runs waiting for their customer's change, then one batch of ten `customer.updated` events (one per customer,
+   * named `names(i)`): the batch's statements, and how many waits still listen after it.
+   */
+  async function endWaits(workspace: string, wait: Record<string, unknown>, names: (i: number) => string) {
+    const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: workspace });
     const admin = new TestClient(url, apiKey);
     const id = await publishedWorkflow(admin, 'Reply', {
       trigger: { kind: 'manual', object: 'Customer' },
-      steps: [{ id: 'reply', kind: 'waitForEvent', eventType: 'customer.updated', timeout: { days: 3 } }],
+      steps: [{ id: 'reply', kind: 'waitForEvent', eventType: 'customer.updated', timeout: { days: 3 }, ...wait }],
     });
     // Ten runs (the gateway's workers run them), each waiting for its customer's change.
     const customers: string[] = [];
@@ -171,7 +175,7 @@ describe('a delivery batch of ten "customer created" events', () => {
       await createCustomer(caller, { name: 'Warm-up' }); // what an instance reads once per process (its interest, settings)
       runtime.dispatch(committed.splice(0));
       await runtime.settled();
-      for (const [i, customer] of customers.entries()) await updateCustomer(caller, { id: customer, name: `Answered ${i}` });
+      for (const [i, customer] of customers.entries()) await updateCustomer(caller, { id: customer, name: names(i) });
       const events = committed.splice(0).filter((event) => event.type === 'customer.updated');
       expect(events).toHaveLength(10);
 
@@ -182,19 +186,37 @@ describe('a delivery batch of ten "customer created" events', () => {
       recording = false;
 
       const statements = timed.filter((s) => !CLAIMED.test(s.query) && !/^\s*(BEGIN|COMMIT)\b/i.test(s.query));
-      console.info(`delivery batch ending 10 waits: ${statements.length} statements\n${statements.map((s) => `  ${s.query.replace(/\s+/g, ' ').slice(0, 100)}`).join('\n')}`);
-      // Which event ends which wait: read once, with the batch's lookup (runs/wait-for-event.ts `resumedWaits`); each
-      // event that ends some writes them (one UPDATE for all it ends). Besides, per batch: the workspace's settings (the
-      // subscriber's context) and the delivery marks; no read per event.
-      const updates = statements.filter((s) => /^\s*UPDATE "public"\."WorkflowStepRun"/.test(s.query));
-      expect(updates.length).toBeGreaterThanOrEqual(1);
-      expect(updates.length).toBeLessThanOrEqual(10);
-      const others = statements.filter((s) => !updates.includes(s));
-      const kind = (query: string) => (/"waitKey"[\s\S]*"triggerKey"/.test(query) ? 'lookup' : (query.match(/"(Workspace|PluginDelivery)"/)?.[1] ?? query.slice(0, 80)));
-      expect(others.map((s) => kind(s.query)).sort()).toEqual(['PluginDelivery', 'Workspace', 'lookup']);
-      expect(await listening()).toBe(0);
+      console.info(`delivery batch ending waits (${workspace}): ${statements.length} statements\n${statements.map((s) => `  ${s.query.replace(/\s+/g, ' ').slice(0, 100)}`).join('\n')}`);
+      return { statements, listening: await listening() };
     } finally {
       await runtime.stop();
     }
+  }
+
+  /**
+   * Which event ends which wait: read once, with the batch's lookup (runs/wait-for-event.ts `resumedWaits`); each event
+   * that ends some writes them (one UPDATE for all it ends). Besides, per batch: the workspace's settings (the
+   * subscriber's context) and the delivery marks; no read per event.
+   */
+  function expectOneLookup(statements: readonly Timed[], ending: number) {
+    const updates = statements.filter((s) => /^\s*UPDATE "public"\."WorkflowStepRun"/.test(s.query));
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.length).toBeLessThanOrEqual(ending);
+    const others = statements.filter((s) => !updates.includes(s));
+    const kind = (query: string) => (/"waitKey"[\s\S]*"triggerKey"/.test(query) ? 'lookup' : (query.match(/"(Workspace|PluginDelivery)"/)?.[1] ?? query.slice(0, 80)));
+    expect(others.map((s) => kind(s.query)).sort()).toEqual(['PluginDelivery', 'Workspace', 'lookup']);
+  }
+
+  it('ends ten waits in one lookup and at most ten updates: no read per event', async () => {
+    const { statements, listening } = await endWaits('Waits', {}, (i) => `Answered ${i}`);
+    expectOneLookup(statements, 10);
+    expect(listening).toBe(0);
+  });
+
+  it('with a condition on the event: the same one lookup; the five events for which it holds end their waits, the others wait on', async () => {
+    const where = { value: '{{event.payload.changes.name.to}}', operator: 'contains', operand: 'Answered' };
+    const { statements, listening } = await endWaits('Conditional waits', { where }, (i) => (i % 2 ? `Answered ${i}` : `Renamed ${i}`));
+    expectOneLookup(statements, 5);
+    expect(listening).toBe(5);
   });
 });

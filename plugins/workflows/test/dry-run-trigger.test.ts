@@ -1,7 +1,8 @@
 // The dry run's view of the trigger is the live trigger's: an `updated` trigger's condition is tested on the record
 // with the sample change applied (live, after the change committed; here in a transaction rolled back), a record
 // trigger's event is the one its object's change is announced by (the SDK's `changeOf`: `customer.trashed`,
-// `activity.logged`, not `<object>.<on>`), a `deleted` trigger reads its record in the trash, and a date trigger does
+// `activity.logged`, not `<object>.<on>`; for an update, the event whose changes carry the changed fields, as core's
+// commands compute them: `deal.stage_changed` for a stage move), a `deleted` trigger reads its record in the trash, and a date trigger does
 // not fire for a record whose date is empty.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,30 @@ describe('the dry run tests the trigger as the live trigger does', () => {
       .logActivity.activity.id;
     const onLogged = await draft({ trigger: { kind: 'record', object: 'Activity', on: 'created' }, steps: [noteEvent] });
     expect((await dryRun({ id: onLogged, recordId: activity })).steps[0].input.title).toBe('activity.logged Activity');
+  });
+
+  it("names the event an update comes with, as core's commands emit it: a stage move's deal.stage_changed, a completion's task.completed", async () => {
+    const owner = await customer({ name: 'Mo Mover' });
+    const deal = (await admin.query(`mutation ($c: ID!) { createDeal(input: { customerId: $c, title: "Boiler" }) { deal { id } } }`, { c: owner })).createDeal.deal.id;
+    const onDeal = await draft({ trigger: { kind: 'record', object: 'Deal', on: 'updated' }, steps: [noteEvent] });
+    const stages = { from: '0190a000-0000-7000-8000-000000000001', to: '0190a000-0000-7000-8000-000000000002' };
+    const moved = await dryRun({ id: onDeal, recordId: deal, sample: { stageId: stages } });
+    expect(moved.trigger).toContain('; announced by deal.stage_changed');
+    expect(moved.steps[0].input.title).toBe('deal.stage_changed Deal');
+    expect((await dryRun({ id: onDeal, recordId: deal, sample: { title: { from: 'Boiler', to: 'Heater' } } })).steps[0].input.title).toBe('deal.updated Deal');
+    // Without a sample, the trigger's fields say which: a deal's status changes only with a move.
+    const onStatus = await draft({ trigger: { kind: 'record', object: 'Deal', on: 'updated', fields: ['status'] }, steps: [noteEvent] });
+    expect((await dryRun({ id: onStatus, recordId: deal })).steps[0].input.title).toBe('deal.stage_changed Deal');
+
+    const task = (await admin.query(`mutation ($c: ID!) { createTask(input: { title: "Call", customerId: $c }) { task { id } } }`, { c: owner })).createTask.task.id;
+    const onTask = await draft({ trigger: { kind: 'record', object: 'Task', on: 'updated' }, steps: [noteEvent] });
+    const completed = await dryRun({ id: onTask, recordId: task, sample: { completedAt: { from: null, to: '2027-01-31T09:00:00.000Z' } } });
+    expect(completed).toMatchObject({ wouldTrigger: true, trigger: expect.stringContaining('; announced by task.completed') });
+    expect(completed.steps[0].input.title).toBe('task.completed Task');
+    // DONE: updateTask's `task.updated` carries it, and completeTask's `task.completed`.
+    const done = await dryRun({ id: onTask, recordId: task, sample: { status: { from: 'OPEN', to: 'DONE' } } });
+    expect(done.trigger).toContain('; announced by task.updated or task.completed');
+    expect(done.steps[0].input.title).toBe('task.updated Task');
   });
 
   it('says a date trigger would not fire for a record whose date is empty', async () => {

@@ -53,7 +53,7 @@ describe('the dry run and the trigger', () => {
     expect(that).toMatchObject({ wouldTrigger: true, trigger: expect.stringContaining('as the sample does') });
     expect(that.steps).toHaveLength(1);
     const assumed = (await admin.query(DRY_RUN, { id, recordId: record })).testWorkflow;
-    expect(assumed).toMatchObject({ wouldTrigger: true, trigger: 'assumed: lifecycleStage changes to "CUSTOMER" (give sample to test a change)' });
+    expect(assumed).toMatchObject({ wouldTrigger: true, trigger: 'assumed: lifecycleStage changes to "CUSTOMER" (give sample to test a change); announced by customer.updated' });
     // A sample that is not a change is refused, naming it.
     expect((await admin.request(DRY_RUN, { id, recordId: record, sample: { lifecycleStage: 'CUSTOMER' } })).errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',

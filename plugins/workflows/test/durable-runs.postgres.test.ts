@@ -4,11 +4,9 @@
 // is a due time in the database, so it ends after a restart; an HTTP step interrupted mid-request
 // is sent again (it is idempotent: the same idempotency key); an email interrupted mid-send is not (it may have gone:
 // the run fails saying so); two gateways sharing the queue both do steps, and run every step once.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { createWorkspace } from '@crm/core';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import loyalty from '@crm/plugin-loyalty';
@@ -17,62 +15,21 @@ import { TestClient } from '@crm/plugin-testing';
 import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflows } from '../src/index.js';
+import { type GatewayProcess, killGatewayProcess, startGatewayProcess } from './gateway-process.js';
 import { CREATE, CUSTOMER, ENABLE, PUBLISH, RUN, RUNS, type RunView, startReceiver, until } from './support.js';
 
-const main = fileURLToPath(new URL('../../../apps/gateway/dist/main.js', import.meta.url));
 const LEASE_MS = 1500;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-interface GatewayProcess {
-  url: string;
-  child: ChildProcess;
-}
-
 /** `npm start`'s entry point on the test database, with the workflows plugin and a short step lease. */
-async function startGateway(databaseUrl: string, smtpUrl: string): Promise<GatewayProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      CRM_PLUGINS: 'workflows,loyalty',
-      CRM_WEBHOOKS_ALLOW_PRIVATE: '1',
-      CRM_DEMO: '0',
-      CRM_WARM_UP: '0',
-      LOG_LEVEL: 'error',
-      WORKFLOWS_LEASE_MS: String(LEASE_MS),
-      WORKFLOWS_POLL_MS: '100',
-      WORKFLOWS_SMTP_URL: smtpUrl,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+const startGateway = (databaseUrl: string, smtpUrl: string): Promise<GatewayProcess> =>
+  startGatewayProcess(databaseUrl, {
+    CRM_PLUGINS: 'workflows,loyalty',
+    WORKFLOWS_LEASE_MS: String(LEASE_MS),
+    WORKFLOWS_POLL_MS: '100',
+    WORKFLOWS_SMTP_URL: smtpUrl,
   });
-  const url = `http://127.0.0.1:${port}`;
-  for (let tries = 0; ; tries++) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) return { url, child };
-    } catch {
-      // not listening yet
-    }
-    if (tries > 600 || child.exitCode !== null) throw new Error('the gateway did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
-function kill(gateway: GatewayProcess): Promise<void> {
-  if (gateway.child.exitCode !== null || gateway.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    gateway.child.once('exit', () => resolve());
-    gateway.child.kill('SIGKILL');
-  });
-}
+const kill = killGatewayProcess;
 
 let pg: TestPostgres;
 let apiKey: string;

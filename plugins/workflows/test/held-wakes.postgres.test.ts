@@ -4,9 +4,10 @@
 // connection of its own, so both freeing transactions are under way at once (seen in pg_stat_activity), without
 // sleeps. What the rows say is the proof: a woken run's step started before the fallback due time it was held with.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
+import { lockWaiters, PLUGIN_LOCK, pluginLockers } from './plugin-locks.js';
 import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, startReceiver, switchAllOff, until } from './support.js';
 
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
@@ -76,27 +77,8 @@ const heldRuns = (workflowId: string, count: number) =>
     return found.length === count ? found : undefined;
   });
 
-/** Backends of the gateway's database waiting for a lock (a row's, an advisory lock). */
-async function lockWaiters(): Promise<number> {
-  const { rows } = await own.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-  );
-  return Number(rows[0]!.n);
-}
-
-/** The workspace's admission lock, as the SDK's `lock('admission')` of the workflows plugin takes it (plugin-lock.ts). */
-const ADMISSION = `hashtext('crm:plugin:workflows:' || $1), hashtext('admission')`;
-
-/** Backends waiting for the admission lock. */
-async function admissionWaiters(): Promise<number> {
-  const { rows } = await own.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_locks l
-     WHERE l.locktype = 'advisory' AND NOT l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND l.classid::int = hashtext('crm:plugin:workflows:' || $1) AND l.objid::int = hashtext('admission')`,
-    [kit.workspace.workspaceId],
-  );
-  return Number(rows[0]!.n);
-}
+/** Backends waiting for the workspace's admission lock. */
+const admissionWaiters = () => pluginLockers(own, kit.workspace.workspaceId, 'admission', 'waiting');
 
 /** Each run's step started before the fallback due time it was held with: it was woken, not left to the fallback. */
 async function expectWokenBeforeFallback(workflowId: string, wereHeld: readonly StepRow[]) {
@@ -133,7 +115,7 @@ describe('held runs woken as places free up', () => {
     for (const release of held.splice(0)) release();
     // Both are under way: before the fix both wait for the same row (both read it as the oldest held); with it, one
     // waits for the row and the other for the admission lock (it reads after the first has committed).
-    await until(async () => ((await lockWaiters()) >= 2 ? true : undefined));
+    await until(async () => ((await lockWaiters(own)) >= 2 ? true : undefined));
     await own.query('COMMIT');
 
     // Each held run was woken by one of them: before the fix the second held run waited for the 10 s fallback.
@@ -180,14 +162,14 @@ describe('held runs woken as places free up', () => {
     await admin.query(RUN, { id, recordId: await customer('Released Rob') });
     const [wasHeld] = await heldRuns(workflowId, 1);
 
-    await own.query(`SELECT pg_advisory_lock(${ADMISSION})`, [kit.workspace.workspaceId]);
+    await own.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [kit.workspace.workspaceId, 'admission']);
     await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 2 } });
     // The release waits for the lock, the held step's row untouched (before the fix it was released at once: its
     // claim, waiting for the lock to admit it, had moved it a lease ahead).
     await until(async () => ((await admissionWaiters()) > 0 ? true : undefined));
     const during = (await stepsOf(workflowId)).find((s) => s.stepId === wasHeld!.stepId)!;
     expect(during.dueAt).toEqual(wasHeld!.dueAt);
-    await own.query(`SELECT pg_advisory_unlock(${ADMISSION})`, [kit.workspace.workspaceId]);
+    await own.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [kit.workspace.workspaceId, 'admission']);
     await until(async () => (receiver.received.length === sent + 2 ? true : undefined));
     await expectWokenBeforeFallback(workflowId, [wasHeld!]);
   }, 60_000);
@@ -206,7 +188,7 @@ describe('held runs woken as places free up', () => {
     await own.query('BEGIN');
     await own.query(`SELECT 1 FROM "WorkflowRun" WHERE id = $1::uuid FOR NO KEY UPDATE`, [first]);
     for (const release of held.splice(0)) release();
-    await until(async () => ((await lockWaiters()) >= 1 ? true : undefined));
+    await until(async () => ((await lockWaiters(own)) >= 1 ? true : undefined));
     await admin.query(RUN, { id, recordId: await customer('Held Hal') });
     const wereHeld = await heldRuns(workflowId, 1);
     await own.query('COMMIT');

@@ -2,18 +2,15 @@
 // (`historyDays: null`, their other workflow settings kept; a settings row made when there was none); workspaces
 // created afterwards get the default, 30 days.
 import { createWorkspace } from '@crm/core';
-import { ensurePGliteTemplate, openTemplateDatabase } from '@crm/db/testing';
-import { createPluginHost } from '@crm/plugin-sdk/host';
 import { expect, it } from 'vitest';
-import { workflows } from '../src/index.js';
 import { workflowSettings } from '../src/settings.js';
+import { databaseBefore } from './database-before.js';
 
 const HISTORY_KEPT_MIGRATION = 'workflows/20261206110000_erasures_history_kept';
 
 it('existing workspaces keep everything; new ones the default', async () => {
-  const migrations = createPluginHost([workflows]).migrations;
-  expect(migrations.map((m) => m.name)).toContain(HISTORY_KEPT_MIGRATION);
-  const database = await openTemplateDatabase(await ensurePGliteTemplate(migrations.filter((m) => m.name !== HISTORY_KEPT_MIGRATION)));
+  // The database as it was before the migration (and the ones after it).
+  const { database, migrations } = await databaseBefore(HISTORY_KEPT_MIGRATION);
   try {
     const sql = (text: string, ...values: unknown[]) => database.sql.query<Record<string, any>>(text, values);
     const bare = (await createWorkspace(database.prisma, { name: 'No settings' })).workspaceId;

@@ -1,17 +1,14 @@
 // The migration that gave reruns their family (WorkflowRun.rerunRootId): each existing rerun gets the first run of its
 // chain of `rerunOf` (a chain whose first run is gone: the missing run's id); a run that reruns none keeps null.
 import { createWorkspace } from '@crm/core';
-import { ensurePGliteTemplate, openTemplateDatabase } from '@crm/db/testing';
-import { createPluginHost } from '@crm/plugin-sdk/host';
 import { expect, it } from 'vitest';
-import { workflows } from '../src/index.js';
+import { databaseBefore } from './database-before.js';
 
 const RERUN_ROOT_MIGRATION = 'workflows/20261206111000_rerun_root';
 
 it('existing reruns get the first run of their chain', async () => {
-  const migrations = createPluginHost([workflows]).migrations;
-  expect(migrations.map((m) => m.name)).toContain(RERUN_ROOT_MIGRATION);
-  const database = await openTemplateDatabase(await ensurePGliteTemplate(migrations.filter((m) => m.name !== RERUN_ROOT_MIGRATION)));
+  // The database as it was before the migration (and the ones after it).
+  const { database, migrations } = await databaseBefore(RERUN_ROOT_MIGRATION);
   try {
     const { workspaceId } = await createWorkspace(database.prisma, { name: 'Before rerun roots' });
     const sql = (text: string, ...values: unknown[]) => database.sql.query<Record<string, any>>(text, values);

@@ -3,17 +3,14 @@
 // none did), never below their trigger event's; finished ones 0; a run inserted afterwards gets the workspace's newest
 // seq from the database, whatever its writer passed.
 import { createWorkspace } from '@crm/core';
-import { ensurePGliteTemplate, openTemplateDatabase } from '@crm/db/testing';
-import { createPluginHost } from '@crm/plugin-sdk/host';
 import { expect, it } from 'vitest';
-import { workflows } from '../src/index.js';
+import { databaseBefore } from './database-before.js';
 
 const START_SEQ_MIGRATION = 'workflows/20261206101500_wait_start_seq';
 
 it('runs under way get a bound that misses no event committed after their start; new runs the newest seq', async () => {
-  const migrations = createPluginHost([workflows]).migrations;
-  expect(migrations.map((m) => m.name)).toContain(START_SEQ_MIGRATION);
-  const database = await openTemplateDatabase(await ensurePGliteTemplate(migrations.filter((m) => m.name !== START_SEQ_MIGRATION)));
+  // The database as it was before the migration (and the ones after it).
+  const { database, migrations } = await databaseBefore(START_SEQ_MIGRATION);
   try {
     const { workspaceId } = await createWorkspace(database.prisma, { name: 'Before start seqs' });
     const sql = (text: string, ...values: unknown[]) => database.sql.query<Record<string, any>>(text, values);

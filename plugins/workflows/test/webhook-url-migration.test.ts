@@ -1,18 +1,14 @@
 // The migration that gave webhook URLs a token of their own: a workflow made before it gets a token (random, its own,
 // not the signing secret), so its webhook keeps working at its new URL.
 import { createWorkspace } from '@crm/core';
-import { ensurePGliteTemplate, openTemplateDatabase } from '@crm/db/testing';
-import { createPluginHost } from '@crm/plugin-sdk/host';
 import { expect, it } from 'vitest';
-import { workflows } from '../src/index.js';
+import { databaseBefore } from './database-before.js';
 
 const TOKEN_MIGRATION = 'workflows/20261206071500_webhook_url_token';
 
 it('workflows made before the URL token get one each: distinct, 64 hex characters, not their signing secret', async () => {
-  const migrations = createPluginHost([workflows]).migrations;
-  expect(migrations.map((m) => m.name)).toContain(TOKEN_MIGRATION);
-  // The database as it was before the migration.
-  const database = await openTemplateDatabase(await ensurePGliteTemplate(migrations.filter((m) => m.name !== TOKEN_MIGRATION)));
+  // The database as it was before the migration (and the ones after it).
+  const { database, migrations } = await databaseBefore(TOKEN_MIGRATION);
   try {
     const { workspaceId } = await createWorkspace(database.prisma, { name: 'Before tokens' });
     for (const name of ['Old hook', 'Old schedule']) {

@@ -3,6 +3,7 @@ import type { Caller, CommandScope } from '../command.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { formatMoney } from '../money.js';
 import { fieldChanges } from '../field-changes.js';
+import { updateEventFields } from '../update-events.js';
 import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
@@ -157,7 +158,7 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
       externalRef: input.externalRef,
     };
     const deal = await tx.deal.update({ where: { id: input.id }, data });
-    const changes = fieldChanges(before, deal, ['title', 'amount', 'currency', 'expectedCloseAt', 'ownerId', 'companyId', 'externalRef']);
+    const changes = fieldChanges(before, deal, updateEventFields['deal.updated']);
     if (changes.changed.length) scope.emit('deal.updated', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, ...changes });
     return deal;
   });
@@ -196,7 +197,7 @@ export async function moveDeal(caller: Caller, raw: z.input<typeof moveDealInput
     const deal = await loadDeal(scope, before.id);
     // The move's field changes ride on this event (the record's update, for history and record triggers), not on a
     // second `deal.updated`: one move is one update of the deal.
-    const changes = fieldChanges(before, deal, ['stageId', 'stageChangedAt', 'status', 'closedAt', 'lostReason']);
+    const changes = fieldChanges(before, deal, updateEventFields['deal.stage_changed']);
     scope.emit('deal.stage_changed', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, fromStageId: before.stageId, toStageId: stage.id, ...changes });
     if (status !== before.status) emitOutcome(scope, deal);
     return deal;

@@ -3,6 +3,7 @@ import type { Caller } from '../command.js';
 import { badInput, notFound } from '../errors.js';
 import { assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { fieldChanges } from '../field-changes.js';
+import { updateEventFields } from '../update-events.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
 
@@ -44,7 +45,7 @@ export async function updateTask(caller: Caller, raw: UpdateTaskInput): Promise<
     if (completing) data.completedAt = new Date();
     else if (status !== 'DONE') data.completedAt = null;
     const task = await tx.task.update({ where: { id: input.id }, data });
-    const changes = fieldChanges(before, task, ['title', 'notes', 'dueAt', 'assigneeId', 'status']);
+    const changes = fieldChanges(before, task, updateEventFields['task.updated']);
     if (changes.changed.length) scope.emit('task.updated', { type: 'Task', id: task.id }, changes);
     if (completing) scope.emit('task.completed', { type: 'Task', id: task.id }, { title: task.title });
     return task;
@@ -63,7 +64,7 @@ export async function completeTask(caller: Caller, raw: { id: string }): Promise
     const task = await tx.task.update({ where: { id }, data: { status: 'DONE', completedAt: new Date() } });
     // The completion is the task's one update here, so its field changes ride on this event (updateTask announces
     // them in `task.updated`, and its `task.completed` carries none: one change, one update).
-    scope.emit('task.completed', { type: 'Task', id }, { title: task.title, ...fieldChanges(before, task, ['status', 'completedAt']) });
+    scope.emit('task.completed', { type: 'Task', id }, { title: task.title, ...fieldChanges(before, task, updateEventFields['task.completed']) });
     return task;
   });
 }

@@ -2,9 +2,12 @@
 // templates (`{{trigger.record.ownerId}}`, `{{steps.s1.output.id}}`) whose paths are checked when the workflow is
 // published (paths.ts); the shape itself is checked here.
 import { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS, z } from '@crm/plugin-sdk';
+import { type ValueCondition, valueCondition } from './value-condition.js';
 
 /** A `forEach` does at most this many items. */
 export const MAX_LOOP_ITEMS = 100;
+/** An `updateRecord` of a to-many relation changes at most this many records (its `max`, and its default). */
+export const MAX_RELATED_UPDATES = 100;
 
 const identifier = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,39}$/, 'An identifier: a letter, then letters, digits or _ (at most 40)');
 
@@ -153,8 +156,18 @@ export type Step = { retry?: StepRetry } & (
   | { id: string; name?: string; kind: 'condition'; if: Record<string, unknown>; then: Step[]; else: Step[] }
   | { id: string; name?: string; kind: 'switch'; cases: { name: string; when: Record<string, unknown>; steps: Step[] }[]; default: Step[] }
   | { id: string; name?: string; kind: 'forEach'; items: Json; max: number; do: Step }
-  | { id: string; name?: string; kind: 'waitForEvent'; eventType: string; subjectId?: Json; timeout: Duration; onTimeout: Step[] }
-  | { id: string; name?: string; kind: 'updateRecord'; relation?: string; values: Record<string, z.core.util.JSONType> }
+  | { id: string; name?: string; kind: 'waitForEvent'; eventType: string; subjectId?: Json; where?: ValueCondition; timeout: Duration; onTimeout: Step[] }
+  | {
+      id: string;
+      name?: string;
+      kind: 'updateRecord';
+      relation?: string;
+      record?: Json;
+      object?: string;
+      where?: Record<string, Json>;
+      max?: number;
+      values: Record<string, z.core.util.JSONType>;
+    }
   | { id: string; name?: string; kind: 'createRecord'; object: string; values: Record<string, Json> }
   | {
       id: string;
@@ -225,6 +238,11 @@ export const step: z.ZodType<Step> = z.lazy(() =>
       eventType,
       /** The record the event must be about (default: the trigger's record), e.g. `{{steps.followUp.output.id}}`. */
       subjectId: value.optional(),
+      /**
+       * Only an event for which this holds ends the wait (`{ value: '{{event.payload.changes.status.to}}', operator:
+       * 'eq', operand: 'DONE' }`): a value condition over the event waited for (`{{event.…}}`); others leave it waiting.
+       */
+      where: valueCondition.optional(),
       timeout: duration,
       /** Steps done when the timeout comes first (then the run goes on after the wait either way). */
       onTimeout: z.array(step).max(50).default([]),
@@ -232,8 +250,22 @@ export const step: z.ZodType<Step> = z.lazy(() =>
     z.strictObject({
       ...base,
       kind: z.literal('updateRecord'),
-      /** A to-one relation of the trigger's record (`customer` of a deal): update that record instead. */
+      /**
+       * A relation of the trigger's record: to-one (`customer` of a deal), update that record instead; to-many (`tasks`
+       * of a customer), update each related record `where` matches (all without it), at most `max`.
+       */
       relation: z.string().optional(),
+      /** A to-many `relation` only: which related records, a filter of their object (the list filter language). */
+      where: filter.optional(),
+      /** A to-many `relation` only: more related records matching than this fails the step, nothing changed. */
+      max: z.number().int().min(1).max(MAX_RELATED_UPDATES).optional(),
+      /**
+       * Or another record: its id, a template holding one (`{{steps.makeTask.output.id}}`, `{{trigger.record.dealId}}`)
+       * or a literal row id. Its object is the id's type when publishing knows it, else `object` says it.
+       */
+      record: value.optional(),
+      /** The object of `record` (publishing fills it in from the id's type when known; given, it must agree). */
+      object: z.string().optional(),
       values: valuesOf.refine((v) => Object.keys(v).length > 0, 'Name at least one field'),
     }),
     z.strictObject({

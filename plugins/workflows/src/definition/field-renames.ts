@@ -53,7 +53,11 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
     if (step.kind === 'createRecord' && typeof step.object === 'string') step.values = keysIn(step.object, step.values);
     if (step.kind === 'updateRecord') {
       const relation = typeof step.relation === 'string' ? step.relation : null;
-      step.values = keysIn(relation ? (object && context.targetOf(object, relation)) : object, step.values);
+      // Another record (`record`): its values are fields of its `object`.
+      const target = step.record !== undefined ? (typeof step.object === 'string' ? step.object : null) : relation ? object && context.targetOf(object, relation) : object;
+      step.values = keysIn(target, step.values);
+      // A to-many relation's `where`: a filter of the related object.
+      if (relation && target && isObject(step.where)) step.where = context.renameInFilter(target, step.where);
       if (relation) step.relation = nameIn(object, relation);
     }
     return step;

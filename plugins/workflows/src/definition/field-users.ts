@@ -42,7 +42,13 @@ export function definitionUses(stored: unknown, field: FieldInQuestion, { filter
     const conditions = tests.filter((c) => isObject(c) && !isValueCondition(c)) as Json[];
     if (object && conditions.some((condition) => filterUses(object, condition))) return true;
     if (step.kind === 'createRecord' && step.object === field.object && writes(step.values)) return true;
-    if (step.kind === 'updateRecord' && !step.relation && object === field.object && writes(step.values)) return true;
+    if (step.kind === 'updateRecord' && !step.relation && step.record === undefined && object === field.object && writes(step.values)) return true;
+    if (step.kind === 'updateRecord' && step.record !== undefined && step.object === field.object && writes(step.values)) return true;
+    if (step.kind === 'updateRecord' && typeof step.relation === 'string' && object) {
+      // Through a relation: the values (and a to-many relation's `where`) are of the related object.
+      const target = targetOf(object, step.relation);
+      if (target === field.object && (writes(step.values) || (isObject(step.where) && filterUses(target, step.where)))) return true;
+    }
   }
   return false;
 }

@@ -1,6 +1,6 @@
 // A custom object renamed (`customObjectRenamed`, in `renameCustomObject`'s transaction): the drafts and published
 // versions naming it follow — a trigger's object (and so its key, `record:Agreement`), event types of its records
-// (`contract.created` → `agreement.created`, a trigger's and `waitForEvent`'s), `createRecord`'s object — and runs
+// (`contract.created` → `agreement.created`, a trigger's and `waitForEvent`'s), `createRecord`'s and `updateRecord`'s object — and runs
 // under way carry the new name for their record. So its events go on matching, and the API shows the new name.
 import type { ObjectRename, ScopedTransaction } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from './document.js';
@@ -19,7 +19,7 @@ export function definitionForObject(stored: unknown, rename: ObjectRename): unkn
     for (const branch of ['then', 'else', 'default', 'onTimeout']) if (Array.isArray(out[branch])) out[branch] = (out[branch] as unknown[]).map(step);
     if (out.do !== undefined) out.do = step(out.do);
     if (Array.isArray(out.cases)) out.cases = out.cases.map((c) => (isObject(c) && Array.isArray(c.steps) ? { ...c, steps: c.steps.map(step) } : c));
-    if (out.kind === 'createRecord' && out.object === rename.from) out.object = rename.to;
+    if ((out.kind === 'createRecord' || out.kind === 'updateRecord') && out.object === rename.from) out.object = rename.to;
     if (out.kind === 'waitForEvent') out.eventType = eventType(out.eventType);
     return out;
   };

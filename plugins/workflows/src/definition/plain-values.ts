@@ -1,89 +1,59 @@
-// Publishing's check of a step's plain values (those without templates), by the rules the write applies when the step
-// runs: a command step's values as the step hands them to its core command (a date text made a Date, a number made
-// text), checked with that command's own input schema (core's, through the SDK); an email by the rule sendEmail sends
-// with; record values by their field's declared kind; a loop's list, a wait's date, a waited-for record's id. So a
-// published version fails only on data (templates' values), never on a value written in the definition.
-import { createDealInput, createTaskInput, enumValuesOf, inputFields, logActivityInput, updateCustomerTagsInput, z } from '@crm/plugin-sdk';
-import { emailAddressProblem } from '../mail/addresses.js';
-import type { Step, StepKind } from './document.js';
+// Publishing's check of a step's plain values (those without templates): the step's own builder (steps/command-inputs.ts,
+// the one it runs with) makes each plain value what its write takes — a date text made a Date, a number made text, a
+// `to` one email address, a waited-for record's id, a loop's list — and what it built is parsed with the core command's
+// own input schema (core's, through the SDK). So a value written in the definition is refused at publish exactly when
+// the run would refuse it, and a published version fails only on data (templates' values). Values the run fills in
+// (the trigger's customer, `dueIn`'s due time, the run's record) are checked where validate.ts decides them.
+import type { RecordAccess, z } from '@crm/plugin-sdk';
+import { builtValue, inputBuilders, isBuilt, loopItems, recordValue } from '../steps/command-inputs.js';
+import { StepValueError } from '../steps/input-values.js';
+import type { Step } from './document.js';
 import { fail } from './template-checks.js';
 import { templatePaths } from './templates.js';
-
-type Schema = z.ZodType;
-/** A rule: the problem with a value as the step will write it, or null. */
-type Check = (value: unknown) => string | null;
-
-const by = (schema: Schema): Check => (value) => {
-  const result = schema.safeParse(value);
-  return result.success ? null : result.error.issues[0]!.message;
-};
-/** What `text()` (steps/input-values.ts) takes for a required text: a non-blank string (a number is written as text). */
-const someText = by(z.string().trim().min(1, 'Must not be empty'));
-/** Keys a step converts to a Date before its command (`new Date(String(v))`: step-kinds.ts, grouped-steps.ts). */
-const DATE_KEYS = new Set(['dueAt', 'expectedCloseAt', 'until']);
-/** Keys a step must have a value for (the others: null or '' is left out, as `optional()` does). */
-const REQUIRED = new Set(['title', 'subject', 'text', 'to', 'tag', 'type', 'channel']);
-
-/** A command's rules for the keys a step names as its input schema does (`createTask`'s `title`, `dueAt`, …). */
-const ofCommand = (schema: z.ZodObject, keys: readonly string[]): Record<string, Check> => Object.fromEntries(keys.map((key) => [key, by(schema.shape[key] as Schema)]));
-/** A tag step changes one tag: the command's rule for its list of tags, on a list of that one. */
-const tag: Check = (value) => by(updateCustomerTagsInput.shape.add as Schema)([value]);
-
-/** By step kind: each key's rule, as its command (or the sending) checks it. */
-const RULES: Partial<Record<StepKind, Record<string, Check>>> = {
-  logActivity: ofCommand(logActivityInput, ['customerId', 'type', 'channel', 'subject', 'body']),
-  createDeal: ofCommand(createDealInput, ['title', 'customerId', 'amount', 'pipelineId', 'stageId', 'ownerId', 'expectedCloseAt']),
-  createTask: ofCommand(createTaskInput, ['title', 'notes', 'dueAt', 'assigneeId', 'customerId', 'dealId']),
-  addTag: { tag, customerId: by(updateCustomerTagsInput.shape.id) },
-  removeTag: { tag, customerId: by(updateCustomerTagsInput.shape.id) },
-  sendEmail: { to: (value) => (typeof value === 'string' ? emailAddressProblem(value) : 'an email address'), subject: someText, text: someText },
-  wait: { until: by(inputFields.date) },
-  waitForEvent: { subjectId: by(inputFields.id) },
-};
 
 /** Whether a value holds no template (anywhere inside it): it is what the step will use. */
 export const isPlain = (value: unknown) => templatePaths(value, '').length === 0;
 
-/** BAD_USER_INPUT naming the first plain value of `step` that its write would refuse (`definition.steps.0.type`). */
-export function checkPlainValues(step: Step, stepAt: string): void {
-  const values = step as unknown as Record<string, unknown>;
-  for (const [key, check] of Object.entries(RULES[step.kind] ?? {})) {
-    const value = values[key];
-    if (value === undefined || !isPlain(value)) continue;
-    if ((value === null || value === '') && !REQUIRED.has(key)) continue;
-    const written = typeof value === 'number' && !DATE_KEYS.has(key) ? String(value) : value;
-    const converted = DATE_KEYS.has(key) && value !== null ? new Date(String(value)) : written;
-    const problem = check(converted);
-    if (problem) fail(`${stepAt}.${key}`, `${problem} (got ${JSON.stringify(value)})`);
-  }
-  if (step.kind === 'forEach' && isPlain(step.items)) {
-    if (!Array.isArray(step.items)) fail(`${stepAt}.items`, 'a list (or a template holding one)');
-    if ((step.items as unknown[]).length > step.max) fail(`${stepAt}.items`, `${(step.items as unknown[]).length} items, over the loop's max of ${step.max}`);
+/** `make()`, or BAD_USER_INPUT naming `stepAt.key` with the problem its rule found. */
+function built<T>(stepAt: string, key: string, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof StepValueError) fail(`${stepAt}.${key}`, error.problem);
+    throw error;
   }
 }
 
-/** A record field as the object model declares it. */
-interface DeclaredField {
-  kind: string;
-  enum?: string | undefined;
+/** BAD_USER_INPUT naming the first plain value of `step` that its write would refuse (`definition.steps.0.type`). */
+export function checkPlainValues(step: Step, stepAt: string): void {
+  if (step.kind === 'forEach') {
+    if (isPlain(step.items)) built(stepAt, 'items', () => loopItems(step.items, step.max));
+    return;
+  }
+  if (!isBuilt(step.kind)) return;
+  const values = step as unknown as Record<string, unknown>;
+  const { parts, schema } = inputBuilders[step.kind];
+  for (const [key, part] of Object.entries(parts)) {
+    const value = values[key];
+    if (value === undefined || !isPlain(value)) continue;
+    const made = built(stepAt, key, () => builtValue(part, value, key));
+    const rule = made === undefined ? undefined : (schema?.shape[part.to ?? key] as z.ZodType | undefined);
+    const result = rule?.safeParse(made);
+    if (result && !result.success) fail(`${stepAt}.${key}`, `${result.error.issues[0]!.message} (got ${JSON.stringify(value)})`);
+  }
 }
 
 /**
- * Record values (`updateRecord`, `createRecord`) by their field's declared kind: an enum's value among its values, a
- * date a date, true or false for a boolean. Null clears a field; the writer's own rules (money, lengths) apply when it runs.
+ * Record values (`updateRecord`, `createRecord`) as their writer takes them: by the rule the step writes them with
+ * (`recordValue`: a number field a number, an enum one of its values, a date-and-time column a date, a number written
+ * as text in a text field), then a custom field's by its definition (the SDK's `checkCustomValue`, the rule its writer
+ * applies: a DATE a day, a DATE_TIME a date and time, a SELECT one of its options). Null clears a field; what depends
+ * on the data (a record that exists, a unique value) is the writer's when it runs.
  */
-export function checkPlainRecordValues(target: { name: string; fields: ReadonlyMap<string, DeclaredField> }, values: Record<string, unknown>, stepAt: string): void {
+export function checkPlainRecordValues(objects: RecordAccess, target: ReturnType<RecordAccess['catalog']['get']>, values: Record<string, unknown>, stepAt: string): void {
   for (const [name, value] of Object.entries(values)) {
-    const field = target.fields.get(name);
-    if (!field || value === null || !isPlain(value)) continue;
-    const at = `${stepAt}.values.${name}`;
-    if (field.kind === 'enum' && field.enum) {
-      const allowed = enumValuesOf(field.enum);
-      if (allowed && !allowed.includes(value as string)) fail(at, `one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
-    } else if ((field.kind === 'date' || field.kind === 'datetime') && (typeof value !== 'string' || Number.isNaN(new Date(value).getTime()))) {
-      fail(at, `a date (got ${JSON.stringify(value)})`);
-    } else if (field.kind === 'boolean' && typeof value !== 'boolean') {
-      fail(at, `true or false (got ${JSON.stringify(value)})`);
-    }
+    if (value === null || !isPlain(value)) continue;
+    const made = built(stepAt, `values.${name}`, () => recordValue(target.fields.get(name), value, `values.${name}`));
+    objects.checkCustomValue(target.name, name, made, `${stepAt}.values.${name}`);
   }
 }

@@ -14,8 +14,9 @@ export const stepOutputTypes: Record<StepKind, Readonly<Record<string, ValueType
   switch: { branch: text },
   forEach: { count: number, outputs: list },
   waitForEvent: { received: { kind: 'boolean' }, event: { kind: 'unknown' } },
-  // The record updated or created: its object is the step's target (known from the step, not from its kind).
-  updateRecord: { id: id(), changed: list },
+  // The record updated or created: its object is the step's target (known from the step, not from its kind). Through a
+  // to-many relation: `ids` and `count` of those changed (`id` null); else `ids` is the one.
+  updateRecord: { id: id(), ids: list, count: number, changed: list },
   createTask: { id: id('Task'), title: text, dueAt: { kind: 'date' } },
   createDeal: { id: id('Deal'), title: text },
   createRecord: { id: id() },

@@ -1,11 +1,12 @@
 // Publishing's checks of a definition's template paths (`{{trigger.record.x}}`, `{{trigger.event.x}}`,
 // `{{steps.<id>.output.x}}`, `{{item}}`): each path names something that exists where its step runs, and where a step
 // needs a type (a date, a number, an id of an object) its template holds that type. Part of validate.ts's check.
-import { badInput, type RecordAccess } from '@crm/plugin-sdk';
+import { badInput, enumValuesOf, type RecordAccess } from '@crm/plugin-sdk';
 import type { Step, WorkflowDefinition } from './document.js';
 import type { Plan } from './plan.js';
 import { openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
 import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
+import { conditionProblem, type ValueCondition } from './value-condition.js';
 import { describeType, fieldValueType, fits, ISO_DATE_TIME, stepNeeds, type ValueType } from './value-types.js';
 
 const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
@@ -68,6 +69,11 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
       if (!type) return { kind: 'unknown' };
       if (type.kind === 'id' && !type.object) {
         if (source.kind === 'createRecord') return { kind: 'id', object: source.object };
+        if (source.kind === 'updateRecord' && source.record !== undefined) {
+          // Its object: given, or (publishing fills it in) the type of the id its `record` holds.
+          const held = typeof source.record === 'string' ? wholeTemplate(source.record) : null;
+          return source.object ? { kind: 'id', object: source.object } : held ? typeOfPath(held) : type;
+        }
         if (source.kind === 'updateRecord') {
           const relation = source.relation === undefined ? undefined : declared?.relations.get(source.relation);
           const target = relation ? objects.catalog.target(relation).name : object;
@@ -125,6 +131,8 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
     const { id: _id, kind: _kind, name: _name, ...values } = step as Step & Record<string, unknown>;
     // Nested steps (branches, a loop's step) are checked as steps of their own.
     for (const nested of ['then', 'else', 'cases', 'default', 'onTimeout', 'do']) delete (values as Record<string, unknown>)[nested];
+    // A wait's condition reads the event waited for, not the run's values: `checkEventCondition`.
+    if (step.kind === 'waitForEvent') delete (values as Record<string, unknown>).where;
     for (const { path, at: where } of templatePaths(values, '')) checkPath(path, `${stepAt}.${where}`, earlier, inLoop);
     for (const [key, need] of Object.entries(stepNeeds(step))) checkTyped((values as Record<string, unknown>)[key], need, `${stepAt}.${key}`);
   };
@@ -164,5 +172,45 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
     }
   };
 
-  return { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes };
+  /**
+   * The type of `{{event.…}}` in a wait's condition (the event waited for, about a `subject`): its parts as the
+   * trigger's event's, and a change of one of the subject's fields (`event.payload.changes.<field>.from|to`, as record
+   * update events carry them) typed by that field, which must exist. The field, when the path names one.
+   */
+  const eventPathType = (path: string, subject: string | null, field: string): { type: ValueType; declared?: { kind: string; enum?: string | undefined } } => {
+    const [root, part, ...rest] = path.split('.');
+    const shape = `{{event.<${[...EVENT_FIELDS].join('|')}>}} or {{event.payload.…}}`;
+    if (root !== 'event' || !part) return fail(field, `{{${path}}}: a wait's condition tests the event waited for: ${shape}`);
+    if (part === 'payload') {
+      const target = subject && objects.catalog.has(subject) ? objects.catalog.get(subject) : null;
+      if (rest[0] !== 'changes' || rest.length < 2 || !target) return { type: { kind: 'unknown' } };
+      const declared = target.fields.get(rest[1]!);
+      if (!declared) return fail(field, `{{${path}}}: ${subject} has no field ${rest[1]}`);
+      if (rest.length === 2) return { type: { kind: 'unknown' } };
+      if (rest.length !== 3 || (rest[2] !== 'from' && rest[2] !== 'to')) return fail(field, `{{${path}}}: a change is read as changes.${rest[1]}.from or changes.${rest[1]}.to`);
+      return { type: fieldValueType(declared, target.name), declared };
+    }
+    if (rest.length || !EVENT_FIELDS.has(part)) return fail(field, `{{${path}}}: ${shape}`);
+    if (part === 'occurredAt') return { type: { kind: 'date' } };
+    if (part === 'subjectId') return { type: subject ? { kind: 'id', object: subject } : { kind: 'id' } };
+    return { type: { kind: 'text' } };
+  };
+
+  /**
+   * A `waitForEvent`'s `where`: exactly one `{{event.…}}` template (`eventPathType`), an operator and operand that fit
+   * its type, and for an enum field's change, operands among its values (`DONE`, not `Done`).
+   */
+  const checkEventCondition = (condition: ValueCondition, at: string, subject: string | null) => {
+    const path = wholeTemplate(condition.value);
+    if (path === null) fail(`${at}.value`, 'exactly one template, the value of the event tested ({{event.payload.changes.status.to}})');
+    const { type, declared } = eventPathType(path!, subject, `${at}.value`);
+    const problem = conditionProblem(type, condition, `{{${path}}} is ${describeType(type)}`);
+    if (problem) fail(`${at}.${problem.key}`, problem.message);
+    const allowed = declared?.kind === 'enum' && declared.enum ? enumValuesOf(declared.enum) : null;
+    const operands = condition.operator === 'in' ? (condition.operand as unknown[]) : condition.operator === 'eq' || condition.operator === 'neq' ? [condition.operand] : [];
+    const wrong = allowed ? operands.find((operand) => operand !== null && !allowed.includes(operand as string)) : undefined;
+    if (wrong !== undefined) fail(`${at}.operand`, `{{${path}}} is one of ${allowed!.join(', ')} (got ${JSON.stringify(wrong)})`);
+  };
+
+  return { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition };
 }

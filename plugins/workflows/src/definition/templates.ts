@@ -14,6 +14,8 @@ export interface TemplateScope {
   /** Inside a `forEach`: the current item and its position (from 0). */
   item?: unknown;
   index?: number;
+  /** In a `waitForEvent`'s `where`: the event it tests (as the step's output holds it: `{{event.payload.…}}`). */
+  event?: unknown;
 }
 
 /** The path when the string is exactly one template (it then takes the value itself, typed); null otherwise. */

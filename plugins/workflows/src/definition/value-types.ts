@@ -1,7 +1,10 @@
 // The types of values in steps, for the publish check of typed paths: what a template path holds (a record's field by
-// its declared kind, an event's part, a step's output) and what a step's input needs where it is used (`wait.until`:
-// a date; `forEach.items`: a list; `createTask.customerId`: a Customer's id; `updateRecord.values.amount`: the
-// field's kind). A value of unknown type (an event's payload, an action's output, a loop's item) passes.
+// its declared kind, an event's part, a step's output) and what a step's input needs where it is used, by the rule its
+// builder writes it with (steps/command-inputs.ts: `wait.until` a date, a `title` text, so not a list), `forEach.items`
+// a list, `createTask.customerId` a Customer's id, `updateRecord.values.amount` the field's kind. A value of unknown
+// type (an event's payload, an action's output, a loop's item) passes.
+import { inputBuilders, isBuilt } from '../steps/command-inputs.js';
+import { address, date as dateRule, optionalDate, optionalText, recordId, text } from '../steps/input-values.js';
 import type { Step } from './document.js';
 
 /**
@@ -68,27 +71,41 @@ const date: ValueType = { kind: 'date' };
 /** An id of `object`'s records (of any object when not given). */
 export const idOf = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
 
+/** What a builder's rule (steps/input-values.ts) takes, as a type: text where a value is written as text, a date, an id. */
+const RULE_TYPES = new Map<unknown, ValueType>([
+  [text, { kind: 'text' }],
+  [optionalText, { kind: 'text' }],
+  [address, { kind: 'text' }],
+  [dateRule, date],
+  [optionalDate, date],
+  [recordId, idOf()],
+]);
+
 /**
- * What each typed key of a step needs (keys as `templatePaths` names them). Record values (`updateRecord`,
+ * What each typed key of a step needs (keys as `templatePaths` names them): by its builder's rules (a `title` is
+ * text, so not a list; a `dueAt` a date), and the object a step's ids name. Record values (`updateRecord`,
  * `createRecord`) are typed by their target object's fields, known only with the object model: see validate.ts.
  */
 export function stepNeeds(step: Step): Record<string, ValueType> {
+  const needs: Record<string, ValueType> = {};
+  if (isBuilt(step.kind)) {
+    for (const [key, { as }] of Object.entries(inputBuilders[step.kind].parts)) {
+      const type = RULE_TYPES.get(as);
+      if (type) needs[key] = type;
+    }
+  }
   switch (step.kind) {
-    case 'wait':
-      return { until: date };
     case 'forEach':
       return { items: { kind: 'list' } };
-    case 'waitForEvent':
-      return { subjectId: idOf() };
     case 'createTask':
-      return { dueAt: date, assigneeId: idOf('User'), customerId: idOf('Customer'), dealId: idOf('Deal') };
+      return { ...needs, assigneeId: idOf('User'), customerId: idOf('Customer'), dealId: idOf('Deal') };
     case 'createDeal':
-      return { amount: { kind: 'number' }, expectedCloseAt: date, customerId: idOf('Customer'), pipelineId: idOf('Pipeline'), stageId: idOf('Stage'), ownerId: idOf('User') };
+      return { ...needs, amount: { kind: 'number' }, customerId: idOf('Customer'), pipelineId: idOf('Pipeline'), stageId: idOf('Stage'), ownerId: idOf('User') };
     case 'logActivity':
     case 'addTag':
     case 'removeTag':
-      return { customerId: idOf('Customer') };
+      return { ...needs, customerId: idOf('Customer') };
     default:
-      return {};
+      return needs;
   }
 }

@@ -95,11 +95,14 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
             said = `fires: ${wanted}, as the sample does`;
           }
         } else said = `fires: ${triggerKeyOf(definition)}`;
-        // A record trigger fires on the event its object's change is announced by (the SDK's `changeOf`, as live).
-        const recordEvent = t.kind === 'record' ? recordEventType(objects, plugin.events, t.object, t.on) : null;
+        // A record trigger fires on the event its object's change is announced by (the SDK's `changeOf`, as live): for an
+        // update, the one that carries the change's fields (the sample's, else the trigger's `fields`).
+        const recordEvents = t.kind === 'record' ? recordEventTypes(objects, plugin.events, t.object, t.on, change ? Object.keys(change.changes!) : (t.fields ?? [])) : [];
+        const recordEvent = recordEvents[0] ?? null;
         if (t.kind === 'record' && !recordEvent) {
           return { wouldTrigger: false, trigger: `would not fire: no event announces a ${t.on} ${t.object} record`, steps: [] };
         }
+        if (recordEvent) said += `; announced by ${recordEvents.join(' or ')}`;
         // The rule runs by hand use too (`triggerRecordFilter`): the condition, and a date trigger's date set.
         const condition = triggerRecordFilter(definition);
         if (condition && object && recordId) {
@@ -144,7 +147,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           recordId,
           relationOf: (name: string) => {
             const relation = object ? objects.catalog.get(object).relations.get(name) : undefined;
-            return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
+            return relation ? { object: objects.catalog.target(relation).name, key: relation.key, many: relation.kind === 'toMany' } : null;
           },
         };
         const test = async (filter: Record<string, unknown>, at: string) => objects.matches(db, object!, recordId!, objects.parseFilter(object!, filter, at), { trashed: deleted });
@@ -193,16 +196,22 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
 }
 
 /**
- * The event type a `change` of `object`'s records is announced by, by the rule the live trigger reads events with
- * (`objects.changeOf`): the first known event about `object` (core's, a plugin's, a custom object's record events)
- * that it takes for that change (`customer.trashed` for a deleted customer, `activity.logged` for a created activity).
+ * The event types a `change` of `object`'s records is announced by, by the rule the live trigger reads events with
+ * (`objects.changeOf`): the known events about `object` (core's, a plugin's, a custom object's record events) that it
+ * takes for that change (`customer.trashed` for a deleted customer, `activity.logged` for a created activity), the
+ * first of them; for an update of `fields`, where the object's updates come with several events, those whose changes
+ * carry all of them (the catalog's `changes`, the fields their command computes them over: a stage move comes with
+ * `deal.stage_changed`, not `deal.updated`; a status set to DONE with `task.updated` from updateTask or `task.completed`
+ * from completeTask).
  */
-function recordEventType(objects: RecordAccess, events: EventCatalog, object: string, change: RecordChange['change']): string | null {
+function recordEventTypes(objects: RecordAccess, events: EventCatalog, object: string, change: RecordChange['change'], fields: readonly string[]): string[] {
   const single = `${object.charAt(0).toLowerCase()}${object.slice(1)}`;
   const custom = ['created', 'updated', 'deleted'].map((action) => `${single}.${action}`).filter((type) => recordEventObject(type, objects.catalog.objects) === object);
   const types = [...[...events.values()].filter((e) => e.subject === object).map((e) => e.type), ...custom];
   const payload = change === 'updated' ? { changes: {} } : {};
-  return types.find((type) => objects.changeOf({ type, subjectType: object, payload })?.change === change) ?? null;
+  const announcing = types.filter((type) => objects.changeOf({ type, subjectType: object, payload })?.change === change);
+  const carrying = change === 'updated' && fields.length ? announcing.filter((type) => fields.every((field) => events.get(type)?.changes?.includes(field))) : [];
+  return carrying.length ? carrying : announcing.slice(0, 1);
 }
 
 /** A test on the record with a sample's values: a value the record cannot take is BAD_USER_INPUT naming `sample`. */

@@ -130,6 +130,19 @@ async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'setti
 const mayHold = new Set<string>();
 
 type WakeScope = Pick<QueueTransaction<WorkflowSettings>, 'sql' | 'rows' | 'lock' | 'tx'>;
+
+/**
+ * A step row held back by the concurrency limit: due at its hold's fallback (`dueAt`), under the claim it was held in
+ * (`claims`, written as the row's `heldClaim`). The queue's next claim of the row moves its `claims` past that and its
+ * `dueAt` a lease ahead: a row whose `claims` is still its `heldClaim` is held, one past it is claimed — whatever the
+ * lease (an operator's `leaseMs` may be shorter than the fallback, and instances may differ), which its due time alone
+ * cannot tell.
+ */
+export interface HeldStep {
+  id: string;
+  dueAt: Date;
+  claims: number;
+}
 type Transactor = Pick<QueueContext<WorkflowSettings>, 'workspaceId' | 'transaction'>;
 
 /**
@@ -149,9 +162,11 @@ export async function wakeHeld(context: Transactor, places: number): Promise<voi
  * admission as usual; one that finds the place taken meanwhile is held again. Under the admission lock, the read sent
  * with it (its snapshot taken once the lock is held), so two wakers wake in turn, the second past the rows the first
  * woke (read at once, both woke the same oldest run, the other waited the fallback).
- * A woken row is made due a fallback before its hold's time: in the past for a later waker, whatever the clock of the
- * instance that woke it, so it is not taken for a held row. Held rows are due within the fallback of their hold; the
- * window is that (a hold made later is `recheckHeld`'s); rows further ahead are leased or waiting.
+ * Held rows are those still at the claim they were held in (`HeldStep`): a row claimed since — its lease runs, its run
+ * still QUEUED until the claim admits it — is not one, whatever the lease (made due again, a second claim would do its
+ * step beside the first's: an HTTP step sent twice). They are due within the fallback of their hold (the range of the
+ * `dueAt` index it reads; a hold made later is `recheckHeld`'s). A woken row is made due a fallback before its hold's
+ * time: in the past for a later waker, whatever the clock of the instance that woke it.
  */
 export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void> {
   const workspace = scope.sql.workspaceId;
@@ -159,26 +174,26 @@ export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void
   const now = new Date();
   const [, held] = await Promise.all([
     scope.lock('admission'),
-    scope.sql<{ id: string; dueAt: Date }>`
-      SELECT s.id::text AS id, s."dueAt" FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
+    scope.sql<{ id: string; dueAt: Date; claims: number }>`
+      SELECT s.id::text AS id, s."dueAt", s.claims FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
       WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
-        AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
+        AND s.claims = s."heldClaim" AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
       ORDER BY s."dueAt", s.id LIMIT ${places}::int`,
   ]);
   // None left held that this saw: cleared under the lock (a hold committed later is `recheckHeld`'s).
   if (held.length < places) mayHold.delete(workspace);
-  await makeDue(scope, held.map(({ id, dueAt }) => ({ id, dueAt: new Date(dueAt) })));
+  await makeDue(scope, held.map(({ id, dueAt, claims }) => ({ id, dueAt: new Date(dueAt), claims: Number(claims) })));
 }
 
 /**
- * Held steps made due a fallback before their hold's due time (in the past), each only while its due time is still the
- * hold's: a claim that took it meanwhile (its lease) keeps it — made due again, a second claim would do its step beside
- * the first's (an HTTP step sent twice).
+ * Held steps made due a fallback before their hold's due time (in the past), each only while it is still held as it
+ * was (its claim and due time the hold's): a claim that took it meanwhile (its lease) keeps it — made due again, a
+ * second claim would do its step beside the first's (an HTTP step sent twice).
  */
-async function makeDue(scope: Pick<WakeScope, 'tx'>, held: readonly { id: string; dueAt: Date }[]): Promise<void> {
+async function makeDue(scope: Pick<WakeScope, 'tx'>, held: readonly HeldStep[]): Promise<void> {
   await Promise.all(
-    held.map(({ id, dueAt }) =>
-      scope.tx.workflowStepRun.updateMany({ where: { id, dueAt }, data: { dueAt: new Date(dueAt.getTime() - 2 * CONCURRENCY_FALLBACK_MS) } }),
+    held.map(({ id, dueAt, claims }) =>
+      scope.tx.workflowStepRun.updateMany({ where: { id, dueAt, claims }, data: { dueAt: new Date(dueAt.getTime() - 2 * CONCURRENCY_FALLBACK_MS) } }),
     ),
   );
 }
@@ -189,7 +204,7 @@ async function makeDue(scope: Pick<WakeScope, 'tx'>, held: readonly { id: string
  * wakes never see this one's holds), they are made due now rather than after the fallback. Counted without the lock:
  * admission counts again when they are claimed. Costs a statement on holds only.
  */
-export async function recheckHeld(context: Transactor, held: readonly { id: string; dueAt: Date }[]): Promise<void> {
+export async function recheckHeld(context: Transactor, held: readonly HeldStep[]): Promise<void> {
   if (!held.length) return;
   await context.transaction(async (scope) => {
     const left = await placesLeft(scope, new Date());

@@ -125,7 +125,7 @@ export function completeStep(
     if (result.runStatus !== 'RUNNING') recordRun(writes, step.runId, { status: 'RUNNING' });
     if (chain.goesOn(nextStep.kind)) chain.unsaved.add(row.id);
     else writes.queued.push(row);
-    return { ...row, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, returns: 0, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
+    return { ...row, status: 'PENDING', attempts: 0, input: null, output: null, error: null, claims: 0, returns: 0, heldClaim: null, startedAt: null, finishedAt: null, durationMs: null, waitKey: null, createdAt: now };
   }
   recordRun(writes, step.runId, { status: 'SUCCEEDED', finishedAt: now });
   return null;

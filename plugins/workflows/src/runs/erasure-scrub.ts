@@ -1,9 +1,10 @@
 // The background half of a person's erasure (personal-data.ts): the runs of the workspace that merely name the erased
 // customer (their id, global id or email in a run's trigger or error, or a step's input, output, error or wait) are
 // stopped and scrubbed. A queue over WorkflowErasure rows: each pass reads the next SCRUB_BATCH runs by id after the
-// row's cursor (the primary key), so a pass's text search, its locks and its transaction stay bounded whatever the
-// history's size; the cursor is saved with the pass, so a restart goes on where it stopped; the row (and its needles)
-// is deleted after the last pass.
+// row's cursor (the ("workspaceId", id) index), so a pass's text search, its locks and its transaction stay bounded
+// whatever the history's size; the cursor is saved with the pass, so a restart goes on where it stopped. It stops at
+// the highest run id when the erasure was asked (`untilRunId`): runs started later do not keep it going. The row (and
+// its needles) is deleted after the last pass.
 import { Prisma, type PluginSql, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
@@ -30,15 +31,15 @@ export function needlesOf(customerId: string, email: string | null): string {
   return needles.join('|');
 }
 
-/** The runs among the SCRUB_BATCH after `after` (by id), and which of them name the customer: one statement. */
-async function nextRuns(sql: PluginSql, pattern: string, after: string | null) {
+/** The runs among the SCRUB_BATCH after `after` up to `until` (by id), and which of them name the customer: one statement. */
+async function nextRuns(sql: PluginSql, pattern: string, after: string | null, until: string) {
   return sql<{ id: string; status: string; naming: boolean }>`
     SELECT r.id, r.status::text AS status,
       (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
         SELECT 1 FROM "WorkflowStepRun" s WHERE s."runId" = r.id
           AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern})) AS naming
     FROM "WorkflowRun" r
-    WHERE ${after}::uuid IS NULL OR r.id > ${after}::uuid
+    WHERE (${after}::uuid IS NULL OR r.id > ${after}::uuid) AND r.id <= ${until}::uuid
     ORDER BY r.id
     LIMIT ${SCRUB_BATCH}::int`;
 }
@@ -48,7 +49,12 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
   await context.transaction(async (scope) => {
     const erasure = await scope.tx.workflowErasure.findUnique({ where: { id: item.id } });
     if (!erasure) return;
-    const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.afterRunId);
+    // No run when it was asked: nothing to search.
+    if (!erasure.untilRunId) {
+      await scope.tx.workflowErasure.delete({ where: { id: item.id } });
+      return;
+    }
+    const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.afterRunId, erasure.untilRunId);
     const naming = runs.filter((run) => run.naming);
     const unfinished = new Set<string>(UNFINISHED_RUNS);
     // Stopped first, under their locks: a run cannot go on with its snapshot scrubbed.
@@ -62,7 +68,7 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
     }
     // Runs about the customer the erasure's own transaction left (past its lock bound) go, as theirs did.
     if (naming.length) await scope.tx.workflowRun.deleteMany({ where: { id: { in: naming.map((run) => run.id) }, recordId: erasure.customerId } });
-    if (runs.length < SCRUB_BATCH) await scope.tx.workflowErasure.delete({ where: { id: item.id } });
+    if (runs.length < SCRUB_BATCH || runs.at(-1)!.id === erasure.untilRunId) await scope.tx.workflowErasure.delete({ where: { id: item.id } });
     else await scope.tx.workflowErasure.update({ where: { id: item.id }, data: { afterRunId: runs.at(-1)!.id, dueAt: new Date() } });
   });
 }

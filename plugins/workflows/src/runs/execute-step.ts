@@ -14,7 +14,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
-import { admitRun, admitRuns, recheckHeld, wakeHeld } from './admission.js';
+import { admitRun, admitRuns, type HeldStep, recheckHeld, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { stepActor } from './step-actor.js';
 import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, requeue, retryOf, saveStepWrites, type StepWrites } from './advance.js';
@@ -132,13 +132,22 @@ async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettin
 }
 
 /** A transaction's step outcome, and what to do once it has committed: wake for the places it freed, or recheck a hold. */
-type Committed<T> = { value: T; freed: number; held: { id: string; dueAt: Date }[] };
+type Committed<T> = { value: T; freed: number; held: HeldStep[] };
 
-/** Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts). */
+/**
+ * Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts).
+ * An error of that after-commit work is logged, not thrown: the step has committed, and a caller's catch would record it
+ * as the step's failure (a waitForEvent's WAITING turned back into a retry). A missed wake costs the held runs the
+ * fallback (CONCURRENCY_FALLBACK_MS). test/wake-failure.test.ts makes the database refuse the wake.
+ */
 async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => Promise<Committed<T>>): Promise<T> {
   const { value, freed, held } = await run();
-  await wakeHeld(context, freed);
-  await recheckHeld(context, held);
+  try {
+    await wakeHeld(context, freed);
+    await recheckHeld(context, held);
+  } catch (error) {
+    console.warn(`workflows: waking held runs in workspace ${context.workspaceId} failed (the fallback wakes them): ${messageOf(error)}`);
+  }
   return value;
 }
 
@@ -170,8 +179,9 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
             // lock is not held while steps run, so runs of a workspace are not done one at a time).
             const admission = await admitRun(scope, run, now);
             if (admission.admitted) return { value: ADMITTED, freed: 0, held: [] };
-            await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt } });
-            return { value: null, freed: 0, held: admission.reason === 'CONCURRENCY' ? [{ id: first.id, dueAt: admission.retryAt }] : [] };
+            // Held under this claim (`heldClaim`): a wake tells it from a row claimed since (admission.ts `HeldStep`).
+            await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt, heldClaim: first.claims } });
+            return { value: null, freed: 0, held: admission.reason === 'CONCURRENCY' ? [{ id: first.id, dueAt: admission.retryAt, claims: first.claims }] : [] };
           }
           began = true;
           const writes = newStepWrites();
@@ -343,7 +353,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
  * by one (each admits its own run).
  */
 async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
-  let admitted: { value: readonly QueueItem[]; held: { id: string; dueAt: Date }[] };
+  let admitted: { value: readonly QueueItem[]; held: HeldStep[] };
   try {
     admitted = await context.transaction(async (scope) => {
       const now = new Date();
@@ -355,12 +365,13 @@ async function admitBatch(items: readonly QueueItem[], context: QueueContext<Wor
       const answers = await admitRuns(scope, [...new Map(waiting.map((item) => [claimed.get(item.id)!.runId, claimed.get(item.id)!.run])).values()], now);
       const held = waiting.flatMap((item) => {
         const answer = answers.get(claimed.get(item.id)!.runId)!;
-        return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt, reason: answer.reason }];
+        return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt, claims: item.claims, reason: answer.reason }];
       });
-      if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt }) => ({ id, dueAt })) }]);
+      // Held under their claims (`heldClaim`), as `stepTransaction` holds one.
+      if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt, claims }) => ({ id, dueAt, heldClaim: claims })) }]);
       return {
         value: waiting.filter((item) => answers.get(claimed.get(item.id)!.runId)!.admitted),
-        held: held.flatMap(({ id, dueAt, reason }) => (reason === 'CONCURRENCY' ? [{ id, dueAt }] : [])),
+        held: held.flatMap(({ id, dueAt, claims, reason }) => (reason === 'CONCURRENCY' ? [{ id, dueAt, claims }] : [])),
       };
     });
   } catch {

@@ -4,14 +4,15 @@
 import type { Models, QueueTransaction } from '@crm/plugin-sdk';
 import type { StepKind } from '../definition/document.js';
 import type { WorkflowSettings } from '../settings.js';
-import { externalSteps, type InternalStepContext, internalSteps, PermanentStepError } from '../steps/step-kinds.js';
+import { externalSteps, type InternalStepContext, internalSteps } from '../steps/step-kinds.js';
 import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
 import { stepInput } from '../steps/step-input.js';
-import { valueHolds } from '../steps/value-condition.js';
-import { isValueCondition } from '../definition/value-condition.js';
+import { buildInput, loopItems } from '../steps/command-inputs.js';
+import { eventHolds, valueHolds } from '../steps/value-condition.js';
+import { isValueCondition, type ValueCondition } from '../definition/value-condition.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
-import { isRecordId, lookBack, receivedOutput, waitKeyOf } from './wait-for-event.js';
+import { isRecordId, lookBack, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
 import { versionObjects } from '../definition/version-objects.js';
 import { readsTrash } from '../definition/validate.js';
@@ -79,7 +80,7 @@ export async function runStep(
   const relationOf = (name: string) => {
     const declared = recordType && objects.catalog.has(recordType) ? objects.catalog.get(recordType) : null;
     const relation = declared?.relations.get(name);
-    return relation ? { object: objects.catalog.target(relation).name, key: relation.key } : null;
+    return relation ? { object: objects.catalog.target(relation).name, key: relation.key, many: relation.kind === 'toMany' } : null;
   };
   const inputContext = { now, recordType, recordId: run.recordId, relationOf };
   let input = stepInput(planned.step, templates, inputContext);
@@ -121,9 +122,7 @@ export async function runStep(
     }
     case 'forEach': {
       const loop = planned.step;
-      const items = input.items;
-      if (!Array.isArray(items)) throw new PermanentStepError(`items: not a list: ${String(JSON.stringify(items)).slice(0, 200)}`);
-      if (items.length > loop.max) throw new PermanentStepError(`items: ${items.length} items, over this loop's limit of ${loop.max}`);
+      const items = loopItems(input.items, loop.max);
       const inputs = items.map((item, index) => stepInput(loop.do, { ...templates, item, index }, inputContext));
       // Every item in this one transaction: the loop is done for all of them, or (a failure) for none. Items the core
       // answers item by item (tags, tasks) go to it in one call, a few statements whatever their number.
@@ -137,8 +136,7 @@ export async function runStep(
       // A wait computes its end once (a duration counts from when it started), then keeps it.
       const stored = step.status === 'WAITING' ? (step.input as { until?: string } | null)?.until : undefined;
       if (stored) input = { until: stored };
-      const until = new Date(String(input.until));
-      if (Number.isNaN(until.getTime())) throw new PermanentStepError(`until: not a date: ${JSON.stringify(input.until)}`);
+      const { until } = buildInput('wait', input);
       if (until > now) {
         // The first look: the step waits as a due time (no timer, no memory), the run shows WAITING.
         const first = step.status !== 'WAITING';
@@ -147,11 +145,12 @@ export async function runStep(
       return complete({ until: until.toISOString() }, { counted: step.status === 'WAITING' });
     }
     case 'waitForEvent': {
+      // Only an event for which the step's condition holds ends it (none: any event that counts).
+      const where = (step.status === 'WAITING' ? (step.input as { where?: ValueCondition } | null)?.where : (input.where as ValueCondition | undefined)) ?? null;
       if (step.status !== 'WAITING') {
-        const subjectId = input.subjectId;
-        if (typeof subjectId !== 'string' || !isRecordId(subjectId)) throw new PermanentStepError(`subjectId: not a record id: ${JSON.stringify(subjectId)}`);
+        const { eventType, subjectId } = buildInput('waitForEvent', input);
         // The event may have come already, since the run started (wait-for-event.ts says which count): the wait is over.
-        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType: String(input.eventType), subjectId }, String(run.startSeq));
+        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType, subjectId, holds: (e) => eventHolds(where, e) }, String(run.startSeq));
         if (event) return complete(receivedOutput(event), { branch: 'received' });
         // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: at once, to look
         // once more after this commits (an event committed meanwhile may have missed the key), then the timeout.
@@ -159,7 +158,7 @@ export async function runStep(
           status: 'WAITING',
           dueAt: now,
           input: { ...input, sinceSeq: seenSeq },
-          waitKey: waitKeyOf(String(input.eventType), subjectId),
+          waitKey: waitKeyOf(eventType, subjectId),
           startedAt: now,
           attempts: step.attempts + 1,
         });
@@ -170,7 +169,7 @@ export async function runStep(
         const until = new Date(String(input.until));
         if (until > now) {
           // After what the first look saw (a wait written before `sinceSeq` existed: after the run's start).
-          const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId) };
+          const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId), holds: (e: WaitedEvent) => eventHolds(where, e) };
           const seen = isRecordId(look.subjectId) ? await lookBack(scope.sql, look, typeof input.sinceSeq === 'string' ? input.sinceSeq : String(run.startSeq)) : null;
           // Found: taken as an arriving event takes it (unless one did first), so the run wakes through admission.
           if (seen?.event) {

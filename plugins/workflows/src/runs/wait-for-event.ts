@@ -4,6 +4,8 @@
 // stores itself as their output and makes them due now. An event nothing waits for costs no statement. The step's own
 // side (waiting, the timeout) is in run-step.ts; whichever of the event and the timeout clears `waitKey` first wins
 // (the row's lock orders them).
+// A wait with a `where` is ended only by an event for which it holds (the batch's lookup answers the candidates and
+// the subscriber applies it; a look-back passes over the others): one that does not hold leaves the wait waiting.
 // What counts: an event of the type about the subject that committed after, or with, the run's creation (`seq` above
 // the run's `startSeq`: migration wait_start_seq says why), that the run's own steps did not cause (actor
 // `plugin:workflows:step:<id>` of one of its steps) and that no wait of the run received (`ENDS_WAIT_OF_RUN`, judged
@@ -14,6 +16,7 @@
 // (`input.sinceSeq`), and a delivered event resumes the wait only if it is newer (one delivered late, after a look took
 // it for an earlier wait of the run, does not end the next).
 import type { DeliveredEvent, PluginSql, ScopedTransaction } from '@crm/plugin-sdk';
+import type { ValueCondition } from '../definition/value-condition.js';
 import { piece, withPieces } from './sql-pieces.js';
 import { stepActor } from './step-actor.js';
 
@@ -38,23 +41,33 @@ const ENDS_WAIT_OF_RUN = piece`
 
 export const waitKeyOf = (eventType: string, subjectId: string) => `${eventType}:${subjectId}`;
 
+/** A waiting step and the events of a batch that may end it (`resumedWaits`): the first for which its `where` holds does. */
+export interface WaitCandidates {
+  step: string;
+  /** By `seq`. */
+  events: string[];
+  /** The step's condition on the event (its input's), null: any of them ends it. */
+  where: ValueCondition | null;
+}
+
 /**
- * The waits the events end, as JSON `[{ "step", "event" }]`: for each step waiting for one of them, the first (by
- * `seq`) that counts and is newer than what the step looked at. A piece of the batch's lookup (triggers/on-event.ts):
- * the steps by the `("workspaceId", "waitKey")` index, the events by their ids.
+ * The waits the events may end, as JSON `[{ "step", "events", "where" }]` (`WaitCandidates`): for each step waiting for
+ * some of them, those that count and are newer than what the step looked at, by `seq`, and the step's condition on the
+ * event, which the caller applies (`eventHolds`: the first that holds ends it). A piece of the batch's lookup
+ * (triggers/on-event.ts): the steps by the `("workspaceId", "waitKey")` index, the events by their ids.
  */
 export function resumedWaits(events: readonly DeliveredEvent[]) {
   const ids = events.map((event) => event.id);
   const keys = events.map((event) => waitKeyOf(event.type, event.subjectId));
-  return piece`(SELECT coalesce(json_agg(json_build_object('step', r.step, 'event', r.event)), '[]') FROM (
-      SELECT DISTINCT ON (w.id) w.id AS step, e.id::text AS event
+  return piece`(SELECT coalesce(json_agg(json_build_object('step', r.step, 'events', r.events, 'where', r."where")), '[]') FROM (
+      SELECT w.id AS step, json_agg(e.id::text ORDER BY e.seq) AS events, w.input->'where' AS "where"
       FROM "WorkflowStepRun" w
       JOIN unnest(${ids}::uuid[], ${keys}::text[]) AS b(id, key) ON b.key = w."waitKey"
       JOIN "Event" e ON e.id = b.id
       WHERE w."waitKey" = ANY(${keys}::text[]) AND w.status = 'WAITING'
         AND e.seq > coalesce((w.input->>'sinceSeq')::bigint, (SELECT r."startSeq" FROM "WorkflowRun" r WHERE r.id = w."runId"))
         AND ${ENDS_WAIT_OF_RUN}
-      ORDER BY w.id, e.seq) r)`;
+      GROUP BY w.id, w.input->'where') r)`;
 }
 
 /** Resumes `steps` (those the event ends: `resumedWaits`), unless their wait ended meanwhile. */
@@ -67,7 +80,7 @@ export async function resumeWaitsFor(tx: ScopedTransaction, event: DeliveredEven
   return count;
 }
 
-type WaitedEvent = Pick<DeliveredEvent, 'id' | 'type' | 'actor' | 'occurredAt' | 'subjectType' | 'subjectId' | 'payload'>;
+export type WaitedEvent = Pick<DeliveredEvent, 'id' | 'type' | 'actor' | 'occurredAt' | 'subjectType' | 'subjectId' | 'payload'>;
 
 /** A waiting step's output once its event came (what `{{steps.<id>.output.event…}}` reads). */
 export const receivedOutput = (event: WaitedEvent) => ({
@@ -88,6 +101,8 @@ export interface LookFor {
   runId: string;
   eventType: string;
   subjectId: string;
+  /** Whether an event that counts ends the wait (its `where`: steps/value-condition.ts `eventHolds`); others are passed over. @default any */
+  holds?: (event: WaitedEvent) => boolean;
 }
 
 const PAGE = 50;
@@ -107,8 +122,9 @@ export async function lookBack(sql: PluginSql, look: LookFor, afterSeq: string):
       FROM "Event" e CROSS JOIN (SELECT ${look.runId}::uuid AS "runId") w
       WHERE e."subjectId" = ${look.subjectId}::uuid AND e.seq > ${after}::bigint
       ORDER BY e.seq LIMIT ${PAGE}`;
-    for (const { position, fits, ...event } of page) {
-      if (fits) return { event: { ...event, occurredAt: new Date(event.occurredAt) }, seenSeq: position };
+    for (const { position, fits, ...row } of page) {
+      const event = { ...row, occurredAt: new Date(row.occurredAt) };
+      if (fits && (!look.holds || look.holds(event))) return { event, seenSeq: position };
     }
     if (page.length < PAGE) return { event: null, seenSeq: page.at(-1)?.position ?? after };
     after = page.at(-1)!.position;

@@ -4,7 +4,7 @@
 // as its command takes it; each answer, the step's output or the error its item met.
 import type { ActingRole, CoreCommands } from '@crm/plugin-sdk';
 import type { StepInput } from './step-input.js';
-import { id, optional, text } from './input-values.js';
+import { buildInput } from './command-inputs.js';
 
 type Output = Record<string, unknown>;
 type TagItem = Parameters<CoreCommands['updateCustomersTags']>[0]['items'][number];
@@ -31,23 +31,11 @@ interface GroupedStep<C extends StepCall> {
   item(input: StepInput): Parameters<(typeof calls)[C]>[1][number];
 }
 
-const tagItem = (change: 'add' | 'remove') => (input: StepInput): TagItem => ({ id: id(input.customerId, 'customerId'), [change]: [text(input.tag, 'tag')] });
-
 export const groupedSteps = {
   // A customer's list is changed under its row lock: a concurrent change is kept, never a CONFLICT.
-  addTag: { call: 'customerTags', item: tagItem('add') },
-  removeTag: { call: 'customerTags', item: tagItem('remove') },
-  createTask: {
-    call: 'tasks',
-    item: (input): TaskItem => ({
-      title: text(input.title, 'title'),
-      notes: optional(input.notes, String),
-      dueAt: optional(input.dueAt, (v) => new Date(String(v))),
-      assigneeId: optional(input.assigneeId, String),
-      customerId: optional(input.customerId, String),
-      dealId: optional(input.dealId, String),
-    }),
-  },
+  addTag: { call: 'customerTags', item: (input): TagItem => buildInput('addTag', input) },
+  removeTag: { call: 'customerTags', item: (input): TagItem => buildInput('removeTag', input) },
+  createTask: { call: 'tasks', item: (input): TaskItem => buildInput('createTask', input) },
 } satisfies { [K in 'addTag' | 'removeTag' | 'createTask']: GroupedStep<StepCall> };
 
 export type GroupedKind = keyof typeof groupedSteps;

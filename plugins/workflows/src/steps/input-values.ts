@@ -1,15 +1,77 @@
-// A step's input values as its core command takes them: a missing or empty value is BAD_USER_INPUT naming the step's key.
-import { badInput } from '@crm/plugin-sdk';
+// A step's values as what it writes takes them: each converter is one rule, used when the step runs (on its input, the
+// templates filled in) and, for a plain value, when the workflow is published (definition/plain-values.ts). A value a
+// rule refuses is a StepValueError: BAD_USER_INPUT naming the step's key (a run fails on it at once: permanent).
+import { CrmError } from '@crm/plugin-sdk';
+import { emailAddressProblem } from '../mail/addresses.js';
+import { isRecordId } from '../runs/wait-for-event.js';
 
-export const text = (value: unknown, field: string): string => {
-  if (typeof value === 'string' && value.trim()) return value;
-  if (typeof value === 'number') return String(value);
-  throw badInput(`${field}: needs a value (got ${JSON.stringify(value)})`, field);
+export class StepValueError extends CrmError {
+  constructor(
+    readonly key: string,
+    /** What is wrong with the value, without the key (publishing names the key by its path in the definition). */
+    readonly problem: string,
+  ) {
+    super('BAD_USER_INPUT', `${key}: ${problem}`, key);
+  }
+}
+
+export const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+const absent = (value: unknown) => value === null || value === undefined || value === '';
+
+/** Text as a step writes it: a string, or a single value written as text (a number, true or false); not a list or an object. */
+export function asText(value: unknown, key: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new StepValueError(key, `text, not ${shown(value)}`);
+}
+
+/** A required text: not blank. */
+export const text = (value: unknown, key: string): string => {
+  if (absent(value) || (typeof value === 'string' && !value.trim())) throw new StepValueError(key, `needs a value (got ${shown(value)})`);
+  return asText(value, key);
 };
 
-export const id = (value: unknown, field: string): string => {
+/** An optional text: null, '' or nothing is left out. */
+export const optionalText = (value: unknown, key: string): string | undefined => (absent(value) ? undefined : asText(value, key));
+
+/** A required id (its command checks its form and that it exists). */
+export const id = (value: unknown, key: string): string => {
   if (typeof value === 'string' && value) return value;
-  throw badInput(`${field}: needs an id (got ${JSON.stringify(value)})`, field);
+  throw new StepValueError(key, `needs an id (got ${shown(value)})`);
 };
 
-export const optional = <T>(value: unknown, as: (v: unknown) => T): T | undefined => (value === null || value === undefined || value === '' ? undefined : as(value));
+/** An optional id: null, '' or nothing is left out. */
+export const optionalId = (value: unknown, key: string): string | undefined => (absent(value) ? undefined : id(value, key));
+
+/** A date: a text (or a number) that reads as one, made a Date. */
+export const date = (value: unknown, key: string): Date => {
+  const made = typeof value === 'string' || typeof value === 'number' ? new Date(String(value)) : null;
+  if (!made || Number.isNaN(made.getTime())) throw new StepValueError(key, `not a date: ${shown(value)}`);
+  return made;
+};
+
+/** An optional date: null, '' or nothing is left out. */
+export const optionalDate = (value: unknown, key: string): Date | undefined => (absent(value) ? undefined : date(value, key));
+
+/** The value as it is (its command's schema checks it: an enum's value). */
+export const asIs = (value: unknown): unknown => value;
+
+/** One recipient address (`emailAddressProblem`, the one rule of `sendEmail`'s `to`). */
+export const address = (value: unknown, key: string): string => {
+  const to = text(value, key);
+  const problem = emailAddressProblem(to);
+  if (problem) throw new StepValueError(key, `not an email address (${problem}): ${to}`);
+  return to;
+};
+
+/** The id of a record events can be about (a uuid: events' subjects are). */
+export const recordId = (value: unknown, key: string): string => {
+  if (typeof value === 'string' && isRecordId(value)) return value;
+  throw new StepValueError(key, `not a record id: ${shown(value)}`);
+};
+
+/** A list. */
+export const list = (value: unknown, key: string): unknown[] => {
+  if (Array.isArray(value)) return value;
+  throw new StepValueError(key, `not a list: ${shown(value).slice(0, 200)}`);
+};

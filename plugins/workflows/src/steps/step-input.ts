@@ -2,7 +2,7 @@
 // the customer it acts on defaulted from the trigger's record. Recorded on the step run (its history) and shown by
 // the dry run; every step kind reads only this.
 import type { Step } from '../definition/document.js';
-import { durationMs } from '../definition/document.js';
+import { durationMs, MAX_RELATED_UPDATES } from '../definition/document.js';
 import { resolveTemplates, type TemplateScope } from '../definition/templates.js';
 
 export type StepInput = Record<string, unknown>;
@@ -18,8 +18,8 @@ export interface StepInputContext {
   now: Date;
   recordType: string | null;
   recordId: string | null;
-  /** `updateRecord` with a `relation`: its target object and the key field on the trigger's record (`customerId`). */
-  relationOf?: (relation: string) => { object: string; key: string } | null;
+  /** `updateRecord` with a `relation`: its target object, its key (`customerId`), whether it is to-many. */
+  relationOf?: (relation: string) => { object: string; key: string; many: boolean } | null;
 }
 
 export function stepInput(step: Step, scope: TemplateScope, context: StepInputContext): StepInput {
@@ -43,8 +43,12 @@ export function stepInput(step: Step, scope: TemplateScope, context: StepInputCo
       if (resolved.customerId === undefined) resolved.customerId = defaultCustomer(scope, context.recordType);
       return resolved;
     case 'updateRecord': {
+      // Another record (`record`): its object as publishing wrote it, its id as the template holds it.
+      if (step.record !== undefined) return { object: step.object ?? null, record: resolved.record ?? null, id: resolved.record ?? null, values: resolved.values };
       if (!step.relation) return { object: context.recordType, id: context.recordId, values: resolved.values };
       const related = context.relationOf?.(step.relation) ?? null;
+      // To-many: the related records of the run's record, chosen when the step runs.
+      if (related?.many) return { object: related.object, relation: step.relation, source: context.recordType, id: context.recordId, where: resolved.where ?? null, max: step.max ?? MAX_RELATED_UPDATES, values: resolved.values };
       const record = scope.trigger.record;
       return { object: related?.object ?? null, relation: step.relation, id: related && record ? (record[related.key] ?? null) : null, values: resolved.values };
     }
@@ -55,6 +59,8 @@ export function stepInput(step: Step, scope: TemplateScope, context: StepInputCo
         eventType: step.eventType,
         subjectId: resolved.subjectId === undefined ? context.recordId : resolved.subjectId,
         until: new Date(context.now.getTime() + durationMs(step.timeout)).toISOString(),
+        // As written: its `{{event.…}}` is the event waited for, tested as each one comes (steps/value-condition.ts).
+        ...(step.where ? { where: step.where } : {}),
       };
     case 'condition':
       return { if: step.if };

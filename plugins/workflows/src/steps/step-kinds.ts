@@ -3,14 +3,16 @@
 // (HTTP, email) run between two transactions; after a crash in between they may have happened, so they are retried
 // only when idempotent (an HTTP step sends an idempotency key; an email is not retried).
 import { type ActingRole, type CoreCommands, type ActionCaller, type OutboundHttp, type RecordObjects, type ScopedTransaction } from '@crm/plugin-sdk';
-import { emailAddressProblem, senderDomainProblem } from '../mail/addresses.js';
+import { senderDomainProblem } from '../mail/addresses.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { StepKind } from '../definition/document.js';
 import type { StepInput } from './step-input.js';
 import { groupedStep } from './grouped-steps.js';
-import { id, optional, text } from './input-values.js';
+import { buildInput, recordValues } from './command-inputs.js';
+import { id } from './input-values.js';
 import { sendHttpRequest } from './http-request.js';
 import { PermanentStepError } from './step-errors.js';
+import { isRecordId } from '../runs/wait-for-event.js';
 
 export interface InternalStepContext {
   tx: ScopedTransaction;
@@ -44,36 +46,43 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
   async updateRecord(input, context) {
     const object = String(input.object ?? '');
     if (!context.objects.writable(object, 'update')) throw new PermanentStepError(`records of ${object || 'this trigger'} cannot be updated`);
-    if (input.id === null || input.id === undefined) throw new PermanentStepError(`${input.relation ? `${String(input.relation)}: the record has none` : 'id: the run has no record'}`);
-    const values = input.values as Record<string, unknown>;
-    // Through the object's writer (core's command, a plugin object's writer, a custom object's record command).
-    const row = await context.objects.update(object, id(input.id, 'id'), values, { as: context.actingAs });
-    return { id: row.id, changed: Object.keys(values) };
+    if (input.id === null || input.id === undefined) {
+      throw new PermanentStepError(input.relation ? `${String(input.relation)}: the record has none` : 'record' in input ? 'record: the template holds no id' : 'id: the run has no record');
+    }
+    const values = recordValues(context.objects.catalog.has(object) ? context.objects.catalog.get(object) : null, input.values as Record<string, unknown>);
+    if (input.source) {
+      // A to-many relation's records: found and changed in one bulk write (the SDK's `updateRelated`), all or none.
+      const filter = input.where ? context.objects.parseFilter(object, input.where, 'where') : undefined;
+      const ids = await context.objects.updateRelated(String(input.source), id(input.id, 'id'), String(input.relation), values, { as: context.actingAs, filter, max: Number(input.max) });
+      return { id: null, ids, count: ids.length, changed: Object.keys(values) };
+    }
+    const target = id(input.id, 'id');
+    if ('record' in input && !isRecordId(target)) throw new PermanentStepError(`record: not a record id: ${JSON.stringify(input.id).slice(0, 100)}`);
+    try {
+      // Through the object's writer (core's command, a plugin object's writer, a custom object's record command).
+      const row = await context.objects.update(object, target, values, { as: context.actingAs });
+      return { id: row.id, ids: [row.id], count: 1, changed: Object.keys(values) };
+    } catch (error) {
+      // Not found: in the trash, say so (read in the workspace's transaction: another workspace's record is never found,
+      // and its failure says no more than "not found"). Only on this path: an update that works reads nothing more.
+      if ((error as { code?: unknown } | null)?.code !== 'NOT_FOUND' || !context.objects.catalog.has(object)) throw error;
+      if (await context.objects.read(context.tx, object, target, { trashed: true })) throw new PermanentStepError(`record: the ${object} ${target} is in the trash; restore it to update it`);
+      throw error;
+    }
   },
   createTask: (input, context) => groupedStep('createTask', input, context.commands, context.actingAs),
   async createRecord(input, context) {
-    return context.objects.create(String(input.object), input.values as Record<string, unknown>, { as: context.actingAs });
+    const object = String(input.object);
+    const target = context.objects.catalog.has(object) ? context.objects.catalog.get(object) : null;
+    return context.objects.create(object, recordValues(target, input.values as Record<string, unknown>), { as: context.actingAs });
   },
   async createDeal(input, context) {
-    const deal = await context.commands.createDeal({
-      title: text(input.title, 'title'),
-      customerId: id(input.customerId, 'customerId'),
-      amount: optional(input.amount, String),
-      pipelineId: optional(input.pipelineId, String),
-      stageId: optional(input.stageId, String),
-      ownerId: optional(input.ownerId, String),
-      expectedCloseAt: optional(input.expectedCloseAt, (v) => new Date(String(v))),
-    }, { as: context.actingAs });
+    const deal = await context.commands.createDeal(buildInput('createDeal', input), { as: context.actingAs });
     return { id: deal.id, title: deal.title };
   },
   async logActivity(input, context) {
-    const activity = await context.commands.logActivity({
-      customerId: id(input.customerId, 'customerId'),
-      type: input.type as never,
-      channel: input.channel as never,
-      subject: text(input.subject, 'subject'),
-      body: optional(input.body, String),
-    }, { as: context.actingAs });
+    // Its type and channel as given: the command's schema checks them against core's enums.
+    const activity = await context.commands.logActivity(buildInput('logActivity', input), { as: context.actingAs });
     return { id: activity.id };
   },
   addTag: (input, context) => groupedStep('addTag', input, context.commands, context.actingAs),
@@ -94,15 +103,13 @@ export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
   sendEmail: {
     idempotent: false,
     async send(input, context) {
-      const to = text(input.to, 'to');
-      // The rule publishing checks a plain `to` with (definition/plain-values.ts): here a template's value.
-      const problem = emailAddressProblem(to);
-      if (problem) throw new PermanentStepError(`to: not an email address (${problem}): ${to}`);
+      // By the builder publishing checks a plain `to`, `subject` and `text` with (definition/plain-values.ts).
+      const { to, subject, text } = buildInput('sendEmail', input);
       // A sender saved before the operator narrowed the allowed domains: fail visibly rather than send as another
       // address than the workspace chose; an ADMIN sets a new emailFrom and retries the run.
       const sender = senderDomainProblem(context.emailFrom);
       if (sender) throw new PermanentStepError(`emailFrom: ${sender}; an ADMIN sets another with updatePluginSettings`);
-      return context.mail.send({ from: context.emailFrom, to, subject: text(input.subject, 'subject'), text: text(input.text, 'text'), idempotencyKey: context.idempotencyKey });
+      return context.mail.send({ from: context.emailFrom, to, subject, text, idempotencyKey: context.idempotencyKey });
     },
   },
 };
@@ -110,8 +117,11 @@ export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
 /** What a dry run reports a step would do, in words a person reads. */
 export function describeEffect(kind: StepKind, input: StepInput): string {
   switch (kind) {
-    case 'updateRecord':
-      return `update ${input.relation ? `the record's ${String(input.relation)}` : 'the record'}: ${Object.keys(input.values as object).join(', ')}`;
+    case 'updateRecord': {
+      const many = input.source ? ` (each of ${String(input.object)}${input.where ? ` matching ${JSON.stringify(input.where)}` : ''}, at most ${String(input.max)})` : '';
+      const which = input.relation ? `the record's ${String(input.relation)}${many}` : 'record' in input ? `the ${String(input.object)} ${String(input.record)}` : 'the record';
+      return `update ${which}: ${Object.keys(input.values as object).join(', ')}`;
+    }
     case 'createRecord':
       return `create a ${String(input.object)}: ${Object.keys(input.values as object).join(', ')}`;
     case 'createDeal':
@@ -137,7 +147,10 @@ export function describeEffect(kind: StepKind, input: StepInput): string {
       return 'test the record';
     case 'forEach':
       return `for each of ${Array.isArray(input.items) ? input.items.length : 0} items: ${String(input.effect ?? '')}`;
-    case 'waitForEvent':
-      return `wait for ${String(input.eventType)} on ${String(input.subjectId)} until ${String(input.until)}`;
+    case 'waitForEvent': {
+      const where = input.where as { value: string; operator: string; operand?: unknown } | undefined;
+      const test = where ? ` where ${where.value} ${where.operator}${where.operand === undefined ? '' : ` ${JSON.stringify(where.operand)}`}` : '';
+      return `wait for ${String(input.eventType)} on ${String(input.subjectId)}${test} until ${String(input.until)}`;
+    }
   }
 }

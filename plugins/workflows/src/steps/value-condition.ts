@@ -5,6 +5,7 @@
 import { type ValueCondition } from '../definition/value-condition.js';
 import { resolveTemplates, type TemplateScope } from '../definition/templates.js';
 import { ISO_DATE_TIME } from '../definition/value-types.js';
+import { receivedOutput, type WaitedEvent } from '../runs/wait-for-event.js';
 
 const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
 
@@ -51,4 +52,14 @@ export function valueHolds(condition: ValueCondition, scope: TemplateScope): boo
       return { gt: ordered > 0, gte: ordered >= 0, lt: ordered < 0, lte: ordered <= 0 }[condition.operator];
     }
   }
+}
+
+/**
+ * Whether an event ends a `waitForEvent` with `where` (none: any event of its type on its subject does): the condition
+ * over the event as the step's output will hold it (`{{event.payload.changes.status.to}}`). One rule for the three
+ * looks: the batch's lookup (triggers/on-event.ts), and the step's look-backs (run-step.ts).
+ */
+export function eventHolds(where: ValueCondition | null | undefined, event: WaitedEvent): boolean {
+  if (!where) return true;
+  return valueHolds(where, { trigger: { event: null, record: null }, steps: {}, event: receivedOutput(event).event });
 }

@@ -22,7 +22,8 @@ import { readsTrash, recordRelations, triggerCondition, triggerObject } from '..
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
 import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
-import { resumedWaits, resumeWaitsFor } from '../runs/wait-for-event.js';
+import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
+import { eventHolds } from '../steps/value-condition.js';
 import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -143,7 +144,7 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
       const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event), objects)))];
       // One statement: the waits the events end, and the listening versions without their definitions (a version's
       // definition is read once per process: versionOf).
-      const [found] = await withPieces(sql)<{ resumedWaits: { step: string; event: string }[]; versions: { id: string; workflowId: string; triggerKey: string }[] }>`
+      const [found] = await withPieces(sql)<{ resumedWaits: WaitCandidates[]; versions: { id: string; workflowId: string; triggerKey: string }[] }>`
         SELECT ${resumedWaits(batch)} AS "resumedWaits",
                (SELECT coalesce(json_agg(json_build_object('id', v.id, 'workflowId', v."workflowId", 'triggerKey', v."triggerKey")), '[]')
                 FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
@@ -151,7 +152,12 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
       const versions: ListeningVersion[] = [];
       for (const { id, workflowId, triggerKey } of found!.versions) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
       const resumes = new Map<string, string[]>();
-      for (const { step, event } of found!.resumedWaits) resumes.set(event, [...(resumes.get(event) ?? []), step]);
+      // Each wait ends with the first of its events (by seq) for which its condition holds; none: it waits on.
+      const delivered = new Map(batch.map((event) => [event.id, event]));
+      for (const { step, events, where } of found!.resumedWaits) {
+        const event = events.map((id) => delivered.get(id)).find((e) => e !== undefined && eventHolds(where, e));
+        if (event) resumes.set(event.id, [...(resumes.get(event.id) ?? []), step]);
+      }
       return { resumes, versions, stepWrites: [], starts: [] };
     })();
     lookups.set(context.batch, found);

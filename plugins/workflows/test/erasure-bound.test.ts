@@ -1,0 +1,61 @@
+// An erasure's scrub stops at the highest run id there was when it was asked (WorkflowErasure.untilRunId,
+// runs/erasure-scrub.ts): uuid7 run ids keep growing, so without the bound a busy workspace's new runs kept the scrub
+// going and its row (the email in clear) was never deleted. Runs after the bound naming the customer are left as they
+// are (their ids made greater than any uuid7 for now, so the bound is known whatever the clock).
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCRUB_BATCH } from '../src/runs/erasure-scrub.js';
+import { eventually, publishedWorkflow, startTwoWorkspaces } from './support.js';
+
+let kit: PluginTestGateway;
+let admin: TestClient;
+
+beforeAll(async () => {
+  ({ kit, admin } = await startTwoWorkspaces('Erasure bound B'));
+});
+afterAll(() => kit?.close());
+
+const CUSTOMER = '0190aaaa-0000-7000-8000-00000000c0de';
+const BOUND = '80000000-0000-7000-8000-000000000000';
+
+describe('erasure scrub bound', () => {
+  it('scrubs the runs up to its bound and stops there: later runs do not keep it going', async () => {
+    const workspaceId = kit.workspace.workspaceId;
+    const globalId = await publishedWorkflow(admin, 'Bound', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
+    const workflowId = Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+    const [version] = await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "WorkflowVersion" WHERE "workflowId" = $1::uuid LIMIT 1', workflowId);
+    // 3 runs before the bound, more than a batch after it; all of them name the customer in their trigger.
+    const insert = (prefix: string, count: number) =>
+      kit.database.prisma.$executeRawUnsafe(
+        `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "finishedAt")
+         SELECT ($4 || lpad(g::text, 12, '0'))::uuid, $1::uuid, $2::uuid, $3::uuid, $4 || g, 'SUCCEEDED', jsonb_build_object('record', jsonb_build_object('id', $5::text)), now()
+         FROM generate_series(1, $6::int) g`,
+        workspaceId,
+        workflowId,
+        version!.id,
+        prefix,
+        CUSTOMER,
+        count,
+      );
+    await insert('00000000-0000-7000-8000-', 3);
+    await insert('ffffffff-ffff-7fff-bfff-', SCRUB_BATCH + 100);
+    await kit.database.prisma.$executeRawUnsafe(
+      `INSERT INTO "WorkflowErasure" (id, "workspaceId", "customerId", email, "untilRunId", "dueAt") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, NULL, $3::uuid, now())`,
+      workspaceId,
+      CUSTOMER,
+      BOUND,
+    );
+    await eventually(kit, async () => {
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      expect(left!.n).toBe(0);
+    });
+    const named = await kit.database.prisma.$queryRawUnsafe<{ before: boolean; n: number }[]>(
+      `SELECT id <= $2::uuid AS before, count(*)::int AS n FROM "WorkflowRun" WHERE "workspaceId" = $1::uuid AND trigger::text LIKE '%' || $3 || '%' GROUP BY 1 ORDER BY 1`,
+      workspaceId,
+      BOUND,
+      CUSTOMER,
+    );
+    // Before the bound: scrubbed. After: untouched (the scrub never read them).
+    expect(named).toEqual([{ before: false, n: SCRUB_BATCH + 100 }]);
+  });
+});
