@@ -87,6 +87,8 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
   },
   addTag: (input, context) => groupedStep('addTag', input, context.commands, context.actingAs),
   removeTag: (input, context) => groupedStep('removeTag', input, context.commands, context.actingAs),
+  addToSegment: (input, context) => groupedStep('addToSegment', input, context.commands, context.actingAs),
+  removeFromSegment: (input, context) => groupedStep('removeFromSegment', input, context.commands, context.actingAs),
   async callAction(input, context) {
     return context.actions.call(String(input.action), input.input ?? {}, { as: context.actingAs });
   },
@@ -95,13 +97,16 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
 export interface ExternalStep {
   /** Safe to repeat after a crash left it unfinished. */
   idempotent: boolean;
+  /** The longest one send takes (the sender gives up then), when its sender says; the step stays claimed that long. */
+  timeoutMs(context: Pick<ExternalStepContext, 'http' | 'mail'>): number | undefined;
   send(input: StepInput, context: ExternalStepContext): Promise<Output>;
 }
 
 export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
-  httpRequest: { idempotent: true, send: sendHttpRequest },
+  httpRequest: { idempotent: true, timeoutMs: ({ http }) => http.timeoutMs, send: sendHttpRequest },
   sendEmail: {
     idempotent: false,
+    timeoutMs: ({ mail }) => mail.timeoutMs,
     async send(input, context) {
       // By the builder publishing checks a plain `to`, `subject` and `text` with (definition/plain-values.ts).
       const { to, subject, text } = buildInput('sendEmail', input);
@@ -134,6 +139,10 @@ export function describeEffect(kind: StepKind, input: StepInput): string {
       return `add the tag "${String(input.tag)}"`;
     case 'removeTag':
       return `remove the tag "${String(input.tag)}"`;
+    case 'addToSegment':
+      return `add the customer to the segment ${String(input.segment)}`;
+    case 'removeFromSegment':
+      return `remove the customer from the segment ${String(input.segment)}`;
     case 'httpRequest':
       return `${String(input.method ?? 'POST')} a signed request to ${String(input.url)}`;
     case 'sendEmail':
