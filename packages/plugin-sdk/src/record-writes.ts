@@ -67,7 +67,8 @@ export interface RecordWrites {
    * Changes the records related to the record `id` of `object` through its to-many `relation` (a customer's `tasks`)
    * that `filter` (of the related object) matches, all when absent, with the same `values` (checked as `update` checks
    * them). At most `max`: more is BAD_USER_INPUT naming `relation`, and nothing changes. The records are found in one
-   * statement as the acting role sees them (its rows only; never the trash, never another workspace's), and written in
+   * statement as the acting role sees them (its rows only; never the trash, never another workspace's) and locked by it
+   * (one changed meanwhile so that `filter` no longer matches it is skipped, not overwritten), and written in
    * one bulk write (core's `bulkUpdate`: a batch of statements for all when the object's writer updates batches, else its
    * command per record; each record's event either way). Returns their ids, by id (none: nothing matched).
    */
