@@ -17,6 +17,7 @@ import {
   matchingRowsSql,
   hasRole,
   isCrmError,
+  isUuid,
   Permissions,
   type RoleGrants,
   rowAccessOf,
@@ -147,7 +148,8 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
           // Not found: in the trash, say so, but only when the acting role could see the record there (read through its
           // rows, in the workspace): another workspace's record, or one outside "own records only", stays "not found".
           // Only on this path: an update that works reads nothing more.
-          if (!isCrmError(error) || error.code !== 'NOT_FOUND' || !(await access.read(acting.tx, name, id, { trashed: true }))) throw error;
+          // (Not for what is no row id: the read would fail, and abort the transaction, on it.)
+          if (!isCrmError(error) || error.code !== 'NOT_FOUND' || !isUuid(id) || !(await access.read(acting.tx, name, id, { trashed: true }))) throw error;
           throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`, error.field);
         }
       });
