@@ -36,7 +36,7 @@ export type { EventInterest, InterestContext, RecordInterest, SubscriberInterest
 export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
 export type { OutboundAnswer, OutboundHttp, OutboundMethod, OutboundRequest } from './outbound-http.js';
-export { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS } from './outbound-http.js';
+export { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS, outboundUrlProblem } from './outbound-http.js';
 export type { Plugin, PluginProblem } from './plugin.js';
 export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } from './routes.js';
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';

@@ -3,7 +3,7 @@
 // references (fields, actions, the customer it acts on) and every template path (typed: the trigger's record fields
 // and to-one relations, the event, the outputs of steps that surely ran before). Errors are BAD_USER_INPUT with
 // `extensions.field` naming the path in the input (`definition.steps.1.title`).
-import { type ActionInfo, type ActionInputKind, CrmError, type EventCatalog, type GraphContext, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
+import { type ActionInfo, type ActionInputKind, CrmError, type EventCatalog, type GraphContext, outboundUrlProblem, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import { definition as documentSchema, durationMs, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
@@ -406,6 +406,14 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         customerOf(step, stepAt);
         requireCommandWrite(objects, services.permissions, step, stepAt);
         break;
+      case 'httpRequest': {
+        // A URL the SDK's sender could never send (a scheme other than http/https, credentials, no host): refused now,
+        // not failed at run time. Templates in it are filled in when the step runs, where the sender checks the whole
+        // URL and the addresses its name resolves to against the operator's policy (private targets, DNS).
+        const problem = outboundUrlProblem(step.url);
+        if (problem) fail(`${stepAt}.url`, problem);
+        break;
+      }
       case 'createTask':
         if (step.dueAt !== undefined && step.dueIn !== undefined) fail(`${stepAt}.dueIn`, 'give dueAt or dueIn, not both');
         requireCommandWrite(objects, services.permissions, step, stepAt);

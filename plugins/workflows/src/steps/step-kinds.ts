@@ -86,13 +86,16 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
 export interface ExternalStep {
   /** Safe to repeat after a crash left it unfinished. */
   idempotent: boolean;
+  /** The longest one send takes (the sender gives up then), when its sender says; the step stays claimed that long. */
+  timeoutMs(context: Pick<ExternalStepContext, 'http' | 'mail'>): number | undefined;
   send(input: StepInput, context: ExternalStepContext): Promise<Output>;
 }
 
 export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
-  httpRequest: { idempotent: true, send: sendHttpRequest },
+  httpRequest: { idempotent: true, timeoutMs: ({ http }) => http.timeoutMs, send: sendHttpRequest },
   sendEmail: {
     idempotent: false,
+    timeoutMs: ({ mail }) => mail.timeoutMs,
     async send(input, context) {
       // By the builder publishing checks a plain `to`, `subject` and `text` with (definition/plain-values.ts).
       const { to, subject, text } = buildInput('sendEmail', input);
