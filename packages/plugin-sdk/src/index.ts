@@ -55,7 +55,10 @@ export type { Builder, GraphContext } from '@crm/graph';
 export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customFieldsInput, cursorInWorkspace } from '@crm/graph';
 // Core's input rules, to check values ahead of a command (a workflow's steps when published): the commands' input
 // schemas, the field rules they share, the database's enums.
-export { createDealInput, createTaskInput, enumValuesOf, fields as inputFields, logActivityInput, updateCustomerTagsInput } from '@crm/core';
+export { createDealInput, createTaskInput, enumValuesOf, fields as inputFields, logActivityInput, segmentMembershipInput, updateCustomerTagsInput } from '@crm/core';
+// The rule a segment must meet to take members by hand (STATIC), checked where a plugin names one ahead of the
+// command (a workflow's segment steps, at publish); the command checks it again.
+export { requireStaticSegment, type SegmentMembership, type SegmentMembersChange, type SegmentMembersInput } from '@crm/core';
 export {
   badInput,
   conflict,

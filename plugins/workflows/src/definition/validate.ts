@@ -401,6 +401,8 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       }
       case 'addTag':
       case 'removeTag':
+      case 'addToSegment':
+      case 'removeFromSegment':
       case 'logActivity':
       case 'createDeal':
         customerOf(step, stepAt);

@@ -78,6 +78,8 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
   },
   addTag: (input, context) => groupedStep('addTag', input, context.commands, context.actingAs),
   removeTag: (input, context) => groupedStep('removeTag', input, context.commands, context.actingAs),
+  addToSegment: (input, context) => groupedStep('addToSegment', input, context.commands, context.actingAs),
+  removeFromSegment: (input, context) => groupedStep('removeFromSegment', input, context.commands, context.actingAs),
   async callAction(input, context) {
     return context.actions.call(String(input.action), input.input ?? {}, { as: context.actingAs });
   },
@@ -128,6 +130,10 @@ export function describeEffect(kind: StepKind, input: StepInput): string {
       return `add the tag "${String(input.tag)}"`;
     case 'removeTag':
       return `remove the tag "${String(input.tag)}"`;
+    case 'addToSegment':
+      return `add the customer to the segment ${String(input.segment)}`;
+    case 'removeFromSegment':
+      return `remove the customer from the segment ${String(input.segment)}`;
     case 'httpRequest':
       return `${String(input.method ?? 'POST')} a signed request to ${String(input.url)}`;
     case 'sendEmail':
