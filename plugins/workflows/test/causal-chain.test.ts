@@ -150,6 +150,25 @@ describe('a workflow posting to its own webhook', () => {
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(answer.errors)).toContain('chain depth');
   });
+
+  it('requests cut at the depth limit count toward the hook’s rate: a loop of them gets 429, not an event row each', async () => {
+    const id = await publishedWorkflow(admin, 'Rated hook', { trigger: { kind: 'webhook', ratePerMinute: 5 }, steps: [{ id: 'n', kind: 'httpRequest', url: relayUrl }] });
+    const url = `${kit.url}${(await admin.query(HOOK, { id })).workflow.webhookPath as string}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-crm-workflow-depth': '99' }, body: '{}' });
+      statuses.push(answer.status);
+      if (answer.status === 429) expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      await answer.arrayBuffer();
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(45);
+    expect(await kit.database.prisma.event.count({ where: { type: 'workflow.depth_limit_reached', subjectId: rowIdOf(id) } })).toBe(5);
+    expect(await runsOf(admin, id)).toHaveLength(0);
+    // Cut requests and accepted ones share the count: the minute is used up for a request that would start a run too.
+    const accepted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(accepted.status).toBe(429);
+  });
 });
 
 describe('what the chain costs', () => {

@@ -9,8 +9,9 @@
 // token as `:token`, apps/gateway/src/logged-path.ts). The token is not
 // the workflow's signing secret (which signs its outgoing HTTP requests): a receiver of those cannot start it. An
 // unknown workflow, another workspace's, a wrong or rotated-out token all answer 404 alike.
-// Each workflow takes `ratePerMinute` requests a minute (429 with Retry-After beyond); an `idempotency-key` header
-// makes a retried request start no second run (looked up under the workflow's lock: concurrent retries name one run).
+// Each workflow takes `ratePerMinute` requests a minute, those cut at the depth limit included (429 with Retry-After
+// beyond); an `idempotency-key` header makes a retried request start no second run (looked up under the workflow's
+// lock: concurrent retries name one run).
 // Refused requests are counted per client address by the host (429 past its limit: a guesser of tokens is slowed). The answer (202, `{ runId }`) comes as soon as the run is stored; the
 // steps run on the queue.
 // A run's depth in a chain of workflows is the request's `x-crm-workflow-depth` (what an `httpRequest` step sends:
@@ -66,7 +67,7 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
   if (!workflowId || !token) return refuse(404, 'Not found');
   const now = context.now;
   const outcome = await context.transaction(
-    async ({ tx, rows, lock, emit, settings }) => {
+    async ({ tx, sql, rows, lock, emit, settings }) => {
       const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, hookToken: true, publishedVersionId: true } });
       if (!workflow || !sameText(token, workflow.hookToken)) return refuse(404, 'Not found');
       const signature = request.headers['x-crm-signature'];
@@ -93,23 +94,28 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
         const earlier = await tx.workflowRun.findUnique({ where: { versionId_triggerId: { versionId: version.id, triggerId } }, select: { id: true } });
         if (earlier) return { status: 200, body: { runId: globalId('WorkflowRun', earlier.id), duplicate: true } };
       }
+      // The workflow's rate: requests its URL took in the last minute, counted under the lock (two instances alike):
+      // the runs they started and the ones cut at the depth limit (each of which wrote an event), so that a holder of
+      // the URL sending a depth past the limit in a loop gets 429 like any other, not an Event row per request.
+      const since = new Date(now.getTime() - MINUTE_MS);
+      const recent = await sql<{ at: Date }>`
+        SELECT at FROM (
+          SELECT "startedAt" AS at FROM "WorkflowRun"
+          WHERE "workflowId" = ${workflow.id}::uuid AND "startedAt" > ${since}::timestamptz AND "triggerId" LIKE 'webhook:%'
+          UNION ALL
+          SELECT "occurredAt" FROM "Event"
+          WHERE "subjectId" = ${workflow.id}::uuid AND type = 'workflow.depth_limit_reached' AND "occurredAt" > ${since}::timestamptz
+            AND payload->>'eventType' = 'webhook.received'
+        ) r ORDER BY at LIMIT ${trigger.ratePerMinute}::int`;
+      if (recent.length >= trigger.ratePerMinute) {
+        const retryAfter = Math.max(1, Math.ceil((new Date(recent[0]!.at).getTime() + MINUTE_MS - now.getTime()) / 1000));
+        return refuse(429, `This workflow takes ${trigger.ratePerMinute} requests a minute`, { 'retry-after': String(retryAfter) });
+      }
       const depth = depthOf(request.headers[WORKFLOW_DEPTH_HEADER]);
       if (depth > settings.maxDepth) {
         console.warn(`workflows: depth limit ${settings.maxDepth} reached in workspace ${request.workspaceId}: a request to the webhook of ${workflow.id} starts no run`);
         emit('workflow.depth_limit_reached', { type: 'Workflow', id: workflow.id }, { maxDepth: settings.maxDepth, eventId: triggerId, eventType: 'webhook.received', workflowIds: [workflow.id] });
         return { status: 200, body: { runId: null, depthLimitReached: true } };
-      }
-      // The workflow's rate: runs its URL started in the last minute (two instances count alike under the lock).
-      const since = new Date(now.getTime() - MINUTE_MS);
-      const recent = await tx.workflowRun.findMany({
-        where: { workflowId: workflow.id, startedAt: { gt: since }, triggerId: { startsWith: 'webhook:' } },
-        select: { startedAt: true },
-        orderBy: { startedAt: 'asc' },
-        take: trigger.ratePerMinute,
-      });
-      if (recent.length >= trigger.ratePerMinute) {
-        const retryAfter = Math.max(1, Math.ceil((recent[0]!.startedAt.getTime() + MINUTE_MS - now.getTime()) / 1000));
-        return refuse(429, `This workflow takes ${trigger.ratePerMinute} requests a minute`, { 'retry-after': String(retryAfter) });
       }
       const eventId = randomUUID();
       const runId = await startRun({ rows }, {
