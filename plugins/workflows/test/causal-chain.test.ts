@@ -99,6 +99,40 @@ describe('a loop through another plugin’s subscriber', () => {
   });
 });
 
+describe('a loop through segment membership (a before-commit hook)', () => {
+  it('steps that move customers in or out of a segment sign the membership events: two workflows undoing each other are cut at the depth limit', async () => {
+    await admin.query(SETTINGS, { settings: { maxDepth: 2 } });
+    const a = await publishedWorkflow(admin, 'Entered: back to lead', {
+      trigger: { kind: 'event', eventType: 'segment.entered', object: 'Customer' },
+      steps: [{ id: 'lead', kind: 'updateRecord', values: { lifecycleStage: 'LEAD' } }],
+    });
+    const b = await publishedWorkflow(admin, 'Left: customer again', {
+      trigger: { kind: 'event', eventType: 'segment.left', object: 'Customer' },
+      steps: [{ id: 'customer', kind: 'updateRecord', values: { lifecycleStage: 'CUSTOMER' } }],
+    });
+    const ids: string[] = [];
+    for (const name of ['Ping', 'Pong', 'Pang']) {
+      const id = await customer(name);
+      await admin.query(`mutation ($id: ID!) { updateCustomer(input: { id: $id, lifecycleStage: CUSTOMER }) { customer { id } } }`, { id });
+      ids.push(rowIdOf(id));
+    }
+    // The segment's creation lets the three in at once (one transaction): A's three runs' steps are done together, in
+    // one transaction acting as each step (execute-step.ts, batchTransaction), where the refresh hook's events used to
+    // take the transaction's actor and begin a new chain: B at 0, A at 0 again, without end.
+    const s = (await admin.query(`mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }`, { i: { name: 'Stage customers', filter: { lifecycleStage: { eq: 'CUSTOMER' } } } })).createSegment.segment.id as string;
+    // A at 0 (the person's segment), B at 1 (A's steps moved them out), A at 2; its moves out are cut.
+    expect(depths(await finishedRuns(kit, admin, a, 6))).toEqual([0, 0, 0, 2, 2, 2]);
+    expect(depths(await finishedRuns(kit, admin, b, 3))).toEqual([1, 1, 1]);
+    await kit.settled();
+    expect(await runsOf(admin, a)).toHaveLength(6);
+    expect(await runsOf(admin, b)).toHaveLength(3);
+    const moves = await kit.database.prisma.event.findMany({ where: { type: { in: ['segment.entered', 'segment.left'] }, subjectId: { in: ids } }, orderBy: { seq: 'asc' } });
+    const ofS = moves.filter((e) => (e.payload as { segmentId: string }).segmentId === rowIdOf(s));
+    expect(ofS).toHaveLength(12);
+    expect(ofS.filter((e) => !e.actor.startsWith('plugin:workflows:step:')).map((e) => e.type)).toEqual(['segment.entered', 'segment.entered', 'segment.entered']);
+  });
+});
+
 describe('a workflow posting to its own webhook', () => {
   // A step cannot post to a workflow's URL directly: its request is signed with the workflow's signing secret, which
   // the URL's token does not verify (401). A loop goes through a relay that passes the body on (an integration

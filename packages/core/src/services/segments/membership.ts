@@ -1,5 +1,6 @@
 import { queryRawIn } from '@crm/db';
 import type { CommandScope, CommitHook } from '../../command.js';
+import type { PendingEvent } from '../../events.js';
 import { customerOf } from '../../command.js';
 import { workspaceCatalog } from '../../custom-objects/workspace-catalog.js';
 import { CrmError } from '../../errors.js';
@@ -112,8 +113,35 @@ export function refreshSegmentsBeforeCommit(presence?: WorkspaceFactCache<boolea
     // This transaction's own segment changes are not in the cache yet.
     const any = presence && !presence.changedBy(events) ? await presence.get(scope.session.workspaceId, read) : await read();
     if (!any) return;
-    await refreshSegments(scope, customers, touched, segments);
-    await announceTrashedMembers(scope, relevant);
+    const reacting = reactingTo(scope, relevant);
+    await refreshSegments(reacting, customers, touched, segments);
+    await announceTrashedMembers(reacting, relevant);
+  };
+}
+
+/**
+ * The scope whose `emit` gives a customer's membership event the actor and causal chain of the first of the
+ * transaction's events about that customer (`PendingEvent.actor`, `.cause`): a workflow's step that moves a customer
+ * into a segment is who moved them, so a workflow on `segment.entered` sees its own change (or a chain one deeper)
+ * instead of a new chain by the session's actor, which two workflows undoing each other would loop on without end.
+ * Customers no such event names (a whole-workspace refresh) keep the session's actor. No statement: the events' INSERT.
+ */
+function reactingTo(scope: CommandScope, events: readonly PendingEvent[]): CommandScope {
+  const origins = new Map<string, PendingEvent>();
+  for (const event of events) {
+    const customer = customerOf(event);
+    if (customer !== null && !origins.has(customer)) origins.set(customer, event);
+  }
+  if (![...origins.values()].some((event) => event.actor || event.cause)) return scope;
+  return {
+    ...scope,
+    emit: (type, subject, payload) => {
+      const origin = subject.type === 'Customer' ? origins.get(subject.id) : undefined;
+      let as = scope;
+      if (origin?.actor) as = as.actingAs?.(origin.actor) ?? as;
+      if (origin?.cause) as = as.causedBy?.(origin.cause) ?? as;
+      as.emit(type, subject, payload);
+    },
   };
 }
 
