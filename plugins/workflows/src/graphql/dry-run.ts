@@ -5,7 +5,7 @@
 // step's input as it would be, the branch a condition takes, and in words what the step would do (an action with its
 // description and resolved input). Event and webhook triggers take `sample` as their event's payload
 // (`trigger.event.payload.*`). Outputs of steps that would create something are not known yet (null).
-import { badInput, type Builder, CrmError, type EventCatalog, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
+import { badInput, type Builder, CrmError, type EventCatalog, liveMembership, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
 import { isValueCondition } from '../definition/value-condition.js';
@@ -227,7 +227,7 @@ async function segmentEffect(
   const customerId = input.customerId;
   if (typeof customerId !== 'string' || !isRecordId(customerId)) return `${does} "${segment.name}"`;
   const key = `${id}:${customerId.toLowerCase()}`;
-  const member = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId, customer: { deletedAt: null } } })) > 0;
+  const member = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId, ...liveMembership } })) > 0;
   memberships.set(key, adding);
   if (adding) return `${does} "${segment.name}": ${member ? 'a member already, nothing changes' : 'they would enter it (segment.entered)'}`;
   return `${does} "${segment.name}": ${member ? 'they would leave it (segment.left)' : 'not a member, nothing changes'}`;
