@@ -368,7 +368,13 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
             fail(`${stepAt}.relation`, `${object} has no relation ${step.relation} to update through (it has ${named.join(', ') || 'none'})`);
           }
           target = objects.catalog.target(relation!);
-          if (relation!.kind === 'toMany' && step.where) objects.parseFilter(target.name, step.where, `${stepAt}.where`);
+          if (relation!.kind === 'toMany' && step.where) {
+            // A fixed filter, checked whole here (its fields, operators and values against the related object): a
+            // template's value is known only at run, where a bad one would fail every run, so none is taken.
+            const [held] = templatePaths(step.where, '');
+            if (held) fail(`${stepAt}.where.${held.at}`, `{{${held.path}}}: where is a fixed filter of ${target.name}, checked when the workflow is published; it takes no templates (test the record's values with a condition step before this one)`);
+            objects.parseFilter(target.name, step.where, `${stepAt}.where`);
+          }
         }
         const many = step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
         if (!many && step.where !== undefined) fail(`${stepAt}.where`, 'where chooses among the records of a to-many relation (`relation: "tasks"`)');

@@ -56,17 +56,10 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
     }
     const target = id(input.id, 'id');
     if ('record' in input && !isRecordId(target)) throw new PermanentStepError(`record: not a record id: ${JSON.stringify(input.id).slice(0, 100)}`);
-    try {
-      // Through the object's writer (core's command, a plugin object's writer, a custom object's record command).
-      const row = await context.objects.update(object, target, values, { as: context.actingAs });
-      return { id: row.id, ids: [row.id], count: 1, changed: Object.keys(values) };
-    } catch (error) {
-      // Not found: in the trash, say so (read in the workspace's transaction: another workspace's record is never found,
-      // and its failure says no more than "not found"). Only on this path: an update that works reads nothing more.
-      if ((error as { code?: unknown } | null)?.code !== 'NOT_FOUND' || !context.objects.catalog.has(object)) throw error;
-      if (await context.objects.read(context.tx, object, target, { trashed: true })) throw new PermanentStepError(`record: the ${object} ${target} is in the trash; restore it to update it`);
-      throw error;
-    }
+    // Through the object's writer (core's command, a plugin object's writer, a custom object's record command): not
+    // found as the acting role sees it says only that; one in the trash it could see says so (the SDK's `update`).
+    const row = await context.objects.update(object, target, values, { as: context.actingAs });
+    return { id: row.id, ids: [row.id], count: 1, changed: Object.keys(values) };
   },
   createTask: (input, context) => groupedStep('createTask', input, context.commands, context.actingAs),
   async createRecord(input, context) {
