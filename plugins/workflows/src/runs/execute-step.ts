@@ -107,6 +107,7 @@ function stepHandler(mail: () => MailTransport, hold: SendHold) {
         runId: external.runId,
         workflowId: external.workflowId,
         stepId: external.stepId,
+        depth: external.depth,
       });
     } catch (error) {
       await recordFailure(item, context, error, { counted: true, input: external.input });
