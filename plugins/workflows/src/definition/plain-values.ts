@@ -36,7 +36,7 @@ export function checkPlainValues(step: Step, stepAt: string): void {
   for (const [key, part] of Object.entries(parts)) {
     const value = values[key];
     if (value === undefined || !isPlain(value)) continue;
-    const made = built(stepAt, key, () => builtValue(part, value, key));
+    const made = built(stepAt, key, () => builtValue(part, value, key, true));
     const rule = made === undefined ? undefined : (schema?.shape[part.to ?? key] as z.ZodType | undefined);
     const result = rule?.safeParse(made);
     if (result && !result.success) fail(`${stepAt}.${key}`, `${result.error.issues[0]!.message} (got ${JSON.stringify(value)})`);
