@@ -3,7 +3,9 @@
 // trigger's fields are announced by); record values through relations (to-one, to-many) by their target's fields.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, finishedRuns, PUBLISH, publishedWorkflow, RUN, rowIdOf, startTwoWorkspaces, switchAllOff } from './support.js';
+import type { EventInfo } from '@crm/plugin-sdk';
+import { buildInput } from '../src/steps/command-inputs.js';
+import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, RUN, rowIdOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 const NEW_CUSTOMER = `mutation ($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }`;
@@ -90,6 +92,30 @@ describe('versions published before each key had one rule', () => {
   });
 });
 
+describe("plain record values by their writer's own rule, at publish", () => {
+  it("refuses what the object's writer would refuse every run: a blank task title, a negative wallet, a required custom field cleared", async () => {
+    expect(await publishError({ trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Task', values: { title: '', customerId: '{{trigger.record.id}}' } }] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.values.title',
+    });
+    expect(await publishError({ trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { annualWallet: -5 } }] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.values.annualWallet',
+    });
+    await defineContract(admin, { ref: { type: 'TEXT', required: true }, note: { type: 'TEXT' } });
+    const onContract = { kind: 'manual', object: 'Contract' };
+    expect(await publishError({ trigger: onContract, steps: [{ id: 'u', kind: 'updateRecord', values: { ref: null } }] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.values.ref',
+      message: expect.stringContaining('ref is required'),
+    });
+    // What the writers take still publishes: a wallet as a number (written as text), an optional field cleared.
+    expect(await publishError({ trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { annualWallet: 1200.5 } }] })).toBeNull();
+    expect(await publishError({ trigger: onContract, steps: [{ id: 'u', kind: 'updateRecord', values: { note: null, ref: 'R-1' } }] })).toBeNull();
+    expect(await publishError({ trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Task', values: { title: 'Call', customerId: '{{trigger.record.id}}' } }] })).toBeNull();
+  });
+});
+
 describe("record values through a relation, by the target's fields", () => {
   const onCompany = { kind: 'manual', object: 'Company' };
 
@@ -161,5 +187,15 @@ describe('the dry run agrees with the run', () => {
     const one = (await admin.query(DRY_RUN, { id: either, recordId: deal, sample: { title: { from: 'Pump', to: 'Heat pump' } } })).testWorkflow;
     expect(one.trigger).toContain('; announced by deal.updated');
     expect(one.trigger).not.toContain('stage_changed');
+  });
+});
+
+describe('values in code', () => {
+  it('a wait until a Date instance, as the old run took it; an EventInfo without `changes`', () => {
+    const until = new Date('2027-01-02T03:04:05.000Z');
+    expect(buildInput('wait', { until }).until.toISOString()).toBe('2027-01-02T03:04:05.000Z');
+    // Third-party code that builds an EventInfo as before `changes` was added still compiles (and reads no changes).
+    const info: EventInfo = { type: 'thing.updated', subject: 'Thing', plugin: 'things' };
+    expect(info.changes ?? null).toBeNull();
   });
 });

@@ -107,7 +107,7 @@ interface FieldKind {
  * number field a number, a boolean true or false, an enum one of its values; a declared date-and-time column's text
  * is made a Date (its command's schema takes a Date, as `createTask`'s `dueAt`). Null clears the field. A custom
  * field's date or money value goes as it is: its definition's rule reads it (a number rounded to cents) when it is
- * written, and the SDK's `checkCustomValue` at publish.
+ * written, and the SDK's `checkValue` at publish.
  */
 export function recordValue(field: FieldKind | undefined, value: unknown, key: string): unknown {
   if (!field || value === null || value === undefined) return value;
