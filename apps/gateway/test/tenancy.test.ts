@@ -53,6 +53,8 @@ async function seedVictim(c: TestClient) {
   victimCustomField = (await q(`mutation { defineCustomField(input: { object: CUSTOMER, name: "contractEnd", type: DATE }) { customField { id } } }`)).defineCustomField.customField.id;
   victimCustomObject = (await q(`mutation { defineCustomObject(input: { name: "Contract" }) { customObject { id } } }`)).defineCustomObject.customObject.id;
   a.segment = (await q(`mutation { createSegment(input: { name: "Victim segment", filter: { lifecycleStage: { in: [PROSPECT, CUSTOMER] } } }) { segment { id } } }`)).createSegment.segment.id;
+  a.staticSegment = (await q(`mutation { createSegment(input: { name: "Victim list", kind: STATIC }) { segment { id } } }`)).createSegment.segment.id;
+  await q(`mutation ($s: ID!, $c: ID!) { addSegmentMembers(input: { segmentId: $s, customerIds: [$c] }) { added } }`, { s: a.staticSegment, c: a.customer });
 }
 
 /** Everything A can see of itself; compared before and after the attacks. */
@@ -219,6 +221,9 @@ const attacks: Record<string, () => [string, Record<string, unknown>]> = {
   createSegment: () => [`mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id memberCount } } }`, { i: { name: 'Victim segment', filter: { companyId: { eq: a.company } } } }],
   updateSegment: () => [`mutation ($i: UpdateSegmentInput!) { updateSegment(input: $i) { segment { id } } }`, { i: { id: a.segment, name: 'Pwned', filter: {} } }],
   deleteSegment: () => [`mutation ($i: DeleteSegmentInput!) { deleteSegment(input: $i) { deletedSegmentId } }`, { i: { id: a.segment } }],
+  // A's STATIC list with A's customer (a member: removing would show), and A's customer on B's list.
+  addSegmentMembers: () => [`mutation ($i: AddSegmentMembersInput!) { addSegmentMembers(input: $i) { added } }`, { i: { segmentId: a.staticSegment, customerIds: [a.customer] } }],
+  removeSegmentMembers: () => [`mutation ($i: RemoveSegmentMembersInput!) { removeSegmentMembers(input: $i) { removed } }`, { i: { segmentId: a.staticSegment, customerIds: [a.customer] } }],
   // B defines a field of the same name: its own, invisible to A; A's definition cannot be named from B.
   defineCustomField: () => [`mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`, { i: { object: 'CUSTOMER', name: 'contractEnd', type: 'TEXT' } }],
   renameCustomField: () => [`mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { id } } }`, { i: { id: victimCustomField, name: 'pwned' } }],

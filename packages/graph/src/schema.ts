@@ -89,7 +89,7 @@ export function buildSchema(options: BuildSchemaOptions = {}): GraphQLSchema {
   registerWebhooks(builder, enums, roleRef, catalog, options.webhooks);
   registerAnalytics(builder, enums);
   registerReports(builder, enums);
-  registerSegments(builder, objects);
+  registerSegments(builder, enums, objects);
   registerTrash(builder, options.objects, customObjects.map((object) => catalog.get(object.name)));
   registerDataOperations(builder);
   registerCustomObjects(builder, registerCustomFields(builder, catalog, options.customFieldStorage), options.customFieldStorage);

@@ -8,8 +8,8 @@ import type { ScopedPrisma } from '@crm/db';
 import { type ActingRole, actingScope } from './record-writes.js';
 
 /** How a core command is named: a verb, then what it acts on (`createTask`, `moveDeal`, `logActivity`). */
-const COMMAND_NAME = /^(create|update|delete|complete|convert|log|move|record|rename)[A-Z]/;
-type CommandVerb = 'create' | 'update' | 'delete' | 'complete' | 'convert' | 'log' | 'move' | 'record' | 'rename';
+const COMMAND_NAME = /^(create|update|delete|complete|convert|log|move|record|rename|add|remove)[A-Z]/;
+type CommandVerb = 'create' | 'update' | 'delete' | 'complete' | 'convert' | 'log' | 'move' | 'record' | 'rename' | 'add' | 'remove';
 
 /**
  * Services a plugin never runs: access (keys, users, roles), webhooks, workspaces, the workspace's metadata (custom
@@ -23,8 +23,9 @@ const NOT_FOR_PLUGINS = [
   // A custom object's records: a plugin is written without knowing a workspace's objects (their ids and fields).
   'createCustomRecord', 'updateCustomRecord', 'deleteCustomRecord',
   'recordEventType',
-  // A helper named like a command (it rewrites a stored filter; plugins get it through `fieldRenamed`'s context).
-  'renameInFilter',
+  // Helpers named like commands (one rewrites a stored filter, plugins get it through `fieldRenamed`'s context; one
+  // clears a deleted field's values).
+  'renameInFilter', 'removeFieldValues',
 ] as const;
 
 type CoreModule = typeof core;

@@ -36,7 +36,7 @@ export type { EventInterest, InterestContext, RecordInterest, SubscriberInterest
 export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
 export type { JobContext, QueueContext, QueueDefinition, QueueItem, QueueTransaction } from './jobs.js';
 export type { OutboundAnswer, OutboundHttp, OutboundMethod, OutboundRequest } from './outbound-http.js';
-export { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS } from './outbound-http.js';
+export { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS, outboundUrlProblem } from './outbound-http.js';
 export type { Plugin, PluginProblem } from './plugin.js';
 export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } from './routes.js';
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
@@ -55,7 +55,10 @@ export type { Builder, GraphContext } from '@crm/graph';
 export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customFieldsInput, cursorInWorkspace } from '@crm/graph';
 // Core's input rules, to check values ahead of a command (a workflow's steps when published): the commands' input
 // schemas, the field rules they share, the database's enums.
-export { createDealInput, createTaskInput, enumValuesOf, fields as inputFields, logActivityInput, updateCustomerTagsInput } from '@crm/core';
+export { createDealInput, createTaskInput, enumValuesOf, fields as inputFields, logActivityInput, segmentMembershipInput, updateCustomerTagsInput } from '@crm/core';
+// The rule a segment must meet to take members by hand (STATIC), checked where a plugin names one ahead of the
+// command (a workflow's segment steps, at publish); the command checks it again.
+export { requireStaticSegment, type SegmentMembership, type SegmentMembersChange, type SegmentMembersInput } from '@crm/core';
 export {
   badInput,
   conflict,

@@ -1,4 +1,5 @@
 // Outgoing HTTP for plugins: the gateway's webhook sender, with its signature and SSRF policy.
+import { webhookUrlProblem } from '@crm/core';
 
 /**
  * Headers `request` sets itself and a caller may not: the framing (`host`, `content-length`, `transfer-encoding`,
@@ -13,6 +14,22 @@ export const OUTBOUND_RESERVED_HEADERS: ReadonlySet<string> = new Set(['host', '
  * `failure: 'refused'`, nothing sent.
  */
 export const HEADER_VALUE: RegExp = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Why `url` can never be sent by {@link OutboundHttp} on any server: not a URL, a scheme other than http and https,
+ * credentials in it, no host — the parts of the SSRF policy that need neither DNS nor the operator's choice (whether
+ * loopback and private targets are allowed); the sender checks the rest on every request. Null when it may be sent.
+ * For a plugin that stores URLs to send to later (a workflow's HTTP step at publish).
+ */
+export function outboundUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'Not a URL';
+  }
+  return webhookUrlProblem(parsed, { allowPrivateTargets: true });
+}
 
 /** Methods `request` sends. */
 export type OutboundMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -64,4 +81,6 @@ export interface OutboundHttp {
   post(url: string, body: string, options: { secret: string | readonly string[]; headers?: Record<string, string> }): Promise<{ status: number | null; error: string | null; durationMs: number }>;
   /** Any method, with the answer's headers and (bounded) body, and why there was none. */
   request(request: OutboundRequest): Promise<OutboundAnswer>;
+  /** The time limit of one request (connecting, sending, the answer), in ms, when the sender has one. */
+  readonly timeoutMs?: number;
 }

@@ -7,13 +7,17 @@ import {
   badInput,
   bulkUpdate,
   callerIn,
+  type Caller,
   type CommandScope,
+  CrmError,
   CUSTOM_VALUES_COLUMN,
   type FilterNode,
   forbidden,
   grantsWrite,
   matchingRowsSql,
   hasRole,
+  isCrmError,
+  isUuid,
   Permissions,
   type RoleGrants,
   rowAccessOf,
@@ -55,13 +59,17 @@ export interface RecordWrites {
    * field) when the object cannot be created this way or a value is refused.
    */
   create(object: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
-  /** Changes the record `id` of `object` (fields declared `write: true | 'update'`, custom fields): as `create`. */
+  /**
+   * Changes the record `id` of `object` (fields declared `write: true | 'update'`, custom fields): as `create`. NOT_FOUND
+   * when the acting role cannot see it; one it could see in the trash: NOT_FOUND saying so.
+   */
   update(object: string, id: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
   /**
    * Changes the records related to the record `id` of `object` through its to-many `relation` (a customer's `tasks`)
    * that `filter` (of the related object) matches, all when absent, with the same `values` (checked as `update` checks
    * them). At most `max`: more is BAD_USER_INPUT naming `relation`, and nothing changes. The records are found in one
-   * statement as the acting role sees them (its rows only; never the trash, never another workspace's), and written in
+   * statement as the acting role sees them (its rows only; never the trash, never another workspace's) and locked by it
+   * (one changed meanwhile so that `filter` no longer matches it is skipped, not overwritten), and written in
    * one bulk write (core's `bulkUpdate`: a batch of statements for all when the object's writer updates batches, else its
    * command per record; each record's event either way). Returns their ids, by id (none: nothing matched).
    */
@@ -133,7 +141,18 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
       return write(name, 'create', values, options?.as, (writer, acting, input) => writer.create!(acting, input));
     },
     async update(name, id, values, options) {
-      return write(name, 'update', values, options?.as, (writer, acting, input) => writer.update!(acting, id, input));
+      return write(name, 'update', values, options?.as, async (writer, acting, input) => {
+        try {
+          return await writer.update!(acting, id, input);
+        } catch (error) {
+          // Not found: in the trash, say so, but only when the acting role could see the record there (read through its
+          // rows, in the workspace): another workspace's record, or one outside "own records only", stays "not found".
+          // Only on this path: an update that works reads nothing more.
+          // (Not for what is no row id: the read would fail, and abort the transaction, on it.)
+          if (!isCrmError(error) || error.code !== 'NOT_FOUND' || !isUuid(id) || !(await access.read(acting.tx, name, id, { trashed: true }))) throw error;
+          throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`, error.field);
+        }
+      });
     },
     async updateRelated(name, id, relationName, values, options) {
       const source = objectOf(name);
@@ -147,10 +166,12 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
         const related: FilterNode = { kind: 'and', items: [{ kind: 'compare', field: key, op: 'eq', value: id }, ...(options.filter ? [options.filter] : [])] };
         // The read engine's filter compiler, within the workspace, out of the trash, within the acting role's rows.
         const context = sqlFilterContext(access.catalog, acting.session.workspaceId, permissions);
-        const statement = `${matchingRowsSql(context, target, related, 'r')} ORDER BY r."id" LIMIT ${Math.max(0, Math.floor(options.max)) + 1}`;
+        // Locked as found (`FOR UPDATE`): a row changed meanwhile by another transaction is re-checked against the filter
+        // on its newest version and skipped when it no longer matches (a task completed while its open tasks are cancelled).
+        const statement = `${matchingRowsSql(context, target, related, 'r')} ORDER BY r."id" LIMIT ${Math.max(0, Math.floor(options.max)) + 1} FOR UPDATE OF r`;
         const ids = (await queryRawIn<{ id: string }>(acting.tx, statement, ...context.params.values)).map((row) => row.id);
         if (ids.length > options.max) throw badInput(`relation: more than ${options.max} ${target.name} records match (at most ${options.max}); nothing was changed`, 'relation');
-        return ids.length ? bulkUpdate(callerIn(acting), target, { ids }, input) : [];
+        return ids.length ? bulkUpdate(callerInSavepoint(acting), target, { ids }, input) : [];
       });
     },
   };
@@ -183,6 +204,29 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     return run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null);
   }
   return writes;
+}
+
+/**
+ * `callerIn(scope)` with each command in a savepoint, rolled back when it throws. Core's bulk writes try twice (the whole
+ * batch, then row by row to name the rows at fault), each attempt meant to be its own transaction: in a borrowed
+ * transaction, a failed statement of the first would abort the second ("current transaction is aborted"), hiding why.
+ */
+function callerInSavepoint(scope: CommandScope): Caller {
+  const caller = callerIn(scope);
+  return {
+    ...caller,
+    run: async (fn, options) => {
+      await scope.tx.$executeRawUnsafe('SAVEPOINT crm_related_write');
+      try {
+        const result = await caller.run(fn, options);
+        await scope.tx.$executeRawUnsafe('RELEASE SAVEPOINT crm_related_write');
+        return result;
+      } catch (error) {
+        await scope.tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT crm_related_write');
+        throw error;
+      }
+    },
+  };
 }
 
 /** `access` with its writes bound to `scope`: a plugin context's `objects`. */

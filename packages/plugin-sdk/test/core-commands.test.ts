@@ -6,12 +6,12 @@ import { type CommandOptions, coreCommandNames, type CoreCommands, definePlugin 
 describe('core commands for plugins', () => {
   it('offers every command of the core (customers, companies, tasks, activities, deals, tickets, orders, …) and nothing of access', () => {
     expect(coreCommandNames).toEqual([
-      'completeTask', 'convertLead', 'createCampaign', 'createCompany', 'createCustomer', 'createDeal', 'createPipeline',
+      'addSegmentMembers', 'completeTask', 'convertLead', 'createCampaign', 'createCompany', 'createCustomer', 'createDeal', 'createPipeline',
       'createProduct', 'createSegment', 'createTask', 'createTasks', 'createTicket',
       'deleteActivity', 'deleteCompany', 'deleteCustomer', 'deleteDeal', 'deleteProduct', 'deleteSegment', 'deleteTask', 'deleteTicket',
-      'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse', 'renamePipeline',
+      'logActivity', 'moveDeal', 'recordCampaignResponse', 'recordOrder', 'recordSurveyResponse', 'removeSegmentMembers', 'renamePipeline',
       'restoreActivity', 'restoreCompany', 'restoreCustomer', 'restoreDeal', 'restoreProduct', 'restoreTask', 'restoreTicket',
-      'updateCompany', 'updateCustomer', 'updateCustomerTags', 'updateCustomersTags', 'updateDeal', 'updateProduct', 'updateSegment', 'updateStage',
+      'updateCompany', 'updateCustomer', 'updateCustomerTags', 'updateCustomersTags', 'updateDeal', 'updateProduct', 'updateSegment', 'updateSegmentMemberships', 'updateStage',
       'updateTask', 'updateTicket',
     ]);
   });
@@ -21,6 +21,10 @@ describe('core commands for plugins', () => {
     expectTypeOf<Awaited<ReturnType<CoreCommands['moveDeal']>>>().toHaveProperty('stageId');
     // The per-item forms answer each item: its record, or the error its single command would have thrown.
     expectTypeOf<Parameters<CoreCommands['updateCustomersTags']>[0]['items'][number]>().toHaveProperty('actor');
+    // A STATIC segment's members, for one segment (all or none) and item by item (a workflow's grouped steps).
+    expectTypeOf<Parameters<CoreCommands['addSegmentMembers']>[0]>().toEqualTypeOf<import('@crm/core').SegmentMembersInput>();
+    expectTypeOf<Awaited<ReturnType<CoreCommands['removeSegmentMembers']>>>().toHaveProperty('unchanged');
+    expectTypeOf<Awaited<ReturnType<CoreCommands['updateSegmentMemberships']>>[number]>().toEqualTypeOf<{ value: import('@crm/core').SegmentMembership } | { error: import('@crm/core').CrmError }>();
     expectTypeOf<Awaited<ReturnType<CoreCommands['createTasks']>>[number]>().toEqualTypeOf<{ value: import('@crm/db').Task } | { error: import('@crm/core').CrmError }>();
     expectTypeOf<CoreCommands>().not.toHaveProperty('createApiKey');
     expectTypeOf<CoreCommands>().not.toHaveProperty('updateApiKey');

@@ -42,7 +42,8 @@ export interface WorkflowsOptions {
 /** The plugin, with its mail transport and timings chosen (tests pass a test transport and short leases). */
 export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
   let mail = options.mail ?? null;
-  const steps = stepExecutor(() => (mail ??= transportFromEnv()));
+  const leaseMs = options.leaseMs ?? 60_000;
+  const steps = stepExecutor(() => (mail ??= transportFromEnv()), leaseMs);
   return definePlugin({
     id: 'workflows',
     version: '1.0.0',
@@ -74,7 +75,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         model: 'WorkflowStepRun',
         // Each claimed step comes with its run: the step transactions lock the runs without reading them first.
         group: 'runId',
-        leaseMs: options.leaseMs ?? 60_000,
+        leaseMs,
         pollMs: options.pollMs ?? 500,
         // A claimed batch costs a few statements per wave whatever its size (step-waves.ts): under load, claims of 16
         // made the queue the wait (docs/performance.md, session 11).

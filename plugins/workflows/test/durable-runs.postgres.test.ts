@@ -27,6 +27,8 @@ const startGateway = (databaseUrl: string, smtpUrl: string): Promise<GatewayProc
     WORKFLOWS_LEASE_MS: String(LEASE_MS),
     WORKFLOWS_POLL_MS: '100',
     WORKFLOWS_SMTP_URL: smtpUrl,
+    // A send stays claimed for its time limit plus the lease: a killed gateway's email step is found after that.
+    WORKFLOWS_SMTP_TIMEOUT_MS: '10000',
   });
 
 const kill = killGatewayProcess;

@@ -211,6 +211,24 @@ describe('methods, headers and the answer', () => {
     expect(await refusal({}, [{ id: 'w', kind: 'wait', until: '{{steps.h.output.body.closesAt}}' }])).toBeUndefined();
     expect(await refusal({ method: 'DELETE', headers: { Authorization: 'Bearer {{trigger.event.payload.token}}' } }, [{ id: 't', kind: 'createTask', title: '{{steps.h.output.body.deep.key}} {{steps.h.output.status}}' }])).toBeUndefined();
   });
+
+  it('publish checks the URL as the sender will (http or https, no credentials, a host): one that could never be sent is refused', async () => {
+    const id = (await admin.query(CREATE, { name: 'Checked URL', definition: null })).createWorkflow.workflow.id;
+    const published = async (url: string) => {
+      await admin.query(`mutation ($id: ID!, $definition: JSON) { updateWorkflowDraft(input: { id: $id, definition: $definition }) { workflow { id } } }`, {
+        id,
+        definition: { trigger: { kind: 'webhook' }, steps: [{ id: 'h', kind: 'httpRequest', url }] },
+      });
+      const answer = await admin.request(PUBLISH, { id });
+      return answer.errors?.[0] ? { message: answer.errors[0].message, ...answer.errors[0].extensions } : 'published';
+    };
+    const refused = (message: RegExp) => ({ code: 'BAD_USER_INPUT', field: 'definition.steps.0.url', message: expect.stringMatching(message) });
+    expect(await published('ftp://files.example/')).toMatchObject(refused(/Only http and https/));
+    expect(await published('file:///etc/passwd')).toMatchObject(refused(/Only http and https/));
+    expect(await published('https://user:secret@api.example/')).toMatchObject(refused(/Credentials in the URL/));
+    // Templates in the path and query are filled in when the step runs (the sender checks the whole URL then).
+    expect(await published(`${server.url('/save')}/{{trigger.event.payload.id}}?at={{trigger.event.payload.at}}`)).toBe('published');
+  });
 });
 
 describe('failures: for good, or tried again', () => {

@@ -108,6 +108,35 @@ describe('updateRecord on a record named by id', () => {
   });
 });
 
+it('under “own records only”, another member’s trashed record is only “not found”; the role’s own trashed record is “in the trash”', async () => {
+  const user = async (name: string) => (await admin.query(`mutation ($n: String!, $e: String!) { createUser(input: { name: $n, email: $e }) { user { id } } }`, { n: name, e: `${name}@trash.test` })).createUser.user.id as string;
+  const [tess, omar] = [await user('tess'), await user('omar')];
+  const owned = async (name: string, ownerId: string) =>
+    (await admin.query(`mutation ($n: String!, $o: ID) { createCustomer(input: { name: $n, ownerId: $o }) { customer { id } } }`, { n: name, o: ownerId })).createCustomer.customer.id as string;
+  const [tessTrashed, omarTrashed, namer] = [await owned('Tess gone', tess), await owned('Omar gone', omar), await owned('Tess namer', tess)];
+  for (const gone of [tessTrashed, omarTrashed]) await admin.query(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: gone });
+  const roleId = (await admin.query(`mutation ($n: String!, $p: [ObjectPermissionInput!]!, $pp: [String!]) { createRole(input: { name: $n, permissions: $p, pluginPermissions: $pp }) { role { id } } }`, {
+    n: 'Own customers',
+    p: [{ object: 'Customer', read: true, create: false, update: true, ownRecordsOnly: true }],
+    pp: ['workflows.manage', 'workflows.run'],
+  })).createRole.role.id;
+  const secret = (await admin.query(`mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'own customers', roleId, userId: tess } })).createApiKey.secret;
+  const id = await publishedWorkflow(kit.client(secret), 'Touch the named customer', {
+    trigger: { kind: 'record', object: 'Customer', on: 'updated', fields: ['name'] },
+    steps: [{ id: 'touch', kind: 'updateRecord', record: '{{trigger.event.payload.changes.name.to}}', object: 'Customer', values: { lifecycleStage: 'CUSTOMER' } }],
+  });
+  const rename = (to: string) => admin.query(`mutation ($id: ID!, $name: String!) { updateCustomer(input: { id: $id, name: $name }) { customer { id } } }`, { id: namer, name: rowIdOf(to) });
+  await rename(omarTrashed);
+  const [hidden] = await finishedRuns(kit, admin, id, 1);
+  expect(hidden!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
+  expect(hidden!.steps[0]!.error).toMatch(/not found/i);
+  expect(hidden!.steps[0]!.error).not.toMatch(/trash/i);
+  await rename(tessTrashed);
+  const own = (await finishedRuns(kit, admin, id, 2)).find((r) => r.id !== hidden!.id)!;
+  expect(own.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
+  expect(own.steps[0]!.error).toMatch(/is in the trash/);
+});
+
 describe('updateRecord through a to-many relation', () => {
   const promote = (extra: Record<string, unknown> = {}) => ({
     trigger: onCompany,
@@ -149,7 +178,7 @@ describe('updateRecord through a to-many relation', () => {
     expect(promoted.map((e: { node: { payload: { changes: { lifecycleStage: unknown } } } }) => e.node.payload.changes.lifecycleStage)).toEqual(Array(15).fill({ from: 'LEAD', to: 'CUSTOMER' }));
   });
 
-  it('more matching than max fails the step and changes none; another workspace’s records are never reached', async () => {
+  it('more matching than max fails the step and changes none; a run on another workspace’s company is refused', async () => {
     const crowded = await company('Crowded', 3);
     const theirs = await company('Theirs', 2, 0, other);
     const id = await publishedWorkflow(admin, 'Promote two at most', promote({ max: 2 }));
@@ -163,6 +192,37 @@ describe('updateRecord through a to-many relation', () => {
     expect((await admin.request(RUN, { id, recordId: theirs })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const theirStages = ((await other.query(STAGES, { id: theirs })).company.customers.edges as { node: { lifecycleStage: string } }[]).map((e) => e.node.lifecycleStage);
     expect(theirStages).toEqual(['LEAD', 'LEAD']);
+  });
+
+  it('another workspace’s row pointing at this workspace’s company (written directly) is never reached', async () => {
+    const mine = await company('Mine', 1);
+    const stray = await customer('Stray lead', { stage: 'LEAD' }, other);
+    // A foreign key does not know workspaces: make their customer name our company, below the API.
+    await kit.database.prisma.$executeRawUnsafe(`UPDATE "Customer" SET "companyId" = $1::uuid WHERE "id" = $2::uuid`, rowIdOf(mine), rowIdOf(stray));
+    const id = await publishedWorkflow(admin, 'Promote leads here', promote());
+    await admin.query(RUN, { id, recordId: mine });
+    const [run] = await finishedRuns(kit, admin, id, 1);
+    expect(run).toMatchObject({ status: 'SUCCEEDED' });
+    expect(run!.steps[0]!.output).toMatchObject({ count: 1 });
+    expect(run!.steps[0]!.output.ids).not.toContain(rowIdOf(stray));
+    expect(await stages(mine)).toEqual(['CUSTOMER']);
+    expect((await other.query(`query ($id: ID!) { customer(id: $id) { lifecycleStage } }`, { id: stray })).customer.lifecycleStage).toBe('LEAD');
+  });
+
+  it('a refused value of a related record fails the step with its own message, once (not a retried “transaction is aborted”)', async () => {
+    const target = await company('Taken', 1);
+    await admin.query(`mutation { createCustomer(input: { name: "Holder", email: "taken@x.test" }) { customer { id } } }`);
+    const id = await publishedWorkflow(admin, 'Give them the taken address', {
+      trigger: onCompany,
+      steps: [{ id: 'mail', kind: 'updateRecord', relation: 'customers', values: { email: 'taken@x.test' } }],
+    });
+    await admin.query(RUN, { id, recordId: target });
+    const [run] = await finishedRuns(kit, admin, id, 1);
+    expect(run).toMatchObject({ status: 'FAILED' });
+    expect(run!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
+    expect(run!.steps[0]!.error).toMatch(/already exists/);
+    expect(run!.steps[0]!.error).not.toMatch(/aborted/);
+    expect((await admin.query(`query ($id: ID!) { company(id: $id) { customers(first: 5) { edges { node { email } } } } }`, { id: target })).company.customers.edges).toEqual([{ node: { email: null } }]);
   });
 
   it('closes a customer’s open tasks (a writer without a batch: each through its command, all in the step’s transaction)', async () => {
@@ -225,7 +285,34 @@ describe('updateRecord through a to-many relation', () => {
     expect(await publishError(promote({ values: { lifecycleStage: 'BOSS' } }))).toMatchObject({ field: 'definition.steps.0.values.lifecycleStage' });
   });
 
-  it('the dry run says which records it would change, and the record by id', async () => {
+  it('refuses at publish a to-many step’s output.id (always null: it names ids) and templates in its where (a fixed filter)', async () => {
+    const refusal = async (definition: unknown) => {
+      const id = (await admin.query(CREATE, { name: 'Checked', definition })).createWorkflow.workflow.id;
+      const error = (await admin.request(PUBLISH, { id })).errors?.[0];
+      return { message: error?.message, ...(error?.extensions as { code: string; field: string }) };
+    };
+    const after = (step: Record<string, unknown>) => ({ trigger: onCompany, steps: [promote().steps[0], step] });
+    expect(await refusal(after({ id: 'u', kind: 'updateRecord', record: '{{steps.promote.output.id}}', values: { name: 'x' } }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.1.record',
+      message: expect.stringMatching(/steps\.promote\.output\.ids/),
+    });
+    expect(await refusal(after({ id: 't', kind: 'createTask', title: 'Promoted {{steps.promote.output.id}}' }))).toMatchObject({ field: 'definition.steps.1.title' });
+    // Its ids and count are what it has.
+    expect((await refusal(after({ id: 't', kind: 'createTask', title: 'Promoted {{steps.promote.output.count}}: {{steps.promote.output.ids}}' }))).message).toBeUndefined();
+    // A template in where: refused whatever the field's type, naming where it is.
+    expect(await refusal(promote({ where: { name: { eq: '{{trigger.record.name}}' } } }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.where.name.eq',
+      message: expect.stringMatching(/takes no templates/),
+    });
+    expect(await refusal(promote({ where: { and: [{ lifecycleStage: { eq: 'LEAD' } }, { ownerId: { eq: '{{trigger.record.ownerId}}' } }] } }))).toMatchObject({
+      field: 'definition.steps.0.where.and.1.ownerId.eq',
+      message: expect.stringMatching(/takes no templates/),
+    });
+  });
+
+  it('the dry run describes the change (relation, filter, bound) and writes nothing; and the record by id', async () => {
     const target = await company('Dry', 1);
     const id = (await admin.query(CREATE, { name: 'Dry', definition: promote() })).createWorkflow.workflow.id;
     const [step] = (await admin.query(DRY_RUN, { id, recordId: target })).testWorkflow.steps;

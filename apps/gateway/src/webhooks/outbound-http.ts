@@ -22,6 +22,7 @@ export function outboundHttp(options: Options): HostOutboundHttp {
 function sender(options: Options, origin?: Record<string, string>): OutboundHttp {
   const policy = { timeoutMs: options.timeoutMs, allowPrivateTargets: options.allowPrivateTargets, ...(options.logger ? { logger: options.logger } : {}), ...(origin ? { origin } : {}) };
   return {
+    timeoutMs: options.timeoutMs,
     post: (url, body, { secret, headers = {} }) => postWebhook(url, body, signed(secret, body, { 'content-type': 'application/json', ...headers }), policy),
     request: ({ method, url, body, secret, headers = {}, maxResponseBytes }) =>
       sendRequest({ method, url, ...(body === undefined ? {} : { body }), headers: signed(secret, body ?? '', headers) }, { ...policy, ...(maxResponseBytes ? { maxResponseBytes } : {}) }),

@@ -238,7 +238,7 @@ async function objectNameOf(scope: CommandScope, field: CustomFieldDefinition): 
  */
 async function fieldUsers(scope: CommandScope, field: CustomFieldDefinition): Promise<FieldUser[]> {
   const { tx } = scope;
-  const segments = await tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
+  const segments = await tx.segment.findMany({ where: { kind: 'FILTER' }, select: { id: true, name: true, filter: true }, orderBy: { name: 'asc' } });
   if (!segments.length && !scope.fieldUsage?.length) return [];
   // With the plugins' objects (a workflow's condition on a Competitor field), and the field itself if archived: a
   // filter naming it parses only with it declared, and it names it all the same.

@@ -18,6 +18,7 @@ export function registerEnums(builder: Builder) {
     TicketPriority: builder.enumType(enums.TicketPriority, { name: 'TicketPriority' }),
     SurveyKind: builder.enumType(enums.SurveyKind, { name: 'SurveyKind' }),
     CampaignResponseKind: builder.enumType(enums.CampaignResponseKind, { name: 'CampaignResponseKind' }),
+    SegmentKind: builder.enumType(enums.SegmentKind, { name: 'SegmentKind', description: 'How a saved segment’s members are decided: by its filter (FILTER), or by hand (STATIC).' }),
     OrderDirection: builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const }),
     RfmSegment: builder.enumType('RfmSegment', {
       description: 'RFM segments on the recency × frequency quintile grid (see docs/analytics.md).',

@@ -1,6 +1,10 @@
 import {
+  addSegmentMembers,
   createSegment,
   deleteSegment,
+  liveMembership,
+  removeSegmentMembers,
+  type SegmentMembersChange,
   segmentMemberCounts,
   segmentsOfCustomers,
   updateSegment,
@@ -13,6 +17,7 @@ import type { GraphContext } from '../context.js';
 import { globalId, rowId } from '../ids.js';
 import { deletedPayloadType, payloadType } from '../payload.js';
 import type { DeclaredObjects } from '../objects/declared-objects.js';
+import type { Enums } from './enums.js';
 import { declaredRef } from '../objects/declared-ref.js';
 import { exportText } from '../export/export-formats.js';
 import { planExport } from '../export/export-plan.js';
@@ -43,8 +48,11 @@ function loadersOf(ctx: GraphContext) {
   return found;
 }
 
-/** Saved segments: CRUD, live member counts, `Customer.segments`, CSV export (docs/analytics.md, "Saved segments"). */
-export function registerSegments(builder: Builder, objects: DeclaredObjects) {
+/**
+ * Saved segments: CRUD, STATIC segments' members by hand, live member counts, `Customer.segments`, CSV export
+ * (docs/analytics.md, "Saved segments").
+ */
+export function registerSegments(builder: Builder, enums: Enums, objects: DeclaredObjects) {
   const CustomerFilter = objects.inputs.filter('Customer');
 
   const SegmentMemberRef = builder.prismaObject('SegmentMember', {
@@ -59,14 +67,15 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
   const SegmentRef = declaredRef(builder, 'Segment');
   builder.prismaObjectFields('Segment', (t) => ({
     memberCount: t.int({
-      description: 'Customers matching now (membership is updated in the transaction of every change).',
+      description: 'Its members now (FILTER: the customers matching, updated in the transaction of every change; STATIC: those added); trashed customers are not counted.',
       resolve: (segment, _args, ctx) => loadersOf(ctx).counts.load(segment.id),
     }),
     members: t.relatedConnection('members', {
       cursor: 'segmentId_customerId',
       totalCount: true,
       type: SegmentMemberRef,
-      query: () => ({ orderBy: [{ enteredAt: 'asc' }, { customerId: 'asc' }] }),
+      // A STATIC segment keeps a trashed customer's row (it is a member again when restored): not a member meanwhile.
+      query: () => ({ where: liveMembership, orderBy: [{ enteredAt: 'asc' }, { customerId: 'asc' }] }),
     }),
     csv: t.string({
       description:
@@ -108,11 +117,47 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
   const CreateSegmentInput = builder.inputType('CreateSegmentInput', {
     fields: (t) => ({
       name: t.string({ required: true }),
-      filter: t.field({ type: CustomerFilter, required: true, description: 'The customer filter (the same language as `customers(filter:)`).' }),
+      kind: t.field({ type: enums.SegmentKind, description: 'FILTER (the default): its members are its filter’s matches; STATIC: added and removed by hand, no filter.' }),
+      filter: t.field({ type: CustomerFilter, description: 'The customer filter (the same language as `customers(filter:)`): required for FILTER, refused for STATIC.' }),
     }),
   });
   const UpdateSegmentInput = builder.inputType('UpdateSegmentInput', {
-    fields: (t) => ({ id: t.id({ required: true }), name: t.string(), filter: t.field({ type: CustomerFilter }) }),
+    fields: (t) => ({
+      id: t.id({ required: true }),
+      name: t.string(),
+      kind: t.field({ type: enums.SegmentKind, description: 'Turns it STATIC (its members stay, its filter goes) or FILTER (give its filter: the members are recomputed).' }),
+      filter: t.field({ type: CustomerFilter }),
+    }),
+  });
+  const SegmentMembersInput = (name: string, verb: string) =>
+    builder.inputType(name, {
+      fields: (t) => ({
+        segmentId: t.id({ required: true, description: 'A STATIC segment.' }),
+        customerIds: t.idList({ required: true, description: `The customers to ${verb} (at most 1,000; a customer named twice counts once).` }),
+      }),
+    });
+  const AddSegmentMembersInput = SegmentMembersInput('AddSegmentMembersInput', 'add');
+  const RemoveSegmentMembersInput = SegmentMembersInput('RemoveSegmentMembersInput', 'remove');
+  const SegmentMembersPayload = (name: string, changed: string, unchanged: string, says: [string, string]) =>
+    builder.objectRef<SegmentMembersChange>(name).implement({
+      fields: (t) => ({
+        segment: t.field({ type: SegmentRef, resolve: (change) => change.segment }),
+        [changed]: t.int({ description: says[0], resolve: (change) => change.changed }),
+        [unchanged]: t.int({ description: says[1], resolve: (change) => change.unchanged }),
+      }),
+    });
+  const AddSegmentMembersPayload = SegmentMembersPayload('AddSegmentMembersPayload', 'added', 'alreadyMembers', [
+    'Customers that entered the segment (one segment.entered each).',
+    'Customers that were members already (nothing written, no event).',
+  ]);
+  const RemoveSegmentMembersPayload = SegmentMembersPayload('RemoveSegmentMembersPayload', 'removed', 'notMembers', [
+    'Customers that left the segment (one segment.left each).',
+    'Customers that were not members (nothing written, no event).',
+  ]);
+  /** The input's ids as row ids (BAD_USER_INPUT naming the id that is not a global id of its type). */
+  const membersOf = (input: { segmentId: string | number; customerIds: readonly (string | number)[] }) => ({
+    segmentId: rowId(String(input.segmentId), 'Segment', 'segmentId'),
+    customerIds: input.customerIds.map((id, i) => rowId(String(id), 'Customer', `customerIds.${i}`)),
   });
   const DeleteSegmentInput = builder.inputType('DeleteSegmentInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
   const CreateSegmentPayload = payloadType(builder, 'CreateSegmentPayload', 'segment', 'Segment');
@@ -125,7 +170,7 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
       authScopes: { member: true },
       args: { input: t.arg({ type: CreateSegmentInput, required: true }) },
       resolve: async (_root, { input }, ctx) => ({
-        segment: await createSegment(callerOf(ctx), { name: input.name, filter: input.filter }),
+        segment: await createSegment(callerOf(ctx), { name: input.name, kind: input.kind ?? undefined, filter: input.filter ?? undefined }),
       }),
     }),
     updateSegment: t.field({
@@ -136,6 +181,7 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
         segment: await updateSegment(callerOf(ctx), {
           id: rowId(input.id, 'Segment', 'id'),
           name: input.name ?? undefined,
+          kind: input.kind ?? undefined,
           filter: input.filter === undefined || input.filter === null ? undefined : input.filter,
         }),
       }),
@@ -148,6 +194,20 @@ export function registerSegments(builder: Builder, objects: DeclaredObjects) {
         const segment = await deleteSegment(callerOf(ctx), rowId(input.id, 'Segment', 'id'));
         return { deletedId: globalId('Segment', segment.id) };
       },
+    }),
+    addSegmentMembers: t.field({
+      type: AddSegmentMembersPayload,
+      authScopes: { member: true },
+      description: 'Adds customers to a STATIC segment, all or none (a FILTER segment is BAD_USER_INPUT on segmentId: its members follow its filter).',
+      args: { input: t.arg({ type: AddSegmentMembersInput, required: true }) },
+      resolve: (_root, { input }, ctx) => addSegmentMembers(callerOf(ctx), membersOf(input)),
+    }),
+    removeSegmentMembers: t.field({
+      type: RemoveSegmentMembersPayload,
+      authScopes: { member: true },
+      description: 'Removes customers from a STATIC segment, all or none (a FILTER segment is BAD_USER_INPUT on segmentId).',
+      args: { input: t.arg({ type: RemoveSegmentMembersInput, required: true }) },
+      resolve: (_root, { input }, ctx) => removeSegmentMembers(callerOf(ctx), membersOf(input)),
     }),
   }));
 }

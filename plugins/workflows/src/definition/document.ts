@@ -197,6 +197,7 @@ export type Step = { retry?: StepRetry } & (
       body?: z.core.util.JSONType;
     }
   | { id: string; name?: string; kind: 'addTag' | 'removeTag'; tag: z.core.util.JSONType; customerId?: z.core.util.JSONType }
+  | { id: string; name?: string; kind: 'addToSegment' | 'removeFromSegment'; segment: z.core.util.JSONType; customerId?: z.core.util.JSONType }
   | { id: string; name?: string; kind: 'httpRequest'; method: HttpMethod; url: string; headers?: Record<string, string>; body?: Record<string, z.core.util.JSONType> }
   | { id: string; name?: string; kind: 'sendEmail'; to: z.core.util.JSONType; subject: z.core.util.JSONType; text: z.core.util.JSONType }
   | { id: string; name?: string; kind: 'wait'; for?: Duration; until?: z.core.util.JSONType }
@@ -294,6 +295,9 @@ export const step: z.ZodType<Step> = z.lazy(() =>
     z.strictObject({ ...base, kind: z.literal('logActivity'), customerId: value.optional(), type: z.string(), channel: z.string(), subject: value, body: value.optional() }),
     z.strictObject({ ...base, kind: z.literal('addTag'), tag: value, customerId: value.optional() }),
     z.strictObject({ ...base, kind: z.literal('removeTag'), tag: value, customerId: value.optional() }),
+    // A STATIC segment (its row id or global id, or a template holding one); the customer as the tag steps default it.
+    z.strictObject({ ...base, kind: z.literal('addToSegment'), segment: value, customerId: value.optional() }),
+    z.strictObject({ ...base, kind: z.literal('removeFromSegment'), segment: value, customerId: value.optional() }),
     z
       .strictObject({ ...base, kind: z.literal('httpRequest'), method: z.enum(HTTP_METHODS).default('POST'), url: z.string().url().max(2000), headers: httpHeaders.optional(), body: valuesOf.optional() })
       .refine((s) => s.method !== 'GET' || s.body === undefined, { message: 'A GET request has no body', path: ['body'] }),

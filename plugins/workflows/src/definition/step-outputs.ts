@@ -23,6 +23,9 @@ export const stepOutputTypes: Record<StepKind, Readonly<Record<string, ValueType
   logActivity: { id: id('Activity') },
   addTag: { tags: list },
   removeTag: { tags: list },
+  // The segment, and whether the step made the customer enter (leave) it: false when it was a member (was not) already.
+  addToSegment: { segmentId: id('Segment'), segment: text, changed: { kind: 'boolean' } },
+  removeFromSegment: { segmentId: id('Segment'), segment: text, changed: { kind: 'boolean' } },
   // The answer: its status, its body (JSON parsed, else text: its shape is the other side's), whether it was cut off.
   httpRequest: { status: number, body: { kind: 'unknown' }, truncated: { kind: 'boolean' } },
   sendEmail: { messageId: text },
@@ -39,4 +42,6 @@ export const stepOutputs: Record<StepKind, readonly string[] | null> = Object.fr
 export const openOutputs: ReadonlySet<string> = new Set(['event', 'outputs', 'body']);
 
 /** Step kinds a `forEach` may do per item: those that only change the database (done in the loop's transaction). */
-export const loopableKinds: ReadonlySet<StepKind> = new Set(['updateRecord', 'createTask', 'createDeal', 'createRecord', 'logActivity', 'addTag', 'removeTag', 'callAction']);
+export const loopableKinds: ReadonlySet<StepKind> = new Set([
+  'updateRecord', 'createTask', 'createDeal', 'createRecord', 'logActivity', 'addTag', 'removeTag', 'addToSegment', 'removeFromSegment', 'callAction',
+]);

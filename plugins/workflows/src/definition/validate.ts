@@ -3,7 +3,7 @@
 // references (fields, actions, the customer it acts on) and every template path (typed: the trigger's record fields
 // and to-one relations, the event, the outputs of steps that surely ran before). Errors are BAD_USER_INPUT with
 // `extensions.field` naming the path in the input (`definition.steps.1.title`).
-import { type ActionInfo, type ActionInputKind, CrmError, type EventCatalog, type GraphContext, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
+import { type ActionInfo, type ActionInputKind, CrmError, type EventCatalog, type GraphContext, outboundUrlProblem, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import { definition as documentSchema, durationMs, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
@@ -368,7 +368,13 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
             fail(`${stepAt}.relation`, `${object} has no relation ${step.relation} to update through (it has ${named.join(', ') || 'none'})`);
           }
           target = objects.catalog.target(relation!);
-          if (relation!.kind === 'toMany' && step.where) objects.parseFilter(target.name, step.where, `${stepAt}.where`);
+          if (relation!.kind === 'toMany' && step.where) {
+            // A fixed filter, checked whole here (its fields, operators and values against the related object): a
+            // template's value is known only at run, where a bad one would fail every run, so none is taken.
+            const [held] = templatePaths(step.where, '');
+            if (held) fail(`${stepAt}.where.${held.at}`, `{{${held.path}}}: where is a fixed filter of ${target.name}, checked when the workflow is published; it takes no templates (test the record's values with a condition step before this one)`);
+            objects.parseFilter(target.name, step.where, `${stepAt}.where`);
+          }
         }
         const many = step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
         if (!many && step.where !== undefined) fail(`${stepAt}.where`, 'where chooses among the records of a to-many relation (`relation: "tasks"`)');
@@ -395,11 +401,21 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       }
       case 'addTag':
       case 'removeTag':
+      case 'addToSegment':
+      case 'removeFromSegment':
       case 'logActivity':
       case 'createDeal':
         customerOf(step, stepAt);
         requireCommandWrite(objects, services.permissions, step, stepAt);
         break;
+      case 'httpRequest': {
+        // A URL the SDK's sender could never send (a scheme other than http/https, credentials, no host): refused now,
+        // not failed at run time. Templates in it are filled in when the step runs, where the sender checks the whole
+        // URL and the addresses its name resolves to against the operator's policy (private targets, DNS).
+        const problem = outboundUrlProblem(step.url);
+        if (problem) fail(`${stepAt}.url`, problem);
+        break;
+      }
       case 'createTask':
         if (step.dueAt !== undefined && step.dueIn !== undefined) fail(`${stepAt}.dueIn`, 'give dueAt or dueIn, not both');
         requireCommandWrite(objects, services.permissions, step, stepAt);

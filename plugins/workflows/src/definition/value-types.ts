@@ -4,7 +4,7 @@
 // a list, `createTask.customerId` a Customer's id, `updateRecord.values.amount` the field's kind. A value of unknown
 // type (an event's payload, an action's output, a loop's item) passes.
 import { inputBuilders, isBuilt } from '../steps/command-inputs.js';
-import { address, date as dateRule, optionalDate, optionalText, recordId, text } from '../steps/input-values.js';
+import { address, date as dateRule, optionalDate, optionalText, recordId, segmentId, text } from '../steps/input-values.js';
 import type { Step } from './document.js';
 
 /**
@@ -71,7 +71,7 @@ const date: ValueType = { kind: 'date' };
 /** An id of `object`'s records (of any object when not given). */
 export const idOf = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
 
-/** What a builder's rule (steps/input-values.ts) takes, as a type: text where a value is written as text, a date, an id. */
+/** What a builder's rule (steps/input-values.ts) takes, as a type: text where a value is written as text, a date, an id (a segment's). */
 const RULE_TYPES = new Map<unknown, ValueType>([
   [text, { kind: 'text' }],
   [optionalText, { kind: 'text' }],
@@ -79,6 +79,7 @@ const RULE_TYPES = new Map<unknown, ValueType>([
   [dateRule, date],
   [optionalDate, date],
   [recordId, idOf()],
+  [segmentId, idOf('Segment')],
 ]);
 
 /**
@@ -104,6 +105,8 @@ export function stepNeeds(step: Step): Record<string, ValueType> {
     case 'logActivity':
     case 'addTag':
     case 'removeTag':
+    case 'addToSegment':
+    case 'removeFromSegment':
       return { ...needs, customerId: idOf('Customer') };
     default:
       return needs;

@@ -3,6 +3,7 @@
 import { newWorkflowSecrets } from '../workflow-secrets.js';
 import { badInput, type Builder, conflict, type Models, notFound, parseInput, type PluginCommandScope, Prisma, rowId, z } from '@crm/plugin-sdk';
 import { checkDefinition, definitionObjects, usesWorkspaceModel } from '../definition/validate.js';
+import { checkSegmentSteps, segmentsIn } from '../definition/segment-steps.js';
 import type { WorkflowEvent } from '../events.js';
 import type { WorkflowSettings } from '../settings.js';
 import { scannedUntilOf } from '../triggers/date-field.js';
@@ -125,6 +126,8 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
           const objects = await definitionObjects(plugin.objects, scope.tx, scope.session.workspaceId);
           // Its steps write as the publishing key's role: publishing refuses what that role cannot write.
           const checked = checkDefinition(current.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
+          // Its segment steps' segments: STATIC segments of the workspace (segment-steps.ts).
+          await checkSegmentSteps(segmentsIn(scope.tx), checked.plan);
           // One publisher at a time per workflow (its lock, taken by activeWorkflowIn): version numbers stay a sequence.
           const last = await scope.tx.workflowVersion.findFirst({ where: { workflowId: current.id }, orderBy: { number: 'desc' }, select: { number: true } });
           const version = await scope.tx.workflowVersion.create({

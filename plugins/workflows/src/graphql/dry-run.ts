@@ -5,7 +5,7 @@
 // step's input as it would be, the branch a condition takes, and in words what the step would do (an action with its
 // description and resolved input). Event and webhook triggers take `sample` as their event's payload
 // (`trigger.event.payload.*`). Outputs of steps that would create something are not known yet (null).
-import { badInput, type Builder, CrmError, type EventCatalog, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId } from '@crm/plugin-sdk';
+import { badInput, type Builder, CrmError, type EventCatalog, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
 import { isValueCondition } from '../definition/value-condition.js';
@@ -14,6 +14,9 @@ import type { TemplateScope } from '../definition/templates.js';
 import { checkRunInput, loopItems } from '../steps/command-inputs.js';
 import { StepValueError } from '../steps/input-values.js';
 import { describeEffect } from '../steps/step-kinds.js';
+import { checkSegmentSteps, isSegmentStep, segmentsIn } from '../definition/segment-steps.js';
+import { segmentId, StepValueError } from '../steps/input-values.js';
+import { isRecordId } from '../runs/wait-for-event.js';
 import { stepInput } from '../steps/step-input.js';
 import { valueHolds } from '../steps/value-condition.js';
 import { changedValues, changeMatches } from '../triggers/on-event.js';
@@ -71,6 +74,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         const workflow = await workflowIn({ tx: db as never }, String(args.id));
         const objects = await definitionObjects(plugin.objects, db, caller.session.workspaceId);
         const { definition, plan } = checkDefinition(workflow.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
+        await checkSegmentSteps(segmentsIn(db), plan);
         const object = triggerObject(definition);
         const t = definition.trigger;
         const deleted = readsTrash(definition);
@@ -143,6 +147,8 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
         };
         const scope: TemplateScope = { trigger: { event, record }, steps: {} };
         const steps: DryRunStep[] = [];
+        /** Memberships as the segment steps walked so far would leave them (`<segment>:<customer>`). */
+        const memberships = new Map<string, boolean>();
         const inputContext = {
           now,
           recordType: object,
@@ -205,7 +211,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           }
           const branch = step.kind === 'waitForEvent' ? 'received' : null;
           const action = step.kind === 'callAction' ? plugin.actions.find((a) => a.name === step.action) : undefined;
-          const effect = describeEffect(step.kind, input) + (action?.description ? ` (${action.description})` : '');
+          const effect = isSegmentStep(step.kind) ? await segmentEffect(db, step.kind, input, memberships) : describeEffect(step.kind, input) + (action?.description ? ` (${action.description})` : '');
           steps.push({ stepId: step.id, kind: step.kind, input, effect, branch });
           const keys = stepOutputs[step.kind] ?? [];
           scope.steps[step.id] = { output: Object.fromEntries(keys.map((key) => [key, step.kind === 'wait' && key === 'until' ? input.until : null])) };
@@ -215,6 +221,38 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
       },
     }),
   );
+}
+
+/**
+ * A segment step's would-be effect, read (nothing written): the segment by name, and whether the customer would enter
+ * (leave) it or is a member (is not) already — as the earlier segment steps would leave it (`memberships`, updated);
+ * a segment that is gone or not STATIC, as the step would fail on it.
+ */
+async function segmentEffect(
+  db: Pick<ScopedTransaction, 'segment' | 'segmentMember'>,
+  kind: 'addToSegment' | 'removeFromSegment',
+  input: Record<string, unknown>,
+  memberships: Map<string, boolean>,
+): Promise<string> {
+  const adding = kind === 'addToSegment';
+  const does = adding ? 'add the customer to the segment' : 'remove the customer from the segment';
+  let id: string;
+  try {
+    id = segmentId(input.segment, 'segment');
+  } catch (error) {
+    if (!(error instanceof StepValueError)) throw error;
+    return `${does}: ${error.problem}, the step would fail`;
+  }
+  const segment = await db.segment.findUnique({ where: { id }, select: { name: true, kind: true } });
+  if (!segment) return `${does} ${id}: no such segment, the step would fail`;
+  if (segment.kind !== 'STATIC') return `${does} "${segment.name}": a ${segment.kind} segment takes no members by hand, the step would fail`;
+  const customerId = input.customerId;
+  if (typeof customerId !== 'string' || !isRecordId(customerId)) return `${does} "${segment.name}"`;
+  const key = `${id}:${customerId.toLowerCase()}`;
+  const member = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId, customer: { deletedAt: null } } })) > 0;
+  memberships.set(key, adding);
+  if (adding) return `${does} "${segment.name}": ${member ? 'a member already, nothing changes' : 'they would enter it (segment.entered)'}`;
+  return `${does} "${segment.name}": ${member ? 'they would leave it (segment.left)' : 'not a member, nothing changes'}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 // How `sendEmail` steps send: a pluggable transport. SMTP (nodemailer) when `WORKFLOWS_SMTP_URL` is set; a test
 // transport that keeps messages in memory for tests; without either, steps fail with a clear error (no mail is ever
 // sent by accident).
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { PermanentStepError } from '../steps/step-errors.js';
 
 export interface MailMessage {
@@ -15,6 +16,20 @@ export interface MailMessage {
 
 export interface MailTransport {
   send(message: MailMessage): Promise<{ messageId: string }>;
+  /**
+   * The longest one `send` takes (it gives up then): a step being sent stays claimed this long plus the queue's lease
+   * (runs/execute-step.ts), so that no other claim finds it RUNNING while the send may still end. Without it a send
+   * must end within the lease (a slower one is then failed as "Interrupted while sending", not sent twice).
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The SMTP transport's time limit for one message, everything included. @default 30000 */
+export const SMTP_TIMEOUT_MS = 30_000;
+
+export interface SmtpOptions {
+  /** The time limit for one message: connecting, the greeting, every command and the server's answer. @default 30000 */
+  timeoutMs?: number;
 }
 
 /**
@@ -25,16 +40,34 @@ export interface MailTransport {
  * the retry can deliver it twice (`X-Idempotency-Key` lets a receiving system drop the copy; SMTP itself has no such
  * check). A 535 (wrong credentials) is a 5xx: every run's step fails for good until the URL is fixed.
  */
-export function smtpTransport(url: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+export function smtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
+  const timeoutMs = options.timeoutMs ?? SMTP_TIMEOUT_MS;
+  // nodemailer's own limits (2 min to connect, 30 s for the greeting, 10 min of silence) each bound one phase; the
+  // signal bounds the whole message (it closes the connection). Connecting and the greeting get half of it.
+  // `socketCloseTimeout: 0`: a connection given up on is destroyed, not left to close politely.
+  const settings: SMTPTransport.Options & { socketCloseTimeout: number } = {
+    url,
+    connectionTimeout: Math.ceil(timeoutMs / 2),
+    greetingTimeout: Math.ceil(timeoutMs / 2),
+    socketTimeout: timeoutMs,
+    socketCloseTimeout: 0,
+  };
+  const transporter = nodemailer.createTransport(settings);
   return {
+    timeoutMs,
     async send({ idempotencyKey, ...message }) {
+      // `signal` (nodemailer 10) is not in @types/nodemailer 8.
+      const mail: SendMailOptions & { signal: AbortSignal } = { ...message, headers: { 'X-Idempotency-Key': idempotencyKey }, signal: AbortSignal.timeout(timeoutMs) };
       try {
-        const info = await transporter.sendMail({ ...message, headers: { 'X-Idempotency-Key': idempotencyKey } });
+        const info = await transporter.sendMail(mail);
         return { messageId: String(info.messageId) };
       } catch (error) {
         const code = (error as { responseCode?: unknown }).responseCode;
         if (typeof code === 'number' && code >= 500) throw new PermanentStepError(`The mail server refused the message: ${(error as Error).message}`);
+        // A phase's own limit (ETIMEDOUT) or the whole message's (the signal: EABORT).
+        if (['ETIMEDOUT', 'EABORT'].includes(String((error as { code?: unknown }).code))) {
+          throw new Error(`The mail server did not answer within ${timeoutMs} ms (${(error as Error).message})`, { cause: error });
+        }
         throw error;
       }
     },
@@ -61,5 +94,7 @@ export const noTransport: MailTransport = {
 };
 
 export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): MailTransport {
-  return env.WORKFLOWS_SMTP_URL ? smtpTransport(env.WORKFLOWS_SMTP_URL) : noTransport;
+  const timeout = env.WORKFLOWS_SMTP_TIMEOUT_MS?.trim();
+  const options = timeout && /^\d+$/.test(timeout) && Number(timeout) > 0 ? { timeoutMs: Number(timeout) } : {};
+  return env.WORKFLOWS_SMTP_URL ? smtpTransport(env.WORKFLOWS_SMTP_URL, options) : noTransport;
 }

@@ -54,8 +54,25 @@ const BATCHED_KINDS = new Set<string>([...CHAINED_KINDS, 'wait', 'waitForEvent']
 /** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
 class ChainedStepFailed extends Error {}
 
-export function stepExecutor(mail: () => MailTransport) {
-  const executeStep = stepHandler(mail);
+/**
+ * How long a step being sent (HTTP, email) stays claimed from its RUNNING mark: the send's time limit plus a lease (its
+ * outcome's transaction comes after the send). Claimed for a lease only, a send slower than the lease would be found
+ * RUNNING by the next claim: an email failed as "Interrupted while sending" while it is delivered, a request sent twice.
+ * A sender without a time limit keeps the claim's lease.
+ */
+type SendHold = (kind: ExternalWork['kind'], context: QueueContext<WorkflowSettings>) => number | null;
+
+export function stepExecutor(mail: () => MailTransport, leaseMs: number) {
+  const hold: SendHold = (kind, context) => {
+    const limit = externalSteps[kind]!.timeoutMs({
+      http: context.http,
+      get mail() {
+        return mail(); // made only for an email step
+      },
+    });
+    return limit === undefined ? null : limit + leaseMs;
+  };
+  const executeStep = stepHandler(mail, hold);
   return {
     executeStep,
     async executeSteps(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<void> {
@@ -68,14 +85,14 @@ export function stepExecutor(mail: () => MailTransport) {
   };
 }
 
-function stepHandler(mail: () => MailTransport) {
+function stepHandler(mail: () => MailTransport, hold: SendHold) {
   return async function executeStep(item: QueueItem, context: QueueContext<WorkflowSettings>): Promise<void> {
     let external: ExternalWork | null;
     try {
-      external = await claimedStep(item, context, MAX_CHAIN);
+      external = await claimedStep(item, context, MAX_CHAIN, hold);
     } catch (error) {
       if (!(error instanceof ChainedStepFailed)) throw error;
-      external = await claimedStep(item, context, 0);
+      external = await claimedStep(item, context, 0, hold);
     }
     if (!external) return;
 
@@ -123,10 +140,10 @@ async function save(scope: StepScope, writes: StepWrites): Promise<number> {
 }
 
 /** Runs the claimed step (and, up to `chain` more, its database-only successors) in one transaction. */
-async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettings>, chain: number): Promise<ExternalWork | null> {
-  const outcome = await stepTransaction(item, context, chain);
+async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettings>, chain: number, hold: SendHold): Promise<ExternalWork | null> {
+  const outcome = await stepTransaction(item, context, chain, hold);
   if (outcome !== ADMITTED) return outcome;
-  const admitted = await stepTransaction(item, context, chain);
+  const admitted = await stepTransaction(item, context, chain, hold);
   return admitted === ADMITTED ? null : admitted;
 }
 
@@ -153,7 +170,12 @@ async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => 
 /** The run was let in (its own transaction committed): the step runs next. */
 const ADMITTED = Symbol('admitted');
 
-async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSettings>, chain: number): Promise<ExternalWork | null | typeof ADMITTED> {
+async function stepTransaction(
+  item: QueueItem,
+  context: QueueContext<WorkflowSettings>,
+  chain: number,
+  hold: SendHold,
+): Promise<ExternalWork | null | typeof ADMITTED> {
   let input: Record<string, unknown> | undefined;
   let chained = false;
   /** The step began: an error from here on is a try of it. Before (reading, admission) it is not: see the catch. */
@@ -188,6 +210,9 @@ async function stepTransaction(item: QueueItem, context: QueueContext<WorkflowSe
             if (successor) chained = true;
             else input = given;
           });
+          // To be sent after the commit: claimed for as long as the send may take (`SendHold`), with its RUNNING mark.
+          const heldFor = external ? hold(external.kind, context) : null;
+          if (heldFor !== null) recordStep(writes, first, { dueAt: new Date(Date.now() + heldFor) });
           return { value: external, freed: await save(scope, writes), held: [] };
         },
         { actor: stepActor(item.id) },

@@ -4,9 +4,9 @@
 // the definition's plain values and parses what it built with the command's own input schema
 // (definition/plain-values.ts), so the two cannot disagree on a value written in the definition.
 import type { CoreCommands } from '@crm/plugin-sdk';
-import { createDealInput, createTaskInput, enumValuesOf, logActivityInput, updateCustomerTagsInput, type z } from '@crm/plugin-sdk';
+import { createDealInput, createTaskInput, enumValuesOf, logActivityInput, segmentMembershipInput, updateCustomerTagsInput, type z } from '@crm/plugin-sdk';
 import type { StepKind } from '../definition/document.js';
-import { address, asIs, asText, date, id, list, optionalAnyText, optionalDate, optionalId, optionalText, recordId, shown, StepValueError, text } from './input-values.js';
+import { address, asIs, asText, date, id, list, optionalAnyText, optionalDate, optionalId, optionalText, recordId, segmentId, shown, StepValueError, text } from './input-values.js';
 import type { StepInput } from './step-input.js';
 
 /** One key of a step: its rule (`as`, throwing StepValueError) and its key in the command's input (`to`, default its own). */
@@ -26,11 +26,14 @@ export interface InputPart {
 /** A step kind's builder: its keys' parts and, for a core command, the command's input schema. */
 export interface InputBuilder {
   parts: Readonly<Record<string, InputPart>>;
+  /** What the command takes besides the step's values, the same for every step of the kind (a segment step's `member`). */
+  fixed?: Readonly<Record<string, unknown>>;
   /** What the command parses its input with (publishing parses each plain part it built with its key's schema). */
   schema?: z.ZodObject;
 }
 
 type TagItem = Parameters<CoreCommands['updateCustomersTags']>[0]['items'][number];
+type MembershipItem = Parameters<CoreCommands['updateSegmentMemberships']>[0]['items'][number];
 
 /** What each builder makes. */
 export interface CommandInputs {
@@ -39,6 +42,8 @@ export interface CommandInputs {
   logActivity: Parameters<CoreCommands['logActivity']>[0];
   addTag: TagItem;
   removeTag: TagItem;
+  addToSegment: MembershipItem;
+  removeFromSegment: MembershipItem;
   sendEmail: { to: string; subject: string; text: string };
   wait: { until: Date };
   waitForEvent: { eventType: string; subjectId: string };
@@ -50,6 +55,16 @@ const part = (as: InputPart['as'], to?: string): InputPart => (to ? { as, to } :
 const optionalTextPart: InputPart = { as: optionalAnyText, publish: optionalText };
 /** A tag step changes one tag: the command's list of tags to add or remove, with that one. */
 const oneTag = (change: 'add' | 'remove'): InputPart => ({ as: text, to: change, one: true });
+/**
+ * A segment step sets one membership: the customer in the segment (`member`) or out of it. That a segment written in
+ * the definition is a STATIC one of the workspace is read at publish too (definition/segment-steps.ts); the command
+ * asks again when the step runs.
+ */
+const membership = (member: boolean): InputBuilder => ({
+  schema: segmentMembershipInput,
+  fixed: { member },
+  parts: { segment: part(segmentId, 'segmentId'), customerId: part(id) },
+});
 
 export const inputBuilders: { readonly [K in BuiltKind]: InputBuilder } = {
   createTask: {
@@ -71,6 +86,8 @@ export const inputBuilders: { readonly [K in BuiltKind]: InputBuilder } = {
   logActivity: { schema: logActivityInput, parts: { customerId: part(id), type: part(asIs), channel: part(asIs), subject: part(text), body: optionalTextPart } },
   addTag: { schema: updateCustomerTagsInput, parts: { customerId: part(id, 'id'), tag: oneTag('add') } },
   removeTag: { schema: updateCustomerTagsInput, parts: { customerId: part(id, 'id'), tag: oneTag('remove') } },
+  addToSegment: membership(true),
+  removeFromSegment: membership(false),
   sendEmail: { parts: { to: part(address), subject: part(text), text: part(text) } },
   wait: { parts: { until: part(date) } },
   waitForEvent: { parts: { eventType: part(asIs), subjectId: part(recordId) } },
@@ -86,7 +103,7 @@ export function builtValue({ as, publish, one }: InputPart, value: unknown, key:
 
 /** The input `kind`'s write takes, from the step's input; StepValueError (BAD_USER_INPUT naming the key) when a value cannot be. */
 export function buildInput<K extends BuiltKind>(kind: K, input: StepInput): CommandInputs[K] {
-  const built: Record<string, unknown> = {};
+  const built: Record<string, unknown> = { ...inputBuilders[kind].fixed };
   for (const [key, part] of Object.entries(inputBuilders[kind].parts)) {
     const value = builtValue(part, input[key], key);
     if (value !== undefined) built[part.to ?? key] = value;

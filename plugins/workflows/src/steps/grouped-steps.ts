@@ -1,4 +1,4 @@
-// Step kinds whose core command answers item by item (`updateCustomersTags`, `createTasks`): the steps of a claimed
+// Step kinds whose core command answers item by item (`updateCustomersTags`, `createTasks`, `updateSegmentMemberships`): the steps of a claimed
 // batch that are at the same point of their runs go to the core in one call per kind and acting role (a few
 // statements, whatever their number), and a step alone is the same call with one item. Each item is the step's input
 // as its command takes it; each answer, the step's output or the error its item met.
@@ -9,6 +9,7 @@ import { buildInput } from './command-inputs.js';
 type Output = Record<string, unknown>;
 type TagItem = Parameters<CoreCommands['updateCustomersTags']>[0]['items'][number];
 type TaskItem = Parameters<CoreCommands['createTasks']>[0]['items'][number];
+type MembershipItem = Parameters<CoreCommands['updateSegmentMemberships']>[0]['items'][number];
 /** By item: the step's output, or the error its item met. */
 type Answers = ({ value: Output } | { error: Error })[];
 type Call = (commands: CoreCommands, items: never[], as: ActingRole) => Promise<Answers>;
@@ -20,6 +21,10 @@ const calls = {
   tasks: async (commands: CoreCommands, items: TaskItem[], as: ActingRole) =>
     (await commands.createTasks({ items }, { as })).map((result) =>
       'error' in result ? result : { value: { id: result.value.id, title: result.value.title, dueAt: result.value.dueAt?.toISOString() ?? null } },
+    ),
+  segmentMembers: async (commands: CoreCommands, items: MembershipItem[], as: ActingRole) =>
+    (await commands.updateSegmentMemberships({ items }, { as })).map((result) =>
+      'error' in result ? result : { value: { segmentId: result.value.segmentId, segment: result.value.segment, changed: result.value.changed } },
     ),
 } satisfies Record<string, Call>;
 
@@ -35,8 +40,12 @@ export const groupedSteps = {
   // A customer's list is changed under its row lock: a concurrent change is kept, never a CONFLICT.
   addTag: { call: 'customerTags', item: (input): TagItem => buildInput('addTag', input) },
   removeTag: { call: 'customerTags', item: (input): TagItem => buildInput('removeTag', input) },
+  // A STATIC segment's membership (core's rule, checked again when it runs: a segment deleted or turned FILTER since
+  // publishing fails the step, NOT_FOUND or BAD_USER_INPUT on segmentId).
+  addToSegment: { call: 'segmentMembers', item: (input): MembershipItem => buildInput('addToSegment', input) },
+  removeFromSegment: { call: 'segmentMembers', item: (input): MembershipItem => buildInput('removeFromSegment', input) },
   createTask: { call: 'tasks', item: (input): TaskItem => buildInput('createTask', input) },
-} satisfies { [K in 'addTag' | 'removeTag' | 'createTask']: GroupedStep<StepCall> };
+} satisfies { [K in 'addTag' | 'removeTag' | 'addToSegment' | 'removeFromSegment' | 'createTask']: GroupedStep<StepCall> };
 
 export type GroupedKind = keyof typeof groupedSteps;
 

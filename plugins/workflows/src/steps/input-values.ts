@@ -1,7 +1,7 @@
 // A step's values as what it writes takes them: each converter is one rule, used when the step runs (on its input, the
 // templates filled in) and, for a plain value, when the workflow is published (definition/plain-values.ts). A value a
 // rule refuses is a StepValueError: BAD_USER_INPUT naming the step's key (a run fails on it at once: permanent).
-import { CrmError } from '@crm/plugin-sdk';
+import { CrmError, rowId } from '@crm/plugin-sdk';
 import { emailAddressProblem } from '../mail/addresses.js';
 import { isRecordId } from '../runs/wait-for-event.js';
 
@@ -60,6 +60,20 @@ export const id = (value: unknown, key: string): string => {
 
 /** An optional id: null, '' or nothing is left out. */
 export const optionalId = (value: unknown, key: string): string | undefined => (absent(value) ? undefined : id(value, key));
+
+/**
+ * A segment, as its row id: a row id as it is (events carry those: `{{trigger.event.payload.segmentId}}`), a Segment's
+ * global id (as the API gives it) decoded.
+ */
+export const segmentId = (value: unknown, key: string): string => {
+  if (typeof value !== 'string' || !value) throw new StepValueError(key, `needs a segment id (got ${shown(value)})`);
+  if (isRecordId(value)) return value.toLowerCase();
+  try {
+    return rowId(value, 'Segment', key);
+  } catch {
+    throw new StepValueError(key, `not a Segment id: ${shown(value)}`);
+  }
+};
 
 /** A date: a Date, or a text (or a number) that reads as one, made a Date. */
 export const date = (value: unknown, key: string): Date => {

@@ -38,6 +38,8 @@ export function stepInput(step: Step, scope: TemplateScope, context: StepInputCo
       return resolved;
     case 'addTag':
     case 'removeTag':
+    case 'addToSegment':
+    case 'removeFromSegment':
     case 'logActivity':
     case 'createDeal':
       if (resolved.customerId === undefined) resolved.customerId = defaultCustomer(scope, context.recordType);

@@ -56,17 +56,10 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
     }
     const target = id(input.id, 'id');
     if ('record' in input && !isRecordId(target)) throw new PermanentStepError(`record: not a record id: ${JSON.stringify(input.id).slice(0, 100)}`);
-    try {
-      // Through the object's writer (core's command, a plugin object's writer, a custom object's record command).
-      const row = await context.objects.update(object, target, values, { as: context.actingAs });
-      return { id: row.id, ids: [row.id], count: 1, changed: Object.keys(values) };
-    } catch (error) {
-      // Not found: in the trash, say so (read in the workspace's transaction: another workspace's record is never found,
-      // and its failure says no more than "not found"). Only on this path: an update that works reads nothing more.
-      if ((error as { code?: unknown } | null)?.code !== 'NOT_FOUND' || !context.objects.catalog.has(object)) throw error;
-      if (await context.objects.read(context.tx, object, target, { trashed: true })) throw new PermanentStepError(`record: the ${object} ${target} is in the trash; restore it to update it`);
-      throw error;
-    }
+    // Through the object's writer (core's command, a plugin object's writer, a custom object's record command): not
+    // found as the acting role sees it says only that; one in the trash it could see says so (the SDK's `update`).
+    const row = await context.objects.update(object, target, values, { as: context.actingAs });
+    return { id: row.id, ids: [row.id], count: 1, changed: Object.keys(values) };
   },
   createTask: (input, context) => groupedStep('createTask', input, context.commands, context.actingAs),
   async createRecord(input, context) {
@@ -85,6 +78,8 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
   },
   addTag: (input, context) => groupedStep('addTag', input, context.commands, context.actingAs),
   removeTag: (input, context) => groupedStep('removeTag', input, context.commands, context.actingAs),
+  addToSegment: (input, context) => groupedStep('addToSegment', input, context.commands, context.actingAs),
+  removeFromSegment: (input, context) => groupedStep('removeFromSegment', input, context.commands, context.actingAs),
   async callAction(input, context) {
     return context.actions.call(String(input.action), input.input ?? {}, { as: context.actingAs });
   },
@@ -93,13 +88,16 @@ export const internalSteps: Partial<Record<StepKind, (input: StepInput, context:
 export interface ExternalStep {
   /** Safe to repeat after a crash left it unfinished. */
   idempotent: boolean;
+  /** The longest one send takes (the sender gives up then), when its sender says; the step stays claimed that long. */
+  timeoutMs(context: Pick<ExternalStepContext, 'http' | 'mail'>): number | undefined;
   send(input: StepInput, context: ExternalStepContext): Promise<Output>;
 }
 
 export const externalSteps: Partial<Record<StepKind, ExternalStep>> = {
-  httpRequest: { idempotent: true, send: sendHttpRequest },
+  httpRequest: { idempotent: true, timeoutMs: ({ http }) => http.timeoutMs, send: sendHttpRequest },
   sendEmail: {
     idempotent: false,
+    timeoutMs: ({ mail }) => mail.timeoutMs,
     async send(input, context) {
       // By the builder publishing checks a plain `to`, `subject` and `text` with (definition/plain-values.ts).
       const { to, subject, text } = buildInput('sendEmail', input);
@@ -132,6 +130,10 @@ export function describeEffect(kind: StepKind, input: StepInput): string {
       return `add the tag "${String(input.tag)}"`;
     case 'removeTag':
       return `remove the tag "${String(input.tag)}"`;
+    case 'addToSegment':
+      return `add the customer to the segment ${String(input.segment)}`;
+    case 'removeFromSegment':
+      return `remove the customer from the segment ${String(input.segment)}`;
     case 'httpRequest':
       return `${String(input.method ?? 'POST')} a signed request to ${String(input.url)}`;
     case 'sendEmail':

@@ -7,6 +7,7 @@ import { phoneE164 } from '../duplicates/match-keys.js';
 import { runOrRollBack } from './dry-run.js';
 import { type MergeInput, type MergeReport, parseMergeInput } from './merge-input.js';
 import { moveRows, recordMerges } from './move-rows.js';
+import { moveStaticMemberships } from '../segments/static-members.js';
 
 /** Fields whose value a merge can take from any of the records (`fields: { name: <id> }`). */
 export const mergeableCustomerFields = ['name', 'email', 'phone', 'lifecycleStage', 'source', 'companyId', 'ownerId', 'externalRef', 'annualWallet'] as const;
@@ -50,6 +51,8 @@ export async function mergeCustomers(caller: Caller, raw: MergeInput): Promise<M
       moved.campaignResponses = await moveCampaignResponses(scope, input.keep, ids);
       moved.relationValues = await repointRelationValues(scope, 'Customer', input.keep, ids);
       moved.segmentMemberships = await tx.segmentMember.count({ where: { customerId: { in: ids } } });
+      // FILTER segments recompute the survivor after the merge (its event); STATIC ones keep the merged customers' places.
+      await moveStaticMemberships(scope, input.keep, ids);
       await combineMonths(scope, input.keep, ids);
       for (const extension of scope.personalData) {
         const counts = await extension.merge(scope, { keepId: input.keep, mergedIds: ids });

@@ -36,7 +36,8 @@ export async function exportPersonalData(caller: Caller, raw: { customerId: stri
       surveyResponses: await tx.surveyResponse.findMany({ where: { customerId }, orderBy: { respondedAt: 'asc' } }),
       campaignResponses: await tx.campaignResponse.findMany({ where: { customerId }, include: { campaign: { select: { name: true } } } }),
       stageChanges: await tx.lifecycleChange.findMany({ where: { customerId }, orderBy: { changedAt: 'asc' } }),
-      segments: await tx.segmentMember.findMany({ where: { customerId }, include: { segment: { select: { name: true } } } }),
+      // Every segment the person is in, a STATIC one kept through the trash included (with its kind: by filter, or by hand).
+      segments: await tx.segmentMember.findMany({ where: { customerId }, include: { segment: { select: { name: true, kind: true } } } }),
       scores: await tx.customerScore.findMany({ where: { customerId } }),
     };
     const events = await tx.event.findMany({ where: { customerId }, orderBy: { seq: 'asc' }, select: { type: true, occurredAt: true, actor: true, payload: true } });

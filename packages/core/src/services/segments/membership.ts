@@ -8,6 +8,7 @@ import { coreCatalog } from '../../objects/core-catalog.js';
 import type { FilterNode } from '../../objects/filter/filter-node.js';
 import { matchingRowsSql, sqlFilterContext } from '../../objects/sql/matching-rows.js';
 import { segmentFilterNode } from './segment-filter.js';
+import { announceTrashedMembers } from './static-members.js';
 import type { WorkspaceFactCache, WorkspaceFactCacheOptions } from '../../workspace-fact-cache.js';
 
 /** Events after which every segment is recomputed in full (they move many customers at once, or none named). */
@@ -16,6 +17,7 @@ const WHOLE_WORKSPACE = new Set(['clv.model_fitted', 'orders.imported']);
 interface SegmentRow {
   id: string;
   name: string;
+  kind: 'FILTER' | 'STATIC';
   filter: unknown;
 }
 
@@ -24,7 +26,8 @@ interface SegmentRow {
  * ONE statement: the matching customers (the read engine's filter compiler, so custom fields and relation fields
  * filter as in `customers(filter:)`), the members that no longer match deleted, the new ones inserted, both returned.
  * `only` restricts the work to some customers (a command's). Membership is the workspace's: tenancy and the trash
- * apply, not the permissions of the key whose command caused the refresh.
+ * apply, not the permissions of the key whose command caused the refresh. For FILTER segments only (a STATIC
+ * segment's members are changed by hand, static-members.ts): its callers skip STATIC ones.
  */
 export async function refreshSegmentMembership(
   scope: CommandScope,
@@ -92,7 +95,8 @@ export const segmentPresence = (): WorkspaceFactCacheOptions => ({ changedBy: (e
  * membership events commit with the change that caused them. A change of a custom record (whose events name no
  * customer) refreshes in full the segments whose filter reaches its object. With `presence` (the command runner's),
  * a workspace known to have no segments pays nothing: the fact is read with the segments themselves, and forgotten
- * when a segment is created or deleted here or on another instance (workspace-fact-cache.ts).
+ * when a segment is created or deleted here or on another instance (workspace-fact-cache.ts). STATIC segments are not
+ * recomputed; a customer trashed or restored leaves or re-enters them (`announceTrashedMembers`).
  */
 export function refreshSegmentsBeforeCommit(presence?: WorkspaceFactCache<boolean>): CommitHook {
   return async (scope, events) => {
@@ -107,15 +111,17 @@ export function refreshSegmentsBeforeCommit(presence?: WorkspaceFactCache<boolea
     const read = async () => (segments = await savedSegments(scope)).length > 0;
     // This transaction's own segment changes are not in the cache yet.
     const any = presence && !presence.changedBy(events) ? await presence.get(scope.session.workspaceId, read) : await read();
-    if (any) await refreshSegments(scope, customers, touched, segments);
+    if (!any) return;
+    await refreshSegments(scope, customers, touched, segments);
+    await announceTrashedMembers(scope, relevant);
   };
 }
 
 const savedSegments = (scope: CommandScope): Promise<SegmentRow[]> =>
-  scope.tx.segment.findMany({ select: { id: true, name: true, filter: true }, orderBy: { createdAt: 'asc' } });
+  scope.tx.segment.findMany({ select: { id: true, name: true, kind: true, filter: true }, orderBy: { createdAt: 'asc' } });
 
 /**
- * Refreshes every saved segment of the workspace (for some customers, or all). With `touched` (objects changed
+ * Refreshes every FILTER segment of the workspace (for some customers, or all; STATIC ones are never recomputed). With `touched` (objects changed
  * without naming a customer), a segment whose filter reaches one of them is refreshed for all customers. A segment
  * whose filter no longer parses (a field it named was deleted with `force`, or archived) keeps its members as they
  * are until its filter is replaced.
@@ -127,7 +133,7 @@ export async function refreshSegments(
   /** The workspace's segments when the caller has read them already. */
   read?: readonly SegmentRow[],
 ): Promise<void> {
-  const segments = read ?? (await savedSegments(scope));
+  const segments = (read ?? (await savedSegments(scope))).filter((segment) => segment.kind === 'FILTER');
   if (!segments.length) return;
   const catalog = await workspaceCatalog(scope.tx, scope.session.workspaceId);
   for (const segment of segments) {

@@ -63,7 +63,8 @@ export function fieldRename(catalog: ObjectCatalog, field: CustomField, name: st
  * a segment keeps selecting what it selected. `catalog`: the workspace's objects before the rename.
  */
 export async function renameInSegments(tx: ScopedTransaction, catalog: ObjectCatalog, rename: FieldRename): Promise<void> {
-  const segments = await tx.segment.findMany({ select: { id: true, filter: true } });
+  // STATIC segments have no filter.
+  const segments = await tx.segment.findMany({ where: { kind: 'FILTER' }, select: { id: true, filter: true } });
   for (const segment of segments) {
     const filter = renameInFilter(catalog, catalog.get('Customer'), segment.filter, rename);
     if (JSON.stringify(filter) !== JSON.stringify(segment.filter)) await tx.segment.update({ where: { id: segment.id }, data: { filter: filter as SegmentFilter } });
