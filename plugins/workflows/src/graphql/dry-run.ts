@@ -12,7 +12,6 @@ import { isValueCondition } from '../definition/value-condition.js';
 import { checkDefinition, definitionObjects, readsTrash, recordRelations, triggerCondition, triggerKeyOf, triggerObject, triggerRecordFilter } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
 import { checkRunInput, loopItems } from '../steps/command-inputs.js';
-import { StepValueError } from '../steps/input-values.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { checkSegmentSteps, isSegmentStep, segmentsIn } from '../definition/segment-steps.js';
 import { segmentId, StepValueError } from '../steps/input-values.js';
@@ -204,7 +203,10 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
               loopItems(input.items, step.max);
               for (const item of each) checkRunInput(step.do.kind, item, objects.catalog);
             });
-          } else refusal = refused(() => checkRunInput(step.kind, input, objects.catalog));
+          } else {
+            // A segment step's effect says its own refusals (`segmentEffect`: "…, the step would fail"), and the walk goes on.
+            refusal = isSegmentStep(step.kind) ? null : refused(() => checkRunInput(step.kind, input, objects.catalog));
+          }
           if (refusal) {
             steps.push({ stepId: step.id, kind: step.kind, input, effect: `would fail: ${refusal}`, branch: null });
             break;
