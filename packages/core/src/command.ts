@@ -9,7 +9,7 @@ import type { CustomField } from './custom-fields/definition.js';
 import { loadCustomFields } from './custom-fields/load-definitions.js';
 import { isUuid } from './uuid.js';
 import { fromPrismaError } from './errors.js';
-import type { CrmEventMap, CrmEventType, PendingEvent, RecordedEvent } from './events.js';
+import type { CrmEventMap, CrmEventType, EventCause, PendingEvent, RecordedEvent } from './events.js';
 import type { PersonalDataExtension } from './personal-data-extensions.js';
 import { refreshSegmentsBeforeCommit, segmentPresence } from './services/segments/membership.js';
 import { WorkspaceFactCache, type WorkspaceFactCacheOptions } from './workspace-fact-cache.js';
@@ -38,6 +38,11 @@ export interface CommandScope {
    * plugin's steps of several runs). Offered by the command runner.
    */
   actingAs?(actor: string): CommandScope;
+  /**
+   * The same transaction handling an event of a causal chain: the events emitted through it carry `cause`
+   * (`EventCause`). The plugin host uses it for each event it delivers to a subscriber; plugins never set it.
+   */
+  causedBy?(cause: EventCause): CommandScope;
   /**
    * The workspace's live custom-field definitions of an object (its name, or a custom object's id), from the runner's
    * per-workspace cache (forgotten on `metadata.changed`); read in the transaction when this command changed them.
@@ -140,7 +145,7 @@ export class CommandRunner {
         async (tx) => {
           command.bind(tx);
           const pending: PendingEvent[] = [];
-          const scopeAs = (actor?: string): CommandScope => ({
+          const scopeAs = (actor?: string, cause?: EventCause): CommandScope => ({
             tx,
             session: actor ? { ...session, actor } : session,
             personalData: this.options.personalData ?? [],
@@ -148,9 +153,10 @@ export class CommandRunner {
             ...(this.options.pluginObjects ? { pluginObjects: this.options.pluginObjects } : {}),
             ...(permissions ? { permissions } : {}),
             emit: (type, subject, payload) => {
-              pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}) } as PendingEvent);
+              pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}), ...(cause ? { cause } : {}) } as PendingEvent);
             },
-            actingAs: scopeAs,
+            actingAs: (other) => scopeAs(other, cause),
+            causedBy: (chain) => scopeAs(actor, chain),
             definitions: async (object) => {
               // A definition this transaction changed is not in the cache yet.
               if (this.definitionCache.changedBy(pending)) return loadCustomFields(tx, object);
@@ -207,6 +213,9 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
     subjectId: event.subjectId,
     customerId: customerOf(event),
     actor: event.actor ?? session.actor,
+    // Always given (null and 0 for a chain's first event): every event of the command goes in one INSERT.
+    causedBy: event.cause?.causedBy ?? null,
+    chainDepth: event.cause?.chainDepth ?? 0,
     // As stored and read back (dates as ISO text, undefined left out): what subscribers and webhooks get.
     payload: JSON.parse(JSON.stringify(event.payload ?? {})) as unknown,
     occurredAt,

@@ -122,6 +122,23 @@ export interface PendingEvent<K extends CrmEventType = CrmEventType> {
   payload: CrmEventMap[K];
   /** Who caused it, when not the transaction's session (`CommandScope.actingAs`). */
   actor?: string;
+  /** The chain it is part of, when emitted while handling another event (`CommandScope.causedBy`). */
+  cause?: EventCause;
+}
+
+/**
+ * The causal chain of an event that a plugin subscriber emitted while handling another (stamped by the plugin host):
+ * `causedBy` is the actor of the event that began the chain (a person, a job, a workflow's step), `chainDepth` the
+ * number of subscriber hops since it. An event that begins a chain has none (`causedBy` null, `chainDepth` 0).
+ */
+export interface EventCause {
+  causedBy: string;
+  chainDepth: number;
+}
+
+/** The cause that the events emitted while handling `event` carry: its own chain one hop further, or a new one. */
+export function causeOf(event: { actor: string; causedBy?: string | null; chainDepth?: number }): EventCause {
+  return event.causedBy ? { causedBy: event.causedBy, chainDepth: (event.chainDepth ?? 0) + 1 } : { causedBy: event.actor, chainDepth: 1 };
 }
 
 /** An event as stored: `seq` is its position in the workspace's log (commit order). */
@@ -133,6 +150,10 @@ export interface RecordedEvent {
   subjectType: string;
   subjectId: string;
   actor: string;
+  /** The actor that began the chain this event is part of; null (or absent) when it began one ({@link EventCause}). */
+  causedBy?: string | null;
+  /** Subscriber hops since the chain began; 0 (or absent) when it began one. */
+  chainDepth?: number;
   payload: unknown;
   occurredAt: Date;
 }

@@ -236,6 +236,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     now: context.now,
     http: context.http,
     transaction: (fn, options) => context.transaction((scope) => fn(transactionScope(scope, context.workspaceId)), options),
+    report: context.report,
   });
 
   const queues: QueueEntry[] = [];

@@ -18,6 +18,14 @@ export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
   subjectType: string;
   subjectId: string;
   actor: string;
+  /**
+   * The actor that began the causal chain this event is part of, when a subscriber emitted it while handling another
+   * event (stamped by the host, through any number of plugins); null when the event began a chain. With `actor`, a
+   * plugin tells a change that its own work set off, however indirectly (the workflows plugin's guards).
+   */
+  causedBy: string | null;
+  /** Subscriber hops since the chain began (0 when `causedBy` is null). */
+  chainDepth: number;
   occurredAt: Date;
   payload: CrmEventMap[K];
 }

@@ -73,6 +73,7 @@ export {
   secretGraceSeconds,
   formatMoney,
   toMoney,
+  newRowId,
   type CrmErrorCode,
   type CrmEventMap,
   type CrmEventType,

@@ -52,6 +52,11 @@ export interface QueueContext<Settings, Event extends string = string> {
    */
   transaction<T>(fn: (scope: QueueTransaction<Settings, Event>) => Promise<T>, options?: { actor?: string }): Promise<T>;
   http: OutboundHttp;
+  /**
+   * Tells the host's error report (the gateway's log, as a failed item's error) of an error the handler got over — a
+   * side task after a commit whose work a fallback redoes — without failing the item or throwing.
+   */
+  report(error: unknown): void;
 }
 
 export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {

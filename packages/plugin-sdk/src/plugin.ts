@@ -46,6 +46,7 @@ export interface HostQueueContext {
   now: Date;
   transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
   http: OutboundHttp;
+  report(error: unknown): void;
 }
 
 /** A route as the host serves it. */

@@ -96,8 +96,8 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // Every finished run about them, and the ones just cancelled, go with their steps (the index on recordId).
     await tx.workflowRun.deleteMany({ where: { recordId: customerId, OR: [{ status: { notIn: [...UNFINISHED_RUNS] } }, { id: { in: cancelled } }] } });
     // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now, up to the runs there are
-    // now (the ("workspaceId", id) index's last).
+    // now (the ("workspaceId", id) index's last); no run, nothing to search.
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last?.id ?? null, dueAt: new Date() } });
+    if (last) await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last.id, dueAt: new Date() } });
   },
 };

@@ -5,7 +5,7 @@
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCRUB_BATCH } from '../src/runs/erasure-scrub.js';
-import { eventually, publishedWorkflow, startTwoWorkspaces } from './support.js';
+import { CUSTOMER as CREATE_CUSTOMER, eventually, publishedWorkflow, rowIdOf, RUN, startTwoWorkspaces } from './support.js';
 
 let kit: PluginTestGateway;
 let admin: TestClient;
@@ -57,5 +57,53 @@ describe('erasure scrub bound', () => {
     );
     // Before the bound: scrubbed. After: untouched (the scrub never read them).
     expect(named).toEqual([{ before: false, n: SCRUB_BATCH + 100 }]);
+  });
+
+  it('runs get uuid7 ids (runs/start-run.ts): a later run has a greater id, so the bound leaves later runs out', async () => {
+    const id = await publishedWorkflow(admin, 'Ids', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
+    const customer = (await admin.query(CREATE_CUSTOMER, { name: 'Ids' })).createCustomer.customer.id as string;
+    const runs: string[] = [];
+    for (let i = 0; i < 3; i++) runs.push(rowIdOf((await admin.query(RUN, { id, recordId: customer })).runWorkflow.run.id as string));
+    // Version 7 (before: randomUUID's version 4, in no order), each greater than the one before.
+    expect(runs.map((run) => run[14])).toEqual(['7', '7', '7']);
+    expect([...runs].sort()).toEqual(runs);
+  });
+
+  it('an erasure written without a bound (an instance older than it, during a rolling upgrade) scrubs the whole history', async () => {
+    const workspaceId = kit.workspace.workspaceId;
+    const customer = '0190bbbb-0000-7000-8000-00000000c0de';
+    const globalId = await publishedWorkflow(admin, 'Unbound', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
+    const workflowId = Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+    const [version] = await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "WorkflowVersion" WHERE "workflowId" = $1::uuid LIMIT 1', workflowId);
+    // Runs naming the customer at both ends of the id range.
+    await kit.database.prisma.$executeRawUnsafe(
+      `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "finishedAt")
+       SELECT id::uuid, $1::uuid, $2::uuid, $3::uuid, 'unbound:' || id, 'SUCCEEDED', jsonb_build_object('record', jsonb_build_object('id', $4::text)), now()
+       FROM unnest(ARRAY['00000000-0000-7000-8000-0000000000b1', 'fffffffe-ffff-7fff-bfff-0000000000b2']) id`,
+      workspaceId,
+      workflowId,
+      version!.id,
+      customer,
+    );
+    await kit.database.prisma.$executeRawUnsafe(
+      `INSERT INTO "WorkflowErasure" (id, "workspaceId", "customerId", email, "untilRunId", "dueAt") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, NULL, NULL, now())`,
+      workspaceId,
+      customer,
+    );
+    await eventually(kit, async () => {
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      expect(left!.n).toBe(0);
+    });
+    // Both scrubbed (before, a row without a bound was deleted unscanned: both kept the customer's id).
+    const [named] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workspaceId" = $1::uuid AND trigger::text LIKE '%' || $2 || '%'`,
+      workspaceId,
+      customer,
+    );
+    expect(named!.n).toBe(0);
+    const [erased] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "triggerId" LIKE 'unbound:%' AND trigger = '{"event": null, "record": null, "erased": true}'::jsonb`,
+    );
+    expect(erased!.n).toBe(2);
   });
 });

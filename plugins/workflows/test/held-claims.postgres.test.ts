@@ -136,4 +136,34 @@ describe.each([
     // Done on that claim, no other.
     expect((await stepOf(heldRun)).claims).toBe(claimed.claims);
   }, 60_000);
+
+  it('a limits change does not make a claimed step of a held run due again (admission.ts `releaseHeldRuns`)', async () => {
+    const workspaceId = kit.workspace.workspaceId;
+    const { heldRun, held } = await heldBehindRunning('Released');
+    // Its next claim waits for the run's lock, as above: leased, the run still QUEUED and held back.
+    await locks.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [workspaceId, `run:${heldRun}`]);
+    await locks.query(`UPDATE "WorkflowStepRun" SET "dueAt" = now() WHERE id = $1::uuid`, [held.id]);
+    const claimed = await until(async () => {
+      const step = await stepOf(heldRun);
+      return step.claims === held.claims + 1 && (await lockWaiters(locks)) >= 2 ? step : undefined;
+    });
+    expect({ runStatus: claimed.runStatus, heldBack: claimed.heldBack }).toEqual({ runStatus: 'QUEUED', heldBack: 'CONCURRENCY' });
+    // An ADMIN raises the limit: the release of held runs waits for the admission lock, here, then looks and commits.
+    await locks.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [workspaceId, 'admission']);
+    await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 2 } });
+    await until(async () => ((await pluginLockers(locks, workspaceId, 'admission', 'waiting')) > 0 ? true : undefined));
+    await locks.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [workspaceId, 'admission']);
+    await until(async () => ((await pluginLockers(locks, workspaceId, 'admission', 'any')) === 0 ? true : undefined));
+    // The claimed row is as its claim left it (before the fix, the release made it due now: a second claim took it).
+    const after = await stepOf(heldRun);
+    expect({ claims: after.claims, dueAt: after.dueAt }).toEqual({ claims: claimed.claims, dueAt: claimed.dueAt });
+
+    await locks.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [workspaceId, `run:${heldRun}`]);
+    await rows.query('COMMIT');
+    await eventually(kit, async () => expect((await stepOf(heldRun)).runStatus).toBe('SUCCEEDED'));
+    // Done once: one try (a later claim may admit it, should the limit's change reach this instance's settings after the
+    // claim's admission held it once more).
+    const [done] = await kit.database.prisma.$queryRawUnsafe<{ attempts: number }[]>(`SELECT attempts FROM "WorkflowStepRun" WHERE id = $1::uuid`, held.id);
+    expect(done!.attempts).toBe(1);
+  }, 60_000);
 });

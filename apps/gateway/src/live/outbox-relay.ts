@@ -52,7 +52,7 @@ export class OutboxRelay {
     const staleMs = this.options.staleAfterMs ?? 2000;
     // Left out in the statement, not after it: a page of in-flight events must not hide the stale ones behind it.
     const rows = await sql.query<EventRow>(
-      `SELECT id, "workspaceId", seq, type, "subjectType", "subjectId", actor, payload, "occurredAt"
+      `SELECT id, "workspaceId", seq, type, "subjectType", "subjectId", actor, "causedBy", "chainDepth", payload, "occurredAt"
          FROM "Event"
         WHERE "publishedAt" IS NULL
           AND "occurredAt" < now() - ($1::int * interval '1 millisecond')

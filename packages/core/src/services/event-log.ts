@@ -72,6 +72,9 @@ export interface EventRow {
   subjectType: string;
   subjectId: string;
   actor: string;
+  /** Absent from rows of statements that do not read it (the event is then taken as beginning its chain). */
+  causedBy?: string | null;
+  chainDepth?: number | null;
   payload: unknown;
   occurredAt: Date | string;
 }
@@ -152,6 +155,8 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     subjectType: row.subjectType,
     subjectId: row.subjectId,
     actor: row.actor,
+    causedBy: row.causedBy ?? null,
+    chainDepth: row.chainDepth ?? 0,
     payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload,
     occurredAt: new Date(row.occurredAt),
   };

@@ -5,7 +5,7 @@
 // (one read of the plugin's switch, one statement for all their marks): under load a subscriber costs a few
 // statements per batch instead of per event, and a burst of events holds one pooled connection per lane instead of
 // one per event. Should a batch fail, each of its events is delivered again alone, with the retry policy.
-import { type CrmEventType, type RecordedEvent, toRecordedEvent } from '@crm/core';
+import { causeOf, type CommandScope, type CrmEventType, type RecordedEvent, toRecordedEvent } from '@crm/core';
 import { scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent } from '../events.js';
 import type { OutboundHttp } from '../outbound-http.js';
@@ -29,6 +29,13 @@ const noHttp: OutboundHttp = {
 };
 
 class AlreadyProcessed extends Error {}
+
+/**
+ * The subscriber's transaction as it handles `event`: what it emits (itself, through the core's commands or another
+ * plugin's actions) carries the event's causal chain one hop further (`causeOf`), so a loop through any number of
+ * plugins stays traceable to the actor that began it. No statement: the chain is two columns of the events' INSERT.
+ */
+const handlingScope = (scope: CommandScope, event: DeliveredEvent): CommandScope => scope.causedBy?.(causeOf(event)) ?? scope;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -64,6 +71,8 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     subjectType: event.subjectType,
     subjectId: event.subjectId,
     actor: event.actor,
+    causedBy: event.causedBy ?? null,
+    chainDepth: event.chainDepth ?? 0,
     occurredAt: event.occurredAt,
     payload: event.payload as DeliveredEvent['payload'],
   });
@@ -130,9 +139,10 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         await caller.run(async (scope) => {
           const state = await states.of(scope.tx, event.workspaceId, plugin.id);
           if (!(await claim(scope.tx, plugin, subscriber, event, attempt, state))) throw new AlreadyProcessed();
+          const handling = handlingScope(scope, delivered);
           await subscriber.handle(delivered, {
             tx: scope.tx,
-            emit: scope.emit,
+            emit: handling.emit,
             session: scope.session,
             settings: state.settings,
             attempt,
@@ -243,7 +253,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         const batch = todo.map(deliveredOf);
         const lock = pluginLock(scope.tx, plugin.id, workspaceId);
         for (const event of batch) {
-          await subscriber.handle(event, { tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, attempt: 1, batch, lock, services: options.services });
+          await subscriber.handle(event, { tx: scope.tx, emit: handlingScope(scope, event).emit, session: scope.session, settings: state.settings, attempt: 1, batch, lock, services: options.services });
         }
         delivered = batch.length;
       });

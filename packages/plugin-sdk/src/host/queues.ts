@@ -100,11 +100,12 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     );
   }
 
-  const contextFor = (plugin: Plugin, workspaceId: string) => ({
+  const contextFor = (plugin: Plugin, queue: QueueEntry, workspaceId: string, item: string) => ({
     workspaceId,
     now: new Date(),
     http: options.http.for?.({ plugin: plugin.id, workspaceId }) ?? options.http,
     transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId, options.states),
+    report: (error: unknown) => report(error, { plugin: plugin.id, queue: queue.name, item }),
   });
 
   /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
@@ -113,7 +114,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
       await pause(table, items);
       return;
     }
-    const context = contextFor(plugin, items[0]!.workspaceId);
+    const context = contextFor(plugin, queue, items[0]!.workspaceId, items.map((item) => item.id).join(','));
     const reported = (work: Promise<void>, item: string) => work.catch((error: unknown) => report(error, { plugin: plugin.id, queue: queue.name, item }));
     if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, context), items.map((item) => item.id).join(','));
     else await Promise.all(items.map((item) => reported(queue.handle(item, context), item.id)));

@@ -125,8 +125,15 @@ const base = { id: identifier, name: z.string().max(200).optional(), retry: step
 /** What an `httpRequest` step may send. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-/** Headers an `httpRequest` step sets itself (the signature, the idempotency key, its JSON body's) or the sender does: a step names none of them. */
-export const RESERVED_HEADERS: ReadonlySet<string> = new Set(['x-crm-signature', 'idempotency-key', 'content-type', ...OUTBOUND_RESERVED_HEADERS]);
+/**
+ * The depth in a chain of workflows that a run started by this request has: the sending run's plus one. A workflow's
+ * webhook starts its run at it (triggers/webhook.ts), so workflows calling each other's (or their own) URLs are cut
+ * by the depth limit like any chain. Not signed (the signature covers the body): it can only shorten a chain.
+ */
+export const WORKFLOW_DEPTH_HEADER = 'x-crm-workflow-depth';
+
+/** Headers an `httpRequest` step sets itself (the signature, the idempotency key, the chain depth, its JSON body's) or the sender does: a step names none of them. */
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set(['x-crm-signature', 'idempotency-key', 'content-type', WORKFLOW_DEPTH_HEADER, ...OUTBOUND_RESERVED_HEADERS]);
 /** A header value that is not {@link HEADER_VALUE} (the SDK's: what HTTP can carry). */
 export const HEADER_VALUE_PROBLEM = 'A header value is one line of Latin-1 text (no control characters, nothing beyond U+00FF)';
 const MAX_HEADERS = 20;
@@ -137,7 +144,7 @@ const httpHeaders = z.record(z.string(), z.string().max(2000).regex(HEADER_VALUE
   if (names.length > MAX_HEADERS) context.addIssue({ code: 'custom', message: `At most ${MAX_HEADERS} headers` });
   for (const name of names) {
     if (!HEADER_NAME.test(name)) context.addIssue({ code: 'custom', message: `Not a header name: ${name}`, path: [name] });
-    else if (RESERVED_HEADERS.has(name.toLowerCase())) context.addIssue({ code: 'custom', message: `${name} is set by the step itself (its signature, idempotency key and JSON body)`, path: [name] });
+    else if (RESERVED_HEADERS.has(name.toLowerCase())) context.addIssue({ code: 'custom', message: `${name} is set by the step itself (its signature, idempotency key, chain depth and JSON body)`, path: [name] });
   }
 });
 

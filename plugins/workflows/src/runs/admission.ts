@@ -11,6 +11,7 @@
 // Lock order: runs/claimed-steps.ts (run locks, then the admission lock, then step rows).
 import type { Models, QueueContext, QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
+import { piece, withPieces } from './sql-pieces.js';
 
 /**
  * How soon a run held back by the concurrency limit looks again by itself: a fallback, since a run leaving RUNNING
@@ -143,18 +144,40 @@ export interface HeldStep {
   dueAt: Date;
   claims: number;
 }
-type Transactor = Pick<QueueContext<WorkflowSettings>, 'workspaceId' | 'transaction'>;
+type Transactor = Pick<QueueContext<WorkflowSettings>, 'workspaceId' | 'transaction' | 'report'>;
+
+/**
+ * After-commit work (`wakeHeld`, `recheckHeld`), its error reported to the host (`report`: the gateway's log), never
+ * thrown: what came before has committed, and a caller's catch would take it for its own failure (a step's try, or a
+ * claimed batch's — whose other items and just-admitted runs then waited a whole lease). A missed wake costs the held
+ * runs their fallback (CONCURRENCY_FALLBACK_MS). test/wake-failure.test.ts makes the database refuse the wake.
+ */
+async function afterCommit(context: Transactor, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    context.report(new Error(`workflows: ${what} in workspace ${context.workspaceId} failed (the fallback wakes them)`, { cause: error }));
+  }
+}
+
+/**
+ * A held step row (`s`, its run `r`), as every wake judges it (`wakeHeldIn`, `releaseHeldRuns`): still at the claim it
+ * was held in (`HeldStep`), its run QUEUED and held back. A row claimed since is not one (made due again, a second
+ * claim would do its step beside the first's). A row held before `heldClaim` existed (null) is not one either: it goes
+ * on at its own due time (its hold's fallback or retry time), never earlier.
+ */
+export const HELD_ROW = piece`s.claims = s."heldClaim" AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" IS NOT NULL`;
 
 /**
  * Runs left RUNNING and freed `places` in a transaction that has COMMITTED: the oldest runs held back by the
- * concurrency limit (as many) are made due now, in a short transaction of its own (the admission lock, the held read,
+ * concurrency limit (as many) are made due now (an error reported, not thrown: `afterCommit`), in a short transaction of its own (the admission lock, the held read,
  * their due times). Not in the freeing transaction: that one may hold step rows of its own (a wait's timeout), and a
  * subscriber takes the admission lock before it writes step rows (lock order, runs/claimed-steps.ts); and a freeing
  * transaction that rolls back after waking wakes nobody wrongly.
  */
 export async function wakeHeld(context: Transactor, places: number): Promise<void> {
   if (places <= 0 || !mayHold.has(context.workspaceId)) return;
-  await context.transaction((scope) => wakeHeldIn(scope, places));
+  await afterCommit(context, 'waking held runs', () => context.transaction((scope) => wakeHeldIn(scope, places)));
 }
 
 /**
@@ -174,10 +197,10 @@ export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void
   const now = new Date();
   const [, held] = await Promise.all([
     scope.lock('admission'),
-    scope.sql<{ id: string; dueAt: Date; claims: number }>`
+    withPieces(scope.sql)<{ id: string; dueAt: Date; claims: number }>`
       SELECT s.id::text AS id, s."dueAt", s.claims FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
       WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
-        AND s.claims = s."heldClaim" AND s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" = 'CONCURRENCY'
+        AND ${HELD_ROW} AND r."heldBack" = 'CONCURRENCY'
       ORDER BY s."dueAt", s.id LIMIT ${places}::int`,
   ]);
   // None left held that this saw: cleared under the lock (a hold committed later is `recheckHeld`'s).
@@ -206,26 +229,33 @@ async function makeDue(scope: Pick<WakeScope, 'tx'>, held: readonly HeldStep[]):
  */
 export async function recheckHeld(context: Transactor, held: readonly HeldStep[]): Promise<void> {
   if (!held.length) return;
-  await context.transaction(async (scope) => {
-    const left = await placesLeft(scope, new Date());
-    // Those still at their hold's due time only (`makeDue`), as `wakeHeldIn` makes them due.
-    await makeDue(scope, held.slice(0, Math.max(0, left.concurrency)));
-  });
+  await afterCommit(context, 'rechecking held runs', () =>
+    context.transaction(async (scope) => {
+      const left = await placesLeft(scope, new Date());
+      // Those still at their hold's due time only (`makeDue`), as `wakeHeldIn` makes them due.
+      await makeDue(scope, held.slice(0, Math.max(0, left.concurrency)));
+    }),
+  );
 }
 
 /**
- * The limits changed: every held-back run looks again now. Through the admission lock, as `wakeHeld` (which wakes the
- * same rows): the two never lock held rows at once, in whatever order. The caller takes it before writing any step
- * row (lock order).
+ * The limits changed: every held-back run looks again now — its held rows (`HELD_ROW`) made due now, each only while
+ * still at the claim it was read at (a claim taking it between the read and the write keeps it): one write per claim
+ * count met. Through the admission lock, as `wakeHeld` (which wakes the same rows): the two never lock held rows at once,
+ * in whatever order. The caller takes it before writing any step row (lock order).
  */
 export async function releaseHeldRuns(scope: WakeScope, now = new Date()): Promise<void> {
   const [, held] = await Promise.all([
     scope.lock('admission'),
-    scope.sql<{ id: string }>`
-      SELECT s.id::text AS id FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
-      WHERE s.status IN ('PENDING', 'WAITING') AND r.status = 'QUEUED' AND r."heldBack" IS NOT NULL ORDER BY s.id`,
+    withPieces(scope.sql)<{ id: string; claims: number }>`
+      SELECT s.id::text AS id, s.claims FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
+      WHERE ${HELD_ROW} ORDER BY s.id`,
   ]);
-  if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id }) => ({ id, dueAt: now })) }]);
+  const byClaims = new Map<number, string[]>();
+  for (const { id, claims } of held) byClaims.set(Number(claims), [...(byClaims.get(Number(claims)) ?? []), id]);
+  await Promise.all(
+    [...byClaims].map(([claims, ids]) => scope.tx.workflowStepRun.updateMany({ where: { id: { in: ids }, claims }, data: { dueAt: now } })),
+  );
 }
 
 const LIMITS = new Set(['maxConcurrentRuns', 'maxRunsPerMinute']);

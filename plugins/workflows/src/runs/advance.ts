@@ -4,8 +4,7 @@
 // statement (`saveStepWrites`, the SDK's `rows`), whatever the number of steps and runs it did. A success returns the
 // next step's row, which the runner may go on with in the same transaction (execute-step.ts). A successor the runner
 // goes on with is not written PENDING and then done: its row is written once, finished, with the chain's others.
-import { randomUUID } from 'node:crypto';
-import type { Models, OwnRows, OwnWrite } from '@crm/plugin-sdk';
+import { type Models, newRowId, type OwnRows, type OwnWrite } from '@crm/plugin-sdk';
 import { durationMs } from '../definition/document.js';
 import type { Plan } from '../definition/plan.js';
 import type { WorkflowSettings } from '../settings.js';
@@ -121,7 +120,7 @@ export function completeStep(
   const next = result.branch !== undefined ? (planned.branches[result.branch] ?? planned.next) : planned.next;
   if (next) {
     const nextStep = plan.steps.get(next)!.step;
-    const row = { id: randomUUID(), workspaceId: step.workspaceId, runId: step.runId, stepId: next, kind: nextStep.kind, seq: (step.seq ?? 0) + 1, dueAt: now };
+    const row = { id: newRowId(), workspaceId: step.workspaceId, runId: step.runId, stepId: next, kind: nextStep.kind, seq: (step.seq ?? 0) + 1, dueAt: now };
     if (result.runStatus !== 'RUNNING') recordRun(writes, step.runId, { status: 'RUNNING' });
     if (chain.goesOn(nextStep.kind)) chain.unsaved.add(row.id);
     else writes.queued.push(row);

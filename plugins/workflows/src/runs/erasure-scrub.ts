@@ -3,8 +3,9 @@
 // stopped and scrubbed. A queue over WorkflowErasure rows: each pass reads the next SCRUB_BATCH runs by id after the
 // row's cursor (the ("workspaceId", id) index), so a pass's text search, its locks and its transaction stay bounded
 // whatever the history's size; the cursor is saved with the pass, so a restart goes on where it stopped. It stops at
-// the highest run id when the erasure was asked (`untilRunId`): runs started later do not keep it going. The row (and
-// its needles) is deleted after the last pass.
+// the highest run id when the erasure was asked (`untilRunId`): runs started later do not keep it going. An erasure
+// written without one (by an instance older than the bound, during a rolling upgrade) has no upper bound: it goes on
+// until a pass finds fewer than a batch. The row (and its needles) is deleted after the last pass.
 import { Prisma, type PluginSql, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
@@ -31,15 +32,18 @@ export function needlesOf(customerId: string, email: string | null): string {
   return needles.join('|');
 }
 
-/** The runs among the SCRUB_BATCH after `after` up to `until` (by id), and which of them name the customer: one statement. */
-async function nextRuns(sql: PluginSql, pattern: string, after: string | null, until: string) {
+/**
+ * The runs among the SCRUB_BATCH after `after` up to `until` (by id; null: no bound), and which of them name the
+ * customer: one statement.
+ */
+async function nextRuns(sql: PluginSql, pattern: string, after: string | null, until: string | null) {
   return sql<{ id: string; status: string; naming: boolean }>`
     SELECT r.id, r.status::text AS status,
       (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
         SELECT 1 FROM "WorkflowStepRun" s WHERE s."runId" = r.id
           AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern})) AS naming
     FROM "WorkflowRun" r
-    WHERE (${after}::uuid IS NULL OR r.id > ${after}::uuid) AND r.id <= ${until}::uuid
+    WHERE (${after}::uuid IS NULL OR r.id > ${after}::uuid) AND (${until}::uuid IS NULL OR r.id <= ${until}::uuid)
     ORDER BY r.id
     LIMIT ${SCRUB_BATCH}::int`;
 }
@@ -49,11 +53,6 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
   await context.transaction(async (scope) => {
     const erasure = await scope.tx.workflowErasure.findUnique({ where: { id: item.id } });
     if (!erasure) return;
-    // No run when it was asked: nothing to search.
-    if (!erasure.untilRunId) {
-      await scope.tx.workflowErasure.delete({ where: { id: item.id } });
-      return;
-    }
     const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.afterRunId, erasure.untilRunId);
     const naming = runs.filter((run) => run.naming);
     const unfinished = new Set<string>(UNFINISHED_RUNS);

@@ -107,6 +107,7 @@ function stepHandler(mail: () => MailTransport, hold: SendHold) {
         runId: external.runId,
         workflowId: external.workflowId,
         stepId: external.stepId,
+        depth: external.depth,
       });
     } catch (error) {
       await recordFailure(item, context, error, { counted: true, input: external.input });
@@ -151,19 +152,13 @@ async function claimedStep(item: QueueItem, context: QueueContext<WorkflowSettin
 type Committed<T> = { value: T; freed: number; held: HeldStep[] };
 
 /**
- * Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts).
- * An error of that after-commit work is logged, not thrown: the step has committed, and a caller's catch would record it
- * as the step's failure (a waitForEvent's WAITING turned back into a retry). A missed wake costs the held runs the
- * fallback (CONCURRENCY_FALLBACK_MS). test/wake-failure.test.ts makes the database refuse the wake.
+ * Runs a step transaction, then (committed) wakes held runs for the places it freed and rechecks its holds (admission.ts:
+ * an error of theirs is reported, never thrown — the step has committed).
  */
 async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => Promise<Committed<T>>): Promise<T> {
   const { value, freed, held } = await run();
-  try {
-    await wakeHeld(context, freed);
-    await recheckHeld(context, held);
-  } catch (error) {
-    console.warn(`workflows: waking held runs in workspace ${context.workspaceId} failed (the fallback wakes them): ${messageOf(error)}`);
-  }
+  await wakeHeld(context, freed);
+  await recheckHeld(context, held);
   return value;
 }
 

@@ -31,6 +31,8 @@ export interface ExternalWork {
   stepId: string;
   secrets: string[];
   emailFrom: string;
+  /** The run's depth in a chain of workflows (an HTTP request tells it to the workflow webhooks it reaches). */
+  depth: number;
 }
 
 /** How a step's internal effect (its core command, its action, its record write) is done. */
@@ -204,7 +206,7 @@ export async function runStep(
       // Written at the transaction's end, which commits before the request is sent.
       setStep({ status: 'RUNNING', attempts: step.attempts + 1, startedAt: step.startedAt ?? now, input });
       return {
-        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secrets: run.workflow.secrets, emailFrom: scope.settings.emailFrom },
+        external: { kind, input, runId: run.id, workflowId: run.workflowId, stepId: step.stepId, secrets: run.workflow.secrets, emailFrom: scope.settings.emailFrom, depth: run.depth },
         next: null,
       };
     }

@@ -1,9 +1,10 @@
 // Starting runs: one row per (version, trigger id) — the unique key makes a second delivery of the same event (or a
 // second scan of the same date) a no-op — and each run's first step, due at once. Runs start QUEUED; the runner lets
 // them in under the workspace's limits (admission.ts). Many runs and their first steps start in one statement (the
-// SDK's `rows`: the steps of the runs a duplicate key left out are left out too), whatever their number.
-import { randomUUID } from 'node:crypto';
-import type { OwnRows, OwnWrite } from '@crm/plugin-sdk';
+// SDK's `rows`: the steps of the runs a duplicate key left out are left out too), whatever their number. Ids are uuid7
+// (`newRowId`, as the schema's `@default(uuid(7))`): a later run's id is greater, so an erasure's scrub bounded by the
+// highest run id (erasure-scrub.ts) is not kept going by runs started after it (on another instance: to clock skew).
+import { newRowId, type OwnRows, type OwnWrite } from '@crm/plugin-sdk';
 import { type CheckedVersion, checkedVersion, type VersionRow } from './versions.js';
 
 export interface RunStart {
@@ -27,7 +28,7 @@ const planOf = (version: RunStart['version']) => ('plan' in version ? version : 
 function runWrites(starts: readonly RunStart[], admitted: number) {
   const now = new Date();
   const runs = starts.map((start, i) => ({
-    id: randomUUID(),
+    id: newRowId(),
     workflowId: start.workflowId,
     versionId: start.version.id,
     triggerId: start.triggerId,
@@ -44,7 +45,7 @@ function runWrites(starts: readonly RunStart[], admitted: number) {
   const steps = starts.map((start, i) => {
     const plan = planOf(start.version);
     const first = plan.steps.get(plan.first)!;
-    return { id: randomUUID(), runId: runs[i]!.id, stepId: first.step.id, kind: first.step.kind, dueAt: now };
+    return { id: newRowId(), runId: runs[i]!.id, stepId: first.step.id, kind: first.step.kind, dueAt: now };
   });
   // ON CONFLICT DO NOTHING: a duplicate leaves the transaction usable (a failed INSERT would abort it).
   const writes: OwnWrite[] = [

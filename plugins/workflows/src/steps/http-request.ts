@@ -4,7 +4,7 @@
 // request would be answered the same); a 5xx, 408 or 429 answer, a timeout or a connection error is tried again,
 // no sooner than the answer's Retry-After (capped at MAX_RETRY_AFTER_MS).
 import { HEADER_VALUE, type OutboundAnswer, type OutboundHttp } from '@crm/plugin-sdk';
-import { HEADER_VALUE_PROBLEM, type HttpMethod } from '../definition/document.js';
+import { HEADER_VALUE_PROBLEM, type HttpMethod, WORKFLOW_DEPTH_HEADER } from '../definition/document.js';
 import { PassingStepError, PermanentStepError } from './step-errors.js';
 import type { StepInput } from './step-input.js';
 
@@ -20,6 +20,8 @@ export interface HttpStepContext {
   runId: string;
   workflowId: string;
   stepId: string;
+  /** The sending run's depth: the request says one more (`WORKFLOW_DEPTH_HEADER`). */
+  depth: number;
 }
 
 /** A Retry-After header (seconds, or an HTTP date) as milliseconds from `now`, capped; null when absent or unreadable. */
@@ -79,7 +81,7 @@ export async function sendHttpRequest(input: StepInput, context: HttpStepContext
     url: String(input.url),
     ...(body === undefined ? {} : { body }),
     secret: context.secrets,
-    headers: { ...stepHeaders(input.headers), ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'idempotency-key': context.idempotencyKey },
+    headers: { ...stepHeaders(input.headers), ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'idempotency-key': context.idempotencyKey, [WORKFLOW_DEPTH_HEADER]: String(context.depth + 1) },
     maxResponseBytes: MAX_RESPONSE_BYTES,
   });
   if (answer.error !== null) throw httpFailure(answer, new Date());

@@ -34,6 +34,8 @@ export interface ExternalStepContext {
   runId: string;
   workflowId: string;
   stepId: string;
+  /** The run's depth in a chain of workflows. */
+  depth: number;
 }
 
 type Output = Record<string, unknown>;

@@ -1,8 +1,10 @@
 // Every committed event (the SDK's `'*'` subscriber) is matched against the enabled workflows' published versions:
 // record triggers by the record change the event stands for (the SDK's one rule), event triggers by type; then
 // the optional field change (from/to) and condition. A match starts a run in this same transaction, keyed by the
-// event id, so a second delivery of the event starts nothing. A workflow's own changes (events whose actor is one of
-// its steps) do not set it off again unless it allows it, and chains stop at the depth limit. The same event also
+// event id, so a second delivery of the event starts nothing. A workflow's own changes do not set it off again unless
+// it allows it, and chains stop at the depth limit: an event is a step's change when its actor is the step, or when
+// the step began the causal chain it is part of (`causedBy`, stamped by the SDK's host through any plugin's
+// subscribers: the step logs an activity, another plugin's subscriber emits an event about it). The same event also
 // resumes the runs waiting for it (`waitForEvent`).
 // The host delivers the events that arrive together in one transaction (`context.batch`): what they all need — the
 // workflows listening to any of them, the steps waiting for any of them — is read once, on the first, in one
@@ -26,6 +28,10 @@ import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
 const STEP_ACTOR = /^plugin:workflows:step:([0-9a-f-]{36})$/;
+
+/** The step run that set the event off: its actor, or the actor that began its causal chain (`causedBy`). */
+export const stepOf = (event: Pick<DeliveredEvent, 'actor' | 'causedBy'>): string | undefined =>
+  STEP_ACTOR.exec(event.actor)?.[1] ?? (event.causedBy ? STEP_ACTOR.exec(event.causedBy)?.[1] : undefined);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -209,8 +215,9 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
   }
   if (!versions.length) return;
 
-  // Set off by a workflow's step: which workflow, and how deep the chain already is.
-  const stepRunId = STEP_ACTOR.exec(event.actor)?.[1];
+  // Set off by a workflow's step, directly or through other plugins' subscribers: which workflow, and how deep the
+  // chain already is.
+  const stepRunId = stepOf(event);
   const parent = stepRunId
     ? await tx.workflowStepRun.findUnique({ where: { id: stepRunId }, select: { run: { select: { workflowId: true, depth: true } } } })
     : null;

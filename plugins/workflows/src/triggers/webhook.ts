@@ -13,8 +13,14 @@
 // makes a retried request start no second run (looked up under the workflow's lock: concurrent retries name one run).
 // Refused requests are counted per client address by the host (429 past its limit: a guesser of tokens is slowed). The answer (202, `{ runId }`) comes as soon as the run is stored; the
 // steps run on the queue.
+// A run's depth in a chain of workflows is the request's `x-crm-workflow-depth` (what an `httpRequest` step sends:
+// its run's depth plus one; absent or not a small number: 0): a workflow posting to its own URL, or to another's
+// that posts back, is cut at the workspace's `maxDepth` like a chain of events — the request past it starts nothing
+// (200, `{ runId: null, depthLimitReached: true }`) and `workflow.depth_limit_reached` is emitted. Only a holder of
+// the URL can send the header, and it can only make its own chain shorter.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { globalId, type PluginRequest, type PluginResponse, type RouteContext } from '@crm/plugin-sdk';
+import { WORKFLOW_DEPTH_HEADER } from '../definition/document.js';
 import type { WorkflowEvent } from '../events.js';
 import { startRun } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
@@ -49,6 +55,9 @@ function signatureHolds(header: string, token: string, body: Buffer, now: Date):
   return signatures.some((v1) => sameText(v1, expected));
 }
 
+/** A request's chain depth: its header's number (bounded: anything else, or more than 99, is 0). */
+const depthOf = (header: string | undefined): number => (header !== undefined && /^\d{1,2}$/.test(header.trim()) ? Number(header.trim()) : 0);
+
 const refuse = (status: number, error: string, headers?: Record<string, string>): PluginResponse => ({ status, body: { error }, ...(headers ? { headers } : {}) });
 
 export async function receiveWebhook(request: PluginRequest, context: RouteContext<WorkflowSettings, WorkflowEvent>): Promise<PluginResponse> {
@@ -57,7 +66,7 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
   if (!workflowId || !token) return refuse(404, 'Not found');
   const now = context.now;
   const outcome = await context.transaction(
-    async ({ tx, rows, lock }) => {
+    async ({ tx, rows, lock, emit, settings }) => {
       const workflow = await tx.workflow.findUnique({ where: { id: workflowId }, select: { id: true, enabled: true, hookToken: true, publishedVersionId: true } });
       if (!workflow || !sameText(token, workflow.hookToken)) return refuse(404, 'Not found');
       const signature = request.headers['x-crm-signature'];
@@ -84,6 +93,12 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
         const earlier = await tx.workflowRun.findUnique({ where: { versionId_triggerId: { versionId: version.id, triggerId } }, select: { id: true } });
         if (earlier) return { status: 200, body: { runId: globalId('WorkflowRun', earlier.id), duplicate: true } };
       }
+      const depth = depthOf(request.headers[WORKFLOW_DEPTH_HEADER]);
+      if (depth > settings.maxDepth) {
+        console.warn(`workflows: depth limit ${settings.maxDepth} reached in workspace ${request.workspaceId}: a request to the webhook of ${workflow.id} starts no run`);
+        emit('workflow.depth_limit_reached', { type: 'Workflow', id: workflow.id }, { maxDepth: settings.maxDepth, eventId: triggerId, eventType: 'webhook.received', workflowIds: [workflow.id] });
+        return { status: 200, body: { runId: null, depthLimitReached: true } };
+      }
       // The workflow's rate: runs its URL started in the last minute (two instances count alike under the lock).
       const since = new Date(now.getTime() - MINUTE_MS);
       const recent = await tx.workflowRun.findMany({
@@ -107,7 +122,7 @@ export async function receiveWebhook(request: PluginRequest, context: RouteConte
         },
         recordType: null,
         recordId: null,
-        depth: 0,
+        depth,
       });
       return { status: 202, body: { runId: globalId('WorkflowRun', runId!) } };
     },
