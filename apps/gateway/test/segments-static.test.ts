@@ -49,14 +49,16 @@ afterAll(async () => {
 });
 
 describe('STATIC segments', () => {
-  it('are created without a filter (a filter is refused, and a FILTER segment still needs one)', async () => {
+  it('are created without a filter (a filter is refused; a FILTER segment without one selects every customer)', async () => {
     const created = (await admin.query(CREATE, { i: { name: 'VIP list', kind: 'STATIC' } })).createSegment.segment;
     vip = created.id;
     expect(created).toMatchObject({ name: 'VIP list', kind: 'STATIC', filter: null, memberCount: 0 });
     const withFilter = await admin.request(CREATE, { i: { name: 'Bad', kind: 'STATIC', filter: {} } });
     expect(withFilter.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter' });
-    const noFilter = await admin.request(CREATE, { i: { name: 'Bad' } });
-    expect(noFilter.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter' });
+    // A FILTER segment without a filter selects every customer, as before STATIC segments existed.
+    const everyone = (await admin.query(CREATE, { i: { name: 'Everyone' } })).createSegment.segment;
+    expect(everyone).toMatchObject({ kind: 'FILTER', filter: {}, memberCount: 6 });
+    await admin.query(`mutation ($id: ID!) { deleteSegment(input: { id: $id }) { deletedSegmentId } }`, { id: everyone.id });
     expect((await admin.query(`{ segments { name kind } }`)).segments).toEqual([{ name: 'VIP list', kind: 'STATIC' }]);
   });
 
@@ -153,6 +155,20 @@ describe('STATIC segments', () => {
       ['segment.entered', c.Bob],
     ]);
  
+    // A trashed member can be removed (it left when trashed: no second segment.left), and a restore then brings it
+    // back into no segment.
+    const cyEvents = async () => (await membershipEvents(vip)).filter(([, who]) => who === c.Cy);
+    const before = (await cyEvents()).length;
+    await admin.query(ADD, { i: { segmentId: vip, customerIds: [c.Cy] } });
+    await admin.query(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: c.Cy });
+    expect((await admin.query(REMOVE, { i: { segmentId: vip, customerIds: [c.Cy] } })).removeSegmentMembers).toMatchObject({ removed: 1, notMembers: 0 });
+    await admin.query(`mutation ($id: ID!) { restoreCustomer(input: { id: $id }) { customer { id } } }`, { id: c.Cy });
+    expect(await memberNames(vip)).toEqual(['Ada A', 'Bob']);
+    expect((await cyEvents()).slice(before)).toEqual([
+      ['segment.entered', c.Cy],
+      ['segment.left', c.Cy],
+    ]);
+
     // Turned FILTER while a member is in the trash: the row kept for it goes without a second segment.left.
     const kept = (await admin.query(CREATE, { i: { name: 'Kept', kind: 'STATIC' } })).createSegment.segment.id;
     await admin.query(ADD, { i: { segmentId: kept, customerIds: [c.Flo] } });

@@ -92,6 +92,8 @@ export async function lockAndReadMany<Row extends { id: string }>(
   model: LockableModel,
   ids: readonly string[],
   read: (ids: string[]) => Promise<Row[]>,
+  /** Keep trashed rows in the answer (`read` then reads them too: `includingTrashed`). @default false */
+  options: { trashed?: boolean } = {},
 ): Promise<Map<string, Row>> {
   if (!ids.length) return new Map();
   let rows: Row[];
@@ -100,7 +102,7 @@ export async function lockAndReadMany<Row extends { id: string }>(
     rows = await read([...new Set(ids)]);
   } else {
     const locked = await selectLocked<Row & { deletedAt?: Date | null }>(scope, model, ids);
-    rows = isTrashable(model) ? locked.filter((row) => row.deletedAt == null) : locked;
+    rows = isTrashable(model) && !options.trashed ? locked.filter((row) => row.deletedAt == null) : locked;
   }
   return new Map(rows.map((row) => [row.id, row]));
 }

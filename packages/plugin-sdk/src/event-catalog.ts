@@ -15,10 +15,10 @@ export interface EventInfo {
   readonly plugin: string | null;
   /**
    * An update event of an object whose updates more than one event announces: the fields whose changes it carries
-   * (`deal.stage_changed`: `stageId`, `status`, …; core's `updateEventFields`). Null: the object's one update event, or
-   * an event that is no update.
+   * (`deal.stage_changed`: `stageId`, `status`, …; core's `updateEventFields`). Null or left out: the object's one
+   * update event, or an event that is no update (optional, so code that builds an `EventInfo` need not say it).
    */
-  readonly changes: readonly string[] | null;
+  readonly changes?: readonly string[] | null;
 }
 
 /** Known event types by name. */

@@ -25,6 +25,7 @@ import {
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
+import type { z } from 'zod';
 import { fieldToWrite, requireWriteAction, type WriteAction } from './writable-fields.js';
 
 /** A JSON value as records are handed to plugins: money as "12.50", times as ISO-8601, ids as row ids. */
@@ -134,6 +135,14 @@ export interface RecordAccess {
    * writer's to judge when it runs. For checking writes ahead (a workflow's values at publish); through `inWorkspace`.
    */
   checkCustomValue(object: string, name: string, value: unknown, at: string): void;
+  /**
+   * BAD_USER_INPUT naming `at` when the writer of `object` would refuse `value` for the field `name` on `action`, by
+   * the rule it applies: a declared field's by its writer's input schema (`ObjectWriter.inputs`: core's commands'
+   * `createTaskInput`, `updateCustomerInput`…; a writer without one is judged when it runs), a custom field's by its
+   * definition (`checkCustomValue`; null or nothing for a required one refused as the write refuses it). The value
+   * as the writer takes it (a date-and-time a Date). For checking writes ahead; through `inWorkspace` for custom fields.
+   */
+  checkValue(object: string, name: string, value: unknown, action: WriteAction, at: string): void;
 }
 
 interface RawReader {
@@ -384,7 +393,20 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
       // A custom object's fields name it by its id (its rows' value in the shared table); an extended object's, by name.
       const owner = object.sharedTable ? object.sharedTable.value : object.name;
       const definition = workspace.definitions.fields.find((f) => f.object === owner && f.key === field.stored!.key);
-      if (definition) storedValue(definition, value, at);
+      if (!definition) return;
+      if (value === null || value === undefined || (Array.isArray(value) && !value.length)) {
+        if (definition.required) throw badInput(`${at}: ${definition.name} is required`, at);
+      } else storedValue(definition, value, at);
+    },
+    checkValue(name, fieldName, value, action, at) {
+      if (!catalog.has(name)) return;
+      const object = objectOf(name);
+      const relation = object.relations.get(fieldName);
+      const field = relation?.kind === 'toOne' && relation.custom ? object.fields.get(relation.key) : object.fields.get(fieldName);
+      if (field?.stored) return access.checkCustomValue(name, fieldName, value, at);
+      const rule = (writerOf(object)?.inputs?.[action]?.shape as Record<string, z.ZodType> | undefined)?.[fieldName];
+      const result = rule?.safeParse(value);
+      if (result && !result.success) throw badInput(`${at}: ${result.error.issues[0]!.message}`, at);
     },
   };
   return access;

@@ -14,7 +14,7 @@ import { registerSecretMutations } from './graphql/secret-mutations.js';
 import { registerWorkflowTypes } from './graphql/types.js';
 import { registerWorkflowList } from './graphql/workflow-list.js';
 import { checkSavedSender } from './mail/sender-check.js';
-import { type MailTransport, transportFromEnv } from './mail/transport.js';
+import { type MailTransport, smtpTimeoutFromEnv, transportFromEnv } from './mail/transport.js';
 import { workflowPersonalData } from './personal-data.js';
 import { stepExecutor } from './runs/execute-step.js';
 import { scrubErasure } from './runs/erasure-scrub.js';
@@ -42,6 +42,8 @@ export interface WorkflowsOptions {
 /** The plugin, with its mail transport and timings chosen (tests pass a test transport and short leases). */
 export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
   let mail = options.mail ?? null;
+  // The SMTP transport is made at the first email, but a bad WORKFLOWS_SMTP_TIMEOUT_MS refuses the start.
+  if (!mail) smtpTimeoutFromEnv();
   const leaseMs = options.leaseMs ?? 60_000;
   const steps = stepExecutor(() => (mail ??= transportFromEnv()), leaseMs);
   return definePlugin({

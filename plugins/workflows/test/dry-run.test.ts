@@ -38,6 +38,20 @@ describe('the dry run and the trigger', () => {
     expect(fires.steps.map((s: { stepId: string }) => s.stepId)).toEqual(['tag']);
   });
 
+  it('a deleted trigger on inSegment: a trashed customer is in no segment, STATIC or FILTER (its record is read in the trash)', async () => {
+    const sam = await customer('Sam Trashed', 'LEAD');
+    const kept = (await admin.query(`mutation { createSegment(input: { name: "Sam's list", kind: STATIC }) { segment { id } } }`)).createSegment.segment.id as string;
+    const found = (await admin.query(`mutation { createSegment(input: { name: "Sams", filter: { name: { startsWith: "Sam " } } }) { segment { id } } }`)).createSegment.segment.id as string;
+    await admin.query(`mutation ($s: ID!, $c: [ID!]!) { addSegmentMembers(input: { segmentId: $s, customerIds: $c }) { added } }`, { s: kept, c: [sam] });
+    const onDelete = (segment: string) => draft({ trigger: { kind: 'record', object: 'Customer', on: 'deleted', condition: { inSegment: segment } }, steps: [tag] });
+    const [inKept, inFound] = [await onDelete(kept), await onDelete(found)];
+    for (const id of [inKept, inFound]) expect((await admin.query(DRY_RUN, { id, recordId: sam })).testWorkflow.wouldTrigger).toBe(true);
+    await admin.query(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: sam });
+    for (const id of [inKept, inFound]) {
+      expect((await admin.query(DRY_RUN, { id, recordId: sam })).testWorkflow).toMatchObject({ wouldTrigger: false, trigger: expect.stringContaining("does not match the trigger's condition") });
+    }
+  });
+
   it("tests an update's fields and from/to on a sample change, and says what it assumed without one", async () => {
     const id = await draft({ trigger: { kind: 'record', object: 'Customer', on: 'updated', fields: ['lifecycleStage'], to: 'CUSTOMER' }, steps: [tag] });
     const record = await customer('Cy Changing', 'PROSPECT');

@@ -17,9 +17,10 @@ const LEASE_MS = 1000;
 const SMTP_TIMEOUT_MS = 6000;
 
 const received: string[] = [];
-/** Greets after `greetAfterMs`; never, for a recipient's domain `silent.example` (the server answers only in onConnect). */
+/** Greets after `greetAfterMs`; never while `silent`; answers a message's end after `answerAfterMs`. */
 let greetAfterMs = 0;
 let silent = false;
+let answerAfterMs = 0;
 const smtp = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS'],
@@ -32,7 +33,7 @@ const smtp = new SMTPServer({
     stream.on('data', () => {});
     stream.on('end', () => {
       received.push(session.envelope.rcptTo.map((r) => r.address).join(','));
-      callback();
+      setTimeout(() => callback(), answerAfterMs);
     });
   },
 });
@@ -72,8 +73,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
 
-async function mailRun(name: string, to: string) {
-  return hookedRun(name, { id: 'mail', kind: 'sendEmail', to, subject: 'Hi', text: 'Hello' });
+async function mailRun(name: string, to: string, retry?: Record<string, unknown>) {
+  return hookedRun(name, { id: 'mail', kind: 'sendEmail', to, subject: 'Hi', text: 'Hello', ...(retry ? { retry } : {}) });
 }
 
 async function hookedRun(name: string, step: Record<string, unknown>) {
@@ -109,6 +110,26 @@ it('a server that never greets: the step fails with the transport’s timeout, n
   // Bounded by the transport's limit (the greeting's half of it), far from nodemailer's default 30 s for a greeting.
   expect(run.steps[0]!.durationMs).toBeLessThan(20_000);
   expect(received).toEqual(['ada@example.com']);
+});
+
+it('a server that takes the message and answers late: the whole message’s limit fails the step for good, not sent again', async () => {
+  // Each silence (the greeting's 0.4×, the answer's 0.8× the limit) is shorter than nodemailer's own phase limits:
+  // only the whole message's limit ends the send (without it the send would succeed after 1.2× the limit).
+  silent = false;
+  greetAfterMs = 0.4 * SMTP_TIMEOUT_MS;
+  answerAfterMs = 0.8 * SMTP_TIMEOUT_MS;
+  const run = await mailRun('Late answer', 'cy@example.com', { attempts: 2, backoff: { seconds: 1 } });
+  expect(run.status).toBe('FAILED');
+  expect(run.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
+  expect(run.steps[0]!.error).toContain(`The mail server gave no answer within ${SMTP_TIMEOUT_MS} ms; not sent again: the server may have accepted it`);
+  expect(run.steps[0]!.durationMs).toBeLessThan(1.2 * SMTP_TIMEOUT_MS);
+  // No second attempt later either (a retry would have been claimed a second after the first failed).
+  await new Promise((resolve) => setTimeout(resolve, 2 * SMTP_TIMEOUT_MS));
+  expect(received.filter((to) => to === 'cy@example.com')).toEqual(['cy@example.com']);
+  const [after] = await runsOf(admin, run.workflowId);
+  expect(after!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
+  answerAfterMs = 0;
+  greetAfterMs = 0;
 });
 
 it('an HTTP receiver that answers after twice the lease: the request is sent once (not again by a later claim), SUCCEEDED', async () => {

@@ -1,5 +1,6 @@
 // How an object is written by the generic commands (bulk writes, upserts, imports; docs/data.md). Each function runs
 // one record inside the caller's transaction: the object's own command logic (validation, references, hooks, events).
+import type { z } from 'zod';
 import type { CommandScope } from '../command.js';
 
 /** One row of a batch write: the record's id, or the error its single-record command would have thrown. */
@@ -11,6 +12,12 @@ export interface ObjectWriter {
    * the writer when it runs, and by code that checks writes ahead (`Permissions.holdsPluginPermission`).
    */
   permission?: { readonly plugin: string; readonly name: string; readonly roles: readonly string[] };
+  /**
+   * The schemas `create` and `update` parse their input with (their command's), by field: code that checks a write
+   * ahead (a workflow's values at publish) judges a declared field's value by its key's rule. Optional: without it
+   * values are judged only when the write runs.
+   */
+  inputs?: { readonly create?: z.ZodObject; readonly update?: z.ZodObject };
   /** Creates one record from a create input (the fields declared `write: true | 'create'`); returns its id. */
   create?(scope: CommandScope, input: Record<string, unknown>): Promise<{ id: string }>;
   /** Changes one record (fields declared `write: true | 'update'`; left out: unchanged, null: cleared). */

@@ -1,9 +1,10 @@
 // Publishing's check of a step's plain values (those without templates): the step's own builder (steps/command-inputs.ts,
 // the one it runs with) makes each plain value what its write takes — a date text made a Date, a number made text, a
 // `to` one email address, a waited-for record's id, a loop's list — and what it built is parsed with the core command's
-// own input schema (core's, through the SDK). So a value written in the definition is refused at publish exactly when
-// the run would refuse it, and a published version fails only on data (templates' values). Values the run fills in
-// (the trigger's customer, `dueIn`'s due time, the run's record) are checked where validate.ts decides them.
+// own input schema (core's, through the SDK). So a value written in the definition is refused at publish when the run
+// would refuse it (and, for an optional text, also a list the run writes as "a,b" for versions published before:
+// `InputPart.publish`), and a published version fails only on data (templates' values). Values the run fills in (the
+// trigger's customer, `dueIn`'s due time, the run's record) are checked where validate.ts decides them.
 import type { RecordAccess, z } from '@crm/plugin-sdk';
 import { builtValue, inputBuilders, isBuilt, loopItems, recordValue } from '../steps/command-inputs.js';
 import { StepValueError } from '../steps/input-values.js';
@@ -36,7 +37,7 @@ export function checkPlainValues(step: Step, stepAt: string): void {
   for (const [key, part] of Object.entries(parts)) {
     const value = values[key];
     if (value === undefined || !isPlain(value)) continue;
-    const made = built(stepAt, key, () => builtValue(part, value, key));
+    const made = built(stepAt, key, () => builtValue(part, value, key, true));
     const rule = made === undefined ? undefined : (schema?.shape[part.to ?? key] as z.ZodType | undefined);
     const result = rule?.safeParse(made);
     if (result && !result.success) fail(`${stepAt}.${key}`, `${result.error.issues[0]!.message} (got ${JSON.stringify(value)})`);
@@ -46,14 +47,21 @@ export function checkPlainValues(step: Step, stepAt: string): void {
 /**
  * Record values (`updateRecord`, `createRecord`) as their writer takes them: by the rule the step writes them with
  * (`recordValue`: a number field a number, an enum one of its values, a date-and-time column a date, a number written
- * as text in a text field), then a custom field's by its definition (the SDK's `checkCustomValue`, the rule its writer
- * applies: a DATE a day, a DATE_TIME a date and time, a SELECT one of its options). Null clears a field; what depends
- * on the data (a record that exists, a unique value) is the writer's when it runs.
+ * as text in a text field), then by the writer's own rule for the field (the SDK's `checkValue`: a declared field's by
+ * its writer's input schema — a task's title not blank, a wallet not negative —, a custom field's by its definition — a
+ * DATE a day, a SELECT one of its options, a required one not null). What depends on the data (a record that exists, a
+ * unique value) is the writer's when it runs.
  */
-export function checkPlainRecordValues(objects: RecordAccess, target: ReturnType<RecordAccess['catalog']['get']>, values: Record<string, unknown>, stepAt: string): void {
+export function checkPlainRecordValues(
+  objects: RecordAccess,
+  target: ReturnType<RecordAccess['catalog']['get']>,
+  action: 'create' | 'update',
+  values: Record<string, unknown>,
+  stepAt: string,
+): void {
   for (const [name, value] of Object.entries(values)) {
-    if (value === null || !isPlain(value)) continue;
+    if (!isPlain(value)) continue;
     const made = built(stepAt, `values.${name}`, () => recordValue(target.fields.get(name), value, `values.${name}`));
-    objects.checkCustomValue(target.name, name, made, `${stepAt}.values.${name}`);
+    objects.checkValue(target.name, name, made, action, `${stepAt}.values.${name}`);
   }
 }

@@ -384,7 +384,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         requireAction(objects, services.permissions, target.name, 'update', at);
         settable(target, 'update', stepAt, step.values);
         checkValueTypes(target, step.values, stepAt);
-        checkPlainRecordValues(objects, target, step.values, stepAt);
+        checkPlainRecordValues(objects, target, 'update', step.values, stepAt);
         break;
       }
       case 'createRecord': {
@@ -396,7 +396,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         requireAction(objects, services.permissions, target.name, 'create', `${stepAt}.object`);
         settable(target, 'create', stepAt, step.values);
         checkValueTypes(target, step.values, stepAt);
-        checkPlainRecordValues(objects, target, step.values, stepAt);
+        checkPlainRecordValues(objects, target, 'create', step.values, stepAt);
         break;
       }
       case 'addTag':

@@ -90,8 +90,8 @@ const RULE_TYPES = new Map<unknown, ValueType>([
 export function stepNeeds(step: Step): Record<string, ValueType> {
   const needs: Record<string, ValueType> = {};
   if (isBuilt(step.kind)) {
-    for (const [key, { as }] of Object.entries(inputBuilders[step.kind].parts)) {
-      const type = RULE_TYPES.get(as);
+    for (const [key, { as, publish }] of Object.entries(inputBuilders[step.kind].parts)) {
+      const type = RULE_TYPES.get(publish ?? as);
       if (type) needs[key] = type;
     }
   }

@@ -5,12 +5,13 @@
 // step's input as it would be, the branch a condition takes, and in words what the step would do (an action with its
 // description and resolved input). Event and webhook triggers take `sample` as their event's payload
 // (`trigger.event.payload.*`). Outputs of steps that would create something are not known yet (null).
-import { badInput, type Builder, CrmError, type EventCatalog, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
+import { badInput, type Builder, CrmError, type EventCatalog, liveMembership, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
 import { isValueCondition } from '../definition/value-condition.js';
 import { checkDefinition, definitionObjects, readsTrash, recordRelations, triggerCondition, triggerKeyOf, triggerObject, triggerRecordFilter } from '../definition/validate.js';
 import type { TemplateScope } from '../definition/templates.js';
+import { checkRunInput, loopItems } from '../steps/command-inputs.js';
 import { describeEffect } from '../steps/step-kinds.js';
 import { checkSegmentSteps, isSegmentStep, segmentsIn } from '../definition/segment-steps.js';
 import { segmentId, StepValueError } from '../steps/input-values.js';
@@ -100,8 +101,8 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           }
         } else said = `fires: ${triggerKeyOf(definition)}`;
         // A record trigger fires on the event its object's change is announced by (the SDK's `changeOf`, as live): for an
-        // update, the one that carries the change's fields (the sample's, else the trigger's `fields`).
-        const recordEvents = t.kind === 'record' ? recordEventTypes(objects, plugin.events, t.object, t.on, change ? Object.keys(change.changes!) : (t.fields ?? [])) : [];
+        // update, those that carry the sample's fields (all of them), else any of the trigger's `fields`.
+        const recordEvents = t.kind === 'record' ? recordEventTypes(objects, plugin.events, t.object, t.on, change ? Object.keys(change.changes!) : (t.fields ?? []), change !== null) : [];
         const recordEvent = recordEvents[0] ?? null;
         if (t.kind === 'record' && !recordEvent) {
           return { wouldTrigger: false, trigger: `would not fire: no event announces a ${t.on} ${t.object} record`, steps: [] };
@@ -180,12 +181,35 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
             continue;
           }
           const input = stepInput(step, scope, inputContext);
+          // What the run would refuse (its builders: a list where text goes, a `to` that is no address): the run fails
+          // there, so the walk ends with that step and its reason.
+          const refused = (check: () => void) => {
+            try {
+              check();
+              return null;
+            } catch (error) {
+              if (error instanceof StepValueError) return error.message;
+              throw error;
+            }
+          };
+          let refusal: string | null;
           if (step.kind === 'forEach') {
             // Each item's would-be input; the effect names the first.
             const items = Array.isArray(input.items) ? input.items.slice(0, step.max) : [];
             const each = items.map((item, index) => stepInput(step.do, { ...scope, item, index }, inputContext));
             input.each = each;
             input.effect = each.length ? describeEffect(step.do.kind, each[0]!) : 'nothing (no items)';
+            refusal = refused(() => {
+              loopItems(input.items, step.max);
+              for (const item of each) checkRunInput(step.do.kind, item, objects.catalog);
+            });
+          } else {
+            // A segment step's effect says its own refusals (`segmentEffect`: "…, the step would fail"), and the walk goes on.
+            refusal = isSegmentStep(step.kind) ? null : refused(() => checkRunInput(step.kind, input, objects.catalog));
+          }
+          if (refusal) {
+            steps.push({ stepId: step.id, kind: step.kind, input, effect: `would fail: ${refusal}`, branch: null });
+            break;
           }
           const branch = step.kind === 'waitForEvent' ? 'received' : null;
           const action = step.kind === 'callAction' ? plugin.actions.find((a) => a.name === step.action) : undefined;
@@ -227,7 +251,7 @@ async function segmentEffect(
   const customerId = input.customerId;
   if (typeof customerId !== 'string' || !isRecordId(customerId)) return `${does} "${segment.name}"`;
   const key = `${id}:${customerId.toLowerCase()}`;
-  const member = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId, customer: { deletedAt: null } } })) > 0;
+  const member = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId, ...liveMembership } })) > 0;
   memberships.set(key, adding);
   if (adding) return `${does} "${segment.name}": ${member ? 'a member already, nothing changes' : 'they would enter it (segment.entered)'}`;
   return `${does} "${segment.name}": ${member ? 'they would leave it (segment.left)' : 'not a member, nothing changes'}`;
@@ -237,19 +261,29 @@ async function segmentEffect(
  * The event types a `change` of `object`'s records is announced by, by the rule the live trigger reads events with
  * (`objects.changeOf`): the known events about `object` (core's, a plugin's, a custom object's record events) that it
  * takes for that change (`customer.trashed` for a deleted customer, `activity.logged` for a created activity), the
- * first of them; for an update of `fields`, where the object's updates come with several events, those whose changes
- * carry all of them (the catalog's `changes`, the fields their command computes them over: a stage move comes with
- * `deal.stage_changed`, not `deal.updated`; a status set to DONE with `task.updated` from updateTask or `task.completed`
- * from completeTask).
+ * first of them; for an update, where the object's updates come with several events (the catalog's `changes`, the
+ * fields their command computes them over: a stage move comes with `deal.stage_changed`, not `deal.updated`), those
+ * that carry a change of the trigger's `fields` (any of them, as the trigger fires on any: `title` or `stageId` is
+ * `deal.updated` or `deal.stage_changed`), or, for a sample (one event's changes), those that carry all its fields.
+ * A sample whose fields no one event carries together is BAD_USER_INPUT naming `sample`: no event could bring it.
  */
-function recordEventTypes(objects: RecordAccess, events: EventCatalog, object: string, change: RecordChange['change'], fields: readonly string[]): string[] {
+function recordEventTypes(objects: RecordAccess, events: EventCatalog, object: string, change: RecordChange['change'], fields: readonly string[], sampled: boolean): string[] {
   const single = `${object.charAt(0).toLowerCase()}${object.slice(1)}`;
   const custom = ['created', 'updated', 'deleted'].map((action) => `${single}.${action}`).filter((type) => recordEventObject(type, objects.catalog.objects) === object);
   const types = [...[...events.values()].filter((e) => e.subject === object).map((e) => e.type), ...custom];
   const payload = change === 'updated' ? { changes: {} } : {};
   const announcing = types.filter((type) => objects.changeOf({ type, subjectType: object, payload })?.change === change);
-  const carrying = change === 'updated' && fields.length ? announcing.filter((type) => fields.every((field) => events.get(type)?.changes?.includes(field))) : [];
-  return carrying.length ? carrying : announcing.slice(0, 1);
+  if (change !== 'updated' || !fields.length) return announcing.slice(0, 1);
+  const carries = (type: string, field: string) => Boolean(events.get(type)?.changes?.includes(field));
+  const carrying = announcing.filter((type) => (sampled ? fields.every((field) => carries(type, field)) : fields.some((field) => carries(type, field))));
+  if (carrying.length) return carrying;
+  // A sample split over several events: each of them carries only some of its fields.
+  const partly = sampled ? announcing.filter((type) => fields.some((field) => carries(type, field))) : [];
+  if (partly.length > 1) {
+    const by = partly.map((type) => `${type} carries ${fields.filter((field) => carries(type, field)).join(', ')}`).join('; ');
+    throw badInput(`sample: no one event changes ${fields.join(' and ')} together (${by}): give the changes one event carries`, 'sample');
+  }
+  return partly.length ? partly : announcing.slice(0, 1);
 }
 
 /** A test on the record with a sample's values: a value the record cannot take is BAD_USER_INPUT naming `sample`. */

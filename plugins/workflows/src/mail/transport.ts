@@ -26,22 +26,33 @@ export interface MailTransport {
 
 /** The SMTP transport's time limit for one message, everything included. @default 30000 */
 export const SMTP_TIMEOUT_MS = 30_000;
+/** The longest limit a timer can hold (2^31 − 1 ms, ~24.8 days): a longer one is cut to it. */
+export const MAX_SMTP_TIMEOUT_MS = 2 ** 31 - 1;
 
 export interface SmtpOptions {
-  /** The time limit for one message: connecting, the greeting, every command and the server's answer. @default 30000 */
+  /**
+   * The time limit for one message: connecting, the greeting, every command and the server's answer. A whole number
+   * ≥ 1 (else `smtpTransport` throws); above 2^31 − 1 ms it is cut to that. @default 30000
+   */
   timeoutMs?: number;
 }
+
+/** nodemailer's timeouts before anything of the message was sent: trying again cannot deliver it twice. */
+const SETUP_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
 
 /**
  * SMTP through nodemailer, e.g. `smtp://user:pass@smtp.example.com:587`. A message the server refuses for good (a 5xx
  * reply: an unknown recipient, a refused sender) fails the step at once; a 4xx reply or a connection error may pass
- * and is tried again. A 4xx reply means the message was not accepted; a connection that drops (or times out) after the
- * message's end was sent but before the server's 250 reply is an unknown outcome: the server may have accepted it, and
- * the retry can deliver it twice (`X-Idempotency-Key` lets a receiving system drop the copy; SMTP itself has no such
- * check). A 535 (wrong credentials) is a 5xx: every run's step fails for good until the URL is fixed.
+ * and is tried again. A 4xx reply means the message was not accepted. A time limit reached while connecting, waiting
+ * for the greeting or upgrading to TLS is tried again (nothing was sent yet); one reached later (the whole message's
+ * limit, or a silent connection after the greeting) fails the step for good: the server may have accepted the message
+ * (a content filter may answer its 250 late), and a step that may have run is not sent again. A connection dropped by
+ * the server after the message's end was sent is still an unknown outcome that is tried again (`X-Idempotency-Key`
+ * lets a receiving system drop the copy; SMTP itself has no such check). A 535 (wrong credentials) is a 5xx: every
+ * run's step fails for good until the URL is fixed.
  */
 export function smtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
-  const timeoutMs = options.timeoutMs ?? SMTP_TIMEOUT_MS;
+  const timeoutMs = validTimeout(options.timeoutMs ?? SMTP_TIMEOUT_MS, 'smtpTransport: timeoutMs');
   // nodemailer's own limits (2 min to connect, 30 s for the greeting, 10 min of silence) each bound one phase; the
   // signal bounds the whole message (it closes the connection). Connecting and the greeting get half of it.
   // `socketCloseTimeout: 0`: a connection given up on is destroyed, not left to close politely.
@@ -64,9 +75,15 @@ export function smtpTransport(url: string, options: SmtpOptions = {}): MailTrans
       } catch (error) {
         const code = (error as { responseCode?: unknown }).responseCode;
         if (typeof code === 'number' && code >= 500) throw new PermanentStepError(`The mail server refused the message: ${(error as Error).message}`);
-        // A phase's own limit (ETIMEDOUT) or the whole message's (the signal: EABORT).
-        if (['ETIMEDOUT', 'EABORT'].includes(String((error as { code?: unknown }).code))) {
+        const { code: errorCode, timeoutType } = error as { code?: unknown; timeoutType?: unknown };
+        if (errorCode === 'ETIMEDOUT' && SETUP_TIMEOUTS.has(String(timeoutType))) {
           throw new Error(`The mail server did not answer within ${timeoutMs} ms (${(error as Error).message})`, { cause: error });
+        }
+        // The whole message's limit (the signal: EABORT) or silence after the greeting: it may have been accepted.
+        if (errorCode === 'EABORT' || errorCode === 'ETIMEDOUT') {
+          throw new PermanentStepError(
+            `The mail server gave no answer within ${timeoutMs} ms; not sent again: the server may have accepted it (${(error as Error).message})`,
+          );
         }
         throw error;
       }
@@ -93,8 +110,21 @@ export const noTransport: MailTransport = {
   },
 };
 
+/** A time limit in ms: a whole number ≥ 1 (else a clear error naming `what`), cut to what a timer can hold. */
+function validTimeout(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${what} must be a whole number of milliseconds ≥ 1, not ${value}`);
+  return Math.min(value, MAX_SMTP_TIMEOUT_MS);
+}
+
+/** `WORKFLOWS_SMTP_TIMEOUT_MS`: unset or empty gives the default; anything but a whole number ≥ 1 is refused. */
+export function smtpTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WORKFLOWS_SMTP_TIMEOUT_MS?.trim();
+  if (!raw) return SMTP_TIMEOUT_MS;
+  if (!/^\d+$/.test(raw)) throw new Error(`WORKFLOWS_SMTP_TIMEOUT_MS must be a whole number of milliseconds ≥ 1, not "${raw}"`);
+  return validTimeout(Number(raw) > Number.MAX_SAFE_INTEGER ? MAX_SMTP_TIMEOUT_MS : Number(raw), 'WORKFLOWS_SMTP_TIMEOUT_MS');
+}
+
 export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): MailTransport {
-  const timeout = env.WORKFLOWS_SMTP_TIMEOUT_MS?.trim();
-  const options = timeout && /^\d+$/.test(timeout) && Number(timeout) > 0 ? { timeoutMs: Number(timeout) } : {};
-  return env.WORKFLOWS_SMTP_URL ? smtpTransport(env.WORKFLOWS_SMTP_URL, options) : noTransport;
+  const timeoutMs = smtpTimeoutFromEnv(env);
+  return env.WORKFLOWS_SMTP_URL ? smtpTransport(env.WORKFLOWS_SMTP_URL, { timeoutMs }) : noTransport;
 }

@@ -162,6 +162,18 @@ async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => 
   return value;
 }
 
+/** A step to be sent was claimed again (its lease ended) before its RUNNING mark: the later claim does it. */
+class LostClaim extends Error {}
+
+/**
+ * Whether the step is still under `item`'s claim, read after this transaction wrote its row: a claim that came in
+ * between (committed, or waited for by the write) shows in `claims`. test/step-races.postgres.test.ts.
+ */
+async function stillClaimed(scope: StepScope, item: QueueItem): Promise<boolean> {
+  const [row] = await scope.sql<{ claims: number }>`SELECT claims FROM "WorkflowStepRun" WHERE id = ${item.id}::uuid`;
+  return row?.claims === item.claims;
+}
+
 /** The run was let in (its own transaction committed): the step runs next. */
 const ADMITTED = Symbol('admitted');
 
@@ -208,12 +220,17 @@ async function stepTransaction(
           // To be sent after the commit: claimed for as long as the send may take (`SendHold`), with its RUNNING mark.
           const heldFor = external ? hold(external.kind, context) : null;
           if (heldFor !== null) recordStep(writes, first, { dueAt: new Date(Date.now() + heldFor) });
-          return { value: external, freed: await save(scope, writes), held: [] };
+          const freed = await save(scope, writes);
+          // The RUNNING mark is written (its row locked till the commit: a claim skips it). Had this claim's lease ended
+          // since the read, a later claim may own the step: it does it, this transaction rolls back and sends nothing.
+          if (external && !(await stillClaimed(scope, item))) throw new LostClaim();
+          return { value: external, freed, held: [] };
         },
         { actor: stepActor(item.id) },
       ),
     );
   } catch (error) {
+    if (error instanceof LostClaim) return null;
     if (chained) throw new ChainedStepFailed(messageOf(error));
     // An error before the step began (its read, its run's admission: a deadlock, a lock timeout) is no try of the step:
     // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon —

@@ -6,12 +6,18 @@
 import type { CoreCommands } from '@crm/plugin-sdk';
 import { createDealInput, createTaskInput, enumValuesOf, logActivityInput, segmentMembershipInput, updateCustomerTagsInput, type z } from '@crm/plugin-sdk';
 import type { StepKind } from '../definition/document.js';
-import { address, asIs, asText, date, id, list, optionalDate, optionalId, optionalText, recordId, segmentId, shown, StepValueError, text } from './input-values.js';
+import { address, asIs, asText, date, id, list, optionalAnyText, optionalDate, optionalId, optionalText, recordId, segmentId, shown, StepValueError, text } from './input-values.js';
 import type { StepInput } from './step-input.js';
 
 /** One key of a step: its rule (`as`, throwing StepValueError) and its key in the command's input (`to`, default its own). */
 export interface InputPart {
   as: (value: unknown, key: string) => unknown;
+  /**
+   * A stricter rule publishing checks new versions with, where the run keeps a looser one for versions published before
+   * (an optional text: a list refused at publish, written "a,b" when a published version's template holds one).
+   * @default `as`
+   */
+  publish?: (value: unknown, key: string) => unknown;
   to?: string;
   /** The command takes a list there: the value is its one item (a tag step's tag). */
   one?: true;
@@ -45,6 +51,8 @@ export interface CommandInputs {
 export type BuiltKind = keyof CommandInputs;
 
 const part = (as: InputPart['as'], to?: string): InputPart => (to ? { as, to } : { as });
+/** An optional text: any value as text when it runs (published versions' lists), only a single value in new versions. */
+const optionalTextPart: InputPart = { as: optionalAnyText, publish: optionalText };
 /** A tag step changes one tag: the command's list of tags to add or remove, with that one. */
 const oneTag = (change: 'add' | 'remove'): InputPart => ({ as: text, to: change, one: true });
 /**
@@ -61,21 +69,21 @@ const membership = (member: boolean): InputBuilder => ({
 export const inputBuilders: { readonly [K in BuiltKind]: InputBuilder } = {
   createTask: {
     schema: createTaskInput,
-    parts: { title: part(text), notes: part(optionalText), dueAt: part(optionalDate), assigneeId: part(optionalId), customerId: part(optionalId), dealId: part(optionalId) },
+    parts: { title: part(text), notes: optionalTextPart, dueAt: part(optionalDate), assigneeId: part(optionalId), customerId: part(optionalId), dealId: part(optionalId) },
   },
   createDeal: {
     schema: createDealInput,
     parts: {
       title: part(text),
       customerId: part(id),
-      amount: part(optionalText),
+      amount: optionalTextPart,
       pipelineId: part(optionalId),
       stageId: part(optionalId),
       ownerId: part(optionalId),
       expectedCloseAt: part(optionalDate),
     },
   },
-  logActivity: { schema: logActivityInput, parts: { customerId: part(id), type: part(asIs), channel: part(asIs), subject: part(text), body: part(optionalText) } },
+  logActivity: { schema: logActivityInput, parts: { customerId: part(id), type: part(asIs), channel: part(asIs), subject: part(text), body: optionalTextPart } },
   addTag: { schema: updateCustomerTagsInput, parts: { customerId: part(id, 'id'), tag: oneTag('add') } },
   removeTag: { schema: updateCustomerTagsInput, parts: { customerId: part(id, 'id'), tag: oneTag('remove') } },
   addToSegment: membership(true),
@@ -87,9 +95,9 @@ export const inputBuilders: { readonly [K in BuiltKind]: InputBuilder } = {
 
 export const isBuilt = (kind: StepKind): kind is BuiltKind => Object.hasOwn(inputBuilders, kind);
 
-/** One key's value as the command's input holds it (undefined: left out). */
-export function builtValue({ as, one }: InputPart, value: unknown, key: string): unknown {
-  const made = as(value, key);
+/** One key's value as the command's input holds it (undefined: left out); `publishing`: by the part's rule for new versions. */
+export function builtValue({ as, publish, one }: InputPart, value: unknown, key: string, publishing = false): unknown {
+  const made = (publishing ? (publish ?? as) : as)(value, key);
   return one && made !== undefined ? [made] : made;
 }
 
@@ -115,7 +123,8 @@ interface FieldKind {
  * command steps' builders write theirs: text fields take a number or true/false as text, money a number as text; a
  * number field a number, a boolean true or false, an enum one of its values; a declared date-and-time column's text
  * is made a Date (its command's schema takes a Date, as `createTask`'s `dueAt`). Null clears the field. A custom
- * field's value is then its definition's to judge (its writer; the SDK's `checkCustomValue` at publish).
+ * field's date or money value goes as it is: its definition's rule reads it (a number rounded to cents) when it is
+ * written, and the SDK's `checkValue` at publish.
  */
 export function recordValue(field: FieldKind | undefined, value: unknown, key: string): unknown {
   if (!field || value === null || value === undefined) return value;
@@ -123,7 +132,8 @@ export function recordValue(field: FieldKind | undefined, value: unknown, key: s
     case 'string':
       return asText(value, key);
     case 'decimal':
-      return typeof value === 'number' ? String(value) : value;
+      // A declared money column takes text; a custom MONEY field a number too (its own rule rounds it to cents).
+      return typeof value === 'number' && !field.stored ? String(value) : value;
     case 'int':
     case 'bigint':
     case 'float':
@@ -147,6 +157,24 @@ export function recordValue(field: FieldKind | undefined, value: unknown, key: s
 /** Record values as the writer of `target` takes them (`recordValue`, each named `values.<field>`). */
 export function recordValues(target: { fields: ReadonlyMap<string, FieldKind> } | null, values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, recordValue(target?.fields.get(name), value, `values.${name}`)]));
+}
+
+/** Objects' declared fields by name, as `recordValues` reads a target's (the SDK's catalog). */
+interface FieldCatalog {
+  has(name: string): boolean;
+  get(name: string): { fields: ReadonlyMap<string, FieldKind> };
+}
+
+/**
+ * What the run of a step of `kind` makes of its input before it writes (its builder, its record values): the value the
+ * run would refuse is a StepValueError. The dry run calls it, so it shows the failure the run would meet.
+ */
+export function checkRunInput(kind: StepKind, input: StepInput, catalog: FieldCatalog): void {
+  if (isBuilt(kind)) buildInput(kind, input);
+  else if (kind === 'updateRecord' || kind === 'createRecord') {
+    const object = String(input.object ?? '');
+    recordValues(catalog.has(object) ? catalog.get(object) : null, (input.values ?? {}) as Record<string, unknown>);
+  }
 }
 
 /** A loop's items (`forEach.items`): a list of at most `max`. */

@@ -34,6 +34,24 @@ export const text = (value: unknown, key: string): string => {
 /** An optional text: null, '' or nothing is left out. */
 export const optionalText = (value: unknown, key: string): string | undefined => (absent(value) ? undefined : asText(value, key));
 
+/**
+ * Any value as text, as versions published before each key had one rule wrote an optional text (`String(value)`): a
+ * list as its items joined by commas (`["vip","gold"]` → "vip,gold"), an object as JSON, a date as ISO-8601.
+ */
+export function anyText(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => (item === null || item === undefined ? '' : anyText(item))).join(',');
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * An optional text as a step runs it: any value written as text (`anyText`), so a version published with a list in an
+ * optional text (`notes: "{{trigger.record.tags}}"`) runs as it always has. Publishing checks new versions by
+ * `optionalText` (a list or an object there is refused: `InputPart.publish`).
+ */
+export const optionalAnyText = (value: unknown): string | undefined => (absent(value) ? undefined : anyText(value));
+
 /** A required id (its command checks its form and that it exists). */
 export const id = (value: unknown, key: string): string => {
   if (typeof value === 'string' && value) return value;
@@ -57,9 +75,9 @@ export const segmentId = (value: unknown, key: string): string => {
   }
 };
 
-/** A date: a text (or a number) that reads as one, made a Date. */
+/** A date: a Date, or a text (or a number) that reads as one, made a Date. */
 export const date = (value: unknown, key: string): Date => {
-  const made = typeof value === 'string' || typeof value === 'number' ? new Date(String(value)) : null;
+  const made = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' || typeof value === 'number' ? new Date(String(value)) : null;
   if (!made || Number.isNaN(made.getTime())) throw new StepValueError(key, `not a date: ${shown(value)}`);
   return made;
 };

@@ -31,7 +31,8 @@ export function prismaWhere(node: FilterNode): PrismaWhere {
       if (node.relation.custom) throw customFieldNeedsEngine(node.relation.name);
       return { [node.relation.name]: { [node.quantifier]: liveOnly(node.target.model, prismaWhere(node.item)) } };
     case 'segment':
-      return { segmentMemberships: { some: { segmentId: node.segmentId } } };
+      // A trashed customer is in no segment (a STATIC segment keeps its row through the trash), trashed rows read or not.
+      return { AND: [{ segmentMemberships: { some: { segmentId: node.segmentId } } }, { deletedAt: null }] };
   }
 }
 

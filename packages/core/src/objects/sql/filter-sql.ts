@@ -157,7 +157,8 @@ export function filterSql(context: SqlFilterContext, object: ResolvedObject, nod
     }
     case 'segment': {
       const s = context.nextAlias();
-      return `EXISTS (SELECT 1 FROM "SegmentMember" ${s} WHERE ${s}."customerId" = ${column(alias, 'id')} AND ${s}."segmentId" = ${context.params.add(node.segmentId, 'uuid')} AND ${s}."workspaceId" = ${context.workspace})`;
+      // A trashed customer is in no segment (a STATIC segment keeps its row through the trash), trashed rows read or not.
+      return `(${column(alias, 'deletedAt')} IS NULL AND EXISTS (SELECT 1 FROM "SegmentMember" ${s} WHERE ${s}."customerId" = ${column(alias, 'id')} AND ${s}."segmentId" = ${context.params.add(node.segmentId, 'uuid')} AND ${s}."workspaceId" = ${context.workspace}))`;
     }
   }
 }

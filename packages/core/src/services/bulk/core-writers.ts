@@ -3,18 +3,18 @@
 import type { z } from 'zod';
 import type { CommandScope } from '../../command.js';
 import type { ObjectWriter } from '../../objects/writer.js';
-import { logActivity } from '../activities.js';
+import { logActivity, logActivityInput } from '../activities.js';
 import { createActivityBatch } from '../activities-batch.js';
-import { createCompany, createCompanyInput, updateCompany } from '../companies.js';
+import { createCompany, createCompanyInput, updateCompany, updateCompanyInput } from '../companies.js';
 import { createCompanyBatch, updateCompanyBatch } from '../companies-batch.js';
-import { createCustomer, createCustomerInput, updateCustomer } from '../customers.js';
+import { createCustomer, createCustomerInput, updateCustomer, updateCustomerInput } from '../customers.js';
 import { createCustomerBatch, updateCustomerBatch } from '../customers-batch.js';
-import { createDeal, createDealInput, updateDeal } from '../deals.js';
-import { createProduct, createProductInput, updateProduct } from '../products.js';
+import { createDeal, createDealInput, updateDeal, updateDealInput } from '../deals.js';
+import { createProduct, createProductInput, updateProduct, updateProductInput } from '../products.js';
 import { createProductBatch, updateProductBatch } from '../products-batch.js';
-import { createTask } from '../task-creation.js';
-import { updateTask } from '../tasks.js';
-import { createTicket, updateTicket } from '../tickets.js';
+import { createTask, createTaskInput } from '../task-creation.js';
+import { updateTask, updateTaskInput } from '../tasks.js';
+import { createTicket, createTicketInput, updateTicket, updateTicketInput } from '../tickets.js';
 import { createTicketBatch } from '../tickets-batch.js';
 import { callerIn } from './caller-in.js';
 
@@ -30,26 +30,36 @@ const keyBySchema = (schema: z.ZodObject): ObjectWriter['key'] => (field, value)
 function writer<C extends { id: string }, U>(options: {
   create: Command<C>;
   update?: Command<U>;
+  /** What `create` parses its input with: its unique keys' rule, and each field's for checks ahead (`inputs`). */
   createSchema?: z.ZodObject;
+  /** What `update` parses its patch with. */
+  updateSchema?: z.ZodObject;
+  /** Whether the create schema's fields make unique keys (`key`). @default true */
+  keys?: boolean;
   /** The record id in what `update` returns. @default the result's `id` */
   updatedId?: (result: U) => string;
 }): ObjectWriter {
-  const { create, update, createSchema, updatedId = (result: U) => (result as { id: string }).id } = options;
+  const { create, update, createSchema, updateSchema, keys = true, updatedId = (result: U) => (result as { id: string }).id } = options;
   return {
     create: (scope: CommandScope, input: Input) => create(callerIn(scope), input as never),
     ...(update ? { update: async (scope: CommandScope, id: string, patch: Input) => ({ id: updatedId(await update(callerIn(scope), { ...patch, id } as never)) }) } : {}),
-    ...(createSchema ? { key: keyBySchema(createSchema) } : {}),
+    ...(createSchema && keys ? { key: keyBySchema(createSchema) } : {}),
+    inputs: { ...(createSchema ? { create: createSchema } : {}), ...(updateSchema ? { update: updateSchema } : {}) },
   };
 }
 
 /** By declared object name. Objects without one (orders, users, pipelines, …) have their own dedicated commands. */
 export const coreWriters: Readonly<Record<string, ObjectWriter>> = {
   // Customers, companies, products (and tickets and activities, created) also write whole batches in a few statements (imports of 100,000 rows; *-batch.ts).
-  Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
-  Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput }), createBatch: createCompanyBatch, updateBatch: updateCompanyBatch },
-  Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput }), createBatch: createProductBatch, updateBatch: updateProductBatch },
-  Deal: writer({ create: createDeal, update: updateDeal, createSchema: createDealInput }),
-  Task: writer({ create: createTask, update: updateTask }),
-  Ticket: { ...writer({ create: createTicket, update: updateTicket, updatedId: (result) => result.ticket.id }), createBatch: createTicketBatch },
-  Activity: { ...writer({ create: logActivity }), createBatch: createActivityBatch },
+  Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput, updateSchema: updateCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
+  Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput, updateSchema: updateCompanyInput }), createBatch: createCompanyBatch, updateBatch: updateCompanyBatch },
+  Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput, updateSchema: updateProductInput }), createBatch: createProductBatch, updateBatch: updateProductBatch },
+  Deal: writer({ create: createDeal, update: updateDeal, createSchema: createDealInput, updateSchema: updateDealInput }),
+  // Tasks, tickets and activities have no unique keys: their schemas are for checks ahead only.
+  Task: writer({ create: createTask, update: updateTask, createSchema: createTaskInput, updateSchema: updateTaskInput, keys: false }),
+  Ticket: {
+    ...writer({ create: createTicket, update: updateTicket, createSchema: createTicketInput, updateSchema: updateTicketInput, keys: false, updatedId: (result) => result.ticket.id }),
+    createBatch: createTicketBatch,
+  },
+  Activity: { ...writer({ create: logActivity, createSchema: logActivityInput, keys: false }), createBatch: createActivityBatch },
 };

@@ -2,6 +2,7 @@ import { type Customer, includingTrashed, type Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../../command.js';
 import { repointRelationValues } from '../../custom-fields/relation-values.js';
 import { notFound } from '../../errors.js';
+import { lockManyForUpdate } from '../../record-lock.js';
 import { fieldChanges } from '../../field-changes.js';
 import { phoneE164 } from '../duplicates/match-keys.js';
 import { runOrRollBack } from './dry-run.js';
@@ -37,6 +38,10 @@ export async function mergeCustomers(caller: Caller, raw: MergeInput): Promise<M
   return runOrRollBack(input.dryRun, (finish) =>
     caller.run(async (scope) => {
       const { tx } = scope;
+      // The kept and merged rows are locked first (in id order), as every command changing a customer locks it: a
+      // concurrent change of one of them (a STATIC membership added or removed, tags) commits before the merge reads
+      // and moves, or waits for the merge and finds the merged customer gone.
+      await lockManyForUpdate(scope, 'Customer', [input.keep, ...input.merge].map((id) => ({ id })));
       const keep = await tx.customer.findUnique({ where: { id: input.keep } });
       if (!keep) throw notFound('Customer', 'keep');
       const merged = await tx.customer.findMany({ where: { id: { in: input.merge } } });

@@ -43,17 +43,19 @@ export async function refreshSegmentMembership(
   const matching = matchingRowsSql(context, objects.get('Customer'), node ?? segmentFilterNode(objects, segment.filter), 'c');
   const segmentId = params.add(segment.id, 'uuid');
   const some = only ? params.add([...only], 'uuid[]') : null;
+  // A segment turned STATIC since the caller read it as FILTER (a concurrent updateSegment) is left alone.
+  const stillFilter = `EXISTS (SELECT 1 FROM "Segment" s WHERE s."id" = ${segmentId} AND s."kind" = 'FILTER')`;
   const changes = await queryRawIn<{ change: 'entered' | 'left'; customerId: string }>(
     scope.tx,
     `WITH target AS (${matching}${some ? ` AND c."id" = ANY(${some})` : ''}),
      gone AS (
        DELETE FROM "SegmentMember" m
         WHERE m."segmentId" = ${segmentId}${some ? ` AND m."customerId" = ANY(${some})` : ''}
-          AND NOT EXISTS (SELECT 1 FROM target WHERE target.id = m."customerId")
+          AND NOT EXISTS (SELECT 1 FROM target WHERE target.id = m."customerId") AND ${stillFilter}
        RETURNING m."customerId"),
      joined AS (
        INSERT INTO "SegmentMember" ("segmentId", "customerId", "workspaceId")
-       SELECT ${segmentId}, id, ${workspace} FROM target
+       SELECT ${segmentId}, id, ${workspace} FROM target WHERE ${stillFilter}
        ON CONFLICT ("segmentId", "customerId") DO NOTHING
        RETURNING "customerId")
      SELECT 'left' AS change, "customerId" FROM gone

@@ -1,5 +1,5 @@
-import { Prisma, type Segment, type SegmentKind } from '@crm/db';
-import type { Caller } from '../../command.js';
+import { Prisma, queryRawIn, type Segment, type SegmentKind, workspaceFilter } from '@crm/db';
+import type { Caller, CommandScope } from '../../command.js';
 import { badInput, conflict, notFound } from '../../errors.js';
 import { fields, parseInput, z } from '../../validation.js';
 import { refreshSegmentMembership } from './membership.js';
@@ -32,7 +32,12 @@ export interface UpdateSegmentInput {
 }
 
 const nameTaken = (name: string) => conflict(`A segment named "${name}" exists already`, 'name');
-const noFilterForStatic = () => badInput('filter: a STATIC segment has no filter: its members are added and removed by hand (addSegmentMembers, removeSegmentMembers)', 'filter');
+/** THE rule that a STATIC segment has no filter: BAD_USER_INPUT `filter` when one is given for it. */
+function refuseStaticFilter(kind: SegmentKind, filter: unknown): void {
+  if (kind === 'STATIC' && filter != null) {
+    throw badInput('filter: a STATIC segment has no filter: its members are added and removed by hand (addSegmentMembers, removeSegmentMembers)', 'filter');
+  }
+}
 
 /**
  * Saves a segment. A FILTER segment's membership is computed (one `segment.entered` per member) in the same
@@ -40,8 +45,7 @@ const noFilterForStatic = () => badInput('filter: a STATIC segment has no filter
  */
 export async function createSegment(caller: Caller, raw: CreateSegmentInput): Promise<Segment> {
   const input = parseInput(createSegmentInput, raw);
-  if (input.kind === 'STATIC' && input.filter != null) throw noFilterForStatic();
-  if (input.kind === 'FILTER' && input.filter === undefined) throw badInput('filter: a FILTER segment is defined by its filter ({} selects every customer)', 'filter');
+  refuseStaticFilter(input.kind, input.filter);
   return caller.run(async (scope) => {
     const catalog = input.kind === 'FILTER' ? await workspaceCatalog(scope.tx, scope.session.workspaceId) : undefined;
     const filter = catalog ? parseSegmentFilter(catalog, input.filter ?? {}, scope.permissions) : Prisma.DbNull;
@@ -59,12 +63,13 @@ export async function createSegment(caller: Caller, raw: CreateSegmentInput): Pr
  */
 export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Promise<Segment> {
   const input = parseInput(updateSegmentInput, raw);
-  if (input.kind === 'STATIC' && input.filter != null) throw noFilterForStatic();
   return caller.run(async (scope) => {
+    if (input.kind) await lockSegmentForTurn(scope, input.id);
     const existing = await scope.tx.segment.findUnique({ where: { id: input.id } });
     if (!existing) throw notFound('Segment', 'id');
     const kind = input.kind ?? existing.kind;
-    if (kind === 'STATIC' && input.filter != null) throw noFilterForStatic();
+    refuseStaticFilter(kind, input.filter);
+    if (kind !== existing.kind) await shareLockMembers(scope, input.id);
     if (kind === 'FILTER' && existing.kind === 'STATIC' && input.filter === undefined) {
       throw badInput('filter: a STATIC segment turned FILTER needs its filter ({} selects every customer)', 'filter');
     }
@@ -83,10 +88,30 @@ export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Pr
     // A FILTER segment with a new filter (or a STATIC one turned FILTER) is recomputed: the members it had by hand
     // that the filter does not select leave it. Turned STATIC, it keeps its members as they are. The rows a STATIC
     // segment kept for trashed customers go first, without events: those customers left it when they were trashed.
-    if (existing.kind === 'STATIC' && kind === 'FILTER') await scope.tx.segmentMember.deleteMany({ where: { segmentId: segment.id, customer: { deletedAt: { not: null } } } });
+    if (existing.kind === 'STATIC' && kind === 'FILTER') await scope.tx.segmentMember.deleteMany({ where: { segmentId: segment.id, NOT: liveMembership } });
     if (catalog) await refreshSegmentMembership(scope, segment, undefined, catalog);
     return segment;
   });
+}
+
+/**
+ * A turn to the other kind waits for the membership changes under way and holds off the next: the segment is locked
+ * (`FOR NO KEY UPDATE`, against the share lock of `addSegmentMembers` and the like, not against the key-share lock a
+ * new member row takes), then its members' customer rows are share-locked in id order, so a member being trashed or
+ * merged commits first (its trash has emitted `segment.left`: the turn then finds it trashed and drops its row
+ * silently) or waits for the turn. A segment of another workspace is not locked (NOT_FOUND follows).
+ */
+async function lockSegmentForTurn(scope: CommandScope, id: string): Promise<void> {
+  await queryRawIn(scope.tx, `SELECT 1 FROM "Segment" WHERE "id" = $1::uuid AND ${workspaceFilter('"workspaceId"', '$2::uuid')} FOR NO KEY UPDATE`, id, scope.session.workspaceId);
+}
+async function shareLockMembers(scope: CommandScope, id: string): Promise<void> {
+  await queryRawIn(
+    scope.tx,
+    `SELECT 1 FROM "Customer" c WHERE c."id" IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."segmentId" = $1::uuid)
+        AND ${workspaceFilter('c."workspaceId"', '$2::uuid')} ORDER BY c."id" FOR SHARE OF c`,
+    id,
+    scope.session.workspaceId,
+  );
 }
 
 /** Deletes a segment and its stored membership (no `segment.left` events: the segment itself is gone). */

@@ -5,7 +5,7 @@
 // gives; a change that changes nothing (a member added again) writes and emits nothing. The segments are read under a
 // share lock (a concurrent turn to FILTER or deletion waits for the change, and the change sees it if it came first),
 // the customers under their row lock, as every command that changes a customer takes it; the write is one statement.
-import { queryRawIn, type Segment, type SegmentKind, workspaceFilter } from '@crm/db';
+import { includingTrashed, queryRawIn, type Segment, type SegmentKind, workspaceFilter } from '@crm/db';
 import type { Caller, CommandScope } from '../../command.js';
 import { CrmError, notFound } from '../../errors.js';
 import type { PendingEvent } from '../../events.js';
@@ -66,6 +66,8 @@ interface Row {
   input: { segmentId: string; customerId: string; member: boolean };
   emitter: Pick<CommandScope, 'emit'>;
   segment?: LockedSegment;
+  /** The customer is in the trash (a removal only): it left the segment when it was trashed, so no event now. */
+  trashed?: boolean;
   changed?: boolean;
 }
 
@@ -87,8 +89,9 @@ async function lockedSegments(scope: CommandScope, ids: readonly string[]): Prom
 
 /**
  * Refuses the rows whose segment is not there (NOT_FOUND `segmentId`: another workspace's is not there either) or is
- * not STATIC, or whose customer is not there for the caller (NOT_FOUND `customerId`: gone, trashed, another
- * workspace's, outside the key's rows); the others' customers are locked.
+ * not STATIC, or whose customer is not there for the caller (NOT_FOUND `customerId`: gone, another workspace's,
+ * outside the key's rows, or trashed for an addition: a trashed customer can still be removed, or a restore would
+ * bring it back); the others' customers are locked.
  */
 async function checkRows(scope: CommandScope, rows: BatchRows<Row>): Promise<Map<string, LockedSegment>> {
   const segments = await lockedSegments(scope, rows.live().map(([, row]) => row.input.segmentId));
@@ -98,11 +101,17 @@ async function checkRows(scope: CommandScope, rows: BatchRows<Row>): Promise<Map
     requireStaticSegment(segment);
     return { ...row, segment };
   });
-  const customers = await lockAndReadMany<{ id: string }>(scope, 'Customer', rows.live().map(([, row]) => row.input.customerId), (ids) =>
-    scope.tx.customer.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+  const customers = await lockAndReadMany<{ id: string; deletedAt: Date | null }>(
+    scope,
+    'Customer',
+    rows.live().map(([, row]) => row.input.customerId),
+    (ids) => scope.tx.customer.findMany({ where: { id: { in: ids }, ...includingTrashed }, select: { id: true, deletedAt: true } }),
+    { trashed: true },
   );
   rows.each((row) => {
-    if (!customers.has(row.input.customerId)) throw notFound('Customer', 'customerId');
+    const customer = customers.get(row.input.customerId);
+    if (!customer || (customer.deletedAt != null && row.input.member)) throw notFound('Customer', 'customerId');
+    return customer.deletedAt != null ? { ...row, trashed: true } : row;
   });
   return segments;
 }
@@ -150,7 +159,7 @@ async function writeRows(scope: CommandScope, rows: BatchRows<Row>): Promise<voi
     const changed = new Set(done.map((row) => pairKey(row.segmentId, row.customerId)));
     for (const row of round) {
       row.changed = changed.has(pairKey(row.input.segmentId, row.input.customerId));
-      if (!row.changed) continue;
+      if (!row.changed || row.trashed) continue;
       const { id, name } = row.segment!;
       row.emitter.emit(row.input.member ? 'segment.entered' : 'segment.left', { type: 'Customer', id: row.input.customerId }, { segmentId: id, segment: name });
     }
