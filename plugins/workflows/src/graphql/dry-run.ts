@@ -183,12 +183,18 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           const input = stepInput(step, scope, inputContext);
           // What the run would refuse (its builders: a list where text goes, a `to` that is no address): the run fails
           // there, so the walk ends with that step and its reason.
+          // A value taken from an earlier step's output is not known here (the dry run writes nothing: a created
+          // record has no id yet), so a refusal of it says nothing about the run.
+          const fromEarlierStep = (key: string) => {
+            const written = (step.kind === 'forEach' ? step.do : step) as unknown as Record<string, unknown>;
+            return JSON.stringify(written[key] ?? null).includes('{{steps.');
+          };
           const refused = (check: () => void) => {
             try {
               check();
               return null;
             } catch (error) {
-              if (error instanceof StepValueError) return error.message;
+              if (error instanceof StepValueError) return fromEarlierStep(error.key) ? null : error.message;
               throw error;
             }
           };
