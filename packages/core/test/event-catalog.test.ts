@@ -26,7 +26,9 @@ function emitSites(): EmitSite[] {
   const sites: EmitSite[] = [];
   for (const path of sources(SRC)) {
     const text = readFileSync(path, 'utf8');
-    const calls = text.split('\n').filter((line) => !/^\s*(\/\/|\*)/.test(line) && line.includes('.emit(')).length;
+    // A scope that passes an emit on unchanged (`x.emit(type, subject, payload)`, e.g. segment membership's actor and
+    // chain) names no event itself: the call it forwards is the one checked.
+    const calls = text.split('\n').filter((line) => !/^\s*(\/\/|\*)/.test(line) && line.includes('.emit(') && !/\.emit\(type, subject, payload\)/.test(line)).length;
     const found = [...text.matchAll(/\.emit\(\s*([^;]*?),\s*\{\s*type:\s*([^,]+?)\s*,/g)];
     // Every call is read: one the pattern misses would go unchecked.
     expect(found.length, relative(SRC, path)).toBe(calls);
