@@ -85,7 +85,7 @@ describe('whether a workspace has segments, cached per instance', () => {
     // written with the customer's insert). The events' numbers are read in the COMMIT's write, not through Prisma.
     expect(statements.map((s) => s.replace(/\s+/g, ' ').slice(0, 40))).toEqual([
       'WITH c AS ( INSERT INTO "Customer" ("id"',
-      'INSERT INTO "Event" ("actor", "customerI',
+      'INSERT INTO "Event" ("actor", "causedBy"',
       'COMMIT',
     ]);
     // Published with the number its commit gave it, as stored.
