@@ -154,3 +154,17 @@ export async function ownConnection(kit: PluginTestGateway): Promise<pg.Client> 
   await client.connect();
   return client;
 }
+
+/** A gateway with the plugin (quick polls, a 5 s lease) on PostgreSQL, for the tests that make interleavings; its ADMIN client. */
+export async function startPostgresGateway(): Promise<{ kit: PluginTestGateway; admin: TestClient }> {
+  const kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 5000 })], database: 'postgres' });
+  return { kit, admin: kit.workspace.client };
+}
+
+/** Backends of the kit's PostgreSQL database waiting for a lock (a row's, an advisory lock). */
+export async function databaseLockWaiters(kit: PluginTestGateway): Promise<number> {
+  const [row] = await kit.database.sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return row!.n;
+}
