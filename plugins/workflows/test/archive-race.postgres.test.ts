@@ -4,8 +4,8 @@
 // archive returned). PostgreSQL: the requests run at once, their order forced by a second connection holding the
 // workflow's row.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, CUSTOMER, databaseLockWaiters, ENABLE, PUBLISH, publishedWorkflow, rowIdOf, runsOf, startPostgresGateway, until } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { CREATE, CUSTOMER, databaseLockWaiters, ENABLE, PUBLISH, publishedWorkflow, rowIdOf, runsOf, until, usePostgresGateway } from './support.js';
 
 const ARCHIVE = `mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id archivedAt } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
@@ -15,12 +15,7 @@ const manual = { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 
 let kit: PluginTestGateway;
 let admin: TestClient;
 
-beforeAll(async () => {
-  ({ kit, admin } = await startPostgresGateway());
-}, 120_000);
-afterAll(async () => {
-  await kit?.close();
-});
+usePostgresGateway((gateway) => ({ kit, admin } = gateway));
 
 const codeOf = async (answer: Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>) => (await answer).errors?.[0]?.extensions?.code;
 

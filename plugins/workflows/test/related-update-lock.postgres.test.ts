@@ -3,18 +3,13 @@
 // completes a task while "cancel the customer's open tasks" runs: the task stays DONE). PostgreSQL: a second connection
 // holds the task's row while completing it, the step waits for it, then the completion commits.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { databaseLockWaiters, finishedRuns, publishedWorkflow, rowIdOf, RUN, startPostgresGateway, until } from './support.js';
+import { expect, it } from 'vitest';
+import { databaseLockWaiters, finishedRuns, publishedWorkflow, rowIdOf, RUN, until, usePostgresGateway } from './support.js';
 
 let kit: PluginTestGateway;
 let admin: TestClient;
 
-beforeAll(async () => {
-  ({ kit, admin } = await startPostgresGateway());
-}, 120_000);
-afterAll(async () => {
-  await kit?.close();
-});
+usePostgresGateway((gateway) => ({ kit, admin } = gateway));
 
 const lockWaiters = () => databaseLockWaiters(kit);
 

@@ -1,8 +1,8 @@
 // A tag step changes the customer's tag list: a change made to the customer by another transaction holding the row
 // must not be lost. PostgreSQL: two transactions at once.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseLockWaiters, eventually, finishedRuns, publishedWorkflow, startPostgresGateway } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { databaseLockWaiters, eventually, finishedRuns, publishedWorkflow, usePostgresGateway } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name, tags: ["vip"] }) { customer { id } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
@@ -11,12 +11,7 @@ const TAGS = `query ($id: ID!) { customer(id: $id) { tags } }`;
 let kit: PluginTestGateway;
 let admin: TestClient;
 
-beforeAll(async () => {
-  ({ kit, admin } = await startPostgresGateway());
-}, 120_000);
-afterAll(async () => {
-  await kit?.close();
-});
+usePostgresGateway((gateway) => ({ kit, admin } = gateway));
 
 describe('addTag against a concurrent change of the customer', () => {
   it('keeps the tag another transaction added while the step waited for the row', async () => {
