@@ -9,14 +9,18 @@ import { createCompany, createCompanyInput, updateCompany, updateCompanyInput } 
 import { createCompanyBatch, updateCompanyBatch } from '../companies-batch.js';
 import { createCustomer, createCustomerInput, updateCustomer, updateCustomerInput } from '../customers.js';
 import { createCustomerBatch, updateCustomerBatch } from '../customers-batch.js';
-import { createDeal, createDealInput, updateDeal, updateDealInput } from '../deals.js';
+import { Task } from '../../objects/core/collaboration.js';
+import { Deal } from '../../objects/core/sales.js';
+import { Ticket } from '../../objects/core/service.js';
+import { createDeal, createDealInput, dealUpdate, updateDeal, updateDealInput } from '../deals.js';
 import { createProduct, createProductInput, updateProduct, updateProductInput } from '../products.js';
 import { createProductBatch, updateProductBatch } from '../products-batch.js';
 import { createTask, createTaskInput } from '../task-creation.js';
-import { updateTask, updateTaskInput } from '../tasks.js';
-import { createTicket, createTicketInput, updateTicket, updateTicketInput } from '../tickets.js';
+import { taskUpdate, updateTask, updateTaskInput } from '../tasks.js';
+import { createTicket, createTicketInput, ticketUpdate, updateTicket, updateTicketInput } from '../tickets.js';
 import { createTicketBatch } from '../tickets-batch.js';
 import { callerIn } from './caller-in.js';
+import { declaredUpdateBatch } from './declared-update-batch.js';
 
 type Input = Record<string, unknown>;
 type Command<R> = (caller: ReturnType<typeof callerIn>, input: never) => Promise<R>;
@@ -54,12 +58,17 @@ export const coreWriters: Readonly<Record<string, ObjectWriter>> = {
   Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput, updateSchema: updateCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
   Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput, updateSchema: updateCompanyInput }), createBatch: createCompanyBatch, updateBatch: updateCompanyBatch },
   Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput, updateSchema: updateProductInput }), createBatch: createProductBatch, updateBatch: updateProductBatch },
-  Deal: writer({ create: createDeal, update: updateDeal, createSchema: createDealInput, updateSchema: updateDealInput }),
+  // Deals, tasks and tickets update batches through the declared batch writer, by the rule their single update runs.
+  Deal: { ...writer({ create: createDeal, update: updateDeal, createSchema: createDealInput, updateSchema: updateDealInput }), updateBatch: declaredUpdateBatch(Deal, dealUpdate) },
   // Tasks, tickets and activities have no unique keys: their schemas are for checks ahead only.
-  Task: writer({ create: createTask, update: updateTask, createSchema: createTaskInput, updateSchema: updateTaskInput, keys: false }),
+  Task: {
+    ...writer({ create: createTask, update: updateTask, createSchema: createTaskInput, updateSchema: updateTaskInput, keys: false }),
+    updateBatch: declaredUpdateBatch(Task, taskUpdate),
+  },
   Ticket: {
     ...writer({ create: createTicket, update: updateTicket, createSchema: createTicketInput, updateSchema: updateTicketInput, keys: false, updatedId: (result) => result.ticket.id }),
     createBatch: createTicketBatch,
+    updateBatch: declaredUpdateBatch(Ticket, ticketUpdate),
   },
   Activity: { ...writer({ create: logActivity, createSchema: logActivityInput, keys: false }), createBatch: createActivityBatch },
 };
