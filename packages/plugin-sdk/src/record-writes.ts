@@ -215,16 +215,18 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
 
 /**
  * A bulk write's refusal (rows by their position) as the related records it names: the records' ids are the step's
- * only handle on them (the caller never listed them). The first record's code and field; every refused record in
- * `extensions.rows` with its id. Anything else: as it is.
+ * only handle on them (the caller never listed them). The bulk write's code (BAD_USER_INPUT: not retried as a
+ * CONFLICT would be) and the first record's field; every refused record in `extensions.rows` with its id and its own
+ * code. Anything else: as it is.
  */
 function refusedRecords(error: unknown, object: string, ids: readonly string[]): unknown {
-  const rows = isCrmError(error) ? (error.extensions?.rows as { index: number; field: string | null; message: string; code: string }[] | undefined) : undefined;
+  if (!isCrmError(error)) return error;
+  const rows = error.extensions?.rows as { index: number; field: string | null; message: string; code: string }[] | undefined;
   if (!rows?.length) return error;
   const named = rows.map((row) => ({ ...row, id: ids[row.index] }));
   const first = named[0]!;
   const more = named.length > 1 ? ` (and ${named.length - 1} more)` : '';
-  return new CrmError(first.code as CrmError['code'], `the ${object} ${first.id} cannot be changed: ${first.message}${more}; nothing was changed`, first.field ?? undefined, {
+  return new CrmError(error.code, `the ${object} ${first.id} cannot be changed: ${first.message}${more}; nothing was changed`, first.field ?? undefined, {
     rows: named,
   });
 }
