@@ -70,8 +70,10 @@ export interface RecordWrites {
    * them). At most `max`: more is BAD_USER_INPUT naming `relation`, and nothing changes. The records are found in one
    * statement as the acting role sees them (its rows only; never the trash, never another workspace's) and locked by it
    * (one changed meanwhile so that `filter` no longer matches it is skipped, not overwritten), and written in
-   * one bulk write (core's `bulkUpdate`: a batch of statements for all when the object's writer updates batches, else its
-   * command per record; each record's event either way). Returns their ids, by id (none: nothing matched).
+   * one bulk write (core's `bulkUpdate` through the object's batch writer: the same few statements for 3 records or 100,
+   * each record checked and announced as `update` does it). All or none: one refused record fails the write, naming
+   * its id (`extensions.rows`: each refused record's id, field, code), and nothing changes. Returns their ids, by id
+   * (none: nothing matched).
    */
   updateRelated(
     object: string,
@@ -171,7 +173,12 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
         const statement = `${matchingRowsSql(context, target, related, 'r')} ORDER BY r."id" LIMIT ${Math.max(0, Math.floor(options.max)) + 1} FOR UPDATE OF r`;
         const ids = (await queryRawIn<{ id: string }>(acting.tx, statement, ...context.params.values)).map((row) => row.id);
         if (ids.length > options.max) throw badInput(`relation: more than ${options.max} ${target.name} records match (at most ${options.max}); nothing was changed`, 'relation');
-        return ids.length ? bulkUpdate(callerInSavepoint(acting), target, { ids }, input) : [];
+        if (!ids.length) return [];
+        try {
+          return await bulkUpdate(callerInSavepoint(acting), target, { ids }, input);
+        } catch (error) {
+          throw refusedRecords(error, target.name, ids);
+        }
       });
     },
   };
@@ -204,6 +211,24 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     return run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null);
   }
   return writes;
+}
+
+/**
+ * A bulk write's refusal (rows by their position) as the related records it names: the records' ids are the step's
+ * only handle on them (the caller never listed them). The bulk write's code (BAD_USER_INPUT: not retried as a
+ * CONFLICT would be) and the first record's field; every refused record in `extensions.rows` with its id and its own
+ * code. Anything else: as it is.
+ */
+function refusedRecords(error: unknown, object: string, ids: readonly string[]): unknown {
+  if (!isCrmError(error)) return error;
+  const rows = error.extensions?.rows as { index: number; field: string | null; message: string; code: string }[] | undefined;
+  if (!rows?.length) return error;
+  const named = rows.map((row) => ({ ...row, id: ids[row.index] }));
+  const first = named[0]!;
+  const more = named.length > 1 ? ` (and ${named.length - 1} more)` : '';
+  return new CrmError(error.code, `the ${object} ${first.id} cannot be changed: ${first.message}${more}; nothing was changed`, first.field ?? undefined, {
+    rows: named,
+  });
 }
 
 /**
