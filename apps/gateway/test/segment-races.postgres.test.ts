@@ -2,7 +2,8 @@
 // there). A transaction opened here holds what a membership change or a trash holds before its COMMIT (the customer's
 // row lock and its write); the command under test is started, seen waiting for a lock, and the holder then commits.
 // A merge locks the kept and merged customers first, so it reads the memberships the concurrent change left; a turn to
-// FILTER share-locks its members, so a member being trashed is found trashed (no second segment.left).
+// FILTER share-locks its members, so a member being trashed is found trashed (no second segment.left). Every
+// updateSegment locks the segment before reading it, so a rename racing a turn of kind applies to the turned segment.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../src/testing/index.js';
 
@@ -123,4 +124,36 @@ it('a STATIC segment turned FILTER while a member is being trashed: the member l
   // Its entry only (a trashed customer's global id does not resolve: the subject reads null); no segment.left.
   expect((await membershipEvents(list)).map(([type]) => type)).toEqual(['segment.entered']);
   expect(await t.database.prisma.segmentMember.count({ where: { segmentId: rowOf(list) } })).toBe(0);
+});
+
+const filterSegment = async (name: string, filter: unknown): Promise<string> =>
+  (await q(`mutation ($n: String!, $f: CustomerFilter) { createSegment(input: { name: $n, filter: $f }) { segment { id } } }`, { n: name, f: filter })).createSegment.segment.id;
+const UPDATE = `mutation ($input: UpdateSegmentInput!) { updateSegment(input: $input) { segment { name kind filter } } }`;
+/** What a turn of kind holds before its COMMIT: the segment's row lock and the row turned. */
+const turnHeld = (id: string, kind: 'FILTER' | 'STATIC', filter: unknown) => async (tx: Tx) => {
+  await tx.$queryRawUnsafe(`SELECT 1 FROM "Segment" WHERE "id" = $1::uuid FOR NO KEY UPDATE`, rowOf(id));
+  await tx.$executeRawUnsafe(`UPDATE "Segment" SET "kind" = $2::"SegmentKind", "filter" = $3::jsonb WHERE "id" = $1::uuid`, rowOf(id), kind, filter === null ? null : JSON.stringify(filter));
+};
+
+it('a rename while the segment is turned STATIC keeps the turn (no FILTER segment without its filter)', async () => {
+  const vip = await filterSegment('VIP', { name: { eq: 'Nobody' } });
+  const renamed = await whileHeld(turnHeld(vip, 'STATIC', null), () => q(UPDATE, { input: { id: vip, name: 'VIP renamed' } }));
+  expect(renamed.updateSegment.segment).toEqual({ name: 'VIP renamed', kind: 'STATIC', filter: null });
+  expect((await q(`query ($id: ID!) { node(id: $id) { ... on Segment { name kind filter } } }`, { id: vip })).node).toEqual({ name: 'VIP renamed', kind: 'STATIC', filter: null });
+});
+
+it('a rename while the segment is turned FILTER keeps the turn (no STATIC segment storing a filter)', async () => {
+  const list = await staticSegment('Hand list');
+  const filter = { name: { eq: 'Nobody' } };
+  const renamed = await whileHeld(turnHeld(list, 'FILTER', filter), () => q(UPDATE, { input: { id: list, name: 'Hand list renamed' } }));
+  expect(renamed.updateSegment.segment).toEqual({ name: 'Hand list renamed', kind: 'FILTER', filter });
+});
+
+it('a new filter while the segment is turned STATIC is refused (it does not turn the segment back)', async () => {
+  const vip = await filterSegment('VIP filters', { name: { eq: 'Nobody' } });
+  const changed = await whileHeld(turnHeld(vip, 'STATIC', null), () =>
+    t.workspace.client.request(UPDATE, { input: { id: vip, filter: { name: { eq: 'Somebody' } } } }),
+  );
+  expect(changed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter' });
+  expect((await q(`query ($id: ID!) { node(id: $id) { ... on Segment { kind filter } } }`, { id: vip })).node).toEqual({ kind: 'STATIC', filter: null });
 });

@@ -58,7 +58,7 @@ export { globalId, rowId, optionalRowId, MAX_PAGE_SIZE, declaredRef, customField
 export { createDealInput, createTaskInput, enumValuesOf, fields as inputFields, logActivityInput, segmentMembershipInput, updateCustomerTagsInput } from '@crm/core';
 // The rule a segment must meet to take members by hand (STATIC), checked where a plugin names one ahead of the
 // command (a workflow's segment steps, at publish); the command checks it again.
-export { liveMembership, requireStaticSegment, type SegmentMembership, type SegmentMembersChange, type SegmentMembersInput } from '@crm/core';
+export { liveMembership, manualMembershipChange, requireStaticSegment, type SegmentMembership, type SegmentMembersChange, type SegmentMembersInput } from '@crm/core';
 export {
   badInput,
   conflict,

@@ -133,6 +133,49 @@ describe('a loop through segment membership (a before-commit hook)', () => {
   });
 });
 
+describe('two runs’ steps on one customer in one transaction (a claimed batch)', () => {
+  /** Every waiting step due now, as if its hour had passed (batched-steps.test.ts): their next steps are claimed as one batch. */
+  async function bringDue(count: number) {
+    const waiting = async () => Number((await kit.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WorkflowStepRun" WHERE status = 'WAITING' AND "dueAt" > now()`))[0]!.n);
+    await eventually(kit, async () => expect(await waiting()).toBe(count));
+    await kit.database.sql.query(
+      `UPDATE "WorkflowStepRun" SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+       WHERE status = 'WAITING' AND "dueAt" > now()`,
+    );
+  }
+  const onEntered = { kind: 'event', eventType: 'segment.entered', object: 'Customer' } as const;
+  const SEGMENT = `mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }`;
+
+  it('the membership event is the batch’s (no step’s own change) at the steps’ depth: the workflow of the first step is not skipped', async () => {
+    // W1: on entering a segment, an hour later, note a phone number. W2 (by hand): an hour later, tag them an advocate.
+    // W3: on entering a segment.
+    const pause = { id: 'pause', kind: 'wait', for: { hours: 1 } };
+    const w1 = await publishedWorkflow(admin, 'Entered: phone later', { trigger: onEntered, steps: [pause, { id: 'phone', kind: 'updateRecord', values: { phone: '+1 415 555 0199' } }] });
+    const w2 = await publishedWorkflow(admin, 'By hand: advocate later', { trigger: { kind: 'manual', object: 'Customer' }, steps: [pause, { id: 'advocate', kind: 'addTag', tag: 'advocate' }] });
+    const w3 = await publishedWorkflow(admin, 'Entered: watch', { trigger: onEntered, steps: [{ id: 'seen', kind: 'addTag', tag: 'seen' }] });
+    const shared = await customer('Shared by two runs');
+    await admin.query(SEGMENT, { i: { name: 'Shared watch', filter: { name: { eq: 'Shared by two runs' } } } });
+    const advocates = (await admin.query(SEGMENT, { i: { name: 'Advocates', filter: { tags: { has: 'advocate' } } } })).createSegment.segment.id as string;
+    await finishedRuns(kit, admin, w3, 1);
+    expect((await admin.query(`mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`, { id: w2, ids: [shared] })).runWorkflowOnRecords.started).toBe(1);
+    // R1 (W1's run, on entering "Shared watch") sets the phone and R2 (W2's) tags them, in one transaction: they enter
+    // "Advocates". R1's change is the first about them (a grouped step's tag comes after): the entry used to be signed
+    // by R1's step, so W1 took it for its own change and did not run.
+    await bringDue(2);
+    await finishedRuns(kit, admin, w2, 1);
+    const w1Runs = await eventually(kit, async () => {
+      const runs = await runsOf(admin, w1);
+      expect(runs).toHaveLength(2);
+      return runs;
+    });
+    expect(depths(w1Runs)).toEqual([0, 1]);
+    expect(depths(await finishedRuns(kit, admin, w3, 2))).toEqual([0, 1]);
+    const [entered] = await kit.database.prisma.event.findMany({ where: { type: 'segment.entered', subjectId: rowIdOf(shared), payload: { path: ['segmentId'], equals: rowIdOf(advocates) } } });
+    expect(entered).toMatchObject({ actor: 'plugin:workflows:steps', chainDepth: 0 });
+    expect(entered!.causedBy).toMatch(/^plugin:workflows:step:[0-9a-f-]{36}$/);
+  });
+});
+
 describe('a workflow posting to its own webhook', () => {
   // A step cannot post to a workflow's URL directly: its request is signed with the workflow's signing secret, which
   // the URL's token does not verify (401). A loop goes through a relay that passes the body on (an integration

@@ -52,6 +52,31 @@ describe('the dry run and the trigger', () => {
     }
   });
 
+  it('segment steps on a trashed customer say what the step does: its kept membership goes (no segment.left), an addition fails', async () => {
+    const kim = await customer('Kim Trashed', 'LEAD');
+    const STATIC = `mutation ($n: String!) { createSegment(input: { name: $n, kind: STATIC }) { segment { id } } }`;
+    const kept = (await admin.query(STATIC, { n: "Kim's list" })).createSegment.segment.id as string;
+    const other = (await admin.query(STATIC, { n: 'Another list' })).createSegment.segment.id as string;
+    await admin.query(`mutation ($s: ID!, $c: [ID!]!) { addSegmentMembers(input: { segmentId: $s, customerIds: $c }) { added } }`, { s: kept, c: [kim] });
+    await admin.query(`mutation ($id: ID!) { deleteCustomer(input: { id: $id }) { deletedCustomerId } }`, { id: kim });
+    const id = await draft({
+      trigger: { kind: 'record', object: 'Customer', on: 'deleted' },
+      steps: [
+        { id: 'out', kind: 'removeFromSegment', segment: kept },
+        { id: 'again', kind: 'removeFromSegment', segment: kept },
+        { id: 'in', kind: 'addToSegment', segment: other },
+      ],
+    });
+    const dry = (await admin.query(DRY_RUN, { id, recordId: kim })).testWorkflow;
+    expect(dry.steps.map((s: { stepId: string; effect: string }) => [s.stepId, s.effect])).toEqual([
+      ['out', `remove the customer from the segment "Kim's list": in the trash, their kept membership would go (no segment.left: they left it when trashed)`],
+      ['again', `remove the customer from the segment "Kim's list": not a member, nothing changes`],
+      ['in', 'add the customer to the segment "Another list": the customer is in the trash, the step would fail'],
+    ]);
+    // Nothing written: the kept row is there.
+    expect(await kit.database.prisma.segmentMember.count({ where: { segment: { name: "Kim's list" } } })).toBe(1);
+  });
+
   it("tests an update's fields and from/to on a sample change, and says what it assumed without one", async () => {
     const id = await draft({ trigger: { kind: 'record', object: 'Customer', on: 'updated', fields: ['lifecycleStage'], to: 'CUSTOMER' }, steps: [tag] });
     const record = await customer('Cy Changing', 'PROSPECT');

@@ -118,7 +118,7 @@ export function registerSegments(builder: Builder, enums: Enums, objects: Declar
     fields: (t) => ({
       name: t.string({ required: true }),
       kind: t.field({ type: enums.SegmentKind, description: 'FILTER (the default): its members are its filter’s matches; STATIC: added and removed by hand, no filter.' }),
-      filter: t.field({ type: CustomerFilter, description: 'The customer filter (the same language as `customers(filter:)`): required for FILTER, refused for STATIC.' }),
+      filter: t.field({ type: CustomerFilter, description: 'The customer filter (the same language as `customers(filter:)`) of a FILTER segment: none, or {}, selects every customer. Refused for STATIC.' }),
     }),
   });
   const UpdateSegmentInput = builder.inputType('UpdateSegmentInput', {
@@ -151,7 +151,7 @@ export function registerSegments(builder: Builder, enums: Enums, objects: Declar
     'Customers that were members already (nothing written, no event).',
   ]);
   const RemoveSegmentMembersPayload = SegmentMembersPayload('RemoveSegmentMembersPayload', 'removed', 'notMembers', [
-    'Customers that left the segment (one segment.left each).',
+    'Customers that left the segment: one segment.left each, except a customer in the trash (it left when trashed; its kept row is removed).',
     'Customers that were not members (nothing written, no event).',
   ]);
   /** The input's ids as row ids (BAD_USER_INPUT naming the id that is not a global id of its type). */

@@ -5,7 +5,7 @@
 // step's input as it would be, the branch a condition takes, and in words what the step would do (an action with its
 // description and resolved input). Event and webhook triggers take `sample` as their event's payload
 // (`trigger.event.payload.*`). Outputs of steps that would create something are not known yet (null).
-import { badInput, type Builder, CrmError, type EventCatalog, liveMembership, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
+import { badInput, type Builder, CrmError, type EventCatalog, includingTrashed, manualMembershipChange, notFound, type RecordAccess, type RecordChange, recordEventObject, rowId, type ScopedTransaction } from '@crm/plugin-sdk';
 import type { PlannedStep } from '../definition/plan.js';
 import { stepOutputs } from '../definition/step-outputs.js';
 import { isValueCondition } from '../definition/value-condition.js';
@@ -232,12 +232,13 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
 }
 
 /**
- * A segment step's would-be effect, read (nothing written): the segment by name, and whether the customer would enter
- * (leave) it or is a member (is not) already — as the earlier segment steps would leave it (`memberships`, updated);
- * a segment that is gone or not STATIC, as the step would fail on it.
+ * A segment step's would-be effect, read (nothing written): the segment by name, and what the step would do to the
+ * customer by the command's own rule (`manualMembershipChange`: a customer in the trash cannot be added, and removing
+ * one deletes the row it keeps, without `segment.left`) — as the earlier segment steps would leave the stored rows
+ * (`memberships`, updated); a segment that is gone or not STATIC, or a customer that is gone, as the step would fail.
  */
 async function segmentEffect(
-  db: Pick<ScopedTransaction, 'segment' | 'segmentMember'>,
+  db: Pick<ScopedTransaction, 'segment' | 'segmentMember' | 'customer'>,
   kind: 'addToSegment' | 'removeFromSegment',
   input: Record<string, unknown>,
   memberships: Map<string, boolean>,
@@ -256,11 +257,22 @@ async function segmentEffect(
   if (segment.kind !== 'STATIC') return `${does} "${segment.name}": a ${segment.kind} segment takes no members by hand, the step would fail`;
   const customerId = input.customerId;
   if (typeof customerId !== 'string' || !isRecordId(customerId)) return `${does} "${segment.name}"`;
+  const customer = await db.customer.findFirst({ where: { id: customerId, ...includingTrashed }, select: { deletedAt: true } });
+  if (!customer) return `${does} "${segment.name}": no such customer, the step would fail`;
+  const trashed = customer.deletedAt != null;
   const key = `${id}:${customerId.toLowerCase()}`;
-  const member = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId, ...liveMembership } })) > 0;
+  const stored = memberships.get(key) ?? (await db.segmentMember.count({ where: { segmentId: id, customerId } })) > 0;
+  const change = manualMembershipChange(adding, stored, trashed);
+  if (change.refused) return `${does} "${segment.name}": the customer is in the trash, the step would fail`;
   memberships.set(key, adding);
-  if (adding) return `${does} "${segment.name}": ${member ? 'a member already, nothing changes' : 'they would enter it (segment.entered)'}`;
-  return `${does} "${segment.name}": ${member ? 'they would leave it (segment.left)' : 'not a member, nothing changes'}`;
+  const what = change.event
+    ? `they would ${adding ? 'enter' : 'leave'} it (${change.event})`
+    : change.changed
+      ? 'in the trash, their kept membership would go (no segment.left: they left it when trashed)'
+      : adding
+        ? 'a member already, nothing changes'
+        : 'not a member, nothing changes';
+  return `${does} "${segment.name}": ${what}`;
 }
 
 /**

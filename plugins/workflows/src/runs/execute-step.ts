@@ -15,7 +15,7 @@ import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
 import { admitRun, admitRuns, type HeldStep, recheckHeld, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
-import { stepActor } from './step-actor.js';
+import { BATCH_ACTOR, stepActor } from './step-actor.js';
 import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, retryOf, saveStepWrites, type StepWrites } from './advance.js';
 import { CHAINED_KINDS, MAX_CHAIN, runChain } from './run-chain.js';
 import { type ExternalWork, ownEffect, type RunOfStep, type StepEffect, type StepScope, stillWaits } from './run-step.js';
@@ -306,7 +306,7 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
         await waves.run(chains);
         return { alone, toAdmit, freed: await save(scope, writes) };
       },
-      { actor: 'steps' },
+      { actor: BATCH_ACTOR },
     );
   } catch {
     return { alone: items, toAdmit: [] }; // rolled back: nothing of it is kept

@@ -23,6 +23,7 @@ import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission
 import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
+import { BATCH_ACTOR } from '../runs/step-actor.js';
 import { eventHolds } from '../steps/value-condition.js';
 import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
@@ -32,6 +33,8 @@ const STEP_ACTOR = /^plugin:workflows:step:([0-9a-f-]{36})$/;
 /** The step run that set the event off: its actor, or the actor that began its causal chain (`causedBy`). */
 export const stepOf = (event: Pick<DeliveredEvent, 'actor' | 'causedBy'>): string | undefined =>
   STEP_ACTOR.exec(event.actor)?.[1] ?? (event.causedBy ? STEP_ACTOR.exec(event.causedBy)?.[1] : undefined);
+/** Signed by a claimed batch, not one of its steps: a change its steps shared, no workflow's own (step-actor.ts). */
+const sharedByBatch = (event: Pick<DeliveredEvent, 'actor'>) => event.actor === `plugin:workflows:${BATCH_ACTOR}`;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -222,7 +225,8 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
     ? await tx.workflowStepRun.findUnique({ where: { id: stepRunId }, select: { run: { select: { workflowId: true, depth: true } } } })
     : null;
   const depth = parent ? parent.run.depth + 1 : 0;
-  const eligible = versions.filter(({ version }) => parent?.run.workflowId !== version.workflowId || version.checked.definition.options.allowSelfTrigger);
+  const own = parent && !sharedByBatch(event) ? parent.run.workflowId : undefined;
+  const eligible = versions.filter(({ version }) => own !== version.workflowId || version.checked.definition.options.allowSelfTrigger);
   const firing = await conditionsHeld(event, tx, eligible);
   if (depth > settings.maxDepth) {
     // A trace where an ADMIN looks (`events(types: ["workflow.depth_limit_reached"])`, and the log), not a run row:

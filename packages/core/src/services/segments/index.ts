@@ -5,6 +5,8 @@ export * from './membership.js';
 export * from './segments.js';
 export {
   addSegmentMembers,
+  type ManualMembershipChange,
+  manualMembershipChange,
   removeSegmentMembers,
   requireStaticSegment,
   segmentMembershipInput,

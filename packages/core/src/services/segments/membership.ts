@@ -1,6 +1,6 @@
 import { queryRawIn } from '@crm/db';
 import type { CommandScope, CommitHook } from '../../command.js';
-import type { PendingEvent } from '../../events.js';
+import type { EventCause, PendingEvent } from '../../events.js';
 import { customerOf, reactingScope } from '../../command.js';
 import { workspaceCatalog } from '../../custom-objects/workspace-catalog.js';
 import { CrmError } from '../../errors.js';
@@ -121,25 +121,49 @@ export function refreshSegmentsBeforeCommit(presence?: WorkspaceFactCache<boolea
   };
 }
 
+/** Who a customer's membership events are signed by, from the transaction's events about that customer. */
+interface Origin {
+  actor?: string;
+  cause?: EventCause;
+  /** The customer's events carry more than one actor or chain (steps of several runs in one transaction). */
+  shared: boolean;
+  /** The deepest of their chains; an event acting as an actor outside any chain counts as the chain it begins. */
+  deepest?: EventCause;
+}
+
+const chainOf = (event: PendingEvent): EventCause | undefined => event.cause ?? (event.actor ? { causedBy: event.actor, chainDepth: 0 } : undefined);
+const sameCause = (a?: EventCause, b?: EventCause) => a?.causedBy === b?.causedBy && a?.chainDepth === b?.chainDepth;
+
 /**
- * The scope whose `emit` gives a customer's membership event the actor and causal chain of the first of the
- * transaction's events about that customer (`PendingEvent.actor`, `.cause`): a workflow's step that moves a customer
- * into a segment is who moved them, so a workflow on `segment.entered` sees its own change (or a chain one deeper)
- * instead of a new chain by the session's actor, which two workflows undoing each other would loop on without end.
+ * The scope whose `emit` signs a customer's membership event as the transaction's events about that customer are
+ * signed (`PendingEvent.actor`, `.cause`): a workflow's step that moves a customer into a segment is who moved them, so
+ * a workflow on `segment.entered` sees its own change (or a chain one deeper) instead of a new chain by the session's
+ * actor, which two workflows undoing each other would loop on without end. When those events carry more than one
+ * actor or chain (two runs' steps on one customer in one batch), no one of them made the move alone: the event is the
+ * session's (no step's own change), in the deepest of their chains (so a loop is still cut at the depth limit).
  * Customers no such event names (a whole-workspace refresh) keep the session's actor. No statement: the events' INSERT.
  */
 function reactingTo(scope: CommandScope, events: readonly PendingEvent[]): CommandScope {
-  const origins = new Map<string, PendingEvent>();
+  const origins = new Map<string, Origin>();
   for (const event of events) {
     const customer = customerOf(event);
-    if (customer !== null && !origins.has(customer)) origins.set(customer, event);
+    if (customer === null) continue;
+    const chain = chainOf(event);
+    const origin = origins.get(customer);
+    if (!origin) {
+      origins.set(customer, { actor: event.actor, cause: event.cause, shared: false, deepest: chain });
+      continue;
+    }
+    if (event.actor !== origin.actor || !sameCause(event.cause, origin.cause)) origin.shared = true;
+    if (chain && (!origin.deepest || chain.chainDepth > origin.deepest.chainDepth)) origin.deepest = chain;
   }
-  if (![...origins.values()].some((event) => event.actor || event.cause)) return scope;
+  if (![...origins.values()].some((origin) => origin.actor || origin.cause)) return scope;
   return {
     ...scope,
     emit: (type, subject, payload) => {
       const origin = subject.type === 'Customer' ? origins.get(subject.id) : undefined;
-      (origin ? reactingScope(scope, origin) : scope).emit(type, subject, payload);
+      const signedBy = origin && (origin.shared ? { cause: origin.deepest } : origin);
+      (signedBy ? reactingScope(scope, signedBy) : scope).emit(type, subject, payload);
     },
   };
 }

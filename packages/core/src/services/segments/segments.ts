@@ -64,7 +64,9 @@ export async function createSegment(caller: Caller, raw: CreateSegmentInput): Pr
 export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Promise<Segment> {
   const input = parseInput(updateSegmentInput, raw);
   return caller.run(async (scope) => {
-    if (input.kind) await lockSegmentForTurn(scope, input.id);
+    // Every update locks the row before reading it: a rename or a new filter racing a turn of kind reads the turned
+    // row, instead of writing back the kind it read before the turn committed (a FILTER segment with no filter).
+    await lockSegment(scope, input.id);
     const existing = await scope.tx.segment.findUnique({ where: { id: input.id } });
     if (!existing) throw notFound('Segment', 'id');
     const kind = input.kind ?? existing.kind;
@@ -78,7 +80,7 @@ export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Pr
     if (input.name && input.name !== existing.name && (await scope.tx.segment.findFirst({ where: { name: input.name }, select: { id: true } }))) {
       throw nameTaken(input.name);
     }
-    const segment = await scope.tx.segment.update({ where: { id: input.id }, data: { name: input.name, kind, filter } });
+    const segment = await scope.tx.segment.update({ where: { id: input.id }, data: { name: input.name, kind: kind !== existing.kind ? kind : undefined, filter } });
     const changed = [
       ...(input.name && input.name !== existing.name ? ['name'] : []),
       ...(kind !== existing.kind ? ['kind'] : []),
@@ -95,13 +97,14 @@ export async function updateSegment(caller: Caller, raw: UpdateSegmentInput): Pr
 }
 
 /**
- * A turn to the other kind waits for the membership changes under way and holds off the next: the segment is locked
- * (`FOR NO KEY UPDATE`, against the share lock of `addSegmentMembers` and the like, not against the key-share lock a
- * new member row takes), then its members' customer rows are share-locked in id order, so a member being trashed or
- * merged commits first (its trash has emitted `segment.left`: the turn then finds it trashed and drops its row
- * silently) or waits for the turn. A segment of another workspace is not locked (NOT_FOUND follows).
+ * Every update locks the segment (`FOR NO KEY UPDATE`, against the share lock of `addSegmentMembers` and the like, not
+ * against the key-share lock a new member row takes) before reading it, so two updates apply one after the other. A
+ * turn to the other kind so waits for the membership changes under way and holds off the next; it then share-locks its
+ * members' customer rows in id order, so a member being trashed or merged commits first (its trash has emitted
+ * `segment.left`: the turn then finds it trashed and drops its row silently) or waits for the turn. A segment of
+ * another workspace is not locked (NOT_FOUND follows).
  */
-async function lockSegmentForTurn(scope: CommandScope, id: string): Promise<void> {
+async function lockSegment(scope: CommandScope, id: string): Promise<void> {
   await queryRawIn(scope.tx, `SELECT 1 FROM "Segment" WHERE "id" = $1::uuid AND ${workspaceFilter('"workspaceId"', '$2::uuid')} FOR NO KEY UPDATE`, id, scope.session.workspaceId);
 }
 async function shareLockMembers(scope: CommandScope, id: string): Promise<void> {

@@ -28,6 +28,28 @@ export function requireStaticSegment(segment: { name: string; kind: SegmentKind 
   );
 }
 
+/** What setting a membership by hand does (`manualMembershipChange`). */
+export interface ManualMembershipChange {
+  /** NOT_FOUND on `customerId`: a customer in the trash cannot be added. */
+  refused: boolean;
+  /** The stored row is written (inserted or deleted). */
+  changed: boolean;
+  /** The event the change emits: none for a customer in the trash (it left when it was trashed). */
+  event: 'segment.entered' | 'segment.left' | null;
+}
+
+/**
+ * THE rule of a membership set by hand (the command's, and the workflows dry run's words for it): `member` wanted,
+ * `stored` whether the customer has a row in the segment (kept through the trash), `trashed` whether it is in the
+ * trash. A trashed customer cannot be added; removing one deletes its kept row without `segment.left`, so that a
+ * restore does not bring it back.
+ */
+export function manualMembershipChange(member: boolean, stored: boolean, trashed: boolean): ManualMembershipChange {
+  if (member && trashed) return { refused: true, changed: false, event: null };
+  const changed = member !== stored;
+  return { refused: false, changed, event: changed && !trashed ? (member ? 'segment.entered' : 'segment.left') : null };
+}
+
 /** `updateSegmentMemberships`' input schema, item by item (a plugin checks values ahead of the command with it). */
 export const segmentMembershipInput = z.object({ segmentId: fields.id, customerId: fields.id, member: z.boolean() });
 /** One membership to set: the customer in the segment (`member: true`) or out of it. */
@@ -110,7 +132,8 @@ async function checkRows(scope: CommandScope, rows: BatchRows<Row>): Promise<Map
   );
   rows.each((row) => {
     const customer = customers.get(row.input.customerId);
-    if (!customer || (customer.deletedAt != null && row.input.member)) throw notFound('Customer', 'customerId');
+    // Refused or not does not depend on the stored row (`manualMembershipChange`).
+    if (!customer || manualMembershipChange(row.input.member, false, customer.deletedAt != null).refused) throw notFound('Customer', 'customerId');
     return customer.deletedAt != null ? { ...row, trashed: true } : row;
   });
   return segments;
@@ -159,9 +182,11 @@ async function writeRows(scope: CommandScope, rows: BatchRows<Row>): Promise<voi
     const changed = new Set(done.map((row) => pairKey(row.segmentId, row.customerId)));
     for (const row of round) {
       row.changed = changed.has(pairKey(row.input.segmentId, row.input.customerId));
-      if (!row.changed || row.trashed) continue;
+      // A change wrote the row the customer did not have (or deleted the one it had): stored was the other side.
+      const { event } = manualMembershipChange(row.input.member, row.changed !== row.input.member, row.trashed ?? false);
+      if (!event) continue;
       const { id, name } = row.segment!;
-      row.emitter.emit(row.input.member ? 'segment.entered' : 'segment.left', { type: 'Customer', id: row.input.customerId }, { segmentId: id, segment: name });
+      row.emitter.emit(event, { type: 'Customer', id: row.input.customerId }, { segmentId: id, segment: name });
     }
   }
 }
