@@ -14,7 +14,7 @@ import { fail, templateChecks } from './template-checks.js';
 import { templatePaths, wholeTemplate } from './templates.js';
 import { triggerValue } from './trigger-values.js';
 import { conditionProblem, isValueCondition, valueCondition } from './value-condition.js';
-import { describeType, idOf, type ValueType } from './value-types.js';
+import { actionKeyType as keyType, describeType, idOf, type ValueType } from './value-types.js';
 import { isRecordId } from '../runs/wait-for-event.js';
 
 export interface CheckedDefinition {
@@ -225,7 +225,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     if (!next) fail(`${at}.trigger.cron`, `${t.cron} never fires (no date to come matches it)`);
   }
 
-  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition } = templateChecks({ trigger: t, objects, object, declared, triggerSubject, plan });
+  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition } = templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, plan });
 
   /**
    * A condition's `if`, a switch case's `when`: a value condition (one typed template, an operator that fits its type:
@@ -280,12 +280,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     }
   };
   /** The value type an action's input key takes: its declared kind; an id of the object its name says (`customerId`). */
-  const actionKeyType = (key: string, kind: ActionInputKind): ValueType => {
-    const named = /^([a-z]\w*)Id$/.exec(key)?.[1];
-    const target = named ? [...objects.catalog.objects].find((o) => o.name === named.charAt(0).toUpperCase() + named.slice(1)) : undefined;
-    if (target && (kind === 'id' || kind === 'text' || kind === 'unknown')) return idOf(target.name);
-    return { kind };
-  };
+  const actionKeyType = (key: string, kind: ActionInputKind): ValueType => keyType(key, kind, objects.catalog.objects);
 
   /**
    * An `updateRecord` step's `record` (another record than the trigger's): a literal row id or one template holding an
