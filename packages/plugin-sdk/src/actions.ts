@@ -10,7 +10,7 @@ import type { ActingRole } from './record-writes.js';
  * (`loyalty.awardPoints`) through `actions.call` in another plugin's subscriber, job or queue transaction. It runs
  * inside the caller's transaction, so the caller's own rows and the action's commit or roll back together.
  */
-export interface ActionDefinition<Settings, Event extends string = string, Input = unknown> {
+export interface ActionDefinition<Settings, Event extends string = string, Input = unknown, Output extends Record<string, unknown> = Record<string, unknown>> {
   description?: string;
   /** Validates the input (BAD_USER_INPUT with the field when it does not parse). A zod object. */
   input: z.ZodType<Input>;
@@ -21,8 +21,15 @@ export interface ActionDefinition<Settings, Event extends string = string, Input
    * would need to do the same by hand (loyalty's `awardPoints`: `adjustPoints`). @default none: any caller
    */
   permission?: string;
+  /**
+   * What it returns, a zod object: callers read its keys ahead (a workflow's `{{steps.<id>.output.balance}}` is checked
+   * at publish, typed), and the host parses what `run` returned with it (a value it refuses fails the call:
+   * PLUGIN_FAILED, `extensions.reason` ACTION_OUTPUT_MISMATCH, in the caller's transaction so nothing is kept).
+   * @default none: untyped, any key passes a caller's check and reads as what `run` returned
+   */
+  output?: z.ZodType<Output>;
   /** Does it; returns a JSON object the caller may use (ids of what it made). */
-  run(input: Input, context: ActionContext<Settings, Event>): Promise<Record<string, unknown>>;
+  run(input: Input, context: ActionContext<Settings, Event>): Promise<Output>;
 }
 
 /** What an action runs with: the caller's transaction and session, its plugin's settings, and its plugin's locks. */
@@ -63,6 +70,8 @@ export interface ActionInfo {
    * its rule (`problem(value)`), so a caller checks values ahead (a workflow's `callAction` step, when published).
    */
   readonly input: Readonly<Record<string, ActionInputField>>;
+  /** Each key of its declared output, described as input keys are (`problem` unused); null: no output declared (untyped). */
+  readonly output: Readonly<Record<string, ActionInputField>> | null;
   /** The plugin permission a role acting through it must hold, with the built-in roles that hold it; null: none. */
   readonly permission: { readonly name: string; readonly roles: readonly Role[] } | null;
 }

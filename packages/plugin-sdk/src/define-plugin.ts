@@ -26,6 +26,7 @@ import { pluginLock } from './plugin-lock.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionInputFields } from './action-input.js';
+import { checkedOutput, outputSchemaProblem } from './action-output.js';
 import { actionCaller } from './action-caller.js';
 import { eventCatalog } from './event-catalog.js';
 import { createRecordAccess } from './record-access.js';
@@ -201,6 +202,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!NAME.test(name)) problem(at, 'an action name is an identifier, e.g. "awardPoints"');
     else if (!isRecord(action) || !isFunction(action.run)) problem(`${at}.run`, 'must be an async function (input, ctx) => result');
     else if (!isRecord(action.input) || !isFunction((action.input as { safeParse?: unknown }).safeParse)) problem(`${at}.input`, 'a zod schema of its input');
+    else if (action.output !== undefined && outputSchemaProblem(action.output)) problem(`${at}.output`, outputSchemaProblem(action.output)!);
     else if (action.permission !== undefined && !Object.hasOwn(permissions, action.permission)) {
       problem(`${at}.permission`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'})`);
     } else {
@@ -212,9 +214,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
         input: actionInputFields(action.input as z.ZodType),
+        output: action.output ? actionInputFields(action.output as z.ZodType) : null,
         permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
-        run: (input, context) =>
-          action.run(parseInput(action.input, input), { ...inScope(context, context.session.workspaceId), lock: pluginLock(context.tx, id, context.session.workspaceId) }),
+        run: async (input, context) =>
+          checkedOutput(id, name, action.output, await action.run(parseInput(action.input, input), { ...inScope(context, context.session.workspaceId), lock: pluginLock(context.tx, id, context.session.workspaceId) })),
       });
     }
   }

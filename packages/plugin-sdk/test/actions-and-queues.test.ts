@@ -19,8 +19,8 @@ describe('actions, queues and every-event subscribers', () => {
     });
     expect(plugin.problems).toEqual([]);
     expect(plugin.actions.map(({ run: _run, input: _input, ...info }) => info)).toEqual([
-      { name: 'gifts.sendGift', plugin: 'gifts', description: null, idempotent: true, inputKeys: ['customerId', 'value'], permission: null },
-      { name: 'gifts.giveGift', plugin: 'gifts', description: null, idempotent: false, inputKeys: ['customerId'], permission: { name: 'give', roles: ['MEMBER', 'ADMIN'] } },
+      { name: 'gifts.sendGift', plugin: 'gifts', description: null, idempotent: true, inputKeys: ['customerId', 'value'], output: null, permission: null },
+      { name: 'gifts.giveGift', plugin: 'gifts', description: null, idempotent: false, inputKeys: ['customerId'], output: null, permission: { name: 'give', roles: ['MEMBER', 'ADMIN'] } },
     ]);
     expect(plugin.subscribers.map((s) => s.event)).toEqual(['*']);
   });
@@ -63,6 +63,21 @@ describe('actions, queues and every-event subscribers', () => {
     expect(input.customerId!.problem('x')).toBe('Not a valid id');
   });
 
+  it('describes a declared output\'s keys as input keys are; none declared: null (untyped)', () => {
+    const plugin = definePlugin({
+      id: 'gifts',
+      version: '1.0.0',
+      actions: {
+        give: { input: z.object({}), output: z.object({ giftId: z.uuid(), value: z.number(), note: z.string().nullable() }), run: async () => ({ giftId: '', value: 1, note: null }) },
+        plain: { input: z.object({}), run: async () => ({}) },
+      },
+    });
+    expect(plugin.problems).toEqual([]);
+    const [give, plain] = plugin.actions;
+    expect(Object.fromEntries(Object.entries(give!.output!).map(([key, field]) => [key, field.kind]))).toEqual({ giftId: 'id', value: 'number', note: 'text' });
+    expect(plain!.output).toBeNull();
+  });
+
   it('lists the problems of bad actions, queues and wildcard hooks with their paths', () => {
     const plugin = definePlugin({
       id: 'broken',
@@ -71,11 +86,13 @@ describe('actions, queues and every-event subscribers', () => {
         'bad-name': { input: z.object({}), run: async () => ({}) },
         noInput: { input: 'x' as never, run: async () => ({}) },
         undeclared: { input: z.object({}), permission: 'nope', run: async () => ({}) },
+        // An output names the keys a caller may read: a zod object, not any schema.
+        listOut: { input: z.object({}), output: z.array(z.string()) as never, run: async () => ({}) },
       },
       queues: { work: { model: 'lowercase', handle: async () => {} }, fast: { model: 'Job', pollMs: 1, handle: async () => {} } },
       hooks: { '*': { everything: async () => {} } } as never,
     });
-    expect(plugin.problems.map((p) => p.path).sort()).toEqual(['actions.bad-name', 'actions.noInput.input', 'actions.undeclared.permission', 'hooks["*"]', 'queues.fast.pollMs', 'queues.work.model'].sort());
+    expect(plugin.problems.map((p) => p.path).sort()).toEqual(['actions.bad-name', 'actions.noInput.input', 'actions.undeclared.permission', 'actions.listOut.output', 'hooks["*"]', 'queues.fast.pollMs', 'queues.work.model'].sort());
   });
 
   it('the host refuses a queue whose model is not in the plugin’s schema fragment', () => {

@@ -72,9 +72,13 @@ const recordFeedbackInput = feedbackValues.extend({
 });
 
 /** `competitor-feedback.recordFeedback`: a note (and prices) on a competitor's record, for other plugins (a workflow's step). */
-export const recordFeedbackAction: ActionDefinition<CompetitorSettings, CompetitorEvent, z.output<typeof recordFeedbackInput>> = {
+/** What it returns: the feedback written and the competitor it is about. */
+const recordFeedbackOutput = z.object({ feedbackId: z.uuid(), competitorId: z.uuid() });
+
+export const recordFeedbackAction: ActionDefinition<CompetitorSettings, CompetitorEvent, z.output<typeof recordFeedbackInput>, z.output<typeof recordFeedbackOutput>> = {
   description: "Writes feedback on a competitor's record: a note (kind OTHER, sentiment NEUTRAL unless given), optionally prices, the customer and deal.",
   input: recordFeedbackInput,
+  output: recordFeedbackOutput,
   // A caller acting as a role (a workflow's step, as its publisher) needs what recording feedback by hand needs.
   permission: 'write',
   async run(input, context) {

@@ -57,10 +57,14 @@ const makeOfferInput = z.object({
   sku: z.string().min(1, 'Name a product by its SKU').max(100, 'At most 100 characters'),
 });
 
+/** What it returns: the offer made, its product, and the product bought that suggested it (none: null). */
+const makeOfferOutput = z.object({ offerId: z.uuid(), sku: z.string(), antecedentSku: z.string().nullable() });
+
 /** `cross-sell.makeOffer`: the action other plugins call (a workflow's `callAction` step). */
-export const makeOfferAction: ActionDefinition<CrossSellSettings, CrossSellEvent, z.output<typeof makeOfferInput>> = {
+export const makeOfferAction: ActionDefinition<CrossSellSettings, CrossSellEvent, z.output<typeof makeOfferInput>, z.output<typeof makeOfferOutput>> = {
   description: 'Offers a suggested product to the customer, within the offer cap (as markSuggestionOffered does).',
   input: makeOfferInput,
+  output: makeOfferOutput,
   // A caller acting as a role (a workflow's step, as its publisher) needs what recording an offer by hand needs.
   permission: 'offer',
   async run({ customerId, sku }, context) {

@@ -12,9 +12,13 @@ const awardPointsInput = z.object({
   reason: z.string().trim().min(1, 'Say why').max(500, 'At most 500 characters'),
 });
 
-export const awardPoints: ActionDefinition<LoyaltySettings, keyof typeof loyaltyEvents, z.output<typeof awardPointsInput>> = {
+/** What it returns (callers read it typed: a workflow's `{{steps.<id>.output.balance}}` is a number). */
+const awardPointsOutput = z.object({ accountId: z.uuid(), balance: z.number().int() });
+
+export const awardPoints: ActionDefinition<LoyaltySettings, keyof typeof loyaltyEvents, z.output<typeof awardPointsInput>, z.output<typeof awardPointsOutput>> = {
   description: 'Enrols the customer if needed and credits points with a reason (e.g. a welcome bonus).',
   input: awardPointsInput,
+  output: awardPointsOutput,
   // A caller acting as a role (a workflow's step, as its publisher) needs what crediting points by hand needs.
   permission: 'adjustPoints',
   async run({ customerId, points, reason }, { tx, emit, settings, session }) {

@@ -66,6 +66,21 @@ describe('deleting a custom field a workflow names', () => {
   });
 });
 
+describe('a wait’s condition reading a change of the field', () => {
+  it('holds it back when the awaited event is about the field’s object; the same name on another object’s event does not', async () => {
+    const stage = await define(admin, { name: 'onboardingStage', type: 'TEXT' });
+    const unused = await define(admin, { name: 'renewalStage', type: 'TEXT' });
+    const wait = (eventType: string, field: string) => ({
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'w', kind: 'waitForEvent', eventType, where: { value: `{{event.payload.changes.${field}.to}}`, operator: 'eq', operand: 'done' }, timeout: { days: 1 } }],
+    });
+    await publishedWorkflow(admin, 'Await onboarding', wait('customer.updated', 'onboardingStage'));
+    await admin.query(CREATE, { name: 'Deal renewal', definition: wait('deal.updated', 'renewalStage') });
+    expect((await admin.request(DELETE_FIELD, { i: { id: stage } })).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', usedBy: 'Workflow:Await onboarding' });
+    expect((await admin.request(DELETE_FIELD, { i: { id: unused } })).errors).toBeUndefined();
+  });
+});
+
 describe('a value condition reading the field', () => {
   it('holds it back, read on the trigger’s record or through a relation', async () => {
     const score = await define(admin, { name: 'churnRisk', type: 'NUMBER' });

@@ -6,7 +6,7 @@
 // created records follow the new name, so its events go on setting workflows off.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, defineContract, finishedRuns, PUBLISH, publishedWorkflow, rowIdOf, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, defineContract, eventually, finishedRuns, PUBLISH, publishedWorkflow, RUN, rowIdOf, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 const RENAME = `mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { name } } }`;
@@ -107,6 +107,44 @@ describe('renaming a custom field a workflow names', () => {
     expect(theirRun!.status).toBe('SUCCEEDED');
     expect((await other.query(TASKS)).tasks.edges.map((e: any) => e.node.title)).toEqual(['Tier gold for Bea']);
     expect((await admin.query(TASKS)).tasks.edges.map((e: any) => e.node.title)).not.toContain('Tier gold for Bea');
+  });
+});
+
+describe('renaming a custom field a wait’s condition reads', () => {
+  it('rewrites `{{event.payload.changes.<field>…}}` in the published version, the draft and a waiting step: the run still matches the event', async () => {
+    const plan: Record<string, string> = {};
+    for (const [name, client] of [['a', admin], ['b', other]] as const) {
+      plan[name] = (await client.query(DEFINE_FIELD, { i: { customObjectId: contractObject[name], name: 'plan', type: 'TEXT' } })).defineCustomField.customField.id;
+    }
+    const awaitGold = {
+      trigger: { kind: 'manual', object: 'Contract' },
+      steps: [
+        { id: 'upgrade', kind: 'waitForEvent', eventType: 'contract.updated', where: { value: '{{ event.payload.changes.plan.to }}', operator: 'eq', operand: 'gold' }, timeout: { days: 1 } },
+        { id: 'done', kind: 'createTask', title: 'Upgraded' },
+      ],
+    };
+    const mine = await publishedWorkflow(admin, 'Await gold plan', awaitGold);
+    const theirs = await publishedWorkflow(other, 'Await gold plan', awaitGold);
+    const contract = (await admin.query(`mutation ($i: CreateContractInput!) { createContract(input: $i) { contract { id } } }`, { i: { plan: 'basic' } })).createContract.contract.id;
+    await admin.query(RUN, { id: mine, recordId: contract });
+    await eventually(kit, async () => expect((await runsOf(admin, mine))[0]?.status).toBe('WAITING'));
+
+    await admin.query(RENAME, { i: { id: plan.a, name: 'package' } });
+    const shown = (await admin.query(WORKFLOW, { id: mine })).workflow;
+    for (const definition of [shown.versions[0].definition, shown.draft]) expect(definition.steps[0].where.value).toBe('{{ event.payload.changes.package.to }}');
+    expect((await runsOf(admin, mine))[0]!.steps[0]!.input.where.value).toBe('{{ event.payload.changes.package.to }}');
+    // The other workspace's field keeps its name, and so do its workflows.
+    expect((await other.query(WORKFLOW, { id: theirs })).workflow.versions[0].definition.steps[0].where.value).toBe('{{ event.payload.changes.plan.to }}');
+
+    // A change for which it does not hold leaves the run waiting; the one for which it holds ends the wait.
+    const UPDATE_CONTRACT = `mutation ($i: UpdateContractInput!) { updateContract(input: $i) { contract { id } } }`;
+    await admin.query(UPDATE_CONTRACT, { i: { id: contract, package: 'silver' } });
+    await kit.settled();
+    expect((await runsOf(admin, mine))[0]?.status).toBe('WAITING');
+    await admin.query(UPDATE_CONTRACT, { i: { id: contract, package: 'gold' } });
+    const [run] = await finishedRuns(kit, admin, mine, 1);
+    expect(run!.status, run!.error ?? '').toBe('SUCCEEDED');
+    expect(run!.steps.find((s) => s.stepId === 'upgrade')!.output.received).toBe(true);
   });
 });
 

@@ -2,15 +2,10 @@
 import type { ActionInfo, ActionInputKind, RecordAccess } from '@crm/plugin-sdk';
 import { isPlain } from './plain-values.js';
 import { fail } from './template-checks.js';
-import { describeType, idOf, type ValueType } from './value-types.js';
+import { actionKeyType as keyType, describeType, type ValueType } from './value-types.js';
 
-/** The value type an action's input key takes: its declared kind; an id of the object its name says (`customerId`). */
-function actionKeyType(objects: RecordAccess, key: string, kind: ActionInputKind): ValueType {
-  const named = /^([a-z]\w*)Id$/.exec(key)?.[1];
-  const target = named ? [...objects.catalog.objects].find((o) => o.name === named.charAt(0).toUpperCase() + named.slice(1)) : undefined;
-  if (target && (kind === 'id' || kind === 'text' || kind === 'unknown')) return idOf(target.name);
-  return { kind };
-}
+/** The value type an action's input key takes (value-types.ts: the same rule types an action's declared output). */
+const actionKeyType = (objects: RecordAccess, key: string, kind: ActionInputKind): ValueType => keyType(key, kind, objects.catalog.objects);
 
 /**
  * A `callAction` step's input by the action's declared schema: no key it does not take, every key it requires, each

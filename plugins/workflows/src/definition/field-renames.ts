@@ -1,8 +1,9 @@
 // A custom field renamed (`fieldRenamed`, in `renameCustomField`'s transaction): the workspace's drafts and published
 // versions that name it are rewritten to the new name, as saved segments' filters are — its trigger's fields, every
 // condition on the trigger's record (through relations: core's `renameInFilter`), the values steps write to a record
-// of its object, and templates reading it (`{{trigger.record.tier}}`, `{{trigger.record.customer.tier}}`). So they
-// keep working, and show the new name.
+// of its object, templates reading it (`{{trigger.record.tier}}`, `{{trigger.record.customer.tier}}`), and a wait's
+// condition on a change of it (`{{event.payload.changes.tier.to}}` awaiting an event about its object). So they keep
+// working, and show the new name.
 import type { FieldInQuestion, FieldRenameContext } from '@crm/plugin-sdk';
 import { isValueCondition } from './value-condition.js';
 import type { WorkflowDefinition } from './document.js';
@@ -14,6 +15,22 @@ type Renaming = Pick<FieldRenameContext<unknown>, 'renames' | 'renameInFilter' |
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A template reading the trigger's record: `{{trigger.record.<field>}}` or `.<relation>.<field>` (field-users.ts too). */
 export const RECORD_TEMPLATE = /\{\{(\s*)trigger\.record\.([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(\s*)\}\}/g;
+/** A `waitForEvent`'s condition reading a change of a field of the awaited event's subject (field-users.ts too). */
+export const EVENT_CHANGE_TEMPLATE = /\{\{(\s*)event\.payload\.changes\.([A-Za-z_]\w*)([^{}]*)\}\}/g;
+/**
+ * Whether a wait's event is about `object`'s records, so that `changes.<field>` names one of its fields: by the event
+ * type's entity (`customer.updated`, `contract.updated`), as record events are named.
+ */
+export const eventIsAbout = (eventType: unknown, object: string): boolean =>
+  typeof eventType === 'string' && eventType.split('.')[0] === object.charAt(0).toLowerCase() + object.slice(1);
+
+/** A wait's `where` (a step's, or a waiting step's input) reading a change of the field, under its new name. */
+function renamedWhere(wait: Json, field: FieldInQuestion, renames: ReadonlyMap<string, string>): unknown {
+  const where = wait.where;
+  if (!isObject(where) || typeof where.value !== 'string' || !eventIsAbout(wait.eventType, field.object)) return where;
+  const value = where.value.replace(EVENT_CHANGE_TEMPLATE, (_whole, open: string, name: string, rest: string) => `{{${open}event.payload.changes.${renames.get(name) ?? name}${rest}}}`);
+  return value === where.value ? where : { ...where, value };
+}
 
 /** `stored` with the field's names replaced (the same object when it does not name the field). */
 export function renamedDefinition(stored: unknown, field: FieldInQuestion, context: Renaming): unknown {
@@ -48,6 +65,7 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
     const step: Json = { ...raw };
     for (const branch of ['then', 'else', 'default', 'onTimeout']) if (Array.isArray(step[branch])) step[branch] = (step[branch] as unknown[]).map(stepOf);
     if (step.do !== undefined) step.do = stepOf(step.do);
+    if (step.kind === 'waitForEvent') step.where = renamedWhere(step, field, context.renames);
     if (isObject(step.if)) step.if = filterOf(step.if);
     if (Array.isArray(step.cases)) step.cases = step.cases.map((c) => (isObject(c) ? { ...c, when: filterOf(c.when), steps: Array.isArray(c.steps) ? c.steps.map(stepOf) : c.steps } : c));
     if (step.kind === 'createRecord' && typeof step.object === 'string') step.values = keysIn(step.object, step.values);
@@ -66,7 +84,11 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
   return JSON.stringify(renamed) === JSON.stringify(stored) ? stored : renamed;
 }
 
-/** The workspace's drafts and published versions rewritten (versions name custom fields only when `workspaceModel`). */
+/**
+ * The workspace's drafts and published versions rewritten (versions name custom fields only when `workspaceModel`),
+ * and the `where` of its steps waiting for an event: a waiting step holds its condition in its input (runs/run-step.ts),
+ * and the events it waits for now carry the new name.
+ */
 export async function renameInWorkflows(field: FieldInQuestion, context: FieldRenameContext<unknown>): Promise<string[]> {
   const changedVersions: string[] = [];
   for (const workflow of await context.tx.workflow.findMany({ select: { id: true, draft: true } })) {
@@ -79,6 +101,11 @@ export async function renameInWorkflows(field: FieldInQuestion, context: FieldRe
     // A date trigger's key names its field (`date:Customer.contractEnd`).
     await context.tx.workflowVersion.update({ where: { id: version.id }, data: { definition: definition as object, triggerKey: triggerKeyOf(definition as WorkflowDefinition) } });
     changedVersions.push(version.id);
+  }
+  for (const waiting of await context.tx.workflowStepRun.findMany({ where: { kind: 'waitForEvent', status: 'WAITING', waitKey: { not: null } }, select: { id: true, input: true } })) {
+    if (!isObject(waiting.input)) continue;
+    const where = renamedWhere(waiting.input, field, context.renames);
+    if (where !== waiting.input.where) await context.tx.workflowStepRun.update({ where: { id: waiting.id }, data: { input: { ...waiting.input, where } as object } });
   }
   return changedVersions;
 }

@@ -1,7 +1,7 @@
 // Which workflows name a custom field (`fieldUsers`, asked when an ADMIN deletes one; docs/plugins/workflows.md):
 // drafts and published versions are walked as stored, so a draft that no longer validates is still looked at.
 import type { FieldInQuestion, FieldUser, FieldUsersContext } from '@crm/plugin-sdk';
-import { RECORD_TEMPLATE } from './field-renames.js';
+import { EVENT_CHANGE_TEMPLATE, eventIsAbout, RECORD_TEMPLATE } from './field-renames.js';
 import { isValueCondition } from './value-condition.js';
 
 type Json = Record<string, unknown>;
@@ -17,8 +17,9 @@ function innerSteps(step: Json): unknown[] {
 /**
  * Whether a stored definition names the field: its trigger's date field or changed fields, a condition on the
  * trigger's record (the trigger's, `condition` and `switch` steps': through relations too; a value condition reading
- * `{{trigger.record.<field>}}` or `.<relation>.<field>`), or the values a step writes to a record of the field's
- * object (`createRecord`; `updateRecord` of the trigger's record).
+ * `{{trigger.record.<field>}}` or `.<relation>.<field>`), the values a step writes to a record of the field's
+ * object (`createRecord`; `updateRecord` of the trigger's record), or a wait's condition on a change of it
+ * (`{{event.payload.changes.<field>.to}}`, awaiting an event about its object).
  */
 export function definitionUses(stored: unknown, field: FieldInQuestion, { filterUses, targetOf }: Pick<FieldUsersContext<unknown>, 'filterUses' | 'targetOf'>): boolean {
   if (!isObject(stored) || !isObject(stored.trigger)) return false;
@@ -42,6 +43,9 @@ export function definitionUses(stored: unknown, field: FieldInQuestion, { filter
     const conditions = tests.filter((c) => isObject(c) && !isValueCondition(c)) as Json[];
     if (object && conditions.some((condition) => filterUses(object, condition))) return true;
     if (step.kind === 'createRecord' && step.object === field.object && writes(step.values)) return true;
+    if (step.kind === 'waitForEvent' && isObject(step.where) && typeof step.where.value === 'string' && eventIsAbout(step.eventType, field.object)) {
+      if ([...step.where.value.matchAll(EVENT_CHANGE_TEMPLATE)].some(([, , name]) => name === field.name)) return true;
+    }
     if (step.kind === 'updateRecord' && !step.relation && step.record === undefined && object === field.object && writes(step.values)) return true;
     if (step.kind === 'updateRecord' && step.record !== undefined && step.object === field.object && writes(step.values)) return true;
     if (step.kind === 'updateRecord' && typeof step.relation === 'string' && object) {

@@ -1,6 +1,7 @@
 // What each step kind outputs, with each value's type, so that `{{steps.<id>.output.<key>}}` is checked at publish
 // (the key exists; the value fits where it is used: a date for `wait.until`, a list for `forEach.items`). `null`: any
-// key of any type (an action's output is whatever the other plugin returns).
+// key of any type: a `callAction` step's action that declares no output (one that declares it types the step's output
+// by that declaration: template-checks.ts).
 import type { StepKind } from './document.js';
 import type { ValueType } from './value-types.js';
 
@@ -30,6 +31,7 @@ export const stepOutputTypes: Record<StepKind, Readonly<Record<string, ValueType
   httpRequest: { status: number, body: { kind: 'unknown' }, truncated: { kind: 'boolean' } },
   sendEmail: { messageId: text },
   wait: { until: { kind: 'date' } },
+  // By its action's declared output when it has one (template-checks.ts' `outputTypesOf`).
   callAction: null,
 };
 

@@ -1,13 +1,13 @@
 // Publishing's checks of a definition's template paths (`{{trigger.record.x}}`, `{{trigger.event.x}}`,
 // `{{steps.<id>.output.x}}`, `{{item}}`): each path names something that exists where its step runs, and where a step
 // needs a type (a date, a number, an id of an object) its template holds that type. Part of validate.ts's check.
-import { badInput, enumValuesOf, type RecordAccess } from '@crm/plugin-sdk';
+import { type ActionInfo, badInput, enumValuesOf, type RecordAccess } from '@crm/plugin-sdk';
 import type { Step, WorkflowDefinition } from './document.js';
 import type { Plan } from './plan.js';
-import { openOutputs, stepOutputs, stepOutputTypes } from './step-outputs.js';
+import { openOutputs, stepOutputTypes } from './step-outputs.js';
 import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
 import { conditionProblem, type ValueCondition } from './value-condition.js';
-import { describeType, fieldValueType, fits, ISO_DATE_TIME, stepNeeds, type ValueType } from './value-types.js';
+import { actionKeyType, describeType, fieldValueType, fits, ISO_DATE_TIME, stepNeeds, type ValueType } from './value-types.js';
 
 const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
 
@@ -23,6 +23,8 @@ const hasEvent = (t: WorkflowDefinition['trigger']) => t.kind === 'record' || t.
 export interface TemplateScope {
   trigger: WorkflowDefinition['trigger'];
   objects: RecordAccess;
+  /** The enabled plugins' actions: a `callAction` step outputs what its action declares (untyped when it declares none). */
+  actions: readonly ActionInfo[];
   /** The trigger's object (null: the trigger has no record) and its declaration. */
   object: string | null;
   declared: ReturnType<RecordAccess['catalog']['get']> | null;
@@ -32,7 +34,21 @@ export interface TemplateScope {
 }
 
 /** The checks of one definition: a step's templates (`checkPaths`), one typed value (`checkTyped`), record values. */
-export function templateChecks({ trigger: t, objects, object, declared, triggerSubject, plan }: TemplateScope) {
+export function templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, plan }: TemplateScope) {
+  /** A `callAction` step's action, when it declares its output. */
+  const typedAction = (step: Step) => (step.kind === 'callAction' ? actions.find((a) => a.name === step.action && a.output) : undefined);
+  /** A step's output keys with their types (null: any key, of unknown type: an action that declares no output). */
+  const outputTypesOf = (step: Step): Readonly<Record<string, ValueType>> | null => {
+    const output = typedAction(step)?.output;
+    if (!output) return stepOutputTypes[step.kind];
+    return Object.fromEntries(Object.entries(output).map(([key, field]) => [key, actionKeyType(key, field.kind, objects.catalog.objects)]));
+  };
+  /** Whether an output is read deeper (`{{steps.s.output.body.total}}`): a structured one; of an action, a list or any value. */
+  const isOpen = (step: Step, key: string) => {
+    const output = typedAction(step)?.output;
+    return output ? output[key]?.kind === 'list' || output[key]?.kind === 'unknown' : openOutputs.has(key);
+  };
+
   const recordPathProblem = (rest: string[]): string | null => {
     if (!declared) return 'this trigger has no record (give the trigger an `object`)';
     const [name, sub, ...deeper] = rest;
@@ -69,7 +85,7 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
     if (root === 'steps') {
       const source = plan.steps.get(second!)!.step;
       const [, key, ...deeper] = rest;
-      const type = deeper.length ? undefined : stepOutputTypes[source.kind]?.[key!];
+      const type = deeper.length ? undefined : outputTypesOf(source)?.[key!];
       if (!type) return { kind: 'unknown' };
       if (type.kind === 'id' && !type.object) {
         if (source.kind === 'createRecord') return { kind: 'id', object: source.object };
@@ -160,9 +176,13 @@ export function templateChecks({ trigger: t, objects, object, declared, triggerS
       if (!earlier.includes(second!)) fail(field, `{{${path}}}: step ${second} does not always run before this one`);
       if (source!.inLoop) fail(field, `{{${path}}}: ${second} is done by a loop; name the loop's output (steps.<loop>.output.outputs)`);
       const [output, key, ...deeper] = rest;
-      const keys = stepOutputs[source!.step.kind];
+      const types = outputTypesOf(source!.step);
+      const keys = types && Object.keys(types);
       if (output !== 'output') fail(field, `{{${path}}}: a step's values are under output (steps.${second}.output.<key>)`);
-      if (keys && (!key || !keys.includes(key) || (deeper.length && !openOutputs.has(key)))) fail(field, `{{${path}}}: a ${source!.step.kind} step outputs ${keys.join(', ')}`);
+      if (keys && (!key || !keys.includes(key) || (deeper.length && !isOpen(source!.step, key)))) {
+        const action = typedAction(source!.step);
+        fail(field, `{{${path}}}: ${action ? `step ${second} calls ${action.name}, whose declared output has ${keys.join(', ')}` : `a ${source!.step.kind} step outputs ${keys.join(', ')}`}`);
+      }
       if (key === 'id' && isToManyUpdate(source!.step)) fail(field, `{{${path}}}: ${second} changes the records of a to-many relation and has no one id: name steps.${second}.output.ids (or count)`);
     } else {
       fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);

@@ -226,7 +226,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     if (!next) fail(`${at}.trigger.cron`, `${t.cron} never fires (no date to come matches it)`);
   }
 
-  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition } = templateChecks({ trigger: t, objects, object, declared, triggerSubject, plan });
+  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition } = templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, plan });
 
   /**
    * A condition's `if`, a switch case's `when`: a value condition (one typed template, an operator that fits its type:

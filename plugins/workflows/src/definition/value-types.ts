@@ -71,6 +71,17 @@ const date: ValueType = { kind: 'date' };
 /** An id of `object`'s records (of any object when not given). */
 export const idOf = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
 
+/**
+ * The type of a key of an action's input or output (the SDK's `ActionInfo.input`/`.output`): its declared kind; an id
+ * of the object its name says when there is one (`customerId`: a Customer's; `offerId`: an id of no known object).
+ */
+export function actionKeyType(key: string, kind: ValueKind, objects: Iterable<{ name: string }>): ValueType {
+  const named = /^([a-z]\w*)Id$/.exec(key)?.[1];
+  const target = named ? [...objects].find((o) => o.name === named.charAt(0).toUpperCase() + named.slice(1)) : undefined;
+  if (target && (kind === 'id' || kind === 'text' || kind === 'unknown')) return idOf(target.name);
+  return { kind };
+}
+
 /** What a builder's rule (steps/input-values.ts) takes, as a type: text where a value is written as text, a date, an id (a segment's). */
 const RULE_TYPES = new Map<unknown, ValueType>([
   [text, { kind: 'text' }],

@@ -221,7 +221,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           const action = step.kind === 'callAction' ? plugin.actions.find((a) => a.name === step.action) : undefined;
           const effect = isSegmentStep(step.kind) ? await segmentEffect(db, step.kind, input, memberships) : describeEffect(step.kind, input) + (action?.description ? ` (${action.description})` : '');
           steps.push({ stepId: step.id, kind: step.kind, input, effect, branch });
-          const keys = stepOutputs[step.kind] ?? [];
+          const keys = (action?.output ? Object.keys(action.output) : stepOutputs[step.kind]) ?? [];
           scope.steps[step.id] = { output: Object.fromEntries(keys.map((key) => [key, step.kind === 'wait' && key === 'until' ? input.until : null])) };
           id = branch ? (branches[branch] ?? next) : next;
         }
