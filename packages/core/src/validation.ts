@@ -15,6 +15,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
+/**
+ * An update's field that may be left out but not cleared (a customer's name): null is refused here, in the schema, so
+ * whoever checks a value by the schema (a workflow at publish, through the SDK's `checkValue`) refuses it as the write would.
+ */
+const kept = <T extends z.ZodType>(schema: T) => z.custom<z.input<T>>((value) => value !== null, 'cannot be removed').pipe(schema).optional();
 
 export const fields = {
   id: z.string().uuid({ message: 'Not a valid id' }),
@@ -60,6 +65,7 @@ export const fields = {
   /** The `updatedAt` a client read: the update fails with CONFLICT if the record changed since (record-lock.ts). */
   expectedUpdatedAt: z.date().nullish(),
   nullish,
+  kept,
 };
 
 export { z };

@@ -3,7 +3,6 @@
 import type { Company } from '@crm/db';
 import type { CommandScope } from '../command.js';
 import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
-import { badInput } from '../errors.js';
 import type { BatchRow } from '../objects/writer.js';
 import { insertRows } from '../insert-rows.js';
 import { missingInWorkspace, missingReference } from '../references.js';
@@ -50,10 +49,7 @@ export async function updateCompanyBatch(scope: CommandScope, items: readonly { 
   type Row = { input: ReturnType<typeof updateCompanyInput.parse>; before?: Company; data?: Record<string, unknown> };
   const rows = BatchRows.of<{ id: string; patch: Input }, Row>(items, ({ id, patch }) => ({ input: parseInput(updateCompanyInput, { ...patch, id }) }));
   const befores = await lockedRecords<Company, Row>(scope, 'Company', rows);
-  rows.each((row) => {
-    if (row.input.name === null) throw badInput('name cannot be removed', 'name');
-    return { ...row, before: befores.get(row.input.id)! };
-  });
+  rows.each((row) => ({ ...row, before: befores.get(row.input.id)! }));
   await checkOwners(scope, rows);
   const live = rows.live();
   const custom = await customValuesOfMany(

@@ -30,9 +30,9 @@ export const newDealInput = z.object(newDealFields);
 export const createDealInput = z.object({ customerId: fields.id, ...newDealFields });
 export const updateDealInput = z.object({
   id: fields.id,
-  title: fields.title.nullish(),
-  amount: fields.nonNegativeMoney.nullish(),
-  currency: fields.currency.nullish(),
+  title: fields.kept(fields.title),
+  amount: fields.kept(fields.nonNegativeMoney),
+  currency: fields.kept(fields.currency),
   expectedCloseAt: fields.date.nullish(),
   ownerId: fields.id.nullish(),
   companyId: fields.id.nullish(),
@@ -142,9 +142,6 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
   return caller.run(async (scope) => {
     const { tx } = scope;
     const before = await lockDeal(scope, input.id, input.expectedUpdatedAt);
-    if (input.title === null) throw badInput('title cannot be removed', 'title');
-    if (input.amount === null) throw badInput('amount cannot be removed', 'amount');
-    if (input.currency === null) throw badInput('currency cannot be removed', 'currency');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     if (!changedKeys(input).length) return before;

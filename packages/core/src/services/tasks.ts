@@ -1,6 +1,6 @@
 import { enums, type Prisma, type Task } from '@crm/db';
 import type { Caller } from '../command.js';
-import { badInput, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { fieldChanges } from '../field-changes.js';
 import { updateEventFields } from '../update-events.js';
@@ -9,11 +9,11 @@ import { fields, parseInput, z } from '../validation.js';
 
 export const updateTaskInput = z.object({
   id: fields.id,
-  title: fields.title.nullish(),
+  title: fields.kept(fields.title),
   notes: fields.text.nullish(),
   dueAt: fields.date.nullish(),
   assigneeId: fields.id.nullish(),
-  status: z.enum(enums.TaskStatus).nullish(),
+  status: fields.kept(z.enum(enums.TaskStatus)),
   expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
@@ -30,8 +30,6 @@ export async function updateTask(caller: Caller, raw: UpdateTaskInput): Promise<
     await lockForUpdate(scope, 'Task', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await tx.task.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Task', 'id');
-    if (input.title === null) throw badInput('title cannot be removed', 'title');
-    if (input.status === null) throw badInput('status cannot be removed', 'status');
     await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
     const status = input.status ?? before.status;
     const data: Prisma.TaskUncheckedUpdateInput = {
