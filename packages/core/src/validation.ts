@@ -19,7 +19,9 @@ const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
  * An update's field that may be left out but not cleared (a customer's name): null is refused here, in the schema, so
  * whoever checks a value by the schema (a workflow at publish, through the SDK's `checkValue`) refuses it as the write would.
  */
-const kept = <T extends z.ZodType>(schema: T) => z.custom<z.input<T>>((value) => value !== null, 'cannot be removed').pipe(schema).optional();
+const kept = <T extends z.ZodType>(schema: T) =>
+  // Null is taken in (callers pass GraphQL's `String | null`) and refused by the first part: it never reaches `schema`.
+  z.custom<z.input<T> | null>((value) => value !== null, 'cannot be removed').pipe(schema as unknown as z.ZodType<z.output<T>, z.input<T> | null>).optional();
 
 export const fields = {
   id: z.string().uuid({ message: 'Not a valid id' }),
