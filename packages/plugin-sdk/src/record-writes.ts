@@ -73,8 +73,10 @@ export interface RecordWrites {
    * BAD_USER_INPUT naming `relation`, and nothing changes. A refused record is named by its object and id. The records are found in one
    * statement as the acting role sees them (its rows only; never the trash, never another workspace's) and locked by it
    * (one changed meanwhile so that `filter` no longer matches it is skipped, not overwritten), and written in
-   * one bulk write (core's `bulkUpdate`: a batch of statements for all when the object's writer updates batches, else its
-   * command per record; each record's event either way). Returns their ids, by id (none: nothing matched).
+   * one bulk write (core's `bulkUpdate` through the object's batch writer: the same few statements for 3 records or 100,
+   * each record checked and announced as `update` does it). All or none: one refused record fails the write, naming
+   * its id (`extensions.rows`: each refused record's id, field, code), and nothing changes. Returns their ids, by id
+   * (none: nothing matched).
    */
   updateRelated(
     object: string,
@@ -183,7 +185,7 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
         try {
           return await bulkUpdate(callerInSavepoint(acting), target, { ids }, input);
         } catch (error) {
-          throw recordsRefused(error, target.name, ids);
+          throw refusedRecords(error, target.name, ids);
         }
       });
     },
@@ -220,20 +222,21 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
 }
 
 /**
- * A bulk call's refused rows (core's `rowsRefused`: by their position in the call) named by their records: the plugin
- * (a workflow step) never saw the positions, only the relation.
+ * A bulk write's refusal (rows by their position) as the related records it names: the records' ids are the step's
+ * only handle on them (the caller never listed them). The bulk write's code (BAD_USER_INPUT: not retried as a
+ * CONFLICT would be) and the first record's field; every refused record in `extensions.rows` with its id and its own
+ * code. Anything else: as it is.
  */
-function recordsRefused(error: unknown, object: string, ids: readonly string[]): unknown {
-  const rows = isCrmError(error) ? (error.extensions?.rows as { index: number; field: string | null; message: string; code: string }[] | undefined) : undefined;
-  if (!isCrmError(error) || !Array.isArray(rows) || !rows.length) return error;
-  const named = rows.map((row) => ({ ...row, id: ids[row.index]! }));
+function refusedRecords(error: unknown, object: string, ids: readonly string[]): unknown {
+  if (!isCrmError(error)) return error;
+  const rows = error.extensions?.rows as { index: number; field: string | null; message: string; code: string }[] | undefined;
+  if (!rows?.length) return error;
+  const named = rows.map((row) => ({ ...row, id: ids[row.index] }));
   const first = named[0]!;
-  return new CrmError(
-    'BAD_USER_INPUT',
-    `${named.length} of ${ids.length} ${object} records were refused; nothing was changed (first: the ${object} ${first.id}: ${first.message})`,
-    error.field,
-    { rows: named },
-  );
+  const more = named.length > 1 ? ` (and ${named.length - 1} more)` : '';
+  return new CrmError(error.code, `the ${object} ${first.id} cannot be changed: ${first.message}${more}; nothing was changed`, first.field ?? undefined, {
+    rows: named,
+  });
 }
 
 /**

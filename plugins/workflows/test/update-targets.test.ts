@@ -238,7 +238,7 @@ describe('updateRecord through a to-many relation', () => {
     expect((await admin.query(`query ($id: ID!) { company(id: $id) { customers(first: 5) { edges { node { email } } } } }`, { id: target })).company.customers.edges).toEqual([{ node: { email: null } }]);
   });
 
-  it('closes a customer’s open tasks (a writer without a batch: each through its command, all in the step’s transaction)', async () => {
+  it('closes a customer’s open tasks (core’s declared batch writer: one UPDATE for all, in the step’s transaction)', async () => {
     const target = await customer('Busy');
     const open = [await task('One', target), await task('Two', target)];
     const done = await task('Three', target);

@@ -5,6 +5,7 @@ import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { assertOptionalInWorkspace } from '../references.js';
 import { fields, parseInput, z } from '../validation.js';
+import type { UpdateRule } from './bulk/declared-update-batch.js';
 import { type CustomValues, customValuesOf } from '../custom-fields/field-values.js';
 
 const sizes = ['MICRO', 'SMALL', 'MEDIUM', 'LARGE', 'ENTERPRISE'] as const;
@@ -67,6 +68,16 @@ export async function createCompany(caller: Caller, raw: z.input<typeof createCo
   });
 }
 
+/** What updateCompany does to a company (its batch too, core-writers.ts): the fields given, custom values checked. */
+export const companyUpdate: UpdateRule<Company, ParsedUpdate, Prisma.CompanyUncheckedUpdateInput, void> = {
+  schema: updateCompanyInput,
+  change: (input, _before, customFields) => companyChange(input, customFields),
+  announce(scope, before, company) {
+    const changes = companyChanges(before, company);
+    if (changes.changed.length) scope.emit('company.updated', { type: 'Company', id: company.id }, changes);
+  },
+};
+
 export async function updateCompany(caller: Caller, raw: z.input<typeof updateCompanyInput>): Promise<Company> {
   const input = parseInput(updateCompanyInput, raw);
   return caller.run(async (scope) => {
@@ -75,9 +86,8 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
     if (!before) throw notFound('Company', 'id');
       await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const customFields = await customValuesOf(scope, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
-    const company = await scope.tx.company.update({ where: { id: input.id }, data: companyChange(input, customFields) });
-    const changes = companyChanges(before, company);
-    if (changes.changed.length) scope.emit('company.updated', { type: 'Company', id: company.id }, changes);
+    const company = await scope.tx.company.update({ where: { id: input.id }, data: companyUpdate.change(input, before, customFields)! });
+    companyUpdate.announce(scope, before, company, input);
     return company;
   });
 }

@@ -7,6 +7,7 @@ import { updateEventFields } from '../update-events.js';
 import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
+import type { UpdateRule } from './bulk/declared-update-batch.js';
 import { loadCustomer } from './customers.js';
 import { defaultPipeline } from './pipelines.js';
 
@@ -136,15 +137,11 @@ async function loadDeal(scope: CommandScope, id: string): Promise<Deal> {
   return deal;
 }
 
-/** Changes a deal's details; its stage changes only through moveDeal. */
-export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealInput>): Promise<Deal> {
-  const input = parseInput(updateDealInput, raw);
-  return caller.run(async (scope) => {
-    const { tx } = scope;
-    const before = await lockDeal(scope, input.id, input.expectedUpdatedAt);
-    await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
-    await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
-    if (!changedKeys(input).length) return before;
+/** What updateDeal does to a deal (its batch too, core-writers.ts): its details; its stage changes only through moveDeal. */
+export const dealUpdate: UpdateRule<Deal, z.output<typeof updateDealInput>, Prisma.DealUncheckedUpdateInput, void> = {
+  schema: updateDealInput,
+  change(input) {
+    if (!changedKeys(input).length) return null;
     const data: Prisma.DealUncheckedUpdateInput = {
       title: input.title ?? undefined,
       amount: input.amount ?? undefined,
@@ -154,9 +151,26 @@ export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealI
       companyId: input.companyId,
       externalRef: input.externalRef,
     };
-    const deal = await tx.deal.update({ where: { id: input.id }, data });
+    return data;
+  },
+  announce(scope, before, deal) {
     const changes = fieldChanges(before, deal, updateEventFields['deal.updated']);
     if (changes.changed.length) scope.emit('deal.updated', { type: 'Deal', id: deal.id }, { customerId: deal.customerId, ...changes });
+  },
+};
+
+/** Changes a deal's details ({@link dealUpdate}). */
+export async function updateDeal(caller: Caller, raw: z.input<typeof updateDealInput>): Promise<Deal> {
+  const input = parseInput(updateDealInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    const before = await lockDeal(scope, input.id, input.expectedUpdatedAt);
+    const data = dealUpdate.change(input, before, undefined);
+    await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
+    await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
+    if (!data) return before;
+    const deal = await tx.deal.update({ where: { id: input.id }, data });
+    dealUpdate.announce(scope, before, deal, input);
     return deal;
   });
 }

@@ -1,7 +1,8 @@
 import { enums, type Prisma, type Task } from '@crm/db';
 import type { Caller } from '../command.js';
-import { notFound } from '../errors.js';
-import { assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { badInput, notFound } from '../errors.js';
+import { assertOptionalInWorkspace } from '../references.js';
+import type { UpdateRule } from './bulk/declared-update-batch.js';
 import { fieldChanges } from '../field-changes.js';
 import { updateEventFields } from '../update-events.js';
 import { lockForUpdate } from '../record-lock.js';
@@ -20,9 +21,26 @@ export const updateTaskInput = z.object({
 export type UpdateTaskInput = z.input<typeof updateTaskInput>;
 
 /**
- * Changes the fields given. A status of DONE stamps `completedAt` (and emits task.completed, as completeTask does);
- * leaving DONE clears it.
+ * What updateTask does to a task (its batch too, core-writers.ts): the fields given; a status of DONE stamps
+ * `completedAt` (and emits task.completed, as completeTask does); leaving DONE clears it.
  */
+export const taskUpdate: UpdateRule<Task, z.output<typeof updateTaskInput>, Prisma.TaskUncheckedUpdateInput, void> = {
+  schema: updateTaskInput,
+  change(input, before) {
+    const status = input.status ?? before.status;
+    const data: Prisma.TaskUncheckedUpdateInput = { title: input.title, notes: input.notes, dueAt: input.dueAt, assigneeId: input.assigneeId, status };
+    if (status === 'DONE' && before.status !== 'DONE') data.completedAt = new Date();
+    else if (status !== 'DONE') data.completedAt = null;
+    return data;
+  },
+  announce(scope, before, task) {
+    const changes = fieldChanges(before, task, updateEventFields['task.updated']);
+    if (changes.changed.length) scope.emit('task.updated', { type: 'Task', id: task.id }, changes);
+    if (task.status === 'DONE' && before.status !== 'DONE') scope.emit('task.completed', { type: 'Task', id: task.id }, { title: task.title });
+  },
+};
+
+/** Changes the fields given ({@link taskUpdate}). */
 export async function updateTask(caller: Caller, raw: UpdateTaskInput): Promise<Task> {
   const input = parseInput(updateTaskInput, raw);
   return caller.run(async (scope) => {
@@ -30,22 +48,10 @@ export async function updateTask(caller: Caller, raw: UpdateTaskInput): Promise<
     await lockForUpdate(scope, 'Task', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await tx.task.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Task', 'id');
+    const data = taskUpdate.change(input, before, undefined)!;
     await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
-    const status = input.status ?? before.status;
-    const data: Prisma.TaskUncheckedUpdateInput = {
-      title: input.title,
-      notes: input.notes,
-      dueAt: input.dueAt,
-      assigneeId: input.assigneeId,
-      status,
-    };
-    const completing = status === 'DONE' && before.status !== 'DONE';
-    if (completing) data.completedAt = new Date();
-    else if (status !== 'DONE') data.completedAt = null;
     const task = await tx.task.update({ where: { id: input.id }, data });
-    const changes = fieldChanges(before, task, updateEventFields['task.updated']);
-    if (changes.changed.length) scope.emit('task.updated', { type: 'Task', id: task.id }, changes);
-    if (completing) scope.emit('task.completed', { type: 'Task', id: task.id }, { title: task.title });
+    taskUpdate.announce(scope, before, task, input);
     return task;
   });
 }

@@ -1,10 +1,11 @@
 import { enums, type Prisma, type SurveyResponse, type Ticket, type TicketStatus } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { badInput, notFound } from '../errors.js';
-import { assertInWorkspace, assertOptionalInWorkspace, changedKeys } from '../references.js';
+import { assertInWorkspace, assertOptionalInWorkspace } from '../references.js';
 import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
+import type { UpdateRule } from './bulk/declared-update-batch.js';
 import { surveyScoreRange, writeSurveyResponse } from './surveys.js';
 
 /** A ticket in one of these states is finished: it has a `closedAt` and may carry a satisfaction rating. */
@@ -78,21 +79,17 @@ export interface UpdatedTicket {
 }
 
 /**
- * Changes the fields given. Moving into RESOLVED/CLOSED stamps `closedAt` and emits ticket.closed; moving back out
- * (reopening) clears `closedAt`. A `satisfactionRating` is only taken for a ticket that is or becomes closed, and is
- * also recorded as the ticket's CSAT survey answer (revised, not duplicated, when the rating changes).
+ * What updateTicket does to a ticket (its batch too, core-writers.ts): the fields given. Moving into RESOLVED/CLOSED
+ * stamps `closedAt` and emits ticket.closed; moving back out (reopening) clears `closedAt`. A `satisfactionRating` is
+ * only taken for a ticket that is or becomes closed, and is also recorded as the ticket's CSAT survey answer (revised,
+ * not duplicated, when the rating changes): `announce` answers that survey response.
  */
-export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Promise<UpdatedTicket> {
-  const input = parseInput(updateTicketInput, raw);
-  return caller.run(async (scope) => {
-    const { tx } = scope;
-    await lockForUpdate(scope, 'Ticket', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
-    const before = await tx.ticket.findUnique({ where: { id: input.id } });
-    if (!before) throw notFound('Ticket', 'id');
+export const ticketUpdate: UpdateRule<Ticket, z.output<typeof updateTicketInput>, Prisma.TicketUncheckedUpdateInput, Promise<SurveyResponse | null>> = {
+  schema: updateTicketInput,
+  change(input, before) {
     for (const key of ['subject', 'status', 'priority', 'satisfactionRating'] as const) {
       if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
     }
-    await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
     const status = input.status ?? before.status;
     const wasClosed = isClosedTicketStatus(before.status);
     const isClosed = isClosedTicketStatus(status);
@@ -110,9 +107,13 @@ export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Prom
     };
     if (isClosed && !wasClosed) data.closedAt = new Date();
     if (!isClosed && wasClosed) data.closedAt = null;
-    const ticket = await tx.ticket.update({ where: { id: input.id }, data });
-
+    return data;
+  },
+  async announce(scope, before, ticket, input): Promise<SurveyResponse | null> {
+    const { tx } = scope;
+    const rating = input.satisfactionRating ?? undefined;
     let surveyResponse: SurveyResponse | null = null;
+    // A rating is rare in a batch: its survey answer is the one statement or two per rated ticket.
     if (rating !== undefined) {
       const existing = await tx.surveyResponse.findFirst({ where: { ticketId: ticket.id, kind: 'CSAT' }, orderBy: { respondedAt: 'desc' } });
       surveyResponse = existing
@@ -122,12 +123,27 @@ export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Prom
         scope.emit('survey.responded', { type: 'SurveyResponse', id: existing.id }, { customerId: ticket.customerId, kind: 'CSAT', score: rating });
       }
     }
-
     const changes = fieldChanges(before, ticket, ['subject', 'description', 'status', 'priority', 'assigneeId', 'satisfactionRating']);
     if (changes.changed.length) scope.emit('ticket.updated', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, ...changes });
-    if (isClosed && !wasClosed) {
+    if (isClosedTicketStatus(ticket.status) && !isClosedTicketStatus(before.status)) {
       scope.emit('ticket.closed', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, satisfactionRating: ticket.satisfactionRating });
     }
+    return surveyResponse;
+  },
+};
+
+/** Changes the fields given ({@link ticketUpdate}). */
+export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Promise<UpdatedTicket> {
+  const input = parseInput(updateTicketInput, raw);
+  return caller.run(async (scope) => {
+    const { tx } = scope;
+    await lockForUpdate(scope, 'Ticket', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
+    const before = await tx.ticket.findUnique({ where: { id: input.id } });
+    if (!before) throw notFound('Ticket', 'id');
+    const data = ticketUpdate.change(input, before, undefined)!;
+    await assertOptionalInWorkspace(tx, 'user', input.assigneeId, 'assigneeId');
+    const ticket = await tx.ticket.update({ where: { id: input.id }, data });
+    const surveyResponse = await ticketUpdate.announce(scope, before, ticket, input);
     return { ticket, surveyResponse };
   });
 }

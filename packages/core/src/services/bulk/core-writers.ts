@@ -5,18 +5,23 @@ import type { CommandScope } from '../../command.js';
 import type { ObjectWriter } from '../../objects/writer.js';
 import { logActivity, logActivityInput } from '../activities.js';
 import { createActivityBatch } from '../activities-batch.js';
-import { createCompany, createCompanyInput, updateCompany, updateCompanyInput } from '../companies.js';
-import { createCompanyBatch, updateCompanyBatch } from '../companies-batch.js';
+import { companyUpdate, createCompany, createCompanyInput, updateCompany, updateCompanyInput } from '../companies.js';
+import { createCompanyBatch } from '../companies-batch.js';
 import { createCustomer, createCustomerInput, updateCustomer, updateCustomerInput } from '../customers.js';
 import { createCustomerBatch, updateCustomerBatch } from '../customers-batch.js';
-import { createDeal, createDealInput, updateDeal, updateDealInput } from '../deals.js';
+import { Task } from '../../objects/core/collaboration.js';
+import { Company } from '../../objects/core/contacts.js';
+import { Deal } from '../../objects/core/sales.js';
+import { Ticket } from '../../objects/core/service.js';
+import { createDeal, createDealInput, dealUpdate, updateDeal, updateDealInput } from '../deals.js';
 import { createProduct, createProductInput, updateProduct, updateProductInput } from '../products.js';
 import { createProductBatch, updateProductBatch } from '../products-batch.js';
 import { createTask, createTaskInput } from '../task-creation.js';
-import { updateTask, updateTaskInput } from '../tasks.js';
-import { createTicket, createTicketInput, updateTicket, updateTicketInput } from '../tickets.js';
+import { taskUpdate, updateTask, updateTaskInput } from '../tasks.js';
+import { createTicket, createTicketInput, ticketUpdate, updateTicket, updateTicketInput } from '../tickets.js';
 import { createTicketBatch } from '../tickets-batch.js';
 import { callerIn } from './caller-in.js';
+import { declaredUpdateBatch } from './declared-update-batch.js';
 
 type Input = Record<string, unknown>;
 type Command<R> = (caller: ReturnType<typeof callerIn>, input: never) => Promise<R>;
@@ -50,16 +55,21 @@ function writer<C extends { id: string }, U>(options: {
 
 /** By declared object name. Objects without one (orders, users, pipelines, …) have their own dedicated commands. */
 export const coreWriters: Readonly<Record<string, ObjectWriter>> = {
-  // Customers, companies, products (and tickets and activities, created) also write whole batches in a few statements (imports of 100,000 rows; *-batch.ts).
+  // Customers, companies, products (and tickets and activities, created) also write whole batches in a few statements
+  // (imports of 100,000 rows; *-batch.ts). Companies', deals', tasks' and tickets' updates: the declared batch writer.
   Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput, updateSchema: updateCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
-  Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput, updateSchema: updateCompanyInput }), createBatch: createCompanyBatch, updateBatch: updateCompanyBatch },
+  Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput, updateSchema: updateCompanyInput }), createBatch: createCompanyBatch, updateBatch: declaredUpdateBatch(Company, companyUpdate) },
   Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput, updateSchema: updateProductInput }), createBatch: createProductBatch, updateBatch: updateProductBatch },
-  Deal: writer({ create: createDeal, update: updateDeal, createSchema: createDealInput, updateSchema: updateDealInput }),
+  Deal: { ...writer({ create: createDeal, update: updateDeal, createSchema: createDealInput, updateSchema: updateDealInput }), updateBatch: declaredUpdateBatch(Deal, dealUpdate) },
   // Tasks, tickets and activities have no unique keys: their schemas are for checks ahead only.
-  Task: writer({ create: createTask, update: updateTask, createSchema: createTaskInput, updateSchema: updateTaskInput, keys: false }),
+  Task: {
+    ...writer({ create: createTask, update: updateTask, createSchema: createTaskInput, updateSchema: updateTaskInput, keys: false }),
+    updateBatch: declaredUpdateBatch(Task, taskUpdate),
+  },
   Ticket: {
     ...writer({ create: createTicket, update: updateTicket, createSchema: createTicketInput, updateSchema: updateTicketInput, keys: false, updatedId: (result) => result.ticket.id }),
     createBatch: createTicketBatch,
+    updateBatch: declaredUpdateBatch(Ticket, ticketUpdate),
   },
   Activity: { ...writer({ create: logActivity, createSchema: logActivityInput, keys: false }), createBatch: createActivityBatch },
 };
