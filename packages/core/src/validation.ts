@@ -15,6 +15,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
+/**
+ * An update's field that may be left out but not cleared (a customer's name): null is refused here, in the schema, so
+ * whoever checks a value by the schema (a workflow at publish, through the SDK's `checkValue`) refuses it as the write would.
+ */
+const kept = <T extends z.ZodType>(schema: T) =>
+  // Null is taken in (callers pass GraphQL's `String | null`) and refused by the first part: it never reaches `schema`.
+  z.custom<z.input<T> | null>((value) => value !== null, 'cannot be removed').pipe(schema as unknown as z.ZodType<z.output<T>, z.input<T> | null>).optional();
 
 export const fields = {
   id: z.string().uuid({ message: 'Not a valid id' }),
@@ -60,6 +67,7 @@ export const fields = {
   /** The `updatedAt` a client read: the update fails with CONFLICT if the record changed since (record-lock.ts). */
   expectedUpdatedAt: z.date().nullish(),
   nullish,
+  kept,
 };
 
 export { z };

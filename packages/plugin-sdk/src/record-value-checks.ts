@@ -3,12 +3,10 @@
 import { badInput, type ObjectCatalog, type ResolvedObject, storedValue, type WorkspaceDefinitions, writerOf } from '@crm/core';
 import type { z } from 'zod';
 import type { RecordAccess } from './record-access.js';
+import { fieldNamed } from './writable-fields.js';
 
-/** The field a written value named `name` sets: a declared or custom field, or a custom relation's key field. */
-function writtenField(object: ResolvedObject, name: string) {
-  const relation = object.relations.get(name);
-  return relation?.kind === 'toOne' && relation.custom ? object.fields.get(relation.key) : object.fields.get(name);
-}
+/** The field a written value named `name` sets (writable-fields.ts's one rule: a custom relation's key field by its name). */
+const writtenField = (object: ResolvedObject, name: string) => fieldNamed(object, name)?.field;
 
 /** The value checks of an access over `catalog`, with one workspace's definitions when given (custom fields need them). */
 export function valueChecks(

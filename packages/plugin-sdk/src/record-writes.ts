@@ -5,6 +5,7 @@
 // rights it acts with (`as`: a built-in role or a custom role of the workspace), only what that role may write.
 import {
   badInput,
+  BULK_LIMIT,
   bulkUpdate,
   callerIn,
   type Caller,
@@ -61,13 +62,15 @@ export interface RecordWrites {
   create(object: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
   /**
    * Changes the record `id` of `object` (fields declared `write: true | 'update'`, custom fields): as `create`. NOT_FOUND
-   * when the acting role cannot see it; one it could see in the trash: NOT_FOUND saying so.
+   * when the acting role cannot see it; one it could see in the trash: NOT_FOUND saying so (the writer's own NOT_FOUND
+   * about a record a value names, for a live record).
    */
   update(object: string, id: string, values: Record<string, unknown>, options?: RecordWriteOptions): Promise<{ id: string }>;
   /**
    * Changes the records related to the record `id` of `object` through its to-many `relation` (a customer's `tasks`)
    * that `filter` (of the related object) matches, all when absent, with the same `values` (checked as `update` checks
-   * them). At most `max`: more is BAD_USER_INPUT naming `relation`, and nothing changes. The records are found in one
+   * them). At most `max` (a whole number, 1 to core's `BULK_LIMIT`, else BAD_USER_INPUT naming `max`): more is
+   * BAD_USER_INPUT naming `relation`, and nothing changes. A refused record is named by its object and id. The records are found in one
    * statement as the acting role sees them (its rows only; never the trash, never another workspace's) and locked by it
    * (one changed meanwhile so that `filter` no longer matches it is skipped, not overwritten), and written in
    * one bulk write (core's `bulkUpdate` through the object's batch writer: the same few statements for 3 records or 100,
@@ -147,12 +150,14 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
         try {
           return await writer.update!(acting, id, input);
         } catch (error) {
-          // Not found: in the trash, say so, but only when the acting role could see the record there (read through its
-          // rows, in the workspace): another workspace's record, or one outside "own records only", stays "not found".
-          // Only on this path: an update that works reads nothing more.
-          // (Not for what is no row id: the read would fail, and abort the transaction, on it.)
-          if (!isCrmError(error) || error.code !== 'NOT_FOUND' || !isUuid(id) || !(await access.read(acting.tx, name, id, { trashed: true }))) throw error;
-          throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`, error.field);
+          // Not found: when it is the record itself that is gone from the live rows and in the trash, say so, but only
+          // when the acting role could see it there (read through its rows, in the workspace): another workspace's
+          // record, or one outside "own records only", stays "not found". A live record's NOT_FOUND is about a record
+          // it names (an owner, a company, a stage): the writer's own error. Only on this path: a working update reads
+          // nothing more. (Not for what is no row id: the read would fail, and abort the transaction, on it.)
+          if (!isCrmError(error) || error.code !== 'NOT_FOUND' || !isUuid(id)) throw error;
+          if ((await access.read(acting.tx, name, id)) || !(await access.read(acting.tx, name, id, { trashed: true }))) throw error;
+          throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`);
         }
       });
     },
@@ -160,6 +165,9 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
       const source = objectOf(name);
       const relation = source?.relations.get(relationName);
       if (!source || relation?.kind !== 'toMany') throw badInput(`relation: ${name} has no to-many relation ${relationName}`, 'relation');
+      const { max } = options;
+      // Checked before it is written into the statement (a bad one is no LIMIT); as many as a bulk call takes.
+      if (!Number.isInteger(max) || max < 1 || max > BULK_LIMIT) throw badInput(`max: a whole number from 1 to ${BULK_LIMIT} (got ${String(max)})`, 'max');
       const target = access.catalog.target(relation);
       // The related records' key: the field of the target holding the record's id (`Task.customerId`).
       const key = [...target.fields.values()].find((field) => field.name === relation.key || (!field.stored && field.column === relation.key));
@@ -170,9 +178,9 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
         const context = sqlFilterContext(access.catalog, acting.session.workspaceId, permissions);
         // Locked as found (`FOR UPDATE`): a row changed meanwhile by another transaction is re-checked against the filter
         // on its newest version and skipped when it no longer matches (a task completed while its open tasks are cancelled).
-        const statement = `${matchingRowsSql(context, target, related, 'r')} ORDER BY r."id" LIMIT ${Math.max(0, Math.floor(options.max)) + 1} FOR UPDATE OF r`;
+        const statement = `${matchingRowsSql(context, target, related, 'r')} ORDER BY r."id" LIMIT ${max + 1} FOR UPDATE OF r`;
         const ids = (await queryRawIn<{ id: string }>(acting.tx, statement, ...context.params.values)).map((row) => row.id);
-        if (ids.length > options.max) throw badInput(`relation: more than ${options.max} ${target.name} records match (at most ${options.max}); nothing was changed`, 'relation');
+        if (ids.length > max) throw badInput(`relation: more than ${max} ${target.name} records match (at most ${max}); nothing was changed`, 'relation');
         if (!ids.length) return [];
         try {
           return await bulkUpdate(callerInSavepoint(acting), target, { ids }, input);
@@ -241,10 +249,15 @@ function callerInSavepoint(scope: CommandScope): Caller {
   return {
     ...caller,
     run: async (fn, options) => {
+      // The command's events wait with its writes: they reach the transaction's only when the savepoint is released
+      // (a rolled-back attempt's events are of changes that never happened).
+      const events: Parameters<CommandScope['emit']>[] = [];
+      const emit = ((...event: Parameters<CommandScope['emit']>) => void events.push(event)) as CommandScope['emit'];
       await scope.tx.$executeRawUnsafe('SAVEPOINT crm_related_write');
       try {
-        const result = await caller.run(fn, options);
+        const result = await caller.run((inner) => fn({ ...inner, emit }), options);
         await scope.tx.$executeRawUnsafe('RELEASE SAVEPOINT crm_related_write');
+        for (const event of events) scope.emit(...event);
         return result;
       } catch (error) {
         await scope.tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT crm_related_write');

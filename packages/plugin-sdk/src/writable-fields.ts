@@ -5,7 +5,7 @@ import { badInput, CrmError, type Permissions, type ResolvedField, type Resolved
 export type WriteAction = 'create' | 'update';
 
 /** The field a value named `name` goes to: a declared field, or a custom relation written under its relation's name. */
-function fieldNamed(object: ResolvedObject, name: string): { field: ResolvedField; custom: boolean } | null {
+export function fieldNamed(object: ResolvedObject, name: string): { field: ResolvedField; custom: boolean } | null {
   const relation = object.relations.get(name);
   if (relation?.kind === 'toOne' && relation.custom) return { field: object.fields.get(relation.key)!, custom: true };
   const field = object.fields.get(name);

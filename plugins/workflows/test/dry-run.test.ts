@@ -132,4 +132,24 @@ describe('the dry run and the trigger', () => {
       `call competitor-feedback.recordFeedback with ${JSON.stringify(step.input.input)} (Writes feedback on a competitor's record: a note (kind OTHER, sentiment NEUTRAL unless given), optionally prices, the customer and deal.)`,
     );
   });
+
+  it("does not judge a value taken from an earlier step's output: a loop over its list, a record value built from it", async () => {
+    const company = (await admin.query(`mutation { createCompany(input: { name: "Dry Co" }) { company { id } } }`)).createCompany.company.id;
+    const id = await draft({
+      trigger: { kind: 'manual', object: 'Company' },
+      steps: [
+        { id: 'promote', kind: 'updateRecord', relation: 'customers', values: { lifecycleStage: 'CUSTOMER' } },
+        // The loop's `items` is the loop's own key, not its `do` step's.
+        { id: 'each', kind: 'forEach', items: '{{steps.promote.output.ids}}', do: { id: 'task', kind: 'createTask', title: 'Promoted {{item}}' } },
+        // A record value's key is `values.<field>`: known only when the run writes `promote`.
+        { id: 'stage', kind: 'updateRecord', relation: 'customers', values: { lifecycleStage: 'LEAD{{steps.promote.output.count}}' } },
+      ],
+    });
+    const steps = (await admin.query(DRY_RUN, { id, recordId: company })).testWorkflow.steps;
+    expect(steps.map((s: { stepId: string; effect: string }) => [s.stepId, s.effect.startsWith('would fail')])).toEqual([
+      ['promote', false],
+      ['each', false],
+      ['stage', false],
+    ]);
+  });
 });

@@ -114,6 +114,21 @@ describe("plain record values by their writer's own rule, at publish", () => {
     expect(await publishError({ trigger: onContract, steps: [{ id: 'u', kind: 'updateRecord', values: { note: null, ref: 'R-1' } }] })).toBeNull();
     expect(await publishError({ trigger: onCustomer, steps: [{ id: 'c', kind: 'createRecord', object: 'Task', values: { title: 'Call', customerId: '{{trigger.record.id}}' } }] })).toBeNull();
   });
+
+  it('refuses clearing a field its writer keeps (a name, a deal’s amount): by the update schema, at publish and on the API', async () => {
+    expect(await publishError({ trigger: onCustomer, steps: [{ id: 'u', kind: 'updateRecord', values: { name: null } }] })).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.values.name',
+      message: 'definition.steps.0.values.name: cannot be removed',
+    });
+    expect(await publishError({ trigger: { kind: 'manual', object: 'Deal' }, steps: [{ id: 'u', kind: 'updateRecord', values: { amount: null } }] })).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'definition.steps.0.values.amount',
+    });
+    const id = await customer({ name: 'Kept' });
+    const cleared = await admin.request(`mutation ($id: ID!) { updateCustomer(input: { id: $id, name: null }) { customer { name } } }`, { id });
+    expect(cleared.errors?.[0]).toMatchObject({ message: 'name: cannot be removed', extensions: { code: 'BAD_USER_INPUT', field: 'name' } });
+  });
 });
 
 describe("record values through a relation, by the target's fields", () => {

@@ -106,6 +106,19 @@ describe('updateRecord on a record named by id', () => {
     expect(trashed).toMatchObject({ status: 'FAILED' });
     expect(trashed.steps[0]!.error).toMatch(/is in the trash/);
   });
+
+  it('a live record given a reference to no record fails with the writer’s own NOT_FOUND, not “in the trash”', async () => {
+    const live = await customer('Live');
+    const id = await publishedWorkflow(admin, 'Give an owner nobody is', {
+      trigger: onCustomer,
+      steps: [{ id: 'own', kind: 'updateRecord', values: { ownerId: '0190c7f4-1111-7000-8000-000000000001' } }],
+    });
+    await admin.query(RUN, { id, recordId: live });
+    const [run] = await finishedRuns(kit, admin, id, 1);
+    expect(run!.steps[0]).toMatchObject({ status: 'FAILED', attempts: 1 });
+    expect(run!.steps[0]!.error).toMatch(/user.*not found/i);
+    expect(run!.steps[0]!.error).not.toMatch(/trash/i);
+  });
 });
 
 it('under “own records only”, another member’s trashed record is only “not found”; the role’s own trashed record is “in the trash”', async () => {

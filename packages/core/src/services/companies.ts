@@ -1,6 +1,6 @@
 import type { Company, Prisma } from '@crm/db';
 import type { Caller } from '../command.js';
-import { badInput, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { assertOptionalInWorkspace } from '../references.js';
@@ -22,7 +22,7 @@ const companyFields = {
 };
 
 export const createCompanyInput = z.object(companyFields);
-export const updateCompanyInput = z.object({ id: fields.id, ...companyFields, name: fields.name.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
+export const updateCompanyInput = z.object({ id: fields.id, ...companyFields, name: fields.kept(fields.name), expectedUpdatedAt: fields.expectedUpdatedAt });
 
 type ParsedCreate = z.output<typeof createCompanyInput>;
 type ParsedUpdate = z.output<typeof updateCompanyInput>;
@@ -43,7 +43,6 @@ export function newCompanyRow(workspaceId: string, input: ParsedCreate, customFi
 
 /** What an update input changes (undefined: unchanged), given its checked custom values. */
 export function companyChange(input: ParsedUpdate, customFields: CustomValues | undefined): Prisma.CompanyUncheckedUpdateInput {
-  if (input.name === null) throw badInput('name cannot be removed', 'name');
   return {
     name: input.name,
     domain: input.domain,
@@ -85,8 +84,7 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
     await lockForUpdate(scope, 'Company', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await scope.tx.company.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Company', 'id');
-    if (input.name === null) throw badInput('name cannot be removed', 'name');
-    await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
+      await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const customFields = await customValuesOf(scope, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
     const company = await scope.tx.company.update({ where: { id: input.id }, data: companyUpdate.change(input, before, customFields)! });
     companyUpdate.announce(scope, before, company, input);

@@ -4,7 +4,6 @@
 import type { Customer, LifecycleStage } from '@crm/db';
 import type { CommandScope } from '../command.js';
 import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
-import { badInput } from '../errors.js';
 import type { BatchRow } from '../objects/writer.js';
 import { insertRows } from '../insert-rows.js';
 import { missingInWorkspace, missingReference } from '../references.js';
@@ -90,9 +89,6 @@ export async function updateCustomerBatch(scope: CommandScope, items: readonly {
   const befores = await lockedRecords<Customer, Row>(scope, 'Customer', rows);
   rows.each((row) => ({ ...row, before: befores.get(row.input.id)! }));
   await checkReferences(scope, rows);
-  rows.each(({ input }) => {
-    if (input.name === null) throw badInput('name cannot be removed', 'name');
-  });
   const live = rows.live();
   const custom = await customValuesOfMany(
     scope,

@@ -35,7 +35,7 @@ export const createCustomerInput = z.object(customerFields);
 
 /** The fields an update can change, as the history records them. */
 const updatableCustomerFields = [...(Object.keys(customerFields) as (keyof typeof customerFields)[]), 'churnReason'] as const;
-export const updateCustomerInput = z.object({ id: fields.id, ...customerFields, name: fields.name.nullish(), expectedUpdatedAt: fields.expectedUpdatedAt });
+export const updateCustomerInput = z.object({ id: fields.id, ...customerFields, name: fields.kept(fields.name), expectedUpdatedAt: fields.expectedUpdatedAt });
 
 /** Validated by the service; `attributes` arrives as any JSON and must be an object. */
 export type CreateCustomerInput = Omit<z.input<typeof createCustomerInput>, 'attributes'> & { attributes?: unknown };
@@ -151,7 +151,6 @@ async function insertWithFirstStage(scope: CommandScope, row: ReturnType<typeof 
 
 /** What an update input changes on `before`: the Prisma data (undefined: unchanged) and the stage it leaves. */
 export function customerChange(input: ParsedUpdate, before: Customer, customFields: CustomValues | undefined) {
-  if (input.name === null) throw badInput('name cannot be removed', 'name');
   const stage = input.lifecycleStage ?? before.lifecycleStage;
   const stageChanged = stage !== before.lifecycleStage;
   if (input.churnReason && stage !== 'CHURNED') throw badInput('churnReason is only kept for CHURNED customers', 'churnReason');
@@ -197,8 +196,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
     });
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
-    if (input.name === null) throw badInput('name cannot be removed', 'name');
-    const customFields = await customValuesOf(scope, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
+      const customFields = await customValuesOf(scope, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
     const { data, stage, stageChanged } = customerChange(input, before, customFields);
     const customer = await tx.customer.update({ where: { id: input.id }, data });
     const changes = customerChanges(before, customer);

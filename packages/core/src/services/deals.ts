@@ -31,9 +31,9 @@ export const newDealInput = z.object(newDealFields);
 export const createDealInput = z.object({ customerId: fields.id, ...newDealFields });
 export const updateDealInput = z.object({
   id: fields.id,
-  title: fields.title.nullish(),
-  amount: fields.nonNegativeMoney.nullish(),
-  currency: fields.currency.nullish(),
+  title: fields.kept(fields.title),
+  amount: fields.kept(fields.nonNegativeMoney),
+  currency: fields.kept(fields.currency),
   expectedCloseAt: fields.date.nullish(),
   ownerId: fields.id.nullish(),
   companyId: fields.id.nullish(),
@@ -141,9 +141,6 @@ async function loadDeal(scope: CommandScope, id: string): Promise<Deal> {
 export const dealUpdate: UpdateRule<Deal, z.output<typeof updateDealInput>, Prisma.DealUncheckedUpdateInput, void> = {
   schema: updateDealInput,
   change(input) {
-    if (input.title === null) throw badInput('title cannot be removed', 'title');
-    if (input.amount === null) throw badInput('amount cannot be removed', 'amount');
-    if (input.currency === null) throw badInput('currency cannot be removed', 'currency');
     if (!changedKeys(input).length) return null;
     const data: Prisma.DealUncheckedUpdateInput = {
       title: input.title ?? undefined,

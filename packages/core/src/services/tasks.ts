@@ -10,11 +10,11 @@ import { fields, parseInput, z } from '../validation.js';
 
 export const updateTaskInput = z.object({
   id: fields.id,
-  title: fields.title.nullish(),
+  title: fields.kept(fields.title),
   notes: fields.text.nullish(),
   dueAt: fields.date.nullish(),
   assigneeId: fields.id.nullish(),
-  status: z.enum(enums.TaskStatus).nullish(),
+  status: fields.kept(z.enum(enums.TaskStatus)),
   expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
@@ -27,8 +27,6 @@ export type UpdateTaskInput = z.input<typeof updateTaskInput>;
 export const taskUpdate: UpdateRule<Task, z.output<typeof updateTaskInput>, Prisma.TaskUncheckedUpdateInput, void> = {
   schema: updateTaskInput,
   change(input, before) {
-    if (input.title === null) throw badInput('title cannot be removed', 'title');
-    if (input.status === null) throw badInput('status cannot be removed', 'status');
     const status = input.status ?? before.status;
     const data: Prisma.TaskUncheckedUpdateInput = { title: input.title, notes: input.notes, dueAt: input.dueAt, assigneeId: input.assigneeId, status };
     if (status === 'DONE' && before.status !== 'DONE') data.completedAt = new Date();

@@ -48,7 +48,7 @@ export function checkPlainValues(step: Step, stepAt: string): void {
  * Record values (`updateRecord`, `createRecord`) as their writer takes them: by the rule the step writes them with
  * (`recordValue`: a number field a number, an enum one of its values, a date-and-time column a date, a number written
  * as text in a text field), then by the writer's own rule for the field (the SDK's `checkValue`: a declared field's by
- * its writer's input schema — a task's title not blank, a wallet not negative —, a custom field's by its definition — a
+ * its writer's input schema — a task's title not blank, a wallet not negative, a customer's name not cleared —, a custom field's by its definition — a
  * DATE a day, a SELECT one of its options, a required one not null). What depends on the data (a record that exists, a
  * unique value) is the writer's when it runs.
  */

@@ -33,6 +33,10 @@ export interface TemplateScope {
   plan: Plan;
 }
 
+/** An `updateRecord` through a to-many relation of the trigger's record (`declared`): it changes many, its output's `id` is null. */
+export const isToManyUpdate = (step: Step, declared: TemplateScope['declared'] | undefined): boolean =>
+  step.kind === 'updateRecord' && step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
+
 /** The checks of one definition: a step's templates (`checkPaths`), one typed value (`checkTyped`), record values. */
 export function templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, plan }: TemplateScope) {
   /** A `callAction` step's action, when it declares its output. */
@@ -64,8 +68,6 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
   };
 
   /** An `updateRecord` through a to-many relation of the trigger's record: its output's `id` is always null. */
-  const isToManyUpdate = (step: Step): boolean =>
-    step.kind === 'updateRecord' && step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
 
   /** The type of a path that exists (checkPaths checked it): a field by its declared kind, an event's part, an output. */
   const typeOfPath = (path: string): ValueType => {
@@ -183,7 +185,7 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
         const action = typedAction(source!.step);
         fail(field, `{{${path}}}: ${action ? `step ${second} calls ${action.name}, whose declared output has ${keys.join(', ')}` : `a ${source!.step.kind} step outputs ${keys.join(', ')}`}`);
       }
-      if (key === 'id' && isToManyUpdate(source!.step)) fail(field, `{{${path}}}: ${second} changes the records of a to-many relation and has no one id: name steps.${second}.output.ids (or count)`);
+      if (key === 'id' && isToManyUpdate(source!.step, declared)) fail(field, `{{${path}}}: ${second} changes the records of a to-many relation and has no one id: name steps.${second}.output.ids (or count)`);
     } else {
       fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
     }

@@ -2,7 +2,7 @@
 // id, with its object), or the records of a relation (a to-many one's `where` and `max`). The values are validate.ts's.
 import type { RecordAccess } from '@crm/plugin-sdk';
 import type { Step } from './document.js';
-import { fail } from './template-checks.js';
+import { fail, isToManyUpdate } from './template-checks.js';
 import { templatePaths, wholeTemplate } from './templates.js';
 import { describeType, type ValueType } from './value-types.js';
 import { isRecordId } from '../runs/wait-for-event.js';
@@ -70,7 +70,7 @@ export function updateRecordTarget(scope: UpdateTargetScope, step: UpdateRecord,
       objects.parseFilter(target.name, step.where, `${stepAt}.where`);
     }
   }
-  const many = step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
+  const many = isToManyUpdate(step, declared);
   if (!many && step.where !== undefined) fail(`${stepAt}.where`, 'where chooses among the records of a to-many relation (`relation: "tasks"`)');
   if (!many && step.max !== undefined) fail(`${stepAt}.max`, 'max bounds the records of a to-many relation (`relation: "tasks"`)');
   return target;

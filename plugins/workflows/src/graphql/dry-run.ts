@@ -16,7 +16,7 @@ import { describeEffect } from '../steps/step-kinds.js';
 import { checkSegmentSteps, isSegmentStep, segmentsIn } from '../definition/segment-steps.js';
 import { segmentId, StepValueError } from '../steps/input-values.js';
 import { isRecordId } from '../runs/wait-for-event.js';
-import { stepInput } from '../steps/step-input.js';
+import { relationsOf, stepInput } from '../steps/step-input.js';
 import { valueHolds } from '../steps/value-condition.js';
 import { changedValues, changeMatches } from '../triggers/on-event.js';
 import { workflowIn } from './definition-mutations.js';
@@ -152,10 +152,7 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           now,
           recordType: object,
           recordId,
-          relationOf: (name: string) => {
-            const relation = object ? objects.catalog.get(object).relations.get(name) : undefined;
-            return relation ? { object: objects.catalog.target(relation).name, key: relation.key, many: relation.kind === 'toMany' } : null;
-          },
+          relationOf: relationsOf(objects.catalog, object ?? null),
         };
         const test = async (filter: Record<string, unknown>, at: string) => objects.matches(db, object!, recordId!, objects.parseFilter(object!, filter, at), { trashed: deleted });
         for (let id: string | null = plan.first; id; ) {
@@ -185,16 +182,18 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           // there, so the walk ends with that step and its reason.
           // A value taken from an earlier step's output is not known here (the dry run writes nothing: a created
           // record has no id yet), so a refusal of it says nothing about the run.
-          const fromEarlierStep = (key: string) => {
-            const written = (step.kind === 'forEach' ? step.do : step) as unknown as Record<string, unknown>;
-            return JSON.stringify(written[key] ?? null).includes('{{steps.');
+          // `written` is the step whose value is judged (a loop's `items`: the loop; an item's values: its `do`), the
+          // error's key its path there (`values.ownerId`).
+          const fromEarlierStep = (written: object, key: string) => {
+            const value = key.split('.').reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), written);
+            return JSON.stringify(value ?? null).includes('{{steps.');
           };
-          const refused = (check: () => void) => {
+          const refused = (written: object, check: () => void) => {
             try {
               check();
               return null;
             } catch (error) {
-              if (error instanceof StepValueError) return fromEarlierStep(error.key) ? null : error.message;
+              if (error instanceof StepValueError) return fromEarlierStep(written, error.key) ? null : error.message;
               throw error;
             }
           };
@@ -205,13 +204,14 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
             const each = items.map((item, index) => stepInput(step.do, { ...scope, item, index }, inputContext));
             input.each = each;
             input.effect = each.length ? describeEffect(step.do.kind, each[0]!) : 'nothing (no items)';
-            refusal = refused(() => {
-              loopItems(input.items, step.max);
-              for (const item of each) checkRunInput(step.do.kind, item, objects.catalog);
-            });
+            refusal =
+              refused(step, () => loopItems(input.items, step.max)) ??
+              refused(step.do, () => {
+                for (const item of each) checkRunInput(step.do.kind, item, objects.catalog);
+              });
           } else {
             // A segment step's effect says its own refusals (`segmentEffect`: "…, the step would fail"), and the walk goes on.
-            refusal = isSegmentStep(step.kind) ? null : refused(() => checkRunInput(step.kind, input, objects.catalog));
+            refusal = isSegmentStep(step.kind) ? null : refused(step, () => checkRunInput(step.kind, input, objects.catalog));
           }
           if (refusal) {
             steps.push({ stepId: step.id, kind: step.kind, input, effect: `would fail: ${refusal}`, branch: null });

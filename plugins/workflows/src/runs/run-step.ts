@@ -6,7 +6,7 @@ import type { StepKind } from '../definition/document.js';
 import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, type InternalStepContext, internalSteps } from '../steps/step-kinds.js';
 import { groupedItems, isGrouped } from '../steps/grouped-steps.js';
-import { stepInput } from '../steps/step-input.js';
+import { relationsOf, stepInput } from '../steps/step-input.js';
 import { buildInput, loopItems } from '../steps/command-inputs.js';
 import { eventHolds, valueHolds } from '../steps/value-condition.js';
 import { isValueCondition, type ValueCondition } from '../definition/value-condition.js';
@@ -77,12 +77,7 @@ export async function runStep(
   const recordType = run.recordType;
   // The version's object model: with the workspace's definitions when it names custom fields or objects.
   const objects = await versionObjects(scope.objects, tx, scope.workspaceId, version);
-  const relationOf = (name: string) => {
-    const declared = recordType && objects.catalog.has(recordType) ? objects.catalog.get(recordType) : null;
-    const relation = declared?.relations.get(name);
-    return relation ? { object: objects.catalog.target(relation).name, key: relation.key, many: relation.kind === 'toMany' } : null;
-  };
-  const inputContext = { now, recordType, recordId: run.recordId, relationOf };
+  const inputContext = { now, recordType, recordId: run.recordId, relationOf: relationsOf(objects.catalog, recordType) };
   let input = stepInput(planned.step, templates, inputContext);
   reportInput(input);
   const complete = async (output: unknown, options: { branch?: string; counted?: boolean } = {}): Promise<StepOutcome> => {

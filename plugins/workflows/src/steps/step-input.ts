@@ -1,6 +1,7 @@
 // A step's input as it runs: templates filled in from the trigger and earlier outputs, relative times made absolute,
 // the customer it acts on defaulted from the trigger's record. Recorded on the step run (its history) and shown by
 // the dry run; every step kind reads only this.
+import type { RecordAccess } from '@crm/plugin-sdk';
 import type { Step } from '../definition/document.js';
 import { durationMs, MAX_RELATED_UPDATES } from '../definition/document.js';
 import { resolveTemplates, type TemplateScope } from '../definition/templates.js';
@@ -20,6 +21,14 @@ export interface StepInputContext {
   recordId: string | null;
   /** `updateRecord` with a `relation`: its target object, its key (`customerId`), whether it is to-many. */
   relationOf?: (relation: string) => { object: string; key: string; many: boolean } | null;
+}
+
+/** `relationOf` for a record of `recordType` (none: no record, or an object `catalog` does not hold). */
+export function relationsOf(catalog: RecordAccess['catalog'], recordType: string | null): NonNullable<StepInputContext['relationOf']> {
+  return (name) => {
+    const relation = recordType && catalog.has(recordType) ? catalog.get(recordType).relations.get(name) : undefined;
+    return relation ? { object: catalog.target(relation).name, key: relation.key, many: relation.kind === 'toMany' } : null;
+  };
 }
 
 export function stepInput(step: Step, scope: TemplateScope, context: StepInputContext): StepInput {
