@@ -44,6 +44,8 @@ const demoWanted = !['0', 'false', 'off', 'no'].includes((process.env.CRM_DEMO ?
 // Signals during start-up (opening, migrating, seeding the demo) wait for the current step, then stop cleanly.
 let ready = false;
 let stopRequested: NodeJS.Signals | null = null;
+/** Set by `shutdown`; declared before the first `await`, since a signal during start-up calls `shutdown` from there. */
+let stopping = false;
 const onSignal = (signal: NodeJS.Signals) => {
   if (ready) return void shutdown(signal);
   if (stopRequested) {
@@ -163,7 +165,6 @@ function banner(base: string, demo: DemoWorkspace | null): string {
   return `${lines.join('\n')}\n`;
 }
 
-let stopping = false;
 /** Stops accepting requests, lets those in flight finish (up to 10 s), closes the database, exits 0. */
 async function shutdown(signal: NodeJS.Signals): Promise<never> {
   if (stopping) {

@@ -157,6 +157,27 @@ describe('the embedded database (PGlite on disk)', () => {
     expect(await second.exited).toBe(0);
   }, 180_000);
 
+  it('a SIGTERM during start-up stops it cleanly after the current step: exit 0, the data directory released', async () => {
+    const child = spawn(process.execPath, [gatewayMain], {
+      env: { ...process.env, DATABASE_URL: '', CRM_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    // The plugins are loaded before the database opens: the signal lands while it opens (or migrates).
+    const deadline = Date.now() + 90_000;
+    while (!/"msg":"plugins"/.test(out + err) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    expect(await exited, `stdout: ${out}\nstderr: ${err}`).toBe(0);
+    expect(out + err).toMatch(/stop requested during start-up/);
+    expect(out + err).toMatch(/shutting down/);
+    expect(out + err).not.toMatch(/Could not start/);
+    expect(out).not.toMatch(/curl -s/); // it stopped before serving
+    expect(fs.existsSync(path.join(dataDir, '.crm-lock'))).toBe(false);
+  }, 120_000);
+
   it('crm workspace create works on the data directory once the gateway has stopped', async () => {
     const created = json(await crm(['workspace', 'create', '--name', 'Embedded'], env));
     expect(created.workspaceId).toEqual(expect.any(String));

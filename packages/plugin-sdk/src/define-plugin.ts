@@ -17,8 +17,6 @@ import type {
   JobEntry,
   Plugin,
   PluginProblem,
-  QueueEntry,
-  RouteEntry,
   SubscriberEntry,
 } from './plugin.js';
 import { coreCommandsFor, coreCommandsIn } from './core-commands.js';
@@ -33,6 +31,7 @@ import { eventCatalog } from './event-catalog.js';
 import { createRecordAccess } from './record-access.js';
 import { recordObjects } from './record-writes.js';
 import { createToolkit, pluginScopeFactory } from './toolkit.js';
+import { queueEntries, routeEntries } from './queue-route-declarations.js';
 import { deepFreeze, EVENT, forEachHandler, isFunction, isRecord, KEBAB, KNOWN, NAME, ROLES, settingsEntry, SLOTS } from './definition-checks.js';
 
 const toPath = (value: string | URL | undefined): string | null =>
@@ -239,55 +238,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     report: context.report,
   });
 
-  const queues: QueueEntry[] = [];
-  for (const [name, queue] of Object.entries(definition.queues ?? {})) {
-    const at = `queues.${name}`;
-    if (!NAME.test(name)) problem(at, 'a queue name is an identifier');
-    else if (!isRecord(queue) || !isFunction(queue.handle)) problem(`${at}.handle`, 'must be an async function (item, ctx) => …');
-    else if (typeof queue.model !== 'string' || !/^[A-Z]\w*$/.test(queue.model)) problem(`${at}.model`, 'one of the plugin\'s models, e.g. "WorkflowStepRun"');
-    else if (queue.group !== undefined && (typeof queue.group !== 'string' || !/^[A-Za-z_]\w*$/.test(queue.group))) problem(`${at}.group`, 'a column of the queue\'s model, e.g. "runId"');
-    else {
-      const positive = (value: number | undefined, fallback: number, key: string, least: number) => {
-        const v = value ?? fallback;
-        if (!Number.isFinite(v) || v < least) problem(`${at}.${key}`, `a number of at least ${least}`);
-        return v;
-      };
-      queues.push({
-        name,
-        model: queue.model,
-        group: queue.group ?? null,
-        leaseMs: positive(queue.leaseMs, 60_000, 'leaseMs', 1000),
-        pollMs: positive(queue.pollMs, 1000, 'pollMs', 10),
-        batch: positive(queue.batch, 16, 'batch', 1),
-        workers: positive(queue.workers, 1, 'workers', 1),
-        handle: (item, context) => queue.handle(item, queueContext(context)),
-        ...(queue.handleBatch ? { handleBatch: (items, context) => queue.handleBatch!(items, queueContext(context)) } : {}),
-      });
-    }
-  }
-
-  const routes: RouteEntry[] = [];
-  for (const [name, route] of Object.entries(definition.routes ?? {})) {
-    const at = `routes.${name}`;
-    if (!KEBAB.test(name)) problem(at, 'a route name is kebab-case, e.g. "hooks"');
-    else if (!isRecord(route) || !isFunction(route.handle)) problem(`${at}.handle`, 'must be an async function (request, ctx) => response');
-    else if (route.maxBodyBytes !== undefined && !(Number.isInteger(route.maxBodyBytes) && route.maxBodyBytes > 0)) problem(`${at}.maxBodyBytes`, 'a positive number of bytes');
-    else if (route.limitRefusals !== undefined && typeof route.limitRefusals !== 'boolean') problem(`${at}.limitRefusals`, 'true or false');
-    else {
-      routes.push({
-        name,
-        maxBodyBytes: route.maxBodyBytes ?? 256 * 1024,
-        limitRefusals: route.limitRefusals ?? false,
-        handle: (request, context) =>
-          route.handle(request, {
-            workspaceId: context.workspaceId,
-            now: context.now,
-            wake: context.wake,
-            transaction: (fn, options) => context.transaction((scope) => fn(transactionScope(scope, context.workspaceId)), options),
-          }),
-      });
-    }
-  }
+  const queues = queueEntries(definition.queues, problem, queueContext);
+  const routes = routeEntries(definition.routes, problem, transactionScope);
 
   if (definition.graphql !== undefined && !isFunction(definition.graphql)) problem('graphql', 'must be a function (builder, plugin) => void');
   if (definition.seed !== undefined && !isFunction(definition.seed)) problem('seed', 'must be an async function');

@@ -12,20 +12,19 @@ import {
   type ResolvedObject,
   coreFilterContext,
   coreObjects,
-  customValueSql,
   loadWorkspaceDefinitions,
   matchingAsIfSql,
   matchingRecordsSql,
   parseFilter,
   prismaWhere,
   type ResolvedField,
-  storedValue,
   workspaceDeclarations,
   type WorkspaceDefinitions,
   writerOf,
 } from '@crm/core';
 import { includingTrashed, isTrashable, Prisma } from '@crm/db';
-import type { z } from 'zod';
+import { columnRange, customDateRange, type RawReader } from './record-date-range.js';
+import { valueChecks } from './record-value-checks.js';
 import { fieldToWrite, requireWriteAction, type WriteAction } from './writable-fields.js';
 
 /** A JSON value as records are handed to plugins: money as "12.50", times as ISO-8601, ids as row ids. */
@@ -145,10 +144,6 @@ export interface RecordAccess {
   checkValue(object: string, name: string, value: unknown, action: WriteAction, at: string): void;
 }
 
-interface RawReader {
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-}
-
 const CREATED = new Set(['created', 'opened', 'logged', 'recorded', 'responded']);
 const DELETED = new Set(['trashed', 'destroyed', 'deleted']);
 
@@ -176,9 +171,6 @@ function recordJson(object: ResolvedObject, row: Record<string, unknown>): Recor
   return out;
 }
 
-/** A time as a custom date field's stored text compares with it: `YYYY-MM-DD` (a date: its UTC day), or the ISO instant. */
-const storedTime = (field: ResolvedField, time: Date) => (field.kind === 'date' ? time.toISOString().slice(0, 10) : time.toISOString());
-
 function delegate(db: Reader, model: string) {
   const found = (db as Record<string, unknown>)[delegateName(model)] as
     | {
@@ -194,43 +186,6 @@ function delegate(db: Reader, model: string) {
 /** Record access over core's objects and `objects` (the enabled plugins' declarations). */
 export function createRecordAccess(objects: readonly ObjectDeclaration[]): RecordAccess {
   return accessOver([...coreObjects, ...objects], null);
-}
-
-/**
- * A custom date field's records in `(after, until]` after `cursor`, ordered by the value and id: the rows of
- * `object` in `workspaceId` (and of the object, in a shared table), out of the trash.
- */
-async function customDateRange(
-  db: RawReader,
-  workspaceId: string,
-  object: ResolvedObject,
-  field: ResolvedField,
-  range: { after?: Date; until?: Date; cursor?: { id: string; value: Date } | null },
-  limit: number,
-): Promise<{ id: string; value: string }[]> {
-  const value = customValueSql(field.kind, field.stored!.key);
-  const params: unknown[] = [workspaceId];
-  const bind = (v: unknown, cast = '') => `$${params.push(v)}${cast}`;
-  const where = [`"workspaceId" = $1::uuid`, `${value} IS NOT NULL`];
-  if (object.sharedTable) where.push(`"${object.sharedTable.column}" = ${bind(object.sharedTable.value, '::uuid')}`);
-  if (isTrashable(object.model)) where.push(`"deletedAt" IS NULL`);
-  if (range.after) where.push(`${value} > ${bind(storedTime(field, range.after))}`);
-  if (range.until) where.push(`${value} <= ${bind(storedTime(field, range.until))}`);
-  if (range.cursor) {
-    const at = bind(storedTime(field, range.cursor.value));
-    where.push(`(${value} > ${at} OR (${value} = ${at} AND "id" > ${bind(range.cursor.id, '::uuid')}))`);
-  }
-  return db.$queryRawUnsafe<{ id: string; value: string }[]>(
-    `SELECT "id"::text AS "id", ${value} AS "value" FROM "${object.model}" WHERE ${where.join(' AND ')} ORDER BY ${value}, "id" LIMIT ${bind(limit, '::int')}`,
-    ...params,
-  );
-}
-
-/** A date column in `(after, until]` after `cursor` (ordered by the column and id), as a Prisma `where`. */
-function columnRange(column: string, range: { after?: Date; until?: Date; cursor?: { id: string; value: Date } | null }) {
-  const { after, until, cursor } = range;
-  const within = { [column]: { not: null, ...(after ? { gt: after } : {}), ...(until ? { lte: until } : {}) } };
-  return cursor ? { AND: [within, { OR: [{ [column]: { gt: cursor.value } }, { [column]: cursor.value, id: { gt: cursor.id } }] }] } : within;
 }
 
 /** Access over the built-in declarations `base`, with one workspace's definitions added when given. */
@@ -384,30 +339,7 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
     writable: (object, action) => catalog.has(object) && Boolean(writerOf(catalog.get(object))?.[action]),
     writableField: (object, name, action, at, permissions) => fieldToWrite(objectOf(object), name, action, at, permissions).field,
     requireWriteAction: (object, action, at, permissions) => requireWriteAction(objectOf(object), action, at, permissions),
-    checkCustomValue(name, fieldName, value, at) {
-      if (!workspace || !catalog.has(name)) return;
-      const object = objectOf(name);
-      const relation = object.relations.get(fieldName);
-      const field = relation?.kind === 'toOne' && relation.custom ? object.fields.get(relation.key) : object.fields.get(fieldName);
-      if (!field?.stored) return;
-      // A custom object's fields name it by its id (its rows' value in the shared table); an extended object's, by name.
-      const owner = object.sharedTable ? object.sharedTable.value : object.name;
-      const definition = workspace.definitions.fields.find((f) => f.object === owner && f.key === field.stored!.key);
-      if (!definition) return;
-      if (value === null || value === undefined || (Array.isArray(value) && !value.length)) {
-        if (definition.required) throw badInput(`${at}: ${definition.name} is required`, at);
-      } else storedValue(definition, value, at);
-    },
-    checkValue(name, fieldName, value, action, at) {
-      if (!catalog.has(name)) return;
-      const object = objectOf(name);
-      const relation = object.relations.get(fieldName);
-      const field = relation?.kind === 'toOne' && relation.custom ? object.fields.get(relation.key) : object.fields.get(fieldName);
-      if (field?.stored) return access.checkCustomValue(name, fieldName, value, at);
-      const rule = (writerOf(object)?.inputs?.[action]?.shape as Record<string, z.ZodType> | undefined)?.[fieldName];
-      const result = rule?.safeParse(value);
-      if (result && !result.success) throw badInput(`${at}: ${result.error.issues[0]!.message}`, at);
-    },
+    ...valueChecks(catalog, workspace),
   };
   return access;
 }

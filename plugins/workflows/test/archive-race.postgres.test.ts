@@ -3,10 +3,9 @@
 // before the archive committed (an archived workflow switched on, a version published on it, runs started after the
 // archive returned). PostgreSQL: the requests run at once, their order forced by a second connection holding the
 // workflow's row.
-import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, CUSTOMER, ENABLE, PUBLISH, publishedWorkflow, rowIdOf, runsOf, until } from './support.js';
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
+import { describe, expect, it } from 'vitest';
+import { CREATE, CUSTOMER, databaseLockWaiters, ENABLE, PUBLISH, publishedWorkflow, rowIdOf, runsOf, until, usePostgresGateway } from './support.js';
 
 const ARCHIVE = `mutation ($id: ID!) { archiveWorkflow(input: { id: $id }) { workflow { id archivedAt } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
@@ -16,23 +15,11 @@ const manual = { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 
 let kit: PluginTestGateway;
 let admin: TestClient;
 
-beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 5000 })], database: 'postgres' });
-  admin = kit.workspace.client;
-}, 120_000);
-afterAll(async () => {
-  await kit?.close();
-});
+usePostgresGateway((gateway) => ({ kit, admin } = gateway));
 
 const codeOf = async (answer: Promise<{ errors?: readonly { extensions?: Record<string, unknown> }[] }>) => (await answer).errors?.[0]?.extensions?.code;
 
-/** Backends of the test's database waiting for a lock. */
-async function lockWaiters(): Promise<number> {
-  const [row] = await kit.database.sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-  );
-  return row!.n;
-}
+const lockWaiters = () => databaseLockWaiters(kit);
 const waitersReach = (n: number) => until(async () => ((await lockWaiters()) >= n ? true : undefined));
 
 /**

@@ -104,61 +104,54 @@ describe.each([
     await eventually(kit, async () => expect((await stepOf(heldRun)).runStatus).toBe('SUCCEEDED'));
   }, 60_000);
 
-  it('a claimed step of a held run is not made due again by a wake: its claim does it, once', async () => {
-    const workspaceId = kit.workspace.workspaceId;
-    const { heldRun, held } = await heldBehindRunning('Claimed');
-    // The held run's next claim waits for its run's lock, here: leased, its run still QUEUED and held back.
-    await locks.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [workspaceId, `run:${heldRun}`]);
-    // Its fallback comes (early): the queue claims it.
+  /**
+   * The held run's step claimed again (its fallback brought early, due now): the claim's transaction waits for the run's
+   * lock, held here (or, claimed with the running run's step whose lease ended, for that run's lock first: two
+   * transactions wait, the running run's and the claim's). Leased (due a lease ahead), its run held back as it was.
+   */
+  async function claimedWhileHeld(heldRun: string, held: StepRow): Promise<StepRow> {
+    await locks.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [kit.workspace.workspaceId, `run:${heldRun}`]);
     await locks.query(`UPDATE "WorkflowStepRun" SET "dueAt" = now() WHERE id = $1::uuid`, [held.id]);
     const claimed = await until(async () => {
       const step = await stepOf(heldRun);
-      // Its claim's transaction waits for the run's lock (or, claimed with the running run's step whose lease ended, for
-      // that run's lock first): two transactions wait, the running run's and the claim's.
       return step.claims === held.claims + 1 && (await lockWaiters(locks)) >= 2 ? step : undefined;
     });
-    // Leased (due a lease ahead), its run held back as it was.
     expect({ runStatus: claimed.runStatus, heldBack: claimed.heldBack }).toEqual({ runStatus: 'QUEUED', heldBack: 'CONCURRENCY' });
-    // The running run ends: the wake for the place it frees waits for the admission lock, here.
+    return claimed;
+  }
+
+  /**
+   * `act` sets off a look at held runs (a wake, a release) that waits for the admission lock, held here, then looks and
+   * commits: once nobody holds or waits for the lock, the claimed row is as its claim left it (before the fix, with the
+   * shorter lease, it was made due again and a second claim took it).
+   */
+  async function lookWhileClaimed(heldRun: string, claimed: StepRow, act: () => Promise<unknown>): Promise<void> {
+    const workspaceId = kit.workspace.workspaceId;
     await locks.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [workspaceId, 'admission']);
-    await rows.query('COMMIT');
+    await act();
     await until(async () => ((await pluginLockers(locks, workspaceId, 'admission', 'waiting')) > 0 ? true : undefined));
     await locks.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [workspaceId, 'admission']);
-    // The wake has looked (and committed) once nobody holds or waits for the admission lock: the claim waits before it.
     await until(async () => ((await pluginLockers(locks, workspaceId, 'admission', 'any')) === 0 ? true : undefined));
-    // The claimed row is as its claim left it (before the fix, with the shorter lease, it was made due again and claimed
-    // a second time).
     const after = await stepOf(heldRun);
     expect({ claims: after.claims, dueAt: after.dueAt }).toEqual({ claims: claimed.claims, dueAt: claimed.dueAt });
-
     await locks.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [workspaceId, `run:${heldRun}`]);
+  }
+
+  it('a claimed step of a held run is not made due again by a wake: its claim does it, once', async () => {
+    const { heldRun, held } = await heldBehindRunning('Claimed');
+    const claimed = await claimedWhileHeld(heldRun, held);
+    // The running run ends: the wake for the place it frees waits for the admission lock.
+    await lookWhileClaimed(heldRun, claimed, () => rows.query('COMMIT'));
     await eventually(kit, async () => expect((await stepOf(heldRun)).runStatus).toBe('SUCCEEDED'));
     // Done on that claim, no other.
     expect((await stepOf(heldRun)).claims).toBe(claimed.claims);
   }, 60_000);
 
   it('a limits change does not make a claimed step of a held run due again (admission.ts `releaseHeldRuns`)', async () => {
-    const workspaceId = kit.workspace.workspaceId;
     const { heldRun, held } = await heldBehindRunning('Released');
-    // Its next claim waits for the run's lock, as above: leased, the run still QUEUED and held back.
-    await locks.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [workspaceId, `run:${heldRun}`]);
-    await locks.query(`UPDATE "WorkflowStepRun" SET "dueAt" = now() WHERE id = $1::uuid`, [held.id]);
-    const claimed = await until(async () => {
-      const step = await stepOf(heldRun);
-      return step.claims === held.claims + 1 && (await lockWaiters(locks)) >= 2 ? step : undefined;
-    });
-    expect({ runStatus: claimed.runStatus, heldBack: claimed.heldBack }).toEqual({ runStatus: 'QUEUED', heldBack: 'CONCURRENCY' });
-    // An ADMIN raises the limit: the release of held runs waits for the admission lock, here, then looks and commits.
-    await locks.query(`SELECT pg_advisory_lock(${PLUGIN_LOCK})`, [workspaceId, 'admission']);
-    await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 2 } });
-    await until(async () => ((await pluginLockers(locks, workspaceId, 'admission', 'waiting')) > 0 ? true : undefined));
-    await locks.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [workspaceId, 'admission']);
-    await until(async () => ((await pluginLockers(locks, workspaceId, 'admission', 'any')) === 0 ? true : undefined));
-    // The claimed row is as its claim left it (before the fix, the release made it due now: a second claim took it).
-    const after = await stepOf(heldRun);
-    expect({ claims: after.claims, dueAt: after.dueAt }).toEqual({ claims: claimed.claims, dueAt: claimed.dueAt });
-
-    await locks.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [workspaceId, `run:${heldRun}`]);
+    const claimed = await claimedWhileHeld(heldRun, held);
+    // An ADMIN raises the limit: the release of held runs waits for the admission lock.
+    await lookWhileClaimed(heldRun, claimed, () => admin.query(SETTINGS, { settings: { maxConcurrentRuns: 2 } }));
     await rows.query('COMMIT');
     await eventually(kit, async () => expect((await stepOf(heldRun)).runStatus).toBe('SUCCEEDED'));
     // Done once: one try (a later claim may admit it, should the limit's change reach this instance's settings after the

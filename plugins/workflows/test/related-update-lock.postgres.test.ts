@@ -2,29 +2,16 @@
 // changed meanwhile by another transaction so that it no longer matches `where` is skipped, not overwritten (a member
 // completes a task while "cancel the customer's open tasks" runs: the task stays DONE). PostgreSQL: a second connection
 // holds the task's row while completing it, the step waits for it, then the completion commits.
-import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testTransport, workflowsPlugin } from '../src/index.js';
-import { finishedRuns, publishedWorkflow, RUN, rowIdOf, until } from './support.js';
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
+import { expect, it } from 'vitest';
+import { databaseLockWaiters, finishedRuns, publishedWorkflow, rowIdOf, RUN, until, usePostgresGateway } from './support.js';
 
 let kit: PluginTestGateway;
 let admin: TestClient;
 
-beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 5000 })], database: 'postgres' });
-  admin = kit.workspace.client;
-}, 120_000);
-afterAll(async () => {
-  await kit?.close();
-});
+usePostgresGateway((gateway) => ({ kit, admin } = gateway));
 
-/** Backends of the test's database waiting for a lock. */
-async function lockWaiters(): Promise<number> {
-  const [row] = await kit.database.sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-  );
-  return row!.n;
-}
+const lockWaiters = () => databaseLockWaiters(kit);
 
 it('a task completed while the step runs stays DONE: the step re-checks where on the committed row and skips it', async () => {
   const customer = (await admin.query(`mutation { createCustomer(input: { name: "Racing" }) { customer { id } } }`)).createCustomer.customer.id as string;

@@ -1,9 +1,8 @@
 // A tag step changes the customer's tag list: a change made to the customer by another transaction holding the row
 // must not be lost. PostgreSQL: two transactions at once.
-import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testTransport, workflowsPlugin } from '../src/index.js';
-import { eventually, finishedRuns, publishedWorkflow } from './support.js';
+import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
+import { describe, expect, it } from 'vitest';
+import { databaseLockWaiters, eventually, finishedRuns, publishedWorkflow, usePostgresGateway } from './support.js';
 
 const CUSTOMER = `mutation ($name: String!) { createCustomer(input: { name: $name, tags: ["vip"] }) { customer { id } } }`;
 const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
@@ -12,13 +11,7 @@ const TAGS = `query ($id: ID!) { customer(id: $id) { tags } }`;
 let kit: PluginTestGateway;
 let admin: TestClient;
 
-beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 5000 })], database: 'postgres' });
-  admin = kit.workspace.client;
-}, 120_000);
-afterAll(async () => {
-  await kit?.close();
-});
+usePostgresGateway((gateway) => ({ kit, admin } = gateway));
 
 describe('addTag against a concurrent change of the customer', () => {
   it('keeps the tag another transaction added while the step waited for the row', async () => {
@@ -32,10 +25,7 @@ describe('addTag against a concurrent change of the customer', () => {
       await writer.query(`UPDATE "Customer" SET tags = array_append(tags, 'manual'), "updatedAt" = now() WHERE id = $1`, [rowId]);
       await admin.query(ON_RECORDS, { id, ids: [customer] });
       await eventually(kit, async () => {
-        const [waiting] = await kit.database.sql.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        expect(waiting!.n).toBeGreaterThan(0);
+        expect(await databaseLockWaiters(kit)).toBeGreaterThan(0);
       });
       await writer.query('COMMIT');
     });

@@ -6,7 +6,7 @@ import competitorFeedback from '@crm/plugin-competitor-feedback';
 import { testPostgresUrl } from '@crm/db/testing';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 
 export interface Received {
@@ -153,4 +153,27 @@ export async function ownConnection(kit: PluginTestGateway): Promise<pg.Client> 
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   return client;
+}
+
+/**
+ * For a file of PostgreSQL tests that make interleavings: a gateway with the plugin (quick polls, a 5 s lease) started
+ * before its tests (handed to `started`: the gateway and its ADMIN client) and closed after them.
+ */
+export function usePostgresGateway(started: (gateway: { kit: PluginTestGateway; admin: TestClient }) => void): void {
+  let kit: PluginTestGateway | undefined;
+  beforeAll(async () => {
+    kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 5000 })], database: 'postgres' });
+    started({ kit, admin: kit.workspace.client });
+  }, 120_000);
+  afterAll(async () => {
+    await kit?.close();
+  });
+}
+
+/** Backends of the kit's PostgreSQL database waiting for a lock (a row's, an advisory lock). */
+export async function databaseLockWaiters(kit: PluginTestGateway): Promise<number> {
+  const [row] = await kit.database.sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return row!.n;
 }

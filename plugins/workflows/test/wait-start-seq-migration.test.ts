@@ -2,18 +2,14 @@
 // least seq of the workspace's events that occurred from 5 minutes before their start (or the workspace's last seq if
 // none did), never below their trigger event's; finished ones 0; a run inserted afterwards gets the workspace's newest
 // seq from the database, whatever its writer passed.
-import { createWorkspace } from '@crm/core';
 import { expect, it } from 'vitest';
-import { databaseBefore } from './database-before.js';
+import { beforeMigration } from './database-before.js';
 
 const START_SEQ_MIGRATION = 'workflows/20261206101500_wait_start_seq';
 
 it('runs under way get a bound that misses no event committed after their start; new runs the newest seq', async () => {
   // The database as it was before the migration (and the ones after it).
-  const { database, migrations } = await databaseBefore(START_SEQ_MIGRATION);
-  try {
-    const { workspaceId } = await createWorkspace(database.prisma, { name: 'Before start seqs' });
-    const sql = (text: string, ...values: unknown[]) => database.sql.query<Record<string, any>>(text, values);
+  await beforeMigration(START_SEQ_MIGRATION, 'Before start seqs', async ({ migrations, database, workspaceId, sql, oldVersion }) => {
     // Three events an hour apart, each committed alone (numbered 1, 2, 3 at their commits), then a long command's
     // event: it occurred 100 minutes ago but committed last (4).
     const events: Record<string, string> = {};
@@ -26,19 +22,14 @@ it('runs under way get a bound that misses no event committed after their start;
       );
       events[age] = event!.id;
     }
-    const [workflow] = await sql(`INSERT INTO "Workflow" (id, "workspaceId", name, draft, secret, "hookToken", "updatedAt") VALUES (gen_random_uuid(), $1, 'Old', '{}', 's', 't', now()) RETURNING id`, workspaceId);
-    const [version] = await sql(
-      `INSERT INTO "WorkflowVersion" (id, "workspaceId", "workflowId", number, definition, "triggerKey") VALUES (gen_random_uuid(), $1, $2, 1, '{}', 'manual:Customer') RETURNING id`,
-      workspaceId,
-      workflow!.id,
-    );
+    const { workflowId, versionId } = await oldVersion();
     const run = (triggerId: string, status: string, age: string) =>
       sql(
         `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "startedAt")
          VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::"WorkflowRunStatus", '{}', now() - $6::interval)`,
         workspaceId,
-        workflow!.id,
-        version!.id,
+        workflowId,
+        versionId,
         triggerId,
         status,
         age,
@@ -61,11 +52,9 @@ it('runs under way get a bound that misses no event committed after their start;
     await sql(
       `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", trigger, "startSeq") VALUES (gen_random_uuid(), $1, $2, $3, 'new', '{}', 99)`,
       workspaceId,
-      workflow!.id,
-      version!.id,
+      workflowId,
+      versionId,
     );
     expect((await seqs()).new).toBe('4');
-  } finally {
-    await database.close();
-  }
+  });
 });

@@ -58,6 +58,30 @@ const stepsOf = (runId: string) =>
     runId,
   );
 
+/**
+ * Runs `work` while the database refuses the held step's row being made due early (a trigger the test adds): a wake's
+ * transaction fails. The trigger is dropped after it, whatever happens.
+ */
+async function refusingWake<T>(heldStepId: string, work: () => Promise<T>): Promise<T> {
+  await sql(`CREATE FUNCTION test_refuse_wake() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'wake refused by the test'; END $$`);
+  await sql(
+    `CREATE TRIGGER test_refuse_wake BEFORE UPDATE ON "WorkflowStepRun" FOR EACH ROW
+     WHEN (OLD.id = '${heldStepId}'::uuid AND NEW."dueAt" < OLD."dueAt") EXECUTE FUNCTION test_refuse_wake()`,
+  );
+  try {
+    return await work();
+  } finally {
+    await sql(`DROP TRIGGER test_refuse_wake ON "WorkflowStepRun"`);
+    await sql(`DROP FUNCTION test_refuse_wake()`);
+  }
+}
+
+/** Runs the workflow by hand on a new customer named `name`; the run's row id. */
+async function runOf(workflow: string, name: string): Promise<string> {
+  const customer = (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
+  return rowIdOf((await admin.query(RUN, { id: workflow, recordId: customer })).runWorkflow.run.id as string);
+}
+
 describe('a wake failing after its step committed', () => {
   it('is logged; the step that freed the place keeps what it committed (a waitForEvent waiting)', async () => {
     await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 1 } });
@@ -68,10 +92,7 @@ describe('a wake failing after its step committed', () => {
         { id: 'wait', kind: 'waitForEvent', eventType: 'customer.updated', subjectId: '{{trigger.record.id}}', timeout: { days: 1 } },
       ],
     });
-    const run = async (name: string) => {
-      const customer = (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
-      return rowIdOf((await admin.query(RUN, { id, recordId: customer })).runWorkflow.run.id as string);
-    };
+    const run = (name: string) => runOf(id, name);
     const running = await run('Running Rae');
     await until(async () => (held.length === 1 ? true : undefined));
     const heldRun = await run('Held Hob');
@@ -81,26 +102,17 @@ describe('a wake failing after its step committed', () => {
     });
 
     // The database refuses the held step's row being made due early: the wake's transaction fails.
-    await sql(`CREATE FUNCTION test_refuse_wake() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'wake refused by the test'; END $$`);
-    await sql(
-      `CREATE TRIGGER test_refuse_wake BEFORE UPDATE ON "WorkflowStepRun" FOR EACH ROW
-       WHEN (OLD.id = '${heldStep!.id}'::uuid AND NEW."dueAt" < OLD."dueAt") EXECUTE FUNCTION test_refuse_wake()`,
-    );
-    let warnings = '';
-    try {
+    const { lines: warnings } = await refusingWake(heldStep!.id, () =>
       // The running run's request is answered: its next step starts waiting for an event, which frees its place, and
       // the wake after that transaction's commit fails.
-      ({ lines: warnings } = await logged(async (lines) => {
+      logged(async (lines) => {
         for (const release of held.splice(0)) release();
         await until(async () => {
           const wait = (await stepsOf(running))[1];
           return lines().includes('wake refused by the test') || wait?.error ? true : undefined;
         });
-      }));
-    } finally {
-      await sql(`DROP TRIGGER test_refuse_wake ON "WorkflowStepRun"`);
-      await sql(`DROP FUNCTION test_refuse_wake()`);
-    }
+      }),
+    );
     // The waitForEvent waits as it committed, no try failed (before, the wake's error was recorded on it as a failed try).
     const [, wait] = await stepsOf(running);
     expect({ status: wait!.status, error: wait!.error, run: wait!.runStatus }).toEqual({ status: 'WAITING', error: null, run: 'WAITING' });
@@ -111,10 +123,6 @@ describe('a wake failing after its step committed', () => {
 
   it('on a claimed batch: is reported, and the claim\'s other items go on at once (an HTTP step in it is sent)', async () => {
     await admin.query(SETTINGS, { settings: { maxConcurrentRuns: 3 } });
-    const runOf = async (workflow: string, name: string) => {
-      const customer = (await admin.query(CUSTOMER, { name })).createCustomer.customer.id as string;
-      return rowIdOf((await admin.query(RUN, { id: workflow, recordId: customer })).runWorkflow.run.id as string);
-    };
     // Two runs waiting (their wait ends when the test says: the runs end, freeing their places) and a run whose HTTP
     // step failed once (answered 500) and waits an hour for its retry.
     const waits = await publishedWorkflow(admin, 'Waits', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'pause', kind: 'wait', for: { days: 1 } }] });
@@ -139,12 +147,7 @@ describe('a wake failing after its step committed', () => {
       const steps = await stepsOf(heldRun);
       return steps[0]?.heldBack === 'CONCURRENCY' ? steps : undefined;
     });
-    await sql(`CREATE FUNCTION test_refuse_wake() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'wake refused by the test'; END $$`);
-    await sql(
-      `CREATE TRIGGER test_refuse_wake BEFORE UPDATE ON "WorkflowStepRun" FOR EACH ROW
-       WHEN (OLD.id = '${heldStep!.id}'::uuid AND NEW."dueAt" < OLD."dueAt") EXECUTE FUNCTION test_refuse_wake()`,
-    );
-    try {
+    await refusingWake(heldStep!.id, async () => {
       const { value: claim, lines } = await logged(async () => {
         // The three blocking runs end (their wakes refused: the held run stays held).
         for (const release of held.splice(0)) release();
@@ -177,9 +180,6 @@ describe('a wake failing after its step committed', () => {
       expect(lines).toContain('wake refused by the test');
       // The waits ended on that claim, no error.
       for (const run of waiting) expect((await stepsOf(run)).map((step) => [step.status, step.error, step.runStatus])).toEqual([['SUCCEEDED', null, 'SUCCEEDED']]);
-    } finally {
-      await sql(`DROP TRIGGER test_refuse_wake ON "WorkflowStepRun"`);
-      await sql(`DROP FUNCTION test_refuse_wake()`);
-    }
+    });
   }, 120_000);
 });

@@ -159,6 +159,21 @@ export function registerSegments(builder: Builder, enums: Enums, objects: Declar
     segmentId: rowId(String(input.segmentId), 'Segment', 'segmentId'),
     customerIds: input.customerIds.map((id, i) => rowId(String(id), 'Customer', `customerIds.${i}`)),
   });
+  /** A mutation that changes a STATIC segment's members, all or none, by `change` (core's add or remove). */
+  const membersField = (
+    t: Parameters<Parameters<Builder['mutationFields']>[0]>[0],
+    type: typeof AddSegmentMembersPayload,
+    input: typeof AddSegmentMembersInput,
+    change: typeof addSegmentMembers,
+    description: string,
+  ) =>
+    t.field({
+      type,
+      authScopes: { member: true },
+      description,
+      args: { input: t.arg({ type: input, required: true }) },
+      resolve: (_root, args, ctx) => change(callerOf(ctx), membersOf(args.input)),
+    });
   const DeleteSegmentInput = builder.inputType('DeleteSegmentInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
   const CreateSegmentPayload = payloadType(builder, 'CreateSegmentPayload', 'segment', 'Segment');
   const UpdateSegmentPayload = payloadType(builder, 'UpdateSegmentPayload', 'segment', 'Segment');
@@ -195,19 +210,7 @@ export function registerSegments(builder: Builder, enums: Enums, objects: Declar
         return { deletedId: globalId('Segment', segment.id) };
       },
     }),
-    addSegmentMembers: t.field({
-      type: AddSegmentMembersPayload,
-      authScopes: { member: true },
-      description: 'Adds customers to a STATIC segment, all or none (a FILTER segment is BAD_USER_INPUT on segmentId: its members follow its filter).',
-      args: { input: t.arg({ type: AddSegmentMembersInput, required: true }) },
-      resolve: (_root, { input }, ctx) => addSegmentMembers(callerOf(ctx), membersOf(input)),
-    }),
-    removeSegmentMembers: t.field({
-      type: RemoveSegmentMembersPayload,
-      authScopes: { member: true },
-      description: 'Removes customers from a STATIC segment, all or none (a FILTER segment is BAD_USER_INPUT on segmentId).',
-      args: { input: t.arg({ type: RemoveSegmentMembersInput, required: true }) },
-      resolve: (_root, { input }, ctx) => removeSegmentMembers(callerOf(ctx), membersOf(input)),
-    }),
+    addSegmentMembers: membersField(t, AddSegmentMembersPayload, AddSegmentMembersInput, addSegmentMembers, 'Adds customers to a STATIC segment, all or none (a FILTER segment is BAD_USER_INPUT on segmentId: its members follow its filter).'),
+    removeSegmentMembers: membersField(t, RemoveSegmentMembersPayload, RemoveSegmentMembersInput, removeSegmentMembers, 'Removes customers from a STATIC segment, all or none (a FILTER segment is BAD_USER_INPUT on segmentId).'),
   }));
 }

@@ -3,19 +3,20 @@
 // references (fields, actions, the customer it acts on) and every template path (typed: the trigger's record fields
 // and to-one relations, the event, the outputs of steps that surely ran before). Errors are BAD_USER_INPUT with
 // `extensions.field` naming the path in the input (`definition.steps.1.title`).
-import { type ActionInfo, type ActionInputKind, CrmError, type EventCatalog, type GraphContext, outboundUrlProblem, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
+import { type ActionInfo, CrmError, type EventCatalog, type GraphContext, outboundUrlProblem, type RecordAccess, recordEventObject } from '@crm/plugin-sdk';
 import { Cron } from 'croner';
 import { definition as documentSchema, durationMs, type Step, type WorkflowDefinition } from './document.js';
 import { commandWrites } from '../steps/command-writes.js';
-import { checkPlainRecordValues, checkPlainValues, isPlain } from './plain-values.js';
+import { checkActionInput } from './action-input-checks.js';
+import { checkPlainRecordValues, checkPlainValues } from './plain-values.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds } from './step-outputs.js';
 import { fail, templateChecks } from './template-checks.js';
 import { templatePaths, wholeTemplate } from './templates.js';
 import { triggerValue } from './trigger-values.js';
 import { conditionProblem, isValueCondition, valueCondition } from './value-condition.js';
-import { describeType, idOf, type ValueType } from './value-types.js';
-import { isRecordId } from '../runs/wait-for-event.js';
+import { describeType, idOf } from './value-types.js';
+import { updateRecordTarget } from './update-record-target.js';
 
 export interface CheckedDefinition {
   definition: WorkflowDefinition;
@@ -258,59 +259,6 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     for (const field of Object.keys(values)) objects.writableField(target.name, field, action, `${stepAt}.values.${field}`, services.permissions);
   };
 
-  /**
-   * A `callAction` step's input by the action's declared schema (the SDK's `ActionInfo.input`): no key it does not
-   * take, every key it requires, each plain value by the key's own rule, each template of the kind the key takes (an
-   * id key — a uuid, or named `<object>Id` — an id of that object: `customerId` a Customer's).
-   */
-  const checkActionInput = (action: ActionInfo, input: Record<string, unknown>, inputAt: string) => {
-    const keys = action.inputKeys;
-    for (const key of Object.keys(input)) if (keys.length && !keys.includes(key)) fail(`${inputAt}.${key}`, `${action.name} takes ${keys.join(', ')}`);
-    for (const [key, field] of Object.entries(action.input)) {
-      if (field.required && input[key] === undefined) fail(`${inputAt}.${key}`, `${action.name} needs ${key} (${describeType(actionKeyType(key, field.kind))})`);
-    }
-    for (const [key, value] of Object.entries(input)) {
-      const field = action.input[key];
-      if (isPlain(value)) {
-        const problem = field?.problem(value);
-        if (problem) fail(`${inputAt}.${key}`, `${problem} (got ${JSON.stringify(value)})`);
-      } else {
-        checkTyped(value, actionKeyType(key, field?.kind ?? 'unknown'), `${inputAt}.${key}`);
-      }
-    }
-  };
-  /** The value type an action's input key takes: its declared kind; an id of the object its name says (`customerId`). */
-  const actionKeyType = (key: string, kind: ActionInputKind): ValueType => {
-    const named = /^([a-z]\w*)Id$/.exec(key)?.[1];
-    const target = named ? [...objects.catalog.objects].find((o) => o.name === named.charAt(0).toUpperCase() + named.slice(1)) : undefined;
-    if (target && (kind === 'id' || kind === 'text' || kind === 'unknown')) return idOf(target.name);
-    return { kind };
-  };
-
-  /**
-   * An `updateRecord` step's `record` (another record than the trigger's): a literal row id or one template holding an
-   * id; its object is the id's type when known (`{{steps.makeTask.output.id}}`: a Task's), else `object` names it; both
-   * given, they agree. The object is written into the step (`object`), so that a run knows it without the plan.
-   */
-  const recordTarget = (step: Extract<Step, { kind: 'updateRecord' }>, stepAt: string) => {
-    if (step.relation !== undefined) fail(`${stepAt}.relation`, 'give record or relation, not both');
-    const path = typeof step.record === 'string' ? wholeTemplate(step.record) : null;
-    let known: string | undefined;
-    if (path !== null) {
-      const type = typeOfPath(path);
-      if (type.kind !== 'id' && type.kind !== 'unknown') fail(`${stepAt}.record`, `{{${path}}} is ${describeType(type)}; this needs a record's id`);
-      known = type.object;
-    } else if (typeof step.record !== 'string' || !isRecordId(step.record)) {
-      fail(`${stepAt}.record`, `a record's row id (a uuid) or one template holding one ({{steps.<id>.output.id}}) (got ${JSON.stringify(step.record)})`);
-    }
-    if (known && step.object !== undefined && step.object !== known) fail(`${stepAt}.object`, `{{${path}}} is a ${known} id, not a ${step.object}'s`);
-    const name = step.object ?? known;
-    if (!name) fail(`${stepAt}.object`, `say which object the record is: {{${path}}}'s type is not known when publishing`);
-    if (!objects.catalog.has(name!)) fail(`${stepAt}.object`, `no object ${name} is declared`);
-    step.object = name;
-    return objects.catalog.get(name!);
-  };
-
   for (const { step, earlier, path, inLoop } of plan.steps.values()) {
     const stepAt = `${at}.${path}`;
     checkPaths(step, earlier, stepAt, inLoop);
@@ -352,33 +300,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         break;
       }
       case 'updateRecord': {
-        let target = declared!;
-        if (step.record !== undefined) {
-          target = recordTarget(step, stepAt);
-        } else if (!object) {
-          fail(`${stepAt}.kind`, 'this trigger has no record to update: name one with `record` (a template holding its id) and `object`');
-        } else if (step.object !== undefined) {
-          fail(`${stepAt}.object`, 'object says what `record` is: give record too (or leave object out to update the trigger\'s record)');
-        } else if (step.relation !== undefined) {
-          // A to-one relation kept on this record, or a to-many one (its records `where` matches, at most `max`).
-          const usable = (r: { kind: string; keyOnTarget: boolean; custom: boolean }) => (r.kind === 'toOne' && !r.keyOnTarget) || (r.kind === 'toMany' && !r.custom);
-          const relation = declared!.relations.get(step.relation);
-          if (!relation || !usable(relation)) {
-            const named = [...declared!.relations.values()].filter(usable).map((r) => r.name);
-            fail(`${stepAt}.relation`, `${object} has no relation ${step.relation} to update through (it has ${named.join(', ') || 'none'})`);
-          }
-          target = objects.catalog.target(relation!);
-          if (relation!.kind === 'toMany' && step.where) {
-            // A fixed filter, checked whole here (its fields, operators and values against the related object): a
-            // template's value is known only at run, where a bad one would fail every run, so none is taken.
-            const [held] = templatePaths(step.where, '');
-            if (held) fail(`${stepAt}.where.${held.at}`, `{{${held.path}}}: where is a fixed filter of ${target.name}, checked when the workflow is published; it takes no templates (test the record's values with a condition step before this one)`);
-            objects.parseFilter(target.name, step.where, `${stepAt}.where`);
-          }
-        }
-        const many = step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
-        if (!many && step.where !== undefined) fail(`${stepAt}.where`, 'where chooses among the records of a to-many relation (`relation: "tasks"`)');
-        if (!many && step.max !== undefined) fail(`${stepAt}.max`, 'max bounds the records of a to-many relation (`relation: "tasks"`)');
+        const target = updateRecordTarget({ objects, object, declared, typeOfPath }, step, stepAt);
         const at = `${stepAt}.${step.record !== undefined ? 'record' : step.relation ? 'relation' : 'kind'}`;
         if (!objects.writable(target.name, 'update')) fail(at, `records of ${target.name} cannot be updated by a workflow`);
         requireAction(objects, services.permissions, target.name, 'update', at);
@@ -423,7 +345,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
       case 'callAction': {
         const action = actions.find((a) => a.name === step.action);
         if (!action) fail(`${stepAt}.action`, `no enabled plugin declares ${step.action} (available: ${actions.map((a) => a.name).join(', ') || 'none'})`);
-        checkActionInput(action!, step.input, `${stepAt}.input`);
+        checkActionInput(objects, checkTyped, action!, step.input, `${stepAt}.input`);
         // The action runs as the publishing key's role: it must hold the plugin permission the action declares.
         const needed = action!.permission;
         if (needed && services.permissions && !services.permissions.holdsPluginPermission(action!.plugin, needed.name, needed.roles)) {

@@ -10,15 +10,16 @@
 import type { Models, QueueContext, QueueItem } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { WorkflowSettings } from '../settings.js';
-import { loopableKinds } from '../definition/step-outputs.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
 import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
 import { admitRun, admitRuns, type HeldStep, recheckHeld, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
 import { stepActor } from './step-actor.js';
-import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, requeue, retryOf, saveStepWrites, type StepWrites } from './advance.js';
-import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope, stillWaits } from './run-step.js';
+import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, retryOf, saveStepWrites, type StepWrites } from './advance.js';
+import { CHAINED_KINDS, MAX_CHAIN, runChain } from './run-chain.js';
+import { type ExternalWork, ownEffect, type RunOfStep, type StepEffect, type StepScope, stillWaits } from './run-step.js';
+import { LostClaim, type SendHold, sendHold, stillClaimed } from './send-hold.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
 
@@ -43,36 +44,14 @@ const isVeto = (error: unknown) => typeof (error as { extensions?: { reason?: un
 const isPermanent = (error: unknown) =>
   error instanceof PermanentStepError || PERMANENT_CODES.has(String((error as { code?: unknown } | null)?.code ?? '')) || isVeto(error);
 
-/** Kinds a chain goes on with: they only read and write the database. */
-const CHAINED_KINDS = new Set<string>([...loopableKinds, 'condition', 'switch', 'forEach']);
-/** Steps one transaction runs at most (the claimed one and its successors). */
-const MAX_CHAIN = 20;
-
 /** Kinds a batch of claimed steps does together (`handleBatch`): the chained ones, and waits. */
 const BATCHED_KINDS = new Set<string>([...CHAINED_KINDS, 'wait', 'waitForEvent']);
 
 /** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
 class ChainedStepFailed extends Error {}
 
-/**
- * How long a step being sent (HTTP, email) stays claimed from its RUNNING mark: the send's time limit plus a lease (its
- * outcome's transaction comes after the send). Claimed for a lease only, a send slower than the lease would be found
- * RUNNING by the next claim: an email failed as "Interrupted while sending" while it is delivered, a request sent twice.
- * A sender without a time limit keeps the claim's lease.
- */
-type SendHold = (kind: ExternalWork['kind'], context: QueueContext<WorkflowSettings>) => number | null;
-
 export function stepExecutor(mail: () => MailTransport, leaseMs: number) {
-  const hold: SendHold = (kind, context) => {
-    const limit = externalSteps[kind]!.timeoutMs({
-      http: context.http,
-      get mail() {
-        return mail(); // made only for an email step
-      },
-    });
-    return limit === undefined ? null : limit + leaseMs;
-  };
-  const executeStep = stepHandler(mail, hold);
+  const executeStep = stepHandler(mail, sendHold(mail, leaseMs));
   return {
     executeStep,
     async executeSteps(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<void> {
@@ -160,18 +139,6 @@ async function committed<T>(context: QueueContext<WorkflowSettings>, run: () => 
   await wakeHeld(context, freed);
   await recheckHeld(context, held);
   return value;
-}
-
-/** A step to be sent was claimed again (its lease ended) before its RUNNING mark: the later claim does it. */
-class LostClaim extends Error {}
-
-/**
- * Whether the step is still under `item`'s claim, read after this transaction wrote its row: a claim that came in
- * between (committed, or waited for by the write) shows in `claims`. test/step-races.postgres.test.ts.
- */
-async function stillClaimed(scope: StepScope, item: QueueItem): Promise<boolean> {
-  const [row] = await scope.sql<{ claims: number }>`SELECT claims FROM "WorkflowStepRun" WHERE id = ${item.id}::uuid`;
-  return row?.claims === item.claims;
 }
 
 /** The run was let in (its own transaction committed): the step runs next. */
@@ -286,40 +253,6 @@ async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings
     ),
   );
   if (gaveUp) throw new StepNotBegun(`workflow step ${item.id}: ${gaveUp}`, { cause: error });
-}
-
-/**
- * The claimed step and, up to `chain` more, its database-only successors, in the caller's transaction. A successor
- * refused on its own in a claimed batch (`StepRefused`) ends the chain there, queued to be done again alone; the claimed
- * step refused is thrown.
- */
-async function runChain(
-  scope: StepScope,
-  first: Models.WorkflowStepRun,
-  run: RunOfStep,
-  chain: number,
-  writes: StepWrites,
-  reportInput: (input: Record<string, unknown>, successor: boolean) => void,
-  effect: StepEffect = ownEffect,
-): Promise<ExternalWork | null> {
-  let step = first;
-  let budget = chain;
-  // The step begins: the returns it made before (`comeAgain`) were in a row; it starts counting again.
-  if (first.returns) recordStep(writes, first, { returns: 0 });
-  const successors = newChain((kind) => budget > 0 && CHAINED_KINDS.has(kind), writes);
-  for (; ; budget--) {
-    const successor = step !== first;
-    let outcome: StepOutcome;
-    try {
-      outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor), effect);
-    } catch (error) {
-      if (!(error instanceof StepRefused) || !successor) throw error;
-      requeue(successors, step);
-      return null;
-    }
-    if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) return outcome.external;
-    step = outcome.next;
-  }
 }
 
 /**
