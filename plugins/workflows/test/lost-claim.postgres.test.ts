@@ -2,13 +2,14 @@
 // `stillClaimed`): claim A reads the step; its lease ends and claim B commits before A's RUNNING mark is written. Without
 // the re-check A committed RUNNING and sent; its outcome's transaction found a claim not its own and recorded nothing,
 // and B found the step RUNNING and failed it "Interrupted while sending" although the mail was delivered. With it, A
-// rolls back and sends nothing, B sends once.
+// rolls back and sends nothing, B sends once, and the loss is reported (the host's `onError`: the gateway's stderr) —
+// each claim could otherwise lose the same way, once per lease, without a trace.
 // The interleaving, on PostgreSQL with the test's own connections: the run's lock (A waits there before its read), then
 // the step's row (A's RUNNING mark waits there after its read) while "B" — the test, as a claim would — counts a claim
 // on the row and makes it due, and commits.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
 import { lockWaiters, PLUGIN_LOCK } from './plugin-locks.js';
 import { CUSTOMER, eventually, ownConnection, publishedWorkflow, rowIdOf, RUN, until } from './support.js';
@@ -51,7 +52,7 @@ const mailStep = async (runId: string) =>
   )[0];
 
 describe('an email step whose claim is taken over before its RUNNING mark', () => {
-  it('is sent once, by the later claim, and succeeds', async () => {
+  it('is sent once, by the later claim, and succeeds; the lost claim is reported', async () => {
     const workspaceId = kit.workspace.workspaceId;
     const id = await publishedWorkflow(admin, 'Tags, then mails', {
       trigger: { kind: 'manual', object: 'Customer' },
@@ -61,7 +62,9 @@ describe('an email step whose claim is taken over before its RUNNING mark', () =
       ],
     });
     const customer = (await admin.query(CUSTOMER, { name: 'Lost Claim Lou' })).createCustomer.customer.id as string;
-    {
+    const write = vi.spyOn(process.stderr, 'write');
+    const logged = () => write.mock.calls.map(([chunk]) => String(chunk)).join('');
+    try {
       // The tag step waits for its customer's row, holding the run's lock; the test asks for that lock behind it, so it
       // has it when the tag step commits, before the email step's claim (which comes after that commit) asks.
       await rows.query('BEGIN');
@@ -96,6 +99,9 @@ describe('an email step whose claim is taken over before its RUNNING mark', () =
       // Before the re-check: FAILED "Interrupted while sending", the mail delivered all the same.
       expect({ status: done.status, attempts: done.attempts, error: done.error }).toEqual({ status: 'SUCCEEDED', attempts: 1, error: null });
       expect(mail.sent.filter((message) => message.subject === 'Once')).toHaveLength(1);
+      await until(async () => (logged().includes(`workflow step ${claimed.id}: claim taken over before its RUNNING mark`) ? true : undefined), 10_000);
+    } finally {
+      write.mockRestore();
     }
   }, 60_000);
 });
