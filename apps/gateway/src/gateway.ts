@@ -73,6 +73,8 @@ export interface GatewayOptions {
   plugins?: PluginHost;
   /** Subscriber retry policy for every plugin (tests shorten the backoff). */
   pluginDelivery?: { attempts?: number; backoffMs?: number };
+  /** The plugin host's bound on causal chains (`PLUGIN_MAX_CHAIN_DEPTH`, docs/architecture.md "Causal chains"). @default 32 */
+  pluginMaxChainDepth?: number;
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
   /** Largest multipart (file upload) request body, `MAX_UPLOAD_BYTES`. @default 100 MiB */
@@ -205,6 +207,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       runner,
       prisma: database.prisma,
       policy: options.pluginDelivery,
+      ...(options.pluginMaxChainDepth ? { maxChainDepth: options.pluginMaxChainDepth } : {}),
+      onChainCut: (cut) => logger.warn('plugin delivery skipped: causal chain past the bound', { ...cut, handler: `subscriber ${cut.subscriber} on ${cut.eventType}` }),
       // Queue work and interest changes reach the other instances at once (PostgreSQL's LISTEN/NOTIFY).
       notifications: database.notifications,
       http: outboundHttp({ ...webhooks.options, logger }),

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase, requestTimeoutFromEnv } from '@crm/db';
 import { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
-import { type PluginHost, PluginHostError, pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
+import { maxChainDepthFromEnv, type PluginHost, PluginHostError, pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { type DemoWorkspace, ensureDemoWorkspace } from './demo-workspace.js';
 import { exposureFromEnv } from './exposure.js';
 import { createGateway, type Gateway } from './gateway.js';
@@ -122,6 +122,8 @@ try {
     // ROUTE_FAILURES_PER_MINUTE: refused webhook requests per client (0: off); TRUST_PROXY_HOPS: proxies in front.
     ...(routeFailures ? { routeFailures } : {}),
     trustProxyHops: trustProxyHopsFromEnv(),
+    // PLUGIN_MAX_CHAIN_DEPTH: events of a deeper causal chain reach no plugin subscriber (docs/operations.md).
+    pluginMaxChainDepth: maxChainDepthFromEnv(),
   });
   url = await gateway.listen(port, host);
 } catch (error) {

@@ -51,6 +51,18 @@ export interface CommandScope {
 }
 
 /**
+ * The scope a reaction to `event` inside the same command emits through: as the event's actor (`actingAs`) and in its
+ * causal chain at its depth (`causedBy`: a before-commit hook's or the core's reaction in the same transaction is no
+ * subscriber hop). So what a hook emits about a workflow step's change is the step's, one chain with it. No statement.
+ */
+export function reactingScope(scope: CommandScope, event: Pick<PendingEvent, 'actor' | 'cause'>): CommandScope {
+  let as = scope;
+  if (event.actor) as = as.actingAs?.(event.actor) ?? as;
+  if (event.cause) as = as.causedBy?.(event.cause) ?? as;
+  return as;
+}
+
+/**
  * A synchronous hook run inside a command's transaction, after its change and before commit, with the events the
  * command emitted. Throwing rolls the whole command back (plugins use this to validate or veto).
  */

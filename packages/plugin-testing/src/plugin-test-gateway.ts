@@ -14,6 +14,8 @@ export interface PluginTestOptions {
   database?: 'pglite' | 'postgres';
   /** Subscriber retries. @default { attempts: 3, backoffMs: 10 } (fast tests) */
   delivery?: { attempts?: number; backoffMs?: number };
+  /** The host's bound on causal chains (`PLUGIN_MAX_CHAIN_DEPTH`). @default 32 */
+  maxChainDepth?: number;
   /** The gateway's per-key rate limit; `{ perMinute: 0 }` turns it off (benchmarks). @default the gateway's */
   rateLimit?: TestGatewayOptions['rateLimit'];
   /**
@@ -90,6 +92,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     plugins: host,
     migrations: host.migrations,
     pluginDelivery: options.delivery ?? { attempts: 3, backoffMs: 10 },
+    ...(options.maxChainDepth ? { pluginMaxChainDepth: options.maxChainDepth } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.routeFailures ? { routeFailures: options.routeFailures } : {}),
     ...(options.trustProxyHops ? { trustProxyHops: options.trustProxyHops } : {}),

@@ -18,7 +18,8 @@ export function registerPluginDeliveries(builder: Builder, plugins: readonly Plu
   };
   const Status = builder.enumType(enums.PluginDeliveryStatus, {
     name: 'PluginDeliveryStatus',
-    description: 'DONE: the subscriber handled the event. FAILED: it kept throwing through its retries (redeliver it once mended).',
+    description:
+      'DONE: the subscriber handled the event. FAILED: it kept throwing through its retries (redeliver it once mended). SKIPPED: not delivered, for good: the event\'s causal chain was past the host\'s bound (PLUGIN_MAX_CHAIN_DEPTH).',
   });
   const Delivery = builder.prismaNode('PluginDelivery', {
     id: { field: 'id' },

@@ -11,6 +11,7 @@ import type { DeliveredEvent } from '../events.js';
 import type { OutboundHttp } from '../outbound-http.js';
 import type { HostServices, Plugin, SubscriberEntry } from '../plugin.js';
 import { pluginLock } from '../plugin-lock.js';
+import { chainBound } from './chain-bound.js';
 import { claim, claimAll, NotForThisPlugin } from './delivery-marks.js';
 import { PluginStateCache } from './plugin-state-cache.js';
 import { hostSignals } from './host-signals.js';
@@ -184,6 +185,9 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     inFlight.add(tracked);
   };
 
+  // Events past the host's chain bound reach no subscriber (recorded SKIPPED, logged): chain-bound.ts.
+  const bound = chainBound({ prisma: options.prisma, max: options.maxChainDepth, track, ...(options.onChainCut ? { onCut: options.onChainCut } : {}) });
+
   const lanes = new Map<string, Lane>();
   const interests = new SubscriberInterests(plugins, {
     db: options.prisma,
@@ -308,7 +312,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         });
         const known = new Set(seen.map((row) => row.eventId));
         // Those the subscriber's interest wants now (read afresh: every change committed so far is in it).
-        const unmarked = await interests.wanted(subscriber, events.filter((event) => !known.has(event.id)).map(toRecordedEvent));
+        const unmarked = await interests.wanted(subscriber, bound.within(plugin, subscriber, events.filter((event) => !known.has(event.id)).map(toRecordedEvent)));
         for (const event of unmarked) enqueue(plugin, subscriber, event);
         handed += unmarked.length;
       }
@@ -357,7 +361,10 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
           bySubscriber.set(subscriber, entry);
         }
       }
-      for (const [subscriber, { plugin, events: handed }] of bySubscriber) handOn(plugin, subscriber, handed);
+      for (const [subscriber, { plugin, events: handed }] of bySubscriber) {
+        const within = bound.within(plugin, subscriber, handed);
+        if (within.length) handOn(plugin, subscriber, within);
+      }
     },
     notice: (events) => interests.notice(events),
     async settled() {

@@ -1,5 +1,5 @@
 // Plugins' synchronous hooks, run inside the core command's transaction after its change and before commit.
-import type { CommitHook, CrmEventType } from '@crm/core';
+import { type CommitHook, type CrmEventType, reactingScope } from '@crm/core';
 import type { HookEntry, Plugin } from '../plugin.js';
 import { attributed } from '../plugin-errors.js';
 import { readPluginStates } from '../plugin-state.js';
@@ -20,13 +20,16 @@ export function commitHookFor(plugins: readonly Plugin[]): CommitHook {
     if (!hooked.length) return;
     const stateOf = await readPluginStates(scope.tx, scope.session.workspaceId);
     for (const event of hooked) {
+      // What the hook emits about the event is its kin: the event's actor (a workflow's step, in a transaction doing
+      // several) and its causal chain at its depth, so a loop through a hook is traced and bounded like any other.
+      const reacting = reactingScope(scope, event);
       for (const { plugin, hook } of byEvent.get(event.type)!) {
         const state = stateOf(plugin.id);
         if (!state.enabled) continue;
         try {
           await hook.handle(
             { type: event.type as CrmEventType, subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
-            { tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings },
+            { tx: scope.tx, emit: reacting.emit, session: scope.session, settings: state.settings },
           );
         } catch (error) {
           throw attributed(plugin.id, `hook ${hook.name} on ${hook.event}`, error);

@@ -17,3 +17,4 @@ export type { OutboundAnswer, OutboundHttp, OutboundMethod, OutboundRequest } fr
 export { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS } from '../outbound-http.js';
 export type { Plugin, PluginProblem } from '../plugin.js';
 export { rowsFor, sqlFor } from './plugin-sql-for.js';
+export { DEFAULT_MAX_CHAIN_DEPTH, maxChainDepthFromEnv, MAX_CHAIN_DEPTH_VARIABLE, type ChainCut } from './chain-bound.js';

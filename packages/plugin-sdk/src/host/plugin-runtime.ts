@@ -4,6 +4,7 @@ import type http from 'node:http';
 import type { CommandRunner, RecordedEvent, Session } from '@crm/core';
 import type { Notifications, PrismaClient } from '@crm/db';
 import type { OutboundHttp } from '../outbound-http.js';
+import type { ChainCut } from './chain-bound.js';
 import type { HeardChange } from './subscriber-interest.js';
 
 export interface DeliveryOptions {
@@ -11,6 +12,13 @@ export interface DeliveryOptions {
   prisma: PrismaClient;
   /** Reports a subscriber that failed for good (after its retries). */
   onFailure?: (failure: { plugin: string; subscriber: string; eventType: string; eventId: string; workspaceId: string; error: unknown }) => void;
+  /**
+   * The host's bound on causal chains: an event whose `chainDepth` is past it reaches no subscriber (chain-bound.ts).
+   * @default 32 (`PLUGIN_MAX_CHAIN_DEPTH` in the gateway)
+   */
+  maxChainDepth?: number;
+  /** Reports an event not delivered to a subscriber, its chain past `maxChainDepth`. @default a console warning */
+  onChainCut?: (cut: ChainCut) => void;
   /** Overrides every plugin's retry policy (tests shorten the backoff). */
   policy?: { attempts?: number; backoffMs?: number };
   /** Run plugins' jobs on their intervals. @default true */

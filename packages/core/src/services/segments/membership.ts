@@ -1,7 +1,7 @@
 import { queryRawIn } from '@crm/db';
 import type { CommandScope, CommitHook } from '../../command.js';
 import type { PendingEvent } from '../../events.js';
-import { customerOf } from '../../command.js';
+import { customerOf, reactingScope } from '../../command.js';
 import { workspaceCatalog } from '../../custom-objects/workspace-catalog.js';
 import { CrmError } from '../../errors.js';
 import type { ObjectCatalog } from '../../objects/catalog.js';
@@ -139,10 +139,7 @@ function reactingTo(scope: CommandScope, events: readonly PendingEvent[]): Comma
     ...scope,
     emit: (type, subject, payload) => {
       const origin = subject.type === 'Customer' ? origins.get(subject.id) : undefined;
-      let as = scope;
-      if (origin?.actor) as = as.actingAs?.(origin.actor) ?? as;
-      if (origin?.cause) as = as.causedBy?.(origin.cause) ?? as;
-      as.emit(type, subject, payload);
+      (origin ? reactingScope(scope, origin) : scope).emit(type, subject, payload);
     },
   };
 }
