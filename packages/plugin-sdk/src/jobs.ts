@@ -54,9 +54,10 @@ export interface QueueContext<Settings, Event extends string = string> {
   http: OutboundHttp;
   /**
    * Tells the host's error report (the gateway's log, as a failed item's error) of an error the handler got over — a
-   * side task after a commit whose work a fallback redoes — without failing the item or throwing.
+   * side task after a commit whose work a fallback redoes — without failing the item or throwing. The report names the
+   * items the handler was given; `about` names the one(s) it concerns instead (an item of a batch).
    */
-  report(error: unknown): void;
+  report(error: unknown, about?: string | readonly string[]): void;
 }
 
 export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {

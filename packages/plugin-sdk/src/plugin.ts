@@ -46,7 +46,7 @@ export interface HostQueueContext {
   now: Date;
   transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
   http: OutboundHttp;
-  report(error: unknown): void;
+  report(error: unknown, about?: string | readonly string[]): void;
 }
 
 /** A route as the host serves it. */

@@ -100,12 +100,14 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     );
   }
 
-  const contextFor = (plugin: Plugin, queue: QueueEntry, workspaceId: string, item: string) => ({
-    workspaceId,
+  /** A handler's context for `items` (of one workspace); its `report` names them, or the ones it is told about. */
+  const contextFor = (plugin: Plugin, queue: QueueEntry, items: readonly QueueItem[]) => ({
+    workspaceId: items[0]!.workspaceId,
     now: new Date(),
-    http: options.http.for?.({ plugin: plugin.id, workspaceId }) ?? options.http,
-    transaction: pluginTransaction(options.runner, options.services, plugin, workspaceId, options.states),
-    report: (error: unknown) => report(error, { plugin: plugin.id, queue: queue.name, item }),
+    http: options.http.for?.({ plugin: plugin.id, workspaceId: items[0]!.workspaceId }) ?? options.http,
+    transaction: pluginTransaction(options.runner, options.services, plugin, items[0]!.workspaceId, options.states),
+    report: (error: unknown, about?: string | readonly string[]) =>
+      report(error, { plugin: plugin.id, queue: queue.name, item: about === undefined ? items.map((item) => item.id).join(',') : [about].flat().join(',') }),
   });
 
   /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
@@ -114,10 +116,10 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
       await pause(table, items);
       return;
     }
-    const context = contextFor(plugin, queue, items[0]!.workspaceId, items.map((item) => item.id).join(','));
     const reported = (work: Promise<void>, item: string) => work.catch((error: unknown) => report(error, { plugin: plugin.id, queue: queue.name, item }));
-    if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, context), items.map((item) => item.id).join(','));
-    else await Promise.all(items.map((item) => reported(queue.handle(item, context), item.id)));
+    if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, contextFor(plugin, queue, items)), items.map((item) => item.id).join(','));
+    // One context per item: a lone item's report names it, not the others claimed with it.
+    else await Promise.all(items.map((item) => reported(queue.handle(item, contextFor(plugin, queue, [item])), item.id)));
   }
 
   /** Hands a claim's rows on, grouped by workspace: the plugin's switch is asked once per workspace (cached: plugin-state-cache.ts). */

@@ -54,12 +54,14 @@ const SETUP_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_
 export function smtpTransport(url: string, options: SmtpOptions = {}): MailTransport {
   const timeoutMs = validTimeout(options.timeoutMs ?? SMTP_TIMEOUT_MS, 'smtpTransport: timeoutMs');
   // nodemailer's own limits (2 min to connect, 30 s for the greeting, 10 min of silence) each bound one phase; the
-  // signal bounds the whole message (it closes the connection). Connecting and the greeting get half of it.
+  // signal bounds the whole message (it closes the connection). Connecting, the greeting and TLS get half of it,
+  // together (nodemailer cuts the greeting's and TLS's limits to what is left of the connection's).
   // `socketCloseTimeout: 0`: a connection given up on is destroyed, not left to close politely.
+  const setupMs = Math.ceil(timeoutMs / 2);
   const settings: SMTPTransport.Options & { socketCloseTimeout: number } = {
     url,
-    connectionTimeout: Math.ceil(timeoutMs / 2),
-    greetingTimeout: Math.ceil(timeoutMs / 2),
+    connectionTimeout: setupMs,
+    greetingTimeout: setupMs,
     socketTimeout: timeoutMs,
     socketCloseTimeout: 0,
   };
@@ -77,7 +79,7 @@ export function smtpTransport(url: string, options: SmtpOptions = {}): MailTrans
         if (typeof code === 'number' && code >= 500) throw new PermanentStepError(`The mail server refused the message: ${(error as Error).message}`);
         const { code: errorCode, timeoutType } = error as { code?: unknown; timeoutType?: unknown };
         if (errorCode === 'ETIMEDOUT' && SETUP_TIMEOUTS.has(String(timeoutType))) {
-          throw new Error(`The mail server did not answer within ${timeoutMs} ms (${(error as Error).message})`, { cause: error });
+          throw new Error(`The mail server did not answer within ${setupMs} ms, connecting, greeting and TLS together (${(error as Error).message})`, { cause: error });
         }
         // The whole message's limit (the signal: EABORT) or silence after the greeting: it may have been accepted.
         if (errorCode === 'EABORT' || errorCode === 'ETIMEDOUT') {

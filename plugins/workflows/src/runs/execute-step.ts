@@ -197,7 +197,11 @@ async function stepTransaction(
       ),
     );
   } catch (error) {
-    if (error instanceof LostClaim) return null;
+    if (error instanceof LostClaim) {
+      // Said: a RUNNING-mark transaction that keeps outliving the lease would lose every claim, once per lease, silently.
+      context.report(new Error(`workflow step ${item.id}: claim taken over before its RUNNING mark (transaction outlived the lease)`), item.id);
+      return null;
+    }
     if (chained) throw new ChainedStepFailed(messageOf(error));
     // An error before the step began (its read, its run's admission: a deadlock, a lock timeout) is no try of the step:
     // the run stays as it was (a QUEUED run not let in stays QUEUED, no attempt used) and the step comes again soon —
@@ -308,8 +312,10 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
       },
       { actor: BATCH_ACTOR },
     );
-  } catch {
-    return { alone: items, toAdmit: [] }; // rolled back: nothing of it is kept
+  } catch (error) {
+    // Rolled back: nothing of it is kept. Said, so that a batch path failing every time shows as more than slowness.
+    batchFailed(context, items, 'transaction', error);
+    return { alone: items, toAdmit: [] };
   }
   await wakeHeld(context, done.freed);
   return done;
@@ -343,11 +349,18 @@ async function admitBatch(items: readonly QueueItem[], context: QueueContext<Wor
         held: held.flatMap(({ id, dueAt, claims, reason }) => (reason === 'CONCURRENCY' ? [{ id, dueAt, claims }] : [])),
       };
     });
-  } catch {
+  } catch (error) {
+    batchFailed(context, items, 'admission', error);
     return items;
   }
   await recheckHeld(context, admitted.held);
   return admitted.value;
+}
+
+/** A claimed batch's transaction failed: its steps are done one by one; the host's report says so, naming them. */
+function batchFailed(context: QueueContext<WorkflowSettings>, items: readonly QueueItem[], what: string, error: unknown) {
+  const ids = items.map((item) => item.id);
+  context.report(new Error(`workflow steps: a claimed batch's ${what} failed, its ${ids.length} steps are done one by one (${messageOf(error)})`, { cause: error }), ids);
 }
 
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {

@@ -32,7 +32,7 @@ export class LostClaim extends Error {}
 
 /**
  * Whether the step is still under `item`'s claim, read after this transaction wrote its row: a claim that came in
- * between (committed, or waited for by the write) shows in `claims`. test/step-races.postgres.test.ts.
+ * between (committed, or waited for by the write) shows in `claims`. test/lost-claim.postgres.test.ts.
  */
 export async function stillClaimed(scope: StepScope, item: QueueItem): Promise<boolean> {
   const [row] = await scope.sql<{ claims: number }>`SELECT claims FROM "WorkflowStepRun" WHERE id = ${item.id}::uuid`;
