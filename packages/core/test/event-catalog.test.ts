@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreEventSubjects } from '../src/event-catalog.js';
+import { manualMembershipChange } from '../src/services/segments/static-members.js';
 import { trashObjectOf } from '../src/services/trash/objects.js';
 import { trashObjectNames } from '../src/services/trash/trash-events.js';
 
@@ -77,7 +78,16 @@ describe('coreEventSubjects', () => {
       'custom-objects/record-commands.ts',
       'custom-objects/record-retention.ts',
       'services/bulk/row-runner.ts',
+      'services/segments/static-members.ts',
       'services/trash/trash.ts',
     ]);
+  });
+
+  it('gives a membership set by hand only Customer events of the catalog (static-members emits manualMembershipChange’s event)', () => {
+    const flags = [false, true];
+    const events = new Set(flags.flatMap((member) => flags.flatMap((stored) => flags.map((trashed) => manualMembershipChange(member, stored, trashed).event))));
+    events.delete(null);
+    expect([...events].sort()).toEqual(['segment.entered', 'segment.left']);
+    for (const type of events) expect(coreEventSubjects.get(type!), type!).toBe('Customer');
   });
 });
