@@ -7,6 +7,7 @@ import { CommandRunner } from '../src/command.js';
 import { isCrmError } from '../src/errors.js';
 import { systemSession } from '../src/session.js';
 import { createWorkspace } from '../src/workspaces.js';
+import { signal } from './signal.js';
 
 let pg: TestPostgres;
 let runner: CommandRunner;
@@ -18,12 +19,6 @@ afterAll(async () => {
   await pg?.drop();
 });
 
-/** A promise with its resolve function. */
-function signal() {
-  let fire!: () => void;
-  const fired = new Promise<void>((resolve) => (fire = resolve));
-  return { fire, fired };
-}
 
 describe('the command runner under write conflicts', () => {
   it('retries the loser of a deadlock once, so both commands succeed', async () => {

@@ -9,6 +9,7 @@ import { refreshSegments } from '../src/services/segments/membership.js';
 import { createSegment, updateSegment } from '../src/services/segments/segments.js';
 import { systemSession } from '../src/session.js';
 import { createWorkspace } from '../src/workspaces.js';
+import { signal } from './signal.js';
 
 let pg: TestPostgres;
 let runner: CommandRunner;
@@ -20,11 +21,6 @@ afterAll(async () => {
   await pg?.drop();
 });
 
-function signal() {
-  let fire!: () => void;
-  const fired = new Promise<void>((resolve) => (fire = resolve));
-  return { fire, fired };
-}
 
 it('a refresh that read the segment as FILTER before it turned STATIC neither adds nor removes members', async () => {
   const { workspaceId } = await createWorkspace(pg.database.prisma, { name: 'turn during refresh' });
