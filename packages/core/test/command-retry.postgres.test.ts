@@ -19,7 +19,6 @@ afterAll(async () => {
   await pg?.drop();
 });
 
-
 describe('the command runner under write conflicts', () => {
   it('retries the loser of a deadlock once, so both commands succeed', async () => {
     const { workspaceId } = await createWorkspace(pg.database.prisma, { name: 'deadlock' });

@@ -21,7 +21,6 @@ afterAll(async () => {
   await pg?.drop();
 });
 
-
 it('a refresh that read the segment as FILTER before it turned STATIC neither adds nor removes members', async () => {
   const { workspaceId } = await createWorkspace(pg.database.prisma, { name: 'turn during refresh' });
   const caller = runner.callerFor(systemSession(workspaceId));
