@@ -6,7 +6,7 @@ import semver from 'semver';
 import type { z } from 'zod';
 import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
 import type { DeliveredEvent, Hook, HookContext, OwnEmit, PendingEventOf, Subscriber } from './events.js';
-import type { QueueContext, QueueTransaction } from './jobs.js';
+import type { JobContext, QueueContext, QueueTransaction } from './jobs.js';
 import type {
   ActionEntry,
   DashboardPanelEntry,
@@ -176,11 +176,16 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!NAME.test(name)) problem(`jobs.${name}`, 'a job name is an identifier');
     if (!isRecord(job) || !isFunction(job.run)) problem(`jobs.${name}.run`, 'must be an async function (ctx) => …');
     else if (!Number.isFinite(job.everyMs) || job.everyMs < 1000) problem(`jobs.${name}.everyMs`, 'an interval of at least 1000 ms');
+    else if (job.transaction !== undefined && job.transaction !== 'one' && job.transaction !== 'per-call') problem(`jobs.${name}.transaction`, "'one' (the default) or 'per-call'");
     else {
+      const scoped = (scope: HostContext<JobContext<unknown>>): JobContext<z.output<Settings>, Event> => ({ ...inScope(scope, scope.workspaceId), workspaceId: scope.workspaceId, now: scope.now });
       jobs.push({
         name,
         everyMs: job.everyMs,
-        run: (context) => job.run({ ...inScope(context, context.workspaceId), workspaceId: context.workspaceId, now: context.now }),
+        run: (calls) =>
+          job.transaction === 'per-call'
+            ? job.run({ workspaceId: calls.workspaceId, now: calls.now, transaction: (fn) => calls.transaction((scope) => fn(scoped(scope))) })
+            : calls.transaction((scope) => job.run(scoped(scope))),
       });
     }
   }

@@ -114,9 +114,40 @@ export interface QueueDefinition<Settings, Event extends string = string> {
   handleBatch?(items: readonly QueueItem[], context: QueueContext<Settings, Event>): Promise<void>;
 }
 
+/**
+ * What a job declared with `transaction: 'per-call'` gets, once per workspace and run: no transaction of its own, but
+ * `transaction(fn)` to open one (committed when `fn` resolves), as often as it needs — work in committed batches, each
+ * short (its locks held only that long), each seen by others as soon as it is done.
+ */
+export interface JobCallsContext<Settings, Event extends string = string> {
+  workspaceId: string;
+  /** The time of this run. */
+  now: Date;
+  /**
+   * One transaction in the workspace as the plugin's actor (the context a `run` in one transaction gets, settings read
+   * again). Each call takes the job's lock for the workspace, as the one transaction does: when another gateway holds it
+   * (it is running the job on this workspace between two of its calls) or the plugin was switched off meanwhile, the call
+   * throws a signal the host takes as "stop here" — let it through (do not catch it): the run ends for this workspace, not
+   * as an error.
+   */
+  transaction<T>(fn: (scope: JobContext<Settings, Event>) => Promise<T>): Promise<T>;
+}
+
 /** A periodic task (expiry, recomputation), run by the gateway for every workspace. */
-export interface JobDefinition<Settings, Event extends string = string> {
+export type JobDefinition<Settings, Event extends string = string> = OneTransactionJob<Settings, Event> | TransactionPerCallJob<Settings, Event>;
+
+/** The default: the whole run of the job in a workspace is one transaction. */
+export interface OneTransactionJob<Settings, Event extends string = string> {
   /** Interval between runs, in milliseconds (at least 1,000). */
   everyMs: number;
+  transaction?: 'one';
   run(context: JobContext<Settings, Event>): Promise<void>;
+}
+
+/** A job that commits as it goes (`context.transaction(fn)` per batch): long work without one long transaction. */
+export interface TransactionPerCallJob<Settings, Event extends string = string> {
+  /** Interval between runs, in milliseconds (at least 1,000). */
+  everyMs: number;
+  transaction: 'per-call';
+  run(context: JobCallsContext<Settings, Event>): Promise<void>;
 }

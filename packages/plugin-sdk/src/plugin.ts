@@ -126,7 +126,15 @@ export interface PersonalDataEntry {
 export interface JobEntry {
   readonly name: string;
   readonly everyMs: number;
-  run(context: HostContext<JobContext<unknown>>): Promise<void>;
+  /** The host gives every run its transactions through `transaction` (one call for a job in one transaction). */
+  run(context: HostJobCalls): Promise<void>;
+}
+
+/** A job's run in one workspace as the host hands it: transactions opened on demand, each under the job's lock. */
+export interface HostJobCalls {
+  workspaceId: string;
+  now: Date;
+  transaction<T>(fn: (scope: HostContext<JobContext<unknown>>) => Promise<T>): Promise<T>;
 }
 
 /**

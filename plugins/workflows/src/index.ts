@@ -93,7 +93,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
       fireSchedules: { everyMs: 5000, run: fireSchedules },
       scanDates: { everyMs: 30_000, run: dateScanner(options.dateScan) },
       // Finished runs older than the workspace's `historyDays`, in bounded batches (runs/retention.ts).
-      pruneHistory: { everyMs: HISTORY_EVERY_MS, run: pruneHistory },
+      pruneHistory: { everyMs: HISTORY_EVERY_MS, transaction: 'per-call', run: pruneHistory },
     },
     routes: { hooks: { maxBodyBytes: 256 * 1024, limitRefusals: true, handle: receiveWebhook } },
     seed: seedWorkflows,

@@ -1,9 +1,11 @@
 // History retention's cost and its guards (runs/retention.ts): a run of the job deletes batches of at most 1,000 runs
-// while they come back full (a backlog of 2,500 goes in one run, in three DELETEs); `historyDays: null` keeps everything; stored settings that do not parse prune nothing (the SDK would hand
-// the job the defaults). The job's clock is runJob's `now`: no waiting.
+// while they come back full (a backlog of 2,500 goes in one run, in three DELETEs), each batch committed in a
+// transaction of its own (the SDK's `transaction: 'per-call'` job; a statement trigger records which transaction
+// deleted which workspace's runs); `historyDays: null` keeps everything; stored settings that do not parse prune
+// nothing (the SDK would hand the job the defaults). The job's clock is runJob's `now`: no waiting.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_BATCH, HISTORY_BATCHES } from '../src/runs/retention.js';
+import { HISTORY_BATCH } from '../src/runs/retention.js';
 import { publishedWorkflow, startTwoWorkspaces } from './support.js';
 
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
@@ -11,15 +13,31 @@ const DAY = 86_400_000;
 
 let kit: PluginTestGateway;
 let admin: TestClient;
+let other: TestClient;
 
 beforeAll(async () => {
-  ({ kit, admin } = await startTwoWorkspaces('Batches B'));
+  ({ kit, admin, other } = await startTwoWorkspaces('Batches B'));
 });
 afterAll(() => kit?.close());
 
 const workspaceId = () => kit.workspace.workspaceId;
-const count = async () =>
-  (await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workspaceId" = $1::uuid', workspaceId()))[0]!.n;
+const count = async (workspace = workspaceId()) =>
+  (await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workspaceId" = $1::uuid', workspace))[0]!.n;
+/** `count` finished runs of a new published workflow in the client's workspace, finished at `finishedAt`. */
+async function finishedRuns(client: TestClient, workspace: string, count: number, finishedAt: string) {
+  const globalId = await publishedWorkflow(client, 'Bulk', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
+  const workflowId = Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+  const [version] = await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "WorkflowVersion" WHERE "workflowId" = $1::uuid LIMIT 1', workflowId);
+  await kit.database.prisma.$executeRawUnsafe(
+    `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "finishedAt")
+     SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'bulk-' || g, 'SUCCEEDED', '{}', $5::timestamptz FROM generate_series(1, $4::int) g`,
+    workspace,
+    workflowId,
+    version!.id,
+    count,
+    finishedAt,
+  );
+}
 /** Runs the job at `now` until it ran in this workspace (the timer may hold its lock at that moment). */
 const pruneAt = async (now: number) => {
   for (let tries = 0; tries < 100; tries++) if ((await kit.gateway.plugins!.runJob('workflows', 'pruneHistory', new Date(now))) === 2) return;
@@ -27,16 +45,18 @@ const pruneAt = async (now: number) => {
 };
 
 describe('run history retention, batches and guards', () => {
-  it('deletes a backlog of 2,500 runs in one run, at most 1,000 a statement; keeps everything with null; prunes nothing on settings that do not parse', async () => {
-    const globalId = await publishedWorkflow(admin, 'Bulk', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
-    const workflowId = Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-    const [version] = await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "WorkflowVersion" WHERE "workflowId" = $1::uuid LIMIT 1', workflowId);
+  it('deletes a backlog of 2,500 runs in one run, at most 1,000 a statement, each batch its own transaction; keeps everything with null; prunes nothing on settings that do not parse', async () => {
+    await finishedRuns(admin, workspaceId(), 2500, new Date().toISOString());
+    // The other workspace's runs finished long ago too, but it keeps them (null): none of them goes with this one's.
+    const otherId = (await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "Workspace" WHERE id <> $1::uuid', workspaceId()))[0]!.id;
+    await other.query(SETTINGS, { settings: { historyDays: null } });
+    await finishedRuns(other, otherId, 1500, new Date(Date.now() - 400 * DAY).toISOString());
+    // Which transaction deleted how many runs of which workspace: one row per DELETE statement.
+    await kit.database.prisma.$executeRawUnsafe('CREATE TABLE "RetentionDeletes" (tx bigint, "workspaceId" uuid, n int)');
+    await kit.database.prisma.$executeRawUnsafe(`CREATE FUNCTION retention_deletes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO "RetentionDeletes" SELECT txid_current(), "workspaceId", count(*) FROM gone GROUP BY 2; RETURN NULL; END $$`);
     await kit.database.prisma.$executeRawUnsafe(
-      `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "finishedAt")
-       SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'bulk-' || g, 'SUCCEEDED', '{}', now() FROM generate_series(1, 2500) g`,
-      workspaceId(),
-      workflowId,
-      version!.id,
+      'CREATE TRIGGER retention_deletes AFTER DELETE ON "WorkflowRun" REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION retention_deletes()',
     );
     const now = Date.now();
     // Stored settings that no longer validate: nothing is pruned (not even by the default's 30 days).
@@ -54,10 +74,16 @@ describe('run history retention, batches and guards', () => {
     await admin.query(SETTINGS, { settings: { historyDays: 30 } });
     const deletes = (await kit.sql.during(() => pruneAt(now + 31 * DAY))).filter((q) => /^\s*DELETE FROM "public"\."WorkflowRun"/i.test(q));
     expect(await count()).toBe(0);
+    expect(await count(otherId)).toBe(1500);
     expect(HISTORY_BATCH).toBe(1000);
-    expect(HISTORY_BATCHES).toBeGreaterThanOrEqual(3);
     // The other workspace has none to delete: the three are this one's, 1,000, 1,000 and 500 ids.
     const ids = (q: string) => q.match(/\bIN \(([^)]*)\)/)?.[1]?.split(',').length ?? 0;
     expect(deletes.map(ids), deletes.join('\n')).toEqual([1000, 1000, 500]);
+    // Each in a transaction of its own (in the job's one transaction, all three had the same), this workspace's only.
+    const byTransaction = await kit.database.prisma.$queryRawUnsafe<{ tx: string; workspaceId: string; n: number }[]>(
+      'SELECT tx::text, "workspaceId"::text AS "workspaceId", n FROM "RetentionDeletes" ORDER BY tx',
+    );
+    expect(byTransaction.map((row) => [row.workspaceId, row.n])).toEqual([[workspaceId(), 1000], [workspaceId(), 1000], [workspaceId(), 500]]);
+    expect(new Set(byTransaction.map((row) => row.tx)).size).toBe(3);
   });
 });

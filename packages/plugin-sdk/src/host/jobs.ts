@@ -1,9 +1,11 @@
-// Plugins' periodic jobs: each run goes through every workspace, one transaction per workspace as `plugin:<id>`,
-// under a transaction-level advisory lock so that gateways running side by side never run the same job on the same
-// workspace at once (the second skips it).
+// Plugins' periodic jobs: each run goes through every workspace, one transaction per workspace as `plugin:<id>` (or,
+// for a `transaction: 'per-call'` job, one per call of its `transaction`), each under a transaction-level advisory
+// lock so that gateways running side by side never run the same job's transactions on the same workspace at once (the
+// second skips it; a per-call job that finds it taken between two calls stops there for that workspace).
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
-import type { HostServices, JobEntry, Plugin } from '../plugin.js';
+import type { JobContext } from '../jobs.js';
+import type { HostContext, HostServices, JobEntry, Plugin } from '../plugin.js';
 import { readPluginState } from '../plugin-state.js';
 import { pluginSession } from './plugin-runtime.js';
 
@@ -11,6 +13,13 @@ export interface JobRunner {
   /** Runs one job now for every workspace; resolves with how many workspaces it ran for. */
   run(pluginId: string, job: string, now?: Date): Promise<number>;
   stop(): void;
+}
+
+/** A job's transaction not opened: its lock held elsewhere, or the plugin switched off. Ends the run for the workspace. */
+class JobStopped extends Error {
+  constructor() {
+    super('job stopped for this workspace');
+  }
 }
 
 export function startJobs(
@@ -29,19 +38,24 @@ export function startJobs(
     const workspaces = await options.prisma.workspace.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
     let ran = 0;
     for (const { id: workspaceId } of workspaces) {
-      try {
-        const done = await options.runner.callerFor(pluginSession(workspaceId, plugin.id)).run(async (scope) => {
+      let opened = 0;
+      // Each transaction of the run (one, or one per call of a 'per-call' job) under the job's lock for the workspace.
+      const transaction = <T>(fn: (scope: HostContext<JobContext<unknown>>) => Promise<T>): Promise<T> =>
+        options.runner.callerFor(pluginSession(workspaceId, plugin.id)).run(async (scope) => {
           const [lock] = await scope.tx.$queryRaw<{ locked: boolean }[]>`
             SELECT pg_try_advisory_xact_lock(hashtext(${`crm:job:${plugin.id}:${job.name}`}), hashtext(${workspaceId})) AS locked`;
-          if (!lock?.locked) return false;
+          if (!lock?.locked) throw new JobStopped(); // another gateway is running it on this workspace
           const state = await readPluginState(scope.tx, workspaceId, plugin.id);
-          if (!state.enabled) return false; // switched off in this workspace
-          await job.run({ tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, workspaceId, now, services: options.services });
-          return true;
+          if (!state.enabled) throw new JobStopped(); // switched off in this workspace
+          opened++;
+          return fn({ tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, workspaceId, now, services: options.services });
         });
-        if (done) ran++;
+      try {
+        await job.run({ workspaceId, now, transaction });
+        if (opened) ran++;
       } catch (error) {
-        options.onError?.(error, { plugin: plugin.id, job: job.name });
+        if (!(error instanceof JobStopped)) options.onError?.(error, { plugin: plugin.id, job: job.name });
+        else if (opened) ran++; // stopped after some of its transactions committed
       }
     }
     return ran;
