@@ -87,3 +87,4 @@ export { includingTrashed, Prisma, type Role, type ScopedPrisma, type ScopedTran
 export type * as Models from '@crm/db';
 export { type CommandOptions, coreCommandNames, type CoreCommandName, type CoreCommands, type TrashCommandName, type TrashCommands } from './core-commands.js';
 export { veto, type VetoOptions } from './plugin-errors.js';
+export type { LockOptions, PluginLock } from './plugin-lock.js';

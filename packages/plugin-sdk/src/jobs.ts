@@ -8,6 +8,7 @@ import type { OutboundHttp } from './outbound-http.js';
 import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RecordObjects } from './record-writes.js';
+import type { LockOptions } from './plugin-lock.js';
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
 export interface JobContext<Settings, Event extends string = string> {
@@ -29,6 +30,12 @@ export interface JobContext<Settings, Event extends string = string> {
   objects: RecordObjects;
   /** Calls an action another plugin declares (`actions`), inside `tx`. */
   actions: ActionCaller;
+  /**
+   * A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). The `sql` and `rows`
+   * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
+   * it, in one round trip (its snapshot is taken once the lock is held).
+   */
+  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
 }
 
 /** One unit of durable work a queue hands to its handler. */
@@ -61,12 +68,6 @@ export interface QueueContext<Settings, Event extends string = string> {
 }
 
 export interface QueueTransaction<Settings, Event extends string = string> extends JobContext<Settings, Event> {
-  /**
-   * A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). The `sql` and `rows`
-   * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
-   * it, in one round trip (its snapshot is taken once the lock is held).
-   */
-  lock(key: string | readonly string[]): Promise<void>;
   /**
    * The same transaction acting as `plugin:<id>:<actor>`: the events its commands, actions and `emit` cause name that
    * actor (as `transaction`'s `options.actor` does for a whole transaction), so that a batch of items done in one

@@ -15,6 +15,7 @@ import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';
 import { readStoredSettings } from './settings-store.js';
 import type { TableAccess } from './table-access.js';
+import type { LockOptions } from './plugin-lock.js';
 
 /** A command's scope plus the plugin's settings in that workspace. */
 export interface PluginCommandScope<Settings, Event extends string = string> extends Omit<CommandScope, 'emit'> {
@@ -37,7 +38,7 @@ export interface PluginCommandScope<Settings, Event extends string = string> ext
    * Several keys (an array) are taken in one statement, in sorted order (two transactions locking overlapping sets
    * do not deadlock).
    */
-  lock(key: string | readonly string[]): Promise<void>;
+  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
   /**
    * The custom values to store for a record of `object` (one of the plugin's objects declared `customFields: true`):
    * `input` is the `customFields` of the command's input (by field name, as `customFieldsInput` offers them), `before`

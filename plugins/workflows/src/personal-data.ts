@@ -10,6 +10,7 @@
 import { type PersonalDataContext, type PersonalDataHandlers } from '@crm/plugin-sdk';
 import { cancelRuns, UNFINISHED_RUNS } from './runs/cancel-runs.js';
 import { runLockKey } from './runs/claimed-steps.js';
+import { RUN_STARTS } from './runs/start-run.js';
 import { ERASED_ERROR, needlesOf } from './runs/erasure-scrub.js';
 import type { WorkflowSettings } from './settings.js';
 
@@ -81,7 +82,11 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
   },
 
   async erase(customerId, context) {
-    const { tx, session } = context;
+    const { tx, session, lock } = context;
+    // The run starts' lock, alone: the starts under way (which may have read the customer) commit first, and those
+    // begun from now on read after this transaction (runs/start-run.ts). So the history the scrub searches is every
+    // run written before the erasure's time, below, and no later run read what this erases.
+    await lock(RUN_STARTS);
     const email = await emailOf(context, customerId);
     // Runs about them under way, and runs waiting for their events: stopped under their locks (as a cancel), at most
     // LOCKS_AT_MOST here; any more are found by the scrub (their snapshots name the customer).
@@ -95,9 +100,10 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     const cancelled = await cancelRuns(context, [...new Set([...about.map((run) => run.id), ...waiting.map((step) => step.runId)])], { error: ERASED_ERROR });
     // Every finished run about them, and the ones just cancelled, go with their steps (the index on recordId).
     await tx.workflowRun.deleteMany({ where: { recordId: customerId, OR: [{ status: { notIn: [...UNFINISHED_RUNS] } }, { id: { in: cancelled } }] } });
-    // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now, up to the runs there are
-    // now (the ("workspaceId", id) index's last); no run, nothing to search. An id bound, not a time: with old v4 ids it
-    // is above every new run, and a run committing alongside with a higher id is missed (docs/plugins/workflows.md, "Not built yet").
+    // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now: the runs written before
+    // `erasedAt` (the database's clock now, under the lock: the column's default), walked by id up to the highest
+    // there is now (the ("workspaceId", id) index's last; every run written before is committed by now). No run,
+    // nothing to search.
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
     if (last) await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last.id, dueAt: new Date() } });
   },

@@ -16,6 +16,8 @@ beforeAll(async () => {
 afterAll(() => kit?.close());
 
 const CUSTOMER = '0190aaaa-0000-7000-8000-00000000c0de';
+const WITH_EMAIL = `mutation ($name: String!, $email: String) { createCustomer(input: { name: $name, email: $email }) { customer { id } } }`;
+const ERASE = `mutation ($c: ID!) { erasePerson(input: { customerId: $c }) { erasedCustomerId } }`;
 const BOUND = '80000000-0000-7000-8000-000000000000';
 
 describe('erasure scrub bound', () => {
@@ -67,6 +69,55 @@ describe('erasure scrub bound', () => {
     // Version 7 (before: randomUUID's version 4, in no order), each greater than the one before.
     expect(runs.map((run) => run[14])).toEqual(['7', '7', '7']);
     expect([...runs].sort()).toEqual(runs);
+  });
+
+  it('leaves alone the runs written after the erasure, whatever their id: an old v4 id as the bound, a re-created customer', async () => {
+    const workspaceId = kit.workspace.workspaceId;
+    const email = 'ann.again@example.com';
+    const globalId = await publishedWorkflow(admin, 'Again', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
+    const workflowId = rowIdOf(globalId);
+    const [version] = await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "WorkflowVersion" WHERE "workflowId" = $1::uuid LIMIT 1', workflowId);
+    // A run from before uuid7 (a random v4 id at the top of the range) naming Ann: above every uuid7, the erasure's bound.
+    const old = 'ffffffff-ffff-4fff-bfff-00000000a6a1';
+    await kit.database.prisma.$executeRawUnsafe(
+      `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "finishedAt")
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, 'v4-run', 'SUCCEEDED', jsonb_build_object('record', jsonb_build_object('note', 'cc ' || $5::text)), now())`,
+      old,
+      workspaceId,
+      workflowId,
+      version!.id,
+      email,
+    );
+    const ann = (await admin.query(WITH_EMAIL, { name: 'Ann', email })).createCustomer.customer.id as string;
+    // The erasure's scrub is parked (its row written not due) until the re-created customer's run exists.
+    await kit.database.prisma.$executeRawUnsafe(`CREATE FUNCTION park_erasure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW."dueAt" := NULL; RETURN NEW; END $$`);
+    await kit.database.prisma.$executeRawUnsafe('CREATE TRIGGER park_erasure BEFORE INSERT ON "WorkflowErasure" FOR EACH ROW EXECUTE FUNCTION park_erasure()');
+    await admin.query(ERASE, { c: ann });
+    await kit.database.prisma.$executeRawUnsafe('DROP TRIGGER park_erasure ON "WorkflowErasure"');
+    const [erasure] = await kit.database.prisma.$queryRawUnsafe<{ untilRunId: string; erasedAt: Date | null }[]>('SELECT "untilRunId"::text AS "untilRunId", "erasedAt" FROM "WorkflowErasure"');
+    expect(erasure!.untilRunId >= old).toBe(true); // this v4 run's, or the earlier test's even higher ones
+    expect(erasure!.erasedAt).not.toBeNull();
+    // Ann again, same email: her run names her, its id (uuid7) below the bound.
+    const again = (await admin.query(WITH_EMAIL, { name: 'Ann', email })).createCustomer.customer.id as string;
+    const run = rowIdOf((await admin.query(RUN, { id: globalId, recordId: again })).runWorkflow.run.id as string);
+    expect(run < old).toBe(true);
+    await kit.database.prisma.$executeRawUnsafe('UPDATE "WorkflowErasure" SET "dueAt" = now()');
+    await eventually(kit, async () => {
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      expect(left!.n).toBe(0);
+    });
+    // The old run scrubbed; the new one kept as it was (before: searched too, scrubbed — cancelled had it been under way).
+    const runs = await kit.database.prisma.$queryRawUnsafe<{ id: string; erased: boolean; names: boolean; error: string | null }[]>(
+      `SELECT id::text, coalesce(trigger->>'erased', 'false')::boolean AS erased, trigger::text LIKE '%' || $3 || '%' AS names, error
+       FROM "WorkflowRun" WHERE id IN ($1::uuid, $2::uuid) ORDER BY id`,
+      run,
+      old,
+      email,
+    );
+    expect(runs).toEqual([
+      { id: run, erased: false, names: true, error: null },
+      { id: old, erased: true, names: false, error: null },
+    ]);
   });
 
   it('an erasure written without a bound (an instance older than it, during a rolling upgrade) scrubs the whole history', async () => {

@@ -6,6 +6,7 @@ import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { JobContext } from '../jobs.js';
 import type { HostContext, HostServices, JobEntry, Plugin } from '../plugin.js';
+import { pluginLock } from '../plugin-lock.js';
 import { readPluginState } from '../plugin-state.js';
 import { pluginSession } from './plugin-runtime.js';
 
@@ -48,7 +49,16 @@ export function startJobs(
           const state = await readPluginState(scope.tx, workspaceId, plugin.id);
           if (!state.enabled) throw new JobStopped(); // switched off in this workspace
           opened++;
-          return fn({ tx: scope.tx, emit: scope.emit, session: scope.session, settings: state.settings, workspaceId, now, services: options.services });
+          return fn({
+            tx: scope.tx,
+            emit: scope.emit,
+            session: scope.session,
+            settings: state.settings,
+            workspaceId,
+            now,
+            services: options.services,
+            lock: pluginLock(scope.tx, plugin.id, workspaceId),
+          });
         });
       try {
         await job.run({ workspaceId, now, transaction });

@@ -7,7 +7,7 @@ import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting, wakeHeldIn } from '../runs/admission.js';
 import { runLockKey } from '../runs/claimed-steps.js';
-import { startRun, startRuns } from '../runs/start-run.js';
+import { lockRunStarts, startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
 import { idInput, lockedWorkflow, refuseArchived, workflowToChange } from './definition-mutations.js';
@@ -30,6 +30,8 @@ function onRecords(definition: WorkflowDefinition): string {
 
 /** An enabled workflow's published version, for starting runs on records of its object by hand (CONFLICT when archived). */
 async function runnableOnRecords(scope: Parameters<typeof workflowToChange>[0], id: string) {
+  // The records are read to start runs from: under the run starts' lock, before they are (runs/start-run.ts).
+  await lockRunStarts(scope);
   const workflow = await workflowToChange(scope, id);
   refuseArchived(workflow);
   if (!workflow.enabled || !workflow.publishedVersionId) throw badInput('id: the workflow is not enabled', 'id');
@@ -284,6 +286,8 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       args: { input: t.arg({ type: idInput(builder, 'RerunWorkflowRunInput'), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
+          // Its snapshot is read to start a run from: under the run starts' lock (runs/start-run.ts).
+          await lockRunStarts(scope);
           const previous = await scope.tx.workflowRun.findUnique({ where: { id: rowId(String(input.id), 'WorkflowRun', 'id') }, include: { version: true } });
           if (!previous) throw notFound('WorkflowRun', 'id');
           // Two runs of the same trigger at once would do its steps twice over: a run under way is cancelled (or left to

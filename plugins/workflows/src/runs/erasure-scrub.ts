@@ -2,10 +2,14 @@
 // customer (their id, global id or email in a run's trigger or error, or a step's input, output, error or wait) are
 // stopped and scrubbed. A queue over WorkflowErasure rows: each pass reads the next SCRUB_BATCH runs by id after the
 // row's cursor (the ("workspaceId", id) index), so a pass's text search, its locks and its transaction stay bounded
-// whatever the history's size; the cursor is saved with the pass, so a restart goes on where it stopped. It stops at
-// the highest run id when the erasure was asked (`untilRunId`): runs started later do not keep it going. An erasure
-// written without one (by an instance older than the bound, during a rolling upgrade) has no upper bound: it goes on
-// until a pass finds fewer than a batch. The row (and its needles) is deleted after the last pass.
+// whatever the history's size; the cursor is saved with the pass, so a restart goes on where it stopped. It searches
+// the runs written before the erasure's time (`insertedAt` ≤ `erasedAt`, both the database's clock; a run from before
+// the column, null, always), and walks no further than the highest run id there was then (`untilRunId`): runs started
+// later are neither searched (a re-created customer's are theirs) nor keep it going. Both hold because the erasure took
+// the run starts' lock (runs/start-run.ts): every run written before its time was committed when it read its bound.
+// An erasure without `erasedAt` (asked before the column) is bounded by the id alone, one without either (an instance
+// older than both, during a rolling upgrade) goes on until a pass finds fewer than a batch. The row (and its
+// needles) is deleted after the last pass.
 import { Prisma, type PluginSql, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
@@ -33,10 +37,11 @@ export function needlesOf(customerId: string, email: string | null): string {
 }
 
 /**
- * The runs among the SCRUB_BATCH after `after` up to `until` (by id; null: no bound), and which of them name the
+ * The runs among the SCRUB_BATCH after `after` up to `until` (by id; null: no bound) written by the erasure's time
+ * (compared in the statement: a JavaScript Date would cut the clock's microseconds), and which of them name the
  * customer: one statement.
  */
-async function nextRuns(sql: PluginSql, pattern: string, after: string | null, until: string | null) {
+async function nextRuns(sql: PluginSql, pattern: string, erasureId: string, after: string | null, until: string | null) {
   return sql<{ id: string; status: string; naming: boolean }>`
     SELECT r.id, r.status::text AS status,
       (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
@@ -44,6 +49,7 @@ async function nextRuns(sql: PluginSql, pattern: string, after: string | null, u
           AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern})) AS naming
     FROM "WorkflowRun" r
     WHERE (${after}::uuid IS NULL OR r.id > ${after}::uuid) AND (${until}::uuid IS NULL OR r.id <= ${until}::uuid)
+      AND NOT EXISTS (SELECT 1 FROM "WorkflowErasure" e WHERE e.id = ${erasureId}::uuid AND r."insertedAt" > e."erasedAt")
     ORDER BY r.id
     LIMIT ${SCRUB_BATCH}::int`;
 }
@@ -53,7 +59,7 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
   await context.transaction(async (scope) => {
     const erasure = await scope.tx.workflowErasure.findUnique({ where: { id: item.id } });
     if (!erasure) return;
-    const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.afterRunId, erasure.untilRunId);
+    const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.id, erasure.afterRunId, erasure.untilRunId);
     const naming = runs.filter((run) => run.naming);
     const unfinished = new Set<string>(UNFINISHED_RUNS);
     // Stopped first, under their locks: a run cannot go on with its snapshot scrubbed.

@@ -4,7 +4,7 @@
 // SDK's `rows`: the steps of the runs a duplicate key left out are left out too), whatever their number. Ids are uuid7
 // (`newRowId`, as the schema's `@default(uuid(7))`): a later run's id is greater, so an erasure's scrub bounded by the
 // highest run id (erasure-scrub.ts) is not kept going by runs started after it (on another instance: to clock skew).
-import { newRowId, type OwnRows, type OwnWrite } from '@crm/plugin-sdk';
+import { type LockOptions, newRowId, type OwnRows, type OwnWrite } from '@crm/plugin-sdk';
 import { type CheckedVersion, checkedVersion, type VersionRow } from './versions.js';
 
 export interface RunStart {
@@ -21,6 +21,17 @@ export interface RunStart {
   /** The first run of its reruns' family (`rerunOfId` followed back). */
   rerunRootId?: string | null;
 }
+
+/**
+ * The workspace's run starts and its erasures never overlap (docs/plugins/workflows.md, "Privacy"): a transaction that
+ * starts runs from what it reads in the database (a record, a run to repeat) takes this lock, shared, before reading it;
+ * an erasure takes it alone (personal-data.ts). So an erasure waits for the starts under way to commit, and a start
+ * begun during it reads after it: each run is either in the history the erasure's scrub searches, or was started from
+ * what the erasure left. Shared: starts do not wait for one another. (Schedule and webhook runs read nothing of a
+ * person from the database: a firing's time, a request's body.)
+ */
+export const RUN_STARTS = 'run-starts';
+export const lockRunStarts = (scope: { lock(key: string, options?: LockOptions): Promise<void> }) => scope.lock(RUN_STARTS, { shared: true });
 
 const planOf = (version: RunStart['version']) => ('plan' in version ? version : checkedVersion(version)).plan;
 

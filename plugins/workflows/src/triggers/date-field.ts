@@ -9,7 +9,7 @@
 import { type JobContext, type Models, Prisma, type RecordAccess } from '@crm/plugin-sdk';
 import type { DateTrigger, WorkflowDefinition } from '../definition/document.js';
 import { recordRelations } from '../definition/validate.js';
-import { startRuns } from '../runs/start-run.js';
+import { lockRunStarts, startRuns } from '../runs/start-run.js';
 import { checkedVersion, type VersionRow } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 import { datePoints } from './date-points.js';
@@ -38,11 +38,13 @@ export const dateScanner =
   (context: JobContext<WorkflowSettings>) =>
     scanDateTriggers(context, pageSize, pages);
 
-async function scanDateTriggers({ tx, rows, workspaceId, now, objects: declared }: JobContext<WorkflowSettings>, pageSize: number, pages: number): Promise<void> {
+async function scanDateTriggers({ tx, rows, workspaceId, now, objects: declared, lock }: JobContext<WorkflowSettings>, pageSize: number, pages: number): Promise<void> {
   const workflows = await tx.workflow.findMany({
     where: { enabled: true, publishedVersionId: { not: null }, scannedUntil: { lt: now } },
     select: { id: true, scannedUntil: true, scanCursor: true, publishedVersionId: true },
   });
+  // Records are read to start runs from: under the run starts' lock (runs/start-run.ts).
+  if (workflows.length) await lockRunStarts({ lock });
   // The workspace's custom fields and objects, read once per scan when a trigger names one.
   let workspaceObjects: RecordAccess | null = null;
   for (const workflow of workflows) {

@@ -10,8 +10,8 @@
 // workflows listening to any of them, the steps waiting for any of them — is read once, on the first, in one
 // statement, and the runs they start are written together after the last, in one statement sent with the COMMIT. Each
 // sequential round trip of this transaction adds to the latency of every event in the lane behind it: after the
-// marks, a batch that starts runs waits on three (the lookup; the trigger records with the admission's lock and count;
-// the runs with the COMMIT).
+// marks, a batch that starts runs waits on four (the lookup; the run starts' lock; the trigger records with the
+// admission's lock and count; the runs with the COMMIT).
 // A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
 // own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
 // the custom object `Contract`, and a condition may test custom fields.
@@ -20,7 +20,7 @@ import type { WorkflowDefinition } from '../definition/document.js';
 import { sameValue, storedTriggerValues } from '../definition/trigger-values.js';
 import { readsTrash, recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
-import { type RunStart, startRunsAtCommit } from '../runs/start-run.js';
+import { lockRunStarts, type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
 import { BATCH_ACTOR } from '../runs/step-actor.js';
@@ -178,7 +178,10 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   await matchWorkflows(event, context, lookup);
   if (event !== context.batch.at(-1)) return;
   const pending = lookup.starts.splice(0);
-  // The trigger records and the admission (its lock, then its count) sent together: one round trip.
+  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts), awaited: the records' reads may be
+  // Prisma's, which the SDK's call order does not cover. Then the trigger records read under it and the admission (its
+  // lock, then its count), sent together: one round trip.
+  if (pending.length) await lockRunStarts(context);
   const [starts, admitted]: [RunStart[], number] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]) : [[], 0];
   const stepWrites = lookup.stepWrites.splice(0);
   // Held runs released first: through the admission lock, before any step row is written (lock order).
