@@ -178,4 +178,23 @@ describe('bulk updates of tasks, deals and tickets in one batch', () => {
     const titles = await t.database.prisma.deal.findMany({ where: { title: 'Upper' } });
     expect(titles).toHaveLength(2);
   });
+
+  it('3 or 12 tickets rated in a batch: the same statements, whether their CSAT answers are recorded or revised', async () => {
+    const [few, many] = [await tickets(3), await tickets(12)];
+    for (const patch of [{ status: 'RESOLVED', satisfactionRating: 4 }, { satisfactionRating: 5 }]) {
+      const small = await during(() => admin.query(UPDATE_TICKETS, { ids: few, patch }));
+      const large = await during(() => admin.query(UPDATE_TICKETS, { ids: many, patch }));
+      expect(large.length, `${JSON.stringify(patch)}\n${large.join('\n')}`).toBe(small.length);
+    }
+    // Each ticket's one CSAT answer, revised: as updateTicket records and revises it.
+    const answers = await t.database.prisma.surveyResponse.findMany({ where: { ticketId: { in: [...few, ...many].map(rowIdOf) } } });
+    expect(answers.map((a) => [a.kind, a.score])).toEqual(Array.from({ length: 15 }, () => ['CSAT', 5]));
+    const responded = await t.database.prisma.event.count({ where: { type: 'survey.responded', subjectId: { in: answers.map((a) => a.id) } } });
+    expect(responded).toBe(30);
+    const [alone] = await tickets(1);
+    const rate = `mutation ($id: ID!, $s: Int!) { updateTicket(input: { id: $id, status: RESOLVED, satisfactionRating: $s }) { surveyResponse { score } } }`;
+    expect((await admin.query(rate, { id: alone, s: 3 })).updateTicket.surveyResponse).toEqual({ score: 3 });
+    expect((await admin.query(rate, { id: alone, s: 2 })).updateTicket.surveyResponse).toEqual({ score: 2 });
+    expect(await t.database.prisma.surveyResponse.count({ where: { ticketId: rowIdOf(alone!) } })).toBe(1);
+  });
 });
