@@ -10,8 +10,8 @@
 // workflows listening to any of them, the steps waiting for any of them — is read once, on the first, in one
 // statement, and the runs they start are written together after the last, in one statement sent with the COMMIT. Each
 // sequential round trip of this transaction adds to the latency of every event in the lane behind it: after the
-// marks, a batch that starts runs waits on four (the lookup; the run starts' lock; the trigger records with the
-// admission's lock and count; the runs with the COMMIT).
+// marks, a batch that starts runs waits on four (the lookup; the run starts' lock, an erasure's guard; the trigger
+// records with the admission's lock and count; the runs with the COMMIT).
 // A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
 // own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
 // the custom object `Contract`, and a condition may test custom fields.
@@ -178,8 +178,8 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   await matchWorkflows(event, context, lookup);
   if (event !== context.batch.at(-1)) return;
   const pending = lookup.starts.splice(0);
-  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts), awaited: the records' reads may be
-  // Prisma's, which the SDK's call order does not cover. Then the trigger records read under it and the admission (its
+  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts), awaited: the records' reads need
+  // not be raw statements, which alone keep call order. Then the trigger records read under it and the admission (its
   // lock, then its count), sent together: one round trip.
   if (pending.length) await lockRunStarts(context);
   const [starts, admitted]: [RunStart[], number] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]) : [[], 0];
