@@ -29,7 +29,7 @@ import {
 import { queryRawIn, type Role, restrictTransaction } from '@crm/db';
 import type { ObjectCatalog } from '@crm/core';
 import type { RecordAccess } from './record-access.js';
-import { inSavepoint } from './savepoint.js';
+import { inSavepoint, inTurn } from './savepoint.js';
 import { fieldToWrite } from './writable-fields.js';
 
 /** Whose rights a write is bounded by: a built-in role, or a custom role of the workspace (by id), and a key's scopes. */
@@ -158,7 +158,7 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
           // nothing more. (Not for what is no row id: the read would fail, and abort the transaction, on it.)
           if (!isCrmError(error) || error.code !== 'NOT_FOUND' || !isUuid(id)) throw error;
           if ((await access.read(acting.tx, name, id)) || !(await access.read(acting.tx, name, id, { trashed: true }))) throw error;
-          throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`);
+          throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`, error.field ?? undefined);
         }
       });
     },
@@ -217,7 +217,8 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     }
     if (Object.keys(custom).length) input[CUSTOM_VALUES_COLUMN] = custom;
     const commandScope: CommandScope = { ...scope, personalData: [], ...(acting ?? {}) };
-    return run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null);
+    // In the transaction's turn: a refused `updateRelated` beside it would roll this write back (savepoint.ts).
+    return inTurn(scope.tx, () => run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null));
   }
   return writes;
 }
