@@ -7,30 +7,33 @@
 // the mail went out). Only then: every other due time a step writes is still the gateway's (docs: "Not built yet"),
 // and while it is skewed the test reads rows directly (the in-process gateway's rate limiter counts its windows by the
 // same clock and refuses the API's requests of a clock set back).
+// Likewise a run held back by the concurrency limit and released by a limits change (admission.ts `releaseHeldRuns`):
+// made due at the database's time, not the gateway's (30 minutes ahead there: before, held that long).
 // The interleaving, as in lost-claim.postgres.test.ts: the run's first step waits for its customer's row (held by the
 // test) while the test asks for the run's lock behind it; the email step is then queued and claimed, and its
 // transaction waits for the run's lock, which the test releases once the clock is set back.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MailMessage, MailTransport } from '../src/mail/transport.js';
 import { workflowsPlugin } from '../src/index.js';
 import { lockWaiters, PLUGIN_LOCK } from './plugin-locks.js';
-import { CUSTOMER, finishedRuns, ownConnection, publishedWorkflow, RUN, rowIdOf, until } from './support.js';
+import { CUSTOMER, finishedRuns, ownConnection, publishedWorkflow, RUN, rowIdOf, switchAllOff, until } from './support.js';
+
+const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 
 const LEASE_MS = 5000;
 const MAIL_LIMIT_MS = 20_000;
 const SKEW_MS = 30 * 60_000;
 
 /** A transport that holds every message until `release()`; its limit `MAIL_LIMIT_MS`. */
-let release: () => void = () => {};
+const holding: (() => void)[] = [];
+const release = () => holding.splice(0).forEach((resolve) => resolve());
 const sent: MailMessage[] = [];
 const mail: MailTransport = {
   timeoutMs: MAIL_LIMIT_MS,
   async send(message) {
-    await new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    await new Promise<void>((resolve) => holding.push(resolve));
     sent.push(message);
     return { messageId: `held-${sent.length}@workflows` };
   },
@@ -49,6 +52,11 @@ beforeAll(async () => {
   rows = await ownConnection(kit);
   locks = await ownConnection(kit);
 }, 120_000);
+afterEach(async () => {
+  vi.useRealTimers();
+  release();
+  await switchAllOff(kit, admin);
+});
 afterAll(async () => {
   vi.useRealTimers();
   release();
@@ -113,5 +121,43 @@ describe('a step being sent, with the gateway’s clock behind the database’s'
     const [run] = await finishedRuns(kit, admin, id, 1);
     expect(run).toMatchObject({ status: 'SUCCEEDED' });
     expect(sent.map((message) => message.to)).toEqual(['held@example.com']);
+  }, 60_000);
+});
+
+describe('a run held back by the concurrency limit, with the gateway’s clock ahead of the database’s', () => {
+  it('is let in at once when the limit is raised (releaseHeldRuns: due at the database’s "now")', async () => {
+    // A workspace of its own: its API key is not used again once the clock is set back (the rate limiter's window).
+    const held = (await kit.createWorkspace('Held back')).client;
+    const id = await publishedWorkflow(held, 'Mails one at a time', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'mail', kind: 'sendEmail', to: 'one@example.com', subject: 'One', text: 'One at a time' }],
+    });
+    await held.query(SETTINGS, { settings: { maxConcurrentRuns: 1 } });
+    try {
+      const [first, second] = await Promise.all(['First', 'Second'].map(async (name) => (await held.query(CUSTOMER, { name })).createCustomer.customer.id as string));
+      // The first run holds the one place while its email is being sent; the second is held back.
+      const firstRun = rowIdOf((await held.query(RUN, { id, recordId: first })).runWorkflow.run.id as string);
+      await until(async () => ((await mailStep(firstRun))?.status === 'RUNNING' ? true : undefined));
+      const secondRun = rowIdOf((await held.query(RUN, { id, recordId: second })).runWorkflow.run.id as string);
+      await until(async () => {
+        const [run] = await kit.database.sql.query<{ heldBack: string | null }>(`SELECT "heldBack"::text AS "heldBack" FROM "WorkflowRun" WHERE id = $1::uuid`, [secondRun]);
+        return run?.heldBack === 'CONCURRENCY' ? true : undefined;
+      });
+
+      // The gateway's clock 30 minutes ahead (its rate limiter takes a clock going on); the limit raised.
+      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+      vi.setSystemTime(new Date(Date.now() + SKEW_MS));
+      await held.query(SETTINGS, { settings: { maxConcurrentRuns: 5 } });
+      // Let in and sending, beside the first. Before: made due at the gateway's "now", 30 minutes away by the
+      // database's clock — held that long, its own fallback overwritten.
+      const step = await until(async () => {
+        const found = await mailStep(secondRun);
+        return found?.status === 'RUNNING' ? found : undefined;
+      });
+      expect(step.status).toBe('RUNNING');
+    } finally {
+      vi.useRealTimers();
+      release();
+    }
   }, 60_000);
 });
