@@ -13,8 +13,9 @@
 // marks, a batch that starts runs waits on three (the lookup; the trigger records with the admission's lock and count;
 // the runs with the COMMIT).
 // A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
-// own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
-// the custom object `Contract`, and a condition may test custom fields.
+// own definitions (read once per batch, only when such a version listens, or a conditional wait's event changes a core
+// object's custom fields, which its `where` may read by name): `contract.created` is a record change of the custom
+// object `Contract`, and a condition may test custom fields.
 import type { DeliveredEvent, FilterNode, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { sameValue, storedTriggerValues } from '../definition/trigger-values.js';
