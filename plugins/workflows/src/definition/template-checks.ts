@@ -206,7 +206,7 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
    * trigger's event's, and a change of one of the subject's fields (`event.payload.changes.<field>.from|to`, as record
    * update events carry them) typed by that field, which must exist. The field, when the path names one.
    */
-  const eventPathType = (path: string, subject: string | null, field: string): { type: ValueType; declared?: { kind: string; enum?: string | undefined } } => {
+  const eventPathType = (path: string, subject: string | null, field: string): { type: ValueType; declared?: { name: string; kind: string; enum?: string | undefined; stored?: object | undefined } } => {
     const [root, part, ...rest] = path.split('.');
     const shape = `{{event.<${[...EVENT_FIELDS].join('|')}>}} or {{event.payload.…}}`;
     if (root !== 'event' || !part) return fail(field, `{{${path}}}: a wait's condition tests the event waited for: ${shape}`);
@@ -227,7 +227,8 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
 
   /**
    * A `waitForEvent`'s `where`: exactly one `{{event.…}}` template (`eventPathType`), an operator and operand that fit
-   * its type, and for an enum field's change, operands among its values (`DONE`, not `Done`).
+   * its type, and for an enum field's change, operands among its values (`DONE`, not `Done`); for a custom field's,
+   * operands it could hold, by its definition (the SDK's `checkCustomValue`: a select field's among its options).
    */
   const checkEventCondition = (condition: ValueCondition, at: string, subject: string | null) => {
     const path = wholeTemplate(condition.value);
@@ -239,6 +240,7 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     const operands = condition.operator === 'in' ? (condition.operand as unknown[]) : condition.operator === 'eq' || condition.operator === 'neq' ? [condition.operand] : [];
     const wrong = allowed ? operands.find((operand) => operand !== null && !allowed.includes(operand as string)) : undefined;
     if (wrong !== undefined) fail(`${at}.operand`, `{{${path}}} is one of ${allowed!.join(', ')} (got ${JSON.stringify(wrong)})`);
+    if (declared?.stored && subject) for (const operand of operands) if (operand !== null) objects.checkCustomValue(subject, declared.name, operand, `${at}.operand`);
   };
 
   return { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition };
