@@ -14,7 +14,8 @@ type ListedCoreEvent = Exclude<keyof CrmEventMap, keyof TrashEventMap>;
 /** A row id (uuid). */
 const rowId = z.uuid();
 /** Money as events carry it: a decimal string ("5000.00"); its format `money` reads as a number (SDK's kinds). */
-const money = z.stringFormat('money', MONEY_PATTERN);
+export const eventMoney = z.stringFormat('money', MONEY_PATTERN);
+const money = eventMoney;
 /** An instant in ISO 8601 (`toISOString()`). */
 const instant = z.iso.datetime({ offset: true });
 const names = z.array(z.string());
@@ -120,8 +121,8 @@ export const coreEventPayloads: ReadonlyMap<string, z.ZodObject> = new Map<strin
 /** Whether `A` and `B` are each assignable to the other. */
 export type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** The events among `Shapes` whose shape's type is not their type in `Types`. */
-export type DriftedPayloads<Shapes extends { [K in keyof Shapes & keyof Types]: z.ZodType }, Types> = {
-  [K in keyof Shapes & keyof Types]: SameType<z.output<Shapes[K]>, Types[K]> extends true ? never : K;
+export type DriftedPayloads<Shapes, Types> = {
+  [K in keyof Shapes & keyof Types]: Shapes[K] extends z.ZodType ? (SameType<z.output<Shapes[K]>, Types[K]> extends true ? never : K) : K;
 }[keyof Shapes & keyof Types];
 const drifted: { [K in DriftedPayloads<typeof listed, CrmEventMap>]: 'its shape and its CrmEventMap type differ' } = {};
 const trashHolds: SameType<z.output<typeof trashPayload>, TrashEventPayload> = true;

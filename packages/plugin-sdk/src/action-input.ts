@@ -16,7 +16,7 @@ export interface ActionInputField {
 }
 
 /** The parts of zod's internals read here (zod 4's `_zod.def` and `_zod.bag`). */
-interface Internals {
+export interface Internals {
   format?: string | null;
   _zod: { def: { type: string; format?: string; innerType?: Internals; in?: Internals; options?: Internals[] }; bag?: { format?: string } };
 }
@@ -26,7 +26,7 @@ const DATE_FORMATS = new Set(['datetime', 'date']);
 const ID_FORMATS = new Set(['uuid', 'guid']);
 
 /** The kind of value a schema takes (its wrappers unwrapped, a pipe by what it takes in). */
-function kindOf(schema: Internals, depth = 0): ActionInputKind {
+export function kindOf(schema: Internals, depth = 0): ActionInputKind {
   const def = schema._zod?.def;
   if (!def || depth > 10) return 'unknown';
   if (WRAPPERS.has(def.type) && def.innerType) return kindOf(def.innerType, depth + 1);
@@ -36,6 +36,8 @@ function kindOf(schema: Internals, depth = 0): ActionInputKind {
       // zod 4 says a string's format on the schema (`z.string().uuid()`), in its def (`z.uuid()`, `z.iso.datetime()`).
       const format = schema.format ?? def.format ?? schema._zod.bag?.format ?? null;
       if (format && ID_FORMATS.has(format)) return 'id';
+      // Money as the API writes it ("12.50", core's `z.stringFormat('money', …)`): a number, as money fields are.
+      if (format === 'money') return 'number';
       return format && DATE_FORMATS.has(format) ? 'date' : 'text';
     }
     case 'enum':
