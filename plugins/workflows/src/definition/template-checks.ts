@@ -76,6 +76,8 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     return 'type' in read ? read.type : fail(field, `{{${path}}}: ${read.problem}`);
   };
 
+  /** An `updateRecord` through a to-many relation of the trigger's record: its output's `id` is always null. */
+
   /** The type of a path that exists (checkPaths checked it): a field by its declared kind, an event's part, an output. */
   const typeOfPath = (path: string): ValueType => {
     const [root, second, ...rest] = path.split('.');
