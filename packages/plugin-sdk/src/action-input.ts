@@ -25,7 +25,7 @@ export interface ActionInputField {
 }
 
 /** The parts of zod's internals read here (zod 4's `_zod.def` and `_zod.bag`, and the registry's `meta()`). */
-interface Internals {
+export interface Internals {
   format?: string | null;
   meta?: () => unknown;
   _zod: { def: { type: string; format?: string; innerType?: Internals; in?: Internals; out?: Internals; options?: Internals[] }; bag?: { format?: string } };
@@ -54,6 +54,9 @@ function declaredObject(schema: Internals): string | null {
   return typeof object === 'string' && object ? object : null;
 }
 
+/** The kind of value a schema gives (its wrappers unwrapped, a pipe by what it gives out): event payloads' keys. */
+export const kindOf = (schema: Internals): ActionInputKind => describe(schema, 'out').kind;
+
 /** A schema described (its wrappers unwrapped, a pipe by the side described). */
 function describe(schema: Internals, side: Side, depth = 0): Described {
   const def = schema._zod?.def;
@@ -70,15 +73,17 @@ function describe(schema: Internals, side: Side, depth = 0): Described {
       nullable: def.type === 'nullable' || described.nullable,
     };
   }
-  return { kind: kindOf(schema, def, side, depth), object, optional: false, nullable: false };
+  return { kind: kindOfType(schema, def, side, depth), object, optional: false, nullable: false };
 }
 
-function kindOf(schema: Internals, def: Internals['_zod']['def'], side: Side, depth: number): ActionInputKind {
+function kindOfType(schema: Internals, def: Internals['_zod']['def'], side: Side, depth: number): ActionInputKind {
   switch (def.type) {
     case 'string': {
       // zod 4 says a string's format on the schema (`z.string().uuid()`), in its def (`z.uuid()`, `z.iso.datetime()`).
       const format = schema.format ?? def.format ?? schema._zod.bag?.format ?? null;
       if (format && ID_FORMATS.has(format)) return 'id';
+      // Money as the API writes it ("12.50", core's `z.stringFormat('money', …)`): a number, as money fields are.
+      if (format === 'money') return 'number';
       return format && DATE_FORMATS.has(format) ? 'date' : 'text';
     }
     case 'enum':
