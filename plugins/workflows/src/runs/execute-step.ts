@@ -19,7 +19,7 @@ import { BATCH_ACTOR, stepActor } from './step-actor.js';
 import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, retryOf, saveStepWrites, type StepWrites } from './advance.js';
 import { CHAINED_KINDS, MAX_CHAIN, runChain } from './run-chain.js';
 import { type ExternalWork, ownEffect, type RunOfStep, type StepEffect, type StepScope, stillWaits } from './run-step.js';
-import { LostClaim, type SendHold, sendHold, stillClaimed } from './send-hold.js';
+import { heldUntil, LostClaim, type SendHold, sendHold, stillClaimed } from './send-hold.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
 
@@ -181,8 +181,9 @@ async function stepTransaction(
           const { tx } = scope;
           const none = { value: null, freed: 0, held: [] };
           const [claimed] = await readLockedSteps(scope, [item]);
+          const readAnswered = performance.now();
           if (!claimed || claimed.claims !== item.claims) return none; // a later claim owns it now
-          const { run, ...first } = claimed;
+          const { run, readAt, ...first } = claimed;
           const now = new Date();
           if (FINISHED_STEP.has(first.status) || FINISHED_RUN.has(run.status)) {
             const cancel = run.status === 'CANCELLED' && !FINISHED_STEP.has(first.status);
@@ -206,7 +207,7 @@ async function stepTransaction(
           });
           // To be sent after the commit: claimed for as long as the send may take (`SendHold`), with its RUNNING mark.
           const heldFor = external ? hold(external.kind, context) : null;
-          if (heldFor !== null) recordStep(writes, first, { dueAt: new Date(Date.now() + heldFor) });
+          if (heldFor !== null) recordStep(writes, first, { dueAt: heldUntil(readAt, readAnswered, heldFor) });
           const freed = await save(scope, writes);
           // The RUNNING mark is written (its row locked till the commit: a claim skips it). Had this claim's lease ended
           // since the read, a later claim may own the step: it does it, this transaction rolls back and sends nothing.
