@@ -351,7 +351,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         }
       : null,
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
-    fieldRenamed: isFunction(fieldRenamed) ? (field, context) => fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
+    fieldRenamed: isFunction(fieldRenamed)
+      ? (field, context) =>
+          fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+      : null,
     customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
   } satisfies Plugin);
 }
