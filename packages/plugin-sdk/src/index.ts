@@ -17,6 +17,7 @@ export type {
   PluginDefinition,
   PluginObjectDeclaration,
   PluginObjectWriter,
+  PluginUpdateRule,
   SeedContext,
   SettingsSchema,
 } from './definition.js';
