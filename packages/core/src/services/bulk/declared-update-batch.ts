@@ -29,6 +29,11 @@ export interface UpdateRule<Row extends { id: string }, Input extends Parsed, Da
    * `customFields`: its checked custom values (objects with custom fields; undefined: unchanged).
    */
   change(input: Input, before: Row, customFields: CustomValues | undefined): Data | null;
+  /**
+   * A check that needs the database, made once for the batch's changed rows (a product's SKU free): by row, the error
+   * that refuses it, or undefined. Optional; the single update makes its own (one record, one lookup).
+   */
+  checkBatch?(scope: CommandScope, inputs: readonly Input[]): Promise<readonly unknown[]>;
   /** Once written: the record's events (and follow-up rows), exactly as the single update announces them. */
   announce(scope: CommandScope, before: Row, after: Row, input: Input): Announced;
 }
@@ -108,6 +113,11 @@ export function updateBatchOf<Row extends { id: string }, Input extends Parsed, 
         rows.refuse(index, error);
       }
     });
+    if (rule.checkBatch) {
+      const checked = rows.live();
+      const refusals = await rule.checkBatch(scope, checked.map(([, row]) => row.input));
+      checked.forEach(([index], i) => refusals[i] && rows.refuse(index, refusals[i]));
+    }
     for (const [field, table] of references) {
       const values = (row: Item) => (row.input as Record<string, unknown>)[field] as string | null | undefined;
       const missing = await missingInWorkspace(scope.tx, table, rows.live().map(([, row]) => values(row)));
