@@ -25,7 +25,7 @@ import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
 import { pluginLock } from './plugin-lock.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
-import { actionInputFields } from './action-input.js';
+import { actionInputFields, actionOutputFields } from './action-input.js';
 import { checkedOutput, outputSchemaProblem } from './action-output.js';
 import { actionCaller } from './action-caller.js';
 import { eventCatalog } from './event-catalog.js';
@@ -214,7 +214,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
         input: actionInputFields(action.input as z.ZodType),
-        output: action.output ? actionInputFields(action.output as z.ZodType) : null,
+        output: action.output ? actionOutputFields(action.output as z.ZodType) : null,
         permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
         run: async (input, context) =>
           checkedOutput(id, name, action.output, await action.run(parseInput(action.input, input), { ...inScope(context, context.session.workspaceId), lock: pluginLock(context.tx, id, context.session.workspaceId) })),

@@ -45,7 +45,7 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
   const outputTypesOf = (step: Step): Readonly<Record<string, ValueType>> | null => {
     const output = typedAction(step)?.output;
     if (!output) return stepOutputTypes[step.kind];
-    return Object.fromEntries(Object.entries(output).map(([key, field]) => [key, actionKeyType(key, field.kind, objects.catalog.objects)]));
+    return Object.fromEntries(Object.entries(output).map(([key, field]) => [key, actionKeyType(key, field, objects.catalog.objects, 'output')]));
   };
   /** Whether an output is read deeper (`{{steps.s.output.body.total}}`): a structured one; of an action, a list or any value. */
   const isOpen = (step: Step, key: string) => {
@@ -145,7 +145,9 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     const have: ValueType = path !== null ? typeOfPath(path) : { kind: 'text' };
     if (!fits(need, have)) {
       const what = path === null ? 'text with templates in it' : `{{${path}}} is ${describeType(have)}`;
-      fail(field, `${what}; this needs ${describeType(need)}`);
+      const { nullable: _null, ...present } = have;
+      const neverNull = need.required && have.nullable && fits(need, present) ? ', never null' : '';
+      fail(field, `${what}; this needs ${describeType(need)}${neverNull}`);
     }
   };
 
