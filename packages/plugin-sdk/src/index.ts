@@ -21,6 +21,7 @@ export type {
   SettingsSchema,
 } from './definition.js';
 export type {
+  ChainedContext,
   DeliveredEvent,
   DeliveryPolicy,
   Hook,
