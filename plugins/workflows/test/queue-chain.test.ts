@@ -3,7 +3,8 @@
 // listening to `relay.echoed` logs an activity again. Before session 18 the item's event began a new chain (causedBy
 // NULL, as `plugin:relay`): no workflow's own change, a depth-0 start, for ever. The item now keeps the chain it was
 // queued in (the step's), so the workflow knows the echo of its own step and does not run again; allowed to set itself
-// off, it runs a level deeper each time and is cut at the depth limit.
+// off, it runs a level deeper each time and is cut at the depth limit. (The relay queues 8 items at most: the end of
+// the loop when nothing cuts it; the two tests need 6.)
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { relayPlugin } from '../../../packages/plugin-testing/test/fixtures/relay/src/index.js';
@@ -17,7 +18,7 @@ let kit: PluginTestGateway;
 let admin: TestClient;
 
 beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), relayPlugin({ hears: ['activity.logged'] })] });
+  kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), relayPlugin({ hears: ['activity.logged'], most: 8 })] });
   admin = kit.workspace.client;
 });
 afterEach(async () => {
