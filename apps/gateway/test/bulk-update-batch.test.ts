@@ -109,4 +109,92 @@ describe('bulk updates of tasks, deals and tickets in one batch', () => {
     const titles = await t.database.prisma.deal.findMany({ where: { id: { in: [anas, bens].map(rowIdOf) } }, select: { id: true, title: true } });
     expect(Object.fromEntries(titles.map((d) => [d.id, d.title]))).toEqual({ [rowIdOf(anas)]: 'Mine now', [rowIdOf(bens)]: 'Owned' });
   });
+
+  it('an own-records key cannot hand its records to anyone else, in a batch or alone: FORBIDDEN naming the owner field, nothing written', async () => {
+    const user = async (name: string) => (await admin.query(`mutation ($n: String!, $e: String!) { createUser(input: { name: $n, email: $e }) { user { id } } }`, { n: name, e: `${name}@handoff.test` })).createUser.user.id as string;
+    const [ana, ben] = [await user('ana'), await user('ben')];
+    const roleId = (await admin.query(`mutation ($p: [ObjectPermissionInput!]!) { createRole(input: { name: "Own everything", permissions: $p }) { role { id } } }`, {
+      p: [
+        { object: 'User', read: true },
+        ...['Customer', 'Company', 'Deal', 'Task', 'Ticket'].map((object) => ({ object, read: true, create: false, update: true, ownRecordsOnly: true })),
+      ],
+    })).createRole.role.id;
+    const secret = (await admin.query(`mutation ($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: 'ana handoff', roleId, userId: ana } })).createApiKey.secret;
+    const rep = t.client(secret);
+    const objects = [
+      { name: 'Deal', owner: 'ownerId', many: 'updateDeals', one: 'updateDeal', patch: 'DealPatch', rename: { title: 'Kept' },
+        create: (o: string) => admin.query(`mutation ($c: ID!, $o: ID) { createDeal(input: { title: "Handed", customerId: $c, ownerId: $o }) { deal { id } } }`, { c: customerId, o }).then((r) => r.createDeal.deal.id as string),
+        ownerOf: async (id: string) => (await t.database.prisma.deal.findUniqueOrThrow({ where: { id: rowIdOf(id) } })).ownerId },
+      { name: 'Task', owner: 'assigneeId', many: 'updateTasks', one: 'updateTask', patch: 'TaskPatch', rename: { title: 'Kept' },
+        create: (o: string) => admin.query(`mutation ($c: ID, $o: ID) { createTask(input: { title: "Handed", customerId: $c, assigneeId: $o }) { task { id } } }`, { c: customerId, o }).then((r) => r.createTask.task.id as string),
+        ownerOf: async (id: string) => (await t.database.prisma.task.findUniqueOrThrow({ where: { id: rowIdOf(id) } })).assigneeId },
+      { name: 'Ticket', owner: 'assigneeId', many: 'updateTickets', one: 'updateTicket', patch: 'TicketPatch', rename: { subject: 'Kept' },
+        create: (o: string) => admin.query(`mutation ($c: ID!, $o: ID) { createTicket(input: { subject: "Handed", customerId: $c, assigneeId: $o }) { ticket { id } } }`, { c: customerId, o }).then((r) => r.createTicket.ticket.id as string),
+        ownerOf: async (id: string) => (await t.database.prisma.ticket.findUniqueOrThrow({ where: { id: rowIdOf(id) } })).assigneeId },
+      { name: 'Company', owner: 'ownerId', many: 'updateCompanies', one: 'updateCompany', patch: 'CompanyPatch', rename: { name: 'Kept' },
+        create: (o: string) => admin.query(`mutation ($o: ID) { createCompany(input: { name: "Handed", ownerId: $o }) { company { id } } }`, { o }).then((r) => r.createCompany.company.id as string),
+        ownerOf: async (id: string) => (await t.database.prisma.company.findUniqueOrThrow({ where: { id: rowIdOf(id) } })).ownerId },
+      { name: 'Customer', owner: 'ownerId', many: 'updateCustomers', one: 'updateCustomer', patch: 'CustomerPatch', rename: { name: 'Kept' },
+        create: (o: string) => admin.query(`mutation ($o: ID) { createCustomer(input: { name: "Handed", ownerId: $o }) { customer { id } } }`, { o }).then((r) => r.createCustomer.customer.id as string),
+        ownerOf: async (id: string) => (await t.database.prisma.customer.findUniqueOrThrow({ where: { id: rowIdOf(id) } })).ownerId },
+    ];
+    for (const object of objects) {
+      const [batched, alone] = [await object.create(ana), await object.create(ana)];
+      const many = `mutation ($ids: [ID!]!, $patch: ${object.patch}!) { ${object.many}(where: { ids: $ids }, patch: $patch) { count } }`;
+      const one = `mutation ($input: Update${object.name}Input!) { ${object.one}(input: $input) { __typename } }`;
+      for (const to of [ben, null]) {
+        const batch = await rep.request(many, { ids: [batched], patch: { ...object.rename, [object.owner]: to } });
+        expect(batch.errors?.[0]?.extensions?.rows, `${object.many} ${JSON.stringify(batch)}`).toEqual([expect.objectContaining({ index: 0, field: object.owner, code: 'FORBIDDEN' })]);
+        const single = await rep.request(one, { input: { id: alone, ...object.rename, [object.owner]: to } });
+        expect(single.errors?.[0]?.extensions, `${object.one} ${JSON.stringify(single)}`).toMatchObject({ code: 'FORBIDDEN', field: object.owner });
+      }
+      expect([await object.ownerOf(batched), await object.ownerOf(alone)], object.name).toEqual([rowIdOf(ana), rowIdOf(ana)]);
+      // Keeping the record its own is allowed, in both, and announced as the single update announces it.
+      const events = async (id: string) => (await t.database.prisma.event.findMany({ where: { subjectId: rowIdOf(id) }, orderBy: { seq: 'asc' } })).map((e) => ({ type: e.type, payload: e.payload }));
+      const [beforeBatch, beforeAlone] = [(await events(batched)).length, (await events(alone)).length];
+      expect((await rep.query(many, { ids: [batched], patch: { ...object.rename, [object.owner]: ana } }))[object.many].count).toBe(1);
+      await rep.query(one, { input: { id: alone, ...object.rename, [object.owner]: ana } });
+      const [fromBatch, fromAlone] = [(await events(batched)).slice(beforeBatch), (await events(alone)).slice(beforeAlone)];
+      expect(fromBatch.length, object.name).toBeGreaterThan(0);
+      expect(fromBatch, object.name).toEqual(fromAlone);
+    }
+  });
+
+  it('takes a global id whose uuid is upper-case, as the single update does', async () => {
+    const upper = (globalId: string) => {
+      const [type, id] = Buffer.from(globalId, 'base64').toString('utf8').split(':');
+      return Buffer.from(`${type}:${id!.toUpperCase()}`).toString('base64');
+    };
+    for (const [make, mutation, patch, single] of [
+      [tasks, UPDATE_TASKS, { title: 'Upper' }, `mutation ($id: ID!) { updateTask(input: { id: $id, title: "Upper" }) { task { id } } }`],
+      [deals, UPDATE_DEALS, { title: 'Upper' }, `mutation ($id: ID!) { updateDeal(input: { id: $id, title: "Upper" }) { deal { id } } }`],
+      [tickets, UPDATE_TICKETS, { subject: 'Upper' }, `mutation ($id: ID!) { updateTicket(input: { id: $id, subject: "Upper" }) { ticket { id } } }`],
+    ] as const) {
+      const [one, two] = await make(2);
+      await admin.query(single, { id: upper(one!) });
+      const result = await admin.request(mutation, { ids: [upper(two!), one], patch });
+      expect(result.errors, `${mutation} ${JSON.stringify(result.errors)}`).toBeUndefined();
+    }
+    const titles = await t.database.prisma.deal.findMany({ where: { title: 'Upper' } });
+    expect(titles).toHaveLength(2);
+  });
+
+  it('3 or 12 tickets rated in a batch: the same statements, whether their CSAT answers are recorded or revised', async () => {
+    const [few, many] = [await tickets(3), await tickets(12)];
+    for (const patch of [{ status: 'RESOLVED', satisfactionRating: 4 }, { satisfactionRating: 5 }]) {
+      const small = await during(() => admin.query(UPDATE_TICKETS, { ids: few, patch }));
+      const large = await during(() => admin.query(UPDATE_TICKETS, { ids: many, patch }));
+      expect(large.length, `${JSON.stringify(patch)}\n${large.join('\n')}`).toBe(small.length);
+    }
+    // Each ticket's one CSAT answer, revised: as updateTicket records and revises it.
+    const answers = await t.database.prisma.surveyResponse.findMany({ where: { ticketId: { in: [...few, ...many].map(rowIdOf) } } });
+    expect(answers.map((a) => [a.kind, a.score])).toEqual(Array.from({ length: 15 }, () => ['CSAT', 5]));
+    const responded = await t.database.prisma.event.count({ where: { type: 'survey.responded', subjectId: { in: answers.map((a) => a.id) } } });
+    expect(responded).toBe(30);
+    const [alone] = await tickets(1);
+    const rate = `mutation ($id: ID!, $s: Int!) { updateTicket(input: { id: $id, status: RESOLVED, satisfactionRating: $s }) { surveyResponse { score } } }`;
+    expect((await admin.query(rate, { id: alone, s: 3 })).updateTicket.surveyResponse).toEqual({ score: 3 });
+    expect((await admin.query(rate, { id: alone, s: 2 })).updateTicket.surveyResponse).toEqual({ score: 2 });
+    expect(await t.database.prisma.surveyResponse.count({ where: { ticketId: rowIdOf(alone!) } })).toBe(1);
+  });
 });

@@ -7,6 +7,7 @@ export * from './money.js';
 export * from './validation.js';
 export * from './events.js';
 export { coreEventSubjects } from './event-catalog.js';
+export { coreEventPayloads, type DriftedPayloads, eventMoney, type SameType } from './event-payloads.js';
 export { updateEventFields } from './update-events.js';
 export * from './command.js';
 export * from './workspace-fact-cache.js';

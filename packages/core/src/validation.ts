@@ -24,7 +24,8 @@ const kept = <T extends z.ZodType>(schema: T) =>
   z.custom<z.input<T> | null>((value) => value !== null, 'cannot be removed').pipe(schema as unknown as z.ZodType<z.output<T>, z.input<T> | null>).optional();
 
 export const fields = {
-  id: z.string().uuid({ message: 'Not a valid id' }),
+  // Lower-cased once, here: PostgreSQL answers uuids lower-case, and commands look their rows up by the id given.
+  id: z.string().uuid({ message: 'Not a valid id' }).toLowerCase(),
   name: z.string().trim().min(1, 'Must not be empty').max(200, 'At most 200 characters'),
   title: z.string().trim().min(1, 'Must not be empty').max(300, 'At most 300 characters'),
   text: z.string().max(20_000, 'At most 20,000 characters'),

@@ -2,11 +2,12 @@
 // action's own schema, its plugin's switch and settings read in the same transaction, the action run as the
 // current session so that its events name who set it off. Called `as` a role, the action runs as that role would meet
 // the transaction (`actingScope`: its session, the transaction narrowed to the rows it may see and write), as the
-// host's own command and record steps do.
+// host's own command and record steps do. Each call runs in a savepoint (savepoint.ts): a failed action leaves nothing.
 import { type CommandScope, CrmError, forbidden, notFound } from '@crm/core';
 import type { ActionCaller } from './actions.js';
 import type { HostServices } from './plugin.js';
 import { readPluginState } from './plugin-state.js';
+import { inSavepoint } from './savepoint.js';
 import { actingScope } from './record-writes.js';
 
 export function actionCaller(services: HostServices, scope: Pick<CommandScope, 'tx' | 'emit' | 'session'>): ActionCaller {
@@ -28,7 +29,9 @@ export function actionCaller(services: HostServices, scope: Pick<CommandScope, '
         throw new CrmError('FORBIDDEN', `The ${action.plugin} plugin is switched off in this workspace`, undefined, { reason: 'PLUGIN_DISABLED', plugin: action.plugin });
       }
       const { tx, session } = acting ?? scope;
-      return action.run(input, { tx, emit: scope.emit, session, settings: state.settings, services });
+      // Nothing it did is kept when it fails (its error, an output its declaration refuses), whoever calls it: a
+      // subscriber that catches the error and goes on commits its own writes, not the action's, nor its events.
+      return inSavepoint(scope, 'crm_action', (emit) => action.run(input, { tx, emit, session, settings: state.settings, services }));
     },
   };
 }

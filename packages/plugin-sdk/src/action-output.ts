@@ -1,8 +1,8 @@
 // An action's declared output (`actions.<name>.output`, a zod object, optional): read by callers ahead, as its input is
 // (a workflow's `{{steps.<id>.output.<key>}}` checked at publish by `ActionInfo.output`), and held to by the host: what
 // the action returns is parsed with it before the caller sees it. A value it refuses is the plugin's bug, not the
-// caller's: PLUGIN_FAILED naming the plugin and the action, thrown inside the caller's transaction so that nothing the
-// action wrote is kept. An action without one returns whatever it returns (untyped to its callers).
+// caller's: PLUGIN_FAILED naming the plugin and the action, thrown inside the call's savepoint (action-caller.ts) so
+// that nothing the action wrote is kept. An action without one returns whatever it returns (untyped to its callers).
 import { CrmError } from '@crm/core';
 import type { z } from 'zod';
 

@@ -1,4 +1,4 @@
-// Actions: what a plugin offers other plugins to do, called by name inside the caller's transaction.
+// Actions: what a plugin offers other plugins to do, called by name inside the caller's transaction (in a savepoint).
 import type { Role } from '@crm/db';
 import type { z } from 'zod';
 import type { ActionInputField } from './action-input.js';
@@ -8,11 +8,17 @@ import type { ActingRole } from './record-writes.js';
 /**
  * Something a plugin offers other plugins to do (loyalty: award points), declared in `actions` and called by name
  * (`loyalty.awardPoints`) through `actions.call` in another plugin's subscriber, job or queue transaction. It runs
- * inside the caller's transaction, so the caller's own rows and the action's commit or roll back together.
+ * inside the caller's transaction, so the caller's own rows and the action's commit or roll back together; each call
+ * in a savepoint of it, so an action that fails (throws, or returns what its `output` refuses) leaves nothing, neither
+ * rows nor events, even when the caller catches the error and goes on.
  */
 export interface ActionDefinition<Settings, Event extends string = string, Input = unknown, Output extends Record<string, unknown> = Record<string, unknown>> {
   description?: string;
-  /** Validates the input (BAD_USER_INPUT with the field when it does not parse). A zod object. */
+  /**
+   * Validates the input (BAD_USER_INPUT with the field when it does not parse). A zod object. An id key (a uuid) says
+   * the object whose records it names with `.meta({ object: 'Customer' })`; else a caller reads it from the key's name
+   * (`customerId`: a Customer's).
+   */
   input: z.ZodType<Input>;
   /** Running it twice with the same input has the effect of running it once (callers may then retry it). @default false */
   idempotent?: boolean;
@@ -23,8 +29,11 @@ export interface ActionDefinition<Settings, Event extends string = string, Input
   permission?: string;
   /**
    * What it returns, a zod object: callers read its keys ahead (a workflow's `{{steps.<id>.output.balance}}` is checked
-   * at publish, typed), and the host parses what `run` returned with it (a value it refuses fails the call:
-   * PLUGIN_FAILED, `extensions.reason` ACTION_OUTPUT_MISMATCH, in the caller's transaction so nothing is kept).
+   * at publish, typed by what each key gives: after a transform, null when `.nullable()` or `.optional()`), and the host
+   * parses what `run` returned with it (a value it refuses fails the call: PLUGIN_FAILED, `extensions.reason`
+   * ACTION_OUTPUT_MISMATCH; nothing the action did is kept). An id it returns says its object,
+   * `z.uuid().meta({ object: 'LoyaltyAccount' })`: one that says none, and whose name names no object, is an id of no
+   * known object to callers (not taken where a Customer's id is needed).
    * @default none: untyped, any key passes a caller's check and reads as what `run` returned
    */
   output?: z.ZodType<Output>;
@@ -47,7 +56,8 @@ export interface ActionCaller {
   /** The actions of the enabled plugins. */
   readonly available: readonly ActionInfo[];
   /**
-   * Runs an action in the current transaction, as the current session. `NOT_FOUND` when no enabled plugin declares
+   * Runs an action in the current transaction (in a savepoint: when it throws, what it wrote and the events it raised
+   * are undone, and the transaction goes on), as the current session. `NOT_FOUND` when no enabled plugin declares
    * it, `FORBIDDEN` (`extensions.reason: PLUGIN_DISABLED`) when its plugin is switched off in the workspace. With
    * `as`, the role (a custom role's current grants, a key's scopes) must hold the action's `permission` (FORBIDDEN),
    * and the action runs as that role: its session, and the transaction narrowed to the rows the role may see and write
@@ -70,7 +80,10 @@ export interface ActionInfo {
    * its rule (`problem(value)`), so a caller checks values ahead (a workflow's `callAction` step, when published).
    */
   readonly input: Readonly<Record<string, ActionInputField>>;
-  /** Each key of its declared output, described as input keys are (`problem` unused); null: no output declared (untyped). */
+  /**
+   * Each key of its declared output, described as input keys are but by what it gives (`problem` unused; `required`:
+   * always given, `nullable`: may be null or left out); null: no output declared (untyped).
+   */
   readonly output: Readonly<Record<string, ActionInputField>> | null;
   /** The plugin permission a role acting through it must hold, with the built-in roles that hold it; null: none. */
   readonly permission: { readonly name: string; readonly roles: readonly Role[] } | null;

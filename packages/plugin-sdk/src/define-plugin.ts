@@ -5,7 +5,8 @@ import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
 import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
-import type { DeliveredEvent, Hook, HookContext, OwnEmit, PendingEventOf, Subscriber } from './events.js';
+import type { DeliveredEvent, Hook, HookContext, OwnEmit, PendingEventOf, PublishedEvent, Subscriber } from './events.js';
+import { checkedPayload, payloadSchemaProblem } from './event-payload.js';
 import type { QueueContext, QueueTransaction } from './jobs.js';
 import type {
   ActionEntry,
@@ -25,7 +26,7 @@ import { createOwnRows, type OwnModels, ownModels } from './own-rows.js';
 import { pluginLock } from './plugin-lock.js';
 import { createPluginSql } from './plugin-sql.js';
 import { type TableAccess, tableAccessFor } from './table-access.js';
-import { actionInputFields } from './action-input.js';
+import { actionInputFields, actionOutputFields } from './action-input.js';
 import { checkedOutput, outputSchemaProblem } from './action-output.js';
 import { actionCaller } from './action-caller.js';
 import { eventCatalog } from './event-catalog.js';
@@ -86,6 +87,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     if (!isRecord(event) || typeof event.subject !== 'string' || !/^[A-Z]\w*$/.test(event.subject)) {
       problem(`events["${name}"].subject`, 'the type the event is about, e.g. "LoyaltyAccount"');
     }
+    const payload = isRecord(event) ? event.payload : undefined;
+    if (payload !== undefined && payloadSchemaProblem(payload)) problem(`events["${name}"].payload`, payloadSchemaProblem(payload)!);
     const read = isRecord(event) ? event.read : undefined;
     if (read !== undefined && !(typeof read === 'string' && (Object.hasOwn(permissions, read) || ROLES.has(read)))) {
       problem(`events["${name}"].read`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'}) or a role (ADMIN, MEMBER, READ_ONLY)`);
@@ -103,12 +106,16 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   let ownModelColumns: OwnModels | null = null;
   const own = () => (ownModelColumns ??= ownModels(prismaPath));
 
-  /** A plugin emits only its own events: posing as the core or another plugin is refused. */
+  /**
+   * A plugin emits only its own events: posing as the core or another plugin is refused. An event declaring its
+   * payload is emitted as its declaration parses it (one zod parse: a refused payload fails the transaction).
+   */
   const ownEmit = (emit: CommandScope['emit']): CommandScope['emit'] => (type, subject, payload) => {
     if (!Object.hasOwn(events, type)) {
       throw pluginMisuse(id, `may emit only its own events (declared in \`events\`: ${Object.keys(events).join(', ') || 'none'}); it emitted "${type}"`);
     }
-    emit(type, subject, payload);
+    const declared = (events as Record<string, PublishedEvent>)[type]!.payload;
+    emit(type, subject, declared ? (checkedPayload(id, type, declared, payload) as typeof payload) : payload);
   };
   // Without the host's services (a plugin checked on its own), records are core's and the plugin's own objects.
   let ownServices: HostServices | null = null;
@@ -221,7 +228,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         idempotent: action.idempotent ?? false,
         inputKeys: isRecord(shape) ? Object.keys(shape) : [],
         input: actionInputFields(action.input as z.ZodType),
-        output: action.output ? actionInputFields(action.output as z.ZodType) : null,
+        output: action.output ? actionOutputFields(action.output as z.ZodType) : null,
         permission: action.permission ? { name: action.permission, roles: (permissions[action.permission]?.roles ?? []) as Role[] } : null,
         run: async (input, context) =>
           checkedOutput(id, name, action.output, await action.run(parseInput(action.input, input), { ...inScope(context, context.session.workspaceId), lock: pluginLock(context.tx, id, context.session.workspaceId) })),

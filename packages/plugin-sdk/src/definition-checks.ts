@@ -95,10 +95,13 @@ export function forEachHandler<F>(
   }
 }
 
+/** A zod schema (an event's declared `payload`): zod fills in its parts on first use, so it is not frozen. */
+const isSchema = (value: unknown) => isRecord(value) && '_zod' in value;
+
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value)) if (isRecord(child) || Array.isArray(child)) deepFreeze(child);
+    for (const child of Object.values(value)) if ((isRecord(child) && !isSchema(child)) || Array.isArray(child)) deepFreeze(child);
   }
   return value;
 }

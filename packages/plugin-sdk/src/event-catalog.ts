@@ -2,8 +2,9 @@
 // installed plugin's declared `events`. For plugins that take an event type as input (a workflow's trigger, a wait
 // for an event) and check it before it is used. Custom objects' record events (`contract.created`) depend on the
 // workspace and are not listed: see `recordEventObject`.
-import { coreEventSubjects, type EventReadRule, EventReaders, updateEventFields } from '@crm/core';
+import { coreEventPayloads, coreEventSubjects, type EventReadRule, EventReaders, updateEventFields } from '@crm/core';
 import type { Role } from '@crm/db';
+import type { z } from 'zod';
 import type { PublishedEvent } from './events.js';
 
 /** A known event type. */
@@ -19,6 +20,11 @@ export interface EventInfo {
    * update event, or an event that is no update (optional, so code that builds an `EventInfo` need not say it).
    */
   readonly changes?: readonly string[] | null;
+  /**
+   * What its payload holds (core's `coreEventPayloads`, a plugin's declared `payload`): read with `payloadPathType`.
+   * Null or left out: not declared, any payload (untyped to readers).
+   */
+  readonly payload?: z.ZodObject | null;
 }
 
 /** Known event types by name. */
@@ -26,9 +32,9 @@ export type EventCatalog = ReadonlyMap<string, EventInfo>;
 
 export function eventCatalog(plugins: readonly { id: string; events: Readonly<Record<string, PublishedEvent>> }[]): EventCatalog {
   const changes = new Map<string, readonly string[]>(Object.entries(updateEventFields));
-  const catalog = new Map<string, EventInfo>([...coreEventSubjects].map(([type, subject]) => [type, { type, subject, plugin: null, changes: changes.get(type) ?? null }]));
+  const catalog = new Map<string, EventInfo>([...coreEventSubjects].map(([type, subject]) => [type, { type, subject, plugin: null, changes: changes.get(type) ?? null, payload: coreEventPayloads.get(type) ?? null }]));
   for (const plugin of plugins) {
-    for (const [type, event] of Object.entries(plugin.events)) catalog.set(type, { type, subject: event.subject, plugin: plugin.id, changes: null });
+    for (const [type, event] of Object.entries(plugin.events)) catalog.set(type, { type, subject: event.subject, plugin: plugin.id, changes: null, payload: event.payload ?? null });
   }
   return catalog;
 }

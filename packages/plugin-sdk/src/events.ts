@@ -1,7 +1,8 @@
 // Events, hooks and subscribers: how a plugin reacts to what the core and other plugins do. Hooks run inside the
 // command's transaction (and can veto it); subscribers run after commit, durably, with retries.
-import type { CrmEventMap, CrmEventType, Session } from '@crm/core';
+import type { CrmEventMap, CrmEventType, DriftedPayloads, Session } from '@crm/core';
 import type { ScopedTransaction } from '@crm/db';
+import type { z } from 'zod';
 import type { ActionCaller } from './actions.js';
 import type { CoreCommands } from './core-commands.js';
 import type { SubscriberInterest } from './interest.js';
@@ -147,6 +148,15 @@ export interface PublishedEvent {
   subject: string;
   description?: string;
   /**
+   * What its payload holds, a zod object (`z.object({ customerId: z.uuid(), points: z.number() })`): readers type
+   * their reads by it ahead (a workflow's `{{trigger.event.payload.points}}` is checked at publish: a key it does not
+   * declare is refused, naming those it does; `points` is a number), and the host parses what the plugin emits with it
+   * (a payload it refuses fails the emitting transaction: PLUGIN_FAILED, `extensions.reason` EVENT_PAYLOAD_MISMATCH,
+   * nothing kept; keys it does not declare are left out). Its type should be the event's `CrmEventMap` type.
+   * @default none: untyped, any path passes a reader's check, and what is emitted is not checked
+   */
+  payload?: z.ZodObject;
+  /**
    * Who reads the event (the `events` query and subscription, histories, webhooks): one of the plugin's declared
    * `permissions` (its holders), or a role (`'MEMBER'`: MEMBER and ADMIN keys). An event about a declared object
    * also needs that object's read. Payloads often say what only the plugin's managers should see.
@@ -154,6 +164,15 @@ export interface PublishedEvent {
    */
   read?: string;
 }
+
+/**
+ * The events among a plugin's `events` whose declared `payload`'s type is not their `CrmEventMap` type (either way):
+ * `const drifted: { [K in DriftedEventPayloads<typeof myEvents>]: 'differs' } = {};` compiles only when there are none.
+ */
+export type DriftedEventPayloads<Events> = DriftedPayloads<
+  { [K in keyof Events as Events[K] extends { payload: z.ZodType } ? K : never]: Events[K] extends { payload: infer S extends z.ZodType } ? S : never },
+  CrmEventMap
+>;
 
 /** Retry policy of a plugin's subscribers. */
 export interface DeliveryPolicy {

@@ -9,6 +9,9 @@ export type { ActionCaller, ActionContext, ActionDefinition, ActionInfo } from '
 export type { ActionInputField, ActionInputKind } from './action-input.js';
 export { ACTION_OUTPUT_MISMATCH } from './action-output.js';
 export { type EventCatalog, type EventInfo, recordEventObject } from './event-catalog.js';
+export { EVENT_PAYLOAD_MISMATCH, payloadPathType, type PayloadPathType } from './event-payload.js';
+/** Money in an event's declared payload ("5000.00"), read as a number by typed readers. */
+export { eventMoney } from '@crm/core';
 export type {
   DashboardPanelDefinition,
   PermissionDefinition,
@@ -24,6 +27,7 @@ export type {
   ChainedContext,
   DeliveredEvent,
   DeliveryPolicy,
+  DriftedEventPayloads,
   Hook,
   HookContext,
   OwnEmit,
@@ -46,6 +50,7 @@ export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
 export type { OwnId, OwnInsert, OwnRow, OwnRows, OwnUpdate, OwnWrite } from './own-rows.js';
 export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
+export { recordChangeKind } from './record-access.js';
 export type { ActingRole, RecordObjects, RecordWriteOptions, RecordWrites } from './record-writes.js';
 export type { FilterNode } from '@crm/core';
 

@@ -157,6 +157,25 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
  * same code is refused all the same, so that a plugin tested on PGlite does not first fail on PostgreSQL.
  */
 const committing = new WeakSet<object>();
+/** Savepoints open in a transaction (savepoint.ts): a `writeAtCommit` made in one is sent at once, so a rollback to it undoes it. */
+const savepoints = new WeakMap<object, number>();
+
+/**
+ * A savepoint of `runner` opens (savepoint.ts `inSavepoint`): until it is released or rolled back, a deferred write is
+ * sent at once; rolled back, a `writeAtCommit` made in it no longer counts as the transaction's last write.
+ */
+export function ownRowsSavepoint(runner: object): { release(): void; rollback(): void } {
+  const wasCommitting = committing.has(runner);
+  savepoints.set(runner, (savepoints.get(runner) ?? 0) + 1);
+  const leave = () => savepoints.set(runner, savepoints.get(runner)! - 1);
+  return {
+    release: leave,
+    rollback: () => {
+      leave();
+      if (!wasCommitting) committing.delete(runner);
+    },
+  };
+}
 
 /**
  * The `rows` of a plugin's handler, in `runner` (its transaction) and `workspaceId`; `chain`: the causal chain its
@@ -178,7 +197,7 @@ export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspac
       const { text, params } = buildOwnWrite(writes, workspaceId, own(), chain);
       // Marked as it is called (not once sent): a write called meanwhile without awaiting this one is refused too.
       if (CommandTransaction.isCommand(runner)) committing.add(runner);
-      if (CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
+      if (!savepoints.get(runner) && CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
       await queryRawIn(runner, text, ...params);
     },
   };

@@ -147,6 +147,19 @@ export interface RecordAccess {
 const CREATED = new Set(['created', 'opened', 'logged', 'recorded', 'responded']);
 const DELETED = new Set(['trashed', 'destroyed', 'deleted']);
 
+/**
+ * The change of its subject record an event of `type` is, by its action (`deal.created`, `ticket.opened`: created;
+ * `trashed`, `destroyed`, `deleted`: deleted), else an update when it is `<object>.updated` or carries `changes`
+ * (`deal.stage_changed`); null: none. The one rule of `changeOf`, for code that knows only the type (and whether its
+ * declared payload has `changes`): a workflow's record trigger, typing its event's payload.
+ */
+export function recordChangeKind(type: string, carriesChanges: boolean): RecordChange['change'] | null {
+  const action = type.slice(type.indexOf('.') + 1);
+  if (CREATED.has(action)) return 'created';
+  if (DELETED.has(action)) return 'deleted';
+  return carriesChanges || action === 'updated' ? 'updated' : null;
+}
+
 const delegateName = (model: string) => model[0]!.toLowerCase() + model.slice(1);
 
 function jsonValue(value: unknown): unknown {
@@ -327,13 +340,10 @@ function accessOver(base: readonly ObjectDeclaration[], workspace: { id: string;
     },
     changeOf(event) {
       if (!catalog.has(event.subjectType)) return null;
-      const action = event.type.slice(event.type.indexOf('.') + 1);
       const payload = event.payload as { changes?: unknown } | null;
       const changes = payload && typeof payload.changes === 'object' && payload.changes !== null ? (payload.changes as RecordChange['changes']) : null;
-      if (CREATED.has(action)) return { object: event.subjectType, change: 'created', changes: null };
-      if (DELETED.has(action)) return { object: event.subjectType, change: 'deleted', changes: null };
-      if (changes || action === 'updated') return { object: event.subjectType, change: 'updated', changes: changes ?? {} };
-      return null;
+      const change = recordChangeKind(event.type, changes !== null);
+      return change && { object: event.subjectType, change, changes: change === 'updated' ? (changes ?? {}) : null };
     },
     creatable: (object) => access.writable(object, 'create'),
     writable: (object, action) => catalog.has(object) && Boolean(writerOf(catalog.get(object))?.[action]),

@@ -29,6 +29,7 @@ import {
 import { queryRawIn, type Role, restrictTransaction } from '@crm/db';
 import type { ObjectCatalog } from '@crm/core';
 import type { RecordAccess } from './record-access.js';
+import { inSavepoint, inTurn } from './savepoint.js';
 import { fieldToWrite } from './writable-fields.js';
 
 /** Whose rights a write is bounded by: a built-in role, or a custom role of the workspace (by id), and a key's scopes. */
@@ -157,7 +158,7 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
           // nothing more. (Not for what is no row id: the read would fail, and abort the transaction, on it.)
           if (!isCrmError(error) || error.code !== 'NOT_FOUND' || !isUuid(id)) throw error;
           if ((await access.read(acting.tx, name, id)) || !(await access.read(acting.tx, name, id, { trashed: true }))) throw error;
-          throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`);
+          throw new CrmError('NOT_FOUND', `the ${name} ${id} is in the trash; restore it to update it`, error.field ?? undefined);
         }
       });
     },
@@ -216,7 +217,8 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     }
     if (Object.keys(custom).length) input[CUSTOM_VALUES_COLUMN] = custom;
     const commandScope: CommandScope = { ...scope, personalData: [], ...(acting ?? {}) };
-    return run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null);
+    // In the transaction's turn: a refused `updateRelated` beside it would roll this write back (savepoint.ts).
+    return inTurn(scope.tx, () => run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null));
   }
   return writes;
 }
@@ -248,22 +250,8 @@ function callerInSavepoint(scope: CommandScope): Caller {
   const caller = callerIn(scope);
   return {
     ...caller,
-    run: async (fn, options) => {
-      // The command's events wait with its writes: they reach the transaction's only when the savepoint is released
-      // (a rolled-back attempt's events are of changes that never happened).
-      const events: Parameters<CommandScope['emit']>[] = [];
-      const emit = ((...event: Parameters<CommandScope['emit']>) => void events.push(event)) as CommandScope['emit'];
-      await scope.tx.$executeRawUnsafe('SAVEPOINT crm_related_write');
-      try {
-        const result = await caller.run((inner) => fn({ ...inner, emit }), options);
-        await scope.tx.$executeRawUnsafe('RELEASE SAVEPOINT crm_related_write');
-        for (const event of events) scope.emit(...event);
-        return result;
-      } catch (error) {
-        await scope.tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT crm_related_write');
-        throw error;
-      }
-    },
+    // The command's events wait with its writes (a rolled-back attempt's events are of changes that never happened).
+    run: (fn, options) => inSavepoint(scope, 'crm_related_write', (emit) => caller.run((inner) => fn({ ...inner, emit }), options)),
   };
 }
 

@@ -78,6 +78,43 @@ describe('actions, queues and every-event subscribers', () => {
     expect(plain!.output).toBeNull();
   });
 
+  it('describes an output by what it gives (a transform\'s result, null or left out) and an id by the object it declares', () => {
+    const plugin = definePlugin({
+      id: 'gifts',
+      version: '1.0.0',
+      actions: {
+        give: {
+          input: z.object({ cardId: z.uuid().meta({ object: 'GiftCard' }), note: z.string().nullable(), count: z.string().transform(Number) }),
+          output: z.object({
+            cardId: z.uuid().meta({ object: 'GiftCard' }),
+            previousId: z.uuid().meta({ object: 'GiftCard' }).nullable(),
+            // Parsed from text: a caller reads a number.
+            size: z.string().pipe(z.coerce.number()),
+            length: z.string().transform((s) => s.length),
+            note: z.string().optional(),
+            tier: z.string().optional().default('basic'),
+            giftId: z.uuid(),
+          }),
+          run: async () => ({ cardId: '', previousId: null, size: '1', length: '', giftId: '' }),
+        },
+      },
+    });
+    expect(plugin.problems).toEqual([]);
+    const { input, output } = plugin.actions[0]!;
+    const described = (fields: typeof input) => Object.fromEntries(Object.entries(fields).map(([key, f]) => [key, [f.kind, f.object, f.required, f.nullable]]));
+    expect(described(output!)).toEqual({
+      cardId: ['id', 'GiftCard', true, false],
+      previousId: ['id', 'GiftCard', true, true],
+      size: ['number', null, true, false],
+      length: ['unknown', null, true, false],
+      note: ['text', null, false, true],
+      tier: ['text', null, true, false],
+      giftId: ['id', null, true, false],
+    });
+    // An input by what it takes.
+    expect(described(input)).toEqual({ cardId: ['id', 'GiftCard', true, false], note: ['text', null, true, true], count: ['text', null, true, false] });
+  });
+
   it('lists the problems of bad actions, queues and wildcard hooks with their paths', () => {
     const plugin = definePlugin({
       id: 'broken',

@@ -92,6 +92,19 @@ describe('a plugin that fails explains itself', () => {
     expect(await kit.database.prisma.stampCard.count({ where: { customerId: rowIdOf(customerId) } })).toBe(0);
     await admin().query(SETTINGS, { settings: { emitCoreEvent: false } });
   });
+
+  it('an event declaring its payload is held to it: a payload it refuses fails the mutation (PLUGIN_FAILED) and nothing is written', async () => {
+    await admin().query(SETTINGS, { settings: { wrongStampPayload: true } });
+    const customerId = await newCustomer('Wrong Payload');
+    const result = await admin().request(ADD_STAMP, { id: customerId });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'PLUGIN_FAILED', plugin: 'stamps', event: 'stamps.stamp_added', reason: 'EVENT_PAYLOAD_MISMATCH' });
+    expect(result.errors?.[0]?.message).toMatch(/The stamps plugin emitted stamps\.stamp_added with a payload its declaration refuses \(stamps: .+\); nothing was kept/);
+    expect(await kit.database.prisma.stampCard.count({ where: { customerId: rowIdOf(customerId) } })).toBe(0);
+    await admin().query(SETTINGS, { settings: { wrongStampPayload: false } });
+    // Its payload as declared: the mutation and its event go through.
+    expect((await admin().query(ADD_STAMP, { id: customerId })).addStamp).toBeTruthy();
+    expect(await kit.database.prisma.stampCard.count({ where: { customerId: rowIdOf(customerId) } })).toBe(1);
+  });
 });
 
 describe('core commands through the SDK', () => {

@@ -58,4 +58,18 @@ describe("a queue handler's ctx.report", () => {
       [...jobs].sort().map((item) => ({ plugin: 'ticker', queue: 'ticks', item })),
     );
   });
+
+  it('from a batch about no item (an empty list): names the batch, not an empty item', async () => {
+    const ticker = tickerPlugin({ batch: 2 });
+    ticker.probe.reports = true;
+    ticker.probe.reportsAboutNone = true;
+    kit = await startPluginTestGateway({ plugins: [ticker.plugin] });
+    const jobs = await addJobs(kit, 2);
+    const reports = await queueReports(async () => {
+      await wake(kit!);
+      await eventually(async () => expect([...(await handlings(kit!)).keys()].sort()).toEqual([...jobs].sort()));
+    });
+    // Before: `item: ""`.
+    expect(reports.map(({ item }) => item.split(',').sort())).toEqual([[...jobs].sort()]);
+  });
 });

@@ -36,9 +36,30 @@ const sameEmail = definePlugin({
   },
 });
 
+/** On a customer `Beside <company row id>`: updates it and, beside it (`Promise.all`), the company's customers, refused. */
+const beside = definePlugin({
+  id: 'beside',
+  version: '1.0.0',
+  description: 'Writes a record and a refused related write at once',
+  requires: { core: '^0.1.0' },
+  subscribers: {
+    'customer.created': {
+      both: async (event, { objects }) => {
+        const name = String((event.payload as { name?: unknown }).name ?? '');
+        if (!name.startsWith('Beside ')) return;
+        const company = name.slice('Beside '.length);
+        await Promise.all([
+          objects.updateRelated('Company', company, 'customers', { email: 'twice@x.test' }, { max: 10 }).catch(() => heard.push('beside: refused')),
+          objects.update('Customer', event.subjectId, { phone: '+1 555 0100' }),
+        ]);
+      },
+    },
+  },
+});
+
 let kit: PluginTestGateway;
 beforeAll(async () => {
-  kit = await startPluginTestGateway({ plugins: [sameEmail] });
+  kit = await startPluginTestGateway({ plugins: [sameEmail, beside] });
 });
 afterAll(async () => {
   await kit?.close();
@@ -61,4 +82,24 @@ it('a caught updateRelated refusal leaves neither the rows written before it nor
   expect(heard.slice(3)).toEqual([expect.stringMatching(new RegExp(`^refused: .*the Customer (${ids.join('|')}).*already exists`))]);
   expect(await kit.database.sql.query(`SELECT email FROM "Customer" WHERE "workspaceId" = $1::uuid`, workspace)).toEqual([{ email: null }, { email: null }]);
   expect(await kit.database.sql.query(`SELECT id FROM "Event" WHERE "workspaceId" = $1::uuid AND type = 'customer.updated'`, workspace)).toEqual([]);
+});
+
+it('a write beside a refused updateRelated (Promise.all) is kept with its event: the savepoint undoes only its own', async () => {
+  const admin = kit.workspace.client;
+  const company = (await admin.query(`mutation { createCompany(input: { name: "Pair" }) { company { id } } }`)).createCompany.company.id;
+  for (const name of ['Pair One', 'Pair Two']) {
+    await admin.query(`mutation ($name: String!, $company: ID) { createCustomer(input: { name: $name, companyId: $company }) { customer { id } } }`, { name, company });
+  }
+  const companyRow = Buffer.from(company, 'base64').toString('utf8').split(':')[1]!;
+  const made = await admin.query(`mutation ($name: String!) { createCustomer(input: { name: $name }) { customer { id } } }`, { name: `Beside ${companyRow}` });
+  const id = Buffer.from(made.createCustomer.customer.id, 'base64').toString('utf8').split(':')[1]!;
+  for (let i = 0; i < 300 && !heard.includes('beside: refused'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  // The handler's transaction commits after the refusal is caught: wait for the row or the event, then both must agree.
+  const state = async () => ({
+    phone: (await kit.database.sql.query<{ phone: string | null }>(`SELECT phone FROM "Customer" WHERE id = $1::uuid`, [id]))[0]!.phone,
+    events: (await kit.database.sql.query(`SELECT id FROM "Event" WHERE "subjectId" = $1::uuid AND type = 'customer.updated'`, [id])).length,
+  });
+  for (let i = 0; i < 300 && (await state()).events === 0 && (await state()).phone === null; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  // Before: the refused write's ROLLBACK TO took the other write's row back, its event kept.
+  expect(await state()).toEqual({ phone: '+1 555 0100', events: 1 });
 });

@@ -92,6 +92,7 @@ describe('a plugin through the gateway', () => {
           forbiddenCustomerName: null,
           brokenHook: false,
           emitCoreEvent: false,
+          wrongStampPayload: false,
           refusedHookStatement: false,
           refusedNoteText: null,
           brokenNoteText: null,

@@ -73,7 +73,7 @@ const recordFeedbackInput = feedbackValues.extend({
 
 /** `competitor-feedback.recordFeedback`: a note (and prices) on a competitor's record, for other plugins (a workflow's step). */
 /** What it returns: the feedback written and the competitor it is about. */
-const recordFeedbackOutput = z.object({ feedbackId: z.uuid(), competitorId: z.uuid() });
+const recordFeedbackOutput = z.object({ feedbackId: z.uuid().meta({ object: 'CompetitorFeedback' }), competitorId: z.uuid().meta({ object: 'Competitor' }) });
 
 export const recordFeedbackAction: ActionDefinition<CompetitorSettings, CompetitorEvent, z.output<typeof recordFeedbackInput>, z.output<typeof recordFeedbackOutput>> = {
   description: "Writes feedback on a competitor's record: a note (kind OTHER, sentiment NEUTRAL unless given), optionally prices, the customer and deal.",

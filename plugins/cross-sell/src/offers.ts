@@ -58,7 +58,7 @@ const makeOfferInput = z.object({
 });
 
 /** What it returns: the offer made, its product, and the product bought that suggested it (none: null). */
-const makeOfferOutput = z.object({ offerId: z.uuid(), sku: z.string(), antecedentSku: z.string().nullable() });
+const makeOfferOutput = z.object({ offerId: z.uuid().meta({ object: 'CrossSellOffer' }), sku: z.string(), antecedentSku: z.string().nullable() });
 
 /** `cross-sell.makeOffer`: the action other plugins call (a workflow's `callAction` step). */
 export const makeOfferAction: ActionDefinition<CrossSellSettings, CrossSellEvent, z.output<typeof makeOfferInput>, z.output<typeof makeOfferOutput>> = {

@@ -13,7 +13,7 @@ const awardPointsInput = z.object({
 });
 
 /** What it returns (callers read it typed: a workflow's `{{steps.<id>.output.balance}}` is a number). */
-const awardPointsOutput = z.object({ accountId: z.uuid(), balance: z.number().int() });
+const awardPointsOutput = z.object({ accountId: z.uuid().meta({ object: 'LoyaltyAccount' }), balance: z.number().int() });
 
 export const awardPoints: ActionDefinition<LoyaltySettings, keyof typeof loyaltyEvents, z.output<typeof awardPointsInput>, z.output<typeof awardPointsOutput>> = {
   description: 'Enrols the customer if needed and credits points with a reason (e.g. a welcome bonus).',

@@ -27,6 +27,12 @@ const stamps = definePlugin({
       },
     },
     note: { input: z.object({ text: z.string() }), run: async ({ text }) => ({ echoed: text }) },
+    // An output typed by what it gives: an id of a declared object, one of none, a nullable text, a number parsed from text.
+    find: {
+      input: z.object({}),
+      output: z.object({ customerId: z.uuid().meta({ object: 'Customer' }), thingId: z.uuid(), note: z.string().nullable(), count: z.string().pipe(z.coerce.number()) }),
+      run: async () => ({ customerId: '00000000-0000-4000-8000-000000000000', thingId: '00000000-0000-4000-8000-000000000000', note: null, count: '1' }),
+    },
   },
 });
 
@@ -73,6 +79,46 @@ describe('a callAction step’s output, typed by its action’s declaration', ()
     // Into another action's input: a balance is no Customer id.
     const id = await publishError(after({ id: 'again', kind: 'callAction', action: 'loyalty.awardPoints', input: { customerId: '{{steps.award.output.balance}}', points: 1, reason: 'x' } }));
     expect(id?.extensions).toMatchObject({ field: 'definition.steps.1.input.customerId' });
+  });
+
+  it('types an output id by the object its action declares: not taken where another object\'s id is needed', async () => {
+    const into = (customerId: string) => ({ id: 'again', kind: 'callAction', action: 'loyalty.awardPoints', input: { customerId, points: 1, reason: 'x' } });
+    // A loyalty account's id is no Customer's: refused at publish (it would fail NOT_FOUND at every run).
+    const account = await publishError(after(into('{{steps.award.output.accountId}}')));
+    expect(account?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'definition.steps.1.input.customerId' });
+    expect(account?.message).toMatch(/\{\{steps\.award\.output\.accountId\}\} is a LoyaltyAccount id; this needs a Customer id/);
+    const task = await publishError(after({ id: 't', kind: 'createTask', title: 'x', customerId: '{{steps.award.output.accountId}}' }));
+    expect(task?.extensions).toMatchObject({ field: 'definition.steps.1.customerId' });
+    // An id whose action declares no object (and whose name names none) is of no object a caller can know.
+    const find = { id: 'find', kind: 'callAction', action: 'stamps.find', input: {} };
+    const thing = await publishError({ trigger: { kind: 'manual', object: 'Customer' }, steps: [find, into('{{steps.find.output.thingId}}')] });
+    expect(thing?.message).toMatch(/\{\{steps\.find\.output\.thingId\}\} is an id of no declared object; this needs a Customer id/);
+    // A Customer's id into a Customer's: publishes.
+    expect(await publishError({ trigger: { kind: 'manual', object: 'Customer' }, steps: [find, into('{{steps.find.output.customerId}}')] })).toBeUndefined();
+    // A workspace object named Account does not make the loyalty account's id its id.
+    await admin.query(`mutation { defineCustomObject(input: { name: "Account", label: "Account" }) { customObject { id } } }`);
+    const custom = await publishError(after({ id: 'u', kind: 'updateRecord', record: '{{steps.award.output.accountId}}', object: 'Account', values: { name: 'Renamed' } }));
+    expect(custom?.extensions).toMatchObject({ field: 'definition.steps.1.object' });
+    expect(custom?.message).toMatch(/is a LoyaltyAccount id, not a Account's/);
+  });
+
+  it('types an output by what its action gives: null where it may be, a transform\'s result', async () => {
+    const offer = { id: 'offer', kind: 'callAction', action: 'cross-sell.makeOffer', input: { customerId: '{{trigger.record.id}}', sku: 'A' } };
+    const afterOffer = (step: unknown) => ({ trigger: { kind: 'manual', object: 'Customer' }, steps: [offer, step] });
+    // The product that suggested the offer may be none: not a task's title, which needs a value.
+    const title = await publishError(afterOffer({ id: 't', kind: 'createTask', title: '{{steps.offer.output.antecedentSku}}' }));
+    expect(title?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'definition.steps.1.title' });
+    expect(title?.message).toMatch(/\{\{steps\.offer\.output\.antecedentSku\}\} is text or null; this needs text, never null/);
+    // Where a value may be left out, or within text: publishes.
+    expect(await publishError(afterOffer({ id: 't', kind: 'createTask', title: 'Offer', notes: '{{steps.offer.output.antecedentSku}}' }))).toBeUndefined();
+    expect(await publishError(afterOffer({ id: 't', kind: 'createTask', title: 'Because of {{steps.offer.output.antecedentSku}}' }))).toBeUndefined();
+    // Into an action's key that takes no null.
+    const find = { id: 'find', kind: 'callAction', action: 'stamps.find', input: {} };
+    const reason = await publishError({ trigger: { kind: 'manual', object: 'Customer' }, steps: [find, { id: 'a', kind: 'callAction', action: 'loyalty.awardPoints', input: { customerId: '{{trigger.record.id}}', points: 1, reason: '{{steps.find.output.note}}' } }] });
+    expect(reason?.extensions).toMatchObject({ field: 'definition.steps.1.input.reason' });
+    // A number parsed from text is a number to its callers (its schema's output side), so no date.
+    const count = await publishError({ trigger: { kind: 'manual', object: 'Customer' }, steps: [find, { id: 'w', kind: 'wait', until: '{{steps.find.output.count}}' }] });
+    expect(count?.message).toMatch(/\{\{steps\.find\.output\.count\}\} is a number; this needs a date/);
   });
 
   it('an action declaring no output stays untyped: any path publishes', async () => {

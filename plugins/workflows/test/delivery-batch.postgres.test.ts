@@ -141,11 +141,12 @@ describe('a delivery batch of ten "customer created" events', () => {
 
   /**
    * Ten runs waiting for their customer's change, then one batch of ten `customer.updated` events (one per customer,
-   * named `names(i)`): the batch's statements, and how many waits still listen after it.
+   * changed by `change(i)`), in a workspace `prepare`d first: the batch's statements, and how many waits still listen after it.
    */
-  async function endWaits(workspace: string, wait: Record<string, unknown>, names: (i: number) => string) {
+  async function endWaits(workspace: string, wait: Record<string, unknown>, change: (i: number) => Record<string, unknown>, prepare = async (_admin: TestClient) => {}) {
     const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: workspace });
     const admin = new TestClient(url, apiKey);
+    await prepare(admin);
     const id = await publishedWorkflow(admin, 'Reply', {
       trigger: { kind: 'manual', object: 'Customer' },
       steps: [{ id: 'reply', kind: 'waitForEvent', eventType: 'customer.updated', timeout: { days: 3 }, ...wait }],
@@ -175,7 +176,7 @@ describe('a delivery batch of ten "customer created" events', () => {
       await createCustomer(caller, { name: 'Warm-up' }); // what an instance reads once per process (its interest, settings)
       runtime.dispatch(committed.splice(0));
       await runtime.settled();
-      for (const [i, customer] of customers.entries()) await updateCustomer(caller, { id: customer, name: names(i) });
+      for (const [i, customer] of customers.entries()) await updateCustomer(caller, { id: customer, ...change(i) });
       const events = committed.splice(0).filter((event) => event.type === 'customer.updated');
       expect(events).toHaveLength(10);
 
@@ -198,25 +199,35 @@ describe('a delivery batch of ten "customer created" events', () => {
    * that ends some writes them (one UPDATE for all it ends). Besides, per batch: the workspace's settings (the
    * subscriber's context) and the delivery marks; no read per event.
    */
-  function expectOneLookup(statements: readonly Timed[], ending: number) {
+  function expectOneLookup(statements: readonly Timed[], ending: number, definitions: string[] = []) {
     const updates = statements.filter((s) => /^\s*UPDATE "public"\."WorkflowStepRun"/.test(s.query));
     expect(updates.length).toBeGreaterThanOrEqual(1);
     expect(updates.length).toBeLessThanOrEqual(ending);
     const others = statements.filter((s) => !updates.includes(s));
-    const kind = (query: string) => (/"waitKey"[\s\S]*"triggerKey"/.test(query) ? 'lookup' : (query.match(/"(Workspace|PluginDelivery)"/)?.[1] ?? query.slice(0, 80)));
-    expect(others.map((s) => kind(s.query)).sort()).toEqual(['PluginDelivery', 'Workspace', 'lookup']);
+    const kind = (query: string) => (/"waitKey"[\s\S]*"triggerKey"/.test(query) ? 'lookup' : (query.match(/"(Workspace|PluginDelivery|Custom\w+Definition)"/)?.[1] ?? query.slice(0, 80)));
+    expect(others.map((s) => kind(s.query)).sort()).toEqual(['PluginDelivery', 'Workspace', 'lookup', ...definitions].sort());
   }
 
   it('ends ten waits in one lookup and at most ten updates: no read per event', async () => {
-    const { statements, listening } = await endWaits('Waits', {}, (i) => `Answered ${i}`);
+    const { statements, listening } = await endWaits('Waits', {}, (i) => ({ name: `Answered ${i}` }));
     expectOneLookup(statements, 10);
     expect(listening).toBe(0);
   });
 
   it('with a condition on the event: the same one lookup; the five events for which it holds end their waits, the others wait on', async () => {
     const where = { value: '{{event.payload.changes.name.to}}', operator: 'contains', operand: 'Answered' };
-    const { statements, listening } = await endWaits('Conditional waits', { where }, (i) => (i % 2 ? `Answered ${i}` : `Renamed ${i}`));
+    const { statements, listening } = await endWaits('Conditional waits', { where }, (i) => ({ name: i % 2 ? `Answered ${i}` : `Renamed ${i}` }));
     expectOneLookup(statements, 5);
+    expect(listening).toBe(5);
+  });
+
+  it('with a condition on a custom field (`changes.tier`, within `customFields`): the workspace’s definitions read once for the batch, not per event', async () => {
+    const where = { value: '{{event.payload.changes.tier.to}}', operator: 'eq', operand: 'gold' };
+    const defineTier = async (admin: TestClient) => {
+      await admin.query(`mutation { defineCustomField(input: { object: CUSTOMER, name: "tier", type: TEXT }) { customField { id } } }`);
+    };
+    const { statements, listening } = await endWaits('Custom field waits', { where }, (i) => ({ customFields: { tier: i % 2 ? 'gold' : 'silver' } }), defineTier);
+    expectOneLookup(statements, 5, ['CustomFieldDefinition', 'CustomObjectDefinition']);
     expect(listening).toBe(5);
   });
 });

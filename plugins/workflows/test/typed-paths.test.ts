@@ -68,8 +68,18 @@ describe('typed paths', () => {
       message: expect.stringContaining('this needs a list'),
     });
     expect(await published({ trigger: onCustomer, steps: [loop('{{trigger.record.tags}}')] })).toBeNull();
-    // An event's payload has no declared shape: its paths are of any type.
-    expect(await published({ trigger: onCustomer, steps: [loop('{{trigger.event.payload.lines}}')] })).toBeNull();
+    // An event's payload is typed by its declared shape: an order's lines are a list, its total is not; a new
+    // customer's event has no lines (test/event-payload-paths.test.ts).
+    const onOrder = { kind: 'record', object: 'Order', on: 'created' };
+    expect(await published({ trigger: onOrder, steps: [loop('{{trigger.event.payload.lines}}')] })).toBeNull();
+    expect(await published({ trigger: onOrder, steps: [loop('{{trigger.event.payload.total}}')] })).toMatchObject({
+      field: 'definition.steps.0.items',
+      message: expect.stringContaining('{{trigger.event.payload.total}} is a number; this needs a list'),
+    });
+    expect(await published({ trigger: onCustomer, steps: [loop('{{trigger.event.payload.lines}}')] })).toMatchObject({
+      field: 'definition.steps.0.items',
+      message: expect.stringContaining("customer.created's payload has no lines (it has name, lifecycleStage)"),
+    });
     expect(await published({ trigger: onDeal, steps: [{ id: 'd', kind: 'createDeal', title: 'Renewal', amount: '{{trigger.record.title}}' }] })).toMatchObject({
       field: 'definition.steps.0.amount',
       message: expect.stringContaining('this needs a number'),

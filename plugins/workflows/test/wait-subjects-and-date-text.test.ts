@@ -74,9 +74,12 @@ describe('waitForEvent is about a record of the event’s subject', () => {
       }),
     ).toBeNull();
     expect(await published({ trigger: onTask, steps: [waitFor('customer.trashed', { subjectId: '{{trigger.record.customerId}}' })] })).toBeNull();
+    // A webhook's body has no declared shape: any of its values may name the task.
+    expect(await published({ trigger: { kind: 'webhook' }, steps: [waitFor('task.completed', { subjectId: '{{trigger.event.payload.taskId}}' })] })).toBeNull();
+    // deal.lost's payload is declared: its customerId is a Customer's id, not a Task's.
     expect(
-      await published({ trigger: { kind: 'event', eventType: 'deal.lost', object: 'Deal' }, steps: [waitFor('task.completed', { subjectId: '{{trigger.event.payload.taskId}}' })] }),
-    ).toBeNull();
+      await published({ trigger: { kind: 'event', eventType: 'deal.lost', object: 'Deal' }, steps: [waitFor('task.completed', { subjectId: '{{trigger.event.payload.customerId}}' })] }),
+    ).toMatchObject({ field: 'definition.steps.0.subjectId', message: expect.stringContaining('is a Customer id; this needs a Task id') });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { ScopedTransaction } from '@crm/db';
 import type { CommandScope } from '../command.js';
-import { badInput, conflict, CrmError } from '../errors.js';
+import { badInput, conflict } from '../errors.js';
 import { isUuid } from '../uuid.js';
 import { MONEY_PATTERN } from '../money.js';
 import { isCalendarDay } from '../objects/filter/parse-filter.js';
@@ -8,6 +8,7 @@ import { fields as inputFields } from '../validation.js';
 import type { Permissions } from '../permissions/permissions.js';
 import type { CustomField } from './definition.js';
 import { loadCustomFields } from './load-definitions.js';
+import { type StoredCheckRow, storedValueErrors } from './stored-checks.js';
 import { isExtensible } from './definition.js';
 
 /** Stored custom values of one row: `{ [definition.key]: value }`. */
@@ -121,18 +122,6 @@ function recordIdOf(value: string): string | null {
   return decoded.includes(':') && isUuid(id) ? id : null;
 }
 
-/** NOT_FOUND (naming the field) unless a relation's value is a live record of its target in the workspace. */
-async function assertRelated(tx: ScopedTransaction, field: CustomField, id: string, path: string): Promise<void> {
-  const target = field.target!;
-  const count =
-    target === 'Customer'
-      ? await tx.customer.count({ where: { id } })
-      : target === 'Company'
-        ? await tx.company.count({ where: { id } })
-        : await tx.customRecord.count({ where: { id, objectId: target } });
-  if (!count) throw new CrmError('NOT_FOUND', `${path}: no such record to link to`, path);
-}
-
 const isEmpty = (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0);
 
 /**
@@ -168,9 +157,9 @@ export interface CustomValuesRow {
 
 /**
  * {@link customValuesOf} for the rows of a bulk write: the definitions are read once, and each row gets its values
- * (undefined: unchanged) or the error its single command would have thrown. Unique and relation fields are still
- * checked row by row (only rows that set one cost a statement); the unique index stays the backstop between rows of
- * one batch.
+ * (undefined: unchanged) or the error its single command would have thrown. Unique and relation fields are checked
+ * for all rows at once (stored-checks.ts: one statement per kind of check), a unique value set twice in the batch
+ * included.
  */
 export async function customValuesOfMany(
   { tx, definitions: cached }: DefinitionScope,
@@ -182,20 +171,23 @@ export async function customValuesOfMany(
   const needed = rows.some(({ input, before }) => !before || (input !== undefined && input !== null));
   const definitions = needed ? await (cached ?? ((name) => loadCustomFields(tx, name)))(object) : [];
   const out: (CustomValues | undefined | Error)[] = [];
-  for (const { input, before } of rows) {
+  const checked: (StoredCheckRow & { index: number })[] = [];
+  for (const [index, { input, before }] of rows.entries()) {
     if (before && (input === undefined || input === null)) {
       out.push(undefined);
       continue;
     }
     try {
-      const checked = checkedValues(definitions, object, input, before, permissions, prefix);
-      await assertStored(tx, object, checked, before, prefix);
-      out.push(checked.values);
+      const { values, changed } = checkedValues(definitions, object, input, before, permissions, prefix);
+      checked.push({ index, id: before?.id ?? null, values, changed });
+      out.push(values);
     } catch (error) {
       if (!(error instanceof Error)) throw error;
       out.push(error);
     }
   }
+  const refused = await storedValueErrors(tx, object, checked, prefix);
+  for (const [at, error] of refused) out[checked[at]!.index] = error;
   return out;
 }
 
@@ -207,11 +199,8 @@ async function assertStored(
   before: { id: string } | null,
   prefix: string,
 ): Promise<void> {
-  const { values, changed } = checked;
-  for (const field of changed) {
-    if (field.unique && !isEmpty(values[field.key])) await assertUnique(tx, object, field, values[field.key], before?.id, prefix);
-    if (field.type === 'relation' && !isEmpty(values[field.key])) await assertRelated(tx, field, values[field.key] as string, `${prefix}${field.name}`);
-  }
+  const [error] = (await storedValueErrors(tx, object, [{ id: before?.id ?? null, ...checked }], prefix)).values();
+  if (error) throw error;
 }
 
 /** The validation of {@link customValuesOf} without the database: the values, and the fields the input changed. */

@@ -123,6 +123,20 @@ export class Permissions {
   }
 
   /**
+   * FORBIDDEN naming the owner field when an own-records key gives a record of `object` an owner other than its user
+   * (`owner`: the value written; undefined, not written). It creates only its own records, and cannot hand one to
+   * anyone else (nor clear its owner) by an update: the record would leave its sight, and creating then handing over
+   * would get round the create rule. The one rule for single and batch writes, core and custom objects.
+   */
+  requireOwnOwner(object: ResolvedObject, owner: unknown, action: 'create' | 'update'): void {
+    const field = this.ownerField(object);
+    if (!field || owner === undefined || (action === 'create' && owner === null)) return;
+    if (typeof owner === 'string' && owner.toLowerCase() === this.userId?.toLowerCase()) return; // a uuid, in any case
+    const rule = action === 'create' ? `creates only its own ${object.name} records` : `keeps ${object.name} records its own: it cannot hand them to anyone else`;
+    throw new CrmError('FORBIDDEN', `${field.name}: your API key's role ${rule}`, field.name);
+  }
+
+  /**
    * The rows of `object` the key sees, as a filter (null: every row): none of an object it does not read, its user's
    * under "own records only". Relation filters narrow to these (see `FilterContext.rowRule`).
    */

@@ -1,5 +1,4 @@
 import type { RowAccess } from '@crm/db';
-import { CrmError } from '../errors.js';
 import type { ResolvedField, ResolvedObject } from '../objects/index.js';
 import { isGoverned } from './role-grants.js';
 import type { Permissions } from './permissions.js';
@@ -51,8 +50,7 @@ export function rowAccessOf(permissions: Permissions): RowAccess {
     if (!owner) return data;
     // An own-records key creates its own records (it could not see any other).
     const own = (row: Record<string, unknown>) => {
-      const given = row[owner.column];
-      if (given != null && given !== permissions.userId) throw new CrmError('FORBIDDEN', `${owner.name}: your API key's role creates only its own ${object.name} records`, owner.name);
+      permissions.requireOwnOwner(object, row[owner.column], 'create');
       return { ...row, [owner.column]: permissions.userId };
     };
     return Array.isArray(data) ? data.map(own) : own((data ?? {}) as Record<string, unknown>);
@@ -64,6 +62,8 @@ export function rowAccessOf(permissions: Permissions): RowAccess {
     if (!written.length) return;
     permissions.require(object, 'update');
     for (const field of written) permissions.requireWritable(field);
+    const owner = permissions.ownerField(object);
+    if (owner) permissions.requireOwnOwner(object, (data as Record<string, unknown>)[owner.column], 'update');
   };
   const narrowed = (object: ResolvedObject, where: unknown) => {
     const own = ownRows(object);

@@ -1,6 +1,7 @@
 import { enums, Prisma, type SurveyKind, type SurveyResponse } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
 import { assertInWorkspace } from '../references.js';
+import { newRowId } from '../uuid.js';
 import { fields, parseInput, z } from '../validation.js';
 import { assertSameCustomer, pastOrPresentDate } from './activities.js';
 
@@ -30,24 +31,32 @@ export const recordSurveyResponseInput = z
 
 export type RecordSurveyResponseInput = z.input<typeof recordSurveyResponseInput>;
 
+type SurveyAnswer = { customerId: string; kind: SurveyKind; score: number; comment?: string | null; respondedAt?: Date | null; ticketId?: string | null };
+
 /** Writes one answer and emits survey.responded; the caller has checked the references. */
-export async function writeSurveyResponse(
-  scope: CommandScope,
-  data: { customerId: string; kind: SurveyKind; score: number; comment?: string | null; respondedAt?: Date | null; ticketId?: string | null },
-): Promise<SurveyResponse> {
-  const response = await scope.tx.surveyResponse.create({
-    data: {
-      workspaceId: scope.session.workspaceId,
-      customerId: data.customerId,
-      ticketId: data.ticketId ?? null,
-      kind: data.kind,
-      score: data.score,
-      comment: data.comment ?? null,
-      respondedAt: data.respondedAt ?? new Date(),
-    },
+export async function writeSurveyResponse(scope: CommandScope, data: SurveyAnswer): Promise<SurveyResponse> {
+  return (await writeSurveyResponses(scope, [data]))[0]!;
+}
+
+/** {@link writeSurveyResponse} for many answers with one statement (tickets rated in a batch), in their order. */
+export async function writeSurveyResponses(scope: CommandScope, answers: readonly SurveyAnswer[]): Promise<SurveyResponse[]> {
+  if (!answers.length) return [];
+  const now = new Date();
+  const rows = answers.map((data) => ({
+    id: newRowId(),
+    workspaceId: scope.session.workspaceId,
+    customerId: data.customerId,
+    ticketId: data.ticketId ?? null,
+    kind: data.kind,
+    score: data.score,
+    comment: data.comment ?? null,
+    respondedAt: data.respondedAt ?? now,
+  }));
+  const written = new Map((await scope.tx.surveyResponse.createManyAndReturn({ data: rows })).map((row) => [row.id, row]));
+  return rows.map((row) => {
+    scope.emit('survey.responded', { type: 'SurveyResponse', id: row.id }, { customerId: row.customerId, kind: row.kind, score: row.score });
+    return written.get(row.id)!;
   });
-  scope.emit('survey.responded', { type: 'SurveyResponse', id: response.id }, { customerId: data.customerId, kind: data.kind, score: data.score });
-  return response;
 }
 
 export async function recordSurveyResponse(caller: Caller, raw: RecordSurveyResponseInput): Promise<SurveyResponse> {

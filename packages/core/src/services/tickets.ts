@@ -5,8 +5,9 @@ import { assertInWorkspace, assertOptionalInWorkspace } from '../references.js';
 import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
-import type { UpdateRule } from './bulk/declared-update-batch.js';
-import { surveyScoreRange, writeSurveyResponse } from './surveys.js';
+import type { UpdateRule, Written } from './bulk/declared-update-batch.js';
+import { updateRowsReturning } from './bulk/update-rows.js';
+import { surveyScoreRange, writeSurveyResponses } from './surveys.js';
 
 /** A ticket in one of these states is finished: it has a `closedAt` and may carry a satisfaction rating. */
 const closedStatuses: readonly TicketStatus[] = ['RESOLVED', 'CLOSED'];
@@ -109,28 +110,44 @@ export const ticketUpdate: UpdateRule<Ticket, z.output<typeof updateTicketInput>
     if (!isClosed && wasClosed) data.closedAt = null;
     return data;
   },
-  async announce(scope, before, ticket, input): Promise<SurveyResponse | null> {
-    const { tx } = scope;
-    const rating = input.satisfactionRating ?? undefined;
-    let surveyResponse: SurveyResponse | null = null;
-    // A rating is rare in a batch: its survey answer is the one statement or two per rated ticket.
-    if (rating !== undefined) {
-      const existing = await tx.surveyResponse.findFirst({ where: { ticketId: ticket.id, kind: 'CSAT' }, orderBy: { respondedAt: 'desc' } });
-      surveyResponse = existing
-        ? await tx.surveyResponse.update({ where: { id: existing.id }, data: { score: rating, respondedAt: new Date() } })
-        : await writeSurveyResponse(scope, { customerId: ticket.customerId, ticketId: ticket.id, kind: 'CSAT', score: rating });
-      if (existing) {
-        scope.emit('survey.responded', { type: 'SurveyResponse', id: existing.id }, { customerId: ticket.customerId, kind: 'CSAT', score: rating });
-      }
-    }
+  async announce(scope, before, after, input): Promise<SurveyResponse | null> {
+    return (await announceTickets(scope, [{ before, after, input }]))[0]!;
+  },
+  announceMany: announceTickets,
+};
+
+/**
+ * {@link ticketUpdate}'s announcement of written tickets: each rated one's CSAT answer revised or recorded (the same
+ * few statements for one ticket or a batch: one read, one update, one insert), then each ticket's events. Answers
+ * each ticket's survey response (null: not rated).
+ */
+async function announceTickets(scope: CommandScope, written: readonly Written<Ticket, z.output<typeof updateTicketInput>>[]): Promise<(SurveyResponse | null)[]> {
+  const rated = written.filter(({ input }) => input.satisfactionRating != null);
+  const latest = new Map<string, SurveyResponse>();
+  if (rated.length) {
+    const answers = await scope.tx.surveyResponse.findMany({ where: { ticketId: { in: rated.map(({ after }) => after.id) }, kind: 'CSAT' }, orderBy: { respondedAt: 'desc' } });
+    for (const answer of answers) if (!latest.has(answer.ticketId!)) latest.set(answer.ticketId!, answer);
+  }
+  const now = new Date();
+  const revising = rated.filter(({ after }) => latest.has(after.id));
+  const revised = new Map(
+    (await updateRowsReturning<SurveyResponse>(scope, 'SurveyResponse', revising.map(({ after, input }) => ({ id: latest.get(after.id)!.id, before: latest.get(after.id)!, data: { score: input.satisfactionRating, respondedAt: now } })))).map((row) => [row.ticketId!, row]),
+  );
+  for (const { after, input } of revising) {
+    scope.emit('survey.responded', { type: 'SurveyResponse', id: latest.get(after.id)!.id }, { customerId: after.customerId, kind: 'CSAT', score: input.satisfactionRating! });
+  }
+  const recording = rated.filter(({ after }) => !latest.has(after.id));
+  const recorded = await writeSurveyResponses(scope, recording.map(({ after, input }) => ({ customerId: after.customerId, ticketId: after.id, kind: 'CSAT' as const, score: input.satisfactionRating! })));
+  const answered = new Map([...revised, ...recording.map(({ after }, i) => [after.id, recorded[i]!] as const)]);
+  return written.map(({ before, after: ticket }) => {
     const changes = fieldChanges(before, ticket, ['subject', 'description', 'status', 'priority', 'assigneeId', 'satisfactionRating']);
     if (changes.changed.length) scope.emit('ticket.updated', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, ...changes });
     if (isClosedTicketStatus(ticket.status) && !isClosedTicketStatus(before.status)) {
       scope.emit('ticket.closed', { type: 'Ticket', id: ticket.id }, { customerId: ticket.customerId, satisfactionRating: ticket.satisfactionRating });
     }
-    return surveyResponse;
-  },
-};
+    return answered.get(ticket.id) ?? null;
+  });
+}
 
 /** Changes the fields given ({@link ticketUpdate}). */
 export async function updateTicket(caller: Caller, raw: UpdateTicketInput): Promise<UpdatedTicket> {

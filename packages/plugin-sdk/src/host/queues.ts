@@ -132,8 +132,8 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
   }
 
   /**
-   * A handler's context for `items` (of one workspace); its `report` names them, or the ones it is told about. Its
-   * transactions continue the items' causal chain (the deepest of a batch's: chainOfItems).
+   * A handler's context for `items` (of one workspace); its `report` names them, or the ones it is told about (if
+   * any). Its transactions continue the items' causal chain (the deepest of a batch's: chainOfItems).
    */
   const contextFor = (plugin: Plugin, queue: QueueEntry, items: readonly QueueItem[]) => ({
     workspaceId: items[0]!.workspaceId,
@@ -141,7 +141,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     http: options.http.for?.({ plugin: plugin.id, workspaceId: items[0]!.workspaceId }) ?? options.http,
     transaction: pluginTransaction(options.runner, options.services, plugin, items[0]!.workspaceId, options.states, chainOfItems(items)),
     report: (error: unknown, about?: string | readonly string[]) =>
-      report(error, { plugin: plugin.id, queue: queue.name, item: about === undefined ? items.map((item) => item.id).join(',') : [about].flat().join(',') }),
+      report(error, { plugin: plugin.id, queue: queue.name, item: [about ?? []].flat().join(',') || items.map((item) => item.id).join(',') }),
   });
 
   /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */

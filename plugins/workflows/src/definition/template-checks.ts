@@ -3,6 +3,7 @@
 // needs a type (a date, a number, an id of an object) its template holds that type. Part of validate.ts's check.
 import { type ActionInfo, badInput, enumValuesOf, type RecordAccess } from '@crm/plugin-sdk';
 import type { Step, WorkflowDefinition } from './document.js';
+import { type PayloadSources, payloadRead } from './event-payloads.js';
 import type { Plan } from './plan.js';
 import { openOutputs, stepOutputTypes } from './step-outputs.js';
 import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
@@ -30,6 +31,8 @@ export interface TemplateScope {
   declared: ReturnType<RecordAccess['catalog']['get']> | null;
   /** The object the trigger's event is about, when known (a `subjectId` of that object). */
   triggerSubject: string | null;
+  /** The events that start a run, with their declared payloads (`trigger.event.payload.*` typed by them); null: unchecked. */
+  triggerPayloads: PayloadSources;
   plan: Plan;
 }
 
@@ -38,14 +41,14 @@ export const isToManyUpdate = (step: Step, declared: TemplateScope['declared'] |
   step.kind === 'updateRecord' && step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
 
 /** The checks of one definition: a step's templates (`checkPaths`), one typed value (`checkTyped`), record values. */
-export function templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, plan }: TemplateScope) {
+export function templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, triggerPayloads, plan }: TemplateScope) {
   /** A `callAction` step's action, when it declares its output. */
   const typedAction = (step: Step) => (step.kind === 'callAction' ? actions.find((a) => a.name === step.action && a.output) : undefined);
   /** A step's output keys with their types (null: any key, of unknown type: an action that declares no output). */
   const outputTypesOf = (step: Step): Readonly<Record<string, ValueType>> | null => {
     const output = typedAction(step)?.output;
     if (!output) return stepOutputTypes[step.kind];
-    return Object.fromEntries(Object.entries(output).map(([key, field]) => [key, actionKeyType(key, field.kind, objects.catalog.objects)]));
+    return Object.fromEntries(Object.entries(output).map(([key, field]) => [key, actionKeyType(key, field, objects.catalog.objects, 'output')]));
   };
   /** Whether an output is read deeper (`{{steps.s.output.body.total}}`): a structured one; of an action, a list or any value. */
   const isOpen = (step: Step, key: string) => {
@@ -67,6 +70,12 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     return `${object} has no field or to-one relation ${name}`;
   };
 
+  /** The type of a read of a declared payload (`sources`); BAD_USER_INPUT naming `field` and the keys there are when none has it. */
+  const payloadType = (sources: NonNullable<PayloadSources>, rest: readonly string[], path: string, field: string): ValueType => {
+    const read = payloadRead(sources, rest, objects.catalog.objects);
+    return 'type' in read ? read.type : fail(field, `{{${path}}}: ${read.problem}`);
+  };
+
   /** An `updateRecord` through a to-many relation of the trigger's record: its output's `id` is always null. */
 
   /** The type of a path that exists (checkPaths checked it): a field by its declared kind, an event's part, an output. */
@@ -82,7 +91,8 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     if (root === 'trigger' && second === 'event') {
       if (rest[0] === 'occurredAt') return { kind: 'date' };
       if (rest[0] === 'subjectId') return triggerSubject ? { kind: 'id', object: triggerSubject } : { kind: 'id' };
-      return rest[0] === 'payload' ? { kind: 'unknown' } : { kind: 'text' };
+      if (rest[0] !== 'payload') return { kind: 'text' };
+      return triggerPayloads ? payloadType(triggerPayloads, rest.slice(1), path, path) : { kind: 'unknown' };
     }
     if (root === 'steps') {
       const source = plan.steps.get(second!)!.step;
@@ -145,7 +155,9 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     const have: ValueType = path !== null ? typeOfPath(path) : { kind: 'text' };
     if (!fits(need, have)) {
       const what = path === null ? 'text with templates in it' : `{{${path}}} is ${describeType(have)}`;
-      fail(field, `${what}; this needs ${describeType(need)}`);
+      const { nullable: _null, ...present } = have;
+      const neverNull = need.required && have.nullable && fits(need, present) ? ', never null' : '';
+      fail(field, `${what}; this needs ${describeType(need)}${neverNull}`);
     }
   };
 
@@ -172,6 +184,7 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
       if (!(rest[0] === 'payload' || (rest.length === 1 && EVENT_FIELDS.has(rest[0]!)))) {
         fail(field, `{{${path}}}: an event has ${[...EVENT_FIELDS].join(', ')} and payload.*`);
       }
+      if (rest[0] === 'payload' && triggerPayloads) payloadType(triggerPayloads, rest.slice(1), path, field);
     } else if (root === 'steps') {
       const source = second ? plan.steps.get(second) : undefined;
       if (!source) fail(field, `{{${path}}}: no step ${second ?? ''}`);
@@ -204,10 +217,19 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
    * trigger's event's, and a change of one of the subject's fields (`event.payload.changes.<field>.from|to`, as record
    * update events carry them) typed by that field, which must exist. The field, when the path names one.
    */
-  const eventPathType = (path: string, subject: string | null, field: string): { type: ValueType; declared?: { kind: string; enum?: string | undefined } } => {
+  const eventPathType = (
+    path: string,
+    subject: string | null,
+    field: string,
+    payloads: PayloadSources,
+  ): { type: ValueType; declared?: { name: string; kind: string; enum?: string | undefined; stored?: object | undefined } } => {
     const [root, part, ...rest] = path.split('.');
     const shape = `{{event.<${[...EVENT_FIELDS].join('|')}>}} or {{event.payload.…}}`;
     if (root !== 'event' || !part) return fail(field, `{{${path}}}: a wait's condition tests the event waited for: ${shape}`);
+    // A declared payload types what it holds; its field changes are typed by the subject's fields below.
+    if (part === 'payload' && payloads && (rest[0] !== 'changes' || !payloads.some((p) => Object.hasOwn(p.payload.shape, 'changes')))) {
+      return { type: payloadType(payloads, rest, path, field) };
+    }
     if (part === 'payload') {
       const target = subject && objects.catalog.has(subject) ? objects.catalog.get(subject) : null;
       if (rest[0] !== 'changes' || rest.length < 2 || !target) return { type: { kind: 'unknown' } };
@@ -225,18 +247,20 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
 
   /**
    * A `waitForEvent`'s `where`: exactly one `{{event.…}}` template (`eventPathType`), an operator and operand that fit
-   * its type, and for an enum field's change, operands among its values (`DONE`, not `Done`).
+   * its type, and for an enum field's change, operands among its values (`DONE`, not `Done`); for a custom field's,
+   * operands it could hold, by its definition (the SDK's `checkCustomValue`: a select field's among its options).
    */
-  const checkEventCondition = (condition: ValueCondition, at: string, subject: string | null) => {
+  const checkEventCondition = (condition: ValueCondition, at: string, subject: string | null, payloads: PayloadSources) => {
     const path = wholeTemplate(condition.value);
     if (path === null) fail(`${at}.value`, 'exactly one template, the value of the event tested ({{event.payload.changes.status.to}})');
-    const { type, declared } = eventPathType(path!, subject, `${at}.value`);
+    const { type, declared } = eventPathType(path!, subject, `${at}.value`, payloads);
     const problem = conditionProblem(type, condition, `{{${path}}} is ${describeType(type)}`);
     if (problem) fail(`${at}.${problem.key}`, problem.message);
     const allowed = declared?.kind === 'enum' && declared.enum ? enumValuesOf(declared.enum) : null;
     const operands = condition.operator === 'in' ? (condition.operand as unknown[]) : condition.operator === 'eq' || condition.operator === 'neq' ? [condition.operand] : [];
     const wrong = allowed ? operands.find((operand) => operand !== null && !allowed.includes(operand as string)) : undefined;
     if (wrong !== undefined) fail(`${at}.operand`, `{{${path}}} is one of ${allowed!.join(', ')} (got ${JSON.stringify(wrong)})`);
+    if (declared?.stored && subject) for (const operand of operands) if (operand !== null) objects.checkCustomValue(subject, declared.name, operand, `${at}.operand`);
   };
 
   return { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition };

@@ -11,6 +11,7 @@ import { checkActionInput } from './action-input-checks.js';
 import { checkPlainRecordValues, checkPlainValues } from './plain-values.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds } from './step-outputs.js';
+import { eventPayloadSources, triggerPayloadSources } from './event-payloads.js';
 import { fail, templateChecks } from './template-checks.js';
 import { templatePaths, wholeTemplate } from './templates.js';
 import { triggerValue } from './trigger-values.js';
@@ -226,7 +227,8 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     if (!next) fail(`${at}.trigger.cron`, `${t.cron} never fires (no date to come matches it)`);
   }
 
-  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition } = templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, plan });
+  const triggerPayloads = triggerPayloadSources(services.events, t);
+  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition } = templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, triggerPayloads, plan });
 
   /**
    * A condition's `if`, a switch case's `when`: a value condition (one typed template, an operator that fits its type:
@@ -296,7 +298,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         } else if (subject !== null) {
           checkTyped(step.subjectId, idOf(subject), `${stepAt}.subjectId`);
         }
-        if (step.where) checkEventCondition(step.where, `${stepAt}.where`, subject ?? (step.subjectId === undefined ? object : null));
+        if (step.where) checkEventCondition(step.where, `${stepAt}.where`, subject ?? (step.subjectId === undefined ? object : null), eventPayloadSources(services.events, step.eventType));
         break;
       }
       case 'updateRecord': {

@@ -2,9 +2,11 @@
 // its declared kind, an event's part, a step's output) and what a step's input needs where it is used, by the rule its
 // builder writes it with (steps/command-inputs.ts: `wait.until` a date, a `title` text, so not a list), `forEach.items`
 // a list, `createTask.customerId` a Customer's id, `updateRecord.values.amount` the field's kind. A value of unknown
-// type (an event's payload, an action's output, a loop's item) passes.
+// type (an event's payload, an untyped action's output, a loop's item) passes. A value that may be null (an action's
+// output declared nullable) is refused where a value is needed (`required`); a record's field is not checked for
+// null: the trigger often guarantees it (a date trigger's field, a filter), which publishing cannot see.
 import { inputBuilders, isBuilt } from '../steps/command-inputs.js';
-import { address, date as dateRule, optionalDate, optionalText, recordId, segmentId, text } from '../steps/input-values.js';
+import { address, date as dateRule, id, optionalDate, optionalId, optionalText, recordId, segmentId, text } from '../steps/input-values.js';
 import type { Step } from './document.js';
 
 /**
@@ -20,6 +22,15 @@ export interface ValueType {
   kind: ValueKind;
   /** `id`: the object whose record it names, when known. */
   object?: string;
+  /**
+   * `id`: of no object a caller can know (an action's output that declares none, and whose name names none): not
+   * taken where an id of a given object is needed, as an id of another object is not.
+   */
+  noObject?: true;
+  /** The value may be null (an action's output declared `.nullable()` or `.optional()`). */
+  nullable?: true;
+  /** Where it is needed: null is refused (a rule that needs a value: a `title`, `wait.until`, an action's key that takes no null). */
+  required?: true;
   /**
    * `date`: a calendar day (`YYYY-MM-DD`, a `date` field), not an instant: only a day can have a time of day written
    * after it (`{{…renewsOn}}T09:00:00Z`, template-checks.ts). Both fit where a date is needed.
@@ -56,41 +67,59 @@ export function fieldValueType(field: { kind: string; references?: string | unde
 
 const NAMES: Record<ValueKind, string> = { text: 'text', number: 'a number', date: 'a date', boolean: 'true or false', list: 'a list', id: 'an id', unknown: 'any value' };
 
-export const describeType = (type: ValueType) => (type.kind === 'id' && type.object ? `a ${type.object} id` : NAMES[type.kind]);
+export const describeType = (type: ValueType) =>
+  `${type.kind === 'id' && type.object ? `a ${type.object} id` : type.noObject ? 'an id of no declared object' : NAMES[type.kind]}${type.nullable ? ' or null' : ''}`;
 
 /** Whether a value of type `have` fits where `need` is required. */
 export function fits(need: ValueType, have: ValueType): boolean {
+  if (need.required && have.nullable) return false;
   if (need.kind === 'unknown' || have.kind === 'unknown') return true;
   // Text takes any single value (a number or a date is written as text); not a list.
   if (need.kind === 'text') return have.kind !== 'list';
   if (need.kind !== have.kind) return false;
-  return need.kind !== 'id' || !need.object || !have.object || need.object === have.object;
+  if (need.kind !== 'id' || !need.object) return true;
+  return have.noObject ? false : !have.object || need.object === have.object;
 }
 
 const date: ValueType = { kind: 'date' };
 /** An id of `object`'s records (of any object when not given). */
 export const idOf = (object?: string): ValueType => ({ kind: 'id', ...(object ? { object } : {}) });
 
+/** A key of an action's input or output as the SDK describes it (`ActionInputField`). */
+export interface ActionKey {
+  kind: ValueKind;
+  object: string | null;
+  nullable: boolean;
+}
+
 /**
- * The type of a key of an action's input or output (the SDK's `ActionInfo.input`/`.output`): its declared kind; an id
- * of the object its name says when there is one (`customerId`: a Customer's; `offerId`: an id of no known object).
+ * The type of a key of an action's input (what it needs) or output (what it holds), by the SDK's `ActionInfo.input`/
+ * `.output`: its declared kind; an id of the object it declares (`.meta({ object: 'LoyaltyAccount' })`), else of the
+ * object its name says when the workspace has one (`customerId`: a Customer's). An output's id naming neither is an id
+ * of no known object (`noObject`). An output that may be null is `nullable`; an input key that takes no null `required`.
  */
-export function actionKeyType(key: string, kind: ValueKind, objects: Iterable<{ name: string }>): ValueType {
+export function actionKeyType(key: string, field: ActionKey, objects: Iterable<{ name: string }>, side: 'input' | 'output'): ValueType {
+  const nullability: Pick<ValueType, 'nullable' | 'required'> = side === 'output' ? (field.nullable ? { nullable: true } : {}) : field.nullable ? {} : { required: true };
+  const idLike = field.kind === 'id' || field.kind === 'text' || field.kind === 'unknown';
+  if (field.object && idLike) return { ...idOf(field.object), ...nullability };
   const named = /^([a-z]\w*)Id$/.exec(key)?.[1];
   const target = named ? [...objects].find((o) => o.name === named.charAt(0).toUpperCase() + named.slice(1)) : undefined;
-  if (target && (kind === 'id' || kind === 'text' || kind === 'unknown')) return idOf(target.name);
-  return { kind };
+  if (target && idLike) return { ...idOf(target.name), ...nullability };
+  if (field.kind === 'id' && side === 'output') return { kind: 'id', noObject: true, ...nullability };
+  return { kind: field.kind, ...nullability };
 }
 
 /** What a builder's rule (steps/input-values.ts) takes, as a type: text where a value is written as text, a date, an id (a segment's). */
 const RULE_TYPES = new Map<unknown, ValueType>([
-  [text, { kind: 'text' }],
+  [text, { kind: 'text', required: true }],
   [optionalText, { kind: 'text' }],
-  [address, { kind: 'text' }],
-  [dateRule, date],
+  [address, { kind: 'text', required: true }],
+  [dateRule, { ...date, required: true }],
   [optionalDate, date],
-  [recordId, idOf()],
-  [segmentId, idOf('Segment')],
+  [id, { ...idOf(), required: true }],
+  [optionalId, idOf()],
+  [recordId, { ...idOf(), required: true }],
+  [segmentId, { ...idOf('Segment'), required: true }],
 ]);
 
 /**
@@ -100,6 +129,8 @@ const RULE_TYPES = new Map<unknown, ValueType>([
  */
 export function stepNeeds(step: Step): Record<string, ValueType> {
   const needs: Record<string, ValueType> = {};
+  /** An id key's need (required or not, by its rule) of `object`'s records. */
+  const of = (key: string, object: string): ValueType => ({ ...needs[key], ...idOf(object) });
   if (isBuilt(step.kind)) {
     for (const [key, { as, publish }] of Object.entries(inputBuilders[step.kind].parts)) {
       const type = RULE_TYPES.get(publish ?? as);
@@ -110,15 +141,15 @@ export function stepNeeds(step: Step): Record<string, ValueType> {
     case 'forEach':
       return { items: { kind: 'list' } };
     case 'createTask':
-      return { ...needs, assigneeId: idOf('User'), customerId: idOf('Customer'), dealId: idOf('Deal') };
+      return { ...needs, assigneeId: of('assigneeId', 'User'), customerId: of('customerId', 'Customer'), dealId: of('dealId', 'Deal') };
     case 'createDeal':
-      return { ...needs, amount: { kind: 'number' }, customerId: idOf('Customer'), pipelineId: idOf('Pipeline'), stageId: idOf('Stage'), ownerId: idOf('User') };
+      return { ...needs, amount: { kind: 'number' }, customerId: of('customerId', 'Customer'), pipelineId: of('pipelineId', 'Pipeline'), stageId: of('stageId', 'Stage'), ownerId: of('ownerId', 'User') };
     case 'logActivity':
     case 'addTag':
     case 'removeTag':
     case 'addToSegment':
     case 'removeFromSegment':
-      return { ...needs, customerId: idOf('Customer') };
+      return { ...needs, customerId: of('customerId', 'Customer') };
     default:
       return needs;
   }

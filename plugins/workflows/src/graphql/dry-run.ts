@@ -18,7 +18,8 @@ import { segmentId, StepValueError } from '../steps/input-values.js';
 import { isRecordId } from '../runs/wait-for-event.js';
 import { relationsOf, stepInput } from '../steps/step-input.js';
 import { valueHolds } from '../steps/value-condition.js';
-import { changedValues, changeMatches } from '../triggers/on-event.js';
+import { changeMatches } from '../triggers/on-event.js';
+import { changedValues } from '../field-changes.js';
 import { workflowIn } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
 

@@ -5,8 +5,8 @@ import { badInput, type Builder, conflict, cursorInWorkspace, globalId, MAX_PAGE
 import { recordRelations, triggerObject, triggerRecordFilter } from '../definition/validate.js';
 import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
-import { admitStarting, wakeHeldIn } from '../runs/admission.js';
-import { runLockKey } from '../runs/claimed-steps.js';
+import { admitStarting } from '../runs/admission.js';
+import { cancelRuns } from '../runs/cancel-runs.js';
 import { startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
@@ -17,8 +17,6 @@ import { runStatuses, workflowRunStatus } from './types.js';
 const FINISHED = new Set<Models.WorkflowRun['status']>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Records a selection may hold: one run each. */
 const MAX_SELECTION = 1000;
-
-const UNFINISHED_STEPS = ['PENDING', 'WAITING', 'RUNNING'] as const;
 
 /** The object whose records a workflow runs on by hand (manual, record and date triggers). */
 function onRecords(definition: WorkflowDefinition): string {
@@ -255,22 +253,11 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const runId = rowId(String(input.id), 'WorkflowRun', 'id');
-          // The run's lock, which its step transactions hold: one under way finishes first, and none starts before this
-          // commits (then it finds the run cancelled: runs/claimed-steps.ts).
-          await scope.lock(runLockKey(runId));
-          const found = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
-          if (!found) throw notFound('WorkflowRun', 'id');
-          if (FINISHED.has(found.status)) throw conflict(`The run has already finished (${found.status})`, 'id');
-          // A RUNNING run frees its place: a run held back by the concurrency limit is let in now, not after the fallback.
-          // Woken in this transaction: it holds no step row yet (the run's lock, then the admission lock, then step rows:
-          // runs/claimed-steps.ts).
-          if (found.status === 'RUNNING') await wakeHeldIn(scope, 1);
-          const now = new Date();
-          await scope.tx.workflowStepRun.updateMany({
-            where: { runId: found.id, status: { in: [...UNFINISHED_STEPS] } },
-            data: { status: 'CANCELLED', dueAt: null, waitKey: null, finishedAt: now },
-          });
-          const run = await scope.tx.workflowRun.update({ where: { id: found.id }, data: { status: 'CANCELLED', finishedAt: now } });
+          // The cancel of many runs, for one (runs/cancel-runs.ts: under the run's lock, its places given to held runs).
+          const [cancelled] = await cancelRuns(scope, [runId]);
+          const run = await scope.tx.workflowRun.findUnique({ where: { id: runId } });
+          if (!run) throw notFound('WorkflowRun', 'id');
+          if (!cancelled) throw conflict(`The run has already finished (${run.status})`, 'id');
           scope.emit('workflow.run_cancelled', { type: 'WorkflowRun', id: run.id }, { workflowId: run.workflowId });
           return { run };
         }),

@@ -244,13 +244,16 @@ export async function recheckHeld(context: Transactor, held: readonly HeldStep[]
  * count met. Through the admission lock, as `wakeHeld` (which wakes the same rows): the two never lock held rows at once,
  * in whatever order. The caller takes it before writing any step row (lock order).
  */
-export async function releaseHeldRuns(scope: WakeScope, now = new Date()): Promise<void> {
+export async function releaseHeldRuns(scope: WakeScope): Promise<void> {
+  // Due at the database's "now" (claims compare due times with its clock, not the gateway's).
   const [, held] = await Promise.all([
     scope.lock('admission'),
-    withPieces(scope.sql)<{ id: string; claims: number }>`
-      SELECT s.id::text AS id, s.claims FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
+    withPieces(scope.sql)<{ id: string; claims: number; now: Date }>`
+      SELECT s.id::text AS id, s.claims, statement_timestamp() AS now FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
       WHERE ${HELD_ROW} ORDER BY s.id`,
   ]);
+  if (!held.length) return;
+  const now = new Date(held[0]!.now);
   const byClaims = new Map<number, string[]>();
   for (const { id, claims } of held) byClaims.set(Number(claims), [...(byClaims.get(Number(claims)) ?? []), id]);
   await Promise.all(

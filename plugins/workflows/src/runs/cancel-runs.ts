@@ -1,5 +1,5 @@
-// Cancelling many runs at once (cancelWorkflowRuns, a person's erasure) as cancelWorkflowRun cancels one
-// (graphql/run-operations.ts): under the runs' locks, which their step transactions hold (claimed-steps.ts), so a step
+// Cancelling runs — one (cancelWorkflowRun), many at once (cancelWorkflowRuns, a person's erasure) — in one way:
+// under the runs' locks, which their step transactions hold (claimed-steps.ts), so a step
 // under way finishes first and none starts before the cancel commits (it then finds its run cancelled); the places
 // the RUNNING ones held given to held runs (admission.ts); then one statement for the steps and one for the runs,
 // whatever their number.

@@ -6,7 +6,8 @@
 import type { Models, PluginSql, QueueItem, QueueTransaction } from '@crm/plugin-sdk';
 import type { RunOfStep } from './run-step.js';
 
-export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep };
+/** `readAt`: the database's clock when it read the row (`statement_timestamp()`), the clock claims compare due times with. */
+export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep; readAt: Date };
 
 type RunJson = Omit<Models.WorkflowRun, 'startedAt' | 'admittedAt' | 'finishedAt' | 'startSeq'> & {
   startedAt: string;
@@ -24,8 +25,8 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
   // joining the other way round): with a fresh table's missing statistics the plain three-way join walked every run
   // of the workflow and took 0.4-2 s a batch after a few thousand runs, and `s.id = ANY(…)` beside the workspace's
   // condition walked the workspace's entries of the steps' (workspaceId, waitKey) index (docs/performance.md, "Session 12").
-  const rows = await sql<Models.WorkflowStepRun & { run: RunJson; secrets: string[] }>`
-    SELECT s.*, o.run, o.secrets
+  const rows = await sql<Models.WorkflowStepRun & { run: RunJson; secrets: string[]; readAt: Date }>`
+    SELECT s.*, o.run, o.secrets, statement_timestamp() AS "readAt"
     FROM unnest(${ids}::uuid[]) AS k(id)
     CROSS JOIN LATERAL (SELECT * FROM "WorkflowStepRun" WHERE id = k.id OFFSET 0) s
     CROSS JOIN LATERAL (
@@ -33,8 +34,9 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
         array_remove(ARRAY[w.secret, CASE WHEN w."previousSecretExpiresAt" > now() THEN w."previousSecret" END], NULL) AS secrets
       FROM "WorkflowRun" r JOIN "Workflow" w ON w.id = r."workflowId"
       WHERE r.id = s."runId" OFFSET 0) o`;
-  return rows.map(({ run, secrets, ...step }) => ({
+  return rows.map(({ run, secrets, readAt, ...step }) => ({
     ...step,
+    readAt: new Date(readAt),
     run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), startSeq: BigInt(run.startSeq), workflow: { secrets } },
   }));
 }

@@ -7,7 +7,7 @@
 // Should a chained step fail, the chain is rolled back and done again one step per transaction, so that the failure
 // is recorded on the step that failed.
 // What one step does is run-step.ts; a claimed batch of a workspace runs its chains in waves (step-waves.ts).
-import type { Models, QueueContext, QueueItem } from '@crm/plugin-sdk';
+import { isCrmError, type Models, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
@@ -19,7 +19,7 @@ import { BATCH_ACTOR, stepActor } from './step-actor.js';
 import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, retryOf, saveStepWrites, type StepWrites } from './advance.js';
 import { CHAINED_KINDS, MAX_CHAIN, runChain } from './run-chain.js';
 import { type ExternalWork, ownEffect, type RunOfStep, type StepEffect, type StepScope, stillWaits } from './run-step.js';
-import { LostClaim, type SendHold, sendHold, stillClaimed } from './send-hold.js';
+import { heldUntil, LostClaim, type SendHold, sendHold, stillClaimed } from './send-hold.js';
 import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
 
@@ -50,6 +50,23 @@ const BATCHED_KINDS = new Set<string>([...CHAINED_KINDS, 'wait', 'waitForEvent']
 /** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
 class ChainedStepFailed extends Error {}
 
+/**
+ * A claimed batch's step failed on its own (a coded refusal: its input, its record, its rights, an action's veto), not
+ * the batch's transaction: the batch rolls back, that step is done alone (where its failure is recorded as any step's)
+ * and the others are tried again as a batch. Not reported: it is the step's failure, which its run's history says.
+ */
+class StepFailedInBatch extends Error {
+  constructor(
+    readonly item: QueueItem,
+    readonly error: unknown,
+  ) {
+    super(messageOf(error));
+  }
+}
+const isStepOwn = (error: unknown) => isCrmError(error) || error instanceof PermanentStepError;
+/** Batches tried again without a step that failed on its own, at most: a batch whose steps keep failing goes alone. */
+const BATCH_AGAINS = 2;
+
 export function stepExecutor(mail: () => MailTransport, leaseMs: number) {
   const executeStep = stepHandler(mail, sendHold(mail, leaseMs));
   return {
@@ -59,7 +76,10 @@ export function stepExecutor(mail: () => MailTransport, leaseMs: number) {
       // Runs to let in (waking together, or starting): one admission for all, then the admitted ones as a batch.
       const admitted = first.toAdmit.length ? await admitBatch(first.toAdmit, context) : [];
       const second = admitted.length ? await batchTransaction(admitted, context) : { alone: [], toAdmit: [] };
-      await Promise.all([...first.alone, ...second.alone, ...second.toAdmit].map((item) => executeStep(item, context)));
+      const lone = [...first.alone, ...second.alone, ...second.toAdmit];
+      // Each lone step's failure reported as its own (thrown, the host would name the whole batch for the first one).
+      const outcomes = await Promise.allSettled(lone.map((item) => executeStep(item, context)));
+      outcomes.forEach((outcome, i) => outcome.status === 'rejected' && context.report(outcome.reason, lone[i]!.id));
     },
   };
 }
@@ -161,8 +181,9 @@ async function stepTransaction(
           const { tx } = scope;
           const none = { value: null, freed: 0, held: [] };
           const [claimed] = await readLockedSteps(scope, [item]);
+          const readAnswered = performance.now();
           if (!claimed || claimed.claims !== item.claims) return none; // a later claim owns it now
-          const { run, ...first } = claimed;
+          const { run, readAt, ...first } = claimed;
           const now = new Date();
           if (FINISHED_STEP.has(first.status) || FINISHED_RUN.has(run.status)) {
             const cancel = run.status === 'CANCELLED' && !FINISHED_STEP.has(first.status);
@@ -186,7 +207,7 @@ async function stepTransaction(
           });
           // To be sent after the commit: claimed for as long as the send may take (`SendHold`), with its RUNNING mark.
           const heldFor = external ? hold(external.kind, context) : null;
-          if (heldFor !== null) recordStep(writes, first, { dueAt: new Date(Date.now() + heldFor) });
+          if (heldFor !== null) recordStep(writes, first, { dueAt: heldUntil(readAt, readAnswered, heldFor) });
           const freed = await save(scope, writes);
           // The RUNNING mark is written (its row locked till the commit: a claim skips it). Had this claim's lease ended
           // since the read, a later claim may own the step: it does it, this transaction rolls back and sends nothing.
@@ -268,9 +289,14 @@ async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings
  * role's rights) is done again alone after the commit, where it fails or is retried as any step; the others commit.
  * Database-only steps of running runs go here; runs to let in (starting, or waking together) are answered apart
  * (`toAdmit`: admitted in one transaction, `admitBatch`, then done as a batch); the others (an HTTP request, an email,
- * a step of a finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does.
+ * a step of a finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does;
+ * a step refused on its own (`StepFailedInBatch`) is done alone and the others again as a batch (`agains` times more).
  */
-async function batchTransaction(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<{ alone: readonly QueueItem[]; toAdmit: readonly QueueItem[] }> {
+async function batchTransaction(
+  items: readonly QueueItem[],
+  context: QueueContext<WorkflowSettings>,
+  agains = BATCH_AGAINS,
+): Promise<{ alone: readonly QueueItem[]; toAdmit: readonly QueueItem[] }> {
   let done: { alone: readonly QueueItem[]; toAdmit: readonly QueueItem[]; freed: number };
   try {
     done = await context.transaction(
@@ -302,8 +328,8 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
             try {
               await runChain({ ...scope, ...scope.actingAs(actor) }, first, run, MAX_CHAIN, writes, () => {}, grouped);
             } catch (error) {
-              if (!(error instanceof StepRefused)) throw error;
-              alone.push(item);
+              if (error instanceof StepRefused) alone.push(item);
+              else throw isStepOwn(error) ? new StepFailedInBatch(item, error) : error;
             }
           });
         }
@@ -313,7 +339,14 @@ async function batchTransaction(items: readonly QueueItem[], context: QueueConte
       { actor: BATCH_ACTOR },
     );
   } catch (error) {
-    // Rolled back: nothing of it is kept. Said, so that a batch path failing every time shows as more than slowness.
+    // Rolled back: nothing of it is kept. A step's own failure: it goes alone, the others again as a batch.
+    if (error instanceof StepFailedInBatch) {
+      const others = items.filter((item) => item !== error.item);
+      if (!agains || others.length < 2) return { alone: items, toAdmit: [] };
+      const again = await batchTransaction(others, context, agains - 1);
+      return { alone: [error.item, ...again.alone], toAdmit: again.toAdmit };
+    }
+    // Said, so that a batch path failing every time shows as more than slowness.
     batchFailed(context, items, 'transaction', error);
     return { alone: items, toAdmit: [] };
   }

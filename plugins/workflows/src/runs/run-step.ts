@@ -145,7 +145,7 @@ export async function runStep(
       if (step.status !== 'WAITING') {
         const { eventType, subjectId } = buildInput('waitForEvent', input);
         // The event may have come already, since the run started (wait-for-event.ts says which count): the wait is over.
-        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType, subjectId, holds: (e) => eventHolds(where, e) }, String(run.startSeq));
+        const { event, seenSeq } = await lookBack(scope.sql, { runId: run.id, eventType, subjectId, holds: (e) => eventHolds(where, e, objects) }, String(run.startSeq));
         if (event) return complete(receivedOutput(event), { branch: 'received' });
         // Waits as a key that arriving events are matched on (wait-for-event.ts), and as a due time: at once, to look
         // once more after this commits (an event committed meanwhile may have missed the key), then the timeout.
@@ -164,7 +164,7 @@ export async function runStep(
         const until = new Date(String(input.until));
         if (until > now) {
           // After what the first look saw (a wait written before `sinceSeq` existed: after the run's start).
-          const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId), holds: (e: WaitedEvent) => eventHolds(where, e) };
+          const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId), holds: (e: WaitedEvent) => eventHolds(where, e, objects) };
           const seen = isRecordId(look.subjectId) ? await lookBack(scope.sql, look, typeof input.sinceSeq === 'string' ? input.sinceSeq : String(run.startSeq)) : null;
           // Found: taken as an arriving event takes it (unless one did first), so the run wakes through admission.
           if (seen?.event) {

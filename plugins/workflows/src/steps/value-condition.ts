@@ -5,7 +5,9 @@
 import { type ValueCondition } from '../definition/value-condition.js';
 import { resolveTemplates, type TemplateScope } from '../definition/templates.js';
 import { ISO_DATE_TIME } from '../definition/value-types.js';
+import type { RecordObjects } from '@crm/plugin-sdk';
 import { receivedOutput, type WaitedEvent } from '../runs/wait-for-event.js';
+import { changesByName } from '../field-changes.js';
 
 const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
 
@@ -56,10 +58,15 @@ export function valueHolds(condition: ValueCondition, scope: TemplateScope): boo
 
 /**
  * Whether an event ends a `waitForEvent` with `where` (none: any event of its type on its subject does): the condition
- * over the event as the step's output will hold it (`{{event.payload.changes.status.to}}`). One rule for the three
- * looks: the batch's lookup (triggers/on-event.ts), and the step's look-backs (run-step.ts).
+ * over the event as the step's output holds it (`{{event.payload.changes.status.to}}`), a core object's custom fields'
+ * changes also by name (`changes.tier`, read from `changes.customFields` by the one rule: field-changes.ts) — so
+ * `objects` must know the workspace's custom fields when the event changes them. One rule for the three looks: the
+ * batch's lookup (triggers/on-event.ts), and the step's look-backs (run-step.ts).
  */
-export function eventHolds(where: ValueCondition | null | undefined, event: WaitedEvent): boolean {
+export function eventHolds(where: ValueCondition | null | undefined, event: WaitedEvent, objects: Pick<RecordObjects, 'catalog' | 'changeOf'>): boolean {
   if (!where) return true;
-  return valueHolds(where, { trigger: { event: null, record: null }, steps: {}, event: receivedOutput(event).event });
+  const seen = receivedOutput(event).event;
+  const change = objects.changeOf(event);
+  if (change?.changes) seen.payload = { ...seen.payload, changes: changesByName(objects, change) };
+  return valueHolds(where, { trigger: { event: null, record: null }, steps: {}, event: seen });
 }

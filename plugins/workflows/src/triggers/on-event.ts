@@ -13,8 +13,9 @@
 // marks, a batch that starts runs waits on three (the lookup; the trigger records with the admission's lock and count;
 // the runs with the COMMIT).
 // A version that names a custom object or field (`workspaceModel`) is matched, tested and read with the workspace's
-// own definitions (read once per batch, only when such a version listens): `contract.created` is a record change of
-// the custom object `Contract`, and a condition may test custom fields.
+// own definitions (read once per batch, only when such a version listens, or a conditional wait's event changes a core
+// object's custom fields, which its `where` may read by name): `contract.created` is a record change of the custom
+// object `Contract`, and a condition may test custom fields.
 import type { DeliveredEvent, FilterNode, RecordChange, RecordObjects, SubscriberContext } from '@crm/plugin-sdk';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { sameValue, storedTriggerValues } from '../definition/trigger-values.js';
@@ -25,6 +26,7 @@ import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
 import { BATCH_ACTOR } from '../runs/step-actor.js';
 import { eventHolds } from '../steps/value-condition.js';
+import { changedValues, changeOfField, changesJsonColumn, type FieldChange } from '../field-changes.js';
 import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -35,25 +37,6 @@ export const stepOf = (event: Pick<DeliveredEvent, 'actor' | 'causedBy'>): strin
   STEP_ACTOR.exec(event.actor)?.[1] ?? (event.causedBy ? STEP_ACTOR.exec(event.causedBy)?.[1] : undefined);
 /** Signed by a claimed batch, not one of its steps: a change its steps shared, no workflow's own (step-actor.ts). */
 const sharedByBatch = (event: Pick<DeliveredEvent, 'actor'>) => event.actor === `plugin:workflows:${BATCH_ACTOR}`;
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-
-type FieldChange = { from: unknown; to: unknown };
-
-/**
- * A field's change in an update: by its name, or — a custom field of a core object, whose values change together as
- * `customFields` (by their stable keys) — its own value in that change.
- */
-function changeOfField(objects: Pick<RecordObjects, 'catalog'>, change: RecordChange, field: string): FieldChange | null {
-  const direct = change.changes?.[field];
-  if (direct) return direct;
-  const stored = objects.catalog.get(change.object).fields.get(field)?.stored;
-  const values = stored ? change.changes?.[stored.json] : undefined;
-  if (!stored || !values) return null;
-  const valueOf = (side: unknown) => (side && typeof side === 'object' ? ((side as Record<string, unknown>)[stored.key] ?? null) : null);
-  const [from, to] = [valueOf(values.from), valueOf(values.to)];
-  return same(from, to) ? null : { from, to };
-}
 
 function triggerMatches(definition: WorkflowDefinition, event: DeliveredEvent, change: RecordChange | null, objects: RecordObjects): boolean {
   const t = definition.trigger;
@@ -77,24 +60,6 @@ export function changeMatches(t: Extract<WorkflowDefinition['trigger'], { kind: 
   return (t.from === undefined || sameValue(field, wanted.from, from)) && (t.to === undefined || sameValue(field, wanted.to, to));
 }
 
-/**
- * One side of a change (`from`: the record's values before it) by field name, as `objects.matchesAsIf` takes
- * them; a custom field's value is read from its JSON column's change (`customFields`, by stable keys).
- */
-export function changedValues(objects: Pick<RecordObjects, 'catalog'>, change: RecordChange, side: 'from' | 'to'): Record<string, unknown> {
-  const object = objects.catalog.get(change.object);
-  const values: Record<string, unknown> = {};
-  for (const [name, sides] of Object.entries(change.changes ?? {})) {
-    if (object.fields.has(name)) {
-      values[name] = sides[side] ?? null;
-      continue;
-    }
-    const json = sides[side] && typeof sides[side] === 'object' ? (sides[side] as Record<string, unknown>) : {};
-    for (const field of object.fields.values()) if (field.stored?.json === name) values[field.name] = json[field.stored.key] ?? null;
-  }
-  return values;
-}
-
 /** A published version listening to one of the batch's trigger keys, checked (its definition read once per process). */
 interface ListeningVersion {
   workflowId: string;
@@ -113,7 +78,7 @@ interface BatchLookup {
   /** Runs to start when the batch's last event is handled, with how to read their trigger's record. */
   starts: { start: RunStart; record: RecordToRead | null }[];
   /** The workspace's own object model, read once for the batch when a version needs it. */
-  workspaceObjects?: Promise<RecordObjects>;
+  workspaceObjects?: Promise<RecordObjects> | undefined;
 }
 
 /** A trigger's record, read for all runs of the batch at once (`readMany`), as of the batch's end. */
@@ -157,11 +122,20 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
       const resumes = new Map<string, string[]>();
       // Each wait ends with the first of its events (by seq) for which its condition holds; none: it waits on.
       const delivered = new Map(batch.map((event) => [event.id, event]));
+      // A condition may read a core object's custom field by name (`changes.tier`): when a conditional wait's event
+      // changes custom fields, the workspace's definitions name them (read once for the batch, shared with the versions).
+      let workspaceObjects: Promise<RecordObjects> | undefined;
+      const customChanges = found!.resumedWaits.some(({ where, events }) =>
+        where !== null && events.some((id) => {
+          const change = delivered.has(id) ? objects.changeOf(delivered.get(id)!) : null;
+          return change !== null && changesJsonColumn(objects, change);
+        }));
+      const waitObjects = customChanges ? await (workspaceObjects = objects.inWorkspace(tx, batch[0]!.workspaceId)) : objects;
       for (const { step, events, where } of found!.resumedWaits) {
-        const event = events.map((id) => delivered.get(id)).find((e) => e !== undefined && eventHolds(where, e));
+        const event = events.map((id) => delivered.get(id)).find((e) => e !== undefined && eventHolds(where, e, waitObjects));
         if (event) resumes.set(event.id, [...(resumes.get(event.id) ?? []), step]);
       }
-      return { resumes, versions, stepWrites: [], starts: [] };
+      return { resumes, versions, stepWrites: [], starts: [], workspaceObjects };
     })();
     lookups.set(context.batch, found);
   }

@@ -31,6 +31,15 @@ export interface UpdateRule<Row extends { id: string }, Input extends Parsed, Da
   change(input: Input, before: Row, customFields: CustomValues | undefined): Data | null;
   /** Once written: the record's events (and follow-up rows), exactly as the single update announces them. */
   announce(scope: CommandScope, before: Row, after: Row, input: Input): Announced;
+  /** `announce` for all the records a batch wrote, when their follow-up rows take statements: a few for them all. */
+  announceMany?(scope: CommandScope, written: readonly Written<Row, Input>[]): Promise<unknown>;
+}
+
+/** A record a batch wrote: as read under its lock, as written, and the row's input. */
+export interface Written<Row, Input> {
+  before: Row;
+  after: Row;
+  input: Input;
 }
 
 /** The reference fields an update may set, with the table each must be a row of (its workspace's). */
@@ -93,11 +102,12 @@ export function declaredUpdateBatch<Row extends { id: string }, Input extends Pa
     }
     await updateRows(scope, model, changed.map(([, row]) => ({ id: row.input.id, before: row.before!, data: row.data! })));
     const afters = await recordsById<Row>(scope, model, changed.map(([, row]) => row.input.id));
-    for (const [index, row] of changed) {
-      const after = afters.get(row.input.id)!;
-      rows.written(index, after.id);
-      await rule.announce(scope, row.before!, after, row.input);
-    }
+    const written = changed.map(([index, row]) => {
+      rows.written(index, row.input.id);
+      return { before: row.before!, after: afters.get(row.input.id)!, input: row.input };
+    });
+    if (rule.announceMany) await rule.announceMany(scope, written);
+    else for (const { before, after, input } of written) await rule.announce(scope, before, after, input);
     return rows.answer();
   };
 }

@@ -36,9 +36,13 @@ async function writeRows<R>(scope: CommandScope, model: string, rows: readonly R
   if (!rows.length) return [];
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row.data).filter((column) => row.data[column] !== undefined)))];
   for (const column of columns) if (!COLUMN.test(column)) throw new Error(`updateRows: not a column name: ${column}`);
-  const written = Object.fromEntries(columns.map((column) => [column, rows.find((row) => row.data[column] !== undefined)!.data[column]]));
-  // The guard's check of a single update's data, without a statement (a restricted client's would send one).
-  if (scope.permissions?.restrictsRows) rowAccessOf(scope.permissions).write(model, 'updateMany', { where: {}, data: written });
+  // The guard's check of each row's data, as of a single update's, without a statement (a restricted client's would
+  // send one): every row's, since a value may be refused where another row's same column is not (an own-records
+  // key's owner: its user's own id passes, another's is FORBIDDEN).
+  if (scope.permissions?.restrictsRows) {
+    const access = rowAccessOf(scope.permissions);
+    for (const row of rows) access.write(model, 'updateMany', { where: {}, data: Object.fromEntries(columns.map((column) => [column, row.data[column]])) });
+  }
   const now = new Date().toISOString();
   const touched = stamped(model) ? ['updatedAt'] : [];
   const values = rows.map((row) => ({
