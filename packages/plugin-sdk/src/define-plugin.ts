@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CommandScope, type EventCause, forbidden, isRetryableConflict, type ObjectWriter, parseInput } from '@crm/core';
+import { type CommandScope, declaredUpdateBatch, type EventCause, forbidden, isCrmError, isRetryableConflict, type ObjectDeclaration, type ObjectWriter, parseInput, type UpdateRule } from '@crm/core';
 import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
@@ -286,7 +286,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
 
   /** A plugin object's writer as the core's bulk commands call it: the permission checked, the plugin's scope built. */
   const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit, own);
-  const coreWriterOf = (objectName: string, writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
+  const coreWriterOf = (object: ObjectDeclaration, writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
+    const objectName = object.name;
     const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
     /**
      * A writer's failure as its hooks' are (`attributed`): a bug (a TypeError) is PLUGIN_FAILED naming the plugin and
@@ -307,13 +308,41 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         throw forbidden(`This needs the ${id} permission "${writer.permission}" (roles: ${roles.join(', ') || 'none'}); your API key is ${scope.session.role}`);
       }
     };
-    const { create, update, key } = writer;
+    const { create, update, key, updateRule } = writer;
     const remove = writer.delete;
+    /**
+     * The plugin's update rule as core's declared batch writer runs it: its functions' failures attributed as the
+     * writer's (a CrmError refuses the record with its code), its events with the plugin's scope of the batch.
+     */
+    const updateBatch = (rule: NonNullable<typeof updateRule>): NonNullable<ObjectWriter['updateBatch']> => async (scope, rows) => {
+      allowed(scope);
+      const own = await scopeOf(scope);
+      const ownFailure = (error: unknown) => (isCrmError(error) && error.code !== 'PLUGIN_FAILED' ? error : attributed(id, `writer updateRule of ${objectName}`, error));
+      const coreRule: UpdateRule<{ id: string }, { id: string }, object, unknown> = {
+        schema: rule.schema,
+        change(input, before, customFields) {
+          try {
+            return rule.change(input as never, before as never, customFields);
+          } catch (error) {
+            throw ownFailure(error);
+          }
+        },
+        async announce(_scope, before, after, input) {
+          try {
+            await rule.announce(own, before as never, after as never, input as never);
+          } catch (error) {
+            throw ownFailure(error);
+          }
+        },
+      };
+      return declaredUpdateBatch(object, coreRule)(scope, rows);
+    };
     return {
       permission: { plugin: id, name: writer.permission, roles },
       ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), guarded('create', async () => create(input, await scopeOf(scope)))) } : {}),
       ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), guarded('update', async () => update(rowId, patch, await scopeOf(scope)))) } : {}),
       ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), guarded('delete', async () => remove(rowId, reason, await scopeOf(scope)))) } : {}),
+      ...(updateRule ? { updateBatch: updateBatch(updateRule) } : {}),
       ...(key ? { key } : {}),
     };
   };
@@ -355,7 +384,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     objects: (definition.objects ?? []).map(({ writer, ...object }) => ({
       ...object,
       plugin: id,
-      ...(writer ? { writer: coreWriterOf(object.name, writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
+      ...(writer ? { writer: coreWriterOf(object, writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
     })),
     personalData: personal
       ? {
@@ -365,7 +394,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         }
       : null,
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
-    fieldRenamed: isFunction(fieldRenamed) ? (field, context) => fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
+    fieldRenamed: isFunction(fieldRenamed)
+      ? (field, context) =>
+          fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+      : null,
     customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
   } satisfies Plugin);
 }

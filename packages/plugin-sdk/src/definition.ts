@@ -165,10 +165,35 @@ export type PluginObjectDeclaration<Settings = unknown, Permission extends strin
  * does what the plugin's own single-record mutation does (validate with `parseInput`, check, write, `emit`); a
  * thrown CrmError refuses that row. The caller must hold `permission`.
  */
+/**
+ * A plugin object's update as a rule (core's `UpdateRule`, its events with the plugin's scope). `change` is pure: the
+ * record's new column values (a Prisma update's `data`; undefined: unchanged) or null for no change; throwing refuses
+ * that record with the error (a CrmError keeps its code; anything else is the plugin's failure, PLUGIN_FAILED).
+ * A rule that needs the database (a unique name) leaves it to the table's unique index: the batch then runs again
+ * record by record through `update`, which reports the record at fault.
+ */
+export interface PluginUpdateRule<Settings = unknown, Event extends string = string> {
+  /** The update's input schema: the patch with `id` (and `expectedUpdatedAt`, `customFields` where the object takes them). */
+  schema: z.ZodType<{ id: string; expectedUpdatedAt?: Date | null; customFields?: unknown }>;
+  /** `customFields`: the record's checked custom values (undefined: unchanged). */
+  change(input: never, before: never, customFields: Record<string, unknown> | undefined): object | null;
+  /** Once written: the record's events, as `update` emits them. */
+  announce(scope: PluginCommandScope<Settings, Event>, before: never, after: never, input: never): void | Promise<void>;
+}
+
 export interface PluginObjectWriter<Settings = unknown, Permission extends string = string, Event extends string = string> {
   permission: NoInfer<Permission>;
   create?(input: Record<string, unknown>, scope: PluginCommandScope<Settings, Event>): Promise<{ id: string }>;
   update?(id: string, patch: Record<string, unknown>, scope: PluginCommandScope<Settings, Event>): Promise<{ id: string }>;
+  /**
+   * What `update` does to one record, as a rule the host runs for many at once (`updateXs`, upserts, a workflow's
+   * to-many `updateRecord` through `objects.updateRelated`): core's declared batch writer locks and reads the records
+   * (the key's rows, never the trash), parses each patch with `schema`, checks custom values and the references the
+   * object declares writable once per batch, writes them with one UPDATE and reads them back, then `announce`s each.
+   * A few statements for 3 records or 100. Without it, each record runs `update`. The plugin's own `update` should
+   * run the same rule (its `change` and `announce`), so the two paths cannot drift.
+   */
+  updateRule?: PluginUpdateRule<Settings, Event>;
   /**
    * @default when the model has a `deletedAt` column, the trash (docs/data.md "Trash"): `deleteXs` moves records to it,
    * like `deleteX`, `restoreX`, `destroyX` and `trash(object: X)`; without `deletedAt`, no deletes unless given here.

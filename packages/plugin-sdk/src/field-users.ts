@@ -4,6 +4,7 @@
 import { coreFilterContext, type FieldInQuestion, type FieldUsageExtension, type FieldUser, parseFilter, renameInFilter, singleNameOf, storedKeysOf } from '@crm/core';
 import type { ScopedTransaction } from '@crm/db';
 import type { Session } from '@crm/core';
+import type { OwnRows } from './own-rows.js';
 import type { Plugin } from './plugin.js';
 import { readStoredSettings } from './settings-store.js';
 
@@ -40,7 +41,12 @@ export interface FieldRenameContext<Settings> {
   renameInFilter(object: string, filter: unknown): unknown;
   /** The object a relation of `object` leads to (`customer` of `Contract` → `Customer`), to follow written values and templates. */
   targetOf(object: string, relation: string): string | null;
+  /** The plugin's own rows in the renaming transaction: its rewrites of many rows in one statement. */
+  rows: OwnRows;
 }
+
+/** What the host gives a plugin's `fieldRenamed` (its wrapper adds the parsed settings and `rows`). */
+export type HostFieldRenameContext = Omit<FieldRenameContext<unknown>, 'rows'>;
 
 /**
  * `definePlugin({ fieldRenamed })`: a custom field is being renamed (`field.name` is its old name): rewrite the plugin's

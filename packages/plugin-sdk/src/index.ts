@@ -20,6 +20,7 @@ export type {
   PluginDefinition,
   PluginObjectDeclaration,
   PluginObjectWriter,
+  PluginUpdateRule,
   SeedContext,
   SettingsSchema,
 } from './definition.js';

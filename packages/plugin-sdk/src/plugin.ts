@@ -6,7 +6,7 @@ import type { ActionInfo } from './actions.js';
 import type { EventCatalog } from './event-catalog.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
-import type { CustomObjectRenamedHandler, FieldRenamedHandler, FieldUsersHandler } from './field-users.js';
+import type { CustomObjectRenamedHandler, FieldInQuestion, FieldUsersHandler, HostFieldRenameContext } from './field-users.js';
 import type { JobContext, QueueItem, QueueTransaction } from './jobs.js';
 import type { EventInterest } from './interest.js';
 import type { OutboundHttp } from './outbound-http.js';
@@ -111,7 +111,7 @@ export interface Plugin {
   /** Null when the plugin stores nothing that names custom fields (the wrapper parses the stored settings). */
   readonly fieldUsers: FieldUsersHandler<unknown> | null;
   /** Null when the plugin stores nothing that names custom fields by name. */
-  readonly fieldRenamed: FieldRenamedHandler<unknown> | null;
+  readonly fieldRenamed: ((field: FieldInQuestion, context: HostFieldRenameContext) => Promise<void>) | null;
   /** Null when the plugin stores nothing that names custom objects. */
   readonly customObjectRenamed: CustomObjectRenamedHandler<unknown> | null;
 }

@@ -9,7 +9,7 @@ import { registerCompetitorLibrary } from './graphql/library.js';
 import { registerCompetitorRecords } from './graphql/records.js';
 import { registerCompetitorTypes } from './graphql/types.js';
 import { defectionFromChurn, detectMentions } from './mentions.js';
-import { createCompetitor, nameKey, updateCompetitor } from './library.js';
+import { competitorUpdate, createCompetitor, nameKey, updateCompetitor } from './library.js';
 import { Competitor } from './objects.js';
 import { competitorPersonalData } from './personal-data.js';
 import { seedCompetitors } from './seed.js';
@@ -32,12 +32,14 @@ export const competitorFeedback = definePlugin({
     {
       ...Competitor,
       // The generic writes (createCompetitors, updateCompetitors, upsertCompetitor(on: NAME), CSV import) run the
-      // library's own commands. No `delete`: the model has `deletedAt`, so deleteCompetitor(s) move competitors to the
+      // library's own commands (updates of many: its update rule, through core's declared batch writer). No `delete`: the model has `deletedAt`, so deleteCompetitor(s) move competitors to the
       // trash (with their feedback), and restoreCompetitor, destroyCompetitor and trash(object: COMPETITOR) exist.
       writer: {
         permission: 'write',
         create: (input, scope) => createCompetitor(scope, input),
         update: (id, patch, scope) => updateCompetitor(scope, id, patch),
+        // Many at once (updateCompetitors, a workflow's to-many update): the same rule, in a few statements.
+        updateRule: competitorUpdate,
         key: (field, value) => (field === 'name' && typeof value === 'string' && value.trim() ? { column: 'nameKey', value: nameKey(value) } : null),
       },
     },

@@ -1,6 +1,6 @@
 // The competitor library's rules: names unique per workspace (case- and spacing-insensitive), http(s) websites,
 // aliases trimmed and deduplicated.
-import { conflict, fieldChanges, includingTrashed, type Models, notFound, parseInput, type PluginCommandScope, type Prisma, type ScopedTransaction, z } from '@crm/plugin-sdk';
+import { conflict, fieldChanges, includingTrashed, inputFields, type Models, notFound, parseInput, type PluginCommandScope, type PluginUpdateRule, type Prisma, type ScopedTransaction, z } from '@crm/plugin-sdk';
 import type { CompetitorEvent } from './events.js';
 
 const text = (max: number) => z.string().trim().max(max, `At most ${max} characters`);
@@ -82,27 +82,43 @@ export async function createCompetitor({ tx, session, emit, customValues }: Libr
   return competitor;
 }
 
-/** Changes a competitor: fields left out stay, null clears an optional one. */
-export async function updateCompetitor({ tx, emit, customValues }: LibraryScope, id: string, raw: unknown): Promise<Models.Competitor> {
-  const data = parseInput(updateCompetitorInput, raw);
-  const before = await tx.competitor.findUnique({ where: { id } });
-  if (!before) throw notFound('Competitor', 'id');
-  const key = data.name ? nameKey(data.name) : undefined;
-  if (key) await assertNameFree(tx, key, id);
-  const customFields = await customValues('Competitor', data.customFields, before);
-  const competitor = await tx.competitor.update({
-    where: { id },
-    data: {
-      ...(data.name ? { name: data.name, nameKey: key } : {}),
+/** An update as the writer's rule takes it (bulk writes, a workflow's to-many update): the patch with the record's id. */
+const competitorPatch = updateCompetitorInput.extend({ id: inputFields.id, expectedUpdatedAt: inputFields.expectedUpdatedAt });
+type CompetitorPatch = z.output<typeof competitorPatch>;
+
+/**
+ * What updating a competitor does to it, for one (`updateCompetitor`) or many (the writer's `updateRule`): fields left
+ * out stay, null clears an optional one; `competitor.updated` with its changes. The name's uniqueness needs the
+ * database: `updateCompetitor` checks it first (CONFLICT naming the other); a batch leaves it to the unique index, and
+ * is then run again competitor by competitor through `updateCompetitor`.
+ */
+export const competitorUpdate = {
+  schema: competitorPatch,
+  change(data: CompetitorPatch, _before: Models.Competitor, customFields: Record<string, unknown> | undefined): Prisma.CompetitorUncheckedUpdateInput {
+    return {
+      ...(data.name ? { name: data.name, nameKey: nameKey(data.name) } : {}),
       website: keep(data.website),
       ...(data.aliases !== undefined ? { aliases: data.aliases ?? [] } : {}),
       strengths: keep(data.strengths),
       weaknesses: keep(data.weaknesses),
       customFields: customFields as Prisma.InputJsonObject | undefined,
-    },
-  });
-  const changes = fieldChanges(before, competitor, ['name', 'website', 'aliases', 'strengths', 'weaknesses', 'customFields']);
-  if (changes.changed.length) emit('competitor.updated', { type: 'Competitor', id }, changes);
+    };
+  },
+  announce({ emit }: Pick<LibraryScope, 'emit'>, before: Models.Competitor, competitor: Models.Competitor) {
+    const changes = fieldChanges(before, competitor, ['name', 'website', 'aliases', 'strengths', 'weaknesses', 'customFields']);
+    if (changes.changed.length) emit('competitor.updated', { type: 'Competitor', id: competitor.id }, changes);
+  },
+} satisfies PluginUpdateRule<unknown, CompetitorEvent>;
+
+/** Changes a competitor ({@link competitorUpdate}). */
+export async function updateCompetitor(scope: LibraryScope, id: string, raw: unknown): Promise<Models.Competitor> {
+  const { tx, customValues } = scope;
+  const data = parseInput(updateCompetitorInput, raw);
+  const before = await tx.competitor.findUnique({ where: { id } });
+  if (!before) throw notFound('Competitor', 'id');
+  if (data.name) await assertNameFree(tx, nameKey(data.name), id);
+  const customFields = await customValues('Competitor', data.customFields, before);
+  const competitor = await tx.competitor.update({ where: { id }, data: competitorUpdate.change({ ...data, id }, before, customFields) });
+  competitorUpdate.announce(scope, before, competitor);
   return competitor;
 }
-

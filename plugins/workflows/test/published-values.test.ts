@@ -129,6 +129,35 @@ describe("plain record values by their writer's own rule, at publish", () => {
     const cleared = await admin.request(`mutation ($id: ID!) { updateCustomer(input: { id: $id, name: null }) { customer { name } } }`, { id });
     expect(cleared.errors?.[0]).toMatchObject({ message: 'name: cannot be removed', extensions: { code: 'BAD_USER_INPUT', field: 'name' } });
   });
+
+  it('a ticket’s subject, status, priority and rating, a product’s sku, name, price and active flag: kept by their update schema, refused at publish', async () => {
+    const cases: [string, string][] = [
+      ['Ticket', 'subject'],
+      ['Ticket', 'status'],
+      ['Ticket', 'priority'],
+      ['Ticket', 'satisfactionRating'],
+      ['Product', 'sku'],
+      ['Product', 'name'],
+      ['Product', 'unitPrice'],
+      ['Product', 'active'],
+    ];
+    for (const [object, field] of cases) {
+      expect(await publishError({ trigger: { kind: 'manual', object }, steps: [{ id: 'u', kind: 'updateRecord', values: { [field]: null } }] }), `${object}.${field}`).toEqual({
+        code: 'BAD_USER_INPUT',
+        field: `definition.steps.0.values.${field}`,
+        message: `definition.steps.0.values.${field}: cannot be removed`,
+      });
+    }
+    // An optional field is still cleared.
+    expect(await publishError({ trigger: { kind: 'manual', object: 'Product' }, steps: [{ id: 'u', kind: 'updateRecord', values: { category: null } }] })).toBeNull();
+    // The API answers the same rule: a stage's name and probability (a declared object without a writer) too.
+    const product = (await admin.query(`mutation { createProduct(input: { sku: "K-1", name: "Kept", unitPrice: "5.00" }) { product { id } } }`)).createProduct.product.id;
+    const cleared = await admin.request(`mutation ($id: ID!) { updateProduct(input: { id: $id, unitPrice: null }) { product { id } } }`, { id: product });
+    expect(cleared.errors?.[0]).toMatchObject({ message: 'unitPrice: cannot be removed', extensions: { code: 'BAD_USER_INPUT', field: 'unitPrice' } });
+    const stage = (await admin.query(`{ pipelines { stages { id } } }`)).pipelines[0].stages[0].id;
+    const stageCleared = await admin.request(`mutation ($id: ID!) { updateStage(input: { id: $id, probability: null }) { stage { id } } }`, { id: stage });
+    expect(stageCleared.errors?.[0]).toMatchObject({ message: 'probability: cannot be removed', extensions: { code: 'BAD_USER_INPUT', field: 'probability' } });
+  });
 });
 
 describe("record values through a relation, by the target's fields", () => {

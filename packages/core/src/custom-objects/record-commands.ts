@@ -10,6 +10,7 @@ import { assertRestorable, type CustomValues, customValuesOf } from '../custom-f
 import { loadCustomFields } from '../custom-fields/load-definitions.js';
 import { recordEventType } from './custom-object.js';
 import { destroyCustomRecords } from './record-retention.js';
+import type { UpdateRule } from '../services/bulk/declared-update-batch.js';
 
 /**
  * The custom object a record command is about, as the caller's schema declares it (`object.sharedTable.value` is its
@@ -64,7 +65,8 @@ async function loadRecord(scope: CommandScope, target: CustomRecordTarget, id: s
 /** The changed values, by field name, as `{ name: { from, to } }` (the stored forms). */
 async function valueChanges(scope: CommandScope, objectId: string, before: CustomValues, after: CustomValues) {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
-  for (const field of await loadCustomFields(scope.tx, objectId)) {
+  // The runner's cached definitions when it has them: a batch announces each record without a statement.
+  for (const field of await (scope.definitions ?? ((object: string) => loadCustomFields(scope.tx, object)))(objectId)) {
     const from = before[field.key] ?? null;
     const to = after[field.key] ?? null;
     if (JSON.stringify(from) !== JSON.stringify(to)) changes[field.name] = { from, to };
@@ -94,30 +96,58 @@ export async function createCustomRecord(caller: Caller, target: CustomRecordTar
   });
 }
 
-/** Changes the values it names (null clears one); CONFLICT when `expectedUpdatedAt` is not the record's. */
+/** An update of a custom record as its rule takes it: the values under `customFields`, as bulk inputs give them. */
+const customRecordPatch = z.object({
+  id: fields.id,
+  customFields: valuesInput.nullish(),
+  ownerId: fields.id.nullish(),
+  expectedUpdatedAt: fields.expectedUpdatedAt,
+});
+type CustomRecordPatch = z.output<typeof customRecordPatch>;
+
+/**
+ * What `updateCustomRecord` does to a record (its batch too, bulk/custom-record-writer.ts): the key's rights on the
+ * object and on each field it gives, the record of this object and in its sight (else NOT_FOUND), an own-records key
+ * keeping it its own; the checked values (null clears one) and the owner written; `x.updated` with the changes.
+ */
+export function customRecordUpdate(target: CustomRecordTarget): UpdateRule<CustomRecord, CustomRecordPatch, Prisma.CustomRecordUncheckedUpdateInput, Promise<void>> {
+  const objectId = objectIdOf(target);
+  return {
+    schema: customRecordPatch,
+    change(input, before, values) {
+      guard(target, 'update', input.customFields, input.ownerId !== undefined);
+      const owner = target.permissions?.ownerField(target.object);
+      if (before.objectId !== objectId || (owner && before.ownerId !== target.permissions!.userId)) throw notFound(target.object.name, 'id');
+      // An own-records key cannot hand its records to someone else (they would leave its sight).
+      if (owner && input.ownerId !== undefined && input.ownerId !== target.permissions!.userId) {
+        throw new CrmError('FORBIDDEN', `ownerId: your API key's role keeps ${target.object.name} records its own`, 'ownerId');
+      }
+      return { customFields: values as Prisma.InputJsonObject | undefined, ownerId: input.ownerId };
+    },
+    async announce(scope, before, row, input) {
+      const changes = await valueChanges(scope, objectId, before.customFields as CustomValues, row.customFields as CustomValues);
+      if (input.ownerId !== undefined && input.ownerId !== before.ownerId) changes.ownerId = { from: before.ownerId, to: input.ownerId };
+      if (Object.keys(changes).length) {
+        scope.emit(recordEventType(target.object, 'updated') as never, { type: target.object.name, id: row.id }, { object: target.object.name, changed: Object.keys(changes), changes } as never);
+      }
+    },
+  };
+}
+
+/** Changes the values it names (null clears one); CONFLICT when `expectedUpdatedAt` is not the record's ({@link customRecordUpdate}). */
 export async function updateCustomRecord(caller: Caller, target: CustomRecordTarget, raw: unknown): Promise<CustomRecord> {
-  const input = parseInput(updateCustomRecordInput, raw);
-  guard(target, 'update', input.values, input.ownerId !== undefined);
+  const parsed = parseInput(updateCustomRecordInput, raw);
+  const rule = customRecordUpdate(target);
+  const input: CustomRecordPatch = { id: parsed.id, customFields: parsed.values, ownerId: parsed.ownerId, expectedUpdatedAt: parsed.expectedUpdatedAt };
+  guard(target, 'update', input.customFields, input.ownerId !== undefined);
   return caller.run(async (scope) => {
     await lockForUpdate(scope, 'CustomRecord', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await loadRecord(scope, target, input.id);
-    const objectId = objectIdOf(target);
-    // An own-records key cannot hand its records to someone else (they would leave its sight).
-    if (target.permissions?.ownerField(target.object) && input.ownerId !== undefined && input.ownerId !== target.permissions.userId) {
-      throw new CrmError('FORBIDDEN', `ownerId: your API key's role keeps ${target.object.name} records its own`, 'ownerId');
-    }
+    const data = rule.change(input, before, undefined)!;
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
-    const beforeValues = before.customFields as CustomValues;
-    const values = (await customValuesOf(scope, objectId, input.values ?? undefined, { id: before.id, values: beforeValues }, undefined, '')) ?? beforeValues;
-    const row = await scope.tx.customRecord.update({
-      where: { id: before.id },
-      data: { customFields: values as Prisma.InputJsonObject, ownerId: input.ownerId },
-    });
-    const changes = await valueChanges(scope, objectId, beforeValues, values);
-    if (input.ownerId !== undefined && input.ownerId !== before.ownerId) changes.ownerId = { from: before.ownerId, to: input.ownerId };
-    if (Object.keys(changes).length) {
-      scope.emit(recordEventType(target.object, 'updated') as never, { type: target.object.name, id: row.id }, { object: target.object.name, changed: Object.keys(changes), changes } as never);
-    }
+    const values = await customValuesOf(scope, objectIdOf(target), input.customFields ?? undefined, { id: before.id, values: before.customFields as CustomValues }, undefined, '');
+    const row = await scope.tx.customRecord.update({ where: { id: before.id }, data: { ...data, customFields: (values ?? before.customFields) as Prisma.InputJsonObject } });
+    await rule.announce(scope, before, row, input);
     return row;
   });
 }

@@ -37,7 +37,7 @@ export const createPipelineInput = z.object({
 });
 
 export const renamePipelineInput = z.object({ id: fields.id, name: fields.name });
-export const updateStageInput = z.object({ id: fields.id, name: fields.name.nullish(), probability: probability.nullish() });
+export const updateStageInput = z.object({ id: fields.id, name: fields.kept(fields.name), probability: fields.kept(probability) });
 
 export type PipelineWithStages = Pipeline & { stages: Stage[] };
 
@@ -87,8 +87,6 @@ export async function updateStage(caller: Caller, raw: z.input<typeof updateStag
     await lockForUpdate(scope, 'Stage', input.id);
     const before = await tx.stage.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Stage', 'id');
-    if (input.name === null) throw badInput('name cannot be removed', 'name');
-    if (input.probability === null) throw badInput('probability cannot be removed', 'probability');
     if (input.name && nameKey(input.name) !== nameKey(before.name)) {
       const siblings = await tx.stage.findMany({ where: { pipelineId: before.pipelineId, id: { not: before.id } }, select: { name: true } });
       if (siblings.some((s) => nameKey(s.name) === nameKey(input.name!))) {

@@ -5,6 +5,7 @@ import { changedKeys } from '../references.js';
 import { fieldChanges } from '../field-changes.js';
 import { lockForUpdate } from '../record-lock.js';
 import { fields, parseInput, z } from '../validation.js';
+import type { UpdateRule } from './bulk/declared-update-batch.js';
 
 /** A stock-keeping unit as the source system spells it (kept case-sensitive: "AB-1" and "ab-1" may differ). */
 export const skuField = z.string().trim().min(1, 'Must not be empty').max(100, 'At most 100 characters');
@@ -21,12 +22,12 @@ const productFields = {
 export const createProductInput = z.object(productFields);
 export const updateProductInput = z.object({
   id: fields.id,
-  sku: skuField.nullish(),
-  name: fields.name.nullish(),
-  unitPrice: fields.nonNegativeMoney.nullish(),
+  sku: fields.kept(skuField),
+  name: fields.kept(fields.name),
+  unitPrice: fields.kept(fields.nonNegativeMoney),
   unitCost: fields.nonNegativeMoney.nullish(),
   category: fields.shortText.nullish(),
-  active: z.boolean().nullish(),
+  active: fields.kept(z.boolean()),
   expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
@@ -54,6 +55,21 @@ async function assertSkuFree(tx: ScopedTransaction, sku: string, exceptId?: stri
 
 export const skuConflict = (sku: string) => conflict(`A product with sku "${sku}" already exists`, 'sku');
 
+/**
+ * SKUs held by other products of the workspace, for a batch (`id` excepted; null: a new product), in one statement:
+ * by row, its CONFLICT as `assertSkuFree` answers it, or undefined. Two rows of the batch with one SKU meet the
+ * unique index, and the batch runs again row by row.
+ */
+export async function skuConflicts(tx: ScopedTransaction, rows: readonly { sku?: string | null; id: string | null }[]): Promise<(CrmError | undefined)[]> {
+  const skus = [...new Set(rows.map((row) => row.sku).filter((sku): sku is string => !!sku))];
+  const taken = skus.length ? await tx.product.findMany({ where: { sku: { in: skus } }, select: { id: true, sku: true } }) : [];
+  const holder = new Map(taken.map((product) => [product.sku, product.id]));
+  return rows.map(({ sku, id }) => {
+    const owner = sku ? holder.get(sku) : undefined;
+    return owner && owner !== id ? skuConflict(sku!) : undefined;
+  });
+}
+
 /** The row createProduct inserts (the batch writer inserts the same). */
 export function newProductRow(workspaceId: string, input: z.output<typeof createProductInput>) {
   return {
@@ -67,11 +83,8 @@ export function newProductRow(workspaceId: string, input: z.output<typeof create
   } satisfies Prisma.ProductUncheckedCreateInput;
 }
 
-/** What updateProduct writes (undefined: unchanged); a required field given as null is BAD_USER_INPUT. */
+/** What updateProduct writes (undefined: unchanged; a required field's null is refused by the schema: `fields.kept`). */
 export function productChange(input: z.output<typeof updateProductInput>) {
-  for (const key of ['sku', 'name', 'unitPrice', 'active'] as const) {
-    if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
-  }
   return {
     sku: input.sku ?? undefined,
     name: input.name ?? undefined,
@@ -84,6 +97,17 @@ export function productChange(input: z.output<typeof updateProductInput>) {
 
 /** The fields product.updated reports, from the row before and after. */
 export const productChanges = (before: Product, after: Product) => fieldChanges(before, after, ['sku', 'name', 'unitPrice', 'unitCost', 'category', 'active']);
+
+/** What updateProduct does to a product (its batch too, core-writers.ts: SKUs checked once for the batch). */
+export const productUpdate: UpdateRule<Product, z.output<typeof updateProductInput>, Prisma.ProductUncheckedUpdateInput, void> = {
+  schema: updateProductInput,
+  change: (input) => productChange(input),
+  checkBatch: (scope, inputs) => skuConflicts(scope.tx, inputs.map((input) => ({ sku: input.sku, id: input.id }))),
+  announce(scope, before, product) {
+    const changes = productChanges(before, product);
+    if (changes.changed.length) scope.emit('product.updated', { type: 'Product', id: product.id }, changes);
+  },
+};
 
 export async function createProduct(caller: Caller, raw: CreateProductInput): Promise<Product> {
   const input = parseInput(createProductInput, raw);
@@ -104,11 +128,10 @@ export async function updateProduct(caller: Caller, raw: UpdateProductInput): Pr
     await lockForUpdate(scope, 'Product', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await tx.product.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Product', 'id');
-    const data = productChange(input);
+    const data = productUpdate.change(input, before, undefined)!;
     if (input.sku) await assertSkuFree(tx, input.sku, input.id);
     const product = await conflictOnDuplicate(tx.product.update({ where: { id: input.id }, data }), skuConflict(input.sku ?? ''));
-    const changes = productChanges(before, product);
-    if (changes.changed.length) scope.emit('product.updated', { type: 'Product', id: product.id }, changes);
+    productUpdate.announce(scope, before, product, input);
     return product;
   });
 }

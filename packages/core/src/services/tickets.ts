@@ -26,17 +26,18 @@ export const createTicketInput = z.object({
 
 export const updateTicketInput = z.object({
   id: fields.id,
-  subject: fields.title.nullish(),
+  subject: fields.kept(fields.title),
   description: fields.text.nullish(),
-  status: z.enum(enums.TicketStatus).nullish(),
-  priority: z.enum(enums.TicketPriority).nullish(),
+  status: fields.kept(z.enum(enums.TicketStatus)),
+  priority: fields.kept(z.enum(enums.TicketPriority)),
   assigneeId: fields.id.nullish(),
-  satisfactionRating: z
-    .number()
-    .int('Must be a whole number')
-    .min(csat.min, `A rating is between ${csat.min} and ${csat.max}`)
-    .max(csat.max, `A rating is between ${csat.min} and ${csat.max}`)
-    .nullish(),
+  satisfactionRating: fields.kept(
+    z
+      .number()
+      .int('Must be a whole number')
+      .min(csat.min, `A rating is between ${csat.min} and ${csat.max}`)
+      .max(csat.max, `A rating is between ${csat.min} and ${csat.max}`),
+  ),
   expectedUpdatedAt: fields.expectedUpdatedAt,
 });
 
@@ -88,9 +89,6 @@ export interface UpdatedTicket {
 export const ticketUpdate: UpdateRule<Ticket, z.output<typeof updateTicketInput>, Prisma.TicketUncheckedUpdateInput, Promise<SurveyResponse | null>> = {
   schema: updateTicketInput,
   change(input, before) {
-    for (const key of ['subject', 'status', 'priority', 'satisfactionRating'] as const) {
-      if (input[key] === null) throw badInput(`${key} cannot be removed`, key);
-    }
     const status = input.status ?? before.status;
     const wasClosed = isClosedTicketStatus(before.status);
     const isClosed = isClosedTicketStatus(status);

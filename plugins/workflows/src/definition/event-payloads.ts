@@ -47,5 +47,6 @@ export function payloadRead(sources: NonNullable<PayloadSources>, rest: readonly
   if (!kinds.size) return { problem: read.map(({ source, found }) => `${source.type}'s ${'problem' in found ? found.problem : ''}`).join('; ') };
   if (kinds.size > 1) return { type: { kind: 'unknown' } };
   const key = [...rest].reverse().find((part) => !/^\d+$/.test(part)) ?? '';
-  return { type: actionKeyType(key, [...kinds][0]!, objects) };
+  // Typed as an action's output key is (the payload is what the emitter gave); its nullability is not read here.
+  return { type: actionKeyType(key, { kind: [...kinds][0]!, object: null, nullable: false }, objects, 'output') };
 }

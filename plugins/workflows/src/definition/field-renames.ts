@@ -87,25 +87,34 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
 /**
  * The workspace's drafts and published versions rewritten (versions name custom fields only when `workspaceModel`),
  * and the `where` of its steps waiting for an event: a waiting step holds its condition in its input (runs/run-step.ts),
- * and the events it waits for now carry the new name.
+ * and the events it waits for now carry the new name. Read with one statement per table and written with one for all
+ * (`rows.write`: each row's new JSON computed here, one UPDATE … FROM per table), whatever the number of rows.
  */
 export async function renameInWorkflows(field: FieldInQuestion, context: FieldRenameContext<unknown>): Promise<string[]> {
-  const changedVersions: string[] = [];
+  const drafts: { id: string; draft: unknown; updatedAt: Date }[] = [];
+  const now = new Date();
   for (const workflow of await context.tx.workflow.findMany({ select: { id: true, draft: true } })) {
     const draft = renamedDefinition(workflow.draft, field, context);
-    if (draft !== workflow.draft) await context.tx.workflow.update({ where: { id: workflow.id }, data: { draft: draft as object } });
+    // Stamped as Prisma's update stamped it: an editor holding the old draft is told it changed (`expectedUpdatedAt`).
+    if (draft !== workflow.draft) drafts.push({ id: workflow.id, draft, updatedAt: now });
   }
+  const versions: { id: string; definition: unknown; triggerKey: string | null }[] = [];
   for (const version of await context.tx.workflowVersion.findMany({ where: { workspaceModel: true }, select: { id: true, definition: true } })) {
     const definition = renamedDefinition(version.definition, field, context);
-    if (definition === version.definition) continue;
     // A date trigger's key names its field (`date:Customer.contractEnd`).
-    await context.tx.workflowVersion.update({ where: { id: version.id }, data: { definition: definition as object, triggerKey: triggerKeyOf(definition as WorkflowDefinition) } });
-    changedVersions.push(version.id);
+    if (definition !== version.definition) versions.push({ id: version.id, definition, triggerKey: triggerKeyOf(definition as WorkflowDefinition) });
   }
-  for (const waiting of await context.tx.workflowStepRun.findMany({ where: { kind: 'waitForEvent', status: 'WAITING', waitKey: { not: null } }, select: { id: true, input: true } })) {
-    if (!isObject(waiting.input)) continue;
-    const where = renamedWhere(waiting.input, field, context.renames);
-    if (where !== waiting.input.where) await context.tx.workflowStepRun.update({ where: { id: waiting.id }, data: { input: { ...waiting.input, where } as object } });
+  const waiting: { id: string; input: Json }[] = [];
+  for (const step of await context.tx.workflowStepRun.findMany({ where: { kind: 'waitForEvent', status: 'WAITING', waitKey: { not: null } }, select: { id: true, input: true } })) {
+    if (!isObject(step.input)) continue;
+    const where = renamedWhere(step.input, field, context.renames);
+    if (where !== step.input.where) waiting.push({ id: step.id, input: { ...step.input, where } });
   }
-  return changedVersions;
+  const writes = [
+    { update: 'Workflow', rows: drafts },
+    { update: 'WorkflowVersion', rows: versions },
+    { update: 'WorkflowStepRun', rows: waiting },
+  ];
+  await context.rows.write(writes.filter((write) => write.rows.length));
+  return versions.map((version) => version.id);
 }

@@ -54,8 +54,9 @@ export function updateRecordTarget(scope: UpdateTargetScope, step: UpdateRecord,
   } else if (step.object !== undefined) {
     fail(`${stepAt}.object`, 'object says what `record` is: give record too (or leave object out to update the trigger\'s record)');
   } else if (step.relation !== undefined) {
-    // A to-one relation kept on this record, or a to-many one (its records `where` matches, at most `max`).
-    const usable = (r: { kind: string; keyOnTarget: boolean; custom: boolean }) => (r.kind === 'toOne' && !r.keyOnTarget) || (r.kind === 'toMany' && !r.custom);
+    // A to-one relation kept on this record, or a to-many one (its records `where` matches, at most `max`), a custom
+    // relation's reverse too (`contracts` of a customer: a custom object's or a plugin object's records, batch-written).
+    const usable = (r: { kind: string; keyOnTarget: boolean }) => (r.kind === 'toOne' && !r.keyOnTarget) || r.kind === 'toMany';
     const relation = declared!.relations.get(step.relation);
     if (!relation || !usable(relation)) {
       const named = [...declared!.relations.values()].filter(usable).map((r) => r.name);

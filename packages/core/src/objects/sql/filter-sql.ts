@@ -23,8 +23,9 @@ export interface SqlFilterContext {
  * have): left untyped, PGlite's adapter sends a one-value list as a bare string ("malformed array literal").
  */
 export function castOf(field: ResolvedField): string | undefined {
-  // A custom field compares as its JSONB expression is typed (valueSql): numbers as numeric, the rest as text.
-  if (field.stored) return field.kind === 'boolean' ? 'boolean' : isNumeric(field.kind) ? 'numeric' : 'text';
+  // A custom field compares as its JSONB expression is typed (valueSql): numbers as numeric, a relation's record id as
+  // uuid (a to-many custom relation's key: `customerId` of a customer's `contracts`), the rest as text.
+  if (field.stored) return field.kind === 'boolean' ? 'boolean' : isNumeric(field.kind) ? 'numeric' : field.kind === 'reference' ? 'uuid' : 'text';
   switch (field.kind) {
     case 'enum':
       return field.enum && field.enum in enums ? `"${field.enum}"` : 'text';

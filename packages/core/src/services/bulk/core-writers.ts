@@ -10,12 +10,13 @@ import { createCompanyBatch } from '../companies-batch.js';
 import { createCustomer, createCustomerInput, updateCustomer, updateCustomerInput } from '../customers.js';
 import { createCustomerBatch, updateCustomerBatch } from '../customers-batch.js';
 import { Task } from '../../objects/core/collaboration.js';
+import { Product } from '../../objects/core/commerce.js';
 import { Company } from '../../objects/core/contacts.js';
 import { Deal } from '../../objects/core/sales.js';
 import { Ticket } from '../../objects/core/service.js';
 import { createDeal, createDealInput, dealUpdate, updateDeal, updateDealInput } from '../deals.js';
-import { createProduct, createProductInput, updateProduct, updateProductInput } from '../products.js';
-import { createProductBatch, updateProductBatch } from '../products-batch.js';
+import { createProduct, createProductInput, productUpdate, updateProduct, updateProductInput } from '../products.js';
+import { createProductBatch } from '../products-batch.js';
 import { createTask, createTaskInput } from '../task-creation.js';
 import { taskUpdate, updateTask, updateTaskInput } from '../tasks.js';
 import { createTicket, createTicketInput, ticketUpdate, updateTicket, updateTicketInput } from '../tickets.js';
@@ -56,10 +57,11 @@ function writer<C extends { id: string }, U>(options: {
 /** By declared object name. Objects without one (orders, users, pipelines, …) have their own dedicated commands. */
 export const coreWriters: Readonly<Record<string, ObjectWriter>> = {
   // Customers, companies, products (and tickets and activities, created) also write whole batches in a few statements
-  // (imports of 100,000 rows; *-batch.ts). Companies', deals', tasks' and tickets' updates: the declared batch writer.
+  // (imports of 100,000 rows; *-batch.ts). Companies', products', deals', tasks' and tickets' updates: the declared
+  // batch writer. Customers keep their own (tags, the search vector and the lifecycle's follow-up rows, customers-batch.ts).
   Customer: { ...writer({ create: createCustomer, update: updateCustomer, createSchema: createCustomerInput, updateSchema: updateCustomerInput }), createBatch: createCustomerBatch, updateBatch: updateCustomerBatch },
   Company: { ...writer({ create: createCompany, update: updateCompany, createSchema: createCompanyInput, updateSchema: updateCompanyInput }), createBatch: createCompanyBatch, updateBatch: declaredUpdateBatch(Company, companyUpdate) },
-  Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput, updateSchema: updateProductInput }), createBatch: createProductBatch, updateBatch: updateProductBatch },
+  Product: { ...writer({ create: createProduct, update: updateProduct, createSchema: createProductInput, updateSchema: updateProductInput }), createBatch: createProductBatch, updateBatch: declaredUpdateBatch(Product, productUpdate) },
   Deal: { ...writer({ create: createDeal, update: updateDeal, createSchema: createDealInput, updateSchema: updateDealInput }), updateBatch: declaredUpdateBatch(Deal, dealUpdate) },
   // Tasks, tickets and activities have no unique keys: their schemas are for checks ahead only.
   Task: {

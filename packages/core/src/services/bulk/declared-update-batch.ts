@@ -29,6 +29,11 @@ export interface UpdateRule<Row extends { id: string }, Input extends Parsed, Da
    * `customFields`: its checked custom values (objects with custom fields; undefined: unchanged).
    */
   change(input: Input, before: Row, customFields: CustomValues | undefined): Data | null;
+  /**
+   * A check that needs the database, made once for the batch's changed rows (a product's SKU free): by row, the error
+   * that refuses it, or undefined. Optional; the single update makes its own (one record, one lookup).
+   */
+  checkBatch?(scope: CommandScope, inputs: readonly Input[]): Promise<readonly unknown[]>;
   /** Once written: the record's events (and follow-up rows), exactly as the single update announces them. */
   announce(scope: CommandScope, before: Row, after: Row, input: Input): Announced;
   /** `announce` for all the records a batch wrote, when their follow-up rows take statements: a few for them all. */
@@ -42,6 +47,24 @@ export interface Written<Row, Input> {
   input: Input;
 }
 
+/**
+ * Where a batch update writes, apart from the rule: derived from an object's declaration ({@link declaredUpdateBatch}),
+ * or from a workspace's custom object (custom-record-writer.ts: its records share the `CustomRecord` table).
+ */
+export interface BatchTarget {
+  model: LockableModel;
+  /** The object NOT_FOUND names. @default the model */
+  name?: string;
+  /**
+   * Its custom values: the definitions' object (its name, a custom object's id), the path their errors name (core
+   * objects: `customFields.`), and whether the key's field rights are checked there (a custom object's rule checks
+   * them itself). Null: the object takes none.
+   */
+  customFields: { object: string; prefix: string; rights: boolean } | null;
+  /** The reference fields an update may set, with the table each must be a row of (its workspace's). */
+  references: readonly (readonly [field: string, table: Referable])[];
+}
+
 /** The reference fields an update may set, with the table each must be a row of (its workspace's). */
 function updatableReferences(object: ObjectDeclaration): [field: string, table: Referable][] {
   return Object.entries(object.fields)
@@ -49,31 +72,45 @@ function updatableReferences(object: ObjectDeclaration): [field: string, table: 
     .map(([name, field]) => [field.column ?? name, (field.references!.charAt(0).toLowerCase() + field.references!.slice(1)) as Referable]);
 }
 
+/** The object's `updateBatch` ({@link updateBatchOf}) on what its declaration says: its table, references, custom fields. */
+export function declaredUpdateBatch<Row extends { id: string }, Input extends Parsed, Data extends object>(
+  object: ObjectDeclaration,
+  rule: UpdateRule<Row, Input, Data, unknown>,
+): NonNullable<ObjectWriter['updateBatch']> {
+  const target: BatchTarget = {
+    model: (object.model ?? object.name) as LockableModel,
+    name: object.name,
+    customFields: object.customFields ? { object: object.name, prefix: 'customFields.', rights: true } : null,
+    references: updatableReferences(object),
+  };
+  return updateBatchOf(target, rule);
+}
+
 /**
- * The object's `updateBatch` (writer.ts): every row parsed by the rule's schema; the records locked in id order
+ * An object's `updateBatch` (writer.ts): every row parsed by the rule's schema; the records locked in id order
  * (`expectedUpdatedAt` checked) and read as the scope sees them (its workspace, its role's rows, never the trash:
  * NOT_FOUND as the single update answers); each row's change; custom values and references checked once per batch;
  * one UPDATE for all (the role's field rights checked, `updatedAt` stamped); the records read back, and each one's
  * events. A refused row is answered in place and not written; the others are.
  */
-export function declaredUpdateBatch<Row extends { id: string }, Input extends Parsed, Data extends object>(
-  object: ObjectDeclaration,
+export function updateBatchOf<Row extends { id: string }, Input extends Parsed, Data extends object>(
+  target: BatchTarget,
   rule: UpdateRule<Row, Input, Data, unknown>,
 ): NonNullable<ObjectWriter['updateBatch']> {
-  const model = (object.model ?? object.name) as LockableModel;
-  const references = updatableReferences(object);
+  const { model, customFields, references } = target;
   return async (scope, items) => {
     type Item = { input: Input; before?: Row; data?: Record<string, unknown> | null };
     const rows = BatchRows.of<{ id: string; patch: Record<string, unknown> }, Item>(items, ({ id, patch }) => ({ input: parseInput(rule.schema, { ...patch, id }) }));
-    const befores = await lockedRecords<Row, Item>(scope, model, rows);
+    const befores = await lockedRecords<Row, Item>(scope, model, rows, target.name);
     rows.each((row) => ({ ...row, before: befores.get(row.input.id)! }));
     const live = rows.live();
-    const custom = object.customFields
+    const custom = customFields
       ? await customValuesOfMany(
           scope,
-          object.name,
+          customFields.object,
           live.map(([, row]) => ({ input: row.input.customFields, before: { id: row.before!.id, values: (row.before as Record<string, unknown>)[CUSTOM_VALUES_COLUMN] as CustomValues } })),
-          scope.permissions,
+          customFields.rights ? scope.permissions : undefined,
+          customFields.prefix,
         )
       : live.map(() => undefined);
     live.forEach(([index, row], i) => {
@@ -85,6 +122,11 @@ export function declaredUpdateBatch<Row extends { id: string }, Input extends Pa
         rows.refuse(index, error);
       }
     });
+    if (rule.checkBatch) {
+      const checked = rows.live();
+      const refusals = await rule.checkBatch(scope, checked.map(([, row]) => row.input));
+      checked.forEach(([index], i) => refusals[i] && rows.refuse(index, refusals[i]));
+    }
     for (const [field, table] of references) {
       const values = (row: Item) => (row.input as Record<string, unknown>)[field] as string | null | undefined;
       const missing = await missingInWorkspace(scope.tx, table, rows.live().map(([, row]) => values(row)));

@@ -1,7 +1,7 @@
 // The first and last steps of every batch update (customers-, companies-, products-batch.ts): the rows' records locked
 // and read before the checks, and read back after the write, one statement each.
 import type { CommandScope } from '../../command.js';
-import { notFound } from '../../errors.js';
+import { isCrmError, notFound } from '../../errors.js';
 import { type LockableModel, lockManyForUpdate } from '../../record-lock.js';
 import type { BatchRows } from './batch-rows.js';
 
@@ -23,15 +23,18 @@ export async function lockedRecords<R extends { id: string }, T extends { input:
   scope: CommandScope,
   model: LockableModel,
   rows: BatchRows<T>,
+  /** The object NOT_FOUND names. @default the model */
+  name: string = model,
 ): Promise<Map<string, R>> {
   const locks = await lockManyForUpdate(scope, model, rows.live().map(([, row]) => ({ id: row.input.id, expectedUpdatedAt: row.input.expectedUpdatedAt })));
   rows.each(({ input }) => {
     const error = locks.get(input.id);
-    if (error) throw error;
+    // Not found in the table: named as the object (a custom object's records share theirs).
+    if (error) throw isCrmError(error) && error.code === 'NOT_FOUND' ? notFound(name, 'id') : error;
   });
   const befores = await recordsById<R>(scope, model, rows.live().map(([, row]) => row.input.id));
   rows.each(({ input }) => {
-    if (!befores.has(input.id)) throw notFound(model, 'id');
+    if (!befores.has(input.id)) throw notFound(name, 'id');
   });
   return befores;
 }
