@@ -127,18 +127,23 @@ export interface PendingEvent<K extends CrmEventType = CrmEventType> {
 }
 
 /**
- * The causal chain of an event that a plugin subscriber emitted while handling another (stamped by the plugin host):
- * `causedBy` is the actor of the event that began the chain (a person, a job, a workflow's step), `chainDepth` the
- * number of subscriber hops since it. An event that begins a chain has none (`causedBy` null, `chainDepth` 0).
+ * The causal chain of an event that a plugin subscriber emitted while handling another, or a queue item queued while
+ * handling one (stamped by the plugin host): `causedBy` is the actor of the event that began the chain (a person, a
+ * job, a workflow's step), `chainDepth` the number of hops (subscribers, queue items) since it. An event that begins a
+ * chain has none (`causedBy` null, `chainDepth` 0).
  */
 export interface EventCause {
   causedBy: string;
   chainDepth: number;
 }
 
-/** The cause that the events emitted while handling `event` carry: its own chain one hop further, or a new one. */
-export function causeOf(event: { actor: string; causedBy?: string | null; chainDepth?: number }): EventCause {
-  return event.causedBy ? { causedBy: event.causedBy, chainDepth: (event.chainDepth ?? 0) + 1 } : { causedBy: event.actor, chainDepth: 1 };
+/**
+ * The cause that the events emitted while handling `event` carry: its own chain one hop further, or one its actor
+ * begins. The depth counts on from the event's own (an event without `causedBy` is at depth 0 as written by the core,
+ * but a depth it carries is never restarted: a loop stays as deep as it got).
+ */
+export function causeOf(event: { actor: string; causedBy?: string | null; chainDepth?: number | null }): EventCause {
+  return { causedBy: event.causedBy || event.actor, chainDepth: (event.chainDepth ?? 0) + 1 };
 }
 
 /** An event as stored: `seq` is its position in the workspace's log (commit order). */

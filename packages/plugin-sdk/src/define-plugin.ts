@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CommandScope, declaredUpdateBatch, forbidden, isCrmError, isRetryableConflict, type ObjectDeclaration, type ObjectWriter, parseInput, type UpdateRule } from '@crm/core';
+import { type CommandScope, declaredUpdateBatch, type EventCause, forbidden, isCrmError, isRetryableConflict, type ObjectDeclaration, type ObjectWriter, parseInput, type UpdateRule } from '@crm/core';
 import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
@@ -127,8 +127,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     });
   /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
   type ActingAs = (actor: string) => Pick<CommandScope, 'tx' | 'emit' | 'session'>;
-  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices; actingAs?: ActingAs }>(
-    { services, ...context }: C,
+  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices; actingAs?: ActingAs; chain?: EventCause | null }>(
+    { services, chain, ...context }: C,
     workspaceId: string,
   ) => {
     const shared = services ?? fallbackServices();
@@ -143,7 +143,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       commands: coreCommandsIn(commandScope, shared.objects.catalog),
       settings: parseSettings(context.settings, workspaceId),
       sql: createPluginSql(id, context.tx, workspaceId, access),
-      rows: createOwnRows(id, context.tx, workspaceId, own),
+      rows: createOwnRows(id, context.tx, workspaceId, own, chain ?? null),
       objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
       actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
     };
@@ -161,8 +161,15 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       event,
       name,
       // The host delivers only events of this type, so the payload has this event's shape.
-      handle: (delivered, context) =>
-        handler(delivered as DeliveredEvent<never>, inScope(context, delivered.workspaceId)),
+      handle: (delivered, { inChainOf, ...context }) =>
+        handler(delivered as DeliveredEvent<never>, {
+          ...inScope(context, delivered.workspaceId),
+          // Another event of the batch: the same transaction, in that event's chain (what the host says it is).
+          inChainOf: (event) => {
+            const { emit, commands, objects, actions, rows, session } = inScope({ ...context, ...inChainOf(event) }, delivered.workspaceId);
+            return { emit, commands, objects, actions, rows, session };
+          },
+        }),
       interest: interest
         ? { of: ({ workspaceId, db }) => interest.of({ workspaceId, sql: createPluginSql(id, db, workspaceId, access) }), changedBy: new Set(interest.changedBy) }
         : null,

@@ -22,11 +22,12 @@ export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
   actor: string;
   /**
    * The actor that began the causal chain this event is part of, when a subscriber emitted it while handling another
-   * event (stamped by the host, through any number of plugins); null when the event began a chain. With `actor`, a
-   * plugin tells a change that its own work set off, however indirectly (the workflows plugin's guards).
+   * event, or a queue item queued while handling one (stamped by the host, through any number of plugins); null when
+   * the event began a chain. With `actor`, a plugin tells a change that its own work set off, however indirectly (the
+   * workflows plugin's guards).
    */
   causedBy: string | null;
-  /** Subscriber hops since the chain began (0 when `causedBy` is null). */
+  /** Hops (subscribers, queue items) since the chain began (0 when `causedBy` is null). */
   chainDepth: number;
   occurredAt: Date;
   payload: CrmEventMap[K];
@@ -76,7 +77,17 @@ export interface SubscriberContext<Settings, Event extends string = string> {
   objects: RecordObjects;
   /** Calls an action another plugin declares (`actions`), inside `tx`. */
   actions: ActionCaller;
+  /**
+   * The same transaction handling `event`, one of `batch`: what its `emit`, `commands`, `objects`, `actions` cause,
+   * and the queue items its `rows` insert, continue **that** event's causal chain. A subscriber that does the batch's
+   * work once (on its last event) does each event's part through it, so that every change stays in the chain that
+   * caused it (done through this context, all of it would be the last event's). No statement.
+   */
+  inChainOf(event: DeliveredEvent): ChainedContext<Event>;
 }
+
+/** A subscriber's transaction in another event's causal chain (`SubscriberContext.inChainOf`). */
+export type ChainedContext<Event extends string = string> = Pick<SubscriberContext<unknown, Event>, 'emit' | 'commands' | 'objects' | 'actions' | 'rows' | 'session'>;
 
 /** Runs after commit, asynchronously. Throwing retries it; it never fails the command that caused the event. */
 export type Subscriber<K extends CrmEventType, Settings, Event extends string = string> = (

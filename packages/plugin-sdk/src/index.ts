@@ -25,6 +25,7 @@ export type {
   SettingsSchema,
 } from './definition.js';
 export type {
+  ChainedContext,
   DeliveredEvent,
   DeliveryPolicy,
   DriftedEventPayloads,

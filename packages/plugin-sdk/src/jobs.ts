@@ -46,6 +46,13 @@ export interface QueueItem {
   claims: number;
   /** The row's `group` column as text (`QueueDefinition.group`), read by the claim; absent when the queue has none. */
   group?: string | null;
+  /**
+   * The causal chain the item continues (its model's `causedBy` and `chainDepth` columns, read by the claim): the
+   * actor that began it, null when the item began none (queued outside a chain, or its model stores none).
+   */
+  causedBy: string | null;
+  /** Hops since the chain began (0 when `causedBy` is null): what the item's events carry. */
+  chainDepth: number;
 }
 
 /** What a queue's handler gets: transactions in the item's workspace, and outgoing HTTP. */
@@ -85,6 +92,15 @@ export type ActingScope<Event extends string = string> = Pick<JobContext<unknown
  * `FOR UPDATE SKIP LOCKED`, moves their `dueAt` a lease ahead and counts the claim, then hands them to `handle`;
  * the handler sets `dueAt` (null when done, a time to come back). A row whose handler died (kill -9) is due again
  * when its lease ends, with `claims` above 1. Instances are woken after the plugin's subscribers commit.
+ *
+ * Causal chains: a model that also has `causedBy String?` and `chainDepth Int?` columns keeps the chain its items were
+ * queued in. A row inserted through `rows` while handling an event (a subscriber, a hook) gets that event's chain one
+ * hop further, as the events emitted there do; one inserted in a queue item's transaction gets the item's chain
+ * (outside a chain — a route, a job — none; `newChain: true` on the insert begins a new one). What the item's
+ * transaction then emits continues that chain at its depth, so a loop through a queue is traced and cut by the host's
+ * bound (`PLUGIN_MAX_CHAIN_DEPTH`) like one through subscribers: an item past the bound still runs, its events reach
+ * no subscriber. A batch's transaction (`handleBatch`) carries the deepest chain of its items (ties: the `causedBy`
+ * that sorts last).
  */
 export interface QueueDefinition<Settings, Event extends string = string> {
   /** The plugin's model (in its fragment) with `dueAt` and `claims` columns. */

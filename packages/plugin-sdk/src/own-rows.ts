@@ -5,6 +5,7 @@
 // updates match rows of the workspace only. Values travel as one JSON document per write and are read back into the
 // table's own row type (`jsonb_populate_recordset(NULL::"Table", …)`), so every column keeps its type (uuid,
 // timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
+import type { EventCause } from '@crm/core';
 import { CommandTransaction, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
 import { attributedTo, PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
@@ -26,6 +27,12 @@ export interface OwnInsert {
    * (a run's first step, only for the runs that were not duplicates).
    */
   onlyFor?: { column: string; write: number };
+  /**
+   * The rows begin a new causal chain: a model with `causedBy` and `chainDepth` columns (a queue's) is not given the
+   * handler's chain (`QueueDefinition`, "Causal chains"). For work that is the start of its own chains (the workflows
+   * plugin's steps). Rows that set `causedBy` themselves keep it either way.
+   */
+  newChain?: boolean;
 }
 
 /** Rows to update by id: every row sets the same columns (the first row's); a row missing one sets it NULL. */
@@ -91,19 +98,36 @@ function columnsOf(model: string, found: ModelColumns, rows: readonly OwnRow[], 
   return [...names];
 }
 
-/** The statement for `writes`: `$1` is the workspace, then one JSON document per write. */
-export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, own: OwnModels) {
+/** The columns a model stores a causal chain in (a queue's: its items continue the chain they were queued in). */
+export const CHAIN_COLUMNS = ['causedBy', 'chainDepth'] as const;
+export const hasChainColumns = (found: ModelColumns) => CHAIN_COLUMNS.every((column) => found.columns.has(column));
+
+/**
+ * Inserted rows with the chain of the handler that writes them (`chain`: the one its queued work continues), when their
+ * model stores one and the insert does not begin a new chain. In the same statement: a chain costs no write of its own.
+ */
+function chained(write: OwnInsert, found: ModelColumns, chain: EventCause | null): OwnInsert['rows'] {
+  if (!chain || write.newChain || !hasChainColumns(found)) return write.rows;
+  return write.rows.map((row) => (row.causedBy === undefined ? { ...row, causedBy: chain.causedBy, chainDepth: chain.chainDepth } : row));
+}
+
+/**
+ * The statement for `writes`: `$1` is the workspace, then one JSON document per write. `chain`: what the rows of a
+ * model that stores one carry (see {@link chained}).
+ */
+export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, own: OwnModels, chain: EventCause | null = null) {
   const params: unknown[] = [workspaceId];
   const parts = writes.map((write, index) => {
     const model = 'insert' in write ? write.insert : write.update;
     const found = own.get(model);
     if (!found) throw new PluginSqlError(`rows: "${model}" is not one of this plugin's models (a plugin writes its own rows; the core's change through commands)`);
     const t = quote(found.table);
-    params.push(JSON.stringify(write.rows));
+    const rows = 'insert' in write ? chained(write, found, chain) : write.rows;
+    params.push(JSON.stringify(rows));
     const data = rowsOfTable(t, `$${params.length}`);
     if ('insert' in write) {
       // The workspace is `$1`, whatever the rows say.
-      const columns = columnsOf(model, found, write.rows, false).filter((c) => c !== 'workspaceId').map(quote);
+      const columns = columnsOf(model, found, rows, false).filter((c) => c !== 'workspaceId').map(quote);
       let where = '';
       if (write.onlyFor) {
         const { column, write: parent } = write.onlyFor;
@@ -153,13 +177,16 @@ export function ownRowsSavepoint(runner: object): { release(): void; rollback():
   };
 }
 
-/** The `rows` of a plugin's handler, in `runner` (its transaction) and `workspaceId`. */
-export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspaceId: string, own: () => OwnModels): OwnRows {
+/**
+ * The `rows` of a plugin's handler, in `runner` (its transaction) and `workspaceId`; `chain`: the causal chain its
+ * queued work continues (a subscriber's or hook's event one hop further, a queue item's own), null outside one.
+ */
+export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspaceId: string, own: () => OwnModels, chain: EventCause | null = null): OwnRows {
   const rows: OwnRows = {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
       if (committing.has(runner)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
-      const { text, params } = buildOwnWrite(writes, workspaceId, own());
+      const { text, params } = buildOwnWrite(writes, workspaceId, own(), chain);
       // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
       const [row] = await queryRawIn<Record<string, string[]>>(runner, text, ...params);
       return writes.map((_, i) => row?.[`w${i}`] ?? []);
@@ -167,7 +194,7 @@ export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspac
     async writeAtCommit(writes) {
       if (!writes.some((write) => write.rows.length)) return;
       if (committing.has(runner)) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
-      const { text, params } = buildOwnWrite(writes, workspaceId, own());
+      const { text, params } = buildOwnWrite(writes, workspaceId, own(), chain);
       // Marked as it is called (not once sent): a write called meanwhile without awaiting this one is refused too.
       if (CommandTransaction.isCommand(runner)) committing.add(runner);
       if (!savepoints.get(runner) && CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;

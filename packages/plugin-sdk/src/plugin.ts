@@ -1,6 +1,6 @@
 // A validated plugin as hosts see it: what `definePlugin` returns, its typed functions wrapped into entries that a
 // host calls alike for every plugin, and the services the host shares with them.
-import type { Caller, CommandScope, CrmEventType, ObjectDeclaration } from '@crm/core';
+import type { Caller, CommandScope, CrmEventType, EventCause, ObjectDeclaration } from '@crm/core';
 import type { Builder } from '@crm/graph';
 import type { ActionInfo } from './actions.js';
 import type { EventCatalog } from './event-catalog.js';
@@ -141,10 +141,19 @@ export interface HostJobCalls {
  * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
  * tables) and `commands`, and narrows `emit` to the plugin's own events.
  */
-export type HostContext<C> = Omit<C, 'sql' | 'rows' | 'commands' | 'objects' | 'actions' | 'actingAs'> & {
+export type HostContext<C> = Omit<C, 'sql' | 'rows' | 'commands' | 'objects' | 'actions' | 'actingAs' | 'inChainOf'> & {
   /** The host's shared services (records, actions); without them, core's objects and no actions. */
   services?: HostServices;
-} & (C extends { actingAs(actor: string): unknown } ? { actingAs(actor: string): Pick<CommandScope, 'tx' | 'emit' | 'session'> } : unknown);
+  /**
+   * The causal chain the work queued here continues (`rows` give it to a queue's items): a handled event's one hop
+   * further (subscribers, hooks), a queue item's own; absent outside a chain (routes, jobs).
+   */
+  chain?: EventCause | null;
+} & (C extends { actingAs(actor: string): unknown } ? { actingAs(actor: string): Pick<CommandScope, 'tx' | 'emit' | 'session'> } : unknown) &
+  (C extends { inChainOf(event: DeliveredEvent): unknown } ? { inChainOf(event: DeliveredEvent): ChainedScope } : unknown);
+
+/** The same transaction handling another event of the batch: its `emit` carries that event's chain, as does `chain`. */
+export type ChainedScope = Pick<CommandScope, 'tx' | 'emit' | 'session'> & { chain: EventCause };
 
 /** Raw stored settings in, the plugin's typed handler out. */
 export interface SubscriberEntry {

@@ -1,6 +1,7 @@
 import { ensurePGliteTemplate } from '@crm/db/testing';
 import { preparePluginDatabase } from '../src/index.js';
 import { keyed } from './fixtures/keyed/src/index.js';
+import { relayPlugin } from './fixtures/relay/src/index.js';
 import { stamps } from './fixtures/stamps/src/index.js';
 import { tickerPlugin } from './fixtures/ticker/src/index.js';
 
@@ -10,4 +11,5 @@ export default async function setup() {
   await preparePluginDatabase([stamps]);
   await preparePluginDatabase([keyed]);
   await preparePluginDatabase([tickerPlugin().plugin]);
+  await preparePluginDatabase([relayPlugin({ hears: [] })]);
 }

@@ -1,6 +1,6 @@
 // The host's bound on causal chains: an event whose `chainDepth` is past it is not delivered to plugin subscribers, so
-// plugins that react to each other's events (directly, through hooks, queue items or the core's commands) stop there
-// instead of looping for ever. Plugins' own limits (the workflows plugin's `maxDepth`) cut earlier; this one holds
+// plugins that react to each other's events (directly, through hooks, queue items that keep their chain or the core's
+// commands) stop there instead of looping for ever. A queue item past the bound still runs: its events are cut here. Plugins' own limits (the workflows plugin's `maxDepth`) cut earlier; this one holds
 // for every plugin, whatever it does. Deciding costs nothing: the depth is on the event. A cut is recorded (a SKIPPED
 // delivery, one statement per cut group, only then) and told (the gateway's log).
 import { newRowId, type RecordedEvent } from '@crm/core';

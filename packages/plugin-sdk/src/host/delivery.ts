@@ -38,6 +38,16 @@ class AlreadyProcessed extends Error {}
  */
 const handlingScope = (scope: CommandScope, event: DeliveredEvent): CommandScope => scope.causedBy?.(causeOf(event)) ?? scope;
 
+/**
+ * What a subscriber's context takes from its scope while handling `event`: the chain's `emit`, and the chain itself,
+ * which the queue items it inserts carry (own-rows.ts); `inChainOf`, the same for another event of its batch.
+ */
+const chainedContext = (scope: CommandScope, event: DeliveredEvent) => {
+  const handling = handlingScope(scope, event);
+  return { emit: handling.emit, chain: causeOf(event) };
+};
+const inChainOf = (scope: CommandScope) => (event: DeliveredEvent) => ({ tx: scope.tx, session: scope.session, ...chainedContext(scope, event) });
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** Events one transaction delivers at most. */
@@ -140,10 +150,10 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         await caller.run(async (scope) => {
           const state = await states.of(scope.tx, event.workspaceId, plugin.id);
           if (!(await claim(scope.tx, plugin, subscriber, event, attempt, state))) throw new AlreadyProcessed();
-          const handling = handlingScope(scope, delivered);
           await subscriber.handle(delivered, {
             tx: scope.tx,
-            emit: handling.emit,
+            ...chainedContext(scope, delivered),
+            inChainOf: inChainOf(scope),
             session: scope.session,
             settings: state.settings,
             attempt,
@@ -257,7 +267,17 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         const batch = todo.map(deliveredOf);
         const lock = pluginLock(scope.tx, plugin.id, workspaceId);
         for (const event of batch) {
-          await subscriber.handle(event, { tx: scope.tx, emit: handlingScope(scope, event).emit, session: scope.session, settings: state.settings, attempt: 1, batch, lock, services: options.services });
+          await subscriber.handle(event, {
+            tx: scope.tx,
+            ...chainedContext(scope, event),
+            inChainOf: inChainOf(scope),
+            session: scope.session,
+            settings: state.settings,
+            attempt: 1,
+            batch,
+            lock,
+            services: options.services,
+          });
         }
         delivered = batch.length;
       });

@@ -1,5 +1,5 @@
 // Plugins' synchronous hooks, run inside the core command's transaction after its change and before commit.
-import { type CommitHook, type CrmEventType, reactingScope } from '@crm/core';
+import { causeOf, type CommitHook, type CrmEventType, reactingScope } from '@crm/core';
 import type { HookEntry, Plugin } from '../plugin.js';
 import { attributed } from '../plugin-errors.js';
 import { readPluginStates } from '../plugin-state.js';
@@ -23,13 +23,15 @@ export function commitHookFor(plugins: readonly Plugin[]): CommitHook {
       // What the hook emits about the event is its kin: the event's actor (a workflow's step, in a transaction doing
       // several) and its causal chain at its depth, so a loop through a hook is traced and bounded like any other.
       const reacting = reactingScope(scope, event);
+      // What it queues is deferred work: a hop, as a subscriber's events are (its items continue the chain one deeper).
+      const chain = causeOf({ actor: event.actor ?? scope.session.actor, causedBy: event.cause?.causedBy ?? null, chainDepth: event.cause?.chainDepth ?? 0 });
       for (const { plugin, hook } of byEvent.get(event.type)!) {
         const state = stateOf(plugin.id);
         if (!state.enabled) continue;
         try {
           await hook.handle(
             { type: event.type as CrmEventType, subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
-            { tx: scope.tx, emit: reacting.emit, session: scope.session, settings: state.settings },
+            { tx: scope.tx, emit: reacting.emit, session: scope.session, settings: state.settings, chain },
           );
         } catch (error) {
           throw attributed(plugin.id, `hook ${hook.name} on ${hook.event}`, error);

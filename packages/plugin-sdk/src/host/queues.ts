@@ -2,12 +2,12 @@
 // `FOR UPDATE SKIP LOCKED`, moving them a lease ahead in the same statement, so instances share the work and no row is
 // handed to two at once; a row whose handler died comes due again when its lease ends. The SQL is the host's, not the
 // plugin's: the table is the one the plugin's fragment maps the queue's model to.
-import type { CommandRunner } from '@crm/core';
+import type { CommandRunner, EventCause } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { QueueItem } from '../jobs.js';
 import type { HostOutboundHttp } from './plugin-runtime.js';
 import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
-import { idsOfTable } from '../own-rows.js';
+import { hasChainColumns, idsOfTable, ownModels } from '../own-rows.js';
 import { type DeclaredModel, declaredModels } from './fragment-models.js';
 import type { PluginStateCache } from './plugin-state-cache.js';
 import { pluginTransaction } from './plugin-transaction.js';
@@ -60,6 +60,26 @@ export function queueModel(plugin: Plugin, queue: QueueEntry): DeclaredModel | n
   return declaredModels(plugin.paths.prisma).find((m) => m.name === queue.model) ?? null;
 }
 
+/** Whether the queue's model keeps its items' causal chain (`causedBy` and `chainDepth` columns: jobs.ts). */
+function storesChain(plugin: Plugin, queue: QueueEntry): boolean {
+  const model = ownModels(plugin.paths.prisma).get(queue.model);
+  return model ? hasChainColumns(model) : false;
+}
+
+/**
+ * The chain a transaction for `items` continues: the item's own; a batch's deepest (its loops are cut no later than
+ * any one item's), ties going to the `causedBy` that sorts last, so that the order the items were claimed in does not
+ * decide. None when no item has one.
+ */
+export function chainOfItems(items: readonly Pick<QueueItem, 'causedBy' | 'chainDepth'>[]): EventCause | null {
+  let deepest: EventCause | null = null;
+  for (const { causedBy, chainDepth } of items) {
+    if (!causedBy) continue;
+    if (!deepest || chainDepth > deepest.chainDepth || (chainDepth === deepest.chainDepth && causedBy > deepest.causedBy)) deepest = { causedBy, chainDepth };
+  }
+  return deepest;
+}
+
 export function startQueues(plugins: readonly Plugin[], options: QueueOptions): QueueWorkers {
   const inFlight = new Set<Promise<unknown>>();
   /** Claims under way: `stop` waits for them (their rows' handlers start after them). */
@@ -74,19 +94,30 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     }
   };
 
-  async function claim(table: string, queue: QueueEntry): Promise<QueueItem[]> {
+  async function claim(table: string, queue: QueueEntry, chained: boolean): Promise<QueueItem[]> {
     // One statement: the due rows are locked (others skip them), leased and counted, then the lock ends at once. The
     // locked ids are an array the update finds by key: a join with them hashed the whole table when a fresh table had
     // no statistics, a scan growing with every run kept.
-    // The queue's `group` column (an identifier, checked by definePlugin) comes back with each row.
-    const rows = await options.prisma.$queryRawUnsafe<{ id: string; workspaceId: string; claims: number; group?: string | null }[]>(
+    // The queue's `group` column (an identifier, checked by definePlugin) comes back with each row, and so does the
+    // chain the item continues where its model stores one.
+    const rows = await options.prisma.$queryRawUnsafe<{ id: string; workspaceId: string; claims: number; group?: string | null; causedBy?: string | null; chainDepth?: number | null }[]>(
       `UPDATE "${table}" AS q SET "dueAt" = now() + ($1::int * interval '1 millisecond'), "claims" = q."claims" + 1
        WHERE q.id = ANY(ARRAY(SELECT id FROM "${table}" WHERE "dueAt" <= now() ORDER BY "dueAt" LIMIT $2::int FOR UPDATE SKIP LOCKED))
-       RETURNING q.id::text AS id, q."workspaceId"::text AS "workspaceId", q."claims"::int AS claims${queue.group ? `, q."${queue.group}"::text AS "group"` : ''}`,
+       RETURNING q.id::text AS id, q."workspaceId"::text AS "workspaceId", q."claims"::int AS claims${queue.group ? `, q."${queue.group}"::text AS "group"` : ''}${
+         chained ? `, q."causedBy"::text AS "causedBy", q."chainDepth"::int AS "chainDepth"` : ''
+       }`,
       queue.leaseMs,
       queue.batch,
     );
-    return rows.map((row) => ({ id: row.id, workspaceId: row.workspaceId, claims: Number(row.claims), ...(queue.group ? { group: row.group ?? null } : {}) }));
+    return rows.map((row) => ({
+      id: row.id,
+      workspaceId: row.workspaceId,
+      claims: Number(row.claims),
+      ...(queue.group ? { group: row.group ?? null } : {}),
+      // A chain without its begin is none (the invariant: `causedBy` null ⇔ depth 0).
+      causedBy: row.causedBy ?? null,
+      chainDepth: row.causedBy ? Number(row.chainDepth ?? 0) : 0,
+    }));
   }
 
   /** Puts claimed rows off (their plugin is switched off in their workspace), in one statement. */
@@ -100,12 +131,15 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     );
   }
 
-  /** A handler's context for `items` (of one workspace); its `report` names them, or the ones it is told about (if any). */
+  /**
+   * A handler's context for `items` (of one workspace); its `report` names them, or the ones it is told about (if
+   * any). Its transactions continue the items' causal chain (the deepest of a batch's: chainOfItems).
+   */
   const contextFor = (plugin: Plugin, queue: QueueEntry, items: readonly QueueItem[]) => ({
     workspaceId: items[0]!.workspaceId,
     now: new Date(),
     http: options.http.for?.({ plugin: plugin.id, workspaceId: items[0]!.workspaceId }) ?? options.http,
-    transaction: pluginTransaction(options.runner, options.services, plugin, items[0]!.workspaceId, options.states),
+    transaction: pluginTransaction(options.runner, options.services, plugin, items[0]!.workspaceId, options.states, chainOfItems(items)),
     report: (error: unknown, about?: string | readonly string[]) =>
       report(error, { plugin: plugin.id, queue: queue.name, item: [about ?? []].flat().join(',') || items.map((item) => item.id).join(',') }),
   });
@@ -140,12 +174,13 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
   }
 
   async function round(plugin: Plugin, queue: QueueEntry, table: string): Promise<number> {
-    const items = await claim(table, queue);
+    const items = await claim(table, queue, storesChain(plugin, queue));
     await handleClaimed(plugin, queue, table, items);
     return items.length;
   }
 
   function pump(plugin: Plugin, queue: QueueEntry, table: string): Pump {
+    const chained = storesChain(plugin, queue);
     let wanted = false;
     let claiming = 0;
     /** The last claim came back full: more is due at once, so claims may overlap (a claim waits on a busy event loop). */
@@ -162,7 +197,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
     };
     const claimOnce = async () => {
       let items: QueueItem[] = [];
-      const claimed = claim(table, queue);
+      const claimed = claim(table, queue, chained);
       claims.add(claimed);
       try {
         items = await claimed;

@@ -63,10 +63,11 @@ export const placesFreed = (writes: StepWrites) => [...writes.runs.values()].fil
 
 /** Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`. */
 export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<void> {
+  // A step begins the chains of its changes (its run carries the depth): its rows never take the handler's chain.
   const all: OwnWrite[] = [
     ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set])),
-    { insert: 'WorkflowStepRun', rows: writes.finished.splice(0) },
-    { insert: 'WorkflowStepRun', rows: writes.queued.splice(0), skipDuplicates: true },
+    { insert: 'WorkflowStepRun', rows: writes.finished.splice(0), newChain: true },
+    { insert: 'WorkflowStepRun', rows: writes.queued.splice(0), skipDuplicates: true, newChain: true },
     ...updatesOf('WorkflowRun', writes.runs),
   ];
   writes.steps.clear();

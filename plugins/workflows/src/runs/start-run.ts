@@ -58,10 +58,11 @@ function runWrites(starts: readonly RunStart[], admitted: number) {
     const first = plan.steps.get(plan.first)!;
     return { id: newRowId(), runId: runs[i]!.id, stepId: first.step.id, kind: first.step.kind, dueAt: now };
   });
-  // ON CONFLICT DO NOTHING: a duplicate leaves the transaction usable (a failed INSERT would abort it).
+  // ON CONFLICT DO NOTHING: a duplicate leaves the transaction usable (a failed INSERT would abort it). A first step
+  // begins the chains of its changes (the run carries its depth), not the trigger event's: `newChain`.
   const writes: OwnWrite[] = [
     { insert: 'WorkflowRun', rows: runs, skipDuplicates: true },
-    { insert: 'WorkflowStepRun', rows: steps, onlyFor: { column: 'runId', write: 0 } },
+    { insert: 'WorkflowStepRun', rows: steps, onlyFor: { column: 'runId', write: 0 }, newChain: true },
   ];
   return { runs, writes };
 }

@@ -133,6 +133,12 @@ interface Origin {
 
 const chainOf = (event: PendingEvent): EventCause | undefined => event.cause ?? (event.actor ? { causedBy: event.actor, chainDepth: 0 } : undefined);
 const sameCause = (a?: EventCause, b?: EventCause) => a?.causedBy === b?.causedBy && a?.chainDepth === b?.chainDepth;
+/**
+ * Whether `chain` goes before `than` as a shared event's chain: deeper, or as deep with a `causedBy` that sorts
+ * later, so that the order in which the transaction's steps ran does not decide between equally deep chains.
+ */
+const deeper = (chain: EventCause, than?: EventCause) =>
+  !than || chain.chainDepth > than.chainDepth || (chain.chainDepth === than.chainDepth && chain.causedBy > than.causedBy);
 
 /**
  * The scope whose `emit` signs a customer's membership event as the transaction's events about that customer are
@@ -155,7 +161,7 @@ function reactingTo(scope: CommandScope, events: readonly PendingEvent[]): Comma
       continue;
     }
     if (event.actor !== origin.actor || !sameCause(event.cause, origin.cause)) origin.shared = true;
-    if (chain && (!origin.deepest || chain.chainDepth > origin.deepest.chainDepth)) origin.deepest = chain;
+    if (chain && deeper(chain, origin.deepest)) origin.deepest = chain;
   }
   if (![...origins.values()].some((origin) => origin.actor || origin.cause)) return scope;
   return {
