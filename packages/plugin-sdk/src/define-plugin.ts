@@ -247,8 +247,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     workspaceId,
     now: scope.now,
     lock: scope.lock,
-    actingAs: (actor) => {
-      const { commands, objects, actions, emit, session } = inScope({ ...scope, ...scope.actingAs(actor) }, workspaceId);
+    actingAs: (actor, options) => {
+      const { commands, objects, actions, emit, session } = inScope({ ...scope, ...scope.actingAs(actor, options) }, workspaceId);
       return { commands, objects, actions, emit: emit as OwnEmit<Event>, session };
     },
   });

@@ -78,9 +78,18 @@ export interface QueueTransaction<Settings, Event extends string = string> exten
   /**
    * The same transaction acting as `plugin:<id>:<actor>`: the events its commands, actions and `emit` cause name that
    * actor (as `transaction`'s `options.actor` does for a whole transaction), so that a batch of items done in one
-   * transaction (`handleBatch`) still says which item caused which change.
+   * transaction (`handleBatch`) still says which item caused which change. With `chainDepth` (above 0), the actor
+   * begins its events' chain at that depth (`causedBy` the actor itself): for work that counts its own depth, as a
+   * workflow run does, so that what reacts to its changes — and the deepest of several chains — sees how deep it is.
+   * The transaction keeps it for that actor: a core command's item naming the actor (`items[].actor`) acts at it too.
    */
-  actingAs(actor: string): ActingScope<Event>;
+  actingAs(actor: string, options?: ActingOptions): ActingScope<Event>;
+}
+
+/** How a queue transaction acts as another actor (`QueueTransaction.actingAs`). */
+export interface ActingOptions {
+  /** The depth of the chain the actor's events begin (0 or absent: a new chain, `causedBy` null). */
+  chainDepth?: number;
 }
 
 /** What acts as another actor in a queue transaction (`QueueTransaction.actingAs`). */

@@ -7,7 +7,7 @@ import type { EventCatalog } from './event-catalog.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
 import type { CustomObjectRenamedHandler, FieldInQuestion, FieldUsersHandler, HostFieldRenameContext } from './field-users.js';
-import type { JobContext, QueueItem, QueueTransaction } from './jobs.js';
+import type { ActingOptions, JobContext, QueueItem, QueueTransaction } from './jobs.js';
 import type { EventInterest } from './interest.js';
 import type { OutboundHttp } from './outbound-http.js';
 import type { RawQueryRunner } from './plugin-sql.js';
@@ -149,7 +149,7 @@ export type HostContext<C> = Omit<C, 'sql' | 'rows' | 'commands' | 'objects' | '
    * further (subscribers, hooks), a queue item's own; absent outside a chain (routes, jobs).
    */
   chain?: EventCause | null;
-} & (C extends { actingAs(actor: string): unknown } ? { actingAs(actor: string): Pick<CommandScope, 'tx' | 'emit' | 'session'> } : unknown) &
+} & (C extends { actingAs(actor: string): unknown } ? { actingAs(actor: string, options?: ActingOptions): Pick<CommandScope, 'tx' | 'emit' | 'session'> } : unknown) &
   (C extends { inChainOf(event: DeliveredEvent): unknown } ? { inChainOf(event: DeliveredEvent): ChainedScope } : unknown);
 
 /** The same transaction handling another event of the batch: its `emit` carries that event's chain, as does `chain`. */

@@ -12,7 +12,7 @@ import { type PluginTestGateway, startPluginTestGateway, type TestClient } from 
 import competitorFeedback from '@crm/plugin-competitor-feedback';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
-import { CREATE, CUSTOMER, eventually, finishedRuns, PUBLISH, publishedWorkflow, rowIdOf, runsOf, switchAllOff } from './support.js';
+import { CREATE, CUSTOMER, defineContract, eventually, finishedRuns, PUBLISH, publishedWorkflow, rowIdOf, runsOf, switchAllOff } from './support.js';
 
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 const LOG = `mutation ($id: ID!, $subject: String!) { logActivity(input: { customerId: $id, type: NOTE, channel: PHONE, subject: $subject }) { activity { id } } }`;
@@ -173,6 +173,67 @@ describe('two runs’ steps on one customer in one transaction (a claimed batch)
     const [entered] = await kit.database.prisma.event.findMany({ where: { type: 'segment.entered', subjectId: rowIdOf(shared), payload: { path: ['segmentId'], equals: rowIdOf(advocates) } } });
     expect(entered).toMatchObject({ actor: 'plugin:workflows:steps', chainDepth: 0 });
     expect(entered!.causedBy).toMatch(/^plugin:workflows:step:[0-9a-f-]{36}$/);
+  });
+
+  it('the shared membership event is in the deepest run’s chain: a shallower run beside a deep one does not reset the depth', async () => {
+    // Ra (depth 3, as a loop would have it) tags the customer gold; Rb (depth 0, by hand) sets their phone; their steps
+    // run in one transaction and the customer enters "Gold". Before: every step's events carried depth 0, so the tie
+    // went to one of the two by order (here Rb: its id sorts last) and the run "Gold" starts was at depth 1, not 4.
+    const pause = { id: 'pause', kind: 'wait', for: { hours: 1 } };
+    const wa = await publishedWorkflow(admin, 'By hand: gold later', { trigger: { kind: 'manual', object: 'Customer' }, steps: [pause, { id: 'gold', kind: 'addTag', tag: 'gold' }] });
+    const wb = await publishedWorkflow(admin, 'By hand: phone later', { trigger: { kind: 'manual', object: 'Customer' }, steps: [pause, { id: 'phone', kind: 'updateRecord', values: { phone: '+1 415 555 0142' } }] });
+    const deep = await customer('Deep and shallow');
+    await admin.query(SEGMENT, { i: { name: 'Gold', filter: { tags: { has: 'gold' } } } });
+    const watch = await publishedWorkflow(admin, 'Entered: gold', { trigger: onEntered, steps: [{ id: 'seen', kind: 'addTag', tag: 'seen' }] });
+    const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
+    expect((await admin.query(ON_RECORDS, { id: wa, ids: [deep] })).runWorkflowOnRecords.started).toBe(1);
+    await kit.database.sql.query(`UPDATE "WorkflowRun" SET depth = 3 WHERE "workflowId" = $1::uuid`, [rowIdOf(wa)]);
+    expect((await admin.query(ON_RECORDS, { id: wb, ids: [deep] })).runWorkflowOnRecords.started).toBe(1);
+    // Both waits due at one instant (the two runs' only), so that their next steps are claimed as one batch.
+    const mine = `FROM "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" IN ($1::uuid, $2::uuid) AND s.status = 'WAITING'`;
+    await eventually(kit, async () => expect((await kit.database.sql.query(`SELECT s.id FROM "WorkflowStepRun" s, "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" IN ($1::uuid, $2::uuid) AND s.status = 'WAITING'`, [rowIdOf(wa), rowIdOf(wb)])).length).toBe(2));
+    await kit.database.sql.query(
+      `UPDATE "WorkflowStepRun" s SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ${mine}`,
+      [rowIdOf(wa), rowIdOf(wb)],
+    );
+    await finishedRuns(kit, admin, wa, 1);
+    await finishedRuns(kit, admin, wb, 1);
+    expect(depths(await finishedRuns(kit, admin, watch, 1))).toEqual([4]);
+    const [entered] = await kit.database.prisma.event.findMany({ where: { type: 'segment.entered', subjectId: rowIdOf(deep) } });
+    expect(entered).toMatchObject({ actor: 'plugin:workflows:steps', chainDepth: 3 });
+  });
+
+  it('customers moved by records that name none (a custom object) are signed in the batch’s deepest chain, not a new one', async () => {
+    // Two runs sign two contracts in one transaction; the segment reaching Contract is refreshed for every customer.
+    // Before: those customers' entries were the session's (`plugin:workflows:steps`) outside any chain, so a loop
+    // through such a segment began again at depth 0 each time its steps ran batched.
+    await defineContract(admin, { status: { type: 'TEXT' }, customer: { type: 'RELATION', target: 'Customer' } });
+    const holders = [await customer('Holder one'), await customer('Holder two')];
+    const contracts: string[] = [];
+    for (const holder of holders) {
+      const made = await admin.query(`mutation ($i: CreateContractInput!) { createContract(input: $i) { contract { id } } }`, { i: { customer: holder, status: 'draft' } });
+      contracts.push(made.createContract.contract.id as string);
+    }
+    await admin.query(SEGMENT, { i: { name: 'Signed', filter: { contracts: { some: { status: { eq: 'signed' } } } } } });
+    const pause = { id: 'pause', kind: 'wait', for: { hours: 1 } };
+    const sign = await publishedWorkflow(admin, 'By hand: sign later', { trigger: { kind: 'manual', object: 'Contract' }, steps: [pause, { id: 'sign', kind: 'updateRecord', values: { status: 'signed' } }] });
+    const ON_RECORDS = `mutation ($id: ID!, $ids: [ID!]) { runWorkflowOnRecords(input: { id: $id, ids: $ids }) { started } }`;
+    expect((await admin.query(ON_RECORDS, { id: sign, ids: contracts })).runWorkflowOnRecords.started).toBe(2);
+    // One of the two runs is deeper (as in a loop): its chain is the one the entries carry.
+    await kit.database.sql.query(`UPDATE "WorkflowRun" SET depth = 2 WHERE id = (SELECT id FROM "WorkflowRun" WHERE "workflowId" = $1::uuid ORDER BY id LIMIT 1)`, [rowIdOf(sign)]);
+    const mine = `FROM "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" = $1::uuid AND s.status = 'WAITING'`;
+    await eventually(kit, async () => expect((await kit.database.sql.query(`SELECT s.id FROM "WorkflowStepRun" s, "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" = $1::uuid AND s.status = 'WAITING'`, [rowIdOf(sign)])).length).toBe(2));
+    await kit.database.sql.query(
+      `UPDATE "WorkflowStepRun" s SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ${mine}`,
+      [rowIdOf(sign)],
+    );
+    await finishedRuns(kit, admin, sign, 2);
+    const entries = await kit.database.prisma.event.findMany({ where: { type: 'segment.entered', subjectId: { in: holders.map(rowIdOf) } } });
+    expect(entries).toHaveLength(2);
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ actor: 'plugin:workflows:steps', chainDepth: 2 });
+      expect(entry.causedBy).toMatch(/^plugin:workflows:step:[0-9a-f-]{36}$/);
+    }
   });
 });
 

@@ -44,6 +44,13 @@ const isVeto = (error: unknown) => typeof (error as { extensions?: { reason?: un
 const isPermanent = (error: unknown) =>
   error instanceof PermanentStepError || PERMANENT_CODES.has(String((error as { code?: unknown } | null)?.code ?? '')) || isVeto(error);
 
+/**
+ * How a step's changes are signed: its events begin their chain at its run's depth (the SDK's `actingAs` with
+ * `chainDepth`), so the core's events that several steps share (a customer's segment membership changed by two runs'
+ * steps in one batch) carry the deepest run's chain, and a loop's depth is not reset by a shallower run beside it.
+ */
+const stepChain = (run: { depth: number }) => (run.depth ? { chainDepth: run.depth } : undefined);
+
 /** Kinds a batch of claimed steps does together (`handleBatch`): the chained ones, and waits. */
 const BATCHED_KINDS = new Set<string>([...CHAINED_KINDS, 'wait', 'waitForEvent']);
 
@@ -201,7 +208,9 @@ async function stepTransaction(
           }
           began = true;
           const writes = newStepWrites();
-          const external = await runChain(scope, first, run, chain, writes, (given, successor) => {
+          // A deeper run's step signs its changes at its run's depth (`stepChain`); a run at depth 0 as itself.
+          const acting = run.depth ? { ...scope, ...scope.actingAs(stepActor(item.id), stepChain(run)) } : scope;
+          const external = await runChain(acting, first, run, chain, writes, (given, successor) => {
             if (successor) chained = true;
             else input = given;
           });
@@ -326,7 +335,7 @@ async function batchTransaction(
             isGrouped(kind) ? waves.step(kind, input, internal.actingAs, actor) : ownEffect(kind, input, internal);
           chains.push(async () => {
             try {
-              await runChain({ ...scope, ...scope.actingAs(actor) }, first, run, MAX_CHAIN, writes, () => {}, grouped);
+              await runChain({ ...scope, ...scope.actingAs(actor, stepChain(run)) }, first, run, MAX_CHAIN, writes, () => {}, grouped);
             } catch (error) {
               if (error instanceof StepRefused) alone.push(item);
               else throw isStepOwn(error) ? new StepFailedInBatch(item, error) : error;

@@ -147,31 +147,38 @@ const deeper = (chain: EventCause, than?: EventCause) =>
  * actor, which two workflows undoing each other would loop on without end. When those events carry more than one
  * actor or chain (two runs' steps on one customer in one batch), no one of them made the move alone: the event is the
  * session's (no step's own change), in the deepest of their chains (so a loop is still cut at the depth limit).
- * Customers no such event names (a whole-workspace refresh) keep the session's actor. No statement: the events' INSERT.
+ * Customers no such event names (a refresh for every customer, set off by records that name none: a custom object's)
+ * are signed as the transaction's events all together are: by their one actor and chain, or, when several, in the
+ * deepest chain (a loop through such a segment is cut at the depth limit in a claimed batch too); a person's
+ * transaction, whose events name no other actor, keeps the session's. No statement: the events' INSERT.
  */
 function reactingTo(scope: CommandScope, events: readonly PendingEvent[]): CommandScope {
   const origins = new Map<string, Origin>();
+  let all: Origin | undefined;
   for (const event of events) {
+    all = withEvent(all, event);
     const customer = customerOf(event);
-    if (customer === null) continue;
-    const chain = chainOf(event);
-    const origin = origins.get(customer);
-    if (!origin) {
-      origins.set(customer, { actor: event.actor, cause: event.cause, shared: false, deepest: chain });
-      continue;
-    }
-    if (event.actor !== origin.actor || !sameCause(event.cause, origin.cause)) origin.shared = true;
-    if (chain && deeper(chain, origin.deepest)) origin.deepest = chain;
+    if (customer !== null) origins.set(customer, withEvent(origins.get(customer), event));
   }
-  if (![...origins.values()].some((origin) => origin.actor || origin.cause)) return scope;
+  const signs = (origin: Origin | undefined) => Boolean(origin && (origin.actor || origin.cause));
+  if (!signs(all)) return scope;
   return {
     ...scope,
     emit: (type, subject, payload) => {
-      const origin = subject.type === 'Customer' ? origins.get(subject.id) : undefined;
+      const origin = subject.type === 'Customer' ? (origins.get(subject.id) ?? all) : undefined;
       const signedBy = origin && (origin.shared ? { cause: origin.deepest } : origin);
-      (signedBy ? reactingScope(scope, signedBy) : scope).emit(type, subject, payload);
+      (signedBy && signs(origin) ? reactingScope(scope, signedBy) : scope).emit(type, subject, payload);
     },
   };
+}
+
+/** `origin` with one more of its events. */
+function withEvent(origin: Origin | undefined, event: PendingEvent): Origin {
+  const chain = chainOf(event);
+  if (!origin) return { actor: event.actor, cause: event.cause, shared: false, deepest: chain };
+  if (event.actor !== origin.actor || !sameCause(event.cause, origin.cause)) origin.shared = true;
+  if (chain && deeper(chain, origin.deepest)) origin.deepest = chain;
+  return origin;
 }
 
 const savedSegments = (scope: CommandScope): Promise<SegmentRow[]> =>
