@@ -46,6 +46,16 @@ const noter = definePlugin({
   },
 });
 
+/** Hears every event but needs none of the pings and pongs (its interest names only tasks). */
+const bystander = definePlugin({
+  id: 'bystander',
+  version: '1.0.0',
+  requires: { core: '^0.1.0' },
+  subscribers: {
+    '*': { watch: { handle: async () => {}, interest: { of: async () => ({ types: ['task.created'] }), changedBy: [] } } },
+  },
+});
+
 const CREATE = `mutation { createCustomer(input: { name: "Echo" }) { customer { id } } }`;
 const SKIPPED = `query ($plugin: String!) { pluginDeliveries(pluginId: $plugin, status: SKIPPED) { subscriber eventType status attempts lastError } }`;
 
@@ -88,6 +98,15 @@ describe('the host’s bound on causal chains', () => {
     expect((await member.request(SKIPPED, { plugin: 'pong' })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const other = await kit.createWorkspace('Other');
     expect((await other.client.query(SKIPPED, { plugin: 'pong' })).pluginDeliveries).toEqual([]);
+  }, 120_000);
+
+  it('a subscriber whose interest does not want the deep event gets no SKIPPED mark for it', async () => {
+    kit = await startPluginTestGateway({ plugins: [ping, pong, bystander], maxChainDepth: 4 });
+    await kit.workspace.client.query(CREATE);
+    await settledWithin(kit, 30_000);
+    expect((await kit.workspace.client.query(SKIPPED, { plugin: 'pong' })).pluginDeliveries).toHaveLength(1);
+    // Before: the bound was asked before the interest, so every deep event any '*' subscriber hears was marked for it.
+    expect((await kit.workspace.client.query(SKIPPED, { plugin: 'bystander' })).pluginDeliveries).toEqual([]);
   }, 120_000);
 
   it('a configured bound cuts there; the bound costs no statement, the cut one (its SKIPPED mark)', async () => {

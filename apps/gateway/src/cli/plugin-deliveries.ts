@@ -2,7 +2,7 @@
 // once the plugin is mended (the same as the ADMIN GraphQL fields pluginDeliveries / redeliverPluginDeliveries).
 import { CommandRunner } from '@crm/core';
 import { scopeToWorkspace } from '@crm/db';
-import { pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
+import { maxChainDepthFromEnv, pluginHostFromEnvironment } from '@crm/plugin-sdk/host';
 import { id, options, required, UsageError, wholeNumber } from './args.js';
 import { type CliCommand, CommandError } from './command.js';
 import { assertWorkspace } from './workspace.js';
@@ -68,7 +68,8 @@ export const pluginRedeliver: CliCommand = {
         }
         // Events the subscribers emit are written here and published by a running gateway's outbox relay.
         const runner = new CommandRunner({ prisma: database.prisma, beforeCommit: [host.commitHook] });
-        const runtime = host.start({ runner, prisma: database.prisma, jobTimers: false });
+        // The gateway's chain bound (PLUGIN_MAX_CHAIN_DEPTH): a delivery past it is not redelivered here either.
+        const runtime = host.start({ runner, prisma: database.prisma, jobTimers: false, maxChainDepth: maxChainDepthFromEnv() });
         try {
           const ids = await runtime.redeliver(workspaceId, pluginId, deliveryId);
           if (deliveryId && !ids.length) throw new CommandError(`No FAILED delivery ${deliveryId} of ${pluginId} in workspace ${workspaceId}`);

@@ -208,15 +208,18 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     track,
   });
 
-  /** Hands the events to the subscriber's lanes: all of them, or those its interest wants (enqueued together, in order). */
+  /**
+   * Hands the events to the subscriber's lanes: all of them, or those its interest wants (enqueued together, in order),
+   * within the host's chain bound — asked only of those it wants, so an event it never wanted leaves no SKIPPED mark.
+   */
   function handOn(plugin: Plugin, subscriber: SubscriberEntry, events: readonly RecordedEvent[]) {
     if (!interests.declares(subscriber)) {
-      for (const event of events) enqueue(plugin, subscriber, event);
+      for (const event of bound.within(plugin, subscriber, events)) enqueue(plugin, subscriber, event);
       return;
     }
     track(
       interests.wanted(subscriber, events).then((wanted) => {
-        if (!stopped) for (const event of wanted) enqueue(plugin, subscriber, event);
+        if (!stopped) for (const event of bound.within(plugin, subscriber, wanted)) enqueue(plugin, subscriber, event);
       }),
     );
   }
@@ -307,6 +310,8 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       const entry = entryFor(row.pluginId, row.subscriber);
       const event = events.get(row.eventId);
       if (!entry || !event) continue; // the subscriber was removed, or retention trimmed the event
+      // Past the chain bound (lowered since it failed): not delivered again; it stays FAILED, and the cut is told.
+      if (!bound.within(entry.plugin, entry.subscriber, [event]).length) continue;
       const work = deliver(entry.plugin, entry.subscriber, event);
       track(work);
       started.push(work);
@@ -332,7 +337,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         });
         const known = new Set(seen.map((row) => row.eventId));
         // Those the subscriber's interest wants now (read afresh: every change committed so far is in it).
-        const unmarked = await interests.wanted(subscriber, bound.within(plugin, subscriber, events.filter((event) => !known.has(event.id)).map(toRecordedEvent)));
+        const unmarked = bound.within(plugin, subscriber, await interests.wanted(subscriber, events.filter((event) => !known.has(event.id)).map(toRecordedEvent)));
         for (const event of unmarked) enqueue(plugin, subscriber, event);
         handed += unmarked.length;
       }
@@ -381,10 +386,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
           bySubscriber.set(subscriber, entry);
         }
       }
-      for (const [subscriber, { plugin, events: handed }] of bySubscriber) {
-        const within = bound.within(plugin, subscriber, handed);
-        if (within.length) handOn(plugin, subscriber, within);
-      }
+      for (const [subscriber, { plugin, events: handed }] of bySubscriber) handOn(plugin, subscriber, handed);
     },
     notice: (events) => interests.notice(events),
     async settled() {
