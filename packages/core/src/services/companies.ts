@@ -84,7 +84,7 @@ export async function updateCompany(caller: Caller, raw: z.input<typeof updateCo
     await lockForUpdate(scope, 'Company', input.id, { expectedUpdatedAt: input.expectedUpdatedAt });
     const before = await scope.tx.company.findUnique({ where: { id: input.id } });
     if (!before) throw notFound('Company', 'id');
-      await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
+    await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const customFields = await customValuesOf(scope, 'Company', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
     const company = await scope.tx.company.update({ where: { id: input.id }, data: companyUpdate.change(input, before, customFields)! });
     companyUpdate.announce(scope, before, company, input);

@@ -196,7 +196,7 @@ export async function updateCustomer(caller: Caller, raw: UpdateCustomerInput): 
     });
     await assertOptionalInWorkspace(tx, 'company', input.companyId, 'companyId');
     await assertOptionalInWorkspace(tx, 'user', input.ownerId, 'ownerId');
-      const customFields = await customValuesOf(scope, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
+    const customFields = await customValuesOf(scope, 'Customer', input.customFields, { id: before.id, values: before.customFields as CustomValues }, scope.permissions);
     const { data, stage, stageChanged } = customerChange(input, before, customFields);
     const customer = await tx.customer.update({ where: { id: input.id }, data });
     const changes = customerChanges(before, customer);
