@@ -143,6 +143,13 @@ describe('two runs’ steps on one customer in one transaction (a claimed batch)
        WHERE status = 'WAITING' AND "dueAt" > now()`,
     );
   }
+  /** The waits of `workflows`' runs (`count` of them) due at one instant, their next steps then claimed as one batch. */
+  async function bringDueOf(workflows: readonly string[], count: number) {
+    const mine = `FROM "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" = ANY($1::uuid[]) AND s.status = 'WAITING'`;
+    const ids = workflows.map(rowIdOf);
+    await eventually(kit, async () => expect((await kit.database.sql.query(`SELECT s.id FROM "WorkflowStepRun" s, "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" = ANY($1::uuid[]) AND s.status = 'WAITING'`, [ids])).length).toBe(count));
+    await kit.database.sql.query(`UPDATE "WorkflowStepRun" s SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ${mine}`, [ids]);
+  }
   const onEntered = { kind: 'event', eventType: 'segment.entered', object: 'Customer' } as const;
   const SEGMENT = `mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }`;
 
@@ -189,13 +196,7 @@ describe('two runs’ steps on one customer in one transaction (a claimed batch)
     expect((await admin.query(ON_RECORDS, { id: wa, ids: [deep] })).runWorkflowOnRecords.started).toBe(1);
     await kit.database.sql.query(`UPDATE "WorkflowRun" SET depth = 3 WHERE "workflowId" = $1::uuid`, [rowIdOf(wa)]);
     expect((await admin.query(ON_RECORDS, { id: wb, ids: [deep] })).runWorkflowOnRecords.started).toBe(1);
-    // Both waits due at one instant (the two runs' only), so that their next steps are claimed as one batch.
-    const mine = `FROM "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" IN ($1::uuid, $2::uuid) AND s.status = 'WAITING'`;
-    await eventually(kit, async () => expect((await kit.database.sql.query(`SELECT s.id FROM "WorkflowStepRun" s, "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" IN ($1::uuid, $2::uuid) AND s.status = 'WAITING'`, [rowIdOf(wa), rowIdOf(wb)])).length).toBe(2));
-    await kit.database.sql.query(
-      `UPDATE "WorkflowStepRun" s SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ${mine}`,
-      [rowIdOf(wa), rowIdOf(wb)],
-    );
+    await bringDueOf([wa, wb], 2);
     await finishedRuns(kit, admin, wa, 1);
     await finishedRuns(kit, admin, wb, 1);
     expect(depths(await finishedRuns(kit, admin, watch, 1))).toEqual([4]);
@@ -221,12 +222,7 @@ describe('two runs’ steps on one customer in one transaction (a claimed batch)
     expect((await admin.query(ON_RECORDS, { id: sign, ids: contracts })).runWorkflowOnRecords.started).toBe(2);
     // One of the two runs is deeper (as in a loop): its chain is the one the entries carry.
     await kit.database.sql.query(`UPDATE "WorkflowRun" SET depth = 2 WHERE id = (SELECT id FROM "WorkflowRun" WHERE "workflowId" = $1::uuid ORDER BY id LIMIT 1)`, [rowIdOf(sign)]);
-    const mine = `FROM "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" = $1::uuid AND s.status = 'WAITING'`;
-    await eventually(kit, async () => expect((await kit.database.sql.query(`SELECT s.id FROM "WorkflowStepRun" s, "WorkflowRun" r WHERE r.id = s."runId" AND r."workflowId" = $1::uuid AND s.status = 'WAITING'`, [rowIdOf(sign)])).length).toBe(2));
-    await kit.database.sql.query(
-      `UPDATE "WorkflowStepRun" s SET "dueAt" = now(), input = jsonb_build_object('until', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ${mine}`,
-      [rowIdOf(sign)],
-    );
+    await bringDueOf([sign], 2);
     await finishedRuns(kit, admin, sign, 2);
     const entries = await kit.database.prisma.event.findMany({ where: { type: 'segment.entered', subjectId: { in: holders.map(rowIdOf) } } });
     expect(entries).toHaveLength(2);
