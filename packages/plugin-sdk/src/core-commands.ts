@@ -24,8 +24,8 @@ const NOT_FOR_PLUGINS = [
   'createCustomRecord', 'updateCustomRecord', 'deleteCustomRecord',
   'recordEventType',
   // Helpers named like commands (one rewrites a stored filter, plugins get it through `fieldRenamed`'s context; one
-  // clears a deleted field's values).
-  'renameInFilter', 'removeFieldValues',
+  // clears a deleted field's values; one builds an object's batch writer from its update rule).
+  'renameInFilter', 'removeFieldValues', 'updateBatchOf',
 ] as const;
 
 type CoreModule = typeof core;
