@@ -106,9 +106,10 @@ export type ActingScope<Event extends string = string> = Pick<JobContext<unknown
  * queued in. A row inserted through `rows` while handling an event (a subscriber, a hook) gets that event's chain one
  * hop further, as the events emitted there do; one inserted in a queue item's transaction gets the item's chain
  * (outside a chain — a route, a job — none; `newChain: true` on the insert begins a new one). What the item's
- * transaction then emits continues that chain at its depth, so a loop through a queue is traced and cut by the host's
- * bound (`PLUGIN_MAX_CHAIN_DEPTH`) like one through subscribers: an item past the bound still runs, its events reach
- * no subscriber. A batch's transaction (`handleBatch`) carries the deepest chain of its items (ties: the `causedBy`
+ * transaction then emits continues that chain at its depth, so a loop through a queue and events is traced and cut by
+ * the host's bound (`PLUGIN_MAX_CHAIN_DEPTH`) like one through subscribers: an item past the bound still runs, its
+ * events reach no subscriber. (An item that queues the next item itself, with no event between, keeps its depth: such
+ * a loop is the plugin's own, and not cut by the host.) A batch's transaction (`handleBatch`) carries the deepest chain of its items (ties: the `causedBy`
  * that sorts last).
  */
 export interface QueueDefinition<Settings, Event extends string = string> {
