@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CommandScope, declaredUpdateBatch, type EventCause, forbidden, isCrmError, isRetryableConflict, type ObjectDeclaration, type ObjectWriter, parseInput, type UpdateRule } from '@crm/core';
+import { type CommandScope, type EventCause, parseInput } from '@crm/core';
 import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
@@ -33,6 +33,7 @@ import { eventCatalog } from './event-catalog.js';
 import { createRecordAccess } from './record-access.js';
 import { recordObjects } from './record-writes.js';
 import { createToolkit, pluginScopeFactory } from './toolkit.js';
+import { coreWriterOf } from './plugin-object-writer.js';
 import { queueEntries, routeEntries } from './queue-route-declarations.js';
 import { deepFreeze, EVENT, forEachHandler, isFunction, isRecord, KEBAB, KNOWN, NAME, ROLES, settingsEntry, SLOTS } from './definition-checks.js';
 
@@ -289,68 +290,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     else objectNames.add(object.name);
   }
 
-  /** A plugin object's writer as the core's bulk commands call it: the permission checked, the plugin's scope built. */
   const scopeOf = pluginScopeFactory<z.output<Settings>, Event>(id, parseSettings, access, ownEmit, own);
-  const coreWriterOf = (object: ObjectDeclaration, writer: PluginObjectWriter<z.output<Settings>, Permission, Event>): ObjectWriter => {
-    const objectName = object.name;
-    const roles = (permissions as Plugin['permissions'])[writer.permission]?.roles ?? [];
-    /**
-     * A writer's failure as its hooks' are (`attributed`): a bug (a TypeError) is PLUGIN_FAILED naming the plugin and
-     * `writer <action> of <object>`, so a bulk call fails whole instead of answering INTERNAL_SERVER_ERROR. A lost race
-     * (deadlock, serialization failure) passes unchanged: the command runs again.
-     */
-    const guarded = async <T>(action: string, call: () => Promise<T>): Promise<T> => {
-      try {
-        return await call();
-      } catch (error) {
-        throw isRetryableConflict(error) ? error : attributed(id, `writer ${action} of ${objectName}`, error);
-      }
-    };
-    const allowed = (scope: CommandScope) => {
-      // A custom role holds the permission when it names it (a write acting as a role: `objects.create(…, { as })`).
-      const held = scope.permissions ? scope.permissions.holdsPluginPermission(id, writer.permission, roles) : roles.includes(scope.session.role);
-      if (!held) {
-        throw forbidden(`This needs the ${id} permission "${writer.permission}" (roles: ${roles.join(', ') || 'none'}); your API key is ${scope.session.role}`);
-      }
-    };
-    const { create, update, key, updateRule } = writer;
-    const remove = writer.delete;
-    /**
-     * The plugin's update rule as core's declared batch writer runs it: its functions' failures attributed as the
-     * writer's (a CrmError refuses the record with its code), its events with the plugin's scope of the batch.
-     */
-    const updateBatch = (rule: NonNullable<typeof updateRule>): NonNullable<ObjectWriter['updateBatch']> => async (scope, rows) => {
-      allowed(scope);
-      const own = await scopeOf(scope);
-      const ownFailure = (error: unknown) => (isCrmError(error) && error.code !== 'PLUGIN_FAILED' ? error : attributed(id, `writer updateRule of ${objectName}`, error));
-      const coreRule: UpdateRule<{ id: string }, { id: string }, object, unknown> = {
-        schema: rule.schema,
-        change(input, before, customFields) {
-          try {
-            return rule.change(input as never, before as never, customFields);
-          } catch (error) {
-            throw ownFailure(error);
-          }
-        },
-        async announce(_scope, before, after, input) {
-          try {
-            await rule.announce(own, before as never, after as never, input as never);
-          } catch (error) {
-            throw ownFailure(error);
-          }
-        },
-      };
-      return declaredUpdateBatch(object, coreRule)(scope, rows);
-    };
-    return {
-      permission: { plugin: id, name: writer.permission, roles },
-      ...(create ? { create: async (scope: CommandScope, input: Record<string, unknown>) => (allowed(scope), guarded('create', async () => create(input, await scopeOf(scope)))) } : {}),
-      ...(update ? { update: async (scope: CommandScope, rowId: string, patch: Record<string, unknown>) => (allowed(scope), guarded('update', async () => update(rowId, patch, await scopeOf(scope)))) } : {}),
-      ...(remove ? { delete: async (scope: CommandScope, rowId: string, reason: string | null) => (allowed(scope), guarded('delete', async () => remove(rowId, reason, await scopeOf(scope)))) } : {}),
-      ...(updateRule ? { updateBatch: updateBatch(updateRule) } : {}),
-      ...(key ? { key } : {}),
-    };
-  };
   for (const [i, object] of (definition.objects ?? []).entries()) {
     const permission = object?.writer?.permission;
     if (object?.writer && !(typeof permission === 'string' && Object.hasOwn(permissions, permission))) {
@@ -389,7 +329,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     objects: (definition.objects ?? []).map(({ writer, ...object }) => ({
       ...object,
       plugin: id,
-      ...(writer ? { writer: coreWriterOf(object, writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
+      ...(writer ? { writer: coreWriterOf(id, permissions as Plugin['permissions'], scopeOf, object, writer as PluginObjectWriter<z.output<Settings>, Permission, Event>) } : {}),
     })),
     personalData: personal
       ? {

@@ -1,4 +1,4 @@
-// A claimed batch whose transaction fails is done again one step at a time (runs/execute-step.ts `batchTransaction`,
+// A claimed batch whose transaction fails is done again one step at a time (runs/claimed-batch.ts `batchTransaction`,
 // `admitBatch`): nothing is lost, but before, nothing was said either — a batch path failing every time showed only as
 // slowness. Now the failure goes to the host's report (QueueContext.report: the gateway's log, here its stderr), naming
 // the batch's steps. The database makes each path fail once: a trigger the test adds refuses the first status change of

@@ -117,7 +117,7 @@ describe('a loop through segment membership (a before-commit hook)', () => {
       ids.push(rowIdOf(id));
     }
     // The segment's creation lets the three in at once (one transaction): A's three runs' steps are done together, in
-    // one transaction acting as each step (execute-step.ts, batchTransaction), where the refresh hook's events used to
+    // one transaction acting as each step (claimed-batch.ts, batchTransaction), where the refresh hook's events used to
     // take the transaction's actor and begin a new chain: B at 0, A at 0 again, without end.
     const s = (await admin.query(`mutation ($i: CreateSegmentInput!) { createSegment(input: $i) { segment { id } } }`, { i: { name: 'Stage customers', filter: { lifecycleStage: { eq: 'CUSTOMER' } } } })).createSegment.segment.id as string;
     // A at 0 (the person's segment), B at 1 (A's steps moved them out), A at 2; its moves out are cut.

@@ -5,7 +5,7 @@
 // (one read of the plugin's switch, one statement for all their marks): under load a subscriber costs a few
 // statements per batch instead of per event, and a burst of events holds one pooled connection per lane instead of
 // one per event. Should a batch fail, each of its events is delivered again alone, with the retry policy.
-import { causeOf, type CommandScope, type CrmEventType, type RecordedEvent, toRecordedEvent } from '@crm/core';
+import { type CrmEventType, type RecordedEvent, toRecordedEvent } from '@crm/core';
 import { scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent } from '../events.js';
 import type { OutboundHttp } from '../outbound-http.js';
@@ -13,6 +13,7 @@ import type { HostServices, Plugin, SubscriberEntry } from '../plugin.js';
 import { pluginLock } from '../plugin-lock.js';
 import { chainBound } from './chain-bound.js';
 import { claim, claimAll, NotForThisPlugin } from './delivery-marks.js';
+import { chainedContext, inChainOf } from './handling-chain.js';
 import { PluginStateCache } from './plugin-state-cache.js';
 import { hostSignals } from './host-signals.js';
 import { type HeardChange, SubscriberInterests } from './subscriber-interest.js';
@@ -30,23 +31,6 @@ const noHttp: OutboundHttp = {
 };
 
 class AlreadyProcessed extends Error {}
-
-/**
- * The subscriber's transaction as it handles `event`: what it emits (itself, through the core's commands or another
- * plugin's actions) carries the event's causal chain one hop further (`causeOf`), so a loop through any number of
- * plugins stays traceable to the actor that began it. No statement: the chain is two columns of the events' INSERT.
- */
-const handlingScope = (scope: CommandScope, event: DeliveredEvent): CommandScope => scope.causedBy?.(causeOf(event)) ?? scope;
-
-/**
- * What a subscriber's context takes from its scope while handling `event`: the chain's `emit`, and the chain itself,
- * which the queue items it inserts carry (own-rows.ts); `inChainOf`, the same for another event of its batch.
- */
-const chainedContext = (scope: CommandScope, event: DeliveredEvent) => {
-  const handling = handlingScope(scope, event);
-  return { emit: handling.emit, chain: causeOf(event) };
-};
-const inChainOf = (scope: CommandScope) => (event: DeliveredEvent) => ({ tx: scope.tx, session: scope.session, ...chainedContext(scope, event) });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 

@@ -6,73 +6,33 @@
 // MAX_CHAIN steps): each keeps its own row and timing, and a 3-step workflow costs one claim and one transaction.
 // Should a chained step fail, the chain is rolled back and done again one step per transaction, so that the failure
 // is recorded on the step that failed.
-// What one step does is run-step.ts; a claimed batch of a workspace runs its chains in waves (step-waves.ts).
-import { isCrmError, type Models, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
+// What one step does is run-step.ts; a claimed batch of a workspace is claimed-batch.ts (its chains in waves: step-waves.ts).
+import type { QueueContext, QueueItem } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { WorkflowSettings } from '../settings.js';
 import { externalSteps, PermanentStepError } from '../steps/step-kinds.js';
-import { isGrouped } from '../steps/grouped-steps.js';
 import { retryAfterOf } from '../steps/step-errors.js';
-import { admitRun, admitRuns, type HeldStep, recheckHeld, wakeHeld } from './admission.js';
+import { admitRun, type HeldStep, recheckHeld, wakeHeld } from './admission.js';
 import { readLockedSteps } from './claimed-steps.js';
-import { BATCH_ACTOR, stepActor } from './step-actor.js';
-import { completeStep, failStep, newChain, newStepWrites, placesFreed, recordStep, retryOf, saveStepWrites, type StepWrites } from './advance.js';
-import { CHAINED_KINDS, MAX_CHAIN, runChain } from './run-chain.js';
-import { type ExternalWork, ownEffect, type RunOfStep, type StepEffect, type StepScope, stillWaits } from './run-step.js';
+import { admitBatch, batchTransaction } from './claimed-batch.js';
+import { FINISHED_RUN, FINISHED_STEP, messageOf, needsAdmission, save, stepChain } from './claimed-state.js';
+import { stepActor } from './step-actor.js';
+import { completeStep, failStep, newChain, newStepWrites, recordStep, retryOf } from './advance.js';
+import { MAX_CHAIN, runChain } from './run-chain.js';
+import type { ExternalWork } from './run-step.js';
 import { heldUntil, LostClaim, type SendHold, sendHold, stillClaimed } from './send-hold.js';
-import { StepRefused, StepWaves } from './step-waves.js';
 import { versionOf } from './versions.js';
 
-const FINISHED_STEP = new Set(['SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED']);
-const FINISHED_RUN = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 /** Failures that trying again cannot fix: the data is wrong, gone, or not allowed (a CONFLICT may pass: tried again). */
 const PERMANENT_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN']);
 
-/**
- * Whether the claimed step's run must be let in (admission.ts) before the step runs: a run that has not started yet
- * (QUEUED), and a WAITING run whose wait is over (its time came, its event arrived, its timeout passed, or a failed
- * step's backoff ended). A waiting run holds no place of the concurrency limit, so every way back into execution goes
- * through the limit (docs/plugins/workflows.md, "Guards").
- */
-const needsAdmission = (run: RunOfStep, step: Models.WorkflowStepRun, now: Date) =>
-  run.status === 'QUEUED' || (run.status === 'WAITING' && !stillWaits(step, now));
-
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 /** A plugin's `veto` (an action's business refusal, with a reason: an offer cap reached) is final too. */
 const isVeto = (error: unknown) => typeof (error as { extensions?: { reason?: unknown } } | null)?.extensions?.reason === 'string';
 const isPermanent = (error: unknown) =>
   error instanceof PermanentStepError || PERMANENT_CODES.has(String((error as { code?: unknown } | null)?.code ?? '')) || isVeto(error);
 
-/**
- * How a step's changes are signed: its events begin their chain at its run's depth (the SDK's `actingAs` with
- * `chainDepth`), so the core's events that several steps share (a customer's segment membership changed by two runs'
- * steps in one batch) carry the deepest run's chain, and a loop's depth is not reset by a shallower run beside it.
- */
-const stepChain = (run: { depth: number }) => (run.depth ? { chainDepth: run.depth } : undefined);
-
-/** Kinds a batch of claimed steps does together (`handleBatch`): the chained ones, and waits. */
-const BATCHED_KINDS = new Set<string>([...CHAINED_KINDS, 'wait', 'waitForEvent']);
-
 /** A chained step failed: the transaction rolls back and the claimed step is done again alone. */
 class ChainedStepFailed extends Error {}
-
-/**
- * A claimed batch's step failed on its own (a coded refusal: its input, its record, its rights, an action's veto), not
- * the batch's transaction: the batch rolls back, that step is done alone (where its failure is recorded as any step's)
- * and the others are tried again as a batch. Not reported: it is the step's failure, which its run's history says.
- */
-class StepFailedInBatch extends Error {
-  constructor(
-    readonly item: QueueItem,
-    readonly error: unknown,
-  ) {
-    super(messageOf(error));
-  }
-}
-const isStepOwn = (error: unknown) => isCrmError(error) || error instanceof PermanentStepError;
-/** Batches tried again without a step that failed on its own, at most: a batch whose steps keep failing goes alone. */
-const BATCH_AGAINS = 2;
 
 export function stepExecutor(mail: () => MailTransport, leaseMs: number) {
   const executeStep = stepHandler(mail, sendHold(mail, leaseMs));
@@ -133,17 +93,6 @@ function stepHandler(mail: () => MailTransport, hold: SendHold) {
     );
     await wakeHeld(context, freed);
   };
-}
-
-/**
- * Writes what the transaction's steps did; answers the places its runs free, for the caller to wake as many held runs
- * once it has committed (`wakeHeld`: not inside, where the transaction may hold step rows of its own — lock order,
- * runs/claimed-steps.ts).
- */
-async function save(scope: StepScope, writes: StepWrites): Promise<number> {
-  const freed = placesFreed(writes);
-  await saveStepWrites(scope.rows, writes);
-  return freed;
 }
 
 /** Runs the claimed step (and, up to `chain` more, its database-only successors) in one transaction. */
@@ -287,122 +236,6 @@ async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings
     ),
   );
   if (gaveUp) throw new StepNotBegun(`workflow step ${item.id}: ${gaveUp}`, { cause: error });
-}
-
-/**
- * Claimed steps of one workspace in one transaction (the queue's `handleBatch`): one commit and one read of the
- * steps for all of them. Each step's changes are made acting as that step (`actingAs`), so its events name it as
- * they would in a transaction of its own (a workflow's own changes, and the depth of chains, are told by them).
- * The chains run in waves (step-waves.ts): the steps at the same point of their runs whose core command answers item
- * by item go to the core in one call per kind and acting role. A claimed step refused on its own (its record gone, its
- * role's rights) is done again alone after the commit, where it fails or is retried as any step; the others commit.
- * Database-only steps of running runs go here; runs to let in (starting, or waking together) are answered apart
- * (`toAdmit`: admitted in one transaction, `admitBatch`, then done as a batch); the others (an HTTP request, an email,
- * a step of a finished run) and — should the transaction fail — all of them are done one by one as `executeStep` does;
- * a step refused on its own (`StepFailedInBatch`) is done alone and the others again as a batch (`agains` times more).
- */
-async function batchTransaction(
-  items: readonly QueueItem[],
-  context: QueueContext<WorkflowSettings>,
-  agains = BATCH_AGAINS,
-): Promise<{ alone: readonly QueueItem[]; toAdmit: readonly QueueItem[] }> {
-  let done: { alone: readonly QueueItem[]; toAdmit: readonly QueueItem[]; freed: number };
-  try {
-    done = await context.transaction(
-      async (scope) => {
-        const claimed = await readLockedSteps(scope, items);
-        const now = new Date();
-        const rows = new Map(claimed.map((row) => [row.id, row]));
-        const alone: QueueItem[] = [];
-        const toAdmit: QueueItem[] = [];
-        const writes = newStepWrites();
-        const waves = new StepWaves(scope.commands);
-        const chains: (() => Promise<void>)[] = [];
-        for (const item of items) {
-          const row = rows.get(item.id);
-          if (!row || row.claims !== item.claims) continue; // a later claim owns it now
-          const { run, ...first } = row;
-          if (needsAdmission(run, first, now) && !FINISHED_STEP.has(first.status)) {
-            toAdmit.push(item);
-            continue;
-          }
-          if (FINISHED_RUN.has(run.status) || FINISHED_STEP.has(first.status) || !BATCHED_KINDS.has(first.kind)) {
-            alone.push(item);
-            continue;
-          }
-          const actor = stepActor(item.id);
-          const grouped: StepEffect = (kind, input, internal) =>
-            isGrouped(kind) ? waves.step(kind, input, internal.actingAs, actor) : ownEffect(kind, input, internal);
-          chains.push(async () => {
-            try {
-              await runChain({ ...scope, ...scope.actingAs(actor, stepChain(run)) }, first, run, MAX_CHAIN, writes, () => {}, grouped);
-            } catch (error) {
-              if (error instanceof StepRefused) alone.push(item);
-              else throw isStepOwn(error) ? new StepFailedInBatch(item, error) : error;
-            }
-          });
-        }
-        await waves.run(chains);
-        return { alone, toAdmit, freed: await save(scope, writes) };
-      },
-      { actor: BATCH_ACTOR },
-    );
-  } catch (error) {
-    // Rolled back: nothing of it is kept. A step's own failure: it goes alone, the others again as a batch.
-    if (error instanceof StepFailedInBatch) {
-      const others = items.filter((item) => item !== error.item);
-      if (!agains || others.length < 2) return { alone: items, toAdmit: [] };
-      const again = await batchTransaction(others, context, agains - 1);
-      return { alone: [error.item, ...again.alone], toAdmit: again.toAdmit };
-    }
-    // Said, so that a batch path failing every time shows as more than slowness.
-    batchFailed(context, items, 'transaction', error);
-    return { alone: items, toAdmit: [] };
-  }
-  await wakeHeld(context, done.freed);
-  return done;
-}
-
-/**
- * Lets the runs of claimed steps in (admission.ts `admitRuns`: the admission lock, one count, the runs' writes) in a
- * short transaction of its own, and answers the items whose runs were let in; a run held back is made due again when
- * a run leaves RUNNING (`wakeHeld`), or at its step's due time (the fallback). Should it fail, the items are done one
- * by one (each admits its own run).
- */
-async function admitBatch(items: readonly QueueItem[], context: QueueContext<WorkflowSettings>): Promise<readonly QueueItem[]> {
-  let admitted: { value: readonly QueueItem[]; held: HeldStep[] };
-  try {
-    admitted = await context.transaction(async (scope) => {
-      const now = new Date();
-      const claimed = new Map((await readLockedSteps(scope, items)).map((row) => [row.id, row]));
-      const waiting = items.filter((item) => {
-        const row = claimed.get(item.id);
-        return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, now);
-      });
-      const answers = await admitRuns(scope, [...new Map(waiting.map((item) => [claimed.get(item.id)!.runId, claimed.get(item.id)!.run])).values()], now);
-      const held = waiting.flatMap((item) => {
-        const answer = answers.get(claimed.get(item.id)!.runId)!;
-        return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt, claims: item.claims, reason: answer.reason }];
-      });
-      // Held under their claims (`heldClaim`), as `stepTransaction` holds one.
-      if (held.length) await scope.rows.write([{ update: 'WorkflowStepRun', rows: held.map(({ id, dueAt, claims }) => ({ id, dueAt, heldClaim: claims })) }]);
-      return {
-        value: waiting.filter((item) => answers.get(claimed.get(item.id)!.runId)!.admitted),
-        held: held.flatMap(({ id, dueAt, claims, reason }) => (reason === 'CONCURRENCY' ? [{ id, dueAt, claims }] : [])),
-      };
-    });
-  } catch (error) {
-    batchFailed(context, items, 'admission', error);
-    return items;
-  }
-  await recheckHeld(context, admitted.held);
-  return admitted.value;
-}
-
-/** A claimed batch's transaction failed: its steps are done one by one; the host's report says so, naming them. */
-function batchFailed(context: QueueContext<WorkflowSettings>, items: readonly QueueItem[], what: string, error: unknown) {
-  const ids = items.map((item) => item.id);
-  context.report(new Error(`workflow steps: a claimed batch's ${what} failed, its ${ids.length} steps are done one by one (${messageOf(error)})`, { cause: error }), ids);
 }
 
 async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSettings>, error: unknown, options: { counted: boolean; input: unknown }) {
