@@ -5,7 +5,7 @@
 // (one read of the plugin's switch, one statement for all their marks): under load a subscriber costs a few
 // statements per batch instead of per event, and a burst of events holds one pooled connection per lane instead of
 // one per event. Should a batch fail, each of its events is delivered again alone, with the retry policy.
-import { type CrmEventType, type RecordedEvent, toRecordedEvent } from '@crm/core';
+import { type CommandScope, type CrmEventType, type RecordedEvent, toRecordedEvent } from '@crm/core';
 import { scopeToWorkspace } from '@crm/db';
 import type { DeliveredEvent } from '../events.js';
 import type { OutboundHttp } from '../outbound-http.js';
@@ -109,6 +109,17 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}),
   });
 
+  /** A subscriber's context as it handles `event` in `scope`: in the event's chain (handling-chain.ts), with the host's services. */
+  const handlingContext = (scope: CommandScope, event: DeliveredEvent, settings: unknown, of: { attempt: number; batch: DeliveredEvent[]; lock: ReturnType<typeof pluginLock> }) => ({
+    tx: scope.tx,
+    ...chainedContext(scope, event),
+    inChainOf: inChainOf(scope),
+    session: scope.session,
+    settings,
+    ...of,
+    services: options.services,
+  });
+
   async function isDone(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent): Promise<boolean> {
     const row = await scopeToWorkspace(options.prisma, event.workspaceId).pluginDelivery.findUnique({
       where: { pluginId_subscriber_eventId: { pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id } },
@@ -134,17 +145,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         await caller.run(async (scope) => {
           const state = await states.of(scope.tx, event.workspaceId, plugin.id);
           if (!(await claim(scope.tx, plugin, subscriber, event, attempt, state))) throw new AlreadyProcessed();
-          await subscriber.handle(delivered, {
-            tx: scope.tx,
-            ...chainedContext(scope, delivered),
-            inChainOf: inChainOf(scope),
-            session: scope.session,
-            settings: state.settings,
-            attempt,
-            batch: [delivered],
-            lock: pluginLock(scope.tx, plugin.id, event.workspaceId),
-            services: options.services,
-          });
+          await subscriber.handle(delivered, handlingContext(scope, delivered, state.settings, { attempt, batch: [delivered], lock: pluginLock(scope.tx, plugin.id, event.workspaceId) }));
         });
         // What the subscriber queued is looked at now, not at the next poll.
         if (plugin.queues.length) wakeQueues(plugin.id);
@@ -254,17 +255,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
         const batch = todo.map(deliveredOf);
         const lock = pluginLock(scope.tx, plugin.id, workspaceId);
         for (const event of batch) {
-          await subscriber.handle(event, {
-            tx: scope.tx,
-            ...chainedContext(scope, event),
-            inChainOf: inChainOf(scope),
-            session: scope.session,
-            settings: state.settings,
-            attempt: 1,
-            batch,
-            lock,
-            services: options.services,
-          });
+          await subscriber.handle(event, handlingContext(scope, event, state.settings, { attempt: 1, batch, lock }));
         }
         delivered = batch.length;
       });
