@@ -285,8 +285,8 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       const entry = entryFor(row.pluginId, row.subscriber);
       const event = events.get(row.eventId);
       if (!entry || !event) continue; // the subscriber was removed, or retention trimmed the event
-      // Past the chain bound (lowered since it failed): not delivered again; it stays FAILED, and the cut is told.
-      if (!bound.within(entry.plugin, entry.subscriber, [event]).length) continue;
+      // Past the chain bound (lowered since it failed): not delivered again; it turns SKIPPED, and the cut is told.
+      if (!(await bound.retriable(entry.plugin, entry.subscriber, event))) continue;
       const work = deliver(entry.plugin, entry.subscriber, event);
       track(work);
       started.push(work);
