@@ -90,6 +90,21 @@ describe('an own-records key handing a record over in a batch', () => {
     }
   });
 
+  it('an import (a partial write) refuses the hand-off line and updates the others, in one batch', async () => {
+    const customer = objects[1];
+    await anas(customer, 'csv', 12);
+    const lines = Array.from({ length: 12 }, (_, i) => `Imported,${customer.value('csv', i)},${rowIdOf(i === 4 ? ben : ana)}`);
+    const IMPORT = `mutation ($file: Upload!) { importRecords(object: CUSTOMER, file: $file, on: "email") { created updated refused errors { line field message } } }`;
+    let summary: Record<string, unknown> = {};
+    const statements = await during(async () => (summary = (await rep.upload<{ importRecords: Record<string, unknown> }>(IMPORT, {}, `name,email,ownerId\n${lines.join('\n')}\n`, 'own.csv')).data!.importRecords));
+    expect(summary).toMatchObject({ created: 0, updated: 11, refused: 1, errors: [{ line: 6, field: 'ownerId', message: HANDED('Customer') }] });
+    expect(statements.filter((sql) => /SAVEPOINT/i.test(sql))).toEqual([]);
+    const after = await customer.read('csv');
+    const handedOff = customer.value('csv', 4);
+    expect(after.map((record) => [record.email, record.name, record.ownerId])).toEqual(after.map((record) => [record.email, record.email === handedOff ? 'Owned' : 'Imported', rowIdOf(ana)]));
+    expect(after).toHaveLength(12);
+  });
+
   it('a custom object’s records: the core rule, with the core message', async () => {
     const mine = (await rep.query(CREATE_CONTRACT, { i: { number: 'K-1' } })).createContract.contract.id;
     await rep.query(CREATE_CONTRACT, { i: { number: 'K-2' } });
