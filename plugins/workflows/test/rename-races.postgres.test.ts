@@ -76,18 +76,15 @@ async function renameDuringLook(run: string, rename: () => Promise<unknown>) {
   await own.query('DROP TRIGGER rename_race_gate ON "WorkflowStepRun"');
 }
 
-const awaiting = (eventType: string, where?: unknown) => ({
+const awaiting = (eventType: string, where?: unknown, then: Record<string, unknown> = { kind: 'createTask', title: 'Upgraded' }) => ({
   trigger: { kind: 'manual', object: 'Contract' },
-  steps: [
-    { id: 'upgrade', kind: 'waitForEvent', eventType, ...(where ? { where } : {}), timeout: { days: 1 } },
-    { id: 'done', kind: 'createTask', title: 'Upgraded' },
-  ],
+  steps: [{ id: 'upgrade', kind: 'waitForEvent', eventType, ...(where ? { where } : {}), timeout: { days: 1 } }, { id: 'done', ...then }],
 });
 
 describe('a rename committing while a step transaction holds the waiting step it read before', () => {
   it('a field’s: the wait keeps the new name in its `where` and ends on the event naming it', async () => {
     const plan = (await admin.query(DEFINE_FIELD, { i: { customObjectId: contractObject, name: 'plan', type: 'TEXT' } })).defineCustomField.customField.id;
-    const workflow = await publishedWorkflow(admin, 'Await gold plan', awaiting('contract.updated', { value: '{{ event.payload.changes.plan.to }}', operator: 'eq', operand: 'gold' }));
+    const workflow = await publishedWorkflow(admin, 'Await gold plan', awaiting('contract.updated', { value: '{{ event.payload.changes.plan.to }}', operator: 'eq', operand: 'gold' }, { kind: 'updateRecord', values: { plan: 'platinum' } }));
     const contract = (await admin.query(`mutation ($i: CreateContractInput!) { createContract(input: $i) { contract { id } } }`, { i: { plan: 'basic' } })).createContract.contract.id;
     const run = (await admin.query(RUN, { id: workflow, recordId: contract })).runWorkflow.run.id as string;
 
@@ -101,6 +98,9 @@ describe('a rename committing while a step transaction holds the waiting step it
     const [done] = await finishedRuns(kit, admin, workflow, 1);
     expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
     expect(done!.steps.find((s) => s.stepId === 'upgrade')!.output.received).toBe(true);
+    // Its next step, planned before the rename (its run began then) and run after it, reads the stored version again:
+    // it writes the field by its new name.
+    expect((await admin.query(`query ($id: ID!) { node(id: $id) { ... on Contract { package } } }`, { id: contract })).node.package).toBe('platinum');
   });
 
   it('an object’s: the wait waits for the renamed event type (its input and key) and ends on its event', async () => {
