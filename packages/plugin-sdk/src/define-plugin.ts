@@ -347,6 +347,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       ? (field, context) =>
           fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
       : null,
-    customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
+    customObjectRenamed: isFunction(customObjectRenamed)
+      ? (rename, context) =>
+          customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+      : null,
   } satisfies Plugin);
 }

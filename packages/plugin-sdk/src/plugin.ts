@@ -6,7 +6,7 @@ import type { ActionInfo } from './actions.js';
 import type { EventCatalog } from './event-catalog.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
-import type { CustomObjectRenamedHandler, FieldInQuestion, FieldUsersHandler, HostFieldRenameContext } from './field-users.js';
+import type { FieldInQuestion, FieldUsersHandler, HostFieldRenameContext, HostObjectRenameContext, ObjectRename } from './field-users.js';
 import type { ActingOptions, JobContext, QueueItem, QueueTransaction } from './jobs.js';
 import type { EventInterest } from './interest.js';
 import type { OutboundHttp } from './outbound-http.js';
@@ -113,7 +113,7 @@ export interface Plugin {
   /** Null when the plugin stores nothing that names custom fields by name. */
   readonly fieldRenamed: ((field: FieldInQuestion, context: HostFieldRenameContext) => Promise<void>) | null;
   /** Null when the plugin stores nothing that names custom objects. */
-  readonly customObjectRenamed: CustomObjectRenamedHandler<unknown> | null;
+  readonly customObjectRenamed: ((rename: ObjectRename, context: HostObjectRenameContext) => Promise<void>) | null;
 }
 
 /** `personalData` as the host calls it (the wrapper adds settings parsing and the plugin's `sql`). */
