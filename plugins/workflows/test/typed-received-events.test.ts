@@ -19,7 +19,7 @@ let other: TestClient;
 beforeAll(async () => {
   ({ kit, admin, other } = await startTwoWorkspaces('Typed events B'));
   await admin.query(DEFINE_FIELD, { i: { object: 'CUSTOMER', name: 'plan', type: 'SELECT', options: ['gold', 'silver'].map((value) => ({ value })) } });
-  await admin.query(DEFINE_FIELD, { i: { object: 'CUSTOMER', name: 'score', type: 'NUMBER' } });
+  await admin.query(DEFINE_FIELD, { i: { object: 'CUSTOMER', name: 'seats', type: 'NUMBER' } });
 }, 120_000);
 afterEach(() => switchAllOff(kit, admin));
 afterAll(async () => {
@@ -115,9 +115,9 @@ describe('an update trigger’s field changes, typed by the field', () => {
     expect(await publishError({ trigger: onCustomer, steps: [when('{{trigger.event.payload.changes.plan.to}}', 'eq', 'gold')] })).toBeUndefined();
     const option = await publishError({ trigger: onCustomer, steps: [when('{{trigger.event.payload.changes.plan.to}}', 'eq', 'platinum')] });
     expect(option?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'definition.steps.0.if.operand' });
-    const number = await publishError({ trigger: onCustomer, steps: [{ id: 'p', kind: 'wait', until: '{{trigger.event.payload.changes.score.to}}' }] });
+    const number = await publishError({ trigger: onCustomer, steps: [{ id: 'p', kind: 'wait', until: '{{trigger.event.payload.changes.seats.to}}' }] });
     expect(number?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'definition.steps.0.until' });
-    expect(number?.message).toContain('{{trigger.event.payload.changes.score.to}} is a number; this needs a date');
+    expect(number?.message).toContain('{{trigger.event.payload.changes.seats.to}} is a number; this needs a date');
     expect((await publishError({ trigger: onCustomer, steps: [task('{{trigger.event.payload.changes.tier.to}}')] }))?.message).toContain('Customer has no field tier');
   });
 
