@@ -96,7 +96,7 @@ export function startJobs(
       let opened = 0;
       // Each transaction of the run (one, or one per call of a 'per-call' job) under the job's lock for the workspace.
       const transaction = <T>(fn: (scope: HostContext<JobContext<unknown>>) => Promise<T>): Promise<T> => {
-        if (opened && spent()) throw new JobStopped(); // the run's budget is spent: the next run comes back here
+        if (opened && spent()) return Promise.reject(new JobStopped()); // the budget is spent: the next run comes back here
         return options.runner.callerFor(pluginSession(workspaceId, plugin.id)).run(async (scope) => {
           const [lock] = await scope.tx.$queryRaw<{ locked: boolean }[]>`
             SELECT pg_try_advisory_xact_lock(hashtext(${`crm:job:${plugin.id}:${job.name}`}), hashtext(${workspaceId})) AS locked`;
@@ -150,7 +150,9 @@ export function startJobs(
       const plugin = plugins.find((p) => p.id === pluginId);
       const job = plugin?.jobs.find((j) => j.name === name);
       if (!plugin || !job) throw new Error(`no job ${pluginId}/${name}`);
-      if (run.budgetMs !== undefined && !(Number.isFinite(run.budgetMs) && run.budgetMs >= 0)) throw new Error(`budgetMs: a duration in ms (0 or more), got ${run.budgetMs}`);
+      if (run.budgetMs !== undefined && !(Number.isFinite(run.budgetMs) && run.budgetMs >= 0)) {
+        throw new Error(`budgetMs: a duration in ms (0 or more), got ${run.budgetMs}`);
+      }
       return runJob(plugin, job, run);
     },
     stop() {
