@@ -201,6 +201,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       jobs.push({
         name,
         everyMs: job.everyMs,
+        transaction: job.transaction ?? 'one',
         run: (calls) =>
           job.transaction === 'per-call'
             ? job.run({ workspaceId: calls.workspaceId, now: calls.now, transaction: (fn) => calls.transaction((scope) => fn(scoped(scope))) })

@@ -126,6 +126,8 @@ export interface PersonalDataEntry {
 export interface JobEntry {
   readonly name: string;
   readonly everyMs: number;
+  /** 'per-call': the run commits as it goes, and the host may stop it between calls (its budget across workspaces). */
+  readonly transaction: 'one' | 'per-call';
   /** The host gives every run its transactions through `transaction` (one call for a job in one transaction). */
   run(context: HostJobCalls): Promise<void>;
 }

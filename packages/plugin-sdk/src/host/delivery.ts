@@ -75,6 +75,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     runner: options.runner,
     prisma: options.prisma,
     ...(options.onJobError ? { onError: options.onJobError } : {}),
+    ...(options.onJobSkipped ? { onSkipped: options.onJobSkipped } : {}),
     timers: options.jobTimers ?? true,
     services: options.services,
   });
@@ -343,7 +344,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
   return {
     catchUp,
     redeliver,
-    runJob: (pluginId, job, now) => jobs.run(pluginId, job, now),
+    runJob: (pluginId, job, now, run) => jobs.run(pluginId, job, { ...run, ...(now ? { now } : {}) }),
     drainQueues: () => queues.drain(),
     route: routes,
     dispatch(events) {
