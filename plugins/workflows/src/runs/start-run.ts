@@ -38,7 +38,7 @@ const planOf = (version: RunStart['version']) => ('plan' in version ? version : 
 
 /**
  * The runs of `starts` (the first `admitted` of them RUNNING) and their first steps: the statement's two writes. Started
- * and due at the database's time: the admission's count's (`Starting.now`), else the columns' default (`now()`).
+ * and due at the database's time: the admission's count's (`Starting.now`), else the columns' defaults (the database's time).
  */
 function runWrites(starts: readonly RunStart[], admission: Starting | undefined) {
   const admitted = admission?.admitted ?? 0;
