@@ -35,10 +35,12 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
         array_remove(ARRAY[w.secret, CASE WHEN w."previousSecretExpiresAt" > now() THEN w."previousSecret" END], NULL) AS secrets
       FROM "WorkflowRun" r JOIN "Workflow" w ON w.id = r."workflowId"
       WHERE r.id = s."runId" OFFSET 0) o`;
-  const clock = rows.length ? databaseClock(rows[0]!.readAt) : null;
-  return rows.map(({ run, secrets, readAt: _readAt, ...step }) => ({
+  if (!rows.length) return [];
+  // One statement, one time: the steps' clock (database-clock.ts).
+  const clock = databaseClock(rows[0]!.readAt);
+  return rows.map(({ run, secrets, readAt: _read, ...step }) => ({
     ...step,
-    clock: clock!,
+    clock,
     run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), startSeq: BigInt(run.startSeq), workflow: { secrets } },
   }));
 }

@@ -42,7 +42,7 @@ const planOf = (version: RunStart['version']) => ('plan' in version ? version : 
  */
 function runWrites(starts: readonly RunStart[], admission: Starting | undefined) {
   const admitted = admission?.admitted ?? 0;
-  const now = admission ? { startedAt: admission.now } : {};
+  const started = admission ? { startedAt: admission.now } : {};
   const runs = starts.map((start, i) => ({
     id: newRowId(),
     workflowId: start.workflowId,
@@ -56,7 +56,7 @@ function runWrites(starts: readonly RunStart[], admission: Starting | undefined)
     depth: start.depth,
     rerunOfId: start.rerunOfId ?? null,
     rerunRootId: start.rerunRootId ?? null,
-    ...now,
+    ...started,
   }));
   const steps = starts.map((start, i) => {
     const plan = planOf(start.version);
