@@ -105,6 +105,6 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // there is now (the ("workspaceId", id) index's last; every run written before is committed by now). No run,
     // nothing to search.
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-    if (last) await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last.id, dueAt: new Date() } });
+    if (last) await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last.id } });
   },
 };

@@ -1,12 +1,10 @@
 // The send hold's due time by the database's clock (runs/send-hold.ts `heldUntil`): a step being sent stays claimed
 // until its sender's limit plus a lease, and claims compare due times with the database's `now()` — so the hold is
-// counted from the database's time of the step's read, not from the gateway's clock. The gateway runs in this process
-// on PostgreSQL (a server of its own, with its own clock). Its clock is set 30 minutes behind (only `Date` faked,
-// running on) between the email step's claim and its read: before, the hold ended 30 minutes early by the database's
-// clock (a claim could find the step RUNNING while it was being sent and fail it "Interrupted while sending" although
-// the mail went out). Only then: every other due time a step writes is still the gateway's (docs: "Not built yet"),
-// and while it is skewed the test reads rows directly (the in-process gateway's rate limiter counts its windows by the
-// same clock and refuses the API's requests of a clock set back).
+// counted from the database's time of the step's read, not from the gateway's clock. The gateway's clock is set 30
+// minutes behind (test/clock-skew.ts) between the email step's claim and its read: before, the hold ended 30 minutes
+// early by the database's clock (a claim could find the step RUNNING while it was being sent and fail it "Interrupted
+// while sending" although the mail went out). While it is skewed the test reads rows directly (clock-skew.ts: the rate
+// limiter). Every other due time a step gets: test/due-clock.postgres.test.ts.
 // Likewise a run held back by the concurrency limit and released by a limits change (admission.ts `releaseHeldRuns`):
 // made due at the database's time, not the gateway's (30 minutes ahead there: before, held that long).
 // The interleaving, as in lost-claim.postgres.test.ts: the run's first step waits for its customer's row (held by the
@@ -14,9 +12,10 @@
 // transaction waits for the run's lock, which the test releases once the clock is set back.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MailMessage, MailTransport } from '../src/mail/transport.js';
 import { workflowsPlugin } from '../src/index.js';
+import { databaseNow, SKEW_MS, skewClock, unskewClock } from './clock-skew.js';
 import { lockWaiters, PLUGIN_LOCK } from './plugin-locks.js';
 import { CUSTOMER, finishedRuns, ownConnection, publishedWorkflow, RUN, rowIdOf, switchAllOff, until } from './support.js';
 
@@ -24,7 +23,6 @@ const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pl
 
 const LEASE_MS = 5000;
 const MAIL_LIMIT_MS = 20_000;
-const SKEW_MS = 30 * 60_000;
 
 /** A transport that holds every message until `release()`; its limit `MAIL_LIMIT_MS`. */
 const holding: (() => void)[] = [];
@@ -53,12 +51,12 @@ beforeAll(async () => {
   locks = await ownConnection(kit);
 }, 120_000);
 afterEach(async () => {
-  vi.useRealTimers();
+  unskewClock();
   release();
   await switchAllOff(kit, admin);
 });
 afterAll(async () => {
-  vi.useRealTimers();
+  unskewClock();
   release();
   await rows?.query('ROLLBACK').catch(() => {});
   await rows?.end();
@@ -73,7 +71,6 @@ interface MailRow {
 }
 const mailStep = async (runId: string) =>
   (await kit.database.sql.query<MailRow>(`SELECT claims, status::text AS status, "dueAt" FROM "WorkflowStepRun" WHERE "runId" = $1::uuid AND "stepId" = 'mail'`, [runId]))[0];
-const databaseNow = async () => new Date((await kit.database.sql.query<{ now: Date }>('SELECT clock_timestamp() AS now'))[0]!.now).getTime();
 
 describe('a step being sent, with the gateway’s clock behind the database’s', () => {
   it('is held until its limit plus a lease after its read, by the database’s clock', async () => {
@@ -99,16 +96,15 @@ describe('a step being sent, with the gateway’s clock behind the database’s'
     await until(async () => ((await mailStep(runId))?.claims === 1 && (await lockWaiters(locks)) >= 1 ? true : undefined));
 
     // The gateway's (this process's) clock 30 minutes behind from here on, running; then the step reads and is sent.
-    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
-    vi.setSystemTime(new Date(Date.now() - SKEW_MS));
-    const before = await databaseNow();
+    skewClock(-SKEW_MS);
+    const before = await databaseNow(kit);
     await locks.query(`SELECT pg_advisory_unlock(${PLUGIN_LOCK})`, [workspaceId, `run:${runId}`]);
     const marked = await until(async () => {
       const step = await mailStep(runId);
       return step && step.status !== 'PENDING' ? step : undefined;
     });
-    const after = await databaseNow();
-    vi.useRealTimers();
+    const after = await databaseNow(kit);
+    unskewClock();
 
     // Claimed until the send's limit plus a lease after the step's read, by the database's clock. Before: 30 minutes
     // early, so in the past — claimed again at once while being sent, and failed "Interrupted while sending".
@@ -145,8 +141,7 @@ describe('a run held back by the concurrency limit, with the gateway’s clock a
       });
 
       // The gateway's clock 30 minutes ahead (its rate limiter takes a clock going on); the limit raised.
-      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
-      vi.setSystemTime(new Date(Date.now() + SKEW_MS));
+      skewClock(SKEW_MS);
       await held.query(SETTINGS, { settings: { maxConcurrentRuns: 5 } });
       // Let in and sending, beside the first. Before: made due at the gateway's "now", 30 minutes away by the
       // database's clock — held that long, its own fallback overwritten.
@@ -156,7 +151,7 @@ describe('a run held back by the concurrency limit, with the gateway’s clock a
       });
       expect(step.status).toBe('RUNNING');
     } finally {
-      vi.useRealTimers();
+      unskewClock();
       release();
     }
   }, 60_000);

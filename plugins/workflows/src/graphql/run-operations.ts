@@ -239,7 +239,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
               recordId,
               depth: 0,
             })),
-            await admitStarting(scope, matching.length, new Date()),
+            await admitStarting(scope, matching.length),
           );
           scope.emit('workflow.runs_requested', { type: 'Workflow', id: workflow.id }, { count: runIds.length, filter: (input.filter ?? null) as object | null });
           return { runIds, skipped };

@@ -19,6 +19,8 @@ import { piece, withPieces } from './sql-pieces.js';
  */
 export const CONCURRENCY_FALLBACK_MS = 10_000;
 const MINUTE_MS = 60_000;
+/** The start of the rate's minute by the database's clock; none (NULL: counts nothing) without a rate. */
+const MINUTE_AGO = (rated: boolean) => piece`CASE WHEN ${rated}::boolean THEN statement_timestamp() - ${MINUTE_MS}::int * interval '1 millisecond' END`;
 
 export type Admission = { admitted: true } | { admitted: false; reason: 'CONCURRENCY' | 'RATE_LIMIT'; retryAt: Date };
 
@@ -34,16 +36,16 @@ type RunToAdmit = Pick<Models.WorkflowRun, 'id' | 'status' | 'admittedAt' | 'hel
 const isWake = (run: RunToAdmit) => run.admittedAt !== null || run.status === 'WAITING';
 
 /** Lets a run (back) into execution, or holds it QUEUED with the reason (`admitRuns` for one run). */
-export async function admitRun(scope: AdmissionScope, run: RunToAdmit, now: Date): Promise<Admission> {
-  return (await admitRuns(scope, [run], now)).get(run.id)!;
+export async function admitRun(scope: AdmissionScope, run: RunToAdmit): Promise<Admission> {
+  return (await admitRuns(scope, [run])).get(run.id)!;
 }
 
 /**
  * Lets runs (back) into execution in their order while the limits leave places, and holds the others QUEUED with the
  * reason: one lock, one count and one write for all of them (a claimed batch of runs waking together).
  */
-export async function admitRuns(scope: AdmissionScope, runs: readonly RunToAdmit[], now: Date): Promise<Map<string, Admission>> {
-  const left = await placesUnderLock(scope, now);
+export async function admitRuns(scope: AdmissionScope, runs: readonly RunToAdmit[]): Promise<Map<string, Admission>> {
+  const left = await placesUnderLock(scope);
   const answers = new Map<string, Admission>();
   const rows: Record<string, unknown>[] = [];
   for (const run of runs) {
@@ -63,7 +65,7 @@ export async function admitRuns(scope: AdmissionScope, runs: readonly RunToAdmit
     }
     left.concurrency--;
     if (!wake && left.rate !== null) left.rate--;
-    rows.push({ id: run.id, status: 'RUNNING', heldBack: null, ...(wake ? {} : { admittedAt: now }) });
+    rows.push({ id: run.id, status: 'RUNNING', heldBack: null, ...(wake ? {} : { admittedAt: left.now }) });
     answers.set(run.id, { admitted: true });
   }
   // Rows of one shape per update (a write's rows set the first row's columns).
@@ -76,18 +78,27 @@ export async function admitRuns(scope: AdmissionScope, runs: readonly RunToAdmit
   return answers;
 }
 
+/** Runs about to start: how many the limits let in at once (`admitted`), and the database's time of the count. */
+export interface Starting {
+  admitted: number;
+  /** The database's time of the count: the runs' start and their first steps' due time (start-run.ts). */
+  now: Date;
+}
+
 /**
  * Runs about to start (a subscriber's batch): how many of them the limits let in at once, under the lock — they are
  * created RUNNING, so their first step needs no admission of its own. The others start QUEUED and are let in by the
  * runner as places free up.
  */
-export async function admitStarting(scope: Omit<AdmissionScope, 'rows'>, count: number, now: Date): Promise<number> {
-  const left = await placesUnderLock(scope, now);
-  return Math.max(0, Math.min(count, left.concurrency, left.rate ?? Infinity));
+export async function admitStarting(scope: Omit<AdmissionScope, 'rows'>, count: number): Promise<Starting> {
+  const left = await placesUnderLock(scope);
+  return { admitted: Math.max(0, Math.min(count, left.concurrency, left.rate ?? Infinity)), now: left.now };
 }
 
 /** What the limits leave now: places of each (`rate` null: no rate limit), and when a place of each may be free. */
 interface Places {
+  /** The database's time of the count (`statement_timestamp()`): what the retry times and an admission's `admittedAt` count from. */
+  now: Date;
   concurrency: number;
   rate: number | null;
   concurrencyRetryAt: Date;
@@ -99,23 +110,26 @@ interface Places {
  * lock's (the SDK's `lock` keeps call order), so its snapshot, taken when it starts, sees what the lock's previous
  * holder committed. (In the lock's own statement it would not: its snapshot predates the wait.)
  */
-async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 'lock'>, now: Date): Promise<Places> {
-  const [, places] = await Promise.all([scope.lock('admission'), placesLeft(scope, now)]);
+async function placesUnderLock(scope: Pick<AdmissionScope, 'sql' | 'settings' | 'lock'>): Promise<Places> {
+  const [, places] = await Promise.all([scope.lock('admission'), placesLeft(scope)]);
   return places;
 }
 
-/** The places both limits leave now, in one statement. */
-async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>, now: Date): Promise<Places> {
+/** The places both limits leave now, in one statement, by the database's clock (its time answered with the count). */
+async function placesLeft({ sql, settings }: Pick<AdmissionScope, 'sql' | 'settings'>): Promise<Places> {
   // The minute's window only when a rate is set (a null bound counts nothing).
-  const since = settings.maxRunsPerMinute === null ? null : new Date(now.getTime() - MINUTE_MS);
-  const [counts] = await sql<{ running: number; admitted: number; oldest: Date | null }>`
+  const rated = settings.maxRunsPerMinute !== null;
+  const [counts] = await withPieces(sql)<{ running: number; admitted: number; oldest: Date | null; now: Date }>`
     SELECT count(*) FILTER (WHERE status = 'RUNNING')::int AS running,
-           count(*) FILTER (WHERE "admittedAt" > ${since}::timestamptz)::int AS admitted,
-           min("admittedAt") FILTER (WHERE "admittedAt" > ${since}::timestamptz) AS oldest
-    FROM "WorkflowRun" WHERE status = 'RUNNING' OR "admittedAt" > ${since}::timestamptz`;
+           count(*) FILTER (WHERE "admittedAt" > ${MINUTE_AGO(rated)})::int AS admitted,
+           min("admittedAt") FILTER (WHERE "admittedAt" > ${MINUTE_AGO(rated)}) AS oldest,
+           statement_timestamp() AS now
+    FROM "WorkflowRun" WHERE status = 'RUNNING' OR "admittedAt" > ${MINUTE_AGO(rated)}`;
+  const now = new Date(counts!.now);
   // The earliest a rate place can free up: when the oldest start of the window leaves it.
   const oldest = counts!.oldest ? new Date(counts!.oldest) : now;
   return {
+    now,
     concurrency: settings.maxConcurrentRuns - Number(counts!.running),
     rate: settings.maxRunsPerMinute === null ? null : settings.maxRunsPerMinute - Number(counts!.admitted),
     concurrencyRetryAt: new Date(now.getTime() + CONCURRENCY_FALLBACK_MS),
@@ -194,12 +208,12 @@ export async function wakeHeld(context: Transactor, places: number): Promise<voi
 export async function wakeHeldIn(scope: WakeScope, places: number): Promise<void> {
   const workspace = scope.sql.workspaceId;
   if (places <= 0 || !mayHold.has(workspace)) return;
-  const now = new Date();
+  // The database's "now": held rows are due at its time of their hold plus the fallback.
   const [, held] = await Promise.all([
     scope.lock('admission'),
     withPieces(scope.sql)<{ id: string; dueAt: Date; claims: number }>`
       SELECT s.id::text AS id, s."dueAt", s.claims FROM "WorkflowStepRun" s JOIN "WorkflowRun" r ON r.id = s."runId"
-      WHERE s."dueAt" > ${now}::timestamptz AND s."dueAt" <= ${new Date(now.getTime() + CONCURRENCY_FALLBACK_MS)}::timestamptz
+      WHERE s."dueAt" > statement_timestamp() AND s."dueAt" <= statement_timestamp() + ${CONCURRENCY_FALLBACK_MS}::int * interval '1 millisecond'
         AND ${HELD_ROW} AND r."heldBack" = 'CONCURRENCY'
       ORDER BY s."dueAt", s.id LIMIT ${places}::int`,
   ]);
@@ -231,7 +245,7 @@ export async function recheckHeld(context: Transactor, held: readonly HeldStep[]
   if (!held.length) return;
   await afterCommit(context, 'rechecking held runs', () =>
     context.transaction(async (scope) => {
-      const left = await placesLeft(scope, new Date());
+      const left = await placesLeft(scope);
       // Those still at their hold's due time only (`makeDue`), as `wakeHeldIn` makes them due.
       await makeDue(scope, held.slice(0, Math.max(0, left.concurrency)));
     }),

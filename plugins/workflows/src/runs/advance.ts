@@ -4,6 +4,7 @@
 // statement (`saveStepWrites`, the SDK's `rows`), whatever the number of steps and runs it did. A success returns the
 // next step's row, which the runner may go on with in the same transaction (execute-step.ts). A successor the runner
 // goes on with is not written PENDING and then done: its row is written once, finished, with the chain's others.
+// `now`: the database's time (database-clock.ts), which the due times written here are counted from.
 import { type Models, newRowId, type OwnRows, type OwnWrite } from '@crm/plugin-sdk';
 import { durationMs } from '../definition/document.js';
 import type { Plan } from '../definition/plan.js';
@@ -120,7 +121,7 @@ export function completeStep(
     /** The run's status as the caller read it: a RUNNING run going on needs no write of its own. */
     runStatus?: string;
   },
-  now = new Date(),
+  now: Date,
 ): Models.WorkflowStepRun | null {
   const { writes } = chain;
   const startedAt = step.startedAt ?? now;
@@ -159,7 +160,7 @@ export function completeStep(
  * grouped-steps.ts): written PENDING and due now instead, so that it is done again alone, and fails or is retried as
  * any step (its predecessors' work is kept).
  */
-export function requeue(chain: Chain, step: Pick<Models.WorkflowStepRun, 'id' | 'workspaceId' | 'runId' | 'stepId' | 'kind' | 'seq'>, now = new Date()): void {
+export function requeue(chain: Chain, step: Pick<Models.WorkflowStepRun, 'id' | 'workspaceId' | 'runId' | 'stepId' | 'kind' | 'seq'>, now: Date): void {
   chain.unsaved.delete(step.id);
   chain.writes.queued.push({ id: step.id, workspaceId: step.workspaceId, runId: step.runId, stepId: step.stepId, kind: step.kind, seq: step.seq, dueAt: now });
 }
@@ -185,7 +186,7 @@ export async function failStep(
   step: StepRow,
   failure: { message: string; permanent: boolean; counted: boolean; input?: unknown; /** The other side's Retry-After: no sooner than this. */ retryAfterMs?: number | null },
   retry: RetryPolicy,
-  now = new Date(),
+  now: Date,
 ): Promise<'retry' | 'failed'> {
   const attempts = failure.counted ? step.attempts : step.attempts + 1;
   const error = failure.message.slice(0, 2000);

@@ -56,7 +56,6 @@ export async function batchTransaction(
     done = await context.transaction(
       async (scope) => {
         const claimed = await readLockedSteps(scope, items);
-        const now = new Date();
         const rows = new Map(claimed.map((row) => [row.id, row]));
         const alone: QueueItem[] = [];
         const toAdmit: QueueItem[] = [];
@@ -66,8 +65,8 @@ export async function batchTransaction(
         for (const item of items) {
           const row = rows.get(item.id);
           if (!row || row.claims !== item.claims) continue; // a later claim owns it now
-          const { run, ...first } = row;
-          if (needsAdmission(run, first, now) && !FINISHED_STEP.has(first.status)) {
+          const { run, clock, ...first } = row;
+          if (needsAdmission(run, first, clock.now()) && !FINISHED_STEP.has(first.status)) {
             toAdmit.push(item);
             continue;
           }
@@ -80,7 +79,7 @@ export async function batchTransaction(
             isGrouped(kind) ? waves.step(kind, input, internal.actingAs, actor) : ownEffect(kind, input, internal);
           chains.push(async () => {
             try {
-              await runChain({ ...scope, ...scope.actingAs(actor, stepChain(run)) }, first, run, MAX_CHAIN, writes, () => {}, grouped);
+              await runChain({ ...scope, ...scope.actingAs(actor, stepChain(run)) }, first, run, clock, MAX_CHAIN, writes, () => {}, grouped);
             } catch (error) {
               if (error instanceof StepRefused) alone.push(item);
               else throw isStepOwn(error) ? new StepFailedInBatch(item, error) : error;
@@ -118,13 +117,12 @@ export async function admitBatch(items: readonly QueueItem[], context: QueueCont
   let admitted: { value: readonly QueueItem[]; held: HeldStep[] };
   try {
     admitted = await context.transaction(async (scope) => {
-      const now = new Date();
       const claimed = new Map((await readLockedSteps(scope, items)).map((row) => [row.id, row]));
       const waiting = items.filter((item) => {
         const row = claimed.get(item.id);
-        return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, now);
+        return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, row.clock.now());
       });
-      const answers = await admitRuns(scope, [...new Map(waiting.map((item) => [claimed.get(item.id)!.runId, claimed.get(item.id)!.run])).values()], now);
+      const answers = await admitRuns(scope, [...new Map(waiting.map((item) => [claimed.get(item.id)!.runId, claimed.get(item.id)!.run])).values()]);
       const held = waiting.flatMap((item) => {
         const answer = answers.get(claimed.get(item.id)!.runId)!;
         return answer.admitted ? [] : [{ id: item.id, dueAt: answer.retryAt, claims: item.claims, reason: answer.reason }];

@@ -5,9 +5,10 @@
 // one JSON value, its instants revived.
 import type { Models, PluginSql, QueueItem, QueueTransaction } from '@crm/plugin-sdk';
 import type { RunOfStep } from './run-step.js';
+import { databaseClock, type DatabaseClock } from './database-clock.js';
 
-/** `readAt`: the database's clock when it read the row (`statement_timestamp()`), the clock claims compare due times with. */
-export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep; readAt: Date };
+/** `clock`: the database's, from its time of the read (`statement_timestamp()`): the clock claims compare due times with. */
+export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep; clock: DatabaseClock };
 
 type RunJson = Omit<Models.WorkflowRun, 'startedAt' | 'admittedAt' | 'finishedAt' | 'startSeq'> & {
   startedAt: string;
@@ -34,9 +35,12 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
         array_remove(ARRAY[w.secret, CASE WHEN w."previousSecretExpiresAt" > now() THEN w."previousSecret" END], NULL) AS secrets
       FROM "WorkflowRun" r JOIN "Workflow" w ON w.id = r."workflowId"
       WHERE r.id = s."runId" OFFSET 0) o`;
-  return rows.map(({ run, secrets, readAt, ...step }) => ({
+  if (!rows.length) return [];
+  // One statement, one time: the steps' clock (database-clock.ts).
+  const clock = databaseClock(rows[0]!.readAt);
+  return rows.map(({ run, secrets, readAt: _read, ...step }) => ({
     ...step,
-    readAt: new Date(readAt),
+    clock,
     run: { ...run, startedAt: new Date(run.startedAt), admittedAt: instant(run.admittedAt), finishedAt: instant(run.finishedAt), startSeq: BigInt(run.startSeq), workflow: { secrets } },
   }));
 }

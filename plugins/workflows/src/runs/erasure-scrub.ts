@@ -39,11 +39,11 @@ export function needlesOf(customerId: string, email: string | null): string {
 /**
  * The runs among the SCRUB_BATCH after `after` up to `until` (by id; null: no bound) written by the erasure's time
  * (compared in the statement: a JavaScript Date would cut the clock's microseconds), and which of them name the
- * customer: one statement.
+ * customer, with the database's time of the read (the next pass is due then: claims compare with its clock): one statement.
  */
 async function nextRuns(sql: PluginSql, pattern: string, erasureId: string, after: string | null, until: string | null) {
-  return sql<{ id: string; status: string; naming: boolean }>`
-    SELECT r.id, r.status::text AS status,
+  return sql<{ id: string; status: string; naming: boolean; readAt: Date }>`
+    SELECT r.id, r.status::text AS status, statement_timestamp() AS "readAt",
       (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
         SELECT 1 FROM "WorkflowStepRun" s WHERE s."runId" = r.id
           AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern})) AS naming
@@ -74,6 +74,6 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
     // Runs about the customer the erasure's own transaction left (past its lock bound) go, as theirs did.
     if (naming.length) await scope.tx.workflowRun.deleteMany({ where: { id: { in: naming.map((run) => run.id) }, recordId: erasure.customerId } });
     if (runs.length < SCRUB_BATCH || runs.at(-1)!.id === erasure.untilRunId) await scope.tx.workflowErasure.delete({ where: { id: item.id } });
-    else await scope.tx.workflowErasure.update({ where: { id: item.id }, data: { afterRunId: runs.at(-1)!.id, dueAt: new Date() } });
+    else await scope.tx.workflowErasure.update({ where: { id: item.id }, data: { afterRunId: runs.at(-1)!.id, dueAt: new Date(runs[0]!.readAt) } });
   });
 }

@@ -86,7 +86,7 @@ function stepHandler(mail: () => MailTransport, hold: SendHold) {
         // A cancel that came while it was sent leaves the run cancelled (the step keeps its CANCELLED mark).
         if (!step || step.claims !== item.claims || step.status !== 'RUNNING' || FINISHED_RUN.has(step.run.status)) return 0;
         const chain = newChain(() => false, newStepWrites());
-        completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true });
+        completeStep(chain, step, (await versionOf(tx, step.run.versionId)).plan, { input: external!.input, output, counted: true }, step.clock.now());
         return save(scope, chain.writes);
       },
       { actor: stepActor(item.id) },
@@ -137,10 +137,9 @@ async function stepTransaction(
           const { tx } = scope;
           const none = { value: null, freed: 0, held: [] };
           const [claimed] = await readLockedSteps(scope, [item]);
-          const readAnswered = performance.now();
           if (!claimed || claimed.claims !== item.claims) return none; // a later claim owns it now
-          const { run, readAt, ...first } = claimed;
-          const now = new Date();
+          const { run, clock, ...first } = claimed;
+          const now = clock.now();
           if (FINISHED_STEP.has(first.status) || FINISHED_RUN.has(run.status)) {
             const cancel = run.status === 'CANCELLED' && !FINISHED_STEP.has(first.status);
             await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: null, ...(cancel ? { status: 'CANCELLED', finishedAt: now } : {}) } });
@@ -149,7 +148,7 @@ async function stepTransaction(
           if (needsAdmission(run, first, now)) {
             // Admission holds the workspace's lock: commit it at once, then do the step in a transaction of its own (the
             // lock is not held while steps run, so runs of a workspace are not done one at a time).
-            const admission = await admitRun(scope, run, now);
+            const admission = await admitRun(scope, run);
             if (admission.admitted) return { value: ADMITTED, freed: 0, held: [] };
             // Held under this claim (`heldClaim`): a wake tells it from a row claimed since (admission.ts `HeldStep`).
             await tx.workflowStepRun.update({ where: { id: first.id }, data: { dueAt: admission.retryAt, heldClaim: first.claims } });
@@ -159,13 +158,13 @@ async function stepTransaction(
           const writes = newStepWrites();
           // A deeper run's step signs its changes at its run's depth (`stepChain`); a run at depth 0 as itself.
           const acting = run.depth ? { ...scope, ...scope.actingAs(stepActor(item.id), stepChain(run)) } : scope;
-          const external = await runChain(acting, first, run, chain, writes, (given, successor) => {
+          const external = await runChain(acting, first, run, clock, chain, writes, (given, successor) => {
             if (successor) chained = true;
             else input = given;
           });
           // To be sent after the commit: claimed for as long as the send may take (`SendHold`), with its RUNNING mark.
           const heldFor = external ? hold(external.kind, context) : null;
-          if (heldFor !== null) recordStep(writes, first, { dueAt: heldUntil(readAt, readAnswered, heldFor) });
+          if (heldFor !== null) recordStep(writes, first, { dueAt: heldUntil(clock, heldFor) });
           const freed = await save(scope, writes);
           // The RUNNING mark is written (its row locked till the commit: a claim skips it). Had this claim's lease ended
           // since the read, a later claim may own the step: it does it, this transaction rolls back and sends nothing.
@@ -223,12 +222,12 @@ async function comeAgain(item: QueueItem, context: QueueContext<WorkflowSettings
         }
         const returns = step.returns + 1;
         if (returns < MAX_RETURNS) {
-          await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, dueAt: new Date(Date.now() + AGAIN_MS * 2 ** (returns - 1)) }] }]);
+          await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns, dueAt: new Date(step.clock.now().getTime() + AGAIN_MS * 2 ** (returns - 1)) }] }]);
           return none;
         }
         const message = `Could not begin: its transaction failed ${returns} times before the step ran (last: ${messageOf(error)})`;
         await scope.rows.write([{ update: 'WorkflowStepRun', rows: [{ id: item.id, returns }] }]);
-        await failStep(scope.rows, step, { message, permanent: true, counted: true }, { attempts: 1, backoffMs: 0 });
+        await failStep(scope.rows, step, { message, permanent: true, counted: true }, { attempts: 1, backoffMs: 0 }, step.clock.now());
         // A RUNNING run failing frees its place.
         return { value: message, freed: step.run.status === 'RUNNING' ? 1 : 0, held: [] };
       },
@@ -244,7 +243,7 @@ async function recordFailure(item: QueueItem, context: QueueContext<WorkflowSett
       const [step] = await readLockedSteps(scope, [item]);
       if (!step || step.claims !== item.claims || FINISHED_STEP.has(step.status) || FINISHED_RUN.has(step.run.status)) return 0;
       const failure = { message: messageOf(error), permanent: isPermanent(error), counted: options.counted, input: options.input, retryAfterMs: retryAfterOf(error) };
-      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings));
+      await failStep(scope.rows, step, failure, retryOf(await versionOf(scope.tx, step.run.versionId), step.stepId, scope.settings), step.clock.now());
       // Failed or waiting for its next try: a RUNNING run leaves RUNNING, its place freed.
       return step.run.status === 'RUNNING' ? 1 : 0;
     },

@@ -4,6 +4,7 @@ import { loopableKinds } from '../definition/step-outputs.js';
 import { newChain, recordStep, requeue, type StepWrites } from './advance.js';
 import { type ExternalWork, ownEffect, type RunOfStep, runStep, type StepEffect, type StepOutcome, type StepScope } from './run-step.js';
 import { StepRefused } from './step-waves.js';
+import type { DatabaseClock } from './database-clock.js';
 
 /** Kinds a chain goes on with: they only read and write the database. */
 export const CHAINED_KINDS = new Set<string>([...loopableKinds, 'condition', 'switch', 'forEach']);
@@ -19,6 +20,8 @@ export async function runChain(
   scope: StepScope,
   first: Models.WorkflowStepRun,
   run: RunOfStep,
+  /** The database's (the steps' read's): what the steps' due times count from. */
+  clock: DatabaseClock,
   chain: number,
   writes: StepWrites,
   reportInput: (input: Record<string, unknown>, successor: boolean) => void,
@@ -33,10 +36,10 @@ export async function runChain(
     const successor = step !== first;
     let outcome: StepOutcome;
     try {
-      outcome = await runStep(scope, step, run, successors, (given) => reportInput(given, successor), effect);
+      outcome = await runStep(scope, step, run, clock, successors, (given) => reportInput(given, successor), effect);
     } catch (error) {
       if (!(error instanceof StepRefused) || !successor) throw error;
-      requeue(successors, step);
+      requeue(successors, step, clock.now());
       return null;
     }
     if (outcome.external || !outcome.next || !successors.unsaved.has(outcome.next.id)) return outcome.external;

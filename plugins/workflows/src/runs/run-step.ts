@@ -14,6 +14,7 @@ import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, uns
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
 import { isRecordId, lookBack, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
 import { versionOf } from './versions.js';
+import type { DatabaseClock } from './database-clock.js';
 import { versionObjects } from '../definition/version-objects.js';
 import { readsTrash } from '../definition/validate.js';
 
@@ -59,17 +60,21 @@ export function stillWaits(step: Pick<Models.WorkflowStepRun, 'status' | 'kind' 
   return !Number.isNaN(until.getTime()) && until > now;
 }
 
-/** One step of a run inside the transaction: its input, its effect, its completion (or its wait). */
+/**
+ * One step of a run inside the transaction: its input, its effect, its completion (or its wait). Its due times (a
+ * wait's end, its timeout, its successor's "now", a retry's backoff) count from `clock`: the database's (its read's).
+ */
 export async function runStep(
   scope: StepScope,
   step: Models.WorkflowStepRun,
   run: RunOfStep,
+  clock: DatabaseClock,
   chain: Chain,
   reportInput: (input: Record<string, unknown>) => void,
   effect: StepEffect,
 ): Promise<StepOutcome> {
   const { tx } = scope;
-  const now = new Date();
+  const now = clock.now();
   const version = await versionOf(tx, run.versionId);
   const { plan } = version;
   const planned = plan.steps.get(step.stepId)!;

@@ -4,6 +4,7 @@ import type { QueueContext, QueueItem } from '@crm/plugin-sdk';
 import type { MailTransport } from '../mail/transport.js';
 import type { WorkflowSettings } from '../settings.js';
 import { externalSteps } from '../steps/step-kinds.js';
+import type { DatabaseClock } from './database-clock.js';
 import type { ExternalWork, StepScope } from './run-step.js';
 
 /**
@@ -29,11 +30,9 @@ export function sendHold(mail: () => MailTransport, leaseMs: number): SendHold {
 
 /**
  * When a step being sent for `heldFor` ms is due again, by the database's clock, which claims compare due times with
- * (not the gateway's, which may be skewed from it by more than the lease): the database's time of the step's read
- * (`readAt`, `statement_timestamp()`) plus what the gateway's monotonic clock counted since the read answered
- * (`answeredAt`, `performance.now()`). Early by the read's return trip at most (milliseconds, within the lease).
+ * (not the gateway's, which may be skewed from it by more than the lease): the step's read's (database-clock.ts).
  */
-export const heldUntil = (readAt: Date, answeredAt: number, heldFor: number): Date => new Date(readAt.getTime() + (performance.now() - answeredAt) + heldFor);
+export const heldUntil = (clock: DatabaseClock, heldFor: number): Date => new Date(clock.now().getTime() + heldFor);
 
 /** A step to be sent was claimed again (its lease ended) before its RUNNING mark: the later claim does it. */
 export class LostClaim extends Error {}

@@ -5,6 +5,7 @@
 // (`newRowId`, as the schema's `@default(uuid(7))`): a later run's id is greater, so an erasure's scrub bounded by the
 // highest run id (erasure-scrub.ts) is not kept going by runs started after it (on another instance: to clock skew).
 import { type LockOptions, newRowId, type OwnRows, type OwnWrite } from '@crm/plugin-sdk';
+import type { Starting } from './admission.js';
 import { type CheckedVersion, checkedVersion, type VersionRow } from './versions.js';
 
 export interface RunStart {
@@ -35,28 +36,32 @@ export const lockRunStarts = (scope: { lock(key: string, options?: LockOptions):
 
 const planOf = (version: RunStart['version']) => ('plan' in version ? version : checkedVersion(version)).plan;
 
-/** The runs of `starts` (the first `admitted` of them RUNNING) and their first steps: the statement's two writes. */
-function runWrites(starts: readonly RunStart[], admitted: number) {
-  const now = new Date();
+/**
+ * The runs of `starts` (the first `admitted` of them RUNNING) and their first steps: the statement's two writes. Started
+ * and due at the database's time: the admission's count's (`Starting.now`), else the columns' defaults (the database's time).
+ */
+function runWrites(starts: readonly RunStart[], admission: Starting | undefined) {
+  const admitted = admission?.admitted ?? 0;
+  const started = admission ? { startedAt: admission.now } : {};
   const runs = starts.map((start, i) => ({
     id: newRowId(),
     workflowId: start.workflowId,
     versionId: start.version.id,
     triggerId: start.triggerId,
     status: i < admitted ? 'RUNNING' : 'QUEUED',
-    admittedAt: i < admitted ? now : null,
+    admittedAt: i < admitted ? admission!.now : null,
     recordType: start.recordType,
     recordId: start.recordId,
     trigger: start.trigger,
     depth: start.depth,
     rerunOfId: start.rerunOfId ?? null,
     rerunRootId: start.rerunRootId ?? null,
-    startedAt: now,
+    ...started,
   }));
   const steps = starts.map((start, i) => {
     const plan = planOf(start.version);
     const first = plan.steps.get(plan.first)!;
-    return { id: newRowId(), runId: runs[i]!.id, stepId: first.step.id, kind: first.step.kind, dueAt: now };
+    return { id: newRowId(), runId: runs[i]!.id, stepId: first.step.id, kind: first.step.kind, ...(admission ? { dueAt: admission.now } : {}) };
   });
   // ON CONFLICT DO NOTHING: a duplicate leaves the transaction usable (a failed INSERT would abort it). A first step
   // begins the chains of its changes (the run carries its depth), not the trigger event's: `newChain`.
@@ -69,12 +74,12 @@ function runWrites(starts: readonly RunStart[], admitted: number) {
 
 /**
  * Creates the runs and their first steps; returns the ids of the runs created, in the order of `starts` (a trigger id
- * already run: none). `admitted`: how many of the first starts the workspace's limits let in already (admission.ts
+ * already run: none). `admission`: how many of the first starts the workspace's limits let in already (admission.ts
  * `admitStarting`): those are created RUNNING.
  */
-export async function startRuns(db: { rows: OwnRows }, starts: readonly RunStart[], admitted = 0): Promise<string[]> {
+export async function startRuns(db: { rows: OwnRows }, starts: readonly RunStart[], admission?: Starting): Promise<string[]> {
   if (!starts.length) return [];
-  const { runs, writes } = runWrites(starts, admitted);
+  const { runs, writes } = runWrites(starts, admission);
   const [created] = await db.rows.write(writes);
   const kept = new Set(created);
   return runs.filter((run) => kept.has(run.id)).map((run) => run.id);
@@ -84,8 +89,8 @@ export async function startRuns(db: { rows: OwnRows }, starts: readonly RunStart
  * The same runs, written with the transaction's COMMIT (`rows.writeAtCommit`: one round trip for both), for a
  * transaction that writes nothing after them and needs not their ids (a subscriber's batch).
  */
-export async function startRunsAtCommit(db: { rows: OwnRows }, starts: readonly RunStart[], admitted: number): Promise<void> {
-  if (starts.length) await db.rows.writeAtCommit(runWrites(starts, admitted).writes);
+export async function startRunsAtCommit(db: { rows: OwnRows }, starts: readonly RunStart[], admission: Starting): Promise<void> {
+  if (starts.length) await db.rows.writeAtCommit(runWrites(starts, admission).writes);
 }
 
 /** One run: its id, or null when this version already ran for this trigger id. */

@@ -70,12 +70,15 @@ export function resumedWaits(events: readonly DeliveredEvent[]) {
       GROUP BY w.id, w.input->'where') r)`;
 }
 
-/** Resumes `steps` (those the event ends: `resumedWaits`), unless their wait ended meanwhile. */
-export async function resumeWaitsFor(tx: ScopedTransaction, event: DeliveredEvent, steps: readonly string[]): Promise<number> {
+/**
+ * Resumes `steps` (those the event ends: `resumedWaits`), unless their wait ended meanwhile: due `now`, the database's
+ * time (database-clock.ts).
+ */
+export async function resumeWaitsFor(tx: ScopedTransaction, event: DeliveredEvent, steps: readonly string[], now: Date): Promise<number> {
   if (!steps.length) return 0;
   const { count } = await tx.workflowStepRun.updateMany({
     where: { id: { in: [...steps] }, waitKey: { not: null }, status: 'WAITING' },
-    data: { waitKey: null, dueAt: new Date(), output: receivedOutput(event) },
+    data: { waitKey: null, dueAt: now, output: receivedOutput(event) },
   });
   return count;
 }

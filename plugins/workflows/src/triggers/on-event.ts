@@ -20,7 +20,8 @@ import type { DeliveredEvent, FilterNode, RecordChange, RecordObjects, Subscribe
 import type { WorkflowDefinition } from '../definition/document.js';
 import { sameValue, storedTriggerValues } from '../definition/trigger-values.js';
 import { readsTrash, recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
-import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
+import { admitStarting, limitsChanged, releaseHeldRuns, type Starting } from '../runs/admission.js';
+import { databaseClock, type DatabaseClock } from '../runs/database-clock.js';
 import { lockRunStarts, type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
@@ -79,6 +80,8 @@ interface BatchLookup {
   starts: { start: RunStart; record: RecordToRead | null }[];
   /** The workspace's own object model, read once for the batch when a version needs it. */
   workspaceObjects?: Promise<RecordObjects> | undefined;
+  /** The database's, from the lookup's time: a resumed wait is due at it (claims compare with its clock). */
+  clock: DatabaseClock;
 }
 
 /** A trigger's record, read for all runs of the batch at once (`readMany`), as of the batch's end. */
@@ -112,11 +115,12 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
       const keys = [...new Set(batch.flatMap((event) => triggerKeysOf(event, objects.changeOf(event), objects)))];
       // One statement: the waits the events end, and the listening versions without their definitions (a version's
       // definition is read once per process: versionOf).
-      const [found] = await withPieces(sql)<{ resumedWaits: WaitCandidates[]; versions: { id: string; workflowId: string; triggerKey: string }[] }>`
-        SELECT ${resumedWaits(batch)} AS "resumedWaits",
+      const [found] = await withPieces(sql)<{ resumedWaits: WaitCandidates[]; versions: { id: string; workflowId: string; triggerKey: string }[]; readAt: Date }>`
+        SELECT ${resumedWaits(batch)} AS "resumedWaits", statement_timestamp() AS "readAt",
                (SELECT coalesce(json_agg(json_build_object('id', v.id, 'workflowId', v."workflowId", 'triggerKey', v."triggerKey")), '[]')
                 FROM "Workflow" w JOIN "WorkflowVersion" v ON v.id = w."publishedVersionId"
                 WHERE w.enabled AND v."triggerKey" = ANY(${keys}::text[])) AS "versions"`;
+      const clock = databaseClock(found!.readAt);
       const versions: ListeningVersion[] = [];
       for (const { id, workflowId, triggerKey } of found!.versions) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
       const resumes = new Map<string, string[]>();
@@ -135,7 +139,7 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
         const event = events.map((id) => delivered.get(id)).find((e) => e !== undefined && eventHolds(where, e, waitObjects));
         if (event) resumes.set(event.id, [...(resumes.get(event.id) ?? []), step]);
       }
-      return { resumes, versions, stepWrites: [], starts: [], workspaceObjects };
+      return { resumes, versions, stepWrites: [], starts: [], workspaceObjects, clock };
     })();
     lookups.set(context.batch, found);
   }
@@ -156,13 +160,14 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   // not be raw statements, which alone keep call order. Then the trigger records read under it and the admission (its
   // lock, then its count), sent together: one round trip.
   if (pending.length) await lockRunStarts(context);
-  const [starts, admitted]: [RunStart[], number] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]) : [[], 0];
+  // The admission's count answers the database's time too: the runs start, and their first steps are due, at it.
+  const [starts, admission]: [RunStart[], Starting | null] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length)]) : [[], null];
   const stepWrites = lookup.stepWrites.splice(0);
   // Held runs released first: through the admission lock, before any step row is written (lock order).
   if (stepWrites.some(limitsChanged)) await releaseHeldRuns(context);
-  for (const written of stepWrites) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? []);
+  for (const written of stepWrites) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? [], lookup.clock.now());
   // The runs are the transaction's last write: they go with its COMMIT.
-  if (starts.length) await startRunsAtCommit(context, starts, admitted);
+  if (starts.length) await startRunsAtCommit(context, starts, admission!);
 }
 
 /** Fills the runs' trigger records in: one `readMany` per object (and relations read, and trash), not one per run. */
