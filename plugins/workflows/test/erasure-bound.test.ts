@@ -48,7 +48,7 @@ describe('erasure scrub bound', () => {
       BOUND,
     );
     await eventually(kit, async () => {
-      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL');
       expect(left!.n).toBe(0);
     });
     const named = await kit.database.prisma.$queryRawUnsafe<{ before: boolean; n: number }[]>(
@@ -103,7 +103,7 @@ describe('erasure scrub bound', () => {
     expect(run < old).toBe(true);
     await kit.database.prisma.$executeRawUnsafe('UPDATE "WorkflowErasure" SET "dueAt" = now()');
     await eventually(kit, async () => {
-      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL');
       expect(left!.n).toBe(0);
     });
     // The old run scrubbed; the new one kept as it was (before: searched too, scrubbed — cancelled had it been under way).
@@ -142,7 +142,7 @@ describe('erasure scrub bound', () => {
       customer,
     );
     await eventually(kit, async () => {
-      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL');
       expect(left!.n).toBe(0);
     });
     // Both scrubbed (before, a row without a bound was deleted unscanned: both kept the customer's id).

@@ -21,6 +21,7 @@ import type { WorkflowDefinition } from '../definition/document.js';
 import { sameValue, storedTriggerValues } from '../definition/trigger-values.js';
 import { readsTrash, recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns } from '../runs/admission.js';
+import { erasedPersonIn, erasuresSince, oldestOf } from '../runs/erased-events.js';
 import { lockRunStarts, type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
@@ -152,15 +153,24 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   await matchWorkflows(event, context, lookup);
   if (event !== context.batch.at(-1)) return;
   const pending = lookup.starts.splice(0);
-  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts), awaited: the records' reads need
-  // not be raw statements, which alone keep call order. Then the trigger records read under it and the admission (its
-  // lock, then its count), sent together: one round trip.
-  if (pending.length) await lockRunStarts(context);
-  const [starts, admitted]: [RunStart[], number] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]) : [[], 0];
   const stepWrites = lookup.stepWrites.splice(0);
+  const fromEvents = pending.length > 0 || stepWrites.some((written) => lookup.resumes.has(written.id));
+  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts), awaited: the records' reads need
+  // not be raw statements, which alone keep call order. Then, sent together under it (one round trip): the trigger
+  // records, the admission (its lock, then its count), and the erasures since the batch's oldest event.
+  if (fromEvents) await lockRunStarts(context);
+  const [read, admitted, erasures] = await Promise.all([
+    pending.length ? withRecords(context, pending) : [],
+    pending.length ? admitStarting(context, pending.length, new Date()) : 0,
+    fromEvents ? erasuresSince(context.sql, oldestOf(context.batch)) : [],
+  ]);
+  // Events recorded before an erasure that name its person start no run and end no wait (runs/erased-events.ts).
+  const erased = erasedPersonIn(erasures);
+  const leftOut = new Set(context.batch.filter((delivered) => erased(delivered.occurredAt, delivered)).map((delivered) => delivered.id));
+  const starts = read.filter((start) => !leftOut.has(start.triggerId));
   // Held runs released first: through the admission lock, before any step row is written (lock order).
   if (stepWrites.some(limitsChanged)) await releaseHeldRuns(context);
-  for (const written of stepWrites) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? []);
+  for (const written of stepWrites) if (!leftOut.has(written.id)) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? []);
   // The runs are the transaction's last write: they go with its COMMIT.
   if (starts.length) await startRunsAtCommit(context, starts, admitted);
 }
