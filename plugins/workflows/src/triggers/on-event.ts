@@ -155,15 +155,12 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   const pending = lookup.starts.splice(0);
   const stepWrites = lookup.stepWrites.splice(0);
   const fromEvents = pending.length > 0 || stepWrites.some((written) => lookup.resumes.has(written.id));
-  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts), awaited: the records' reads need
-  // not be raw statements, which alone keep call order. Then, sent together under it (one round trip): the trigger
-  // records, the admission (its lock, then its count), and the erasures since the batch's oldest event.
-  if (fromEvents) await lockRunStarts(context);
-  const [read, admitted, erasures] = await Promise.all([
-    pending.length ? withRecords(context, pending) : [],
-    pending.length ? admitStarting(context, pending.length, new Date()) : 0,
-    fromEvents ? erasuresSince(context.sql, oldestOf(context.batch)) : [],
-  ]);
+  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts) with the erasures since the batch's
+  // oldest event read under it (a raw statement: the SDK's `lock` keeps call order), one round trip; awaited, as the
+  // records' reads need not be raw statements. Then the trigger records and the admission (its lock, then its count),
+  // sent together: one round trip.
+  const [, erasures] = fromEvents ? await Promise.all([lockRunStarts(context), erasuresSince(context.sql, oldestOf(context.batch))]) : [undefined, []];
+  const [read, admitted] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length, new Date())]) : [[], 0];
   // Events recorded before an erasure that name its person start no run and end no wait (runs/erased-events.ts).
   const erased = erasedPersonIn(erasures);
   const leftOut = new Set(context.batch.filter((delivered) => erased(delivered.occurredAt, delivered)).map((delivered) => delivered.id));
