@@ -11,7 +11,7 @@
 // older than both, during a rolling upgrade) goes on until a pass finds fewer than a batch. After the last pass the
 // row (and its needles) is kept until ERASURE_KEPT_MS past `erasedAt` (`scrubbedAt` set): events recorded before the
 // erasure and delivered after it are checked against it (erased-events.ts); then deleted.
-import { Prisma, type PluginSql, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
+import { Prisma, type PluginSql, type QueueContext, type QueueItem, type QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
 
@@ -88,7 +88,7 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
 }
 
 /** The scrub's end: the row kept until ERASURE_KEPT_MS past the erasure's time (one without a time: deleted now). */
-async function scrubbed(scope: Pick<QueueContext<WorkflowSettings>, 'tx'>, erasure: { id: string; erasedAt: Date | null }): Promise<void> {
+async function scrubbed(scope: Pick<QueueTransaction<WorkflowSettings>, 'tx'>, erasure: { id: string; erasedAt: Date | null }): Promise<void> {
   if (!erasure.erasedAt) return void (await scope.tx.workflowErasure.delete({ where: { id: erasure.id } }));
   const dueAt = new Date(Math.max(Date.now(), erasure.erasedAt.getTime() + ERASURE_KEPT_MS));
   await scope.tx.workflowErasure.update({ where: { id: erasure.id }, data: { scrubbedAt: new Date(), dueAt } });
