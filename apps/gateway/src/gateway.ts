@@ -218,6 +218,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       onFailure: ({ error, ...failure }) =>
         logger.error('plugin subscriber failed', { ...failure, handler: `subscriber ${failure.subscriber} on ${failure.eventType}`, ...describeError(error) }),
       onJobError: (error, where) => logger.error('plugin job failed', { ...where, handler: `job ${where.job}`, ...describeError(error) }),
+      onJobSkipped: (skip) => logger.warn('plugin job tick skipped: its last run is still going', { ...skip, handler: `job ${skip.job}` }),
       onRouteError: (error, where) => logger.error('plugin route failed', { ...where, handler: `route ${where.route}`, ...describeError(error) }),
     });
   }

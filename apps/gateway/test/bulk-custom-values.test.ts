@@ -59,6 +59,22 @@ describe('unique and relation custom values in bulk writes', () => {
     expect(result.errors?.[0]?.extensions?.rows as RowError[]).toEqual([expect.objectContaining({ index: 0, field: 'customFields.mainContact', code: 'NOT_FOUND' })]);
   });
 
+  it('a row refused by a later check holds no unique value: a later row of the batch may take it', async () => {
+    const nobody = Buffer.from('Customer:0190c7f4-1111-7000-8000-00000000000a').toString('base64');
+    // Row 0 sets code W and links to no one (NOT_FOUND, checked after its code); row 1 sets code W too.
+    const result = await admin.request(CREATE, { inputs: [{ name: 'Claim A', customFields: { code: 'W', mainContact: nobody } }, { name: 'Claim B', customFields: { code: 'W' } }] });
+    expect(result.errors?.[0]?.extensions?.rows as RowError[], JSON.stringify(result)).toEqual([expect.objectContaining({ index: 0, field: 'customFields.mainContact', code: 'NOT_FOUND' })]);
+    // A row refused because another record holds its value claims nothing either.
+    const [holder] = await companies(['Holds V']);
+    await admin.query(UPDATE, { ids: [holder], patch: { customFields: { code: 'V' } } });
+    const held = await admin.request(CREATE, { inputs: [{ name: 'Claim C', customFields: { code: 'V' } }, { name: 'Claim D', customFields: { code: 'V' } }] });
+    const taken = expect.stringContaining('another record already has "V"');
+    expect(held.errors?.[0]?.extensions?.rows as RowError[], JSON.stringify(held)).toEqual([
+      expect.objectContaining({ index: 0, code: 'CONFLICT', message: taken }),
+      expect.objectContaining({ index: 1, code: 'CONFLICT', message: taken }),
+    ]);
+  });
+
   it('3 or 12 records: the same statements for their unique and relation values', async () => {
     const contact = (await admin.query(`mutation { createCustomer(input: { name: "Contact" }) { customer { id } } }`)).createCustomer.customer.id as string;
     const names = (count: number, tag: string) => Array.from({ length: count }, (_, i) => `${tag} ${i}`);

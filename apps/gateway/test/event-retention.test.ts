@@ -21,7 +21,6 @@ async function writeEvents(database: Database, workspaceId: string, count: numbe
       actor: 'system',
       payload: { changed: ['name'] },
       occurredAt: new Date(Date.now() - ageDays * DAY),
-      publishedAt: new Date(),
     })),
   });
 }

@@ -156,7 +156,7 @@ describe('events subscription over graphql-ws', () => {
     const [got] = await sub.take(1, 5000);
     expect(got!.events).toMatchObject({ type: 'customer.updated', actor: 'system', payload: { changed: ['name'] } });
     const [row] = await t.database.sql.query<{ published: boolean }>(
-      `SELECT "publishedAt" IS NOT NULL AS published FROM "Event" WHERE id = $1`,
+      `SELECT NOT EXISTS (SELECT 1 FROM "EventOutbox" WHERE "eventId" = $1) AS published`,
       [got!.events.id],
     );
     expect(row?.published).toBe(true);

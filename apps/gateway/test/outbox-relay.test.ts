@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 const unmarked = async (ids: readonly string[]) =>
-  (await t.database.sql.query<{ id: string }>(`SELECT id FROM "Event" WHERE id = ANY($1::uuid[]) AND "publishedAt" IS NULL`, [ids])).length;
+  (await t.database.sql.query<{ eventId: string }>(`SELECT "eventId" FROM "EventOutbox" WHERE "eventId" = ANY($1::uuid[])`, [ids])).length;
+/** Puts published events back in the outbox: as if they had just committed and were not marked yet. */
+const unmark = (ids: readonly string[]) =>
+  t.database.sql.query(`INSERT INTO "EventOutbox" ("eventId", "occurredAt") SELECT id, "occurredAt" FROM "Event" WHERE id = ANY($1::uuid[]) ON CONFLICT DO NOTHING`, [ids]);
 
 it('leaves the events its process is still publishing alone, and relays every other unmarked event', async () => {
   const client = t.client(t.workspace.apiKey);
@@ -30,7 +33,7 @@ it('leaves the events its process is still publishing alone, and relays every ot
   const ids = rows.map((row) => row.id);
   expect(ids.length).toBeGreaterThan(0);
   // As if this process had just committed them: published to the bus, marks not written yet (held for an hour).
-  await t.database.sql.query(`UPDATE "Event" SET "publishedAt" = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+  await unmark(ids);
   const logger = createLogger('error');
   const publisher = new CommittedPublisher(t.gateway.bus, t.database.sql, logger, 3_600_000);
   publisher.publish(rows.map(toRecordedEvent));
@@ -47,7 +50,7 @@ it('leaves the events its process is still publishing alone, and relays every ot
   expect(await relay.runOnce()).toBe(0);
 
   // Unmarked events that are not this publisher's (another process died before its marks): relayed and marked.
-  await t.database.sql.query(`UPDATE "Event" SET "publishedAt" = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+  await unmark(ids);
   expect(await relay.runOnce()).toBe(ids.length);
   expect(await unmarked(ids)).toBe(0);
 });
@@ -64,7 +67,7 @@ it('finds the stale events behind a page of events in flight', async () => {
   const later = (await eventsOf()).filter((row) => !earlier.some((e) => e.id === row.id));
   expect(later.length).toBeGreaterThan(0);
   const all = [...earlier, ...later].map((row) => row.id);
-  await t.database.sql.query(`UPDATE "Event" SET "publishedAt" = NULL WHERE id = ANY($1::uuid[])`, [all]);
+  await unmark(all);
   // The older events are in flight here; the newer ones were lost elsewhere. One event per round.
   const logger = createLogger('error');
   const publisher = new CommittedPublisher(t.gateway.bus, t.database.sql, logger, 3_600_000);

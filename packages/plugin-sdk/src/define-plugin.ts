@@ -83,6 +83,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   }
 
   const events = { ...(definition.events ?? {}) };
+  /** What the host parses emits with: each declared payload made strict once, so a key it does not declare is refused. */
+  const emitted = new Map<string, z.ZodObject>();
   for (const [name, event] of Object.entries(events)) {
     if (!EVENT.test(name)) problem(`events["${name}"]`, 'an event is named entity.action, e.g. "loyalty.tier_changed"');
     if (!isRecord(event) || typeof event.subject !== 'string' || !/^[A-Z]\w*$/.test(event.subject)) {
@@ -90,6 +92,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
     const payload = isRecord(event) ? event.payload : undefined;
     if (payload !== undefined && payloadSchemaProblem(payload)) problem(`events["${name}"].payload`, payloadSchemaProblem(payload)!);
+    else if (payload !== undefined) emitted.set(name, (payload as z.ZodObject).strict());
     const read = isRecord(event) ? event.read : undefined;
     if (read !== undefined && !(typeof read === 'string' && (Object.hasOwn(permissions, read) || ROLES.has(read)))) {
       problem(`events["${name}"].read`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'}) or a role (ADMIN, MEMBER, READ_ONLY)`);
@@ -109,13 +112,14 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
 
   /**
    * A plugin emits only its own events: posing as the core or another plugin is refused. An event declaring its
-   * payload is emitted as its declaration parses it (one zod parse: a refused payload fails the transaction).
+   * payload is emitted as its declaration parses it, strict (one zod parse: a refused payload — a key missing, of
+   * another type, or not declared — fails the transaction).
    */
   const ownEmit = (emit: CommandScope['emit']): CommandScope['emit'] => (type, subject, payload) => {
     if (!Object.hasOwn(events, type)) {
       throw pluginMisuse(id, `may emit only its own events (declared in \`events\`: ${Object.keys(events).join(', ') || 'none'}); it emitted "${type}"`);
     }
-    const declared = (events as Record<string, PublishedEvent>)[type]!.payload;
+    const declared = emitted.get(type);
     emit(type, subject, declared ? (checkedPayload(id, type, declared, payload) as typeof payload) : payload);
   };
   // Without the host's services (a plugin checked on its own), records are core's and the plugin's own objects.
@@ -197,6 +201,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       jobs.push({
         name,
         everyMs: job.everyMs,
+        transaction: job.transaction ?? 'one',
         run: (calls) =>
           job.transaction === 'per-call'
             ? job.run({ workspaceId: calls.workspaceId, now: calls.now, transaction: (fn) => calls.transaction((scope) => fn(scoped(scope))) })
@@ -343,6 +348,9 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
       ? (field, context) =>
           fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
       : null,
-    customObjectRenamed: isFunction(customObjectRenamed) ? (rename, context) => customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
+    customObjectRenamed: isFunction(customObjectRenamed)
+      ? (rename, context) =>
+          customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+      : null,
   } satisfies Plugin);
 }

@@ -17,17 +17,19 @@ export function payloadSchemaProblem(schema: unknown): string | null {
 }
 
 /**
- * The payload a plugin emits, parsed with its declaration (keys it does not declare left out). A payload it refuses is
- * the plugin's bug: PLUGIN_FAILED naming the plugin and the event, thrown inside the emitting transaction.
+ * The payload a plugin emits, parsed with its declaration made strict (`definePlugin` makes it so once). A payload it
+ * refuses — a key missing or of another type, or one it does not declare (it used to be left out silently) — is the
+ * plugin's bug: PLUGIN_FAILED naming the plugin, the event and what is wrong, thrown inside the emitting transaction.
  */
 export function checkedPayload(plugin: string, type: string, schema: z.ZodObject, payload: unknown): Record<string, unknown> {
   const parsed = schema.safeParse(payload);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  const what = issue?.code === 'unrecognized_keys' ? `keys it does not declare: ${issue.keys.join(', ')}` : (issue?.message ?? 'not its shape');
   throw new CrmError(
     'PLUGIN_FAILED',
-    `The ${plugin} plugin emitted ${type} with a payload its declaration refuses (${where}${issue?.message ?? 'not its shape'}); nothing was kept`,
+    `The ${plugin} plugin emitted ${type} with a payload its declaration refuses (${where}${what}); nothing was kept`,
     undefined,
     { plugin, event: type, reason: EVENT_PAYLOAD_MISMATCH },
   );

@@ -153,7 +153,9 @@ export interface PublishedEvent {
    * their reads by it ahead (a workflow's `{{trigger.event.payload.points}}` is checked at publish: a key it does not
    * declare is refused, naming those it does; `points` is a number), and the host parses what the plugin emits with it
    * (a payload it refuses fails the emitting transaction: PLUGIN_FAILED, `extensions.reason` EVENT_PAYLOAD_MISMATCH,
-   * nothing kept; keys it does not declare are left out). Its type should be the event's `CrmEventMap` type.
+   * nothing kept — a key it does not declare too, named in the message). Its type should be the event's
+   * `CrmEventMap` type. Only the top level is made strict: a nested object refuses keys it does not declare when
+   * declared with `z.strictObject`.
    * @default none: untyped, any path passes a reader's check, and what is emitted is not checked
    */
   payload?: z.ZodObject;

@@ -66,7 +66,19 @@ export interface ObjectRename {
  * `definePlugin({ customObjectRenamed })`: a custom object is being renamed: rewrite the plugin's stored things that
  * name it or its event types, in the renaming transaction (`context.tx`), so they keep working.
  */
-export type CustomObjectRenamedHandler<Settings> = (rename: ObjectRename, context: { tx: ScopedTransaction; session: Session; settings: Settings }) => Promise<void>;
+export type CustomObjectRenamedHandler<Settings> = (rename: ObjectRename, context: ObjectRenameContext<Settings>) => Promise<void>;
+
+/** What a plugin's `customObjectRenamed` gets: the renaming transaction, and its own rows in it (`rows`, as `fieldRenamed`'s). */
+export interface ObjectRenameContext<Settings> {
+  tx: ScopedTransaction;
+  session: Session;
+  settings: Settings;
+  /** The plugin's own rows in the renaming transaction: its rewrites of many rows in one statement. */
+  rows: OwnRows;
+}
+
+/** What the host gives a plugin's `customObjectRenamed` (its wrapper adds the parsed settings and `rows`). */
+export type HostObjectRenameContext = Omit<ObjectRenameContext<unknown>, 'rows'>;
 
 /** `targetOf` of the contexts: the object a relation leads to in the workspace's catalog, or null. */
 const targetIn = (catalog: Parameters<FieldUsageExtension['usersOf']>[2]) => (object: string, name: string): string | null => {

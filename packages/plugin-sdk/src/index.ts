@@ -40,7 +40,7 @@ export type {
   SubscriberWithInterest,
 } from './events.js';
 export type { EventInterest, InterestContext, RecordInterest, SubscriberInterest } from './interest.js';
-export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename } from './field-users.js';
+export type { CustomObjectRenamedHandler, FieldInQuestion, FieldRenameContext, FieldRenamedHandler, FieldUser, FieldUsersContext, FieldUsersHandler, ObjectRename, ObjectRenameContext } from './field-users.js';
 export type { ActingOptions, ActingScope, JobCallsContext, JobContext, JobDefinition, OneTransactionJob, QueueContext, QueueDefinition, QueueItem, QueueTransaction, TransactionPerCallJob } from './jobs.js';
 export type { OutboundAnswer, OutboundHttp, OutboundMethod, OutboundRequest } from './outbound-http.js';
 export { HEADER_VALUE, OUTBOUND_RESERVED_HEADERS, outboundUrlProblem } from './outbound-http.js';

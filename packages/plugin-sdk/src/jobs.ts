@@ -155,7 +155,9 @@ export interface JobCallsContext<Settings, Event extends string = string> {
    * again). Each call takes the job's lock for the workspace, as the one transaction does: when another gateway holds it
    * (it is running the job on this workspace between two of its calls) or the plugin was switched off meanwhile, the call
    * throws a signal the host takes as "stop here" — let it through (do not catch it): the run ends for this workspace, not
-   * as an error.
+   * as an error. So does a call after the workspace's first once the run's budget is spent (half the job's interval,
+   * across all workspaces): loop until the work is done, and the host ends the run in time; its next run starts with
+   * the workspaces this one did not reach.
    */
   transaction<T>(fn: (scope: JobContext<Settings, Event>) => Promise<T>): Promise<T>;
 }
@@ -171,7 +173,11 @@ export interface OneTransactionJob<Settings, Event extends string = string> {
   run(context: JobContext<Settings, Event>): Promise<void>;
 }
 
-/** A job that commits as it goes (`context.transaction(fn)` per batch): long work without one long transaction. */
+/**
+ * A job that commits as it goes (`context.transaction(fn)` per batch): long work without one long transaction. A run
+ * spends at most about half the interval across workspaces (then stops between calls; the next run goes on with the
+ * workspaces it did not reach), and a run never starts while the last one on the gateway is still going.
+ */
 export interface TransactionPerCallJob<Settings, Event extends string = string> {
   /** Interval between runs, in milliseconds (at least 1,000). */
   everyMs: number;

@@ -39,6 +39,12 @@ export interface OwnInsert {
 export interface OwnUpdate {
   update: string;
   rows: readonly (OwnRow & { id: OwnId })[];
+  /**
+   * JSON columns whose given keys are merged into the stored object (`stored || given`), the others it holds kept: a
+   * write that changes one key does not put back what a concurrent transaction changed in another (the row's lock
+   * orders the two, and the later one merges into what the earlier committed).
+   */
+  merge?: readonly string[];
 }
 
 export type OwnWrite = OwnInsert | OwnUpdate;
@@ -139,7 +145,9 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     }
     const columns = columnsOf(model, found, write.rows, true).filter((c) => c !== 'id' && c !== 'workspaceId');
     if (!columns.length) throw new PluginSqlError(`rows: an update of ${model} sets no column`);
-    const set = columns.map((c) => `${quote(c)} = v.${quote(c)}`).join(', ');
+    for (const name of write.merge ?? []) if (!columns.includes(name)) throw new PluginSqlError(`rows: an update of ${model} merges "${name}", a column it does not set`);
+    const merged = new Set(write.merge);
+    const set = columns.map((c) => (merged.has(c) ? `${quote(c)} = coalesce(t.${quote(c)}, '{}'::jsonb) || v.${quote(c)}` : `${quote(c)} = v.${quote(c)}`)).join(', ');
     // The ids again as an array and the workspace as a filter: the rows are found by their key whatever the table's
     // statistics say (a join alone hashed the workspace's whole table on a fresh table, growing with it; a plain
     // workspace condition walked the workspace's entries of an index led by it: `workspaceFilter`).

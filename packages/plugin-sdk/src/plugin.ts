@@ -6,7 +6,7 @@ import type { ActionInfo } from './actions.js';
 import type { EventCatalog } from './event-catalog.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
-import type { CustomObjectRenamedHandler, FieldInQuestion, FieldUsersHandler, HostFieldRenameContext } from './field-users.js';
+import type { FieldInQuestion, FieldUsersHandler, HostFieldRenameContext, HostObjectRenameContext, ObjectRename } from './field-users.js';
 import type { ActingOptions, JobContext, QueueItem, QueueTransaction } from './jobs.js';
 import type { EventInterest } from './interest.js';
 import type { OutboundHttp } from './outbound-http.js';
@@ -113,7 +113,7 @@ export interface Plugin {
   /** Null when the plugin stores nothing that names custom fields by name. */
   readonly fieldRenamed: ((field: FieldInQuestion, context: HostFieldRenameContext) => Promise<void>) | null;
   /** Null when the plugin stores nothing that names custom objects. */
-  readonly customObjectRenamed: CustomObjectRenamedHandler<unknown> | null;
+  readonly customObjectRenamed: ((rename: ObjectRename, context: HostObjectRenameContext) => Promise<void>) | null;
 }
 
 /** `personalData` as the host calls it (the wrapper adds settings parsing and the plugin's `sql`). */
@@ -126,6 +126,8 @@ export interface PersonalDataEntry {
 export interface JobEntry {
   readonly name: string;
   readonly everyMs: number;
+  /** 'per-call': the run commits as it goes, and the host may stop it between calls (its budget across workspaces). */
+  readonly transaction: 'one' | 'per-call';
   /** The host gives every run its transactions through `transaction` (one call for a job in one transaction). */
   run(context: HostJobCalls): Promise<void>;
 }

@@ -3,8 +3,9 @@
 // PLUGIN_MAX_CHAIN_DEPTH (32 by default) reaches no subscriber, and the cut is recorded (a SKIPPED delivery an ADMIN
 // reads in `pluginDeliveries`) and logged. A plugin hook's events continue the chain of the event they are hooked on
 // (they used to begin a new one: a loop through a hook was neither traced nor deepened). Neither costs a statement.
+import { CommandRunner } from '@crm/core';
 import { definePlugin } from '@crm/plugin-sdk';
-import { MAX_CHAIN_DEPTH_VARIABLE, maxChainDepthFromEnv } from '@crm/plugin-sdk/host';
+import { type ChainCut, createPluginHost, MAX_CHAIN_DEPTH_VARIABLE, maxChainDepthFromEnv } from '@crm/plugin-sdk/host';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PluginTestGateway, startPluginTestGateway } from '../src/index.js';
 
@@ -53,6 +54,20 @@ const bystander = definePlugin({
   requires: { core: '^0.1.0' },
   subscribers: {
     '*': { watch: { handle: async () => {}, interest: { of: async () => ({ types: ['task.created'] }), changedBy: [] } } },
+  },
+});
+
+/** Hears the pings and fails on every one past the first hop (a bug its author fixes later). */
+const fragile = definePlugin({
+  id: 'fragile',
+  version: '1.0.0',
+  requires: { core: '^0.1.0' },
+  subscribers: {
+    'ping.sent': {
+      hear: async (event) => {
+        if (event.chainDepth > 1) throw new Error(`fragile cannot hear a ping ${event.chainDepth} deep`);
+      },
+    },
   },
 });
 
@@ -121,6 +136,39 @@ describe('the host’s bound on causal chains', () => {
     expect(marks).toHaveLength(6);
     // The depth is read with the event (its row, as delivered), never asked of the database.
     expect(statements.filter((s) => /WHERE[^]*"chainDepth"/.test(s))).toEqual([]);
+  }, 120_000);
+
+  it('a FAILED delivery past a bound lowered since is marked SKIPPED by the next retry sweep, told once, and not read again', async () => {
+    kit = await startPluginTestGateway({ plugins: [ping, pong, fragile], maxChainDepth: 4, delivery: { attempts: 1, backoffMs: 1 } });
+    await kit.workspace.client.query(CREATE);
+    await settledWithin(kit, 30_000);
+    // The ping 3 deep failed for fragile (the one 5 deep was cut: SKIPPED).
+    const failedRow = { pluginId: 'fragile', status: 'FAILED' as const };
+    const failed = await kit.database.prisma.pluginDelivery.findMany({ where: failedRow, select: { eventId: true } });
+    expect(failed).toHaveLength(1);
+
+    // The operator lowers PLUGIN_MAX_CHAIN_DEPTH to 2 and restarts: a host on the same database sweeps twice.
+    const cuts: ChainCut[] = [];
+    const host = createPluginHost([ping, pong, fragile]);
+    const prisma = kit.database.prisma;
+    const runtime = host.start({ runner: new CommandRunner({ prisma, beforeCommit: [host.commitHook] }), prisma, jobTimers: false, queueWorkers: false, maxChainDepth: 2, onChainCut: (cut) => cuts.push(cut) });
+    try {
+      await runtime.catchUp();
+      await runtime.settled();
+      const second = await kit.sql.during(async () => {
+        await runtime.catchUp();
+        await runtime.settled();
+      });
+      // Before: it stayed FAILED, so every sweep read it again and logged the cut again.
+      expect(cuts).toEqual([expect.objectContaining({ plugin: 'fragile', subscriber: 'hear', eventId: failed[0]!.eventId, chainDepth: 3, maxChainDepth: 2 })]);
+      // The second sweep's read of FAILED rows finds none: no event is read by id for a retry, no mark written.
+      expect(second.filter((s) => /FROM "public"\."Event" AS "t0" WHERE \("t0"\."id" IN/.test(s) || /^(UPDATE|INSERT INTO) ("public"\.)?"PluginDelivery"/.test(s))).toEqual([]);
+    } finally {
+      await runtime.stop();
+    }
+    expect(await prisma.pluginDelivery.count({ where: failedRow })).toBe(0);
+    const row = await prisma.pluginDelivery.findFirstOrThrow({ where: { pluginId: 'fragile', eventId: failed[0]!.eventId } });
+    expect(row).toMatchObject({ status: 'SKIPPED', attempts: 1, lastError: expect.stringContaining("3 deep, past the host's bound of 2") });
   }, 120_000);
 
   it(`${MAX_CHAIN_DEPTH_VARIABLE}: 32 unset, a whole number from 1 to 1000, else the gateway does not start`, () => {

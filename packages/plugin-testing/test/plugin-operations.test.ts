@@ -105,6 +105,18 @@ describe('a plugin that fails explains itself', () => {
     expect((await admin().query(ADD_STAMP, { id: customerId })).addStamp).toBeTruthy();
     expect(await kit.database.prisma.stampCard.count({ where: { customerId: rowIdOf(customerId) } })).toBe(1);
   });
+
+  it('a key the declaration does not have is refused as a wrong one is (it was silently left out), naming it; nothing is written', async () => {
+    await admin().query(SETTINGS, { settings: { undeclaredStampKey: true } });
+    const customerId = await newCustomer('Extra Key');
+    const events = await kit.database.prisma.event.count({ where: { type: 'stamps.stamp_added' } });
+    const result = await admin().request(ADD_STAMP, { id: customerId });
+    expect(result.errors?.[0]?.extensions).toEqual({ code: 'PLUGIN_FAILED', plugin: 'stamps', event: 'stamps.stamp_added', reason: 'EVENT_PAYLOAD_MISMATCH' });
+    expect(result.errors?.[0]?.message).toBe('The stamps plugin emitted stamps.stamp_added with a payload its declaration refuses (keys it does not declare: note); nothing was kept');
+    expect(await kit.database.prisma.stampCard.count({ where: { customerId: rowIdOf(customerId) } })).toBe(0);
+    expect(await kit.database.prisma.event.count({ where: { type: 'stamps.stamp_added' } })).toBe(events);
+    await admin().query(SETTINGS, { settings: { undeclaredStampKey: false } });
+  });
 });
 
 describe('core commands through the SDK', () => {

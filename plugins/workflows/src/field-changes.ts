@@ -46,6 +46,15 @@ export function changesByName(objects: Catalog, change: RecordChange): Record<st
 }
 
 /**
+ * An event's payload as a run reads it (its trigger's event, a wait's `where`): a core object's custom fields' changes
+ * also by name (`changesByName`), so `{{trigger.event.payload.changes.tier.to}}` reads the field publishing typed it by.
+ */
+export function payloadByName(objects: Pick<RecordObjects, 'catalog' | 'changeOf'>, event: { type: string; subjectType: string; payload: unknown }): unknown {
+  const change = objects.changeOf(event);
+  return change?.changes ? { ...(event.payload as object), changes: changesByName(objects, change) } : event.payload;
+}
+
+/**
  * One side of a change (`from`: the record's values before it) by field name, as `objects.matchesAsIf` takes
  * them; a custom field's value is read from its JSON column's change (`customFields`, by stable keys).
  */

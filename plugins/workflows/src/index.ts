@@ -107,7 +107,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     },
     // A custom object renamed: the drafts, versions and runs under way naming it follow (docs/plugins/workflows.md).
     customObjectRenamed: async (rename, context) => {
-      for (const id of await renameObjectInWorkflows(rename, context.tx)) forgetVersion(id);
+      for (const id of await renameObjectInWorkflows(rename, context)) forgetVersion(id);
     },
   });
 }

@@ -91,4 +91,14 @@ describe('a value condition reading the field', () => {
     expect((await admin.request(DELETE_FIELD, { i: { id: score } })).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', usedBy: 'Workflow:High score' });
     expect((await admin.request(DELETE_FIELD, { i: { id: region } })).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', usedBy: 'Workflow:Regional deals' });
   });
+
+  it('holds it back when a step reads the trigger’s change of it; the same name on another object’s trigger does not', async () => {
+    const plan = await define(admin, { name: 'supportPlan', type: 'TEXT' });
+    const dealPlan = await define(admin, { name: 'renewalPlan', type: 'TEXT' });
+    const reading = (object: string, field: string) => ({ trigger: { kind: 'record', object, on: 'updated' }, steps: [{ id: 't', kind: 'createTask', title: `Plan {{trigger.event.payload.changes.${field}.to}}` }] });
+    await publishedWorkflow(admin, 'Plan changed', reading('Customer', 'supportPlan'));
+    await admin.query(CREATE, { name: 'Deal plan', definition: reading('Deal', 'renewalPlan') });
+    expect((await admin.request(DELETE_FIELD, { i: { id: plan } })).errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', usedBy: 'Workflow:Plan changed' });
+    expect((await admin.request(DELETE_FIELD, { i: { id: dealPlan } })).errors).toBeUndefined();
+  });
 });

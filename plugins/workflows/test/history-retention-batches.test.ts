@@ -6,7 +6,7 @@
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_BATCH } from '../src/runs/retention.js';
-import { publishedWorkflow, startTwoWorkspaces } from './support.js';
+import { insertFinishedRuns, startTwoWorkspaces } from './support.js';
 
 const SETTINGS = `mutation ($settings: JSON!) { updatePluginSettings(input: { pluginId: "workflows", settings: $settings }) { plugin { settings } } }`;
 const DAY = 86_400_000;
@@ -23,21 +23,6 @@ afterAll(() => kit?.close());
 const workspaceId = () => kit.workspace.workspaceId;
 const count = async (workspace = workspaceId()) =>
   (await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowRun" WHERE "workspaceId" = $1::uuid', workspace))[0]!.n;
-/** `count` finished runs of a new published workflow in the client's workspace, finished at `finishedAt`. */
-async function finishedRuns(client: TestClient, workspace: string, count: number, finishedAt: string) {
-  const globalId = await publishedWorkflow(client, 'Bulk', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
-  const workflowId = Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-  const [version] = await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "WorkflowVersion" WHERE "workflowId" = $1::uuid LIMIT 1', workflowId);
-  await kit.database.prisma.$executeRawUnsafe(
-    `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "finishedAt")
-     SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'bulk-' || g, 'SUCCEEDED', '{}', $5::timestamptz FROM generate_series(1, $4::int) g`,
-    workspace,
-    workflowId,
-    version!.id,
-    count,
-    finishedAt,
-  );
-}
 /** Runs the job at `now` until it ran in this workspace (the timer may hold its lock at that moment). */
 const pruneAt = async (now: number) => {
   for (let tries = 0; tries < 100; tries++) if ((await kit.gateway.plugins!.runJob('workflows', 'pruneHistory', new Date(now))) === 2) return;
@@ -46,11 +31,11 @@ const pruneAt = async (now: number) => {
 
 describe('run history retention, batches and guards', () => {
   it('deletes a backlog of 2,500 runs in one run, at most 1,000 a statement, each batch its own transaction; keeps everything with null; prunes nothing on settings that do not parse', async () => {
-    await finishedRuns(admin, workspaceId(), 2500, new Date().toISOString());
+    await insertFinishedRuns(kit, admin, workspaceId(), 2500, new Date().toISOString());
     // The other workspace's runs finished long ago too, but it keeps them (null): none of them goes with this one's.
     const otherId = (await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "Workspace" WHERE id <> $1::uuid', workspaceId()))[0]!.id;
     await other.query(SETTINGS, { settings: { historyDays: null } });
-    await finishedRuns(other, otherId, 1500, new Date(Date.now() - 400 * DAY).toISOString());
+    await insertFinishedRuns(kit, other, otherId, 1500, new Date(Date.now() - 400 * DAY).toISOString());
     // Which transaction deleted how many runs of which workspace: one row per DELETE statement.
     await kit.database.prisma.$executeRawUnsafe('CREATE TABLE "RetentionDeletes" (tx bigint, "workspaceId" uuid, n int)');
     await kit.database.prisma.$executeRawUnsafe(`CREATE FUNCTION retention_deletes() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -113,6 +113,21 @@ export async function finishedRuns(
   );
 }
 
+/** Inserts `count` runs (SUCCEEDED) of a new published workflow in the client's workspace, finished at `finishedAt` (retention's tests). */
+export async function insertFinishedRuns(kit: PluginTestGateway, client: TestClient, workspace: string, count: number, finishedAt: string) {
+  const globalId = await publishedWorkflow(client, 'Bulk', { trigger: { kind: 'manual', object: 'Customer' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'x' }] });
+  const workflowId = Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+  const [version] = await kit.database.prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id FROM "WorkflowVersion" WHERE "workflowId" = $1::uuid LIMIT 1', workflowId);
+  await kit.database.prisma.$executeRawUnsafe(
+    `INSERT INTO "WorkflowRun" (id, "workspaceId", "workflowId", "versionId", "triggerId", status, trigger, "finishedAt")
+     SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, 'bulk-' || g, 'SUCCEEDED', '{}', $5::timestamptz FROM generate_series(1, $4::int) g`,
+    workspace,
+    workflowId,
+    version!.id,
+    count,
+    finishedAt,
+  );
+}
 /** A gateway with the plugin (short leases, quick polls) and competitor-feedback; the first workspace's ADMIN client and a second workspace's. */
 export async function startTwoWorkspaces(otherName: string): Promise<{ kit: PluginTestGateway; admin: TestClient; other: TestClient }> {
   const kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback] });

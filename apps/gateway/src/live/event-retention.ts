@@ -39,7 +39,9 @@ export class EventRetention extends RetentionJob {
             ORDER BY "occurredAt"
             LIMIT $2
             FOR UPDATE SKIP LOCKED)
-         , gone AS (DELETE FROM "Event" WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+         , gone AS (DELETE FROM "Event" WHERE id IN (SELECT id FROM doomed) RETURNING id)
+         -- An event never published goes with its outbox row (no foreign key does it: migration event_outbox).
+         , unsent AS (DELETE FROM "EventOutbox" WHERE "eventId" IN (SELECT id FROM gone))
          SELECT count(*)::int AS deleted FROM gone`,
         [days, batchSize],
       );

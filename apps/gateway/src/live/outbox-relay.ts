@@ -51,14 +51,16 @@ export class OutboxRelay {
     const { sql, bus } = this.options;
     const staleMs = this.options.staleAfterMs ?? 2000;
     // Left out in the statement, not after it: a page of in-flight events must not hide the stale ones behind it.
+    // The outbox holds only what has not gone out: read it, then the events it names. Left out in the statement, not
+    // after it: a page of in-flight events must not hide the stale ones behind it.
     const rows = await sql.query<EventRow>(
-      `SELECT id, "workspaceId", seq, type, "subjectType", "subjectId", actor, "causedBy", "chainDepth", payload, "occurredAt"
-         FROM "Event"
-        WHERE "publishedAt" IS NULL
-          AND "occurredAt" < now() - ($1::int * interval '1 millisecond')
-          AND "occurredAt" > now() - interval '${LOOKBACK}'
-          AND id <> ALL($3::uuid[])
-        ORDER BY "workspaceId", seq
+      `SELECT e.id, e."workspaceId", e.seq, e.type, e."subjectType", e."subjectId", e.actor, e."causedBy", e."chainDepth", e.payload, e."occurredAt"
+         FROM "EventOutbox" o
+         JOIN "Event" e ON e.id = o."eventId"
+        WHERE o."occurredAt" < now() - ($1::int * interval '1 millisecond')
+          AND o."occurredAt" > now() - interval '${LOOKBACK}'
+          AND o."eventId" <> ALL($3::uuid[])
+        ORDER BY e."workspaceId", e.seq
         LIMIT $2`,
       [staleMs, this.options.batchSize ?? 500, this.options.inFlight?.ids() ?? []],
     );

@@ -3,10 +3,13 @@ import type { SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import type { EventBus } from './event-bus.js';
 
-/** Marks events as gone out, so the outbox relay does not publish them again. */
+/**
+ * Marks events as gone out, so the outbox relay does not publish them again: takes them out of "EventOutbox" (the
+ * Event rows are not written: migration event_outbox).
+ */
 export async function markPublished(sql: SqlSession, ids: readonly string[]): Promise<void> {
   if (!ids.length) return;
-  await sql.query(`UPDATE "Event" SET "publishedAt" = now() WHERE id = ANY($1::uuid[])`, [ids]);
+  await sql.query(`DELETE FROM "EventOutbox" WHERE "eventId" = ANY($1::uuid[])`, [ids]);
 }
 
 /** How long marks wait to be written together. Far below the relay's stale threshold (2 s). */

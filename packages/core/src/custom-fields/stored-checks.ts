@@ -60,20 +60,22 @@ export async function storedValueErrors(tx: ScopedTransaction, object: string, r
   }
 
   const errors = new Map<number, Error>();
-  const claimed = new Map<string, StoredCheckRow>();
+  // The unique values rows of the batch will hold: a row claims its values only once it passes every check here (a
+  // refused row holds nothing, so a later row may take its value).
+  const claimed = new Set<string>();
   rows.forEach((row, index) => {
+    const claims: string[] = [];
     for (const field of row.changed) {
       if (!setting(field, row)) continue;
       const value = row.values[field.key];
       const path = `${prefix}${field.name}`;
       if (field.unique) {
         const key = `${field.key}:${JSON.stringify(value)}`;
-        const earlier = claimed.get(key);
-        if (earlier) {
+        if (claimed.has(key)) {
           const record = row.id ? `record ${row.id}` : `row ${index}`;
           return void errors.set(index, conflict(`${path}: ${record} would hold ${JSON.stringify(value)}, as another record of this batch would`, path));
         }
-        claimed.set(key, row);
+        claims.push(key);
         const held = holders.some((holder) => holder.id !== row.id && same((holder.customFields as Record<string, unknown> | null)?.[field.key], value));
         if (held) return void errors.set(index, conflict(`${path}: another record already has ${JSON.stringify(value)}`, path));
       }
@@ -81,6 +83,7 @@ export async function storedValueErrors(tx: ScopedTransaction, object: string, r
         return void errors.set(index, new CrmError('NOT_FOUND', `${path}: no such record to link to`, path));
       }
     }
+    for (const key of claims) claimed.add(key);
   });
   return errors;
 }

@@ -1,6 +1,6 @@
 import { type CustomRecord, includingTrashed, type Prisma } from '@crm/db';
 import type { Caller, CommandScope } from '../command.js';
-import { CrmError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { fields, parseInput, z } from '../validation.js';
 import type { Permissions } from '../permissions/permissions.js';
 import type { ResolvedObject } from '../objects/declaration.js';
@@ -82,11 +82,9 @@ export async function createCustomRecord(caller: Caller, target: CustomRecordTar
     const objectId = objectIdOf(target);
     await assertOptionalInWorkspace(scope.tx, 'user', input.ownerId, 'ownerId');
     const values = await customValuesOf(scope, objectId, input.values ?? {}, null, undefined, '');
-    // An own-records key creates its own records (it could not see any other).
+    // An own-records key creates its own records (it could not see any other): core objects' rule.
+    target.permissions?.requireOwnOwner(target.object, input.ownerId, 'create');
     const own = target.permissions?.ownerField(target.object);
-    if (own && input.ownerId != null && input.ownerId !== target.permissions!.userId) {
-      throw new CrmError('FORBIDDEN', `ownerId: your API key's role creates only its own ${target.object.name} records`, 'ownerId');
-    }
     const ownerId = own ? target.permissions!.userId : (input.ownerId ?? scope.session.userId ?? null);
     const row = await scope.tx.customRecord.create({
       data: { workspaceId: scope.session.workspaceId, objectId, ownerId, customFields: (values ?? {}) as Prisma.InputJsonObject },
@@ -118,10 +116,8 @@ export function customRecordUpdate(target: CustomRecordTarget): UpdateRule<Custo
       guard(target, 'update', input.customFields, input.ownerId !== undefined);
       const owner = target.permissions?.ownerField(target.object);
       if (before.objectId !== objectId || (owner && before.ownerId !== target.permissions!.userId)) throw notFound(target.object.name, 'id');
-      // An own-records key cannot hand its records to someone else (they would leave its sight).
-      if (owner && input.ownerId !== undefined && input.ownerId !== target.permissions!.userId) {
-        throw new CrmError('FORBIDDEN', `ownerId: your API key's role keeps ${target.object.name} records its own`, 'ownerId');
-      }
+      // An own-records key cannot hand its records to someone else (they would leave its sight): core objects' rule.
+      target.permissions?.requireOwnOwner(target.object, input.ownerId, 'update');
       return { customFields: values as Prisma.InputJsonObject | undefined, ownerId: input.ownerId };
     },
     async announce(scope, before, row, input) {

@@ -11,7 +11,7 @@ import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
 import { BatchRows as Rows } from './bulk/batch-rows.js';
 import { lockedRecords, recordsById } from './bulk/locked-rows.js';
-import { updateRows } from './bulk/update-rows.js';
+import { updateBatchRows } from './bulk/update-rows.js';
 import {
   createCustomerInput,
   customerChange,
@@ -107,8 +107,8 @@ export async function updateCustomerBatch(scope: CommandScope, items: readonly {
       }
     }
   });
-  const changed = rows.live();
-  await updateRows(scope, 'Customer', changed.map(([, row]) => ({ id: row.input.id, before: row.before!, data: row.change!.data as Record<string, unknown> })));
+  // A row the key's rights refuse (an own-records key handing a customer over) is refused; the others written.
+  const changed = await updateBatchRows(scope, 'Customer', rows, rows.live(), (row) => ({ id: row.input.id, before: row.before!, data: row.change!.data as Record<string, unknown> }));
   const afters = await recordsById<Customer>(scope, 'Customer', changed.map(([, row]) => row.input.id));
   const stageChanges: Parameters<typeof recordStageChanges>[1][number][] = [];
   for (const [index, row] of changed) {

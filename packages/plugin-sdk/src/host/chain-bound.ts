@@ -2,7 +2,8 @@
 // plugins that react to each other's events (directly, through hooks, queue items that keep their chain or the core's
 // commands) stop there instead of looping for ever. A queue item past the bound still runs: its events are cut here. Plugins' own limits (the workflows plugin's `maxDepth`) cut earlier; this one holds
 // for every plugin, whatever it does. Deciding costs nothing: the depth is on the event. A cut is recorded (a SKIPPED
-// delivery, one statement per cut group, only then) and told (the gateway's log).
+// delivery, one statement per cut group, only then) and told (the gateway's log). A FAILED delivery whose event is past
+// a bound lowered since it failed turns SKIPPED when a retry sweep meets it: told once, then never read again.
 import { newRowId, type RecordedEvent } from '@crm/core';
 import { type PrismaClient, scopeToWorkspace } from '@crm/db';
 import type { Plugin, SubscriberEntry } from '../plugin.js';
@@ -36,6 +37,11 @@ export interface ChainCut {
 export interface ChainBound {
   /** The events within the bound; those past it are recorded SKIPPED for the subscriber and told (`onCut`). */
   within(plugin: Plugin, subscriber: SubscriberEntry, events: readonly RecordedEvent[]): RecordedEvent[];
+  /**
+   * A FAILED delivery's event about to be retried: true within the bound; past it (the bound was lowered since it
+   * failed) its delivery turns SKIPPED, with the reason, and the cut is told — so no later sweep reads it again.
+   */
+  retriable(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent): Promise<boolean>;
 }
 
 /** `track`: the host's in-flight work (its `settled` waits for the marks too). */
@@ -45,6 +51,12 @@ export function chainBound(options: { prisma: PrismaClient; max?: number; onCut?
     options.onCut ??
     ((cut: ChainCut) =>
       console.warn(`plugin host: ${cut.eventType} ${cut.eventId} (chain depth ${cut.chainDepth}) not delivered to ${cut.plugin}/${cut.subscriber}: past ${MAX_CHAIN_DEPTH_VARIABLE} ${max}`));
+
+  const past = (event: RecordedEvent) => (event.chainDepth ?? 0) > max;
+  const reason = (event: RecordedEvent) =>
+    `Not delivered: its causal chain is ${event.chainDepth ?? 0} deep, past the host's bound of ${max} (${MAX_CHAIN_DEPTH_VARIABLE})`;
+  const tellCut = (plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent) =>
+    tell({ plugin: plugin.id, subscriber: subscriber.name, eventType: event.type, eventId: event.id, workspaceId: event.workspaceId, chainDepth: event.chainDepth ?? 0, maxChainDepth: max });
 
   /** The marks, per workspace, in one statement each; an event marked already (relayed again, caught up) is left. */
   async function record(plugin: Plugin, subscriber: SubscriberEntry, cut: readonly RecordedEvent[]) {
@@ -61,7 +73,7 @@ export function chainBound(options: { prisma: PrismaClient; max?: number; onCut?
           eventType: event.type,
           status: 'SKIPPED' as const,
           attempts: 0,
-          lastError: `Not delivered: its causal chain is ${event.chainDepth ?? 0} deep, past the host's bound of ${max} (${MAX_CHAIN_DEPTH_VARIABLE})`,
+          lastError: reason(event),
         })),
         skipDuplicates: true,
       });
@@ -70,13 +82,21 @@ export function chainBound(options: { prisma: PrismaClient; max?: number; onCut?
 
   return {
     within(plugin, subscriber, events) {
-      const cut = events.filter((event) => (event.chainDepth ?? 0) > max);
+      const cut = events.filter(past);
       if (!cut.length) return events as RecordedEvent[];
-      for (const event of cut) {
-        tell({ plugin: plugin.id, subscriber: subscriber.name, eventType: event.type, eventId: event.id, workspaceId: event.workspaceId, chainDepth: event.chainDepth ?? 0, maxChainDepth: max });
-      }
+      for (const event of cut) tellCut(plugin, subscriber, event);
       options.track(record(plugin, subscriber, cut).catch((error: unknown) => console.error(`plugin host: could not record skipped deliveries of ${plugin.id}/${subscriber.name}`, error)));
-      return events.filter((event) => (event.chainDepth ?? 0) <= max);
+      return events.filter((event) => !past(event));
+    },
+    async retriable(plugin, subscriber, event) {
+      if (!past(event)) return true;
+      // Conditional: a concurrent redelivery that made it DONE first keeps it. Awaited, so the sweep's end sees it SKIPPED.
+      const { count } = await scopeToWorkspace(options.prisma, event.workspaceId).pluginDelivery.updateMany({
+        where: { pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id, status: 'FAILED' },
+        data: { status: 'SKIPPED', lastError: reason(event) },
+      });
+      if (count) tellCut(plugin, subscriber, event);
+      return false;
     },
   };
 }

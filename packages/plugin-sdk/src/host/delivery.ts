@@ -75,6 +75,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     runner: options.runner,
     prisma: options.prisma,
     ...(options.onJobError ? { onError: options.onJobError } : {}),
+    ...(options.onJobSkipped ? { onSkipped: options.onJobSkipped } : {}),
     timers: options.jobTimers ?? true,
     services: options.services,
   });
@@ -285,8 +286,8 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       const entry = entryFor(row.pluginId, row.subscriber);
       const event = events.get(row.eventId);
       if (!entry || !event) continue; // the subscriber was removed, or retention trimmed the event
-      // Past the chain bound (lowered since it failed): not delivered again; it stays FAILED, and the cut is told.
-      if (!bound.within(entry.plugin, entry.subscriber, [event]).length) continue;
+      // Past the chain bound (lowered since it failed): not delivered again; it turns SKIPPED, and the cut is told.
+      if (!(await bound.retriable(entry.plugin, entry.subscriber, event))) continue;
       const work = deliver(entry.plugin, entry.subscriber, event);
       track(work);
       started.push(work);
@@ -343,7 +344,7 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
   return {
     catchUp,
     redeliver,
-    runJob: (pluginId, job, now) => jobs.run(pluginId, job, now),
+    runJob: (pluginId, job, now, run) => jobs.run(pluginId, job, { ...run, ...(now ? { now } : {}) }),
     drainQueues: () => queues.drain(),
     route: routes,
     dispatch(events) {

@@ -2,6 +2,12 @@
 // for a `transaction: 'per-call'` job, one per call of its `transaction`), each under a transaction-level advisory
 // lock so that gateways running side by side never run the same job's transactions on the same workspace at once (the
 // second skips it; a per-call job that finds it taken between two calls stops there for that workspace).
+//
+// Runs of one job never overlap on a gateway: a tick that finds the job's last run still going is skipped (and
+// reported). A per-call job's run has a budget across workspaces (half its interval): once spent, a call after the
+// workspace's first is refused (the stop signal) and no further workspace is started; the next run starts with the
+// workspace this one did not reach, so a late workspace is not starved by early ones with long backlogs. That cursor
+// is this gateway's alone: another gateway keeps its own, and the job lock keeps the two off one workspace at once.
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { JobContext } from '../jobs.js';
@@ -10,13 +16,30 @@ import { pluginLock } from '../plugin-lock.js';
 import { readPluginState } from '../plugin-state.js';
 import { pluginSession } from './plugin-runtime.js';
 
+/** Where a job's report comes from. */
+export interface JobWhere {
+  plugin: string;
+  job: string;
+}
+
+/** How one run of a job goes. */
+export interface JobRunOptions {
+  /** The time the run hands the job. @default now */
+  now?: Date;
+  /**
+   * How long a per-call job's run may go on across workspaces before it stops starting calls (each workspace it
+   * reaches gets one at least; 0: one call in one workspace). @default half the job's interval
+   */
+  budgetMs?: number;
+}
+
 export interface JobRunner {
-  /** Runs one job now for every workspace; resolves with how many workspaces it ran for. */
-  run(pluginId: string, job: string, now?: Date): Promise<number>;
+  /** Runs one job now for every workspace (as its timer does); resolves with how many workspaces it ran for. */
+  run(pluginId: string, job: string, options?: JobRunOptions): Promise<number>;
   stop(): void;
 }
 
-/** A job's transaction not opened: its lock held elsewhere, or the plugin switched off. Ends the run for the workspace. */
+/** A job's transaction not opened: its lock held elsewhere, the plugin switched off, or the run's budget spent. */
 class JobStopped extends Error {
   constructor() {
     super('job stopped for this workspace');
@@ -29,20 +52,52 @@ export function startJobs(
     runner: CommandRunner;
     prisma: PrismaClient;
     services: HostServices;
-    onError?: (error: unknown, where: { plugin: string; job: string }) => void;
+    onError?: (error: unknown, where: JobWhere) => void;
+    /** A tick skipped because the job's last run on this gateway is still going. @default a console warning */
+    onSkipped?: (skip: JobWhere & { runningForMs: number }) => void;
     timers?: boolean;
   },
 ): JobRunner {
   const timers: NodeJS.Timeout[] = [];
+  /** The start times of each job's runs under way on this gateway (the timer's and `run`'s). */
+  const underWay = new Map<JobEntry, number[]>();
+  /** Per per-call job: the workspace its next run starts with (the first one its last run did not reach). */
+  const startWith = new Map<JobEntry, string>();
+  const onSkipped =
+    options.onSkipped ??
+    ((skip: JobWhere & { runningForMs: number }) =>
+      console.warn(`plugin host: ${skip.plugin}/${skip.job} tick skipped: its last run is still going (${skip.runningForMs} ms)`));
 
-  async function runJob(plugin: Plugin, job: JobEntry, now: Date): Promise<number> {
-    const workspaces = await options.prisma.workspace.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+  async function runJob(plugin: Plugin, job: JobEntry, run: JobRunOptions): Promise<number> {
+    const started = Date.now();
+    const starts = underWay.get(job) ?? [];
+    underWay.set(job, starts);
+    starts.push(started);
+    try {
+      return await runInWorkspaces(plugin, job, run.now ?? new Date(started), started + (run.budgetMs ?? job.everyMs / 2));
+    } finally {
+      starts.splice(starts.indexOf(started), 1);
+    }
+  }
+
+  async function runInWorkspaces(plugin: Plugin, job: JobEntry, now: Date, deadline: number): Promise<number> {
+    const perCall = job.transaction === 'per-call';
+    const spent = () => perCall && Date.now() >= deadline;
+    const all = await options.prisma.workspace.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
+    const from = startWith.get(job);
+    const first = from === undefined ? 0 : Math.max(0, all.findIndex((workspace) => workspace.id >= from));
+    const workspaces = [...all.slice(first), ...all.slice(0, first)];
     let ran = 0;
-    for (const { id: workspaceId } of workspaces) {
+    for (const [index, { id: workspaceId }] of workspaces.entries()) {
+      if (index > 0 && spent()) {
+        startWith.set(job, workspaceId); // the next run begins where this one stopped
+        break;
+      }
       let opened = 0;
       // Each transaction of the run (one, or one per call of a 'per-call' job) under the job's lock for the workspace.
-      const transaction = <T>(fn: (scope: HostContext<JobContext<unknown>>) => Promise<T>): Promise<T> =>
-        options.runner.callerFor(pluginSession(workspaceId, plugin.id)).run(async (scope) => {
+      const transaction = <T>(fn: (scope: HostContext<JobContext<unknown>>) => Promise<T>): Promise<T> => {
+        if (opened && spent()) return Promise.reject(new JobStopped()); // the budget is spent: the next run comes back here
+        return options.runner.callerFor(pluginSession(workspaceId, plugin.id)).run(async (scope) => {
           const [lock] = await scope.tx.$queryRaw<{ locked: boolean }[]>`
             SELECT pg_try_advisory_xact_lock(hashtext(${`crm:job:${plugin.id}:${job.name}`}), hashtext(${workspaceId})) AS locked`;
           if (!lock?.locked) throw new JobStopped(); // another gateway is running it on this workspace
@@ -60,6 +115,7 @@ export function startJobs(
             lock: pluginLock(scope.tx, plugin.id, workspaceId),
           });
         });
+      };
       try {
         await job.run({ workspaceId, now, transaction });
         if (opened) ran++;
@@ -74,10 +130,14 @@ export function startJobs(
   if (options.timers ?? true) {
     for (const plugin of plugins) {
       for (const job of plugin.jobs) {
+        const where = { plugin: plugin.id, job: job.name };
         // A run that fails before reaching a workspace (the database unreachable) is reported, never left to
         // become an unhandled rejection (which ends the process).
-        const tick = () =>
-          void runJob(plugin, job, new Date()).catch((error: unknown) => options.onError?.(error, { plugin: plugin.id, job: job.name }));
+        const tick = () => {
+          const oldest = underWay.get(job)?.[0];
+          if (oldest !== undefined) return onSkipped({ ...where, runningForMs: Date.now() - oldest });
+          void runJob(plugin, job, {}).catch((error: unknown) => options.onError?.(error, where));
+        };
         const timer = setInterval(tick, job.everyMs);
         timer.unref();
         timers.push(timer);
@@ -86,11 +146,14 @@ export function startJobs(
   }
 
   return {
-    async run(pluginId, name, now = new Date()) {
+    async run(pluginId, name, run = {}) {
       const plugin = plugins.find((p) => p.id === pluginId);
       const job = plugin?.jobs.find((j) => j.name === name);
       if (!plugin || !job) throw new Error(`no job ${pluginId}/${name}`);
-      return runJob(plugin, job, now);
+      if (run.budgetMs !== undefined && !(Number.isFinite(run.budgetMs) && run.budgetMs >= 0)) {
+        throw new Error(`budgetMs: a duration in ms (0 or more), got ${run.budgetMs}`);
+      }
+      return runJob(plugin, job, run);
     },
     stop() {
       for (const timer of timers.splice(0)) clearInterval(timer);

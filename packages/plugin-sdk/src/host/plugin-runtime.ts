@@ -24,6 +24,8 @@ export interface DeliveryOptions {
   /** Run plugins' jobs on their intervals. @default true */
   jobTimers?: boolean;
   onJobError?: (error: unknown, where: { plugin: string; job: string }) => void;
+  /** A job's tick skipped: its last run on this gateway is still going (runs of a job never overlap). @default a console warning */
+  onJobSkipped?: (skip: { plugin: string; job: string; runningForMs: number }) => void;
   /** Outgoing HTTP for plugins (the gateway's webhook sender: signed, SSRF policy). @default refuses every request */
   http?: HostOutboundHttp;
   /** Poll plugins' queues (`queues`) in this process. @default true */
@@ -79,8 +81,12 @@ export interface PluginRuntime {
   redeliver(workspaceId: string, pluginId: string, deliveryId?: string): Promise<string[]>;
   /** Resolves when every delivery started so far (and those they caused) has finished. */
   settled(): Promise<void>;
-  /** Runs a plugin's job now for every workspace (tests, or an operator); resolves with the workspaces it ran for. */
-  runJob(pluginId: string, job: string, now?: Date): Promise<number>;
+  /**
+   * Runs a plugin's job now for every workspace (tests, or an operator), as its timer does; resolves with the
+   * workspaces it ran for. `budgetMs`: a per-call job's budget for this run (default half its interval; tests give a
+   * small one to see the run stop and the next one go on where it stopped).
+   */
+  runJob(pluginId: string, job: string, now?: Date, run?: { budgetMs?: number }): Promise<number>;
   /** Claims and handles one round of every plugin queue's due rows now; resolves with how many it handled. */
   drainQueues(): Promise<number>;
   /** Serves plugins' routes (`POST /plugins/<plugin>/<route>/<workspaceId>/…`); false when the request is not one. */

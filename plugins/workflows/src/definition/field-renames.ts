@@ -88,7 +88,8 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
  * The workspace's drafts and published versions rewritten (versions name custom fields only when `workspaceModel`),
  * and the `where` of its steps waiting for an event: a waiting step holds its condition in its input (runs/run-step.ts),
  * and the events it waits for now carry the new name. Read with one statement per table and written with one for all
- * (`rows.write`: each row's new JSON computed here, one UPDATE … FROM per table), whatever the number of rows.
+ * (`rows.write`: each row's new JSON computed here, one UPDATE … FROM per table), whatever the number of rows; a
+ * waiting step's `where` is merged into its input (`merge`), not its whole input written back.
  */
 export async function renameInWorkflows(field: FieldInQuestion, context: FieldRenameContext<unknown>): Promise<string[]> {
   const drafts: { id: string; draft: unknown; updatedAt: Date }[] = [];
@@ -108,12 +109,14 @@ export async function renameInWorkflows(field: FieldInQuestion, context: FieldRe
   for (const step of await context.tx.workflowStepRun.findMany({ where: { kind: 'waitForEvent', status: 'WAITING', waitKey: { not: null } }, select: { id: true, input: true } })) {
     if (!isObject(step.input)) continue;
     const where = renamedWhere(step.input, field, context.renames);
-    if (where !== step.input.where) waiting.push({ id: step.id, input: { ...step.input, where } });
+    if (where !== step.input.where) waiting.push({ id: step.id, input: { where } });
   }
   const writes = [
     { update: 'Workflow', rows: drafts },
     { update: 'WorkflowVersion', rows: versions },
-    { update: 'WorkflowStepRun', rows: waiting },
+    // Only `where` merged into the stored input: a step transaction's look-back writes only its `sinceSeq` (both under
+    // the row's lock, each merged into what the other committed), so neither puts back what the other changed.
+    { update: 'WorkflowStepRun', rows: waiting, merge: ['input'] },
   ];
   await context.rows.write(writes.filter((write) => write.rows.length));
   return versions.map((version) => version.id);

@@ -2,6 +2,7 @@
 // drafts and published versions are walked as stored, so a draft that no longer validates is still looked at.
 import type { FieldInQuestion, FieldUser, FieldUsersContext } from '@crm/plugin-sdk';
 import { EVENT_CHANGE_TEMPLATE, eventIsAbout, RECORD_TEMPLATE } from './field-renames.js';
+import { templatePaths } from './templates.js';
 import { isValueCondition } from './value-condition.js';
 
 type Json = Record<string, unknown>;
@@ -18,8 +19,9 @@ function innerSteps(step: Json): unknown[] {
  * Whether a stored definition names the field: its trigger's date field or changed fields, a condition on the
  * trigger's record (the trigger's, `condition` and `switch` steps': through relations too; a value condition reading
  * `{{trigger.record.<field>}}` or `.<relation>.<field>`), the values a step writes to a record of the field's
- * object (`createRecord`; `updateRecord` of the trigger's record), or a wait's condition on a change of it
- * (`{{event.payload.changes.<field>.to}}`, awaiting an event about its object).
+ * object (`createRecord`; `updateRecord` of the trigger's record), a wait's condition on a change of it
+ * (`{{event.payload.changes.<field>.to}}`, awaiting an event about its object), or any step's read of the trigger's
+ * change of it (`{{trigger.event.payload.changes.<field>.to}}`, a trigger on its object).
  */
 export function definitionUses(stored: unknown, field: FieldInQuestion, { filterUses, targetOf }: Pick<FieldUsersContext<unknown>, 'filterUses' | 'targetOf'>): boolean {
   if (!isObject(stored) || !isObject(stored.trigger)) return false;
@@ -33,6 +35,8 @@ export function definitionUses(stored: unknown, field: FieldInQuestion, { filter
   const writes = (values: unknown) => isObject(values) && (field.name in values || (isObject(values.customFields) && field.name in values.customFields));
   if (object === field.object && (trigger.field === field.name || listOf(trigger.fields).includes(field.name))) return true;
   if (object && isObject(trigger.condition) && filterUses(object, trigger.condition)) return true;
+  const readsChange = ({ path }: { path: string }) => /^trigger\.event\.payload\.changes\.([A-Za-z_]\w*)/.exec(path)?.[1] === field.name;
+  if (object === field.object && templatePaths(stored.steps, '').some(readsChange)) return true;
   const pending = [...listOf(stored.steps)];
   while (pending.length) {
     const step = pending.pop();

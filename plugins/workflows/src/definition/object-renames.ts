@@ -1,18 +1,23 @@
 // A custom object renamed (`customObjectRenamed`, in `renameCustomObject`'s transaction): the drafts and published
 // versions naming it follow — a trigger's object (and so its key, `record:Agreement`), event types of its records
 // (`contract.created` → `agreement.created`, a trigger's and `waitForEvent`'s), `createRecord`'s and `updateRecord`'s object — and runs
-// under way carry the new name for their record. So its events go on matching, and the API shows the new name.
-import type { ObjectRename, ScopedTransaction } from '@crm/plugin-sdk';
+// under way carry the new name for their record, and steps waiting for an event of its records wait for its new type.
+// So its events go on matching, and the API shows the new name.
+import type { ObjectRename, OwnRows, ScopedTransaction } from '@crm/plugin-sdk';
+import { waitKeyOf } from '../runs/wait-for-event.js';
 import type { WorkflowDefinition } from './document.js';
 import { triggerKeyOf } from './validate.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** An event type of the object's records under its new name (`contract.updated` → `agreement.updated`); others as they are. */
+const renamedEventType = (type: string, rename: ObjectRename) => (type.startsWith(`${rename.fromEvents}.`) ? `${rename.toEvents}${type.slice(rename.fromEvents.length)}` : type);
+
 /** `stored` naming the object by its new name (the same object when it does not name it). */
 export function definitionForObject(stored: unknown, rename: ObjectRename): unknown {
   if (!isObject(stored)) return stored;
-  const eventType = (value: unknown) => (typeof value === 'string' && value.startsWith(`${rename.fromEvents}.`) ? `${rename.toEvents}${value.slice(rename.fromEvents.length)}` : value);
+  const eventType = (value: unknown) => (typeof value === 'string' ? renamedEventType(value, rename) : value);
   const step = (raw: unknown): unknown => {
     if (!isObject(raw)) return raw;
     const out: Json = { ...raw };
@@ -32,20 +37,42 @@ export function definitionForObject(stored: unknown, rename: ObjectRename): unkn
   return JSON.stringify(renamed) === JSON.stringify(stored) ? stored : renamed;
 }
 
-/** The workspace's drafts, versions (naming custom objects only when `workspaceModel`) and runs under way, renamed. */
-export async function renameObjectInWorkflows(rename: ObjectRename, tx: ScopedTransaction): Promise<string[]> {
+/**
+ * The workspace's drafts, versions (naming custom objects only when `workspaceModel`) and runs under way, renamed: a
+ * step waiting for an event of its records waits for the renamed type (its input's `eventType` and its `waitKey`), or
+ * its events would end it only at its timeout. Read with one statement per table and written with one for all
+ * (`rows.write`), whatever the number of rows; a waiting step's `eventType` is merged into its input (`merge`), as a
+ * field's rename merges its `where` (field-renames.ts), so a step transaction's look-back writing `sinceSeq` meanwhile
+ * and the rename each keep what the other wrote.
+ */
+export async function renameObjectInWorkflows(rename: ObjectRename, context: { tx: ScopedTransaction; rows: OwnRows }): Promise<string[]> {
+  const { tx } = context;
+  const now = new Date();
+  const drafts: { id: string; draft: unknown; updatedAt: Date }[] = [];
   for (const workflow of await tx.workflow.findMany({ select: { id: true, draft: true } })) {
     const draft = definitionForObject(workflow.draft, rename);
-    if (draft !== workflow.draft) await tx.workflow.update({ where: { id: workflow.id }, data: { draft: draft as object } });
+    // Stamped as Prisma's update stamped it: an editor holding the old draft is told it changed (`expectedUpdatedAt`).
+    if (draft !== workflow.draft) drafts.push({ id: workflow.id, draft, updatedAt: now });
   }
-  const changed: string[] = [];
+  const versions: { id: string; definition: unknown; triggerKey: string | null }[] = [];
   for (const version of await tx.workflowVersion.findMany({ where: { workspaceModel: true }, select: { id: true, definition: true } })) {
     const definition = definitionForObject(version.definition, rename);
-    if (definition === version.definition) continue;
-    await tx.workflowVersion.update({ where: { id: version.id }, data: { definition: definition as object, triggerKey: triggerKeyOf(definition as WorkflowDefinition) } });
-    changed.push(version.id);
+    if (definition !== version.definition) versions.push({ id: version.id, definition, triggerKey: triggerKeyOf(definition as WorkflowDefinition) });
   }
+  const waiting: { id: string; input: Json; waitKey: string }[] = [];
+  const awaited = { kind: 'waitForEvent', status: 'WAITING' as const, waitKey: { startsWith: `${rename.fromEvents}.` } };
+  for (const step of await tx.workflowStepRun.findMany({ where: awaited, select: { id: true, input: true } })) {
+    if (!isObject(step.input) || typeof step.input.eventType !== 'string' || typeof step.input.subjectId !== 'string') continue;
+    const eventType = renamedEventType(step.input.eventType, rename);
+    if (eventType !== step.input.eventType) waiting.push({ id: step.id, input: { eventType }, waitKey: waitKeyOf(eventType, step.input.subjectId) });
+  }
+  const writes = [
+    { update: 'Workflow', rows: drafts },
+    { update: 'WorkflowVersion', rows: versions },
+    { update: 'WorkflowStepRun', rows: waiting, merge: ['input'] },
+  ];
+  await context.rows.write(writes.filter((write) => write.rows.length));
   // A run's record is named by its object: steps to come read and write it under the new name.
   await tx.workflowRun.updateMany({ where: { recordType: rename.from }, data: { recordType: rename.to } });
-  return changed;
+  return versions.map((version) => version.id);
 }

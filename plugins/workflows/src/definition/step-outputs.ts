@@ -14,7 +14,8 @@ export const stepOutputTypes: Record<StepKind, Readonly<Record<string, ValueType
   condition: { branch: text },
   switch: { branch: text },
   forEach: { count: number, outputs: list },
-  waitForEvent: { received: { kind: 'boolean' }, event: { kind: 'unknown' } },
+  // The event received: null when the wait timed out (every wait has a timeout); read deeper by its declared payload.
+  waitForEvent: { received: { kind: 'boolean' }, event: { kind: 'unknown', nullable: true } },
   // The record updated or created: its object is the step's target (known from the step, not from its kind). Through a
   // to-many relation: `ids` and `count` of those changed (`id` null); else `ids` is the one.
   updateRecord: { id: id(), ids: list, count: number, changed: list },

@@ -1,16 +1,16 @@
 // Publishing's checks of a definition's template paths (`{{trigger.record.x}}`, `{{trigger.event.x}}`,
 // `{{steps.<id>.output.x}}`, `{{item}}`): each path names something that exists where its step runs, and where a step
 // needs a type (a date, a number, an id of an object) its template holds that type. Part of validate.ts's check.
-import { type ActionInfo, badInput, enumValuesOf, type RecordAccess } from '@crm/plugin-sdk';
+import { type ActionInfo, badInput, enumValuesOf, type EventCatalog, type RecordAccess } from '@crm/plugin-sdk';
 import type { Step, WorkflowDefinition } from './document.js';
-import { type PayloadSources, payloadRead } from './event-payloads.js';
+import { type ChangedField, EVENT_FIELDS, type EventRead, eventPartType, eventPayloadSources, type PayloadSources } from './event-payloads.js';
 import type { Plan } from './plan.js';
 import { openOutputs, stepOutputTypes } from './step-outputs.js';
 import { hasTemplate, TEMPLATE_SOURCE, templatePaths, wholeTemplate } from './templates.js';
 import { conditionProblem, type ValueCondition } from './value-condition.js';
 import { actionKeyType, describeType, fieldValueType, fits, ISO_DATE_TIME, stepNeeds, type ValueType } from './value-types.js';
 
-const EVENT_FIELDS = new Set(['id', 'type', 'actor', 'occurredAt', 'subjectType', 'subjectId']);
+type WaitStep = Extract<Step, { kind: 'waitForEvent' }>;
 
 /** BAD_USER_INPUT naming the field (`definition.steps.1.title`). */
 export const fail = (field: string, message: string): never => {
@@ -33,6 +33,10 @@ export interface TemplateScope {
   triggerSubject: string | null;
   /** The events that start a run, with their declared payloads (`trigger.event.payload.*` typed by them); null: unchecked. */
   triggerPayloads: PayloadSources;
+  /** The host's event catalog: a wait's event typed by its declared payload (none: unchecked). */
+  events: EventCatalog | undefined;
+  /** The object an event type is about (null: unknown); refuses an unknown type naming `field`. */
+  eventSubject: (type: string, field: string) => string | null;
   plan: Plan;
 }
 
@@ -41,7 +45,24 @@ export const isToManyUpdate = (step: Step, declared: TemplateScope['declared'] |
   step.kind === 'updateRecord' && step.record === undefined && step.relation !== undefined && declared?.relations.get(step.relation)?.kind === 'toMany';
 
 /** The checks of one definition: a step's templates (`checkPaths`), one typed value (`checkTyped`), record values. */
-export function templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, triggerPayloads, plan }: TemplateScope) {
+export function templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, triggerPayloads, events, eventSubject, plan }: TemplateScope) {
+  /** The run's trigger event: stored with its custom fields' changes by name (field-changes.ts' `payloadByName`). */
+  const triggerRead: EventRead = { subject: triggerSubject, payloads: triggerPayloads, changesByName: true };
+  /**
+   * The event a wait waits for: about `subjectId`'s record or the run's. `changesByName`: its `where` reads them so;
+   * its output holds the event as core wrote it.
+   */
+  const waitRead = (step: WaitStep, at: string, changesByName: boolean): EventRead => ({
+    subject: eventSubject(step.eventType, at) ?? (step.subjectId === undefined ? object : null),
+    payloads: eventPayloadSources(events, step.eventType),
+    changesByName,
+  });
+  /** The type of an event read (`rest` after the event) by the one rule (`eventPartType`); BAD_USER_INPUT naming `field` when it names nothing. */
+  const eventRead = (rest: readonly string[], read: EventRead, path: string, field: string): { type: ValueType; field?: ChangedField } => {
+    const found = eventPartType(rest, read, objects.catalog);
+    return 'problem' in found ? fail(field, `{{${path}}}: ${found.problem}`) : found;
+  };
+
   /** A `callAction` step's action, when it declares its output. */
   const typedAction = (step: Step) => (step.kind === 'callAction' ? actions.find((a) => a.name === step.action && a.output) : undefined);
   /** A step's output keys with their types (null: any key, of unknown type: an action that declares no output). */
@@ -70,51 +91,53 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     return `${object} has no field or to-one relation ${name}`;
   };
 
-  /** The type of a read of a declared payload (`sources`); BAD_USER_INPUT naming `field` and the keys there are when none has it. */
-  const payloadType = (sources: NonNullable<PayloadSources>, rest: readonly string[], path: string, field: string): ValueType => {
-    const read = payloadRead(sources, rest, objects.catalog.objects);
-    return 'type' in read ? read.type : fail(field, `{{${path}}}: ${read.problem}`);
-  };
-
-  /** An `updateRecord` through a to-many relation of the trigger's record: its output's `id` is always null. */
-
-  /** The type of a path that exists (checkPaths checked it): a field by its declared kind, an event's part, an output. */
-  const typeOfPath = (path: string): ValueType => {
+  /**
+   * The type of a path that exists (checkPaths checked it): a field by its declared kind, an event's part, an output;
+   * with the field whose change it reads, if any (a condition's operands are checked against it).
+   */
+  const typingOf = (path: string): { type: ValueType; field?: ChangedField; subject?: string | null } => {
     const [root, second, ...rest] = path.split('.');
     if (root === 'trigger' && second === 'record') {
       const [name, sub] = rest as [string, string | undefined];
       const field = declared!.fields.get(name);
-      if (field) return fieldValueType(field, declared!.name);
+      if (field) return { type: fieldValueType(field, declared!.name) };
       const target = objects.catalog.target(declared!.relations.get(name)!);
-      return fieldValueType(target.fields.get(sub!)!, target.name);
+      return { type: fieldValueType(target.fields.get(sub!)!, target.name) };
     }
-    if (root === 'trigger' && second === 'event') {
-      if (rest[0] === 'occurredAt') return { kind: 'date' };
-      if (rest[0] === 'subjectId') return triggerSubject ? { kind: 'id', object: triggerSubject } : { kind: 'id' };
-      if (rest[0] !== 'payload') return { kind: 'text' };
-      return triggerPayloads ? payloadType(triggerPayloads, rest.slice(1), path, path) : { kind: 'unknown' };
-    }
+    if (root === 'trigger' && second === 'event') return { ...eventRead(rest, triggerRead, path, path), subject: triggerSubject };
     if (root === 'steps') {
       const source = plan.steps.get(second!)!.step;
       const [, key, ...deeper] = rest;
-      const type = deeper.length ? undefined : outputTypesOf(source)?.[key!];
-      if (!type) return { kind: 'unknown' };
-      if (type.kind === 'id' && !type.object) {
-        if (source.kind === 'createRecord') return { kind: 'id', object: source.object };
-        if (source.kind === 'updateRecord' && source.record !== undefined) {
-          // Its object: given, or (publishing fills it in) the type of the id its `record` holds.
-          const held = typeof source.record === 'string' ? wholeTemplate(source.record) : null;
-          return source.object ? { kind: 'id', object: source.object } : held ? typeOfPath(held) : type;
-        }
-        if (source.kind === 'updateRecord') {
-          const relation = source.relation === undefined ? undefined : declared?.relations.get(source.relation);
-          const target = relation ? objects.catalog.target(relation).name : object;
-          return target ? { kind: 'id', object: target } : type;
-        }
+      // A received event (null when the wait timed out: every wait has a timeout).
+      if (source.kind === 'waitForEvent' && key === 'event') {
+        const read = waitRead(source, path, false);
+        const typed = eventRead(deeper, read, path, path);
+        return { ...typed, type: { ...typed.type, nullable: true }, subject: read.subject };
       }
-      return type;
+      return { type: typeOfOutput(source, key, deeper) };
     }
-    return root === 'index' ? { kind: 'number' } : { kind: 'unknown' };
+    return { type: root === 'index' ? { kind: 'number' } : { kind: 'unknown' } };
+  };
+  const typeOfPath = (path: string): ValueType => typingOf(path).type;
+
+  /** The type of a step's output key (deeper: read inside a structured one, untyped). */
+  const typeOfOutput = (source: Step, key: string | undefined, deeper: readonly string[]): ValueType => {
+    const type = deeper.length ? undefined : outputTypesOf(source)?.[key!];
+    if (!type) return { kind: 'unknown' };
+    if (type.kind === 'id' && !type.object) {
+      if (source.kind === 'createRecord') return { kind: 'id', object: source.object };
+      if (source.kind === 'updateRecord' && source.record !== undefined) {
+        // Its object: given, or (publishing fills it in) the type of the id its `record` holds.
+        const held = typeof source.record === 'string' ? wholeTemplate(source.record) : null;
+        return source.object ? { kind: 'id', object: source.object } : held ? typeOfPath(held) : type;
+      }
+      if (source.kind === 'updateRecord') {
+        const relation = source.relation === undefined ? undefined : declared?.relations.get(source.relation);
+        const target = relation ? objects.catalog.target(relation).name : object;
+        return target ? { kind: 'id', object: target } : type;
+      }
+    }
+    return type;
   };
 
   /**
@@ -181,10 +204,7 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
       if (root === 'index' && second !== undefined) fail(field, `{{${path}}}: index is a number`);
     } else if (root === 'trigger' && second === 'event') {
       if (!hasEvent(t)) fail(field, `{{${path}}}: a ${t.kind} trigger has no event`);
-      if (!(rest[0] === 'payload' || (rest.length === 1 && EVENT_FIELDS.has(rest[0]!)))) {
-        fail(field, `{{${path}}}: an event has ${[...EVENT_FIELDS].join(', ')} and payload.*`);
-      }
-      if (rest[0] === 'payload' && triggerPayloads) payloadType(triggerPayloads, rest.slice(1), path, field);
+      eventRead(rest.length ? rest : [''], triggerRead, path, field);
     } else if (root === 'steps') {
       const source = second ? plan.steps.get(second) : undefined;
       if (!source) fail(field, `{{${path}}}: no step ${second ?? ''}`);
@@ -199,6 +219,7 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
         fail(field, `{{${path}}}: ${action ? `step ${second} calls ${action.name}, whose declared output has ${keys.join(', ')}` : `a ${source!.step.kind} step outputs ${keys.join(', ')}`}`);
       }
       if (key === 'id' && isToManyUpdate(source!.step, declared)) fail(field, `{{${path}}}: ${second} changes the records of a to-many relation and has no one id: name steps.${second}.output.ids (or count)`);
+      if (source!.step.kind === 'waitForEvent' && key === 'event') eventRead(deeper, waitRead(source!.step, field, false), path, field);
     } else {
       fail(field, `{{${path}}}: a template starts with trigger.record, trigger.event or steps.<id>.output${inLoop ? ' (or item, index in a loop)' : ''}`);
     }
@@ -212,48 +233,21 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     }
   };
 
-  /**
-   * The type of `{{event.…}}` in a wait's condition (the event waited for, about a `subject`): its parts as the
-   * trigger's event's, and a change of one of the subject's fields (`event.payload.changes.<field>.from|to`, as record
-   * update events carry them) typed by that field, which must exist. The field, when the path names one.
-   */
-  const eventPathType = (
-    path: string,
-    subject: string | null,
-    field: string,
-    payloads: PayloadSources,
-  ): { type: ValueType; declared?: { name: string; kind: string; enum?: string | undefined; stored?: object | undefined } } => {
-    const [root, part, ...rest] = path.split('.');
+  /** A wait's `{{event.…}}` (the event waited for, read as its `where` reads it: `eventHolds`), by the one rule. */
+  const waitConditionTyping = (path: string, step: WaitStep, field: string) => {
+    const [root, ...rest] = path.split('.');
     const shape = `{{event.<${[...EVENT_FIELDS].join('|')}>}} or {{event.payload.…}}`;
-    if (root !== 'event' || !part) return fail(field, `{{${path}}}: a wait's condition tests the event waited for: ${shape}`);
-    // A declared payload types what it holds; its field changes are typed by the subject's fields below.
-    if (part === 'payload' && payloads && (rest[0] !== 'changes' || !payloads.some((p) => Object.hasOwn(p.payload.shape, 'changes')))) {
-      return { type: payloadType(payloads, rest, path, field) };
-    }
-    if (part === 'payload') {
-      const target = subject && objects.catalog.has(subject) ? objects.catalog.get(subject) : null;
-      if (rest[0] !== 'changes' || rest.length < 2 || !target) return { type: { kind: 'unknown' } };
-      const declared = target.fields.get(rest[1]!);
-      if (!declared) return fail(field, `{{${path}}}: ${subject} has no field ${rest[1]}`);
-      if (rest.length === 2) return { type: { kind: 'unknown' } };
-      if (rest.length !== 3 || (rest[2] !== 'from' && rest[2] !== 'to')) return fail(field, `{{${path}}}: a change is read as changes.${rest[1]}.from or changes.${rest[1]}.to`);
-      return { type: fieldValueType(declared, target.name), declared };
-    }
-    if (rest.length || !EVENT_FIELDS.has(part)) return fail(field, `{{${path}}}: ${shape}`);
-    if (part === 'occurredAt') return { type: { kind: 'date' } };
-    if (part === 'subjectId') return { type: subject ? { kind: 'id', object: subject } : { kind: 'id' } };
-    return { type: { kind: 'text' } };
+    if (root !== 'event' || !rest.length) return fail(field, `{{${path}}}: a wait's condition tests the event waited for: ${shape}`);
+    const read = waitRead(step, field, true);
+    return { ...eventRead(rest, read, path, field), subject: read.subject };
   };
 
   /**
-   * A `waitForEvent`'s `where`: exactly one `{{event.…}}` template (`eventPathType`), an operator and operand that fit
-   * its type, and for an enum field's change, operands among its values (`DONE`, not `Done`); for a custom field's,
-   * operands it could hold, by its definition (the SDK's `checkCustomValue`: a select field's among its options).
+   * A value condition's typed checks: an operator and operand that fit its value's type, and for a change of an enum
+   * field, operands among its values (`DONE`, not `Done`); of a custom field, operands it could hold, by its definition
+   * (the SDK's `checkCustomValue`: a select field's among its options).
    */
-  const checkEventCondition = (condition: ValueCondition, at: string, subject: string | null, payloads: PayloadSources) => {
-    const path = wholeTemplate(condition.value);
-    if (path === null) fail(`${at}.value`, 'exactly one template, the value of the event tested ({{event.payload.changes.status.to}})');
-    const { type, declared } = eventPathType(path!, subject, `${at}.value`, payloads);
+  const checkConditionTyped = (condition: ValueCondition, at: string, path: string, { type, field: declared, subject }: ReturnType<typeof typingOf>) => {
     const problem = conditionProblem(type, condition, `{{${path}}} is ${describeType(type)}`);
     if (problem) fail(`${at}.${problem.key}`, problem.message);
     const allowed = declared?.kind === 'enum' && declared.enum ? enumValuesOf(declared.enum) : null;
@@ -263,5 +257,16 @@ export function templateChecks({ trigger: t, objects, actions, object, declared,
     if (declared?.stored && subject) for (const operand of operands) if (operand !== null) objects.checkCustomValue(subject, declared.name, operand, `${at}.operand`);
   };
 
-  return { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition };
+  /** A `condition`/`switch` value condition on a path `checkPath` checked. */
+  const checkValueCondition = (condition: ValueCondition, at: string, path: string) => checkConditionTyped(condition, at, path, typingOf(path));
+
+  /** A `waitForEvent`'s `where`: exactly one `{{event.…}}` template, its operator and operands fitting its type. */
+  const checkEventCondition = (step: WaitStep, at: string) => {
+    const condition = step.where!;
+    const path = wholeTemplate(condition.value);
+    if (path === null) fail(`${at}.value`, 'exactly one template, the value of the event tested ({{event.payload.changes.status.to}})');
+    checkConditionTyped(condition, at, path!, waitConditionTyping(path!, step, `${at}.value`));
+  };
+
+  return { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition, checkValueCondition };
 }

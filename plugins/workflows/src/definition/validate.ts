@@ -11,12 +11,12 @@ import { checkActionInput } from './action-input-checks.js';
 import { checkPlainRecordValues, checkPlainValues } from './plain-values.js';
 import { planOf, type Plan } from './plan.js';
 import { loopableKinds } from './step-outputs.js';
-import { eventPayloadSources, triggerPayloadSources } from './event-payloads.js';
+import { triggerPayloadSources } from './event-payloads.js';
 import { fail, templateChecks } from './template-checks.js';
 import { templatePaths, wholeTemplate } from './templates.js';
 import { triggerValue } from './trigger-values.js';
-import { conditionProblem, isValueCondition, valueCondition } from './value-condition.js';
-import { describeType, idOf } from './value-types.js';
+import { isValueCondition, valueCondition } from './value-condition.js';
+import { idOf } from './value-types.js';
 import { updateRecordTarget } from './update-record-target.js';
 
 export interface CheckedDefinition {
@@ -228,7 +228,9 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
   }
 
   const triggerPayloads = triggerPayloadSources(services.events, t);
-  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition } = templateChecks({ trigger: t, objects, actions, object, declared, triggerSubject, triggerPayloads, plan });
+  const { checkPaths, checkPath, typeOfPath, checkTyped, checkValueTypes, checkEventCondition, checkValueCondition } = templateChecks({
+    trigger: t, objects, actions, object, declared, triggerSubject, triggerPayloads, events: services.events, eventSubject, plan,
+  });
 
   /**
    * A condition's `if`, a switch case's `when`: a value condition (one typed template, an operator that fits its type:
@@ -246,8 +248,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
     const path = wholeTemplate(condition.value);
     if (path === null) fail(`${testAt}.value`, 'exactly one template, the value tested ({{trigger.event.payload.plan}}, {{steps.h.output.status}})');
     checkPath(path!, `${testAt}.value`, earlier, inLoop);
-    const problem = conditionProblem(typeOfPath(path!), condition, `{{${path}}} is ${describeType(typeOfPath(path!))}`);
-    if (problem) fail(`${testAt}.${problem.key}`, problem.message);
+    checkValueCondition(condition, testAt, path!);
   };
 
   const customerOf = (step: { customerId?: unknown }, stepAt: string) => {
@@ -298,7 +299,7 @@ export function checkDefinition(raw: unknown, services: DefinitionServices, at =
         } else if (subject !== null) {
           checkTyped(step.subjectId, idOf(subject), `${stepAt}.subjectId`);
         }
-        if (step.where) checkEventCondition(step.where, `${stepAt}.where`, subject ?? (step.subjectId === undefined ? object : null), eventPayloadSources(services.events, step.eventType));
+        if (step.where) checkEventCondition(step, `${stepAt}.where`);
         break;
       }
       case 'updateRecord': {

@@ -12,10 +12,22 @@ import type { WorkflowSettings } from '../settings.js';
 type StepRow = Pick<Models.WorkflowStepRun, 'id' | 'runId' | 'stepId' | 'attempts' | 'startedAt' | 'workspaceId'> & Partial<Pick<Models.WorkflowStepRun, 'seq'>>;
 type Values = Record<string, unknown> & { id: string };
 
+/**
+ * An existing step row's change: `set` its columns; `inputKeys` keys merged into its stored `input` (a waiting step's
+ * look-back `sinceSeq`), never the whole input it read, so that a rename's rewrite of its `where` or event type,
+ * committed between that read and this write, stays (docs/plugins/workflows.md, "Renames follow").
+ */
+interface StepChange {
+  runId: string;
+  stepId: string;
+  set: Record<string, unknown>;
+  inputKeys?: Record<string, unknown>;
+}
+
 /** What a transaction's steps changed, written at its end in one statement. */
 export interface StepWrites {
   /** Existing step rows' changes, by id (with their run and step, for the outputs read before the end). */
-  readonly steps: Map<string, { runId: string; stepId: string; set: Record<string, unknown> }>;
+  readonly steps: Map<string, StepChange>;
   /** Rows of successors done in this transaction, finished. */
   readonly finished: Values[];
   /** Rows of next steps to do later (PENDING, due now); a row the run already has is left alone. */
@@ -45,14 +57,19 @@ export function unsavedOutputs(writes: StepWrites, runId: string): { stepId: str
   return [...updated, ...finished];
 }
 
-/** Rows that set the same columns go in one update; rows of other shapes in another (all in the same statement). */
-function updatesOf(model: string, changes: Iterable<[string, Record<string, unknown>]>): OwnWrite[] {
-  const byShape = new Map<string, Values[]>();
-  for (const [id, set] of changes) {
-    const shape = Object.keys(set).sort().join(',');
-    byShape.set(shape, [...(byShape.get(shape) ?? []), { ...set, id }]);
+/**
+ * Rows that set the same columns go in one update; rows of other shapes in another (all in the same statement). `merge`:
+ * the rows' keys for JSON columns merged into what the row holds (`OwnUpdate.merge`), a shape of their own.
+ */
+function updatesOf(model: string, changes: Iterable<[string, Record<string, unknown>, Record<string, unknown>?]>): OwnWrite[] {
+  const byShape = new Map<string, { rows: Values[]; merge: string[] }>();
+  for (const [id, set, merge = {}] of changes) {
+    const shape = `${Object.keys(set).sort().join(',')}|${Object.keys(merge).sort().join(',')}`;
+    const group = byShape.get(shape) ?? { rows: [], merge: Object.keys(merge) };
+    group.rows.push({ ...set, ...merge, id });
+    byShape.set(shape, group);
   }
-  return [...byShape.values()].map((rows) => ({ update: model, rows }));
+  return [...byShape.values()].map(({ rows, merge }) => ({ update: model, rows, ...(merge.length ? { merge } : {}) }));
 }
 
 /** Statuses a RUNNING run goes to when it stops executing: each frees a place of the concurrency limit. */
@@ -65,7 +82,7 @@ export const placesFreed = (writes: StepWrites) => [...writes.runs.values()].fil
 export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<void> {
   // A step begins the chains of its changes (its run carries the depth): its rows never take the handler's chain.
   const all: OwnWrite[] = [
-    ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set])),
+    ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set, change.inputKeys && { input: change.inputKeys }])),
     { insert: 'WorkflowStepRun', rows: writes.finished.splice(0), newChain: true },
     { insert: 'WorkflowStepRun', rows: writes.queued.splice(0), skipDuplicates: true, newChain: true },
     ...updatesOf('WorkflowRun', writes.runs),
@@ -79,8 +96,14 @@ export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise
 export const recordRun = (writes: StepWrites, runId: string, set: Record<string, unknown>) => writes.runs.set(runId, { ...writes.runs.get(runId), ...set });
 
 /** An existing step row's change, merged likewise (a wait's due time, an HTTP step's RUNNING mark). */
-export const recordStep = (writes: StepWrites, step: Pick<StepRow, 'id' | 'runId' | 'stepId'>, set: Record<string, unknown>) =>
-  writes.steps.set(step.id, { runId: step.runId, stepId: step.stepId, set: { ...writes.steps.get(step.id)?.set, ...set } });
+export function recordStep(writes: StepWrites, step: Pick<StepRow, 'id' | 'runId' | 'stepId'>, set: Record<string, unknown>, inputKeys?: Record<string, unknown>): void {
+  const before = writes.steps.get(step.id);
+  // A whole input written replaces keys merged before; keys merged after it go into it.
+  const input = set.input !== undefined ? set.input : before?.set.input;
+  const merged = { ...before?.set, ...set, ...(input !== undefined && inputKeys ? { input: { ...(input as object), ...inputKeys } } : {}) };
+  const keys = input === undefined ? (inputKeys || before?.inputKeys ? { ...before?.inputKeys, ...inputKeys } : undefined) : undefined;
+  writes.steps.set(step.id, { runId: step.runId, stepId: step.stepId, set: merged, ...(keys ? { inputKeys: keys } : {}) });
+}
 
 const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as object));
 

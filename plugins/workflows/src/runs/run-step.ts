@@ -171,7 +171,8 @@ export async function runStep(
             await tx.workflowStepRun.updateMany({ where: { id: step.id, waitKey: { not: null } }, data: { waitKey: null, dueAt: now, output: receivedOutput(seen.event) } });
           } else {
             // What this look saw is judged: an arriving event resumes the wait only if it is newer (wait-for-event.ts).
-            setStep({ dueAt: until, ...(seen ? { input: { ...input, sinceSeq: seen.seenSeq } } : {}) });
+            // Only that key is written into the stored input, not the input read: a rename's rewrite committed since stays.
+            recordStep(chain.writes, step, { dueAt: until }, seen ? { sinceSeq: seen.seenSeq } : undefined);
           }
           return { external: null, next: null };
         }

@@ -7,7 +7,7 @@ import { resolveTemplates, type TemplateScope } from '../definition/templates.js
 import { ISO_DATE_TIME } from '../definition/value-types.js';
 import type { RecordObjects } from '@crm/plugin-sdk';
 import { receivedOutput, type WaitedEvent } from '../runs/wait-for-event.js';
-import { changesByName } from '../field-changes.js';
+import { payloadByName } from '../field-changes.js';
 
 const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
 
@@ -66,7 +66,5 @@ export function valueHolds(condition: ValueCondition, scope: TemplateScope): boo
 export function eventHolds(where: ValueCondition | null | undefined, event: WaitedEvent, objects: Pick<RecordObjects, 'catalog' | 'changeOf'>): boolean {
   if (!where) return true;
   const seen = receivedOutput(event).event;
-  const change = objects.changeOf(event);
-  if (change?.changes) seen.payload = { ...seen.payload, changes: changesByName(objects, change) };
-  return valueHolds(where, { trigger: { event: null, record: null }, steps: {}, event: seen });
+  return valueHolds(where, { trigger: { event: null, record: null }, steps: {}, event: { ...seen, payload: payloadByName(objects, { ...event, payload: seen.payload }) } });
 }

@@ -27,7 +27,7 @@ import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
 import { BATCH_ACTOR } from '../runs/step-actor.js';
 import { eventHolds } from '../steps/value-condition.js';
-import { changedValues, changeOfField, changesJsonColumn, type FieldChange } from '../field-changes.js';
+import { changedValues, changeOfField, changesJsonColumn, type FieldChange, payloadByName } from '../field-changes.js';
 import { type CheckedVersion, versionOf } from '../runs/versions.js';
 import type { WorkflowSettings } from '../settings.js';
 
@@ -233,7 +233,7 @@ async function matchWorkflows(event: DeliveredEvent, context: SubscriberContext<
         version: version.checked,
         triggerId: event.id,
         trigger: {
-          event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: event.payload },
+          event: { id: event.id, type: event.type, actor: event.actor, occurredAt: event.occurredAt.toISOString(), subjectType: event.subjectType, subjectId: event.subjectId, payload: payloadByName(objects, event) as object },
           record: null,
         },
         recordType: recordId ? object : null,

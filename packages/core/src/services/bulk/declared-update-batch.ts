@@ -14,7 +14,7 @@ import { missingInWorkspace, missingReference } from '../../references.js';
 import { parseInput } from '../../validation.js';
 import { BatchRows } from './batch-rows.js';
 import { lockedRecords, recordsById } from './locked-rows.js';
-import { updateRows } from './update-rows.js';
+import { updateBatchRows } from './update-rows.js';
 
 type Referable = Parameters<typeof missingInWorkspace>[1];
 type Parsed = { id: string; expectedUpdatedAt?: Date | null; customFields?: unknown };
@@ -90,7 +90,7 @@ export function declaredUpdateBatch<Row extends { id: string }, Input extends Pa
  * An object's `updateBatch` (writer.ts): every row parsed by the rule's schema; the records locked in id order
  * (`expectedUpdatedAt` checked) and read as the scope sees them (its workspace, its role's rows, never the trash:
  * NOT_FOUND as the single update answers); each row's change; custom values and references checked once per batch;
- * one UPDATE for all (the role's field rights checked, `updatedAt` stamped); the records read back, and each one's
+ * one UPDATE for all (the role's field rights checked per row, `updatedAt` stamped); the records read back, and each one's
  * events. A refused row is answered in place and not written; the others are.
  */
 export function updateBatchOf<Row extends { id: string }, Input extends Parsed, Data extends object>(
@@ -136,13 +136,14 @@ export function updateBatchOf<Row extends { id: string }, Input extends Parsed, 
         if (id && missing.has(id)) throw missingReference(table, field);
       });
     }
-    const changed: [number, Item][] = [];
+    const changing: [number, Item][] = [];
     for (const [index, row] of rows.live()) {
       // Nothing to change: answered as it is, unwritten, as the single update answers it.
       if (row.data === null) rows.written(index, row.input.id);
-      else changed.push([index, row]);
+      else changing.push([index, row]);
     }
-    await updateRows(scope, model, changed.map(([, row]) => ({ id: row.input.id, before: row.before!, data: row.data! })));
+    // A row the key's rights refuse (an own-records key handing a record over) is refused; the others written.
+    const changed = await updateBatchRows(scope, model, rows, changing, (row) => ({ id: row.input.id, before: row.before!, data: row.data! }));
     const afters = await recordsById<Row>(scope, model, changed.map(([, row]) => row.input.id));
     const written = changed.map(([index, row]) => {
       rows.written(index, row.input.id);

@@ -2,8 +2,10 @@
 // same data on every row, so a batch of different changes would be one statement per row.
 import { executeRawIn, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
 import type { CommandScope } from '../../command.js';
+import { type CrmError, isCrmError } from '../../errors.js';
 import { jsonValue } from '../../insert-rows.js';
 import { rowAccessOf } from '../../permissions/write-guard.js';
+import type { BatchRows } from './batch-rows.js';
 
 /** A row to change: its id, the row as read under its lock, and its changes (undefined: unchanged). */
 export interface RowChange {
@@ -20,8 +22,8 @@ const stamped = (model: string) => models[model]?.fields.some((field) => field.n
 /**
  * Writes `rows` of `model` (locked and read by the caller in this transaction) with one statement, setting each
  * changed column to the row's new value (plain column values, as Prisma's `data` takes them; no `{ increment }`) and
- * `updatedAt` to now where the model has Prisma's `@updatedAt`. The key's write permissions are checked first, as the
- * data layer's guard (`restrictRows`) checks a single update's `data`: FORBIDDEN naming the field.
+ * `updatedAt` to now where the model has Prisma's `@updatedAt`. The key's write permissions are checked first
+ * ({@link refusedChanges}): a refused row throws its FORBIDDEN, so a batch writer answering per row leaves those out.
  */
 export async function updateRows(scope: CommandScope, model: string, rows: readonly RowChange[]): Promise<void> {
   await writeRows(scope, model, rows, false);
@@ -32,17 +34,45 @@ export function updateRowsReturning<R>(scope: CommandScope, model: string, rows:
   return writeRows<R>(scope, model, rows, true);
 }
 
+/**
+ * By row index, the refusal the data layer's guard (`restrictRows`) gives its change, as it checks a single update's
+ * `data` (FORBIDDEN naming the field), without a statement (a restricted client's would send one). Every row's: a
+ * value may be refused where another row's same column is not (an own-records key's owner: its user's own id passes,
+ * another's is FORBIDDEN). A batch writer refuses these rows in place before {@link updateRows}, which throws the first.
+ */
+export function refusedChanges(scope: CommandScope, model: string, rows: readonly RowChange[]): Map<number, CrmError> {
+  const refused = new Map<number, CrmError>();
+  if (!scope.permissions?.restrictsRows) return refused;
+  const access = rowAccessOf(scope.permissions);
+  rows.forEach((row, index) => {
+    try {
+      access.write(model, 'updateMany', { where: {}, data: row.data });
+    } catch (error) {
+      if (!isCrmError(error)) throw error;
+      refused.set(index, error);
+    }
+  });
+  return refused;
+}
+
+/**
+ * {@link updateRows} for a batch's rows still standing (`changing`, with each one's change): a row the key's rights
+ * refuse ({@link refusedChanges}) is refused in place, the others written in one statement. Answers those written.
+ */
+export async function updateBatchRows<T>(scope: CommandScope, model: string, rows: BatchRows<T>, changing: readonly [number, T][], change: (value: T) => RowChange): Promise<[number, T][]> {
+  const changes = changing.map(([, value]) => change(value));
+  const refused = refusedChanges(scope, model, changes);
+  for (const [at, error] of refused) rows.refuse(changing[at]![0], error);
+  await updateRows(scope, model, changes.filter((_, at) => !refused.has(at)));
+  return changing.filter((_, at) => !refused.has(at));
+}
+
 async function writeRows<R>(scope: CommandScope, model: string, rows: readonly RowChange[], returning: boolean): Promise<R[]> {
   if (!rows.length) return [];
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row.data).filter((column) => row.data[column] !== undefined)))];
   for (const column of columns) if (!COLUMN.test(column)) throw new Error(`updateRows: not a column name: ${column}`);
-  // The guard's check of each row's data, as of a single update's, without a statement (a restricted client's would
-  // send one): every row's, since a value may be refused where another row's same column is not (an own-records
-  // key's owner: its user's own id passes, another's is FORBIDDEN).
-  if (scope.permissions?.restrictsRows) {
-    const access = rowAccessOf(scope.permissions);
-    for (const row of rows) access.write(model, 'updateMany', { where: {}, data: Object.fromEntries(columns.map((column) => [column, row.data[column]])) });
-  }
+  const [refusal] = refusedChanges(scope, model, rows).values();
+  if (refusal) throw refusal;
   const now = new Date().toISOString();
   const touched = stamped(model) ? ['updatedAt'] : [];
   const values = rows.map((row) => ({
