@@ -91,7 +91,7 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
     },
     jobs: {
       fireSchedules: { everyMs: 5000, run: fireSchedules },
-      scanDates: { everyMs: 30_000, run: dateScanner(options.dateScan) },
+      scanDates: { everyMs: 30_000, transaction: 'per-call', run: dateScanner(options.dateScan) },
       // Finished runs older than the workspace's `historyDays`, in bounded batches (runs/retention.ts).
       pruneHistory: { everyMs: HISTORY_EVERY_MS, transaction: 'per-call', run: pruneHistory },
     },

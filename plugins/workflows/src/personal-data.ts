@@ -102,9 +102,10 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     await tx.workflowRun.deleteMany({ where: { recordId: customerId, OR: [{ status: { notIn: [...UNFINISHED_RUNS] } }, { id: { in: cancelled } }] } });
     // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now: the runs written before
     // `erasedAt` (the database's clock now, under the lock: the column's default), walked by id up to the highest
-    // there is now (the ("workspaceId", id) index's last; every run written before is committed by now). No run,
-    // nothing to search.
+    // there is now (the ("workspaceId", id) index's last; every run written before is committed by now). Written even
+    // with no run to search: events recorded before it and delivered after it are checked against it
+    // (runs/erased-events.ts).
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-    if (last) await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last.id } });
+    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last?.id ?? null } });
   },
 };

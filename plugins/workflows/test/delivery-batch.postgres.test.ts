@@ -60,7 +60,7 @@ function waits(statements: readonly Timed[]): Timed[][] {
 const CLAIMED = /FOR UPDATE SKIP LOCKED/;
 
 describe('a delivery batch of ten "customer created" events', () => {
-  it('starts ten runs in seven statements and five or six waits: marks, lookup, run starts lock, records with admission, runs with the COMMIT', async () => {
+  it('starts ten runs in eight statements and five or six waits: marks, lookup, run starts lock with the erasures, records with admission, runs with the COMMIT', async () => {
     const { apiKey, workspaceId } = await createWorkspace(postgres.database.prisma, { name: 'Batch' });
     const admin = new TestClient(url, apiKey);
     const id = await publishedWorkflow(admin, 'Welcome', {
@@ -107,8 +107,11 @@ describe('a delivery batch of ten "customer created" events', () => {
       // four waits, or five, never the nine of before.
       // Seven with the run starts' lock (shared, an erasure's guard: runs/start-run.ts), awaited after the lookup: a
       // wait more (the records' read may be Prisma's, which does not keep call order with the raw lock).
-      expect(statements).toHaveLength(7);
+      // Eight with the erasures since the batch's oldest event (runs/erased-events.ts), read under that lock and sent
+      // with it: a statement more, no wait more.
+      expect(statements).toHaveLength(8);
       expect(groups[2]!.map((s) => s.query).join()).toContain('pg_advisory_xact_lock_shared');
+      expect(groups[2]!.map((s) => s.query).join()).toContain('"WorkflowErasure"');
       expect(groups.length).toBeGreaterThanOrEqual(5);
       expect(groups.length).toBeLessThanOrEqual(6);
       expect(groups[0]!.map((s) => s.query).join()).toContain('"PluginDelivery"');
@@ -200,15 +203,17 @@ describe('a delivery batch of ten "customer created" events', () => {
   /**
    * Which event ends which wait: read once, with the batch's lookup (runs/wait-for-event.ts `resumedWaits`); each event
    * that ends some writes them (one UPDATE for all it ends). Besides, per batch: the workspace's settings (the
-   * subscriber's context) and the delivery marks; no read per event.
+   * subscriber's context), the delivery marks, and the run starts' lock with the erasures read under it (a wait's
+   * output is the event: one naming a person erased since ends nothing, runs/erased-events.ts); no read per event.
    */
   function expectOneLookup(statements: readonly Timed[], ending: number, definitions: string[] = []) {
     const updates = statements.filter((s) => /^\s*UPDATE "public"\."WorkflowStepRun"/.test(s.query));
     expect(updates.length).toBeGreaterThanOrEqual(1);
     expect(updates.length).toBeLessThanOrEqual(ending);
     const others = statements.filter((s) => !updates.includes(s));
-    const kind = (query: string) => (/"waitKey"[\s\S]*"triggerKey"/.test(query) ? 'lookup' : (query.match(/"(Workspace|PluginDelivery|Custom\w+Definition)"/)?.[1] ?? query.slice(0, 80)));
-    expect(others.map((s) => kind(s.query)).sort()).toEqual(['PluginDelivery', 'Workspace', 'lookup', ...definitions].sort());
+    const kind = (query: string) =>
+      /"waitKey"[\s\S]*"triggerKey"/.test(query) ? 'lookup' : query.includes('pg_advisory_xact_lock_shared') ? 'runStarts' : (query.match(/"(Workspace|PluginDelivery|WorkflowErasure|Custom\w+Definition)"/)?.[1] ?? query.slice(0, 80));
+    expect(others.map((s) => kind(s.query)).sort()).toEqual(['PluginDelivery', 'Workspace', 'WorkflowErasure', 'lookup', 'runStarts', ...definitions].sort());
   }
 
   it('ends ten waits in one lookup and at most ten updates: no read per event', async () => {

@@ -48,7 +48,7 @@ describe('erasure scrub bound', () => {
       BOUND,
     );
     await eventually(kit, async () => {
-      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL');
       expect(left!.n).toBe(0);
     });
     const named = await kit.database.prisma.$queryRawUnsafe<{ before: boolean; n: number }[]>(
@@ -94,7 +94,7 @@ describe('erasure scrub bound', () => {
     await kit.database.prisma.$executeRawUnsafe('CREATE TRIGGER park_erasure BEFORE INSERT ON "WorkflowErasure" FOR EACH ROW EXECUTE FUNCTION park_erasure()');
     await admin.query(ERASE, { c: ann });
     await kit.database.prisma.$executeRawUnsafe('DROP TRIGGER park_erasure ON "WorkflowErasure"');
-    const [erasure] = await kit.database.prisma.$queryRawUnsafe<{ untilRunId: string; erasedAt: Date | null }[]>('SELECT "untilRunId"::text AS "untilRunId", "erasedAt" FROM "WorkflowErasure"');
+    const [erasure] = await kit.database.prisma.$queryRawUnsafe<{ untilRunId: string; erasedAt: Date | null }[]>('SELECT "untilRunId"::text AS "untilRunId", "erasedAt" FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL');
     expect(erasure!.untilRunId >= old).toBe(true); // this v4 run's, or the earlier test's even higher ones
     expect(erasure!.erasedAt).not.toBeNull();
     // Ann again, same email: her run names her, its id (uuid7) below the bound.
@@ -103,7 +103,7 @@ describe('erasure scrub bound', () => {
     expect(run < old).toBe(true);
     await kit.database.prisma.$executeRawUnsafe('UPDATE "WorkflowErasure" SET "dueAt" = now()');
     await eventually(kit, async () => {
-      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL');
       expect(left!.n).toBe(0);
     });
     // The old run scrubbed; the new one kept as it was (before: searched too, scrubbed — cancelled had it been under way).
@@ -142,7 +142,7 @@ describe('erasure scrub bound', () => {
       customer,
     );
     await eventually(kit, async () => {
-      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure"');
+      const [left] = await kit.database.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL');
       expect(left!.n).toBe(0);
     });
     // Both scrubbed (before, a row without a bound was deleted unscanned: both kept the customer's id).

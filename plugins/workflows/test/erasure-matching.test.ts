@@ -11,7 +11,7 @@ import { eventually, finishedRuns, publishedWorkflow, RUN, runsOf } from './supp
 const CUSTOMER = `mutation ($name: String!, $email: String) { createCustomer(input: { name: $name, email: $email }) { customer { id } } }`;
 const HISTORY = `{ workflowRuns(first: 100) { id status recordId error trigger steps { stepId status input output error } } }`;
 const ERASE = `mutation ($c: ID!) { erasePerson(input: { customerId: $c }) { erasedCustomerId } }`;
-const ERASURES = 'SELECT count(*)::int AS n FROM "WorkflowErasure"';
+const ERASURES = 'SELECT count(*)::int AS n FROM "WorkflowErasure" WHERE "scrubbedAt" IS NULL';
 
 /** Answers 400 quoting the address it was sent (`?to=`). */
 const server = http.createServer((request, response) => {

@@ -7,6 +7,7 @@ import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
 import { cancelRuns } from '../runs/cancel-runs.js';
+import { erasedPersonIn, erasuresSince } from '../runs/erased-events.js';
 import { lockRunStarts, startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
@@ -280,6 +281,12 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           // Two runs of the same trigger at once would do its steps twice over: a run under way is cancelled (or left to
           // finish) first.
           if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
+          // A run that names a person erased since it was written, not scrubbed yet: its copy would be written after
+          // the erasure's time, where the scrub does not look (runs/erased-events.ts, the scrub's rule).
+          const erasures = await erasuresSince(scope.sql, previous.insertedAt ?? new Date(0));
+          if (erasedPersonIn(erasures)(previous.insertedAt ?? new Date(0), { trigger: previous.trigger, recordId: previous.recordId })) {
+            throw conflict('The run names a person who was erased: its history is being scrubbed, so it cannot be run again', 'id');
+          }
           // So is any other run of its family under way — a rerun of it, the run it reran, a rerun of that (all share
           // the first run, `rerunRootId`) — read under the workflow's lock, which every rerun of it takes first. Only
           // the family: other runs of the same trigger (every scheduled run has the same, so may two manual runs on a

@@ -8,11 +8,18 @@
 // later are neither searched (a re-created customer's are theirs) nor keep it going. Both hold because the erasure took
 // the run starts' lock (runs/start-run.ts): every run written before its time was committed when it read its bound.
 // An erasure without `erasedAt` (asked before the column) is bounded by the id alone, one without either (an instance
-// older than both, during a rolling upgrade) goes on until a pass finds fewer than a batch. The row (and its
-// needles) is deleted after the last pass.
-import { Prisma, type PluginSql, type QueueContext, type QueueItem } from '@crm/plugin-sdk';
+// older than both, during a rolling upgrade) goes on until a pass finds fewer than a batch. After the last pass the
+// row (and its needles) is kept until ERASURE_KEPT_MS past `erasedAt` (`scrubbedAt` set): events recorded before the
+// erasure and delivered after it are checked against it (erased-events.ts); then deleted.
+import { Prisma, type PluginSql, type QueueContext, type QueueItem, type QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
+
+/**
+ * How long an erasure's row lasts past its time: what an event recorded before it may wait in memory to be delivered
+ * (a subscriber's lane behind, a delivery's retries) and still be checked against it (erased-events.ts).
+ */
+export const ERASURE_KEPT_MS = 60 * 60 * 1000;
 
 /** Runs searched a pass (and run locks held at most, for the ones under way that name the person). */
 export const SCRUB_BATCH = 500;
@@ -59,6 +66,8 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
   await context.transaction(async (scope) => {
     const erasure = await scope.tx.workflowErasure.findUnique({ where: { id: item.id } });
     if (!erasure) return;
+    // Scrubbed, and kept its time: the needles go.
+    if (erasure.scrubbedAt) return void (await scope.tx.workflowErasure.delete({ where: { id: item.id } }));
     const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.id, erasure.afterRunId, erasure.untilRunId);
     const naming = runs.filter((run) => run.naming);
     const unfinished = new Set<string>(UNFINISHED_RUNS);
@@ -73,7 +82,15 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
     }
     // Runs about the customer the erasure's own transaction left (past its lock bound) go, as theirs did.
     if (naming.length) await scope.tx.workflowRun.deleteMany({ where: { id: { in: naming.map((run) => run.id) }, recordId: erasure.customerId } });
-    if (runs.length < SCRUB_BATCH || runs.at(-1)!.id === erasure.untilRunId) await scope.tx.workflowErasure.delete({ where: { id: item.id } });
+    if (runs.length < SCRUB_BATCH || runs.at(-1)!.id === erasure.untilRunId) await scrubbed(scope, erasure);
     else await scope.tx.workflowErasure.update({ where: { id: item.id }, data: { afterRunId: runs.at(-1)!.id, dueAt: new Date(runs[0]!.readAt) } });
   });
+}
+
+/** The scrub's end: the row kept until ERASURE_KEPT_MS past the erasure's time (one without a time: deleted now). */
+async function scrubbed(scope: Pick<QueueTransaction<WorkflowSettings>, 'tx'>, erasure: { id: string; erasedAt: Date | null }): Promise<void> {
+  if (!erasure.erasedAt) return void (await scope.tx.workflowErasure.delete({ where: { id: erasure.id } }));
+  // Due by the database's clock (erasedAt is its time): one already past is due at once.
+  const dueAt = new Date(erasure.erasedAt.getTime() + ERASURE_KEPT_MS);
+  await scope.tx.workflowErasure.update({ where: { id: erasure.id }, data: { scrubbedAt: new Date(), dueAt } });
 }

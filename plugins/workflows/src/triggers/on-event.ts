@@ -22,6 +22,7 @@ import { sameValue, storedTriggerValues } from '../definition/trigger-values.js'
 import { readsTrash, recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns, type Starting } from '../runs/admission.js';
 import { databaseClock, type DatabaseClock } from '../runs/database-clock.js';
+import { erasedPersonIn, erasuresSince, oldestOf } from '../runs/erased-events.js';
 import { lockRunStarts, type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
@@ -156,16 +157,22 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   await matchWorkflows(event, context, lookup);
   if (event !== context.batch.at(-1)) return;
   const pending = lookup.starts.splice(0);
-  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts), awaited: the records' reads need
-  // not be raw statements, which alone keep call order. Then the trigger records read under it and the admission (its
-  // lock, then its count), sent together: one round trip.
-  if (pending.length) await lockRunStarts(context);
-  // The admission's count answers the database's time too: the runs start, and their first steps are due, at it.
-  const [starts, admission]: [RunStart[], Starting | null] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length)]) : [[], null];
   const stepWrites = lookup.stepWrites.splice(0);
+  const fromEvents = pending.length > 0 || stepWrites.some((written) => lookup.resumes.has(written.id));
+  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts) with the erasures since the batch's
+  // oldest event read under it (a raw statement: the SDK's `lock` keeps call order), one round trip; awaited, as the
+  // records' reads need not be raw statements. Then the trigger records and the admission (its lock, then its count),
+  // sent together: one round trip.
+  const [, erasures] = fromEvents ? await Promise.all([lockRunStarts(context), erasuresSince(context.sql, oldestOf(context.batch))]) : [undefined, []];
+  // The admission's count answers the database's time too: the runs start, and their first steps are due, at it.
+  const [read, admission]: [RunStart[], Starting | null] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length)]) : [[], null];
+  // Events recorded before an erasure that name its person start no run and end no wait (runs/erased-events.ts).
+  const erased = erasedPersonIn(erasures);
+  const leftOut = new Set(context.batch.filter((delivered) => erased(delivered.occurredAt, delivered)).map((delivered) => delivered.id));
+  const starts = read.filter((start) => !leftOut.has(start.triggerId));
   // Held runs released first: through the admission lock, before any step row is written (lock order).
   if (stepWrites.some(limitsChanged)) await releaseHeldRuns(context);
-  for (const written of stepWrites) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? [], lookup.clock.now());
+  for (const written of stepWrites) if (!leftOut.has(written.id)) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? [], lookup.clock.now());
   // The runs are the transaction's last write: they go with its COMMIT.
   if (starts.length) await startRunsAtCommit(context, starts, admission!);
 }
