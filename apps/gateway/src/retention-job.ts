@@ -54,8 +54,13 @@ export abstract class RetentionJob {
     return this.settings.days === undefined ? this.job.defaultDays : this.settings.days;
   }
 
+  /** Whether rounds run: not when everything is kept, unless the subclass also removes something else. */
+  protected get runs(): boolean {
+    return this.days !== null;
+  }
+
   start(): void {
-    if (this.rounds.started || this.days === null) return;
+    if (this.rounds.started || !this.runs) return;
     this.stopped = false;
     this.rounds.start();
   }

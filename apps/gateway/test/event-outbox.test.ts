@@ -98,4 +98,15 @@ describe('the event outbox', () => {
     expect(await t.database.sql.query(`SELECT 1 FROM "Event" WHERE id = $1::uuid`, [old])).toEqual([]);
     expect(await inOutbox([old!])).toBe(0);
   });
+
+  it('retention deletes outbox rows past the relay look-back even when events are kept forever, not their events', async () => {
+    const { workspaceId } = await t.createWorkspace('Outbox look-back');
+    const [unrelayable] = await commitAndDie(workspaceId, 1, 8); // the bus was down, or marks failed, for 8 days
+    const [recent] = await commitAndDie(workspaceId, 1, 6);
+    expect(await inOutbox([unrelayable!, recent!])).toBe(2);
+    await new EventRetention({ sql: t.database.sql, logger, days: null }).runOnce();
+    expect(await inOutbox([unrelayable!])).toBe(0);
+    expect(await inOutbox([recent!])).toBe(1); // the relay may still take it
+    expect(await t.database.sql.query(`SELECT 1 FROM "Event" WHERE id = ANY($1::uuid[])`, [[unrelayable, recent]])).toHaveLength(2);
+  });
 });

@@ -59,7 +59,27 @@ describe('migration event_outbox', () => {
       [4, 'committing'],
       [5, 'after'],
     ]);
-    const columns = await sql.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'Event' AND column_name = 'publishedAt'`);
-    expect(columns).toEqual([]);
+  });
+
+  it('keeps "publishedAt" for instances still on the old code: their reads and their marks succeed', async () => {
+    const sql = target.database.sql;
+    // What the old Prisma client sends for readEventLog / the plugin host's catch-up (every column named), and the old
+    // publisher's mark: with the column dropped both failed (P2022) until every instance was replaced.
+    const read = await sql.query<{ id: string; publishedAt: Date | null }>(
+      `SELECT "public"."Event"."id", "public"."Event"."seq", "public"."Event"."publishedAt", "public"."Event"."occurredAt"
+         FROM "public"."Event" WHERE "public"."Event"."workspaceId" = $1::uuid ORDER BY "public"."Event"."seq" ASC`,
+      [workspaceId],
+    );
+    expect(read.length).toBeGreaterThan(0);
+    await sql.query(`UPDATE "Event" SET "publishedAt" = now() WHERE id = ANY($1::uuid[])`, [read.map((row) => row.id)]);
+    // Only the index the new code no longer needs is gone.
+    expect(await sql.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'Event_publishedAt_occurredAt_idx'`)).toEqual([]);
+  });
+
+  it("sets the outbox's autovacuum by dead rows and indexes its time for the relay", async () => {
+    const sql = target.database.sql;
+    const [table] = await sql.query<{ options: string[] }>(`SELECT reloptions AS options FROM pg_class WHERE oid = '"EventOutbox"'::regclass`);
+    expect(table!.options.sort()).toEqual(['autovacuum_vacuum_scale_factor=0', 'autovacuum_vacuum_threshold=10000']);
+    expect(await sql.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'EventOutbox_occurredAt_idx'`)).toHaveLength(1);
   });
 });

@@ -20,8 +20,11 @@ export interface OutboxRelayOptions {
   inFlight?: EventsInFlight;
 }
 
-/** Older unpublished events are past replay retention: nobody can ask for them any more. */
-const LOOKBACK = '7 days';
+/**
+ * Older unpublished events are past replay retention: nobody can ask for them any more. The event retention job
+ * deletes outbox rows older than this (`event-retention.ts`), whatever the events' own retention.
+ */
+export const RELAY_LOOKBACK_DAYS = 7;
 
 /**
  * Re-publishes events that committed but never went out (the process died between commit and publish, or the
@@ -58,7 +61,7 @@ export class OutboxRelay {
          FROM "EventOutbox" o
          JOIN "Event" e ON e.id = o."eventId"
         WHERE o."occurredAt" < now() - ($1::int * interval '1 millisecond')
-          AND o."occurredAt" > now() - interval '${LOOKBACK}'
+          AND o."occurredAt" > now() - interval '${RELAY_LOOKBACK_DAYS} days'
           AND o."eventId" <> ALL($3::uuid[])
         ORDER BY e."workspaceId", e.seq
         LIMIT $2`,

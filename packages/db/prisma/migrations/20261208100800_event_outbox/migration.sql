@@ -6,10 +6,17 @@
 --
 -- Upgrading while other instances run: the lock waits for every transaction that has inserted events (each numbers
 -- them at its commit with the old function, outside the outbox) and holds new ones back until this commits, so the
--- copy below sees every committed event and every later commit numbers into the outbox. An instance still on the old
--- code fails to write "publishedAt" (logged; its events stay in the outbox and a new instance's relay publishes them
--- after 2 s, subscribers dropping what they have seen by seq) until it is replaced.
-LOCK TABLE "Event" IN SHARE ROW EXCLUSIVE MODE;
+-- copy below sees every committed event and every later commit numbers into the outbox. ACCESS EXCLUSIVE from the
+-- start, not a weaker lock upgraded at the DROP INDEX below: a lock upgrade waits behind the lock requests queued
+-- meanwhile (every insert), which wait for this transaction, a deadlock that aborts the migration. The copy is small
+-- (the unpublished events of 7 days), so the table is held only for a moment.
+--
+-- "publishedAt" is kept but frozen, dropped in a later release (docs/operations.md, "Migrations"): an instance still
+-- on the old code lists it in every read of Event (its Prisma client names each column) and writes it when it
+-- publishes; both keep working. Only its index goes (nothing new reads it). Its events stay in the outbox (it does
+-- not delete their rows) and a new instance's relay publishes them again after 2 s; its own relay publishes the new
+-- instances' events again once ("publishedAt" stays NULL for them). Subscribers drop what they have seen by seq.
+LOCK TABLE "Event" IN ACCESS EXCLUSIVE MODE;
 
 -- CreateTable
 CREATE TABLE "EventOutbox" (
@@ -52,8 +59,14 @@ BEGIN
 END
 $$;
 
+-- The relay's look (stale, within the look-back) is a range of this index: an index scan skips the entries of deleted
+-- rows once one scan has marked them dead, where a scan of the table reads every dead row until a vacuum.
+CREATE INDEX "EventOutbox_occurredAt_idx" ON "EventOutbox"("occurredAt");
+
+-- Every row is deleted within seconds of its insert, so the table is mostly dead rows, and their space is reused only
+-- after a vacuum: autovacuum takes it after a fixed 10,000 dead rows, not 20 % of a live-row estimate that swings
+-- between 0 and a burst's size (it does nothing where autovacuum is off: docs/operations.md).
+ALTER TABLE "EventOutbox" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
+
 -- DropIndex
 DROP INDEX "Event_publishedAt_occurredAt_idx";
-
--- AlterTable
-ALTER TABLE "Event" DROP COLUMN "publishedAt";
