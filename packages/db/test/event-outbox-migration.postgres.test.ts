@@ -76,10 +76,9 @@ describe('migration event_outbox', () => {
     expect(await sql.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'Event_publishedAt_occurredAt_idx'`)).toEqual([]);
   });
 
-  it("sets the outbox's autovacuum by dead rows and indexes its time for the relay", async () => {
+  it("has autovacuum take the outbox's dead rows by a fixed count", async () => {
     const sql = target.database.sql;
     const [table] = await sql.query<{ options: string[] }>(`SELECT reloptions AS options FROM pg_class WHERE oid = '"EventOutbox"'::regclass`);
     expect(table!.options.sort()).toEqual(['autovacuum_vacuum_scale_factor=0', 'autovacuum_vacuum_threshold=10000']);
-    expect(await sql.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'EventOutbox_occurredAt_idx'`)).toHaveLength(1);
   });
 });

@@ -59,13 +59,11 @@ BEGIN
 END
 $$;
 
--- The relay's look (stale, within the look-back) is a range of this index: an index scan skips the entries of deleted
--- rows once one scan has marked them dead, where a scan of the table reads every dead row until a vacuum.
-CREATE INDEX "EventOutbox_occurredAt_idx" ON "EventOutbox"("occurredAt");
-
 -- Every row is deleted within seconds of its insert, so the table is mostly dead rows, and their space is reused only
 -- after a vacuum: autovacuum takes it after a fixed 10,000 dead rows, not 20 % of a live-row estimate that swings
--- between 0 and a burst's size (it does nothing where autovacuum is off: docs/operations.md).
+-- between 0 and a burst's size (it does nothing where autovacuum is off: docs/operations.md). No index on "occurredAt"
+-- for the relay: with 300,000 dead rows the planner takes a bitmap scan of it (65-140 ms a look, reading every dead
+-- entry: a bitmap scan never marks them dead) over the table's scan (2 ms); docs/performance.md, "Session 19".
 ALTER TABLE "EventOutbox" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
 
 -- DropIndex
