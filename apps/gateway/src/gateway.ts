@@ -228,7 +228,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     clvRefresher?.notice(events);
     plugins?.dispatch(events);
   };
-  const relay = new OutboxRelay({ sql: database.sql, bus, logger, ...options.relay, onRelayed, inFlight: publisher });
+  const relay = new OutboxRelay({ sql: database.sql, claim: database.kind === 'postgres', bus, logger, ...options.relay, onRelayed, inFlight: publisher });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
   const trashRetention = new TrashRetention({ sql: database.sql, runner, logger, ...options.trashRetention });
   const plannerStatistics = options.plannerStatistics === false ? null : new PlannerStatistics({ database, logger, ...options.plannerStatistics });

@@ -5,6 +5,7 @@ import { type EventRow, type RecordedEvent, toRecordedEvent } from '@crm/core';
 import type { SqlSession } from '@crm/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventRetention } from '../src/live/event-retention.js';
+import type { EventBus } from '../src/live/event-bus.js';
 import { OutboxRelay } from '../src/live/outbox-relay.js';
 import { CommittedPublisher } from '../src/live/publisher.js';
 import { createLogger } from '../src/logger.js';
@@ -63,6 +64,36 @@ describe('the event outbox', () => {
     relayed.length = 0;
     await relay.runOnce();
     expect(relayed.filter((event) => event.workspaceId === workspaceId)).toEqual([]);
+  });
+
+  it("two gateways' relays on one stale batch publish each event once", async () => {
+    const { workspaceId } = await t.createWorkspace('Outbox two relays');
+    const ids = await commitAndDie(workspaceId, 3);
+    const mine = (events: readonly RecordedEvent[]) => events.filter((event) => event.workspaceId === workspaceId).map((event) => event.id);
+    // The first relay's publish hangs (a slow bus) while the second runs a whole round: no time involved.
+    let release = () => {};
+    let taken = () => {};
+    const hanging = new Promise<void>((resolve) => (release = resolve));
+    const publishing = new Promise<void>((resolve) => (taken = resolve));
+    const slowBus: EventBus = Object.assign(Object.create(t.gateway.bus) as EventBus, {
+      publish: async (events: readonly RecordedEvent[]) => {
+        taken();
+        await hanging;
+        await t.gateway.bus.publish(events);
+      },
+    });
+    const first: RecordedEvent[] = [];
+    const second: RecordedEvent[] = [];
+    const relayA = new OutboxRelay({ sql: t.database.sql, bus: slowBus, logger, staleAfterMs: 0, onRelayed: (events) => first.push(...events) });
+    const relayB = new OutboxRelay({ sql: t.database.sql, bus: t.gateway.bus, logger, staleAfterMs: 0, onRelayed: (events) => second.push(...events) });
+    const roundA = relayA.runOnce();
+    await publishing;
+    await relayB.runOnce();
+    expect(mine(second)).toEqual([]); // A holds them
+    release();
+    await roundA;
+    expect(mine(first).sort()).toEqual([...ids].sort());
+    expect(await inOutbox(ids)).toBe(0);
   });
 
   it("marks a batch of published events with one statement on the outbox, none on Event's rows", async () => {

@@ -1,11 +1,17 @@
 import { type EventRow, type RecordedEvent, toRecordedEvent } from '@crm/core';
-import type { SqlSession } from '@crm/db';
+import type { SqlDatabase, SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import type { EventBus } from './event-bus.js';
 import { type EventsInFlight, markPublished } from './publisher.js';
 
 export interface OutboxRelayOptions {
-  sql: SqlSession;
+  sql: SqlDatabase;
+  /**
+   * Claim the rows taken (`FOR UPDATE OF o SKIP LOCKED`, held until they are published and deleted), so that several
+   * gateways' relays never publish the same stale events. Off on the embedded database: one process, one connection
+   * (a transaction held across the publish would take in every other statement). @default true
+   */
+  claim?: boolean;
   bus: EventBus;
   logger: Logger;
   /** An event unpublished for this long is taken to be lost (crash between commit and publish). @default 2000 */
@@ -51,9 +57,24 @@ export class OutboxRelay {
 
   /** One round; rounds never overlap. Returns how many events went out. */
   async runOnce(): Promise<number> {
-    const { sql, bus } = this.options;
+    const { sql } = this.options;
+    if (this.options.claim === false) return this.relay(sql, '');
+    return sql.withSession(async (session) => {
+      await session.query('BEGIN');
+      try {
+        const count = await this.relay(session, 'FOR UPDATE OF o SKIP LOCKED');
+        await session.query('COMMIT');
+        return count;
+      } catch (error) {
+        await session.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** Reads a batch (locked with `lock`, if any), publishes it and deletes its outbox rows. */
+  private async relay(sql: SqlSession, lock: string): Promise<number> {
     const staleMs = this.options.staleAfterMs ?? 2000;
-    // Left out in the statement, not after it: a page of in-flight events must not hide the stale ones behind it.
     // The outbox holds only what has not gone out: read it, then the events it names. Left out in the statement, not
     // after it: a page of in-flight events must not hide the stale ones behind it.
     const rows = await sql.query<EventRow>(
@@ -64,12 +85,13 @@ export class OutboxRelay {
           AND o."occurredAt" > now() - interval '${RELAY_LOOKBACK_DAYS} days'
           AND o."eventId" <> ALL($3::uuid[])
         ORDER BY e."workspaceId", e.seq
-        LIMIT $2`,
+        LIMIT $2
+        ${lock}`,
       [staleMs, this.options.batchSize ?? 500, this.options.inFlight?.ids() ?? []],
     );
     if (!rows.length) return 0;
     const events = rows.map(toRecordedEvent);
-    await bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
+    await this.options.bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
     this.options.onRelayed?.(events);
     await markPublished(
       sql,
