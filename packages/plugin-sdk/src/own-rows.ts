@@ -193,7 +193,7 @@ export function ownRowsSavepoint(runner: object): { release(): void; rollback():
  * queued work continues (a subscriber's or hook's event one hop further, a queue item's own), null outside one.
  */
 export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspaceId: string, own: () => OwnModels, chain: EventCause | null = null): OwnRows {
-  const rows: OwnRows = {
+  const rows: Pick<OwnRows, 'write' | 'writeAtCommit'> = {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
       if (committing.has(runner)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
