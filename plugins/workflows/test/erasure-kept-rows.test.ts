@@ -74,7 +74,8 @@ describe('an erasure’s kept row', () => {
       ann,
     );
     expect(failed).toBeGreaterThan(0);
-    await kit.database.prisma.$executeRawUnsafe(`DELETE FROM "WorkflowRun" WHERE "recordId" = $1::uuid`, ann);
+    const dropped = await kit.database.prisma.$executeRawUnsafe(`DELETE FROM "WorkflowRun" WHERE "recordId" = $1::uuid OR trigger::text LIKE '%' || $1 || '%'`, ann);
+    expect(dropped).toBeGreaterThan(0);
     await client.query(ERASE, { c: annGlobal });
     await eventually(kit, async () => expect((await rowsOf(workspaceId)).every((kept) => kept.scrubbedAt !== null)).toBe(true), 60_000);
     expect(await rowsOf(workspaceId)).toHaveLength(1);
