@@ -5,7 +5,7 @@
 // rule (`payloadByName`), its custom fields' changes in their JSON column and by name.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE, defineContract, finishedRuns, publishedWorkflow, RUN, runsOf, eventually, startTwoWorkspaces, switchAllOff } from './support.js';
+import { CREATE, defineContract, eventually, finishedRuns, publishedWorkflow, RUN, runsOf, startTwoWorkspaces, switchAllOff } from './support.js';
 
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 const DELETE_FIELD = `mutation ($i: DeleteCustomFieldInput!) { deleteCustomField(input: $i) { deletedId usedBy } }`;
