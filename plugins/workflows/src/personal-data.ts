@@ -11,7 +11,7 @@ import { type PersonalDataContext, type PersonalDataHandlers } from '@crm/plugin
 import { cancelRuns, UNFINISHED_RUNS } from './runs/cancel-runs.js';
 import { runLockKey } from './runs/claimed-steps.js';
 import { RUN_STARTS } from './runs/start-run.js';
-import { ERASED_ERROR, needlesOf } from './runs/erasure-scrub.js';
+import { ERASED_ERROR, needlesOf, recordErasure } from './runs/erasure-scrub.js';
 import type { WorkflowSettings } from './settings.js';
 
 /** Runs whose locks one transaction takes at most (a lock each, held to its end). */
@@ -114,7 +114,7 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
   },
 
   async eraseLast(customerId, context) {
-    const { tx, lock, session } = context;
+    const { tx, lock } = context;
     // The run starts' lock, alone: the starts under way (which may have read the customer: the erasure had not
     // committed, so they saw the row) commit first, and those begun from now on read after this transaction
     // (runs/start-run.ts). So the history the scrub searches is every run written before the erasure's time, below,
@@ -129,12 +129,12 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // Every finished run about them, and the ones just cancelled, go with their steps (the index on recordId).
     await tx.workflowRun.deleteMany({ where: { recordId: customerId, OR: [{ status: { notIn: [...UNFINISHED_RUNS] } }, { id: { in: cancelled } }] } });
     // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now: the runs written before
-    // `erasedAt` (the database's clock now, under the lock: the column's default, so the row is written again),
+    // `erasedAt` (the database's clock now, under the lock: recordErasure; the first phase's row is written again),
     // walked by id up to the highest there is now (the ("workspaceId", id) index's last; every run written before is
     // committed by now). Written even with no run to search: events recorded before it and delivered after it are
     // checked against it (runs/erased-events.ts).
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
     if (first) await tx.workflowErasure.delete({ where: { id: first.id } });
-    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email: first?.email ?? null, untilRunId: last?.id ?? null } });
+    await recordErasure(context, customerId, first?.email ?? null, last?.id ?? null);
   },
 };
