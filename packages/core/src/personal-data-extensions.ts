@@ -13,4 +13,10 @@ export interface PersonalDataExtension {
   export(scope: CommandScope, customerId: string): Promise<Record<string, unknown>>;
   /** Deletes or scrubs everything held about the customer (called before the customer row is deleted). */
   erase(scope: CommandScope, customerId: string): Promise<void>;
+  /**
+   * The erasure's short last phase, after the core's own work (its scans, the customer row's deletion), in the same
+   * transaction: where an extension takes a lock its other transactions wait for, so it is held to the commit only
+   * (docs/plugins/api-reference.md, `personalData.eraseLast`).
+   */
+  eraseLast?(scope: CommandScope, customerId: string): Promise<void>;
 }

@@ -277,8 +277,8 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   if (!Number.isFinite(backoffMs) || backoffMs < 0) problem('delivery.backoffMs', 'a number of milliseconds, 0 or more');
 
   const personal = definition.personalData;
-  if (personal !== undefined && !(isRecord(personal) && isFunction(personal.merge) && isFunction(personal.export) && isFunction(personal.erase))) {
-    problem('personalData', 'must have async functions merge, export and erase');
+  if (personal !== undefined && !(isRecord(personal) && isFunction(personal.merge) && isFunction(personal.export) && isFunction(personal.erase) && (personal.eraseLast === undefined || isFunction(personal.eraseLast)))) {
+    problem('personalData', 'must have async functions merge, export and erase (and eraseLast, if given)');
   }
 
   const fieldUsers = definition.fieldUsers;
@@ -341,6 +341,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
           merge: (input, context) => personal.merge(input, personalScope(context)),
           export: (customerId, context) => personal.export(customerId, personalScope(context)),
           erase: (customerId, context) => personal.erase(customerId, personalScope(context)),
+          ...(personal.eraseLast ? { eraseLast: (customerId: string, context: Parameters<typeof personalScope>[0]) => personal.eraseLast!(customerId, personalScope(context)) } : {}),
         }
       : null,
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,

@@ -55,6 +55,13 @@ export interface PersonalDataHandlers<Settings> {
   export(customerId: string, context: PersonalDataContext<Settings>): Promise<Record<string, unknown>>;
   /** `erasePerson`: delete or scrub everything the plugin holds about the customer (before the customer row goes). */
   erase(customerId: string, context: PersonalDataContext<Settings>): Promise<void>;
+  /**
+   * Optional: the erasure's last phase, called after the core's own work (its scans of events and activities, the
+   * customer row's deletion), in the same transaction. A lock the plugin's other transactions wait for (e.g. one that
+   * keeps them from reading the customer while the erasure is under way) is taken here, so it is held from here to the
+   * commit only, not through the core's work. The customer row is gone by then: read what you need of it in `erase`.
+   */
+  eraseLast?(customerId: string, context: PersonalDataContext<Settings>): Promise<void>;
 }
 
 /**

@@ -121,6 +121,8 @@ export interface PersonalDataEntry {
   merge(input: { keepId: string; mergedIds: readonly string[] }, context: HostContext<HookContext<unknown>>): Promise<Record<string, number>>;
   export(customerId: string, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
   erase(customerId: string, context: HostContext<HookContext<unknown>>): Promise<void>;
+  /** Undefined when the plugin has no last phase. */
+  eraseLast?(customerId: string, context: HostContext<HookContext<unknown>>): Promise<void>;
 }
 
 export interface JobEntry {

@@ -24,6 +24,22 @@ async function emailOf(context: PersonalDataContext<WorkflowSettings>, customerI
   return customer?.email?.trim().toLowerCase() || null;
 }
 
+/**
+ * The customer's runs to stop on erasure: runs about them under way and runs waiting for their events, at most
+ * LOCKS_AT_MOST (ids up to `upTo` when given: the ones the first phase locked).
+ */
+async function runsToStop({ tx }: PersonalDataContext<WorkflowSettings>, customerId: string, upTo: string | undefined): Promise<string[]> {
+  const upToId = upTo ? { lte: upTo } : undefined;
+  const about = await tx.workflowRun.findMany({ where: { recordId: customerId, status: { in: [...UNFINISHED_RUNS] }, id: upToId }, select: { id: true }, take: LOCKS_AT_MOST });
+  const waiting = await tx.workflowStepRun.findMany({
+    where: { waitKey: { not: null, endsWith: `:${customerId}` }, runId: upToId },
+    select: { runId: true },
+    distinct: ['runId'],
+    take: LOCKS_AT_MOST - about.length,
+  });
+  return [...new Set([...about.map((run) => run.id), ...waiting.map((step) => step.runId)])];
+}
+
 export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
   async merge({ keepId, mergedIds }, { tx, rows, lock }) {
     const merged = [...mergedIds];
@@ -81,31 +97,44 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     };
   },
 
+  // Two phases (docs/plugins/workflows.md, "Privacy"). `erase`, before the core's work: the customer's email (their
+  // row is still there) and the locks of their runs under way. `eraseLast`, after the core's work: the run starts'
+  // lock, the runs stopped and deleted, the scrub's bound. So that lock is held for the short last phase only.
   async erase(customerId, context) {
-    const { tx, session, lock } = context;
-    // The run starts' lock, alone: the starts under way (which may have read the customer) commit first, and those
-    // begun from now on read after this transaction (runs/start-run.ts). So the history the scrub searches is every
-    // run written before the erasure's time, below, and no later run read what this erases.
+    const { tx, lock, session } = context;
+    // Their runs' locks, before this transaction holds any of the customer's rows: a step transaction under way (which
+    // may write those rows: a tag, a task) commits first, and none begins until the commit. Taken later, a step
+    // blocked on the rows this erasure holds would wait for it while it waited for the step's run lock.
+    const runs = await runsToStop(context, customerId, undefined);
+    if (runs.length) await lock(runs.map(runLockKey).sort());
+    // The row without its bound (`erasedAt` null: the last phase writes it again with it). `untilRunId` for now: the
+    // highest run id before the core's work, which the last phase stops runs up to (the ones it holds locks of).
+    const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email: await emailOf(context, customerId), erasedAt: null, untilRunId: last?.id ?? null } });
+  },
+
+  async eraseLast(customerId, context) {
+    const { tx, lock } = context;
+    // The run starts' lock, alone: the starts under way (which may have read the customer: the erasure had not
+    // committed, so they saw the row) commit first, and those begun from now on read after this transaction
+    // (runs/start-run.ts). So the history the scrub searches is every run written before the erasure's time, below,
+    // and no later run read what this erases. A start never waits for what the core's work holds (it reads the
+    // customer's rows, it writes its own; it takes no run lock), so this waits for the starts, not the reverse.
     await lock(RUN_STARTS);
-    const email = await emailOf(context, customerId);
-    // Runs about them under way, and runs waiting for their events: stopped under their locks (as a cancel), at most
-    // LOCKS_AT_MOST here; any more are found by the scrub (their snapshots name the customer).
-    const about = await tx.workflowRun.findMany({ where: { recordId: customerId, status: { in: [...UNFINISHED_RUNS] } }, select: { id: true }, take: LOCKS_AT_MOST });
-    const waiting = await tx.workflowStepRun.findMany({
-      where: { waitKey: { not: null, endsWith: `:${customerId}` } },
-      select: { runId: true },
-      distinct: ['runId'],
-      take: LOCKS_AT_MOST - about.length,
-    });
-    const cancelled = await cancelRuns(context, [...new Set([...about.map((run) => run.id), ...waiting.map((step) => step.runId)])], { error: ERASED_ERROR });
+    const first = await tx.workflowErasure.findFirst({ where: { customerId, erasedAt: null }, select: { id: true, email: true, untilRunId: true } });
+    // Runs about them under way, and runs waiting for their events, as of the first phase (locked there): stopped (as
+    // a cancel), at most LOCKS_AT_MOST. Any more, and the runs started about them while the core's work went on, are
+    // the scrub's (their snapshots name the customer; it stops them under their locks, in its own transactions).
+    const cancelled = first?.untilRunId ? await cancelRuns(context, await runsToStop(context, customerId, first.untilRunId), { error: ERASED_ERROR }) : [];
     // Every finished run about them, and the ones just cancelled, go with their steps (the index on recordId).
     await tx.workflowRun.deleteMany({ where: { recordId: customerId, OR: [{ status: { notIn: [...UNFINISHED_RUNS] } }, { id: { in: cancelled } }] } });
     // The rest of history is searched in the background (runs/erasure-scrub.ts), starting now: the runs written before
-    // `erasedAt` (the database's clock now, under the lock: the column's default), walked by id up to the highest
-    // there is now (the ("workspaceId", id) index's last; every run written before is committed by now). Written even
-    // with no run to search: events recorded before it and delivered after it are checked against it
-    // (runs/erased-events.ts).
+    // `erasedAt` (the database's clock now, under the lock: recordErasure; the first phase's row is written again),
+    // walked by id up to the highest there is now (the ("workspaceId", id) index's last; every run written before is
+    // committed by now). Written even with no run to search: events recorded before it and delivered after it are
+    // checked against it (runs/erased-events.ts).
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-    await recordErasure(context, customerId, email, last?.id ?? null);
+    if (first) await tx.workflowErasure.delete({ where: { id: first.id } });
+    await recordErasure(context, customerId, first?.email ?? null, last?.id ?? null);
   },
 };

@@ -20,6 +20,7 @@ export function personalDataExtensionsFor(plugins: readonly Plugin[]): PersonalD
         merge: async (scope, input) => handlers.merge(input, await context(scope)),
         export: async (scope, customerId) => handlers.export(customerId, await context(scope)),
         erase: async (scope, customerId) => handlers.erase(customerId, await context(scope)),
+        ...(handlers.eraseLast ? { eraseLast: async (scope: CommandScope, customerId: string) => handlers.eraseLast!(customerId, await context(scope)) } : {}),
       } satisfies PersonalDataExtension,
     ];
   });

@@ -19,7 +19,8 @@ const personRowsSql = ['Activity', 'Order', 'Deal', 'Ticket', 'Task', 'SurveyRes
  * every event about the person (the audit log and its copies in webhook deliveries) are replaced by
  * `{"erased": true}`; the customer row is deleted with everything that belongs to it (orders, activities, deals,
  * tickets, tasks, answers, memberships, monthly figures, scores: ON DELETE CASCADE), trashed or not, as are the
- * merges that pointed at it; custom relation values pointing at it are cleared. The log keeps that an erasure happened and by whom: `customer.erased`, counts only.
+ * merges that pointed at it; custom relation values pointing at it are cleared; then each plugin's last phase
+ * (`personalData.eraseLast`, if it has one). The log keeps that an erasure happened and by whom: `customer.erased`, counts only.
  */
 export async function erasePerson(caller: Caller, raw: { customerId: string }): Promise<ErasureReport> {
   const { customerId } = parseInput(z.object({ customerId: fields.id }), raw);
@@ -55,6 +56,8 @@ export async function erasePerson(caller: Caller, raw: { customerId: string }): 
       };
       await tx.recordMerge.deleteMany({ where: { survivorId: customerId } });
       await tx.customer.deleteMany({ where: { id: customerId, ...includingTrashed } });
+      // Last, each extension's short final phase (a lock held from here to the commit only: personalData.eraseLast).
+      for (const extension of scope.personalData) await extension.eraseLast?.(scope, customerId);
       scope.emit('customer.erased', { type: 'Customer', id: customerId }, { removed: report });
       return report;
     },
