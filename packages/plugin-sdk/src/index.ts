@@ -50,7 +50,7 @@ export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
 export type { OwnKeyRename } from './own-key-renames.js';
-export type { OwnId, OwnInsert, OwnRow, OwnRows, OwnUpdate, OwnWrite } from './own-rows.js';
+export type { OwnCondition, OwnId, OwnInsert, OwnRow, OwnRows, OwnUpdate, OwnWrite } from './own-rows.js';
 export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';
 export { recordChangeKind } from './record-access.js';
 export type { ActingRole, RecordObjects, RecordWriteOptions, RecordWrites } from './record-writes.js';

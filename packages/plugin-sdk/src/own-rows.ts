@@ -43,10 +43,21 @@ export interface OwnUpdate {
   /**
    * JSON columns whose given keys are merged into the stored object (`stored || given`), the others it holds kept: a
    * write that changes one key does not put back what a concurrent transaction changed in another (the row's lock
-   * orders the two, and the later one merges into what the earlier committed).
+   * orders the two, and the later one merges into what the earlier committed). A row leaving the column out (or null)
+   * keeps what is stored; a stored value that is not an object counts as `{}`; a given one that is not is refused.
    */
   merge?: readonly string[];
+  /**
+   * What a row must still hold to be updated: a column → its value (`null`: NULL), or `{ not: null }`. Checked in the
+   * UPDATE itself, so on the row as committed: under READ COMMITTED PostgreSQL re-checks an UPDATE's WHERE on a row a
+   * concurrent transaction changed meanwhile, where a check of what was read before would pass on a stale row. A row
+   * that no longer holds it is left alone (and not among the ids returned).
+   */
+  onlyIf?: Readonly<Record<string, OwnCondition>>;
 }
+
+/** A stored column's value an update requires (`OwnUpdate.onlyIf`). */
+export type OwnCondition = string | number | boolean | null | { readonly not: null };
 
 export type OwnWrite = OwnInsert | OwnUpdate;
 
@@ -70,6 +81,8 @@ export interface OwnRows {
 interface ModelColumns {
   table: string;
   columns: ReadonlySet<string>;
+  /** The JSON columns (`Json` in the datamodel): the only ones an update may `merge`. */
+  json: ReadonlySet<string>;
 }
 
 /** A plugin's own models by name: the table each maps to and its columns. */
@@ -89,12 +102,16 @@ export const idsOfTable = (table: string, param: string) => `ARRAY(SELECT k.id F
 
 /** The plugin's own models (its fragment's), with the table each maps to and its columns. */
 export function ownModels(pluginPrisma: string | null): OwnModels {
-  const models = getDatamodel().datamodel.models as Partial<Record<string, { fields: readonly { name: string; kind: string }[] }>>;
+  const models = getDatamodel().datamodel.models as Partial<Record<string, { fields: readonly { name: string; kind: string; type: string }[] }>>;
   const own = new Map<string, ModelColumns>();
   for (const { name, table } of pluginPrisma ? declaredModels(pluginPrisma) : []) {
     const fields = models[name]?.fields;
     if (!fields) continue;
-    own.set(name, { table, columns: new Set(fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum').map((f) => f.name)) });
+    own.set(name, {
+      table,
+      columns: new Set(fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum').map((f) => f.name)),
+      json: new Set(fields.filter((f) => f.kind === 'scalar' && f.type === 'Json').map((f) => f.name)),
+    });
   }
   return own;
 }
@@ -105,6 +122,40 @@ function columnsOf(model: string, found: ModelColumns, rows: readonly OwnRow[], 
   for (const row of first ? rows.slice(0, 1) : rows) for (const [key, value] of Object.entries(row)) if (value !== undefined) names.add(key);
   for (const name of names) if (!found.columns.has(name)) throw new PluginSqlError(`rows: ${model} has no column "${name}"`);
   return [...names];
+}
+
+/** `merge` of `name`: a JSON column the update sets, given an object (or left out) by every row. */
+function checkMerged(model: string, found: ModelColumns, rows: OwnUpdate['rows'], columns: readonly string[], name: string) {
+  if (!columns.includes(name)) throw new PluginSqlError(`rows: an update of ${model} merges "${name}", a column it does not set`);
+  if (!found.json.has(name)) throw new PluginSqlError(`rows: an update of ${model} merges "${name}", which is not a JSON column`);
+  for (const row of rows) {
+    const value = row[name];
+    if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw new PluginSqlError(`rows: an update of ${model} merges "${name}": row ${String(row.id)} gives ${Array.isArray(value) ? 'an array' : typeof value}, not an object`);
+    }
+  }
+}
+
+/**
+ * The conditions of `onlyIf` on the stored row (`t`), their values read as the table's own row type (one JSON document,
+ * a parameter pushed on `params`) so each compares with its column's type.
+ */
+function onlyIf(model: string, found: ModelColumns, conditions: OwnUpdate['onlyIf'], params: unknown[]): string {
+  const entries = Object.entries(conditions ?? {});
+  if (!entries.length) return '';
+  const values: Record<string, unknown> = {};
+  const parts = entries.map(([name, condition]) => {
+    if (!found.columns.has(name)) throw new PluginSqlError(`rows: ${model} has no column "${name}"`);
+    if (condition === null) return `t.${quote(name)} IS NULL`;
+    if (typeof condition === 'object') {
+      if (condition.not !== null || Object.keys(condition).length !== 1) throw new PluginSqlError(`rows: onlyIf "${name}" takes a value, null or { not: null }`);
+      return `t.${quote(name)} IS NOT NULL`;
+    }
+    values[name] = condition;
+    return `t.${quote(name)} = (SELECT o.${quote(name)} FROM ${rowsOfTable(quote(found.table), `$${params.length + 1}`)} AS o)`;
+  });
+  if (Object.keys(values).length) params.push(JSON.stringify([values]));
+  return parts.map((part) => ` AND ${part}`).join('');
 }
 
 /** The columns a model stores a causal chain in (a queue's: its items continue the chain they were queued in). */
@@ -133,7 +184,8 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     const t = quote(found.table);
     const rows = 'insert' in write ? chained(write, found, chain) : write.rows;
     params.push(JSON.stringify(rows));
-    const data = rowsOfTable(t, `$${params.length}`);
+    const rowsParam = `$${params.length}`;
+    const data = rowsOfTable(t, rowsParam);
     if ('insert' in write) {
       // The workspace is `$1`, whatever the rows say.
       const columns = columnsOf(model, found, rows, false).filter((c) => c !== 'workspaceId').map(quote);
@@ -148,14 +200,17 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     }
     const columns = columnsOf(model, found, write.rows, true).filter((c) => c !== 'id' && c !== 'workspaceId');
     if (!columns.length) throw new PluginSqlError(`rows: an update of ${model} sets no column`);
-    for (const name of write.merge ?? []) if (!columns.includes(name)) throw new PluginSqlError(`rows: an update of ${model} merges "${name}", a column it does not set`);
+    for (const name of write.merge ?? []) checkMerged(model, found, write.rows, columns, name);
     const merged = new Set(write.merge);
-    const set = columns.map((c) => (merged.has(c) ? `${quote(c)} = coalesce(t.${quote(c)}, '{}'::jsonb) || v.${quote(c)}` : `${quote(c)} = v.${quote(c)}`)).join(', ');
+    // A row leaving a merged column out keeps what is stored (`|| NULL` would erase it); a stored non-object is `{}`.
+    const mergedInto = (c: string) => `CASE WHEN v.${c} IS NULL THEN t.${c} ELSE (CASE WHEN jsonb_typeof(t.${c}) = 'object' THEN t.${c} ELSE '{}'::jsonb END) || v.${c} END`;
+    const set = columns.map((c) => `${quote(c)} = ${merged.has(c) ? mergedInto(quote(c)) : `v.${quote(c)}`}`).join(', ');
+    const only = onlyIf(model, found, write.onlyIf, params);
     // The ids again as an array and the workspace as a filter: the rows are found by their key whatever the table's
     // statistics say (a join alone hashed the workspace's whole table on a fresh table, growing with it; a plain
     // workspace condition walked the workspace's entries of an index led by it: `workspaceFilter`).
     // The array is read from the rows themselves, so it has the id column's own type (a plugin's id need not be a uuid).
-    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY(${idsOfTable(t, `$${params.length}`)}) AND t.id = v.id AND ${workspaceFilter('t."workspaceId"', '$1::uuid')} RETURNING t.id`;
+    return `UPDATE ${t} AS t SET ${set} FROM ${data} AS v WHERE t.id = ANY(${idsOfTable(t, rowsParam)}) AND t.id = v.id AND ${workspaceFilter('t."workspaceId"', '$1::uuid')}${only} RETURNING t.id`;
   });
   const expressions = parts.map((part, i) => `w${i} AS (${part})`).join(',\n  ');
   const results = parts.map((_, i) => `(SELECT coalesce(array_agg(id::text), '{}') FROM w${i}) AS w${i}`).join(', ');

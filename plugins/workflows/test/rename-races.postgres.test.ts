@@ -127,3 +127,91 @@ describe('a rename committing while a step transaction holds the waiting step it
     expect(done!.steps.find((s) => s.stepId === 'upgrade')!.output.event.type).toBe('agreement.updated');
   });
 });
+
+/** A custom object `name` with a text field `code`: its id and the field's. */
+async function defineObject(name: string) {
+  const object = (await admin.query(`mutation ($n: String!) { defineCustomObject(input: { name: $n, label: $n }) { customObject { id } } }`, { n: name })).defineCustomObject.customObject.id as string;
+  const field = (await admin.query(DEFINE_FIELD, { i: { customObjectId: object, name: 'code', type: 'TEXT' } })).defineCustomField.customField.id as string;
+  return { object, field };
+}
+
+/**
+ * `rename` committing after the run's waiting step was resumed by the event `deliver` records, the rename having read
+ * the step while it waited: the resume held (advisory lock 4243/2) until the rename's write of step rows is held
+ * (4243/1), then let go first; the rename's write goes on once the step has run to its end (before the fix, the write,
+ * by id only, changed the ended step all the same).
+ */
+async function renameOverResume(run: string, deliver: () => Promise<unknown>, rename: () => Promise<unknown>) {
+  await until(async () => ((await stepRow(run)).asleep ? true : undefined));
+  await own.query(`CREATE OR REPLACE FUNCTION rename_resume_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF current_query() LIKE 'WITH w0 AS (UPDATE "Workflow" AS t%' THEN PERFORM pg_advisory_xact_lock_shared(4243, 1);
+      ELSIF current_query() LIKE 'UPDATE %"WorkflowStepRun"%' THEN PERFORM pg_advisory_xact_lock_shared(4243, 2);
+      END IF;
+      RETURN NULL;
+    END $$`);
+  await own.query('SELECT pg_advisory_lock(4243, 1), pg_advisory_lock(4243, 2)');
+  await own.query(`CREATE TRIGGER rename_resume_gate BEFORE UPDATE ON "WorkflowStepRun" FOR EACH STATEMENT EXECUTE FUNCTION rename_resume_gate()`);
+  const waitingAt = async (gate: number) => {
+    const { rows } = await own.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND NOT l.granted AND l.classid = 4243 AND l.objid = $1 AND a.datname = current_database()`,
+      [gate],
+    );
+    return rows[0]!.n > 0 ? true : undefined;
+  };
+  let renamed: Promise<unknown> = Promise.resolve();
+  try {
+    await deliver();
+    await until(() => waitingAt(2));
+    renamed = rename();
+    await until(() => waitingAt(1));
+    await own.query('SELECT pg_advisory_unlock(4243, 2)');
+    // The resumed step runs to its end (its transaction writes its whole input): the rename writes after it.
+    await until(async () => ((await own.query(`SELECT status FROM "WorkflowStepRun" WHERE id = $1::uuid`, [(await stepRow(run)).id])).rows[0]!.status === 'SUCCEEDED' ? true : undefined));
+  } finally {
+    await own.query('SELECT pg_advisory_unlock_all()');
+  }
+  await renamed;
+  await own.query('DROP TRIGGER rename_resume_gate ON "WorkflowStepRun"');
+}
+
+describe('a rename writing a waiting step its event resumed after the rename read it', () => {
+  it('an object’s leaves the wait ended: no key again (a second event would resume it), the first event its output', async () => {
+    const lease = await defineObject('Lease');
+    const workflow = await publishedWorkflow(admin, 'Await a lease change', { ...awaiting('lease.updated'), trigger: { kind: 'manual', object: 'Lease' } });
+    const record = (await admin.query(`mutation { createLease(input: { code: "start" }) { lease { id } } }`)).createLease.lease.id as string;
+    const run = (await admin.query(RUN, { id: workflow, recordId: record })).runWorkflow.run.id as string;
+
+    await renameOverResume(
+      run,
+      () => admin.query(`mutation ($i: UpdateLeaseInput!) { updateLease(input: $i) { lease { id } } }`, { i: { id: record, code: 'first' } }),
+      () => admin.query(RENAME_OBJECT, { i: { id: lease.object, name: 'Tenancy' } }),
+    );
+    expect((await stepRow(run)).waitKey).toBeNull();
+    const [done] = await finishedRuns(kit, admin, workflow, 1);
+    expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
+    const output = done!.steps.find((s) => s.stepId === 'upgrade')!.output;
+    expect(output.event.type).toBe('lease.updated');
+    expect(output.event.payload.changes.code.to).toBe('first');
+    expect((await stepRow(run)).waitKey).toBeNull();
+  });
+
+  it('a field’s leaves the ended wait’s input as it ended: its `where` not rewritten', async () => {
+    const permit = await defineObject('Permit');
+    const where = { value: '{{ event.payload.changes.code.to }}', operator: 'eq', operand: 'first' };
+    const workflow = await publishedWorkflow(admin, 'Await a permit code', { ...awaiting('permit.updated', where), trigger: { kind: 'manual', object: 'Permit' } });
+    const record = (await admin.query(`mutation { createPermit(input: { code: "start" }) { permit { id } } }`)).createPermit.permit.id as string;
+    const run = (await admin.query(RUN, { id: workflow, recordId: record })).runWorkflow.run.id as string;
+
+    await renameOverResume(
+      run,
+      () => admin.query(`mutation ($i: UpdatePermitInput!) { updatePermit(input: $i) { permit { id } } }`, { i: { id: record, code: 'first' } }),
+      () => admin.query(RENAME_FIELD, { i: { id: permit.field, name: 'ref' } }),
+    );
+    const [done] = await finishedRuns(kit, admin, workflow, 1);
+    expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
+    expect(done!.steps.find((s) => s.stepId === 'upgrade')!.output.event.payload.changes.code.to).toBe('first');
+    expect((await stepRow(run)).input.where.value).toBe('{{ event.payload.changes.code.to }}');
+  });
+});

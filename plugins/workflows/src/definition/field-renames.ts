@@ -8,6 +8,7 @@
 import type { FieldInQuestion, FieldRenameContext } from '@crm/plugin-sdk';
 import { isValueCondition } from './value-condition.js';
 import type { WorkflowDefinition } from './document.js';
+import { STILL_WAITING } from './object-renames.js';
 import { triggerKeyOf } from './validate.js';
 
 type Json = Record<string, unknown>;
@@ -121,7 +122,7 @@ export async function renameInWorkflows(field: FieldInQuestion, context: FieldRe
     { update: 'WorkflowVersion', rows: versions },
     // Only `where` merged into the stored input: a step transaction's look-back writes only its `sinceSeq` (both under
     // the row's lock, each merged into what the other committed), so neither puts back what the other changed.
-    { update: 'WorkflowStepRun', rows: waiting, merge: ['input'] },
+    { update: 'WorkflowStepRun', rows: waiting, merge: ['input'], onlyIf: STILL_WAITING },
   ];
   await context.rows.write(writes.filter((write) => write.rows.length));
   // Runs under way read the trigger as they stored it at their start (its record's custom fields, and its event's

@@ -3,13 +3,19 @@
 // (`contract.created` → `agreement.created`, a trigger's and `waitForEvent`'s), `createRecord`'s and `updateRecord`'s object — and runs
 // under way carry the new name for their record, and steps waiting for an event of its records wait for its new type.
 // So its events go on matching, and the API shows the new name.
-import type { ObjectRename, OwnRows, ScopedTransaction } from '@crm/plugin-sdk';
+import type { ObjectRename, OwnCondition, OwnRows, ScopedTransaction } from '@crm/plugin-sdk';
 import { waitKeyOf } from '../runs/wait-for-event.js';
 import type { WorkflowDefinition } from './document.js';
 import { triggerKeyOf } from './validate.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A rename's rewrite of a waiting step applies only while the step still waits (`rows`' `onlyIf`, checked on the row as
+ * committed): one its event or timeout ended after the rename read it keeps its key cleared (field-renames.ts too).
+ */
+export const STILL_WAITING: Readonly<Record<string, OwnCondition>> = { status: 'WAITING', waitKey: { not: null } };
 
 /** An event type of the object's records under its new name (`contract.updated` → `agreement.updated`); others as they are. */
 const renamedEventType = (type: string, rename: ObjectRename) => (type.startsWith(`${rename.fromEvents}.`) ? `${rename.toEvents}${type.slice(rename.fromEvents.length)}` : type);
@@ -69,7 +75,8 @@ export async function renameObjectInWorkflows(rename: ObjectRename, context: { t
   const writes = [
     { update: 'Workflow', rows: drafts },
     { update: 'WorkflowVersion', rows: versions },
-    { update: 'WorkflowStepRun', rows: waiting, merge: ['input'] },
+    // Not a wait that ended since the read above: given its key again, a second event would resume it.
+    { update: 'WorkflowStepRun', rows: waiting, merge: ['input'], onlyIf: STILL_WAITING },
   ];
   await context.rows.write(writes.filter((write) => write.rows.length));
   // A run's record is named by its object: steps to come read and write it under the new name.
