@@ -75,6 +75,8 @@ export interface GatewayOptions {
   pluginDelivery?: { attempts?: number; backoffMs?: number };
   /** The plugin host's bound on causal chains (`PLUGIN_MAX_CHAIN_DEPTH`, docs/architecture.md "Causal chains"). @default 32 */
   pluginMaxChainDepth?: number;
+  /** Whether plugins' scheduled jobs run on their own timers; false: only when run by hand (`plugins.runJob`: tests). @default true */
+  pluginJobTimers?: boolean;
   /** Largest request body. @default 1 MiB */
   maxBodyBytes?: number;
   /** Largest multipart (file upload) request body, `MAX_UPLOAD_BYTES`. @default 100 MiB */
@@ -208,6 +210,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       prisma: database.prisma,
       policy: options.pluginDelivery,
       ...(options.pluginMaxChainDepth ? { maxChainDepth: options.pluginMaxChainDepth } : {}),
+      ...(options.pluginJobTimers === false ? { jobTimers: false } : {}),
       onChainCut: (cut) => logger.warn('plugin delivery skipped: causal chain past the bound', { ...cut, handler: `subscriber ${cut.subscriber} on ${cut.eventType}` }),
       // Queue work and interest changes reach the other instances at once (PostgreSQL's LISTEN/NOTIFY).
       notifications: database.notifications,

@@ -105,6 +105,35 @@ describe('an own-records key handing a record over in a batch', () => {
     expect(after).toHaveLength(12);
   });
 
+  it('a line refused for its owner claims no unique custom value: another line of the batch takes it', async () => {
+    await admin.query(`mutation { defineCustomField(input: { object: CUSTOMER, name: "code", type: TEXT, unique: true }) { customField { id } } }`);
+    const customer = objects[1];
+    await anas(customer, 'claim', 2);
+    const IMPORT = `mutation ($file: Upload!) { importRecords(object: CUSTOMER, file: $file, on: "email") { created updated refused errors { line field message } } }`;
+    // Line A hands its customer to ben (FORBIDDEN) and sets code X; line B sets X too: nothing is written with X but B.
+    const csv = `name,email,ownerId,code\nA,${customer.value('claim', 0)},${rowIdOf(ben)},X\nB,${customer.value('claim', 1)},${rowIdOf(ana)},X\n`;
+    const summary = (await rep.upload<{ importRecords: Record<string, unknown> }>(IMPORT, {}, csv, 'claim.csv')).data!.importRecords;
+    expect(summary).toMatchObject({ created: 0, updated: 1, refused: 1, errors: [{ line: 2, field: 'ownerId', message: HANDED('Customer') }] });
+    const after = await customer.read('claim');
+    expect(after.map((record) => [record.name, record.ownerId, (record.customFields as Record<string, unknown>)?.code ?? null])).toEqual([
+      ['Owned', rowIdOf(ana), null],
+      ['B', rowIdOf(ana), 'X'],
+    ]);
+  });
+
+  it('an import creating a line for another owner refuses that line and creates the others, in one batch', async () => {
+    const customer = objects[1];
+    const IMPORT = `mutation ($file: Upload!) { importRecords(object: CUSTOMER, file: $file) { created updated refused errors { line field message } } }`;
+    const lines = Array.from({ length: 12 }, (_, i) => `New,${customer.value('new', i)},${rowIdOf(i === 7 ? ben : ana)}`);
+    let summary: Record<string, unknown> = {};
+    const statements = await during(async () => (summary = (await rep.upload<{ importRecords: Record<string, unknown> }>(IMPORT, {}, `name,email,ownerId\n${lines.join('\n')}\n`, 'new.csv')).data!.importRecords));
+    expect(summary).toMatchObject({ created: 11, updated: 0, refused: 1, errors: [{ line: 9, field: 'ownerId', message: "ownerId: your API key's role creates only its own Customer records" }] });
+    expect(statements.filter((sql) => /SAVEPOINT/i.test(sql))).toEqual([]);
+    const after = await customer.read('new');
+    expect(after.map((record) => record.email)).toEqual(Array.from({ length: 12 }, (_, i) => customer.value('new', i)).filter((_, i) => i !== 7).sort());
+    expect(new Set(after.map((record) => record.ownerId))).toEqual(new Set([rowIdOf(ana)]));
+  });
+
   it('a custom object’s records: the core rule, with the core message', async () => {
     const mine = (await rep.query(CREATE_CONTRACT, { i: { number: 'K-1' } })).createContract.contract.id;
     await rep.query(CREATE_CONTRACT, { i: { number: 'K-2' } });

@@ -83,7 +83,7 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
   }
 
   const events = { ...(definition.events ?? {}) };
-  /** What the host parses emits with: each declared payload made strict once, so a key it does not declare is refused. */
+  /** What the host parses emits with: each declared plain payload made strict once, so a key it does not declare is refused. */
   const emitted = new Map<string, z.ZodObject>();
   for (const [name, event] of Object.entries(events)) {
     if (!EVENT.test(name)) problem(`events["${name}"]`, 'an event is named entity.action, e.g. "loyalty.tier_changed"');
@@ -92,7 +92,11 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     }
     const payload = isRecord(event) ? event.payload : undefined;
     if (payload !== undefined && payloadSchemaProblem(payload)) problem(`events["${name}"].payload`, payloadSchemaProblem(payload)!);
-    else if (payload !== undefined) emitted.set(name, (payload as z.ZodObject).strict());
+    else if (payload !== undefined) {
+      // A payload that keeps undeclared keys on purpose (`.passthrough()`, `.catchall()`) keeps its choice; a plain one is made strict.
+      const object = payload as z.ZodObject;
+      emitted.set(name, object.def.catchall ? object : object.strict());
+    }
     const read = isRecord(event) ? event.read : undefined;
     if (read !== undefined && !(typeof read === 'string' && (Object.hasOwn(permissions, read) || ROLES.has(read)))) {
       problem(`events["${name}"].read`, `one of the plugin's permissions (${Object.keys(permissions).join(', ') || 'none declared'}) or a role (ADMIN, MEMBER, READ_ONLY)`);

@@ -16,6 +16,11 @@ export interface PluginTestOptions {
   delivery?: { attempts?: number; backoffMs?: number };
   /** The host's bound on causal chains (`PLUGIN_MAX_CHAIN_DEPTH`). @default 32 */
   maxChainDepth?: number;
+  /**
+   * Whether your plugin's jobs also run on their own timers (as in production); false: only when the test runs them
+   * (`gateway.plugins.runJob`), so a timer's run cannot take a workspace's turn or lock beside the test's. @default true
+   */
+  jobTimers?: boolean;
   /** The gateway's per-key rate limit; `{ perMinute: 0 }` turns it off (benchmarks). @default the gateway's */
   rateLimit?: TestGatewayOptions['rateLimit'];
   /**
@@ -93,6 +98,7 @@ export async function startPluginTestGateway(options: PluginTestOptions): Promis
     migrations: host.migrations,
     pluginDelivery: options.delivery ?? { attempts: 3, backoffMs: 10 },
     ...(options.maxChainDepth ? { pluginMaxChainDepth: options.maxChainDepth } : {}),
+    ...(options.jobTimers === false ? { pluginJobTimers: false } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.routeFailures ? { routeFailures: options.routeFailures } : {}),
     ...(options.trustProxyHops ? { trustProxyHops: options.trustProxyHops } : {}),

@@ -171,6 +171,51 @@ describe('the host’s bound on causal chains', () => {
     expect(row).toMatchObject({ status: 'SKIPPED', attempts: 1, lastError: expect.stringContaining("3 deep, past the host's bound of 2") });
   }, 120_000);
 
+  it('a sweep marks every FAILED delivery past the bound SKIPPED in one statement (3 rows as 1); redeliver leaves them out of its answer', async () => {
+    kit = await startPluginTestGateway({ plugins: [ping, pong, fragile], maxChainDepth: 4, delivery: { attempts: 1, backoffMs: 1 } });
+    const prisma = kit.database.prisma;
+    const failed = () => prisma.pluginDelivery.count({ where: { pluginId: 'fragile', status: 'FAILED' } });
+    /** `count` new chains, each leaving fragile one FAILED delivery (its ping 3 deep). */
+    const chains = async (count: number) => {
+      for (let i = 0; i < count; i++) await kit!.workspace.client.query(CREATE);
+      await settledWithin(kit!, 60_000);
+    };
+    const cuts: ChainCut[] = [];
+    const host = createPluginHost([ping, pong, fragile]);
+    const runtime = host.start({ runner: new CommandRunner({ prisma, beforeCommit: [host.commitHook] }), prisma, jobTimers: false, queueWorkers: false, maxChainDepth: 2, onChainCut: (cut) => cuts.push(cut) });
+    try {
+      const sweep = async () =>
+        (await kit!.sql.during(async () => {
+          await runtime.catchUp();
+          await runtime.settled();
+        })).filter((s) => /"PluginDelivery"|"Event"/.test(s));
+      await chains(1);
+      expect(await failed()).toBe(1);
+      const one = await sweep();
+      await chains(3);
+      expect(await failed()).toBe(3);
+      const three = await sweep();
+      expect(await failed()).toBe(0);
+      expect(cuts).toHaveLength(4);
+      // Before: one UPDATE per row past the bound.
+      const marks = (statements: string[]) => statements.filter((s) => /^UPDATE ("public"\.)?"PluginDelivery"/.test(s));
+      expect(marks(one)).toHaveLength(1);
+      expect(marks(three)).toHaveLength(1);
+      expect(three.length).toBe(one.length);
+
+      // A redelivery by hand of a FAILED delivery past the bound marks it SKIPPED, and does not answer it as redelivered.
+      await chains(1);
+      const [row] = await prisma.pluginDelivery.findMany({ where: { pluginId: 'fragile', status: 'FAILED' }, select: { id: true } });
+      expect(await runtime.redeliver(kit.workspace.workspaceId, 'fragile', row!.id)).toEqual([]);
+      expect(await prisma.pluginDelivery.findUniqueOrThrow({ where: { id: row!.id } })).toMatchObject({ status: 'SKIPPED' });
+      // Another workspace's id redelivers nothing.
+      const other = await kit.createWorkspace('Other');
+      expect(await runtime.redeliver(other.workspaceId, 'fragile', row!.id)).toEqual([]);
+    } finally {
+      await runtime.stop();
+    }
+  }, 240_000);
+
   it(`${MAX_CHAIN_DEPTH_VARIABLE}: 32 unset, a whole number from 1 to 1000, else the gateway does not start`, () => {
     expect(maxChainDepthFromEnv({})).toBe(32);
     expect(maxChainDepthFromEnv({ [MAX_CHAIN_DEPTH_VARIABLE]: ' 8 ' })).toBe(8);

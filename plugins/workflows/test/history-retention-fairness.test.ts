@@ -2,7 +2,8 @@
 // budget for all workspaces, not one per workspace, and the next run starts with the workspace the last one did not
 // reach, so three workspaces with backlogs are pruned in turn: none waits for the others' backlogs to be gone. The
 // budget is runJob's (0: one batch in one workspace a run); the runs' clock is runJob's `now` (31 days on), so the
-// gateway's own timer (real time: the runs finished a day ago) prunes none of them.
+// gateway's own job timer is off (`jobTimers: false`): its run beside the test's would take a workspace's lock, and
+// that workspace's turn would be lost.
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_BATCH } from '../src/runs/retention.js';
@@ -14,7 +15,7 @@ let kit: PluginTestGateway;
 let backlogged: { client: TestClient; workspaceId: string }[];
 
 beforeAll(async () => {
-  const { kit: started, admin, other } = await startTwoWorkspaces('Fair B');
+  const { kit: started, admin, other } = await startTwoWorkspaces('Fair B', { jobTimers: false });
   kit = started;
   const ids = async () => (await kit.database.prisma.workspace.findMany({ select: { id: true }, orderBy: { createdAt: 'asc' } })).map((w) => w.id);
   const third = await kit.createWorkspace('Fair C');

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import competitorFeedback from '@crm/plugin-competitor-feedback';
 import { testPostgresUrl } from '@crm/db/testing';
-import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
+import { type PluginTestGateway, type PluginTestOptions, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { testTransport, workflowsPlugin } from '../src/index.js';
@@ -129,8 +129,8 @@ export async function insertFinishedRuns(kit: PluginTestGateway, client: TestCli
   );
 }
 /** A gateway with the plugin (short leases, quick polls) and competitor-feedback; the first workspace's ADMIN client and a second workspace's. */
-export async function startTwoWorkspaces(otherName: string): Promise<{ kit: PluginTestGateway; admin: TestClient; other: TestClient }> {
-  const kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback] });
+export async function startTwoWorkspaces(otherName: string, options: Pick<PluginTestOptions, 'jobTimers'> = {}): Promise<{ kit: PluginTestGateway; admin: TestClient; other: TestClient }> {
+  const kit = await startPluginTestGateway({ plugins: [workflowsPlugin({ mail: testTransport(), pollMs: 50, leaseMs: 2000 }), competitorFeedback], ...options });
   return { kit, admin: kit.workspace.client, other: (await kit.createWorkspace(otherName)).client };
 }
 

@@ -162,33 +162,60 @@ export interface CustomValuesRow {
  * included.
  */
 export async function customValuesOfMany(
-  { tx, definitions: cached }: DefinitionScope,
+  scope: DefinitionScope,
   object: string,
   rows: readonly CustomValuesRow[],
   permissions?: Permissions,
   prefix = 'customFields.',
 ): Promise<(CustomValues | undefined | Error)[]> {
+  const { values, claim } = await uncheckedCustomValuesOfMany(scope, object, rows, permissions, prefix);
+  for (const [index, error] of await claim(() => true)) values[index] = error;
+  return values;
+}
+
+/** {@link customValuesOfMany} in two steps: the values checked without the database, then their claims. */
+export interface UnclaimedCustomValues {
+  /** By row: its values (undefined: unchanged) or its error, unique and relation values not yet checked. */
+  values: (CustomValues | undefined | Error)[];
+  /**
+   * The stored checks (unique values free, linked records present) of the rows `standing` keeps, by row index: its
+   * error. A row refused meanwhile (its owner hand-off) is left out, so it claims no unique value of the batch.
+   */
+  claim(standing: (index: number) => boolean): Promise<Map<number, Error>>;
+}
+
+/** {@link customValuesOfMany} whose claims are made later ({@link UnclaimedCustomValues}), once the rows refused for other reasons are known. */
+export async function uncheckedCustomValuesOfMany(
+  { tx, definitions: cached }: DefinitionScope,
+  object: string,
+  rows: readonly CustomValuesRow[],
+  permissions?: Permissions,
+  prefix = 'customFields.',
+): Promise<UnclaimedCustomValues> {
   const needed = rows.some(({ input, before }) => !before || (input !== undefined && input !== null));
   const definitions = needed ? await (cached ?? ((name) => loadCustomFields(tx, name)))(object) : [];
-  const out: (CustomValues | undefined | Error)[] = [];
+  const values: (CustomValues | undefined | Error)[] = [];
   const checked: (StoredCheckRow & { index: number })[] = [];
   for (const [index, { input, before }] of rows.entries()) {
     if (before && (input === undefined || input === null)) {
-      out.push(undefined);
+      values.push(undefined);
       continue;
     }
     try {
-      const { values, changed } = checkedValues(definitions, object, input, before, permissions, prefix);
-      checked.push({ index, id: before?.id ?? null, values, changed });
-      out.push(values);
+      const row = checkedValues(definitions, object, input, before, permissions, prefix);
+      checked.push({ index, id: before?.id ?? null, ...row });
+      values.push(row.values);
     } catch (error) {
       if (!(error instanceof Error)) throw error;
-      out.push(error);
+      values.push(error);
     }
   }
-  const refused = await storedValueErrors(tx, object, checked, prefix);
-  for (const [at, error] of refused) out[checked[at]!.index] = error;
-  return out;
+  const claim = async (standing: (index: number) => boolean) => {
+    const claiming = checked.filter((row) => standing(row.index));
+    const refused = await storedValueErrors(tx, object, claiming, prefix);
+    return new Map([...refused].map(([at, error]) => [claiming[at]!.index, error]));
+  };
+  return { values, claim };
 }
 
 /** The checks of {@link customValuesOf} that read the database: unique values free, linked records present. */

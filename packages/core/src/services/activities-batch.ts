@@ -9,6 +9,7 @@ import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
 import { checkSameCustomer, emitActivityLogged, logActivityInput, newActivityRow } from './activities.js';
 import { BatchRows } from './bulk/batch-rows.js';
+import { refuseForbiddenCreates } from './bulk/update-rows.js';
 
 /** The customer of each deal or ticket named (absent: not in the workspace), in one statement. */
 async function customersOf(tx: ScopedTransaction, model: 'deal' | 'ticket', ids: (string | null | undefined)[]): Promise<Map<string, string>> {
@@ -31,7 +32,7 @@ export async function createActivityBatch(scope: CommandScope, raws: readonly Re
     if (input.dealId) checkSameCustomer('deal', deals.get(input.dealId), input.customerId, 'dealId');
     if (input.ticketId) checkSameCustomer('ticket', tickets.get(input.ticketId), input.customerId, 'ticketId');
   });
-  const created = rows.live().map(([index, input]) => ({ index, data: { id: newRowId(), ...newActivityRow(scope.session.workspaceId, input) } }));
+  const created = refuseForbiddenCreates(scope, 'Activity', rows, rows.live().map(([index, input]) => ({ index, data: { id: newRowId(), ...newActivityRow(scope.session.workspaceId, input) } })));
   await insertRows(scope.tx, 'Activity', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);

@@ -2,13 +2,14 @@
 // createCompany, each lookup and write made once per batch (as customers-batch.ts does). Updates go through the
 // declared batch writer (bulk/declared-update-batch.ts) by `companyUpdate`.
 import type { CommandScope } from '../command.js';
-import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
+import { type CustomValues, uncheckedCustomValuesOfMany } from '../custom-fields/field-values.js';
 import type { BatchRow } from '../objects/writer.js';
 import { insertRows } from '../insert-rows.js';
 import { missingInWorkspace, missingReference } from '../references.js';
 import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
 import { BatchRows } from './bulk/batch-rows.js';
+import { refuseForbiddenCreates } from './bulk/update-rows.js';
 import { createCompanyInput, newCompanyRow } from './companies.js';
 
 type Input = Record<string, unknown>;
@@ -27,13 +28,16 @@ export async function createCompanyBatch(scope: CommandScope, raws: readonly Inp
   const rows = BatchRows.of<Input, Row>(raws, (raw) => ({ input: parseInput(createCompanyInput, raw) }));
   await checkOwners(scope, rows);
   const live = rows.live();
-  const custom = await customValuesOfMany(scope, 'Company', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
+  const custom = await uncheckedCustomValuesOfMany(scope, 'Company', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
   live.forEach(([index, row], i) => {
-    const values = custom[i];
+    const values = custom.values[i];
     if (values instanceof Error) rows.refuse(index, values);
     else row.customFields = values;
   });
-  const created = rows.live().map(([index, row]) => ({ index, data: { id: newRowId(), ...newCompanyRow(scope.session.workspaceId, row.input, row.customFields) } }));
+  // A row the key may not create (an own-records key creating for another owner) is refused first, claiming nothing.
+  const allowed = refuseForbiddenCreates(scope, 'Company', rows, rows.live().map(([index, row]) => ({ index, data: { id: newRowId(), ...newCompanyRow(scope.session.workspaceId, row.input, row.customFields) } })));
+  for (const [i, error] of await custom.claim((i) => rows.values[live[i]![0]] !== null)) rows.refuse(live[i]![0], error);
+  const created = allowed.filter(({ index }) => rows.values[index] !== null);
   await insertRows(scope.tx, 'Company', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);

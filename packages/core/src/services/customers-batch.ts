@@ -3,7 +3,7 @@
 // a batch of N rows costs a fixed number of statements (proved by apps/gateway/test/bulk-statements.test.ts).
 import type { Customer, LifecycleStage } from '@crm/db';
 import type { CommandScope } from '../command.js';
-import { type CustomValues, customValuesOfMany } from '../custom-fields/field-values.js';
+import { type CustomValues, uncheckedCustomValuesOfMany } from '../custom-fields/field-values.js';
 import type { BatchRow } from '../objects/writer.js';
 import { insertRows } from '../insert-rows.js';
 import { missingInWorkspace, missingReference } from '../references.js';
@@ -11,7 +11,7 @@ import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
 import { BatchRows as Rows } from './bulk/batch-rows.js';
 import { lockedRecords, recordsById } from './bulk/locked-rows.js';
-import { updateBatchRows } from './bulk/update-rows.js';
+import { refuseForbidden, refuseForbiddenCreates, updateBatchRows } from './bulk/update-rows.js';
 import {
   createCustomerInput,
   customerChange,
@@ -66,13 +66,16 @@ export async function createCustomerBatch(scope: CommandScope, raws: readonly In
   await checkReferences(scope, rows);
   rows.each((row) => ({ ...row, stage: newCustomerStage(row.input) }));
   const live = rows.live();
-  const custom = await customValuesOfMany(scope, 'Customer', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
+  const custom = await uncheckedCustomValuesOfMany(scope, 'Customer', live.map(([, row]) => ({ input: row.input.customFields, before: null })), scope.permissions);
   live.forEach(([index, row], i) => {
-    const values = custom[i];
+    const values = custom.values[i];
     if (values instanceof Error) rows.refuse(index, values);
     else row.customFields = values;
   });
-  const created = rows.live().map(([index, row]) => ({ index, row, data: { id: newRowId(), ...newCustomerRow(scope.session.workspaceId, row.input, row.stage!, row.customFields) } }));
+  // A row the key may not create (an own-records key creating for another owner) is refused first, claiming nothing.
+  const allowed = refuseForbiddenCreates(scope, 'Customer', rows, rows.live().map(([index, row]) => ({ index, row, data: { id: newRowId(), ...newCustomerRow(scope.session.workspaceId, row.input, row.stage!, row.customFields) } })));
+  for (const [i, error] of await custom.claim((i) => rows.values[live[i]![0]] !== null)) rows.refuse(live[i]![0], error);
+  const created = allowed.filter(({ index }) => rows.values[index] !== null);
   await insertRows(scope.tx, 'Customer', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);
@@ -90,14 +93,14 @@ export async function updateCustomerBatch(scope: CommandScope, items: readonly {
   rows.each((row) => ({ ...row, before: befores.get(row.input.id)! }));
   await checkReferences(scope, rows);
   const live = rows.live();
-  const custom = await customValuesOfMany(
+  const custom = await uncheckedCustomValuesOfMany(
     scope,
     'Customer',
     live.map(([, row]) => ({ input: row.input.customFields, before: { id: row.before!.id, values: row.before!.customFields as CustomValues } })),
     scope.permissions,
   );
   live.forEach(([index, row], i) => {
-    const values = custom[i];
+    const values = custom.values[i];
     if (values instanceof Error) rows.refuse(index, values);
     else {
       try {
@@ -107,8 +110,12 @@ export async function updateCustomerBatch(scope: CommandScope, items: readonly {
       }
     }
   });
-  // A row the key's rights refuse (an own-records key handing a customer over) is refused; the others written.
-  const changed = await updateBatchRows(scope, 'Customer', rows, rows.live(), (row) => ({ id: row.input.id, before: row.before!, data: row.change!.data as Record<string, unknown> }));
+  // A row the key's rights refuse (an own-records key handing a customer over) is refused first, so it claims no
+  // unique value another row of the batch may then take; the others claim theirs, and are written.
+  const changeOf = (row: Row) => ({ id: row.input.id, before: row.before!, data: row.change!.data as Record<string, unknown> });
+  refuseForbidden(scope, 'Customer', rows, rows.live(), changeOf);
+  for (const [i, error] of await custom.claim((i) => rows.values[live[i]![0]] !== null)) rows.refuse(live[i]![0], error);
+  const changed = await updateBatchRows(scope, 'Customer', rows, rows.live(), changeOf);
   const afters = await recordsById<Customer>(scope, 'Customer', changed.map(([, row]) => row.input.id));
   const stageChanges: Parameters<typeof recordStageChanges>[1][number][] = [];
   for (const [index, row] of changed) {

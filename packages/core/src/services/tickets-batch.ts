@@ -7,6 +7,7 @@ import { missingInWorkspace, missingReference } from '../references.js';
 import { newRowId } from '../uuid.js';
 import { parseInput } from '../validation.js';
 import { BatchRows } from './bulk/batch-rows.js';
+import { refuseForbiddenCreates } from './bulk/update-rows.js';
 import { createTicketInput, emitTicketOpened, newTicketRow } from './tickets.js';
 
 /** createTicket for a batch: the customers and assignees checked with one statement each, the rows inserted with one. */
@@ -19,7 +20,7 @@ export async function createTicketBatch(scope: CommandScope, raws: readonly Reco
     if (customers.has(input.customerId)) throw missingReference('customer', 'customerId');
     if (input.assigneeId && assignees.has(input.assigneeId)) throw missingReference('user', 'assigneeId');
   });
-  const created = rows.live().map(([index, input]) => ({ index, data: { id: newRowId(), ...newTicketRow(scope.session.workspaceId, input) } }));
+  const created = refuseForbiddenCreates(scope, 'Ticket', rows, rows.live().map(([index, input]) => ({ index, data: { id: newRowId(), ...newTicketRow(scope.session.workspaceId, input) } })));
   await insertRows(scope.tx, 'Ticket', created.map(({ data }) => data), scope.permissions);
   for (const { index, data } of created) {
     rows.written(index, data.id);

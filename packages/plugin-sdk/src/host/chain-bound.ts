@@ -5,7 +5,7 @@
 // delivery, one statement per cut group, only then) and told (the gateway's log). A FAILED delivery whose event is past
 // a bound lowered since it failed turns SKIPPED when a retry sweep meets it: told once, then never read again.
 import { newRowId, type RecordedEvent } from '@crm/core';
-import { type PrismaClient, scopeToWorkspace } from '@crm/db';
+import { type PrismaClient, queryRawIn, scopeToWorkspace, workspaceFilter } from '@crm/db';
 import type { Plugin, SubscriberEntry } from '../plugin.js';
 
 /** The chain depth past which the host delivers no event to plugin subscribers. */
@@ -38,10 +38,18 @@ export interface ChainBound {
   /** The events within the bound; those past it are recorded SKIPPED for the subscriber and told (`onCut`). */
   within(plugin: Plugin, subscriber: SubscriberEntry, events: readonly RecordedEvent[]): RecordedEvent[];
   /**
-   * A FAILED delivery's event about to be retried: true within the bound; past it (the bound was lowered since it
-   * failed) its delivery turns SKIPPED, with the reason, and the cut is told — so no later sweep reads it again.
+   * A retry sweep's FAILED deliveries (their events) about to be retried: answers those within the bound. Those past it
+   * (the bound was lowered since they failed) turn SKIPPED, with the reason, one statement per workspace, and each cut
+   * is told — so no later sweep reads them again.
    */
-  retriable(plugin: Plugin, subscriber: SubscriberEntry, event: RecordedEvent): Promise<boolean>;
+  retriable<R extends Retry>(retries: readonly R[]): Promise<R[]>;
+}
+
+/** A FAILED delivery about to be retried: its subscriber and event. */
+export interface Retry {
+  plugin: Plugin;
+  subscriber: SubscriberEntry;
+  event: RecordedEvent;
 }
 
 /** `track`: the host's in-flight work (its `settled` waits for the marks too). */
@@ -88,15 +96,28 @@ export function chainBound(options: { prisma: PrismaClient; max?: number; onCut?
       options.track(record(plugin, subscriber, cut).catch((error: unknown) => console.error(`plugin host: could not record skipped deliveries of ${plugin.id}/${subscriber.name}`, error)));
       return events.filter((event) => !past(event));
     },
-    async retriable(plugin, subscriber, event) {
-      if (!past(event)) return true;
-      // Conditional: a concurrent redelivery that made it DONE first keeps it. Awaited, so the sweep's end sees it SKIPPED.
-      const { count } = await scopeToWorkspace(options.prisma, event.workspaceId).pluginDelivery.updateMany({
-        where: { pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id, status: 'FAILED' },
-        data: { status: 'SKIPPED', lastError: reason(event) },
-      });
-      if (count) tellCut(plugin, subscriber, event);
-      return false;
+    async retriable(retries) {
+      const cut = retries.filter(({ event }) => past(event));
+      if (!cut.length) return [...retries];
+      const byWorkspace = new Map<string, Retry[]>();
+      for (const retry of cut) byWorkspace.set(retry.event.workspaceId, [...(byWorkspace.get(retry.event.workspaceId) ?? []), retry]);
+      for (const [workspaceId, rows] of byWorkspace) {
+        // Each row its own reason (its depth): one statement for them all. Conditional: a concurrent redelivery that made
+        // one DONE first keeps it, and its cut is not told. Awaited, so the sweep's end sees them SKIPPED.
+        const values = rows.map(({ plugin, subscriber, event }) => ({ pluginId: plugin.id, subscriber: subscriber.name, eventId: event.id, lastError: reason(event) }));
+        const marked = await queryRawIn<{ pluginId: string; subscriber: string; eventId: string }>(
+          options.prisma,
+          `UPDATE "PluginDelivery" AS d SET "status" = 'SKIPPED', "lastError" = v."lastError", "updatedAt" = now()
+           FROM jsonb_to_recordset($1::jsonb) AS v("pluginId" text, "subscriber" text, "eventId" uuid, "lastError" text)
+           WHERE ${workspaceFilter('d."workspaceId"', '$2::uuid')} AND d."pluginId" = v."pluginId" AND d."subscriber" = v."subscriber" AND d."eventId" = v."eventId" AND d."status" = 'FAILED'
+           RETURNING d."pluginId", d."subscriber", d."eventId"`,
+          JSON.stringify(values),
+          workspaceId,
+        );
+        const told = new Set(marked.map((row) => `${row.pluginId}/${row.subscriber}/${row.eventId.toLowerCase()}`));
+        for (const { plugin, subscriber, event } of rows) if (told.has(`${plugin.id}/${subscriber.name}/${event.id.toLowerCase()}`)) tellCut(plugin, subscriber, event);
+      }
+      return retries.filter(({ event }) => !past(event));
     },
   };
 }

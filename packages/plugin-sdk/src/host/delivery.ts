@@ -275,24 +275,24 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     return plugin && subscriber ? { plugin, subscriber } : undefined;
   };
 
-  /** Delivers FAILED rows again (their subscribers still exist); the rows' events are read by id. */
-  async function retryFailed(rows: readonly { pluginId: string; subscriber: string; eventId: string }[], workspaceId?: string) {
+  /** Delivers FAILED rows again (their subscribers still exist); the rows' events are read by id. Answers those started, each with its row's id. */
+  async function retryFailed(rows: readonly { id?: string; pluginId: string; subscriber: string; eventId: string }[], workspaceId?: string) {
     if (!rows.length) return [];
     const ids = [...new Set(rows.map((r) => r.eventId))];
     const found = await options.prisma.event.findMany({ where: { id: { in: ids }, ...(workspaceId ? { workspaceId } : {}) } });
     const events = new Map(found.map((e) => [e.id, toRecordedEvent(e)]));
-    const started: Promise<void>[] = [];
-    for (const row of rows) {
+    const retries = rows.flatMap((row) => {
       const entry = entryFor(row.pluginId, row.subscriber);
       const event = events.get(row.eventId);
-      if (!entry || !event) continue; // the subscriber was removed, or retention trimmed the event
-      // Past the chain bound (lowered since it failed): not delivered again; it turns SKIPPED, and the cut is told.
-      if (!(await bound.retriable(entry.plugin, entry.subscriber, event))) continue;
-      const work = deliver(entry.plugin, entry.subscriber, event);
+      // The subscriber was removed, or retention trimmed the event.
+      return entry && event ? [{ ...entry, event, id: row.id }] : [];
+    });
+    // Past the chain bound (lowered since they failed): not delivered again; they turn SKIPPED, and the cuts are told.
+    return (await bound.retriable(retries)).map((retry) => {
+      const work = deliver(retry.plugin, retry.subscriber, retry.event);
       track(work);
-      started.push(work);
-    }
-    return started;
+      return { id: retry.id, work };
+    });
   }
 
   async function catchUp(withinMs = 24 * 60 * 60 * 1000): Promise<number> {
@@ -337,8 +337,10 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
       orderBy: { createdAt: 'asc' },
       take: 1000,
     });
-    await Promise.all(await retryFailed(rows, workspaceId));
-    return rows.map((row) => row.id);
+    // The ids of the deliveries redelivered: not those turned SKIPPED (past the chain bound) or left (their subscriber gone).
+    const started = await retryFailed(rows, workspaceId);
+    await Promise.all(started.map(({ work }) => work));
+    return started.map(({ id }) => id!);
   }
 
   return {

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { CommandScope } from '../../command.js';
 import { CUSTOM_VALUES_COLUMN } from '../../custom-fields/field-types.js';
-import { type CustomValues, customValuesOfMany } from '../../custom-fields/field-values.js';
+import { type CustomValues, type UnclaimedCustomValues, uncheckedCustomValuesOfMany } from '../../custom-fields/field-values.js';
 import type { ObjectDeclaration } from '../../objects/declaration.js';
 import type { ObjectWriter } from '../../objects/writer.js';
 import type { LockableModel } from '../../record-lock.js';
@@ -14,7 +14,7 @@ import { missingInWorkspace, missingReference } from '../../references.js';
 import { parseInput } from '../../validation.js';
 import { BatchRows } from './batch-rows.js';
 import { lockedRecords, recordsById } from './locked-rows.js';
-import { updateBatchRows } from './update-rows.js';
+import { refuseForbidden, updateBatchRows } from './update-rows.js';
 
 type Referable = Parameters<typeof missingInWorkspace>[1];
 type Parsed = { id: string; expectedUpdatedAt?: Date | null; customFields?: unknown };
@@ -104,17 +104,17 @@ export function updateBatchOf<Row extends { id: string }, Input extends Parsed, 
     const befores = await lockedRecords<Row, Item>(scope, model, rows, target.name);
     rows.each((row) => ({ ...row, before: befores.get(row.input.id)! }));
     const live = rows.live();
-    const custom = customFields
-      ? await customValuesOfMany(
+    const custom: UnclaimedCustomValues | null = customFields
+      ? await uncheckedCustomValuesOfMany(
           scope,
           customFields.object,
           live.map(([, row]) => ({ input: row.input.customFields, before: { id: row.before!.id, values: (row.before as Record<string, unknown>)[CUSTOM_VALUES_COLUMN] as CustomValues } })),
           customFields.rights ? scope.permissions : undefined,
           customFields.prefix,
         )
-      : live.map(() => undefined);
+      : null;
     live.forEach(([index, row], i) => {
-      const values = custom[i];
+      const values = custom?.values[i];
       if (values instanceof Error) return rows.refuse(index, values);
       try {
         row.data = rule.change(row.input, row.before!, values) as Record<string, unknown> | null;
@@ -122,6 +122,12 @@ export function updateBatchOf<Row extends { id: string }, Input extends Parsed, 
         rows.refuse(index, error);
       }
     });
+    // A row the key's rights refuse (an own-records key handing a record over) is refused before the rows claim unique
+    // values (custom ones, the rule's own), so it takes none from another row of the batch.
+    const changeOf = (row: Item) => ({ id: row.input.id, before: row.before!, data: row.data! });
+    refuseForbidden(scope, model, rows, rows.live().filter(([, row]) => row.data !== null), changeOf);
+    const claims = custom ? await custom.claim((i) => rows.values[live[i]![0]] !== null) : new Map<number, Error>();
+    for (const [i, error] of claims) rows.refuse(live[i]![0], error);
     if (rule.checkBatch) {
       const checked = rows.live();
       const refusals = await rule.checkBatch(scope, checked.map(([, row]) => row.input));
@@ -143,7 +149,7 @@ export function updateBatchOf<Row extends { id: string }, Input extends Parsed, 
       else changing.push([index, row]);
     }
     // A row the key's rights refuse (an own-records key handing a record over) is refused; the others written.
-    const changed = await updateBatchRows(scope, model, rows, changing, (row) => ({ id: row.input.id, before: row.before!, data: row.data! }));
+    const changed = await updateBatchRows(scope, model, rows, changing, changeOf);
     const afters = await recordsById<Row>(scope, model, changed.map(([, row]) => row.input.id));
     const written = changed.map(([index, row]) => {
       rows.written(index, row.input.id);

@@ -36,17 +36,17 @@ export function updateRowsReturning<R>(scope: CommandScope, model: string, rows:
 
 /**
  * By row index, the refusal the data layer's guard (`restrictRows`) gives its change, as it checks a single update's
- * `data` (FORBIDDEN naming the field), without a statement (a restricted client's would send one). Every row's: a
+ * `data` (or a single create's, with `createMany`; FORBIDDEN naming the field), without a statement (a restricted client's would send one). Every row's: a
  * value may be refused where another row's same column is not (an own-records key's owner: its user's own id passes,
  * another's is FORBIDDEN). A batch writer refuses these rows in place before {@link updateRows}, which throws the first.
  */
-export function refusedChanges(scope: CommandScope, model: string, rows: readonly RowChange[]): Map<number, CrmError> {
+export function refusedChanges(scope: CommandScope, model: string, rows: readonly Pick<RowChange, 'data'>[], operation: 'updateMany' | 'createMany' = 'updateMany'): Map<number, CrmError> {
   const refused = new Map<number, CrmError>();
   if (!scope.permissions?.restrictsRows) return refused;
   const access = rowAccessOf(scope.permissions);
   rows.forEach((row, index) => {
     try {
-      access.write(model, 'updateMany', { where: {}, data: row.data });
+      access.write(model, operation, operation === 'createMany' ? { data: [row.data] } : { where: {}, data: row.data });
     } catch (error) {
       if (!isCrmError(error)) throw error;
       refused.set(index, error);
@@ -55,16 +55,41 @@ export function refusedChanges(scope: CommandScope, model: string, rows: readonl
   return refused;
 }
 
+/** What a batch writer refuses a row through: its rows ({@link BatchRows}). */
+type Refusing = Pick<BatchRows<unknown>, 'refuse'>;
+
 /**
- * {@link updateRows} for a batch's rows still standing (`changing`, with each one's change): a row the key's rights
- * refuse ({@link refusedChanges}) is refused in place, the others written in one statement. Answers those written.
+ * The rows of `changing` (a batch's rows still standing, with each one's change) the key's rights refuse
+ * ({@link refusedChanges}: an own-records key handing a record over) refused in place; answers the others. A batch
+ * writer runs it before its rows claim anything (unique custom values), so a refused row claims nothing.
  */
-export async function updateBatchRows<T>(scope: CommandScope, model: string, rows: BatchRows<T>, changing: readonly [number, T][], change: (value: T) => RowChange): Promise<[number, T][]> {
-  const changes = changing.map(([, value]) => change(value));
-  const refused = refusedChanges(scope, model, changes);
+export function refuseForbidden<T>(
+  scope: CommandScope,
+  model: string,
+  rows: Refusing,
+  changing: readonly [number, T][],
+  change: (value: T) => Pick<RowChange, 'data'>,
+  operation: 'updateMany' | 'createMany' = 'updateMany',
+): [number, T][] {
+  const refused = refusedChanges(scope, model, changing.map(([, value]) => change(value)), operation);
   for (const [at, error] of refused) rows.refuse(changing[at]![0], error);
-  await updateRows(scope, model, changes.filter((_, at) => !refused.has(at)));
   return changing.filter((_, at) => !refused.has(at));
+}
+
+/**
+ * {@link refuseForbidden} for a batch's new rows (each its row's index and data): a row the key may not create (an
+ * own-records key creating for another owner, a field it may not write) refused in place, as the single create
+ * refuses it, instead of the batch's insert failing whole. Answers the others, to insert.
+ */
+export function refuseForbiddenCreates<C extends { index: number; data: Record<string, unknown> }>(scope: CommandScope, model: string, rows: Refusing, created: readonly C[]): C[] {
+  return refuseForbidden(scope, model, rows, created.map((row) => [row.index, row] as [number, C]), (row) => row, 'createMany').map(([, row]) => row);
+}
+
+/** {@link updateRows} for a batch's rows still standing: those the key's rights refuse ({@link refuseForbidden}) refused in place, the others written in one statement. Answers those written. */
+export async function updateBatchRows<T>(scope: CommandScope, model: string, rows: BatchRows<T>, changing: readonly [number, T][], change: (value: T) => RowChange): Promise<[number, T][]> {
+  const standing = refuseForbidden(scope, model, rows, changing, change);
+  await updateRows(scope, model, standing.map(([, value]) => change(value)));
+  return standing;
 }
 
 async function writeRows<R>(scope: CommandScope, model: string, rows: readonly RowChange[], returning: boolean): Promise<R[]> {
