@@ -8,6 +8,7 @@
 import type { EventCause } from '@crm/core';
 import { CommandTransaction, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
+import { buildKeyRename, type OwnKeyRename } from './own-key-renames.js';
 import { attributedTo, PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
 
 /** A row's values by field name; `undefined` leaves the column out of the row (written NULL when other rows set it). */
@@ -62,6 +63,8 @@ export interface OwnRows {
    * transaction's later statements do not see its rows.
    */
   writeAtCommit(writes: readonly OwnWrite[]): Promise<void>;
+  /** Keys of a JSON column renamed in every row of the workspace holding them, in one statement (own-key-renames.ts). Resolves with the rows changed. */
+  renameKeys(rename: OwnKeyRename): Promise<number>;
 }
 
 interface ModelColumns {
@@ -190,7 +193,7 @@ export function ownRowsSavepoint(runner: object): { release(): void; rollback():
  * queued work continues (a subscriber's or hook's event one hop further, a queue item's own), null outside one.
  */
 export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspaceId: string, own: () => OwnModels, chain: EventCause | null = null): OwnRows {
-  const rows: OwnRows = {
+  const rows: Pick<OwnRows, 'write' | 'writeAtCommit'> = {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
       if (committing.has(runner)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
@@ -212,5 +215,13 @@ export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspac
   return {
     write: (writes) => attributedTo(pluginId, () => rows.write(writes)),
     writeAtCommit: (writes) => attributedTo(pluginId, () => rows.writeAtCommit(writes)),
+    renameKeys: (rename) =>
+      attributedTo(pluginId, async () => {
+        if (!rename.renames.size) return 0;
+        if (committing.has(runner)) throw new PluginSqlError("rows.renameKeys after rows.writeAtCommit: writeAtCommit is the transaction's last write");
+        const { text, params } = buildKeyRename(rename, workspaceId, own());
+        const [row] = await queryRawIn<{ n: number }>(runner, text, ...params);
+        return row?.n ?? 0;
+      }),
   };
 }

@@ -46,6 +46,26 @@ export function changesByName(objects: Catalog, change: RecordChange): Record<st
 }
 
 /**
+ * A change by field name (a dry run's sample) as core writes it in its event: a core object's custom fields within their
+ * JSON column's change, by stable keys (`customFields`); a custom object's (its records in the shared table) by name.
+ */
+export function changesAsWritten(objects: Catalog, change: RecordChange): Record<string, FieldChange> {
+  const object = objects.catalog.get(change.object);
+  const written: Record<string, FieldChange> = {};
+  for (const [name, sides] of Object.entries(change.changes ?? {})) {
+    const stored = object.sharedTable ? undefined : object.fields.get(name)?.stored;
+    if (!stored) {
+      written[name] = sides;
+      continue;
+    }
+    const column = (written[stored.json] ??= { from: {}, to: {} }) as { from: Record<string, unknown>; to: Record<string, unknown> };
+    column.from[stored.key] = sides.from;
+    column.to[stored.key] = sides.to;
+  }
+  return written;
+}
+
+/**
  * An event's payload as a run reads it (its trigger's event, a wait's `where`): a core object's custom fields' changes
  * also by name (`changesByName`), so `{{trigger.event.payload.changes.tier.to}}` reads the field publishing typed it by.
  */

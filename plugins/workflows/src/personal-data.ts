@@ -11,7 +11,7 @@ import { type PersonalDataContext, type PersonalDataHandlers } from '@crm/plugin
 import { cancelRuns, UNFINISHED_RUNS } from './runs/cancel-runs.js';
 import { runLockKey } from './runs/claimed-steps.js';
 import { RUN_STARTS } from './runs/start-run.js';
-import { ERASED_ERROR, needlesOf } from './runs/erasure-scrub.js';
+import { ERASED_ERROR, needlesOf, recordErasure } from './runs/erasure-scrub.js';
 import type { WorkflowSettings } from './settings.js';
 
 /** Runs whose locks one transaction takes at most (a lock each, held to its end). */
@@ -106,6 +106,6 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // with no run to search: events recorded before it and delivered after it are checked against it
     // (runs/erased-events.ts).
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId: last?.id ?? null } });
+    await recordErasure(context, customerId, email, last?.id ?? null);
   },
 };

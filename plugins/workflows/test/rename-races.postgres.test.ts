@@ -76,15 +76,17 @@ async function renameDuringLook(run: string, rename: () => Promise<unknown>) {
   await own.query('DROP TRIGGER rename_race_gate ON "WorkflowStepRun"');
 }
 
-const awaiting = (eventType: string, where?: unknown, then: Record<string, unknown> = { kind: 'createTask', title: 'Upgraded' }) => ({
+const awaiting = (eventType: string, where?: unknown, then: Record<string, unknown> = { kind: 'createTask', title: 'Upgraded' }, more: unknown[] = []) => ({
   trigger: { kind: 'manual', object: 'Contract' },
-  steps: [{ id: 'upgrade', kind: 'waitForEvent', eventType, ...(where ? { where } : {}), timeout: { days: 1 } }, { id: 'done', ...then }],
+  steps: [{ id: 'upgrade', kind: 'waitForEvent', eventType, ...(where ? { where } : {}), timeout: { days: 1 } }, { id: 'done', ...then }, ...more],
 });
 
 describe('a rename committing while a step transaction holds the waiting step it read before', () => {
   it('a field’s: the wait keeps the new name in its `where` and ends on the event naming it', async () => {
     const plan = (await admin.query(DEFINE_FIELD, { i: { customObjectId: contractObject, name: 'plan', type: 'TEXT' } })).defineCustomField.customField.id;
-    const workflow = await publishedWorkflow(admin, 'Await gold plan', awaiting('contract.updated', { value: '{{ event.payload.changes.plan.to }}', operator: 'eq', operand: 'gold' }, { kind: 'updateRecord', values: { plan: 'platinum' } }));
+    const workflow = await publishedWorkflow(admin, 'Await gold plan', awaiting('contract.updated', { value: '{{ event.payload.changes.plan.to }}', operator: 'eq', operand: 'gold' }, { kind: 'updateRecord', values: { plan: 'platinum' } }, [
+      { id: 'note', kind: 'createTask', title: 'Upgraded from {{trigger.record.plan}}' },
+    ]));
     const contract = (await admin.query(`mutation ($i: CreateContractInput!) { createContract(input: $i) { contract { id } } }`, { i: { plan: 'basic' } })).createContract.contract.id;
     const run = (await admin.query(RUN, { id: workflow, recordId: contract })).runWorkflow.run.id as string;
 
@@ -101,6 +103,9 @@ describe('a rename committing while a step transaction holds the waiting step it
     // Its next step, planned before the rename (its run began then) and run after it, reads the stored version again:
     // it writes the field by its new name.
     expect((await admin.query(`query ($id: ID!) { node(id: $id) { ... on Contract { package } } }`, { id: contract })).node.package).toBe('platinum');
+    // A later step reads the trigger's record the run stored at its start (`plan` then) under the new name: the rename
+    // renamed the key in the snapshots of runs under way.
+    expect(done!.steps.find((s) => s.stepId === 'note')!.output.title).toBe('Upgraded from basic');
   });
 
   it('an object’s: the wait waits for the renamed event type (its input and key) and ends on its event', async () => {

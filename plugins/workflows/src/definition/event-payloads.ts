@@ -65,7 +65,8 @@ export interface ChangedField {
 /**
  * What an event read is checked against: the object it is about (null: unknown), its declared payloads, and whether
  * the value read has a core object's custom fields' changes by name (`changes.tier`, field-changes.ts'
- * `payloadByName`: a run's trigger, a wait's `where`) or only as core wrote them (a received event, the wait's output).
+ * `payloadByName`: a run's trigger, a wait's `where`) or only as core wrote them (a received event, the wait's output;
+ * a custom object's event has them by name as written).
  */
 export interface EventRead {
   subject: string | null;
@@ -100,7 +101,9 @@ export function eventPartType(rest: readonly string[], read: EventRead, catalog:
     if ([...target.fields.values()].some((f) => f.stored?.json === name)) return { type: { kind: 'unknown' } };
     const field = target.fields.get(name);
     if (!field) return { problem: `${subject} has no field ${name}` };
-    if (field.stored && !read.changesByName) {
+    // Only a core object's events carry its custom fields within their JSON column (`changes.customFields`); a custom
+    // object's (kept in the shared table) carry each field's change by name (core's custom-objects/record-commands.ts).
+    if (field.stored && !read.changesByName && !target.sharedTable) {
       return { problem: `a received event holds ${subject}'s custom fields' changes as core wrote them (changes.${field.stored.json}, by stable keys), not changes.${name}: test the change in the wait's where ({{event.payload.changes.${name}.to}})` };
     }
     if (deeper.length === 2) return { type: { kind: 'unknown' } };

@@ -1,7 +1,8 @@
 // A custom field renamed (`fieldRenamed`, in `renameCustomField`'s transaction): the workspace's drafts and published
 // versions that name it are rewritten to the new name, as saved segments' filters are — its trigger's fields, every
 // condition on the trigger's record (through relations: core's `renameInFilter`), the values steps write to a record
-// of its object, templates reading it (`{{trigger.record.tier}}`, `{{trigger.record.customer.tier}}`), and a wait's
+// of its object, templates reading it (`{{trigger.record.tier}}`, `{{trigger.record.customer.tier}}`, the trigger's
+// change of it: `{{trigger.event.payload.changes.tier.to}}` under a trigger on its object), and a wait's
 // condition on a change of it (`{{event.payload.changes.tier.to}}` awaiting an event about its object). So they keep
 // working, and show the new name.
 import type { FieldInQuestion, FieldRenameContext } from '@crm/plugin-sdk';
@@ -17,6 +18,8 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 export const RECORD_TEMPLATE = /\{\{(\s*)trigger\.record\.([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(\s*)\}\}/g;
 /** A `waitForEvent`'s condition reading a change of a field of the awaited event's subject (field-users.ts too). */
 export const EVENT_CHANGE_TEMPLATE = /\{\{(\s*)event\.payload\.changes\.([A-Za-z_]\w*)([^{}]*)\}\}/g;
+/** Any step's read of a change of a field of the trigger's event (`{{trigger.event.payload.changes.tier.to}}`): of the trigger's object. */
+const TRIGGER_CHANGE_TEMPLATE = /\{\{(\s*)trigger\.event\.payload\.changes\.([A-Za-z_]\w*)([^{}]*)\}\}/g;
 /**
  * Whether a wait's event is about `object`'s records, so that `changes.<field>` names one of its fields: by the event
  * type's entity (`customer.updated`, `contract.updated`), as record events are named.
@@ -51,10 +54,12 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
 
   const templates = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      return value.replace(RECORD_TEMPLATE, (whole, open: string, first: string, second: string | undefined, close: string) => {
-        const target = second === undefined || !object ? null : context.targetOf(object, first);
-        return `{{${open}trigger.record.${nameIn(object, first)}${second === undefined ? '' : `.${nameIn(target, second)}`}${close}}}`;
-      });
+      return value
+        .replace(RECORD_TEMPLATE, (whole, open: string, first: string, second: string | undefined, close: string) => {
+          const target = second === undefined || !object ? null : context.targetOf(object, first);
+          return `{{${open}trigger.record.${nameIn(object, first)}${second === undefined ? '' : `.${nameIn(target, second)}`}${close}}}`;
+        })
+        .replace(TRIGGER_CHANGE_TEMPLATE, (_whole, open: string, name: string, rest: string) => `{{${open}trigger.event.payload.changes.${nameIn(object, name)}${rest}}}`);
     }
     if (Array.isArray(value)) return value.map(templates);
     if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, templates(item)]));
@@ -119,5 +124,16 @@ export async function renameInWorkflows(field: FieldInQuestion, context: FieldRe
     { update: 'WorkflowStepRun', rows: waiting, merge: ['input'] },
   ];
   await context.rows.write(writes.filter((write) => write.rows.length));
+  // Runs under way read the trigger as they stored it at their start (its record's custom fields, and its event's
+  // changes, by their names then), with templates now rewritten to the new name: the keys are renamed in their
+  // snapshots too, by the database in one statement whatever the number of runs (not read here and written back, nor
+  // resolved through the renames at every read, which would need each run to know the renames since its start).
+  await context.rows.renameKeys({
+    update: 'WorkflowRun',
+    column: 'trigger',
+    at: [['record'], ['event', 'payload', 'changes']],
+    renames: context.renames,
+    where: { status: ['QUEUED', 'RUNNING', 'WAITING'], recordType: [field.object] },
+  });
   return versions.map((version) => version.id);
 }

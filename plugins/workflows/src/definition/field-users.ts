@@ -21,7 +21,8 @@ function innerSteps(step: Json): unknown[] {
  * `{{trigger.record.<field>}}` or `.<relation>.<field>`), the values a step writes to a record of the field's
  * object (`createRecord`; `updateRecord` of the trigger's record), a wait's condition on a change of it
  * (`{{event.payload.changes.<field>.to}}`, awaiting an event about its object), or any step's read of the trigger's
- * change of it (`{{trigger.event.payload.changes.<field>.to}}`, a trigger on its object).
+ * change of it (`{{trigger.event.payload.changes.<field>.to}}`, a trigger on its object, or an event trigger whose
+ * type is about it) or of a wait's received one (`{{steps.<wait>.output.event.payload.changes.<field>.to}}`).
  */
 export function definitionUses(stored: unknown, field: FieldInQuestion, { filterUses, targetOf }: Pick<FieldUsersContext<unknown>, 'filterUses' | 'targetOf'>): boolean {
   if (!isObject(stored) || !isObject(stored.trigger)) return false;
@@ -35,13 +36,26 @@ export function definitionUses(stored: unknown, field: FieldInQuestion, { filter
   const writes = (values: unknown) => isObject(values) && (field.name in values || (isObject(values.customFields) && field.name in values.customFields));
   if (object === field.object && (trigger.field === field.name || listOf(trigger.fields).includes(field.name))) return true;
   if (object && isObject(trigger.condition) && filterUses(object, trigger.condition)) return true;
-  const readsChange = ({ path }: { path: string }) => /^trigger\.event\.payload\.changes\.([A-Za-z_]\w*)/.exec(path)?.[1] === field.name;
-  if (object === field.object && templatePaths(stored.steps, '').some(readsChange)) return true;
+  // The trigger's event is about its object, or (an event trigger without one) the object its type names.
+  const triggerAbout = object === null && trigger.kind === 'event' ? eventIsAbout(trigger.eventType, field.object) : object === field.object;
+  /** The waits whose received event (their output) is about the field's object, by id. */
+  const waitsAbout = new Set<string>();
   const pending = [...listOf(stored.steps)];
+  const steps: Json[] = [];
   while (pending.length) {
     const step = pending.pop();
     if (!isObject(step)) continue;
     pending.push(...innerSteps(step));
+    steps.push(step);
+    if (step.kind === 'waitForEvent' && typeof step.id === 'string' && eventIsAbout(step.eventType, field.object)) waitsAbout.add(step.id);
+  }
+  const readsChange = ({ path }: { path: string }) => {
+    const read = /^(?:trigger|steps\.([^.]+)\.output)\.event\.payload\.changes\.([A-Za-z_]\w*)/.exec(path);
+    if (read?.[2] !== field.name) return false;
+    return read[1] === undefined ? triggerAbout : waitsAbout.has(read[1]);
+  };
+  if (templatePaths(stored.steps, '').some(readsChange)) return true;
+  for (const step of steps) {
     const tests = [step.if, ...listOf(step.cases).map((c) => (isObject(c) ? c.when : null))];
     if (tests.some((test) => isValueCondition(test) && reads(test.value))) return true;
     const conditions = tests.filter((c) => isObject(c) && !isValueCondition(c)) as Json[];

@@ -103,11 +103,12 @@ export function definitionObjects(objects: RecordAccess, db: object, workspaceId
 /**
  * Whether a definition (valid with the workspace's definitions) needs them: it names a custom field or object, so its
  * runs read the workspace's definitions too (two statements where they are used). Decided once, when it is published,
- * by the same check against the declared objects alone.
+ * by the same check against the declared objects alone — with the events catalog publishing checked against: without
+ * it an event's subject is unknown and a read of a custom field's change (`changes.plan`) would pass unchecked.
  */
-export function usesWorkspaceModel(definition: WorkflowDefinition, declared: RecordAccess, actions: readonly ActionInfo[]): boolean {
+export function usesWorkspaceModel(definition: WorkflowDefinition, declared: RecordAccess, actions: readonly ActionInfo[], events: EventCatalog | undefined): boolean {
   try {
-    checkDefinition(definition, { objects: declared, actions });
+    checkDefinition(definition, { objects: declared, actions, events });
     return false;
   } catch {
     return true;

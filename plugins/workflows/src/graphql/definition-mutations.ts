@@ -137,7 +137,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
               number: (last?.number ?? 0) + 1,
               definition: checked.definition as object,
               triggerKey: checked.triggerKey,
-              workspaceModel: usesWorkspaceModel(checked.definition, plugin.objects, plugin.actions),
+              workspaceModel: usesWorkspaceModel(checked.definition, plugin.objects, plugin.actions, plugin.events),
               actingRole: scope.session.role,
               actingRoleId: scope.session.customRole?.id ?? null,
               actingScopes: [...(scope.session.scopes ?? [])],

@@ -19,7 +19,7 @@ import { isRecordId } from '../runs/wait-for-event.js';
 import { relationsOf, stepInput } from '../steps/step-input.js';
 import { valueHolds } from '../steps/value-condition.js';
 import { changeMatches } from '../triggers/on-event.js';
-import { changedValues } from '../field-changes.js';
+import { changedValues, changesAsWritten, payloadByName } from '../field-changes.js';
 import { workflowIn } from './definition-mutations.js';
 import type { WorkflowToolkit } from './toolkit.js';
 
@@ -142,8 +142,9 @@ export function registerDryRun(builder: Builder, plugin: WorkflowToolkit) {
           occurredAt: now.toISOString(),
           subjectType: t.kind === 'webhook' ? 'Workflow' : object,
           subjectId: t.kind === 'webhook' ? workflow.id : recordId,
-          // An update's payload carries its change; other events' payload is the sample as given.
-          payload: change ? { changes: change.changes } : (sample ?? {}),
+          // An update's payload carries its change, as core writes it and a live run reads it (`payloadByName`: a
+          // custom field's change in its JSON column and by name); other events' payload is the sample as given.
+          payload: change ? payloadByName(objects, { type: recordEvent!, subjectType: change.object, payload: { changes: changesAsWritten(objects, change) } }) : (sample ?? {}),
         };
         const scope: TemplateScope = { trigger: { event, record }, steps: {} };
         const steps: DryRunStep[] = [];

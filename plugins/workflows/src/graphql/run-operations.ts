@@ -7,7 +7,7 @@ import { versionObjects } from '../definition/version-objects.js';
 import type { WorkflowDefinition } from '../definition/document.js';
 import { admitStarting } from '../runs/admission.js';
 import { cancelRuns } from '../runs/cancel-runs.js';
-import { erasedPersonIn, erasuresSince } from '../runs/erased-events.js';
+import { erasedPersonIn, keptErasures } from '../runs/erased-events.js';
 import { lockRunStarts, startRun, startRuns } from '../runs/start-run.js';
 import { checkedVersion } from '../runs/versions.js';
 import { RUN_SUMMARY } from './access.js';
@@ -283,7 +283,7 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
           // A run that names a person erased since it was written, not scrubbed yet: its copy would be written after
           // the erasure's time, where the scrub does not look (runs/erased-events.ts, the scrub's rule).
-          const erasures = await erasuresSince(scope.sql, previous.insertedAt ?? new Date(0));
+          const erasures = await keptErasures(scope.sql);
           if (erasedPersonIn(erasures)(previous.insertedAt ?? new Date(0), { trigger: previous.trigger, recordId: previous.recordId })) {
             throw conflict('The run names a person who was erased: its history is being scrubbed, so it cannot be run again', 'id');
           }

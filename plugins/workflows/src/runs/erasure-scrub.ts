@@ -11,7 +11,7 @@
 // older than both, during a rolling upgrade) goes on until a pass finds fewer than a batch. After the last pass the
 // row (and its needles) is kept until ERASURE_KEPT_MS past `erasedAt` (`scrubbedAt` set): events recorded before the
 // erasure and delivered after it are checked against it (erased-events.ts); then deleted.
-import { Prisma, type PluginSql, type QueueContext, type QueueItem, type QueueTransaction } from '@crm/plugin-sdk';
+import { type PersonalDataContext, Prisma, type PluginSql, type QueueContext, type QueueItem, type QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
 
@@ -39,9 +39,12 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$
 export function needlesOf(customerId: string, email: string | null): string {
   const globalId = Buffer.from(`Customer:${customerId}`).toString('base64');
   const needles = [escapeRegex(customerId), escapeRegex(globalId)];
-  if (email) needles.push(`(?<![a-z0-9._%+-])${escapeRegex(email)}(?![a-z0-9_-]|\\.[a-z0-9_-])`);
+  if (email) needles.push(emailNeedle(email));
   return needles.join('|');
 }
+
+/** The email's needle of `needlesOf`: the whole address only. */
+export const emailNeedle = (email: string) => `(?<![a-z0-9._%+-])${escapeRegex(email)}(?![a-z0-9_-]|\\.[a-z0-9_-])`;
 
 /**
  * The runs among the SCRUB_BATCH after `after` up to `until` (by id; null: no bound) written by the erasure's time
@@ -82,15 +85,34 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
     }
     // Runs about the customer the erasure's own transaction left (past its lock bound) go, as theirs did.
     if (naming.length) await scope.tx.workflowRun.deleteMany({ where: { id: { in: naming.map((run) => run.id) }, recordId: erasure.customerId } });
-    if (runs.length < SCRUB_BATCH || runs.at(-1)!.id === erasure.untilRunId) await scrubbed(scope, erasure);
+    if (runs.length < SCRUB_BATCH || runs.at(-1)!.id === erasure.untilRunId) await scrubbed(scope, erasure, runs[0]?.readAt ?? null);
     else await scope.tx.workflowErasure.update({ where: { id: item.id }, data: { afterRunId: runs.at(-1)!.id, dueAt: new Date(runs[0]!.readAt) } });
   });
 }
 
-/** The scrub's end: the row kept until ERASURE_KEPT_MS past the erasure's time (one without a time: deleted now). */
-async function scrubbed(scope: Pick<QueueTransaction<WorkflowSettings>, 'tx'>, erasure: { id: string; erasedAt: Date | null }): Promise<void> {
+/**
+ * The scrub's end: the row kept until ERASURE_KEPT_MS past the erasure's time (one without a time: deleted now).
+ * `readAt`: the database's time of the last pass's read (none read: the erasure's time, the earliest it may be).
+ */
+async function scrubbed(scope: Pick<QueueTransaction<WorkflowSettings>, 'tx'>, erasure: { id: string; erasedAt: Date | null }, readAt: Date | null): Promise<void> {
   if (!erasure.erasedAt) return void (await scope.tx.workflowErasure.delete({ where: { id: erasure.id } }));
   // Due by the database's clock (erasedAt is its time): one already past is due at once.
   const dueAt = new Date(erasure.erasedAt.getTime() + ERASURE_KEPT_MS);
-  await scope.tx.workflowErasure.update({ where: { id: erasure.id }, data: { scrubbedAt: new Date(), dueAt } });
+  await scope.tx.workflowErasure.update({ where: { id: erasure.id }, data: { scrubbedAt: readAt ? new Date(readAt) : erasure.erasedAt, dueAt } });
+}
+
+/**
+ * The erasure's row (personal-data.ts `erase`). With no run to search (`untilRunId` null) it is written scrubbed, due
+ * ERASURE_KEPT_MS past its time: only kept for the check of delivered events. The queue pauses a disabled plugin's
+ * rows, and `erase` is called whatever the switch: so the workspace's kept rows past their time are deleted here too
+ * (the check ignores them meanwhile, erased-events.ts; the queue deletes them once the plugin is on).
+ */
+export async function recordErasure(context: Pick<PersonalDataContext<WorkflowSettings>, 'sql' | 'tx' | 'session'>, customerId: string, email: string | null, untilRunId: string | null): Promise<void> {
+  const { tx, session } = context;
+  // The database's time, under the run starts' lock (a JavaScript Date: its milliseconds, below the lock's time).
+  const [clock] = await context.sql<{ now: Date }>`SELECT statement_timestamp() AS now`;
+  const now = new Date(clock!.now);
+  await tx.workflowErasure.deleteMany({ where: { workspaceId: session.workspaceId, scrubbedAt: { not: null }, erasedAt: { lt: new Date(now.getTime() - ERASURE_KEPT_MS) } } });
+  const scrubbed = untilRunId ? {} : { erasedAt: now, scrubbedAt: now, dueAt: new Date(now.getTime() + ERASURE_KEPT_MS) };
+  await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId, ...scrubbed } });
 }

@@ -22,7 +22,7 @@ import { sameValue, storedTriggerValues } from '../definition/trigger-values.js'
 import { readsTrash, recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns, type Starting } from '../runs/admission.js';
 import { databaseClock, type DatabaseClock } from '../runs/database-clock.js';
-import { erasedPersonIn, erasuresSince, oldestOf } from '../runs/erased-events.js';
+import { erasedEventsIn, keptErasures } from '../runs/erased-events.js';
 import { lockRunStarts, type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
@@ -71,8 +71,10 @@ interface ListeningVersion {
 
 /** What a batch of events needs, read once. */
 interface BatchLookup {
-  /** The waiting steps each event of the batch ends, by event id (runs/wait-for-event.ts `resumedWaits`). */
+  /** The waiting steps each event of the batch may end (its condition holds), by event id (runs/wait-for-event.ts `resumedWaits`). */
   resumes: Map<string, string[]>;
+  /** Each waiting step with the batch's events that may end it, in order: the first not left out does (erased-events.ts). */
+  waits: { step: string; events: string[] }[];
   /** Published versions of enabled workflows whose trigger key is one of the batch's. */
   versions: ListeningVersion[];
   /** Events whose step-row writes (a wait ended, held runs released) wait for the batch's end. */
@@ -125,7 +127,9 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
       const versions: ListeningVersion[] = [];
       for (const { id, workflowId, triggerKey } of found!.versions) versions.push({ workflowId, triggerKey, checked: await versionOf(tx, id) });
       const resumes = new Map<string, string[]>();
-      // Each wait ends with the first of its events (by seq) for which its condition holds; none: it waits on.
+      const waits: BatchLookup['waits'] = [];
+      // Each wait ends with the first of its events (by seq) for which its condition holds and which is not left out
+      // (chosen at the batch's end, once the erasures are read); none: it waits on.
       const delivered = new Map(batch.map((event) => [event.id, event]));
       // A condition may read a core object's custom field by name (`changes.tier`): when a conditional wait's event
       // changes custom fields, the workspace's definitions name them (read once for the batch, shared with the versions).
@@ -137,10 +141,11 @@ function lookupFor(context: SubscriberContext<WorkflowSettings>): Promise<BatchL
         }));
       const waitObjects = customChanges ? await (workspaceObjects = objects.inWorkspace(tx, batch[0]!.workspaceId)) : objects;
       for (const { step, events, where } of found!.resumedWaits) {
-        const event = events.map((id) => delivered.get(id)).find((e) => e !== undefined && eventHolds(where, e, waitObjects));
-        if (event) resumes.set(event.id, [...(resumes.get(event.id) ?? []), step]);
+        const holding = events.filter((id) => delivered.has(id) && eventHolds(where, delivered.get(id)!, waitObjects));
+        for (const id of holding) resumes.set(id, [...(resumes.get(id) ?? []), step]);
+        if (holding.length) waits.push({ step, events: holding });
       }
-      return { resumes, versions, stepWrites: [], starts: [], workspaceObjects, clock };
+      return { resumes, waits, versions, stepWrites: [], starts: [], workspaceObjects, clock };
     })();
     lookups.set(context.batch, found);
   }
@@ -159,20 +164,27 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   const pending = lookup.starts.splice(0);
   const stepWrites = lookup.stepWrites.splice(0);
   const fromEvents = pending.length > 0 || stepWrites.some((written) => lookup.resumes.has(written.id));
-  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts) with the erasures since the batch's
-  // oldest event read under it (a raw statement: the SDK's `lock` keeps call order), one round trip; awaited, as the
-  // records' reads need not be raw statements. Then the trigger records and the admission (its lock, then its count),
-  // sent together: one round trip.
-  const [, erasures] = fromEvents ? await Promise.all([lockRunStarts(context), erasuresSince(context.sql, oldestOf(context.batch))]) : [undefined, []];
-  // The admission's count answers the database's time too: the runs start, and their first steps are due, at it.
-  const [read, admission]: [RunStart[], Starting | null] = pending.length ? await Promise.all([withRecords(context, pending), admitStarting(context, pending.length)]) : [[], null];
-  // Events recorded before an erasure that name its person start no run and end no wait (runs/erased-events.ts).
-  const erased = erasedPersonIn(erasures);
-  const leftOut = new Set(context.batch.filter((delivered) => erased(delivered.occurredAt, delivered)).map((delivered) => delivered.id));
-  const starts = read.filter((start) => !leftOut.has(start.triggerId));
+  // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts) with the workspace's kept erasures
+  // read under it (a raw statement: the SDK's `lock` keeps call order), one round trip; awaited, as the records' reads
+  // need not be raw statements.
+  const [, erasures] = fromEvents ? await Promise.all([lockRunStarts(context), keptErasures(context.sql)]) : [undefined, []];
+  // Events that name an erased person start no run and end no wait (runs/erased-events.ts): known before the records
+  // are read, so theirs are not, and the admission counts the real starts only.
+  const erased = erasedEventsIn(erasures);
+  const leftOut = new Set(fromEvents ? context.batch.filter(erased).map((delivered) => delivered.id) : []);
+  const starting = pending.filter(({ start }) => !leftOut.has(start.triggerId));
+  // Then the trigger records and the admission (its lock, then its count), sent together: one round trip. The
+  // admission's count answers the database's time too: the runs start, and their first steps are due, at it.
+  const [starts, admission]: [RunStart[], Starting | null] = starting.length ? await Promise.all([withRecords(context, starting), admitStarting(context, starting.length)]) : [[], null];
+  // Each wait ends with the first of its events not left out.
+  const resumes = new Map<string, string[]>();
+  for (const { step, events } of lookup.waits) {
+    const id = events.find((event) => !leftOut.has(event));
+    if (id) resumes.set(id, [...(resumes.get(id) ?? []), step]);
+  }
   // Held runs released first: through the admission lock, before any step row is written (lock order).
   if (stepWrites.some(limitsChanged)) await releaseHeldRuns(context);
-  for (const written of stepWrites) if (!leftOut.has(written.id)) await resumeWaitsFor(tx, written, lookup.resumes.get(written.id) ?? [], lookup.clock.now());
+  for (const written of stepWrites) if (!leftOut.has(written.id)) await resumeWaitsFor(tx, written, resumes.get(written.id) ?? [], lookup.clock.now());
   // The runs are the transaction's last write: they go with its COMMIT.
   if (starts.length) await startRunsAtCommit(context, starts, admission!);
 }
