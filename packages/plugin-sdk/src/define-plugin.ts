@@ -208,7 +208,13 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
         transaction: job.transaction ?? 'one',
         run: (calls) =>
           job.transaction === 'per-call'
-            ? job.run({ workspaceId: calls.workspaceId, now: calls.now, transaction: (fn) => calls.transaction((scope) => fn(scoped(scope))) })
+            ? job.run({
+                workspaceId: calls.workspaceId,
+                get now() {
+                  return calls.now; // the database's time, known once the first transaction has begun
+                },
+                transaction: (fn) => calls.transaction((scope) => fn(scoped(scope))),
+              })
             : calls.transaction((scope) => job.run(scoped(scope))),
       });
     }

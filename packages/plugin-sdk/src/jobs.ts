@@ -20,7 +20,11 @@ export interface JobContext<Settings, Event extends string = string> {
   session: Session;
   settings: Settings;
   workspaceId: string;
-  /** The time of this run. */
+  /**
+   * The time of this run: the database's (`statement_timestamp()` of the transaction's first statement, the host's job
+   * lock), not the gateway's clock, so that what the job compares with or writes as due times agrees with `now()` in
+   * SQL however the gateway's clock is skewed. A per-call job's transactions each have their own.
+   */
   now: Date;
   /** One read-only SQL statement in the workspace, inside `tx`. */
   sql: PluginSql;
@@ -148,8 +152,12 @@ export interface QueueDefinition<Settings, Event extends string = string> {
  */
 export interface JobCallsContext<Settings, Event extends string = string> {
   workspaceId: string;
-  /** The time of this run. */
-  now: Date;
+  /**
+   * The time of this run in the workspace: the database's, as its first `transaction` call's context has it (the same
+   * for every later call; each call's context also has its own). Read it inside a `transaction` callback: read before
+   * the first call has begun, it throws (no time is known yet).
+   */
+  readonly now: Date;
   /**
    * One transaction in the workspace as the plugin's actor (the context a `run` in one transaction gets, settings read
    * again). Each call takes the job's lock for the workspace, as the one transaction does: when another gateway holds it

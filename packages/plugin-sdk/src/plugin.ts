@@ -137,7 +137,8 @@ export interface JobEntry {
 /** A job's run in one workspace as the host hands it: transactions opened on demand, each under the job's lock. */
 export interface HostJobCalls {
   workspaceId: string;
-  now: Date;
+  /** The database's time as the run's first transaction in the workspace told it (a getter: throws before it). */
+  readonly now: Date;
   transaction<T>(fn: (scope: HostContext<JobContext<unknown>>) => Promise<T>): Promise<T>;
 }
 

@@ -8,6 +8,10 @@
 // workspace's first is refused (the stop signal) and no further workspace is started; the next run starts with the
 // workspace this one did not reach, so a late workspace is not starved by early ones with long backlogs. That cursor
 // is this gateway's alone: another gateway keeps its own, and the job lock keeps the two off one workspace at once.
+//
+// A job's `now` is the database's time (`statement_timestamp()` of the job-lock statement each transaction sends
+// first), not the gateway's clock: due times the job compares and writes (schedules, date scans) are compared with the
+// database's `now()` elsewhere, and a gateway clock skewed from it fired them early or late. No statement more.
 import type { CommandRunner } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { JobContext } from '../jobs.js';
@@ -24,7 +28,7 @@ export interface JobWhere {
 
 /** How one run of a job goes. */
 export interface JobRunOptions {
-  /** The time the run hands the job. @default now */
+  /** The time the run hands the job (tests). @default the database's time, as each transaction's lock statement tells it */
   now?: Date;
   /**
    * How long a per-call job's run may go on across workspaces before it stops starting calls (each workspace it
@@ -74,13 +78,13 @@ export function startJobs(
     underWay.set(job, starts);
     starts.push(started);
     try {
-      return await runInWorkspaces(plugin, job, run.now ?? new Date(started), started + (run.budgetMs ?? job.everyMs / 2));
+      return await runInWorkspaces(plugin, job, run.now, started + (run.budgetMs ?? job.everyMs / 2));
     } finally {
       starts.splice(starts.indexOf(started), 1);
     }
   }
 
-  async function runInWorkspaces(plugin: Plugin, job: JobEntry, now: Date, deadline: number): Promise<number> {
+  async function runInWorkspaces(plugin: Plugin, job: JobEntry, given: Date | undefined, deadline: number): Promise<number> {
     const perCall = job.transaction === 'per-call';
     const spent = () => perCall && Date.now() >= deadline;
     const all = await options.prisma.workspace.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
@@ -94,16 +98,21 @@ export function startJobs(
         break;
       }
       let opened = 0;
+      /** The run's time in this workspace: the given one, or the database's as its first transaction's lock told it. */
+      let runNow = given;
       // Each transaction of the run (one, or one per call of a 'per-call' job) under the job's lock for the workspace.
       const transaction = <T>(fn: (scope: HostContext<JobContext<unknown>>) => Promise<T>): Promise<T> => {
         if (opened && spent()) return Promise.reject(new JobStopped()); // the budget is spent: the next run comes back here
         return options.runner.callerFor(pluginSession(workspaceId, plugin.id)).run(async (scope) => {
-          const [lock] = await scope.tx.$queryRaw<{ locked: boolean }[]>`
-            SELECT pg_try_advisory_xact_lock(hashtext(${`crm:job:${plugin.id}:${job.name}`}), hashtext(${workspaceId})) AS locked`;
+          const [lock] = await scope.tx.$queryRaw<{ locked: boolean; now: Date }[]>`
+            SELECT pg_try_advisory_xact_lock(hashtext(${`crm:job:${plugin.id}:${job.name}`}), hashtext(${workspaceId})) AS locked,
+                   statement_timestamp() AS now`;
           if (!lock?.locked) throw new JobStopped(); // another gateway is running it on this workspace
           const state = await readPluginState(scope.tx, workspaceId, plugin.id);
           if (!state.enabled) throw new JobStopped(); // switched off in this workspace
           opened++;
+          const now = given ?? new Date(lock.now);
+          runNow ??= now;
           return fn({
             tx: scope.tx,
             emit: scope.emit,
@@ -117,7 +126,15 @@ export function startJobs(
         });
       };
       try {
-        await job.run({ workspaceId, now, transaction });
+        await job.run({
+          workspaceId,
+          // Known once the first transaction has its lock (read inside a transaction's callback).
+          get now() {
+            if (!runNow) throw new Error(`${plugin.id}/${job.name}: the run's now is the database's time, known from its first transaction on`);
+            return runNow;
+          },
+          transaction,
+        });
         if (opened) ran++;
       } catch (error) {
         if (!(error instanceof JobStopped)) options.onError?.(error, { plugin: plugin.id, job: job.name });
