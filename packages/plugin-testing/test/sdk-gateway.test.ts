@@ -93,6 +93,7 @@ describe('a plugin through the gateway', () => {
           forbiddenCustomerName: null,
           brokenHook: false,
           emitCoreEvent: false,
+          undeclaredStampKey: false,
           wrongStampPayload: false,
           refusedHookStatement: false,
           refusedNoteText: null,

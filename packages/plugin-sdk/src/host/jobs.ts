@@ -3,9 +3,10 @@
 // lock so that gateways running side by side never run the same job's transactions on the same workspace at once (the
 // second skips it; a per-call job that finds it taken between two calls stops there for that workspace).
 //
-// Runs of one job never overlap on a gateway: a tick that finds the job's last run still going is skipped (and
-// reported). A per-call job's run has a budget across workspaces (half its interval): once spent, a call after the
-// workspace's first is refused (the stop signal) and no further workspace is started; the next run starts with the
+// A timer's runs of one job never overlap on a gateway: a tick that finds the job's last run still going is skipped
+// (and reported); a run asked for by hand (`runJob`: tests, the CLI) is not held back by one under way.
+// A per-call job's run has a budget across workspaces (half its interval): once spent, a call after the workspace's
+// first is refused (the stop signal) and no further workspace is started; the next run starts with the
 // workspace this one did not reach, so a late workspace is not starved by early ones with long backlogs. That cursor
 // is this gateway's alone: another gateway keeps its own, and the job lock keeps the two off one workspace at once.
 //
