@@ -48,5 +48,7 @@ describe('erasure’s look for waiting steps', () => {
       .join('\n');
     expect(plan, plan).toContain('WorkflowStepRun_workspaceId_waitKey_idx');
     expect(plan, plan).toMatch(/Index Cond: .*"waitKey" IS NOT NULL/);
-  });
+    // 20,000 step rows on the embedded database: ~120 s on a quiet machine since session 19 (cause not found yet: see
+    // the note), so the default 120 s is tripped under load.
+  }, 600_000);
 });
