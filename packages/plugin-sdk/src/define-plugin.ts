@@ -357,11 +357,21 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
     fieldRenamed: isFunction(fieldRenamed)
       ? (field, context) =>
-          fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+          fieldRenamed(field, {
+            ...context,
+            settings: parseSettings(context.settings, context.session.workspaceId),
+            rows: createOwnRows(id, context.tx, context.session.workspaceId, own),
+            lock: pluginLock(context.tx, id, context.session.workspaceId),
+          })
       : null,
     customObjectRenamed: isFunction(customObjectRenamed)
       ? (rename, context) =>
-          customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+          customObjectRenamed(rename, {
+            ...context,
+            settings: parseSettings(context.settings, context.session.workspaceId),
+            rows: createOwnRows(id, context.tx, context.session.workspaceId, own),
+            lock: pluginLock(context.tx, id, context.session.workspaceId),
+          })
       : null,
   } satisfies Plugin);
 }

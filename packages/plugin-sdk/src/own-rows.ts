@@ -54,6 +54,13 @@ export interface OwnUpdate {
    * that no longer holds it is left alone (and not among the ids returned).
    */
   onlyIf?: Readonly<Record<string, OwnCondition>>;
+  /**
+   * A compare-and-set on merged JSON columns: column → keys each row gives in it (merged back unchanged) that the stored
+   * object must still hold with the same values (a key left out or null: absent or null there). Checked in the UPDATE,
+   * as `onlyIf` is: a row a concurrent transaction changed there is left alone (and not among the ids returned), so a
+   * write judged on what was read does not land on what another wrote since.
+   */
+  unchanged?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A stored column's value an update requires (`OwnUpdate.onlyIf`). */
@@ -158,6 +165,20 @@ function onlyIf(model: string, found: ModelColumns, conditions: OwnUpdate['onlyI
   return parts.map((part) => ` AND ${part}`).join('');
 }
 
+/** `unchanged`: each key of a merged column as the row gives it (`v`) still the stored one (`t`); a row leaving the column out is not checked. */
+function unchangedKeys(model: string, unchanged: OwnUpdate['unchanged'], merged: ReadonlySet<string>): string {
+  return Object.entries(unchanged ?? {})
+    .flatMap(([column, keys]) => {
+      if (!merged.has(column)) throw new PluginSqlError(`rows: an update of ${model} compares "${column}", a column it does not merge`);
+      const c = quote(column);
+      return keys.map((key) => {
+        const k = `'${key.replaceAll("'", "''")}'`;
+        return ` AND (v.${c} IS NULL OR coalesce(t.${c} -> ${k}, 'null'::jsonb) = coalesce(v.${c} -> ${k}, 'null'::jsonb))`;
+      });
+    })
+    .join('');
+}
+
 /** The columns a model stores a causal chain in (a queue's: its items continue the chain they were queued in). */
 export const CHAIN_COLUMNS = ['causedBy', 'chainDepth'] as const;
 export const hasChainColumns = (found: ModelColumns) => CHAIN_COLUMNS.every((column) => found.columns.has(column));
@@ -205,7 +226,7 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     // A row leaving a merged column out keeps what is stored (`|| NULL` would erase it); a stored non-object is `{}`.
     const mergedInto = (c: string) => `CASE WHEN v.${c} IS NULL THEN t.${c} ELSE (CASE WHEN jsonb_typeof(t.${c}) = 'object' THEN t.${c} ELSE '{}'::jsonb END) || v.${c} END`;
     const set = columns.map((c) => `${quote(c)} = ${merged.has(c) ? mergedInto(quote(c)) : `v.${quote(c)}`}`).join(', ');
-    const only = onlyIf(model, found, write.onlyIf, params);
+    const only = onlyIf(model, found, write.onlyIf, params) + unchangedKeys(model, write.unchanged, merged);
     // The ids again as an array and the workspace as a filter: the rows are found by their key whatever the table's
     // statistics say (a join alone hashed the workspace's whole table on a fresh table, growing with it; a plain
     // workspace condition walked the workspace's entries of an index led by it: `workspaceFilter`).

@@ -3,8 +3,8 @@
 // (`contract.created` → `agreement.created`, a trigger's and `waitForEvent`'s), `createRecord`'s and `updateRecord`'s object — and runs
 // under way carry the new name for their record, and steps waiting for an event of its records wait for its new type.
 // So its events go on matching, and the API shows the new name.
-import type { ObjectRename, OwnCondition, OwnRows, ScopedTransaction } from '@crm/plugin-sdk';
-import { waitKeyOf } from '../runs/wait-for-event.js';
+import type { ObjectRename, OwnCondition, OwnRows, PluginLock, ScopedTransaction } from '@crm/plugin-sdk';
+import { RENAMES_LOCK, waitKeyOf } from '../runs/wait-for-event.js';
 import type { WorkflowDefinition } from './document.js';
 import { triggerKeyOf } from './validate.js';
 
@@ -51,8 +51,10 @@ export function definitionForObject(stored: unknown, rename: ObjectRename): unkn
  * field's rename merges its `where` (field-renames.ts), so a step transaction's look-back writing `sinceSeq` meanwhile
  * and the rename each keep what the other wrote.
  */
-export async function renameObjectInWorkflows(rename: ObjectRename, context: { tx: ScopedTransaction; rows: OwnRows }): Promise<string[]> {
+export async function renameObjectInWorkflows(rename: ObjectRename, context: { tx: ScopedTransaction; rows: OwnRows; lock: PluginLock }): Promise<string[]> {
   const { tx } = context;
+  // Before any read: a wait beginning now commits first, and its step is read below (runs/wait-for-event.ts).
+  await context.lock(RENAMES_LOCK);
   const now = new Date();
   const drafts: { id: string; draft: unknown; updatedAt: Date }[] = [];
   for (const workflow of await tx.workflow.findMany({ select: { id: true, draft: true } })) {

@@ -41,6 +41,15 @@ const ENDS_WAIT_OF_RUN = piece`
 
 export const waitKeyOf = (eventType: string, subjectId: string) => `${eventType}:${subjectId}`;
 
+/**
+ * The plugin's lock a rename of a custom field or object takes (exclusive, first) and a step transaction that begins a
+ * wait takes shared before it reads its version: the rename waits for such a transaction to commit, and then reads the
+ * steps it left waiting (rewriting their `where` or event type), or the transaction waits for the rename and reads the
+ * rewritten version. Without it a wait begun from the version as it was before the rename's commit was written under
+ * the old names after the rename had read the waiting steps. Shared: waits beginning do not wait for each other.
+ */
+export const RENAMES_LOCK = 'renames';
+
 /** A waiting step and the events of a batch that may end it (`resumedWaits`): the first for which its `where` holds does. */
 export interface WaitCandidates {
   step: string;
