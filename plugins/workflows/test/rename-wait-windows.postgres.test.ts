@@ -8,6 +8,9 @@
 // - A wait beginning from the version as read before a rename's commit: it takes the plugin's `renames` lock shared, so
 //   the rename waits for it and then rewrites its `where`; before the fix it was written under the old name after the
 //   rename had read the waiting steps, and the event naming the field by its new name did not end it.
+// - An object's rename with an event of the old type recorded before it and still in the subscriber's lane: the waiting
+//   step keeps the old type (`renamedFrom`) and is made due, and its look-back takes either type. Before, the event,
+//   delivered after the rename, matched the wait's old key no longer, and the wait ended only at its timeout.
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +18,7 @@ import { testTransport, workflowsPlugin } from '../src/index.js';
 import { pluginLockers } from './plugin-locks.js';
 import { finishedRuns, ownConnection, publishedWorkflow, rowIdOf, RUN, until } from './support.js';
 
+const RENAME_OBJECT = `mutation ($i: RenameCustomObjectInput!) { renameCustomObject(input: $i) { customObject { name } } }`;
 const RENAME_FIELD = `mutation ($i: RenameCustomFieldInput!) { renameCustomField(input: $i) { customField { name } } }`;
 const DEFINE_FIELD = `mutation ($i: DefineCustomFieldInput!) { defineCustomField(input: $i) { customField { id } } }`;
 /** A step transaction's write of its step rows (advance.ts `saveStepWrites`: updates of step rows come first). */
@@ -153,5 +157,40 @@ describe('a rename and a step transaction under way at its commit', () => {
     const [done] = await finishedRuns(kit, admin, workflow, 1);
     expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
     expect(done!.steps.find((s) => s.stepId === 'await')!.output.event.payload.changes.ref.to).toBe('gold');
+  });
+
+  it('an object’s rename with an event of the old type still in the subscriber’s lane: the wait ends on that event', async () => {
+    const lease = await defineObject('Lease');
+    const workflow = await publishedWorkflow(admin, 'Await a lease change', {
+      trigger: { kind: 'manual', object: 'Lease' },
+      steps: [{ id: 'await', kind: 'waitForEvent', eventType: 'lease.updated', timeout: { days: 1 } }, { id: 'done', kind: 'createTask', title: 'Got it' }],
+    });
+    // A workflow whose runs a customer's creation starts: its batch waits for the admission lock the test holds.
+    await publishedWorkflow(admin, 'Every new customer', { trigger: { kind: 'record', object: 'Customer', on: 'created' }, steps: [{ id: 'tag', kind: 'addTag', tag: 'new' }] });
+    const record = (await admin.query(`mutation { createLease(input: { code: "start" }) { lease { id } } }`)).createLease.lease.id as string;
+    const run = (await admin.query(RUN, { id: workflow, recordId: record })).runWorkflow.run.id as string;
+    await when(async () => (await stepRow(run))?.asleep === true);
+
+    const workspace = kit.workspace.workspaceId;
+    const admission = [`crm:plugin:workflows:${workspace}`, 'admission'];
+    await own.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', admission);
+    try {
+      // The lane is held by the customer's batch; the lease's change waits behind it, delivered after the rename.
+      await admin.query(`mutation { createCustomer(input: { name: "Lane Holder" }) { customer { id } } }`);
+      await when(async () => (await pluginLockers(own, workspace, 'admission', 'waiting')) > 0);
+      await admin.query(`mutation ($i: UpdateLeaseInput!) { updateLease(input: $i) { lease { id } } }`, { i: { id: record, code: 'first' } });
+      await admin.query(RENAME_OBJECT, { i: { id: lease.object, name: 'Tenancy' } });
+      const row = (await stepRow(run))!;
+      expect(row.input.eventType).toBe('tenancy.updated');
+      expect(row.input.renamedFrom).toEqual(['lease.updated']);
+    } finally {
+      await own.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', admission);
+    }
+    const [done] = await finishedRuns(kit, admin, workflow, 1);
+    expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
+    // The event as it was recorded: of the old type.
+    const output = done!.steps.find((s) => s.stepId === 'await')!.output;
+    expect(output.event.type).toBe('lease.updated');
+    expect(output.event.payload.changes.code.to).toBe('first');
   });
 });

@@ -4,7 +4,7 @@
 // under way carry the new name for their record, and steps waiting for an event of its records wait for its new type.
 // So its events go on matching, and the API shows the new name.
 import type { ObjectRename, OwnCondition, OwnRows, PluginLock, ScopedTransaction } from '@crm/plugin-sdk';
-import { RENAMES_LOCK, waitKeyOf } from '../runs/wait-for-event.js';
+import { formerTypesOf, RENAMES_LOCK, waitKeyOf } from '../runs/wait-for-event.js';
 import type { WorkflowDefinition } from './document.js';
 import { triggerKeyOf } from './validate.js';
 
@@ -67,12 +67,18 @@ export async function renameObjectInWorkflows(rename: ObjectRename, context: { t
     const definition = definitionForObject(version.definition, rename);
     if (definition !== version.definition) versions.push({ id: version.id, definition, triggerKey: triggerKeyOf(definition as WorkflowDefinition) });
   }
-  const waiting: { id: string; input: Json; waitKey: string }[] = [];
+  const waiting: { id: string; input: Json; waitKey: string; dueAt: Date }[] = [];
   const awaited = { kind: 'waitForEvent', status: 'WAITING' as const, waitKey: { startsWith: `${rename.fromEvents}.` } };
-  for (const step of await tx.workflowStepRun.findMany({ where: awaited, select: { id: true, input: true } })) {
+  for (const step of await tx.workflowStepRun.findMany({ where: awaited, select: { id: true, input: true, startedAt: true, dueAt: true } })) {
     if (!isObject(step.input) || typeof step.input.eventType !== 'string' || typeof step.input.subjectId !== 'string') continue;
     const eventType = renamedEventType(step.input.eventType, rename);
-    if (eventType !== step.input.eventType) waiting.push({ id: step.id, input: { eventType }, waitKey: waitKeyOf(eventType, step.input.subjectId) });
+    if (eventType === step.input.eventType) continue;
+    // An event of the old type recorded before this commit may still be on its way (a subscriber's backlog): delivered,
+    // it no longer matches the wait's key. The step keeps the old type (`renamedFrom`, its look-back takes either) and is
+    // due at once — at its start, a time of the database's clock already past — so that its look finds such an event.
+    const renamedFrom = [...formerTypesOf(step.input), step.input.eventType];
+    const dueAt = step.startedAt ?? step.dueAt ?? now;
+    waiting.push({ id: step.id, input: { eventType, renamedFrom }, waitKey: waitKeyOf(eventType, step.input.subjectId), dueAt });
   }
   const writes = [
     { update: 'Workflow', rows: drafts },

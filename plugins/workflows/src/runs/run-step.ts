@@ -12,7 +12,7 @@ import { eventHolds, valueHolds } from '../steps/value-condition.js';
 import { isValueCondition, type ValueCondition } from '../definition/value-condition.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
-import { isRecordId, lookBack, RENAMES_LOCK, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
+import { formerTypesOf, isRecordId, lookBack, RENAMES_LOCK, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
 import { namesOnlyBuiltIns, versionOf } from './versions.js';
 import type { DatabaseClock } from './database-clock.js';
 import { versionObjects } from '../definition/version-objects.js';
@@ -171,7 +171,13 @@ export async function runStep(
         const until = new Date(String(input.until));
         if (until > now) {
           // After what the first look saw (a wait written before `sinceSeq` existed: after the run's start).
-          const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId), holds: (e: WaitedEvent) => eventHolds(where, e, objects) };
+          const look = {
+            runId: run.id,
+            eventType: String(input.eventType),
+            formerTypes: formerTypesOf(input),
+            subjectId: String(input.subjectId),
+            holds: (e: WaitedEvent) => eventHolds(where, e, objects),
+          };
           const seen = isRecordId(look.subjectId) ? await lookBack(scope.sql, look, typeof input.sinceSeq === 'string' ? input.sinceSeq : String(run.startSeq)) : null;
           // Found: taken as an arriving event takes it (unless one did first), so the run wakes through admission.
           if (seen?.event) {
