@@ -22,7 +22,8 @@ describe('an action’s context', () => {
   it('has rows, objects and actions, as ActionContext declares, and nothing it does not', async () => {
     const created = await kit.workspace.client.query<{ createCustomer: { customer: { id: string } } }>(CREATE, { name: 'tag me' });
     await kit.settled();
-    const id = `customer-${created.createCustomer.customer.id}`;
+    const rowId = Buffer.from(created.createCustomer.customer.id, 'base64').toString('utf8').split(':')[1];
+    const id = `customer-${rowId}`;
     const [row] = await kit.database.sql.query<{ title: string }>(`SELECT title FROM "KeyedLabel" WHERE "workspaceId" = $1::uuid AND id = $2`, [kit.workspace.workspaceId, id]);
     expect(row?.title.split('|')).toEqual(['tag me', 'keyed.useLabel,keyed.labelCustomer', ACTION_CONTEXT_KEYS.join(',')]);
   });
