@@ -6,7 +6,7 @@
 // table's own row type (`jsonb_populate_recordset(NULL::"Table", …)`), so every column keeps its type (uuid,
 // timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
 import type { EventCause } from '@crm/core';
-import { CommandTransaction, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
+import { CommandTransaction, getDatamodel, queryRawIn, underlyingTransaction, workspaceFilter } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
 import { buildKeyRename, type OwnKeyRename } from './own-key-renames.js';
 import { attributedTo, PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
@@ -239,7 +239,8 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
 }
 
 /**
- * The command transactions whose `rows.writeAtCommit` was called: no `rows` write may follow it, on either database.
+ * The command transactions whose `rows.writeAtCommit` was called: no `rows` write may follow it, on either database,
+ * whichever plugin or view of the transaction (`underlyingTransaction`) makes it: the COMMIT carries one write.
  * Where it waits for the COMMIT (PostgreSQL) a later write would overtake it; where it was sent at once (PGlite) the
  * same code is refused all the same, so that a plugin tested on PGlite does not first fail on PostgreSQL.
  */
@@ -251,7 +252,8 @@ const savepoints = new WeakMap<object, number>();
  * A savepoint of `runner` opens (savepoint.ts `inSavepoint`): until it is released or rolled back, a deferred write is
  * sent at once; rolled back, a `writeAtCommit` made in it no longer counts as the transaction's last write.
  */
-export function ownRowsSavepoint(runner: object): { release(): void; rollback(): void } {
+export function ownRowsSavepoint(view: object): { release(): void; rollback(): void } {
+  const runner = underlyingTransaction(view);
   const wasCommitting = committing.has(runner);
   savepoints.set(runner, (savepoints.get(runner) ?? 0) + 1);
   const leave = () => savepoints.set(runner, savepoints.get(runner)! - 1);
@@ -269,10 +271,12 @@ export function ownRowsSavepoint(runner: object): { release(): void; rollback():
  * queued work continues (a subscriber's or hook's event one hop further, a queue item's own), null outside one.
  */
 export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspaceId: string, own: () => OwnModels, chain: EventCause | null = null): OwnRows {
+  // Its rules hold per transaction, through every view of it: an action called `as` a role writes in a narrowed one.
+  const transaction = underlyingTransaction(runner);
   const rows: Pick<OwnRows, 'write' | 'writeAtCommit'> = {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
-      if (committing.has(runner)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
+      if (committing.has(transaction)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
       const { text, params } = buildOwnWrite(writes, workspaceId, own(), chain);
       // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
       const [row] = await queryRawIn<Record<string, string[]>>(runner, text, ...params);
@@ -280,11 +284,11 @@ export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspac
     },
     async writeAtCommit(writes) {
       if (!writes.some((write) => write.rows.length)) return;
-      if (committing.has(runner)) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
+      if (committing.has(transaction)) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
       const { text, params } = buildOwnWrite(writes, workspaceId, own(), chain);
       // Marked as it is called (not once sent): a write called meanwhile without awaiting this one is refused too.
-      if (CommandTransaction.isCommand(runner)) committing.add(runner);
-      if (!savepoints.get(runner) && CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
+      if (CommandTransaction.isCommand(runner)) committing.add(transaction);
+      if (!savepoints.get(transaction) && CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
       await queryRawIn(runner, text, ...params);
     },
   };
@@ -294,7 +298,7 @@ export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspac
     renameKeys: (rename) =>
       attributedTo(pluginId, async () => {
         if (!rename.renames.size) return 0;
-        if (committing.has(runner)) throw new PluginSqlError("rows.renameKeys after rows.writeAtCommit: writeAtCommit is the transaction's last write");
+        if (committing.has(transaction)) throw new PluginSqlError("rows.renameKeys after rows.writeAtCommit: writeAtCommit is the transaction's last write");
         const { text, params } = buildKeyRename(rename, workspaceId, own());
         const [row] = await queryRawIn<{ n: number }>(runner, text, ...params);
         return row?.n ?? 0;
