@@ -138,7 +138,6 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // checked against it (runs/erased-events.ts).
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
     if (first) await tx.workflowErasure.delete({ where: { id: first.id } });
-    const email = first?.emailSalt && first.emailHash ? { emailSalt: first.emailSalt, emailHash: first.emailHash } : { emailSalt: null, emailHash: null };
-    await recordErasure(context, customerId, email, last?.id ?? null);
+    await recordErasure(context, customerId, first ?? { emailSalt: null, emailHash: null }, last?.id ?? null);
   },
 };

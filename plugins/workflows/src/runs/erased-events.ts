@@ -65,7 +65,7 @@ export function erasedPersonIn(erasures: readonly KeptErasure[]): (position: big
     return tests.some(({ ids, erasure }) => {
       if (ids.test(text)) return true;
       const before = position === null || erasure.erasedSeq === null || position < erasure.erasedSeq;
-      return before && erasure.emailHash !== null && namesEmail(erasure, text);
+      return before && erasure.emailSalt !== null && erasure.emailHash !== null && namesEmail({ emailSalt: erasure.emailSalt, emailHash: erasure.emailHash }, text);
     });
   };
 }

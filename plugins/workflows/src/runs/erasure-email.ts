@@ -23,7 +23,10 @@ export interface ErasedEmail {
 }
 
 /** What an erasure's row keeps of the email: both null when the person had none. */
-export type KeptEmail = ErasedEmail | { emailSalt: null; emailHash: null };
+export interface KeptEmail {
+  emailSalt: string | null;
+  emailHash: string | null;
+}
 
 /** An email as kept: trimmed, lower case (null: none). */
 export const normalEmail = (email: string | null | undefined) => email?.trim().toLowerCase() || null;
