@@ -1,16 +1,17 @@
 // The background half of a person's erasure (personal-data.ts): the runs of the workspace that merely name the erased
 // customer (their id, global id or email in a run's trigger or error, or a step's input, output, error or wait) are
-// stopped and scrubbed; the email is kept hashed only (runs/erasure-email.ts). A queue over WorkflowErasure rows: each pass reads the next SCRUB_BATCH runs by id after the
-// row's cursor (the ("workspaceId", id) index), so a pass's text search, its locks and its transaction stay bounded
-// whatever the history's size; the cursor is saved with the pass, so a restart goes on where it stopped. It searches
-// the runs written before the erasure's time (`insertedAt` ≤ `erasedAt`, both the database's clock; a run from before
-// the column, null, always), and walks no further than the highest run id there was then (`untilRunId`): runs started
-// later are neither searched (a re-created customer's are theirs) nor keep it going. Both hold because the erasure took
-// the run starts' lock (runs/start-run.ts): every run written before its time was committed when it read its bound.
-// An erasure without `erasedAt` (asked before the column) is bounded by the id alone, one without either (an instance
-// older than both, during a rolling upgrade) goes on until a pass finds fewer than a batch. After the last pass the
-// row (its id and hashed email) is kept until ERASURE_KEPT_MS past `erasedAt` (`scrubbedAt` set): events recorded before
-// the erasure and delivered after it are checked against it (erased-events.ts); then deleted, whatever the switch.
+// stopped and scrubbed; the email is kept hashed only (runs/erasure-email.ts). A queue over WorkflowErasure rows: each
+// pass reads the next SCRUB_BATCH runs by id after the row's cursor (the ("workspaceId", id) index), so a pass's text
+// search, its locks and its transaction stay bounded whatever the history's size; the cursor is saved with the pass, so
+// a restart goes on where it stopped. It searches the runs written before the erasure's time (`insertedAt` ≤
+// `erasedAt`, both the database's clock; a run from before the column, null, always), and walks no further than the
+// highest run id there was then (`untilRunId`): runs started later are neither searched (a re-created customer's are
+// theirs) nor keep it going. Both hold because the erasure took the run starts' lock (runs/start-run.ts): every run
+// written before its time was committed when it read its bound. An erasure without `erasedAt` (asked before the column)
+// is bounded by the id alone, one without either (an instance older than both, during a rolling upgrade) goes on until
+// a pass finds fewer than a batch. After the last pass the row (its id and hashed email) is kept until ERASURE_KEPT_MS
+// past `erasedAt` (`scrubbedAt` set): events recorded before the erasure and delivered after it are checked against it
+// (erased-events.ts); then deleted, whatever the switch.
 import { type PersonalDataContext, Prisma, type PluginSql, type QueueContext, type QueueItem, type QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
