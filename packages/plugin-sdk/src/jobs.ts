@@ -114,6 +114,12 @@ export interface QueueDefinition<Settings, Event extends string = string> {
    * behind (its last claim came back full). @default 1
    */
   workers?: number;
+  /**
+   * Its rows are handled in a workspace where the plugin is switched off too (otherwise they are put off until it is
+   * switched on): work that must happen whatever the switch, such as deleting personal data once its time is over.
+   * @default false
+   */
+  whileSwitchedOff?: boolean;
   handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;
   /**
    * Several rows of one workspace claimed together (two or more), for a plugin that can do them in one transaction

@@ -37,6 +37,8 @@ export interface QueueEntry {
   readonly pollMs: number;
   readonly batch: number;
   readonly workers: number;
+  /** Handled in a workspace where the plugin is switched off too (QueueDefinition.whileSwitchedOff). */
+  readonly whileSwitchedOff: boolean;
   handle(item: QueueItem, context: HostQueueContext): Promise<void>;
   handleBatch?(items: readonly QueueItem[], context: HostQueueContext): Promise<void>;
 }
