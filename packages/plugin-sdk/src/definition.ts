@@ -16,7 +16,7 @@ import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RouteDefinition } from './routes.js';
 import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
 export type SettingsSchema = z.ZodType<Record<string, unknown>>;
@@ -70,7 +70,7 @@ export interface PersonalDataHandlers<Settings> {
  * rows, each its own values, in one statement.
  */
 export interface PersonalDataContext<Settings> extends HookContext<Settings> {
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
   rows: OwnRows;
 }
 

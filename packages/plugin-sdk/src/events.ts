@@ -9,7 +9,7 @@ import type { SubscriberInterest } from './interest.js';
 import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RecordObjects } from './record-writes.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
 export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
@@ -68,7 +68,7 @@ export interface SubscriberContext<Settings, Event extends string = string> {
    * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
    * it, in one round trip (its snapshot is taken once the lock is held).
    */
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
   /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
   sql: PluginSql;
   /** Writes of the plugin's own models in one statement, inside `tx` (see `OwnRows`): bookkeeping paid per batch. */
