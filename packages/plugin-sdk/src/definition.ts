@@ -15,7 +15,7 @@ import type { JobDefinition, QueueDefinition } from './jobs.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RouteDefinition } from './routes.js';
 import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
 export type SettingsSchema = z.ZodType<Record<string, unknown>>;
@@ -68,7 +68,7 @@ export interface PersonalDataHandlers<Settings> {
  * transactions guard with a lock (a workflow run's steps) takes the same lock first.
  */
 export interface PersonalDataContext<Settings> extends HookContext<Settings> {
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CrmEventMap, CrmEventType, DriftedPayloads } from '@crm/core';
 import type { z } from 'zod';
 import type { HandlerScope } from './handler-scope.js';
 import type { SubscriberInterest } from './interest.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
 export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
@@ -53,7 +53,7 @@ export interface SubscriberContext<Settings, Event extends string = string> exte
    * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
    * it, in one round trip (its snapshot is taken once the lock is held).
    */
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
   /**
    * The same transaction handling `event`, one of `batch`: what its `emit`, `commands`, `objects`, `actions` cause,
    * and the queue items its `rows` insert, continue **that** event's causal chain. A subscriber that does the batch's

@@ -1,7 +1,7 @@
 // Background work of a plugin: periodic jobs run per workspace, and durable queues shared by every gateway instance.
 import type { HandlerScope } from './handler-scope.js';
 import type { OutboundHttp } from './outbound-http.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
 export interface JobContext<Settings, Event extends string = string> extends HandlerScope<Settings, Event> {
@@ -17,7 +17,7 @@ export interface JobContext<Settings, Event extends string = string> extends Han
    * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
    * it, in one round trip (its snapshot is taken once the lock is held).
    */
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
 }
 
 /** One unit of durable work a queue hands to its handler. */
