@@ -19,6 +19,25 @@ pgResult.default.prototype.addFields = function (fields) {
 
 type WithScript = SqlDriverAdapter & { executeScript(script: string): Promise<void> };
 
+/** ColumnTypeEnum.Character (driver-adapter-utils): a one-character value. */
+const CHARACTER = 6;
+
+/**
+ * The engine reads a check or exclusion constraint's `constraint_type` (`pg_constraint.contype`, a "char") as a
+ * character and panics on the text the re-labelling above makes of it ("Getting constraint_type … as char failed"): a
+ * migration with a CHECK could not be diffed. That column is handed back as a character again.
+ */
+function constraintTypeAsChar<T extends SqlDriverAdapter>(adapter: T): T {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    const at = result.columnNames.indexOf('constraint_type');
+    if (at < 0 || !result.columnNames.includes('constraint_definition')) return result;
+    return { ...result, columnTypes: result.columnTypes.map((type, i) => (i === at ? CHARACTER : type)) as typeof result.columnTypes };
+  };
+  return adapter;
+}
+
 /** Send a whole migration as one simple query (atomic), instead of adapter-pg's split on ';'. */
 function wholeScriptPg<T extends WithScript>(adapter: T & { underlyingDriver(): pg.Pool }): T {
   adapter.executeScript = async (script: string) => {
@@ -71,7 +90,7 @@ export function pgFactory(url: string): ClosableFactory {
     provider: 'postgres',
     adapterName: main.adapterName,
     async connect() {
-      const adapter = wholeScriptPg(await main.connect());
+      const adapter = constraintTypeAsChar(wholeScriptPg(await main.connect()));
       opened.push(adapter);
       return adapter;
     },
@@ -83,7 +102,7 @@ export function pgFactory(url: string): ClosableFactory {
       await admin.query(`CREATE DATABASE "${name}"`);
       const shadowUrl = new URL(url);
       shadowUrl.pathname = `/${name}`;
-      const adapter = wholeScriptPg(await new PrismaPg(shadowUrl.toString()).connect());
+      const adapter = constraintTypeAsChar(wholeScriptPg(await new PrismaPg(shadowUrl.toString()).connect()));
       const dispose = adapter.dispose.bind(adapter);
       adapter.dispose = async () => {
         try {

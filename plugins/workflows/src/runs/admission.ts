@@ -271,7 +271,11 @@ export async function releaseHeldRuns(scope: WakeScope): Promise<void> {
   const byClaims = new Map<number, string[]>();
   for (const { id, claims } of held) byClaims.set(Number(claims), [...(byClaims.get(Number(claims)) ?? []), id]);
   await Promise.all(
-    [...byClaims].map(([claims, ids]) => scope.tx.workflowStepRun.updateMany({ where: { id: { in: ids }, claims }, data: { dueAt: now } })),
+    // Unfinished only: a run cancelled since the read (its steps CANCELLED, their claims as they were) stays so — a
+    // finished step is never due (its CHECK: 20261209100300_finished_steps_never_due).
+    [...byClaims].map(([claims, ids]) =>
+      scope.tx.workflowStepRun.updateMany({ where: { id: { in: ids }, claims, status: { in: ['PENDING', 'WAITING'] } }, data: { dueAt: now } }),
+    ),
   );
 }
 
