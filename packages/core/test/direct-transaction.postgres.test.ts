@@ -40,8 +40,8 @@ describe("a command's own transaction", () => {
     throughPrisma.length = 0;
     await createCustomer(caller, { name: 'Ada' });
     expect(throughPrisma).toEqual([]);
-    expect(statements[0]).toBe('BEGIN');
-    expect(statements).toContain('COMMIT');
+    // Reported as Prisma's own path reports them: BEGIN not (it rides with the first statement), COMMIT last.
+    expect(statements.map((sql) => sql.trim().split(/\s+/).slice(0, 3).join(' '))).toEqual(['WITH c AS', 'INSERT INTO "Event"', 'COMMIT']);
     expect(await countIn(workspaceId)).toEqual({ customers: 2, events: 4 });
   });
 

@@ -79,18 +79,12 @@ export class CommandTransaction {
     body: (tx: object) => Promise<T>,
     options: { timeout: number; maxWait: number },
   ): Promise<T> {
-    this.client = null;
-    this.connection = null;
-    this.before = null;
-    this.after = null;
-    this.rows = null;
+    [this.client, this.connection, this.before, this.after, this.rows] = [null, null, null, null, null];
     return storage.run(this, async () => {
       const started = Date.now();
       const client = await connectWithin(direct.pool, options.maxWait);
       const attempt = ++this.attempt;
-      this.client = client;
-      this.connection = client;
-      this.hooks = direct.hooks;
+      [this.client, this.connection, this.hooks] = [client, client, direct.hooks];
       let expired = false;
       let ended = false;
       // Prisma's interactive transaction on this connection, once the body asked for it (assigned in `openPrisma`).
@@ -124,10 +118,7 @@ export class CommandTransaction {
             { timeout: Math.max(1, options.timeout - (Date.now() - started)), maxWait: options.maxWait },
           ),
         );
-        const settled = running.then(
-          () => undefined,
-          (error: unknown) => error,
-        );
+        const settled = running.then(() => undefined, (error: unknown) => error);
         prisma = {
           tx: null,
           opening: Promise.race([opening, settled.then((error) => Promise.reject(error ?? transactionClosed(options.timeout, Date.now() - started)))]),
@@ -165,8 +156,9 @@ export class CommandTransaction {
     });
   }
 
-  /** BEGIN, COMMIT or ROLLBACK of a direct transaction, reported to the hooks as Prisma reports its own. */
+  /** BEGIN, COMMIT or ROLLBACK of a direct transaction, reported to the hooks as Prisma reports its own (not BEGIN). */
   private async edge(client: pg.ClientBase, text: 'BEGIN' | 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    if (text === 'BEGIN') return void (await client.query(text));
     const hooks = this.hooks;
     const start = performance.now();
     const run = async () => {
