@@ -75,6 +75,8 @@ export interface GatewayOptions {
   pluginDelivery?: { attempts?: number; backoffMs?: number };
   /** The plugin host's bound on causal chains (`PLUGIN_MAX_CHAIN_DEPTH`, docs/architecture.md "Causal chains"). @default 32 */
   pluginMaxChainDepth?: number;
+  /** How long the plugin host holds a copy of an event the outbox relay published again (relayed-events.ts in the SDK; tests shorten it). @default 30 s */
+  pluginRelayGraceMs?: number;
   /** Whether plugins' scheduled jobs run on their own timers; false: only when run by hand (`plugins.runJob`: tests). @default true */
   pluginJobTimers?: boolean;
   /** Largest request body. @default 1 MiB */
@@ -210,6 +212,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       prisma: database.prisma,
       policy: options.pluginDelivery,
       ...(options.pluginMaxChainDepth ? { maxChainDepth: options.pluginMaxChainDepth } : {}),
+      ...(options.pluginRelayGraceMs !== undefined ? { relayGraceMs: options.pluginRelayGraceMs } : {}),
       ...(options.pluginJobTimers === false ? { jobTimers: false } : {}),
       onChainCut: (cut) => logger.warn('plugin delivery skipped: causal chain past the bound', { ...cut, handler: `subscriber ${cut.subscriber} on ${cut.eventType}` }),
       // Queue work and interest changes reach the other instances at once (PostgreSQL's LISTEN/NOTIFY).
@@ -225,11 +228,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       onRouteError: (error, where) => logger.error('plugin route failed', { ...where, handler: `route ${where.route}`, ...describeError(error) }),
     });
   }
-  // Events committed by other processes (the CLI's imports) reach the refresher and the plugins when the relay
-  // publishes them (plugin delivery is idempotent by event id, so one seen twice is handled once).
+  // Events committed by other processes (the CLI's imports, another instance whose publish marks are late or that
+  // died) reach the refresher and the plugins when the relay publishes them; the plugins get them once their committer
+  // has had time to deliver them, those it did not (plugin delivery is idempotent by event id in any case).
   const onRelayed = (events: readonly RecordedEvent[]) => {
     clvRefresher?.notice(events);
-    plugins?.dispatch(events);
+    plugins?.relayed(events);
   };
   const relay = new OutboxRelay({ sql: database.sql, claim: database.kind === 'postgres', bus, logger, ...options.relay, onRelayed, inFlight: publisher });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });

@@ -147,7 +147,7 @@ export class CommandRunner {
     const left = timeLeftMs();
     if (left !== null && left <= 0) throw new DeadlineExceededError();
     const timeout = left ?? this.options.timeoutMs ?? 30_000;
-    let written: Omit<RecordedEvent, 'seq'>[] = [];
+    let written: WrittenEvent[] = [];
     let result: T;
     // On PostgreSQL the command opens its transaction itself (Prisma's interactive transaction only if the body uses
     // Prisma on `tx`: direct-transaction.ts), its raw statements go to the transaction's connection, its events are
@@ -212,6 +212,9 @@ export class CommandRunner {
   }
 }
 
+/** An event as the command inserted it: its number and time are the database's, given at commit (read back after it). */
+type WrittenEvent = Omit<RecordedEvent, 'seq' | 'occurredAt'>;
+
 /**
  * Inserts the command's events, unnumbered: PostgreSQL numbers them at commit (the deferred trigger
  * `event_numbered_at_commit`, see the `Event.seq` column), taking the lock on the workspace's counter row
@@ -219,9 +222,10 @@ export class CommandRunner {
  * sent with the COMMIT where the transaction's connection allows (nothing in the command reads them back); its failure
  * fails the COMMIT, and nothing of the command is written.
  */
-async function writeEvents(tx: ScopedTransaction, session: Session, pending: PendingEvent[], command: CommandTransaction): Promise<Omit<RecordedEvent, 'seq'>[]> {
+async function writeEvents(tx: ScopedTransaction, session: Session, pending: PendingEvent[], command: CommandTransaction): Promise<WrittenEvent[]> {
   if (!pending.length) return [];
-  const occurredAt = new Date();
+  // No `occurredAt`: the column's default, the database's time of the INSERT (`statement_timestamp()`, sent with the
+  // COMMIT), never the gateway's clock, which may be skewed from it (docs/architecture.md, "Events").
   const events = pending.map((event) => ({
     workspaceId: session.workspaceId,
     type: event.type,
@@ -234,7 +238,6 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
     chainDepth: event.cause?.chainDepth ?? 0,
     // As stored and read back (dates as ISO text, undefined left out): what subscribers and webhooks get.
     payload: JSON.parse(JSON.stringify(event.payload ?? {})) as unknown,
-    occurredAt,
   }));
   const { ids, statements } = insertStatements('Event', events);
   const [only] = statements;
@@ -245,31 +248,32 @@ async function writeEvents(tx: ScopedTransaction, session: Session, pending: Pen
 }
 
 /**
- * The events' numbers, read after commit (raw: no query compiler on this path; the workspace condition written here,
- * as a filter: the events are found by key however many the workspace has, `workspaceFilter`).
+ * The events' numbers and times (both the database's), read after commit (raw: no query compiler on this path; the
+ * workspace condition written here, as a filter: the events are found by key however many the workspace has,
+ * `workspaceFilter`).
  */
-const NUMBERS_SQL = `SELECT "id"::text AS "id", "seq" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND ${workspaceFilter('"workspaceId"', '$2::uuid')}`;
+const NUMBERS_SQL = `SELECT "id"::text AS "id", "seq", "occurredAt" FROM "Event" WHERE "id" = ANY($1::uuid[]) AND ${workspaceFilter('"workspaceId"', '$2::uuid')}`;
 
-function numbersParams(written: Omit<RecordedEvent, 'seq'>[]): unknown[] {
+function numbersParams(written: WrittenEvent[]): unknown[] {
   return [written.map((event) => event.id), written[0]!.workspaceId];
 }
 
 /**
- * The committed events with the positions the commit gave them, in that order: from the read sent with the COMMIT
- * when there was one and it found them all, else read now.
+ * The committed events with the positions and times the database gave them, in that order: from the read sent with
+ * the COMMIT when there was one and it found them all, else read now.
  */
-async function numbered(db: ScopedPrisma, written: Omit<RecordedEvent, 'seq'>[], withCommit: Promise<Record<string, unknown>[]> | null): Promise<RecordedEvent[]> {
+async function numbered(db: ScopedPrisma, written: WrittenEvent[], withCommit: Promise<Record<string, unknown>[]> | null): Promise<RecordedEvent[]> {
   const sent = withCommit ? await withCommit : [];
   const rows =
     sent.length === written.length && sent.every((row) => row.seq != null)
-      ? sent.map((row) => ({ id: String(row.id), seq: BigInt(row.seq as string) }))
-      : await db.$queryRawUnsafe<{ id: string; seq: bigint }[]>(NUMBERS_SQL, ...numbersParams(written));
-  const seqOf = new Map(rows.map((row) => [row.id, row.seq]));
+      ? sent.map((row) => ({ id: String(row.id), seq: BigInt(row.seq as string), occurredAt: row.occurredAt as Date }))
+      : await db.$queryRawUnsafe<{ id: string; seq: bigint; occurredAt: Date }[]>(NUMBERS_SQL, ...numbersParams(written));
+  const stored = new Map(rows.map((row) => [row.id, row]));
   return written
     .map((event) => {
-      const seq = seqOf.get(event.id);
-      if (seq == null) throw new Error(`Event ${event.id} committed without a seq`);
-      return { ...event, seq };
+      const row = stored.get(event.id);
+      if (row?.seq == null) throw new Error(`Event ${event.id} committed without a seq`);
+      return { ...event, seq: row.seq, occurredAt: new Date(row.occurredAt) };
     })
     .sort((x, y) => (x.seq < y.seq ? -1 : 1));
 }

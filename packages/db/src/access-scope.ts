@@ -1,5 +1,6 @@
 import type { PrismaClient } from './generated/prisma/client.js';
 import { getDatamodel } from './generated/pothos-types.js';
+import { markTransactionView } from './transaction-views.js';
 
 /**
  * What one API key may reach, as the data layer applies it (the decisions are made elsewhere: `@crm/core`'s
@@ -118,7 +119,7 @@ const modelOfDelegate = new Map([...relations.keys()].map((name) => [name.charAt
  */
 export function restrictTransaction<T extends object>(tx: T, access: RowAccess): T {
   const delegates = new Map<string, unknown>();
-  return new Proxy(tx, {
+  const view = new Proxy(tx, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       const model = typeof property === 'string' ? modelOfDelegate.get(property) : undefined;
@@ -138,4 +139,6 @@ export function restrictTransaction<T extends object>(tx: T, access: RowAccess):
       return wrapped;
     },
   });
+  markTransactionView(view, tx);
+  return view;
 }

@@ -6,6 +6,7 @@ import type { SqlStatementObserver } from './observed-adapter.js';
 import { adoptConnection, connectWithin, type DirectTransactions, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
 import { PipelinedTransactionClient } from './pipelined-transaction-client.js';
 import { asParameter, prismaRowTypes } from './prisma-row-types.js';
+import { underlyingTransaction } from './transaction-views.js';
 
 type Row = Record<string, unknown>;
 interface Statement {
@@ -38,7 +39,8 @@ const bound = new WeakMap<object, { transaction: CommandTransaction; attempt: nu
 const lastThroughPrisma = new WeakMap<object, Promise<unknown>>();
 
 /**
- * A command's transaction (a Prisma interactive transaction run through {@link run}), and what may skip Prisma's
+ * A command's transaction (a Prisma interactive transaction run through {@link run}; a narrowed view of it is the same
+ * transaction here: transaction-views.ts), and what may skip Prisma's
  * client in it on PostgreSQL:
  * - raw statements go to the transaction's own connection ({@link queryRawIn}, {@link executeRawIn}): each raw call
  *   through Prisma's client passes its request pipeline, interpreter and tracing helper, about 1.3 ms of CPU per
@@ -227,13 +229,14 @@ export class CommandTransaction {
 
   /** The command transaction `tx` was bound to, while that very transaction is open. */
   static of(tx: object): CommandTransaction | null {
-    const entry = bound.get(tx);
+    const entry = bound.get(underlyingTransaction(tx));
     return entry?.transaction.open(entry.attempt) ? entry.transaction : null;
   }
 
   /** Whether `tx` is a command's transaction client ({@link bind}), on either database, whether still open or not. */
   static isCommand(tx: object): boolean {
-    return bound.has(tx) || lastThroughPrisma.has(tx);
+    const underlying = underlyingTransaction(tx);
+    return bound.has(underlying) || lastThroughPrisma.has(underlying);
   }
 
   /** Whether the transaction's connection is reachable (PostgreSQL): statements can ride with its COMMIT. */
@@ -318,10 +321,11 @@ const jsonParam = (_key: string, value: unknown) => (typeof value === 'bigint' ?
  * So in either path a command's raw statements run in call order.
  */
 function inCallOrder<T>(tx: object, send: () => PromiseLike<T>): Promise<T> {
-  const previous = lastThroughPrisma.get(tx);
+  const underlying = underlyingTransaction(tx);
+  const previous = lastThroughPrisma.get(underlying);
   if (!previous) return Promise.resolve(send());
   const result = previous.then(send);
-  lastThroughPrisma.set(tx, result.catch(() => {}));
+  lastThroughPrisma.set(underlying, result.catch(() => {}));
   return result;
 }
 

@@ -19,4 +19,5 @@ export { getDatamodel } from './generated/pothos-types.js';
 export { cursorKeysOf, type CursorKeys, isCursorOf, ROW_ID } from './cursor-shape.js';
 export { scopeToWorkspace, type ScopedPrisma, type ScopedTransaction } from './tenant-scope.js';
 export { restrictRows, restrictTransaction, type RowAccess } from './access-scope.js';
+export { underlyingTransaction } from './transaction-views.js';
 export { trashableModels, includingTrashed, isTrashable, hasTrashColumns, trashShapeOf } from './trash-scope.js';

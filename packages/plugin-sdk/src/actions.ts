@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ActionInputField } from './action-input.js';
 import type { HookContext } from './events.js';
 import type { ActingRole } from './record-writes.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /**
  * Something a plugin offers other plugins to do (loyalty: award points), declared in `actions` and called by name
@@ -49,7 +49,7 @@ export interface ActionContext<Settings, Event extends string = string> extends 
    * the same lock as `lock(key)` in the plugin's commands, so an action and a command doing the same thing (an offer
    * under a cap) run one after the other.
    */
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
 }
 
 /** Calls other plugins' actions by their full name, `<plugin>.<action>`. */

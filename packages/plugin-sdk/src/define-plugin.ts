@@ -5,6 +5,7 @@ import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
 import type { PluginDefinition, PluginObjectWriter, SettingsSchema } from './definition.js';
+import type { PluginTools } from './handler-scope.js';
 import type { DeliveredEvent, Hook, HookContext, OwnEmit, PendingEventOf, PublishedEvent, Subscriber } from './events.js';
 import { checkedPayload, payloadSchemaProblem } from './event-payload.js';
 import type { JobContext, QueueContext, QueueTransaction } from './jobs.js';
@@ -146,16 +147,16 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     // item's actor in its events (`items[].actor`, prefixed by the host as `plugin:<id>:<actor>`).
     const acting = context.actingAs;
     const commandScope: CommandScope = acting ? { ...base, actingAs: (actor) => ({ ...base, ...acting(actor) }) } : base;
-    return {
-      ...context,
-      emit: ownEmit(context.emit),
+    // Typed by the one declaration of what every handler gets (handler-scope.ts): a tool declared there is built here.
+    const tools: PluginTools<Event> = {
+      emit: ownEmit(context.emit) as OwnEmit<Event>,
       commands: coreCommandsIn(commandScope, shared.objects.catalog),
-      settings: parseSettings(context.settings, workspaceId),
       sql: createPluginSql(id, context.tx, workspaceId, access),
       rows: createOwnRows(id, context.tx, workspaceId, own, chain ?? null),
       objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
       actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
     };
+    return { ...context, ...tools, settings: parseSettings(context.settings, workspaceId) };
   };
 
   /** A personal-data handler's context: a hook's, with the plugin's `lock` (its own transactions' locks). */
@@ -357,11 +358,21 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     fieldUsers: isFunction(fieldUsers) ? (field, context) => fieldUsers(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId) }) : null,
     fieldRenamed: isFunction(fieldRenamed)
       ? (field, context) =>
-          fieldRenamed(field, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+          fieldRenamed(field, {
+            ...context,
+            settings: parseSettings(context.settings, context.session.workspaceId),
+            rows: createOwnRows(id, context.tx, context.session.workspaceId, own),
+            lock: pluginLock(context.tx, id, context.session.workspaceId),
+          })
       : null,
     customObjectRenamed: isFunction(customObjectRenamed)
       ? (rename, context) =>
-          customObjectRenamed(rename, { ...context, settings: parseSettings(context.settings, context.session.workspaceId), rows: createOwnRows(id, context.tx, context.session.workspaceId, own) })
+          customObjectRenamed(rename, {
+            ...context,
+            settings: parseSettings(context.settings, context.session.workspaceId),
+            rows: createOwnRows(id, context.tx, context.session.workspaceId, own),
+            lock: pluginLock(context.tx, id, context.session.workspaceId),
+          })
       : null,
   } satisfies Plugin);
 }

@@ -12,11 +12,10 @@ import type { CoreCommands } from './core-commands.js';
 import type { DeliveryPolicy, HookContext, HookMap, PublishedEvent, SubscriberMap } from './events.js';
 import type { CustomObjectRenamedHandler, FieldRenamedHandler, FieldUsersHandler } from './field-users.js';
 import type { JobDefinition, QueueDefinition } from './jobs.js';
-import type { OwnRows } from './own-rows.js';
 import type { PluginSql } from './plugin-sql.js';
 import type { RouteDefinition } from './routes.js';
 import type { PluginCommandScope, PluginToolkit } from './toolkit.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** Settings schema: a zod object whose every field has a default, so `{}` parses to a complete value. */
 export type SettingsSchema = z.ZodType<Record<string, unknown>>;
@@ -65,13 +64,11 @@ export interface PersonalDataHandlers<Settings> {
 }
 
 /**
- * A hook's context plus the plugin's `lock` and `rows` (as in its commands): a handler that changes rows the plugin's
- * own transactions guard with a lock (a workflow run's steps) takes the same lock first; `rows` writes many of its
- * rows, each its own values, in one statement.
+ * A hook's context plus the plugin's `lock` (as in its commands): a handler that changes rows the plugin's own
+ * transactions guard with a lock (a workflow run's steps) takes the same lock first.
  */
 export interface PersonalDataContext<Settings> extends HookContext<Settings> {
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
-  rows: OwnRows;
+  lock: PluginLock;
 }
 
 /**

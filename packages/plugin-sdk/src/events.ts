@@ -1,15 +1,10 @@
 // Events, hooks and subscribers: how a plugin reacts to what the core and other plugins do. Hooks run inside the
 // command's transaction (and can veto it); subscribers run after commit, durably, with retries.
-import type { CrmEventMap, CrmEventType, DriftedPayloads, Session } from '@crm/core';
-import type { ScopedTransaction } from '@crm/db';
+import type { CrmEventMap, CrmEventType, DriftedPayloads } from '@crm/core';
 import type { z } from 'zod';
-import type { ActionCaller } from './actions.js';
-import type { CoreCommands } from './core-commands.js';
+import type { HandlerScope } from './handler-scope.js';
 import type { SubscriberInterest } from './interest.js';
-import type { OwnRows } from './own-rows.js';
-import type { PluginSql } from './plugin-sql.js';
-import type { RecordObjects } from './record-writes.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** An event as a subscriber receives it (after commit). `payload` is typed by the event map. */
 export interface DeliveredEvent<K extends CrmEventType = CrmEventType> {
@@ -40,21 +35,11 @@ export type OwnEmit<Event extends string> = <K extends Extract<CrmEventType, Eve
   payload: CrmEventMap[K],
 ) => void;
 
-/** What a subscriber gets besides the event: one transaction of its own, as the plugin's system actor. */
-export interface SubscriberContext<Settings, Event extends string = string> {
-  /** Workspace-scoped transaction: the subscriber's writes and its "processed" mark commit together. */
-  tx: ScopedTransaction;
-  /**
-   * Records one of the plugin's own events (declared in `events`) in the same transaction (published after commit,
-   * delivered to subscribers in turn). A core event or another plugin's is refused (`PLUGIN_FAILED`).
-   */
-  emit: OwnEmit<Event>;
-  /** The core's commands in this transaction, with the core's validation, role checks and events (see {@link CoreCommands}). */
-  commands: CoreCommands;
-  /** `actor` is `plugin:<id>`, role ADMIN, in the event's workspace. */
-  session: Session;
-  /** The workspace's settings of this plugin (defaults filled in). */
-  settings: Settings;
+/**
+ * What a subscriber gets besides the event: one transaction of its own (its writes and its "processed" mark commit
+ * together), as the plugin's system actor (`session.actor` is `plugin:<id>`, role ADMIN, in the event's workspace).
+ */
+export interface SubscriberContext<Settings, Event extends string = string> extends HandlerScope<Settings, Event> {
   /** 1 on the first try; the host retries a throwing subscriber with backoff. */
   attempt: number;
   /**
@@ -68,15 +53,7 @@ export interface SubscriberContext<Settings, Event extends string = string> {
    * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
    * it, in one round trip (its snapshot is taken once the lock is held).
    */
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
-  /** One read-only SQL statement in the event's workspace, inside `tx` (see `PluginSql`). */
-  sql: PluginSql;
-  /** Writes of the plugin's own models in one statement, inside `tx` (see `OwnRows`): bookkeeping paid per batch. */
-  rows: OwnRows;
-  /** Records of every declared object, the filter language, which record change an event is, and creating records. */
-  objects: RecordObjects;
-  /** Calls an action another plugin declares (`actions`), inside `tx`. */
-  actions: ActionCaller;
+  lock: PluginLock;
   /**
    * The same transaction handling `event`, one of `batch`: what its `emit`, `commands`, `objects`, `actions` cause,
    * and the queue items its `rows` insert, continue **that** event's causal chain. A subscriber that does the batch's
@@ -103,18 +80,8 @@ export interface PendingEventOf<K extends CrmEventType> {
   payload: CrmEventMap[K];
 }
 
-/** What a hook gets: the command's own transaction. */
-export interface HookContext<Settings, Event extends string = string> {
-  tx: ScopedTransaction;
-  /** Records one of the plugin's own events (declared in `events`); a core or another plugin's event is refused. */
-  emit: OwnEmit<Event>;
-  /** The core's commands in the command's transaction (their events are not hooked again). */
-  commands: CoreCommands;
-  session: Session;
-  settings: Settings;
-  /** One read-only SQL statement in the command's workspace, inside `tx`. */
-  sql: PluginSql;
-}
+/** What a hook gets: the command's own transaction (`commands` in it: their events are not hooked again). */
+export type HookContext<Settings, Event extends string = string> = HandlerScope<Settings, Event>;
 
 /**
  * Runs inside the core command's transaction, before commit, once per matching event the command emitted. Throw a

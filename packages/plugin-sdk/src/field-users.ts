@@ -6,6 +6,7 @@ import type { ScopedTransaction } from '@crm/db';
 import type { Session } from '@crm/core';
 import type { OwnRows } from './own-rows.js';
 import type { Plugin } from './plugin.js';
+import type { PluginLock } from './plugin-lock.js';
 import { readStoredSettings } from './settings-store.js';
 
 export type { FieldInQuestion, FieldUser };
@@ -43,10 +44,12 @@ export interface FieldRenameContext<Settings> {
   targetOf(object: string, relation: string): string | null;
   /** The plugin's own rows in the renaming transaction: its rewrites of many rows in one statement. */
   rows: OwnRows;
+  /** The plugin's lock on a key of its own in the renaming transaction (`lock(key)` of commands): to order a rename with its own transactions. */
+  lock: PluginLock;
 }
 
-/** What the host gives a plugin's `fieldRenamed` (its wrapper adds the parsed settings and `rows`). */
-export type HostFieldRenameContext = Omit<FieldRenameContext<unknown>, 'rows'>;
+/** What the host gives a plugin's `fieldRenamed` (its wrapper adds the parsed settings, `rows` and `lock`). */
+export type HostFieldRenameContext = Omit<FieldRenameContext<unknown>, 'rows' | 'lock'>;
 
 /**
  * `definePlugin({ fieldRenamed })`: a custom field is being renamed (`field.name` is its old name): rewrite the plugin's
@@ -75,10 +78,12 @@ export interface ObjectRenameContext<Settings> {
   settings: Settings;
   /** The plugin's own rows in the renaming transaction: its rewrites of many rows in one statement. */
   rows: OwnRows;
+  /** The plugin's lock on a key of its own in the renaming transaction (as `fieldRenamed`'s). */
+  lock: PluginLock;
 }
 
-/** What the host gives a plugin's `customObjectRenamed` (its wrapper adds the parsed settings and `rows`). */
-export type HostObjectRenameContext = Omit<ObjectRenameContext<unknown>, 'rows'>;
+/** What the host gives a plugin's `customObjectRenamed` (its wrapper adds the parsed settings, `rows` and `lock`). */
+export type HostObjectRenameContext = Omit<ObjectRenameContext<unknown>, 'rows' | 'lock'>;
 
 /** `targetOf` of the contexts: the object a relation leads to in the workspace's catalog, or null. */
 const targetIn = (catalog: Parameters<FieldUsageExtension['usersOf']>[2]) => (object: string, name: string): string | null => {

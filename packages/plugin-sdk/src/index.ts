@@ -7,6 +7,7 @@
 export { definePlugin } from './define-plugin.js';
 export type { ActionCaller, ActionContext, ActionDefinition, ActionInfo } from './actions.js';
 export type { ActionInputField, ActionInputKind } from './action-input.js';
+export type { HandlerScope, PluginTools } from './handler-scope.js';
 export { ACTION_OUTPUT_MISMATCH } from './action-output.js';
 export { type EventCatalog, type EventInfo, recordEventObject } from './event-catalog.js';
 export { EVENT_PAYLOAD_MISMATCH, payloadPathType, type PayloadPathType } from './event-payload.js';

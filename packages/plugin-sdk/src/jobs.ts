@@ -1,24 +1,10 @@
 // Background work of a plugin: periodic jobs run per workspace, and durable queues shared by every gateway instance.
-import type { Session } from '@crm/core';
-import type { ScopedTransaction } from '@crm/db';
-import type { ActionCaller } from './actions.js';
-import type { CoreCommands } from './core-commands.js';
-import type { OwnEmit } from './events.js';
+import type { HandlerScope } from './handler-scope.js';
 import type { OutboundHttp } from './outbound-http.js';
-import type { OwnRows } from './own-rows.js';
-import type { PluginSql } from './plugin-sql.js';
-import type { RecordObjects } from './record-writes.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** What a job gets, once per workspace and run: one transaction in that workspace, as the plugin's actor. */
-export interface JobContext<Settings, Event extends string = string> {
-  tx: ScopedTransaction;
-  /** Records one of the plugin's own events (declared in `events`). */
-  emit: OwnEmit<Event>;
-  /** The core's commands in this transaction, as `plugin:<id>`. */
-  commands: CoreCommands;
-  session: Session;
-  settings: Settings;
+export interface JobContext<Settings, Event extends string = string> extends HandlerScope<Settings, Event> {
   workspaceId: string;
   /**
    * The time of this run: the database's (`statement_timestamp()` of the transaction's first statement, the host's job
@@ -26,20 +12,12 @@ export interface JobContext<Settings, Event extends string = string> {
    * SQL however the gateway's clock is skewed. A per-call job's transactions each have their own.
    */
   now: Date;
-  /** One read-only SQL statement in the workspace, inside `tx`. */
-  sql: PluginSql;
-  /** Writes of the plugin's own models in one statement, inside `tx` (see `OwnRows`): bookkeeping paid per batch. */
-  rows: OwnRows;
-  /** Records of every declared object, the filter language, which record change an event is, and creating records. */
-  objects: RecordObjects;
-  /** Calls an action another plugin declares (`actions`), inside `tx`. */
-  actions: ActionCaller;
   /**
    * A transaction-scoped lock on `key` in this plugin and workspace (see `plugin.run`'s `lock`). The `sql` and `rows`
    * statements called after it run after it even when it is not awaited first: a read under the lock can be sent with
    * it, in one round trip (its snapshot is taken once the lock is held).
    */
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
 }
 
 /** One unit of durable work a queue hands to its handler. */
@@ -136,6 +114,12 @@ export interface QueueDefinition<Settings, Event extends string = string> {
    * behind (its last claim came back full). @default 1
    */
   workers?: number;
+  /**
+   * Its rows are handled in a workspace where the plugin is switched off too (otherwise they are put off until it is
+   * switched on): work that must happen whatever the switch, such as deleting personal data once its time is over.
+   * @default false
+   */
+  whileSwitchedOff?: boolean;
   handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;
   /**
    * Several rows of one workspace claimed together (two or more), for a plugin that can do them in one transaction

@@ -6,7 +6,7 @@
 // table's own row type (`jsonb_populate_recordset(NULL::"Table", …)`), so every column keeps its type (uuid,
 // timestamptz, enums, jsonb) without casts written here; column names are checked against the model.
 import type { EventCause } from '@crm/core';
-import { CommandTransaction, getDatamodel, queryRawIn, workspaceFilter } from '@crm/db';
+import { CommandTransaction, getDatamodel, queryRawIn, underlyingTransaction, workspaceFilter } from '@crm/db';
 import { declaredModels } from './host/fragment-models.js';
 import { buildKeyRename, type OwnKeyRename } from './own-key-renames.js';
 import { attributedTo, PluginSqlError, type RawQueryRunner } from './plugin-sql.js';
@@ -54,6 +54,13 @@ export interface OwnUpdate {
    * that no longer holds it is left alone (and not among the ids returned).
    */
   onlyIf?: Readonly<Record<string, OwnCondition>>;
+  /**
+   * A compare-and-set on merged JSON columns: column → keys each row gives in it (merged back unchanged) that the stored
+   * object must still hold with the same values (a key left out or null: absent or null there). Checked in the UPDATE,
+   * as `onlyIf` is: a row a concurrent transaction changed there is left alone (and not among the ids returned), so a
+   * write judged on what was read does not land on what another wrote since.
+   */
+  unchanged?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A stored column's value an update requires (`OwnUpdate.onlyIf`). */
@@ -158,6 +165,20 @@ function onlyIf(model: string, found: ModelColumns, conditions: OwnUpdate['onlyI
   return parts.map((part) => ` AND ${part}`).join('');
 }
 
+/** `unchanged`: each key of a merged column as the row gives it (`v`) still the stored one (`t`); a row leaving the column out is not checked. */
+function unchangedKeys(model: string, unchanged: OwnUpdate['unchanged'], merged: ReadonlySet<string>): string {
+  return Object.entries(unchanged ?? {})
+    .flatMap(([column, keys]) => {
+      if (!merged.has(column)) throw new PluginSqlError(`rows: an update of ${model} compares "${column}", a column it does not merge`);
+      const c = quote(column);
+      return keys.map((key) => {
+        const k = `'${key.replaceAll("'", "''")}'`;
+        return ` AND (v.${c} IS NULL OR coalesce(t.${c} -> ${k}, 'null'::jsonb) = coalesce(v.${c} -> ${k}, 'null'::jsonb))`;
+      });
+    })
+    .join('');
+}
+
 /** The columns a model stores a causal chain in (a queue's: its items continue the chain they were queued in). */
 export const CHAIN_COLUMNS = ['causedBy', 'chainDepth'] as const;
 export const hasChainColumns = (found: ModelColumns) => CHAIN_COLUMNS.every((column) => found.columns.has(column));
@@ -205,7 +226,7 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
     // A row leaving a merged column out keeps what is stored (`|| NULL` would erase it); a stored non-object is `{}`.
     const mergedInto = (c: string) => `CASE WHEN v.${c} IS NULL THEN t.${c} ELSE (CASE WHEN jsonb_typeof(t.${c}) = 'object' THEN t.${c} ELSE '{}'::jsonb END) || v.${c} END`;
     const set = columns.map((c) => `${quote(c)} = ${merged.has(c) ? mergedInto(quote(c)) : `v.${quote(c)}`}`).join(', ');
-    const only = onlyIf(model, found, write.onlyIf, params);
+    const only = onlyIf(model, found, write.onlyIf, params) + unchangedKeys(model, write.unchanged, merged);
     // The ids again as an array and the workspace as a filter: the rows are found by their key whatever the table's
     // statistics say (a join alone hashed the workspace's whole table on a fresh table, growing with it; a plain
     // workspace condition walked the workspace's entries of an index led by it: `workspaceFilter`).
@@ -218,7 +239,8 @@ export function buildOwnWrite(writes: readonly OwnWrite[], workspaceId: string, 
 }
 
 /**
- * The command transactions whose `rows.writeAtCommit` was called: no `rows` write may follow it, on either database.
+ * The command transactions whose `rows.writeAtCommit` was called: no `rows` write may follow it, on either database,
+ * whichever plugin or view of the transaction (`underlyingTransaction`) makes it: the COMMIT carries one write.
  * Where it waits for the COMMIT (PostgreSQL) a later write would overtake it; where it was sent at once (PGlite) the
  * same code is refused all the same, so that a plugin tested on PGlite does not first fail on PostgreSQL.
  */
@@ -230,7 +252,8 @@ const savepoints = new WeakMap<object, number>();
  * A savepoint of `runner` opens (savepoint.ts `inSavepoint`): until it is released or rolled back, a deferred write is
  * sent at once; rolled back, a `writeAtCommit` made in it no longer counts as the transaction's last write.
  */
-export function ownRowsSavepoint(runner: object): { release(): void; rollback(): void } {
+export function ownRowsSavepoint(view: object): { release(): void; rollback(): void } {
+  const runner = underlyingTransaction(view);
   const wasCommitting = committing.has(runner);
   savepoints.set(runner, (savepoints.get(runner) ?? 0) + 1);
   const leave = () => savepoints.set(runner, savepoints.get(runner)! - 1);
@@ -248,10 +271,12 @@ export function ownRowsSavepoint(runner: object): { release(): void; rollback():
  * queued work continues (a subscriber's or hook's event one hop further, a queue item's own), null outside one.
  */
 export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspaceId: string, own: () => OwnModels, chain: EventCause | null = null): OwnRows {
+  // Its rules hold per transaction, through every view of it: an action called `as` a role writes in a narrowed one.
+  const transaction = underlyingTransaction(runner);
   const rows: Pick<OwnRows, 'write' | 'writeAtCommit'> = {
     async write(writes) {
       if (!writes.some((write) => write.rows.length)) return writes.map(() => []);
-      if (committing.has(runner)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
+      if (committing.has(transaction)) throw new PluginSqlError('rows.write after rows.writeAtCommit: writeAtCommit is the transaction\'s last write');
       const { text, params } = buildOwnWrite(writes, workspaceId, own(), chain);
       // On the transaction's own connection when it is a command's (not through Prisma's client: @crm/db queryRawIn).
       const [row] = await queryRawIn<Record<string, string[]>>(runner, text, ...params);
@@ -259,11 +284,11 @@ export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspac
     },
     async writeAtCommit(writes) {
       if (!writes.some((write) => write.rows.length)) return;
-      if (committing.has(runner)) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
+      if (committing.has(transaction)) throw new PluginSqlError('rows.writeAtCommit: once per transaction, as its last write');
       const { text, params } = buildOwnWrite(writes, workspaceId, own(), chain);
       // Marked as it is called (not once sent): a write called meanwhile without awaiting this one is refused too.
-      if (CommandTransaction.isCommand(runner)) committing.add(runner);
-      if (!savepoints.get(runner) && CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
+      if (CommandTransaction.isCommand(runner)) committing.add(transaction);
+      if (!savepoints.get(transaction) && CommandTransaction.of(runner)?.writeWithCommit(text, params)) return;
       await queryRawIn(runner, text, ...params);
     },
   };
@@ -273,7 +298,7 @@ export function createOwnRows(pluginId: string, runner: RawQueryRunner, workspac
     renameKeys: (rename) =>
       attributedTo(pluginId, async () => {
         if (!rename.renames.size) return 0;
-        if (committing.has(runner)) throw new PluginSqlError("rows.renameKeys after rows.writeAtCommit: writeAtCommit is the transaction's last write");
+        if (committing.has(transaction)) throw new PluginSqlError("rows.renameKeys after rows.writeAtCommit: writeAtCommit is the transaction's last write");
         const { text, params } = buildKeyRename(rename, workspaceId, own());
         const [row] = await queryRawIn<{ n: number }>(runner, text, ...params);
         return row?.n ?? 0;

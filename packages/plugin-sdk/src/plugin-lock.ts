@@ -4,13 +4,15 @@
 // A raw statement of the transaction (@crm/db executeRawIn): the `sql` and `rows` statements called after it, even
 // without waiting for it, run after it, so a read under the lock can go in the same round trip (its snapshot is taken
 // when it starts, once the lock is held).
-import { executeRawIn, type ScopedTransaction } from '@crm/db';
+// The statement answers the database's time (`statement_timestamp()`): a command that needs "now" by the database's
+// clock (a schedule's first firing from a publish) has it from the lock it takes anyway, with no statement more.
+import { queryRawIn, type ScopedTransaction } from '@crm/db';
 
-const LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))';
+const LOCK = 'SELECT statement_timestamp() AS now FROM pg_advisory_xact_lock(hashtext($1), hashtext($2))';
 /** Several keys in one statement, taken in the array's order (the function scan's, as `unnest` yields them). */
-const LOCK_ALL = 'SELECT count(pg_advisory_xact_lock(hashtext($1), hashtext(k))) FROM unnest($2::text[]) AS k';
-const SHARED = 'SELECT pg_advisory_xact_lock_shared(hashtext($1), hashtext($2))';
-const SHARED_ALL = 'SELECT count(pg_advisory_xact_lock_shared(hashtext($1), hashtext(k))) FROM unnest($2::text[]) AS k';
+const LOCK_ALL = 'SELECT count(pg_advisory_xact_lock(hashtext($1), hashtext(k))) AS locked, statement_timestamp() AS now FROM unnest($2::text[]) AS k';
+const SHARED = 'SELECT statement_timestamp() AS now FROM pg_advisory_xact_lock_shared(hashtext($1), hashtext($2))';
+const SHARED_ALL = 'SELECT count(pg_advisory_xact_lock_shared(hashtext($1), hashtext(k))) AS locked, statement_timestamp() AS now FROM unnest($2::text[]) AS k';
 
 export interface LockOptions {
   /**
@@ -23,20 +25,22 @@ export interface LockOptions {
 
 /**
  * `lock(key)`, or `lock(keys)`: all of them in one statement, in sorted order (each once), so that two transactions
- * locking overlapping sets wait for each other instead of deadlocking.
+ * locking overlapping sets wait for each other instead of deadlocking. Resolves to the database's time of the lock's
+ * statement (`statement_timestamp()`: when it was sent, before any wait for the lock), or null for no keys (no statement).
  */
-export type PluginLock = (keys: string | readonly string[], options?: LockOptions) => Promise<void>;
+export interface PluginLock {
+  (key: string, options?: LockOptions): Promise<Date>;
+  (keys: string | readonly string[], options?: LockOptions): Promise<Date | null>;
+}
 
 export function pluginLock(tx: ScopedTransaction, pluginId: string, workspaceId: string): PluginLock {
-  return async (keys, options) => {
+  const lock = async (keys: string | readonly string[], options?: LockOptions): Promise<Date | null> => {
     const scope = `crm:plugin:${pluginId}:${workspaceId}`;
     const [one, all] = options?.shared ? [SHARED, SHARED_ALL] : [LOCK, LOCK_ALL];
-    if (typeof keys === 'string') {
-      await executeRawIn(tx, one, scope, keys);
-      return;
-    }
-    const sorted = [...new Set(keys)].sort();
-    if (sorted.length === 1) await executeRawIn(tx, one, scope, sorted[0]);
-    else if (sorted.length) await executeRawIn(tx, all, scope, sorted);
+    const sorted = typeof keys === 'string' ? [keys] : [...new Set(keys)].sort();
+    if (!sorted.length) return null;
+    const [row] = await (sorted.length === 1 ? queryRawIn<{ now: Date }>(tx, one, scope, sorted[0]) : queryRawIn<{ now: Date }>(tx, all, scope, sorted));
+    return new Date(row!.now);
   };
+  return lock as PluginLock;
 }

@@ -6,6 +6,7 @@ import type { ActionInfo } from './actions.js';
 import type { EventCatalog } from './event-catalog.js';
 import type { SeedContext, PermissionDefinition } from './definition.js';
 import type { DeliveredEvent, DeliveryPolicy, HookContext, PendingEventOf, PublishedEvent, SubscriberContext } from './events.js';
+import type { WrapperBuilt } from './handler-scope.js';
 import type { FieldInQuestion, FieldUsersHandler, HostFieldRenameContext, HostObjectRenameContext, ObjectRename } from './field-users.js';
 import type { ActingOptions, JobContext, QueueItem, QueueTransaction } from './jobs.js';
 import type { EventInterest } from './interest.js';
@@ -36,6 +37,8 @@ export interface QueueEntry {
   readonly pollMs: number;
   readonly batch: number;
   readonly workers: number;
+  /** Handled in a workspace where the plugin is switched off too (QueueDefinition.whileSwitchedOff). */
+  readonly whileSwitchedOff: boolean;
   handle(item: QueueItem, context: HostQueueContext): Promise<void>;
   handleBatch?(items: readonly QueueItem[], context: HostQueueContext): Promise<void>;
 }
@@ -146,7 +149,7 @@ export interface HostJobCalls {
  * A context as the host builds it: `definePlugin`'s wrapper adds the plugin's own `sql` (it knows the plugin's
  * tables) and `commands`, and narrows `emit` to the plugin's own events.
  */
-export type HostContext<C> = Omit<C, 'sql' | 'rows' | 'commands' | 'objects' | 'actions' | 'actingAs' | 'inChainOf'> & {
+export type HostContext<C> = Omit<C, WrapperBuilt | 'actingAs' | 'inChainOf'> & {
   /** The host's shared services (records, actions); without them, core's objects and no actions. */
   services?: HostServices;
   /**

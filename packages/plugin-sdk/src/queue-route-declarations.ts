@@ -33,6 +33,7 @@ export function queueEntries<Settings, Event extends string>(
         pollMs: positive(queue.pollMs, 1000, 'pollMs', 10),
         batch: positive(queue.batch, 16, 'batch', 1),
         workers: positive(queue.workers, 1, 'workers', 1),
+        whileSwitchedOff: queue.whileSwitchedOff === true,
         handle: (item, context) => queue.handle(item, queueContext(context)),
         ...(queue.handleBatch ? { handleBatch: (items, context) => queue.handleBatch!(items, queueContext(context)) } : {}),
       });

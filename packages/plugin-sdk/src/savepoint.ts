@@ -6,6 +6,7 @@
 // (`inTurn`); work nested in one (an action its writer calls) goes on within its turn.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CommandScope } from '@crm/core';
+import { underlyingTransaction } from '@crm/db';
 import { ownRowsSavepoint } from './own-rows.js';
 
 /** The transactions whose turn the running code holds (nested work runs within it). */
@@ -17,7 +18,9 @@ const turns = new WeakMap<object, Promise<unknown>>();
  * Runs `work` in `tx`'s turn: after the SDK's writes and action calls of the same transaction started before it have
  * settled (a plugin's `Promise.all` of two of them runs them one after the other), at once when already in its turn.
  */
-export function inTurn<R>(tx: object, work: () => Promise<R>): Promise<R> {
+export function inTurn<R>(view: object, work: () => Promise<R>): Promise<R> {
+  // The transaction's, whichever view of it asks (an action called `as` a role works in a narrowed one).
+  const tx = underlyingTransaction(view);
   const held = holding.getStore();
   if (held?.has(tx)) return work();
   const mine = (turns.get(tx) ?? Promise.resolve()).then(() => holding.run(new Set([...(held ?? []), tx]), work));

@@ -15,7 +15,7 @@ import { createPluginSql, type PluginSql } from './plugin-sql.js';
 import { type RequestLoader, requestLoader } from './request-loader.js';
 import { readStoredSettings } from './settings-store.js';
 import type { TableAccess } from './table-access.js';
-import type { LockOptions } from './plugin-lock.js';
+import type { PluginLock } from './plugin-lock.js';
 
 /** A command's scope plus the plugin's settings in that workspace. */
 export interface PluginCommandScope<Settings, Event extends string = string> extends Omit<CommandScope, 'emit'> {
@@ -36,9 +36,10 @@ export interface PluginCommandScope<Settings, Event extends string = string> ext
    * plugin that lock the same key (e.g. a customer's id) run one after another. For check-then-write rules such as a
    * cap, where two concurrent commands could each pass the check. A PostgreSQL transaction-scoped advisory lock.
    * Several keys (an array) are taken in one statement, in sorted order (two transactions locking overlapping sets
-   * do not deadlock).
+   * do not deadlock). Resolves to the database's time of its statement (`statement_timestamp()`): "now" by the
+   * database's clock, which the plugin's due times may be compared with, at no extra round trip.
    */
-  lock(key: string | readonly string[], options?: LockOptions): Promise<void>;
+  lock: PluginLock;
   /**
    * The custom values to store for a record of `object` (one of the plugin's objects declared `customFields: true`):
    * `input` is the `customFields` of the command's input (by field name, as `customFieldsInput` offers them), `before`

@@ -87,7 +87,8 @@ export function workflowsPlugin(options: WorkflowsOptions = {}): Plugin {
         handleBatch: steps.executeSteps,
       },
       // Erasures searching run history for runs that name the erased person, a bounded batch a pass.
-      erasures: { model: 'WorkflowErasure', batch: 1, pollMs: options.pollMs ?? 1000, handle: scrubErasure },
+      // Whatever the switch: an erasure's scrub and its kept row's deletion are a person's data going (runs/erasure-scrub.ts).
+      erasures: { model: 'WorkflowErasure', batch: 1, pollMs: options.pollMs ?? 1000, whileSwitchedOff: true, handle: scrubErasure },
     },
     jobs: {
       fireSchedules: { everyMs: 5000, run: fireSchedules },

@@ -11,6 +11,7 @@ import { type PersonalDataContext, type PersonalDataHandlers } from '@crm/plugin
 import { cancelRuns, UNFINISHED_RUNS } from './runs/cancel-runs.js';
 import { runLockKey } from './runs/claimed-steps.js';
 import { RUN_STARTS } from './runs/start-run.js';
+import { hashEmail, normalEmail } from './runs/erasure-email.js';
 import { ERASED_ERROR, needlesOf, recordErasure } from './runs/erasure-scrub.js';
 import type { WorkflowSettings } from './settings.js';
 
@@ -21,7 +22,7 @@ export const EXPORT_SCAN = 5000;
 
 async function emailOf(context: PersonalDataContext<WorkflowSettings>, customerId: string): Promise<string | null> {
   const customer = await context.tx.customer.findUnique({ where: { id: customerId }, select: { email: true } });
-  return customer?.email?.trim().toLowerCase() || null;
+  return normalEmail(customer?.email);
 }
 
 /**
@@ -108,9 +109,11 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     const runs = await runsToStop(context, customerId, undefined);
     if (runs.length) await lock(runs.map(runLockKey).sort());
     // The row without its bound (`erasedAt` null: the last phase writes it again with it). `untilRunId` for now: the
-    // highest run id before the core's work, which the last phase stops runs up to (the ones it holds locks of).
+    // highest run id before the core's work, which the last phase stops runs up to (the ones it holds locks of). The
+    // email hashed (runs/erasure-email.ts): read now, while their row is there; never kept in clear.
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email: await emailOf(context, customerId), erasedAt: null, untilRunId: last?.id ?? null } });
+    const email = hashEmail(await emailOf(context, customerId));
+    await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, ...email, erasedAt: null, untilRunId: last?.id ?? null } });
   },
 
   async eraseLast(customerId, context) {
@@ -121,7 +124,7 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // and no later run read what this erases. A start never waits for what the core's work holds (it reads the
     // customer's rows, it writes its own; it takes no run lock), so this waits for the starts, not the reverse.
     await lock(RUN_STARTS);
-    const first = await tx.workflowErasure.findFirst({ where: { customerId, erasedAt: null }, select: { id: true, email: true, untilRunId: true } });
+    const first = await tx.workflowErasure.findFirst({ where: { customerId, erasedAt: null }, select: { id: true, emailSalt: true, emailHash: true, untilRunId: true } });
     // Runs about them under way, and runs waiting for their events, as of the first phase (locked there): stopped (as
     // a cancel), at most LOCKS_AT_MOST. Any more, and the runs started about them while the core's work went on, are
     // the scrub's (their snapshots name the customer; it stops them under their locks, in its own transactions).
@@ -135,6 +138,6 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
     // checked against it (runs/erased-events.ts).
     const last = await tx.workflowRun.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
     if (first) await tx.workflowErasure.delete({ where: { id: first.id } });
-    await recordErasure(context, customerId, first?.email ?? null, last?.id ?? null);
+    await recordErasure(context, customerId, first ?? { emailSalt: null, emailHash: null }, last?.id ?? null);
   },
 };

@@ -1,6 +1,6 @@
 // An erasure's scrub stops at the highest run id there was when it was asked (WorkflowErasure.untilRunId,
 // runs/erasure-scrub.ts): uuid7 run ids keep growing, so without the bound a busy workspace's new runs kept the scrub
-// going and its row (the email in clear) was never deleted. Runs after the bound naming the customer are left as they
+// going and its row (its needles) was never deleted. Runs after the bound naming the customer are left as they
 // are (their ids made greater than any uuid7 for now, so the bound is known whatever the clock).
 import type { PluginTestGateway, TestClient } from '@crm/plugin-testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('erasure scrub bound', () => {
     await insert('00000000-0000-7000-8000-', 3);
     await insert('ffffffff-ffff-7fff-bfff-', SCRUB_BATCH + 100);
     await kit.database.prisma.$executeRawUnsafe(
-      `INSERT INTO "WorkflowErasure" (id, "workspaceId", "customerId", email, "untilRunId", "dueAt") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, NULL, $3::uuid, now())`,
+      `INSERT INTO "WorkflowErasure" (id, "workspaceId", "customerId", "untilRunId", "dueAt") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, now())`,
       workspaceId,
       CUSTOMER,
       BOUND,
@@ -137,7 +137,7 @@ describe('erasure scrub bound', () => {
       customer,
     );
     await kit.database.prisma.$executeRawUnsafe(
-      `INSERT INTO "WorkflowErasure" (id, "workspaceId", "customerId", email, "untilRunId", "dueAt") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, NULL, NULL, now())`,
+      `INSERT INTO "WorkflowErasure" (id, "workspaceId", "customerId", "untilRunId", "dueAt") VALUES (gen_random_uuid(), $1::uuid, $2::uuid, NULL, now())`,
       workspaceId,
       customer,
     );

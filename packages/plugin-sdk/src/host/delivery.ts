@@ -21,6 +21,7 @@ import { startJobs } from './jobs.js';
 import { type DeliveryOptions, pluginSession, type PluginRuntime } from './plugin-runtime.js';
 import { startQueues } from './queues.js';
 import { RecentDeliveries } from './recent-deliveries.js';
+import { RELAY_GRACE_MS, RelayedEvents, type Unmarked } from './relayed-events.js';
 import { pluginRoutes } from './routes.js';
 
 /** Where the process offers no outgoing HTTP (the CLI): every request fails, and says why. */
@@ -31,7 +32,6 @@ const noHttp: OutboundHttp = {
 };
 
 class AlreadyProcessed extends Error {}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /** Events one transaction delivers at most. */
@@ -211,6 +211,13 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
   }
 
   const recent = new Map<SubscriberEntry, RecentDeliveries>();
+  const relayed = new RelayedEvents({
+    prisma: options.prisma,
+    pluginIds: plugins.filter((plugin) => plugin.subscribers.length).map((plugin) => plugin.id),
+    graceMs: options.relayGraceMs ?? RELAY_GRACE_MS,
+    handOn: (events, unmarked) => handToSubscribers(events, unmarked),
+    track,
+  });
 
   /**
    * Queues the event in its subscriber's lane of the workspace; the lane's runner delivers it with those waiting. An
@@ -349,33 +356,45 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
     runJob: (pluginId, job, now, run) => jobs.run(pluginId, job, { ...run, ...(now ? { now } : {}) }),
     drainQueues: () => queues.drain(),
     route: routes,
-    dispatch(events) {
-      if (stopped) return;
-      // A change committed here is heard before the events after it are asked about, here and on the other instances.
-      interests.notice(events);
-      signals.changed(interests.changes(events));
-      // A plugin's own events committing (its mutations: a run requested by hand) may have queued work for it.
-      for (const plugin of plugins) if (plugin.queues.length && events.some((event) => Object.hasOwn(plugin.events, event.type))) wakeQueues(plugin.id);
-      const bySubscriber = new Map<SubscriberEntry, { plugin: Plugin; events: RecordedEvent[] }>();
-      for (const event of events) {
-        for (const { plugin, subscriber } of subscribersOf(event.type)) {
-          const entry = bySubscriber.get(subscriber) ?? { plugin, events: [] };
-          entry.events.push(event);
-          bySubscriber.set(subscriber, entry);
-        }
-      }
-      for (const [subscriber, { plugin, events: handed }] of bySubscriber) handOn(plugin, subscriber, handed);
-    },
+    dispatch: (events) => take(events),
+    relayed: (events) => take(events, relayed),
     notice: (events) => interests.notice(events),
-    async settled() {
+    settled: async () => {
       while (inFlight.size) await Promise.all([...inFlight]);
     },
     async stop() {
       stopped = true;
+      relayed.stop();
       signals.stop();
       jobs.stop();
       await queues.stop();
       while (inFlight.size) await Promise.all([...inFlight]);
     },
   };
+
+  /** Hands the events on to their subscribers: each subscriber's in one go (and, of a relay's copies, those it has no mark of). */
+  function handToSubscribers(events: readonly RecordedEvent[], unmarked?: Unmarked) {
+    if (stopped) return;
+    const bySubscriber = new Map<SubscriberEntry, { plugin: Plugin; events: RecordedEvent[] }>();
+    for (const event of events) {
+      for (const { plugin, subscriber } of subscribersOf(event.type)) {
+        if (unmarked && !unmarked(plugin, subscriber, event)) continue;
+        const entry = bySubscriber.get(subscriber) ?? { plugin, events: [] };
+        entry.events.push(event);
+        bySubscriber.set(subscriber, entry);
+      }
+    }
+    for (const [subscriber, { plugin, events: handed }] of bySubscriber) handOn(plugin, subscriber, handed);
+  }
+
+  /** Committed events, from this instance's commits or (`later`) the outbox relay: to their subscribers now or later. */
+  function take(events: readonly RecordedEvent[], later?: RelayedEvents) {
+    if (stopped) return;
+    // A change committed here is heard before the events after it are asked about, here and on the other instances.
+    interests.notice(events);
+    signals.changed(interests.changes(events));
+    // A plugin's own events committing (its mutations: a run requested by hand) may have queued work for it.
+    for (const plugin of plugins) if (plugin.queues.length && events.some((event) => Object.hasOwn(plugin.events, event.type))) wakeQueues(plugin.id);
+    return later ? later.add(events) : handToSubscribers(events);
+  }
 }

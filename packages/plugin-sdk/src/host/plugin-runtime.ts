@@ -19,6 +19,11 @@ export interface DeliveryOptions {
   maxChainDepth?: number;
   /** Reports an event not delivered to a subscriber, its chain past `maxChainDepth`. @default a console warning */
   onChainCut?: (cut: ChainCut) => void;
+  /**
+   * How long after an event a copy the outbox relay published again waits before it is handed on to the subscribers
+   * that have no mark of it (relayed-events.ts: the instance that committed it delivers it meanwhile). @default 30 s
+   */
+  relayGraceMs?: number;
   /** Overrides every plugin's retry policy (tests shorten the backoff). */
   policy?: { attempts?: number; backoffMs?: number };
   /** Run plugins' jobs on their intervals. @default true */
@@ -64,6 +69,11 @@ export interface RouteFailureLimit {
 export interface PluginRuntime {
   /** Hands committed events to the subscribers (returns at once). */
   dispatch(events: readonly RecordedEvent[]): void;
+  /**
+   * Committed events the outbox relay published again (another process's, not marked published in time): handed on
+   * after `relayGraceMs`, to the subscribers that have no mark of them by then (relayed-events.ts). Returns at once.
+   */
+  relayed(events: readonly RecordedEvent[]): void;
   /**
    * Committed events heard from other instances (the gateway passes every batch its event bus delivers): the
    * subscribers' interests they change are read again (subscriber-interest.ts). Delivers nothing by itself.

@@ -146,7 +146,7 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
 
   /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
   async function handle(plugin: Plugin, queue: QueueEntry, table: string, items: QueueItem[], enabled: boolean) {
-    if (!enabled) {
+    if (!enabled && !queue.whileSwitchedOff) {
       await pause(table, items);
       return;
     }

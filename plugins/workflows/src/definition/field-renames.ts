@@ -10,6 +10,7 @@ import { isValueCondition } from './value-condition.js';
 import type { WorkflowDefinition } from './document.js';
 import { STILL_WAITING } from './object-renames.js';
 import { triggerKeyOf } from './validate.js';
+import { RENAMES_LOCK } from '../runs/wait-for-event.js';
 
 type Json = Record<string, unknown>;
 type Renaming = Pick<FieldRenameContext<unknown>, 'renames' | 'renameInFilter' | 'targetOf'>;
@@ -98,6 +99,8 @@ export function renamedDefinition(stored: unknown, field: FieldInQuestion, conte
  * waiting step's `where` is merged into its input (`merge`), not its whole input written back.
  */
 export async function renameInWorkflows(field: FieldInQuestion, context: FieldRenameContext<unknown>): Promise<string[]> {
+  // Before any read: a wait beginning now commits first, and its step is read below (runs/wait-for-event.ts).
+  await context.lock(RENAMES_LOCK);
   const drafts: { id: string; draft: unknown; updatedAt: Date }[] = [];
   const now = new Date();
   for (const workflow of await context.tx.workflow.findMany({ select: { id: true, draft: true } })) {

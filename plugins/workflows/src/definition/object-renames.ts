@@ -3,8 +3,8 @@
 // (`contract.created` → `agreement.created`, a trigger's and `waitForEvent`'s), `createRecord`'s and `updateRecord`'s object — and runs
 // under way carry the new name for their record, and steps waiting for an event of its records wait for its new type.
 // So its events go on matching, and the API shows the new name.
-import type { ObjectRename, OwnCondition, OwnRows, ScopedTransaction } from '@crm/plugin-sdk';
-import { waitKeyOf } from '../runs/wait-for-event.js';
+import type { ObjectRename, OwnCondition, OwnRows, PluginLock, ScopedTransaction } from '@crm/plugin-sdk';
+import { formerTypesOf, RENAMES_LOCK, waitKeyOf } from '../runs/wait-for-event.js';
 import type { WorkflowDefinition } from './document.js';
 import { triggerKeyOf } from './validate.js';
 
@@ -43,6 +43,35 @@ export function definitionForObject(stored: unknown, rename: ObjectRename): unkn
   return JSON.stringify(renamed) === JSON.stringify(stored) ? stored : renamed;
 }
 
+type Renamed = { id: string; input: Json; waitKey: string; subjectId: string; oldType: string; sinceSeq: bigint | null; startedAt: Date | null };
+
+/**
+ * The renamed steps' rows, those with an event of their old type recorded after what they last saw also made due at
+ * once (their start, a time of the database's clock already past): such an event may still be in a subscriber's lane,
+ * and delivered it no longer matches the wait's new key, so the step's look-back (which takes either type) finds it.
+ * One read of those events for all the steps (the `("workspaceId", "subjectId", seq)` index), none when no step is
+ * renamed; the others are not woken (a wake is a look-back each: a statement per step).
+ */
+async function withBacklog(tx: ScopedTransaction, steps: readonly Renamed[]) {
+  if (!steps.length) return [];
+  const bound = steps.reduce<bigint | null>((least, step) => (step.sinceSeq === null || (least !== null && least < step.sinceSeq) ? least : step.sinceSeq), null);
+  const unbounded = steps.some((step) => step.sinceSeq === null);
+  const events = await tx.event.findMany({
+    where: { subjectId: { in: [...new Set(steps.map((step) => step.subjectId))] }, type: { in: [...new Set(steps.map((step) => step.oldType))] }, ...(unbounded || bound === null ? {} : { seq: { gt: bound } }) },
+    select: { subjectId: true, type: true, seq: true },
+  });
+  const woken: Json[] = [];
+  const asleep: Json[] = [];
+  for (const { id, input, waitKey, subjectId, oldType, sinceSeq, startedAt } of steps) {
+    // A step without `sinceSeq` (written before it existed) is woken: its look starts from its run's start.
+    const behind = sinceSeq === null || events.some((e) => e.subjectId === subjectId && e.type === oldType && (e.seq === null || e.seq > sinceSeq));
+    if (behind && startedAt) woken.push({ id, input, waitKey, dueAt: startedAt });
+    else asleep.push({ id, input, waitKey });
+  }
+  // Two shapes, two writes (one update's rows set the same columns: a row leaving `dueAt` out would write it NULL).
+  return [woken, asleep].filter((rows) => rows.length) as (Json & { id: string })[][];
+}
+
 /**
  * The workspace's drafts, versions (naming custom objects only when `workspaceModel`) and runs under way, renamed: a
  * step waiting for an event of its records waits for the renamed type (its input's `eventType` and its `waitKey`), or
@@ -51,8 +80,10 @@ export function definitionForObject(stored: unknown, rename: ObjectRename): unkn
  * field's rename merges its `where` (field-renames.ts), so a step transaction's look-back writing `sinceSeq` meanwhile
  * and the rename each keep what the other wrote.
  */
-export async function renameObjectInWorkflows(rename: ObjectRename, context: { tx: ScopedTransaction; rows: OwnRows }): Promise<string[]> {
+export async function renameObjectInWorkflows(rename: ObjectRename, context: { tx: ScopedTransaction; rows: OwnRows; lock: PluginLock }): Promise<string[]> {
   const { tx } = context;
+  // Before any read: a wait beginning now commits first, and its step is read below (runs/wait-for-event.ts).
+  await context.lock(RENAMES_LOCK);
   const now = new Date();
   const drafts: { id: string; draft: unknown; updatedAt: Date }[] = [];
   for (const workflow of await tx.workflow.findMany({ select: { id: true, draft: true } })) {
@@ -65,18 +96,23 @@ export async function renameObjectInWorkflows(rename: ObjectRename, context: { t
     const definition = definitionForObject(version.definition, rename);
     if (definition !== version.definition) versions.push({ id: version.id, definition, triggerKey: triggerKeyOf(definition as WorkflowDefinition) });
   }
-  const waiting: { id: string; input: Json; waitKey: string }[] = [];
+  const waiting: Renamed[] = [];
   const awaited = { kind: 'waitForEvent', status: 'WAITING' as const, waitKey: { startsWith: `${rename.fromEvents}.` } };
-  for (const step of await tx.workflowStepRun.findMany({ where: awaited, select: { id: true, input: true } })) {
-    if (!isObject(step.input) || typeof step.input.eventType !== 'string' || typeof step.input.subjectId !== 'string') continue;
-    const eventType = renamedEventType(step.input.eventType, rename);
-    if (eventType !== step.input.eventType) waiting.push({ id: step.id, input: { eventType }, waitKey: waitKeyOf(eventType, step.input.subjectId) });
+  for (const step of await tx.workflowStepRun.findMany({ where: awaited, select: { id: true, input: true, startedAt: true } })) {
+    const input = step.input;
+    if (!isObject(input) || typeof input.eventType !== 'string' || typeof input.subjectId !== 'string') continue;
+    const eventType = renamedEventType(input.eventType, rename);
+    if (eventType === input.eventType) continue;
+    // The step keeps the old type (`renamedFrom`, a list across renames): its look-back takes either (below).
+    const renamed = { eventType, renamedFrom: [...formerTypesOf(input), input.eventType] };
+    const sinceSeq = typeof input.sinceSeq === 'string' && /^\d+$/.test(input.sinceSeq) ? BigInt(input.sinceSeq) : null;
+    waiting.push({ id: step.id, input: renamed, waitKey: waitKeyOf(eventType, input.subjectId), subjectId: input.subjectId, oldType: input.eventType, sinceSeq, startedAt: step.startedAt });
   }
   const writes = [
     { update: 'Workflow', rows: drafts },
     { update: 'WorkflowVersion', rows: versions },
     // Not a wait that ended since the read above: given its key again, a second event would resume it.
-    { update: 'WorkflowStepRun', rows: waiting, merge: ['input'], onlyIf: STILL_WAITING },
+    ...(await withBacklog(tx, waiting)).map((rows) => ({ update: 'WorkflowStepRun', rows, merge: ['input'], onlyIf: STILL_WAITING })),
   ];
   await context.rows.write(writes.filter((write) => write.rows.length));
   // A run's record is named by its object: steps to come read and write it under the new name.

@@ -32,26 +32,38 @@ export async function workflowIn(scope: Pick<Scope, 'tx'>, id: string, field = '
  * (archive, restore, enable, draft, publish, runs, re-runs), so none acts on what another has just changed: an
  * enable that read the workflow before an archive committed would switch the archived workflow on.
  */
-export async function lockedWorkflow(scope: Pick<Scope, 'tx' | 'lock'>, workflowId: string, field = 'id'): Promise<Models.Workflow> {
-  await scope.lock(`workflow:${workflowId}`);
+export const lockedWorkflow = async (scope: Pick<Scope, 'tx' | 'lock'>, workflowId: string, field = 'id'): Promise<Models.Workflow> =>
+  (await lockedWorkflowAt(scope, workflowId, field)).workflow;
+
+/**
+ * {@link lockedWorkflow}, with the database's time of its lock (the lock's `statement_timestamp()`, no statement more):
+ * the change's "now" by the database's clock, which the schedule and date-scan jobs compare `nextFireAt` and
+ * `scannedUntil` with — never the gateway's, which may be skewed from it. The lock's, not the commit's: a firing or
+ * date between the two is still due after the commit, none is skipped.
+ */
+export async function lockedWorkflowAt(scope: Pick<Scope, 'tx' | 'lock'>, workflowId: string, field = 'id'): Promise<{ workflow: Models.Workflow; now: Date }> {
+  const now = await scope.lock(`workflow:${workflowId}`);
   const workflow = await scope.tx.workflow.findUnique({ where: { id: workflowId } });
   if (!workflow) throw notFound('Workflow', field);
-  return workflow;
+  return { workflow, now };
 }
 
+/** {@link lockedWorkflowAt} by the workflow's global id (BAD_USER_INPUT on `field` when it is not one). */
+const workflowToChangeAt = (scope: Pick<Scope, 'tx' | 'lock'>, id: string, field = 'id') => lockedWorkflowAt(scope, rowId(id, 'Workflow', field), field);
+
 /** {@link lockedWorkflow} by the workflow's global id (BAD_USER_INPUT on `field` when it is not one). */
-export const workflowToChange = (scope: Pick<Scope, 'tx' | 'lock'>, id: string, field = 'id') => lockedWorkflow(scope, rowId(id, 'Workflow', field), field);
+export const workflowToChange = async (scope: Pick<Scope, 'tx' | 'lock'>, id: string, field = 'id') => (await workflowToChangeAt(scope, id, field)).workflow;
 
 /** CONFLICT when the workflow is archived: it is not edited, published, enabled or run again until restored. */
 export function refuseArchived(workflow: Pick<Models.Workflow, 'archivedAt'>, field = 'id'): void {
   if (workflow.archivedAt) throw conflict('The workflow is archived: restore it first (restoreWorkflow)', field);
 }
 
-/** A workflow of the workspace that is not archived, locked (NOT_FOUND, CONFLICT). */
-async function activeWorkflowIn(scope: Pick<Scope, 'tx' | 'lock'>, id: string): Promise<Models.Workflow> {
-  const workflow = await workflowToChange(scope, id);
-  refuseArchived(workflow);
-  return workflow;
+/** A workflow of the workspace that is not archived, locked (NOT_FOUND, CONFLICT), and the database's time of its lock. */
+async function activeWorkflowIn(scope: Pick<Scope, 'tx' | 'lock'>, id: string): Promise<{ workflow: Models.Workflow; now: Date }> {
+  const locked = await workflowToChangeAt(scope, id);
+  refuseArchived(locked.workflow);
+  return locked;
 }
 
 /** An input of one id (archive, restore, cancel, re-run). */
@@ -98,7 +110,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
           const { name, definition } = parseInput(updateInput, { name: input.name, definition: input.definition });
-          const current = await activeWorkflowIn(scope, String(input.id));
+          const { workflow: current } = await activeWorkflowIn(scope, String(input.id));
           const workflow = await scope.tx.workflow.update({
             where: { id: current.id },
             data: { ...(name ? { name } : {}), ...(definition !== undefined && definition !== null ? { draft: definition as object } : {}) },
@@ -122,7 +134,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       args: { input: t.arg({ type: builder.inputType('PublishWorkflowInput', { fields: (f) => ({ id: f.id({ required: true }) }) }), required: true }) },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const current = await activeWorkflowIn(scope, String(input.id));
+          const { workflow: current, now } = await activeWorkflowIn(scope, String(input.id));
           const objects = await definitionObjects(plugin.objects, scope.tx, scope.session.workspaceId);
           // Its steps write as the publishing key's role: publishing refuses what that role cannot write.
           const checked = checkDefinition(current.draft, { objects, actions: plugin.actions, events: plugin.events, permissions: context.permissions });
@@ -146,7 +158,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
           });
           const workflow = await scope.tx.workflow.update({
             where: { id: current.id },
-            data: { publishedVersionId: version.id, nextFireAt: nextFireAtOf(current, version), scannedUntil: scannedUntilOf(current, version), scanCursor: Prisma.DbNull },
+            data: { publishedVersionId: version.id, nextFireAt: nextFireAtOf(current, version, now), scannedUntil: scannedUntilOf(current, version, now), scanCursor: Prisma.DbNull },
           });
           scope.emit('workflow.published', { type: 'Workflow', id: workflow.id }, { version: version.number, trigger: version.triggerKey });
           return { workflow, version };
@@ -166,7 +178,7 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
       },
       resolve: (_root, { input }, context) =>
         plugin.run(context, 'manage', async (scope) => {
-          const current = await workflowToChange(scope, String(input.id));
+          const { workflow: current, now } = await workflowToChangeAt(scope, String(input.id));
           if (input.enabled) refuseArchived(current);
           if (input.enabled && !current.publishedVersionId) throw badInput('enabled: publish the workflow first', 'enabled');
           const version = current.publishedVersionId ? await scope.tx.workflowVersion.findUnique({ where: { id: current.publishedVersionId } }) : null;
@@ -174,8 +186,8 @@ export function registerDefinitionMutations(builder: Builder, plugin: WorkflowTo
             where: { id: current.id },
             data: {
               enabled: input.enabled,
-              nextFireAt: nextFireAtOf({ enabled: input.enabled }, version),
-              scannedUntil: scannedUntilOf({ enabled: input.enabled, scannedUntil: current.enabled ? current.scannedUntil : null }, version),
+              nextFireAt: nextFireAtOf({ enabled: input.enabled }, version, now),
+              scannedUntil: scannedUntilOf({ enabled: input.enabled, scannedUntil: current.enabled ? current.scannedUntil : null }, version, now),
               ...(input.enabled && current.enabled ? {} : { scanCursor: Prisma.DbNull }),
             },
           });

@@ -283,8 +283,9 @@ export function registerRunOperations(builder: Builder, plugin: WorkflowToolkit)
           if (!FINISHED.has(previous.status)) throw conflict(`The run is still under way (${previous.status}): cancel it or let it finish first`, 'id');
           // A run that names a person erased since it was written, not scrubbed yet: its copy would be written after
           // the erasure's time, where the scrub does not look (runs/erased-events.ts, the scrub's rule).
-          const erasures = await keptErasures(scope.sql);
-          if (erasedPersonIn(erasures)(previous.insertedAt ?? new Date(0), { trigger: previous.trigger, recordId: previous.recordId })) {
+          // Written before the erasure: the newest event seq when it was written (`startSeq`) below the erasure's marker.
+          const { erasures } = await keptErasures(scope.sql);
+          if (erasedPersonIn(erasures)(previous.startSeq, { trigger: previous.trigger, recordId: previous.recordId })) {
             throw conflict('The run names a person who was erased: its history is being scrubbed, so it cannot be run again', 'id');
           }
           // So is any other run of its family under way — a rerun of it, the run it reran, a rerun of that (all share

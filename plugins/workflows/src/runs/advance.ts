@@ -23,7 +23,22 @@ interface StepChange {
   stepId: string;
   set: Record<string, unknown>;
   inputKeys?: Record<string, unknown>;
+  asRead?: AsRead;
 }
+
+/**
+ * A waiting step's look-back judged the events with the step as it read it: its write lands only on the step as it was
+ * read — still waiting (an event, or its timeout, may have ended the wait meanwhile: its due time is not put back to
+ * the timeout), its `where` and `eventType` (`judged`) those it judged with (a rename committed since rewrote them: what
+ * it passed over may end the wait under the new names) — else the step is only made due `againAt`, so that a claim
+ * reads it anew and looks again from where it last looked.
+ */
+export interface AsRead {
+  judged: { where?: unknown; eventType?: unknown };
+  againAt: Date;
+}
+const JUDGED_KEYS = ['where', 'eventType'] as const;
+const STILL_WAITING = { status: 'WAITING', waitKey: { not: null } } as const;
 
 /** What a transaction's steps changed, written at its end in one statement. */
 export interface StepWrites {
@@ -81,29 +96,47 @@ export const placesFreed = (writes: StepWrites) => [...writes.runs.values()].fil
 
 /** Writes what the transaction's steps changed, in one statement (none when nothing changed); empties `writes`. */
 export async function saveStepWrites(rows: OwnRows, writes: StepWrites): Promise<void> {
+  const changes = [...writes.steps];
+  const guarded = changes.filter(([, change]) => change.asRead);
+  // First, so their answers are the first: the ids each guarded write changed.
+  const asRead = updatesOf(
+    'WorkflowStepRun',
+    guarded.map(([id, change]) => [id, change.set, { input: { ...change.inputKeys, ...json(change.asRead!.judged) } }]),
+  ).map((write) => ({ ...write, onlyIf: STILL_WAITING, unchanged: { input: JUDGED_KEYS } }));
   // A step begins the chains of its changes (its run carries the depth): its rows never take the handler's chain.
   const all: OwnWrite[] = [
-    ...updatesOf('WorkflowStepRun', [...writes.steps].map(([id, change]) => [id, change.set, change.inputKeys && { input: change.inputKeys }])),
+    ...asRead,
+    ...updatesOf('WorkflowStepRun', changes.filter(([, change]) => !change.asRead).map(([id, change]) => [id, change.set, change.inputKeys && { input: change.inputKeys }])),
     { insert: 'WorkflowStepRun', rows: writes.finished.splice(0), newChain: true },
     { insert: 'WorkflowStepRun', rows: writes.queued.splice(0), skipDuplicates: true, newChain: true },
     ...updatesOf('WorkflowRun', writes.runs),
   ];
   writes.steps.clear();
   writes.runs.clear();
-  await rows.write(all);
+  const written = new Set((await rows.write(all)).slice(0, asRead.length).flat());
+  // Not written (the wait ended, or a rename rewrote what the look judged with): due again, to be read anew — only in that race.
+  const again = guarded.filter(([id]) => !written.has(id)).map(([id, change]) => ({ id, dueAt: change.asRead!.againAt }));
+  if (again.length) await rows.write([{ update: 'WorkflowStepRun', rows: again, onlyIf: { status: 'WAITING' } }]);
 }
 
 /** A run's change, merged with those the transaction already made to it. */
 export const recordRun = (writes: StepWrites, runId: string, set: Record<string, unknown>) => writes.runs.set(runId, { ...writes.runs.get(runId), ...set });
 
 /** An existing step row's change, merged likewise (a wait's due time, an HTTP step's RUNNING mark). */
-export function recordStep(writes: StepWrites, step: Pick<StepRow, 'id' | 'runId' | 'stepId'>, set: Record<string, unknown>, inputKeys?: Record<string, unknown>): void {
+export function recordStep(
+  writes: StepWrites,
+  step: Pick<StepRow, 'id' | 'runId' | 'stepId'>,
+  set: Record<string, unknown>,
+  inputKeys?: Record<string, unknown>,
+  asRead?: AsRead,
+): void {
   const before = writes.steps.get(step.id);
+  const guard = asRead ?? before?.asRead;
   // A whole input written replaces keys merged before; keys merged after it go into it.
   const input = set.input !== undefined ? set.input : before?.set.input;
   const merged = { ...before?.set, ...set, ...(input !== undefined && inputKeys ? { input: { ...(input as object), ...inputKeys } } : {}) };
   const keys = input === undefined ? (inputKeys || before?.inputKeys ? { ...before?.inputKeys, ...inputKeys } : undefined) : undefined;
-  writes.steps.set(step.id, { runId: step.runId, stepId: step.stepId, set: merged, ...(keys ? { inputKeys: keys } : {}) });
+  writes.steps.set(step.id, { runId: step.runId, stepId: step.stepId, set: merged, ...(keys ? { inputKeys: keys } : {}), ...(guard ? { asRead: guard } : {}) });
 }
 
 const json = (value: unknown) => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as object));

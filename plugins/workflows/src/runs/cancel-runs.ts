@@ -3,7 +3,7 @@
 // under way finishes first and none starts before the cancel commits (it then finds its run cancelled); the places
 // the RUNNING ones held given to held runs (admission.ts); then one statement for the steps and one for the runs,
 // whatever their number.
-import type { Models, OwnRows, PluginSql, ScopedTransaction } from '@crm/plugin-sdk';
+import type { Models, OwnRows, PluginLock, PluginSql, ScopedTransaction } from '@crm/plugin-sdk';
 import { wakeHeldIn } from './admission.js';
 import { runLockKey } from './claimed-steps.js';
 
@@ -17,7 +17,7 @@ export interface CancelScope {
   tx: ScopedTransaction;
   sql: PluginSql;
   rows: OwnRows;
-  lock(key: string | readonly string[]): Promise<void>;
+  lock: PluginLock;
 }
 
 /**

@@ -4,50 +4,69 @@
 // the stored events. A run started from one, or a wait's output taken from one, is written after `erasedAt`, where the
 // scrub does not look. So a transaction that starts runs or ends waits from delivered events reads, under RUN_STARTS
 // (after the erasure's commit), the workspace's kept erasures (a few rows), and leaves out the events that name an
-// erased person: the scrub's rule (`needlesOf`), tested here in memory.
-// An event's `occurredAt` is the gateway's clock, `erasedAt` the database's: the two may be apart. So the customer's id
-// and global id match whatever the times (an erased id names nobody else: a re-created customer has a new one), and
-// only the email, which a re-created customer may use again, is compared with the time, with ERASURE_SKEW_MS to spare.
+// erased person: the scrub's rule (its id needles, the hashed email: runs/erasure-email.ts), tested here in memory.
+// Recorded before or after the erasure is judged by commit order, not by clocks: events are numbered at their commit, in
+// commit order, per workspace (`Event.seq`), and the erasure's own transaction records core's `customer.erased` about
+// the customer. So the customer's id and global id match whatever the order (an erased id names nobody else: a
+// re-created customer has a new one), and their email in events numbered before that marker only: a customer
+// re-created with it afterwards is someone's new record, whose events run their workflows (whatever the clocks).
 import type { DeliveredEvent, PluginSql } from '@crm/plugin-sdk';
-import { emailNeedle, ERASURE_KEPT_MS, needlesOf } from './erasure-scrub.js';
+import { type KeptEmail, namesEmail } from './erasure-email.js';
+import { ERASURE_KEPT_MS, needlesOf } from './erasure-scrub.js';
+import { piece, withPieces } from './sql-pieces.js';
 
-/** How far a gateway's clock may be ahead of the database's and an event naming an erased email still be left out. */
-export const ERASURE_SKEW_MS = 5 * 60_000;
-
-export interface RecentErasure {
+export type KeptErasure = KeptEmail & {
   customerId: string;
-  email: string | null;
-  /** Null: asked before the column existed (its email matches whatever the time). */
-  erasedAt: Date | null;
+  /** The `seq` of the erasure's `customer.erased`: what is numbered below it was recorded before (null: none found). */
+  erasedSeq: bigint | null;
+};
+
+/** The kept erasures, and the `seq` of each event asked about (by id; one not found has none). */
+export interface ErasureCheck {
+  erasures: KeptErasure[];
+  positions: Map<string, bigint>;
+}
+
+export const NO_ERASURES: ErasureCheck = { erasures: [], positions: new Map() };
+
+/** Under scrub, or within ERASURE_KEPT_MS of their time by the database's clock (an expired row not deleted yet is ignored). */
+const kept = piece`("scrubbedAt" IS NULL OR "erasedAt" IS NULL OR "erasedAt" > statement_timestamp() - make_interval(secs => ${ERASURE_KEPT_MS / 1000}::int))`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The workspace's erasures that still count, each with its marker's `seq`, and the `seq` of the events `eventIds`
+ * (looked up only when there is an erasure: by their primary key). A statement of its own after the run starts' lock:
+ * its snapshot, taken when it starts, sees the erasure that lock waited for (in the lock's own statement it would not).
+ */
+export async function keptErasures(sql: PluginSql, eventIds: readonly string[] = []): Promise<ErasureCheck> {
+  const ids = eventIds.filter((id) => UUID.test(id));
+  const [row] = await withPieces(sql)<{ erasures: (KeptEmail & { customerId: string; erasedSeq: string | null })[]; positions: Record<string, string> }>`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object('customerId', w."customerId", 'emailSalt', w."emailSalt", 'emailHash', w."emailHash",
+                 'erasedSeq', (SELECT min(e.seq)::text FROM "Event" e WHERE e."subjectId" = w."customerId" AND e.type = 'customer.erased'))), '[]')
+       FROM "WorkflowErasure" w WHERE ${kept}) AS erasures,
+      (SELECT coalesce(json_object_agg(e.id, e.seq::text), '{}') FROM "Event" e
+       WHERE e.id = ANY(${ids}::uuid[]) AND EXISTS (SELECT 1 FROM "WorkflowErasure" WHERE ${kept})) AS positions`;
+  return {
+    erasures: row!.erasures.map((erasure) => ({ ...erasure, erasedSeq: erasure.erasedSeq === null ? null : BigInt(erasure.erasedSeq) })),
+    positions: new Map(Object.entries(row!.positions).map(([id, seq]) => [id, BigInt(seq)])),
+  };
 }
 
 /**
- * The workspace's erasures that still count: under scrub, or within ERASURE_KEPT_MS of their time by the database's
- * clock (an expired row a paused queue has not deleted yet is ignored). A statement of its own after the run starts'
- * lock: its snapshot, taken when it starts, sees the erasure that lock waited for (in the lock's own statement it would not).
+ * Whether something recorded at `position` (an event's `seq`, a run's `startSeq`; null: unknown, taken as before)
+ * names an erased person: their id or global id whatever the position, their email when recorded before the erasure.
  */
-export async function keptErasures(sql: PluginSql): Promise<RecentErasure[]> {
-  const rows = await sql<RecentErasure>`
-    SELECT "customerId"::text AS "customerId", email, "erasedAt" FROM "WorkflowErasure"
-    WHERE "scrubbedAt" IS NULL OR "erasedAt" IS NULL OR "erasedAt" > statement_timestamp() - make_interval(secs => ${ERASURE_KEPT_MS / 1000}::int)`;
-  return rows.map((row) => ({ ...row, erasedAt: row.erasedAt === null ? null : new Date(row.erasedAt) }));
-}
-
-/**
- * Whether something recorded at `recordedAt` (an event, a snapshot of one) names an erased person: its JSON text
- * searched with the scrub's needles, the email's only when recorded by the erasure's time plus ERASURE_SKEW_MS. A
- * later event naming the same email (a customer re-created) is not left out.
- */
-export function erasedPersonIn(erasures: readonly RecentErasure[]): (recordedAt: Date, snapshot: unknown) => boolean {
+export function erasedPersonIn(erasures: readonly KeptErasure[]): (position: bigint | null, snapshot: unknown) => boolean {
   if (!erasures.length) return () => false;
-  const tests = erasures.map((erasure) => ({
-    ids: new RegExp(needlesOf(erasure.customerId, null), 'i'),
-    email: erasure.email ? new RegExp(emailNeedle(erasure.email), 'i') : null,
-    until: erasure.erasedAt ? erasure.erasedAt.getTime() + ERASURE_SKEW_MS : Infinity,
-  }));
-  return (recordedAt, snapshot) => {
+  const tests = erasures.map((erasure) => ({ ids: new RegExp(needlesOf(erasure.customerId, null), 'i'), erasure }));
+  return (position, snapshot) => {
     const text = JSON.stringify(snapshot ?? null);
-    return tests.some((test) => test.ids.test(text) || (test.email !== null && recordedAt.getTime() <= test.until && test.email.test(text)));
+    return tests.some(({ ids, erasure }) => {
+      if (ids.test(text)) return true;
+      const before = position === null || erasure.erasedSeq === null || position < erasure.erasedSeq;
+      return before && erasure.emailSalt !== null && erasure.emailHash !== null && namesEmail({ emailSalt: erasure.emailSalt, emailHash: erasure.emailHash }, text);
+    });
   };
 }
 
@@ -57,10 +76,10 @@ const isErasedMarker = (payload: unknown) =>
 
 /**
  * The delivered events to leave out: ones whose payload core's erasure scrubbed (a failed delivery redelivered after
- * the rows are gone: no row, no clock needed), and ones naming an erased person (`erasedPersonIn`) — except core's
- * own `customer.erased`, which names the erased id only (counts, nothing personal) and may start a workflow.
+ * the rows are gone: no row needed), and ones naming an erased person (`erasedPersonIn`, at the event's `seq`) — except
+ * core's own `customer.erased`, which names the erased id only (counts, nothing personal) and may start a workflow.
  */
-export function erasedEventsIn(erasures: readonly RecentErasure[]): (event: DeliveredEvent) => boolean {
+export function erasedEventsIn({ erasures, positions }: ErasureCheck): (event: DeliveredEvent) => boolean {
   const erased = erasedPersonIn(erasures);
-  return (event) => isErasedMarker(event.payload) || (event.type !== 'customer.erased' && erased(event.occurredAt, event));
+  return (event) => isErasedMarker(event.payload) || (event.type !== 'customer.erased' && erased(positions.get(event.id) ?? null, event));
 }

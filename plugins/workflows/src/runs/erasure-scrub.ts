@@ -1,19 +1,22 @@
 // The background half of a person's erasure (personal-data.ts): the runs of the workspace that merely name the erased
 // customer (their id, global id or email in a run's trigger or error, or a step's input, output, error or wait) are
-// stopped and scrubbed. A queue over WorkflowErasure rows: each pass reads the next SCRUB_BATCH runs by id after the
-// row's cursor (the ("workspaceId", id) index), so a pass's text search, its locks and its transaction stay bounded
-// whatever the history's size; the cursor is saved with the pass, so a restart goes on where it stopped. It searches
-// the runs written before the erasure's time (`insertedAt` ≤ `erasedAt`, both the database's clock; a run from before
-// the column, null, always), and walks no further than the highest run id there was then (`untilRunId`): runs started
-// later are neither searched (a re-created customer's are theirs) nor keep it going. Both hold because the erasure took
-// the run starts' lock (runs/start-run.ts): every run written before its time was committed when it read its bound.
-// An erasure without `erasedAt` (asked before the column) is bounded by the id alone, one without either (an instance
-// older than both, during a rolling upgrade) goes on until a pass finds fewer than a batch. After the last pass the
-// row (and its needles) is kept until ERASURE_KEPT_MS past `erasedAt` (`scrubbedAt` set): events recorded before the
-// erasure and delivered after it are checked against it (erased-events.ts); then deleted.
+// stopped and scrubbed; the email is kept hashed only (runs/erasure-email.ts). A queue over WorkflowErasure rows: each
+// pass reads the next SCRUB_BATCH runs by id after the row's cursor (the ("workspaceId", id) index), so a pass's text
+// search, its locks and its transaction stay bounded whatever the history's size; the cursor is saved with the pass, so
+// a restart goes on where it stopped. It searches the runs written before the erasure's time (`insertedAt` ≤
+// `erasedAt`, both the database's clock; a run from before the column, null, always), and walks no further than the
+// highest run id there was then (`untilRunId`): runs started later are neither searched (a re-created customer's are
+// theirs) nor keep it going. Both hold because the erasure took the run starts' lock (runs/start-run.ts): every run
+// written before its time was committed when it read its bound. An erasure without `erasedAt` (asked before the column)
+// is bounded by the id alone, one without either (an instance older than both, during a rolling upgrade) goes on until
+// a pass finds fewer than a batch. After the last pass the row (its id and hashed email) is kept until ERASURE_KEPT_MS
+// past `erasedAt` (`scrubbedAt` set): events recorded before the erasure and delivered after it are checked against it
+// (erased-events.ts); then deleted, whatever the switch.
 import { type PersonalDataContext, Prisma, type PluginSql, type QueueContext, type QueueItem, type QueueTransaction } from '@crm/plugin-sdk';
 import type { WorkflowSettings } from '../settings.js';
 import { cancelRuns, UNFINISHED_RUNS } from './cancel-runs.js';
+import { type KeptEmail, sqlNamesEmail, wholeAddress } from './erasure-email.js';
+import { piece, type SqlPiece, withPieces } from './sql-pieces.js';
 
 /**
  * How long an erasure's row lasts past its time: what an event recorded before it may wait in memory to be delivered
@@ -31,35 +34,37 @@ export const ERASED_ERROR = 'Cancelled: a person it names was erased (erasePerso
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /**
- * One case-insensitive regular expression (PostgreSQL's `~*`) matching the customer's id, global id (relay's
- * base64 of `Customer:<id>`) or email. The email only as a whole address: `ann@example.com` does not match inside
- * `joann@example.com` or `ann@example.com.au` (characters of an address are not allowed on either side; a final
- * dot, as at a sentence's end, is).
+ * One case-insensitive regular expression (PostgreSQL's `~*`) matching the customer's id or global id (relay's
+ * base64 of `Customer:<id>`), and their email when given (the export's: the customer is still there) as a whole address
+ * (`EMAIL_TOKEN`: `ann@example.com` does not match inside `joann@example.com` or `ann@example.com.au`). An erasure
+ * keeps the email hashed only: its matches are `namesEmail`'s (runs/erasure-email.ts).
  */
 export function needlesOf(customerId: string, email: string | null): string {
   const globalId = Buffer.from(`Customer:${customerId}`).toString('base64');
   const needles = [escapeRegex(customerId), escapeRegex(globalId)];
-  if (email) needles.push(emailNeedle(email));
+  if (email) needles.push(wholeAddress(escapeRegex(email)));
   return needles.join('|');
 }
 
-/** The email's needle of `needlesOf`: the whole address only. */
-export const emailNeedle = (email: string) => `(?<![a-z0-9._%+-])${escapeRegex(email)}(?![a-z0-9_-]|\\.[a-z0-9_-])`;
+/** Whether `text` (a piece) names the erased person: their id or global id, or an address hashing to their email's. */
+const namingIn = (text: SqlPiece, customerId: string, kept: KeptEmail) =>
+  piece`(${text} ~* ${needlesOf(customerId, null)} OR ${sqlNamesEmail(text, piece`${kept.emailSalt}::text`, piece`${kept.emailHash}::text`)})`;
 
 /**
  * The runs among the SCRUB_BATCH after `after` up to `until` (by id; null: no bound) written by the erasure's time
  * (compared in the statement: a JavaScript Date would cut the clock's microseconds), and which of them name the
  * customer, with the database's time of the read (the next pass is due then: claims compare with its clock): one statement.
  */
-async function nextRuns(sql: PluginSql, pattern: string, erasureId: string, after: string | null, until: string | null) {
-  return sql<{ id: string; status: string; naming: boolean; readAt: Date }>`
+async function nextRuns(sql: PluginSql, erasure: KeptEmail & { id: string; customerId: string; afterRunId: string | null; untilRunId: string | null }) {
+  const { afterRunId: after, untilRunId: until } = erasure;
+  return withPieces(sql)<{ id: string; status: string; naming: boolean; readAt: Date }>`
     SELECT r.id, r.status::text AS status, statement_timestamp() AS "readAt",
-      (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
+      (${namingIn(piece`concat_ws(' ', r.trigger::text, r.error)`, erasure.customerId, erasure)} OR EXISTS (
         SELECT 1 FROM "WorkflowStepRun" s WHERE s."runId" = r.id
-          AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern})) AS naming
+          AND ${namingIn(piece`concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey")`, erasure.customerId, erasure)})) AS naming
     FROM "WorkflowRun" r
     WHERE (${after}::uuid IS NULL OR r.id > ${after}::uuid) AND (${until}::uuid IS NULL OR r.id <= ${until}::uuid)
-      AND NOT EXISTS (SELECT 1 FROM "WorkflowErasure" e WHERE e.id = ${erasureId}::uuid AND r."insertedAt" > e."erasedAt")
+      AND NOT EXISTS (SELECT 1 FROM "WorkflowErasure" e WHERE e.id = ${erasure.id}::uuid AND r."insertedAt" > e."erasedAt")
     ORDER BY r.id
     LIMIT ${SCRUB_BATCH}::int`;
 }
@@ -71,7 +76,7 @@ export async function scrubErasure(item: QueueItem, context: QueueContext<Workfl
     if (!erasure) return;
     // Scrubbed, and kept its time: the needles go.
     if (erasure.scrubbedAt) return void (await scope.tx.workflowErasure.delete({ where: { id: item.id } }));
-    const runs = await nextRuns(scope.sql, needlesOf(erasure.customerId, erasure.email), erasure.id, erasure.afterRunId, erasure.untilRunId);
+    const runs = await nextRuns(scope.sql, erasure);
     const naming = runs.filter((run) => run.naming);
     const unfinished = new Set<string>(UNFINISHED_RUNS);
     // Stopped first, under their locks: a run cannot go on with its snapshot scrubbed.
@@ -103,16 +108,14 @@ async function scrubbed(scope: Pick<QueueTransaction<WorkflowSettings>, 'tx'>, e
 
 /**
  * The erasure's row (personal-data.ts `erase`). With no run to search (`untilRunId` null) it is written scrubbed, due
- * ERASURE_KEPT_MS past its time: only kept for the check of delivered events. The queue pauses a disabled plugin's
- * rows, and `erase` is called whatever the switch: so the workspace's kept rows past their time are deleted here too
- * (the check ignores them meanwhile, erased-events.ts; the queue deletes them once the plugin is on).
+ * ERASURE_KEPT_MS past its time: only kept for the check of delivered events. The queue works whatever the plugin's
+ * switch (`whileSwitchedOff`, index.ts): a switched-off workspace's rows are scrubbed and deleted in time too.
  */
-export async function recordErasure(context: Pick<PersonalDataContext<WorkflowSettings>, 'sql' | 'tx' | 'session'>, customerId: string, email: string | null, untilRunId: string | null): Promise<void> {
+export async function recordErasure(context: Pick<PersonalDataContext<WorkflowSettings>, 'sql' | 'tx' | 'session'>, customerId: string, email: KeptEmail, untilRunId: string | null): Promise<void> {
   const { tx, session } = context;
   // The database's time, under the run starts' lock (a JavaScript Date: its milliseconds, below the lock's time).
   const [clock] = await context.sql<{ now: Date }>`SELECT statement_timestamp() AS now`;
   const now = new Date(clock!.now);
-  await tx.workflowErasure.deleteMany({ where: { workspaceId: session.workspaceId, scrubbedAt: { not: null }, erasedAt: { lt: new Date(now.getTime() - ERASURE_KEPT_MS) } } });
   const scrubbed = untilRunId ? {} : { erasedAt: now, scrubbedAt: now, dueAt: new Date(now.getTime() + ERASURE_KEPT_MS) };
-  await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, email, untilRunId, ...scrubbed } });
+  await tx.workflowErasure.create({ data: { workspaceId: session.workspaceId, customerId, emailSalt: email.emailSalt, emailHash: email.emailHash, untilRunId, ...scrubbed } });
 }

@@ -12,8 +12,8 @@ import { eventHolds, valueHolds } from '../steps/value-condition.js';
 import { isValueCondition, type ValueCondition } from '../definition/value-condition.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
-import { isRecordId, lookBack, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
-import { versionOf } from './versions.js';
+import { formerTypesOf, isRecordId, lookBack, RENAMES_LOCK, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
+import { namesOnlyBuiltIns, versionOf } from './versions.js';
 import type { DatabaseClock } from './database-clock.js';
 import { versionObjects } from '../definition/version-objects.js';
 import { readsTrash } from '../definition/validate.js';
@@ -75,6 +75,8 @@ export async function runStep(
 ): Promise<StepOutcome> {
   const { tx } = scope;
   const now = clock.now();
+  // A wait begins under the version as read: not beside a rename of what it may name (wait-for-event.ts `RENAMES_LOCK`).
+  if (step.kind === 'waitForEvent' && step.status !== 'WAITING' && !namesOnlyBuiltIns(run.versionId)) await scope.lock(RENAMES_LOCK, { shared: true });
   const version = await versionOf(tx, run.versionId);
   const { plan } = version;
   const planned = plan.steps.get(step.stepId)!;
@@ -169,7 +171,13 @@ export async function runStep(
         const until = new Date(String(input.until));
         if (until > now) {
           // After what the first look saw (a wait written before `sinceSeq` existed: after the run's start).
-          const look = { runId: run.id, eventType: String(input.eventType), subjectId: String(input.subjectId), holds: (e: WaitedEvent) => eventHolds(where, e, objects) };
+          const look = {
+            runId: run.id,
+            eventType: String(input.eventType),
+            formerTypes: formerTypesOf(input),
+            subjectId: String(input.subjectId),
+            holds: (e: WaitedEvent) => eventHolds(where, e, objects),
+          };
           const seen = isRecordId(look.subjectId) ? await lookBack(scope.sql, look, typeof input.sinceSeq === 'string' ? input.sinceSeq : String(run.startSeq)) : null;
           // Found: taken as an arriving event takes it (unless one did first), so the run wakes through admission.
           if (seen?.event) {
@@ -177,7 +185,8 @@ export async function runStep(
           } else {
             // What this look saw is judged: an arriving event resumes the wait only if it is newer (wait-for-event.ts).
             // Only that key is written into the stored input, not the input read: a rename's rewrite committed since stays.
-            recordStep(chain.writes, step, { dueAt: until }, seen ? { sinceSeq: seen.seenSeq } : undefined);
+            // Onto the step as read only (advance.ts `AsRead`): else it is read and looked at again.
+            recordStep(chain.writes, step, { dueAt: until }, seen ? { sinceSeq: seen.seenSeq } : undefined, { judged: { where: input.where, eventType: input.eventType }, againAt: now });
           }
           return { external: null, next: null };
         }

@@ -32,7 +32,7 @@ export interface RunStart {
  * person from the database: a firing's time, a request's body.)
  */
 export const RUN_STARTS = 'run-starts';
-export const lockRunStarts = (scope: { lock(key: string, options?: LockOptions): Promise<void> }) => scope.lock(RUN_STARTS, { shared: true });
+export const lockRunStarts = (scope: { lock(key: string, options?: LockOptions): Promise<unknown> }) => scope.lock(RUN_STARTS, { shared: true });
 
 const planOf = (version: RunStart['version']) => ('plan' in version ? version : checkedVersion(version)).plan;
 

@@ -41,6 +41,15 @@ const ENDS_WAIT_OF_RUN = piece`
 
 export const waitKeyOf = (eventType: string, subjectId: string) => `${eventType}:${subjectId}`;
 
+/**
+ * The plugin's lock a rename of a custom field or object takes (exclusive, first) and a step transaction that begins a
+ * wait takes shared before it reads its version: the rename waits for such a transaction to commit, and then reads the
+ * steps it left waiting (rewriting their `where` or event type), or the transaction waits for the rename and reads the
+ * rewritten version. Without it a wait begun from the version as it was before the rename's commit was written under
+ * the old names after the rename had read the waiting steps. Shared: waits beginning do not wait for each other.
+ */
+export const RENAMES_LOCK = 'renames';
+
 /** A waiting step and the events of a batch that may end it (`resumedWaits`): the first for which its `where` holds does. */
 export interface WaitCandidates {
   step: string;
@@ -103,10 +112,20 @@ export const receivedOutput = (event: WaitedEvent) => ({
 export interface LookFor {
   runId: string;
   eventType: string;
+  /**
+   * The types it waited for before its object was renamed (`renamedFrom` of its input, object-renames.ts): an event
+   * recorded before the rename under the old type and still to be delivered ends it too, found by this look (the rename
+   * makes the step due for it); the delivery, which matches the wait by its new key, passes over it.
+   */
+  formerTypes?: readonly string[];
   subjectId: string;
   /** Whether an event that counts ends the wait (its `where`: steps/value-condition.ts `eventHolds`); others are passed over. @default any */
   holds?: (event: WaitedEvent) => boolean;
 }
+
+/** A waiting step's `renamedFrom` (object-renames.ts): the event types it waited for before. */
+export const formerTypesOf = (input: Record<string, unknown>): string[] =>
+  Array.isArray(input.renamedFrom) ? input.renamedFrom.filter((type): type is string => typeof type === 'string') : [];
 
 const PAGE = 50;
 
@@ -121,7 +140,7 @@ export async function lookBack(sql: PluginSql, look: LookFor, afterSeq: string):
   for (let after = afterSeq; ; ) {
     const page = await withPieces(sql)<WaitedEvent & { position: string; fits: boolean }>`
       SELECT e.id, e.type, e.actor, e."occurredAt", e."subjectType", e."subjectId", e.payload, e.seq::text AS position,
-        (e.type = ${look.eventType} AND ${ENDS_WAIT_OF_RUN}) AS fits
+        (e.type = ANY(${[look.eventType, ...(look.formerTypes ?? [])]}::text[]) AND ${ENDS_WAIT_OF_RUN}) AS fits
       FROM "Event" e CROSS JOIN (SELECT ${look.runId}::uuid AS "runId") w
       WHERE e."subjectId" = ${look.subjectId}::uuid AND e.seq > ${after}::bigint
       ORDER BY e.seq LIMIT ${PAGE}`;

@@ -26,8 +26,11 @@ interface ScanCursor {
   value: string;
 }
 
-/** `scannedUntil` for a workflow whose published version or switch just changed: dates from now on fire. */
-export function scannedUntilOf(workflow: Pick<Models.Workflow, 'enabled' | 'scannedUntil'>, version: VersionRow | null, now = new Date()) {
+/**
+ * `scannedUntil` for a workflow whose published version or switch just changed: dates from `now` on fire, the
+ * database's time (the workflow's lock's, `lockedWorkflowAt`), as the scan's window ends at the job's.
+ */
+export function scannedUntilOf(workflow: Pick<Models.Workflow, 'enabled' | 'scannedUntil'>, version: VersionRow | null, now: Date) {
   if (!workflow.enabled || !version || checkedVersion(version).definition.trigger.kind !== 'date') return null;
   return workflow.scannedUntil && workflow.scannedUntil > now ? workflow.scannedUntil : now;
 }

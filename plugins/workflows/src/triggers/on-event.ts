@@ -22,7 +22,7 @@ import { sameValue, storedTriggerValues } from '../definition/trigger-values.js'
 import { readsTrash, recordRelations, triggerCondition, triggerObject } from '../definition/validate.js';
 import { admitStarting, limitsChanged, releaseHeldRuns, type Starting } from '../runs/admission.js';
 import { databaseClock, type DatabaseClock } from '../runs/database-clock.js';
-import { erasedEventsIn, keptErasures } from '../runs/erased-events.js';
+import { erasedEventsIn, keptErasures, NO_ERASURES } from '../runs/erased-events.js';
 import { lockRunStarts, type RunStart, startRunsAtCommit } from '../runs/start-run.js';
 import { withPieces } from '../runs/sql-pieces.js';
 import { resumedWaits, resumeWaitsFor, type WaitCandidates } from '../runs/wait-for-event.js';
@@ -167,7 +167,7 @@ export async function startWorkflowsFor(event: DeliveredEvent, context: Subscrib
   // The run starts' lock first (shared; an erasure waits for it, runs/start-run.ts) with the workspace's kept erasures
   // read under it (a raw statement: the SDK's `lock` keeps call order), one round trip; awaited, as the records' reads
   // need not be raw statements.
-  const [, erasures] = fromEvents ? await Promise.all([lockRunStarts(context), keptErasures(context.sql)]) : [undefined, []];
+  const [, erasures] = fromEvents ? await Promise.all([lockRunStarts(context), keptErasures(context.sql, context.batch.map((delivered) => delivered.id))]) : [undefined, NO_ERASURES];
   // Events that name an erased person start no run and end no wait (runs/erased-events.ts): known before the records
   // are read, so theirs are not, and the admission counts the real starts only.
   const erased = erasedEventsIn(erasures);

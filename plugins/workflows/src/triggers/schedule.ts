@@ -15,8 +15,11 @@ export function nextFiring(definition: WorkflowDefinition, after: Date): Date | 
   return new Cron(t.cron, { timezone: t.timeZone, paused: true }).nextRun(after);
 }
 
-/** `nextFireAt` for a workflow whose published version or switch just changed. */
-export function nextFireAtOf(workflow: Pick<Models.Workflow, 'enabled'>, version: VersionRow | null, now = new Date()): Date | null {
+/**
+ * `nextFireAt` for a workflow whose published version or switch just changed: the first firing after `now`, the
+ * database's time (the workflow's lock's, `lockedWorkflowAt`), as the job's `now` that fires it is.
+ */
+export function nextFireAtOf(workflow: Pick<Models.Workflow, 'enabled'>, version: VersionRow | null, now: Date): Date | null {
   if (!workflow.enabled || !version) return null;
   return nextFiring(checkedVersion(version).definition, now);
 }
