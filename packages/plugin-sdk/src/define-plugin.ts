@@ -30,6 +30,7 @@ import { type TableAccess, tableAccessFor } from './table-access.js';
 import { actionInputFields, actionOutputFields } from './action-input.js';
 import { checkedOutput, outputSchemaProblem } from './action-output.js';
 import { actionCaller } from './action-caller.js';
+import { refusing } from './switched-off.js';
 import { eventCatalog } from './event-catalog.js';
 import { createRecordAccess } from './record-access.js';
 import { recordObjects } from './record-writes.js';
@@ -273,8 +274,16 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     workspaceId: context.workspaceId,
     now: context.now,
     http: context.http,
-    transaction: (fn, options) => context.transaction((scope) => fn(transactionScope(scope, context.workspaceId)), options),
+    transaction: (fn, options) =>
+      context.transaction((scope) => fn(context.switchedOff ? cleanupScope(transactionScope(scope, context.workspaceId)) : transactionScope(scope, context.workspaceId)), options),
     report: context.report,
+  });
+  /** A switched-off workspace's queue transaction: its own rows only (switched-off.ts). */
+  const cleanupScope = (scope: QueueTransaction<z.output<Settings>, Event>): QueueTransaction<z.output<Settings>, Event> => ({
+    ...scope,
+    commands: refusing(id, 'commands'),
+    actions: refusing(id, 'actions'),
+    objects: refusing(id, 'objects'),
   });
 
   const queues = queueEntries(definition.queues, problem, queueContext);

@@ -50,6 +50,7 @@ export type { PluginRequest, PluginResponse, RouteContext, RouteDefinition } fro
 export type { PluginCommandScope, PluginToolkit } from './toolkit.js';
 export type { RequestLoader } from './request-loader.js';
 export { PluginSqlError, type PluginSql } from './plugin-sql.js';
+export { PluginSwitchedOffError } from './switched-off.js';
 export type { OwnKeyRename } from './own-key-renames.js';
 export type { OwnCondition, OwnId, OwnInsert, OwnRow, OwnRows, OwnUpdate, OwnWrite } from './own-rows.js';
 export type { RecordAccess, RecordChange, RecordJson } from './record-access.js';

@@ -117,7 +117,8 @@ export interface QueueDefinition<Settings, Event extends string = string> {
   /**
    * Its rows are handled in a workspace where the plugin is switched off too (otherwise they are put off until it is
    * switched on): work that must happen whatever the switch, such as deleting personal data once its time is over.
-   * @default false
+   * There, the handler cleans up its own rows only (`tx`, `rows`, `sql`): `http`, `emit`, `commands`, `actions`,
+   * `objects` and `actingAs` throw PluginSwitchedOffError. @default false
    */
   whileSwitchedOff?: boolean;
   handle(item: QueueItem, context: QueueContext<Settings, Event>): Promise<void>;

@@ -47,6 +47,11 @@ export interface QueueEntry {
 export interface HostQueueContext {
   workspaceId: string;
   now: Date;
+  /**
+   * The plugin is switched off in the workspace (a whileSwitchedOff queue): the host refuses `http`, `emit` and
+   * `actingAs`; definePlugin's wrapper refuses `commands`, `actions` and `objects` (switched-off.ts).
+   */
+  switchedOff?: boolean;
   transaction<T>(fn: (scope: HostContext<QueueTransaction<unknown>>) => Promise<T>, options?: { actor?: string }): Promise<T>;
   http: OutboundHttp;
   report(error: unknown, about?: string | readonly string[]): void;

@@ -51,14 +51,54 @@ describe.each(['pglite', 'postgres'] as const)('a queue over text and int ids (%
       `SELECT id, claims, "dueAt" IS NULL AS done, "dueAt" < now() + interval '30 minutes' AS "putOff"
        FROM (SELECT id, claims, "dueAt" FROM "KeyedTextJob" UNION ALL SELECT id::text, claims, "dueAt" FROM "KeyedIntJob") jobs ORDER BY id`,
     );
+    // The int rows' queue is `whileSwitchedOff`: handled there too.
     expect(rows).toEqual([
-      { id: '1', claims: 1, done: false, putOff: true },
-      { id: '2', claims: 1, done: false, putOff: true },
+      { id: '1', claims: 1, done: true, putOff: null },
+      { id: '2', claims: 1, done: true, putOff: null },
       { id: '3', claims: 1, done: true, putOff: null },
       { id: 'off-a', claims: 1, done: false, putOff: true },
       { id: 'off-b', claims: 1, done: false, putOff: true },
       { id: 'on-a', claims: 1, done: true, putOff: null },
     ]);
+  });
+});
+
+describe('a whileSwitchedOff queue where its plugin is switched off (the keyed fixture’s `numbers`)', () => {
+  it('is handled with its own rows only: http, emit, commands, actions, objects and actingAs refuse', async () => {
+    const host = createPluginHost([keyed]);
+    const kit = await startTestGateway({ plugins: host, migrations: host.migrations });
+    try {
+      const on = await kit.createWorkspace('Keyed on');
+      await kit.workspace.client.query(SWITCH, { plugin: 'keyed', enabled: false });
+      await kit.database.sql.query(`INSERT INTO "KeyedIntJob" (id, "workspaceId", "dueAt") VALUES (100, $1::uuid, now()), (101, $2::uuid, now())`, [
+        kit.workspace.workspaceId,
+        on.workspaceId,
+      ]);
+      await kit.database.sql.query(`INSERT INTO "KeyedTextJob" (id, "workspaceId", "dueAt") VALUES ('off-probe', $1::uuid, now())`, [kit.workspace.workspaceId]);
+      expect(await kit.gateway.plugins!.drainQueues()).toBe(3);
+      const labels = await kit.database.sql.query<{ workspaceId: string; id: string; title: string }>(
+        `SELECT "workspaceId"::text AS "workspaceId", id, title FROM "KeyedLabel" WHERE id LIKE 'probe-%'`,
+      );
+      const uses = (workspaceId: string) => JSON.parse(labels.find((label) => label.workspaceId === workspaceId)!.title) as Record<string, string>;
+      const [off, onUses] = [uses(kit.workspace.workspaceId), uses(on.workspaceId)];
+      for (const what of ['http', 'emit', 'commands', 'actions', 'objects', 'actingAs']) {
+        expect(off[what]).toMatch(new RegExp(`^PLUGIN_SWITCHED_OFF: Plugin keyed is switched off in this workspace: .* not use ${what}$`));
+        // Where it is on, the same handler is let use them (http may fail on its own: nothing listens on port 9).
+        expect(onUses[what]).not.toMatch(/PLUGIN_SWITCHED_OFF/);
+      }
+      expect(onUses.emit).toBe('used');
+      // Both probe rows done; the unflagged queue's row where the plugin is off is put off, not handled.
+      const jobs = await kit.database.sql.query<{ id: string; done: boolean }>(
+        `SELECT id::text AS id, "dueAt" IS NULL AS done FROM "KeyedIntJob" UNION ALL SELECT id, "dueAt" IS NULL FROM "KeyedTextJob" ORDER BY id`,
+      );
+      expect(jobs).toEqual([
+        { id: '100', done: true },
+        { id: '101', done: true },
+        { id: 'off-probe', done: false },
+      ]);
+    } finally {
+      await kit.close();
+    }
   });
 });
 

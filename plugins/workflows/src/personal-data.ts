@@ -11,7 +11,8 @@ import { type PersonalDataContext, type PersonalDataHandlers } from '@crm/plugin
 import { cancelRuns, UNFINISHED_RUNS } from './runs/cancel-runs.js';
 import { runLockKey } from './runs/claimed-steps.js';
 import { RUN_STARTS } from './runs/start-run.js';
-import { hashEmail, normalEmail } from './runs/erasure-email.js';
+import { hashEmail, normalEmail, sqlUnescaped } from './runs/erasure-email.js';
+import { piece, withPieces } from './runs/sql-pieces.js';
 import { ERASED_ERROR, needlesOf, recordErasure } from './runs/erasure-scrub.js';
 import type { WorkflowSettings } from './settings.js';
 
@@ -76,12 +77,12 @@ export const workflowPersonalData: PersonalDataHandlers<WorkflowSettings> = {
 
   async export(customerId, context) {
     const pattern = needlesOf(customerId, await emailOf(context, customerId));
-    const naming = await context.sql<{ id: string }>`
+    const naming = await withPieces(context.sql)<{ id: string }>`
       SELECT r.id FROM (SELECT id, "recordId", trigger, error FROM "WorkflowRun" ORDER BY "startedAt" DESC LIMIT ${EXPORT_SCAN}::int) r
       WHERE r."recordId" IS DISTINCT FROM ${customerId}::uuid
-        AND (r.trigger::text ~* ${pattern} OR coalesce(r.error, '') ~* ${pattern} OR EXISTS (
+        AND (${sqlUnescaped(piece`concat_ws(' ', r.trigger::text, r.error)`)} ~* ${pattern} OR EXISTS (
           SELECT 1 FROM "WorkflowStepRun" s WHERE s."runId" = r.id
-            AND concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey") ~* ${pattern}))`;
+            AND ${sqlUnescaped(piece`concat_ws(' ', s.input::text, s.output::text, s.error, s."waitKey")`)} ~* ${pattern}))`;
     return {
       runs: await context.tx.workflowRun.findMany({
         where: { recordId: customerId },

@@ -31,6 +31,15 @@ describe('erasedPersonIn', () => {
     expect(erased(ERASED_SEQ - 1n, { email: 'joann@example.com' })).toBe(false);
     expect(erased(ERASED_SEQ - 1n, { email: 'ann@example.com.au' })).toBe(false);
   });
+  it('matches the email single-quoted, and after a JSON escape (a newline, a tab, a quote)', () => {
+    expect(erased(ERASED_SEQ - 1n, { note: "'ann@example.com'" })).toBe(true);
+    expect(erased(ERASED_SEQ - 1n, { note: 'Contact:\nann@example.com' })).toBe(true);
+    expect(erased(ERASED_SEQ - 1n, { note: 'Contact:\tann@example.com' })).toBe(true);
+    expect(erased(ERASED_SEQ - 1n, { note: 'said "ann@example.com"' })).toBe(true);
+    const brien = erasedPersonIn([{ ...erasures[0]!, ...hashEmail('brien@example.com') }]);
+    expect(brien(ERASED_SEQ - 1n, { email: "o'brien@example.com" })).toBe(false);
+    expect(brien(ERASED_SEQ - 1n, { email: "'brien@example.com'" })).toBe(true);
+  });
   it('without the erasure’s marker found, matches the email whatever the position', () => {
     expect(erasedPersonIn([{ ...erasures[0]!, erasedSeq: null }])(ERASED_SEQ + 1n, { email: 'ann@example.com' })).toBe(true);
   });

@@ -95,14 +95,15 @@ describe('an erased email, by commit order', () => {
     }
     // Mine: a run naming the address, written before the other's erasure.
     await customer(mine.client, 'Ann Mine', email);
-    // The other: more events than mine (its erasure's seq above mine's next ones), then its Ann erased.
+    // The other: more events than mine, then its Ann erased (its seqs are its own: never compared with mine).
     const theirs = await customer(other.client, 'Ann Theirs', email);
     for (const name of ['One', 'Two', 'Three', 'Four']) await customer(other.client, `${name} Theirs`);
     await kit.settled();
     await other.client.query(ERASE, { c: theirs });
     await kit.settled();
     await scrubbed(other.workspaceId);
-    // Mine, after: an event naming the address (numbered below the other's erasure marker) starts its run.
+    // Mine, after, while the other's row is kept: an event naming the address starts its run (the kept erasures read
+    // are this workspace's only).
     await customer(mine.client, `Dan Mine, colleague of <${email}>`);
     await kit.settled();
     expect(await runsNaming(mine.workspaceId, 'Ann Mine')).toBe(1);

@@ -1,6 +1,7 @@
 // A person's erasure finds them in run history by whole address only, and in a failed run's error
 // (docs/plugins/workflows.md "Privacy"): erasing ann@example.com leaves joann@example.com's and
-// ann@example.com.au's runs as they were; an HTTP answer quoting the email, copied into the run's error, is scrubbed.
+// ann@example.com.au's runs as they were; an HTTP answer quoting the email (bare or in single quotes), copied into the
+// run's error, is scrubbed.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type PluginTestGateway, startPluginTestGateway, type TestClient } from '@crm/plugin-testing';
@@ -54,6 +55,11 @@ describe('erasure matching', () => {
       trigger: { kind: 'manual', object: 'Customer' },
       steps: [{ id: 'call', kind: 'httpRequest', method: 'GET', url: `http://127.0.0.1:${port}/check?to=ann@example.com` }],
     });
+    // The same, the answer quoting her address in single quotes: `unknown recipient 'ann@example.com'`.
+    const quotes = await publishedWorkflow(admin, 'Call quoted', {
+      trigger: { kind: 'manual', object: 'Customer' },
+      steps: [{ id: 'call', kind: 'httpRequest', method: 'GET', url: `http://127.0.0.1:${port}/check?to='ann@example.com'` }],
+    });
     const ann = await customer('Ann', 'ann@example.com');
     const others = [await customer('Joann', 'joann@example.com'), await customer('Ann AU', 'ann@example.com.au')];
     const bob = await customer('Bob', 'bob@example.com');
@@ -62,11 +68,14 @@ describe('erasure matching', () => {
       await admin.query(RUN, { id: waits, recordId: id });
     }
     await admin.query(RUN, { id: calls, recordId: bob });
+    await admin.query(RUN, { id: quotes, recordId: bob });
     await finishedRuns(kit, admin, mailed, 2);
     await finishedRuns(kit, admin, waits, 2, ['WAITING']);
     const [failed] = await finishedRuns(kit, admin, calls, 1, ['FAILED']);
+    const [quoted] = await finishedRuns(kit, admin, quotes, 1, ['FAILED']);
     const before = await history();
     expect(before.find((run) => run.id === failed!.id)!.error).toContain('ann@example.com');
+    expect(before.find((run) => run.id === quoted!.id)!.error).toContain("'ann@example.com'");
 
     await admin.query(ERASE, { c: ann });
 
@@ -78,8 +87,11 @@ describe('erasure matching', () => {
     const failedAfter = after.find((run) => run.id === failed!.id)!;
     expect(JSON.stringify(failedAfter)).not.toContain('ann@example.com');
     expect(failedAfter.status).toBe('FAILED');
+    const quotedAfter = after.find((run) => run.id === quoted!.id)!;
+    expect(JSON.stringify(quotedAfter)).not.toContain('ann@example.com');
+    expect(quotedAfter.status).toBe('FAILED');
     // Joann's and Ann AU's runs, finished and waiting, are as they were.
-    const untouched = (runs: typeof before) => runs.filter((run) => run.id !== failed!.id).sort((a, b) => a.id.localeCompare(b.id));
+    const untouched = (runs: typeof before) => runs.filter((run) => run.id !== failed!.id && run.id !== quoted!.id).sort((a, b) => a.id.localeCompare(b.id));
     expect(untouched(after)).toEqual(untouched(before));
     expect(untouched(after).map((run) => run.status).sort()).toEqual(['SUCCEEDED', 'SUCCEEDED', 'WAITING', 'WAITING']);
     expect(JSON.stringify(untouched(after))).toContain('joann@example.com');

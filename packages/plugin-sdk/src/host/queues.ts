@@ -6,7 +6,8 @@ import type { CommandRunner, EventCause } from '@crm/core';
 import type { PrismaClient } from '@crm/db';
 import type { QueueItem } from '../jobs.js';
 import type { HostOutboundHttp } from './plugin-runtime.js';
-import type { HostServices, Plugin, QueueEntry } from '../plugin.js';
+import type { HostQueueContext, HostServices, Plugin, QueueEntry } from '../plugin.js';
+import { refusing } from '../switched-off.js';
 import { hasChainColumns, idsOfTable, ownModels } from '../own-rows.js';
 import { type DeclaredModel, declaredModels } from './fragment-models.js';
 import type { PluginStateCache } from './plugin-state-cache.js';
@@ -135,14 +136,24 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
    * A handler's context for `items` (of one workspace); its `report` names them, or the ones it is told about (if
    * any). Its transactions continue the items' causal chain (the deepest of a batch's: chainOfItems).
    */
-  const contextFor = (plugin: Plugin, queue: QueueEntry, items: readonly QueueItem[]) => ({
-    workspaceId: items[0]!.workspaceId,
-    now: new Date(),
-    http: options.http.for?.({ plugin: plugin.id, workspaceId: items[0]!.workspaceId }) ?? options.http,
-    transaction: pluginTransaction(options.runner, options.services, plugin, items[0]!.workspaceId, options.states, chainOfItems(items)),
-    report: (error: unknown, about?: string | readonly string[]) =>
-      report(error, { plugin: plugin.id, queue: queue.name, item: [about ?? []].flat().join(',') || items.map((item) => item.id).join(',') }),
-  });
+  const contextFor = (plugin: Plugin, queue: QueueEntry, items: readonly QueueItem[], enabled: boolean): HostQueueContext => {
+    const transaction = pluginTransaction(options.runner, options.services, plugin, items[0]!.workspaceId, options.states, chainOfItems(items));
+    return {
+      workspaceId: items[0]!.workspaceId,
+      now: new Date(),
+      ...(enabled
+        ? { http: options.http.for?.({ plugin: plugin.id, workspaceId: items[0]!.workspaceId }) ?? options.http, transaction }
+        : {
+            // Switched off (a whileSwitchedOff queue): cleanup of its own rows only (switched-off.ts).
+            switchedOff: true,
+            http: refusing(plugin.id, 'http'),
+            transaction: (fn, txOptions) =>
+              transaction((scope) => fn({ ...scope, emit: refusing(plugin.id, 'emit'), actingAs: refusing(plugin.id, 'actingAs') }), txOptions),
+          }),
+      report: (error: unknown, about?: string | readonly string[]) =>
+        report(error, { plugin: plugin.id, queue: queue.name, item: [about ?? []].flat().join(',') || items.map((item) => item.id).join(',') }),
+    };
+  };
 
   /** A workspace's claimed rows: together when the queue takes batches, else one by one (concurrently). */
   async function handle(plugin: Plugin, queue: QueueEntry, table: string, items: QueueItem[], enabled: boolean) {
@@ -151,9 +162,9 @@ export function startQueues(plugins: readonly Plugin[], options: QueueOptions): 
       return;
     }
     const reported = (work: Promise<void>, item: string) => work.catch((error: unknown) => report(error, { plugin: plugin.id, queue: queue.name, item }));
-    if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, contextFor(plugin, queue, items)), items.map((item) => item.id).join(','));
+    if (queue.handleBatch && items.length > 1) await reported(queue.handleBatch(items, contextFor(plugin, queue, items, enabled)), items.map((item) => item.id).join(','));
     // One context per item: a lone item's report names it, not the others claimed with it.
-    else await Promise.all(items.map((item) => reported(queue.handle(item, contextFor(plugin, queue, [item])), item.id)));
+    else await Promise.all(items.map((item) => reported(queue.handle(item, contextFor(plugin, queue, [item], enabled)), item.id)));
   }
 
   /** Hands a claim's rows on, grouped by workspace: the plugin's switch is asked once per workspace (cached: plugin-state-cache.ts). */

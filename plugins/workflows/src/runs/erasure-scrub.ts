@@ -36,13 +36,14 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$
 /**
  * One case-insensitive regular expression (PostgreSQL's `~*`) matching the customer's id or global id (relay's
  * base64 of `Customer:<id>`), and their email when given (the export's: the customer is still there) as a whole address
- * (`EMAIL_TOKEN`: `ann@example.com` does not match inside `joann@example.com` or `ann@example.com.au`). An erasure
+ * (`EMAIL_TOKEN`: `ann@example.com` does not match inside `joann@example.com` or `ann@example.com.au`; it may follow
+ * quotes, and is searched for in the text with its JSON escapes read as a space: `sqlUnescaped`). An erasure
  * keeps the email hashed only: its matches are `namesEmail`'s (runs/erasure-email.ts).
  */
 export function needlesOf(customerId: string, email: string | null): string {
   const globalId = Buffer.from(`Customer:${customerId}`).toString('base64');
   const needles = [escapeRegex(customerId), escapeRegex(globalId)];
-  if (email) needles.push(wholeAddress(escapeRegex(email)));
+  if (email) needles.push(wholeAddress(escapeRegex(email), true));
   return needles.join('|');
 }
 
