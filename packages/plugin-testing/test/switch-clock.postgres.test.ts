@@ -81,3 +81,20 @@ describe.each([
     expect(changedAt).toBeLessThanOrEqual(after);
   });
 });
+
+describe('catch-up’s window (the last 24 hours) with the gateway’s clock 30 minutes ahead of the database’s', () => {
+  it('is counted back from the database’s time: an undelivered event of 23 h 50 min ago is delivered', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(new Date(Date.now() + SKEW_MS));
+    const { client, workspaceId } = await kit.createWorkspace('Catch-up window');
+    await client.query(CREATE_CUSTOMER, { name: 'Missed' });
+    await kit.settled();
+    // As if the process had stopped right after the commit, 23 h 50 min ago: the subscriber never ran.
+    const [event] = await kit.database.prisma.event.findMany({ where: { workspaceId, type: 'customer.created' }, select: { id: true } });
+    await kit.database.prisma.pluginDelivery.deleteMany({ where: { eventId: event!.id } });
+    await kit.database.sql.query(`UPDATE "Event" SET "occurredAt" = statement_timestamp() - interval '23 hours 50 minutes' WHERE id = $1::uuid`, [event!.id]);
+
+    await restartedCatchUp();
+    expect(await kit.database.prisma.pluginDelivery.findMany({ where: { eventId: event!.id }, select: { status: true } })).toEqual([{ status: 'DONE' }]);
+  });
+});
