@@ -92,4 +92,34 @@ describe("a command's own transaction", () => {
     await Promise.all([createCustomer(next, { name: 'A' }), createCustomer(next, { name: 'B' })]);
     expect(await countIn(workspaceId)).toEqual({ customers: 2, events: 4 });
   });
+
+  it("past its timeout while Prisma waits on a lock: what Prisma sends next is refused, never autocommitted", async () => {
+    const { workspaceId } = await createWorkspace(target.database.prisma, { name: 'straddle' });
+    const customer = await target.database.prisma.customer.create({ data: { workspaceId, name: 'C' } });
+    const holderPool = postgresPool({ kind: 'postgres', url: target.url, poolSize: 1 });
+    const holder = await holderPool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "Customer" WHERE id = $1 FOR UPDATE`, [customer.id]);
+      const caller = new CommandRunner({ prisma: gatewayDb.prisma, timeoutMs: 300 }).callerFor(systemSession(workspaceId));
+      let tx: object | null = null;
+      const straddling = caller.run(async (scope) => {
+        await scope.tx.customer.count();
+        tx = scope.tx;
+        // Its first statement waits on the lock past the timeout; the task's insert comes after it.
+        await scope.tx.customer.update({ where: { id: customer.id }, data: { name: 'X', tasks: { create: { workspaceId, title: 'leaked' } } } });
+      });
+      const outcome = straddling.catch((error: unknown) => error);
+      // The lock is let go once the timeout has ended the command's transaction (no clock of the test's own).
+      while (!tx || CommandTransaction.of(tx)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await holder.query('ROLLBACK');
+      expect(await outcome).toMatchObject({ code: 'P2028' });
+      const tasks = await target.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Task" WHERE "workspaceId" = $1`, [workspaceId]);
+      const names = await target.database.sql.query<{ name: string }>(`SELECT name FROM "Customer" WHERE id = $1`, [customer.id]);
+      expect({ tasks: tasks[0]!.n, name: names[0]!.name }).toEqual({ tasks: 0, name: 'C' });
+    } finally {
+      holder.release();
+      await holderPool.end();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import type pg from 'pg';
 import type { SqlStatementObserver } from './observed-adapter.js';
-import { adoptConnection, connectWithin, type DirectTransactions, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
+import { type Adoptable, adoptConnection, connectWithin, type DirectTransactions, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
 import { PipelinedTransactionClient } from './pipelined-transaction-client.js';
 import { asParameter, prismaRowTypes } from './prisma-row-types.js';
 import { underlyingTransaction } from './transaction-views.js';
@@ -66,7 +66,7 @@ export class CommandTransaction {
   /** Counts the transactions attached to this command (its attempts). */
   private attempt = 0;
   /** A direct transaction's connection, while Prisma may still open its interactive transaction on it ({@link runDirect}). */
-  private adoptable: pg.ClientBase | null = null;
+  private adoptable: Adoptable | null = null;
 
   /**
    * Runs `body` in a transaction this command opens itself on a connection of `direct.pool` (PostgreSQL), with a
@@ -83,8 +83,10 @@ export class CommandTransaction {
   ): Promise<T> {
     [this.client, this.connection, this.before, this.after, this.rows] = [null, null, null, null, null];
     return storage.run(this, async () => {
-      const started = Date.now();
       const client = await connectWithin(direct.pool, options.maxWait);
+      // One clock for the timer, Prisma's own timeout and the messages: from the connection on (Prisma's too starts
+      // counting once it has its connection), so a wait for the pool never shortens the body's time.
+      const started = Date.now();
       const attempt = ++this.attempt;
       [this.client, this.connection, this.hooks] = [client, client, direct.hooks];
       let expired = false;
@@ -109,7 +111,7 @@ export class CommandTransaction {
         const until = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(error))));
         let openedTx!: (tx: object) => void;
         const opening = new Promise<object>((resolve) => (openedTx = resolve));
-        this.adoptable = client;
+        this.adoptable = { connection: client, closed: () => (ended ? transactionClosed(options.timeout, Date.now() - started) : null) };
         const running = storage.run(this, () =>
           open(
             async (tx) => {
@@ -148,6 +150,9 @@ export class CommandTransaction {
         if (prisma) await prisma.finish(error).catch(() => {});
         // Also the timeout's ROLLBACK, before the connection goes back to the pool.
         if (!ended || rolledBack) await rollback().catch((failed: unknown) => (broken = failed));
+        // A COMMIT that failed without a SQL error (no SQLSTATE: the socket reset by the deadline, the connection lost)
+        // leaves a connection the pool must not hand out again.
+        else if (!sqlState(error)) broken = error;
         throw error;
       } finally {
         clearTimeout(timer);
@@ -174,11 +179,11 @@ export class CommandTransaction {
    * Prisma's adapter opening a transaction in this context: on the connection of the direct transaction that asked for
    * it ({@link runDirect}), once; else null (a transaction of its own).
    */
-  static adopting(): pg.ClientBase | null {
+  static adopting(): Adoptable | null {
     const transaction = storage.getStore();
-    const connection = transaction?.adoptable ?? null;
+    const adoptable = transaction?.adoptable ?? null;
     if (transaction) transaction.adoptable = null;
-    return connection;
+    return adoptable;
   }
 
   /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
@@ -312,6 +317,9 @@ export class CommandTransaction {
     else void logged.catch(() => {});
   }
 }
+
+/** Whether `error` is PostgreSQL's answer (a SQLSTATE code), the connection fine. */
+const sqlState = (error: unknown): boolean => typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 
 const jsonParam = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 
