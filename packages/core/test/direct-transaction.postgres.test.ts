@@ -10,13 +10,15 @@ import { createWorkspace } from '../src/workspaces.js';
 
 let target: TestPostgres;
 let gatewayDb: Database;
+let gatewayPool: ReturnType<typeof postgresPool>;
 /** Every statement (ours and Prisma's), and those Prisma's client sent (its own query log). */
 const statements: string[] = [];
 const throughPrisma: string[] = [];
 
 beforeAll(async () => {
   target = await createTestPostgres();
-  gatewayDb = fromPool(postgresPool({ kind: 'postgres', url: target.url, poolSize: 2 }), { onQuery: ({ query }) => statements.push(query) });
+  gatewayPool = postgresPool({ kind: 'postgres', url: target.url, poolSize: 2 });
+  gatewayDb = fromPool(gatewayPool, { onQuery: ({ query }) => statements.push(query) });
   gatewayDb.prisma.$on('query' as never, (event: { query: string }) => throughPrisma.push(event.query));
 });
 afterAll(async () => {
@@ -117,9 +119,36 @@ describe("a command's own transaction", () => {
       const tasks = await target.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Task" WHERE "workspaceId" = $1`, [workspaceId]);
       const names = await target.database.sql.query<{ name: string }>(`SELECT name FROM "Customer" WHERE id = $1`, [customer.id]);
       expect({ tasks: tasks[0]!.n, name: names[0]!.name }).toEqual({ tasks: 0, name: 'C' });
+      // Its connection went back to the pool, idle (none held, none lost).
+      expect(gatewayPool.totalCount - gatewayPool.idleCount).toBe(0);
     } finally {
       holder.release();
       await holderPool.end();
+    }
+  });
+
+  it("counts its timeout from its connection on, for Prisma's transaction too: a wait for the pool does not shorten it", async () => {
+    const { workspaceId } = await createWorkspace(target.database.prisma, { name: 'pool wait' });
+    const pool = postgresPool({ kind: 'postgres', url: target.url, poolSize: 1 });
+    const db = fromPool(pool);
+    try {
+      const caller = new CommandRunner({ prisma: db.prisma, timeoutMs: 1_000 }).callerFor(systemSession(workspaceId));
+      // The pool's only connection is held for most of the timeout; the command waits for it, then uses Prisma for
+      // less than the whole timeout but more than what was left of it when it asked for the connection.
+      const held = await pool.connect();
+      const freed = new Promise<void>((resolve) => setTimeout(() => resolve(held.release()), 700));
+      const run = caller.run(async (scope) => {
+        await scope.tx.customer.count();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await scope.tx.task.create({ data: { workspaceId, title: 'in time' } });
+      });
+      await freed;
+      await run;
+      const tasks = await target.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Task" WHERE "workspaceId" = $1`, [workspaceId]);
+      expect(tasks[0]!.n).toBe(1);
+      expect(pool.totalCount - pool.idleCount).toBe(0);
+    } finally {
+      await db.close();
     }
   });
 });
