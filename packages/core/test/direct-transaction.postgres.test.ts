@@ -1,6 +1,6 @@
 // On the gateway's pool a command opens its transaction itself and Prisma's interactive transaction only when its body
 // uses Prisma on `tx` (`@crm/db`'s direct-transaction.ts): one transaction either way, the same timeout as Prisma's.
-import { CommandTransaction, type Database, executeRawIn, fromPool, postgresPool, queryRawIn } from '@crm/db';
+import { CommandTransaction, type Database, executeRawIn, fromPool, postgresPool, queryRawIn, restrictTransaction } from '@crm/db';
 import { createTestPostgres, type TestPostgres } from '@crm/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandRunner } from '../src/command.js';
@@ -150,5 +150,31 @@ describe("a command's own transaction", () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('opened by a Prisma call sent with raw statements, through delegates held from before and a restricted view', async () => {
+    const { workspaceId } = await createWorkspace(target.database.prisma, { name: 'together' });
+    const caller = new CommandRunner({ prisma: gatewayDb.prisma }).callerFor(systemSession(workspaceId));
+    const seen = await caller.run(async (scope) => {
+      const held = scope.tx.task;
+      // A view as plugin work acting as a role gets (access-scope.ts): every row readable, every write allowed.
+      const view = restrictTransaction(scope.tx, { readCondition: () => null, write: (_model, _operation, args) => args });
+      const [, , raw] = await Promise.all([
+        held.count(),
+        executeRawIn(scope.tx, `INSERT INTO "Task" (id, "workspaceId", title, "updatedAt") VALUES (gen_random_uuid(), $1::uuid, 'raw', now())`, workspaceId),
+        queryRawIn<{ n: number }>(scope.tx, `SELECT count(*)::int AS n FROM "Task" WHERE "workspaceId" = $1::uuid`, workspaceId),
+      ]);
+      await view.task.create({ data: { workspaceId, title: 'through the view' } });
+      const after = await held.count();
+      const viewed = await view.task.count();
+      const queried = await scope.tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "Task" WHERE "workspaceId" = $1::uuid`, workspaceId);
+      return { raw: raw[0]!.n, after, viewed, queried: queried[0]!.n };
+    });
+    // One transaction: every read after them sees both writes. (The first Prisma call waits for Prisma's transaction
+    // to open, so raw statements sent beside it may run before it: call order holds among raw statements only.)
+    expect(seen).toEqual({ raw: 1, after: 2, viewed: 2, queried: 2 });
+    const tasks = await target.database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Task" WHERE "workspaceId" = $1`, [workspaceId]);
+    expect(tasks[0]!.n).toBe(2);
+    expect(gatewayPool.totalCount - gatewayPool.idleCount).toBe(0);
   });
 });
