@@ -177,4 +177,20 @@ describe("a command's own transaction", () => {
     expect(tasks[0]!.n).toBe(2);
     expect(gatewayPool.totalCount - gatewayPool.idleCount).toBe(0);
   });
+
+  it("retried after a serialization failure with Prisma's transaction opened in the failed attempt: the retry's own", async () => {
+    const { workspaceId } = await createWorkspace(target.database.prisma, { name: 'retried' });
+    const caller = new CommandRunner({ prisma: gatewayDb.prisma }).callerFor(systemSession(workspaceId));
+    let attempts = 0;
+    await caller.run(async (scope) => {
+      attempts++;
+      await scope.tx.company.create({ data: { workspaceId, name: `Attempt ${attempts}` } });
+      // PostgreSQL's own serialization failure (SQLSTATE 40001), once: the runner runs the command again from the start.
+      if (attempts === 1) await executeRawIn(scope.tx, `DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'could not serialize access'; END $$`);
+    });
+    expect(attempts).toBe(2);
+    const companies = await target.database.sql.query<{ name: string }>(`SELECT name FROM "Company" WHERE "workspaceId" = $1`, [workspaceId]);
+    expect(companies.map((company) => company.name)).toEqual(['Attempt 2']);
+    expect(gatewayPool.totalCount - gatewayPool.idleCount).toBe(0);
+  });
 });
