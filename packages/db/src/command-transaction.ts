@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import type pg from 'pg';
 import type { SqlStatementObserver } from './observed-adapter.js';
-import { type Adoptable, adoptConnection, connectWithin, type DirectTransactions, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
+import { type Adoptable, adoptConnection, connectWithin, type DirectTransactions, isSqlError, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
 import { PipelinedTransactionClient } from './pipelined-transaction-client.js';
 import { asParameter, prismaRowTypes } from './prisma-row-types.js';
 import { underlyingTransaction } from './transaction-views.js';
@@ -84,8 +84,7 @@ export class CommandTransaction {
     [this.client, this.connection, this.before, this.after, this.rows] = [null, null, null, null, null];
     return storage.run(this, async () => {
       const client = await connectWithin(direct.pool, options.maxWait);
-      // One clock for the timer, Prisma's own timeout and the messages: from the connection on (Prisma's too starts
-      // counting once it has its connection), so a wait for the pool never shortens the body's time.
+      // One clock for the timer, Prisma's timeout and the messages, from the connection on (a pool wait is maxWait's).
       const started = Date.now();
       const attempt = ++this.attempt;
       [this.client, this.connection, this.hooks] = [client, client, direct.hooks];
@@ -150,9 +149,8 @@ export class CommandTransaction {
         if (prisma) await prisma.finish(error).catch(() => {});
         // Also the timeout's ROLLBACK, before the connection goes back to the pool.
         if (!ended || rolledBack) await rollback().catch((failed: unknown) => (broken = failed));
-        // A COMMIT that failed without a SQL error (no SQLSTATE: the socket reset by the deadline, the connection lost)
-        // leaves a connection the pool must not hand out again.
-        else if (!sqlState(error)) broken = error;
+        // A COMMIT failed without a SQLSTATE (socket reset by the deadline, connection lost): not for the pool again.
+        else if (!isSqlError(error)) broken = error;
         throw error;
       } finally {
         clearTimeout(timer);
@@ -175,10 +173,7 @@ export class CommandTransaction {
     await (hooks.observeSql ? hooks.observeSql({ sql: text, kind: 'execute' }, run) : run());
   }
 
-  /**
-   * Prisma's adapter opening a transaction in this context: on the connection of the direct transaction that asked for
-   * it ({@link runDirect}), once; else null (a transaction of its own).
-   */
+  /** Prisma's adapter opening a transaction here: the direct transaction's connection that asked for it, once; else null. */
   static adopting(): Adoptable | null {
     const transaction = storage.getStore();
     const adoptable = transaction?.adoptable ?? null;
@@ -188,11 +183,7 @@ export class CommandTransaction {
 
   /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
   run<T>(transaction: () => Promise<T>): Promise<T> {
-    this.client = null;
-    this.connection = null;
-    this.before = null;
-    this.after = null;
-    this.rows = null;
+    [this.client, this.connection, this.before, this.after, this.rows] = [null, null, null, null, null];
     return storage.run(this, transaction);
   }
 
@@ -210,10 +201,7 @@ export class CommandTransaction {
     return transaction;
   }
 
-  /**
-   * Prisma ends the transaction (COMMIT, or ROLLBACK: the callback failed or ran past its timeout): from here on its
-   * statements go through Prisma's client, which refuses them, never to a connection back in the pool.
-   */
+  /** Prisma ends the transaction (COMMIT, ROLLBACK): later statements go through Prisma's client, which refuses them. */
   detach(): void {
     this.client = null;
   }
@@ -317,9 +305,6 @@ export class CommandTransaction {
     else void logged.catch(() => {});
   }
 }
-
-/** Whether `error` is PostgreSQL's answer (a SQLSTATE code), the connection fine. */
-const sqlState = (error: unknown): boolean => typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 
 const jsonParam = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
 

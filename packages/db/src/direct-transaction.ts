@@ -134,3 +134,9 @@ export function transactionClosed(timeout: number, elapsed: number): Error {
     { code: 'P2028' },
   );
 }
+
+/** Whether `error` is PostgreSQL's answer (a SQLSTATE code): the connection itself is fine. */
+export function isSqlError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
