@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CommandScope, type EventCause, parseInput } from '@crm/core';
+import { type CommandScope, type EventCause, parseInput, type Permissions } from '@crm/core';
 import type { Role } from '@crm/db';
 import semver from 'semver';
 import type { z } from 'zod';
@@ -137,12 +137,14 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     });
   /** What every handler gets besides the host's context: `sql`, the core's `commands`, and its own `emit`. */
   type ActingAs = (actor: string) => Pick<CommandScope, 'tx' | 'emit' | 'session'>;
-  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices; actingAs?: ActingAs; chain?: EventCause | null }>(
-    { services, chain, ...context }: C,
+  // `permissions`: the role an action is called `as` (action-caller.ts): its tools are bounded by them as the host's
+  // own command steps are (sql reads, record writes, core commands); not a key of the handler's context.
+  const inScope = <C extends { tx: CommandScope['tx']; emit: CommandScope['emit']; session: CommandScope['session']; settings: unknown; services?: HostServices; actingAs?: ActingAs; chain?: EventCause | null; permissions?: Permissions }>(
+    { services, chain, permissions, ...context }: C,
     workspaceId: string,
   ) => {
     const shared = services ?? fallbackServices();
-    const base: CommandScope = { tx: context.tx, emit: context.emit, session: context.session, personalData: [] };
+    const base: CommandScope = { tx: context.tx, emit: context.emit, session: context.session, personalData: [], ...(permissions ? { permissions } : {}) };
     // A queue's or route's transaction acts as other actors of the plugin's: commands answering item by item name each
     // item's actor in its events (`items[].actor`, prefixed by the host as `plugin:<id>:<actor>`).
     const acting = context.actingAs;
@@ -151,10 +153,10 @@ export function definePlugin<Settings extends SettingsSchema = z.ZodObject<{}>, 
     const tools: PluginTools<Event> = {
       emit: ownEmit(context.emit) as OwnEmit<Event>,
       commands: coreCommandsIn(commandScope, shared.objects.catalog),
-      sql: createPluginSql(id, context.tx, workspaceId, access),
+      sql: createPluginSql(id, context.tx, workspaceId, access, permissions),
       rows: createOwnRows(id, context.tx, workspaceId, own, chain ?? null),
-      objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session }),
-      actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session }),
+      objects: recordObjects(shared.objects, { tx: context.tx, emit: context.emit, session: context.session, permissions }),
+      actions: actionCaller(shared, { tx: context.tx, emit: context.emit, session: context.session, permissions }),
     };
     return { ...context, ...tools, settings: parseSettings(context.settings, workspaceId) };
   };

@@ -1,7 +1,7 @@
 // A plugin's state in one workspace, read in one query: whether it is switched on, since when, and its stored
 // settings. Switches live in `Workspace.settings.pluginSwitches.<id>` (`{ enabled, changedAt }`); a plugin with no
 // switch is on. Written with jsonb_set so that other owners of Workspace.settings keep their keys.
-import type { ScopedPrisma, ScopedTransaction } from '@crm/db';
+import { queryRawIn, type ScopedPrisma, type ScopedTransaction } from '@crm/db';
 
 type Reader = Pick<ScopedPrisma | ScopedTransaction, 'workspace'>;
 
@@ -38,16 +38,34 @@ export async function readPluginStates(db: Reader, workspaceId: string): Promise
   return (pluginId) => pluginStateOf(row?.settings, pluginId);
 }
 
-/** Switches a plugin on or off in a workspace, inside the command's transaction. */
-export async function writePluginSwitch(tx: ScopedTransaction, workspaceId: string, pluginId: string, enabled: boolean): Promise<void> {
-  const value = JSON.stringify({ enabled, changedAt: new Date().toISOString() });
-  await tx.$executeRaw`
-    UPDATE "Workspace"
-    SET settings = jsonb_set(
-      CASE WHEN jsonb_typeof(settings) = 'object' THEN settings ELSE '{}'::jsonb END,
-      '{pluginSwitches}',
-      CASE WHEN jsonb_typeof(settings -> 'pluginSwitches') = 'object' THEN settings -> 'pluginSwitches' ELSE '{}'::jsonb END
-        || jsonb_build_object(${pluginId}::text, ${value}::jsonb)
-    ), "updatedAt" = now()
-    WHERE id = ${workspaceId}::uuid`;
+/** The switch's time: the statement's, rounded to the millisecond as `Event.occurredAt` (timestamptz(3)) is. */
+const SWITCHED_AT = 'statement_timestamp()::timestamptz(3)';
+/** The same, as it is kept in the JSON: ISO 8601 in UTC, as `Date#toISOString` writes it. */
+const SWITCHED_AT_TEXT = `to_char(${SWITCHED_AT} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Switches a plugin on or off in a workspace, inside the command's transaction, and answers the switch's time. That
+ * time is the database's (the statement's `statement_timestamp()`, to the millisecond as an event's `occurredAt` is
+ * stored), never the gateway's clock: delivery compares it with events' `occurredAt` (the database's too) to leave out
+ * the events of before the switch-on, and a skewed gateway clock moved that line by its skew
+ * (docs/plugins/architecture.md, "Switching a plugin off per workspace").
+ */
+export async function writePluginSwitch(tx: ScopedTransaction, workspaceId: string, pluginId: string, enabled: boolean): Promise<Date> {
+  const [row] = await queryRawIn<{ changedAt: Date }>(
+    tx,
+    `UPDATE "Workspace"
+     SET settings = jsonb_set(
+       CASE WHEN jsonb_typeof(settings) = 'object' THEN settings ELSE '{}'::jsonb END,
+       '{pluginSwitches}',
+       CASE WHEN jsonb_typeof(settings -> 'pluginSwitches') = 'object' THEN settings -> 'pluginSwitches' ELSE '{}'::jsonb END
+         || jsonb_build_object($2::text, jsonb_build_object('enabled', $3::boolean, 'changedAt', ${SWITCHED_AT_TEXT}))
+     ), "updatedAt" = now()
+     WHERE id = $1::uuid
+     RETURNING ${SWITCHED_AT} AS "changedAt"`,
+    workspaceId,
+    pluginId,
+    enabled,
+  );
+  if (!row) throw new Error(`writePluginSwitch: no workspace ${workspaceId}`);
+  return new Date(row.changedAt);
 }

@@ -1,6 +1,6 @@
 // A validated plugin as hosts see it: what `definePlugin` returns, its typed functions wrapped into entries that a
 // host calls alike for every plugin, and the services the host shares with them.
-import type { Caller, CommandScope, CrmEventType, EventCause, ObjectDeclaration } from '@crm/core';
+import type { Caller, CommandScope, CrmEventType, EventCause, ObjectDeclaration, Permissions } from '@crm/core';
 import type { Builder } from '@crm/graph';
 import type { ActionInfo } from './actions.js';
 import type { EventCatalog } from './event-catalog.js';
@@ -25,7 +25,8 @@ export interface HostServices {
 
 /** An action as the host calls it (input parsed, settings parsed, the plugin's scope added by `definePlugin`). */
 export interface ActionEntry extends ActionInfo {
-  run(input: unknown, context: HostContext<HookContext<unknown>>): Promise<Record<string, unknown>>;
+  /** `permissions`: the role it is called `as` (its tools are bounded by them), the caller's when it has some. */
+  run(input: unknown, context: HostContext<HookContext<unknown>> & { permissions?: Permissions }): Promise<Record<string, unknown>>;
 }
 
 export interface QueueEntry {

@@ -203,8 +203,11 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
     const writer = object ? writerOf(object) : null;
     if (!object || !writer?.[action]) throw badInput(`object: records of ${name} cannot be ${action === 'create' ? 'created' : 'updated'} here`, 'object');
     const acting = await actingScope(scope, access.catalog, role);
-    // Bounded by both the transaction's own permissions (a request's key) and the role it acts as.
-    const bounds = [scope.permissions, acting?.permissions].filter((p): p is Permissions => Boolean(p));
+    // Bounded by both the transaction's own permissions (a request's key, the role an action is called `as`) and the role
+    // it acts as, over this catalog: permissions computed over the host's catalog have no grant for a workspace's custom
+    // object (`inWorkspace`), which would let any write of it through.
+    const own = scope.permissions && (scope.permissions.catalog === access.catalog ? scope.permissions : Permissions.of(scope.permissions.session, access.catalog));
+    const bounds = [own, acting?.permissions].filter((p): p is Permissions => Boolean(p));
     for (const permissions of bounds) permissions.require(object, action);
     // Declared fields as the writer's input takes them; custom values (and custom relations) under `customFields`.
     const input: Record<string, unknown> = {};
@@ -216,9 +219,9 @@ export function recordWrites(access: RecordAccess, scope: Scope): RecordWrites {
       else input[field] = value;
     }
     if (Object.keys(custom).length) input[CUSTOM_VALUES_COLUMN] = custom;
-    const commandScope: CommandScope = { ...scope, personalData: [], ...(acting ?? {}) };
+    const commandScope: CommandScope = { ...scope, ...(own ? { permissions: own } : {}), personalData: [], ...(acting ?? {}) };
     // In the transaction's turn: a refused `updateRelated` beside it would roll this write back (savepoint.ts).
-    return inTurn(scope.tx, () => run(writer, commandScope, input, acting?.permissions ?? scope.permissions ?? null));
+    return inTurn(scope.tx, () => run(writer, commandScope, input, acting?.permissions ?? own ?? null));
   }
   return writes;
 }

@@ -3,28 +3,33 @@
 // in a savepoint that is rolled back would still be delivered, about a change that never happened.
 // A savepoint belongs to the transaction, not to the call: a ROLLBACK TO undoes whatever the transaction wrote since,
 // a concurrent call's writes included. So the SDK's writes and action calls of one transaction take turns
-// (`inTurn`); work nested in one (an action its writer calls) goes on within its turn.
+// (`inTurn`), at every depth: work nested in one (an action its writer calls) takes turns with its own siblings.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CommandScope } from '@crm/core';
 import { underlyingTransaction } from '@crm/db';
 import { ownRowsSavepoint } from './own-rows.js';
 
-/** The transactions whose turn the running code holds (nested work runs within it). */
-const holding = new AsyncLocalStorage<ReadonlySet<object>>();
-/** Each transaction's last turn (settled): the next one starts after it. */
+/**
+ * Per transaction, the turn (frame) the running code holds: work it starts in the transaction takes turns with the
+ * other work started in that same frame, and work nested in it opens a frame of its own. Never "held, so at once" for
+ * a whole transaction: an action's `Promise.all` of two writes would run both in its turn, each in a savepoint of the
+ * same name, and one's ROLLBACK TO would undo the other's rows.
+ */
+const holding = new AsyncLocalStorage<ReadonlyMap<object, object>>();
+/** Each frame's last turn (settled): the next one started in that frame starts after it. The root frame: `tx`. */
 const turns = new WeakMap<object, Promise<unknown>>();
 
 /**
- * Runs `work` in `tx`'s turn: after the SDK's writes and action calls of the same transaction started before it have
- * settled (a plugin's `Promise.all` of two of them runs them one after the other), at once when already in its turn.
+ * Runs `work` in `tx`'s turn: after the SDK's writes and action calls started before it in the same frame have
+ * settled (a plugin's `Promise.all` of two of them runs them one after the other, at any depth).
  */
 export function inTurn<R>(view: object, work: () => Promise<R>): Promise<R> {
   // The transaction's, whichever view of it asks (an action called `as` a role works in a narrowed one).
   const tx = underlyingTransaction(view);
   const held = holding.getStore();
-  if (held?.has(tx)) return work();
-  const mine = (turns.get(tx) ?? Promise.resolve()).then(() => holding.run(new Set([...(held ?? []), tx]), work));
-  turns.set(tx, mine.catch(() => {}));
+  const frame = held?.get(tx) ?? tx;
+  const mine = (turns.get(frame) ?? Promise.resolve()).then(() => holding.run(new Map(held).set(tx, {}), work));
+  turns.set(frame, mine.catch(() => {}));
   return mine;
 }
 

@@ -25,6 +25,6 @@ describe('an action’s context', () => {
     const rowId = Buffer.from(created.createCustomer.customer.id, 'base64').toString('utf8').split(':')[1];
     const id = `customer-${rowId}`;
     const [row] = await kit.database.sql.query<{ title: string }>(`SELECT title FROM "KeyedLabel" WHERE "workspaceId" = $1::uuid AND id = $2`, [kit.workspace.workspaceId, id]);
-    expect(row?.title.split('|')).toEqual(['tag me', 'keyed.useLabel,keyed.labelCustomer', ACTION_CONTEXT_KEYS.join(',')]);
+    expect(row?.title.split('|')).toEqual(['tag me', 'keyed.useLabel,keyed.putLabel,keyed.putPair,keyed.labelCustomer', ACTION_CONTEXT_KEYS.join(',')]);
   });
 });

@@ -2,6 +2,9 @@
 // action writes through a narrowed view of the caller's transaction (record-writes.ts `actingScope`); the rule holds
 // for the transaction, through any view of it (@crm/db transaction-views.ts), as it does for a plain call: the COMMIT
 // carries one write. The keyed fixture's subscriber and its `useLabel` action both write at commit (fixtures/keyed).
+// What guards the rule through a view: with `underlyingTransaction` made the identity, the MEMBER case of the first
+// test and the second test fail; the plain case (no view: a control) and the last two (a refused action's write rolled
+// back; one write kept once) pass even so: they pin the behaviour down, they do not catch that regression.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PluginTestGateway, startPluginTestGateway } from '../src/index.js';
 import { keyed } from './fixtures/keyed/src/index.js';

@@ -36,6 +36,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
 
 /** Events one transaction delivers at most. */
 const MAX_BATCH = 100;
+/** Catch-up's window's start: `$1` ms before the database's time (an event's `occurredAt` is the database's). */
+const CATCH_UP_SINCE = `SELECT statement_timestamp() - $1::bigint * interval '1 millisecond' AS since`;
 
 /** A subscriber's events in one workspace: delivered one batch at a time, in the order they arrived. */
 interface Lane {
@@ -297,7 +299,9 @@ export function startDelivery(plugins: readonly Plugin[], options: DeliveryOptio
 
   async function catchUp(withinMs = 24 * 60 * 60 * 1000): Promise<number> {
     let handed = 0;
-    const since = new Date(Date.now() - withinMs);
+    // The window by the database's clock, as events' times are (a gateway's may be skewed: 30 minutes ahead, the
+    // window's oldest 30 minutes were left out).
+    const [{ since }] = await options.prisma.$queryRawUnsafe<[{ since: Date }]>(CATCH_UP_SINCE, withinMs);
     for (const [type, entries] of byEvent) {
       // Host-level read across workspaces (unscoped client): each delivery then runs in its event's workspace.
       const events = await options.prisma.event.findMany({
