@@ -152,9 +152,10 @@ export class CommandRunner {
     // On PostgreSQL the command opens its transaction itself (Prisma's interactive transaction only if the body uses
     // Prisma on `tx`: direct-transaction.ts), its raw statements go to the transaction's connection, its events are
     // inserted in the COMMIT's own write and their numbers (given at commit) read in it too (command-transaction.ts).
-    // On PGlite, Prisma's interactive transaction from the start.
+    // On PGlite, and for a key with row restrictions (its model calls go through the restricting client, which the
+    // tested path opens from the start), Prisma's interactive transaction from the start.
     const command = new CommandTransaction();
-    const direct = directTransactionsOf(this.options.prisma);
+    const direct = permissions?.restrictsRows ? null : directTransactionsOf(this.options.prisma);
     const options = { timeout, maxWait: Math.min(timeout, 10_000) };
     const body = async (tx: ScopedTransaction): Promise<T> => {
       command.bind(tx);

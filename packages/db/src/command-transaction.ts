@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import type pg from 'pg';
 import type { SqlStatementObserver } from './observed-adapter.js';
-import { adoptConnection, connectWithin, type DirectTransactions, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
+import { type Adoptable, adoptConnection, connectWithin, type DirectTransactions, isSqlError, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
 import { PipelinedTransactionClient } from './pipelined-transaction-client.js';
 import { asParameter, prismaRowTypes } from './prisma-row-types.js';
 import { underlyingTransaction } from './transaction-views.js';
@@ -66,7 +66,7 @@ export class CommandTransaction {
   /** Counts the transactions attached to this command (its attempts). */
   private attempt = 0;
   /** A direct transaction's connection, while Prisma may still open its interactive transaction on it ({@link runDirect}). */
-  private adoptable: pg.ClientBase | null = null;
+  private adoptable: Adoptable | null = null;
 
   /**
    * Runs `body` in a transaction this command opens itself on a connection of `direct.pool` (PostgreSQL), with a
@@ -83,8 +83,9 @@ export class CommandTransaction {
   ): Promise<T> {
     [this.client, this.connection, this.before, this.after, this.rows] = [null, null, null, null, null];
     return storage.run(this, async () => {
-      const started = Date.now();
       const client = await connectWithin(direct.pool, options.maxWait);
+      // One clock for the timer, Prisma's timeout and the messages, from the connection on (a pool wait is maxWait's).
+      const started = Date.now();
       const attempt = ++this.attempt;
       [this.client, this.connection, this.hooks] = [client, client, direct.hooks];
       let expired = false;
@@ -109,7 +110,7 @@ export class CommandTransaction {
         const until = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(error))));
         let openedTx!: (tx: object) => void;
         const opening = new Promise<object>((resolve) => (openedTx = resolve));
-        this.adoptable = client;
+        this.adoptable = { connection: client, closed: () => (ended ? transactionClosed(options.timeout, Date.now() - started) : null) };
         const running = storage.run(this, () =>
           open(
             async (tx) => {
@@ -148,6 +149,8 @@ export class CommandTransaction {
         if (prisma) await prisma.finish(error).catch(() => {});
         // Also the timeout's ROLLBACK, before the connection goes back to the pool.
         if (!ended || rolledBack) await rollback().catch((failed: unknown) => (broken = failed));
+        // A COMMIT failed without a SQLSTATE (socket reset by the deadline, connection lost): not for the pool again.
+        else if (!isSqlError(error)) broken = error;
         throw error;
       } finally {
         clearTimeout(timer);
@@ -170,24 +173,17 @@ export class CommandTransaction {
     await (hooks.observeSql ? hooks.observeSql({ sql: text, kind: 'execute' }, run) : run());
   }
 
-  /**
-   * Prisma's adapter opening a transaction in this context: on the connection of the direct transaction that asked for
-   * it ({@link runDirect}), once; else null (a transaction of its own).
-   */
-  static adopting(): pg.ClientBase | null {
+  /** Prisma's adapter opening a transaction here: the direct transaction's connection that asked for it, once; else null. */
+  static adopting(): Adoptable | null {
     const transaction = storage.getStore();
-    const connection = transaction?.adoptable ?? null;
+    const adoptable = transaction?.adoptable ?? null;
     if (transaction) transaction.adoptable = null;
-    return connection;
+    return adoptable;
   }
 
   /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
   run<T>(transaction: () => Promise<T>): Promise<T> {
-    this.client = null;
-    this.connection = null;
-    this.before = null;
-    this.after = null;
-    this.rows = null;
+    [this.client, this.connection, this.before, this.after, this.rows] = [null, null, null, null, null];
     return storage.run(this, transaction);
   }
 
@@ -205,10 +201,7 @@ export class CommandTransaction {
     return transaction;
   }
 
-  /**
-   * Prisma ends the transaction (COMMIT, or ROLLBACK: the callback failed or ran past its timeout): from here on its
-   * statements go through Prisma's client, which refuses them, never to a connection back in the pool.
-   */
+  /** Prisma ends the transaction (COMMIT, ROLLBACK): later statements go through Prisma's client, which refuses them. */
   detach(): void {
     this.client = null;
   }

@@ -69,16 +69,29 @@ export function lazyPrismaTransaction(open: OpenPrismaTransaction, opened: () =>
 
 const edge = /^\s*(BEGIN|COMMIT|ROLLBACK)\s*;?\s*$/i;
 
+/** The command's connection Prisma's transaction is to adopt, and why its statements are refused from some point on. */
+export interface Adoptable {
+  connection: pg.ClientBase;
+  /** Null while the command's transaction is open; from its ROLLBACK or COMMIT on, the error every statement gets. */
+  closed: () => Error | null;
+}
+
 /**
- * Prisma's adapter starting its transaction on `connection`, already begun by the command: its BEGIN, COMMIT and
- * ROLLBACK are answered without a statement (the command ends the transaction itself) and its release keeps the
- * connection, which the command releases. Its other statements go to the connection (the request's deadline included).
+ * Prisma's adapter starting its transaction on the command's connection, already begun by the command: its BEGIN,
+ * COMMIT and ROLLBACK are answered without a statement (the command ends the transaction itself) and its release keeps
+ * the connection, which the command releases. Its other statements go to the connection (the request's deadline
+ * included) while the command's transaction is open, and are refused once it is over: Prisma's transaction keeps its
+ * own timer, and a statement it sends after the command's ROLLBACK (the timeout's) would run outside any transaction
+ * and autocommit.
  */
-export async function adoptConnection(adapter: SqlDriverAdapter, startTransaction: (...args: unknown[]) => Promise<Transaction>, args: unknown[], connection: pg.ClientBase): Promise<Transaction> {
+export async function adoptConnection(adapter: SqlDriverAdapter, startTransaction: (...args: unknown[]) => Promise<Transaction>, args: unknown[], adopted: Adoptable): Promise<Transaction> {
+  const { connection, closed } = adopted;
   const stand = {
     query(config: { text: string }, ...rest: unknown[]) {
       const match = edge.exec(config.text);
       if (match) return Promise.resolve({ command: match[1]!.toUpperCase(), rowCount: 0, rows: [], fields: [], oid: 0 });
+      const refused = closed();
+      if (refused) return Promise.reject(refused);
       return (connection.query as (...a: unknown[]) => unknown)(config, ...rest);
     },
     release() {},
@@ -120,4 +133,10 @@ export function transactionClosed(timeout: number, elapsed: number): Error {
     ),
     { code: 'P2028' },
   );
+}
+
+/** Whether `error` is PostgreSQL's answer (a SQLSTATE code): the connection itself is fine. */
+export function isSqlError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
