@@ -225,11 +225,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       onRouteError: (error, where) => logger.error('plugin route failed', { ...where, handler: `route ${where.route}`, ...describeError(error) }),
     });
   }
-  // Events committed by other processes (the CLI's imports) reach the refresher and the plugins when the relay
-  // publishes them (plugin delivery is idempotent by event id, so one seen twice is handled once).
-  const onRelayed = (events: readonly RecordedEvent[]) => {
+  // Events committed by other processes (the CLI's imports) reach the refresher when the relay publishes them, and
+  // the plugins only when no live process delivers them: a live instance's are left to its own lanes (their retries
+  // and catch-up), not delivered by two instances at once (docs/performance.md, "Session 20: two instances").
+  const onRelayed = (events: readonly RecordedEvent[], orphaned: readonly RecordedEvent[]) => {
     clvRefresher?.notice(events);
-    plugins?.dispatch(events);
+    if (orphaned.length) plugins?.dispatch(orphaned);
   };
   const relay = new OutboxRelay({ sql: database.sql, claim: database.kind === 'postgres', bus, logger, ...options.relay, onRelayed, inFlight: publisher });
   const retention = new EventRetention({ sql: database.sql, logger, ...options.retention });
@@ -337,8 +338,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins,
     metrics,
     rateLimiter,
-    listen: (port, host = '127.0.0.1') =>
-      new Promise((resolve, reject) => {
+    async listen(port, host = '127.0.0.1') {
+      // Alive as a deliverer before it serves: other instances' relays leave the events it commits to its plugins.
+      if (plugins) await database.presence?.hold();
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
@@ -354,7 +357,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           resolve(`http://${shownHost}:${address.port}`);
         });
-      }),
+      });
+    },
     async close(graceMs = 10_000) {
       const deadline = Date.now() + graceMs;
       await relay.stop();
@@ -383,6 +387,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       await server.drained(Math.max(0, deadline - Date.now()));
       await plugins?.stop();
       await publisher.flush();
+      // Its undelivered events (none delivered by a stopped runtime) go to the other instances' relays.
+      await database.presence?.release();
       await bus.close();
       await rateLimiter?.buckets.close();
       await routeFailures?.buckets.close();

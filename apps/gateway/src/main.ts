@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: opens (and migrates) the configured database, creates the demo workspace on an empty one, serves
 // GraphQL, prints where and with which key, and shuts down gracefully on SIGTERM/SIGINT.
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type Database, DataDirInUseError, databaseConfigFromEnv, describeDatabase, openDatabase, requestTimeoutFromEnv } from '@crm/db';
 import { DASHBOARD_PATH, dashboardBuilt } from './dashboard-files.js';
@@ -74,7 +75,8 @@ const tracing = await startTracingFromEnv(logger);
 let database: Database;
 try {
   const started = Date.now();
-  database = await openDatabase(config, { observeSql: tracing?.observeSql });
+  // An instance id only where this process delivers to plugins (`instance` in @crm/db's OpenDatabaseOptions).
+  database = await openDatabase(config, { observeSql: tracing?.observeSql, ...(plugins.plugins.length ? { instance: randomUUID() } : {}) });
   // Core's migrations ran while opening; then the plugins', in dependency order.
   await database.migrate(plugins.migrations).catch(async (error: unknown) => {
     await database.close();

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { type Notifications, poolNotifications } from './notifications.js';
+import { instanceConnectionOption, type InstancePresence, poolPresence } from './instance-presence.js';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -26,6 +27,8 @@ export interface Database {
   readonly sql: SqlDatabase;
   /** LISTEN/NOTIFY between the processes sharing the database (PostgreSQL); null on the embedded one (one process). */
   readonly notifications: Notifications | null;
+  /** This process as a deliverer of events to plugins (`instance-presence.ts`); null without `instance`, and on the embedded database. */
+  readonly presence: InstancePresence | null;
   /** The connection pool's figures (PostgreSQL; the embedded database has one connection and no pool). */
   readonly pool?: PoolFigures;
   /** Applies pending migrations (core first, then `extra`, e.g. plugins'), under an advisory lock. */
@@ -49,6 +52,12 @@ export interface OpenDatabaseOptions {
   observeSql?: SqlStatementObserver;
   /** PostgreSQL: prepare repeated statements once per connection (`statement-names.ts`). @default true */
   preparedStatements?: boolean;
+  /**
+   * PostgreSQL: this process delivers the events it commits to plugins, as instance `instance` (a fresh uuid per
+   * process): its connections name it as the committer of their events and `presence` holds its liveness lock.
+   * Only such a process sets it (not the CLI): the other instances' relays leave its events to it while it lives.
+   */
+  instance?: string;
 }
 
 function createPrismaClient(driver: SqlDriverAdapterFactory, options: OpenDatabaseOptions): PrismaClient {
@@ -131,7 +140,7 @@ export function fromPGlite(
   };
   const sql: SqlDatabase = { ...session, withSession: (fn) => fn(session) };
   const prisma = createPrismaClient(new PrismaPGlite(pglite), options);
-  return assemble('pglite', prisma, sql, null, async () => {
+  return assemble('pglite', prisma, sql, null, null, async () => {
     await prisma.$disconnect();
     await close();
   });
@@ -139,6 +148,9 @@ export function fromPGlite(
 
 /** Wraps a node-postgres pool. `close` ends it. */
 export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Database {
+  // Before the pool's first connection: every connection it opens (and the presence's) carries the id.
+  if (options.instance) pool.options.options = [pool.options.options, instanceConnectionOption(options.instance)].filter(Boolean).join(' ');
+  const presence = options.instance ? poolPresence(pool, options.instance) : null;
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const sessionOf = (client: pg.Pool | pg.PoolClient): SqlSession => ({
@@ -168,7 +180,8 @@ export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Data
   // Commands open their transactions on the pool themselves, Prisma's only when they use it (direct-transaction.ts).
   enableDirectTransactions(prisma, { pool, hooks });
   const notifications = poolNotifications(pool);
-  const database = assemble('postgres', prisma, sql, notifications, async () => {
+  const database = assemble('postgres', prisma, sql, notifications, presence, async () => {
+    await presence?.release();
     await notifications.close();
     await prisma.$disconnect();
     await pool.end();
@@ -176,13 +189,21 @@ export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Data
   return { ...database, pool };
 }
 
-function assemble(kind: DatabaseKind, prisma: PrismaClient, sql: SqlDatabase, notifications: Notifications | null, close: () => Promise<void>): Database {
+function assemble(
+  kind: DatabaseKind,
+  prisma: PrismaClient,
+  sql: SqlDatabase,
+  notifications: Notifications | null,
+  presence: InstancePresence | null,
+  close: () => Promise<void>,
+): Database {
   let closed: Promise<void> | undefined;
   return {
     kind,
     prisma,
     sql,
     notifications,
+    presence,
     migrate: (extra = []) => applyMigrations(sql, [...coreMigrations(), ...extra]),
     close: () => (closed ??= close()),
   };

@@ -8,6 +8,7 @@ export { workspaceFilter } from './by-key.js';
 export { analyzeGrownTables, MIN_ANALYZED_PAGES } from './planner-statistics.js';
 export type { SqlDatabase, SqlSession } from './sql.js';
 export type { Notifications } from './notifications.js';
+export { instanceLockKey, type InstancePresence } from './instance-presence.js';
 export type { SqlStatementObserver } from './observed-adapter.js';
 export { applyMigrations, MigrationError, type MigrationReport } from './migrations/runner.js';
 export { readMigrationsFolder, coreMigrations, type Migration } from './migrations/folder.js';

@@ -1,5 +1,5 @@
 import { type EventRow, type RecordedEvent, toRecordedEvent } from '@crm/core';
-import type { SqlDatabase, SqlSession } from '@crm/db';
+import { instanceLockKey, type SqlDatabase, type SqlSession } from '@crm/db';
 import { describeError, type Logger } from '../logger.js';
 import type { EventBus } from './event-bus.js';
 import { type EventsInFlight, markPublished } from './publisher.js';
@@ -20,8 +20,13 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Most events per round. @default 500 */
   batchSize?: number;
-  /** Sees every batch the relay publishes (events committed elsewhere, e.g. by the CLI). Must not throw. */
-  onRelayed?: (events: readonly RecordedEvent[]) => void;
+  /**
+   * Sees every batch the relay publishes (events committed elsewhere, e.g. by the CLI), and of them the `orphaned`:
+   * those no live process delivers to plugins, committed by a process without an instance id (the CLI, a gateway
+   * without plugins or of an older release) or by an instance whose liveness lock is free (it is gone;
+   * `instance-presence.ts` in @crm/db). Must not throw.
+   */
+  onRelayed?: (events: readonly RecordedEvent[], orphaned: readonly RecordedEvent[]) => void;
   /** This process's publisher: the events it is still publishing or marking are not stale, only late. */
   inFlight?: EventsInFlight;
 }
@@ -77,8 +82,11 @@ export class OutboxRelay {
     const staleMs = this.options.staleAfterMs ?? 2000;
     // The outbox holds only what has not gone out: read it, then the events it names. Left out in the statement, not
     // after it: a page of in-flight events must not hide the stale ones behind it.
-    const rows = await sql.query<EventRow>(
-      `SELECT e.id, e."workspaceId", e.seq, e.type, e."subjectType", e."subjectId", e.actor, e."causedBy", e."chainDepth", e.payload, e."occurredAt"
+    // Whether the committer is alive, in the same statement: a shared try of its lock fails while it holds the lock.
+    // Taken when free, the shared lock is held to the end of this transaction only, and keeps nobody out.
+    const rows = await sql.query<EventRow & { orphaned: boolean }>(
+      `SELECT e.id, e."workspaceId", e.seq, e.type, e."subjectType", e."subjectId", e.actor, e."causedBy", e."chainDepth", e.payload, e."occurredAt",
+              (o.committer IS NULL OR pg_try_advisory_xact_lock_shared(${instanceLockKey('o.committer')})) AS orphaned
          FROM "EventOutbox" o
          JOIN "Event" e ON e.id = o."eventId"
         WHERE o."occurredAt" < now() - ($1::int * interval '1 millisecond')
@@ -92,7 +100,10 @@ export class OutboxRelay {
     if (!rows.length) return 0;
     const events = rows.map(toRecordedEvent);
     await this.options.bus.publish(events); // throws when the bus is unreachable: the events stay unpublished
-    this.options.onRelayed?.(events);
+    this.options.onRelayed?.(
+      events,
+      events.filter((_, i) => rows[i]!.orphaned),
+    );
     await markPublished(
       sql,
       events.map((event) => event.id),
