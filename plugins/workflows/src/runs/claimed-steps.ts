@@ -67,9 +67,14 @@ export const runLockKey = (runId: string) => `run:${runId}`;
  * to let its run in, before it writes a step row; one that frees places wakes held runs after it commits, in a
  * transaction of its own (`wakeHeld`: it may hold its own step row by its end); a cancel wakes before it writes any.
  */
-export async function readLockedSteps(scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>, items: readonly QueueItem[]): Promise<ClaimedStep[]> {
+export async function readLockedSteps(
+  scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>,
+  items: readonly QueueItem[],
+  options: { renames?: boolean } = {},
+): Promise<ClaimedStep[]> {
   const [, , steps] = await Promise.all([
-    scope.lock(RENAMES_LOCK, { shared: true }),
+    // Not for a transaction that only admits runs (claimed-batch.ts `admitBatch`): it reads no version, begins no wait.
+    options.renames === false ? null : scope.lock(RENAMES_LOCK, { shared: true }),
     scope.lock(items.map((item) => runLockKey(runOf(item)))),
     readClaimedSteps(scope.sql, items.map((item) => item.id)),
   ]);
