@@ -1,4 +1,4 @@
-import { CommandTransaction, DeadlineExceededError, executeRawIn, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs, workspaceFilter } from '@crm/db';
+import { CommandTransaction, DeadlineExceededError, directTransactionsOf, executeRawIn, type PrismaClient, restrictRows, type Role, type ScopedPrisma, type ScopedTransaction, scopeToWorkspace, timeLeftMs, workspaceFilter } from '@crm/db';
 import type { FieldUsageExtension } from './custom-fields/field-usage.js';
 import type { ObjectDeclaration } from './objects/declaration.js';
 import type { Permissions } from './permissions/permissions.js';
@@ -149,42 +149,46 @@ export class CommandRunner {
     const timeout = left ?? this.options.timeoutMs ?? 30_000;
     let written: WrittenEvent[] = [];
     let result: T;
-    // On PostgreSQL the command's raw statements go to its transaction's connection, its events are inserted in the
-    // COMMIT's own write and their numbers (given at commit) read in it too (command-transaction.ts).
+    // On PostgreSQL the command opens its transaction itself (Prisma's interactive transaction only if the body uses
+    // Prisma on `tx`: direct-transaction.ts), its raw statements go to the transaction's connection, its events are
+    // inserted in the COMMIT's own write and their numbers (given at commit) read in it too (command-transaction.ts).
+    // On PGlite, Prisma's interactive transaction from the start.
     const command = new CommandTransaction();
-    const attempt = () =>
-      command.run(() => db.$transaction(
-        async (tx) => {
-          command.bind(tx);
-          const pending: PendingEvent[] = [];
-          const scopeAs = (actor?: string, cause?: EventCause): CommandScope => ({
-            tx,
-            session: actor ? { ...session, actor } : session,
-            personalData: this.options.personalData ?? [],
-            ...(this.options.fieldUsage ? { fieldUsage: this.options.fieldUsage } : {}),
-            ...(this.options.pluginObjects ? { pluginObjects: this.options.pluginObjects } : {}),
-            ...(permissions ? { permissions } : {}),
-            emit: (type, subject, payload) => {
-              pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}), ...(cause ? { cause } : {}) } as PendingEvent);
-            },
-            actingAs: (other) => scopeAs(other, cause),
-            causedBy: (chain) => scopeAs(actor, chain),
-            definitions: async (object) => {
-              // A definition this transaction changed is not in the cache yet.
-              if (this.definitionCache.changedBy(pending)) return loadCustomFields(tx, object);
-              const all = await this.definitionCache.get(session.workspaceId, () => loadCustomFields(tx));
-              return all.filter((field) => field.object === object);
-            },
-          });
-          const scope = scopeAs();
-          const value = await fn(scope);
-          for (const hook of this.hooks) await hook(scope, pending);
-          written = await writeEvents(tx, session, pending, command);
-          if (written.length && this.options.onCommitted) command.readAfterCommit(NUMBERS_SQL, numbersParams(written));
-          return value;
+    const direct = directTransactionsOf(this.options.prisma);
+    const options = { timeout, maxWait: Math.min(timeout, 10_000) };
+    const body = async (tx: ScopedTransaction): Promise<T> => {
+      command.bind(tx);
+      const pending: PendingEvent[] = [];
+      const scopeAs = (actor?: string, cause?: EventCause): CommandScope => ({
+        tx,
+        session: actor ? { ...session, actor } : session,
+        personalData: this.options.personalData ?? [],
+        ...(this.options.fieldUsage ? { fieldUsage: this.options.fieldUsage } : {}),
+        ...(this.options.pluginObjects ? { pluginObjects: this.options.pluginObjects } : {}),
+        ...(permissions ? { permissions } : {}),
+        emit: (type, subject, payload) => {
+          pending.push({ type, subjectType: subject.type, subjectId: subject.id, payload, ...(actor ? { actor } : {}), ...(cause ? { cause } : {}) } as PendingEvent);
         },
-        { timeout, maxWait: Math.min(timeout, 10_000) },
-      ));
+        actingAs: (other) => scopeAs(other, cause),
+        causedBy: (chain) => scopeAs(actor, chain),
+        definitions: async (object) => {
+          // A definition this transaction changed is not in the cache yet.
+          if (this.definitionCache.changedBy(pending)) return loadCustomFields(tx, object);
+          const all = await this.definitionCache.get(session.workspaceId, () => loadCustomFields(tx));
+          return all.filter((field) => field.object === object);
+        },
+      });
+      const scope = scopeAs();
+      const value = await fn(scope);
+      for (const hook of this.hooks) await hook(scope, pending);
+      written = await writeEvents(tx, session, pending, command);
+      if (written.length && this.options.onCommitted) command.readAfterCommit(NUMBERS_SQL, numbersParams(written));
+      return value;
+    };
+    const attempt = () =>
+      direct
+        ? command.runDirect(direct, (inside, opened) => db.$transaction(inside, opened), body as (tx: object) => Promise<T>, options)
+        : command.run(() => db.$transaction(body, options));
     try {
       try {
         result = await attempt();

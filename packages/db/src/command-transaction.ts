@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from '@prisma/driver-adapter-utils';
 import type pg from 'pg';
 import type { SqlStatementObserver } from './observed-adapter.js';
+import { adoptConnection, connectWithin, type DirectTransactions, lazyPrismaTransaction, transactionClosed } from './direct-transaction.js';
 import { PipelinedTransactionClient } from './pipelined-transaction-client.js';
 import { asParameter, prismaRowTypes } from './prisma-row-types.js';
 import { underlyingTransaction } from './transaction-views.js';
@@ -64,6 +65,121 @@ export class CommandTransaction {
   rows: Promise<Row[]> | null = null;
   /** Counts the transactions attached to this command (its attempts). */
   private attempt = 0;
+  /** A direct transaction's connection, while Prisma may still open its interactive transaction on it ({@link runDirect}). */
+  private adoptable: pg.ClientBase | null = null;
+
+  /**
+   * Runs `body` in a transaction this command opens itself on a connection of `direct.pool` (PostgreSQL), with a
+   * stand-in for Prisma's transaction client that opens Prisma's interactive transaction on the same connection only
+   * if the body uses Prisma ({@link lazyPrismaTransaction}). The same bounds as Prisma's: a connection within
+   * `maxWait`, the transaction rolled back at `timeout` (later statements refused, the command failed). BEGIN rides
+   * with the first statement, the events and the numbers' read with the COMMIT, as in Prisma's path.
+   */
+  async runDirect<T>(
+    direct: DirectTransactions,
+    open: (body: (tx: object) => Promise<void>, options: { timeout: number; maxWait: number }) => Promise<unknown>,
+    body: (tx: object) => Promise<T>,
+    options: { timeout: number; maxWait: number },
+  ): Promise<T> {
+    [this.client, this.connection, this.before, this.after, this.rows] = [null, null, null, null, null];
+    return storage.run(this, async () => {
+      const started = Date.now();
+      const client = await connectWithin(direct.pool, options.maxWait);
+      const attempt = ++this.attempt;
+      [this.client, this.connection, this.hooks] = [client, client, direct.hooks];
+      let expired = false;
+      let ended = false;
+      // Prisma's interactive transaction on this connection, once the body asked for it (assigned in `openPrisma`).
+      let prisma = null as { tx: object | null; opening: Promise<object>; finish: (error?: unknown) => Promise<void> } | null;
+      let rolledBack: Promise<void> | null = null;
+      const rollback = () => {
+        ended = true;
+        this.client = null;
+        return (rolledBack ??= this.edge(client, 'ROLLBACK'));
+      };
+      const timer = setTimeout(() => {
+        // As Prisma's interactive transaction at its timeout: rolled back now, whatever the command still sends fails.
+        expired = true;
+        if (!ended) void rollback().catch(() => {});
+      }, options.timeout);
+      const openPrisma = (): Promise<object> => {
+        if (expired || !this.open(attempt)) return Promise.reject(transactionClosed(options.timeout, Date.now() - started));
+        if (prisma) return prisma.opening;
+        let finished!: (error?: unknown) => void;
+        const until = new Promise<void>((resolve, reject) => (finished = (error) => (error === undefined ? resolve() : reject(error))));
+        let openedTx!: (tx: object) => void;
+        const opening = new Promise<object>((resolve) => (openedTx = resolve));
+        this.adoptable = client;
+        const running = storage.run(this, () =>
+          open(
+            async (tx) => {
+              prisma!.tx = tx;
+              openedTx(tx);
+              await until;
+            },
+            { timeout: Math.max(1, options.timeout - (Date.now() - started)), maxWait: options.maxWait },
+          ),
+        );
+        const settled = running.then(() => undefined, (error: unknown) => error);
+        prisma = {
+          tx: null,
+          opening: Promise.race([opening, settled.then((error) => Promise.reject(error ?? transactionClosed(options.timeout, Date.now() - started)))]),
+          finish: async (error) => {
+            finished(error ?? undefined);
+            const failed = await settled;
+            if (error === undefined && failed) throw failed;
+          },
+        };
+        return prisma.opening;
+      };
+      const tx = lazyPrismaTransaction(openPrisma, () => prisma?.tx ?? null);
+      bound.set(tx, { transaction: this, attempt });
+      let broken: unknown;
+      try {
+        await this.edge(client, 'BEGIN');
+        const value = await body(tx);
+        if (prisma) await prisma.finish();
+        if (expired) throw transactionClosed(options.timeout, Date.now() - started);
+        ended = true;
+        this.client = null;
+        await this.edge(client, 'COMMIT');
+        return value;
+      } catch (error) {
+        if (prisma) await prisma.finish(error).catch(() => {});
+        // Also the timeout's ROLLBACK, before the connection goes back to the pool.
+        if (!ended || rolledBack) await rollback().catch((failed: unknown) => (broken = failed));
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        this.adoptable = null;
+        this.client = null;
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    });
+  }
+
+  /** BEGIN, COMMIT or ROLLBACK of a direct transaction, reported to the hooks as Prisma reports its own (not BEGIN). */
+  private async edge(client: pg.ClientBase, text: 'BEGIN' | 'COMMIT' | 'ROLLBACK'): Promise<void> {
+    if (text === 'BEGIN') return void (await client.query(text));
+    const hooks = this.hooks;
+    const start = performance.now();
+    const run = async () => {
+      await client.query(text);
+      hooks.onQuery?.({ query: text, params: '[]', durationMs: performance.now() - start });
+    };
+    await (hooks.observeSql ? hooks.observeSql({ sql: text, kind: 'execute' }, run) : run());
+  }
+
+  /**
+   * Prisma's adapter opening a transaction in this context: on the connection of the direct transaction that asked for
+   * it ({@link runDirect}), once; else null (a transaction of its own).
+   */
+  static adopting(): pg.ClientBase | null {
+    const transaction = storage.getStore();
+    const connection = transaction?.adoptable ?? null;
+    if (transaction) transaction.adoptable = null;
+    return connection;
+  }
 
   /** Runs `transaction` (a Prisma interactive transaction) as this command's. */
   run<T>(transaction: () => Promise<T>): Promise<T> {
@@ -268,6 +384,8 @@ export function exposeTransactionConnections(factory: SqlDriverAdapterFactory, h
         if (typeof value !== 'function') return value;
         if (property !== 'startTransaction') return value.bind(object);
         return async (...args: unknown[]) => {
+          const adopted = CommandTransaction.adopting();
+          if (adopted) return adoptConnection(object, value as (...a: unknown[]) => Promise<Transaction>, args, adopted);
           const transaction = (await value.apply(object, args)) as Transaction & { client?: pg.ClientBase };
           const command = transaction.client ? CommandTransaction.attach(transaction.client, hooks) : null;
           return command ? detachingAtItsEnd(transaction, command) : transaction;

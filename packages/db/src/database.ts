@@ -12,6 +12,7 @@ import { PrismaClient } from './generated/prisma/client.js';
 import { applyMigrations, type MigrationReport } from './migrations/runner.js';
 import { coreMigrations } from './migrations/folder.js';
 import { exposeTransactionConnections } from './command-transaction.js';
+import { enableDirectTransactions } from './direct-transaction.js';
 import { observeAdapter, type SqlStatementObserver } from './observed-adapter.js';
 import { statementNamer } from './statement-names.js';
 import type { SqlDatabase, SqlSession } from './sql.js';
@@ -158,14 +159,14 @@ export function fromPool(pool: pg.Pool, options: OpenDatabaseOptions = {}): Data
       }
     },
   };
+  const hooks = { ...(options.onQuery ? { onQuery: options.onQuery } : {}), ...(options.observeSql ? { observeSql: options.observeSql } : {}) };
   const prisma = createPrismaClient(
     // A command's raw statements go to its transaction's connection, reported to the same hooks (command-transaction.ts).
-    exposeTransactionConnections(
-      new PrismaPg(pool, (options.preparedStatements ?? true) ? { statementNameGenerator: statementNamer() } : {}),
-      { ...(options.onQuery ? { onQuery: options.onQuery } : {}), ...(options.observeSql ? { observeSql: options.observeSql } : {}) },
-    ),
+    exposeTransactionConnections(new PrismaPg(pool, (options.preparedStatements ?? true) ? { statementNameGenerator: statementNamer() } : {}), hooks),
     options,
   );
+  // Commands open their transactions on the pool themselves, Prisma's only when they use it (direct-transaction.ts).
+  enableDirectTransactions(prisma, { pool, hooks });
   const notifications = poolNotifications(pool);
   const database = assemble('postgres', prisma, sql, notifications, async () => {
     await notifications.close();

@@ -3,6 +3,7 @@ export * from './database.js';
 export { DataDirInUseError } from './data-dir-lock.js';
 export { currentDeadline, DeadlineExceededError, type RequestDeadline, timeLeftMs, withDeadline, withoutDeadline } from './deadline.js';
 export { CommandTransaction, executeRawIn, queryRawIn } from './command-transaction.js';
+export { directTransactionsOf } from './direct-transaction.js';
 export { workspaceFilter } from './by-key.js';
 export { analyzeGrownTables, MIN_ANALYZED_PAGES } from './planner-statistics.js';
 export type { SqlDatabase, SqlSession } from './sql.js';
