@@ -94,34 +94,34 @@ const awaiting = (object: string, where: unknown) => ({
 });
 
 describe('a rename and a step transaction under way at its commit', () => {
-  it('a look-back that read the step before the rename does not put the wait the renamed event ended back to sleep', async () => {
+  it('a rename waits for a look-back under way (renames lock, taken with its run locks), then rewrites the step it left waiting', async () => {
     const badge = await defineObject('Badge');
     const workflow = await publishedWorkflow(admin, 'Await a gold badge', awaiting('Badge', { value: '{{ event.payload.changes.code.to }}', operator: 'eq', operand: 'gold' }));
     const record = (await admin.query(`mutation { createBadge(input: { code: "start" }) { badge { id } } }`)).createBadge.badge.id as string;
     const run = (await admin.query(RUN, { id: workflow, recordId: record })).runWorkflow.run.id as string;
     await when(async () => (await stepRow(run))?.asleep === true);
 
+    let renamed: Promise<unknown> = Promise.resolve();
+    let over = false;
     try {
       await gates(1);
-      // A look-back reads the step (its `where` on `code`) and is held at its write; claims are held from now on.
+      // A look-back reads the step (its `where` on `code`) and is held at its write.
       await own.query(`UPDATE "WorkflowStepRun" SET "dueAt" = now() WHERE "runId" = $1::uuid AND "stepId" = 'await'`, [rowIdOf(run)]);
       await when(async () => (await atGate(1, 'waiting')) > 0);
-      await own.query('SELECT pg_advisory_lock(4245, 2)');
-      await admin.query(RENAME_FIELD, { i: { id: badge.field, name: 'ref' } });
-      // The renamed field's event ends the wait (the rename rewrote its `where`); no claim takes the step meanwhile.
-      await admin.query(`mutation ($i: UpdateBadgeInput!) { updateBadge(input: $i) { badge { id } } }`, { i: { id: record, ref: 'gold' } });
-      await when(async () => (await stepRow(run))!.waitKey === null);
-      // The look-back writes what it saw, and commits (it holds gate 1 to its end).
+      renamed = admin.query(RENAME_FIELD, { i: { id: badge.field, name: 'ref' } }).finally(() => (over = true));
+      // The rename waits for the look-back's transaction (before session 20's review it committed between its read and write).
+      await when(async () => over || (await pluginLockers(own, kit.workspace.workspaceId, 'renames', 'waiting')) > 0);
+      expect(over).toBe(false);
       await own.query('SELECT pg_advisory_unlock(4245, 1)');
-      await when(async () => (await atGate(1, 'waiting')) + (await atGate(1, 'held')) === 0);
-      const row = (await stepRow(run))!;
-      expect(row.output?.received).toBe(true);
-      // Not asleep until the timeout: due, so that a claim wakes its run.
-      expect(row.asleep).toBe(false);
-      expect(row.input.where.value).toBe('{{ event.payload.changes.ref.to }}');
+      await renamed;
     } finally {
       await openGates();
     }
+    await renamed;
+    const row = (await stepRow(run))!;
+    expect(row.waitKey).not.toBeNull();
+    expect(row.input.where.value).toBe('{{ event.payload.changes.ref.to }}');
+    await admin.query(`mutation ($i: UpdateBadgeInput!) { updateBadge(input: $i) { badge { id } } }`, { i: { id: record, ref: 'gold' } });
     const [done] = await finishedRuns(kit, admin, workflow, 1);
     expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
     expect(done!.steps.find((s) => s.stepId === 'await')!.output.event.payload.changes.ref.to).toBe('gold');

@@ -33,7 +33,8 @@ export interface FieldUsageExtension {
   renamed?(scope: CommandScope, field: FieldInQuestion, rename: FieldRename, catalog: ObjectCatalog): Promise<void>;
   /**
    * A custom object is being renamed (`from` → `to`; its event types follow: `contract.created` → `agreement.created`),
-   * in `renameCustomObject`'s transaction: rewrite what names it.
+   * in `renameCustomObject`'s transaction: rewrite what names it. Called before the definition's row is updated (as
+   * `renamed` is): locks a plugin takes here come before that row's, whose update a record's insert waits for.
    */
   objectRenamed?(scope: CommandScope, rename: { from: string; to: string }): Promise<void>;
 }

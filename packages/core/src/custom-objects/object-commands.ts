@@ -92,12 +92,15 @@ export async function renameCustomObject(caller: Caller, raw: unknown, taken: Ob
         // Its own current names are not a clash (it is renamed away from them).
         checkSchema(taken, name, pluralName, before.archivedAt ? undefined : before);
       }
+      // Plugins' stored things name objects by name (a workflow's trigger): they follow it. Before the definition's
+      // update, as a field's rename calls its hooks before its own: a plugin's hook takes its locks first (workflows'
+      // `renames`), and the update locks the row FOR UPDATE (`name` is in a unique key) — after it, a transaction
+      // holding the plugin's lock and creating a record of the object (the FK's FOR KEY SHARE) deadlocked with it.
+      if (name !== before.name) for (const extension of scope.fieldUsage ?? []) await extension.objectRenamed?.(scope, { from: before.name, to: name });
       const row = await scope.tx.customObjectDefinition.update({
         where: { id: before.id },
         data: { name, pluralName, label: input.label ?? undefined, description: input.description === undefined ? undefined : input.description },
       });
-      // Plugins' stored things name objects by name (a workflow's trigger): they follow it.
-      if (name !== before.name) for (const extension of scope.fieldUsage ?? []) await extension.objectRenamed?.(scope, { from: before.name, to: name });
       emitChanged(scope, row, 'objectRenamed');
       return customObjectOf(row);
     },

@@ -60,11 +60,21 @@ async function withBacklog(tx: ScopedTransaction, steps: readonly Renamed[]) {
     where: { subjectId: { in: [...new Set(steps.map((step) => step.subjectId))] }, type: { in: [...new Set(steps.map((step) => step.oldType))] }, ...(unbounded || bound === null ? {} : { seq: { gt: bound } }) },
     select: { subjectId: true, type: true, seq: true },
   });
+  // The latest event of each subject and type, built once: a step is behind if that one is after what it saw
+  // (not a scan of the events per step, inside the rename's transaction holding its locks).
+  const latest = new Map<string, bigint | null>();
+  for (const e of events) {
+    const key = `${e.type}:${e.subjectId}`;
+    const known = latest.get(key);
+    // An event without `seq` (not numbered yet) counts as the newest.
+    if (known === undefined || (known !== null && (e.seq === null || e.seq > known))) latest.set(key, e.seq);
+  }
   const woken: Json[] = [];
   const asleep: Json[] = [];
   for (const { id, input, waitKey, subjectId, oldType, sinceSeq, startedAt } of steps) {
+    const last = latest.get(`${oldType}:${subjectId}`);
     // A step without `sinceSeq` (written before it existed) is woken: its look starts from its run's start.
-    const behind = sinceSeq === null || events.some((e) => e.subjectId === subjectId && e.type === oldType && (e.seq === null || e.seq > sinceSeq));
+    const behind = sinceSeq === null || (last !== undefined && (last === null || last > sinceSeq));
     if (behind && startedAt) woken.push({ id, input, waitKey, dueAt: startedAt });
     else asleep.push({ id, input, waitKey });
   }

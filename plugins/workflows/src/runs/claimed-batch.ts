@@ -117,7 +117,7 @@ export async function admitBatch(items: readonly QueueItem[], context: QueueCont
   let admitted: { value: readonly QueueItem[]; held: HeldStep[] };
   try {
     admitted = await context.transaction(async (scope) => {
-      const claimed = new Map((await readLockedSteps(scope, items)).map((row) => [row.id, row]));
+      const claimed = new Map((await readLockedSteps(scope, items, { renames: false })).map((row) => [row.id, row]));
       const waiting = items.filter((item) => {
         const row = claimed.get(item.id);
         return row && row.claims === item.claims && !FINISHED_STEP.has(row.status) && needsAdmission(row.run, row, row.clock.now());

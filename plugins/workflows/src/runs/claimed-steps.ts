@@ -6,6 +6,7 @@
 import type { Models, PluginSql, QueueItem, QueueTransaction } from '@crm/plugin-sdk';
 import type { RunOfStep } from './run-step.js';
 import { databaseClock, type DatabaseClock } from './database-clock.js';
+import { RENAMES_LOCK } from './wait-for-event.js';
 
 /** `clock`: the database's, from its time of the read (`statement_timestamp()`): the clock claims compare due times with. */
 export type ClaimedStep = Models.WorkflowStepRun & { run: RunOfStep; clock: DatabaseClock };
@@ -49,22 +50,34 @@ export async function readClaimedSteps(sql: PluginSql, ids: readonly string[]): 
 export const runLockKey = (runId: string) => `run:${runId}`;
 
 /**
- * `readClaimedSteps` under the locks of the steps' runs (the claim returns each step's run, `QueueItem.group`): the
- * locks in one statement, in sorted order, and the read sent behind it, its snapshot taken once they are held — two
- * statements, one round trip. Every transaction that does or records a step holds its run's lock until it ends, and so
+ * `readClaimedSteps` under the plugin's `renames` lock (shared) and the locks of the steps' runs (the claim returns
+ * each step's run, `QueueItem.group`): the run locks in one statement, in sorted order, and the read sent behind them,
+ * its snapshot taken once they are held — three statements, one round trip, whatever the number of steps. `renames`
+ * is taken before any write and any read of a version (a wait beginning reads its version: wait-for-event.ts
+ * `RENAMES_LOCK`), by every step transaction: one statement a transaction is cheaper than deciding which batch may
+ * begin a wait on a version naming custom objects (the steps' kinds and versions are read behind the lock). Every transaction that does or records a step holds its run's lock until it ends, and so
  * does `cancelWorkflowRun`, so:
  * - a claim that comes after a lease ended (the transaction outlived it) waits for that transaction and then reads
  *   what it committed: the step is not done a second time beside it;
  * - a cancel and a run's step transactions run one after the other: the later one reads what the earlier committed
  *   (a run cancelled while its step ran stops after that step; a step that comes after the cancel finds it cancelled).
- * Lock order (one order everywhere, so no two transactions wait for each other): run locks first, then the workspace's
+ * Lock order (one order everywhere, so no two transactions wait for each other): `renames` and run locks first, then the workspace's
  * admission lock (admission.ts), then step rows. A subscriber takes no run lock, and writes step rows (a wait's event,
  * held runs released) only after its admission (triggers/on-event.ts). A step transaction takes the admission lock only
  * to let its run in, before it writes a step row; one that frees places wakes held runs after it commits, in a
  * transaction of its own (`wakeHeld`: it may hold its own step row by its end); a cancel wakes before it writes any.
  */
-export async function readLockedSteps(scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>, items: readonly QueueItem[]): Promise<ClaimedStep[]> {
-  const [, steps] = await Promise.all([scope.lock(items.map((item) => runLockKey(runOf(item)))), readClaimedSteps(scope.sql, items.map((item) => item.id))]);
+export async function readLockedSteps(
+  scope: Pick<QueueTransaction<unknown>, 'sql' | 'lock'>,
+  items: readonly QueueItem[],
+  options: { renames?: boolean } = {},
+): Promise<ClaimedStep[]> {
+  const [, , steps] = await Promise.all([
+    // Not for a transaction that only admits runs (claimed-batch.ts `admitBatch`): it reads no version, begins no wait.
+    options.renames === false ? null : scope.lock(RENAMES_LOCK, { shared: true }),
+    scope.lock(items.map((item) => runLockKey(runOf(item)))),
+    readClaimedSteps(scope.sql, items.map((item) => item.id)),
+  ]);
   return steps;
 }
 

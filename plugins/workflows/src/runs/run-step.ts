@@ -12,8 +12,8 @@ import { eventHolds, valueHolds } from '../steps/value-condition.js';
 import { isValueCondition, type ValueCondition } from '../definition/value-condition.js';
 import { type Chain, completeStep, failStep, recordRun, recordStep, retryOf, unsavedOutputs } from './advance.js';
 import { readsOutputs, templateScopeOf, triggerScopeOf } from './template-scope.js';
-import { formerTypesOf, isRecordId, lookBack, RENAMES_LOCK, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
-import { namesOnlyBuiltIns, versionOf } from './versions.js';
+import { formerTypesOf, isRecordId, lookBack, receivedOutput, type WaitedEvent, waitKeyOf } from './wait-for-event.js';
+import { versionOf } from './versions.js';
 import type { DatabaseClock } from './database-clock.js';
 import { versionObjects } from '../definition/version-objects.js';
 import { readsTrash } from '../definition/validate.js';
@@ -75,8 +75,6 @@ export async function runStep(
 ): Promise<StepOutcome> {
   const { tx } = scope;
   const now = clock.now();
-  // A wait begins under the version as read: not beside a rename of what it may name (wait-for-event.ts `RENAMES_LOCK`).
-  if (step.kind === 'waitForEvent' && step.status !== 'WAITING' && !namesOnlyBuiltIns(run.versionId)) await scope.lock(RENAMES_LOCK, { shared: true });
   const version = await versionOf(tx, run.versionId);
   const { plan } = version;
   const planned = plan.steps.get(step.stepId)!;

@@ -54,9 +54,6 @@ export async function versionOf(tx: ScopedTransaction, versionId: string): Promi
   return checkedVersion(await tx.workflowVersion.findUniqueOrThrow({ where: { id: versionId }, select: versionColumns }));
 }
 
-/** Whether the version is known to name no custom field or object (read before in this process): no rename rewrites it. */
-export const namesOnlyBuiltIns = (versionId: string) => cache.get(versionId)?.workspaceModel === false;
-
 /** Drops a version's planned copy: its definition was rewritten (a custom field it names was renamed). */
 export function forgetVersion(versionId: string): void {
   cache.delete(versionId);

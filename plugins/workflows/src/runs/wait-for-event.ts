@@ -42,11 +42,12 @@ const ENDS_WAIT_OF_RUN = piece`
 export const waitKeyOf = (eventType: string, subjectId: string) => `${eventType}:${subjectId}`;
 
 /**
- * The plugin's lock a rename of a custom field or object takes (exclusive, first) and a step transaction that begins a
- * wait takes shared before it reads its version: the rename waits for such a transaction to commit, and then reads the
+ * The plugin's lock a rename of a custom field or object takes (exclusive, first: before core updates the definition's
+ * row) and every step transaction takes shared with its run locks, before it writes or reads its version
+ * (claimed-steps.ts `readLockedSteps`): the rename waits for such a transaction to commit, and then reads the
  * steps it left waiting (rewriting their `where` or event type), or the transaction waits for the rename and reads the
  * rewritten version. Without it a wait begun from the version as it was before the rename's commit was written under
- * the old names after the rename had read the waiting steps. Shared: waits beginning do not wait for each other.
+ * the old names after the rename had read the waiting steps. Shared: step transactions do not wait for each other.
  */
 export const RENAMES_LOCK = 'renames';
 
