@@ -56,6 +56,14 @@ async function atGate(): Promise<number> {
   return rows[0]!.n;
 }
 
+/** Backends of this database waiting for an advisory lock: the gated step transaction, and a rename waiting for it. */
+async function advisoryWaiters(): Promise<number> {
+  const { rows } = await own.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+  );
+  return rows[0]!.n;
+}
+
 /**
  * `rename` committed while the run's waiting step is held by a look-back that read it before: the step made due now
  * (so a step transaction reads it and looks back), its write held at the gate, then the rename, then the gate opened.
@@ -67,9 +75,15 @@ async function renameDuringLook(run: string, rename: () => Promise<unknown>) {
   try {
     await own.query(`UPDATE "WorkflowStepRun" SET "dueAt" = now() WHERE "runId" = $1::uuid AND "stepId" = 'upgrade'`, [rowIdOf(run)]);
     await until(async () => ((await atGate()) > 0 ? true : undefined));
-    await rename();
-  } finally {
+    // The step transaction holds the `renames` lock shared (taken with its run locks): the rename waits for it, so the
+    // gate is opened once the rename is seen waiting, and the rename then reads the step as the look wrote it.
+    const renamed = rename();
+    renamed.catch(() => {});
+    await until(async () => ((await advisoryWaiters()) > 1 ? true : undefined));
     await own.query('SELECT pg_advisory_unlock(4242, 1)');
+    await renamed;
+  } finally {
+    await own.query('SELECT pg_advisory_unlock_all()');
   }
   // The look's write committed: the step sleeps until its timeout again.
   await until(async () => ((await stepRow(run)).asleep ? true : undefined));
@@ -138,7 +152,7 @@ async function defineObject(name: string) {
 /**
  * `rename` committing after the run's waiting step was resumed by the event `deliver` records, the rename having read
  * the step while it waited: the resume held (advisory lock 4243/2) until the rename's write of step rows is held
- * (4243/1), then let go first; the rename's write goes on once the step has run to its end (before the fix, the write,
+ * (4243/1), then let go first; the rename's write goes on once the resume has committed (before the fix, the write,
  * by id only, changed the ended step all the same).
  */
 async function renameOverResume(run: string, deliver: () => Promise<unknown>, rename: () => Promise<unknown>) {
@@ -167,8 +181,10 @@ async function renameOverResume(run: string, deliver: () => Promise<unknown>, re
     renamed = rename();
     await until(() => waitingAt(1));
     await own.query('SELECT pg_advisory_unlock(4243, 2)');
-    // The resumed step runs to its end (its transaction writes its whole input): the rename writes after it.
-    await until(async () => ((await own.query(`SELECT status FROM "WorkflowStepRun" WHERE id = $1::uuid`, [(await stepRow(run)).id])).rows[0]!.status === 'SUCCEEDED' ? true : undefined));
+    // The resume commits (the wait's key cleared): the rename's write, held at its gate, comes after it and must leave
+    // the ended wait alone. (The resumed step itself runs after the rename: a step transaction takes the `renames` lock
+    // shared, which the rename holds.)
+    await until(async () => ((await own.query(`SELECT "waitKey" FROM "WorkflowStepRun" WHERE id = $1::uuid`, [(await stepRow(run)).id])).rows[0]!.waitKey === null ? true : undefined));
   } finally {
     await own.query('SELECT pg_advisory_unlock_all()');
   }
