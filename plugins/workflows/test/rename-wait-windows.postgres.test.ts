@@ -93,6 +93,18 @@ const awaiting = (object: string, where: unknown) => ({
   ],
 });
 
+/** The run's wait, its `where` rewritten to the field's new name `ref`, goes on waiting and ends on an event naming it. */
+async function expectWaitOnRenamedField(run: string, workflow: string, object: string, record: string) {
+  const row = (await stepRow(run))!;
+  expect(row.waitKey).not.toBeNull();
+  expect(row.input.where.value).toBe('{{ event.payload.changes.ref.to }}');
+  const field = object[0]!.toLowerCase() + object.slice(1);
+  await admin.query(`mutation ($i: Update${object}Input!) { update${object}(input: $i) { ${field} { id } } }`, { i: { id: record, ref: 'gold' } });
+  const [done] = await finishedRuns(kit, admin, workflow, 1);
+  expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
+  expect(done!.steps.find((s) => s.stepId === 'await')!.output.event.payload.changes.ref.to).toBe('gold');
+}
+
 describe('a rename and a step transaction under way at its commit', () => {
   it('a rename waits for a look-back under way (renames lock, taken with its run locks), then rewrites the step it left waiting', async () => {
     const badge = await defineObject('Badge');
@@ -118,13 +130,7 @@ describe('a rename and a step transaction under way at its commit', () => {
       await openGates();
     }
     await renamed;
-    const row = (await stepRow(run))!;
-    expect(row.waitKey).not.toBeNull();
-    expect(row.input.where.value).toBe('{{ event.payload.changes.ref.to }}');
-    await admin.query(`mutation ($i: UpdateBadgeInput!) { updateBadge(input: $i) { badge { id } } }`, { i: { id: record, ref: 'gold' } });
-    const [done] = await finishedRuns(kit, admin, workflow, 1);
-    expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
-    expect(done!.steps.find((s) => s.stepId === 'await')!.output.event.payload.changes.ref.to).toBe('gold');
+    await expectWaitOnRenamedField(run, workflow, 'Badge', record);
   });
 
   it('a wait beginning from the version as read before the rename is rewritten by it, and ends on the event naming the field anew', async () => {
@@ -149,14 +155,7 @@ describe('a rename and a step transaction under way at its commit', () => {
       await openGates();
     }
     await renamed;
-    const row = (await stepRow(run))!;
-    expect(row.waitKey).not.toBeNull();
-    expect(row.input.where.value).toBe('{{ event.payload.changes.ref.to }}');
-
-    await admin.query(`mutation ($i: UpdatePassInput!) { updatePass(input: $i) { pass { id } } }`, { i: { id: record, ref: 'gold' } });
-    const [done] = await finishedRuns(kit, admin, workflow, 1);
-    expect(done!.status, done!.error ?? '').toBe('SUCCEEDED');
-    expect(done!.steps.find((s) => s.stepId === 'await')!.output.event.payload.changes.ref.to).toBe('gold');
+    await expectWaitOnRenamedField(run, workflow, 'Pass', record);
   });
 
   it('an object’s rename with an event of the old type still in the subscriber’s lane: the wait ends on that event', async () => {
